@@ -1,0 +1,229 @@
+package domain
+
+import (
+	"errors"
+	"math"
+	"strconv"
+	"testing"
+)
+
+const testMaxMinor = 10_000_000_00 // 10 million roubles
+
+func TestParseAmount(t *testing.T) {
+	tests := []struct {
+		in     string
+		want   int64
+		reason string // "" means ok
+	}{
+		{"1234", 123400, ""},
+		{"1 234,50", 123450, ""},
+		{"1234.50", 123450, ""},
+		{"1234,50", 123450, ""},
+		{"1234.5", 123450, ""},
+		{"1 234", 123400, ""},
+		{"1\u00a0234,50", 123450, ""},
+		{"1\u202f234\u2009567", 123456700, ""},
+		{"1,234.50", 123450, ""},
+		{"1.234,50", 123450, ""},
+		{"1,234,567.89", 123456789, ""},
+		{"1.234.567", 123456700, ""},
+		{"1,234", 123400, ""},   // one separator + 3 digits, short integer part: thousands
+		{"12.345", 1234500, ""}, // same
+		{"123,456", 12345600, ""},
+		{"0,5", 50, ""},
+		{"0.05", 5, ""},
+		{"12,3", 1230, ""},
+		{"007", 700, ""},
+		{"1234 ₽", 123400, ""},
+		{"1234₽", 123400, ""},
+		{"1 234,50 руб", 123450, ""},
+		{"1 234,50 руб.", 123450, ""},
+		{"150 р.", 15000, ""},
+		{"150р", 15000, ""},
+		{"150 Р", 15000, ""},
+		{"150 RUB", 15000, ""},
+		{"150 rub", 15000, ""},
+		{"  99,99  ", 9999, ""},
+		{"10000000", 10_000_000_00, ""},
+
+		{"", 0, "error.amount.empty"},
+		{"   ", 0, "error.amount.empty"},
+		{"руб", 0, "error.amount.empty"},
+		{"-100", 0, "error.amount.negative"},
+		{"−100", 0, "error.amount.negative"},
+		{"- 100", 0, "error.amount.negative"},
+		{"0", 0, "error.amount.zero"},
+		{"0,00", 0, "error.amount.zero"},
+		{"0 ₽", 0, "error.amount.zero"},
+		{"abc", 0, "error.amount.letters"},
+		{"1e5", 0, "error.amount.letters"},
+		{"1O0", 0, "error.amount.letters"},
+		{"100 USD", 0, "error.amount.letters"},
+		{"+100", 0, "error.amount.letters"},
+		{"1\t000", 0, "error.amount.letters"},
+		{"1234,567", 0, "error.amount.precision"},  // long integer part: decimal
+		{"0,500", 0, "error.amount.precision"},     // leading 0: decimal
+		{"1 234,567", 0, "error.amount.precision"}, // spaces present: decimal
+		{"1.2345", 0, "error.amount.precision"},
+		{"1,234.567", 0, "error.amount.precision"},
+		{"1.001", 100100, ""},
+		{"12 34", 0, "error.amount.format"},
+		{"1234 567", 0, "error.amount.format"},
+		{"1  234", 0, "error.amount.format"},
+		{"1,23,456", 0, "error.amount.format"},
+		{"1.2.3", 0, "error.amount.format"},
+		{"1,2.3,4", 0, "error.amount.format"},
+		{"1 234.567,5", 0, "error.amount.format"},
+		{"1 234,5,0", 0, "error.amount.format"},
+		{".50", 0, "error.amount.format"},
+		{"100.", 0, "error.amount.format"},
+		{",", 0, "error.amount.format"},
+		{"1,,5", 0, "error.amount.format"},
+		{"10000000,01", 0, "error.amount.too_large"},
+		{"99999999999999999999", 0, "error.amount.too_large"},
+		{"92233720368547758,07", 0, "error.amount.too_large"},
+		{"92233720368547758,08", 0, "error.amount.too_large"},
+	}
+	for _, tt := range tests {
+		got, err := ParseAmount(tt.in, testMaxMinor)
+		if tt.reason == "" {
+			if err != nil || got != tt.want {
+				t.Errorf("ParseAmount(%q) = %d, %v; want %d", tt.in, got, err, tt.want)
+			}
+			continue
+		}
+		var ve *ValidationError
+		if !errors.As(err, &ve) || ve.Reason != tt.reason || got != 0 {
+			t.Errorf("ParseAmount(%q) = %d, %v; want %s", tt.in, got, err, tt.reason)
+		}
+	}
+}
+
+func TestParseAmountNoLimit(t *testing.T) {
+	got, err := ParseAmount("92233720368547758,07", math.MaxInt64)
+	if err != nil || got != math.MaxInt64 {
+		t.Errorf("ParseAmount(max int64) = %d, %v", got, err)
+	}
+	if _, err := ParseAmount("92233720368547758,08", math.MaxInt64); err == nil {
+		t.Error("ParseAmount accepted max int64 + 1")
+	}
+}
+
+func TestFormatMoney(t *testing.T) {
+	tests := []struct {
+		minor          int64
+		currency, lang string
+		want           string
+	}{
+		{123450, "RUB", "ru", "1 234,50 ₽"},
+		{123400, "RUB", "ru", "1 234 ₽"},
+		{123405, "RUB", "ru-RU", "1 234,05 ₽"},
+		{5, "RUB", "ru", "0,05 ₽"},
+		{0, "RUB", "ru", "0 ₽"},
+		{123456789, "RUB", "ru", "1 234 567,89 ₽"},
+		{-123450, "RUB", "ru", "-1 234,50 ₽"},
+		{123450, "USD", "ru", "1 234,50 USD"},
+		{123450, "RUB", "en", "1,234.50 RUB"},
+		{123400, "RUB", "en", "1,234 RUB"},
+		{99, "RUB", "en", "0.99 RUB"},
+		{100000000, "RUB", "", "1,000,000 RUB"},
+		{123450, "", "en", "1,234.50"},
+		{math.MinInt64, "", "en", "-92,233,720,368,547,758.08"},
+		{math.MaxInt64, "", "ru", "92 233 720 368 547 758,07"},
+	}
+	for _, tt := range tests {
+		if got := FormatMoney(tt.minor, tt.currency, tt.lang); got != tt.want {
+			t.Errorf("FormatMoney(%d, %q, %q) = %q, want %q", tt.minor, tt.currency, tt.lang, got, tt.want)
+		}
+	}
+}
+
+func TestParsePoints(t *testing.T) {
+	tests := []struct {
+		in     string
+		want   int64
+		reason string
+	}{
+		{"200", 200, ""},
+		{" 200 ", 200, ""},
+		{"1 000", 1000, ""},
+		{"1\u00a0000", 1000, ""},
+		{"0200", 200, ""},
+		{"100000", 100000, ""},
+
+		{"", 0, "error.points.invalid"},
+		{"-5", 0, "error.points.invalid"},
+		{"+5", 0, "error.points.invalid"},
+		{"1.5", 0, "error.points.invalid"},
+		{"1,000", 0, "error.points.invalid"},
+		{"12 34", 0, "error.points.invalid"},
+		{"abc", 0, "error.points.invalid"},
+		{"0", 0, "error.points.zero"},
+		{"000", 0, "error.points.zero"},
+		{"100001", 0, "error.points.too_large"},
+		{"99999999999999999999999", 0, "error.points.too_large"},
+	}
+	for _, tt := range tests {
+		got, err := ParsePoints(tt.in, 100000)
+		if tt.reason == "" {
+			if err != nil || got != tt.want {
+				t.Errorf("ParsePoints(%q) = %d, %v; want %d", tt.in, got, err, tt.want)
+			}
+			continue
+		}
+		var ve *ValidationError
+		if !errors.As(err, &ve) || ve.Reason != tt.reason || got != 0 {
+			t.Errorf("ParsePoints(%q) = %d, %v; want %s", tt.in, got, err, tt.reason)
+		}
+	}
+}
+
+func FuzzParseAmount(f *testing.F) {
+	for _, seed := range []string{"1234", "1 234,50", "1234.50", "1,234.50", "1.234,50", "1,234", "0,500",
+		"1234 ₽", "150 р.", "-1", "", "руб", "92233720368547758,07", "1\u202f234"} {
+		f.Add(seed, int64(testMaxMinor))
+	}
+	f.Add("5", int64(0))
+	f.Add("5", int64(math.MaxInt64))
+	f.Fuzz(func(t *testing.T, in string, maxMinor int64) {
+		v, err := ParseAmount(in, maxMinor)
+		if err != nil {
+			if v != 0 || !errors.Is(err, ErrInvalid) {
+				t.Fatalf("ParseAmount(%q) = %d, %v", in, v, err)
+			}
+			return
+		}
+		if v <= 0 || v > maxMinor {
+			t.Fatalf("ParseAmount(%q, %d) = %d out of bounds", in, maxMinor, v)
+		}
+		for _, lang := range []string{"ru", "en"} {
+			s := FormatMoney(v, "RUB", lang)
+			if again, err := ParseAmount(s, maxMinor); err != nil || again != v {
+				t.Fatalf("ParseAmount(FormatMoney(%d) = %q) = %d, %v", v, s, again, err)
+			}
+		}
+	})
+}
+
+func FuzzParsePoints(f *testing.F) {
+	for _, seed := range []string{"200", "1 000", "0", "-1", "", "1.5", "99999999999999999999"} {
+		f.Add(seed, int64(100000))
+	}
+	f.Fuzz(func(t *testing.T, in string, maxPoints int64) {
+		v, err := ParsePoints(in, maxPoints)
+		if err != nil {
+			if v != 0 || !errors.Is(err, ErrInvalid) {
+				t.Fatalf("ParsePoints(%q) = %d, %v", in, v, err)
+			}
+			return
+		}
+		if v <= 0 || v > maxPoints {
+			t.Fatalf("ParsePoints(%q, %d) = %d out of bounds", in, maxPoints, v)
+		}
+		for _, s := range []string{strconv.FormatInt(v, 10), groupThousands(strconv.FormatInt(v, 10), "\u00a0")} {
+			if again, err := ParsePoints(s, maxPoints); err != nil || again != v {
+				t.Fatalf("ParsePoints(%q) = %d, %v; want %d", s, again, err, v)
+			}
+		}
+	})
+}

@@ -1,0 +1,112 @@
+package domain
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"time"
+)
+
+// Business is the business config: what an owner sets without code. It is
+// loaded from the LOYALTYBOT_CONFIG file (TOML) and validated at start.
+type Business struct {
+	Name             string
+	Currency         string   // ISO 4217, e.g. "RUB"
+	Languages        []string // offered languages, e.g. ["ru", "en"]
+	DefaultLanguage  string   // used when a Telegram language is not offered
+	WelcomeBonus     int64    // points credited on joining
+	WelcomeBonusDays int      // promo points expire after this many days; 0: never
+	CardTokenTTL     time.Duration
+	ConsentVersion   string // version of the personal-data consent text
+	PrivacyURL       string // optional link to the full policy
+	Stores           []StoreConfig
+	Owners           []int64 // Telegram ids that are owners from the start
+}
+
+// StoreConfig is one store of the business config.
+type StoreConfig struct {
+	Code     string
+	Name     string
+	TimeZone string
+}
+
+var storeCode = regexp.MustCompile(`^[A-Za-z0-9-]{1,32}$`)
+
+// FieldError names the config field that is wrong, so the operator can fix
+// the file without guessing.
+type FieldError struct {
+	Field   string
+	Problem string
+}
+
+func (e *FieldError) Error() string { return "config: " + e.Field + ": " + e.Problem }
+
+// Validate checks the config; the first problem is returned as a *FieldError.
+// supported lists the languages that have message files.
+func (b *Business) Validate(supported []string) error {
+	bad := func(field, format string, args ...any) error {
+		return &FieldError{Field: field, Problem: fmt.Sprintf(format, args...)}
+	}
+	if b.Name == "" {
+		return bad("name", "must not be empty")
+	}
+	if !regexp.MustCompile(`^[A-Z]{3}$`).MatchString(b.Currency) {
+		return bad("currency", "must be a 3-letter ISO code such as RUB, got %q", b.Currency)
+	}
+	if len(b.Languages) == 0 {
+		return bad("languages", "list at least one language")
+	}
+	for i, l := range b.Languages {
+		if !slices.Contains(supported, l) {
+			return bad(fmt.Sprintf("languages[%d]", i), "%q has no messages; available: %v", l, supported)
+		}
+	}
+	if !slices.Contains(b.Languages, b.DefaultLanguage) {
+		return bad("default_language", "%q is not in languages %v", b.DefaultLanguage, b.Languages)
+	}
+	if b.WelcomeBonus < 0 || b.WelcomeBonus > 1_000_000 {
+		return bad("welcome_bonus", "must be between 0 and 1000000 points, got %d", b.WelcomeBonus)
+	}
+	if b.WelcomeBonusDays < 0 {
+		return bad("welcome_bonus_days", "must not be negative")
+	}
+	if b.CardTokenTTL < 30*time.Second || b.CardTokenTTL > 24*time.Hour {
+		return bad("card_token_ttl", "must be between 30s and 24h, got %s", b.CardTokenTTL)
+	}
+	if b.ConsentVersion == "" {
+		return bad("consent_version", "must not be empty")
+	}
+	if len(b.Stores) == 0 {
+		return bad("stores", "list at least one store")
+	}
+	seen := map[string]bool{}
+	for i, s := range b.Stores {
+		f := fmt.Sprintf("stores[%d]", i)
+		if !storeCode.MatchString(s.Code) {
+			return bad(f+".code", "%q must be 1-32 letters, digits or '-'", s.Code)
+		}
+		if seen[s.Code] {
+			return bad(f+".code", "%q is used twice", s.Code)
+		}
+		seen[s.Code] = true
+		if s.Name == "" {
+			return bad(f+".name", "must not be empty")
+		}
+		if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" {
+			return bad(f+".timezone", "%q is not a known time zone (e.g. Europe/Moscow)", s.TimeZone)
+		}
+	}
+	return nil
+}
+
+// Language picks the language to talk in: the customer's own choice, else
+// their Telegram language when offered, else the default.
+func (b *Business) Language(chosen, telegram string) string {
+	if chosen != "" && slices.Contains(b.Languages, chosen) {
+		return chosen
+	}
+	if len(telegram) >= 2 && slices.Contains(b.Languages, telegram[:2]) {
+		return telegram[:2]
+	}
+	return b.DefaultLanguage
+}

@@ -1,0 +1,278 @@
+package domain
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const (
+	// tokenVersion is the first byte of every card token, so the layout can
+	// change later without old tokens being misread.
+	tokenVersion = 1
+	// tokenMACLen is the truncated HMAC-SHA256 length: 96 bits is far beyond
+	// guessing within a token's life, and keeps the QR small.
+	tokenMACLen = 12
+	// maxTokenLen keeps "c_"+token within Telegram's 64-char start payload.
+	maxTokenLen = 62
+	// tokenSkew is how far a token's expiry may lie beyond now+ttl (clock
+	// differences between processes) before the token is refused.
+	tokenSkew = time.Minute
+
+	// cardNumberLen and otpLen make up the 12-digit typed code.
+	cardNumberLen = 8
+	otpLen        = 4
+	codeLen       = cardNumberLen + otpLen
+	// expiredLookback is how far back a typed code is recognised as
+	// genuine-but-old, and maxExpiredWindows caps the windows searched:
+	// every extra window is another 1-in-10,000 chance that a mistyped code
+	// is called "expired", and another HMAC per failed attempt.
+	expiredLookback   = 24 * time.Hour
+	maxExpiredWindows = 288
+)
+
+// tokenEncoding is strict so that every accepted token has exactly one
+// spelling: a token that verifies re-encodes to itself.
+var tokenEncoding = base64.RawURLEncoding.Strict()
+
+// CardSigner makes and checks the two short-lived forms of a loyalty card:
+// the token inside the QR deep link and the 12-digit code printed under it.
+// Both are bound to a server secret, so a customer cannot forge a card, and
+// both age out, so a screenshot of someone's card stops working quickly.
+type CardSigner struct {
+	tokenKey []byte
+	codeKey  []byte
+	ttl      time.Duration
+}
+
+// NewCardSigner returns a signer for the secret from config. The secret must
+// be at least 16 bytes (a shorter one is guessable offline from one token)
+// and ttl at least one second, because expiries and code windows count whole
+// seconds. Separate keys are derived for tokens and codes so that one form
+// can never be replayed as the other.
+func NewCardSigner(secret []byte, ttl time.Duration) (*CardSigner, error) {
+	if len(secret) < 16 {
+		return nil, fmt.Errorf("card signer: secret is %d bytes, need at least 16", len(secret))
+	}
+	if ttl < time.Second {
+		return nil, fmt.Errorf("card signer: ttl %v, need at least 1s", ttl)
+	}
+	return &CardSigner{
+		tokenKey: deriveKey(secret, "loyaltybot card token v1"),
+		codeKey:  deriveKey(secret, "loyaltybot card code v1"),
+		ttl:      ttl.Truncate(time.Second),
+	}, nil
+}
+
+func deriveKey(secret []byte, label string) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(label))
+	return m.Sum(nil)
+}
+
+// TTL is how long a token stays valid and the length of one code window;
+// the card screen uses it to know when to show a fresh QR.
+func (s *CardSigner) TTL() time.Duration { return s.ttl }
+
+// Token returns the payload put after "c_" in https://t.me/<bot>?start=c_<token>.
+// It is at most 62 chars of [A-Za-z0-9_-] for any card id, so "c_"+token fits
+// Telegram's 64-char start payload. Layout before base64 (raw URL):
+// version byte, varint card id, varint expiry (unix seconds), 12-byte
+// HMAC-SHA256 of everything before it. Varints keep typical tokens near 30
+// chars, which keeps the QR coarse and easy to scan.
+func (s *CardSigner) Token(cardID int64, now time.Time) string {
+	buf := make([]byte, 0, 1+2*binary.MaxVarintLen64+tokenMACLen)
+	buf = append(buf, tokenVersion)
+	buf = binary.AppendVarint(buf, cardID)
+	buf = binary.AppendVarint(buf, now.Add(s.ttl).Unix())
+	buf = append(buf, s.tokenMAC(buf)...)
+	return tokenEncoding.EncodeToString(buf)
+}
+
+func (s *CardSigner) tokenMAC(data []byte) []byte {
+	m := hmac.New(sha256.New, s.tokenKey)
+	m.Write(data)
+	return m.Sum(nil)[:tokenMACLen]
+}
+
+// VerifyToken returns the card id a token was made for. A malformed, forged
+// or unknown-version token is ErrCardInvalid (wrapped with a detail for
+// logs); a genuine token past its expiry is ErrCardExpired, so the cashier
+// can ask for a fresh card instead of suspecting fraud. The signature is
+// checked before the expiry, so a forged token is never called expired. A
+// genuine token whose expiry lies further ahead than ttl allows (the ttl was
+// lowered, or clocks disagree by more than a minute) is refused as invalid.
+func (s *CardSigner) VerifyToken(token string, now time.Time) (cardID int64, err error) {
+	if token == "" || len(token) > maxTokenLen {
+		return 0, fmt.Errorf("%w: token length %d", ErrCardInvalid, len(token))
+	}
+	// The base64 decoder skips '\r' and '\n'; refuse them (and anything
+	// else outside the alphabet) first so a token has exactly one spelling.
+	if !payloadChars(token) {
+		return 0, fmt.Errorf("%w: bad characters", ErrCardInvalid)
+	}
+	raw, err := tokenEncoding.DecodeString(token)
+	if err != nil {
+		return 0, fmt.Errorf("%w: not base64", ErrCardInvalid)
+	}
+	if len(raw) < 1+2+tokenMACLen {
+		return 0, fmt.Errorf("%w: token too short", ErrCardInvalid)
+	}
+	if raw[0] != tokenVersion {
+		return 0, fmt.Errorf("%w: token version %d", ErrCardInvalid, raw[0])
+	}
+	body, mac := raw[:len(raw)-tokenMACLen], raw[len(raw)-tokenMACLen:]
+	if !hmac.Equal(mac, s.tokenMAC(body)) {
+		return 0, fmt.Errorf("%w: bad signature", ErrCardInvalid)
+	}
+	rest := body[1:]
+	id, n := binary.Varint(rest)
+	if n <= 0 {
+		return 0, fmt.Errorf("%w: bad card id", ErrCardInvalid)
+	}
+	rest = rest[n:]
+	exp, n := binary.Varint(rest)
+	if n <= 0 || n != len(rest) {
+		return 0, fmt.Errorf("%w: bad expiry", ErrCardInvalid)
+	}
+	if now.Unix() > exp {
+		return 0, fmt.Errorf("%w: token expired %s", ErrCardExpired,
+			time.Unix(exp, 0).UTC().Format(time.RFC3339))
+	}
+	if exp > now.Add(s.ttl+tokenSkew).Unix() {
+		return 0, fmt.Errorf("%w: expiry too far ahead", ErrCardInvalid)
+	}
+	return id, nil
+}
+
+// Code returns the 12 digits printed under the QR for typing by hand at /scan
+// or into a POS: the card's static 8-digit number, then a 4-digit one-time
+// code for the current time window (window = ttl, like TOTP). The number
+// alone finds the card; the one-time part proves the customer is showing it
+// now, not reading it off an old photo.
+func (s *CardSigner) Code(cardNumber string, now time.Time) string {
+	return cardNumber + s.otp(cardNumber, s.window(now))
+}
+
+func (s *CardSigner) window(now time.Time) int64 {
+	return floorDiv(now.Unix(), int64(s.ttl/time.Second))
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+func (s *CardSigner) otp(cardNumber string, window int64) string {
+	m := hmac.New(sha256.New, s.codeKey)
+	m.Write([]byte(cardNumber))
+	var w [8]byte
+	binary.BigEndian.PutUint64(w[:], uint64(window))
+	m.Write(w[:])
+	sum := m.Sum(nil)
+	v := binary.BigEndian.Uint32(sum[:4]) % 10000
+	return fmt.Sprintf("%04d", v)
+}
+
+// VerifyCode checks a typed 12-digit code (spaces and dashes allowed) and
+// returns its card number. The one-time part is accepted for the current and
+// the previous window, so a code shown just before a window ends still works
+// for at least ttl. A code that matches an older window (up to 24 hours
+// back, at most 288 windows) is ErrCardExpired, so the cashier hears
+// "expired, ask for a fresh card" rather than "wrong"; anything else is
+// ErrCardInvalid. With 4 digits, a mistyped one-time part has a small chance
+// (windows searched / 10,000) of being reported as expired instead of
+// invalid; either way it is refused.
+func (s *CardSigner) VerifyCode(code string, now time.Time) (cardNumber string, err error) {
+	digits, ok := codeDigits(code)
+	if !ok {
+		return "", fmt.Errorf("%w: not a %d-digit code", ErrCardInvalid, codeLen)
+	}
+	number, otp := digits[:cardNumberLen], digits[cardNumberLen:]
+	if number[0] == '0' {
+		return "", fmt.Errorf("%w: card number starts with 0", ErrCardInvalid)
+	}
+	w := s.window(now)
+	if s.otpMatches(number, otp, w) || s.otpMatches(number, otp, w-1) {
+		return number, nil
+	}
+	n := int64(expiredLookback / s.ttl)
+	if n > maxExpiredWindows {
+		n = maxExpiredWindows
+	}
+	for back := int64(2); back <= n; back++ {
+		if s.otpMatches(number, otp, w-back) {
+			return "", fmt.Errorf("%w: code from %d windows ago", ErrCardExpired, back)
+		}
+	}
+	return "", fmt.Errorf("%w: wrong one-time code", ErrCardInvalid)
+}
+
+func (s *CardSigner) otpMatches(number, otp string, window int64) bool {
+	return hmac.Equal([]byte(otp), []byte(s.otp(number, window)))
+}
+
+// codeDigits strips the spaces and dashes people type between groups and
+// reports whether exactly 12 ASCII digits remain.
+func codeDigits(s string) (string, bool) {
+	if len(s) > 64 {
+		return "", false
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == ' ' || r == '-' || r == '\u00a0':
+		default:
+			return "", false
+		}
+	}
+	d := b.String()
+	return d, len(d) == codeLen
+}
+
+// FormatCode groups a code in fours ("1234 5678 9012") so it is easy to read
+// aloud and type. Spaces and dashes in the input are dropped first; input
+// that is not all digits is returned unchanged.
+func FormatCode(code string) string {
+	digits := strings.NewReplacer(" ", "", "-", "").Replace(code)
+	for _, r := range digits {
+		if r < '0' || r > '9' {
+			return code
+		}
+	}
+	var b strings.Builder
+	for i := 0; i < len(digits); i += 4 {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(digits[i:min(i+4, len(digits))])
+	}
+	return b.String()
+}
+
+// NewCardNumber makes a random 8-digit card number with a non-zero first
+// digit (so it never loses a digit in a spreadsheet). Numbers are random
+// rather than sequential so one card does not reveal its neighbours; the
+// caller retries on a uniqueness conflict.
+func NewCardNumber() string {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		// crypto/rand.Read does not fail on supported platforms.
+		panic(errors.New("crypto/rand: " + err.Error()))
+	}
+	// 90,000,000 ≪ 2^64, so the modulo bias is negligible.
+	n := 10_000_000 + binary.BigEndian.Uint64(b[:])%90_000_000
+	return strconv.FormatUint(n, 10)
+}

@@ -1,0 +1,58 @@
+package domain
+
+import "time"
+
+// Customer is a person in the loyalty program. A row exists from the moment
+// they accept the personal-data consent; they are a member once JoinedAt is
+// set (onboarding finished, card issued).
+type Customer struct {
+	ID            int64
+	TelegramID    int64
+	ChatID        int64
+	FirstName     string
+	Phone         string // E.164, empty until given
+	Language      string
+	JoinedStoreID int64 // the store whose register poster they scanned, 0 if none
+	JoinedAt      time.Time
+	Marketing     bool
+	Unreachable   bool // the bot was blocked; cleared when they write again
+	CreatedAt     time.Time
+}
+
+// Member reports whether onboarding is complete.
+func (c *Customer) Member() bool { return c != nil && !c.JoinedAt.IsZero() }
+
+// Consent kinds. Personal-data consent is required to join; marketing is
+// optional and governs every promotional message.
+const (
+	ConsentPersonalData = "personal_data"
+	ConsentMarketing    = "marketing"
+)
+
+// Consent is one given or withdrawn consent with the wording version the
+// customer saw, kept as proof.
+type Consent struct {
+	Kind    string
+	Version string
+	Granted bool
+	At      time.Time
+}
+
+// Shop is a store of the business (a register location) from the business
+// config. It is called Shop in code so that Store can name the storage.
+type Shop struct {
+	ID       int64
+	Code     string
+	Name     string
+	TimeZone string
+}
+
+// Card is a customer's loyalty card. Number is the static 8-digit number;
+// what the customer shows is always a fresh signed token or code.
+type Card struct {
+	ID         int64
+	CustomerID int64
+	Number     string
+	Balance    int64
+	CreatedAt  time.Time
+}

@@ -1,0 +1,43 @@
+package domain
+
+import "errors"
+
+// Errors that flows and the API turn into clear messages for people. Every
+// other error is an internal one: logged once at the edge and shown as a
+// polite "something went wrong".
+var (
+	// ErrNotFound means the thing asked for does not exist (or is not visible).
+	ErrNotFound = errors.New("not found")
+	// ErrConflict means a uniqueness rule was broken (same idempotency key
+	// with another body, a phone already taken, …).
+	ErrConflict = errors.New("conflict")
+	// ErrInvalid means user input failed validation; wrap it with a
+	// *ValidationError to say why.
+	ErrInvalid = errors.New("invalid input")
+	// ErrInsufficientPoints means a debit would make a balance negative.
+	ErrInsufficientPoints = errors.New("insufficient points")
+	// ErrCardExpired means a card token or code was genuine but is too old.
+	ErrCardExpired = errors.New("card code expired")
+	// ErrCardInvalid means a card token or code is malformed or forged.
+	ErrCardInvalid = errors.New("card code invalid")
+)
+
+// ValidationError says which rule an input broke, as a message id that
+// flows translate (e.g. "error.phone.invalid"). It unwraps to ErrInvalid.
+type ValidationError struct {
+	Reason string // a locale message id
+	Detail string // optional technical detail, never shown to people
+}
+
+func (e *ValidationError) Error() string {
+	if e.Detail != "" {
+		return "invalid input: " + e.Reason + ": " + e.Detail
+	}
+	return "invalid input: " + e.Reason
+}
+
+// Unwrap makes errors.Is(err, ErrInvalid) true.
+func (e *ValidationError) Unwrap() error { return ErrInvalid }
+
+// Invalid returns a *ValidationError with the given reason id.
+func Invalid(reason string) error { return &ValidationError{Reason: reason} }

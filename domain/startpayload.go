@@ -1,0 +1,104 @@
+package domain
+
+import "fmt"
+
+// maxStartPayload is Telegram's limit on a /start deep-link parameter.
+const maxStartPayload = 64
+
+// StartKind says which deep link brought someone to the bot, and so which
+// flow /start continues with.
+type StartKind int
+
+// The deep links of DESIGN §3. StartNone is a plain /start (or a payload the
+// bot does not understand, which is treated the same way).
+const (
+	StartNone     StartKind = iota
+	StartStore              // "s_<storecode>": joined at a store's register
+	StartCard               // "c_<token>": a customer's card, scanned by staff
+	StartInvite             // "i_<token>": one-time staff or owner invite
+	StartReferral           // "r_<code>": referral from another customer
+)
+
+var startPrefixes = [...]string{
+	StartStore:    "s_",
+	StartCard:     "c_",
+	StartInvite:   "i_",
+	StartReferral: "r_",
+}
+
+// String names the kind for logs.
+func (k StartKind) String() string {
+	switch k {
+	case StartNone:
+		return "none"
+	case StartStore:
+		return "store"
+	case StartCard:
+		return "card"
+	case StartInvite:
+		return "invite"
+	case StartReferral:
+		return "referral"
+	}
+	return fmt.Sprintf("StartKind(%d)", int(k))
+}
+
+// StartPayload is a parsed deep-link parameter: its kind and the value after
+// the prefix (a store code, card token, invite token or referral code).
+type StartPayload struct {
+	Kind  StartKind
+	Value string
+}
+
+// ParseStartPayload reads the parameter of "/start <payload>". An empty
+// payload is a plain /start. An unknown prefix, an empty value, characters
+// outside [A-Za-z0-9_-] or more than 64 chars give StartNone and an error
+// wrapping ErrInvalid (reason "error.start.invalid"): the bot logs it and
+// carries on as with a plain /start, since a mangled link should still greet
+// the person.
+func ParseStartPayload(s string) (StartPayload, error) {
+	if s == "" {
+		return StartPayload{}, nil
+	}
+	if len(s) > maxStartPayload {
+		return StartPayload{}, badStart("longer than 64")
+	}
+	if !payloadChars(s) {
+		return StartPayload{}, badStart("bad characters")
+	}
+	for k, prefix := range startPrefixes {
+		if prefix == "" || len(s) < len(prefix) || s[:len(prefix)] != prefix {
+			continue
+		}
+		if len(s) == len(prefix) {
+			return StartPayload{}, badStart("empty value")
+		}
+		return StartPayload{Kind: StartKind(k), Value: s[len(prefix):]}, nil
+	}
+	return StartPayload{}, badStart("unknown prefix")
+}
+
+func badStart(detail string) error {
+	return &ValidationError{Reason: "error.start.invalid", Detail: detail}
+}
+
+// String gives the payload back as it goes into a link ("s_central"), or ""
+// for StartNone, so links are built in one place.
+func (p StartPayload) String() string {
+	if p.Kind <= StartNone || int(p.Kind) >= len(startPrefixes) {
+		return ""
+	}
+	return startPrefixes[p.Kind] + p.Value
+}
+
+// payloadChars reports whether s uses only the characters Telegram allows in
+// a start payload: A-Z, a-z, 0-9, '_' and '-'.
+func payloadChars(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}

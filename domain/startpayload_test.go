@@ -1,0 +1,77 @@
+package domain
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestParseStartPayload(t *testing.T) {
+	tests := []struct {
+		in   string
+		want StartPayload
+		ok   bool
+	}{
+		{"", StartPayload{}, true},
+		{"s_central", StartPayload{StartStore, "central"}, true},
+		{"c_AQIDBAUGBwgJCgsMDQ4PEBESExQV", StartPayload{StartCard, "AQIDBAUGBwgJCgsMDQ4PEBESExQV"}, true},
+		{"i_abc-DEF_123", StartPayload{StartInvite, "abc-DEF_123"}, true},
+		{"r_friend42", StartPayload{StartReferral, "friend42"}, true},
+		{"s_" + strings.Repeat("x", 62), StartPayload{StartStore, strings.Repeat("x", 62)}, true},
+
+		{"s_" + strings.Repeat("x", 63), StartPayload{}, false},
+		{"x_central", StartPayload{}, false},
+		{"central", StartPayload{}, false},
+		{"S_central", StartPayload{}, false},
+		{"s_", StartPayload{}, false},
+		{"s_cen tral", StartPayload{}, false},
+		{"s_центр", StartPayload{}, false},
+		{"s_a.b", StartPayload{}, false},
+		{"_", StartPayload{}, false},
+	}
+	for _, tt := range tests {
+		got, err := ParseStartPayload(tt.in)
+		if got != tt.want {
+			t.Errorf("ParseStartPayload(%q) = %+v, want %+v", tt.in, got, tt.want)
+		}
+		if tt.ok != (err == nil) || err != nil && !errors.Is(err, ErrInvalid) {
+			t.Errorf("ParseStartPayload(%q) error = %v, want ok=%v", tt.in, err, tt.ok)
+		}
+		if tt.ok && got.String() != tt.in {
+			t.Errorf("ParseStartPayload(%q).String() = %q", tt.in, got.String())
+		}
+	}
+}
+
+func TestStartKindString(t *testing.T) {
+	for k, want := range map[StartKind]string{StartNone: "none", StartStore: "store", StartCard: "card",
+		StartInvite: "invite", StartReferral: "referral", StartKind(9): "StartKind(9)"} {
+		if k.String() != want {
+			t.Errorf("%d.String() = %q, want %q", int(k), k.String(), want)
+		}
+	}
+	if got := (StartPayload{Kind: StartKind(9), Value: "x"}).String(); got != "" {
+		t.Errorf("unknown kind String() = %q, want empty", got)
+	}
+}
+
+func FuzzParseStartPayload(f *testing.F) {
+	for _, seed := range []string{"", "s_central", "c_AQID", "i_x", "r_y", "s_", "zz", "s_ü"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		p, err := ParseStartPayload(in)
+		if err != nil {
+			if p != (StartPayload{}) || !errors.Is(err, ErrInvalid) {
+				t.Fatalf("ParseStartPayload(%q) = %+v, %v", in, p, err)
+			}
+			return
+		}
+		if p.String() != in {
+			t.Fatalf("String() = %q, want %q", p.String(), in)
+		}
+		if in != "" && (p.Kind == StartNone || p.Value == "" || len(in) > 64 || !payloadChars(in)) {
+			t.Fatalf("ParseStartPayload(%q) = %+v accepted", in, p)
+		}
+	})
+}

@@ -1,0 +1,131 @@
+package domain
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// Store is the storage the program needs. Every change happens inside
+// Update, so a flow step, its ledger rows and its outgoing messages commit
+// together or not at all; no transaction type leaks out of the adapter.
+type Store interface {
+	// Update runs fn in one transaction; fn's error rolls it back.
+	Update(ctx context.Context, fn func(tx Tx) error) error
+	// SaveUpdate persists an incoming Telegram update before it is handled.
+	// It reports false when that update_id was stored before (a redelivery).
+	SaveUpdate(ctx context.Context, updateID, chatID int64, payload []byte) (bool, error)
+	// PendingUpdates lists stored updates not yet handled, oldest first:
+	// what a crash left behind.
+	PendingUpdates(ctx context.Context, limit int) ([]RawUpdate, error)
+	// Outbox is the queue of messages to send.
+	Outbox() Outbox
+	// Ping checks the database for /healthz.
+	Ping(ctx context.Context) error
+	// SyncStores upserts the stores of the business config.
+	SyncStores(ctx context.Context, stores []StoreConfig) error
+}
+
+// Tx is what a transaction can do. Methods are verbs first, named after the
+// aggregate they touch.
+type Tx interface {
+	// ClaimUpdate locks a stored update; it reports false when the update
+	// was handled already (by this or another replica).
+	ClaimUpdate(ctx context.Context, updateID int64) (bool, error)
+	// MarkUpdateProcessed records that the update was handled.
+	MarkUpdateProcessed(ctx context.Context, updateID int64) error
+
+	// LockConversation returns the chat's conversation row, creating it,
+	// locked until the transaction ends so two quick taps never race.
+	LockConversation(ctx context.Context, chatID int64) (*Conversation, error)
+	SaveConversation(ctx context.Context, c *Conversation) error
+
+	FindCustomerByTelegramID(ctx context.Context, telegramID int64) (*Customer, error)
+	FindCustomerByID(ctx context.Context, id int64) (*Customer, error)
+	// CreateCustomer inserts c and sets its ID and CreatedAt.
+	CreateCustomer(ctx context.Context, c *Customer) error
+	// UpdateCustomer saves the mutable fields; a phone taken by another
+	// customer gives ErrConflict.
+	UpdateCustomer(ctx context.Context, c *Customer) error
+	// MarkChatReachable clears the unreachable mark of the chat's customer.
+	MarkChatReachable(ctx context.Context, chatID int64) error
+	AppendConsent(ctx context.Context, customerID int64, c Consent) error
+	ListConsents(ctx context.Context, customerID int64) ([]Consent, error)
+
+	FindShopByCode(ctx context.Context, code string) (*Shop, error)
+	FindShopByID(ctx context.Context, id int64) (*Shop, error)
+
+	// CreateCard issues a card with the given number; ErrConflict when the
+	// number is taken (the caller draws another).
+	CreateCard(ctx context.Context, customerID int64, number string) (*Card, error)
+	FindCardByCustomer(ctx context.Context, customerID int64) (*Card, error)
+	FindCardByID(ctx context.Context, id int64) (*Card, error)
+	FindCardByNumber(ctx context.Context, number string) (*Card, error)
+
+	// AppendLedger writes one ledger row and moves the balance. The same
+	// idempotency key twice returns the first row (ok=false); a debit past
+	// zero gives ErrInsufficientPoints.
+	AppendLedger(ctx context.Context, e LedgerEntry) (row LedgerEntry, created bool, err error)
+	ListLedger(ctx context.Context, cardID int64, limit int) ([]LedgerEntry, error)
+
+	// Enqueue adds a message to the outbox. claim marks it as held by the
+	// caller, who sends it right after commit; unclaimed rows are picked
+	// up by the background sender.
+	Enqueue(ctx context.Context, m OutMessage, claim bool) (int64, error)
+}
+
+// RawUpdate is a stored Telegram update.
+type RawUpdate struct {
+	UpdateID int64
+	ChatID   int64
+	Payload  []byte
+}
+
+// Conversation is a chat's place in a flow. Step ids are strings, never
+// slice indexes, so adding a step does not shift someone half way through.
+type Conversation struct {
+	ChatID    int64
+	Flow      string
+	Step      string
+	Data      map[string]string
+	MessageID int64 // the bot message the current step edits in place
+	UpdatedAt time.Time
+}
+
+// Reset leaves any flow. The language chosen before joining is kept.
+func (c *Conversation) Reset() {
+	lang := c.Data["lang"]
+	c.Flow, c.Step, c.Data, c.MessageID = "", "", map[string]string{}, 0
+	if lang != "" {
+		c.Data["lang"] = lang
+	}
+}
+
+// OutMessage is a message waiting in the outbox. Payload is the rendered
+// message as the Telegram adapter understands it.
+type OutMessage struct {
+	ID        int64
+	ChatID    int64
+	Payload   json.RawMessage
+	NotBefore time.Time
+	Attempts  int
+}
+
+// Outbox is the durable queue of outgoing messages. Senders on any replica
+// claim due rows with FOR UPDATE SKIP LOCKED, so each is sent once.
+type Outbox interface {
+	// Claim takes up to limit due, unclaimed rows and holds them for hold.
+	Claim(ctx context.Context, limit int, hold time.Duration) ([]OutMessage, error)
+	// Get loads rows this process claimed itself at enqueue time.
+	Get(ctx context.Context, ids []int64) ([]OutMessage, error)
+	MarkSent(ctx context.Context, id int64) error
+	// Retry releases the row to be tried again after at.
+	Retry(ctx context.Context, id int64, at time.Time, reason string) error
+	// Drop gives up on the row (e.g. the user blocked the bot).
+	Drop(ctx context.Context, id int64, reason string) error
+	// MarkUnreachable flags the chat's customer after a 403 and drops the
+	// chat's other pending messages: data is kept, sending stops.
+	MarkUnreachable(ctx context.Context, chatID int64) error
+	// Pending counts rows not yet sent or dropped (tests wait for zero).
+	Pending(ctx context.Context) (int, error)
+}
