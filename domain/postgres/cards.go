@@ -1,0 +1,127 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+type cardRow struct {
+	ID         int64     `db:"id"`
+	CustomerID int64     `db:"customer_id"`
+	Number     string    `db:"number"`
+	Balance    int64     `db:"balance"`
+	CreatedAt  time.Time `db:"created_at"`
+}
+
+func (t *tx) findCard(ctx context.Context, where string, arg any) (*domain.Card, error) {
+	rows, _ := t.tx.Query(ctx, `SELECT id, customer_id, number, balance, created_at FROM cards WHERE `+where, arg)
+	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[cardRow])
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	c := domain.Card(r)
+	return &c, nil
+}
+
+// CreateCard issues a card; a taken number gives ErrConflict.
+func (t *tx) CreateCard(ctx context.Context, customerID int64, number string) (*domain.Card, error) {
+	c := &domain.Card{CustomerID: customerID, Number: number}
+	// A savepoint keeps the transaction usable when the number collides,
+	// so the caller can simply draw another number.
+	err := pgx.BeginFunc(ctx, t.tx, func(sp pgx.Tx) error {
+		return sp.QueryRow(ctx, `INSERT INTO cards (customer_id, number) VALUES ($1, $2)
+			RETURNING id, created_at`, customerID, number).Scan(&c.ID, &c.CreatedAt)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create card: %w", mapErr(err))
+	}
+	return c, nil
+}
+
+// FindCardByCustomer finds a customer's card.
+func (t *tx) FindCardByCustomer(ctx context.Context, customerID int64) (*domain.Card, error) {
+	return t.findCard(ctx, `customer_id = $1`, customerID)
+}
+
+// FindCardByID finds a card by id.
+func (t *tx) FindCardByID(ctx context.Context, id int64) (*domain.Card, error) {
+	return t.findCard(ctx, `id = $1`, id)
+}
+
+// FindCardByNumber finds a card by its static number.
+func (t *tx) FindCardByNumber(ctx context.Context, number string) (*domain.Card, error) {
+	return t.findCard(ctx, `number = $1`, number)
+}
+
+type ledgerRow struct {
+	ID             int64      `db:"id"`
+	CardID         int64      `db:"card_id"`
+	Kind           string     `db:"kind"`
+	Amount         int64      `db:"amount"`
+	Reason         string     `db:"reason"`
+	IdempotencyKey string     `db:"idempotency_key"`
+	ExpiresAt      *time.Time `db:"expires_at"`
+	BalanceAfter   int64      `db:"balance_after"`
+	CreatedAt      time.Time  `db:"created_at"`
+}
+
+func (r ledgerRow) domain() domain.LedgerEntry {
+	return domain.LedgerEntry{
+		ID: r.ID, CardID: r.CardID, Kind: domain.LedgerKind(r.Kind), Amount: r.Amount,
+		Reason: r.Reason, IdempotencyKey: r.IdempotencyKey, ExpiresAt: deref(r.ExpiresAt),
+		BalanceAfter: r.BalanceAfter, CreatedAt: r.CreatedAt,
+	}
+}
+
+const ledgerColumns = `id, card_id, kind, amount, reason, idempotency_key, expires_at, balance_after, created_at`
+
+const insertLedger = `INSERT INTO ledger (card_id, kind, amount, reason, idempotency_key, expires_at)
+	VALUES ($1, $2, $3, $4, $5, $6)
+	ON CONFLICT (idempotency_key) DO NOTHING
+	RETURNING ` + ledgerColumns
+
+// AppendLedger writes one ledger row; the triggers move the balance and the
+// CHECK on cards.balance refuses an overdraft.
+func (t *tx) AppendLedger(ctx context.Context, e domain.LedgerEntry) (domain.LedgerEntry, bool, error) {
+	var row ledgerRow
+	var created bool
+	err := pgx.BeginFunc(ctx, t.tx, func(sp pgx.Tx) error {
+		rows, _ := sp.Query(ctx, insertLedger, e.CardID, string(e.Kind), e.Amount, e.Reason,
+			e.IdempotencyKey, nullable(e.ExpiresAt))
+		rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[ledgerRow])
+		if err != nil {
+			return err
+		}
+		if len(rs) == 1 {
+			row, created = rs[0], true
+			return nil
+		}
+		rows, _ = sp.Query(ctx, `SELECT `+ledgerColumns+` FROM ledger WHERE idempotency_key = $1`, e.IdempotencyKey)
+		row, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[ledgerRow])
+		return err
+	})
+	if err != nil {
+		return domain.LedgerEntry{}, false, fmt.Errorf("append ledger %s: %w", e.IdempotencyKey, mapErr(err))
+	}
+	return row.domain(), created, nil
+}
+
+// ListLedger lists a card's newest ledger rows first.
+func (t *tx) ListLedger(ctx context.Context, cardID int64, limit int) ([]domain.LedgerEntry, error) {
+	rows, _ := t.tx.Query(ctx, `SELECT `+ledgerColumns+` FROM ledger WHERE card_id = $1
+		ORDER BY id DESC LIMIT $2`, cardID, limit)
+	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[ledgerRow])
+	if err != nil {
+		return nil, fmt.Errorf("list ledger: %w", mapErr(err))
+	}
+	out := make([]domain.LedgerEntry, len(rs))
+	for i, r := range rs {
+		out[i] = r.domain()
+	}
+	return out, nil
+}

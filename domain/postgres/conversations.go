@@ -1,0 +1,48 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// LockConversation creates the chat's row if needed and locks it until the
+// transaction ends: go-telegram/bot-style concurrent handlers and several
+// replicas then handle one chat's updates one at a time.
+func (t *tx) LockConversation(ctx context.Context, chatID int64) (*domain.Conversation, error) {
+	if _, err := t.tx.Exec(ctx, `INSERT INTO conversations (chat_id) VALUES ($1)
+		ON CONFLICT (chat_id) DO NOTHING`, chatID); err != nil {
+		return nil, fmt.Errorf("lock conversation: %w", mapErr(err))
+	}
+	c := &domain.Conversation{ChatID: chatID}
+	var data []byte
+	err := t.tx.QueryRow(ctx, `SELECT flow, step, data, message_id, updated_at
+		FROM conversations WHERE chat_id = $1 FOR UPDATE`, chatID).
+		Scan(&c.Flow, &c.Step, &data, &c.MessageID, &c.UpdatedAt)
+	if err != nil {
+		return nil, fmt.Errorf("lock conversation: %w", mapErr(err))
+	}
+	if err := json.Unmarshal(data, &c.Data); err != nil {
+		return nil, fmt.Errorf("lock conversation: decode data: %w", err)
+	}
+	if c.Data == nil {
+		c.Data = map[string]string{}
+	}
+	return c, nil
+}
+
+// SaveConversation stores the chat's flow, step and answers.
+func (t *tx) SaveConversation(ctx context.Context, c *domain.Conversation) error {
+	data, err := json.Marshal(c.Data)
+	if err != nil {
+		return fmt.Errorf("save conversation: %w", err)
+	}
+	_, err = t.tx.Exec(ctx, `UPDATE conversations SET flow = $2, step = $3, data = $4,
+		message_id = $5, updated_at = now() WHERE chat_id = $1`, c.ChatID, c.Flow, c.Step, data, c.MessageID)
+	if err != nil {
+		return fmt.Errorf("save conversation: %w", mapErr(err))
+	}
+	return nil
+}

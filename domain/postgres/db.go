@@ -1,0 +1,97 @@
+// Package postgres implements the domain storage interfaces on PostgreSQL
+// with pgx. It holds SQL, transactions and error mapping; no business rules.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// DB is the PostgreSQL storage.
+type DB struct {
+	pool *pgxpool.Pool
+}
+
+var (
+	_ domain.Store  = (*DB)(nil)
+	_ domain.Tx     = (*tx)(nil)
+	_ domain.Outbox = (*outbox)(nil)
+)
+
+// New wraps a pool. Migrations are applied separately (Migrate).
+func New(pool *pgxpool.Pool) *DB { return &DB{pool: pool} }
+
+// Open connects to url, checks the connection and applies migrations.
+func Open(ctx context.Context, url string, maxConns int32) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("parse database url: %w", err)
+	}
+	if maxConns > 0 {
+		cfg.MaxConns = maxConns
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect: %w", err)
+	}
+	if err := Migrate(ctx, pool); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return New(pool), nil
+}
+
+// Pool exposes the pool for tests and benchmarks.
+func (db *DB) Pool() *pgxpool.Pool { return db.pool }
+
+// Close closes the pool.
+func (db *DB) Close() { db.pool.Close() }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.pool.Ping(ctx) }
+
+// Update runs fn in one transaction.
+func (db *DB) Update(ctx context.Context, fn func(domain.Tx) error) error {
+	return pgx.BeginFunc(ctx, db.pool, func(t pgx.Tx) error {
+		return fn(&tx{tx: t})
+	})
+}
+
+// tx adapts a pgx transaction to domain.Tx.
+type tx struct {
+	tx pgx.Tx
+}
+
+// mapErr turns PostgreSQL errors into domain errors once, here, so no SQL
+// state code leaks into the business layer.
+func mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return domain.ErrNotFound
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		switch pg.Code {
+		case "23505":
+			return fmt.Errorf("%w: %s", domain.ErrConflict, pg.ConstraintName)
+		case "23514":
+			if pg.ConstraintName == "cards_balance_check" {
+				return domain.ErrInsufficientPoints
+			}
+		}
+	}
+	return err
+}

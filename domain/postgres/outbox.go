@@ -1,0 +1,137 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// senderHold is how long the transaction that wrote a message holds it for
+// its own immediate send before the background sender may take over.
+const senderHold = time.Minute
+
+// Enqueue adds a message to the outbox.
+func (t *tx) Enqueue(ctx context.Context, m domain.OutMessage, claim bool) (int64, error) {
+	notBefore := m.NotBefore
+	if notBefore.IsZero() {
+		notBefore = time.Now()
+	}
+	var claimed *time.Time
+	if claim {
+		c := time.Now().Add(senderHold)
+		claimed = &c
+	}
+	var id int64
+	err := t.tx.QueryRow(ctx, `INSERT INTO outbox (chat_id, payload, not_before, claimed_until)
+		VALUES ($1, $2, $3, $4) RETURNING id`, m.ChatID, []byte(m.Payload), notBefore, claimed).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("enqueue: %w", mapErr(err))
+	}
+	return id, nil
+}
+
+// Outbox returns the outbox queue.
+func (db *DB) Outbox() domain.Outbox { return &outbox{pool: db.pool} }
+
+type outbox struct {
+	pool *pgxpool.Pool
+}
+
+func scanOut(rows interface {
+	Next() bool
+	Scan(...any) error
+	Err() error
+	Close()
+}) ([]domain.OutMessage, error) {
+	defer rows.Close()
+	var out []domain.OutMessage
+	for rows.Next() {
+		var m domain.OutMessage
+		var payload []byte
+		if err := rows.Scan(&m.ID, &m.ChatID, &payload, &m.NotBefore, &m.Attempts); err != nil {
+			return nil, err
+		}
+		m.Payload = payload
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// Claim takes due, unclaimed rows, oldest first, skipping rows another
+// sender holds.
+func (o *outbox) Claim(ctx context.Context, limit int, hold time.Duration) ([]domain.OutMessage, error) {
+	rows, err := o.pool.Query(ctx, `UPDATE outbox SET claimed_until = now() + $2::interval, attempts = attempts + 1
+		WHERE id IN (
+			SELECT id FROM outbox
+			 WHERE sent_at IS NULL AND dropped_at IS NULL AND not_before <= now()
+			   AND (claimed_until IS NULL OR claimed_until < now())
+			 ORDER BY not_before, id
+			 LIMIT $1
+			 FOR UPDATE SKIP LOCKED)
+		RETURNING id, chat_id, payload, not_before, attempts`, limit, hold.String())
+	if err != nil {
+		return nil, fmt.Errorf("claim outbox: %w", err)
+	}
+	ms, err := scanOut(rows)
+	if err != nil {
+		return nil, fmt.Errorf("claim outbox: %w", err)
+	}
+	return ms, nil
+}
+
+// Get loads rows by id, in id order.
+func (o *outbox) Get(ctx context.Context, ids []int64) ([]domain.OutMessage, error) {
+	rows, err := o.pool.Query(ctx, `SELECT id, chat_id, payload, not_before, attempts FROM outbox
+		WHERE id = ANY($1) AND sent_at IS NULL AND dropped_at IS NULL ORDER BY id`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("get outbox: %w", err)
+	}
+	ms, err := scanOut(rows)
+	if err != nil {
+		return nil, fmt.Errorf("get outbox: %w", err)
+	}
+	return ms, nil
+}
+
+// MarkSent records a delivered message.
+func (o *outbox) MarkSent(ctx context.Context, id int64) error {
+	_, err := o.pool.Exec(ctx, `UPDATE outbox SET sent_at = now(), claimed_until = NULL WHERE id = $1`, id)
+	return err
+}
+
+// Retry releases a row to be tried again after at.
+func (o *outbox) Retry(ctx context.Context, id int64, at time.Time, reason string) error {
+	_, err := o.pool.Exec(ctx, `UPDATE outbox SET not_before = $2, claimed_until = NULL, last_error = $3
+		WHERE id = $1`, id, at, reason)
+	return err
+}
+
+// Drop gives up on a row.
+func (o *outbox) Drop(ctx context.Context, id int64, reason string) error {
+	_, err := o.pool.Exec(ctx, `UPDATE outbox SET dropped_at = now(), claimed_until = NULL, last_error = $2
+		WHERE id = $1`, id, reason)
+	return err
+}
+
+// MarkUnreachable flags the chat's customer and drops what was queued for it.
+func (o *outbox) MarkUnreachable(ctx context.Context, chatID int64) error {
+	if _, err := o.pool.Exec(ctx, `UPDATE customers SET unreachable_at = now()
+		WHERE chat_id = $1 AND unreachable_at IS NULL`, chatID); err != nil {
+		return fmt.Errorf("mark unreachable: %w", err)
+	}
+	_, err := o.pool.Exec(ctx, `UPDATE outbox SET dropped_at = now(), last_error = 'blocked'
+		WHERE chat_id = $1 AND sent_at IS NULL AND dropped_at IS NULL
+		  AND (claimed_until IS NULL OR claimed_until < now())`, chatID)
+	return err
+}
+
+// Pending counts rows neither sent nor dropped.
+func (o *outbox) Pending(ctx context.Context) (int, error) {
+	var n int
+	err := o.pool.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE sent_at IS NULL AND dropped_at IS NULL`).Scan(&n)
+	return n, err
+}
