@@ -1,0 +1,275 @@
+package tgfake
+
+import (
+	"encoding/json"
+	"strconv"
+	"time"
+)
+
+const botID = 1000
+
+// Message is a bot message as the person sees it now: after edits, with its
+// current inline keyboard.
+type Message struct {
+	ID        int
+	ChatID    int64
+	Text      string
+	Caption   string
+	Photo     []byte // uploaded bytes; nil when sent by file_id or URL
+	PhotoRef  string // the file_id or URL when not uploaded
+	Document  *Document
+	Inline    [][]InlineButton
+	Date      time.Time
+	Edited    bool
+	ParseMode string
+}
+
+// InlineButton is one button of an inline keyboard.
+type InlineButton struct{ Text, Data, URL string }
+
+// KeyboardButton is one button of a reply keyboard.
+type KeyboardButton struct {
+	Text           string
+	RequestContact bool
+}
+
+// Document is a file sent with sendDocument.
+type Document struct {
+	FileName string
+	Data     []byte
+	MIME     string
+}
+
+// CallbackAnswer is what the bot answered to a tap (answerCallbackQuery).
+type CallbackAnswer struct {
+	QueryID   string
+	Text      string
+	ShowAlert bool
+	At        time.Time
+}
+
+// Buttons lists the inline button labels row by row, flattened, which is
+// what most assertions need.
+func (m Message) Buttons() []string {
+	var out []string
+	for _, row := range m.Inline {
+		for _, b := range row {
+			out = append(out, b.Text)
+		}
+	}
+	return out
+}
+
+// msg is the stored state of any message in a chat, bot's or user's.
+type msg struct {
+	id        int
+	fromBot   bool
+	seq       int // chat sequence of the last change
+	date      time.Time
+	edited    bool
+	deleted   bool
+	text      string
+	caption   string
+	parseMode string
+	photo     []byte
+	photoRef  string
+	doc       *Document
+	inline    [][]InlineButton
+	// user-message payloads, shown by the web UI
+	sticker bool
+	contact *contact
+}
+
+type contact struct {
+	Phone     string `json:"phone"`
+	FirstName string `json:"first_name"`
+	UserID    int64  `json:"user_id"`
+}
+
+func (m *msg) public(chatID int64) Message {
+	return Message{
+		ID: m.id, ChatID: chatID, Text: m.text, Caption: m.caption,
+		Photo: m.photo, PhotoRef: m.photoRef, Document: m.doc,
+		Inline: m.inline, Date: m.date, Edited: m.edited, ParseMode: m.parseMode,
+	}
+}
+
+type wireUser struct {
+	ID           int64  `json:"id"`
+	IsBot        bool   `json:"is_bot"`
+	FirstName    string `json:"first_name"`
+	Username     string `json:"username,omitempty"`
+	LanguageCode string `json:"language_code,omitempty"`
+}
+
+type wireChat struct {
+	ID        int64  `json:"id"`
+	Type      string `json:"type"`
+	FirstName string `json:"first_name,omitempty"`
+	Username  string `json:"username,omitempty"`
+}
+
+type wireEntity struct {
+	Type   string `json:"type"`
+	Offset int    `json:"offset"`
+	Length int    `json:"length"`
+}
+
+type wireFile struct {
+	FileID       string `json:"file_id"`
+	FileUniqueID string `json:"file_unique_id"`
+	Width        int    `json:"width,omitempty"`
+	Height       int    `json:"height,omitempty"`
+	FileSize     int    `json:"file_size,omitempty"`
+	FileName     string `json:"file_name,omitempty"`
+	MimeType     string `json:"mime_type,omitempty"`
+	Type         string `json:"type,omitempty"`
+	Emoji        string `json:"emoji,omitempty"`
+	IsAnimated   *bool  `json:"is_animated,omitempty"`
+	IsVideo      *bool  `json:"is_video,omitempty"`
+}
+
+type wireContact struct {
+	PhoneNumber string `json:"phone_number"`
+	FirstName   string `json:"first_name"`
+	UserID      int64  `json:"user_id,omitempty"`
+}
+
+type wireMessage struct {
+	MessageID   int            `json:"message_id"`
+	From        *wireUser      `json:"from,omitempty"`
+	Chat        wireChat       `json:"chat"`
+	Date        int64          `json:"date"`
+	EditDate    int64          `json:"edit_date,omitempty"`
+	Text        string         `json:"text,omitempty"`
+	Entities    []wireEntity   `json:"entities,omitempty"`
+	Caption     string         `json:"caption,omitempty"`
+	Photo       []wireFile     `json:"photo,omitempty"`
+	Document    *wireFile      `json:"document,omitempty"`
+	Sticker     *wireFile      `json:"sticker,omitempty"`
+	Contact     *wireContact   `json:"contact,omitempty"`
+	ReplyMarkup map[string]any `json:"reply_markup,omitempty"`
+}
+
+func (s *Server) botUser() *wireUser {
+	return &wireUser{ID: botID, IsBot: true, FirstName: "Loyalty Bot", Username: s.botName}
+}
+
+func (u *User) wire() *wireUser {
+	return &wireUser{ID: u.ID, FirstName: u.FirstName, Username: u.Username, LanguageCode: u.LanguageCode}
+}
+
+// wire renders m as Telegram would send it. Caller holds mu.
+func (u *User) wireMsg(m *msg) wireMessage {
+	w := wireMessage{
+		MessageID: m.id,
+		Chat:      wireChat{ID: u.ID, Type: "private", FirstName: u.FirstName, Username: u.Username},
+		Date:      m.date.Unix(),
+		Text:      m.text,
+		Caption:   m.caption,
+	}
+	if m.fromBot {
+		w.From = u.s.botUser()
+	} else {
+		w.From = u.wire()
+	}
+	if m.edited {
+		w.EditDate = time.Now().Unix()
+	}
+	fid := func(kind string) string { return kind + "-" + strconv.FormatInt(u.ID, 10) + "-" + strconv.Itoa(m.id) }
+	if m.photo != nil || m.photoRef != "" {
+		id := m.photoRef
+		if m.photo != nil || id == "" {
+			id = fid("photo")
+		}
+		w.Photo = []wireFile{
+			{FileID: id + "-s", FileUniqueID: id + "-s", Width: 90, Height: 90},
+			{FileID: id, FileUniqueID: id, Width: 800, Height: 800, FileSize: len(m.photo)},
+		}
+	}
+	if m.doc != nil {
+		w.Document = &wireFile{FileID: fid("doc"), FileUniqueID: fid("doc"), FileName: m.doc.FileName, MimeType: m.doc.MIME, FileSize: len(m.doc.Data)}
+	}
+	if m.sticker {
+		f := false
+		w.Sticker = &wireFile{FileID: "sticker-thumbs-up", FileUniqueID: "sticker-thumbs-up", Type: "regular", Width: 512, Height: 512, Emoji: "👍", IsAnimated: &f, IsVideo: &f}
+	}
+	if m.contact != nil {
+		w.Contact = &wireContact{PhoneNumber: m.contact.Phone, FirstName: m.contact.FirstName, UserID: m.contact.UserID}
+	}
+	if len(m.inline) > 0 {
+		w.ReplyMarkup = map[string]any{"inline_keyboard": wireInline(m.inline)}
+	}
+	return w
+}
+
+func wireInline(kb [][]InlineButton) [][]map[string]string {
+	rows := make([][]map[string]string, 0, len(kb))
+	for _, r := range kb {
+		row := make([]map[string]string, 0, len(r))
+		for _, b := range r {
+			m := map[string]string{"text": b.Text}
+			if b.URL != "" {
+				m["url"] = b.URL
+			} else {
+				m["callback_data"] = b.Data
+			}
+			row = append(row, m)
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// markup is the subset of reply_markup the fake understands.
+type markup struct {
+	InlineKeyboard [][]struct {
+		Text         string `json:"text"`
+		CallbackData string `json:"callback_data"`
+		URL          string `json:"url"`
+	} `json:"inline_keyboard"`
+	Keyboard [][]struct {
+		Text           string `json:"text"`
+		RequestContact bool   `json:"request_contact"`
+	} `json:"keyboard"`
+	OneTime        bool `json:"one_time_keyboard"`
+	RemoveKeyboard bool `json:"remove_keyboard"`
+}
+
+func parseMarkup(raw string) (*markup, error) {
+	if raw == "" || raw == "null" {
+		return nil, nil
+	}
+	var m markup
+	if err := json.Unmarshal([]byte(raw), &m); err != nil {
+		return nil, badRequest("can't parse reply keyboard markup JSON object")
+	}
+	return &m, nil
+}
+
+func (m *markup) inline() [][]InlineButton {
+	if m == nil || len(m.InlineKeyboard) == 0 {
+		return nil
+	}
+	out := make([][]InlineButton, 0, len(m.InlineKeyboard))
+	for _, r := range m.InlineKeyboard {
+		row := make([]InlineButton, 0, len(r))
+		for _, b := range r {
+			row = append(row, InlineButton{Text: b.Text, Data: b.CallbackData, URL: b.URL})
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+func (m *markup) keyboard() [][]KeyboardButton {
+	out := make([][]KeyboardButton, 0, len(m.Keyboard))
+	for _, r := range m.Keyboard {
+		row := make([]KeyboardButton, 0, len(r))
+		for _, b := range r {
+			row = append(row, KeyboardButton{Text: b.Text, RequestContact: b.RequestContact})
+		}
+		out = append(out, row)
+	}
+	return out
+}

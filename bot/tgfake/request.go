@@ -1,0 +1,210 @@
+package tgfake
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// upload is a file part of a multipart request.
+type upload struct {
+	name string
+	mime string
+	data []byte
+}
+
+// request is one parsed Bot API call. Params are strings whatever the body
+// encoding, because that is how multipart and urlencoded bodies carry them
+// (complex values as JSON text).
+type request struct {
+	method string
+	params map[string]string
+	files  map[string]upload
+	r      *http.Request
+}
+
+func (q *request) str(k string) string { return q.params[k] }
+
+func (q *request) int64(k string) int64 {
+	n, _ := strconv.ParseInt(strings.TrimSpace(q.params[k]), 10, 64)
+	return n
+}
+
+func (q *request) bool(k string) bool {
+	b, _ := strconv.ParseBool(q.params[k])
+	return b
+}
+
+// apiError is a Bot API error answer.
+type apiError struct {
+	code       int
+	desc       string
+	retryAfter int
+}
+
+func (e *apiError) Error() string { return e.desc }
+
+func badRequest(desc string) *apiError { return &apiError{code: 400, desc: "Bad Request: " + desc} }
+
+var (
+	errChatNotFound = badRequest("chat not found")
+	errBlocked      = &apiError{code: 403, desc: "Forbidden: bot was blocked by the user"}
+	errNotFound     = &apiError{code: 404, desc: "Not Found: method not found"}
+	errUnauthorized = &apiError{code: 401, desc: "Unauthorized"}
+	errConflict     = &apiError{code: 409, desc: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"}
+)
+
+// serveAPI routes /bot<token>/<method>.
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	path := strings.TrimPrefix(r.URL.Path, "/")
+	token, method, ok := strings.Cut(path, "/")
+	if !ok || !strings.HasPrefix(token, "bot") || method == "" || strings.Contains(method, "/") {
+		writeError(w, errNotFound)
+		return
+	}
+	if s.token != "" && strings.TrimPrefix(token, "bot") != s.token {
+		writeError(w, errUnauthorized)
+		return
+	}
+	q, err := parseRequest(r)
+	if err != nil {
+		writeError(w, badRequest(err.Error()))
+		return
+	}
+	q.method = strings.ToLower(method)
+
+	s.mu.Lock()
+	s.calls = append(s.calls, Call{Method: method, ChatID: q.int64("chat_id"), At: time.Now(), Params: q.callParams()})
+	f, failed := s.takeFailure(q.method)
+	s.bump() // lets WaitFor observe calls
+	s.mu.Unlock()
+	if failed {
+		writeError(w, &apiError{code: f.Code, desc: f.Description, retryAfter: f.RetryAfter})
+		return
+	}
+
+	h, ok := s.methods()[q.method]
+	if !ok {
+		writeError(w, errNotFound)
+		return
+	}
+	res, err := h(q)
+	if err != nil {
+		var ae *apiError
+		if !errors.As(err, &ae) {
+			ae = &apiError{code: 500, desc: "Internal Server Error: " + err.Error()}
+		}
+		writeError(w, ae)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "result": res})
+}
+
+func (q *request) callParams() map[string]string {
+	out := make(map[string]string, len(q.params)+len(q.files))
+	for k, v := range q.params {
+		out[k] = v
+	}
+	for k, f := range q.files {
+		out[k] = "file:" + f.name
+	}
+	return out
+}
+
+func writeError(w http.ResponseWriter, e *apiError) {
+	body := map[string]any{"ok": false, "error_code": e.code, "description": e.desc}
+	if e.retryAfter > 0 {
+		body["parameters"] = map[string]int{"retry_after": e.retryAfter}
+		w.Header().Set("Retry-After", strconv.Itoa(e.retryAfter))
+	}
+	writeJSON(w, e.code, body)
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// parseRequest accepts query parameters plus a multipart, urlencoded or JSON
+// body. go-telegram/bot sends multipart even with no parameters, and then the
+// body may be empty, so an empty body is never an error.
+func parseRequest(r *http.Request) (*request, error) {
+	q := &request{params: map[string]string{}, files: map[string]upload{}, r: r}
+	for k, v := range r.URL.Query() {
+		q.params[k] = v[0]
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 64<<20))
+	if err != nil {
+		return nil, err
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return q, nil
+	}
+	ct, ctParams, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch ct {
+	case "multipart/form-data":
+		return q, q.parseMultipart(body, ctParams["boundary"])
+	case "application/json":
+		return q, q.parseJSON(body)
+	default:
+		vals, err := url.ParseQuery(string(body))
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range vals {
+			q.params[k] = v[0]
+		}
+		return q, nil
+	}
+}
+
+func (q *request) parseMultipart(body []byte, boundary string) error {
+	mr := multipart.NewReader(bytes.NewReader(body), boundary)
+	for {
+		p, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		data, err := io.ReadAll(p)
+		if err != nil {
+			return err
+		}
+		if p.FileName() != "" {
+			mt := p.Header.Get("Content-Type")
+			if mt == "" || mt == "application/octet-stream" {
+				mt = http.DetectContentType(data)
+			}
+			q.files[p.FormName()] = upload{name: p.FileName(), mime: mt, data: data}
+			continue
+		}
+		q.params[p.FormName()] = string(data)
+	}
+}
+
+func (q *request) parseJSON(body []byte) error {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(body, &m); err != nil {
+		return err
+	}
+	for k, raw := range m {
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			q.params[k] = s
+			continue
+		}
+		q.params[k] = string(raw)
+	}
+	return nil
+}

@@ -1,0 +1,142 @@
+package tgfake
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+)
+
+func webDo(t *testing.T, method, url string, body any, out any) {
+	t.Helper()
+	var r io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		r = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, url, r)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("%s %s: %d %s", method, url, resp.StatusCode, data)
+	}
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			t.Fatalf("%s %s: %v in %s", method, url, err, data)
+		}
+	}
+}
+
+type chatView struct {
+	Messages []struct {
+		ID      int
+		FromBot bool `json:"from_bot"`
+		Text    string
+		Photo   string
+		Inline  [][]InlineButton
+	}
+	ReplyKeyboard   [][]KeyboardButton `json:"reply_keyboard"`
+	CallbackAnswers []CallbackAnswer   `json:"callback_answers"`
+}
+
+func TestWebAPI(t *testing.T) {
+	x := start(t, func(ctx context.Context, b *bot.Bot, u *models.Update) {
+		switch {
+		case u.Message != nil && u.Message.Text != "":
+			_, _ = b.SendMessage(ctx, &bot.SendMessageParams{ChatID: u.Message.Chat.ID, Text: "<b>Hi</b> " + u.Message.Text,
+				ParseMode: models.ParseModeHTML,
+				ReplyMarkup: &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{
+					{{Text: "Balance", CallbackData: "bal"}}}}})
+		case u.CallbackQuery != nil:
+			_, _ = b.AnswerCallbackQuery(ctx, &bot.AnswerCallbackQueryParams{CallbackQueryID: u.CallbackQuery.ID, Text: "42 points"})
+			_, _ = b.SendPhoto(ctx, &bot.SendPhotoParams{ChatID: u.CallbackQuery.From.ID,
+				Photo: &models.InputFileUpload{Filename: "qr.png", Data: strings.NewReader("PNGDATA")}})
+		}
+	})
+	web := httptest.NewServer(x.s.WebHandler())
+	defer web.Close()
+
+	var page string
+	resp, err := http.Get(web.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if page = string(b); !strings.Contains(page, "/api/events") {
+		t.Fatalf("page does not poll events")
+	}
+
+	var users struct {
+		Users []webUserView
+		Panes []struct{ Role string }
+	}
+	webDo(t, "GET", web.URL+"/api/users", nil, &users)
+	if len(users.Users) != 3 || users.Panes[1].Role != "Cashier" {
+		t.Fatalf("users = %+v", users)
+	}
+	var created webUserView
+	webDo(t, "POST", web.URL+"/api/users", map[string]string{"name": "Ivan", "lang": "en"}, &created)
+	if created.ID == 0 || created.Name != "Ivan" {
+		t.Fatalf("created = %+v", created)
+	}
+
+	anna := x.s.User(101, "", "")
+	webDo(t, "POST", web.URL+"/api/chats/101/text", map[string]string{"text": "hello"}, nil)
+	if _, err := anna.WaitMessages(x.ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	var chat chatView
+	webDo(t, "GET", web.URL+"/api/chats/101", nil, &chat)
+	if len(chat.Messages) != 2 || chat.Messages[0].FromBot || chat.Messages[1].Text != "<b>Hi</b> hello" {
+		t.Fatalf("chat = %+v", chat)
+	}
+	webDo(t, "POST", web.URL+"/api/chats/101/tap", map[string]any{"message_id": chat.Messages[1].ID, "label": "Balance"}, nil)
+	if _, err := anna.WaitMessages(x.ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.s.WaitFor(x.ctx, func() bool { return len(anna.CallbackAnswers()) == 1 }); err != nil {
+		t.Fatal(err)
+	}
+	webDo(t, "GET", web.URL+"/api/chats/101", nil, &chat)
+	if len(chat.CallbackAnswers) != 1 || chat.CallbackAnswers[0].Text != "42 points" || chat.Messages[2].Photo == "" {
+		t.Fatalf("after tap = %+v", chat)
+	}
+	resp, err = http.Get(web.URL + chat.Messages[2].Photo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(b) != "PNGDATA" {
+		t.Fatalf("photo = %q", b)
+	}
+
+	var ev struct{ Version int64 }
+	webDo(t, "GET", web.URL+"/api/events?since=0", nil, &ev)
+	if ev.Version == 0 {
+		t.Fatal("events version 0")
+	}
+	webDo(t, "POST", web.URL+"/api/chats/101/contact", map[string]string{"phone": "+15550001"}, nil)
+	webDo(t, "POST", web.URL+"/api/chats/101/sticker", map[string]string{}, nil)
+	var phone string
+	for _, u := range x.waitUpdates(t, 4) {
+		if u.Message != nil && u.Message.Contact != nil {
+			phone = u.Message.Contact.PhoneNumber
+		}
+	}
+	if phone != "+15550001" {
+		t.Fatalf("shared phone = %q", phone)
+	}
+}
