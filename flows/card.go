@@ -1,0 +1,109 @@
+package flows
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// CardLink is the deep link a card QR encodes. Opened by staff it starts a
+// checkout; opened by anyone else it reveals nothing.
+func CardLink(botUsername, token string) string {
+	return fmt.Sprintf("https://t.me/%s?start=c_%s", botUsername, token)
+}
+
+// showCard sends the card: a QR of a fresh signed token, with the name,
+// balance and the typed code in the caption. intro is an optional message
+// id said before it.
+func showCard(s *Session, intro string) error {
+	card, err := s.Tx.FindCardByCustomer(s.Ctx, s.Customer.ID)
+	if err != nil {
+		return fmt.Errorf("show card: %w", err)
+	}
+	now := s.e.Now()
+	if intro != "" {
+		s.Say(intro, map[string]any{"Name": s.Customer.FirstName})
+	}
+	token := s.e.Signer.Token(card.ID, now)
+	caption := s.T("card.caption", map[string]any{
+		"Name":    s.Customer.FirstName,
+		"Balance": card.Balance,
+		"Count":   card.Balance,
+		"Code":    domain.FormatCode(s.e.Signer.Code(card.Number, now)),
+		"Minutes": int(s.e.Signer.TTL() / time.Minute),
+	})
+	s.Send(Reply{
+		QR:     CardLink(s.e.BotUsername, token),
+		Text:   caption,
+		Inline: [][]Button{{{Text: s.T("card.refresh", nil), Data: action("card", "refresh")}}},
+	})
+	return nil
+}
+
+// showBalance sends the balance and the last ten ledger rows in words.
+func showBalance(s *Session) error {
+	card, err := s.Tx.FindCardByCustomer(s.Ctx, s.Customer.ID)
+	if err != nil {
+		return fmt.Errorf("show balance: %w", err)
+	}
+	entries, err := s.Tx.ListLedger(s.Ctx, card.ID, 10)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString(s.T("balance.header", map[string]any{"Balance": card.Balance, "Count": card.Balance}))
+	if len(entries) == 0 {
+		b.WriteString("\n\n" + s.T("balance.empty", nil))
+	} else {
+		b.WriteString("\n\n" + s.T("balance.history", nil))
+		loc := s.e.location(s)
+		for _, e := range entries {
+			b.WriteString("\n" + s.ledgerLine(e, loc))
+		}
+	}
+	s.Send(Reply{Text: b.String()})
+	return nil
+}
+
+// ledgerLine says one ledger row in plain words: "22.11 +100 welcome bonus".
+func (s *Session) ledgerLine(e domain.LedgerEntry, loc *time.Location) string {
+	sign := "+"
+	if e.Amount < 0 {
+		sign = "−"
+	}
+	amount := e.Amount
+	if amount < 0 {
+		amount = -amount
+	}
+	line := s.T("balance.line", map[string]any{
+		"Date":   e.CreatedAt.In(loc).Format("02.01.2006"),
+		"Sign":   sign,
+		"Amount": amount,
+		"What":   s.T("ledger.kind."+string(e.Kind), nil),
+	})
+	if !e.ExpiresAt.IsZero() && e.Amount > 0 {
+		line += " " + s.T("balance.expires", map[string]any{"Date": e.ExpiresAt.In(loc).Format("02.01.2006")})
+	}
+	return line
+}
+
+// location is the time zone dates are shown in: the customer's store,
+// else the first store of the business.
+func (e *Engine) location(s *Session) *time.Location {
+	tz := ""
+	if s.Customer != nil && s.Customer.JoinedStoreID != 0 {
+		if shop, err := s.Tx.FindShopByID(s.Ctx, s.Customer.JoinedStoreID); err == nil {
+			tz = shop.TimeZone
+		}
+	}
+	if tz == "" && len(e.Business.Stores) > 0 {
+		tz = e.Business.Stores[0].TimeZone
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}

@@ -1,0 +1,176 @@
+package flows
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// Flow is one conversation. Ask (re)sends the question of the current step:
+// on entry, after an interruption and after a stale tap, so nothing is lost.
+// Handle takes an input while the chat is in the flow.
+type Flow interface {
+	Name() string
+	Ask(s *Session) error
+	Handle(s *Session) error
+}
+
+// Config wires an Engine.
+type Config struct {
+	Store       domain.Store
+	Business    *domain.Business
+	Signer      *domain.CardSigner
+	Bundle      *i18n.Bundle
+	BotUsername string
+	Now         func() time.Time // injectable clock; time.Now when nil
+	Logger      *slog.Logger
+}
+
+// Engine routes inputs to flows inside one transaction per input.
+type Engine struct {
+	Config
+	flows map[string]Flow
+
+	mu   sync.Mutex
+	locs map[string]*i18n.Localizer
+}
+
+// NewEngine builds an engine with every flow registered.
+func NewEngine(c Config) *Engine {
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	e := &Engine{Config: c, flows: map[string]Flow{}, locs: map[string]*i18n.Localizer{}}
+	for _, f := range []Flow{onboarding{}} {
+		e.flows[f.Name()] = f
+	}
+	return e
+}
+
+// Outcome is what handling an input produced: outbox rows this process
+// holds and must send now, and the text for answering a callback query.
+type Outcome struct {
+	OutboxIDs    []int64
+	CallbackText string
+	Duplicate    bool // the update was handled before; nothing was done
+}
+
+// Handle processes one input: it claims the stored update, locks the
+// chat's conversation, runs the flow and writes the replies to the outbox,
+// all in one transaction. An internal error rolls everything back; the
+// person then gets a polite message and the update is not retried forever.
+func (e *Engine) Handle(ctx context.Context, in Input) (Outcome, error) {
+	out, err := e.handle(ctx, in, e.route)
+	if err == nil {
+		return out, nil
+	}
+	e.Logger.Error("handle update", "err", err, "update_id", in.UpdateID, "chat", in.ChatID)
+	out, err2 := e.handle(ctx, in, func(s *Session) error {
+		s.Say("error.internal", nil)
+		return nil
+	})
+	if err2 != nil {
+		return Outcome{}, errors.Join(err, err2)
+	}
+	return out, err
+}
+
+func (e *Engine) handle(ctx context.Context, in Input, fn func(*Session) error) (Outcome, error) {
+	var out Outcome
+	err := e.Store.Update(ctx, func(tx domain.Tx) error {
+		out = Outcome{}
+		if in.UpdateID != 0 {
+			fresh, err := tx.ClaimUpdate(ctx, in.UpdateID)
+			if err != nil {
+				return err
+			}
+			if !fresh {
+				out.Duplicate = true
+				return nil
+			}
+		}
+		conv, err := tx.LockConversation(ctx, in.ChatID)
+		if err != nil {
+			return err
+		}
+		cust, err := tx.FindCustomerByTelegramID(ctx, in.User.ID)
+		if errors.Is(err, domain.ErrNotFound) {
+			cust, err = nil, nil
+		}
+		if err != nil {
+			return fmt.Errorf("find customer: %w", err)
+		}
+		if cust != nil && cust.Unreachable {
+			if err := tx.MarkChatReachable(ctx, in.ChatID); err != nil {
+				return err
+			}
+			cust.Unreachable = false
+		}
+		s := &Session{Ctx: ctx, Tx: tx, Conv: conv, Customer: cust, In: in, e: e}
+		chosen := conv.Data["lang"]
+		if cust != nil {
+			chosen = cust.Language
+		}
+		s.SetLang(e.Business.Language(chosen, in.User.LanguageCode))
+		if err := fn(s); err != nil {
+			return err
+		}
+		if err := tx.SaveConversation(ctx, conv); err != nil {
+			return err
+		}
+		for _, r := range s.replies {
+			payload, err := json.Marshal(r)
+			if err != nil {
+				return fmt.Errorf("encode reply: %w", err)
+			}
+			id, err := tx.Enqueue(ctx, domain.OutMessage{ChatID: r.ChatID, Payload: payload}, true)
+			if err != nil {
+				return err
+			}
+			out.OutboxIDs = append(out.OutboxIDs, id)
+		}
+		out.CallbackText = s.callbackText
+		if in.UpdateID != 0 {
+			return tx.MarkUpdateProcessed(ctx, in.UpdateID)
+		}
+		return nil
+	})
+	return out, err
+}
+
+func (e *Engine) localizer(lang string) *i18n.Localizer {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	l, ok := e.locs[lang]
+	if !ok {
+		l = i18n.NewLocalizer(e.Bundle, lang)
+		e.locs[lang] = l
+	}
+	return l
+}
+
+// translate never fails in front of a person: a missing message (which the
+// locale tests prevent) shows its id and is logged.
+func (e *Engine) translate(l *i18n.Localizer, id string, data map[string]any) string {
+	cfg := &i18n.LocalizeConfig{MessageID: id, TemplateData: data}
+	if n, ok := data["Count"]; ok {
+		cfg.PluralCount = n
+	}
+	text, err := l.Localize(cfg)
+	if err != nil {
+		e.Logger.Error("translate", "id", id, "err", err)
+		return id
+	}
+	return text
+}

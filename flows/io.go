@@ -1,0 +1,108 @@
+// Package flows holds the conversations of loyaltybot as state machines.
+// Each flow takes one input (a text, a contact, a button tap, a command) at
+// a time and returns the replies to show; the state lives in Postgres, so a
+// restart loses no conversation. Flows never call Telegram: the bot package
+// renders their replies.
+package flows
+
+import "strings"
+
+// InputKind says what a person did.
+type InputKind int
+
+// Input kinds.
+const (
+	InputText     InputKind = iota + 1 // plain text
+	InputCommand                       // "/start payload"
+	InputContact                       // a shared contact
+	InputCallback                      // an inline button tap
+	InputOther                         // a sticker, a photo, a voice note…
+)
+
+// User is the Telegram user behind an input.
+type User struct {
+	ID           int64
+	FirstName    string
+	LastName     string
+	Username     string
+	LanguageCode string
+}
+
+// Contact is a shared contact card.
+type Contact struct {
+	Phone     string
+	FirstName string
+	UserID    int64 // the Telegram user the contact belongs to, 0 if none
+}
+
+// Callback is an inline button tap.
+type Callback struct {
+	ID        string
+	Data      string
+	MessageID int64
+}
+
+// Input is one thing a person did in a private chat.
+type Input struct {
+	UpdateID int64
+	ChatID   int64
+	User     User
+	Kind     InputKind
+	Text     string
+	Command  string // lower case, without "/" and "@bot"
+	Args     string
+	Contact  *Contact
+	Callback *Callback
+}
+
+// ParseCommand splits "/start@bot payload" into "start" and "payload".
+// ok is false when text is not a command.
+func ParseCommand(text string) (cmd, args string, ok bool) {
+	if !strings.HasPrefix(text, "/") || len(text) < 2 {
+		return "", "", false
+	}
+	head, rest, _ := strings.Cut(text[1:], " ")
+	head, _, _ = strings.Cut(head, "@")
+	if head == "" {
+		return "", "", false
+	}
+	return strings.ToLower(head), strings.TrimSpace(rest), true
+}
+
+// Button is an inline keyboard button: a callback (Data) or a link (URL).
+type Button struct {
+	Text string `json:"text"`
+	Data string `json:"data,omitempty"`
+	URL  string `json:"url,omitempty"`
+}
+
+// KeyButton is a reply keyboard button; Contact asks Telegram to share the
+// user's own phone number.
+type KeyButton struct {
+	Text    string `json:"text"`
+	Contact bool   `json:"contact,omitempty"`
+}
+
+// Document is a file to send.
+type Document struct {
+	Name string `json:"name"`
+	Data []byte `json:"data"`
+}
+
+// Reply is one message to show (or one message to edit in place). It is
+// stored in the outbox as JSON, so its shape is a contract with the bot
+// package: add fields, never repurpose them.
+type Reply struct {
+	ChatID         int64         `json:"chat_id"`
+	Text           string        `json:"text,omitempty"`
+	HTML           bool          `json:"html,omitempty"`
+	Inline         [][]Button    `json:"inline,omitempty"`
+	Keyboard       [][]KeyButton `json:"keyboard,omitempty"`
+	RemoveKeyboard bool          `json:"remove_keyboard,omitempty"`
+	// QR makes the message a photo: a QR code of this text, Text as caption.
+	QR       string    `json:"qr,omitempty"`
+	Document *Document `json:"document,omitempty"`
+	// EditMessageID edits that message (text and inline keyboard) instead
+	// of sending a new one; if it is gone, a new message is sent.
+	EditMessageID int64 `json:"edit_message_id,omitempty"`
+}

@@ -1,0 +1,282 @@
+package flows
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+const flowOnboarding = "onboarding"
+
+// Onboarding steps. Ids are stored in conversations: never rename one.
+const (
+	stepConsent   = "consent"
+	stepPhone     = "phone"
+	stepName      = "name"
+	stepMarketing = "marketing"
+)
+
+// onboarding collects the minimum at first contact (field notes: name,
+// phone, consent), then issues the card and the welcome bonus.
+type onboarding struct{}
+
+func (onboarding) Name() string { return flowOnboarding }
+
+// startOnboarding greets a newcomer and asks for consent. A store deep link
+// is remembered so the welcome can say the bonus is spendable right now.
+func startOnboarding(s *Session, p domain.StartPayload) error {
+	s.Conv.Reset()
+	if p.Kind == domain.StartStore {
+		s.SetData("store", p.Value)
+	}
+	s.Say("onboarding.greeting", map[string]any{"Business": s.e.Business.Name, "Bonus": s.e.Business.WelcomeBonus, "Count": s.e.Business.WelcomeBonus})
+	return s.Enter(flowOnboarding, stepConsent)
+}
+
+func (onboarding) Ask(s *Session) error {
+	switch s.Conv.Step {
+	case stepConsent:
+		text := s.T("onboarding.consent.ask", map[string]any{"Business": s.e.Business.Name, "Version": s.e.Business.ConsentVersion})
+		rows := [][]Button{{
+			{Text: s.T("onboarding.consent.yes", nil), Data: cb(flowOnboarding, stepConsent, "yes")},
+			{Text: s.T("onboarding.consent.no", nil), Data: cb(flowOnboarding, stepConsent, "no")},
+		}}
+		if u := s.e.Business.PrivacyURL; u != "" {
+			rows = append(rows, []Button{{Text: s.T("onboarding.consent.policy", nil), URL: u}})
+		}
+		s.Send(Reply{Text: text, Inline: rows})
+	case stepPhone:
+		s.Send(Reply{
+			Text:     s.T("onboarding.phone.ask", nil),
+			Keyboard: [][]KeyButton{{{Text: s.T("onboarding.phone.share", nil), Contact: true}}},
+		})
+	case stepName:
+		r := Reply{Text: s.T("onboarding.name.ask", nil), RemoveKeyboard: true}
+		if suggested := s.Data("tg_name"); suggested != "" {
+			r = Reply{
+				Text:     s.T("onboarding.name.ask_keep", map[string]any{"Name": suggested}),
+				Keyboard: [][]KeyButton{{{Text: suggested}}},
+			}
+		}
+		s.Send(r)
+	case stepMarketing:
+		s.Send(Reply{
+			Text: s.T("onboarding.marketing.ask", nil),
+			Inline: [][]Button{{
+				{Text: s.T("onboarding.marketing.yes", nil), Data: cb(flowOnboarding, stepMarketing, "yes")},
+				{Text: s.T("onboarding.marketing.no", nil), Data: cb(flowOnboarding, stepMarketing, "no")},
+			}},
+		})
+	default:
+		return fmt.Errorf("onboarding: unknown step %q", s.Conv.Step)
+	}
+	return nil
+}
+
+func (o onboarding) Handle(s *Session) error {
+	switch s.Conv.Step {
+	case stepConsent:
+		return o.consent(s)
+	case stepPhone:
+		return o.phone(s)
+	case stepName:
+		return o.name(s)
+	case stepMarketing:
+		return o.marketing(s)
+	}
+	return fmt.Errorf("onboarding: unknown step %q", s.Conv.Step)
+}
+
+// tapped returns the value of a button tapped at this step, or "" with a
+// hint sent when the person typed or sent something else.
+func tapped(s *Session, hint string) (string, bool) {
+	if s.In.Kind != InputCallback {
+		s.Say(hint, nil)
+		return "", false
+	}
+	_, _, v := parseCallback(s.In.Callback.Data)
+	return v, true
+}
+
+func (o onboarding) consent(s *Session) error {
+	v, ok := tapped(s, "common.use_buttons")
+	if !ok {
+		return o.Ask(s)
+	}
+	if v != "yes" {
+		// Without consent nothing is stored; the buttons stay so they can
+		// change their mind.
+		s.Edit(Reply{
+			Text: s.T("onboarding.consent.declined", nil),
+			Inline: [][]Button{{
+				{Text: s.T("onboarding.consent.changed_mind", nil), Data: cb(flowOnboarding, stepConsent, "yes")},
+			}},
+		})
+		return nil
+	}
+	now := s.e.Now()
+	c := s.Customer
+	if c == nil {
+		c = &domain.Customer{TelegramID: s.In.User.ID, ChatID: s.In.ChatID, Language: s.Lang, FirstName: s.In.User.FirstName}
+		if err := s.Tx.CreateCustomer(s.Ctx, c); err != nil {
+			return err
+		}
+		s.Customer = c
+	}
+	if err := s.Tx.AppendConsent(s.Ctx, c.ID, domain.Consent{
+		Kind: domain.ConsentPersonalData, Version: s.e.Business.ConsentVersion, Granted: true, At: now,
+	}); err != nil {
+		return err
+	}
+	s.Edit(Reply{Text: s.T("onboarding.consent.thanks", nil)})
+	return s.Goto(stepPhone)
+}
+
+func (o onboarding) phone(s *Session) error {
+	var raw string
+	switch {
+	case s.In.Kind == InputContact:
+		if s.In.Contact.UserID != s.In.User.ID {
+			s.Say("onboarding.phone.foreign", nil)
+			return o.Ask(s)
+		}
+		raw = s.In.Contact.Phone
+	case s.In.Kind == InputText:
+		raw = s.In.Text
+	default:
+		s.Say("onboarding.phone.hint", nil)
+		return o.Ask(s)
+	}
+	phone, err := domain.ParsePhone(raw)
+	if err != nil {
+		return sayInvalid(s, err, o)
+	}
+	c := s.Customer
+	c.Phone = phone
+	if err := s.Tx.UpdateCustomer(s.Ctx, c); err != nil {
+		if errors.Is(err, domain.ErrConflict) {
+			c.Phone = ""
+			s.Say("onboarding.phone.taken", nil)
+			return o.Ask(s)
+		}
+		return err
+	}
+	if n, err := domain.ParseFirstName(s.In.User.FirstName); err == nil {
+		s.SetData("tg_name", n)
+	}
+	return s.Goto(stepName)
+}
+
+func (o onboarding) name(s *Session) error {
+	if s.In.Kind != InputText {
+		s.Say("onboarding.name.hint", nil)
+		return o.Ask(s)
+	}
+	name, err := domain.ParseFirstName(s.In.Text)
+	if err != nil {
+		return sayInvalid(s, err, o)
+	}
+	s.Customer.FirstName = name
+	if err := s.Tx.UpdateCustomer(s.Ctx, s.Customer); err != nil {
+		return err
+	}
+	s.Send(Reply{Text: s.T("onboarding.name.thanks", map[string]any{"Name": name}), RemoveKeyboard: true})
+	return s.Goto(stepMarketing)
+}
+
+func (o onboarding) marketing(s *Session) error {
+	v, ok := tapped(s, "common.use_buttons")
+	if !ok {
+		return o.Ask(s)
+	}
+	now := s.e.Now()
+	c := s.Customer
+	if err := s.Tx.AppendConsent(s.Ctx, c.ID, domain.Consent{
+		Kind: domain.ConsentMarketing, Version: s.e.Business.ConsentVersion, Granted: v == "yes", At: now,
+	}); err != nil {
+		return err
+	}
+	c.Marketing = v == "yes"
+	answer := "onboarding.marketing.declined"
+	if c.Marketing {
+		answer = "onboarding.marketing.accepted"
+	}
+	s.Edit(Reply{Text: s.T(answer, nil)})
+	return o.finish(s)
+}
+
+// finish makes the customer a member: card, welcome bonus, welcome message.
+func (o onboarding) finish(s *Session) error {
+	now := s.e.Now()
+	c := s.Customer
+	storeCode := s.Data("store")
+	if storeCode != "" {
+		shop, err := s.Tx.FindShopByCode(s.Ctx, storeCode)
+		switch {
+		case err == nil:
+			c.JoinedStoreID = shop.ID
+		case isNotFound(err):
+			storeCode = "" // a poster of a closed store: join anyway
+		default:
+			return err
+		}
+	}
+	c.JoinedAt = now
+	if err := s.Tx.UpdateCustomer(s.Ctx, c); err != nil {
+		return err
+	}
+	card, err := issueCard(s)
+	if err != nil {
+		return err
+	}
+	if e, ok := domain.WelcomeBonus(s.e.Business, card, c.ID, now); ok {
+		if _, _, err := s.Tx.AppendLedger(s.Ctx, e); err != nil {
+			return err
+		}
+	}
+	s.Leave()
+	data := map[string]any{"Name": c.FirstName, "Bonus": s.e.Business.WelcomeBonus, "Count": s.e.Business.WelcomeBonus}
+	if storeCode != "" {
+		s.Say("onboarding.done.at_store", data)
+		return showCard(s, "")
+	}
+	if s.e.Business.WelcomeBonus > 0 {
+		s.Say("onboarding.done.bonus", data)
+	} else {
+		s.Say("onboarding.done", data)
+	}
+	s.Send(Reply{Text: s.T("onboarding.done.card_hint", nil), Inline: [][]Button{{
+		{Text: s.T("card.show", nil), Data: action("card", "show")},
+	}}})
+	return nil
+}
+
+// issueCard creates the customer's card, drawing a new number on the rare
+// collision.
+func issueCard(s *Session) (*domain.Card, error) {
+	if card, err := s.Tx.FindCardByCustomer(s.Ctx, s.Customer.ID); err == nil {
+		return card, nil
+	} else if !isNotFound(err) {
+		return nil, err
+	}
+	for range 10 {
+		card, err := s.Tx.CreateCard(s.Ctx, s.Customer.ID, domain.NewCardNumber())
+		if errors.Is(err, domain.ErrConflict) {
+			continue
+		}
+		return card, err
+	}
+	return nil, errors.New("issue card: no free card number after 10 draws")
+}
+
+// sayInvalid explains a validation error in words and asks again; other
+// errors go up as internal ones.
+func sayInvalid(s *Session, err error, f Flow) error {
+	var v *domain.ValidationError
+	if !errors.As(err, &v) {
+		return err
+	}
+	s.Say(v.Reason, nil)
+	return f.Ask(s)
+}

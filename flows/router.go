@@ -1,0 +1,126 @@
+package flows
+
+import (
+	"errors"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// route decides who handles an input: global commands and stateless
+// buttons first, then the chat's current flow, then a friendly hint.
+func (e *Engine) route(s *Session) error {
+	switch s.In.Kind {
+	case InputCommand:
+		return e.command(s)
+	case InputCallback:
+		return e.callback(s)
+	}
+	if f, ok := e.flows[s.Conv.Flow]; ok {
+		return f.Handle(s)
+	}
+	if !s.Customer.Member() {
+		// Someone who writes anything before joining is welcomed in.
+		return startOnboarding(s, domain.StartPayload{})
+	}
+	s.Say("common.hint", nil)
+	return nil
+}
+
+// command handles the commands of DESIGN.md §3. A command in the middle of
+// a flow does its job and then asks the pending question again.
+func (e *Engine) command(s *Session) error {
+	switch s.In.Command {
+	case "start":
+		return e.start(s)
+	case "help":
+		s.Say("help.text", nil)
+		return e.resume(s)
+	case "language":
+		askLanguage(s)
+		return nil
+	case "card", "balance":
+		if !s.Customer.Member() {
+			s.Say("common.join_first", nil)
+			if s.Conv.Flow == "" {
+				return startOnboarding(s, domain.StartPayload{})
+			}
+			return e.resume(s)
+		}
+		if s.In.Command == "card" {
+			return showCard(s, "")
+		}
+		return showBalance(s)
+	default:
+		s.Say("common.unknown_command", nil)
+		return e.resume(s)
+	}
+}
+
+// resume asks the pending question of the current flow again, if any.
+func (e *Engine) resume(s *Session) error {
+	if f, ok := e.flows[s.Conv.Flow]; ok {
+		return f.Ask(s)
+	}
+	return nil
+}
+
+// start handles /start with an optional deep-link payload.
+func (e *Engine) start(s *Session) error {
+	p, err := domain.ParseStartPayload(s.In.Args)
+	if err != nil {
+		p = domain.StartPayload{} // a mangled link is a plain /start
+	}
+	switch p.Kind {
+	case domain.StartCard:
+		// Only staff may act on a card; the checkout flow handles them.
+		// Anyone else learns nothing about its owner.
+		s.Say("card.scan.not_staff", nil)
+		return e.resume(s)
+	case domain.StartInvite:
+		s.Say("invite.invalid", nil)
+		return e.resume(s)
+	}
+	if s.Customer.Member() {
+		if s.Conv.Flow != "" && s.Conv.Flow != flowOnboarding {
+			s.Leave()
+		}
+		return showCard(s, "card.welcome_back")
+	}
+	if s.Conv.Flow == flowOnboarding {
+		if p.Kind == domain.StartStore && s.Data("store") == "" {
+			s.SetData("store", p.Value)
+		}
+		s.Say("onboarding.resume", nil)
+		return e.resume(s)
+	}
+	return startOnboarding(s, p)
+}
+
+// callback handles a button tap: stateless actions anywhere, flow buttons
+// only while the chat is still at the step that showed them.
+func (e *Engine) callback(s *Session) error {
+	flow, step, value := parseCallback(s.In.Callback.Data)
+	if flow == "x" {
+		switch step {
+		case "lang":
+			return setLanguage(s, value)
+		case "card":
+			if s.Customer.Member() {
+				return showCard(s, "")
+			}
+		}
+		s.Toast("error.stale_button")
+		return nil
+	}
+	f, ok := e.flows[flow]
+	if !ok || s.Conv.Flow != flow || s.Conv.Step != step {
+		s.Toast("error.stale_button")
+		// Take the dead buttons away so they are not tapped again.
+		s.Send(Reply{EditMessageID: s.In.Callback.MessageID, Inline: [][]Button{}})
+		return e.resume(s)
+	}
+	return f.Handle(s)
+}
+
+// isNotFound is a small helper for optional lookups.
+func isNotFound(err error) bool { return errors.Is(err, domain.ErrNotFound) }

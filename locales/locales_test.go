@@ -1,0 +1,180 @@
+package locales
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"text/template"
+
+	"github.com/BurntSushi/toml"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+)
+
+type message map[string]string
+
+func load(t *testing.T, lang string) map[string]message {
+	t.Helper()
+	raw, err := File(lang)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]message
+	if err := toml.Unmarshal(raw, &m); err != nil {
+		t.Fatalf("%s.toml: %v", lang, err)
+	}
+	return m
+}
+
+// pluralForms lists the CLDR plural forms a language needs for integers.
+var pluralForms = map[string][]string{
+	"en": {"one", "other"},
+	"ru": {"one", "few", "many", "other"},
+}
+
+// TestParity fails when any message id is missing from a language, when a
+// plural message lacks a form the language needs, or when a template does
+// not parse.
+func TestParity(t *testing.T) {
+	langs := Languages()
+	if len(langs) < 2 {
+		t.Fatalf("want at least two languages, got %v", langs)
+	}
+	all := map[string]map[string]message{}
+	ids := map[string]bool{}
+	for _, l := range langs {
+		all[l] = load(t, l)
+		for id := range all[l] {
+			ids[id] = true
+		}
+	}
+	for id := range ids {
+		for _, l := range langs {
+			msg, ok := all[l][id]
+			if !ok {
+				t.Errorf("%s.toml misses %q", l, id)
+				continue
+			}
+			if msg["other"] == "" {
+				t.Errorf("%s.toml %q: no \"other\" form", l, id)
+			}
+			plural := len(msg) > 1 || msg["one"] != ""
+			for _, other := range langs {
+				if m2 := all[other][id]; len(m2) > 1 {
+					plural = true
+				}
+			}
+			if plural {
+				forms, ok := pluralForms[l]
+				if !ok {
+					t.Errorf("no plural rules listed for %s", l)
+				}
+				for _, f := range forms {
+					if msg[f] == "" {
+						t.Errorf("%s.toml %q: plural message misses form %q", l, id, f)
+					}
+				}
+			}
+			for form, text := range msg {
+				if _, err := template.New(id).Parse(text); err != nil {
+					t.Errorf("%s.toml %q/%s: %v", l, id, form, err)
+				}
+			}
+		}
+	}
+	if _, err := Bundle(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestTemplateFieldsAgree catches a translation that uses a field the code
+// does not pass (it would print "<no value>").
+func TestTemplateFieldsAgree(t *testing.T) {
+	field := regexp.MustCompile(`\{\{\s*\.(\w+)`)
+	fieldsOf := func(m message) string {
+		set := map[string]bool{}
+		for _, text := range m {
+			for _, f := range field.FindAllStringSubmatch(text, -1) {
+				set[f[1]] = true
+			}
+		}
+		var out []string
+		for f := range set {
+			out = append(out, f)
+		}
+		sort.Strings(out)
+		return strings.Join(out, ",")
+	}
+	langs := Languages()
+	base := load(t, langs[0])
+	for _, l := range langs[1:] {
+		other := load(t, l)
+		for id, m := range base {
+			if o, ok := other[id]; ok && fieldsOf(m) != fieldsOf(o) {
+				t.Errorf("%q: %s uses {%s}, %s uses {%s}", id, langs[0], fieldsOf(m), l, fieldsOf(o))
+			}
+		}
+	}
+}
+
+// TestCodeUsesKnownIDs scans the Go sources for message ids in string
+// literals and fails on any id no message file defines.
+func TestCodeUsesKnownIDs(t *testing.T) {
+	known := load(t, "en")
+	lit := regexp.MustCompile(`"((?:common|help|onboarding|card|balance|ledger\.kind|language|error|command|invite|staff|checkout|profile|privacy)\.[a-z_.]+[a-z_])"`)
+	root := ".."
+	fileName := regexp.MustCompile(`\.(png|json|toml|sql|csv|html|txt)$`)
+	err := filepath.Walk(root, func(path string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		if info.IsDir() && (info.Name() == "testdata" || strings.HasPrefix(info.Name(), ".")) && path != root {
+			return filepath.SkipDir
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range lit.FindAllStringSubmatch(string(src), -1) {
+			if strings.HasSuffix(m[1], ".") || fileName.MatchString(m[1]) {
+				continue
+			}
+			if _, ok := known[m[1]]; !ok {
+				t.Errorf("%s uses message id %q that no locale defines", path, m[1])
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestPluralsRender renders every plural message for counts that hit each
+// form, in every language.
+func TestPluralsRender(t *testing.T) {
+	b, err := Bundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range Languages() {
+		loc := i18n.NewLocalizer(b, l)
+		for id, m := range load(t, l) {
+			if len(m) < 2 {
+				continue
+			}
+			for _, n := range []int{0, 1, 2, 5, 11, 21, 101} {
+				data := map[string]any{"Count": n, "Bonus": n, "Balance": n, "Name": "X", "Business": "B", "Code": "1", "Minutes": 10}
+				out, err := loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: n})
+				if err != nil || strings.Contains(out, "<no value>") {
+					t.Errorf("%s %q n=%d: %q %v", l, id, n, out, err)
+				}
+			}
+		}
+	}
+}
