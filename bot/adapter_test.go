@@ -1,0 +1,108 @@
+package bot_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/bot/bottest"
+	"github.com/loyaltybot/loyaltybot/bot/tgfake"
+)
+
+// count runs a counting query.
+func count(t *testing.T, h *bottest.Harness, sql string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := h.DB.Pool().QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestTooManyRequestsWaitsRetryAfter(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t)
+	h.Fake.FailNext("sendMessage", 1, tgfake.Failure{Code: 429, Description: "Too Many Requests: retry after 1", RetryAfter: 1})
+	c := h.Chat(201, "Anna", "en")
+	c.Send("/start")
+	calls := h.Fake.Calls("sendMessage")
+	if len(calls) < 3 {
+		t.Fatalf("want the refused call, its retry and the next message; got %d calls", len(calls))
+	}
+	if gap := calls[1].At.Sub(calls[0].At); gap < time.Second {
+		t.Fatalf("retried after %v, Telegram asked for 1s", gap)
+	}
+	if got := len(c.U.Messages()); got != 2 {
+		t.Fatalf("%d messages delivered, want greeting and consent question", got)
+	}
+	if !strings.Contains(c.U.Messages()[0].Text, "Welcome") {
+		t.Fatalf("first message %q: order lost after a 429", c.U.Messages()[0].Text)
+	}
+}
+
+func TestBlockedUserMarkedUnreachableAndComesBack(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t)
+	c := h.Chat(202, "Boris", "en")
+	c.Send("/start").Tap("✅ I agree")
+	c.U.Block()
+	c.Send("/help")
+	if n := count(t, h, `SELECT count(*) FROM customers WHERE telegram_id = 202 AND unreachable_at IS NOT NULL`); n != 1 {
+		t.Fatal("a 403 did not mark the customer unreachable")
+	}
+	if n := count(t, h, `SELECT count(*) FROM customers WHERE telegram_id = 202`); n != 1 {
+		t.Fatal("data lost after a block")
+	}
+	c.U.Unblock()
+	c.Send("/start")
+	if n := count(t, h, `SELECT count(*) FROM customers WHERE telegram_id = 202 AND unreachable_at IS NULL`); n != 1 {
+		t.Fatal("writing again did not make the customer reachable")
+	}
+	if !strings.Contains(c.Last().Text, "phone") {
+		t.Fatalf("after coming back the flow should resume at the phone step, got %q", c.Last().Text)
+	}
+}
+
+func TestDuplicateUpdateHandledOnce(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t)
+	c := h.Chat(203, "Vera", "en")
+	c.Send("/start")
+	id, err := c.U.Tap("✅ I agree")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Settle()
+	before := len(c.U.Messages())
+	h.Fake.Resend(id)
+	h.Settle()
+	if after := len(c.U.Messages()); after != before {
+		t.Fatalf("a redelivered update produced %d new messages", after-before)
+	}
+	if n := count(t, h, `SELECT count(*) FROM consents`); n != 1 {
+		t.Fatalf("%d consents stored for one tap delivered twice", n)
+	}
+}
+
+// TestStoredUpdateSurvivesCrash stores an update as the intake does and
+// starts a fresh bot over the same database, as after a crash between
+// storing and handling: the update is handled on start.
+func TestStoredUpdateSurvivesCrash(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t)
+	raw := `{"update_id": 900001, "message": {"message_id": 1, "date": 1763800000,
+		"chat": {"id": 204, "type": "private", "first_name": "Gleb"},
+		"from": {"id": 204, "is_bot": false, "first_name": "Gleb", "language_code": "en"},
+		"text": "/start", "entities": [{"type": "bot_command", "offset": 0, "length": 6}]}}`
+	h.Fake.User(204, "Gleb", "en")
+	if _, err := h.DB.SaveUpdate(context.Background(), 900001, 204, []byte(raw)); err != nil {
+		t.Fatal(err)
+	}
+	h2 := bottest.Restart(t, h)
+	h2.Settle()
+	msgs := h2.Fake.User(204, "Gleb", "en").Messages()
+	if len(msgs) != 2 || !strings.Contains(msgs[0].Text, "Welcome") {
+		t.Fatalf("stored update not handled after restart: %+v", msgs)
+	}
+}

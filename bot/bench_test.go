@@ -1,0 +1,49 @@
+package bot_test
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/bot/bottest"
+	"github.com/loyaltybot/loyaltybot/flows"
+)
+
+// BenchmarkEngineStart measures the core of one update: a new person's
+// /start handled in one Postgres transaction (claim update, lock the
+// conversation, look the customer up, write two replies to the outbox).
+func BenchmarkEngineStart(b *testing.B) {
+	h := bottest.New(b)
+	ctx := context.Background()
+	var id atomic.Int64
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			n := id.Add(1)
+			in := flows.Input{ChatID: 1_000_000 + n, Kind: flows.InputCommand, Command: "start", Text: "/start",
+				User: flows.User{ID: 1_000_000 + n, FirstName: "Bench", LanguageCode: "en"}}
+			if _, err := h.Engine.Handle(ctx, in); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkOnboardingUpdateEndToEnd measures one update through everything:
+// the fake Telegram queues it, long polling fetches it, it is stored,
+// handled in Postgres, and both replies are sent back over HTTP.
+func BenchmarkOnboardingUpdateEndToEnd(b *testing.B) {
+	h := bottest.New(b)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	b.ResetTimer()
+	for i := range b.N {
+		u := h.Fake.User(int64(2_000_000+i), fmt.Sprint("U", i), "en")
+		u.SendText("/start")
+		if _, err := u.WaitMessages(ctx, 2); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

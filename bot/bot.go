@@ -1,0 +1,299 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+	"golang.org/x/time/rate"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+	"github.com/loyaltybot/loyaltybot/flows"
+)
+
+// Config wires a Bot.
+type Config struct {
+	Token   string
+	APIURL  string // https://api.telegram.org, or a fake in tests
+	Store   domain.Store
+	Engine  *flows.Engine
+	Logger  *slog.Logger
+	Metrics *Metrics
+	// Workers handle updates; a chat always goes to the same worker, so
+	// its updates are handled in order.
+	Workers int
+	// PollTimeout is the long-polling timeout (default 25 s).
+	PollTimeout time.Duration
+	// SendEvery is how often the background sender looks for due rows.
+	SendEvery time.Duration
+	// SendRate caps messages per second for the whole bot (default 30,
+	// Telegram's limit; a paid broadcast plan allows more).
+	SendRate float64
+}
+
+// Bot takes updates in and sends replies out.
+type Bot struct {
+	cfg    Config
+	api    *tg.Bot
+	sender *Sender
+	log    *slog.Logger
+	m      *Metrics
+
+	queues     []chan domain.RawUpdate
+	inflight   atomic.Int64
+	closing    atomic.Bool
+	closeMu    sync.RWMutex // dispatch holds it shared; Stop closes the queues under it
+	workers    sync.WaitGroup
+	senderDone chan struct{}
+	stopSender context.CancelFunc
+}
+
+// New builds the adapter. It does not call Telegram.
+func New(cfg Config) (*Bot, error) {
+	if cfg.Workers <= 0 {
+		cfg.Workers = 8
+	}
+	if cfg.PollTimeout <= 0 {
+		cfg.PollTimeout = 25 * time.Second
+	}
+	if cfg.SendEvery <= 0 {
+		cfg.SendEvery = time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = NewMetrics()
+	}
+	api, err := tg.New(cfg.Token, tg.WithServerURL(cfg.APIURL), tg.WithSkipGetMe(),
+		tg.WithErrorsHandler(func(err error) { cfg.Logger.Error("telegram client", "err", err) }))
+	if err != nil {
+		return nil, fmt.Errorf("telegram client: %w", err)
+	}
+	b := &Bot{cfg: cfg, api: api, log: cfg.Logger, m: cfg.Metrics}
+	b.sender = NewSender(api, cfg.Store.Outbox(), cfg.Logger, cfg.Metrics)
+	if cfg.SendRate > 0 {
+		b.sender.limit = rate.NewLimiter(rate.Limit(cfg.SendRate), max(int(cfg.SendRate), 1))
+	}
+	return b, nil
+}
+
+// API exposes the Bot API client (for getMe and setMyCommands at start).
+func (b *Bot) API() *tg.Bot { return b.api }
+
+// Sender exposes the sender (the cron engine will use it).
+func (b *Bot) Sender() *Sender { return b.sender }
+
+// Username asks Telegram for the bot's username, needed for deep links.
+func (b *Bot) Username(ctx context.Context) (string, error) {
+	me, err := b.api.GetMe(ctx)
+	if err != nil {
+		return "", fmt.Errorf("getMe: %w", err)
+	}
+	return me.Username, nil
+}
+
+// Start launches the workers and the background sender and re-queues
+// updates a previous run stored but did not finish. Intake (polling or
+// webhook) is started separately.
+func (b *Bot) Start(ctx context.Context) error {
+	b.queues = make([]chan domain.RawUpdate, b.cfg.Workers)
+	for i := range b.queues {
+		q := make(chan domain.RawUpdate, 64)
+		b.queues[i] = q
+		b.workers.Add(1)
+		go func() {
+			defer b.workers.Done()
+			for u := range q {
+				b.process(context.WithoutCancel(ctx), u)
+				b.inflight.Add(-1)
+			}
+		}()
+	}
+	senderCtx, stop := context.WithCancel(ctx)
+	b.stopSender, b.senderDone = stop, make(chan struct{})
+	go func() {
+		defer close(b.senderDone)
+		b.sender.Run(senderCtx, b.cfg.SendEvery)
+	}()
+	pending, err := b.cfg.Store.PendingUpdates(ctx, 10_000)
+	if err != nil {
+		return fmt.Errorf("recover pending updates: %w", err)
+	}
+	if len(pending) > 0 {
+		b.log.Info("re-handling updates left by the previous run", "count", len(pending))
+	}
+	for _, u := range pending {
+		b.dispatch(u)
+	}
+	return nil
+}
+
+// Stop lets the workers finish the updates in hand (and send their
+// replies), then stops the background sender. Call it after intake stopped.
+func (b *Bot) Stop(timeout time.Duration) error {
+	b.closeMu.Lock()
+	if b.closing.Swap(true) {
+		b.closeMu.Unlock()
+		return nil
+	}
+	for _, q := range b.queues {
+		close(q)
+	}
+	b.closeMu.Unlock()
+	done := make(chan struct{})
+	go func() { b.workers.Wait(); close(done) }()
+	var err error
+	select {
+	case <-done:
+	case <-time.After(timeout):
+		err = errors.New("bot: updates still in hand at shutdown; they are stored and will be handled on the next start")
+	}
+	b.stopSender()
+	<-b.senderDone
+	return err
+}
+
+// Accept stores a raw update and queues it for handling. It returns only
+// after the update is safely in Postgres, so the caller may then confirm it
+// to Telegram (next getUpdates offset, or a 200 to the webhook).
+func (b *Bot) Accept(ctx context.Context, raw []byte) error {
+	id, chat, err := chatOf(raw)
+	if err != nil {
+		return fmt.Errorf("decode update: %w", err)
+	}
+	fresh, err := b.cfg.Store.SaveUpdate(ctx, id, chat, raw)
+	if err != nil {
+		return err
+	}
+	if !fresh {
+		b.m.duplicates.Inc()
+		return nil
+	}
+	b.dispatch(domain.RawUpdate{UpdateID: id, ChatID: chat, Payload: raw})
+	return nil
+}
+
+func (b *Bot) dispatch(u domain.RawUpdate) {
+	b.closeMu.RLock()
+	defer b.closeMu.RUnlock()
+	if b.closing.Load() {
+		return // stored; handled on the next start
+	}
+	b.inflight.Add(1)
+	n := u.ChatID % int64(len(b.queues))
+	if n < 0 {
+		n = -n
+	}
+	b.queues[n] <- u
+}
+
+// process handles one stored update end to end. A panic anywhere is
+// recovered here: one bad update must not take the bot down.
+func (b *Bot) process(ctx context.Context, u domain.RawUpdate) {
+	start := time.Now()
+	defer func() {
+		if r := recover(); r != nil {
+			b.m.handlerErrors.Inc()
+			b.log.Error("panic handling update", "update_id", u.UpdateID, "panic", r, "stack", string(debug.Stack()))
+		}
+		b.m.latency.Observe(time.Since(start))
+	}()
+	b.m.updates.Inc()
+	var upd models.Update
+	if err := json.Unmarshal(u.Payload, &upd); err != nil {
+		b.log.Error("decode stored update", "update_id", u.UpdateID, "err", err)
+		b.skip(ctx, u.UpdateID)
+		return
+	}
+	in, ok := toInput(&upd)
+	if !ok {
+		b.skip(ctx, u.UpdateID)
+		return
+	}
+	out, err := b.cfg.Engine.Handle(ctx, in)
+	if err != nil {
+		b.m.handlerErrors.Inc()
+	}
+	if out.Duplicate {
+		b.m.duplicates.Inc()
+		return
+	}
+	b.sender.SendNow(ctx, out.OutboxIDs)
+	if in.Callback != nil {
+		// Every callback is answered, or the button spins on the phone.
+		_, err := b.api.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{
+			CallbackQueryID: in.Callback.ID, Text: out.CallbackText,
+		})
+		if err != nil {
+			b.m.sendErrors.Inc(errorCode(err))
+			b.log.Warn("answer callback", "err", err)
+		}
+	}
+}
+
+// skip marks an update the flows do not take as handled.
+func (b *Bot) skip(ctx context.Context, updateID int64) {
+	err := b.cfg.Store.Update(ctx, func(tx domain.Tx) error {
+		if _, err := tx.ClaimUpdate(ctx, updateID); err != nil {
+			return err
+		}
+		return tx.MarkUpdateProcessed(ctx, updateID)
+	})
+	if err != nil {
+		b.log.Error("skip update", "update_id", updateID, "err", err)
+	}
+}
+
+// WaitIdle returns once no update is in hand and the outbox has nothing due
+// (tests use it instead of sleeping).
+func (b *Bot) WaitIdle(ctx context.Context) error {
+	for {
+		if b.inflight.Load() == 0 {
+			n, err := b.cfg.Store.Outbox().Pending(ctx)
+			if err != nil {
+				return err
+			}
+			if n == 0 && b.inflight.Load() == 0 {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("bot not idle: %d updates in hand: %w", b.inflight.Load(), ctx.Err())
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+// RegisterCommands calls setMyCommands for every language, plus once
+// without a language for clients in any other language.
+func (b *Bot) RegisterCommands(ctx context.Context, langs []string, defaultLang string) error {
+	set := func(lang, code string) error {
+		var cmds []models.BotCommand
+		for _, c := range b.cfg.Engine.Commands(lang) {
+			cmds = append(cmds, models.BotCommand{Command: c.Name, Description: c.Description})
+		}
+		_, err := b.api.SetMyCommands(ctx, &tg.SetMyCommandsParams{
+			Commands: cmds, Scope: &models.BotCommandScopeAllPrivateChats{}, LanguageCode: code,
+		})
+		if err != nil {
+			return fmt.Errorf("setMyCommands %q: %w", code, err)
+		}
+		return nil
+	}
+	for _, l := range langs {
+		if err := set(l, l); err != nil {
+			return err
+		}
+	}
+	return set(defaultLang, "")
+}

@@ -1,0 +1,123 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+	qrcode "github.com/skip2/go-qrcode"
+
+	"github.com/loyaltybot/loyaltybot/flows"
+)
+
+// QRSize is the side of the card QR image in pixels: large enough for a
+// phone camera across a counter, small enough to send fast.
+const QRSize = 512
+
+// QR renders text as a PNG QR code.
+func QR(text string) ([]byte, error) {
+	return qrcode.Encode(text, qrcode.Medium, QRSize)
+}
+
+// markup picks the one reply markup a message can carry.
+func markup(r flows.Reply) models.ReplyMarkup {
+	switch {
+	case len(r.Inline) > 0:
+		return inlineMarkup(r.Inline)
+	case len(r.Keyboard) > 0:
+		kb := &models.ReplyKeyboardMarkup{ResizeKeyboard: true, OneTimeKeyboard: true}
+		for _, row := range r.Keyboard {
+			var out []models.KeyboardButton
+			for _, b := range row {
+				out = append(out, models.KeyboardButton{Text: b.Text, RequestContact: b.Contact})
+			}
+			kb.Keyboard = append(kb.Keyboard, out)
+		}
+		return kb
+	case r.RemoveKeyboard:
+		return &models.ReplyKeyboardRemove{RemoveKeyboard: true}
+	}
+	return nil
+}
+
+func inlineMarkup(rows [][]flows.Button) *models.InlineKeyboardMarkup {
+	m := &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{}}
+	for _, row := range rows {
+		var out []models.InlineKeyboardButton
+		for _, b := range row {
+			out = append(out, models.InlineKeyboardButton{Text: b.Text, CallbackData: b.Data, URL: b.URL})
+		}
+		m.InlineKeyboard = append(m.InlineKeyboard, out)
+	}
+	return m
+}
+
+// render performs the Bot API call(s) for one reply.
+func render(ctx context.Context, api *tg.Bot, r flows.Reply) error {
+	if r.EditMessageID != 0 && r.QR == "" && r.Document == nil {
+		err := edit(ctx, api, r)
+		if !isGoneMessage(err) {
+			return err
+		}
+		if r.Text == "" {
+			return nil // only the buttons were to go, and the message is gone
+		}
+		// The message to edit is gone or too old: say it anew.
+	}
+	switch {
+	case r.QR != "":
+		png, err := QR(r.QR)
+		if err != nil {
+			return fmt.Errorf("render qr: %w", err)
+		}
+		_, err = api.SendPhoto(ctx, &tg.SendPhotoParams{
+			ChatID:      r.ChatID,
+			Photo:       &models.InputFileUpload{Filename: "card.png", Data: bytes.NewReader(png)},
+			Caption:     r.Text,
+			ParseMode:   parseMode(r),
+			ReplyMarkup: markup(r),
+		})
+		return err
+	case r.Document != nil:
+		_, err := api.SendDocument(ctx, &tg.SendDocumentParams{
+			ChatID:      r.ChatID,
+			Document:    &models.InputFileUpload{Filename: r.Document.Name, Data: bytes.NewReader(r.Document.Data)},
+			Caption:     r.Text,
+			ParseMode:   parseMode(r),
+			ReplyMarkup: markup(r),
+		})
+		return err
+	default:
+		_, err := api.SendMessage(ctx, &tg.SendMessageParams{
+			ChatID:      r.ChatID,
+			Text:        r.Text,
+			ParseMode:   parseMode(r),
+			ReplyMarkup: markup(r),
+		})
+		return err
+	}
+}
+
+func edit(ctx context.Context, api *tg.Bot, r flows.Reply) error {
+	if r.Text == "" {
+		_, err := api.EditMessageReplyMarkup(ctx, &tg.EditMessageReplyMarkupParams{
+			ChatID: r.ChatID, MessageID: int(r.EditMessageID), ReplyMarkup: inlineMarkup(r.Inline),
+		})
+		return err
+	}
+	p := &tg.EditMessageTextParams{ChatID: r.ChatID, MessageID: int(r.EditMessageID), Text: r.Text, ParseMode: parseMode(r)}
+	if len(r.Inline) > 0 {
+		p.ReplyMarkup = inlineMarkup(r.Inline)
+	}
+	_, err := api.EditMessageText(ctx, p)
+	return err
+}
+
+func parseMode(r flows.Reply) models.ParseMode {
+	if r.HTML {
+		return models.ParseModeHTML
+	}
+	return ""
+}

@@ -1,0 +1,199 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"strings"
+	"time"
+
+	tg "github.com/go-telegram/bot"
+	"golang.org/x/time/rate"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+	"github.com/loyaltybot/loyaltybot/flows"
+)
+
+// Telegram allows about 30 messages a second per bot (DESIGN.md §6).
+const (
+	globalRate  = 30
+	globalBurst = 30
+	// maxInlineWait caps how long a send waits in place on a 429; a longer
+	// retry_after puts the message back in the outbox for later.
+	maxInlineWait = 30 * time.Second
+	maxAttempts   = 10
+	claimHold     = time.Minute
+)
+
+// Sender delivers outbox messages. The process that wrote a message sends
+// it at once (SendNow); the background loop (Run) takes anything left
+// behind by a crash, a 429 or a scheduled nudge, on any replica.
+type Sender struct {
+	api     *tg.Bot
+	outbox  domain.Outbox
+	log     *slog.Logger
+	metrics *Metrics
+	limit   *rate.Limiter
+	sleep   func(ctx context.Context, d time.Duration) error
+}
+
+// NewSender builds a sender.
+func NewSender(api *tg.Bot, outbox domain.Outbox, log *slog.Logger, m *Metrics) *Sender {
+	return &Sender{
+		api: api, outbox: outbox, log: log, metrics: m,
+		limit: rate.NewLimiter(globalRate, globalBurst),
+		sleep: sleepCtx,
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// SendNow delivers rows this process claimed when it wrote them, in order.
+func (s *Sender) SendNow(ctx context.Context, ids []int64) {
+	if len(ids) == 0 {
+		return
+	}
+	ms, err := s.outbox.Get(ctx, ids)
+	if err != nil {
+		s.log.Error("load outbox", "err", err)
+		return
+	}
+	for _, m := range ms {
+		s.deliver(ctx, m)
+	}
+}
+
+// Run claims due rows until ctx ends.
+func (s *Sender) Run(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		for {
+			ms, err := s.outbox.Claim(ctx, 50, claimHold)
+			if err != nil {
+				if ctx.Err() == nil {
+					s.log.Error("claim outbox", "err", err)
+				}
+				break
+			}
+			for _, m := range ms {
+				s.deliver(ctx, m)
+			}
+			if len(ms) < 50 {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// deliver sends one message and records the outcome. It never returns an
+// error: every failure ends as sent, retried later, or dropped.
+func (s *Sender) deliver(ctx context.Context, m domain.OutMessage) {
+	var r flows.Reply
+	if err := json.Unmarshal(m.Payload, &r); err != nil {
+		s.log.Error("decode outbox row", "id", m.ID, "err", err)
+		s.finish(ctx, s.outbox.Drop(ctx, m.ID, "undecodable"))
+		return
+	}
+	for attempt := 0; ; attempt++ {
+		if err := s.limit.Wait(ctx); err != nil {
+			return // shutting down; the row is picked up again later
+		}
+		err := render(ctx, s.api, r)
+		if err == nil {
+			s.metrics.sent.Inc()
+			s.finish(ctx, s.outbox.MarkSent(ctx, m.ID))
+			return
+		}
+		code := errorCode(err)
+		s.metrics.sendErrors.Inc(code)
+		var tooMany *tg.TooManyRequestsError
+		switch {
+		case errors.As(err, &tooMany):
+			// Wait exactly as long as Telegram asks, then try again.
+			wait := time.Duration(tooMany.RetryAfter) * time.Second
+			if wait <= maxInlineWait && attempt < 5 {
+				if s.sleep(ctx, wait) != nil {
+					return
+				}
+				continue
+			}
+			s.finish(ctx, s.outbox.Retry(ctx, m.ID, time.Now().Add(wait), err.Error()))
+		case errors.Is(err, tg.ErrorForbidden):
+			// Blocked by the user: keep the data, stop sending.
+			s.log.Info("chat unreachable", "chat", m.ChatID)
+			s.finish(ctx, s.outbox.MarkUnreachable(ctx, m.ChatID))
+			s.finish(ctx, s.outbox.Drop(ctx, m.ID, err.Error()))
+		case errors.Is(err, tg.ErrorBadRequest) && strings.Contains(err.Error(), "message is not modified"):
+			s.finish(ctx, s.outbox.MarkSent(ctx, m.ID))
+		case errors.Is(err, tg.ErrorBadRequest), errors.Is(err, tg.ErrorNotFound), errors.Is(err, tg.ErrorUnauthorized):
+			s.log.Error("telegram refused message", "chat", m.ChatID, "id", m.ID, "err", err)
+			s.finish(ctx, s.outbox.Drop(ctx, m.ID, err.Error()))
+		default:
+			if ctx.Err() != nil {
+				return
+			}
+			if m.Attempts >= maxAttempts {
+				s.log.Error("giving up on message", "chat", m.ChatID, "id", m.ID, "err", err)
+				s.finish(ctx, s.outbox.Drop(ctx, m.ID, err.Error()))
+				return
+			}
+			backoff := time.Duration(1<<min(m.Attempts, 8)) * time.Second
+			s.finish(ctx, s.outbox.Retry(ctx, m.ID, time.Now().Add(backoff), err.Error()))
+		}
+		return
+	}
+}
+
+func (s *Sender) finish(ctx context.Context, err error) {
+	if err != nil && ctx.Err() == nil {
+		s.log.Error("update outbox", "err", err)
+	}
+}
+
+// errorCode names a send error for metrics.
+func errorCode(err error) string {
+	var tooMany *tg.TooManyRequestsError
+	switch {
+	case errors.As(err, &tooMany):
+		return "429"
+	case errors.Is(err, tg.ErrorForbidden):
+		return "403"
+	case errors.Is(err, tg.ErrorBadRequest):
+		return "400"
+	case errors.Is(err, tg.ErrorUnauthorized):
+		return "401"
+	case errors.Is(err, tg.ErrorNotFound):
+		return "404"
+	case errors.Is(err, tg.ErrorConflict):
+		return "409"
+	}
+	return "network"
+}
+
+// isGoneMessage reports an edit that failed because the message cannot be
+// edited any more; the reply is then sent as a new message.
+func isGoneMessage(err error) bool {
+	if err == nil || !errors.Is(err, tg.ErrorBadRequest) {
+		return false
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "message to edit not found") ||
+		strings.Contains(msg, "message can't be edited") ||
+		strings.Contains(msg, "there is no text in the message")
+}
