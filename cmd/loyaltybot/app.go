@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/bot"
+	"github.com/loyaltybot/loyaltybot/domain"
+	"github.com/loyaltybot/loyaltybot/domain/postgres"
+	"github.com/loyaltybot/loyaltybot/domain/postgres/embedded"
+	"github.com/loyaltybot/loyaltybot/flows"
+	"github.com/loyaltybot/loyaltybot/locales"
+)
+
+// app is the wired program, shared by serve and playground.
+type app struct {
+	env     *env
+	log     *slog.Logger
+	biz     *domain.Business
+	db      *postgres.DB
+	cluster *embedded.Cluster
+	bot     *bot.Bot
+	engine  *flows.Engine
+	metrics *bot.Metrics
+}
+
+func newLogger(w io.Writer, lvl slog.Level) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: lvl}))
+}
+
+// openDB connects to DATABASE_URL, or starts the embedded cluster in the
+// data folder when it is empty.
+func openDB(ctx context.Context, e *env, log *slog.Logger, pgDir string) (*postgres.DB, *embedded.Cluster, error) {
+	url := e.DatabaseURL
+	var cluster *embedded.Cluster
+	if url == "" {
+		dir, err := filepath.Abs(pgDir)
+		if err != nil {
+			return nil, nil, err
+		}
+		log.Info("starting embedded PostgreSQL", "dir", dir)
+		cluster, err = embedded.Start(ctx, embedded.Options{Dir: dir, Logger: log})
+		if err != nil {
+			return nil, nil, fmt.Errorf("embedded PostgreSQL (set DATABASE_URL to use your own): %w", err)
+		}
+		if err := cluster.EnsureDatabase(ctx, "loyaltybot"); err != nil {
+			cluster.Stop()
+			return nil, nil, err
+		}
+		url = cluster.URL("loyaltybot")
+	}
+	db, err := postgres.Open(ctx, url, 32)
+	if err != nil {
+		if cluster != nil {
+			cluster.Stop()
+		}
+		return nil, nil, fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	return db, cluster, nil
+}
+
+// wire builds everything after the database: engine, bot adapter.
+func (a *app) wire(botUsername string) error {
+	bundle, err := locales.Bundle()
+	if err != nil {
+		return err
+	}
+	secret := a.env.CardSecret
+	if secret == nil {
+		secret = make([]byte, 32)
+		rand.Read(secret)
+	}
+	signer, err := domain.NewCardSigner(secret, a.biz.CardTokenTTL)
+	if err != nil {
+		return fmt.Errorf("CARD_SECRET: %w", err)
+	}
+	a.engine = flows.NewEngine(flows.Config{
+		Store: a.db, Business: a.biz, Signer: signer, Bundle: bundle,
+		BotUsername: botUsername, Logger: a.log,
+	})
+	a.metrics = bot.NewMetrics()
+	a.bot, err = bot.New(bot.Config{
+		Token: a.env.Token, APIURL: a.env.APIURL, Store: a.db, Engine: a.engine,
+		Logger: a.log, Metrics: a.metrics,
+	})
+	return err
+}
+
+func (a *app) close() {
+	if a.db != nil {
+		a.db.Close()
+	}
+	if a.cluster != nil {
+		if err := a.cluster.Stop(); err != nil {
+			a.log.Error("stop embedded PostgreSQL", "err", err)
+		}
+	}
+}
+
+// httpMux serves health, metrics and (with a secret) the webhook.
+func (a *app) httpMux() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := a.db.Ping(ctx); err != nil {
+			http.Error(w, "database: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
+	mux.Handle("GET /metrics", a.metrics.Handler())
+	if a.env.WebhookSecret != "" {
+		mux.Handle("POST /telegram/webhook", a.bot.WebhookHandler(a.env.WebhookSecret))
+	}
+	return mux
+}
+
+// listen opens the HTTP port, or says which variable to change.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("HTTP_ADDR: %w", err)
+	}
+	return ln, nil
+}
+
+// serveHTTP runs srv until ctx ends, then shuts it down gracefully.
+func serveHTTP(ctx context.Context, srv *http.Server, ln net.Listener) <-chan error {
+	done := make(chan error, 1)
+	go func() {
+		err := srv.Serve(ln)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		done <- err
+	}()
+	return done
+}
+
+// startBot syncs the stores, registers commands and starts the workers.
+func (a *app) startBot(ctx context.Context) error {
+	if err := a.db.SyncStores(ctx, a.biz.Stores); err != nil {
+		return err
+	}
+	if err := a.bot.Start(ctx); err != nil {
+		return err
+	}
+	if err := a.bot.RegisterCommands(ctx, a.biz.Languages, a.biz.DefaultLanguage); err != nil {
+		a.log.Warn("register commands", "err", err)
+	}
+	return nil
+}

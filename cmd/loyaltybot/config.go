@@ -1,0 +1,161 @@
+package main
+
+import (
+	_ "embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+//go:embed config.example.toml
+var exampleConfig []byte
+
+// env is the environment configuration of DESIGN.md §5.
+type env struct {
+	Token         string
+	APIURL        string
+	DatabaseURL   string
+	CardSecret    []byte
+	HTTPAddr      string
+	WebhookURL    string
+	WebhookSecret string
+	LogLevel      slog.Level
+	ConfigPath    string
+	DataDir       string
+}
+
+// loadEnv reads and checks the environment; the error names the variable.
+func loadEnv(getenv func(string) string, needToken bool) (*env, error) {
+	e := &env{
+		Token:         getenv("TELEGRAM_BOT_TOKEN"),
+		APIURL:        getenv("TELEGRAM_API_URL"),
+		DatabaseURL:   getenv("DATABASE_URL"),
+		HTTPAddr:      getenv("HTTP_ADDR"),
+		WebhookURL:    getenv("WEBHOOK_URL"),
+		WebhookSecret: getenv("WEBHOOK_SECRET"),
+		ConfigPath:    getenv("LOYALTYBOT_CONFIG"),
+		DataDir:       getenv("LOYALTYBOT_DATA"),
+	}
+	if e.APIURL == "" {
+		e.APIURL = "https://api.telegram.org"
+	}
+	if _, err := url.ParseRequestURI(e.APIURL); err != nil {
+		return nil, fmt.Errorf("TELEGRAM_API_URL: %q is not a URL", e.APIURL)
+	}
+	if e.HTTPAddr == "" {
+		e.HTTPAddr = "127.0.0.1:8080"
+	}
+	if e.DataDir == "" {
+		e.DataDir = ".loyaltybot"
+	}
+	if needToken && e.Token == "" {
+		return nil, errors.New("TELEGRAM_BOT_TOKEN: not set (get a token from @BotFather)")
+	}
+	switch s := getenv("CARD_SECRET"); {
+	case s == "" && needToken:
+		return nil, errors.New("CARD_SECRET: not set (at least 32 random characters; e.g. `openssl rand -hex 32`)")
+	case s == "":
+	case len(s) < 32:
+		return nil, errors.New("CARD_SECRET: too short, use at least 32 characters")
+	default:
+		if b, err := hex.DecodeString(s); err == nil && len(b) >= 16 {
+			e.CardSecret = b
+		} else {
+			e.CardSecret = []byte(s)
+		}
+	}
+	if (e.WebhookURL == "") != (e.WebhookSecret == "") {
+		return nil, errors.New("WEBHOOK_URL and WEBHOOK_SECRET: set both (webhook) or neither (long polling)")
+	}
+	if e.WebhookURL != "" {
+		u, err := url.Parse(e.WebhookURL)
+		if err != nil || u.Scheme != "https" {
+			return nil, fmt.Errorf("WEBHOOK_URL: %q must be an https URL", e.WebhookURL)
+		}
+		for _, r := range e.WebhookSecret {
+			if !(r == '_' || r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+				return nil, errors.New("WEBHOOK_SECRET: only A-Z, a-z, 0-9, _ and - are allowed (Telegram's rule)")
+			}
+		}
+	}
+	if lvl := getenv("LOG_LEVEL"); lvl != "" {
+		if err := e.LogLevel.UnmarshalText([]byte(lvl)); err != nil {
+			return nil, fmt.Errorf("LOG_LEVEL: %q is not one of debug, info, warn, error", lvl)
+		}
+	}
+	return e, nil
+}
+
+// businessFile is the TOML shape of the business config.
+type businessFile struct {
+	Name             string   `toml:"name"`
+	Currency         string   `toml:"currency"`
+	Languages        []string `toml:"languages"`
+	DefaultLanguage  string   `toml:"default_language"`
+	WelcomeBonus     int64    `toml:"welcome_bonus"`
+	WelcomeBonusDays int      `toml:"welcome_bonus_days"`
+	CardTokenTTL     string   `toml:"card_token_ttl"`
+	ConsentVersion   string   `toml:"consent_version"`
+	PrivacyURL       string   `toml:"privacy_url"`
+	Owners           []int64  `toml:"owners"`
+	Stores           []struct {
+		Code     string `toml:"code"`
+		Name     string `toml:"name"`
+		TimeZone string `toml:"timezone"`
+	} `toml:"stores"`
+}
+
+// loadBusiness parses and validates a business config. Unknown keys are
+// refused: a typo must not silently fall back to a default.
+func loadBusiness(data []byte, source string, languages []string) (*domain.Business, error) {
+	var f businessFile
+	md, err := toml.Decode(string(data), &f)
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", source, err)
+	}
+	if undecoded := md.Undecoded(); len(undecoded) > 0 {
+		keys := make([]string, len(undecoded))
+		for i, k := range undecoded {
+			keys[i] = k.String()
+		}
+		return nil, fmt.Errorf("config %s: unknown field %s", source, strings.Join(keys, ", "))
+	}
+	b := &domain.Business{
+		Name: f.Name, Currency: f.Currency, Languages: f.Languages, DefaultLanguage: f.DefaultLanguage,
+		WelcomeBonus: f.WelcomeBonus, WelcomeBonusDays: f.WelcomeBonusDays,
+		ConsentVersion: f.ConsentVersion, PrivacyURL: f.PrivacyURL, Owners: f.Owners,
+	}
+	if f.CardTokenTTL == "" {
+		b.CardTokenTTL = 10 * time.Minute
+	} else if b.CardTokenTTL, err = time.ParseDuration(f.CardTokenTTL); err != nil {
+		return nil, fmt.Errorf("config %s: card_token_ttl: %q is not a duration like 10m", source, f.CardTokenTTL)
+	}
+	for _, s := range f.Stores {
+		b.Stores = append(b.Stores, domain.StoreConfig{Code: s.Code, Name: s.Name, TimeZone: s.TimeZone})
+	}
+	if err := b.Validate(languages); err != nil {
+		return nil, fmt.Errorf("%s: %w", source, err)
+	}
+	return b, nil
+}
+
+// readBusiness loads LOYALTYBOT_CONFIG, or the embedded example when unset.
+func readBusiness(path string, languages []string) (*domain.Business, error) {
+	if path == "" {
+		return loadBusiness(exampleConfig, "embedded config.example.toml", languages)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("LOYALTYBOT_CONFIG: %w", err)
+	}
+	return loadBusiness(data, path, languages)
+}

@@ -1,0 +1,66 @@
+// Command loyaltybot runs a shop's loyalty program as a Telegram bot.
+//
+//	loyaltybot playground   everything on embedded defaults, in a browser
+//	loyaltybot serve        the real bot (TELEGRAM_BOT_TOKEN, CARD_SECRET, …)
+//	loyaltybot migrate      apply database migrations and exit
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	_ "time/tzdata" // store time zones work on machines without tzdata
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, errUsage) {
+			fmt.Fprintln(os.Stderr, "loyaltybot:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+var errUsage = errors.New("usage")
+
+const usage = `loyaltybot runs a shop's loyalty program as a Telegram bot.
+
+Usage:
+  loyaltybot playground   run everything on embedded defaults and open the
+                          three-chat web page (no token, no setup)
+  loyaltybot serve        run the bot against Telegram
+  loyaltybot migrate      apply database migrations and exit
+
+Environment: TELEGRAM_BOT_TOKEN, TELEGRAM_API_URL, DATABASE_URL, CARD_SECRET,
+HTTP_ADDR, WEBHOOK_URL, WEBHOOK_SECRET, LOG_LEVEL, LOYALTYBOT_CONFIG,
+LOYALTYBOT_DATA (see README.md).
+`
+
+// run is the whole program; main only supplies the process's world, so an
+// end-to-end test can call run directly.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errUsage
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, getenv, stdout, stderr)
+	case "playground":
+		return playground(ctx, args[1:], getenv, stdout, stderr)
+	case "migrate":
+		return migrate(ctx, getenv, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprintf(stderr, "unknown command %q\n\n%s", args[0], usage)
+		return errUsage
+	}
+}

@@ -1,0 +1,172 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/bot/tgfake"
+	"github.com/loyaltybot/loyaltybot/domain/postgres/pgtest"
+	"github.com/loyaltybot/loyaltybot/locales"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// syncBuffer is a bytes.Buffer safe for the program's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func envFunc(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+// TestServeEndToEnd runs the real serve command against the fake Bot API
+// and a test database: a customer joins, health and metrics answer, and
+// SIGTERM (a cancelled context) shuts it down cleanly.
+func TestServeEndToEnd(t *testing.T) {
+	fake, err := tgfake.Start("127.0.0.1:0", tgfake.WithBotUsername("e2e_bot"), tgfake.WithToken("42:e2e"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fake.Close()
+	env := envFunc(map[string]string{
+		"TELEGRAM_BOT_TOKEN": "42:e2e",
+		"TELEGRAM_API_URL":   fake.URL(),
+		"DATABASE_URL":       pgtest.NewDB(t),
+		"CARD_SECRET":        strings.Repeat("ab", 32),
+		"HTTP_ADDR":          "127.0.0.1:0",
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	stdout, stderr := &syncBuffer{}, &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve"}, env, stdout, stderr) }()
+
+	addr := waitFor(t, stdout, regexp.MustCompile(`health on http://(\S+)/healthz`))
+	resp, err := http.Get("http://" + addr + "/healthz")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("healthz: %v %v\n%s", resp, err, stderr)
+	}
+	resp.Body.Close()
+
+	u := fake.User(7001, "Nina", "ru")
+	u.SendText("/start s_central")
+	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
+	defer wcancel()
+	msgs, err := u.WaitMessages(wctx, 2)
+	if err != nil {
+		t.Fatalf("no answer to /start: %v\n%s", err, stderr)
+	}
+	if !strings.Contains(msgs[1].Text, "персональных данных") {
+		t.Fatalf("consent question not in Russian: %q", msgs[1].Text)
+	}
+	if cmds := fake.Commands(`{"type":"all_private_chats"}`, "ru"); len(cmds) == 0 {
+		t.Errorf("no Russian commands registered")
+	}
+
+	resp, err = http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !regexp.MustCompile(`loyaltybot_updates_total [1-9]`).Match(body) {
+		t.Fatalf("metrics do not count the update:\n%s", body)
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v\n%s", err, stderr)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not shut down")
+	}
+}
+
+func waitFor(t *testing.T, out *syncBuffer, re *regexp.Regexp) string {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := re.FindStringSubmatch(out.String()); m != nil {
+			return m[1]
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("no %q in output:\n%s", re, out)
+	return ""
+}
+
+func TestServeRefusesBadEnvironment(t *testing.T) {
+	cases := []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{}, "TELEGRAM_BOT_TOKEN"},
+		{map[string]string{"TELEGRAM_BOT_TOKEN": "1:x"}, "CARD_SECRET"},
+		{map[string]string{"TELEGRAM_BOT_TOKEN": "1:x", "CARD_SECRET": "short"}, "CARD_SECRET"},
+		{map[string]string{"TELEGRAM_BOT_TOKEN": "1:x", "CARD_SECRET": strings.Repeat("x", 40), "WEBHOOK_URL": "https://a.example/hook"}, "WEBHOOK_SECRET"},
+		{map[string]string{"TELEGRAM_BOT_TOKEN": "1:x", "CARD_SECRET": strings.Repeat("x", 40), "WEBHOOK_URL": "http://a.example/hook", "WEBHOOK_SECRET": "abc"}, "WEBHOOK_URL"},
+		{map[string]string{"TELEGRAM_BOT_TOKEN": "1:x", "CARD_SECRET": strings.Repeat("x", 40), "LOG_LEVEL": "loud"}, "LOG_LEVEL"},
+		{map[string]string{"TELEGRAM_BOT_TOKEN": "1:x", "CARD_SECRET": strings.Repeat("x", 40), "LOYALTYBOT_CONFIG": "/nonexistent.toml"}, "LOYALTYBOT_CONFIG"},
+	}
+	for _, c := range cases {
+		err := run(context.Background(), []string{"serve"}, envFunc(c.env), io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("env %v: error %v, want one naming %s", c.env, err, c.want)
+		}
+	}
+}
+
+func TestBusinessConfigErrorsNameTheField(t *testing.T) {
+	base, err := os.ReadFile("config.example.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ from, to, want string }{
+		{`currency = "RUB"`, `currency = "rubles"`, "currency"},
+		{`default_language = "ru"`, `default_language = "fr"`, "default_language"},
+		{`languages = ["ru", "en"]`, `languages = ["ru", "xx"]`, "languages[1]"},
+		{`welcome_bonus = 100`, `welcome_bonus = -5`, "welcome_bonus"},
+		{`card_token_ttl = "10m"`, `card_token_ttl = "ten minutes"`, "card_token_ttl"},
+		{`card_token_ttl = "10m"`, `card_token_ttl = "5s"`, "card_token_ttl"},
+		{`timezone = "Europe/Moscow"`, `timezone = "Mars/Olympus"`, "stores[0].timezone"},
+		{`code = "river"`, `code = "central"`, "stores[1].code"},
+		{`name = "Coffee & Co"`, "name = \"Coffee & Co\"\nwelcome_bonsu = 5", "welcome_bonsu"},
+	}
+	for _, c := range cases {
+		src := strings.Replace(string(base), c.from, c.to, 1)
+		if src == string(base) {
+			t.Fatalf("case %q does not apply to the example config", c.from)
+		}
+		path := filepath.Join(t.TempDir(), "c.toml")
+		os.WriteFile(path, []byte(src), 0o644)
+		_, err := readBusiness(path, locales.Languages())
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s → %v, want an error naming %s", c.to, err, c.want)
+		}
+	}
+	if _, err := readBusiness("", locales.Languages()); err != nil {
+		t.Fatalf("the embedded example config is invalid: %v", err)
+	}
+}

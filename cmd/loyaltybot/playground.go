@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/bot/tgfake"
+	"github.com/loyaltybot/loyaltybot/locales"
+)
+
+// playgroundBot is the fake bot's username in deep links and QR codes.
+const playgroundBot = "loyaltydemo_bot"
+
+// playground runs everything on embedded defaults: a private PostgreSQL,
+// the fake Bot API, the demo business config and a web page with three
+// chats side by side. Nothing to configure, nothing leaves the machine.
+func playground(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("playground", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "", "address of the web page (default $HTTP_ADDR or 127.0.0.1:8080)")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	e, err := loadEnv(getenv, false)
+	if err != nil {
+		return err
+	}
+	if *addr != "" {
+		e.HTTPAddr = *addr
+	}
+	log := newLogger(stderr, e.LogLevel)
+	biz, err := readBusiness(e.ConfigPath, locales.Languages())
+	if err != nil {
+		return err
+	}
+	fake, err := tgfake.Start("127.0.0.1:0", tgfake.WithBotUsername(playgroundBot))
+	if err != nil {
+		return fmt.Errorf("fake Bot API: %w", err)
+	}
+	defer fake.Close()
+	e.APIURL, e.Token, e.WebhookURL, e.WebhookSecret = fake.URL(), "playground:token", "", ""
+
+	a := &app{env: e, log: log, biz: biz}
+	a.db, a.cluster, err = openDB(ctx, e, log, filepath.Join(e.DataDir, "playground", "pg"))
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	if err := a.wire(playgroundBot); err != nil {
+		return err
+	}
+	ln, err := listen(e.HTTPAddr)
+	if err != nil {
+		return err
+	}
+	mux := a.httpMux()
+	mux.Handle("/", fake.WebHandler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	httpDone := serveHTTP(ctx, srv, ln)
+
+	botCtx, stopBot := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopBot()
+	if err := a.startBot(botCtx); err != nil {
+		return err
+	}
+	pollDone := make(chan error, 1)
+	go func() { pollDone <- a.bot.Poll(ctx) }()
+
+	fmt.Fprintf(stdout, "loyaltybot playground is running: open http://%s\n", ln.Addr())
+	fmt.Fprintf(stdout, "  chats: customer, cashier and owner side by side; send /start, or /start s_%s as if scanned at the register\n", biz.Stores[0].Code)
+	fmt.Fprintf(stdout, "  data: %s (delete it to start over); Ctrl+C stops\n", filepath.Join(e.DataDir, "playground"))
+
+	select {
+	case <-ctx.Done():
+	case err := <-httpDone:
+		if err != nil {
+			return fmt.Errorf("http: %w", err)
+		}
+	}
+	<-pollDone
+	err = a.bot.Stop(10 * time.Second)
+	stopBot()
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	srv.Shutdown(shutdownCtx)
+	return err
+}
