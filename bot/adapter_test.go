@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -106,3 +107,41 @@ func TestStoredUpdateSurvivesCrash(t *testing.T) {
 		t.Fatalf("stored update not handled after restart: %+v", msgs)
 	}
 }
+
+// TestMyChatMemberKickedMarksUnreachable: Telegram reports a block as a
+// my_chat_member update before any send fails.
+func TestMyChatMemberKickedMarksUnreachable(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t)
+	c := h.Chat(205, "Dina", "en")
+	c.Send("/start").Tap("✅ I agree")
+	member := func(id int64, status string) string {
+		return `{"update_id": ` + itoa(id) + `, "my_chat_member": {"chat": {"id": 205, "type": "private", "first_name": "Dina"},
+			"from": {"id": 205, "is_bot": false, "first_name": "Dina"}, "date": 1763800000,
+			"old_chat_member": {"status": "member", "user": {"id": 1000, "is_bot": true, "first_name": "bot"}},
+			"new_chat_member": {"status": "` + status + `", "user": {"id": 1000, "is_bot": true, "first_name": "bot"}` + untilDate(status) + `}}}`
+	}
+	if err := h.Bot.Accept(context.Background(), []byte(member(800001, "kicked"))); err != nil {
+		t.Fatal(err)
+	}
+	h.Settle()
+	if n := count(t, h, `SELECT count(*) FROM customers WHERE telegram_id = 205 AND unreachable_at IS NOT NULL`); n != 1 {
+		t.Fatal("kicked did not mark the customer unreachable")
+	}
+	if err := h.Bot.Accept(context.Background(), []byte(member(800002, "member"))); err != nil {
+		t.Fatal(err)
+	}
+	h.Settle()
+	if n := count(t, h, `SELECT count(*) FROM customers WHERE telegram_id = 205 AND unreachable_at IS NULL`); n != 1 {
+		t.Fatal("unblocking did not make the customer reachable")
+	}
+}
+
+func untilDate(status string) string {
+	if status == "kicked" {
+		return `, "until_date": 0`
+	}
+	return ""
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -214,6 +214,12 @@ func (b *Bot) process(ctx context.Context, u domain.RawUpdate) {
 		b.skip(ctx, u.UpdateID)
 		return
 	}
+	if m := upd.MyChatMember; m != nil && m.Chat.Type == models.ChatTypePrivate {
+		// The person blocked the bot (or unblocked it): Telegram tells us
+		// before any send fails, so stop queueing for them right away.
+		b.chatMember(ctx, u.UpdateID, m.Chat.ID, m.NewChatMember.Type == models.ChatMemberTypeBanned)
+		return
+	}
 	in, ok := toInput(&upd)
 	if !ok {
 		b.skip(ctx, u.UpdateID)
@@ -238,6 +244,21 @@ func (b *Bot) process(ctx context.Context, u domain.RawUpdate) {
 			b.log.Warn("answer callback", "err", err)
 		}
 	}
+}
+
+// chatMember records a block or unblock of the bot by a person.
+func (b *Bot) chatMember(ctx context.Context, updateID, chatID int64, blocked bool) {
+	if blocked {
+		if err := b.cfg.Store.Outbox().MarkUnreachable(ctx, chatID); err != nil {
+			b.log.Error("mark unreachable", "chat", chatID, "err", err)
+		}
+	} else {
+		err := b.cfg.Store.Update(ctx, func(tx domain.Tx) error { return tx.MarkChatReachable(ctx, chatID) })
+		if err != nil {
+			b.log.Error("mark reachable", "chat", chatID, "err", err)
+		}
+	}
+	b.skip(ctx, updateID)
 }
 
 // skip marks an update the flows do not take as handled.
