@@ -21,6 +21,7 @@ type Business struct {
 	PrivacyURL       string // optional link to the full policy
 	Stores           []StoreConfig
 	Owners           []int64 // Telegram ids that are owners from the start
+	Program          Program // earning, spending and expiry of points
 }
 
 // StoreConfig is one store of the business config.
@@ -75,6 +76,9 @@ func (b *Business) Validate(supported []string) error {
 	}
 	if b.ConsentVersion == "" {
 		return bad("consent_version", "must not be empty")
+	}
+	if err := b.Program.Validate(); err != nil {
+		return err
 	}
 	if len(b.Stores) == 0 {
 		return bad("stores", "list at least one store")

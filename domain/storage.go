@@ -24,6 +24,12 @@ type Store interface {
 	Ping(ctx context.Context) error
 	// SyncStores upserts the stores of the business config.
 	SyncStores(ctx context.Context, stores []StoreConfig) error
+	// ListCardsToExpire finds, set-based, cards holding points due to
+	// expire: a lot past its date, or regular points on a card without a
+	// purchase since inactiveBefore. Cards with id > afterID, ascending.
+	ListCardsToExpire(ctx context.Context, now, inactiveBefore time.Time, afterID int64, limit int) ([]int64, error)
+	// TryLock runs fn only if no other replica holds the named job lock.
+	TryLock(ctx context.Context, name string, fn func(ctx context.Context) error) (bool, error)
 }
 
 // Tx is what a transaction can do. Methods are verbs first, named after the
@@ -67,6 +73,52 @@ type Tx interface {
 	// zero gives ErrInsufficientPoints.
 	AppendLedger(ctx context.Context, e LedgerEntry) (row LedgerEntry, created bool, err error)
 	ListLedger(ctx context.Context, cardID int64, limit int) ([]LedgerEntry, error)
+
+	// LockCard loads a card and locks it until the transaction ends: every
+	// change of a card's points happens under this lock.
+	LockCard(ctx context.Context, cardID int64) (*Card, error)
+	// ListOpenLots lists the card's lots with points remaining.
+	ListOpenLots(ctx context.Context, cardID int64) ([]Lot, error)
+	AddLot(ctx context.Context, cardID, ledgerID int64, kind LotKind, amount int64, expiresAt time.Time) error
+	// UseLots takes points from lots; RestoreLots gives them back.
+	UseLots(ctx context.Context, uses []LotUse) error
+	RestoreLots(ctx context.Context, uses []LotUse) error
+
+	// InsertPurchase stores p and sets its ID; a taken idempotency key or
+	// (store, receipt id) gives ErrConflict.
+	InsertPurchase(ctx context.Context, p *Purchase) error
+	FindPurchaseByKey(ctx context.Context, key string) (*Purchase, error)
+	FindPurchaseByPublicID(ctx context.Context, publicID string) (*Purchase, error)
+	RecordLotUses(ctx context.Context, purchaseID int64, uses []LotUse) error
+	ListLotUses(ctx context.Context, purchaseID int64) ([]LotUse, error)
+	MarkPurchaseCancelled(ctx context.Context, purchaseID, byStaff int64, at time.Time) error
+	// SpendSince sums the card's purchase amounts (not cancelled) since t.
+	SpendSince(ctx context.Context, cardID int64, since time.Time) (int64, error)
+	CountCardPurchasesSince(ctx context.Context, cardID int64, since time.Time) (int, error)
+	CountStaffPurchasesSince(ctx context.Context, staffID int64, since time.Time) (int, error)
+	// LastPurchaseAt is the time of the card's newest purchase (zero if none).
+	LastPurchaseAt(ctx context.Context, cardID int64) (time.Time, error)
+	// ListRecentPurchases lists purchases since t, newest first, of one
+	// store (shopID 0: all).
+	ListRecentPurchases(ctx context.Context, shopID int64, since time.Time, limit int) ([]Purchase, error)
+
+	FindStaffByTelegramID(ctx context.Context, telegramID int64) (*Staff, error)
+	FindStaffByID(ctx context.Context, id int64) (*Staff, error)
+	// SaveStaff inserts or (same Telegram id) re-activates and updates a
+	// staff member, setting ID.
+	SaveStaff(ctx context.Context, s *Staff) error
+	RevokeStaff(ctx context.Context, id int64, at time.Time) error
+	// ListStaff lists active staff of a store (shopID 0: all stores).
+	ListStaff(ctx context.Context, shopID int64) ([]Staff, error)
+	CreateInvite(ctx context.Context, inv *Invite, hash []byte) error
+	// TakeInvite locks the invite with this token hash (ErrNotFound if
+	// none); the caller checks expiry and use, then MarkInviteUsed.
+	TakeInvite(ctx context.Context, hash []byte) (*Invite, error)
+	MarkInviteUsed(ctx context.Context, inviteID, staffID int64, at time.Time) error
+
+	CreateAPIKey(ctx context.Context, shopID int64, hash []byte, prefix string) error
+	// FindAPIKeyShop returns the store of an active key.
+	FindAPIKeyShop(ctx context.Context, hash []byte) (int64, error)
 
 	// Enqueue adds a message to the outbox. claim marks it as held by the
 	// caller, who sends it right after commit; unclaimed rows are picked

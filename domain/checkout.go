@@ -1,0 +1,277 @@
+package domain
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// PurchaseRequest is a receipt to record against a card, from a cashier's
+// chat or the POS API.
+type PurchaseRequest struct {
+	CardID         int64
+	ShopID         int64
+	StaffID        int64 // 0 for the POS API
+	Source         string
+	ReceiptID      string
+	IdempotencyKey string // one purchase per key, whatever retries happen
+	RequestHash    string // same key with another hash is a conflict
+	Amount         int64
+	Currency       string
+	Redeem         int64
+	Categories     []string
+}
+
+// PurchaseResult is a recorded purchase with the card's balance after it.
+type PurchaseResult struct {
+	Purchase Purchase
+	Balance  int64
+	Customer *Customer
+	Tier     Tier
+	// Created is false when the request repeated an earlier one.
+	Created bool
+}
+
+// CancelWindow is how long after a purchase it can still be cancelled.
+const CancelWindow = 24 * time.Hour
+
+// RecordPurchase writes a purchase and its ledger rows in the caller's
+// transaction: points to redeem are taken from lots (promo first), points
+// earned are credited as a regular lot. The card row is locked first, so
+// concurrent purchases on one card queue up and can never overdraw it, and
+// a repeated idempotency key returns the first purchase.
+func RecordPurchase(ctx context.Context, tx Tx, p *Program, req PurchaseRequest, now time.Time) (*PurchaseResult, error) {
+	card, err := tx.LockCard(ctx, req.CardID)
+	if err != nil {
+		return nil, err
+	}
+	cust, err := tx.FindCustomerByID(ctx, card.CustomerID)
+	if err != nil {
+		return nil, fmt.Errorf("purchase: customer: %w", err)
+	}
+	if prev, err := tx.FindPurchaseByKey(ctx, req.IdempotencyKey); err == nil {
+		if prev.RequestHash != req.RequestHash || prev.CardID != card.ID {
+			return nil, fmt.Errorf("purchase %s: %w: same key, other request", req.IdempotencyKey, ErrConflict)
+		}
+		tier, err := tierOf(ctx, tx, p, card.ID, now)
+		if err != nil {
+			return nil, err
+		}
+		return &PurchaseResult{Purchase: *prev, Balance: card.Balance, Customer: cust, Tier: tier}, nil
+	} else if !errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
+	if _, err := ExpireCard(ctx, tx, p, card, now); err != nil {
+		return nil, err
+	}
+	spend, err := tx.SpendSince(ctx, card.ID, now.AddDate(-1, 0, 0))
+	if err != nil {
+		return nil, err
+	}
+	q, err := p.Quote(req.Amount, req.Redeem, card.Balance, spend)
+	if err != nil {
+		return nil, err
+	}
+	flags, err := velocityFlags(ctx, tx, p, card.ID, req.StaffID, now)
+	if err != nil {
+		return nil, err
+	}
+	pur := Purchase{
+		PublicID: NewPublicID(), CardID: card.ID, CustomerID: card.CustomerID, ShopID: req.ShopID,
+		StaffID: req.StaffID, Source: req.Source, ReceiptID: req.ReceiptID, Amount: req.Amount,
+		Currency: req.Currency, Earned: q.Earn, Redeemed: q.Redeem, Categories: req.Categories,
+		Flags: flags, CreatedAt: now, IdempotencyKey: req.IdempotencyKey, RequestHash: req.RequestHash,
+	}
+	if err := tx.InsertPurchase(ctx, &pur); err != nil {
+		return nil, err
+	}
+	balance := card.Balance
+	if q.Redeem > 0 {
+		lots, err := tx.ListOpenLots(ctx, card.ID)
+		if err != nil {
+			return nil, err
+		}
+		uses, err := AllocateRedeem(lots, q.Redeem, now)
+		if err != nil {
+			return nil, err
+		}
+		row, _, err := debit(ctx, tx, LedgerEntry{CardID: card.ID, Kind: LedgerRedeem, Amount: -q.Redeem,
+			Reason: pur.PublicID, IdempotencyKey: "purchase:" + pur.PublicID + ":redeem"}, uses)
+		if err != nil {
+			return nil, err
+		}
+		if err := tx.RecordLotUses(ctx, pur.ID, uses); err != nil {
+			return nil, err
+		}
+		balance = row.BalanceAfter
+	}
+	if q.Earn > 0 {
+		row, _, err := Credit(ctx, tx, LedgerEntry{CardID: card.ID, Kind: LedgerEarn, Amount: q.Earn,
+			Reason: pur.PublicID, IdempotencyKey: "purchase:" + pur.PublicID + ":earn"}, LotRegular)
+		if err != nil {
+			return nil, err
+		}
+		balance = row.BalanceAfter
+	}
+	// The tier after this purchase, so the customer sees a promotion now.
+	tier, _, _, _ := p.TierFor(spend + req.Amount)
+	return &PurchaseResult{Purchase: pur, Balance: balance, Customer: cust, Tier: tier, Created: true}, nil
+}
+
+func tierOf(ctx context.Context, tx Tx, p *Program, cardID int64, now time.Time) (Tier, error) {
+	spend, err := tx.SpendSince(ctx, cardID, now.AddDate(-1, 0, 0))
+	if err != nil {
+		return Tier{}, err
+	}
+	t, _, _, _ := p.TierFor(spend)
+	return t, nil
+}
+
+// velocityFlags lists the limits this purchase goes over. Such purchases
+// are still recorded: the cashier keeps working, the owner is told.
+func velocityFlags(ctx context.Context, tx Tx, p *Program, cardID, staffID int64, now time.Time) ([]string, error) {
+	var flags []string
+	if p.MaxPurchasesPerCardPerDay > 0 {
+		n, err := tx.CountCardPurchasesSince(ctx, cardID, now.Add(-24*time.Hour))
+		if err != nil {
+			return nil, err
+		}
+		if n+1 > p.MaxPurchasesPerCardPerDay {
+			flags = append(flags, FlagCardVelocity)
+		}
+	}
+	if staffID != 0 && p.MaxPurchasesPerCashierPerHour > 0 {
+		n, err := tx.CountStaffPurchasesSince(ctx, staffID, now.Add(-time.Hour))
+		if err != nil {
+			return nil, err
+		}
+		if n+1 > p.MaxPurchasesPerCashierPerHour {
+			flags = append(flags, FlagCashierVelocity)
+		}
+	}
+	return flags, nil
+}
+
+// CardQuote is what a cashier or POS sees before charging: the customer's
+// name, balance, tier and the most points payable on an amount.
+type CardQuote struct {
+	Card      *Card
+	Customer  *Customer
+	Tier      Tier
+	Next      Tier
+	ToNext    int64
+	HasNext   bool
+	MaxRedeem int64
+}
+
+// QuoteCard reads a card for the register. amount may be 0 (unknown yet).
+func QuoteCard(ctx context.Context, tx Tx, p *Program, cardID, amount int64, now time.Time) (*CardQuote, error) {
+	card, err := tx.FindCardByID(ctx, cardID)
+	if err != nil {
+		return nil, err
+	}
+	cust, err := tx.FindCustomerByID(ctx, card.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	spend, err := tx.SpendSince(ctx, card.ID, now.AddDate(-1, 0, 0))
+	if err != nil {
+		return nil, err
+	}
+	q := &CardQuote{Card: card, Customer: cust}
+	q.Tier, q.Next, q.ToNext, q.HasNext = p.TierFor(spend)
+	if amount > 0 {
+		q.MaxRedeem = p.MaxRedeemable(amount, card.Balance)
+	}
+	return q, nil
+}
+
+// CancelPurchase reverses a purchase within CancelWindow: the earned points
+// are taken back and the redeemed ones returned to the lots they came
+// from, each as a ledger row. shopID, when not 0, must match the
+// purchase's store (a POS key sees only its own store). Cancelling twice
+// returns the same result.
+func CancelPurchase(ctx context.Context, tx Tx, publicID string, shopID, byStaff int64, now time.Time) (*PurchaseResult, error) {
+	pur, err := tx.FindPurchaseByPublicID(ctx, publicID)
+	if err != nil {
+		return nil, err
+	}
+	if shopID != 0 && pur.ShopID != shopID {
+		return nil, ErrNotFound
+	}
+	card, err := tx.LockCard(ctx, pur.CardID)
+	if err != nil {
+		return nil, err
+	}
+	cust, err := tx.FindCustomerByID(ctx, card.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	if pur.Cancelled() {
+		return &PurchaseResult{Purchase: *pur, Balance: card.Balance, Customer: cust}, nil
+	}
+	if now.Sub(pur.CreatedAt) > CancelWindow {
+		return nil, Invalid("error.cancel.too_old")
+	}
+	balance := card.Balance
+	if pur.Earned > 0 {
+		lots, err := tx.ListOpenLots(ctx, card.ID)
+		if err != nil {
+			return nil, err
+		}
+		uses, err := allocateReversal(lots, pur.Earned)
+		if err != nil {
+			return nil, &ValidationError{Reason: "error.cancel.points_spent", Detail: err.Error()}
+		}
+		row, _, err := debit(ctx, tx, LedgerEntry{CardID: card.ID, Kind: LedgerReversal, Amount: -pur.Earned,
+			Reason: pur.PublicID, IdempotencyKey: "cancel:" + pur.PublicID + ":earn"}, uses)
+		if err != nil {
+			return nil, err
+		}
+		balance = row.BalanceAfter
+	}
+	if pur.Redeemed > 0 {
+		uses, err := tx.ListLotUses(ctx, pur.ID)
+		if err != nil {
+			return nil, err
+		}
+		row, _, err := tx.AppendLedger(ctx, LedgerEntry{CardID: card.ID, Kind: LedgerReversal, Amount: pur.Redeemed,
+			Reason: pur.PublicID, IdempotencyKey: "cancel:" + pur.PublicID + ":redeem"})
+		if err != nil {
+			return nil, err
+		}
+		if err := tx.RestoreLots(ctx, uses); err != nil {
+			return nil, err
+		}
+		balance = row.BalanceAfter
+	}
+	if err := tx.MarkPurchaseCancelled(ctx, pur.ID, byStaff, now); err != nil {
+		return nil, err
+	}
+	pur.CancelledAt, pur.CancelledBy = now, byStaff
+	return &PurchaseResult{Purchase: *pur, Balance: balance, Customer: cust, Created: true}, nil
+}
+
+// ResolveCard finds the card behind what a cashier scanned or typed, or
+// what a POS sent: a signed token (c_…, a t.me link) or the 12-digit code.
+// Forged input gives ErrCardInvalid, a genuine but old one ErrCardExpired,
+// an unknown card ErrNotFound.
+func ResolveCard(ctx context.Context, tx Tx, s *CardSigner, input string, now time.Time) (*Card, error) {
+	ref, err := ParseCardRef(input)
+	if err != nil {
+		return nil, err
+	}
+	if ref.Token != "" {
+		id, err := s.VerifyToken(ref.Token, now)
+		if err != nil {
+			return nil, err
+		}
+		return tx.FindCardByID(ctx, id)
+	}
+	number, err := s.VerifyCode(ref.Code, now)
+	if err != nil {
+		return nil, err
+	}
+	return tx.FindCardByNumber(ctx, number)
+}

@@ -1,0 +1,97 @@
+package domain
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+)
+
+// Credit appends a positive ledger row and records it as a lot of the
+// given kind. A repeated idempotency key credits nothing twice.
+func Credit(ctx context.Context, tx Tx, e LedgerEntry, kind LotKind) (LedgerEntry, bool, error) {
+	if e.Amount <= 0 {
+		return LedgerEntry{}, false, fmt.Errorf("credit %s: amount %d must be positive", e.IdempotencyKey, e.Amount)
+	}
+	row, created, err := tx.AppendLedger(ctx, e)
+	if err != nil || !created {
+		return row, created, err
+	}
+	return row, true, tx.AddLot(ctx, e.CardID, row.ID, kind, e.Amount, e.ExpiresAt)
+}
+
+// debit appends a negative ledger row taking points from the given lot
+// uses. The caller holds the card lock (LockCard) and chose the uses.
+func debit(ctx context.Context, tx Tx, e LedgerEntry, uses []LotUse) (LedgerEntry, bool, error) {
+	if e.Amount >= 0 {
+		return LedgerEntry{}, false, fmt.Errorf("debit %s: amount %d must be negative", e.IdempotencyKey, e.Amount)
+	}
+	row, created, err := tx.AppendLedger(ctx, e)
+	if err != nil || !created {
+		return row, created, err
+	}
+	return row, true, tx.UseLots(ctx, uses)
+}
+
+// allocateReversal picks lots to take back points that were earned:
+// regular lots newest first (the earn itself, usually), then promo.
+func allocateReversal(lots []Lot, points int64) ([]LotUse, error) {
+	sorted := append([]Lot(nil), lots...)
+	sort.SliceStable(sorted, func(i, j int) bool {
+		if sorted[i].Kind != sorted[j].Kind {
+			return sorted[i].Kind == LotRegular
+		}
+		return sorted[i].ID > sorted[j].ID
+	})
+	var uses []LotUse
+	for _, l := range sorted {
+		if points == 0 {
+			break
+		}
+		if l.Remaining <= 0 {
+			continue
+		}
+		n := min(l.Remaining, points)
+		uses = append(uses, LotUse{LotID: l.ID, Points: n})
+		points -= n
+	}
+	if points > 0 {
+		return nil, ErrInsufficientPoints
+	}
+	return uses, nil
+}
+
+// ExpireCard writes an "expire" ledger row for every lot due at now
+// (promo points past their date; regular points after the inactivity
+// period) and returns the points expired. The card must be locked; its
+// Balance is updated.
+func ExpireCard(ctx context.Context, tx Tx, p *Program, card *Card, now time.Time) (int64, error) {
+	lots, err := tx.ListOpenLots(ctx, card.ID)
+	if err != nil {
+		return 0, err
+	}
+	if len(lots) == 0 {
+		return 0, nil
+	}
+	last, err := tx.LastPurchaseAt(ctx, card.ID)
+	if err != nil {
+		return 0, err
+	}
+	if last.IsZero() {
+		last = card.CreatedAt
+	}
+	var total int64
+	for _, u := range p.ExpiredLots(lots, last, now) {
+		e := LedgerEntry{
+			CardID: card.ID, Kind: LedgerExpire, Amount: -u.Points,
+			IdempotencyKey: fmt.Sprintf("expire:%d:%d", u.LotID, now.UnixNano()),
+		}
+		row, _, err := debit(ctx, tx, e, []LotUse{u})
+		if err != nil {
+			return total, fmt.Errorf("expire lot %d: %w", u.LotID, err)
+		}
+		card.Balance = row.BalanceAfter
+		total += u.Points
+	}
+	return total, nil
+}

@@ -1,0 +1,143 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+type purchaseRow struct {
+	ID             int64      `db:"id"`
+	PublicID       string     `db:"public_id"`
+	CardID         int64      `db:"card_id"`
+	CustomerID     int64      `db:"customer_id"`
+	StoreID        int64      `db:"store_id"`
+	StaffID        *int64     `db:"staff_id"`
+	Source         string     `db:"source"`
+	ReceiptID      *string    `db:"receipt_id"`
+	IdempotencyKey string     `db:"idempotency_key"`
+	RequestHash    string     `db:"request_hash"`
+	Amount         int64      `db:"amount"`
+	Currency       string     `db:"currency"`
+	PointsEarned   int64      `db:"points_earned"`
+	PointsRedeemed int64      `db:"points_redeemed"`
+	Categories     []string   `db:"categories"`
+	Flags          []string   `db:"flags"`
+	CreatedAt      time.Time  `db:"created_at"`
+	CancelledAt    *time.Time `db:"cancelled_at"`
+	CancelledBy    *int64     `db:"cancelled_by"`
+}
+
+func (r purchaseRow) domain() domain.Purchase {
+	return domain.Purchase{
+		ID: r.ID, PublicID: r.PublicID, CardID: r.CardID, CustomerID: r.CustomerID, ShopID: r.StoreID,
+		StaffID: deref(r.StaffID), Source: r.Source, ReceiptID: deref(r.ReceiptID), Amount: r.Amount,
+		Currency: r.Currency, Earned: r.PointsEarned, Redeemed: r.PointsRedeemed, Categories: r.Categories,
+		Flags: r.Flags, CreatedAt: r.CreatedAt, CancelledAt: deref(r.CancelledAt), CancelledBy: deref(r.CancelledBy),
+		IdempotencyKey: r.IdempotencyKey, RequestHash: r.RequestHash,
+	}
+}
+
+const purchaseColumns = `id, public_id, card_id, customer_id, store_id, staff_id, source, receipt_id,
+	idempotency_key, request_hash, amount, currency, points_earned, points_redeemed, categories, flags,
+	created_at, cancelled_at, cancelled_by`
+
+const insertPurchase = `INSERT INTO purchases (public_id, card_id, customer_id, store_id, staff_id, source,
+	receipt_id, idempotency_key, request_hash, amount, currency, points_earned, points_redeemed, categories,
+	flags, created_at)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+	RETURNING id`
+
+// InsertPurchase stores a purchase.
+func (t *tx) InsertPurchase(ctx context.Context, p *domain.Purchase) error {
+	cats := p.Categories
+	if cats == nil {
+		cats = []string{}
+	}
+	flags := p.Flags
+	if flags == nil {
+		flags = []string{}
+	}
+	err := t.tx.QueryRow(ctx, insertPurchase, p.PublicID, p.CardID, p.CustomerID, p.ShopID, nullable(p.StaffID),
+		p.Source, nullable(p.ReceiptID), p.IdempotencyKey, p.RequestHash, p.Amount, p.Currency, p.Earned,
+		p.Redeemed, cats, flags, p.CreatedAt).Scan(&p.ID)
+	if err != nil {
+		return fmt.Errorf("insert purchase: %w", mapErr(err))
+	}
+	return nil
+}
+
+func (t *tx) findPurchase(ctx context.Context, where string, arg any) (*domain.Purchase, error) {
+	rows, _ := t.tx.Query(ctx, `SELECT `+purchaseColumns+` FROM purchases WHERE `+where, arg)
+	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[purchaseRow])
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	p := r.domain()
+	return &p, nil
+}
+
+// FindPurchaseByKey finds a purchase by its idempotency key.
+func (t *tx) FindPurchaseByKey(ctx context.Context, key string) (*domain.Purchase, error) {
+	return t.findPurchase(ctx, `idempotency_key = $1`, key)
+}
+
+// FindPurchaseByPublicID finds a purchase by its public id.
+func (t *tx) FindPurchaseByPublicID(ctx context.Context, publicID string) (*domain.Purchase, error) {
+	return t.findPurchase(ctx, `public_id = $1`, publicID)
+}
+
+// MarkPurchaseCancelled records a cancellation.
+func (t *tx) MarkPurchaseCancelled(ctx context.Context, purchaseID, byStaff int64, at time.Time) error {
+	_, err := t.tx.Exec(ctx, `UPDATE purchases SET cancelled_at = $2, cancelled_by = $3 WHERE id = $1`,
+		purchaseID, at, nullable(byStaff))
+	return mapErr(err)
+}
+
+// SpendSince sums the card's paid receipts since a time.
+func (t *tx) SpendSince(ctx context.Context, cardID int64, since time.Time) (int64, error) {
+	var n int64
+	err := t.tx.QueryRow(ctx, `SELECT coalesce(sum(amount), 0)::bigint FROM purchases
+		WHERE card_id = $1 AND created_at >= $2 AND cancelled_at IS NULL`, cardID, since).Scan(&n)
+	return n, mapErr(err)
+}
+
+// CountCardPurchasesSince counts a card's purchases since a time.
+func (t *tx) CountCardPurchasesSince(ctx context.Context, cardID int64, since time.Time) (int, error) {
+	var n int
+	err := t.tx.QueryRow(ctx, `SELECT count(*) FROM purchases WHERE card_id = $1 AND created_at >= $2`, cardID, since).Scan(&n)
+	return n, mapErr(err)
+}
+
+// CountStaffPurchasesSince counts a cashier's purchases since a time.
+func (t *tx) CountStaffPurchasesSince(ctx context.Context, staffID int64, since time.Time) (int, error) {
+	var n int
+	err := t.tx.QueryRow(ctx, `SELECT count(*) FROM purchases WHERE staff_id = $1 AND created_at >= $2`, staffID, since).Scan(&n)
+	return n, mapErr(err)
+}
+
+// LastPurchaseAt returns the newest purchase time of a card.
+func (t *tx) LastPurchaseAt(ctx context.Context, cardID int64) (time.Time, error) {
+	var at *time.Time
+	err := t.tx.QueryRow(ctx, `SELECT max(created_at) FROM purchases WHERE card_id = $1 AND cancelled_at IS NULL`, cardID).Scan(&at)
+	return deref(at), mapErr(err)
+}
+
+// ListRecentPurchases lists recent purchases, newest first.
+func (t *tx) ListRecentPurchases(ctx context.Context, shopID int64, since time.Time, limit int) ([]domain.Purchase, error) {
+	rows, _ := t.tx.Query(ctx, `SELECT `+purchaseColumns+` FROM purchases
+		WHERE ($1 = 0 OR store_id = $1) AND created_at >= $2 ORDER BY created_at DESC, id DESC LIMIT $3`, shopID, since, limit)
+	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[purchaseRow])
+	if err != nil {
+		return nil, fmt.Errorf("list purchases: %w", mapErr(err))
+	}
+	out := make([]domain.Purchase, len(rs))
+	for i, r := range rs {
+		out[i] = r.domain()
+	}
+	return out, nil
+}

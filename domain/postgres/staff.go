@@ -1,0 +1,133 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+type staffRow struct {
+	ID         int64      `db:"id"`
+	TelegramID int64      `db:"telegram_id"`
+	ChatID     int64      `db:"chat_id"`
+	FirstName  string     `db:"first_name"`
+	Role       string     `db:"role"`
+	StoreID    *int64     `db:"store_id"`
+	InvitedBy  *int64     `db:"invited_by"`
+	CreatedAt  time.Time  `db:"created_at"`
+	RevokedAt  *time.Time `db:"revoked_at"`
+}
+
+func (r staffRow) domain() domain.Staff {
+	return domain.Staff{ID: r.ID, TelegramID: r.TelegramID, ChatID: r.ChatID, FirstName: r.FirstName,
+		Role: domain.Role(r.Role), ShopID: deref(r.StoreID), InvitedBy: deref(r.InvitedBy),
+		CreatedAt: r.CreatedAt, RevokedAt: deref(r.RevokedAt)}
+}
+
+const staffColumns = `id, telegram_id, chat_id, first_name, role, store_id, invited_by, created_at, revoked_at`
+
+func (t *tx) findStaff(ctx context.Context, where string, arg any) (*domain.Staff, error) {
+	rows, _ := t.tx.Query(ctx, `SELECT `+staffColumns+` FROM staff WHERE `+where, arg)
+	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[staffRow])
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	s := r.domain()
+	return &s, nil
+}
+
+// FindStaffByTelegramID finds a staff member (revoked ones too).
+func (t *tx) FindStaffByTelegramID(ctx context.Context, telegramID int64) (*domain.Staff, error) {
+	return t.findStaff(ctx, `telegram_id = $1`, telegramID)
+}
+
+// FindStaffByID finds a staff member by id.
+func (t *tx) FindStaffByID(ctx context.Context, id int64) (*domain.Staff, error) {
+	return t.findStaff(ctx, `id = $1`, id)
+}
+
+// SaveStaff inserts or re-activates a staff member.
+func (t *tx) SaveStaff(ctx context.Context, s *domain.Staff) error {
+	err := t.tx.QueryRow(ctx, `INSERT INTO staff (telegram_id, chat_id, first_name, role, store_id, invited_by)
+		VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (telegram_id) DO UPDATE SET chat_id = EXCLUDED.chat_id, first_name = EXCLUDED.first_name,
+			role = EXCLUDED.role, store_id = EXCLUDED.store_id, invited_by = EXCLUDED.invited_by, revoked_at = NULL
+		RETURNING id, created_at`, s.TelegramID, s.ChatID, s.FirstName, string(s.Role), nullable(s.ShopID),
+		nullable(s.InvitedBy)).Scan(&s.ID, &s.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("save staff: %w", mapErr(err))
+	}
+	s.RevokedAt = time.Time{}
+	return nil
+}
+
+// RevokeStaff ends a staff member's access.
+func (t *tx) RevokeStaff(ctx context.Context, id int64, at time.Time) error {
+	_, err := t.tx.Exec(ctx, `UPDATE staff SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`, id, at)
+	return mapErr(err)
+}
+
+// ListStaff lists active staff, owners first.
+func (t *tx) ListStaff(ctx context.Context, shopID int64) ([]domain.Staff, error) {
+	rows, _ := t.tx.Query(ctx, `SELECT `+staffColumns+` FROM staff
+		WHERE revoked_at IS NULL AND ($1 = 0 OR store_id = $1 OR store_id IS NULL)
+		ORDER BY CASE role WHEN 'owner' THEN 0 WHEN 'manager' THEN 1 ELSE 2 END, id`, shopID)
+	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[staffRow])
+	if err != nil {
+		return nil, fmt.Errorf("list staff: %w", mapErr(err))
+	}
+	out := make([]domain.Staff, len(rs))
+	for i, r := range rs {
+		out[i] = r.domain()
+	}
+	return out, nil
+}
+
+// CreateInvite stores an invitation by the hash of its token.
+func (t *tx) CreateInvite(ctx context.Context, inv *domain.Invite, hash []byte) error {
+	err := t.tx.QueryRow(ctx, `INSERT INTO invites (token_hash, role, store_id, created_by, expires_at)
+		VALUES ($1, $2, $3, $4, $5) RETURNING id`, hash, string(inv.Role), nullable(inv.ShopID),
+		nullable(inv.CreatedBy), inv.ExpiresAt).Scan(&inv.ID)
+	if err != nil {
+		return fmt.Errorf("create invite: %w", mapErr(err))
+	}
+	return nil
+}
+
+// TakeInvite locks an invitation by token hash.
+func (t *tx) TakeInvite(ctx context.Context, hash []byte) (*domain.Invite, error) {
+	var inv domain.Invite
+	var role string
+	var store, by *int64
+	var used *time.Time
+	err := t.tx.QueryRow(ctx, `SELECT id, role, store_id, created_by, expires_at, used_at FROM invites
+		WHERE token_hash = $1 FOR UPDATE`, hash).Scan(&inv.ID, &role, &store, &by, &inv.ExpiresAt, &used)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	inv.Role, inv.ShopID, inv.CreatedBy, inv.UsedAt = domain.Role(role), deref(store), deref(by), deref(used)
+	return &inv, nil
+}
+
+// MarkInviteUsed spends an invitation.
+func (t *tx) MarkInviteUsed(ctx context.Context, inviteID, staffID int64, at time.Time) error {
+	_, err := t.tx.Exec(ctx, `UPDATE invites SET used_at = $2, used_by = $3 WHERE id = $1`, inviteID, at, staffID)
+	return mapErr(err)
+}
+
+// CreateAPIKey stores a POS key by its hash.
+func (t *tx) CreateAPIKey(ctx context.Context, shopID int64, hash []byte, prefix string) error {
+	_, err := t.tx.Exec(ctx, `INSERT INTO api_keys (store_id, key_hash, prefix) VALUES ($1, $2, $3)`, shopID, hash, prefix)
+	return mapErr(err)
+}
+
+// FindAPIKeyShop returns the store of an active key.
+func (t *tx) FindAPIKeyShop(ctx context.Context, hash []byte) (int64, error) {
+	var id int64
+	err := t.tx.QueryRow(ctx, `SELECT store_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`, hash).Scan(&id)
+	return id, mapErr(err)
+}

@@ -1,0 +1,57 @@
+package domain
+
+import (
+	"crypto/rand"
+	"encoding/base32"
+	"strings"
+	"time"
+)
+
+// Purchase sources.
+const (
+	SourceBot = "bot"
+	SourcePOS = "pos"
+)
+
+// Purchase is one receipt paid with a card: what was paid, earned and
+// redeemed, where, by whom and how.
+type Purchase struct {
+	ID          int64
+	PublicID    string // shown to staff and the POS: "p_…"
+	CardID      int64
+	CustomerID  int64
+	ShopID      int64
+	StaffID     int64 // 0 for the POS API
+	Source      string
+	ReceiptID   string
+	Amount      int64 // minor units
+	Currency    string
+	Earned      int64
+	Redeemed    int64
+	Categories  []string
+	Flags       []string // velocity flags raised on it
+	CreatedAt   time.Time
+	CancelledAt time.Time
+	CancelledBy int64
+	// IdempotencyKey and RequestHash make retries safe: the same key with
+	// the same hash returns this purchase; another hash is a conflict.
+	IdempotencyKey string
+	RequestHash    string
+}
+
+// Cancelled reports whether the purchase was reversed.
+func (p *Purchase) Cancelled() bool { return !p.CancelledAt.IsZero() }
+
+// NewPublicID draws a purchase id for people and integrations: "p_" and
+// 16 lower-case base32 characters.
+func NewPublicID() string {
+	b := make([]byte, 10)
+	rand.Read(b)
+	return "p_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+}
+
+// Velocity flags.
+const (
+	FlagCardVelocity    = "card_velocity"
+	FlagCashierVelocity = "cashier_velocity"
+)
