@@ -56,6 +56,9 @@ func inlineMarkup(rows [][]flows.Button) *models.InlineKeyboardMarkup {
 
 // render performs the Bot API call(s) for one reply.
 func render(ctx context.Context, api *tg.Bot, r flows.Reply) error {
+	if r.ChatCommands != nil {
+		return chatCommands(ctx, api, r.ChatID, *r.ChatCommands)
+	}
 	if r.EditMessageID != 0 && r.QR == "" && r.Document == nil {
 		err := edit(ctx, api, r)
 		if !isGoneMessage(err) {
@@ -120,4 +123,19 @@ func parseMode(r flows.Reply) models.ParseMode {
 		return models.ParseModeHTML
 	}
 	return ""
+}
+
+// chatCommands sets (or, with none, removes) a chat's own command menu.
+func chatCommands(ctx context.Context, api *tg.Bot, chatID int64, cmds []flows.Command) error {
+	scope := &models.BotCommandScopeChat{ChatID: chatID}
+	if len(cmds) == 0 {
+		_, err := api.DeleteMyCommands(ctx, &tg.DeleteMyCommandsParams{Scope: scope})
+		return err
+	}
+	var out []models.BotCommand
+	for _, c := range cmds {
+		out = append(out, models.BotCommand{Command: c.Name, Description: c.Description})
+	}
+	_, err := api.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: out, Scope: scope})
+	return err
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -52,7 +53,7 @@ func NewEngine(c Config) *Engine {
 		c.Logger = slog.Default()
 	}
 	e := &Engine{Config: c, flows: map[string]Flow{}, locs: map[string]*i18n.Localizer{}}
-	for _, f := range []Flow{onboarding{}} {
+	for _, f := range []Flow{onboarding{}, checkout{}, staffFlow{}} {
 		e.flows[f.Name()] = f
 	}
 	return e
@@ -117,7 +118,11 @@ func (e *Engine) handle(ctx context.Context, in Input, fn func(*Session) error) 
 			}
 			cust.Unreachable = false
 		}
-		s := &Session{Ctx: ctx, Tx: tx, Conv: conv, Customer: cust, In: in, e: e}
+		staff, err := e.loadStaff(ctx, tx, in)
+		if err != nil {
+			return err
+		}
+		s := &Session{Ctx: ctx, Tx: tx, Conv: conv, Customer: cust, Staff: staff, In: in, e: e}
 		chosen := conv.Data["lang"]
 		if cust != nil {
 			chosen = cust.Language
@@ -149,6 +154,26 @@ func (e *Engine) handle(ctx context.Context, in Input, fn func(*Session) error) 
 	return out, err
 }
 
+// loadStaff finds the person's staff record. Owners listed by Telegram id in
+// the business config become owners on first contact.
+func (e *Engine) loadStaff(ctx context.Context, tx domain.Tx, in Input) (*domain.Staff, error) {
+	st, err := tx.FindStaffByTelegramID(ctx, in.User.ID)
+	if err == nil {
+		return st, nil
+	}
+	if !errors.Is(err, domain.ErrNotFound) {
+		return nil, fmt.Errorf("find staff: %w", err)
+	}
+	if !slices.Contains(e.Business.Owners, in.User.ID) {
+		return nil, nil
+	}
+	st = &domain.Staff{TelegramID: in.User.ID, ChatID: in.ChatID, FirstName: in.User.FirstName, Role: domain.RoleOwner}
+	if err := tx.SaveStaff(ctx, st); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
 func (e *Engine) localizer(lang string) *i18n.Localizer {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -168,6 +193,11 @@ func (e *Engine) translate(l *i18n.Localizer, id string, data map[string]any) st
 		cfg.PluralCount = n
 	}
 	text, err := l.Localize(cfg)
+	if err != nil && cfg.PluralCount != nil {
+		// A message without plural forms takes Count as plain data.
+		cfg.PluralCount = nil
+		text, err = l.Localize(cfg)
+	}
 	if err != nil {
 		e.Logger.Error("translate", "id", id, "err", err)
 		return id

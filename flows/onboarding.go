@@ -231,7 +231,8 @@ func (o onboarding) finish(s *Session) error {
 		return err
 	}
 	if e, ok := domain.WelcomeBonus(s.e.Business, card, c.ID, now); ok {
-		if _, _, err := s.Tx.AppendLedger(s.Ctx, e); err != nil {
+		// A promo lot: spent before regular points, on this very receipt too.
+		if _, _, err := domain.Credit(s.Ctx, s.Tx, e, domain.LotPromo); err != nil {
 			return err
 		}
 	}

@@ -38,6 +38,10 @@ func (e *Engine) command(s *Session) error {
 	case "language":
 		askLanguage(s)
 		return nil
+	case "scan":
+		return startScan(s)
+	case "staff":
+		return startStaff(s)
 	case "card", "balance":
 		if !s.Customer.Member() {
 			s.Say("common.join_first", nil)
@@ -72,13 +76,15 @@ func (e *Engine) start(s *Session) error {
 	}
 	switch p.Kind {
 	case domain.StartCard:
-		// Only staff may act on a card; the checkout flow handles them.
-		// Anyone else learns nothing about its owner.
+		// Only staff may act on a card. Anyone else learns nothing about
+		// its owner, not even whether the code is genuine.
+		if s.Staff.CanCheckout() {
+			return startCheckout(s, "c_"+p.Value)
+		}
 		s.Say("card.scan.not_staff", nil)
 		return e.resume(s)
 	case domain.StartInvite:
-		s.Say("invite.invalid", nil)
-		return e.resume(s)
+		return acceptInvite(s, p.Value)
 	}
 	if s.Customer.Member() {
 		if s.Conv.Flow != "" && s.Conv.Flow != flowOnboarding {
@@ -108,6 +114,13 @@ func (e *Engine) callback(s *Session) error {
 			if s.Customer.Member() {
 				return showCard(s, "")
 			}
+		case "cancelask":
+			return askCancelPurchase(s, value)
+		case "cancel":
+			return cancelPurchase(s, value)
+		case "keep":
+			s.Edit(Reply{Text: s.T("checkout.cancel_purchase.kept", nil)})
+			return nil
 		}
 		s.Toast("error.stale_button")
 		return nil

@@ -17,8 +17,11 @@ type Session struct {
 	Tx       domain.Tx
 	Conv     *domain.Conversation
 	Customer *domain.Customer
-	In       Input
-	Lang     string
+	// Staff is the person's staff record, nil when they are not staff;
+	// check Staff.Active() before trusting it (revoked records are kept).
+	Staff *domain.Staff
+	In    Input
+	Lang  string
 
 	e            *Engine
 	replies      []Reply

@@ -123,7 +123,7 @@ func TestTemplateFieldsAgree(t *testing.T) {
 // literals and fails on any id no message file defines.
 func TestCodeUsesKnownIDs(t *testing.T) {
 	known := load(t, "en")
-	lit := regexp.MustCompile(`"((?:common|help|onboarding|card|balance|ledger\.kind|language|error|command|invite|staff|checkout|profile|privacy)\.[a-z_.]+[a-z_])"`)
+	lit := regexp.MustCompile(`"((?:common|help|onboarding|card|balance|ledger\.kind|language|error|command|invite|staff|checkout|profile|privacy|alert|role)\.[a-z_.]+[a-z_])"`)
 	root := ".."
 	fileName := regexp.MustCompile(`\.(png|json|toml|sql|csv|html|txt)$`)
 	err := filepath.Walk(root, func(path string, info os.FileInfo, err error) error {

@@ -92,6 +92,9 @@ func (c *Chat) Note(format string, args ...any) *Chat {
 	return c
 }
 
+// Sync records whatever the bot did after actions taken directly on U.
+func (c *Chat) Sync() *Chat { return c.record() }
+
 // Transcript returns what was recorded, masked for stable comparison.
 func (c *Chat) Transcript() string { return Mask(c.log.String()) }
 
@@ -192,13 +195,17 @@ func indent(prefix, s string) string {
 }
 
 var (
-	codeRe  = regexp.MustCompile(`\b\d{4} \d{4} \d{4}\b`)
-	tokenRe = regexp.MustCompile(`c_[A-Za-z0-9_-]{10,62}`)
+	codeRe     = regexp.MustCompile(`\b\d{4} \d{4} \d{4}\b`)
+	tokenRe    = regexp.MustCompile(`c_[A-Za-z0-9_-]{10,62}`)
+	inviteRe   = regexp.MustCompile(`i_[A-Za-z0-9_-]{22}`)
+	purchaseRe = regexp.MustCompile(`p_[a-z2-7]{16}`)
 )
 
 // Mask hides what changes between runs: card codes and tokens.
 func Mask(s string) string {
 	s = codeRe.ReplaceAllString(s, "#### #### ####")
+	s = inviteRe.ReplaceAllString(s, "i_<token>")
+	s = purchaseRe.ReplaceAllString(s, "p_<id>")
 	return tokenRe.ReplaceAllString(s, "c_<token>")
 }
 

@@ -1,0 +1,374 @@
+package flows
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"strconv"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+const flowCheckout = "checkout"
+
+// Checkout steps. Ids are stored in conversations: never rename one.
+const (
+	stepCard    = "card"    // waiting for a typed card code (/scan)
+	stepAmount  = "amount"  // waiting for the receipt amount
+	stepChoose  = "choose"  // accrue or redeem
+	stepPoints  = "points"  // waiting for a typed number of points
+	stepConfirm = "confirm" // the last look before money moves
+)
+
+// checkout is the register: a cashier scans (or types) a customer's card,
+// enters the receipt, accrues or redeems, confirms. The purchase is written
+// in one transaction with an idempotency key per draft, so a double tap or
+// a retried update records it once.
+type checkout struct{}
+
+func (checkout) Name() string { return flowCheckout }
+
+// startScan begins a checkout by typing the code under the QR.
+func startScan(s *Session) error {
+	if !s.Staff.CanCheckout() {
+		s.Say("staff.only", nil)
+		return s.e.resume(s)
+	}
+	s.Conv.Reset()
+	return s.Enter(flowCheckout, stepCard)
+}
+
+// startCheckout begins a checkout from a scanned card link (or typed code).
+func startCheckout(s *Session, input string) error {
+	now := s.e.Now()
+	card, err := domain.ResolveCard(s.Ctx, s.Tx, s.e.Signer, input, now)
+	switch {
+	case errors.Is(err, domain.ErrCardExpired):
+		s.Say("checkout.card.expired", nil)
+		return nil
+	case errors.Is(err, domain.ErrCardInvalid), errors.Is(err, domain.ErrNotFound), errors.Is(err, domain.ErrInvalid):
+		s.Say("checkout.card.invalid", nil)
+		return nil
+	case err != nil:
+		return err
+	}
+	cust, err := s.Tx.FindCustomerByID(s.Ctx, card.CustomerID)
+	if err != nil {
+		return err
+	}
+	if cust.TelegramID == s.In.User.ID {
+		s.Say("checkout.card.own", nil)
+		return nil
+	}
+	s.Conv.Reset()
+	draft := make([]byte, 8)
+	rand.Read(draft)
+	s.SetData("card", strconv.FormatInt(card.ID, 10))
+	s.SetData("draft", hex.EncodeToString(draft))
+	q, err := domain.QuoteCard(s.Ctx, s.Tx, &s.e.Business.Program, card.ID, 0, now)
+	if err != nil {
+		return err
+	}
+	s.Say("checkout.card.found", s.cardData(q))
+	return s.Enter(flowCheckout, stepAmount)
+}
+
+// cardData is what the cashier may see about the customer: first name,
+// balance, tier. Nothing more.
+func (s *Session) cardData(q *domain.CardQuote) map[string]any {
+	return map[string]any{
+		"Name": q.Customer.FirstName, "Balance": q.Card.Balance, "Count": q.Card.Balance,
+		"Tier": q.Tier.Name, "Rate": percent(q.Tier.EarnBP),
+	}
+}
+
+// percent shows basis points as a percent: 300 → "3", 250 → "2.5".
+func percent(bp int64) string {
+	whole, frac := bp/100, bp%100
+	if frac == 0 {
+		return strconv.FormatInt(whole, 10)
+	}
+	f := strconv.FormatInt(frac, 10)
+	if frac < 10 {
+		f = "0" + f
+	}
+	if f[1] == '0' {
+		f = f[:1]
+	}
+	return strconv.FormatInt(whole, 10) + "." + f
+}
+
+func (checkout) cancelRow(s *Session) []Button {
+	return []Button{{Text: s.T("checkout.cancel", nil), Data: cb(flowCheckout, s.Conv.Step, "cancel")}}
+}
+
+func (c checkout) Ask(s *Session) error {
+	switch s.Conv.Step {
+	case stepCard:
+		s.Send(Reply{Text: s.T("checkout.scan.ask", nil), Inline: [][]Button{c.cancelRow(s)}})
+	case stepAmount:
+		s.Send(Reply{Text: s.T("checkout.amount.ask", nil), Inline: [][]Button{c.cancelRow(s)}})
+	case stepChoose:
+		return c.askChoose(s)
+	case stepPoints:
+		s.Send(Reply{Text: s.T("checkout.points.ask", map[string]any{"Max": s.Data("max")}), Inline: [][]Button{c.cancelRow(s)}})
+	case stepConfirm:
+		return c.askConfirm(s)
+	}
+	return nil
+}
+
+func (c checkout) Handle(s *Session) error {
+	if !s.Staff.CanCheckout() {
+		// Revoked mid-checkout: the next tap is refused.
+		s.Leave()
+		s.Say("staff.revoked", nil)
+		return nil
+	}
+	if s.In.Kind == InputCallback {
+		if _, _, v := parseCallback(s.In.Callback.Data); v == "cancel" {
+			s.Leave()
+			s.Edit(Reply{Text: s.T("checkout.cancelled", nil)})
+			return nil
+		}
+	}
+	switch s.Conv.Step {
+	case stepCard:
+		if s.In.Kind != InputText {
+			s.Say("checkout.scan.hint", nil)
+			return c.Ask(s)
+		}
+		return startCheckout(s, s.In.Text)
+	case stepAmount:
+		return c.amount(s)
+	case stepChoose:
+		return c.choose(s)
+	case stepPoints:
+		return c.points(s)
+	case stepConfirm:
+		return c.confirm(s)
+	}
+	return nil
+}
+
+func (s *Session) cardID() int64 {
+	id, _ := strconv.ParseInt(s.Data("card"), 10, 64)
+	return id
+}
+
+func (s *Session) dataInt(key string) int64 {
+	n, _ := strconv.ParseInt(s.Data(key), 10, 64)
+	return n
+}
+
+func (c checkout) amount(s *Session) error {
+	if s.In.Kind != InputText {
+		s.Say("checkout.amount.hint", nil)
+		return c.Ask(s)
+	}
+	amount, err := domain.ParseAmount(s.In.Text, s.e.Business.Program.MaxReceipt)
+	if err != nil {
+		return sayInvalid(s, err, c)
+	}
+	s.SetData("amount", strconv.FormatInt(amount, 10))
+	return s.Goto(stepChoose)
+}
+
+// askChoose shows the two ways to go on: accrue on the whole receipt, or
+// pay part of it with points (up to the cap).
+func (c checkout) askChoose(s *Session) error {
+	p := &s.e.Business.Program
+	amount := s.dataInt("amount")
+	q, err := domain.QuoteCard(s.Ctx, s.Tx, p, s.cardID(), amount, s.e.Now())
+	if err != nil {
+		return err
+	}
+	accrue, err := p.Quote(amount, 0, q.Card.Balance, 0)
+	if err != nil {
+		return err
+	}
+	s.SetData("max", strconv.FormatInt(q.MaxRedeem, 10))
+	data := s.cardData(q)
+	data["Amount"] = s.e.money(amount, s.Lang)
+	data["Earn"] = accrue.Earn
+	data["Max"] = q.MaxRedeem
+	rows := [][]Button{{{Text: s.T("checkout.choose.accrue", data), Data: cb(flowCheckout, stepChoose, "accrue")}}}
+	if q.MaxRedeem > 0 {
+		rows = append(rows,
+			[]Button{{Text: s.T("checkout.choose.redeem_max", data), Data: cb(flowCheckout, stepChoose, "max")}},
+			[]Button{{Text: s.T("checkout.choose.redeem_other", nil), Data: cb(flowCheckout, stepChoose, "other")}})
+	}
+	rows = append(rows, c.cancelRow(s))
+	s.Send(Reply{Text: s.T("checkout.choose.ask", data), Inline: rows})
+	return nil
+}
+
+func (c checkout) choose(s *Session) error {
+	v, ok := tapped(s, "common.use_buttons")
+	if !ok {
+		return c.Ask(s)
+	}
+	switch v {
+	case "accrue":
+		s.SetData("redeem", "0")
+	case "max":
+		s.SetData("redeem", s.Data("max"))
+	case "other":
+		s.Edit(Reply{Text: s.T("checkout.choose.other_chosen", nil)})
+		return s.Goto(stepPoints)
+	default:
+		return c.Ask(s)
+	}
+	s.Edit(Reply{Text: s.T("checkout.choose.chosen", nil)})
+	return s.Goto(stepConfirm)
+}
+
+func (c checkout) points(s *Session) error {
+	if s.In.Kind != InputText {
+		s.Say("checkout.points.hint", nil)
+		return c.Ask(s)
+	}
+	n, err := domain.ParsePoints(s.In.Text, s.dataInt("max"))
+	if err != nil {
+		var v *domain.ValidationError
+		if errors.As(err, &v) && v.Reason == "error.points.too_large" {
+			s.Say("checkout.points.over_max", map[string]any{"Max": s.Data("max")})
+			return c.Ask(s)
+		}
+		return sayInvalid(s, err, c)
+	}
+	s.SetData("redeem", strconv.FormatInt(n, 10))
+	return s.Goto(stepConfirm)
+}
+
+func (c checkout) askConfirm(s *Session) error {
+	p := &s.e.Business.Program
+	amount, redeem := s.dataInt("amount"), s.dataInt("redeem")
+	q, err := domain.QuoteCard(s.Ctx, s.Tx, p, s.cardID(), amount, s.e.Now())
+	if err != nil {
+		return err
+	}
+	quote, err := p.Quote(amount, redeem, q.Card.Balance, 0)
+	if err != nil {
+		return c.refuse(s, err)
+	}
+	data := s.cardData(q)
+	data["Amount"] = s.e.money(amount, s.Lang)
+	data["Redeem"] = redeem
+	data["Pay"] = s.e.money(quote.Paid, s.Lang)
+	data["Earn"] = quote.Earn
+	id := "checkout.confirm.accrue"
+	if redeem > 0 {
+		id = "checkout.confirm.redeem"
+	}
+	s.Send(Reply{Text: s.T(id, data), Inline: [][]Button{
+		{{Text: s.T("checkout.confirm.yes", nil), Data: cb(flowCheckout, stepConfirm, "yes")}},
+		{{Text: s.T("checkout.confirm.back", nil), Data: cb(flowCheckout, stepConfirm, "back")}},
+		c.cancelRow(s),
+	}})
+	return nil
+}
+
+// refuse explains a rule the draft broke (the balance changed meanwhile,
+// over the cap) and goes back to the choice.
+func (c checkout) refuse(s *Session, err error) error {
+	switch {
+	case errors.Is(err, domain.ErrInsufficientPoints):
+		s.Say("checkout.refused.balance", nil)
+	case errors.Is(err, domain.ErrInvalid):
+		var v *domain.ValidationError
+		errors.As(err, &v)
+		s.Say(v.Reason, map[string]any{"Max": s.Data("max")})
+	default:
+		return err
+	}
+	return s.Goto(stepChoose)
+}
+
+func (c checkout) confirm(s *Session) error {
+	v, ok := tapped(s, "common.use_buttons")
+	if !ok {
+		return c.Ask(s)
+	}
+	if v == "back" {
+		s.Edit(Reply{Text: s.T("checkout.confirm.went_back", nil)})
+		return s.Goto(stepChoose)
+	}
+	if v != "yes" {
+		return c.Ask(s)
+	}
+	req := domain.PurchaseRequest{
+		CardID: s.cardID(), ShopID: s.Staff.ShopID, StaffID: s.Staff.ID, Source: domain.SourceBot,
+		IdempotencyKey: "bot:" + s.Data("draft"), Amount: s.dataInt("amount"),
+		Currency: s.e.Business.Currency, Redeem: s.dataInt("redeem"),
+	}
+	if req.ShopID == 0 {
+		// Owners work in every store; their purchases go to the first one.
+		shop, err := s.Tx.FindShopByCode(s.Ctx, s.e.Business.Stores[0].Code)
+		if err != nil {
+			return err
+		}
+		req.ShopID = shop.ID
+	}
+	res, err := domain.RecordPurchase(s.Ctx, s.Tx, &s.e.Business.Program, req, s.e.Now())
+	if err != nil {
+		return c.refuse(s, err)
+	}
+	s.Leave()
+	p := res.Purchase
+	data := map[string]any{
+		"Name": res.Customer.FirstName, "Amount": s.e.money(p.Amount, s.Lang), "Earned": p.Earned,
+		"Redeemed": p.Redeemed, "Balance": res.Balance, "Count": res.Balance, "Purchase": p.PublicID,
+		"Pay": s.e.money(p.Amount-p.Redeemed*s.e.Business.Program.PointValue, s.Lang),
+	}
+	r := Reply{Text: s.T("checkout.done", data)}
+	if s.Staff.CanManage() {
+		r.Inline = [][]Button{{{Text: s.T("checkout.cancel_purchase", nil), Data: action("cancelask", p.PublicID)}}}
+	}
+	s.Edit(r)
+	if err := s.e.NotifyPurchase(s.Ctx, s.Tx, res); err != nil {
+		return err
+	}
+	return s.e.NotifyFlags(s.Ctx, s.Tx, res)
+}
+
+// askCancelPurchase asks a manager to confirm cancelling a purchase.
+func askCancelPurchase(s *Session, publicID string) error {
+	if !s.Staff.CanManage() {
+		s.Toast("staff.manager_only")
+		return nil
+	}
+	s.Edit(Reply{Text: s.T("checkout.cancel_purchase.ask", map[string]any{"Purchase": publicID}), Inline: [][]Button{{
+		{Text: s.T("checkout.cancel_purchase.yes", nil), Data: action("cancel", publicID)},
+		{Text: s.T("checkout.cancel_purchase.no", nil), Data: action("keep", publicID)},
+	}}})
+	return nil
+}
+
+// cancelPurchase reverses a purchase and tells the customer.
+func cancelPurchase(s *Session, publicID string) error {
+	if !s.Staff.CanManage() {
+		s.Toast("staff.manager_only")
+		return nil
+	}
+	res, err := domain.CancelPurchase(s.Ctx, s.Tx, publicID, s.Staff.ShopID, s.Staff.ID, s.e.Now())
+	var v *domain.ValidationError
+	switch {
+	case errors.Is(err, domain.ErrNotFound):
+		s.Edit(Reply{Text: s.T("checkout.cancel_purchase.not_found", nil)})
+		return nil
+	case errors.As(err, &v):
+		s.Edit(Reply{Text: s.T(v.Reason, nil)})
+		return nil
+	case err != nil:
+		return err
+	}
+	p := res.Purchase
+	s.Edit(Reply{Text: s.T("checkout.cancel_purchase.done", map[string]any{
+		"Purchase": p.PublicID, "Name": res.Customer.FirstName, "Balance": res.Balance, "Count": res.Balance,
+	})})
+	if !res.Created {
+		return nil // cancelled before: the customer was told then
+	}
+	return s.e.NotifyPurchase(s.Ctx, s.Tx, res)
+}

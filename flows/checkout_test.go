@@ -1,0 +1,226 @@
+package flows_test
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/bot/bottest"
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+const ownerID = 900
+
+// withOwner lists user 900 as an owner in the business config.
+func withOwner(b *domain.Business) { b.Owners = []int64{ownerID} }
+
+var linkRe = regexp.MustCompile(`https://t\.me/\S+\?start=(i_[A-Za-z0-9_-]+)`)
+
+// hire has the owner invite someone through /staff and that person open
+// the link; it returns the new staff member's chat.
+func hire(t *testing.T, h *bottest.Harness, owner *bottest.Chat, role string, id int64, name string) *bottest.Chat {
+	t.Helper()
+	owner.Send("/staff").Tap(map[string]string{"cashier": "➕ Invite a cashier", "manager": "➕ Invite a manager"}[role]).Tap("Central")
+	m := linkRe.FindStringSubmatch(owner.Last().Caption)
+	if m == nil {
+		t.Fatalf("no invite link in %q", owner.Last().Caption)
+	}
+	c := h.Chat(id, name, "en")
+	c.Send("/start " + m[1])
+	if !strings.Contains(c.Last().Text, "Welcome to the team") && !strings.Contains(lastTexts(c, 2), "Welcome to the team") {
+		t.Fatalf("invite not accepted:\n%s", c.Transcript())
+	}
+	return c
+}
+
+func lastTexts(c *bottest.Chat, n int) string {
+	ms := c.U.Messages()
+	var b strings.Builder
+	for _, m := range ms[max(0, len(ms)-n):] {
+		b.WriteString(m.Text + m.Caption + "\n")
+	}
+	return b.String()
+}
+
+// scan opens the customer's current card QR as the cashier's phone camera
+// would: the deep link arrives as /start c_… in the cashier's chat.
+func scan(t *testing.T, customer, cashier *bottest.Chat) {
+	t.Helper()
+	customer.Send("/card")
+	photo, ok := customer.LastPhoto()
+	if !ok {
+		t.Fatal("no card QR")
+	}
+	link, err := bottest.DecodeQR(photo.Photo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, payload, _ := strings.Cut(link, "?start=")
+	cashier.Send("/start " + payload)
+}
+
+func balance(t *testing.T, h *bottest.Harness, tgID int64) int64 {
+	t.Helper()
+	_, card := customer(t, h, tgID)
+	return card.Balance
+}
+
+func TestCheckoutAccrueAndRedeem(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := h.Chat(101, "Anna", "en")
+	anna.Send("/start s_central").Tap("✅ I agree").ShareContact("+79990000101").Tap("Anna").Tap("No, thanks")
+
+	cashier.Note("the welcome bonus pays part of this very receipt")
+	scan(t, anna, cashier)
+	cashier.Send("12 letters").
+		Send("-5").
+		Send("0").
+		Send("99999999").
+		Send("1 000,00").
+		Tap("➖ Pay 100 with points").
+		Note("a double tap on Confirm: both taps arrive before the first is answered")
+	for range 2 {
+		if _, err := cashier.U.Tap("✅ Confirm"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cashier.Sync()
+	if n := countRows(t, h, `SELECT count(*) FROM purchases`); n != 1 {
+		t.Fatalf("%d purchases after a double tap, want 1", n)
+	}
+	if got := balance(t, h, 101); got != 27 {
+		t.Fatalf("balance %d after paying 100 of 1000 ₽ and earning 3 %% of 900 ₽, want 27", got)
+	}
+	if !strings.Contains(anna.Last().Text, "−100 points paid, +27 earned. Balance: 27") {
+		t.Fatalf("customer not told: %q", anna.Last().Text)
+	}
+	anna.Sync()
+	bottest.Golden(t, "checkout_cashier", cashier.Transcript())
+	bottest.Golden(t, "checkout_customer", anna.Transcript())
+}
+
+func countRows(t *testing.T, h *bottest.Harness, sql string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := h.DB.Pool().QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestCheckoutCustomRedeemCapAndTypedCode(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 902, "Boris")
+	join(t, h, 102, "Pavel")
+	_, card := customer(t, h, 102)
+	code := h.Signer.Code(card.Number, h.Clock.Now())
+
+	cashier.Send("/scan").
+		Send("1234 5678").
+		Send("/scan").
+		Send(domain.FormatCode(code)).
+		Send("200").
+		Note("30 %% of 200 ₽ is 60 points: more is refused, then 50 is fine").
+		Tap("✏️ Pay another number of points").
+		Send("61").
+		Send("fifty").
+		Send("50").
+		Tap("↩ Back").
+		Tap("➕ Accrue +6").
+		Tap("✅ Confirm")
+	bottest.Golden(t, "checkout_custom_redeem", cashier.Transcript())
+	if got := balance(t, h, 102); got != 106 {
+		t.Fatalf("balance %d, want 100 + 6", got)
+	}
+}
+
+func TestCheckoutExpiredForgedAndNonStaff(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 903, "Boris")
+	join(t, h, 103, "Rita")
+	_, card := customer(t, h, 103)
+	old := h.Signer.Token(card.ID, h.Clock.Now())
+	h.Clock.Advance(11 * time.Minute)
+	cashier.Send("/start c_" + old).
+		Send("/start c_" + old[:len(old)-2] + "AA")
+	bottest.Golden(t, "checkout_expired_forged", cashier.Transcript())
+	if n := countRows(t, h, `SELECT count(*) FROM purchases`); n != 0 {
+		t.Fatal("a purchase from an expired or forged card")
+	}
+}
+
+func TestRevokedCashierRefusedAndManagerCancels(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 904, "Boris")
+	manager := hire(t, h, owner, "manager", 905, "Mila")
+	anna := join(t, h, 104, "Anna")
+
+	cashier.Note("a purchase the manager will cancel")
+	scan(t, anna, cashier)
+	cashier.Send("500").Tap("➕ Accrue +15").Tap("✅ Confirm")
+	if got := balance(t, h, 104); got != 115 {
+		t.Fatalf("balance %d, want 115", got)
+	}
+	manager.Send("/staff").Tap("🧾 Recent purchases")
+	manager.Tap("Cancel " + lastPurchaseID(t, h)).Tap("Yes, cancel it")
+	if got := balance(t, h, 104); got != 100 {
+		t.Fatalf("balance %d after the cancel, want 100", got)
+	}
+	anna.Sync()
+	if !strings.Contains(anna.Last().Text, "cancelled") {
+		t.Fatalf("customer not told of the cancel: %q", anna.Last().Text)
+	}
+
+	cashier.Note("the owner revokes the cashier while they are mid-checkout")
+	scan(t, anna, cashier)
+	cashier.Send("300")
+	owner.Send("/staff").Tap("👥 Staff list").Tap("Revoke Boris").Tap("Yes, revoke")
+	cashier.Sync().Tap("➕ Accrue +9")
+	scan(t, anna, cashier)
+	cashier.Send("/scan")
+	bottest.Golden(t, "revoke_and_cancel_cashier", cashier.Transcript())
+	bottest.Golden(t, "revoke_and_cancel_manager", manager.Transcript())
+	bottest.Golden(t, "revoke_and_cancel_owner", owner.Transcript())
+	if n := countRows(t, h, `SELECT count(*) FROM purchases`); n != 1 {
+		t.Fatalf("%d purchases, want 1 (the revoked cashier's tap must do nothing)", n)
+	}
+}
+
+func lastPurchaseID(t *testing.T, h *bottest.Harness) string {
+	t.Helper()
+	var id string
+	if err := h.DB.Pool().QueryRow(context.Background(), `SELECT public_id FROM purchases ORDER BY id DESC LIMIT 1`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func TestVelocityFlagAlertsOwner(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, func(b *domain.Business) { b.Program.MaxPurchasesPerCardPerDay = 1 })
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 906, "Boris")
+	anna := join(t, h, 106, "Anna")
+	for range 2 {
+		scan(t, anna, cashier)
+		cashier.Send("100").Tap("➕ Accrue +3").Tap("✅ Confirm")
+	}
+	owner.Sync()
+	if !strings.Contains(owner.Last().Text, "Unusual activity") || !strings.Contains(owner.Last().Text, "Boris") {
+		t.Fatalf("owner not alerted: %q", owner.Last().Text)
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM purchases`); n != 2 {
+		t.Fatalf("flagged purchase not recorded: %d purchases", n)
+	}
+}

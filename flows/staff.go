@@ -1,0 +1,326 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+const flowStaff = "staff"
+
+// Staff menu steps. Ids are stored in conversations: never rename one.
+const (
+	stepMenu   = "menu"   // the /staff menu
+	stepStore  = "store"  // which store an invitee works at
+	stepList   = "list"   // the staff list with revoke buttons
+	stepRevoke = "revoke" // confirm a revocation
+)
+
+// staffFlow is the owners' and managers' /staff: invite, list, revoke,
+// recent purchases.
+type staffFlow struct{}
+
+func (staffFlow) Name() string { return flowStaff }
+
+// InviteLink is the deep link of an invitation.
+func InviteLink(botUsername, token string) string {
+	return fmt.Sprintf("https://t.me/%s?start=i_%s", botUsername, token)
+}
+
+// NewInvite makes a one-time invitation for role at shopID (0: all
+// stores) and returns its token. Used by /staff and `loyaltybot invite`.
+func NewInvite(ctx context.Context, tx domain.Tx, role domain.Role, shopID, by int64, now time.Time) (string, error) {
+	token, hash := domain.NewInviteToken()
+	inv := &domain.Invite{Role: role, ShopID: shopID, CreatedBy: by, ExpiresAt: now.Add(domain.InviteTTL)}
+	if err := tx.CreateInvite(ctx, inv, hash); err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+// acceptInvite makes the opener of an i_ link staff.
+func acceptInvite(s *Session, token string) error {
+	inv, err := s.Tx.TakeInvite(s.Ctx, domain.HashSecret(token))
+	switch {
+	case errors.Is(err, domain.ErrNotFound):
+		s.Say("invite.invalid", nil)
+		return s.e.resume(s)
+	case err != nil:
+		return err
+	case !inv.UsedAt.IsZero():
+		s.Say("invite.used", nil)
+		return s.e.resume(s)
+	case !s.e.Now().Before(inv.ExpiresAt):
+		s.Say("invite.expired", nil)
+		return s.e.resume(s)
+	}
+	st := &domain.Staff{
+		TelegramID: s.In.User.ID, ChatID: s.In.ChatID, FirstName: s.In.User.FirstName,
+		Role: inv.Role, ShopID: inv.ShopID, InvitedBy: inv.CreatedBy,
+	}
+	if s.Staff != nil && s.Staff.Active() && rank(s.Staff.Role) < rank(inv.Role) {
+		// An invite never demotes: an owner opening a cashier link stays owner.
+		st.Role, st.ShopID = s.Staff.Role, s.Staff.ShopID
+	}
+	if err := s.Tx.SaveStaff(s.Ctx, st); err != nil {
+		return err
+	}
+	if err := s.Tx.MarkInviteUsed(s.Ctx, inv.ID, st.ID, s.e.Now()); err != nil {
+		return err
+	}
+	s.Staff = st
+	s.Conv.Reset()
+	s.Say("invite.accepted", map[string]any{"Role": s.T("role."+string(st.Role), nil), "Store": s.storeName(st.ShopID)})
+	menu := s.e.staffMenu(s.Lang, st.CanManage())
+	s.Send(Reply{ChatCommands: &menu})
+	return nil
+}
+
+func rank(r domain.Role) int {
+	switch r {
+	case domain.RoleOwner:
+		return 0
+	case domain.RoleManager:
+		return 1
+	}
+	return 2
+}
+
+// storeName names a store for people; 0 means every store.
+func (s *Session) storeName(shopID int64) string {
+	if shopID == 0 {
+		return s.T("staff.all_stores", nil)
+	}
+	shop, err := s.Tx.FindShopByID(s.Ctx, shopID)
+	if err != nil {
+		return "?"
+	}
+	return shop.Name
+}
+
+// startStaff opens the /staff menu for owners and managers.
+func startStaff(s *Session) error {
+	if !s.Staff.CanManage() {
+		s.Say("staff.only_managers", nil)
+		return s.e.resume(s)
+	}
+	s.Conv.Reset()
+	return s.Enter(flowStaff, stepMenu)
+}
+
+func (staffFlow) Ask(s *Session) error {
+	switch s.Conv.Step {
+	case stepMenu:
+		rows := [][]Button{
+			{{Text: s.T("staff.menu.invite_cashier", nil), Data: cb(flowStaff, stepMenu, "inv:cashier")}},
+			{{Text: s.T("staff.menu.invite_manager", nil), Data: cb(flowStaff, stepMenu, "inv:manager")}},
+		}
+		if s.Staff.Role == domain.RoleOwner {
+			rows = append(rows, []Button{{Text: s.T("staff.menu.invite_owner", nil), Data: cb(flowStaff, stepMenu, "inv:owner")}})
+		}
+		rows = append(rows,
+			[]Button{{Text: s.T("staff.menu.list", nil), Data: cb(flowStaff, stepMenu, "list")}},
+			[]Button{{Text: s.T("staff.menu.purchases", nil), Data: cb(flowStaff, stepMenu, "purchases")}},
+		)
+		s.Send(Reply{Text: s.T("staff.menu.ask", nil), Inline: rows})
+	case stepStore:
+		var rows [][]Button
+		for _, st := range s.e.Business.Stores {
+			rows = append(rows, []Button{{Text: st.Name, Data: cb(flowStaff, stepStore, st.Code)}})
+		}
+		s.Send(Reply{Text: s.T("staff.store.ask", nil), Inline: rows})
+	case stepList:
+		return listStaff(s)
+	case stepRevoke:
+		id, _ := strconv.ParseInt(s.Data("revoke"), 10, 64)
+		other, err := s.Tx.FindStaffByID(s.Ctx, id)
+		if err != nil {
+			return err
+		}
+		s.Send(Reply{Text: s.T("staff.revoke.ask", map[string]any{"Name": other.FirstName, "Role": s.T("role."+string(other.Role), nil)}),
+			Inline: [][]Button{{
+				{Text: s.T("staff.revoke.yes", nil), Data: cb(flowStaff, stepRevoke, "yes")},
+				{Text: s.T("staff.revoke.no", nil), Data: cb(flowStaff, stepRevoke, "no")},
+			}}})
+	}
+	return nil
+}
+
+func (f staffFlow) Handle(s *Session) error {
+	if !s.Staff.CanManage() {
+		s.Leave()
+		s.Say("staff.revoked", nil)
+		return nil
+	}
+	v, ok := tapped(s, "common.use_buttons")
+	if !ok {
+		return f.Ask(s)
+	}
+	switch s.Conv.Step {
+	case stepMenu:
+		switch {
+		case strings.HasPrefix(v, "inv:"):
+			role, ok := domain.ParseRole(strings.TrimPrefix(v, "inv:"))
+			if !ok {
+				return f.Ask(s)
+			}
+			s.SetData("role", string(role))
+			if role == domain.RoleOwner || s.Staff.ShopID != 0 || len(s.e.Business.Stores) == 1 {
+				shop := s.Staff.ShopID
+				if role != domain.RoleOwner && shop == 0 {
+					sh, err := s.Tx.FindShopByCode(s.Ctx, s.e.Business.Stores[0].Code)
+					if err != nil {
+						return err
+					}
+					shop = sh.ID
+				}
+				if role == domain.RoleOwner {
+					shop = 0
+				}
+				return f.invite(s, role, shop)
+			}
+			s.Edit(Reply{Text: s.T("staff.menu.ask", nil)})
+			return s.Goto(stepStore)
+		case v == "list":
+			s.Edit(Reply{Text: s.T("staff.menu.ask", nil)})
+			return s.Goto(stepList)
+		case v == "purchases":
+			s.Edit(Reply{Text: s.T("staff.menu.ask", nil)})
+			s.Leave()
+			return listPurchases(s)
+		}
+	case stepStore:
+		shop, err := s.Tx.FindShopByCode(s.Ctx, v)
+		if err != nil {
+			return err
+		}
+		role, _ := domain.ParseRole(s.Data("role"))
+		s.Edit(Reply{Text: s.T("staff.store.chosen", map[string]any{"Store": shop.Name})})
+		return f.invite(s, role, shop.ID)
+	case stepList:
+		id, err := strconv.ParseInt(strings.TrimPrefix(v, "revoke:"), 10, 64)
+		if err != nil {
+			return f.Ask(s)
+		}
+		s.SetData("revoke", strconv.FormatInt(id, 10))
+		s.Edit(Reply{Text: s.T("staff.list.header", nil)})
+		return s.Goto(stepRevoke)
+	case stepRevoke:
+		id, _ := strconv.ParseInt(s.Data("revoke"), 10, 64)
+		s.Leave()
+		if v != "yes" {
+			s.Edit(Reply{Text: s.T("staff.revoke.kept", nil)})
+			return nil
+		}
+		return f.revoke(s, id)
+	}
+	return f.Ask(s)
+}
+
+// invite creates the link and shows it as text and QR, for the new person
+// to open on their own phone.
+func (staffFlow) invite(s *Session, role domain.Role, shopID int64) error {
+	if !s.Staff.CanInvite(role, shopID) {
+		s.Leave()
+		s.Say("staff.only_managers", nil)
+		return nil
+	}
+	token, err := NewInvite(s.Ctx, s.Tx, role, shopID, s.Staff.ID, s.e.Now())
+	if err != nil {
+		return err
+	}
+	s.Leave()
+	link := InviteLink(s.e.BotUsername, token)
+	s.Send(Reply{QR: link, Text: s.T("staff.invite.created", map[string]any{
+		"Role": s.T("role."+string(role), nil), "Store": s.storeName(shopID), "Link": link,
+		"Hours": int(domain.InviteTTL / time.Hour),
+	})})
+	return nil
+}
+
+func listStaff(s *Session) error {
+	staff, err := s.Tx.ListStaff(s.Ctx, s.Staff.ShopID)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString(s.T("staff.list.header", nil))
+	var rows [][]Button
+	for _, st := range staff {
+		b.WriteString("\n" + s.T("staff.list.line", map[string]any{
+			"Name": st.FirstName, "Role": s.T("role."+string(st.Role), nil), "Store": s.storeName(st.ShopID),
+		}))
+		if s.Staff.CanRevoke(&st) {
+			rows = append(rows, []Button{{
+				Text: s.T("staff.list.revoke", map[string]any{"Name": st.FirstName}),
+				Data: cb(flowStaff, stepList, "revoke:"+strconv.FormatInt(st.ID, 10)),
+			}})
+		}
+	}
+	s.Send(Reply{Text: b.String(), Inline: rows})
+	if len(rows) == 0 {
+		s.Leave()
+	}
+	return nil
+}
+
+func (staffFlow) revoke(s *Session, id int64) error {
+	other, err := s.Tx.FindStaffByID(s.Ctx, id)
+	if err != nil {
+		return err
+	}
+	if !s.Staff.CanRevoke(other) {
+		s.Edit(Reply{Text: s.T("staff.only_managers", nil)})
+		return nil
+	}
+	if err := s.Tx.RevokeStaff(s.Ctx, other.ID, s.e.Now()); err != nil {
+		return err
+	}
+	s.Edit(Reply{Text: s.T("staff.revoke.done", map[string]any{"Name": other.FirstName})})
+	// Tell them, and take the staff commands off their menu.
+	lang := s.e.Business.DefaultLanguage
+	if c, err := s.Tx.FindCustomerByTelegramID(s.Ctx, other.TelegramID); err == nil {
+		lang = s.e.Business.Language(c.Language, "")
+	}
+	none := []Command{}
+	s.Send(Reply{ChatID: other.ChatID, Text: s.e.translate(s.e.localizer(lang), "staff.revoke.notice", nil)})
+	s.Send(Reply{ChatID: other.ChatID, ChatCommands: &none})
+	return nil
+}
+
+// listPurchases shows the last day's purchases of the manager's store with
+// a cancel button each.
+func listPurchases(s *Session) error {
+	ps, err := s.Tx.ListRecentPurchases(s.Ctx, s.Staff.ShopID, s.e.Now().Add(-domain.CancelWindow), 10)
+	if err != nil {
+		return err
+	}
+	if len(ps) == 0 {
+		s.Say("staff.purchases.none", nil)
+		return nil
+	}
+	var b strings.Builder
+	b.WriteString(s.T("staff.purchases.header", nil))
+	var rows [][]Button
+	loc := s.e.location(s)
+	for _, p := range ps {
+		state := ""
+		if p.Cancelled() {
+			state = " " + s.T("staff.purchases.cancelled", nil)
+		}
+		b.WriteString("\n" + s.T("staff.purchases.line", map[string]any{
+			"Time": p.CreatedAt.In(loc).Format("15:04"), "Purchase": p.PublicID, "Amount": s.e.money(p.Amount, s.Lang),
+			"Earned": p.Earned, "Redeemed": p.Redeemed,
+		}) + state)
+		if !p.Cancelled() {
+			rows = append(rows, []Button{{Text: s.T("staff.purchases.cancel", map[string]any{"Purchase": p.PublicID}), Data: action("cancelask", p.PublicID)}})
+		}
+	}
+	s.Send(Reply{Text: b.String(), Inline: rows})
+	return nil
+}
