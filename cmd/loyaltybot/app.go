@@ -30,6 +30,7 @@ type app struct {
 	bot     *bot.Bot
 	engine  *flows.Engine
 	metrics *bot.Metrics
+	sched   *bot.Scheduler
 }
 
 func newLogger(w io.Writer, lvl slog.Level) *slog.Logger {
@@ -95,6 +96,9 @@ func (a *app) wire(botUsername string) error {
 }
 
 func (a *app) close() {
+	if a.sched != nil {
+		a.sched.Stop()
+	}
 	if a.db != nil {
 		a.db.Close()
 	}
@@ -157,5 +161,15 @@ func (a *app) startBot(ctx context.Context) error {
 	if err := a.bot.RegisterCommands(ctx, a.biz.Languages, a.biz.DefaultLanguage); err != nil {
 		a.log.Warn("register commands", "err", err)
 	}
+	loc, err := time.LoadLocation(a.biz.Stores[0].TimeZone)
+	if err != nil {
+		return err
+	}
+	a.sched, err = bot.NewScheduler(ctx, a.db, loc, a.log,
+		bot.ExpiryJob(a.db, &a.biz.Program, time.Now, a.log))
+	if err != nil {
+		return err
+	}
+	a.sched.Start()
 	return nil
 }

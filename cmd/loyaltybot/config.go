@@ -112,6 +112,72 @@ type businessFile struct {
 		Name     string `toml:"name"`
 		TimeZone string `toml:"timezone"`
 	} `toml:"stores"`
+	Program *programFile `toml:"program"`
+}
+
+// programFile is the [program] table; absent keys keep the defaults.
+type programFile struct {
+	PointValue                    *int64  `toml:"point_value"`
+	RedeemCapPercent              *int    `toml:"redeem_cap_percent"`
+	Rounding                      *string `toml:"rounding"`
+	MinReceiptForEarn             *int64  `toml:"min_receipt_for_earn"`
+	RegularExpiryDays             *int    `toml:"regular_expiry_days"`
+	MaxReceipt                    *int64  `toml:"max_receipt"`
+	MaxPurchasesPerCardPerDay     *int    `toml:"max_purchases_per_card_per_day"`
+	MaxPurchasesPerCashierPerHour *int    `toml:"max_purchases_per_cashier_per_hour"`
+	Tiers                         []struct {
+		Name        string `toml:"name"`
+		MinSpend    int64  `toml:"min_spend"`
+		EarnPercent any    `toml:"earn_percent"` // 3 or "2.5": never a float
+	} `toml:"tiers"`
+}
+
+// program overlays the file's [program] on the defaults.
+func (f *programFile) program() (domain.Program, error) {
+	p := domain.DefaultProgram()
+	if f == nil {
+		return p, nil
+	}
+	set := func(dst *int64, v *int64) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	setInt := func(dst *int, v *int) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	set(&p.PointValue, f.PointValue)
+	set(&p.MinReceiptForEarn, f.MinReceiptForEarn)
+	set(&p.MaxReceipt, f.MaxReceipt)
+	setInt(&p.RedeemCapPercent, f.RedeemCapPercent)
+	setInt(&p.RegularExpiryDays, f.RegularExpiryDays)
+	setInt(&p.MaxPurchasesPerCardPerDay, f.MaxPurchasesPerCardPerDay)
+	setInt(&p.MaxPurchasesPerCashierPerHour, f.MaxPurchasesPerCashierPerHour)
+	if f.Rounding != nil {
+		p.Rounding = domain.Rounding(*f.Rounding)
+	}
+	if len(f.Tiers) > 0 {
+		p.Tiers = nil
+		for i, t := range f.Tiers {
+			var text string
+			switch v := t.EarnPercent.(type) {
+			case int64:
+				text = fmt.Sprint(v)
+			case string:
+				text = v
+			default:
+				return p, fmt.Errorf("program.tiers[%d].earn_percent: write a whole number (3) or a quoted decimal (\"2.5\"), got %v", i, t.EarnPercent)
+			}
+			bp, err := domain.ParsePercentBP(text)
+			if err != nil {
+				return p, fmt.Errorf("program.tiers[%d].earn_percent: %w", i, err)
+			}
+			p.Tiers = append(p.Tiers, domain.Tier{Name: t.Name, MinSpend: t.MinSpend, EarnBP: bp})
+		}
+	}
+	return p, nil
 }
 
 // loadBusiness parses and validates a business config. Unknown keys are
@@ -138,6 +204,9 @@ func loadBusiness(data []byte, source string, languages []string) (*domain.Busin
 		b.CardTokenTTL = 10 * time.Minute
 	} else if b.CardTokenTTL, err = time.ParseDuration(f.CardTokenTTL); err != nil {
 		return nil, fmt.Errorf("config %s: card_token_ttl: %q is not a duration like 10m", source, f.CardTokenTTL)
+	}
+	if b.Program, err = f.Program.program(); err != nil {
+		return nil, fmt.Errorf("config %s: %w", source, err)
 	}
 	for _, s := range f.Stores {
 		b.Stores = append(b.Stores, domain.StoreConfig{Code: s.Code, Name: s.Name, TimeZone: s.TimeZone})

@@ -36,6 +36,10 @@ Usage:
                           three-chat web page (no token, no setup)
   loyaltybot serve        run the bot against Telegram
   loyaltybot migrate      apply database migrations and exit
+  loyaltybot invite --role owner|manager|cashier [--store CODE] [--playground]
+                          print a one-time staff invitation link
+  loyaltybot apikey create --store CODE [--playground]
+                          print a new POS API key for a store
 
 Environment: TELEGRAM_BOT_TOKEN, TELEGRAM_API_URL, DATABASE_URL, CARD_SECRET,
 HTTP_ADDR, WEBHOOK_URL, WEBHOOK_SECRET, LOG_LEVEL, LOYALTYBOT_CONFIG,
@@ -56,6 +60,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return playground(ctx, args[1:], getenv, stdout, stderr)
 	case "migrate":
 		return migrate(ctx, getenv, stdout, stderr)
+	case "invite":
+		return invite(ctx, args[1:], getenv, stdout, stderr)
+	case "apikey":
+		return apikey(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -170,3 +170,33 @@ func TestBusinessConfigErrorsNameTheField(t *testing.T) {
 		t.Fatalf("the embedded example config is invalid: %v", err)
 	}
 }
+
+// TestInviteAndAPIKeyCommands runs the admin commands against a test
+// database: each prints its secret alone on the last line.
+func TestInviteAndAPIKeyCommands(t *testing.T) {
+	env := envFunc(map[string]string{"DATABASE_URL": pgtest.NewDB(t)})
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"invite", "--role", "owner", "--bot", "shop_bot"}, env, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`\nhttps://t\.me/shop_bot\?start=i_[A-Za-z0-9_-]{22}\n$`).MatchString(out.String()) {
+		t.Fatalf("invite output:\n%s", out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"apikey", "create", "--store", "central"}, env, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`\nlb_[A-Za-z0-9_-]{32}\n$`).MatchString(out.String()) {
+		t.Fatalf("apikey output:\n%s", out.String())
+	}
+	for _, args := range [][]string{
+		{"invite", "--role", "boss", "--bot", "b"},
+		{"invite", "--role", "cashier", "--bot", "b"},
+		{"invite", "--role", "cashier", "--store", "nowhere", "--bot", "b"},
+		{"apikey", "create", "--store", "nowhere"},
+	} {
+		if err := run(context.Background(), args, env, io.Discard, io.Discard); err == nil {
+			t.Errorf("%v: no error", args)
+		}
+	}
+}
