@@ -316,5 +316,24 @@ func (b *Bot) RegisterCommands(ctx context.Context, langs []string, defaultLang 
 			return err
 		}
 	}
-	return set(defaultLang, "")
+	if err := set(defaultLang, ""); err != nil {
+		return err
+	}
+	// Staff see their own commands in their chat only.
+	var staff []domain.Staff
+	err := b.cfg.Store.Update(ctx, func(tx domain.Tx) error {
+		var err error
+		staff, err = tx.ListStaff(ctx, 0)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, st := range staff {
+		menu := b.cfg.Engine.StaffMenu(defaultLang, st.CanManage())
+		if err := chatCommands(ctx, b.api, st.ChatID, menu); err != nil {
+			b.log.Warn("staff commands", "chat", st.ChatID, "err", err)
+		}
+	}
+	return nil
 }

@@ -72,6 +72,15 @@ func TestCheckoutAccrueAndRedeem(t *testing.T) {
 	h := bottest.New(t, withOwner)
 	owner := h.Chat(ownerID, "Olga", "en")
 	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	if cmds := h.Fake.Commands(`{"type":"chat","chat_id":901}`, ""); len(cmds) == 0 || cmds[0].Command != "scan" {
+		t.Fatalf("the new cashier's chat menu: %+v, want /scan first", cmds)
+	}
+	if err := h.Bot.RegisterCommands(context.Background(), h.Biz.Languages, h.Biz.DefaultLanguage); err != nil {
+		t.Fatal(err)
+	}
+	if cmds := h.Fake.Commands(`{"type":"all_private_chats"}`, "en"); len(cmds) == 0 || cmds[0].Command == "scan" {
+		t.Fatal("/scan is in everyone's menu")
+	}
 	anna := h.Chat(101, "Anna", "en")
 	anna.Send("/start s_central").Tap("✅ I agree").ShareContact("+79990000101").Tap("Anna").Tap("No, thanks")
 
@@ -187,6 +196,9 @@ func TestRevokedCashierRefusedAndManagerCancels(t *testing.T) {
 	cashier.Send("300")
 	owner.Send("/staff").Tap("👥 Staff list").Tap("Revoke Boris").Tap("Yes, revoke")
 	cashier.Sync().Tap("➕ Accrue +9")
+	if cmds := h.Fake.Commands(`{"type":"chat","chat_id":904}`, ""); len(cmds) != 0 {
+		t.Fatalf("revoked cashier still has a staff menu: %+v", cmds)
+	}
 	scan(t, anna, cashier)
 	cashier.Send("/scan")
 	bottest.Golden(t, "revoke_and_cancel_cashier", cashier.Transcript())

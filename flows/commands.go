@@ -15,8 +15,8 @@ var staffCommands = []string{"scan"}
 // managerCommands are added for owners and managers.
 var managerCommands = []string{"staff"}
 
-// staffMenu is the command menu of a staff member's chat, in lang.
-func (e *Engine) staffMenu(lang string, manage bool) []Command {
+// StaffMenu is the command menu of a staff member's chat, in lang.
+func (e *Engine) StaffMenu(lang string, manage bool) []Command {
 	loc := e.localizer(lang)
 	names := append([]string{}, staffCommands...)
 	if manage {

@@ -118,7 +118,7 @@ func (e *Engine) handle(ctx context.Context, in Input, fn func(*Session) error) 
 			}
 			cust.Unreachable = false
 		}
-		staff, err := e.loadStaff(ctx, tx, in)
+		staff, newOwner, err := e.loadStaff(ctx, tx, in)
 		if err != nil {
 			return err
 		}
@@ -128,6 +128,10 @@ func (e *Engine) handle(ctx context.Context, in Input, fn func(*Session) error) 
 			chosen = cust.Language
 		}
 		s.SetLang(e.Business.Language(chosen, in.User.LanguageCode))
+		if newOwner {
+			menu := e.StaffMenu(s.Lang, true)
+			s.Send(Reply{ChatCommands: &menu})
+		}
 		if err := fn(s); err != nil {
 			return err
 		}
@@ -156,22 +160,22 @@ func (e *Engine) handle(ctx context.Context, in Input, fn func(*Session) error) 
 
 // loadStaff finds the person's staff record. Owners listed by Telegram id in
 // the business config become owners on first contact.
-func (e *Engine) loadStaff(ctx context.Context, tx domain.Tx, in Input) (*domain.Staff, error) {
+func (e *Engine) loadStaff(ctx context.Context, tx domain.Tx, in Input) (*domain.Staff, bool, error) {
 	st, err := tx.FindStaffByTelegramID(ctx, in.User.ID)
 	if err == nil {
-		return st, nil
+		return st, false, nil
 	}
 	if !errors.Is(err, domain.ErrNotFound) {
-		return nil, fmt.Errorf("find staff: %w", err)
+		return nil, false, fmt.Errorf("find staff: %w", err)
 	}
 	if !slices.Contains(e.Business.Owners, in.User.ID) {
-		return nil, nil
+		return nil, false, nil
 	}
 	st = &domain.Staff{TelegramID: in.User.ID, ChatID: in.ChatID, FirstName: in.User.FirstName, Role: domain.RoleOwner}
 	if err := tx.SaveStaff(ctx, st); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return st, nil
+	return st, true, nil
 }
 
 func (e *Engine) localizer(lang string) *i18n.Localizer {

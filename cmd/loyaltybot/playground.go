@@ -10,11 +10,41 @@ import (
 	"time"
 
 	"github.com/loyaltybot/loyaltybot/bot/tgfake"
+	"github.com/loyaltybot/loyaltybot/domain"
 	"github.com/loyaltybot/loyaltybot/locales"
 )
 
 // playgroundBot is the fake bot's username in deep links and QR codes.
 const playgroundBot = "loyaltydemo_bot"
+
+// The playground page's second and third chats: a cashier of the first
+// store and an owner, ready to use without inviting anyone.
+const (
+	playgroundCashier = 202
+	playgroundOwner   = 303
+)
+
+// provisionPlayground makes the page's cashier and owner staff.
+func provisionPlayground(ctx context.Context, a *app) error {
+	if err := a.db.SyncStores(ctx, a.biz.Stores); err != nil {
+		return err
+	}
+	return a.db.Update(ctx, func(tx domain.Tx) error {
+		shop, err := tx.FindShopByCode(ctx, a.biz.Stores[0].Code)
+		if err != nil {
+			return err
+		}
+		for _, st := range []*domain.Staff{
+			{TelegramID: playgroundCashier, ChatID: playgroundCashier, FirstName: "Boris", Role: domain.RoleCashier, ShopID: shop.ID},
+			{TelegramID: playgroundOwner, ChatID: playgroundOwner, FirstName: "Olga", Role: domain.RoleOwner},
+		} {
+			if err := tx.SaveStaff(ctx, st); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
 
 // playground runs everything on embedded defaults: a private PostgreSQL,
 // the fake Bot API, the demo business config and a web page with three
@@ -45,12 +75,16 @@ func playground(ctx context.Context, args []string, getenv func(string) string, 
 	defer fake.Close()
 	e.APIURL, e.Token, e.WebhookURL, e.WebhookSecret = fake.URL(), "playground:token", "", ""
 
+	biz.Owners = append(biz.Owners, playgroundOwner)
 	a := &app{env: e, log: log, biz: biz}
 	a.db, a.cluster, err = openDB(ctx, e, log, filepath.Join(e.DataDir, "playground", "pg"))
 	if err != nil {
 		return err
 	}
 	defer a.close()
+	if err := provisionPlayground(ctx, a); err != nil {
+		return err
+	}
 	if err := a.wire(playgroundBot); err != nil {
 		return err
 	}
