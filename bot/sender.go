@@ -36,6 +36,16 @@ type Sender struct {
 	metrics *Metrics
 	limit   *rate.Limiter
 	sleep   func(ctx context.Context, d time.Duration) error
+	kick    chan struct{}
+}
+
+// Kick wakes the background sender now: a message was queued outside an
+// update (the POS API), and the customer should not wait for the next tick.
+func (s *Sender) Kick() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
 }
 
 // NewSender builds a sender.
@@ -44,6 +54,7 @@ func NewSender(api *tg.Bot, outbox domain.Outbox, log *slog.Logger, m *Metrics) 
 		api: api, outbox: outbox, log: log, metrics: m,
 		limit: rate.NewLimiter(globalRate, globalBurst),
 		sleep: sleepCtx,
+		kick:  make(chan struct{}, 1),
 	}
 }
 
@@ -97,6 +108,7 @@ func (s *Sender) Run(ctx context.Context, every time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-s.kick:
 		}
 	}
 }

@@ -326,8 +326,9 @@ func (c checkout) confirm(s *Session) error {
 		r.Inline = [][]Button{{{Text: s.T("checkout.cancel_purchase", nil), Data: action("cancelask", p.PublicID)}}}
 	}
 	s.Edit(r)
-	if err := s.e.NotifyPurchase(s.Ctx, s.Tx, res); err != nil {
-		return err
+	// The customer's notice goes out with the cashier's answer, at once.
+	if m, ok := s.e.purchaseNotice(res); ok {
+		s.Send(m)
 	}
 	return s.e.NotifyFlags(s.Ctx, s.Tx, res)
 }
@@ -370,5 +371,8 @@ func cancelPurchase(s *Session, publicID string) error {
 	if !res.Created {
 		return nil // cancelled before: the customer was told then
 	}
-	return s.e.NotifyPurchase(s.Ctx, s.Tx, res)
+	if m, ok := s.e.purchaseNotice(res); ok {
+		s.Send(m)
+	}
+	return nil
 }

@@ -25,11 +25,20 @@ func (e *Engine) money(minor int64, lang string) string {
 }
 
 // NotifyPurchase tells the customer what a purchase did to their points,
-// in their language, whoever recorded it (a cashier or the POS API).
+// in their language, whoever recorded it (a cashier or the POS API). The
+// message waits in the outbox for the background sender.
 func (e *Engine) NotifyPurchase(ctx context.Context, tx domain.Tx, r *domain.PurchaseResult) error {
+	if m, ok := e.purchaseNotice(r); ok {
+		return e.enqueue(ctx, tx, m)
+	}
+	return nil
+}
+
+// purchaseNotice builds the customer's message about a purchase.
+func (e *Engine) purchaseNotice(r *domain.PurchaseResult) (Reply, bool) {
 	c := r.Customer
 	if c == nil || c.ChatID == 0 || c.Unreachable {
-		return nil
+		return Reply{}, false
 	}
 	lang := e.Business.Language(c.Language, "")
 	loc := e.localizer(lang)
@@ -49,7 +58,7 @@ func (e *Engine) NotifyPurchase(ctx context.Context, tx domain.Tx, r *domain.Pur
 	case p.Earned == 0:
 		id = "checkout.customer.no_points"
 	}
-	return e.enqueue(ctx, tx, Reply{ChatID: c.ChatID, Text: e.translate(loc, id, data)})
+	return Reply{ChatID: c.ChatID, Text: e.translate(loc, id, data)}, true
 }
 
 // NotifyFlags alerts owners (and the store's managers) about a purchase
