@@ -1,6 +1,10 @@
 package domain
 
-import "time"
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"time"
+)
 
 // Customer is a person in the loyalty program. A row exists from the moment
 // they accept the personal-data consent; they are a member once JoinedAt is
@@ -55,4 +59,13 @@ type Card struct {
 	Number     string
 	Balance    int64
 	CreatedAt  time.Time
+}
+
+// PhoneHash is the salted hash kept of an erased customer's phone: enough
+// to refuse a second welcome bonus to the same number, useless to anyone
+// without the salt.
+func PhoneHash(salt []byte, phone string) []byte {
+	m := hmac.New(sha256.New, salt)
+	m.Write([]byte("phone:" + phone))
+	return m.Sum(nil)
 }

@@ -116,6 +116,16 @@ type Tx interface {
 	TakeInvite(ctx context.Context, hash []byte) (*Invite, error)
 	MarkInviteUsed(ctx context.Context, inviteID, staffID int64, at time.Time) error
 
+	// ListCustomerPurchases lists all of a customer's purchases, oldest
+	// first (for the data export).
+	ListCustomerPurchases(ctx context.Context, customerID int64) ([]Purchase, error)
+	// EraseCustomer anonymises a customer: name, phone, language and the
+	// Telegram link are cleared, the phone's salted hash is kept; cards,
+	// ledger and purchases stay as anonymous rows.
+	EraseCustomer(ctx context.Context, customerID int64, phoneHash []byte, at time.Time) error
+	// PhoneErased reports whether an erased customer had this phone.
+	PhoneErased(ctx context.Context, phoneHash []byte) (bool, error)
+
 	CreateAPIKey(ctx context.Context, shopID int64, hash []byte, prefix string) error
 	// FindAPIKeyShop returns the store of an active key.
 	FindAPIKeyShop(ctx context.Context, hash []byte) (int64, error)

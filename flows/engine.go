@@ -31,8 +31,10 @@ type Config struct {
 	Signer      *domain.CardSigner
 	Bundle      *i18n.Bundle
 	BotUsername string
-	Now         func() time.Time // injectable clock; time.Now when nil
-	Logger      *slog.Logger
+	// Salt keys the hash kept of an erased customer's phone.
+	Salt   []byte
+	Now    func() time.Time // injectable clock; time.Now when nil
+	Logger *slog.Logger
 }
 
 // Engine routes inputs to flows inside one transaction per input.
@@ -53,7 +55,7 @@ func NewEngine(c Config) *Engine {
 		c.Logger = slog.Default()
 	}
 	e := &Engine{Config: c, flows: map[string]Flow{}, locs: map[string]*i18n.Localizer{}}
-	for _, f := range []Flow{onboarding{}, checkout{}, staffFlow{}} {
+	for _, f := range []Flow{onboarding{}, checkout{}, staffFlow{}, privacy{}} {
 		e.flows[f.Name()] = f
 	}
 	return e

@@ -230,19 +230,35 @@ func (o onboarding) finish(s *Session) error {
 	if err != nil {
 		return err
 	}
-	if e, ok := domain.WelcomeBonus(s.e.Business, card, c.ID, now); ok {
+	// Someone who erased their data and joins again with the same phone
+	// is welcome, but the welcome bonus was theirs once already.
+	again, err := s.Tx.PhoneErased(s.Ctx, domain.PhoneHash(s.e.Salt, c.Phone))
+	if err != nil {
+		return err
+	}
+	bonus := s.e.Business.WelcomeBonus
+	if e, ok := domain.WelcomeBonus(s.e.Business, card, c.ID, now); ok && !again {
 		// A promo lot: spent before regular points, on this very receipt too.
 		if _, _, err := domain.Credit(s.Ctx, s.Tx, e, domain.LotPromo); err != nil {
 			return err
 		}
+	} else {
+		bonus = 0
 	}
 	s.Leave()
-	data := map[string]any{"Name": c.FirstName, "Bonus": s.e.Business.WelcomeBonus, "Count": s.e.Business.WelcomeBonus}
-	if storeCode != "" {
+	data := map[string]any{"Name": c.FirstName, "Bonus": bonus, "Count": bonus}
+	if again {
+		s.Say("onboarding.done.no_second_bonus", data)
+	}
+	if storeCode != "" && bonus > 0 {
 		s.Say("onboarding.done.at_store", data)
 		return showCard(s, "")
 	}
-	if s.e.Business.WelcomeBonus > 0 {
+	if storeCode != "" {
+		s.Say("onboarding.done", data)
+		return showCard(s, "")
+	}
+	if bonus > 0 {
 		s.Say("onboarding.done.bonus", data)
 	} else {
 		s.Say("onboarding.done", data)

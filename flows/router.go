@@ -42,7 +42,7 @@ func (e *Engine) command(s *Session) error {
 		return startScan(s)
 	case "staff":
 		return startStaff(s)
-	case "card", "balance":
+	case "card", "balance", "privacy":
 		if !s.Customer.Member() {
 			s.Say("common.join_first", nil)
 			if s.Conv.Flow == "" {
@@ -50,8 +50,11 @@ func (e *Engine) command(s *Session) error {
 			}
 			return e.resume(s)
 		}
-		if s.In.Command == "card" {
+		switch s.In.Command {
+		case "card":
 			return showCard(s, "")
+		case "privacy":
+			return showPrivacy(s)
 		}
 		return showBalance(s)
 	default:
@@ -114,6 +117,8 @@ func (e *Engine) callback(s *Session) error {
 			if s.Customer.Member() {
 				return showCard(s, "")
 			}
+		case "privacy":
+			return privacyAction(s, value)
 		case "cancelask":
 			return askCancelPurchase(s, value)
 		case "cancel":

@@ -114,7 +114,7 @@ func New(t testing.TB, opt ...func(*domain.Business)) *Harness {
 	log := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	engine := flows.NewEngine(flows.Config{
 		Store: db, Business: biz, Signer: signer, Bundle: bundle,
-		BotUsername: BotUsername, Now: clock.Now, Logger: log,
+		BotUsername: BotUsername, Now: clock.Now, Logger: log, Salt: Secret,
 	})
 	b, err := bot.New(bot.Config{
 		Token: "123:test", APIURL: fake.URL(), Store: db, Engine: engine, Logger: log,

@@ -65,6 +65,7 @@ type Server struct {
 	botName  string
 	token    string
 	webUsers []WebUser
+	web      webState // playground extras: help line, decoded QR cache
 
 	ln   net.Listener
 	http *http.Server

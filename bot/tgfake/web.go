@@ -1,12 +1,21 @@
 package tgfake
 
 import (
+	"bytes"
 	_ "embed"
 	"encoding/json"
+	"image"
+	_ "image/gif"  // photos the bot may upload
+	_ "image/jpeg" // photos the bot may upload
+	_ "image/png"  // card and invitation QR codes are PNG
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
 )
 
 //go:embed web.html
@@ -19,6 +28,23 @@ type WebUser struct {
 	Name string
 	Lang string
 	Role string
+}
+
+// WithWebHint sets a help line shown at the top of the playground page (plain
+// text; empty, the default, shows none).
+func WithWebHint(text string) Option { return func(s *Server) { s.web.hint = text } }
+
+// webState holds what only the playground page needs.
+type webState struct {
+	hint string
+
+	qrMu sync.Mutex
+	qr   map[*msg]qrResult // decoded photos; a message's photo never changes
+}
+
+type qrResult struct {
+	text string
+	ok   bool
 }
 
 func defaultWebUsers() []WebUser {
@@ -52,6 +78,7 @@ func (s *Server) WebHandler() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]int64{"update_id": u.SendSticker()})
 	}))
 	mux.HandleFunc("GET /api/chats/{id}/photo/{mid}", s.webChat(s.webPhoto))
+	mux.HandleFunc("GET /api/chats/{id}/photo/{mid}/qr", s.webChat(s.webPhotoQR))
 	mux.HandleFunc("GET /api/chats/{id}/document/{mid}", s.webChat(s.webDocument))
 	return mux
 }
@@ -79,7 +106,7 @@ func (s *Server) webUsersList(w http.ResponseWriter, _ *http.Request) {
 	for _, wu := range s.webUsers {
 		panes = append(panes, pane{Role: wu.Role, ID: wu.ID})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"users": users, "panes": panes, "version": s.version})
+	writeJSON(w, http.StatusOK, map[string]any{"users": users, "panes": panes, "version": s.version, "hint": s.web.hint})
 }
 
 func phoneOf(u *User) string {
@@ -291,6 +318,62 @@ func (s *Server) webPhoto(w http.ResponseWriter, r *http.Request, u *User) {
 	default:
 		http.NotFound(w, r)
 	}
+}
+
+// webPhotoQR reads the QR code in an uploaded photo, as a phone camera
+// pointed at the screen would: {"text": ...}, or 404 when there is none.
+func (s *Server) webPhotoQR(w http.ResponseWriter, r *http.Request, u *User) {
+	m := s.webMsg(w, r, u)
+	if m == nil {
+		return
+	}
+	s.web.qrMu.Lock()
+	res, cached := s.web.qr[m]
+	s.web.qrMu.Unlock()
+	if !cached {
+		// A stored photo's bytes never change; decode them outside the lock.
+		s.mu.Lock()
+		data := m.photo
+		s.mu.Unlock()
+		res.text, res.ok = decodeQR(data)
+		s.web.qrMu.Lock()
+		if s.web.qr == nil {
+			s.web.qr = map[*msg]qrResult{}
+		}
+		s.web.qr[m] = res
+		s.web.qrMu.Unlock()
+	}
+	if !res.ok {
+		http.Error(w, "no readable QR code in this photo", http.StatusNotFound)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"text": res.text})
+}
+
+// decodeQR returns the text of the QR code in an image, if any.
+func decodeQR(data []byte) (text string, ok bool) {
+	if len(data) == 0 {
+		return "", false
+	}
+	defer func() {
+		if recover() != nil { // a decoder bug must not kill the playground
+			text, ok = "", false
+		}
+	}()
+	img, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return "", false
+	}
+	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+	if err != nil {
+		return "", false
+	}
+	hints := map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true}
+	res, err := qrcode.NewQRCodeReader().Decode(bmp, hints)
+	if err != nil {
+		return "", false
+	}
+	return res.GetText(), true
 }
 
 func (s *Server) webDocument(w http.ResponseWriter, r *http.Request, u *User) {

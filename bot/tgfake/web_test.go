@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
+	"github.com/skip2/go-qrcode"
 )
 
 func webDo(t *testing.T, method, url string, body any, out any) {
@@ -43,6 +44,7 @@ type chatView struct {
 		ID      int
 		FromBot bool `json:"from_bot"`
 		Text    string
+		Caption string
 		Photo   string
 		Inline  [][]InlineButton
 	}
@@ -138,5 +140,69 @@ func TestWebAPI(t *testing.T) {
 	}
 	if phone != "+15550001" {
 		t.Fatalf("shared phone = %q", phone)
+	}
+}
+
+func TestWebPhotoQR(t *testing.T) {
+	const link = "https://t.me/loyaltytest_bot?start=c_AbC123-xyz"
+	png, err := qrcode.Encode(link, qrcode.Medium, 256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := start(t, func(ctx context.Context, b *bot.Bot, u *models.Update) {
+		if u.Message == nil {
+			return
+		}
+		data := []byte("PNGDATA")
+		if u.Message.Text == "card" {
+			data = png
+		}
+		_, _ = b.SendPhoto(ctx, &bot.SendPhotoParams{ChatID: u.Message.Chat.ID, Caption: u.Message.Text,
+			Photo: &models.InputFileUpload{Filename: "qr.png", Data: bytes.NewReader(data)}})
+	}, WithWebHint("Customer: send /start s_central"))
+	web := httptest.NewServer(x.s.WebHandler())
+	defer web.Close()
+
+	var users struct{ Hint string }
+	webDo(t, "GET", web.URL+"/api/users", nil, &users)
+	if users.Hint != "Customer: send /start s_central" {
+		t.Fatalf("hint = %q", users.Hint)
+	}
+
+	anna := x.s.User(101, "", "")
+	webDo(t, "POST", web.URL+"/api/chats/101/text", map[string]string{"text": "card"}, nil)
+	webDo(t, "POST", web.URL+"/api/chats/101/text", map[string]string{"text": "plain"}, nil)
+	if _, err := anna.WaitMessages(x.ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	var chat chatView
+	webDo(t, "GET", web.URL+"/api/chats/101", nil, &chat)
+	photos := map[string]string{} // caption → photo URL
+	for _, m := range chat.Messages {
+		if m.FromBot {
+			photos[m.Caption] = m.Photo
+		}
+	}
+	if photos["card"] == "" || photos["plain"] == "" {
+		t.Fatalf("photos = %v", photos)
+	}
+	for range 2 { // the second answer comes from the cache
+		var qr struct{ Text string }
+		webDo(t, "GET", web.URL+photos["card"]+"/qr", nil, &qr)
+		if qr.Text != link {
+			t.Fatalf("qr = %q, want %q", qr.Text, link)
+		}
+	}
+	for _, path := range []string{photos["plain"] + "/qr", "/api/chats/101/photo/9999/qr", "/api/chats/777/photo/1/qr"} {
+		for range 2 {
+			resp, err := http.Get(web.URL + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusNotFound {
+				t.Fatalf("GET %s: %d, want 404", path, resp.StatusCode)
+			}
+		}
 	}
 }

@@ -85,7 +85,7 @@ func (a *app) wire(botUsername string) error {
 	}
 	a.engine = flows.NewEngine(flows.Config{
 		Store: a.db, Business: a.biz, Signer: signer, Bundle: bundle,
-		BotUsername: botUsername, Logger: a.log,
+		BotUsername: botUsername, Logger: a.log, Salt: append([]byte("phone-salt:"), secret...),
 	})
 	a.metrics = bot.NewMetrics()
 	a.bot, err = bot.New(bot.Config{

@@ -1,0 +1,175 @@
+package posapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+	"github.com/loyaltybot/loyaltybot/flows"
+)
+
+// MaxBody is the largest request body accepted; a receipt is far smaller,
+// and the limit keeps a broken client from filling memory.
+const MaxBody = 64 << 10
+
+// maxKeyLen bounds the bearer token before it is hashed and looked up.
+const maxKeyLen = 256
+
+// Config wires the API to the rest of the program.
+type Config struct {
+	Store    domain.Store
+	Engine   *flows.Engine // queues the customer's chat message; nil: none
+	Business *domain.Business
+	Signer   *domain.CardSigner
+	Now      func() time.Time // nil: time.Now
+	Logger   *slog.Logger     // nil: slog.Default()
+}
+
+// API serves the POS endpoints. It holds no state of its own beyond its
+// configuration: every request is one or two database transactions, so
+// any number of replicas can serve it.
+type API struct {
+	store    domain.Store
+	engine   *flows.Engine
+	biz      *domain.Business
+	program  *domain.Program
+	signer   *domain.CardSigner
+	now      func() time.Time
+	log      *slog.Logger
+	currency string
+}
+
+// New returns the API for c.
+func New(c Config) *API {
+	a := &API{
+		store: c.Store, engine: c.Engine, biz: c.Business, program: &c.Business.Program,
+		signer: c.Signer, now: c.Now, log: c.Logger, currency: strings.ToUpper(c.Business.Currency),
+	}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	if a.log == nil {
+		a.log = slog.Default()
+	}
+	return a
+}
+
+// Handler routes the API's paths. Paths under /api/ that match no route
+// answer a JSON not_found, known paths with another method a JSON
+// method_not_allowed with an Allow header, so a POS developer always gets
+// an answer in the API's own shape.
+func (a *API) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /api/v1/purchases", a.postPurchase)
+	mux.HandleFunc("/api/v1/purchases", methodNotAllowed("POST"))
+	mux.HandleFunc("GET /api/v1/cards/{card}", a.getCard)
+	mux.HandleFunc("/api/v1/cards/{card}", methodNotAllowed("GET, HEAD"))
+	mux.HandleFunc("POST /api/v1/purchases/{purchase_id}/cancel", a.postCancel)
+	mux.HandleFunc("/api/v1/purchases/{purchase_id}/cancel", methodNotAllowed("POST"))
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, errNotFound)
+	})
+	return mux
+}
+
+func methodNotAllowed(allow string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", allow)
+		writeError(w, &apiError{http.StatusMethodNotAllowed, "method_not_allowed",
+			r.Method + " is not allowed on this path; use " + allow + "."})
+	}
+}
+
+// bearer returns the API key of the request, or false when the header is
+// missing or malformed (then no database is asked).
+func bearer(r *http.Request) (string, bool) {
+	h := r.Header.Get("Authorization")
+	scheme, key, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	key = strings.TrimSpace(key)
+	if key == "" || len(key) > maxKeyLen {
+		return "", false
+	}
+	for i := 0; i < len(key); i++ {
+		if key[i] <= ' ' || key[i] >= 0x7f {
+			return "", false
+		}
+	}
+	return key, true
+}
+
+// shopOf resolves the key in the caller's transaction: an unknown or
+// revoked key is errUnauthorized.
+func shopOf(ctx context.Context, tx domain.Tx, key string) (int64, error) {
+	shopID, err := tx.FindAPIKeyShop(ctx, domain.HashSecret(key))
+	if errors.Is(err, domain.ErrNotFound) {
+		return 0, errUnauthorized
+	}
+	return shopID, err
+}
+
+// authOnly checks the key in a transaction of its own, for requests that
+// fail before any work: the client hears 401 before it hears about its
+// body, so an unauthenticated caller learns nothing.
+func (a *API) authOnly(ctx context.Context, key string) error {
+	return a.store.Update(ctx, func(tx domain.Tx) error {
+		_, err := shopOf(ctx, tx, key)
+		return err
+	})
+}
+
+// reject answers a request whose input failed checks made before the
+// database: 401 if the key is bad, else the input error.
+func (a *API) reject(w http.ResponseWriter, r *http.Request, key string, inputErr error) {
+	if err := a.authOnly(r.Context(), key); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.fail(w, r, inputErr)
+}
+
+// fail writes err: an *apiError as is, anything else as a logged 500.
+func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var ae *apiError
+	if errors.As(err, &ae) {
+		if ae.status == http.StatusUnauthorized {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="loyaltybot"`)
+		}
+		writeError(w, ae)
+		return
+	}
+	if r.Context().Err() != nil {
+		// The client went away; nothing useful can reach it.
+		a.log.Info("pos api: request cancelled", "method", r.Method, "path", r.URL.Path, "err", err)
+	} else {
+		a.log.Error("pos api: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	writeError(w, errInternal)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		// Only our own answer types get here; they always encode.
+		status, body = http.StatusInternalServerError, []byte(`{"error":{"code":"internal","message":"Internal error."}}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(append(body, '\n'))
+}
+
+func writeError(w http.ResponseWriter, e *apiError) {
+	type body struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	}
+	writeJSON(w, e.status, map[string]body{"error": {Code: e.code, Message: e.message}})
+}

@@ -1,0 +1,65 @@
+package posapi
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// cardAnswer is what the register shows before charging.
+type cardAnswer struct {
+	FirstName     string  `json:"first_name"`
+	Balance       int64   `json:"balance"`
+	Tier          string  `json:"tier"`
+	MaxRedeemable int64   `json:"max_redeemable"`
+	NextTier      *string `json:"next_tier,omitempty"`
+	ToNextTier    *int64  `json:"to_next_tier,omitempty"`
+}
+
+// getCard reads a card: the customer's name, balance and tier, and with
+// ?amount= the most points the receipt may be paid with. It changes
+// nothing, so the code it was given still works for the purchase.
+func (a *API) getCard(w http.ResponseWriter, r *http.Request) {
+	key, ok := bearer(r)
+	if !ok {
+		a.fail(w, r, errUnauthorized)
+		return
+	}
+	var amount int64
+	if q := r.URL.Query(); q.Has("amount") {
+		n, err := strconv.ParseInt(q.Get("amount"), 10, 64)
+		if err != nil || n <= 0 || n > a.program.MaxReceipt {
+			a.reject(w, r, key, a.amountError())
+			return
+		}
+		amount = n
+	}
+	ctx := r.Context()
+	var ans cardAnswer
+	err := a.store.Update(ctx, func(tx domain.Tx) error {
+		if _, err := shopOf(ctx, tx, key); err != nil {
+			return err
+		}
+		now := a.now()
+		card, err := domain.ResolveCard(ctx, tx, a.signer, r.PathValue("card"), now)
+		if err != nil {
+			return cardError(err)
+		}
+		q, err := domain.QuoteCard(ctx, tx, a.program, card.ID, amount, now)
+		if err != nil {
+			return err
+		}
+		ans = cardAnswer{FirstName: q.Customer.FirstName, Balance: q.Card.Balance, Tier: q.Tier.Name,
+			MaxRedeemable: q.MaxRedeem}
+		if q.HasNext {
+			ans.NextTier, ans.ToNextTier = &q.Next.Name, &q.ToNext
+		}
+		return nil
+	})
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, ans)
+}

@@ -1,0 +1,181 @@
+package posapi_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/bot/posapi"
+)
+
+// parallel runs n requests at once (released together) and returns their
+// answers in order.
+func (e *env) parallel(n int, req func(i int) reply) []reply {
+	out := make([]reply, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			out[i] = req(i)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return out
+}
+
+func TestSameReceiptConcurrently(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	m := e.join(401, "Anna")
+	before := e.state(m)
+	b := body(e.code(m), 123450, "R-same")
+	answers := e.parallel(50, func(int) reply { return e.purchase(b) })
+	created := 0
+	for _, r := range answers {
+		switch r.status {
+		case 201:
+			created++
+		case 200:
+		default:
+			t.Errorf("answer %d %s", r.status, r.raw)
+		}
+		if r.str("purchase_id") != answers[0].str("purchase_id") {
+			t.Errorf("purchase ids differ: %s vs %s", r.raw, answers[0].raw)
+		}
+	}
+	after := e.state(m)
+	if created != 1 || after.purchases != before.purchases+1 || after.balance != 137 || after.ledgerSum != 137 {
+		t.Errorf("%d created; %+v → %+v", created, before, after)
+	}
+}
+
+// TestSameReceiptTwoCardsConcurrently makes requests for one receipt with
+// two cards race: they do not queue on one card lock, so the loser meets
+// the unique index and must answer a conflict, never a 500.
+func TestSameReceiptTwoCardsConcurrently(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	a, b := e.join(402, "Anna"), e.join(403, "Bob")
+	cards := []string{e.code(a), e.code(b)}
+	answers := e.parallel(20, func(i int) reply { return e.purchase(body(cards[i%2], 10000, "R-race")) })
+	var ok, conflicts int
+	id := ""
+	for _, r := range answers {
+		switch {
+		case r.status == 200 || r.status == 201:
+			ok++
+			if id != "" && r.str("purchase_id") != id {
+				t.Errorf("two purchases for one receipt: %s, %s", id, r.str("purchase_id"))
+			}
+			id = r.str("purchase_id")
+		case r.status == 409 && r.code() == "receipt_conflict":
+			conflicts++
+		default:
+			t.Errorf("answer %d %s", r.status, r.raw)
+		}
+	}
+	if sa, sb := e.state(a), e.state(b); sa.purchases != 1 || ok != 10 || conflicts != 10 ||
+		sa.balance+sb.balance != 203 {
+		t.Errorf("%d ok, %d conflicts; %+v %+v", ok, conflicts, sa, sb)
+	}
+}
+
+func TestConcurrentRedemptionsNeverOverdraw(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	m := e.join(404, "Vera")
+	code := e.code(m)
+	// 10.00 lets 1 point through the cap; the 9.90 paid earn nothing, so
+	// the 100 welcome points are all there is.
+	answers := e.parallel(200, func(i int) reply {
+		b := body(code, 1000, fmt.Sprintf("R-%d", i))
+		b["redeem_points"] = 1
+		return e.purchase(b)
+	})
+	var ok, refused int
+	for _, r := range answers {
+		switch {
+		case r.status == 201 && r.num("points_redeemed") == 1:
+			ok++
+		case r.status == 422 && r.code() == "insufficient_points":
+			refused++
+		default:
+			t.Errorf("answer %d %s", r.status, r.raw)
+		}
+	}
+	s := e.state(m)
+	if ok != 100 || refused != 100 || s.balance != 0 || s.ledgerSum != s.balance || s.purchases != 100 {
+		t.Errorf("%d redeemed, %d refused; %+v", ok, refused, s)
+	}
+}
+
+// fastClient keeps enough idle connections for parallel benchmarks.
+func fastClient(n int) *http.Client {
+	return &http.Client{Transport: &http.Transport{MaxIdleConns: n, MaxIdleConnsPerHost: n}}
+}
+
+func BenchmarkPOSPurchase(b *testing.B) {
+	e := newEnv(b)
+	e.client = fastClient(64)
+	var cards []string
+	for i := range 8 {
+		cards = append(cards, e.code(e.join(int64(500+i), "Bench")))
+	}
+	var n atomic.Int64
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := n.Add(1)
+			r := e.purchase(body(cards[int(i)%len(cards)], 10_000+i%490_000, fmt.Sprintf("B-%d", i)))
+			if r.status != 201 {
+				b.Errorf("%d %s", r.status, r.raw)
+				return
+			}
+		}
+	})
+}
+
+// TestLoad runs the load generator against the API. POSAPI_LOAD=5s runs
+// it for that long instead of 200 requests and logs the report (the
+// figures in the README).
+func TestLoad(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var cards []string
+	for i := range 8 {
+		cards = append(cards, e.code(e.join(int64(600+i), "Load")))
+	}
+	o := posapi.LoadOptions{BaseURL: e.srv.URL, Key: e.key, Cards: cards, Concurrency: 8, Requests: 200,
+		Duration: time.Minute}
+	if d, err := time.ParseDuration(os.Getenv("POSAPI_LOAD")); err == nil {
+		o.Duration, o.Requests = d, 0
+	}
+	rep, err := posapi.Load(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log(rep)
+	var purchases int
+	if err := e.h.DB.Pool().QueryRow(context.Background(), `SELECT count(*) FROM purchases`).Scan(&purchases); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Errors != 0 || purchases != rep.Requests || (o.Requests > 0 && rep.Requests != o.Requests) {
+		t.Errorf("report %v; %d purchases recorded", rep, purchases)
+	}
+	if !(0 < rep.P50 && rep.P50 <= rep.P90 && rep.P90 <= rep.P99 && rep.P99 <= rep.Max) || rep.Throughput <= 0 {
+		t.Errorf("report does not add up: %+v", rep)
+	}
+	if _, err := posapi.Load(context.Background(), posapi.LoadOptions{BaseURL: "http://192.0.2.1:80", Key: "k",
+		Cards: cards}); err == nil {
+		t.Error("load against a remote address was allowed")
+	}
+}

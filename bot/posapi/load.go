@@ -1,0 +1,216 @@
+package posapi
+
+import (
+	"bytes"
+	"context"
+	crand "crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Bounds of a load run: it is a measuring tool for one's own machine, not
+// a way to flood a server.
+const (
+	maxLoadConcurrency = 256
+	maxLoadDuration    = 10 * time.Minute
+	maxLoadRequests    = 10_000_000
+	defaultLoadTime    = 10 * time.Second
+	loadTimeout        = 30 * time.Second // per request
+)
+
+// LoadOptions describe a load run against a running API.
+type LoadOptions struct {
+	BaseURL     string   // e.g. http://127.0.0.1:8080; loopback only
+	Key         string   // the store's API key
+	Cards       []string // card codes or tokens, used round-robin
+	Concurrency int      // parallel clients; 0: 8
+	Duration    time.Duration
+	Requests    int    // stop after this many if > 0
+	Currency    string // the business currency; "": RUB
+}
+
+// LoadReport sums up a run. Latencies cover every request, failed ones
+// included.
+type LoadReport struct {
+	Requests   int
+	Errors     int
+	Elapsed    time.Duration
+	Throughput float64 // requests per second
+	P50        time.Duration
+	P90        time.Duration
+	P99        time.Duration
+	Max        time.Duration
+	// FirstError describes the first failure, to tell "server down" from
+	// "card expired" at a glance.
+	FirstError string
+}
+
+// String formats the report on one line.
+func (r LoadReport) String() string {
+	s := fmt.Sprintf("%d requests, %d errors in %v: %.0f req/s, p50 %v, p90 %v, p99 %v, max %v",
+		r.Requests, r.Errors, r.Elapsed.Round(time.Millisecond), r.Throughput,
+		r.P50.Round(time.Microsecond), r.P90.Round(time.Microsecond), r.P99.Round(time.Microsecond),
+		r.Max.Round(time.Microsecond))
+	if r.FirstError != "" {
+		s += " (first error: " + r.FirstError + ")"
+	}
+	return s
+}
+
+// Load posts purchases to POST /api/v1/purchases from Concurrency clients
+// over keep-alive connections until Duration passes (default 10 s, at most
+// 10 min) or Requests were sent, whichever comes first. Each purchase has a
+// unique receipt id, an amount from 100.00 to 5000.00 and no redemption.
+// Only loopback addresses are accepted.
+func Load(ctx context.Context, o LoadOptions) (LoadReport, error) {
+	if err := o.check(); err != nil {
+		return LoadReport{}, err
+	}
+	if o.Concurrency == 0 {
+		o.Concurrency = 8
+	}
+	if o.Currency == "" {
+		o.Currency = "RUB"
+	}
+	if o.Duration == 0 {
+		o.Duration = defaultLoadTime
+	}
+	// The deadline stops new requests; requests in flight finish, so every
+	// request sent is counted with its outcome.
+	deadline := time.Now().Add(o.Duration)
+	client := &http.Client{
+		Timeout: loadTimeout,
+		Transport: &http.Transport{
+			MaxIdleConns: o.Concurrency, MaxIdleConnsPerHost: o.Concurrency,
+			IdleConnTimeout: 30 * time.Second, DisableCompression: true,
+		},
+	}
+	defer client.CloseIdleConnections()
+	endpoint := o.BaseURL + "/api/v1/purchases"
+	run := randomRunID()
+	var (
+		next      atomic.Int64
+		mu        sync.Mutex
+		latencies = make([]time.Duration, 0, 1024)
+		errs      int
+		firstErr  string
+		wg        sync.WaitGroup
+	)
+	start := time.Now()
+	for range o.Concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var local []time.Duration
+			var localErrs int
+			var localFirst string
+			for ctx.Err() == nil && time.Now().Before(deadline) {
+				n := next.Add(1)
+				if o.Requests > 0 && n > int64(o.Requests) {
+					break
+				}
+				body, _ := json.Marshal(map[string]any{
+					"card": o.Cards[int(n)%len(o.Cards)], "amount": 10_000 + rand.Int64N(490_001),
+					"currency": o.Currency, "receipt_id": fmt.Sprintf("load-%s-%d", run, n),
+				})
+				t0 := time.Now()
+				err := post(ctx, client, endpoint, o.Key, body)
+				local = append(local, time.Since(t0))
+				if err != nil {
+					localErrs++
+					if localFirst == "" {
+						localFirst = err.Error()
+					}
+				}
+			}
+			mu.Lock()
+			latencies = append(latencies, local...)
+			errs += localErrs
+			if firstErr == "" {
+				firstErr = localFirst
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return report(latencies, errs, firstErr, time.Since(start)), nil
+}
+
+// check refuses options that would make an unbounded or remote run.
+func (o LoadOptions) check() error {
+	u, err := url.Parse(o.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("load: base URL %q: want http://127.0.0.1:PORT", o.BaseURL)
+	}
+	if host := u.Hostname(); host != "localhost" {
+		if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+			return fmt.Errorf("load: base URL %q is not a loopback address; load runs only against this machine", o.BaseURL)
+		}
+	}
+	switch {
+	case o.Key == "":
+		return errors.New("load: no API key")
+	case len(o.Cards) == 0:
+		return errors.New("load: no cards")
+	case o.Concurrency < 0 || o.Concurrency > maxLoadConcurrency:
+		return fmt.Errorf("load: concurrency %d, want 1 to %d", o.Concurrency, maxLoadConcurrency)
+	case o.Duration < 0 || o.Duration > maxLoadDuration:
+		return fmt.Errorf("load: duration %v, want up to %v", o.Duration, maxLoadDuration)
+	case o.Requests < 0 || o.Requests > maxLoadRequests:
+		return fmt.Errorf("load: requests %d, want up to %d", o.Requests, maxLoadRequests)
+	}
+	return nil
+}
+
+// post sends one purchase; anything but 200/201 is an error. The body is
+// drained so the connection is reused.
+func post(ctx context.Context, c *http.Client, endpoint, key string, body []byte) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	answer, _ := io.ReadAll(io.LimitReader(resp.Body, MaxBody))
+	if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("HTTP %d: %s", resp.StatusCode, bytes.TrimSpace(answer))
+	}
+	return nil
+}
+
+func report(lat []time.Duration, errs int, firstErr string, elapsed time.Duration) LoadReport {
+	r := LoadReport{Requests: len(lat), Errors: errs, Elapsed: elapsed, FirstError: firstErr}
+	if len(lat) == 0 {
+		return r
+	}
+	slices.Sort(lat)
+	pct := func(p int) time.Duration { return lat[(len(lat)-1)*p/100] }
+	r.P50, r.P90, r.P99, r.Max = pct(50), pct(90), pct(99), lat[len(lat)-1]
+	if elapsed > 0 {
+		r.Throughput = float64(len(lat)) / elapsed.Seconds()
+	}
+	return r
+}
+
+// randomRunID keeps receipt ids of separate runs apart.
+func randomRunID() string {
+	b := make([]byte, 6)
+	crand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,200 @@
+package posapi
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// purchaseAnswer is a purchase as the POS sees it, after recording,
+// repeating or cancelling it.
+type purchaseAnswer struct {
+	PurchaseID     string         `json:"purchase_id"`
+	ReceiptID      string         `json:"receipt_id"`
+	Amount         int64          `json:"amount"`
+	Currency       string         `json:"currency"`
+	PointsEarned   int64          `json:"points_earned"`
+	PointsRedeemed int64          `json:"points_redeemed"`
+	Balance        int64          `json:"balance"`
+	Tier           string         `json:"tier"`
+	Customer       customerAnswer `json:"customer"`
+	CreatedAt      string         `json:"created_at"`
+	Cancelled      bool           `json:"cancelled,omitempty"`
+}
+
+type customerAnswer struct {
+	FirstName string `json:"first_name"`
+}
+
+func answerOf(p *domain.Purchase, balance int64, tier domain.Tier, c *domain.Customer) purchaseAnswer {
+	ans := purchaseAnswer{
+		PurchaseID: p.PublicID, ReceiptID: p.ReceiptID, Amount: p.Amount, Currency: p.Currency,
+		PointsEarned: p.Earned, PointsRedeemed: p.Redeemed, Balance: balance, Tier: tier.Name,
+		CreatedAt: p.CreatedAt.UTC().Format(time.RFC3339), Cancelled: p.Cancelled(),
+	}
+	if c != nil {
+		ans.Customer.FirstName = c.FirstName
+	}
+	return ans
+}
+
+// postPurchase records a receipt: 201 when it is new, 200 for a repeat.
+func (a *API) postPurchase(w http.ResponseWriter, r *http.Request) {
+	key, ok := bearer(r)
+	if !ok {
+		a.fail(w, r, errUnauthorized)
+		return
+	}
+	in, err := a.readPurchase(w, r)
+	if err != nil {
+		a.reject(w, r, key, err)
+		return
+	}
+	// A unique violation means a concurrent request with the same receipt
+	// committed first (Postgres waits for it before reporting one); the
+	// second attempt sees that purchase and answers it as a repeat, or as
+	// a conflict if its body differs.
+	for attempt := 1; ; attempt++ {
+		ans, created, err := a.record(r.Context(), key, in)
+		if errors.Is(err, domain.ErrConflict) {
+			if attempt < 2 {
+				continue
+			}
+			err = errReceiptConflict
+		}
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		status := http.StatusOK
+		if created {
+			status = http.StatusCreated
+		}
+		writeJSON(w, status, ans)
+		return
+	}
+}
+
+// record runs one attempt at a purchase in one transaction: the key, the
+// card, the purchase and the customer's message.
+func (a *API) record(ctx context.Context, key string, in *purchaseInput) (ans purchaseAnswer, created bool, err error) {
+	err = a.store.Update(ctx, func(tx domain.Tx) error {
+		shopID, err := shopOf(ctx, tx, key)
+		if err != nil {
+			return err
+		}
+		now := a.now()
+		req := domain.PurchaseRequest{
+			ShopID: shopID, Source: domain.SourcePOS, ReceiptID: in.receiptID,
+			IdempotencyKey: "pos:" + strconv.FormatInt(shopID, 10) + ":" + in.receiptID,
+			RequestHash:    in.hash, Amount: in.amount, Currency: in.currency, Redeem: in.redeem,
+			Categories: in.categories,
+		}
+		card, err := domain.ResolveCard(ctx, tx, a.signer, in.card, now)
+		if errors.Is(err, domain.ErrCardExpired) {
+			ans, err = a.repeatWithExpiredCard(ctx, tx, req, now)
+			return err
+		}
+		if err != nil {
+			return cardError(err)
+		}
+		req.CardID = card.ID
+		res, err := domain.RecordPurchase(ctx, tx, a.program, req, now)
+		if err != nil {
+			return a.purchaseError(err, in.redeem)
+		}
+		if res.Created {
+			if err := a.notify(ctx, tx, res); err != nil {
+				return err
+			}
+		}
+		ans, created = answerOf(&res.Purchase, res.Balance, res.Tier, res.Customer), res.Created
+		return nil
+	})
+	return ans, created, err
+}
+
+// repeatWithExpiredCard answers a repeat of a recorded receipt whose card
+// code has expired since: a POS retrying after a timeout must learn what
+// happened. Without such a purchase the code is simply expired.
+func (a *API) repeatWithExpiredCard(ctx context.Context, tx domain.Tx, req domain.PurchaseRequest, now time.Time) (purchaseAnswer, error) {
+	prev, err := tx.FindPurchaseByKey(ctx, req.IdempotencyKey)
+	if errors.Is(err, domain.ErrNotFound) {
+		return purchaseAnswer{}, errCardExpired
+	}
+	if err != nil {
+		return purchaseAnswer{}, err
+	}
+	if prev.RequestHash != req.RequestHash {
+		return purchaseAnswer{}, errReceiptConflict
+	}
+	q, err := domain.QuoteCard(ctx, tx, a.program, prev.CardID, 0, now)
+	if err != nil {
+		return purchaseAnswer{}, err
+	}
+	return answerOf(prev, q.Card.Balance, q.Tier, q.Customer), nil
+}
+
+// notify queues the customer's message (and the owners' velocity alert)
+// in the purchase's transaction, as a checkout at the register does.
+func (a *API) notify(ctx context.Context, tx domain.Tx, res *domain.PurchaseResult) error {
+	if a.engine == nil {
+		return nil
+	}
+	if err := a.engine.NotifyPurchase(ctx, tx, res); err != nil {
+		return err
+	}
+	if len(res.Purchase.Flags) > 0 && !res.Purchase.Cancelled() {
+		return a.engine.NotifyFlags(ctx, tx, res)
+	}
+	return nil
+}
+
+// postCancel reverses a purchase of the key's store; cancelling again
+// answers the same.
+func (a *API) postCancel(w http.ResponseWriter, r *http.Request) {
+	key, ok := bearer(r)
+	if !ok {
+		a.fail(w, r, errUnauthorized)
+		return
+	}
+	id := r.PathValue("purchase_id")
+	if id == "" || len(id) > 64 {
+		a.reject(w, r, key, errPurchaseNotFound)
+		return
+	}
+	ctx := r.Context()
+	var ans purchaseAnswer
+	err := a.store.Update(ctx, func(tx domain.Tx) error {
+		shopID, err := shopOf(ctx, tx, key)
+		if err != nil {
+			return err
+		}
+		now := a.now()
+		res, err := domain.CancelPurchase(ctx, tx, id, shopID, 0, now)
+		if err != nil {
+			return cancelError(err)
+		}
+		q, err := domain.QuoteCard(ctx, tx, a.program, res.Purchase.CardID, 0, now)
+		if err != nil {
+			return err
+		}
+		res.Tier = q.Tier
+		if res.Created {
+			if err := a.notify(ctx, tx, res); err != nil {
+				return err
+			}
+		}
+		ans = answerOf(&res.Purchase, res.Balance, res.Tier, res.Customer)
+		return nil
+	})
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, ans)
+}

@@ -1,0 +1,74 @@
+package flows_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/loyaltybot/loyaltybot/bot/bottest"
+)
+
+func TestPrivacyConsentsExportEraseAndRejoin(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 920, "Boris")
+	anna := join(t, h, 120, "Anna")
+	scan(t, anna, cashier)
+	cashier.Send("1000").Tap("➕ Accrue +30").Tap("✅ Confirm")
+
+	anna.Send("/privacy").
+		Tap("🔔 Receive offers and news").
+		Tap("🔕 Stop offers and news").
+		Tap("📦 Download my data")
+	doc := anna.Last().Document
+	if doc == nil || doc.FileName != "my-data.json" {
+		t.Fatalf("no export document: %+v", anna.Last())
+	}
+	var export struct {
+		Profile struct {
+			FirstName string `json:"first_name"`
+			Phone     string `json:"phone"`
+		} `json:"profile"`
+		Consents  []map[string]any `json:"consents"`
+		Card      map[string]any   `json:"card"`
+		Ledger    []map[string]any `json:"points_history"`
+		Purchases []map[string]any `json:"purchases"`
+	}
+	if err := json.Unmarshal(doc.Data, &export); err != nil {
+		t.Fatalf("export is not JSON: %v\n%s", err, doc.Data)
+	}
+	if export.Profile.FirstName != "Anna" || export.Profile.Phone == "" || len(export.Consents) != 4 ||
+		len(export.Ledger) != 2 || len(export.Purchases) != 1 || export.Card["balance"].(float64) != 130 {
+		t.Fatalf("export incomplete:\n%s", doc.Data)
+	}
+
+	anna.Send("/privacy").Tap("🗑 Delete my data").Tap("No, keep it").
+		Send("/privacy").Tap("🗑 Delete my data").Tap("Yes, delete my data")
+	var name, phone string
+	var tg *int64
+	if err := h.DB.Pool().QueryRow(context.Background(),
+		`SELECT first_name, coalesce(phone, ''), telegram_id FROM customers ORDER BY id LIMIT 1`).Scan(&name, &phone, &tg); err != nil {
+		t.Fatal(err)
+	}
+	if name != "" || phone != "" || tg != nil {
+		t.Fatalf("personal data left after erasure: %q %q %v", name, phone, tg)
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM purchases`); n != 1 {
+		t.Fatal("the purchase must stay (anonymous) for the owner's totals")
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM ledger`); n != 2 {
+		t.Fatal("the ledger must stay")
+	}
+
+	anna.Note("joining again with the same phone: a fresh member, no second welcome bonus").
+		Send("/start").Tap("✅ I agree").ShareContact("+79990000120").Tap("Anna").Tap("No, thanks")
+	bottest.Golden(t, "privacy", anna.Transcript())
+	if got := balance(t, h, 120); got != 0 {
+		t.Fatalf("re-joined balance %d, want 0 (no second welcome bonus)", got)
+	}
+	if !strings.Contains(anna.Transcript(), "already received the welcome bonus") {
+		t.Fatal("the customer was not told why there is no bonus")
+	}
+}
