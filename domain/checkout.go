@@ -2,7 +2,6 @@ package domain
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -33,6 +32,45 @@ type PurchaseResult struct {
 	Created bool
 }
 
+// CheckoutQuery says what LoadCheckout reads.
+type CheckoutQuery struct {
+	CardID         int64
+	IdempotencyKey string
+	StaffID        int64
+	SpendSince     time.Time // 365 days back
+	CardSince      time.Time // 24 hours back (velocity)
+	StaffSince     time.Time // 1 hour back (velocity)
+}
+
+// CheckoutState is the locked card and what a purchase decides on.
+type CheckoutState struct {
+	Card         Card
+	Customer     Customer
+	PrevPublicID string // a purchase with the same idempotency key, "" if none
+	Spend        int64
+	CardCount    int
+	StaffCount   int
+	LastPurchase time.Time
+	// Lot summary, to skip the expiry pass when nothing can be due.
+	EarliestExpiry time.Time // soonest own expiry among open lots (zero: none)
+	HasRegular     bool      // open regular lots exist
+}
+
+// expiryDue reports whether any lot may expire at now.
+func (st *CheckoutState) expiryDue(p *Program, now time.Time) bool {
+	if !st.EarliestExpiry.IsZero() && !now.Before(st.EarliestExpiry) {
+		return true
+	}
+	if st.HasRegular && p.RegularExpiryDays > 0 {
+		last := st.LastPurchase
+		if last.IsZero() {
+			last = st.Card.CreatedAt
+		}
+		return !now.Before(last.AddDate(0, 0, p.RegularExpiryDays))
+	}
+	return false
+}
+
 // CancelWindow is how long after a purchase it can still be cancelled.
 const CancelWindow = 24 * time.Hour
 
@@ -42,40 +80,40 @@ const CancelWindow = 24 * time.Hour
 // concurrent purchases on one card queue up and can never overdraw it, and
 // a repeated idempotency key returns the first purchase.
 func RecordPurchase(ctx context.Context, tx Tx, p *Program, req PurchaseRequest, now time.Time) (*PurchaseResult, error) {
-	card, err := tx.LockCard(ctx, req.CardID)
+	st, err := tx.LoadCheckout(ctx, CheckoutQuery{
+		CardID: req.CardID, IdempotencyKey: req.IdempotencyKey, StaffID: req.StaffID,
+		SpendSince: now.AddDate(-1, 0, 0), CardSince: now.Add(-24 * time.Hour), StaffSince: now.Add(-time.Hour),
+	})
 	if err != nil {
 		return nil, err
 	}
-	cust, err := tx.FindCustomerByID(ctx, card.CustomerID)
-	if err != nil {
-		return nil, fmt.Errorf("purchase: customer: %w", err)
-	}
-	if prev, err := tx.FindPurchaseByKey(ctx, req.IdempotencyKey); err == nil {
-		if prev.RequestHash != req.RequestHash || prev.CardID != card.ID {
-			return nil, fmt.Errorf("purchase %s: %w: same key, other request", req.IdempotencyKey, ErrConflict)
-		}
-		tier, err := tierOf(ctx, tx, p, card.ID, now)
+	card, cust := &st.Card, &st.Customer
+	if st.PrevPublicID != "" {
+		prev, err := tx.FindPurchaseByPublicID(ctx, st.PrevPublicID)
 		if err != nil {
 			return nil, err
 		}
+		if prev.RequestHash != req.RequestHash || prev.CardID != card.ID {
+			return nil, fmt.Errorf("purchase %s: %w: same key, other request", req.IdempotencyKey, ErrConflict)
+		}
+		tier, _, _, _ := p.TierFor(st.Spend)
 		return &PurchaseResult{Purchase: *prev, Balance: card.Balance, Customer: cust, Tier: tier}, nil
-	} else if !errors.Is(err, ErrNotFound) {
-		return nil, err
 	}
-	if _, err := ExpireCard(ctx, tx, p, card, now); err != nil {
-		return nil, err
+	if st.expiryDue(p, now) {
+		if _, err := ExpireCard(ctx, tx, p, card, now); err != nil {
+			return nil, err
+		}
 	}
-	spend, err := tx.SpendSince(ctx, card.ID, now.AddDate(-1, 0, 0))
+	q, err := p.Quote(req.Amount, req.Redeem, card.Balance, st.Spend)
 	if err != nil {
 		return nil, err
 	}
-	q, err := p.Quote(req.Amount, req.Redeem, card.Balance, spend)
-	if err != nil {
-		return nil, err
+	var flags []string
+	if p.MaxPurchasesPerCardPerDay > 0 && st.CardCount+1 > p.MaxPurchasesPerCardPerDay {
+		flags = append(flags, FlagCardVelocity)
 	}
-	flags, err := velocityFlags(ctx, tx, p, card.ID, req.StaffID, now)
-	if err != nil {
-		return nil, err
+	if req.StaffID != 0 && p.MaxPurchasesPerCashierPerHour > 0 && st.StaffCount+1 > p.MaxPurchasesPerCashierPerHour {
+		flags = append(flags, FlagCashierVelocity)
 	}
 	pur := Purchase{
 		PublicID: NewPublicID(), CardID: card.ID, CustomerID: card.CustomerID, ShopID: req.ShopID,
@@ -115,7 +153,7 @@ func RecordPurchase(ctx context.Context, tx Tx, p *Program, req PurchaseRequest,
 		balance = row.BalanceAfter
 	}
 	// The tier after this purchase, so the customer sees a promotion now.
-	tier, _, _, _ := p.TierFor(spend + req.Amount)
+	tier, _, _, _ := p.TierFor(st.Spend + req.Amount)
 	return &PurchaseResult{Purchase: pur, Balance: balance, Customer: cust, Tier: tier, Created: true}, nil
 }
 
@@ -126,31 +164,6 @@ func tierOf(ctx context.Context, tx Tx, p *Program, cardID int64, now time.Time)
 	}
 	t, _, _, _ := p.TierFor(spend)
 	return t, nil
-}
-
-// velocityFlags lists the limits this purchase goes over. Such purchases
-// are still recorded: the cashier keeps working, the owner is told.
-func velocityFlags(ctx context.Context, tx Tx, p *Program, cardID, staffID int64, now time.Time) ([]string, error) {
-	var flags []string
-	if p.MaxPurchasesPerCardPerDay > 0 {
-		n, err := tx.CountCardPurchasesSince(ctx, cardID, now.Add(-24*time.Hour))
-		if err != nil {
-			return nil, err
-		}
-		if n+1 > p.MaxPurchasesPerCardPerDay {
-			flags = append(flags, FlagCardVelocity)
-		}
-	}
-	if staffID != 0 && p.MaxPurchasesPerCashierPerHour > 0 {
-		n, err := tx.CountStaffPurchasesSince(ctx, staffID, now.Add(-time.Hour))
-		if err != nil {
-			return nil, err
-		}
-		if n+1 > p.MaxPurchasesPerCashierPerHour {
-			flags = append(flags, FlagCashierVelocity)
-		}
-	}
-	return flags, nil
 }
 
 // CardQuote is what a cashier or POS sees before charging: the customer's

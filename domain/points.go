@@ -13,11 +13,7 @@ func Credit(ctx context.Context, tx Tx, e LedgerEntry, kind LotKind) (LedgerEntr
 	if e.Amount <= 0 {
 		return LedgerEntry{}, false, fmt.Errorf("credit %s: amount %d must be positive", e.IdempotencyKey, e.Amount)
 	}
-	row, created, err := tx.AppendLedger(ctx, e)
-	if err != nil || !created {
-		return row, created, err
-	}
-	return row, true, tx.AddLot(ctx, e.CardID, row.ID, kind, e.Amount, e.ExpiresAt)
+	return tx.AppendCredit(ctx, e, kind)
 }
 
 // debit appends a negative ledger row taking points from the given lot

@@ -73,7 +73,13 @@ type Tx interface {
 	// zero gives ErrInsufficientPoints.
 	AppendLedger(ctx context.Context, e LedgerEntry) (row LedgerEntry, created bool, err error)
 	ListLedger(ctx context.Context, cardID int64, limit int) ([]LedgerEntry, error)
+	// AppendCredit is AppendLedger plus AddLot for a positive row, in one
+	// statement (one round trip on the money path).
+	AppendCredit(ctx context.Context, e LedgerEntry, kind LotKind) (row LedgerEntry, created bool, err error)
 
+	// LoadCheckout locks the card and reads everything a purchase needs in
+	// one round trip (the money path is latency-bound on Postgres).
+	LoadCheckout(ctx context.Context, q CheckoutQuery) (*CheckoutState, error)
 	// LockCard loads a card and locks it until the transaction ends: every
 	// change of a card's points happens under this lock.
 	LockCard(ctx context.Context, cardID int64) (*Card, error)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/loyaltybot/loyaltybot/domain"
@@ -28,12 +29,18 @@ type Config struct {
 	Signer   *domain.CardSigner
 	Now      func() time.Time // nil: time.Now
 	Logger   *slog.Logger     // nil: slog.Default()
+	// Queued, when set, is called after a transaction that queued chat
+	// messages commits (the bot's Sender.Kick), so the customer hears at
+	// once instead of at the sender's next tick.
+	Queued func()
 }
 
 // API serves the POS endpoints. It holds no state of its own beyond its
 // configuration: every request is one or two database transactions, so
 // any number of replicas can serve it.
 type API struct {
+	keys     sync.Map // key hash → cachedKey
+	queued   func()
 	store    domain.Store
 	engine   *flows.Engine
 	biz      *domain.Business
@@ -49,6 +56,7 @@ func New(c Config) *API {
 	a := &API{
 		store: c.Store, engine: c.Engine, biz: c.Business, program: &c.Business.Program,
 		signer: c.Signer, now: c.Now, log: c.Logger, currency: strings.ToUpper(c.Business.Currency),
+		queued: c.Queued,
 	}
 	if a.now == nil {
 		a.now = time.Now
@@ -105,12 +113,30 @@ func bearer(r *http.Request) (string, bool) {
 	return key, true
 }
 
-// shopOf resolves the key in the caller's transaction: an unknown or
-// revoked key is errUnauthorized.
-func shopOf(ctx context.Context, tx domain.Tx, key string) (int64, error) {
-	shopID, err := tx.FindAPIKeyShop(ctx, domain.HashSecret(key))
+// keyCacheTTL is how long a verified key is trusted without asking the
+// database again: one round trip less on every POS call, at the price of
+// a revoked key working up to this long.
+const keyCacheTTL = 30 * time.Second
+
+type cachedKey struct {
+	shopID  int64
+	expires time.Time
+}
+
+// shopOf resolves the key (from the cache, or in the caller's
+// transaction): an unknown or revoked key is errUnauthorized.
+func (a *API) shopOf(ctx context.Context, tx domain.Tx, key string) (int64, error) {
+	hash := string(domain.HashSecret(key))
+	now := time.Now()
+	if v, ok := a.keys.Load(hash); ok && now.Before(v.(cachedKey).expires) {
+		return v.(cachedKey).shopID, nil
+	}
+	shopID, err := tx.FindAPIKeyShop(ctx, []byte(hash))
 	if errors.Is(err, domain.ErrNotFound) {
 		return 0, errUnauthorized
+	}
+	if err == nil {
+		a.keys.Store(hash, cachedKey{shopID: shopID, expires: now.Add(keyCacheTTL)})
 	}
 	return shopID, err
 }
@@ -120,7 +146,7 @@ func shopOf(ctx context.Context, tx domain.Tx, key string) (int64, error) {
 // body, so an unauthenticated caller learns nothing.
 func (a *API) authOnly(ctx context.Context, key string) error {
 	return a.store.Update(ctx, func(tx domain.Tx) error {
-		_, err := shopOf(ctx, tx, key)
+		_, err := a.shopOf(ctx, tx, key)
 		return err
 	})
 }

@@ -38,7 +38,7 @@ func (a *API) getCard(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	var ans cardAnswer
 	err := a.store.Update(ctx, func(tx domain.Tx) error {
-		if _, err := shopOf(ctx, tx, key); err != nil {
+		if _, err := a.shopOf(ctx, tx, key); err != nil {
 			return err
 		}
 		now := a.now()

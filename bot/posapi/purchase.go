@@ -83,7 +83,7 @@ func (a *API) postPurchase(w http.ResponseWriter, r *http.Request) {
 // card, the purchase and the customer's message.
 func (a *API) record(ctx context.Context, key string, in *purchaseInput) (ans purchaseAnswer, created bool, err error) {
 	err = a.store.Update(ctx, func(tx domain.Tx) error {
-		shopID, err := shopOf(ctx, tx, key)
+		shopID, err := a.shopOf(ctx, tx, key)
 		if err != nil {
 			return err
 		}
@@ -115,7 +115,17 @@ func (a *API) record(ctx context.Context, key string, in *purchaseInput) (ans pu
 		ans, created = answerOf(&res.Purchase, res.Balance, res.Tier, res.Customer), res.Created
 		return nil
 	})
+	if err == nil && created {
+		a.kick()
+	}
 	return ans, created, err
+}
+
+// kick tells the sender that messages are waiting.
+func (a *API) kick() {
+	if a.queued != nil {
+		a.queued()
+	}
 }
 
 // repeatWithExpiredCard answers a repeat of a recorded receipt whose card
@@ -170,7 +180,7 @@ func (a *API) postCancel(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	var ans purchaseAnswer
 	err := a.store.Update(ctx, func(tx domain.Tx) error {
-		shopID, err := shopOf(ctx, tx, key)
+		shopID, err := a.shopOf(ctx, tx, key)
 		if err != nil {
 			return err
 		}
@@ -196,5 +206,6 @@ func (a *API) postCancel(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
+	a.kick()
 	writeJSON(w, http.StatusOK, ans)
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/loyaltybot/loyaltybot/bot"
+	"github.com/loyaltybot/loyaltybot/bot/posapi"
 	"github.com/loyaltybot/loyaltybot/domain"
 	"github.com/loyaltybot/loyaltybot/domain/postgres"
 	"github.com/loyaltybot/loyaltybot/domain/postgres/embedded"
@@ -31,6 +32,7 @@ type app struct {
 	engine  *flows.Engine
 	metrics *bot.Metrics
 	sched   *bot.Scheduler
+	pos     *posapi.API
 }
 
 func newLogger(w io.Writer, lvl slog.Level) *slog.Logger {
@@ -92,7 +94,14 @@ func (a *app) wire(botUsername string) error {
 		Token: a.env.Token, APIURL: a.env.APIURL, Store: a.db, Engine: a.engine,
 		Logger: a.log, Metrics: a.metrics,
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	a.pos = posapi.New(posapi.Config{
+		Store: a.db, Engine: a.engine, Business: a.biz, Signer: signer, Logger: a.log,
+		Queued: a.bot.Sender().Kick,
+	})
+	return nil
 }
 
 func (a *app) close() {
@@ -122,6 +131,7 @@ func (a *app) httpMux() *http.ServeMux {
 		fmt.Fprintln(w, "ok")
 	})
 	mux.Handle("GET /metrics", a.metrics.Handler())
+	mux.Handle("/api/", a.pos.Handler())
 	if a.env.WebhookSecret != "" {
 		mux.Handle("POST /telegram/webhook", a.bot.WebhookHandler(a.env.WebhookSecret))
 	}

@@ -68,7 +68,9 @@ func playground(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
-	fake, err := tgfake.Start("127.0.0.1:0", tgfake.WithBotUsername(playgroundBot))
+	fake, err := tgfake.Start("127.0.0.1:0", tgfake.WithBotUsername(playgroundBot), tgfake.WithWebHint(
+		"Customer: send /start s_"+biz.Stores[0].Code+" to join at the register. "+
+			"Cashier: 📷 scan the customer's card QR, or /scan and type the code. Owner: /staff."))
 	if err != nil {
 		return fmt.Errorf("fake Bot API: %w", err)
 	}

@@ -88,23 +88,19 @@ const insertLedger = `INSERT INTO ledger (card_id, kind, amount, reason, idempot
 // AppendLedger writes one ledger row; the triggers move the balance and the
 // CHECK on cards.balance refuses an overdraft.
 func (t *tx) AppendLedger(ctx context.Context, e domain.LedgerEntry) (domain.LedgerEntry, bool, error) {
+	// No savepoint: a refused row (an overdraft) fails the whole
+	// transaction anyway, and the conflict path needs none.
 	var row ledgerRow
 	var created bool
-	err := pgx.BeginFunc(ctx, t.tx, func(sp pgx.Tx) error {
-		rows, _ := sp.Query(ctx, insertLedger, e.CardID, string(e.Kind), e.Amount, e.Reason,
-			e.IdempotencyKey, nullable(e.ExpiresAt))
-		rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[ledgerRow])
-		if err != nil {
-			return err
-		}
-		if len(rs) == 1 {
-			row, created = rs[0], true
-			return nil
-		}
-		rows, _ = sp.Query(ctx, `SELECT `+ledgerColumns+` FROM ledger WHERE idempotency_key = $1`, e.IdempotencyKey)
+	rows, _ := t.tx.Query(ctx, insertLedger, e.CardID, string(e.Kind), e.Amount, e.Reason,
+		e.IdempotencyKey, nullable(e.ExpiresAt))
+	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[ledgerRow])
+	if err == nil && len(rs) == 1 {
+		row, created = rs[0], true
+	} else if err == nil {
+		rows, _ = t.tx.Query(ctx, `SELECT `+ledgerColumns+` FROM ledger WHERE idempotency_key = $1`, e.IdempotencyKey)
 		row, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[ledgerRow])
-		return err
-	})
+	}
 	if err != nil {
 		return domain.LedgerEntry{}, false, fmt.Errorf("append ledger %s: %w", e.IdempotencyKey, mapErr(err))
 	}
@@ -124,4 +120,36 @@ func (t *tx) ListLedger(ctx context.Context, cardID int64, limit int) ([]domain.
 		out[i] = r.domain()
 	}
 	return out, nil
+}
+
+// appendCredit inserts the ledger row and its lot in one statement; a
+// repeated key inserts neither.
+const appendCredit = `WITH l AS (
+	INSERT INTO ledger (card_id, kind, amount, reason, idempotency_key, expires_at)
+	VALUES ($1, $2, $3, $4, $5, $6)
+	ON CONFLICT (idempotency_key) DO NOTHING
+	RETURNING ` + ledgerColumns + `
+), lot AS (
+	INSERT INTO point_lots (card_id, ledger_id, kind, amount, remaining, expires_at)
+	SELECT card_id, id, $7, amount, amount, expires_at FROM l
+)
+SELECT ` + ledgerColumns + ` FROM l`
+
+// AppendCredit writes a credit and its lot.
+func (t *tx) AppendCredit(ctx context.Context, e domain.LedgerEntry, kind domain.LotKind) (domain.LedgerEntry, bool, error) {
+	rows, _ := t.tx.Query(ctx, appendCredit, e.CardID, string(e.Kind), e.Amount, e.Reason, e.IdempotencyKey,
+		nullable(e.ExpiresAt), string(kind))
+	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[ledgerRow])
+	if err != nil {
+		return domain.LedgerEntry{}, false, fmt.Errorf("append credit %s: %w", e.IdempotencyKey, mapErr(err))
+	}
+	if len(rs) == 1 {
+		return rs[0].domain(), true, nil
+	}
+	rows, _ = t.tx.Query(ctx, `SELECT `+ledgerColumns+` FROM ledger WHERE idempotency_key = $1`, e.IdempotencyKey)
+	row, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[ledgerRow])
+	if err != nil {
+		return domain.LedgerEntry{}, false, fmt.Errorf("append credit %s: %w", e.IdempotencyKey, mapErr(err))
+	}
+	return row.domain(), false, nil
 }

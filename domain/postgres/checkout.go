@@ -1,0 +1,47 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// loadCheckout locks the card (the CTE's FOR UPDATE) and reads, in the
+// same round trip, the customer, a purchase with the same key, the
+// 365-day spend, the velocity counts, the last purchase and a summary of
+// the open lots.
+const loadCheckout = `
+WITH c AS (SELECT id, customer_id, number, balance, created_at FROM cards WHERE id = $1 FOR UPDATE)
+SELECT c.id, c.customer_id, c.number, c.balance, c.created_at,
+       cu.id, cu.telegram_id, cu.chat_id, cu.first_name, cu.phone, cu.language, cu.joined_store_id,
+       cu.joined_at, cu.marketing, cu.unreachable_at, cu.created_at,
+       coalesce((SELECT public_id FROM purchases WHERE idempotency_key = $2), ''),
+       (SELECT coalesce(sum(amount), 0)::bigint FROM purchases
+         WHERE card_id = $1 AND created_at >= $4 AND cancelled_at IS NULL),
+       (SELECT count(*) FROM purchases WHERE card_id = $1 AND created_at >= $5),
+       CASE WHEN $3::bigint = 0 THEN 0
+            ELSE (SELECT count(*) FROM purchases WHERE staff_id = $3 AND created_at >= $6) END,
+       (SELECT max(created_at) FROM purchases WHERE card_id = $1 AND cancelled_at IS NULL),
+       (SELECT min(expires_at) FROM point_lots WHERE card_id = $1 AND remaining > 0),
+       EXISTS (SELECT 1 FROM point_lots WHERE card_id = $1 AND remaining > 0 AND kind = 'regular')
+  FROM c JOIN customers cu ON cu.id = c.customer_id`
+
+// LoadCheckout reads what a purchase needs in one round trip.
+func (t *tx) LoadCheckout(ctx context.Context, q domain.CheckoutQuery) (*domain.CheckoutState, error) {
+	var st domain.CheckoutState
+	var r customerRow
+	var last, earliest *time.Time
+	err := t.tx.QueryRow(ctx, loadCheckout, q.CardID, q.IdempotencyKey, q.StaffID, q.SpendSince, q.CardSince, q.StaffSince).Scan(
+		&st.Card.ID, &st.Card.CustomerID, &st.Card.Number, &st.Card.Balance, &st.Card.CreatedAt,
+		&r.ID, &r.TelegramID, &r.ChatID, &r.FirstName, &r.Phone, &r.Language, &r.JoinedStoreID,
+		&r.JoinedAt, &r.Marketing, &r.UnreachableAt, &r.CreatedAt,
+		&st.PrevPublicID, &st.Spend, &st.CardCount, &st.StaffCount, &last, &earliest, &st.HasRegular)
+	if err != nil {
+		return nil, fmt.Errorf("load checkout for card %d: %w", q.CardID, mapErr(err))
+	}
+	st.Customer = *r.domain()
+	st.LastPurchase, st.EarliestExpiry = deref(last), deref(earliest)
+	return &st, nil
+}
