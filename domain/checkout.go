@@ -176,6 +176,7 @@ type CardQuote struct {
 	ToNext    int64
 	HasNext   bool
 	MaxRedeem int64
+	Spend     int64 // rolling 365-day spend, which sets the tier
 }
 
 // QuoteCard reads a card for the register. amount may be 0 (unknown yet).
@@ -192,7 +193,7 @@ func QuoteCard(ctx context.Context, tx Tx, p *Program, cardID, amount int64, now
 	if err != nil {
 		return nil, err
 	}
-	q := &CardQuote{Card: card, Customer: cust}
+	q := &CardQuote{Card: card, Customer: cust, Spend: spend}
 	q.Tier, q.Next, q.ToNext, q.HasNext = p.TierFor(spend)
 	if amount > 0 {
 		q.MaxRedeem = p.MaxRedeemable(amount, card.Balance)

@@ -54,6 +54,16 @@ func showBalance(s *Session) error {
 	}
 	var b strings.Builder
 	b.WriteString(s.T("balance.header", map[string]any{"Balance": card.Balance, "Count": card.Balance}))
+	q, err := domain.QuoteCard(s.Ctx, s.Tx, &s.e.Business.Program, card.ID, 0, s.e.Now())
+	if err != nil {
+		return err
+	}
+	b.WriteString("\n" + s.T("balance.tier", map[string]any{"Tier": q.Tier.Name, "Rate": percent(q.Tier.EarnBP)}))
+	if q.HasNext {
+		b.WriteString("\n" + s.T("balance.next_tier", map[string]any{
+			"Tier": q.Next.Name, "Rate": percent(q.Next.EarnBP), "Amount": s.e.money(q.ToNext, s.Lang),
+		}))
+	}
 	if len(entries) == 0 {
 		b.WriteString("\n\n" + s.T("balance.empty", nil))
 	} else {

@@ -183,7 +183,7 @@ func (c checkout) askChoose(s *Session) error {
 	if err != nil {
 		return err
 	}
-	accrue, err := p.Quote(amount, 0, q.Card.Balance, 0)
+	accrue, err := p.Quote(amount, 0, q.Card.Balance, q.Spend)
 	if err != nil {
 		return err
 	}
@@ -248,7 +248,7 @@ func (c checkout) askConfirm(s *Session) error {
 	if err != nil {
 		return err
 	}
-	quote, err := p.Quote(amount, redeem, q.Card.Balance, 0)
+	quote, err := p.Quote(amount, redeem, q.Card.Balance, q.Spend)
 	if err != nil {
 		return c.refuse(s, err)
 	}

@@ -236,3 +236,30 @@ func TestVelocityFlagAlertsOwner(t *testing.T) {
 		t.Fatalf("flagged purchase not recorded: %d purchases", n)
 	}
 }
+
+// TestTierShownWithDistanceToNext: spending moves the customer up a tier;
+// /balance shows the tier and how far the next one is.
+func TestTierShownWithDistanceToNext(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, func(b *domain.Business) {
+		b.Program.Tiers = []domain.Tier{{Name: "Base", EarnBP: 300}, {Name: "Silver", MinSpend: 100000, EarnBP: 500}}
+	})
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 930, "Boris")
+	anna := join(t, h, 130, "Anna")
+	anna.Send("/balance")
+	if !strings.Contains(anna.Last().Text, "Your tier: Base — 3 %") || !strings.Contains(anna.Last().Text, "Spend 1,000 RUB more within a year to reach Silver (5 %)") {
+		t.Fatalf("tier not shown:\n%s", anna.Last().Text)
+	}
+	scan(t, anna, cashier)
+	cashier.Send("1000").Tap("➕ Accrue +30").Tap("✅ Confirm")
+	scan(t, anna, cashier)
+	cashier.Send("100")
+	if b := cashier.Last().Buttons(); len(b) == 0 || b[0] != "➕ Accrue +5" {
+		t.Fatalf("Silver's 5 %% not applied: %v\n%s", cashier.Last().Buttons(), cashier.Transcript())
+	}
+	anna.Send("/balance")
+	if !strings.Contains(anna.Last().Text, "Your tier: Silver — 5 %") || strings.Contains(anna.Last().Text, "more within a year") {
+		t.Fatalf("after 1,000 RUB the customer is Silver, the top tier:\n%s", anna.Last().Text)
+	}
+}
