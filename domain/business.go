@@ -22,6 +22,9 @@ type Business struct {
 	Stores           []StoreConfig
 	Owners           []int64 // Telegram ids that are owners from the start
 	Program          Program // earning, spending and expiry of points
+	// Questionnaire is the step-by-step profile: presets and the owner's
+	// own questions.
+	Questionnaire Questionnaire
 }
 
 // StoreConfig is one store of the business config.
@@ -78,6 +81,9 @@ func (b *Business) Validate(supported []string) error {
 		return bad("consent_version", "must not be empty")
 	}
 	if err := b.Program.Validate(); err != nil {
+		return err
+	}
+	if err := b.Questionnaire.Validate(b.Languages); err != nil {
 		return err
 	}
 	if len(b.Stores) == 0 {

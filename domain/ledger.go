@@ -16,6 +16,9 @@ const (
 	LedgerExpire   LedgerKind = "expire"
 	LedgerReversal LedgerKind = "reversal"
 	LedgerAdjust   LedgerKind = "adjust"
+	// LedgerBonus is promo points for profile answers and completed
+	// sections (later: birthdays and nudges).
+	LedgerBonus LedgerKind = "bonus"
 )
 
 // LedgerEntry is one append-only movement of points on a card. A positive

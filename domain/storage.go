@@ -132,6 +132,23 @@ type Tx interface {
 	// PhoneErased reports whether an erased customer had this phone.
 	PhoneErased(ctx context.Context, phoneHash []byte) (bool, error)
 
+	// SaveAnswer records an answer (value nil and skipped true for a
+	// skip); the previous answer to the same question is kept as history.
+	SaveAnswer(ctx context.Context, customerID int64, questionID string, value []byte, skipped bool, at time.Time) error
+	// ListAnswers lists a customer's answers; current only, or the whole
+	// history (oldest first).
+	ListAnswers(ctx context.Context, customerID int64, history bool) ([]StoredAnswer, error)
+	// ReplaceFacts stores the derived facts of a customer.
+	ReplaceFacts(ctx context.Context, customerID int64, facts map[string]string) error
+	// OfferSection records that a section was offered (idempotent);
+	// CompleteSection marks it done; ListSectionOffers lists them.
+	OfferSection(ctx context.Context, customerID int64, section string, at time.Time) error
+	CompleteSection(ctx context.Context, customerID int64, section string, at time.Time) error
+	ListSectionOffers(ctx context.Context, customerID int64) ([]SectionOffer, error)
+	// CountCustomerPurchases counts a customer's purchases (first purchase
+	// unlocks a section).
+	CountCustomerPurchases(ctx context.Context, customerID int64) (int, error)
+
 	CreateAPIKey(ctx context.Context, shopID int64, hash []byte, prefix string) error
 	// FindAPIKeyShop returns the store of an active key.
 	FindAPIKeyShop(ctx context.Context, hash []byte) (int64, error)
@@ -196,4 +213,20 @@ type Outbox interface {
 	MarkUnreachable(ctx context.Context, chatID int64) error
 	// Pending counts rows not yet sent or dropped (tests wait for zero).
 	Pending(ctx context.Context) (int, error)
+}
+
+// StoredAnswer is one stored answer to a question.
+type StoredAnswer struct {
+	QuestionID   string
+	Value        []byte // JSON of Answer; nil when skipped
+	Skipped      bool
+	AnsweredAt   time.Time
+	SupersededAt time.Time
+}
+
+// SectionOffer says a questionnaire section was offered to a customer.
+type SectionOffer struct {
+	Section     string
+	OfferedAt   time.Time
+	CompletedAt time.Time
 }

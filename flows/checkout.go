@@ -330,6 +330,13 @@ func (c checkout) confirm(s *Session) error {
 	if m, ok := s.e.purchaseNotice(res); ok {
 		s.Send(m)
 	}
+	offer, err := s.e.afterFirstPurchase(s.Ctx, s.Tx, res)
+	if err != nil {
+		return err
+	}
+	if offer != nil {
+		s.Send(*offer)
+	}
 	return s.e.NotifyFlags(s.Ctx, s.Tx, res)
 }
 

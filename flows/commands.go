@@ -7,7 +7,7 @@ type Command struct {
 }
 
 // customerCommands are the commands every customer sees, in menu order.
-var customerCommands = []string{"card", "balance", "privacy", "help", "language", "start"}
+var customerCommands = []string{"card", "balance", "profile", "privacy", "help", "language", "start"}
 
 // staffCommands are added to a staff member's own menu.
 var staffCommands = []string{"scan"}

@@ -55,7 +55,7 @@ func NewEngine(c Config) *Engine {
 		c.Logger = slog.Default()
 	}
 	e := &Engine{Config: c, flows: map[string]Flow{}, locs: map[string]*i18n.Localizer{}}
-	for _, f := range []Flow{onboarding{}, checkout{}, staffFlow{}, privacy{}} {
+	for _, f := range []Flow{onboarding{}, checkout{}, staffFlow{}, privacy{}, questionnaire{}} {
 		e.flows[f.Name()] = f
 	}
 	return e

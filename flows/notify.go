@@ -29,9 +29,15 @@ func (e *Engine) money(minor int64, lang string) string {
 // message waits in the outbox for the background sender.
 func (e *Engine) NotifyPurchase(ctx context.Context, tx domain.Tx, r *domain.PurchaseResult) error {
 	if m, ok := e.purchaseNotice(r); ok {
-		return e.enqueue(ctx, tx, m)
+		if err := e.enqueue(ctx, tx, m); err != nil {
+			return err
+		}
 	}
-	return nil
+	offer, err := e.afterFirstPurchase(ctx, tx, r)
+	if err != nil || offer == nil {
+		return err
+	}
+	return e.enqueue(ctx, tx, *offer)
 }
 
 // purchaseNotice builds the customer's message about a purchase.

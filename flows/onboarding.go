@@ -250,6 +250,16 @@ func (o onboarding) finish(s *Session) error {
 	if again {
 		s.Say("onboarding.done.no_second_bonus", data)
 	}
+	// Sections offered right at joining come after the welcome.
+	offer, err := s.e.offerSections(s.Ctx, s.Tx, c, domain.OfferJoin, now)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if offer != nil {
+			s.Send(*offer)
+		}
+	}()
 	if storeCode != "" && bonus > 0 {
 		s.Say("onboarding.done.at_store", data)
 		return showCard(s, "")

@@ -135,7 +135,7 @@ type export struct {
 	Card       *exportCard      `json:"card,omitempty"`
 	Ledger     []exportLedger   `json:"points_history"`
 	Purchases  []exportPurchase `json:"purchases"`
-	Answers    []any            `json:"answers"`
+	Answers    []exportAnswer   `json:"answers"`
 	Feedback   []any            `json:"feedback"`
 	Topics     []any            `json:"subscriptions"`
 }
@@ -155,6 +155,15 @@ type exportConsent struct {
 	Version string    `json:"version"`
 	Granted bool      `json:"granted"`
 	At      time.Time `json:"at"`
+}
+
+type exportAnswer struct {
+	Question   string          `json:"question"`
+	Text       string          `json:"question_text"`
+	Value      json.RawMessage `json:"value,omitempty"`
+	Skipped    bool            `json:"skipped,omitempty"`
+	AnsweredAt time.Time       `json:"answered_at"`
+	ReplacedAt *time.Time      `json:"replaced_at,omitempty"`
 }
 
 type exportCard struct {
@@ -184,7 +193,7 @@ type exportPurchase struct {
 // exportData sends the customer's data as a JSON document.
 func exportData(s *Session) error {
 	c := s.Customer
-	out := export{ExportedAt: s.e.Now().UTC(), Business: s.e.Business.Name, Answers: []any{}, Feedback: []any{}, Topics: []any{}}
+	out := export{ExportedAt: s.e.Now().UTC(), Business: s.e.Business.Name, Answers: []exportAnswer{}, Feedback: []any{}, Topics: []any{}}
 	out.Profile = exportProfile{FirstName: c.FirstName, Phone: c.Phone, Language: c.Language, TelegramID: c.TelegramID,
 		JoinedAt: c.JoinedAt.UTC(), Marketing: c.Marketing}
 	if c.JoinedStoreID != 0 {
@@ -227,6 +236,21 @@ func exportData(s *Session) error {
 			row.Cancelled = &t
 		}
 		out.Purchases = append(out.Purchases, row)
+	}
+	history, err := s.Tx.ListAnswers(s.Ctx, c.ID, true)
+	if err != nil {
+		return err
+	}
+	for _, a := range history {
+		row := exportAnswer{Question: a.QuestionID, Value: a.Value, Skipped: a.Skipped, AnsweredAt: a.AnsweredAt.UTC()}
+		if q, ok := s.e.Business.Questionnaire.Question(a.QuestionID); ok {
+			row.Text = s.e.textIn(q.Text, s.Lang)
+		}
+		if !a.SupersededAt.IsZero() {
+			t := a.SupersededAt.UTC()
+			row.ReplacedAt = &t
+		}
+		out.Answers = append(out.Answers, row)
 	}
 	data, err := json.MarshalIndent(out, "", "  ")
 	if err != nil {

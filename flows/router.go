@@ -42,7 +42,7 @@ func (e *Engine) command(s *Session) error {
 		return startScan(s)
 	case "staff":
 		return startStaff(s)
-	case "card", "balance", "privacy":
+	case "card", "balance", "privacy", "profile":
 		if !s.Customer.Member() {
 			s.Say("common.join_first", nil)
 			if s.Conv.Flow == "" {
@@ -55,6 +55,11 @@ func (e *Engine) command(s *Session) error {
 			return showCard(s, "")
 		case "privacy":
 			return showPrivacy(s)
+		case "profile":
+			if s.Conv.Flow == flowProfile {
+				s.Leave() // answers so far are kept; /profile shows them
+			}
+			return showProfile(s, true)
 		}
 		return showBalance(s)
 	default:
@@ -119,6 +124,10 @@ func (e *Engine) callback(s *Session) error {
 			}
 		case "privacy":
 			return privacyAction(s, value)
+		case "section":
+			return startSection(s, value)
+		case "edit":
+			return editQuestion(s, value)
 		case "cancelask":
 			return askCancelPurchase(s, value)
 		case "cancel":

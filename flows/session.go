@@ -27,6 +27,7 @@ type Session struct {
 	replies      []Reply
 	callbackText string
 	loc          *i18n.Localizer
+	notes        []string // reward notes said on top of the next message
 }
 
 // T translates a message id. data may be nil; a "Count" key selects the

@@ -112,7 +112,85 @@ type businessFile struct {
 		Name     string `toml:"name"`
 		TimeZone string `toml:"timezone"`
 	} `toml:"stores"`
-	Program *programFile `toml:"program"`
+	Program       *programFile       `toml:"program"`
+	Questionnaire *questionnaireFile `toml:"questionnaire"`
+}
+
+// questionnaireFile is the [questionnaire] table: presets by name plus the
+// owner's own sections and questions.
+type questionnaireFile struct {
+	Presets   []string       `toml:"presets"`
+	Sections  []sectionFile  `toml:"sections"`
+	Questions []questionFile `toml:"questions"`
+}
+
+type sectionFile struct {
+	ID    string            `toml:"id"`
+	Title map[string]string `toml:"title"`
+	Offer string            `toml:"offer"`
+	Bonus int64             `toml:"bonus"`
+}
+
+type questionFile struct {
+	ID       string            `toml:"id"`
+	Type     string            `toml:"type"`
+	Text     map[string]string `toml:"text"`
+	Options  []optionFile      `toml:"options"`
+	Min      int64             `toml:"min"`
+	Max      int64             `toml:"max"`
+	Optional bool              `toml:"optional"`
+	Reward   int64             `toml:"reward"`
+	Section  string            `toml:"section"`
+	If       *struct {
+		Question string `toml:"question"`
+		Equals   string `toml:"equals"`
+	} `toml:"if"`
+	Fields []questionFile `toml:"fields"`
+	Fact   string         `toml:"fact"`
+}
+
+type optionFile struct {
+	ID   string            `toml:"id"`
+	Text map[string]string `toml:"text"`
+}
+
+func (f questionFile) question() domain.Question {
+	q := domain.Question{ID: f.ID, Type: domain.QuestionType(f.Type), Text: f.Text, Min: f.Min, Max: f.Max,
+		Optional: f.Optional, Reward: f.Reward, Section: f.Section, Fact: f.Fact}
+	for _, o := range f.Options {
+		q.Options = append(q.Options, domain.Option{ID: o.ID, Text: o.Text})
+	}
+	if f.If != nil {
+		q.If = &domain.Condition{Question: f.If.Question, Equals: f.If.Equals}
+	}
+	for _, fld := range f.Fields {
+		q.Fields = append(q.Fields, fld.question())
+	}
+	return q
+}
+
+// questionnaire assembles presets (first, in the order listed) and the
+// owner's sections and questions.
+func (f *questionnaireFile) questionnaire() (domain.Questionnaire, error) {
+	var qn domain.Questionnaire
+	if f == nil {
+		return qn, nil
+	}
+	for i, name := range f.Presets {
+		sec, qs, ok := domain.Preset(name)
+		if !ok {
+			return qn, fmt.Errorf("questionnaire.presets[%d]: unknown preset %q; available: %v", i, name, domain.PresetNames())
+		}
+		qn.Sections = append(qn.Sections, sec)
+		qn.Questions = append(qn.Questions, qs...)
+	}
+	for _, s := range f.Sections {
+		qn.Sections = append(qn.Sections, domain.Section{ID: s.ID, Title: s.Title, Offer: s.Offer, Bonus: s.Bonus})
+	}
+	for _, q := range f.Questions {
+		qn.Questions = append(qn.Questions, q.question())
+	}
+	return qn, nil
 }
 
 // programFile is the [program] table; absent keys keep the defaults.
@@ -206,6 +284,9 @@ func loadBusiness(data []byte, source string, languages []string) (*domain.Busin
 		return nil, fmt.Errorf("config %s: card_token_ttl: %q is not a duration like 10m", source, f.CardTokenTTL)
 	}
 	if b.Program, err = f.Program.program(); err != nil {
+		return nil, fmt.Errorf("config %s: %w", source, err)
+	}
+	if b.Questionnaire, err = f.Questionnaire.questionnaire(); err != nil {
 		return nil, fmt.Errorf("config %s: %w", source, err)
 	}
 	for _, s := range f.Stores {

@@ -153,6 +153,12 @@ func TestBusinessConfigErrorsNameTheField(t *testing.T) {
 		{`timezone = "Europe/Moscow"`, `timezone = "Mars/Olympus"`, "stores[0].timezone"},
 		{`code = "river"`, `code = "central"`, "stores[1].code"},
 		{`name = "Coffee & Co"`, "name = \"Coffee & Co\"\nwelcome_bonsu = 5", "welcome_bonsu"},
+		{`presets = ["basic", "pets"]`, `presets = ["basic", "cats"]`, "questionnaire.presets[1]"},
+		{`type = "choice"`, `type = "colour"`, "questionnaire.questions"},
+		{`text = { ru = "Какое молоко вы предпочитаете?", en = "Which milk do you prefer?" }`, `text = { ru = "Какое молоко вы предпочитаете?" }`, "questionnaire.questions"},
+		{`section = "coffee"`, `section = "tea"`, "questionnaire.questions"},
+		{"max = 20\n", "max = 20\nif = { question = \"coffee_milk\", equals = \"soy\" }\n", ".if"},
+		{`earn_percent = "7"`, `earn_percent = 7.5`, "program.tiers[2].earn_percent"},
 	}
 	for _, c := range cases {
 		src := strings.Replace(string(base), c.from, c.to, 1)

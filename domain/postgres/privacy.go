@@ -38,6 +38,12 @@ func (t *tx) EraseCustomer(ctx context.Context, customerID int64, phoneHash []by
 	if err := t.tx.QueryRow(ctx, `SELECT chat_id FROM customers WHERE id = $1 FOR UPDATE`, customerID).Scan(&chat); err != nil {
 		return fmt.Errorf("erase customer: %w", mapErr(err))
 	}
+	for _, q := range []string{`DELETE FROM answers WHERE customer_id = $1`, `DELETE FROM facts WHERE customer_id = $1`,
+		`DELETE FROM section_offers WHERE customer_id = $1`} {
+		if _, err := t.tx.Exec(ctx, q, customerID); err != nil {
+			return fmt.Errorf("erase customer: %w", mapErr(err))
+		}
+	}
 	_, err := t.tx.Exec(ctx, `UPDATE customers SET telegram_id = NULL, chat_id = NULL, first_name = '',
 		phone = NULL, language = '', marketing = false, erased_at = $2 WHERE id = $1`, customerID, at)
 	if err != nil {

@@ -1,0 +1,142 @@
+package flows
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// A repeating group (children, pets) is asked field by field, item by
+// item, then "add another?" up to the group's limit. The item being filled
+// ("gitem"), the finished items ("gitems") and the current field
+// ("gfield"; empty at the "add another?" prompt) live in the conversation,
+// so leaving in the middle loses nothing typed so far.
+
+func groupItems(s *Session) []map[string]domain.Answer {
+	var items []map[string]domain.Answer
+	if raw := s.Data("gitems"); raw != "" {
+		json.Unmarshal([]byte(raw), &items) //nolint:errcheck // written by us just before
+	}
+	return items
+}
+
+func groupItem(s *Session) map[string]domain.Answer {
+	item := map[string]domain.Answer{}
+	if raw := s.Data("gitem"); raw != "" {
+		json.Unmarshal([]byte(raw), &item) //nolint:errcheck
+	}
+	return item
+}
+
+func setJSON(s *Session, key string, v any) {
+	b, _ := json.Marshal(v)
+	s.SetData(key, string(b))
+}
+
+// groupField is the field being asked, nil at the "add another?" prompt.
+func groupField(s *Session, q *domain.Question) *domain.Question {
+	id := s.Data("gfield")
+	if id == "" && s.Data("gitem") == "" && s.Data("gitems") == "" {
+		return &q.Fields[0] // a fresh group starts at its first field
+	}
+	if f, ok := q.Field(id); ok {
+		return f
+	}
+	return nil
+}
+
+// groupAsk returns the field to ask (with the item number in the text) or
+// nil and the "add another?" buttons.
+func (questionnaire) groupAsk(s *Session, q *domain.Question) (*domain.Question, [][]Button) {
+	f := groupField(s, q)
+	if f != nil {
+		n := len(groupItems(s)) + 1
+		cp := *f
+		cp.Text = map[string]string{}
+		for lang, t := range f.Text {
+			cp.Text[lang] = s.e.textIn(q.Text, lang) + "\n" + s.T("profile.group.item", map[string]any{"N": n}) + " " + t
+		}
+		return &cp, nil
+	}
+	step := s.Conv.Step
+	s.notes = append(s.notes, s.e.textIn(q.Text, s.Lang), s.T("profile.group.ask_more", map[string]any{"N": len(groupItems(s))}))
+	return nil, [][]Button{
+		{{Text: s.T("profile.group.more", nil), Data: cb(flowProfile, step, "more")}},
+		{{Text: s.T("profile.group.enough", nil), Data: cb(flowProfile, step, "enough")}},
+	}
+}
+
+func (f questionnaire) handleGroup(s *Session, q *domain.Question) error {
+	field := groupField(s, q)
+	if s.In.Kind == InputCallback {
+		_, _, v := parseCallback(s.In.Callback.Data)
+		switch {
+		case v == "back":
+			return f.back(s)
+		case v == "later":
+			return f.later(s)
+		case v == "more" && field == nil:
+			s.SetData("gfield", q.Fields[0].ID)
+			s.SetData("gitem", "{}")
+			return f.Ask(s)
+		case v == "enough" && field == nil:
+			return f.save(s, q, &domain.Answer{Items: groupItems(s)})
+		case v == "skip" && field != nil && q.Optional && s.Data("gitem") == "" && s.Data("gitems") == "":
+			return f.save(s, q, nil) // no children, no pets: skip the whole group
+		case v == "skip" && field != nil && field.Optional:
+			return f.nextField(s, q, field, nil)
+		}
+	}
+	if field == nil {
+		s.Say("common.use_buttons", nil)
+		return f.Ask(s)
+	}
+	var ans domain.Answer
+	var err error
+	switch {
+	case s.In.Kind == InputCallback:
+		_, _, v := parseCallback(s.In.Callback.Data)
+		if !strings.HasPrefix(v, "o:") {
+			return f.Ask(s)
+		}
+		ans, err = domain.ChoiceAnswer(field, []string{optionID(field, strings.TrimPrefix(v, "o:"))})
+	case s.In.Kind == InputText && field.Type != domain.QuestionMulti:
+		ans, err = domain.ParseAnswer(field, s.In.Text, s.e.Now())
+	default:
+		s.Say("profile.hint", nil)
+		return f.Ask(s)
+	}
+	if err != nil {
+		return sayInvalid(s, err, f)
+	}
+	return f.nextField(s, q, field, &ans)
+}
+
+// nextField stores a field's answer (nil: skipped) and moves to the next
+// field, or closes the item.
+func (f questionnaire) nextField(s *Session, q *domain.Question, field *domain.Question, ans *domain.Answer) error {
+	item := groupItem(s)
+	if ans != nil {
+		item[field.ID] = *ans
+	}
+	for i := range q.Fields {
+		if q.Fields[i].ID == field.ID && i+1 < len(q.Fields) {
+			setJSON(s, "gitem", item)
+			s.SetData("gfield", q.Fields[i+1].ID)
+			return f.Ask(s)
+		}
+	}
+	items := append(groupItems(s), item)
+	setJSON(s, "gitems", items)
+	s.SetData("gitem", "")
+	s.SetData("gfield", "")
+	if len(items) >= q.MaxItems() {
+		return f.save(s, q, &domain.Answer{Items: items})
+	}
+	return f.Ask(s)
+}
+
+// itemCount is for the "N items" summaries.
+func itemCount(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,215 @@
+package flows
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// showProfile is /profile: what the business knows, section by section, in
+// plain words, a numbered button per item to change it, and a button to
+// continue each offered section that is not finished.
+func showProfile(s *Session, intro bool) error {
+	qn := &s.e.Business.Questionnaire
+	answers, skipped, err := answersOf(s)
+	if err != nil {
+		return err
+	}
+	offers, err := s.Tx.ListSectionOffers(s.Ctx, s.Customer.ID)
+	if err != nil {
+		return err
+	}
+	offered := map[string]bool{}
+	for _, o := range offers {
+		offered[o.Section] = true
+	}
+	var b strings.Builder
+	b.WriteString(s.T("profile.header", map[string]any{"Name": s.Customer.FirstName, "Phone": s.Customer.Phone}))
+	var edit []Button
+	var rows [][]Button
+	n := 0
+	for _, sec := range qn.Sections {
+		has := offered[sec.ID]
+		for _, q := range qn.InSection(sec.ID) {
+			if _, ok := answers[q.ID]; ok {
+				has = true
+			}
+		}
+		if !has {
+			continue
+		}
+		b.WriteString("\n\n" + s.e.textIn(sec.Title, s.Lang) + ":")
+		for _, q := range qn.InSection(sec.ID) {
+			if !qn.Applies(q, answers) {
+				continue
+			}
+			n++
+			value := s.T("profile.unanswered", nil)
+			if a, ok := answers[q.ID]; ok {
+				value = s.e.answerText(q, a, s.Lang)
+			} else if skipped[q.ID] {
+				value = s.T("profile.skipped", nil)
+			}
+			b.WriteString(fmt.Sprintf("\n%d. %s — %s", n, shortText(s.e.textIn(q.Text, s.Lang)), value))
+			edit = append(edit, Button{Text: fmt.Sprintf("✏️ %d", n), Data: action("edit", q.ID)})
+		}
+		if offered[sec.ID] && qn.Next(sec.ID, answers, skipped) != nil {
+			rows = append(rows, []Button{{Text: s.T("profile.continue", map[string]any{"Title": s.e.textIn(sec.Title, s.Lang)}),
+				Data: action("section", sec.ID)}})
+		}
+	}
+	if n == 0 {
+		b.WriteString("\n\n" + s.T("profile.empty", nil))
+	}
+	for len(edit) > 0 {
+		k := min(5, len(edit))
+		rows = append(rows, edit[:k])
+		edit = edit[k:]
+	}
+	s.Send(Reply{Text: b.String(), Inline: rows})
+	return nil
+}
+
+// shortText keeps the first sentence of a question, for the profile list.
+func shortText(t string) string {
+	if i := strings.IndexAny(t, "?.!"); i > 0 {
+		t = t[:i+1]
+	}
+	if r := []rune(t); len(r) > 60 {
+		t = string(r[:59]) + "…"
+	}
+	return t
+}
+
+// answerText says an answer in plain words.
+func (e *Engine) answerText(q *domain.Question, a domain.Answer, lang string) string {
+	loc := e.localizer(lang)
+	switch q.Type {
+	case domain.QuestionDate, domain.QuestionBirthday:
+		if t, err := time.Parse("2006-01-02", a.Date); err == nil {
+			return t.Format("02.01.2006")
+		}
+		return a.Date
+	case domain.QuestionNumber:
+		if a.Number != nil {
+			return fmt.Sprint(*a.Number)
+		}
+	case domain.QuestionYesNo:
+		if len(a.Choice) == 1 {
+			return e.translate(loc, "profile."+a.Choice[0], nil)
+		}
+	case domain.QuestionChoice, domain.QuestionMulti:
+		var parts []string
+		for _, id := range a.Choice {
+			if o, ok := q.Option(id); ok {
+				parts = append(parts, e.textIn(o.Text, lang))
+			}
+		}
+		if len(parts) == 0 {
+			return e.translate(loc, "profile.none", nil)
+		}
+		return strings.Join(parts, ", ")
+	case domain.QuestionGroup:
+		if len(a.Items) == 0 {
+			return e.translate(loc, "profile.none", nil)
+		}
+		var items []string
+		for _, it := range a.Items {
+			var fields []string
+			for i := range q.Fields {
+				if v, ok := it[q.Fields[i].ID]; ok {
+					fields = append(fields, e.answerText(&q.Fields[i], v, lang))
+				}
+			}
+			items = append(items, strings.Join(fields, " · "))
+		}
+		return strings.Join(items, "; ")
+	}
+	return a.Text
+}
+
+// offerRow is the button that starts a section, with its reward.
+func (e *Engine) offerRow(sec *domain.Section, qn *domain.Questionnaire, lang string) []Button {
+	var points int64 = sec.Bonus
+	for _, q := range qn.InSection(sec.ID) {
+		points += q.Reward
+	}
+	return []Button{{Text: e.translate(e.localizer(lang), "profile.offer.button", map[string]any{
+		"Title": e.textIn(sec.Title, lang), "Points": points, "Count": points,
+	}), Data: action("section", sec.ID)}}
+}
+
+// offerSections offers every section of the given kind not offered yet,
+// as buttons under one message to the customer.
+func (e *Engine) offerSections(ctx context.Context, tx domain.Tx, c *domain.Customer, offer string, now time.Time) (*Reply, error) {
+	qn := &e.Business.Questionnaire
+	offers, err := tx.ListSectionOffers(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	lang := e.Business.Language(c.Language, "")
+	var rows [][]Button
+	for i := range qn.Sections {
+		sec := &qn.Sections[i]
+		if sec.Offer != offer || slicesContainsOffer(offers, sec.ID) {
+			continue
+		}
+		if err := tx.OfferSection(ctx, c.ID, sec.ID, now); err != nil {
+			return nil, err
+		}
+		rows = append(rows, e.offerRow(sec, qn, lang))
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	return &Reply{ChatID: c.ChatID, Text: e.translate(e.localizer(lang), "profile.offer", nil), Inline: rows}, nil
+}
+
+func slicesContainsOffer(offers []domain.SectionOffer, id string) bool {
+	for _, o := range offers {
+		if o.Section == id {
+			return true
+		}
+	}
+	return false
+}
+
+// OfferSection is for the nudge engine: it offers one section to a
+// customer as a chat message queued in the caller's transaction.
+func (e *Engine) OfferSection(ctx context.Context, tx domain.Tx, customerID int64, section string) error {
+	c, err := tx.FindCustomerByID(ctx, customerID)
+	if err != nil {
+		return err
+	}
+	qn := &e.Business.Questionnaire
+	sec, ok := qn.Section(section)
+	if !ok {
+		return fmt.Errorf("offer section: unknown section %q", section)
+	}
+	if !c.Member() || c.ChatID == 0 || c.Unreachable {
+		return nil
+	}
+	if err := tx.OfferSection(ctx, c.ID, section, e.Now()); err != nil {
+		return err
+	}
+	lang := e.Business.Language(c.Language, "")
+	return e.enqueue(ctx, tx, Reply{ChatID: c.ChatID, Text: e.translate(e.localizer(lang), "profile.offer", nil),
+		Inline: [][]Button{e.offerRow(sec, qn, lang)}})
+}
+
+// afterFirstPurchase offers the first_purchase sections once the customer
+// has exactly one purchase.
+func (e *Engine) afterFirstPurchase(ctx context.Context, tx domain.Tx, r *domain.PurchaseResult) (*Reply, error) {
+	c := r.Customer
+	if c == nil || !c.Member() || c.ChatID == 0 || c.Unreachable || r.Purchase.Cancelled() {
+		return nil, nil
+	}
+	n, err := tx.CountCustomerPurchases(ctx, c.ID)
+	if err != nil || n != 1 {
+		return nil, err
+	}
+	return e.offerSections(ctx, tx, c, domain.OfferFirstPurchase, e.Now())
+}

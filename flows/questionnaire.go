@@ -1,0 +1,424 @@
+package flows
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+const flowProfile = "profile"
+
+// The questionnaire's step is "q.<question id>": ids never shift when an
+// owner adds a question. Conversation data: "section", "mode" ("section"
+// or "edit"), "hist" (questions answered in this run, for Back), "sel"
+// (multi toggles), and for a group "gfield", "gitem" and "gitems".
+const stepPrefix = "q."
+
+// questionnaire asks the profile questions one per message: Skip, Back,
+// Later and a progress hint; each first answer earns promo points.
+type questionnaire struct{}
+
+func (questionnaire) Name() string { return flowProfile }
+
+// answersOf loads a customer's current answers and skips.
+func answersOf(s *Session) (map[string]domain.Answer, map[string]bool, error) {
+	stored, err := s.Tx.ListAnswers(s.Ctx, s.Customer.ID, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	answers, skipped := map[string]domain.Answer{}, map[string]bool{}
+	for _, a := range stored {
+		if a.Skipped {
+			skipped[a.QuestionID] = true
+			continue
+		}
+		var v domain.Answer
+		if err := json.Unmarshal(a.Value, &v); err != nil {
+			return nil, nil, fmt.Errorf("answer %s: %w", a.QuestionID, err)
+		}
+		answers[a.QuestionID] = v
+	}
+	return answers, skipped, nil
+}
+
+// StartSection enters a section at its next unanswered question (or says
+// it is complete).
+func startSection(s *Session, section string) error {
+	qn := &s.e.Business.Questionnaire
+	if _, ok := qn.Section(section); !ok || !s.Customer.Member() {
+		s.Toast("error.stale_button")
+		return nil
+	}
+	if err := s.Tx.OfferSection(s.Ctx, s.Customer.ID, section, s.e.Now()); err != nil {
+		return err
+	}
+	answers, skipped, err := answersOf(s)
+	if err != nil {
+		return err
+	}
+	q := qn.Next(section, answers, skipped)
+	if q == nil {
+		s.Say("profile.section.already_done", nil)
+		return nil
+	}
+	s.Conv.Reset()
+	s.SetData("section", section)
+	s.SetData("mode", "section")
+	return s.Enter(flowProfile, stepPrefix+q.ID)
+}
+
+// editQuestion enters the flow at one question, to change its answer.
+func editQuestion(s *Session, id string) error {
+	q, ok := s.e.Business.Questionnaire.Question(id)
+	if !ok || !s.Customer.Member() {
+		s.Toast("error.stale_button")
+		return nil
+	}
+	s.Conv.Reset()
+	s.SetData("section", q.Section)
+	s.SetData("mode", "edit")
+	return s.Enter(flowProfile, stepPrefix+q.ID)
+}
+
+// current returns the question of the current step.
+func (questionnaire) current(s *Session) (*domain.Question, error) {
+	id := strings.TrimPrefix(s.Conv.Step, stepPrefix)
+	q, ok := s.e.Business.Questionnaire.Question(id)
+	if !ok {
+		return nil, fmt.Errorf("profile: question %q is no longer in the config", id)
+	}
+	return q, nil
+}
+
+func (f questionnaire) Ask(s *Session) error {
+	q, err := f.current(s)
+	if err != nil {
+		// The owner removed the question meanwhile: leave gracefully.
+		s.Leave()
+		s.Say("profile.changed", nil)
+		return nil
+	}
+	answers, _, err := answersOf(s)
+	if err != nil {
+		return err
+	}
+	var rows [][]Button
+	ask, fq := q, q
+	if q.Type == domain.QuestionGroup {
+		fq, rows = f.groupAsk(s, q)
+		ask = fq
+	}
+	var text strings.Builder
+	notes := s.notesText()
+	if s.Data("mode") == "section" {
+		n, total := position(&s.e.Business.Questionnaire, s.Data("section"), q.ID, answers)
+		text.WriteString(s.T("profile.progress", map[string]any{"N": n, "Total": total}) + "\n")
+	}
+	text.WriteString(notes)
+	if fq != nil {
+		text.WriteString(s.e.textIn(ask.Text, s.Lang))
+		rows = append(rows, f.choiceRows(s, fq)...)
+	}
+	var nav []Button
+	if fq != nil && (fq.Optional || (q.Type == domain.QuestionGroup && q.Optional && s.Data("gitems") == "" && s.Data("gitem") == "")) {
+		nav = append(nav, Button{Text: s.T("profile.skip", nil), Data: cb(flowProfile, s.Conv.Step, "skip")})
+	}
+	if s.Data("hist") != "" && s.Data("gitem") == "" {
+		nav = append(nav, Button{Text: s.T("profile.back", nil), Data: cb(flowProfile, s.Conv.Step, "back")})
+	}
+	nav = append(nav, Button{Text: s.T("profile.later", nil), Data: cb(flowProfile, s.Conv.Step, "later")})
+	rows = append(rows, nav)
+	s.Edit(Reply{Text: strings.TrimSpace(text.String()), Inline: rows})
+	return nil
+}
+
+// choiceRows are the answer buttons of choice, multi and yes/no questions.
+func (questionnaire) choiceRows(s *Session, q *domain.Question) [][]Button {
+	step := s.Conv.Step
+	var rows [][]Button
+	switch q.Type {
+	case domain.QuestionYesNo:
+		rows = append(rows, []Button{
+			{Text: s.T("profile.yes", nil), Data: cb(flowProfile, step, "o:yes")},
+			{Text: s.T("profile.no", nil), Data: cb(flowProfile, step, "o:no")},
+		})
+	case domain.QuestionChoice:
+		// Options go by index: callback data is limited to 64 bytes.
+		for i, o := range q.Options {
+			rows = append(rows, []Button{{Text: s.e.textIn(o.Text, s.Lang), Data: cb(flowProfile, step, "o:"+strconv.Itoa(i))}})
+		}
+	case domain.QuestionMulti:
+		sel := strings.Split(s.Data("sel"), ",")
+		for i, o := range q.Options {
+			label := s.e.textIn(o.Text, s.Lang)
+			if slices.Contains(sel, o.ID) {
+				label = "✓ " + label
+			}
+			rows = append(rows, []Button{{Text: label, Data: cb(flowProfile, step, "t:"+strconv.Itoa(i))}})
+		}
+		rows = append(rows, []Button{{Text: s.T("profile.done", nil), Data: cb(flowProfile, step, "done")}})
+	}
+	return rows
+}
+
+// textIn picks a config text in lang, else the default language.
+func (e *Engine) textIn(m map[string]string, lang string) string {
+	if t, ok := m[lang]; ok {
+		return t
+	}
+	return m[e.Business.DefaultLanguage]
+}
+
+func (f questionnaire) Handle(s *Session) error {
+	q, err := f.current(s)
+	if err != nil {
+		s.Leave()
+		s.Say("profile.changed", nil)
+		return nil
+	}
+	if q.Type == domain.QuestionGroup {
+		return f.handleGroup(s, q)
+	}
+	var ans domain.Answer
+	switch s.In.Kind {
+	case InputCallback:
+		_, _, v := parseCallback(s.In.Callback.Data)
+		switch {
+		case v == "skip" && q.Optional:
+			return f.save(s, q, nil)
+		case v == "back":
+			return f.back(s)
+		case v == "later":
+			return f.later(s)
+		case strings.HasPrefix(v, "o:"):
+			if ans, err = domain.ChoiceAnswer(q, []string{optionID(q, strings.TrimPrefix(v, "o:"))}); err != nil {
+				return sayInvalid(s, err, f)
+			}
+		case strings.HasPrefix(v, "t:"):
+			f.toggle(s, optionID(q, strings.TrimPrefix(v, "t:")))
+			return f.Ask(s)
+		case v == "done":
+			var ids []string
+			if sel := s.Data("sel"); sel != "" {
+				ids = strings.Split(sel, ",")
+			}
+			if ans, err = domain.ChoiceAnswer(q, ids); err != nil {
+				return sayInvalid(s, err, f)
+			}
+		default:
+			return f.Ask(s)
+		}
+	case InputText:
+		if q.Type == domain.QuestionMulti {
+			s.Say("common.use_buttons", nil)
+			return f.Ask(s)
+		}
+		if ans, err = domain.ParseAnswer(q, s.In.Text, s.e.Now()); err != nil {
+			return sayInvalid(s, err, f)
+		}
+	default:
+		s.Say("profile.hint", nil)
+		return f.Ask(s)
+	}
+	return f.save(s, q, &ans)
+}
+
+func (questionnaire) toggle(s *Session, id string) {
+	var sel []string
+	if cur := s.Data("sel"); cur != "" {
+		sel = strings.Split(cur, ",")
+	}
+	if i := slices.Index(sel, id); i >= 0 {
+		sel = slices.Delete(sel, i, i+1)
+	} else {
+		sel = append(sel, id)
+	}
+	s.SetData("sel", strings.Join(sel, ","))
+}
+
+// save stores an answer (nil: skipped), pays the first-answer reward once,
+// refreshes the derived facts and moves on.
+func (f questionnaire) save(s *Session, q *domain.Question, ans *domain.Answer) error {
+	now := s.e.Now()
+	c := s.Customer
+	var value []byte
+	if ans != nil {
+		var err error
+		if value, err = json.Marshal(ans); err != nil {
+			return err
+		}
+	}
+	before, _, err := answersOf(s)
+	if err != nil {
+		return err
+	}
+	wasComplete := s.e.Business.Questionnaire.Completed(q.Section, before)
+	if err := s.Tx.SaveAnswer(s.Ctx, c.ID, q.ID, value, ans == nil, now); err != nil {
+		return err
+	}
+	if ans != nil && q.Reward > 0 {
+		if err := s.reward(q.Reward, "answer:"+strconv.FormatInt(c.ID, 10)+":"+q.ID, true); err != nil {
+			return err
+		}
+	}
+	answers, skipped, err := answersOf(s)
+	if err != nil {
+		return err
+	}
+	qn := &s.e.Business.Questionnaire
+	if err := s.Tx.ReplaceFacts(s.Ctx, c.ID, domain.DeriveFacts(qn, answers, now)); err != nil {
+		return err
+	}
+	for _, k := range []string{"sel", "gfield", "gitem", "gitems"} {
+		delete(s.Conv.Data, k)
+	}
+	if s.Data("mode") == "edit" {
+		// Filling in what was skipped may complete the section.
+		if err := s.completeSection(q.Section, answers); err != nil {
+			return err
+		}
+		s.announceSection(q.Section, answers, wasComplete)
+		s.Leave()
+		s.Edit(Reply{Text: s.notesText() + s.T("profile.saved", nil)})
+		return showProfile(s, false)
+	}
+	hist := s.Data("hist")
+	if hist != "" {
+		hist += ","
+	}
+	s.SetData("hist", hist+q.ID)
+	section := s.Data("section")
+	if next := qn.Next(section, answers, skipped); next != nil {
+		s.Conv.Step = stepPrefix + next.ID
+		return f.Ask(s)
+	}
+	return f.finish(s, section, answers)
+}
+
+// reward credits promo points once per idempotency key and says so.
+func (s *Session) reward(points int64, key string, note bool) error {
+	card, err := s.Tx.FindCardByCustomer(s.Ctx, s.Customer.ID)
+	if err != nil {
+		return err
+	}
+	e := domain.LedgerEntry{CardID: card.ID, Kind: domain.LedgerBonus, Amount: points, IdempotencyKey: key}
+	if d := s.e.Business.WelcomeBonusDays; d > 0 {
+		e.ExpiresAt = s.e.Now().AddDate(0, 0, d)
+	}
+	_, created, err := domain.Credit(s.Ctx, s.Tx, e, domain.LotPromo)
+	if err != nil {
+		return err
+	}
+	if created && note {
+		// Said on top of the next message, and as the tap's toast.
+		note := s.T("profile.rewarded", map[string]any{"Points": points, "Count": points})
+		s.notes = append(s.notes, note)
+		s.callbackText = note
+	}
+	return nil
+}
+
+// finish closes a section: the completion bonus once, and a thank-you.
+func (questionnaire) finish(s *Session, section string, answers map[string]domain.Answer) error {
+	qn := &s.e.Business.Questionnaire
+	sec, _ := qn.Section(section)
+	s.Leave()
+	if qn.Completed(section, answers) {
+		if err := s.completeSection(section, answers); err != nil {
+			return err
+		}
+		s.Edit(Reply{Text: s.notesText() + s.T("profile.section.done", map[string]any{"Bonus": sec.Bonus, "Count": sec.Bonus, "Title": s.e.textIn(sec.Title, s.Lang)})})
+		return nil
+	}
+	s.Edit(Reply{Text: s.notesText() + s.T("profile.section.partly", nil)})
+	return nil
+}
+
+// notesText returns and clears the pending reward notes.
+func (s *Session) notesText() string {
+	var b strings.Builder
+	for _, n := range s.notes {
+		b.WriteString(n + "\n")
+	}
+	s.notes = nil
+	return b.String()
+}
+
+// back returns to the previous question of this run.
+func (f questionnaire) back(s *Session) error {
+	hist := strings.Split(s.Data("hist"), ",")
+	if len(hist) == 0 || hist[0] == "" {
+		return f.Ask(s)
+	}
+	prev := hist[len(hist)-1]
+	s.SetData("hist", strings.Join(hist[:len(hist)-1], ","))
+	for _, k := range []string{"sel", "gfield", "gitem", "gitems"} {
+		delete(s.Conv.Data, k)
+	}
+	s.Conv.Step = stepPrefix + prev
+	return f.Ask(s)
+}
+
+// later pauses: answers so far are kept; /profile continues.
+func (questionnaire) later(s *Session) error {
+	s.Leave()
+	s.Edit(Reply{Text: s.T("profile.later_saved", nil)})
+	return nil
+}
+
+// optionID maps a button's option index back to the option id; yes/no
+// buttons carry "yes"/"no" themselves.
+func optionID(q *domain.Question, v string) string {
+	i, err := strconv.Atoi(v)
+	if err != nil || q.Type == domain.QuestionYesNo {
+		return v
+	}
+	if i < 0 || i >= len(q.Options) {
+		return ""
+	}
+	return q.Options[i].ID
+}
+
+// completeSection marks a completed section and pays its bonus, once.
+func (s *Session) completeSection(section string, answers map[string]domain.Answer) error {
+	qn := &s.e.Business.Questionnaire
+	sec, ok := qn.Section(section)
+	if !ok || !qn.Completed(section, answers) {
+		return nil
+	}
+	if err := s.Tx.CompleteSection(s.Ctx, s.Customer.ID, section, s.e.Now()); err != nil {
+		return err
+	}
+	if sec.Bonus > 0 {
+		return s.reward(sec.Bonus, "section:"+strconv.FormatInt(s.Customer.ID, 10)+":"+section, false)
+	}
+	return nil
+}
+
+// announceSection says a section is complete, when an edit completed it.
+func (s *Session) announceSection(section string, answers map[string]domain.Answer, before bool) {
+	qn := &s.e.Business.Questionnaire
+	if sec, ok := qn.Section(section); ok && !before && qn.Completed(section, answers) {
+		s.notes = append(s.notes, s.T("profile.section.done", map[string]any{
+			"Bonus": sec.Bonus, "Count": sec.Bonus, "Title": s.e.textIn(sec.Title, s.Lang)}))
+	}
+}
+
+// position is the current question's number among the section's questions
+// that apply, for "Question 2 of 4".
+func position(qn *domain.Questionnaire, section, id string, answers map[string]domain.Answer) (n, total int) {
+	for _, q := range qn.InSection(section) {
+		if !qn.Applies(q, answers) {
+			continue
+		}
+		total++
+		if q.ID == id {
+			n = total
+		}
+	}
+	return max(n, 1), total
+}

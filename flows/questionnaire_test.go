@@ -1,0 +1,163 @@
+package flows_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/loyaltybot/loyaltybot/bot/bottest"
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// withPresets gives the business the basic and pets presets.
+func withPresets(names ...string) func(*domain.Business) {
+	return func(b *domain.Business) {
+		for _, n := range names {
+			sec, qs, ok := domain.Preset(n)
+			if !ok {
+				panic(n)
+			}
+			b.Questionnaire.Sections = append(b.Questionnaire.Sections, sec)
+			b.Questionnaire.Questions = append(b.Questionnaire.Questions, qs...)
+		}
+	}
+}
+
+func points(t *testing.T, h *bottest.Harness, kind string) int {
+	t.Helper()
+	return countRows(t, h, `SELECT coalesce(sum(amount), 0)::int FROM ledger WHERE kind = $1`, kind)
+}
+
+func TestQuestionnaireAfterFirstPurchase(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, withPresets("basic", "pets"))
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 940, "Boris")
+	anna := join(t, h, 140, "Anna")
+	anna.Send("/profile")
+	scan(t, anna, cashier)
+	cashier.Send("500").Tap("➕ Accrue +15").Tap("✅ Confirm")
+	anna.Sync().
+		Note("the first purchase unlocks the basic section").
+		Tap("📝 About you (up to +105 points)").
+		Send("12.03.2090").
+		Send("31.02.1990").
+		Send("12 March 1990").
+		Send("not an email").
+		Tap("↩ Back").
+		Send("14 марта 1990").
+		Send("anna@Example.COM").
+		Tap("Skip").
+		Note("leave in the middle: another command, then /profile to continue").
+		Send("/card").
+		Send("/profile").
+		Tap("▶ Continue: About you").
+		Send("  Moscow ")
+	bottest.Golden(t, "questionnaire_basic", anna.Transcript())
+	// 20 (birthday, paid once though answered twice) + 15 + 10 (city); the
+	// section is not complete (gender skipped), so no bonus.
+	if got := points(t, h, "bonus"); got != 45 {
+		t.Fatalf("bonus points %d, want 45", got)
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM answers WHERE question_id = 'birthday'`); n != 2 {
+		t.Fatalf("%d birthday rows, want 2 (the changed answer keeps history)", n)
+	}
+	var bday string
+	if err := h.DB.Pool().QueryRow(context.Background(), `SELECT value FROM facts WHERE name = 'birthday'`).Scan(&bday); err != nil || bday != "1990-03-14" {
+		t.Fatalf("birthday fact %q %v", bday, err)
+	}
+
+	anna.Note("change an answer from /profile: history kept, no second reward").
+		Send("/profile").Tap("✏️ 4").Send("Kazan")
+	if got := points(t, h, "bonus"); got != 45 {
+		t.Fatalf("re-answering paid again: %d", got)
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM answers WHERE question_id = 'city'`); n != 2 {
+		t.Fatalf("%d city rows, want 2", n)
+	}
+	anna.Note("answering the skipped question completes the section: bonus once").
+		Send("/profile").Tap("✏️ 3").Tap("Female")
+	if got := points(t, h, "bonus"); got != 45+10+50 {
+		t.Fatalf("bonus points %d, want 105", got)
+	}
+	bottest.Golden(t, "questionnaire_edit", anna.Transcript())
+}
+
+func TestQuestionnaireConditionAndRepeatingGroup(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withPresets("pets", "kids"))
+	anna := join(t, h, 141, "Anna")
+	var customerID int64
+	if err := h.DB.Pool().QueryRow(context.Background(), `SELECT id FROM customers WHERE telegram_id = 141`).Scan(&customerID); err != nil {
+		t.Fatal(err)
+	}
+	offer := func(section string) {
+		if err := h.DB.Update(context.Background(), func(tx domain.Tx) error {
+			return h.Engine.OfferSection(context.Background(), tx, customerID, section)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		h.Bot.Sender().Kick()
+	}
+	offer("pets")
+	anna.Sync().
+		Tap("📝 " + sectionTitle(h, "pets") + " (up to +" + sectionPoints(h, "pets") + " points)").
+		Tap("Yes").
+		Tap(optionText(h, "pets", "species", "dog")).
+		Send("Rex").
+		Send("01.06.2020").
+		Tap("➕ Add another").
+		Tap(optionText(h, "pets", "species", "cat")).
+		Tap("Skip").
+		Tap("Skip").
+		Tap("✓ That's all")
+	bottest.Golden(t, "questionnaire_pets", anna.Transcript())
+	var species, count string
+	h.DB.Pool().QueryRow(context.Background(), `SELECT value FROM facts WHERE name = 'pet_species'`).Scan(&species)
+	h.DB.Pool().QueryRow(context.Background(), `SELECT value FROM facts WHERE name = 'pet_count'`).Scan(&count)
+	if !strings.Contains(species, "dog") || !strings.Contains(species, "cat") || count != "2" {
+		t.Fatalf("pet facts: species %q count %q", species, count)
+	}
+
+	bob := join(t, h, 142, "Bob")
+	if err := h.DB.Pool().QueryRow(context.Background(), `SELECT id FROM customers WHERE telegram_id = 142`).Scan(&customerID); err != nil {
+		t.Fatal(err)
+	}
+	offer("pets")
+	bob.Sync().Tap("📝 " + sectionTitle(h, "pets") + " (up to +" + sectionPoints(h, "pets") + " points)").Tap("No")
+	if n := countRows(t, h, `SELECT count(*) FROM answers a JOIN customers c ON c.id = a.customer_id
+		WHERE c.telegram_id = 142 AND a.question_id = 'pets'`); n != 0 {
+		t.Fatal("the pets group was asked although there is no pet")
+	}
+	if !strings.Contains(bob.Last().Text, "complete") {
+		t.Fatalf("no pet: the section should be complete, got %q", bob.Last().Text)
+	}
+}
+
+func sectionTitle(h *bottest.Harness, id string) string {
+	s, _ := h.Biz.Questionnaire.Section(id)
+	return s.Title["en"]
+}
+
+func sectionPoints(h *bottest.Harness, id string) string {
+	s, _ := h.Biz.Questionnaire.Section(id)
+	p := s.Bonus
+	for _, q := range h.Biz.Questionnaire.InSection(id) {
+		p += q.Reward
+	}
+	return itoa(p)
+}
+
+// optionText finds an option label of a group field or question.
+func optionText(h *bottest.Harness, section, field, option string) string {
+	for _, q := range h.Biz.Questionnaire.InSection(section) {
+		for _, f := range append([]domain.Question{*q}, q.Fields...) {
+			if f.ID == field {
+				if o, ok := f.Option(option); ok {
+					return o.Text["en"]
+				}
+			}
+		}
+	}
+	return "?" + option
+}
