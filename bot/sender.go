@@ -79,9 +79,19 @@ func (s *Sender) SendNow(ctx context.Context, ids []int64) {
 		s.log.Error("load outbox", "err", err)
 		return
 	}
+	s.deliverAll(ctx, ms)
+}
+
+// deliverAll sends messages in order and records the delivered ones in
+// one statement.
+func (s *Sender) deliverAll(ctx context.Context, ms []domain.OutMessage) {
+	var sent []int64
 	for _, m := range ms {
-		s.deliver(ctx, m)
+		if s.deliver(ctx, m) {
+			sent = append(sent, m.ID)
+		}
 	}
+	s.finish(ctx, s.outbox.MarkSentMany(context.WithoutCancel(ctx), sent))
 }
 
 // Run claims due rows until ctx ends.
@@ -97,9 +107,7 @@ func (s *Sender) Run(ctx context.Context, every time.Duration) {
 				}
 				break
 			}
-			for _, m := range ms {
-				s.deliver(ctx, m)
-			}
+			s.deliverAll(ctx, ms)
 			if len(ms) < 50 {
 				break
 			}
@@ -113,24 +121,23 @@ func (s *Sender) Run(ctx context.Context, every time.Duration) {
 	}
 }
 
-// deliver sends one message and records the outcome. It never returns an
-// error: every failure ends as sent, retried later, or dropped.
-func (s *Sender) deliver(ctx context.Context, m domain.OutMessage) {
+// deliver sends one message. It reports true when the message went out
+// (the caller marks it sent); every failure ends retried later or dropped.
+func (s *Sender) deliver(ctx context.Context, m domain.OutMessage) bool {
 	var r flows.Reply
 	if err := json.Unmarshal(m.Payload, &r); err != nil {
 		s.log.Error("decode outbox row", "id", m.ID, "err", err)
 		s.finish(ctx, s.outbox.Drop(ctx, m.ID, "undecodable"))
-		return
+		return false
 	}
 	for attempt := 0; ; attempt++ {
 		if err := s.limit.Wait(ctx); err != nil {
-			return // shutting down; the row is picked up again later
+			return false // shutting down; the row is picked up again later
 		}
 		err := render(ctx, s.api, r)
 		if err == nil {
 			s.metrics.sent.Inc()
-			s.finish(ctx, s.outbox.MarkSent(ctx, m.ID))
-			return
+			return true
 		}
 		code := errorCode(err)
 		s.metrics.sendErrors.Inc(code)
@@ -141,7 +148,7 @@ func (s *Sender) deliver(ctx context.Context, m domain.OutMessage) {
 			wait := time.Duration(tooMany.RetryAfter) * time.Second
 			if wait <= maxInlineWait && attempt < 5 {
 				if s.sleep(ctx, wait) != nil {
-					return
+					return false
 				}
 				continue
 			}
@@ -152,23 +159,23 @@ func (s *Sender) deliver(ctx context.Context, m domain.OutMessage) {
 			s.finish(ctx, s.outbox.MarkUnreachable(ctx, m.ChatID))
 			s.finish(ctx, s.outbox.Drop(ctx, m.ID, err.Error()))
 		case errors.Is(err, tg.ErrorBadRequest) && strings.Contains(err.Error(), "message is not modified"):
-			s.finish(ctx, s.outbox.MarkSent(ctx, m.ID))
+			return true
 		case errors.Is(err, tg.ErrorBadRequest), errors.Is(err, tg.ErrorNotFound), errors.Is(err, tg.ErrorUnauthorized):
 			s.log.Error("telegram refused message", "chat", m.ChatID, "id", m.ID, "err", err)
 			s.finish(ctx, s.outbox.Drop(ctx, m.ID, err.Error()))
 		default:
 			if ctx.Err() != nil {
-				return
+				return false
 			}
 			if m.Attempts >= maxAttempts {
 				s.log.Error("giving up on message", "chat", m.ChatID, "id", m.ID, "err", err)
 				s.finish(ctx, s.outbox.Drop(ctx, m.ID, err.Error()))
-				return
+				return false
 			}
 			backoff := time.Duration(1<<min(m.Attempts, 8)) * time.Second
 			s.finish(ctx, s.outbox.Retry(ctx, m.ID, time.Now().Add(backoff), err.Error()))
 		}
-		return
+		return false
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 // chat or the POS API.
 type PurchaseRequest struct {
 	CardID         int64
+	CardNumber     string // instead of CardID: a typed code resolves to it without a query
 	ShopID         int64
 	StaffID        int64 // 0 for the POS API
 	Source         string
@@ -30,11 +31,15 @@ type PurchaseResult struct {
 	Tier     Tier
 	// Created is false when the request repeated an earlier one.
 	Created bool
+	// First is true for the customer's first purchase (it unlocks the
+	// questionnaire sections offered after a first purchase).
+	First bool
 }
 
 // CheckoutQuery says what LoadCheckout reads.
 type CheckoutQuery struct {
 	CardID         int64
+	CardNumber     string // used when CardID is 0
 	IdempotencyKey string
 	StaffID        int64
 	SpendSince     time.Time // 365 days back
@@ -47,6 +52,7 @@ type CheckoutState struct {
 	Card         Card
 	Customer     Customer
 	PrevPublicID string // a purchase with the same idempotency key, "" if none
+	Purchases    int    // the customer's purchases so far (not cancelled)
 	Spend        int64
 	CardCount    int
 	StaffCount   int
@@ -81,7 +87,7 @@ const CancelWindow = 24 * time.Hour
 // a repeated idempotency key returns the first purchase.
 func RecordPurchase(ctx context.Context, tx Tx, p *Program, req PurchaseRequest, now time.Time) (*PurchaseResult, error) {
 	st, err := tx.LoadCheckout(ctx, CheckoutQuery{
-		CardID: req.CardID, IdempotencyKey: req.IdempotencyKey, StaffID: req.StaffID,
+		CardID: req.CardID, CardNumber: req.CardNumber, IdempotencyKey: req.IdempotencyKey, StaffID: req.StaffID,
 		SpendSince: now.AddDate(-1, 0, 0), CardSince: now.Add(-24 * time.Hour), StaffSince: now.Add(-time.Hour),
 	})
 	if err != nil {
@@ -121,32 +127,44 @@ func RecordPurchase(ctx context.Context, tx Tx, p *Program, req PurchaseRequest,
 		Currency: req.Currency, Earned: q.Earn, Redeemed: q.Redeem, Categories: req.Categories,
 		Flags: flags, CreatedAt: now, IdempotencyKey: req.IdempotencyKey, RequestHash: req.RequestHash,
 	}
+	var credit *LedgerEntry
+	if q.Earn > 0 {
+		credit = &LedgerEntry{CardID: card.ID, Kind: LedgerEarn, Amount: q.Earn,
+			Reason: pur.PublicID, IdempotencyKey: "purchase:" + pur.PublicID + ":earn"}
+	}
+	if q.Redeem == 0 {
+		// The common case, accrual only: purchase, ledger row and lot go in
+		// one round trip.
+		if err := tx.InsertPurchaseCredit(ctx, &pur, credit); err != nil {
+			return nil, err
+		}
+		tier, _, _, _ := p.TierFor(st.Spend + req.Amount)
+		return &PurchaseResult{Purchase: pur, Balance: card.Balance + q.Earn, Customer: cust, Tier: tier,
+			Created: true, First: st.Purchases == 0}, nil
+	}
 	if err := tx.InsertPurchase(ctx, &pur); err != nil {
 		return nil, err
 	}
 	balance := card.Balance
-	if q.Redeem > 0 {
-		lots, err := tx.ListOpenLots(ctx, card.ID)
-		if err != nil {
-			return nil, err
-		}
-		uses, err := AllocateRedeem(lots, q.Redeem, now)
-		if err != nil {
-			return nil, err
-		}
-		row, _, err := debit(ctx, tx, LedgerEntry{CardID: card.ID, Kind: LedgerRedeem, Amount: -q.Redeem,
-			Reason: pur.PublicID, IdempotencyKey: "purchase:" + pur.PublicID + ":redeem"}, uses)
-		if err != nil {
-			return nil, err
-		}
-		if err := tx.RecordLotUses(ctx, pur.ID, uses); err != nil {
-			return nil, err
-		}
-		balance = row.BalanceAfter
+	lots, err := tx.ListOpenLots(ctx, card.ID)
+	if err != nil {
+		return nil, err
 	}
-	if q.Earn > 0 {
-		row, _, err := Credit(ctx, tx, LedgerEntry{CardID: card.ID, Kind: LedgerEarn, Amount: q.Earn,
-			Reason: pur.PublicID, IdempotencyKey: "purchase:" + pur.PublicID + ":earn"}, LotRegular)
+	uses, err := AllocateRedeem(lots, q.Redeem, now)
+	if err != nil {
+		return nil, err
+	}
+	row, _, err := debit(ctx, tx, LedgerEntry{CardID: card.ID, Kind: LedgerRedeem, Amount: -q.Redeem,
+		Reason: pur.PublicID, IdempotencyKey: "purchase:" + pur.PublicID + ":redeem"}, uses)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.RecordLotUses(ctx, pur.ID, uses); err != nil {
+		return nil, err
+	}
+	balance = row.BalanceAfter
+	if credit != nil {
+		row, _, err := Credit(ctx, tx, *credit, LotRegular)
 		if err != nil {
 			return nil, err
 		}
@@ -154,7 +172,8 @@ func RecordPurchase(ctx context.Context, tx Tx, p *Program, req PurchaseRequest,
 	}
 	// The tier after this purchase, so the customer sees a promotion now.
 	tier, _, _, _ := p.TierFor(st.Spend + req.Amount)
-	return &PurchaseResult{Purchase: pur, Balance: balance, Customer: cust, Tier: tier, Created: true}, nil
+	return &PurchaseResult{Purchase: pur, Balance: balance, Customer: cust, Tier: tier, Created: true,
+		First: st.Purchases == 0}, nil
 }
 
 func tierOf(ctx context.Context, tx Tx, p *Program, cardID int64, now time.Time) (Tier, error) {
@@ -265,6 +284,22 @@ func CancelPurchase(ctx context.Context, tx Tx, publicID string, shopID, byStaff
 	}
 	pur.CancelledAt, pur.CancelledBy = now, byStaff
 	return &PurchaseResult{Purchase: *pur, Balance: balance, Customer: cust, Created: true}, nil
+}
+
+// CardRefOf checks what was scanned or typed without touching the
+// database: a token gives the card id, a code the card number. Errors as
+// ResolveCard's, except that an unknown card is found out later.
+func CardRefOf(s *CardSigner, input string, now time.Time) (cardID int64, number string, err error) {
+	ref, err := ParseCardRef(input)
+	if err != nil {
+		return 0, "", err
+	}
+	if ref.Token != "" {
+		id, err := s.VerifyToken(ref.Token, now)
+		return id, "", err
+	}
+	number, err = s.VerifyCode(ref.Code, now)
+	return 0, number, err
 }
 
 // ResolveCard finds the card behind what a cashier scanned or typed, or

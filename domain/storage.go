@@ -93,6 +93,9 @@ type Tx interface {
 	// InsertPurchase stores p and sets its ID; a taken idempotency key or
 	// (store, receipt id) gives ErrConflict.
 	InsertPurchase(ctx context.Context, p *Purchase) error
+	// InsertPurchaseCredit inserts p and, when credit is not nil, its
+	// credit ledger row and regular lot, pipelined in one round trip.
+	InsertPurchaseCredit(ctx context.Context, p *Purchase, credit *LedgerEntry) error
 	FindPurchaseByKey(ctx context.Context, key string) (*Purchase, error)
 	FindPurchaseByPublicID(ctx context.Context, publicID string) (*Purchase, error)
 	RecordLotUses(ctx context.Context, purchaseID int64, uses []LotUse) error
@@ -204,6 +207,8 @@ type Outbox interface {
 	// Get loads rows this process claimed itself at enqueue time.
 	Get(ctx context.Context, ids []int64) ([]OutMessage, error)
 	MarkSent(ctx context.Context, id int64) error
+	// MarkSentMany records several delivered messages in one statement.
+	MarkSentMany(ctx context.Context, ids []int64) error
 	// Retry releases the row to be tried again after at.
 	Retry(ctx context.Context, id int64, at time.Time, reason string) error
 	// Drop gives up on the row (e.g. the user blocked the bot).

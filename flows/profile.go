@@ -204,12 +204,8 @@ func (e *Engine) OfferSection(ctx context.Context, tx domain.Tx, customerID int6
 // has exactly one purchase.
 func (e *Engine) afterFirstPurchase(ctx context.Context, tx domain.Tx, r *domain.PurchaseResult) (*Reply, error) {
 	c := r.Customer
-	if c == nil || !c.Member() || c.ChatID == 0 || c.Unreachable || r.Purchase.Cancelled() {
+	if !r.First || c == nil || !c.Member() || c.ChatID == 0 || c.Unreachable || r.Purchase.Cancelled() {
 		return nil, nil
-	}
-	n, err := tx.CountCustomerPurchases(ctx, c.ID)
-	if err != nil || n != 1 {
-		return nil, err
 	}
 	return e.offerSections(ctx, tx, c, domain.OfferFirstPurchase, e.Now())
 }

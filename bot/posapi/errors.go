@@ -77,6 +77,10 @@ func (a *API) purchaseError(err error, redeem int64) error {
 					"ask GET /api/v1/cards/{card}?amount=… for max_redeemable.", redeem, a.program.RedeemCapPercent)
 		}
 	}
+	if errors.Is(err, domain.ErrNotFound) {
+		// A well-formed code of a card that does not exist.
+		return cardError(domain.ErrNotFound)
+	}
 	if errors.Is(err, domain.ErrInsufficientPoints) {
 		return newError(http.StatusUnprocessableEntity, "insufficient_points",
 			"redeem_points %d is more than the card's balance; ask GET /api/v1/cards/{card} for the balance.", redeem)

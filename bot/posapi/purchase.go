@@ -94,7 +94,7 @@ func (a *API) record(ctx context.Context, key string, in *purchaseInput) (ans pu
 			RequestHash:    in.hash, Amount: in.amount, Currency: in.currency, Redeem: in.redeem,
 			Categories: in.categories,
 		}
-		card, err := domain.ResolveCard(ctx, tx, a.signer, in.card, now)
+		req.CardID, req.CardNumber, err = domain.CardRefOf(a.signer, in.card, now)
 		if errors.Is(err, domain.ErrCardExpired) {
 			ans, err = a.repeatWithExpiredCard(ctx, tx, req, now)
 			return err
@@ -102,7 +102,6 @@ func (a *API) record(ctx context.Context, key string, in *purchaseInput) (ans pu
 		if err != nil {
 			return cardError(err)
 		}
-		req.CardID = card.ID
 		res, err := domain.RecordPurchase(ctx, tx, a.program, req, now)
 		if err != nil {
 			return a.purchaseError(err, in.redeem)

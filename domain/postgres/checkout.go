@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/loyaltybot/loyaltybot/domain"
 )
 
@@ -13,19 +15,21 @@ import (
 // 365-day spend, the velocity counts, the last purchase and a summary of
 // the open lots.
 const loadCheckout = `
-WITH c AS (SELECT id, customer_id, number, balance, created_at FROM cards WHERE id = $1 FOR UPDATE)
+WITH c AS (SELECT id, customer_id, number, balance, created_at FROM cards
+            WHERE id = $1 OR ($1 = 0 AND number = $7) FOR UPDATE)
 SELECT c.id, c.customer_id, c.number, c.balance, c.created_at,
        cu.id, cu.telegram_id, cu.chat_id, cu.first_name, cu.phone, cu.language, cu.joined_store_id,
        cu.joined_at, cu.marketing, cu.unreachable_at, cu.created_at,
        coalesce((SELECT public_id FROM purchases WHERE idempotency_key = $2), ''),
+       (SELECT count(*) FROM purchases WHERE customer_id = c.customer_id AND cancelled_at IS NULL),
        (SELECT coalesce(sum(amount), 0)::bigint FROM purchases
-         WHERE card_id = $1 AND created_at >= $4 AND cancelled_at IS NULL),
-       (SELECT count(*) FROM purchases WHERE card_id = $1 AND created_at >= $5),
+         WHERE card_id = c.id AND created_at >= $4 AND cancelled_at IS NULL),
+       (SELECT count(*) FROM purchases WHERE card_id = c.id AND created_at >= $5),
        CASE WHEN $3::bigint = 0 THEN 0
             ELSE (SELECT count(*) FROM purchases WHERE staff_id = $3 AND created_at >= $6) END,
-       (SELECT max(created_at) FROM purchases WHERE card_id = $1 AND cancelled_at IS NULL),
-       (SELECT min(expires_at) FROM point_lots WHERE card_id = $1 AND remaining > 0),
-       EXISTS (SELECT 1 FROM point_lots WHERE card_id = $1 AND remaining > 0 AND kind = 'regular')
+       (SELECT max(created_at) FROM purchases WHERE card_id = c.id AND cancelled_at IS NULL),
+       (SELECT min(expires_at) FROM point_lots WHERE card_id = c.id AND remaining > 0),
+       EXISTS (SELECT 1 FROM point_lots WHERE card_id = c.id AND remaining > 0 AND kind = 'regular')
   FROM c JOIN customers cu ON cu.id = c.customer_id`
 
 // LoadCheckout reads what a purchase needs in one round trip.
@@ -33,15 +37,40 @@ func (t *tx) LoadCheckout(ctx context.Context, q domain.CheckoutQuery) (*domain.
 	var st domain.CheckoutState
 	var r customerRow
 	var last, earliest *time.Time
-	err := t.tx.QueryRow(ctx, loadCheckout, q.CardID, q.IdempotencyKey, q.StaffID, q.SpendSince, q.CardSince, q.StaffSince).Scan(
+	err := t.tx.QueryRow(ctx, loadCheckout, q.CardID, q.IdempotencyKey, q.StaffID, q.SpendSince, q.CardSince, q.StaffSince, q.CardNumber).Scan(
 		&st.Card.ID, &st.Card.CustomerID, &st.Card.Number, &st.Card.Balance, &st.Card.CreatedAt,
 		&r.ID, &r.TelegramID, &r.ChatID, &r.FirstName, &r.Phone, &r.Language, &r.JoinedStoreID,
 		&r.JoinedAt, &r.Marketing, &r.UnreachableAt, &r.CreatedAt,
-		&st.PrevPublicID, &st.Spend, &st.CardCount, &st.StaffCount, &last, &earliest, &st.HasRegular)
+		&st.PrevPublicID, &st.Purchases, &st.Spend, &st.CardCount, &st.StaffCount, &last, &earliest, &st.HasRegular)
 	if err != nil {
 		return nil, fmt.Errorf("load checkout for card %d: %w", q.CardID, mapErr(err))
 	}
 	st.Customer = *r.domain()
 	st.LastPurchase, st.EarliestExpiry = deref(last), deref(earliest)
 	return &st, nil
+}
+
+// InsertPurchaseCredit sends the purchase insert and the credit (ledger row
+// and lot) as one pipelined batch.
+func (t *tx) InsertPurchaseCredit(ctx context.Context, p *domain.Purchase, credit *domain.LedgerEntry) error {
+	cats, flags := p.Categories, p.Flags
+	if cats == nil {
+		cats = []string{}
+	}
+	if flags == nil {
+		flags = []string{}
+	}
+	b := &pgx.Batch{}
+	b.Queue(insertPurchase, p.PublicID, p.CardID, p.CustomerID, p.ShopID, nullable(p.StaffID),
+		p.Source, nullable(p.ReceiptID), p.IdempotencyKey, p.RequestHash, p.Amount, p.Currency, p.Earned,
+		p.Redeemed, cats, flags, p.CreatedAt).QueryRow(func(r pgx.Row) error { return r.Scan(&p.ID) })
+	if credit != nil {
+		e := credit
+		b.Queue(appendCredit, e.CardID, string(e.Kind), e.Amount, e.Reason, e.IdempotencyKey,
+			nullable(e.ExpiresAt), string(domain.LotRegular))
+	}
+	if err := t.tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("insert purchase: %w", mapErr(err))
+	}
+	return nil
 }

@@ -103,6 +103,15 @@ func (o *outbox) MarkSent(ctx context.Context, id int64) error {
 	return err
 }
 
+// MarkSentMany records delivered messages.
+func (o *outbox) MarkSentMany(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := o.pool.Exec(ctx, `UPDATE outbox SET sent_at = now(), claimed_until = NULL WHERE id = ANY($1)`, ids)
+	return err
+}
+
 // Retry releases a row to be tried again after at.
 func (o *outbox) Retry(ctx context.Context, id int64, at time.Time, reason string) error {
 	_, err := o.pool.Exec(ctx, `UPDATE outbox SET not_before = $2, claimed_until = NULL, last_error = $3
