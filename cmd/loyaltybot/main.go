@@ -40,6 +40,8 @@ Usage:
                           print a one-time staff invitation link
   loyaltybot apikey create --store CODE [--playground]
                           print a new POS API key for a store
+  loyaltybot loadtest [-duration 10s] [-concurrency 8] [-cards 200]
+                          measure the POS API on this machine (fsync on)
 
 Environment: TELEGRAM_BOT_TOKEN, TELEGRAM_API_URL, DATABASE_URL, CARD_SECRET,
 HTTP_ADDR, WEBHOOK_URL, WEBHOOK_SECRET, LOG_LEVEL, LOYALTYBOT_CONFIG,
@@ -64,6 +66,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return invite(ctx, args[1:], getenv, stdout, stderr)
 	case "apikey":
 		return apikey(ctx, args[1:], getenv, stdout, stderr)
+	case "loadtest":
+		return loadtest(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -206,3 +206,17 @@ func TestInviteAndAPIKeyCommands(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadtestCommand keeps the load command working: a short run must
+// record every purchase it sent without errors.
+func TestLoadtestCommand(t *testing.T) {
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"loadtest", "-duration", "500ms", "-cards", "5", "-concurrency", "2"},
+		envFunc(map[string]string{}), &out, io.Discard)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if !regexp.MustCompile(`\d+ requests, 0 errors in .*req/s, p50`).MatchString(out.String()) {
+		t.Fatalf("loadtest output:\n%s", out.String())
+	}
+}
