@@ -2,7 +2,6 @@ package flows
 
 import (
 	"encoding/json"
-	"strconv"
 	"strings"
 
 	"github.com/loyaltybot/loyaltybot/domain"
@@ -137,6 +136,3 @@ func (f questionnaire) nextField(s *Session, q *domain.Question, field *domain.Q
 	}
 	return f.Ask(s)
 }
-
-// itemCount is for the "N items" summaries.
-func itemCount(n int) string { return strconv.Itoa(n) }

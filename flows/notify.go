@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/loyaltybot/loyaltybot/domain"
 )
@@ -104,7 +105,7 @@ func (e *Engine) NotifyFlags(ctx context.Context, tx domain.Tx, r *domain.Purcha
 		text := e.translate(loc, "alert.velocity", map[string]any{
 			"Reasons": joinLines(reasons), "Purchase": p.PublicID, "Store": shop.Name,
 			"Amount": e.money(p.Amount, lang), "Earned": p.Earned, "Redeemed": p.Redeemed,
-			"Customer": customerName(r.Customer), "Cashier": cashierName(cashier, p.Source, e, loc),
+			"Customer": customerName(r.Customer), "Cashier": cashierName(cashier, p.Source),
 		})
 		if err := e.enqueue(ctx, tx, Reply{ChatID: s.ChatID, Text: text}); err != nil {
 			return err
@@ -113,6 +114,7 @@ func (e *Engine) NotifyFlags(ctx context.Context, tx domain.Tx, r *domain.Purcha
 	return nil
 }
 
+// customerName names the customer in an alert (erased ones have none).
 func customerName(c *domain.Customer) string {
 	if c == nil {
 		return "—"
@@ -120,7 +122,8 @@ func customerName(c *domain.Customer) string {
 	return c.FirstName
 }
 
-func cashierName(name, source string, e *Engine, loc interface{}) string {
+// cashierName names who recorded a purchase in an alert.
+func cashierName(name, source string) string {
 	if source == domain.SourcePOS {
 		return "POS"
 	}
@@ -130,13 +133,7 @@ func cashierName(name, source string, e *Engine, loc interface{}) string {
 	return name
 }
 
+// joinLines makes a bulleted list.
 func joinLines(lines []string) string {
-	out := ""
-	for i, l := range lines {
-		if i > 0 {
-			out += "\n"
-		}
-		out += "• " + l
-	}
-	return out
+	return "• " + strings.Join(lines, "\n• ")
 }

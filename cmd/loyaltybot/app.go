@@ -131,7 +131,8 @@ func (a *app) httpMux() *http.ServeMux {
 		fmt.Fprintln(w, "ok")
 	})
 	mux.Handle("GET /metrics", a.metrics.Handler())
-	mux.Handle("/api/", a.pos.Handler())
+	// The playground page has its own /api/…; the POS API owns /api/v1/.
+	mux.Handle("/api/v1/", a.pos.Handler())
 	if a.env.WebhookSecret != "" {
 		mux.Handle("POST /telegram/webhook", a.bot.WebhookHandler(a.env.WebhookSecret))
 	}

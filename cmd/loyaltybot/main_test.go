@@ -93,6 +93,16 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Fatalf("metrics do not count the update:\n%s", body)
 	}
 
+	// The POS API answers on the same port (a wrong key: 401 in JSON).
+	resp, err = http.Post("http://"+addr+"/api/v1/purchases", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("POS API without a key: HTTP %d, want 401", resp.StatusCode)
+	}
+
 	cancel()
 	select {
 	case err := <-done:
@@ -104,16 +114,20 @@ func TestServeEndToEnd(t *testing.T) {
 	}
 }
 
-func waitFor(t *testing.T, out *syncBuffer, re *regexp.Regexp) string {
+func waitFor(t *testing.T, out *syncBuffer, re *regexp.Regexp, logs ...*syncBuffer) string {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		if m := re.FindStringSubmatch(out.String()); m != nil {
 			return m[1]
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	t.Fatalf("no %q in output:\n%s", re, out)
+	var extra string
+	for _, l := range logs {
+		extra += l.String()
+	}
+	t.Fatalf("no %q in output:\n%s\n%s", re, out, extra)
 	return ""
 }
 
@@ -218,5 +232,53 @@ func TestLoadtestCommand(t *testing.T) {
 	}
 	if !regexp.MustCompile(`\d+ requests, 0 errors in .*req/s, p50`).MatchString(out.String()) {
 		t.Fatalf("loadtest output:\n%s", out.String())
+	}
+}
+
+// TestPlaygroundServesPageAndAPI runs the playground: its chat page's own
+// /api/ and the POS API share the port without shadowing each other.
+func TestPlaygroundServesPageAndAPI(t *testing.T) {
+	// The embedded cluster runs as the postgres user when root: it must
+	// reach the data folder.
+	dir := t.TempDir()
+	os.Chmod(filepath.Dir(dir), 0o755)
+	os.Chmod(dir, 0o755)
+	env := envFunc(map[string]string{"LOYALTYBOT_DATA": dir, "HTTP_ADDR": "127.0.0.1:0"})
+	ctx, cancel := context.WithCancel(context.Background())
+	stdout := &syncBuffer{}
+	done := make(chan error, 1)
+	stderr := &syncBuffer{}
+	go func() { done <- run(ctx, []string{"playground"}, env, stdout, stderr) }()
+	addr := waitFor(t, stdout, regexp.MustCompile(`open http://(\S+)`), stderr)
+	base := "http://" + addr
+	resp, err := http.Post(base+"/api/chats/101/text", "application/json", strings.NewReader(`{"text": "/start s_central"}`))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("playground chat API: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := http.Get(base + "/api/chats/101")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if strings.Contains(string(body), "Coffee") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the bot did not answer in the playground:\n%s", body)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	resp, err = http.Get(base + "/api/v1/cards/123456789012")
+	if err != nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("POS API in the playground: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }
