@@ -113,12 +113,11 @@ func (f questionnaire) Ask(s *Session) error {
 		ask = fq
 	}
 	var text strings.Builder
-	notes := s.notesText()
+	text.WriteString(s.notesText())
 	if s.Data("mode") == "section" {
 		n, total := position(&s.e.Business.Questionnaire, s.Data("section"), q.ID, answers)
 		text.WriteString(s.T("profile.progress", map[string]any{"N": n, "Total": total}) + "\n")
 	}
-	text.WriteString(notes)
 	if fq != nil {
 		text.WriteString(s.e.textIn(ask.Text, s.Lang))
 		rows = append(rows, f.choiceRows(s, fq)...)

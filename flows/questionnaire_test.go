@@ -161,3 +161,60 @@ func optionText(h *bottest.Harness, section, field, option string) string {
 	}
 	return "?" + option
 }
+
+// allTypes is an owner's own section with one question of every simple
+// type, so each is driven through the chat with bad and good input.
+func allTypes(b *domain.Business) {
+	t := func(en string) map[string]string { return map[string]string{"en": en, "ru": en + " (ru)"} }
+	b.Questionnaire.Sections = append(b.Questionnaire.Sections,
+		domain.Section{ID: "all", Title: t("Everything"), Offer: domain.OfferJoin, Bonus: 25})
+	b.Questionnaire.Questions = append(b.Questionnaire.Questions,
+		domain.Question{ID: "nick", Type: domain.QuestionName, Section: "all", Reward: 1, Text: t("Nickname?")},
+		domain.Question{ID: "motto", Type: domain.QuestionText, Section: "all", Reward: 1, Text: t("Your motto?")},
+		domain.Question{ID: "work_phone", Type: domain.QuestionPhone, Section: "all", Reward: 1, Text: t("Work phone?")},
+		domain.Question{ID: "visits", Type: domain.QuestionNumber, Section: "all", Reward: 1, Min: 1, Max: 30, Text: t("Visits a month?")},
+		domain.Question{ID: "moved", Type: domain.QuestionDate, Section: "all", Reward: 1, Text: t("When did you move here?")},
+		domain.Question{ID: "likes", Type: domain.QuestionMulti, Section: "all", Reward: 1, Text: t("What do you like?"),
+			Options: []domain.Option{{ID: "tea", Text: t("Tea")}, {ID: "cake", Text: t("Cake")}, {ID: "jazz", Text: t("Jazz")}}},
+		domain.Question{ID: "home", Type: domain.QuestionCity, Section: "all", Reward: 1, Text: t("Home town?")},
+	)
+}
+
+func TestQuestionnaireEveryTypeAtJoining(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, allTypes)
+	c := h.Chat(150, "Vera", "en")
+	c.Send("/start").Tap("✅ I agree").ShareContact("+79990000150").Tap("Vera").Tap("No, thanks").
+		Note("the section offered at joining").
+		Tap("📝 Everything (up to +32 points)").
+		Send("🙂").Send("Vee").
+		Sticker().Send("Carpe diem").
+		Send("call me").Send("+7 (495) 123-45-67").
+		Send("lots").Send("31").Send("12").
+		Send("yesterday-ish").Send("01.01.2015").
+		Send("tea").Tap("Tea").Tap("Jazz").Tap("✓ Tea").Tap("Cake").Tap("✓ Done").
+		Send("Tver")
+	bottest.Golden(t, "questionnaire_every_type", c.Transcript())
+	if got := points(t, h, "bonus"); got != 7+25 {
+		t.Fatalf("bonus points %d, want 7 answers + 25 section bonus", got)
+	}
+	var likes string
+	if err := h.DB.Pool().QueryRow(context.Background(), `SELECT value->>'choice' FROM answers WHERE question_id = 'likes'`).Scan(&likes); err != nil {
+		t.Fatal(err)
+	}
+	if likes != `["cake", "jazz"]` {
+		t.Fatalf("multi answer %s, want cake and jazz", likes)
+	}
+
+	c.Note("the export carries the answers; erasure removes them").Send("/privacy").Tap("📦 Download my data")
+	if doc := c.Last().Document; doc == nil || !strings.Contains(string(doc.Data), `"question": "work_phone"`) {
+		t.Fatalf("answers missing from the export")
+	}
+	c.Send("/privacy").Tap("🗑 Delete my data").Tap("Yes, delete my data")
+	if n := countRows(t, h, `SELECT count(*) FROM answers`); n != 0 {
+		t.Fatalf("%d answers left after erasure", n)
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM facts`); n != 0 {
+		t.Fatalf("%d facts left after erasure", n)
+	}
+}

@@ -93,6 +93,26 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Fatalf("metrics do not count the update:\n%s", body)
 	}
 
+	// An owner made with the invite command opens the link in Telegram.
+	var out bytes.Buffer
+	if err := run(ctx, []string{"invite", "--role", "owner"}, env, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	link := lines[len(lines)-1]
+	if !strings.HasPrefix(link, "https://t.me/e2e_bot?start=i_") {
+		t.Fatalf("invite link %q", link)
+	}
+	owner := fake.User(7002, "Olga", "en")
+	owner.SendText("/start " + strings.TrimPrefix(link, "https://t.me/e2e_bot?start="))
+	if msgs, err := owner.WaitMessages(wctx, 1); err != nil || !strings.Contains(msgs[0].Text, "owner") {
+		t.Fatalf("owner invite not accepted: %v %v", msgs, err)
+	}
+	owner.SendText("/staff")
+	if msgs, err := owner.WaitMessages(wctx, 2); err != nil || !strings.Contains(msgs[1].Text, "Staff") {
+		t.Fatalf("the new owner has no /staff: %v %v", msgs, err)
+	}
+
 	// The POS API answers on the same port (a wrong key: 401 in JSON).
 	resp, err = http.Post("http://"+addr+"/api/v1/purchases", "application/json", strings.NewReader(`{}`))
 	if err != nil {
@@ -173,6 +193,7 @@ func TestBusinessConfigErrorsNameTheField(t *testing.T) {
 		{`section = "coffee"`, `section = "tea"`, "questionnaire.questions"},
 		{"max = 20\n", "max = 20\nif = { question = \"coffee_milk\", equals = \"soy\" }\n", ".if"},
 		{`earn_percent = "7"`, `earn_percent = 7.5`, "program.tiers[2].earn_percent"},
+		{"max = 20\n", "max = 20\nif = { question = \"coffee_cups\", equals = \"yes\" }\n", "cycle"},
 	}
 	for _, c := range cases {
 		src := strings.Replace(string(base), c.from, c.to, 1)
