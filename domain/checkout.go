@@ -21,6 +21,10 @@ type PurchaseRequest struct {
 	Currency       string
 	Redeem         int64
 	Categories     []string
+	// Messages, when set, builds the messages a new purchase queues (the
+	// customer's notice), so they are written with the purchase in the
+	// same round trip.
+	Messages func(*PurchaseResult) []OutMessage
 }
 
 // PurchaseResult is a recorded purchase with the card's balance after it.
@@ -133,14 +137,20 @@ func RecordPurchase(ctx context.Context, tx Tx, p *Program, req PurchaseRequest,
 			Reason: pur.PublicID, IdempotencyKey: "purchase:" + pur.PublicID + ":earn"}
 	}
 	if q.Redeem == 0 {
-		// The common case, accrual only: purchase, ledger row and lot go in
-		// one round trip.
-		if err := tx.InsertPurchaseCredit(ctx, &pur, credit); err != nil {
+		// The common case, accrual only: purchase, ledger row, lot and the
+		// customer's message go in one round trip.
+		tier, _, _, _ := p.TierFor(st.Spend + req.Amount)
+		res := &PurchaseResult{Purchase: pur, Balance: card.Balance + q.Earn, Customer: cust, Tier: tier,
+			Created: true, First: st.Purchases == 0}
+		var out []OutMessage
+		if req.Messages != nil {
+			out = req.Messages(res)
+		}
+		if err := tx.InsertPurchaseCredit(ctx, &pur, credit, out); err != nil {
 			return nil, err
 		}
-		tier, _, _, _ := p.TierFor(st.Spend + req.Amount)
-		return &PurchaseResult{Purchase: pur, Balance: card.Balance + q.Earn, Customer: cust, Tier: tier,
-			Created: true, First: st.Purchases == 0}, nil
+		res.Purchase.ID = pur.ID
+		return res, nil
 	}
 	if err := tx.InsertPurchase(ctx, &pur); err != nil {
 		return nil, err
@@ -172,8 +182,16 @@ func RecordPurchase(ctx context.Context, tx Tx, p *Program, req PurchaseRequest,
 	}
 	// The tier after this purchase, so the customer sees a promotion now.
 	tier, _, _, _ := p.TierFor(st.Spend + req.Amount)
-	return &PurchaseResult{Purchase: pur, Balance: balance, Customer: cust, Tier: tier, Created: true,
-		First: st.Purchases == 0}, nil
+	res := &PurchaseResult{Purchase: pur, Balance: balance, Customer: cust, Tier: tier, Created: true,
+		First: st.Purchases == 0}
+	if req.Messages != nil {
+		for _, m := range req.Messages(res) {
+			if _, err := tx.Enqueue(ctx, m, false); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return res, nil
 }
 
 func tierOf(ctx context.Context, tx Tx, p *Program, cardID int64, now time.Time) (Tier, error) {

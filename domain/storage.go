@@ -94,8 +94,9 @@ type Tx interface {
 	// (store, receipt id) gives ErrConflict.
 	InsertPurchase(ctx context.Context, p *Purchase) error
 	// InsertPurchaseCredit inserts p and, when credit is not nil, its
-	// credit ledger row and regular lot, pipelined in one round trip.
-	InsertPurchaseCredit(ctx context.Context, p *Purchase, credit *LedgerEntry) error
+	// credit ledger row and regular lot, and the given outbox messages,
+	// pipelined in one round trip.
+	InsertPurchaseCredit(ctx context.Context, p *Purchase, credit *LedgerEntry, out []OutMessage) error
 	FindPurchaseByKey(ctx context.Context, key string) (*Purchase, error)
 	FindPurchaseByPublicID(ctx context.Context, publicID string) (*Purchase, error)
 	RecordLotUses(ctx context.Context, purchaseID int64, uses []LotUse) error

@@ -25,6 +25,39 @@ func (e *Engine) money(minor int64, lang string) string {
 	return domain.FormatMoney(minor, e.Business.Currency, lang)
 }
 
+// PurchaseMessages builds the customer's notice of a new purchase as
+// outbox rows, for RecordPurchase to write with the purchase itself
+// (PurchaseRequest.Messages). AfterPurchase then adds what needs queries.
+func (e *Engine) PurchaseMessages(r *domain.PurchaseResult) []domain.OutMessage {
+	m, ok := e.purchaseNotice(r)
+	if !ok {
+		return nil
+	}
+	payload, err := json.Marshal(m)
+	if err != nil {
+		return nil
+	}
+	return []domain.OutMessage{{ChatID: m.ChatID, Payload: payload}}
+}
+
+// AfterPurchase queues what follows a purchase beyond its notice: the
+// profile sections a first purchase unlocks and the owners' velocity alert.
+func (e *Engine) AfterPurchase(ctx context.Context, tx domain.Tx, r *domain.PurchaseResult) error {
+	offer, err := e.afterFirstPurchase(ctx, tx, r)
+	if err != nil {
+		return err
+	}
+	if offer != nil {
+		if err := e.enqueue(ctx, tx, *offer); err != nil {
+			return err
+		}
+	}
+	if len(r.Purchase.Flags) > 0 && !r.Purchase.Cancelled() {
+		return e.NotifyFlags(ctx, tx, r)
+	}
+	return nil
+}
+
 // NotifyPurchase tells the customer what a purchase did to their points,
 // in their language, whoever recorded it (a cashier or the POS API). The
 // message waits in the outbox for the background sender.

@@ -94,6 +94,9 @@ func (a *API) record(ctx context.Context, key string, in *purchaseInput) (ans pu
 			RequestHash:    in.hash, Amount: in.amount, Currency: in.currency, Redeem: in.redeem,
 			Categories: in.categories,
 		}
+		if a.engine != nil {
+			req.Messages = a.engine.PurchaseMessages
+		}
 		req.CardID, req.CardNumber, err = domain.CardRefOf(a.signer, in.card, now)
 		if errors.Is(err, domain.ErrCardExpired) {
 			ans, err = a.repeatWithExpiredCard(ctx, tx, req, now)
@@ -106,8 +109,9 @@ func (a *API) record(ctx context.Context, key string, in *purchaseInput) (ans pu
 		if err != nil {
 			return a.purchaseError(err, in.redeem)
 		}
-		if res.Created {
-			if err := a.notify(ctx, tx, res); err != nil {
+		if res.Created && a.engine != nil {
+			// The notice was written with the purchase; the rest follows.
+			if err := a.engine.AfterPurchase(ctx, tx, res); err != nil {
 				return err
 			}
 		}

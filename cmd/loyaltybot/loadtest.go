@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/loyaltybot/loyaltybot/bot/posapi"
@@ -30,6 +31,8 @@ func loadtest(ctx context.Context, args []string, getenv func(string) string, st
 	duration := fs.Duration("duration", 10*time.Second, "how long to send purchases")
 	concurrency := fs.Int("concurrency", 8, "parallel POS clients")
 	cards := fs.Int("cards", 200, "customers (cards) the purchases are spread over")
+	noSync := fs.Bool("nosync", false, "run PostgreSQL with fsync off, to see what the disk costs")
+	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the run to this file")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -49,7 +52,7 @@ func loadtest(ctx context.Context, args []string, getenv func(string) string, st
 	defer os.RemoveAll(dir)
 	os.Chmod(dir, 0o755) //nolint:errcheck // the postgres user must reach it
 	fmt.Fprintf(stdout, "starting PostgreSQL (fsync on) in %s …\n", dir)
-	cluster, err := embedded.Start(ctx, embedded.Options{Dir: dir + "/pg", Logger: log})
+	cluster, err := embedded.Start(ctx, embedded.Options{Dir: dir + "/pg", Logger: log, Fast: *noSync})
 	if err != nil {
 		return err
 	}
@@ -94,6 +97,17 @@ func loadtest(ctx context.Context, args []string, getenv func(string) string, st
 	srv := &http.Server{Handler: a.httpMux(), ReadHeaderTimeout: 10 * time.Second}
 	done := serveHTTP(ctx, srv, ln)
 	fmt.Fprintf(stdout, "%d cards, %d clients, %v …\n", len(codes), *concurrency, *duration)
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	rep, err := posapi.Load(ctx, posapi.LoadOptions{BaseURL: "http://" + ln.Addr().String(), Key: key,
 		Cards: codes, Concurrency: *concurrency, Duration: *duration, Currency: biz.Currency})
 	srv.Shutdown(context.Background())

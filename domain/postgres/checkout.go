@@ -52,7 +52,7 @@ func (t *tx) LoadCheckout(ctx context.Context, q domain.CheckoutQuery) (*domain.
 
 // InsertPurchaseCredit sends the purchase insert and the credit (ledger row
 // and lot) as one pipelined batch.
-func (t *tx) InsertPurchaseCredit(ctx context.Context, p *domain.Purchase, credit *domain.LedgerEntry) error {
+func (t *tx) InsertPurchaseCredit(ctx context.Context, p *domain.Purchase, credit *domain.LedgerEntry, out []domain.OutMessage) error {
 	cats, flags := p.Categories, p.Flags
 	if cats == nil {
 		cats = []string{}
@@ -68,6 +68,9 @@ func (t *tx) InsertPurchaseCredit(ctx context.Context, p *domain.Purchase, credi
 		e := credit
 		b.Queue(appendCredit, e.CardID, string(e.Kind), e.Amount, e.Reason, e.IdempotencyKey,
 			nullable(e.ExpiresAt), string(domain.LotRegular))
+	}
+	for _, m := range out {
+		b.Queue(`INSERT INTO outbox (chat_id, payload) VALUES ($1, $2)`, m.ChatID, []byte(m.Payload))
 	}
 	if err := t.tx.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("insert purchase: %w", mapErr(err))
