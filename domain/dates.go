@@ -1,0 +1,137 @@
+package domain
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// ParseDate reads a calendar date as people type it, case-insensitively:
+// "12.03.1990", "2.3.1990", "12.03.90" (a two-digit year is the latest such
+// year not after now), "1990-03-12", "12-03-1990", and a day, a month name
+// and a year: "12 марта 1990", "12 март 1990 г.", "12 мар. 1990",
+// "12 March 1990", "March 12, 1990", "12th Mar 1990". Russian month names
+// are taken in the genitive and nominative, English ones in full or
+// abbreviated. Days that do not exist (31.02, 29.02 of a common year) are
+// refused. The result is midnight UTC; errors are *ValidationError with
+// reason "error.answer.date".
+func ParseDate(s string, now time.Time) (time.Time, error) {
+	bad := &ValidationError{Reason: "error.answer.date"}
+	if len(s) > 100 || !utf8.ValidString(s) {
+		return time.Time{}, bad
+	}
+	s = strings.ToLower(strings.Join(strings.Fields(s), " "))
+	for _, suffix := range []string{"года", "год", "г.", "г", "."} {
+		if rest, ok := strings.CutSuffix(s, suffix); ok {
+			if rest = strings.TrimSpace(rest); rest != "" && rest[len(rest)-1] >= '0' && rest[len(rest)-1] <= '9' {
+				s = rest
+				break
+			}
+		}
+	}
+	var y, m, d int
+	var ok bool
+	switch sep, parts := dateParts(s); {
+	case sep == '-' && len(parts[0]) == 4:
+		var okY, okM, okD bool
+		y, okY = dateNumber(parts[0], 4, 4)
+		m, okM = dateNumber(parts[1], 1, 2)
+		d, okD = dateNumber(parts[2], 1, 2)
+		ok = okY && okM && okD && y >= 1000 && m > 0 && d > 0
+	case sep != 0:
+		d, m, y, ok = dateDMY(parts[0], parts[1], parts[2], now)
+	default:
+		words := strings.Fields(strings.ReplaceAll(s, ",", " "))
+		if len(words) != 3 {
+			return time.Time{}, bad
+		}
+		if _, isMonth := monthNames[strings.TrimSuffix(words[0], ".")]; isMonth {
+			words[0], words[1] = words[1], words[0]
+		}
+		day := strings.TrimSuffix(words[0], "-го")
+		for _, ord := range []string{"st", "nd", "rd", "th"} {
+			if rest, cut := strings.CutSuffix(day, ord); cut {
+				day = rest
+				break
+			}
+		}
+		mon, known := monthNames[strings.TrimSuffix(words[1], ".")]
+		d, m, y, ok = dateDMY(day, "1", words[2], now)
+		m, ok = int(mon), ok && known
+	}
+	if !ok {
+		return time.Time{}, bad
+	}
+	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+	if t.Year() != y || int(t.Month()) != m || t.Day() != d {
+		return time.Time{}, &ValidationError{Reason: "error.answer.date", Detail: "no such day"}
+	}
+	return t, nil
+}
+
+// dateParts splits a numeric date at its separator, '.' or '-' used
+// twice; sep is 0 when s is not shaped like one.
+func dateParts(s string) (sep rune, parts []string) {
+	for _, c := range []rune{'.', '-'} {
+		if p := strings.Split(s, string(c)); len(p) == 3 && !strings.ContainsAny(s, " ,") {
+			return c, p
+		}
+	}
+	return 0, nil
+}
+
+// dateDMY reads day, month and a four- or two-digit year.
+func dateDMY(ds, ms, ys string, now time.Time) (d, m, y int, ok bool) {
+	d, okD := dateNumber(ds, 1, 2)
+	m, okM := dateNumber(ms, 1, 2)
+	y, okY := dateNumber(ys, 2, 4)
+	switch {
+	case !okD || !okM || !okY || len(ys) == 3 || d == 0 || m == 0:
+		return 0, 0, 0, false
+	case len(ys) == 2:
+		if y += 2000; y > now.Year() {
+			y -= 100
+		}
+	case y < 1000:
+		return 0, 0, 0, false
+	}
+	return d, m, y, true
+}
+
+// dateNumber reads min to max ASCII digits.
+func dateNumber(s string, min, max int) (int, bool) {
+	if len(s) < min || len(s) > max {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, true
+}
+
+var monthNames = map[string]time.Month{}
+
+func init() {
+	for i, names := range [12]string{
+		"январь января янв january jan",
+		"февраль февраля фев февр february feb",
+		"март марта мар march mar",
+		"апрель апреля апр april apr",
+		"май мая may",
+		"июнь июня июн june jun",
+		"июль июля июл july jul",
+		"август августа авг august aug",
+		"сентябрь сентября сен сент september sep sept",
+		"октябрь октября окт october oct",
+		"ноябрь ноября ноя нояб november nov",
+		"декабрь декабря дек december dec",
+	} {
+		for _, n := range strings.Fields(names) {
+			monthNames[n] = time.Month(i + 1)
+		}
+	}
+}
