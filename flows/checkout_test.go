@@ -165,6 +165,14 @@ func TestCheckoutExpiredForgedAndNonStaff(t *testing.T) {
 	if n := countRows(t, h, `SELECT count(*) FROM purchases`); n != 0 {
 		t.Fatal("a purchase from an expired or forged card")
 	}
+	cashier.Send("/help")
+	if got := cashier.Last().Text; !strings.Contains(got, "/scan") || strings.Contains(got, "/staff") {
+		t.Fatalf("a cashier's /help: %q", got)
+	}
+	owner.Send("/help")
+	if got := owner.Last().Text; !strings.Contains(got, "/staff") {
+		t.Fatalf("an owner's /help: %q", got)
+	}
 }
 
 func TestRevokedCashierRefusedAndManagerCancels(t *testing.T) {

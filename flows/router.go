@@ -34,6 +34,12 @@ func (e *Engine) command(s *Session) error {
 		return e.start(s)
 	case "help":
 		s.Say("help.text", nil)
+		switch {
+		case s.Staff.CanManage():
+			s.Say("help.manager", nil)
+		case s.Staff.CanCheckout():
+			s.Say("help.cashier", nil)
+		}
 		return e.resume(s)
 	case "language":
 		askLanguage(s)
