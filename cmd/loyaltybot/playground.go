@@ -2,15 +2,18 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/loyaltybot/loyaltybot/bot/tgfake"
 	"github.com/loyaltybot/loyaltybot/domain"
+	"github.com/loyaltybot/loyaltybot/domain/postgres/embedded"
 	"github.com/loyaltybot/loyaltybot/locales"
 )
 
@@ -79,7 +82,15 @@ func playground(ctx context.Context, args []string, getenv func(string) string, 
 
 	biz.Owners = append(biz.Owners, playgroundOwner)
 	a := &app{env: e, log: log, biz: biz}
-	a.db, a.cluster, err = openDB(ctx, e, log, filepath.Join(e.DataDir, "playground", "pg"))
+	pgDir := filepath.Join(e.DataDir, "playground", "pg")
+	a.db, a.cluster, err = openDB(ctx, e, log, pgDir)
+	if errors.Is(err, embedded.ErrUnreachable) && e.DatabaseURL == "" {
+		// Run as root from a private folder (e.g. under /root): the
+		// playground is disposable, so keep its data where postgres can.
+		pgDir = filepath.Join(os.TempDir(), "loyaltybot-playground", "pg")
+		log.Warn("data folder not reachable by the postgres user; using a shared one", "dir", pgDir)
+		a.db, a.cluster, err = openDB(ctx, e, log, pgDir)
+	}
 	if err != nil {
 		return err
 	}
@@ -109,7 +120,7 @@ func playground(ctx context.Context, args []string, getenv func(string) string, 
 
 	fmt.Fprintf(stdout, "loyaltybot playground is running: open http://%s\n", ln.Addr())
 	fmt.Fprintf(stdout, "  chats: customer, cashier and owner side by side; send /start, or /start s_%s as if scanned at the register\n", biz.Stores[0].Code)
-	fmt.Fprintf(stdout, "  data: %s (delete it to start over); Ctrl+C stops\n", filepath.Join(e.DataDir, "playground"))
+	fmt.Fprintf(stdout, "  data: %s (delete it to start over); Ctrl+C stops\n", filepath.Dir(pgDir))
 
 	select {
 	case <-ctx.Done():

@@ -35,6 +35,10 @@ var ErrNotInstalled = errors.New("PostgreSQL is not installed: apt-get install -
 // already uses the data folder.
 var ErrAlreadyRunning = errors.New("PostgreSQL cluster is already running")
 
+// ErrUnreachable means the data folder sits under a folder the server's
+// user (postgres, when running as root) cannot enter.
+var ErrUnreachable = errors.New("data folder not reachable")
+
 // LogFile is the name of the server log inside the data folder.
 const LogFile = "postgres.log"
 

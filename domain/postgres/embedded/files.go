@@ -82,8 +82,8 @@ func prepareDataDir(dir string, owner *osUser) error {
 			return fmt.Errorf("embedded postgres: %w", err)
 		}
 		if !reachable(st, owner) {
-			return fmt.Errorf("embedded postgres: data folder %s is not reachable by the %q user: %s has mode %v (choose a folder elsewhere, or chmod o+x %s)",
-				dir, owner.name, p, st.Mode().Perm(), p)
+			return fmt.Errorf("embedded postgres: %w: data folder %s is not reachable by the %q user: %s has mode %v (choose a folder elsewhere, or chmod o+x %s)",
+				ErrUnreachable, dir, owner.name, p, st.Mode().Perm(), p)
 		}
 		if p == filepath.Dir(p) {
 			return nil
