@@ -56,7 +56,7 @@ type CheckoutState struct {
 	Card         Card
 	Customer     Customer
 	PrevPublicID string // a purchase with the same idempotency key, "" if none
-	Purchases    int    // the customer's purchases so far (not cancelled)
+	Purchases    int    // 0 before the customer's first purchase, else 1 (not a full count)
 	Spend        int64
 	CardCount    int
 	StaffCount   int
