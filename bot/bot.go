@@ -157,8 +157,10 @@ func (b *Bot) Stop(timeout time.Duration) error {
 	case <-time.After(timeout):
 		err = errors.New("bot: updates still in hand at shutdown; they are stored and will be handled on the next start")
 	}
-	b.stopSender()
-	<-b.senderDone
+	if b.stopSender != nil { // nil when Start was never called
+		b.stopSender()
+		<-b.senderDone
+	}
 	return err
 }
 
