@@ -208,18 +208,20 @@ func (c checkout) choose(s *Session) error {
 	if !ok {
 		return c.Ask(s)
 	}
+	// The choice message keeps a one-line record of what was chosen.
 	switch v {
 	case "accrue":
 		s.SetData("redeem", "0")
+		s.Edit(Reply{Text: s.T("checkout.choose.accrue_chosen", nil)})
 	case "max":
 		s.SetData("redeem", s.Data("max"))
+		s.Edit(Reply{Text: s.T("checkout.choose.redeem_chosen", map[string]any{"Points": s.Data("max")})})
 	case "other":
 		s.Edit(Reply{Text: s.T("checkout.choose.other_chosen", nil)})
 		return s.Goto(stepPoints)
 	default:
 		return c.Ask(s)
 	}
-	s.Edit(Reply{Text: s.T("checkout.choose.chosen", nil)})
 	return s.Goto(stepConfirm)
 }
 
