@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"time"
@@ -134,7 +135,7 @@ func (e *Engine) handle(ctx context.Context, in Input, fn func(*Session) error) 
 			menu := e.StaffMenu(s.Lang, true)
 			s.Send(Reply{ChatCommands: &menu})
 		}
-		if err := fn(s); err != nil {
+		if err := safely(fn, s); err != nil {
 			return err
 		}
 		if err := tx.SaveConversation(ctx, conv); err != nil {
@@ -178,6 +179,18 @@ func (e *Engine) loadStaff(ctx context.Context, tx domain.Tx, in Input) (*domain
 		return nil, false, err
 	}
 	return st, true, nil
+}
+
+// safely runs a flow step, turning a panic into an error: the transaction
+// rolls back, the person gets the polite internal-error message and the
+// update is marked handled, instead of a poison update retried forever.
+func safely(fn func(*Session) error, s *Session) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic in flow %q step %q: %v\n%s", s.Conv.Flow, s.Conv.Step, r, debug.Stack())
+		}
+	}()
+	return fn(s)
 }
 
 func (e *Engine) localizer(lang string) *i18n.Localizer {
