@@ -85,7 +85,6 @@ type Tx interface {
 	LockCard(ctx context.Context, cardID int64) (*Card, error)
 	// ListOpenLots lists the card's lots with points remaining.
 	ListOpenLots(ctx context.Context, cardID int64) ([]Lot, error)
-	AddLot(ctx context.Context, cardID, ledgerID int64, kind LotKind, amount int64, expiresAt time.Time) error
 	// UseLots takes points from lots; RestoreLots gives them back.
 	UseLots(ctx context.Context, uses []LotUse) error
 	RestoreLots(ctx context.Context, uses []LotUse) error
@@ -104,8 +103,6 @@ type Tx interface {
 	MarkPurchaseCancelled(ctx context.Context, purchaseID, byStaff int64, at time.Time) error
 	// SpendSince sums the card's purchase amounts (not cancelled) since t.
 	SpendSince(ctx context.Context, cardID int64, since time.Time) (int64, error)
-	CountCardPurchasesSince(ctx context.Context, cardID int64, since time.Time) (int, error)
-	CountStaffPurchasesSince(ctx context.Context, staffID int64, since time.Time) (int, error)
 	// LastPurchaseAt is the time of the card's newest purchase (zero if none).
 	LastPurchaseAt(ctx context.Context, cardID int64) (time.Time, error)
 	// ListRecentPurchases lists purchases since t, newest first, of one
@@ -149,9 +146,6 @@ type Tx interface {
 	OfferSection(ctx context.Context, customerID int64, section string, at time.Time) error
 	CompleteSection(ctx context.Context, customerID int64, section string, at time.Time) error
 	ListSectionOffers(ctx context.Context, customerID int64) ([]SectionOffer, error)
-	// CountCustomerPurchases counts a customer's purchases (first purchase
-	// unlocks a section).
-	CountCustomerPurchases(ctx context.Context, customerID int64) (int, error)
 
 	CreateAPIKey(ctx context.Context, shopID int64, hash []byte, prefix string) error
 	// FindAPIKeyShop returns the store of an active key.
@@ -207,7 +201,6 @@ type Outbox interface {
 	Claim(ctx context.Context, limit int, hold time.Duration) ([]OutMessage, error)
 	// Get loads rows this process claimed itself at enqueue time.
 	Get(ctx context.Context, ids []int64) ([]OutMessage, error)
-	MarkSent(ctx context.Context, id int64) error
 	// MarkSentMany records several delivered messages in one statement.
 	MarkSentMany(ctx context.Context, ids []int64) error
 	// Retry releases the row to be tried again after at.

@@ -94,10 +94,3 @@ func (t *tx) ListSectionOffers(ctx context.Context, customerID int64) ([]domain.
 	}
 	return out, rows.Err()
 }
-
-// CountCustomerPurchases counts a customer's purchases.
-func (t *tx) CountCustomerPurchases(ctx context.Context, customerID int64) (int, error) {
-	var n int
-	err := t.tx.QueryRow(ctx, `SELECT count(*) FROM purchases WHERE customer_id = $1 AND cancelled_at IS NULL`, customerID).Scan(&n)
-	return n, mapErr(err)
-}

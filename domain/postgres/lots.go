@@ -42,16 +42,6 @@ func (t *tx) ListOpenLots(ctx context.Context, cardID int64) ([]domain.Lot, erro
 	return out, nil
 }
 
-// AddLot records a credit as a lot.
-func (t *tx) AddLot(ctx context.Context, cardID, ledgerID int64, kind domain.LotKind, amount int64, expiresAt time.Time) error {
-	_, err := t.tx.Exec(ctx, `INSERT INTO point_lots (card_id, ledger_id, kind, amount, remaining, expires_at)
-		VALUES ($1, $2, $3, $4, $4, $5)`, cardID, ledgerID, string(kind), amount, nullable(expiresAt))
-	if err != nil {
-		return fmt.Errorf("add lot: %w", mapErr(err))
-	}
-	return nil
-}
-
 func (t *tx) moveLots(ctx context.Context, uses []domain.LotUse, sign int64) error {
 	for _, u := range uses {
 		tag, err := t.tx.Exec(ctx, `UPDATE point_lots SET remaining = remaining + $2 WHERE id = $1`, u.LotID, sign*u.Points)

@@ -97,12 +97,6 @@ func (o *outbox) Get(ctx context.Context, ids []int64) ([]domain.OutMessage, err
 	return ms, nil
 }
 
-// MarkSent records a delivered message.
-func (o *outbox) MarkSent(ctx context.Context, id int64) error {
-	_, err := o.pool.Exec(ctx, `UPDATE outbox SET sent_at = now(), claimed_until = NULL WHERE id = $1`, id)
-	return err
-}
-
 // MarkSentMany records delivered messages.
 func (o *outbox) MarkSentMany(ctx context.Context, ids []int64) error {
 	if len(ids) == 0 {

@@ -106,20 +106,6 @@ func (t *tx) SpendSince(ctx context.Context, cardID int64, since time.Time) (int
 	return n, mapErr(err)
 }
 
-// CountCardPurchasesSince counts a card's purchases since a time.
-func (t *tx) CountCardPurchasesSince(ctx context.Context, cardID int64, since time.Time) (int, error) {
-	var n int
-	err := t.tx.QueryRow(ctx, `SELECT count(*) FROM purchases WHERE card_id = $1 AND created_at >= $2`, cardID, since).Scan(&n)
-	return n, mapErr(err)
-}
-
-// CountStaffPurchasesSince counts a cashier's purchases since a time.
-func (t *tx) CountStaffPurchasesSince(ctx context.Context, staffID int64, since time.Time) (int, error) {
-	var n int
-	err := t.tx.QueryRow(ctx, `SELECT count(*) FROM purchases WHERE staff_id = $1 AND created_at >= $2`, staffID, since).Scan(&n)
-	return n, mapErr(err)
-}
-
 // LastPurchaseAt returns the newest purchase time of a card.
 func (t *tx) LastPurchaseAt(ctx context.Context, cardID int64) (time.Time, error) {
 	var at *time.Time
