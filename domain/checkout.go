@@ -98,6 +98,9 @@ func RecordPurchase(ctx context.Context, tx Tx, p *Program, req PurchaseRequest,
 		return nil, err
 	}
 	card, cust := &st.Card, &st.Customer
+	if cust.Erased && st.PrevPublicID == "" {
+		return nil, fmt.Errorf("card %d of an erased customer: %w", card.ID, ErrNotFound)
+	}
 	if st.PrevPublicID != "" {
 		prev, err := tx.FindPurchaseByPublicID(ctx, st.PrevPublicID)
 		if err != nil {

@@ -21,6 +21,9 @@ type Customer struct {
 	Marketing     bool
 	Unreachable   bool // the bot was blocked; cleared when they write again
 	CreatedAt     time.Time
+	// Erased: the customer deleted their data; their card is closed and
+	// only anonymous history remains.
+	Erased bool
 }
 
 // Member reports whether onboarding is complete.

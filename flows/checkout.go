@@ -56,6 +56,11 @@ func startCheckout(s *Session, input string) error {
 	if err != nil {
 		return err
 	}
+	if cust.Erased {
+		// The owner deleted their data: the card is closed.
+		s.Say("checkout.card.invalid", nil)
+		return nil
+	}
 	if cust.TelegramID == s.In.User.ID {
 		s.Say("checkout.card.own", nil)
 		return nil

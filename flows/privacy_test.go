@@ -44,8 +44,21 @@ func TestPrivacyConsentsExportEraseAndRejoin(t *testing.T) {
 		t.Fatalf("export incomplete:\n%s", doc.Data)
 	}
 
+	anna.Send("/card")
+	photo, _ := anna.LastPhoto()
+	oldCard, err := bottest.DecodeQR(photo.Photo)
+	if err != nil {
+		t.Fatal(err)
+	}
 	anna.Send("/privacy").Tap("🗑 Delete my data").Tap("No, keep it").
 		Send("/privacy").Tap("🗑 Delete my data").Tap("Yes, delete my data")
+	// The erased customer's card is closed: a cashier scanning its QR
+	// (still within its lifetime) learns nothing and cannot charge it.
+	_, payload, _ := strings.Cut(oldCard, "?start=")
+	cashier.Send("/start " + payload)
+	if !strings.Contains(cashier.Last().Text, "not a valid card code") {
+		t.Fatalf("a closed card was accepted at the register: %q", cashier.Last().Text)
+	}
 	var name, phone string
 	var tg *int64
 	if err := h.DB.Pool().QueryRow(context.Background(),

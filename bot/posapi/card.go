@@ -50,6 +50,9 @@ func (a *API) getCard(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
+		if q.Customer.Erased {
+			return cardError(domain.ErrNotFound) // closed: its owner erased their data
+		}
 		ans = cardAnswer{FirstName: q.Customer.FirstName, Balance: q.Card.Balance, Tier: q.Tier.Name,
 			MaxRedeemable: q.MaxRedeem}
 		if q.HasNext {

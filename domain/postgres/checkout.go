@@ -19,7 +19,7 @@ WITH c AS (SELECT id, customer_id, number, balance, created_at FROM cards
             WHERE id = $1 OR ($1 = 0 AND number = $7) FOR UPDATE)
 SELECT c.id, c.customer_id, c.number, c.balance, c.created_at,
        cu.id, cu.telegram_id, cu.chat_id, cu.first_name, cu.phone, cu.language, cu.joined_store_id,
-       cu.joined_at, cu.marketing, cu.unreachable_at, cu.created_at,
+       cu.joined_at, cu.marketing, cu.unreachable_at, cu.created_at, cu.erased_at,
        coalesce((SELECT public_id FROM purchases WHERE idempotency_key = $2), ''),
        (SELECT count(*) FROM (SELECT 1 FROM purchases WHERE customer_id = c.customer_id AND cancelled_at IS NULL LIMIT 1) first),
        (SELECT coalesce(sum(amount), 0)::bigint FROM purchases
@@ -40,7 +40,7 @@ func (t *tx) LoadCheckout(ctx context.Context, q domain.CheckoutQuery) (*domain.
 	err := t.tx.QueryRow(ctx, loadCheckout, q.CardID, q.IdempotencyKey, q.StaffID, q.SpendSince, q.CardSince, q.StaffSince, q.CardNumber).Scan(
 		&st.Card.ID, &st.Card.CustomerID, &st.Card.Number, &st.Card.Balance, &st.Card.CreatedAt,
 		&r.ID, &r.TelegramID, &r.ChatID, &r.FirstName, &r.Phone, &r.Language, &r.JoinedStoreID,
-		&r.JoinedAt, &r.Marketing, &r.UnreachableAt, &r.CreatedAt,
+		&r.JoinedAt, &r.Marketing, &r.UnreachableAt, &r.CreatedAt, &r.ErasedAt,
 		&st.PrevPublicID, &st.Purchases, &st.Spend, &st.CardCount, &st.StaffCount, &last, &earliest, &st.HasRegular)
 	if err != nil {
 		return nil, fmt.Errorf("load checkout for card %d: %w", q.CardID, mapErr(err))

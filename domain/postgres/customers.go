@@ -22,6 +22,7 @@ type customerRow struct {
 	Marketing     bool       `db:"marketing"`
 	UnreachableAt *time.Time `db:"unreachable_at"`
 	CreatedAt     time.Time  `db:"created_at"`
+	ErasedAt      *time.Time `db:"erased_at"`
 }
 
 func (r customerRow) domain() *domain.Customer {
@@ -32,6 +33,7 @@ func (r customerRow) domain() *domain.Customer {
 		Marketing:   r.Marketing,
 		Unreachable: r.UnreachableAt != nil,
 		CreatedAt:   r.CreatedAt,
+		Erased:      r.ErasedAt != nil,
 	}
 	c.TelegramID = deref(r.TelegramID)
 	c.ChatID = deref(r.ChatID)
@@ -59,7 +61,7 @@ func nullable[T comparable](v T) *T {
 }
 
 const customerColumns = `id, telegram_id, chat_id, first_name, phone, language, joined_store_id,
-	joined_at, marketing, unreachable_at, created_at`
+	joined_at, marketing, unreachable_at, created_at, erased_at`
 
 func (t *tx) findCustomer(ctx context.Context, where string, arg any) (*domain.Customer, error) {
 	rows, _ := t.tx.Query(ctx, `SELECT `+customerColumns+` FROM customers WHERE `+where, arg)
