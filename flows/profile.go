@@ -12,7 +12,7 @@ import (
 // showProfile is /profile: what the business knows, section by section, in
 // plain words, a numbered button per item to change it, and a button to
 // continue each offered section that is not finished.
-func showProfile(s *Session, intro bool) error {
+func showProfile(s *Session) error {
 	qn := &s.e.Business.Questionnaire
 	answers, skipped, err := answersOf(s)
 	if err != nil {

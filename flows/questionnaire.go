@@ -283,7 +283,7 @@ func (f questionnaire) save(s *Session, q *domain.Question, ans *domain.Answer) 
 		s.announceSection(q.Section, answers, wasComplete)
 		s.Leave()
 		s.Edit(Reply{Text: s.notesText() + s.T("profile.saved", nil)})
-		return showProfile(s, false)
+		return showProfile(s)
 	}
 	hist := s.Data("hist")
 	if hist != "" {

@@ -65,7 +65,7 @@ func (e *Engine) command(s *Session) error {
 			if s.Conv.Flow == flowProfile {
 				s.Leave() // answers so far are kept; /profile shows them
 			}
-			return showProfile(s, true)
+			return showProfile(s)
 		}
 		return showBalance(s)
 	default:
