@@ -83,7 +83,7 @@ func startCheckout(s *Session, input string) error {
 func (s *Session) cardData(q *domain.CardQuote) map[string]any {
 	return map[string]any{
 		"Name": q.Customer.FirstName, "Balance": q.Card.Balance, "Count": q.Card.Balance,
-		"Tier": q.Tier.Name, "Rate": percent(q.Tier.EarnBP),
+		"Tier": q.Tier.Name, "Rate": percent(q.Tier.EarnBP), "Cap": s.e.Business.Program.RedeemCapPercent,
 	}
 }
 
