@@ -52,16 +52,16 @@ func startCheckout(s *Session, input string) error {
 	case err != nil:
 		return err
 	}
-	cust, err := s.Tx.FindCustomerByID(s.Ctx, card.CustomerID)
+	q, err := domain.QuoteCard(s.Ctx, s.Tx, &s.e.Business.Program, card.ID, 0, now)
 	if err != nil {
 		return err
 	}
-	if cust.Erased {
+	if q.Customer.Erased {
 		// The owner deleted their data: the card is closed.
 		s.Say("checkout.card.invalid", nil)
 		return nil
 	}
-	if cust.TelegramID == s.In.User.ID {
+	if q.Customer.TelegramID == s.In.User.ID {
 		s.Say("checkout.card.own", nil)
 		return nil
 	}
@@ -70,10 +70,6 @@ func startCheckout(s *Session, input string) error {
 	rand.Read(draft)
 	s.SetData("card", strconv.FormatInt(card.ID, 10))
 	s.SetData("draft", hex.EncodeToString(draft))
-	q, err := domain.QuoteCard(s.Ctx, s.Tx, &s.e.Business.Program, card.ID, 0, now)
-	if err != nil {
-		return err
-	}
 	s.Say("checkout.card.found", s.cardData(q))
 	return s.Enter(flowCheckout, stepAmount)
 }
