@@ -21,7 +21,7 @@ SELECT c.id, c.customer_id, c.number, c.balance, c.created_at,
        cu.id, cu.telegram_id, cu.chat_id, cu.first_name, cu.phone, cu.language, cu.joined_store_id,
        cu.joined_at, cu.marketing, cu.unreachable_at, cu.created_at, cu.erased_at,
        coalesce((SELECT public_id FROM purchases WHERE idempotency_key = $2), ''),
-       (SELECT count(*) FROM (SELECT 1 FROM purchases WHERE customer_id = c.customer_id AND cancelled_at IS NULL LIMIT 1) first),
+       (SELECT count(*) FROM (SELECT 1 FROM purchases WHERE card_id = c.id AND cancelled_at IS NULL LIMIT 1) first),
        (SELECT coalesce(sum(amount), 0)::bigint FROM purchases
          WHERE card_id = c.id AND created_at >= $4 AND cancelled_at IS NULL),
        (SELECT count(*) FROM purchases WHERE card_id = c.id AND created_at >= $5),

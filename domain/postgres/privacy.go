@@ -12,7 +12,8 @@ import (
 
 // ListCustomerPurchases lists a customer's purchases, oldest first.
 func (t *tx) ListCustomerPurchases(ctx context.Context, customerID int64) ([]domain.Purchase, error) {
-	rows, _ := t.tx.Query(ctx, `SELECT `+purchaseColumns+` FROM purchases WHERE customer_id = $1 ORDER BY id`, customerID)
+	rows, _ := t.tx.Query(ctx, `SELECT `+purchaseColumns+` FROM purchases
+		WHERE card_id IN (SELECT id FROM cards WHERE customer_id = $1) ORDER BY id`, customerID)
 	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[purchaseRow])
 	if err != nil {
 		return nil, fmt.Errorf("list customer purchases: %w", mapErr(err))
