@@ -149,10 +149,9 @@ func RecordPurchase(ctx context.Context, tx Tx, p *Program, req PurchaseRequest,
 		if req.Messages != nil {
 			out = req.Messages(res)
 		}
-		if err := tx.InsertPurchaseCredit(ctx, &pur, credit, out); err != nil {
+		if err := tx.InsertPurchaseCredit(ctx, &res.Purchase, credit, out); err != nil {
 			return nil, err
 		}
-		res.Purchase.ID = pur.ID
 		return res, nil
 	}
 	if err := tx.InsertPurchase(ctx, &pur); err != nil {

@@ -93,8 +93,10 @@ type Tx interface {
 	// (store, receipt id) gives ErrConflict.
 	InsertPurchase(ctx context.Context, p *Purchase) error
 	// InsertPurchaseCredit inserts p and, when credit is not nil, its
-	// credit ledger row and regular lot, and the given outbox messages,
-	// pipelined in one round trip.
+	// credit ledger row and regular lot, and the given outbox messages.
+	// The writes may be sent with the next statement or with the commit,
+	// so their errors (ErrConflict for a taken idempotency key) may come
+	// from there, and p.ID is set only once they ran.
 	InsertPurchaseCredit(ctx context.Context, p *Purchase, credit *LedgerEntry, out []OutMessage) error
 	FindPurchaseByKey(ctx context.Context, key string) (*Purchase, error)
 	FindPurchaseByPublicID(ctx context.Context, publicID string) (*Purchase, error)

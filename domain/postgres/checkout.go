@@ -50,8 +50,10 @@ func (t *tx) LoadCheckout(ctx context.Context, q domain.CheckoutQuery) (*domain.
 	return &st, nil
 }
 
-// InsertPurchaseCredit sends the purchase insert and the credit (ledger row
-// and lot) as one pipelined batch.
+// InsertPurchaseCredit queues the purchase, the credit (ledger row and lot)
+// and the messages to go out with the next statement or with COMMIT: the
+// card is locked and everything these writes depend on was read, so
+// nothing waits for their results. p.ID is set when they run.
 func (t *tx) InsertPurchaseCredit(ctx context.Context, p *domain.Purchase, credit *domain.LedgerEntry, out []domain.OutMessage) error {
 	cats, flags := p.Categories, p.Flags
 	if cats == nil {
@@ -72,8 +74,6 @@ func (t *tx) InsertPurchaseCredit(ctx context.Context, p *domain.Purchase, credi
 	for _, m := range out {
 		b.Queue(`INSERT INTO outbox (chat_id, payload) VALUES ($1, $2)`, m.ChatID, []byte(m.Payload))
 	}
-	if err := t.tx.SendBatch(ctx, b).Close(); err != nil {
-		return fmt.Errorf("insert purchase: %w", mapErr(err))
-	}
+	t.tx.Defer(b)
 	return nil
 }

@@ -61,16 +61,14 @@ func (db *DB) Close() { db.pool.Close() }
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.pool.Ping(ctx) }
 
-// Update runs fn in one transaction.
+// Update runs fn in one transaction, pipelined (see pipe).
 func (db *DB) Update(ctx context.Context, fn func(domain.Tx) error) error {
-	return pgx.BeginFunc(ctx, db.pool, func(t pgx.Tx) error {
-		return fn(&tx{tx: t})
-	})
+	return db.update(ctx, func(p *pipe) error { return fn(&tx{tx: p}) })
 }
 
 // tx adapts a pgx transaction to domain.Tx.
 type tx struct {
-	tx pgx.Tx
+	tx *pipe
 }
 
 // mapErr turns PostgreSQL errors into domain errors once, here, so no SQL

@@ -1,4 +1,12 @@
 package postgres
 
+import "context"
+
 // LoadCheckoutSQL lets the plan test read the checkout query.
 const LoadCheckoutSQL = loadCheckout
+
+// Pipe lets tests drive the pipelined transaction directly.
+type Pipe = pipe
+
+// UpdatePipe runs fn in a pipelined transaction.
+func (db *DB) UpdatePipe(ctx context.Context, fn func(*Pipe) error) error { return db.update(ctx, fn) }

@@ -1,0 +1,277 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+	"github.com/loyaltybot/loyaltybot/domain/postgres"
+	"github.com/loyaltybot/loyaltybot/domain/postgres/pgtest"
+)
+
+// tripCounter counts the round trips a connection makes: every Exec,
+// Query and QueryRow, and every batch.
+type tripCounter struct {
+	mu    sync.Mutex
+	trips int
+	sql   []string
+}
+
+func (c *tripCounter) add(sql string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.trips++
+	c.sql = append(c.sql, strings.Join(strings.Fields(sql), " "))
+}
+
+func (c *tripCounter) reset() (int, []string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n, sql := c.trips, c.sql
+	c.trips, c.sql = 0, nil
+	return n, sql
+}
+
+func (c *tripCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	c.add(d.SQL)
+	return ctx
+}
+func (c *tripCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+func (c *tripCounter) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	c.add("batch")
+	return ctx
+}
+func (c *tripCounter) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+func (c *tripCounter) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData)     {}
+
+// tracedDB opens a test database whose connection counts round trips.
+func tracedDB(t *testing.T) (*postgres.DB, *tripCounter) {
+	t.Helper()
+	cfg, err := pgxpool.ParseConfig(pgtest.NewDB(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &tripCounter{}
+	cfg.ConnConfig.Tracer = c
+	cfg.MaxConns = 1
+	pool, err := pgxpool.NewWithConfig(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	return postgres.New(pool), c
+}
+
+func count(t *testing.T, db *postgres.DB, sql string) int {
+	t.Helper()
+	var n int
+	if err := db.Pool().QueryRow(t.Context(), sql).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestPipeKeepsOrderAndAtomicity(t *testing.T) {
+	db, trips := tracedDB(t)
+	ctx := t.Context()
+	if _, err := db.Pool().Exec(ctx, `CREATE TABLE t (v int PRIMARY KEY)`); err != nil {
+		t.Fatal(err)
+	}
+	trips.reset()
+
+	// Deferred writes run before the next statement, in order: the query
+	// sees them, and the whole goes out with BEGIN in one round trip.
+	err := db.UpdatePipe(ctx, func(p *postgres.Pipe) error {
+		b := &pgx.Batch{}
+		b.Queue(`INSERT INTO t VALUES (1)`)
+		b.Queue(`INSERT INTO t VALUES (2)`)
+		p.Defer(b)
+		var n int
+		if err := p.QueryRow(ctx, `SELECT count(*) FROM t`).Scan(&n); err != nil {
+			return err
+		}
+		if n != 2 {
+			t.Errorf("the query saw %d rows, want the 2 deferred ones", n)
+		}
+		b = &pgx.Batch{}
+		b.Queue(`INSERT INTO t VALUES (3)`)
+		p.Defer(b)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, sql := trips.reset(); n != 2 {
+		t.Errorf("%d round trips, want 2 (BEGIN+writes+query, write+COMMIT): %q", n, sql)
+	}
+	if n := count(t, db, `SELECT count(*) FROM t`); n != 3 {
+		t.Errorf("%d rows committed, want 3", n)
+	}
+
+	// An error from fn rolls back everything, deferred writes included,
+	// whether or not they were sent.
+	errStop := errors.New("stop")
+	for _, sent := range []bool{false, true} {
+		err = db.UpdatePipe(ctx, func(p *postgres.Pipe) error {
+			if _, err := p.Exec(ctx, `INSERT INTO t VALUES (10)`); err != nil {
+				return err
+			}
+			b := &pgx.Batch{}
+			b.Queue(`INSERT INTO t VALUES (11)`)
+			p.Defer(b)
+			if sent {
+				if _, err := p.Exec(ctx, `SELECT 1`); err != nil {
+					return err
+				}
+			}
+			return errStop
+		})
+		if !errors.Is(err, errStop) {
+			t.Fatalf("err = %v, want fn's error", err)
+		}
+		if n := count(t, db, `SELECT count(*) FROM t`); n != 3 {
+			t.Errorf("sent=%v: %d rows after a failed transaction, want the 3 from before", sent, n)
+		}
+	}
+
+	// A transaction that runs nothing costs nothing.
+	trips.reset()
+	if err := db.UpdatePipe(ctx, func(*postgres.Pipe) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if n, sql := trips.reset(); n != 0 {
+		t.Errorf("an empty transaction made %d round trips: %q", n, sql)
+	}
+}
+
+func TestPipeDeferredErrorIsReportedAndMapped(t *testing.T) {
+	db, _ := tracedDB(t)
+	ctx := t.Context()
+	if _, err := db.Pool().Exec(ctx, `CREATE TABLE t (v int PRIMARY KEY); INSERT INTO t VALUES (1)`); err != nil {
+		t.Fatal(err)
+	}
+	dup := func(p *postgres.Pipe) {
+		b := &pgx.Batch{}
+		b.Queue(`INSERT INTO t VALUES (5)`)
+		b.Queue(`INSERT INTO t VALUES (1)`) // taken
+		p.Defer(b)
+	}
+	// Seen at commit.
+	err := db.UpdatePipe(ctx, func(p *postgres.Pipe) error {
+		if _, err := p.Exec(ctx, `SELECT 1`); err != nil {
+			return err
+		}
+		dup(p)
+		return nil
+	})
+	if !errors.Is(err, domain.ErrConflict) {
+		t.Errorf("commit: err = %v, want ErrConflict", err)
+	}
+	// Seen by the next statement, which did not cause it.
+	var queryErr error
+	err = db.UpdatePipe(ctx, func(p *postgres.Pipe) error {
+		dup(p)
+		var n int
+		queryErr = p.QueryRow(ctx, `SELECT count(*) FROM t`).Scan(&n)
+		return queryErr
+	})
+	if !errors.Is(queryErr, domain.ErrConflict) || !strings.Contains(queryErr.Error(), "earlier write") {
+		t.Errorf("next statement: err = %v, want an ErrConflict marked as an earlier write's", queryErr)
+	}
+	if !errors.Is(err, domain.ErrConflict) {
+		t.Errorf("update: err = %v, want ErrConflict", err)
+	}
+	if n := count(t, db, `SELECT count(*) FROM t`); n != 1 {
+		t.Errorf("%d rows, want 1: a failed transaction wrote", n)
+	}
+	// The connection is clean for the next transaction.
+	if err := db.UpdatePipe(ctx, func(p *postgres.Pipe) error {
+		_, err := p.Exec(ctx, `INSERT INTO t VALUES (2)`)
+		return err
+	}); err != nil {
+		t.Fatalf("the next transaction: %v", err)
+	}
+}
+
+func TestPipePanicLeavesNoTransaction(t *testing.T) {
+	db, _ := tracedDB(t)
+	ctx := t.Context()
+	if _, err := db.Pool().Exec(ctx, `CREATE TABLE t (v int)`); err != nil {
+		t.Fatal(err)
+	}
+	func() {
+		defer func() { _ = recover() }()
+		_ = db.UpdatePipe(ctx, func(p *postgres.Pipe) error {
+			if _, err := p.Exec(ctx, `INSERT INTO t VALUES (1)`); err != nil {
+				return err
+			}
+			panic("boom")
+		})
+	}()
+	if n := count(t, db, `SELECT count(*) FROM t`); n != 0 {
+		t.Errorf("%d rows after a panic, want 0", n)
+	}
+}
+
+// TestAccrualPurchaseIsTwoRoundTrips pins the cost the load target rests
+// on: BEGIN with the checkout query, then the purchase's writes with
+// COMMIT.
+func TestAccrualPurchaseIsTwoRoundTrips(t *testing.T) {
+	db, trips := tracedDB(t)
+	ctx := t.Context()
+	if err := db.SyncStores(ctx, []domain.StoreConfig{{Code: "a", Name: "A", TimeZone: "UTC"}}); err != nil {
+		t.Fatal(err)
+	}
+	var cardID int64
+	if err := db.Update(ctx, func(tx domain.Tx) error {
+		c := &domain.Customer{TelegramID: 1, ChatID: 1, FirstName: "A", JoinedAt: time.Now()}
+		if err := tx.CreateCustomer(ctx, c); err != nil {
+			return err
+		}
+		card, err := tx.CreateCard(ctx, c.ID, domain.NewCardNumber())
+		cardID = card.ID
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	p := domain.DefaultProgram()
+	buy := func(key string) *domain.PurchaseResult {
+		t.Helper()
+		var res *domain.PurchaseResult
+		err := db.Update(ctx, func(tx domain.Tx) error {
+			var err error
+			res, err = domain.RecordPurchase(ctx, tx, &p, domain.PurchaseRequest{CardID: cardID, ShopID: 1,
+				Source: domain.SourcePOS, IdempotencyKey: key, Amount: 100000, Currency: "RUB",
+				Messages: func(*domain.PurchaseResult) []domain.OutMessage {
+					return []domain.OutMessage{{ChatID: 1, Payload: []byte(`{}`)}}
+				}}, time.Now())
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	buy("warm-up") // prepares the statements once per connection
+	trips.reset()
+	res := buy("second")
+	if n, sql := trips.reset(); n != 2 {
+		t.Errorf("an accrual purchase made %d round trips, want 2: %q", n, sql)
+	}
+	if res.Purchase.ID == 0 || res.Purchase.Earned == 0 {
+		t.Errorf("purchase %+v: want an id and points earned", res.Purchase)
+	}
+	if n := count(t, db, `SELECT count(*) FROM outbox`); n != 2 {
+		t.Errorf("%d outbox rows, want the 2 messages", n)
+	}
+	if n := count(t, db, `SELECT balance FROM cards`); int64(n) != 2*res.Purchase.Earned {
+		t.Errorf("balance %d, want %d", n, 2*res.Purchase.Earned)
+	}
+}
