@@ -49,6 +49,7 @@ type CheckoutQuery struct {
 	SpendSince     time.Time // 365 days back
 	CardSince      time.Time // 24 hours back (velocity)
 	StaffSince     time.Time // 1 hour back (velocity)
+	WithLots       bool      // also list the open lots (points will be paid)
 }
 
 // CheckoutState is the locked card and what a purchase decides on.
@@ -64,6 +65,15 @@ type CheckoutState struct {
 	// Lot summary, to skip the expiry pass when nothing can be due.
 	EarliestExpiry time.Time // soonest own expiry among open lots (zero: none)
 	HasRegular     bool      // open regular lots exist
+	Lots           []Lot     // the open lots, oldest first, if asked for
+}
+
+// PurchaseWrites is what a purchase writes besides its own row.
+type PurchaseWrites struct {
+	Debit    *LedgerEntry // the points paid, nil if none
+	Uses     []LotUse     // the lots that pay Debit
+	Credit   *LedgerEntry // the points earned, as a regular lot; nil if none
+	Messages []OutMessage // to the customer, in the same transaction
 }
 
 // expiryDue reports whether any lot may expire at now.
@@ -93,6 +103,7 @@ func RecordPurchase(ctx context.Context, tx Tx, p *Program, req PurchaseRequest,
 	st, err := tx.LoadCheckout(ctx, CheckoutQuery{
 		CardID: req.CardID, CardNumber: req.CardNumber, IdempotencyKey: req.IdempotencyKey, StaffID: req.StaffID,
 		SpendSince: now.AddDate(-1, 0, 0), CardSince: now.Add(-24 * time.Hour), StaffSince: now.Add(-time.Hour),
+		WithLots: req.Redeem > 0,
 	})
 	if err != nil {
 		return nil, err
@@ -116,6 +127,12 @@ func RecordPurchase(ctx context.Context, tx Tx, p *Program, req PurchaseRequest,
 		if _, err := ExpireCard(ctx, tx, p, card, now); err != nil {
 			return nil, err
 		}
+		if req.Redeem > 0 {
+			// Expiry emptied some lots; pay from what is left.
+			if st.Lots, err = tx.ListOpenLots(ctx, card.ID); err != nil {
+				return nil, err
+			}
+		}
 	}
 	q, err := p.Quote(req.Amount, req.Redeem, card.Balance, st.Spend)
 	if err != nil {
@@ -134,75 +151,32 @@ func RecordPurchase(ctx context.Context, tx Tx, p *Program, req PurchaseRequest,
 		Currency: req.Currency, Earned: q.Earn, Redeemed: q.Redeem, Categories: req.Categories,
 		Flags: flags, CreatedAt: now, IdempotencyKey: req.IdempotencyKey, RequestHash: req.RequestHash,
 	}
-	var credit *LedgerEntry
+	w := PurchaseWrites{}
 	if q.Earn > 0 {
-		credit = &LedgerEntry{CardID: card.ID, Kind: LedgerEarn, Amount: q.Earn,
+		w.Credit = &LedgerEntry{CardID: card.ID, Kind: LedgerEarn, Amount: q.Earn,
 			Reason: pur.PublicID, IdempotencyKey: "purchase:" + pur.PublicID + ":earn"}
 	}
-	if q.Redeem == 0 {
-		// The common case, accrual only: purchase, ledger row, lot and the
-		// customer's message go in one round trip.
-		tier, _, _, _ := p.TierFor(st.Spend + req.Amount)
-		res := &PurchaseResult{Purchase: pur, Balance: card.Balance + q.Earn, Customer: cust, Tier: tier,
-			Created: true, First: st.Purchases == 0}
-		var out []OutMessage
-		if req.Messages != nil {
-			out = req.Messages(res)
-		}
-		if err := tx.InsertPurchaseCredit(ctx, &res.Purchase, credit, out); err != nil {
+	if q.Redeem > 0 {
+		if w.Uses, err = AllocateRedeem(st.Lots, q.Redeem, now); err != nil {
 			return nil, err
 		}
-		return res, nil
+		w.Debit = &LedgerEntry{CardID: card.ID, Kind: LedgerRedeem, Amount: -q.Redeem,
+			Reason: pur.PublicID, IdempotencyKey: "purchase:" + pur.PublicID + ":redeem"}
 	}
-	if err := tx.InsertPurchase(ctx, &pur); err != nil {
-		return nil, err
-	}
-	balance := card.Balance
-	lots, err := tx.ListOpenLots(ctx, card.ID)
-	if err != nil {
-		return nil, err
-	}
-	uses, err := AllocateRedeem(lots, q.Redeem, now)
-	if err != nil {
-		return nil, err
-	}
-	row, _, err := debit(ctx, tx, LedgerEntry{CardID: card.ID, Kind: LedgerRedeem, Amount: -q.Redeem,
-		Reason: pur.PublicID, IdempotencyKey: "purchase:" + pur.PublicID + ":redeem"}, uses)
-	if err != nil {
-		return nil, err
-	}
-	if err := tx.RecordLotUses(ctx, pur.ID, uses); err != nil {
-		return nil, err
-	}
-	balance = row.BalanceAfter
-	if credit != nil {
-		row, _, err := Credit(ctx, tx, *credit, LotRegular)
-		if err != nil {
-			return nil, err
-		}
-		balance = row.BalanceAfter
-	}
-	// The tier after this purchase, so the customer sees a promotion now.
+	// The card is locked and everything the writes depend on was read, so
+	// the result is known before they run: they go in one round trip,
+	// with the customer's message. The tier is the one after this
+	// purchase, so the customer sees a promotion now.
 	tier, _, _, _ := p.TierFor(st.Spend + req.Amount)
-	res := &PurchaseResult{Purchase: pur, Balance: balance, Customer: cust, Tier: tier, Created: true,
-		First: st.Purchases == 0}
+	res := &PurchaseResult{Purchase: pur, Balance: card.Balance - q.Redeem + q.Earn, Customer: cust,
+		Tier: tier, Created: true, First: st.Purchases == 0}
 	if req.Messages != nil {
-		for _, m := range req.Messages(res) {
-			if _, err := tx.Enqueue(ctx, m, false); err != nil {
-				return nil, err
-			}
-		}
+		w.Messages = req.Messages(res)
+	}
+	if err := tx.WritePurchase(ctx, &res.Purchase, w); err != nil {
+		return nil, err
 	}
 	return res, nil
-}
-
-func tierOf(ctx context.Context, tx Tx, p *Program, cardID int64, now time.Time) (Tier, error) {
-	spend, err := tx.SpendSince(ctx, cardID, now.AddDate(-1, 0, 0))
-	if err != nil {
-		return Tier{}, err
-	}
-	t, _, _, _ := p.TierFor(spend)
-	return t, nil
 }
 
 // CardQuote is what a cashier or POS sees before charging: the customer's

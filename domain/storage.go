@@ -89,18 +89,14 @@ type Tx interface {
 	UseLots(ctx context.Context, uses []LotUse) error
 	RestoreLots(ctx context.Context, uses []LotUse) error
 
-	// InsertPurchase stores p and sets its ID; a taken idempotency key or
-	// (store, receipt id) gives ErrConflict.
-	InsertPurchase(ctx context.Context, p *Purchase) error
-	// InsertPurchaseCredit inserts p and, when credit is not nil, its
-	// credit ledger row and regular lot, and the given outbox messages.
-	// The writes may be sent with the next statement or with the commit,
-	// so their errors (ErrConflict for a taken idempotency key) may come
-	// from there, and p.ID is set only once they ran.
-	InsertPurchaseCredit(ctx context.Context, p *Purchase, credit *LedgerEntry, out []OutMessage) error
+	// WritePurchase inserts p and w: the debit with its lot uses, the
+	// credit with its regular lot, and the messages. The writes may be
+	// sent with the next statement or with the commit, so their errors
+	// (ErrConflict for a taken idempotency key) may come from there, and
+	// p.ID is set only once they ran.
+	WritePurchase(ctx context.Context, p *Purchase, w PurchaseWrites) error
 	FindPurchaseByKey(ctx context.Context, key string) (*Purchase, error)
 	FindPurchaseByPublicID(ctx context.Context, publicID string) (*Purchase, error)
-	RecordLotUses(ctx context.Context, purchaseID int64, uses []LotUse) error
 	ListLotUses(ctx context.Context, purchaseID int64) ([]LotUse, error)
 	MarkPurchaseCancelled(ctx context.Context, purchaseID, byStaff int64, at time.Time) error
 	// SpendSince sums the card's purchase amounts (not cancelled) since t.

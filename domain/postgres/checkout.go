@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/loyaltybot/loyaltybot/domain"
 )
@@ -32,16 +33,37 @@ SELECT c.id, c.customer_id, c.number, c.balance, c.created_at,
        EXISTS (SELECT 1 FROM point_lots WHERE card_id = c.id AND remaining > 0 AND kind = 'regular')
   FROM c JOIN customers cu ON cu.id = c.customer_id`
 
-// LoadCheckout reads what a purchase needs in one round trip.
+// openLotsOfCheckout lists the open lots of the card loadCheckout locked.
+const openLotsOfCheckout = `SELECT id, kind, remaining, expires_at, created_at FROM point_lots
+	WHERE card_id = (SELECT id FROM cards WHERE id = $1 OR ($1 = 0 AND number = $2)) AND remaining > 0
+	ORDER BY id`
+
+// LoadCheckout reads what a purchase needs in one round trip: with the
+// open lots when points will be paid.
 func (t *tx) LoadCheckout(ctx context.Context, q domain.CheckoutQuery) (*domain.CheckoutState, error) {
 	var st domain.CheckoutState
 	var r customerRow
 	var last, earliest *time.Time
-	err := t.tx.QueryRow(ctx, loadCheckout, q.CardID, q.IdempotencyKey, q.StaffID, q.SpendSince, q.CardSince, q.StaffSince, q.CardNumber).Scan(
-		&st.Card.ID, &st.Card.CustomerID, &st.Card.Number, &st.Card.Balance, &st.Card.CreatedAt,
-		&r.ID, &r.TelegramID, &r.ChatID, &r.FirstName, &r.Phone, &r.Language, &r.JoinedStoreID,
-		&r.JoinedAt, &r.Marketing, &r.UnreachableAt, &r.CreatedAt, &r.ErasedAt,
-		&st.PrevPublicID, &st.Purchases, &st.Spend, &st.CardCount, &st.StaffCount, &last, &earliest, &st.HasRegular)
+	scan := func(row pgx.Row) error {
+		return row.Scan(
+			&st.Card.ID, &st.Card.CustomerID, &st.Card.Number, &st.Card.Balance, &st.Card.CreatedAt,
+			&r.ID, &r.TelegramID, &r.ChatID, &r.FirstName, &r.Phone, &r.Language, &r.JoinedStoreID,
+			&r.JoinedAt, &r.Marketing, &r.UnreachableAt, &r.CreatedAt, &r.ErasedAt,
+			&st.PrevPublicID, &st.Purchases, &st.Spend, &st.CardCount, &st.StaffCount, &last, &earliest, &st.HasRegular)
+	}
+	args := []any{q.CardID, q.IdempotencyKey, q.StaffID, q.SpendSince, q.CardSince, q.StaffSince, q.CardNumber}
+	var err error
+	if !q.WithLots {
+		err = scan(t.tx.QueryRow(ctx, loadCheckout, args...))
+	} else {
+		b := &pgx.Batch{}
+		b.Queue(loadCheckout, args...).QueryRow(scan)
+		b.Queue(openLotsOfCheckout, q.CardID, q.CardNumber).Query(func(rows pgx.Rows) error {
+			st.Lots, err = collectLots(rows)
+			return err
+		})
+		err = t.tx.SendBatch(ctx, b).Close()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("load checkout for card %d: %w", q.CardID, mapErr(err))
 	}
@@ -50,11 +72,11 @@ func (t *tx) LoadCheckout(ctx context.Context, q domain.CheckoutQuery) (*domain.
 	return &st, nil
 }
 
-// InsertPurchaseCredit queues the purchase, the credit (ledger row and lot)
-// and the messages to go out with the next statement or with COMMIT: the
-// card is locked and everything these writes depend on was read, so
-// nothing waits for their results. p.ID is set when they run.
-func (t *tx) InsertPurchaseCredit(ctx context.Context, p *domain.Purchase, credit *domain.LedgerEntry, out []domain.OutMessage) error {
+// WritePurchase queues the purchase and its writes to go out with the
+// next statement or with COMMIT: the card is locked and everything they
+// depend on was read, so nothing waits for their results. p.ID is set
+// when they run.
+func (t *tx) WritePurchase(ctx context.Context, p *domain.Purchase, w domain.PurchaseWrites) error {
 	cats, flags := p.Categories, p.Flags
 	if cats == nil {
 		cats = []string{}
@@ -66,12 +88,32 @@ func (t *tx) InsertPurchaseCredit(ctx context.Context, p *domain.Purchase, credi
 	b.Queue(insertPurchase, p.PublicID, p.CardID, p.CustomerID, p.ShopID, nullable(p.StaffID),
 		p.Source, nullable(p.ReceiptID), p.IdempotencyKey, p.RequestHash, p.Amount, p.Currency, p.Earned,
 		p.Redeemed, cats, flags, p.CreatedAt).QueryRow(func(r pgx.Row) error { return r.Scan(&p.ID) })
-	if credit != nil {
-		e := credit
+	if d := w.Debit; d != nil {
+		// The ledger row moves the balance (its triggers refuse an
+		// overdraft); the lots say which points went.
+		b.Queue(`INSERT INTO ledger (card_id, kind, amount, reason, idempotency_key) VALUES ($1, $2, $3, $4, $5)`,
+			d.CardID, string(d.Kind), d.Amount, d.Reason, d.IdempotencyKey)
+		ids, points := make([]int64, len(w.Uses)), make([]int64, len(w.Uses))
+		for i, u := range w.Uses {
+			ids[i], points[i] = u.LotID, u.Points
+		}
+		b.Queue(`UPDATE point_lots l SET remaining = l.remaining - u.points
+			FROM unnest($1::bigint[], $2::bigint[]) AS u(id, points) WHERE l.id = u.id AND l.card_id = $3`,
+			ids, points, d.CardID).Exec(func(ct pgconn.CommandTag) error {
+			if ct.RowsAffected() != int64(len(ids)) {
+				return fmt.Errorf("use lots of card %d: %d of %d found: %w", d.CardID, ct.RowsAffected(), len(ids), domain.ErrNotFound)
+			}
+			return nil
+		})
+		b.Queue(`INSERT INTO lot_uses (purchase_id, lot_id, points)
+			SELECT p.id, u.id, u.points FROM purchases p, unnest($2::bigint[], $3::bigint[]) AS u(id, points)
+			 WHERE p.public_id = $1`, p.PublicID, ids, points)
+	}
+	if e := w.Credit; e != nil {
 		b.Queue(appendCredit, e.CardID, string(e.Kind), e.Amount, e.Reason, e.IdempotencyKey,
 			nullable(e.ExpiresAt), string(domain.LotRegular))
 	}
-	for _, m := range out {
+	for _, m := range w.Messages {
 		b.Queue(`INSERT INTO outbox (chat_id, payload) VALUES ($1, $2)`, m.ChatID, []byte(m.Payload))
 	}
 	t.tx.Defer(b)

@@ -31,9 +31,17 @@ type lotRow struct {
 func (t *tx) ListOpenLots(ctx context.Context, cardID int64) ([]domain.Lot, error) {
 	rows, _ := t.tx.Query(ctx, `SELECT id, kind, remaining, expires_at, created_at FROM point_lots
 		WHERE card_id = $1 AND remaining > 0 ORDER BY id`, cardID)
-	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[lotRow])
+	lots, err := collectLots(rows)
 	if err != nil {
 		return nil, fmt.Errorf("list lots: %w", mapErr(err))
+	}
+	return lots, nil
+}
+
+func collectLots(rows pgx.Rows) ([]domain.Lot, error) {
+	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[lotRow])
+	if err != nil {
+		return nil, err
 	}
 	out := make([]domain.Lot, len(rs))
 	for i, r := range rs {
@@ -63,17 +71,6 @@ func (t *tx) UseLots(ctx context.Context, uses []domain.LotUse) error {
 // RestoreLots gives points back to lots.
 func (t *tx) RestoreLots(ctx context.Context, uses []domain.LotUse) error {
 	return t.moveLots(ctx, uses, 1)
-}
-
-// RecordLotUses remembers which lots paid a purchase.
-func (t *tx) RecordLotUses(ctx context.Context, purchaseID int64, uses []domain.LotUse) error {
-	for _, u := range uses {
-		if _, err := t.tx.Exec(ctx, `INSERT INTO lot_uses (purchase_id, lot_id, points) VALUES ($1, $2, $3)`,
-			purchaseID, u.LotID, u.Points); err != nil {
-			return fmt.Errorf("record lot use: %w", mapErr(err))
-		}
-	}
-	return nil
 }
 
 // ListLotUses lists the lots that paid a purchase.

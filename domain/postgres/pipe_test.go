@@ -220,10 +220,10 @@ func TestPipePanicLeavesNoTransaction(t *testing.T) {
 	}
 }
 
-// TestAccrualPurchaseIsTwoRoundTrips pins the cost the load target rests
-// on: BEGIN with the checkout query, then the purchase's writes with
-// COMMIT.
-func TestAccrualPurchaseIsTwoRoundTrips(t *testing.T) {
+// TestPurchaseIsTwoRoundTrips pins the cost the load target rests on:
+// BEGIN with the checkout query (and the open lots when points are paid),
+// then the purchase's writes with COMMIT.
+func TestPurchaseIsTwoRoundTrips(t *testing.T) {
 	db, trips := tracedDB(t)
 	ctx := t.Context()
 	if err := db.SyncStores(ctx, []domain.StoreConfig{{Code: "a", Name: "A", TimeZone: "UTC"}}); err != nil {
@@ -242,13 +242,13 @@ func TestAccrualPurchaseIsTwoRoundTrips(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := domain.DefaultProgram()
-	buy := func(key string) *domain.PurchaseResult {
+	buy := func(key string, redeem int64) *domain.PurchaseResult {
 		t.Helper()
 		var res *domain.PurchaseResult
 		err := db.Update(ctx, func(tx domain.Tx) error {
 			var err error
 			res, err = domain.RecordPurchase(ctx, tx, &p, domain.PurchaseRequest{CardID: cardID, ShopID: 1,
-				Source: domain.SourcePOS, IdempotencyKey: key, Amount: 100000, Currency: "RUB",
+				Source: domain.SourcePOS, IdempotencyKey: key, Amount: 100000, Currency: "RUB", Redeem: redeem,
 				Messages: func(*domain.PurchaseResult) []domain.OutMessage {
 					return []domain.OutMessage{{ChatID: 1, Payload: []byte(`{}`)}}
 				}}, time.Now())
@@ -259,9 +259,9 @@ func TestAccrualPurchaseIsTwoRoundTrips(t *testing.T) {
 		}
 		return res
 	}
-	buy("warm-up") // prepares the statements once per connection
+	buy("warm-up", 0) // prepares the statements once per connection
 	trips.reset()
-	res := buy("second")
+	res := buy("second", 0)
 	if n, sql := trips.reset(); n != 2 {
 		t.Errorf("an accrual purchase made %d round trips, want 2: %q", n, sql)
 	}
@@ -271,7 +271,76 @@ func TestAccrualPurchaseIsTwoRoundTrips(t *testing.T) {
 	if n := count(t, db, `SELECT count(*) FROM outbox`); n != 2 {
 		t.Errorf("%d outbox rows, want the 2 messages", n)
 	}
-	if n := count(t, db, `SELECT balance FROM cards`); int64(n) != 2*res.Purchase.Earned {
-		t.Errorf("balance %d, want %d", n, 2*res.Purchase.Earned)
+	earned := 2 * res.Purchase.Earned
+	if n := count(t, db, `SELECT balance FROM cards`); int64(n) != earned {
+		t.Errorf("balance %d, want %d", n, earned)
+	}
+
+	// Paying with points: the debit, the two lots it empties and the
+	// record of which lots paid go in the same second round trip.
+	buy("warm-up-redeem", 1)
+	before := int64(count(t, db, `SELECT balance FROM cards`))
+	trips.reset()
+	paid := before - 1 // from every lot but the last point
+	res = buy("redeem", paid)
+	if n, sql := trips.reset(); n != 2 {
+		t.Errorf("a purchase paying points made %d round trips, want 2: %q", n, sql)
+	}
+	if want := before - paid + res.Purchase.Earned; res.Purchase.Redeemed != paid || res.Balance != want {
+		t.Errorf("redeemed %d, balance %d; want %d and %d", res.Purchase.Redeemed, res.Balance, paid, want)
+	}
+	if n := count(t, db, `SELECT balance FROM cards`); int64(n) != res.Balance {
+		t.Errorf("balance in the database %d, want %d", n, res.Balance)
+	}
+	if n := count(t, db, `SELECT coalesce(sum(remaining), 0) FROM point_lots`); int64(n) != res.Balance {
+		t.Errorf("lots hold %d points, want the balance %d", n, res.Balance)
+	}
+	if n := count(t, db, `SELECT coalesce(sum(u.points), 0) FROM lot_uses u JOIN purchases p ON p.id = u.purchase_id
+		WHERE p.idempotency_key = 'redeem'`); int64(n) != paid {
+		t.Errorf("lot uses record %d points, want %d", n, paid)
+	}
+}
+
+// TestWritePurchaseRefusesUnknownLots: a debit naming a lot that is not
+// the card's fails the whole purchase at commit, and nothing is written.
+func TestWritePurchaseRefusesUnknownLots(t *testing.T) {
+	db, _ := tracedDB(t)
+	ctx := t.Context()
+	if err := db.SyncStores(ctx, []domain.StoreConfig{{Code: "a", Name: "A", TimeZone: "UTC"}}); err != nil {
+		t.Fatal(err)
+	}
+	var card *domain.Card
+	if err := db.Update(ctx, func(tx domain.Tx) error {
+		c := &domain.Customer{TelegramID: 1, ChatID: 1, FirstName: "A", JoinedAt: time.Now()}
+		if err := tx.CreateCustomer(ctx, c); err != nil {
+			return err
+		}
+		var err error
+		if card, err = tx.CreateCard(ctx, c.ID, domain.NewCardNumber()); err != nil {
+			return err
+		}
+		_, _, err = tx.AppendCredit(ctx, domain.LedgerEntry{CardID: card.ID, Kind: domain.LedgerAdjust, Amount: 50,
+			IdempotencyKey: "seed"}, domain.LotRegular)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	err := db.Update(ctx, func(tx domain.Tx) error {
+		p := &domain.Purchase{PublicID: "p1", CardID: card.ID, CustomerID: card.CustomerID, ShopID: 1,
+			Source: domain.SourcePOS, IdempotencyKey: "k1", Amount: 1000, Currency: "RUB", Redeemed: 10,
+			CreatedAt: time.Now()}
+		return tx.WritePurchase(ctx, p, domain.PurchaseWrites{
+			Debit: &domain.LedgerEntry{CardID: card.ID, Kind: domain.LedgerRedeem, Amount: -10, IdempotencyKey: "d1"},
+			Uses:  []domain.LotUse{{LotID: 987654, Points: 10}},
+		})
+	})
+	if !errors.Is(err, domain.ErrNotFound) {
+		t.Errorf("err = %v, want ErrNotFound for a lot that is not the card's", err)
+	}
+	if n := count(t, db, `SELECT count(*) FROM purchases`); n != 0 {
+		t.Errorf("%d purchases written, want 0", n)
+	}
+	if n := count(t, db, `SELECT balance FROM cards`); n != 50 {
+		t.Errorf("balance %d, want 50 untouched", n)
 	}
 }

@@ -52,25 +52,6 @@ const insertPurchase = `INSERT INTO purchases (public_id, card_id, customer_id, 
 	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
 	RETURNING id`
 
-// InsertPurchase stores a purchase.
-func (t *tx) InsertPurchase(ctx context.Context, p *domain.Purchase) error {
-	cats := p.Categories
-	if cats == nil {
-		cats = []string{}
-	}
-	flags := p.Flags
-	if flags == nil {
-		flags = []string{}
-	}
-	err := t.tx.QueryRow(ctx, insertPurchase, p.PublicID, p.CardID, p.CustomerID, p.ShopID, nullable(p.StaffID),
-		p.Source, nullable(p.ReceiptID), p.IdempotencyKey, p.RequestHash, p.Amount, p.Currency, p.Earned,
-		p.Redeemed, cats, flags, p.CreatedAt).Scan(&p.ID)
-	if err != nil {
-		return fmt.Errorf("insert purchase: %w", mapErr(err))
-	}
-	return nil
-}
-
 func (t *tx) findPurchase(ctx context.Context, where string, arg any) (*domain.Purchase, error) {
 	rows, _ := t.tx.Query(ctx, `SELECT `+purchaseColumns+` FROM purchases WHERE `+where, arg)
 	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[purchaseRow])
