@@ -159,8 +159,9 @@ func TestLoad(t *testing.T) {
 	for i := range n {
 		cards = append(cards, e.code(e.join(int64(600+i), "Load")))
 	}
+	// Every 10th purchase pays 5 points of the welcome bonus.
 	o := posapi.LoadOptions{BaseURL: e.srv.URL, Key: e.key, Cards: cards, Concurrency: 8, Requests: 200,
-		Duration: time.Minute}
+		Duration: time.Minute, RedeemEvery: 10, RedeemPoints: 5}
 	if d, err := time.ParseDuration(os.Getenv("POSAPI_LOAD")); err == nil {
 		o.Duration, o.Requests = d, 0
 	}
@@ -169,12 +170,16 @@ func TestLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Log(rep)
-	var purchases int
-	if err := e.h.DB.Pool().QueryRow(context.Background(), `SELECT count(*) FROM purchases`).Scan(&purchases); err != nil {
+	var purchases, paying int
+	if err := e.h.DB.Pool().QueryRow(context.Background(), `SELECT count(*), count(*) FILTER (WHERE points_redeemed = 5)
+		FROM purchases`).Scan(&purchases, &paying); err != nil {
 		t.Fatal(err)
 	}
 	if rep.Errors != 0 || purchases != rep.Requests || (o.Requests > 0 && rep.Requests != o.Requests) {
 		t.Errorf("report %v; %d purchases recorded", rep, purchases)
+	}
+	if want := rep.Requests / 10; paying != want {
+		t.Errorf("%d purchases paid points, want every 10th: %d", paying, want)
 	}
 	if !(0 < rep.P50 && rep.P50 <= rep.P90 && rep.P90 <= rep.P99 && rep.P99 <= rep.Max) || rep.Throughput <= 0 {
 		t.Errorf("report does not add up: %+v", rep)

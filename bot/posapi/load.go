@@ -38,6 +38,10 @@ type LoadOptions struct {
 	Duration    time.Duration
 	Requests    int    // stop after this many if > 0
 	Currency    string // the business currency; "": RUB
+	// RedeemEvery > 0 makes every RedeemEvery-th purchase pay
+	// RedeemPoints points (default 20) from the card.
+	RedeemEvery  int
+	RedeemPoints int64
 }
 
 // LoadReport sums up a run. Latencies cover every request, failed ones
@@ -71,7 +75,8 @@ func (r LoadReport) String() string {
 // Load posts purchases to POST /api/v1/purchases from Concurrency clients
 // over keep-alive connections until Duration passes (default 10 s, at most
 // 10 min) or Requests were sent, whichever comes first. Each purchase has a
-// unique receipt id, an amount from 100.00 to 5000.00 and no redemption.
+// unique receipt id and an amount from 100.00 to 5000.00; with RedeemEvery
+// some also pay with points.
 // Only loopback addresses are accepted.
 func Load(ctx context.Context, o LoadOptions) (LoadReport, error) {
 	if err := o.check(); err != nil {
@@ -85,6 +90,9 @@ func Load(ctx context.Context, o LoadOptions) (LoadReport, error) {
 	}
 	if o.Duration == 0 {
 		o.Duration = defaultLoadTime
+	}
+	if o.RedeemEvery > 0 && o.RedeemPoints == 0 {
+		o.RedeemPoints = 20
 	}
 	// The deadline stops new requests; requests in flight finish, so every
 	// request sent is counted with its outcome.
@@ -120,10 +128,14 @@ func Load(ctx context.Context, o LoadOptions) (LoadReport, error) {
 				if o.Requests > 0 && n > int64(o.Requests) {
 					break
 				}
-				body, _ := json.Marshal(map[string]any{
+				purchase := map[string]any{
 					"card": o.Cards[int(n)%len(o.Cards)], "amount": 10_000 + rand.Int64N(490_001),
 					"currency": o.Currency, "receipt_id": fmt.Sprintf("load-%s-%d", run, n),
-				})
+				}
+				if o.RedeemEvery > 0 && n%int64(o.RedeemEvery) == 0 {
+					purchase["redeem_points"] = o.RedeemPoints
+				}
+				body, _ := json.Marshal(purchase)
 				t0 := time.Now()
 				err := post(ctx, client, endpoint, o.Key, body)
 				local = append(local, time.Since(t0))
@@ -167,6 +179,8 @@ func (o LoadOptions) check() error {
 		return fmt.Errorf("load: concurrency %d, want 1 to %d", o.Concurrency, maxLoadConcurrency)
 	case o.Duration < 0 || o.Duration > maxLoadDuration:
 		return fmt.Errorf("load: duration %v, want up to %v", o.Duration, maxLoadDuration)
+	case o.RedeemEvery < 0 || o.RedeemPoints < 0:
+		return errors.New("load: RedeemEvery and RedeemPoints must not be negative")
 	case o.Requests < 0 || o.Requests > maxLoadRequests:
 		return fmt.Errorf("load: requests %d, want up to %d", o.Requests, maxLoadRequests)
 	}
