@@ -124,7 +124,7 @@ func loadtest(ctx context.Context, args []string, getenv func(string) string, st
 	return nil
 }
 
-// seedLoad creates n members with cards, 1,000 points each and history
+// seedLoad creates n members with cards, 1,100 points each and history
 // purchases each over the past year, in bulk SQL (joining through the chat is not what is
 // measured), then vacuums and analyzes as autovacuum would have in a
 // running shop, and makes an API key. It returns the cards' typed codes.
@@ -182,18 +182,27 @@ func seedLoad(ctx context.Context, a *app, n, history int, signer *domain.CardSi
 		  FROM cards c, generate_series(1, $3::int) k`, shopID, a.biz.Currency, history); err != nil {
 		return nil, "", fmt.Errorf("seed history: %w", err)
 	}
-	// 1,000 points on every card, as one earned lot, for purchases that
-	// pay with points. The ledger triggers are off here, so the row
-	// carries its balance and the card is set to match.
+	// Points on every card, for purchases that pay with them: a welcome
+	// bonus of 100 promo points that expires within the year (so the
+	// shop's expiry index holds every member) and 1,000 earned points.
+	// The ledger triggers are off here, so the rows carry their balances
+	// and the card is set to match.
 	if _, err := seed.Exec(ctx, `
-		WITH l AS (
+		WITH w AS (
+			INSERT INTO ledger (card_id, kind, amount, reason, idempotency_key, expires_at, balance_after, created_at)
+			SELECT id, 'welcome', 100, 'seed', 'seed-w:' || id, now() + (30 + id % 300) * interval '1 day', 100,
+			       now() - interval '2 days' FROM cards
+			RETURNING id, card_id, amount, expires_at, created_at),
+		e AS (
 			INSERT INTO ledger (card_id, kind, amount, reason, idempotency_key, balance_after, created_at)
-			SELECT id, 'earn', 1000, 'seed', 'seed:' || id, 1000, now() - interval '1 day' FROM cards
+			SELECT id, 'earn', 1000, 'seed', 'seed-e:' || id, 1100, now() - interval '1 day' FROM cards
 			RETURNING id, card_id, amount, created_at),
-		lot AS (
-			INSERT INTO point_lots (card_id, ledger_id, kind, amount, remaining, created_at)
-			SELECT card_id, id, 'regular', amount, amount, created_at FROM l)
-		UPDATE cards SET balance = 1000`); err != nil {
+		lots AS (
+			INSERT INTO point_lots (card_id, ledger_id, kind, amount, remaining, expires_at, created_at)
+			SELECT card_id, id, 'promo', amount, amount, expires_at, created_at FROM w
+			UNION ALL
+			SELECT card_id, id, 'regular', amount, amount, NULL, created_at FROM e)
+		UPDATE cards SET balance = 1100`); err != nil {
 		return nil, "", fmt.Errorf("seed points: %w", err)
 	}
 	if err := seed.Commit(ctx); err != nil {
