@@ -94,9 +94,6 @@ func Load(ctx context.Context, o LoadOptions) (LoadReport, error) {
 	if o.RedeemEvery > 0 && o.RedeemPoints == 0 {
 		o.RedeemPoints = 20
 	}
-	// The deadline stops new requests; requests in flight finish, so every
-	// request sent is counted with its outcome.
-	deadline := time.Now().Add(o.Duration)
 	client := &http.Client{
 		Timeout: loadTimeout,
 		Transport: &http.Transport{
@@ -107,6 +104,35 @@ func Load(ctx context.Context, o LoadOptions) (LoadReport, error) {
 	defer client.CloseIdleConnections()
 	endpoint := o.BaseURL + "/api/v1/purchases"
 	run := randomRunID()
+	return Drive(ctx, o.Concurrency, o.Duration, o.Requests, func(ctx context.Context, n int64) error {
+		purchase := map[string]any{
+			"card": o.Cards[int(n)%len(o.Cards)], "amount": 10_000 + rand.Int64N(490_001),
+			"currency": o.Currency, "receipt_id": fmt.Sprintf("load-%s-%d", run, n),
+		}
+		if o.RedeemEvery > 0 && n%int64(o.RedeemEvery) == 0 {
+			purchase["redeem_points"] = o.RedeemPoints
+		}
+		body, _ := json.Marshal(purchase)
+		return post(ctx, client, endpoint, o.Key, body)
+	})
+}
+
+// Drive calls fn from concurrency goroutines, with n = 1, 2, 3, … across
+// them, until duration passes or requests calls were made, and reports
+// the calls' latencies. The deadline stops new calls; calls in flight
+// finish, so every call made is counted with its outcome. Load uses it
+// over HTTP; loadtest -db uses it on the database alone.
+func Drive(ctx context.Context, concurrency int, duration time.Duration, requests int,
+	fn func(ctx context.Context, n int64) error) (LoadReport, error) {
+	switch {
+	case concurrency < 1 || concurrency > maxLoadConcurrency:
+		return LoadReport{}, fmt.Errorf("load: concurrency %d, want 1 to %d", concurrency, maxLoadConcurrency)
+	case duration <= 0 || duration > maxLoadDuration:
+		return LoadReport{}, fmt.Errorf("load: duration %v, want up to %v", duration, maxLoadDuration)
+	case requests < 0 || requests > maxLoadRequests:
+		return LoadReport{}, fmt.Errorf("load: requests %d, want up to %d", requests, maxLoadRequests)
+	}
+	deadline := time.Now().Add(duration)
 	var (
 		next      atomic.Int64
 		mu        sync.Mutex
@@ -116,7 +142,7 @@ func Load(ctx context.Context, o LoadOptions) (LoadReport, error) {
 		wg        sync.WaitGroup
 	)
 	start := time.Now()
-	for range o.Concurrency {
+	for range concurrency {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -125,19 +151,11 @@ func Load(ctx context.Context, o LoadOptions) (LoadReport, error) {
 			var localFirst string
 			for ctx.Err() == nil && time.Now().Before(deadline) {
 				n := next.Add(1)
-				if o.Requests > 0 && n > int64(o.Requests) {
+				if requests > 0 && n > int64(requests) {
 					break
 				}
-				purchase := map[string]any{
-					"card": o.Cards[int(n)%len(o.Cards)], "amount": 10_000 + rand.Int64N(490_001),
-					"currency": o.Currency, "receipt_id": fmt.Sprintf("load-%s-%d", run, n),
-				}
-				if o.RedeemEvery > 0 && n%int64(o.RedeemEvery) == 0 {
-					purchase["redeem_points"] = o.RedeemPoints
-				}
-				body, _ := json.Marshal(purchase)
 				t0 := time.Now()
-				err := post(ctx, client, endpoint, o.Key, body)
+				err := fn(ctx, n)
 				local = append(local, time.Since(t0))
 				if err != nil {
 					localErrs++

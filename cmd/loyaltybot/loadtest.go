@@ -33,6 +33,7 @@ func loadtest(ctx context.Context, args []string, getenv func(string) string, st
 	cards := fs.Int("cards", 20_000, "members (cards) the purchases are spread over")
 	history := fs.Int("history", 12, "past purchases per card over the last year, seeded before the run")
 	redeemEvery := fs.Int("redeem-every", 0, "every N-th purchase also pays 20 points (0: none)")
+	dbOnly := fs.Bool("db", false, "record purchases straight through the domain, without HTTP, to see the database's share")
 	noSync := fs.Bool("nosync", false, "run PostgreSQL with fsync off, to see what the disk costs")
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the run to this file")
 	if err := fs.Parse(args); err != nil {
@@ -89,10 +90,26 @@ func loadtest(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	signer, _ := domain.NewCardSigner(a.env.CardSecret, biz.CardTokenTTL)
 	fmt.Fprintf(stdout, "seeding %d members with %d past purchases each …\n", *cards, *history)
-	codes, key, err := seedLoad(ctx, a, *cards, *history, signer)
+	seeded, err := seedLoad(ctx, a, *cards, *history)
 	if err != nil {
 		return err
 	}
+	if *dbOnly {
+		fmt.Fprintf(stdout, "%d cards, %d clients, %v, database only …\n", *cards, *concurrency, *duration)
+		rep, err := loadDB(ctx, a, seeded, *concurrency, *duration, *redeemEvery)
+		a.bot.Stop(10 * time.Second)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, rep)
+		return nil
+	}
+	now := time.Now()
+	codes := make([]string, len(seeded.numbers))
+	for i, num := range seeded.numbers {
+		codes[i] = signer.Code(num, now)
+	}
+	key := seeded.key
 	ln, err := listen("127.0.0.1:0")
 	if err != nil {
 		return err
@@ -124,11 +141,18 @@ func loadtest(ctx context.Context, args []string, getenv func(string) string, st
 	return nil
 }
 
+// seeded is what seedLoad made.
+type seeded struct {
+	shopID  int64
+	numbers []string // the cards' numbers
+	key     string   // a POS API key of the store
+}
+
 // seedLoad creates n members with cards, 1,100 points each and history
-// purchases each over the past year, in bulk SQL (joining through the chat is not what is
-// measured), then vacuums and analyzes as autovacuum would have in a
-// running shop, and makes an API key. It returns the cards' typed codes.
-func seedLoad(ctx context.Context, a *app, n, history int, signer *domain.CardSigner) ([]string, string, error) {
+// purchases each over the past year, in bulk SQL (joining through the
+// chat is not what is measured), then vacuums and analyzes as autovacuum
+// would have in a running shop, and makes an API key.
+func seedLoad(ctx context.Context, a *app, n, history int) (*seeded, error) {
 	key, hash := domain.NewAPIKey()
 	var shopID int64
 	err := a.db.Update(ctx, func(tx domain.Tx) error {
@@ -140,7 +164,7 @@ func seedLoad(ctx context.Context, a *app, n, history int, signer *domain.CardSi
 		return tx.CreateAPIKey(ctx, shop.ID, hash, key[:7])
 	})
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	numbers := make([]string, 0, n)
 	seen := make(map[string]bool, n)
@@ -155,11 +179,11 @@ func seedLoad(ctx context.Context, a *app, n, history int, signer *domain.CardSi
 	pool := a.db.Pool()
 	seed, err := pool.Begin(ctx)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	defer seed.Rollback(ctx) //nolint:errcheck // after Commit it does nothing
 	if _, err := seed.Exec(ctx, "SET LOCAL session_replication_role = replica"); err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	if _, err := seed.Exec(ctx, `
 		WITH cu AS (
@@ -171,7 +195,7 @@ func seedLoad(ctx context.Context, a *app, n, history int, signer *domain.CardSi
 		INSERT INTO cards (customer_id, number, created_at)
 		SELECT cu.id, ($1::text[])[cu.telegram_id - 5000000], now() - interval '400 days' FROM cu`,
 		numbers, a.biz.DefaultLanguage, shopID); err != nil {
-		return nil, "", fmt.Errorf("seed members: %w", err)
+		return nil, fmt.Errorf("seed members: %w", err)
 	}
 	if _, err := seed.Exec(ctx, `
 		INSERT INTO purchases (public_id, card_id, customer_id, store_id, source, receipt_id, idempotency_key,
@@ -180,7 +204,7 @@ func seedLoad(ctx context.Context, a *app, n, history int, signer *domain.CardSi
 		       'pos:' || $1::bigint || ':seed-' || c.id || '-' || k, 10000 + (random() * 490000)::bigint, $2, 0, 0,
 		       now() - make_interval(days => k * 360 / $3::int) - random() * interval '1 day'
 		  FROM cards c, generate_series(1, $3::int) k`, shopID, a.biz.Currency, history); err != nil {
-		return nil, "", fmt.Errorf("seed history: %w", err)
+		return nil, fmt.Errorf("seed history: %w", err)
 	}
 	// Points on every card, for purchases that pay with them: a welcome
 	// bonus of 100 promo points that expires within the year (so the
@@ -203,20 +227,40 @@ func seedLoad(ctx context.Context, a *app, n, history int, signer *domain.CardSi
 			UNION ALL
 			SELECT card_id, id, 'regular', amount, amount, NULL, created_at FROM e)
 		UPDATE cards SET balance = 1100`); err != nil {
-		return nil, "", fmt.Errorf("seed points: %w", err)
+		return nil, fmt.Errorf("seed points: %w", err)
 	}
 	if err := seed.Commit(ctx); err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	for _, t := range []string{"customers", "cards", "purchases", "ledger", "point_lots"} {
 		if _, err := pool.Exec(ctx, "VACUUM ANALYZE "+t); err != nil {
-			return nil, "", fmt.Errorf("vacuum %s: %w", t, err)
+			return nil, fmt.Errorf("vacuum %s: %w", t, err)
 		}
 	}
-	now := time.Now()
-	codes := make([]string, len(numbers))
-	for i, num := range numbers {
-		codes[i] = signer.Code(num, now)
-	}
-	return codes, key, nil
+	return &seeded{shopID: shopID, numbers: numbers, key: key}, nil
+}
+
+// loadDB records purchases as the POS API does (the customer's message
+// included) but calls the domain directly: the figure to compare with
+// raw PostgreSQL on the same machine.
+func loadDB(ctx context.Context, a *app, s *seeded, concurrency int, duration time.Duration, redeemEvery int) (posapi.LoadReport, error) {
+	run := time.Now().UnixNano()
+	return posapi.Drive(ctx, concurrency, duration, 0, func(ctx context.Context, n int64) error {
+		receipt := fmt.Sprintf("db-%d-%d", run, n)
+		req := domain.PurchaseRequest{
+			CardNumber: s.numbers[int(n)%len(s.numbers)], ShopID: s.shopID, Source: domain.SourcePOS,
+			ReceiptID: receipt, IdempotencyKey: fmt.Sprintf("pos:%d:%s", s.shopID, receipt),
+			Amount: 10_000 + n%490_001, Currency: a.biz.Currency, Messages: a.engine.PurchaseMessages,
+		}
+		if redeemEvery > 0 && n%int64(redeemEvery) == 0 {
+			req.Redeem = 20
+		}
+		return a.db.Update(ctx, func(tx domain.Tx) error {
+			res, err := domain.RecordPurchase(ctx, tx, &a.biz.Program, req, time.Now())
+			if err != nil || !res.Created {
+				return err
+			}
+			return a.engine.AfterPurchase(ctx, tx, res)
+		})
+	})
 }

@@ -243,16 +243,19 @@ func TestInviteAndAPIKeyCommands(t *testing.T) {
 }
 
 // TestLoadtestCommand keeps the load command working: a short run must
-// record every purchase it sent without errors.
+// record every purchase it sent without errors, over HTTP with some paying
+// points, and on the database alone.
 func TestLoadtestCommand(t *testing.T) {
-	var out bytes.Buffer
-	err := run(context.Background(), []string{"loadtest", "-duration", "500ms", "-cards", "5", "-concurrency", "2"},
-		envFunc(map[string]string{}), &out, io.Discard)
-	if err != nil {
-		t.Fatalf("%v\n%s", err, out.String())
-	}
-	if !regexp.MustCompile(`\d+ requests, 0 errors in .*req/s, p50`).MatchString(out.String()) {
-		t.Fatalf("loadtest output:\n%s", out.String())
+	for _, mode := range [][]string{{"-redeem-every", "3"}, {"-db"}} {
+		var out bytes.Buffer
+		args := append([]string{"loadtest", "-duration", "500ms", "-cards", "5", "-history", "2", "-concurrency", "2"}, mode...)
+		err := run(context.Background(), args, envFunc(map[string]string{}), &out, io.Discard)
+		if err != nil {
+			t.Fatalf("%v: %v\n%s", mode, err, out.String())
+		}
+		if !regexp.MustCompile(`[1-9]\d* requests, 0 errors in .*req/s, p50`).MatchString(out.String()) {
+			t.Fatalf("%v: loadtest output:\n%s", mode, out.String())
+		}
 	}
 }
 
