@@ -189,3 +189,29 @@ func TestLoad(t *testing.T) {
 		t.Error("load against a remote address was allowed")
 	}
 }
+
+// TestDriveRefusesUnboundedRuns: the load tool stays a bounded measuring
+// tool, whichever way it is called.
+func TestDriveRefusesUnboundedRuns(t *testing.T) {
+	noop := func(context.Context, int64) error { return nil }
+	for _, c := range []struct {
+		conc     int
+		duration time.Duration
+		requests int
+	}{
+		{0, time.Second, 0}, {257, time.Second, 0}, {1, 0, 0}, {1, 11 * time.Minute, 0}, {1, time.Second, -1},
+		{1, time.Second, 10_000_001},
+	} {
+		if _, err := posapi.Drive(t.Context(), c.conc, c.duration, c.requests, noop); err == nil {
+			t.Errorf("Drive(%d, %v, %d): no error", c.conc, c.duration, c.requests)
+		}
+	}
+	rep, err := posapi.Drive(t.Context(), 3, time.Minute, 30, noop)
+	if err != nil || rep.Requests != 30 || rep.Errors != 0 {
+		t.Errorf("Drive of 30 calls: %+v, %v", rep, err)
+	}
+	if _, err := posapi.Load(t.Context(), posapi.LoadOptions{BaseURL: "http://127.0.0.1:1", Key: "k",
+		Cards: []string{"c"}, Concurrency: 300}); err == nil {
+		t.Error("Load with 300 clients: no error")
+	}
+}

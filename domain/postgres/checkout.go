@@ -59,7 +59,8 @@ func (t *tx) LoadCheckout(ctx context.Context, q domain.CheckoutQuery) (*domain.
 		b := &pgx.Batch{}
 		b.Queue(loadCheckout, args...).QueryRow(scan)
 		b.Queue(openLotsOfCheckout, q.CardID, q.CardNumber).Query(func(rows pgx.Rows) error {
-			st.Lots, err = collectLots(rows)
+			lots, err := collectLots(rows)
+			st.Lots = lots
 			return err
 		})
 		err = t.tx.SendBatch(ctx, b).Close()
