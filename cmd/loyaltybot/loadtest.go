@@ -39,6 +39,10 @@ func loadtest(ctx context.Context, args []string, getenv func(string) string, st
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
+	if *cards < 1 || *history < 0 || *redeemEvery < 0 {
+		fmt.Fprintln(stderr, "loadtest: -cards must be at least 1, -history and -redeem-every not negative")
+		return errUsage
+	}
 	e, err := loadEnv(getenv, false)
 	if err != nil {
 		return err
@@ -94,6 +98,17 @@ func loadtest(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if *dbOnly {
 		fmt.Fprintf(stdout, "%d cards, %d clients, %v, database only …\n", *cards, *concurrency, *duration)
 		rep, err := loadDB(ctx, a, seeded, *concurrency, *duration, *redeemEvery)
@@ -117,17 +132,6 @@ func loadtest(ctx context.Context, args []string, getenv func(string) string, st
 	srv := &http.Server{Handler: a.httpMux(), ReadHeaderTimeout: 10 * time.Second}
 	done := serveHTTP(ctx, srv, ln)
 	fmt.Fprintf(stdout, "%d cards, %d clients, %v …\n", len(codes), *concurrency, *duration)
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
-	}
 	rep, err := posapi.Load(ctx, posapi.LoadOptions{BaseURL: "http://" + ln.Addr().String(), Key: key,
 		Cards: codes, Concurrency: *concurrency, Duration: *duration, Currency: biz.Currency,
 		RedeemEvery: *redeemEvery})

@@ -235,6 +235,8 @@ func TestInviteAndAPIKeyCommands(t *testing.T) {
 		{"invite", "--role", "cashier", "--bot", "b"},
 		{"invite", "--role", "cashier", "--store", "nowhere", "--bot", "b"},
 		{"apikey", "create", "--store", "nowhere"},
+		{"loadtest", "-cards", "0"},
+		{"loadtest", "-redeem-every", "-1"},
 	} {
 		if err := run(context.Background(), args, env, io.Discard, io.Discard); err == nil {
 			t.Errorf("%v: no error", args)
