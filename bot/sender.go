@@ -70,6 +70,7 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 }
 
 // SendNow delivers rows this process claimed when it wrote them, in order.
+// It runs in the chat's own worker, so a 429 is waited out in place.
 func (s *Sender) SendNow(ctx context.Context, ids []int64) {
 	if len(ids) == 0 {
 		return
@@ -79,16 +80,30 @@ func (s *Sender) SendNow(ctx context.Context, ids []int64) {
 		s.log.Error("load outbox", "err", err)
 		return
 	}
-	s.deliverAll(ctx, ms)
+	s.deliverAll(ctx, ms, true)
 }
 
 // deliverAll sends messages in order and records the delivered ones in
-// one statement.
-func (s *Sender) deliverAll(ctx context.Context, ms []domain.OutMessage) {
+// one statement. A message put off for later (a 429, an outage) holds the
+// rest of its chat's messages back until the same time, so no chat sees
+// them out of order; other chats go on. With waitInPlace a short 429 is
+// waited out here; without it (the background sender, which serves every
+// chat) the message is put off instead, so that one limited chat never
+// stalls the others.
+func (s *Sender) deliverAll(ctx context.Context, ms []domain.OutMessage, waitInPlace bool) {
 	var sent []int64
+	held := map[int64]time.Time{}
 	for _, m := range ms {
-		if s.deliver(ctx, m) {
+		if at, ok := held[m.ChatID]; ok {
+			s.finish(ctx, s.outbox.Retry(ctx, m.ID, at, "after an earlier message to this chat"))
+			continue
+		}
+		ok, later := s.deliver(ctx, m, waitInPlace)
+		switch {
+		case ok:
 			sent = append(sent, m.ID)
+		case !later.IsZero():
+			held[m.ChatID] = later
 		}
 	}
 	s.finish(ctx, s.outbox.MarkSentMany(context.WithoutCancel(ctx), sent))
@@ -107,7 +122,7 @@ func (s *Sender) Run(ctx context.Context, every time.Duration) {
 				}
 				break
 			}
-			s.deliverAll(ctx, ms)
+			s.deliverAll(ctx, ms, false)
 			if len(ms) < 50 {
 				break
 			}
@@ -122,60 +137,63 @@ func (s *Sender) Run(ctx context.Context, every time.Duration) {
 }
 
 // deliver sends one message. It reports true when the message went out
-// (the caller marks it sent); every failure ends retried later or dropped.
-func (s *Sender) deliver(ctx context.Context, m domain.OutMessage) bool {
+// (the caller marks it sent); every failure ends retried later, and then
+// later says when, or dropped.
+func (s *Sender) deliver(ctx context.Context, m domain.OutMessage, waitInPlace bool) (ok bool, later time.Time) {
 	var r flows.Reply
 	if err := json.Unmarshal(m.Payload, &r); err != nil {
 		s.log.Error("decode outbox row", "id", m.ID, "err", err)
 		s.finish(ctx, s.outbox.Drop(ctx, m.ID, "undecodable"))
-		return false
+		return false, time.Time{}
 	}
 	for attempt := 0; ; attempt++ {
 		if err := s.limit.Wait(ctx); err != nil {
-			return false // shutting down; the row is picked up again later
+			return false, time.Time{} // shutting down; the row is picked up again later
 		}
 		err := render(ctx, s.api, r)
 		if err == nil {
 			s.metrics.sent.Inc()
-			return true
+			return true, time.Time{}
 		}
 		code := errorCode(err)
 		s.metrics.sendErrors.Inc(code)
 		var tooMany *tg.TooManyRequestsError
 		switch {
 		case errors.As(err, &tooMany):
-			// Wait exactly as long as Telegram asks, then try again.
+			// Wait exactly as long as Telegram asks: here, or by putting
+			// the message off that long.
 			wait := time.Duration(tooMany.RetryAfter) * time.Second
-			if wait <= maxInlineWait && attempt < 5 {
+			if waitInPlace && wait <= maxInlineWait && attempt < 5 {
 				if s.sleep(ctx, wait) != nil {
-					return false
+					return false, time.Time{}
 				}
 				continue
 			}
-			s.finish(ctx, s.outbox.Retry(ctx, m.ID, time.Now().Add(wait), err.Error()))
+			later = time.Now().Add(wait)
+			s.finish(ctx, s.outbox.Retry(ctx, m.ID, later, err.Error()))
 		case errors.Is(err, tg.ErrorForbidden):
 			// Blocked by the user: keep the data, stop sending.
 			s.log.Info("chat unreachable", "chat", m.ChatID)
 			s.finish(ctx, s.outbox.MarkUnreachable(ctx, m.ChatID))
 			s.finish(ctx, s.outbox.Drop(ctx, m.ID, err.Error()))
 		case errors.Is(err, tg.ErrorBadRequest) && strings.Contains(err.Error(), "message is not modified"):
-			return true
+			return true, time.Time{}
 		case errors.Is(err, tg.ErrorBadRequest), errors.Is(err, tg.ErrorNotFound), errors.Is(err, tg.ErrorUnauthorized):
 			s.log.Error("telegram refused message", "chat", m.ChatID, "id", m.ID, "err", err)
 			s.finish(ctx, s.outbox.Drop(ctx, m.ID, err.Error()))
 		default:
 			if ctx.Err() != nil {
-				return false
+				return false, time.Time{}
 			}
 			if m.Attempts >= maxAttempts {
 				s.log.Error("giving up on message", "chat", m.ChatID, "id", m.ID, "err", err)
 				s.finish(ctx, s.outbox.Drop(ctx, m.ID, err.Error()))
-				return false
+				return false, time.Time{}
 			}
-			backoff := time.Duration(1<<min(m.Attempts, 8)) * time.Second
-			s.finish(ctx, s.outbox.Retry(ctx, m.ID, time.Now().Add(backoff), err.Error()))
+			later = time.Now().Add(time.Duration(1<<min(m.Attempts, 8)) * time.Second)
+			s.finish(ctx, s.outbox.Retry(ctx, m.ID, later, err.Error()))
 		}
-		return false
+		return false, later
 	}
 }
 
