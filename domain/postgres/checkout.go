@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/loyaltybot/loyaltybot/domain"
 )
@@ -94,18 +93,8 @@ func (t *tx) WritePurchase(ctx context.Context, p *domain.Purchase, w domain.Pur
 		// overdraft); the lots say which points went.
 		b.Queue(`INSERT INTO ledger (card_id, kind, amount, reason, idempotency_key) VALUES ($1, $2, $3, $4, $5)`,
 			d.CardID, string(d.Kind), d.Amount, d.Reason, d.IdempotencyKey)
-		ids, points := make([]int64, len(w.Uses)), make([]int64, len(w.Uses))
-		for i, u := range w.Uses {
-			ids[i], points[i] = u.LotID, u.Points
-		}
-		b.Queue(`UPDATE point_lots l SET remaining = l.remaining - u.points
-			FROM unnest($1::bigint[], $2::bigint[]) AS u(id, points) WHERE l.id = u.id AND l.card_id = $3`,
-			ids, points, d.CardID).Exec(func(ct pgconn.CommandTag) error {
-			if ct.RowsAffected() != int64(len(ids)) {
-				return fmt.Errorf("use lots of card %d: %d of %d found: %w", d.CardID, ct.RowsAffected(), len(ids), domain.ErrNotFound)
-			}
-			return nil
-		})
+		ids, points := lotArrays(w.Uses)
+		queueMoveLots(b, ids, points, -1)
 		b.Queue(`INSERT INTO lot_uses (purchase_id, lot_id, points)
 			SELECT p.id, u.id, u.points FROM purchases p, unnest($2::bigint[], $3::bigint[]) AS u(id, points)
 			 WHERE p.public_id = $1`, p.PublicID, ids, points)

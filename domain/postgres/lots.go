@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/loyaltybot/loyaltybot/domain"
 )
@@ -50,15 +51,37 @@ func collectLots(rows pgx.Rows) ([]domain.Lot, error) {
 	return out, nil
 }
 
+// lotArrays splits uses into lot ids and points, for unnest.
+func lotArrays(uses []domain.LotUse) (ids, points []int64) {
+	ids, points = make([]int64, len(uses)), make([]int64, len(uses))
+	for i, u := range uses {
+		ids[i], points[i] = u.LotID, u.Points
+	}
+	return ids, points
+}
+
+// queueMoveLots queues one statement moving every lot by sign × its
+// points; it fails with ErrNotFound unless every lot exists.
+func queueMoveLots(b *pgx.Batch, ids, points []int64, sign int64) {
+	b.Queue(`UPDATE point_lots l SET remaining = l.remaining + $3 * u.points
+		FROM unnest($1::bigint[], $2::bigint[]) AS u(id, points) WHERE l.id = u.id`,
+		ids, points, sign).Exec(func(ct pgconn.CommandTag) error {
+		if ct.RowsAffected() != int64(len(ids)) {
+			return fmt.Errorf("move lots %v: %d of %d found: %w", ids, ct.RowsAffected(), len(ids), domain.ErrNotFound)
+		}
+		return nil
+	})
+}
+
 func (t *tx) moveLots(ctx context.Context, uses []domain.LotUse, sign int64) error {
-	for _, u := range uses {
-		tag, err := t.tx.Exec(ctx, `UPDATE point_lots SET remaining = remaining + $2 WHERE id = $1`, u.LotID, sign*u.Points)
-		if err != nil {
-			return fmt.Errorf("move lot %d: %w", u.LotID, mapErr(err))
-		}
-		if tag.RowsAffected() != 1 {
-			return fmt.Errorf("move lot %d: %w", u.LotID, domain.ErrNotFound)
-		}
+	if len(uses) == 0 {
+		return nil
+	}
+	b := &pgx.Batch{}
+	ids, points := lotArrays(uses)
+	queueMoveLots(b, ids, points, sign)
+	if err := t.tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("move lots: %w", mapErr(err))
 	}
 	return nil
 }

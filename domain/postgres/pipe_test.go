@@ -301,8 +301,8 @@ func TestPurchaseIsTwoRoundTrips(t *testing.T) {
 	}
 }
 
-// TestWritePurchaseRefusesUnknownLots: a debit naming a lot that is not
-// the card's fails the whole purchase at commit, and nothing is written.
+// TestWritePurchaseRefusesUnknownLots: a debit naming a lot that does not
+// exist fails the whole purchase at commit, and nothing is written.
 func TestWritePurchaseRefusesUnknownLots(t *testing.T) {
 	db, _ := tracedDB(t)
 	ctx := t.Context()
@@ -335,7 +335,7 @@ func TestWritePurchaseRefusesUnknownLots(t *testing.T) {
 		})
 	})
 	if !errors.Is(err, domain.ErrNotFound) {
-		t.Errorf("err = %v, want ErrNotFound for a lot that is not the card's", err)
+		t.Errorf("err = %v, want ErrNotFound for a lot that does not exist", err)
 	}
 	if n := count(t, db, `SELECT count(*) FROM purchases`); n != 0 {
 		t.Errorf("%d purchases written, want 0", n)
