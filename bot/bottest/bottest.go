@@ -87,7 +87,10 @@ func New(t testing.TB, opt ...func(*domain.Business)) *Harness {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	db, err := postgres.Open(ctx, pgtest.NewDB(t), 16)
+	// One clock for everything: the store stamps rows with the time the
+	// engine reasons with.
+	clock := &Clock{now: time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)}
+	db, err := postgres.Open(ctx, pgtest.NewDB(t), 16, postgres.WithClock(clock.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +109,6 @@ func New(t testing.TB, opt ...func(*domain.Business)) *Harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := &Clock{now: time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)}
 	var logOut io.Writer = io.Discard
 	if os.Getenv("TEST_LOG") != "" {
 		logOut = os.Stderr

@@ -25,12 +25,12 @@ func adminDB(ctx context.Context, getenv func(string) string, stderr io.Writer, 
 	if err != nil {
 		return nil, err
 	}
-	a := &app{env: e, log: log, biz: biz}
+	a := &app{env: e, log: log, biz: biz, now: time.Now}
 	dir := filepath.Join(e.DataDir, "pg")
 	if playground {
 		dir = filepath.Join(e.DataDir, "playground", "pg")
 	}
-	a.db, a.cluster, err = openDB(ctx, e, log, dir)
+	a.db, a.cluster, err = openDB(ctx, e, log, dir, a.now)
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +95,7 @@ func invite(ctx context.Context, args []string, getenv func(string) string, stdo
 	var token string
 	err = a.db.Update(ctx, func(tx domain.Tx) error {
 		var err error
-		token, err = flows.NewInvite(ctx, tx, role, shopID, 0, time.Now())
+		token, err = flows.NewInvite(ctx, tx, role, shopID, 0, a.now())
 		return err
 	})
 	if err != nil {

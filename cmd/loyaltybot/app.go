@@ -33,6 +33,9 @@ type app struct {
 	metrics *bot.Metrics
 	sched   *bot.Scheduler
 	pos     *posapi.API
+	// now is the one business clock, given to the store, the engine, the
+	// POS API and the jobs alike (the playground will move it).
+	now func() time.Time
 }
 
 func newLogger(w io.Writer, lvl slog.Level) *slog.Logger {
@@ -41,7 +44,7 @@ func newLogger(w io.Writer, lvl slog.Level) *slog.Logger {
 
 // openDB connects to DATABASE_URL, or starts the embedded cluster in the
 // data folder when it is empty.
-func openDB(ctx context.Context, e *env, log *slog.Logger, pgDir string) (*postgres.DB, *embedded.Cluster, error) {
+func openDB(ctx context.Context, e *env, log *slog.Logger, pgDir string, now func() time.Time) (*postgres.DB, *embedded.Cluster, error) {
 	url := e.DatabaseURL
 	var cluster *embedded.Cluster
 	if url == "" {
@@ -60,7 +63,7 @@ func openDB(ctx context.Context, e *env, log *slog.Logger, pgDir string) (*postg
 		}
 		url = cluster.URL("loyaltybot")
 	}
-	db, err := postgres.Open(ctx, url, 32)
+	db, err := postgres.Open(ctx, url, 32, postgres.WithClock(now))
 	if err != nil {
 		if cluster != nil {
 			cluster.Stop()
@@ -87,7 +90,7 @@ func (a *app) wire(botUsername string) error {
 	}
 	a.engine = flows.NewEngine(flows.Config{
 		Store: a.db, Business: a.biz, Signer: signer, Bundle: bundle,
-		BotUsername: botUsername, Logger: a.log, Salt: append([]byte("phone-salt:"), secret...),
+		BotUsername: botUsername, Logger: a.log, Now: a.now, Salt: append([]byte("phone-salt:"), secret...),
 	})
 	a.metrics = bot.NewMetrics()
 	a.bot, err = bot.New(bot.Config{
@@ -99,7 +102,7 @@ func (a *app) wire(botUsername string) error {
 	}
 	a.pos = posapi.New(posapi.Config{
 		Store: a.db, Engine: a.engine, Business: a.biz, Signer: signer, Logger: a.log,
-		Queued: a.bot.Sender().Kick,
+		Queued: a.bot.Sender().Kick, Now: a.now,
 	})
 	return nil
 }
@@ -177,7 +180,7 @@ func (a *app) startBot(ctx context.Context) error {
 		return err
 	}
 	a.sched, err = bot.NewScheduler(ctx, a.db, loc, a.log,
-		bot.ExpiryJob(a.db, &a.biz.Program, time.Now, a.log))
+		bot.ExpiryJob(a.db, &a.biz.Program, a.now, a.log))
 	if err != nil {
 		return err
 	}

@@ -63,12 +63,12 @@ func loadtest(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	a := &app{env: e, log: log, biz: biz, cluster: cluster}
+	a := &app{env: e, log: log, biz: biz, cluster: cluster, now: time.Now}
 	defer a.close()
 	if err := cluster.EnsureDatabase(ctx, "loyaltybot"); err != nil {
 		return err
 	}
-	if a.db, err = postgres.Open(ctx, cluster.URL("loyaltybot"), 32); err != nil {
+	if a.db, err = postgres.Open(ctx, cluster.URL("loyaltybot"), 32, postgres.WithClock(a.now)); err != nil {
 		return err
 	}
 	fake, err := tgfake.Start("127.0.0.1:0", tgfake.WithBotUsername(playgroundBot))
@@ -186,6 +186,7 @@ func seedLoad(ctx context.Context, a *app, n, history int) (*seeded, error) {
 		return nil, err
 	}
 	defer seed.Rollback(ctx) //nolint:errcheck // after Commit it does nothing
+	at := a.now()            // seeded history is dated by the business clock, like live rows
 	if _, err := seed.Exec(ctx, "SET LOCAL session_replication_role = replica"); err != nil {
 		return nil, err
 	}
@@ -193,12 +194,12 @@ func seedLoad(ctx context.Context, a *app, n, history int) (*seeded, error) {
 		WITH cu AS (
 			INSERT INTO customers (telegram_id, chat_id, first_name, phone, language, joined_store_id, joined_at, created_at)
 			SELECT 5000000 + i, 5000000 + i, 'Load' || i, '+7900' || lpad(i::text, 7, '0'), $2, $3,
-			       now() - interval '400 days', now() - interval '400 days'
+			       $4::timestamptz - interval '400 days', $4::timestamptz - interval '400 days'
 			  FROM generate_series(1, cardinality($1::text[])) i
 			RETURNING id, telegram_id)
 		INSERT INTO cards (customer_id, number, created_at)
-		SELECT cu.id, ($1::text[])[cu.telegram_id - 5000000], now() - interval '400 days' FROM cu`,
-		numbers, a.biz.DefaultLanguage, shopID); err != nil {
+		SELECT cu.id, ($1::text[])[cu.telegram_id - 5000000], $4::timestamptz - interval '400 days' FROM cu`,
+		numbers, a.biz.DefaultLanguage, shopID, at); err != nil {
 		return nil, fmt.Errorf("seed members: %w", err)
 	}
 	if _, err := seed.Exec(ctx, `
@@ -206,8 +207,8 @@ func seedLoad(ctx context.Context, a *app, n, history int) (*seeded, error) {
 		                       amount, currency, points_earned, points_redeemed, created_at)
 		SELECT 'seed-' || c.id || '-' || k, c.id, c.customer_id, $1::bigint, 'pos', 'seed-' || c.id || '-' || k,
 		       'pos:' || $1::bigint || ':seed-' || c.id || '-' || k, 10000 + (random() * 490000)::bigint, $2, 0, 0,
-		       now() - make_interval(days => k * 360 / $3::int) - random() * interval '1 day'
-		  FROM cards c, generate_series(1, $3::int) k`, shopID, a.biz.Currency, history); err != nil {
+		       $4::timestamptz - make_interval(days => k * 360 / $3::int) - random() * interval '1 day'
+		  FROM cards c, generate_series(1, $3::int) k`, shopID, a.biz.Currency, history, at); err != nil {
 		return nil, fmt.Errorf("seed history: %w", err)
 	}
 	// Points on every card, for purchases that pay with them: a welcome
@@ -218,19 +219,19 @@ func seedLoad(ctx context.Context, a *app, n, history int) (*seeded, error) {
 	if _, err := seed.Exec(ctx, `
 		WITH w AS (
 			INSERT INTO ledger (card_id, kind, amount, reason, idempotency_key, expires_at, balance_after, created_at)
-			SELECT id, 'welcome', 100, 'seed', 'seed-w:' || id, now() + (30 + id % 300) * interval '1 day', 100,
-			       now() - interval '2 days' FROM cards
+			SELECT id, 'welcome', 100, 'seed', 'seed-w:' || id, $1::timestamptz + (30 + id % 300) * interval '1 day', 100,
+			       $1::timestamptz - interval '2 days' FROM cards
 			RETURNING id, card_id, amount, expires_at, created_at),
 		e AS (
 			INSERT INTO ledger (card_id, kind, amount, reason, idempotency_key, balance_after, created_at)
-			SELECT id, 'earn', 1000, 'seed', 'seed-e:' || id, 1100, now() - interval '1 day' FROM cards
+			SELECT id, 'earn', 1000, 'seed', 'seed-e:' || id, 1100, $1::timestamptz - interval '1 day' FROM cards
 			RETURNING id, card_id, amount, created_at),
 		lots AS (
 			INSERT INTO point_lots (card_id, ledger_id, kind, amount, remaining, expires_at, created_at)
 			SELECT card_id, id, 'promo', amount, amount, expires_at, created_at FROM w
 			UNION ALL
 			SELECT card_id, id, 'regular', amount, amount, NULL, created_at FROM e)
-		UPDATE cards SET balance = 1100`); err != nil {
+		UPDATE cards SET balance = 1100`, at); err != nil {
 		return nil, fmt.Errorf("seed points: %w", err)
 	}
 	if err := seed.Commit(ctx); err != nil {
@@ -260,7 +261,7 @@ func loadDB(ctx context.Context, a *app, s *seeded, concurrency int, duration ti
 			req.Redeem = 20
 		}
 		return a.db.Update(ctx, func(tx domain.Tx) error {
-			res, err := domain.RecordPurchase(ctx, tx, &a.biz.Program, req, time.Now())
+			res, err := domain.RecordPurchase(ctx, tx, &a.biz.Program, req, a.now())
 			if err != nil || !res.Created {
 				return err
 			}

@@ -81,15 +81,15 @@ func playground(ctx context.Context, args []string, getenv func(string) string, 
 	e.APIURL, e.Token, e.WebhookURL, e.WebhookSecret = fake.URL(), "playground:token", "", ""
 
 	biz.Owners = append(biz.Owners, playgroundOwner)
-	a := &app{env: e, log: log, biz: biz}
+	a := &app{env: e, log: log, biz: biz, now: time.Now}
 	pgDir := filepath.Join(e.DataDir, "playground", "pg")
-	a.db, a.cluster, err = openDB(ctx, e, log, pgDir)
+	a.db, a.cluster, err = openDB(ctx, e, log, pgDir, a.now)
 	if errors.Is(err, embedded.ErrUnreachable) && e.DatabaseURL == "" {
 		// Run as root from a private folder (e.g. under /root): the
 		// playground is disposable, so keep its data where postgres can.
 		pgDir = filepath.Join(os.TempDir(), "loyaltybot-playground", "pg")
 		log.Warn("data folder not reachable by the postgres user; using a shared one", "dir", pgDir)
-		a.db, a.cluster, err = openDB(ctx, e, log, pgDir)
+		a.db, a.cluster, err = openDB(ctx, e, log, pgDir, a.now)
 	}
 	if err != nil {
 		return err

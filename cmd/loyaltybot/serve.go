@@ -24,8 +24,8 @@ func serve(ctx context.Context, getenv func(string) string, stdout, stderr io.Wr
 	if err != nil {
 		return err
 	}
-	a := &app{env: e, log: log, biz: biz}
-	a.db, a.cluster, err = openDB(ctx, e, log, filepath.Join(e.DataDir, "pg"))
+	a := &app{env: e, log: log, biz: biz, now: time.Now}
+	a.db, a.cluster, err = openDB(ctx, e, log, filepath.Join(e.DataDir, "pg"), a.now)
 	if err != nil {
 		return err
 	}
@@ -90,8 +90,8 @@ func migrate(ctx context.Context, getenv func(string) string, stdout, stderr io.
 		return err
 	}
 	log := newLogger(stderr, e.LogLevel)
-	a := &app{env: e, log: log}
-	a.db, a.cluster, err = openDB(ctx, e, log, filepath.Join(e.DataDir, "pg"))
+	a := &app{env: e, log: log, now: time.Now}
+	a.db, a.cluster, err = openDB(ctx, e, log, filepath.Join(e.DataDir, "pg"), a.now)
 	if err != nil {
 		return err
 	}

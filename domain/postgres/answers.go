@@ -51,8 +51,8 @@ func (t *tx) ReplaceFacts(ctx context.Context, customerID int64, facts map[strin
 		return fmt.Errorf("replace facts: %w", err)
 	}
 	for name, value := range facts {
-		if _, err := t.tx.Exec(ctx, `INSERT INTO facts (customer_id, name, value) VALUES ($1, $2, $3)`,
-			customerID, name, value); err != nil {
+		if _, err := t.tx.Exec(ctx, `INSERT INTO facts (customer_id, name, value, updated_at) VALUES ($1, $2, $3, $4)`,
+			customerID, name, value, t.now()); err != nil {
 			return fmt.Errorf("replace facts: %w", err)
 		}
 	}

@@ -34,8 +34,8 @@ func (t *tx) CreateCard(ctx context.Context, customerID int64, number string) (*
 	// A savepoint keeps the transaction usable when the number collides,
 	// so the caller can simply draw another number.
 	err := pgx.BeginFunc(ctx, t.tx, func(sp pgx.Tx) error {
-		return sp.QueryRow(ctx, `INSERT INTO cards (customer_id, number) VALUES ($1, $2)
-			RETURNING id, created_at`, customerID, number).Scan(&c.ID, &c.CreatedAt)
+		return sp.QueryRow(ctx, `INSERT INTO cards (customer_id, number, created_at) VALUES ($1, $2, $3)
+			RETURNING id, created_at`, customerID, number, t.now()).Scan(&c.ID, &c.CreatedAt)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create card: %w", mapErr(err))
@@ -80,8 +80,8 @@ func (r ledgerRow) domain() domain.LedgerEntry {
 
 const ledgerColumns = `id, card_id, kind, amount, reason, idempotency_key, expires_at, balance_after, created_at`
 
-const insertLedger = `INSERT INTO ledger (card_id, kind, amount, reason, idempotency_key, expires_at)
-	VALUES ($1, $2, $3, $4, $5, $6)
+const insertLedger = `INSERT INTO ledger (card_id, kind, amount, reason, idempotency_key, expires_at, created_at)
+	VALUES ($1, $2, $3, $4, $5, $6, $7)
 	ON CONFLICT (idempotency_key) DO NOTHING
 	RETURNING ` + ledgerColumns
 
@@ -93,7 +93,7 @@ func (t *tx) AppendLedger(ctx context.Context, e domain.LedgerEntry) (domain.Led
 	var row ledgerRow
 	var created bool
 	rows, _ := t.tx.Query(ctx, insertLedger, e.CardID, string(e.Kind), e.Amount, e.Reason,
-		e.IdempotencyKey, nullable(e.ExpiresAt))
+		e.IdempotencyKey, nullable(e.ExpiresAt), t.stamp(e.CreatedAt))
 	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[ledgerRow])
 	if err == nil && len(rs) == 1 {
 		row, created = rs[0], true
@@ -125,20 +125,20 @@ func (t *tx) ListLedger(ctx context.Context, cardID int64, limit int) ([]domain.
 // appendCredit inserts the ledger row and its lot in one statement; a
 // repeated key inserts neither.
 const appendCredit = `WITH l AS (
-	INSERT INTO ledger (card_id, kind, amount, reason, idempotency_key, expires_at)
-	VALUES ($1, $2, $3, $4, $5, $6)
+	INSERT INTO ledger (card_id, kind, amount, reason, idempotency_key, expires_at, created_at)
+	VALUES ($1, $2, $3, $4, $5, $6, $8)
 	ON CONFLICT (idempotency_key) DO NOTHING
 	RETURNING ` + ledgerColumns + `
 ), lot AS (
-	INSERT INTO point_lots (card_id, ledger_id, kind, amount, remaining, expires_at)
-	SELECT card_id, id, $7, amount, amount, expires_at FROM l
+	INSERT INTO point_lots (card_id, ledger_id, kind, amount, remaining, expires_at, created_at)
+	SELECT card_id, id, $7, amount, amount, expires_at, created_at FROM l
 )
 SELECT ` + ledgerColumns + ` FROM l`
 
 // AppendCredit writes a credit and its lot.
 func (t *tx) AppendCredit(ctx context.Context, e domain.LedgerEntry, kind domain.LotKind) (domain.LedgerEntry, bool, error) {
 	rows, _ := t.tx.Query(ctx, appendCredit, e.CardID, string(e.Kind), e.Amount, e.Reason, e.IdempotencyKey,
-		nullable(e.ExpiresAt), string(kind))
+		nullable(e.ExpiresAt), string(kind), t.stamp(e.CreatedAt))
 	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[ledgerRow])
 	if err != nil {
 		return domain.LedgerEntry{}, false, fmt.Errorf("append credit %s: %w", e.IdempotencyKey, mapErr(err))

@@ -91,8 +91,9 @@ func (t *tx) WritePurchase(ctx context.Context, p *domain.Purchase, w domain.Pur
 	if d := w.Debit; d != nil {
 		// The ledger row moves the balance (its triggers refuse an
 		// overdraft); the lots say which points went.
-		b.Queue(`INSERT INTO ledger (card_id, kind, amount, reason, idempotency_key) VALUES ($1, $2, $3, $4, $5)`,
-			d.CardID, string(d.Kind), d.Amount, d.Reason, d.IdempotencyKey)
+		b.Queue(`INSERT INTO ledger (card_id, kind, amount, reason, idempotency_key, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6)`,
+			d.CardID, string(d.Kind), d.Amount, d.Reason, d.IdempotencyKey, p.CreatedAt)
 		ids, points := lotArrays(w.Uses)
 		queueMoveLots(b, ids, points, -1)
 		b.Queue(`INSERT INTO lot_uses (purchase_id, lot_id, points)
@@ -101,10 +102,11 @@ func (t *tx) WritePurchase(ctx context.Context, p *domain.Purchase, w domain.Pur
 	}
 	if e := w.Credit; e != nil {
 		b.Queue(appendCredit, e.CardID, string(e.Kind), e.Amount, e.Reason, e.IdempotencyKey,
-			nullable(e.ExpiresAt), string(domain.LotRegular))
+			nullable(e.ExpiresAt), string(domain.LotRegular), p.CreatedAt)
 	}
 	for _, m := range w.Messages {
-		b.Queue(`INSERT INTO outbox (chat_id, payload) VALUES ($1, $2)`, m.ChatID, []byte(m.Payload))
+		b.Queue(`INSERT INTO outbox (chat_id, payload, not_before, created_at) VALUES ($1, $2, $3, $3)`,
+			m.ChatID, []byte(m.Payload), p.CreatedAt)
 	}
 	t.tx.Defer(b)
 	return nil

@@ -28,9 +28,9 @@ func TestCheckoutReadIsBoundedByTheCard(t *testing.T) {
 			t.Fatalf("%s: %v", sql, err)
 		}
 	}
-	mustExec(`INSERT INTO stores (code, name, timezone) VALUES ('a', 'A', 'UTC')`)
-	mustExec(`INSERT INTO customers (telegram_id, chat_id, first_name) SELECT i, i, 'C' || i FROM generate_series(1, 200) i`)
-	mustExec(`INSERT INTO cards (customer_id, number) SELECT id, (10000000 + id)::text FROM customers`)
+	mustExec(`INSERT INTO stores (code, name, timezone, created_at) VALUES ('a', 'A', 'UTC', now())`)
+	mustExec(`INSERT INTO customers (telegram_id, chat_id, first_name, created_at) SELECT i, i, 'C' || i, now() FROM generate_series(1, 200) i`)
+	mustExec(`INSERT INTO cards (customer_id, number, created_at) SELECT id, (10000000 + id)::text, now() FROM customers`)
 	round := 0
 	// history gives cards from..to n purchases each, interleaved in time
 	// as in a real shop.
@@ -71,12 +71,12 @@ func TestCheckoutReadIsBoundedByTheCard(t *testing.T) {
 	// ledger rows), must not be read either: the soonest expiry is asked
 	// of this card's lots only.
 	mustExec(`WITH l AS (
-		INSERT INTO ledger (card_id, kind, amount, idempotency_key)
-		SELECT c.id, 'bonus', 100, 'b' || c.id || '-' || k FROM cards c, generate_series(1, 20) k
+		INSERT INTO ledger (card_id, kind, amount, idempotency_key, created_at)
+		SELECT c.id, 'bonus', 100, 'b' || c.id || '-' || k, now() FROM cards c, generate_series(1, 20) k
 		 WHERE c.customer_id > 1
 		RETURNING id, card_id)
-		INSERT INTO point_lots (card_id, ledger_id, kind, amount, remaining, expires_at)
-		SELECT card_id, id, 'promo', 100, 100, now() + random() * interval '300 days' FROM l`)
+		INSERT INTO point_lots (card_id, ledger_id, kind, amount, remaining, expires_at, created_at)
+		SELECT card_id, id, 'promo', 100, 100, now() + random() * interval '300 days', now() FROM l`)
 	mustExec(`VACUUM ANALYZE point_lots`)
 	if lots := pages(); lots > fresh+15 { // a plan may change; a scan of the lots would be thousands
 		t.Errorf("the checkout read %d pages with 3,980 promo lots on other cards, %d without; want the same", lots, fresh)

@@ -12,8 +12,8 @@ import (
 // transaction ends: go-telegram/bot-style concurrent handlers and several
 // replicas then handle one chat's updates one at a time.
 func (t *tx) LockConversation(ctx context.Context, chatID int64) (*domain.Conversation, error) {
-	if _, err := t.tx.Exec(ctx, `INSERT INTO conversations (chat_id) VALUES ($1)
-		ON CONFLICT (chat_id) DO NOTHING`, chatID); err != nil {
+	if _, err := t.tx.Exec(ctx, `INSERT INTO conversations (chat_id, updated_at) VALUES ($1, $2)
+		ON CONFLICT (chat_id) DO NOTHING`, chatID, t.now()); err != nil {
 		return nil, fmt.Errorf("lock conversation: %w", mapErr(err))
 	}
 	c := &domain.Conversation{ChatID: chatID}
@@ -40,7 +40,7 @@ func (t *tx) SaveConversation(ctx context.Context, c *domain.Conversation) error
 		return fmt.Errorf("save conversation: %w", err)
 	}
 	_, err = t.tx.Exec(ctx, `UPDATE conversations SET flow = $2, step = $3, data = $4,
-		message_id = $5, updated_at = now() WHERE chat_id = $1`, c.ChatID, c.Flow, c.Step, data, c.MessageID)
+		message_id = $5, updated_at = $6 WHERE chat_id = $1`, c.ChatID, c.Flow, c.Step, data, c.MessageID, t.now())
 	if err != nil {
 		return fmt.Errorf("save conversation: %w", mapErr(err))
 	}

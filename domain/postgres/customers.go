@@ -83,15 +83,15 @@ func (t *tx) FindCustomerByID(ctx context.Context, id int64) (*domain.Customer, 
 }
 
 const insertCustomer = `INSERT INTO customers
-	(telegram_id, chat_id, first_name, phone, language, joined_store_id, joined_at, marketing)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+	(telegram_id, chat_id, first_name, phone, language, joined_store_id, joined_at, marketing, created_at)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 	RETURNING id, created_at`
 
 // CreateCustomer inserts c and fills in its id.
 func (t *tx) CreateCustomer(ctx context.Context, c *domain.Customer) error {
 	err := t.tx.QueryRow(ctx, insertCustomer,
 		nullable(c.TelegramID), nullable(c.ChatID), c.FirstName, nullable(c.Phone), c.Language,
-		nullable(c.JoinedStoreID), nullable(c.JoinedAt), c.Marketing,
+		nullable(c.JoinedStoreID), nullable(c.JoinedAt), c.Marketing, t.stamp(c.CreatedAt),
 	).Scan(&c.ID, &c.CreatedAt)
 	if err != nil {
 		return fmt.Errorf("create customer: %w", mapErr(err))

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -17,6 +18,23 @@ import (
 // DB is the PostgreSQL storage.
 type DB struct {
 	pool *pgxpool.Pool
+	// now is the business clock. Every time the business reasons about
+	// is stamped from it, never from the database's now(), so tests and
+	// the playground can move time (see migration 0009).
+	now func() time.Time
+}
+
+// Option configures a DB.
+type Option func(*DB)
+
+// WithClock sets the business clock (time.Now by default). Give the store
+// the same clock as the engine, the POS API and the jobs.
+func WithClock(now func() time.Time) Option {
+	return func(db *DB) {
+		if now != nil {
+			db.now = now
+		}
+	}
 }
 
 var (
@@ -26,10 +44,16 @@ var (
 )
 
 // New wraps a pool. Migrations are applied separately (Migrate).
-func New(pool *pgxpool.Pool) *DB { return &DB{pool: pool} }
+func New(pool *pgxpool.Pool, opts ...Option) *DB {
+	db := &DB{pool: pool, now: time.Now}
+	for _, o := range opts {
+		o(db)
+	}
+	return db
+}
 
 // Open connects to url, checks the connection and applies migrations.
-func Open(ctx context.Context, url string, maxConns int32) (*DB, error) {
+func Open(ctx context.Context, url string, maxConns int32, opts ...Option) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse database url: %w", err)
@@ -49,7 +73,7 @@ func Open(ctx context.Context, url string, maxConns int32) (*DB, error) {
 		pool.Close()
 		return nil, err
 	}
-	return New(pool), nil
+	return New(pool, opts...), nil
 }
 
 // Pool exposes the pool for tests and benchmarks.
@@ -63,12 +87,22 @@ func (db *DB) Ping(ctx context.Context) error { return db.pool.Ping(ctx) }
 
 // Update runs fn in one transaction, pipelined (see pipe).
 func (db *DB) Update(ctx context.Context, fn func(domain.Tx) error) error {
-	return db.update(ctx, func(p *pipe) error { return fn(&tx{tx: p}) })
+	return db.update(ctx, func(p *pipe) error { return fn(&tx{tx: p, now: db.now}) })
 }
 
 // tx adapts a pgx transaction to domain.Tx.
 type tx struct {
-	tx *pipe
+	tx  *pipe
+	now func() time.Time // the business clock (DB.now)
+}
+
+// stamp is the time a row is written at: the one the business gave, or
+// the business clock's now.
+func (t *tx) stamp(at time.Time) time.Time {
+	if at.IsZero() {
+		return t.now()
+	}
+	return at
 }
 
 // mapErr turns PostgreSQL errors into domain errors once, here, so no SQL

@@ -116,10 +116,10 @@ func newCard(t *testing.T, pool *pgxpool.Pool) int64 {
 	t.Helper()
 	var id int64
 	err := pool.QueryRow(t.Context(), `
-		WITH s AS (INSERT INTO stores (code, name, timezone) VALUES ('main', 'Main St', 'Europe/Berlin') RETURNING id),
-		     c AS (INSERT INTO customers (telegram_id, chat_id, first_name, joined_store_id)
-		           SELECT 42, 42, 'Ann', id FROM s RETURNING id)
-		INSERT INTO cards (customer_id, number) SELECT id, '12345678' FROM c RETURNING id`).Scan(&id)
+		WITH s AS (INSERT INTO stores (code, name, timezone, created_at) VALUES ('main', 'Main St', 'Europe/Berlin', now()) RETURNING id),
+		     c AS (INSERT INTO customers (telegram_id, chat_id, first_name, joined_store_id, created_at)
+		           SELECT 42, 42, 'Ann', id, now() FROM s RETURNING id)
+		INSERT INTO cards (customer_id, number, created_at) SELECT id, '12345678', now() FROM c RETURNING id`).Scan(&id)
 	if err != nil {
 		t.Fatalf("insert card: %v", err)
 	}
@@ -133,8 +133,8 @@ func appendLedger(ctx context.Context, q interface {
 	QueryRow(context.Context, string, ...any) pgx.Row
 }, card, amount int64) (int64, error) {
 	var after int64
-	err := q.QueryRow(ctx, `INSERT INTO ledger (card_id, kind, amount, idempotency_key)
-		VALUES ($1, 'test', $2, $3) RETURNING balance_after`,
+	err := q.QueryRow(ctx, `INSERT INTO ledger (card_id, kind, amount, idempotency_key, created_at)
+		VALUES ($1, 'test', $2, $3, now()) RETURNING balance_after`,
 		card, amount, fmt.Sprintf("k%d", keySeq.Add(1))).Scan(&after)
 	return after, err
 }

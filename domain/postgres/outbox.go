@@ -16,18 +16,20 @@ const senderHold = time.Minute
 
 // Enqueue adds a message to the outbox.
 func (t *tx) Enqueue(ctx context.Context, m domain.OutMessage, claim bool) (int64, error) {
+	now := t.now()
 	notBefore := m.NotBefore
 	if notBefore.IsZero() {
-		notBefore = time.Now()
+		notBefore = now
 	}
 	var claimed *time.Time
 	if claim {
+		// The lease is transport time: the wall clock, as in Claim.
 		c := time.Now().Add(senderHold)
 		claimed = &c
 	}
 	var id int64
-	err := t.tx.QueryRow(ctx, `INSERT INTO outbox (chat_id, payload, not_before, claimed_until)
-		VALUES ($1, $2, $3, $4) RETURNING id`, m.ChatID, []byte(m.Payload), notBefore, claimed).Scan(&id)
+	err := t.tx.QueryRow(ctx, `INSERT INTO outbox (chat_id, payload, not_before, claimed_until, created_at)
+		VALUES ($1, $2, $3, $4, $5) RETURNING id`, m.ChatID, []byte(m.Payload), notBefore, claimed, now).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("enqueue: %w", mapErr(err))
 	}
@@ -35,10 +37,15 @@ func (t *tx) Enqueue(ctx context.Context, m domain.OutMessage, claim bool) (int6
 }
 
 // Outbox returns the outbox queue.
-func (db *DB) Outbox() domain.Outbox { return &outbox{pool: db.pool} }
+func (db *DB) Outbox() domain.Outbox { return &outbox{pool: db.pool, now: db.now} }
 
+// outbox is the queue. A row is due when the business clock has reached
+// its not_before (a nudge's time) and the wall clock its retry_at (a 429's
+// retry_after, in Telegram's seconds); a sender's lease (claimed_until)
+// is wall-clock time too.
 type outbox struct {
 	pool *pgxpool.Pool
+	now  func() time.Time
 }
 
 func scanOut(rows interface {
@@ -67,12 +74,13 @@ func (o *outbox) Claim(ctx context.Context, limit int, hold time.Duration) ([]do
 	rows, err := o.pool.Query(ctx, `UPDATE outbox SET claimed_until = now() + $2::interval, attempts = attempts + 1
 		WHERE id IN (
 			SELECT id FROM outbox
-			 WHERE sent_at IS NULL AND dropped_at IS NULL AND not_before <= now()
+			 WHERE sent_at IS NULL AND dropped_at IS NULL AND not_before <= $3
+			   AND (retry_at IS NULL OR retry_at <= now())
 			   AND (claimed_until IS NULL OR claimed_until < now())
 			 ORDER BY not_before, id
 			 LIMIT $1
 			 FOR UPDATE SKIP LOCKED)
-		RETURNING id, chat_id, payload, not_before, attempts`, limit, hold.String())
+		RETURNING id, chat_id, payload, not_before, attempts`, limit, hold.String(), o.now())
 	if err != nil {
 		return nil, fmt.Errorf("claim outbox: %w", err)
 	}
@@ -102,33 +110,36 @@ func (o *outbox) MarkSentMany(ctx context.Context, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	_, err := o.pool.Exec(ctx, `UPDATE outbox SET sent_at = now(), claimed_until = NULL WHERE id = ANY($1)`, ids)
+	_, err := o.pool.Exec(ctx, `UPDATE outbox SET sent_at = $2, claimed_until = NULL WHERE id = ANY($1)`, ids, o.now())
 	return err
 }
 
-// Retry releases a row to be tried again after at.
+// Retry releases a row to be tried again after at, a wall-clock time
+// (Telegram's retry_after, a backoff): it is kept apart from not_before,
+// the business time the message became due.
 func (o *outbox) Retry(ctx context.Context, id int64, at time.Time, reason string) error {
-	_, err := o.pool.Exec(ctx, `UPDATE outbox SET not_before = $2, claimed_until = NULL, last_error = $3
+	_, err := o.pool.Exec(ctx, `UPDATE outbox SET retry_at = $2, claimed_until = NULL, last_error = $3
 		WHERE id = $1`, id, at, reason)
 	return err
 }
 
 // Drop gives up on a row.
 func (o *outbox) Drop(ctx context.Context, id int64, reason string) error {
-	_, err := o.pool.Exec(ctx, `UPDATE outbox SET dropped_at = now(), claimed_until = NULL, last_error = $2
-		WHERE id = $1`, id, reason)
+	_, err := o.pool.Exec(ctx, `UPDATE outbox SET dropped_at = $3, claimed_until = NULL, last_error = $2
+		WHERE id = $1`, id, reason, o.now())
 	return err
 }
 
 // MarkUnreachable flags the chat's customer and drops what was queued for it.
 func (o *outbox) MarkUnreachable(ctx context.Context, chatID int64) error {
-	if _, err := o.pool.Exec(ctx, `UPDATE customers SET unreachable_at = now()
-		WHERE chat_id = $1 AND unreachable_at IS NULL`, chatID); err != nil {
+	at := o.now()
+	if _, err := o.pool.Exec(ctx, `UPDATE customers SET unreachable_at = $2
+		WHERE chat_id = $1 AND unreachable_at IS NULL`, chatID, at); err != nil {
 		return fmt.Errorf("mark unreachable: %w", err)
 	}
-	_, err := o.pool.Exec(ctx, `UPDATE outbox SET dropped_at = now(), last_error = 'blocked'
+	_, err := o.pool.Exec(ctx, `UPDATE outbox SET dropped_at = $2, last_error = 'blocked'
 		WHERE chat_id = $1 AND sent_at IS NULL AND dropped_at IS NULL
-		  AND (claimed_until IS NULL OR claimed_until < now())`, chatID)
+		  AND (claimed_until IS NULL OR claimed_until < now())`, chatID, at)
 	return err
 }
 

@@ -52,12 +52,12 @@ func (t *tx) FindStaffByID(ctx context.Context, id int64) (*domain.Staff, error)
 
 // SaveStaff inserts or re-activates a staff member.
 func (t *tx) SaveStaff(ctx context.Context, s *domain.Staff) error {
-	err := t.tx.QueryRow(ctx, `INSERT INTO staff (telegram_id, chat_id, first_name, role, store_id, invited_by)
-		VALUES ($1, $2, $3, $4, $5, $6)
+	err := t.tx.QueryRow(ctx, `INSERT INTO staff (telegram_id, chat_id, first_name, role, store_id, invited_by, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (telegram_id) DO UPDATE SET chat_id = EXCLUDED.chat_id, first_name = EXCLUDED.first_name,
 			role = EXCLUDED.role, store_id = EXCLUDED.store_id, invited_by = EXCLUDED.invited_by, revoked_at = NULL
 		RETURNING id, created_at`, s.TelegramID, s.ChatID, s.FirstName, string(s.Role), nullable(s.ShopID),
-		nullable(s.InvitedBy)).Scan(&s.ID, &s.CreatedAt)
+		nullable(s.InvitedBy), t.now()).Scan(&s.ID, &s.CreatedAt)
 	if err != nil {
 		return fmt.Errorf("save staff: %w", mapErr(err))
 	}
@@ -89,9 +89,9 @@ func (t *tx) ListStaff(ctx context.Context, shopID int64) ([]domain.Staff, error
 
 // CreateInvite stores an invitation by the hash of its token.
 func (t *tx) CreateInvite(ctx context.Context, inv *domain.Invite, hash []byte) error {
-	err := t.tx.QueryRow(ctx, `INSERT INTO invites (token_hash, role, store_id, created_by, expires_at)
-		VALUES ($1, $2, $3, $4, $5) RETURNING id`, hash, string(inv.Role), nullable(inv.ShopID),
-		nullable(inv.CreatedBy), inv.ExpiresAt).Scan(&inv.ID)
+	err := t.tx.QueryRow(ctx, `INSERT INTO invites (token_hash, role, store_id, created_by, expires_at, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, hash, string(inv.Role), nullable(inv.ShopID),
+		nullable(inv.CreatedBy), inv.ExpiresAt, t.now()).Scan(&inv.ID)
 	if err != nil {
 		return fmt.Errorf("create invite: %w", mapErr(err))
 	}
@@ -121,7 +121,8 @@ func (t *tx) MarkInviteUsed(ctx context.Context, inviteID, staffID int64, at tim
 
 // CreateAPIKey stores a POS key by its hash.
 func (t *tx) CreateAPIKey(ctx context.Context, shopID int64, hash []byte, prefix string) error {
-	_, err := t.tx.Exec(ctx, `INSERT INTO api_keys (store_id, key_hash, prefix) VALUES ($1, $2, $3)`, shopID, hash, prefix)
+	_, err := t.tx.Exec(ctx, `INSERT INTO api_keys (store_id, key_hash, prefix, created_at) VALUES ($1, $2, $3, $4)`,
+		shopID, hash, prefix, t.now())
 	return mapErr(err)
 }
 

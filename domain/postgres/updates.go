@@ -9,8 +9,8 @@ import (
 
 // SaveUpdate stores an incoming update before anything else happens to it.
 func (db *DB) SaveUpdate(ctx context.Context, updateID, chatID int64, payload []byte) (bool, error) {
-	tag, err := db.pool.Exec(ctx, `INSERT INTO updates (update_id, chat_id, payload) VALUES ($1, $2, $3)
-		ON CONFLICT (update_id) DO NOTHING`, updateID, chatID, payload)
+	tag, err := db.pool.Exec(ctx, `INSERT INTO updates (update_id, chat_id, payload, received_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (update_id) DO NOTHING`, updateID, chatID, payload, db.now())
 	if err != nil {
 		return false, fmt.Errorf("save update %d: %w", updateID, mapErr(err))
 	}
@@ -49,6 +49,6 @@ func (t *tx) ClaimUpdate(ctx context.Context, updateID int64) (bool, error) {
 
 // MarkUpdateProcessed records that the update was handled.
 func (t *tx) MarkUpdateProcessed(ctx context.Context, updateID int64) error {
-	_, err := t.tx.Exec(ctx, `UPDATE updates SET processed_at = now() WHERE update_id = $1`, updateID)
+	_, err := t.tx.Exec(ctx, `UPDATE updates SET processed_at = $2 WHERE update_id = $1`, updateID, t.now())
 	return mapErr(err)
 }

@@ -13,7 +13,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 func TestNewDBIsMigratedAndPrivate(t *testing.T) {
 	t.Parallel()
 	a, b := pgtest.NewPool(t), pgtest.NewPool(t)
-	if _, err := a.Exec(t.Context(), `INSERT INTO stores (code, name, timezone) VALUES ('x', 'X', 'UTC')`); err != nil {
+	if _, err := a.Exec(t.Context(), `INSERT INTO stores (code, name, timezone, created_at) VALUES ('x', 'X', 'UTC', now())`); err != nil {
 		t.Fatalf("the migrated schema is missing: %v", err)
 	}
 	var n int
