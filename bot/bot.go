@@ -236,6 +236,9 @@ func (b *Bot) process(ctx context.Context, u domain.RawUpdate) {
 		return
 	}
 	b.sender.SendNow(ctx, out.OutboxIDs)
+	if out.Queued {
+		b.sender.Kick() // another chat's message: the customer hears at once
+	}
 	if in.Callback != nil {
 		// Every callback is answered, or the button spins on the phone.
 		_, err := b.api.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{

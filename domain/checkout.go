@@ -21,10 +21,6 @@ type PurchaseRequest struct {
 	Currency       string
 	Redeem         int64
 	Categories     []string
-	// Messages, when set, builds the messages a new purchase queues (the
-	// customer's notice), so they are written with the purchase in the
-	// same round trip.
-	Messages func(*PurchaseResult) []OutMessage
 }
 
 // PurchaseResult is a recorded purchase with the card's balance after it.
@@ -70,10 +66,9 @@ type CheckoutState struct {
 
 // PurchaseWrites is what a purchase writes besides its own row.
 type PurchaseWrites struct {
-	Debit    *LedgerEntry // the points paid, nil if none
-	Uses     []LotUse     // the lots that pay Debit
-	Credit   *LedgerEntry // the points earned, as a regular lot; nil if none
-	Messages []OutMessage // to the customer, in the same transaction
+	Debit  *LedgerEntry // the points paid, nil if none
+	Uses   []LotUse     // the lots that pay Debit
+	Credit *LedgerEntry // the points earned, as a regular lot; nil if none
 }
 
 // expiryDue reports whether any lot may expire at now.
@@ -165,14 +160,11 @@ func RecordPurchase(ctx context.Context, tx Tx, p *Program, req PurchaseRequest,
 	}
 	// The card is locked and everything the writes depend on was read, so
 	// the result is known before they run: they go in one round trip,
-	// with the customer's message. The tier is the one after this
-	// purchase, so the customer sees a promotion now.
+	// with what the reactions to the purchase write. The tier is the one
+	// after this purchase, so the customer sees a promotion now.
 	tier, _, _, _ := p.TierFor(st.Spend + req.Amount)
 	res := &PurchaseResult{Purchase: pur, Balance: card.Balance - q.Redeem + q.Earn, Customer: cust,
 		Tier: tier, Created: true, First: st.Purchases == 0}
-	if req.Messages != nil {
-		w.Messages = req.Messages(res)
-	}
 	if err := tx.WritePurchase(ctx, &res.Purchase, w); err != nil {
 		return nil, err
 	}

@@ -59,6 +59,10 @@ func TestDependencyRule(t *testing.T) {
 				t.Errorf("%s depends on %s", rel, d)
 			case strings.HasPrefix(rel, "domain/postgres") && (strings.Contains(d, "go-telegram") || strings.HasPrefix(d, module+"/bot") || strings.HasPrefix(d, module+"/flows")):
 				t.Errorf("%s depends on %s", rel, d)
+			case rel == "bot/posapi" && d == module+"/flows":
+				// The POS API calls the use cases; what follows a purchase
+				// is the reactions' business, not a chat flow's.
+				t.Errorf("bot/posapi depends on %s; call the domain.Service instead", d)
 			}
 		}
 		for _, imp := range p.Imports {

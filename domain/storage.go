@@ -150,8 +150,9 @@ type Tx interface {
 	FindAPIKeyShop(ctx context.Context, hash []byte) (int64, error)
 
 	// Enqueue adds a message to the outbox. claim marks it as held by the
-	// caller, who sends it right after commit; unclaimed rows are picked
-	// up by the background sender.
+	// caller, who sends it right after commit, and returns its id;
+	// unclaimed rows (id 0) are picked up by the background sender, and
+	// their write may be deferred to the commit.
 	Enqueue(ctx context.Context, m OutMessage, claim bool) (int64, error)
 }
 

@@ -313,7 +313,7 @@ func (c checkout) confirm(s *Session) error {
 		}
 		req.ShopID = shop.ID
 	}
-	res, err := domain.RecordPurchase(s.Ctx, s.Tx, &s.e.Business.Program, req, s.e.Now())
+	res, err := s.e.Service.RecordPurchase(s.Ctx, s.Tx, req)
 	if err != nil {
 		return c.refuse(s, err)
 	}
@@ -328,19 +328,10 @@ func (c checkout) confirm(s *Session) error {
 	if s.Staff.CanManage() {
 		r.Inline = [][]Button{{{Text: s.T("checkout.cancel_purchase", nil), Data: action("cancelask", p.PublicID)}}}
 	}
+	// The customer's message, a profile offer and any owners' alert are
+	// the reactions to the purchase (Engine.react), as for the POS API.
 	s.Edit(r)
-	// The customer's notice goes out with the cashier's answer, at once.
-	if m, ok := s.e.purchaseNotice(res); ok {
-		s.Send(m)
-	}
-	offer, err := s.e.afterFirstPurchase(s.Ctx, s.Tx, res)
-	if err != nil {
-		return err
-	}
-	if offer != nil {
-		s.Send(*offer)
-	}
-	return s.e.NotifyFlags(s.Ctx, s.Tx, res)
+	return nil
 }
 
 // askCancelPurchase asks a manager to confirm cancelling a purchase.
@@ -362,7 +353,7 @@ func cancelPurchase(s *Session, publicID string) error {
 		s.Toast("staff.manager_only")
 		return nil
 	}
-	res, err := domain.CancelPurchase(s.Ctx, s.Tx, publicID, s.Staff.ShopID, s.Staff.ID, s.e.Now())
+	res, err := s.e.Service.CancelPurchase(s.Ctx, s.Tx, publicID, s.Staff.ShopID, s.Staff.ID)
 	var v *domain.ValidationError
 	switch {
 	case errors.Is(err, domain.ErrNotFound):
@@ -378,11 +369,5 @@ func cancelPurchase(s *Session, publicID string) error {
 	s.Edit(Reply{Text: s.T("checkout.cancel_purchase.done", map[string]any{
 		"Purchase": p.PublicID, "Name": res.Customer.FirstName, "Balance": res.Balance, "Count": res.Balance,
 	})})
-	if !res.Created {
-		return nil // cancelled before: the customer was told then
-	}
-	if m, ok := s.e.purchaseNotice(res); ok {
-		s.Send(m)
-	}
-	return nil
+	return nil // the customer is told by the reaction, the first time only
 }

@@ -27,7 +27,11 @@ type Flow interface {
 
 // Config wires an Engine.
 type Config struct {
-	Store       domain.Store
+	Store domain.Store
+	// Service runs the use cases; the engine adds its reactions to it
+	// (give the POS API the same one). nil: one is made from the fields
+	// below.
+	Service     *domain.Service
 	Business    *domain.Business
 	Signer      *domain.CardSigner
 	Bundle      *i18n.Bundle
@@ -55,7 +59,11 @@ func NewEngine(c Config) *Engine {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
+	if c.Service == nil {
+		c.Service = domain.NewService(c.Business, c.Signer, c.Salt, c.Now)
+	}
 	e := &Engine{Config: c, flows: map[string]Flow{}, locs: map[string]*i18n.Localizer{}}
+	c.Service.On(e.react)
 	for _, f := range []Flow{onboarding{}, checkout{}, staffFlow{}, privacy{}, questionnaire{}} {
 		e.flows[f.Name()] = f
 	}
@@ -68,6 +76,9 @@ type Outcome struct {
 	OutboxIDs    []int64
 	CallbackText string
 	Duplicate    bool // the update was handled before; nothing was done
+	// Queued says the update's reactions queued messages for the
+	// background sender (another chat's notice, an alert): wake it.
+	Queued bool
 }
 
 // Handle processes one input: it claims the stored update, locks the
@@ -92,8 +103,10 @@ func (e *Engine) Handle(ctx context.Context, in Input) (Outcome, error) {
 
 func (e *Engine) handle(ctx context.Context, in Input, fn func(*Session) error) (Outcome, error) {
 	var out Outcome
+	var queued *bool
 	err := e.Store.Update(ctx, func(tx domain.Tx) error {
 		out = Outcome{}
+		ctx, queued = withQueueMark(ctx)
 		if in.UpdateID != 0 {
 			fresh, err := tx.ClaimUpdate(ctx, in.UpdateID)
 			if err != nil {
@@ -158,6 +171,9 @@ func (e *Engine) handle(ctx context.Context, in Input, fn func(*Session) error) 
 		}
 		return nil
 	})
+	if err == nil {
+		out.Queued = *queued
+	}
 	return out, err
 }
 

@@ -9,15 +9,30 @@ import (
 	"github.com/loyaltybot/loyaltybot/domain"
 )
 
-// enqueue writes a reply for another chat into the outbox, in the caller's
-// transaction. claim=false leaves it to the background sender.
-func (e *Engine) enqueue(ctx context.Context, tx domain.Tx, r Reply) error {
+// queuedKey marks a context whose transaction queued messages for the
+// background sender, so the adapter wakes it after commit.
+type queuedKey struct{}
+
+// withQueueMark returns a context that records whether queue ran in it.
+func withQueueMark(ctx context.Context) (context.Context, *bool) {
+	mark := new(bool)
+	return context.WithValue(ctx, queuedKey{}, mark), mark
+}
+
+// queue writes a reply for any chat into the outbox, in the caller's
+// transaction, for the background sender.
+func (e *Engine) queue(ctx context.Context, tx domain.Tx, r Reply) error {
 	payload, err := json.Marshal(r)
 	if err != nil {
 		return fmt.Errorf("encode reply: %w", err)
 	}
-	_, err = tx.Enqueue(ctx, domain.OutMessage{ChatID: r.ChatID, Payload: payload}, false)
-	return err
+	if _, err = tx.Enqueue(ctx, domain.OutMessage{ChatID: r.ChatID, Payload: payload}, false); err != nil {
+		return err
+	}
+	if mark, ok := ctx.Value(queuedKey{}).(*bool); ok {
+		*mark = true
+	}
+	return nil
 }
 
 // money formats minor units in the business currency for lang.
@@ -25,53 +40,35 @@ func (e *Engine) money(minor int64, lang string) string {
 	return domain.FormatMoney(minor, e.Business.Currency, lang)
 }
 
-// PurchaseMessages builds the customer's notice of a new purchase as
-// outbox rows, for RecordPurchase to write with the purchase itself
-// (PurchaseRequest.Messages). AfterPurchase then adds what needs queries.
-func (e *Engine) PurchaseMessages(r *domain.PurchaseResult) []domain.OutMessage {
-	m, ok := e.purchaseNotice(r)
-	if !ok {
-		return nil
-	}
-	payload, err := json.Marshal(m)
-	if err != nil {
-		return nil
-	}
-	return []domain.OutMessage{{ChatID: m.ChatID, Payload: payload}}
-}
-
-// AfterPurchase queues what follows a purchase beyond its notice: the
-// profile sections a first purchase unlocks and the owners' velocity alert.
-func (e *Engine) AfterPurchase(ctx context.Context, tx domain.Tx, r *domain.PurchaseResult) error {
-	offer, err := e.afterFirstPurchase(ctx, tx, r)
-	if err != nil {
-		return err
-	}
-	if offer != nil {
-		if err := e.enqueue(ctx, tx, *offer); err != nil {
+// react is the chat's side of the business events, whoever caused them (a
+// cashier, the POS API, a job): the customer hears what a purchase or a
+// cancellation did to their points, a first purchase unlocks the profile
+// sections offered after it, and a purchase over a velocity limit alerts
+// the owners.
+func (e *Engine) react(ctx context.Context, tx domain.Tx, ev domain.Event) error {
+	switch ev := ev.(type) {
+	case domain.PurchaseRecorded:
+		if m, ok := e.purchaseNotice(ev.Result); ok {
+			if err := e.queue(ctx, tx, m); err != nil {
+				return err
+			}
+		}
+		offer, err := e.afterFirstPurchase(ctx, tx, ev.Result)
+		if err != nil {
 			return err
 		}
-	}
-	if len(r.Purchase.Flags) > 0 && !r.Purchase.Cancelled() {
-		return e.NotifyFlags(ctx, tx, r)
+		if offer != nil {
+			if err := e.queue(ctx, tx, *offer); err != nil {
+				return err
+			}
+		}
+		return e.notifyFlags(ctx, tx, ev.Result)
+	case domain.PurchaseCancelled:
+		if m, ok := e.purchaseNotice(ev.Result); ok {
+			return e.queue(ctx, tx, m)
+		}
 	}
 	return nil
-}
-
-// NotifyPurchase tells the customer what a purchase did to their points,
-// in their language, whoever recorded it (a cashier or the POS API). The
-// message waits in the outbox for the background sender.
-func (e *Engine) NotifyPurchase(ctx context.Context, tx domain.Tx, r *domain.PurchaseResult) error {
-	if m, ok := e.purchaseNotice(r); ok {
-		if err := e.enqueue(ctx, tx, m); err != nil {
-			return err
-		}
-	}
-	offer, err := e.afterFirstPurchase(ctx, tx, r)
-	if err != nil || offer == nil {
-		return err
-	}
-	return e.enqueue(ctx, tx, *offer)
 }
 
 // purchaseNotice builds the customer's message about a purchase.
@@ -101,9 +98,9 @@ func (e *Engine) purchaseNotice(r *domain.PurchaseResult) (Reply, bool) {
 	return Reply{ChatID: c.ChatID, Text: e.translate(loc, id, data)}, true
 }
 
-// NotifyFlags alerts owners (and the store's managers) about a purchase
+// notifyFlags alerts owners (and the store's managers) about a purchase
 // over a velocity limit, with the details they need to look into it.
-func (e *Engine) NotifyFlags(ctx context.Context, tx domain.Tx, r *domain.PurchaseResult) error {
+func (e *Engine) notifyFlags(ctx context.Context, tx domain.Tx, r *domain.PurchaseResult) error {
 	p := r.Purchase
 	if len(p.Flags) == 0 {
 		return nil
@@ -140,7 +137,7 @@ func (e *Engine) NotifyFlags(ctx context.Context, tx domain.Tx, r *domain.Purcha
 			"Amount": e.money(p.Amount, lang), "Earned": p.Earned, "Redeemed": p.Redeemed,
 			"Customer": customerName(r.Customer), "Cashier": cashierName(cashier, p.Source),
 		})
-		if err := e.enqueue(ctx, tx, Reply{ChatID: s.ChatID, Text: text}); err != nil {
+		if err := e.queue(ctx, tx, Reply{ChatID: s.ChatID, Text: text}); err != nil {
 			return err
 		}
 	}

@@ -196,7 +196,7 @@ func (e *Engine) OfferSection(ctx context.Context, tx domain.Tx, customerID int6
 		return err
 	}
 	lang := e.Business.Language(c.Language, "")
-	return e.enqueue(ctx, tx, Reply{ChatID: c.ChatID, Text: e.translate(e.localizer(lang), "profile.offer", nil),
+	return e.queue(ctx, tx, Reply{ChatID: c.ChatID, Text: e.translate(e.localizer(lang), "profile.offer", nil),
 		Inline: [][]Button{e.offerRow(sec, qn, lang)}})
 }
 

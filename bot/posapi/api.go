@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/loyaltybot/loyaltybot/domain"
-	"github.com/loyaltybot/loyaltybot/flows"
 )
 
 // MaxBody is the largest request body accepted; a receipt is far smaller,
@@ -23,8 +22,11 @@ const maxKeyLen = 256
 
 // Config wires the API to the rest of the program.
 type Config struct {
-	Store    domain.Store
-	Engine   *flows.Engine // queues the customer's chat message; nil: none
+	Store domain.Store
+	// Service runs the purchase use cases; its reactions (registered by
+	// the chat engine) queue the customer's message and the owners'
+	// alerts. nil: a service without reactions.
+	Service  *domain.Service
 	Business *domain.Business
 	Signer   *domain.CardSigner
 	Now      func() time.Time // nil: time.Now
@@ -42,7 +44,7 @@ type API struct {
 	keys     sync.Map // key hash → cachedKey
 	queued   func()
 	store    domain.Store
-	engine   *flows.Engine
+	svc      *domain.Service
 	biz      *domain.Business
 	program  *domain.Program
 	signer   *domain.CardSigner
@@ -54,12 +56,15 @@ type API struct {
 // New returns the API for c.
 func New(c Config) *API {
 	a := &API{
-		store: c.Store, engine: c.Engine, biz: c.Business, program: &c.Business.Program,
+		store: c.Store, svc: c.Service, biz: c.Business, program: &c.Business.Program,
 		signer: c.Signer, now: c.Now, log: c.Logger, currency: strings.ToUpper(c.Business.Currency),
 		queued: c.Queued,
 	}
 	if a.now == nil {
 		a.now = time.Now
+	}
+	if a.svc == nil {
+		a.svc = domain.NewService(c.Business, c.Signer, nil, a.now)
 	}
 	if a.log == nil {
 		a.log = slog.Default()

@@ -37,7 +37,7 @@ func newEnv(t testing.TB, opt ...func(*domain.Business)) *env {
 	t.Helper()
 	h := bottest.New(t, opt...)
 	api := posapi.New(posapi.Config{
-		Store: h.DB, Engine: h.Engine, Business: h.Biz, Signer: h.Signer, Now: h.Clock.Now,
+		Store: h.DB, Service: h.Engine.Service, Business: h.Biz, Signer: h.Signer, Now: h.Clock.Now,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	srv := httptest.NewServer(api.Handler())

@@ -94,9 +94,6 @@ func (a *API) record(ctx context.Context, key string, in *purchaseInput) (ans pu
 			RequestHash:    in.hash, Amount: in.amount, Currency: in.currency, Redeem: in.redeem,
 			Categories: in.categories,
 		}
-		if a.engine != nil {
-			req.Messages = a.engine.PurchaseMessages
-		}
 		req.CardID, req.CardNumber, err = domain.CardRefOf(a.signer, in.card, now)
 		if errors.Is(err, domain.ErrCardExpired) {
 			ans, err = a.repeatWithExpiredCard(ctx, tx, req, now)
@@ -105,15 +102,9 @@ func (a *API) record(ctx context.Context, key string, in *purchaseInput) (ans pu
 		if err != nil {
 			return cardError(err)
 		}
-		res, err := domain.RecordPurchase(ctx, tx, a.program, req, now)
+		res, err := a.svc.RecordPurchase(ctx, tx, req)
 		if err != nil {
 			return a.purchaseError(err, in.redeem)
-		}
-		if res.Created && a.engine != nil {
-			// The notice was written with the purchase; the rest follows.
-			if err := a.engine.AfterPurchase(ctx, tx, res); err != nil {
-				return err
-			}
 		}
 		ans, created = answerOf(&res.Purchase, res.Balance, res.Tier, res.Customer), res.Created
 		return nil
@@ -152,21 +143,6 @@ func (a *API) repeatWithExpiredCard(ctx context.Context, tx domain.Tx, req domai
 	return answerOf(prev, q.Card.Balance, q.Tier, q.Customer), nil
 }
 
-// notify queues the customer's message (and the owners' velocity alert)
-// in the purchase's transaction, as a checkout at the register does.
-func (a *API) notify(ctx context.Context, tx domain.Tx, res *domain.PurchaseResult) error {
-	if a.engine == nil {
-		return nil
-	}
-	if err := a.engine.NotifyPurchase(ctx, tx, res); err != nil {
-		return err
-	}
-	if len(res.Purchase.Flags) > 0 && !res.Purchase.Cancelled() {
-		return a.engine.NotifyFlags(ctx, tx, res)
-	}
-	return nil
-}
-
 // postCancel reverses a purchase of the key's store; cancelling again
 // answers the same.
 func (a *API) postCancel(w http.ResponseWriter, r *http.Request) {
@@ -187,20 +163,9 @@ func (a *API) postCancel(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		now := a.now()
-		res, err := domain.CancelPurchase(ctx, tx, id, shopID, 0, now)
+		res, err := a.svc.CancelPurchase(ctx, tx, id, shopID, 0)
 		if err != nil {
 			return cancelError(err)
-		}
-		q, err := domain.QuoteCard(ctx, tx, a.program, res.Purchase.CardID, 0, now)
-		if err != nil {
-			return err
-		}
-		res.Tier = q.Tier
-		if res.Created {
-			if err := a.notify(ctx, tx, res); err != nil {
-				return err
-			}
 		}
 		ans = answerOf(&res.Purchase, res.Balance, res.Tier, res.Customer)
 		return nil

@@ -88,9 +88,13 @@ func (a *app) wire(botUsername string) error {
 	if err != nil {
 		return fmt.Errorf("CARD_SECRET: %w", err)
 	}
+	salt := append([]byte("phone-salt:"), secret...)
+	// One service for every caller: the engine adds its reactions to it,
+	// so a POS purchase and a register purchase are followed alike.
+	svc := domain.NewService(a.biz, signer, salt, a.now)
 	a.engine = flows.NewEngine(flows.Config{
-		Store: a.db, Business: a.biz, Signer: signer, Bundle: bundle,
-		BotUsername: botUsername, Logger: a.log, Now: a.now, Salt: append([]byte("phone-salt:"), secret...),
+		Store: a.db, Service: svc, Business: a.biz, Signer: signer, Bundle: bundle,
+		BotUsername: botUsername, Logger: a.log, Now: a.now, Salt: salt,
 	})
 	a.metrics = bot.NewMetrics()
 	a.bot, err = bot.New(bot.Config{
@@ -101,7 +105,7 @@ func (a *app) wire(botUsername string) error {
 		return err
 	}
 	a.pos = posapi.New(posapi.Config{
-		Store: a.db, Engine: a.engine, Business: a.biz, Signer: signer, Logger: a.log,
+		Store: a.db, Service: svc, Business: a.biz, Signer: signer, Logger: a.log,
 		Queued: a.bot.Sender().Kick, Now: a.now,
 	})
 	return nil

@@ -255,17 +255,14 @@ func loadDB(ctx context.Context, a *app, s *seeded, concurrency int, duration ti
 		req := domain.PurchaseRequest{
 			CardNumber: s.numbers[int(n)%len(s.numbers)], ShopID: s.shopID, Source: domain.SourcePOS,
 			ReceiptID: receipt, IdempotencyKey: fmt.Sprintf("pos:%d:%s", s.shopID, receipt),
-			Amount: 10_000 + n%490_001, Currency: a.biz.Currency, Messages: a.engine.PurchaseMessages,
+			Amount: 10_000 + n%490_001, Currency: a.biz.Currency,
 		}
 		if redeemEvery > 0 && n%int64(redeemEvery) == 0 {
 			req.Redeem = 20
 		}
 		return a.db.Update(ctx, func(tx domain.Tx) error {
-			res, err := domain.RecordPurchase(ctx, tx, &a.biz.Program, req, a.now())
-			if err != nil || !res.Created {
-				return err
-			}
-			return a.engine.AfterPurchase(ctx, tx, res)
+			_, err := a.engine.Service.RecordPurchase(ctx, tx, req)
+			return err
 		})
 	})
 }

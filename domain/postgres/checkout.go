@@ -104,10 +104,6 @@ func (t *tx) WritePurchase(ctx context.Context, p *domain.Purchase, w domain.Pur
 		b.Queue(appendCredit, e.CardID, string(e.Kind), e.Amount, e.Reason, e.IdempotencyKey,
 			nullable(e.ExpiresAt), string(domain.LotRegular), p.CreatedAt)
 	}
-	for _, m := range w.Messages {
-		b.Queue(`INSERT INTO outbox (chat_id, payload, not_before, created_at) VALUES ($1, $2, $3, $3)`,
-			m.ChatID, []byte(m.Payload), p.CreatedAt)
-	}
 	t.tx.Defer(b)
 	return nil
 }

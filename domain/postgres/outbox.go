@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/loyaltybot/loyaltybot/domain"
@@ -14,12 +15,21 @@ import (
 // its own immediate send before the background sender may take over.
 const senderHold = time.Minute
 
-// Enqueue adds a message to the outbox.
+// Enqueue adds a message to the outbox. A row left to the background
+// sender is a deferred write (its id is not returned): a purchase's
+// reactions queue the customer's message without a round trip of its own.
 func (t *tx) Enqueue(ctx context.Context, m domain.OutMessage, claim bool) (int64, error) {
 	now := t.now()
 	notBefore := m.NotBefore
 	if notBefore.IsZero() {
 		notBefore = now
+	}
+	if !claim {
+		b := &pgx.Batch{}
+		b.Queue(`INSERT INTO outbox (chat_id, payload, not_before, created_at) VALUES ($1, $2, $3, $4)`,
+			m.ChatID, []byte(m.Payload), notBefore, now)
+		t.tx.Defer(b)
+		return 0, nil
 	}
 	var claimed *time.Time
 	if claim {

@@ -241,17 +241,23 @@ func TestPurchaseIsTwoRoundTrips(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	p := domain.DefaultProgram()
+	// The customer's message is a reaction to the purchase: it must
+	// ride in the purchase's round trips, not add its own.
+	svc := domain.NewService(&domain.Business{Program: domain.DefaultProgram()}, nil, nil, time.Now)
+	svc.On(func(ctx context.Context, tx domain.Tx, ev domain.Event) error {
+		if _, ok := ev.(domain.PurchaseRecorded); !ok {
+			return nil
+		}
+		_, err := tx.Enqueue(ctx, domain.OutMessage{ChatID: 1, Payload: []byte(`{}`)}, false)
+		return err
+	})
 	buy := func(key string, redeem int64) *domain.PurchaseResult {
 		t.Helper()
 		var res *domain.PurchaseResult
 		err := db.Update(ctx, func(tx domain.Tx) error {
 			var err error
-			res, err = domain.RecordPurchase(ctx, tx, &p, domain.PurchaseRequest{CardID: cardID, ShopID: 1,
-				Source: domain.SourcePOS, IdempotencyKey: key, Amount: 100000, Currency: "RUB", Redeem: redeem,
-				Messages: func(*domain.PurchaseResult) []domain.OutMessage {
-					return []domain.OutMessage{{ChatID: 1, Payload: []byte(`{}`)}}
-				}}, time.Now())
+			res, err = svc.RecordPurchase(ctx, tx, domain.PurchaseRequest{CardID: cardID, ShopID: 1,
+				Source: domain.SourcePOS, IdempotencyKey: key, Amount: 100000, Currency: "RUB", Redeem: redeem})
 			return err
 		})
 		if err != nil {

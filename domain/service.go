@@ -1,0 +1,68 @@
+package domain
+
+import (
+	"context"
+	"time"
+)
+
+// Service holds the use cases of the program: the business functions that
+// chat flows, the POS API, the CLI and scheduled jobs all call, so each
+// exists once. A use case runs in the caller's transaction (a chat step
+// already holds one, with the conversation locked), records its events
+// there, and its reactions run before it returns.
+type Service struct {
+	Business *Business
+	Signer   *CardSigner
+	// Now is the business clock: the one time source of the program.
+	Now func() time.Time
+	// Salt keys the hashes kept of erased customers' identifiers.
+	Salt []byte
+	Reactions
+}
+
+// NewService builds a service; now nil means time.Now.
+func NewService(b *Business, signer *CardSigner, salt []byte, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{Business: b, Signer: signer, Salt: salt, Now: now}
+}
+
+// Program is the points program of the business.
+func (s *Service) Program() *Program { return &s.Business.Program }
+
+// RecordPurchase records a receipt against a card (see the package
+// function of the same name) and, when it is new, the PurchaseRecorded
+// event.
+func (s *Service) RecordPurchase(ctx context.Context, tx Tx, req PurchaseRequest) (*PurchaseResult, error) {
+	res, err := RecordPurchase(ctx, tx, s.Program(), req, s.Now())
+	if err != nil || !res.Created {
+		return res, err
+	}
+	return res, s.emit(ctx, tx, PurchaseRecorded{Result: res})
+}
+
+// CancelPurchase reverses a purchase (see the package function) and, the
+// first time only, records PurchaseCancelled. The result carries the
+// card's tier after the reversal.
+func (s *Service) CancelPurchase(ctx context.Context, tx Tx, publicID string, shopID, byStaff int64) (*PurchaseResult, error) {
+	now := s.Now()
+	res, err := CancelPurchase(ctx, tx, publicID, shopID, byStaff, now)
+	if err != nil {
+		return nil, err
+	}
+	spend, err := tx.SpendSince(ctx, res.Purchase.CardID, now.AddDate(-1, 0, 0))
+	if err != nil {
+		return nil, err
+	}
+	res.Tier, _, _, _ = s.Program().TierFor(spend)
+	if !res.Created {
+		return res, nil
+	}
+	return res, s.emit(ctx, tx, PurchaseCancelled{Result: res})
+}
+
+// QuoteCard reads a card for the register at the business clock's now.
+func (s *Service) QuoteCard(ctx context.Context, tx Tx, cardID, amount int64) (*CardQuote, error) {
+	return QuoteCard(ctx, tx, s.Program(), cardID, amount, s.Now())
+}
