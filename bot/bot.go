@@ -86,9 +86,6 @@ func New(cfg Config) (*Bot, error) {
 	return b, nil
 }
 
-// API exposes the Bot API client (for getMe and setMyCommands at start).
-func (b *Bot) API() *tg.Bot { return b.api }
-
 // Sender exposes the sender (the cron engine will use it).
 func (b *Bot) Sender() *Sender { return b.sender }
 

@@ -79,7 +79,6 @@ func render(ctx context.Context, api *tg.Bot, r flows.Reply) error {
 			ChatID:      r.ChatID,
 			Photo:       &models.InputFileUpload{Filename: "card.png", Data: bytes.NewReader(png)},
 			Caption:     r.Text,
-			ParseMode:   parseMode(r),
 			ReplyMarkup: markup(r),
 		})
 		return err
@@ -88,7 +87,6 @@ func render(ctx context.Context, api *tg.Bot, r flows.Reply) error {
 			ChatID:      r.ChatID,
 			Document:    &models.InputFileUpload{Filename: r.Document.Name, Data: bytes.NewReader(r.Document.Data)},
 			Caption:     r.Text,
-			ParseMode:   parseMode(r),
 			ReplyMarkup: markup(r),
 		})
 		return err
@@ -96,7 +94,6 @@ func render(ctx context.Context, api *tg.Bot, r flows.Reply) error {
 		_, err := api.SendMessage(ctx, &tg.SendMessageParams{
 			ChatID:      r.ChatID,
 			Text:        r.Text,
-			ParseMode:   parseMode(r),
 			ReplyMarkup: markup(r),
 		})
 		return err
@@ -110,19 +107,12 @@ func edit(ctx context.Context, api *tg.Bot, r flows.Reply) error {
 		})
 		return err
 	}
-	p := &tg.EditMessageTextParams{ChatID: r.ChatID, MessageID: int(r.EditMessageID), Text: r.Text, ParseMode: parseMode(r)}
+	p := &tg.EditMessageTextParams{ChatID: r.ChatID, MessageID: int(r.EditMessageID), Text: r.Text}
 	if len(r.Inline) > 0 {
 		p.ReplyMarkup = inlineMarkup(r.Inline)
 	}
 	_, err := api.EditMessageText(ctx, p)
 	return err
-}
-
-func parseMode(r flows.Reply) models.ParseMode {
-	if r.HTML {
-		return models.ParseModeHTML
-	}
-	return ""
 }
 
 // chatCommands sets (or, with none, removes) a chat's own command menu.

@@ -82,15 +82,6 @@ func badStart(detail string) error {
 	return &ValidationError{Reason: "error.start.invalid", Detail: detail}
 }
 
-// String gives the payload back as it goes into a link ("s_central"), or ""
-// for StartNone, so links are built in one place.
-func (p StartPayload) String() string {
-	if p.Kind <= StartNone || int(p.Kind) >= len(startPrefixes) {
-		return ""
-	}
-	return startPrefixes[p.Kind] + p.Value
-}
-
 // payloadChars reports whether s uses only the characters Telegram allows in
 // a start payload: A-Z, a-z, 0-9, '_' and '-'.
 func payloadChars(s string) bool {

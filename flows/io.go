@@ -95,7 +95,6 @@ type Document struct {
 type Reply struct {
 	ChatID         int64         `json:"chat_id"`
 	Text           string        `json:"text,omitempty"`
-	HTML           bool          `json:"html,omitempty"`
 	Inline         [][]Button    `json:"inline,omitempty"`
 	Keyboard       [][]KeyButton `json:"keyboard,omitempty"`
 	RemoveKeyboard bool          `json:"remove_keyboard,omitempty"`
