@@ -32,20 +32,41 @@ type Store interface {
 	TryLock(ctx context.Context, name string, fn func(ctx context.Context) error) (bool, error)
 }
 
-// Tx is what a transaction can do. Methods are verbs first, named after the
-// aggregate they touch.
+// Tx is what a transaction can do: every aggregate's storage, so a use
+// case that spans several (a purchase touches cards, lots, purchases and
+// the outbox) runs in one transaction. Functions that need less take the
+// small interface they use. Methods are verbs first.
 type Tx interface {
+	UpdateStore
+	ConversationStore
+	CustomerStore
+	ShopStore
+	CardStore
+	PurchaseStore
+	StaffStore
+	QuestionnaireStore
+	OutboxWriter
+}
+
+// UpdateStore is the inbox of Telegram updates, inside a transaction.
+type UpdateStore interface {
 	// ClaimUpdate locks a stored update; it reports false when the update
 	// was handled already (by this or another replica).
 	ClaimUpdate(ctx context.Context, updateID int64) (bool, error)
 	// MarkUpdateProcessed records that the update was handled.
 	MarkUpdateProcessed(ctx context.Context, updateID int64) error
+}
 
+// ConversationStore keeps each chat's place in a flow.
+type ConversationStore interface {
 	// LockConversation returns the chat's conversation row, creating it,
 	// locked until the transaction ends so two quick taps never race.
 	LockConversation(ctx context.Context, chatID int64) (*Conversation, error)
 	SaveConversation(ctx context.Context, c *Conversation) error
+}
 
+// CustomerStore keeps customers, their consents and what erasure leaves.
+type CustomerStore interface {
 	FindCustomerByTelegramID(ctx context.Context, telegramID int64) (*Customer, error)
 	FindCustomerByID(ctx context.Context, id int64) (*Customer, error)
 	// CreateCustomer inserts c and sets its ID and CreatedAt.
@@ -57,16 +78,31 @@ type Tx interface {
 	MarkChatReachable(ctx context.Context, chatID int64) error
 	AppendConsent(ctx context.Context, customerID int64, c Consent) error
 	ListConsents(ctx context.Context, customerID int64) ([]Consent, error)
+	// EraseCustomer anonymises a customer: name, phone, language and the
+	// Telegram link are cleared, the phone's salted hash is kept; cards,
+	// ledger and purchases stay as anonymous rows.
+	EraseCustomer(ctx context.Context, customerID int64, phoneHash []byte, at time.Time) error
+	// PhoneErased reports whether an erased customer had this phone.
+	PhoneErased(ctx context.Context, phoneHash []byte) (bool, error)
+}
 
+// ShopStore reads the stores of the business config.
+type ShopStore interface {
 	FindShopByCode(ctx context.Context, code string) (*Shop, error)
 	FindShopByID(ctx context.Context, id int64) (*Shop, error)
+}
 
+// CardStore keeps cards, the points ledger and the lots the points sit
+// in. Every change of a card's points happens under the card's lock.
+type CardStore interface {
 	// CreateCard issues a card with the given number; ErrConflict when the
 	// number is taken (the caller draws another).
 	CreateCard(ctx context.Context, customerID int64, number string) (*Card, error)
 	FindCardByCustomer(ctx context.Context, customerID int64) (*Card, error)
 	FindCardByID(ctx context.Context, id int64) (*Card, error)
 	FindCardByNumber(ctx context.Context, number string) (*Card, error)
+	// LockCard loads a card and locks it until the transaction ends.
+	LockCard(ctx context.Context, cardID int64) (*Card, error)
 
 	// AppendLedger writes one ledger row and moves the balance. The same
 	// idempotency key twice returns the first row (ok=false); a debit past
@@ -77,23 +113,23 @@ type Tx interface {
 	// statement (one round trip on the money path).
 	AppendCredit(ctx context.Context, e LedgerEntry, kind LotKind) (row LedgerEntry, created bool, err error)
 
-	// LoadCheckout locks the card and reads everything a purchase needs in
-	// one round trip (the money path is latency-bound on Postgres).
-	LoadCheckout(ctx context.Context, q CheckoutQuery) (*CheckoutState, error)
-	// LockCard loads a card and locks it until the transaction ends: every
-	// change of a card's points happens under this lock.
-	LockCard(ctx context.Context, cardID int64) (*Card, error)
 	// ListOpenLots lists the card's lots with points remaining.
 	ListOpenLots(ctx context.Context, cardID int64) ([]Lot, error)
 	// UseLots takes points from lots; RestoreLots gives them back.
 	UseLots(ctx context.Context, uses []LotUse) error
 	RestoreLots(ctx context.Context, uses []LotUse) error
+}
 
-	// WritePurchase inserts p and w: the debit with its lot uses, the
-	// credit with its regular lot, and the messages. The writes may be
-	// sent with the next statement or with the commit, so their errors
-	// (ErrConflict for a taken idempotency key) may come from there, and
-	// p.ID is set only once they ran.
+// PurchaseStore keeps purchases.
+type PurchaseStore interface {
+	// LoadCheckout locks the card and reads everything a purchase needs in
+	// one round trip (the money path is latency-bound on Postgres).
+	LoadCheckout(ctx context.Context, q CheckoutQuery) (*CheckoutState, error)
+	// WritePurchase inserts p and w: the debit with its lot uses and the
+	// credit with its regular lot. The writes may be sent with the next
+	// statement or with the commit, so their errors (ErrConflict for a
+	// taken idempotency key) may come from there, and p.ID is set only
+	// once they ran.
 	WritePurchase(ctx context.Context, p *Purchase, w PurchaseWrites) error
 	FindPurchaseByKey(ctx context.Context, key string) (*Purchase, error)
 	FindPurchaseByPublicID(ctx context.Context, publicID string) (*Purchase, error)
@@ -106,7 +142,13 @@ type Tx interface {
 	// ListRecentPurchases lists purchases since t, newest first, of one
 	// store (shopID 0: all).
 	ListRecentPurchases(ctx context.Context, shopID int64, since time.Time, limit int) ([]Purchase, error)
+	// ListCustomerPurchases lists all of a customer's purchases, oldest
+	// first (for the data export).
+	ListCustomerPurchases(ctx context.Context, customerID int64) ([]Purchase, error)
+}
 
+// StaffStore keeps staff, their invites and the stores' POS API keys.
+type StaffStore interface {
 	FindStaffByTelegramID(ctx context.Context, telegramID int64) (*Staff, error)
 	FindStaffByID(ctx context.Context, id int64) (*Staff, error)
 	// SaveStaff inserts or (same Telegram id) re-activates and updates a
@@ -121,16 +163,14 @@ type Tx interface {
 	TakeInvite(ctx context.Context, hash []byte) (*Invite, error)
 	MarkInviteUsed(ctx context.Context, inviteID, staffID int64, at time.Time) error
 
-	// ListCustomerPurchases lists all of a customer's purchases, oldest
-	// first (for the data export).
-	ListCustomerPurchases(ctx context.Context, customerID int64) ([]Purchase, error)
-	// EraseCustomer anonymises a customer: name, phone, language and the
-	// Telegram link are cleared, the phone's salted hash is kept; cards,
-	// ledger and purchases stay as anonymous rows.
-	EraseCustomer(ctx context.Context, customerID int64, phoneHash []byte, at time.Time) error
-	// PhoneErased reports whether an erased customer had this phone.
-	PhoneErased(ctx context.Context, phoneHash []byte) (bool, error)
+	CreateAPIKey(ctx context.Context, shopID int64, hash []byte, prefix string) error
+	// FindAPIKeyShop returns the store of an active key.
+	FindAPIKeyShop(ctx context.Context, hash []byte) (int64, error)
+}
 
+// QuestionnaireStore keeps the profile answers, derived facts and which
+// sections were offered.
+type QuestionnaireStore interface {
 	// SaveAnswer records an answer (value nil and skipped true for a
 	// skip); the previous answer to the same question is kept as history.
 	SaveAnswer(ctx context.Context, customerID int64, questionID string, value []byte, skipped bool, at time.Time) error
@@ -144,11 +184,10 @@ type Tx interface {
 	OfferSection(ctx context.Context, customerID int64, section string, at time.Time) error
 	CompleteSection(ctx context.Context, customerID int64, section string, at time.Time) error
 	ListSectionOffers(ctx context.Context, customerID int64) ([]SectionOffer, error)
+}
 
-	CreateAPIKey(ctx context.Context, shopID int64, hash []byte, prefix string) error
-	// FindAPIKeyShop returns the store of an active key.
-	FindAPIKeyShop(ctx context.Context, hash []byte) (int64, error)
-
+// OutboxWriter queues messages in the caller's transaction.
+type OutboxWriter interface {
 	// Enqueue adds a message to the outbox. claim marks it as held by the
 	// caller, who sends it right after commit, and returns its id;
 	// unclaimed rows (id 0) are picked up by the background sender, and
