@@ -25,6 +25,20 @@ type Business struct {
 	// Questionnaire is the step-by-step profile: presets and the owner's
 	// own questions.
 	Questionnaire Questionnaire
+	// Jobs maps each scheduled job (JobExpirePoints, …) to its cron spec,
+	// in the first store's time zone; DefaultJobs fills what is unset.
+	Jobs map[string]string
+}
+
+// Scheduled jobs, by the name their cron spec has in the config ([jobs]).
+const (
+	JobExpirePoints = "expire_points"
+)
+
+// DefaultJobs is the schedule when the config sets none: points expire at
+// 03:30, a quiet hour for the shop.
+func DefaultJobs() map[string]string {
+	return map[string]string{JobExpirePoints: "30 3 * * *"}
 }
 
 // StoreConfig is one store of the business config.

@@ -20,15 +20,8 @@ type PurchaseRecorded struct{ Result *PurchaseResult }
 // records no event, so the customer is told once).
 type PurchaseCancelled struct{ Result *PurchaseResult }
 
-// PointsExpired: a card's points expired.
-type PointsExpired struct {
-	CardID int64
-	Points int64
-}
-
 func (PurchaseRecorded) eventName() string  { return "purchase_recorded" }
 func (PurchaseCancelled) eventName() string { return "purchase_cancelled" }
-func (PointsExpired) eventName() string     { return "points_expired" }
 
 // EventName names an event for logs and metrics.
 func EventName(ev Event) string { return ev.eventName() }

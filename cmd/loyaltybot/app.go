@@ -17,6 +17,7 @@ import (
 	"github.com/loyaltybot/loyaltybot/domain"
 	"github.com/loyaltybot/loyaltybot/domain/postgres"
 	"github.com/loyaltybot/loyaltybot/domain/postgres/embedded"
+	"github.com/loyaltybot/loyaltybot/domain/schedule"
 	"github.com/loyaltybot/loyaltybot/flows"
 	"github.com/loyaltybot/loyaltybot/locales"
 )
@@ -31,7 +32,7 @@ type app struct {
 	bot     *bot.Bot
 	engine  *flows.Engine
 	metrics *bot.Metrics
-	sched   *bot.Scheduler
+	sched   *schedule.Scheduler
 	pos     *posapi.API
 	// now is the one business clock, given to the store, the engine, the
 	// POS API and the jobs alike (the playground will move it).
@@ -183,8 +184,8 @@ func (a *app) startBot(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	a.sched, err = bot.NewScheduler(ctx, a.db, loc, a.log,
-		bot.ExpiryJob(a.db, &a.biz.Program, a.now, a.log))
+	a.sched, err = schedule.New(ctx, a.db, loc, a.log,
+		schedule.ExpiryJob(a.biz.Jobs[domain.JobExpirePoints], a.db, &a.biz.Program, a.now, a.log))
 	if err != nil {
 		return err
 	}

@@ -6,14 +6,17 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
 
 	"github.com/loyaltybot/loyaltybot/domain"
+	"github.com/loyaltybot/loyaltybot/domain/schedule"
 )
 
 //go:embed config.example.toml
@@ -114,6 +117,7 @@ type businessFile struct {
 	} `toml:"stores"`
 	Program       *programFile       `toml:"program"`
 	Questionnaire *questionnaireFile `toml:"questionnaire"`
+	Jobs          map[string]string  `toml:"jobs"`
 }
 
 // questionnaireFile is the [questionnaire] table: presets by name plus the
@@ -292,10 +296,29 @@ func loadBusiness(data []byte, source string, languages []string) (*domain.Busin
 	for _, s := range f.Stores {
 		b.Stores = append(b.Stores, domain.StoreConfig{Code: s.Code, Name: s.Name, TimeZone: s.TimeZone})
 	}
+	if b.Jobs, err = jobs(f.Jobs); err != nil {
+		return nil, fmt.Errorf("config %s: %w", source, err)
+	}
 	if err := b.Validate(languages); err != nil {
 		return nil, fmt.Errorf("%s: %w", source, err)
 	}
 	return b, nil
+}
+
+// jobs is the [jobs] table over the defaults: a job the program does not
+// have, or a spec cron cannot read, names its field.
+func jobs(set map[string]string) (map[string]string, error) {
+	out := domain.DefaultJobs()
+	for name, spec := range set {
+		if _, ok := out[name]; !ok {
+			return nil, &domain.FieldError{Field: "jobs." + name, Problem: fmt.Sprintf("no such job; known: %s", strings.Join(slices.Sorted(maps.Keys(out)), ", "))}
+		}
+		if err := schedule.ParseSpec(spec); err != nil {
+			return nil, &domain.FieldError{Field: "jobs." + name, Problem: fmt.Sprintf("%q is not a cron spec such as \"30 3 * * *\": %v", spec, err)}
+		}
+		out[name] = spec
+	}
+	return out, nil
 }
 
 // readBusiness loads LOYALTYBOT_CONFIG, or the embedded example when unset.

@@ -194,6 +194,8 @@ func TestBusinessConfigErrorsNameTheField(t *testing.T) {
 		{"max = 20\n", "max = 20\nif = { question = \"coffee_milk\", equals = \"soy\" }\n", ".if"},
 		{`earn_percent = "7"`, `earn_percent = 7.5`, "program.tiers[2].earn_percent"},
 		{"max = 20\n", "max = 20\nif = { question = \"coffee_cups\", equals = \"yes\" }\n", "cycle"},
+		{`expire_points = "30 3 * * *"`, `expire_points = "at half past three"`, "jobs.expire_points"},
+		{`expire_points = "30 3 * * *"`, `expire_pionts = "30 3 * * *"`, "jobs.expire_pionts"},
 	}
 	for _, c := range cases {
 		src := strings.Replace(string(base), c.from, c.to, 1)

@@ -1,4 +1,8 @@
-package bot
+// Package schedule runs the program's scheduled jobs (points expiry; the
+// nudge engine next) on robfig/cron ticks. It adapts cron to the domain
+// as domain/postgres adapts PostgreSQL: the jobs are use cases, the specs
+// come from the business config, and nothing here knows Telegram.
+package schedule
 
 import (
 	"context"
@@ -13,8 +17,16 @@ import (
 // Job is a scheduled task (points expiry; later the nudge engine).
 type Job struct {
 	Name string
-	Spec string // cron spec, e.g. "30 3 * * *"
+	Spec string // cron spec, e.g. "30 3 * * *", from the business config
 	Run  func(ctx context.Context) error
+}
+
+// ParseSpec checks a cron spec as the scheduler reads it (five fields, or
+// a descriptor such as "@daily"), so a bad one stops the start with the
+// config field named.
+func ParseSpec(spec string) error {
+	_, err := cron.ParseStandard(spec)
+	return err
 }
 
 // Scheduler runs jobs on robfig/cron ticks. Each run takes a Postgres
@@ -24,8 +36,8 @@ type Scheduler struct {
 	c *cron.Cron
 }
 
-// NewScheduler schedules jobs in loc (the business's time zone).
-func NewScheduler(ctx context.Context, st domain.Store, loc *time.Location, log *slog.Logger, jobs ...Job) (*Scheduler, error) {
+// New schedules jobs in loc (the business's time zone).
+func New(ctx context.Context, st domain.Store, loc *time.Location, log *slog.Logger, jobs ...Job) (*Scheduler, error) {
 	c := cron.New(cron.WithLocation(loc))
 	for _, j := range jobs {
 		_, err := c.AddFunc(j.Spec, func() {
@@ -52,8 +64,8 @@ func (s *Scheduler) Start() { s.c.Start() }
 func (s *Scheduler) Stop() { <-s.c.Stop().Done() }
 
 // ExpiryJob is the daily points expiry of DESIGN.md / the checkout issue.
-func ExpiryJob(st domain.Store, p *domain.Program, now func() time.Time, log *slog.Logger) Job {
-	return Job{Name: "expire-points", Spec: "30 3 * * *", Run: func(ctx context.Context) error {
+func ExpiryJob(spec string, st domain.Store, p *domain.Program, now func() time.Time, log *slog.Logger) Job {
+	return Job{Name: domain.JobExpirePoints, Spec: spec, Run: func(ctx context.Context) error {
 		cards, points, err := domain.ExpirePoints(ctx, st, p, now())
 		if cards > 0 {
 			log.Info("points expired", "cards", cards, "points", points)
