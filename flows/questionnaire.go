@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -24,9 +25,14 @@ type questionnaire struct{}
 
 func (questionnaire) Name() string { return flowProfile }
 
-// answersOf loads a customer's current answers and skips.
+// answersOf loads the session customer's current answers and skips.
 func answersOf(s *Session) (map[string]domain.Answer, map[string]bool, error) {
-	stored, err := s.Tx.ListAnswers(s.Ctx, s.Customer.ID, false)
+	return loadAnswers(s.Ctx, s.Tx, s.Customer.ID)
+}
+
+// loadAnswers loads a customer's current answers and skips.
+func loadAnswers(ctx context.Context, tx domain.Tx, customerID int64) (map[string]domain.Answer, map[string]bool, error) {
+	stored, err := tx.ListAnswers(ctx, customerID, false)
 	if err != nil {
 		return nil, nil, err
 	}
