@@ -170,6 +170,22 @@ func (qn *Questionnaire) Applies(q *Question, answers map[string]Answer) bool {
 	return false
 }
 
+// SectionApplies reports whether the section exists and at least one of
+// its questions applies given the answers: whether the customer may be
+// asked it at all. A section whose every question hangs on an answer not
+// given ("your dog" while "do you have a pet?" is not yes) does not.
+func (qn *Questionnaire) SectionApplies(section string, answers map[string]Answer) bool {
+	if _, ok := qn.Section(section); !ok {
+		return false
+	}
+	for _, q := range qn.InSection(section) {
+		if qn.Applies(q, answers) {
+			return true
+		}
+	}
+	return false
+}
+
 // Next returns the next question of a section to ask: the first one that
 // applies and is neither answered nor in skipped. answers holds all of the
 // customer's answers (a condition may look at another section), keyed by

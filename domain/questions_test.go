@@ -256,3 +256,31 @@ func TestQuestionnaireLookups(t *testing.T) {
 		t.Fatal("InSection returned copies")
 	}
 }
+
+func TestSectionApplies(t *testing.T) {
+	qn := questionnaireOf(t, "basic", "pets")
+	qn.Sections = append(qn.Sections, Section{ID: "dogs", Title: presetText("Собака", "Dog"), Offer: OfferNudge})
+	qn.Questions = append(qn.Questions, Question{ID: "dog_food", Type: QuestionText, Section: "dogs",
+		Text: presetText("Корм?", "Food?"), If: &Condition{Question: "has_pet", Equals: "yes"}})
+	if err := qn.Validate([]string{"ru", "en"}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		section string
+		answers map[string]Answer
+		want    bool
+	}{
+		{"basic", nil, true},
+		{"pets", nil, true},
+		{"pets", map[string]Answer{"has_pet": no()}, true}, // answered, still the customer's
+		{"dogs", nil, false},
+		{"dogs", map[string]Answer{"has_pet": no()}, false},
+		{"dogs", map[string]Answer{"has_pet": yes()}, true},
+		{"nope", nil, false},
+	}
+	for _, tt := range tests {
+		if got := qn.SectionApplies(tt.section, tt.answers); got != tt.want {
+			t.Errorf("SectionApplies(%q, %v) = %v, want %v", tt.section, tt.answers, got, tt.want)
+		}
+	}
+}

@@ -100,7 +100,7 @@ func percent(bp int64) string {
 }
 
 func (checkout) cancelRow(s *Session) []Button {
-	return []Button{{Text: s.T("checkout.cancel", nil), Data: cb(flowCheckout, s.Conv.Step, "cancel")}}
+	return []Button{{Text: s.T("checkout.cancel", nil), Data: s.cb(flowCheckout, s.Conv.Step, "cancel")}}
 }
 
 func (c checkout) Ask(s *Session) error {
@@ -127,7 +127,7 @@ func (c checkout) Handle(s *Session) error {
 		return nil
 	}
 	if s.In.Kind == InputCallback {
-		if _, _, v := parseCallback(s.In.Callback.Data); v == "cancel" {
+		if v := s.tapValue(); v == "cancel" {
 			s.Leave()
 			s.Edit(Reply{Text: s.T("checkout.cancelled", nil)})
 			return nil
@@ -193,11 +193,11 @@ func (c checkout) askChoose(s *Session) error {
 	data["Amount"] = s.e.money(amount, s.Lang)
 	data["Earn"] = accrue.Earn
 	data["Max"] = q.MaxRedeem
-	rows := [][]Button{{{Text: s.T("checkout.choose.accrue", data), Data: cb(flowCheckout, stepChoose, "accrue")}}}
+	rows := [][]Button{{{Text: s.T("checkout.choose.accrue", data), Data: s.cb(flowCheckout, stepChoose, "accrue")}}}
 	if q.MaxRedeem > 0 {
 		rows = append(rows,
-			[]Button{{Text: s.T("checkout.choose.redeem_max", data), Data: cb(flowCheckout, stepChoose, "max")}},
-			[]Button{{Text: s.T("checkout.choose.redeem_other", nil), Data: cb(flowCheckout, stepChoose, "other")}})
+			[]Button{{Text: s.T("checkout.choose.redeem_max", data), Data: s.cb(flowCheckout, stepChoose, "max")}},
+			[]Button{{Text: s.T("checkout.choose.redeem_other", nil), Data: s.cb(flowCheckout, stepChoose, "other")}})
 	}
 	rows = append(rows, c.cancelRow(s))
 	s.Send(Reply{Text: s.T("checkout.choose.ask", data), Inline: rows})
@@ -265,8 +265,8 @@ func (c checkout) askConfirm(s *Session) error {
 		id = "checkout.confirm.redeem"
 	}
 	s.Send(Reply{Text: s.T(id, data), Inline: [][]Button{
-		{{Text: s.T("checkout.confirm.yes", nil), Data: cb(flowCheckout, stepConfirm, "yes")}},
-		{{Text: s.T("checkout.confirm.back", nil), Data: cb(flowCheckout, stepConfirm, "back")}},
+		{{Text: s.T("checkout.confirm.yes", nil), Data: s.cb(flowCheckout, stepConfirm, "yes")}},
+		{{Text: s.T("checkout.confirm.back", nil), Data: s.cb(flowCheckout, stepConfirm, "back")}},
 		c.cancelRow(s),
 	}})
 	return nil

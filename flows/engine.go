@@ -2,7 +2,6 @@ package flows
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -155,7 +154,7 @@ func (e *Engine) handle(ctx context.Context, in Input, fn func(*Session) error) 
 			return err
 		}
 		for _, r := range s.replies {
-			payload, err := json.Marshal(r)
+			payload, err := r.encode()
 			if err != nil {
 				return fmt.Errorf("encode reply: %w", err)
 			}

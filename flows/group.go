@@ -62,15 +62,15 @@ func (questionnaire) groupAsk(s *Session, q *domain.Question) (*domain.Question,
 	step := s.Conv.Step
 	s.notes = append(s.notes, s.e.textIn(q.Text, s.Lang), s.T("profile.group.ask_more", map[string]any{"N": len(groupItems(s))}))
 	return nil, [][]Button{
-		{{Text: s.T("profile.group.more", nil), Data: cb(flowProfile, step, "more")}},
-		{{Text: s.T("profile.group.enough", nil), Data: cb(flowProfile, step, "enough")}},
+		{{Text: s.T("profile.group.more", nil), Data: s.cb(flowProfile, step, "more")}},
+		{{Text: s.T("profile.group.enough", nil), Data: s.cb(flowProfile, step, "enough")}},
 	}
 }
 
 func (f questionnaire) handleGroup(s *Session, q *domain.Question) error {
 	field := groupField(s, q)
 	if s.In.Kind == InputCallback {
-		_, _, v := parseCallback(s.In.Callback.Data)
+		v := s.tapValue()
 		switch {
 		case v == "back":
 			return f.back(s)
@@ -96,7 +96,7 @@ func (f questionnaire) handleGroup(s *Session, q *domain.Question) error {
 	var err error
 	switch {
 	case s.In.Kind == InputCallback:
-		_, _, v := parseCallback(s.In.Callback.Data)
+		v := s.tapValue()
 		if !strings.HasPrefix(v, "o:") {
 			return f.Ask(s)
 		}

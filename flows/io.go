@@ -5,7 +5,11 @@
 // renders their replies.
 package flows
 
-import "strings"
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
 
 // InputKind says what a person did.
 type InputKind int
@@ -107,4 +111,19 @@ type Reply struct {
 	// ChatCommands, when set, replaces the command menu of this chat only
 	// (staff see their commands); an empty list restores the default menu.
 	ChatCommands *[]Command `json:"chat_commands,omitempty"`
+}
+
+// encode is the reply as stored in the outbox. A button whose callback
+// data Telegram would refuse (over 64 bytes, which fails the whole
+// message) is a bug: it fails here, in every test that shows the button,
+// rather than in production.
+func (r Reply) encode() ([]byte, error) {
+	for _, row := range r.Inline {
+		for _, b := range row {
+			if len(b.Data) > maxCallbackData {
+				return nil, fmt.Errorf("button %q: callback data %q is %d bytes, Telegram takes %d", b.Text, b.Data, len(b.Data), maxCallbackData)
+			}
+		}
+	}
+	return json.Marshal(r)
 }

@@ -2,7 +2,6 @@ package flows
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -22,7 +21,7 @@ func withQueueMark(ctx context.Context) (context.Context, *bool) {
 // queue writes a reply for any chat into the outbox, in the caller's
 // transaction, for the background sender.
 func (e *Engine) queue(ctx context.Context, tx domain.Tx, r Reply) error {
-	payload, err := json.Marshal(r)
+	payload, err := r.encode()
 	if err != nil {
 		return fmt.Errorf("encode reply: %w", err)
 	}

@@ -39,8 +39,8 @@ func (onboarding) Ask(s *Session) error {
 	case stepConsent:
 		text := s.T("onboarding.consent.ask", map[string]any{"Business": s.e.Business.Name, "Version": s.e.Business.ConsentVersion})
 		rows := [][]Button{{
-			{Text: s.T("onboarding.consent.yes", nil), Data: cb(flowOnboarding, stepConsent, "yes")},
-			{Text: s.T("onboarding.consent.no", nil), Data: cb(flowOnboarding, stepConsent, "no")},
+			{Text: s.T("onboarding.consent.yes", nil), Data: s.cb(flowOnboarding, stepConsent, "yes")},
+			{Text: s.T("onboarding.consent.no", nil), Data: s.cb(flowOnboarding, stepConsent, "no")},
 		}}
 		if u := s.e.Business.PrivacyURL; u != "" {
 			rows = append(rows, []Button{{Text: s.T("onboarding.consent.policy", nil), URL: u}})
@@ -64,8 +64,8 @@ func (onboarding) Ask(s *Session) error {
 		s.Send(Reply{
 			Text: s.T("onboarding.marketing.ask", nil),
 			Inline: [][]Button{{
-				{Text: s.T("onboarding.marketing.yes", nil), Data: cb(flowOnboarding, stepMarketing, "yes")},
-				{Text: s.T("onboarding.marketing.no", nil), Data: cb(flowOnboarding, stepMarketing, "no")},
+				{Text: s.T("onboarding.marketing.yes", nil), Data: s.cb(flowOnboarding, stepMarketing, "yes")},
+				{Text: s.T("onboarding.marketing.no", nil), Data: s.cb(flowOnboarding, stepMarketing, "no")},
 			}},
 		})
 	default:
@@ -95,7 +95,7 @@ func tapped(s *Session, hint string) (string, bool) {
 		s.Say(hint, nil)
 		return "", false
 	}
-	_, _, v := parseCallback(s.In.Callback.Data)
+	v := s.tapValue()
 	return v, true
 }
 
@@ -110,7 +110,7 @@ func (o onboarding) consent(s *Session) error {
 		s.Edit(Reply{
 			Text: s.T("onboarding.consent.declined", nil),
 			Inline: [][]Button{{
-				{Text: s.T("onboarding.consent.changed_mind", nil), Data: cb(flowOnboarding, stepConsent, "yes")},
+				{Text: s.T("onboarding.consent.changed_mind", nil), Data: s.cb(flowOnboarding, stepConsent, "yes")},
 			}},
 		})
 		return nil

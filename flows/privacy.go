@@ -96,8 +96,8 @@ func privacyAction(s *Session, what string) error {
 
 func (privacy) Ask(s *Session) error {
 	s.Send(Reply{Text: s.T("privacy.erase.ask", nil), Inline: [][]Button{
-		{{Text: s.T("privacy.erase.yes", nil), Data: cb(flowPrivacy, stepErase, "yes")}},
-		{{Text: s.T("privacy.erase.no", nil), Data: cb(flowPrivacy, stepErase, "no")}},
+		{{Text: s.T("privacy.erase.yes", nil), Data: s.cb(flowPrivacy, stepErase, "yes")}},
+		{{Text: s.T("privacy.erase.no", nil), Data: s.cb(flowPrivacy, stepErase, "no")}},
 	}})
 	return nil
 }

@@ -10,58 +10,47 @@ import (
 )
 
 // showProfile is /profile: what the business knows, section by section, in
-// plain words, a numbered button per item to change it, and a button to
-// continue each offered section that is not finished.
+// plain words, a numbered button per item to change it, a button to
+// continue each section begun and not finished, and one, with its reward,
+// for each section not begun that applies. Pushing is progressive (offers
+// come after joining, the first purchase, nudges), but a customer who asks
+// may always tell more: a section needs no offer to be started here.
 func showProfile(s *Session) error {
 	qn := &s.e.Business.Questionnaire
 	answers, skipped, err := answersOf(s)
 	if err != nil {
 		return err
 	}
-	offers, err := s.Tx.ListSectionOffers(s.Ctx, s.Customer.ID)
-	if err != nil {
-		return err
-	}
-	offered := map[string]bool{}
-	for _, o := range offers {
-		offered[o.Section] = true
-	}
 	var b strings.Builder
 	b.WriteString(s.T("profile.header", map[string]any{"Name": s.Customer.FirstName, "Phone": s.Customer.Phone}))
 	var edit []Button
 	var rows [][]Button
-	n := 0
-	for _, sec := range qn.Sections {
-		has := offered[sec.ID]
+	n, more := 0, false
+	for i := range qn.Sections {
+		sec := &qn.Sections[i]
+		begun := false
 		for _, q := range qn.InSection(sec.ID) {
-			if _, ok := answers[q.ID]; ok {
-				has = true
+			if _, ok := answers[q.ID]; ok || skipped[q.ID] {
+				begun = true
 			}
 		}
-		if !has {
-			continue
+		if begun {
+			n = s.listSection(&b, sec, answers, skipped, n, &edit)
 		}
-		b.WriteString("\n\n" + s.e.textIn(sec.Title, s.Lang) + ":")
-		for _, q := range qn.InSection(sec.ID) {
-			if !qn.Applies(q, answers) {
-				continue
-			}
-			n++
-			value := s.T("profile.unanswered", nil)
-			if a, ok := answers[q.ID]; ok {
-				value = s.e.answerText(q, a, s.Lang)
-			} else if skipped[q.ID] {
-				value = s.T("profile.skipped", nil)
-			}
-			b.WriteString(fmt.Sprintf("\n%d. %s — %s", n, shortText(s.e.textIn(q.Text, s.Lang)), value))
-			edit = append(edit, Button{Text: fmt.Sprintf("✏️ %d", n), Data: action("edit", q.ID)})
-		}
-		if offered[sec.ID] && qn.Next(sec.ID, answers, skipped) != nil {
+		switch {
+		case qn.Next(sec.ID, answers, skipped) == nil:
+		case begun:
 			rows = append(rows, []Button{{Text: s.T("profile.continue", map[string]any{"Title": s.e.textIn(sec.Title, s.Lang)}),
 				Data: action("section", sec.ID)}})
+		default:
+			rows = append(rows, s.e.offerRow(sec, qn, s.Lang))
+			more = true
 		}
 	}
-	if n == 0 {
+	switch {
+	case more:
+		b.WriteString("\n\n" + s.T("profile.more", nil))
+	case n == 0:
 		b.WriteString("\n\n" + s.T("profile.empty", nil))
 	}
 	for len(edit) > 0 {
@@ -71,6 +60,29 @@ func showProfile(s *Session) error {
 	}
 	s.Send(Reply{Text: b.String(), Inline: rows})
 	return nil
+}
+
+// listSection writes a begun section's questions that apply, numbered on
+// from n, with their answers, and adds their change buttons to edit. It
+// returns the last number used.
+func (s *Session) listSection(b *strings.Builder, sec *domain.Section, answers map[string]domain.Answer, skipped map[string]bool, n int, edit *[]Button) int {
+	qn := &s.e.Business.Questionnaire
+	b.WriteString("\n\n" + s.e.textIn(sec.Title, s.Lang) + ":")
+	for _, q := range qn.InSection(sec.ID) {
+		if !qn.Applies(q, answers) {
+			continue
+		}
+		n++
+		value := s.T("profile.unanswered", nil)
+		if a, ok := answers[q.ID]; ok {
+			value = s.e.answerText(q, a, s.Lang)
+		} else if skipped[q.ID] {
+			value = s.T("profile.skipped", nil)
+		}
+		b.WriteString(fmt.Sprintf("\n%d. %s — %s", n, shortText(s.e.textIn(q.Text, s.Lang)), value))
+		*edit = append(*edit, Button{Text: fmt.Sprintf("✏️ %d", n), Data: action("edit", q.ID)})
+	}
+	return n
 }
 
 // shortText keeps the first sentence of a question, for the profile list.
@@ -142,8 +154,8 @@ func (e *Engine) offerRow(sec *domain.Section, qn *domain.Questionnaire, lang st
 	}), Data: action("section", sec.ID)}}
 }
 
-// offerSections offers every section of the given kind not offered yet,
-// as buttons under one message to the customer.
+// offerSections offers every section of the given kind not offered yet
+// that applies to the customer, as buttons under one message to them.
 func (e *Engine) offerSections(ctx context.Context, tx domain.Tx, c *domain.Customer, offer string, now time.Time) (*Reply, error) {
 	qn := &e.Business.Questionnaire
 	offers, err := tx.ListSectionOffers(ctx, c.ID)
@@ -152,10 +164,19 @@ func (e *Engine) offerSections(ctx context.Context, tx domain.Tx, c *domain.Cust
 	}
 	lang := e.Business.Language(c.Language, "")
 	var rows [][]Button
+	var answers map[string]domain.Answer
 	for i := range qn.Sections {
 		sec := &qn.Sections[i]
 		if sec.Offer != offer || slicesContainsOffer(offers, sec.ID) {
 			continue
+		}
+		if answers == nil {
+			if answers, _, err = loadAnswers(ctx, tx, c.ID); err != nil {
+				return nil, err
+			}
+		}
+		if !qn.SectionApplies(sec.ID, answers) {
+			continue // its button would be refused
 		}
 		if err := tx.OfferSection(ctx, c.ID, sec.ID, now); err != nil {
 			return nil, err
@@ -178,7 +199,9 @@ func slicesContainsOffer(offers []domain.SectionOffer, id string) bool {
 }
 
 // OfferSection is for the nudge engine: it offers one section to a
-// customer as a chat message queued in the caller's transaction.
+// customer as a chat message queued in the caller's transaction; nothing
+// when the section does not apply to them (a pet section's questions for
+// someone who said they have no pet).
 func (e *Engine) OfferSection(ctx context.Context, tx domain.Tx, customerID int64, section string) error {
 	c, err := tx.FindCustomerByID(ctx, customerID)
 	if err != nil {
@@ -191,6 +214,13 @@ func (e *Engine) OfferSection(ctx context.Context, tx domain.Tx, customerID int6
 	}
 	if !c.Member() || c.ChatID == 0 || c.Unreachable {
 		return nil
+	}
+	answers, _, err := loadAnswers(ctx, tx, c.ID)
+	if err != nil {
+		return err
+	}
+	if !qn.SectionApplies(section, answers) {
+		return nil // its button would be refused
 	}
 	if err := tx.OfferSection(ctx, c.ID, section, e.Now()); err != nil {
 		return err

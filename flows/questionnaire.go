@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -24,9 +25,14 @@ type questionnaire struct{}
 
 func (questionnaire) Name() string { return flowProfile }
 
-// answersOf loads a customer's current answers and skips.
+// answersOf loads the session customer's current answers and skips.
 func answersOf(s *Session) (map[string]domain.Answer, map[string]bool, error) {
-	stored, err := s.Tx.ListAnswers(s.Ctx, s.Customer.ID, false)
+	return loadAnswers(s.Ctx, s.Tx, s.Customer.ID)
+}
+
+// loadAnswers loads a customer's current answers and skips.
+func loadAnswers(ctx context.Context, tx domain.Tx, customerID int64) (map[string]domain.Answer, map[string]bool, error) {
+	stored, err := tx.ListAnswers(ctx, customerID, false)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -45,19 +51,25 @@ func answersOf(s *Session) (map[string]domain.Answer, map[string]bool, error) {
 	return answers, skipped, nil
 }
 
-// StartSection enters a section at its next unanswered question (or says
-// it is complete).
+// startSection enters a section at its next unanswered question (or says
+// it is complete) and records the offer. It is the x:section button of an
+// offer or of /profile, so it opens what /profile would offer and nothing
+// else: a section that applies to this customer.
 func startSection(s *Session, section string) error {
 	qn := &s.e.Business.Questionnaire
-	if _, ok := qn.Section(section); !ok || !s.Customer.Member() {
+	if !s.Customer.Member() {
+		s.Toast("error.stale_button")
+		return nil
+	}
+	answers, skipped, err := answersOf(s)
+	if err != nil {
+		return err
+	}
+	if !qn.SectionApplies(section, answers) {
 		s.Toast("error.stale_button")
 		return nil
 	}
 	if err := s.Tx.OfferSection(s.Ctx, s.Customer.ID, section, s.e.Now()); err != nil {
-		return err
-	}
-	answers, skipped, err := answersOf(s)
-	if err != nil {
 		return err
 	}
 	q := qn.Next(section, answers, skipped)
@@ -71,10 +83,20 @@ func startSection(s *Session, section string) error {
 	return s.Enter(flowProfile, stepPrefix+q.ID)
 }
 
-// editQuestion enters the flow at one question, to change its answer.
+// editQuestion enters the flow at one question, to change its answer: the
+// x:edit button of /profile, so only a question that applies.
 func editQuestion(s *Session, id string) error {
-	q, ok := s.e.Business.Questionnaire.Question(id)
+	qn := &s.e.Business.Questionnaire
+	q, ok := qn.Question(id)
 	if !ok || !s.Customer.Member() {
+		s.Toast("error.stale_button")
+		return nil
+	}
+	answers, _, err := answersOf(s)
+	if err != nil {
+		return err
+	}
+	if !qn.Applies(q, answers) {
 		s.Toast("error.stale_button")
 		return nil
 	}
@@ -124,12 +146,12 @@ func (f questionnaire) Ask(s *Session) error {
 	}
 	var nav []Button
 	if fq != nil && (fq.Optional || (q.Type == domain.QuestionGroup && q.Optional && s.Data("gitems") == "" && s.Data("gitem") == "")) {
-		nav = append(nav, Button{Text: s.T("profile.skip", nil), Data: cb(flowProfile, s.Conv.Step, "skip")})
+		nav = append(nav, Button{Text: s.T("profile.skip", nil), Data: s.cb(flowProfile, s.Conv.Step, "skip")})
 	}
 	if s.Data("hist") != "" && s.Data("gitem") == "" {
-		nav = append(nav, Button{Text: s.T("profile.back", nil), Data: cb(flowProfile, s.Conv.Step, "back")})
+		nav = append(nav, Button{Text: s.T("profile.back", nil), Data: s.cb(flowProfile, s.Conv.Step, "back")})
 	}
-	nav = append(nav, Button{Text: s.T("profile.later", nil), Data: cb(flowProfile, s.Conv.Step, "later")})
+	nav = append(nav, Button{Text: s.T("profile.later", nil), Data: s.cb(flowProfile, s.Conv.Step, "later")})
 	rows = append(rows, nav)
 	s.Edit(Reply{Text: strings.TrimSpace(text.String()), Inline: rows})
 	return nil
@@ -142,13 +164,13 @@ func (questionnaire) choiceRows(s *Session, q *domain.Question) [][]Button {
 	switch q.Type {
 	case domain.QuestionYesNo:
 		rows = append(rows, []Button{
-			{Text: s.T("profile.yes", nil), Data: cb(flowProfile, step, "o:yes")},
-			{Text: s.T("profile.no", nil), Data: cb(flowProfile, step, "o:no")},
+			{Text: s.T("profile.yes", nil), Data: s.cb(flowProfile, step, "o:yes")},
+			{Text: s.T("profile.no", nil), Data: s.cb(flowProfile, step, "o:no")},
 		})
 	case domain.QuestionChoice:
 		// Options go by index: callback data is limited to 64 bytes.
 		for i, o := range q.Options {
-			rows = append(rows, []Button{{Text: s.e.textIn(o.Text, s.Lang), Data: cb(flowProfile, step, "o:"+strconv.Itoa(i))}})
+			rows = append(rows, []Button{{Text: s.e.textIn(o.Text, s.Lang), Data: s.cb(flowProfile, step, "o:"+strconv.Itoa(i))}})
 		}
 	case domain.QuestionMulti:
 		sel := strings.Split(s.Data("sel"), ",")
@@ -157,9 +179,9 @@ func (questionnaire) choiceRows(s *Session, q *domain.Question) [][]Button {
 			if slices.Contains(sel, o.ID) {
 				label = "✓ " + label
 			}
-			rows = append(rows, []Button{{Text: label, Data: cb(flowProfile, step, "t:"+strconv.Itoa(i))}})
+			rows = append(rows, []Button{{Text: label, Data: s.cb(flowProfile, step, "t:"+strconv.Itoa(i))}})
 		}
-		rows = append(rows, []Button{{Text: s.T("profile.done", nil), Data: cb(flowProfile, step, "done")}})
+		rows = append(rows, []Button{{Text: s.T("profile.done", nil), Data: s.cb(flowProfile, step, "done")}})
 	}
 	return rows
 }
@@ -185,7 +207,7 @@ func (f questionnaire) Handle(s *Session) error {
 	var ans domain.Answer
 	switch s.In.Kind {
 	case InputCallback:
-		_, _, v := parseCallback(s.In.Callback.Data)
+		v := s.tapValue()
 		switch {
 		case v == "skip" && q.Optional:
 			return f.save(s, q, nil)

@@ -116,43 +116,56 @@ func (e *Engine) start(s *Session) error {
 	return startOnboarding(s, p)
 }
 
-// callback handles a button tap: stateless actions anywhere, flow buttons
-// only while the chat is still at the step that showed them.
+// callback handles a button tap. Callback data comes from the person's
+// client and proves nothing: a stateless action checks that the person may
+// do it now, and a flow button runs only while the chat is at the flow,
+// step and nonce that showed it. Anything else is stale: a toast, the dead
+// buttons taken away, and the pending question asked again.
 func (e *Engine) callback(s *Session) error {
-	flow, step, value := parseCallback(s.In.Callback.Data)
-	if flow == "x" {
-		switch step {
-		case "lang":
-			return setLanguage(s, value)
-		case "card":
-			if s.Customer.Member() {
-				return showCard(s, "")
-			}
-		case "privacy":
-			return privacyAction(s, value)
-		case "section":
-			return startSection(s, value)
-		case "edit":
-			return editQuestion(s, value)
-		case "cancelask":
-			return askCancelPurchase(s, value)
-		case "cancel":
-			return cancelPurchase(s, value)
-		case "keep":
-			s.Edit(Reply{Text: s.T("checkout.cancel_purchase.kept", nil)})
-			return nil
-		}
-		s.Toast("error.stale_button")
-		return nil
+	data := s.In.Callback.Data
+	if name, value, ok := parseAction(data); ok {
+		return e.action(s, name, value)
 	}
+	flow, step, nonce, _ := parseCallback(data)
 	f, ok := e.flows[flow]
-	if !ok || s.Conv.Flow != flow || s.Conv.Step != step {
+	if !ok || s.Conv.Flow != flow || s.Conv.Step != step || nonce == "" || nonce != s.Data(nonceKey) {
 		s.Toast("error.stale_button")
 		// Take the dead buttons away so they are not tapped again.
 		s.Send(Reply{EditMessageID: s.In.Callback.MessageID, Inline: [][]Button{}})
 		return e.resume(s)
 	}
 	return f.Handle(s)
+}
+
+// action runs a stateless button. Each one checks its own right: only a
+// member refreshes a card or opens a section that applies to them, only a
+// manager cancels a purchase (of their store).
+func (e *Engine) action(s *Session, name, value string) error {
+	switch name {
+	case "lang":
+		return setLanguage(s, value)
+	case "card":
+		if s.Customer.Member() {
+			return showCard(s, "")
+		}
+	case "privacy":
+		return privacyAction(s, value)
+	case "section":
+		return startSection(s, value)
+	case "edit":
+		return editQuestion(s, value)
+	case "cancelask":
+		return askCancelPurchase(s, value)
+	case "cancel":
+		return cancelPurchase(s, value)
+	case "keep":
+		if s.Staff.CanManage() {
+			s.Edit(Reply{Text: s.T("checkout.cancel_purchase.kept", nil)})
+			return nil
+		}
+	}
+	s.Toast("error.stale_button")
+	return nil
 }
 
 // isNotFound is a small helper for optional lookups.

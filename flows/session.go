@@ -2,6 +2,8 @@ package flows
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"strings"
 
@@ -65,9 +67,13 @@ func (s *Session) Edit(r Reply) {
 	s.Send(r)
 }
 
-// Enter puts the chat into a flow at a step and asks its question.
+// Enter puts the chat into a flow at a step and asks its question. Each
+// entry draws a new nonce for the step's buttons (see cb), so a button of
+// an earlier run of the flow, or of an earlier visit to the same step,
+// is refused as stale instead of acting on the current one.
 func (s *Session) Enter(flow, step string) error {
 	s.Conv.Flow, s.Conv.Step = flow, step
+	s.SetData(nonceKey, newNonce())
 	f, ok := s.e.flows[flow]
 	if !ok {
 		return fmt.Errorf("enter unknown flow %q", flow)
@@ -92,19 +98,66 @@ func (s *Session) SetData(key, value string) {
 	s.Conv.Data[key] = value
 }
 
-// cb builds the callback data of a flow button. The engine checks flow and
-// step on the tap, so a button from an old message is recognised as stale.
-func cb(flow, step, value string) string { return flow + ":" + step + ":" + value }
+// nonceKey is the conversation data key of the nonce the buttons of the
+// current step carry.
+const nonceKey = "nonce"
+
+// maxCallbackData is the most bytes Telegram takes as a button's callback
+// data; a longer one fails the whole message.
+const maxCallbackData = 64
+
+// newNonce draws 6 characters that tell one entry of a step from another.
+// They guard against mix-ups, not attackers: the chat's own person taps.
+func newNonce() string {
+	b := make([]byte, 4)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// cb builds the callback data of a flow button: "flow:step:nonce:value".
+// The engine runs the tap only while the chat is at that flow and step
+// and the step's nonce is the same (router.go), so Confirm of checkout A
+// never confirms checkout B. The longest data, a questionnaire button
+// ("profile:q.<32-char id>:<nonce>:later"), is 55 bytes of Telegram's 64
+// (TestLongestButtonsFitTelegram).
+func (s *Session) cb(flow, step, value string) string {
+	if s.Data(nonceKey) == "" {
+		// A conversation saved before nonces existed.
+		s.SetData(nonceKey, newNonce())
+	}
+	return flow + ":" + step + ":" + s.Data(nonceKey) + ":" + value
+}
 
 // action builds the data of a stateless button, valid whatever the chat is
-// doing (a language choice, a card refresh).
+// doing (a language choice, a card refresh). Anyone can send any data, so
+// each action checks that the person may do it now (router.go).
 func action(name, value string) string { return "x:" + name + ":" + value }
 
-// parseCallback splits callback data into its three parts.
-func parseCallback(data string) (flow, step, value string) {
-	parts := strings.SplitN(data, ":", 3)
-	for len(parts) < 3 {
+// parseCallback splits the data of a flow button (see cb).
+func parseCallback(data string) (flow, step, nonce, value string) {
+	parts := strings.SplitN(data, ":", 4)
+	for len(parts) < 4 {
 		parts = append(parts, "")
 	}
-	return parts[0], parts[1], parts[2]
+	return parts[0], parts[1], parts[2], parts[3]
+}
+
+// parseAction splits the data of a stateless button; ok is false for a
+// flow button.
+func parseAction(data string) (name, value string, ok bool) {
+	rest, ok := strings.CutPrefix(data, "x:")
+	if !ok {
+		return "", "", false
+	}
+	name, value, _ = strings.Cut(rest, ":")
+	return name, value, true
+}
+
+// tapValue is the value of the flow button tapped.
+func (s *Session) tapValue() string {
+	if s.In.Callback == nil {
+		return ""
+	}
+	_, _, _, v := parseCallback(s.In.Callback.Data)
+	return v
 }

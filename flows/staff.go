@@ -117,21 +117,21 @@ func (staffFlow) Ask(s *Session) error {
 	switch s.Conv.Step {
 	case stepMenu:
 		rows := [][]Button{
-			{{Text: s.T("staff.menu.invite_cashier", nil), Data: cb(flowStaff, stepMenu, "inv:cashier")}},
-			{{Text: s.T("staff.menu.invite_manager", nil), Data: cb(flowStaff, stepMenu, "inv:manager")}},
+			{{Text: s.T("staff.menu.invite_cashier", nil), Data: s.cb(flowStaff, stepMenu, "inv:cashier")}},
+			{{Text: s.T("staff.menu.invite_manager", nil), Data: s.cb(flowStaff, stepMenu, "inv:manager")}},
 		}
 		if s.Staff.Role == domain.RoleOwner {
-			rows = append(rows, []Button{{Text: s.T("staff.menu.invite_owner", nil), Data: cb(flowStaff, stepMenu, "inv:owner")}})
+			rows = append(rows, []Button{{Text: s.T("staff.menu.invite_owner", nil), Data: s.cb(flowStaff, stepMenu, "inv:owner")}})
 		}
 		rows = append(rows,
-			[]Button{{Text: s.T("staff.menu.list", nil), Data: cb(flowStaff, stepMenu, "list")}},
-			[]Button{{Text: s.T("staff.menu.purchases", nil), Data: cb(flowStaff, stepMenu, "purchases")}},
+			[]Button{{Text: s.T("staff.menu.list", nil), Data: s.cb(flowStaff, stepMenu, "list")}},
+			[]Button{{Text: s.T("staff.menu.purchases", nil), Data: s.cb(flowStaff, stepMenu, "purchases")}},
 		)
 		s.Send(Reply{Text: s.T("staff.menu.ask", nil), Inline: rows})
 	case stepStore:
 		var rows [][]Button
 		for _, st := range s.e.Business.Stores {
-			rows = append(rows, []Button{{Text: st.Name, Data: cb(flowStaff, stepStore, st.Code)}})
+			rows = append(rows, []Button{{Text: st.Name, Data: s.cb(flowStaff, stepStore, st.Code)}})
 		}
 		s.Send(Reply{Text: s.T("staff.store.ask", nil), Inline: rows})
 	case stepList:
@@ -144,8 +144,8 @@ func (staffFlow) Ask(s *Session) error {
 		}
 		s.Send(Reply{Text: s.T("staff.revoke.ask", map[string]any{"Name": other.FirstName, "Role": s.T("role."+string(other.Role), nil)}),
 			Inline: [][]Button{{
-				{Text: s.T("staff.revoke.yes", nil), Data: cb(flowStaff, stepRevoke, "yes")},
-				{Text: s.T("staff.revoke.no", nil), Data: cb(flowStaff, stepRevoke, "no")},
+				{Text: s.T("staff.revoke.yes", nil), Data: s.cb(flowStaff, stepRevoke, "yes")},
+				{Text: s.T("staff.revoke.no", nil), Data: s.cb(flowStaff, stepRevoke, "no")},
 			}}})
 	}
 	return nil
@@ -258,7 +258,7 @@ func listStaff(s *Session) error {
 		if s.Staff.CanRevoke(&st) {
 			rows = append(rows, []Button{{
 				Text: s.T("staff.list.revoke", map[string]any{"Name": st.FirstName}),
-				Data: cb(flowStaff, stepList, "revoke:"+strconv.FormatInt(st.ID, 10)),
+				Data: s.cb(flowStaff, stepList, "revoke:"+strconv.FormatInt(st.ID, 10)),
 			}})
 		}
 	}

@@ -65,6 +65,18 @@ func (c *Chat) TapOld(messageID int, label string) *Chat {
 	return c.record()
 }
 
+// Callback sends callback data no current button of the message may carry:
+// a tap on an outdated view of an edited message, or a forged button. what
+// describes it for the transcript (the data may hold a random nonce).
+func (c *Chat) Callback(messageID int, data, what string) *Chat {
+	c.h.T.Helper()
+	c.log.WriteString("> callback: " + what + "\n")
+	if _, err := c.U.SendCallback(messageID, data); err != nil {
+		c.h.T.Fatalf("callback %q on %d: %v", data, messageID, err)
+	}
+	return c.record()
+}
+
 // ShareContact shares the user's own phone.
 func (c *Chat) ShareContact(phone string) *Chat {
 	c.log.WriteString("> share own contact " + phone + "\n")

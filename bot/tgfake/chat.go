@@ -236,6 +236,10 @@ type markup struct {
 	RemoveKeyboard bool `json:"remove_keyboard"`
 }
 
+// MaxCallbackData is the most bytes Telegram takes in a button's
+// callback_data; a longer one fails the whole send or edit.
+const MaxCallbackData = 64
+
 func parseMarkup(raw string) (*markup, error) {
 	if raw == "" || raw == "null" {
 		return nil, nil
@@ -243,6 +247,13 @@ func parseMarkup(raw string) (*markup, error) {
 	var m markup
 	if err := json.Unmarshal([]byte(raw), &m); err != nil {
 		return nil, badRequest("can't parse reply keyboard markup JSON object")
+	}
+	for _, row := range m.InlineKeyboard {
+		for _, b := range row {
+			if len(b.CallbackData) > MaxCallbackData {
+				return nil, errButtonData
+			}
+		}
 	}
 	return &m, nil
 }

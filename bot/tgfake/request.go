@@ -56,6 +56,7 @@ func badRequest(desc string) *apiError { return &apiError{code: 400, desc: "Bad 
 
 var (
 	errChatNotFound = badRequest("chat not found")
+	errButtonData   = badRequest("BUTTON_DATA_INVALID")
 	errBlocked      = &apiError{code: 403, desc: "Forbidden: bot was blocked by the user"}
 	errNotFound     = &apiError{code: 404, desc: "Not Found: method not found"}
 	errUnauthorized = &apiError{code: 401, desc: "Unauthorized"}

@@ -288,3 +288,57 @@ func TestReplyKeyboardContact(t *testing.T) {
 		t.Fatalf("non-text updates: foreign contact %v, sticker %v, photo %v", foreign, sticker, photo)
 	}
 }
+
+// Telegram refuses a button whose callback_data exceeds 64 bytes, and the
+// whole message with it; the fake must too, or a bot that builds long data
+// passes every test and fails in production.
+func TestCallbackDataLimit(t *testing.T) {
+	x := start(t, nil)
+	anna := x.s.User(101, "Anna", "ru")
+	kb := func(data string) *models.InlineKeyboardMarkup {
+		return &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{{{Text: "Go", CallbackData: data}}}}
+	}
+	long := strings.Repeat("x", MaxCallbackData+1)
+	_, err := x.b.SendMessage(x.ctx, &bot.SendMessageParams{ChatID: 101, Text: "a", ReplyMarkup: kb(long)})
+	if !errors.Is(err, bot.ErrorBadRequest) || !strings.Contains(err.Error(), "BUTTON_DATA_INVALID") {
+		t.Fatalf("send with 65 bytes of callback data: %v, want 400 BUTTON_DATA_INVALID", err)
+	}
+	if n := len(anna.Messages()); n != 0 {
+		t.Fatalf("a refused send left %d messages", n)
+	}
+	m, err := x.b.SendMessage(x.ctx, &bot.SendMessageParams{ChatID: 101, Text: "a", ReplyMarkup: kb(long[:MaxCallbackData])})
+	if err != nil {
+		t.Fatalf("64 bytes are allowed: %v", err)
+	}
+	_, err = x.b.EditMessageText(x.ctx, &bot.EditMessageTextParams{ChatID: 101, MessageID: m.ID, Text: "b", ReplyMarkup: kb(long)})
+	if !strings.Contains(errString(err), "BUTTON_DATA_INVALID") {
+		t.Fatalf("edit with 65 bytes of callback data: %v", err)
+	}
+	if got := anna.Last(); got.Text != "a" {
+		t.Fatalf("a refused edit changed the message: %+v", got)
+	}
+}
+
+// SendCallback sends data no button of the message carries (an outdated
+// view, a forged tap) from a real bot message.
+func TestSendCallback(t *testing.T) {
+	x := start(t, nil)
+	anna := x.s.User(101, "Anna", "ru")
+	m, err := x.b.SendMessage(x.ctx, &bot.SendMessageParams{ChatID: 101, Text: "a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := anna.SendCallback(m.ID, "x:forged"); err != nil {
+		t.Fatal(err)
+	}
+	cq := x.waitUpdates(t, 1)[0].CallbackQuery
+	if cq == nil || cq.Data != "x:forged" || cq.Message.Message == nil || cq.Message.Message.ID != m.ID {
+		t.Fatalf("callback = %+v", cq)
+	}
+	if _, err := anna.SendCallback(99, "x"); err == nil {
+		t.Fatal("a callback from a message that does not exist")
+	}
+	if _, err := anna.SendCallback(m.ID, strings.Repeat("x", MaxCallbackData+1)); err == nil {
+		t.Fatal("Telegram carries no more than 64 bytes of callback data")
+	}
+}

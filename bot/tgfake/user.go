@@ -203,6 +203,23 @@ func (u *User) TapMessage(messageID int, label string) (int64, error) {
 	return u.callback(m, b)
 }
 
+// SendCallback sends a tap with any callback data from one of the bot's
+// messages, whatever buttons it shows now: what a client with an outdated
+// view of the message sends (an edit removed the button meanwhile), or a
+// modified client forging a button. Bots must not trust callback data.
+func (u *User) SendCallback(messageID int, data string) (int64, error) {
+	u.s.mu.Lock()
+	defer u.s.mu.Unlock()
+	m := u.find(messageID)
+	if m == nil || !m.fromBot {
+		return 0, fmt.Errorf("tgfake: no bot message %d in chat %d", messageID, u.ID)
+	}
+	if data == "" || len(data) > MaxCallbackData {
+		return 0, fmt.Errorf("tgfake: callback data of %d bytes: Telegram carries 1 to %d", len(data), MaxCallbackData)
+	}
+	return u.callback(m, InlineButton{Data: data})
+}
+
 func findInline(m *msg, label string) (InlineButton, bool) {
 	for _, row := range m.inline {
 		for _, b := range row {
