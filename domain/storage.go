@@ -209,14 +209,13 @@ type Conversation struct {
 	Flow      string
 	Step      string
 	Data      map[string]string
-	MessageID int64 // the bot message the current step edits in place
 	UpdatedAt time.Time
 }
 
 // Reset leaves any flow. The language chosen before joining is kept.
 func (c *Conversation) Reset() {
 	lang := c.Data["lang"]
-	c.Flow, c.Step, c.Data, c.MessageID = "", "", map[string]string{}, 0
+	c.Flow, c.Step, c.Data = "", "", map[string]string{}
 	if lang != "" {
 		c.Data["lang"] = lang
 	}

@@ -18,9 +18,9 @@ func (t *tx) LockConversation(ctx context.Context, chatID int64) (*domain.Conver
 	}
 	c := &domain.Conversation{ChatID: chatID}
 	var data []byte
-	err := t.tx.QueryRow(ctx, `SELECT flow, step, data, message_id, updated_at
+	err := t.tx.QueryRow(ctx, `SELECT flow, step, data, updated_at
 		FROM conversations WHERE chat_id = $1 FOR UPDATE`, chatID).
-		Scan(&c.Flow, &c.Step, &data, &c.MessageID, &c.UpdatedAt)
+		Scan(&c.Flow, &c.Step, &data, &c.UpdatedAt)
 	if err != nil {
 		return nil, fmt.Errorf("lock conversation: %w", mapErr(err))
 	}
@@ -40,7 +40,7 @@ func (t *tx) SaveConversation(ctx context.Context, c *domain.Conversation) error
 		return fmt.Errorf("save conversation: %w", err)
 	}
 	_, err = t.tx.Exec(ctx, `UPDATE conversations SET flow = $2, step = $3, data = $4,
-		message_id = $5, updated_at = $6 WHERE chat_id = $1`, c.ChatID, c.Flow, c.Step, data, c.MessageID, t.now())
+		updated_at = $5 WHERE chat_id = $1`, c.ChatID, c.Flow, c.Step, data, t.now())
 	if err != nil {
 		return fmt.Errorf("save conversation: %w", mapErr(err))
 	}
