@@ -117,3 +117,15 @@ func (e *Engine) location(s *Session) *time.Location {
 	}
 	return loc
 }
+
+func init() {
+	registerCommand("card", MenuCustomer, 10, membersOnly(func(s *Session) error { return showCard(s, "") }))
+	registerCommand("balance", MenuCustomer, 20, membersOnly(showBalance))
+	registerAction("card", func(s *Session, _ string) error {
+		if !s.Customer.Member() {
+			s.Toast("error.stale_button")
+			return nil
+		}
+		return showCard(s, "")
+	})
+}

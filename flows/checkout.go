@@ -371,3 +371,18 @@ func cancelPurchase(s *Session, publicID string) error {
 	})})
 	return nil // the customer is told by the reaction, the first time only
 }
+
+func init() {
+	registerFlow(checkout{})
+	registerCommand("scan", MenuCashier, 10, startScan)
+	registerAction("cancelask", askCancelPurchase)
+	registerAction("cancel", cancelPurchase)
+	registerAction("keep", func(s *Session, _ string) error {
+		if !s.Staff.CanManage() {
+			s.Toast("error.stale_button")
+			return nil
+		}
+		s.Edit(Reply{Text: s.T("checkout.cancel_purchase.kept", nil)})
+		return nil
+	})
+}

@@ -6,23 +6,14 @@ type Command struct {
 	Description string `json:"description"`
 }
 
-// customerCommands are the commands every customer sees, in menu order.
-var customerCommands = []string{"card", "balance", "profile", "privacy", "help", "language", "start"}
-
-// staffCommands are added to a staff member's own menu.
-var staffCommands = []string{"scan"}
-
-// managerCommands are added for owners and managers.
-var managerCommands = []string{"staff"}
-
 // StaffMenu is the command menu of a staff member's chat, in lang.
 func (e *Engine) StaffMenu(lang string, manage bool) []Command {
 	loc := e.localizer(lang)
-	names := append([]string{}, staffCommands...)
+	menus := []Menu{MenuCashier, MenuCustomer}
 	if manage {
-		names = append(names, managerCommands...)
+		menus = append(menus, MenuManager)
 	}
-	names = append(names, customerCommands...)
+	names := menuCommands(menus...)
 	out := make([]Command, 0, len(names))
 	for _, c := range names {
 		out = append(out, Command{Name: c, Description: e.translate(loc, "command."+c, nil)})
@@ -34,8 +25,9 @@ func (e *Engine) StaffMenu(lang string, manage bool) []Command {
 // setMyCommands.
 func (e *Engine) Commands(lang string) []Command {
 	loc := e.localizer(lang)
-	out := make([]Command, 0, len(customerCommands))
-	for _, c := range customerCommands {
+	names := menuCommands(MenuCustomer)
+	out := make([]Command, 0, len(names))
+	for _, c := range names {
 		out = append(out, Command{Name: c, Description: e.translate(loc, "command."+c, nil)})
 	}
 	return out

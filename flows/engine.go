@@ -44,13 +44,12 @@ type Config struct {
 // Engine routes inputs to flows inside one transaction per input.
 type Engine struct {
 	Config
-	flows map[string]Flow
 
 	mu   sync.Mutex
 	locs map[string]*i18n.Localizer
 }
 
-// NewEngine builds an engine with every flow registered.
+// NewEngine builds an engine over the flows the flow files registered.
 func NewEngine(c Config) *Engine {
 	if c.Now == nil {
 		c.Now = time.Now
@@ -61,11 +60,8 @@ func NewEngine(c Config) *Engine {
 	if c.Service == nil {
 		c.Service = domain.NewService(c.Business, c.Signer, c.Salt, c.Now)
 	}
-	e := &Engine{Config: c, flows: map[string]Flow{}, locs: map[string]*i18n.Localizer{}}
+	e := &Engine{Config: c, locs: map[string]*i18n.Localizer{}}
 	c.Service.On(e.react)
-	for _, f := range []Flow{onboarding{}, checkout{}, staffFlow{}, privacy{}, questionnaire{}} {
-		e.flows[f.Name()] = f
-	}
 	return e
 }
 

@@ -33,3 +33,11 @@ func setLanguage(s *Session, lang string) error {
 	s.Edit(Reply{Text: s.T("language.set", nil)})
 	return s.e.resume(s)
 }
+
+func init() {
+	registerCommand("language", MenuCustomer, 60, func(s *Session) error {
+		askLanguage(s)
+		return nil
+	})
+	registerAction("lang", setLanguage)
+}

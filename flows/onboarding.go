@@ -307,3 +307,5 @@ func sayInvalid(s *Session, err error, f Flow) error {
 	s.Say(v.Reason, nil)
 	return f.Ask(s)
 }
+
+func init() { registerFlow(onboarding{}) }

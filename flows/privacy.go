@@ -259,3 +259,9 @@ func exportData(s *Session) error {
 	s.Send(Reply{Text: s.T("privacy.export.caption", nil), Document: &Document{Name: "my-data.json", Data: data}})
 	return nil
 }
+
+func init() {
+	registerFlow(privacy{})
+	registerCommand("privacy", MenuCustomer, 40, membersOnly(showPrivacy))
+	registerAction("privacy", privacyAction)
+}

@@ -239,3 +239,12 @@ func (e *Engine) afterFirstPurchase(ctx context.Context, tx domain.Tx, r *domain
 	}
 	return e.offerSections(ctx, tx, c, domain.OfferFirstPurchase, e.Now())
 }
+
+func init() {
+	registerCommand("profile", MenuCustomer, 30, membersOnly(func(s *Session) error {
+		if s.Conv.Flow == flowProfile {
+			s.Leave() // answers so far are kept; /profile shows them
+		}
+		return showProfile(s)
+	}))
+}

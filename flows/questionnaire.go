@@ -385,3 +385,9 @@ func position(qn *domain.Questionnaire, section, id string, answers map[string]d
 	}
 	return max(n, 1), total
 }
+
+func init() {
+	registerFlow(questionnaire{})
+	registerAction("section", startSection)
+	registerAction("edit", editQuestion)
+}

@@ -15,68 +15,47 @@ func (e *Engine) route(s *Session) error {
 	case InputCallback:
 		return e.callback(s)
 	}
-	if f, ok := e.flows[s.Conv.Flow]; ok {
+	if f, ok := registry.flows[s.Conv.Flow]; ok {
 		return f.Handle(s)
 	}
 	if !s.Customer.Member() {
 		// Someone who writes anything before joining is welcomed in.
-		return startOnboarding(s, domain.StartPayload{})
+		return startOnboarding(s, noPayload)
 	}
 	s.Say("common.hint", nil)
 	return nil
 }
 
-// command handles the commands of DESIGN.md §3. A command in the middle of
-// a flow does its job and then asks the pending question again.
+// command runs a registered command. A command in the middle of a flow
+// does its job and then asks the pending question again.
 func (e *Engine) command(s *Session) error {
-	switch s.In.Command {
-	case "start":
-		return e.start(s)
-	case "help":
-		s.Say("help.text", nil)
-		switch {
-		case s.Staff.CanManage():
-			s.Say("help.manager", nil)
-		case s.Staff.CanCheckout():
-			s.Say("help.cashier", nil)
-		}
-		return e.resume(s)
-	case "language":
-		askLanguage(s)
-		return nil
-	case "scan":
-		return startScan(s)
-	case "staff":
-		return startStaff(s)
-	case "card", "balance", "privacy", "profile":
-		if !s.Customer.Member() {
-			s.Say("common.join_first", nil)
-			if s.Conv.Flow == "" {
-				return startOnboarding(s, domain.StartPayload{})
-			}
-			return e.resume(s)
-		}
-		switch s.In.Command {
-		case "card":
-			return showCard(s, "")
-		case "privacy":
-			return showPrivacy(s)
-		case "profile":
-			if s.Conv.Flow == flowProfile {
-				s.Leave() // answers so far are kept; /profile shows them
-			}
-			return showProfile(s)
-		}
-		return showBalance(s)
-	default:
-		s.Say("common.unknown_command", nil)
-		return e.resume(s)
+	if c, ok := registry.commands[s.In.Command]; ok {
+		return c.run(s)
 	}
+	s.Say("common.unknown_command", nil)
+	return e.resume(s)
+}
+
+// help lists what the person can do; staff hear about their commands too.
+func help(s *Session) error {
+	s.Say("help.text", nil)
+	switch {
+	case s.Staff.CanManage():
+		s.Say("help.manager", nil)
+	case s.Staff.CanCheckout():
+		s.Say("help.cashier", nil)
+	}
+	return s.e.resume(s)
+}
+
+func init() {
+	registerCommand("start", MenuCustomer, 70, func(s *Session) error { return s.e.start(s) })
+	registerCommand("help", MenuCustomer, 50, help)
 }
 
 // resume asks the pending question of the current flow again, if any.
 func (e *Engine) resume(s *Session) error {
-	if f, ok := e.flows[s.Conv.Flow]; ok {
+	if f, ok := registry.flows[s.Conv.Flow]; ok {
 		return f.Ask(s)
 	}
 	return nil
@@ -127,7 +106,7 @@ func (e *Engine) callback(s *Session) error {
 		return e.action(s, name, value)
 	}
 	flow, step, nonce, _ := parseCallback(data)
-	f, ok := e.flows[flow]
+	f, ok := registry.flows[flow]
 	if !ok || s.Conv.Flow != flow || s.Conv.Step != step || nonce == "" || nonce != s.Data(nonceKey) {
 		s.Toast("error.stale_button")
 		// Take the dead buttons away so they are not tapped again.
@@ -137,36 +116,19 @@ func (e *Engine) callback(s *Session) error {
 	return f.Handle(s)
 }
 
-// action runs a stateless button. Each one checks its own right: only a
-// member refreshes a card or opens a section that applies to them, only a
-// manager cancels a purchase (of their store).
+// action runs a registered stateless button; each checks its own right
+// (only a member refreshes a card or opens a section that applies to them,
+// only a manager cancels a purchase of their store).
 func (e *Engine) action(s *Session, name, value string) error {
-	switch name {
-	case "lang":
-		return setLanguage(s, value)
-	case "card":
-		if s.Customer.Member() {
-			return showCard(s, "")
-		}
-	case "privacy":
-		return privacyAction(s, value)
-	case "section":
-		return startSection(s, value)
-	case "edit":
-		return editQuestion(s, value)
-	case "cancelask":
-		return askCancelPurchase(s, value)
-	case "cancel":
-		return cancelPurchase(s, value)
-	case "keep":
-		if s.Staff.CanManage() {
-			s.Edit(Reply{Text: s.T("checkout.cancel_purchase.kept", nil)})
-			return nil
-		}
+	if run, ok := registry.actions[name]; ok {
+		return run(s, value)
 	}
 	s.Toast("error.stale_button")
 	return nil
 }
+
+// noPayload is a plain /start.
+var noPayload = domain.StartPayload{}
 
 // isNotFound is a small helper for optional lookups.
 func isNotFound(err error) bool { return errors.Is(err, domain.ErrNotFound) }

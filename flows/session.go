@@ -74,7 +74,7 @@ func (s *Session) Edit(r Reply) {
 func (s *Session) Enter(flow, step string) error {
 	s.Conv.Flow, s.Conv.Step = flow, step
 	s.SetData(nonceKey, newNonce())
-	f, ok := s.e.flows[flow]
+	f, ok := registry.flows[flow]
 	if !ok {
 		return fmt.Errorf("enter unknown flow %q", flow)
 	}

@@ -324,3 +324,8 @@ func listPurchases(s *Session) error {
 	s.Send(Reply{Text: b.String(), Inline: rows})
 	return nil
 }
+
+func init() {
+	registerFlow(staffFlow{})
+	registerCommand("staff", MenuManager, 10, startStaff)
+}

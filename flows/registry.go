@@ -1,0 +1,108 @@
+package flows
+
+import (
+	"fmt"
+	"sort"
+)
+
+// Menu says whose command menu lists a command.
+type Menu int
+
+// Menus, from the widest audience to the narrowest.
+const (
+	MenuNone     Menu = iota // handled, but listed in no menu
+	MenuCustomer             // every chat's menu
+	MenuCashier              // staff chats (cashiers and up)
+	MenuManager              // owners' and managers' chats
+)
+
+// command is a chat command a flow file registers. Order places it in its
+// menu; run does the job (and checks the person's right to it).
+type command struct {
+	name  string
+	menu  Menu
+	order int
+	run   func(s *Session) error
+}
+
+// registry holds what the flow files register in their init functions, so
+// adding a flow is one new file (plus its messages): the engine, the
+// router and the command menus read it, and list no flow by name.
+var registry = struct {
+	flows    map[string]Flow
+	commands map[string]command
+	actions  map[string]func(s *Session, value string) error
+}{
+	flows:    map[string]Flow{},
+	commands: map[string]command{},
+	actions:  map[string]func(s *Session, value string) error{},
+}
+
+// registerFlow adds a conversation; its Name is stored in conversation
+// rows, so it never changes.
+func registerFlow(f Flow) {
+	if _, dup := registry.flows[f.Name()]; dup {
+		panic(fmt.Sprintf("flows: flow %q registered twice", f.Name()))
+	}
+	registry.flows[f.Name()] = f
+}
+
+// registerCommand adds a /command. Its menu description is the message
+// "command.<name>".
+func registerCommand(name string, menu Menu, order int, run func(s *Session) error) {
+	if _, dup := registry.commands[name]; dup {
+		panic(fmt.Sprintf("flows: command /%s registered twice", name))
+	}
+	registry.commands[name] = command{name: name, menu: menu, order: order, run: run}
+}
+
+// registerAction adds a stateless button ("x:<name>:<value>"), valid
+// whatever the chat is doing. run must check that the person may do it
+// now: callback data comes from the client and proves nothing.
+func registerAction(name string, run func(s *Session, value string) error) {
+	if _, dup := registry.actions[name]; dup {
+		panic(fmt.Sprintf("flows: action %q registered twice", name))
+	}
+	registry.actions[name] = run
+}
+
+// membersOnly wraps a command for joined customers: anyone else is asked
+// to join first, and nothing they were doing is lost.
+func membersOnly(run func(s *Session) error) func(s *Session) error {
+	return func(s *Session) error {
+		if s.Customer.Member() {
+			return run(s)
+		}
+		s.Say("common.join_first", nil)
+		if s.Conv.Flow == "" {
+			return startOnboarding(s, noPayload)
+		}
+		return s.e.resume(s)
+	}
+}
+
+// menuCommands lists the commands of the given menus, in menu order.
+func menuCommands(menus ...Menu) []string {
+	var cs []command
+	for _, c := range registry.commands {
+		for _, m := range menus {
+			if c.menu == m {
+				cs = append(cs, c)
+			}
+		}
+	}
+	// Staff commands first (the register's before the manager's), then
+	// the customer's, each in its own order.
+	rank := map[Menu]int{MenuCashier: 0, MenuManager: 1, MenuCustomer: 2}
+	sort.Slice(cs, func(i, j int) bool {
+		if cs[i].menu != cs[j].menu {
+			return rank[cs[i].menu] < rank[cs[j].menu]
+		}
+		return cs[i].order < cs[j].order
+	})
+	names := make([]string, len(cs))
+	for i, c := range cs {
+		names[i] = c.name
+	}
+	return names
+}

@@ -1,0 +1,45 @@
+package flows
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+
+	"github.com/loyaltybot/loyaltybot/locales"
+)
+
+// TestRegistryCommandsAreDescribed: the command menus are built from what
+// flow files register, so a new command must bring its "command.<name>"
+// description in every language (the locale scan cannot see ids built at
+// run time), and the menus keep staff commands first.
+func TestRegistryCommandsAreDescribed(t *testing.T) {
+	b, err := locales.Bundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range locales.Languages() {
+		loc := i18n.NewLocalizer(b, lang)
+		for name, c := range registry.commands {
+			if c.menu == MenuNone {
+				continue
+			}
+			if _, err := loc.Localize(&i18n.LocalizeConfig{MessageID: "command." + name}); err != nil {
+				t.Errorf("%s: /%s has no description: %v", lang, name, err)
+			}
+		}
+	}
+	customer := menuCommands(MenuCustomer)
+	if want := []string{"card", "balance", "profile", "privacy", "help", "language", "start"}; !slices.Equal(customer[:len(want)], want) {
+		t.Errorf("customer menu %v, want it to start %v", customer, want)
+	}
+	manager := menuCommands(MenuCashier, MenuManager, MenuCustomer)
+	if manager[0] != "scan" || manager[1] != "staff" || manager[2] != "card" {
+		t.Errorf("manager menu %v, want scan, staff, then the customer's", manager)
+	}
+	for _, f := range []string{flowOnboarding, flowCheckout, flowStaff, flowPrivacy, flowProfile} {
+		if _, ok := registry.flows[f]; !ok {
+			t.Errorf("flow %q is not registered", f)
+		}
+	}
+}
