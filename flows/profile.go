@@ -171,7 +171,7 @@ func (e *Engine) offerSections(ctx context.Context, tx domain.Tx, c *domain.Cust
 			continue
 		}
 		if answers == nil {
-			if answers, _, err = loadAnswers(ctx, tx, c.ID); err != nil {
+			if answers, _, err = domain.LoadAnswers(ctx, tx, c.ID); err != nil {
 				return nil, err
 			}
 		}
@@ -215,7 +215,7 @@ func (e *Engine) OfferSection(ctx context.Context, tx domain.Tx, customerID int6
 	if !c.Member() || c.ChatID == 0 || c.Unreachable {
 		return nil
 	}
-	answers, _, err := loadAnswers(ctx, tx, c.ID)
+	answers, _, err := domain.LoadAnswers(ctx, tx, c.ID)
 	if err != nil {
 		return err
 	}

@@ -1,8 +1,6 @@
 package flows
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -27,34 +25,9 @@ func (questionnaire) Name() string { return flowProfile }
 
 // answersOf loads the session customer's current answers and skips.
 func answersOf(s *Session) (map[string]domain.Answer, map[string]bool, error) {
-	return loadAnswers(s.Ctx, s.Tx, s.Customer.ID)
+	return domain.LoadAnswers(s.Ctx, s.Tx, s.Customer.ID)
 }
 
-// loadAnswers loads a customer's current answers and skips.
-func loadAnswers(ctx context.Context, tx domain.Tx, customerID int64) (map[string]domain.Answer, map[string]bool, error) {
-	stored, err := tx.ListAnswers(ctx, customerID, false)
-	if err != nil {
-		return nil, nil, err
-	}
-	answers, skipped := map[string]domain.Answer{}, map[string]bool{}
-	for _, a := range stored {
-		if a.Skipped {
-			skipped[a.QuestionID] = true
-			continue
-		}
-		var v domain.Answer
-		if err := json.Unmarshal(a.Value, &v); err != nil {
-			return nil, nil, fmt.Errorf("answer %s: %w", a.QuestionID, err)
-		}
-		answers[a.QuestionID] = v
-	}
-	return answers, skipped, nil
-}
-
-// startSection enters a section at its next unanswered question (or says
-// it is complete) and records the offer. It is the x:section button of an
-// offer or of /profile, so it opens what /profile would offer and nothing
-// else: a section that applies to this customer.
 func startSection(s *Session, section string) error {
 	qn := &s.e.Business.Questionnaire
 	if !s.Customer.Member() {
@@ -261,39 +234,18 @@ func (questionnaire) toggle(s *Session, id string) {
 	s.SetData("sel", strings.Join(sel, ","))
 }
 
-// save stores an answer (nil: skipped), pays the first-answer reward once,
-// refreshes the derived facts and moves on.
+// save stores an answer (nil: skipped) through the Answer use case (the
+// first-answer reward, the derived facts) and moves on.
 func (f questionnaire) save(s *Session, q *domain.Question, ans *domain.Answer) error {
-	now := s.e.Now()
-	c := s.Customer
-	var value []byte
-	if ans != nil {
-		var err error
-		if value, err = json.Marshal(ans); err != nil {
-			return err
-		}
-	}
-	before, _, err := answersOf(s)
+	res, err := s.e.Service.Answer(s.Ctx, s.Tx, s.Customer.ID, q, ans)
 	if err != nil {
 		return err
 	}
-	wasComplete := s.e.Business.Questionnaire.Completed(q.Section, before)
-	if err := s.Tx.SaveAnswer(s.Ctx, c.ID, q.ID, value, ans == nil, now); err != nil {
-		return err
+	if res.Rewarded > 0 {
+		s.noteReward(res.Rewarded)
 	}
-	if ans != nil && q.Reward > 0 {
-		if err := s.reward(q.Reward, "answer:"+strconv.FormatInt(c.ID, 10)+":"+q.ID, true); err != nil {
-			return err
-		}
-	}
-	answers, skipped, err := answersOf(s)
-	if err != nil {
-		return err
-	}
+	answers, skipped, wasComplete := res.Answers, res.Skipped, res.WasComplete
 	qn := &s.e.Business.Questionnaire
-	if err := s.Tx.ReplaceFacts(s.Ctx, c.ID, domain.DeriveFacts(qn, answers, now)); err != nil {
-		return err
-	}
 	for _, k := range []string{"sel", "gfield", "gitem", "gitems"} {
 		delete(s.Conv.Data, k)
 	}
