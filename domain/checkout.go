@@ -292,7 +292,7 @@ func CardRefOf(s *CardSigner, input string, now time.Time) (cardID int64, number
 // what a POS sent: a signed token (c_…, a t.me link) or the 12-digit code.
 // Forged input gives ErrCardInvalid, a genuine but old one ErrCardExpired,
 // an unknown card ErrNotFound.
-func ResolveCard(ctx context.Context, tx Tx, s *CardSigner, input string, now time.Time) (*Card, error) {
+func ResolveCard(ctx context.Context, tx CardStore, s *CardSigner, input string, now time.Time) (*Card, error) {
 	ref, err := ParseCardRef(input)
 	if err != nil {
 		return nil, err

@@ -9,7 +9,7 @@ import (
 
 // Credit appends a positive ledger row and records it as a lot of the
 // given kind. A repeated idempotency key credits nothing twice.
-func Credit(ctx context.Context, tx Tx, e LedgerEntry, kind LotKind) (LedgerEntry, bool, error) {
+func Credit(ctx context.Context, tx CardStore, e LedgerEntry, kind LotKind) (LedgerEntry, bool, error) {
 	if e.Amount <= 0 {
 		return LedgerEntry{}, false, fmt.Errorf("credit %s: amount %d must be positive", e.IdempotencyKey, e.Amount)
 	}
@@ -18,7 +18,7 @@ func Credit(ctx context.Context, tx Tx, e LedgerEntry, kind LotKind) (LedgerEntr
 
 // debit appends a negative ledger row taking points from the given lot
 // uses. The caller holds the card lock (LockCard) and chose the uses.
-func debit(ctx context.Context, tx Tx, e LedgerEntry, uses []LotUse) (LedgerEntry, bool, error) {
+func debit(ctx context.Context, tx CardStore, e LedgerEntry, uses []LotUse) (LedgerEntry, bool, error) {
 	if e.Amount >= 0 {
 		return LedgerEntry{}, false, fmt.Errorf("debit %s: amount %d must be negative", e.IdempotencyKey, e.Amount)
 	}
@@ -61,7 +61,10 @@ func allocateReversal(lots []Lot, points int64) ([]LotUse, error) {
 // (promo points past their date; regular points after the inactivity
 // period) and returns the points expired. The card must be locked; its
 // Balance is updated.
-func ExpireCard(ctx context.Context, tx Tx, p *Program, card *Card, now time.Time) (int64, error) {
+func ExpireCard(ctx context.Context, tx interface {
+	CardStore
+	LastPurchaseAt(ctx context.Context, cardID int64) (time.Time, error)
+}, p *Program, card *Card, now time.Time) (int64, error) {
 	lots, err := tx.ListOpenLots(ctx, card.ID)
 	if err != nil {
 		return 0, err
