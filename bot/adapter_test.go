@@ -2,16 +2,11 @@ package bot_test
 
 import (
 	"context"
-	"encoding/json"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/loyaltybot/loyaltybot/bot/bottest"
-	"github.com/loyaltybot/loyaltybot/bot/tgfake"
-	"github.com/loyaltybot/loyaltybot/domain"
-	"github.com/loyaltybot/loyaltybot/flows"
 )
 
 // count runs a counting query.
@@ -22,81 +17,6 @@ func count(t *testing.T, h *bottest.Harness, sql string, args ...any) int {
 		t.Fatal(err)
 	}
 	return n
-}
-
-func TestTooManyRequestsWaitsRetryAfter(t *testing.T) {
-	t.Parallel()
-	h := bottest.New(t)
-	h.Fake.FailNext("sendMessage", 1, tgfake.Failure{Code: 429, Description: "Too Many Requests: retry after 1", RetryAfter: 1})
-	c := h.Chat(201, "Anna", "en")
-	c.Send("/start")
-	calls := h.Fake.Calls("sendMessage")
-	if len(calls) < 3 {
-		t.Fatalf("want the refused call, its retry and the next message; got %d calls", len(calls))
-	}
-	if gap := calls[1].At.Sub(calls[0].At); gap < time.Second {
-		t.Fatalf("retried after %v, Telegram asked for 1s", gap)
-	}
-	if got := len(c.U.Messages()); got != 2 {
-		t.Fatalf("%d messages delivered, want greeting and consent question", got)
-	}
-	if !strings.Contains(c.U.Messages()[0].Text, "Welcome") {
-		t.Fatalf("first message %q: order lost after a 429", c.U.Messages()[0].Text)
-	}
-}
-
-// TestLimitedChatDoesNotStallOthers: when the background sender meets a
-// 429 for one chat, it puts that chat's messages off for retry_after, in
-// their order, and goes on delivering to the other chats meanwhile.
-func TestLimitedChatDoesNotStallOthers(t *testing.T) {
-	t.Parallel()
-	h := bottest.New(t)
-	a, b := h.Chat(301, "Anna", "en"), h.Chat(302, "Boris", "en")
-	h.Fake.FailNext("sendMessage", 1, tgfake.Failure{Code: 429, Description: "Too Many Requests: retry after 1", RetryAfter: 1})
-	ctx := context.Background()
-	err := h.DB.Update(ctx, func(tx domain.Tx) error {
-		for _, m := range []struct {
-			chat int64
-			text string
-		}{{301, "A1"}, {301, "A2"}, {302, "B1"}} {
-			payload, _ := json.Marshal(flows.Reply{ChatID: m.chat, Text: m.text})
-			if _, err := tx.Enqueue(ctx, domain.OutMessage{ChatID: m.chat, Payload: payload}, false); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	wait, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	got, err := a.U.WaitMessages(wait, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got[0].Text != "A1" || got[1].Text != "A2" {
-		t.Errorf("chat A got %q, %q; want A1 then A2", got[0].Text, got[1].Text)
-	}
-	if _, err := b.U.WaitMessages(wait, 1); err != nil {
-		t.Fatal(err)
-	}
-	var order []string
-	var refused, retried time.Time
-	for _, c := range h.Fake.Calls("sendMessage") {
-		order = append(order, strconv.FormatInt(c.ChatID, 10))
-		if c.ChatID == 301 && refused.IsZero() {
-			refused = c.At
-		} else if c.ChatID == 301 && retried.IsZero() {
-			retried = c.At
-		}
-	}
-	if want := "301 302 301 301"; strings.Join(order, " ") != want {
-		t.Errorf("sendMessage calls by chat: %v, want %s (B delivered while A waits)", order, want)
-	}
-	if gap := retried.Sub(refused); gap < time.Second {
-		t.Errorf("A1 retried after %v, Telegram asked for 1s", gap)
-	}
 }
 
 func TestBlockedUserMarkedUnreachableAndComesBack(t *testing.T) {

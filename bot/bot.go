@@ -37,6 +37,15 @@ type Config struct {
 	// SendRate caps messages per second for the whole bot (default 30,
 	// Telegram's limit; a paid broadcast plan allows more).
 	SendRate float64
+	// FloodBurst and FloodEvery limit how fast one chat's updates are
+	// handled: a burst of FloodBurst, then one per FloodEvery (defaults 20
+	// and 1 s). Past that, updates are recorded as handled without running
+	// a flow, and the person is asked once to slow down. A negative
+	// FloodBurst turns the limit off.
+	FloodBurst int
+	FloodEvery time.Duration
+	// Now is the clock the flood limit reads (time.Now when nil).
+	Now func() time.Time
 }
 
 // Bot takes updates in and sends replies out.
@@ -47,7 +56,8 @@ type Bot struct {
 	log    *slog.Logger
 	m      *Metrics
 
-	queues     []chan domain.RawUpdate
+	queues     []chan queued
+	flood      *floodGate
 	inflight   atomic.Int64
 	closing    atomic.Bool
 	closeMu    sync.RWMutex // dispatch holds it shared; Stop closes the queues under it
@@ -73,12 +83,15 @@ func New(cfg Config) (*Bot, error) {
 	if cfg.Metrics == nil {
 		cfg.Metrics = NewMetrics()
 	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	api, err := tg.New(cfg.Token, tg.WithServerURL(cfg.APIURL), tg.WithSkipGetMe(),
 		tg.WithErrorsHandler(func(err error) { cfg.Logger.Error("telegram client", "err", err) }))
 	if err != nil {
 		return nil, fmt.Errorf("telegram client: %w", err)
 	}
-	b := &Bot{cfg: cfg, api: api, log: cfg.Logger, m: cfg.Metrics}
+	b := &Bot{cfg: cfg, api: api, log: cfg.Logger, m: cfg.Metrics, flood: newFloodGate(cfg.FloodBurst, cfg.FloodEvery)}
 	b.sender = NewSender(api, cfg.Store.Outbox(), cfg.Logger, cfg.Metrics)
 	if cfg.SendRate > 0 {
 		b.sender.limit = rate.NewLimiter(rate.Limit(cfg.SendRate), max(int(cfg.SendRate), 1))
@@ -102,15 +115,15 @@ func (b *Bot) Username(ctx context.Context) (string, error) {
 // updates a previous run stored but did not finish. Intake (polling or
 // webhook) is started separately.
 func (b *Bot) Start(ctx context.Context) error {
-	b.queues = make([]chan domain.RawUpdate, b.cfg.Workers)
+	b.queues = make([]chan queued, b.cfg.Workers)
 	for i := range b.queues {
-		q := make(chan domain.RawUpdate, 64)
+		q := make(chan queued, 64)
 		b.queues[i] = q
 		b.workers.Add(1)
 		go func() {
 			defer b.workers.Done()
-			for u := range q {
-				b.process(context.WithoutCancel(ctx), u)
+			for j := range q {
+				b.process(context.WithoutCancel(ctx), j.u, j.at)
 				b.inflight.Add(-1)
 			}
 		}()
@@ -181,6 +194,13 @@ func (b *Bot) Accept(ctx context.Context, raw []byte) error {
 	return nil
 }
 
+// queued is an update waiting for its chat's worker, with the time it
+// arrived, which the flood limit counts by.
+type queued struct {
+	u  domain.RawUpdate
+	at time.Time
+}
+
 func (b *Bot) dispatch(u domain.RawUpdate) {
 	b.closeMu.RLock()
 	defer b.closeMu.RUnlock()
@@ -192,12 +212,13 @@ func (b *Bot) dispatch(u domain.RawUpdate) {
 	if n < 0 {
 		n = -n
 	}
-	b.queues[n] <- u
+	b.queues[n] <- queued{u: u, at: b.cfg.Now()}
 }
 
-// process handles one stored update end to end. A panic anywhere is
-// recovered here: one bad update must not take the bot down.
-func (b *Bot) process(ctx context.Context, u domain.RawUpdate) {
+// process handles one stored update, which arrived at at, end to end. A
+// panic anywhere is recovered here: one bad update must not take the bot
+// down.
+func (b *Bot) process(ctx context.Context, u domain.RawUpdate, at time.Time) {
 	start := time.Now()
 	defer func() {
 		if r := recover(); r != nil {
@@ -224,7 +245,20 @@ func (b *Bot) process(ctx context.Context, u domain.RawUpdate) {
 		b.skip(ctx, u.UpdateID)
 		return
 	}
-	out, err := b.cfg.Engine.Handle(ctx, in)
+	var out flows.Outcome
+	var err error
+	switch b.flood.check(in.ChatID, at) {
+	case drop:
+		b.m.flooded.Inc()
+		b.skip(ctx, u.UpdateID)
+		b.answerCallback(ctx, in, "")
+		return
+	case slowDown:
+		b.m.flooded.Inc()
+		out, err = b.cfg.Engine.SlowDown(ctx, in)
+	default:
+		out, err = b.cfg.Engine.Handle(ctx, in)
+	}
 	if err != nil {
 		b.m.handlerErrors.Inc()
 	}
@@ -236,15 +270,19 @@ func (b *Bot) process(ctx context.Context, u domain.RawUpdate) {
 	if out.Queued {
 		b.sender.Kick() // another chat's message: the customer hears at once
 	}
-	if in.Callback != nil {
-		// Every callback is answered, or the button spins on the phone.
-		_, err := b.api.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{
-			CallbackQueryID: in.Callback.ID, Text: out.CallbackText,
-		})
-		if err != nil {
-			b.m.sendErrors.Inc(errorCode(err))
-			b.log.Warn("answer callback", "err", err)
-		}
+	b.answerCallback(ctx, in, out.CallbackText)
+}
+
+// answerCallback answers a button tap: every callback is answered, or the
+// button spins on the phone.
+func (b *Bot) answerCallback(ctx context.Context, in flows.Input, text string) {
+	if in.Callback == nil {
+		return
+	}
+	_, err := b.api.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: in.Callback.ID, Text: text})
+	if err != nil {
+		b.m.sendErrors.Inc(errorCode(err))
+		b.log.Warn("answer callback", "err", err)
 	}
 }
 

@@ -19,23 +19,27 @@ import (
 const (
 	globalRate  = 30
 	globalBurst = 30
-	// maxInlineWait caps how long a send waits in place on a 429; a longer
-	// retry_after puts the message back in the outbox for later.
-	maxInlineWait = 30 * time.Second
-	maxAttempts   = 10
-	claimHold     = time.Minute
+	maxAttempts = 10
+	// claimHold is a sender's lease on an outbox row. It is renewed right
+	// before each send, and a send is cut off at sendTimeout, well inside
+	// it, so no other sender takes a row whose send may still be under way.
+	claimHold   = time.Minute
+	sendTimeout = 20 * time.Second
+	claimBatch  = 50
 )
 
 // Sender delivers outbox messages. The process that wrote a message sends
 // it at once (SendNow); the background loop (Run) takes anything left
-// behind by a crash, a 429 or a scheduled nudge, on any replica.
+// behind by a crash, a 429 or a scheduled nudge, on any replica. Neither
+// ever waits for Telegram in place: a 429 puts the chat's message off in
+// the outbox (retry_at) and the sender goes on with other chats, while the
+// outbox keeps that chat's later messages behind it.
 type Sender struct {
 	api     *tg.Bot
 	outbox  domain.Outbox
 	log     *slog.Logger
 	metrics *Metrics
 	limit   *rate.Limiter
-	sleep   func(ctx context.Context, d time.Duration) error
 	kick    chan struct{}
 }
 
@@ -53,7 +57,6 @@ func NewSender(api *tg.Bot, outbox domain.Outbox, log *slog.Logger, m *Metrics) 
 	return &Sender{
 		api: api, outbox: outbox, log: log, metrics: m,
 		limit: rate.NewLimiter(globalRate, globalBurst),
-		sleep: sleepCtx,
 		kick:  make(chan struct{}, 1),
 	}
 }
@@ -69,8 +72,9 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// SendNow delivers rows this process claimed when it wrote them, in order.
-// It runs in the chat's own worker, so a 429 is waited out in place.
+// SendNow delivers rows this process leased when it wrote them, in order.
+// It runs in a chat's worker, which serves other chats too, so it never
+// waits: what cannot go now is left to the background sender.
 func (s *Sender) SendNow(ctx context.Context, ids []int64) {
 	if len(ids) == 0 {
 		return
@@ -80,50 +84,69 @@ func (s *Sender) SendNow(ctx context.Context, ids []int64) {
 		s.log.Error("load outbox", "err", err)
 		return
 	}
-	s.deliverAll(ctx, ms, true)
+	s.deliverAll(ctx, ms)
 }
 
-// deliverAll sends messages in order and records the delivered ones in
-// one statement. A message put off for later (a 429, an outage) holds the
-// rest of its chat's messages back until the same time, so no chat sees
-// them out of order; other chats go on. With waitInPlace a short 429 is
-// waited out here; without it (the background sender, which serves every
-// chat) the message is put off instead, so that one limited chat never
-// stalls the others.
-func (s *Sender) deliverAll(ctx context.Context, ms []domain.OutMessage, waitInPlace bool) {
-	var sent []int64
-	held := map[int64]time.Time{}
+// outcome is what became of one message.
+type outcome int
+
+const (
+	delivered outcome = iota + 1
+	dropped           // given up on; the chat's next message may go
+	pending           // put off, taken over or not first in its chat: the chat's next ones wait
+	blocked           // the person blocked the bot: the chat's next ones are dropped too
+)
+
+// deliverAll sends ms in order and reports how many went out. Once one of
+// a chat's messages stays pending, it and the chat's later ones here are
+// given back for the background sender, which sends them in order.
+func (s *Sender) deliverAll(ctx context.Context, ms []domain.OutMessage) int {
+	n := 0
+	stopped := map[int64]outcome{}
+	var release []domain.OutMessage
 	for _, m := range ms {
-		if at, ok := held[m.ChatID]; ok {
-			s.finish(ctx, s.outbox.Retry(ctx, m.ID, at, "after an earlier message to this chat"))
+		switch stopped[m.ChatID] {
+		case pending:
+			release = append(release, m)
+			continue
+		case blocked:
+			s.finish(ctx, s.outbox.Drop(ctx, m.ID, "blocked"))
 			continue
 		}
-		ok, later := s.deliver(ctx, m, waitInPlace)
-		switch {
-		case ok:
-			sent = append(sent, m.ID)
-		case !later.IsZero():
-			held[m.ChatID] = later
+		if ctx.Err() != nil {
+			release = append(release, m)
+			continue
+		}
+		switch o := s.deliver(ctx, m); o {
+		case delivered:
+			n++
+		case pending:
+			stopped[m.ChatID] = o
+			release = append(release, m) // a no-op unless the lease is still ours
+		case blocked:
+			stopped[m.ChatID] = o
 		}
 	}
-	s.finish(ctx, s.outbox.MarkSentMany(context.WithoutCancel(ctx), sent))
+	s.finish(ctx, s.outbox.Release(context.WithoutCancel(ctx), release))
+	return n
 }
 
-// Run claims due rows until ctx ends.
+// Run claims due rows until ctx ends. A claim holds at most one message
+// per chat (the first pending), so it goes again at once after a batch
+// that delivered something: those chats may have their next message due.
 func (s *Sender) Run(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		for {
-			ms, err := s.outbox.Claim(ctx, 50, claimHold)
+		for ctx.Err() == nil {
+			ms, err := s.outbox.Claim(ctx, claimBatch, claimHold)
 			if err != nil {
 				if ctx.Err() == nil {
 					s.log.Error("claim outbox", "err", err)
 				}
 				break
 			}
-			s.deliverAll(ctx, ms, false)
-			if len(ms) < 50 {
+			if s.deliverAll(ctx, ms) == 0 && len(ms) < claimBatch {
 				break
 			}
 		}
@@ -136,65 +159,68 @@ func (s *Sender) Run(ctx context.Context, every time.Duration) {
 	}
 }
 
-// deliver sends one message. It reports true when the message went out
-// (the caller marks it sent); every failure ends retried later, and then
-// later says when, or dropped.
-func (s *Sender) deliver(ctx context.Context, m domain.OutMessage, waitInPlace bool) (ok bool, later time.Time) {
+// deliver sends one leased message, after renewing the lease; a message
+// that went out is marked sent at once, before the next send, so a crash
+// later resends nothing that was delivered.
+func (s *Sender) deliver(ctx context.Context, m domain.OutMessage) outcome {
 	var r flows.Reply
 	if err := json.Unmarshal(m.Payload, &r); err != nil {
 		s.log.Error("decode outbox row", "id", m.ID, "err", err)
 		s.finish(ctx, s.outbox.Drop(ctx, m.ID, "undecodable"))
-		return false, time.Time{}
+		return dropped
 	}
-	for attempt := 0; ; attempt++ {
-		if err := s.limit.Wait(ctx); err != nil {
-			return false, time.Time{} // shutting down; the row is picked up again later
-		}
-		err := render(ctx, s.api, r)
+	if err := s.limit.Wait(ctx); err != nil {
+		return pending // shutting down; the lease lapses and the row is taken again
+	}
+	if ok, err := s.outbox.Take(ctx, m, claimHold); err != nil || !ok {
+		s.finish(ctx, err)
+		return pending
+	}
+	sendCtx, cancel := context.WithTimeout(ctx, sendTimeout)
+	err := render(sendCtx, s.api, r)
+	cancel()
+	if err == nil || isNotModified(err) {
 		if err == nil {
 			s.metrics.sent.Inc()
-			return true, time.Time{}
 		}
-		code := errorCode(err)
-		s.metrics.sendErrors.Inc(code)
-		var tooMany *tg.TooManyRequestsError
-		switch {
-		case errors.As(err, &tooMany):
-			// Wait exactly as long as Telegram asks: here, or by putting
-			// the message off that long.
-			wait := time.Duration(tooMany.RetryAfter) * time.Second
-			if waitInPlace && wait <= maxInlineWait && attempt < 5 {
-				if s.sleep(ctx, wait) != nil {
-					return false, time.Time{}
-				}
-				continue
-			}
-			later = time.Now().Add(wait)
-			s.finish(ctx, s.outbox.Retry(ctx, m.ID, later, err.Error()))
-		case errors.Is(err, tg.ErrorForbidden):
-			// Blocked by the user: keep the data, stop sending.
-			s.log.Info("chat unreachable", "chat", m.ChatID)
-			s.finish(ctx, s.outbox.MarkUnreachable(ctx, m.ChatID))
-			s.finish(ctx, s.outbox.Drop(ctx, m.ID, err.Error()))
-		case errors.Is(err, tg.ErrorBadRequest) && strings.Contains(err.Error(), "message is not modified"):
-			return true, time.Time{}
-		case errors.Is(err, tg.ErrorBadRequest), errors.Is(err, tg.ErrorNotFound), errors.Is(err, tg.ErrorUnauthorized):
-			s.log.Error("telegram refused message", "chat", m.ChatID, "id", m.ID, "err", err)
-			s.finish(ctx, s.outbox.Drop(ctx, m.ID, err.Error()))
-		default:
-			if ctx.Err() != nil {
-				return false, time.Time{}
-			}
-			if m.Attempts >= maxAttempts {
-				s.log.Error("giving up on message", "chat", m.ChatID, "id", m.ID, "err", err)
-				s.finish(ctx, s.outbox.Drop(ctx, m.ID, err.Error()))
-				return false, time.Time{}
-			}
-			later = time.Now().Add(time.Duration(1<<min(m.Attempts, 8)) * time.Second)
-			s.finish(ctx, s.outbox.Retry(ctx, m.ID, later, err.Error()))
-		}
-		return false, later
+		s.finish(ctx, s.outbox.MarkSent(context.WithoutCancel(ctx), m.ID))
+		return delivered
 	}
+	return s.failed(ctx, m, err)
+}
+
+// failed decides what becomes of a message Telegram did not take.
+func (s *Sender) failed(ctx context.Context, m domain.OutMessage, err error) outcome {
+	s.metrics.sendErrors.Inc(errorCode(err))
+	var tooMany *tg.TooManyRequestsError
+	switch {
+	case errors.As(err, &tooMany):
+		// Wait exactly as long as Telegram asks, this chat alone: the
+		// message stays first in its chat, so the chat's later messages
+		// wait behind it while every other chat goes on.
+		wait := time.Duration(tooMany.RetryAfter) * time.Second
+		s.finish(ctx, s.outbox.PutOff(ctx, m, wait, err.Error()))
+		return pending
+	case errors.Is(err, tg.ErrorForbidden):
+		// Blocked by the user: keep the data, stop sending.
+		s.log.Info("chat unreachable", "chat", m.ChatID)
+		s.finish(ctx, s.outbox.MarkUnreachable(ctx, m.ChatID))
+		s.finish(ctx, s.outbox.Drop(ctx, m.ID, err.Error()))
+		return blocked
+	case errors.Is(err, tg.ErrorBadRequest), errors.Is(err, tg.ErrorNotFound), errors.Is(err, tg.ErrorUnauthorized):
+		s.log.Error("telegram refused message", "chat", m.ChatID, "id", m.ID, "err", err)
+		s.finish(ctx, s.outbox.Drop(ctx, m.ID, err.Error()))
+		return dropped
+	case ctx.Err() != nil:
+		return pending // shutting down mid-send
+	case m.Attempts >= maxAttempts:
+		s.log.Error("giving up on message", "chat", m.ChatID, "id", m.ID, "err", err)
+		s.finish(ctx, s.outbox.Drop(ctx, m.ID, err.Error()))
+		return dropped
+	}
+	backoff := time.Duration(1<<min(m.Attempts, 8)) * time.Second
+	s.finish(ctx, s.outbox.PutOff(ctx, m, backoff, err.Error()))
+	return pending
 }
 
 func (s *Sender) finish(ctx context.Context, err error) {
@@ -221,6 +247,12 @@ func errorCode(err error) string {
 		return "409"
 	}
 	return "network"
+}
+
+// isNotModified reports an edit that changed nothing: the message already
+// shows what was to be sent.
+func isNotModified(err error) bool {
+	return errors.Is(err, tg.ErrorBadRequest) && strings.Contains(err.Error(), "message is not modified")
 }
 
 // isGoneMessage reports an edit that failed because the message cannot be

@@ -228,24 +228,45 @@ type OutMessage struct {
 	ChatID    int64
 	Payload   json.RawMessage
 	NotBefore time.Time
-	Attempts  int
+	// Attempts counts the leases taken on the row; a sender's lease holds
+	// only while it is still the count the sender saw (see Outbox).
+	Attempts int
 }
 
-// Outbox is the durable queue of outgoing messages. Senders on any replica
-// claim due rows with FOR UPDATE SKIP LOCKED, so each is sent once.
+// Outbox is the durable queue of outgoing messages. A chat's messages go
+// out one at a time in their order (not_before, then id): a message is
+// sent only once no earlier message of its chat is pending, so a message
+// put off after a 429 or an outage holds back its own chat and no other.
+// Whoever sends a row holds a lease on it (Claim, or Enqueue with claim)
+// and renews it with Take right before each send; a new lease bumps
+// Attempts, so a sender whose lease lapsed and was taken over finds out
+// and leaves the row alone. Sent and dropped rows keep their metadata but
+// not their payload: no invite link, export or personal data stays behind.
 type Outbox interface {
-	// Claim takes up to limit due, unclaimed rows and holds them for hold.
+	// Claim leases for hold up to limit messages that are due and first
+	// pending in their chat (so at most one per chat), oldest first.
 	Claim(ctx context.Context, limit int, hold time.Duration) ([]OutMessage, error)
-	// Get loads rows this process claimed itself at enqueue time.
+	// Get loads rows the caller leased when it wrote them, in id order.
 	Get(ctx context.Context, ids []int64) ([]OutMessage, error)
-	// MarkSentMany records several delivered messages in one statement.
-	MarkSentMany(ctx context.Context, ids []int64) error
-	// Retry releases the row to be tried again after at.
-	Retry(ctx context.Context, id int64, at time.Time, reason string) error
-	// Drop gives up on the row (e.g. the user blocked the bot).
+	// Take renews the caller's lease on m for hold right before sending
+	// it. It reports false, changing nothing, when m must not be sent now:
+	// another sender took it over, it is sent or dropped, the lease was
+	// released, or an earlier message of its chat is still pending.
+	Take(ctx context.Context, m OutMessage, hold time.Duration) (bool, error)
+	// MarkSent records at once that the message went out, and scrubs it.
+	MarkSent(ctx context.Context, id int64) error
+	// PutOff makes the leased message wait at least after (a 429's
+	// retry_after, a backoff) and releases it; the chat's later messages
+	// wait behind it. A lease taken over since is left alone.
+	PutOff(ctx context.Context, m OutMessage, after time.Duration, reason string) error
+	// Release gives leases back for the background sender to take in
+	// order; rows taken over since are left alone.
+	Release(ctx context.Context, ms []OutMessage) error
+	// Drop gives up on the message (the user blocked the bot, Telegram
+	// refused it) and scrubs it.
 	Drop(ctx context.Context, id int64, reason string) error
 	// MarkUnreachable flags the chat's customer after a 403 and drops the
-	// chat's other pending messages: data is kept, sending stops.
+	// chat's other pending, unleased messages: data is kept, sending stops.
 	MarkUnreachable(ctx context.Context, chatID int64) error
 	// Pending counts rows not yet sent or dropped (tests wait for zero).
 	Pending(ctx context.Context) (int, error)

@@ -79,6 +79,14 @@ func Business() *domain.Business {
 // business config.
 func New(t testing.TB, opt ...func(*domain.Business)) *Harness {
 	t.Helper()
+	return NewWithBot(t, nil, opt...)
+}
+
+// NewWithBot is New with the adapter's config adjusted by botOpt (nil
+// leaves it). The harness turns the flood limit off, since tests type far
+// faster than people; a test of the limit turns it back on here.
+func NewWithBot(t testing.TB, botOpt func(*bot.Config), opt ...func(*domain.Business)) *Harness {
+	t.Helper()
 	biz := Business()
 	for _, o := range opt {
 		o(biz)
@@ -118,10 +126,15 @@ func New(t testing.TB, opt ...func(*domain.Business)) *Harness {
 		Store: db, Business: biz, Signer: signer, Bundle: bundle,
 		BotUsername: BotUsername, Now: clock.Now, Logger: log, Salt: Secret,
 	})
-	b, err := bot.New(bot.Config{
+	cfg := bot.Config{
 		Token: "123:test", APIURL: fake.URL(), Store: db, Engine: engine, Logger: log,
 		PollTimeout: 2 * time.Second, SendEvery: 50 * time.Millisecond, SendRate: 10_000,
-	})
+		FloodBurst: -1, Now: clock.Now,
+	}
+	if botOpt != nil {
+		botOpt(&cfg)
+	}
+	b, err := bot.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,6 +182,7 @@ func Restart(t testing.TB, h *Harness) *Harness {
 	b, err := bot.New(bot.Config{
 		Token: "123:test", APIURL: h.Fake.URL(), Store: h.DB, Engine: h.Engine, Logger: log,
 		PollTimeout: 2 * time.Second, SendEvery: 50 * time.Millisecond, SendRate: 10_000,
+		FloodBurst: -1, Now: h.Clock.Now,
 	})
 	if err != nil {
 		t.Fatal(err)

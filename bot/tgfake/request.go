@@ -84,10 +84,19 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 
 	s.mu.Lock()
 	s.calls = append(s.calls, Call{Method: method, ChatID: q.int64("chat_id"), At: time.Now(), Params: q.callParams()})
-	f, failed := s.takeFailure(q.method)
+	f, failed := s.takeFailure(q.method, q.int64("chat_id"))
 	s.bump() // lets WaitFor observe calls
 	s.mu.Unlock()
-	if failed {
+	if failed && f.Stall != nil {
+		select {
+		case <-f.Stall:
+		case <-r.Context().Done():
+			return // the client gave up
+		case <-s.done:
+			return
+		}
+	}
+	if failed && f.Code != 0 {
 		writeError(w, &apiError{code: f.Code, desc: f.Description, retryAfter: f.RetryAfter})
 		return
 	}

@@ -35,11 +35,17 @@ func WithWebUsers(users []WebUser) Option { return func(s *Server) { s.webUsers 
 
 // Failure is an error answer injected with FailNext, shaped like Telegram's:
 // Code is the HTTP status and error_code, RetryAfter becomes
-// parameters.retry_after when non-zero.
+// parameters.retry_after when non-zero. ChatID, when non-zero, limits the
+// failure to calls for that chat (Telegram limits chats one by one). Stall,
+// when set, holds the call until the channel is closed, like a slow
+// network, so a test can look at the bot mid-send. With Code 0 the call
+// then goes through normally.
 type Failure struct {
 	Code        int
 	Description string
 	RetryAfter  int
+	ChatID      int64
+	Stall       <-chan struct{}
 }
 
 // Call records one Bot API request, so tests can assert on what the bot did
@@ -159,8 +165,9 @@ func (s *Server) Close() error {
 	return err
 }
 
-// FailNext makes the next n calls of method (case-insensitive, as Telegram)
-// answer f instead of doing anything, to test rate limiting and outages.
+// FailNext makes the next n calls of method (case-insensitive, as Telegram),
+// or of method for f.ChatID, answer f instead of doing anything, to test
+// rate limiting and outages. Failures queued for a method apply in order.
 func (s *Server) FailNext(method string, n int, f Failure) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -168,18 +175,21 @@ func (s *Server) FailNext(method string, n int, f Failure) {
 	s.failures[m] = append(s.failures[m], &failSlot{f: f, left: n})
 }
 
-// takeFailure pops one injected failure for method, if any. Caller holds mu.
-func (s *Server) takeFailure(method string) (Failure, bool) {
+// takeFailure pops the first injected failure for method that applies to
+// chatID, if any. Caller holds mu.
+func (s *Server) takeFailure(method string, chatID int64) (Failure, bool) {
 	q := s.failures[method]
 	for len(q) > 0 && q[0].left <= 0 {
 		q = q[1:]
 	}
 	s.failures[method] = q
-	if len(q) == 0 {
-		return Failure{}, false
+	for _, slot := range q {
+		if slot.left > 0 && (slot.f.ChatID == 0 || slot.f.ChatID == chatID) {
+			slot.left--
+			return slot.f, true
+		}
 	}
-	q[0].left--
-	return q[0].f, true
+	return Failure{}, false
 }
 
 // Calls lists the recorded calls of method (case-insensitive), oldest first;

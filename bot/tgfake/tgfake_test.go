@@ -240,6 +240,41 @@ func TestFailuresAndBlock(t *testing.T) {
 	}
 }
 
+// TestFailureForOneChatAndStall: a failure aimed at one chat leaves other
+// chats alone, and a stalled call answers only once released.
+func TestFailureForOneChatAndStall(t *testing.T) {
+	x := start(t, nil)
+	x.s.User(101, "Anna", "en")
+	boris := x.s.User(102, "Boris", "en")
+	x.s.FailNext("sendMessage", 1, Failure{Code: 429, Description: "Too Many Requests: retry after 5", RetryAfter: 5, ChatID: 101})
+	if _, err := x.b.SendMessage(x.ctx, &bot.SendMessageParams{ChatID: 102, Text: "hi"}); err != nil {
+		t.Fatalf("another chat's send failed: %v", err)
+	}
+	var tooMany *bot.TooManyRequestsError
+	if _, err := x.b.SendMessage(x.ctx, &bot.SendMessageParams{ChatID: 101, Text: "hi"}); !errors.As(err, &tooMany) {
+		t.Fatalf("the limited chat's send: %v, want 429", err)
+	}
+	stall := make(chan struct{})
+	x.s.FailNext("sendMessage", 1, Failure{Stall: stall})
+	done := make(chan error, 1)
+	go func() {
+		_, err := x.b.SendMessage(x.ctx, &bot.SendMessageParams{ChatID: 102, Text: "slow"})
+		done <- err
+	}()
+	if err := x.s.WaitFor(x.ctx, func() bool { return len(x.s.Calls("sendMessage")) == 3 }); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("a stalled call answered before release: %v", err)
+	default:
+	}
+	close(stall)
+	if err := <-done; err != nil || boris.Last().Text != "slow" {
+		t.Fatalf("after release: %v, last %q", err, boris.Last().Text)
+	}
+}
+
 func TestReplyKeyboardContact(t *testing.T) {
 	x := start(t, func(ctx context.Context, b *bot.Bot, u *models.Update) {
 		if u.Message != nil && u.Message.Text == "/start" {

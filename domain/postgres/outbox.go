@@ -78,19 +78,27 @@ func scanOut(rows interface {
 	return out, rows.Err()
 }
 
-// Claim takes due, unclaimed rows, oldest first, skipping rows another
-// sender holds.
+// earlierPending holds when row o has an earlier message of its chat
+// (by not_before, then id) not yet sent or dropped: o must wait for it.
+const earlierPending = `EXISTS (SELECT 1 FROM outbox e
+	WHERE e.chat_id = o.chat_id AND e.sent_at IS NULL AND e.dropped_at IS NULL
+	  AND (e.not_before, e.id) < (o.not_before, o.id))`
+
+// Claim leases due rows that are first pending in their chat, oldest
+// first, skipping rows another sender holds. A chat whose first message is
+// leased or put off has nothing to claim: its order is kept.
 func (o *outbox) Claim(ctx context.Context, limit int, hold time.Duration) ([]domain.OutMessage, error) {
-	rows, err := o.pool.Query(ctx, `UPDATE outbox SET claimed_until = now() + $2::interval, attempts = attempts + 1
+	rows, err := o.pool.Query(ctx, `UPDATE outbox SET claimed_until = now() + $2 * interval '1 second', attempts = attempts + 1
 		WHERE id IN (
-			SELECT id FROM outbox
-			 WHERE sent_at IS NULL AND dropped_at IS NULL AND not_before <= $3
-			   AND (retry_at IS NULL OR retry_at <= now())
-			   AND (claimed_until IS NULL OR claimed_until < now())
-			 ORDER BY not_before, id
+			SELECT o.id FROM outbox o
+			 WHERE o.sent_at IS NULL AND o.dropped_at IS NULL AND o.not_before <= $3
+			   AND (o.retry_at IS NULL OR o.retry_at <= now())
+			   AND (o.claimed_until IS NULL OR o.claimed_until < now())
+			   AND NOT `+earlierPending+`
+			 ORDER BY o.not_before, o.id
 			 LIMIT $1
 			 FOR UPDATE SKIP LOCKED)
-		RETURNING id, chat_id, payload, not_before, attempts`, limit, hold.String(), o.now())
+		RETURNING id, chat_id, payload, not_before, attempts`, limit, hold.Seconds(), o.now())
 	if err != nil {
 		return nil, fmt.Errorf("claim outbox: %w", err)
 	}
@@ -115,27 +123,54 @@ func (o *outbox) Get(ctx context.Context, ids []int64) ([]domain.OutMessage, err
 	return ms, nil
 }
 
-// MarkSentMany records delivered messages.
-func (o *outbox) MarkSentMany(ctx context.Context, ids []int64) error {
-	if len(ids) == 0 {
+// Take renews the caller's lease, fenced by attempts, if the row is still
+// first pending in its chat.
+func (o *outbox) Take(ctx context.Context, m domain.OutMessage, hold time.Duration) (bool, error) {
+	tag, err := o.pool.Exec(ctx, `UPDATE outbox o SET claimed_until = now() + $3 * interval '1 second'
+		WHERE o.id = $1 AND o.attempts = $2 AND o.claimed_until IS NOT NULL
+		  AND o.sent_at IS NULL AND o.dropped_at IS NULL
+		  AND NOT `+earlierPending, m.ID, m.Attempts, hold.Seconds())
+	if err != nil {
+		return false, fmt.Errorf("take outbox row %d: %w", m.ID, err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// MarkSent records a delivered message and scrubs its payload.
+func (o *outbox) MarkSent(ctx context.Context, id int64) error {
+	_, err := o.pool.Exec(ctx, `UPDATE outbox SET sent_at = $2, claimed_until = NULL, payload = '{}'
+		WHERE id = $1`, id, o.now())
+	return err
+}
+
+// PutOff sets a wall-clock retry_at (Telegram's retry_after, a backoff),
+// kept apart from not_before, the business time the message became due
+// and its place in its chat's order, and releases the lease.
+func (o *outbox) PutOff(ctx context.Context, m domain.OutMessage, after time.Duration, reason string) error {
+	_, err := o.pool.Exec(ctx, `UPDATE outbox SET retry_at = now() + $3 * interval '1 second', claimed_until = NULL, last_error = $4
+		WHERE id = $1 AND attempts = $2 AND sent_at IS NULL AND dropped_at IS NULL`,
+		m.ID, m.Attempts, after.Seconds(), reason)
+	return err
+}
+
+// Release gives back the caller's leases, fenced by attempts.
+func (o *outbox) Release(ctx context.Context, ms []domain.OutMessage) error {
+	if len(ms) == 0 {
 		return nil
 	}
-	_, err := o.pool.Exec(ctx, `UPDATE outbox SET sent_at = $2, claimed_until = NULL WHERE id = ANY($1)`, ids, o.now())
+	ids, attempts := make([]int64, len(ms)), make([]int32, len(ms))
+	for i, m := range ms {
+		ids[i], attempts[i] = m.ID, int32(m.Attempts)
+	}
+	_, err := o.pool.Exec(ctx, `UPDATE outbox o SET claimed_until = NULL
+		FROM unnest($1::bigint[], $2::int[]) AS r(id, attempts)
+		WHERE o.id = r.id AND o.attempts = r.attempts AND o.sent_at IS NULL AND o.dropped_at IS NULL`, ids, attempts)
 	return err
 }
 
-// Retry releases a row to be tried again after at, a wall-clock time
-// (Telegram's retry_after, a backoff): it is kept apart from not_before,
-// the business time the message became due.
-func (o *outbox) Retry(ctx context.Context, id int64, at time.Time, reason string) error {
-	_, err := o.pool.Exec(ctx, `UPDATE outbox SET retry_at = $2, claimed_until = NULL, last_error = $3
-		WHERE id = $1`, id, at, reason)
-	return err
-}
-
-// Drop gives up on a row.
+// Drop gives up on a row and scrubs its payload.
 func (o *outbox) Drop(ctx context.Context, id int64, reason string) error {
-	_, err := o.pool.Exec(ctx, `UPDATE outbox SET dropped_at = $3, claimed_until = NULL, last_error = $2
+	_, err := o.pool.Exec(ctx, `UPDATE outbox SET dropped_at = $3, claimed_until = NULL, last_error = $2, payload = '{}'
 		WHERE id = $1`, id, reason, o.now())
 	return err
 }
@@ -147,7 +182,7 @@ func (o *outbox) MarkUnreachable(ctx context.Context, chatID int64) error {
 		WHERE chat_id = $1 AND unreachable_at IS NULL`, chatID, at); err != nil {
 		return fmt.Errorf("mark unreachable: %w", err)
 	}
-	_, err := o.pool.Exec(ctx, `UPDATE outbox SET dropped_at = $2, last_error = 'blocked'
+	_, err := o.pool.Exec(ctx, `UPDATE outbox SET dropped_at = $2, last_error = 'blocked', payload = '{}'
 		WHERE chat_id = $1 AND sent_at IS NULL AND dropped_at IS NULL
 		  AND (claimed_until IS NULL OR claimed_until < now())`, chatID, at)
 	return err

@@ -1,0 +1,102 @@
+package bot
+
+import (
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Flood limit defaults: Telegram itself allows about one message a second
+// per chat with bursts, and a person tapping through a questionnaire as
+// fast as they can stays well inside 20 at once.
+const (
+	defaultFloodBurst = 20
+	defaultFloodEvery = time.Second
+)
+
+// verdict is what the flood limit says about one update of a chat.
+type verdict int
+
+const (
+	admit    verdict = iota // handle it
+	slowDown                // the first one over the limit: skip it and ask the person to slow down
+	drop                    // the rest of the burst: skip it without a word
+)
+
+// floodGate is a token bucket per chat: a burst of updates, then one per
+// interval. It costs a map lookup per update, so a person sending a
+// hundred messages at once is turned away before any flow, conversation
+// lock or reply is spent on them. The buckets live in memory: a restart
+// forgets them, which is harmless, and with several replicas each one
+// limits what it receives.
+type floodGate struct {
+	burst int
+	every rate.Limit
+
+	mu        sync.Mutex
+	chats     map[int64]*chatBucket
+	nextSweep int
+}
+
+type chatBucket struct {
+	lim    *rate.Limiter
+	warned bool // the slow-down message went out for this burst
+}
+
+// newFloodGate builds a gate; burst < 0 turns it off.
+func newFloodGate(burst int, every time.Duration) *floodGate {
+	if burst < 0 {
+		return nil
+	}
+	if burst == 0 {
+		burst = defaultFloodBurst
+	}
+	if every <= 0 {
+		every = defaultFloodEvery
+	}
+	return &floodGate{burst: burst, every: rate.Every(every), chats: map[int64]*chatBucket{}, nextSweep: 1024}
+}
+
+// check takes one token from the chat's bucket for an update that arrived
+// at at. The slow-down message is said once per burst: it is said again
+// only after the chat was quiet long enough for its bucket to refill.
+func (g *floodGate) check(chat int64, at time.Time) verdict {
+	if g == nil {
+		return admit
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	b, ok := g.chats[chat]
+	if !ok {
+		g.sweep(at)
+		b = &chatBucket{lim: rate.NewLimiter(g.every, g.burst)}
+		g.chats[chat] = b
+	}
+	if b.warned && b.lim.TokensAt(at) >= float64(g.burst) {
+		b.warned = false
+	}
+	switch {
+	case b.lim.AllowN(at, 1):
+		return admit
+	case b.warned:
+		return drop
+	}
+	b.warned = true
+	return slowDown
+}
+
+// sweep forgets the chats whose bucket is full again, which hold nothing
+// worth remembering, once the map has doubled since the last sweep, so
+// the map stays the size of the chats active lately. Caller holds mu.
+func (g *floodGate) sweep(at time.Time) {
+	if len(g.chats) < g.nextSweep {
+		return
+	}
+	for id, b := range g.chats {
+		if b.lim.TokensAt(at) >= float64(g.burst) {
+			delete(g.chats, id)
+		}
+	}
+	g.nextSweep = max(1024, 2*len(g.chats))
+}

@@ -1,0 +1,259 @@
+package bot_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/bot/bottest"
+	"github.com/loyaltybot/loyaltybot/bot/tgfake"
+	"github.com/loyaltybot/loyaltybot/domain"
+	"github.com/loyaltybot/loyaltybot/flows"
+)
+
+// tooMany is Telegram's 429 for one chat, asking it to wait 30 s.
+func tooMany(chat int64) tgfake.Failure {
+	return tgfake.Failure{Code: 429, Description: "Too Many Requests: retry after 30", RetryAfter: 30, ChatID: chat}
+}
+
+// enqueue writes plain messages to the outbox in one transaction, as a
+// purchase or a nudge would, for the background sender, and wakes it.
+func enqueue(t *testing.T, h *bottest.Harness, msgs ...flows.Reply) {
+	t.Helper()
+	ctx := context.Background()
+	err := h.DB.Update(ctx, func(tx domain.Tx) error {
+		for _, m := range msgs {
+			payload, _ := json.Marshal(m)
+			if _, err := tx.Enqueue(ctx, domain.OutMessage{ChatID: m.ChatID, Payload: payload}, false); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Bot.Sender().Kick()
+}
+
+// eventually waits for a state of the database that no fake event
+// signals (a row put off, an update handled).
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("never happened: %s", what)
+		}
+	}
+}
+
+// retryPasses stands in for waiting out Telegram's retry_after: the
+// chat's put-off message becomes due now.
+func retryPasses(t *testing.T, h *bottest.Harness, chat int64) {
+	t.Helper()
+	_, err := h.DB.Pool().Exec(context.Background(), `UPDATE outbox SET retry_at = now()
+		WHERE chat_id = $1 AND retry_at IS NOT NULL AND sent_at IS NULL`, chat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Bot.Sender().Kick()
+}
+
+func texts(ms []tgfake.Message) string {
+	var out []string
+	for _, m := range ms {
+		out = append(out, m.Text)
+	}
+	return strings.Join(out, " | ")
+}
+
+func sendCalls(h *bottest.Harness, chat int64) int {
+	n := 0
+	for _, c := range h.Fake.Calls("sendMessage") {
+		if c.ChatID == chat {
+			n++
+		}
+	}
+	return n
+}
+
+// TestChatUnder429DoesNotDelayOthers: Telegram tells chat A to wait 30 s
+// in the middle of the replies to its /start. B, whose updates go to the
+// same worker, is answered while A still waits; A's next update is handled
+// too, its reply queued behind the held ones; once the 30 s are over A
+// gets exactly what a chat that was never limited gets, in order, once.
+func TestChatUnder429DoesNotDelayOthers(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t)
+	// 8 workers share chats by id: 301 and 309 share one.
+	a, b, ref := h.Fake.User(301, "Anna", "en"), h.Fake.User(309, "Boris", "en"), h.Fake.User(317, "Anna", "en")
+	ref.SendText("/start")
+	h.Settle()
+	ref.SendText("/help")
+	h.Settle()
+	want := texts(ref.Messages())
+
+	h.Fake.FailNext("sendMessage", 1, tooMany(301))
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	a.SendText("/start")
+	if err := h.Fake.WaitFor(ctx, func() bool { return sendCalls(h, 301) == 1 }); err != nil {
+		t.Fatal(err)
+	}
+	b.SendText("/start")
+	if _, err := b.WaitMessages(ctx, 2); err != nil {
+		t.Fatalf("B not answered while A waits out its 429: %v", err)
+	}
+	if n := count(t, h, `SELECT count(*) FROM outbox WHERE chat_id = 301 AND retry_at > now() + interval '15 seconds'`); n != 1 {
+		t.Fatalf("%d of A's messages put off until Telegram's retry_after, want its first", n)
+	}
+	a.SendText("/help")
+	if err := h.Fake.WaitDelivered(ctx); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "A's /help handled", func() bool {
+		return count(t, h, `SELECT count(*) FROM updates WHERE processed_at IS NULL`) == 0
+	})
+	if got := a.Messages(); len(got) != 0 {
+		t.Fatalf("A got %q while Telegram told it to wait", texts(got))
+	}
+
+	retryPasses(t, h, 301)
+	if _, err := a.WaitMessages(ctx, len(ref.Messages())); err != nil {
+		t.Fatal(err)
+	}
+	h.Settle()
+	if got := texts(a.Messages()); got != want {
+		t.Errorf("after the retry A got:\n%s\nwant, as a chat never limited:\n%s", got, want)
+	}
+	if n := sendCalls(h, 301); n != len(ref.Messages())+1 {
+		t.Errorf("%d sendMessage calls for A, want one refused and one per message", n)
+	}
+}
+
+// TestPutOffChatKeepsItsOrder: the background sender meets a 429 for chat
+// A, goes on with B, and a message queued for A meanwhile waits behind the
+// held ones instead of overtaking them.
+func TestPutOffChatKeepsItsOrder(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t)
+	a, b := h.Fake.User(301, "Anna", "en"), h.Fake.User(302, "Boris", "en")
+	h.Fake.FailNext("sendMessage", 1, tooMany(301))
+	enqueue(t, h, flows.Reply{ChatID: 301, Text: "A1"}, flows.Reply{ChatID: 301, Text: "A2"})
+	eventually(t, "A1 put off", func() bool {
+		return count(t, h, `SELECT count(*) FROM outbox WHERE chat_id = 301 AND retry_at IS NOT NULL`) > 0
+	})
+	enqueue(t, h, flows.Reply{ChatID: 301, Text: "A3"}, flows.Reply{ChatID: 302, Text: "B1"})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if _, err := b.WaitMessages(ctx, 1); err != nil {
+		t.Fatalf("B not served while A is held: %v", err)
+	}
+	if got := a.Messages(); len(got) != 0 {
+		t.Fatalf("A got %q while its first message waits out a 429", texts(got))
+	}
+	retryPasses(t, h, 301)
+	if _, err := a.WaitMessages(ctx, 3); err != nil {
+		t.Fatal(err)
+	}
+	h.Settle()
+	if got := texts(a.Messages()); got != "A1 | A2 | A3" {
+		t.Errorf("A got %s, want A1 | A2 | A3", got)
+	}
+}
+
+// TestSentMessageIsMarkedAtOnce: a message is recorded as sent before the
+// next one goes, so a crash in the middle of a batch resends nothing that
+// was delivered; and the delivered row no longer holds its text.
+func TestSentMessageIsMarkedAtOnce(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t)
+	u := h.Fake.User(321, "Anna", "en")
+	stall := make(chan struct{})
+	h.Fake.FailNext("sendMessage", 1, tgfake.Failure{}) // the greeting goes through
+	h.Fake.FailNext("sendMessage", 1, tgfake.Failure{Stall: stall})
+	u.SendText("/start")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := h.Fake.WaitFor(ctx, func() bool { return sendCalls(h, 321) == 2 }); err != nil {
+		t.Fatal(err)
+	}
+	// The second send is under way: the first must already be recorded.
+	rows, err := h.DB.Pool().Query(ctx, `SELECT sent_at IS NOT NULL, payload = '{}' FROM outbox
+		WHERE chat_id = 321 ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var state []string
+	for rows.Next() {
+		var sent, scrubbed bool
+		if err := rows.Scan(&sent, &scrubbed); err != nil {
+			t.Fatal(err)
+		}
+		state = append(state, map[bool]string{true: "sent", false: "pending"}[sent]+map[bool]string{true: "+scrubbed", false: ""}[scrubbed])
+	}
+	close(stall)
+	if got := strings.Join(state, " "); got != "sent+scrubbed pending" {
+		t.Errorf("while the second message is being sent the rows are %q, want \"sent+scrubbed pending\"", got)
+	}
+	h.Settle()
+	if n := len(u.Messages()); n != 2 {
+		t.Errorf("%d messages delivered, want 2", n)
+	}
+}
+
+// TestHeldRepliesAreNotSentTwice: a handler's replies meet a 429 and the
+// handler's lease on them lapses before Telegram's wait is over (it used
+// to wait in place for up to 150 s against a 60 s lease), so the
+// background sender delivers them when the wait ends: the handler must
+// not deliver them as well.
+func TestHeldRepliesAreNotSentTwice(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t)
+	u := h.Fake.User(331, "Anna", "en")
+	h.Fake.FailNext("sendMessage", 1, tgfake.Failure{Code: 429, Description: "Too Many Requests: retry after 2", RetryAfter: 2, ChatID: 331})
+	u.SendText("/start")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := h.Fake.WaitFor(ctx, func() bool { return sendCalls(h, 331) == 1 }); err != nil {
+		t.Fatal(err)
+	}
+	// The lease lapses and Telegram's wait ends (moved in the database).
+	if _, err := h.DB.Pool().Exec(ctx, `UPDATE outbox SET claimed_until = now() - interval '1 second', retry_at = now()
+		WHERE chat_id = 331 AND sent_at IS NULL`); err != nil {
+		t.Fatal(err)
+	}
+	h.Bot.Sender().Kick()
+	if _, err := u.WaitMessages(ctx, 2); err != nil {
+		t.Fatalf("the background sender did not deliver the held replies: %v", err)
+	}
+	h.Settle()
+	if got := u.Messages(); len(got) != 2 {
+		t.Errorf("Anna got %d messages, want the greeting and the consent question once each: %s", len(got), texts(got))
+	}
+}
+
+// TestDeliveredAndDroppedMessagesAreScrubbed: sent, refused (400) and
+// blocked (403) messages keep their row but not their text.
+func TestDeliveredAndDroppedMessagesAreScrubbed(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t)
+	h.Fake.User(341, "Anna", "en")
+	h.Fake.User(342, "Boris", "en")
+	h.Fake.User(343, "Vera", "en").Block()
+	h.Fake.FailNext("sendMessage", 1, tgfake.Failure{Code: 400, Description: "Bad Request: can't parse entities", ChatID: 342})
+	enqueue(t, h, flows.Reply{ChatID: 341, Text: "secret-1"}, flows.Reply{ChatID: 342, Text: "secret-2"},
+		flows.Reply{ChatID: 343, Text: "secret-3"}, flows.Reply{ChatID: 343, Text: "secret-4"})
+	h.Settle()
+	if n := count(t, h, `SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL`); n != 1 {
+		t.Errorf("%d rows sent, want 1", n)
+	}
+	if n := count(t, h, `SELECT count(*) FROM outbox WHERE dropped_at IS NOT NULL`); n != 3 {
+		t.Errorf("%d rows dropped, want 3", n)
+	}
+	if n := count(t, h, `SELECT count(*) FROM outbox WHERE payload::text LIKE '%secret%'`); n != 0 {
+		t.Errorf("%d sent or dropped rows still hold their text", n)
+	}
+}
