@@ -161,26 +161,6 @@ func (b *Bot) Stop(timeout time.Duration) error {
 	return err
 }
 
-// Accept stores a raw update and queues it for handling. It returns only
-// after the update is safely in Postgres, so the caller may then confirm it
-// to Telegram (next getUpdates offset, or a 200 to the webhook).
-func (b *Bot) Accept(ctx context.Context, raw []byte) error {
-	id, chat, err := chatOf(raw)
-	if err != nil {
-		return fmt.Errorf("decode update: %w", err)
-	}
-	fresh, err := b.cfg.Store.SaveUpdate(ctx, id, chat, raw)
-	if err != nil {
-		return err
-	}
-	if !fresh {
-		b.m.duplicates.Inc()
-		return nil
-	}
-	b.dispatch(domain.RawUpdate{UpdateID: id, ChatID: chat, Payload: raw})
-	return nil
-}
-
 func (b *Bot) dispatch(u domain.RawUpdate) {
 	b.closeMu.RLock()
 	defer b.closeMu.RUnlock()
@@ -196,21 +176,23 @@ func (b *Bot) dispatch(u domain.RawUpdate) {
 }
 
 // process handles one stored update end to end. A panic anywhere is
-// recovered here: one bad update must not take the bot down.
+// recovered here: one bad update must not take the bot down. An update
+// that cannot be handled is set aside, never left to be retried at every
+// start.
 func (b *Bot) process(ctx context.Context, u domain.RawUpdate) {
 	start := time.Now()
 	defer func() {
 		if r := recover(); r != nil {
 			b.m.handlerErrors.Inc()
 			b.log.Error("panic handling update", "update_id", u.UpdateID, "panic", r, "stack", string(debug.Stack()))
+			b.deadLetter(ctx, u, fmt.Sprintf("panic: %v", r))
 		}
 		b.m.latency.Observe(time.Since(start))
 	}()
 	b.m.updates.Inc()
 	var upd models.Update
 	if err := json.Unmarshal(u.Payload, &upd); err != nil {
-		b.log.Error("decode stored update", "update_id", u.UpdateID, "err", err)
-		b.skip(ctx, u.UpdateID)
+		b.deadLetter(ctx, u, "decode stored update: "+err.Error())
 		return
 	}
 	if m := upd.MyChatMember; m != nil && m.Chat.Type == models.ChatTypePrivate {
@@ -227,6 +209,10 @@ func (b *Bot) process(ctx context.Context, u domain.RawUpdate) {
 	out, err := b.cfg.Engine.Handle(ctx, in)
 	if err != nil {
 		b.m.handlerErrors.Inc()
+		// Usually the engine could still tell the person something went
+		// wrong and mark the update handled; this sets it aside only if
+		// even that failed.
+		b.deadLetter(ctx, u, err.Error())
 	}
 	if out.Duplicate {
 		b.m.duplicates.Inc()

@@ -16,6 +16,7 @@ type Metrics struct {
 	updates       counter
 	duplicates    counter
 	handlerErrors counter
+	dead          counter
 	sent          counter
 	sendErrors    labeled
 	latency       histogram
@@ -80,6 +81,7 @@ func (m *Metrics) Write(w io.Writer) {
 	fmt.Fprintf(w, "# HELP loyaltybot_updates_total Telegram updates handled.\n# TYPE loyaltybot_updates_total counter\nloyaltybot_updates_total %d\n", m.updates.Value())
 	fmt.Fprintf(w, "# HELP loyaltybot_updates_duplicate_total Updates delivered more than once and ignored.\n# TYPE loyaltybot_updates_duplicate_total counter\nloyaltybot_updates_duplicate_total %d\n", m.duplicates.Value())
 	fmt.Fprintf(w, "# HELP loyaltybot_handler_errors_total Updates whose handling failed.\n# TYPE loyaltybot_handler_errors_total counter\nloyaltybot_handler_errors_total %d\n", m.handlerErrors.Value())
+	fmt.Fprintf(w, "# HELP loyaltybot_updates_dead_total Updates set aside: unstorable, failing even the error reply, or too old to replay at start.\n# TYPE loyaltybot_updates_dead_total counter\nloyaltybot_updates_dead_total %d\n", m.dead.Value())
 	fmt.Fprintf(w, "# HELP loyaltybot_messages_sent_total Messages delivered to Telegram.\n# TYPE loyaltybot_messages_sent_total counter\nloyaltybot_messages_sent_total %d\n", m.sent.Value())
 	fmt.Fprintf(w, "# HELP loyaltybot_send_errors_total Bot API errors by code.\n# TYPE loyaltybot_send_errors_total counter\n")
 	m.sendErrors.mu.Lock()
