@@ -37,7 +37,15 @@ type Config struct {
 	// SendRate caps messages per second for the whole bot (default 30,
 	// Telegram's limit; a paid broadcast plan allows more).
 	SendRate float64
+	// ReplayWindow is how old, by the store's clock, an update a previous
+	// run stored but did not handle may be and still be handled at start
+	// (default DefaultReplayWindow). Older ones are set aside unanswered:
+	// a cashier's day-old Confirm must not record a purchase now.
+	ReplayWindow time.Duration
 }
+
+// DefaultReplayWindow covers a crash and a restart, not a night off.
+const DefaultReplayWindow = 10 * time.Minute
 
 // Bot takes updates in and sends replies out.
 type Bot struct {
@@ -66,6 +74,9 @@ func New(cfg Config) (*Bot, error) {
 	}
 	if cfg.SendEvery <= 0 {
 		cfg.SendEvery = time.Second
+	}
+	if cfg.ReplayWindow <= 0 {
+		cfg.ReplayWindow = DefaultReplayWindow
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -99,8 +110,9 @@ func (b *Bot) Username(ctx context.Context) (string, error) {
 }
 
 // Start launches the workers and the background sender and re-queues
-// updates a previous run stored but did not finish. Intake (polling or
-// webhook) is started separately.
+// updates a previous run stored but did not finish, unless they are older
+// than ReplayWindow: those are set aside. Intake (polling or webhook) is
+// started separately.
 func (b *Bot) Start(ctx context.Context) error {
 	b.queues = make([]chan domain.RawUpdate, b.cfg.Workers)
 	for i := range b.queues {
@@ -121,6 +133,15 @@ func (b *Bot) Start(ctx context.Context) error {
 		defer close(b.senderDone)
 		b.sender.Run(senderCtx, b.cfg.SendEvery)
 	}()
+	stale, err := b.cfg.Store.SetAsideStaleUpdates(ctx, b.cfg.ReplayWindow,
+		fmt.Sprintf("left unhandled by an earlier run for more than %v: too old to act on", b.cfg.ReplayWindow))
+	if err != nil {
+		return fmt.Errorf("set aside stale updates: %w", err)
+	}
+	if stale > 0 {
+		b.m.dead.Add(int64(stale))
+		b.log.Warn("updates too old to replay set aside", "count", stale, "older_than", b.cfg.ReplayWindow)
+	}
 	pending, err := b.cfg.Store.PendingUpdates(ctx, 10_000)
 	if err != nil {
 		return fmt.Errorf("recover pending updates: %w", err)

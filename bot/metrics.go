@@ -33,6 +33,7 @@ func NewMetrics() *Metrics {
 type counter struct{ n atomic.Int64 }
 
 func (c *counter) Inc()         { c.n.Add(1) }
+func (c *counter) Add(n int64)  { c.n.Add(n) }
 func (c *counter) Value() int64 { return c.n.Load() }
 
 type labeled struct {
