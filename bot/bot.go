@@ -81,6 +81,7 @@ func New(cfg Config) (*Bot, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	cfg.Logger = slog.New(RedactToken(cfg.Logger.Handler(), cfg.Token))
 	if cfg.Metrics == nil {
 		cfg.Metrics = NewMetrics()
 	}

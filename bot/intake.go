@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -66,17 +67,22 @@ func (b *Bot) Poll(ctx context.Context) error {
 	return nil
 }
 
-// getUpdates asks for the updates after offset.
+// getUpdates asks for the updates after offset. Its errors never quote
+// the request URL as it is: the token is part of it.
 func (b *Bot) getUpdates(ctx context.Context, c *http.Client, offset int64) ([]json.RawMessage, error) {
 	body, _ := json.Marshal(map[string]any{"offset": offset, "timeout": int(b.cfg.PollTimeout / time.Second), "allowed_updates": allowedUpdates})
 	endpoint := strings.TrimRight(b.cfg.APIURL, "/") + "/bot" + b.cfg.Token + "/getUpdates"
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
 	if err != nil {
-		return nil, err
+		return nil, errors.New(redact(err.Error(), b.cfg.Token))
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := c.Do(req)
 	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			ue.URL = redact(ue.URL, b.cfg.Token)
+		}
 		return nil, err
 	}
 	defer resp.Body.Close()

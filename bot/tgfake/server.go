@@ -35,11 +35,13 @@ func WithWebUsers(users []WebUser) Option { return func(s *Server) { s.webUsers 
 
 // Failure is an error answer injected with FailNext, shaped like Telegram's:
 // Code is the HTTP status and error_code, RetryAfter becomes
-// parameters.retry_after when non-zero.
+// parameters.retry_after when non-zero. Drop instead closes the connection
+// without any answer, as a network outage does.
 type Failure struct {
 	Code        int
 	Description string
 	RetryAfter  int
+	Drop        bool
 }
 
 // Call records one Bot API request, so tests can assert on what the bot did
