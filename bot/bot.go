@@ -46,7 +46,15 @@ type Config struct {
 	FloodEvery time.Duration
 	// Now is the clock the flood limit reads (time.Now when nil).
 	Now func() time.Time
+	// ReplayWindow is how old, by the store's clock, an update a previous
+	// run stored but did not handle may be and still be handled at start
+	// (default DefaultReplayWindow). Older ones are set aside unanswered:
+	// a cashier's day-old Confirm must not record a purchase now.
+	ReplayWindow time.Duration
 }
+
+// DefaultReplayWindow covers a crash and a restart, not a night off.
+const DefaultReplayWindow = 10 * time.Minute
 
 // Bot takes updates in and sends replies out.
 type Bot struct {
@@ -77,9 +85,13 @@ func New(cfg Config) (*Bot, error) {
 	if cfg.SendEvery <= 0 {
 		cfg.SendEvery = time.Second
 	}
+	if cfg.ReplayWindow <= 0 {
+		cfg.ReplayWindow = DefaultReplayWindow
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	cfg.Logger = slog.New(RedactToken(cfg.Logger.Handler(), cfg.Token))
 	if cfg.Metrics == nil {
 		cfg.Metrics = NewMetrics()
 	}
@@ -112,8 +124,9 @@ func (b *Bot) Username(ctx context.Context) (string, error) {
 }
 
 // Start launches the workers and the background sender and re-queues
-// updates a previous run stored but did not finish. Intake (polling or
-// webhook) is started separately.
+// updates a previous run stored but did not finish, unless they are older
+// than ReplayWindow: those are set aside. Intake (polling or webhook) is
+// started separately.
 func (b *Bot) Start(ctx context.Context) error {
 	b.queues = make([]chan queued, b.cfg.Workers)
 	for i := range b.queues {
@@ -134,6 +147,15 @@ func (b *Bot) Start(ctx context.Context) error {
 		defer close(b.senderDone)
 		b.sender.Run(senderCtx, b.cfg.SendEvery)
 	}()
+	stale, err := b.cfg.Store.SetAsideStaleUpdates(ctx, b.cfg.ReplayWindow,
+		fmt.Sprintf("left unhandled by an earlier run for more than %v: too old to act on", b.cfg.ReplayWindow))
+	if err != nil {
+		return fmt.Errorf("set aside stale updates: %w", err)
+	}
+	if stale > 0 {
+		b.m.dead.Add(int64(stale))
+		b.log.Warn("updates too old to replay set aside", "count", stale, "older_than", b.cfg.ReplayWindow)
+	}
 	pending, err := b.cfg.Store.PendingUpdates(ctx, 10_000)
 	if err != nil {
 		return fmt.Errorf("recover pending updates: %w", err)
@@ -174,26 +196,6 @@ func (b *Bot) Stop(timeout time.Duration) error {
 	return err
 }
 
-// Accept stores a raw update and queues it for handling. It returns only
-// after the update is safely in Postgres, so the caller may then confirm it
-// to Telegram (next getUpdates offset, or a 200 to the webhook).
-func (b *Bot) Accept(ctx context.Context, raw []byte) error {
-	id, chat, err := chatOf(raw)
-	if err != nil {
-		return fmt.Errorf("decode update: %w", err)
-	}
-	fresh, err := b.cfg.Store.SaveUpdate(ctx, id, chat, raw)
-	if err != nil {
-		return err
-	}
-	if !fresh {
-		b.m.duplicates.Inc()
-		return nil
-	}
-	b.dispatch(domain.RawUpdate{UpdateID: id, ChatID: chat, Payload: raw})
-	return nil
-}
-
 // queued is an update waiting for its chat's worker, with the time it
 // arrived, which the flood limit counts by.
 type queued struct {
@@ -217,21 +219,22 @@ func (b *Bot) dispatch(u domain.RawUpdate) {
 
 // process handles one stored update, which arrived at at, end to end. A
 // panic anywhere is recovered here: one bad update must not take the bot
-// down.
+// down. An update that cannot be handled is set aside, never left to be
+// retried at every start.
 func (b *Bot) process(ctx context.Context, u domain.RawUpdate, at time.Time) {
 	start := time.Now()
 	defer func() {
 		if r := recover(); r != nil {
 			b.m.handlerErrors.Inc()
 			b.log.Error("panic handling update", "update_id", u.UpdateID, "panic", r, "stack", string(debug.Stack()))
+			b.deadLetter(ctx, u, fmt.Sprintf("panic: %v", r))
 		}
 		b.m.latency.Observe(time.Since(start))
 	}()
 	b.m.updates.Inc()
 	var upd models.Update
 	if err := json.Unmarshal(u.Payload, &upd); err != nil {
-		b.log.Error("decode stored update", "update_id", u.UpdateID, "err", err)
-		b.skip(ctx, u.UpdateID)
+		b.deadLetter(ctx, u, "decode stored update: "+err.Error())
 		return
 	}
 	if m := upd.MyChatMember; m != nil && m.Chat.Type == models.ChatTypePrivate {
@@ -261,6 +264,10 @@ func (b *Bot) process(ctx context.Context, u domain.RawUpdate, at time.Time) {
 	}
 	if err != nil {
 		b.m.handlerErrors.Inc()
+		// Usually the engine could still tell the person something went
+		// wrong and mark the update handled; this sets it aside only if
+		// even that failed.
+		b.deadLetter(ctx, u, err.Error())
 	}
 	if out.Duplicate {
 		b.m.duplicates.Inc()

@@ -6,6 +6,7 @@ package bot
 
 import (
 	"encoding/json"
+	"errors"
 
 	"github.com/go-telegram/bot/models"
 
@@ -34,10 +35,21 @@ type updateHead struct {
 }
 
 // chatOf returns the update id and the chat it belongs to (0 if none).
+// When the rest is undecodable it still returns the id if it can read it,
+// so the update can be set aside and confirmed rather than block intake.
 func chatOf(raw []byte) (updateID, chatID int64, err error) {
 	var h updateHead
 	if err := json.Unmarshal(raw, &h); err != nil {
-		return 0, 0, err
+		var id struct {
+			UpdateID int64 `json:"update_id"`
+		}
+		if json.Unmarshal(raw, &id) != nil {
+			id.UpdateID = 0
+		}
+		return id.UpdateID, 0, err
+	}
+	if h.UpdateID == 0 {
+		return 0, 0, errors.New("no update_id")
 	}
 	switch {
 	case h.Message != nil:

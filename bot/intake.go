@@ -9,10 +9,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
 	tg "github.com/go-telegram/bot"
+
+	"github.com/loyaltybot/loyaltybot/domain"
 )
 
 // allowedUpdates are the update kinds the bot asks Telegram for.
@@ -21,13 +24,12 @@ var allowedUpdates = []string{"message", "callback_query", "my_chat_member"}
 // Poll long-polls getUpdates until ctx ends. go-telegram/bot's own poller
 // confirms an update as soon as it is queued in memory, which loses it if
 // the process dies; here the offset moves past an update only after Accept
-// has stored it.
+// has stored it, or set it aside when it cannot be stored.
 func (b *Bot) Poll(ctx context.Context) error {
 	if _, err := b.api.DeleteWebhook(ctx, &tg.DeleteWebhookParams{}); err != nil {
 		return fmt.Errorf("delete webhook before polling: %w", err)
 	}
 	client := &http.Client{Timeout: b.cfg.PollTimeout + 10*time.Second}
-	url := strings.TrimRight(b.cfg.APIURL, "/") + "/bot" + b.cfg.Token + "/getUpdates"
 	var offset int64
 	backoff := time.Duration(0)
 	for ctx.Err() == nil {
@@ -36,7 +38,7 @@ func (b *Bot) Poll(ctx context.Context) error {
 				break
 			}
 		}
-		raws, err := getUpdates(ctx, client, url, offset, int(b.cfg.PollTimeout/time.Second))
+		raws, err := b.getUpdates(ctx, client, offset)
 		if err != nil {
 			if ctx.Err() != nil {
 				break
@@ -47,13 +49,14 @@ func (b *Bot) Poll(ctx context.Context) error {
 		}
 		backoff = 0
 		for _, raw := range raws {
-			id, _, err := chatOf(raw)
-			if err != nil {
+			id, err := b.accept(ctx, raw)
+			if errors.Is(err, errUndecodable) {
 				b.log.Error("undecodable update", "err", err)
 				continue
 			}
-			if err := b.Accept(ctx, raw); err != nil {
-				// Not stored: do not confirm it; Telegram sends it again.
+			if err != nil {
+				// Not kept at all (the database is away): do not confirm
+				// it; Telegram sends it again.
 				b.log.Error("store update", "update_id", id, "err", err)
 				backoff = time.Second
 				break
@@ -64,15 +67,22 @@ func (b *Bot) Poll(ctx context.Context) error {
 	return nil
 }
 
-func getUpdates(ctx context.Context, c *http.Client, url string, offset int64, timeout int) ([]json.RawMessage, error) {
-	body, _ := json.Marshal(map[string]any{"offset": offset, "timeout": timeout, "allowed_updates": allowedUpdates})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+// getUpdates asks for the updates after offset. Its errors never quote
+// the request URL as it is: the token is part of it.
+func (b *Bot) getUpdates(ctx context.Context, c *http.Client, offset int64) ([]json.RawMessage, error) {
+	body, _ := json.Marshal(map[string]any{"offset": offset, "timeout": int(b.cfg.PollTimeout / time.Second), "allowed_updates": allowedUpdates})
+	endpoint := strings.TrimRight(b.cfg.APIURL, "/") + "/bot" + b.cfg.Token + "/getUpdates"
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
 	if err != nil {
-		return nil, err
+		return nil, errors.New(redact(err.Error(), b.cfg.Token))
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := c.Do(req)
 	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			ue.URL = redact(ue.URL, b.cfg.Token)
+		}
 		return nil, err
 	}
 	defer resp.Body.Close()
@@ -90,6 +100,90 @@ func getUpdates(ctx context.Context, c *http.Client, url string, offset int64, t
 	return r.Result, nil
 }
 
+// errUndecodable marks a body without a readable update_id: nothing can
+// confirm or set aside such a thing (Telegram never sends one).
+var errUndecodable = errors.New("decode update")
+
+// Accept stores a raw update and queues it for handling. It returns only
+// once the update is safely in Postgres, or set aside in the dead letters
+// when Postgres cannot hold it, so the caller may then confirm it to
+// Telegram (next getUpdates offset, or a 200 to the webhook). It fails when
+// the update could not be kept at all (the database is away: Telegram
+// delivers it again), or has no update_id (errUndecodable).
+func (b *Bot) Accept(ctx context.Context, raw []byte) error {
+	_, err := b.accept(ctx, raw)
+	return err
+}
+
+func (b *Bot) accept(ctx context.Context, received []byte) (int64, error) {
+	raw := stripNUL(received)
+	id, chat, err := chatOf(raw)
+	if id == 0 {
+		return 0, fmt.Errorf("%w: %w", errUndecodable, err)
+	}
+	// A dead letter keeps the bytes exactly as they came.
+	dead := domain.RawUpdate{UpdateID: id, ChatID: chat, Payload: received}
+	if err != nil {
+		return id, b.deadLetter(ctx, dead, "undecodable: "+err.Error())
+	}
+	fresh, err := b.cfg.Store.SaveUpdate(ctx, id, chat, raw)
+	if errors.Is(err, domain.ErrInvalid) {
+		return id, b.deadLetter(ctx, dead, err.Error())
+	}
+	if err != nil {
+		return id, err
+	}
+	if !fresh {
+		b.m.duplicates.Inc()
+		return id, nil
+	}
+	b.dispatch(domain.RawUpdate{UpdateID: id, ChatID: chat, Payload: raw})
+	return id, nil
+}
+
+// deadLetter sets an update aside with the reason, so that it is never
+// tried again and blocks nobody; a handled update is left alone.
+func (b *Bot) deadLetter(ctx context.Context, u domain.RawUpdate, reason string) error {
+	set, err := b.cfg.Store.DeadLetterUpdate(context.WithoutCancel(ctx), u, reason)
+	if err != nil {
+		b.log.Error("set update aside", "update_id", u.UpdateID, "err", err)
+		return err
+	}
+	if set {
+		b.m.dead.Inc()
+		b.log.Warn("update set aside", "update_id", u.UpdateID, "chat", u.ChatID, "reason", reason)
+	}
+	return nil
+}
+
+var nulEscape = []byte(`\u0000`)
+
+// stripNUL removes the JSON escape \u0000 (U+0000) from an update's text.
+// PostgreSQL holds no NUL in jsonb or text, and a NUL typed by a person
+// carries nothing worth keeping; without it the update is stored and
+// handled like any other.
+func stripNUL(raw []byte) []byte {
+	if !bytes.Contains(raw, nulEscape) {
+		return raw
+	}
+	out := make([]byte, 0, len(raw))
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '\\' || i+1 == len(raw) {
+			out = append(out, raw[i])
+			continue
+		}
+		// An escape: a backslash only ever starts one in valid JSON, so
+		// "\\u0000" (an escaped backslash, then text) stays as it is.
+		if bytes.HasPrefix(raw[i:], nulEscape) {
+			i += len(nulEscape) - 1
+			continue
+		}
+		out = append(out, raw[i], raw[i+1])
+		i++
+	}
+	return out
+}
+
 // SetWebhook registers url with Telegram, with the secret Telegram echoes
 // in every delivery.
 func (b *Bot) SetWebhook(ctx context.Context, url, secret string) error {
@@ -105,7 +199,8 @@ const maxUpdateSize = 1 << 20
 
 // WebhookHandler takes updates from Telegram. Unlike go-telegram/bot's
 // handler it refuses a wrong secret with 401 and answers 200 only once the
-// update is stored, so Telegram redelivers anything we failed to keep.
+// update is stored (or set aside, when Postgres cannot hold it), so
+// Telegram redelivers anything we failed to keep and nothing we never can.
 func (b *Bot) WebhookHandler(secret string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
@@ -126,9 +221,8 @@ func (b *Bot) WebhookHandler(secret string) http.Handler {
 			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
 			return
 		}
-		if err := b.Accept(r.Context(), raw); err != nil {
-			var syn *json.SyntaxError
-			if errors.As(err, &syn) || strings.HasPrefix(err.Error(), "decode update") {
+		if _, err := b.accept(r.Context(), raw); err != nil {
+			if errors.Is(err, errUndecodable) {
 				http.Error(w, "bad update", http.StatusBadRequest)
 				return
 			}

@@ -17,6 +17,7 @@ type Metrics struct {
 	duplicates    counter
 	handlerErrors counter
 	flooded       counter
+	dead          counter
 	sent          counter
 	sendErrors    labeled
 	latency       histogram
@@ -33,6 +34,7 @@ func NewMetrics() *Metrics {
 type counter struct{ n atomic.Int64 }
 
 func (c *counter) Inc()         { c.n.Add(1) }
+func (c *counter) Add(n int64)  { c.n.Add(n) }
 func (c *counter) Value() int64 { return c.n.Load() }
 
 type labeled struct {
@@ -82,6 +84,7 @@ func (m *Metrics) Write(w io.Writer) {
 	fmt.Fprintf(w, "# HELP loyaltybot_updates_duplicate_total Updates delivered more than once and ignored.\n# TYPE loyaltybot_updates_duplicate_total counter\nloyaltybot_updates_duplicate_total %d\n", m.duplicates.Value())
 	fmt.Fprintf(w, "# HELP loyaltybot_handler_errors_total Updates whose handling failed.\n# TYPE loyaltybot_handler_errors_total counter\nloyaltybot_handler_errors_total %d\n", m.handlerErrors.Value())
 	fmt.Fprintf(w, "# HELP loyaltybot_updates_flooded_total Updates over a chat's flood limit, skipped without running a flow.\n# TYPE loyaltybot_updates_flooded_total counter\nloyaltybot_updates_flooded_total %d\n", m.flooded.Value())
+	fmt.Fprintf(w, "# HELP loyaltybot_updates_dead_total Updates set aside: unstorable, failing even the error reply, or too old to replay at start.\n# TYPE loyaltybot_updates_dead_total counter\nloyaltybot_updates_dead_total %d\n", m.dead.Value())
 	fmt.Fprintf(w, "# HELP loyaltybot_messages_sent_total Messages delivered to Telegram.\n# TYPE loyaltybot_messages_sent_total counter\nloyaltybot_messages_sent_total %d\n", m.sent.Value())
 	fmt.Fprintf(w, "# HELP loyaltybot_send_errors_total Bot API errors by code.\n# TYPE loyaltybot_send_errors_total counter\n")
 	m.sendErrors.mu.Lock()

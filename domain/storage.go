@@ -13,11 +13,24 @@ type Store interface {
 	// Update runs fn in one transaction; fn's error rolls it back.
 	Update(ctx context.Context, fn func(tx Tx) error) error
 	// SaveUpdate persists an incoming Telegram update before it is handled.
-	// It reports false when that update_id was stored before (a redelivery).
+	// It reports false when that update_id was stored before (a redelivery),
+	// and fails with ErrInvalid when the database cannot hold the payload
+	// (some text it refuses): retrying cannot help, so the caller sets the
+	// update aside with DeadLetterUpdate.
 	SaveUpdate(ctx context.Context, updateID, chatID int64, payload []byte) (bool, error)
 	// PendingUpdates lists stored updates not yet handled, oldest first:
 	// what a crash left behind.
 	PendingUpdates(ctx context.Context, limit int) ([]RawUpdate, error)
+	// DeadLetterUpdate sets an update aside with the reason, so it is never
+	// tried again and blocks nobody: one the intake could not store, or a
+	// stored one still unhandled (it is then marked done). A stored update
+	// already handled is left as it is. It reports whether it set the
+	// update aside.
+	DeadLetterUpdate(ctx context.Context, u RawUpdate, reason string) (bool, error)
+	// SetAsideStaleUpdates dead-letters, with the reason, every stored update
+	// still unhandled that arrived more than maxAge ago by the store's
+	// clock, and reports how many it set aside.
+	SetAsideStaleUpdates(ctx context.Context, maxAge time.Duration, reason string) (int, error)
 	// Outbox is the queue of messages to send.
 	Outbox() Outbox
 	// Ping checks the database for /healthz.

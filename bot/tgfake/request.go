@@ -96,6 +96,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if failed && f.Drop {
+		dropConnection(w)
+		return
+	}
 	if failed && f.Code != 0 {
 		writeError(w, &apiError{code: f.Code, desc: f.Description, retryAfter: f.RetryAfter})
 		return
@@ -127,6 +131,16 @@ func (q *request) callParams() map[string]string {
 		out[k] = "file:" + f.name
 	}
 	return out
+}
+
+// dropConnection closes the client's connection without an answer; the
+// client sees an EOF, as when the network drops.
+func dropConnection(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler) // net/http closes the connection
+	}
+	conn.Close()
 }
 
 func writeError(w http.ResponseWriter, e *apiError) {

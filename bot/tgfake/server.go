@@ -39,13 +39,15 @@ func WithWebUsers(users []WebUser) Option { return func(s *Server) { s.webUsers 
 // failure to calls for that chat (Telegram limits chats one by one). Stall,
 // when set, holds the call until the channel is closed, like a slow
 // network, so a test can look at the bot mid-send. With Code 0 the call
-// then goes through normally.
+// then goes through normally. Drop instead closes the connection without
+// any answer, as a network outage does.
 type Failure struct {
 	Code        int
 	Description string
 	RetryAfter  int
 	ChatID      int64
 	Stall       <-chan struct{}
+	Drop        bool
 }
 
 // Call records one Bot API request, so tests can assert on what the bot did

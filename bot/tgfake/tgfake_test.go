@@ -210,6 +210,24 @@ func TestPhotoDocumentAndCommands(t *testing.T) {
 	}
 }
 
+// TestDropClosesTheConnection: a Drop failure answers nothing at all, so
+// the client sees a network error, not a Bot API one, and nothing is sent.
+func TestDropClosesTheConnection(t *testing.T) {
+	x := start(t, nil)
+	anna := x.s.User(101, "Anna", "ru")
+	x.s.FailNext("sendMessage", 1, Failure{Drop: true})
+	_, err := x.b.SendMessage(x.ctx, &bot.SendMessageParams{ChatID: 101, Text: "hi"})
+	if err == nil || !strings.Contains(err.Error(), "EOF") {
+		t.Fatalf("want a dropped connection (EOF), got %v", err)
+	}
+	if _, err := x.b.SendMessage(x.ctx, &bot.SendMessageParams{ChatID: 101, Text: "again"}); err != nil {
+		t.Fatalf("after the drop: %v", err)
+	}
+	if ms := anna.Messages(); len(ms) != 1 || ms[0].Text != "again" {
+		t.Fatalf("messages %+v, want only the one sent after the drop", ms)
+	}
+}
+
 func TestFailuresAndBlock(t *testing.T) {
 	x := start(t, nil)
 	anna := x.s.User(101, "Anna", "ru")

@@ -20,7 +20,7 @@ func adminDB(ctx context.Context, getenv func(string) string, stderr io.Writer, 
 	if err != nil {
 		return nil, err
 	}
-	log := newLogger(stderr, e.LogLevel)
+	log := newLogger(stderr, e)
 	biz, err := readBusiness(e.ConfigPath, locales.Languages())
 	if err != nil {
 		return nil, err

@@ -39,8 +39,11 @@ type app struct {
 	now func() time.Time
 }
 
-func newLogger(w io.Writer, lvl slog.Level) *slog.Logger {
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: lvl}))
+// newLogger logs at the configured level and never writes the bot token,
+// whoever quotes it (a Bot API URL in an error, mostly).
+func newLogger(w io.Writer, e *env) *slog.Logger {
+	h := slog.NewTextHandler(w, &slog.HandlerOptions{Level: e.LogLevel})
+	return slog.New(bot.RedactToken(h, e.Token))
 }
 
 // openDB connects to DATABASE_URL, or starts the embedded cluster in the

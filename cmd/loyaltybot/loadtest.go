@@ -47,7 +47,7 @@ func loadtest(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	log := newLogger(io.Discard, e.LogLevel)
+	log := newLogger(io.Discard, e)
 	biz, err := readBusiness(e.ConfigPath, locales.Languages())
 	if err != nil {
 		return err

@@ -123,6 +123,14 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Fatalf("POS API without a key: HTTP %d, want 401", resp.StatusCode)
 	}
 
+	// The network drops a long poll: the log says so without the token.
+	fake.FailNext("getUpdates", 1, tgfake.Failure{Drop: true})
+	u.SendText("/help")
+	waitFor(t, stderr, regexp.MustCompile(`msg=getUpdates err=".*(bot<redacted>/getUpdates)`))
+	if strings.Contains(stderr.String(), "42:e2e") {
+		t.Errorf("the bot token is in the log:\n%s", stderr)
+	}
+
 	cancel()
 	select {
 	case err := <-done:

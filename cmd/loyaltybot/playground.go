@@ -66,7 +66,7 @@ func playground(ctx context.Context, args []string, getenv func(string) string, 
 	if *addr != "" {
 		e.HTTPAddr = *addr
 	}
-	log := newLogger(stderr, e.LogLevel)
+	log := newLogger(stderr, e)
 	biz, err := readBusiness(e.ConfigPath, locales.Languages())
 	if err != nil {
 		return err

@@ -19,7 +19,7 @@ func serve(ctx context.Context, getenv func(string) string, stdout, stderr io.Wr
 	if err != nil {
 		return err
 	}
-	log := newLogger(stderr, e.LogLevel)
+	log := newLogger(stderr, e)
 	biz, err := readBusiness(e.ConfigPath, locales.Languages())
 	if err != nil {
 		return err
@@ -89,7 +89,7 @@ func migrate(ctx context.Context, getenv func(string) string, stdout, stderr io.
 	if err != nil {
 		return err
 	}
-	log := newLogger(stderr, e.LogLevel)
+	log := newLogger(stderr, e)
 	a := &app{env: e, log: log, now: time.Now}
 	a.db, a.cluster, err = openDB(ctx, e, log, filepath.Join(e.DataDir, "pg"), a.now)
 	if err != nil {

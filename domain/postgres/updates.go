@@ -2,19 +2,79 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/loyaltybot/loyaltybot/domain"
 )
 
 // SaveUpdate stores an incoming update before anything else happens to it.
+// A payload PostgreSQL refuses (jsonb holds no U+0000, no invalid UTF-8) is
+// ErrInvalid: the same bytes would fail on every retry.
 func (db *DB) SaveUpdate(ctx context.Context, updateID, chatID int64, payload []byte) (bool, error) {
 	tag, err := db.pool.Exec(ctx, `INSERT INTO updates (update_id, chat_id, payload, received_at) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (update_id) DO NOTHING`, updateID, chatID, payload, db.now())
 	if err != nil {
+		if refusedData(err) {
+			err = fmt.Errorf("%w: %w", domain.ErrInvalid, err)
+		}
 		return false, fmt.Errorf("save update %d: %w", updateID, mapErr(err))
 	}
 	return tag.RowsAffected() == 1, nil
+}
+
+// refusedData reports an error caused by the value itself, not by the
+// database's state: a data exception (class 22: bad encoding, a character
+// jsonb refuses) or a value over a limit (class 54).
+func refusedData(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && (strings.HasPrefix(pg.Code, "22") || strings.HasPrefix(pg.Code, "54"))
+}
+
+// deadLetter sets one update aside: an update never stored, or a stored one
+// still unhandled, which it marks done in the same statement. The UPDATE
+// waits for a replica handling that update right now and then finds it
+// done, so a handled update is never dead-lettered.
+const deadLetter = `WITH done AS (
+		UPDATE updates SET processed_at = $5 WHERE update_id = $1 AND processed_at IS NULL RETURNING 1
+	)
+	INSERT INTO dead_updates (update_id, chat_id, payload, reason, failed_at)
+	SELECT $1, $2, $3, $4, $5
+	WHERE EXISTS (SELECT 1 FROM done) OR NOT EXISTS (SELECT 1 FROM updates WHERE update_id = $1)
+	ON CONFLICT (update_id) DO NOTHING`
+
+// DeadLetterUpdate sets an update aside with the reason (see domain.Store).
+func (db *DB) DeadLetterUpdate(ctx context.Context, u domain.RawUpdate, reason string) (bool, error) {
+	tag, err := db.pool.Exec(ctx, deadLetter, u.UpdateID, u.ChatID, u.Payload, reason, db.now())
+	if err != nil {
+		return false, fmt.Errorf("dead-letter update %d: %w", u.UpdateID, mapErr(err))
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// setAsideStale moves every pending update received before $2 to the dead
+// letters in one statement, marked done at $1.
+const setAsideStale = `WITH stale AS (
+		UPDATE updates SET processed_at = $1 WHERE processed_at IS NULL AND received_at < $2
+		RETURNING update_id, chat_id, payload
+	)
+	INSERT INTO dead_updates (update_id, chat_id, payload, reason, failed_at)
+	SELECT update_id, chat_id, convert_to(payload::text, 'UTF8'), $3, $1 FROM stale
+	ON CONFLICT (update_id) DO NOTHING`
+
+// SetAsideStaleUpdates dead-letters updates left unhandled for longer than
+// maxAge (see domain.Store).
+func (db *DB) SetAsideStaleUpdates(ctx context.Context, maxAge time.Duration, reason string) (int, error) {
+	now := db.now()
+	tag, err := db.pool.Exec(ctx, setAsideStale, now, now.Add(-maxAge), reason)
+	if err != nil {
+		return 0, fmt.Errorf("set aside stale updates: %w", mapErr(err))
+	}
+	return int(tag.RowsAffected()), nil
 }
 
 // PendingUpdates lists stored, unhandled updates, oldest first.
