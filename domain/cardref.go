@@ -11,7 +11,7 @@ import (
 const minTokenLen = 20
 
 // CardRef is what a cashier or a POS typed or scanned, before it is checked
-// against a CardSigner: exactly one of Token (without "c_") or Code (12
+// against a CardSigner: exactly one of Token (without "c_") or Code (14
 // digits, no separators) is set. Parsing and verifying are separate so that
 // "unreadable" (ask again) and "forged/expired" (ask for a fresh card) get
 // different answers.
@@ -23,7 +23,7 @@ type CardRef struct {
 // ParseCardRef reads a card reference in any form people produce: the
 // deep link a phone camera or barcode scanner reads from the QR
 // ("https://t.me/any_bot?start=c_<token>", also without scheme, or
-// telegram.me), "c_<token>", a bare token, or the 12-digit code with
+// telegram.me), "c_<token>", a bare token, or the 14-digit code with
 // spaces or dashes. Anything else is a *ValidationError with reason
 // "error.card.unreadable". Only the shape is checked here; signatures and
 // expiry are CardSigner's job.

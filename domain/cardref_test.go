@@ -22,15 +22,17 @@ func TestParseCardRef(t *testing.T) {
 		{"HTTPS://T.ME/Any_Bot?start=c_" + tok, CardRef{Token: tok}, true},
 		{"https://telegram.me/any_bot?start=c_" + tok, CardRef{Token: tok}, true},
 		{"tg://resolve?domain=any_bot&start=c_" + tok, CardRef{Token: tok}, true},
-		{"123456789012", CardRef{Code: "123456789012"}, true},
-		{"1234 5678 9012", CardRef{Code: "123456789012"}, true},
-		{"1234-5678-9012", CardRef{Code: "123456789012"}, true},
-		{" 12 34 56 78 90 12 ", CardRef{Code: "123456789012"}, true},
+		{"12345678123456", CardRef{Code: "12345678123456"}, true},
+		{"1234 5678 123 456", CardRef{Code: "12345678123456"}, true},
+		{"1234-5678-123-456", CardRef{Code: "12345678123456"}, true},
+		{" 12 34 56 78 12 34 56 ", CardRef{Code: "12345678123456"}, true},
+		{"1234\u00a05678\u00a0123\u00a0456", CardRef{Code: "12345678123456"}, true},
 
 		{"", CardRef{}, false},
 		{"   ", CardRef{}, false},
-		{"12345678901", CardRef{}, false},   // 11 digits
-		{"1234567890123", CardRef{}, false}, // 13 digits
+		{"123456789012", CardRef{}, false},    // 12 digits: the old shape
+		{"1234567812345", CardRef{}, false},   // 13 digits
+		{"123456781234567", CardRef{}, false}, // 15 digits
 		{"c_", CardRef{}, false},
 		{"c_short", CardRef{}, false},
 		{"c_" + tok + "!", CardRef{}, false},
@@ -41,7 +43,7 @@ func TestParseCardRef(t *testing.T) {
 		{"https://t.me.evil.example/x?start=c_" + tok, CardRef{}, false},
 		{"t.me/%zz", CardRef{}, false},
 		{"hello world", CardRef{}, false},
-		{"1234 5678 901a", CardRef{}, false},
+		{"1234 5678 123 45a", CardRef{}, false},
 	}
 	for _, tt := range tests {
 		got, err := ParseCardRef(tt.in)
@@ -62,7 +64,7 @@ func FuzzParseCardRef(f *testing.F) {
 	s := testSigner(f)
 	tok := s.Token(42, testNow)
 	for _, seed := range []string{"c_" + tok, tok, "https://t.me/b?start=c_" + tok, "t.me/b?start=c_x",
-		"1234 5678 9012", "1234-5678-9012", "", "tg://resolve?domain=b&start=c_" + tok} {
+		"1234 5678 123 456", "1234-5678-123-456", "", "tg://resolve?domain=b&start=c_" + tok} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
@@ -78,8 +80,8 @@ func FuzzParseCardRef(f *testing.F) {
 		}
 		var again CardRef
 		if ref.Code != "" {
-			if len(ref.Code) != 12 || !allDigits(ref.Code) {
-				t.Fatalf("code %q not 12 digits", ref.Code)
+			if len(ref.Code) != 14 || !allDigits(ref.Code) {
+				t.Fatalf("code %q not 14 digits", ref.Code)
 			}
 			again, err = ParseCardRef(FormatCode(ref.Code))
 		} else {

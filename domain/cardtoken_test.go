@@ -154,10 +154,10 @@ func TestCode(t *testing.T) {
 	s := testSigner(t)
 	const number = "12345678"
 	code := s.Code(number, testNow)
-	if len(code) != 12 || !allDigits(code) || code[:8] != number {
-		t.Fatalf("Code = %q, want the number and 4 digits", code)
+	if len(code) != 14 || !allDigits(code) || code[:8] != number {
+		t.Fatalf("Code = %q, want the number and 6 digits", code)
 	}
-	wrongDigit := code[:11] + string('0'+(code[11]-'0'+1)%10)
+	wrongDigit := code[:13] + string('0'+(code[13]-'0'+1)%10)
 	wrongNumber := "12345679" + code[8:]
 	tests := []struct {
 		name string
@@ -168,19 +168,22 @@ func TestCode(t *testing.T) {
 		{"now", code, testNow, nil},
 		{"grouped", FormatCode(code), testNow, nil},
 		{"dashes", code[:4] + "-" + code[4:8] + "-" + code[8:], testNow, nil},
+		{"spaces anywhere", " " + code[:2] + " " + code[2:9] + "  " + code[9:] + " ", testNow, nil},
+		{"old 12-digit shape", code[:12], testNow, ErrCardInvalid},
 		{"surrounding spaces", " " + code + " ", testNow, nil},
 		{"one ttl later", code, testNow.Add(s.TTL()), nil},
-		{"two hours later", code, testNow.Add(2 * time.Hour), ErrCardExpired},
-		{"23 hours later", code, testNow.Add(23 * time.Hour), ErrCardExpired},
+		{"two windows later", code, testNow.Add(2 * s.TTL()), ErrCardInvalid},
+		{"two hours later", code, testNow.Add(2 * time.Hour), ErrCardInvalid},
+		{"23 hours later", code, testNow.Add(23 * time.Hour), ErrCardInvalid},
 		{"wrong otp digit", wrongDigit, testNow, ErrCardInvalid},
 		{"wrong number digit", wrongNumber, testNow, ErrCardInvalid},
 		{"from a future window", s.Code(number, testNow.Add(time.Hour)), testNow, ErrCardInvalid},
-		{"11 digits", code[:11], testNow, ErrCardInvalid},
-		{"13 digits", code + "1", testNow, ErrCardInvalid},
-		{"letters", code[:11] + "a", testNow, ErrCardInvalid},
+		{"13 digits", code[:13], testNow, ErrCardInvalid},
+		{"15 digits", code + "1", testNow, ErrCardInvalid},
+		{"letters", code[:13] + "a", testNow, ErrCardInvalid},
 		{"leading zero number", s.Code("02345678", testNow), testNow, ErrCardInvalid},
 		{"empty", "", testNow, ErrCardInvalid},
-		{"fullwidth digits", "１２３４５６７８９０１２", testNow, ErrCardInvalid},
+		{"fullwidth digits", "１２３４５６７８９０１２３４", testNow, ErrCardInvalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -199,7 +202,8 @@ func TestCode(t *testing.T) {
 }
 
 // TestCodeWindows checks that a code lives at least ttl wherever in its
-// window it was shown, and is refused as expired once two windows passed.
+// window it was shown, and is refused once two windows passed, with the
+// same error as a wrong code: "expired" would tell a guesser it was close.
 func TestCodeWindows(t *testing.T) {
 	s := testSigner(t)
 	for off := time.Duration(0); off < s.TTL(); off += 17 * time.Second {
@@ -208,9 +212,30 @@ func TestCodeWindows(t *testing.T) {
 		if _, err := s.VerifyCode(code, shown.Add(s.TTL())); err != nil {
 			t.Errorf("code shown at +%v refused one ttl later: %v", off, err)
 		}
-		if _, err := s.VerifyCode(code, shown.Add(2*s.TTL())); !errors.Is(err, ErrCardExpired) {
-			t.Errorf("code shown at +%v two windows later: %v, want expired", off, err)
+		_, err := s.VerifyCode(code, shown.Add(2*s.TTL()))
+		if !errors.Is(err, ErrCardInvalid) || errors.Is(err, ErrCardExpired) {
+			t.Errorf("code shown at +%v two windows later: %v, want invalid (as a wrong code)", off, err)
 		}
+	}
+}
+
+// TestOneTimePartShape: the one-time part is always 6 digits, leading
+// zeros kept, and varies from window to window and card to card.
+func TestOneTimePartShape(t *testing.T) {
+	s := testSigner(t)
+	seen := map[string]bool{}
+	for i := range 2000 {
+		code := s.Code("12345678", testNow.Add(time.Duration(i)*s.TTL()))
+		if len(code) != 14 || !allDigits(code) {
+			t.Fatalf("Code = %q, want 14 digits", code)
+		}
+		seen[code[8:]] = true
+	}
+	if len(seen) < 1990 {
+		t.Errorf("only %d distinct one-time parts in 2000 windows", len(seen))
+	}
+	if a, b := s.Code("12345678", testNow), s.Code("12345679", testNow); a[8:] == b[8:] {
+		t.Errorf("two cards share the one-time part %s (possible, but not with this secret)", a[8:])
 	}
 }
 
@@ -223,9 +248,11 @@ func TestCodeAndTokenKeysDiffer(t *testing.T) {
 
 func TestFormatCode(t *testing.T) {
 	tests := []struct{ in, want string }{
+		{"12345678123456", "1234 5678 123 456"},
+		{"1234-5678-123-456", "1234 5678 123 456"},
+		{"1234 5678 123 456", "1234 5678 123 456"},
+		{"1234 5678 1234 56", "1234 5678 123 456"},
 		{"123456789012", "1234 5678 9012"},
-		{"1234-5678-9012", "1234 5678 9012"},
-		{"1234 5678 9012", "1234 5678 9012"},
 		{"12345", "1234 5"},
 		{"", ""},
 		{"abc", "abc"},
@@ -293,6 +320,7 @@ func FuzzVerifyToken(f *testing.F) {
 func FuzzVerifyCode(f *testing.F) {
 	s := testSigner(f)
 	f.Add(s.Code("12345678", testNow), testNow.Unix())
+	f.Add("1234 5678 123 456", int64(0))
 	f.Add("1234 5678 9012", int64(0))
 	f.Add("０１２", int64(-5))
 	f.Fuzz(func(t *testing.T, code string, unix int64) {

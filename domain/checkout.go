@@ -21,6 +21,11 @@ type PurchaseRequest struct {
 	Currency       string
 	Redeem         int64
 	Categories     []string
+	// LookupBy, for a card given as a typed code (CardNumber), is who
+	// typed it: the limits on failed lookups are read with the card, in
+	// the same round trip, and a source or card over them refuses the
+	// purchase (*TooManyAttemptsError) before anything is written.
+	LookupBy *LookupSource
 }
 
 // PurchaseResult is a recorded purchase with the card's balance after it.
@@ -42,10 +47,11 @@ type CheckoutQuery struct {
 	CardNumber     string // used when CardID is 0
 	IdempotencyKey string
 	StaffID        int64
-	SpendSince     time.Time // 365 days back
-	CardSince      time.Time // 24 hours back (velocity)
-	StaffSince     time.Time // 1 hour back (velocity)
-	WithLots       bool      // also list the open lots (points will be paid)
+	SpendSince     time.Time   // 365 days back
+	CardSince      time.Time   // 24 hours back (velocity)
+	StaffSince     time.Time   // 1 hour back (velocity)
+	WithLots       bool        // also list the open lots (points will be paid)
+	LookupKeys     []LookupKey // also read these failed-lookup counters
 }
 
 // CheckoutState is the locked card and what a purchase decides on.
@@ -62,6 +68,7 @@ type CheckoutState struct {
 	EarliestExpiry time.Time // soonest own expiry among open lots (zero: none)
 	HasRegular     bool      // open regular lots exist
 	Lots           []Lot     // the open lots, oldest first, if asked for
+	LookupFailures []int     // the counts of CheckoutQuery.LookupKeys, in order
 }
 
 // PurchaseWrites is what a purchase writes besides its own row.
@@ -95,12 +102,19 @@ const CancelWindow = 24 * time.Hour
 // concurrent purchases on one card queue up and can never overdraw it, and
 // a repeated idempotency key returns the first purchase.
 func RecordPurchase(ctx context.Context, tx Tx, p *Program, req PurchaseRequest, now time.Time) (*PurchaseResult, error) {
-	st, err := tx.LoadCheckout(ctx, CheckoutQuery{
+	cq := CheckoutQuery{
 		CardID: req.CardID, CardNumber: req.CardNumber, IdempotencyKey: req.IdempotencyKey, StaffID: req.StaffID,
 		SpendSince: now.AddDate(-1, 0, 0), CardSince: now.Add(-24 * time.Hour), StaffSince: now.Add(-time.Hour),
 		WithLots: req.Redeem > 0,
-	})
+	}
+	if req.LookupBy != nil && req.CardID == 0 && req.CardNumber != "" {
+		cq.LookupKeys = lookupKeys(*req.LookupBy, req.CardNumber, now)
+	}
+	st, err := tx.LoadCheckout(ctx, cq)
 	if err != nil {
+		return nil, err
+	}
+	if err := overLimit(cq.LookupKeys, st.LookupFailures, now, atLimit); err != nil {
 		return nil, err
 	}
 	card, cust := &st.Card, &st.Customer
@@ -273,8 +287,9 @@ func CancelPurchase(ctx context.Context, tx Tx, publicID string, shopID, byStaff
 }
 
 // CardRefOf checks what was scanned or typed without touching the
-// database: a token gives the card id, a code the card number. Errors as
-// ResolveCard's, except that an unknown card is found out later.
+// database: a token gives the card id, a code the card number. Forged
+// input is ErrCardInvalid, a genuine but old token ErrCardExpired; an
+// unknown card is found out later. Service.LookUpCard adds the limits.
 func CardRefOf(s *CardSigner, input string, now time.Time) (cardID int64, number string, err error) {
 	ref, err := ParseCardRef(input)
 	if err != nil {
@@ -286,27 +301,4 @@ func CardRefOf(s *CardSigner, input string, now time.Time) (cardID int64, number
 	}
 	number, err = s.VerifyCode(ref.Code, now)
 	return 0, number, err
-}
-
-// ResolveCard finds the card behind what a cashier scanned or typed, or
-// what a POS sent: a signed token (c_…, a t.me link) or the 12-digit code.
-// Forged input gives ErrCardInvalid, a genuine but old one ErrCardExpired,
-// an unknown card ErrNotFound.
-func ResolveCard(ctx context.Context, tx CardStore, s *CardSigner, input string, now time.Time) (*Card, error) {
-	ref, err := ParseCardRef(input)
-	if err != nil {
-		return nil, err
-	}
-	if ref.Token != "" {
-		id, err := s.VerifyToken(ref.Token, now)
-		if err != nil {
-			return nil, err
-		}
-		return tx.FindCardByID(ctx, id)
-	}
-	number, err := s.VerifyCode(ref.Code, now)
-	if err != nil {
-		return nil, err
-	}
-	return tx.FindCardByNumber(ctx, number)
 }

@@ -20,6 +20,9 @@ var (
 	ErrCardExpired = errors.New("card code expired")
 	// ErrCardInvalid means a card token or code is malformed or forged.
 	ErrCardInvalid = errors.New("card code invalid")
+	// ErrTooManyAttempts means card lookups are paused for a while after
+	// too many failed ones; a *TooManyAttemptsError says for how long.
+	ErrTooManyAttempts = errors.New("too many attempts")
 )
 
 // ValidationError says which rule an input broke, as a message id that

@@ -59,6 +59,7 @@ type Tx interface {
 	StaffStore
 	QuestionnaireStore
 	OutboxWriter
+	LookupCounters
 }
 
 // UpdateStore is the inbox of Telegram updates, inside a transaction.

@@ -39,10 +39,18 @@ func startScan(s *Session) error {
 }
 
 // startCheckout begins a checkout from a scanned card link (or typed code).
+// Failed lookups count against the cashier and the card (the transaction
+// commits them with the answer); a wrong typed code and an old one get the
+// same answer, and only a scanned QR, which cannot be guessed, may be
+// called expired.
 func startCheckout(s *Session, input string) error {
 	now := s.e.Now()
-	card, err := domain.ResolveCard(s.Ctx, s.Tx, s.e.Signer, input, now)
+	card, err := s.e.Service.ResolveCard(s.Ctx, s.Tx, staffSource(s.Staff), input)
+	var tooMany *domain.TooManyAttemptsError
 	switch {
+	case errors.As(err, &tooMany):
+		s.Say("checkout.card.too_many", map[string]any{"Minutes": waitMinutes(tooMany.RetryAfter)})
+		return nil
 	case errors.Is(err, domain.ErrCardExpired):
 		s.Say("checkout.card.expired", nil)
 		return nil

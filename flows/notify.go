@@ -42,8 +42,8 @@ func (e *Engine) money(minor int64, lang string) string {
 // react is the chat's side of the business events, whoever caused them (a
 // cashier, the POS API, a job): the customer hears what a purchase or a
 // cancellation did to their points, a first purchase unlocks the profile
-// sections offered after it, and a purchase over a velocity limit alerts
-// the owners.
+// sections offered after it, and a purchase over a velocity limit, or a
+// burst of failed card lookups, alerts the owners.
 func (e *Engine) react(ctx context.Context, tx domain.Tx, ev domain.Event) error {
 	switch ev := ev.(type) {
 	case domain.PurchaseRecorded:
@@ -66,6 +66,8 @@ func (e *Engine) react(ctx context.Context, tx domain.Tx, ev domain.Event) error
 		if m, ok := e.purchaseNotice(ev.Result); ok {
 			return e.queue(ctx, tx, m)
 		}
+	case domain.CardLookupsBurst:
+		return e.notifyLookupBurst(ctx, tx, ev.Burst)
 	}
 	return nil
 }

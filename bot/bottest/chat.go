@@ -207,7 +207,7 @@ func indent(prefix, s string) string {
 }
 
 var (
-	codeRe     = regexp.MustCompile(`\b\d{4} \d{4} \d{4}\b`)
+	codeRe     = regexp.MustCompile(`\b\d{4} \d{4} \d{3} \d{3}\b`)
 	tokenRe    = regexp.MustCompile(`c_[A-Za-z0-9_-]{10,62}`)
 	inviteRe   = regexp.MustCompile(`i_[A-Za-z0-9_-]{22}`)
 	purchaseRe = regexp.MustCompile(`p_[a-z2-7]{16}`)
@@ -215,7 +215,7 @@ var (
 
 // Mask hides what changes between runs: card codes and tokens.
 func Mask(s string) string {
-	s = codeRe.ReplaceAllString(s, "#### #### ####")
+	s = codeRe.ReplaceAllString(s, "#### #### ### ###")
 	s = inviteRe.ReplaceAllString(s, "i_<token>")
 	s = purchaseRe.ReplaceAllString(s, "p_<id>")
 	return tokenRe.ReplaceAllString(s, "c_<token>")

@@ -2,10 +2,12 @@ package posapi
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -146,6 +148,27 @@ func (a *API) shopOf(ctx context.Context, tx domain.Tx, key string) (int64, erro
 	return shopID, err
 }
 
+// source is the key as the limits on failed card lookups know it: by
+// its hash, named in alerts by its prefix (as stored by apikey create).
+func source(key string, shopID int64) domain.LookupSource {
+	return domain.LookupSource{Scope: domain.ScopePOSKey, ID: hex.EncodeToString(domain.HashSecret(key)),
+		Name: key[:min(7, len(key))], ShopID: shopID}
+}
+
+// lookupFailed keeps a failed card lookup's answer in *answer and returns
+// nil, so that the transaction commits the failure's count (and the
+// owners' alert when it was a burst); an internal error is returned to
+// roll back.
+func lookupFailed(err error, answer *error) error {
+	ae := cardError(err)
+	var api *apiError
+	if !errors.As(ae, &api) {
+		return err
+	}
+	*answer = ae
+	return nil
+}
+
 // authOnly checks the key in a transaction of its own, for requests that
 // fail before any work: the client hears 401 before it hears about its
 // body, so an unauthenticated caller learns nothing.
@@ -170,6 +193,10 @@ func (a *API) reject(w http.ResponseWriter, r *http.Request, key string, inputEr
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var ae *apiError
 	if errors.As(err, &ae) {
+		var le *limitedError
+		if errors.As(err, &le) {
+			w.Header().Set("Retry-After", strconv.Itoa(le.retryAfter))
+		}
 		if ae.status == http.StatusUnauthorized {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="loyaltybot"`)
 		}

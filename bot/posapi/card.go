@@ -37,14 +37,17 @@ func (a *API) getCard(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	var ans cardAnswer
+	var refused error // a failed lookup, answered once its count commits
 	err := a.store.Update(ctx, func(tx domain.Tx) error {
-		if _, err := a.shopOf(ctx, tx, key); err != nil {
+		refused = nil
+		shopID, err := a.shopOf(ctx, tx, key)
+		if err != nil {
 			return err
 		}
 		now := a.now()
-		card, err := domain.ResolveCard(ctx, tx, a.signer, r.PathValue("card"), now)
+		card, err := a.svc.ResolveCard(ctx, tx, source(key, shopID), r.PathValue("card"))
 		if err != nil {
-			return cardError(err)
+			return lookupFailed(err, &refused)
 		}
 		q, err := domain.QuoteCard(ctx, tx, a.program, card.ID, amount, now)
 		if err != nil {
@@ -60,6 +63,10 @@ func (a *API) getCard(w http.ResponseWriter, r *http.Request) {
 		}
 		return nil
 	})
+	if err == nil && refused != nil {
+		a.kick() // the failure may have queued the owners' alert
+		err = refused
+	}
 	if err != nil {
 		a.fail(w, r, err)
 		return

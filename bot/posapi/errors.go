@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/loyaltybot/loyaltybot/domain"
 )
@@ -46,11 +47,36 @@ var (
 		fmt.Sprintf("The request body is over %d bytes; a purchase is far smaller, check what is being sent.", MaxBody)}
 )
 
-// cardError maps what domain.ResolveCard returns; other errors are
-// internal and returned unchanged.
+// limitedError is a 429 with the seconds to wait, for Retry-After.
+type limitedError struct {
+	apiError
+	retryAfter int
+}
+
+// Unwrap lets fail find the *apiError inside.
+func (e *limitedError) Unwrap() error { return &e.apiError }
+
+// tooManyAttempts answers a card lookup refused by the limits on failed
+// lookups (domain/lookups.go). It says when to retry, and that the QR still
+// works: only typed codes are limited.
+func tooManyAttempts(wait time.Duration) *limitedError {
+	secs := int((wait + time.Second - 1) / time.Second)
+	return &limitedError{apiError{http.StatusTooManyRequests, "too_many_attempts", fmt.Sprintf(
+		"Too many failed card lookups from this key or for this card; typed codes are refused for %d s "+
+			"(see Retry-After). Scanning the QR on the customer's card still works.", secs)}, secs}
+}
+
+// cardError maps what Service.LookUpCard and Service.ResolveCard return;
+// other errors are internal and returned unchanged. A wrong typed code and
+// an old one are alike card_not_found (the domain does not tell them
+// apart); only a signed c_ token, which cannot be guessed, may be
+// card_expired.
 func cardError(err error) error {
 	var ve *domain.ValidationError
+	var tm *domain.TooManyAttemptsError
 	switch {
+	case errors.As(err, &tm):
+		return tooManyAttempts(tm.RetryAfter)
 	case errors.Is(err, domain.ErrCardExpired):
 		return errCardExpired
 	case errors.Is(err, domain.ErrCardInvalid), errors.Is(err, domain.ErrNotFound),
@@ -77,9 +103,10 @@ func (a *API) purchaseError(err error, redeem int64) error {
 					"ask GET /api/v1/cards/{card}?amount=… for max_redeemable.", redeem, a.program.RedeemCapPercent)
 		}
 	}
-	if errors.Is(err, domain.ErrNotFound) {
-		// A well-formed code of a card that does not exist.
-		return cardError(domain.ErrNotFound)
+	if errors.Is(err, domain.ErrNotFound) || errors.Is(err, domain.ErrTooManyAttempts) {
+		// A well-formed code of a card that does not exist, or a typed
+		// code while its key or card is over the limits.
+		return cardError(err)
 	}
 	if errors.Is(err, domain.ErrInsufficientPoints) {
 		return newError(http.StatusUnprocessableEntity, "insufficient_points",

@@ -93,7 +93,7 @@ func TestErrors(t *testing.T) {
 		{"unreadable card", "POST", "/api/v1/purchases", bad, with(func(b map[string]any) { b["card"] = "hello" }), 404, "card_not_found", ""},
 		{"forged card GET", "GET", "/api/v1/cards/c_" + forger.Token(m.card.ID, now), bad, nil, 404, "card_not_found", ""},
 		{"expired token", "POST", "/api/v1/purchases", bad, with(func(b map[string]any) { b["card"] = "c_" + e.h.Signer.Token(m.card.ID, now.Add(-2*ttl)) }), 410, "card_expired", ""},
-		{"expired code", "POST", "/api/v1/purchases", bad, with(func(b map[string]any) { b["card"] = e.h.Signer.Code(m.card.Number, now.Add(-3*ttl)) }), 410, "card_expired", ""},
+		{"expired code", "POST", "/api/v1/purchases", bad, with(func(b map[string]any) { b["card"] = e.h.Signer.Code(m.card.Number, now.Add(-3*ttl)) }), 404, "card_not_found", ""},
 		{"expired GET", "GET", "/api/v1/cards/" + e.h.Signer.Token(m.card.ID, now.Add(-2*ttl)), bad, nil, 410, "card_expired", ""},
 
 		{"over balance", "POST", "/api/v1/purchases", bad, with(func(b map[string]any) { b["amount"], b["redeem_points"] = 1_000_000, 1000 }), 422, "insufficient_points", ""},
@@ -161,7 +161,7 @@ func TestInternalErrorIsLoggedOnceAndNotLeaked(t *testing.T) {
 	srv := httptest.NewServer(api.Handler())
 	defer srv.Close()
 	req, _ := http.NewRequest("POST", srv.URL+"/api/v1/purchases",
-		strings.NewReader(`{"card":"123456789012","amount":100,"currency":"RUB","receipt_id":"R"}`))
+		strings.NewReader(`{"card":"12345678123456","amount":100,"currency":"RUB","receipt_id":"R"}`))
 	req.Header.Set("Authorization", "Bearer lb_x")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -80,9 +80,12 @@ func (a *API) postPurchase(w http.ResponseWriter, r *http.Request) {
 }
 
 // record runs one attempt at a purchase in one transaction: the key, the
-// card, the purchase and the customer's message.
+// card, the purchase and the customer's message. A failed card lookup
+// commits its count (see card) and is answered after.
 func (a *API) record(ctx context.Context, key string, in *purchaseInput) (ans purchaseAnswer, created bool, err error) {
+	var refused error
 	err = a.store.Update(ctx, func(tx domain.Tx) error {
+		refused = nil
 		shopID, err := a.shopOf(ctx, tx, key)
 		if err != nil {
 			return err
@@ -94,13 +97,10 @@ func (a *API) record(ctx context.Context, key string, in *purchaseInput) (ans pu
 			RequestHash:    in.hash, Amount: in.amount, Currency: in.currency, Redeem: in.redeem,
 			Categories: in.categories,
 		}
-		req.CardID, req.CardNumber, err = domain.CardRefOf(a.signer, in.card, now)
-		if errors.Is(err, domain.ErrCardExpired) {
-			ans, err = a.repeatWithExpiredCard(ctx, tx, req, now)
-			return err
-		}
-		if err != nil {
-			return cardError(err)
+		var ok bool
+		ans, ok, err = a.resolve(ctx, tx, &req, source(key, shopID), in.card, now)
+		if err != nil || ok {
+			return lookupFailed(err, &refused)
 		}
 		res, err := a.svc.RecordPurchase(ctx, tx, req)
 		if err != nil {
@@ -109,10 +109,43 @@ func (a *API) record(ctx context.Context, key string, in *purchaseInput) (ans pu
 		ans, created = answerOf(&res.Purchase, res.Balance, res.Tier, res.Customer), res.Created
 		return nil
 	})
-	if err == nil && created {
-		a.kick()
+	if err == nil && (created || refused != nil) {
+		a.kick() // a failed lookup may have queued the owners' alert
+	}
+	if err == nil {
+		err = refused
 	}
 	return ans, created, err
+}
+
+// resolve sets the request's card from what the POS sent, within the
+// limits on failed lookups. A code that no longer verifies may be a POS
+// retrying a recorded receipt after a timeout: that repeat is answered
+// (ok) rather than counted as a failure.
+func (a *API) resolve(ctx context.Context, tx domain.Tx, req *domain.PurchaseRequest, src domain.LookupSource,
+	card string, now time.Time) (ans purchaseAnswer, ok bool, err error) {
+	req.CardID, req.CardNumber, err = domain.CardRefOf(a.signer, card, now)
+	switch {
+	case errors.Is(err, domain.ErrCardExpired):
+		// A genuine token: it cannot be guessed, so it is not counted.
+		ans, ok, err = a.repeatWithStaleCard(ctx, tx, *req, "", now)
+		if err == nil && !ok {
+			err = errCardExpired
+		}
+		return ans, ok, err
+	case err != nil:
+		number := domain.TypedCardNumber(card)
+		if number != "" {
+			if ans, ok, err = a.repeatWithStaleCard(ctx, tx, *req, number, now); ok || err != nil {
+				return ans, ok, err
+			}
+		}
+		return ans, false, a.svc.FailCardLookup(ctx, tx, src, number)
+	case req.CardNumber != "":
+		// RecordPurchase reads the limits with the card, in one round trip.
+		req.LookupBy = &src
+	}
+	return ans, false, nil
 }
 
 // kick tells the sender that messages are waiting.
@@ -122,25 +155,29 @@ func (a *API) kick() {
 	}
 }
 
-// repeatWithExpiredCard answers a repeat of a recorded receipt whose card
-// code has expired since: a POS retrying after a timeout must learn what
-// happened. Without such a purchase the code is simply expired.
-func (a *API) repeatWithExpiredCard(ctx context.Context, tx domain.Tx, req domain.PurchaseRequest, now time.Time) (purchaseAnswer, error) {
+// repeatWithStaleCard answers a repeat of a recorded receipt whose card
+// code has gone stale since: a POS retrying after a long timeout must
+// learn what happened. For a typed code (number set) the purchase must be
+// of that card; ok is false when there is no such purchase.
+func (a *API) repeatWithStaleCard(ctx context.Context, tx domain.Tx, req domain.PurchaseRequest, number string, now time.Time) (purchaseAnswer, bool, error) {
 	prev, err := tx.FindPurchaseByKey(ctx, req.IdempotencyKey)
 	if errors.Is(err, domain.ErrNotFound) {
-		return purchaseAnswer{}, errCardExpired
+		return purchaseAnswer{}, false, nil
 	}
 	if err != nil {
-		return purchaseAnswer{}, err
-	}
-	if prev.RequestHash != req.RequestHash {
-		return purchaseAnswer{}, errReceiptConflict
+		return purchaseAnswer{}, false, err
 	}
 	q, err := domain.QuoteCard(ctx, tx, a.program, prev.CardID, 0, now)
 	if err != nil {
-		return purchaseAnswer{}, err
+		return purchaseAnswer{}, false, err
 	}
-	return answerOf(prev, q.Card.Balance, q.Tier, q.Customer), nil
+	if number != "" && q.Card.Number != number {
+		return purchaseAnswer{}, false, nil
+	}
+	if prev.RequestHash != req.RequestHash {
+		return purchaseAnswer{}, true, errReceiptConflict
+	}
+	return answerOf(prev, q.Card.Balance, q.Tier, q.Customer), true, nil
 }
 
 // postCancel reverses a purchase of the key's store; cancelling again

@@ -38,7 +38,8 @@ const openLotsOfCheckout = `SELECT id, kind, remaining, expires_at, created_at F
 	ORDER BY id`
 
 // LoadCheckout reads what a purchase needs in one round trip: with the
-// open lots when points will be paid.
+// open lots when points will be paid, with the failed-lookup counters
+// when the card was typed.
 func (t *tx) LoadCheckout(ctx context.Context, q domain.CheckoutQuery) (*domain.CheckoutState, error) {
 	var st domain.CheckoutState
 	var r customerRow
@@ -52,16 +53,27 @@ func (t *tx) LoadCheckout(ctx context.Context, q domain.CheckoutQuery) (*domain.
 	}
 	args := []any{q.CardID, q.IdempotencyKey, q.StaffID, q.SpendSince, q.CardSince, q.StaffSince, q.CardNumber}
 	var err error
-	if !q.WithLots {
+	if !q.WithLots && len(q.LookupKeys) == 0 {
 		err = scan(t.tx.QueryRow(ctx, loadCheckout, args...))
 	} else {
 		b := &pgx.Batch{}
+		if len(q.LookupKeys) > 0 {
+			// A typed code: the limits on failed lookups, in the same round trip.
+			scopes, subjects, windows := lookupArrays(q.LookupKeys)
+			b.Queue(countLookupFailures, scopes, subjects, windows).Query(func(rows pgx.Rows) error {
+				var err error
+				st.LookupFailures, err = pgx.CollectRows(rows, pgx.RowTo[int])
+				return err
+			})
+		}
 		b.Queue(loadCheckout, args...).QueryRow(scan)
-		b.Queue(openLotsOfCheckout, q.CardID, q.CardNumber).Query(func(rows pgx.Rows) error {
-			lots, err := collectLots(rows)
-			st.Lots = lots
-			return err
-		})
+		if q.WithLots {
+			b.Queue(openLotsOfCheckout, q.CardID, q.CardNumber).Query(func(rows pgx.Rows) error {
+				lots, err := collectLots(rows)
+				st.Lots = lots
+				return err
+			})
+		}
 		err = t.tx.SendBatch(ctx, b).Close()
 	}
 	if err != nil {
