@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loyaltybot/loyaltybot/bot/bottest"
 	"github.com/loyaltybot/loyaltybot/domain"
 )
 
@@ -175,13 +176,36 @@ func TestKeyLimitAndOneAlert(t *testing.T) {
 	e.h.Settle()
 	want := fmt.Sprintf("%d failed card lookups from POS key %s… at Central in the last 15 minutes", limit, e.key[:7])
 	e.waitText(member{chat: owner}, want)
-	// Every alert was queued by the request that caused it: count them all,
-	// sent or not.
-	var alerts int
-	err := e.h.DB.Pool().QueryRow(t.Context(), `SELECT count(*) FROM outbox
-		WHERE chat_id = 900 AND payload->>'text' LIKE '%failed card lookups%'`).Scan(&alerts)
-	if err != nil || alerts != 1 {
-		t.Fatalf("%d alerts queued for the owner (%v), want exactly 1", alerts, err)
+	// Every alert was queued by the request that caused it: once nothing is
+	// left to send to the owner, all of them have arrived.
+	waitDelivered(t, e.h, 900)
+	alerts := 0
+	for _, msg := range owner.U.Messages() {
+		if strings.Contains(msg.Text, "failed card lookups") {
+			alerts++
+		}
+	}
+	if alerts != 1 {
+		t.Fatalf("%d alerts to the owner, want exactly 1", alerts)
+	}
+}
+
+// waitDelivered waits until the outbox holds nothing pending for chatID.
+func waitDelivered(t *testing.T, h *bottest.Harness, chatID int64) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		var pending int
+		err := h.DB.Pool().QueryRow(t.Context(), `SELECT count(*) FROM outbox
+			WHERE chat_id = $1 AND sent_at IS NULL AND dropped_at IS NULL`, chatID).Scan(&pending)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pending == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d messages to chat %d still pending", pending, chatID)
+		}
 	}
 }
 
