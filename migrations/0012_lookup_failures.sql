@@ -1,4 +1,4 @@
--- 0011: failed card lookups, counted per POS key, cashier and card number
+-- 0012: failed card lookups, counted per POS key, cashier and card number
 -- in fixed windows, so that every replica refuses a guesser alike. The
 -- application writes window_start from its clock; rows of windows that
 -- ended are purged as new failures come in.
