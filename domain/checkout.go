@@ -39,6 +39,9 @@ type PurchaseResult struct {
 	// First is true for the customer's first purchase (it unlocks the
 	// questionnaire sections offered after a first purchase).
 	First bool
+	// Welcome is the held welcome bonus this purchase credited (0: none),
+	// included in Balance.
+	Welcome int64
 }
 
 // CheckoutQuery says what LoadCheckout reads.
@@ -69,13 +72,16 @@ type CheckoutState struct {
 	HasRegular     bool      // open regular lots exist
 	Lots           []Lot     // the open lots, oldest first, if asked for
 	LookupFailures []int     // the counts of CheckoutQuery.LookupKeys, in order
+	// Held is a welcome bonus waiting for a purchase (Points 0: none).
+	Held HeldWelcome
 }
 
 // PurchaseWrites is what a purchase writes besides its own row.
 type PurchaseWrites struct {
-	Debit  *LedgerEntry // the points paid, nil if none
-	Uses   []LotUse     // the lots that pay Debit
-	Credit *LedgerEntry // the points earned, as a regular lot; nil if none
+	Debit   *LedgerEntry // the points paid, nil if none
+	Uses    []LotUse     // the lots that pay Debit
+	Credit  *LedgerEntry // the points earned, as a regular lot; nil if none
+	Welcome *LedgerEntry // the held welcome bonus, as a promo lot; nil if none was held
 }
 
 // expiryDue reports whether any lot may expire at now.
@@ -179,6 +185,14 @@ func RecordPurchase(ctx context.Context, tx Tx, p *Program, req PurchaseRequest,
 	tier, _, _, _ := p.TierFor(st.Spend + req.Amount)
 	res := &PurchaseResult{Purchase: pur, Balance: card.Balance - q.Redeem + q.Earn, Customer: cust,
 		Tier: tier, Created: true, First: st.Purchases == 0}
+	if st.Held.Points > 0 {
+		// A member who typed their phone gets the welcome bonus now: a
+		// purchase at a register is what a typed number could not prove.
+		st.Held.CardID = card.ID
+		w.Welcome = heldWelcomeEntry(st.Held, card.CustomerID, now)
+		res.Welcome = st.Held.Points
+		res.Balance += st.Held.Points
+	}
 	if err := tx.WritePurchase(ctx, &res.Purchase, w); err != nil {
 		return nil, err
 	}

@@ -88,16 +88,25 @@ type CustomerStore interface {
 	// UpdateCustomer saves the mutable fields; a phone taken by another
 	// customer gives ErrConflict.
 	UpdateCustomer(ctx context.Context, c *Customer) error
+	// SetCustomerPhone gives a customer a phone; ErrConflict when another
+	// customer has it, and the transaction goes on.
+	SetCustomerPhone(ctx context.Context, customerID int64, phone string) error
 	// MarkChatReachable clears the unreachable mark of the chat's customer.
 	MarkChatReachable(ctx context.Context, chatID int64) error
 	AppendConsent(ctx context.Context, customerID int64, c Consent) error
 	ListConsents(ctx context.Context, customerID int64) ([]Consent, error)
-	// EraseCustomer anonymises a customer: name, phone, language and the
-	// Telegram link are cleared, the phone's salted hash is kept; cards,
-	// ledger and purchases stay as anonymous rows.
-	EraseCustomer(ctx context.Context, customerID int64, phoneHash []byte, at time.Time) error
-	// PhoneErased reports whether an erased customer had this phone.
+	// EraseCustomer removes every copy of a customer's personal data at
+	// once: name, phone, language and the Telegram link; answers, facts
+	// and section offers; the chat's conversation, its raw updates and
+	// its outbox rows, and handled updates of other chats that name them.
+	// The hashes in e are kept; cards, ledger, purchases and consent
+	// records stay as anonymous rows. Messages queued after it in the same
+	// transaction (the confirmation) are sent.
+	EraseCustomer(ctx context.Context, customerID int64, e Erasure) error
+	// PhoneErased and AccountErased report whether an erased member had
+	// this phone or Telegram account (by salted hash).
 	PhoneErased(ctx context.Context, phoneHash []byte) (bool, error)
+	AccountErased(ctx context.Context, accountHash []byte) (bool, error)
 }
 
 // ShopStore reads the stores of the business config.
@@ -132,6 +141,9 @@ type CardStore interface {
 	// UseLots takes points from lots; RestoreLots gives them back.
 	UseLots(ctx context.Context, uses []LotUse) error
 	RestoreLots(ctx context.Context, uses []LotUse) error
+	// HoldWelcome keeps a welcome bonus for the card's first purchase
+	// (LoadCheckout reads it, WritePurchase pays it).
+	HoldWelcome(ctx context.Context, h HeldWelcome) error
 }
 
 // PurchaseStore keeps purchases.
@@ -191,8 +203,10 @@ type QuestionnaireStore interface {
 	// ListAnswers lists a customer's answers; current only, or the whole
 	// history (oldest first).
 	ListAnswers(ctx context.Context, customerID int64, history bool) ([]StoredAnswer, error)
-	// ReplaceFacts stores the derived facts of a customer.
+	// ReplaceFacts stores the derived facts of a customer; ListFacts
+	// reads them (for the data export).
 	ReplaceFacts(ctx context.Context, customerID int64, facts map[string]string) error
+	ListFacts(ctx context.Context, customerID int64) (map[string]string, error)
 	// OfferSection records that a section was offered (idempotent);
 	// CompleteSection marks it done; ListSectionOffers lists them.
 	OfferSection(ctx context.Context, customerID int64, section string, at time.Time) error

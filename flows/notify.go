@@ -96,7 +96,11 @@ func (e *Engine) purchaseNotice(r *domain.PurchaseResult) (Reply, bool) {
 	case p.Earned == 0:
 		id = "checkout.customer.no_points"
 	}
-	return Reply{ChatID: c.ChatID, Text: e.translate(loc, id, data)}, true
+	text := e.translate(loc, id, data)
+	if r.Welcome > 0 {
+		text += "\n" + e.translate(loc, "checkout.customer.welcome", map[string]any{"Bonus": r.Welcome, "Count": r.Welcome})
+	}
+	return Reply{ChatID: c.ChatID, Text: text}, true
 }
 
 // notifyFlags alerts owners (and the store's managers) about a purchase

@@ -17,6 +17,14 @@ const (
 	stepMarketing = "marketing"
 )
 
+// How the phone was given, kept in the conversation until the welcome
+// bonus is decided: a shared contact is the account's own number, a
+// typed one is anybody's.
+const (
+	phoneShared = "contact"
+	phoneTyped  = "typed"
+)
+
 // onboarding collects the minimum at first contact (field notes: name,
 // phone, consent), then issues the card and the welcome bonus.
 type onboarding struct{}
@@ -134,16 +142,16 @@ func (o onboarding) consent(s *Session) error {
 }
 
 func (o onboarding) phone(s *Session) error {
-	var raw string
+	var raw, via string
 	switch {
 	case s.In.Kind == InputContact:
 		if s.In.Contact.UserID != s.In.User.ID {
 			s.Say("onboarding.phone.foreign", nil)
 			return o.Ask(s)
 		}
-		raw = s.In.Contact.Phone
+		raw, via = s.In.Contact.Phone, phoneShared
 	case s.In.Kind == InputText:
-		raw = s.In.Text
+		raw, via = s.In.Text, phoneTyped
 	default:
 		s.Say("onboarding.phone.hint", nil)
 		return o.Ask(s)
@@ -153,15 +161,17 @@ func (o onboarding) phone(s *Session) error {
 		return sayInvalid(s, err, o)
 	}
 	c := s.Customer
-	c.Phone = phone
-	if err := s.Tx.UpdateCustomer(s.Ctx, c); err != nil {
+	if err := s.Tx.SetCustomerPhone(s.Ctx, c.ID, phone); err != nil {
 		if errors.Is(err, domain.ErrConflict) {
-			c.Phone = ""
-			s.Say("onboarding.phone.taken", nil)
+			// Another member's number. The answer is the one any unusable
+			// number gets: it must not tell who is a member.
+			s.Say("onboarding.phone.unusable", nil)
 			return o.Ask(s)
 		}
 		return err
 	}
+	c.Phone = phone
+	s.SetData("phone_via", via)
 	if n, err := domain.ParseFirstName(s.In.User.FirstName); err == nil {
 		s.SetData("tg_name", n)
 	}
@@ -230,48 +240,48 @@ func (o onboarding) finish(s *Session) error {
 	if err != nil {
 		return err
 	}
-	// Someone who erased their data and joins again with the same phone
-	// is welcome, but the welcome bonus was theirs once already.
-	again, err := s.Tx.PhoneErased(s.Ctx, domain.PhoneHash(s.e.Salt, c.Phone))
+	// Someone who erased their data and joins again is welcome, but the
+	// welcome bonus was theirs once already; a typed number waits for a
+	// purchase. Conversations from before phone_via count as typed.
+	welcome, err := s.e.Service.GrantWelcome(s.Ctx, s.Tx, c, card, s.Data("phone_via") == phoneShared)
 	if err != nil {
 		return err
 	}
-	bonus := s.e.Business.WelcomeBonus
-	if e, ok := domain.WelcomeBonus(s.e.Business, card, c.ID, now); ok && !again {
-		// A promo lot: spent before regular points, on this very receipt too.
-		if _, _, err := domain.Credit(s.Ctx, s.Tx, e, domain.LotPromo); err != nil {
-			return err
-		}
-	} else {
-		bonus = 0
-	}
 	s.Leave()
-	data := map[string]any{"Name": c.FirstName, "Bonus": bonus, "Count": bonus}
-	if again {
-		s.Say("onboarding.done.no_second_bonus", data)
-	}
 	// Sections offered right at joining come after the welcome.
 	offer, err := s.e.offerSections(s.Ctx, s.Tx, c, domain.OfferJoin, now)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if offer != nil {
-			s.Send(*offer)
+	if err := sayWelcome(s, welcome, storeCode != ""); err != nil {
+		return err
+	}
+	if offer != nil {
+		s.Send(*offer)
+	}
+	return nil
+}
+
+// sayWelcome tells a new member what joining gave them. Joined at a
+// register, the card is shown at once: the bonus can pay this receipt.
+func sayWelcome(s *Session, welcome domain.WelcomeOutcome, atStore bool) error {
+	bonus := s.e.Business.WelcomeBonus
+	data := map[string]any{"Name": s.Customer.FirstName, "Bonus": bonus, "Count": bonus}
+	id := "onboarding.done"
+	switch welcome {
+	case domain.WelcomeCredited:
+		id = "onboarding.done.bonus"
+		if atStore {
+			id = "onboarding.done.at_store"
 		}
-	}()
-	if storeCode != "" && bonus > 0 {
-		s.Say("onboarding.done.at_store", data)
-		return showCard(s, "")
+	case domain.WelcomeHeld:
+		id = "onboarding.done.bonus_held"
+	case domain.WelcomeRefused:
+		s.Say("onboarding.done.no_second_bonus", data)
 	}
-	if storeCode != "" {
-		s.Say("onboarding.done", data)
+	s.Say(id, data)
+	if atStore {
 		return showCard(s, "")
-	}
-	if bonus > 0 {
-		s.Say("onboarding.done.bonus", data)
-	} else {
-		s.Say("onboarding.done", data)
 	}
 	s.Send(Reply{Text: s.T("onboarding.done.card_hint", nil), Inline: [][]Button{{
 		{Text: s.T("card.show", nil), Data: action("card", "show")},

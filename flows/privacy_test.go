@@ -85,3 +85,57 @@ func TestPrivacyConsentsExportEraseAndRejoin(t *testing.T) {
 		t.Fatal("the customer was not told why there is no bonus")
 	}
 }
+
+func TestHalfJoinedSeesAndDeletesWhatTheyGave(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t)
+	c := h.Chat(166, "Rita", "en")
+	c.Send("/start").Tap("✅ I agree").ShareContact("+79990000166").
+		Note("consent and phone given, name not yet: what is stored?").
+		Send("/privacy")
+	if got := lastTexts(c, 3); !strings.Contains(got, "+79990000166") {
+		t.Fatalf("/privacy does not show the stored phone to a half-joined person:\n%s", c.Transcript())
+	}
+	c.Tap("📦 Download my data")
+	doc := c.Last().Document
+	if doc == nil || !strings.Contains(string(doc.Data), "+79990000166") {
+		t.Fatalf("no export for a half-joined person: %+v", c.Last())
+	}
+	c.Send("/privacy").Tap("🗑 Delete my data").Tap("Yes, delete my data")
+	bottest.Golden(t, "privacy_half_joined", c.Transcript())
+	if n := countRows(t, h, `SELECT count(*) FROM customers WHERE phone IS NOT NULL OR first_name <> '' OR telegram_id IS NOT NULL`); n != 0 {
+		t.Fatal("the half-joined person's data is left")
+	}
+	if n := countRows(t, h, `SELECT (SELECT count(*) FROM erased_phones) + (SELECT count(*) FROM erased_accounts)`); n != 0 {
+		t.Fatal("a half-joined person never had a welcome bonus: no hash should bar one")
+	}
+	c.Note("joining later with the same phone is a first join").
+		Send("/start").Tap("✅ I agree").ShareContact("+79990000166").Tap("Rita").Tap("No, thanks")
+	if got := balance(t, h, 166); got != 100 {
+		t.Fatalf("balance %d, want the welcome bonus", got)
+	}
+}
+
+func TestWithdrawingTheDataConsentErasesAfterConfirmation(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t)
+	c := join(t, h, 167, "Sara")
+	c.Send("/privacy").
+		Tap("✋ Withdraw consent to data processing (deletes my data)").
+		Tap("No, keep it")
+	if cust, _ := customer(t, h, 167); cust.Phone == "" {
+		t.Fatal("data deleted without a confirmation")
+	}
+	c.Send("/privacy").
+		Tap("✋ Withdraw consent to data processing (deletes my data)").
+		Tap("Yes, withdraw and delete my data")
+	if n := countRows(t, h, `SELECT count(*) FROM customers WHERE phone IS NOT NULL OR first_name <> ''`); n != 0 {
+		t.Fatal("withdrawing the consent left the personal data")
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM consents WHERE kind = 'personal_data' AND NOT granted`); n != 1 {
+		t.Fatal("the withdrawal is not recorded")
+	}
+	if !strings.Contains(c.Last().Text, "consent is withdrawn") {
+		t.Fatalf("not told: %q", c.Last().Text)
+	}
+}

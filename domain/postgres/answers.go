@@ -59,6 +59,24 @@ func (t *tx) ReplaceFacts(ctx context.Context, customerID int64, facts map[strin
 	return nil
 }
 
+// ListFacts reads a customer's derived facts.
+func (t *tx) ListFacts(ctx context.Context, customerID int64) (map[string]string, error) {
+	rows, err := t.tx.Query(ctx, `SELECT name, value FROM facts WHERE customer_id = $1`, customerID)
+	if err != nil {
+		return nil, fmt.Errorf("list facts: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var name, value string
+		if err := rows.Scan(&name, &value); err != nil {
+			return nil, fmt.Errorf("list facts: %w", err)
+		}
+		out[name] = value
+	}
+	return out, rows.Err()
+}
+
 // OfferSection records an offer once.
 func (t *tx) OfferSection(ctx context.Context, customerID int64, section string, at time.Time) error {
 	_, err := t.tx.Exec(ctx, `INSERT INTO section_offers (customer_id, section, offered_at) VALUES ($1, $2, $3)

@@ -43,6 +43,16 @@ func (t *tx) CreateCard(ctx context.Context, customerID int64, number string) (*
 	return c, nil
 }
 
+// HoldWelcome keeps a welcome bonus for the card's first purchase.
+func (t *tx) HoldWelcome(ctx context.Context, h domain.HeldWelcome) error {
+	_, err := t.tx.Exec(ctx, `INSERT INTO held_welcome (card_id, points, valid_days, held_at)
+		VALUES ($1, $2, $3, $4) ON CONFLICT (card_id) DO NOTHING`, h.CardID, h.Points, h.ValidDays, h.At)
+	if err != nil {
+		return fmt.Errorf("hold welcome: %w", mapErr(err))
+	}
+	return nil
+}
+
 // FindCardByCustomer finds a customer's card.
 func (t *tx) FindCardByCustomer(ctx context.Context, customerID int64) (*domain.Card, error) {
 	return t.findCard(ctx, `customer_id = $1`, customerID)

@@ -12,8 +12,8 @@ import (
 
 // loadCheckout locks the card (the CTE's FOR UPDATE) and reads, in the
 // same round trip, the customer, a purchase with the same key, the
-// 365-day spend, the velocity counts, the last purchase and a summary of
-// the open lots.
+// 365-day spend, the velocity counts, the last purchase, a summary of
+// the open lots and a held welcome bonus.
 const loadCheckout = `
 WITH c AS (SELECT id, customer_id, number, balance, created_at FROM cards
             WHERE id = $1 OR ($1 = 0 AND number = $7) FOR UPDATE)
@@ -29,8 +29,10 @@ SELECT c.id, c.customer_id, c.number, c.balance, c.created_at,
             ELSE (SELECT count(*) FROM purchases WHERE staff_id = $3 AND created_at >= $6) END,
        (SELECT max(created_at) FROM purchases WHERE card_id = c.id AND cancelled_at IS NULL),
        (SELECT min(expires_at) FROM point_lots WHERE card_id = c.id AND remaining > 0),
-       EXISTS (SELECT 1 FROM point_lots WHERE card_id = c.id AND remaining > 0 AND kind = 'regular')
-  FROM c JOIN customers cu ON cu.id = c.customer_id`
+       EXISTS (SELECT 1 FROM point_lots WHERE card_id = c.id AND remaining > 0 AND kind = 'regular'),
+       coalesce(hw.points, 0), coalesce(hw.valid_days, 0)
+  FROM c JOIN customers cu ON cu.id = c.customer_id
+         LEFT JOIN held_welcome hw ON hw.card_id = c.id`
 
 // openLotsOfCheckout lists the open lots of the card loadCheckout locked.
 const openLotsOfCheckout = `SELECT id, kind, remaining, expires_at, created_at FROM point_lots
@@ -49,7 +51,8 @@ func (t *tx) LoadCheckout(ctx context.Context, q domain.CheckoutQuery) (*domain.
 			&st.Card.ID, &st.Card.CustomerID, &st.Card.Number, &st.Card.Balance, &st.Card.CreatedAt,
 			&r.ID, &r.TelegramID, &r.ChatID, &r.FirstName, &r.Phone, &r.Language, &r.JoinedStoreID,
 			&r.JoinedAt, &r.Marketing, &r.UnreachableAt, &r.CreatedAt, &r.ErasedAt,
-			&st.PrevPublicID, &st.Purchases, &st.Spend, &st.CardCount, &st.StaffCount, &last, &earliest, &st.HasRegular)
+			&st.PrevPublicID, &st.Purchases, &st.Spend, &st.CardCount, &st.StaffCount, &last, &earliest, &st.HasRegular,
+			&st.Held.Points, &st.Held.ValidDays)
 	}
 	args := []any{q.CardID, q.IdempotencyKey, q.StaffID, q.SpendSince, q.CardSince, q.StaffSince, q.CardNumber}
 	var err error
@@ -115,6 +118,11 @@ func (t *tx) WritePurchase(ctx context.Context, p *domain.Purchase, w domain.Pur
 	if e := w.Credit; e != nil {
 		b.Queue(appendCredit, e.CardID, string(e.Kind), e.Amount, e.Reason, e.IdempotencyKey,
 			nullable(e.ExpiresAt), string(domain.LotRegular), p.CreatedAt)
+	}
+	if e := w.Welcome; e != nil {
+		b.Queue(appendCredit, e.CardID, string(e.Kind), e.Amount, e.Reason, e.IdempotencyKey,
+			nullable(e.ExpiresAt), string(domain.LotPromo), p.CreatedAt)
+		b.Queue(`DELETE FROM held_welcome WHERE card_id = $1`, e.CardID)
 	}
 	t.tx.Defer(b)
 	return nil

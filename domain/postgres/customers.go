@@ -118,6 +118,23 @@ func (t *tx) UpdateCustomer(ctx context.Context, c *domain.Customer) error {
 	return nil
 }
 
+// SetCustomerPhone sets a customer's phone inside a savepoint, so a phone
+// another customer has gives ErrConflict and leaves the transaction
+// usable, even when two people type the same number at once.
+func (t *tx) SetCustomerPhone(ctx context.Context, customerID int64, phone string) error {
+	err := pgx.BeginFunc(ctx, t.tx, func(sp pgx.Tx) error {
+		tag, err := sp.Exec(ctx, `UPDATE customers SET phone = $2 WHERE id = $1`, customerID, phone)
+		if err == nil && tag.RowsAffected() == 0 {
+			return domain.ErrNotFound
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("set customer phone: %w", mapErr(err))
+	}
+	return nil
+}
+
 // MarkChatReachable clears the unreachable mark: they wrote to us again.
 func (t *tx) MarkChatReachable(ctx context.Context, chatID int64) error {
 	_, err := t.tx.Exec(ctx, `UPDATE customers SET unreachable_at = NULL

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -25,42 +24,97 @@ func (t *tx) ListCustomerPurchases(ctx context.Context, customerID int64) ([]dom
 	return out, nil
 }
 
-// EraseCustomer anonymises a customer in place. The row stays so that
-// cards, ledger rows and purchases keep pointing at something and the
-// owner's totals remain right.
-func (t *tx) EraseCustomer(ctx context.Context, customerID int64, phoneHash []byte, at time.Time) error {
-	if phoneHash != nil {
-		if _, err := t.tx.Exec(ctx, `INSERT INTO erased_phones (phone_hash, erased_at) VALUES ($1, $2)
-			ON CONFLICT (phone_hash) DO NOTHING`, phoneHash, at); err != nil {
-			return fmt.Errorf("erase customer: %w", mapErr(err))
+// Erasure statements. $1 is the customer id; the chat ones take the chat
+// ids ($1) and the Telegram user id ($2).
+const (
+	// An update belongs to the person when it came from their chat or
+	// from them in another chat (a group), wherever its kind puts "from".
+	updatesOfPerson = `(chat_id = ANY($1) OR jsonb_path_exists(payload, '$.*.from.id ? (@ == $id)',
+		jsonb_build_object('id', $2::bigint)))`
+	// Handled ones go; the one being handled (this erasure's own) and any
+	// queued behind it keep their update_id, so a redelivery is still
+	// recognised, and lose everything else.
+	deleteHandledUpdates = `DELETE FROM updates WHERE processed_at IS NOT NULL AND ` + updatesOfPerson
+	blankPendingUpdates  = `UPDATE updates SET chat_id = 0, payload = jsonb_build_object('update_id', update_id)
+		WHERE processed_at IS NULL AND ` + updatesOfPerson
+	// Other chats hold copies too: a cashier's screen named the customer,
+	// and the cashier's tap on it came back inside a callback update (the
+	// message itself lost its text when it was sent). Those handled
+	// updates are history nobody needs: their content goes. $1 and $2 are
+	// the name and the phone ('' for none); the name is spelt as jsonb
+	// prints a string, so it matches the payload's text whatever
+	// characters it has.
+	blankHandledMentions = `UPDATE updates SET payload = jsonb_build_object('update_id', update_id)
+		WHERE processed_at IS NOT NULL AND (
+			($1 <> '' AND strpos(payload::text, btrim(to_jsonb($1::text)::text, '"')) > 0) OR
+			($2 <> '' AND strpos(payload::text, $2) > 0))`
+)
+
+// EraseCustomer anonymises a customer in place and removes the copies of
+// their personal data elsewhere, in the caller's transaction. The row
+// stays so that cards, ledger rows and purchases keep pointing at
+// something and the owner's totals remain right.
+func (t *tx) EraseCustomer(ctx context.Context, customerID int64, e domain.Erasure) error {
+	var tg, chat *int64
+	var name string
+	var phone *string
+	if err := t.tx.QueryRow(ctx, `SELECT telegram_id, chat_id, first_name, phone FROM customers
+		WHERE id = $1 FOR UPDATE`, customerID).Scan(&tg, &chat, &name, &phone); err != nil {
+		return mapErr(err)
+	}
+	steps := []stmt{
+		{`DELETE FROM answers WHERE customer_id = $1`, []any{customerID}},
+		{`DELETE FROM facts WHERE customer_id = $1`, []any{customerID}},
+		{`DELETE FROM section_offers WHERE customer_id = $1`, []any{customerID}},
+		{`DELETE FROM held_welcome WHERE card_id IN (SELECT id FROM cards WHERE customer_id = $1)`, []any{customerID}},
+		{`UPDATE customers SET telegram_id = NULL, chat_id = NULL, first_name = '', phone = NULL,
+			language = '', marketing = false, erased_at = $2 WHERE id = $1`, []any{customerID, e.At}},
+		{blankHandledMentions, []any{name, deref(phone)}},
+	}
+	if e.PhoneHash != nil {
+		steps = append(steps, stmt{`INSERT INTO erased_phones (phone_hash, erased_at) VALUES ($1, $2) ON CONFLICT DO NOTHING`, []any{e.PhoneHash, e.At}})
+	}
+	if e.AccountHash != nil {
+		steps = append(steps, stmt{`INSERT INTO erased_accounts (telegram_hash, erased_at) VALUES ($1, $2) ON CONFLICT DO NOTHING`, []any{e.AccountHash, e.At}})
+	}
+	// In a private chat the chat id is the user id; both are looked for.
+	var chats []int64
+	for _, id := range []int64{deref(chat), deref(tg)} {
+		if id != 0 {
+			chats = append(chats, id)
 		}
 	}
-	var chat *int64
-	if err := t.tx.QueryRow(ctx, `SELECT chat_id FROM customers WHERE id = $1 FOR UPDATE`, customerID).Scan(&chat); err != nil {
-		return fmt.Errorf("erase customer: %w", mapErr(err))
+	for _, q := range []string{`DELETE FROM conversations WHERE chat_id = ANY($1)`, `DELETE FROM outbox WHERE chat_id = ANY($1)`} {
+		steps = append(steps, stmt{q, []any{chats}})
 	}
-	for _, q := range []string{`DELETE FROM answers WHERE customer_id = $1`, `DELETE FROM facts WHERE customer_id = $1`,
-		`DELETE FROM section_offers WHERE customer_id = $1`} {
-		if _, err := t.tx.Exec(ctx, q, customerID); err != nil {
-			return fmt.Errorf("erase customer: %w", mapErr(err))
-		}
+	for _, q := range []string{deleteHandledUpdates, blankPendingUpdates} {
+		steps = append(steps, stmt{q, []any{chats, deref(tg)}})
 	}
-	_, err := t.tx.Exec(ctx, `UPDATE customers SET telegram_id = NULL, chat_id = NULL, first_name = '',
-		phone = NULL, language = '', marketing = false, erased_at = $2 WHERE id = $1`, customerID, at)
-	if err != nil {
-		return fmt.Errorf("erase customer: %w", mapErr(err))
-	}
-	if chat != nil {
-		if _, err := t.tx.Exec(ctx, `UPDATE conversations SET flow = '', step = '', data = '{}' WHERE chat_id = $1`, *chat); err != nil {
-			return fmt.Errorf("erase customer: %w", mapErr(err))
+	for _, s := range steps {
+		if _, err := t.tx.Exec(ctx, s.sql, s.args...); err != nil {
+			return mapErr(err)
 		}
 	}
 	return nil
 }
 
-// PhoneErased reports whether a phone hash belongs to an erased customer.
+// stmt is a statement with its arguments.
+type stmt struct {
+	sql  string
+	args []any
+}
+
+// PhoneErased reports whether a phone hash belongs to an erased member.
 func (t *tx) PhoneErased(ctx context.Context, phoneHash []byte) (bool, error) {
 	var ok bool
 	err := t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM erased_phones WHERE phone_hash = $1)`, phoneHash).Scan(&ok)
+	return ok, mapErr(err)
+}
+
+// AccountErased reports whether a Telegram account hash belongs to an
+// erased member.
+func (t *tx) AccountErased(ctx context.Context, accountHash []byte) (bool, error) {
+	var ok bool
+	err := t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM erased_accounts WHERE telegram_hash = $1)`, accountHash).Scan(&ok)
 	return ok, mapErr(err)
 }

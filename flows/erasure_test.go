@@ -1,0 +1,260 @@
+package flows_test
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/loyaltybot/loyaltybot/bot/bottest"
+)
+
+// findEverywhere searches every column of every table, cast to text, for
+// s (case-insensitive) and names the columns holding it with a count.
+func findEverywhere(t *testing.T, h *bottest.Harness, s string) []string {
+	t.Helper()
+	ctx := context.Background()
+	rows, _ := h.DB.Pool().Query(ctx, `SELECT c.table_name, c.column_name FROM information_schema.columns c
+		JOIN information_schema.tables t USING (table_schema, table_name)
+		WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE' ORDER BY 1, 2`)
+	type col struct{ Table, Column string }
+	cols, err := pgx.CollectRows(rows, pgx.RowToStructByPos[col])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cols) < 20 {
+		t.Fatalf("only %d columns found: the search would prove nothing", len(cols))
+	}
+	var found []string
+	for _, c := range cols {
+		var n int
+		q := fmt.Sprintf(`SELECT count(*) FROM %s WHERE %s::text ILIKE '%%' || $1 || '%%'`,
+			pgx.Identifier{c.Table}.Sanitize(), pgx.Identifier{c.Column}.Sanitize())
+		if err := h.DB.Pool().QueryRow(ctx, q, s).Scan(&n); err != nil {
+			t.Fatalf("search %s.%s: %v", c.Table, c.Column, err)
+		}
+		if n > 0 {
+			found = append(found, fmt.Sprintf("%s.%s (%d rows)", c.Table, c.Column, n))
+		}
+	}
+	return append(found, findInEncodedJSON(t, h, s)...)
+}
+
+// findInEncodedJSON looks into the base64 strings of every jsonb column (a
+// document in the outbox is base64 inside the payload), where ILIKE
+// cannot see.
+func findInEncodedJSON(t *testing.T, h *bottest.Harness, s string) []string {
+	t.Helper()
+	ctx := context.Background()
+	rows, _ := h.DB.Pool().Query(ctx, `SELECT table_name, column_name FROM information_schema.columns
+		WHERE table_schema = 'public' AND data_type = 'jsonb'`)
+	type col struct{ Table, Column string }
+	cols, err := pgx.CollectRows(rows, pgx.RowToStructByPos[col])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found []string
+	for _, c := range cols {
+		rows, _ := h.DB.Pool().Query(ctx, fmt.Sprintf(`SELECT %s::text FROM %s`,
+			pgx.Identifier{c.Column}.Sanitize(), pgx.Identifier{c.Table}.Sanitize()))
+		values, err := pgx.CollectRows(rows, pgx.RowTo[*string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range values {
+			var doc any
+			if v == nil || json.Unmarshal([]byte(*v), &doc) != nil {
+				continue
+			}
+			if encodedContains(doc, strings.ToLower(s)) {
+				found = append(found, fmt.Sprintf("%s.%s (base64)", c.Table, c.Column))
+				break
+			}
+		}
+	}
+	return found
+}
+
+func encodedContains(v any, s string) bool {
+	switch v := v.(type) {
+	case string:
+		b, err := base64.StdEncoding.DecodeString(v)
+		return err == nil && strings.Contains(strings.ToLower(string(b)), s)
+	case []any:
+		for _, x := range v {
+			if encodedContains(x, s) {
+				return true
+			}
+		}
+	case map[string]any:
+		for _, x := range v {
+			if encodedContains(x, s) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func TestErasureLeavesNoCopyAnywhere(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, withPresets("basic"))
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 961, "Boris")
+	z := h.Chat(160, "Zinaida", "en")
+	z.Send("/start s_central").Tap("✅ I agree").ShareContact("+79990000160").Tap("Zinaida").Tap("Yes, please")
+	scan(t, z, cashier)
+	cashier.Send("500").Tap("➕ Accrue +15").Tap("✅ Confirm")
+	z.Sync().
+		Tap("📝 About you (up to +105 points)").
+		Send("14.03.1990").Send("zina.secret@example.org").Tap("Female").Send("Moscow")
+	// Copies wait in every corner: the cashier's screen named her, the
+	// stored updates hold her contact, the outbox her export.
+	if found := findEverywhere(t, h, "Zinaida"); len(found) == 0 {
+		t.Fatal("the search finds nothing even before erasure: it cannot prove anything")
+	}
+
+	z.Send("/privacy").Tap("📦 Download my data")
+	// A document travels base64 inside a JSON payload, where ILIKE is
+	// blind: the search decodes such strings too.
+	if !encodedContains(map[string]any{"document": map[string]any{
+		"data": base64.StdEncoding.EncodeToString([]byte(`{"phone": "+79990000160"}`))}}, "9990000160") {
+		t.Fatal("the search does not see into a base64 document: it cannot prove anything")
+	}
+	doc := z.Last().Document
+	if doc == nil {
+		t.Fatalf("no export: %+v", z.Last())
+	}
+	var export struct {
+		Facts    map[string]string `json:"facts"`
+		Sections []struct {
+			Section     string  `json:"section"`
+			Title       string  `json:"title"`
+			OfferedAt   string  `json:"offered_at"`
+			CompletedAt *string `json:"completed_at"`
+		} `json:"profile_sections"`
+	}
+	if err := json.Unmarshal(doc.Data, &export); err != nil {
+		t.Fatal(err)
+	}
+	if export.Facts["birthday"] != "1990-03-14" || export.Facts["gender"] != "female" {
+		t.Errorf("export facts %v, want the birthday and gender facts", export.Facts)
+	}
+	if len(export.Sections) != 1 || export.Sections[0].Section != "basic" || export.Sections[0].Title != "About you" ||
+		export.Sections[0].OfferedAt == "" || export.Sections[0].CompletedAt == nil {
+		t.Errorf("export sections %+v, want the completed basic section", export.Sections)
+	}
+
+	z.Send("/privacy").Tap("🗑 Delete my data").Tap("Yes, delete my data")
+	h.Settle()
+	if !strings.Contains(z.Last().Text, "personal data is erased") {
+		t.Fatalf("no confirmation: %q", z.Last().Text)
+	}
+	for _, secret := range []string{"Zinaida", "9990000160", "zina.secret@example.org", "1990-03-14"} {
+		if found := findEverywhere(t, h, secret); len(found) > 0 {
+			t.Errorf("%q is still stored after erasure in %v", secret, found)
+		}
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM conversations WHERE chat_id = 160`); n != 0 {
+		t.Error("the erased customer's conversation row is left")
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM outbox WHERE chat_id = 160`); n != 1 {
+		t.Errorf("%d outbox rows to her chat, want only the confirmation", n)
+	}
+	// What the shop keeps is anonymous and still adds up.
+	if n := countRows(t, h, `SELECT count(*) FROM purchases`); n != 1 {
+		t.Error("the anonymous purchase must stay")
+	}
+}
+
+func TestRejoiningAfterErasureWithANewTypedPhoneGetsNoSecondBonus(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t)
+	c := join(t, h, 162, "Mila")
+	if got := balance(t, h, 162); got != 100 {
+		t.Fatalf("first join balance %d, want the welcome bonus", got)
+	}
+	c.Send("/privacy").Tap("🗑 Delete my data").Tap("Yes, delete my data")
+	for i, phone := range []string{"+7 999 111-22-33", "+7 999 111-22-44"} {
+		c.Note("erased; joining again with a new typed number").
+			Send("/start").Tap("✅ I agree").Send(phone).Tap("Mila").Tap("No, thanks")
+		if got := balance(t, h, 162); got != 0 {
+			t.Fatalf("re-join %d: balance %d, want 0 (one welcome bonus per Telegram account)", i+1, got)
+		}
+		if !strings.Contains(c.Transcript(), "already received the welcome bonus") {
+			t.Fatalf("not told why there is no bonus:\n%s", c.Transcript())
+		}
+		if n := countRows(t, h, `SELECT count(*) FROM held_welcome`); n != 0 {
+			t.Fatalf("re-join %d: a welcome bonus is held for the first purchase, want none", i+1)
+		}
+		c.Send("/privacy").Tap("🗑 Delete my data").Tap("Yes, delete my data")
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM ledger WHERE kind = 'welcome'`); n != 1 {
+		t.Fatalf("%d welcome bonuses, want 1", n)
+	}
+}
+
+func TestTypedPhoneEarnsTheWelcomeBonusWithTheFirstPurchase(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 963, "Boris")
+	c := h.Chat(163, "Nina", "en")
+	c.Send("/start s_central").Tap("✅ I agree").Send("+7 999 000-01-63").Tap("Nina").Tap("No, thanks")
+	if got := balance(t, h, 163); got != 0 {
+		t.Fatalf("balance %d after joining with a typed phone, want 0 until a purchase", got)
+	}
+	if !strings.Contains(c.Transcript(), "with your first purchase") {
+		t.Fatalf("not told when the bonus comes:\n%s", c.Transcript())
+	}
+	scan(t, c, cashier)
+	cashier.Send("1000").Tap("➕ Accrue +30").Tap("✅ Confirm")
+	c.Sync()
+	if got := balance(t, h, 163); got != 130 {
+		t.Fatalf("balance %d after the first purchase, want 30 earned + 100 welcome", got)
+	}
+	if !strings.Contains(c.Last().Text, "100 welcome points") {
+		t.Fatalf("customer not told about the welcome bonus: %q", c.Last().Text)
+	}
+	scan(t, c, cashier)
+	cashier.Send("1000").Tap("➕ Accrue +30").Tap("✅ Confirm")
+	if got := balance(t, h, 163); got != 160 {
+		t.Fatalf("balance %d after the second purchase, want 160 (no second welcome)", got)
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM ledger WHERE kind = 'welcome'`); n != 1 {
+		t.Fatalf("%d welcome rows, want 1", n)
+	}
+	// The held bonus is a promo lot like any welcome bonus: spent first.
+	if n := countRows(t, h, `SELECT count(*) FROM point_lots WHERE kind = 'promo' AND amount = 100 AND expires_at IS NOT NULL`); n != 1 {
+		t.Fatal("the welcome bonus credited at the first purchase is not a promo lot with an expiry")
+	}
+}
+
+func TestTakenPhoneAnswersPlainlyAndRevealsNothing(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t)
+	join(t, h, 164, "Olya") // +79990000164
+	c := h.Chat(165, "Pavel", "en")
+	c.Send("/start").Tap("✅ I agree").
+		Note("a member's number, typed").
+		Send("+7 999 000-01-64").
+		Note("another number goes through").
+		Send("+7 999 000-01-65")
+	got := c.Transcript()
+	if strings.Contains(got, "went wrong") || strings.Contains(got, "linked") {
+		t.Fatalf("a taken number is told apart or breaks the flow:\n%s", got)
+	}
+	if !strings.Contains(got, "We could not use this number") {
+		t.Fatalf("no clear answer to a taken number:\n%s", got)
+	}
+	c.Tap("Pavel").Tap("No, thanks")
+	bottest.Golden(t, "phone_taken", c.Transcript())
+	cust, _ := customer(t, h, 165)
+	if !cust.Member() || cust.Phone != "+79990000165" {
+		t.Fatalf("after a taken number, joining with another: %+v", cust)
+	}
+}

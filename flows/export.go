@@ -1,0 +1,197 @@
+package flows
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// export is the JSON document a customer downloads: everything the
+// business keeps about them, in plain field names.
+type export struct {
+	ExportedAt time.Time        `json:"exported_at"`
+	Business   string           `json:"business"`
+	Profile    exportProfile    `json:"profile"`
+	Consents   []exportConsent  `json:"consents"`
+	Card       *exportCard      `json:"card,omitempty"`
+	Ledger     []exportLedger   `json:"points_history"`
+	Purchases  []exportPurchase `json:"purchases"`
+	Answers    []exportAnswer   `json:"answers"`
+	// Facts are what the answers were turned into for segments
+	// ("birthday", "child_youngest_age_years"); sections are the profile
+	// sections offered to the customer and when they completed them.
+	Facts    map[string]string `json:"facts"`
+	Sections []exportSection   `json:"profile_sections"`
+	Feedback []any             `json:"feedback"`
+	Topics   []any             `json:"subscriptions"`
+}
+
+type exportProfile struct {
+	FirstName   string    `json:"first_name"`
+	Phone       string    `json:"phone"`
+	Language    string    `json:"language"`
+	TelegramID  int64     `json:"telegram_id"`
+	JoinedAt    time.Time `json:"joined_at"`
+	JoinedStore string    `json:"joined_store,omitempty"`
+	Marketing   bool      `json:"marketing_messages"`
+}
+
+type exportConsent struct {
+	Kind    string    `json:"kind"`
+	Version string    `json:"version"`
+	Granted bool      `json:"granted"`
+	At      time.Time `json:"at"`
+}
+
+type exportAnswer struct {
+	Question   string          `json:"question"`
+	Text       string          `json:"question_text"`
+	Value      json.RawMessage `json:"value,omitempty"`
+	Skipped    bool            `json:"skipped,omitempty"`
+	AnsweredAt time.Time       `json:"answered_at"`
+	ReplacedAt *time.Time      `json:"replaced_at,omitempty"`
+}
+
+type exportSection struct {
+	Section     string     `json:"section"`
+	Title       string     `json:"title"`
+	OfferedAt   time.Time  `json:"offered_at"`
+	CompletedAt *time.Time `json:"completed_at,omitempty"`
+}
+
+type exportCard struct {
+	Number  string `json:"number"`
+	Balance int64  `json:"balance"`
+}
+
+type exportLedger struct {
+	At        time.Time  `json:"at"`
+	Kind      string     `json:"kind"`
+	Points    int64      `json:"points"`
+	Balance   int64      `json:"balance_after"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+}
+
+type exportPurchase struct {
+	ID         string     `json:"id"`
+	At         time.Time  `json:"at"`
+	Store      string     `json:"store"`
+	Amount     string     `json:"amount"`
+	Earned     int64      `json:"points_earned"`
+	Redeemed   int64      `json:"points_redeemed"`
+	Categories []string   `json:"categories,omitempty"`
+	Cancelled  *time.Time `json:"cancelled_at,omitempty"`
+}
+
+// exportData sends the customer's data as a JSON document. Someone who
+// has not finished joining has no card yet, and gets the rest.
+func exportData(s *Session) error {
+	c := s.Customer
+	out := export{ExportedAt: s.e.Now().UTC(), Business: s.e.Business.Name, Answers: []exportAnswer{},
+		Sections: []exportSection{}, Feedback: []any{}, Topics: []any{}}
+	out.Profile = exportProfile{FirstName: c.FirstName, Phone: c.Phone, Language: c.Language, TelegramID: c.TelegramID,
+		JoinedAt: c.JoinedAt.UTC(), Marketing: c.Marketing}
+	if c.JoinedStoreID != 0 {
+		out.Profile.JoinedStore = s.storeName(c.JoinedStoreID)
+	}
+	consents, err := s.Tx.ListConsents(s.Ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	for _, k := range consents {
+		out.Consents = append(out.Consents, exportConsent{Kind: k.Kind, Version: k.Version, Granted: k.Granted, At: k.At.UTC()})
+	}
+	if err := exportCardLedger(s, &out); err != nil {
+		return err
+	}
+	purchases, err := s.Tx.ListCustomerPurchases(s.Ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	for _, p := range purchases {
+		row := exportPurchase{ID: p.PublicID, At: p.CreatedAt.UTC(), Store: s.storeName(p.ShopID),
+			Amount: domain.FormatMoney(p.Amount, p.Currency, "en"), Earned: p.Earned, Redeemed: p.Redeemed, Categories: p.Categories}
+		if p.Cancelled() {
+			t := p.CancelledAt.UTC()
+			row.Cancelled = &t
+		}
+		out.Purchases = append(out.Purchases, row)
+	}
+	history, err := s.Tx.ListAnswers(s.Ctx, c.ID, true)
+	if err != nil {
+		return err
+	}
+	for _, a := range history {
+		row := exportAnswer{Question: a.QuestionID, Value: a.Value, Skipped: a.Skipped, AnsweredAt: a.AnsweredAt.UTC()}
+		if q, ok := s.e.Business.Questionnaire.Question(a.QuestionID); ok {
+			row.Text = s.e.textIn(q.Text, s.Lang)
+		}
+		if !a.SupersededAt.IsZero() {
+			t := a.SupersededAt.UTC()
+			row.ReplacedAt = &t
+		}
+		out.Answers = append(out.Answers, row)
+	}
+	if err := exportProfileData(s, &out); err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	s.Send(Reply{Text: s.T("privacy.export.caption", nil), Document: &Document{Name: "my-data.json", Data: data}})
+	return nil
+}
+
+// exportCardLedger adds the card and its points history, if there is a card.
+func exportCardLedger(s *Session, out *export) error {
+	card, err := s.Tx.FindCardByCustomer(s.Ctx, s.Customer.ID)
+	if isNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	out.Card = &exportCard{Number: card.Number, Balance: card.Balance}
+	entries, err := s.Tx.ListLedger(s.Ctx, card.ID, 100_000)
+	if err != nil {
+		return err
+	}
+	for i := len(entries) - 1; i >= 0; i-- {
+		e := entries[i]
+		row := exportLedger{At: e.CreatedAt.UTC(), Kind: string(e.Kind), Points: e.Amount, Balance: e.BalanceAfter}
+		if !e.ExpiresAt.IsZero() {
+			t := e.ExpiresAt.UTC()
+			row.ExpiresAt = &t
+		}
+		out.Ledger = append(out.Ledger, row)
+	}
+	return nil
+}
+
+// exportProfileData adds the derived facts and the offered sections.
+func exportProfileData(s *Session, out *export) error {
+	facts, err := s.Tx.ListFacts(s.Ctx, s.Customer.ID)
+	if err != nil {
+		return err
+	}
+	out.Facts = facts
+	offers, err := s.Tx.ListSectionOffers(s.Ctx, s.Customer.ID)
+	if err != nil {
+		return err
+	}
+	for _, o := range offers {
+		row := exportSection{Section: o.Section, OfferedAt: o.OfferedAt.UTC()}
+		if sec, ok := s.e.Business.Questionnaire.Section(o.Section); ok {
+			row.Title = s.e.textIn(sec.Title, s.Lang)
+		}
+		if !o.CompletedAt.IsZero() {
+			t := o.CompletedAt.UTC()
+			row.CompletedAt = &t
+		}
+		out.Sections = append(out.Sections, row)
+	}
+	return nil
+}
