@@ -32,13 +32,15 @@ type Business struct {
 
 // Scheduled jobs, by the name their cron spec has in the config ([jobs]).
 const (
-	JobExpirePoints = "expire_points"
+	JobExpirePoints  = "expire_points"
+	JobPurgeRetained = "purge_retained"
 )
 
 // DefaultJobs is the schedule when the config sets none: points expire at
-// 03:30, a quiet hour for the shop.
+// 03:30, a quiet hour for the shop, and what the retention periods no
+// longer cover is deleted at 03:45.
 func DefaultJobs() map[string]string {
-	return map[string]string{JobExpirePoints: "30 3 * * *"}
+	return map[string]string{JobExpirePoints: "30 3 * * *", JobPurgeRetained: "45 3 * * *"}
 }
 
 // StoreConfig is one store of the business config.

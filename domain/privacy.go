@@ -9,6 +9,33 @@ import (
 	"time"
 )
 
+// How long the copies kept for running the bot live. A raw update is
+// needed until it is handled (and a few days more, to look into a
+// complaint about a conversation); a sent message only to look into a
+// complaint about what the bot said. Both hold personal data, so they
+// do not stay longer.
+const (
+	// UpdateRetention: handled raw Telegram updates are deleted this long
+	// after they were handled.
+	UpdateRetention = 7 * 24 * time.Hour
+	// OutboxRetention: sent or dropped outgoing messages are deleted this
+	// long after they were sent or dropped.
+	OutboxRetention = 30 * 24 * time.Hour
+)
+
+// PurgeExpired deletes what the retention periods no longer cover; the
+// daily retention job runs it. Updates not yet handled and messages not
+// yet sent are never touched.
+func PurgeExpired(ctx context.Context, st Store, now time.Time) (updates, messages int64, err error) {
+	if updates, err = st.PurgeUpdates(ctx, now.Add(-UpdateRetention)); err != nil {
+		return 0, 0, err
+	}
+	if messages, err = st.PurgeOutbox(ctx, now.Add(-OutboxRetention)); err != nil {
+		return updates, 0, err
+	}
+	return updates, messages, nil
+}
+
 // AccountHash is the salted hash kept of an erased member's Telegram
 // account, beside PhoneHash: the account had its welcome bonus, whatever
 // number it types next time.

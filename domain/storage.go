@@ -41,6 +41,10 @@ type Store interface {
 	// expire: a lot past its date, or regular points on a card without a
 	// purchase since inactiveBefore. Cards with id > afterID, ascending.
 	ListCardsToExpire(ctx context.Context, now, inactiveBefore time.Time, afterID int64, limit int) ([]int64, error)
+	// PurgeUpdates deletes raw updates handled before t; PurgeOutbox
+	// deletes messages sent or dropped before t (the retention job).
+	PurgeUpdates(ctx context.Context, before time.Time) (int64, error)
+	PurgeOutbox(ctx context.Context, before time.Time) (int64, error)
 	// TryLock runs fn only if no other replica holds the named job lock.
 	TryLock(ctx context.Context, name string, fn func(ctx context.Context) error) (bool, error)
 }

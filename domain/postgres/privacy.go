@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -117,4 +118,22 @@ func (t *tx) AccountErased(ctx context.Context, accountHash []byte) (bool, error
 	var ok bool
 	err := t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM erased_accounts WHERE telegram_hash = $1)`, accountHash).Scan(&ok)
 	return ok, mapErr(err)
+}
+
+// PurgeUpdates deletes raw updates handled before t.
+func (db *DB) PurgeUpdates(ctx context.Context, before time.Time) (int64, error) {
+	tag, err := db.pool.Exec(ctx, `DELETE FROM updates WHERE processed_at < $1`, before)
+	if err != nil {
+		return 0, fmt.Errorf("purge updates: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+// PurgeOutbox deletes messages sent or dropped before t.
+func (db *DB) PurgeOutbox(ctx context.Context, before time.Time) (int64, error) {
+	tag, err := db.pool.Exec(ctx, `DELETE FROM outbox WHERE sent_at < $1 OR dropped_at < $1`, before)
+	if err != nil {
+		return 0, fmt.Errorf("purge outbox: %w", err)
+	}
+	return tag.RowsAffected(), nil
 }

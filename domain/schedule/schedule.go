@@ -1,7 +1,8 @@
-// Package schedule runs the program's scheduled jobs (points expiry; the
-// nudge engine next) on robfig/cron ticks. It adapts cron to the domain
-// as domain/postgres adapts PostgreSQL: the jobs are use cases, the specs
-// come from the business config, and nothing here knows Telegram.
+// Package schedule runs the program's scheduled jobs (points expiry, the
+// retention purge; the nudge engine next) on robfig/cron ticks. It adapts
+// cron to the domain as domain/postgres adapts PostgreSQL: the jobs are
+// use cases, the specs come from the business config, and nothing here
+// knows Telegram.
 package schedule
 
 import (
@@ -69,6 +70,20 @@ func ExpiryJob(spec string, st domain.Store, p *domain.Program, now func() time.
 		cards, points, err := domain.ExpirePoints(ctx, st, p, now())
 		if cards > 0 {
 			log.Info("points expired", "cards", cards, "points", points)
+		}
+		return err
+	}}
+}
+
+// RetentionJob deletes, daily, the copies kept only for running the bot
+// once their time is up: handled raw updates after domain.UpdateRetention
+// (7 days), sent or dropped messages after domain.OutboxRetention (30
+// days). Both hold names and phone numbers; the README states the periods.
+func RetentionJob(spec string, st domain.Store, now func() time.Time, log *slog.Logger) Job {
+	return Job{Name: domain.JobPurgeRetained, Spec: spec, Run: func(ctx context.Context) error {
+		updates, messages, err := domain.PurgeExpired(ctx, st, now())
+		if updates+messages > 0 {
+			log.Info("retention purge", "updates", updates, "messages", messages)
 		}
 		return err
 	}}
