@@ -15,8 +15,8 @@ import (
 // complaint about what the bot said. Both hold personal data, so they
 // do not stay longer.
 const (
-	// UpdateRetention: handled raw Telegram updates are deleted this long
-	// after they were handled.
+	// UpdateRetention: raw Telegram updates are deleted this long after
+	// they were handled or set aside (dead letters).
 	UpdateRetention = 7 * 24 * time.Hour
 	// OutboxRetention: sent or dropped outgoing messages are deleted this
 	// long after they were sent or dropped.

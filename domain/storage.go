@@ -41,7 +41,8 @@ type Store interface {
 	// expire: a lot past its date, or regular points on a card without a
 	// purchase since inactiveBefore. Cards with id > afterID, ascending.
 	ListCardsToExpire(ctx context.Context, now, inactiveBefore time.Time, afterID int64, limit int) ([]int64, error)
-	// PurgeUpdates deletes raw updates handled before t; PurgeOutbox
+	// PurgeUpdates deletes raw updates handled or set aside before t;
+	// PurgeOutbox
 	// deletes messages sent or dropped before t (the retention job).
 	PurgeUpdates(ctx context.Context, before time.Time) (int64, error)
 	PurgeOutbox(ctx context.Context, before time.Time) (int64, error)
@@ -101,8 +102,9 @@ type CustomerStore interface {
 	ListConsents(ctx context.Context, customerID int64) ([]Consent, error)
 	// EraseCustomer removes every copy of a customer's personal data at
 	// once: name, phone, language and the Telegram link; answers, facts
-	// and section offers; the chat's conversation, its raw updates and
-	// its outbox rows, and handled updates of other chats that name them.
+	// and section offers; the chat's conversation, its raw updates (those
+	// set aside too) and its outbox rows, and handled or set-aside updates
+	// of other chats that name them.
 	// The hashes in e are kept; cards, ledger, purchases and consent
 	// records stay as anonymous rows. Messages queued after it in the same
 	// transaction (the confirmation) are sent.

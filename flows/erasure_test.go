@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/loyaltybot/loyaltybot/bot/bottest"
+	"github.com/loyaltybot/loyaltybot/domain"
 )
 
 // findEverywhere searches every column of every table, cast to text, for
@@ -41,7 +42,38 @@ func findEverywhere(t *testing.T, h *bottest.Harness, s string) []string {
 			found = append(found, fmt.Sprintf("%s.%s (%d rows)", c.Table, c.Column, n))
 		}
 	}
-	return append(found, findInEncodedJSON(t, h, s)...)
+	found = append(found, findInEncodedJSON(t, h, s)...)
+	return append(found, findInBytes(t, h, s)...)
+}
+
+// findInBytes looks into bytea columns as the bytes they hold (a dead
+// letter keeps an update's raw bytes), where ::text shows only hex.
+func findInBytes(t *testing.T, h *bottest.Harness, s string) []string {
+	t.Helper()
+	ctx := context.Background()
+	rows, _ := h.DB.Pool().Query(ctx, `SELECT table_name, column_name FROM information_schema.columns
+		WHERE table_schema = 'public' AND data_type = 'bytea'`)
+	type col struct{ Table, Column string }
+	cols, err := pgx.CollectRows(rows, pgx.RowToStructByPos[col])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found []string
+	for _, c := range cols {
+		rows, _ := h.DB.Pool().Query(ctx, fmt.Sprintf(`SELECT %s FROM %s`,
+			pgx.Identifier{c.Column}.Sanitize(), pgx.Identifier{c.Table}.Sanitize()))
+		values, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range values {
+			if strings.Contains(strings.ToLower(string(v)), strings.ToLower(s)) {
+				found = append(found, fmt.Sprintf("%s.%s (bytes)", c.Table, c.Column))
+				break
+			}
+		}
+	}
+	return found
 }
 
 // findInEncodedJSON looks into the base64 strings of every jsonb column (a
@@ -149,6 +181,16 @@ func TestErasureLeavesNoCopyAnywhere(t *testing.T) {
 		t.Errorf("export sections %+v, want the completed basic section", export.Sections)
 	}
 
+	// Updates set aside keep their raw bytes: one of hers, and one from
+	// the cashier's chat showing her name.
+	for _, u := range []domain.RawUpdate{
+		{UpdateID: 900001, ChatID: 160, Payload: []byte(`{"update_id":900001,"message":{"chat":{"id":160},"from":{"id":160,"first_name":"Zinaida"},"text":"hi\u0000"}}`)},
+		{UpdateID: 900002, ChatID: 961, Payload: []byte(`{"update_id":900002,"callback_query":{"from":{"id":961},"message":{"text":"Zinaida \u00b7 receipt 500 RUB"}}}`)},
+	} {
+		if _, err := h.DB.DeadLetterUpdate(context.Background(), u, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
 	z.Send("/privacy").Tap("🗑 Delete my data").Tap("Yes, delete my data")
 	h.Settle()
 	if !strings.Contains(z.Last().Text, "personal data is erased") {
@@ -256,5 +298,30 @@ func TestTakenPhoneAnswersPlainlyAndRevealsNothing(t *testing.T) {
 	cust, _ := customer(t, h, 165)
 	if !cust.Member() || cust.Phone != "+79990000165" {
 		t.Fatalf("after a taken number, joining with another: %+v", cust)
+	}
+}
+
+func TestErasureFindsTheNameEscapedInUpdatesSetAside(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t)
+	c := h.Chat(168, "Зоя", "ru")
+	c.Send("/start").Tap("✅ Согласен(на)").ShareContact("+79990000168").Tap("Зоя").Tap("Нет, спасибо")
+	// Telegram may escape every non-ASCII character in the JSON it sends.
+	for _, u := range []domain.RawUpdate{
+		{UpdateID: 900011, ChatID: 961, Payload: []byte(`{"update_id":900011,"message":{"text":"\u0417\u043e\u044f \u00b7 500 RUB"}}`)},
+		{UpdateID: 900012, ChatID: 961, Payload: []byte(`{"update_id":900012,"message":{"text":"\u0412\u0435\u0440\u0430 \u00b7 500 RUB"}}`)},
+	} {
+		if _, err := h.DB.DeadLetterUpdate(context.Background(), u, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.Send("/privacy").Tap("🗑 Удалить мои данные").Tap("Да, удалить мои данные")
+	rows, _ := h.DB.Pool().Query(context.Background(), `SELECT update_id FROM dead_updates ORDER BY 1`)
+	left, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left) != 1 || left[0] != 900012 {
+		t.Fatalf("updates set aside after erasure: %v, want only 900012 (another customer's)", left)
 	}
 }

@@ -3,7 +3,9 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf16"
 
 	"github.com/jackc/pgx/v5"
 
@@ -49,7 +51,32 @@ const (
 		WHERE processed_at IS NOT NULL AND (
 			($1 <> '' AND strpos(payload::text, btrim(to_jsonb($1::text)::text, '"')) > 0) OR
 			($2 <> '' AND strpos(payload::text, $2) > 0))`
+	// Updates set aside keep the raw bytes Telegram sent: those of the
+	// person's chats go, and those of other chats holding any spelling of
+	// their name or phone ($2, see rawSpellings).
+	deleteDeadUpdates = `DELETE FROM dead_updates WHERE chat_id = ANY($1) OR EXISTS (
+		SELECT 1 FROM unnest($2::text[]) AS n WHERE n <> '' AND position(convert_to(n, 'UTF8') in payload) > 0)`
 )
+
+// rawSpellings are the ways s may be written in an update's raw JSON: as
+// is, and with every non-ASCII character escaped (\u0417…), in lower and
+// upper-case hex.
+func rawSpellings(s string) []string {
+	if s == "" {
+		return nil
+	}
+	var lower, upper strings.Builder
+	for _, u := range utf16.Encode([]rune(s)) {
+		if u < 0x80 {
+			lower.WriteRune(rune(u))
+			upper.WriteRune(rune(u))
+			continue
+		}
+		fmt.Fprintf(&lower, "\\u%04x", u)
+		fmt.Fprintf(&upper, "\\u%04X", u)
+	}
+	return []string{s, lower.String(), upper.String()}
+}
 
 // EraseCustomer anonymises a customer in place and removes the copies of
 // their personal data elsewhere, in the caller's transaction. The row
@@ -63,6 +90,8 @@ func (t *tx) EraseCustomer(ctx context.Context, customerID int64, e domain.Erasu
 		WHERE id = $1 FOR UPDATE`, customerID).Scan(&tg, &chat, &name, &phone); err != nil {
 		return mapErr(err)
 	}
+	// A phone may come with or without its "+" (Telegram's contacts).
+	digits := strings.TrimPrefix(deref(phone), "+")
 	steps := []stmt{
 		{`DELETE FROM answers WHERE customer_id = $1`, []any{customerID}},
 		{`DELETE FROM facts WHERE customer_id = $1`, []any{customerID}},
@@ -70,7 +99,7 @@ func (t *tx) EraseCustomer(ctx context.Context, customerID int64, e domain.Erasu
 		{`DELETE FROM held_welcome WHERE card_id IN (SELECT id FROM cards WHERE customer_id = $1)`, []any{customerID}},
 		{`UPDATE customers SET telegram_id = NULL, chat_id = NULL, first_name = '', phone = NULL,
 			language = '', marketing = false, erased_at = $2 WHERE id = $1`, []any{customerID, e.At}},
-		{blankHandledMentions, []any{name, deref(phone)}},
+		{blankHandledMentions, []any{name, digits}},
 	}
 	if e.PhoneHash != nil {
 		steps = append(steps, stmt{`INSERT INTO erased_phones (phone_hash, erased_at) VALUES ($1, $2) ON CONFLICT DO NOTHING`, []any{e.PhoneHash, e.At}})
@@ -91,6 +120,7 @@ func (t *tx) EraseCustomer(ctx context.Context, customerID int64, e domain.Erasu
 	for _, q := range []string{deleteHandledUpdates, blankPendingUpdates} {
 		steps = append(steps, stmt{q, []any{chats, deref(tg)}})
 	}
+	steps = append(steps, stmt{deleteDeadUpdates, []any{chats, append(rawSpellings(name), digits)}})
 	for _, s := range steps {
 		if _, err := t.tx.Exec(ctx, s.sql, s.args...); err != nil {
 			return mapErr(err)
@@ -120,13 +150,17 @@ func (t *tx) AccountErased(ctx context.Context, accountHash []byte) (bool, error
 	return ok, mapErr(err)
 }
 
-// PurgeUpdates deletes raw updates handled before t.
+// PurgeUpdates deletes raw updates handled, or set aside, before t.
 func (db *DB) PurgeUpdates(ctx context.Context, before time.Time) (int64, error) {
-	tag, err := db.pool.Exec(ctx, `DELETE FROM updates WHERE processed_at < $1`, before)
-	if err != nil {
-		return 0, fmt.Errorf("purge updates: %w", err)
+	var n int64
+	for _, q := range []string{`DELETE FROM updates WHERE processed_at < $1`, `DELETE FROM dead_updates WHERE failed_at < $1`} {
+		tag, err := db.pool.Exec(ctx, q, before)
+		if err != nil {
+			return n, fmt.Errorf("purge updates: %w", err)
+		}
+		n += tag.RowsAffected()
 	}
-	return tag.RowsAffected(), nil
+	return n, nil
 }
 
 // PurgeOutbox deletes messages sent or dropped before t.

@@ -76,9 +76,10 @@ func ExpiryJob(spec string, st domain.Store, p *domain.Program, now func() time.
 }
 
 // RetentionJob deletes, daily, the copies kept only for running the bot
-// once their time is up: handled raw updates after domain.UpdateRetention
-// (7 days), sent or dropped messages after domain.OutboxRetention (30
-// days). Both hold names and phone numbers; the README states the periods.
+// once their time is up: raw updates handled or set aside after
+// domain.UpdateRetention (7 days), sent or dropped messages after
+// domain.OutboxRetention (30 days). Both hold names and phone numbers; the
+// README states the periods.
 func RetentionJob(spec string, st domain.Store, now func() time.Time, log *slog.Logger) Job {
 	return Job{Name: domain.JobPurgeRetained, Spec: spec, Run: func(ctx context.Context) error {
 		updates, messages, err := domain.PurgeExpired(ctx, st, now())

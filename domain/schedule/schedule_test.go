@@ -39,6 +39,15 @@ func TestRetentionJobPurgesOnlyWhatIsPastItsPeriod(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	for _, d := range []struct {
+		id     int64
+		failed time.Time
+	}{{4, ago(8)}, {5, ago(6)}} { // set aside 8 days ago: gone; 6 days ago: kept
+		if _, err := db.Pool().Exec(ctx, `INSERT INTO dead_updates (update_id, chat_id, payload, reason, failed_at)
+			VALUES ($1, 7, 'raw', 'test', $2)`, d.id, d.failed); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, m := range []struct {
 		note          string
 		created       time.Time
@@ -72,6 +81,10 @@ func TestRetentionJobPurgesOnlyWhatIsPastItsPeriod(t *testing.T) {
 		}
 		if rows.Err() != nil || len(updates) != 2 || updates[0] != 2 || updates[1] != 3 {
 			t.Fatalf("updates left %v (%v), want 2 (handled 6 days ago) and 3 (never handled)", updates, rows.Err())
+		}
+		var dead int64
+		if err := db.Pool().QueryRow(ctx, `SELECT coalesce(sum(update_id), 0) FROM dead_updates`).Scan(&dead); err != nil || dead != 5 {
+			t.Fatalf("updates set aside left: ids summing to %d (%v), want only 5 (set aside 6 days ago)", dead, err)
 		}
 		var notes []string
 		rows, _ = db.Pool().Query(ctx, `SELECT payload->>'text' FROM outbox ORDER BY id`)
