@@ -218,42 +218,21 @@ func (o onboarding) marketing(s *Session) error {
 
 // finish makes the customer a member: card, welcome bonus, welcome message.
 func (o onboarding) finish(s *Session) error {
-	now := s.e.Now()
-	c := s.Customer
-	storeCode := s.Data("store")
-	if storeCode != "" {
-		shop, err := s.Tx.FindShopByCode(s.Ctx, storeCode)
-		switch {
-		case err == nil:
-			c.JoinedStoreID = shop.ID
-		case isNotFound(err):
-			storeCode = "" // a poster of a closed store: join anyway
-		default:
-			return err
-		}
-	}
-	c.JoinedAt = now
-	if err := s.Tx.UpdateCustomer(s.Ctx, c); err != nil {
-		return err
-	}
-	card, err := issueCard(s)
-	if err != nil {
-		return err
-	}
-	// Someone who erased their data and joins again is welcome, but the
-	// welcome bonus was theirs once already; a typed number waits for a
-	// purchase. Conversations from before phone_via count as typed.
-	welcome, err := s.e.Service.GrantWelcome(s.Ctx, s.Tx, c, card, s.Data("phone_via") == phoneShared)
+	// Conversations from before phone_via count as typed: the bonus then
+	// waits for a purchase.
+	res, err := s.e.Service.Join(s.Ctx, s.Tx, domain.JoinRequest{
+		Customer: s.Customer, StoreCode: s.Data("store"), PhoneShared: s.Data("phone_via") == phoneShared,
+	})
 	if err != nil {
 		return err
 	}
 	s.Leave()
 	// Sections offered right at joining come after the welcome.
-	offer, err := s.e.offerSections(s.Ctx, s.Tx, c, domain.OfferJoin, now)
+	offer, err := s.e.offerSections(s.Ctx, s.Tx, s.Customer, domain.OfferJoin, s.e.Now())
 	if err != nil {
 		return err
 	}
-	if err := sayWelcome(s, welcome, storeCode != ""); err != nil {
+	if err := sayWelcome(s, res.Welcome, res.AtStore); err != nil {
 		return err
 	}
 	if offer != nil {
@@ -287,24 +266,6 @@ func sayWelcome(s *Session, welcome domain.WelcomeOutcome, atStore bool) error {
 		{Text: s.T("card.show", nil), Data: action("card", "show")},
 	}}})
 	return nil
-}
-
-// issueCard creates the customer's card, drawing a new number on the rare
-// collision.
-func issueCard(s *Session) (*domain.Card, error) {
-	if card, err := s.Tx.FindCardByCustomer(s.Ctx, s.Customer.ID); err == nil {
-		return card, nil
-	} else if !isNotFound(err) {
-		return nil, err
-	}
-	for range 10 {
-		card, err := s.Tx.CreateCard(s.Ctx, s.Customer.ID, domain.NewCardNumber())
-		if errors.Is(err, domain.ErrConflict) {
-			continue
-		}
-		return card, err
-	}
-	return nil, errors.New("issue card: no free card number after 10 draws")
 }
 
 // sayInvalid explains a validation error in words and asks again; other

@@ -1,0 +1,81 @@
+package domain
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// CustomerJoined: someone became a member (consent, phone and name given,
+// a card issued, the welcome bonus decided).
+type CustomerJoined struct {
+	Customer *Customer
+	Card     *Card
+	ShopID   int64 // the store whose register poster they scanned; 0 if none
+	Welcome  WelcomeOutcome
+}
+
+func (CustomerJoined) eventName() string { return "customer_joined" }
+
+// JoinRequest completes a customer's joining.
+type JoinRequest struct {
+	Customer    *Customer // consent, phone and name given; saved by Join
+	StoreCode   string    // from an s_<store> deep link; "" if none
+	PhoneShared bool      // the phone came from the account's own contact, not typed
+}
+
+// JoinResult is a new member's card and welcome bonus.
+type JoinResult struct {
+	Card    *Card
+	Welcome WelcomeOutcome
+	AtStore bool // joined at a known store's register: the bonus pays this receipt
+}
+
+// Join makes a customer a member: the store they joined at (a poster of a
+// store that closed joins them anyway), the card, and the welcome bonus,
+// once per person (GrantWelcome). It records CustomerJoined.
+func (s *Service) Join(ctx context.Context, tx Tx, req JoinRequest) (*JoinResult, error) {
+	c := req.Customer
+	res := &JoinResult{}
+	if req.StoreCode != "" {
+		shop, err := tx.FindShopByCode(ctx, req.StoreCode)
+		switch {
+		case err == nil:
+			c.JoinedStoreID, res.AtStore = shop.ID, true
+		case errors.Is(err, ErrNotFound):
+		default:
+			return nil, err
+		}
+	}
+	c.JoinedAt = s.Now()
+	if err := tx.UpdateCustomer(ctx, c); err != nil {
+		return nil, err
+	}
+	card, err := IssueCard(ctx, tx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	res.Card = card
+	if res.Welcome, err = s.GrantWelcome(ctx, tx, c, card, req.PhoneShared); err != nil {
+		return nil, err
+	}
+	return res, s.emit(ctx, tx, CustomerJoined{Customer: c, Card: card, ShopID: c.JoinedStoreID, Welcome: res.Welcome})
+}
+
+// IssueCard returns the customer's card, creating it with a fresh number
+// (drawn again on the rare collision) if there is none.
+func IssueCard(ctx context.Context, tx CardStore, customerID int64) (*Card, error) {
+	if card, err := tx.FindCardByCustomer(ctx, customerID); err == nil {
+		return card, nil
+	} else if !errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
+	for range 10 {
+		card, err := tx.CreateCard(ctx, customerID, NewCardNumber())
+		if errors.Is(err, ErrConflict) {
+			continue
+		}
+		return card, err
+	}
+	return nil, fmt.Errorf("issue card for customer %d: no free card number after 10 draws", customerID)
+}
