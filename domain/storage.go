@@ -94,8 +94,10 @@ type CustomerStore interface {
 	// customer gives ErrConflict.
 	UpdateCustomer(ctx context.Context, c *Customer) error
 	// SetCustomerPhone gives a customer a phone; ErrConflict when another
-	// customer has it, and the transaction goes on.
-	SetCustomerPhone(ctx context.Context, customerID int64, phone string) error
+	// customer has it, and the transaction goes on. A verified phone (the
+	// account's own shared contact) first takes the number from a
+	// customer who only typed it.
+	SetCustomerPhone(ctx context.Context, customerID int64, phone string, verified bool) error
 	// MarkChatReachable clears the unreachable mark of the chat's customer.
 	MarkChatReachable(ctx context.Context, chatID int64) error
 	AppendConsent(ctx context.Context, customerID int64, c Consent) error

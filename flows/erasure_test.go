@@ -325,3 +325,32 @@ func TestErasureFindsTheNameEscapedInUpdatesSetAside(t *testing.T) {
 		t.Fatalf("updates set aside after erasure: %v, want only 900012 (another customer's)", left)
 	}
 }
+
+// TestSharedContactTakesTheNumberFromWhoTypedIt: a typed number proves
+// nothing, so someone who typed a stranger's number must not keep the real
+// owner out; her own shared contact takes it back. A number that was
+// shared stays its owner's whatever anyone types.
+func TestSharedContactTakesTheNumberFromWhoTypedIt(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t)
+	squatter := h.Chat(171, "Ivan", "en")
+	squatter.Send("/start").Tap("✅ I agree").Send("+7 999 000-01-72").Tap("Ivan").Tap("No, thanks")
+	owner := h.Chat(172, "Mila", "en")
+	owner.Send("/start").Tap("✅ I agree").ShareContact("+79990000172").Tap("Mila").Tap("No, thanks")
+	if got := owner.Transcript(); strings.Contains(got, "We could not use this number") {
+		t.Fatalf("the owner's own contact was refused:\n%s", got)
+	}
+	mila, _ := customer(t, h, 172)
+	ivan, _ := customer(t, h, 171)
+	if !mila.Member() || mila.Phone != "+79990000172" || ivan.Phone != "" {
+		t.Fatalf("after the owner shared her contact: Mila %+v, Ivan %+v", mila, ivan)
+	}
+	if b := balance(t, h, 172); b != h.Biz.WelcomeBonus {
+		t.Fatalf("the owner's balance %d, want the welcome bonus %d", b, h.Biz.WelcomeBonus)
+	}
+	late := h.Chat(173, "Oleg", "en")
+	late.Send("/start").Tap("✅ I agree").Send("+7 999 000-01-72")
+	if !strings.Contains(late.Transcript(), "We could not use this number") {
+		t.Fatalf("a shared number was taken by typing it:\n%s", late.Transcript())
+	}
+}

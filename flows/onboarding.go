@@ -161,7 +161,9 @@ func (o onboarding) phone(s *Session) error {
 		return sayInvalid(s, err, o)
 	}
 	c := s.Customer
-	if err := s.Tx.SetCustomerPhone(s.Ctx, c.ID, phone); err != nil {
+	// A shared contact is the account's own number: it takes the number
+	// from someone who only typed it.
+	if err := s.Tx.SetCustomerPhone(s.Ctx, c.ID, phone, via == phoneShared); err != nil {
 		if errors.Is(err, domain.ErrConflict) {
 			// Another member's number. The answer is the one any unusable
 			// number gets: it must not tell who is a member.

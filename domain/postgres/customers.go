@@ -120,10 +120,18 @@ func (t *tx) UpdateCustomer(ctx context.Context, c *domain.Customer) error {
 
 // SetCustomerPhone sets a customer's phone inside a savepoint, so a phone
 // another customer has gives ErrConflict and leaves the transaction
-// usable, even when two people type the same number at once.
-func (t *tx) SetCustomerPhone(ctx context.Context, customerID int64, phone string) error {
+// usable, even when two people type the same number at once. A verified
+// phone first takes the number from a customer who only typed it.
+func (t *tx) SetCustomerPhone(ctx context.Context, customerID int64, phone string, verified bool) error {
 	err := pgx.BeginFunc(ctx, t.tx, func(sp pgx.Tx) error {
-		tag, err := sp.Exec(ctx, `UPDATE customers SET phone = $2 WHERE id = $1`, customerID, phone)
+		if verified {
+			if _, err := sp.Exec(ctx, `UPDATE customers SET phone = NULL
+				WHERE phone = $2 AND id <> $1 AND NOT phone_verified`, customerID, phone); err != nil {
+				return err
+			}
+		}
+		tag, err := sp.Exec(ctx, `UPDATE customers SET phone = $2, phone_verified = $3 WHERE id = $1`,
+			customerID, phone, verified)
 		if err == nil && tag.RowsAffected() == 0 {
 			return domain.ErrNotFound
 		}
