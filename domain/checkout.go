@@ -237,17 +237,28 @@ func QuoteCard(ctx context.Context, tx Tx, p *Program, cardID, amount int64, now
 // CancelPurchase reverses a purchase within CancelWindow: the earned points
 // are taken back and the redeemed ones returned to the lots they came
 // from, each as a ledger row. shopID, when not 0, must match the
-// purchase's store (a POS key sees only its own store). Cancelling twice
-// returns the same result.
+// purchase's store (a POS key sees only its own store).
+//
+// Cancelling twice, even at the same moment (a POS retrying, two managers
+// tapping Cancel), reverses once: the purchase is read again under the
+// card's lock, so the second sees the first's cancellation and returns
+// the same purchase with Created false; only the caller that sees Created
+// tells the customer.
 func CancelPurchase(ctx context.Context, tx Tx, publicID string, shopID, byStaff int64, now time.Time) (*PurchaseResult, error) {
-	pur, err := tx.FindPurchaseByPublicID(ctx, publicID)
+	found, err := tx.FindPurchaseByPublicID(ctx, publicID)
 	if err != nil {
 		return nil, err
 	}
-	if shopID != 0 && pur.ShopID != shopID {
+	if shopID != 0 && found.ShopID != shopID {
 		return nil, ErrNotFound
 	}
-	card, err := tx.LockCard(ctx, pur.CardID)
+	card, err := tx.LockCard(ctx, found.CardID)
+	if err != nil {
+		return nil, err
+	}
+	// Every cancellation of this purchase happens under this lock: what is
+	// read now is the last word.
+	pur, err := tx.FindPurchaseByPublicID(ctx, publicID)
 	if err != nil {
 		return nil, err
 	}
@@ -261,43 +272,56 @@ func CancelPurchase(ctx context.Context, tx Tx, publicID string, shopID, byStaff
 	if now.Sub(pur.CreatedAt) > CancelWindow {
 		return nil, Invalid("error.cancel.too_old")
 	}
-	balance := card.Balance
-	if pur.Earned > 0 {
-		lots, err := tx.ListOpenLots(ctx, card.ID)
-		if err != nil {
-			return nil, err
-		}
-		uses, err := allocateReversal(lots, pur.Earned)
-		if err != nil {
-			return nil, &ValidationError{Reason: "error.cancel.points_spent", Detail: err.Error()}
-		}
-		row, _, err := debit(ctx, tx, LedgerEntry{CardID: card.ID, Kind: LedgerReversal, Amount: -pur.Earned,
-			Reason: pur.PublicID, IdempotencyKey: "cancel:" + pur.PublicID + ":earn"}, uses)
-		if err != nil {
-			return nil, err
-		}
-		balance = row.BalanceAfter
-	}
-	if pur.Redeemed > 0 {
-		uses, err := tx.ListLotUses(ctx, pur.ID)
-		if err != nil {
-			return nil, err
-		}
-		row, _, err := tx.AppendLedger(ctx, LedgerEntry{CardID: card.ID, Kind: LedgerReversal, Amount: pur.Redeemed,
-			Reason: pur.PublicID, IdempotencyKey: "cancel:" + pur.PublicID + ":redeem"})
-		if err != nil {
-			return nil, err
-		}
-		if err := tx.RestoreLots(ctx, uses); err != nil {
-			return nil, err
-		}
-		balance = row.BalanceAfter
+	balance, err := reversePurchase(ctx, tx, card, pur)
+	if err != nil {
+		return nil, err
 	}
 	if err := tx.MarkPurchaseCancelled(ctx, pur.ID, byStaff, now); err != nil {
 		return nil, err
 	}
 	pur.CancelledAt, pur.CancelledBy = now, byStaff
 	return &PurchaseResult{Purchase: *pur, Balance: balance, Customer: cust, Created: true}, nil
+}
+
+// reversePurchase writes the ledger rows of a cancellation and moves the
+// lots, each only with a ledger row that is new: a reversal written before
+// must not restore the lots again. It returns the balance after.
+func reversePurchase(ctx context.Context, tx Tx, card *Card, pur *Purchase) (int64, error) {
+	balance := card.Balance
+	if pur.Earned > 0 {
+		lots, err := tx.ListOpenLots(ctx, card.ID)
+		if err != nil {
+			return 0, err
+		}
+		uses, err := allocateReversal(lots, pur.Earned)
+		if err != nil {
+			return 0, &ValidationError{Reason: "error.cancel.points_spent", Detail: err.Error()}
+		}
+		row, _, err := debit(ctx, tx, LedgerEntry{CardID: card.ID, Kind: LedgerReversal, Amount: -pur.Earned,
+			Reason: pur.PublicID, IdempotencyKey: "cancel:" + pur.PublicID + ":earn"}, uses)
+		if err != nil {
+			return 0, err
+		}
+		balance = row.BalanceAfter
+	}
+	if pur.Redeemed > 0 {
+		row, created, err := tx.AppendLedger(ctx, LedgerEntry{CardID: card.ID, Kind: LedgerReversal, Amount: pur.Redeemed,
+			Reason: pur.PublicID, IdempotencyKey: "cancel:" + pur.PublicID + ":redeem"})
+		if err != nil {
+			return 0, err
+		}
+		if created {
+			uses, err := tx.ListLotUses(ctx, pur.ID)
+			if err != nil {
+				return 0, err
+			}
+			if err := tx.RestoreLots(ctx, uses); err != nil {
+				return 0, err
+			}
+		}
+		balance = row.BalanceAfter
+	}
+	return balance, nil
 }
 
 // CardRefOf checks what was scanned or typed without touching the

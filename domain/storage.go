@@ -168,6 +168,8 @@ type PurchaseStore interface {
 	FindPurchaseByKey(ctx context.Context, key string) (*Purchase, error)
 	FindPurchaseByPublicID(ctx context.Context, publicID string) (*Purchase, error)
 	ListLotUses(ctx context.Context, purchaseID int64) ([]LotUse, error)
+	// MarkPurchaseCancelled records a cancellation; ErrConflict when the
+	// purchase was cancelled already.
 	MarkPurchaseCancelled(ctx context.Context, purchaseID, byStaff int64, at time.Time) error
 	// SpendSince sums the card's purchase amounts (not cancelled) since t.
 	SpendSince(ctx context.Context, cardID int64, since time.Time) (int64, error)

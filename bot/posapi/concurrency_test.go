@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/loyaltybot/loyaltybot/bot/posapi"
+	"github.com/loyaltybot/loyaltybot/domain/postgres/pgtest"
 )
 
 // parallel runs n requests at once (released together) and returns their
@@ -214,4 +215,62 @@ func TestDriveRefusesUnboundedRuns(t *testing.T) {
 		Cards: []string{"c"}, Concurrency: 300}); err == nil {
 		t.Error("Load with 300 clients: no error")
 	}
+}
+
+// TestConcurrentCancelsReverseOnce: a POS retrying a cancel while the
+// first is still running reverses the purchase once. Every retry gets the
+// same answer, the lots still hold exactly the balance, and the customer
+// gets one message about it.
+func TestConcurrentCancelsReverseOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	m := e.join(405, "Zoya")
+	pay := func(receipt string) reply {
+		b := body(e.code(m), 123450, receipt)
+		b["redeem_points"] = 30
+		r := e.purchase(b)
+		if r.status != 201 || r.num("points_redeemed") != 30 {
+			t.Fatalf("purchase: %d %s", r.status, r.raw)
+		}
+		return r
+	}
+	first, second := pay("R-c1"), pay("R-c2")
+	want := 100 - 30 + first.num("points_earned")
+	// The retries queue up behind a lock on the card (as behind a purchase
+	// in progress), each past its first read, then run one after another.
+	const n = 6
+	release := pgtest.HoldLock(t, e.h.DB.Pool(), `SELECT 1 FROM cards WHERE id = $1 FOR UPDATE`, m.card.ID)
+	path := "/api/v1/purchases/" + second.str("purchase_id") + "/cancel"
+	var answers []reply
+	done := make(chan struct{})
+	go func() {
+		answers = e.parallel(n, func(int) reply { return e.do("POST", path, e.bearer(), nil) })
+		close(done)
+	}()
+	release(n)
+	<-done
+	for _, r := range answers {
+		if r.status != 200 || r.body["cancelled"] != true || r.num("balance") != want {
+			t.Errorf("cancel: %d %s", r.status, r.raw)
+		}
+	}
+	s := e.state(m)
+	lots := int64(e.count(`SELECT coalesce(sum(remaining), 0) FROM point_lots WHERE card_id = $1`, m.card.ID))
+	if s.balance != want || s.ledgerSum != want || lots != want {
+		t.Errorf("after %d cancels: %+v, lots %d; want %d everywhere", n, s, lots, want)
+	}
+	if got := e.count(`SELECT count(*) FROM outbox WHERE chat_id = $1 AND payload::text LIKE '%was cancelled%'`,
+		m.cust.ChatID); got != 1 {
+		t.Errorf("%d messages to the customer about the cancel, want 1", got)
+	}
+}
+
+// count runs a query that counts something.
+func (e *env) count(sql string, args ...any) int {
+	e.t.Helper()
+	var n int
+	if err := e.h.DB.Pool().QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
+		e.t.Fatal(err)
+	}
+	return n
 }

@@ -72,11 +72,19 @@ func (t *tx) FindPurchaseByPublicID(ctx context.Context, publicID string) (*doma
 	return t.findPurchase(ctx, `public_id = $1`, publicID)
 }
 
-// MarkPurchaseCancelled records a cancellation.
+// MarkPurchaseCancelled records a cancellation, once: a purchase cancelled
+// already gives ErrConflict, so a cancel that raced past the card lock
+// rolls back instead of reversing the points a second time.
 func (t *tx) MarkPurchaseCancelled(ctx context.Context, purchaseID, byStaff int64, at time.Time) error {
-	_, err := t.tx.Exec(ctx, `UPDATE purchases SET cancelled_at = $2, cancelled_by = $3 WHERE id = $1`,
-		purchaseID, at, nullable(byStaff))
-	return mapErr(err)
+	tag, err := t.tx.Exec(ctx, `UPDATE purchases SET cancelled_at = $2, cancelled_by = $3
+		WHERE id = $1 AND cancelled_at IS NULL`, purchaseID, at, nullable(byStaff))
+	if err != nil {
+		return mapErr(err)
+	}
+	if tag.RowsAffected() != 1 {
+		return fmt.Errorf("purchase %d: %w: cancelled already or gone", purchaseID, domain.ErrConflict)
+	}
+	return nil
 }
 
 // SpendSince sums the card's paid receipts since a time.
