@@ -21,6 +21,8 @@ type Metrics struct {
 	sent          counter
 	sendErrors    labeled
 	latency       histogram
+	// expiryFailures counts cards the points expiry job could not handle.
+	expiryFailures counter
 }
 
 // NewMetrics makes empty metrics.
@@ -30,6 +32,9 @@ func NewMetrics() *Metrics {
 		latency:    newHistogram([]float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}),
 	}
 }
+
+// ExpiryFailed counts n cards the points expiry job had to skip.
+func (m *Metrics) ExpiryFailed(n int) { m.expiryFailures.n.Add(int64(n)) }
 
 type counter struct{ n atomic.Int64 }
 
@@ -86,6 +91,7 @@ func (m *Metrics) Write(w io.Writer) {
 	fmt.Fprintf(w, "# HELP loyaltybot_updates_flooded_total Updates over a chat's flood limit, skipped without running a flow.\n# TYPE loyaltybot_updates_flooded_total counter\nloyaltybot_updates_flooded_total %d\n", m.flooded.Value())
 	fmt.Fprintf(w, "# HELP loyaltybot_updates_dead_total Updates set aside: unstorable, failing even the error reply, or too old to replay at start.\n# TYPE loyaltybot_updates_dead_total counter\nloyaltybot_updates_dead_total %d\n", m.dead.Value())
 	fmt.Fprintf(w, "# HELP loyaltybot_messages_sent_total Messages delivered to Telegram.\n# TYPE loyaltybot_messages_sent_total counter\nloyaltybot_messages_sent_total %d\n", m.sent.Value())
+	fmt.Fprintf(w, "# HELP loyaltybot_expiry_card_failures_total Cards the points expiry job skipped after an error.\n# TYPE loyaltybot_expiry_card_failures_total counter\nloyaltybot_expiry_card_failures_total %d\n", m.expiryFailures.Value())
 	fmt.Fprintf(w, "# HELP loyaltybot_send_errors_total Bot API errors by code.\n# TYPE loyaltybot_send_errors_total counter\n")
 	m.sendErrors.mu.Lock()
 	codes := make([]string, 0, len(m.sendErrors.m))

@@ -26,11 +26,11 @@ func TestPointsExpireThroughTheLedger(t *testing.T) {
 	}
 	ctx := context.Background()
 	run := func() (int, int64) {
-		cards, points, err := domain.ExpirePoints(ctx, h.DB, &h.Biz.Program, h.Clock.Now())
-		if err != nil {
-			t.Fatal(err)
+		rep, err := domain.ExpirePoints(ctx, h.DB, &h.Biz.Program, h.Clock.Now())
+		if err != nil || len(rep.Failed) > 0 {
+			t.Fatal(err, rep.Failed)
 		}
-		return cards, points
+		return rep.Cards, rep.Points
 	}
 	if c, p := run(); c != 0 || p != 0 {
 		t.Fatalf("expired %d points on %d cards before anything was due", p, c)

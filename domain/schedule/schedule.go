@@ -65,11 +65,22 @@ func (s *Scheduler) Start() { s.c.Start() }
 func (s *Scheduler) Stop() { <-s.c.Stop().Done() }
 
 // ExpiryJob is the daily points expiry of DESIGN.md / the checkout issue.
-func ExpiryJob(spec string, st domain.Store, p *domain.Program, now func() time.Time, log *slog.Logger) Job {
+// Each card that fails is logged with its error and counted (failed, if
+// not nil, feeds the metrics); the run goes on with the next card.
+func ExpiryJob(spec string, st domain.Store, p *domain.Program, now func() time.Time, log *slog.Logger, failed func(n int)) Job {
 	return Job{Name: domain.JobExpirePoints, Spec: spec, Run: func(ctx context.Context) error {
-		cards, points, err := domain.ExpirePoints(ctx, st, p, now())
-		if cards > 0 {
-			log.Info("points expired", "cards", cards, "points", points)
+		rep, err := domain.ExpirePoints(ctx, st, p, now())
+		for _, f := range rep.Failed {
+			log.Error("points expiry: card failed, skipped until the next run", "card", f.CardID, "err", f.Err)
+		}
+		if failed != nil && len(rep.Failed) > 0 {
+			failed(len(rep.Failed))
+		}
+		switch {
+		case len(rep.Failed) > 0:
+			log.Warn("points expired", "cards", rep.Cards, "points", rep.Points, "failed", len(rep.Failed))
+		case rep.Cards > 0:
+			log.Info("points expired", "cards", rep.Cards, "points", rep.Points)
 		}
 		return err
 	}}
