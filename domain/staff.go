@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -81,6 +82,21 @@ func (s *Staff) CanRevoke(other *Staff) bool {
 	return false
 }
 
+// RevokeStaff ends other's staff access and voids the unused invites
+// they made, so none of their links lets anyone in afterwards (not even
+// themselves). by must be allowed to (CanRevoke); if not, a
+// *ValidationError says so.
+func (s *Service) RevokeStaff(ctx context.Context, tx StaffStore, by, other *Staff) error {
+	if !by.CanRevoke(other) {
+		return Invalid("staff.only_managers")
+	}
+	now := s.Now()
+	if err := tx.RevokeStaff(ctx, other.ID, now); err != nil {
+		return err
+	}
+	return tx.VoidInvitesBy(ctx, other.ID, now)
+}
+
 // Invite is a one-time link that makes its opener staff.
 type Invite struct {
 	ID        int64
@@ -89,6 +105,24 @@ type Invite struct {
 	CreatedBy int64
 	ExpiresAt time.Time
 	UsedAt    time.Time
+	// VoidedAt is set when the person who made the invite lost access:
+	// what they handed out goes with them.
+	VoidedAt time.Time
+}
+
+// Check says whether the invite can still be accepted at now; if not, a
+// *ValidationError with the message to show (void links read as "not
+// valid", like unknown ones: nothing to tell the holder).
+func (inv *Invite) Check(now time.Time) error {
+	switch {
+	case !inv.VoidedAt.IsZero():
+		return Invalid("invite.invalid")
+	case !inv.UsedAt.IsZero():
+		return Invalid("invite.used")
+	case !now.Before(inv.ExpiresAt):
+		return Invalid("invite.expired")
+	}
+	return nil
 }
 
 // InviteTTL is how long an invitation link works.

@@ -191,11 +191,13 @@ type StaffStore interface {
 	// staff member, setting ID.
 	SaveStaff(ctx context.Context, s *Staff) error
 	RevokeStaff(ctx context.Context, id int64, at time.Time) error
+	// VoidInvitesBy voids the unused invites a staff member made.
+	VoidInvitesBy(ctx context.Context, staffID int64, at time.Time) error
 	// ListStaff lists active staff of a store (shopID 0: all stores).
 	ListStaff(ctx context.Context, shopID int64) ([]Staff, error)
 	CreateInvite(ctx context.Context, inv *Invite, hash []byte) error
 	// TakeInvite locks the invite with this token hash (ErrNotFound if
-	// none); the caller checks expiry and use, then MarkInviteUsed.
+	// none); the caller checks it (Invite.Check), then MarkInviteUsed.
 	TakeInvite(ctx context.Context, hash []byte) (*Invite, error)
 	MarkInviteUsed(ctx context.Context, inviteID, staffID int64, at time.Time) error
 

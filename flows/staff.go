@@ -46,18 +46,19 @@ func NewInvite(ctx context.Context, tx domain.Tx, role domain.Role, shopID, by i
 // acceptInvite makes the opener of an i_ link staff.
 func acceptInvite(s *Session, token string) error {
 	inv, err := s.Tx.TakeInvite(s.Ctx, domain.HashSecret(token))
+	if err == nil {
+		err = inv.Check(s.e.Now())
+	}
+	var v *domain.ValidationError
 	switch {
 	case errors.Is(err, domain.ErrNotFound):
 		s.Say("invite.invalid", nil)
 		return s.e.resume(s)
+	case errors.As(err, &v):
+		s.Say(v.Reason, nil)
+		return s.e.resume(s)
 	case err != nil:
 		return err
-	case !inv.UsedAt.IsZero():
-		s.Say("invite.used", nil)
-		return s.e.resume(s)
-	case !s.e.Now().Before(inv.ExpiresAt):
-		s.Say("invite.expired", nil)
-		return s.e.resume(s)
 	}
 	st := &domain.Staff{
 		TelegramID: s.In.User.ID, ChatID: s.In.ChatID, FirstName: s.In.User.FirstName,
@@ -274,11 +275,11 @@ func (staffFlow) revoke(s *Session, id int64) error {
 	if err != nil {
 		return err
 	}
-	if !s.Staff.CanRevoke(other) {
-		s.Edit(Reply{Text: s.T("staff.only_managers", nil)})
+	var v *domain.ValidationError
+	if err := s.e.Service.RevokeStaff(s.Ctx, s.Tx, s.Staff, other); errors.As(err, &v) {
+		s.Edit(Reply{Text: s.T(v.Reason, nil)})
 		return nil
-	}
-	if err := s.Tx.RevokeStaff(s.Ctx, other.ID, s.e.Now()); err != nil {
+	} else if err != nil {
 		return err
 	}
 	s.Edit(Reply{Text: s.T("staff.revoke.done", map[string]any{"Name": other.FirstName})})

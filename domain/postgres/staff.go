@@ -71,6 +71,13 @@ func (t *tx) RevokeStaff(ctx context.Context, id int64, at time.Time) error {
 	return mapErr(err)
 }
 
+// VoidInvitesBy voids the unused invites a staff member made.
+func (t *tx) VoidInvitesBy(ctx context.Context, staffID int64, at time.Time) error {
+	_, err := t.tx.Exec(ctx, `UPDATE invites SET voided_at = $2
+		WHERE created_by = $1 AND used_at IS NULL AND voided_at IS NULL`, staffID, at)
+	return mapErr(err)
+}
+
 // ListStaff lists active staff, owners first.
 func (t *tx) ListStaff(ctx context.Context, shopID int64) ([]domain.Staff, error) {
 	rows, _ := t.tx.Query(ctx, `SELECT `+staffColumns+` FROM staff
@@ -103,13 +110,14 @@ func (t *tx) TakeInvite(ctx context.Context, hash []byte) (*domain.Invite, error
 	var inv domain.Invite
 	var role string
 	var store, by *int64
-	var used *time.Time
-	err := t.tx.QueryRow(ctx, `SELECT id, role, store_id, created_by, expires_at, used_at FROM invites
-		WHERE token_hash = $1 FOR UPDATE`, hash).Scan(&inv.ID, &role, &store, &by, &inv.ExpiresAt, &used)
+	var used, voided *time.Time
+	err := t.tx.QueryRow(ctx, `SELECT id, role, store_id, created_by, expires_at, used_at, voided_at FROM invites
+		WHERE token_hash = $1 FOR UPDATE`, hash).Scan(&inv.ID, &role, &store, &by, &inv.ExpiresAt, &used, &voided)
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	inv.Role, inv.ShopID, inv.CreatedBy, inv.UsedAt = domain.Role(role), deref(store), deref(by), deref(used)
+	inv.Role, inv.ShopID, inv.CreatedBy = domain.Role(role), deref(store), deref(by)
+	inv.UsedAt, inv.VoidedAt = deref(used), deref(voided)
 	return &inv, nil
 }
 

@@ -1,0 +1,50 @@
+package flows_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/loyaltybot/loyaltybot/bot/bottest"
+)
+
+// TestRevokedManagersInvitesAreVoid: a manager makes invitation links,
+// the owner revokes her, and neither she (with the manager link she made
+// for herself) nor anyone else (with her cashier link) gets back in.
+func TestRevokedManagersInvitesAreVoid(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	manager := hire(t, h, owner, "manager", 940, "Mila")
+	link := func(button string) string {
+		t.Helper()
+		manager.Send("/staff").Tap(button)
+		m := linkRe.FindStringSubmatch(manager.Last().Caption)
+		if m == nil {
+			t.Fatalf("no invite link in %q", manager.Last().Caption)
+		}
+		return m[1]
+	}
+	forHerself, forFriend := link("➕ Invite a manager"), link("➕ Invite a cashier")
+
+	owner.Send("/staff").Tap("👥 Staff list").Tap("Revoke Mila").Tap("Yes, revoke")
+	manager.Sync()
+	manager.Send("/start " + forHerself)
+	if got := manager.Last().Text; got != "This invitation link is not valid." {
+		t.Errorf("the revoked manager's own old link: %q", got)
+	}
+	friend := h.Chat(941, "Fedor", "en")
+	friend.Send("/start " + forFriend)
+	if !strings.Contains(lastTexts(friend, 2), "This invitation link is not valid.") {
+		t.Errorf("her cashier link opened by a friend:\n%s", friend.Transcript())
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM staff WHERE telegram_id = 941`); n != 0 {
+		t.Errorf("the friend became staff")
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM staff WHERE telegram_id = 940 AND revoked_at IS NULL`); n != 0 {
+		t.Errorf("the revoked manager is active again")
+	}
+	manager.Send("/staff")
+	if strings.Contains(manager.Last().Text, "Staff") {
+		t.Errorf("the revoked manager has /staff again: %q", manager.Last().Text)
+	}
+}
