@@ -23,6 +23,9 @@ var (
 	// ErrTooManyAttempts means card lookups are paused for a while after
 	// too many failed ones; a *TooManyAttemptsError says for how long.
 	ErrTooManyAttempts = errors.New("too many attempts")
+	// ErrRevoked means a POS API key was revoked (or never existed) while
+	// the caller relied on knowing it (StaffStore.VerifyAPIKey).
+	ErrRevoked = errors.New("API key revoked")
 )
 
 // ValidationError says which rule an input broke, as a message id that

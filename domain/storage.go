@@ -204,6 +204,15 @@ type StaffStore interface {
 	CreateAPIKey(ctx context.Context, shopID int64, hash []byte, prefix string) error
 	// FindAPIKeyShop returns the store of an active key.
 	FindAPIKeyShop(ctx context.Context, hash []byte) (int64, error)
+	// VerifyAPIKey checks that a key whose store the caller knows is still
+	// active, without a round trip of its own: the check goes out with the
+	// next statement or the commit, and fails that one (and the
+	// transaction) with ErrRevoked.
+	VerifyAPIKey(ctx context.Context, hash []byte) error
+	// ListAPIKeys lists the keys f selects, oldest first.
+	ListAPIKeys(ctx context.Context, f APIKeyFilter) ([]APIKey, error)
+	// RevokeAPIKey revokes an active key.
+	RevokeAPIKey(ctx context.Context, id int64, at time.Time) error
 }
 
 // QuestionnaireStore keeps the profile answers, derived facts and which

@@ -43,7 +43,7 @@ type Config struct {
 // configuration: every request is one or two database transactions, so
 // any number of replicas can serve it.
 type API struct {
-	keys     sync.Map // key hash → cachedKey
+	keys     sync.Map // key hash → its store id (int64): a key never moves
 	queued   func()
 	store    domain.Store
 	svc      *domain.Service
@@ -120,39 +120,52 @@ func bearer(r *http.Request) (string, bool) {
 	return key, true
 }
 
-// keyCacheTTL is how long a verified key is trusted without asking the
-// database again: one round trip less on every POS call, at the price of
-// a revoked key working up to this long.
-const keyCacheTTL = 30 * time.Second
-
-type cachedKey struct {
-	shopID  int64
-	expires time.Time
-}
-
-// shopOf resolves the key (from the cache, or in the caller's
-// transaction): an unknown or revoked key is errUnauthorized.
-func (a *API) shopOf(ctx context.Context, tx domain.Tx, key string) (int64, error) {
-	hash := string(domain.HashSecret(key))
-	now := time.Now()
-	if v, ok := a.keys.Load(hash); ok && now.Before(v.(cachedKey).expires) {
-		return v.(cachedKey).shopID, nil
+// inStore runs fn in a transaction for the store of key. A key seen
+// before is not looked up again (its store never changes); instead its
+// check (VerifyAPIKey) goes out with fn's first statement, so a revoked
+// key fails at once without a round trip of its own. An unknown or
+// revoked key hears 401 and nothing else: when fn refuses the input,
+// perhaps before any statement carried the check, the key is looked up
+// before the refusal is told.
+func (a *API) inStore(ctx context.Context, key string, fn func(tx domain.Tx, shopID int64) error) error {
+	hash := domain.HashSecret(key)
+	err := a.store.Update(ctx, func(tx domain.Tx) error {
+		v, known := a.keys.Load(string(hash))
+		if !known {
+			shopID, err := tx.FindAPIKeyShop(ctx, hash)
+			if errors.Is(err, domain.ErrNotFound) {
+				return errUnauthorized
+			}
+			if err != nil {
+				return err
+			}
+			a.keys.Store(string(hash), shopID)
+			return fn(tx, shopID)
+		}
+		if err := tx.VerifyAPIKey(ctx, hash); err != nil {
+			return err
+		}
+		err := fn(tx, v.(int64))
+		var ae *apiError
+		if errors.As(err, &ae) {
+			if _, kerr := tx.FindAPIKeyShop(ctx, hash); errors.Is(kerr, domain.ErrNotFound) || errors.Is(kerr, domain.ErrRevoked) {
+				return errUnauthorized
+			}
+		}
+		return err
+	})
+	if errors.Is(err, errUnauthorized) || errors.Is(err, domain.ErrRevoked) {
+		a.keys.Delete(string(hash))
+		return errUnauthorized
 	}
-	shopID, err := tx.FindAPIKeyShop(ctx, []byte(hash))
-	if errors.Is(err, domain.ErrNotFound) {
-		return 0, errUnauthorized
-	}
-	if err == nil {
-		a.keys.Store(hash, cachedKey{shopID: shopID, expires: now.Add(keyCacheTTL)})
-	}
-	return shopID, err
+	return err
 }
 
 // source is the key as the limits on failed card lookups know it: by
 // its hash, named in alerts by its prefix (as stored by apikey create).
 func source(key string, shopID int64) domain.LookupSource {
 	return domain.LookupSource{Scope: domain.ScopePOSKey, ID: hex.EncodeToString(domain.HashSecret(key)),
-		Name: key[:min(7, len(key))], ShopID: shopID}
+		Name: domain.APIKeyPrefix(key), ShopID: shopID}
 }
 
 // lookupFailed keeps a failed card lookup's answer in *answer and returns
@@ -173,10 +186,7 @@ func lookupFailed(err error, answer *error) error {
 // fail before any work: the client hears 401 before it hears about its
 // body, so an unauthenticated caller learns nothing.
 func (a *API) authOnly(ctx context.Context, key string) error {
-	return a.store.Update(ctx, func(tx domain.Tx) error {
-		_, err := a.shopOf(ctx, tx, key)
-		return err
-	})
+	return a.inStore(ctx, key, func(domain.Tx, int64) error { return nil })
 }
 
 // reject answers a request whose input failed checks made before the

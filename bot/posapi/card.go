@@ -38,12 +38,8 @@ func (a *API) getCard(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	var ans cardAnswer
 	var refused error // a failed lookup, answered once its count commits
-	err := a.store.Update(ctx, func(tx domain.Tx) error {
+	err := a.inStore(ctx, key, func(tx domain.Tx, shopID int64) error {
 		refused = nil
-		shopID, err := a.shopOf(ctx, tx, key)
-		if err != nil {
-			return err
-		}
 		now := a.now()
 		card, err := a.svc.ResolveCard(ctx, tx, source(key, shopID), r.PathValue("card"))
 		if err != nil {

@@ -84,12 +84,8 @@ func (a *API) postPurchase(w http.ResponseWriter, r *http.Request) {
 // commits its count (see card) and is answered after.
 func (a *API) record(ctx context.Context, key string, in *purchaseInput) (ans purchaseAnswer, created bool, err error) {
 	var refused error
-	err = a.store.Update(ctx, func(tx domain.Tx) error {
+	err = a.inStore(ctx, key, func(tx domain.Tx, shopID int64) error {
 		refused = nil
-		shopID, err := a.shopOf(ctx, tx, key)
-		if err != nil {
-			return err
-		}
 		now := a.now()
 		req := domain.PurchaseRequest{
 			ShopID: shopID, Source: domain.SourcePOS, ReceiptID: in.receiptID,
@@ -98,6 +94,7 @@ func (a *API) record(ctx context.Context, key string, in *purchaseInput) (ans pu
 			Categories: in.categories,
 		}
 		var ok bool
+		var err error
 		ans, ok, err = a.resolve(ctx, tx, &req, source(key, shopID), in.card, now)
 		if err != nil || ok {
 			return lookupFailed(err, &refused)
@@ -195,11 +192,7 @@ func (a *API) postCancel(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	var ans purchaseAnswer
-	err := a.store.Update(ctx, func(tx domain.Tx) error {
-		shopID, err := a.shopOf(ctx, tx, key)
-		if err != nil {
-			return err
-		}
+	err := a.inStore(ctx, key, func(tx domain.Tx, shopID int64) error {
 		res, err := a.svc.CancelPurchase(ctx, tx, id, shopID, 0)
 		if err != nil {
 			return cancelError(err)

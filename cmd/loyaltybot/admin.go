@@ -120,17 +120,37 @@ func (a *app) botUsername(ctx context.Context, playground bool) (string, error) 
 	return a.bot.Username(ctx)
 }
 
-// apikey creates a POS API key and prints it alone on its last line.
+// apikeyUsage lists the apikey subcommands.
+const apikeyUsage = `usage:
+  loyaltybot apikey create --store CODE [--playground]   print a new key for a store
+  loyaltybot apikey list [--store CODE] [--playground]   the keys: prefix, store, created, revoked
+  loyaltybot apikey revoke PREFIX [--playground]         refuse a key from now on`
+
+// apikey runs the POS API key commands (create, list, revoke).
 func apikey(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "create" {
-		fmt.Fprintln(stderr, "usage: loyaltybot apikey create --store CODE [--playground]")
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, apikeyUsage)
 		return errUsage
 	}
+	switch args[0] {
+	case "create":
+		return apikeyCreate(ctx, args[1:], getenv, stdout, stderr)
+	case "list":
+		return apikeyList(ctx, args[1:], getenv, stdout, stderr)
+	case "revoke":
+		return apikeyRevoke(ctx, args[1:], getenv, stdout, stderr)
+	}
+	fmt.Fprintln(stderr, apikeyUsage)
+	return errUsage
+}
+
+// apikeyCreate creates a POS API key and prints it alone on its last line.
+func apikeyCreate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("apikey create", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	store := fs.String("store", "", "store code the key belongs to")
 	pg := fs.Bool("playground", false, "create the key in the playground's database")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
 	if *store == "" {
@@ -146,7 +166,7 @@ func apikey(ctx context.Context, args []string, getenv func(string) string, stdo
 		return err
 	}
 	key, hash := domain.NewAPIKey()
-	err = a.db.Update(ctx, func(tx domain.Tx) error { return tx.CreateAPIKey(ctx, shopID, hash, key[:7]) })
+	err = a.db.Update(ctx, func(tx domain.Tx) error { return tx.CreateAPIKey(ctx, shopID, hash, domain.APIKeyPrefix(key)) })
 	if err != nil {
 		return err
 	}

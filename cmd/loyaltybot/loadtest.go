@@ -165,7 +165,7 @@ func seedLoad(ctx context.Context, a *app, n, history int) (*seeded, error) {
 			return err
 		}
 		shopID = shop.ID
-		return tx.CreateAPIKey(ctx, shop.ID, hash, key[:7])
+		return tx.CreateAPIKey(ctx, shop.ID, hash, domain.APIKeyPrefix(key))
 	})
 	if err != nil {
 		return nil, err

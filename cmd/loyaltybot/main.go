@@ -40,6 +40,10 @@ Usage:
                           print a one-time staff invitation link
   loyaltybot apikey create --store CODE [--playground]
                           print a new POS API key for a store
+  loyaltybot apikey list [--store CODE] [--playground]
+                          list the POS API keys (never the keys themselves)
+  loyaltybot apikey revoke PREFIX [--playground]
+                          refuse a POS API key from now on
   loyaltybot loadtest [-duration 10s] [-concurrency 8] [-cards 200]
                           measure the POS API on this machine (fsync on)
 

@@ -119,6 +119,8 @@ func mapErr(err error) error {
 		switch pg.Code {
 		case "23505":
 			return fmt.Errorf("%w: %s", domain.ErrConflict, pg.ConstraintName)
+		case "LB401": // check_api_key, migration 0012
+			return domain.ErrRevoked
 		case "23514":
 			if pg.ConstraintName == "cards_balance_check" {
 				return domain.ErrInsufficientPoints

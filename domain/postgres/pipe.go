@@ -146,21 +146,23 @@ func (p *pipe) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
 	return pipeRow{p: p, ctx: ctx, sql: sql, args: args}
 }
 
-// SendBatch sends b, with BEGIN when the transaction has not begun.
-// Deferred writes go first, on their own, so that their errors are told
-// apart from b's.
+// SendBatch sends b, with BEGIN when the transaction has not begun and
+// the deferred writes before b's queries, in one round trip. The deferred
+// writes' results are read here, so the caller reads b's as with pgx, and
+// a deferred write's error is told apart from b's as with Query.
 func (p *pipe) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
-	if p.tail != nil {
-		if err := p.flush(ctx); err != nil {
-			return pgx.FailedBatchResults(b, err)
-		}
-	}
-	if p.tx != nil {
+	if !p.waiting() {
 		return p.tx.SendBatch(ctx, b)
 	}
 	all := p.batch()
+	waiting := len(all.QueuedQueries)
 	all.QueuedQueries = append(all.QueuedQueries, b.QueuedQueries...)
-	return p.send(ctx, all)
+	br := p.send(ctx, all)
+	if err := runUpTo(br, all, waiting); err != nil {
+		br.Close() //nolint:errcheck // err is the first error
+		return pgx.FailedBatchResults(b, err)
+	}
+	return br
 }
 
 // Begin starts a savepoint (pgx.BeginFunc(ctx, t.tx, …) in CreateCard).

@@ -140,3 +140,38 @@ func (t *tx) FindAPIKeyShop(ctx context.Context, hash []byte) (int64, error) {
 	err := t.tx.QueryRow(ctx, `SELECT store_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`, hash).Scan(&id)
 	return id, mapErr(err)
 }
+
+// VerifyAPIKey queues check_api_key (migration 0012), which fails the
+// statement it goes out with, and so the transaction, for a key no longer
+// active.
+func (t *tx) VerifyAPIKey(ctx context.Context, hash []byte) error {
+	b := &pgx.Batch{}
+	b.Queue(`SELECT check_api_key($1)`, hash)
+	t.tx.Defer(b)
+	return nil
+}
+
+// ListAPIKeys lists the keys f selects with their store's code.
+func (t *tx) ListAPIKeys(ctx context.Context, f domain.APIKeyFilter) ([]domain.APIKey, error) {
+	rows, _ := t.tx.Query(ctx, `SELECT k.id, k.store_id, s.code, k.prefix, k.created_at, k.revoked_at
+		FROM api_keys k JOIN stores s ON s.id = k.store_id
+		WHERE ($1 = 0 OR k.store_id = $1) AND ($2 = '' OR k.prefix = $2) AND ($3::bytea IS NULL OR k.key_hash = $3)
+		ORDER BY k.id`, f.ShopID, f.Prefix, f.Hash)
+	keys, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.APIKey, error) {
+		var k domain.APIKey
+		var revoked *time.Time
+		err := r.Scan(&k.ID, &k.ShopID, &k.StoreCode, &k.Prefix, &k.CreatedAt, &revoked)
+		k.RevokedAt = deref(revoked)
+		return k, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list API keys: %w", mapErr(err))
+	}
+	return keys, nil
+}
+
+// RevokeAPIKey revokes an active key.
+func (t *tx) RevokeAPIKey(ctx context.Context, id int64, at time.Time) error {
+	_, err := t.tx.Exec(ctx, `UPDATE api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`, id, at)
+	return mapErr(err)
+}
