@@ -84,10 +84,8 @@ func loadEnv(getenv func(string) string, needToken bool) (*env, error) {
 		if err != nil || u.Scheme != "https" {
 			return nil, fmt.Errorf("WEBHOOK_URL: %q must be an https URL", e.WebhookURL)
 		}
-		for _, r := range e.WebhookSecret {
-			if !(r == '_' || r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
-				return nil, errors.New("WEBHOOK_SECRET: only A-Z, a-z, 0-9, _ and - are allowed (Telegram's rule)")
-			}
+		if err := checkWebhookSecret(e.WebhookSecret); err != nil {
+			return nil, err
 		}
 	}
 	if lvl := getenv("LOG_LEVEL"); lvl != "" {
@@ -96,6 +94,28 @@ func loadEnv(getenv func(string) string, needToken bool) (*env, error) {
 		}
 	}
 	return e, nil
+}
+
+// minWebhookSecret is the shortest WEBHOOK_SECRET accepted: the secret is
+// all that tells Telegram's webhook calls from anyone else's.
+const minWebhookSecret = 32
+
+// checkWebhookSecret applies Telegram's rule for secret_token (1–256
+// characters of A-Z, a-z, 0-9, _ and -) and our minimum length.
+func checkWebhookSecret(s string) error {
+	for _, r := range s {
+		if !(r == '_' || r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return errors.New("WEBHOOK_SECRET: only A-Z, a-z, 0-9, _ and - are allowed (Telegram's rule)")
+		}
+	}
+	switch {
+	case len(s) < minWebhookSecret:
+		return fmt.Errorf("WEBHOOK_SECRET: too short (%d characters), use at least %d random ones; e.g. `openssl rand -hex 32`",
+			len(s), minWebhookSecret)
+	case len(s) > 256:
+		return fmt.Errorf("WEBHOOK_SECRET: too long (%d characters); Telegram allows at most 256", len(s))
+	}
+	return nil
 }
 
 // businessFile is the TOML shape of the business config.

@@ -1,0 +1,39 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestWebhookSecretRules: the webhook's secret token is the only thing
+// that tells Telegram's calls from anyone's, so a short one is refused at
+// start, as are characters Telegram does not allow (A-Z a-z 0-9 _ -, up
+// to 256), each time naming WEBHOOK_SECRET.
+func TestWebhookSecretRules(t *testing.T) {
+	env := func(secret string) func(string) string {
+		return envFunc(map[string]string{"TELEGRAM_BOT_TOKEN": "1:x", "CARD_SECRET": strings.Repeat("x", 40),
+			"WEBHOOK_URL": "https://a.example/hook", "WEBHOOK_SECRET": secret})
+	}
+	for _, c := range []struct {
+		secret string
+		ok     bool
+	}{
+		{strings.Repeat("a", 31), false},
+		{"abc", false},
+		{strings.Repeat("a", 32), true},
+		{strings.Repeat("Az09_-", 8), true},
+		{strings.Repeat("a", 256), true},
+		{strings.Repeat("a", 257), false},
+		{strings.Repeat("a", 39) + "!", false},
+		{strings.Repeat("a", 39) + "é", false},
+		{strings.Repeat("a", 39) + " ", false},
+	} {
+		_, err := loadEnv(env(c.secret), true)
+		switch {
+		case c.ok && err != nil:
+			t.Errorf("a %d-character secret %.12q…: %v", len(c.secret), c.secret, err)
+		case !c.ok && (err == nil || !strings.Contains(err.Error(), "WEBHOOK_SECRET")):
+			t.Errorf("a %d-character secret %.12q…: error %v, want one naming WEBHOOK_SECRET", len(c.secret), c.secret, err)
+		}
+	}
+}
