@@ -119,7 +119,7 @@ func mapErr(err error) error {
 		switch pg.Code {
 		case "23505":
 			return fmt.Errorf("%w: %s", domain.ErrConflict, pg.ConstraintName)
-		case "LB401": // check_api_key, migration 0012
+		case "LB401": // check_api_key, migration 0016
 			return domain.ErrRevoked
 		case "23514":
 			if pg.ConstraintName == "cards_balance_check" {

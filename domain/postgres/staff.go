@@ -141,7 +141,7 @@ func (t *tx) FindAPIKeyShop(ctx context.Context, hash []byte) (int64, error) {
 	return id, mapErr(err)
 }
 
-// VerifyAPIKey queues check_api_key (migration 0012), which fails the
+// VerifyAPIKey queues check_api_key (migration 0016), which fails the
 // statement it goes out with, and so the transaction, for a key no longer
 // active.
 func (t *tx) VerifyAPIKey(ctx context.Context, hash []byte) error {

@@ -1,4 +1,4 @@
--- 0011: revoking someone voids the invitations they made, so a revoked
+-- 0015: revoking someone voids the invitations they made, so a revoked
 -- manager cannot let herself (or a friend) back in with a link she made
 -- before. voided_at is business time, written from the injected clock.
 ALTER TABLE invites ADD COLUMN voided_at timestamptz;

@@ -1,4 +1,4 @@
--- 0012: a revoked POS key stops at once. The API keeps each key's store in
+-- 0016: a revoked POS key stops at once. The API keeps each key's store in
 -- memory (it never changes) and checks that the key is still active in the
 -- request's own transaction, with its first statement, so the check costs
 -- no round trip. This function fails that transaction when the key is
