@@ -151,3 +151,65 @@ func NewAPIKey() (key string, hash []byte) {
 	key = "lb_" + base64.RawURLEncoding.EncodeToString(b)
 	return key, HashSecret(key)
 }
+
+// StaffJoined: someone accepted an invite and is staff now.
+type StaffJoined struct{ Staff *Staff }
+
+func (StaffJoined) eventName() string { return "staff_joined" }
+
+// Invite makes a one-time invitation for role at shopID (0: all stores)
+// and returns its token. by is who invites (nil: the operator's CLI, who
+// may invite anyone); a staff member invites only within their rights.
+func (s *Service) Invite(ctx context.Context, tx StaffStore, by *Staff, role Role, shopID int64) (string, error) {
+	var byID int64
+	if by != nil {
+		if !by.CanInvite(role, shopID) {
+			return "", Invalid("staff.only_managers")
+		}
+		byID = by.ID
+	}
+	token, hash := NewInviteToken()
+	inv := &Invite{Role: role, ShopID: shopID, CreatedBy: byID, ExpiresAt: s.Now().Add(InviteTTL)}
+	if err := tx.CreateInvite(ctx, inv, hash); err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+// AcceptInvite makes the opener of an invite link staff, once. current is
+// the opener's staff record (nil if none): an invite never demotes, so an
+// owner opening a cashier link stays owner. A used, expired or voided
+// link gives a *ValidationError to show, an unknown one ErrNotFound.
+func (s *Service) AcceptInvite(ctx context.Context, tx Tx, token string, person Staff, current *Staff) (*Staff, error) {
+	now := s.Now()
+	inv, err := tx.TakeInvite(ctx, HashSecret(token))
+	if err != nil {
+		return nil, err
+	}
+	if err := inv.Check(now); err != nil {
+		return nil, err
+	}
+	st := &person
+	st.Role, st.ShopID, st.InvitedBy = inv.Role, inv.ShopID, inv.CreatedBy
+	if current.Active() && current.Role.Rank() < inv.Role.Rank() {
+		st.Role, st.ShopID = current.Role, current.ShopID
+	}
+	if err := tx.SaveStaff(ctx, st); err != nil {
+		return nil, err
+	}
+	if err := tx.MarkInviteUsed(ctx, inv.ID, st.ID, now); err != nil {
+		return nil, err
+	}
+	return st, s.emit(ctx, tx, StaffJoined{Staff: st})
+}
+
+// Rank orders roles from the most powerful (owner, 0) down.
+func (r Role) Rank() int {
+	switch r {
+	case RoleOwner:
+		return 0
+	case RoleManager:
+		return 1
+	}
+	return 2
+}

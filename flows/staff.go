@@ -1,7 +1,6 @@
 package flows
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -32,23 +31,11 @@ func InviteLink(botUsername, token string) string {
 	return fmt.Sprintf("https://t.me/%s?start=i_%s", botUsername, token)
 }
 
-// NewInvite makes a one-time invitation for role at shopID (0: all
-// stores) and returns its token. Used by /staff and `loyaltybot invite`.
-func NewInvite(ctx context.Context, tx domain.Tx, role domain.Role, shopID, by int64, now time.Time) (string, error) {
-	token, hash := domain.NewInviteToken()
-	inv := &domain.Invite{Role: role, ShopID: shopID, CreatedBy: by, ExpiresAt: now.Add(domain.InviteTTL)}
-	if err := tx.CreateInvite(ctx, inv, hash); err != nil {
-		return "", err
-	}
-	return token, nil
-}
-
 // acceptInvite makes the opener of an i_ link staff.
 func acceptInvite(s *Session, token string) error {
-	inv, err := s.Tx.TakeInvite(s.Ctx, domain.HashSecret(token))
-	if err == nil {
-		err = inv.Check(s.e.Now())
-	}
+	st, err := s.e.Service.AcceptInvite(s.Ctx, s.Tx, token, domain.Staff{
+		TelegramID: s.In.User.ID, ChatID: s.In.ChatID, FirstName: s.In.User.FirstName,
+	}, s.Staff)
 	var v *domain.ValidationError
 	switch {
 	case errors.Is(err, domain.ErrNotFound):
@@ -60,36 +47,12 @@ func acceptInvite(s *Session, token string) error {
 	case err != nil:
 		return err
 	}
-	st := &domain.Staff{
-		TelegramID: s.In.User.ID, ChatID: s.In.ChatID, FirstName: s.In.User.FirstName,
-		Role: inv.Role, ShopID: inv.ShopID, InvitedBy: inv.CreatedBy,
-	}
-	if s.Staff != nil && s.Staff.Active() && rank(s.Staff.Role) < rank(inv.Role) {
-		// An invite never demotes: an owner opening a cashier link stays owner.
-		st.Role, st.ShopID = s.Staff.Role, s.Staff.ShopID
-	}
-	if err := s.Tx.SaveStaff(s.Ctx, st); err != nil {
-		return err
-	}
-	if err := s.Tx.MarkInviteUsed(s.Ctx, inv.ID, st.ID, s.e.Now()); err != nil {
-		return err
-	}
 	s.Staff = st
 	s.Conv.Reset()
 	s.Say("invite.accepted", map[string]any{"Role": s.T("role."+string(st.Role), nil), "Store": s.storeName(st.ShopID)})
 	menu := s.e.StaffMenu(s.Lang, st.CanManage())
 	s.Send(Reply{ChatCommands: &menu})
 	return nil
-}
-
-func rank(r domain.Role) int {
-	switch r {
-	case domain.RoleOwner:
-		return 0
-	case domain.RoleManager:
-		return 1
-	}
-	return 2
 }
 
 // storeName names a store for people; 0 means every store.
@@ -226,12 +189,13 @@ func (f staffFlow) Handle(s *Session) error {
 // invite creates the link and shows it as text and QR, for the new person
 // to open on their own phone.
 func (staffFlow) invite(s *Session, role domain.Role, shopID int64) error {
-	if !s.Staff.CanInvite(role, shopID) {
+	token, err := s.e.Service.Invite(s.Ctx, s.Tx, s.Staff, role, shopID)
+	var v *domain.ValidationError
+	if errors.As(err, &v) {
 		s.Leave()
-		s.Say("staff.only_managers", nil)
+		s.Say(v.Reason, nil)
 		return nil
 	}
-	token, err := NewInvite(s.Ctx, s.Tx, role, shopID, s.Staff.ID, s.e.Now())
 	if err != nil {
 		return err
 	}

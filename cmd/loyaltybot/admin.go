@@ -93,9 +93,10 @@ func invite(ctx context.Context, args []string, getenv func(string) string, stdo
 		return err
 	}
 	var token string
+	svc := domain.NewService(a.biz, nil, nil, a.now)
 	err = a.db.Update(ctx, func(tx domain.Tx) error {
 		var err error
-		token, err = flows.NewInvite(ctx, tx, role, shopID, 0, a.now())
+		token, err = svc.Invite(ctx, tx, nil, role, shopID)
 		return err
 	})
 	if err != nil {
