@@ -54,15 +54,3 @@ func ParsePhone(s string) (string, error) {
 func badPhone(detail string) error {
 	return &ValidationError{Reason: "error.phone.invalid", Detail: detail}
 }
-
-// SamePhone reports whether a and b are the same number once normalised, so
-// "8 999 123-45-67" matches a contact shared as "79991234567". Numbers that
-// do not parse match nothing, not even each other.
-func SamePhone(a, b string) bool {
-	na, err := ParsePhone(a)
-	if err != nil {
-		return false
-	}
-	nb, err := ParsePhone(b)
-	return err == nil && na == nb
-}

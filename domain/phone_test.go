@@ -53,26 +53,6 @@ func TestParsePhone(t *testing.T) {
 	}
 }
 
-func TestSamePhone(t *testing.T) {
-	tests := []struct {
-		a, b string
-		want bool
-	}{
-		{"8 999 123-45-67", "79991234567", true},
-		{"+7 (999) 123 45 67", "+79991234567", true},
-		{"+79991234567", "+79991234568", false},
-		{"+1 415 555 0100", "001 415 555 0100", true},
-		{"junk", "junk", false},
-		{"", "", false},
-		{"+79991234567", "", false},
-	}
-	for _, tt := range tests {
-		if got := SamePhone(tt.a, tt.b); got != tt.want {
-			t.Errorf("SamePhone(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
-		}
-	}
-}
-
 func FuzzParsePhone(f *testing.F) {
 	for _, seed := range []string{"+7 999 123-45-67", "8 (999) 123 45 67", "79991234567", "+1 (415) 555-0100",
 		"00 44 20 7946 0958", "", "+", "00", "8"} {
@@ -91,9 +71,6 @@ func FuzzParsePhone(f *testing.F) {
 		}
 		if again, err := ParsePhone(p); err != nil || again != p {
 			t.Fatalf("re-parse of %q = %q, %v", p, again, err)
-		}
-		if !SamePhone(in, p) {
-			t.Fatalf("SamePhone(%q, %q) = false", in, p)
 		}
 	})
 }
