@@ -3,6 +3,9 @@ package postgres_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -166,4 +169,219 @@ func mustFind(t *testing.T, db *postgres.DB, text string) domain.OutMessage {
 		t.Fatalf("find %s: %v", text, err)
 	}
 	return m
+}
+
+// TestEnqueue: a message left to the background sender is written with
+// the transaction (not_before and created_at from the business clock when
+// not given); a claimed one returns its id, is held for the writer's own
+// send (Get loads it, Claim leaves it) and is counted as pending.
+func TestEnqueue(t *testing.T) {
+	t.Parallel()
+	db, clock := newStore(t)
+	ctx := t.Context()
+	later := t0.Add(time.Hour)
+	var held int64
+	inTx(t, db, func(ctx context.Context, tx domain.Tx) error {
+		for _, m := range []domain.OutMessage{
+			{ChatID: 1, Payload: json.RawMessage(`{"text":"now"}`)},
+			{ChatID: 2, Payload: json.RawMessage(`{"text":"later"}`), NotBefore: later},
+		} {
+			id, err := tx.Enqueue(ctx, m, false)
+			if err != nil {
+				return err
+			}
+			if id != 0 {
+				t.Errorf("an unclaimed message got id %d, want 0", id)
+			}
+		}
+		var err error
+		held, err = tx.Enqueue(ctx, domain.OutMessage{ChatID: 3, Payload: json.RawMessage(`{"text":"mine"}`)}, true)
+		return err
+	})
+	if held == 0 {
+		t.Fatal("a claimed message got id 0")
+	}
+	for chat, want := range map[int64]time.Time{1: t0, 2: later, 3: t0} {
+		checkTime(t, fmt.Sprint("chat ", chat, " not_before"), sqlOne[time.Time](t, db, `SELECT not_before FROM outbox WHERE chat_id = $1`, chat), want)
+		checkTime(t, fmt.Sprint("chat ", chat, " created_at"), sqlOne[time.Time](t, db, `SELECT created_at FROM outbox WHERE chat_id = $1`, chat), clock.Now())
+	}
+	got, err := db.Outbox().Get(ctx, []int64{held})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].ID != held || got[0].ChatID != 3 || got[0].Attempts != 0 || !sameJSON(got[0].Payload, []byte(`{"text":"mine"}`)) {
+		t.Errorf("Get = %+v, want the held message to chat 3", got)
+	} else {
+		checkTime(t, "Get NotBefore", got[0].NotBefore, t0)
+	}
+	claimed, err := db.Outbox().Claim(ctx, 10, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(claimed) != 1 || claimed[0].ChatID != 1 {
+		t.Errorf("Claim = %+v, want only the due unclaimed message to chat 1", claimed)
+	}
+	if n, err := db.Outbox().Pending(ctx); n != 3 || err != nil {
+		t.Errorf("Pending = %d (err %v), want 3", n, err)
+	}
+
+	// A rolled-back transaction queues nothing.
+	txErr(t, db, func(ctx context.Context, tx domain.Tx) error {
+		if _, err := tx.Enqueue(ctx, domain.OutMessage{ChatID: 4, Payload: json.RawMessage(`{}`)}, false); err != nil {
+			return err
+		}
+		return fmt.Errorf("roll back")
+	})
+	if n := sqlOne[int](t, db, `SELECT count(*) FROM outbox WHERE chat_id = 4`); n != 0 {
+		t.Errorf("%d messages from a rolled-back transaction", n)
+	}
+}
+
+// TestClaimTakesOnlyDueRows: a row is due when the business clock has
+// reached its not_before and the wall clock its retry_at, and nobody
+// holds it; sent and dropped rows never are. Claim counts the attempt and
+// holds the row, so a second Claim skips it until the hold ends.
+func TestClaimTakesOnlyDueRows(t *testing.T) {
+	t.Parallel()
+	db, clock := newStore(t)
+	ctx := t.Context()
+	ob := db.Outbox()
+	due := enqueue(t, db, 1, time.Time{})
+	businessLater := enqueue(t, db, 2, t0.Add(time.Hour))
+	wallLater := enqueue(t, db, 3, time.Time{})
+	wallPast := enqueue(t, db, 4, time.Time{})
+	sent := enqueue(t, db, 5, time.Time{})
+	dropped := enqueue(t, db, 6, time.Time{})
+	leaseOver := enqueue(t, db, 7, time.Time{})
+	for _, err := range []error{
+		ob.PutOff(ctx, domain.OutMessage{ID: wallLater}, time.Hour, "429"),
+		ob.PutOff(ctx, domain.OutMessage{ID: wallPast}, -time.Hour, "429"),
+		ob.MarkSent(ctx, sent),
+		ob.Drop(ctx, dropped, "bad request"),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Pool().Exec(ctx, `UPDATE outbox SET claimed_until = now() - interval '1 minute', attempts = 1
+		WHERE id = $1`, leaseOver); err != nil {
+		t.Fatal(err)
+	}
+
+	got, err := ob.Claim(ctx, 10, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []int64{due, wallPast, leaseOver}; !reflect.DeepEqual(idsOf(got), want) {
+		t.Fatalf("claimed %v, want %v", idsOf(got), want)
+	}
+	for _, m := range got {
+		wantAttempts := map[int64]int{due: 1, wallPast: 1, leaseOver: 2}[m.ID]
+		if m.Attempts != wantAttempts {
+			t.Errorf("message %d: attempts %d, want %d", m.ID, m.Attempts, wantAttempts)
+		}
+		if !sameJSON(m.Payload, fmt.Appendf(nil, `{"text":"to %d"}`, m.ChatID)) {
+			t.Errorf("message %d: payload %s", m.ID, m.Payload)
+		}
+		checkTime(t, "NotBefore", m.NotBefore, t0)
+	}
+	if again, err := ob.Claim(ctx, 10, time.Minute); err != nil || len(again) != 0 {
+		t.Errorf("a second Claim took %v (err %v), want nothing: the rows are held", idsOf(again), err)
+	}
+
+	clock.Advance(time.Hour) // the business clock reaches not_before
+	got, err = ob.Claim(ctx, 10, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []int64{businessLater}; !reflect.DeepEqual(idsOf(got), want) {
+		t.Errorf("after the business clock moved: claimed %v, want %v (retry_at is on the wall clock)", idsOf(got), want)
+	}
+}
+
+// TestClaimLimitTakesTheOldest: at most limit rows, the earliest due
+// first (by not_before, then id), whatever order they were queued in.
+func TestClaimLimitTakesTheOldest(t *testing.T) {
+	t.Parallel()
+	db, _ := newStore(t)
+	enqueue(t, db, 1, t0)
+	late := enqueue(t, db, 2, t0.Add(-time.Minute))
+	early := enqueue(t, db, 3, t0.Add(-time.Hour))
+	next := enqueue(t, db, 4, t0.Add(-time.Hour))
+	got, err := db.Outbox().Claim(t.Context(), 3, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []int64{late, early, next}; !reflect.DeepEqual(idsOf(got), want) {
+		t.Errorf("claimed %v, want %v", idsOf(got), want)
+	}
+}
+
+// TestClaimSkipsLockedRows: rows another sender is claiming right now
+// are skipped, not waited for; senders claiming at once never get the
+// same row, and between them get every row.
+func TestClaimSkipsLockedRows(t *testing.T) {
+	t.Parallel()
+	db, _ := newStore(t)
+	ctx := t.Context()
+	var all []int64
+	for chat := range int64(40) {
+		all = append(all, enqueue(t, db, chat, time.Time{}))
+	}
+
+	// A sender mid-claim holds the first row locked.
+	conn, err := db.Pool().Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM outbox WHERE id = $1 FOR UPDATE`, all[0]); err != nil {
+		t.Fatal(err)
+	}
+	// Without SKIP LOCKED the claimers would wait for that row: the
+	// deadline turns a wait into a failure instead of a hung test.
+	claimCtx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	var mu sync.Mutex
+	seen := map[int64]int{}
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Go(func() {
+			for {
+				got, err := db.Outbox().Claim(claimCtx, 4, time.Minute)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if len(got) == 0 {
+					return
+				}
+				mu.Lock()
+				for _, m := range got {
+					seen[m.ID]++
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait() // with the first row still locked: nobody waited for it
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range all[1:] {
+		if seen[id] != 1 {
+			t.Errorf("message %d claimed %d times, want once", id, seen[id])
+		}
+	}
+	if seen[all[0]] != 0 {
+		t.Errorf("the locked message was claimed")
+	}
+	got, err := db.Outbox().Claim(ctx, 10, time.Minute)
+	if err != nil || !reflect.DeepEqual(idsOf(got), all[:1]) {
+		t.Errorf("once unlocked: claimed %v (err %v), want %v", idsOf(got), err, all[:1])
+	}
 }

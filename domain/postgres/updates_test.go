@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -137,4 +138,113 @@ func TestSetAsideStaleUpdates(t *testing.T) {
 	if p := scalar[string](t, db, `SELECT convert_from(payload, 'UTF8') FROM dead_updates WHERE update_id = 1`); p != `{"message": {"text": "é"}, "update_id": 1}` {
 		t.Errorf("payload kept as %s", p)
 	}
+}
+
+// TestSaveUpdate: an update is stored once, received at the business
+// clock's time; a redelivery of the same update_id reports false and
+// keeps the first copy.
+func TestSaveUpdate(t *testing.T) {
+	t.Parallel()
+	db, clock := newStore(t)
+	ctx := t.Context()
+	for i, want := range []bool{true, false} {
+		fresh, err := db.SaveUpdate(ctx, 100, 7, fmt.Appendf(nil, `{"update_id": 100, "copy": %d}`, i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fresh != want {
+			t.Errorf("delivery %d: fresh = %v, want %v", i+1, fresh, want)
+		}
+		clock.Advance(time.Second)
+	}
+	checkTime(t, "received_at", sqlOne[time.Time](t, db, `SELECT received_at FROM updates WHERE update_id = 100`), t0)
+	if c := sqlOne[int](t, db, `SELECT (payload->>'copy')::int FROM updates WHERE update_id = 100`); c != 0 {
+		t.Errorf("the stored copy is delivery %d, want the first", c+1)
+	}
+}
+
+// TestPendingUpdates: stored updates not yet handled, by update_id (the
+// order Telegram sent them), at most limit.
+func TestPendingUpdates(t *testing.T) {
+	t.Parallel()
+	db, _ := newStore(t)
+	ctx := t.Context()
+	for _, id := range []int64{30, 10, 20, 40} {
+		if _, err := db.SaveUpdate(ctx, id, id+1, fmt.Appendf(nil, `{"update_id": %d}`, id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inTx(t, db, func(ctx context.Context, tx domain.Tx) error { return tx.MarkUpdateProcessed(ctx, 20) })
+	for _, tc := range []struct {
+		limit int
+		want  []int64
+	}{{10, []int64{10, 30, 40}}, {2, []int64{10, 30}}} {
+		got, err := db.PendingUpdates(ctx, tc.limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var gotIDs []int64
+		for _, u := range got {
+			gotIDs = append(gotIDs, u.UpdateID)
+			if u.ChatID != u.UpdateID+1 || !sameJSON(u.Payload, fmt.Appendf(nil, `{"update_id": %d}`, u.UpdateID)) {
+				t.Errorf("update %d read back as %+v", u.UpdateID, u)
+			}
+		}
+		if !reflect.DeepEqual(gotIDs, tc.want) {
+			t.Errorf("PendingUpdates(%d) = %v, want %v", tc.limit, gotIDs, tc.want)
+		}
+	}
+}
+
+// TestClaimUpdate: a stored update is claimed (true) until it is marked
+// processed, at the business clock's time; then it reports false, so a
+// redelivery or another replica does not handle it twice. The claim locks
+// the update until its transaction ends; an update never stored is
+// ErrNotFound.
+func TestClaimUpdate(t *testing.T) {
+	t.Parallel()
+	db, clock := newStore(t)
+	ctx := t.Context()
+	for _, id := range []int64{1, 2} {
+		if _, err := db.SaveUpdate(ctx, id, 7, []byte(`{}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const lock = `SELECT 1 FROM updates WHERE update_id = $1 FOR UPDATE`
+	release := holdTx(t, db, func(ctx context.Context, tx domain.Tx) error {
+		ok, err := tx.ClaimUpdate(ctx, 1)
+		if err == nil && !ok {
+			t.Error("a stored, unhandled update was not claimed")
+		}
+		return err
+	})
+	if !lockedElsewhere(t, db, lock, 1) {
+		t.Error("the update is not locked while claimed")
+	}
+	if lockedElsewhere(t, db, lock, 2) {
+		t.Error("claiming update 1 locked update 2")
+	}
+	if err := release(); err != nil {
+		t.Fatal(err)
+	}
+
+	at := clock.Advance(time.Minute)
+	inTx(t, db, func(ctx context.Context, tx domain.Tx) error {
+		if ok, err := tx.ClaimUpdate(ctx, 1); err != nil || !ok {
+			return fmt.Errorf("claim: %v, %v", ok, err)
+		}
+		return tx.MarkUpdateProcessed(ctx, 1)
+	})
+	checkTime(t, "processed_at", sqlOne[time.Time](t, db, `SELECT processed_at FROM updates WHERE update_id = 1`), at)
+	inTx(t, db, func(ctx context.Context, tx domain.Tx) error {
+		ok, err := tx.ClaimUpdate(ctx, 1)
+		if ok {
+			t.Error("a handled update was claimed again")
+		}
+		return err
+	})
+	checkErr(t, "an update never stored", txErr(t, db, func(ctx context.Context, tx domain.Tx) error {
+		_, err := tx.ClaimUpdate(ctx, 3)
+		return err
+	}), domain.ErrNotFound)
 }
