@@ -17,6 +17,7 @@ const (
 	StartCard               // "c_<token>": a customer's card, scanned by staff
 	StartInvite             // "i_<token>": one-time staff or owner invite
 	StartReferral           // "r_<code>": referral from another customer
+	StartWaitlist           // "w_<code>": "tell me when it is back" for an item
 )
 
 var startPrefixes = [...]string{
@@ -24,6 +25,7 @@ var startPrefixes = [...]string{
 	StartCard:     "c_",
 	StartInvite:   "i_",
 	StartReferral: "r_",
+	StartWaitlist: "w_",
 }
 
 // String names the kind for logs.
@@ -39,12 +41,15 @@ func (k StartKind) String() string {
 		return "invite"
 	case StartReferral:
 		return "referral"
+	case StartWaitlist:
+		return "waitlist"
 	}
 	return fmt.Sprintf("StartKind(%d)", int(k))
 }
 
 // StartPayload is a parsed deep-link parameter: its kind and the value after
-// the prefix (a store code, card token, invite token or referral code).
+// the prefix (a store code, card token, invite token, referral code or
+// waitlist code).
 type StartPayload struct {
 	Kind  StartKind
 	Value string

@@ -17,6 +17,8 @@ func TestParseStartPayload(t *testing.T) {
 		{"c_AQIDBAUGBwgJCgsMDQ4PEBESExQV", StartPayload{StartCard, "AQIDBAUGBwgJCgsMDQ4PEBESExQV"}, true},
 		{"i_abc-DEF_123", StartPayload{StartInvite, "abc-DEF_123"}, true},
 		{"r_friend42", StartPayload{StartReferral, "friend42"}, true},
+		{"w_Ab3-x_9", StartPayload{StartWaitlist, "Ab3-x_9"}, true},
+		{"w_", StartPayload{}, false},
 		{"s_" + strings.Repeat("x", 62), StartPayload{StartStore, strings.Repeat("x", 62)}, true},
 
 		{"s_" + strings.Repeat("x", 63), StartPayload{}, false},
@@ -42,7 +44,7 @@ func TestParseStartPayload(t *testing.T) {
 
 func TestStartKindString(t *testing.T) {
 	for k, want := range map[StartKind]string{StartNone: "none", StartStore: "store", StartCard: "card",
-		StartInvite: "invite", StartReferral: "referral", StartKind(9): "StartKind(9)"} {
+		StartInvite: "invite", StartReferral: "referral", StartWaitlist: "waitlist", StartKind(9): "StartKind(9)"} {
 		if k.String() != want {
 			t.Errorf("%d.String() = %q, want %q", int(k), k.String(), want)
 		}
@@ -50,7 +52,7 @@ func TestStartKindString(t *testing.T) {
 }
 
 func FuzzParseStartPayload(f *testing.F) {
-	for _, seed := range []string{"", "s_central", "c_AQID", "i_x", "r_y", "s_", "zz", "s_ü"} {
+	for _, seed := range []string{"", "s_central", "c_AQID", "i_x", "r_y", "w_z", "s_", "zz", "s_ü"} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, in string) {

@@ -63,6 +63,7 @@ type Tx interface {
 	PurchaseStore
 	StaffStore
 	QuestionnaireStore
+	WaitlistStore
 	OutboxWriter
 	LookupCounters
 }
@@ -103,8 +104,8 @@ type CustomerStore interface {
 	AppendConsent(ctx context.Context, customerID int64, c Consent) error
 	ListConsents(ctx context.Context, customerID int64) ([]Consent, error)
 	// EraseCustomer removes every copy of a customer's personal data at
-	// once: name, phone, language and the Telegram link; answers, facts
-	// and section offers; the chat's conversation, its raw updates (those
+	// once: name, phone, language and the Telegram link; answers, facts,
+	// section offers and waitlist entries; the chat's conversation, its raw updates (those
 	// set aside too) and its outbox rows, and handled or set-aside updates
 	// of other chats that name them.
 	// The hashes in e are kept; cards, ledger, purchases and consent

@@ -1,0 +1,107 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+type waitlistRow struct {
+	ID        int64      `db:"id"`
+	Code      string     `db:"code"`
+	Name      string     `db:"name"`
+	PhotoID   string     `db:"photo_file_id"`
+	StoreID   *int64     `db:"store_id"`
+	CreatedBy int64      `db:"created_by"`
+	CreatedAt time.Time  `db:"created_at"`
+	ClosedAt  *time.Time `db:"closed_at"`
+	ClosedBy  *int64     `db:"closed_by"`
+	Waiting   int        `db:"waiting"`
+}
+
+func (r waitlistRow) domain() domain.Waitlist {
+	return domain.Waitlist{ID: r.ID, Code: r.Code, Name: r.Name, PhotoID: r.PhotoID, ShopID: deref(r.StoreID),
+		CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, ClosedAt: deref(r.ClosedAt), ClosedBy: deref(r.ClosedBy),
+		Waiting: r.Waiting}
+}
+
+const waitlistColumns = `w.id, w.code, w.name, w.photo_file_id, w.store_id, w.created_by, w.created_at,
+	w.closed_at, w.closed_by, (SELECT count(*) FROM waitlist_entries e WHERE e.waitlist_id = w.id)::int AS waiting`
+
+// CreateWaitlist inserts a list; a taken code gives ErrConflict.
+func (t *tx) CreateWaitlist(ctx context.Context, w *domain.Waitlist) error {
+	err := t.tx.QueryRow(ctx, `INSERT INTO waitlists (code, name, photo_file_id, store_id, created_by, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, w.Code, w.Name, w.PhotoID, nullable(w.ShopID),
+		w.CreatedBy, t.stamp(w.CreatedAt)).Scan(&w.ID)
+	if err != nil {
+		return fmt.Errorf("create waitlist: %w", mapErr(err))
+	}
+	return nil
+}
+
+func (t *tx) findWaitlist(ctx context.Context, where string, arg any) (*domain.Waitlist, error) {
+	rows, _ := t.tx.Query(ctx, `SELECT `+waitlistColumns+` FROM waitlists w WHERE `+where, arg)
+	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[waitlistRow])
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	w := r.domain()
+	return &w, nil
+}
+
+// FindWaitlistByCode finds a list by its deep-link code.
+func (t *tx) FindWaitlistByCode(ctx context.Context, code string) (*domain.Waitlist, error) {
+	return t.findWaitlist(ctx, `w.code = $1`, code)
+}
+
+// LockWaitlist loads a list and locks it for the transaction.
+func (t *tx) LockWaitlist(ctx context.Context, id int64) (*domain.Waitlist, error) {
+	return t.findWaitlist(ctx, `w.id = $1 FOR UPDATE OF w`, id)
+}
+
+// AddToWaitlist puts a customer on a list once.
+func (t *tx) AddToWaitlist(ctx context.Context, waitlistID, customerID int64, at time.Time) (bool, error) {
+	tag, err := t.tx.Exec(ctx, `INSERT INTO waitlist_entries (waitlist_id, customer_id, joined_at)
+		VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, waitlistID, customerID, t.stamp(at))
+	if err != nil {
+		return false, fmt.Errorf("add to waitlist: %w", mapErr(err))
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// ListOpenWaitlists lists a store's open lists (shopID 0: all) with counts.
+func (t *tx) ListOpenWaitlists(ctx context.Context, shopID int64) ([]domain.Waitlist, error) {
+	rows, _ := t.tx.Query(ctx, `SELECT `+waitlistColumns+` FROM waitlists w
+		WHERE w.closed_at IS NULL AND ($1 = 0 OR w.store_id = $1 OR w.store_id IS NULL)
+		ORDER BY w.created_at, w.id LIMIT 50`, shopID)
+	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[waitlistRow])
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]domain.Waitlist, len(rs))
+	for i, r := range rs {
+		out[i] = r.domain()
+	}
+	return out, nil
+}
+
+// CloseWaitlist marks a list back in stock.
+func (t *tx) CloseWaitlist(ctx context.Context, id, byStaff int64, at time.Time) error {
+	_, err := t.tx.Exec(ctx, `UPDATE waitlists SET closed_at = $2, closed_by = $3
+		WHERE id = $1 AND closed_at IS NULL`, id, t.stamp(at), byStaff)
+	return mapErr(err)
+}
+
+// ListWaitingCustomers lists the reachable members waiting on a list.
+func (t *tx) ListWaitingCustomers(ctx context.Context, waitlistID int64) ([]domain.WaitingCustomer, error) {
+	rows, _ := t.tx.Query(ctx, `SELECT c.id, c.chat_id, c.language FROM waitlist_entries e
+		JOIN customers c ON c.id = e.customer_id
+		WHERE e.waitlist_id = $1 AND c.chat_id IS NOT NULL AND c.erased_at IS NULL AND c.unreachable_at IS NULL
+		ORDER BY e.joined_at, c.id`, waitlistID)
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[domain.WaitingCustomer])
+	return out, mapErr(err)
+}
