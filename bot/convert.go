@@ -86,6 +86,10 @@ func toInput(u *models.Update) (flows.Input, bool) {
 				in.Kind = flows.InputText
 			}
 			in.Text = m.Text
+		case len(m.Photo) > 0:
+			// Telegram lists the sizes smallest first.
+			in.Kind = flows.InputPhoto
+			in.Photo = m.Photo[len(m.Photo)-1].FileID
 		default:
 			in.Kind = flows.InputOther
 		}

@@ -59,7 +59,7 @@ func render(ctx context.Context, api *tg.Bot, r flows.Reply) error {
 	if r.ChatCommands != nil {
 		return chatCommands(ctx, api, r.ChatID, *r.ChatCommands)
 	}
-	if r.EditMessageID != 0 && r.QR == "" && r.Document == nil {
+	if r.EditMessageID != 0 && r.QR == "" && r.Photo == "" && r.Document == nil {
 		err := edit(ctx, api, r)
 		if !isGoneMessage(err) {
 			return err
@@ -78,6 +78,14 @@ func render(ctx context.Context, api *tg.Bot, r flows.Reply) error {
 		_, err = api.SendPhoto(ctx, &tg.SendPhotoParams{
 			ChatID:      r.ChatID,
 			Photo:       &models.InputFileUpload{Filename: "card.png", Data: bytes.NewReader(png)},
+			Caption:     r.Text,
+			ReplyMarkup: markup(r),
+		})
+		return err
+	case r.Photo != "":
+		_, err := api.SendPhoto(ctx, &tg.SendPhotoParams{
+			ChatID:      r.ChatID,
+			Photo:       &models.InputFileString{Data: r.Photo},
 			Caption:     r.Text,
 			ReplyMarkup: markup(r),
 		})

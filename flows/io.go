@@ -20,7 +20,8 @@ const (
 	InputCommand                       // "/start payload"
 	InputContact                       // a shared contact
 	InputCallback                      // an inline button tap
-	InputOther                         // a sticker, a photo, a voice note…
+	InputOther                         // a sticker, a voice note…
+	InputPhoto                         // a photo; Input.Photo is its file_id
 )
 
 // User is the Telegram user behind an input.
@@ -57,6 +58,9 @@ type Input struct {
 	Args     string
 	Contact  *Contact
 	Callback *Callback
+	// Photo is the Telegram file_id of the largest size of a photo: the
+	// bot can send it again by that id, without storing the picture.
+	Photo string
 }
 
 // ParseCommand splits "/start@bot payload" into "start" and "payload".
@@ -103,7 +107,10 @@ type Reply struct {
 	Keyboard       [][]KeyButton `json:"keyboard,omitempty"`
 	RemoveKeyboard bool          `json:"remove_keyboard,omitempty"`
 	// QR makes the message a photo: a QR code of this text, Text as caption.
-	QR       string    `json:"qr,omitempty"`
+	QR string `json:"qr,omitempty"`
+	// Photo makes the message a photo Telegram already holds (a file_id a
+	// person sent), Text as caption.
+	Photo    string    `json:"photo,omitempty"`
 	Document *Document `json:"document,omitempty"`
 	// EditMessageID edits that message (text and inline keyboard) instead
 	// of sending a new one; if it is gone, a new message is sent.

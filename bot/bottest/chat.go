@@ -98,6 +98,13 @@ func (c *Chat) Sticker() *Chat {
 	return c.record()
 }
 
+// Photo sends a photo without caption.
+func (c *Chat) Photo() *Chat {
+	c.log.WriteString("> photo\n")
+	c.U.SendPhoto()
+	return c.record()
+}
+
 // Note adds a comment line to the transcript.
 func (c *Chat) Note(format string, args ...any) *Chat {
 	c.log.WriteString("# " + fmt.Sprintf(format, args...) + "\n")
@@ -175,6 +182,8 @@ func render(m tgfake.Message) string {
 			link = "unreadable QR: " + err.Error()
 		}
 		b.WriteString("[photo: QR " + link + "]\n" + m.Caption)
+	case m.PhotoRef != "":
+		b.WriteString("[photo " + m.PhotoRef + "]\n" + m.Caption)
 	case m.Document != nil:
 		b.WriteString("[document " + m.Document.FileName + "]\n" + m.Caption)
 	default:
@@ -211,11 +220,14 @@ var (
 	tokenRe    = regexp.MustCompile(`c_[A-Za-z0-9_-]{10,62}`)
 	inviteRe   = regexp.MustCompile(`i_[A-Za-z0-9_-]{22}`)
 	purchaseRe = regexp.MustCompile(`p_[a-z2-7]{16}`)
+	waitlistRe = regexp.MustCompile(`(start[= ])w_[A-Za-z0-9_-]{8}`)
 )
 
-// Mask hides what changes between runs: card codes and tokens.
+// Mask hides what changes between runs: card codes, tokens and random
+// link codes.
 func Mask(s string) string {
 	s = codeRe.ReplaceAllString(s, "#### #### ### ###")
+	s = waitlistRe.ReplaceAllString(s, "${1}w_<code>")
 	s = inviteRe.ReplaceAllString(s, "i_<token>")
 	s = purchaseRe.ReplaceAllString(s, "p_<id>")
 	return tokenRe.ReplaceAllString(s, "c_<token>")
