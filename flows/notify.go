@@ -42,7 +42,8 @@ func (e *Engine) money(minor int64, lang string) string {
 // react is the chat's side of the business events, whoever caused them (a
 // cashier, the POS API, a job): the customer hears what a purchase or a
 // cancellation did to their points, a first purchase unlocks the profile
-// sections offered after it, and a purchase over a velocity limit, or a
+// sections offered after it, everyone waiting for an item hears it is
+// back, and a purchase over a velocity limit, or a
 // burst of failed card lookups, alerts the owners.
 func (e *Engine) react(ctx context.Context, tx domain.Tx, ev domain.Event) error {
 	switch ev := ev.(type) {
@@ -68,6 +69,8 @@ func (e *Engine) react(ctx context.Context, tx domain.Tx, ev domain.Event) error
 		}
 	case domain.CardLookupsBurst:
 		return e.notifyLookupBurst(ctx, tx, ev.Burst)
+	case domain.WaitlistRestocked:
+		return e.notifyRestocked(ctx, tx, ev.Waitlist)
 	}
 	return nil
 }

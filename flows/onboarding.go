@@ -32,11 +32,15 @@ type onboarding struct{}
 func (onboarding) Name() string { return flowOnboarding }
 
 // startOnboarding greets a newcomer and asks for consent. A store deep link
-// is remembered so the welcome can say the bonus is spendable right now.
+// is remembered so the welcome can say the bonus is spendable right now; a
+// waitlist link, so joining ends with the newcomer on that list.
 func startOnboarding(s *Session, p domain.StartPayload) error {
 	s.Conv.Reset()
-	if p.Kind == domain.StartStore {
+	switch p.Kind {
+	case domain.StartStore:
 		s.SetData("store", p.Value)
+	case domain.StartWaitlist:
+		s.SetData("waitlist", p.Value)
 	}
 	s.Say("onboarding.greeting", map[string]any{"Business": s.e.Business.Name, "Bonus": s.e.Business.WelcomeBonus, "Count": s.e.Business.WelcomeBonus})
 	return s.Enter(flowOnboarding, stepConsent)
@@ -228,6 +232,7 @@ func (o onboarding) finish(s *Session) error {
 	if err != nil {
 		return err
 	}
+	waitlist := s.Data("waitlist")
 	s.Leave()
 	// Sections offered right at joining come after the welcome.
 	offer, err := s.e.offerSections(s.Ctx, s.Tx, s.Customer, domain.OfferJoin, s.e.Now())
@@ -239,6 +244,10 @@ func (o onboarding) finish(s *Session) error {
 	}
 	if offer != nil {
 		s.Send(*offer)
+	}
+	if waitlist != "" {
+		// They came through a "tell me when it is back" link.
+		return joinWaitlist(s, waitlist)
 	}
 	return nil
 }

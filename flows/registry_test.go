@@ -34,10 +34,10 @@ func TestRegistryCommandsAreDescribed(t *testing.T) {
 		t.Errorf("customer menu %v, want it to start %v", customer, want)
 	}
 	manager := menuCommands(MenuCashier, MenuManager, MenuCustomer)
-	if manager[0] != "scan" || manager[1] != "staff" || manager[2] != "card" {
-		t.Errorf("manager menu %v, want scan, staff, then the customer's", manager)
+	if want := []string{"scan", "waitlist", "staff", "card"}; !slices.Equal(manager[:len(want)], want) {
+		t.Errorf("manager menu %v, want the register's (scan, waitlist), staff, then the customer's", manager)
 	}
-	for _, f := range []string{flowOnboarding, flowCheckout, flowStaff, flowPrivacy, flowProfile} {
+	for _, f := range []string{flowOnboarding, flowCheckout, flowStaff, flowPrivacy, flowProfile, flowWaitlist} {
 		if _, ok := registry.flows[f]; !ok {
 			t.Errorf("flow %q is not registered", f)
 		}

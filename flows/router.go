@@ -78,6 +78,8 @@ func (e *Engine) start(s *Session) error {
 		return e.resume(s)
 	case domain.StartInvite:
 		return acceptInvite(s, p.Value)
+	case domain.StartWaitlist:
+		return openWaitlist(s, p)
 	}
 	if s.Customer.Member() {
 		if s.Conv.Flow != "" && s.Conv.Flow != flowOnboarding {

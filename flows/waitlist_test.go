@@ -1,0 +1,165 @@
+package flows_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/loyaltybot/loyaltybot/bot/bottest"
+	"github.com/loyaltybot/loyaltybot/bot/tgfake"
+)
+
+// makeWaitlist has a staff member create a waitlist through /waitlist and
+// returns the start payload read from its QR, as a phone camera would.
+func makeWaitlist(t *testing.T, staff *bottest.Chat, name string, photo bool) string {
+	t.Helper()
+	staff.Send("/waitlist").Send(name)
+	if photo {
+		staff.Photo()
+	} else {
+		staff.Tap("Skip")
+	}
+	qr, ok := staff.LastPhoto()
+	if !ok {
+		t.Fatalf("no waitlist QR:\n%s", staff.Transcript())
+	}
+	link, err := bottest.DecodeQR(qr.Photo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload, ok := strings.CutPrefix(link, "https://t.me/"+bottest.BotUsername+"?start=")
+	if !ok || !strings.HasPrefix(payload, "w_") || len(payload) > 64 {
+		t.Fatalf("QR holds %q, want a w_ deep link of this bot", link)
+	}
+	if !strings.Contains(qr.Caption, link) {
+		t.Errorf("the caption does not show the link %q: %q", link, qr.Caption)
+	}
+	return payload
+}
+
+// backMessages lists the "it is back" messages a chat got.
+func backMessages(c *bottest.Chat) []tgfake.Message {
+	var out []tgfake.Message
+	for _, m := range c.U.Messages() {
+		if strings.Contains(m.Text+m.Caption, "is back in stock at") || strings.Contains(m.Text+m.Caption, "снова есть в") {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// TestWaitlistTellsEveryoneOnceWhenBack: a cashier makes a list with a
+// photo; a member and a newcomer open its link (the newcomer joins the
+// program first, then is on it); only those who may close it see the
+// button; the owner marks it back in stock and each waiting customer
+// gets exactly one message with the photo; the link then says closed.
+func TestWaitlistTellsEveryoneOnceWhenBack(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 970, "Boris")
+	other := hire(t, h, owner, "cashier", 973, "Vera")
+	payload := makeWaitlist(t, cashier, "Oat milk 1 l", true)
+
+	member := join(t, h, 971, "Mila")
+	member.Send("/start " + payload)
+	if got := member.Last().Text; !strings.Contains(got, "You are on the waitlist for Oat milk 1 l") {
+		t.Fatalf("member opening the link: %q", got)
+	}
+	member.Send("/start " + payload)
+	if got := member.Last().Text; !strings.Contains(got, "already on the waitlist") {
+		t.Fatalf("member opening it twice: %q", got)
+	}
+	newbie := h.Chat(972, "Nina", "ru")
+	newbie.Send("/start " + payload).Tap("✅ Согласен(на)").ShareContact("+79990000972").Tap("Nina").Tap("Нет, спасибо")
+	if !strings.Contains(lastTexts(newbie, 4), "Вы в листе ожидания «Oat milk 1 l»") {
+		t.Fatalf("the newcomer is not on the list after joining:\n%s", newbie.Transcript())
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM waitlist_entries`); n != 2 {
+		t.Fatalf("%d waitlist entries, want 2 (opening twice adds nobody)", n)
+	}
+
+	other.Send("/waitlist")
+	if got := other.Last(); !strings.Contains(got.Text, "Oat milk 1 l: 2 waiting") || len(got.Buttons()) != 0 {
+		t.Errorf("another cashier sees %q %q, want the count and no button to close it", got.Text, got.Buttons())
+	}
+	owner.Send("/waitlist").Tap("✅ Oat milk 1 l is back").Tap("✅ Yes, it is back")
+	if got := owner.Last().Text; !strings.Contains(got, "2 waiting customers get a message") {
+		t.Fatalf("owner after confirming: %q", got)
+	}
+	h.Settle()
+	for _, c := range []*bottest.Chat{member, newbie} {
+		got := backMessages(c.Sync())
+		if len(got) != 1 {
+			t.Fatalf("chat %d got %d back-in-stock messages, want exactly 1:\n%s", c.U.ID, len(got), c.Transcript())
+		}
+		if got[0].PhotoRef == "" {
+			t.Errorf("chat %d: the message lacks the item's photo", c.U.ID)
+		}
+	}
+	if n := len(backMessages(cashier)) + len(backMessages(owner)); n != 0 {
+		t.Errorf("staff who did not wait got %d back-in-stock messages", n)
+	}
+	member.Send("/start " + payload)
+	if got := member.Last().Text; !strings.Contains(got, "this waitlist is closed") {
+		t.Errorf("the link after restocking: %q", got)
+	}
+	owner.Send("/waitlist")
+	if got := owner.Last().Text; strings.Contains(got, "Oat milk 1 l:") || strings.Contains(got, "Open waitlists") {
+		t.Errorf("a closed list is still listed: %q", got)
+	}
+	bottest.Golden(t, "waitlist_cashier", cashier.Transcript())
+	bottest.Golden(t, "waitlist_owner", owner.Transcript())
+	bottest.Golden(t, "waitlist_newcomer_ru", newbie.Transcript())
+}
+
+// TestWaitlistForgedLink: an unknown w_ code says so, to a member and to
+// a newcomer (who is then welcomed as by a plain /start).
+func TestWaitlistForgedLink(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	member := join(t, h, 975, "Mila")
+	member.Send("/start w_forged12")
+	if got := member.Last().Text; got != "This waitlist link is not valid. Ask in the shop for the current one." {
+		t.Errorf("member with a forged link: %q", got)
+	}
+	stranger := h.Chat(976, "Ivan", "en")
+	stranger.Send("/start w_nope")
+	if got := lastTexts(stranger, 3); !strings.Contains(got, "This waitlist link is not valid") || !strings.Contains(got, "Welcome to") {
+		t.Errorf("newcomer with a forged link:\n%s", got)
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM waitlist_entries`); n != 0 {
+		t.Errorf("%d waitlist entries from forged links", n)
+	}
+}
+
+// TestWaitlistIsStaffOnly: a customer's /waitlist makes nothing.
+func TestWaitlistIsStaffOnly(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t)
+	c := join(t, h, 977, "Mila")
+	c.Send("/waitlist").Send("Free cake")
+	if n := countRows(t, h, `SELECT count(*) FROM waitlists`); n != 0 {
+		t.Errorf("a customer made %d waitlists", n)
+	}
+	if !strings.Contains(c.Transcript(), "This command is for shop staff.") {
+		t.Errorf("no refusal:\n%s", c.Transcript())
+	}
+}
+
+// TestErasureRemovesWaitlistEntries: deleting one's data takes one off
+// every waitlist, so a later "it is back" reaches nobody erased.
+func TestErasureRemovesWaitlistEntries(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	payload := makeWaitlist(t, owner, "Rye bread", false)
+	c := join(t, h, 978, "Zoya")
+	c.Send("/start " + payload)
+	if n := countRows(t, h, `SELECT count(*) FROM waitlist_entries`); n != 1 {
+		t.Fatalf("%d entries after joining, want 1", n)
+	}
+	c.Send("/privacy").Tap("🗑 Delete my data").Tap("Yes, delete my data")
+	if n := countRows(t, h, `SELECT count(*) FROM waitlist_entries`); n != 0 {
+		t.Errorf("%d waitlist entries left after erasure", n)
+	}
+}
