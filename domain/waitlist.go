@@ -63,6 +63,16 @@ type WaitlistStore interface {
 	CloseWaitlist(ctx context.Context, id, byStaff int64, at time.Time) error
 	// ListWaitingCustomers lists the reachable customers on a list.
 	ListWaitingCustomers(ctx context.Context, waitlistID int64) ([]WaitingCustomer, error)
+	// ListCustomerWaitlists lists the lists a customer joined, oldest
+	// first (for the data export).
+	ListCustomerWaitlists(ctx context.Context, customerID int64) ([]WaitlistEntry, error)
+}
+
+// WaitlistEntry is a customer's place on a list.
+type WaitlistEntry struct {
+	Item     string
+	JoinedAt time.Time
+	ClosedAt time.Time // back in stock; zero while waiting
 }
 
 // WaitlistRestocked: an item was marked back in stock and its list closed

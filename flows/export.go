@@ -25,7 +25,9 @@ type export struct {
 	Facts    map[string]string `json:"facts"`
 	Sections []exportSection   `json:"profile_sections"`
 	Feedback []any             `json:"feedback"`
-	Topics   []any             `json:"subscriptions"`
+	// Waitlists are the items the customer asked to hear about.
+	Waitlists []exportWaitlist `json:"waitlists"`
+	Topics    []any            `json:"subscriptions"`
 }
 
 type exportProfile struct {
@@ -59,6 +61,12 @@ type exportSection struct {
 	Title       string     `json:"title"`
 	OfferedAt   time.Time  `json:"offered_at"`
 	CompletedAt *time.Time `json:"completed_at,omitempty"`
+}
+
+type exportWaitlist struct {
+	Item     string     `json:"item"`
+	JoinedAt time.Time  `json:"joined_at"`
+	BackAt   *time.Time `json:"back_in_stock_at,omitempty"`
 }
 
 type exportCard struct {
@@ -136,6 +144,19 @@ func exportData(s *Session) error {
 	}
 	if err := exportProfileData(s, &out); err != nil {
 		return err
+	}
+	waits, err := s.Tx.ListCustomerWaitlists(s.Ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	out.Waitlists = []exportWaitlist{}
+	for _, w := range waits {
+		row := exportWaitlist{Item: w.Item, JoinedAt: w.JoinedAt.UTC()}
+		if !w.ClosedAt.IsZero() {
+			t := w.ClosedAt.UTC()
+			row.BackAt = &t
+		}
+		out.Waitlists = append(out.Waitlists, row)
 	}
 	data, err := json.MarshalIndent(out, "", "  ")
 	if err != nil {

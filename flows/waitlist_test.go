@@ -1,8 +1,10 @@
 package flows_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/loyaltybot/loyaltybot/bot/bottest"
 	"github.com/loyaltybot/loyaltybot/bot/tgfake"
@@ -161,5 +163,35 @@ func TestErasureRemovesWaitlistEntries(t *testing.T) {
 	c.Send("/privacy").Tap("🗑 Delete my data").Tap("Yes, delete my data")
 	if n := countRows(t, h, `SELECT count(*) FROM waitlist_entries`); n != 0 {
 		t.Errorf("%d waitlist entries left after erasure", n)
+	}
+}
+
+// TestWaitlistIsInTheDataExport: what a customer waits for is personal
+// data, so "Download my data" lists it, and when it came back.
+func TestWaitlistIsInTheDataExport(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 974, "Boris")
+	payload := makeWaitlist(t, cashier, "Rye bread", false)
+	mila := join(t, h, 975, "Mila")
+	mila.Send("/start " + payload)
+	owner.Send("/waitlist").Tap("✅ Rye bread is back").Tap("✅ Yes, it is back")
+	mila.Send("/privacy").Tap("📦 Download my data")
+	doc := mila.Last().Document
+	if doc == nil {
+		t.Fatalf("no export document:\n%s", mila.Transcript())
+	}
+	var export struct {
+		Waitlists []struct {
+			Item   string     `json:"item"`
+			BackAt *time.Time `json:"back_in_stock_at"`
+		} `json:"waitlists"`
+	}
+	if err := json.Unmarshal(doc.Data, &export); err != nil {
+		t.Fatal(err)
+	}
+	if len(export.Waitlists) != 1 || export.Waitlists[0].Item != "Rye bread" || export.Waitlists[0].BackAt == nil {
+		t.Fatalf("export waitlists %+v, want Rye bread, back in stock", export.Waitlists)
 	}
 }

@@ -105,3 +105,24 @@ func (t *tx) ListWaitingCustomers(ctx context.Context, waitlistID int64) ([]doma
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[domain.WaitingCustomer])
 	return out, mapErr(err)
 }
+
+// ListCustomerWaitlists lists the lists a customer joined.
+func (t *tx) ListCustomerWaitlists(ctx context.Context, customerID int64) ([]domain.WaitlistEntry, error) {
+	rows, err := t.tx.Query(ctx, `SELECT w.name, e.joined_at, w.closed_at FROM waitlist_entries e
+		JOIN waitlists w ON w.id = e.waitlist_id WHERE e.customer_id = $1 ORDER BY e.joined_at, w.id`, customerID)
+	if err != nil {
+		return nil, fmt.Errorf("list customer waitlists: %w", mapErr(err))
+	}
+	defer rows.Close()
+	var out []domain.WaitlistEntry
+	for rows.Next() {
+		var e domain.WaitlistEntry
+		var closed *time.Time
+		if err := rows.Scan(&e.Item, &e.JoinedAt, &closed); err != nil {
+			return nil, fmt.Errorf("list customer waitlists: %w", err)
+		}
+		e.ClosedAt = deref(closed)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
