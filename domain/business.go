@@ -25,6 +25,8 @@ type Business struct {
 	// Questionnaire is the step-by-step profile: presets and the owner's
 	// own questions.
 	Questionnaire Questionnaire
+	// Feedback is when visits are rated and which ratings alert owners.
+	Feedback FeedbackConfig
 	// Jobs maps each scheduled job (JobExpirePoints, …) to its cron spec,
 	// in the first store's time zone; DefaultJobs fills what is unset.
 	Jobs map[string]string
@@ -100,6 +102,9 @@ func (b *Business) Validate(supported []string) error {
 		return err
 	}
 	if err := b.Questionnaire.Validate(b.Languages); err != nil {
+		return err
+	}
+	if err := b.Feedback.Validate(); err != nil {
 		return err
 	}
 	if len(b.Stores) == 0 {

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"sync"
 	"time"
 )
 
@@ -18,6 +19,9 @@ type Service struct {
 	// Salt keys the hashes kept of erased customers' identifiers.
 	Salt []byte
 	Reactions
+
+	shopsMu sync.Mutex
+	shops   map[int64]cachedShop
 }
 
 // NewService builds a service; now nil means time.Now.

@@ -66,6 +66,7 @@ type Tx interface {
 	WaitlistStore
 	OutboxWriter
 	LookupCounters
+	FeedbackStore
 }
 
 // UpdateStore is the inbox of Telegram updates, inside a transaction.
@@ -318,7 +319,9 @@ type Outbox interface {
 	// MarkUnreachable flags the chat's customer after a 403 and drops the
 	// chat's other pending, unleased messages: data is kept, sending stops.
 	MarkUnreachable(ctx context.Context, chatID int64) error
-	// Pending counts rows not yet sent or dropped (tests wait for zero).
+	// Pending counts rows due by the business clock and not yet sent or
+	// dropped (tests wait for zero); a message for later (a feedback
+	// request hours ahead) is not pending until its time.
 	Pending(ctx context.Context) (int, error)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/loyaltybot/loyaltybot/domain"
 )
@@ -21,11 +22,17 @@ func withQueueMark(ctx context.Context) (context.Context, *bool) {
 // queue writes a reply for any chat into the outbox, in the caller's
 // transaction, for the background sender.
 func (e *Engine) queue(ctx context.Context, tx domain.Tx, r Reply) error {
+	return e.queueAt(ctx, tx, r, time.Time{})
+}
+
+// queueAt is queue for a message that waits until the business clock
+// reaches notBefore (zero: at once).
+func (e *Engine) queueAt(ctx context.Context, tx domain.Tx, r Reply, notBefore time.Time) error {
 	payload, err := r.encode()
 	if err != nil {
 		return fmt.Errorf("encode reply: %w", err)
 	}
-	if _, err = tx.Enqueue(ctx, domain.OutMessage{ChatID: r.ChatID, Payload: payload}, false); err != nil {
+	if _, err = tx.Enqueue(ctx, domain.OutMessage{ChatID: r.ChatID, Payload: payload, NotBefore: notBefore}, false); err != nil {
 		return err
 	}
 	if mark, ok := ctx.Value(queuedKey{}).(*bool); ok {
@@ -43,8 +50,9 @@ func (e *Engine) money(minor int64, lang string) string {
 // cashier, the POS API, a job): the customer hears what a purchase or a
 // cancellation did to their points, a first purchase unlocks the profile
 // sections offered after it, everyone waiting for an item hears it is
-// back, and a purchase over a velocity limit, or a
-// burst of failed card lookups, alerts the owners.
+// back, a purchase is followed by "How was your visit?" some hours later,
+// and a purchase over a velocity limit, a burst of failed card lookups or
+// a low rating alerts the owners.
 func (e *Engine) react(ctx context.Context, tx domain.Tx, ev domain.Event) error {
 	switch ev := ev.(type) {
 	case domain.PurchaseRecorded:
@@ -62,7 +70,12 @@ func (e *Engine) react(ctx context.Context, tx domain.Tx, ev domain.Event) error
 				return err
 			}
 		}
+		if err := e.requestFeedback(ctx, tx, ev.Result); err != nil {
+			return err
+		}
 		return e.notifyFlags(ctx, tx, ev.Result)
+	case domain.FeedbackGiven:
+		return e.alertFeedback(ctx, tx, ev)
 	case domain.PurchaseCancelled:
 		if m, ok := e.purchaseNotice(ev.Result); ok {
 			return e.queue(ctx, tx, m)

@@ -67,7 +67,7 @@ func Business() *domain.Business {
 	return &domain.Business{
 		Name: "Test Coffee", Currency: "RUB", Languages: []string{"ru", "en"}, DefaultLanguage: "en",
 		WelcomeBonus: 100, WelcomeBonusDays: 30, CardTokenTTL: 10 * time.Minute, ConsentVersion: "v1",
-		Program: domain.DefaultProgram(),
+		Program: domain.DefaultProgram(), Feedback: domain.DefaultFeedback(),
 		Stores: []domain.StoreConfig{
 			{Code: "central", Name: "Central", TimeZone: "Europe/Moscow"},
 			{Code: "river", Name: "River", TimeZone: "Europe/Moscow"},

@@ -138,6 +138,7 @@ type businessFile struct {
 	Program       *programFile       `toml:"program"`
 	Questionnaire *questionnaireFile `toml:"questionnaire"`
 	Jobs          map[string]string  `toml:"jobs"`
+	Feedback      *feedbackFile      `toml:"feedback"`
 }
 
 // questionnaireFile is the [questionnaire] table: presets by name plus the
@@ -319,10 +320,56 @@ func loadBusiness(data []byte, source string, languages []string) (*domain.Busin
 	if b.Jobs, err = jobs(f.Jobs); err != nil {
 		return nil, fmt.Errorf("config %s: %w", source, err)
 	}
+	if b.Feedback, err = f.Feedback.feedback(); err != nil {
+		return nil, fmt.Errorf("config %s: %w", source, err)
+	}
 	if err := b.Validate(languages); err != nil {
 		return nil, fmt.Errorf("%s: %w", source, err)
 	}
 	return b, nil
+}
+
+// feedbackFile is the [feedback] table; absent keys keep the defaults.
+type feedbackFile struct {
+	Delay          *string `toml:"delay"`
+	LowThreshold   *int    `toml:"low_threshold"`
+	MinDaysBetween *int    `toml:"min_days_between"`
+	QuietHours     *string `toml:"quiet_hours"`
+	GoodwillPoints *int64  `toml:"goodwill_points"`
+}
+
+// feedback overlays the file's [feedback] on the defaults.
+func (f *feedbackFile) feedback() (domain.FeedbackConfig, error) {
+	c := domain.DefaultFeedback()
+	if f == nil {
+		return c, nil
+	}
+	bad := func(field, problem string) error {
+		return &domain.FieldError{Field: "feedback." + field, Problem: problem}
+	}
+	if f.Delay != nil {
+		d, err := time.ParseDuration(*f.Delay)
+		if err != nil {
+			return c, bad("delay", fmt.Sprintf("%q is not a duration like 2h", *f.Delay))
+		}
+		c.Delay = d
+	}
+	if f.QuietHours != nil {
+		var err error
+		if c.QuietStart, c.QuietEnd, err = domain.ParseQuietHours(*f.QuietHours); err != nil {
+			return c, bad("quiet_hours", err.Error())
+		}
+	}
+	if f.LowThreshold != nil {
+		c.LowThreshold = *f.LowThreshold
+	}
+	if f.MinDaysBetween != nil {
+		c.MinDaysBetween = *f.MinDaysBetween
+	}
+	if f.GoodwillPoints != nil {
+		c.Goodwill = *f.GoodwillPoints
+	}
+	return c, nil
 }
 
 // jobs is the [jobs] table over the defaults: a job the program does not

@@ -204,6 +204,9 @@ func TestBusinessConfigErrorsNameTheField(t *testing.T) {
 		{"max = 20\n", "max = 20\nif = { question = \"coffee_cups\", equals = \"yes\" }\n", "cycle"},
 		{`expire_points = "30 3 * * *"`, `expire_points = "at half past three"`, "jobs.expire_points"},
 		{`expire_points = "30 3 * * *"`, `expire_pionts = "30 3 * * *"`, "jobs.expire_pionts"},
+		{`delay = "2h"`, `delay = "two hours"`, "feedback.delay"},
+		{`quiet_hours = "22:00-09:00"`, `quiet_hours = "22-9"`, "feedback.quiet_hours"},
+		{`low_threshold = 3`, `low_threshold = 6`, "feedback.low_threshold"},
 	}
 	for _, c := range cases {
 		src := strings.Replace(string(base), c.from, c.to, 1)

@@ -188,9 +188,10 @@ func (o *outbox) MarkUnreachable(ctx context.Context, chatID int64) error {
 	return err
 }
 
-// Pending counts rows neither sent nor dropped.
+// Pending counts rows due and neither sent nor dropped.
 func (o *outbox) Pending(ctx context.Context) (int, error) {
 	var n int
-	err := o.pool.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE sent_at IS NULL AND dropped_at IS NULL`).Scan(&n)
+	err := o.pool.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE sent_at IS NULL AND dropped_at IS NULL
+		AND not_before <= $1`, o.now()).Scan(&n)
 	return n, err
 }

@@ -1,0 +1,190 @@
+package domain
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// FeedbackConfig is the business config's [feedback]: when a visit is
+// asked about, which ratings alert the owners, and what an apology costs.
+type FeedbackConfig struct {
+	// Delay after a purchase before the customer is asked (0: at once).
+	Delay time.Duration
+	// LowThreshold: a rating at or below it alerts the owners at once (0:
+	// never); better ones only reach the daily digest.
+	LowThreshold int
+	// MinDaysBetween: at most one request per customer in this many days.
+	MinDaysBetween int
+	// QuietStart and QuietEnd are minutes after midnight in the store's
+	// time zone; a request due in between waits for QuietEnd. Equal: none.
+	QuietStart, QuietEnd int
+	// Goodwill is the points of an owner's "Give N points" apology.
+	Goodwill int64
+}
+
+// DefaultFeedback asks 2 hours after a visit, not between 22:00 and 09:00,
+// at most every 14 days, and alerts on 3 stars or fewer.
+func DefaultFeedback() FeedbackConfig {
+	return FeedbackConfig{Delay: 2 * time.Hour, LowThreshold: 3, MinDaysBetween: 14,
+		QuietStart: 22 * 60, QuietEnd: 9 * 60, Goodwill: 100}
+}
+
+// ParseQuietHours reads "22:00-09:00" into minutes after midnight; ""
+// means no quiet hours.
+func ParseQuietHours(s string) (start, end int, err error) {
+	if s == "" {
+		return 0, 0, nil
+	}
+	a, b, ok := strings.Cut(s, "-")
+	if !ok {
+		return 0, 0, fmt.Errorf("write it as HH:MM-HH:MM, got %q", s)
+	}
+	for i, part := range []string{a, b} {
+		t, err := time.Parse("15:04", strings.TrimSpace(part))
+		if err != nil {
+			return 0, 0, fmt.Errorf("write it as HH:MM-HH:MM, got %q", s)
+		}
+		if i == 0 {
+			start = t.Hour()*60 + t.Minute()
+		} else {
+			end = t.Hour()*60 + t.Minute()
+		}
+	}
+	return start, end, nil
+}
+
+// Validate checks the [feedback] table.
+func (c FeedbackConfig) Validate() error {
+	bad := func(field, problem string) error { return &FieldError{Field: "feedback." + field, Problem: problem} }
+	switch {
+	case c.Delay < 0 || c.Delay > 7*24*time.Hour:
+		return bad("delay", fmt.Sprintf("must be between 0 and 168h, got %s", c.Delay))
+	case c.LowThreshold < 0 || c.LowThreshold > 5:
+		return bad("low_threshold", fmt.Sprintf("must be between 0 (no alerts) and 5, got %d", c.LowThreshold))
+	case c.MinDaysBetween < 0 || c.MinDaysBetween > 365:
+		return bad("min_days_between", fmt.Sprintf("must be between 0 and 365, got %d", c.MinDaysBetween))
+	case c.Goodwill < 0 || c.Goodwill > 1_000_000:
+		return bad("goodwill_points", fmt.Sprintf("must be between 0 and 1000000, got %d", c.Goodwill))
+	}
+	return nil
+}
+
+// RequestTime is when a request for a visit at t may go out: after the
+// delay, moved out of the quiet hours (in loc) to the first allowed minute.
+func (c FeedbackConfig) RequestTime(t time.Time, loc *time.Location) time.Time {
+	due := t.Add(c.Delay)
+	if c.QuietStart == c.QuietEnd {
+		return due
+	}
+	local := due.In(loc)
+	m := local.Hour()*60 + local.Minute()
+	quiet := false
+	if c.QuietStart < c.QuietEnd {
+		quiet = m >= c.QuietStart && m < c.QuietEnd
+	} else {
+		quiet = m >= c.QuietStart || m < c.QuietEnd
+	}
+	if !quiet {
+		return due
+	}
+	day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
+	if m >= c.QuietEnd {
+		day = day.AddDate(0, 0, 1)
+	}
+	return day.Add(time.Duration(c.QuietEnd) * time.Minute)
+}
+
+// Feedback is a customer's rating of one visit (one per purchase).
+type Feedback struct {
+	ID         int64
+	PurchaseID int64
+	CustomerID int64
+	ShopID     int64
+	StaffID    int64 // the cashier; 0 for the POS API
+	Stars      int
+	Comment    string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	// HandledBy is the owner or manager who answered a low rating first
+	// (reply, goodwill points or resolved); the others are told who.
+	HandledBy  int64
+	HandledAt  time.Time
+	Resolution string
+}
+
+// Resolutions of a low rating, by what the owner did first.
+const (
+	ResolutionReplied  = "replied"
+	ResolutionGoodwill = "goodwill"
+	ResolutionResolved = "resolved"
+)
+
+// FeedbackChangeWindow is how long a rating may still be changed.
+const FeedbackChangeWindow = 24 * time.Hour
+
+// ErrFeedbackFinal means the rating is older than FeedbackChangeWindow.
+var ErrFeedbackFinal = errors.New("rating can no longer be changed")
+
+// CustomerTotals is what an owner's alert says about the customer.
+type CustomerTotals struct {
+	Visits int
+	Spend  int64
+}
+
+// FeedbackStore keeps ratings and the requests sent for them.
+type FeedbackStore interface {
+	FindFeedbackByPurchase(ctx context.Context, purchaseID int64) (*Feedback, error)
+	// LockFeedback loads a rating and locks it, so two owners' taps are
+	// taken one after the other.
+	LockFeedback(ctx context.Context, id int64) (*Feedback, error)
+	// SaveFeedback inserts a rating (setting ID) or updates its stars,
+	// comment and UpdatedAt.
+	SaveFeedback(ctx context.Context, f *Feedback) error
+	// MarkFeedbackHandled records who handled a rating first.
+	MarkFeedbackHandled(ctx context.Context, id, staffID int64, resolution string, at time.Time) error
+	// QueueFeedbackRequest records the request and queues its message,
+	// both only when the customer has no request due after r.After. The
+	// write may go with the commit (the purchase's id is not known yet).
+	QueueFeedbackRequest(ctx context.Context, r FeedbackRequest, m OutMessage) error
+	// LastPurchaseOf is the customer's newest purchase not cancelled.
+	LastPurchaseOf(ctx context.Context, customerID int64) (*Purchase, error)
+	// CustomerTotals counts the customer's purchases not cancelled.
+	CustomerTotals(ctx context.Context, customerID int64) (CustomerTotals, error)
+	// FeedbackStats counts ratings given in [from, to) per store and cashier.
+	FeedbackStats(ctx context.Context, from, to time.Time) ([]FeedbackStat, error)
+}
+
+// FeedbackRequest is a planned "How was your visit?".
+type FeedbackRequest struct {
+	PurchasePublicID string
+	CustomerID       int64
+	Due              time.Time // when the message goes out
+	After            time.Time // none if another request is due after this
+}
+
+// FeedbackStat is one line of the daily digest: the ratings of a store's
+// cashier (StaffID 0: the POS) in a day.
+type FeedbackStat struct {
+	ShopID  int64
+	StaffID int64
+	Count   int
+	Stars   int // the sum; the average is Stars/Count
+}
+
+// FeedbackGiven: a customer rated a visit, changed a rating (Previous is
+// the old stars) or added a comment (Commented).
+type FeedbackGiven struct {
+	Feedback  *Feedback
+	Purchase  *Purchase
+	Customer  *Customer
+	Previous  int
+	Commented bool
+}
+
+func (FeedbackGiven) eventName() string { return "feedback_given" }
+
+// Low reports whether the rating alerts the owners under cfg.
+func (f *Feedback) Low(cfg FeedbackConfig) bool { return f.Stars <= cfg.LowThreshold }

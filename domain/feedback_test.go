@@ -1,0 +1,33 @@
+package domain
+
+import (
+	"testing"
+	"time"
+)
+
+// TestRequestTimeLeavesQuietHours: a request due inside the quiet hours
+// (in the store's zone) moves to their end, the same night or the next
+// morning; one due outside them keeps its time.
+func TestRequestTimeLeavesQuietHours(t *testing.T) {
+	msk, _ := time.LoadLocation("Europe/Moscow")
+	c := DefaultFeedback()
+	at := func(d, h, m int) time.Time { return time.Date(2026, 11, d, h, m, 0, 0, msk) }
+	cases := []struct{ bought, want time.Time }{
+		{at(22, 12, 0), at(22, 14, 0)},
+		{at(22, 19, 59), at(22, 21, 59)},
+		{at(22, 20, 0), at(23, 9, 0)},
+		{at(22, 23, 30), at(23, 9, 0)},
+		{at(23, 6, 0), at(23, 9, 0)},
+		{at(23, 7, 0), at(23, 9, 0)},
+		{at(23, 7, 1), at(23, 9, 1)},
+	}
+	for _, tc := range cases {
+		if got := c.RequestTime(tc.bought, msk); !got.Equal(tc.want) {
+			t.Errorf("bought %s: asked %s, want %s", tc.bought.Format("02 15:04"), got.In(msk).Format("02 15:04"), tc.want.Format("02 15:04"))
+		}
+	}
+	c.QuietStart, c.QuietEnd = 13*60, 15*60 // a siesta: start before end
+	if got, want := c.RequestTime(at(22, 12, 0), msk), at(22, 15, 0); !got.Equal(want) {
+		t.Errorf("siesta: asked %s, want %s", got.In(msk), want)
+	}
+}

@@ -1,0 +1,130 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+type feedbackRow struct {
+	ID         int64      `db:"id"`
+	PurchaseID int64      `db:"purchase_id"`
+	CustomerID int64      `db:"customer_id"`
+	StoreID    int64      `db:"store_id"`
+	StaffID    *int64     `db:"staff_id"`
+	Stars      int        `db:"stars"`
+	Comment    string     `db:"comment"`
+	CreatedAt  time.Time  `db:"created_at"`
+	UpdatedAt  time.Time  `db:"updated_at"`
+	HandledBy  *int64     `db:"handled_by"`
+	HandledAt  *time.Time `db:"handled_at"`
+	Resolution string     `db:"resolution"`
+}
+
+func (r feedbackRow) domain() domain.Feedback {
+	return domain.Feedback{ID: r.ID, PurchaseID: r.PurchaseID, CustomerID: r.CustomerID, ShopID: r.StoreID,
+		StaffID: deref(r.StaffID), Stars: r.Stars, Comment: r.Comment, CreatedAt: r.CreatedAt,
+		UpdatedAt: r.UpdatedAt, HandledBy: deref(r.HandledBy), HandledAt: deref(r.HandledAt), Resolution: r.Resolution}
+}
+
+const feedbackColumns = `id, purchase_id, customer_id, store_id, staff_id, stars, comment, created_at,
+	updated_at, handled_by, handled_at, resolution`
+
+func (t *tx) findFeedback(ctx context.Context, where string, arg any) (*domain.Feedback, error) {
+	rows, _ := t.tx.Query(ctx, `SELECT `+feedbackColumns+` FROM feedback WHERE `+where, arg)
+	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[feedbackRow])
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	f := r.domain()
+	return &f, nil
+}
+
+// FindFeedbackByPurchase finds the rating of a purchase.
+func (t *tx) FindFeedbackByPurchase(ctx context.Context, purchaseID int64) (*domain.Feedback, error) {
+	return t.findFeedback(ctx, `purchase_id = $1`, purchaseID)
+}
+
+// LockFeedback loads a rating and locks it until the transaction ends.
+func (t *tx) LockFeedback(ctx context.Context, id int64) (*domain.Feedback, error) {
+	return t.findFeedback(ctx, `id = $1 FOR UPDATE`, id)
+}
+
+// SaveFeedback inserts a rating or updates its stars and comment.
+func (t *tx) SaveFeedback(ctx context.Context, f *domain.Feedback) error {
+	if f.ID != 0 {
+		_, err := t.tx.Exec(ctx, `UPDATE feedback SET stars = $2, comment = $3, updated_at = $4 WHERE id = $1`,
+			f.ID, f.Stars, f.Comment, t.stamp(f.UpdatedAt))
+		return mapErr(err)
+	}
+	err := t.tx.QueryRow(ctx, `INSERT INTO feedback (purchase_id, customer_id, store_id, staff_id, stars, comment,
+		created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		f.PurchaseID, f.CustomerID, f.ShopID, nullable(f.StaffID), f.Stars, f.Comment,
+		t.stamp(f.CreatedAt), t.stamp(f.UpdatedAt)).Scan(&f.ID)
+	if err != nil {
+		return fmt.Errorf("insert feedback: %w", mapErr(err))
+	}
+	return nil
+}
+
+// MarkFeedbackHandled records who handled a rating and how.
+func (t *tx) MarkFeedbackHandled(ctx context.Context, id, staffID int64, resolution string, at time.Time) error {
+	_, err := t.tx.Exec(ctx, `UPDATE feedback SET handled_by = $2, handled_at = $3, resolution = $4 WHERE id = $1`,
+		id, staffID, t.stamp(at), resolution)
+	return mapErr(err)
+}
+
+// queueFeedbackRequest writes the request and its message in one
+// statement, neither when the customer has a request due after $4.
+const queueFeedbackRequest = `
+WITH req AS (
+  INSERT INTO feedback_requests (purchase_id, customer_id, due_at)
+  SELECT p.id, $2, $3 FROM purchases p
+   WHERE p.public_id = $1
+     AND NOT EXISTS (SELECT 1 FROM feedback_requests r WHERE r.customer_id = $2 AND r.due_at > $4)
+  ON CONFLICT DO NOTHING
+  RETURNING purchase_id)
+INSERT INTO outbox (chat_id, payload, not_before, created_at)
+SELECT $5, $6, $3, $7 FROM req`
+
+// QueueFeedbackRequest records a request and queues its message with the
+// commit, unless the customer had one within the period.
+func (t *tx) QueueFeedbackRequest(ctx context.Context, r domain.FeedbackRequest, m domain.OutMessage) error {
+	b := &pgx.Batch{}
+	b.Queue(queueFeedbackRequest, r.PurchasePublicID, r.CustomerID, r.Due, r.After, m.ChatID, []byte(m.Payload), t.now())
+	t.tx.Defer(b)
+	return nil
+}
+
+// LastPurchaseOf finds the customer's newest purchase not cancelled.
+func (t *tx) LastPurchaseOf(ctx context.Context, customerID int64) (*domain.Purchase, error) {
+	return t.findPurchase(ctx, `customer_id = $1 AND cancelled_at IS NULL ORDER BY created_at DESC, id DESC LIMIT 1`, customerID)
+}
+
+// CustomerTotals counts the customer's purchases and spend, cancelled ones left out.
+func (t *tx) CustomerTotals(ctx context.Context, customerID int64) (domain.CustomerTotals, error) {
+	var c domain.CustomerTotals
+	err := t.tx.QueryRow(ctx, `SELECT count(*), coalesce(sum(amount), 0) FROM purchases
+		WHERE customer_id = $1 AND cancelled_at IS NULL`, customerID).Scan(&c.Visits, &c.Spend)
+	return c, mapErr(err)
+}
+
+// FeedbackStats counts ratings first given in [from, to) per store and cashier.
+func (t *tx) FeedbackStats(ctx context.Context, from, to time.Time) ([]domain.FeedbackStat, error) {
+	rows, _ := t.tx.Query(ctx, `SELECT store_id, coalesce(staff_id, 0), count(*), sum(stars)
+		FROM feedback WHERE created_at >= $1 AND created_at < $2
+		GROUP BY store_id, staff_id ORDER BY store_id, staff_id NULLS FIRST`, from, to)
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.FeedbackStat, error) {
+		var s domain.FeedbackStat
+		err := r.Scan(&s.ShopID, &s.StaffID, &s.Count, &s.Stars)
+		return s, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("feedback stats: %w", mapErr(err))
+	}
+	return out, nil
+}

@@ -1,0 +1,202 @@
+package domain
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// LedgerGoodwill is the points an owner gives to make up for a bad visit.
+const LedgerGoodwill LedgerKind = "goodwill"
+
+// RequestFeedback decides whether and when a purchase is followed by
+// "How was your visit?": after the configured delay, out of the store's
+// quiet hours, at most once per customer in MinDaysBetween days, and
+// never to someone erased or who blocked the bot. render builds the
+// message for the store; the request and its message are written with
+// the purchase's commit, with no round trip of their own (the period is
+// checked there, set-based).
+func (s *Service) RequestFeedback(ctx context.Context, tx Tx, r *PurchaseResult, render func(shop *Shop) (json.RawMessage, error)) error {
+	c, p := r.Customer, r.Purchase
+	if c == nil || c.Erased || c.Unreachable || c.ChatID == 0 || p.Cancelled() {
+		return nil
+	}
+	shop, loc, err := s.shop(ctx, tx, p.ShopID)
+	if err != nil {
+		return err
+	}
+	payload, err := render(shop)
+	if err != nil {
+		return err
+	}
+	cfg := s.Business.Feedback
+	due := cfg.RequestTime(p.CreatedAt, loc)
+	return tx.QueueFeedbackRequest(ctx, FeedbackRequest{
+		PurchasePublicID: p.PublicID, CustomerID: c.ID, Due: due, After: due.AddDate(0, 0, -cfg.MinDaysBetween),
+	}, OutMessage{ChatID: c.ChatID, Payload: payload, NotBefore: due})
+}
+
+// shop reads a store and its time zone once per process: stores come from
+// the business config and do not change while it runs.
+func (s *Service) shop(ctx context.Context, tx Tx, id int64) (*Shop, *time.Location, error) {
+	s.shopsMu.Lock()
+	defer s.shopsMu.Unlock()
+	if sh, ok := s.shops[id]; ok {
+		return sh.shop, sh.loc, nil
+	}
+	shop, err := tx.FindShopByID(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	loc, err := time.LoadLocation(shop.TimeZone)
+	if err != nil {
+		loc = time.UTC
+	}
+	if s.shops == nil {
+		s.shops = map[int64]cachedShop{}
+	}
+	s.shops[id] = cachedShop{shop, loc}
+	return shop, loc, nil
+}
+
+type cachedShop struct {
+	shop *Shop
+	loc  *time.Location
+}
+
+// LastVisit is the customer's newest purchase not cancelled, the one
+// /feedback rates (ErrNotFound when there is none).
+func (s *Service) LastVisit(ctx context.Context, tx Tx, c *Customer) (*Purchase, error) {
+	return tx.LastPurchaseOf(ctx, c.ID)
+}
+
+// RateVisit records the customer's stars for one of their purchases: one
+// rating per purchase, which may be changed within FeedbackChangeWindow
+// (ErrFeedbackFinal after). It records FeedbackGiven, whose reaction
+// alerts the owners of a low rating in this very transaction.
+func (s *Service) RateVisit(ctx context.Context, tx Tx, c *Customer, publicID string, stars int) (*Feedback, error) {
+	if stars < 1 || stars > 5 {
+		return nil, fmt.Errorf("%w: %d stars", ErrInvalid, stars)
+	}
+	p, err := tx.FindPurchaseByPublicID(ctx, publicID)
+	if err != nil {
+		return nil, err
+	}
+	if c == nil || p.CustomerID != c.ID || p.Cancelled() {
+		return nil, ErrNotFound
+	}
+	now := s.Now()
+	f, err := tx.FindFeedbackByPurchase(ctx, p.ID)
+	previous := 0
+	switch {
+	case errors.Is(err, ErrNotFound):
+		f = &Feedback{PurchaseID: p.ID, CustomerID: c.ID, ShopID: p.ShopID, StaffID: p.StaffID, CreatedAt: now}
+	case err != nil:
+		return nil, err
+	case now.Sub(f.CreatedAt) > FeedbackChangeWindow:
+		return f, ErrFeedbackFinal
+	default:
+		previous = f.Stars
+	}
+	if previous == stars {
+		return f, nil
+	}
+	f.Stars, f.UpdatedAt = stars, now
+	if err := tx.SaveFeedback(ctx, f); err != nil {
+		return nil, err
+	}
+	return f, s.emit(ctx, tx, FeedbackGiven{Feedback: f, Purchase: p, Customer: c, Previous: previous})
+}
+
+// CommentVisit adds the customer's words to their rating of a purchase,
+// within the same window as changing it.
+func (s *Service) CommentVisit(ctx context.Context, tx Tx, c *Customer, publicID, comment string) (*Feedback, error) {
+	p, err := tx.FindPurchaseByPublicID(ctx, publicID)
+	if err != nil {
+		return nil, err
+	}
+	if c == nil || p.CustomerID != c.ID {
+		return nil, ErrNotFound
+	}
+	f, err := tx.FindFeedbackByPurchase(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	if now.Sub(f.CreatedAt) > FeedbackChangeWindow {
+		return f, ErrFeedbackFinal
+	}
+	f.Comment, f.UpdatedAt = comment, now
+	if err := tx.SaveFeedback(ctx, f); err != nil {
+		return nil, err
+	}
+	return f, s.emit(ctx, tx, FeedbackGiven{Feedback: f, Purchase: p, Customer: c, Previous: f.Stars, Commented: true})
+}
+
+// ErrHandledByOther means another owner or manager handled the rating
+// first; a *HandledError names them.
+var ErrHandledByOther = errors.New("handled by someone else")
+
+// HandledError says who handled a rating, for the others' taps.
+type HandledError struct {
+	By         *Staff
+	Resolution string
+	At         time.Time
+}
+
+func (e *HandledError) Error() string { return "handled by " + e.By.FirstName + ": " + e.Resolution }
+
+// Unwrap makes errors.Is(err, ErrHandledByOther) work.
+func (e *HandledError) Unwrap() error { return ErrHandledByOther }
+
+// TakeFeedback is an owner's or a manager's tap on a low-rating alert: it
+// locks the rating, checks their right to it (owners everywhere, managers
+// their store), and records them as its handler the first time. When
+// someone else handled it already it fails with a *HandledError, so only
+// one apology goes out however many owners tap.
+func (s *Service) TakeFeedback(ctx context.Context, tx Tx, st *Staff, feedbackID int64, resolution string) (*Feedback, error) {
+	f, err := tx.LockFeedback(ctx, feedbackID)
+	if err != nil {
+		return nil, err
+	}
+	if !st.CanManage() || (st.ShopID != 0 && st.ShopID != f.ShopID) {
+		return nil, ErrNotFound
+	}
+	if f.HandledBy != 0 && f.HandledBy != st.ID {
+		by, err := tx.FindStaffByID(ctx, f.HandledBy)
+		if err != nil {
+			return nil, err
+		}
+		return f, &HandledError{By: by, Resolution: f.Resolution, At: f.HandledAt}
+	}
+	if f.HandledBy == 0 || resolution == ResolutionResolved {
+		f.HandledBy, f.HandledAt, f.Resolution = st.ID, s.Now(), resolution
+		if err := tx.MarkFeedbackHandled(ctx, f.ID, st.ID, resolution, f.HandledAt); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// GiveGoodwill credits the configured apology points for a rating, once
+// per rating (its idempotency key), through the ledger. created is false
+// when they were given before.
+func (s *Service) GiveGoodwill(ctx context.Context, tx Tx, st *Staff, feedbackID int64) (*Feedback, LedgerEntry, bool, error) {
+	f, err := s.TakeFeedback(ctx, tx, st, feedbackID, ResolutionGoodwill)
+	if err != nil {
+		return f, LedgerEntry{}, false, err
+	}
+	points := s.Business.Feedback.Goodwill
+	if points <= 0 {
+		return f, LedgerEntry{}, false, fmt.Errorf("%w: no goodwill points configured", ErrInvalid)
+	}
+	card, err := tx.FindCardByCustomer(ctx, f.CustomerID)
+	if err != nil {
+		return f, LedgerEntry{}, false, err
+	}
+	row, created, err := Credit(ctx, tx, LedgerEntry{CardID: card.ID, Kind: LedgerGoodwill, Amount: points,
+		Reason: fmt.Sprintf("feedback %d", f.ID), IdempotencyKey: fmt.Sprintf("goodwill:%d", f.ID)}, LotRegular)
+	return f, row, created, err
+}

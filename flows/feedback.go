@@ -1,0 +1,156 @@
+package flows
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+const flowFeedback = "feedback"
+
+// Feedback steps. Ids are stored in conversations: never rename one.
+const stepFeedbackComment = "comment" // optional words after the stars
+
+// maxComment is the longest comment kept, in characters.
+const maxComment = 1000
+
+// feedback is the customer's rating of a visit: stars on the request (a
+// stateless button, since the request arrives hours later whatever the
+// chat is doing), then an optional comment with Skip, then thanks.
+type feedback struct{}
+
+func (feedback) Name() string { return flowFeedback }
+
+// Ask offers the comment, in place of the stars when they were just tapped.
+func (feedback) Ask(s *Session) error {
+	s.Edit(Reply{Text: s.T("feedback.comment.ask", map[string]any{"Stars": stars(s.Data("stars"))}),
+		Inline: [][]Button{{{Text: s.T("feedback.comment.skip", nil), Data: s.cb(flowFeedback, stepFeedbackComment, "skip")}}}})
+	return nil
+}
+
+// Handle takes the comment or Skip.
+func (feedback) Handle(s *Session) error {
+	if s.tapValue() == "skip" {
+		s.Leave()
+		s.Edit(Reply{Text: s.T("feedback.thanks", nil), Inline: [][]Button{}})
+		return nil
+	}
+	text := strings.TrimSpace(s.In.Text)
+	if s.In.Kind != InputText || text == "" {
+		s.Say("feedback.comment.hint", nil)
+		return feedback{}.Ask(s)
+	}
+	if utf8.RuneCountInString(text) > maxComment {
+		s.Say("feedback.comment.too_long", map[string]any{"Max": maxComment})
+		return feedback{}.Ask(s)
+	}
+	_, err := s.e.Service.CommentVisit(s.Ctx, s.Tx, s.Customer, s.Data("purchase"), text)
+	s.Leave()
+	switch {
+	case errors.Is(err, domain.ErrFeedbackFinal):
+		s.Say("feedback.final", nil)
+		return nil
+	case err != nil:
+		return err
+	}
+	s.Say("feedback.thanks", nil)
+	return nil
+}
+
+// stars draws a rating ("★★★☆☆").
+func stars(n string) string {
+	k, _ := strconv.Atoi(n)
+	k = min(max(k, 0), 5)
+	return strings.Repeat("★", k) + strings.Repeat("☆", 5-k)
+}
+
+// starButtons is the row of 1–5 star buttons for a purchase.
+func (e *Engine) starButtons(publicID string) [][]Button {
+	row := make([]Button, 5)
+	for i := range row {
+		n := strconv.Itoa(i + 1)
+		row[i] = Button{Text: n + "⭐", Data: action("fbstar", publicID+"."+n)}
+	}
+	return [][]Button{row}
+}
+
+// requestFeedback queues "How was your visit?" for the time the domain
+// picks (after the delay, out of quiet hours, once per period).
+func (e *Engine) requestFeedback(ctx context.Context, tx domain.Tx, r *domain.PurchaseResult) error {
+	if r.Customer == nil {
+		return nil // erased: nobody to ask
+	}
+	loc := e.localizer(e.Business.Language(r.Customer.Language, ""))
+	return e.Service.RequestFeedback(ctx, tx, r, func(shop *domain.Shop) (json.RawMessage, error) {
+		return Reply{ChatID: r.Customer.ChatID,
+			Text:   e.translate(loc, "feedback.request", map[string]any{"Store": shop.Name}),
+			Inline: e.starButtons(r.Purchase.PublicID)}.encode()
+	})
+}
+
+// feedbackCommand is /feedback: rate the last visit (or change a rating
+// given within the day).
+func feedbackCommand(s *Session) error {
+	p, err := s.e.Service.LastVisit(s.Ctx, s.Tx, s.Customer)
+	if isNotFound(err) {
+		s.Say("feedback.none", nil)
+		return s.e.resume(s)
+	}
+	if err != nil {
+		return err
+	}
+	shop, err := s.Tx.FindShopByID(s.Ctx, p.ShopID)
+	if err != nil {
+		return err
+	}
+	text := s.T("feedback.request", map[string]any{"Store": shop.Name})
+	f, err := s.Tx.FindFeedbackByPurchase(s.Ctx, p.ID)
+	switch {
+	case isNotFound(err):
+	case err != nil:
+		return err
+	case s.e.Now().Sub(f.CreatedAt) > domain.FeedbackChangeWindow:
+		s.Say("feedback.final_rated", map[string]any{"Store": shop.Name, "Stars": stars(strconv.Itoa(f.Stars))})
+		return s.e.resume(s)
+	default:
+		text += "\n" + s.T("feedback.rated", map[string]any{"Stars": stars(strconv.Itoa(f.Stars))})
+	}
+	s.Send(Reply{Text: text, Inline: s.e.starButtons(p.PublicID)})
+	return nil
+}
+
+// rateVisit is a star button: only the purchase's own customer rates it.
+func rateVisit(s *Session, value string) error {
+	publicID, n, _ := strings.Cut(value, ".")
+	k, _ := strconv.Atoi(n)
+	if !s.Customer.Member() {
+		s.Toast("error.stale_button")
+		return nil
+	}
+	f, err := s.e.Service.RateVisit(s.Ctx, s.Tx, s.Customer, publicID, k)
+	switch {
+	case errors.Is(err, domain.ErrFeedbackFinal):
+		s.Edit(Reply{Text: s.T("feedback.final", nil), Inline: [][]Button{}})
+		return nil
+	case isNotFound(err) || errors.Is(err, domain.ErrInvalid):
+		s.Toast("error.stale_button")
+		return nil
+	case err != nil:
+		return err
+	}
+	s.Leave()
+	s.SetData("purchase", publicID)
+	s.SetData("stars", strconv.Itoa(f.Stars))
+	return s.Enter(flowFeedback, stepFeedbackComment)
+}
+
+func init() {
+	registerFlow(feedback{})
+	registerCommand("feedback", MenuCustomer, 35, membersOnly(feedbackCommand))
+	registerAction("fbstar", rateVisit)
+}

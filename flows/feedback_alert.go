@@ -1,0 +1,169 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// alertFeedback tells every owner and the store's managers at once about
+// a low rating (and about the comment that follows it), with what they
+// need to act: the visit, the customer's history, and the buttons Reply,
+// Give N points and Resolved. A good rating waits for the digest.
+func (e *Engine) alertFeedback(ctx context.Context, tx domain.Tx, ev domain.FeedbackGiven) error {
+	cfg, f := e.Business.Feedback, ev.Feedback
+	if !f.Low(cfg) {
+		return nil
+	}
+	if ev.Commented {
+		if f.Comment == "" {
+			return nil
+		}
+	} else if ev.Previous != 0 && ev.Previous <= cfg.LowThreshold {
+		return nil // lowered once more: the owners know already
+	}
+	staff, err := tx.ListStaff(ctx, f.ShopID)
+	if err != nil {
+		return err
+	}
+	shop, err := tx.FindShopByID(ctx, f.ShopID)
+	if err != nil {
+		return err
+	}
+	totals, err := tx.CustomerTotals(ctx, f.CustomerID)
+	if err != nil {
+		return err
+	}
+	cashier := ""
+	if f.StaffID != 0 {
+		if s, err := tx.FindStaffByID(ctx, f.StaffID); err == nil {
+			cashier = s.FirstName
+		}
+	}
+	loc, _ := time.LoadLocation(shop.TimeZone)
+	if loc == nil {
+		loc = time.UTC
+	}
+	p := ev.Purchase
+	for _, s := range staff {
+		if !s.CanManage() {
+			continue
+		}
+		lang := e.staffLang(ctx, tx, &s)
+		l := e.localizer(lang)
+		data := map[string]any{
+			"Stars": stars(strconv.Itoa(f.Stars)), "Customer": customerName(ev.Customer), "Store": shop.Name,
+			"Cashier": cashierName(cashier, p.Source), "Amount": e.money(p.Amount, lang),
+			"Date": p.CreatedAt.In(loc).Format("02.01.2006 15:04"), "Visits": totals.Visits,
+			"Spend": e.money(totals.Spend, lang), "Comment": f.Comment,
+		}
+		id := "alert.feedback"
+		if ev.Commented {
+			id = "alert.feedback.comment"
+		}
+		text := e.translate(l, id, data)
+		if f.Comment != "" && !ev.Commented {
+			text += "\n" + e.translate(l, "alert.feedback.with_comment", data)
+		}
+		r := Reply{ChatID: s.ChatID, Text: text, Inline: e.alertButtons(l, f.ID)}
+		if err := e.queue(ctx, tx, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// alertButtons are the actions on a low rating.
+func (e *Engine) alertButtons(l *i18n.Localizer, feedbackID int64) [][]Button {
+	id := strconv.FormatInt(feedbackID, 10)
+	return [][]Button{
+		{{Text: e.translate(l, "alert.feedback.reply", nil), Data: action("fbreply", id)}},
+		{{Text: e.translate(l, "alert.feedback.give", map[string]any{"Points": e.Business.Feedback.Goodwill}), Data: action("fbgive", id)}},
+		{{Text: e.translate(l, "alert.feedback.resolve", nil), Data: action("fbdone", id)}},
+	}
+}
+
+// staffLang is the language to write to a staff member in: their own
+// choice as a customer, else the business default.
+func (e *Engine) staffLang(ctx context.Context, tx domain.Tx, s *domain.Staff) string {
+	if c, err := tx.FindCustomerByTelegramID(ctx, s.TelegramID); err == nil {
+		return e.Business.Language(c.Language, "")
+	}
+	return e.Business.DefaultLanguage
+}
+
+// takeFeedback runs an owner's tap on an alert through the domain: it
+// reports false, having said why, when the tap must do nothing (no right,
+// or someone else handled the rating first: the buttons go, and who it
+// was is said).
+func takeFeedback(s *Session, value, resolution string) (*domain.Feedback, bool, error) {
+	id, _ := strconv.ParseInt(value, 10, 64)
+	if !s.Staff.CanManage() {
+		s.Toast("error.stale_button")
+		return nil, false, nil
+	}
+	f, err := s.e.Service.TakeFeedback(s.Ctx, s.Tx, s.Staff, id, resolution)
+	var handled *domain.HandledError
+	switch {
+	case errors.As(err, &handled):
+		loc := s.e.location(s)
+		s.Edit(Reply{Text: s.T("alert.feedback.handled", map[string]any{
+			"Name": handled.By.FirstName, "What": s.T("alert.feedback.resolution."+handled.Resolution, nil),
+			"Time": handled.At.In(loc).Format("02.01 15:04")}), Inline: [][]Button{}})
+		return nil, false, nil
+	case isNotFound(err):
+		s.Toast("error.stale_button")
+		return nil, false, nil
+	case err != nil:
+		return nil, false, err
+	}
+	return f, true, nil
+}
+
+// resolveFeedback is Resolved: the alert loses its buttons and says so.
+func resolveFeedback(s *Session, value string) error {
+	_, ok, err := takeFeedback(s, value, domain.ResolutionResolved)
+	if err != nil || !ok {
+		return err
+	}
+	s.Edit(Reply{Text: s.T("alert.feedback.resolved", map[string]any{"Name": s.Staff.FirstName}), Inline: [][]Button{}})
+	return nil
+}
+
+// giveGoodwill is Give N points: once per rating, through the ledger; the
+// customer is told in their chat.
+func giveGoodwill(s *Session, value string) error {
+	id, _ := strconv.ParseInt(value, 10, 64)
+	if _, ok, err := takeFeedback(s, value, domain.ResolutionGoodwill); err != nil || !ok {
+		return err
+	}
+	f, row, created, err := s.e.Service.GiveGoodwill(s.Ctx, s.Tx, s.Staff, id)
+	if err != nil {
+		return err
+	}
+	c, err := s.Tx.FindCustomerByID(s.Ctx, f.CustomerID)
+	if err != nil {
+		return err
+	}
+	if !created {
+		s.Say("alert.feedback.given_before", map[string]any{"Customer": customerName(c)})
+		return nil
+	}
+	s.Say("alert.feedback.given", map[string]any{"Customer": customerName(c), "Points": row.Amount, "Balance": row.BalanceAfter})
+	if c.ChatID == 0 || c.Unreachable {
+		return nil
+	}
+	l := s.e.localizer(s.e.Business.Language(c.Language, ""))
+	return s.e.queue(s.Ctx, s.Tx, Reply{ChatID: c.ChatID, Text: s.e.translate(l, "feedback.goodwill", map[string]any{
+		"Business": s.e.Business.Name, "Points": row.Amount, "Count": row.Amount, "Balance": row.BalanceAfter})})
+}
+
+func init() {
+	registerAction("fbdone", resolveFeedback)
+	registerAction("fbgive", giveGoodwill)
+}

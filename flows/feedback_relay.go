@@ -1,0 +1,154 @@
+package flows
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// The two sides of a conversation about a rating: the owner's Reply goes
+// to the customer in the bot's voice, signed with the business name, and
+// the customer's Answer goes back to whoever handles the rating. Each
+// message carries the button to write the next one, so the thread goes on.
+const (
+	flowFeedbackReply  = "fbreply"  // an owner or manager writes to the customer
+	flowFeedbackAnswer = "fbanswer" // the customer writes back
+)
+
+// The one step of each relay flow. Stored in conversations: never rename.
+const stepRelayText = "text"
+
+// relay is one side of the thread; toCustomer says which.
+type relay struct{ toCustomer bool }
+
+func (r relay) Name() string {
+	if r.toCustomer {
+		return flowFeedbackReply
+	}
+	return flowFeedbackAnswer
+}
+
+// Ask says who the next message goes to, with Cancel.
+func (r relay) Ask(s *Session) error {
+	id := "feedback.answer.ask"
+	if r.toCustomer {
+		id = "alert.feedback.reply.ask"
+	}
+	s.Send(Reply{Text: s.T(id, map[string]any{"Customer": s.Data("name"), "Business": s.e.Business.Name}),
+		Inline: [][]Button{{{Text: s.T("relay.cancel", nil), Data: s.cb(r.Name(), stepRelayText, "cancel")}}}})
+	return nil
+}
+
+// Handle relays the text, or cancels.
+func (r relay) Handle(s *Session) error {
+	if s.tapValue() == "cancel" {
+		s.Leave()
+		s.Edit(Reply{Text: s.T("relay.cancelled", nil), Inline: [][]Button{}})
+		return nil
+	}
+	text := strings.TrimSpace(s.In.Text)
+	if s.In.Kind != InputText || text == "" || len([]rune(text)) > 2000 {
+		s.Say("relay.text_only", nil)
+		return r.Ask(s)
+	}
+	id, _ := strconv.ParseInt(s.Data("feedback"), 10, 64)
+	s.Leave()
+	if r.toCustomer {
+		return relayToCustomer(s, id, text)
+	}
+	return relayToStaff(s, id, text)
+}
+
+// relayToCustomer sends the owner's words to the customer, signed with
+// the business name; the owner is never named to the customer.
+func relayToCustomer(s *Session, feedbackID int64, text string) error {
+	f, ok, err := takeFeedback(s, strconv.FormatInt(feedbackID, 10), domain.ResolutionReplied)
+	if err != nil || !ok {
+		return err
+	}
+	c, err := s.Tx.FindCustomerByID(s.Ctx, f.CustomerID)
+	if err != nil {
+		return err
+	}
+	if c.ChatID == 0 || c.Unreachable || c.Erased {
+		s.Say("relay.unreachable", nil)
+		return nil
+	}
+	l := s.e.localizer(s.e.Business.Language(c.Language, ""))
+	id := strconv.FormatInt(f.ID, 10)
+	err = s.e.queue(s.Ctx, s.Tx, Reply{ChatID: c.ChatID,
+		Text:   s.e.translate(l, "feedback.from_business", map[string]any{"Text": text, "Business": s.e.Business.Name}),
+		Inline: [][]Button{{{Text: s.e.translate(l, "feedback.answer", nil), Data: action("fbanswer", id)}}}})
+	if err != nil {
+		return err
+	}
+	s.Say("relay.sent", map[string]any{"Customer": customerName(c)})
+	return nil
+}
+
+// relayToStaff sends the customer's answer to whoever handles the rating.
+func relayToStaff(s *Session, feedbackID int64, text string) error {
+	f, err := s.Tx.LockFeedback(s.Ctx, feedbackID)
+	if err != nil {
+		return err
+	}
+	st, err := s.Tx.FindStaffByID(s.Ctx, f.HandledBy)
+	if err != nil {
+		return err
+	}
+	if !st.Active() {
+		s.Say("relay.unreachable", nil)
+		return nil
+	}
+	l := s.e.localizer(s.e.staffLang(s.Ctx, s.Tx, st))
+	err = s.e.queue(s.Ctx, s.Tx, Reply{ChatID: st.ChatID,
+		Text:   s.e.translate(l, "alert.feedback.answer", map[string]any{"Customer": customerName(s.Customer), "Text": text}),
+		Inline: [][]Button{{{Text: s.e.translate(l, "alert.feedback.reply", nil), Data: action("fbreply", strconv.FormatInt(f.ID, 10))}}}})
+	if err != nil {
+		return err
+	}
+	s.Say("relay.sent", map[string]any{"Customer": s.e.Business.Name})
+	return nil
+}
+
+// startReply is Reply on an alert: the owner's next message goes to the
+// customer.
+func startReply(s *Session, value string) error {
+	f, ok, err := takeFeedback(s, value, domain.ResolutionReplied)
+	if err != nil || !ok {
+		return err
+	}
+	c, err := s.Tx.FindCustomerByID(s.Ctx, f.CustomerID)
+	if err != nil {
+		return err
+	}
+	s.Leave()
+	s.SetData("feedback", value)
+	s.SetData("name", customerName(c))
+	return s.Enter(flowFeedbackReply, stepRelayText)
+}
+
+// startAnswer is Answer under the business's message: only the customer
+// who gave the rating may write back, and only once someone handles it.
+func startAnswer(s *Session, value string) error {
+	id, _ := strconv.ParseInt(value, 10, 64)
+	f, err := s.Tx.LockFeedback(s.Ctx, id)
+	if isNotFound(err) || (err == nil && (s.Customer == nil || f.CustomerID != s.Customer.ID || f.HandledBy == 0)) {
+		s.Toast("error.stale_button")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	s.Leave()
+	s.SetData("feedback", value)
+	return s.Enter(flowFeedbackAnswer, stepRelayText)
+}
+
+func init() {
+	registerFlow(relay{toCustomer: true})
+	registerFlow(relay{toCustomer: false})
+	registerAction("fbreply", startReply)
+	registerAction("fbanswer", startAnswer)
+}

@@ -1,0 +1,184 @@
+package flows_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/bot/bottest"
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// buy has the cashier record a 1,000 ₽ purchase on the customer's card.
+func buy(t *testing.T, customer, cashier *bottest.Chat) {
+	t.Helper()
+	scan(t, customer, cashier)
+	cashier.Send("1000").Tap("➕ Accrue +30").Tap("✅ Confirm")
+}
+
+// TestFeedbackRequestAfterPurchase: two hours after a purchase (by the
+// business clock, not before) the customer is asked how the visit was;
+// stars and a comment are thanked for, a good rating alerts nobody, and a
+// second purchase within the period brings no second request.
+func TestFeedbackRequestAfterPurchase(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := join(t, h, 101, "Anna")
+	anna.Note("a purchase at 15:00 Moscow time")
+	buy(t, anna, cashier)
+	ownerSeen := len(owner.U.Messages())
+
+	h.Clock.Advance(2*time.Hour - time.Minute)
+	anna.Note("1 h 59 min later").Sync()
+	if strings.Contains(anna.Last().Text, "How was your visit") {
+		t.Fatal("asked before the delay")
+	}
+	h.Clock.Advance(time.Minute)
+	anna.Note("2 h later").Sync()
+	if !strings.Contains(anna.Last().Text, "How was your visit to Central?") {
+		t.Fatalf("no request after 2 h:\n%s", anna.Transcript())
+	}
+	anna.Tap("4⭐").Send("Great coffee, slow queue")
+	if !strings.Contains(anna.Last().Text, "Thank you for your feedback") {
+		t.Fatalf("comment not thanked: %q", anna.Last().Text)
+	}
+	var stars int
+	var comment string
+	if err := h.DB.Pool().QueryRow(t.Context(), `SELECT stars, comment FROM feedback`).Scan(&stars, &comment); err != nil {
+		t.Fatal(err)
+	}
+	if stars != 4 || comment != "Great coffee, slow queue" {
+		t.Fatalf("stored %d stars, %q", stars, comment)
+	}
+	if n := len(owner.U.Messages()); n != ownerSeen {
+		t.Fatalf("a 4-star rating alerted the owner: %q", owner.Last().Text)
+	}
+
+	anna.Note("another purchase the same day: no second request within 14 days")
+	buy(t, anna, cashier)
+	h.Clock.Advance(3 * time.Hour)
+	anna.Sync()
+	if n := countRows(t, h, `SELECT count(*) FROM outbox WHERE chat_id = 101 AND sent_at IS NULL AND dropped_at IS NULL`); n != 0 {
+		t.Fatalf("%d messages still queued for Anna, want no second request", n)
+	}
+	bottest.Golden(t, "feedback_request", anna.Transcript())
+}
+
+// TestFeedbackRequestWaitsForQuietHoursToEnd: a purchase at 21:00 Moscow
+// time would be asked about at 23:00, inside the quiet hours: it waits
+// for 09:00 the next morning.
+func TestFeedbackRequestWaitsForQuietHoursToEnd(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := join(t, h, 101, "Anna")
+	h.Clock.Advance(6 * time.Hour) // 18:00 UTC, 21:00 in Moscow
+	buy(t, anna, cashier)
+	var due time.Time
+	if err := h.DB.Pool().QueryRow(t.Context(), `SELECT due_at FROM feedback_requests`).Scan(&due); err != nil {
+		t.Fatal(err)
+	}
+	moscow, _ := time.LoadLocation("Europe/Moscow")
+	if want := time.Date(2026, 11, 23, 9, 0, 0, 0, moscow); !due.Equal(want) {
+		t.Fatalf("request due %s, want %s", due.In(moscow), want)
+	}
+}
+
+// TestFeedbackChangeWithinADayOnly: /feedback rates the last visit; the
+// rating can be changed within a day, and is refused after.
+func TestFeedbackChangeWithinADayOnly(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := join(t, h, 101, "Anna")
+	anna.Send("/feedback")
+	if !strings.Contains(anna.Last().Text, "no visit to rate") {
+		t.Fatalf("/feedback without a visit: %q", anna.Last().Text)
+	}
+	buy(t, anna, cashier)
+	anna.Send("/feedback").Tap("5⭐").Tap("Skip")
+	h.Clock.Advance(23 * time.Hour)
+	anna.Note("23 hours later").Send("/feedback").Tap("4⭐").Tap("Skip")
+	h.Clock.Advance(2 * time.Hour)
+	anna.Note("25 hours after the first rating").Send("/feedback")
+	if n := countRows(t, h, `SELECT count(*) FROM feedback WHERE stars = 4`); n != 1 {
+		t.Fatalf("the change within a day was not kept")
+	}
+	if !strings.Contains(anna.Last().Text, "within a day only") {
+		t.Fatalf("a day later /feedback still offers a change: %q", anna.Last().Text)
+	}
+	bottest.Golden(t, "feedback_change", anna.Transcript())
+}
+
+// TestLowRatingAlertsOwnersWhoAnswer: a 2-star rating reaches every owner
+// and the store's manager at once with the visit's details and the
+// customer's history; one owner replies (relayed in the bot's voice,
+// signed with the business name), the customer answers back, the owner
+// gives goodwill points (a ledger row) and resolves it; the second owner's
+// tap then says who handled it.
+func TestLowRatingAlertsOwnersWhoAnswer(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, func(b *domain.Business) { b.Owners = []int64{ownerID, 902} })
+	owner := h.Chat(ownerID, "Olga", "en")
+	second := h.Chat(902, "Pavel", "en")
+	second.Send("/help")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := join(t, h, 101, "Anna")
+	buy(t, anna, cashier)
+	anna.Send("/feedback").Tap("2⭐")
+	for _, c := range []*bottest.Chat{owner, second} {
+		c.Sync()
+		got := c.Last().Text
+		for _, want := range []string{"Low rating ★★☆☆☆ from Anna", "Central", "Boris", "1,000 RUB", "22.11.2026 15:00", "Visits: 1"} {
+			if !strings.Contains(got, want) {
+				t.Fatalf("alert to %d lacks %q:\n%s", c.U.ID, want, got)
+			}
+		}
+	}
+	anna.Send("The cup was dirty")
+	second.Sync()
+	owner.Sync()
+	if !strings.Contains(owner.Last().Text, "The cup was dirty") {
+		t.Fatalf("comment not passed on: %q", owner.Last().Text)
+	}
+	owner.Tap("↩️ Reply").Send("So sorry, Anna! Next coffee is on us.")
+	anna.Sync()
+	if got := anna.Last().Text; !strings.Contains(got, "Next coffee is on us.") || !strings.Contains(got, "— Test Coffee") || strings.Contains(got, "Olga") {
+		t.Fatalf("relay to the customer: %q", got)
+	}
+	anna.Tap("↩️ Answer").Send("Thank you, it happens")
+	owner.Sync()
+	if !strings.Contains(owner.Last().Text, "Anna answers:\nThank you, it happens") {
+		t.Fatalf("answer not relayed back: %q", owner.Last().Text)
+	}
+	owner.Tap("↩️ Reply").Send("See you soon!")
+	anna.Sync()
+	if !strings.Contains(anna.Last().Text, "See you soon!") {
+		t.Fatalf("the thread did not go on: %q", anna.Last().Text)
+	}
+	before := balance(t, h, 101)
+	owner.Tap("🎁 Give 100 points").Tap("🎁 Give 100 points")
+	if got := balance(t, h, 101); got != before+100 {
+		t.Fatalf("balance %d after goodwill twice, want %d", got, before+100)
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM ledger WHERE kind = 'goodwill' AND amount = 100`); n != 1 {
+		t.Fatalf("%d goodwill ledger rows, want 1", n)
+	}
+	anna.Sync()
+	owner.Tap("✅ Resolved")
+	second.Tap("✅ Resolved")
+	if !strings.Contains(second.Last().Text, "Olga has handled this rating already") {
+		t.Fatalf("the second owner was not told who handled it: %q", second.Last().Text)
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM feedback f JOIN staff s ON s.id = f.handled_by
+		WHERE s.telegram_id = $1 AND f.resolution = 'resolved'`, ownerID); n != 1 {
+		t.Fatal("the rating is not recorded as resolved by Olga")
+	}
+	bottest.Golden(t, "feedback_alert_owner", owner.Transcript())
+	bottest.Golden(t, "feedback_alert_second_owner", second.Transcript())
+	bottest.Golden(t, "feedback_alert_customer", anna.Transcript())
+}
