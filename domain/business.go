@@ -34,15 +34,17 @@ type Business struct {
 
 // Scheduled jobs, by the name their cron spec has in the config ([jobs]).
 const (
-	JobExpirePoints  = "expire_points"
-	JobPurgeRetained = "purge_retained"
+	JobExpirePoints   = "expire_points"
+	JobPurgeRetained  = "purge_retained"
+	JobFeedbackDigest = "feedback_digest"
 )
 
 // DefaultJobs is the schedule when the config sets none: points expire at
-// 03:30, a quiet hour for the shop, and what the retention periods no
-// longer cover is deleted at 03:45.
+// 03:30, a quiet hour for the shop, what the retention periods no longer
+// cover is deleted at 03:45, and owners get the day's ratings at 21:00.
 func DefaultJobs() map[string]string {
-	return map[string]string{JobExpirePoints: "30 3 * * *", JobPurgeRetained: "45 3 * * *"}
+	return map[string]string{JobExpirePoints: "30 3 * * *", JobPurgeRetained: "45 3 * * *",
+		JobFeedbackDigest: "0 21 * * *"}
 }
 
 // StoreConfig is one store of the business config.

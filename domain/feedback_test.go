@@ -31,3 +31,14 @@ func TestRequestTimeLeavesQuietHours(t *testing.T) {
 		t.Errorf("siesta: asked %s, want %s", got.In(msk), want)
 	}
 }
+
+// TestFeedbackAverageRoundsHalfUp: the digest's average is integer tenths.
+func TestFeedbackAverageRoundsHalfUp(t *testing.T) {
+	for _, tt := range []struct{ count, stars, want int }{
+		{2, 9, 45}, {3, 13, 43}, {3, 14, 47}, {8, 39, 49}, {1, 5, 50}, {0, 0, 0}, {20, 81, 41},
+	} {
+		if got := (FeedbackStat{Count: tt.count, Stars: tt.stars}).Average(); got != tt.want {
+			t.Errorf("%d stars over %d ratings: %d tenths, want %d", tt.stars, tt.count, got, tt.want)
+		}
+	}
+}

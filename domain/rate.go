@@ -200,3 +200,41 @@ func (s *Service) GiveGoodwill(ctx context.Context, tx Tx, st *Staff, feedbackID
 		Reason: fmt.Sprintf("feedback %d", f.ID), IdempotencyKey: fmt.Sprintf("goodwill:%d", f.ID)}, LotRegular)
 	return f, row, created, err
 }
+
+// FeedbackDigest: the ratings of a day, per store and cashier, for the
+// owners' evening summary (good ratings are summarized, not alerted).
+type FeedbackDigest struct {
+	From, To time.Time
+	Stats    []FeedbackStat
+}
+
+func (FeedbackDigest) eventName() string { return "feedback_digest" }
+
+// DigestFeedback summarizes the ratings given in the 24 hours before now
+// and records FeedbackDigest for the owners (nothing when there were
+// none: an empty digest is noise). It reports how many ratings it counted.
+func (s *Service) DigestFeedback(ctx context.Context, st Store) (int, error) {
+	to := s.Now()
+	from := to.Add(-24 * time.Hour)
+	n := 0
+	err := st.Update(ctx, func(tx Tx) error {
+		stats, err := tx.FeedbackStats(ctx, from, to)
+		if err != nil || len(stats) == 0 {
+			return err
+		}
+		for _, x := range stats {
+			n += x.Count
+		}
+		return s.emit(ctx, tx, FeedbackDigest{From: from, To: to, Stats: stats})
+	})
+	return n, err
+}
+
+// Average is the mean rating to one decimal, in tenths (42 is 4.2), by
+// integer arithmetic rounded half up.
+func (x FeedbackStat) Average() int {
+	if x.Count == 0 {
+		return 0
+	}
+	return (x.Stars*20 + x.Count) / (2 * x.Count)
+}

@@ -182,3 +182,42 @@ func TestLowRatingAlertsOwnersWhoAnswer(t *testing.T) {
 	bottest.Golden(t, "feedback_alert_second_owner", second.Transcript())
 	bottest.Golden(t, "feedback_alert_customer", anna.Transcript())
 }
+
+// TestFeedbackDigestSummarizesTheDay: good ratings alert nobody; the
+// evening digest gives the owner each store's count and average, and a
+// line per cashier; a day with no ratings sends nothing.
+func TestFeedbackDigestSummarizesTheDay(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 903, "Boris")
+	for i, stars := range []string{"4⭐", "5⭐"} {
+		c := join(t, h, int64(104+i), []string{"Anna", "Bella"}[i])
+		buy(t, c, cashier)
+		c.Send("/feedback").Tap(stars).Tap("Skip")
+	}
+	h.Settle()
+	seen := len(owner.Sync().U.Messages())
+	h.Clock.Advance(time.Hour) // the evening job runs after the day's ratings
+	n, err := h.Engine.Service.DigestFeedback(t.Context(), h.DB)
+	if err != nil || n != 2 {
+		t.Fatalf("digest counted %d ratings, %v; want 2", n, err)
+	}
+	h.Settle()
+	msgs := owner.Sync().U.Messages()
+	if len(msgs) != seen+1 {
+		t.Fatalf("owner got %d messages, want the digest alone:\n%s", len(msgs)-seen, owner.Transcript())
+	}
+	want := "📊 Ratings in the last 24 hours:\nCentral: 2 ratings, average 4.5⭐\n   · Boris: 2, average 4.5⭐"
+	if got := msgs[len(msgs)-1].Text; got != want {
+		t.Fatalf("digest:\n%s\nwant:\n%s", got, want)
+	}
+	h.Clock.Advance(25 * time.Hour)
+	if n, err := h.Engine.Service.DigestFeedback(t.Context(), h.DB); err != nil || n != 0 {
+		t.Fatalf("a day without ratings: %d, %v", n, err)
+	}
+	h.Settle()
+	if got := len(owner.Sync().U.Messages()); got != seen+1 {
+		t.Fatalf("an empty day sent the owner something")
+	}
+}

@@ -84,6 +84,8 @@ func (e *Engine) react(ctx context.Context, tx domain.Tx, ev domain.Event) error
 		return e.notifyLookupBurst(ctx, tx, ev.Burst)
 	case domain.WaitlistRestocked:
 		return e.notifyRestocked(ctx, tx, ev.Waitlist)
+	case domain.FeedbackDigest:
+		return e.sendDigest(ctx, tx, ev)
 	}
 	return nil
 }

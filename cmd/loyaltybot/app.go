@@ -199,7 +199,8 @@ func (a *app) startBot(ctx context.Context) error {
 	a.sched, err = schedule.New(ctx, a.db, loc, a.log,
 		schedule.ExpiryJob(a.biz.Jobs[domain.JobExpirePoints], a.db, &a.biz.Program, a.now, a.log,
 			a.metrics.ExpiryFailed),
-		schedule.RetentionJob(a.biz.Jobs[domain.JobPurgeRetained], a.db, a.now, a.log))
+		schedule.RetentionJob(a.biz.Jobs[domain.JobPurgeRetained], a.db, a.now, a.log),
+		schedule.FeedbackDigestJob(a.biz.Jobs[domain.JobFeedbackDigest], a.db, a.engine.Service, a.log))
 	if err != nil {
 		return err
 	}

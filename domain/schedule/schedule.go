@@ -100,3 +100,14 @@ func RetentionJob(spec string, st domain.Store, now func() time.Time, log *slog.
 		return err
 	}}
 }
+
+// FeedbackDigestJob sends owners the day's ratings in the evening.
+func FeedbackDigestJob(spec string, st domain.Store, svc *domain.Service, log *slog.Logger) Job {
+	return Job{Name: domain.JobFeedbackDigest, Spec: spec, Run: func(ctx context.Context) error {
+		n, err := svc.DigestFeedback(ctx, st)
+		if n > 0 {
+			log.Info("feedback digest", "ratings", n)
+		}
+		return err
+	}}
+}
