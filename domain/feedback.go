@@ -155,6 +155,9 @@ type FeedbackStore interface {
 	CustomerTotals(ctx context.Context, customerID int64) (CustomerTotals, error)
 	// FeedbackStats counts ratings given in [from, to) per store and cashier.
 	FeedbackStats(ctx context.Context, from, to time.Time) ([]FeedbackStat, error)
+	// ListCustomerFeedback lists a customer's ratings, oldest first (for
+	// the data export).
+	ListCustomerFeedback(ctx context.Context, customerID int64) ([]Feedback, error)
 }
 
 // FeedbackRequest is a planned "How was your visit?".

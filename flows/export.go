@@ -24,7 +24,7 @@ type export struct {
 	// sections offered to the customer and when they completed them.
 	Facts    map[string]string `json:"facts"`
 	Sections []exportSection   `json:"profile_sections"`
-	Feedback []any             `json:"feedback"`
+	Feedback []exportFeedback  `json:"feedback"`
 	// Waitlists are the items the customer asked to hear about.
 	Waitlists []exportWaitlist `json:"waitlists"`
 	Topics    []any            `json:"subscriptions"`
@@ -63,6 +63,14 @@ type exportSection struct {
 	CompletedAt *time.Time `json:"completed_at,omitempty"`
 }
 
+type exportFeedback struct {
+	Store     string    `json:"store"`
+	Stars     int       `json:"stars"`
+	Comment   string    `json:"comment,omitempty"`
+	RatedAt   time.Time `json:"rated_at"`
+	ChangedAt time.Time `json:"changed_at"`
+}
+
 type exportWaitlist struct {
 	Item     string     `json:"item"`
 	JoinedAt time.Time  `json:"joined_at"`
@@ -98,7 +106,7 @@ type exportPurchase struct {
 func exportData(s *Session) error {
 	c := s.Customer
 	out := export{ExportedAt: s.e.Now().UTC(), Business: s.e.Business.Name, Answers: []exportAnswer{},
-		Sections: []exportSection{}, Feedback: []any{}, Topics: []any{}}
+		Sections: []exportSection{}, Feedback: []exportFeedback{}, Topics: []any{}}
 	out.Profile = exportProfile{FirstName: c.FirstName, Phone: c.Phone, Language: c.Language, TelegramID: c.TelegramID,
 		JoinedAt: c.JoinedAt.UTC(), Marketing: c.Marketing}
 	if c.JoinedStoreID != 0 {
@@ -144,6 +152,14 @@ func exportData(s *Session) error {
 	}
 	if err := exportProfileData(s, &out); err != nil {
 		return err
+	}
+	ratings, err := s.Tx.ListCustomerFeedback(s.Ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	for _, f := range ratings {
+		out.Feedback = append(out.Feedback, exportFeedback{Store: s.storeName(f.ShopID), Stars: f.Stars,
+			Comment: f.Comment, RatedAt: f.CreatedAt.UTC(), ChangedAt: f.UpdatedAt.UTC()})
 	}
 	waits, err := s.Tx.ListCustomerWaitlists(s.Ctx, c.ID)
 	if err != nil {

@@ -1,6 +1,7 @@
 package flows_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -219,5 +220,36 @@ func TestFeedbackDigestSummarizesTheDay(t *testing.T) {
 	h.Settle()
 	if got := len(owner.Sync().U.Messages()); got != seen+1 {
 		t.Fatalf("an empty day sent the owner something")
+	}
+}
+
+// TestFeedbackIsInTheDataExport: a customer's ratings and comments are
+// their data; "Download my data" includes them.
+func TestFeedbackIsInTheDataExport(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 905, "Boris")
+	anna := join(t, h, 107, "Anna")
+	buy(t, anna, cashier)
+	anna.Send("/feedback").Tap("4⭐").Send("Lovely croissants")
+	anna.Send("/privacy").Tap("📦 Download my data")
+	doc := anna.Last().Document
+	if doc == nil {
+		t.Fatalf("no export:\n%s", anna.Transcript())
+	}
+	var export struct {
+		Feedback []struct {
+			Store   string `json:"store"`
+			Stars   int    `json:"stars"`
+			Comment string `json:"comment"`
+		} `json:"feedback"`
+	}
+	if err := json.Unmarshal(doc.Data, &export); err != nil {
+		t.Fatal(err)
+	}
+	if len(export.Feedback) != 1 || export.Feedback[0].Stars != 4 || export.Feedback[0].Comment != "Lovely croissants" ||
+		export.Feedback[0].Store != "Central" {
+		t.Fatalf("export feedback %+v", export.Feedback)
 	}
 }

@@ -128,3 +128,18 @@ func (t *tx) FeedbackStats(ctx context.Context, from, to time.Time) ([]domain.Fe
 	}
 	return out, nil
 }
+
+// ListCustomerFeedback lists a customer's ratings, oldest first.
+func (t *tx) ListCustomerFeedback(ctx context.Context, customerID int64) ([]domain.Feedback, error) {
+	rows, _ := t.tx.Query(ctx, `SELECT `+feedbackColumns+` FROM feedback WHERE customer_id = $1
+		ORDER BY created_at, id`, customerID)
+	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[feedbackRow])
+	if err != nil {
+		return nil, fmt.Errorf("list customer feedback: %w", mapErr(err))
+	}
+	out := make([]domain.Feedback, len(rs))
+	for i, r := range rs {
+		out[i] = r.domain()
+	}
+	return out, nil
+}
