@@ -30,7 +30,7 @@ func TestRegistryCommandsAreDescribed(t *testing.T) {
 		}
 	}
 	customer := menuCommands(MenuCustomer)
-	if want := []string{"card", "balance", "profile", "feedback", "privacy", "help", "language", "start"}; !slices.Equal(customer[:len(want)], want) {
+	if want := []string{"card", "balance", "profile", "topics", "feedback", "privacy", "help", "language", "start"}; !slices.Equal(customer[:len(want)], want) {
 		t.Errorf("customer menu %v, want it to start %v", customer, want)
 	}
 	manager := menuCommands(MenuCashier, MenuManager, MenuCustomer)
