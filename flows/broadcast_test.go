@@ -1,9 +1,12 @@
 package flows_test
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/loyaltybot/loyaltybot/bot"
 	"github.com/loyaltybot/loyaltybot/bot/bottest"
 )
 
@@ -84,4 +87,64 @@ func TestBroadcastToATopicReachesExactlyItsAudience(t *testing.T) {
 	owner.Tap("✖ Cancel")
 	bottest.Golden(t, "broadcast_owner", owner.Transcript())
 	bottest.Golden(t, "broadcast_customer", anna.Transcript()+"\n"+boris.Transcript())
+}
+
+// seedMembers adds n members with the marketing consent straight into the
+// database (telegram ids from first), each with a chat in the fake
+// Telegram: a broadcast's audience at a size joining by chat would make
+// slow.
+func seedMembers(t testing.TB, h *bottest.Harness, first int64, n int) {
+	t.Helper()
+	for i := range int64(n) {
+		h.User(first+i, "Member", "en")
+	}
+	_, err := h.DB.Pool().Exec(context.Background(), `INSERT INTO customers
+		(telegram_id, chat_id, first_name, language, joined_at, marketing, created_at)
+		SELECT g, g, 'Member', 'en', $3, true, $3 FROM generate_series($1::bigint, $1 + $2 - 1) g`,
+		first, n, h.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestBroadcastStoppedHalfWayResumesWithNoDuplicates(t *testing.T) {
+	t.Parallel()
+	// 10 messages a second: the broadcast is still going when the
+	// process stops.
+	h := bottest.NewWithBot(t, func(c *bot.Config) { c.SendRate = 10 }, withOwner)
+	const n = 30
+	seedMembers(t, h, 5000, n)
+	owner := h.Chat(ownerID, "Olga", "en")
+	owner.Send("/broadcast").Send("Half way news").Tap("👥 Everyone who agreed to offers")
+	if _, err := owner.U.Tap("✅ Send to 30 customers"); err != nil {
+		t.Fatal(err)
+	}
+	sent := func() int {
+		return countRows(t, h, `SELECT count(*) FROM outbox WHERE broadcast_id IS NOT NULL AND sent_at IS NOT NULL`)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for sent() < 12 {
+		if ctx.Err() != nil {
+			t.Fatal("the broadcast did not start")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	h.Bot.Stop(5 * time.Second)
+	before := sent()
+	if before >= n {
+		t.Fatalf("all %d sent before the stop: the test stopped nothing half way", before)
+	}
+	h2 := bottest.Restart(t, h)
+	if err := h2.Bot.WaitIdle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i := range int64(n) {
+		if k := got(h.Chat(5000+i, "Member", "en"), "Half way news"); k != 1 {
+			t.Fatalf("member %d got the broadcast %d times (stopped after %d of %d)", i, k, before, n)
+		}
+	}
+	if s := sent(); s != n {
+		t.Fatalf("%d of %d marked sent", s, n)
+	}
 }
