@@ -90,6 +90,7 @@ func toInput(u *models.Update) (flows.Input, bool) {
 			// Telegram lists the sizes smallest first.
 			in.Kind = flows.InputPhoto
 			in.Photo = m.Photo[len(m.Photo)-1].FileID
+			in.Text = m.Caption
 		default:
 			in.Kind = flows.InputOther
 		}

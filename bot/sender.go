@@ -205,7 +205,7 @@ func (s *Sender) failed(ctx context.Context, m domain.OutMessage, err error) out
 		// Blocked by the user: keep the data, stop sending.
 		s.log.Info("chat unreachable", "chat", m.ChatID)
 		s.finish(ctx, s.outbox.MarkUnreachable(ctx, m.ChatID))
-		s.finish(ctx, s.outbox.Drop(ctx, m.ID, err.Error()))
+		s.finish(ctx, s.outbox.Drop(ctx, m.ID, "blocked: "+err.Error()))
 		return blocked
 	case errors.Is(err, tg.ErrorBadRequest), errors.Is(err, tg.ErrorNotFound), errors.Is(err, tg.ErrorUnauthorized):
 		s.log.Error("telegram refused message", "chat", m.ChatID, "id", m.ID, "err", err)

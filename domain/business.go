@@ -30,6 +30,9 @@ type Business struct {
 	// Jobs maps each scheduled job (JobExpirePoints, …) to its cron spec,
 	// in the first store's time zone; DefaultJobs fills what is unset.
 	Jobs map[string]string
+	// Topics are the kinds of news customers choose from in /topics and
+	// owners broadcast to.
+	Topics []Topic
 }
 
 // Scheduled jobs, by the name their cron spec has in the config ([jobs]).
@@ -107,6 +110,9 @@ func (b *Business) Validate(supported []string) error {
 		return err
 	}
 	if err := b.Feedback.Validate(); err != nil {
+		return err
+	}
+	if err := validateTopics(b.Topics, b.Languages); err != nil {
 		return err
 	}
 	if len(b.Stores) == 0 {

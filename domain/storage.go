@@ -67,6 +67,8 @@ type Tx interface {
 	OutboxWriter
 	LookupCounters
 	FeedbackStore
+	TopicStore
+	BroadcastStore
 }
 
 // UpdateStore is the inbox of Telegram updates, inside a transaction.

@@ -98,12 +98,9 @@ func privacyAction(s *Session, what string) error {
 			break
 		}
 		on := what == "marketing_on"
-		if err := s.Tx.AppendConsent(s.Ctx, s.Customer.ID, domain.Consent{
-			Kind: domain.ConsentMarketing, Version: s.e.Business.ConsentVersion, Granted: on, At: s.e.Now(),
-		}); err != nil {
+		if err := s.e.Service.SetMarketing(s.Ctx, s.Tx, s.Customer, on); err != nil {
 			return err
 		}
-		s.Customer.Marketing = on
 		if on {
 			s.Toast("privacy.marketing.now_on")
 		} else {

@@ -30,12 +30,12 @@ func TestRegistryCommandsAreDescribed(t *testing.T) {
 		}
 	}
 	customer := menuCommands(MenuCustomer)
-	if want := []string{"card", "balance", "profile", "feedback", "privacy", "help", "language", "start"}; !slices.Equal(customer[:len(want)], want) {
+	if want := []string{"card", "balance", "profile", "topics", "feedback", "privacy", "help", "language", "start"}; !slices.Equal(customer[:len(want)], want) {
 		t.Errorf("customer menu %v, want it to start %v", customer, want)
 	}
 	manager := menuCommands(MenuCashier, MenuManager, MenuCustomer)
-	if want := []string{"scan", "waitlist", "staff", "card"}; !slices.Equal(manager[:len(want)], want) {
-		t.Errorf("manager menu %v, want the register's (scan, waitlist), staff, then the customer's", manager)
+	if want := []string{"scan", "waitlist", "staff", "broadcast", "card"}; !slices.Equal(manager[:len(want)], want) {
+		t.Errorf("manager menu %v, want the register's (scan, waitlist), staff, broadcast, then the customer's", manager)
 	}
 	for _, f := range []string{flowOnboarding, flowCheckout, flowStaff, flowPrivacy, flowProfile, flowWaitlist} {
 		if _, ok := registry.flows[f]; !ok {

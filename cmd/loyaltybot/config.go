@@ -139,6 +139,11 @@ type businessFile struct {
 	Questionnaire *questionnaireFile `toml:"questionnaire"`
 	Jobs          map[string]string  `toml:"jobs"`
 	Feedback      *feedbackFile      `toml:"feedback"`
+	Topics        []struct {
+		ID      string            `toml:"id"`
+		Title   map[string]string `toml:"title"`
+		Default bool              `toml:"default"`
+	} `toml:"topics"`
 }
 
 // questionnaireFile is the [questionnaire] table: presets by name plus the
@@ -316,6 +321,9 @@ func loadBusiness(data []byte, source string, languages []string) (*domain.Busin
 	}
 	for _, s := range f.Stores {
 		b.Stores = append(b.Stores, domain.StoreConfig{Code: s.Code, Name: s.Name, TimeZone: s.TimeZone})
+	}
+	for _, t := range f.Topics {
+		b.Topics = append(b.Topics, domain.Topic{ID: t.ID, Title: t.Title, Default: t.Default})
 	}
 	if b.Jobs, err = jobs(f.Jobs); err != nil {
 		return nil, fmt.Errorf("config %s: %w", source, err)

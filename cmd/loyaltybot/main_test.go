@@ -207,6 +207,10 @@ func TestBusinessConfigErrorsNameTheField(t *testing.T) {
 		{`delay = "2h"`, `delay = "two hours"`, "feedback.delay"},
 		{`quiet_hours = "22:00-09:00"`, `quiet_hours = "22-9"`, "feedback.quiet_hours"},
 		{`low_threshold = 3`, `low_threshold = 6`, "feedback.low_threshold"},
+		{`id = "sales"`, `id = "Sales!"`, "topics[1].id"},
+		{`id = "events"`, `id = "sales"`, "topics[2].id"},
+		{`title = { ru = "События", en = "Events" }`, `title = { ru = "События" }`, "topics[2].title.en"},
+		{`default = false`, `default = "no"`, "topics"},
 	}
 	for _, c := range cases {
 		src := strings.Replace(string(base), c.from, c.to, 1)

@@ -1,0 +1,92 @@
+package domain
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Broadcast is a message an owner or manager sends to the customers who
+// want it: those with the marketing consent and, for a topic, subscribed
+// to it. It goes out through the outbox, one row per customer written in
+// one statement, so a restart continues where it stopped.
+type Broadcast struct {
+	ID        int64
+	StaffID   int64
+	Topic     string // "": everyone with the marketing consent
+	Text      string
+	Photo     string // Telegram file_id of an attached photo, "" if none
+	NotBefore time.Time
+	CreatedAt time.Time
+	Queued    int // messages queued when it was sent
+}
+
+// Audience says who receives a broadcast: members with the marketing
+// consent, neither erased nor unreachable, and, for a topic, subscribed
+// (an explicit choice, else the topic's default).
+type Audience struct {
+	Topic        string // "": no topic filter
+	TopicDefault bool
+}
+
+// BroadcastPayloads are the rendered message in each language; the store
+// writes the one of the customer's language (Default when theirs is not
+// offered) with its top-level "chat_id" set to the customer's chat.
+type BroadcastPayloads struct {
+	ByLanguage map[string]json.RawMessage
+	Default    string
+}
+
+// BroadcastProgress counts a broadcast's messages by what became of them.
+type BroadcastProgress struct {
+	Queued, Sent, Blocked, Failed, Pending int
+}
+
+// Done reports that no message of the broadcast waits any more.
+func (p BroadcastProgress) Done() bool { return p.Pending == 0 }
+
+// BroadcastStore keeps broadcasts and counts their audience and progress
+// set-based: never a loop over customers in Go.
+type BroadcastStore interface {
+	CountAudience(ctx context.Context, a Audience) (int, error)
+	// QueueBroadcast records b (setting ID and Queued) and queues its
+	// message for every customer of a in one INSERT … SELECT; a customer
+	// gets at most one row per broadcast.
+	QueueBroadcast(ctx context.Context, b *Broadcast, a Audience, p BroadcastPayloads) error
+	FindBroadcast(ctx context.Context, id int64) (*Broadcast, error)
+	BroadcastProgress(ctx context.Context, id int64) (BroadcastProgress, error)
+}
+
+// AudienceOf is who a broadcast to topic ("" everyone who consented)
+// reaches; ErrInvalid for a topic the config does not have.
+func (s *Service) AudienceOf(topic string) (Audience, error) {
+	if topic == "" {
+		return Audience{}, nil
+	}
+	t, ok := s.Business.Topic(topic)
+	if !ok {
+		return Audience{}, fmt.Errorf("audience %q: %w: no such topic", topic, ErrInvalid)
+	}
+	return Audience{Topic: t.ID, TopicDefault: t.Default}, nil
+}
+
+// SendBroadcast queues b for its audience on behalf of an owner or
+// manager; b.Queued says how many messages were queued.
+func (s *Service) SendBroadcast(ctx context.Context, tx Tx, by *Staff, b *Broadcast, p BroadcastPayloads) error {
+	if !by.CanManage() {
+		return Invalid("staff.only_managers")
+	}
+	a, err := s.AudienceOf(b.Topic)
+	if err != nil {
+		return err
+	}
+	b.StaffID, b.CreatedAt = by.ID, s.Now()
+	if b.NotBefore.IsZero() {
+		b.NotBefore = b.CreatedAt
+	}
+	if err := tx.QueueBroadcast(ctx, b, a, p); err != nil {
+		return fmt.Errorf("queue broadcast: %w", err)
+	}
+	return nil
+}

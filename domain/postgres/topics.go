@@ -1,0 +1,123 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// SetTopicChoice upserts a customer's explicit choice for a topic.
+func (t *tx) SetTopicChoice(ctx context.Context, customerID int64, topic string, on bool, at time.Time) error {
+	_, err := t.tx.Exec(ctx, `INSERT INTO topic_subscriptions (customer_id, topic, subscribed, changed_at)
+		VALUES ($1, $2, $3, $4)
+		ON CONFLICT (customer_id, topic) DO UPDATE SET subscribed = EXCLUDED.subscribed, changed_at = EXCLUDED.changed_at`,
+		customerID, topic, on, at)
+	if err != nil {
+		return fmt.Errorf("set topic choice: %w", mapErr(err))
+	}
+	return nil
+}
+
+// ListTopicChoices lists a customer's explicit topic choices.
+func (t *tx) ListTopicChoices(ctx context.Context, customerID int64) (map[string]bool, error) {
+	rows, err := t.tx.Query(ctx, `SELECT topic, subscribed FROM topic_subscriptions WHERE customer_id = $1`, customerID)
+	if err != nil {
+		return nil, fmt.Errorf("list topic choices: %w", mapErr(err))
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var topic string
+		var on bool
+		if err := rows.Scan(&topic, &on); err != nil {
+			return nil, err
+		}
+		out[topic] = on
+	}
+	return out, rows.Err()
+}
+
+// audienceWhere selects the customers c a broadcast reaches ($1 topic,
+// ” for none; $2 the topic's default): members with the marketing
+// consent, neither erased nor unreachable, subscribed to the topic.
+const audienceWhere = `c.joined_at IS NOT NULL AND c.marketing AND c.erased_at IS NULL
+	AND c.unreachable_at IS NULL AND c.chat_id IS NOT NULL
+	AND ($1 = '' OR coalesce((SELECT s.subscribed FROM topic_subscriptions s
+		WHERE s.customer_id = c.id AND s.topic = $1), $2))`
+
+// CountAudience counts a broadcast's recipients, set-based.
+func (t *tx) CountAudience(ctx context.Context, a domain.Audience) (int, error) {
+	var n int
+	err := t.tx.QueryRow(ctx, `SELECT count(*) FROM customers c WHERE `+audienceWhere, a.Topic, a.TopicDefault).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count audience: %w", mapErr(err))
+	}
+	return n, nil
+}
+
+// queueBroadcast writes one outbox row per recipient in one statement:
+// the payload of the customer's language (the default one when theirs is
+// not offered), addressed to their chat.
+const queueBroadcast = `INSERT INTO outbox (chat_id, payload, not_before, created_at, broadcast_id)
+	SELECT c.chat_id, jsonb_set($3::jsonb -> (CASE WHEN c.language = ANY($4) THEN c.language ELSE $5 END),
+	                            '{chat_id}', to_jsonb(c.chat_id)), $6, $7, $8
+	  FROM customers c
+	 WHERE ` + audienceWhere + `
+	ON CONFLICT DO NOTHING`
+
+// QueueBroadcast records the broadcast and queues its messages.
+func (t *tx) QueueBroadcast(ctx context.Context, b *domain.Broadcast, a domain.Audience, p domain.BroadcastPayloads) error {
+	if _, ok := p.ByLanguage[p.Default]; !ok {
+		return fmt.Errorf("queue broadcast: no payload in the default language %q", p.Default)
+	}
+	langs := make([]string, 0, len(p.ByLanguage))
+	for l := range p.ByLanguage {
+		langs = append(langs, l)
+	}
+	if err := t.tx.QueryRow(ctx, `INSERT INTO broadcasts (staff_id, topic, text, photo, queued, not_before, created_at)
+		VALUES ($1, $2, $3, $4, 0, $5, $6) RETURNING id`,
+		b.StaffID, b.Topic, b.Text, b.Photo, b.NotBefore, b.CreatedAt).Scan(&b.ID); err != nil {
+		return fmt.Errorf("insert broadcast: %w", mapErr(err))
+	}
+	tag, err := t.tx.Exec(ctx, queueBroadcast, a.Topic, a.TopicDefault, p.ByLanguage, langs, p.Default,
+		b.NotBefore, b.CreatedAt, b.ID)
+	if err != nil {
+		return fmt.Errorf("queue broadcast: %w", mapErr(err))
+	}
+	b.Queued = int(tag.RowsAffected())
+	if _, err := t.tx.Exec(ctx, `UPDATE broadcasts SET queued = $2 WHERE id = $1`, b.ID, b.Queued); err != nil {
+		return fmt.Errorf("queue broadcast: %w", mapErr(err))
+	}
+	return nil
+}
+
+// FindBroadcast loads a broadcast.
+func (t *tx) FindBroadcast(ctx context.Context, id int64) (*domain.Broadcast, error) {
+	b := &domain.Broadcast{ID: id}
+	err := t.tx.QueryRow(ctx, `SELECT staff_id, topic, text, photo, queued, not_before, created_at
+		FROM broadcasts WHERE id = $1`, id).Scan(&b.StaffID, &b.Topic, &b.Text, &b.Photo, &b.Queued, &b.NotBefore, &b.CreatedAt)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return b, nil
+}
+
+// BroadcastProgress counts the broadcast's outbox rows by state. A row
+// dropped because the person blocked the bot (the sender's 403, or a
+// message dropped behind it) counts as blocked; any other drop as failed.
+func (t *tx) BroadcastProgress(ctx context.Context, id int64) (domain.BroadcastProgress, error) {
+	var p domain.BroadcastProgress
+	err := t.tx.QueryRow(ctx, `SELECT b.queued,
+		count(o.id) FILTER (WHERE o.sent_at IS NOT NULL),
+		count(o.id) FILTER (WHERE o.dropped_at IS NOT NULL AND o.last_error LIKE 'blocked%'),
+		count(o.id) FILTER (WHERE o.dropped_at IS NOT NULL AND o.last_error NOT LIKE 'blocked%'),
+		count(o.id) FILTER (WHERE o.sent_at IS NULL AND o.dropped_at IS NULL)
+		FROM broadcasts b LEFT JOIN outbox o ON o.broadcast_id = b.id
+		WHERE b.id = $1 GROUP BY b.queued`, id).Scan(&p.Queued, &p.Sent, &p.Blocked, &p.Failed, &p.Pending)
+	if err != nil {
+		return p, fmt.Errorf("broadcast progress: %w", mapErr(err))
+	}
+	return p, nil
+}

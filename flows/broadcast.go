@@ -1,0 +1,233 @@
+package flows
+
+import (
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+const flowBroadcast = "broadcast"
+
+// Broadcast steps. Ids are stored in conversations: never rename one.
+const (
+	stepBcCompose  = "compose"  // the text, optionally a photo
+	stepBcAudience = "audience" // a topic, or everyone who consented
+	stepBcConfirm  = "confirm"  // how many, a preview, send
+)
+
+// Telegram's limits: a text message, and a photo's caption.
+const (
+	maxBroadcastText    = 4000
+	maxBroadcastCaption = 1000
+)
+
+// broadcast is /broadcast for owners and managers: compose, choose who,
+// see how many and a preview, confirm. Sending queues one outbox row per
+// recipient in one statement; the shared sender delivers them, and the
+// "📊 Progress" button counts what became of them.
+type broadcast struct{}
+
+func (broadcast) Name() string { return flowBroadcast }
+
+func startBroadcast(s *Session) error {
+	if !s.Staff.CanManage() {
+		s.Say("staff.only_managers", nil)
+		return s.e.resume(s)
+	}
+	s.Conv.Reset()
+	return s.Enter(flowBroadcast, stepBcCompose)
+}
+
+func (broadcast) Ask(s *Session) error {
+	cancel := []Button{{Text: s.T("broadcast.cancel", nil), Data: s.cb(flowBroadcast, s.Conv.Step, "cancel")}}
+	switch s.Conv.Step {
+	case stepBcCompose:
+		s.Send(Reply{Text: s.T("broadcast.compose.ask", nil), Inline: [][]Button{cancel}})
+	case stepBcAudience:
+		var rows [][]Button
+		for _, t := range s.e.Business.Topics {
+			rows = append(rows, []Button{{Text: "📣 " + t.TitleIn(s.Lang), Data: s.cb(flowBroadcast, stepBcAudience, "t:"+t.ID)}})
+		}
+		rows = append(rows, []Button{{Text: s.T("broadcast.audience.all", nil), Data: s.cb(flowBroadcast, stepBcAudience, "all")}}, cancel)
+		s.Send(Reply{Text: s.T("broadcast.audience.ask", nil), Inline: rows})
+	case stepBcConfirm:
+		return askConfirmBroadcast(s, cancel)
+	}
+	return nil
+}
+
+// askConfirmBroadcast shows the message as customers will see it and how
+// many will get it.
+func askConfirmBroadcast(s *Session, cancel []Button) error {
+	a, err := s.e.Service.AudienceOf(s.Data("topic"))
+	if err != nil {
+		return err
+	}
+	n, err := s.Tx.CountAudience(s.Ctx, a)
+	if err != nil {
+		return err
+	}
+	s.Say("broadcast.preview", nil)
+	s.Send(s.e.Marketing(s.Lang, s.Data("topic"), Reply{Text: s.Data("text"), Photo: s.Data("photo")}))
+	back := []Button{{Text: s.T("broadcast.confirm.other_audience", nil), Data: s.cb(flowBroadcast, stepBcConfirm, "back")}}
+	if n == 0 {
+		s.Send(Reply{Text: s.T("broadcast.confirm.nobody", nil), Inline: [][]Button{back, cancel}})
+		return nil
+	}
+	text := s.T("broadcast.confirm.to", map[string]any{"Audience": audienceName(s, a)}) + "\n" +
+		s.T("broadcast.confirm.ask", map[string]any{"Count": n})
+	s.Send(Reply{Text: text, Inline: [][]Button{
+		{{Text: s.T("broadcast.confirm.send", map[string]any{"Count": n}), Data: s.cb(flowBroadcast, stepBcConfirm, "send")}},
+		back, cancel,
+	}})
+	return nil
+}
+
+// audienceName says who a broadcast goes to, in the session's language.
+func audienceName(s *Session, a domain.Audience) string {
+	if t, ok := s.e.Business.Topic(a.Topic); ok {
+		return s.T("broadcast.audience.topic", map[string]any{"Title": t.TitleIn(s.Lang)})
+	}
+	return s.T("broadcast.audience.everyone", nil)
+}
+
+func (b broadcast) Handle(s *Session) error {
+	if !s.Staff.CanManage() { // revoked half way
+		s.Leave()
+		s.Say("staff.only_managers", nil)
+		return nil
+	}
+	if s.In.Kind == InputCallback && s.tapValue() == "cancel" {
+		s.Leave()
+		s.Edit(Reply{Text: s.T("broadcast.cancelled", nil)})
+		return nil
+	}
+	switch s.Conv.Step {
+	case stepBcCompose:
+		return b.compose(s)
+	case stepBcAudience:
+		v, ok := tapped(s, "common.use_buttons")
+		if !ok {
+			return b.Ask(s)
+		}
+		topic, isTopic := strings.CutPrefix(v, "t:")
+		if _, known := s.e.Business.Topic(topic); (isTopic && !known) || (!isTopic && v != "all") {
+			return b.Ask(s)
+		}
+		if !isTopic {
+			topic = "" // everyone who consented
+		}
+		s.SetData("topic", topic)
+		return s.Goto(stepBcConfirm)
+	case stepBcConfirm:
+		v, ok := tapped(s, "common.use_buttons")
+		if !ok {
+			return b.Ask(s)
+		}
+		if v == "back" {
+			return s.Goto(stepBcAudience)
+		}
+		if v == "send" {
+			return sendBroadcast(s)
+		}
+	}
+	return b.Ask(s)
+}
+
+// compose takes the text, or a photo with or without a caption (then the
+// text comes next).
+func (b broadcast) compose(s *Session) error {
+	if s.In.Photo != "" {
+		s.SetData("photo", s.In.Photo)
+		if strings.TrimSpace(s.In.Text) == "" {
+			s.Say("broadcast.compose.photo_added", nil)
+			return nil
+		}
+	} else if s.In.Kind != InputText {
+		return b.Ask(s)
+	}
+	text := strings.TrimSpace(s.In.Text)
+	limit := maxBroadcastText
+	if s.Data("photo") != "" {
+		limit = maxBroadcastCaption
+	}
+	if n := utf8.RuneCountInString(text); n == 0 || n > limit {
+		s.Say("broadcast.compose.too_long", map[string]any{"Count": limit})
+		return nil
+	}
+	s.SetData("text", text)
+	return s.Goto(stepBcAudience)
+}
+
+// sendBroadcast queues the broadcast in every language the business
+// offers and shows its progress, to be refreshed in place.
+func sendBroadcast(s *Session) error {
+	b := &domain.Broadcast{Topic: s.Data("topic"), Text: s.Data("text"), Photo: s.Data("photo")}
+	p := domain.BroadcastPayloads{ByLanguage: map[string]json.RawMessage{}, Default: s.e.Business.DefaultLanguage}
+	for _, lang := range s.e.Business.Languages {
+		payload, err := s.e.Marketing(lang, b.Topic, Reply{Text: b.Text, Photo: b.Photo}).encode()
+		if err != nil {
+			return err
+		}
+		p.ByLanguage[lang] = payload
+	}
+	if err := s.e.Service.SendBroadcast(s.Ctx, s.Tx, s.Staff, b, p); err != nil {
+		var v *domain.ValidationError
+		if errors.As(err, &v) {
+			s.Leave()
+			s.Say(v.Reason, nil)
+			return nil
+		}
+		return err
+	}
+	s.Leave()
+	// The rows are the background sender's: wake it after commit.
+	if mark, ok := s.Ctx.Value(queuedKey{}).(*bool); ok {
+		*mark = true
+	}
+	return showProgress(s, b.ID)
+}
+
+// showProgress counts what became of a broadcast's messages, with a
+// refresh button while some are pending; the last count is the report.
+func showProgress(s *Session, id int64) error {
+	p, err := s.Tx.BroadcastProgress(s.Ctx, id)
+	if err != nil {
+		return err
+	}
+	data := map[string]any{"Queued": p.Queued, "Sent": p.Sent, "Blocked": p.Blocked, "Failed": p.Failed, "Pending": p.Pending}
+	if p.Done() {
+		s.Edit(Reply{Text: s.T("broadcast.report", data)})
+		return nil
+	}
+	s.Edit(Reply{Text: s.T("broadcast.progress", data), Inline: [][]Button{{{
+		Text: s.T("broadcast.progress.refresh", nil), Data: action("broadcast", strconv.FormatInt(id, 10)),
+	}}}})
+	return nil
+}
+
+// progressAction is the "📊 Progress" button: owners and managers only.
+func progressAction(s *Session, value string) error {
+	id, err := strconv.ParseInt(value, 10, 64)
+	if err != nil || !s.Staff.CanManage() {
+		s.Toast("error.stale_button")
+		return nil
+	}
+	if _, err := s.Tx.FindBroadcast(s.Ctx, id); errors.Is(err, domain.ErrNotFound) {
+		s.Toast("error.stale_button")
+		return nil
+	} else if err != nil {
+		return err
+	}
+	return showProgress(s, id)
+}
+
+func init() {
+	registerFlow(broadcast{})
+	registerCommand("broadcast", MenuManager, 20, startBroadcast)
+	registerAction("broadcast", progressAction)
+}

@@ -1,0 +1,146 @@
+package flows
+
+import (
+	"strings"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+)
+
+// /topics lets a member choose the news they get: each topic of the
+// business config with a toggle, saved at the tap and shown in place.
+// Marketing messages (broadcasts, later nudges) carry their own way out:
+// "Don't send me <topic>" and "Stop all marketing" (see marketing).
+
+// Values of the "topics" action. The topic id follows the colon.
+const (
+	topicToggle    = "t"      // /topics: flip a topic
+	topicOff       = "off"    // under a message: don't send me this topic
+	topicOn        = "on"     // under a message: send it again after all
+	topicStopAll   = "stop"   // under a message: withdraw the marketing consent
+	topicMarketing = "mkt_on" // give the marketing consent back
+)
+
+// topicsCommand is /topics.
+func topicsCommand(s *Session) error { return showTopics(s) }
+
+// showTopics lists the topics with their state; on a tap it edits the
+// message in place.
+func showTopics(s *Session) error {
+	if len(s.e.Business.Topics) == 0 {
+		s.Say("topics.none", nil)
+		return nil
+	}
+	choices, err := s.Tx.ListTopicChoices(s.Ctx, s.Customer.ID)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString(s.T("topics.header", nil))
+	var rows [][]Button
+	for _, t := range s.e.Business.Topics {
+		id := "topics.item.off"
+		if t.Subscribed(choices) {
+			id = "topics.item.on"
+		}
+		rows = append(rows, []Button{{Text: s.T(id, map[string]any{"Title": t.TitleIn(s.Lang)}),
+			Data: action("topics", topicToggle+":"+t.ID)}})
+	}
+	if !s.Customer.Marketing {
+		b.WriteString("\n\n" + s.T("topics.marketing_off", nil))
+		rows = append(rows, []Button{{Text: s.T("privacy.marketing.on", nil), Data: action("topics", topicMarketing)}})
+	}
+	r := Reply{Text: b.String(), Inline: rows}
+	if s.In.Kind == InputCallback {
+		s.Edit(r)
+	} else {
+		s.Send(r)
+	}
+	return nil
+}
+
+// topicsAction handles the topic buttons, of /topics and under marketing
+// messages. Only the member the chat belongs to can tap them, and only
+// topics of the config count.
+func topicsAction(s *Session, value string) error {
+	if !s.Customer.Member() {
+		s.Toast("error.stale_button")
+		return nil
+	}
+	what, id, _ := strings.Cut(value, ":")
+	t, known := s.e.Business.Topic(id)
+	switch {
+	case what == topicStopAll:
+		if err := s.e.Service.SetMarketing(s.Ctx, s.Tx, s.Customer, false); err != nil {
+			return err
+		}
+		s.Toast("marketing.stopped")
+		s.Edit(Reply{Inline: [][]Button{{{Text: s.T("privacy.marketing.on", nil), Data: action("topics", topicMarketing)}}}})
+		return nil
+	case what == topicMarketing:
+		if err := s.e.Service.SetMarketing(s.Ctx, s.Tx, s.Customer, true); err != nil {
+			return err
+		}
+		s.Toast("privacy.marketing.now_on")
+		return showTopics(s)
+	case !known:
+	case what == topicToggle:
+		choices, err := s.Tx.ListTopicChoices(s.Ctx, s.Customer.ID)
+		if err != nil {
+			return err
+		}
+		if err := s.e.Service.SetTopic(s.Ctx, s.Tx, s.Customer, t.ID, !t.Subscribed(choices)); err != nil {
+			return err
+		}
+		return showTopics(s)
+	case what == topicOff || what == topicOn:
+		on := what == topicOn
+		if err := s.e.Service.SetTopic(s.Ctx, s.Tx, s.Customer, t.ID, on); err != nil {
+			return err
+		}
+		title := map[string]any{"Title": t.TitleIn(s.Lang)}
+		toast := "marketing.unsubscribed"
+		if on {
+			toast = "marketing.resubscribed"
+		}
+		s.callbackText = s.T(toast, title)
+		s.Edit(Reply{Inline: s.e.marketingButtons(s.loc, t.ID, title["Title"].(string), !on)})
+		return nil
+	}
+	s.Toast("error.stale_button")
+	return nil
+}
+
+// marketingButtons are the ways out under a marketing message: the
+// topic's own (or, once unsubscribed, the way back) and stopping all.
+func (e *Engine) marketingButtons(loc *i18n.Localizer, topic, title string, unsubscribed bool) [][]Button {
+	var rows [][]Button
+	if topic != "" {
+		b := Button{Text: e.translate(loc, "marketing.unsubscribe", map[string]any{"Title": title}), Data: action("topics", topicOff+":"+topic)}
+		if unsubscribed {
+			b = Button{Text: e.translate(loc, "marketing.resubscribe", map[string]any{"Title": title}), Data: action("topics", topicOn+":"+topic)}
+		}
+		rows = append(rows, []Button{b})
+	}
+	return append(rows, []Button{{Text: e.translate(loc, "marketing.stop_all", nil), Data: action("topics", topicStopAll)}})
+}
+
+// Marketing builds a marketing message in lang: r with the buttons that
+// let the customer leave the topic ("" for a message to everyone who
+// consented) or all marketing. Service messages (points, replies) are
+// never built with it: they carry no such buttons and always go out.
+func (e *Engine) Marketing(lang, topic string, r Reply) Reply {
+	loc := e.localizer(lang)
+	title := ""
+	if t, ok := e.Business.Topic(topic); ok {
+		title = t.TitleIn(lang)
+	} else {
+		topic = ""
+	}
+	r.Inline = append(r.Inline, e.marketingButtons(loc, topic, title, false)...)
+	return r
+}
+
+func init() {
+	registerCommand("topics", MenuCustomer, 33, membersOnly(topicsCommand))
+	registerAction("topics", topicsAction)
+}
