@@ -40,6 +40,10 @@ const (
 	JobExpirePoints   = "expire_points"
 	JobPurgeRetained  = "purge_retained"
 	JobFeedbackDigest = "feedback_digest"
+	// JobFeedbackRequests queues "How was your visit?" for the visits
+	// whose delay has passed: apart from the purchase, which then pays
+	// nothing for it.
+	JobFeedbackRequests = "feedback_requests"
 )
 
 // DefaultJobs is the schedule when the config sets none: points expire at
@@ -47,7 +51,7 @@ const (
 // cover is deleted at 03:45, and owners get the day's ratings at 21:00.
 func DefaultJobs() map[string]string {
 	return map[string]string{JobExpirePoints: "30 3 * * *", JobPurgeRetained: "45 3 * * *",
-		JobFeedbackDigest: "0 21 * * *"}
+		JobFeedbackDigest: "0 21 * * *", JobFeedbackRequests: "* * * * *"}
 }
 
 // StoreConfig is one store of the business config.

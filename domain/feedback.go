@@ -149,6 +149,11 @@ type FeedbackStore interface {
 	// both only when the customer has no request due after r.After. The
 	// write may go with the commit (the purchase's id is not known yet).
 	QueueFeedbackRequest(ctx context.Context, r FeedbackRequest, m OutMessage) error
+	// ListFeedbackDue lists up to limit visits made in (from, to] not
+	// cancelled, not rated and not asked about, of reachable customers
+	// with no request due after the visit's time plus gap (the delay less
+	// the period between requests): the earliest per customer.
+	ListFeedbackDue(ctx context.Context, from, to time.Time, gap time.Duration, limit int) ([]FeedbackDue, error)
 	// LastPurchaseOf is the customer's newest purchase not cancelled.
 	LastPurchaseOf(ctx context.Context, customerID int64) (*Purchase, error)
 	// CustomerTotals counts the customer's purchases not cancelled.

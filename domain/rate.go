@@ -11,31 +11,63 @@ import (
 // LedgerGoodwill is the points an owner gives to make up for a bad visit.
 const LedgerGoodwill LedgerKind = "goodwill"
 
-// RequestFeedback decides whether and when a purchase is followed by
-// "How was your visit?": after the configured delay, out of the store's
-// quiet hours, at most once per customer in MinDaysBetween days, and
-// never to someone erased or who blocked the bot. render builds the
-// message for the store; the request and its message are written with
-// the purchase's commit, with no round trip of their own (the period is
-// checked there, set-based).
-func (s *Service) RequestFeedback(ctx context.Context, tx Tx, r *PurchaseResult, render func(shop *Shop) (json.RawMessage, error)) error {
-	c, p := r.Customer, r.Purchase
-	if c == nil || c.Erased || c.Unreachable || c.ChatID == 0 || p.Cancelled() {
-		return nil
-	}
-	shop, loc, err := s.shop(ctx, tx, p.ShopID)
-	if err != nil {
-		return err
-	}
-	payload, err := render(shop)
-	if err != nil {
-		return err
-	}
+// FeedbackDue is a purchase whose "How was your visit?" may be queued:
+// its delay has passed, the customer is reachable, the visit is not rated
+// yet, and the customer had no request within the period.
+type FeedbackDue struct {
+	PurchaseID int64
+	PublicID   string
+	CustomerID int64
+	ChatID     int64
+	Language   string
+	ShopID     int64
+	CreatedAt  time.Time
+}
+
+// feedbackLookback bounds how far back the job looks for visits it has
+// not asked about (a day of downtime is caught up; older visits are not
+// worth asking about any more).
+const feedbackLookback = 24 * time.Hour
+
+// QueueFeedbackRequests is the feedback job (every minute): one
+// set-based query finds the visits whose delay has passed and that were
+// not asked about, and each gets its request queued for the time the
+// config picks (out of quiet hours in the store's zone), at most one per
+// customer per period. It runs apart from the purchase, which then costs
+// nothing more; it reports how many requests it queued. render builds the
+// message for a visit.
+func (s *Service) QueueFeedbackRequests(ctx context.Context, st Store, render func(d FeedbackDue, shop *Shop) (json.RawMessage, error)) (int, error) {
 	cfg := s.Business.Feedback
-	due := cfg.RequestTime(p.CreatedAt, loc)
-	return tx.QueueFeedbackRequest(ctx, FeedbackRequest{
-		PurchasePublicID: p.PublicID, CustomerID: c.ID, Due: due, After: due.AddDate(0, 0, -cfg.MinDaysBetween),
-	}, OutMessage{ChatID: c.ChatID, Payload: payload, NotBefore: due})
+	now := s.Now()
+	n := 0
+	err := st.Update(ctx, func(tx Tx) error {
+		n = 0
+		dues, err := tx.ListFeedbackDue(ctx, now.Add(-cfg.Delay-feedbackLookback), now.Add(-cfg.Delay),
+			cfg.Delay-time.Duration(cfg.MinDaysBetween)*24*time.Hour, 1000)
+		if err != nil {
+			return err
+		}
+		for _, d := range dues {
+			shop, loc, err := s.shop(ctx, tx, d.ShopID)
+			if err != nil {
+				return err
+			}
+			payload, err := render(d, shop)
+			if err != nil {
+				return err
+			}
+			due := cfg.RequestTime(d.CreatedAt, loc)
+			if err := tx.QueueFeedbackRequest(ctx, FeedbackRequest{
+				PurchasePublicID: d.PublicID, CustomerID: d.CustomerID, Due: due,
+				After: due.AddDate(0, 0, -cfg.MinDaysBetween),
+			}, OutMessage{ChatID: d.ChatID, Payload: payload, NotBefore: due}); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
 }
 
 // shop reads a store and its time zone once per process: stores come from

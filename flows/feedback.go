@@ -79,17 +79,15 @@ func (e *Engine) starButtons(publicID string) [][]Button {
 	return [][]Button{row}
 }
 
-// requestFeedback queues "How was your visit?" for the time the domain
-// picks (after the delay, out of quiet hours, once per period).
-func (e *Engine) requestFeedback(ctx context.Context, tx domain.Tx, r *domain.PurchaseResult) error {
-	if r.Customer == nil {
-		return nil // erased: nobody to ask
-	}
-	loc := e.localizer(e.Business.Language(r.Customer.Language, ""))
-	return e.Service.RequestFeedback(ctx, tx, r, func(shop *domain.Shop) (json.RawMessage, error) {
-		return Reply{ChatID: r.Customer.ChatID,
+// QueueFeedbackRequests runs the feedback job: "How was your visit?" for
+// every visit whose time has come (Service.QueueFeedbackRequests), in the
+// customer's language.
+func (e *Engine) QueueFeedbackRequests(ctx context.Context) (int, error) {
+	return e.Service.QueueFeedbackRequests(ctx, e.Store, func(d domain.FeedbackDue, shop *domain.Shop) (json.RawMessage, error) {
+		loc := e.localizer(e.Business.Language(d.Language, ""))
+		return Reply{ChatID: d.ChatID,
 			Text:   e.translate(loc, "feedback.request", map[string]any{"Store": shop.Name}),
-			Inline: e.starButtons(r.Purchase.PublicID)}.encode()
+			Inline: e.starButtons(d.PublicID)}.encode()
 	})
 }
 

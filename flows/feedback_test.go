@@ -17,6 +17,18 @@ func buy(t *testing.T, customer, cashier *bottest.Chat) {
 	cashier.Send("1000").Tap("➕ Accrue +30").Tap("✅ Confirm")
 }
 
+// runFeedbackJob runs the every-minute feedback job once, as the
+// scheduler would, and waits for what it queued that is due.
+func runFeedbackJob(t *testing.T, h *bottest.Harness) int {
+	t.Helper()
+	n, err := h.Engine.QueueFeedbackRequests(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Settle()
+	return n
+}
+
 // TestFeedbackRequestAfterPurchase: two hours after a purchase (by the
 // business clock, not before) the customer is asked how the visit was;
 // stars and a comment are thanked for, a good rating alerts nobody, and a
@@ -32,11 +44,15 @@ func TestFeedbackRequestAfterPurchase(t *testing.T) {
 	ownerSeen := len(owner.U.Messages())
 
 	h.Clock.Advance(2*time.Hour - time.Minute)
+	if n := runFeedbackJob(t, h); n != 0 {
+		t.Fatalf("the job queued %d requests before the delay", n)
+	}
 	anna.Note("1 h 59 min later").Sync()
 	if strings.Contains(anna.Last().Text, "How was your visit") {
 		t.Fatal("asked before the delay")
 	}
 	h.Clock.Advance(time.Minute)
+	runFeedbackJob(t, h)
 	anna.Note("2 h later").Sync()
 	if !strings.Contains(anna.Last().Text, "How was your visit to Central?") {
 		t.Fatalf("no request after 2 h:\n%s", anna.Transcript())
@@ -60,6 +76,9 @@ func TestFeedbackRequestAfterPurchase(t *testing.T) {
 	anna.Note("another purchase the same day: no second request within 14 days")
 	buy(t, anna, cashier)
 	h.Clock.Advance(3 * time.Hour)
+	if n := runFeedbackJob(t, h); n != 0 {
+		t.Fatalf("a second request within the period")
+	}
 	anna.Sync()
 	if n := countRows(t, h, `SELECT count(*) FROM outbox WHERE chat_id = 101 AND sent_at IS NULL AND dropped_at IS NULL`); n != 0 {
 		t.Fatalf("%d messages still queued for Anna, want no second request", n)
@@ -78,6 +97,10 @@ func TestFeedbackRequestWaitsForQuietHoursToEnd(t *testing.T) {
 	anna := join(t, h, 101, "Anna")
 	h.Clock.Advance(6 * time.Hour) // 18:00 UTC, 21:00 in Moscow
 	buy(t, anna, cashier)
+	h.Clock.Advance(2 * time.Hour) // 23:00 in Moscow: the job finds the visit
+	if n := runFeedbackJob(t, h); n != 1 {
+		t.Fatalf("the job queued %d requests, want 1", n)
+	}
 	var due time.Time
 	if err := h.DB.Pool().QueryRow(t.Context(), `SELECT due_at FROM feedback_requests`).Scan(&due); err != nil {
 		t.Fatal(err)
@@ -251,5 +274,44 @@ func TestFeedbackIsInTheDataExport(t *testing.T) {
 	if len(export.Feedback) != 1 || export.Feedback[0].Stars != 4 || export.Feedback[0].Comment != "Lovely croissants" ||
 		export.Feedback[0].Store != "Central" {
 		t.Fatalf("export feedback %+v", export.Feedback)
+	}
+}
+
+// TestFeedbackJobAsksOnceAndSkipsRatedOrCancelled: the job asks about a
+// visit once however often it runs, and not about a visit already rated
+// through /feedback or a purchase that was cancelled.
+func TestFeedbackJobAsksOnceAndSkipsRatedOrCancelled(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 906, "Boris")
+	rated := join(t, h, 108, "Anna")
+	buy(t, rated, cashier)
+	rated.Send("/feedback").Tap("5⭐").Tap("Skip")
+	cancelled := join(t, h, 109, "Bella")
+	buy(t, cancelled, cashier)
+	id := lastPurchaseID(t, h)
+	if err := h.DB.Update(t.Context(), func(tx domain.Tx) error {
+		_, err := h.Engine.Service.CancelPurchase(t.Context(), tx, id, 0, 0)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	asked := join(t, h, 110, "Carl")
+	buy(t, asked, cashier)
+	h.Clock.Advance(2 * time.Hour)
+	if n := runFeedbackJob(t, h); n != 1 {
+		t.Fatalf("the job queued %d requests, want 1 (Carl's)", n)
+	}
+	if n := runFeedbackJob(t, h); n != 0 {
+		t.Fatalf("a second run queued %d more", n)
+	}
+	if !strings.Contains(asked.Sync().Last().Text, "How was your visit") {
+		t.Fatalf("Carl was not asked:\n%s", asked.Transcript())
+	}
+	for _, c := range []*bottest.Chat{rated, cancelled} {
+		if strings.Contains(c.Sync().Last().Text, "How was your visit") {
+			t.Fatalf("chat %d was asked:\n%s", c.U.ID, c.Transcript())
+		}
 	}
 }

@@ -70,9 +70,6 @@ func (e *Engine) react(ctx context.Context, tx domain.Tx, ev domain.Event) error
 				return err
 			}
 		}
-		if err := e.requestFeedback(ctx, tx, ev.Result); err != nil {
-			return err
-		}
 		return e.notifyFlags(ctx, tx, ev.Result)
 	case domain.FeedbackGiven:
 		return e.alertFeedback(ctx, tx, ev)

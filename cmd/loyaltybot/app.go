@@ -200,7 +200,8 @@ func (a *app) startBot(ctx context.Context) error {
 		schedule.ExpiryJob(a.biz.Jobs[domain.JobExpirePoints], a.db, &a.biz.Program, a.now, a.log,
 			a.metrics.ExpiryFailed),
 		schedule.RetentionJob(a.biz.Jobs[domain.JobPurgeRetained], a.db, a.now, a.log),
-		schedule.FeedbackDigestJob(a.biz.Jobs[domain.JobFeedbackDigest], a.db, a.engine.Service, a.log))
+		schedule.FeedbackDigestJob(a.biz.Jobs[domain.JobFeedbackDigest], a.db, a.engine.Service, a.log),
+		schedule.FeedbackRequestJob(a.biz.Jobs[domain.JobFeedbackRequests], a.engine.QueueFeedbackRequests, a.log))
 	if err != nil {
 		return err
 	}

@@ -143,3 +143,38 @@ func (t *tx) ListCustomerFeedback(ctx context.Context, customerID int64) ([]doma
 	}
 	return out, nil
 }
+
+// listFeedbackDue walks each store's purchases by time (purchases_store_time)
+// rather than adding a time index every purchase would pay for.
+const listFeedbackDue = `
+SELECT DISTINCT ON (p.customer_id) p.id, p.public_id, p.customer_id, c.chat_id, c.language, p.store_id, p.created_at
+  FROM stores s
+  JOIN purchases p ON p.store_id = s.id AND p.created_at > $1 AND p.created_at <= $2
+  JOIN customers c ON c.id = p.customer_id
+ WHERE p.cancelled_at IS NULL
+   AND c.chat_id IS NOT NULL AND c.erased_at IS NULL AND c.unreachable_at IS NULL AND c.joined_at IS NOT NULL
+   AND NOT EXISTS (SELECT 1 FROM feedback_requests r WHERE r.purchase_id = p.id)
+   AND NOT EXISTS (SELECT 1 FROM feedback f WHERE f.purchase_id = p.id)
+   AND NOT EXISTS (SELECT 1 FROM feedback_requests r
+                    WHERE r.customer_id = p.customer_id AND r.due_at > p.created_at + $3::bigint * interval '1 second')
+ ORDER BY p.customer_id, p.created_at, p.id
+ LIMIT $4`
+
+// ListFeedbackDue finds the visits the feedback job may ask about.
+func (t *tx) ListFeedbackDue(ctx context.Context, from, to time.Time, gap time.Duration, limit int) ([]domain.FeedbackDue, error) {
+	rows, err := t.tx.Query(ctx, listFeedbackDue, from, to, int64(gap/time.Second), limit)
+	if err != nil {
+		return nil, fmt.Errorf("list feedback due: %w", mapErr(err))
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.FeedbackDue, error) {
+		var d domain.FeedbackDue
+		var chat *int64
+		err := r.Scan(&d.PurchaseID, &d.PublicID, &d.CustomerID, &chat, &d.Language, &d.ShopID, &d.CreatedAt)
+		d.ChatID = deref(chat)
+		return d, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list feedback due: %w", mapErr(err))
+	}
+	return out, nil
+}

@@ -111,3 +111,15 @@ func FeedbackDigestJob(spec string, st domain.Store, svc *domain.Service, log *s
 		return err
 	}}
 }
+
+// FeedbackRequestJob queues the feedback requests that are due (run is
+// the chat engine's QueueFeedbackRequests, which renders them).
+func FeedbackRequestJob(spec string, run func(ctx context.Context) (int, error), log *slog.Logger) Job {
+	return Job{Name: domain.JobFeedbackRequests, Spec: spec, Run: func(ctx context.Context) error {
+		n, err := run(ctx)
+		if n > 0 {
+			log.Info("feedback requests queued", "requests", n)
+		}
+		return err
+	}}
+}
