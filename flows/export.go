@@ -27,7 +27,7 @@ type export struct {
 	Feedback []exportFeedback  `json:"feedback"`
 	// Waitlists are the items the customer asked to hear about.
 	Waitlists []exportWaitlist `json:"waitlists"`
-	Topics    []any            `json:"subscriptions"`
+	Topics    []exportTopic    `json:"subscriptions"`
 }
 
 type exportProfile struct {
@@ -71,6 +71,15 @@ type exportFeedback struct {
 	ChangedAt time.Time `json:"changed_at"`
 }
 
+// exportTopic is one kind of news and whether the customer gets it (their
+// own choice, or the business's default when they made none).
+type exportTopic struct {
+	Topic      string `json:"topic"`
+	Title      string `json:"title"`
+	Subscribed bool   `json:"subscribed"`
+	Chosen     bool   `json:"chosen_by_customer"`
+}
+
 type exportWaitlist struct {
 	Item     string     `json:"item"`
 	JoinedAt time.Time  `json:"joined_at"`
@@ -106,7 +115,7 @@ type exportPurchase struct {
 func exportData(s *Session) error {
 	c := s.Customer
 	out := export{ExportedAt: s.e.Now().UTC(), Business: s.e.Business.Name, Answers: []exportAnswer{},
-		Sections: []exportSection{}, Feedback: []exportFeedback{}, Topics: []any{}}
+		Sections: []exportSection{}, Feedback: []exportFeedback{}, Topics: []exportTopic{}}
 	out.Profile = exportProfile{FirstName: c.FirstName, Phone: c.Phone, Language: c.Language, TelegramID: c.TelegramID,
 		JoinedAt: c.JoinedAt.UTC(), Marketing: c.Marketing}
 	if c.JoinedStoreID != 0 {
@@ -152,6 +161,15 @@ func exportData(s *Session) error {
 	}
 	if err := exportProfileData(s, &out); err != nil {
 		return err
+	}
+	choices, err := s.Tx.ListTopicChoices(s.Ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	for _, tp := range s.e.Business.Topics {
+		_, chosen := choices[tp.ID]
+		out.Topics = append(out.Topics, exportTopic{Topic: tp.ID, Title: tp.TitleIn(s.Lang),
+			Subscribed: tp.Subscribed(choices), Chosen: chosen})
 	}
 	ratings, err := s.Tx.ListCustomerFeedback(s.Ctx, c.ID)
 	if err != nil {

@@ -1,6 +1,8 @@
 package flows_test
 
 import (
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -59,4 +61,32 @@ func TestTopicsShowDefaultsAndToggleInPlace(t *testing.T) {
 		t.Fatalf("the consent is not recorded: %d rows", n)
 	}
 	bottest.Golden(t, "topics", anna.Transcript()+"\n"+boris.Transcript())
+}
+
+// TestTopicChoicesAreInTheDataExport: which news a customer gets, and
+// whether they chose it, is their data.
+func TestTopicChoicesAreInTheDataExport(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withTopics)
+	anna := joinConsenting(t, h, 303, "Anna")
+	anna.Send("/topics").Tap("⬜ Kids' products")
+	anna.Send("/privacy").Tap("📦 Download my data")
+	doc := anna.Last().Document
+	if doc == nil {
+		t.Fatalf("no export:\n%s", anna.Transcript())
+	}
+	var export struct {
+		Topics []struct {
+			Topic      string `json:"topic"`
+			Subscribed bool   `json:"subscribed"`
+			Chosen     bool   `json:"chosen_by_customer"`
+		} `json:"subscriptions"`
+	}
+	if err := json.Unmarshal(doc.Data, &export); err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprint(export.Topics)
+	if want := "[{sales true false} {kids true true}]"; got != want {
+		t.Fatalf("export subscriptions %s, want %s", got, want)
+	}
 }
