@@ -103,7 +103,7 @@ func (a *app) wire(botUsername string) error {
 	a.metrics = bot.NewMetrics()
 	a.bot, err = bot.New(bot.Config{
 		Token: a.env.Token, APIURL: a.env.APIURL, Store: a.db, Engine: a.engine,
-		Logger: a.log, Metrics: a.metrics,
+		Logger: a.log, Metrics: a.metrics, Now: a.now,
 	})
 	if err != nil {
 		return err
