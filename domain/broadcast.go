@@ -56,6 +56,17 @@ type BroadcastStore interface {
 	QueueBroadcast(ctx context.Context, b *Broadcast, a Audience, p BroadcastPayloads) error
 	FindBroadcast(ctx context.Context, id int64) (*Broadcast, error)
 	BroadcastProgress(ctx context.Context, id int64) (BroadcastProgress, error)
+	// ClaimFinishedBroadcasts marks up to limit broadcasts that have no
+	// message pending and no report yet as reported at at, and returns
+	// them: a broadcast is claimed once, whoever asks and however often.
+	ClaimFinishedBroadcasts(ctx context.Context, at time.Time, limit int) ([]FinishedBroadcast, error)
+}
+
+// FinishedBroadcast is a broadcast whose messages have all gone out or
+// been dropped, with the counts of its final report.
+type FinishedBroadcast struct {
+	ID, StaffID int64
+	Progress    BroadcastProgress
 }
 
 // AudienceOf is who a broadcast to topic ("" everyone who consented)
@@ -89,4 +100,39 @@ func (s *Service) SendBroadcast(ctx context.Context, tx Tx, by *Staff, b *Broadc
 		return fmt.Errorf("queue broadcast: %w", err)
 	}
 	return nil
+}
+
+// ReportBroadcasts pushes the final report of every finished broadcast to
+// the owner or manager who sent it, once: the claim and the queued report
+// commit together. render writes the report in the sender's language. A
+// sender no longer on the staff gets nothing.
+func (s *Service) ReportBroadcasts(ctx context.Context, st Store,
+	render func(ctx context.Context, tx Tx, to *Staff, f FinishedBroadcast) (json.RawMessage, error)) (int, error) {
+	n := 0
+	err := st.Update(ctx, func(tx Tx) error {
+		n = 0
+		done, err := tx.ClaimFinishedBroadcasts(ctx, s.Now(), 100)
+		if err != nil {
+			return err
+		}
+		for _, f := range done {
+			to, err := tx.FindStaffByID(ctx, f.StaffID)
+			if err != nil {
+				return fmt.Errorf("broadcast %d sender: %w", f.ID, err)
+			}
+			if !to.Active() || to.ChatID == 0 {
+				continue
+			}
+			payload, err := render(ctx, tx, to, f)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Enqueue(ctx, OutMessage{ChatID: to.ChatID, Payload: payload}, false); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
 }

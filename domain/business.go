@@ -44,6 +44,9 @@ const (
 	// whose delay has passed: apart from the purchase, which then pays
 	// nothing for it.
 	JobFeedbackRequests = "feedback_requests"
+	// JobBroadcastReports pushes each finished broadcast's final report
+	// to the owner who sent it.
+	JobBroadcastReports = "broadcast_reports"
 )
 
 // DefaultJobs is the schedule when the config sets none: points expire at
@@ -51,7 +54,8 @@ const (
 // cover is deleted at 03:45, and owners get the day's ratings at 21:00.
 func DefaultJobs() map[string]string {
 	return map[string]string{JobExpirePoints: "30 3 * * *", JobPurgeRetained: "45 3 * * *",
-		JobFeedbackDigest: "0 21 * * *", JobFeedbackRequests: "* * * * *"}
+		JobFeedbackDigest: "0 21 * * *", JobFeedbackRequests: "* * * * *",
+		JobBroadcastReports: "* * * * *"}
 }
 
 // StoreConfig is one store of the business config.

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"strconv"
@@ -208,6 +209,18 @@ func showProgress(s *Session, id int64) error {
 		Text: s.T("broadcast.progress.refresh", nil), Data: action("broadcast", strconv.FormatInt(id, 10)),
 	}}}})
 	return nil
+}
+
+// ReportBroadcasts runs the broadcast report job: the final count of every
+// finished broadcast goes to its sender (Service.ReportBroadcasts), in
+// their language.
+func (e *Engine) ReportBroadcasts(ctx context.Context) (int, error) {
+	return e.Service.ReportBroadcasts(ctx, e.Store, func(ctx context.Context, tx domain.Tx, to *domain.Staff, f domain.FinishedBroadcast) (json.RawMessage, error) {
+		p := f.Progress
+		text := e.translate(e.localizer(e.staffLang(ctx, tx, to)), "broadcast.report",
+			map[string]any{"Queued": p.Queued, "Sent": p.Sent, "Blocked": p.Blocked, "Failed": p.Failed})
+		return Reply{ChatID: to.ChatID, Text: text}.encode()
+	})
 }
 
 // progressAction is the "📊 Progress" button: owners and managers only.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/loyaltybot/loyaltybot/domain"
 )
 
@@ -120,4 +121,36 @@ func (t *tx) BroadcastProgress(ctx context.Context, id int64) (domain.BroadcastP
 		return p, fmt.Errorf("broadcast progress: %w", mapErr(err))
 	}
 	return p, nil
+}
+
+// claimFinished sets reported_at on the broadcasts with nothing pending;
+// SKIP LOCKED and the reported_at re-check let replicas run it at once.
+const claimFinished = `UPDATE broadcasts b SET reported_at = $1
+ WHERE b.reported_at IS NULL AND b.id IN (
+       SELECT f.id FROM broadcasts f
+        WHERE f.reported_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM outbox o
+                           WHERE o.broadcast_id = f.id AND o.sent_at IS NULL AND o.dropped_at IS NULL)
+        ORDER BY f.id LIMIT $2 FOR UPDATE SKIP LOCKED)
+RETURNING b.id, b.staff_id`
+
+// ClaimFinishedBroadcasts claims the finished broadcasts for their report.
+func (t *tx) ClaimFinishedBroadcasts(ctx context.Context, at time.Time, limit int) ([]domain.FinishedBroadcast, error) {
+	rows, err := t.tx.Query(ctx, claimFinished, at, limit)
+	if err != nil {
+		return nil, fmt.Errorf("claim finished broadcasts: %w", mapErr(err))
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.FinishedBroadcast, error) {
+		var f domain.FinishedBroadcast
+		return f, r.Scan(&f.ID, &f.StaffID)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim finished broadcasts: %w", mapErr(err))
+	}
+	for i := range out {
+		if out[i].Progress, err = t.BroadcastProgress(ctx, out[i].ID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }

@@ -112,6 +112,18 @@ func FeedbackDigestJob(spec string, st domain.Store, svc *domain.Service, log *s
 	}}
 }
 
+// BroadcastReportJob pushes the final reports of finished broadcasts (run
+// is the chat engine's ReportBroadcasts, which renders them).
+func BroadcastReportJob(spec string, run func(ctx context.Context) (int, error), log *slog.Logger) Job {
+	return Job{Name: domain.JobBroadcastReports, Spec: spec, Run: func(ctx context.Context) error {
+		n, err := run(ctx)
+		if n > 0 {
+			log.Info("broadcast reports queued", "reports", n)
+		}
+		return err
+	}}
+}
+
 // FeedbackRequestJob queues the feedback requests that are due (run is
 // the chat engine's QueueFeedbackRequests, which renders them).
 func FeedbackRequestJob(spec string, run func(ctx context.Context) (int, error), log *slog.Logger) Job {
