@@ -95,6 +95,8 @@ func (s *Service) SendBroadcast(ctx context.Context, tx Tx, by *Staff, b *Broadc
 	b.StaffID, b.CreatedAt = by.ID, s.Now()
 	if b.NotBefore.IsZero() {
 		b.NotBefore = b.CreatedAt
+	} else if err := s.CheckBroadcastTime(b.NotBefore); err != nil {
+		return err
 	}
 	if err := tx.QueueBroadcast(ctx, b, a, p); err != nil {
 		return fmt.Errorf("queue broadcast: %w", err)
@@ -135,4 +137,13 @@ func (s *Service) ReportBroadcasts(ctx context.Context, st Store,
 		return nil
 	})
 	return n, err
+}
+
+// CheckBroadcastTime refuses a scheduled time that has already passed by
+// the business clock.
+func (s *Service) CheckBroadcastTime(at time.Time) error {
+	if at.Before(s.Now()) {
+		return Invalid("broadcast.schedule.past")
+	}
+	return nil
 }

@@ -18,6 +18,7 @@ const (
 	stepBcCompose  = "compose"  // the text, optionally a photo
 	stepBcAudience = "audience" // a topic, or everyone who consented
 	stepBcConfirm  = "confirm"  // how many, a preview, send
+	stepBcWhen     = "when"     // optional: the date and time to send at
 )
 
 // Telegram's limits: a text message, and a photo's caption.
@@ -57,6 +58,9 @@ func (broadcast) Ask(s *Session) error {
 		s.Send(Reply{Text: s.T("broadcast.audience.ask", nil), Inline: rows})
 	case stepBcConfirm:
 		return askConfirmBroadcast(s, cancel)
+	case stepBcWhen:
+		s.Send(Reply{Text: s.T("broadcast.schedule.ask", map[string]any{"Zone": staffLocation(s).String()}),
+			Inline: [][]Button{cancel}})
 	}
 	return nil
 }
@@ -79,11 +83,16 @@ func askConfirmBroadcast(s *Session, cancel []Button) error {
 		s.Send(Reply{Text: s.T("broadcast.confirm.nobody", nil), Inline: [][]Button{back, cancel}})
 		return nil
 	}
-	text := s.T("broadcast.confirm.to", map[string]any{"Audience": audienceName(s, a)}) + "\n" +
-		s.T("broadcast.confirm.ask", map[string]any{"Count": n})
+	ask, when := s.T("broadcast.confirm.ask", map[string]any{"Count": n}), []Button{
+		{Text: s.T("broadcast.confirm.schedule", nil), Data: s.cb(flowBroadcast, stepBcConfirm, "schedule")}}
+	if at, ok := scheduledAt(s); ok {
+		ask = s.T("broadcast.confirm.ask_at", map[string]any{"Count": n, "When": showWhen(s, at)})
+		when = []Button{{Text: s.T("broadcast.confirm.now", nil), Data: s.cb(flowBroadcast, stepBcConfirm, "now")}}
+	}
+	text := s.T("broadcast.confirm.to", map[string]any{"Audience": audienceName(s, a)}) + "\n" + ask
 	s.Send(Reply{Text: text, Inline: [][]Button{
 		{{Text: s.T("broadcast.confirm.send", map[string]any{"Count": n}), Data: s.cb(flowBroadcast, stepBcConfirm, "send")}},
-		back, cancel,
+		when, back, cancel,
 	}})
 	return nil
 }
@@ -132,9 +141,16 @@ func (b broadcast) Handle(s *Session) error {
 		if v == "back" {
 			return s.Goto(stepBcAudience)
 		}
-		if v == "send" {
+		switch v {
+		case "send":
 			return sendBroadcast(s)
+		case "schedule":
+			return s.Goto(stepBcWhen)
+		case "now":
+			s.SetData("at", "")
 		}
+	case stepBcWhen:
+		return b.schedule(s)
 	}
 	return b.Ask(s)
 }
@@ -168,6 +184,13 @@ func (b broadcast) compose(s *Session) error {
 // offers and shows its progress, to be refreshed in place.
 func sendBroadcast(s *Session) error {
 	b := &domain.Broadcast{Topic: s.Data("topic"), Text: s.Data("text"), Photo: s.Data("photo")}
+	if at, ok := scheduledAt(s); ok {
+		if err := s.e.Service.CheckBroadcastTime(at); err != nil {
+			sayPast(s) // confirmed too late
+			return s.Goto(stepBcWhen)
+		}
+		b.NotBefore = at
+	}
 	p := domain.BroadcastPayloads{ByLanguage: map[string]json.RawMessage{}, Default: s.e.Business.DefaultLanguage}
 	for _, lang := range s.e.Business.Languages {
 		payload, err := s.e.Marketing(lang, b.Topic, Reply{Text: b.Text, Photo: b.Photo}).encode()
@@ -200,12 +223,21 @@ func showProgress(s *Session, id int64) error {
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Queued": p.Queued, "Sent": p.Sent, "Blocked": p.Blocked, "Failed": p.Failed, "Pending": p.Pending}
+	b, err := s.Tx.FindBroadcast(s.Ctx, id)
+	if err != nil {
+		return err
+	}
+	data := map[string]any{"Queued": p.Queued, "Sent": p.Sent, "Blocked": p.Blocked, "Failed": p.Failed,
+		"Pending": p.Pending, "When": showWhen(s, b.NotBefore)}
 	if p.Done() {
 		s.Edit(Reply{Text: s.T("broadcast.report", data)})
 		return nil
 	}
-	s.Edit(Reply{Text: s.T("broadcast.progress", data), Inline: [][]Button{{{
+	msg := "broadcast.progress"
+	if b.NotBefore.After(s.e.Now()) {
+		msg = "broadcast.scheduled"
+	}
+	s.Edit(Reply{Text: s.T(msg, data), Inline: [][]Button{{{
 		Text: s.T("broadcast.progress.refresh", nil), Data: action("broadcast", strconv.FormatInt(id, 10)),
 	}}}})
 	return nil

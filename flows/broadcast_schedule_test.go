@@ -1,0 +1,79 @@
+package flows_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/bot/bottest"
+)
+
+// TestScheduledBroadcastGoesAtItsTime: after the preview the owner can
+// schedule the broadcast in the store's time zone; a time that has passed
+// is refused and asked again, an unreadable one too; the confirmation
+// says when; nobody gets it before that time by the business clock, and
+// the report comes only once it has gone.
+func TestScheduledBroadcastGoesAtItsTime(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner) // the clock: 22.11.2026 15:00 in Moscow
+	owner := h.Chat(ownerID, "Olga", "en")
+	anna := joinConsenting(t, h, 331, "Anna")
+
+	owner.Send("/broadcast").Send("Evening tasting at 19:00").Tap("👥 Everyone who agreed to offers").Tap("⏰ Schedule")
+	if !strings.Contains(owner.Last().Text, "(Europe/Moscow time)") {
+		t.Fatalf("the zone is not said: %q", owner.Last().Text)
+	}
+	owner.Send("22.11 14:00")
+	if want := "That time has already passed (22.11.2026 15:00 now in Europe/Moscow)"; !strings.Contains(owner.Last().Text, want) {
+		t.Fatalf("a past time: %q, want %q", owner.Last().Text, want)
+	}
+	owner.Send("tonight")
+	if !strings.Contains(owner.Last().Text, "I can't read that date and time") {
+		t.Fatalf("unreadable: %q", owner.Last().Text)
+	}
+	owner.Send("2026-11-22 18:00")
+	if want := "1 customer will get it on 22.11.2026 18:00 (Europe/Moscow). Schedule it?"; !strings.Contains(owner.Last().Text, want) {
+		t.Fatalf("confirmation %q, want %q", owner.Last().Text, want)
+	}
+	owner.Tap("✅ Send to 1 customer")
+	if want := "⏰ Scheduled for 22.11.2026 18:00 (Europe/Moscow): 1 to send."; owner.Last().Text != want {
+		t.Fatalf("after confirming: %q, want %q", owner.Last().Text, want)
+	}
+	h.Settle()
+	if n := runReportJob(t, h); n != 0 {
+		t.Fatalf("a report for a broadcast still waiting: %d", n)
+	}
+	h.Clock.Advance(3*time.Hour - time.Minute)
+	h.Settle()
+	if got(anna.Sync(), "Evening tasting") != 0 {
+		t.Fatal("sent before its time")
+	}
+	h.Clock.Advance(time.Minute)
+	h.Settle()
+	if got(anna.Sync(), "Evening tasting") != 1 {
+		t.Fatalf("not sent at its time:\n%s", anna.Transcript())
+	}
+	if n := runReportJob(t, h); n != 1 {
+		t.Fatalf("the report after sending: %d, want 1", n)
+	}
+	bottest.Golden(t, "broadcast_scheduled", owner.Sync().Transcript())
+}
+
+// TestScheduledBroadcastCanGoAtOnceInstead: a chosen time can be dropped
+// before confirming.
+func TestScheduledBroadcastCanGoAtOnceInstead(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	anna := joinConsenting(t, h, 332, "Anna")
+	owner.Send("/broadcast").Send("Now after all").Tap("👥 Everyone who agreed to offers").
+		Tap("⏰ Schedule").Send("25.12 18:00").Tap("▶️ Send at once instead")
+	if !strings.Contains(owner.Last().Text, "Send now?") {
+		t.Fatalf("the time was not dropped: %q", owner.Last().Text)
+	}
+	owner.Tap("✅ Send to 1 customer")
+	h.Settle()
+	if got(anna.Sync(), "Now after all") != 1 {
+		t.Fatal("not sent at once")
+	}
+}
