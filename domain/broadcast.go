@@ -20,6 +20,9 @@ type Broadcast struct {
 	NotBefore time.Time
 	CreatedAt time.Time
 	Queued    int // messages queued when it was sent
+	// Options makes the broadcast a one-question poll: its text is the
+	// question, each recipient answers with a button (none: not a poll).
+	Options []string
 }
 
 // Audience says who receives a broadcast: members with the marketing
@@ -50,7 +53,7 @@ func (p BroadcastProgress) Done() bool { return p.Pending == 0 }
 // set-based: never a loop over customers in Go.
 type BroadcastStore interface {
 	CountAudience(ctx context.Context, a Audience) (int, error)
-	// QueueBroadcast records b (setting ID and Queued) and queues its
+	// QueueBroadcast records b (setting ID, unless reserved, and Queued) and queues its
 	// message for every customer of a in one INSERT … SELECT; a customer
 	// gets at most one row per broadcast.
 	QueueBroadcast(ctx context.Context, b *Broadcast, a Audience, p BroadcastPayloads) error
@@ -90,6 +93,9 @@ func (s *Service) SendBroadcast(ctx context.Context, tx Tx, by *Staff, b *Broadc
 	}
 	a, err := s.AudienceOf(b.Topic)
 	if err != nil {
+		return err
+	}
+	if err := checkPoll(b); err != nil {
 		return err
 	}
 	b.StaffID, b.CreatedAt = by.ID, s.Now()

@@ -69,6 +69,7 @@ type Tx interface {
 	FeedbackStore
 	TopicStore
 	BroadcastStore
+	PollStore
 }
 
 // UpdateStore is the inbox of Telegram updates, inside a transaction.

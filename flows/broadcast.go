@@ -58,6 +58,8 @@ func (broadcast) Ask(s *Session) error {
 		s.Send(Reply{Text: s.T("broadcast.audience.ask", nil), Inline: rows})
 	case stepBcConfirm:
 		return askConfirmBroadcast(s, cancel)
+	case stepBcOptions:
+		askPollOptions(s, cancel)
 	case stepBcWhen:
 		s.Send(Reply{Text: s.T("broadcast.schedule.ask", map[string]any{"Zone": staffLocation(s).String()}),
 			Inline: [][]Button{cancel}})
@@ -77,7 +79,8 @@ func askConfirmBroadcast(s *Session, cancel []Button) error {
 		return err
 	}
 	s.Say("broadcast.preview", nil)
-	s.Send(s.e.Marketing(s.Lang, s.Data("topic"), Reply{Text: s.Data("text"), Photo: s.Data("photo")}))
+	s.Send(s.e.Marketing(s.Lang, s.Data("topic"), Reply{Text: s.Data("text"), Photo: s.Data("photo"),
+		Inline: pollButtons(0, pollOptions(s), -1)}))
 	back := []Button{{Text: s.T("broadcast.confirm.other_audience", nil), Data: s.cb(flowBroadcast, stepBcConfirm, "back")}}
 	if n == 0 {
 		s.Send(Reply{Text: s.T("broadcast.confirm.nobody", nil), Inline: [][]Button{back, cancel}})
@@ -89,11 +92,16 @@ func askConfirmBroadcast(s *Session, cancel []Button) error {
 		ask = s.T("broadcast.confirm.ask_at", map[string]any{"Count": n, "When": showWhen(s, at)})
 		when = []Button{{Text: s.T("broadcast.confirm.now", nil), Data: s.cb(flowBroadcast, stepBcConfirm, "now")}}
 	}
+	var poll []Button
+	if len(pollOptions(s)) == 0 {
+		poll = []Button{{Text: s.T("broadcast.confirm.poll", nil), Data: s.cb(flowBroadcast, stepBcConfirm, "poll")}}
+	}
 	text := s.T("broadcast.confirm.to", map[string]any{"Audience": audienceName(s, a)}) + "\n" + ask
-	s.Send(Reply{Text: text, Inline: [][]Button{
-		{{Text: s.T("broadcast.confirm.send", map[string]any{"Count": n}), Data: s.cb(flowBroadcast, stepBcConfirm, "send")}},
-		when, back, cancel,
-	}})
+	rows := [][]Button{{{Text: s.T("broadcast.confirm.send", map[string]any{"Count": n}), Data: s.cb(flowBroadcast, stepBcConfirm, "send")}}, when}
+	if poll != nil {
+		rows = append(rows, poll)
+	}
+	s.Send(Reply{Text: text, Inline: append(rows, back, cancel)})
 	return nil
 }
 
@@ -146,11 +154,15 @@ func (b broadcast) Handle(s *Session) error {
 			return sendBroadcast(s)
 		case "schedule":
 			return s.Goto(stepBcWhen)
+		case "poll":
+			return s.Goto(stepBcOptions)
 		case "now":
 			s.SetData("at", "")
 		}
 	case stepBcWhen:
 		return b.schedule(s)
+	case stepBcOptions:
+		return b.takePollOption(s)
 	}
 	return b.Ask(s)
 }
@@ -183,7 +195,14 @@ func (b broadcast) compose(s *Session) error {
 // sendBroadcast queues the broadcast in every language the business
 // offers and shows its progress, to be refreshed in place.
 func sendBroadcast(s *Session) error {
-	b := &domain.Broadcast{Topic: s.Data("topic"), Text: s.Data("text"), Photo: s.Data("photo")}
+	b := &domain.Broadcast{Topic: s.Data("topic"), Text: s.Data("text"), Photo: s.Data("photo"), Options: pollOptions(s)}
+	if len(b.Options) > 0 { // its buttons carry its id
+		id, err := s.Tx.ReserveBroadcastID(s.Ctx)
+		if err != nil {
+			return err
+		}
+		b.ID = id
+	}
 	if at, ok := scheduledAt(s); ok {
 		if err := s.e.Service.CheckBroadcastTime(at); err != nil {
 			sayPast(s) // confirmed too late
@@ -193,7 +212,8 @@ func sendBroadcast(s *Session) error {
 	}
 	p := domain.BroadcastPayloads{ByLanguage: map[string]json.RawMessage{}, Default: s.e.Business.DefaultLanguage}
 	for _, lang := range s.e.Business.Languages {
-		payload, err := s.e.Marketing(lang, b.Topic, Reply{Text: b.Text, Photo: b.Photo}).encode()
+		payload, err := s.e.Marketing(lang, b.Topic, Reply{Text: b.Text, Photo: b.Photo,
+			Inline: pollButtons(b.ID, b.Options, -1)}).encode()
 		if err != nil {
 			return err
 		}
@@ -218,6 +238,7 @@ func sendBroadcast(s *Session) error {
 
 // showProgress counts what became of a broadcast's messages, with a
 // refresh button while some are pending; the last count is the report.
+// A poll adds its tally and the export of its answers.
 func showProgress(s *Session, id int64) error {
 	p, err := s.Tx.BroadcastProgress(s.Ctx, id)
 	if err != nil {
@@ -227,19 +248,27 @@ func showProgress(s *Session, id int64) error {
 	if err != nil {
 		return err
 	}
+	msg := "broadcast.progress"
 	data := map[string]any{"Queued": p.Queued, "Sent": p.Sent, "Blocked": p.Blocked, "Failed": p.Failed,
 		"Pending": p.Pending, "When": showWhen(s, b.NotBefore)}
-	if p.Done() {
-		s.Edit(Reply{Text: s.T("broadcast.report", data)})
-		return nil
-	}
-	msg := "broadcast.progress"
-	if b.NotBefore.After(s.e.Now()) {
+	switch {
+	case p.Done():
+		msg = "broadcast.report"
+	case b.NotBefore.After(s.e.Now()):
 		msg = "broadcast.scheduled"
 	}
-	s.Edit(Reply{Text: s.T(msg, data), Inline: [][]Button{{{
-		Text: s.T("broadcast.progress.refresh", nil), Data: action("broadcast", strconv.FormatInt(id, 10)),
-	}}}})
+	tally, err := s.e.pollTally(s.Ctx, s.Tx, s.loc, b)
+	if err != nil {
+		return err
+	}
+	var rows [][]Button // a poll's answers keep coming after the last message
+	if !p.Done() || len(b.Options) > 0 {
+		rows = append(rows, []Button{{Text: s.T("broadcast.progress.refresh", nil), Data: action("broadcast", strconv.FormatInt(id, 10))}})
+	}
+	if len(b.Options) > 0 {
+		rows = append(rows, []Button{{Text: s.T("broadcast.poll.export", nil), Data: action("pollcsv", strconv.FormatInt(id, 10))}})
+	}
+	s.Edit(Reply{Text: s.T(msg, data) + tally, Inline: rows})
 	return nil
 }
 
@@ -248,10 +277,24 @@ func showProgress(s *Session, id int64) error {
 // their language.
 func (e *Engine) ReportBroadcasts(ctx context.Context) (int, error) {
 	return e.Service.ReportBroadcasts(ctx, e.Store, func(ctx context.Context, tx domain.Tx, to *domain.Staff, f domain.FinishedBroadcast) (json.RawMessage, error) {
-		p := f.Progress
-		text := e.translate(e.localizer(e.staffLang(ctx, tx, to)), "broadcast.report",
+		p, loc := f.Progress, e.localizer(e.staffLang(ctx, tx, to))
+		b, err := tx.FindBroadcast(ctx, f.ID)
+		if err != nil {
+			return nil, err
+		}
+		tally, err := e.pollTally(ctx, tx, loc, b)
+		if err != nil {
+			return nil, err
+		}
+		text := e.translate(loc, "broadcast.report",
 			map[string]any{"Queued": p.Queued, "Sent": p.Sent, "Blocked": p.Blocked, "Failed": p.Failed})
-		return Reply{ChatID: to.ChatID, Text: text}.encode()
+		r := Reply{ChatID: to.ChatID, Text: text + tally}
+		if len(b.Options) > 0 {
+			id := strconv.FormatInt(b.ID, 10)
+			r.Inline = [][]Button{{{Text: e.translate(loc, "broadcast.progress.refresh", nil), Data: action("broadcast", id)}},
+				{{Text: e.translate(loc, "broadcast.poll.export", nil), Data: action("pollcsv", id)}}}
+		}
+		return r.encode()
 	})
 }
 

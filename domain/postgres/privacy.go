@@ -99,6 +99,7 @@ func (t *tx) EraseCustomer(ctx context.Context, customerID int64, e domain.Erasu
 		{`DELETE FROM waitlist_entries WHERE customer_id = $1`, []any{customerID}},
 		{`UPDATE feedback SET comment = '' WHERE customer_id = $1`, []any{customerID}},
 		{`DELETE FROM topic_subscriptions WHERE customer_id = $1`, []any{customerID}},
+		{`DELETE FROM poll_answers WHERE customer_id = $1`, []any{customerID}},
 		{`DELETE FROM held_welcome WHERE card_id IN (SELECT id FROM cards WHERE customer_id = $1)`, []any{customerID}},
 		{`UPDATE customers SET telegram_id = NULL, chat_id = NULL, first_name = '', phone = NULL,
 			language = '', marketing = false, erased_at = $2 WHERE id = $1`, []any{customerID, e.At}},

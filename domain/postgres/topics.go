@@ -77,9 +77,9 @@ func (t *tx) QueueBroadcast(ctx context.Context, b *domain.Broadcast, a domain.A
 	for l := range p.ByLanguage {
 		langs = append(langs, l)
 	}
-	if err := t.tx.QueryRow(ctx, `INSERT INTO broadcasts (staff_id, topic, text, photo, queued, not_before, created_at)
-		VALUES ($1, $2, $3, $4, 0, $5, $6) RETURNING id`,
-		b.StaffID, b.Topic, b.Text, b.Photo, b.NotBefore, b.CreatedAt).Scan(&b.ID); err != nil {
+	if err := t.tx.QueryRow(ctx, `INSERT INTO broadcasts (id, staff_id, topic, text, photo, queued, not_before, created_at, options)
+		VALUES (coalesce($7, nextval('broadcasts_id_seq')), $1, $2, $3, $4, 0, $5, $6, $8) RETURNING id`,
+		b.StaffID, b.Topic, b.Text, b.Photo, b.NotBefore, b.CreatedAt, nullID(b.ID), options(b.Options)).Scan(&b.ID); err != nil {
 		return fmt.Errorf("insert broadcast: %w", mapErr(err))
 	}
 	tag, err := t.tx.Exec(ctx, queueBroadcast, a.Topic, a.TopicDefault, p.ByLanguage, langs, p.Default,
@@ -97,8 +97,8 @@ func (t *tx) QueueBroadcast(ctx context.Context, b *domain.Broadcast, a domain.A
 // FindBroadcast loads a broadcast.
 func (t *tx) FindBroadcast(ctx context.Context, id int64) (*domain.Broadcast, error) {
 	b := &domain.Broadcast{ID: id}
-	err := t.tx.QueryRow(ctx, `SELECT staff_id, topic, text, photo, queued, not_before, created_at
-		FROM broadcasts WHERE id = $1`, id).Scan(&b.StaffID, &b.Topic, &b.Text, &b.Photo, &b.Queued, &b.NotBefore, &b.CreatedAt)
+	err := t.tx.QueryRow(ctx, `SELECT staff_id, topic, text, photo, queued, not_before, created_at, options
+		FROM broadcasts WHERE id = $1`, id).Scan(&b.StaffID, &b.Topic, &b.Text, &b.Photo, &b.Queued, &b.NotBefore, &b.CreatedAt, &b.Options)
 	if err != nil {
 		return nil, mapErr(err)
 	}
