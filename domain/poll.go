@@ -36,6 +36,16 @@ type PollStore interface {
 	PollTally(ctx context.Context, broadcastID int64, options int) ([]int, error)
 	// ListPollAnswers lists who answered what, in the order they answered.
 	ListPollAnswers(ctx context.Context, broadcastID int64) ([]PollAnswer, error)
+	// ListCustomerPollAnswers lists a customer's answers to every poll,
+	// oldest first (for the data export).
+	ListCustomerPollAnswers(ctx context.Context, customerID int64) ([]CustomerPollAnswer, error)
+}
+
+// CustomerPollAnswer is one of a customer's poll answers, in words.
+type CustomerPollAnswer struct {
+	Question string
+	Answer   string
+	At       time.Time
 }
 
 // CheckPollOption refuses an answer option a button could not carry.

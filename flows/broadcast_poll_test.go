@@ -2,6 +2,7 @@ package flows_test
 
 import (
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -60,6 +61,19 @@ func TestPollBroadcast(t *testing.T) {
 	carl.Callback(carl.Last().ID, fmt.Sprintf("x:poll:%d:7", id), "a forged option")
 	if n := countRows(t, h, `SELECT count(*) FROM poll_answers`); n != 3 {
 		t.Fatalf("%d answers stored, want one per customer (3)", n)
+	}
+
+	boris.Send("/privacy").Tap("📦 Download my data")
+	var export struct {
+		Polls []struct {
+			Question string `json:"question"`
+			Answer   string `json:"answer"`
+		} `json:"poll_answers"`
+	}
+	if doc := boris.Last().Document; doc == nil || json.Unmarshal(doc.Data, &export) != nil ||
+		len(export.Polls) != 1 || export.Polls[0].Answer != "Saturday" ||
+		export.Polls[0].Question != "Which day suits you for the tasting?" {
+		t.Fatalf("Boris's export poll answers: %+v", export.Polls)
 	}
 
 	owner.Tap("📊 Progress")

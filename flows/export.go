@@ -28,6 +28,7 @@ type export struct {
 	// Waitlists are the items the customer asked to hear about.
 	Waitlists []exportWaitlist `json:"waitlists"`
 	Topics    []exportTopic    `json:"subscriptions"`
+	Polls     []exportPoll     `json:"poll_answers"`
 }
 
 type exportProfile struct {
@@ -78,6 +79,12 @@ type exportTopic struct {
 	Title      string `json:"title"`
 	Subscribed bool   `json:"subscribed"`
 	Chosen     bool   `json:"chosen_by_customer"`
+}
+
+type exportPoll struct {
+	Question string    `json:"question"`
+	Answer   string    `json:"answer"`
+	At       time.Time `json:"answered_at"`
 }
 
 type exportWaitlist struct {
@@ -170,6 +177,14 @@ func exportData(s *Session) error {
 		_, chosen := choices[tp.ID]
 		out.Topics = append(out.Topics, exportTopic{Topic: tp.ID, Title: tp.TitleIn(s.Lang),
 			Subscribed: tp.Subscribed(choices), Chosen: chosen})
+	}
+	polls, err := s.Tx.ListCustomerPollAnswers(s.Ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	out.Polls = []exportPoll{}
+	for _, a := range polls {
+		out.Polls = append(out.Polls, exportPoll{Question: a.Question, Answer: a.Answer, At: a.At.UTC()})
 	}
 	ratings, err := s.Tx.ListCustomerFeedback(s.Ctx, c.ID)
 	if err != nil {

@@ -83,3 +83,21 @@ func (t *tx) ListPollAnswers(ctx context.Context, broadcastID int64) ([]domain.P
 	}
 	return out, nil
 }
+
+// ListCustomerPollAnswers lists a customer's answers with their question.
+func (t *tx) ListCustomerPollAnswers(ctx context.Context, customerID int64) ([]domain.CustomerPollAnswer, error) {
+	rows, err := t.tx.Query(ctx, `SELECT b.text, coalesce(b.options[a.option + 1], ''), a.answered_at
+		FROM poll_answers a JOIN broadcasts b ON b.id = a.broadcast_id
+		WHERE a.customer_id = $1 ORDER BY a.answered_at, a.broadcast_id`, customerID)
+	if err != nil {
+		return nil, fmt.Errorf("list customer poll answers: %w", mapErr(err))
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.CustomerPollAnswer, error) {
+		var a domain.CustomerPollAnswer
+		return a, r.Scan(&a.Question, &a.Answer, &a.At)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list customer poll answers: %w", mapErr(err))
+	}
+	return out, nil
+}
