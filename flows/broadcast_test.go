@@ -8,6 +8,7 @@ import (
 
 	"github.com/loyaltybot/loyaltybot/bot"
 	"github.com/loyaltybot/loyaltybot/bot/bottest"
+	"github.com/loyaltybot/loyaltybot/bot/tgfake"
 )
 
 // got counts the bot's messages in c that contain text.
@@ -148,5 +149,36 @@ func TestBroadcastStoppedHalfWayResumesWithNoDuplicates(t *testing.T) {
 	}
 	if s := sent(); s != n {
 		t.Fatalf("%d of %d marked sent", s, n)
+	}
+}
+
+// TestBroadcastRidesOutA429: Telegram says "retry after" for one
+// recipient in the middle of a broadcast; that chat waits exactly that
+// long, the others are not held up, and everyone gets the news once.
+func TestBroadcastRidesOutA429(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	const n = 10
+	seedMembers(t, h, 6000, n, true)
+	h.Fake.FailNext("sendMessage", 1, tgfake.Failure{Code: 429, Description: "Too Many Requests: retry after 1",
+		RetryAfter: 1, ChatID: 6003})
+	owner := h.Chat(ownerID, "Olga", "en")
+	owner.Send("/broadcast").Send("Rate limited news").Tap("👥 Everyone who agreed to offers").
+		Tap("✅ Send to 10 customers")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := h.Bot.WaitIdle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i := range int64(n) {
+		if k := got(h.Chat(6000+i, "Member", "en"), "Rate limited news"); k != 1 {
+			t.Fatalf("member %d got the broadcast %d times", i, k)
+		}
+	}
+	if s := countRows(t, h, `SELECT count(*) FROM outbox WHERE broadcast_id IS NOT NULL AND sent_at IS NOT NULL`); s != n {
+		t.Fatalf("%d of %d marked sent", s, n)
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM outbox WHERE chat_id = 6003 AND last_error <> ''`); n != 1 {
+		t.Fatalf("the 429 did not reach the limited chat's row (%d rows with an error)", n)
 	}
 }
