@@ -68,11 +68,11 @@ func (s *Service) Answer(ctx context.Context, tx Tx, customerID int64, q *Questi
 		}
 	}
 	qn := &s.Business.Questionnaire
-	before, _, err := LoadAnswers(ctx, tx, customerID)
+	answers, skipped, err := LoadAnswers(ctx, tx, customerID)
 	if err != nil {
 		return nil, err
 	}
-	res := &AnswerResult{WasComplete: qn.Completed(q.Section, before)}
+	res := &AnswerResult{WasComplete: qn.Completed(q.Section, answers)}
 	if err := tx.SaveAnswer(ctx, customerID, q.ID, value, ans == nil, now); err != nil {
 		return nil, err
 	}
@@ -85,9 +85,20 @@ func (s *Service) Answer(ctx context.Context, tx Tx, customerID int64, q *Questi
 			res.Rewarded = q.Reward
 		}
 	}
-	if res.Answers, res.Skipped, err = LoadAnswers(ctx, tx, customerID); err != nil {
-		return nil, err
+	// The profile after this answer, as LoadAnswers would read it back,
+	// without asking the database again.
+	delete(answers, q.ID)
+	delete(skipped, q.ID)
+	if ans == nil {
+		skipped[q.ID] = true
+	} else {
+		var stored Answer
+		if err := json.Unmarshal(value, &stored); err != nil {
+			return nil, err
+		}
+		answers[q.ID] = stored
 	}
+	res.Answers, res.Skipped = answers, skipped
 	if err := tx.ReplaceFacts(ctx, customerID, DeriveFacts(qn, res.Answers, now)); err != nil {
 		return nil, err
 	}
