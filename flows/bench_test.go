@@ -15,40 +15,62 @@ import (
 // (the cashier's edit and the customer's notice) come back over HTTP. The
 // steps before Confirm are set up with the timer stopped. Reports p50/p99.
 func BenchmarkCheckoutConfirm(b *testing.B) {
-	h := bottest.New(b, withOwner)
-	owner := h.Chat(ownerID, "Olga", "en")
-	cashier := hireB(b, h, owner)
-	anna := h.Chat(101, "Anna", "en")
-	anna.Send("/start").Tap("✅ I agree").ShareContact("+79990000101").Tap("Anna").Tap("No, thanks")
-	var cardID int64
-	if err := h.DB.Pool().QueryRow(context.Background(), `SELECT c.id FROM cards c JOIN customers u ON u.id = c.customer_id
-		WHERE u.telegram_id = 101`).Scan(&cardID); err != nil {
-		b.Fatal(err)
-	}
+	bc := newBenchCheckout(b)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	lat := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	for range b.N {
 		b.StopTimer()
-		cashier.U.SendText("/start c_" + h.Signer.Token(cardID, h.Clock.Now()))
-		cashier.U.SendText("500")
-		h.Settle()
-		if _, err := cashier.U.Tap("➕ Accrue +15"); err != nil {
-			b.Fatal(err)
-		}
-		h.Settle()
-		before := len(anna.U.Messages())
+		bc.upToConfirm(b)
+		before := len(bc.anna.U.Messages())
 		b.StartTimer()
 		start := time.Now()
-		if _, err := cashier.U.Tap("✅ Confirm"); err != nil {
+		if _, err := bc.cashier.U.Tap("✅ Confirm"); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := anna.U.WaitMessages(ctx, before+1); err != nil {
+		if _, err := bc.anna.U.WaitMessages(ctx, before+1); err != nil {
 			b.Fatal(err)
 		}
 		lat = append(lat, time.Since(start))
 	}
+	reportLatency(b, lat)
+}
+
+// benchCheckout is a shop with an owner, a cashier and one member, for
+// benchmarks that run checkouts one after another.
+type benchCheckout struct {
+	h                    *bottest.Harness
+	owner, cashier, anna *bottest.Chat
+	cardID               int64
+}
+
+func newBenchCheckout(b *testing.B) *benchCheckout {
+	h := bottest.New(b, withOwner)
+	bc := &benchCheckout{h: h, owner: h.Chat(ownerID, "Olga", "en")}
+	bc.cashier = hireB(b, h, bc.owner)
+	bc.anna = h.Chat(101, "Anna", "en")
+	bc.anna.Send("/start").Tap("✅ I agree").ShareContact("+79990000101").Tap("Anna").Tap("No, thanks")
+	if err := h.DB.Pool().QueryRow(context.Background(), `SELECT c.id FROM cards c JOIN customers u ON u.id = c.customer_id
+		WHERE u.telegram_id = 101`).Scan(&bc.cardID); err != nil {
+		b.Fatal(err)
+	}
+	return bc
+}
+
+// upToConfirm scans the card and takes a 500 receipt to its Confirm step.
+func (bc *benchCheckout) upToConfirm(b *testing.B) {
+	bc.cashier.U.SendText("/start c_" + bc.h.Signer.Token(bc.cardID, bc.h.Clock.Now()))
+	bc.cashier.U.SendText("500")
+	bc.h.Settle()
+	if _, err := bc.cashier.U.Tap("➕ Accrue +15"); err != nil {
+		b.Fatal(err)
+	}
+	bc.h.Settle()
+}
+
+// reportLatency reports the median and the 99th percentile of lat.
+func reportLatency(b *testing.B, lat []time.Duration) {
 	b.StopTimer()
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
@@ -72,47 +94,29 @@ func hireB(b *testing.B, h *bottest.Harness, owner *bottest.Chat) *bottest.Chat 
 // alert is in the owner's chat, sent by the background sender over HTTP.
 // The purchase before each tap is made with the timer stopped.
 func BenchmarkLowRatingAlert(b *testing.B) {
-	h := bottest.New(b, withOwner)
-	owner := h.Chat(ownerID, "Olga", "en")
-	cashier := hireB(b, h, owner)
-	anna := h.Chat(101, "Anna", "en")
-	anna.Send("/start").Tap("✅ I agree").ShareContact("+79990000101").Tap("Anna").Tap("No, thanks")
-	var cardID int64
-	if err := h.DB.Pool().QueryRow(context.Background(), `SELECT c.id FROM cards c JOIN customers u ON u.id = c.customer_id
-		WHERE u.telegram_id = 101`).Scan(&cardID); err != nil {
-		b.Fatal(err)
-	}
+	bc := newBenchCheckout(b)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	lat := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	for range b.N {
 		b.StopTimer()
-		cashier.U.SendText("/start c_" + h.Signer.Token(cardID, h.Clock.Now()))
-		cashier.U.SendText("500")
-		h.Settle()
-		if _, err := cashier.U.Tap("➕ Accrue +15"); err != nil {
+		bc.upToConfirm(b)
+		if _, err := bc.cashier.U.Tap("✅ Confirm"); err != nil {
 			b.Fatal(err)
 		}
-		h.Settle()
-		if _, err := cashier.U.Tap("✅ Confirm"); err != nil {
-			b.Fatal(err)
-		}
-		anna.U.SendText("/feedback")
-		h.Settle()
-		before := len(owner.U.Messages())
+		bc.anna.U.SendText("/feedback")
+		bc.h.Settle()
+		before := len(bc.owner.U.Messages())
 		b.StartTimer()
 		start := time.Now()
-		if _, err := anna.U.Tap("2⭐"); err != nil {
+		if _, err := bc.anna.U.Tap("2⭐"); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := owner.U.WaitMessages(ctx, before+1); err != nil {
+		if _, err := bc.owner.U.WaitMessages(ctx, before+1); err != nil {
 			b.Fatal(err)
 		}
 		lat = append(lat, time.Since(start))
 	}
-	b.StopTimer()
-	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
-	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+	reportLatency(b, lat)
 }
