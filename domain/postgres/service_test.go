@@ -3,7 +3,6 @@ package postgres_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/loyaltybot/loyaltybot/domain"
 )
@@ -13,24 +12,12 @@ import (
 // double tap) and a second cancel must record none, and a refused
 // purchase must leave nothing its reactions wrote.
 func TestServiceRecordsEachEventOnce(t *testing.T) {
-	db, _ := tracedDB(t)
+	db, clock := newStore(t)
 	ctx := t.Context()
-	if err := db.SyncStores(ctx, []domain.StoreConfig{{Code: "a", Name: "A", TimeZone: "UTC"}}); err != nil {
-		t.Fatal(err)
-	}
-	var cardID int64
-	if err := db.Update(ctx, func(tx domain.Tx) error {
-		c := &domain.Customer{TelegramID: 1, ChatID: 1, FirstName: "A", JoinedAt: time.Now()}
-		if err := tx.CreateCustomer(ctx, c); err != nil {
-			return err
-		}
-		card, err := tx.CreateCard(ctx, c.ID, domain.NewCardNumber())
-		cardID = card.ID
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	svc := domain.NewService(&domain.Business{Program: domain.DefaultProgram()}, nil, nil, time.Now)
+	shop := addShop(t, db, "a")
+	_, card := addMember(t, db, clock, 1)
+	cardID := card.ID
+	svc := domain.NewService(&domain.Business{Program: domain.DefaultProgram()}, nil, nil, clock.Now)
 	var seen []string
 	svc.On(func(ctx context.Context, tx domain.Tx, ev domain.Event) error {
 		seen = append(seen, domain.EventName(ev))
@@ -38,7 +25,7 @@ func TestServiceRecordsEachEventOnce(t *testing.T) {
 		return err
 	})
 	run := func(fn func(tx domain.Tx) error) error { return db.Update(ctx, fn) }
-	req := domain.PurchaseRequest{CardID: cardID, ShopID: 1, Source: domain.SourcePOS, IdempotencyKey: "k1",
+	req := domain.PurchaseRequest{CardID: cardID, ShopID: shop.ID, Source: domain.SourcePOS, IdempotencyKey: "k1",
 		Amount: 100000, Currency: "RUB"}
 	var id string
 	for range 2 {
