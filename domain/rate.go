@@ -39,15 +39,21 @@ const feedbackLookback = 24 * time.Hour
 func (s *Service) QueueFeedbackRequests(ctx context.Context, st Store, render func(d FeedbackDue, shop *Shop) (json.RawMessage, error)) (int, error) {
 	cfg := s.Business.Feedback
 	now := s.Now()
-	n := 0
-	err := st.Update(ctx, func(tx Tx) error {
-		n = 0
-		dues, err := tx.ListFeedbackDue(ctx, now.Add(-cfg.Delay-feedbackLookback), now.Add(-cfg.Delay),
+	var dues []FeedbackDue
+	err := st.Update(ctx, func(tx Tx) (err error) {
+		dues, err = tx.ListFeedbackDue(ctx, now.Add(-cfg.Delay-feedbackLookback), now.Add(-cfg.Delay),
 			cfg.Delay-time.Duration(cfg.MinDaysBetween)*24*time.Hour, 1000)
-		if err != nil {
-			return err
-		}
-		for _, d := range dues {
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	// Each visit in its own transaction: one that cannot be queued (a
+	// store gone from the config, say) is reported and holds up no other.
+	n := 0
+	var failed []error
+	for _, d := range dues {
+		err := st.Update(ctx, func(tx Tx) error {
 			shop, loc, err := s.shop(ctx, tx, d.ShopID)
 			if err != nil {
 				return err
@@ -57,17 +63,18 @@ func (s *Service) QueueFeedbackRequests(ctx context.Context, st Store, render fu
 				return err
 			}
 			due := cfg.RequestTime(d.CreatedAt, loc)
-			if err := tx.QueueFeedbackRequest(ctx, FeedbackRequest{
+			return tx.QueueFeedbackRequest(ctx, FeedbackRequest{
 				PurchasePublicID: d.PublicID, CustomerID: d.CustomerID, Due: due,
 				After: due.AddDate(0, 0, -cfg.MinDaysBetween),
-			}, OutMessage{ChatID: d.ChatID, Payload: payload, NotBefore: due}); err != nil {
-				return err
-			}
-			n++
+			}, OutMessage{ChatID: d.ChatID, Payload: payload, NotBefore: due})
+		})
+		if err != nil {
+			failed = append(failed, fmt.Errorf("feedback request for purchase %s: %w", d.PublicID, err))
+			continue
 		}
-		return nil
-	})
-	return n, err
+		n++
+	}
+	return n, errors.Join(failed...)
 }
 
 // shop reads a store and its time zone once per process: stores come from
