@@ -97,13 +97,15 @@ func (c FeedbackConfig) RequestTime(t time.Time, loc *time.Location) time.Time {
 	return day.Add(time.Duration(c.QuietEnd) * time.Minute)
 }
 
-// Feedback is a customer's rating of one visit (one per purchase).
+// Feedback is a customer's rating of one visit (one per purchase), or of
+// a store in general (PurchaseID 0: no visit, no cashier), which anyone
+// in the program may give whether they bought anything or not.
 type Feedback struct {
 	ID         int64
-	PurchaseID int64
+	PurchaseID int64 // 0 for a rating of the store in general
 	CustomerID int64
 	ShopID     int64
-	StaffID    int64 // the cashier; 0 for the POS API
+	StaffID    int64 // the cashier; 0 for the POS API and for a general rating
 	Stars      int
 	Comment    string
 	CreatedAt  time.Time
@@ -122,7 +124,13 @@ const (
 	ResolutionResolved = "resolved"
 )
 
-// FeedbackChangeWindow is how long a rating may still be changed.
+// General reports whether the rating is of the store in general rather
+// than of a visit: the owners' alert then names no cashier, amount or date.
+func (f *Feedback) General() bool { return f.PurchaseID == 0 }
+
+// FeedbackChangeWindow is how long a rating may still be changed. A
+// rating of a visit is final after it; a general rating of a store given
+// after it is a new rating (the earlier one stays as it was).
 const FeedbackChangeWindow = 24 * time.Hour
 
 // ErrFeedbackFinal means the rating is older than FeedbackChangeWindow.
@@ -137,6 +145,9 @@ type CustomerTotals struct {
 // FeedbackStore keeps ratings and the requests sent for them.
 type FeedbackStore interface {
 	FindFeedbackByPurchase(ctx context.Context, purchaseID int64) (*Feedback, error)
+	// FindGeneralFeedback finds the customer's newest general rating of
+	// the store first given at or after since (ErrNotFound when none).
+	FindGeneralFeedback(ctx context.Context, customerID, shopID int64, since time.Time) (*Feedback, error)
 	// LockFeedback loads a rating and locks it, so two owners' taps are
 	// taken one after the other.
 	LockFeedback(ctx context.Context, id int64) (*Feedback, error)
@@ -158,7 +169,8 @@ type FeedbackStore interface {
 	LastPurchaseOf(ctx context.Context, customerID int64) (*Purchase, error)
 	// CustomerTotals counts the customer's purchases not cancelled.
 	CustomerTotals(ctx context.Context, customerID int64) (CustomerTotals, error)
-	// FeedbackStats counts ratings given in [from, to) per store and cashier.
+	// FeedbackStats counts ratings given in [from, to) per store and
+	// cashier, general ratings of a store apart.
 	FeedbackStats(ctx context.Context, from, to time.Time) ([]FeedbackStat, error)
 	// ListCustomerFeedback lists a customer's ratings, oldest first (for
 	// the data export).
@@ -174,19 +186,21 @@ type FeedbackRequest struct {
 }
 
 // FeedbackStat is one line of the daily digest: the ratings of a store's
-// cashier (StaffID 0: the POS) in a day.
+// cashier (StaffID 0: the POS) in a day, or with General the ratings of
+// the store in general (no visit, no cashier).
 type FeedbackStat struct {
 	ShopID  int64
 	StaffID int64
+	General bool
 	Count   int
 	Stars   int // the sum; the average is Stars/Count
 }
 
-// FeedbackGiven: a customer rated a visit, changed a rating (Previous is
-// the old stars) or added a comment (Commented).
+// FeedbackGiven: a customer rated a visit or a store in general, changed a
+// rating (Previous is the old stars) or added a comment (Commented).
 type FeedbackGiven struct {
 	Feedback  *Feedback
-	Purchase  *Purchase
+	Purchase  *Purchase // nil for a rating of the store in general
 	Customer  *Customer
 	Previous  int
 	Commented bool

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -172,6 +173,74 @@ func (s *Service) CommentVisit(ctx context.Context, tx Tx, c *Customer, publicID
 		return nil, err
 	}
 	return f, s.emit(ctx, tx, FeedbackGiven{Feedback: f, Purchase: p, Customer: c, Previous: f.Stars, Commented: true})
+}
+
+// RateStore records the customer's stars for a store in general, with no
+// visit: any member may give one, bought or not. A second rating of the
+// same store within FeedbackChangeWindow of the first changes it; after
+// the window a rating is a new one (opinions of a store change, and the
+// digest counts each day's). The store must be one of the business
+// config's (ErrNotFound otherwise, as for a stale button). It records
+// FeedbackGiven, whose reaction alerts the owners of a low rating.
+func (s *Service) RateStore(ctx context.Context, tx Tx, c *Customer, storeCode string, stars int) (*Feedback, error) {
+	if stars < 1 || stars > 5 {
+		return nil, fmt.Errorf("%w: %d stars", ErrInvalid, stars)
+	}
+	shop, err := s.configuredShop(ctx, tx, c, storeCode)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	f, err := tx.FindGeneralFeedback(ctx, c.ID, shop.ID, now.Add(-FeedbackChangeWindow))
+	previous := 0
+	switch {
+	case errors.Is(err, ErrNotFound):
+		f = &Feedback{CustomerID: c.ID, ShopID: shop.ID, CreatedAt: now}
+	case err != nil:
+		return nil, err
+	default:
+		previous = f.Stars
+	}
+	if previous == stars {
+		return f, nil
+	}
+	f.Stars, f.UpdatedAt = stars, now
+	if err := tx.SaveFeedback(ctx, f); err != nil {
+		return nil, err
+	}
+	return f, s.emit(ctx, tx, FeedbackGiven{Feedback: f, Customer: c, Previous: previous})
+}
+
+// CommentStore adds the customer's words to their current general rating
+// of a store; ErrFeedbackFinal when its window has passed meanwhile.
+func (s *Service) CommentStore(ctx context.Context, tx Tx, c *Customer, storeCode, comment string) (*Feedback, error) {
+	shop, err := s.configuredShop(ctx, tx, c, storeCode)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	f, err := tx.FindGeneralFeedback(ctx, c.ID, shop.ID, now.Add(-FeedbackChangeWindow))
+	if errors.Is(err, ErrNotFound) {
+		return nil, ErrFeedbackFinal
+	}
+	if err != nil {
+		return nil, err
+	}
+	f.Comment, f.UpdatedAt = comment, now
+	if err := tx.SaveFeedback(ctx, f); err != nil {
+		return nil, err
+	}
+	return f, s.emit(ctx, tx, FeedbackGiven{Feedback: f, Customer: c, Previous: f.Stars, Commented: true})
+}
+
+// configuredShop is a store of the business config by code, for a member
+// to rate: a store dropped from the config (its row stays for history)
+// or someone not in the program is ErrNotFound.
+func (s *Service) configuredShop(ctx context.Context, tx Tx, c *Customer, code string) (*Shop, error) {
+	if !c.Member() || !slices.ContainsFunc(s.Business.Stores, func(sc StoreConfig) bool { return sc.Code == code }) {
+		return nil, ErrNotFound
+	}
+	return tx.FindShopByCode(ctx, code)
 }
 
 // ErrHandledByOther means another owner or manager handled the rating

@@ -12,7 +12,7 @@ import (
 
 type feedbackRow struct {
 	ID         int64      `db:"id"`
-	PurchaseID int64      `db:"purchase_id"`
+	PurchaseID *int64     `db:"purchase_id"` // NULL: the store in general
 	CustomerID int64      `db:"customer_id"`
 	StoreID    int64      `db:"store_id"`
 	StaffID    *int64     `db:"staff_id"`
@@ -26,7 +26,7 @@ type feedbackRow struct {
 }
 
 func (r feedbackRow) domain() domain.Feedback {
-	return domain.Feedback{ID: r.ID, PurchaseID: r.PurchaseID, CustomerID: r.CustomerID, ShopID: r.StoreID,
+	return domain.Feedback{ID: r.ID, PurchaseID: deref(r.PurchaseID), CustomerID: r.CustomerID, ShopID: r.StoreID,
 		StaffID: deref(r.StaffID), Stars: r.Stars, Comment: r.Comment, CreatedAt: r.CreatedAt,
 		UpdatedAt: r.UpdatedAt, HandledBy: deref(r.HandledBy), HandledAt: deref(r.HandledAt), Resolution: r.Resolution}
 }
@@ -49,6 +49,20 @@ func (t *tx) FindFeedbackByPurchase(ctx context.Context, purchaseID int64) (*dom
 	return t.findFeedback(ctx, `purchase_id = $1`, purchaseID)
 }
 
+// FindGeneralFeedback finds the customer's newest general rating of a
+// store given since then (feedback_general).
+func (t *tx) FindGeneralFeedback(ctx context.Context, customerID, shopID int64, since time.Time) (*domain.Feedback, error) {
+	rows, _ := t.tx.Query(ctx, `SELECT `+feedbackColumns+` FROM feedback
+		WHERE purchase_id IS NULL AND customer_id = $1 AND store_id = $2 AND created_at >= $3
+		ORDER BY created_at DESC, id DESC LIMIT 1`, customerID, shopID, since)
+	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[feedbackRow])
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	f := r.domain()
+	return &f, nil
+}
+
 // LockFeedback loads a rating and locks it until the transaction ends.
 func (t *tx) LockFeedback(ctx context.Context, id int64) (*domain.Feedback, error) {
 	return t.findFeedback(ctx, `id = $1 FOR UPDATE`, id)
@@ -63,7 +77,7 @@ func (t *tx) SaveFeedback(ctx context.Context, f *domain.Feedback) error {
 	}
 	err := t.tx.QueryRow(ctx, `INSERT INTO feedback (purchase_id, customer_id, store_id, staff_id, stars, comment,
 		created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		f.PurchaseID, f.CustomerID, f.ShopID, nullable(f.StaffID), f.Stars, f.Comment,
+		nullable(f.PurchaseID), f.CustomerID, f.ShopID, nullable(f.StaffID), f.Stars, f.Comment,
 		t.stamp(f.CreatedAt), t.stamp(f.UpdatedAt)).Scan(&f.ID)
 	if err != nil {
 		return fmt.Errorf("insert feedback: %w", mapErr(err))
@@ -113,14 +127,21 @@ func (t *tx) CustomerTotals(ctx context.Context, customerID int64) (domain.Custo
 	return c, mapErr(err)
 }
 
-// FeedbackStats counts ratings first given in [from, to) per store and cashier.
+// feedbackStats groups a day's ratings by store, then visits (by cashier,
+// the POS first) before the store in general.
+const feedbackStats = `
+SELECT store_id, coalesce(staff_id, 0), purchase_id IS NULL AS general, count(*), sum(stars)
+  FROM feedback WHERE created_at >= $1 AND created_at < $2
+ GROUP BY store_id, general, staff_id
+ ORDER BY store_id, general, staff_id NULLS FIRST`
+
+// FeedbackStats counts ratings first given in [from, to) per store and
+// cashier, and each store's general ratings apart.
 func (t *tx) FeedbackStats(ctx context.Context, from, to time.Time) ([]domain.FeedbackStat, error) {
-	rows, _ := t.tx.Query(ctx, `SELECT store_id, coalesce(staff_id, 0), count(*), sum(stars)
-		FROM feedback WHERE created_at >= $1 AND created_at < $2
-		GROUP BY store_id, staff_id ORDER BY store_id, staff_id NULLS FIRST`, from, to)
+	rows, _ := t.tx.Query(ctx, feedbackStats, from, to)
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.FeedbackStat, error) {
 		var s domain.FeedbackStat
-		err := r.Scan(&s.ShopID, &s.StaffID, &s.Count, &s.Stars)
+		err := r.Scan(&s.ShopID, &s.StaffID, &s.General, &s.Count, &s.Stars)
 		return s, err
 	})
 	if err != nil {
