@@ -158,7 +158,8 @@ func TestLongestButtonsFitTelegram(t *testing.T) {
 		Tap("Option 12").
 		Tap("Option 12").Tap("Option 11").Tap("✓ Done").
 		Tap("Option 12").Tap("➕ Add another").Tap("Option 10").Tap("✓ That's all").
-		Send("/profile").Tap("✏️ 2")
+		Send("/profile").Tap("✏️ 2").
+		Send("/feedback").Tap("Far away") // stars of a store with the longest code
 	owner := h.Chat(ownerID, "Olga", "en")
 	owner.Send("/staff").Tap("➕ Invite a cashier").Tap("Far away")
 	longest := ""

@@ -64,7 +64,10 @@ type exportSection struct {
 	CompletedAt *time.Time `json:"completed_at,omitempty"`
 }
 
+// exportFeedback is a rating; About says of what: "visit" or "store" (the
+// store in general).
 type exportFeedback struct {
+	About     string    `json:"about"`
 	Store     string    `json:"store"`
 	Stars     int       `json:"stars"`
 	Comment   string    `json:"comment,omitempty"`
@@ -191,7 +194,11 @@ func exportData(s *Session) error {
 		return err
 	}
 	for _, f := range ratings {
-		out.Feedback = append(out.Feedback, exportFeedback{Store: s.storeName(f.ShopID), Stars: f.Stars,
+		about := "visit"
+		if f.General() {
+			about = "store"
+		}
+		out.Feedback = append(out.Feedback, exportFeedback{About: about, Store: s.storeName(f.ShopID), Stars: f.Stars,
 			Comment: f.Comment, RatedAt: f.CreatedAt.UTC(), ChangedAt: f.UpdatedAt.UTC()})
 	}
 	waits, err := s.Tx.ListCustomerWaitlists(s.Ctx, c.ID)

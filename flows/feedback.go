@@ -19,9 +19,11 @@ const stepFeedbackComment = "comment" // optional words after the stars
 // maxComment is the longest comment kept, in characters.
 const maxComment = 1000
 
-// feedback is the customer's rating of a visit: stars on the request (a
-// stateless button, since the request arrives hours later whatever the
-// chat is doing), then an optional comment with Skip, then thanks.
+// feedback is the customer's rating of a visit or of a store in general
+// (feedback_store.go): stars on the request (a stateless button, since the
+// request arrives hours later whatever the chat is doing), then an
+// optional comment with Skip, then thanks. The conversation holds the
+// purchase rated, or the store's code for a general rating.
 type feedback struct{}
 
 func (feedback) Name() string { return flowFeedback }
@@ -49,7 +51,12 @@ func (feedback) Handle(s *Session) error {
 		s.Say("feedback.comment.too_long", map[string]any{"Max": maxComment})
 		return feedback{}.Ask(s)
 	}
-	_, err := s.e.Service.CommentVisit(s.Ctx, s.Tx, s.Customer, s.Data("purchase"), text)
+	var err error
+	if s.Data("purchase") != "" {
+		_, err = s.e.Service.CommentVisit(s.Ctx, s.Tx, s.Customer, s.Data("purchase"), text)
+	} else {
+		_, err = s.e.Service.CommentStore(s.Ctx, s.Tx, s.Customer, s.Data("store"), text)
+	}
 	s.Leave()
 	switch {
 	case errors.Is(err, domain.ErrFeedbackFinal):
@@ -92,12 +99,17 @@ func (e *Engine) QueueFeedbackRequests(ctx context.Context) (int, error) {
 }
 
 // feedbackCommand is /feedback: rate the last visit (or change a rating
-// given within the day).
+// given within the day), or the store in general; a member who has bought
+// nothing yet is offered the store in general at once.
 func feedbackCommand(s *Session) error {
 	p, err := s.e.Service.LastVisit(s.Ctx, s.Tx, s.Customer)
 	if isNotFound(err) {
-		s.Say("feedback.none", nil)
-		return s.e.resume(s)
+		r, err := generalPrompt(s, s.T("feedback.none", nil))
+		if err != nil {
+			return err
+		}
+		s.Send(r)
+		return nil
 	}
 	if err != nil {
 		return err
@@ -113,12 +125,13 @@ func feedbackCommand(s *Session) error {
 	case err != nil:
 		return err
 	case s.e.Now().Sub(f.CreatedAt) > domain.FeedbackChangeWindow:
-		s.Say("feedback.final_rated", map[string]any{"Store": shop.Name, "Stars": stars(strconv.Itoa(f.Stars))})
+		s.Send(Reply{Text: s.T("feedback.final_rated", map[string]any{"Store": shop.Name, "Stars": stars(strconv.Itoa(f.Stars))}),
+			Inline: [][]Button{generalButton(s)}})
 		return s.e.resume(s)
 	default:
 		text += "\n" + s.T("feedback.rated", map[string]any{"Stars": stars(strconv.Itoa(f.Stars))})
 	}
-	s.Send(Reply{Text: text, Inline: s.e.starButtons(p.PublicID)})
+	s.Send(Reply{Text: text, Inline: append(s.e.starButtons(p.PublicID), generalButton(s))})
 	return nil
 }
 

@@ -13,8 +13,9 @@ import (
 
 // alertFeedback tells every owner and the store's managers at once about
 // a low rating (and about the comment that follows it), with what they
-// need to act: the visit, the customer's history, and the buttons Reply,
-// Give N points and Resolved. A good rating waits for the digest.
+// need to act: the visit (or that the rating is of the store in general),
+// the customer's history, and the buttons Reply, Give N points and
+// Resolved. A good rating waits for the digest.
 func (e *Engine) alertFeedback(ctx context.Context, tx domain.Tx, ev domain.FeedbackGiven) error {
 	cfg, f := e.Business.Feedback, ev.Feedback
 	if !f.Low(cfg) {
@@ -58,13 +59,17 @@ func (e *Engine) alertFeedback(ctx context.Context, tx domain.Tx, ev domain.Feed
 		l := e.localizer(lang)
 		data := map[string]any{
 			"Stars": stars(strconv.Itoa(f.Stars)), "Customer": customerName(ev.Customer), "Store": shop.Name,
-			"Cashier": cashierName(cashier, p.Source), "Amount": e.money(p.Amount, lang),
-			"Date": p.CreatedAt.In(loc).Format("02.01.2006 15:04"), "Visits": totals.Visits,
-			"Spend": e.money(totals.Spend, lang), "Comment": f.Comment,
+			"Visits": totals.Visits, "Spend": e.money(totals.Spend, lang), "Comment": f.Comment,
 		}
-		id := "alert.feedback"
+		// A general rating has no visit: no cashier, amount or date to name.
+		id := "alert.feedback.store"
+		if p != nil {
+			id = "alert.feedback"
+			data["Cashier"], data["Amount"] = cashierName(cashier, p.Source), e.money(p.Amount, lang)
+			data["Date"] = p.CreatedAt.In(loc).Format("02.01.2006 15:04")
+		}
 		if ev.Commented {
-			id = "alert.feedback.comment"
+			id += ".comment"
 		}
 		text := e.translate(l, id, data)
 		if f.Comment != "" && !ev.Commented {
@@ -159,7 +164,11 @@ func giveGoodwill(s *Session, value string) error {
 		return nil
 	}
 	l := s.e.localizer(s.e.Business.Language(c.Language, ""))
-	return s.e.queue(s.Ctx, s.Tx, Reply{ChatID: c.ChatID, Text: s.e.translate(l, "feedback.goodwill", map[string]any{
+	msg := "feedback.goodwill"
+	if f.General() {
+		msg = "feedback.goodwill.store" // nothing to say about a visit
+	}
+	return s.e.queue(s.Ctx, s.Tx, Reply{ChatID: c.ChatID, Text: s.e.translate(l, msg, map[string]any{
 		"Business": s.e.Business.Name, "Points": row.Amount, "Count": row.Amount, "Balance": row.BalanceAfter})})
 }
 

@@ -10,7 +10,8 @@ import (
 
 // sendDigest gives every owner the day's ratings of all stores, and each
 // store's managers their own store's: a line per store with the count and
-// the average, and one per cashier (the POS counts as one).
+// the average, and one per cashier (the POS counts as one), then one for
+// the ratings of the store in general.
 func (e *Engine) sendDigest(ctx context.Context, tx domain.Tx, ev domain.FeedbackDigest) error {
 	staff, err := tx.ListStaff(ctx, 0)
 	if err != nil {
@@ -57,7 +58,8 @@ func (e *Engine) sendDigest(ctx context.Context, tx domain.Tx, ev domain.Feedbac
 	return nil
 }
 
-// digestText writes the digest; stats come ordered by store, then cashier.
+// digestText writes the digest; stats come ordered by store, then
+// cashier, the store in general last.
 func (e *Engine) digestText(lang string, stats []domain.FeedbackStat, stores, names map[int64]string) string {
 	l := e.localizer(lang)
 	lines := []string{e.translate(l, "alert.digest.title", nil)}
@@ -70,7 +72,10 @@ func (e *Engine) digestText(lang string, stats []domain.FeedbackStat, stores, na
 			total.Count += x.Count
 			total.Stars += x.Stars
 			name := names[x.StaffID]
-			if x.StaffID == 0 {
+			switch {
+			case x.General:
+				name = e.translate(l, "alert.digest.general", nil)
+			case x.StaffID == 0:
 				name = cashierName("", domain.SourcePOS)
 			}
 			cashiers = append(cashiers, e.translate(l, "alert.digest.cashier", map[string]any{

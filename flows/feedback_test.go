@@ -263,6 +263,7 @@ func TestFeedbackIsInTheDataExport(t *testing.T) {
 	}
 	var export struct {
 		Feedback []struct {
+			About   string `json:"about"`
 			Store   string `json:"store"`
 			Stars   int    `json:"stars"`
 			Comment string `json:"comment"`
@@ -271,7 +272,7 @@ func TestFeedbackIsInTheDataExport(t *testing.T) {
 	if err := json.Unmarshal(doc.Data, &export); err != nil {
 		t.Fatal(err)
 	}
-	if len(export.Feedback) != 1 || export.Feedback[0].Stars != 4 || export.Feedback[0].Comment != "Lovely croissants" ||
+	if len(export.Feedback) != 1 || export.Feedback[0].About != "visit" || export.Feedback[0].Stars != 4 || export.Feedback[0].Comment != "Lovely croissants" ||
 		export.Feedback[0].Store != "Central" {
 		t.Fatalf("export feedback %+v", export.Feedback)
 	}
