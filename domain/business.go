@@ -33,6 +33,8 @@ type Business struct {
 	// Topics are the kinds of news customers choose from in /topics and
 	// owners broadcast to.
 	Topics []Topic
+	// Nudges are the triggered messages of the nudge engine.
+	Nudges NudgeConfig
 }
 
 // Scheduled jobs, by the name their cron spec has in the config ([jobs]).
@@ -47,6 +49,8 @@ const (
 	// JobBroadcastReports pushes each finished broadcast's final report
 	// to the owner who sent it.
 	JobBroadcastReports = "broadcast_reports"
+	// JobNudges evaluates the nudge rules and queues what is due.
+	JobNudges = "nudges"
 )
 
 // DefaultJobs is the schedule when the config sets none: points expire at
@@ -55,7 +59,7 @@ const (
 func DefaultJobs() map[string]string {
 	return map[string]string{JobExpirePoints: "30 3 * * *", JobPurgeRetained: "45 3 * * *",
 		JobFeedbackDigest: "0 21 * * *", JobFeedbackRequests: "* * * * *",
-		JobBroadcastReports: "* * * * *"}
+		JobBroadcastReports: "* * * * *", JobNudges: "* * * * *"}
 }
 
 // StoreConfig is one store of the business config.
@@ -121,6 +125,9 @@ func (b *Business) Validate(supported []string) error {
 		return err
 	}
 	if err := validateTopics(b.Topics, b.Languages); err != nil {
+		return err
+	}
+	if err := b.Nudges.Validate(b); err != nil {
 		return err
 	}
 	if len(b.Stores) == 0 {

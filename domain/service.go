@@ -29,7 +29,9 @@ func NewService(b *Business, signer *CardSigner, salt []byte, now func() time.Ti
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{Business: b, Signer: signer, Salt: salt, Now: now}
+	s := &Service{Business: b, Signer: signer, Salt: salt, Now: now}
+	s.On(attributeNudges)
+	return s
 }
 
 // Program is the points program of the business.

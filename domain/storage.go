@@ -70,6 +70,7 @@ type Tx interface {
 	TopicStore
 	BroadcastStore
 	PollStore
+	NudgeStore
 }
 
 // UpdateStore is the inbox of Telegram updates, inside a transaction.

@@ -94,5 +94,9 @@ func tenths(n int, lang string) string {
 	if lang == "ru" {
 		sep = ","
 	}
-	return strconv.Itoa(n/10) + sep + strconv.Itoa(n%10)
+	sign := ""
+	if n < 0 {
+		sign, n = "-", -n
+	}
+	return sign + strconv.Itoa(n/10) + sep + strconv.Itoa(n%10)
 }

@@ -202,7 +202,8 @@ func (a *app) startBot(ctx context.Context) error {
 		schedule.RetentionJob(a.biz.Jobs[domain.JobPurgeRetained], a.db, a.now, a.log),
 		schedule.FeedbackDigestJob(a.biz.Jobs[domain.JobFeedbackDigest], a.db, a.engine.Service, a.log),
 		schedule.FeedbackRequestJob(a.biz.Jobs[domain.JobFeedbackRequests], a.engine.QueueFeedbackRequests, a.log),
-		schedule.BroadcastReportJob(a.biz.Jobs[domain.JobBroadcastReports], a.engine.ReportBroadcasts, a.log))
+		schedule.BroadcastReportJob(a.biz.Jobs[domain.JobBroadcastReports], a.engine.ReportBroadcasts, a.log),
+		schedule.NudgeJob(a.biz.Jobs[domain.JobNudges], a.engine.RunNudges, a.log))
 	if err != nil {
 		return err
 	}

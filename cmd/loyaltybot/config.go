@@ -139,6 +139,7 @@ type businessFile struct {
 	Questionnaire *questionnaireFile `toml:"questionnaire"`
 	Jobs          map[string]string  `toml:"jobs"`
 	Feedback      *feedbackFile      `toml:"feedback"`
+	Nudges        *nudgesFile        `toml:"nudges"`
 	Topics        []struct {
 		ID      string            `toml:"id"`
 		Title   map[string]string `toml:"title"`
@@ -329,6 +330,9 @@ func loadBusiness(data []byte, source string, languages []string) (*domain.Busin
 		return nil, fmt.Errorf("config %s: %w", source, err)
 	}
 	if b.Feedback, err = f.Feedback.feedback(); err != nil {
+		return nil, fmt.Errorf("config %s: %w", source, err)
+	}
+	if b.Nudges, err = f.Nudges.nudges(); err != nil {
 		return nil, fmt.Errorf("config %s: %w", source, err)
 	}
 	if err := b.Validate(languages); err != nil {

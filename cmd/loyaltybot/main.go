@@ -44,6 +44,8 @@ Usage:
                           list the POS API keys (never the keys themselves)
   loyaltybot apikey revoke PREFIX [--playground]
                           refuse a POS API key from now on
+  loyaltybot nudges dry-run [--rule ID] [--at TIME] [--json] [--playground]
+                          who the nudge rules would reach at once (or at TIME), and why
   loyaltybot loadtest [-duration 10s] [-concurrency 8] [-cards 200]
                           measure the POS API on this machine (fsync on)
 
@@ -72,6 +74,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return apikey(ctx, args[1:], getenv, stdout, stderr)
 	case "loadtest":
 		return loadtest(ctx, args[1:], getenv, stdout, stderr)
+	case "nudges":
+		return nudges(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -135,3 +135,15 @@ func FeedbackRequestJob(spec string, run func(ctx context.Context) (int, error),
 		return err
 	}}
 }
+
+// NudgeJob is the nudge engine's tick (run is the chat engine's
+// RunNudges, which renders the messages).
+func NudgeJob(spec string, run func(ctx context.Context) (domain.NudgeReport, error), log *slog.Logger) Job {
+	return Job{Name: domain.JobNudges, Spec: spec, Run: func(ctx context.Context) error {
+		rep, err := run(ctx)
+		if rep.Sent+rep.HeldOut+rep.Skipped > 0 || len(rep.Failed) > 0 {
+			log.Info("nudges", "sent", rep.Sent, "held_out", rep.HeldOut, "skipped", rep.Skipped, "failed", len(rep.Failed))
+		}
+		return err
+	}}
+}

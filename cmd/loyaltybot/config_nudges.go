@@ -1,0 +1,156 @@
+package main
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// nudgesFile is the [nudges] table: the engine's settings and, under
+// [nudges.rules.<id>], the built-in rules' changes and the owner's own
+// rules. Absent keys keep the defaults.
+type nudgesFile struct {
+	FrequencyCapDays *int                     `toml:"frequency_cap_days"`
+	QuietHours       *string                  `toml:"quiet_hours"`
+	HoldOutPercent   *int                     `toml:"hold_out_percent"`
+	AttributionDays  *int                     `toml:"attribution_days"`
+	Rules            map[string]nudgeRuleFile `toml:"rules"`
+}
+
+// nudgeRuleFile is one [nudges.rules.<id>] table.
+type nudgeRuleFile struct {
+	Kind            *string           `toml:"kind"`
+	Enabled         *bool             `toml:"enabled"`
+	Priority        *int              `toml:"priority"`
+	Marketing       *bool             `toml:"marketing"`
+	Topic           *string           `toml:"topic"`
+	Delay           *string           `toml:"delay"`
+	Days            *int              `toml:"days"`
+	After           *string           `toml:"after"`
+	Unless          *string           `toml:"unless"`
+	Section         *string           `toml:"section"`
+	MaxTimes        *int              `toml:"max_times"`
+	Fact            *string           `toml:"fact"`
+	Date            *string           `toml:"date"`
+	Time            *string           `toml:"time"`
+	WindowDays      *int              `toml:"window_days"`
+	Bonus           *int64            `toml:"bonus"`
+	BonusDays       *int              `toml:"bonus_days"`
+	HoldOutPercent  *int              `toml:"hold_out_percent"`
+	AttributionDays *int              `toml:"attribution_days"`
+	Text            map[string]string `toml:"text"`
+	Button          map[string]string `toml:"button"`
+}
+
+// nudges overlays the file's [nudges] on the built-in rules.
+func (f *nudgesFile) nudges() (domain.NudgeConfig, error) {
+	c := domain.DefaultNudges()
+	if f == nil {
+		return c, nil
+	}
+	bad := func(field, problem string) error {
+		return &domain.FieldError{Field: "nudges." + field, Problem: problem}
+	}
+	if f.FrequencyCapDays != nil {
+		c.CapDays = *f.FrequencyCapDays
+	}
+	if f.QuietHours != nil {
+		var err error
+		if c.QuietStart, c.QuietEnd, err = domain.ParseQuietHours(*f.QuietHours); err != nil {
+			return c, bad("quiet_hours", err.Error())
+		}
+	}
+	for i := range c.Rules {
+		if f.HoldOutPercent != nil {
+			c.Rules[i].HoldOut = *f.HoldOutPercent
+		}
+		if f.AttributionDays != nil {
+			c.Rules[i].AttributionDays = *f.AttributionDays
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(f.Rules)) {
+		rf := f.Rules[id]
+		r, ok := c.Rule(id)
+		if !ok {
+			if rf.Kind == nil {
+				return c, bad("rules."+id+".kind", "a rule of your own needs a kind: "+fmt.Sprint(domain.NudgeKinds))
+			}
+			c.Rules = append(c.Rules, domain.NudgeRule{ID: id, Enabled: true, Priority: 10, Window: 7,
+				HoldOut: domain.DefaultHoldOut, AttributionDays: domain.DefaultAttributionDays})
+			r = &c.Rules[len(c.Rules)-1]
+			if f.HoldOutPercent != nil {
+				r.HoldOut = *f.HoldOutPercent
+			}
+			if f.AttributionDays != nil {
+				r.AttributionDays = *f.AttributionDays
+			}
+		}
+		if err := rf.apply(r, func(field, problem string) error { return bad("rules."+id+"."+field, problem) }); err != nil {
+			return c, err
+		}
+	}
+	return c, nil
+}
+
+// apply sets what the table sets.
+func (rf nudgeRuleFile) apply(r *domain.NudgeRule, bad func(field, problem string) error) error {
+	set := func(dst *int, src *int) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	setS := func(dst *string, src *string) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	if rf.Kind != nil {
+		r.Kind = domain.NudgeKind(*rf.Kind)
+	}
+	if rf.Enabled != nil {
+		r.Enabled = *rf.Enabled
+	}
+	if rf.Marketing != nil {
+		r.Marketing = *rf.Marketing
+	}
+	if rf.Bonus != nil {
+		r.Bonus = *rf.Bonus
+	}
+	set(&r.Priority, rf.Priority)
+	set(&r.Days, rf.Days)
+	set(&r.MaxTimes, rf.MaxTimes)
+	set(&r.Window, rf.WindowDays)
+	set(&r.BonusDays, rf.BonusDays)
+	set(&r.HoldOut, rf.HoldOutPercent)
+	set(&r.AttributionDays, rf.AttributionDays)
+	setS(&r.Topic, rf.Topic)
+	setS(&r.After, rf.After)
+	setS(&r.Unless, rf.Unless)
+	setS(&r.Section, rf.Section)
+	setS(&r.Fact, rf.Fact)
+	setS(&r.Date, rf.Date)
+	if rf.Delay != nil {
+		d, err := time.ParseDuration(*rf.Delay)
+		if err != nil {
+			return bad("delay", fmt.Sprintf("%q is not a duration like 1h", *rf.Delay))
+		}
+		r.Delay = d
+	}
+	if rf.Time != nil {
+		t, err := time.Parse("15:04", *rf.Time)
+		if err != nil {
+			return bad("time", fmt.Sprintf("%q is not a time of day like 10:00", *rf.Time))
+		}
+		r.At = t.Hour()*60 + t.Minute()
+	}
+	if rf.Text != nil {
+		r.Text = rf.Text
+	}
+	if rf.Button != nil {
+		r.Button = rf.Button
+	}
+	return nil
+}

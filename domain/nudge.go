@@ -1,0 +1,293 @@
+package domain
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"time"
+)
+
+// NudgeKind is what makes a nudge due. Each kind has one set-based query
+// in the storage; a rule is a kind plus its timing, audience, message and
+// offer from the business config.
+type NudgeKind string
+
+// Nudge kinds.
+const (
+	// NudgeWelcome: some time after the customer's first purchase.
+	NudgeWelcome NudgeKind = "welcome"
+	// NudgeOnboarding: Days after joining; a chain step names the step
+	// before it (After) and, for the profile step, the section it invites
+	// to (skipped when the customer completed it already).
+	NudgeOnboarding NudgeKind = "onboarding"
+	// NudgeBirthday: the customer's birthday (a date fact from the
+	// profile), at the rule's local time.
+	NudgeBirthday NudgeKind = "birthday"
+	// NudgeWinBack: Days without a purchase; once per sleep (a purchase
+	// starts a new one). A second step names the first in After.
+	NudgeWinBack NudgeKind = "winback"
+	// NudgeExpiring: points that expire within Days.
+	NudgeExpiring NudgeKind = "points_expiring"
+	// NudgeProfile: a profile section offered and not completed Days
+	// after joining, again every Days, at most MaxTimes.
+	NudgeProfile NudgeKind = "profile_incomplete"
+	// NudgeHoliday: a date of the year (Date, "MM-DD") at the local time.
+	NudgeHoliday NudgeKind = "holiday"
+)
+
+// NudgeKinds lists the kinds the engine knows, for config errors.
+var NudgeKinds = []NudgeKind{NudgeWelcome, NudgeOnboarding, NudgeBirthday, NudgeWinBack, NudgeExpiring,
+	NudgeProfile, NudgeHoliday}
+
+// NudgeRule is one triggered message of the business config.
+type NudgeRule struct {
+	ID      string // stored with every nudge: never rename a rule
+	Kind    NudgeKind
+	Enabled bool
+	// Priority decides between rules due for one customer at once: the
+	// higher is evaluated first and wins the frequency cap.
+	Priority int
+	// Marketing nudges need the marketing consent and the Topic (if any),
+	// and count against the frequency cap; service nudges do not.
+	Marketing bool
+	Topic     string
+	// Delay (welcome) is the time after the first purchase.
+	Delay time.Duration
+	// Days: after joining (onboarding, profile), without a purchase
+	// (win-back), before points expire (expiring), between reminders
+	// (profile).
+	Days int
+	// After names the chain step that must have been sent first (for the
+	// same occurrence, for a win-back's second step).
+	After string
+	// Unless names what makes the step pointless for a customer who did
+	// it already: UnlessProfileComplete (onboarding).
+	Unless string
+	// Section (onboarding) is the profile section the step invites to;
+	// the step is skipped when it is complete. Empty: the whole profile
+	// (skipped when every section is complete).
+	Section string
+	// MaxTimes bounds repeated reminders (profile).
+	MaxTimes int
+	// Fact is the profile fact holding the date (birthday): "birthday".
+	Fact string
+	// Date is "MM-DD" (holiday); At is the local send time in minutes
+	// after midnight (birthday, holiday).
+	Date string
+	At   int
+	// Window is how late a due nudge is still worth sending (a customer
+	// whose 30th day without a purchase was months ago is not "new"
+	// sleep): at most this many days after it became due.
+	Window int
+	// Bonus points credited with the message, valid BonusDays (0: the
+	// program's promo expiry).
+	Bonus     int64
+	BonusDays int
+	// HoldOut is the percent of due customers held out (recorded, not
+	// sent), to measure uplift; AttributionDays is how long a purchase
+	// after the nudge counts as its conversion.
+	HoldOut         int
+	AttributionDays int
+	// Text and Button per language override the built-in messages
+	// (nudge.<kind>.text); templates see .Name, .Balance, .Points,
+	// .Expires, .Business.
+	Text   map[string]string
+	Button map[string]string
+}
+
+// NudgeConfig is the business config's [nudges]: the rules and what every
+// marketing nudge respects.
+type NudgeConfig struct {
+	Rules []NudgeRule
+	// CapDays: at most one marketing nudge per customer in this many days
+	// (0: no cap).
+	CapDays int
+	// QuietStart, QuietEnd: minutes after local midnight in the store's
+	// time zone when no nudge goes out; one due then waits for QuietEnd.
+	QuietStart, QuietEnd int
+}
+
+// Nudge defaults: a tenth held out, a week to convert.
+const (
+	DefaultHoldOut         = 10
+	DefaultAttributionDays = 7
+	defaultWindow          = 7
+)
+
+// DefaultNudges are the built-in rules, each switchable in the config:
+// welcome an hour after the first purchase; the onboarding chain at 2, 3
+// and 4 weeks; a birthday bonus; win-back at 30 and 60 days; points
+// expiring in 7 days; the profile reminder, twice; New Year and 8 March.
+func DefaultNudges() NudgeConfig {
+	r := func(id string, kind NudgeKind, prio int, marketing bool) NudgeRule {
+		return NudgeRule{ID: id, Kind: kind, Enabled: true, Priority: prio, Marketing: marketing,
+			HoldOut: DefaultHoldOut, AttributionDays: DefaultAttributionDays, Window: defaultWindow}
+	}
+	welcome := r("welcome", NudgeWelcome, 100, false)
+	welcome.Delay = time.Hour
+	tips := r("onboarding_tips", NudgeOnboarding, 60, false)
+	tips.Days = 14
+	profile := r("onboarding_profile", NudgeOnboarding, 60, false)
+	profile.Days, profile.After, profile.Unless = 21, "onboarding_tips", UnlessProfileComplete
+	rewards := r("onboarding_rewards", NudgeOnboarding, 60, false)
+	rewards.Days, rewards.After = 28, "onboarding_profile"
+	birthday := r("birthday", NudgeBirthday, 90, true)
+	birthday.Fact, birthday.At, birthday.Bonus, birthday.BonusDays, birthday.Window = "birthday", 10*60, 200, 7, 1
+	winback := r("winback", NudgeWinBack, 50, true)
+	winback.Days, winback.Bonus, winback.BonusDays = 30, 100, 14
+	winback2 := r("winback_2", NudgeWinBack, 40, true)
+	winback2.Days, winback2.After, winback2.Bonus, winback2.BonusDays = 60, "winback", 200, 14
+	expiring := r("points_expiring", NudgeExpiring, 80, false)
+	expiring.Days = 7
+	prof := r("profile_incomplete", NudgeProfile, 20, false)
+	prof.Days, prof.MaxTimes = 10, 2
+	newYear := r("new_year", NudgeHoliday, 70, true)
+	newYear.Date, newYear.At, newYear.Window = "01-01", 11*60, 1
+	march8 := r("march_8", NudgeHoliday, 70, true)
+	march8.Date, march8.At, march8.Window = "03-08", 10*60, 1
+	return NudgeConfig{CapDays: 3, QuietStart: 21 * 60, QuietEnd: 10 * 60,
+		Rules: []NudgeRule{welcome, tips, profile, rewards, birthday, winback, winback2, expiring, prof, newYear, march8}}
+}
+
+// Rule finds a rule by id.
+func (c *NudgeConfig) Rule(id string) (*NudgeRule, bool) {
+	for i := range c.Rules {
+		if c.Rules[i].ID == id {
+			return &c.Rules[i], true
+		}
+	}
+	return nil, false
+}
+
+// ByPriority lists the enabled rules, the highest priority first (ties in
+// config order): the order the engine evaluates them in.
+func (c *NudgeConfig) ByPriority() []NudgeRule {
+	var out []NudgeRule
+	for _, r := range c.Rules {
+		if r.Enabled {
+			out = append(out, r)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b NudgeRule) int { return b.Priority - a.Priority })
+	return out
+}
+
+var (
+	nudgeID   = regexp.MustCompile(`^[a-z0-9_]{1,32}$`)
+	monthDay  = regexp.MustCompile(`^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$`)
+	nudgeKind = map[NudgeKind]bool{}
+)
+
+func init() {
+	for _, k := range NudgeKinds {
+		nudgeKind[k] = true
+	}
+}
+
+// nudgesTable is the config table of the nudges, for error messages.
+const nudgesTable = "nudges"
+
+// Validate checks the rules against the rest of the config (topics and
+// questionnaire sections they name).
+func (c *NudgeConfig) Validate(b *Business) error {
+	if c.CapDays < 0 || c.CapDays > 90 {
+		return &FieldError{Field: nudgesTable + ".frequency_cap_days", Problem: fmt.Sprintf("must be between 0 and 90, got %d", c.CapDays)}
+	}
+	seen := map[string]bool{}
+	for _, r := range c.Rules {
+		bad := func(field, problem string) error {
+			return &FieldError{Field: nudgesTable + ".rules." + r.ID + "." + field, Problem: problem}
+		}
+		if !nudgeID.MatchString(r.ID) {
+			return &FieldError{Field: nudgesTable + ".rules", Problem: fmt.Sprintf("rule id %q: use 1-32 of a-z, 0-9, _", r.ID)}
+		}
+		seen[r.ID] = true
+		switch {
+		case !nudgeKind[r.Kind]:
+			return bad("kind", fmt.Sprintf("%q is not one of %v", r.Kind, NudgeKinds))
+		case r.HoldOut < 0 || r.HoldOut > 50:
+			return bad("hold_out_percent", fmt.Sprintf("must be between 0 and 50, got %d", r.HoldOut))
+		case r.AttributionDays < 1 || r.AttributionDays > 60:
+			return bad("attribution_days", fmt.Sprintf("must be between 1 and 60, got %d", r.AttributionDays))
+		case r.Bonus < 0 || r.Bonus > 1_000_000:
+			return bad("bonus", fmt.Sprintf("must be between 0 and 1000000, got %d", r.Bonus))
+		case r.BonusDays < 0 || r.BonusDays > 3650:
+			return bad("bonus_days", fmt.Sprintf("must be between 0 and 3650, got %d", r.BonusDays))
+		case r.Days < 0 || r.Days > 3650:
+			return bad("days", fmt.Sprintf("must be between 0 and 3650, got %d", r.Days))
+		case r.Window < 1 || r.Window > 365:
+			return bad("window_days", fmt.Sprintf("must be between 1 and 365, got %d", r.Window))
+		case r.At < 0 || r.At >= 24*60:
+			return bad("time", "must be a time of day such as 10:00")
+		case r.Topic != "" && !hasTopic(b, r.Topic):
+			return bad("topic", fmt.Sprintf("no topic %q in [[topics]]", r.Topic))
+		case r.Topic != "" && !r.Marketing:
+			return bad("topic", "only a marketing rule has a topic")
+		}
+		if err := r.validateKind(b, bad); err != nil {
+			return err
+		}
+	}
+	for _, r := range c.Rules {
+		if r.After != "" && !seen[r.After] {
+			return &FieldError{Field: nudgesTable + ".rules." + r.ID + ".after", Problem: fmt.Sprintf("no rule %q", r.After)}
+		}
+	}
+	return nil
+}
+
+func (r NudgeRule) validateKind(b *Business, bad func(field, problem string) error) error {
+	switch r.Kind {
+	case NudgeWelcome:
+		if r.Delay < 0 || r.Delay > 30*24*time.Hour {
+			return bad("delay", fmt.Sprintf("must be between 0 and 720h, got %s", r.Delay))
+		}
+	case NudgeOnboarding, NudgeWinBack, NudgeExpiring, NudgeProfile:
+		if r.Days < 1 {
+			return bad("days", "must be at least 1")
+		}
+		if _, ok := b.Questionnaire.Section(r.Section); r.Section != "" && !ok {
+			return bad("section", fmt.Sprintf("no questionnaire section %q", r.Section))
+		}
+		if r.Unless != "" && r.Unless != UnlessProfileComplete {
+			return bad("unless", fmt.Sprintf("%q is not one of: %s", r.Unless, UnlessProfileComplete))
+		}
+		if r.Kind == NudgeProfile && r.MaxTimes < 1 {
+			return bad("max_times", "must be at least 1")
+		}
+	case NudgeBirthday:
+		if r.Fact == "" {
+			return bad("fact", "name the profile fact that holds the date, e.g. \"birthday\"")
+		}
+	case NudgeHoliday:
+		if !monthDay.MatchString(r.Date) {
+			return bad("date", fmt.Sprintf("write it as MM-DD, got %q", r.Date))
+		}
+	}
+	return nil
+}
+
+// UnlessProfileComplete skips a step for a customer who completed the
+// profile (the rule's Section, or every section).
+const UnlessProfileComplete = "profile_complete"
+
+// Nudge outcomes, stored with each due nudge.
+const (
+	NudgeSent    = "sent"     // queued to the outbox
+	NudgeHeldOut = "held_out" // the control group: recorded, not sent
+	NudgeSkipped = "skipped"  // not sent, with the reason (the frequency cap)
+)
+
+// Reasons a due customer does not get a nudge. "capped" and "done" are
+// recorded (the occurrence is spent); the others are what a dry run shows.
+const (
+	SkipNoConsent    = "no_consent"
+	SkipUnsubscribed = "unsubscribed"
+	SkipCapped       = "capped"
+	SkipDeclined     = "declined"
+	// SkipDone: the customer did the thing already (completed the
+	// profile); recorded, so the chain goes on to the next step.
+	SkipDone = "done"
+)
+
+func hasTopic(b *Business, id string) bool { _, ok := b.Topic(id); return ok }

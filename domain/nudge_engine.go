@@ -1,0 +1,328 @@
+package domain
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// LedgerNudge is the bonus points a nudge brings (a birthday gift, a
+// win-back offer).
+const LedgerNudge LedgerKind = "nudge"
+
+// NudgeDue is a customer a rule found due, with what the message needs.
+type NudgeDue struct {
+	CustomerID int64
+	ChatID     int64
+	Language   string
+	FirstName  string
+	CardID     int64
+	Balance    int64
+	TimeZone   string // the customer's store's
+	Occurrence string
+	// Points and Expires: the points about to expire and when (expiring).
+	Points  int64
+	Expires time.Time
+	// ContactFrom and ContactTo are the customer's own window for
+	// messages (minutes after local midnight); equal: none.
+	ContactFrom, ContactTo int
+	// HeldOut: this customer is in the rule's control group (a hash of
+	// rule, customer and occurrence, so a dry run agrees with the run).
+	HeldOut bool
+	// Skip says why a marketing rule does not send (SkipCapped is
+	// recorded; the others only show in a dry run).
+	Skip string
+}
+
+// NudgeQuery asks the storage who is due for a rule, set-based.
+type NudgeQuery struct {
+	Rule         NudgeRule
+	Now          time.Time
+	TopicDefault bool
+	// CapSince: a marketing nudge sent after it caps the customer (zero:
+	// no cap).
+	CapSince time.Time
+	// Sections is how many questionnaire sections the business has (the
+	// profile step is skipped for a customer who completed them all).
+	Sections int
+	// All includes the customers a marketing rule skips, with Skip set
+	// (a dry run); the engine leaves them out.
+	All   bool
+	Limit int
+}
+
+// Nudge is one due nudge as stored: sent, held out or skipped.
+type Nudge struct {
+	ID             int64
+	Rule           string
+	CustomerID     int64
+	Occurrence     string
+	Marketing      bool
+	Outcome        string
+	Reason         string
+	DueAt          time.Time
+	SendAt         time.Time
+	AttributeUntil time.Time
+	Points         int64
+	BonusExpires   time.Time
+	Click          string
+	ClickedAt      time.Time
+	DeclinedAt     time.Time
+}
+
+// NudgeStore keeps the nudges.
+type NudgeStore interface {
+	// ListNudgesDue runs the rule's one set-based query.
+	ListNudgesDue(ctx context.Context, q NudgeQuery) ([]NudgeDue, error)
+	// ReserveNudgeIDs takes n ids, so a message can name its nudge in its
+	// buttons before the nudge is written.
+	ReserveNudgeIDs(ctx context.Context, n int) ([]int64, error)
+	// RecordNudge writes n with its reserved id; false when that (rule,
+	// customer, occurrence) was recorded before (by another replica).
+	RecordNudge(ctx context.Context, n *Nudge) (bool, error)
+	// QueueNudgeMessage queues the message of a recorded nudge.
+	QueueNudgeMessage(ctx context.Context, nudgeID int64, m OutMessage) error
+	// AttributePurchase credits a purchase to the customer's latest nudge
+	// (or hold-out record) whose window is open; it may be deferred to the
+	// commit.
+	AttributePurchase(ctx context.Context, customerID int64, purchasePublicID string, amount int64, at time.Time) error
+	// ClickNudge records a tap on a nudge's button (the first one counts
+	// as the click; "no" also declines the rule). ErrNotFound when the
+	// nudge is not the customer's.
+	ClickNudge(ctx context.Context, id, customerID int64, click string, at time.Time) (*Nudge, error)
+	// NudgeStats sums the nudges due since from, per rule.
+	NudgeStats(ctx context.Context, from time.Time) ([]NudgeStat, error)
+}
+
+// NudgeRender builds the message of a nudge that is sent; n has its id,
+// bonus and send time.
+type NudgeRender func(r NudgeRule, d NudgeDue, n *Nudge) (json.RawMessage, error)
+
+// NudgeReport is what one run of the engine did, per outcome.
+type NudgeReport struct {
+	Sent, HeldOut, Skipped int
+	Failed                 []error
+}
+
+// Nudge engine limits: a batch is one transaction; a rule queues at most
+// maxPerRun per run (the sender cannot send more in a minute anyway),
+// and the next run goes on.
+const (
+	nudgeBatch     = 500
+	nudgeMaxPerRun = 5000
+)
+
+// RunNudges is the nudge engine's tick: for each enabled rule, highest
+// priority first, one set-based query finds who is due, and each due
+// customer gets a row (sent, held out, or skipped by the frequency cap)
+// and, when sent, its bonus and its message, in one transaction per batch.
+// The row's uniqueness on (rule, customer, occurrence) makes it once only,
+// whoever runs it. A batch that fails is retried a customer at a time,
+// so one that cannot be written holds up no other.
+func (s *Service) RunNudges(ctx context.Context, st Store, render NudgeRender) (NudgeReport, error) {
+	var rep NudgeReport
+	now := s.Now()
+	for _, r := range s.Business.Nudges.ByPriority() {
+		if !s.nudgeMayBeDue(r, now) {
+			continue
+		}
+		for done := 0; done < nudgeMaxPerRun; {
+			var dues []NudgeDue
+			err := st.Update(ctx, func(tx Tx) (err error) {
+				dues, err = tx.ListNudgesDue(ctx, s.nudgeQuery(r, now, false, nudgeBatch))
+				return err
+			})
+			if err != nil {
+				return rep, fmt.Errorf("nudge rule %s: %w", r.ID, err)
+			}
+			if len(dues) == 0 {
+				break
+			}
+			before := rep.Sent + rep.HeldOut + rep.Skipped
+			s.writeNudges(ctx, st, r, dues, render, now, &rep)
+			done += len(dues)
+			if len(dues) < nudgeBatch || rep.Sent+rep.HeldOut+rep.Skipped == before {
+				break // the rest failed: the next run tries again
+			}
+		}
+	}
+	return rep, errors.Join(rep.Failed...)
+}
+
+// writeNudges writes a batch in one transaction, or each due customer in
+// its own when the batch fails.
+func (s *Service) writeNudges(ctx context.Context, st Store, r NudgeRule, dues []NudgeDue, render NudgeRender, now time.Time, rep *NudgeReport) {
+	var batch NudgeReport
+	err := st.Update(ctx, func(tx Tx) error {
+		batch = NudgeReport{}
+		return s.writeNudgeBatch(ctx, tx, r, dues, render, now, &batch)
+	})
+	if err == nil {
+		rep.Sent, rep.HeldOut, rep.Skipped = rep.Sent+batch.Sent, rep.HeldOut+batch.HeldOut, rep.Skipped+batch.Skipped
+		return
+	}
+	for _, d := range dues {
+		var one NudgeReport
+		err := st.Update(ctx, func(tx Tx) error {
+			one = NudgeReport{}
+			return s.writeNudgeBatch(ctx, tx, r, []NudgeDue{d}, render, now, &one)
+		})
+		if err != nil {
+			rep.Failed = append(rep.Failed, fmt.Errorf("nudge %s for customer %d: %w", r.ID, d.CustomerID, err))
+			continue
+		}
+		rep.Sent, rep.HeldOut, rep.Skipped = rep.Sent+one.Sent, rep.HeldOut+one.HeldOut, rep.Skipped+one.Skipped
+	}
+}
+
+func (s *Service) writeNudgeBatch(ctx context.Context, tx Tx, r NudgeRule, dues []NudgeDue, render NudgeRender, now time.Time, rep *NudgeReport) error {
+	ids, err := tx.ReserveNudgeIDs(ctx, len(dues))
+	if err != nil {
+		return err
+	}
+	for i, d := range dues {
+		n := s.planNudge(r, d, now)
+		n.ID = ids[i]
+		created, err := tx.RecordNudge(ctx, n)
+		if err != nil {
+			return err
+		}
+		if !created {
+			continue
+		}
+		switch n.Outcome {
+		case NudgeHeldOut:
+			rep.HeldOut++
+			continue
+		case NudgeSkipped:
+			rep.Skipped++
+			continue
+		}
+		if n.Points > 0 {
+			e := LedgerEntry{CardID: d.CardID, Kind: LedgerNudge, Amount: n.Points, Reason: r.ID,
+				IdempotencyKey: fmt.Sprintf("nudge:%d", n.ID), ExpiresAt: n.BonusExpires}
+			if _, _, err := Credit(ctx, tx, e, LotPromo); err != nil {
+				return err
+			}
+		}
+		payload, err := render(r, d, n)
+		if err != nil {
+			return err
+		}
+		if err := tx.QueueNudgeMessage(ctx, n.ID, OutMessage{ChatID: d.ChatID, Payload: payload, NotBefore: n.SendAt}); err != nil {
+			return err
+		}
+		rep.Sent++
+	}
+	return nil
+}
+
+// planNudge decides what a due customer gets: when (out of quiet hours),
+// which group, and the bonus.
+func (s *Service) planNudge(r NudgeRule, d NudgeDue, now time.Time) *Nudge {
+	loc, err := time.LoadLocation(d.TimeZone)
+	if err != nil {
+		loc = time.UTC
+	}
+	cfg := &s.Business.Nudges
+	send := NextContactTime(now, loc, cfg.QuietStart, cfg.QuietEnd, d.ContactFrom, d.ContactTo)
+	n := &Nudge{Rule: r.ID, CustomerID: d.CustomerID, Occurrence: d.Occurrence, Marketing: r.Marketing,
+		Outcome: NudgeSent, DueAt: now, SendAt: send, AttributeUntil: send.AddDate(0, 0, r.AttributionDays)}
+	switch {
+	case d.Skip == SkipCapped:
+		n.Outcome, n.Reason = NudgeSkipped, SkipCapped
+	case d.Skip != "":
+		n.Outcome, n.Reason = NudgeSkipped, d.Skip
+	case d.HeldOut:
+		n.Outcome = NudgeHeldOut
+	case r.Bonus > 0:
+		n.Points = r.Bonus
+		switch days := r.BonusDays; {
+		case days > 0:
+			n.BonusExpires = send.AddDate(0, 0, days)
+		case s.Business.WelcomeBonusDays > 0:
+			n.BonusExpires = send.AddDate(0, 0, s.Business.WelcomeBonusDays)
+		}
+	}
+	return n
+}
+
+// nudgeQuery is the rule's query at now.
+func (s *Service) nudgeQuery(r NudgeRule, now time.Time, all bool, limit int) NudgeQuery {
+	q := NudgeQuery{Rule: r, Now: now, All: all, Limit: limit, Sections: len(s.Business.Questionnaire.Sections)}
+	if t, ok := s.Business.Topic(r.Topic); ok {
+		q.TopicDefault = t.Default
+	}
+	if r.Marketing && s.Business.Nudges.CapDays > 0 {
+		q.CapSince = now.AddDate(0, 0, -s.Business.Nudges.CapDays)
+	}
+	return q
+}
+
+// nudgeMayBeDue skips the query of a dated rule on the days it cannot be
+// due in any store's time zone.
+func (s *Service) nudgeMayBeDue(r NudgeRule, now time.Time) bool {
+	if r.Kind != NudgeHoliday {
+		return true
+	}
+	for _, st := range s.Business.Stores {
+		loc, err := time.LoadLocation(st.TimeZone)
+		if err != nil {
+			loc = time.UTC
+		}
+		for d := range r.Window {
+			if now.In(loc).AddDate(0, 0, -d).Format("01-02") == r.Date {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// NextContactTime is the first minute at or after t when a message may go
+// out: outside the quiet hours [quietStart, quietEnd) and inside the
+// customer's own window [from, to) (minutes after midnight in loc; equal
+// bounds: none). When the two never overlap, the customer's window wins.
+func NextContactTime(t time.Time, loc *time.Location, quietStart, quietEnd, from, to int) time.Time {
+	inRange := func(m, a, b int) bool {
+		if a < b {
+			return m >= a && m < b
+		}
+		return m >= a || m < b
+	}
+	ok := func(x time.Time, strict bool) bool {
+		l := x.In(loc)
+		m := l.Hour()*60 + l.Minute()
+		if from != to && !inRange(m, from, to) {
+			return false
+		}
+		return !strict || quietStart == quietEnd || !inRange(m, quietStart, quietEnd)
+	}
+	local := t.In(loc)
+	var candidates []time.Time
+	for day := range 3 {
+		d := time.Date(local.Year(), local.Month(), local.Day()+day, 0, 0, 0, 0, loc)
+		for _, m := range []int{quietEnd, from} {
+			if c := d.Add(time.Duration(m) * time.Minute); c.After(t) {
+				candidates = append(candidates, c)
+			}
+		}
+	}
+	for _, strict := range []bool{true, false} {
+		if ok(t, strict) {
+			return t
+		}
+		best := time.Time{}
+		for _, c := range candidates {
+			if ok(c, strict) && (best.IsZero() || c.Before(best)) {
+				best = c
+			}
+		}
+		if !best.IsZero() {
+			return best
+		}
+	}
+	return t
+}

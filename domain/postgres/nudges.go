@@ -1,0 +1,279 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// nudgeDue wraps a rule's candidates (customer_id, occ, points, expires,
+// done: the step is pointless for them, recorded as skipped)
+// with what every rule checks, in one statement: members still reachable,
+// the occurrence not recorded yet, the hold-out group by a hash of rule,
+// customer and occurrence (the same in a dry run), and for a marketing
+// rule the consent, the topic and the frequency cap. $1 rule, $2
+// marketing, $3 topic, $4 topic default, $5 cap since (NULL: none), $6
+// hold-out percent, $7 all (dry run), $8 limit, $9 now; the kind's own
+// parameters follow.
+const nudgeDue = `
+WITH cand AS (%s),
+due AS (
+SELECT c.id AS customer_id, c.chat_id, c.language, c.first_name, k.id AS card_id, k.balance,
+       coalesce(s.timezone, (SELECT timezone FROM stores ORDER BY id LIMIT 1), 'UTC') AS tz,
+       cand.occ, cand.points, cand.expires,
+       coalesce(c.contact_from, 0) AS contact_from, coalesce(c.contact_to, 0) AS contact_to,
+       abs(hashtextextended($1 || ':' || c.id || ':' || cand.occ, 0)) %% 100 < $6 AS held_out,
+       CASE WHEN cand.done THEN 'done'
+            WHEN EXISTS (SELECT 1 FROM nudges d WHERE d.customer_id = c.id AND d.rule = $1 AND d.declined_at IS NOT NULL)
+                 THEN 'declined'
+            WHEN NOT $2 THEN ''
+            WHEN NOT c.marketing THEN 'no_consent'
+            WHEN $3 <> '' AND NOT coalesce((SELECT ts.subscribed FROM topic_subscriptions ts
+                                             WHERE ts.customer_id = c.id AND ts.topic = $3), $4) THEN 'unsubscribed'
+            WHEN $5::timestamptz IS NOT NULL AND EXISTS (SELECT 1 FROM nudges m
+                  WHERE m.customer_id = c.id AND m.marketing AND m.outcome = 'sent' AND m.send_at > $5) THEN 'capped'
+            ELSE '' END AS skip
+  FROM cand
+  JOIN customers c ON c.id = cand.customer_id
+  JOIN cards k ON k.customer_id = c.id
+  LEFT JOIN stores s ON s.id = c.joined_store_id
+ WHERE c.joined_at IS NOT NULL AND c.joined_at <= $9::timestamptz
+   AND c.erased_at IS NULL AND c.unreachable_at IS NULL AND c.chat_id IS NOT NULL
+   AND NOT EXISTS (SELECT 1 FROM nudges n WHERE n.rule = $1 AND n.customer_id = c.id AND n.occurrence = cand.occ))
+SELECT * FROM due WHERE $7 OR skip IN ('', 'capped', 'done') ORDER BY customer_id LIMIT $8`
+
+// Each kind's candidates. Purchases are walked per store by time
+// (purchases_store_time), customers by joining date (customers_joined),
+// lots by expiry (point_lots_expiring), birthdays by month and day
+// (facts_month_day).
+const (
+	// $10 first purchase at or before, $11 after.
+	nudgeWelcome = `SELECT DISTINCT p.customer_id, ''::text AS occ, 0::bigint AS points, NULL::timestamptz AS expires, false AS done
+  FROM stores st JOIN purchases p ON p.store_id = st.id AND p.created_at <= $10 AND p.created_at > $11
+ WHERE p.cancelled_at IS NULL
+   AND NOT EXISTS (SELECT 1 FROM purchases q WHERE q.card_id = p.card_id AND q.cancelled_at IS NULL
+                      AND (q.created_at < p.created_at OR (q.created_at = p.created_at AND q.id < p.id)))`
+	// $10 joined at or before, $11 after, $12 the step before ('' none:
+	// it must have been sent, or been pointless), $13 pointless when the
+	// profile is complete, $14 its section ('' all), $15 the number of
+	// sections.
+	nudgeOnboarding = `SELECT c.id AS customer_id, ''::text AS occ, 0::bigint AS points, NULL::timestamptz AS expires,
+       ($13 AND CASE WHEN $14 <> '' THEN EXISTS (SELECT 1 FROM section_offers o
+                          WHERE o.customer_id = c.id AND o.section = $14 AND o.completed_at IS NOT NULL)
+                     ELSE (SELECT count(*) FROM section_offers o
+                            WHERE o.customer_id = c.id AND o.completed_at IS NOT NULL) >= $15 END) AS done
+  FROM customers c
+ WHERE c.joined_at <= $10 AND c.joined_at > $11
+   AND ($12 = '' OR EXISTS (SELECT 1 FROM nudges a WHERE a.rule = $12 AND a.customer_id = c.id
+                               AND (a.outcome = 'sent' OR a.reason = 'done')))`
+	// $10 last purchase at or before, $11 after, $12 the step before.
+	nudgeWinBack = `SELECT p.customer_id, p.id::text AS occ, 0::bigint AS points, NULL::timestamptz AS expires, false AS done
+  FROM stores st JOIN purchases p ON p.store_id = st.id AND p.created_at <= $10 AND p.created_at > $11
+ WHERE p.cancelled_at IS NULL
+   AND NOT EXISTS (SELECT 1 FROM purchases q WHERE q.card_id = p.card_id AND q.cancelled_at IS NULL
+                      AND (q.created_at > p.created_at OR (q.created_at = p.created_at AND q.id > p.id)))
+   AND ($12 = '' OR EXISTS (SELECT 1 FROM nudges a WHERE a.rule = $12 AND a.customer_id = p.customer_id
+                               AND a.occurrence = p.id::text AND a.outcome = 'sent'))`
+	// $10 expiring after, $11 at or before. A lot whose whole life is
+	// shorter than the notice (a week's birthday gift) needs no reminder:
+	// its own message said when it ends.
+	nudgeExpiring = `SELECT k.customer_id, to_char(min(l.expires_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS occ,
+       sum(l.remaining)::bigint AS points, min(l.expires_at) AS expires, false AS done
+  FROM point_lots l JOIN cards k ON k.id = l.card_id
+ WHERE l.remaining > 0 AND l.expires_at > $10 AND l.expires_at <= $11
+   AND l.expires_at - l.created_at > $11 - $10
+ GROUP BY k.customer_id`
+	// $10 joined (and reminded last) at or before, $11 joined after, $12
+	// at most this many reminders.
+	nudgeProfile = `SELECT c.id AS customer_id, (coalesce(prev.n, 0) + 1)::text AS occ, 0::bigint AS points, NULL::timestamptz AS expires, false AS done
+  FROM customers c
+  LEFT JOIN LATERAL (SELECT count(*) AS n, max(x.due_at) AS last FROM nudges x WHERE x.rule = $1 AND x.customer_id = c.id) prev ON true
+ WHERE c.joined_at <= $10 AND c.joined_at > $11
+   AND EXISTS (SELECT 1 FROM section_offers o WHERE o.customer_id = c.id AND o.completed_at IS NULL)
+   AND coalesce(prev.n, 0) < $12 AND (prev.last IS NULL OR prev.last <= $10)`
+	// $10 the fact, $11 its month-days that may be due, $12 send time
+	// (minutes), $13 window (days). The customer's local day and time
+	// by their store's zone; 29 February is 1 March in other years.
+	nudgeBirthday = `SELECT f.customer_id, to_char(d.due, 'YYYY') AS occ, 0::bigint AS points, NULL::timestamptz AS expires, false AS done
+  FROM facts f
+  JOIN customers c ON c.id = f.customer_id
+  LEFT JOIN stores s ON s.id = c.joined_store_id
+ CROSS JOIN LATERAL (SELECT $9::timestamptz AT TIME ZONE coalesce(s.timezone, (SELECT timezone FROM stores ORDER BY id LIMIT 1), 'UTC') AS local) l
+ CROSS JOIN LATERAL (SELECT make_date(extract(year FROM l.local)::int, 1, 1)
+        + (substr(f.value, 6, 2)::int - 1) * interval '1 month' + (substr(f.value, 9, 2)::int - 1) * interval '1 day'
+        + $12 * interval '1 minute' AS due) d
+ WHERE f.name = $10 AND substr(f.value, 6, 5) = ANY($11) AND f.value ~ '^\d{4}-\d{2}-\d{2}$'
+   AND l.local >= d.due AND l.local < d.due + $13 * interval '1 day'`
+	// $10 the date "MM-DD", $11 send time (minutes), $12 window (days).
+	nudgeHoliday = `SELECT c.id AS customer_id, to_char(d.due, 'YYYY') AS occ, 0::bigint AS points, NULL::timestamptz AS expires, false AS done
+  FROM customers c
+  LEFT JOIN stores s ON s.id = c.joined_store_id
+ CROSS JOIN LATERAL (SELECT $9::timestamptz AT TIME ZONE coalesce(s.timezone, (SELECT timezone FROM stores ORDER BY id LIMIT 1), 'UTC') AS local) l
+ CROSS JOIN LATERAL (SELECT to_date(to_char(l.local, 'YYYY') || '-' || $10, 'YYYY-MM-DD') + $11 * interval '1 minute' AS due) d
+ WHERE c.joined_at IS NOT NULL AND c.marketing
+   AND l.local >= d.due AND l.local < d.due + $12 * interval '1 day'`
+)
+
+// ListNudgesDue runs the rule's query.
+func (t *tx) ListNudgesDue(ctx context.Context, q domain.NudgeQuery) ([]domain.NudgeDue, error) {
+	r := q.Rule
+	var capSince *time.Time
+	if !q.CapSince.IsZero() {
+		capSince = &q.CapSince
+	}
+	args := []any{r.ID, r.Marketing, r.Topic, q.TopicDefault, capSince, r.HoldOut, q.All, q.Limit, q.Now}
+	window := time.Duration(r.Window) * 24 * time.Hour
+	days := func(n int) time.Time { return q.Now.AddDate(0, 0, -n) }
+	var cand string
+	switch r.Kind {
+	case domain.NudgeWelcome:
+		cand = nudgeWelcome
+		args = append(args, q.Now.Add(-r.Delay), q.Now.Add(-r.Delay-window))
+	case domain.NudgeOnboarding:
+		cand = nudgeOnboarding
+		args = append(args, days(r.Days), days(r.Days).Add(-window), r.After,
+			r.Unless == domain.UnlessProfileComplete, r.Section, q.Sections)
+	case domain.NudgeWinBack:
+		cand = nudgeWinBack
+		args = append(args, days(r.Days), days(r.Days).Add(-window), r.After)
+	case domain.NudgeExpiring:
+		cand = nudgeExpiring
+		args = append(args, q.Now, q.Now.AddDate(0, 0, r.Days))
+	case domain.NudgeProfile:
+		cand = nudgeProfile
+		args = append(args, days(r.Days), days(r.Days*(r.MaxTimes+1)).Add(-window), r.MaxTimes)
+	case domain.NudgeBirthday:
+		cand = nudgeBirthday
+		args = append(args, r.Fact, monthDays(q.Now, r.Window), r.At, r.Window)
+	case domain.NudgeHoliday:
+		cand = nudgeHoliday
+		args = append(args, r.Date, r.At, r.Window)
+	default:
+		return nil, fmt.Errorf("nudge rule %s: unknown kind %q", r.ID, r.Kind)
+	}
+	rows, err := t.tx.Query(ctx, fmt.Sprintf(nudgeDue, cand), args...)
+	if err != nil {
+		return nil, fmt.Errorf("nudge rule %s: %w", r.ID, mapErr(err))
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (domain.NudgeDue, error) {
+		var d domain.NudgeDue
+		var chat *int64
+		var expires *time.Time
+		err := row.Scan(&d.CustomerID, &chat, &d.Language, &d.FirstName, &d.CardID, &d.Balance, &d.TimeZone,
+			&d.Occurrence, &d.Points, &expires, &d.ContactFrom, &d.ContactTo, &d.HeldOut, &d.Skip)
+		d.ChatID, d.Expires = deref(chat), deref(expires)
+		return d, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("nudge rule %s: %w", r.ID, mapErr(err))
+	}
+	return out, nil
+}
+
+// monthDays lists the "MM-DD" a birthday may have to be due around now in
+// any time zone (a day either side, the window back), with 29 February
+// when 1 March is among them.
+func monthDays(now time.Time, window int) []string {
+	var out []string
+	for d := -1; d <= window+1; d++ {
+		md := now.AddDate(0, 0, -d).Format("01-02")
+		out = append(out, md)
+		if md == "03-01" {
+			out = append(out, "02-29")
+		}
+	}
+	return out
+}
+
+// ReserveNudgeIDs takes ids from the nudges' sequence.
+func (t *tx) ReserveNudgeIDs(ctx context.Context, n int) ([]int64, error) {
+	rows, _ := t.tx.Query(ctx, `SELECT nextval('nudges_id_seq') FROM generate_series(1, $1)`, n)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("reserve nudge ids: %w", mapErr(err))
+	}
+	return ids, nil
+}
+
+// RecordNudge writes a nudge unless its occurrence is recorded.
+func (t *tx) RecordNudge(ctx context.Context, n *domain.Nudge) (bool, error) {
+	tag, err := t.tx.Exec(ctx, `INSERT INTO nudges (id, rule, customer_id, occurrence, marketing, outcome, reason,
+		due_at, send_at, attribute_until, points) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+		ON CONFLICT (rule, customer_id, occurrence) DO NOTHING`,
+		n.ID, n.Rule, n.CustomerID, n.Occurrence, n.Marketing, n.Outcome, n.Reason, n.DueAt, n.SendAt,
+		n.AttributeUntil, n.Points)
+	if err != nil {
+		return false, fmt.Errorf("record nudge: %w", mapErr(err))
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// QueueNudgeMessage queues a nudge's message, sent when the business
+// clock reaches its time, with the commit.
+func (t *tx) QueueNudgeMessage(ctx context.Context, nudgeID int64, m domain.OutMessage) error {
+	b := &pgx.Batch{}
+	b.Queue(`INSERT INTO outbox (chat_id, payload, not_before, created_at, nudge_id) VALUES ($1, $2, $3, $4, $5)`,
+		m.ChatID, []byte(m.Payload), m.NotBefore, t.now(), nudgeID)
+	t.tx.Defer(b)
+	return nil
+}
+
+// attributePurchase credits the purchase to the latest open nudge.
+const attributePurchase = `UPDATE nudges SET converted_at = coalesce(converted_at, $4),
+       purchase_id = coalesce(purchase_id, (SELECT id FROM purchases WHERE public_id = $2)), revenue = revenue + $3
+ WHERE id = (SELECT id FROM nudges WHERE customer_id = $1 AND outcome <> 'skipped'
+                AND send_at <= $4 AND attribute_until > $4
+              ORDER BY due_at DESC, id DESC LIMIT 1)`
+
+// AttributePurchase credits a purchase to the customer's latest open
+// nudge, with the commit (after the purchase's own deferred writes).
+func (t *tx) AttributePurchase(ctx context.Context, customerID int64, publicID string, amount int64, at time.Time) error {
+	b := &pgx.Batch{}
+	b.Queue(attributePurchase, customerID, publicID, amount, t.stamp(at))
+	t.tx.Defer(b)
+	return nil
+}
+
+// ClickNudge records a button tap on the customer's nudge.
+func (t *tx) ClickNudge(ctx context.Context, id, customerID int64, click string, at time.Time) (*domain.Nudge, error) {
+	n := &domain.Nudge{ID: id, CustomerID: customerID}
+	var clickedAt, declinedAt *time.Time
+	err := t.tx.QueryRow(ctx, `UPDATE nudges SET clicked_at = coalesce(clicked_at, $3),
+		click = CASE WHEN click = '' THEN $4 ELSE click END,
+		declined_at = CASE WHEN $4 = 'no' THEN coalesce(declined_at, $3) ELSE declined_at END
+		WHERE id = $1 AND customer_id = $2
+		RETURNING rule, occurrence, outcome, click, clicked_at, declined_at, points`,
+		id, customerID, t.stamp(at), click).Scan(&n.Rule, &n.Occurrence, &n.Outcome, &n.Click, &clickedAt, &declinedAt, &n.Points)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	n.ClickedAt, n.DeclinedAt = deref(clickedAt), deref(declinedAt)
+	return n, nil
+}
+
+// NudgeStats sums the nudges due since from, per rule.
+func (t *tx) NudgeStats(ctx context.Context, from time.Time) ([]domain.NudgeStat, error) {
+	rows, _ := t.tx.Query(ctx, `SELECT rule, count(*),
+		count(*) FILTER (WHERE outcome = 'sent'), count(*) FILTER (WHERE outcome = 'held_out'),
+		count(*) FILTER (WHERE outcome = 'skipped'), count(*) FILTER (WHERE clicked_at IS NOT NULL),
+		count(*) FILTER (WHERE outcome = 'sent' AND converted_at IS NOT NULL),
+		count(*) FILTER (WHERE outcome = 'held_out' AND converted_at IS NOT NULL),
+		coalesce(sum(points), 0)::bigint,
+		coalesce(sum(revenue) FILTER (WHERE outcome = 'sent'), 0)::bigint,
+		coalesce(sum(revenue) FILTER (WHERE outcome = 'held_out'), 0)::bigint
+		FROM nudges WHERE due_at >= $1 GROUP BY rule ORDER BY rule`, from)
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.NudgeStat, error) {
+		var x domain.NudgeStat
+		err := r.Scan(&x.Rule, &x.Due, &x.Sent, &x.HeldOut, &x.Skipped, &x.Clicked, &x.ConvertedSent,
+			&x.ConvertedHeldOut, &x.Points, &x.RevenueSent, &x.RevenueHeld)
+		return x, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("nudge stats: %w", mapErr(err))
+	}
+	return out, nil
+}

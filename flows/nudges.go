@@ -1,0 +1,145 @@
+package flows
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// kindMessage is the built-in message of a kind, for an owner's own rule
+// that brings no text of its own: the built-in rule of that kind.
+var kindMessage = map[domain.NudgeKind]string{
+	domain.NudgeWelcome: "welcome", domain.NudgeOnboarding: "onboarding_tips", domain.NudgeBirthday: "birthday",
+	domain.NudgeWinBack: "winback", domain.NudgeExpiring: "points_expiring", domain.NudgeProfile: "profile_incomplete",
+	domain.NudgeHoliday: "holiday",
+}
+
+// RunNudges is the nudge engine's tick (Service.RunNudges), its messages
+// rendered in each customer's language.
+func (e *Engine) RunNudges(ctx context.Context) (domain.NudgeReport, error) {
+	return e.Service.RunNudges(ctx, e.Store, e.renderNudge)
+}
+
+// DryRunNudges lists who a rule (all enabled ones when rule is "") would
+// reach at the given time and why, without writing anything.
+func (e *Engine) DryRunNudges(ctx context.Context, rule string, at time.Time) ([]domain.NudgePlan, error) {
+	return e.Service.DryRunNudges(ctx, e.Store, rule, at)
+}
+
+// renderNudge builds a nudge's message: the rule's text (the owner's, or
+// the built-in one), the bonus it brings, and its buttons: the offer (the
+// card, or the profile for a profile invitation), "not interested", and
+// for a marketing rule the ways out of its topic and of all marketing.
+func (e *Engine) renderNudge(r domain.NudgeRule, d domain.NudgeDue, n *domain.Nudge) (json.RawMessage, error) {
+	lang := e.Business.Language(d.Language, "")
+	loc := e.localizer(lang)
+	zone, err := time.LoadLocation(d.TimeZone)
+	if err != nil {
+		zone = time.UTC
+	}
+	data := map[string]any{"Name": d.FirstName, "Balance": d.Balance + n.Points, "Business": e.Business.Name,
+		"Points": d.Points, "Expires": dateIn(d.Expires, zone)}
+	if n.Points > 0 {
+		data["Points"], data["Expires"] = n.Points, dateIn(n.BonusExpires, zone)
+	}
+	text, err := e.nudgeText(loc, lang, r, data)
+	if err != nil {
+		return nil, err
+	}
+	if n.Points > 0 {
+		key := "nudge.bonus"
+		if n.BonusExpires.IsZero() {
+			key = "nudge.bonus_forever"
+		}
+		text += "\n\n" + e.translate(loc, key, map[string]any{"Points": n.Points, "Count": n.Points, "Expires": data["Expires"]})
+	}
+	offer, label := domain.NudgeClickOffer, e.translate(loc, "nudge.button.card", nil)
+	if r.Kind == domain.NudgeProfile || r.Unless == domain.UnlessProfileComplete {
+		offer, label = domain.NudgeClickProfile, e.translate(loc, "nudge.button.profile", nil)
+	}
+	if b := r.Button[lang]; b != "" {
+		label = b
+	}
+	rows := [][]Button{
+		{{Text: label, Data: nudgeData(n.ID, offer)}},
+		{{Text: e.translate(loc, "nudge.button.no", nil), Data: nudgeData(n.ID, domain.NudgeClickNo)}},
+	}
+	if r.Marketing {
+		rows = append(rows, e.Marketing(lang, r.Topic, Reply{}).Inline...)
+	}
+	return Reply{ChatID: d.ChatID, Text: text, Inline: rows}.encode()
+}
+
+// nudgeText is the owner's text for the language (a Go template over
+// .Name, .Balance, .Points, .Expires, .Business) or the built-in message.
+func (e *Engine) nudgeText(loc *i18n.Localizer, lang string, r domain.NudgeRule, data map[string]any) (string, error) {
+	if src := r.Text[lang]; src != "" {
+		t, err := template.New(r.ID).Option("missingkey=zero").Parse(src)
+		if err != nil {
+			return "", fmt.Errorf("nudge %s: text in %s: %w", r.ID, lang, err)
+		}
+		var b strings.Builder
+		if err := t.Execute(&b, data); err != nil {
+			return "", fmt.Errorf("nudge %s: text in %s: %w", r.ID, lang, err)
+		}
+		return b.String(), nil
+	}
+	id := "nudge." + r.ID + ".text"
+	if _, err := loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data}); err != nil {
+		id = "nudge." + kindMessage[r.Kind] + ".text"
+	}
+	return e.translate(loc, id, data), nil
+}
+
+func dateIn(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(loc).Format("02.01.2006")
+}
+
+func nudgeData(id int64, click string) string {
+	return action("nudge", strconv.FormatInt(id, 10)+"."+click)
+}
+
+// nudgeAction is a tap on a nudge's button: recorded as the rule's click,
+// then it does what it says (the card, the profile) or, for "not
+// interested", stops the rule for this customer.
+func nudgeAction(s *Session, value string) error {
+	idText, click, _ := strings.Cut(value, ".")
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil || !s.Customer.Member() {
+		s.Toast("error.stale_button")
+		return nil
+	}
+	_, err = s.e.Service.ClickNudge(s.Ctx, s.Tx, s.Customer, id, click)
+	switch {
+	case isNotFound(err) || errors.Is(err, domain.ErrInvalid):
+		s.Toast("error.stale_button")
+		return nil
+	case err != nil:
+		return err
+	}
+	switch click {
+	case domain.NudgeClickNo:
+		s.callbackText = s.T("nudge.declined", nil)
+		s.Edit(Reply{Inline: [][]Button{}})
+		return nil
+	case domain.NudgeClickProfile:
+		return showProfile(s)
+	}
+	return showCard(s, "")
+}
+
+func init() {
+	registerAction("nudge", nudgeAction)
+}

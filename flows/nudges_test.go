@@ -1,0 +1,352 @@
+package flows_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/bot"
+	"github.com/loyaltybot/loyaltybot/bot/bottest"
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// withNudges turns on the built-in rules with no hold-out, so a test
+// knows who gets what (the hold-out share has its own test).
+func withNudges(b *domain.Business) {
+	b.Nudges = domain.DefaultNudges()
+	for i := range b.Nudges.Rules {
+		b.Nudges.Rules[i].HoldOut = 0
+	}
+}
+
+// runNudges runs the engine's tick as the scheduler would and waits for
+// what it queued that is due.
+func runNudges(t *testing.T, h *bottest.Harness) domain.NudgeReport {
+	t.Helper()
+	rep, err := h.Engine.RunNudges(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Settle()
+	return rep
+}
+
+// nudgeRows counts the stored nudges of a rule with an outcome.
+func nudgeRows(t *testing.T, h *bottest.Harness, rule, outcome string) int {
+	t.Helper()
+	return countRows(t, h, `SELECT count(*) FROM nudges WHERE rule = $1 AND outcome = $2`, rule, outcome)
+}
+
+// TestWelcomeNudgeAnHourAfterTheFirstPurchase: the welcome goes out an
+// hour after the first purchase (not a minute before), once however often
+// the engine runs, and its button shows the card and counts as a click.
+func TestWelcomeNudgeAnHourAfterTheFirstPurchase(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, withNudges)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := join(t, h, 101, "Anna")
+	buy(t, anna, cashier)
+
+	h.Clock.Advance(59 * time.Minute)
+	if rep := runNudges(t, h); rep.Sent != 0 {
+		t.Fatalf("%+v before the hour", rep)
+	}
+	h.Clock.Advance(time.Minute)
+	if rep := runNudges(t, h); rep.Sent != 1 {
+		t.Fatalf("%+v after the hour, want the welcome", rep)
+	}
+	anna.Note("an hour after the first purchase").Sync()
+	if !strings.Contains(anna.Last().Text, "Thank you for your first purchase, Anna!") {
+		t.Fatalf("no welcome:\n%s", anna.Transcript())
+	}
+	if rep := runNudges(t, h); rep.Sent+rep.Skipped+rep.HeldOut != 0 {
+		t.Fatalf("a second run found %+v", rep)
+	}
+	anna.Tap("💳 My card")
+	if _, ok := anna.LastPhoto(); !ok {
+		t.Fatalf("the button did not show the card:\n%s", anna.Transcript())
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM nudges WHERE rule = 'welcome' AND click = 'offer' AND clicked_at IS NOT NULL`); n != 1 {
+		t.Fatalf("%d clicks recorded", n)
+	}
+	if got(anna, "Thank you for your first purchase") != 1 {
+		t.Fatalf("welcome sent more than once:\n%s", anna.Transcript())
+	}
+	bottest.Golden(t, "nudge_welcome", anna.Transcript())
+}
+
+// TestWinBackRespectsConsentAndIsAttributed: 30 days without a purchase,
+// a customer who agreed to offers gets the win-back with its bonus (valid
+// 14 days) and one who did not gets nothing; her purchase within the
+// window is credited to the nudge, and /stats nudges shows it.
+func TestWinBackRespectsConsentAndIsAttributed(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, withNudges)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := joinConsenting(t, h, 101, "Anna")
+	bob := join(t, h, 102, "Bob")
+	buy(t, anna, cashier)
+	buy(t, bob, cashier)
+	h.Clock.Advance(time.Hour)
+	runNudges(t, h) // the welcomes
+	bobSeen := len(bob.U.Messages())
+
+	h.Clock.Advance(30*24*time.Hour - time.Hour)
+	rep := runNudges(t, h)
+	if rep.Sent != 1 {
+		t.Fatalf("%+v, want the win-back for Anna only", rep)
+	}
+	anna.Note("30 days without a purchase").Sync()
+	last := anna.Last().Text
+	if !strings.Contains(last, "We miss you, Anna!") || !strings.Contains(last, "100 points are on your card, valid until 05.01.2027") {
+		t.Fatalf("win-back:\n%s", anna.Transcript())
+	}
+	if len(bob.U.Messages()) != bobSeen {
+		t.Fatalf("Bob, without the marketing consent, got %q", bob.Last().Text)
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM ledger WHERE kind = 'nudge' AND amount = 100
+		AND expires_at = '2027-01-05 12:00:00+00'`); n != 1 {
+		t.Fatalf("%d nudge bonus rows with the 14-day expiry", n)
+	}
+	for _, label := range []string{"💳 My card", "🙅 Not interested", "🛑 Stop all offers and news"} {
+		if !hasButton(anna, label) {
+			t.Fatalf("no %q under the win-back: %v", label, anna.Last().Inline)
+		}
+	}
+
+	h.Clock.Advance(2 * 24 * time.Hour)
+	anna.Note("she comes back two days later")
+	buy(t, anna, cashier)
+	if n := countRows(t, h, `SELECT count(*) FROM nudges WHERE rule = 'winback' AND converted_at IS NOT NULL
+		AND revenue = 100000 AND purchase_id IS NOT NULL`); n != 1 {
+		t.Fatalf("the purchase was not credited to the win-back (%d)", n)
+	}
+	owner.Send("/stats nudges")
+	text := owner.Last().Text
+	for _, want := range []string{"winback: 1 due — 1 sent, 0 held out", "Converted: 1 sent (100.0 %)", "revenue: 1", "Too few customers"} {
+		if !strings.Contains(text, want) {
+			t.Fatalf("/stats nudges lacks %q:\n%s", want, text)
+		}
+	}
+	cashier.Send("/stats nudges")
+	if !strings.Contains(cashier.Last().Text, "for owners and managers") {
+		t.Fatalf("a cashier read the stats: %q", cashier.Last().Text)
+	}
+}
+
+// TestNudgeWaitsForQuietHours: a win-back that falls due at 23:00 Moscow
+// time is recorded then, but its message waits for 10:00.
+func TestNudgeWaitsForQuietHours(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, withNudges)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := joinConsenting(t, h, 101, "Anna")
+	h.Clock.Advance(5 * time.Hour) // 20:00 in Moscow
+	buy(t, anna, cashier)
+	h.Clock.Advance(30*24*time.Hour + 3*time.Hour) // 23:00
+	if rep := runNudges(t, h); rep.Sent != 1 {
+		t.Fatalf("%+v, want the win-back recorded", rep)
+	}
+	moscow, _ := time.LoadLocation("Europe/Moscow")
+	var sendAt, notBefore time.Time
+	if err := h.DB.Pool().QueryRow(t.Context(), `SELECT n.send_at, o.not_before FROM nudges n
+		JOIN outbox o ON o.nudge_id = n.id WHERE n.rule = 'winback'`).Scan(&sendAt, &notBefore); err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2026, 12, 23, 10, 0, 0, 0, moscow); !sendAt.Equal(want) || !notBefore.Equal(want) {
+		t.Fatalf("send at %s, outbox not before %s, want %s", sendAt.In(moscow), notBefore.In(moscow), want)
+	}
+	if got(anna, "We miss you") != 0 {
+		t.Fatal("sent in the quiet hours")
+	}
+}
+
+// TestFrequencyCapLetsTheHigherPriorityRuleWin: a holiday greeting
+// (priority 70) and the win-back (50) fall due in the same minute: the
+// greeting goes out, the win-back is skipped and recorded as capped.
+func TestFrequencyCapLetsTheHigherPriorityRuleWin(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, withNudges, func(b *domain.Business) {
+		b.Nudges.Rules = append(b.Nudges.Rules, domain.NudgeRule{ID: "sale_day", Kind: domain.NudgeHoliday,
+			Enabled: true, Priority: 70, Marketing: true, Date: "12-22", At: 10 * 60, Window: 1, AttributionDays: 7,
+			Text: map[string]string{"en": "{{.Name}}, it is our sale day!", "ru": "{{.Name}}, у нас день скидок!"}})
+	})
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := joinConsenting(t, h, 101, "Anna")
+	buy(t, anna, cashier)
+	h.Clock.Advance(30 * 24 * time.Hour) // 22 December, 15:00 in Moscow
+	rep := runNudges(t, h)
+	if rep.Sent != 1 || rep.Skipped != 1 {
+		t.Fatalf("%+v, want one sent and one capped", rep)
+	}
+	anna.Sync()
+	if got(anna, "it is our sale day") != 1 || got(anna, "We miss you") != 0 {
+		t.Fatalf("the cap let both through, or the wrong one:\n%s", anna.Transcript())
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM nudges WHERE rule = 'winback' AND outcome = 'skipped' AND reason = 'capped'`); n != 1 {
+		t.Fatal("the capped win-back is not recorded")
+	}
+	h.Clock.Advance(24 * time.Hour)
+	if rep := runNudges(t, h); rep.Sent+rep.Skipped != 0 {
+		t.Fatalf("the next day: %+v (a capped occurrence is spent)", rep)
+	}
+}
+
+// TestOnboardingChainGoesInOrder: tips at two weeks; the profile step at
+// three is pointless for a business without a questionnaire and is
+// recorded as done; the rewards step at four weeks follows. A customer
+// first seen at four weeks gets nothing: the chain never starts half way.
+func TestOnboardingChainGoesInOrder(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withNudges)
+	anna := join(t, h, 101, "Anna")
+	h.Clock.Advance(14 * 24 * time.Hour)
+	runNudges(t, h)
+	anna.Sync()
+	if got(anna, "a few tips for your card") != 1 {
+		t.Fatalf("no tips at two weeks:\n%s", anna.Transcript())
+	}
+	h.Clock.Advance(7 * 24 * time.Hour)
+	runNudges(t, h)
+	if nudgeRows(t, h, "onboarding_profile", "skipped") != 1 {
+		t.Fatal("the profile step was not recorded as done")
+	}
+	h.Clock.Advance(7 * 24 * time.Hour)
+	runNudges(t, h)
+	anna.Sync()
+	if got(anna, "you have 100 points") != 1 {
+		t.Fatalf("no rewards step at four weeks:\n%s", anna.Transcript())
+	}
+
+	h2 := bottest.New(t, withNudges)
+	boris := join(t, h2, 103, "Boris")
+	h2.Clock.Advance(28 * 24 * time.Hour)
+	runNudges(t, h2)
+	boris.Sync()
+	if got(boris, "you have") != 0 || got(boris, "tips") != 0 {
+		t.Fatalf("the chain started half way:\n%s", boris.Transcript())
+	}
+}
+
+// TestBirthdayNudgeOnTheDayWithABonus: at 10:00 in the store's zone on
+// the customer's birthday (a profile fact), with 200 points valid a week.
+func TestBirthdayNudgeOnTheDayWithABonus(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withNudges)
+	anna := joinConsenting(t, h, 101, "Anna")
+	bob := join(t, h, 102, "Bob") // no marketing consent
+	for _, id := range []int64{101, 102} {
+		c, _ := customer(t, h, id)
+		if _, err := h.DB.Pool().Exec(t.Context(), `INSERT INTO facts (customer_id, name, value, updated_at) VALUES ($1, 'birthday', '1990-11-23', $2)`, c.ID, h.Clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.Clock.Advance(18*time.Hour + 59*time.Minute) // 23 November, 06:59 UTC, 09:59 in Moscow
+	if rep := runNudges(t, h); rep.Sent != 0 {
+		t.Fatalf("%+v before 10:00", rep)
+	}
+	h.Clock.Advance(time.Minute)
+	if rep := runNudges(t, h); rep.Sent != 1 {
+		t.Fatalf("%+v at 10:00, want Anna's birthday", rep)
+	}
+	anna.Sync()
+	if !strings.Contains(anna.Last().Text, "Happy birthday, Anna!") || !strings.Contains(anna.Last().Text, "200 points are on your card, valid until 30.11.2026") {
+		t.Fatalf("birthday:\n%s", anna.Transcript())
+	}
+	if got(bob, "Happy birthday") != 0 {
+		t.Fatal("a customer without the marketing consent got the birthday offer")
+	}
+	h.Clock.Advance(365 * 24 * time.Hour)
+	if rep := runNudges(t, h); rep.Sent != 1 {
+		t.Fatalf("%+v a year later, want the next birthday", rep)
+	}
+}
+
+// TestNotInterestedStopsTheRule: "Not interested" removes the buttons and
+// the rule never comes back for this customer.
+func TestNotInterestedStopsTheRule(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, withNudges)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := joinConsenting(t, h, 101, "Anna")
+	buy(t, anna, cashier)
+	h.Clock.Advance(30 * 24 * time.Hour)
+	runNudges(t, h)
+	anna.Sync().Tap("🙅 Not interested")
+	if len(anna.Last().Inline) != 0 {
+		t.Fatalf("buttons left after Not interested: %v", anna.Last().Inline)
+	}
+	h.Clock.Advance(24 * time.Hour)
+	buy(t, anna, cashier)
+	h.Clock.Advance(30 * 24 * time.Hour)
+	runNudges(t, h)
+	if got(anna, "We miss you") != 1 {
+		t.Fatalf("the win-back came back after Not interested:\n%s", anna.Transcript())
+	}
+	anna.Callback(anna.Last().ID, "x:nudge:999999.offer", "a forged nudge button")
+	if !strings.Contains(anna.Transcript(), "out of date") {
+		t.Fatalf("a forged nudge button was not refused:\n%s", anna.Transcript())
+	}
+}
+
+// TestNudgesStoppedBeforeSendingGoOutOnceAfterRestart: the engine queued
+// its nudges and the process stopped before sending them all; after the
+// restart every customer gets exactly one.
+func TestNudgesStoppedBeforeSendingGoOutOnceAfterRestart(t *testing.T) {
+	t.Parallel()
+	h := bottest.NewWithBot(t, func(c *bot.Config) { c.SendRate = 10 }, withNudges)
+	const n = 30
+	seedCardholders(t, h, 7000, n)
+	h.Clock.Advance(14 * 24 * time.Hour)
+	if _, err := h.Engine.RunNudges(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	h.Bot.Stop(5 * time.Second)
+	if rep, err := h.Engine.RunNudges(t.Context()); err != nil || rep.Sent != 0 {
+		t.Fatalf("a second run queued %+v, %v", rep, err)
+	}
+	h2 := bottest.Restart(t, h)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := h2.Bot.WaitIdle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i := range int64(n) {
+		if k := got(h.Chat(7000+i, "Member", "en"), "a few tips"); k != 1 {
+			t.Fatalf("member %d got the tips %d times", i, k)
+		}
+	}
+}
+
+// seedCardholders adds n members with cards and chats, joined now.
+func seedCardholders(t testing.TB, h *bottest.Harness, first int64, n int) {
+	t.Helper()
+	for i := range int64(n) {
+		h.User(first+i, "Member", "en")
+	}
+	_, err := h.DB.Pool().Exec(context.Background(), `WITH c AS (INSERT INTO customers
+		(telegram_id, chat_id, first_name, language, joined_at, marketing, created_at)
+		SELECT g, g, 'Member', 'en', $3, true, $3 FROM generate_series($1::bigint, $1 + $2 - 1) g RETURNING id)
+		INSERT INTO cards (customer_id, number, created_at) SELECT id, (10000000 + id)::text, $3 FROM c`,
+		first, n, h.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func hasButton(c *bottest.Chat, label string) bool {
+	for _, row := range c.Last().Inline {
+		for _, b := range row {
+			if b.Text == label {
+				return true
+			}
+		}
+	}
+	return false
+}
