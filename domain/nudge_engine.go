@@ -94,6 +94,9 @@ type NudgeStore interface {
 	ClickNudge(ctx context.Context, id, customerID int64, click string, at time.Time) (*Nudge, error)
 	// NudgeStats sums the nudges due since from, per rule.
 	NudgeStats(ctx context.Context, from time.Time) ([]NudgeStat, error)
+	// ListCustomerNudges lists a customer's nudges, oldest first (for the
+	// data export).
+	ListCustomerNudges(ctx context.Context, customerID int64) ([]Nudge, error)
 }
 
 // NudgeRender builds the message of a nudge that is sent; n has its id,

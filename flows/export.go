@@ -29,6 +29,22 @@ type export struct {
 	Waitlists []exportWaitlist `json:"waitlists"`
 	Topics    []exportTopic    `json:"subscriptions"`
 	Polls     []exportPoll     `json:"poll_answers"`
+	// Nudges are the automatic messages the customer was due: sent, held
+	// out (the control group, sent nothing) or skipped, and what they
+	// tapped.
+	Nudges []exportNudge `json:"automatic_messages"`
+}
+
+type exportNudge struct {
+	Rule       string     `json:"rule"`
+	Outcome    string     `json:"outcome"`
+	Reason     string     `json:"reason,omitempty"`
+	Marketing  bool       `json:"marketing"`
+	DueAt      time.Time  `json:"due_at"`
+	SendAt     time.Time  `json:"send_at"`
+	Points     int64      `json:"bonus_points,omitempty"`
+	Click      string     `json:"tapped,omitempty"`
+	DeclinedAt *time.Time `json:"not_interested_at,omitempty"`
 }
 
 type exportProfile struct {
@@ -188,6 +204,20 @@ func exportData(s *Session) error {
 	out.Polls = []exportPoll{}
 	for _, a := range polls {
 		out.Polls = append(out.Polls, exportPoll{Question: a.Question, Answer: a.Answer, At: a.At.UTC()})
+	}
+	nudges, err := s.Tx.ListCustomerNudges(s.Ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	out.Nudges = []exportNudge{}
+	for _, n := range nudges {
+		row := exportNudge{Rule: n.Rule, Outcome: n.Outcome, Reason: n.Reason, Marketing: n.Marketing,
+			DueAt: n.DueAt.UTC(), SendAt: n.SendAt.UTC(), Points: n.Points, Click: n.Click}
+		if !n.DeclinedAt.IsZero() {
+			t := n.DeclinedAt.UTC()
+			row.DeclinedAt = &t
+		}
+		out.Nudges = append(out.Nudges, row)
 	}
 	ratings, err := s.Tx.ListCustomerFeedback(s.Ctx, c.ID)
 	if err != nil {

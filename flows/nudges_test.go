@@ -2,6 +2,7 @@ package flows_test
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -288,6 +289,21 @@ func TestNotInterestedStopsTheRule(t *testing.T) {
 	runNudges(t, h)
 	if got(anna, "We miss you") != 1 {
 		t.Fatalf("the win-back came back after Not interested:\n%s", anna.Transcript())
+	}
+	anna.Send("/privacy").Tap("📦 Download my data")
+	var export struct {
+		Nudges []struct {
+			Rule    string `json:"rule"`
+			Outcome string `json:"outcome"`
+			Points  int64  `json:"bonus_points"`
+			Tapped  string `json:"tapped"`
+		} `json:"automatic_messages"`
+	}
+	if doc := anna.Last().Document; doc == nil || json.Unmarshal(doc.Data, &export) != nil {
+		t.Fatalf("no export:\n%s", anna.Transcript())
+	}
+	if len(export.Nudges) != 1 || export.Nudges[0].Rule != "winback" || export.Nudges[0].Tapped != "no" || export.Nudges[0].Points != 100 {
+		t.Fatalf("export of the nudges: %+v", export.Nudges)
 	}
 	anna.Callback(anna.Last().ID, "x:nudge:999999.offer", "a forged nudge button")
 	if !strings.Contains(anna.Transcript(), "out of date") {

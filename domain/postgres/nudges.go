@@ -277,3 +277,21 @@ func (t *tx) NudgeStats(ctx context.Context, from time.Time) ([]domain.NudgeStat
 	}
 	return out, nil
 }
+
+// ListCustomerNudges lists a customer's nudges, oldest first.
+func (t *tx) ListCustomerNudges(ctx context.Context, customerID int64) ([]domain.Nudge, error) {
+	rows, _ := t.tx.Query(ctx, `SELECT id, rule, occurrence, marketing, outcome, reason, due_at, send_at, points,
+		click, clicked_at, declined_at FROM nudges WHERE customer_id = $1 ORDER BY due_at, id`, customerID)
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Nudge, error) {
+		n := domain.Nudge{CustomerID: customerID}
+		var clicked, declined *time.Time
+		err := r.Scan(&n.ID, &n.Rule, &n.Occurrence, &n.Marketing, &n.Outcome, &n.Reason, &n.DueAt, &n.SendAt,
+			&n.Points, &n.Click, &clicked, &declined)
+		n.ClickedAt, n.DeclinedAt = deref(clicked), deref(declined)
+		return n, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list customer nudges: %w", mapErr(err))
+	}
+	return out, nil
+}
