@@ -153,7 +153,7 @@ func (b *Bot) Start(ctx context.Context) error {
 		return fmt.Errorf("set aside stale updates: %w", err)
 	}
 	if stale > 0 {
-		b.m.dead.Add(int64(stale))
+		b.m.dead.Add(float64(stale))
 		b.log.Warn("updates too old to replay set aside", "count", stale, "older_than", b.cfg.ReplayWindow)
 	}
 	pending, err := b.cfg.Store.PendingUpdates(ctx, 10_000)
@@ -229,7 +229,7 @@ func (b *Bot) process(ctx context.Context, u domain.RawUpdate, at time.Time) {
 			b.log.Error("panic handling update", "update_id", u.UpdateID, "panic", r, "stack", string(debug.Stack()))
 			b.deadLetter(ctx, u, fmt.Sprintf("panic: %v", r))
 		}
-		b.m.latency.Observe(time.Since(start))
+		b.m.latency.Observe(time.Since(start).Seconds())
 	}()
 	b.m.updates.Inc()
 	var upd models.Update
@@ -288,7 +288,7 @@ func (b *Bot) answerCallback(ctx context.Context, in flows.Input, text string) {
 	}
 	_, err := b.api.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: in.Callback.ID, Text: text})
 	if err != nil {
-		b.m.sendErrors.Inc(errorCode(err))
+		b.m.sendErrors.WithLabelValues(errorCode(err)).Inc()
 		b.log.Warn("answer callback", "err", err)
 	}
 }

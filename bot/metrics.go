@@ -1,123 +1,102 @@
 package bot
 
 import (
-	"fmt"
-	"io"
+	"context"
 	"net/http"
-	"sort"
-	"sync"
-	"sync/atomic"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/loyaltybot/loyaltybot/domain"
 )
 
-// Metrics are the adapter's Prometheus metrics, written in the text
-// exposition format by hand: four series do not justify a client library.
+// Metrics are the bot's Prometheus metrics, on their own registry with the
+// Go runtime and process collectors: the adapter's counters, the outbox
+// depth, the jobs' outcomes, and whatever the wiring adds (the database
+// pool).
 type Metrics struct {
-	updates       counter
-	duplicates    counter
-	handlerErrors counter
-	flooded       counter
-	dead          counter
-	sent          counter
-	sendErrors    labeled
-	latency       histogram
-	// expiryFailures counts cards the points expiry job could not handle.
-	expiryFailures counter
+	reg            *prometheus.Registry
+	updates        prometheus.Counter
+	duplicates     prometheus.Counter
+	handlerErrors  prometheus.Counter
+	flooded        prometheus.Counter
+	dead           prometheus.Counter
+	sent           prometheus.Counter
+	sendErrors     *prometheus.CounterVec
+	latency        prometheus.Histogram
+	expiryFailures prometheus.Counter
+	nudges         *prometheus.CounterVec
+	broadcasts     prometheus.Counter
 }
 
 // NewMetrics makes empty metrics.
 func NewMetrics() *Metrics {
-	return &Metrics{
-		sendErrors: labeled{m: map[string]*atomic.Int64{}},
-		latency:    newHistogram([]float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}),
+	reg := prometheus.NewRegistry()
+	f := func(name, help string) prometheus.Counter {
+		c := prometheus.NewCounter(prometheus.CounterOpts{Name: name, Help: help})
+		reg.MustRegister(c)
+		return c
 	}
+	m := &Metrics{
+		reg:            reg,
+		updates:        f("loyaltybot_updates_total", "Telegram updates handled."),
+		duplicates:     f("loyaltybot_updates_duplicate_total", "Updates delivered more than once and ignored."),
+		handlerErrors:  f("loyaltybot_handler_errors_total", "Updates whose handling failed."),
+		flooded:        f("loyaltybot_updates_flooded_total", "Updates over a chat's flood limit, skipped without running a flow."),
+		dead:           f("loyaltybot_updates_dead_total", "Updates set aside: unstorable, failing even the error reply, or too old to replay at start."),
+		sent:           f("loyaltybot_messages_sent_total", "Messages delivered to Telegram."),
+		expiryFailures: f("loyaltybot_expiry_card_failures_total", "Cards the points expiry job skipped after an error."),
+		broadcasts:     f("loyaltybot_broadcasts_reported_total", "Broadcasts finished and reported to their senders."),
+		sendErrors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "loyaltybot_send_errors_total",
+			Help: "Bot API errors by code."}, []string{"code"}),
+		latency: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "loyaltybot_update_duration_seconds",
+			Help:    "Time to handle one update, sending included.",
+			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}}),
+		nudges: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "loyaltybot_nudges_total",
+			Help: "Nudges the engine found due, by outcome (sent, held_out, skipped, failed)."}, []string{"outcome"}),
+	}
+	reg.MustRegister(m.sendErrors, m.latency, m.nudges,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
 }
 
 // ExpiryFailed counts n cards the points expiry job had to skip.
-func (m *Metrics) ExpiryFailed(n int) { m.expiryFailures.n.Add(int64(n)) }
+func (m *Metrics) ExpiryFailed(n int) { m.expiryFailures.Add(float64(n)) }
 
-type counter struct{ n atomic.Int64 }
-
-func (c *counter) Inc()         { c.n.Add(1) }
-func (c *counter) Add(n int64)  { c.n.Add(n) }
-func (c *counter) Value() int64 { return c.n.Load() }
-
-type labeled struct {
-	mu sync.Mutex
-	m  map[string]*atomic.Int64
+// NudgesRan counts what one run of the nudge engine did.
+func (m *Metrics) NudgesRan(rep domain.NudgeReport) {
+	m.nudges.WithLabelValues("sent").Add(float64(rep.Sent))
+	m.nudges.WithLabelValues("held_out").Add(float64(rep.HeldOut))
+	m.nudges.WithLabelValues("skipped").Add(float64(rep.Skipped))
+	m.nudges.WithLabelValues("failed").Add(float64(len(rep.Failed)))
 }
 
-func (l *labeled) Inc(label string) {
-	l.mu.Lock()
-	c, ok := l.m[label]
-	if !ok {
-		c = new(atomic.Int64)
-		l.m[label] = c
-	}
-	l.mu.Unlock()
-	c.Add(1)
-}
+// BroadcastsReported counts finished broadcasts reported to their owners.
+func (m *Metrics) BroadcastsReported(n int) { m.broadcasts.Add(float64(n)) }
 
-type histogram struct {
-	mu      sync.Mutex
-	bounds  []float64
-	buckets []int64
-	count   int64
-	sum     float64
-}
-
-func newHistogram(bounds []float64) histogram {
-	return histogram{bounds: bounds, buckets: make([]int64, len(bounds))}
-}
-
-func (h *histogram) Observe(d time.Duration) {
-	v := d.Seconds()
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	for i, b := range h.bounds {
-		if v <= b {
-			h.buckets[i]++
+// WatchOutbox adds the outbox depth (messages due and not yet sent),
+// read from the database at each scrape.
+func (m *Metrics) WatchOutbox(o domain.Outbox) {
+	m.Gauge("loyaltybot_outbox_pending", "Messages due in the outbox and not yet sent or dropped.", func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		n, err := o.Pending(ctx)
+		if err != nil {
+			return -1
 		}
-	}
-	h.count++
-	h.sum += v
+		return float64(n)
+	})
 }
 
-// Write writes the metrics in Prometheus text format.
-func (m *Metrics) Write(w io.Writer) {
-	fmt.Fprintf(w, "# HELP loyaltybot_updates_total Telegram updates handled.\n# TYPE loyaltybot_updates_total counter\nloyaltybot_updates_total %d\n", m.updates.Value())
-	fmt.Fprintf(w, "# HELP loyaltybot_updates_duplicate_total Updates delivered more than once and ignored.\n# TYPE loyaltybot_updates_duplicate_total counter\nloyaltybot_updates_duplicate_total %d\n", m.duplicates.Value())
-	fmt.Fprintf(w, "# HELP loyaltybot_handler_errors_total Updates whose handling failed.\n# TYPE loyaltybot_handler_errors_total counter\nloyaltybot_handler_errors_total %d\n", m.handlerErrors.Value())
-	fmt.Fprintf(w, "# HELP loyaltybot_updates_flooded_total Updates over a chat's flood limit, skipped without running a flow.\n# TYPE loyaltybot_updates_flooded_total counter\nloyaltybot_updates_flooded_total %d\n", m.flooded.Value())
-	fmt.Fprintf(w, "# HELP loyaltybot_updates_dead_total Updates set aside: unstorable, failing even the error reply, or too old to replay at start.\n# TYPE loyaltybot_updates_dead_total counter\nloyaltybot_updates_dead_total %d\n", m.dead.Value())
-	fmt.Fprintf(w, "# HELP loyaltybot_messages_sent_total Messages delivered to Telegram.\n# TYPE loyaltybot_messages_sent_total counter\nloyaltybot_messages_sent_total %d\n", m.sent.Value())
-	fmt.Fprintf(w, "# HELP loyaltybot_expiry_card_failures_total Cards the points expiry job skipped after an error.\n# TYPE loyaltybot_expiry_card_failures_total counter\nloyaltybot_expiry_card_failures_total %d\n", m.expiryFailures.Value())
-	fmt.Fprintf(w, "# HELP loyaltybot_send_errors_total Bot API errors by code.\n# TYPE loyaltybot_send_errors_total counter\n")
-	m.sendErrors.mu.Lock()
-	codes := make([]string, 0, len(m.sendErrors.m))
-	for c := range m.sendErrors.m {
-		codes = append(codes, c)
-	}
-	sort.Strings(codes)
-	for _, c := range codes {
-		fmt.Fprintf(w, "loyaltybot_send_errors_total{code=%q} %d\n", c, m.sendErrors.m[c].Load())
-	}
-	m.sendErrors.mu.Unlock()
-	h := &m.latency
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	fmt.Fprintf(w, "# HELP loyaltybot_update_duration_seconds Time to handle one update, sending included.\n# TYPE loyaltybot_update_duration_seconds histogram\n")
-	for i, b := range h.bounds {
-		fmt.Fprintf(w, "loyaltybot_update_duration_seconds_bucket{le=\"%g\"} %d\n", b, h.buckets[i])
-	}
-	fmt.Fprintf(w, "loyaltybot_update_duration_seconds_bucket{le=\"+Inf\"} %d\n", h.count)
-	fmt.Fprintf(w, "loyaltybot_update_duration_seconds_sum %g\nloyaltybot_update_duration_seconds_count %d\n", h.sum, h.count)
+// Gauge adds a gauge read at each scrape (the wiring adds the database
+// pool's, which the bot package does not see).
+func (m *Metrics) Gauge(name, help string, fn func() float64) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, fn))
 }
 
 // Handler serves /metrics.
 func (m *Metrics) Handler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-		m.Write(w)
-	})
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 }

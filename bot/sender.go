@@ -191,7 +191,7 @@ func (s *Sender) deliver(ctx context.Context, m domain.OutMessage) outcome {
 
 // failed decides what becomes of a message Telegram did not take.
 func (s *Sender) failed(ctx context.Context, m domain.OutMessage, err error) outcome {
-	s.metrics.sendErrors.Inc(errorCode(err))
+	s.metrics.sendErrors.WithLabelValues(errorCode(err)).Inc()
 	var tooMany *tg.TooManyRequestsError
 	switch {
 	case errors.As(err, &tooMany):

@@ -101,6 +101,7 @@ func (a *app) wire(botUsername string) error {
 		BotUsername: botUsername, Logger: a.log, Now: a.now, Salt: salt,
 	})
 	a.metrics = bot.NewMetrics()
+	a.watchDB()
 	a.bot, err = bot.New(bot.Config{
 		Token: a.env.Token, APIURL: a.env.APIURL, Store: a.db, Engine: a.engine,
 		Logger: a.log, Metrics: a.metrics, Now: a.now,
@@ -113,6 +114,20 @@ func (a *app) wire(botUsername string) error {
 		Queued: a.bot.Sender().Kick, Now: a.now,
 	})
 	return nil
+}
+
+// watchDB adds the outbox depth and the database pool to the metrics.
+func (a *app) watchDB() {
+	a.metrics.WatchOutbox(a.db.Outbox())
+	pool := a.db.Pool()
+	a.metrics.Gauge("loyaltybot_db_connections_total", "Connections in the database pool.",
+		func() float64 { return float64(pool.Stat().TotalConns()) })
+	a.metrics.Gauge("loyaltybot_db_connections_in_use", "Pool connections running a query.",
+		func() float64 { return float64(pool.Stat().AcquiredConns()) })
+	a.metrics.Gauge("loyaltybot_db_acquire_wait_seconds_total", "Time spent waiting for a pool connection.",
+		func() float64 { return pool.Stat().AcquireDuration().Seconds() })
+	a.metrics.Gauge("loyaltybot_db_acquire_waits_total", "Acquires that had to wait for a connection.",
+		func() float64 { return float64(pool.Stat().EmptyAcquireCount()) })
 }
 
 func (a *app) close() {
@@ -202,8 +217,16 @@ func (a *app) startBot(ctx context.Context) error {
 		schedule.RetentionJob(a.biz.Jobs[domain.JobPurgeRetained], a.db, a.now, a.log),
 		schedule.FeedbackDigestJob(a.biz.Jobs[domain.JobFeedbackDigest], a.db, a.engine.Service, a.log),
 		schedule.FeedbackRequestJob(a.biz.Jobs[domain.JobFeedbackRequests], a.engine.QueueFeedbackRequests, a.log),
-		schedule.BroadcastReportJob(a.biz.Jobs[domain.JobBroadcastReports], a.engine.ReportBroadcasts, a.log),
-		schedule.NudgeJob(a.biz.Jobs[domain.JobNudges], a.engine.RunNudges, a.log))
+		schedule.BroadcastReportJob(a.biz.Jobs[domain.JobBroadcastReports], func(ctx context.Context) (int, error) {
+			n, err := a.engine.ReportBroadcasts(ctx)
+			a.metrics.BroadcastsReported(n)
+			return n, err
+		}, a.log),
+		schedule.NudgeJob(a.biz.Jobs[domain.JobNudges], func(ctx context.Context) (domain.NudgeReport, error) {
+			rep, err := a.engine.RunNudges(ctx)
+			a.metrics.NudgesRan(rep)
+			return rep, err
+		}, a.log))
 	if err != nil {
 		return err
 	}

@@ -92,6 +92,11 @@ func TestServeEndToEnd(t *testing.T) {
 	if !regexp.MustCompile(`loyaltybot_updates_total [1-9]`).Match(body) {
 		t.Fatalf("metrics do not count the update:\n%s", body)
 	}
+	for _, series := range []string{`loyaltybot_outbox_pending \d`, `loyaltybot_db_connections_total [1-9]`, `go_goroutines [1-9]`} {
+		if !regexp.MustCompile(series).Match(body) {
+			t.Fatalf("metrics lack %s:\n%s", series, body)
+		}
+	}
 
 	// An owner made with the invite command opens the link in Telegram.
 	var out bytes.Buffer
