@@ -1,0 +1,38 @@
+package posapi
+
+import (
+	"bytes"
+	"errors"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// FuzzReadPurchase: whatever body a POS sends, the purchase reader answers
+// a checked input or an API error with a code, never panics, and what it
+// accepts holds the rules (positive amount under the ceiling, the
+// business currency, no negative redemption).
+func FuzzReadPurchase(f *testing.F) {
+	f.Add(`{"card":"1234 5678 123 456","amount":123450,"currency":"RUB","receipt_id":"R-1","redeem_points":0,"categories":["coffee"]}`)
+	f.Add(`{"card":"c_x","amount":-1,"currency":"rub","receipt_id":"R"}`)
+	f.Add(`{"amount":1e30}`)
+	f.Add(`[]`)
+	f.Add(`{"card":"1","amount":1,"currency":"RUB","receipt_id":"\u0000"}`)
+	p := domain.DefaultProgram()
+	a := &API{program: &p, currency: "RUB"}
+	f.Fuzz(func(t *testing.T, body string) {
+		r := httptest.NewRequest("POST", "/api/v1/purchases", bytes.NewBufferString(body))
+		in, err := a.readPurchase(httptest.NewRecorder(), r)
+		if err != nil {
+			var ae *apiError
+			if !errors.As(err, &ae) || ae.code == "" || ae.status < 400 {
+				t.Fatalf("not an API error: %v", err)
+			}
+			return
+		}
+		if in.amount <= 0 || in.amount > p.MaxReceipt || in.redeem < 0 || in.currency != "RUB" || in.hash == "" {
+			t.Fatalf("accepted %+v", in)
+		}
+	})
+}
