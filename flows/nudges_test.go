@@ -366,3 +366,40 @@ func hasButton(c *bottest.Chat, label string) bool {
 	}
 	return false
 }
+
+// TestTopicNudgeSkipsTheUnsubscribedAndUnreachable: a marketing rule with
+// a topic reaches the consenting subscriber only: not one who turned the
+// topic off in /topics, nor one who blocked the bot; the message carries
+// the topic's own "Don't send me" button.
+func TestTopicNudgeSkipsTheUnsubscribedAndUnreachable(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withTopics, func(b *domain.Business) {
+		b.Nudges = domain.NudgeConfig{Rules: []domain.NudgeRule{{ID: "sale_day", Kind: domain.NudgeHoliday,
+			Enabled: true, Marketing: true, Topic: "sales", Date: "11-22", At: 15 * 60, Window: 1, AttributionDays: 7,
+			Text: map[string]string{"en": "{{.Name}}, sale today!", "ru": "{{.Name}}, сегодня скидки!"}}}}
+	})
+	anna := joinConsenting(t, h, 101, "Anna")
+	bob := joinConsenting(t, h, 102, "Bob")
+	cleo := joinConsenting(t, h, 103, "Cleo")
+	bob.Send("/topics").Tap("✅ Sales")
+	cleo.U.Block()
+	cleo.Send("/card") // the reply's 403 marks her unreachable
+	h.Settle()
+	if rep := runNudges(t, h); rep.Sent != 1 {
+		t.Fatalf("%+v, want Anna only", rep)
+	}
+	anna.Sync()
+	if got(anna, "sale today") != 1 || got(bob, "sale today") != 0 || got(cleo, "sale today") != 0 {
+		t.Fatalf("wrong audience: anna %d, bob %d, cleo %d", got(anna, "sale today"), got(bob, "sale today"), got(cleo, "sale today"))
+	}
+	if !hasButton(anna, "🔕 Don't send me Sales") {
+		t.Fatalf("no topic button: %v", anna.Last().Inline)
+	}
+	plans, err := h.Engine.DryRunNudges(t.Context(), "sale_day", h.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plans) != 1 || plans[0].Skipped != domain.SkipUnsubscribed {
+		t.Fatalf("dry run after the run: %+v (Bob unsubscribed; Anna done; Cleo unreachable)", plans)
+	}
+}
