@@ -33,11 +33,14 @@ const (
 	NudgeProfile NudgeKind = "profile_incomplete"
 	// NudgeHoliday: a date of the year (Date, "MM-DD") at the local time.
 	NudgeHoliday NudgeKind = "holiday"
+	// NudgeEvent: Delay after an event of the online shop (Event), unless
+	// one of UnlessEvents came after it (see nudge_event.go).
+	NudgeEvent NudgeKind = "event"
 )
 
 // NudgeKinds lists the kinds the engine knows, for config errors.
 var NudgeKinds = []NudgeKind{NudgeWelcome, NudgeOnboarding, NudgeBirthday, NudgeWinBack, NudgeExpiring,
-	NudgeProfile, NudgeHoliday}
+	NudgeProfile, NudgeHoliday, NudgeEvent}
 
 // NudgeRule is one triggered message of the business config.
 type NudgeRule struct {
@@ -51,8 +54,15 @@ type NudgeRule struct {
 	// and count against the frequency cap; service nudges do not.
 	Marketing bool
 	Topic     string
-	// Delay (welcome) is the time after the first purchase.
+	// Delay (welcome) is the time after the first purchase; (event) after
+	// the event.
 	Delay time.Duration
+	// Event (event) is the shop event type that makes the rule due;
+	// UnlessEvents, what spares the customer when it came after the event:
+	// shop event types, or UnlessPurchase. A later event of the same type
+	// takes the earlier one's place.
+	Event        ShopEventType
+	UnlessEvents []string
 	// Days: after joining (onboarding, profile), without a purchase
 	// (win-back), before points expire (expiring), between reminders
 	// (profile).
@@ -90,7 +100,7 @@ type NudgeRule struct {
 	AttributionDays int
 	// Text and Button per language override the built-in messages
 	// (nudge.<kind>.text); templates see .Name, .Balance, .Points,
-	// .Expires, .Business.
+	// .Expires, .Business and (event) .Items.
 	Text   map[string]string
 	Button map[string]string
 }
@@ -117,7 +127,9 @@ const (
 // DefaultNudges are the built-in rules, each switchable in the config:
 // welcome an hour after the first purchase; the onboarding chain at 2, 3
 // and 4 weeks; a birthday bonus; win-back at 30 and 60 days; points
-// expiring in 7 days; the profile reminder, twice; New Year and 8 March.
+// expiring in 7 days; the profile reminder, twice; New Year and 8 March;
+// an abandoned cart of the online shop after 2 hours, unless an order or
+// a purchase came.
 func DefaultNudges() NudgeConfig {
 	r := func(id string, kind NudgeKind, prio int, marketing bool) NudgeRule {
 		return NudgeRule{ID: id, Kind: kind, Enabled: true, Priority: prio, Marketing: marketing,
@@ -145,8 +157,11 @@ func DefaultNudges() NudgeConfig {
 	newYear.Date, newYear.At, newYear.Window = "01-01", 11*60, 1
 	march8 := r("march_8", NudgeHoliday, 70, true)
 	march8.Date, march8.At, march8.Window = "03-08", 10*60, 1
+	cart := r("cart_abandoned", NudgeEvent, 85, true)
+	cart.Event, cart.Delay, cart.UnlessEvents, cart.Window = ShopCartAbandoned, 2*time.Hour,
+		[]string{string(ShopOrderPlaced), UnlessPurchase}, 1
 	return NudgeConfig{CapDays: 3, QuietStart: 21 * 60, QuietEnd: 10 * 60,
-		Rules: []NudgeRule{welcome, tips, profile, rewards, birthday, winback, winback2, expiring, prof, newYear, march8}}
+		Rules: []NudgeRule{welcome, tips, profile, rewards, birthday, winback, winback2, expiring, prof, newYear, march8, cart}}
 }
 
 // Rule finds a rule by id.
@@ -263,6 +278,8 @@ func (r NudgeRule) validateKind(b *Business, bad func(field, problem string) err
 		if !monthDay.MatchString(r.Date) {
 			return bad("date", fmt.Sprintf("write it as MM-DD, got %q", r.Date))
 		}
+	case NudgeEvent:
+		return r.validateEvent(bad)
 	}
 	return nil
 }

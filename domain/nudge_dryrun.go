@@ -87,6 +87,8 @@ func (r NudgeRule) why(d NudgeDue) string {
 		return "birthday (" + r.Fact + ") today"
 	case NudgeHoliday:
 		return "holiday on " + r.Date
+	case NudgeEvent:
+		return r.whyEvent(d)
 	}
 	return string(r.Kind)
 }

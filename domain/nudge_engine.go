@@ -25,6 +25,8 @@ type NudgeDue struct {
 	// Points and Expires: the points about to expire and when (expiring).
 	Points  int64
 	Expires time.Time
+	// Items are the products of the shop event that made it due (event).
+	Items []ShopItem
 	// ContactFrom and ContactTo are the customer's own window for
 	// messages (minutes after local midnight); equal: none.
 	ContactFrom, ContactTo int

@@ -71,6 +71,7 @@ type Tx interface {
 	BroadcastStore
 	PollStore
 	NudgeStore
+	ShopEventStore
 }
 
 // UpdateStore is the inbox of Telegram updates, inside a transaction.
@@ -110,9 +111,10 @@ type CustomerStore interface {
 	ListConsents(ctx context.Context, customerID int64) ([]Consent, error)
 	// EraseCustomer removes every copy of a customer's personal data at
 	// once: name, phone, language and the Telegram link; answers, facts,
-	// section offers and waitlist entries; the chat's conversation, its raw updates (those
-	// set aside too) and its outbox rows, and handled or set-aside updates
-	// of other chats that name them.
+	// section offers, waitlist entries and the online shop's events; the
+	// chat's conversation, its raw updates (those set aside too) and its
+	// outbox rows, and handled or set-aside updates of other chats that
+	// name them.
 	// The hashes in e are kept; cards, ledger, purchases and consent
 	// records stay as anonymous rows. Messages queued after it in the same
 	// transaction (the confirmation) are sent.

@@ -20,7 +20,7 @@ import (
 var kindMessage = map[domain.NudgeKind]string{
 	domain.NudgeWelcome: "welcome", domain.NudgeOnboarding: "onboarding_tips", domain.NudgeBirthday: "birthday",
 	domain.NudgeWinBack: "winback", domain.NudgeExpiring: "points_expiring", domain.NudgeProfile: "profile_incomplete",
-	domain.NudgeHoliday: "holiday",
+	domain.NudgeHoliday: "holiday", domain.NudgeEvent: "event",
 }
 
 // RunNudges is the nudge engine's tick (Service.RunNudges), its messages
@@ -47,7 +47,7 @@ func (e *Engine) renderNudge(r domain.NudgeRule, d domain.NudgeDue, n *domain.Nu
 		zone = time.UTC
 	}
 	data := map[string]any{"Name": d.FirstName, "Balance": d.Balance + n.Points, "Business": e.Business.Name,
-		"Points": d.Points, "Expires": dateIn(d.Expires, zone)}
+		"Points": d.Points, "Expires": dateIn(d.Expires, zone), "Items": domain.ItemNames(d.Items)}
 	if n.Points > 0 {
 		data["Points"], data["Expires"] = n.Points, dateIn(n.BonusExpires, zone)
 	}
@@ -80,7 +80,8 @@ func (e *Engine) renderNudge(r domain.NudgeRule, d domain.NudgeDue, n *domain.Nu
 }
 
 // nudgeText is the owner's text for the language (a Go template over
-// .Name, .Balance, .Points, .Expires, .Business) or the built-in message.
+// .Name, .Balance, .Points, .Expires, .Business and .Items, the names of
+// a shop event's products) or the built-in message.
 func (e *Engine) nudgeText(loc *i18n.Localizer, lang string, r domain.NudgeRule, data map[string]any) (string, error) {
 	if src := r.Text[lang]; src != "" {
 		t, err := template.New(r.ID).Option("missingkey=zero").Parse(src)

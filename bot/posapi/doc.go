@@ -6,6 +6,7 @@
 //	POST /api/v1/purchases                      record a receipt against a card
 //	GET  /api/v1/cards/{card}?amount=123450     name, balance, tier, max_redeemable
 //	POST /api/v1/purchases/{purchase_id}/cancel reverse a purchase (24 h window)
+//	POST /api/v1/events                         what a member did in the online shop
 //
 // Every call carries "Authorization: Bearer <key>"; a key (made by
 // `loyaltybot apikey create --store CODE`) belongs to one store, and that
@@ -30,6 +31,11 @@
 // A recorded or cancelled purchase queues the same chat message to the
 // customer as a checkout at the register, in the same transaction, so a
 // purchase and its message commit together.
+//
+// An event of the online shop (a cart abandoned, a product viewed, an
+// order placed) names the member by card, phone or Telegram id and is
+// idempotent on (store, event_id) the same way; nudge rules of kind
+// "event" react to it later (event.go, domain/shop_events.go).
 //
 // Load drives a running API with concurrent purchases and reports
 // throughput and latency percentiles, for capacity figures.

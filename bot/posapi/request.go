@@ -197,6 +197,8 @@ func kindOf(t reflect.Type) string {
 			return "an array of strings"
 		}
 		return "an array"
+	case reflect.Struct:
+		return "an object"
 	}
 	return "of type " + t.String()
 }

@@ -30,7 +30,8 @@ type nudgeRuleFile struct {
 	Delay           *string           `toml:"delay"`
 	Days            *int              `toml:"days"`
 	After           *string           `toml:"after"`
-	Unless          *string           `toml:"unless"`
+	Unless          *unlessList       `toml:"unless"`
+	Event           *string           `toml:"event"`
 	Section         *string           `toml:"section"`
 	MaxTimes        *int              `toml:"max_times"`
 	Fact            *string           `toml:"fact"`
@@ -128,7 +129,14 @@ func (rf nudgeRuleFile) apply(r *domain.NudgeRule, bad func(field, problem strin
 	set(&r.AttributionDays, rf.AttributionDays)
 	setS(&r.Topic, rf.Topic)
 	setS(&r.After, rf.After)
-	setS(&r.Unless, rf.Unless)
+	if rf.Event != nil {
+		r.Event = domain.ShopEventType(*rf.Event)
+	}
+	if rf.Unless != nil {
+		if err := rf.Unless.apply(r); err != nil {
+			return bad("unless", err.Error())
+		}
+	}
 	setS(&r.Section, rf.Section)
 	setS(&r.Fact, rf.Fact)
 	setS(&r.Date, rf.Date)
@@ -151,6 +159,47 @@ func (rf nudgeRuleFile) apply(r *domain.NudgeRule, bad func(field, problem strin
 	}
 	if rf.Button != nil {
 		r.Button = rf.Button
+	}
+	return nil
+}
+
+// unlessList is a rule's unless: one value (onboarding's
+// "profile_complete") or, for an event rule, a list of what spares the
+// customer (["order_placed", "purchase"]; one string is a list of one).
+type unlessList []string
+
+// UnmarshalTOML takes a string or an array of strings.
+func (u *unlessList) UnmarshalTOML(v any) error {
+	switch v := v.(type) {
+	case string:
+		*u = unlessList{v}
+	case []any:
+		*u = unlessList{}
+		for _, x := range v {
+			s, ok := x.(string)
+			if !ok {
+				return fmt.Errorf("unless: %v is not a string", x)
+			}
+			*u = append(*u, s)
+		}
+	default:
+		return fmt.Errorf("unless: write a string or a list of strings, not %T", v)
+	}
+	return nil
+}
+
+// apply sets the rule's Unless, or its UnlessEvents for an event rule.
+func (u unlessList) apply(r *domain.NudgeRule) error {
+	if r.Kind == domain.NudgeEvent {
+		r.UnlessEvents = slices.Clone(u)
+		return nil
+	}
+	if len(u) > 1 {
+		return fmt.Errorf("only an event rule lists several; write one value such as %q", domain.UnlessProfileComplete)
+	}
+	r.Unless = ""
+	if len(u) == 1 {
+		r.Unless = u[0]
 	}
 	return nil
 }

@@ -152,6 +152,9 @@ func (t *tx) ListNudgesDue(ctx context.Context, q domain.NudgeQuery) ([]domain.N
 	case domain.NudgeHoliday:
 		cand = nudgeHoliday
 		args = append(args, r.Date, r.At, r.Window)
+	case domain.NudgeEvent:
+		cand = nudgeEvent
+		args = nudgeEventArgs(q, args)
 	default:
 		return nil, fmt.Errorf("nudge rule %s: unknown kind %q", r.ID, r.Kind)
 	}
@@ -170,6 +173,9 @@ func (t *tx) ListNudgesDue(ctx context.Context, q domain.NudgeQuery) ([]domain.N
 	})
 	if err != nil {
 		return nil, fmt.Errorf("nudge rule %s: %w", r.ID, mapErr(err))
+	}
+	if r.Kind == domain.NudgeEvent {
+		return out, t.addEventItems(ctx, out)
 	}
 	return out, nil
 }
