@@ -21,10 +21,10 @@ import (
 const nudgeEvent = `SELECT e.customer_id, e.id::text AS occ, 0::bigint AS points, NULL::timestamptz AS expires, false AS done
   FROM shop_events e
  WHERE e.type = $12 AND e.occurred_at <= $10 AND e.occurred_at > $11
-   AND NOT EXISTS (SELECT 1 FROM shop_events x WHERE x.customer_id = e.customer_id AND x.occurred_at <= $9
-                      AND ((x.type = ANY($13::text[]) AND x.occurred_at >= e.occurred_at)
-                        OR (x.type = e.type AND (x.occurred_at > e.occurred_at
-                                                 OR (x.occurred_at = e.occurred_at AND x.id > e.id)))))
+   AND NOT EXISTS (SELECT 1 FROM shop_events x WHERE x.customer_id = e.customer_id
+                      AND x.occurred_at >= e.occurred_at AND x.occurred_at <= $9
+                      AND (x.type = ANY($13::text[])
+                        OR (x.type = e.type AND (x.occurred_at > e.occurred_at OR x.id > e.id))))
    AND NOT ($14 AND EXISTS (SELECT 1 FROM cards k JOIN purchases p ON p.card_id = k.id
                              WHERE k.customer_id = e.customer_id AND p.cancelled_at IS NULL
                                AND p.created_at >= e.occurred_at AND p.created_at <= $9))`
