@@ -112,6 +112,9 @@ type ShopEventStore interface {
 	InsertShopEvent(ctx context.Context, e *ShopEvent) (bool, error)
 	// FindCustomerByPhone finds the customer with this E.164 phone.
 	FindCustomerByPhone(ctx context.Context, phone string) (*Customer, error)
+	// ListCustomerShopEvents lists a customer's events, oldest first (for
+	// the data export).
+	ListCustomerShopEvents(ctx context.Context, customerID int64) ([]ShopEvent, error)
 }
 
 // ErrUnknownCustomer: no member has the identifier an outside system sent

@@ -33,6 +33,9 @@ type export struct {
 	// out (the control group, sent nothing) or skipped, and what they
 	// tapped.
 	Nudges []exportNudge `json:"automatic_messages"`
+	// ShopEvents are what the business's online shop told about the
+	// customer (export_shop.go).
+	ShopEvents []exportShopEvent `json:"online_shop_events"`
 }
 
 type exportNudge struct {
@@ -243,6 +246,9 @@ func exportData(s *Session) error {
 			row.BackAt = &t
 		}
 		out.Waitlists = append(out.Waitlists, row)
+	}
+	if err := exportShopEvents(s, &out); err != nil {
+		return err
 	}
 	data, err := json.MarshalIndent(out, "", "  ")
 	if err != nil {

@@ -2,6 +2,7 @@ package posapi_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"strings"
 	"testing"
@@ -211,14 +212,34 @@ func TestEventErrors(t *testing.T) {
 	}
 }
 
-// TestErasureDeletesShopEvents: a member who erases their data leaves no
-// trace of what they viewed or left in a cart, and is no longer found.
-func TestErasureDeletesShopEvents(t *testing.T) {
+// TestShopEventsInExportAndErasure: a member's data export lists what the
+// online shop told about them; once they erase their data no trace is
+// left of what they viewed or left in a cart, and they are not found.
+func TestShopEventsInExportAndErasure(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	anna := e.join(521, "Anna")
 	if r := e.postEvent(event("evt-1", map[string]any{"telegram_id": 521})); r.status != 201 {
 		t.Fatalf("%d %s", r.status, r.raw)
+	}
+	anna.chat.Send("/privacy").Tap("📦 Download my data")
+	doc := anna.chat.Last().Document
+	if doc == nil {
+		t.Fatalf("no export:\n%s", anna.chat.Transcript())
+	}
+	var export struct {
+		Events []struct {
+			Store, Type string
+			At          time.Time
+			Items       []domain.ShopItem
+		} `json:"online_shop_events"`
+	}
+	if err := json.Unmarshal(doc.Data, &export); err != nil {
+		t.Fatal(err)
+	}
+	if len(export.Events) != 1 || export.Events[0].Type != "cart_abandoned" || export.Events[0].Store != "Central" ||
+		!export.Events[0].At.Equal(e.h.Clock.Now()) || domain.ItemNames(export.Events[0].Items) != "Bucket" {
+		t.Fatalf("export lacks the event: %s", doc.Data)
 	}
 	err := e.h.DB.Update(t.Context(), func(tx domain.Tx) error {
 		return tx.EraseCustomer(t.Context(), anna.cust.ID, domain.Erasure{At: e.h.Clock.Now()})
