@@ -139,6 +139,7 @@ func TestEventErrors(t *testing.T) {
 		{"unknown key, bad type", "POST", "Bearer lb_unknown", with(func(b map[string]any) { b["type"] = "x" }), 401, "unauthorized", ""},
 
 		{"malformed json", "POST", bad, `{"type": `, 400, "invalid_json", "ends too early"},
+		{"empty body", "POST", bad, ``, 400, "invalid_json", "cart_abandoned"},
 		{"unknown field", "POST", bad, with(func(b map[string]any) { b["store"] = "x" }), 400, "invalid_json", `"store"`},
 		{"unknown customer field", "POST", bad, with(func(b map[string]any) { b["customer"] = map[string]any{"email": "a@b.c"} }), 400, "invalid_json", `"email"`},
 		{"customer not an object", "POST", bad, with(func(b map[string]any) { b["customer"] = "511" }), 400, "invalid_json", "an object"},

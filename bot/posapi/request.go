@@ -166,6 +166,9 @@ func jsonError(err error, v any) error {
 	case isTooLarge(err):
 		return errTooLarge
 	case errors.Is(err, io.EOF):
+		if _, ok := v.(*eventBody); ok {
+			return invalidJSON("The body is empty; send a JSON object such as {\"customer\": {\"phone\": \"+79991234567\"}, \"type\": \"cart_abandoned\", \"event_id\": \"E-1\"}.")
+		}
 		return invalidJSON("The body is empty; send a JSON object such as {\"card\": \"…\", \"amount\": 123450, \"currency\": \"RUB\", \"receipt_id\": \"R-1\"}.")
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return invalidJSON("The JSON body ends too early; send a complete object.")
