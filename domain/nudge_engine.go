@@ -109,6 +109,9 @@ type NudgeRender func(r NudgeRule, d NudgeDue, n *Nudge) (json.RawMessage, error
 type NudgeReport struct {
 	Sent, HeldOut, Skipped int
 	Failed                 []error
+	// raced counts due customers another engine recorded first: progress
+	// for this one too, since the next query no longer finds them.
+	raced int
 }
 
 // Nudge engine limits: a batch is one transaction; a rule queues at most
@@ -145,10 +148,10 @@ func (s *Service) RunNudges(ctx context.Context, st Store, render NudgeRender) (
 			if len(dues) == 0 {
 				break
 			}
-			before := rep.Sent + rep.HeldOut + rep.Skipped
+			before := rep.Sent + rep.HeldOut + rep.Skipped + rep.raced
 			s.writeNudges(ctx, st, r, dues, render, now, &rep)
 			done += len(dues)
-			if len(dues) < nudgeBatch || rep.Sent+rep.HeldOut+rep.Skipped == before {
+			if len(dues) < nudgeBatch || rep.Sent+rep.HeldOut+rep.Skipped+rep.raced == before {
 				break // the rest failed: the next run tries again
 			}
 		}
@@ -166,6 +169,7 @@ func (s *Service) writeNudges(ctx context.Context, st Store, r NudgeRule, dues [
 	})
 	if err == nil {
 		rep.Sent, rep.HeldOut, rep.Skipped = rep.Sent+batch.Sent, rep.HeldOut+batch.HeldOut, rep.Skipped+batch.Skipped
+		rep.raced += batch.raced
 		return
 	}
 	for _, d := range dues {
@@ -179,6 +183,7 @@ func (s *Service) writeNudges(ctx context.Context, st Store, r NudgeRule, dues [
 			continue
 		}
 		rep.Sent, rep.HeldOut, rep.Skipped = rep.Sent+one.Sent, rep.HeldOut+one.HeldOut, rep.Skipped+one.Skipped
+		rep.raced += one.raced
 	}
 }
 
@@ -195,6 +200,7 @@ func (s *Service) writeNudgeBatch(ctx context.Context, tx Tx, r NudgeRule, dues 
 			return err
 		}
 		if !created {
+			rep.raced++
 			continue
 		}
 		switch n.Outcome {

@@ -67,12 +67,12 @@ func TestNudgeHoldOutShareAndTwoEngines(t *testing.T) {
 	for i := range reps {
 		wg.Go(func() {
 			var err error
-			for range 3 { // each run queues at most 5,000 per rule
+			for range 10 { // each run queues at most 5,000 per rule
 				var rep domain.NudgeReport
 				rep, err = svc.RunNudges(context.Background(), db, renderPlain)
 				reps[i].Sent += rep.Sent
 				reps[i].HeldOut += rep.HeldOut
-				if err != nil {
+				if err != nil || rep.Sent+rep.HeldOut+rep.Skipped == 0 {
 					break
 				}
 			}
