@@ -71,6 +71,7 @@ type Tx interface {
 	BroadcastStore
 	PollStore
 	NudgeStore
+	ContactStore
 }
 
 // UpdateStore is the inbox of Telegram updates, inside a transaction.
