@@ -37,7 +37,7 @@ const (
 
 // NudgeKinds lists the kinds the engine knows, for config errors.
 var NudgeKinds = []NudgeKind{NudgeWelcome, NudgeOnboarding, NudgeBirthday, NudgeWinBack, NudgeExpiring,
-	NudgeProfile, NudgeHoliday}
+	NudgeProfile, NudgeHoliday, NudgeFamily}
 
 // NudgeRule is one triggered message of the business config.
 type NudgeRule struct {
@@ -71,8 +71,11 @@ type NudgeRule struct {
 	MaxTimes int
 	// Fact is the profile fact holding the date (birthday): "birthday".
 	Fact string
+	// Groups are the repeating group questions whose items' birthdays
+	// count (family birthday): "children", "pets".
+	Groups []string
 	// Date is "MM-DD" (holiday); At is the local send time in minutes
-	// after midnight (birthday, holiday).
+	// after midnight (birthday, holiday, family birthday).
 	Date string
 	At   int
 	// Window is how late a due nudge is still worth sending (a customer
@@ -90,7 +93,8 @@ type NudgeRule struct {
 	AttributionDays int
 	// Text and Button per language override the built-in messages
 	// (nudge.<kind>.text); templates see .Name, .Balance, .Points,
-	// .Expires, .Business.
+	// .Expires, .Business, and .Who (a family birthday: the child's or
+	// pet's name, several joined).
 	Text   map[string]string
 	Button map[string]string
 }
@@ -116,8 +120,10 @@ const (
 
 // DefaultNudges are the built-in rules, each switchable in the config:
 // welcome an hour after the first purchase; the onboarding chain at 2, 3
-// and 4 weeks; a birthday bonus; win-back at 30 and 60 days; points
-// expiring in 7 days; the profile reminder, twice; New Year and 8 March.
+// and 4 weeks; a birthday bonus, and a smaller one on a child's or a pet's
+// birthday (for the kids and pets presets); win-back at 30 and 60 days;
+// points expiring in 7 days; the profile reminder, twice; New Year and 8
+// March.
 func DefaultNudges() NudgeConfig {
 	r := func(id string, kind NudgeKind, prio int, marketing bool) NudgeRule {
 		return NudgeRule{ID: id, Kind: kind, Enabled: true, Priority: prio, Marketing: marketing,
@@ -133,6 +139,10 @@ func DefaultNudges() NudgeConfig {
 	rewards.Days, rewards.After = 28, "onboarding_profile"
 	birthday := r("birthday", NudgeBirthday, 90, true)
 	birthday.Fact, birthday.At, birthday.Bonus, birthday.BonusDays, birthday.Window = "birthday", 10*60, 200, 7, 1
+	child := r("child_birthday", NudgeFamily, 85, true)
+	child.Groups, child.At, child.Bonus, child.BonusDays, child.Window = []string{"children"}, 10*60, 100, 7, 1
+	pet := r("pet_birthday", NudgeFamily, 75, true)
+	pet.Groups, pet.At, pet.Bonus, pet.BonusDays, pet.Window = []string{"pets"}, 10*60, 50, 7, 1
 	winback := r("winback", NudgeWinBack, 50, true)
 	winback.Days, winback.Bonus, winback.BonusDays = 30, 100, 14
 	winback2 := r("winback_2", NudgeWinBack, 40, true)
@@ -146,7 +156,8 @@ func DefaultNudges() NudgeConfig {
 	march8 := r("march_8", NudgeHoliday, 70, true)
 	march8.Date, march8.At, march8.Window = "03-08", 10*60, 1
 	return NudgeConfig{CapDays: 3, QuietStart: 21 * 60, QuietEnd: 10 * 60,
-		Rules: []NudgeRule{welcome, tips, profile, rewards, birthday, winback, winback2, expiring, prof, newYear, march8}}
+		Rules: []NudgeRule{welcome, tips, profile, rewards, birthday, child, pet, winback, winback2, expiring, prof,
+			newYear, march8}}
 }
 
 // Rule finds a rule by id.
@@ -263,6 +274,8 @@ func (r NudgeRule) validateKind(b *Business, bad func(field, problem string) err
 		if !monthDay.MatchString(r.Date) {
 			return bad("date", fmt.Sprintf("write it as MM-DD, got %q", r.Date))
 		}
+	case NudgeFamily:
+		return validateFamily(b, r, bad)
 	}
 	return nil
 }

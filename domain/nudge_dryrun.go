@@ -87,6 +87,8 @@ func (r NudgeRule) why(d NudgeDue) string {
 		return "birthday (" + r.Fact + ") today"
 	case NudgeHoliday:
 		return "holiday on " + r.Date
+	case NudgeFamily:
+		return fmt.Sprintf("birthday in %v on %s (%d named)", r.Groups, d.Occurrence, len(d.Names))
 	}
 	return string(r.Kind)
 }
