@@ -187,6 +187,6 @@ func (settings) Handle(s *Session) error {
 
 func init() {
 	registerFlow(settings{})
-	registerCommand("settings", MenuCustomer, 37, membersOnly(settingsCommand))
+	registerCommand("settings", MenuCustomer, 80, membersOnly(settingsCommand))
 	registerAction("settings", settingsAction)
 }
