@@ -97,6 +97,17 @@ func (c FeedbackConfig) RequestTime(t time.Time, loc *time.Location) time.Time {
 	return day.Add(time.Duration(c.QuietEnd) * time.Minute)
 }
 
+// RequestTimeIn is RequestTime narrowed by the customer's own window: the
+// first minute after the delay that is out of the quiet hours and inside
+// the window (NextContactTime), so a customer who asked for evenings is
+// asked about the morning's visit in the evening.
+func (c FeedbackConfig) RequestTimeIn(t time.Time, loc *time.Location, w ContactWindow) time.Time {
+	if w.Any() {
+		return c.RequestTime(t, loc)
+	}
+	return NextContactTime(t.Add(c.Delay), loc, c.QuietStart, c.QuietEnd, w.From, w.To)
+}
+
 // Feedback is a customer's rating of one visit (one per purchase), or of
 // a store in general (PurchaseID 0: no visit, no cashier), which anyone
 // in the program may give whether they bought anything or not.

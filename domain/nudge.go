@@ -40,7 +40,7 @@ const (
 
 // NudgeKinds lists the kinds the engine knows, for config errors.
 var NudgeKinds = []NudgeKind{NudgeWelcome, NudgeOnboarding, NudgeBirthday, NudgeWinBack, NudgeExpiring,
-	NudgeProfile, NudgeHoliday, NudgeEvent}
+	NudgeProfile, NudgeHoliday, NudgeEvent, NudgeFamily}
 
 // NudgeRule is one triggered message of the business config.
 type NudgeRule struct {
@@ -81,8 +81,11 @@ type NudgeRule struct {
 	MaxTimes int
 	// Fact is the profile fact holding the date (birthday): "birthday".
 	Fact string
+	// Groups are the repeating group questions whose items' birthdays
+	// count (family birthday): "children", "pets".
+	Groups []string
 	// Date is "MM-DD" (holiday); At is the local send time in minutes
-	// after midnight (birthday, holiday).
+	// after midnight (birthday, holiday, family birthday).
 	Date string
 	At   int
 	// Window is how late a due nudge is still worth sending (a customer
@@ -100,7 +103,8 @@ type NudgeRule struct {
 	AttributionDays int
 	// Text and Button per language override the built-in messages
 	// (nudge.<kind>.text); templates see .Name, .Balance, .Points,
-	// .Expires, .Business and (event) .Items.
+	// .Expires, .Business, (event) .Items, and .Who (a family birthday:
+	// the child's or pet's name, several joined).
 	Text   map[string]string
 	Button map[string]string
 }
@@ -126,10 +130,11 @@ const (
 
 // DefaultNudges are the built-in rules, each switchable in the config:
 // welcome an hour after the first purchase; the onboarding chain at 2, 3
-// and 4 weeks; a birthday bonus; win-back at 30 and 60 days; points
-// expiring in 7 days; the profile reminder, twice; New Year and 8 March;
-// an abandoned cart of the online shop after 2 hours, unless an order or
-// a purchase came.
+// and 4 weeks; a birthday bonus, and a smaller one on a child's or a pet's
+// birthday (for the kids and pets presets); win-back at 30 and 60 days;
+// points expiring in 7 days; the profile reminder, twice; New Year and 8
+// March; an abandoned cart of the online shop after 2 hours, unless an
+// order or a purchase came.
 func DefaultNudges() NudgeConfig {
 	r := func(id string, kind NudgeKind, prio int, marketing bool) NudgeRule {
 		return NudgeRule{ID: id, Kind: kind, Enabled: true, Priority: prio, Marketing: marketing,
@@ -145,6 +150,10 @@ func DefaultNudges() NudgeConfig {
 	rewards.Days, rewards.After = 28, "onboarding_profile"
 	birthday := r("birthday", NudgeBirthday, 90, true)
 	birthday.Fact, birthday.At, birthday.Bonus, birthday.BonusDays, birthday.Window = "birthday", 10*60, 200, 7, 1
+	child := r("child_birthday", NudgeFamily, 85, true)
+	child.Groups, child.At, child.Bonus, child.BonusDays, child.Window = []string{"children"}, 10*60, 100, 7, 1
+	pet := r("pet_birthday", NudgeFamily, 75, true)
+	pet.Groups, pet.At, pet.Bonus, pet.BonusDays, pet.Window = []string{"pets"}, 10*60, 50, 7, 1
 	winback := r("winback", NudgeWinBack, 50, true)
 	winback.Days, winback.Bonus, winback.BonusDays = 30, 100, 14
 	winback2 := r("winback_2", NudgeWinBack, 40, true)
@@ -161,7 +170,8 @@ func DefaultNudges() NudgeConfig {
 	cart.Event, cart.Delay, cart.UnlessEvents, cart.Window = ShopCartAbandoned, 2*time.Hour,
 		[]string{string(ShopOrderPlaced), UnlessPurchase}, 1
 	return NudgeConfig{CapDays: 3, QuietStart: 21 * 60, QuietEnd: 10 * 60,
-		Rules: []NudgeRule{welcome, tips, profile, rewards, birthday, winback, winback2, expiring, prof, newYear, march8, cart}}
+		Rules: []NudgeRule{welcome, tips, profile, rewards, birthday, child, pet, winback, winback2, expiring, prof,
+			newYear, march8, cart}}
 }
 
 // Rule finds a rule by id.
@@ -280,6 +290,8 @@ func (r NudgeRule) validateKind(b *Business, bad func(field, problem string) err
 		}
 	case NudgeEvent:
 		return r.validateEvent(bad)
+	case NudgeFamily:
+		return validateFamily(b, r, bad)
 	}
 	return nil
 }

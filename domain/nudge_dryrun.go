@@ -89,6 +89,8 @@ func (r NudgeRule) why(d NudgeDue) string {
 		return "holiday on " + r.Date
 	case NudgeEvent:
 		return r.whyEvent(d)
+	case NudgeFamily:
+		return fmt.Sprintf("birthday in %v on %s (%d named)", r.Groups, d.Occurrence, len(d.Names))
 	}
 	return string(r.Kind)
 }

@@ -27,6 +27,9 @@ type NudgeDue struct {
 	Expires time.Time
 	// Items are the products of the shop event that made it due (event).
 	Items []ShopItem
+	// Names are whose birthday it is (family birthday): the children's or
+	// pets' names given, in the order they were entered.
+	Names []string
 	// ContactFrom and ContactTo are the customer's own window for
 	// messages (minutes after local midnight); equal: none.
 	ContactFrom, ContactTo int
@@ -49,6 +52,9 @@ type NudgeQuery struct {
 	// Sections is how many questionnaire sections the business has (the
 	// profile step is skipped for a customer who completed them all).
 	Sections int
+	// Family is where a family birthday rule finds the dates: its groups
+	// the questionnaire has, with their date and name fields.
+	Family []FamilyGroup
 	// All includes the customers a marketing rule skips, with Skip set
 	// (a dry run); the engine leaves them out.
 	All   bool
@@ -263,6 +269,9 @@ func (s *Service) planNudge(r NudgeRule, d NudgeDue, now time.Time) *Nudge {
 // nudgeQuery is the rule's query at now.
 func (s *Service) nudgeQuery(r NudgeRule, now time.Time, all bool, limit int) NudgeQuery {
 	q := NudgeQuery{Rule: r, Now: now, All: all, Limit: limit, Sections: len(s.Business.Questionnaire.Sections)}
+	if r.Kind == NudgeFamily {
+		q.Family = familyGroups(&s.Business.Questionnaire, r)
+	}
 	if t, ok := s.Business.Topic(r.Topic); ok {
 		q.TopicDefault = t.Default
 	}
@@ -273,8 +282,12 @@ func (s *Service) nudgeQuery(r NudgeRule, now time.Time, all bool, limit int) Nu
 }
 
 // nudgeMayBeDue skips the query of a dated rule on the days it cannot be
-// due in any store's time zone.
+// due in any store's time zone, and of a family birthday rule whose
+// groups the questionnaire does not have.
 func (s *Service) nudgeMayBeDue(r NudgeRule, now time.Time) bool {
+	if r.Kind == NudgeFamily {
+		return len(familyGroups(&s.Business.Questionnaire, r)) > 0
+	}
 	if r.Kind != NudgeHoliday {
 		return true
 	}

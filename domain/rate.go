@@ -23,6 +23,9 @@ type FeedbackDue struct {
 	Language   string
 	ShopID     int64
 	CreatedAt  time.Time
+	// Window is the customer's own time for messages (/settings): the
+	// request waits for it, as a nudge does.
+	Window ContactWindow
 }
 
 // feedbackLookback bounds how far back the job looks for visits it has
@@ -33,10 +36,10 @@ const feedbackLookback = 24 * time.Hour
 // QueueFeedbackRequests is the feedback job (every minute): one
 // set-based query finds the visits whose delay has passed and that were
 // not asked about, and each gets its request queued for the time the
-// config picks (out of quiet hours in the store's zone), at most one per
-// customer per period. It runs apart from the purchase, which then costs
-// nothing more; it reports how many requests it queued. render builds the
-// message for a visit.
+// config picks (out of quiet hours in the store's zone, inside the
+// customer's own window), at most one per customer per period. It runs
+// apart from the purchase, which then costs nothing more; it reports how
+// many requests it queued. render builds the message for a visit.
 func (s *Service) QueueFeedbackRequests(ctx context.Context, st Store, render func(d FeedbackDue, shop *Shop) (json.RawMessage, error)) (int, error) {
 	cfg := s.Business.Feedback
 	now := s.Now()
@@ -63,7 +66,7 @@ func (s *Service) QueueFeedbackRequests(ctx context.Context, st Store, render fu
 			if err != nil {
 				return err
 			}
-			due := cfg.RequestTime(d.CreatedAt, loc)
+			due := cfg.RequestTimeIn(d.CreatedAt, loc, d.Window)
 			return tx.QueueFeedbackRequest(ctx, FeedbackRequest{
 				PurchasePublicID: d.PublicID, CustomerID: d.CustomerID, Due: due,
 				After: due.AddDate(0, 0, -cfg.MinDaysBetween),

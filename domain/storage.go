@@ -72,6 +72,7 @@ type Tx interface {
 	PollStore
 	NudgeStore
 	ShopEventStore
+	ContactStore
 }
 
 // UpdateStore is the inbox of Telegram updates, inside a transaction.

@@ -58,6 +58,9 @@ type exportProfile struct {
 	JoinedAt    time.Time `json:"joined_at"`
 	JoinedStore string    `json:"joined_store,omitempty"`
 	Marketing   bool      `json:"marketing_messages"`
+	// ContactWindow is when the customer lets the business write
+	// (/settings), "09:00-12:00" in their store's time; absent: any time.
+	ContactWindow string `json:"contact_window,omitempty"`
 }
 
 type exportConsent struct {
@@ -150,6 +153,11 @@ func exportData(s *Session) error {
 	if c.JoinedStoreID != 0 {
 		out.Profile.JoinedStore = s.storeName(c.JoinedStoreID)
 	}
+	window, err := s.Tx.FindContactWindow(s.Ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	out.Profile.ContactWindow = window.String()
 	consents, err := s.Tx.ListConsents(s.Ctx, c.ID)
 	if err != nil {
 		return err

@@ -20,7 +20,7 @@ import (
 var kindMessage = map[domain.NudgeKind]string{
 	domain.NudgeWelcome: "welcome", domain.NudgeOnboarding: "onboarding_tips", domain.NudgeBirthday: "birthday",
 	domain.NudgeWinBack: "winback", domain.NudgeExpiring: "points_expiring", domain.NudgeProfile: "profile_incomplete",
-	domain.NudgeHoliday: "holiday", domain.NudgeEvent: "event",
+	domain.NudgeHoliday: "holiday", domain.NudgeEvent: "event", domain.NudgeFamily: "family_birthday",
 }
 
 // RunNudges is the nudge engine's tick (Service.RunNudges), its messages
@@ -47,7 +47,8 @@ func (e *Engine) renderNudge(r domain.NudgeRule, d domain.NudgeDue, n *domain.Nu
 		zone = time.UTC
 	}
 	data := map[string]any{"Name": d.FirstName, "Balance": d.Balance + n.Points, "Business": e.Business.Name,
-		"Points": d.Points, "Expires": dateIn(d.Expires, zone), "Items": domain.ItemNames(d.Items)}
+		"Points": d.Points, "Expires": dateIn(d.Expires, zone), "Items": domain.ItemNames(d.Items),
+		"Who": joinNames(e.translate(loc, "nudge.family_birthday.and", nil), d.Names)}
 	if n.Points > 0 {
 		data["Points"], data["Expires"] = n.Points, dateIn(n.BonusExpires, zone)
 	}
@@ -80,8 +81,8 @@ func (e *Engine) renderNudge(r domain.NudgeRule, d domain.NudgeDue, n *domain.Nu
 }
 
 // nudgeText is the owner's text for the language (a Go template over
-// .Name, .Balance, .Points, .Expires, .Business and .Items, the names of
-// a shop event's products) or the built-in message.
+// .Name, .Balance, .Points, .Expires, .Business, .Items (the names of a
+// shop event's products), .Who) or the built-in message.
 func (e *Engine) nudgeText(loc *i18n.Localizer, lang string, r domain.NudgeRule, data map[string]any) (string, error) {
 	if src := r.Text[lang]; src != "" {
 		t, err := template.New(r.ID).Option("missingkey=zero").Parse(src)
@@ -99,6 +100,19 @@ func (e *Engine) nudgeText(loc *i18n.Localizer, lang string, r domain.NudgeRule,
 		id = "nudge." + kindMessage[r.Kind] + ".text"
 	}
 	return e.translate(loc, id, data), nil
+}
+
+// joinNames lists names as people say them: "Masha", "Masha and Misha",
+// "Masha, Misha and Rex" (and in the customer's language).
+func joinNames(and string, names []string) string {
+	switch n := len(names); n {
+	case 0:
+		return ""
+	case 1:
+		return names[0]
+	default:
+		return strings.Join(names[:n-1], ", ") + " " + and + " " + names[n-1]
+	}
 }
 
 func dateIn(t time.Time, loc *time.Location) string {

@@ -35,6 +35,7 @@ type nudgeRuleFile struct {
 	Section         *string           `toml:"section"`
 	MaxTimes        *int              `toml:"max_times"`
 	Fact            *string           `toml:"fact"`
+	Groups          []string          `toml:"groups"`
 	Date            *string           `toml:"date"`
 	Time            *string           `toml:"time"`
 	WindowDays      *int              `toml:"window_days"`
@@ -153,6 +154,9 @@ func (rf nudgeRuleFile) apply(r *domain.NudgeRule, bad func(field, problem strin
 			return bad("time", fmt.Sprintf("%q is not a time of day like 10:00", *rf.Time))
 		}
 		r.At = t.Hour()*60 + t.Minute()
+	}
+	if rf.Groups != nil {
+		r.Groups = rf.Groups
 	}
 	if rf.Text != nil {
 		r.Text = rf.Text

@@ -216,6 +216,9 @@ func TestBusinessConfigErrorsNameTheField(t *testing.T) {
 		{`id = "events"`, `id = "sales"`, "topics[2].id"},
 		{`title = { ru = "События", en = "Events" }`, `title = { ru = "События" }`, "topics[2].title.en"},
 		{`default = false`, `default = "no"`, "topics"},
+		{`groups = ["pets"]`, `groups = ["cats"]`, "nudges.rules.pet_birthday.groups"},
+		{`groups = ["pets"]`, `groups = ["coffee_milk"]`, "nudges.rules.pet_birthday.groups"},
+		{`groups = ["pets"]`, `groups = []`, "nudges.rules.pet_birthday.groups"},
 	}
 	for _, c := range cases {
 		src := strings.Replace(string(base), c.from, c.to, 1)

@@ -1,6 +1,10 @@
 package postgres
 
-import "context"
+import (
+	"context"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
 
 // LoadCheckoutSQL lets the plan test read the checkout query.
 const LoadCheckoutSQL = loadCheckout
@@ -10,3 +14,6 @@ type Pipe = pipe
 
 // UpdatePipe runs fn in a pipelined transaction.
 func (db *DB) UpdatePipe(ctx context.Context, fn func(*Pipe) error) error { return db.update(ctx, fn) }
+
+// NudgeSQL lets the plan test read a rule's statement.
+func NudgeSQL(q domain.NudgeQuery) (string, []any, error) { return nudgeSQL(q) }

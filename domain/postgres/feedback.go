@@ -168,7 +168,8 @@ func (t *tx) ListCustomerFeedback(ctx context.Context, customerID int64) ([]doma
 // listFeedbackDue walks each store's purchases by time (purchases_store_time)
 // rather than adding a time index every purchase would pay for.
 const listFeedbackDue = `
-SELECT DISTINCT ON (p.customer_id) p.id, p.public_id, p.customer_id, c.chat_id, c.language, p.store_id, p.created_at
+SELECT DISTINCT ON (p.customer_id) p.id, p.public_id, p.customer_id, c.chat_id, c.language, p.store_id, p.created_at,
+       coalesce(c.contact_from, 0), coalesce(c.contact_to, 0)
   FROM stores s
   JOIN purchases p ON p.store_id = s.id AND p.created_at > $1 AND p.created_at <= $2
   JOIN customers c ON c.id = p.customer_id
@@ -190,7 +191,8 @@ func (t *tx) ListFeedbackDue(ctx context.Context, from, to time.Time, gap time.D
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.FeedbackDue, error) {
 		var d domain.FeedbackDue
 		var chat *int64
-		err := r.Scan(&d.PurchaseID, &d.PublicID, &d.CustomerID, &chat, &d.Language, &d.ShopID, &d.CreatedAt)
+		err := r.Scan(&d.PurchaseID, &d.PublicID, &d.CustomerID, &chat, &d.Language, &d.ShopID, &d.CreatedAt,
+			&d.Window.From, &d.Window.To)
 		d.ChatID = deref(chat)
 		return d, err
 	})

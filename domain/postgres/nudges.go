@@ -11,7 +11,8 @@ import (
 )
 
 // nudgeDue wraps a rule's candidates (customer_id, occ, points, expires,
-// done: the step is pointless for them, recorded as skipped)
+// done: the step is pointless for them, recorded as skipped; names, whose
+// family birthday, added as empty for the other kinds by ListNudgesDue)
 // with what every rule checks, in one statement: members still reachable,
 // the occurrence not recorded yet, the hold-out group by a hash of rule,
 // customer and occurrence (the same in a dry run), and for a marketing
@@ -24,7 +25,7 @@ WITH cand AS (%s),
 due AS (
 SELECT c.id AS customer_id, c.chat_id, c.language, c.first_name, k.id AS card_id, k.balance,
        coalesce(s.timezone, (SELECT timezone FROM stores ORDER BY id LIMIT 1), 'UTC') AS tz,
-       cand.occ, cand.points, cand.expires,
+       cand.occ, cand.points, cand.expires, cand.names,
        coalesce(c.contact_from, 0) AS contact_from, coalesce(c.contact_to, 0) AS contact_to,
        abs(hashtextextended($1 || ':' || c.id || ':' || cand.occ, 0)) %% 100 < $6 AS held_out,
        CASE WHEN cand.done THEN 'done'
@@ -118,8 +119,9 @@ const (
    AND l.local >= d.due AND l.local < d.due + $12 * interval '1 day'`
 )
 
-// ListNudgesDue runs the rule's query.
-func (t *tx) ListNudgesDue(ctx context.Context, q domain.NudgeQuery) ([]domain.NudgeDue, error) {
+// nudgeSQL is the rule's one statement and its parameters: the kind's
+// candidates wrapped in nudgeDue.
+func nudgeSQL(q domain.NudgeQuery) (string, []any, error) {
 	r := q.Rule
 	var capSince *time.Time
 	if !q.CapSince.IsZero() {
@@ -155,10 +157,25 @@ func (t *tx) ListNudgesDue(ctx context.Context, q domain.NudgeQuery) ([]domain.N
 	case domain.NudgeEvent:
 		cand = nudgeEvent
 		args = nudgeEventArgs(q, args)
+	case domain.NudgeFamily:
+		cand, args = nudgeFamily, append(args, familyArgs(q)...)
 	default:
-		return nil, fmt.Errorf("nudge rule %s: unknown kind %q", r.ID, r.Kind)
+		return "", nil, fmt.Errorf("nudge rule %s: unknown kind %q", r.ID, r.Kind)
 	}
-	rows, err := t.tx.Query(ctx, fmt.Sprintf(nudgeDue, cand), args...)
+	if r.Kind != domain.NudgeFamily {
+		cand = `SELECT k.*, '{}'::text[] AS names FROM (` + cand + `) k`
+	}
+	return fmt.Sprintf(nudgeDue, cand), args, nil
+}
+
+// ListNudgesDue runs the rule's query.
+func (t *tx) ListNudgesDue(ctx context.Context, q domain.NudgeQuery) ([]domain.NudgeDue, error) {
+	r := q.Rule
+	sql, args, err := nudgeSQL(q)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := t.tx.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, fmt.Errorf("nudge rule %s: %w", r.ID, mapErr(err))
 	}
@@ -167,7 +184,7 @@ func (t *tx) ListNudgesDue(ctx context.Context, q domain.NudgeQuery) ([]domain.N
 		var chat *int64
 		var expires *time.Time
 		err := row.Scan(&d.CustomerID, &chat, &d.Language, &d.FirstName, &d.CardID, &d.Balance, &d.TimeZone,
-			&d.Occurrence, &d.Points, &expires, &d.ContactFrom, &d.ContactTo, &d.HeldOut, &d.Skip)
+			&d.Occurrence, &d.Points, &expires, &d.Names, &d.ContactFrom, &d.ContactTo, &d.HeldOut, &d.Skip)
 		d.ChatID, d.Expires = deref(chat), deref(expires)
 		return d, err
 	})

@@ -1,0 +1,191 @@
+package domain
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// ContactWindow is the time of day a customer wants to hear from the
+// business (/settings, the seeds' "when the customer can be contacted"):
+// minutes after midnight in their store's time zone, [From, To), across
+// midnight when To < From. From == To: any time, the store's quiet hours
+// alone. It narrows the quiet hours of every scheduled message
+// (NextContactTime): nudges and the feedback request.
+type ContactWindow struct{ From, To int }
+
+// Any reports whether the customer set no window.
+func (w ContactWindow) Any() bool { return w.From == w.To }
+
+// String is "09:00-12:00", or "" for any time.
+func (w ContactWindow) String() string {
+	if w.Any() {
+		return ""
+	}
+	return ClockText(w.From) + "-" + ClockText(w.To)
+}
+
+// Length is the window's length in minutes (a whole day for any time).
+func (w ContactWindow) Length() int {
+	if w.Any() {
+		return 24 * 60
+	}
+	return (w.To - w.From + 24*60) % (24 * 60)
+}
+
+// ClockText writes minutes after midnight as "HH:MM", the way windows and
+// quiet hours are shown and typed.
+func ClockText(m int) string { return fmt.Sprintf("%02d:%02d", m/60, m%60) }
+
+// ContactPreset is a window offered by a button in /settings; its id is
+// in the button's data and the message "settings.window.<id>".
+type ContactPreset struct {
+	ID     string
+	Window ContactWindow
+}
+
+// ContactPresets are the windows /settings offers before "other time":
+// morning, day and evening, then any time.
+var ContactPresets = []ContactPreset{
+	{ID: "morning", Window: ContactWindow{From: 9 * 60, To: 12 * 60}},
+	{ID: "day", Window: ContactWindow{From: 12 * 60, To: 18 * 60}},
+	{ID: "evening", Window: ContactWindow{From: 18 * 60, To: 21 * 60}},
+	{ID: "any", Window: ContactWindow{}},
+}
+
+// minContactWindow is the shortest window a customer may set, and how
+// much of it must lie outside the quiet hours: a message waits for it at
+// most a day, and a few minutes' window is more likely a typo than a wish.
+const minContactWindow = 60
+
+// ParseContactWindow reads a window as people type it: "10:00-20:00",
+// "9-18", "9.30 – 12", "с 10 до 20", "from 10 to 20"; 24:00 may end it.
+// Reasons (*ValidationError): "error.settings.window.format" (not two
+// times of day), "error.settings.window.short" (the same time twice or
+// under an hour).
+func ParseContactWindow(s string) (ContactWindow, error) {
+	bad := func(detail string) error {
+		return &ValidationError{Reason: "error.settings.window.format", Detail: detail}
+	}
+	if len(s) > 64 {
+		return ContactWindow{}, bad("too long")
+	}
+	s = strings.ToLower(strings.Join(strings.Fields(s), " "))
+	for _, prefix := range []string{"from ", "с ", "c "} {
+		s = strings.TrimPrefix(s, prefix)
+	}
+	s = strings.NewReplacer("–", "-", "—", "-", "−", "-", " to ", "-", " до ", "-", " ", "").Replace(s)
+	a, b, ok := strings.Cut(s, "-")
+	if !ok {
+		return ContactWindow{}, bad("no separator")
+	}
+	from, err := parseClock(a, false)
+	if err != nil {
+		return ContactWindow{}, bad(err.Error())
+	}
+	to, err := parseClock(b, true)
+	if err != nil {
+		return ContactWindow{}, bad(err.Error())
+	}
+	w := ContactWindow{From: from, To: to}
+	if w.Any() || w.Length() < minContactWindow {
+		return ContactWindow{}, &ValidationError{Reason: "error.settings.window.short", Detail: w.String()}
+	}
+	return w, nil
+}
+
+// parseClock reads "9", "09", "9:30" or "9.30" into minutes after
+// midnight; "24" or "24:00" only as an end (midnight).
+func parseClock(s string, end bool) (int, error) {
+	h, m, hasMin := strings.Cut(s, ":")
+	if !hasMin {
+		h, m, hasMin = strings.Cut(s, ".")
+	}
+	if h == "" || len(h) > 2 || (hasMin && len(m) != 2) {
+		return 0, fmt.Errorf("time %q", s)
+	}
+	hour, err := strconv.Atoi(h)
+	if err != nil || hour < 0 {
+		return 0, fmt.Errorf("hour %q", h)
+	}
+	minute := 0
+	if hasMin {
+		if minute, err = strconv.Atoi(m); err != nil || minute < 0 || minute > 59 {
+			return 0, fmt.Errorf("minute %q", m)
+		}
+	}
+	switch {
+	case hour == 24 && minute == 0 && end:
+		return 0, nil
+	case hour > 23:
+		return 0, fmt.Errorf("hour %d", hour)
+	}
+	return hour*60 + minute, nil
+}
+
+// minuteIn reports whether minute m of the day is in [a, b), across
+// midnight when b < a; a == b is the empty range.
+func minuteIn(m, a, b int) bool {
+	if a <= b {
+		return m >= a && m < b
+	}
+	return m >= a || m < b
+}
+
+// ContactStore keeps each customer's window (customers.contact_from and
+// contact_to; the nudge query reads them with the rest of a due customer).
+type ContactStore interface {
+	// FindContactWindow reads the customer's window (zero: any time).
+	FindContactWindow(ctx context.Context, customerID int64) (ContactWindow, error)
+	// SetContactWindow saves it; a zero window clears it.
+	SetContactWindow(ctx context.Context, customerID int64, w ContactWindow) error
+}
+
+// CheckContactWindow refuses a window with less than an hour outside the
+// nudges' quiet hours ("error.settings.window.quiet"): the customer would
+// wait for a message that may never come, or get it at night.
+func (s *Service) CheckContactWindow(w ContactWindow) error {
+	q := s.Business.Nudges
+	if w.Any() || q.QuietStart == q.QuietEnd {
+		return nil
+	}
+	open := 0
+	for i := range w.Length() {
+		if !minuteIn((w.From+i)%(24*60), q.QuietStart, q.QuietEnd) {
+			open++
+		}
+	}
+	if open < minContactWindow {
+		return &ValidationError{Reason: "error.settings.window.quiet", Detail: w.String()}
+	}
+	return nil
+}
+
+// ContactPresets lists the preset windows that pass CheckContactWindow
+// under this business's quiet hours, in order.
+func (s *Service) ContactPresets() []ContactPreset {
+	var out []ContactPreset
+	for _, p := range ContactPresets {
+		if s.CheckContactWindow(p.Window) == nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// SetContactWindow saves a member's window for messages, from a preset or
+// typed in /settings. It applies to what is scheduled from now on: a
+// message already queued keeps its time.
+func (s *Service) SetContactWindow(ctx context.Context, tx Tx, c *Customer, w ContactWindow) error {
+	if !c.Member() {
+		return fmt.Errorf("set contact window: %w: not a member", ErrInvalid)
+	}
+	if w.From < 0 || w.From >= 24*60 || w.To < 0 || w.To >= 24*60 {
+		return fmt.Errorf("set contact window %d-%d: %w", w.From, w.To, ErrInvalid)
+	}
+	if err := s.CheckContactWindow(w); err != nil {
+		return err
+	}
+	return tx.SetContactWindow(ctx, c.ID, w)
+}

@@ -1,0 +1,48 @@
+package postgres
+
+import "github.com/loyaltybot/loyaltybot/domain"
+
+// nudgeFamily finds the children's and pets' birthdays in the current
+// answers of the rule's group questions, set-based: the expression index
+// answers_item_month_days (migration 0024) picks the answers with an item
+// dated on one of the month-days that may be due, then each item's date
+// field is checked like a customer's own birthday (local day and time by
+// the store's zone, 29 February on 1 March in other years, not in the
+// year of birth). One row per customer and day, with the names given.
+// $10 the group question ids, $11 question → date field, $12 question →
+// name field (jsonb), $13 the month-days that may be due, $14 send time
+// (minutes), $15 window (days).
+const nudgeFamily = `SELECT a.customer_id, to_char(d.due, 'YYYY-MM-DD') AS occ, 0::bigint AS points,
+       NULL::timestamptz AS expires, false AS done,
+       coalesce(array_agg(i.name ORDER BY a.question_id, i.n) FILTER (WHERE i.name <> ''), '{}') AS names
+  FROM answers a
+  JOIN customers c ON c.id = a.customer_id
+  LEFT JOIN stores s ON s.id = c.joined_store_id
+ CROSS JOIN LATERAL (
+        SELECT e.n, CASE WHEN e.born ~ '^\d{4}-\d{2}-\d{2}$' THEN e.born END AS born, e.name
+          FROM (SELECT x.n, x.item -> ($11::jsonb ->> a.question_id) ->> 'date' AS born,
+                       coalesce(x.item -> ($12::jsonb ->> a.question_id) ->> 'text', '') AS name
+                  FROM jsonb_array_elements(CASE WHEN jsonb_typeof(a.value -> 'items') = 'array'
+                                                 THEN a.value -> 'items' ELSE '[]' END) WITH ORDINALITY AS x(item, n)) e) i
+ CROSS JOIN LATERAL (SELECT $9::timestamptz AT TIME ZONE coalesce(s.timezone, (SELECT timezone FROM stores ORDER BY id LIMIT 1), 'UTC') AS local) l
+ CROSS JOIN LATERAL (SELECT make_date(extract(year FROM l.local)::int, 1, 1)
+        + (substr(i.born, 6, 2)::int - 1) * interval '1 month' + (substr(i.born, 9, 2)::int - 1) * interval '1 day'
+        + $14 * interval '1 minute' AS due) d
+ WHERE a.superseded_at IS NULL AND a.value ? 'items' AND a.question_id = ANY($10)
+   AND answer_item_month_days(a.value) && $13::text[]
+   AND substr(i.born, 6, 5) = ANY($13)
+   AND substr(i.born, 1, 4)::int < extract(year FROM l.local)
+   AND l.local >= d.due AND l.local < d.due + $15 * interval '1 day'
+ GROUP BY a.customer_id, d.due`
+
+// familyArgs are nudgeFamily's own parameters for the query.
+func familyArgs(q domain.NudgeQuery) []any {
+	ids := []string{}
+	dates, names := map[string]string{}, map[string]string{}
+	for _, g := range q.Family {
+		ids = append(ids, g.Question)
+		dates[g.Question], names[g.Question] = g.DateField, g.NameField
+	}
+	r := q.Rule
+	return []any{ids, dates, names, monthDays(q.Now, r.Window), r.At, r.Window}
+}

@@ -1,0 +1,170 @@
+package flows_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/bot/bottest"
+)
+
+// contactWindow reads a customer's stored window ("" for none).
+func contactWindow(t *testing.T, h *bottest.Harness, tgID int64) string {
+	t.Helper()
+	var w string
+	if err := h.DB.Pool().QueryRow(t.Context(), `SELECT coalesce(contact_from || '-' || contact_to, '')
+		FROM customers WHERE telegram_id = $1`, tgID).Scan(&w); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// TestSettingsPresetsAndAWindowOfOnesOwn: /settings shows "any time" and
+// the presets; a preset is saved at the tap and ticked in place; a typed
+// window is checked (not a time, too short, all in the quiet hours) and
+// saved; "any time" clears it; the export carries it.
+func TestSettingsPresetsAndAWindowOfOnesOwn(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withNudges)
+	anna := join(t, h, 101, "Anna")
+	anna.Note("/settings").Send("/settings")
+	if text := anna.Last().Text; !strings.Contains(text, "We may write to you: any time") || !strings.Contains(text, "between 21:00 and 10:00") {
+		t.Fatalf("/settings:\n%s", text)
+	}
+	settingsID := anna.Last().ID
+	anna.Tap("🌆 Evening 18:00–21:00")
+	if w := contactWindow(t, h, 101); w != "1080-1260" {
+		t.Fatalf("evening saved as %q", w)
+	}
+	if m := anna.Last(); m.ID != settingsID || !strings.Contains(m.Text, "We may write to you: 18:00–21:00 (your store's time)") || !hasButton(anna, "✅ 🌆 Evening 18:00–21:00") {
+		t.Fatalf("the preset is not shown in place:\n%s", anna.Transcript())
+	}
+
+	anna.Note("a window of her own").Tap("✏️ Other time…").
+		Send("after lunch").
+		Send("10:00-10:30").
+		Send("22-09")
+	for _, want := range []string{"I didn't understand the time", "at least an hour", "We never write between 21:00 and 10:00"} {
+		if !strings.Contains(anna.Transcript(), want) {
+			t.Fatalf("no %q:\n%s", want, anna.Transcript())
+		}
+	}
+	if w := contactWindow(t, h, 101); w != "1080-1260" {
+		t.Fatalf("bad input changed the window to %q", w)
+	}
+	anna.Send("с 10 до 20")
+	if w := contactWindow(t, h, 101); w != "600-1200" {
+		t.Fatalf("typed window saved as %q", w)
+	}
+	if text := anna.Last().Text; !strings.Contains(text, "Saved: we will write to you 10:00–20:00") {
+		t.Fatalf("not confirmed:\n%s", anna.Transcript())
+	}
+	anna.Note("a forged preset").
+		Callback(anna.Last().ID, "x:settings:w:night", "a preset that does not exist")
+	if w := contactWindow(t, h, 101); w != "600-1200" {
+		t.Fatalf("a forged preset changed the window to %q", w)
+	}
+	anna.Send("/privacy").Tap("📦 Download my data")
+	var export struct {
+		Profile struct {
+			Window string `json:"contact_window"`
+		} `json:"profile"`
+	}
+	if doc := anna.Last().Document; doc == nil || json.Unmarshal(doc.Data, &export) != nil || export.Profile.Window != "10:00-20:00" {
+		t.Fatalf("the export lacks the window: %+v", anna.Last())
+	}
+	anna.Send("/settings").Tap("🕐 Any time")
+	if w := contactWindow(t, h, 101); w != "" {
+		t.Fatalf("any time stored as %q", w)
+	}
+	bottest.Golden(t, "settings", anna.Transcript())
+}
+
+// TestSettingsBackAndLanguage: Back returns to the presets without a
+// change; the language button offers the languages.
+func TestSettingsBackAndLanguage(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t)
+	anna := join(t, h, 101, "Anna")
+	anna.Send("/settings").Tap("✏️ Other time…").Tap("↩ Back")
+	if !hasButton(anna, "🌅 Morning 09:00–12:00") || contactWindow(t, h, 101) != "" {
+		t.Fatalf("Back:\n%s", anna.Transcript())
+	}
+	anna.Send("hello")
+	if strings.Contains(anna.Last().Text, "didn't understand the time") {
+		t.Fatal("the flow went on after Back")
+	}
+	anna.Send("/settings").Tap("🌐 Language").Tap("🇷🇺 Русский").Send("/settings")
+	if !strings.Contains(anna.Last().Text, "Мы можем писать вам: в любое время") {
+		t.Fatalf("after the language change:\n%s", anna.Transcript())
+	}
+	bob := h.Chat(102, "Bob", "en")
+	bob.Send("/settings")
+	if strings.Contains(bob.Transcript(), "We may write to you") {
+		t.Fatalf("a stranger saw the settings:\n%s", bob.Transcript())
+	}
+}
+
+// TestNudgeWaitsForTheCustomersWindow: Anna chose evenings; her win-back
+// falls due at 15:00 Moscow time and goes out at 18:00, not before.
+func TestNudgeWaitsForTheCustomersWindow(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, withNudges)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := joinConsenting(t, h, 101, "Anna")
+	anna.Send("/settings").Tap("🌆 Evening 18:00–21:00")
+	buy(t, anna, cashier)
+	h.Clock.Advance(time.Hour)
+	runNudges(t, h)                              // the welcome (a service message) waits too
+	h.Clock.Advance(30*24*time.Hour - time.Hour) // 22 December, 15:00 in Moscow
+	if rep := runNudges(t, h); rep.Sent != 1 {
+		t.Fatalf("%+v, want the win-back recorded", rep)
+	}
+	moscow, _ := time.LoadLocation("Europe/Moscow")
+	var sendAt time.Time
+	if err := h.DB.Pool().QueryRow(t.Context(), `SELECT send_at FROM nudges WHERE rule = 'winback'`).Scan(&sendAt); err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2026, 12, 22, 18, 0, 0, 0, moscow); !sendAt.Equal(want) {
+		t.Fatalf("send at %s, want %s", sendAt.In(moscow), want)
+	}
+	h.Clock.Advance(3*time.Hour - time.Minute)
+	h.Settle()
+	if got(anna.Sync(), "We miss you") != 0 {
+		t.Fatal("sent before the customer's window")
+	}
+	h.Clock.Advance(time.Minute)
+	h.Settle()
+	if got(anna.Sync(), "We miss you") != 1 {
+		t.Fatalf("not sent when the window opened:\n%s", anna.Transcript())
+	}
+}
+
+// TestFeedbackRequestWaitsForTheCustomersWindow: Anna chose mornings; her
+// visit at 15:00 is asked about at 09:00 the next day, not at 17:00.
+func TestFeedbackRequestWaitsForTheCustomersWindow(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := join(t, h, 101, "Anna")
+	anna.Send("/settings").Tap("🌅 Morning 09:00–12:00")
+	buy(t, anna, cashier)
+	h.Clock.Advance(2 * time.Hour)
+	if n := runFeedbackJob(t, h); n != 1 {
+		t.Fatalf("the job queued %d requests, want 1", n)
+	}
+	var due time.Time
+	if err := h.DB.Pool().QueryRow(t.Context(), `SELECT due_at FROM feedback_requests`).Scan(&due); err != nil {
+		t.Fatal(err)
+	}
+	moscow, _ := time.LoadLocation("Europe/Moscow")
+	if want := time.Date(2026, 11, 23, 9, 0, 0, 0, moscow); !due.Equal(want) {
+		t.Fatalf("request due %s, want %s", due.In(moscow), want)
+	}
+	if got(anna.Sync(), "How was your visit to") != 0 {
+		t.Fatal("asked outside the customer's window")
+	}
+}
