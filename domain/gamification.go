@@ -39,7 +39,7 @@ func (r RewardItem) TitleIn(lang string) string {
 // what it ranks by when the customer has not picked.
 type LeaderboardConfig struct {
 	Enabled bool
-	Metric  string // LeaderVisits or LeaderPoints
+	Metric  string // LeaderVisits (also when empty) or LeaderPoints
 }
 
 // ReferralConfig is the [referral] table: the points a member and the
@@ -96,7 +96,7 @@ func (g *Gamification) Validate(b *Business) error {
 			}
 		}
 	}
-	if m := g.Leaderboard.Metric; m != LeaderVisits && m != LeaderPoints {
+	if m := g.Leaderboard.Metric; m != "" && m != LeaderVisits && m != LeaderPoints {
 		return &FieldError{Field: leaderboardTable + ".metric", Problem: fmt.Sprintf("must be %q or %q, got %q", LeaderVisits, LeaderPoints, m)}
 	}
 	for _, b := range []struct {

@@ -154,6 +154,9 @@ func (s *Service) Leaderboard(ctx context.Context, tx Tx, c *Customer, shopID in
 	if metric != LeaderVisits && metric != LeaderPoints {
 		metric = s.Business.Gamification.Leaderboard.Metric
 	}
+	if metric != LeaderPoints {
+		metric = LeaderVisits
+	}
 	now := s.Now().In(loc)
 	from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, loc)
 	b := &LeaderBoard{Shop: shop, Month: from, Metric: metric}
