@@ -35,6 +35,8 @@ type Business struct {
 	Topics []Topic
 	// Nudges are the triggered messages of the nudge engine.
 	Nudges NudgeConfig
+	// Gamification is badges, prizes, the leaderboard and referrals.
+	Gamification Gamification
 }
 
 // Scheduled jobs, by the name their cron spec has in the config ([jobs]).
@@ -51,6 +53,9 @@ const (
 	JobBroadcastReports = "broadcast_reports"
 	// JobNudges evaluates the nudge rules and queues what is due.
 	JobNudges = "nudges"
+	// JobBadges awards the time-based badges (the biggest receipt of
+	// the month before, per store).
+	JobBadges = "badges"
 )
 
 // DefaultJobs is the schedule when the config sets none: points expire at
@@ -59,7 +64,7 @@ const (
 func DefaultJobs() map[string]string {
 	return map[string]string{JobExpirePoints: "30 3 * * *", JobPurgeRetained: "45 3 * * *",
 		JobFeedbackDigest: "0 21 * * *", JobFeedbackRequests: "* * * * *",
-		JobBroadcastReports: "* * * * *", JobNudges: "* * * * *"}
+		JobBroadcastReports: "* * * * *", JobNudges: "* * * * *", JobBadges: "10 0 * * *"}
 }
 
 // StoreConfig is one store of the business config.
@@ -128,6 +133,9 @@ func (b *Business) Validate(supported []string) error {
 		return err
 	}
 	if err := b.Nudges.Validate(b); err != nil {
+		return err
+	}
+	if err := b.Gamification.Validate(b); err != nil {
 		return err
 	}
 	if len(b.Stores) == 0 {

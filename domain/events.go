@@ -34,15 +34,21 @@ type Reaction func(ctx context.Context, tx Tx, ev Event) error
 // Reactions is the list of reactions a Service runs, in registration order.
 type Reactions struct {
 	list []Reaction
+	late []Reaction
 }
 
 // On registers a reaction to every event; it picks the ones it cares about
 // with a type switch.
 func (r *Reactions) On(fn Reaction) { r.list = append(r.list, fn) }
 
+// After registers a reaction that runs after every On reaction, for one
+// whose own events must follow what the others said: a badge a purchase
+// earned is announced after the purchase itself.
+func (r *Reactions) After(fn Reaction) { r.late = append(r.late, fn) }
+
 // emit runs every reaction to ev.
 func (r *Reactions) emit(ctx context.Context, tx Tx, ev Event) error {
-	for _, fn := range r.list {
+	for _, fn := range append(r.list[:len(r.list):len(r.list)], r.late...) {
 		if err := fn(ctx, tx, ev); err != nil {
 			return fmt.Errorf("react to %s: %w", ev.eventName(), err)
 		}

@@ -22,6 +22,8 @@ type JoinRequest struct {
 	Customer    *Customer // consent, phone and name given; saved by Join
 	StoreCode   string    // from an s_<store> deep link; "" if none
 	PhoneShared bool      // the phone came from the account's own contact, not typed
+	// ReferralCode is the code of the r_<code> link they came through.
+	ReferralCode string
 }
 
 // JoinResult is a new member's card and welcome bonus.
@@ -29,6 +31,8 @@ type JoinResult struct {
 	Card    *Card
 	Welcome WelcomeOutcome
 	AtStore bool // joined at a known store's register: the bonus pays this receipt
+	// Referral says whether the friend's link will pay both of them.
+	Referral ReferralOutcome
 }
 
 // Join makes a customer a member: the store they joined at (a poster of a
@@ -57,6 +61,9 @@ func (s *Service) Join(ctx context.Context, tx Tx, req JoinRequest) (*JoinResult
 	}
 	res.Card = card
 	if res.Welcome, err = s.GrantWelcome(ctx, tx, c, card, req.PhoneShared); err != nil {
+		return nil, err
+	}
+	if res.Referral, err = s.recordReferral(ctx, tx, c, req.ReferralCode); err != nil {
 		return nil, err
 	}
 	return res, s.emit(ctx, tx, CustomerJoined{Customer: c, Card: card, ShopID: c.JoinedStoreID, Welcome: res.Welcome})

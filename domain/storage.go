@@ -73,6 +73,9 @@ type Tx interface {
 	NudgeStore
 	ShopEventStore
 	ContactStore
+	BadgeStore
+	LeaderboardStore
+	ReferralStore
 }
 
 // UpdateStore is the inbox of Telegram updates, inside a transaction.
@@ -112,7 +115,8 @@ type CustomerStore interface {
 	ListConsents(ctx context.Context, customerID int64) ([]Consent, error)
 	// EraseCustomer removes every copy of a customer's personal data at
 	// once: name, phone, language and the Telegram link; answers, facts,
-	// section offers, waitlist entries and the online shop's events; the
+	// section offers, waitlist entries and the online shop's events;
+	// badges, the leaderboard pseudonym and the referral code; the
 	// chat's conversation, its raw updates (those set aside too) and its
 	// outbox rows, and handled or set-aside updates of other chats that
 	// name them.

@@ -33,7 +33,7 @@ func showCard(s *Session, intro string) error {
 		"Count":   card.Balance,
 		"Code":    domain.FormatCode(s.e.Signer.Code(card.Number, now)),
 		"Minutes": int(s.e.Signer.TTL() / time.Minute),
-	})
+	}) + s.cardPrizeLine(card.Balance)
 	s.Send(Reply{
 		QR:     CardLink(s.e.BotUsername, token),
 		Text:   caption,

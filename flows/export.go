@@ -36,6 +36,10 @@ type export struct {
 	// ShopEvents are what the business's online shop told about the
 	// customer (export_shop.go).
 	ShopEvents []exportShopEvent `json:"online_shop_events"`
+	// Badges, the leaderboard pseudonym and the friends invited.
+	Badges      []exportBadge      `json:"badges"`
+	Leaderboard *exportLeaderboard `json:"leaderboard,omitempty"`
+	Referrals   exportReferrals    `json:"friends_invited"`
 }
 
 type exportNudge struct {
@@ -256,6 +260,9 @@ func exportData(s *Session) error {
 		out.Waitlists = append(out.Waitlists, row)
 	}
 	if err := exportShopEvents(s, &out); err != nil {
+		return err
+	}
+	if err := exportGames(s, &out); err != nil {
 		return err
 	}
 	data, err := json.MarshalIndent(out, "", "  ")

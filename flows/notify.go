@@ -83,6 +83,10 @@ func (e *Engine) react(ctx context.Context, tx domain.Tx, ev domain.Event) error
 		return e.notifyRestocked(ctx, tx, ev.Waitlist)
 	case domain.FeedbackDigest:
 		return e.sendDigest(ctx, tx, ev)
+	case domain.BadgeEarned:
+		return e.announceBadge(ctx, tx, ev)
+	case domain.ReferralCompleted:
+		return e.notifyReferral(ctx, tx, ev)
 	}
 	return nil
 }

@@ -67,6 +67,9 @@ func (e *Engine) renderNudge(r domain.NudgeRule, d domain.NudgeDue, n *domain.Nu
 	if r.Kind == domain.NudgeProfile || r.Unless == domain.UnlessProfileComplete {
 		offer, label = domain.NudgeClickProfile, e.translate(loc, "nudge.button.profile", nil)
 	}
+	if r.ID == "onboarding_rewards" {
+		offer, label = domain.NudgeClickRewards, e.translate(loc, "nudge.button.rewards", nil)
+	}
 	if b := r.Button[lang]; b != "" {
 		label = b
 	}
@@ -151,6 +154,8 @@ func nudgeAction(s *Session, value string) error {
 		return nil
 	case domain.NudgeClickProfile:
 		return showProfile(s)
+	case domain.NudgeClickRewards:
+		return showRewards(s)
 	}
 	return showCard(s, "")
 }

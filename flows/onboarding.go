@@ -41,6 +41,8 @@ func startOnboarding(s *Session, p domain.StartPayload) error {
 		s.SetData("store", p.Value)
 	case domain.StartWaitlist:
 		s.SetData("waitlist", p.Value)
+	case domain.StartReferral:
+		s.SetData("referral", p.Value)
 	}
 	s.Say("onboarding.greeting", map[string]any{"Business": s.e.Business.Name, "Bonus": s.e.Business.WelcomeBonus, "Count": s.e.Business.WelcomeBonus})
 	return s.Enter(flowOnboarding, stepConsent)
@@ -228,6 +230,7 @@ func (o onboarding) finish(s *Session) error {
 	// waits for a purchase.
 	res, err := s.e.Service.Join(s.Ctx, s.Tx, domain.JoinRequest{
 		Customer: s.Customer, StoreCode: s.Data("store"), PhoneShared: s.Data("phone_via") == phoneShared,
+		ReferralCode: s.Data("referral"),
 	})
 	if err != nil {
 		return err
@@ -242,6 +245,7 @@ func (o onboarding) finish(s *Session) error {
 	if err := sayWelcome(s, res.Welcome, res.AtStore); err != nil {
 		return err
 	}
+	sayReferral(s, res.Referral)
 	if offer != nil {
 		s.Send(*offer)
 	}

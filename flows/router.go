@@ -38,7 +38,7 @@ func (e *Engine) command(s *Session) error {
 
 // help lists what the person can do; staff hear about their commands too.
 func help(s *Session) error {
-	s.Say("help.text", nil)
+	s.Send(Reply{Text: s.T("help.text", nil) + "\n\n" + s.T("help.games", nil)})
 	switch {
 	case s.Staff.CanManage():
 		s.Say("help.manager", nil)
@@ -80,6 +80,10 @@ func (e *Engine) start(s *Session) error {
 		return acceptInvite(s, p.Value)
 	case domain.StartWaitlist:
 		return openWaitlist(s, p)
+	case domain.StartReferral:
+		if p, err = openReferral(s, p); err != nil {
+			return err
+		}
 	}
 	if s.Customer.Member() {
 		if s.Conv.Flow != "" && s.Conv.Flow != flowOnboarding {

@@ -221,6 +221,7 @@ var (
 	inviteRe   = regexp.MustCompile(`i_[A-Za-z0-9_-]{22}`)
 	purchaseRe = regexp.MustCompile(`p_[a-z2-7]{16}`)
 	waitlistRe = regexp.MustCompile(`(start[= ])w_[A-Za-z0-9_-]{8}`)
+	referralRe = regexp.MustCompile(`(start[= ])r_[a-z2-9]{10}\b`)
 )
 
 // Mask hides what changes between runs: card codes, tokens and random
@@ -228,6 +229,7 @@ var (
 func Mask(s string) string {
 	s = codeRe.ReplaceAllString(s, "#### #### ### ###")
 	s = waitlistRe.ReplaceAllString(s, "${1}w_<code>")
+	s = referralRe.ReplaceAllString(s, "${1}r_<code>")
 	s = inviteRe.ReplaceAllString(s, "i_<token>")
 	s = purchaseRe.ReplaceAllString(s, "p_<id>")
 	return tokenRe.ReplaceAllString(s, "c_<token>")

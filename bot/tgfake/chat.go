@@ -98,6 +98,7 @@ type wireUser struct {
 	ID           int64  `json:"id"`
 	IsBot        bool   `json:"is_bot"`
 	FirstName    string `json:"first_name"`
+	LastName     string `json:"last_name,omitempty"`
 	Username     string `json:"username,omitempty"`
 	LanguageCode string `json:"language_code,omitempty"`
 }
@@ -156,7 +157,7 @@ func (s *Server) botUser() *wireUser {
 }
 
 func (u *User) wire() *wireUser {
-	return &wireUser{ID: u.ID, FirstName: u.FirstName, Username: u.Username, LanguageCode: u.LanguageCode}
+	return &wireUser{ID: u.ID, FirstName: u.FirstName, LastName: u.LastName, Username: u.Username, LanguageCode: u.LanguageCode}
 }
 
 // wire renders m as Telegram would send it. Caller holds mu.

@@ -15,12 +15,13 @@ const DefaultPhone = "+79991234567"
 // User is a person in a private chat with the bot (chat id == user id). Its
 // methods act as that person and read the chat as they see it.
 //
-// Username and Phone may be set right after Server.User, before the user
-// acts; later changes should go through SetPhone, which is safe while the
-// bot runs.
+// LastName, Username and Phone may be set right after Server.User, before
+// the user acts; later changes should go through SetPhone, which is safe
+// while the bot runs.
 type User struct {
 	ID           int64
 	FirstName    string
+	LastName     string
 	LanguageCode string
 	Username     string
 	Phone        string

@@ -226,7 +226,8 @@ func (a *app) startBot(ctx context.Context) error {
 			rep, err := a.engine.RunNudges(ctx)
 			a.metrics.NudgesRan(rep)
 			return rep, err
-		}, a.log))
+		}, a.log),
+		schedule.BadgeJob(a.biz.Jobs[domain.JobBadges], a.db, a.engine.Service, a.log))
 	if err != nil {
 		return err
 	}

@@ -135,11 +135,15 @@ type businessFile struct {
 		Name     string `toml:"name"`
 		TimeZone string `toml:"timezone"`
 	} `toml:"stores"`
-	Program       *programFile       `toml:"program"`
-	Questionnaire *questionnaireFile `toml:"questionnaire"`
-	Jobs          map[string]string  `toml:"jobs"`
-	Feedback      *feedbackFile      `toml:"feedback"`
-	Nudges        *nudgesFile        `toml:"nudges"`
+	Program       *programFile         `toml:"program"`
+	Questionnaire *questionnaireFile   `toml:"questionnaire"`
+	Jobs          map[string]string    `toml:"jobs"`
+	Feedback      *feedbackFile        `toml:"feedback"`
+	Nudges        *nudgesFile          `toml:"nudges"`
+	Badges        map[string]badgeFile `toml:"badges"`
+	Rewards       []rewardFile         `toml:"rewards"`
+	Leaderboard   *leaderboardFile     `toml:"leaderboard"`
+	Referral      *referralFile        `toml:"referral"`
 	Topics        []struct {
 		ID      string            `toml:"id"`
 		Title   map[string]string `toml:"title"`
@@ -333,6 +337,9 @@ func loadBusiness(data []byte, source string, languages []string) (*domain.Busin
 		return nil, fmt.Errorf("config %s: %w", source, err)
 	}
 	if b.Nudges, err = f.Nudges.nudges(); err != nil {
+		return nil, fmt.Errorf("config %s: %w", source, err)
+	}
+	if b.Gamification, err = f.gamification(); err != nil {
 		return nil, fmt.Errorf("config %s: %w", source, err)
 	}
 	if err := b.Validate(languages); err != nil {

@@ -147,3 +147,16 @@ func NudgeJob(spec string, run func(ctx context.Context) (domain.NudgeReport, er
 		return err
 	}}
 }
+
+// BadgeJob awards the time-based badges once a day (the biggest receipt
+// of the month before, per store); awarding is idempotent, so a run that
+// fails or repeats does no harm.
+func BadgeJob(spec string, st domain.Store, svc *domain.Service, log *slog.Logger) Job {
+	return Job{Name: domain.JobBadges, Spec: spec, Run: func(ctx context.Context) error {
+		n, err := svc.AwardMonthlyBadges(ctx, st)
+		if n > 0 {
+			log.Info("badges awarded", "badges", n)
+		}
+		return err
+	}}
+}

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// badgeFile is one [badges.<id>] table: a change to a built-in badge or
+// a badge of the owner's own. Absent keys keep the defaults.
+type badgeFile struct {
+	Kind    *string           `toml:"kind"`
+	Enabled *bool             `toml:"enabled"`
+	Emoji   *string           `toml:"emoji"`
+	Title   map[string]string `toml:"title"`
+	Count   *int              `toml:"count"`
+	Section *string           `toml:"section"`
+	Fact    *string           `toml:"fact"`
+	Points  *int64            `toml:"points"`
+}
+
+// rewardFile is one [[rewards]] prize of the road map.
+type rewardFile struct {
+	ID     string            `toml:"id"`
+	Title  map[string]string `toml:"title"`
+	Points int64             `toml:"points"`
+}
+
+// leaderboardFile is the [leaderboard] table.
+type leaderboardFile struct {
+	Enabled *bool   `toml:"enabled"`
+	Metric  *string `toml:"metric"`
+}
+
+// referralFile is the [referral] table.
+type referralFile struct {
+	Enabled       *bool  `toml:"enabled"`
+	ReferrerBonus *int64 `toml:"referrer_bonus"`
+	FriendBonus   *int64 `toml:"friend_bonus"`
+}
+
+// gamification overlays the file's [badges.<id>], [[rewards]],
+// [leaderboard] and [referral] on the defaults.
+func (f *businessFile) gamification() (domain.Gamification, error) {
+	g := domain.DefaultGamification()
+	for _, id := range slices.Sorted(maps.Keys(f.Badges)) {
+		bf := f.Badges[id]
+		i := slices.IndexFunc(g.Badges, func(b domain.Badge) bool { return b.ID == id })
+		if i < 0 {
+			if bf.Kind == nil {
+				return g, &domain.FieldError{Field: "badges." + id + ".kind", Problem: "a badge of your own needs a kind: " + fmt.Sprint(domain.BadgeKinds)}
+			}
+			g.Badges = append(g.Badges, domain.Badge{ID: id, Enabled: true, Emoji: "🏅"})
+			i = len(g.Badges) - 1
+		}
+		bf.apply(&g.Badges[i])
+	}
+	for _, r := range f.Rewards {
+		g.Rewards = append(g.Rewards, domain.RewardItem{ID: r.ID, Title: r.Title, Points: r.Points})
+	}
+	if lb := f.Leaderboard; lb != nil {
+		setPtr(&g.Leaderboard.Enabled, lb.Enabled)
+		setPtr(&g.Leaderboard.Metric, lb.Metric)
+	}
+	if r := f.Referral; r != nil {
+		setPtr(&g.Referral.Enabled, r.Enabled)
+		setPtr(&g.Referral.ReferrerBonus, r.ReferrerBonus)
+		setPtr(&g.Referral.FriendBonus, r.FriendBonus)
+	}
+	return g, nil
+}
+
+// apply sets what the table sets.
+func (bf badgeFile) apply(b *domain.Badge) {
+	if bf.Kind != nil {
+		b.Kind = domain.BadgeKind(*bf.Kind)
+	}
+	setPtr(&b.Enabled, bf.Enabled)
+	setPtr(&b.Emoji, bf.Emoji)
+	setPtr(&b.Count, bf.Count)
+	setPtr(&b.Section, bf.Section)
+	setPtr(&b.Fact, bf.Fact)
+	setPtr(&b.Points, bf.Points)
+	if bf.Title != nil {
+		b.Title = bf.Title
+	}
+}
+
+// setPtr sets *dst to *src when the file set it.
+func setPtr[T any](dst *T, src *T) {
+	if src != nil {
+		*dst = *src
+	}
+}

@@ -1,0 +1,378 @@
+package domain
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// gamify is the domain's reaction for badges and referrals. It runs
+// after the other reactions (Reactions.After), so the badge a purchase
+// earned is announced after the purchase itself: a first purchase
+// completes a referral (both get their bonus), a purchase may earn the
+// purchase badges, a completed section the profile badge, a rating the
+// first-review badge, and a completed referral the referrer's badge.
+func (s *Service) gamify(ctx context.Context, tx Tx, ev Event) error {
+	g := &s.Business.Gamification
+	switch ev := ev.(type) {
+	case PurchaseRecorded:
+		if ev.Result.First {
+			if err := s.completeReferral(ctx, tx, ev.Result); err != nil {
+				return err
+			}
+		}
+		return s.purchaseBadges(ctx, tx, ev.Result)
+	case SectionCompleted:
+		bs := g.badgesOf(BadgeProfileComplete)
+		if len(bs) == 0 {
+			return nil
+		}
+		return s.checkBadges(ctx, tx, ev.CustomerID, nil, bs)
+	case FeedbackGiven:
+		bs := g.badgesOf(BadgeFirstReview)
+		if len(bs) == 0 || ev.Customer == nil || ev.Previous != 0 || ev.Commented {
+			return nil
+		}
+		for _, b := range bs {
+			if _, err := s.award(ctx, tx, ev.Customer, b, ""); err != nil {
+				return err
+			}
+		}
+	case ReferralCompleted:
+		bs := g.badgesOf(BadgeReferral)
+		if len(bs) == 0 || ev.Referrer == nil {
+			return nil
+		}
+		return s.checkBadges(ctx, tx, ev.Referrer.ID, ev.Referrer, bs)
+	}
+	return nil
+}
+
+// purchaseBadges checks the badges a purchase may earn: first purchase,
+// visits, streak and birthday visit, in one read of the customer's record.
+func (s *Service) purchaseBadges(ctx context.Context, tx Tx, r *PurchaseResult) error {
+	bs := s.Business.Gamification.badgesOf(BadgeFirstPurchase, BadgeVisits, BadgeStreak, BadgeBirthdayVisit)
+	c := r.Customer
+	if len(bs) == 0 || c == nil || c.Erased {
+		return nil
+	}
+	f, err := tx.BadgeFacts(ctx, s.badgeQuery(c.ID, bs, time.Time{}))
+	if err != nil {
+		return err
+	}
+	_, loc, err := s.shop(ctx, tx, r.Purchase.ShopID)
+	if err != nil {
+		return err
+	}
+	local := r.Purchase.CreatedAt.In(loc)
+	if r.Purchase.CreatedAt.IsZero() {
+		local = s.Now().In(loc)
+	}
+	for _, b := range bs {
+		occ := ""
+		switch b.Kind {
+		case BadgeFirstPurchase:
+			if f.Visits < 1 {
+				continue
+			}
+		case BadgeVisits:
+			if f.Visits < b.Count {
+				continue
+			}
+		case BadgeStreak:
+			if Streak(f.WeeksAgo) < b.Count || !slices.Contains(f.WeeksAgo, 0) {
+				continue
+			}
+		case BadgeBirthdayVisit:
+			if !IsBirthday(f.Facts[b.Fact], local) {
+				continue
+			}
+			occ = strconv.Itoa(local.Year())
+		}
+		if f.Earned(b.ID, occ) {
+			continue
+		}
+		if _, err := s.award(ctx, tx, c, b, occ); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkBadges awards the counted badges (profile, referral) whose count
+// the customer's record reaches. c may be nil: it is read when needed.
+func (s *Service) checkBadges(ctx context.Context, tx Tx, customerID int64, c *Customer, bs []Badge) error {
+	f, err := tx.BadgeFacts(ctx, s.badgeQuery(customerID, bs, time.Time{}))
+	if err != nil {
+		return err
+	}
+	for _, b := range bs {
+		if f.Earned(b.ID, "") {
+			continue
+		}
+		n, total := s.badgeProgress(b, f)
+		if total == 0 || n < total {
+			continue
+		}
+		if c == nil {
+			if c, err = tx.FindCustomerByID(ctx, customerID); err != nil {
+				return err
+			}
+		}
+		if c.Erased {
+			return nil
+		}
+		if _, err := s.award(ctx, tx, c, b, ""); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// badgeQuery asks for what the badges bs need.
+func (s *Service) badgeQuery(customerID int64, bs []Badge, monthStart time.Time) BadgeFactsQuery {
+	q := BadgeFactsQuery{CustomerID: customerID, Now: s.Now(), MonthStart: monthStart}
+	for _, b := range bs {
+		switch b.Kind {
+		case BadgeStreak:
+			q.Weeks = max(q.Weeks, b.Count+1)
+		case BadgeBirthdayVisit:
+			if !slices.Contains(q.Facts, b.Fact) {
+				q.Facts = append(q.Facts, b.Fact)
+			}
+		}
+	}
+	return q
+}
+
+// badgeProgress is how far the record is towards a badge: n of total
+// (total 0: the badge has no count to show).
+func (s *Service) badgeProgress(b Badge, f *BadgeFacts) (n, total int) {
+	switch b.Kind {
+	case BadgeFirstPurchase:
+		return min(f.Visits, 1), 1
+	case BadgeVisits:
+		return min(f.Visits, b.Count), b.Count
+	case BadgeStreak:
+		return min(Streak(f.WeeksAgo), b.Count), b.Count
+	case BadgeReferral:
+		return min(f.Referrals, b.Count), b.Count
+	case BadgeFirstReview:
+		return min(f.Reviews, 1), 1
+	case BadgeProfileComplete:
+		if b.Section != "" {
+			if slices.Contains(f.Sections, b.Section) {
+				return 1, 1
+			}
+			return 0, 1
+		}
+		done := 0
+		for _, sec := range s.Business.Questionnaire.Sections {
+			if slices.Contains(f.Sections, sec.ID) {
+				done++
+			}
+		}
+		return done, len(s.Business.Questionnaire.Sections)
+	}
+	return 0, 0
+}
+
+// award records a badge, credits its points once (the idempotency key is
+// the badge's, the customer's and the occurrence's) and records
+// BadgeEarned. It reports false when the badge was held already.
+func (s *Service) award(ctx context.Context, tx Tx, c *Customer, b Badge, occ string) (bool, error) {
+	now := s.Now()
+	ok, err := tx.AwardBadge(ctx, BadgeAward{Badge: b.ID, CustomerID: c.ID, Occurrence: occ,
+		Sole: b.Kind == BadgeBiggestReceipt, Points: b.Points, At: now})
+	if err != nil || !ok {
+		return false, err
+	}
+	if b.Points > 0 {
+		key := fmt.Sprintf("badge:%s:%d:%s", b.ID, c.ID, occ)
+		if _, err := s.creditPromo(ctx, tx, c.ID, LedgerBadge, b.Points, key); err != nil {
+			return true, err
+		}
+	}
+	return true, s.emit(ctx, tx, BadgeEarned{Customer: c, Badge: b, Occurrence: occ, Points: b.Points})
+}
+
+// creditPromo credits promo points to a customer's card once per key;
+// they expire with the welcome bonus's term, like every other gift.
+func (s *Service) creditPromo(ctx context.Context, tx Tx, customerID int64, kind LedgerKind, points int64, key string) (bool, error) {
+	card, err := tx.FindCardByCustomer(ctx, customerID)
+	if err != nil {
+		return false, err
+	}
+	e := LedgerEntry{CardID: card.ID, Kind: kind, Amount: points, IdempotencyKey: key}
+	if d := s.Business.WelcomeBonusDays; d > 0 {
+		e.ExpiresAt = s.Now().AddDate(0, 0, d)
+	}
+	_, created, err := Credit(ctx, tx, e, LotPromo)
+	return created, err
+}
+
+// AwardMonthlyBadges is the daily badge job: for each store, the biggest
+// receipt of the month before (in the store's time zone) earns its
+// customer the biggest-receipt badges, once per store and month, however
+// often the job runs. It reports how many badges it awarded.
+func (s *Service) AwardMonthlyBadges(ctx context.Context, st Store) (int, error) {
+	bs := s.Business.Gamification.badgesOf(BadgeBiggestReceipt)
+	if len(bs) == 0 {
+		return 0, nil
+	}
+	n := 0
+	var failed []error
+	for _, sc := range s.Business.Stores {
+		err := st.Update(ctx, func(tx Tx) error {
+			shop, err := tx.FindShopByCode(ctx, sc.Code)
+			if err != nil {
+				return err
+			}
+			_, loc, err := s.shop(ctx, tx, shop.ID)
+			if err != nil {
+				return err
+			}
+			now := s.Now().In(loc)
+			to := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, loc)
+			from := to.AddDate(0, -1, 0)
+			who, ok, err := tx.MonthLeader(ctx, shop.ID, from, to)
+			if err != nil || !ok {
+				return err
+			}
+			c, err := tx.FindCustomerByID(ctx, who)
+			if err != nil {
+				return err
+			}
+			for _, b := range bs {
+				won, err := s.award(ctx, tx, c, b, MonthOccurrence(shop.Code, from))
+				if err != nil {
+					return err
+				}
+				if won {
+					n++
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			failed = append(failed, fmt.Errorf("store %s: %w", sc.Code, err))
+		}
+	}
+	return n, errors.Join(failed...)
+}
+
+// MonthOccurrence names a store's month: "central:2026-11".
+func MonthOccurrence(storeCode string, month time.Time) string {
+	return storeCode + ":" + month.Format("2006-01")
+}
+
+// ParseMonthOccurrence reads MonthOccurrence back; ok is false for any
+// other occurrence.
+func ParseMonthOccurrence(occ string) (storeCode string, month time.Time, ok bool) {
+	i := len(occ) - len("2006-01") - 1
+	if i < 1 || occ[i] != ':' {
+		return "", time.Time{}, false
+	}
+	m, err := time.Parse("2006-01", occ[i+1:])
+	if err != nil {
+		return "", time.Time{}, false
+	}
+	return occ[:i], m, true
+}
+
+// BadgeBoard is what /badges shows: the badges earned, newest first, and
+// the next ones within reach, closest first.
+type BadgeBoard struct {
+	Earned []BadgeAward
+	Next   []BadgeStep
+}
+
+// BadgeStep is a badge not earned yet and how far the customer is.
+type BadgeStep struct {
+	Badge    Badge
+	N, Total int // progress; Total 0: none to count
+	// Birthday is the date fact of a birthday badge ("" unknown).
+	Birthday string
+	// This month's biggest receipt so far (biggest receipt badges).
+	ShopID              int64
+	BestAmount, ShopTop int64
+}
+
+// Badges reads a customer's badge board.
+func (s *Service) Badges(ctx context.Context, tx Tx, c *Customer) (*BadgeBoard, error) {
+	g := &s.Business.Gamification
+	var bs []Badge
+	for _, b := range g.Badges {
+		if b.Enabled {
+			bs = append(bs, b)
+		}
+	}
+	_, loc, err := s.homeShop(ctx, tx, c)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now().In(loc)
+	monthStart := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, loc)
+	q := s.badgeQuery(c.ID, bs, monthStart)
+	q.Weeks = max(q.Weeks, 2)
+	f, err := tx.BadgeFacts(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	board := &BadgeBoard{}
+	for _, a := range f.Awards {
+		if _, ok := g.Badge(a.Badge); ok {
+			board.Earned = append(board.Earned, a)
+		}
+	}
+	slices.SortStableFunc(board.Earned, func(a, b BadgeAward) int { return b.At.Compare(a.At) })
+	for _, b := range bs {
+		step := BadgeStep{Badge: b}
+		switch b.Kind {
+		case BadgeBiggestReceipt:
+			step.ShopID, step.BestAmount, step.ShopTop = f.BestShopID, f.BestAmount, f.ShopTop
+		case BadgeBirthdayVisit:
+			if f.Earned(b.ID, strconv.Itoa(now.Year())) {
+				continue
+			}
+			step.Birthday = f.Facts[b.Fact]
+		default:
+			if f.Earned(b.ID, "") {
+				continue
+			}
+			step.N, step.Total = s.badgeProgress(b, f)
+			if b.Kind == BadgeProfileComplete && step.Total == 0 {
+				continue // a business without a questionnaire
+			}
+		}
+		board.Next = append(board.Next, step)
+	}
+	// Closest first: what is left to count, then the ones without a count.
+	slices.SortStableFunc(board.Next, func(a, b BadgeStep) int {
+		if (a.Total == 0) != (b.Total == 0) {
+			if a.Total == 0 {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Compare(a.Total-a.N, b.Total-b.N)
+	})
+	return board, nil
+}
+
+// homeShop is the customer's store (where they joined), else the first
+// store of the config: its time zone says when a month starts for them.
+func (s *Service) homeShop(ctx context.Context, tx Tx, c *Customer) (*Shop, *time.Location, error) {
+	if c != nil && c.JoinedStoreID != 0 {
+		return s.shop(ctx, tx, c.JoinedStoreID)
+	}
+	shop, err := tx.FindShopByCode(ctx, s.Business.Stores[0].Code)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s.shop(ctx, tx, shop.ID)
+}

@@ -1,0 +1,100 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// badgeFacts reads a customer's awards and record in one round trip.
+// $1 customer, $2 now, $3 weeks back for streaks, $4 fact names, $5 the
+// month's start for the biggest receipt so far (NULL: not needed). Days
+// and weeks are the store's local ones (weeks start on Monday).
+const badgeFacts = `
+SELECT coalesce((SELECT array_agg(badge ORDER BY id) FROM badge_awards WHERE customer_id = $1), '{}') AS badges,
+       coalesce((SELECT array_agg(occurrence ORDER BY id) FROM badge_awards WHERE customer_id = $1), '{}') AS occurrences,
+       coalesce((SELECT array_agg(points ORDER BY id) FROM badge_awards WHERE customer_id = $1), '{}') AS points,
+       coalesce((SELECT array_agg(awarded_at ORDER BY id) FROM badge_awards WHERE customer_id = $1), '{}') AS awarded,
+       (SELECT count(DISTINCT (p.created_at AT TIME ZONE st.timezone)::date)
+          FROM purchases p JOIN stores st ON st.id = p.store_id
+         WHERE p.customer_id = $1 AND p.cancelled_at IS NULL)::int AS visits,
+       coalesce((SELECT array_agg(DISTINCT ((date_trunc('week', $2::timestamptz AT TIME ZONE st.timezone)::date
+                                            - date_trunc('week', p.created_at AT TIME ZONE st.timezone)::date) / 7)::int)
+          FROM purchases p JOIN stores st ON st.id = p.store_id
+         WHERE p.customer_id = $1 AND p.cancelled_at IS NULL
+           AND p.created_at > $2::timestamptz - make_interval(weeks => $3::int) AND p.created_at <= $2), '{}') AS weeks,
+       coalesce((SELECT jsonb_object_agg(name, value) FROM facts WHERE customer_id = $1 AND name = ANY($4::text[])), '{}') AS facts,
+       coalesce((SELECT array_agg(section) FROM section_offers WHERE customer_id = $1 AND completed_at IS NOT NULL), '{}') AS sections,
+       (SELECT count(*) FROM feedback WHERE customer_id = $1)::int AS reviews,
+       (SELECT count(*) FROM referrals WHERE referrer_id = $1 AND completed_at IS NOT NULL)::int AS referrals,
+       coalesce(best.store_id, 0) AS best_store, coalesce(best.amount, 0) AS best_amount,
+       coalesce((SELECT max(q.amount) FROM purchases q WHERE q.store_id = best.store_id
+                    AND q.created_at >= $5 AND q.created_at <= $2 AND q.cancelled_at IS NULL), 0) AS shop_top
+  FROM (SELECT 1) one
+  LEFT JOIN LATERAL (SELECT p.store_id, p.amount FROM purchases p
+                      WHERE $5::timestamptz IS NOT NULL AND p.customer_id = $1 AND p.created_at >= $5
+                        AND p.created_at <= $2 AND p.cancelled_at IS NULL
+                      ORDER BY p.amount DESC, p.created_at LIMIT 1) best ON true`
+
+// BadgeFacts reads what the badge checks of one customer need.
+func (t *tx) BadgeFacts(ctx context.Context, q domain.BadgeFactsQuery) (*domain.BadgeFacts, error) {
+	var (
+		badges, occs []string
+		points       []int64
+		at           []time.Time
+		f            domain.BadgeFacts
+	)
+	facts := q.Facts
+	if facts == nil {
+		facts = []string{}
+	}
+	err := t.tx.QueryRow(ctx, badgeFacts, q.CustomerID, q.Now, q.Weeks, facts, nullable(q.MonthStart)).Scan(
+		&badges, &occs, &points, &at, &f.Visits, &f.WeeksAgo, &f.Facts, &f.Sections, &f.Reviews, &f.Referrals,
+		&f.BestShopID, &f.BestAmount, &f.ShopTop)
+	if err != nil {
+		return nil, fmt.Errorf("badge facts: %w", mapErr(err))
+	}
+	for i := range badges {
+		f.Awards = append(f.Awards, domain.BadgeAward{Badge: badges[i], CustomerID: q.CustomerID,
+			Occurrence: occs[i], Points: points[i], At: at[i]})
+	}
+	return &f, nil
+}
+
+// AwardBadge records an award once: a second one for the same badge,
+// customer and occurrence, or a sole award someone holds, writes nothing.
+func (t *tx) AwardBadge(ctx context.Context, a domain.BadgeAward) (bool, error) {
+	var id int64
+	err := t.tx.QueryRow(ctx, `INSERT INTO badge_awards (badge, customer_id, occurrence, sole, points, awarded_at)
+		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING id`,
+		a.Badge, a.CustomerID, a.Occurrence, a.Sole, a.Points, t.stamp(a.At)).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("award badge: %w", mapErr(err))
+	}
+	return true, nil
+}
+
+// MonthLeader finds the biggest receipt of a store in a period, walking
+// the store's purchases by time (purchases_store_time).
+func (t *tx) MonthLeader(ctx context.Context, shopID int64, from, to time.Time) (int64, bool, error) {
+	var id int64
+	err := t.tx.QueryRow(ctx, `SELECT p.customer_id FROM purchases p JOIN customers c ON c.id = p.customer_id
+		WHERE p.store_id = $1 AND p.created_at >= $2 AND p.created_at < $3 AND p.cancelled_at IS NULL
+		  AND c.erased_at IS NULL AND c.joined_at IS NOT NULL
+		ORDER BY p.amount DESC, p.created_at, p.id LIMIT 1`, shopID, from, to).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("month leader: %w", mapErr(err))
+	}
+	return id, true, nil
+}

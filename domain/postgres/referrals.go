@@ -1,0 +1,96 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// SaveReferralCode gives a customer a code once and refreshes the phone
+// hash kept with it. A code another customer holds (a one-in-10^15 draw)
+// gives ErrConflict in a savepoint, so the transaction goes on.
+func (t *tx) SaveReferralCode(ctx context.Context, customerID int64, code string, phoneHash []byte, at time.Time) (string, error) {
+	var out string
+	err := pgx.BeginFunc(ctx, t.tx, func(sp pgx.Tx) error {
+		return sp.QueryRow(ctx, `INSERT INTO referral_codes (customer_id, code, phone_hash, created_at)
+			VALUES ($1, $2, $3, $4)
+			ON CONFLICT (customer_id) DO UPDATE SET phone_hash = coalesce(EXCLUDED.phone_hash, referral_codes.phone_hash)
+			RETURNING code`, customerID, code, phoneHash, t.stamp(at)).Scan(&out)
+	})
+	if err != nil {
+		return "", fmt.Errorf("save referral code: %w", mapErr(err))
+	}
+	return out, nil
+}
+
+// FindReferrer finds the member, not erased, behind a code.
+func (t *tx) FindReferrer(ctx context.Context, code string) (*domain.Referrer, error) {
+	rows, _ := t.tx.Query(ctx, `SELECT `+prefixed("c.", customerColumns)+`, r.phone_hash
+		FROM referral_codes r JOIN customers c ON c.id = r.customer_id
+		WHERE r.code = $1 AND c.erased_at IS NULL AND c.joined_at IS NOT NULL`, code)
+	type row struct {
+		customerRow
+		PhoneHash []byte `db:"phone_hash"`
+	}
+	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[row])
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return &domain.Referrer{Customer: r.customerRow.domain(), PhoneHash: r.PhoneHash}, nil
+}
+
+// RecordReferral records a friend's joining, once per friend.
+func (t *tx) RecordReferral(ctx context.Context, r domain.Referral) (bool, error) {
+	var id int64
+	err := t.tx.QueryRow(ctx, `INSERT INTO referrals (friend_id, referrer_id, joined_at, refused)
+		VALUES ($1, $2, $3, $4) ON CONFLICT (friend_id) DO NOTHING RETURNING friend_id`,
+		r.FriendID, r.ReferrerID, t.stamp(r.JoinedAt), r.Refused).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("record referral: %w", mapErr(err))
+	}
+	return true, nil
+}
+
+// CompleteReferral marks a pending referral paid by the purchase.
+func (t *tx) CompleteReferral(ctx context.Context, friendID int64, purchasePublicID string, at time.Time) (*domain.Referral, error) {
+	r := domain.Referral{FriendID: friendID}
+	err := t.tx.QueryRow(ctx, `UPDATE referrals SET completed_at = $3,
+			purchase_id = (SELECT id FROM purchases WHERE public_id = $2)
+		WHERE friend_id = $1 AND completed_at IS NULL AND refused = ''
+		RETURNING referrer_id, joined_at, completed_at`, friendID, purchasePublicID, t.stamp(at)).
+		Scan(&r.ReferrerID, &r.JoinedAt, &r.CompletedAt)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return &r, nil
+}
+
+// ReferralStats counts a member's friends who joined (refused ones left
+// out) and those who bought.
+func (t *tx) ReferralStats(ctx context.Context, referrerID int64) (domain.ReferralStats, error) {
+	var s domain.ReferralStats
+	err := t.tx.QueryRow(ctx, `SELECT count(*)::int, count(completed_at)::int FROM referrals
+		WHERE referrer_id = $1 AND refused = ''`, referrerID).Scan(&s.Joined, &s.Bought)
+	if err != nil {
+		return s, fmt.Errorf("referral stats: %w", mapErr(err))
+	}
+	return s, nil
+}
+
+// prefixed qualifies a column list with a table alias ("c.").
+func prefixed(alias, columns string) string {
+	parts := strings.Split(columns, ",")
+	for i, p := range parts {
+		parts[i] = alias + strings.TrimSpace(p)
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,224 @@
+package domain
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// LedgerReferral is the points a referral brings, to the member who
+// invited and to the friend who came.
+const LedgerReferral LedgerKind = "referral"
+
+// ReferralOutcome is what joining through a friend's link did.
+type ReferralOutcome int
+
+// Referral outcomes.
+const (
+	// ReferralNone: no link, an unknown one, or referrals are off.
+	ReferralNone ReferralOutcome = iota
+	// ReferralPending: recorded; both bonuses come with the first purchase.
+	ReferralPending
+	// ReferralRefused: the friend is the member who invited (the same
+	// phone) or was a member before (an erased phone or account).
+	ReferralRefused
+)
+
+// Reasons a referral brings no bonus, stored with it.
+const (
+	ReferralSamePhone    = "same_phone"
+	ReferralMemberBefore = "member_before"
+)
+
+// ReferralCompleted: a friend who joined through a member's link made
+// their first purchase, and both got their bonus (once per friend).
+type ReferralCompleted struct {
+	Referrer      *Customer // nil when the referrer erased their data
+	Friend        *Customer
+	ReferrerBonus int64 // credited now (0: none)
+	FriendBonus   int64
+}
+
+func (ReferralCompleted) eventName() string { return "referral_completed" }
+
+// Referral is a friend who joined through a member's link.
+type Referral struct {
+	FriendID    int64
+	ReferrerID  int64
+	JoinedAt    time.Time
+	Refused     string // why no bonus ("" none)
+	CompletedAt time.Time
+}
+
+// Referrer is the member behind a referral code, as the code knows them.
+type Referrer struct {
+	Customer *Customer
+	// PhoneHash is the member's phone (salted hash) when their link was
+	// last shown: a friend with that phone is the member again.
+	PhoneHash []byte
+}
+
+// ReferralStats counts a member's referrals: friends who joined, and
+// those of them who made a first purchase.
+type ReferralStats struct{ Joined, Bought int }
+
+// ReferralStore keeps the members' codes and their friends.
+type ReferralStore interface {
+	// SaveReferralCode gives a customer code unless they have one (then
+	// the stored code is returned, with its phone hash refreshed);
+	// ErrConflict when another customer holds code.
+	SaveReferralCode(ctx context.Context, customerID int64, code string, phoneHash []byte, at time.Time) (string, error)
+	// FindReferrer finds the member, not erased, whose code it is.
+	FindReferrer(ctx context.Context, code string) (*Referrer, error)
+	// RecordReferral records a friend's joining (once per friend: false
+	// when recorded before).
+	RecordReferral(ctx context.Context, r Referral) (bool, error)
+	// CompleteReferral marks the friend's pending referral completed by
+	// the purchase and returns it; ErrNotFound when there is none pending.
+	CompleteReferral(ctx context.Context, friendID int64, purchasePublicID string, at time.Time) (*Referral, error)
+	// ReferralStats counts a member's referrals.
+	ReferralStats(ctx context.Context, referrerID int64) (ReferralStats, error)
+}
+
+// referralAlphabet: lower-case letters and digits without the look-alikes
+// (0/o, 1/l), so a code read aloud survives.
+const referralAlphabet = "abcdefghijkmnpqrstuvwxyz23456789"
+
+// newReferralCode draws 10 characters: "r_" and the code stay far inside
+// the 64 characters of a start payload.
+func newReferralCode() string {
+	b := make([]byte, 10)
+	rand.Read(b)
+	for i := range b {
+		b[i] = referralAlphabet[int(b[i])%len(referralAlphabet)]
+	}
+	return string(b)
+}
+
+// InviteCode is a member's personal referral code (the r_<code> deep
+// link), made on first use. It records the member's phone as it is now,
+// so a friend who later shares the same number is the member again.
+func (s *Service) InviteCode(ctx context.Context, tx Tx, c *Customer) (string, error) {
+	var hash []byte
+	if c.Phone != "" {
+		hash = PhoneHash(s.Salt, c.Phone)
+	}
+	for range 5 {
+		code, err := tx.SaveReferralCode(ctx, c.ID, newReferralCode(), hash, s.Now())
+		if errors.Is(err, ErrConflict) {
+			continue
+		}
+		return code, err
+	}
+	return "", fmt.Errorf("referral code for customer %d: no free code after 5 draws", c.ID)
+}
+
+// FindReferrer is the member behind a code, for a link being opened;
+// ErrNotFound when referrals are off or nobody has the code.
+func (s *Service) FindReferrer(ctx context.Context, tx Tx, code string) (*Customer, error) {
+	if !s.Business.Gamification.Referral.Enabled {
+		return nil, ErrNotFound
+	}
+	r, err := tx.FindReferrer(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	return r.Customer, nil
+}
+
+// ReferralStats counts the friends a member brought.
+func (s *Service) ReferralStats(ctx context.Context, tx Tx, c *Customer) (ReferralStats, error) {
+	return tx.ReferralStats(ctx, c.ID)
+}
+
+// recordReferral records that a new member came through a friend's code.
+// A friend who is the member behind the code (the same phone as theirs,
+// now or when the link was shown) or who was a member before (a phone or
+// account an erased member had) is recorded as refused: no bonus, ever.
+func (s *Service) recordReferral(ctx context.Context, tx Tx, c *Customer, code string) (ReferralOutcome, error) {
+	if code == "" || !s.Business.Gamification.Referral.Enabled {
+		return ReferralNone, nil
+	}
+	ref, err := tx.FindReferrer(ctx, code)
+	if errors.Is(err, ErrNotFound) {
+		return ReferralNone, nil
+	}
+	if err != nil {
+		return ReferralNone, err
+	}
+	if ref.Customer.ID == c.ID {
+		return ReferralNone, nil
+	}
+	r := Referral{FriendID: c.ID, ReferrerID: ref.Customer.ID, JoinedAt: s.Now()}
+	phone := PhoneHash(s.Salt, c.Phone)
+	switch {
+	case c.Phone != "" && (c.Phone == ref.Customer.Phone || bytes.Equal(phone, ref.PhoneHash)):
+		r.Refused = ReferralSamePhone
+	default:
+		phoneBefore, err := tx.PhoneErased(ctx, phone)
+		if err != nil {
+			return ReferralNone, err
+		}
+		accountBefore, err := tx.AccountErased(ctx, AccountHash(s.Salt, c.TelegramID))
+		if err != nil {
+			return ReferralNone, err
+		}
+		if phoneBefore || accountBefore {
+			r.Refused = ReferralMemberBefore
+		}
+	}
+	if _, err := tx.RecordReferral(ctx, r); err != nil {
+		return ReferralNone, err
+	}
+	if r.Refused != "" {
+		return ReferralRefused, nil
+	}
+	return ReferralPending, nil
+}
+
+// completeReferral pays a pending referral with the friend's first
+// purchase: the friend's bonus and the referrer's (unless the referrer
+// erased their data), each once per friend, and records
+// ReferralCompleted.
+func (s *Service) completeReferral(ctx context.Context, tx Tx, r *PurchaseResult) error {
+	cfg := s.Business.Gamification.Referral
+	friend := r.Customer
+	if !cfg.Enabled || friend == nil || friend.Erased {
+		return nil
+	}
+	ref, err := tx.CompleteReferral(ctx, friend.ID, r.Purchase.PublicID, s.Now())
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	ev := ReferralCompleted{Friend: friend}
+	if cfg.FriendBonus > 0 {
+		key := fmt.Sprintf("referral:%d:friend", friend.ID)
+		if ok, err := s.creditPromo(ctx, tx, friend.ID, LedgerReferral, cfg.FriendBonus, key); err != nil {
+			return err
+		} else if ok {
+			ev.FriendBonus = cfg.FriendBonus
+		}
+	}
+	referrer, err := tx.FindCustomerByID(ctx, ref.ReferrerID)
+	if err != nil {
+		return err
+	}
+	if !referrer.Erased && referrer.Member() {
+		ev.Referrer = referrer
+		if cfg.ReferrerBonus > 0 {
+			key := fmt.Sprintf("referral:%d:referrer", friend.ID)
+			if ok, err := s.creditPromo(ctx, tx, referrer.ID, LedgerReferral, cfg.ReferrerBonus, key); err != nil {
+				return err
+			} else if ok {
+				ev.ReferrerBonus = cfg.ReferrerBonus
+			}
+		}
+	}
+	return s.emit(ctx, tx, ev)
+}

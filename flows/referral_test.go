@@ -1,0 +1,142 @@
+package flows_test
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/loyaltybot/loyaltybot/bot/bottest"
+)
+
+var referralRe = regexp.MustCompile(`\?start=(r_[A-Za-z0-9_-]+)`)
+
+// inviteLink opens /invite and returns the start payload of the member's
+// link, checking the QR says the same.
+func inviteLink(t *testing.T, c *bottest.Chat) string {
+	t.Helper()
+	c.Send("/invite")
+	photo, ok := c.LastPhoto()
+	if !ok {
+		t.Fatalf("/invite sent no QR:\n%s", c.Transcript())
+	}
+	m := referralRe.FindStringSubmatch(photo.Caption)
+	if m == nil {
+		t.Fatalf("no r_ link in %q", photo.Caption)
+	}
+	if link, err := bottest.DecodeQR(photo.Photo); err != nil || !strings.HasSuffix(link, "?start="+m[1]) {
+		t.Fatalf("the QR holds %q (%v), the caption %s", link, err, m[1])
+	}
+	if len(m[1]) > 64 {
+		t.Fatalf("payload %q is longer than Telegram's 64", m[1])
+	}
+	return m[1]
+}
+
+// TestReferralPaysBothOnceOnTheFriendsFirstPurchase: a friend who joins
+// through a member's link hears who invited them; their first purchase
+// pays both the configured bonus (ledger rows, messages, the referrer's
+// badge), once: a second purchase pays nothing more. The member's own
+// link and a member opening someone's link bring nothing.
+func TestReferralPaysBothOnceOnTheFriendsFirstPurchase(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, withGames)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := join(t, h, 101, "Anna")
+	link := inviteLink(t, anna)
+	if !strings.Contains(anna.Last().Caption, "you get 100 points and your friend gets 100 points") {
+		t.Fatalf("/invite caption: %q", anna.Last().Caption)
+	}
+
+	bob := h.Chat(102, "Bob", "en")
+	bob.Send("/start " + link).Tap("✅ I agree").ShareContact("+79990000102").Tap("Bob").Tap("No, thanks")
+	tr := bob.Transcript()
+	for _, want := range []string{"Anna invited you to Test Coffee: join, and your first purchase brings you 100 points.",
+		"You came with a friend's invite: 100 points for you with your first purchase."} {
+		if !strings.Contains(tr, want) {
+			t.Fatalf("Bob was not told %q:\n%s", want, tr)
+		}
+	}
+	buy(t, bob, cashier)
+	bob.Sync()
+	if !strings.Contains(texts(bob), "The friend's invite brought you 100 points.") {
+		t.Fatalf("Bob's referral bonus not announced:\n%s", bob.Transcript())
+	}
+	anna.Sync()
+	if !strings.Contains(texts(anna), "A friend you invited made their first purchase: 100 points for you!") ||
+		!strings.Contains(texts(anna), "🤝 New badge: 1 friend brought!") {
+		t.Fatalf("Anna's side:\n%s", anna.Transcript())
+	}
+	if strings.Contains(texts(anna), "Bob") {
+		t.Fatal("the referrer was told who the friend is")
+	}
+	buy(t, bob, cashier)
+	if n := countRows(t, h, `SELECT count(*) FROM ledger WHERE kind = 'referral' AND amount = 100`); n != 2 {
+		t.Fatalf("%d referral bonus rows after two purchases, want one each", n)
+	}
+	// Anna: 100 welcome + 100 for bringing Bob.
+	if got := balance(t, h, 101); got != 200 {
+		t.Fatalf("Anna's balance %d, want 200", got)
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM referrals WHERE completed_at IS NOT NULL AND purchase_id IS NOT NULL`); n != 1 {
+		t.Fatal("the referral is not recorded as completed by the purchase")
+	}
+	inviteLink(t, anna)
+	if !strings.Contains(anna.Last().Caption, "Friends who joined: 1, made a first purchase: 1.") {
+		t.Fatalf("/invite stats: %q", anna.Last().Caption)
+	}
+
+	anna.Send("/start " + link)
+	if !strings.Contains(lastTexts(anna, 3), "That is your own invite link") {
+		t.Fatalf("own link:\n%s", anna.Transcript())
+	}
+	bob.Send("/start " + link)
+	if !strings.Contains(lastTexts(bob, 3), "You are a member already") {
+		t.Fatalf("a member opening a link:\n%s", bob.Transcript())
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM referrals`); n != 1 {
+		t.Fatalf("%d referrals, want Bob's only", n)
+	}
+	bottest.Golden(t, "referral_friend", bob.Transcript())
+}
+
+// TestReferralRefusedForTheSamePhoneOrAFormerMember: a second account
+// with the member's own number (typed by the member, shared by the
+// "friend") and someone who was a member before (an erased phone) join
+// as usual, are told the link brings no bonus, and their purchases pay
+// nobody a referral bonus.
+func TestReferralRefusedForTheSamePhoneOrAFormerMember(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, withGames)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	dave := h.Chat(104, "Dave", "en")
+	dave.Send("/start").Tap("✅ I agree").Send("+7 999 000-05-55").Tap("Dave").Tap("No, thanks")
+	link := inviteLink(t, dave)
+
+	eve := h.Chat(105, "Eve", "en")
+	eve.Note("the same person's second account, with the number Dave typed").
+		Send("/start " + link).Tap("✅ I agree").ShareContact("+79990000555").Tap("Eve").Tap("No, thanks")
+	if !strings.Contains(eve.Transcript(), "This invite link brings no bonus for this number.") {
+		t.Fatalf("the same phone was not refused:\n%s", eve.Transcript())
+	}
+
+	frank := join(t, h, 106, "Frank")
+	frank.Send("/privacy").Tap("🗑 Delete my data").Tap("Yes, delete my data")
+	frank.Note("erased; back through Dave's link with the same phone").
+		Send("/start " + link).Tap("✅ I agree").ShareContact("+79990000106").Tap("Frank").Tap("No, thanks")
+	if !strings.Contains(frank.Transcript(), "This invite link brings no bonus for this number.") {
+		t.Fatalf("a former member was not refused:\n%s", frank.Transcript())
+	}
+	buy(t, eve, cashier)
+	buy(t, frank, cashier)
+	if n := countRows(t, h, `SELECT count(*) FROM ledger WHERE kind = 'referral'`); n != 0 {
+		t.Fatalf("%d referral bonuses paid for refused referrals", n)
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM referrals WHERE refused = 'same_phone'`); n != 1 {
+		t.Fatal("Eve's referral is not recorded as the same phone")
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM referrals WHERE refused = 'member_before'`); n != 1 {
+		t.Fatal("Frank's referral is not recorded as a former member")
+	}
+}
