@@ -137,7 +137,10 @@ hooks.refreshed.push(i => { if (i === selected) refreshPanel(); });
   const r = await fetch("/api/play");
   if (!r.ok) return; // a bare fake: no clock, no panel
   play = await r.json();
+  timeZone = play.clock.zone;
   await ready;
+  panes.forEach(p => { p.rendered = null; }); // message times in the business zone
+  await refreshAll(false);
   setClock(play.clock);
   setInterval(showClock, 10000);
   const steps = document.getElementById("steps"), buttons = [];

@@ -10,6 +10,7 @@ window.addEventListener("unhandledrejection", e => showError(String(e.reason && 
 
 let version = 0, users = [], panes = [], quiet = true; // quiet: no toasts for answers older than the page
 let selected = -1; // the selected customer pane (the panel and Scan follow it)
+let timeZone = ""; // the bot's business time zone, when the program says (else the browser's)
 const seenAnswers = new Set();
 // Extension points for web-play.js.
 const hooks = {pane: [], refreshed: [], select: [], tabs: []};
@@ -218,7 +219,7 @@ function renderMessage(i, chatID, m) {
     });
     box.append(kb);
   }
-  const t = new Date(m.date * 1000).toLocaleTimeString([], {hour: "2-digit", minute: "2-digit"});
+  const t = new Date(m.date * 1000).toLocaleTimeString("en-GB", {hour: "2-digit", minute: "2-digit", timeZone: timeZone || undefined});
   box.append(el("div", {class: "meta"}, (m.edited ? "edited " : "") + t));
   return box;
 }
@@ -277,20 +278,41 @@ async function loadUsers() {
   return u;
 }
 
+// showMessages puts the chat's messages in its log, keeping the element of
+// every message that has not changed: an edit replaces its own bubble only,
+// pictures do not reload, and a button being pressed stays where it is.
+function showMessages(i, msgs) {
+  const p = panes[i], log = p.dom.log, old = p.rendered || new Map(), now = new Map();
+  const nodes = msgs.map(m => {
+    const k = p.id + ":" + m.id + ":" + JSON.stringify(m);
+    const n = old.get(k) || renderMessage(i, p.id, m);
+    now.set(k, n);
+    return n;
+  });
+  if (!nodes.length) nodes.push(p.emptyNode || (p.emptyNode = el("div", {class: "empty"}, "No messages yet. Try /start")));
+  p.rendered = now;
+  nodes.forEach((n, k) => { const at = log.children[k]; if (at !== n) log.insertBefore(n, at || null); });
+  while (log.children.length > nodes.length) log.lastChild.remove();
+}
+
 async function refreshPane(i, scroll) {
   const p = panes[i], d = p.dom;
   const c = await api("GET", "/api/chats/" + p.id);
   p.messages = c.messages;
   const atBottom = d.log.scrollTop + d.log.clientHeight >= d.log.scrollHeight - 20;
-  d.log.replaceChildren(...(c.messages.length ? c.messages.map(m => renderMessage(i, p.id, m)) : [el("div", {class: "empty"}, "No messages yet. Try /start")]));
+  showMessages(i, c.messages);
   for (const a of c.callback_answers) {
     if (seenAnswers.has(a.QueryID)) continue;
     seenAnswers.add(a.QueryID);
     if (a.Text && !quiet) toast(d.toasts, a.Text, a.ShowAlert);
   }
-  d.rkb.replaceChildren(...(c.reply_keyboard || []).map(row => el("div", {class: "row"}, ...row.map(b =>
-    el("button", {onclick: () => b.RequestContact ? act(p.id, "contact", {phone: d.phone.value}) : act(p.id, "tap", {label: b.Text})},
-      (b.RequestContact ? "📱 " : "") + b.Text)))));
+  const kb = JSON.stringify(c.reply_keyboard || []);
+  if (kb !== p.keyboard) {
+    p.keyboard = kb;
+    d.rkb.replaceChildren(...(c.reply_keyboard || []).map(row => el("div", {class: "row"}, ...row.map(b =>
+      el("button", {onclick: () => b.RequestContact ? act(p.id, "contact", {phone: d.phone.value}) : act(p.id, "tap", {label: b.Text})},
+        (b.RequestContact ? "📱 " : "") + b.Text)))));
+  }
   if (document.activeElement !== d.phone) d.phone.value = c.user.phone;
   if (scroll || atBottom || Date.now() < (p.scrollUntil || 0)) d.log.scrollTop = d.log.scrollHeight;
   hooks.refreshed.forEach(f => f(i));
