@@ -50,6 +50,7 @@ function decorate(i) {
         onclick: () => { const j = panes.indexOf(p); selectPane(j); sendStart(j, startPayload(s.link)); }}, s.name));
     }
     p.dom.log.before(posters);
+    p.emptyNode = el("div", {class: "empty"}, "No messages yet: tap a register poster above to join as if at the till, or send /start.");
   } else {
     const b = el("button", {type: "button", class: "scan-card", title: "point the phone camera at the card QR in the selected customer's chat",
       onclick: () => scanCard(panes.indexOf(p))}, "📷 Scan");

@@ -179,8 +179,10 @@ function scanButtons(i, url, slot) {
     const payload = v && startPayload(v.text);
     if (!payload) return;
     slot.title = v.text;
-    slot.replaceChildren(...panes.flatMap((q, j) => j === i ? [] :
-      [el("button", {title: "send /start " + payload + " as " + q.role, onclick: () => sendStart(j, payload)}, "📷 Scan as " + q.role)]));
+    // A card is scanned by staff; an invitation by anyone.
+    const who = panes.map((_, j) => j).filter(j => j !== i && !(payload.startsWith("c_") && isCustomer(panes[j])));
+    slot.replaceChildren(...who.map(j => el("button", {title: "send /start " + payload + " as " + panes[j].role,
+      onclick: () => sendStart(j, payload)}, "📷 Scan as " + panes[j].role)));
   };
   const v = photoQR(url);
   if (v instanceof Promise) v.then(fill); else fill(v);
@@ -252,14 +254,16 @@ function buildPane(i) {
   const text = el("input", {placeholder: "Message", "aria-label": "message to the bot", onkeydown: e => { if (e.key === "Enter") send(); }});
   const send = async () => { if (!text.value.trim()) return; const v = text.value; text.value = ""; p.scrollUntil = Date.now() + 2000; await act(p.id, "text", {text: v}); };
   const phone = el("input", {placeholder: "phone", "aria-label": "phone to share"});
-  const input = el("div", {class: "input"}, text, el("button", {class: "send", onclick: send}, "Send"));
+  // Less common acts wait behind "⋯": a sticker, a contact shared unasked.
+  const extra = el("div", {class: "extra", hidden: ""},
+    el("button", {onclick: () => act(p.id, "sticker")}, "Send sticker"),
+    el("button", {class: "share-contact", onclick: () => act(p.id, "contact", {phone: phone.value})}, "Share contact"),
+    phone);
+  const input = el("div", {class: "input"}, text, el("button", {class: "send", onclick: send}, "Send"),
+    el("button", {class: "more", type: "button", title: "send a sticker or share a contact", onclick: () => { extra.hidden = !extra.hidden; }}, "⋯"));
   root.append(
     el("div", {class: "top"}, el("h2", {}, p.role), sel, add), toasts,
-    log, rkb, input,
-    el("div", {class: "extra"},
-      el("button", {onclick: () => act(p.id, "sticker")}, "Send sticker"),
-      el("button", {class: "share-contact", onclick: () => act(p.id, "contact", {phone: phone.value})}, "Share contact"),
-      phone));
+    log, rkb, input, extra);
   p.dom = {root, sel, log, rkb, phone, toasts, input};
   hooks.pane.forEach(f => f(i));
   return root;

@@ -188,18 +188,38 @@ func TestPlaygroundInBrowser(t *testing.T) {
 
 	p.do("30 days later the win-back nudge arrives", step, click(chromedp.CSS(`#steps button[data-by="30d"]`)),
 		chromedp.WaitVisible(said(emma, "We miss you, Emma")),
-		click(pane(emma, ".log")), // selects her chat: the panel shows her rows
+		click(pane(emma, ".top h2")), // selects her chat: the panel shows her rows
 		chromedp.WaitVisible(chromedp.JSPath(`[...document.querySelectorAll("#panel td")].find(td => td.textContent === "winback")`)))
+	p.do("she shows her card again", step, chromedp.SendKeys(pane(emma, ".input input"), "/card\r"),
+		chromedp.WaitVisible(chromedp.JSPath(`[...document.querySelectorAll('section.pane[data-role="Customer 2"] .msg.bot')].at(-1).querySelector("img")`)))
 
-	if *screenshot != "" {
+	save := func(name string) {
+		if *screenshot == "" {
+			return
+		}
 		png, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(*screenshot, png, 0o644); err != nil {
+		if err := os.WriteFile(strings.TrimSuffix(*screenshot, ".png")+name+".png", png, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
+	p.do("let the toast go", step, chromedp.WaitNotPresent(chromedp.CSS("#toasts-global .toast")))
+	save("")
+
+	// A phone-sized window: one chat at a time, chosen by tabs.
+	tab := func(label string) chromedp.JSPath {
+		return chromedp.JSPath(fmt.Sprintf(`[...document.querySelectorAll("#tabs button")].find(b => b.textContent === %q)`, label))
+	}
+	p.do("a phone shows one chat at a time", step, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)),
+		click(tab(cashier)), chromedp.WaitVisible(pane(cashier, "button.scan-card")),
+		chromedp.WaitNotVisible(pane(owner, ".log")), chromedp.WaitNotVisible(pane(emma, ".log")))
+	p.do("the phone's tabs reach the customer and the panel", step,
+		click(tab(emma)), chromedp.WaitVisible(said(emma, "We miss you, Emma")), chromedp.WaitNotVisible(pane(cashier, ".log")))
+	save("-phone")
+	p.do("the panel is a tab", step, click(tab("Panel")), chromedp.WaitVisible(chromedp.ID("panel")),
+		chromedp.WaitNotVisible(pane(emma, ".log")))
 	if strings.Contains(stderr.String(), "level=ERROR") {
 		t.Errorf("the playground logged errors:\n%s", stderr)
 	}
