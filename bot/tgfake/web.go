@@ -69,18 +69,21 @@ func (s *Server) WebHandler() http.Handler {
 	}
 	s.mu.Unlock()
 	mux := http.NewServeMux()
-	page := func(name, mime string) http.HandlerFunc {
-		data, _ := webAssets.ReadFile(name)
-		return func(w http.ResponseWriter, _ *http.Request) {
+	for path, mime := range map[string]string{
+		"/web.html": "text/html; charset=utf-8", "/web.css": "text/css; charset=utf-8",
+		"/web.js": "text/javascript; charset=utf-8", "/web-play.js": "text/javascript; charset=utf-8",
+	} {
+		data, _ := webAssets.ReadFile(strings.TrimPrefix(path, "/"))
+		serve := func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", mime)
 			w.Header().Set("Cache-Control", "no-cache")
 			_, _ = w.Write(data)
 		}
+		if path == "/web.html" {
+			path = "/{$}"
+		}
+		mux.HandleFunc("GET "+path, serve)
 	}
-	mux.HandleFunc("GET /{$}", page("web.html", "text/html; charset=utf-8"))
-	mux.HandleFunc("GET /web.css", page("web.css", "text/css; charset=utf-8"))
-	mux.HandleFunc("GET /web.js", page("web.js", "text/javascript; charset=utf-8"))
-	mux.HandleFunc("GET /web-play.js", page("web-play.js", "text/javascript; charset=utf-8"))
 	mux.HandleFunc("GET /api/users", s.webUsersList)
 	mux.HandleFunc("POST /api/users", s.webUserCreate)
 	mux.HandleFunc("POST /api/panes", s.webPaneCreate)

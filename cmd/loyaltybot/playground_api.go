@@ -37,7 +37,7 @@ type playStore struct {
 	Link string `json:"link"` // the register poster's deep link
 }
 
-func (p *play) now() map[string]string {
+func (p *play) clockView() map[string]string {
 	t := p.clock.Time().In(p.loc)
 	return map[string]string{"now": t.Format(time.RFC3339), "zone": p.loc.String()}
 }
@@ -50,7 +50,7 @@ func (p *play) info(w http.ResponseWriter, _ *http.Request) {
 		stores = append(stores, playStore{Code: s.Code, Name: s.Name,
 			Link: "https://t.me/" + playgroundBot + "?start=" + "s_" + s.Code})
 	}
-	writePlayJSON(w, http.StatusOK, map[string]any{"clock": p.now(), "stores": stores,
+	writePlayJSON(w, http.StatusOK, map[string]any{"clock": p.clockView(), "stores": stores,
 		"cashier": playgroundCashier, "owner": playgroundOwner, "steps": []string{"1h", "1d", "30d"}})
 }
 
@@ -84,7 +84,7 @@ func (p *play) advance(w http.ResponseWriter, r *http.Request) {
 	}
 	ran := p.runDue(context.WithoutCancel(r.Context()), now)
 	p.a.log.Info("playground clock moved on", "by", in.By, "now", now.In(p.loc).Format(time.DateTime), "jobs", ran)
-	out := map[string]any{"clock": p.now(), "ran": ran}
+	out := map[string]any{"clock": p.clockView(), "ran": ran}
 	writePlayJSON(w, http.StatusOK, out)
 }
 
@@ -133,7 +133,7 @@ func (p *play) inspect(w http.ResponseWriter, r *http.Request) {
 	writePlayJSON(w, http.StatusOK, struct {
 		*postgres.Inspection
 		Clock map[string]string `json:"clock"`
-	}{in, p.now()})
+	}{in, p.clockView()})
 }
 
 func writePlayJSON(w http.ResponseWriter, status int, v any) {
