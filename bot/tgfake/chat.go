@@ -175,7 +175,7 @@ func (u *User) wireMsg(m *msg) wireMessage {
 		w.From = u.wire()
 	}
 	if m.edited {
-		w.EditDate = time.Now().Unix()
+		w.EditDate = u.s.now().Unix()
 	}
 	fid := func(kind string) string { return kind + "-" + strconv.FormatInt(u.ID, 10) + "-" + strconv.Itoa(m.id) }
 	if m.photo != nil || m.photoRef != "" {

@@ -67,7 +67,7 @@ func (s *Server) send(q *request, fill func(m *msg) error) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &msg{fromBot: true, date: time.Now(), parseMode: q.str("parse_mode"), inline: mk.inline()}
+	m := &msg{fromBot: true, date: s.now(), parseMode: q.str("parse_mode"), inline: mk.inline()}
 	if err := fill(m); err != nil {
 		return nil, err
 	}

@@ -33,6 +33,11 @@ func WithToken(token string) Option { return func(s *Server) { s.token = token }
 // and Olga (owner).
 func WithWebUsers(users []WebUser) Option { return func(s *Server) { s.webUsers = users } }
 
+// WithClock dates messages by now instead of the wall clock, so a bot
+// running on a business clock that can be moved (the playground's) shows
+// its messages at that clock's times.
+func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
+
 // Failure is an error answer injected with FailNext, shaped like Telegram's:
 // Code is the HTTP status and error_code, RetryAfter becomes
 // parameters.retry_after when non-zero. ChatID, when non-zero, limits the
@@ -72,8 +77,9 @@ type Command struct {
 type Server struct {
 	botName  string
 	token    string
-	webUsers []WebUser
-	web      webState // playground extras: help line, decoded QR cache
+	now      func() time.Time
+	webUsers []WebUser // guarded by mu once started: the page adds panes
+	web      webState  // playground extras: help line, decoded QR cache
 
 	ln   net.Listener
 	http *http.Server
@@ -123,6 +129,7 @@ func Start(addr string, opts ...Option) (*Server, error) {
 		failures: map[string][]*failSlot{},
 		commands: map[string][]Command{},
 		webUsers: defaultWebUsers(),
+		now:      time.Now,
 	}
 	for _, o := range opts {
 		o(s)

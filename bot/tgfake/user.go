@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 )
 
 // DefaultPhone is the phone a User shares when none was set.
@@ -102,7 +101,7 @@ func (u *User) find(id int) *msg {
 func (u *User) userMessage(fill func(m *msg, w *wireMessage)) int64 {
 	u.s.mu.Lock()
 	defer u.s.mu.Unlock()
-	m := &msg{date: time.Now()}
+	m := &msg{date: u.s.now()}
 	fill(m, nil)
 	u.add(m)
 	w := u.wireMsg(m)
@@ -248,7 +247,7 @@ func (u *User) callback(m *msg, b InlineButton) (int64, error) {
 
 // pressKey sends what a reply keyboard button sends. Caller holds mu.
 func (u *User) pressKey(b KeyboardButton) int64 {
-	m := &msg{date: time.Now()}
+	m := &msg{date: u.s.now()}
 	if b.RequestContact {
 		phone := u.Phone
 		if phone == "" {

@@ -1,25 +1,19 @@
 package tgfake
 
 import (
-	"bytes"
-	_ "embed"
+	"embed"
 	"encoding/json"
-	"image"
-	_ "image/gif"  // photos the bot may upload
-	_ "image/jpeg" // photos the bot may upload
-	_ "image/png"  // card and invitation QR codes are PNG
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
 )
 
-//go:embed web.html
-var webPage []byte
+// webAssets is the page: plain HTML, CSS and JavaScript, no build step.
+//
+//go:embed web.html web.css web.js web-play.js
+var webAssets embed.FS
 
 // WebUser is a fake person offered by the playground page; Role titles the
 // pane that shows them first.
@@ -36,7 +30,8 @@ func WithWebHint(text string) Option { return func(s *Server) { s.web.hint = tex
 
 // webState holds what only the playground page needs.
 type webState struct {
-	hint string
+	hint         string
+	panesChanged func([]WebUser)
 
 	qrMu sync.Mutex
 	qr   map[*msg]qrResult // decoded photos; a message's photo never changes
@@ -58,17 +53,40 @@ func defaultWebUsers() []WebUser {
 // WebHandler serves the playground: a page showing three chats side by side
 // and the small JSON API it uses, so a person can talk to the real bot
 // through the fake server without a Telegram account.
+//
+// The page asks GET /api/play for the playground's own extras (the clock,
+// the outbox and ledger panel, the store posters) and does without them
+// where that answers 404, as here: they belong to the program around the
+// fake, not to the fake.
 func (s *Server) WebHandler() http.Handler {
+	s.mu.Lock()
 	for _, w := range s.webUsers {
-		s.User(w.ID, w.Name, w.Lang)
+		if w.ID >= 1001 { // a pane the page added before a restart
+			s.newWebUserLocked(w.ID, w.Name, w.Lang)
+		} else {
+			s.userLocked(w.ID, w.Name, w.Lang)
+		}
 	}
+	s.mu.Unlock()
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_, _ = w.Write(webPage)
-	})
+	for path, mime := range map[string]string{
+		"/web.html": "text/html; charset=utf-8", "/web.css": "text/css; charset=utf-8",
+		"/web.js": "text/javascript; charset=utf-8", "/web-play.js": "text/javascript; charset=utf-8",
+	} {
+		data, _ := webAssets.ReadFile(strings.TrimPrefix(path, "/"))
+		serve := func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", mime)
+			w.Header().Set("Cache-Control", "no-cache")
+			_, _ = w.Write(data)
+		}
+		if path == "/web.html" {
+			path = "/{$}"
+		}
+		mux.HandleFunc("GET "+path, serve)
+	}
 	mux.HandleFunc("GET /api/users", s.webUsersList)
 	mux.HandleFunc("POST /api/users", s.webUserCreate)
+	mux.HandleFunc("POST /api/panes", s.webPaneCreate)
 	mux.HandleFunc("GET /api/events", s.webEvents)
 	mux.HandleFunc("GET /api/chats/{id}", s.webChat(s.webChatView))
 	mux.HandleFunc("POST /api/chats/{id}/text", s.webChat(s.webText))
@@ -81,62 +99,6 @@ func (s *Server) WebHandler() http.Handler {
 	mux.HandleFunc("GET /api/chats/{id}/photo/{mid}/qr", s.webChat(s.webPhotoQR))
 	mux.HandleFunc("GET /api/chats/{id}/document/{mid}", s.webChat(s.webDocument))
 	return mux
-}
-
-type webUserView struct {
-	ID    int64  `json:"id"`
-	Name  string `json:"name"`
-	Lang  string `json:"lang"`
-	Phone string `json:"phone"`
-}
-
-func (s *Server) webUsersList(w http.ResponseWriter, _ *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	users := []webUserView{}
-	for _, id := range s.order {
-		u := s.users[id]
-		users = append(users, webUserView{ID: u.ID, Name: u.FirstName, Lang: u.LanguageCode, Phone: phoneOf(u)})
-	}
-	type pane struct {
-		Role string `json:"role"`
-		ID   int64  `json:"id"`
-	}
-	panes := []pane{}
-	for _, wu := range s.webUsers {
-		panes = append(panes, pane{Role: wu.Role, ID: wu.ID})
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"users": users, "panes": panes, "version": s.version, "hint": s.web.hint})
-}
-
-func phoneOf(u *User) string {
-	if u.Phone == "" {
-		return DefaultPhone
-	}
-	return u.Phone
-}
-
-func (s *Server) webUserCreate(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		ID   int64  `json:"id"`
-		Name string `json:"name"`
-		Lang string `json:"lang"`
-	}
-	if err := json.NewDecoder(r.Body).Decode(&in); err != nil || strings.TrimSpace(in.Name) == "" {
-		http.Error(w, "want JSON {id?, name, lang}", http.StatusBadRequest)
-		return
-	}
-	s.mu.Lock()
-	if in.ID == 0 {
-		in.ID = 1001
-		for id := range s.users {
-			in.ID = max(in.ID, id+1)
-		}
-	}
-	u := s.userLocked(in.ID, strings.TrimSpace(in.Name), in.Lang)
-	view := webUserView{ID: u.ID, Name: u.FirstName, Lang: u.LanguageCode, Phone: phoneOf(u)}
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, view)
 }
 
 // webEvents long-polls for any change newer than ?since=, so the page
@@ -293,98 +255,4 @@ func (s *Server) webContact(w http.ResponseWriter, r *http.Request, u *User) {
 	phone := phoneOf(u)
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]int64{"update_id": u.ShareContact(phone)})
-}
-
-func (s *Server) webMsg(w http.ResponseWriter, r *http.Request, u *User) *msg {
-	id, _ := strconv.Atoi(r.PathValue("mid"))
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m := u.find(id)
-	if m == nil {
-		http.NotFound(w, r)
-	}
-	return m
-}
-
-func (s *Server) webPhoto(w http.ResponseWriter, r *http.Request, u *User) {
-	m := s.webMsg(w, r, u)
-	switch {
-	case m == nil:
-	case m.photo != nil:
-		w.Header().Set("Content-Type", http.DetectContentType(m.photo))
-		_, _ = w.Write(m.photo)
-	case strings.HasPrefix(m.photoRef, "http"):
-		http.Redirect(w, r, m.photoRef, http.StatusFound)
-	default:
-		http.NotFound(w, r)
-	}
-}
-
-// webPhotoQR reads the QR code in an uploaded photo, as a phone camera
-// pointed at the screen would: {"text": ...}, or 404 when there is none.
-func (s *Server) webPhotoQR(w http.ResponseWriter, r *http.Request, u *User) {
-	m := s.webMsg(w, r, u)
-	if m == nil {
-		return
-	}
-	s.web.qrMu.Lock()
-	res, cached := s.web.qr[m]
-	s.web.qrMu.Unlock()
-	if !cached {
-		// A stored photo's bytes never change; decode them outside the lock.
-		s.mu.Lock()
-		data := m.photo
-		s.mu.Unlock()
-		res.text, res.ok = decodeQR(data)
-		s.web.qrMu.Lock()
-		if s.web.qr == nil {
-			s.web.qr = map[*msg]qrResult{}
-		}
-		s.web.qr[m] = res
-		s.web.qrMu.Unlock()
-	}
-	if !res.ok {
-		http.Error(w, "no readable QR code in this photo", http.StatusNotFound)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"text": res.text})
-}
-
-// decodeQR returns the text of the QR code in an image, if any.
-func decodeQR(data []byte) (text string, ok bool) {
-	if len(data) == 0 {
-		return "", false
-	}
-	defer func() {
-		if recover() != nil { // a decoder bug must not kill the playground
-			text, ok = "", false
-		}
-	}()
-	img, _, err := image.Decode(bytes.NewReader(data))
-	if err != nil {
-		return "", false
-	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		return "", false
-	}
-	hints := map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true}
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, hints)
-	if err != nil {
-		return "", false
-	}
-	return res.GetText(), true
-}
-
-func (s *Server) webDocument(w http.ResponseWriter, r *http.Request, u *User) {
-	m := s.webMsg(w, r, u)
-	switch {
-	case m == nil:
-	case m.doc == nil || m.doc.Data == nil:
-		http.NotFound(w, r)
-	default:
-		w.Header().Set("Content-Type", m.doc.MIME)
-		w.Header().Set("Content-Disposition", `attachment; filename="`+strings.ReplaceAll(m.doc.FileName, `"`, "")+`"`)
-		_, _ = w.Write(m.doc.Data)
-	}
 }

@@ -69,15 +69,27 @@ func TestWebAPI(t *testing.T) {
 	web := httptest.NewServer(x.s.WebHandler())
 	defer web.Close()
 
-	var page string
-	resp, err := http.Get(web.URL + "/")
-	if err != nil {
-		t.Fatal(err)
+	get := func(path string) string {
+		t.Helper()
+		resp, err := http.Get(web.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d", path, resp.StatusCode)
+		}
+		return string(b)
 	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if page = string(b); !strings.Contains(page, "/api/events") {
+	if page := get("/"); !strings.Contains(page, `src="web.js"`) || !strings.Contains(page, `href="web.css"`) {
+		t.Fatalf("page does not load its script and style:\n%s", page)
+	}
+	if !strings.Contains(get("/web.js"), "/api/events") {
 		t.Fatalf("page does not poll events")
+	}
+	if !strings.Contains(get("/web-play.js"), "/api/play") || !strings.Contains(get("/web.css"), "@media") {
+		t.Fatalf("page lacks its playground extras or its phone layout")
 	}
 
 	var users struct {
@@ -115,13 +127,7 @@ func TestWebAPI(t *testing.T) {
 	if len(chat.CallbackAnswers) != 1 || chat.CallbackAnswers[0].Text != "42 points" || chat.Messages[2].Photo == "" {
 		t.Fatalf("after tap = %+v", chat)
 	}
-	resp, err = http.Get(web.URL + chat.Messages[2].Photo)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ = io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if string(b) != "PNGDATA" {
+	if b := get(chat.Messages[2].Photo); b != "PNGDATA" {
 		t.Fatalf("photo = %q", b)
 	}
 
@@ -204,5 +210,45 @@ func TestWebPhotoQR(t *testing.T) {
 				t.Fatalf("GET %s: %d, want 404", path, resp.StatusCode)
 			}
 		}
+	}
+}
+
+// TestWebPanes: "+ Customer" adds a person with a phone of their own and a
+// pane the page lists (and the program is told about, to keep it), while
+// a background person (a generated demo customer) is reachable by the bot
+// but listed nowhere.
+func TestWebPanes(t *testing.T) {
+	var kept []WebUser
+	x := start(t, func(context.Context, *bot.Bot, *models.Update) {}, WithWebPanesChanged(func(p []WebUser) { kept = p }))
+	web := httptest.NewServer(x.s.WebHandler())
+	defer web.Close()
+	x.s.BackgroundUser(900_000_001, "Demo", "ru")
+	if _, err := x.b.SendMessage(x.ctx, &bot.SendMessageParams{ChatID: 900_000_001, Text: "hi"}); err != nil {
+		t.Fatalf("message to a background person: %v", err)
+	}
+	var pane struct {
+		Role string
+		ID   int64
+	}
+	webDo(t, "POST", web.URL+"/api/panes", map[string]string{"name": "Emma", "lang": "en"}, &pane)
+	if pane.Role != "Customer 2" || pane.ID != 1001 {
+		t.Fatalf("new pane = %+v", pane)
+	}
+	var users struct {
+		Users []webUserView
+		Panes []struct {
+			Role string
+			ID   int64
+		}
+	}
+	webDo(t, "GET", web.URL+"/api/users", nil, &users)
+	if len(users.Panes) != 4 || users.Panes[3].ID != 1001 || len(users.Users) != 4 {
+		t.Fatalf("users = %+v", users)
+	}
+	if p := users.Users[3].Phone; p == DefaultPhone || p == "" {
+		t.Fatalf("the new customer shares the default phone %q", p)
+	}
+	if len(kept) != 4 || kept[3].Name != "Emma" || kept[3].Role != "Customer 2" {
+		t.Fatalf("panes kept = %+v", kept)
 	}
 }

@@ -33,6 +33,9 @@ type app struct {
 	engine  *flows.Engine
 	metrics *bot.Metrics
 	sched   *schedule.Scheduler
+	// clocked, when set (the playground), runs the jobs instead of sched:
+	// by the business clock, which the page can move on.
+	clocked *schedule.Clocked
 	pos     *posapi.API
 	// now is the one business clock, given to the store, the engine, the
 	// POS API and the jobs alike (the playground will move it).
@@ -207,11 +210,24 @@ func (a *app) startBot(ctx context.Context) error {
 	if err := a.bot.RegisterCommands(ctx, a.biz.Languages, a.biz.DefaultLanguage); err != nil {
 		a.log.Warn("register commands", "err", err)
 	}
+	if a.clocked != nil {
+		return nil // the playground runs the jobs by its own clock
+	}
 	loc, err := time.LoadLocation(a.biz.Stores[0].TimeZone)
 	if err != nil {
 		return err
 	}
-	a.sched, err = schedule.New(ctx, a.db, loc, a.log,
+	a.sched, err = schedule.New(ctx, a.db, loc, a.log, a.jobs()...)
+	if err != nil {
+		return err
+	}
+	a.sched.Start()
+	return nil
+}
+
+// jobs are the scheduled jobs with their specs from the business config.
+func (a *app) jobs() []schedule.Job {
+	return []schedule.Job{
 		schedule.ExpiryJob(a.biz.Jobs[domain.JobExpirePoints], a.db, &a.biz.Program, a.now, a.log,
 			a.metrics.ExpiryFailed),
 		schedule.RetentionJob(a.biz.Jobs[domain.JobPurgeRetained], a.db, a.now, a.log),
@@ -227,10 +243,6 @@ func (a *app) startBot(ctx context.Context) error {
 			a.metrics.NudgesRan(rep)
 			return rep, err
 		}, a.log),
-		schedule.BadgeJob(a.biz.Jobs[domain.JobBadges], a.db, a.engine.Service, a.log))
-	if err != nil {
-		return err
+		schedule.BadgeJob(a.biz.Jobs[domain.JobBadges], a.db, a.engine.Service, a.log),
 	}
-	a.sched.Start()
-	return nil
 }

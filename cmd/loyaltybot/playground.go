@@ -14,6 +14,7 @@ import (
 	"github.com/loyaltybot/loyaltybot/bot/tgfake"
 	"github.com/loyaltybot/loyaltybot/domain"
 	"github.com/loyaltybot/loyaltybot/domain/postgres/embedded"
+	"github.com/loyaltybot/loyaltybot/domain/schedule"
 	"github.com/loyaltybot/loyaltybot/locales"
 )
 
@@ -27,85 +28,179 @@ const (
 	playgroundOwner   = 303
 )
 
-// provisionPlayground makes the page's cashier and owner staff.
-func provisionPlayground(ctx context.Context, a *app) error {
+// playgroundTick is how often, in real time, the playground runs the jobs
+// that came due by its clock (every minute's jobs, mostly).
+const playgroundTick = 5 * time.Second
+
+// provisionPlayground makes the page's cashier and owner staff and
+// returns the cashier.
+func provisionPlayground(ctx context.Context, a *app) (*domain.Staff, error) {
 	if err := a.db.SyncStores(ctx, a.biz.Stores); err != nil {
-		return err
+		return nil, err
 	}
-	return a.db.Update(ctx, func(tx domain.Tx) error {
+	cashier := &domain.Staff{TelegramID: playgroundCashier, ChatID: playgroundCashier, FirstName: "Boris", Role: domain.RoleCashier}
+	err := a.db.Update(ctx, func(tx domain.Tx) error {
 		shop, err := tx.FindShopByCode(ctx, a.biz.Stores[0].Code)
 		if err != nil {
 			return err
 		}
+		cashier.ShopID = shop.ID
 		for _, st := range []*domain.Staff{
-			{TelegramID: playgroundCashier, ChatID: playgroundCashier, FirstName: "Boris", Role: domain.RoleCashier, ShopID: shop.ID},
+			cashier,
 			{TelegramID: playgroundOwner, ChatID: playgroundOwner, FirstName: "Olga", Role: domain.RoleOwner},
 		} {
 			if err := tx.SaveStaff(ctx, st); err != nil {
 				return err
 			}
 		}
-		return nil
+		cashier, err = tx.FindStaffByTelegramID(ctx, playgroundCashier)
+		return err
 	})
+	return cashier, err
+}
+
+// playOptions are the playground's flags.
+type playOptions struct {
+	addr    string
+	reset   bool
+	demo    int
+	clockAt time.Time
+}
+
+func parsePlayground(args []string, stderr io.Writer) (*playOptions, error) {
+	fs := flag.NewFlagSet("playground", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	o := &playOptions{}
+	fs.StringVar(&o.addr, "addr", "", "address of the web page (default $HTTP_ADDR or 127.0.0.1:8080)")
+	fs.BoolVar(&o.reset, "reset", false, "delete the playground's data (database, clock, panes) and start over")
+	fs.IntVar(&o.demo, "demo-customers", 0, "on a fresh playground, generate this many customers with histories (at most 10000)")
+	at := fs.String("clock", "", "on a fresh playground, start the business clock at this time (RFC 3339, e.g. 2026-05-04T12:00:00+03:00)")
+	if err := fs.Parse(args); err != nil {
+		return nil, errUsage
+	}
+	if o.demo < 0 || o.demo > 10_000 {
+		return nil, fmt.Errorf("--demo-customers: %d is not between 0 and 10000", o.demo)
+	}
+	if *at != "" {
+		t, err := time.Parse(time.RFC3339, *at)
+		if err != nil {
+			return nil, fmt.Errorf("--clock: %q is not a time like 2026-05-04T12:00:00+03:00", *at)
+		}
+		o.clockAt = t
+	}
+	return o, nil
+}
+
+// openPlayground opens the playground's data folder dir (deleted first
+// with --reset): its state file, its clock and its database.
+func openPlayground(ctx context.Context, a *app, o *playOptions, dir string, clock *playClock) (*playState, error) {
+	if o.reset {
+		if err := os.RemoveAll(dir); err != nil {
+			return nil, fmt.Errorf("--reset: %w", err)
+		}
+	}
+	st, fresh, err := loadPlayState(dir)
+	if err != nil {
+		return nil, err
+	}
+	if !o.clockAt.IsZero() {
+		if !fresh {
+			return nil, fmt.Errorf("--clock: %s holds a playground whose clock has run already; add --reset to start over", dir)
+		}
+		st.ClockOffset = time.Until(o.clockAt)
+	}
+	clock.set(st.ClockOffset, func(off time.Duration) error {
+		return st.update(func(s *playState) { s.ClockOffset = off })
+	})
+	a.db, a.cluster, err = openDB(ctx, a.env, a.log, filepath.Join(dir, "pg"), a.now)
+	if err != nil {
+		return nil, err
+	}
+	return st, st.update(func(*playState) {})
 }
 
 // playground runs everything on embedded defaults: a private PostgreSQL,
-// the fake Bot API, the demo business config and a web page with three
-// chats side by side. Nothing to configure, nothing leaves the machine.
+// the fake Bot API, the demo business config and a web page with the
+// chats side by side, a clock to move on and a panel of the rows behind
+// a chat. Nothing to configure, nothing leaves the machine.
 func playground(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("playground", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	addr := fs.String("addr", "", "address of the web page (default $HTTP_ADDR or 127.0.0.1:8080)")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
+	o, err := parsePlayground(args, stderr)
+	if err != nil {
+		return err
 	}
 	e, err := loadEnv(getenv, false)
 	if err != nil {
 		return err
 	}
-	if *addr != "" {
-		e.HTTPAddr = *addr
+	if o.addr != "" {
+		e.HTTPAddr = o.addr
 	}
 	log := newLogger(stderr, e)
 	biz, err := readBusiness(e.ConfigPath, locales.Languages())
 	if err != nil {
 		return err
 	}
-	fake, err := tgfake.Start("127.0.0.1:0", tgfake.WithBotUsername(playgroundBot), tgfake.WithWebHint(
-		"Customer: send /start s_"+biz.Stores[0].Code+" to join at the register. "+
-			"Cashier: 📷 scan the customer's card QR, or /scan and type the code. Owner: /staff."))
+	biz.Owners = append(biz.Owners, playgroundOwner)
+	clock := &playClock{}
+	a := &app{env: e, log: log, biz: biz, now: clock.Time}
+
+	dir := filepath.Join(e.DataDir, "playground")
+	st, err := openPlayground(ctx, a, o, dir, clock)
+	if errors.Is(err, embedded.ErrUnreachable) && e.DatabaseURL == "" {
+		// Run as root from a private folder (e.g. under /root): the
+		// playground is disposable, so keep its data where postgres can.
+		dir = filepath.Join(os.TempDir(), "loyaltybot-playground")
+		log.Warn("data folder not reachable by the postgres user; using a shared one", "dir", dir)
+		st, err = openPlayground(ctx, a, o, dir, clock)
+	}
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	if e.CardSecret == nil {
+		e.CardSecret = st.CardSecret
+	}
+
+	panes := append(defaultPanes(), st.Panes...)
+	fake, err := tgfake.Start("127.0.0.1:0", tgfake.WithBotUsername(playgroundBot), tgfake.WithClock(clock.Time),
+		tgfake.WithWebUsers(panes), tgfake.WithWebPanesChanged(func(all []tgfake.WebUser) {
+			if err := st.update(func(s *playState) { s.Panes = all[len(defaultPanes()):] }); err != nil {
+				log.Error("save the playground's panes", "err", err)
+			}
+		}),
+		tgfake.WithWebHint("Customer: tap a store poster (or send /start s_"+biz.Stores[0].Code+") to join at the register, then show the card. "+
+			"Cashier: 📷 Scan reads the card in the customer's chat. Owner: /staff, /stats nudges. "+
+			"The clock moves business time on; the panel shows the rows behind the selected customer."))
 	if err != nil {
 		return fmt.Errorf("fake Bot API: %w", err)
 	}
 	defer fake.Close()
 	e.APIURL, e.Token, e.WebhookURL, e.WebhookSecret = fake.URL(), "playground:token", "", ""
 
-	biz.Owners = append(biz.Owners, playgroundOwner)
-	a := &app{env: e, log: log, biz: biz, now: time.Now}
-	pgDir := filepath.Join(e.DataDir, "playground", "pg")
-	a.db, a.cluster, err = openDB(ctx, e, log, pgDir, a.now)
-	if errors.Is(err, embedded.ErrUnreachable) && e.DatabaseURL == "" {
-		// Run as root from a private folder (e.g. under /root): the
-		// playground is disposable, so keep its data where postgres can.
-		pgDir = filepath.Join(os.TempDir(), "loyaltybot-playground", "pg")
-		log.Warn("data folder not reachable by the postgres user; using a shared one", "dir", pgDir)
-		a.db, a.cluster, err = openDB(ctx, e, log, pgDir, a.now)
-	}
+	cashier, err := provisionPlayground(ctx, a)
 	if err != nil {
 		return err
 	}
-	defer a.close()
-	if err := provisionPlayground(ctx, a); err != nil {
+	if err := seedDemo(ctx, a, fake, o.demo, cashier, stdout); err != nil {
 		return err
 	}
 	if err := a.wire(playgroundBot); err != nil {
+		return err
+	}
+	loc, err := time.LoadLocation(biz.Stores[0].TimeZone)
+	if err != nil {
+		return err
+	}
+	if a.clocked, err = schedule.NewClocked(a.db, loc, log, clock.Time(), a.jobs()...); err != nil {
 		return err
 	}
 	ln, err := listen(e.HTTPAddr)
 	if err != nil {
 		return err
 	}
+	p := &play{a: a, clock: clock, fake: fake, loc: loc}
 	mux := a.httpMux()
+	p.routes(mux)
 	mux.Handle("/", fake.WebHandler())
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	httpDone := serveHTTP(ctx, srv, ln)
@@ -117,10 +212,12 @@ func playground(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	pollDone := make(chan error, 1)
 	go func() { pollDone <- a.bot.Poll(ctx) }()
+	go p.tick(ctx)
 
 	fmt.Fprintf(stdout, "loyaltybot playground is running: open http://%s\n", ln.Addr())
-	fmt.Fprintf(stdout, "  chats: customer, cashier and owner side by side; send /start, or /start s_%s as if scanned at the register\n", biz.Stores[0].Code)
-	fmt.Fprintf(stdout, "  data: %s (delete it to start over); Ctrl+C stops\n", filepath.Dir(pgDir))
+	fmt.Fprintf(stdout, "  chats: customers, cashier and owner side by side; tap a store poster, or send /start s_%s as if scanned at the register\n", biz.Stores[0].Code)
+	fmt.Fprintf(stdout, "  business clock: %s (move it on in the page)\n", clock.Time().In(loc).Format("Mon 2 Jan 2006 15:04 MST"))
+	fmt.Fprintf(stdout, "  data: %s (--reset starts over); Ctrl+C stops\n", dir)
 
 	select {
 	case <-ctx.Done():
@@ -136,4 +233,14 @@ func playground(ctx context.Context, args []string, getenv func(string) string, 
 	defer cancel()
 	srv.Shutdown(shutdownCtx)
 	return err
+}
+
+// defaultPanes are the page's first three chats: Anna, a customer yet to
+// join; Boris, the first store's cashier; Olga, the owner.
+func defaultPanes() []tgfake.WebUser {
+	return []tgfake.WebUser{
+		{ID: 101, Name: "Anna", Lang: "ru", Role: "Customer"},
+		{ID: playgroundCashier, Name: "Boris", Lang: "ru", Role: "Cashier"},
+		{ID: playgroundOwner, Name: "Olga", Lang: "en", Role: "Owner"},
+	}
 }

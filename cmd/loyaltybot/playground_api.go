@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/bot/tgfake"
+	"github.com/loyaltybot/loyaltybot/domain/postgres"
+)
+
+// play is the running playground: what its own endpoints need. They are
+// served by the playground only, never by serve: the clock control and
+// the panel show any customer's rows to whoever opens the page.
+type play struct {
+	a     *app
+	clock *playClock
+	fake  *tgfake.Server
+	loc   *time.Location
+}
+
+// routes adds the playground's endpoints under /api/play.
+func (p *play) routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /api/play", p.info)
+	mux.HandleFunc("POST /api/play/clock", p.advance)
+	mux.HandleFunc("GET /api/play/chats/{id}", p.inspect)
+}
+
+type playStore struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+	Link string `json:"link"` // the register poster's deep link
+}
+
+func (p *play) clockView() map[string]string {
+	t := p.clock.Time().In(p.loc)
+	return map[string]string{"now": t.Format(time.RFC3339), "zone": p.loc.String()}
+}
+
+// info tells the page what to offer: the business clock, the stores'
+// posters and who the staff panes are.
+func (p *play) info(w http.ResponseWriter, _ *http.Request) {
+	stores := []playStore{}
+	for _, s := range p.a.biz.Stores {
+		stores = append(stores, playStore{Code: s.Code, Name: s.Name,
+			Link: "https://t.me/" + playgroundBot + "?start=" + "s_" + s.Code})
+	}
+	writePlayJSON(w, http.StatusOK, map[string]any{"clock": p.clockView(), "stores": stores,
+		"cashier": playgroundCashier, "owner": playgroundOwner, "steps": []string{"1h", "1d", "30d"}})
+}
+
+// stepRe is how far the clock may move in one go: hours or days.
+var stepRe = regexp.MustCompile(`^([1-9][0-9]{0,3})([hd])$`)
+
+// advance moves the business clock on ({"by": "1h" | "1d" | "30d"}), runs
+// at once the jobs that came due in between (nudges, feedback requests,
+// expiry, the digest…) instead of waiting for their next tick, and wakes
+// the sender for what they queued.
+func (p *play) advance(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		By string `json:"by"`
+	}
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 1024))
+	m := stepRe.FindStringSubmatch(func() string { _ = json.Unmarshal(body, &in); return in.By }())
+	if m == nil {
+		http.Error(w, `want {"by": "1h"}, "1d" or "30d" (hours or days, at most 9999)`, http.StatusBadRequest)
+		return
+	}
+	n, _ := strconv.Atoi(m[1])
+	d := time.Duration(n) * time.Hour
+	if m[2] == "d" {
+		d *= 24
+	}
+	now, err := p.clock.Advance(d)
+	if err != nil {
+		p.a.log.Error("playground clock", "err", err)
+		http.Error(w, "could not save the clock: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	ran := p.runDue(context.WithoutCancel(r.Context()), now)
+	p.a.log.Info("playground clock moved on", "by", in.By, "now", now.In(p.loc).Format(time.DateTime), "jobs", ran)
+	out := map[string]any{"clock": p.clockView(), "ran": ran}
+	writePlayJSON(w, http.StatusOK, out)
+}
+
+// runDue runs the jobs due by now and wakes the sender for what they
+// queued.
+func (p *play) runDue(ctx context.Context, now time.Time) []string {
+	ran := p.a.clocked.RunDue(ctx, now)
+	if ran == nil {
+		ran = []string{}
+	}
+	if len(ran) > 0 {
+		p.a.bot.Sender().Kick()
+	}
+	return ran
+}
+
+// tick runs, every few seconds of real time, the jobs that came due as
+// the business clock moved on by itself.
+func (p *play) tick(ctx context.Context) {
+	t := time.NewTicker(playgroundTick)
+	defer t.Stop()
+	for {
+		p.runDue(ctx, p.clock.Time())
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// inspect is the panel: the customer behind a chat, their ledger and
+// nudges, and the chat's outbox.
+func (p *play) inspect(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		http.Error(w, "chat id: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	in, err := p.a.db.Inspect(r.Context(), id, 30)
+	if err != nil {
+		p.a.log.Error("playground panel", "chat", id, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	writePlayJSON(w, http.StatusOK, struct {
+		*postgres.Inspection
+		Clock map[string]string `json:"clock"`
+	}{in, p.clockView()})
+}
+
+func writePlayJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if err := json.NewEncoder(w).Encode(v); err != nil {
+		fmt.Fprintln(w, err)
+	}
+}
