@@ -36,11 +36,16 @@ const (
 	// NudgeEvent: Delay after an event of the online shop (Event), unless
 	// one of UnlessEvents came after it (see nudge_event.go).
 	NudgeEvent NudgeKind = "event"
+	// NudgeReplenish: LeadDays before a customer would run out of what
+	// they last bought in a category: its typical cycle (Cycles), or their
+	// own median gap once they bought in it PersonalAfter times. Once per
+	// purchase and category; a new purchase in the category starts anew.
+	NudgeReplenish NudgeKind = "replenish"
 )
 
 // NudgeKinds lists the kinds the engine knows, for config errors.
 var NudgeKinds = []NudgeKind{NudgeWelcome, NudgeOnboarding, NudgeBirthday, NudgeWinBack, NudgeExpiring,
-	NudgeProfile, NudgeHoliday, NudgeEvent, NudgeFamily}
+	NudgeProfile, NudgeHoliday, NudgeEvent, NudgeFamily, NudgeReplenish}
 
 // NudgeRule is one triggered message of the business config.
 type NudgeRule struct {
@@ -107,6 +112,25 @@ type NudgeRule struct {
 	// the child's or pet's name, several joined).
 	Text   map[string]string
 	Button map[string]string
+	// Cycles (replenish) are the watched categories' typical days between
+	// purchases; LeadDays is how long before the end the reminder goes.
+	// PersonalAfter: once the customer bought in a category this many
+	// times (on different days), their own median gap replaces the cycle
+	// (0: never). AllCategories watches every category by that median,
+	// not only those in Cycles.
+	Cycles        map[string]int
+	LeadDays      int
+	PersonalAfter int
+	AllCategories bool
+	// CategoryText (kinds a purchase triggers: welcome, win-back,
+	// replenish) replaces Text when that purchase has the category:
+	// category, then language, to a template.
+	CategoryText map[string]map[string]string
+	// Offers the message carries (a points bonus, a discount, a gift);
+	// OfferChoice picks one: the first, or the type this customer last
+	// converted on. Without offers, Bonus is a points offer.
+	Offers      []NudgeOffer
+	OfferChoice string
 }
 
 // NudgeConfig is the business config's [nudges]: the rules and what every
@@ -119,6 +143,9 @@ type NudgeConfig struct {
 	// QuietStart, QuietEnd: minutes after local midnight in the store's
 	// time zone when no nudge goes out; one due then waits for QuietEnd.
 	QuietStart, QuietEnd int
+	// CategoryNames are the purchase categories as customers read them
+	// (category, then language); a category without one shows its code.
+	CategoryNames map[string]map[string]string
 }
 
 // Nudge defaults: a tenth held out, a week to convert.
@@ -134,7 +161,10 @@ const (
 // birthday (for the kids and pets presets); win-back at 30 and 60 days;
 // points expiring in 7 days; the profile reminder, twice; New Year and 8
 // March; an abandoned cart of the online shop after 2 hours, unless an
-// order or a purchase came.
+// order or a purchase came; replenishment 2 days before the customer's own
+// rhythm ends after 3 purchases in a category, dormant until the config
+// lists the categories (Cycles) or turns AllCategories on: categories are
+// the shop's own.
 func DefaultNudges() NudgeConfig {
 	r := func(id string, kind NudgeKind, prio int, marketing bool) NudgeRule {
 		return NudgeRule{ID: id, Kind: kind, Enabled: true, Priority: prio, Marketing: marketing,
@@ -169,9 +199,11 @@ func DefaultNudges() NudgeConfig {
 	cart := r("cart_abandoned", NudgeEvent, 85, true)
 	cart.Event, cart.Delay, cart.UnlessEvents, cart.Window = ShopCartAbandoned, 2*time.Hour,
 		[]string{string(ShopOrderPlaced), UnlessPurchase}, 1
+	replenish := r("replenish", NudgeReplenish, 55, true)
+	replenish.LeadDays, replenish.PersonalAfter, replenish.Window = DefaultLeadDays, DefaultPersonalAfter, 3
 	return NudgeConfig{CapDays: 3, QuietStart: 21 * 60, QuietEnd: 10 * 60,
 		Rules: []NudgeRule{welcome, tips, profile, rewards, birthday, child, pet, winback, winback2, expiring, prof,
-			newYear, march8, cart}}
+			newYear, march8, cart, replenish}}
 }
 
 // Rule finds a rule by id.
@@ -252,6 +284,9 @@ func (c *NudgeConfig) Validate(b *Business) error {
 		if err := r.validateKind(b, bad); err != nil {
 			return err
 		}
+		if err := r.validateContent(bad); err != nil {
+			return err
+		}
 	}
 	for _, r := range c.Rules {
 		if r.After != "" && !seen[r.After] {
@@ -292,6 +327,8 @@ func (r NudgeRule) validateKind(b *Business, bad func(field, problem string) err
 		return r.validateEvent(bad)
 	case NudgeFamily:
 		return validateFamily(b, r, bad)
+	case NudgeReplenish:
+		return r.validateReplenish(bad)
 	}
 	return nil
 }

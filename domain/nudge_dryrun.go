@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -19,6 +20,8 @@ type NudgePlan struct {
 	Skipped    string    `json:"skipped,omitempty"`
 	SendAt     time.Time `json:"send_at"`
 	Points     int64     `json:"points,omitempty"`
+	Offer      string    `json:"offer,omitempty"`
+	Category   string    `json:"category,omitempty"`
 }
 
 // dryRunLimit bounds a dry run per rule.
@@ -51,7 +54,8 @@ func (s *Service) DryRunNudges(ctx context.Context, st Store, rule string, at ti
 			for _, d := range dues {
 				n := s.planNudge(r, d, at)
 				out = append(out, NudgePlan{Rule: r.ID, Kind: r.Kind, CustomerID: d.CustomerID, TelegramID: d.ChatID,
-					HeldOut: n.Outcome == NudgeHeldOut, Reason: r.why(d), Skipped: d.Skip, SendAt: n.SendAt, Points: n.Points})
+					HeldOut: n.Outcome == NudgeHeldOut, Reason: r.why(d), Skipped: d.Skip, SendAt: n.SendAt, Points: n.Points,
+					Offer: n.Offer, Category: d.Category})
 			}
 		}
 		return fmt.Errorf("%w: dry run", errRollback)
@@ -91,6 +95,9 @@ func (r NudgeRule) why(d NudgeDue) string {
 		return r.whyEvent(d)
 	case NudgeFamily:
 		return fmt.Sprintf("birthday in %v on %s (%d named)", r.Groups, d.Occurrence, len(d.Names))
+	case NudgeReplenish:
+		purchase, _, _ := strings.Cut(d.Occurrence, ":")
+		return fmt.Sprintf("%s runs out in %d days (purchase %s)", d.Category, r.LeadDays, purchase)
 	}
 	return string(r.Kind)
 }

@@ -33,6 +33,12 @@ type NudgeDue struct {
 	// ContactFrom and ContactTo are the customer's own window for
 	// messages (minutes after local midnight); equal: none.
 	ContactFrom, ContactTo int
+	// Category: the triggering purchase's category the rule watches or
+	// has a text for (welcome, win-back, replenish); '' none.
+	Category string
+	// LastOffer is the offer type this customer last converted on ('' if
+	// none), for a rule that picks the offer they respond to.
+	LastOffer string
 	// HeldOut: this customer is in the rule's control group (a hash of
 	// rule, customer and occurrence, so a dry run agrees with the run).
 	HeldOut bool
@@ -74,10 +80,13 @@ type Nudge struct {
 	SendAt         time.Time
 	AttributeUntil time.Time
 	Points         int64
-	BonusExpires   time.Time
-	Click          string
-	ClickedAt      time.Time
-	DeclinedAt     time.Time
+	// Offer is the type of the offer it carried ('' none); BonusExpires
+	// is when the offer (points, discount or gift) ends.
+	Offer        string
+	BonusExpires time.Time
+	Click        string
+	ClickedAt    time.Time
+	DeclinedAt   time.Time
 }
 
 // NudgeStore keeps the nudges.
@@ -105,6 +114,13 @@ type NudgeStore interface {
 	// ListCustomerNudges lists a customer's nudges, oldest first (for the
 	// data export).
 	ListCustomerNudges(ctx context.Context, customerID int64) ([]Nudge, error)
+	// NudgeOfferStats sums the nudges with an offer due since from, per
+	// offer type.
+	NudgeOfferStats(ctx context.Context, from time.Time) ([]NudgeOfferStat, error)
+	// TrackReplenishment rewrites the customer's last live purchase and
+	// rhythm in each of the categories, from the card's purchases, with
+	// the commit.
+	TrackReplenishment(ctx context.Context, customerID, cardID int64, categories []string) error
 }
 
 // NudgeRender builds the message of a nudge that is sent; n has its id,
@@ -254,14 +270,26 @@ func (s *Service) planNudge(r NudgeRule, d NudgeDue, now time.Time) *Nudge {
 		n.Outcome, n.Reason = NudgeSkipped, d.Skip
 	case d.HeldOut:
 		n.Outcome = NudgeHeldOut
-	case r.Bonus > 0:
-		n.Points = r.Bonus
-		switch days := r.BonusDays; {
-		case days > 0:
-			n.BonusExpires = send.AddDate(0, 0, days)
-		case s.Business.WelcomeBonusDays > 0:
-			n.BonusExpires = send.AddDate(0, 0, s.Business.WelcomeBonusDays)
+	}
+	o, ok := r.PickOffer(d.LastOffer)
+	if !ok || n.Outcome == NudgeSkipped {
+		return n
+	}
+	n.Offer = o.Type
+	days := o.Days
+	if o.Type == OfferPoints {
+		if n.Outcome == NudgeSent {
+			n.Points = o.Points
 		}
+		if days == 0 {
+			days = r.BonusDays
+		}
+		if days == 0 {
+			days = s.Business.WelcomeBonusDays
+		}
+	}
+	if days > 0 {
+		n.BonusExpires = send.AddDate(0, 0, days)
 	}
 	return n
 }
@@ -282,11 +310,15 @@ func (s *Service) nudgeQuery(r NudgeRule, now time.Time, all bool, limit int) Nu
 }
 
 // nudgeMayBeDue skips the query of a dated rule on the days it cannot be
-// due in any store's time zone, and of a family birthday rule whose
-// groups the questionnaire does not have.
+// due in any store's time zone, of a family birthday rule whose groups
+// the questionnaire does not have, and of a replenishment rule that
+// watches no category.
 func (s *Service) nudgeMayBeDue(r NudgeRule, now time.Time) bool {
 	if r.Kind == NudgeFamily {
 		return len(familyGroups(&s.Business.Questionnaire, r)) > 0
+	}
+	if r.Kind == NudgeReplenish {
+		return r.watching()
 	}
 	if r.Kind != NudgeHoliday {
 		return true

@@ -116,3 +116,17 @@ func (s *Service) NudgeStatsSince(ctx context.Context, tx Tx, from time.Time) ([
 	}
 	return out, nil
 }
+
+// NudgeOfferStat is one offer type's line of /stats nudges: which offer
+// brings customers back, across the rules that carry it.
+type NudgeOfferStat struct {
+	Offer                           string
+	Sent, HeldOut                   int
+	ConvertedSent, ConvertedHeldOut int
+}
+
+// NudgeOfferStatsSince reads the offer types' report of the nudges due
+// since from.
+func (s *Service) NudgeOfferStatsSince(ctx context.Context, tx Tx, from time.Time) ([]NudgeOfferStat, error) {
+	return tx.NudgeOfferStats(ctx, from)
+}

@@ -50,6 +50,7 @@ type exportNudge struct {
 	DueAt      time.Time  `json:"due_at"`
 	SendAt     time.Time  `json:"send_at"`
 	Points     int64      `json:"bonus_points,omitempty"`
+	Offer      string     `json:"offer,omitempty"`
 	Click      string     `json:"tapped,omitempty"`
 	DeclinedAt *time.Time `json:"not_interested_at,omitempty"`
 }
@@ -227,7 +228,7 @@ func exportData(s *Session) error {
 	out.Nudges = []exportNudge{}
 	for _, n := range nudges {
 		row := exportNudge{Rule: n.Rule, Outcome: n.Outcome, Reason: n.Reason, Marketing: n.Marketing,
-			DueAt: n.DueAt.UTC(), SendAt: n.SendAt.UTC(), Points: n.Points, Click: n.Click}
+			DueAt: n.DueAt.UTC(), SendAt: n.SendAt.UTC(), Points: n.Points, Offer: n.Offer, Click: n.Click}
 		if !n.DeclinedAt.IsZero() {
 			t := n.DeclinedAt.UTC()
 			row.DeclinedAt = &t

@@ -21,6 +21,7 @@ var kindMessage = map[domain.NudgeKind]string{
 	domain.NudgeWelcome: "welcome", domain.NudgeOnboarding: "onboarding_tips", domain.NudgeBirthday: "birthday",
 	domain.NudgeWinBack: "winback", domain.NudgeExpiring: "points_expiring", domain.NudgeProfile: "profile_incomplete",
 	domain.NudgeHoliday: "holiday", domain.NudgeEvent: "event", domain.NudgeFamily: "family_birthday",
+	domain.NudgeReplenish: "replenish",
 }
 
 // RunNudges is the nudge engine's tick (Service.RunNudges), its messages
@@ -46,35 +47,42 @@ func (e *Engine) renderNudge(r domain.NudgeRule, d domain.NudgeDue, n *domain.Nu
 	if err != nil {
 		zone = time.UTC
 	}
+	nudges := &e.Business.Nudges
 	data := map[string]any{"Name": d.FirstName, "Balance": d.Balance + n.Points, "Business": e.Business.Name,
 		"Points": d.Points, "Expires": dateIn(d.Expires, zone), "Items": domain.ItemNames(d.Items),
-		"Who": joinNames(e.translate(loc, "nudge.family_birthday.and", nil), d.Names)}
-	if n.Points > 0 {
-		data["Points"], data["Expires"] = n.Points, dateIn(n.BonusExpires, zone)
+		"Who": joinNames(e.translate(loc, "nudge.family_birthday.and", nil), d.Names), "Category": nudges.CategoryName(d.Category, lang)}
+	offer, hasOffer := r.OfferOf(n.Offer)
+	if hasOffer {
+		data["Expires"], data["Percent"] = dateIn(n.BonusExpires, zone), offer.Percent
 	}
-	text, err := e.nudgeText(loc, lang, r, data)
+	if n.Points > 0 {
+		data["Points"] = n.Points
+	}
+	text, err := e.nudgeText(loc, lang, r, d.Category, data)
 	if err != nil {
 		return nil, err
 	}
-	if n.Points > 0 {
-		key := "nudge.bonus"
-		if n.BonusExpires.IsZero() {
-			key = "nudge.bonus_forever"
+	if hasOffer {
+		line, err := e.offerLine(loc, lang, r, offer, n, data)
+		if err != nil {
+			return nil, err
 		}
-		text += "\n\n" + e.translate(loc, key, map[string]any{"Points": n.Points, "Count": n.Points, "Expires": data["Expires"]})
+		if line != "" {
+			text += "\n\n" + line
+		}
 	}
-	offer, label := domain.NudgeClickOffer, e.translate(loc, "nudge.button.card", nil)
+	click, label := domain.NudgeClickOffer, e.translate(loc, "nudge.button.card", nil)
 	if r.Kind == domain.NudgeProfile || r.Unless == domain.UnlessProfileComplete {
-		offer, label = domain.NudgeClickProfile, e.translate(loc, "nudge.button.profile", nil)
+		click, label = domain.NudgeClickProfile, e.translate(loc, "nudge.button.profile", nil)
 	}
 	if r.ID == "onboarding_rewards" {
-		offer, label = domain.NudgeClickRewards, e.translate(loc, "nudge.button.rewards", nil)
+		click, label = domain.NudgeClickRewards, e.translate(loc, "nudge.button.rewards", nil)
 	}
 	if b := r.Button[lang]; b != "" {
 		label = b
 	}
 	rows := [][]Button{
-		{{Text: label, Data: nudgeData(n.ID, offer)}},
+		{{Text: label, Data: nudgeData(n.ID, click)}},
 		{{Text: e.translate(loc, "nudge.button.no", nil), Data: nudgeData(n.ID, domain.NudgeClickNo)}},
 	}
 	if r.Marketing {
@@ -83,20 +91,16 @@ func (e *Engine) renderNudge(r domain.NudgeRule, d domain.NudgeDue, n *domain.Nu
 	return Reply{ChatID: d.ChatID, Text: text, Inline: rows}.encode()
 }
 
-// nudgeText is the owner's text for the language (a Go template over
-// .Name, .Balance, .Points, .Expires, .Business, .Items (the names of a
-// shop event's products), .Who) or the built-in message.
-func (e *Engine) nudgeText(loc *i18n.Localizer, lang string, r domain.NudgeRule, data map[string]any) (string, error) {
+// nudgeText is the owner's text for the triggering purchase's category
+// or else for the rule, in the language (a Go template over .Name,
+// .Balance, .Points, .Expires, .Business, .Category, .Percent, .Items (the
+// names of a shop event's products), .Who), or the built-in message.
+func (e *Engine) nudgeText(loc *i18n.Localizer, lang string, r domain.NudgeRule, category string, data map[string]any) (string, error) {
+	if src := r.CategoryText[category][lang]; category != "" && src != "" {
+		return ownText(r.ID, lang, src, data)
+	}
 	if src := r.Text[lang]; src != "" {
-		t, err := template.New(r.ID).Option("missingkey=zero").Parse(src)
-		if err != nil {
-			return "", fmt.Errorf("nudge %s: text in %s: %w", r.ID, lang, err)
-		}
-		var b strings.Builder
-		if err := t.Execute(&b, data); err != nil {
-			return "", fmt.Errorf("nudge %s: text in %s: %w", r.ID, lang, err)
-		}
-		return b.String(), nil
+		return ownText(r.ID, lang, src, data)
 	}
 	id := "nudge." + r.ID + ".text"
 	if _, err := loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data}); err != nil {
@@ -116,6 +120,44 @@ func joinNames(and string, names []string) string {
 	default:
 		return strings.Join(names[:n-1], ", ") + " " + and + " " + names[n-1]
 	}
+}
+
+// ownText runs an owner's template from the config.
+func ownText(rule, lang, src string, data map[string]any) (string, error) {
+	t, err := template.New(rule).Option("missingkey=zero").Parse(src)
+	if err != nil {
+		return "", fmt.Errorf("nudge %s: text in %s: %w", rule, lang, err)
+	}
+	var b strings.Builder
+	if err := t.Execute(&b, data); err != nil {
+		return "", fmt.Errorf("nudge %s: text in %s: %w", rule, lang, err)
+	}
+	return b.String(), nil
+}
+
+// offerLine announces the nudge's offer under its text: the points now on
+// the card, or a discount or gift the cashier honours on seeing the
+// message (its number is the nudge's, to note at the register). The
+// offer's own text replaces the built-in line.
+func (e *Engine) offerLine(loc *i18n.Localizer, lang string, r domain.NudgeRule, o domain.NudgeOffer, n *domain.Nudge, data map[string]any) (string, error) {
+	vars := map[string]any{"Points": n.Points, "Count": n.Points, "Expires": data["Expires"], "Percent": o.Percent,
+		"Category": e.Business.Nudges.CategoryName(o.Category, lang), "Code": n.ID}
+	if src := o.Text[lang]; src != "" {
+		return ownText(r.ID, lang, src, vars)
+	}
+	key := "nudge.offer." + o.Type
+	switch {
+	case o.Type == domain.OfferPoints && n.Points == 0:
+		return "", nil
+	case o.Type == domain.OfferPoints:
+		key = "nudge.bonus"
+		if n.BonusExpires.IsZero() {
+			key = "nudge.bonus_forever"
+		}
+	case o.Type == domain.OfferDiscount && o.Category == "":
+		key = "nudge.offer.discount_all"
+	}
+	return e.translate(loc, key, vars), nil
 }
 
 func dateIn(t time.Time, loc *time.Location) string {

@@ -13,7 +13,8 @@ const nudgeStatsDays = 30
 // statsCommand is /stats for owners and managers. "/stats nudges" is the
 // nudge engine's report: per rule, the due customers split into sent,
 // held out and capped, conversions in each group, the uplift, the clicks,
-// the points given and the revenue of converted customers.
+// the points given and the revenue of converted customers; then, per offer
+// type (points, discount, gift), how many converted on it.
 func statsCommand(s *Session) error {
 	if !s.Staff.CanManage() {
 		s.Say("staff.only_managers", nil)
@@ -44,6 +45,20 @@ func statsCommand(s *Session) error {
 			"Revenue": s.e.money(x.RevenueSent, s.Lang), "RevenueHeld": s.e.money(x.RevenueHeld, s.Lang),
 		}))
 		b.WriteString("\n" + s.T("stats.nudges.confidence."+x.Confidence(), nil))
+	}
+	offers, err := s.e.Service.NudgeOfferStatsSince(s.Ctx, s.Tx, from)
+	if err != nil {
+		return err
+	}
+	if len(offers) > 0 {
+		b.WriteString("\n\n" + s.T("stats.nudges.offers", nil))
+	}
+	for _, x := range offers {
+		b.WriteString("\n" + s.T("stats.nudges.offer", map[string]any{
+			"Offer": s.T("nudge.offer_type."+x.Offer, nil), "Sent": x.Sent, "ConvSent": x.ConvertedSent,
+			"RateSent": tenths(domain.Rate(x.ConvertedSent, x.Sent), s.Lang), "HeldOut": x.HeldOut,
+			"ConvHeld": x.ConvertedHeldOut, "RateHeld": tenths(domain.Rate(x.ConvertedHeldOut, x.HeldOut), s.Lang),
+		}))
 	}
 	s.Send(Reply{Text: b.String()})
 	return s.e.resume(s)

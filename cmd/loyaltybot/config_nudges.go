@@ -18,6 +18,9 @@ type nudgesFile struct {
 	HoldOutPercent   *int                     `toml:"hold_out_percent"`
 	AttributionDays  *int                     `toml:"attribution_days"`
 	Rules            map[string]nudgeRuleFile `toml:"rules"`
+	// CategoryNames: category = { ru = "...", en = "..." }, how customers
+	// read the POS's categories in messages.
+	CategoryNames map[string]map[string]string `toml:"category_names"`
 }
 
 // nudgeRuleFile is one [nudges.rules.<id>] table.
@@ -45,6 +48,32 @@ type nudgeRuleFile struct {
 	AttributionDays *int              `toml:"attribution_days"`
 	Text            map[string]string `toml:"text"`
 	Button          map[string]string `toml:"button"`
+	// Replenishment: cycles = { category = days }, lead_days,
+	// personal_after, all_categories.
+	Cycles        map[string]int `toml:"cycles"`
+	LeadDays      *int           `toml:"lead_days"`
+	PersonalAfter *int           `toml:"personal_after"`
+	AllCategories *bool          `toml:"all_categories"`
+	// Categories: [nudges.rules.<id>.categories.<category>] text = {...},
+	// the message when the triggering purchase has that category.
+	Categories  map[string]nudgeCategoryFile `toml:"categories"`
+	Offers      []nudgeOfferFile             `toml:"offers"`
+	OfferChoice *string                      `toml:"offer_choice"`
+}
+
+// nudgeCategoryFile is one [nudges.rules.<id>.categories.<category>].
+type nudgeCategoryFile struct {
+	Text map[string]string `toml:"text"`
+}
+
+// nudgeOfferFile is one of a rule's offers = [{ type = "points", ... }].
+type nudgeOfferFile struct {
+	Type     string            `toml:"type"`
+	Points   int64             `toml:"points"`
+	Days     int               `toml:"days"`
+	Category string            `toml:"category"`
+	Percent  int               `toml:"percent"`
+	Text     map[string]string `toml:"text"`
 }
 
 // nudges overlays the file's [nudges] on the built-in rules.
@@ -59,6 +88,7 @@ func (f *nudgesFile) nudges() (domain.NudgeConfig, error) {
 	if f.FrequencyCapDays != nil {
 		c.CapDays = *f.FrequencyCapDays
 	}
+	c.CategoryNames = f.CategoryNames
 	if f.QuietHours != nil {
 		var err error
 		if c.QuietStart, c.QuietEnd, err = domain.ParseQuietHours(*f.QuietHours); err != nil {
@@ -83,6 +113,9 @@ func (f *nudgesFile) nudges() (domain.NudgeConfig, error) {
 			c.Rules = append(c.Rules, domain.NudgeRule{ID: id, Enabled: true, Priority: 10, Window: 7,
 				HoldOut: domain.DefaultHoldOut, AttributionDays: domain.DefaultAttributionDays})
 			r = &c.Rules[len(c.Rules)-1]
+			if rf.Kind != nil && domain.NudgeKind(*rf.Kind) == domain.NudgeReplenish {
+				r.LeadDays, r.PersonalAfter = domain.DefaultLeadDays, domain.DefaultPersonalAfter
+			}
 			if f.HoldOutPercent != nil {
 				r.HoldOut = *f.HoldOutPercent
 			}
@@ -164,6 +197,7 @@ func (rf nudgeRuleFile) apply(r *domain.NudgeRule, bad func(field, problem strin
 	if rf.Button != nil {
 		r.Button = rf.Button
 	}
+	rf.applyContent(r)
 	return nil
 }
 
@@ -206,4 +240,40 @@ func (u unlessList) apply(r *domain.NudgeRule) error {
 		r.Unless = u[0]
 	}
 	return nil
+}
+
+// applyContent sets the replenishment, category texts and offers the table
+// sets.
+func (rf nudgeRuleFile) applyContent(r *domain.NudgeRule) {
+	if rf.Cycles != nil {
+		r.Cycles = rf.Cycles
+	}
+	if rf.LeadDays != nil {
+		r.LeadDays = *rf.LeadDays
+	}
+	if rf.PersonalAfter != nil {
+		r.PersonalAfter = *rf.PersonalAfter
+	}
+	if rf.AllCategories != nil {
+		r.AllCategories = *rf.AllCategories
+	}
+	if rf.Categories != nil {
+		r.CategoryText = map[string]map[string]string{}
+		for c, cf := range rf.Categories {
+			r.CategoryText[c] = cf.Text
+		}
+	}
+	if rf.Offers != nil {
+		if rf.Bonus == nil {
+			r.Bonus = 0 // the offers replace a built-in rule's bonus
+		}
+		r.Offers = nil
+		for _, o := range rf.Offers {
+			r.Offers = append(r.Offers, domain.NudgeOffer{Type: o.Type, Points: o.Points, Days: o.Days,
+				Category: o.Category, Percent: o.Percent, Text: o.Text})
+		}
+	}
+	if rf.OfferChoice != nil {
+		r.OfferChoice = *rf.OfferChoice
+	}
 }

@@ -68,7 +68,11 @@ func nudges(ctx context.Context, args []string, getenv func(string) string, stdo
 		case p.HeldOut:
 			group = "held out"
 		}
-		fmt.Fprintf(w, "%s\t%d\t%d\t%s\t%s\t%s\n", p.Rule, p.CustomerID, p.TelegramID, group, p.SendAt.Format(time.RFC3339), p.Reason)
+		why := p.Reason
+		if p.Offer != "" {
+			why += "; offer: " + p.Offer
+		}
+		fmt.Fprintf(w, "%s\t%d\t%d\t%s\t%s\t%s\n", p.Rule, p.CustomerID, p.TelegramID, group, p.SendAt.Format(time.RFC3339), why)
 	}
 	fmt.Fprintf(w, "%d customers at %s\n", len(plans), when.Format(time.RFC3339))
 	return w.Flush()

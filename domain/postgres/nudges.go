@@ -11,8 +11,9 @@ import (
 )
 
 // nudgeDue wraps a rule's candidates (customer_id, occ, points, expires,
-// done: the step is pointless for them, recorded as skipped; names, whose
-// family birthday, added as empty for the other kinds by ListNudgesDue)
+// done: the step is pointless for them, recorded as skipped; category:
+// the triggering purchase's or empty; names, whose family birthday, added
+// as empty for the other kinds by nudgeSQL)
 // with what every rule checks, in one statement: members still reachable,
 // the occurrence not recorded yet, the hold-out group by a hash of rule,
 // customer and occurrence (the same in a dry run), and for a marketing
@@ -26,7 +27,8 @@ due AS (
 SELECT c.id AS customer_id, c.chat_id, c.language, c.first_name, k.id AS card_id, k.balance,
        coalesce(s.timezone, (SELECT timezone FROM stores ORDER BY id LIMIT 1), 'UTC') AS tz,
        cand.occ, cand.points, cand.expires, cand.names,
-       coalesce(c.contact_from, 0) AS contact_from, coalesce(c.contact_to, 0) AS contact_to,
+       coalesce(c.contact_from, 0) AS contact_from, coalesce(c.contact_to, 0) AS contact_to, cand.category,
+       %s AS last_offer,
        abs(hashtextextended($1 || ':' || c.id || ':' || cand.occ, 0)) %% 100 < $6 AS held_out,
        CASE WHEN cand.done THEN 'done'
             WHEN EXISTS (SELECT 1 FROM nudges d WHERE d.customer_id = c.id AND d.rule = $1 AND d.declined_at IS NOT NULL)
@@ -47,13 +49,22 @@ SELECT c.id AS customer_id, c.chat_id, c.language, c.first_name, k.id AS card_id
    AND NOT EXISTS (SELECT 1 FROM nudges n WHERE n.rule = $1 AND n.customer_id = c.id AND n.occurrence = cand.occ))
 SELECT * FROM due WHERE $7 OR skip IN ('', 'capped', 'done') ORDER BY customer_id LIMIT $8`
 
+// lastOffer is the offer type the customer last converted on (a sent
+// nudge's, through nudges_customer), for a rule that picks the offer they
+// respond to; other rules read an empty text.
+const lastOffer = `coalesce((SELECT o.offer FROM nudges o WHERE o.customer_id = c.id AND o.outcome = 'sent'
+                    AND o.converted_at IS NOT NULL AND o.offer <> ''
+                  ORDER BY o.converted_at DESC, o.id DESC LIMIT 1), '')`
+
 // Each kind's candidates. Purchases are walked per store by time
 // (purchases_store_time), customers by joining date (customers_joined),
 // lots by expiry (point_lots_expiring), birthdays by month and day
 // (facts_month_day).
 const (
-	// $10 first purchase at or before, $11 after.
-	nudgeWelcome = `SELECT DISTINCT p.customer_id, ''::text AS occ, 0::bigint AS points, NULL::timestamptz AS expires, false AS done
+	// $10 first purchase at or before, $11 after, $12 the categories the
+	// rule has a text for.
+	nudgeWelcome = `SELECT DISTINCT p.customer_id, ''::text AS occ, 0::bigint AS points, NULL::timestamptz AS expires, false AS done,
+       coalesce((SELECT x FROM unnest(p.categories) x WHERE x = ANY($12::text[]) LIMIT 1), '') AS category
   FROM stores st JOIN purchases p ON p.store_id = st.id AND p.created_at <= $10 AND p.created_at > $11
  WHERE p.cancelled_at IS NULL
    AND NOT EXISTS (SELECT 1 FROM purchases q WHERE q.card_id = p.card_id AND q.cancelled_at IS NULL
@@ -63,6 +74,7 @@ const (
 	// profile is complete, $14 its section ('' all), $15 the number of
 	// sections.
 	nudgeOnboarding = `SELECT c.id AS customer_id, ''::text AS occ, 0::bigint AS points, NULL::timestamptz AS expires,
+       ''::text AS category,
        ($13 AND CASE WHEN $14 <> '' THEN EXISTS (SELECT 1 FROM section_offers o
                           WHERE o.customer_id = c.id AND o.section = $14 AND o.completed_at IS NOT NULL)
                      ELSE (SELECT count(*) FROM section_offers o
@@ -71,8 +83,10 @@ const (
  WHERE c.joined_at <= $10 AND c.joined_at > $11
    AND ($12 = '' OR EXISTS (SELECT 1 FROM nudges a WHERE a.rule = $12 AND a.customer_id = c.id
                                AND (a.outcome = 'sent' OR a.reason = 'done')))`
-	// $10 last purchase at or before, $11 after, $12 the step before.
-	nudgeWinBack = `SELECT p.customer_id, p.id::text AS occ, 0::bigint AS points, NULL::timestamptz AS expires, false AS done
+	// $10 last purchase at or before, $11 after, $12 the step before, $13
+	// the categories the rule has a text for.
+	nudgeWinBack = `SELECT p.customer_id, p.id::text AS occ, 0::bigint AS points, NULL::timestamptz AS expires, false AS done,
+       coalesce((SELECT x FROM unnest(p.categories) x WHERE x = ANY($13::text[]) LIMIT 1), '') AS category
   FROM stores st JOIN purchases p ON p.store_id = st.id AND p.created_at <= $10 AND p.created_at > $11
  WHERE p.cancelled_at IS NULL
    AND NOT EXISTS (SELECT 1 FROM purchases q WHERE q.card_id = p.card_id AND q.cancelled_at IS NULL
@@ -83,14 +97,15 @@ const (
 	// shorter than the notice (a week's birthday gift) needs no reminder:
 	// its own message said when it ends.
 	nudgeExpiring = `SELECT k.customer_id, to_char(min(l.expires_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS occ,
-       sum(l.remaining)::bigint AS points, min(l.expires_at) AS expires, false AS done
+       sum(l.remaining)::bigint AS points, min(l.expires_at) AS expires, false AS done, ''::text AS category
   FROM point_lots l JOIN cards k ON k.id = l.card_id
  WHERE l.remaining > 0 AND l.expires_at > $10 AND l.expires_at <= $11
    AND l.expires_at - l.created_at > $11 - $10
  GROUP BY k.customer_id`
 	// $10 joined (and reminded last) at or before, $11 joined after, $12
 	// at most this many reminders.
-	nudgeProfile = `SELECT c.id AS customer_id, (coalesce(prev.n, 0) + 1)::text AS occ, 0::bigint AS points, NULL::timestamptz AS expires, false AS done
+	nudgeProfile = `SELECT c.id AS customer_id, (coalesce(prev.n, 0) + 1)::text AS occ, 0::bigint AS points, NULL::timestamptz AS expires, false AS done,
+       ''::text AS category
   FROM customers c
   LEFT JOIN LATERAL (SELECT count(*) AS n, max(x.due_at) AS last FROM nudges x WHERE x.rule = $1 AND x.customer_id = c.id) prev ON true
  WHERE c.joined_at <= $10 AND c.joined_at > $11
@@ -99,7 +114,8 @@ const (
 	// $10 the fact, $11 its month-days that may be due, $12 send time
 	// (minutes), $13 window (days). The customer's local day and time
 	// by their store's zone; 29 February is 1 March in other years.
-	nudgeBirthday = `SELECT f.customer_id, to_char(d.due, 'YYYY') AS occ, 0::bigint AS points, NULL::timestamptz AS expires, false AS done
+	nudgeBirthday = `SELECT f.customer_id, to_char(d.due, 'YYYY') AS occ, 0::bigint AS points, NULL::timestamptz AS expires, false AS done,
+       ''::text AS category
   FROM facts f
   JOIN customers c ON c.id = f.customer_id
   LEFT JOIN stores s ON s.id = c.joined_store_id
@@ -110,7 +126,8 @@ const (
  WHERE f.name = $10 AND substr(f.value, 6, 5) = ANY($11) AND f.value ~ '^\d{4}-\d{2}-\d{2}$'
    AND l.local >= d.due AND l.local < d.due + $13 * interval '1 day'`
 	// $10 the date "MM-DD", $11 send time (minutes), $12 window (days).
-	nudgeHoliday = `SELECT c.id AS customer_id, to_char(d.due, 'YYYY') AS occ, 0::bigint AS points, NULL::timestamptz AS expires, false AS done
+	nudgeHoliday = `SELECT c.id AS customer_id, to_char(d.due, 'YYYY') AS occ, 0::bigint AS points, NULL::timestamptz AS expires, false AS done,
+       ''::text AS category
   FROM customers c
   LEFT JOIN stores s ON s.id = c.joined_store_id
  CROSS JOIN LATERAL (SELECT $9::timestamptz AT TIME ZONE coalesce(s.timezone, (SELECT timezone FROM stores ORDER BY id LIMIT 1), 'UTC') AS local) l
@@ -134,14 +151,14 @@ func nudgeSQL(q domain.NudgeQuery) (string, []any, error) {
 	switch r.Kind {
 	case domain.NudgeWelcome:
 		cand = nudgeWelcome
-		args = append(args, q.Now.Add(-r.Delay), q.Now.Add(-r.Delay-window))
+		args = append(args, q.Now.Add(-r.Delay), q.Now.Add(-r.Delay-window), textCategories(r))
 	case domain.NudgeOnboarding:
 		cand = nudgeOnboarding
 		args = append(args, days(r.Days), days(r.Days).Add(-window), r.After,
 			r.Unless == domain.UnlessProfileComplete, r.Section, q.Sections)
 	case domain.NudgeWinBack:
 		cand = nudgeWinBack
-		args = append(args, days(r.Days), days(r.Days).Add(-window), r.After)
+		args = append(args, days(r.Days), days(r.Days).Add(-window), r.After, textCategories(r))
 	case domain.NudgeExpiring:
 		cand = nudgeExpiring
 		args = append(args, q.Now, q.Now.AddDate(0, 0, r.Days))
@@ -159,13 +176,20 @@ func nudgeSQL(q domain.NudgeQuery) (string, []any, error) {
 		args = nudgeEventArgs(q, args)
 	case domain.NudgeFamily:
 		cand, args = nudgeFamily, append(args, familyArgs(q)...)
+	case domain.NudgeReplenish:
+		cand = nudgeReplenish
+		args = append(args, replenishArgs(r, q.Now)...)
 	default:
 		return "", nil, fmt.Errorf("nudge rule %s: unknown kind %q", r.ID, r.Kind)
 	}
 	if r.Kind != domain.NudgeFamily {
 		cand = `SELECT k.*, '{}'::text[] AS names FROM (` + cand + `) k`
 	}
-	return fmt.Sprintf(nudgeDue, cand), args, nil
+	last := "''::text"
+	if r.OfferChoice == domain.OfferLastConverted {
+		last = lastOffer
+	}
+	return fmt.Sprintf(nudgeDue, cand, last), args, nil
 }
 
 // ListNudgesDue runs the rule's query.
@@ -184,7 +208,8 @@ func (t *tx) ListNudgesDue(ctx context.Context, q domain.NudgeQuery) ([]domain.N
 		var chat *int64
 		var expires *time.Time
 		err := row.Scan(&d.CustomerID, &chat, &d.Language, &d.FirstName, &d.CardID, &d.Balance, &d.TimeZone,
-			&d.Occurrence, &d.Points, &expires, &d.Names, &d.ContactFrom, &d.ContactTo, &d.HeldOut, &d.Skip)
+			&d.Occurrence, &d.Points, &expires, &d.Names, &d.ContactFrom, &d.ContactTo, &d.Category, &d.LastOffer,
+			&d.HeldOut, &d.Skip)
 		d.ChatID, d.Expires = deref(chat), deref(expires)
 		return d, err
 	})
@@ -225,10 +250,10 @@ func (t *tx) ReserveNudgeIDs(ctx context.Context, n int) ([]int64, error) {
 // RecordNudge writes a nudge unless its occurrence is recorded.
 func (t *tx) RecordNudge(ctx context.Context, n *domain.Nudge) (bool, error) {
 	tag, err := t.tx.Exec(ctx, `INSERT INTO nudges (id, rule, customer_id, occurrence, marketing, outcome, reason,
-		due_at, send_at, attribute_until, points) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+		due_at, send_at, attribute_until, points, offer) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 		ON CONFLICT (rule, customer_id, occurrence) DO NOTHING`,
 		n.ID, n.Rule, n.CustomerID, n.Occurrence, n.Marketing, n.Outcome, n.Reason, n.DueAt, n.SendAt,
-		n.AttributeUntil, n.Points)
+		n.AttributeUntil, n.Points, n.Offer)
 	if err != nil {
 		return false, fmt.Errorf("record nudge: %w", mapErr(err))
 	}
@@ -304,17 +329,36 @@ func (t *tx) NudgeStats(ctx context.Context, from time.Time) ([]domain.NudgeStat
 // ListCustomerNudges lists a customer's nudges, oldest first.
 func (t *tx) ListCustomerNudges(ctx context.Context, customerID int64) ([]domain.Nudge, error) {
 	rows, _ := t.tx.Query(ctx, `SELECT id, rule, occurrence, marketing, outcome, reason, due_at, send_at, points,
-		click, clicked_at, declined_at FROM nudges WHERE customer_id = $1 ORDER BY due_at, id`, customerID)
+		offer, click, clicked_at, declined_at FROM nudges WHERE customer_id = $1 ORDER BY due_at, id`, customerID)
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Nudge, error) {
 		n := domain.Nudge{CustomerID: customerID}
 		var clicked, declined *time.Time
 		err := r.Scan(&n.ID, &n.Rule, &n.Occurrence, &n.Marketing, &n.Outcome, &n.Reason, &n.DueAt, &n.SendAt,
-			&n.Points, &n.Click, &clicked, &declined)
+			&n.Points, &n.Offer, &n.Click, &clicked, &declined)
 		n.ClickedAt, n.DeclinedAt = deref(clicked), deref(declined)
 		return n, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list customer nudges: %w", mapErr(err))
+	}
+	return out, nil
+}
+
+// NudgeOfferStats sums the nudges with an offer due since from, per offer
+// type: sent and held out, and how many of each converted.
+func (t *tx) NudgeOfferStats(ctx context.Context, from time.Time) ([]domain.NudgeOfferStat, error) {
+	rows, _ := t.tx.Query(ctx, `SELECT offer,
+		count(*) FILTER (WHERE outcome = 'sent'), count(*) FILTER (WHERE outcome = 'held_out'),
+		count(*) FILTER (WHERE outcome = 'sent' AND converted_at IS NOT NULL),
+		count(*) FILTER (WHERE outcome = 'held_out' AND converted_at IS NOT NULL)
+		FROM nudges WHERE due_at >= $1 AND offer <> '' GROUP BY offer ORDER BY offer`, from)
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.NudgeOfferStat, error) {
+		var x domain.NudgeOfferStat
+		err := r.Scan(&x.Offer, &x.Sent, &x.HeldOut, &x.ConvertedSent, &x.ConvertedHeldOut)
+		return x, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("nudge offer stats: %w", mapErr(err))
 	}
 	return out, nil
 }

@@ -18,7 +18,8 @@ import (
 // of the types that spare them, or (when UnlessPurchase is listed) a
 // purchase after it, up to now. $10 happened at or before, $11 after,
 // $12 the type, $13 the sparing types, $14 a purchase spares.
-const nudgeEvent = `SELECT e.customer_id, e.id::text AS occ, 0::bigint AS points, NULL::timestamptz AS expires, false AS done
+const nudgeEvent = `SELECT e.customer_id, e.id::text AS occ, 0::bigint AS points, NULL::timestamptz AS expires, false AS done,
+       ''::text AS category
   FROM shop_events e
  WHERE e.type = $12 AND e.occurred_at <= $10 AND e.occurred_at > $11
    AND NOT EXISTS (SELECT 1 FROM shop_events x WHERE x.customer_id = e.customer_id

@@ -13,7 +13,7 @@ import "github.com/loyaltybot/loyaltybot/domain"
 // name field (jsonb), $13 the month-days that may be due, $14 send time
 // (minutes), $15 window (days).
 const nudgeFamily = `SELECT a.customer_id, to_char(d.due, 'YYYY-MM-DD') AS occ, 0::bigint AS points,
-       NULL::timestamptz AS expires, false AS done,
+       NULL::timestamptz AS expires, false AS done, ''::text AS category,
        coalesce(array_agg(i.name ORDER BY a.question_id, i.n) FILTER (WHERE i.name <> ''), '{}') AS names
   FROM answers a
   JOIN customers c ON c.id = a.customer_id

@@ -1,0 +1,104 @@
+package postgres
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// nudgeReplenish is the replenishment rule's candidates: per configured
+// category, the last purchases whose cycle ends within the window (a
+// nested loop over the categories, each a range of
+// replenishments_category), unless the customer's own rhythm applies; and
+// the customers whose own rhythm ends within it (replenishments_personal;
+// materialized, so the planner does not AND it with the category index,
+// which matches a large part of the table). The occurrence is the
+// purchase and the category, so each category of a receipt gets its
+// reminder and a new purchase in the category (which replaces the row)
+// starts anew. One category per customer and run: a second one due at
+// once waits for the next run, where the frequency cap decides. $10 the
+// categories, $11 the last purchase at or before which each is due, $12
+// after which; $13 lead days, $14 own rhythm after this many visits (0:
+// never), $15 every category by the own rhythm, $16 window (days).
+const nudgeReplenish = `WITH own AS MATERIALIZED (
+SELECT r.customer_id, r.purchase_id, r.category, r.bought_at
+  FROM replenishments r
+ WHERE $14::int > 0
+   AND r.personal_at <= $9::timestamptz + $13::int * interval '24 hours'
+   AND r.personal_at > $9::timestamptz + ($13::int - $16::int) * interval '24 hours'
+   AND r.visits >= $14::int AND r.median_days > $13::int)
+SELECT DISTINCT ON (x.customer_id) x.customer_id, x.occ, 0::bigint AS points,
+       NULL::timestamptz AS expires, false AS done, x.category
+  FROM (SELECT r.customer_id, r.purchase_id || ':' || r.category AS occ, r.category, r.bought_at
+          FROM unnest($10::text[], $11::timestamptz[], $12::timestamptz[]) AS cy(category, upto, since)
+          JOIN replenishments r ON r.category = cy.category AND r.bought_at <= cy.upto AND r.bought_at > cy.since
+         WHERE NOT ($14::int > 0 AND r.visits >= $14::int AND r.median_days > $13::int)
+        UNION ALL
+        SELECT own.customer_id, own.purchase_id || ':' || own.category, own.category, own.bought_at
+          FROM own WHERE $15::boolean OR own.category = ANY($10::text[])) x
+ WHERE NOT EXISTS (SELECT 1 FROM nudges n WHERE n.rule = $1 AND n.customer_id = x.customer_id AND n.occurrence = x.occ)
+ ORDER BY x.customer_id, x.bought_at, x.category`
+
+// replenishArgs are the replenishment query's own parameters: the
+// categories in Cycles with the range of last purchases due now.
+func replenishArgs(r domain.NudgeRule, now time.Time) []any {
+	cats := slices.Sorted(maps.Keys(r.Cycles))
+	upto, since := make([]time.Time, len(cats)), make([]time.Time, len(cats))
+	for i, c := range cats {
+		upto[i] = now.Add(-time.Duration(r.Cycles[c]-r.LeadDays) * 24 * time.Hour)
+		since[i] = upto[i].Add(-time.Duration(r.Window) * 24 * time.Hour)
+	}
+	return []any{cats, upto, since, r.LeadDays, r.PersonalAfter, r.AllCategories, r.Window}
+}
+
+// textCategories are the categories a rule has a text for (never nil: an
+// array parameter).
+func textCategories(r domain.NudgeRule) []string {
+	cats := slices.Sorted(maps.Keys(r.CategoryText))
+	if cats == nil {
+		cats = []string{}
+	}
+	return cats
+}
+
+// trackReplenishment rewrites, for each category of $3, the customer's
+// last live purchase there and their rhythm: visits (purchases at least
+// half a day apart) and the median gap in whole days (percentile_disc, an
+// integer: the lower middle), from the card's live purchases
+// (purchases_card_live). A category with no live purchase left (the only
+// one was cancelled) loses its row. $1 customer, $2 card.
+const trackReplenishment = `WITH cats AS (SELECT DISTINCT unnest($3::text[]) AS category),
+hist AS (
+SELECT c.category, p.id, p.created_at,
+       round(extract(epoch FROM p.created_at - lag(p.created_at)
+             OVER (PARTITION BY c.category ORDER BY p.created_at, p.id)) / 86400)::int AS gap
+  FROM cats c JOIN purchases p ON p.card_id = $2 AND p.cancelled_at IS NULL AND c.category = ANY(p.categories)),
+agg AS (
+SELECT category, (array_agg(id ORDER BY created_at DESC, id DESC))[1] AS purchase_id, max(created_at) AS bought_at,
+       1 + count(*) FILTER (WHERE gap >= 1) AS visits,
+       percentile_disc(0.5) WITHIN GROUP (ORDER BY gap) FILTER (WHERE gap >= 1) AS median_days
+  FROM hist GROUP BY category),
+gone AS (
+DELETE FROM replenishments r USING cats
+ WHERE r.customer_id = $1 AND r.category = cats.category
+   AND NOT EXISTS (SELECT 1 FROM agg WHERE agg.category = cats.category))
+INSERT INTO replenishments (customer_id, category, purchase_id, bought_at, visits, median_days, personal_at)
+SELECT $1, category, purchase_id, bought_at, visits, median_days, bought_at + median_days * interval '24 hours'
+  FROM agg
+ON CONFLICT (customer_id, category) DO UPDATE SET purchase_id = excluded.purchase_id, bought_at = excluded.bought_at,
+   visits = excluded.visits, median_days = excluded.median_days, personal_at = excluded.personal_at`
+
+// TrackReplenishment rewrites the customer's rows of the categories with
+// the commit, after the purchase's own deferred writes: the money path
+// pays no round trip for it.
+func (t *tx) TrackReplenishment(ctx context.Context, customerID, cardID int64, categories []string) error {
+	b := &pgx.Batch{}
+	b.Queue(trackReplenishment, customerID, cardID, categories)
+	t.tx.Defer(b)
+	return nil
+}
