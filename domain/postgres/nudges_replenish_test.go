@@ -184,7 +184,11 @@ func TestReplenishByTheCustomersOwnRhythm(t *testing.T) {
 // made before it computes what the reaction to each purchase did.
 func backfillAgrees(t *testing.T, db *postgres.DB) {
 	t.Helper()
-	src, err := fs.ReadFile(migrations.FS, "0024_nudge_replenish_offers.sql")
+	files, err := fs.Glob(migrations.FS, "*_nudge_replenish_offers.sql")
+	if err != nil || len(files) != 1 {
+		t.Fatalf("the replenishment migration: %v, %v", files, err)
+	}
+	src, err := fs.ReadFile(migrations.FS, files[0])
 	if err != nil {
 		t.Fatal(err)
 	}
