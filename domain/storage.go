@@ -46,6 +46,9 @@ type Store interface {
 	// deletes messages sent or dropped before t (the retention job).
 	PurgeUpdates(ctx context.Context, before time.Time) (int64, error)
 	PurgeOutbox(ctx context.Context, before time.Time) (int64, error)
+	// ExportStore streams the owners' CSV exports outside any
+	// conversation's transaction.
+	ExportStore
 	// TryLock runs fn only if no other replica holds the named job lock.
 	TryLock(ctx context.Context, name string, fn func(ctx context.Context) error) (bool, error)
 }
@@ -76,6 +79,8 @@ type Tx interface {
 	BadgeStore
 	LeaderboardStore
 	ReferralStore
+	InsightStore
+	ReportStore
 }
 
 // UpdateStore is the inbox of Telegram updates, inside a transaction.

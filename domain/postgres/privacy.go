@@ -101,6 +101,7 @@ func (t *tx) EraseCustomer(ctx context.Context, customerID int64, e domain.Erasu
 		{`DELETE FROM topic_subscriptions WHERE customer_id = $1`, []any{customerID}},
 		{`DELETE FROM poll_answers WHERE customer_id = $1`, []any{customerID}},
 		{`DELETE FROM shop_events WHERE customer_id = $1`, []any{customerID}}, // what they viewed and left in carts
+		{`DELETE FROM staff_notes WHERE customer_id = $1`, []any{customerID}},
 		{`DELETE FROM held_welcome WHERE card_id IN (SELECT id FROM cards WHERE customer_id = $1)`, []any{customerID}},
 		{`DELETE FROM leaderboard WHERE customer_id = $1`, []any{customerID}},
 		{`DELETE FROM referral_codes WHERE customer_id = $1`, []any{customerID}},

@@ -1,0 +1,41 @@
+package chart
+
+import (
+	"bytes"
+	"image/png"
+	"testing"
+)
+
+// TestPNGSize: a chart of two panels (bars and a line) decodes as a PNG
+// of Width × Height, with Cyrillic titles.
+func TestPNGSize(t *testing.T) {
+	c := Chart{
+		Labels: []string{"02.11", "09.11", "16.11"},
+		Panels: []Panel{
+			{Title: "Выручка", Series: []Series{{Name: "₽", Values: []float64{1200, 0, 35000.5}, Bars: true}}},
+			{Title: "Средний чек", Series: []Series{{Name: "₽", Values: []float64{400, 0, 500}}}},
+		},
+	}
+	b, err := PNG(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := img.Bounds().Size(); s.X != Width || s.Y != Height {
+		t.Fatalf("size %v, want %dx%d", s, Width, Height)
+	}
+	if _, err := PNG(Chart{}); err == nil {
+		t.Fatal("an empty chart was drawn")
+	}
+}
+
+func TestGrouped(t *testing.T) {
+	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1 000", -1234567: "-1 234 567"} {
+		if got := Grouped(n); got != want {
+			t.Errorf("Grouped(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -1,0 +1,255 @@
+package domain
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Kinds of the owners' CSV exports. They are stored in the outbox and in
+// the audit log: never rename one.
+const (
+	ExportCustomers = "customers"
+	ExportPurchases = "purchases"
+	ExportLedger    = "ledger"
+	ExportFeedback  = "feedback"
+)
+
+// ExportKinds lists the exports in the order /export offers them.
+var ExportKinds = []string{ExportCustomers, ExportPurchases, ExportLedger, ExportFeedback}
+
+// ExportScope is what one export may hold: Personal (names, phones, card
+// numbers, personal profile answers) only for owners; ShopID limits a
+// store's manager to the store (0: every store).
+type ExportScope struct {
+	Kind     string `json:"kind"`
+	Personal bool   `json:"personal,omitempty"`
+	ShopID   int64  `json:"shop_id,omitempty"`
+}
+
+// CustomerExportRow is one member as the customers export reads them.
+type CustomerExportRow struct {
+	ID           int64
+	FirstName    string
+	Phone        string
+	Language     string
+	JoinedAt     time.Time
+	JoinedStore  string // the store's code
+	Marketing    bool
+	Unreachable  bool
+	Erased       bool
+	CardNumber   string
+	Balance      int64
+	Purchases    int
+	Spend        int64 // minor units, purchases not cancelled
+	LastPurchase time.Time
+	Answers      map[string]json.RawMessage // question id → Answer JSON (current, not skipped)
+}
+
+// PurchaseExportRow is one purchase.
+type PurchaseExportRow struct {
+	PublicID    string
+	At          time.Time
+	StoreCode   string
+	CustomerID  int64
+	Cashier     string // the cashier's first name; "" for the POS
+	Source      string
+	ReceiptID   string
+	Amount      int64
+	Currency    string
+	Earned      int64
+	Redeemed    int64
+	Categories  []string
+	CancelledAt time.Time
+}
+
+// LedgerExportRow is one ledger row.
+type LedgerExportRow struct {
+	ID           int64
+	At           time.Time
+	CustomerID   int64
+	CardID       int64
+	Kind         string
+	Points       int64
+	BalanceAfter int64
+	Reason       string
+	ExpiresAt    time.Time
+}
+
+// FeedbackExportRow is one rating.
+type FeedbackExportRow struct {
+	ID         int64
+	At         time.Time
+	StoreCode  string
+	CustomerID int64
+	Purchase   string // the purchase's public id; "" for the store in general
+	Cashier    string
+	Stars      int
+	Comment    string
+	Resolution string
+}
+
+// ExportStore streams whole tables, row by row from a database cursor in
+// one read-only snapshot: an export of a million customers never sits in
+// memory. fn's error stops the stream and is returned.
+type ExportStore interface {
+	StreamCustomers(ctx context.Context, shopID int64, fn func(*CustomerExportRow) error) error
+	StreamPurchases(ctx context.Context, shopID int64, fn func(*PurchaseExportRow) error) error
+	StreamLedger(ctx context.Context, shopID int64, fn func(*LedgerExportRow) error) error
+	StreamFeedback(ctx context.Context, shopID int64, fn func(*FeedbackExportRow) error) error
+}
+
+// StartExport checks that by may export kind, records the export in the
+// audit log and returns its scope: owners get personal data, a store's
+// manager the store's rows without it, cashiers nothing (a
+// *ValidationError).
+func (s *Service) StartExport(ctx context.Context, tx Tx, by *Staff, kind string) (ExportScope, error) {
+	if !by.CanManage() {
+		return ExportScope{}, Invalid("staff.only_managers")
+	}
+	if !slices.Contains(ExportKinds, kind) {
+		return ExportScope{}, Invalid("export.unknown")
+	}
+	sc := ExportScope{Kind: kind, Personal: by.Role == RoleOwner, ShopID: by.ShopID}
+	detail := kind
+	if sc.Personal {
+		detail += " personal"
+	}
+	err := tx.AppendAudit(ctx, AuditEntry{StaffID: by.ID, Action: AuditExport, Detail: detail, At: s.Now()})
+	return sc, err
+}
+
+// ExportFileName is the document's name: the kind and the business date.
+func (s *Service) ExportFileName(kind string) string {
+	return kind + "-" + s.Now().In(s.Business.Location()).Format("2006-01-02") + ".csv"
+}
+
+// csvTime is how exports write a time: the business time zone, a form
+// spreadsheets read as a date.
+const csvTime = "2006-01-02 15:04:05"
+
+// personalQuestion reports whether answers to q identify or describe a
+// person (managers' exports leave them out): free text, names, contacts,
+// dates, cities and groups (a child's name and birthday).
+func personalQuestion(q *Question) bool {
+	switch q.Type {
+	case QuestionChoice, QuestionMulti, QuestionYesNo, QuestionNumber:
+		return false
+	}
+	return true
+}
+
+// WriteExport streams one export as CSV to w: a UTF-8 byte order mark
+// (so spreadsheet programs read Cyrillic right), a header line, then a
+// line per row as the store reads it. Money is in minor units, points
+// whole, times in the business time zone.
+func (s *Service) WriteExport(ctx context.Context, st ExportStore, sc ExportScope, w io.Writer) error {
+	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	loc := s.Business.Location()
+	ts := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(loc).Format(csvTime)
+	}
+	i64 := func(n int64) string { return strconv.FormatInt(n, 10) }
+	var err error
+	switch sc.Kind {
+	case ExportCustomers:
+		err = s.writeCustomers(ctx, st, sc, cw, ts)
+	case ExportPurchases:
+		cw.Write([]string{"purchase_id", "at", "store", "customer_id", "cashier", "source", "receipt_id",
+			"amount_minor", "currency", "points_earned", "points_redeemed", "categories", "cancelled_at"})
+		err = st.StreamPurchases(ctx, sc.ShopID, func(r *PurchaseExportRow) error {
+			return cw.Write([]string{r.PublicID, ts(r.At), r.StoreCode, i64(r.CustomerID), r.Cashier, r.Source,
+				r.ReceiptID, i64(r.Amount), r.Currency, i64(r.Earned), i64(r.Redeemed),
+				strings.Join(r.Categories, ";"), ts(r.CancelledAt)})
+		})
+	case ExportLedger:
+		cw.Write([]string{"id", "at", "customer_id", "card_id", "kind", "points", "balance_after", "reason", "expires_at"})
+		err = st.StreamLedger(ctx, sc.ShopID, func(r *LedgerExportRow) error {
+			return cw.Write([]string{i64(r.ID), ts(r.At), i64(r.CustomerID), i64(r.CardID), r.Kind, i64(r.Points),
+				i64(r.BalanceAfter), r.Reason, ts(r.ExpiresAt)})
+		})
+	case ExportFeedback:
+		cw.Write([]string{"id", "at", "store", "customer_id", "purchase_id", "cashier", "stars", "comment", "resolution"})
+		err = st.StreamFeedback(ctx, sc.ShopID, func(r *FeedbackExportRow) error {
+			return cw.Write([]string{i64(r.ID), ts(r.At), r.StoreCode, i64(r.CustomerID), r.Purchase, r.Cashier,
+				strconv.Itoa(r.Stars), r.Comment, r.Resolution})
+		})
+	default:
+		err = Invalid("export.unknown")
+	}
+	if err != nil {
+		return err
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func (s *Service) writeCustomers(ctx context.Context, st ExportStore, sc ExportScope, cw *csv.Writer, ts func(time.Time) string) error {
+	head := []string{"customer_id"}
+	if sc.Personal {
+		head = append(head, "first_name", "phone", "card_number")
+	}
+	head = append(head, "language", "joined_at", "joined_store", "marketing", "reachable", "erased",
+		"balance", "purchases", "spend_minor", "last_purchase_at")
+	var qs []*Question
+	for i := range s.Business.Questionnaire.Questions {
+		q := &s.Business.Questionnaire.Questions[i]
+		if sc.Personal || !personalQuestion(q) {
+			qs = append(qs, q)
+			head = append(head, "profile_"+q.ID)
+		}
+	}
+	if err := cw.Write(head); err != nil {
+		return err
+	}
+	yes := func(b bool) string { return strconv.FormatBool(b) }
+	return st.StreamCustomers(ctx, sc.ShopID, func(r *CustomerExportRow) error {
+		line := []string{strconv.FormatInt(r.ID, 10)}
+		if sc.Personal {
+			line = append(line, r.FirstName, r.Phone, r.CardNumber)
+		}
+		line = append(line, r.Language, ts(r.JoinedAt), r.JoinedStore, yes(r.Marketing), yes(!r.Unreachable),
+			yes(r.Erased), strconv.FormatInt(r.Balance, 10), strconv.Itoa(r.Purchases),
+			strconv.FormatInt(r.Spend, 10), ts(r.LastPurchase))
+		for _, q := range qs {
+			line = append(line, AnswerCSV(q, r.Answers[q.ID]))
+		}
+		return cw.Write(line)
+	})
+}
+
+// AnswerCSV writes a stored answer as one CSV cell: text as typed, a date
+// as YYYY-MM-DD, a number in digits, chosen option ids joined by ";", a
+// group as its JSON.
+func AnswerCSV(q *Question, raw json.RawMessage) string {
+	if len(raw) == 0 || string(raw) == "null" {
+		return ""
+	}
+	if q.Type == QuestionGroup {
+		return string(raw)
+	}
+	var a Answer
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return ""
+	}
+	switch {
+	case a.Number != nil:
+		return strconv.FormatInt(*a.Number, 10)
+	case a.Date != "":
+		return a.Date
+	case len(a.Choice) > 0:
+		return strings.Join(a.Choice, ";")
+	}
+	return a.Text
+}

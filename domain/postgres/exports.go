@@ -1,0 +1,187 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// exportFetch is how many rows one FETCH brings: enough to keep the
+// round trips few, small enough that memory stays flat however large
+// the table.
+const exportFetch = 1000
+
+// inStore selects the customers a store's manager exports: those who
+// joined there or bought there. %[1]s is the customer id, %[2]d the store.
+const inStore = `(%[2]d = 0 OR EXISTS (SELECT 1 FROM customers j WHERE j.id = %[1]s AND j.joined_store_id = %[2]d)
+	OR EXISTS (SELECT 1 FROM purchases x WHERE x.customer_id = %[1]s AND x.store_id = %[2]d))`
+
+const exportCustomers = `SELECT c.id, c.first_name, coalesce(c.phone, '') AS phone, c.language, c.joined_at,
+		coalesce(s.code, '') AS joined_store, c.marketing, c.unreachable_at IS NOT NULL AS unreachable,
+		c.erased_at IS NOT NULL AS erased, coalesce(k.number, '') AS card_number, coalesce(k.balance, 0) AS balance,
+		p.purchases, p.spend, p.last_purchase, a.answers
+	FROM customers c
+	LEFT JOIN stores s ON s.id = c.joined_store_id
+	LEFT JOIN cards k ON k.customer_id = c.id
+	CROSS JOIN LATERAL (SELECT count(*) AS purchases, coalesce(sum(amount), 0)::bigint AS spend,
+		max(created_at) AS last_purchase FROM purchases WHERE customer_id = c.id AND cancelled_at IS NULL) p
+	CROSS JOIN LATERAL (SELECT coalesce(jsonb_object_agg(question_id, value), '{}') AS answers
+		FROM answers WHERE customer_id = c.id AND superseded_at IS NULL AND NOT skipped) a
+	WHERE c.joined_at IS NOT NULL AND ` + inStore + `
+	ORDER BY c.id`
+
+type customerExportRow struct {
+	ID           int64                      `db:"id"`
+	FirstName    string                     `db:"first_name"`
+	Phone        string                     `db:"phone"`
+	Language     string                     `db:"language"`
+	JoinedAt     time.Time                  `db:"joined_at"`
+	JoinedStore  string                     `db:"joined_store"`
+	Marketing    bool                       `db:"marketing"`
+	Unreachable  bool                       `db:"unreachable"`
+	Erased       bool                       `db:"erased"`
+	CardNumber   string                     `db:"card_number"`
+	Balance      int64                      `db:"balance"`
+	Purchases    int                        `db:"purchases"`
+	Spend        int64                      `db:"spend"`
+	LastPurchase *time.Time                 `db:"last_purchase"`
+	Answers      map[string]json.RawMessage `db:"answers"`
+}
+
+// StreamCustomers streams the members (of a store: joined or bought there).
+func (db *DB) StreamCustomers(ctx context.Context, shopID int64, fn func(*domain.CustomerExportRow) error) error {
+	return stream(ctx, db, fmt.Sprintf(exportCustomers, "c.id", shopID), func(r customerExportRow) error {
+		return fn(&domain.CustomerExportRow{ID: r.ID, FirstName: r.FirstName, Phone: r.Phone, Language: r.Language,
+			JoinedAt: r.JoinedAt, JoinedStore: r.JoinedStore, Marketing: r.Marketing, Unreachable: r.Unreachable,
+			Erased: r.Erased, CardNumber: r.CardNumber, Balance: r.Balance, Purchases: r.Purchases, Spend: r.Spend,
+			LastPurchase: deref(r.LastPurchase), Answers: r.Answers})
+	})
+}
+
+const exportPurchases = `SELECT p.public_id, p.created_at, s.code AS store, p.customer_id,
+		coalesce(st.first_name, '') AS cashier, p.source, coalesce(p.receipt_id, '') AS receipt_id, p.amount,
+		p.currency, p.points_earned, p.points_redeemed, p.categories, p.cancelled_at
+	FROM purchases p JOIN stores s ON s.id = p.store_id LEFT JOIN staff st ON st.id = p.staff_id
+	WHERE (%[1]d = 0 OR p.store_id = %[1]d) ORDER BY p.id`
+
+type purchaseExportRow struct {
+	PublicID    string     `db:"public_id"`
+	CreatedAt   time.Time  `db:"created_at"`
+	Store       string     `db:"store"`
+	CustomerID  int64      `db:"customer_id"`
+	Cashier     string     `db:"cashier"`
+	Source      string     `db:"source"`
+	ReceiptID   string     `db:"receipt_id"`
+	Amount      int64      `db:"amount"`
+	Currency    string     `db:"currency"`
+	Earned      int64      `db:"points_earned"`
+	Redeemed    int64      `db:"points_redeemed"`
+	Categories  []string   `db:"categories"`
+	CancelledAt *time.Time `db:"cancelled_at"`
+}
+
+// StreamPurchases streams the purchases (of a store).
+func (db *DB) StreamPurchases(ctx context.Context, shopID int64, fn func(*domain.PurchaseExportRow) error) error {
+	return stream(ctx, db, fmt.Sprintf(exportPurchases, shopID), func(r purchaseExportRow) error {
+		return fn(&domain.PurchaseExportRow{PublicID: r.PublicID, At: r.CreatedAt, StoreCode: r.Store,
+			CustomerID: r.CustomerID, Cashier: r.Cashier, Source: r.Source, ReceiptID: r.ReceiptID, Amount: r.Amount,
+			Currency: r.Currency, Earned: r.Earned, Redeemed: r.Redeemed, Categories: r.Categories,
+			CancelledAt: deref(r.CancelledAt)})
+	})
+}
+
+const exportLedger = `SELECT l.id, l.created_at, k.customer_id, l.card_id, l.kind, l.amount, l.balance_after,
+		l.reason, l.expires_at
+	FROM ledger l JOIN cards k ON k.id = l.card_id
+	WHERE ` + inStore + ` ORDER BY l.id`
+
+type ledgerExportRow struct {
+	ID           int64      `db:"id"`
+	CreatedAt    time.Time  `db:"created_at"`
+	CustomerID   int64      `db:"customer_id"`
+	CardID       int64      `db:"card_id"`
+	Kind         string     `db:"kind"`
+	Amount       int64      `db:"amount"`
+	BalanceAfter int64      `db:"balance_after"`
+	Reason       string     `db:"reason"`
+	ExpiresAt    *time.Time `db:"expires_at"`
+}
+
+// StreamLedger streams the ledger (of a store's customers).
+func (db *DB) StreamLedger(ctx context.Context, shopID int64, fn func(*domain.LedgerExportRow) error) error {
+	return stream(ctx, db, fmt.Sprintf(exportLedger, "k.customer_id", shopID), func(r ledgerExportRow) error {
+		return fn(&domain.LedgerExportRow{ID: r.ID, At: r.CreatedAt, CustomerID: r.CustomerID, CardID: r.CardID,
+			Kind: r.Kind, Points: r.Amount, BalanceAfter: r.BalanceAfter, Reason: r.Reason, ExpiresAt: deref(r.ExpiresAt)})
+	})
+}
+
+const exportFeedback = `SELECT f.id, f.created_at, s.code AS store, f.customer_id,
+		coalesce(p.public_id, '') AS purchase, coalesce(st.first_name, '') AS cashier, f.stars, f.comment, f.resolution
+	FROM feedback f JOIN stores s ON s.id = f.store_id
+	LEFT JOIN purchases p ON p.id = f.purchase_id LEFT JOIN staff st ON st.id = f.staff_id
+	WHERE (%[1]d = 0 OR f.store_id = %[1]d) ORDER BY f.id`
+
+type feedbackExportRow struct {
+	ID         int64     `db:"id"`
+	CreatedAt  time.Time `db:"created_at"`
+	Store      string    `db:"store"`
+	CustomerID int64     `db:"customer_id"`
+	Purchase   string    `db:"purchase"`
+	Cashier    string    `db:"cashier"`
+	Stars      int       `db:"stars"`
+	Comment    string    `db:"comment"`
+	Resolution string    `db:"resolution"`
+}
+
+// StreamFeedback streams the ratings (of a store).
+func (db *DB) StreamFeedback(ctx context.Context, shopID int64, fn func(*domain.FeedbackExportRow) error) error {
+	return stream(ctx, db, fmt.Sprintf(exportFeedback, shopID), func(r feedbackExportRow) error {
+		return fn(&domain.FeedbackExportRow{ID: r.ID, At: r.CreatedAt, StoreCode: r.Store, CustomerID: r.CustomerID,
+			Purchase: r.Purchase, Cashier: r.Cashier, Stars: r.Stars, Comment: r.Comment, Resolution: r.Resolution})
+	})
+}
+
+// stream runs query as a server-side cursor in a read-only snapshot and
+// hands fn one row at a time, fetching exportFetch rows per round trip:
+// however large the table, neither side holds more than one batch. The
+// query's only parameter, a store id, is formatted in as an integer.
+func stream[T any](ctx context.Context, db *DB, query string, fn func(T) error) error {
+	tx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // read-only
+	if _, err := tx.Exec(ctx, `DECLARE export NO SCROLL CURSOR FOR `+query); err != nil {
+		return mapErr(err)
+	}
+	fetch := fmt.Sprintf(`FETCH FORWARD %d FROM export`, exportFetch)
+	for {
+		rows, err := tx.Query(ctx, fetch)
+		if err != nil {
+			return mapErr(err)
+		}
+		n := 0
+		for rows.Next() {
+			n++
+			r, err := pgx.RowToStructByName[T](rows)
+			if err == nil {
+				err = fn(r)
+			}
+			if err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return mapErr(err)
+		}
+		if n < exportFetch {
+			return nil
+		}
+	}
+}

@@ -1,0 +1,82 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// weeklyStats sums each week given by its start, end and the start of the
+// active window before its end ($1, $2, $3, computed by the domain from
+// the business clock) in one statement: members by joining time, active
+// customers, receipts not cancelled and ratings. $4 is a store (0: all),
+// $5 the highest bad rating.
+const weeklyStats = `SELECT w.s AS start, m.members, m.new_members, a.active, r.revenue, r.receipts,
+		f.ratings, f.stars, f.bad
+	FROM unnest($1::timestamptz[], $2::timestamptz[], $3::timestamptz[]) AS w(s, e, af)
+	CROSS JOIN LATERAL (
+		SELECT count(*) AS members, count(*) FILTER (WHERE c.joined_at >= w.s) AS new_members
+		FROM customers c WHERE c.joined_at < w.e AND ($4 = 0 OR c.joined_store_id = $4)) m
+	CROSS JOIN LATERAL (
+		SELECT count(DISTINCT p.customer_id) AS active FROM purchases p
+		WHERE p.created_at >= w.af AND p.created_at < w.e AND p.cancelled_at IS NULL
+		  AND ($4 = 0 OR p.store_id = $4)) a
+	CROSS JOIN LATERAL (
+		SELECT coalesce(sum(p.amount), 0)::bigint AS revenue, count(*) AS receipts FROM purchases p
+		WHERE p.created_at >= w.s AND p.created_at < w.e AND p.cancelled_at IS NULL
+		  AND ($4 = 0 OR p.store_id = $4)) r
+	CROSS JOIN LATERAL (
+		SELECT count(*) AS ratings, coalesce(sum(f.stars), 0)::bigint AS stars,
+			count(*) FILTER (WHERE f.stars <= $5) AS bad
+		FROM feedback f WHERE f.created_at >= w.s AND f.created_at < w.e
+		  AND ($4 = 0 OR f.store_id = $4)) f
+	ORDER BY w.s`
+
+type weekRow struct {
+	Start      time.Time `db:"start"`
+	Members    int       `db:"members"`
+	NewMembers int       `db:"new_members"`
+	Active     int       `db:"active"`
+	Revenue    int64     `db:"revenue"`
+	Receipts   int       `db:"receipts"`
+	Ratings    int       `db:"ratings"`
+	Stars      int       `db:"stars"`
+	Bad        int       `db:"bad"`
+}
+
+// WeeklyStats sums the weeks of q.
+func (t *tx) WeeklyStats(ctx context.Context, q domain.WeeklyQuery) ([]domain.WeekStats, error) {
+	n := len(q.Bounds) - 1
+	if n < 1 {
+		return nil, nil
+	}
+	starts, ends, active := make([]time.Time, n), make([]time.Time, n), make([]time.Time, n)
+	for i := range n {
+		starts[i], ends[i] = q.Bounds[i], q.Bounds[i+1]
+		active[i] = ends[i].AddDate(0, 0, -q.ActiveDays)
+	}
+	rows, _ := t.tx.Query(ctx, weeklyStats, starts, ends, active, q.ShopID, q.BadAtMost)
+	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[weekRow])
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]domain.WeekStats, len(rs))
+	for i, r := range rs {
+		out[i] = domain.WeekStats(r)
+		out[i].Start = starts[i] // the caller's time zone, not the session's
+	}
+	return out, nil
+}
+
+// MarkWeeklyReport records the week's report once.
+func (t *tx) MarkWeeklyReport(ctx context.Context, week, at time.Time) (bool, error) {
+	tag, err := t.tx.Exec(ctx, `INSERT INTO weekly_reports (week_start, sent_at) VALUES ($1, $2)
+		ON CONFLICT DO NOTHING`, week, t.stamp(at))
+	if err != nil {
+		return false, mapErr(err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
