@@ -105,6 +105,9 @@ func New(cfg Config) (*Bot, error) {
 	}
 	b := &Bot{cfg: cfg, api: api, log: cfg.Logger, m: cfg.Metrics, flood: newFloodGate(cfg.FloodBurst, cfg.FloodEvery)}
 	b.sender = NewSender(api, cfg.Store.Outbox(), cfg.Logger, cfg.Metrics)
+	if cfg.Engine != nil {
+		b.sender.export = cfg.Engine.WriteExport
+	}
 	if cfg.SendRate > 0 {
 		b.sender.limit = rate.NewLimiter(rate.Limit(cfg.SendRate), max(int(cfg.SendRate), 1))
 	}

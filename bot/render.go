@@ -3,7 +3,9 @@ package bot
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -54,12 +56,21 @@ func inlineMarkup(rows [][]flows.Button) *models.InlineKeyboardMarkup {
 	return m
 }
 
-// render performs the Bot API call(s) for one reply.
-func render(ctx context.Context, api *tg.Bot, r flows.Reply) error {
+// Exporter writes an export's CSV to w as the database hands out its rows
+// (flows.Engine.WriteExport).
+type Exporter func(ctx context.Context, doc flows.ExportDoc, w io.Writer) error
+
+// errUploadOver stops an export whose upload ended before it did.
+var errUploadOver = errors.New("upload over")
+
+// render performs the Bot API call(s) for one reply. An export is piped
+// from the database cursor through the multipart body to Telegram: the
+// client library streams the body, so no whole CSV is ever in memory.
+func render(ctx context.Context, api *tg.Bot, r flows.Reply, export Exporter) error {
 	if r.ChatCommands != nil {
 		return chatCommands(ctx, api, r.ChatID, *r.ChatCommands)
 	}
-	if r.EditMessageID != 0 && r.QR == "" && r.Photo == "" && r.Document == nil {
+	if r.EditMessageID != 0 && r.QR == "" && r.Photo == "" && r.Document == nil && len(r.PNG) == 0 && r.Export == nil {
 		err := edit(ctx, api, r)
 		if !isGoneMessage(err) {
 			return err
@@ -89,6 +100,33 @@ func render(ctx context.Context, api *tg.Bot, r flows.Reply) error {
 			Caption:     r.Text,
 			ReplyMarkup: markup(r),
 		})
+		return err
+	case len(r.PNG) > 0:
+		_, err := api.SendPhoto(ctx, &tg.SendPhotoParams{
+			ChatID:      r.ChatID,
+			Photo:       &models.InputFileUpload{Filename: "chart.png", Data: bytes.NewReader(r.PNG)},
+			Caption:     r.Text,
+			ReplyMarkup: markup(r),
+		})
+		return err
+	case r.Export != nil:
+		if export == nil {
+			return errors.New("render export: no exporter wired")
+		}
+		pr, pw := io.Pipe()
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			pw.CloseWithError(export(ctx, *r.Export, pw))
+		}()
+		_, err := api.SendDocument(ctx, &tg.SendDocumentParams{
+			ChatID:      r.ChatID,
+			Document:    &models.InputFileUpload{Filename: r.Export.Name, Data: pr},
+			Caption:     r.Text,
+			ReplyMarkup: markup(r),
+		})
+		pr.CloseWithError(errUploadOver)
+		<-done
 		return err
 	case r.Document != nil:
 		_, err := api.SendDocument(ctx, &tg.SendDocumentParams{

@@ -25,7 +25,10 @@ const (
 	// it, so no other sender takes a row whose send may still be under way.
 	claimHold   = time.Minute
 	sendTimeout = 20 * time.Second
-	claimBatch  = 50
+	// exportTimeout is the longer cut-off of an export, which uploads as
+	// the database reads: still well inside claimHold.
+	exportTimeout = 50 * time.Second
+	claimBatch    = 50
 )
 
 // Sender delivers outbox messages. The process that wrote a message sends
@@ -41,6 +44,7 @@ type Sender struct {
 	metrics *Metrics
 	limit   *rate.Limiter
 	kick    chan struct{}
+	export  Exporter
 }
 
 // Kick wakes the background sender now: a message was queued outside an
@@ -176,8 +180,12 @@ func (s *Sender) deliver(ctx context.Context, m domain.OutMessage) outcome {
 		s.finish(ctx, err)
 		return pending
 	}
-	sendCtx, cancel := context.WithTimeout(ctx, sendTimeout)
-	err := render(sendCtx, s.api, r)
+	timeout := sendTimeout
+	if r.Export != nil {
+		timeout = exportTimeout
+	}
+	sendCtx, cancel := context.WithTimeout(ctx, timeout)
+	err := render(sendCtx, s.api, r, s.export)
 	cancel()
 	if err == nil || isNotModified(err) {
 		if err == nil {

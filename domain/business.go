@@ -56,15 +56,19 @@ const (
 	// JobBadges awards the time-based badges (the biggest receipt of
 	// the month before, per store).
 	JobBadges = "badges"
+	// JobWeeklyReport sends the owners last week's chart and movements.
+	JobWeeklyReport = "weekly_report"
 )
 
 // DefaultJobs is the schedule when the config sets none: points expire at
 // 03:30, a quiet hour for the shop, what the retention periods no longer
-// cover is deleted at 03:45, and owners get the day's ratings at 21:00.
+// cover is deleted at 03:45, owners get the day's ratings at 21:00 and
+// last week's report on Monday at 09:00.
 func DefaultJobs() map[string]string {
 	return map[string]string{JobExpirePoints: "30 3 * * *", JobPurgeRetained: "45 3 * * *",
 		JobFeedbackDigest: "0 21 * * *", JobFeedbackRequests: "* * * * *",
-		JobBroadcastReports: "* * * * *", JobNudges: "* * * * *", JobBadges: "10 0 * * *"}
+		JobBroadcastReports: "* * * * *", JobNudges: "* * * * *", JobBadges: "10 0 * * *",
+		JobWeeklyReport: "0 9 * * 1"}
 }
 
 // StoreConfig is one store of the business config.

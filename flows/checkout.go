@@ -79,6 +79,9 @@ func startCheckout(s *Session, input string) error {
 	s.SetData("card", strconv.FormatInt(card.ID, 10))
 	s.SetData("draft", hex.EncodeToString(draft))
 	s.Say("checkout.card.found", s.cardData(q))
+	if err := sayNotes(s, q.Customer.ID); err != nil {
+		return err
+	}
 	return s.Enter(flowCheckout, stepAmount)
 }
 
@@ -332,9 +335,9 @@ func (c checkout) confirm(s *Session) error {
 		"Redeemed": p.Redeemed, "Balance": res.Balance, "Count": res.Balance, "Purchase": p.PublicID,
 		"Pay": s.e.money(p.Amount-p.Redeemed*s.e.Business.Program.PointValue, s.Lang),
 	}
-	r := Reply{Text: s.T("checkout.done", data)}
+	r := Reply{Text: s.T("checkout.done", data), Inline: [][]Button{{{Text: s.T("note.add", nil), Data: action("note", "p"+p.PublicID)}}}}
 	if s.Staff.CanManage() {
-		r.Inline = [][]Button{{{Text: s.T("checkout.cancel_purchase", nil), Data: action("cancelask", p.PublicID)}}}
+		r.Inline = append(r.Inline, []Button{{Text: s.T("checkout.cancel_purchase", nil), Data: action("cancelask", p.PublicID)}})
 	}
 	// The customer's message, a profile offer and any owners' alert are
 	// the reactions to the purchase (Engine.react), as for the POS API.

@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/loyaltybot/loyaltybot/domain"
 )
 
 // InputKind says what a person did.
@@ -97,6 +99,13 @@ type Document struct {
 	Data []byte `json:"data"`
 }
 
+// ExportDoc is a CSV export to stream as a document: its file name and
+// what it may hold (domain.Service.StartExport decided, and logged it).
+type ExportDoc struct {
+	Name  string             `json:"name"`
+	Scope domain.ExportScope `json:"scope"`
+}
+
 // Reply is one message to show (or one message to edit in place). It is
 // stored in the outbox as JSON, so its shape is a contract with the bot
 // package: add fields, never repurpose them.
@@ -112,6 +121,14 @@ type Reply struct {
 	// person sent), Text as caption.
 	Photo    string    `json:"photo,omitempty"`
 	Document *Document `json:"document,omitempty"`
+	// PNG makes the message a photo of these bytes (a chart), Text as
+	// caption.
+	PNG []byte `json:"png,omitempty"`
+	// Export makes the message a CSV document that the bot adapter
+	// streams from the database while it uploads it (Engine.WriteExport),
+	// Text as caption: the outbox row holds what to export, never the
+	// rows, however many there are.
+	Export *ExportDoc `json:"export,omitempty"`
 	// EditMessageID edits that message (text and inline keyboard) instead
 	// of sending a new one; if it is gone, a new message is sent.
 	EditMessageID int64 `json:"edit_message_id,omitempty"`

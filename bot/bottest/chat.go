@@ -178,10 +178,15 @@ func render(m tgfake.Message) string {
 	switch {
 	case m.Photo != nil:
 		link, err := DecodeQR(m.Photo)
-		if err != nil {
-			link = "unreadable QR: " + err.Error()
+		switch cfg, _, cerr := image.DecodeConfig(bytes.NewReader(m.Photo)); {
+		case err == nil:
+			b.WriteString("[photo: QR " + link + "]\n" + m.Caption)
+		case cerr == nil && cfg.Width != cfg.Height:
+			// Not a QR (those are square): a chart.
+			fmt.Fprintf(&b, "[photo %dx%d]\n%s", cfg.Width, cfg.Height, m.Caption)
+		default:
+			b.WriteString("[photo: QR unreadable QR: " + err.Error() + "]\n" + m.Caption)
 		}
-		b.WriteString("[photo: QR " + link + "]\n" + m.Caption)
 	case m.PhotoRef != "":
 		b.WriteString("[photo " + m.PhotoRef + "]\n" + m.Caption)
 	case m.Document != nil:

@@ -244,5 +244,6 @@ func (a *app) jobs() []schedule.Job {
 			return rep, err
 		}, a.log),
 		schedule.BadgeJob(a.biz.Jobs[domain.JobBadges], a.db, a.engine.Service, a.log),
+		schedule.WeeklyReportJob(a.biz.Jobs[domain.JobWeeklyReport], a.engine.SendWeeklyReport, a.log),
 	}
 }

@@ -16,10 +16,10 @@ import (
 // the table.
 const exportFetch = 1000
 
-// inStore selects the customers a store's manager exports: those who
-// joined there or bought there. %[1]s is the customer id, %[2]d the store.
-const inStore = `(%[2]d = 0 OR EXISTS (SELECT 1 FROM customers j WHERE j.id = %[1]s AND j.joined_store_id = %[2]d)
-	OR EXISTS (SELECT 1 FROM purchases x WHERE x.customer_id = %[1]s AND x.store_id = %[2]d))`
+// inStore selects the customers (c) a store's manager exports: those who
+// joined there or bought there. %[1]d is the store, 0 for all.
+const inStore = `(%[1]d = 0 OR c.joined_store_id = %[1]d
+	OR EXISTS (SELECT 1 FROM purchases x WHERE x.customer_id = c.id AND x.store_id = %[1]d))`
 
 const exportCustomers = `SELECT c.id, c.first_name, coalesce(c.phone, '') AS phone, c.language, c.joined_at,
 		coalesce(s.code, '') AS joined_store, c.marketing, c.unreachable_at IS NOT NULL AS unreachable,
@@ -55,7 +55,7 @@ type customerExportRow struct {
 
 // StreamCustomers streams the members (of a store: joined or bought there).
 func (db *DB) StreamCustomers(ctx context.Context, shopID int64, fn func(*domain.CustomerExportRow) error) error {
-	return stream(ctx, db, fmt.Sprintf(exportCustomers, "c.id", shopID), func(r customerExportRow) error {
+	return stream(ctx, db, fmt.Sprintf(exportCustomers, shopID), func(r customerExportRow) error {
 		return fn(&domain.CustomerExportRow{ID: r.ID, FirstName: r.FirstName, Phone: r.Phone, Language: r.Language,
 			JoinedAt: r.JoinedAt, JoinedStore: r.JoinedStore, Marketing: r.Marketing, Unreachable: r.Unreachable,
 			Erased: r.Erased, CardNumber: r.CardNumber, Balance: r.Balance, Purchases: r.Purchases, Spend: r.Spend,
@@ -97,7 +97,7 @@ func (db *DB) StreamPurchases(ctx context.Context, shopID int64, fn func(*domain
 
 const exportLedger = `SELECT l.id, l.created_at, k.customer_id, l.card_id, l.kind, l.amount, l.balance_after,
 		l.reason, l.expires_at
-	FROM ledger l JOIN cards k ON k.id = l.card_id
+	FROM ledger l JOIN cards k ON k.id = l.card_id JOIN customers c ON c.id = k.customer_id
 	WHERE ` + inStore + ` ORDER BY l.id`
 
 type ledgerExportRow struct {
@@ -114,7 +114,7 @@ type ledgerExportRow struct {
 
 // StreamLedger streams the ledger (of a store's customers).
 func (db *DB) StreamLedger(ctx context.Context, shopID int64, fn func(*domain.LedgerExportRow) error) error {
-	return stream(ctx, db, fmt.Sprintf(exportLedger, "k.customer_id", shopID), func(r ledgerExportRow) error {
+	return stream(ctx, db, fmt.Sprintf(exportLedger, shopID), func(r ledgerExportRow) error {
 		return fn(&domain.LedgerExportRow{ID: r.ID, At: r.CreatedAt, CustomerID: r.CustomerID, CardID: r.CardID,
 			Kind: r.Kind, Points: r.Amount, BalanceAfter: r.BalanceAfter, Reason: r.Reason, ExpiresAt: deref(r.ExpiresAt)})
 	})

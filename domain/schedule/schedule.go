@@ -160,3 +160,16 @@ func BadgeJob(spec string, st domain.Store, svc *domain.Service, log *slog.Logge
 		return err
 	}}
 }
+
+// WeeklyReportJob sends the owners the weekly report (run is the chat
+// engine's SendWeeklyReport, which draws the chart); a second tick in the
+// same week sends nothing.
+func WeeklyReportJob(spec string, run func(ctx context.Context) (int, error), log *slog.Logger) Job {
+	return Job{Name: domain.JobWeeklyReport, Spec: spec, Run: func(ctx context.Context) error {
+		n, err := run(ctx)
+		if n > 0 {
+			log.Info("weekly report queued", "owners", n)
+		}
+		return err
+	}}
+}

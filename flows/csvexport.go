@@ -1,0 +1,63 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"io"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// exportCommand is /export: owners and managers pick a CSV document with
+// a button. Cashiers get nothing: the customer base is not theirs to take.
+func exportCommand(s *Session) error {
+	if !s.Staff.CanManage() {
+		s.Say("staff.only_managers", nil)
+		return s.e.resume(s)
+	}
+	id := "export.ask.anonymous"
+	if s.Staff.Role == domain.RoleOwner {
+		id = "export.ask.personal"
+	}
+	var rows [][]Button
+	for _, k := range domain.ExportKinds {
+		rows = append(rows, []Button{{Text: s.T("export.button."+k, nil), Data: action("export", k)}})
+	}
+	s.Send(Reply{Text: s.T(id, nil), Inline: rows})
+	return s.e.resume(s)
+}
+
+// exportAction starts the export tapped: the right is checked and the
+// export written to the audit log now, in this transaction; the document
+// is queued for the background sender, which streams it from the
+// database as it uploads (Engine.WriteExport). The tap is answered with
+// a toast only: a message here would queue ahead of nothing and behind
+// the document.
+func exportAction(s *Session, kind string) error {
+	sc, err := s.e.Service.StartExport(s.Ctx, s.Tx, s.Staff, kind)
+	var v *domain.ValidationError
+	if errors.As(err, &v) {
+		s.Toast("error.stale_button")
+		return nil
+	} else if err != nil {
+		return err
+	}
+	caption := "export.caption.anonymous"
+	if sc.Personal {
+		caption = "export.caption.personal"
+	}
+	doc := &ExportDoc{Name: s.e.Service.ExportFileName(kind), Scope: sc}
+	s.Toast("export.preparing")
+	return s.e.queue(s.Ctx, s.Tx, Reply{ChatID: s.In.ChatID, Text: s.T(caption, nil), Export: doc})
+}
+
+// WriteExport writes an export's CSV to w, row by row from the database:
+// the bot adapter calls it while it uploads the document.
+func (e *Engine) WriteExport(ctx context.Context, doc ExportDoc, w io.Writer) error {
+	return e.Service.WriteExport(ctx, e.Store, doc.Scope, w)
+}
+
+func init() {
+	registerCommand("export", MenuManager, 36, exportCommand)
+	registerAction("export", exportAction)
+}

@@ -1,0 +1,175 @@
+package flows
+
+import (
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// maxCardRunes keeps a customer card inside one Telegram message (4096).
+const maxCardRunes = 4000
+
+// customerCommand is /customer <phone | card number | code>: the customer
+// card for owners and managers, every view written to the audit log.
+// Cashiers are refused: they see a customer's first name at the register
+// and their notes, never a phone number.
+func customerCommand(s *Session) error {
+	if !s.Staff.CanManage() {
+		s.Say("staff.only_managers", nil)
+		return s.e.resume(s)
+	}
+	if strings.TrimSpace(s.In.Args) == "" {
+		s.Say("customer.usage", nil)
+		return s.e.resume(s)
+	}
+	c, err := s.e.Service.FindCustomer(s.Ctx, s.Tx, s.In.Args)
+	var v *domain.ValidationError
+	switch {
+	case errors.As(err, &v):
+		s.Say(v.Reason, nil)
+		return s.e.resume(s)
+	case errors.Is(err, domain.ErrNotFound):
+		s.Say("customer.not_found", nil)
+		return s.e.resume(s)
+	case err != nil:
+		return err
+	}
+	cc, err := s.e.Service.ViewCustomerCard(s.Ctx, s.Tx, s.Staff, c)
+	if err != nil {
+		return err
+	}
+	r := Reply{Text: s.customerCardText(cc)}
+	if !c.Erased {
+		r.Inline = [][]Button{{{Text: s.T("note.add", nil), Data: action("note", "c"+strconv.FormatInt(c.ID, 10))}}}
+	}
+	s.Send(r)
+	return s.e.resume(s)
+}
+
+// customerCardText writes the card: who, the card and points, totals, the
+// recent purchases, ratings, nudges and what came of them, the profile
+// and the staff's notes.
+func (s *Session) customerCardText(cc *domain.CustomerCard) string {
+	c := cc.Customer
+	loc := staffLocation(s)
+	day := func(t time.Time) string { return t.In(loc).Format("02.01.2006") }
+	var b strings.Builder
+	line := func(id string, data map[string]any) {
+		if b.Len() > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString(s.T(id, data))
+	}
+	if c.Erased {
+		line("customer.card.erased", map[string]any{"ID": c.ID})
+	} else {
+		line("customer.card.head", map[string]any{"Name": c.FirstName, "ID": c.ID, "Phone": orDash(c.Phone)})
+	}
+	if cc.Card != nil {
+		line("customer.card.card", map[string]any{"Number": cc.Card.Number, "Balance": cc.Card.Balance,
+			"Tier": cc.Tier.Name})
+	}
+	if c.Member() {
+		store := "—"
+		if c.JoinedStoreID != 0 {
+			if sh, err := s.Tx.FindShopByID(s.Ctx, c.JoinedStoreID); err == nil {
+				store = sh.Name
+			}
+		}
+		marketing := s.T("customer.card.no", nil)
+		if c.Marketing {
+			marketing = s.T("customer.card.yes", nil)
+		}
+		line("customer.card.joined", map[string]any{"Date": day(c.JoinedAt), "Store": store, "Marketing": marketing})
+	}
+	line("customer.card.totals", map[string]any{"Count": cc.Totals.Visits, "Spend": s.e.money(cc.Totals.Spend, s.Lang)})
+	for _, p := range cc.Purchases {
+		id := "customer.card.purchase"
+		if p.Cancelled() {
+			id = "customer.card.purchase_cancelled"
+		}
+		line(id, map[string]any{"Date": p.CreatedAt.In(loc).Format("02.01.2006 15:04"), "Amount": s.e.money(p.Amount, s.Lang),
+			"Earned": p.Earned, "Redeemed": p.Redeemed})
+	}
+	if len(cc.Feedback) > 0 {
+		line("customer.card.feedback", nil)
+		for _, f := range cc.Feedback {
+			line("customer.card.rating", map[string]any{"Date": day(f.CreatedAt), "Stars": f.Stars, "Comment": clip(f.Comment, 100)})
+		}
+	}
+	if len(cc.Nudges) > 0 {
+		line("customer.card.nudges", nil)
+		for _, n := range cc.Nudges {
+			outcome := s.T("customer.nudge."+n.Outcome, nil)
+			if !n.ClickedAt.IsZero() {
+				outcome += ", " + s.T("customer.nudge.clicked", nil)
+			}
+			if !n.ConvertedAt.IsZero() {
+				outcome += ", " + s.T("customer.nudge.converted", map[string]any{"Revenue": s.e.money(n.Revenue, s.Lang)})
+			}
+			line("customer.card.nudge", map[string]any{"Date": day(n.SendAt), "Rule": n.Rule, "Outcome": outcome})
+		}
+	}
+	if answers := s.cardAnswers(cc.Answers); len(answers) > 0 {
+		line("customer.card.profile", nil)
+		b.WriteString("\n" + strings.Join(answers, "\n"))
+	}
+	if len(cc.Notes) > 0 {
+		line("customer.card.notes", nil)
+		b.WriteString("\n" + s.noteLines(cc.Notes))
+	}
+	return clip(b.String(), maxCardRunes)
+}
+
+// cardAnswers are the profile answers in the questionnaire's words.
+func (s *Session) cardAnswers(stored []domain.StoredAnswer) []string {
+	var out []string
+	for _, a := range stored {
+		q, ok := s.e.Business.Questionnaire.Question(a.QuestionID)
+		if !ok || a.Skipped || a.Value == nil {
+			continue
+		}
+		var ans domain.Answer
+		if json.Unmarshal(a.Value, &ans) != nil {
+			continue
+		}
+		out = append(out, "• "+s.e.textIn(q.Text, s.Lang)+": "+s.e.answerText(q, ans, s.Lang))
+	}
+	return out
+}
+
+// noteLines lists notes, newest first, with who wrote them and when.
+func (s *Session) noteLines(notes []domain.Note) string {
+	loc := staffLocation(s)
+	lines := make([]string, len(notes))
+	for i, n := range notes {
+		lines[i] = s.T("customer.card.note", map[string]any{"Date": n.CreatedAt.In(loc).Format("02.01"),
+			"Staff": n.StaffName, "Text": n.Text})
+	}
+	return strings.Join(lines, "\n")
+}
+
+// clip cuts s to n characters, marking the cut.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+func init() {
+	registerCommand("customer", MenuManager, 34, customerCommand)
+}
