@@ -55,7 +55,7 @@ type customerExportRow struct {
 
 // StreamCustomers streams the members (of a store: joined or bought there).
 func (db *DB) StreamCustomers(ctx context.Context, shopID int64, fn func(*domain.CustomerExportRow) error) error {
-	return stream(ctx, db, fmt.Sprintf(exportCustomers, shopID), func(r customerExportRow) error {
+	return stream(ctx, db, "customers", fmt.Sprintf(exportCustomers, shopID), func(r customerExportRow) error {
 		return fn(&domain.CustomerExportRow{ID: r.ID, FirstName: r.FirstName, Phone: r.Phone, Language: r.Language,
 			JoinedAt: r.JoinedAt, JoinedStore: r.JoinedStore, Marketing: r.Marketing, Unreachable: r.Unreachable,
 			Erased: r.Erased, CardNumber: r.CardNumber, Balance: r.Balance, Purchases: r.Purchases, Spend: r.Spend,
@@ -87,7 +87,7 @@ type purchaseExportRow struct {
 
 // StreamPurchases streams the purchases (of a store).
 func (db *DB) StreamPurchases(ctx context.Context, shopID int64, fn func(*domain.PurchaseExportRow) error) error {
-	return stream(ctx, db, fmt.Sprintf(exportPurchases, shopID), func(r purchaseExportRow) error {
+	return stream(ctx, db, "purchases", fmt.Sprintf(exportPurchases, shopID), func(r purchaseExportRow) error {
 		return fn(&domain.PurchaseExportRow{PublicID: r.PublicID, At: r.CreatedAt, StoreCode: r.Store,
 			CustomerID: r.CustomerID, Cashier: r.Cashier, Source: r.Source, ReceiptID: r.ReceiptID, Amount: r.Amount,
 			Currency: r.Currency, Earned: r.Earned, Redeemed: r.Redeemed, Categories: r.Categories,
@@ -114,7 +114,7 @@ type ledgerExportRow struct {
 
 // StreamLedger streams the ledger (of a store's customers).
 func (db *DB) StreamLedger(ctx context.Context, shopID int64, fn func(*domain.LedgerExportRow) error) error {
-	return stream(ctx, db, fmt.Sprintf(exportLedger, shopID), func(r ledgerExportRow) error {
+	return stream(ctx, db, "ledger", fmt.Sprintf(exportLedger, shopID), func(r ledgerExportRow) error {
 		return fn(&domain.LedgerExportRow{ID: r.ID, At: r.CreatedAt, CustomerID: r.CustomerID, CardID: r.CardID,
 			Kind: r.Kind, Points: r.Amount, BalanceAfter: r.BalanceAfter, Reason: r.Reason, ExpiresAt: deref(r.ExpiresAt)})
 	})
@@ -140,7 +140,7 @@ type feedbackExportRow struct {
 
 // StreamFeedback streams the ratings (of a store).
 func (db *DB) StreamFeedback(ctx context.Context, shopID int64, fn func(*domain.FeedbackExportRow) error) error {
-	return stream(ctx, db, fmt.Sprintf(exportFeedback, shopID), func(r feedbackExportRow) error {
+	return stream(ctx, db, "feedback", fmt.Sprintf(exportFeedback, shopID), func(r feedbackExportRow) error {
 		return fn(&domain.FeedbackExportRow{ID: r.ID, At: r.CreatedAt, StoreCode: r.Store, CustomerID: r.CustomerID,
 			Purchase: r.Purchase, Cashier: r.Cashier, Stars: r.Stars, Comment: r.Comment, Resolution: r.Resolution})
 	})
@@ -149,17 +149,19 @@ func (db *DB) StreamFeedback(ctx context.Context, shopID int64, fn func(*domain.
 // stream runs query as a server-side cursor in a read-only snapshot and
 // hands fn one row at a time, fetching exportFetch rows per round trip:
 // however large the table, neither side holds more than one batch. The
-// query's only parameter, a store id, is formatted in as an integer.
-func stream[T any](ctx context.Context, db *DB, query string, fn func(T) error) error {
+// query's only parameter, a store id, is formatted in as an integer. Each
+// export has its own cursor name: pgx caches a statement's columns per
+// connection, and one FETCH text must always bring the same columns.
+func stream[T any](ctx context.Context, db *DB, name, query string, fn func(T) error) error {
 	tx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // read-only
-	if _, err := tx.Exec(ctx, `DECLARE export NO SCROLL CURSOR FOR `+query); err != nil {
+	if _, err := tx.Exec(ctx, `DECLARE export_`+name+` NO SCROLL CURSOR FOR `+query); err != nil {
 		return mapErr(err)
 	}
-	fetch := fmt.Sprintf(`FETCH FORWARD %d FROM export`, exportFetch)
+	fetch := fmt.Sprintf(`FETCH FORWARD %d FROM export_%s`, exportFetch, name)
 	for {
 		rows, err := tx.Query(ctx, fetch)
 		if err != nil {
