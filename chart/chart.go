@@ -42,6 +42,11 @@ type Series struct {
 type Panel struct {
 	Title  string   `json:"title"`
 	Series []Series `json:"series"`
+	// Max fixes the top of the y axis (5 for stars); 0 fits the data.
+	Max float64 `json:"max,omitempty"`
+	// Fractions labels the y axis with decimals (an average rating);
+	// otherwise ticks fall on whole numbers (counts, money).
+	Fractions bool `json:"fractions,omitempty"`
 }
 
 // Chart is panels stacked over a shared x axis of labels (weeks).
@@ -100,7 +105,10 @@ func panel(p Panel, labels []string) (*plot.Plot, error) {
 	pl.X.Tick.Label.Font.Size = vg.Points(11)
 	pl.Y.Tick.Label.Font.Size = vg.Points(11)
 	pl.Y.Min = 0
-	pl.Y.Tick.Marker = groupedTicks{}
+	pl.Y.Tick.Marker = wholeTicks{}
+	if p.Fractions {
+		pl.Y.Tick.Marker = plot.DefaultTicks{}
+	}
 	pl.Legend.Top = true
 	pl.Legend.Left = true
 	pl.Legend.TextStyle.Font.Size = vg.Points(11)
@@ -144,20 +152,28 @@ func panel(p Panel, labels []string) (*plot.Plot, error) {
 	}
 	pl.NominalX(labels...)
 	pl.Y.Max = math.Max(pl.Y.Max*1.15, 1) // room for the legend
+	if p.Max > 0 {
+		pl.Y.Max = p.Max * 1.15
+	}
 	return pl, nil
 }
 
-// groupedTicks labels the y axis with whole numbers in groups of three
-// ("12 500"), never "1.25e+04".
-type groupedTicks struct{}
+// wholeTicks labels the y axis at whole numbers in groups of three
+// ("12 500", never "1.25e+04" nor "0.5"), about four of them.
+type wholeTicks struct{}
 
 // Ticks implements plot.Ticker.
-func (groupedTicks) Ticks(lo, hi float64) []plot.Tick {
-	ts := plot.DefaultTicks{}.Ticks(lo, hi)
-	for i := range ts {
-		if ts[i].Label != "" {
-			ts[i].Label = Grouped(int64(math.Round(ts[i].Value)))
+func (wholeTicks) Ticks(lo, hi float64) []plot.Tick {
+	step := 1.0
+	for _, m := range []float64{1, 2, 5, 10} {
+		if s := m * math.Pow(10, math.Floor(math.Log10(math.Max((hi-lo)/4, 1)))); s >= (hi-lo)/5 {
+			step = s
+			break
 		}
+	}
+	var ts []plot.Tick
+	for v := math.Ceil(lo/step) * step; v <= hi; v += step {
+		ts = append(ts, plot.Tick{Value: v, Label: Grouped(int64(math.Round(v)))})
 	}
 	return ts
 }

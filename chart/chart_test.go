@@ -39,3 +39,21 @@ func TestGrouped(t *testing.T) {
 		}
 	}
 }
+
+// TestWholeTicks: ticks on a count axis are whole and distinct, about
+// four of them, whatever the range.
+func TestWholeTicks(t *testing.T) {
+	for _, r := range [][2]float64{{0, 1.15}, {0, 3}, {0, 11.5}, {0, 1150}, {0, 123456}} {
+		ts := wholeTicks{}.Ticks(r[0], r[1])
+		if len(ts) < 2 || len(ts) > 6 {
+			t.Errorf("%v: %d ticks", r, len(ts))
+		}
+		seen := map[string]bool{}
+		for _, x := range ts {
+			if x.Value != float64(int64(x.Value)) || seen[x.Label] {
+				t.Errorf("%v: tick %v %q", r, x.Value, x.Label)
+			}
+			seen[x.Label] = true
+		}
+	}
+}

@@ -72,8 +72,16 @@ func (e *Engine) weekData(w domain.WeekStats, lang string) map[string]any {
 	return map[string]any{
 		"Week": w.Start.Format("02.01"), "Members": w.Members, "New": w.NewMembers, "Active": w.Active,
 		"Revenue": e.money(w.Revenue, lang), "Receipts": w.Receipts, "Average": e.money(w.AverageReceipt(), lang),
-		"Ratings": w.Ratings, "Stars": tenths(w.AverageRating(), lang), "Bad": w.Bad,
+		"Ratings": w.Ratings, "Stars": starsText(w, lang), "Bad": w.Bad,
 	}
+}
+
+// starsText is a week's average rating, or a dash for a week without any.
+func starsText(w domain.WeekStats, lang string) string {
+	if w.Ratings == 0 {
+		return "—"
+	}
+	return tenths(w.AverageRating(), lang)
 }
 
 // chartOf lays a chart out from the weekly series: the series are the
@@ -105,7 +113,7 @@ func (e *Engine) chartOf(kind string, weeks []domain.WeekStats, lang string) cha
 	average := chart.Panel{Title: t("chart.panel.average"), Series: []chart.Series{
 		series("chart.series.average", false, func(w domain.WeekStats) float64 { return major(w.AverageReceipt()) }),
 	}}
-	stars := chart.Panel{Title: t("chart.panel.stars"), Series: []chart.Series{
+	stars := chart.Panel{Title: t("chart.panel.stars"), Max: 5, Fractions: true, Series: []chart.Series{
 		series("chart.series.stars", false, func(w domain.WeekStats) float64 { return float64(w.AverageRating()) / 10 }),
 	}}
 	ratings := chart.Panel{Title: t("chart.panel.ratings"), Series: []chart.Series{
@@ -180,7 +188,7 @@ func (e *Engine) reportText(rep domain.WeeklyReport, lang string) string {
 	data["NewBefore"] = p.NewMembers
 	data["ActiveDelta"] = signed(int64(w.Active - p.Active))
 	data["BadBefore"] = p.Bad
-	data["StarsBefore"] = tenths(p.AverageRating(), lang)
+	data["StarsBefore"] = starsText(p, lang)
 	return e.translate(l, "report.weekly", data)
 }
 

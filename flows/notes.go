@@ -49,8 +49,9 @@ func (n note) Handle(s *Session) error {
 	if err != nil {
 		return sayInvalid(s, err, n)
 	}
+	name := s.Data("name")
 	s.Leave()
-	s.Say("note.saved", map[string]any{"Name": s.Data("name")})
+	s.Say("note.saved", map[string]any{"Name": name})
 	return nil
 }
 
