@@ -40,6 +40,8 @@ type export struct {
 	Badges      []exportBadge      `json:"badges"`
 	Leaderboard *exportLeaderboard `json:"leaderboard,omitempty"`
 	Referrals   exportReferrals    `json:"friends_invited"`
+	// Notes are what the staff wrote about the customer for the register.
+	Notes []exportNote `json:"staff_notes"`
 }
 
 type exportNudge struct {
@@ -53,6 +55,11 @@ type exportNudge struct {
 	Offer      string     `json:"offer,omitempty"`
 	Click      string     `json:"tapped,omitempty"`
 	DeclinedAt *time.Time `json:"not_interested_at,omitempty"`
+}
+
+type exportNote struct {
+	Text string    `json:"text"`
+	At   time.Time `json:"written_at"`
 }
 
 type exportProfile struct {
@@ -300,13 +307,22 @@ func exportCardLedger(s *Session, out *export) error {
 	return nil
 }
 
-// exportProfileData adds the derived facts and the offered sections.
+// exportProfileData adds the derived facts, the staff's notes and the
+// offered sections.
 func exportProfileData(s *Session, out *export) error {
 	facts, err := s.Tx.ListFacts(s.Ctx, s.Customer.ID)
 	if err != nil {
 		return err
 	}
 	out.Facts = facts
+	notes, err := s.Tx.ListNotes(s.Ctx, s.Customer.ID, 100_000)
+	if err != nil {
+		return err
+	}
+	out.Notes = []exportNote{}
+	for _, n := range notes {
+		out.Notes = append(out.Notes, exportNote{Text: n.Text, At: n.CreatedAt.UTC()})
+	}
 	offers, err := s.Tx.ListSectionOffers(s.Ctx, s.Customer.ID)
 	if err != nil {
 		return err

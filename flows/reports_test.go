@@ -3,6 +3,7 @@ package flows_test
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"image/png"
 	"slices"
 	"strings"
@@ -193,6 +194,16 @@ func TestNotesAtCheckout(t *testing.T) {
 		t.Fatalf("no note at the register:\n%s", cashier.Transcript())
 	}
 	bottest.Golden(t, "notes_at_checkout", cashier.Transcript())
+
+	// The note is Anna's personal data: her own export lists it.
+	anna.Send("/privacy").Tap("📦 Download my data")
+	var export struct {
+		Notes []struct{ Text string } `json:"staff_notes"`
+	}
+	if doc := anna.Last().Document; doc == nil || json.Unmarshal(doc.Data, &export) != nil ||
+		len(export.Notes) != 1 || export.Notes[0].Text != "prefers oat milk" {
+		t.Fatalf("Anna's export lacks the note: %+v", export)
+	}
 }
 
 // TestWeeklyReportJob: on Monday morning by the business clock the job

@@ -172,3 +172,30 @@ func TestCustomerCardAndAudit(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestExportReadsFromACursor: a large export comes a thousand rows per
+// FETCH from a cursor in an open read-only transaction, so the first row
+// reaches the writer before the rest are read; every row arrives.
+func TestExportReadsFromACursor(t *testing.T) {
+	t.Parallel()
+	f := newReportFixture(t)
+	sqlExec(t, f.db, `INSERT INTO purchases (public_id, card_id, customer_id, store_id, source, idempotency_key,
+		amount, currency, points_earned, points_redeemed, created_at)
+		SELECT 'p_gen' || i, $1, $2, $3, 'pos', 'gen' || i, 100 + i, 'RUB', 0, 0, $4::timestamptz + i * interval '1 second'
+		FROM generate_series(1, 2500) AS i`, f.cardA.ID, f.a.ID, f.central.ID, t0)
+	n := 0
+	err := f.db.StreamPurchases(t.Context(), 0, func(*domain.PurchaseExportRow) error {
+		n++
+		if n == 1 {
+			q := sqlOne[string](t, f.db, `SELECT query FROM pg_stat_activity
+				WHERE datname = current_database() AND state = 'idle in transaction' AND query LIKE 'FETCH%'`)
+			if q != "FETCH FORWARD 1000 FROM export_purchases" {
+				t.Errorf("the first row came from %q", q)
+			}
+		}
+		return nil
+	})
+	if err != nil || n != 2505 {
+		t.Fatalf("%d rows, %v", n, err)
+	}
+}
