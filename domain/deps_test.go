@@ -59,6 +59,8 @@ func TestDependencyRule(t *testing.T) {
 				t.Errorf("%s depends on %s", rel, d)
 			case strings.HasPrefix(rel, "domain/postgres") && (strings.Contains(d, "go-telegram") || strings.HasPrefix(d, module+"/bot") || strings.HasPrefix(d, module+"/flows")):
 				t.Errorf("%s depends on %s", rel, d)
+			case rel == "chart" && (strings.HasPrefix(d, module) || strings.Contains(d, "go-telegram") || strings.Contains(d, "pgx")):
+				t.Errorf("chart depends on %s; it draws what it is given and knows nothing of the business", d)
 			case rel == "bot/posapi" && d == module+"/flows":
 				// The POS API calls the use cases; what follows a purchase
 				// is the reactions' business, not a chat flow's.
