@@ -328,7 +328,7 @@ func TestNudgesStoppedBeforeSendingGoOutOnceAfterRestart(t *testing.T) {
 		t.Fatalf("a second run queued %+v, %v", rep, err)
 	}
 	h2 := bottest.Restart(t, h)
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	if err := h2.Bot.WaitIdle(ctx); err != nil {
 		t.Fatal(err)
