@@ -11,6 +11,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
 )
 
 type message map[string]string
@@ -28,10 +29,12 @@ func load(t *testing.T, lang string) map[string]message {
 	return m
 }
 
-// pluralForms lists the CLDR plural forms a language needs for integers.
+// pluralForms lists the CLDR plural forms a language needs for integers;
+// TestPluralFormsMatchGoI18n checks the list against go-i18n's own rules.
 var pluralForms = map[string][]string{
 	"en": {"one", "other"},
 	"ru": {"one", "few", "many", "other"},
+	"uz": {"one", "other"},
 }
 
 // TestParity fails when any message id is missing from a language, when a
@@ -197,6 +200,68 @@ func TestPluralsRender(t *testing.T) {
 				out, err := loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: n})
 				if err != nil || strings.Contains(out, "<no value>") {
 					t.Errorf("%s %q n=%d: %q %v", l, id, n, out, err)
+				}
+			}
+		}
+	}
+}
+
+// TestPluralFormsMatchGoI18n asks go-i18n which plural form it picks for
+// the counts 0..1000 in each language and fails when that set, with
+// "other", differs from pluralForms: a language whose rules the test does
+// not know, or a form listed that go-i18n never chooses (so translators
+// would fill it in vain).
+func TestPluralFormsMatchGoI18n(t *testing.T) {
+	all := []string{"zero", "one", "two", "few", "many", "other"}
+	for _, l := range Languages() {
+		b := i18n.NewBundle(language.Make(l))
+		msg := &i18n.Message{ID: "probe", Zero: "zero", One: "one", Two: "two", Few: "few", Many: "many", Other: "other"}
+		if err := b.AddMessages(language.Make(l), msg); err != nil {
+			t.Fatal(err)
+		}
+		loc := i18n.NewLocalizer(b, l)
+		// "other" is always needed: go-i18n falls back to it, and it is the
+		// form of fractions (Russian uses it for no integer).
+		used := map[string]bool{"other": true}
+		for n := range 1001 {
+			out, err := loc.Localize(&i18n.LocalizeConfig{MessageID: "probe", PluralCount: n})
+			if err != nil {
+				t.Fatalf("%s n=%d: %v", l, n, err)
+			}
+			used[out] = true
+		}
+		var got []string
+		for _, f := range all {
+			if used[f] {
+				got = append(got, f)
+			}
+		}
+		if want := pluralForms[l]; strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("%s: go-i18n uses the forms %v for integers, pluralForms lists %v", l, got, want)
+		}
+	}
+}
+
+// TestTranslated fails when a message of another language is the English
+// text word for word: a message copied from en.toml to satisfy TestParity
+// and never translated. Messages with no words of their own (only fields,
+// emoji and punctuation, like "✅ {{.Title}}") may match.
+func TestTranslated(t *testing.T) {
+	strip := regexp.MustCompile(`\{\{[^}]*\}\}|/[a-z_]+`)
+	word := regexp.MustCompile(`\pL{2,}`)
+	en := load(t, "en")
+	for _, l := range Languages() {
+		if l == "en" {
+			continue
+		}
+		for id, m := range load(t, l) {
+			e, ok := en[id]
+			if !ok {
+				continue
+			}
+			for form, text := range m {
+				if text == e[form] && word.MatchString(strip.ReplaceAllString(text, "")) {
+					t.Errorf("%s.toml %q/%s is the English text: %q", l, id, form, text)
 				}
 			}
 		}
