@@ -13,7 +13,8 @@ import (
 // Accepted: "1234", "1234.5", "1234.50", "1234,50", "1 234", "1 234,50",
 // "1,234.50", "1.234,50", with spaces, NBSP, thin or narrow spaces as
 // thousands separators, and an optional trailing "₽", "руб", "руб.", "р",
-// "р." or "RUB" (any case). The rules for separators:
+// "р." or "RUB", or "soʻm" (any apostrophe), "som", "sum", "сўм", "сум" or
+// "UZS" (any case). The rules for separators:
 //
 //   - Thousands groups are checked: the first has 1-3 digits, every other
 //     exactly 3 ("12 34" is refused as a likely typo). Only one kind of
@@ -94,8 +95,10 @@ func badAmount(reason, detail string) error {
 }
 
 // currencySuffixes are the trailing currency marks cashiers type, longest
-// first so "руб." is not cut to "руб" + ".".
-var currencySuffixes = []string{"руб.", "руб", "rub", "р.", "р", "₽"}
+// first so "руб." is not cut to "руб" + "."; the Uzbek soʻm comes with
+// each apostrophe people type.
+var currencySuffixes = []string{"руб.", "руб", "rub", "р.", "р", "₽",
+	"soʻm", "so'm", "so‘m", "so’m", "soʼm", "som", "sum", "uzs", "сўм", "сум"}
 
 func trimCurrency(s string) string {
 	for _, suf := range currencySuffixes {
@@ -203,7 +206,8 @@ func parseDigits(s string) (int64, bool) {
 }
 
 // FormatMoney shows minor units the way people of lang write money:
-// "1 234,50 ₽" for Russian (lang "ru" or "ru-…"), "1,234.50 RUB" otherwise.
+// "1 234,50 ₽" for Russian (lang "ru" or "ru-…"), "1 234,50 soʻm" for
+// Uzbek (UZS; other currencies by their code), "1,234.50 RUB" otherwise.
 // Kopecks are shown only when non-zero ("1 234 ₽"), as on price tags.
 // Separators are plain spaces so messages stay easy to compare in tests;
 // ParseAmount reads every output of FormatMoney back to the same value.
@@ -212,9 +216,8 @@ func FormatMoney(minor int64, currency string, lang string) string {
 	if minor < 0 {
 		u = -u
 	}
-	ru := isRussian(lang)
 	thou, dec := ",", "."
-	if ru {
+	if DecimalComma(lang) {
 		thou, dec = " ", ","
 	}
 	num := groupThousands(strconv.FormatUint(u/100, 10), thou)
@@ -224,8 +227,11 @@ func FormatMoney(minor int64, currency string, lang string) string {
 	if minor < 0 {
 		num = "-" + num
 	}
-	if ru && strings.EqualFold(currency, "RUB") {
+	switch {
+	case isLang(lang, "ru") && strings.EqualFold(currency, "RUB"):
 		currency = "₽"
+	case isLang(lang, "uz") && strings.EqualFold(currency, "UZS"):
+		currency = "soʻm"
 	}
 	if currency == "" {
 		return num
@@ -233,9 +239,15 @@ func FormatMoney(minor int64, currency string, lang string) string {
 	return num + " " + currency
 }
 
-func isRussian(lang string) bool {
+// DecimalComma reports whether people of lang write "1 234,5" (Russian
+// and Uzbek) rather than "1,234.5", for every number a message shows.
+func DecimalComma(lang string) bool { return isLang(lang, "ru") || isLang(lang, "uz") }
+
+// isLang reports whether lang is base or one of its regional forms
+// ("ru", "ru-RU", "uz_UZ").
+func isLang(lang, base string) bool {
 	lang = strings.ToLower(lang)
-	return lang == "ru" || strings.HasPrefix(lang, "ru-") || strings.HasPrefix(lang, "ru_")
+	return lang == base || strings.HasPrefix(lang, base+"-") || strings.HasPrefix(lang, base+"_")
 }
 
 func groupThousands(digits, sep string) string {

@@ -43,6 +43,11 @@ func TestParseAmount(t *testing.T) {
 		{"150 Р", 15000, ""},
 		{"150 RUB", 15000, ""},
 		{"150 rub", 15000, ""},
+		{"150 000 soʻm", 15000000, ""},
+		{"150 000 so'm", 15000000, ""},
+		{"150000 SUM", 15000000, ""},
+		{"150 000 UZS", 15000000, ""},
+		{"150 000 сўм", 15000000, ""},
 		{"  99,99  ", 9999, ""},
 		{"10000000", 10_000_000_00, ""},
 
@@ -130,6 +135,11 @@ func TestFormatMoney(t *testing.T) {
 		{123450, "", "en", "1,234.50"},
 		{math.MinInt64, "", "en", "-92,233,720,368,547,758.08"},
 		{math.MaxInt64, "", "ru", "92 233 720 368 547 758,07"},
+		{123450000, "UZS", "uz", "1 234 500 soʻm"},
+		{123450, "UZS", "uz-UZ", "1 234,50 soʻm"},
+		{123450, "RUB", "uz", "1 234,50 RUB"},
+		{123450, "UZS", "ru", "1 234,50 UZS"},
+		{123450, "UZS", "en", "1,234.50 UZS"},
 	}
 	for _, tt := range tests {
 		if got := FormatMoney(tt.minor, tt.currency, tt.lang); got != tt.want {
@@ -180,7 +190,7 @@ func TestParsePoints(t *testing.T) {
 
 func FuzzParseAmount(f *testing.F) {
 	for _, seed := range []string{"1234", "1 234,50", "1234.50", "1,234.50", "1.234,50", "1,234", "0,500",
-		"1234 ₽", "150 р.", "-1", "", "руб", "92233720368547758,07", "1\u202f234"} {
+		"1234 ₽", "150 р.", "150 000 soʻm", "-1", "", "руб", "92233720368547758,07", "1\u202f234"} {
 		f.Add(seed, int64(testMaxMinor))
 	}
 	f.Add("5", int64(0))
@@ -196,10 +206,12 @@ func FuzzParseAmount(f *testing.F) {
 		if v <= 0 || v > maxMinor {
 			t.Fatalf("ParseAmount(%q, %d) = %d out of bounds", in, maxMinor, v)
 		}
-		for _, lang := range []string{"ru", "en"} {
-			s := FormatMoney(v, "RUB", lang)
-			if again, err := ParseAmount(s, maxMinor); err != nil || again != v {
-				t.Fatalf("ParseAmount(FormatMoney(%d) = %q) = %d, %v", v, s, again, err)
+		for _, lang := range []string{"ru", "en", "uz"} {
+			for _, cur := range []string{"RUB", "UZS"} {
+				s := FormatMoney(v, cur, lang)
+				if again, err := ParseAmount(s, maxMinor); err != nil || again != v {
+					t.Fatalf("ParseAmount(FormatMoney(%d) = %q) = %d, %v", v, s, again, err)
+				}
 			}
 		}
 	})

@@ -124,11 +124,26 @@ func ChoiceAnswer(q *Question, ids []string) (Answer, error) {
 	return Answer{Choice: out}, nil
 }
 
-var yesNoWords = map[string]string{"yes": "yes", "y": "yes", "да": "yes", "д": "yes", "no": "no", "n": "no", "нет": "no", "н": "no"}
+// yesNoWords are the typed answers to a yes/no question, in English,
+// Russian and Uzbek (Latin and Cyrillic; apostrophes folded by
+// foldApostrophes first).
+var yesNoWords = map[string]string{"yes": "yes", "y": "yes", "да": "yes", "д": "yes", "no": "no", "n": "no", "нет": "no", "н": "no",
+	"ha": "yes", "xa": "yes", "ҳа": "yes", "ха": "yes", "yoʻq": "no", "yoq": "no", "йўқ": "no", "йук": "no"}
+
+// apostrophes are the marks people type for the Uzbek oʻ, gʻ and the
+// tutuq belgisi: an ASCII apostrophe, curly quotes, a backtick or the
+// modifier letters CLDR uses.
+var apostrophes = strings.NewReplacer("'", "ʻ", "‘", "ʻ", "’", "ʻ", "`", "ʻ", "ʼ", "ʻ")
+
+// foldApostrophes lower-cases s, collapses its spaces and writes every
+// apostrophe alike, so "Oʻgʻil bola" typed as "o'g'il bola" still matches.
+func foldApostrophes(s string) string {
+	return apostrophes.Replace(strings.ToLower(strings.Join(strings.Fields(s), " ")))
+}
 
 // typedChoice matches typed text to an option of a choice or yes/no question.
 func typedChoice(q *Question, input string) (string, bool) {
-	s := strings.ToLower(strings.Join(strings.Fields(input), " "))
+	s := foldApostrophes(input)
 	if s == "" {
 		return "", false
 	}
@@ -141,7 +156,7 @@ func typedChoice(q *Question, input string) (string, bool) {
 			return o.ID, true
 		}
 		for _, t := range o.Text {
-			if s == strings.ToLower(strings.Join(strings.Fields(t), " ")) {
+			if s == foldApostrophes(t) {
 				return o.ID, true
 			}
 		}

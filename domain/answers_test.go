@@ -106,6 +106,13 @@ func TestAnswerParseDate(t *testing.T) {
 		{"12th Mar 1990", "1990-03-12"},
 		{"Sept 1st, 2001", "2001-09-01"},
 		{"1 January 2000", "2000-01-01"},
+		{"12 mart 1990", "1990-03-12"},
+		{"12-mart 1990-yil", "1990-03-12"},
+		{"12 Mart 1990 yil", "1990-03-12"},
+		{"1990-yil 12-mart", "1990-03-12"},
+		{"3 sentyabr 2001", "2001-09-03"},
+		{"3-sentabr, 2001", "2001-09-03"},
+		{"12.03.1990 y.", "1990-03-12"},
 
 		{"", ""},
 		{"вчера", ""},
@@ -135,6 +142,9 @@ func TestAnswerParseDate(t *testing.T) {
 		{"123.03.1990", ""},
 		{"１２.０３.１９９０", ""},
 		{"12 марта 1990 г. г.", ""},
+		{"12-mart", ""},
+		{"12 mart 1990 yil yil", ""},
+		{"1990-yil 12-mart 5", ""},
 	}
 	for _, tt := range tests {
 		got, err := ParseDate(tt.in, questionNow)
@@ -239,6 +249,11 @@ func TestParseAnswer(t *testing.T) {
 		{q(QuestionYesNo), " Да ", Answer{Choice: []string{"yes"}}, ""},
 		{q(QuestionYesNo), "no", Answer{Choice: []string{"no"}}, ""},
 		{q(QuestionYesNo), "может быть", Answer{}, "error.answer.choice"},
+		{q(QuestionYesNo), "Ha", Answer{Choice: []string{"yes"}}, ""},
+		{q(QuestionYesNo), "yo'q", Answer{Choice: []string{"no"}}, ""},
+		{q(QuestionYesNo), "Yoʻq", Answer{Choice: []string{"no"}}, ""},
+		{q(QuestionYesNo), "yo‘q", Answer{Choice: []string{"no"}}, ""},
+		{gender, "ayol", Answer{Choice: []string{"female"}}, ""},
 		{gender, "женский", Answer{Choice: []string{"female"}}, ""},
 		{gender, "MALE", Answer{Choice: []string{"male"}}, ""},
 		{gender, "male ", Answer{Choice: []string{"male"}}, ""},
@@ -391,9 +406,9 @@ func TestAnswerDeriveFacts(t *testing.T) {
 
 	// A group of cars with a "year" field gives the oldest car's age.
 	fleet := &Questionnaire{
-		Sections: []Section{{ID: "s", Title: presetText("а", "a"), Offer: OfferNudge}},
-		Questions: []Question{{ID: "cars", Type: QuestionGroup, Section: "s", Fact: "car", Text: presetText("а", "a"),
-			Fields: []Question{{ID: "year", Type: QuestionNumber, Text: presetText("а", "a")}}}},
+		Sections: []Section{{ID: "s", Title: presetText("а", "a", "a"), Offer: OfferNudge}},
+		Questions: []Question{{ID: "cars", Type: QuestionGroup, Section: "s", Fact: "car", Text: presetText("а", "a", "a"),
+			Fields: []Question{{ID: "year", Type: QuestionNumber, Text: presetText("а", "a", "a")}}}},
 	}
 	if err := fleet.Validate([]string{"ru", "en"}); err != nil {
 		t.Fatal(err)

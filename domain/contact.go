@@ -60,7 +60,8 @@ var ContactPresets = []ContactPreset{
 const minContactWindow = 60
 
 // ParseContactWindow reads a window as people type it: "10:00-20:00",
-// "9-18", "9.30 – 12", "с 10 до 20", "from 10 to 20"; 24:00 may end it.
+// "9-18", "9.30 – 12", "с 10 до 20", "from 10 to 20", "10 dan 20 gacha"
+// (Uzbek); 24:00 may end it.
 // Reasons (*ValidationError): "error.settings.window.format" (not two
 // times of day), "error.settings.window.short" (the same time twice or
 // under an hour).
@@ -75,7 +76,8 @@ func ParseContactWindow(s string) (ContactWindow, error) {
 	for _, prefix := range []string{"from ", "с ", "c "} {
 		s = strings.TrimPrefix(s, prefix)
 	}
-	s = strings.NewReplacer("–", "-", "—", "-", "−", "-", " to ", "-", " до ", "-", " ", "").Replace(s)
+	s = strings.TrimSpace(strings.TrimSuffix(s, "gacha"))
+	s = strings.NewReplacer("–", "-", "—", "-", "−", "-", " to ", "-", " до ", "-", " dan ", "-", "dan ", "-", " ", "").Replace(s)
 	a, b, ok := strings.Cut(s, "-")
 	if !ok {
 		return ContactWindow{}, bad("no separator")

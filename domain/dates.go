@@ -10,9 +10,10 @@ import (
 // "12.03.1990", "2.3.1990", "12.03.90" (a two-digit year is the latest such
 // year not after now), "1990-03-12", "12-03-1990", and a day, a month name
 // and a year: "12 марта 1990", "12 март 1990 г.", "12 мар. 1990",
-// "12 March 1990", "March 12, 1990", "12th Mar 1990". Russian month names
-// are taken in the genitive and nominative, English ones in full or
-// abbreviated. Days that do not exist (31.02, 29.02 of a common year) are
+// "12 March 1990", "March 12, 1990", "12th Mar 1990", "12 mart 1990",
+// "12-mart 1990-yil", "1990-yil 12-mart". Russian month names are taken in
+// the genitive and nominative, English ones in full or abbreviated, Uzbek
+// ones in the Latin script (sentabr or sentyabr alike). Days that do not exist (31.02, 29.02 of a common year) are
 // refused. The result is midnight UTC; errors are *ValidationError with
 // reason "error.answer.date".
 func ParseDate(s string, now time.Time) (time.Time, error) {
@@ -21,7 +22,7 @@ func ParseDate(s string, now time.Time) (time.Time, error) {
 		return time.Time{}, bad
 	}
 	s = strings.ToLower(strings.Join(strings.Fields(s), " "))
-	for _, suffix := range []string{"года", "год", "г.", "г", "."} {
+	for _, suffix := range []string{"года", "год", "г.", "г", "-yil", " yil", "y.", "."} {
 		if rest, ok := strings.CutSuffix(s, suffix); ok {
 			if rest = strings.TrimSpace(rest); rest != "" && rest[len(rest)-1] >= '0' && rest[len(rest)-1] <= '9' {
 				s = rest
@@ -41,9 +42,12 @@ func ParseDate(s string, now time.Time) (time.Time, error) {
 	case sep != 0:
 		d, m, y, ok = dateDMY(parts[0], parts[1], parts[2], now)
 	default:
-		words := strings.Fields(strings.ReplaceAll(s, ",", " "))
+		words := dateWords(s)
 		if len(words) != 3 {
 			return time.Time{}, bad
+		}
+		if _, isYear := dateNumber(words[0], 4, 4); isYear {
+			words = append(words[1:], words[0]) // Uzbek: "1990-yil 12-mart"
 		}
 		if _, isMonth := monthNames[strings.TrimSuffix(words[0], ".")]; isMonth {
 			words[0], words[1] = words[1], words[0]
@@ -67,6 +71,26 @@ func ParseDate(s string, now time.Time) (time.Time, error) {
 		return time.Time{}, &ValidationError{Reason: "error.answer.date", Detail: "no such day"}
 	}
 	return t, nil
+}
+
+// dateWords splits a written date into words at spaces and commas, and
+// reads the Uzbek "12-mart" as two words and "1990-yil" (year) as one.
+func dateWords(s string) []string {
+	var out []string
+	for _, w := range strings.Fields(strings.ReplaceAll(s, ",", " ")) {
+		if before, after, ok := strings.Cut(w, "-"); ok {
+			if _, isMonth := monthNames[after]; isMonth {
+				out = append(out, before, after)
+				continue
+			}
+			if after == "yil" {
+				out = append(out, before)
+				continue
+			}
+		}
+		out = append(out, w)
+	}
+	return out
 }
 
 // dateParts splits a numeric date at its separator, '.' or '-' used
@@ -117,18 +141,18 @@ var monthNames = map[string]time.Month{}
 
 func init() {
 	for i, names := range [12]string{
-		"январь января янв january jan",
-		"февраль февраля фев февр february feb",
-		"март марта мар march mar",
-		"апрель апреля апр april apr",
+		"январь января янв january jan yanvar",
+		"февраль февраля фев февр february feb fevral",
+		"март марта мар march mar mart",
+		"апрель апреля апр april apr aprel",
 		"май мая may",
-		"июнь июня июн june jun",
-		"июль июля июл july jul",
-		"август августа авг august aug",
-		"сентябрь сентября сен сент september sep sept",
-		"октябрь октября окт october oct",
-		"ноябрь ноября ноя нояб november nov",
-		"декабрь декабря дек december dec",
+		"июнь июня июн june jun iyun",
+		"июль июля июл july jul iyul",
+		"август августа авг august aug avgust",
+		"сентябрь сентября сен сент september sep sept sentabr sentyabr",
+		"октябрь октября окт october oct oktabr oktyabr",
+		"ноябрь ноября ноя нояб november nov noyabr",
+		"декабрь декабря дек december dec dekabr",
 	} {
 		for _, n := range strings.Fields(names) {
 			monthNames[n] = time.Month(i + 1)

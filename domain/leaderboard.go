@@ -69,8 +69,9 @@ const (
 
 // ParseNickname checks a nickname for the public board: 2-20 letters,
 // digits, spaces, '.', '-' or '_', at most 4 digits (no phone numbers),
-// spaces collapsed. Errors wrap ErrInvalid with reason
-// "top.nickname.invalid".
+// spaces collapsed. An apostrophe between two letters counts as part of
+// the word, as in the Uzbek "O'tkir" or "D'Artagnan". Errors wrap
+// ErrInvalid with reason "top.nickname.invalid".
 func ParseNickname(s string) (string, error) {
 	s = strings.Join(strings.Fields(s), " ")
 	n := utf8.RuneCountInString(s)
@@ -78,13 +79,16 @@ func ParseNickname(s string) (string, error) {
 		return "", &ValidationError{Reason: "top.nickname.invalid", Detail: "length"}
 	}
 	digits, letters := 0, 0
-	for _, r := range s {
+	runes := []rune(s)
+	for i, r := range runes {
 		switch {
 		case unicode.IsLetter(r):
 			letters++
 		case unicode.IsDigit(r):
 			digits++
 		case r == ' ' || r == '.' || r == '-' || r == '_':
+		case strings.ContainsRune("'‘’", r) && i > 0 && i < len(runes)-1 &&
+			unicode.IsLetter(runes[i-1]) && unicode.IsLetter(runes[i+1]):
 		default:
 			return "", &ValidationError{Reason: "top.nickname.invalid", Detail: "character"}
 		}

@@ -14,7 +14,7 @@ func TestPresetsValidate(t *testing.T) {
 	}
 	for _, n := range names {
 		qn := questionnaireOf(t, n)
-		if err := qn.Validate([]string{"ru", "en"}); err != nil {
+		if err := qn.Validate([]string{"ru", "en", "uz"}); err != nil {
 			t.Errorf("preset %s: %v", n, err)
 		}
 		s := qn.Sections[0]
@@ -31,7 +31,7 @@ func TestPresetsValidate(t *testing.T) {
 		}
 	}
 	// All together, as an owner may select them: no id or fact collides.
-	if err := questionnaireOf(t, names...).Validate([]string{"ru", "en"}); err != nil {
+	if err := questionnaireOf(t, names...).Validate([]string{"ru", "en", "uz"}); err != nil {
 		t.Fatalf("all presets: %v", err)
 	}
 	if _, _, ok := Preset("garage"); ok {

@@ -69,7 +69,7 @@ func TestQuestionnaireValidate(t *testing.T) {
 		{"unknown section", func(qn *Questionnaire) { qn.Questions[3].Section = "misc" },
 			"questionnaire.questions[3].section", `unknown section "misc"`, false},
 		{"empty section", func(qn *Questionnaire) {
-			qn.Sections = append(qn.Sections, Section{ID: "later", Title: presetText("Потом", "Later"), Offer: OfferNudge})
+			qn.Sections = append(qn.Sections, Section{ID: "later", Title: presetText("Потом", "Later", "Later"), Offer: OfferNudge})
 		}, "questionnaire.sections[3]", `section "later" has no questions`, false},
 		{"bad offer", func(qn *Questionnaire) { qn.Sections[0].Offer = "purchase" },
 			"questionnaire.sections[0].offer", `"purchase" must be`, false},
@@ -110,8 +110,8 @@ func TestQuestionnaireValidate(t *testing.T) {
 		{"group without fields", func(qn *Questionnaire) { qn.Questions[5].Fields = nil },
 			"questionnaire.questions[5].fields", "needs fields", false},
 		{"nested group", func(qn *Questionnaire) {
-			qn.Questions[5].Fields[1] = Question{ID: "inner", Type: QuestionGroup, Text: presetText("а", "a"),
-				Fields: []Question{{ID: "x", Type: QuestionText, Text: presetText("а", "a")}}}
+			qn.Questions[5].Fields[1] = Question{ID: "inner", Type: QuestionGroup, Text: presetText("а", "a", "a"),
+				Fields: []Question{{ID: "x", Type: QuestionText, Text: presetText("а", "a", "a")}}}
 		}, "questionnaire.questions[5].fields[1].type", "cannot hold another group", false},
 		{"condition inside a group", func(qn *Questionnaire) {
 			qn.Questions[5].Fields[1].If = &Condition{Question: "species", Equals: "dog"}
@@ -158,7 +158,7 @@ func TestQuestionnaireValidate(t *testing.T) {
 func TestQuestionnaireValidateExample(t *testing.T) {
 	qn := questionnaireOf(t, "basic")
 	qn.Questions = append(qn.Questions[:3], append([]Question{{ID: "fav", Type: QuestionText, Section: "basic",
-		Text: presetText("а", "a"), If: &Condition{Question: "pet", Equals: "yes"}}}, qn.Questions[3:]...)...)
+		Text: presetText("а", "a", "a"), If: &Condition{Question: "pet", Equals: "yes"}}}, qn.Questions[3:]...)...)
 	const want = `config: questionnaire.questions[3].if: condition on unknown question "pet"`
 	if err := qn.Validate([]string{"ru", "en"}); err == nil || err.Error() != want {
 		t.Fatalf("Validate = %v, want %s", err, want)
@@ -174,10 +174,10 @@ func no() Answer  { return Answer{Choice: []string{"no"}} }
 func TestQuestionnaireNext(t *testing.T) {
 	qn := questionnaireOf(t, "basic", "pets")
 	qn.Questions = append(qn.Questions, Question{ID: "dog_size", Type: QuestionChoice, Section: "pets",
-		Text: presetText("Размер?", "Size?"), If: &Condition{Question: "has_pet", Equals: "yes"},
-		Options: []Option{presetOption("small", "Маленькая", "Small"), presetOption("big", "Большая", "Big")}})
+		Text: presetText("Размер?", "Size?", "Size?"), If: &Condition{Question: "has_pet", Equals: "yes"},
+		Options: []Option{presetOption("small", "Маленькая", "Small", "Kichik"), presetOption("big", "Большая", "Big", "Katta")}})
 	qn.Questions = append(qn.Questions, Question{ID: "big_dog_food", Type: QuestionYesNo, Section: "pets",
-		Text: presetText("Корм?", "Food?"), If: &Condition{Question: "dog_size", Equals: "big"}})
+		Text: presetText("Корм?", "Food?", "Food?"), If: &Condition{Question: "dog_size", Equals: "big"}})
 	if err := qn.Validate([]string{"ru", "en"}); err != nil {
 		t.Fatal(err)
 	}
@@ -259,9 +259,9 @@ func TestQuestionnaireLookups(t *testing.T) {
 
 func TestSectionApplies(t *testing.T) {
 	qn := questionnaireOf(t, "basic", "pets")
-	qn.Sections = append(qn.Sections, Section{ID: "dogs", Title: presetText("Собака", "Dog"), Offer: OfferNudge})
+	qn.Sections = append(qn.Sections, Section{ID: "dogs", Title: presetText("Собака", "Dog", "Dog"), Offer: OfferNudge})
 	qn.Questions = append(qn.Questions, Question{ID: "dog_food", Type: QuestionText, Section: "dogs",
-		Text: presetText("Корм?", "Food?"), If: &Condition{Question: "has_pet", Equals: "yes"}})
+		Text: presetText("Корм?", "Food?", "Food?"), If: &Condition{Question: "has_pet", Equals: "yes"}})
 	if err := qn.Validate([]string{"ru", "en"}); err != nil {
 		t.Fatal(err)
 	}
