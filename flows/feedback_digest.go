@@ -91,7 +91,7 @@ func (e *Engine) digestText(lang string, stats []domain.FeedbackStat, stores, na
 // tenths shows 42 as "4.2" (or "4,2" where a comma is the decimal mark).
 func tenths(n int, lang string) string {
 	sep := "."
-	if lang == "ru" {
+	if domain.DecimalComma(lang) {
 		sep = ","
 	}
 	sign := ""
