@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 
 	tg "github.com/go-telegram/bot"
@@ -137,13 +138,24 @@ func render(ctx context.Context, api *tg.Bot, r flows.Reply, export Exporter) er
 		})
 		return err
 	default:
+		text, mode := textOf(r)
 		_, err := api.SendMessage(ctx, &tg.SendMessageParams{
 			ChatID:      r.ChatID,
-			Text:        r.Text,
+			Text:        text,
+			ParseMode:   mode,
 			ReplyMarkup: markup(r),
 		})
 		return err
 	}
+}
+
+// textOf is a message's text as sent: a Pre one in an HTML <pre> block,
+// escaped, anything else as plain text.
+func textOf(r flows.Reply) (string, models.ParseMode) {
+	if !r.Pre {
+		return r.Text, ""
+	}
+	return "<pre>" + html.EscapeString(r.Text) + "</pre>", models.ParseModeHTML
 }
 
 func edit(ctx context.Context, api *tg.Bot, r flows.Reply) error {
@@ -153,7 +165,8 @@ func edit(ctx context.Context, api *tg.Bot, r flows.Reply) error {
 		})
 		return err
 	}
-	p := &tg.EditMessageTextParams{ChatID: r.ChatID, MessageID: int(r.EditMessageID), Text: r.Text}
+	text, mode := textOf(r)
+	p := &tg.EditMessageTextParams{ChatID: r.ChatID, MessageID: int(r.EditMessageID), Text: text, ParseMode: mode}
 	if len(r.Inline) > 0 {
 		p.ReplyMarkup = inlineMarkup(r.Inline)
 	}

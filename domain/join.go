@@ -24,6 +24,9 @@ type JoinRequest struct {
 	PhoneShared bool      // the phone came from the account's own contact, not typed
 	// ReferralCode is the code of the r_<code> link they came through.
 	ReferralCode string
+	// Cashier is the staff id of an s_<store>_<cashier> link (the
+	// cashier's own join QR): they signed the customer up. 0: none.
+	Cashier int64
 }
 
 // JoinResult is a new member's card and welcome bonus.
@@ -55,6 +58,11 @@ func (s *Service) Join(ctx context.Context, tx Tx, req JoinRequest) (*JoinResult
 	if err := tx.UpdateCustomer(ctx, c); err != nil {
 		return nil, err
 	}
+	if res.AtStore && req.Cashier != 0 {
+		if err := s.recordSignUp(ctx, tx, c, req.Cashier); err != nil {
+			return nil, err
+		}
+	}
 	card, err := IssueCard(ctx, tx, c.ID)
 	if err != nil {
 		return nil, err
@@ -85,4 +93,23 @@ func IssueCard(ctx context.Context, tx CardStore, customerID int64) (*Card, erro
 		return card, err
 	}
 	return nil, fmt.Errorf("issue card for customer %d: no free card number after 10 draws", customerID)
+}
+
+// recordSignUp credits the new member to the cashier of the link, when
+// that is someone still working at the store they joined at (or at every
+// store). A link of someone revoked, unknown or of another store still
+// joins the customer, crediting nobody: the link's number is printed on a
+// poster, not proof.
+func (s *Service) recordSignUp(ctx context.Context, tx Tx, c *Customer, cashier int64) error {
+	st, err := tx.FindStaffByID(ctx, cashier)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !st.Active() || (st.ShopID != 0 && st.ShopID != c.JoinedStoreID) {
+		return nil
+	}
+	return tx.SetSignedUpBy(ctx, c.ID, st.ID)
 }

@@ -1,6 +1,10 @@
 package domain
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
 
 // maxStartPayload is Telegram's limit on a /start deep-link parameter.
 const maxStartPayload = 64
@@ -13,7 +17,7 @@ type StartKind int
 // bot does not understand, which is treated the same way).
 const (
 	StartNone     StartKind = iota
-	StartStore              // "s_<storecode>": joined at a store's register
+	StartStore              // "s_<storecode>" or "s_<storecode>_<cashier>": joined at a store's register
 	StartCard               // "c_<token>": a customer's card, scanned by staff
 	StartInvite             // "i_<token>": one-time staff or owner invite
 	StartReferral           // "r_<code>": referral from another customer
@@ -97,4 +101,29 @@ func payloadChars(s string) bool {
 		}
 	}
 	return true
+}
+
+// StoreLink splits the value of an s_ link: the store code and, after an
+// underscore (store codes have none), the staff id of the cashier whose
+// own join QR it is. A cashier part that is not a positive number is
+// ignored: the customer still joins at the store.
+func StoreLink(value string) (store string, cashier int64) {
+	store, rest, ok := strings.Cut(value, "_")
+	if !ok {
+		return value, 0
+	}
+	n, err := strconv.ParseInt(rest, 10, 64)
+	if err != nil || n <= 0 {
+		return store, 0
+	}
+	return store, n
+}
+
+// StoreLinkPayload is the /start payload of a store's join link, with the
+// cashier's staff id when it is their own (0: the store's poster).
+func StoreLinkPayload(store string, cashier int64) string {
+	if cashier == 0 {
+		return startPrefixes[StartStore] + store
+	}
+	return startPrefixes[StartStore] + store + "_" + strconv.FormatInt(cashier, 10)
 }

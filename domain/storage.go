@@ -81,6 +81,7 @@ type Tx interface {
 	ReferralStore
 	InsightStore
 	ReportStore
+	KPIStore
 }
 
 // UpdateStore is the inbox of Telegram updates, inside a transaction.

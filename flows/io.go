@@ -132,6 +132,8 @@ type Reply struct {
 	// EditMessageID edits that message (text and inline keyboard) instead
 	// of sending a new one; if it is gone, a new message is sent.
 	EditMessageID int64 `json:"edit_message_id,omitempty"`
+	// Pre shows Text in a monospace block (a table that must line up).
+	Pre bool `json:"pre,omitempty"`
 	// ChatCommands, when set, replaces the command menu of this chat only
 	// (staff see their commands); an empty list restores the default menu.
 	ChatCommands *[]Command `json:"chat_commands,omitempty"`

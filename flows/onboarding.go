@@ -3,6 +3,7 @@ package flows
 import (
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/loyaltybot/loyaltybot/domain"
 )
@@ -38,7 +39,7 @@ func startOnboarding(s *Session, p domain.StartPayload) error {
 	s.Conv.Reset()
 	switch p.Kind {
 	case domain.StartStore:
-		s.SetData("store", p.Value)
+		rememberStore(s, p.Value)
 	case domain.StartWaitlist:
 		s.SetData("waitlist", p.Value)
 	case domain.StartReferral:
@@ -100,6 +101,16 @@ func (o onboarding) Handle(s *Session) error {
 		return o.marketing(s)
 	}
 	return fmt.Errorf("onboarding: unknown step %q", s.Conv.Step)
+}
+
+// rememberStore keeps the store of an s_ link (and the cashier of an
+// s_<store>_<cashier> link) until joining completes.
+func rememberStore(s *Session, value string) {
+	store, cashier := domain.StoreLink(value)
+	s.SetData("store", store)
+	if cashier != 0 {
+		s.SetData("cashier", strconv.FormatInt(cashier, 10))
+	}
 }
 
 // tapped returns the value of a button tapped at this step, or "" with a
@@ -228,9 +239,11 @@ func (o onboarding) marketing(s *Session) error {
 func (o onboarding) finish(s *Session) error {
 	// Conversations from before phone_via count as typed: the bonus then
 	// waits for a purchase.
+	cashier, _ := strconv.ParseInt(s.Data("cashier"), 10, 64)
 	res, err := s.e.Service.Join(s.Ctx, s.Tx, domain.JoinRequest{
 		Customer: s.Customer, StoreCode: s.Data("store"), PhoneShared: s.Data("phone_via") == phoneShared,
 		ReferralCode: s.Data("referral"),
+		Cashier:      cashier,
 	})
 	if err != nil {
 		return err

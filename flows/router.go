@@ -93,7 +93,7 @@ func (e *Engine) start(s *Session) error {
 	}
 	if s.Conv.Flow == flowOnboarding {
 		if p.Kind == domain.StartStore && s.Data("store") == "" {
-			s.SetData("store", p.Value)
+			rememberStore(s, p.Value)
 		}
 		s.Say("onboarding.resume", nil)
 		return e.resume(s)

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"errors"
 	"strings"
 	"time"
 
@@ -10,20 +11,264 @@ import (
 // nudgeStatsDays is the period of /stats nudges.
 const nudgeStatsDays = 30
 
-// statsCommand is /stats for owners and managers. "/stats nudges" is the
-// nudge engine's report: per rule, the due customers split into sent,
-// held out and capped, conversions in each group, the uplift, the clicks,
-// the points given and the revenue of converted customers; then, per offer
-// type (points, discount, gift), how many converted on it.
+// Views of /stats, as their buttons carry them.
+const (
+	viewKPIs    = "k"
+	viewStaff   = "s"
+	viewCohorts = "c"
+)
+
+// statsCommand is /stats for owners and managers: the indicators of a
+// period and a store, with buttons that change the period, the store and
+// the view in place. "/stats staff" and "/stats cohorts" open those views;
+// "/stats today", "/stats 7", "/stats 30" or two dates pick the period;
+// "/stats nudges" is the nudge engine's report.
 func statsCommand(s *Session) error {
 	if !s.Staff.CanManage() {
 		s.Say("staff.only_managers", nil)
 		return s.e.resume(s)
 	}
-	if strings.ToLower(strings.TrimSpace(s.In.Args)) != "nudges" {
-		s.Say("stats.usage", nil)
-		return s.e.resume(s)
+	args := strings.ToLower(strings.TrimSpace(s.In.Args))
+	v := statsView{view: viewKPIs, period: "30"}
+	switch args {
+	case "nudges":
+		return nudgeReport(s)
+	case "", "kpi", "kpis":
+	case "staff":
+		v.view = viewStaff
+	case "cohorts":
+		v.view = viewCohorts
+	case "today", "7", "30":
+		v.period = map[string]string{"today": "t", "7": "7", "30": "30"}[args]
+	default:
+		p, err := parseStatsDates(args, s.e.Now())
+		if err != nil {
+			s.Say("kpi.usage", nil)
+			return s.e.resume(s)
+		}
+		v.period = p
 	}
+	if err := showStats(s, v, false); err != nil {
+		return err
+	}
+	return s.e.resume(s)
+}
+
+// statsView is what a /stats message shows: the view, the period ("t"
+// today, "7", "30" days, or "c" and two dates as YYYYMMDD) and the store
+// code ("" all stores). Its buttons carry the three joined by dots.
+type statsView struct {
+	view, period, store string
+}
+
+func (v statsView) String() string { return v.view + "." + v.period + "." + v.store }
+
+// parseStatsView reads a button's view; ok is false for anything a
+// button of this version never carried.
+func parseStatsView(value string) (statsView, bool) {
+	parts := strings.SplitN(value, ".", 3)
+	if len(parts) != 3 {
+		return statsView{}, false
+	}
+	v := statsView{view: parts[0], period: parts[1], store: parts[2]}
+	switch v.view {
+	case viewKPIs, viewStaff, viewCohorts:
+	default:
+		return statsView{}, false
+	}
+	if _, err := v.dates(time.Now(), time.UTC); err != nil {
+		return statsView{}, false
+	}
+	return v, true
+}
+
+// dates is the view's period in loc: whole local days, today included.
+func (v statsView) dates(now time.Time, loc *time.Location) (domain.Period, error) {
+	now = now.In(loc)
+	tomorrow := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 0, 0, loc)
+	days := func(n int) domain.Period { return domain.Period{From: tomorrow.AddDate(0, 0, -n), To: tomorrow} }
+	switch v.period {
+	case "t":
+		return days(1), nil
+	case "7":
+		return days(7), nil
+	case "30":
+		return days(30), nil
+	}
+	digits, ok := strings.CutPrefix(v.period, "c")
+	if !ok || len(digits) != 16 {
+		return domain.Period{}, domain.ErrInvalid
+	}
+	from, err1 := time.ParseInLocation("20060102", digits[:8], loc)
+	last, err2 := time.ParseInLocation("20060102", digits[8:], loc)
+	if err1 != nil || err2 != nil || last.Before(from) {
+		return domain.Period{}, domain.ErrInvalid
+	}
+	return domain.Period{From: from, To: time.Date(last.Year(), last.Month(), last.Day()+1, 0, 0, 0, 0, loc)}, nil
+}
+
+// parseStatsDates reads "01.03.2026 31.03.2026" (or with a dash between)
+// as a custom period; the first day must not be after the last.
+func parseStatsDates(text string, now time.Time) (string, error) {
+	text = strings.NewReplacer("–", " ", "—", " ", " - ", " ", "..", " ").Replace(text)
+	f := strings.Fields(text)
+	if len(f) != 2 {
+		return "", domain.ErrInvalid
+	}
+	from, err := domain.ParseDate(f[0], now)
+	if err != nil {
+		return "", err
+	}
+	last, err := domain.ParseDate(f[1], now)
+	if err != nil {
+		return "", err
+	}
+	if last.Before(from) {
+		return "", domain.ErrInvalid
+	}
+	return "c" + from.Format("20060102") + last.Format("20060102"), nil
+}
+
+// statsScope is the store a person may see: a manager of one store sees
+// that store whatever a button says; owners and managers of every store
+// see the one they chose (nil: all).
+func statsScope(s *Session, code string) (*domain.Shop, error) {
+	if st := s.Staff; st.Role != domain.RoleOwner && st.ShopID != 0 {
+		return s.Tx.FindShopByID(s.Ctx, st.ShopID)
+	}
+	if code == "" {
+		return nil, nil
+	}
+	shop, err := s.Tx.FindShopByCode(s.Ctx, code)
+	if errors.Is(err, domain.ErrNotFound) {
+		return nil, nil // a store since removed: all stores
+	}
+	return shop, err
+}
+
+// statsZone is the time zone days are counted in: the store's, or the
+// first store's for all of them.
+func statsZone(s *Session, shop *domain.Shop) *time.Location {
+	zone := ""
+	if shop != nil {
+		zone = shop.TimeZone
+	} else if len(s.e.Business.Stores) > 0 {
+		zone = s.e.Business.Stores[0].TimeZone
+	}
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// showStats renders a view; edit replaces the tapped message in place.
+func showStats(s *Session, v statsView, edit bool) error {
+	shop, err := statsScope(s, v.store)
+	if err != nil {
+		return err
+	}
+	v.store = ""
+	var shopID int64
+	storeName := s.T("stats.store.all", nil)
+	if shop != nil {
+		v.store, shopID, storeName = shop.Code, shop.ID, shop.Name
+	}
+	loc := statsZone(s, shop)
+	p, err := v.dates(s.e.Now(), loc)
+	if err != nil {
+		return err
+	}
+	var r Reply
+	switch v.view {
+	case viewStaff:
+		r.Text, err = staffText(s, p, shopID, storeName, loc)
+	case viewCohorts:
+		r.Text, err = cohortText(s, shopID, storeName, loc)
+		r.Pre = true
+	default:
+		r.Text, err = kpiText(s, p, shopID, storeName, loc)
+	}
+	if err != nil {
+		return err
+	}
+	r.Inline = statsButtons(s, v)
+	if edit {
+		s.Edit(r)
+	} else {
+		s.Send(r)
+	}
+	return nil
+}
+
+// periodLabel is "01.03.2026 – 31.03.2026" (the last day, not the end).
+func periodLabel(p domain.Period, loc *time.Location) string {
+	last := p.To.In(loc).AddDate(0, 0, -1)
+	if from := p.From.In(loc); from.Format(time.DateOnly) != last.Format(time.DateOnly) {
+		return from.Format("02.01.2006") + " – " + last.Format("02.01.2006")
+	}
+	return last.Format("02.01.2006")
+}
+
+// statsButtons: the periods (not for cohorts, which span a year), the
+// stores (for those who may choose), and the views; the current choice
+// of each is marked.
+func statsButtons(s *Session, v statsView) [][]Button {
+	mark := func(on bool, label string) string {
+		if on {
+			return "• " + label
+		}
+		return label
+	}
+	with := func(change func(*statsView)) string {
+		w := v
+		change(&w)
+		return action("stats", w.String())
+	}
+	var rows [][]Button
+	if v.view != viewCohorts {
+		var row []Button
+		for _, p := range []string{"t", "7", "30"} {
+			row = append(row, Button{Text: mark(v.period == p, s.T("stats.period."+p, nil)),
+				Data: with(func(w *statsView) { w.period = p })})
+		}
+		row = append(row, Button{Text: mark(strings.HasPrefix(v.period, "c"), s.T("stats.period.custom", nil)),
+			Data: action("statsd", v.String())})
+		rows = append(rows, row)
+	}
+	if st := s.Staff; (st.Role == domain.RoleOwner || st.ShopID == 0) && len(s.e.Business.Stores) > 1 {
+		row := []Button{{Text: mark(v.store == "", s.T("stats.store.all", nil)), Data: with(func(w *statsView) { w.store = "" })}}
+		for _, c := range s.e.Business.Stores {
+			if len(row) == 3 {
+				rows, row = append(rows, row), nil
+			}
+			row = append(row, Button{Text: mark(v.store == c.Code, c.Name), Data: with(func(w *statsView) { w.store = c.Code })})
+		}
+		rows = append(rows, row)
+	}
+	var views []Button
+	for _, x := range []string{viewKPIs, viewStaff, viewCohorts} {
+		views = append(views, Button{Text: mark(v.view == x, s.T("stats.view."+x, nil)), Data: with(func(w *statsView) { w.view = x })})
+	}
+	return append(rows, views)
+}
+
+// statsAction is a tap on a /stats button: the view it names, edited in
+// place, for someone who may still read it.
+func statsAction(s *Session, value string) error {
+	v, ok := parseStatsView(value)
+	if !s.Staff.CanManage() || !ok {
+		s.Toast("error.stale_button")
+		return nil
+	}
+	return showStats(s, v, true)
+}
+
+// nudgeReport is /stats nudges: per rule, the due customers split into
+// sent, held out and capped, conversions in each group, the uplift, the
+// clicks, the points given and the revenue of converted customers; then,
+// per offer type (points, discount, gift), how many converted on it.
+func nudgeReport(s *Session) error {
 	from := s.e.Now().AddDate(0, 0, -nudgeStatsDays)
 	rows, err := s.e.Service.NudgeStatsSince(s.Ctx, s.Tx, from)
 	if err != nil {
@@ -74,4 +319,5 @@ func signedTenths(n int, lang string) string {
 
 func init() {
 	registerCommand("stats", MenuManager, 30, statsCommand)
+	registerAction("stats", statsAction)
 }

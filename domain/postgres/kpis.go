@@ -1,0 +1,190 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// The owners' report (/stats) in five set-based statements sent in one
+// round trip. Nothing reads every purchase: the customer indicators scan
+// the members once, joined to their card and to customer_activity (the
+// per-customer aggregate the purchase triggers keep, migration 0023); the
+// period's purchases are walked per store by time (purchases_store_time),
+// the points that moved without a purchase by time (ledger_kpi_time),
+// ratings by time (feedback_created) and nudges by due time (nudges_due).
+// $1 from, $2 to, $3 store (0: all), and each statement's own after.
+const (
+	// $4 now − 30 days, $5 now − 90 days.
+	kpiMembers = `SELECT count(*),
+       count(*) FILTER (WHERE c.joined_at >= $1),
+       count(*) FILTER (WHERE c.chat_id IS NOT NULL AND c.unreachable_at IS NULL),
+       count(*) FILTER (WHERE c.marketing),
+       count(*) FILTER (WHERE a.purchases > 0 AND a.last_purchase_at >= $4),
+       count(*) FILTER (WHERE a.purchases > 0 AND a.last_purchase_at < $4 AND a.last_purchase_at >= $5),
+       count(*) FILTER (WHERE a.purchases > 0 AND a.last_purchase_at < $5),
+       count(*) FILTER (WHERE coalesce(a.purchases, 0) = 0),
+       count(*) FILTER (WHERE a.purchases >= 2),
+       coalesce(sum(k.balance), 0)::bigint
+  FROM customers c
+  LEFT JOIN customer_activity a ON a.customer_id = c.id
+  LEFT JOIN cards k ON k.customer_id = c.id
+ WHERE c.joined_at < $2 AND c.erased_at IS NULL AND ($3 = 0 OR c.joined_store_id = $3)`
+	// $4 the number of sections (0: nobody's profile is complete).
+	kpiProfiles = `SELECT count(*) FROM (
+SELECT o.customer_id
+  FROM section_offers o JOIN customers c ON c.id = o.customer_id
+ WHERE $4 > 0 AND o.completed_at IS NOT NULL
+   AND c.joined_at < $2 AND c.erased_at IS NULL AND ($3 = 0 OR c.joined_store_id = $3)
+ GROUP BY o.customer_id HAVING count(*) >= $4) x`
+	kpiPurchases = `SELECT count(*), count(DISTINCT p.customer_id), coalesce(sum(p.amount), 0)::bigint,
+       coalesce(sum(p.points_earned), 0)::bigint, coalesce(sum(p.points_redeemed), 0)::bigint
+  FROM stores st JOIN purchases p ON p.store_id = st.id AND p.created_at >= $1 AND p.created_at < $2
+ WHERE ($3 = 0 OR st.id = $3) AND p.cancelled_at IS NULL`
+	// Credits without a purchase (welcome, bonuses, nudges, goodwill,
+	// adjustments) and expiries, of the store's members.
+	kpiLedger = `SELECT coalesce(sum(l.amount) FILTER (WHERE l.amount > 0 AND l.kind <> 'expire'), 0)::bigint,
+       coalesce(-sum(l.amount) FILTER (WHERE l.kind = 'expire'), 0)::bigint
+  FROM ledger l
+  JOIN cards k ON k.id = l.card_id
+  JOIN customers c ON c.id = k.customer_id
+ WHERE l.kind NOT IN ('earn', 'redeem', 'reversal') AND l.created_at >= $1 AND l.created_at < $2
+   AND ($3 = 0 OR c.joined_store_id = $3)`
+	// $4 the bad-rating threshold.
+	kpiFeedback = `SELECT count(*), coalesce(sum(f.stars), 0)::bigint, count(*) FILTER (WHERE f.stars <= $4)
+  FROM feedback f
+ WHERE f.created_at >= $1 AND f.created_at < $2 AND ($3 = 0 OR f.store_id = $3)`
+	kpiNudges = `SELECT count(*) FILTER (WHERE n.outcome = 'sent'), count(*) FILTER (WHERE n.outcome = 'held_out'),
+       count(*) FILTER (WHERE n.outcome = 'skipped'), count(*) FILTER (WHERE n.clicked_at IS NOT NULL),
+       count(*) FILTER (WHERE n.outcome = 'sent' AND n.converted_at IS NOT NULL),
+       count(*) FILTER (WHERE n.outcome = 'held_out' AND n.converted_at IS NOT NULL),
+       coalesce(sum(n.points), 0)::bigint,
+       coalesce(sum(n.revenue) FILTER (WHERE n.outcome = 'sent'), 0)::bigint,
+       coalesce(sum(n.revenue) FILTER (WHERE n.outcome = 'held_out'), 0)::bigint
+  FROM nudges n JOIN customers c ON c.id = n.customer_id
+ WHERE n.due_at >= $1 AND n.due_at < $2 AND ($3 = 0 OR c.joined_store_id = $3)`
+)
+
+// ReadKPIs reads the indicators of q in one round trip.
+func (t *tx) ReadKPIs(ctx context.Context, q domain.KPIQuery) (*domain.KPIs, error) {
+	k := &domain.KPIs{}
+	ns := &k.Nudges
+	args := []any{q.From, q.To, q.ShopID}
+	b := &pgx.Batch{}
+	b.Queue(kpiMembers, append(args, q.Now.AddDate(0, 0, -domain.ActiveDays), q.Now.AddDate(0, 0, -domain.SleepingDays))...).
+		QueryRow(func(r pgx.Row) error {
+			return r.Scan(&k.Members, &k.NewMembers, &k.Reachable, &k.Marketing, &k.Active, &k.Sleeping, &k.Lost,
+				&k.NeverBought, &k.Repeaters, &k.PointsOutstanding)
+		})
+	b.Queue(kpiProfiles, append(args, q.Sections)...).QueryRow(func(r pgx.Row) error {
+		return r.Scan(&k.ProfileComplete)
+	})
+	b.Queue(kpiPurchases, args...).QueryRow(func(r pgx.Row) error {
+		return r.Scan(&k.Purchases, &k.PeriodBuyers, &k.Revenue, &k.PointsIssued, &k.PointsRedeemed)
+	})
+	var bonuses int64
+	b.Queue(kpiLedger, args...).QueryRow(func(r pgx.Row) error {
+		return r.Scan(&bonuses, &k.PointsExpired)
+	})
+	b.Queue(kpiFeedback, append(args, q.BadStars)...).QueryRow(func(r pgx.Row) error {
+		return r.Scan(&k.Ratings, &k.StarsSum, &k.BadRatings)
+	})
+	b.Queue(kpiNudges, args...).QueryRow(func(r pgx.Row) error {
+		return r.Scan(&ns.Sent, &ns.HeldOut, &ns.Skipped, &ns.Clicked, &ns.ConvertedSent, &ns.ConvertedHeldOut,
+			&ns.Points, &ns.RevenueSent, &ns.RevenueHeld)
+	})
+	if err := t.tx.SendBatch(ctx, b).Close(); err != nil {
+		return nil, fmt.Errorf("read kpis: %w", mapErr(err))
+	}
+	k.Buyers = k.Members - k.NeverBought
+	k.PointsIssued += bonuses
+	ns.Due = ns.Sent + ns.HeldOut + ns.Skipped
+	return k, nil
+}
+
+// kpiCohorts counts the members who joined from $1 to $2 by the month of
+// joining and the month of their last purchase, both in the zone $4,
+// each as year×12 + month − 1 (−1: never bought).
+const kpiCohorts = `SELECT j.m, coalesce(l.m - j.m, -1), count(*)
+  FROM customers c
+  LEFT JOIN customer_activity a ON a.customer_id = c.id AND a.purchases > 0
+ CROSS JOIN LATERAL (SELECT (extract(year FROM c.joined_at AT TIME ZONE $4) * 12
+                            + extract(month FROM c.joined_at AT TIME ZONE $4) - 1)::int AS m) j
+ CROSS JOIN LATERAL (SELECT (extract(year FROM a.last_purchase_at AT TIME ZONE $4) * 12
+                            + extract(month FROM a.last_purchase_at AT TIME ZONE $4) - 1)::int AS m) l
+ WHERE c.joined_at >= $1 AND c.joined_at < $2 AND c.erased_at IS NULL AND ($3 = 0 OR c.joined_store_id = $3)
+ GROUP BY 1, 2 ORDER BY 1, 2`
+
+// ReadCohorts reads the cohort counts (customers_joined walks the months).
+func (t *tx) ReadCohorts(ctx context.Context, q domain.KPIQuery, loc *time.Location) ([]domain.CohortRow, error) {
+	rows, _ := t.tx.Query(ctx, kpiCohorts, q.From, q.To, q.ShopID, loc.String())
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.CohortRow, error) {
+		var c domain.CohortRow
+		err := r.Scan(&c.Month, &c.LastMonth, &c.Members)
+		return c, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read cohorts: %w", mapErr(err))
+	}
+	return out, nil
+}
+
+// kpiStaff: per staff member, the customers they signed up in the period
+// (customers_signed_up_by) and how many of those bought twice or more,
+// the period's checkouts and ratings, at the store $3 (0: all). Listed:
+// the store's active cashiers, and anyone with a number in the period.
+const kpiStaff = `WITH su AS (
+SELECT c.signed_up_by AS staff_id, count(*) AS n, count(*) FILTER (WHERE a.purchases >= 2) AS rep
+  FROM customers c LEFT JOIN customer_activity a ON a.customer_id = c.id
+ WHERE c.signed_up_by IS NOT NULL AND c.joined_at >= $1 AND c.joined_at < $2 AND c.erased_at IS NULL
+   AND ($3 = 0 OR c.joined_store_id = $3)
+ GROUP BY 1),
+co AS (
+SELECT p.staff_id, count(*) AS n
+  FROM stores st JOIN purchases p ON p.store_id = st.id AND p.created_at >= $1 AND p.created_at < $2
+ WHERE ($3 = 0 OR st.id = $3) AND p.staff_id IS NOT NULL AND p.cancelled_at IS NULL
+ GROUP BY 1),
+fb AS (
+SELECT f.staff_id, count(*) AS n, sum(f.stars) AS stars
+  FROM feedback f
+ WHERE f.created_at >= $1 AND f.created_at < $2 AND f.staff_id IS NOT NULL AND ($3 = 0 OR f.store_id = $3)
+ GROUP BY 1)
+SELECT s.id, s.first_name, s.role, coalesce(s.store_id, 0), s.revoked_at IS NULL,
+       coalesce(su.n, 0), coalesce(su.rep, 0), coalesce(co.n, 0), coalesce(fb.n, 0), coalesce(fb.stars, 0)::bigint
+  FROM staff s
+  LEFT JOIN su ON su.staff_id = s.id
+  LEFT JOIN co ON co.staff_id = s.id
+  LEFT JOIN fb ON fb.staff_id = s.id
+ WHERE su.n IS NOT NULL OR co.n IS NOT NULL OR fb.n IS NOT NULL
+    OR (s.revoked_at IS NULL AND s.role = 'cashier' AND ($3 = 0 OR s.store_id = $3))
+ ORDER BY coalesce(su.n, 0) DESC, coalesce(co.n, 0) DESC, s.id`
+
+// ReadStaffKPIs reads each staff member's line of /stats staff.
+func (t *tx) ReadStaffKPIs(ctx context.Context, q domain.KPIQuery) ([]domain.StaffKPI, error) {
+	rows, _ := t.tx.Query(ctx, kpiStaff, q.From, q.To, q.ShopID)
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.StaffKPI, error) {
+		var k domain.StaffKPI
+		var role string
+		err := r.Scan(&k.StaffID, &k.Name, &role, &k.ShopID, &k.Active, &k.SignedUp, &k.Repeaters, &k.Checkouts,
+			&k.Ratings, &k.StarsSum)
+		k.Role = domain.Role(role)
+		return k, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read staff kpis: %w", mapErr(err))
+	}
+	return out, nil
+}
+
+// SetSignedUpBy records who signed a customer up.
+func (t *tx) SetSignedUpBy(ctx context.Context, customerID, staffID int64) error {
+	_, err := t.tx.Exec(ctx, `UPDATE customers SET signed_up_by = $2 WHERE id = $1`, customerID, staffID)
+	if err != nil {
+		return fmt.Errorf("set signed up by: %w", mapErr(err))
+	}
+	return nil
+}

@@ -1,0 +1,171 @@
+package flows
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// kpiText is the indicators view: members, lifecycle, purchases, points,
+// ratings, nudges and referrals, one short line each.
+func kpiText(s *Session, p domain.Period, shopID int64, store string, loc *time.Location) (string, error) {
+	k, err := s.e.Service.KPIs(s.Ctx, s.Tx, p, shopID)
+	if err != nil {
+		return "", err
+	}
+	pct := func(n int) string { return tenths(n, s.Lang) }
+	lines := []string{
+		s.T("kpi.title", map[string]any{"Store": store, "Period": periodLabel(p, loc)}),
+		"",
+		s.T("kpi.members", map[string]any{"Total": k.Members, "New": k.NewMembers}),
+		s.T("kpi.reachable", map[string]any{"Share": pct(k.Share(k.Reachable))}),
+		s.T("kpi.marketing", map[string]any{"Share": pct(k.Share(k.Marketing))}),
+	}
+	if k.Sections > 0 {
+		lines = append(lines, s.T("kpi.profile", map[string]any{"Share": pct(k.Share(k.ProfileComplete))}))
+	}
+	lines = append(lines,
+		s.T("kpi.lifecycle", map[string]any{"Active": k.Active, "Sleeping": k.Sleeping, "Lost": k.Lost, "Never": k.NeverBought}),
+		s.T("kpi.repeat", map[string]any{"Rate": pct(k.RepeatRate()), "Buyers": k.Buyers}),
+		"",
+		s.T("kpi.purchases", map[string]any{"Count": k.Purchases, "Buyers": k.PeriodBuyers, "Frequency": tenths(k.Frequency(), s.Lang)}),
+		s.T("kpi.revenue", map[string]any{"Revenue": s.e.money(k.Revenue, s.Lang), "Average": s.e.money(k.AverageReceipt(), s.Lang)}),
+		"",
+		s.T("kpi.points", map[string]any{"Issued": k.PointsIssued, "Redeemed": k.PointsRedeemed, "Expired": k.PointsExpired,
+			"Rate": pct(k.RedemptionRate())}),
+		s.T("kpi.outstanding", map[string]any{"Points": k.PointsOutstanding,
+			"Money": s.e.money(k.Liability(s.e.Business.Program.PointValue), s.Lang)}),
+		"",
+	)
+	if k.Ratings > 0 {
+		lines = append(lines, s.T("kpi.feedback", map[string]any{"Count": k.Ratings, "Average": tenths(k.AverageStars(), s.Lang),
+			"Bad": pct(k.BadShare())}))
+	} else {
+		lines = append(lines, s.T("kpi.feedback.none", nil))
+	}
+	if n := k.Nudges; n.Sent+n.HeldOut > 0 {
+		lines = append(lines, s.T("kpi.nudges", map[string]any{"Sent": n.Sent, "Held": n.HeldOut,
+			"RateSent": pct(domain.Rate(n.ConvertedSent, n.Sent)), "RateHeld": pct(domain.Rate(n.ConvertedHeldOut, n.HeldOut)),
+			"Uplift": signedTenths(n.Uplift(), s.Lang), "Revenue": s.e.money(n.RevenueSent, s.Lang)}))
+	} else {
+		lines = append(lines, s.T("kpi.nudges.none", nil))
+	}
+	if k.Referrals {
+		lines = append(lines, s.T("kpi.referrals", map[string]any{"Count": k.ReferralJoins}))
+	} else {
+		lines = append(lines, s.T("kpi.referrals.none", nil))
+	}
+	return strings.Join(lines, "\n"), nil
+}
+
+// staffText is the staff view: per person, the customers they signed up
+// and how many came back, their checkouts and their visits' rating.
+func staffText(s *Session, p domain.Period, shopID int64, store string, loc *time.Location) (string, error) {
+	rows, err := s.e.Service.StaffKPIs(s.Ctx, s.Tx, p, shopID)
+	if err != nil {
+		return "", err
+	}
+	lines := []string{s.T("kpi.staff.title", map[string]any{"Store": store, "Period": periodLabel(p, loc)}), ""}
+	if len(rows) == 0 {
+		lines = append(lines, s.T("kpi.staff.none", nil))
+	}
+	for _, r := range rows {
+		rating := s.T("kpi.staff.no_rating", nil)
+		if r.Ratings > 0 {
+			rating = s.T("kpi.staff.rating", map[string]any{"Average": tenths(r.AverageStars(), s.Lang), "Count": r.Ratings})
+		}
+		lines = append(lines, s.T("kpi.staff.line", map[string]any{
+			"Name": r.Name, "Role": s.T("role."+string(r.Role), nil), "SignedUp": r.SignedUp,
+			"Repeat": tenths(r.RepeatRate(), s.Lang), "Checkouts": r.Checkouts, "Rating": rating,
+		}))
+	}
+	lines = append(lines, "", s.T("kpi.staff.hint", nil))
+	return strings.Join(lines, "\n"), nil
+}
+
+// cohortText is the cohort table, monospace: a row per month of joining,
+// a column per month since, each cell the share still buying (%).
+func cohortText(s *Session, shopID int64, store string, loc *time.Location) (string, error) {
+	cs, err := s.e.Service.Cohorts(s.Ctx, s.Tx, shopID, loc)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	b.WriteString(s.T("kpi.cohorts.title", map[string]any{"Store": store}) + "\n\n")
+	if len(cs) == 0 {
+		b.WriteString(s.T("kpi.cohorts.none", nil))
+		return b.String(), nil
+	}
+	cols := len(cs[0].Retained)
+	fmt.Fprintf(&b, "%-7s %5s", s.T("kpi.cohorts.month", nil), s.T("kpi.cohorts.members", nil))
+	for k := range cols {
+		fmt.Fprintf(&b, " %4s", fmt.Sprintf("+%d", k))
+	}
+	for _, c := range cs {
+		fmt.Fprintf(&b, "\n%04d-%02d %5d", c.Year, int(c.Month), c.Members)
+		for k := range c.Retained {
+			fmt.Fprintf(&b, " %4d", (c.Share(k)+5)/10)
+		}
+	}
+	b.WriteString("\n\n" + s.T("kpi.cohorts.legend", nil))
+	return b.String(), nil
+}
+
+// statsDates is the flow of the "Dates…" button: the person types the
+// first and the last day, then gets the view for them.
+type statsDates struct{}
+
+const (
+	flowStatsDates = "stats_dates"
+	stepStatsDates = "dates"
+)
+
+func (statsDates) Name() string { return flowStatsDates }
+
+func (statsDates) Ask(s *Session) error {
+	s.Say("kpi.dates.ask", map[string]any{"Example": s.e.Now().AddDate(0, 0, -30).Format("02.01.2006") + " - " +
+		s.e.Now().Format("02.01.2006")})
+	return nil
+}
+
+func (f statsDates) Handle(s *Session) error {
+	if !s.Staff.CanManage() {
+		s.Leave()
+		return nil
+	}
+	if s.In.Kind != InputText {
+		return f.Ask(s)
+	}
+	p, err := parseStatsDates(s.In.Text, s.e.Now())
+	if err != nil {
+		s.Say("kpi.dates.invalid", nil)
+		return f.Ask(s)
+	}
+	v, ok := parseStatsView(s.Data("view"))
+	if !ok {
+		v = statsView{view: viewKPIs}
+	}
+	v.period = p
+	s.Leave()
+	return showStats(s, v, false)
+}
+
+// statsDatesAction is the "Dates…" button: it asks for the dates,
+// keeping the view and the store of the message it is under.
+func statsDatesAction(s *Session, value string) error {
+	v, ok := parseStatsView(value)
+	if !s.Staff.CanManage() || !ok {
+		s.Toast("error.stale_button")
+		return nil
+	}
+	s.Conv.Reset()
+	s.SetData("view", v.String())
+	return s.Enter(flowStatsDates, stepStatsDates)
+}
+
+func init() {
+	registerFlow(statsDates{})
+	registerAction("statsd", statsDatesAction)
+}
