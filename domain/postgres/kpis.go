@@ -34,13 +34,14 @@ const (
   LEFT JOIN customer_activity a ON a.customer_id = c.id
   LEFT JOIN cards k ON k.customer_id = c.id
  WHERE c.joined_at < $2 AND c.erased_at IS NULL AND ($3 = 0 OR c.joined_store_id = $3)`
-	// $4 the number of sections (0: nobody's profile is complete).
+	// Its own parameters: $1 to, $2 store, $3 the number of sections (0:
+	// nobody's profile is complete).
 	kpiProfiles = `SELECT count(*) FROM (
 SELECT o.customer_id
   FROM section_offers o JOIN customers c ON c.id = o.customer_id
- WHERE $4 > 0 AND o.completed_at IS NOT NULL
-   AND c.joined_at < $2 AND c.erased_at IS NULL AND ($3 = 0 OR c.joined_store_id = $3)
- GROUP BY o.customer_id HAVING count(*) >= $4) x`
+ WHERE $3 > 0 AND o.completed_at IS NOT NULL
+   AND c.joined_at < $1 AND c.erased_at IS NULL AND ($2 = 0 OR c.joined_store_id = $2)
+ GROUP BY o.customer_id HAVING count(*) >= $3) x`
 	kpiPurchases = `SELECT count(*), count(DISTINCT p.customer_id), coalesce(sum(p.amount), 0)::bigint,
        coalesce(sum(p.points_earned), 0)::bigint, coalesce(sum(p.points_redeemed), 0)::bigint
   FROM stores st JOIN purchases p ON p.store_id = st.id AND p.created_at >= $1 AND p.created_at < $2
@@ -80,7 +81,7 @@ func (t *tx) ReadKPIs(ctx context.Context, q domain.KPIQuery) (*domain.KPIs, err
 			return r.Scan(&k.Members, &k.NewMembers, &k.Reachable, &k.Marketing, &k.Active, &k.Sleeping, &k.Lost,
 				&k.NeverBought, &k.Repeaters, &k.PointsOutstanding)
 		})
-	b.Queue(kpiProfiles, append(args, q.Sections)...).QueryRow(func(r pgx.Row) error {
+	b.Queue(kpiProfiles, q.To, q.ShopID, q.Sections).QueryRow(func(r pgx.Row) error {
 		return r.Scan(&k.ProfileComplete)
 	})
 	b.Queue(kpiPurchases, args...).QueryRow(func(r pgx.Row) error {

@@ -1,0 +1,350 @@
+package postgres_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+	"github.com/loyaltybot/loyaltybot/domain/postgres"
+)
+
+// kpiShop is the small history every KPI test reads, written through the
+// use cases at the times it happened, so the purchase triggers and the
+// ledger run as in production. N is the report's now (t0). The values the
+// tests expect are worked out by hand from it (see each test).
+//
+//	c1 joined A N-100d, offers yes, profile complete (2 of 2 sections), signed up by Kira;
+//	   bonus 50 at N-100d; bought 1000 ₽ at A N-95d (Kira, +30), 2000 ₽ at A N-10d
+//	   paying 10 points (Kira, +59), rated 5; nudge sent N-12d, converted (2000 ₽)
+//	c2 joined A N-50d, blocked the bot; bought 500 ₽ at B N-45d (Lev, +15), rated 1 at N-45d;
+//	   nudge held out N-12d
+//	c3 joined B N-20d, offers yes, 1 section complete; bought 1000 ₽ at B N-5d (Lev, +30),
+//	   rated 2; 1000 ₽ at B N-3d, cancelled N-3d; nudge sent N-12d, not converted
+//	c4 joined A N-200d; bought 300 ₽ at A N-150d (+9); 9 points expired N-1d;
+//	   nudge sent N-40d (before the period)
+//	c5 joined A N-2d through Kira's link, welcome 100 at N-2d, never bought
+//	c6 joined A N-60d, erased; c7 gave consent only (not a member)
+type kpiShop struct {
+	db         *postgres.DB
+	svc        *domain.Service
+	a, b       *domain.Shop
+	kira, lev  *domain.Staff
+	n          time.Time
+	c1, c2, c3 int64
+}
+
+// set moves the fake clock to t (tests only).
+func (c *fakeClock) set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+}
+
+func newKPIShop(t *testing.T) *kpiShop {
+	t.Helper()
+	db, clock := newStore(t)
+	ctx := t.Context()
+	if err := db.SyncStores(ctx, []domain.StoreConfig{{Code: "A", Name: "Shop A", TimeZone: "UTC"},
+		{Code: "B", Name: "Shop B", TimeZone: "UTC"}}); err != nil {
+		t.Fatal(err)
+	}
+	biz := &domain.Business{Program: domain.DefaultProgram(), Feedback: domain.DefaultFeedback(),
+		Questionnaire: domain.Questionnaire{Sections: []domain.Section{{ID: "about"}, {ID: "family"}}}}
+	k := &kpiShop{db: db, svc: domain.NewService(biz, nil, nil, clock.Now), n: clock.Now()}
+	inTx(t, db, func(ctx context.Context, tx domain.Tx) (err error) {
+		if k.a, err = tx.FindShopByCode(ctx, "A"); err != nil {
+			return err
+		}
+		k.b, err = tx.FindShopByCode(ctx, "B")
+		return err
+	})
+	k.kira = addStaff(t, db, 801, domain.RoleCashier, k.a.ID)
+	k.lev = addStaff(t, db, 802, domain.RoleCashier, k.a.ID)
+	day := func(d int) time.Time { return k.n.AddDate(0, 0, -d) }
+	member := func(tg int64, joined int, shop *domain.Shop, marketing bool) (int64, int64) {
+		clock.set(day(joined))
+		c := &domain.Customer{TelegramID: tg, ChatID: tg, FirstName: "M", Language: "en", JoinedStoreID: shop.ID,
+			JoinedAt: clock.Now(), Marketing: marketing}
+		var card *domain.Card
+		inTx(t, db, func(ctx context.Context, tx domain.Tx) (err error) {
+			if err := tx.CreateCustomer(ctx, c); err != nil {
+				return err
+			}
+			card, err = tx.CreateCard(ctx, c.ID, cardNumber(tg))
+			return err
+		})
+		return c.ID, card.ID
+	}
+	seq := 0
+	buy := func(card int64, d int, shop *domain.Shop, staff *domain.Staff, amount, redeem int64) *domain.Purchase {
+		clock.set(day(d))
+		seq++
+		var p *domain.Purchase
+		inTx(t, db, func(ctx context.Context, tx domain.Tx) error {
+			res, err := k.svc.RecordPurchase(ctx, tx, domain.PurchaseRequest{CardID: card, ShopID: shop.ID,
+				StaffID: staff.ID, Source: domain.SourceBot, IdempotencyKey: fmt.Sprint("kpi:", seq),
+				Amount: amount * 100, Currency: "RUB", Redeem: redeem})
+			if err == nil {
+				p = &res.Purchase
+			}
+			return err
+		})
+		return p
+	}
+	none := &domain.Staff{}
+	rate := func(p *domain.Purchase, stars int) {
+		clock.set(p.CreatedAt)
+		inTx(t, db, func(ctx context.Context, tx domain.Tx) error {
+			return tx.SaveFeedback(ctx, &domain.Feedback{PurchaseID: p.ID, CustomerID: p.CustomerID, ShopID: p.ShopID,
+				StaffID: p.StaffID, Stars: stars, CreatedAt: p.CreatedAt, UpdatedAt: p.CreatedAt})
+		})
+	}
+	credit := func(card int64, d int, kind domain.LedgerKind, points int64) {
+		clock.set(day(d))
+		seq++
+		inTx(t, db, func(ctx context.Context, tx domain.Tx) error {
+			e := domain.LedgerEntry{CardID: card, Kind: kind, Amount: points, IdempotencyKey: fmt.Sprint("kpi:", seq)}
+			if points < 0 {
+				_, _, err := tx.AppendLedger(ctx, e)
+				return err
+			}
+			_, _, err := tx.AppendCredit(ctx, e, domain.LotPromo)
+			return err
+		})
+	}
+	sections := func(customer int64, d int, ids ...string) {
+		inTx(t, db, func(ctx context.Context, tx domain.Tx) error {
+			for _, id := range ids {
+				if err := tx.OfferSection(ctx, customer, id, day(d)); err != nil {
+					return err
+				}
+				if err := tx.CompleteSection(ctx, customer, id, day(d)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	exec := func(sql string, args ...any) {
+		if _, err := db.Pool().Exec(ctx, sql, args...); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	nudge := func(customer int64, d int, outcome string, converted bool, revenue int64) {
+		var conv *time.Time
+		if converted {
+			at := day(d - 1)
+			conv = &at
+		}
+		exec(`INSERT INTO nudges (rule, customer_id, occurrence, marketing, outcome, due_at, send_at, attribute_until,
+			converted_at, revenue) VALUES ('winback', $1, $2, true, $3, $4, $4, $4, $5, $6)`,
+			customer, fmt.Sprint(d), outcome, day(d), conv, revenue*100)
+	}
+
+	var card1, card2, card3, card4, card5 int64
+	k.c1, card1 = member(1, 100, k.a, true)
+	inTx(t, db, func(ctx context.Context, tx domain.Tx) error { return tx.SetSignedUpBy(ctx, k.c1, k.kira.ID) })
+	credit(card1, 100, domain.LedgerBonus, 50)
+	sections(k.c1, 90, "about", "family")
+	buy(card1, 95, k.a, k.kira, 1000, 0)
+	rate(buy(card1, 10, k.a, k.kira, 2000, 10), 5)
+	nudge(k.c1, 12, "sent", true, 2000)
+
+	k.c2, card2 = member(2, 50, k.a, false)
+	exec(`UPDATE customers SET unreachable_at = $2 WHERE id = $1`, k.c2, day(30))
+	rate(buy(card2, 45, k.b, k.lev, 500, 0), 1)
+	nudge(k.c2, 12, "held_out", false, 0)
+
+	k.c3, card3 = member(3, 20, k.b, true)
+	sections(k.c3, 19, "about")
+	rate(buy(card3, 5, k.b, k.lev, 1000, 0), 2)
+	cancelled := buy(card3, 3, k.b, k.lev, 1000, 0)
+	inTx(t, db, func(ctx context.Context, tx domain.Tx) error {
+		_, err := k.svc.CancelPurchase(ctx, tx, cancelled.PublicID, 0, k.lev.ID)
+		return err
+	})
+	nudge(k.c3, 12, "sent", false, 0)
+
+	c4, card4 := member(4, 200, k.a, false)
+	buy(card4, 150, k.a, none, 300, 0)
+	credit(card4, 1, domain.LedgerExpire, -9)
+	nudge(c4, 40, "sent", true, 300)
+
+	var c5 int64
+	c5, card5 = member(5, 2, k.a, false)
+	inTx(t, db, func(ctx context.Context, tx domain.Tx) error { return tx.SetSignedUpBy(ctx, c5, k.kira.ID) })
+	credit(card5, 2, domain.LedgerWelcome, 100)
+
+	c6, _ := member(6, 60, k.a, true)
+	exec(`UPDATE customers SET erased_at = $2 WHERE id = $1`, c6, day(59))
+	exec(`INSERT INTO customers (telegram_id, chat_id, first_name, language, created_at) VALUES (7, 7, '', 'en', $1)`, day(1))
+	clock.set(k.n)
+	return k
+}
+
+// month is the report of the 30 days up to N (and an hour past it).
+func (k *kpiShop) month() domain.Period {
+	return domain.Period{From: k.n.AddDate(0, 0, -30), To: k.n.Add(time.Hour)}
+}
+
+func (k *kpiShop) kpis(t *testing.T, p domain.Period, shopID int64) *domain.KPIs {
+	t.Helper()
+	var out *domain.KPIs
+	inTx(t, k.db, func(ctx context.Context, tx domain.Tx) (err error) {
+		out, err = k.svc.KPIs(ctx, tx, p, shopID)
+		return err
+	})
+	return out
+}
+
+// TestKPIsAllStores: every indicator of the month, worked out by hand
+// from the history of kpiShop.
+func TestKPIsAllStores(t *testing.T) {
+	t.Parallel()
+	k := newKPIShop(t)
+	got := k.kpis(t, k.month(), 0)
+	want := &domain.KPIs{Period: k.month(),
+		Members: 5, NewMembers: 2, // c1–c5; c3 and c5 joined in the month
+		Reachable: 4, Marketing: 2, ProfileComplete: 1, Sections: 2, // c2 blocked; c1, c3 said yes; c1 only
+		Active: 2, Sleeping: 1, Lost: 1, NeverBought: 1, // c1, c3 · c2 · c4 · c5
+		Buyers: 4, Repeaters: 1, // c1 bought twice
+		Purchases: 2, PeriodBuyers: 2, Revenue: 300000, // c1's 2000 ₽ and c3's 1000 ₽ (the cancelled one is not)
+		PointsIssued:   59 + 30 + 100, // earned on them (1990 ₽ × 3 %, rounded down; 30) and c5's welcome
+		PointsRedeemed: 10, PointsExpired: 9,
+		PointsOutstanding: (50 + 30 - 10 + 59) + 15 + 30 + 0 + 100,
+		Ratings:           2, StarsSum: 7, BadRatings: 1, // 5 and 2; c2's 1 was before the month
+		Nudges: domain.NudgeStat{Due: 3, Sent: 2, HeldOut: 1, ConvertedSent: 1, RevenueSent: 200000},
+	}
+	checkEqual(t, "kpis", got, want)
+	for _, c := range []struct {
+		what      string
+		got, want int
+	}{
+		{"reachable share", got.Share(got.Reachable), 800},
+		{"marketing share", got.Share(got.Marketing), 400},
+		{"profile share", got.Share(got.ProfileComplete), 200},
+		{"repeat rate", got.RepeatRate(), 250},
+		{"frequency", got.Frequency(), 10},
+		{"redemption rate", got.RedemptionRate(), 53}, // 10 of 189 = 5.29 %
+		{"average stars", got.AverageStars(), 35},
+		{"bad share", got.BadShare(), 500},
+		{"uplift", got.Nudges.Uplift(), 500},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s = %d, want %d", c.what, c.got, c.want)
+		}
+	}
+	if a := got.AverageReceipt(); a != 150000 {
+		t.Errorf("average receipt %d, want 150000", a)
+	}
+	if l := got.Liability(100); l != 27400 {
+		t.Errorf("liability %d, want 27400 (274 points × 1 ₽)", l)
+	}
+}
+
+// TestKPIsOneStore: with store A chosen, the customer indicators are A's
+// members (c1, c2, c4, c5) and the money and ratings A's receipts.
+func TestKPIsOneStore(t *testing.T) {
+	t.Parallel()
+	k := newKPIShop(t)
+	got := k.kpis(t, k.month(), k.a.ID)
+	want := &domain.KPIs{Period: k.month(), ShopID: k.a.ID,
+		Members: 4, NewMembers: 1, Reachable: 3, Marketing: 1, ProfileComplete: 1, Sections: 2,
+		Active: 1, Sleeping: 1, Lost: 1, NeverBought: 1, Buyers: 3, Repeaters: 1,
+		Purchases: 1, PeriodBuyers: 1, Revenue: 200000,
+		PointsIssued: 59 + 100, PointsRedeemed: 10, PointsExpired: 9, PointsOutstanding: 129 + 15 + 0 + 100,
+		Ratings: 1, StarsSum: 5,
+		Nudges: domain.NudgeStat{Due: 2, Sent: 1, HeldOut: 1, ConvertedSent: 1, RevenueSent: 200000},
+	}
+	checkEqual(t, "kpis of A", got, want)
+	if r := got.RepeatRate(); r != 333 {
+		t.Errorf("repeat rate %d, want 333", r)
+	}
+}
+
+// TestKPIsPeriodInvalid: a period that ends before it starts is refused.
+func TestKPIsPeriodInvalid(t *testing.T) {
+	t.Parallel()
+	k := newKPIShop(t)
+	err := txErr(t, k.db, func(ctx context.Context, tx domain.Tx) error {
+		_, err := k.svc.KPIs(ctx, tx, domain.Period{From: k.n, To: k.n}, 0)
+		return err
+	})
+	checkErr(t, "empty period", err, domain.ErrInvalid)
+}
+
+// TestStaffKPIs: Kira signed up c5 in the month (c1 before it) and rang
+// up c1's 2000 ₽, rated 5; Lev rang up c3's 1000 ₽ at B, rated 2 (his
+// cancelled one does not count). Over 120 days Kira signed up c1 too, who
+// bought twice.
+func TestStaffKPIs(t *testing.T) {
+	t.Parallel()
+	k := newKPIShop(t)
+	read := func(p domain.Period, shopID int64) []domain.StaffKPI {
+		var out []domain.StaffKPI
+		inTx(t, k.db, func(ctx context.Context, tx domain.Tx) (err error) {
+			out, err = k.svc.StaffKPIs(ctx, tx, p, shopID)
+			return err
+		})
+		return out
+	}
+	kira := domain.StaffKPI{StaffID: k.kira.ID, Name: k.kira.FirstName, Role: domain.RoleCashier, ShopID: k.a.ID, Active: true}
+	lev := domain.StaffKPI{StaffID: k.lev.ID, Name: k.lev.FirstName, Role: domain.RoleCashier, ShopID: k.a.ID, Active: true}
+	k1, l1 := kira, lev
+	k1.SignedUp, k1.Checkouts, k1.Ratings, k1.StarsSum = 1, 1, 1, 5
+	l1.Checkouts, l1.Ratings, l1.StarsSum = 1, 1, 2
+	checkEqual(t, "month, all stores", read(k.month(), 0), []domain.StaffKPI{k1, l1})
+	checkEqual(t, "month, store B", read(k.month(), k.b.ID), []domain.StaffKPI{l1})
+
+	long := domain.Period{From: k.n.AddDate(0, 0, -120), To: k.n.Add(time.Hour)}
+	got := read(long, k.a.ID)
+	k2 := kira
+	k2.SignedUp, k2.Repeaters, k2.Checkouts, k2.Ratings, k2.StarsSum = 2, 1, 2, 1, 5
+	checkEqual(t, "120 days, store A", got, []domain.StaffKPI{k2, lev})
+	if r := got[0].RepeatRate(); r != 500 {
+		t.Errorf("Kira's repeat rate %d, want 500", r)
+	}
+}
+
+// TestCohorts: by month of joining (UTC) and the month of the last
+// purchase: c4 joined 10.2030, last bought 12.2030; c1 02.2031 → 05.2031;
+// c2 03.2031 → 04.2031; c3 04.2031 → 05.2031; c5 05.2031, never.
+func TestCohorts(t *testing.T) {
+	t.Parallel()
+	k := newKPIShop(t)
+	var got []domain.Cohort
+	inTx(t, k.db, func(ctx context.Context, tx domain.Tx) (err error) {
+		got, err = k.svc.Cohorts(ctx, tx, 0, time.UTC)
+		return err
+	})
+	want := []domain.Cohort{
+		{Year: 2030, Month: time.October, Members: 1, Retained: []int{1, 1, 1, 0, 0, 0, 0, 0}},
+		{Year: 2031, Month: time.February, Members: 1, Retained: []int{1, 1, 1, 1}},
+		{Year: 2031, Month: time.March, Members: 1, Retained: []int{1, 1, 0}},
+		{Year: 2031, Month: time.April, Members: 1, Retained: []int{1, 1}},
+		{Year: 2031, Month: time.May, Members: 1, Retained: []int{0}},
+	}
+	checkEqual(t, "cohorts", got, want)
+}
+
+// TestCustomerActivityFollowsPurchases: the aggregate the triggers keep
+// matches the purchases themselves, after purchases and a cancellation,
+// and the migration's backfill computes the same.
+func TestCustomerActivityFollowsPurchases(t *testing.T) {
+	t.Parallel()
+	k := newKPIShop(t)
+	const recount = `SELECT count(*) FROM (
+		SELECT customer_id, min(created_at) AS f, max(created_at) AS l, count(*)::int AS n
+		  FROM purchases WHERE cancelled_at IS NULL GROUP BY customer_id) p
+		FULL JOIN (SELECT * FROM customer_activity WHERE purchases > 0) a USING (customer_id)
+		WHERE a.first_purchase_at IS DISTINCT FROM p.f OR a.last_purchase_at IS DISTINCT FROM p.l
+		   OR a.purchases IS DISTINCT FROM p.n`
+	if n := sqlOne[int64](t, k.db, recount); n != 0 {
+		t.Fatalf("%d customers whose aggregate differs from their purchases", n)
+	}
+	if n := sqlOne[int32](t, k.db, `SELECT purchases FROM customer_activity WHERE customer_id = $1`, k.c3); n != 1 {
+		t.Fatalf("c3 has %d live purchases after the cancellation, want 1", n)
+	}
+}
