@@ -5,8 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html"
 	"io"
+	"strings"
 
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -149,13 +149,17 @@ func render(ctx context.Context, api *tg.Bot, r flows.Reply, export Exporter) er
 	}
 }
 
+// htmlEscaper escapes what Telegram's HTML mode reads as markup, and
+// nothing else (it knows few named entities).
+var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
 // textOf is a message's text as sent: a Pre one in an HTML <pre> block,
 // escaped, anything else as plain text.
 func textOf(r flows.Reply) (string, models.ParseMode) {
 	if !r.Pre {
 		return r.Text, ""
 	}
-	return "<pre>" + html.EscapeString(r.Text) + "</pre>", models.ParseModeHTML
+	return "<pre>" + htmlEscaper.Replace(r.Text) + "</pre>", models.ParseModeHTML
 }
 
 func edit(ctx context.Context, api *tg.Bot, r flows.Reply) error {
