@@ -13,7 +13,7 @@ import (
 func joinVia(t *testing.T, h *bottest.Harness, id int64, name, payload string) *bottest.Chat {
 	t.Helper()
 	c := h.Chat(id, name, "en")
-	c.Send("/start "+payload).Tap("✅ I agree").ShareContact("+7999"+strings.Repeat("0", 7-len(itoa(id)))+itoa(id)).
+	c.Send("/start " + payload).Tap("✅ I agree").ShareContact("+7999" + strings.Repeat("0", 7-len(itoa(id))) + itoa(id)).
 		Tap(name).Tap("No, thanks")
 	if cust, _ := customer(t, h, id); !cust.Member() {
 		t.Fatalf("join %d failed:\n%s", id, c.Transcript())
