@@ -70,6 +70,13 @@ SELECT o.customer_id
  WHERE n.due_at >= $1 AND n.due_at < $2 AND ($3 = 0 OR c.joined_store_id = $3)`
 )
 
+// kpiReferrals counts the friends who joined through a member's r_ link
+// in the period (the referral program's table, read only where it
+// exists: the KPIs do not depend on the referral program being there).
+const kpiReferrals = `SELECT count(*)
+  FROM referrals r JOIN customers c ON c.id = r.friend_id
+ WHERE r.joined_at >= $1 AND r.joined_at < $2 AND ($3 = 0 OR c.joined_store_id = $3)`
+
 // ReadKPIs reads the indicators of q in one round trip.
 func (t *tx) ReadKPIs(ctx context.Context, q domain.KPIQuery) (*domain.KPIs, error) {
 	k := &domain.KPIs{}
@@ -98,8 +105,16 @@ func (t *tx) ReadKPIs(ctx context.Context, q domain.KPIQuery) (*domain.KPIs, err
 		return r.Scan(&ns.Sent, &ns.HeldOut, &ns.Skipped, &ns.Clicked, &ns.ConvertedSent, &ns.ConvertedHeldOut,
 			&ns.Points, &ns.RevenueSent, &ns.RevenueHeld)
 	})
+	b.Queue(`SELECT to_regclass('referrals') IS NOT NULL`).QueryRow(func(r pgx.Row) error {
+		return r.Scan(&k.Referrals)
+	})
 	if err := t.tx.SendBatch(ctx, b).Close(); err != nil {
 		return nil, fmt.Errorf("read kpis: %w", mapErr(err))
+	}
+	if k.Referrals {
+		if err := t.tx.QueryRow(ctx, kpiReferrals, args...).Scan(&k.ReferralJoins); err != nil {
+			return nil, fmt.Errorf("read kpis: referrals: %w", mapErr(err))
+		}
 	}
 	k.Buyers = k.Members - k.NeverBought
 	k.PointsIssued += bonuses

@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -346,5 +347,38 @@ func TestCustomerActivityFollowsPurchases(t *testing.T) {
 	}
 	if n := sqlOne[int32](t, k.db, `SELECT purchases FROM customer_activity WHERE customer_id = $1`, k.c3); n != 1 {
 		t.Fatalf("c3 has %d live purchases after the cancellation, want 1", n)
+	}
+}
+
+// TestKPIsReferralJoins: where the referral program's table exists, the
+// friends who joined through a member's link in the period are counted
+// (c3, referred by c1 20 days ago; c2's 50 days ago is before the month).
+// The table stands in for the referral program's own here (same columns)
+// until that program is in.
+func TestKPIsReferralJoins(t *testing.T) {
+	t.Parallel()
+	k := newKPIShop(t)
+	ctx := t.Context()
+	for _, sql := range []string{
+		`CREATE TABLE IF NOT EXISTS referrals (friend_id bigint PRIMARY KEY REFERENCES customers(id),
+			referrer_id bigint NOT NULL REFERENCES customers(id), joined_at timestamptz NOT NULL)`,
+		`INSERT INTO referrals (friend_id, referrer_id, joined_at) VALUES ($1, $3, $4), ($2, $3, $5)`,
+	} {
+		args := []any{}
+		if strings.Contains(sql, "$1") {
+			args = []any{k.c3, k.c2, k.c1, k.n.AddDate(0, 0, -20), k.n.AddDate(0, 0, -50)}
+		}
+		if _, err := k.db.Pool().Exec(ctx, sql, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		shop int64
+		want int
+	}{{0, 1}, {k.b.ID, 1}, {k.a.ID, 0}} {
+		got := k.kpis(t, k.month(), c.shop)
+		if !got.Referrals || got.ReferralJoins != c.want {
+			t.Errorf("store %d: referrals %v, %d joins, want %d", c.shop, got.Referrals, got.ReferralJoins, c.want)
+		}
 	}
 }
