@@ -71,3 +71,46 @@ func FuzzParseStartPayload(f *testing.F) {
 		}
 	})
 }
+
+func TestStoreLink(t *testing.T) {
+	for _, c := range []struct {
+		value, store string
+		cashier      int64
+	}{
+		{"central", "central", 0},
+		{"central_12", "central", 12},
+		{"central_x", "central", 0},
+		{"central_-3", "central", 0},
+		{"central_0", "central", 0},
+		{"central_", "central", 0},
+		{"central_12_7", "central", 0},
+		{"central_99999999999999999999", "central", 0},
+	} {
+		store, cashier := StoreLink(c.value)
+		if store != c.store || cashier != c.cashier {
+			t.Errorf("StoreLink(%q) = %q, %d; want %q, %d", c.value, store, cashier, c.store, c.cashier)
+		}
+	}
+	if p := StoreLinkPayload("central", 12); p != "s_central_12" {
+		t.Errorf("payload %q", p)
+	}
+}
+
+// FuzzStoreLink: whatever a poster's link says, the store code comes back
+// without the cashier part, and a cashier's own link round-trips.
+func FuzzStoreLink(f *testing.F) {
+	for _, seed := range []string{"central", "central_12", "a_b_c", "_1", "x_-1"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		store, cashier := StoreLink(in)
+		if strings.Contains(store, "_") || cashier < 0 || !strings.HasPrefix(in, store) {
+			t.Fatalf("StoreLink(%q) = %q, %d", in, store, cashier)
+		}
+		if cashier > 0 {
+			if s2, c2 := StoreLink(strings.TrimPrefix(StoreLinkPayload(store, cashier), "s_")); s2 != store || c2 != cashier {
+				t.Fatalf("%q, %d does not round-trip: %q, %d", store, cashier, s2, c2)
+			}
+		}
+	})
+}
