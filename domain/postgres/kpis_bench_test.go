@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/loyaltybot/loyaltybot/domain"
 	"github.com/loyaltybot/loyaltybot/domain/postgres"
 )
@@ -82,7 +84,8 @@ func BenchmarkKPIs(b *testing.B) {
 
 // kpiSeed fills an empty database with a shop of n customers over two
 // years up to 2026-12-01: 3 stores, 30 cashiers, ten purchases per
-// customer on average, spread evenly over the two years among those who had joined, a rating on one purchase
+// customer on average, spread evenly over the two years among those who had joined and
+// written in time order as a shop writes them, a rating on one purchase
 // in twenty, a nudge per customer, profile sections, welcome bonuses. It
 // writes with the triggers off (session_replication_role) and fills
 // customer_activity as the migration's backfill does, so a million
@@ -106,7 +109,29 @@ func kpiSeed(b *testing.B, url string, n int) {
 	}
 	defer conn.Release()
 	start := time.Now()
-	for _, sql := range kpiSeedSQL {
+	// The purchases' secondary indexes are built once at the end rather
+	// than grown row by row (an hour for ten million rows, here).
+	rows, _ := conn.Query(ctx, `SELECT indexname, indexdef FROM pg_indexes
+		WHERE tablename IN ('purchases', 'feedback', 'nudges')
+		  AND indexname NOT IN (SELECT conname FROM pg_constraint)`)
+	type index struct{ name, def string }
+	idx, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (index, error) {
+		var i index
+		return i, r.Scan(&i.name, &i.def)
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	steps := []string{}
+	for _, i := range idx {
+		steps = append(steps, `DROP INDEX `+i.name)
+	}
+	steps = append(steps, kpiSeedSQL[:len(kpiSeedSQL)-1]...)
+	for _, i := range idx {
+		steps = append(steps, i.def)
+	}
+	steps = append(steps, kpiSeedSQL[len(kpiSeedSQL)-1])
+	for _, sql := range steps {
 		t := time.Now()
 		var args []any
 		if strings.Contains(sql, "$1") {
@@ -154,7 +179,8 @@ var kpiSeedSQL = []string{
 	        greatest(t.at, c.joined_at), CASE WHEN g % 500 = 0 THEN t.at END
 	   FROM generate_series(1::bigint, 10 * $1) g
 	  CROSS JOIN LATERAL (SELECT timestamptz '2024-12-01' + ((g * 104729) % 1000003)::float8 / 1000003 * interval '730 days' AS at) t
-	   JOIN customers c ON c.id = 1 + (g * 2654435761) % greatest(1, (extract(epoch FROM t.at - timestamptz '2024-12-01') / (730 * 86400) * $1)::bigint)`,
+	   JOIN customers c ON c.id = 1 + (g * 2654435761) % greatest(1, (extract(epoch FROM t.at - timestamptz '2024-12-01') / (730 * 86400) * $1)::bigint)
+	  ORDER BY t.at`,
 	`INSERT INTO feedback (purchase_id, customer_id, store_id, staff_id, stars, created_at, updated_at)
 	 SELECT id, customer_id, store_id, staff_id, 1 + id % 5, created_at, created_at FROM purchases WHERE id % 20 = 0`,
 	`INSERT INTO nudges (rule, customer_id, occurrence, marketing, outcome, due_at, send_at, attribute_until,
