@@ -67,8 +67,8 @@ type KPIs struct {
 	Nudges NudgeStat
 
 	// ReferralJoins counts members who joined through another member's
-	// r_ link in the period; Referrals says whether the program records
-	// referrals at all (false: the indicator is shown as not available).
+	// r_ link in the period; Referrals says whether the program rewards
+	// referrals at all (off, with nobody referred: the line says so).
 	ReferralJoins int
 	Referrals     bool
 }
@@ -133,6 +133,7 @@ func (s *Service) KPIs(ctx context.Context, tx Tx, p Period, shopID int64) (*KPI
 		return nil, err
 	}
 	k.Period, k.ShopID, k.Sections = p, shopID, len(s.Business.Questionnaire.Sections)
+	k.Referrals = s.Business.Gamification.Referral.Enabled || k.ReferralJoins > 0
 	return k, nil
 }
 

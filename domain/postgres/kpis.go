@@ -10,10 +10,10 @@ import (
 	"github.com/loyaltybot/loyaltybot/domain"
 )
 
-// The owners' report (/stats) in six set-based statements sent in one
+// The owners' report (/stats) in seven set-based statements sent in one
 // round trip. Nothing reads every purchase: the customer indicators scan
 // the members once, joined to their card and to customer_activity (the
-// per-customer aggregate the purchase triggers keep, migration 0023); the
+// per-customer aggregate the purchase triggers keep, migration 0026); the
 // period's purchases are walked per store by time (purchases_store_time),
 // the points that moved without a purchase by time (ledger_kpi_time),
 // ratings by time (feedback_created) and nudges by due time (nudges_due).
@@ -71,8 +71,7 @@ SELECT o.customer_id
 )
 
 // kpiReferrals counts the friends who joined through a member's r_ link
-// in the period (the referral program's table, read only where it
-// exists: the KPIs do not depend on the referral program being there).
+// in the period (referrals, migration 0025).
 const kpiReferrals = `SELECT count(*)
   FROM referrals r JOIN customers c ON c.id = r.friend_id
  WHERE r.joined_at >= $1 AND r.joined_at < $2 AND ($3 = 0 OR c.joined_store_id = $3)`
@@ -107,16 +106,11 @@ func (t *tx) ReadKPIs(ctx context.Context, q domain.KPIQuery) (*domain.KPIs, err
 		return r.Scan(&ns.Sent, &ns.HeldOut, &ns.Skipped, &ns.Clicked, &ns.ConvertedSent, &ns.ConvertedHeldOut,
 			&ns.Points, &ns.RevenueSent, &ns.RevenueHeld)
 	})
-	b.Queue(`SELECT to_regclass('referrals') IS NOT NULL`).QueryRow(func(r pgx.Row) error {
-		return r.Scan(&k.Referrals)
+	b.Queue(kpiReferrals, args...).QueryRow(func(r pgx.Row) error {
+		return r.Scan(&k.ReferralJoins)
 	})
 	if err := t.tx.SendBatch(ctx, b).Close(); err != nil {
 		return nil, fmt.Errorf("read kpis: %w", mapErr(err))
-	}
-	if k.Referrals {
-		if err := t.tx.QueryRow(ctx, kpiReferrals, args...).Scan(&k.ReferralJoins); err != nil {
-			return nil, fmt.Errorf("read kpis: referrals: %w", mapErr(err))
-		}
 	}
 	k.Buyers = k.Members - k.NeverBought
 	k.PointsIssued += bonuses

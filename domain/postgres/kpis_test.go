@@ -3,7 +3,6 @@ package postgres_test
 import (
 	"context"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -52,7 +51,8 @@ func newKPIShop(t *testing.T) *kpiShop {
 		t.Fatal(err)
 	}
 	biz := &domain.Business{Program: domain.DefaultProgram(), Feedback: domain.DefaultFeedback(),
-		Questionnaire: domain.Questionnaire{Sections: []domain.Section{{ID: "about"}, {ID: "family"}}}}
+		Questionnaire: domain.Questionnaire{Sections: []domain.Section{{ID: "about"}, {ID: "family"}}},
+		Gamification:  domain.Gamification{Referral: domain.ReferralConfig{Enabled: true}}}
 	k := &kpiShop{db: db, svc: domain.NewService(biz, nil, nil, clock.Now), n: clock.Now()}
 	inTx(t, db, func(ctx context.Context, tx domain.Tx) (err error) {
 		if k.a, err = tx.FindShopByCode(ctx, "A"); err != nil {
@@ -216,7 +216,8 @@ func TestKPIsAllStores(t *testing.T) {
 		PointsRedeemed: 10, PointsExpired: 9,
 		PointsOutstanding: (50 + 30 - 10 + 59) + 15 + 30 + 0 + 100,
 		Ratings:           2, StarsSum: 7, BadRatings: 1, // 5 and 2; c2's 1 was before the month
-		Nudges: domain.NudgeStat{Due: 3, Sent: 2, HeldOut: 1, ConvertedSent: 1, RevenueSent: 200000},
+		Nudges:    domain.NudgeStat{Due: 3, Sent: 2, HeldOut: 1, ConvertedSent: 1, RevenueSent: 200000},
+		Referrals: true, // the referral program is in; nobody came through a friend's link
 	}
 	checkEqual(t, "kpis", got, want)
 	for _, c := range []struct {
@@ -257,7 +258,8 @@ func TestKPIsOneStore(t *testing.T) {
 		Purchases: 1, PeriodBuyers: 1, Revenue: 200000,
 		PointsIssued: 59 + 100, PointsRedeemed: 10, PointsExpired: 9, PointsOutstanding: 129 + 15 + 0 + 100,
 		Ratings: 1, StarsSum: 5,
-		Nudges: domain.NudgeStat{Due: 2, Sent: 1, HeldOut: 1, ConvertedSent: 1, RevenueSent: 200000},
+		Nudges:    domain.NudgeStat{Due: 2, Sent: 1, HeldOut: 1, ConvertedSent: 1, RevenueSent: 200000},
+		Referrals: true,
 	}
 	checkEqual(t, "kpis of A", got, want)
 	if r := got.RepeatRate(); r != 333 {
@@ -350,27 +352,16 @@ func TestCustomerActivityFollowsPurchases(t *testing.T) {
 	}
 }
 
-// TestKPIsReferralJoins: where the referral program's table exists, the
-// friends who joined through a member's link in the period are counted
-// (c3, referred by c1 20 days ago; c2's 50 days ago is before the month).
-// The table stands in for the referral program's own here (same columns)
-// until that program is in.
+// TestKPIsReferralJoins: the friends who joined through a member's link
+// in the period are counted (c3, referred by c1 20 days ago; c2's 50 days
+// ago is before the month).
 func TestKPIsReferralJoins(t *testing.T) {
 	t.Parallel()
 	k := newKPIShop(t)
 	ctx := t.Context()
-	for _, sql := range []string{
-		`CREATE TABLE IF NOT EXISTS referrals (friend_id bigint PRIMARY KEY REFERENCES customers(id),
-			referrer_id bigint NOT NULL REFERENCES customers(id), joined_at timestamptz NOT NULL)`,
-		`INSERT INTO referrals (friend_id, referrer_id, joined_at) VALUES ($1, $3, $4), ($2, $3, $5)`,
-	} {
-		args := []any{}
-		if strings.Contains(sql, "$1") {
-			args = []any{k.c3, k.c2, k.c1, k.n.AddDate(0, 0, -20), k.n.AddDate(0, 0, -50)}
-		}
-		if _, err := k.db.Pool().Exec(ctx, sql, args...); err != nil {
-			t.Fatal(err)
-		}
+	if _, err := k.db.Pool().Exec(ctx, `INSERT INTO referrals (friend_id, referrer_id, joined_at) VALUES ($1, $3, $4), ($2, $3, $5)`,
+		k.c3, k.c2, k.c1, k.n.AddDate(0, 0, -20), k.n.AddDate(0, 0, -50)); err != nil {
+		t.Fatal(err)
 	}
 	for _, c := range []struct {
 		shop int64
