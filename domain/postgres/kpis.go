@@ -14,7 +14,8 @@ import (
 // round trip. Nothing reads every purchase: the customer indicators scan
 // the members once, joined to their card and to customer_activity (the
 // per-customer aggregate the purchase triggers keep, migration 0026); the
-// period's purchases are walked per store by time (purchases_store_time),
+// period's purchases are found by time (purchases_time_brin, a BRIN index of
+// the time-ordered heap),
 // the points that moved without a purchase by time (ledger_kpi_time),
 // ratings by time (feedback_created) and nudges by due time (nudges_due).
 // $1 from, $2 to, $3 store (0: all), and each statement's own after.
