@@ -13,7 +13,7 @@ import (
 // The owners' report (/stats) in seven set-based statements sent in one
 // round trip. Nothing reads every purchase: the customer indicators scan
 // the members once, joined to their card and to customer_activity (the
-// per-customer aggregate the purchase triggers keep, migration 0026); the
+// per-customer aggregate the purchase triggers keep, migration 0028); the
 // period's purchases are found by time (purchases_time_brin, a BRIN index of
 // the time-ordered heap),
 // the points that moved without a purchase by time (ledger_kpi_time),

@@ -1,4 +1,4 @@
--- 0026: owners' KPIs (/stats) and staff KPIs.
+-- 0028: owners' KPIs (/stats) and staff KPIs.
 --
 -- Who signed a customer up: a join through a cashier's own link
 -- (s_<store>_<cashier>) names the cashier, so /stats staff can count the
