@@ -294,6 +294,12 @@ func (s *Service) planNudge(r NudgeRule, d NudgeDue, now time.Time) *Nudge {
 	return n
 }
 
+// NudgeQuery is the query one batch of the engine's tick runs for rule r
+// at the given time: what the benchmarks time and EXPLAIN shows.
+func (s *Service) NudgeQuery(r NudgeRule, at time.Time) NudgeQuery {
+	return s.nudgeQuery(r, at, false, nudgeBatch)
+}
+
 // nudgeQuery is the rule's query at now.
 func (s *Service) nudgeQuery(r NudgeRule, now time.Time, all bool, limit int) NudgeQuery {
 	q := NudgeQuery{Rule: r, Now: now, All: all, Limit: limit, Sections: len(s.Business.Questionnaire.Sections)}
