@@ -192,7 +192,10 @@ func (s *Sender) deliver(ctx context.Context, m domain.OutMessage) outcome {
 	if r.Export != nil {
 		timeout = exportTimeout
 	}
-	sendCtx, cancel := context.WithTimeout(ctx, timeout)
+	// A request under way is not cut off by a shutdown: it finishes (or
+	// times out) and is marked, so a graceful stop never leaves a message
+	// that Telegram took unmarked, to be sent again after the restart.
+	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 	err := render(sendCtx, s.api, r, s.export)
 	cancel()
 	if err == nil || isNotModified(err) {
