@@ -26,10 +26,20 @@ func (db *DB) ExplainNudgeRule(ctx context.Context, q domain.NudgeQuery, generic
 	if err != nil {
 		return "", err
 	}
-	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // read only
+	defer func() {
+		ctx := context.WithoutCancel(ctx)
+		conn := tx.Conn()
+		tx.Rollback(ctx)                           //nolint:errcheck // read only
+		conn.Exec(ctx, "DEALLOCATE nudge_explain") //nolint:errcheck // not prepared when it failed early
+	}()
 	mode := "force_custom_plan"
 	if generic {
 		mode = "force_generic_plan"
+	}
+	for _, set := range nudgeSettingsFor(q.Rule.Kind) {
+		if _, err := tx.Exec(ctx, set); err != nil {
+			return "", err
+		}
 	}
 	if _, err := tx.Exec(ctx, "SET LOCAL plan_cache_mode = "+mode); err != nil {
 		return "", err

@@ -42,7 +42,7 @@ var ErrNotEmpty = errors.New("the database has customers already: seed an empty 
 // Seed fills an empty database with a shop's history, set-based (INSERT …
 // SELECT over generate_series), for the benchmarks of the nudge engine and
 // the statistics: customers who joined over two years (more of them
-// lately), some asleep, purchases per customer heavily skewed, in time
+// lately; ids in joining order, as a shop makes them), some asleep, purchases per customer heavily skewed, in time
 // order as a shop writes them, with categories; cards, points (a welcome
 // lot and the earned ones, which expire a year after the last purchase),
 // birthdays for about half, marketing consent for about 60 %, topic
@@ -212,7 +212,7 @@ SELECT i,
        CASE WHEN NOT erased AND ` + u("i", 11) + ` < 0.05 THEN 1080 + 60 * floor(4 * ` + u("i", 12) + `)::int END,
        joined - interval '3 minutes'
   FROM generate_series(1, $2::int) i,
-       LATERAL (SELECT $1::timestamptz - interval '730 days' * (1 - sqrt(` + u("i", 1) + `)) AS joined,
+       LATERAL (SELECT $1::timestamptz - interval '730 days' * (1 - sqrt((i - ` + u("i", 1) + `) / $2::float8)) AS joined,
                        ` + u("i", 4) + ` < 0.005 AS erased) j`, args: []any{o.At, o.Customers}},
 		{name: "consents", sql: `
 INSERT INTO consents (customer_id, kind, version, granted, at)
@@ -222,12 +222,13 @@ SELECT id, 'marketing', $1, true, joined_at FROM customers WHERE marketing`, arg
 		// The plan: who buys how much, until when. A third fell asleep at
 		// some point; the weight is the time a customer was active times a
 		// heavy-tailed factor, and the purchases are shared out by
-		// cumulative weight, so they add up to exactly Purchases.
+		// cumulative weight, rounded, so they add up to exactly Purchases
+		// (the running sum's last value rounds to it).
 		{name: "plan", sql: `
 CREATE TEMP TABLE seed_plan ON COMMIT DROP AS
 SELECT id, joined_store_id AS store, joined_at, active_until,
-       (floor($1::float8 * cum / total) - floor($1::float8 * (cum - w) / total))::int AS cnt,
-       floor($1::float8 * (cum - w) / total)::bigint AS first
+       (round($1::float8 * cum / total) - round($1::float8 * (cum - w) / total))::int AS cnt,
+       round($1::float8 * (cum - w) / total)::bigint AS first
   FROM (SELECT *, sum(w) OVER (ORDER BY id) AS cum, sum(w) OVER () AS total
           FROM (SELECT id, joined_store_id, joined_at, active_until,
                        (extract(epoch FROM active_until - joined_at) / 86400 + 3)
