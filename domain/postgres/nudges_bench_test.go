@@ -53,6 +53,20 @@ func BenchmarkNudgeRules(b *testing.B) {
 		b.Fatal(err)
 	}
 	biz := &domain.Business{Nudges: cfg, Questionnaire: domain.Questionnaire{Sections: make([]domain.Section, sections)}}
+	rows, err := db.Pool().Query(ctx, `SELECT code, timezone FROM stores ORDER BY id`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for rows.Next() {
+		var st domain.StoreConfig
+		if err := rows.Scan(&st.Code, &st.TimeZone); err != nil {
+			b.Fatal(err)
+		}
+		biz.Stores = append(biz.Stores, st) // a holiday is due by the stores' days
+	}
+	if err := rows.Err(); err != nil {
+		b.Fatal(err)
+	}
 	svc := domain.NewService(biz, nil, nil, func() time.Time { return at })
 	rules := cfg.ByPriority()
 	run := func(b *testing.B, r domain.NudgeRule) int {
