@@ -254,7 +254,7 @@ SELECT id, 'p_s' || lpad(id::text, 13, '0'), customer_id, customer_id, store_id,
                        CASE WHEN ` + u("p.id * 65536 + k", 34) + ` < 0.3
                             THEN ARRAY[` + pick(seedCategories, u("p.id * 65536 + k", 35)) + `, ` + pick(seedCategories, u("p.id * 65536 + k", 36)) + `]
                             ELSE ARRAY[` + pick(seedCategories, u("p.id * 65536 + k", 35)) + `] END AS categories,
-                       CASE WHEN k = 1 AND ` + u("p.id", 37) + ` < 0.85
+                       CASE WHEN k = 1 AND ` + u(`p.id`, 37) + ` < 0.85
                             THEN p.joined_at + interval '10 minutes' * ` + u("p.id * 65536 + k", 38) + `
                             ELSE p.joined_at + (p.active_until - p.joined_at) * ` + u("p.id * 65536 + k", 38) + ` END AS created_at,
                        CASE WHEN ` + u("p.id * 65536 + k", 39) + ` < 0.005 THEN 'x' END AS cancel

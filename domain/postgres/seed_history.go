@@ -24,7 +24,7 @@ SELECT id, joined_at, last_at, earned, wb, wb_exp, wb_rem, earn_exp,
   FROM (SELECT c.id, c.joined_at, coalesce(sp.last_at, c.joined_at) AS last_at, coalesce(sp.earned, 0) AS earned,
                $2::bigint AS wb,
                CASE WHEN $3::int > 0 THEN c.joined_at + $3 * interval '1 day' END AS wb_exp,
-               CASE WHEN $2 > 0 AND ($3 = 0 OR c.joined_at + $3 * interval '1 day' > $1) AND ` + u("c.id", 40) + ` < 0.5
+               CASE WHEN $2 > 0 AND ($3 = 0 OR c.joined_at + $3 * interval '1 day' > $1) AND ` + u(`c.id`, 40) + ` < 0.5
                     THEN $2::bigint ELSE 0 END AS wb_rem,
                CASE WHEN $4::int > 0 THEN sp.last_at + $4 * interval '1 day' END AS earn_exp
           FROM customers c LEFT JOIN seed_span sp ON sp.customer_id = c.id) a`,
@@ -139,16 +139,16 @@ func (s *seeder) nudgeHistory() string {
 		days := fmt.Sprintf("interval '%d days'", r.Days)
 		switch r.Kind {
 		case domain.NudgeWelcome:
-			parts = append(parts, sel("sp.customer_id", "''::text", fmt.Sprintf("sp.first_at + interval '%d seconds'", int(r.Delay.Seconds())),
+			parts = append(parts, sel(`sp.customer_id`, "''::text", fmt.Sprintf("sp.first_at + interval '%d seconds'", int(r.Delay.Seconds())),
 				"seed_span sp", "true"))
 		case domain.NudgeOnboarding:
-			parts = append(parts, sel("c.id", "''::text", "c.joined_at + "+days, "customers c", "true"))
+			parts = append(parts, sel(`c.id`, "''::text", "c.joined_at + "+days, "customers c", "true"))
 		case domain.NudgeWinBack:
-			parts = append(parts, sel("sp.customer_id", "sp.last_id::text", "sp.last_at + "+days,
-				"seed_span sp JOIN customers c ON c.id = sp.customer_id", "c.marketing"))
+			parts = append(parts, sel(`sp.customer_id`, "sp.last_id::text", "sp.last_at + "+days,
+				"seed_span sp JOIN customers c ON c.id = sp.customer_id", `c.marketing`))
 		case domain.NudgeProfile:
 			for k := 1; k <= r.MaxTimes; k++ {
-				parts = append(parts, sel("c.id", fmt.Sprintf("'%d'::text", k), fmt.Sprintf("c.joined_at + interval '%d days'", r.Days*k),
+				parts = append(parts, sel(`c.id`, fmt.Sprintf("'%d'::text", k), fmt.Sprintf("c.joined_at + interval '%d days'", r.Days*k),
 					"customers c", "EXISTS (SELECT 1 FROM section_offers o WHERE o.customer_id = c.id AND o.completed_at IS NULL)"))
 			}
 		}
