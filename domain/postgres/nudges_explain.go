@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -81,6 +82,12 @@ func sqlLiteral(v any) (string, error) {
 			return "NULL", nil
 		}
 		return quote(x.Format(time.RFC3339Nano)), nil
+	case map[string]string: // bound as JSON (a jsonb parameter)
+		b, err := json.Marshal(x)
+		if err != nil {
+			return "", err
+		}
+		return quote(string(b)), nil
 	case []string:
 		q := make([]string, len(x))
 		for i, s := range x {
