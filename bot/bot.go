@@ -109,7 +109,7 @@ func New(cfg Config) (*Bot, error) {
 		b.sender.export = cfg.Engine.WriteExport
 	}
 	if cfg.SendRate > 0 {
-		b.sender.limit = rate.NewLimiter(rate.Limit(cfg.SendRate), max(int(cfg.SendRate), 1))
+		b.sender.limit = rate.NewLimiter(rate.Limit(cfg.SendRate), max(int(cfg.SendRate)/3, 1)) // see globalBurst
 	}
 	return b, nil
 }

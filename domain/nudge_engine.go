@@ -65,6 +65,10 @@ type NudgeQuery struct {
 	// (a dry run); the engine leaves them out.
 	All   bool
 	Limit int
+	// AfterDays and AfterWindow are the Days and Window of the rule's
+	// After step (a win-back's first step), which bound when that step
+	// can have been recorded.
+	AfterDays, AfterWindow int
 }
 
 // Nudge is one due nudge as stored: sent, held out or skipped.
@@ -294,6 +298,16 @@ func (s *Service) planNudge(r NudgeRule, d NudgeDue, now time.Time) *Nudge {
 	return n
 }
 
+// NudgeQuery is the query one batch of the engine's tick runs for rule r
+// at the given time: what the benchmarks time and EXPLAIN shows.
+func (s *Service) NudgeQuery(r NudgeRule, at time.Time) NudgeQuery {
+	return s.nudgeQuery(r, at, false, nudgeBatch)
+}
+
+// NudgeMayBeDue tells whether the engine runs rule r's query at the given
+// time at all: a dated rule only on its days.
+func (s *Service) NudgeMayBeDue(r NudgeRule, at time.Time) bool { return s.nudgeMayBeDue(r, at) }
+
 // nudgeQuery is the rule's query at now.
 func (s *Service) nudgeQuery(r NudgeRule, now time.Time, all bool, limit int) NudgeQuery {
 	q := NudgeQuery{Rule: r, Now: now, All: all, Limit: limit, Sections: len(s.Business.Questionnaire.Sections)}
@@ -302,6 +316,9 @@ func (s *Service) nudgeQuery(r NudgeRule, now time.Time, all bool, limit int) Nu
 	}
 	if t, ok := s.Business.Topic(r.Topic); ok {
 		q.TopicDefault = t.Default
+	}
+	if a, ok := s.Business.Nudges.Rule(r.After); ok && r.After != "" {
+		q.AfterDays, q.AfterWindow = a.Days, a.Window
 	}
 	if r.Marketing && s.Business.Nudges.CapDays > 0 {
 		q.CapSince = now.AddDate(0, 0, -s.Business.Nudges.CapDays)

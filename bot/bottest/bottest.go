@@ -87,6 +87,19 @@ func New(t testing.TB, opt ...func(*domain.Business)) *Harness {
 // faster than people; a test of the limit turns it back on here.
 func NewWithBot(t testing.TB, botOpt func(*bot.Config), opt ...func(*domain.Business)) *Harness {
 	t.Helper()
+	return newHarness(t, nil, botOpt, opt...)
+}
+
+// NewWithLimits is NewWithBot with the fake Telegram enforcing flood
+// limits (tgfake.WithLimits): a test of the sender's pacing counts the
+// 429s it would have got.
+func NewWithLimits(t testing.TB, l tgfake.Limits, botOpt func(*bot.Config), opt ...func(*domain.Business)) *Harness {
+	t.Helper()
+	return newHarness(t, []tgfake.Option{tgfake.WithLimits(l)}, botOpt, opt...)
+}
+
+func newHarness(t testing.TB, fakeOpts []tgfake.Option, botOpt func(*bot.Config), opt ...func(*domain.Business)) *Harness {
+	t.Helper()
 	biz := Business()
 	for _, o := range opt {
 		o(biz)
@@ -105,7 +118,7 @@ func NewWithBot(t testing.TB, botOpt func(*bot.Config), opt ...func(*domain.Busi
 	if err := db.SyncStores(ctx, biz.Stores); err != nil {
 		t.Fatal(err)
 	}
-	fake, err := tgfake.Start("127.0.0.1:0", tgfake.WithBotUsername(BotUsername))
+	fake, err := tgfake.Start("127.0.0.1:0", append([]tgfake.Option{tgfake.WithBotUsername(BotUsername)}, fakeOpts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -85,8 +85,16 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.calls = append(s.calls, Call{Method: method, ChatID: q.int64("chat_id"), At: time.Now(), Params: q.callParams()})
 	f, failed := s.takeFailure(q.method, q.int64("chat_id"))
+	var flood *apiError
+	if !failed {
+		flood = s.admit(q.method, q.int64("chat_id"), time.Now())
+	}
 	s.bump() // lets WaitFor observe calls
 	s.mu.Unlock()
+	if flood != nil {
+		writeError(w, flood)
+		return
+	}
 	if failed && f.Stall != nil {
 		select {
 		case <-f.Stall:

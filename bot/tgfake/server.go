@@ -2,7 +2,8 @@
 // real HTTP, so the bot under test runs its real client code (go-telegram/bot)
 // end to end. Tests drive it like a person would: send text, tap a button by
 // its label, share a contact, then read what the bot answered. It can also
-// answer 429 and 403 on demand, because handling those is part of the bot's
+// answer 429 and 403 on demand, and enforce Telegram's flood limits
+// (WithLimits), because handling those is part of the bot's
 // contract with Telegram (DESIGN §6).
 package tgfake
 
@@ -103,6 +104,7 @@ type Server struct {
 	calls      []Call
 	commands   map[string][]Command
 	hook       webhook
+	limits     *limiter // nil: no flood limits (WithLimits)
 }
 
 type failSlot struct {

@@ -46,6 +46,10 @@ Usage:
                           refuse a POS API key from now on
   loyaltybot nudges dry-run [--rule ID] [--at TIME] [--json] [--playground]
                           who the nudge rules would reach at once (or at TIME), and why
+  loyaltybot nudges bench [--at TIME] [--rule ID] [--explain] [--playground]
+                          time each nudge rule's query on this database
+  loyaltybot seed [-customers 1000000] [-purchases 10000000] [-seed 1] [-at TIME] [--playground]
+                          fill an empty database with generated history, for benchmarks
   loyaltybot loadtest [-duration 10s] [-concurrency 8] [-cards 200]
                           measure the POS API on this machine (fsync on)
 
@@ -76,6 +80,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return loadtest(ctx, args[1:], getenv, stdout, stderr)
 	case "nudges":
 		return nudges(ctx, args[1:], getenv, stdout, stderr)
+	case "seed":
+		return seed(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

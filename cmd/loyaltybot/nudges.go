@@ -16,10 +16,15 @@ const nudgesUsage = `usage:
   loyaltybot nudges dry-run [--rule ID] [--at TIME] [--json] [--playground]
       who the nudge rules would reach and why, without sending anything;
       --at takes RFC 3339 (2026-12-31T10:00:00+03:00) or a date (2026-12-31,
-      noon in the first store's time zone)`
+      noon in the first store's time zone)
+  loyaltybot nudges bench [--at TIME] [--rule ID] [--rounds 7] [--defaults] [--explain [--generic]] [--playground]
+      time each rule's query on this database (fill one with loyaltybot seed)`
 
-// nudges runs the nudge engine's admin commands (dry-run).
+// nudges runs the nudge engine's admin commands (dry-run, bench).
 func nudges(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "bench" {
+		return nudgesBench(ctx, args[1:], getenv, stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "dry-run" {
 		fmt.Fprintln(stderr, nudgesUsage)
 		return errUsage

@@ -20,11 +20,14 @@ import (
 // rule the consent, the topic and the frequency cap. $1 rule, $2
 // marketing, $3 topic, $4 topic default, $5 cap since (NULL: none), $6
 // hold-out percent, $7 all (dry run), $8 limit, $9 now; the kind's own
-// parameters follow.
+// parameters follow. The member and the card are looked up per
+// candidate (a LATERAL with LIMIT, which the planner cannot turn into a
+// join): as joins they read the whole customers or cards table, or walked
+// its index from the start, for a few thousand candidates.
 const nudgeDue = `
 WITH cand AS (%s),
 due AS (
-SELECT c.id AS customer_id, c.chat_id, c.language, c.first_name, k.id AS card_id, k.balance,
+SELECT cand.customer_id, c.chat_id, c.language, c.first_name, k.id AS card_id, k.balance,
        coalesce(s.timezone, (SELECT timezone FROM stores ORDER BY id LIMIT 1), 'UTC') AS tz,
        cand.occ, cand.points, cand.expires, cand.names,
        coalesce(c.contact_from, 0) AS contact_from, coalesce(c.contact_to, 0) AS contact_to, cand.category,
@@ -41,12 +44,15 @@ SELECT c.id AS customer_id, c.chat_id, c.language, c.first_name, k.id AS card_id
                   WHERE m.customer_id = c.id AND m.marketing AND m.outcome = 'sent' AND m.send_at > $5) THEN 'capped'
             ELSE '' END AS skip
   FROM cand
-  JOIN customers c ON c.id = cand.customer_id
-  JOIN cards k ON k.customer_id = c.id
+ CROSS JOIN LATERAL (SELECT c.id, c.chat_id, c.language, c.first_name, c.joined_store_id, c.marketing,
+                            c.contact_from, c.contact_to
+                       FROM customers c
+                      WHERE c.id = cand.customer_id AND c.joined_at IS NOT NULL AND c.joined_at <= $9::timestamptz
+                        AND c.erased_at IS NULL AND c.unreachable_at IS NULL AND c.chat_id IS NOT NULL
+                      LIMIT 1) c
+ CROSS JOIN LATERAL (SELECT k.id, k.balance FROM cards k WHERE k.customer_id = c.id LIMIT 1) k
   LEFT JOIN stores s ON s.id = c.joined_store_id
- WHERE c.joined_at IS NOT NULL AND c.joined_at <= $9::timestamptz
-   AND c.erased_at IS NULL AND c.unreachable_at IS NULL AND c.chat_id IS NOT NULL
-   AND NOT EXISTS (SELECT 1 FROM nudges n WHERE n.rule = $1 AND n.customer_id = c.id AND n.occurrence = cand.occ))
+ WHERE NOT EXISTS (SELECT 1 FROM nudges n WHERE n.rule = $1 AND n.customer_id = c.id AND n.occurrence = cand.occ))
 SELECT * FROM due WHERE $7 OR skip IN ('', 'capped', 'done') ORDER BY customer_id LIMIT $8`
 
 // lastOffer is the offer type the customer last converted on (a sent
@@ -56,19 +62,31 @@ const lastOffer = `coalesce((SELECT o.offer FROM nudges o WHERE o.customer_id = 
                     AND o.converted_at IS NOT NULL AND o.offer <> ''
                   ORDER BY o.converted_at DESC, o.id DESC LIMIT 1), '')`
 
-// Each kind's candidates. Purchases are walked per store by time
-// (purchases_store_time), customers by joining date (customers_joined),
-// lots by expiry (point_lots_expiring), birthdays by month and day
-// (facts_month_day).
+// Each kind's candidates. Purchases are walked by time among the live
+// ones (purchases_live_time, which holds the card and the customer, so
+// the walk reads no table row), and each card met is asked once about
+// its other purchases (purchases_card_live); customers by joining date
+// (customers_joined), lots by expiry (point_lots_expiring), birthdays by
+// month and day (facts_month_day), holidays by the stores whose local
+// day it is. docs/performance.md has the plans.
 const (
 	// $10 first purchase at or before, $11 after, $12 the categories the
-	// rule has a text for.
-	nudgeWelcome = `SELECT DISTINCT p.customer_id, ''::text AS occ, 0::bigint AS points, NULL::timestamptz AS expires, false AS done,
-       coalesce((SELECT x FROM unnest(p.categories) x WHERE x = ANY($12::text[]) LIMIT 1), '') AS category
-  FROM stores st JOIN purchases p ON p.store_id = st.id AND p.created_at <= $10 AND p.created_at > $11
- WHERE p.cancelled_at IS NULL
-   AND NOT EXISTS (SELECT 1 FROM purchases q WHERE q.card_id = p.card_id AND q.cancelled_at IS NULL
-                      AND (q.created_at < p.created_at OR (q.created_at = p.created_at AND q.id < p.id)))`
+	// rule has a text for: a card that bought in the window and not
+	// before it. Nearly every card in the window got its welcome long
+	// ago: that is asked first, of the nudges' unique index, so only the
+	// few without one have their purchases looked at (OFFSET 0 keeps that
+	// order). The category is the first purchase's.
+	nudgeWelcome = `SELECT w.customer_id, ''::text AS occ, 0::bigint AS points, NULL::timestamptz AS expires, false AS done,
+       coalesce((SELECT x FROM unnest(f.categories) x WHERE x = ANY($12::text[]) LIMIT 1), '') AS category
+  FROM (SELECT w.card_id, w.customer_id
+          FROM (SELECT DISTINCT p.card_id, p.customer_id FROM purchases p
+                 WHERE p.cancelled_at IS NULL AND p.created_at <= $10 AND p.created_at > $11) w
+         WHERE NOT EXISTS (SELECT 1 FROM nudges n WHERE n.rule = $1 AND n.customer_id = w.customer_id AND n.occurrence = '')
+           AND NOT EXISTS (SELECT 1 FROM purchases q WHERE q.card_id = w.card_id AND q.cancelled_at IS NULL
+                              AND q.created_at <= $11)
+        OFFSET 0) w
+ CROSS JOIN LATERAL (SELECT q.categories FROM purchases q WHERE q.card_id = w.card_id AND q.cancelled_at IS NULL
+                      ORDER BY q.created_at, q.id LIMIT 1) f`
 	// $10 joined at or before, $11 after, $12 the step before ('' none:
 	// it must have been sent, or been pointless), $13 pointless when the
 	// profile is complete, $14 its section ('' all), $15 the number of
@@ -83,16 +101,39 @@ const (
  WHERE c.joined_at <= $10 AND c.joined_at > $11
    AND ($12 = '' OR EXISTS (SELECT 1 FROM nudges a WHERE a.rule = $12 AND a.customer_id = c.id
                                AND (a.outcome = 'sent' OR a.reason = 'done')))`
-	// $10 last purchase at or before, $11 after, $12 the step before, $13
-	// the categories the rule has a text for.
-	nudgeWinBack = `SELECT p.customer_id, p.id::text AS occ, 0::bigint AS points, NULL::timestamptz AS expires, false AS done,
+	// $10 last purchase at or before, $11 after, $13 the categories the
+	// rule has a text for: a card that bought in the window and not after
+	// it; the occurrence is its last purchase (OFFSET 0 keeps the planner
+	// from looking up the last purchase of every card before the cheap
+	// test drops most; its categories are read only when the rule has a
+	// text for one).
+	nudgeWinBack = `SELECT w.customer_id, l.id::text AS occ, 0::bigint AS points, NULL::timestamptz AS expires, false AS done,
+       CASE WHEN cardinality($13::text[]) = 0 THEN ''
+            ELSE coalesce((SELECT x FROM purchases f, unnest(f.categories) x WHERE f.id = l.id AND x = ANY($13::text[]) LIMIT 1), '')
+       END AS category
+  FROM (SELECT w.card_id, w.customer_id
+          FROM (SELECT DISTINCT p.card_id, p.customer_id FROM purchases p
+                 WHERE p.cancelled_at IS NULL AND p.created_at <= $10 AND p.created_at > $11) w
+         WHERE NOT EXISTS (SELECT 1 FROM purchases q WHERE q.card_id = w.card_id AND q.cancelled_at IS NULL
+                              AND q.created_at > $10)
+        OFFSET 0) w
+ CROSS JOIN LATERAL (SELECT q.id FROM purchases q WHERE q.card_id = w.card_id AND q.cancelled_at IS NULL
+                      ORDER BY q.created_at DESC, q.id DESC LIMIT 1) l
+ WHERE $12 = ''`
+	// A later step ($12 the step before) starts from that step's sent
+	// nudges instead, a fortnight's, not from a week of purchases: the
+	// step before, due some days after the purchase it names and recorded
+	// within its window, was recorded between $14 and $15 for a purchase
+	// in this window (nudges_rule_due; a day of slack either side for
+	// clocks and calendars). The purchase must still be the card's last.
+	nudgeWinBackAfter = `SELECT p.customer_id, p.id::text AS occ, 0::bigint AS points, NULL::timestamptz AS expires, false AS done,
        coalesce((SELECT x FROM unnest(p.categories) x WHERE x = ANY($13::text[]) LIMIT 1), '') AS category
-  FROM stores st JOIN purchases p ON p.store_id = st.id AND p.created_at <= $10 AND p.created_at > $11
- WHERE p.cancelled_at IS NULL
+  FROM nudges a
+  JOIN purchases p ON p.id = CASE WHEN a.occurrence ~ '^[0-9]{1,18}$' THEN a.occurrence::bigint END
+ WHERE a.rule = $12 AND a.due_at > $14 AND a.due_at <= $15 AND a.outcome = 'sent'
+   AND p.cancelled_at IS NULL AND p.created_at <= $10 AND p.created_at > $11
    AND NOT EXISTS (SELECT 1 FROM purchases q WHERE q.card_id = p.card_id AND q.cancelled_at IS NULL
-                      AND (q.created_at > p.created_at OR (q.created_at = p.created_at AND q.id > p.id)))
-   AND ($12 = '' OR EXISTS (SELECT 1 FROM nudges a WHERE a.rule = $12 AND a.customer_id = p.customer_id
-                               AND a.occurrence = p.id::text AND a.outcome = 'sent'))`
+                      AND (q.created_at > p.created_at OR (q.created_at = p.created_at AND q.id > p.id)))`
 	// $10 expiring after, $11 at or before. A lot whose whole life is
 	// shorter than the notice (a week's birthday gift) needs no reminder:
 	// its own message said when it ends.
@@ -103,14 +144,17 @@ const (
    AND l.expires_at - l.created_at > $11 - $10
  GROUP BY k.customer_id`
 	// $10 joined (and reminded last) at or before, $11 joined after, $12
-	// at most this many reminders.
+	// at most this many reminders. The open section is asked first, of
+	// the sections' covering index (OFFSET 0 keeps that order), so only
+	// members with one have their earlier reminders counted.
 	nudgeProfile = `SELECT c.id AS customer_id, (coalesce(prev.n, 0) + 1)::text AS occ, 0::bigint AS points, NULL::timestamptz AS expires, false AS done,
        ''::text AS category
-  FROM customers c
+  FROM (SELECT c.id FROM customers c
+         WHERE c.joined_at <= $10 AND c.joined_at > $11
+           AND EXISTS (SELECT 1 FROM section_offers o WHERE o.customer_id = c.id AND o.completed_at IS NULL)
+        OFFSET 0) c
   LEFT JOIN LATERAL (SELECT count(*) AS n, max(x.due_at) AS last FROM nudges x WHERE x.rule = $1 AND x.customer_id = c.id) prev ON true
- WHERE c.joined_at <= $10 AND c.joined_at > $11
-   AND EXISTS (SELECT 1 FROM section_offers o WHERE o.customer_id = c.id AND o.completed_at IS NULL)
-   AND coalesce(prev.n, 0) < $12 AND (prev.last IS NULL OR prev.last <= $10)`
+ WHERE coalesce(prev.n, 0) < $12 AND (prev.last IS NULL OR prev.last <= $10)`
 	// $10 the fact, $11 its month-days that may be due, $12 send time
 	// (minutes), $13 window (days). The customer's local day and time
 	// by their store's zone; 29 February is 1 March in other years.
@@ -126,15 +170,48 @@ const (
  WHERE f.name = $10 AND substr(f.value, 6, 5) = ANY($11) AND f.value ~ '^\d{4}-\d{2}-\d{2}$'
    AND l.local >= d.due AND l.local < d.due + $13 * interval '1 day'`
 	// $10 the date "MM-DD", $11 send time (minutes), $12 window (days).
-	nudgeHoliday = `SELECT c.id AS customer_id, to_char(d.due, 'YYYY') AS occ, 0::bigint AS points, NULL::timestamptz AS expires, false AS done,
-       ''::text AS category
-  FROM customers c
-  LEFT JOIN stores s ON s.id = c.joined_store_id
- CROSS JOIN LATERAL (SELECT $9::timestamptz AT TIME ZONE coalesce(s.timezone, (SELECT timezone FROM stores ORDER BY id LIMIT 1), 'UTC') AS local) l
+	// The stores whose local day and time it is, then their customers
+	// (store 0: those with none, in the first store's zone). On the day
+	// most members are due: walked in id order, the batch is found in the
+	// first few hundred, not after sorting them all.
+	nudgeHoliday = `WITH h AS (
+SELECT s.id AS store_id, to_char(d.due, 'YYYY') AS occ
+  FROM (SELECT id, timezone FROM stores
+        UNION ALL
+        SELECT 0, coalesce((SELECT timezone FROM stores ORDER BY id LIMIT 1), 'UTC')) s
+ CROSS JOIN LATERAL (SELECT $9::timestamptz AT TIME ZONE s.timezone AS local) l
  CROSS JOIN LATERAL (SELECT to_date(to_char(l.local, 'YYYY') || '-' || $10, 'YYYY-MM-DD') + $11 * interval '1 minute' AS due) d
+ WHERE l.local >= d.due AND l.local < d.due + $12 * interval '1 day')
+SELECT c.id AS customer_id, (SELECT h.occ FROM h WHERE h.store_id = coalesce(c.joined_store_id, 0)) AS occ,
+       0::bigint AS points, NULL::timestamptz AS expires, false AS done, ''::text AS category
+  FROM customers c
  WHERE c.joined_at IS NOT NULL AND c.marketing
-   AND l.local >= d.due AND l.local < d.due + $12 * interval '1 day'`
+   AND coalesce(c.joined_store_id, 0) = ANY (ARRAY(SELECT store_id FROM h))
+ ORDER BY c.id`
 )
+
+// nudgeSettings are set for the transaction of a rule's query. The
+// planner's cost of these queries, which read a million members' rows
+// in the worst case it plans for, passes the threshold of JIT
+// compilation, which then took longer (0.4–8 s) than running them. And
+// the engine is a background job: parallel workers would take both cores
+// from the checkouts for a query that is not waited on. The rows these
+// queries probe are the hot ones, in memory: priced as random reads from
+// disk (random_page_cost 4), a few thousand index probes looked dearer
+// than reading a million rows whole.
+var nudgeSettings = []string{`SET LOCAL jit = off`, `SET LOCAL max_parallel_workers_per_gather = 0`,
+	`SET LOCAL random_page_cost = 1.1`}
+
+// nudgeSettingsFor adds, for a holiday, that the plan must not sort: on
+// the day most members are due, and the planner, which cannot know how
+// many stores' day it is, sorted them all for a batch it finds in the
+// first few hundred when it walks them in id order.
+func nudgeSettingsFor(kind domain.NudgeKind) []string {
+	if kind == domain.NudgeHoliday {
+		return append(nudgeSettings[:len(nudgeSettings):len(nudgeSettings)], `SET LOCAL enable_sort = off`)
+	}
+	return nudgeSettings
+}
 
 // nudgeSQL is the rule's one statement and its parameters: the kind's
 // candidates wrapped in nudgeDue.
@@ -158,7 +235,12 @@ func nudgeSQL(q domain.NudgeQuery) (string, []any, error) {
 			r.Unless == domain.UnlessProfileComplete, r.Section, q.Sections)
 	case domain.NudgeWinBack:
 		cand = nudgeWinBack
-		args = append(args, days(r.Days), days(r.Days).Add(-window), r.After, textCategories(r))
+		lo, hi := days(r.Days).Add(-window), days(r.Days)
+		args = append(args, hi, lo, r.After, textCategories(r))
+		if r.After != "" {
+			cand = nudgeWinBackAfter
+			args = append(args, lo.AddDate(0, 0, q.AfterDays-1), hi.AddDate(0, 0, q.AfterDays+q.AfterWindow+1))
+		}
 	case domain.NudgeExpiring:
 		cand = nudgeExpiring
 		args = append(args, q.Now, q.Now.AddDate(0, 0, r.Days))
@@ -199,6 +281,11 @@ func (t *tx) ListNudgesDue(ctx context.Context, q domain.NudgeQuery) ([]domain.N
 	if err != nil {
 		return nil, err
 	}
+	b := &pgx.Batch{}
+	for _, set := range nudgeSettingsFor(r.Kind) {
+		b.Queue(set)
+	}
+	t.tx.Defer(b) // goes out with the query, no round trip of its own
 	rows, err := t.tx.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, fmt.Errorf("nudge rule %s: %w", r.ID, mapErr(err))
