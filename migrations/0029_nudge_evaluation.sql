@@ -1,4 +1,4 @@
--- 0028: indexes that keep the nudge rules' evaluation fast on a million
+-- 0029: indexes that keep the nudge rules' evaluation fast on a million
 -- members and ten million purchases (docs/performance.md has the plans).
 --
 -- The live purchases by time, with the card and the customer, so the
