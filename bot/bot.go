@@ -107,6 +107,7 @@ func New(cfg Config) (*Bot, error) {
 	b.sender = NewSender(api, cfg.Store.Outbox(), cfg.Logger, cfg.Metrics)
 	if cfg.Engine != nil {
 		b.sender.export = cfg.Engine.WriteExport
+		b.sender.sign = cfg.Engine.SignButtons
 	}
 	if cfg.SendRate > 0 {
 		b.sender.limit = rate.NewLimiter(rate.Limit(cfg.SendRate), max(int(cfg.SendRate)/3, 1)) // see globalBurst

@@ -50,6 +50,9 @@ type Sender struct {
 	limit   *rate.Limiter
 	kick    chan struct{}
 	export  Exporter
+	// sign signs a reply's stateless buttons for the chat it goes to
+	// (flows.Engine.SignButtons); nil sends them as stored.
+	sign func(flows.Reply) flows.Reply
 }
 
 // Kick wakes the background sender now: a message was queued outside an
@@ -177,6 +180,11 @@ func (s *Sender) deliver(ctx context.Context, m domain.OutMessage) outcome {
 		s.log.Error("decode outbox row", "id", m.ID, "err", err)
 		s.finish(ctx, s.outbox.Drop(ctx, m.ID, "undecodable"))
 		return dropped
+	}
+	if s.sign != nil {
+		// Signed here, where the chat is certain: the chat the message
+		// goes to, whether a flow wrote it or a broadcast's SQL did.
+		r = s.sign(r)
 	}
 	if ok, err := s.outbox.Take(ctx, m, claimHold); err != nil || !ok {
 		s.finish(ctx, err)

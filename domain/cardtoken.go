@@ -45,9 +45,10 @@ var tokenEncoding = base64.RawURLEncoding.Strict()
 // Both are bound to a server secret, so a customer cannot forge a card, and
 // both age out, so a screenshot of someone's card stops working quickly.
 type CardSigner struct {
-	tokenKey []byte
-	codeKey  []byte
-	ttl      time.Duration
+	tokenKey  []byte
+	codeKey   []byte
+	buttonKey []byte // signs stateless buttons (buttonmac.go)
+	ttl       time.Duration
 }
 
 // NewCardSigner returns a signer for the secret from config. The secret must
@@ -63,9 +64,10 @@ func NewCardSigner(secret []byte, ttl time.Duration) (*CardSigner, error) {
 		return nil, fmt.Errorf("card signer: ttl %v, need at least 1s", ttl)
 	}
 	return &CardSigner{
-		tokenKey: deriveKey(secret, "loyaltybot card token v1"),
-		codeKey:  deriveKey(secret, "loyaltybot card code v1"),
-		ttl:      ttl.Truncate(time.Second),
+		tokenKey:  deriveKey(secret, "loyaltybot card token v1"),
+		codeKey:   deriveKey(secret, "loyaltybot card code v1"),
+		buttonKey: deriveKey(secret, "loyaltybot button v1"),
+		ttl:       ttl.Truncate(time.Second),
 	}, nil
 }
 

@@ -129,7 +129,7 @@ func (s *Session) points(n int64) string { return s.e.points(s.loc, n) }
 
 func init() {
 	registerCommand("badges", MenuCustomer, 82, membersOnly(showBadges))
-	registerAction("badges", func(s *Session, _ string) error {
+	registerViewAction("badges", func(s *Session, _ string) error {
 		if !s.Customer.Member() {
 			s.Toast("error.stale_button")
 			return nil

@@ -58,7 +58,7 @@ func TestPollBroadcast(t *testing.T) {
 	if err := h.DB.Pool().QueryRow(t.Context(), `SELECT id FROM broadcasts`).Scan(&id); err != nil {
 		t.Fatal(err)
 	}
-	carl.Callback(carl.Last().ID, fmt.Sprintf("x:poll:%d:7", id), "a forged option")
+	carl.SignedCallback(carl.Last().ID, fmt.Sprintf("x:poll:%d:7", id), "a forged option")
 	if n := countRows(t, h, `SELECT count(*) FROM poll_answers`); n != 3 {
 		t.Fatalf("%d answers stored, want one per customer (3)", n)
 	}

@@ -100,7 +100,7 @@ func TestForgedProfileCallbacksAreRefused(t *testing.T) {
 	anna := join(t, h, 162, "Anna")
 	msg := anna.Last().ID
 	acks := len(anna.U.CallbackAnswers())
-	anna.Callback(msg, "x:section:dog_care", "x:section:dog_care (no pet, so no question of it applies)").
+	anna.SignedCallback(msg, "x:section:dog_care", "x:section:dog_care (no pet, so no question of it applies)").
 		Callback(msg, "x:section:nope", "x:section:nope (no such section)").
 		Callback(msg, "x:edit:dog_food", "x:edit:dog_food (its condition does not hold)").
 		Send("Dry food")

@@ -121,7 +121,7 @@ func (e *Engine) location(s *Session) *time.Location {
 func init() {
 	registerCommand("card", MenuCustomer, 10, membersOnly(func(s *Session) error { return showCard(s, "") }))
 	registerCommand("balance", MenuCustomer, 20, membersOnly(showBalance))
-	registerAction("card", func(s *Session, _ string) error {
+	registerViewAction("card", func(s *Session, _ string) error {
 		if !s.Customer.Member() {
 			s.Toast("error.stale_button")
 			return nil

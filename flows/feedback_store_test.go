@@ -88,13 +88,13 @@ func TestStaleStoreRatingButtonsAreRefused(t *testing.T) {
 	anna := join(t, h, 122, "Anna")
 	msg := anna.Last().ID
 	acks := len(anna.U.CallbackAnswers())
-	anna.Callback(msg, "x:fbgen:nowhere.3", "x:fbgen:nowhere.3 (no such store)").
+	anna.SignedCallback(msg, "x:fbgen:nowhere.3", "x:fbgen:nowhere.3 (no such store)").
 		Callback(msg, "x:fbgen:central.9", "x:fbgen:central.9 (nine stars)").
 		Callback(msg, "x:fbstore:nowhere", "x:fbstore:nowhere (no such store)")
 	stranger := h.Chat(123, "Stan", "en")
 	stranger.Send("/start")
 	strangerAcks := len(stranger.U.CallbackAnswers())
-	stranger.Callback(stranger.Last().ID, "x:fbgen:central.1", "x:fbgen:central.1 (not a member)")
+	stranger.SignedCallback(stranger.Last().ID, "x:fbgen:central.1", "x:fbgen:central.1 (not a member)")
 	answers := append(anna.U.CallbackAnswers()[acks:], stranger.U.CallbackAnswers()[strangerAcks:]...)
 	if len(answers) != 4 {
 		t.Fatalf("%d taps answered, want 4", len(answers))

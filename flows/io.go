@@ -146,8 +146,12 @@ type Reply struct {
 func (r Reply) encode() ([]byte, error) {
 	for _, row := range r.Inline {
 		for _, b := range row {
-			if len(b.Data) > maxCallbackData {
-				return nil, fmt.Errorf("button %q: callback data %q is %d bytes, Telegram takes %d", b.Text, b.Data, len(b.Data), maxCallbackData)
+			n := len(b.Data)
+			if strings.HasPrefix(b.Data, "x:") {
+				n += actionMACLen // signed as it is sent (SignButtons)
+			}
+			if n > maxCallbackData {
+				return nil, fmt.Errorf("button %q: callback data %q is %d bytes signed, Telegram takes %d", b.Text, b.Data, n, maxCallbackData)
 			}
 		}
 	}

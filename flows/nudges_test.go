@@ -305,7 +305,7 @@ func TestNotInterestedStopsTheRule(t *testing.T) {
 	if len(export.Nudges) != 1 || export.Nudges[0].Rule != "winback" || export.Nudges[0].Tapped != "no" || export.Nudges[0].Points != 100 {
 		t.Fatalf("export of the nudges: %+v", export.Nudges)
 	}
-	anna.Callback(anna.Last().ID, "x:nudge:999999.offer", "a forged nudge button")
+	anna.SignedCallback(anna.Last().ID, "x:nudge:999999.offer", "a forged nudge button")
 	if !strings.Contains(anna.Transcript(), "out of date") {
 		t.Fatalf("a forged nudge button was not refused:\n%s", anna.Transcript())
 	}

@@ -3,6 +3,7 @@ package flows
 import (
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // Menu says whose command menu lists a command.
@@ -31,16 +32,28 @@ type command struct {
 var registry = struct {
 	flows    map[string]Flow
 	commands map[string]command
-	actions  map[string]func(s *Session, value string) error
+	actions  map[string]actionFunc
 }{
 	flows:    map[string]Flow{},
 	commands: map[string]command{},
-	actions:  map[string]func(s *Session, value string) error{},
+	actions:  map[string]actionFunc{},
+}
+
+// actionFunc is a registered stateless button.
+type actionFunc struct {
+	run func(s *Session, value string) error
+	// view: it only shows the person their own things, so it also takes
+	// a button sent before buttons were signed (registerViewAction).
+	view bool
 }
 
 // registerFlow adds a conversation; its Name is stored in conversation
 // rows, so it never changes.
 func registerFlow(f Flow) {
+	if strings.HasPrefix(f.Name(), "x") {
+		// Callback data starting with "x" is a stateless button's.
+		panic(fmt.Sprintf("flows: flow %q: a flow name must not start with x", f.Name()))
+	}
 	if _, dup := registry.flows[f.Name()]; dup {
 		panic(fmt.Sprintf("flows: flow %q registered twice", f.Name()))
 	}
@@ -57,13 +70,27 @@ func registerCommand(name string, menu Menu, order int, run func(s *Session) err
 }
 
 // registerAction adds a stateless button ("x:<name>:<value>"), valid
-// whatever the chat is doing. run must check that the person may do it
-// now: callback data comes from the client and proves nothing.
+// whatever the chat is doing. The router runs it only for data the bot
+// signed for the chat (SignButtons), but run must still check that the
+// person may do it now: a button sent yesterday to a manager since
+// removed is genuine, and proves nothing about today.
 func registerAction(name string, run func(s *Session, value string) error) {
+	addAction(name, actionFunc{run: run})
+}
+
+// registerViewAction adds a stateless button that only shows the person
+// their own things (their card, their badges). It also takes a button
+// without a MAC, from a message sent before buttons were signed: a forged
+// one gets nothing a command would not show them.
+func registerViewAction(name string, run func(s *Session, value string) error) {
+	addAction(name, actionFunc{run: run, view: true})
+}
+
+func addAction(name string, a actionFunc) {
 	if _, dup := registry.actions[name]; dup {
 		panic(fmt.Sprintf("flows: action %q registered twice", name))
 	}
-	registry.actions[name] = run
+	registry.actions[name] = a
 }
 
 // membersOnly wraps a command for joined customers: anyone else is asked

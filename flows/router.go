@@ -102,14 +102,15 @@ func (e *Engine) start(s *Session) error {
 }
 
 // callback handles a button tap. Callback data comes from the person's
-// client and proves nothing: a stateless action checks that the person may
-// do it now, and a flow button runs only while the chat is at the flow,
-// step and nonce that showed it. Anything else is stale: a toast, the dead
-// buttons taken away, and the pending question asked again.
+// client and proves nothing: a stateless action runs only with the MAC
+// the bot gave it for this chat, and then still checks that the person
+// may do it now; a flow button runs only while the chat is at the flow,
+// step and nonce that showed it. Anything else is stale: a toast, the
+// dead buttons taken away, and the pending question asked again.
 func (e *Engine) callback(s *Session) error {
 	data := s.In.Callback.Data
-	if name, value, ok := parseAction(data); ok {
-		return e.action(s, name, value)
+	if name, value, mac, signed, ok := parseAction(data); ok {
+		return e.action(s, name, value, mac, signed)
 	}
 	flow, step, nonce, _ := parseCallback(data)
 	f, ok := registry.flows[flow]
@@ -122,12 +123,22 @@ func (e *Engine) callback(s *Session) error {
 	return f.Handle(s)
 }
 
-// action runs a registered stateless button; each checks its own right
-// (only a member refreshes a card or opens a section that applies to them,
-// only a manager cancels a purchase of their store).
-func (e *Engine) action(s *Session, name, value string) error {
-	if run, ok := registry.actions[name]; ok {
-		return run(s, value)
+// action runs a registered stateless button whose MAC is the one the bot
+// signed it with for this chat (SignButtons); each action then checks its
+// own right (only a member refreshes a card or opens a section that
+// applies to them, only a manager cancels a purchase of their store).
+// A button without a MAC comes from a message sent before buttons were
+// signed: only a view action (registerViewAction), which shows the person
+// their own things, takes it. A missing or wrong MAC is a stale button:
+// a toast, and nothing happens.
+func (e *Engine) action(s *Session, name, value, mac, signed string) error {
+	a, ok := registry.actions[name]
+	switch {
+	case !ok:
+	case mac == "" && a.view:
+		return a.run(s, value)
+	case mac != "" && e.Signer.VerifyButtonMAC(s.In.ChatID, signed, mac):
+		return a.run(s, value)
 	}
 	s.Toast("error.stale_button")
 	return nil

@@ -129,9 +129,39 @@ func (s *Session) cb(flow, step, value string) string {
 }
 
 // action builds the data of a stateless button, valid whatever the chat is
-// doing (a language choice, a card refresh). Anyone can send any data, so
-// each action checks that the person may do it now (router.go).
+// doing (a language choice, a card refresh): "x:<name>:<value>". This is
+// how it is stored in the outbox; the bot signs it for the chat it goes
+// to as it sends it (SignButtons), because only then is the chat certain
+// (a broadcast's rows are made in SQL, one payload for many chats).
 func action(name, value string) string { return "x:" + name + ":" + value }
+
+// actionMACLen is the MAC a sent stateless button carries.
+const actionMACLen = domain.ButtonMACLen
+
+// SignButtons signs every stateless button of r for the chat r goes to:
+// "x:<name>:<value>" becomes "x<mac>:<name>:<value>", the MAC over the
+// chat, name and value (domain.CardSigner.ButtonMAC). The router runs an
+// action only when the MAC matches the chat the tap comes from, so data
+// the bot never sent to that chat (another chat's button, a tampered
+// value) does nothing. Flow buttons are left alone: they are bound to the
+// conversation's step and nonce already.
+func (e *Engine) SignButtons(r Reply) Reply {
+	if len(r.Inline) == 0 {
+		return r
+	}
+	rows := make([][]Button, len(r.Inline))
+	for i, row := range r.Inline {
+		rows[i] = make([]Button, len(row))
+		for j, b := range row {
+			if rest, ok := strings.CutPrefix(b.Data, "x:"); ok {
+				b.Data = "x" + e.Signer.ButtonMAC(r.ChatID, rest) + ":" + rest
+			}
+			rows[i][j] = b
+		}
+	}
+	r.Inline = rows
+	return r
+}
 
 // parseCallback splits the data of a flow button (see cb).
 func parseCallback(data string) (flow, step, nonce, value string) {
@@ -142,15 +172,21 @@ func parseCallback(data string) (flow, step, nonce, value string) {
 	return parts[0], parts[1], parts[2], parts[3]
 }
 
-// parseAction splits the data of a stateless button; ok is false for a
-// flow button.
-func parseAction(data string) (name, value string, ok bool) {
+// parseAction splits the data of a stateless button: signed
+// ("x<mac>:<name>:<value>") or, from a message sent before buttons were
+// signed, unsigned ("x:<name>:<value>", mac empty). signed is what the
+// MAC covers. ok is false for a flow button (no flow name starts with
+// "x", registerFlow sees to it).
+func parseAction(data string) (name, value, mac, signed string, ok bool) {
 	rest, ok := strings.CutPrefix(data, "x:")
 	if !ok {
-		return "", "", false
+		if len(data) < 2+actionMACLen || data[0] != 'x' || data[1+actionMACLen] != ':' {
+			return "", "", "", "", false
+		}
+		mac, rest = data[1:1+actionMACLen], data[2+actionMACLen:]
 	}
 	name, value, _ = strings.Cut(rest, ":")
-	return name, value, true
+	return name, value, mac, rest, true
 }
 
 // tapValue is the value of the flow button tapped.

@@ -127,7 +127,7 @@ func TestStatsManagerSeesOwnStoreOnly(t *testing.T) {
 			t.Fatalf("a manager of one store is offered %q: %v", b, m.Buttons())
 		}
 	}
-	manager.Callback(m.ID, "x:stats:k.30.river", "a forged button for River")
+	manager.SignedCallback(m.ID, "x:stats:k.30.river", "a forged button for River")
 	if got := manager.Last().Text; !strings.Contains(got, "📊 Central") || strings.Contains(got, "River") {
 		t.Fatalf("a forged button showed another store:\n%s", got)
 	}

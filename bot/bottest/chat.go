@@ -17,6 +17,7 @@ import (
 	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/loyaltybot/loyaltybot/bot/tgfake"
+	"github.com/loyaltybot/loyaltybot/flows"
 )
 
 // Chat drives one fake user and writes a transcript of the conversation:
@@ -75,6 +76,16 @@ func (c *Chat) Callback(messageID int, data, what string) *Chat {
 		c.h.T.Fatalf("callback %q on %d: %v", data, messageID, err)
 	}
 	return c.record()
+}
+
+// SignedCallback is Callback with data the bot signed for this chat, as
+// it signs the stateless buttons it sends (flows.Engine.SignButtons): a
+// genuine button of this chat that no current message shows, to test the
+// checks an action makes on its own.
+func (c *Chat) SignedCallback(messageID int, data, what string) *Chat {
+	c.h.T.Helper()
+	r := c.h.Engine.SignButtons(flows.Reply{ChatID: c.U.ID, Inline: [][]flows.Button{{{Data: data}}}})
+	return c.Callback(messageID, r.Inline[0][0].Data, what)
 }
 
 // ShareContact shares the user's own phone.
