@@ -32,6 +32,26 @@ var startPrefixes = [...]string{
 	StartWaitlist: "w_",
 }
 
+// StartKinds lists every deep-link kind the bot reads (not StartNone), so
+// a test can try each one: a kind added to startPrefixes is in it.
+func StartKinds() []StartKind {
+	var ks []StartKind
+	for k, prefix := range startPrefixes {
+		if prefix != "" {
+			ks = append(ks, StartKind(k))
+		}
+	}
+	return ks
+}
+
+// Prefix is what a payload of this kind starts with ("c_" for a card).
+func (k StartKind) Prefix() string {
+	if k < 0 || int(k) >= len(startPrefixes) {
+		return ""
+	}
+	return startPrefixes[k]
+}
+
 // String names the kind for logs.
 func (k StartKind) String() string {
 	switch k {

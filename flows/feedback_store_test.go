@@ -89,8 +89,8 @@ func TestStaleStoreRatingButtonsAreRefused(t *testing.T) {
 	msg := anna.Last().ID
 	acks := len(anna.U.CallbackAnswers())
 	anna.SignedCallback(msg, "x:fbgen:nowhere.3", "x:fbgen:nowhere.3 (no such store)").
-		Callback(msg, "x:fbgen:central.9", "x:fbgen:central.9 (nine stars)").
-		Callback(msg, "x:fbstore:nowhere", "x:fbstore:nowhere (no such store)")
+		SignedCallback(msg, "x:fbgen:central.9", "x:fbgen:central.9 (nine stars)").
+		SignedCallback(msg, "x:fbstore:nowhere", "x:fbstore:nowhere (no such store)")
 	stranger := h.Chat(123, "Stan", "en")
 	stranger.Send("/start")
 	strangerAcks := len(stranger.U.CallbackAnswers())
