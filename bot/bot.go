@@ -39,9 +39,9 @@ type Config struct {
 	SendRate float64
 	// FloodBurst and FloodEvery limit how fast one chat's updates are
 	// handled: a burst of FloodBurst, then one per FloodEvery (defaults 20
-	// and 1 s). Past that, updates are recorded as handled without running
-	// a flow, and the person is asked once to slow down. A negative
-	// FloodBurst turns the limit off.
+	// and 1 s). Past that, the person is asked once to slow down, and the
+	// rest of their burst is dropped at intake: not stored, no
+	// transaction, no flow. A negative FloodBurst turns the limit off.
 	FloodBurst int
 	FloodEvery time.Duration
 	// Now is the clock the flood limit reads (time.Now when nil).
@@ -140,7 +140,11 @@ func (b *Bot) Start(ctx context.Context) error {
 		go func() {
 			defer b.workers.Done()
 			for j := range q {
-				b.process(context.WithoutCancel(ctx), j.u, j.at)
+				if j.answer != "" {
+					b.answerCallback(context.WithoutCancel(ctx), flows.Input{Callback: &flows.Callback{ID: j.answer}}, "")
+				} else {
+					b.process(context.WithoutCancel(ctx), j.u, j.verdict)
+				}
 				b.inflight.Add(-1)
 			}
 		}()
@@ -168,7 +172,7 @@ func (b *Bot) Start(ctx context.Context) error {
 		b.log.Info("re-handling updates left by the previous run", "count", len(pending))
 	}
 	for _, u := range pending {
-		b.dispatch(u)
+		b.dispatch(queued{u: u})
 	}
 	return nil
 }
@@ -200,32 +204,58 @@ func (b *Bot) Stop(timeout time.Duration) error {
 	return err
 }
 
-// queued is an update waiting for its chat's worker, with the time it
-// arrived, which the flood limit counts by.
+// queued is an update waiting for its chat's worker, with what the flood
+// limit said of it at intake; or, with answer set, only a flooded tap to
+// answer.
 type queued struct {
-	u  domain.RawUpdate
-	at time.Time
+	u       domain.RawUpdate
+	verdict verdict
+	answer  string // the callback query id of a dropped tap
 }
 
-func (b *Bot) dispatch(u domain.RawUpdate) {
+func (b *Bot) dispatch(j queued) {
 	b.closeMu.RLock()
 	defer b.closeMu.RUnlock()
 	if b.closing.Load() {
 		return // stored; handled on the next start
 	}
 	b.inflight.Add(1)
-	n := u.ChatID % int64(len(b.queues))
+	b.queues[b.worker(j.u.ChatID)] <- j
+}
+
+// worker is the queue of a chat: always the same one, so a chat's updates
+// are handled in order.
+func (b *Bot) worker(chat int64) int64 {
+	n := chat % int64(len(b.queues))
 	if n < 0 {
 		n = -n
 	}
-	b.queues[n] <- queued{u: u, at: b.cfg.Now()}
+	return n
 }
 
-// process handles one stored update, which arrived at at, end to end. A
+// answerLater answers a tap dropped by the flood limit on its chat's
+// worker, if the queue has room: intake never waits for a flooder, and a
+// tap left unanswered only spins a while on their phone.
+func (b *Bot) answerLater(chat int64, callbackID string) {
+	b.closeMu.RLock()
+	defer b.closeMu.RUnlock()
+	if b.closing.Load() {
+		return
+	}
+	b.inflight.Add(1)
+	select {
+	case b.queues[b.worker(chat)] <- queued{u: domain.RawUpdate{ChatID: chat}, answer: callbackID}:
+	default:
+		b.inflight.Add(-1)
+	}
+}
+
+// process handles one stored update end to end, or only asks the person
+// to slow down when the flood limit said so at intake (verdict). A
 // panic anywhere is recovered here: one bad update must not take the bot
 // down. An update that cannot be handled is set aside, never left to be
 // retried at every start.
-func (b *Bot) process(ctx context.Context, u domain.RawUpdate, at time.Time) {
+func (b *Bot) process(ctx context.Context, u domain.RawUpdate, v verdict) {
 	start := time.Now()
 	defer func() {
 		if r := recover(); r != nil {
@@ -254,12 +284,7 @@ func (b *Bot) process(ctx context.Context, u domain.RawUpdate, at time.Time) {
 	}
 	var out flows.Outcome
 	var err error
-	switch b.flood.check(in.ChatID, at) {
-	case drop:
-		b.m.flooded.Inc()
-		b.skip(ctx, u.UpdateID)
-		b.answerCallback(ctx, in, "")
-		return
+	switch v {
 	case slowDown:
 		b.m.flooded.Inc()
 		out, err = b.cfg.Engine.SlowDown(ctx, in)

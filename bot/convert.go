@@ -23,6 +23,7 @@ type updateHead struct {
 		} `json:"chat"`
 	} `json:"message"`
 	CallbackQuery *struct {
+		ID   string `json:"id"`
 		From struct {
 			ID int64 `json:"id"`
 		} `json:"from"`
@@ -34,10 +35,17 @@ type updateHead struct {
 	} `json:"my_chat_member"`
 }
 
-// chatOf returns the update id and the chat it belongs to (0 if none).
+// head is what intake reads of an update before storing it.
+type head struct {
+	updateID, chatID int64
+	callbackID       string // a button tap's query id, to answer it
+	member           bool   // a block or unblock of the bot, never flood-limited
+}
+
+// readHead returns the update id and the chat it belongs to (0 if none).
 // When the rest is undecodable it still returns the id if it can read it,
 // so the update can be set aside and confirmed rather than block intake.
-func chatOf(raw []byte) (updateID, chatID int64, err error) {
+func readHead(raw []byte) (head, error) {
 	var h updateHead
 	if err := json.Unmarshal(raw, &h); err != nil {
 		var id struct {
@@ -46,21 +54,24 @@ func chatOf(raw []byte) (updateID, chatID int64, err error) {
 		if json.Unmarshal(raw, &id) != nil {
 			id.UpdateID = 0
 		}
-		return id.UpdateID, 0, err
+		return head{updateID: id.UpdateID}, err
 	}
 	if h.UpdateID == 0 {
-		return 0, 0, errors.New("no update_id")
+		return head{}, errors.New("no update_id")
 	}
+	out := head{updateID: h.UpdateID}
 	switch {
 	case h.Message != nil:
-		chatID = h.Message.Chat.ID
+		out.chatID = h.Message.Chat.ID
 	case h.CallbackQuery != nil:
 		// Callbacks come from private chats here, where chat id == user id.
-		chatID = h.CallbackQuery.From.ID
+		out.chatID = h.CallbackQuery.From.ID
+		out.callbackID = h.CallbackQuery.ID
 	case h.MyChatMember != nil:
-		chatID = h.MyChatMember.Chat.ID
+		out.chatID = h.MyChatMember.Chat.ID
+		out.member = true
 	}
-	return h.UpdateID, chatID, nil
+	return out, nil
 }
 
 // toInput turns a Telegram update into a flow input. ok is false for

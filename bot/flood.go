@@ -25,9 +25,10 @@ const (
 )
 
 // floodGate is a token bucket per chat: a burst of updates, then one per
-// interval. It costs a map lookup per update, so a person sending a
-// hundred messages at once is turned away before any flow, conversation
-// lock or reply is spent on them. The buckets live in memory: a restart
+// interval. Intake asks it before storing an update, at the cost of a
+// map lookup, so a person sending a hundred messages at once is turned
+// away before any database write, flow, conversation lock or reply is
+// spent on them. The buckets live in memory: a restart
 // forgets them, which is harmless, and with several replicas each one
 // limits what it receives.
 type floodGate struct {

@@ -24,7 +24,8 @@ func countText(ms []tgfake.Message, s string) int {
 // TestFloodIsTurnedAwayPolitely: with the production limit (a burst of 20,
 // then one a second; the clock stands still here), a person sending 100
 // messages at once gets 20 answered and one slow-down message in their
-// language, and the rest are recorded as handled without running a flow.
+// language, and the rest cost no database write at all: they are not
+// even stored, and a flooded tap is still answered so it stops spinning.
 // Another person on the same worker tapping 20 times quickly is answered
 // every time; after a quiet spell the flooder is answered again.
 func TestFloodIsTurnedAwayPolitely(t *testing.T) {
@@ -64,6 +65,25 @@ func TestFloodIsTurnedAwayPolitely(t *testing.T) {
 	}
 	if n := count(t, h, `SELECT count(*) FROM updates WHERE processed_at IS NULL`); n != 0 {
 		t.Errorf("%d flooded updates left unhandled: they would be replayed at the next start", n)
+	}
+	if n := count(t, h, `SELECT count(*) FROM updates WHERE chat_id = 401`); n != 21 {
+		t.Errorf("%d of Anna's 100 updates stored, want 21 (20 answered, 1 slow-down): the rest must cost no write", n)
+	}
+
+	// Taps while over the limit: answered, nothing stored or run.
+	acks := len(anna.CallbackAnswers())
+	msg := anna.Messages()[0].ID
+	for range 30 {
+		if _, err := anna.SendCallback(msg, "x:card:show"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.Settle()
+	if got := len(anna.CallbackAnswers()) - acks; got != 30 {
+		t.Errorf("%d of 30 flooded taps answered, want all", got)
+	}
+	if n := count(t, h, `SELECT count(*) FROM updates WHERE chat_id = 401`); n != 21 {
+		t.Errorf("flooded taps stored: %d updates of Anna's, want still 21", n)
 	}
 
 	h.Clock.Advance(20 * time.Second)

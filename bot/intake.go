@@ -117,9 +117,25 @@ func (b *Bot) Accept(ctx context.Context, raw []byte) error {
 
 func (b *Bot) accept(ctx context.Context, received []byte) (int64, error) {
 	raw := stripNUL(received)
-	id, chat, err := chatOf(raw)
+	h, err := readHead(raw)
+	id, chat := h.updateID, h.chatID
 	if id == 0 {
 		return 0, fmt.Errorf("%w: %w", errUndecodable, err)
+	}
+	v := admit
+	if err == nil && !h.member {
+		v = b.flood.check(chat, b.cfg.Now())
+	}
+	if v == drop {
+		// Over the chat's limit, and told so already: not stored, no
+		// transaction, no flow; a tap is answered (so it stops spinning)
+		// when its chat's worker has room. A flood costs a map lookup and
+		// a JSON head per update.
+		b.m.flooded.Inc()
+		if h.callbackID != "" {
+			b.answerLater(chat, h.callbackID)
+		}
+		return id, nil
 	}
 	// A dead letter keeps the bytes exactly as they came.
 	dead := domain.RawUpdate{UpdateID: id, ChatID: chat, Payload: received}
@@ -137,7 +153,7 @@ func (b *Bot) accept(ctx context.Context, received []byte) (int64, error) {
 		b.m.duplicates.Inc()
 		return id, nil
 	}
-	b.dispatch(domain.RawUpdate{UpdateID: id, ChatID: chat, Payload: raw})
+	b.dispatch(queued{u: domain.RawUpdate{UpdateID: id, ChatID: chat, Payload: raw}, verdict: v})
 	return id, nil
 }
 

@@ -99,7 +99,7 @@ func (e *Engine) Handle(ctx context.Context, in Input) (Outcome, error) {
 // SlowDown answers the first update of a burst over the adapter's flood
 // limit: the update is recorded as handled without running any flow, and
 // the person is asked, in their language, to slow down. The rest of the
-// burst is skipped without a word (the adapter marks it handled).
+// burst is dropped by the adapter before it is even stored.
 func (e *Engine) SlowDown(ctx context.Context, in Input) (Outcome, error) {
 	return e.handle(ctx, in, func(s *Session) error {
 		s.Say("error.flood.slow_down", nil)

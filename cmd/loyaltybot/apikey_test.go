@@ -59,6 +59,21 @@ func TestAPIKeyListAndRevoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
+
+	// The database holds each key's SHA-256 and its 7-character prefix,
+	// never the key: no column of any row spells the rest of it.
+	for _, key := range []string{central, river} {
+		var n, clear int
+		err := db.Pool().QueryRow(ctx, `SELECT count(*) FILTER (WHERE key_hash = sha256($1::bytea)),
+			count(*) FILTER (WHERE t::text LIKE '%' || $2 || '%' OR encode(key_hash, 'escape') LIKE '%' || $2 || '%')
+			FROM api_keys t`, []byte(key), key[7:]).Scan(&n, &clear)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != 1 || clear != 0 {
+			t.Errorf("key %s: %d rows by its SHA-256 (want 1), %d rows holding it in clear (want 0)", key[:7], n, clear)
+		}
+	}
 	biz, err := readBusiness("", locales.Languages())
 	if err != nil {
 		t.Fatal(err)
