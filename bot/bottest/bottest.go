@@ -87,7 +87,7 @@ func New(t testing.TB, opt ...func(*domain.Business)) *Harness {
 // faster than people; a test of the limit turns it back on here.
 func NewWithBot(t testing.TB, botOpt func(*bot.Config), opt ...func(*domain.Business)) *Harness {
 	t.Helper()
-	return newHarness(t, nil, botOpt, opt...)
+	return newHarness(t, nil, botOpt, nil, opt...)
 }
 
 // NewWithLimits is NewWithBot with the fake Telegram enforcing flood
@@ -95,10 +95,17 @@ func NewWithBot(t testing.TB, botOpt func(*bot.Config), opt ...func(*domain.Busi
 // 429s it would have got.
 func NewWithLimits(t testing.TB, l tgfake.Limits, botOpt func(*bot.Config), opt ...func(*domain.Business)) *Harness {
 	t.Helper()
-	return newHarness(t, []tgfake.Option{tgfake.WithLimits(l)}, botOpt, opt...)
+	return newHarness(t, []tgfake.Option{tgfake.WithLimits(l)}, botOpt, nil, opt...)
 }
 
-func newHarness(t testing.TB, fakeOpts []tgfake.Option, botOpt func(*bot.Config), opt ...func(*domain.Business)) *Harness {
+// NewLogged is New with the engine and the adapter logging to log: a test
+// of what the logs hold runs the production handler.
+func NewLogged(t testing.TB, log *slog.Logger, opt ...func(*domain.Business)) *Harness {
+	t.Helper()
+	return newHarness(t, nil, nil, log, opt...)
+}
+
+func newHarness(t testing.TB, fakeOpts []tgfake.Option, botOpt func(*bot.Config), logger *slog.Logger, opt ...func(*domain.Business)) *Harness {
 	t.Helper()
 	biz := Business()
 	for _, o := range opt {
@@ -135,6 +142,9 @@ func newHarness(t testing.TB, fakeOpts []tgfake.Option, botOpt func(*bot.Config)
 		logOut = os.Stderr
 	}
 	log := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	if logger != nil {
+		log = logger
+	}
 	engine := flows.NewEngine(flows.Config{
 		Store: db, Business: biz, Signer: signer, Bundle: bundle,
 		BotUsername: BotUsername, Now: clock.Now, Logger: log, Salt: Secret,

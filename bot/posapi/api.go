@@ -215,11 +215,12 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, ae)
 		return
 	}
+	// The route, not the path: a path holds a card's code or token.
 	if r.Context().Err() != nil {
 		// The client went away; nothing useful can reach it.
-		a.log.Info("pos api: request cancelled", "method", r.Method, "path", r.URL.Path, "err", err)
+		a.log.Info("pos api: request cancelled", "route", r.Pattern, "err", err)
 	} else {
-		a.log.Error("pos api: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		a.log.Error("pos api: internal error", "route", r.Pattern, "err", err)
 	}
 	writeError(w, errInternal)
 }
