@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loyaltybot/loyaltybot/bot"
 	"github.com/loyaltybot/loyaltybot/bot/bottest"
 	"github.com/loyaltybot/loyaltybot/flows"
 )
@@ -45,5 +46,38 @@ func BenchmarkOnboardingUpdateEndToEnd(b *testing.B) {
 		if _, err := u.WaitMessages(ctx, 2); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkFloodedUpdate measures what an update over its chat's flood
+// limit costs at intake, once the person has been told to slow down: it is
+// read (its head), counted against the bucket and dropped, with no
+// database write. Compare with BenchmarkEngineStart, a handled update.
+func BenchmarkFloodedUpdate(b *testing.B) {
+	h := bottest.NewWithBot(b, func(c *bot.Config) { c.FloodBurst, c.FloodEvery = 1, time.Hour })
+	ctx := context.Background()
+	raw := func(id int) []byte {
+		return fmt.Appendf(nil, `{"update_id": %d, "message": {"message_id": %d, "date": 1763800000,
+			"chat": {"id": 4242, "type": "private"}, "from": {"id": 4242, "first_name": "Flo"}, "text": "/help"}}`, id, id)
+	}
+	for i := range 2 { // the one admitted, then the slow-down
+		if err := h.Bot.Accept(ctx, raw(9_000_000+i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	h.Settle()
+	b.ResetTimer()
+	for i := range b.N {
+		if err := h.Bot.Accept(ctx, raw(9_000_100+i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	var stored int
+	if err := h.DB.Pool().QueryRow(ctx, `SELECT count(*) FROM updates WHERE chat_id = 4242`).Scan(&stored); err != nil {
+		b.Fatal(err)
+	}
+	if stored != 2 {
+		b.Fatalf("%d updates stored, want the 2 before the flood", stored)
 	}
 }
