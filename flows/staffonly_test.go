@@ -194,6 +194,11 @@ func TestNonStaffReachNoStaffAction(t *testing.T) {
 					}
 				}
 			})
+			if who.chat == carl {
+				if c, _ := customer(t, h, carl.U.ID); !c.Member() {
+					t.Fatal("the customer left the program on the way: the rest was not tried as a member")
+				}
+			}
 		})
 	}
 }
