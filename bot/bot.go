@@ -233,23 +233,6 @@ func (b *Bot) worker(chat int64) int64 {
 	return n
 }
 
-// answerLater answers a tap dropped by the flood limit on its chat's
-// worker, if the queue has room: intake never waits for a flooder, and a
-// tap left unanswered only spins a while on their phone.
-func (b *Bot) answerLater(chat int64, callbackID string) {
-	b.closeMu.RLock()
-	defer b.closeMu.RUnlock()
-	if b.closing.Load() {
-		return
-	}
-	b.inflight.Add(1)
-	select {
-	case b.queues[b.worker(chat)] <- queued{u: domain.RawUpdate{ChatID: chat}, answer: callbackID}:
-	default:
-		b.inflight.Add(-1)
-	}
-}
-
 // process handles one stored update end to end, or only asks the person
 // to slow down when the flood limit said so at intake (verdict). A
 // panic anywhere is recovered here: one bad update must not take the bot

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/loyaltybot/loyaltybot/domain"
 )
 
 // Flood limit defaults: Telegram itself allows about one message a second
@@ -100,4 +102,21 @@ func (g *floodGate) sweep(at time.Time) {
 		}
 	}
 	g.nextSweep = max(1024, 2*len(g.chats))
+}
+
+// answerLater answers a tap dropped by the flood limit on its chat's
+// worker, if the queue has room: intake never waits for a flooder, and a
+// tap left unanswered only spins a while on their phone.
+func (b *Bot) answerLater(chat int64, callbackID string) {
+	b.closeMu.RLock()
+	defer b.closeMu.RUnlock()
+	if b.closing.Load() {
+		return
+	}
+	b.inflight.Add(1)
+	select {
+	case b.queues[b.worker(chat)] <- queued{u: domain.RawUpdate{ChatID: chat}, answer: callbackID}:
+	default:
+		b.inflight.Add(-1)
+	}
 }
