@@ -64,3 +64,31 @@ func BenchmarkNewDB(b *testing.B) {
 		pgtest.NewDB(b)
 	}
 }
+
+// TestClusterRestarts: a private cluster keeps its URL and its data across
+// a stop and a start, and refuses connections while stopped.
+func TestClusterRestarts(t *testing.T) {
+	t.Parallel()
+	c := pgtest.NewCluster(t)
+	ctx := t.Context()
+	exec := func(sql string) error {
+		conn, err := pgx.Connect(ctx, c.URL())
+		if err != nil {
+			return err
+		}
+		defer conn.Close(ctx)
+		_, err = conn.Exec(ctx, sql)
+		return err
+	}
+	if err := exec(`INSERT INTO stores (code, name, timezone, created_at) VALUES ('x', 'X', 'UTC', now())`); err != nil {
+		t.Fatalf("the private database is not migrated: %v", err)
+	}
+	c.Stop()
+	if err := exec(`SELECT 1`); err == nil {
+		t.Fatal("a stopped cluster answers")
+	}
+	c.Start()
+	if err := exec(`DO $$ BEGIN IF (SELECT count(*) FROM stores WHERE code = 'x') <> 1 THEN RAISE 'lost'; END IF; END $$`); err != nil {
+		t.Fatalf("after the restart: %v", err)
+	}
+}
