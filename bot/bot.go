@@ -270,9 +270,15 @@ func (b *Bot) process(ctx context.Context, u domain.RawUpdate, v verdict) {
 	switch v {
 	case slowDown:
 		b.m.flooded.Inc()
-		out, err = b.cfg.Engine.SlowDown(ctx, in)
+		err = b.untilAvailable(u.UpdateID, func() (err error) { out, err = b.cfg.Engine.SlowDown(ctx, in); return err })
 	default:
-		out, err = b.cfg.Engine.Handle(ctx, in)
+		err = b.untilAvailable(u.UpdateID, func() (err error) { out, err = b.cfg.Engine.Handle(ctx, in); return err })
+	}
+	if errors.Is(err, domain.ErrUnavailable) {
+		// Shutting down with the database still away: the update is
+		// stored and unhandled, so the next start handles it.
+		b.log.Warn("update left for the next start: database unavailable", "update_id", u.UpdateID)
+		return
 	}
 	if err != nil {
 		b.m.handlerErrors.Inc()
@@ -320,13 +326,37 @@ func (b *Bot) chatMember(ctx context.Context, updateID, chatID int64, blocked bo
 	b.skip(ctx, updateID)
 }
 
-// skip marks an update the flows do not take as handled.
-func (b *Bot) skip(ctx context.Context, updateID int64) {
-	err := b.cfg.Store.Update(ctx, func(tx domain.Tx) error {
-		if _, err := tx.ClaimUpdate(ctx, updateID); err != nil {
+// untilAvailable runs fn again while it fails because the database is
+// away (domain.ErrUnavailable), with a growing pause, until it succeeds,
+// fails otherwise, or the bot stops. Every attempt is one whole
+// transaction that claims the update first, so a retry never acts twice:
+// an attempt whose COMMIT was lost on the way finds the update handled.
+// The worker (and the chats it serves) waits meanwhile; so does every
+// other, as none can do anything without the database. Intake goes on:
+// Telegram keeps what cannot be stored.
+func (b *Bot) untilAvailable(updateID int64, fn func() error) error {
+	pause := 50 * time.Millisecond
+	for {
+		err := fn()
+		if !errors.Is(err, domain.ErrUnavailable) || b.closing.Load() {
 			return err
 		}
-		return tx.MarkUpdateProcessed(ctx, updateID)
+		b.m.unavailable.Inc()
+		b.log.Warn("database unavailable; will retry the update", "update_id", updateID, "in", pause, "err", err)
+		time.Sleep(pause)
+		pause = min(2*pause, 2*time.Second)
+	}
+}
+
+// skip marks an update the flows do not take as handled.
+func (b *Bot) skip(ctx context.Context, updateID int64) {
+	err := b.untilAvailable(updateID, func() error {
+		return b.cfg.Store.Update(ctx, func(tx domain.Tx) error {
+			if _, err := tx.ClaimUpdate(ctx, updateID); err != nil {
+				return err
+			}
+			return tx.MarkUpdateProcessed(ctx, updateID)
+		})
 	})
 	if err != nil {
 		b.log.Error("skip update", "update_id", updateID, "err", err)

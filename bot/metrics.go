@@ -23,6 +23,7 @@ type Metrics struct {
 	handlerErrors  prometheus.Counter
 	flooded        prometheus.Counter
 	dead           prometheus.Counter
+	unavailable    prometheus.Counter
 	sent           prometheus.Counter
 	sendErrors     *prometheus.CounterVec
 	latency        prometheus.Histogram
@@ -46,6 +47,7 @@ func NewMetrics() *Metrics {
 		handlerErrors:  f("loyaltybot_handler_errors_total", "Updates whose handling failed."),
 		flooded:        f("loyaltybot_updates_flooded_total", "Updates over a chat's flood limit, skipped without running a flow."),
 		dead:           f("loyaltybot_updates_dead_total", "Updates set aside: unstorable, failing even the error reply, or too old to replay at start."),
+		unavailable:    f("loyaltybot_updates_db_retries_total", "Attempts at an update that found the database away, and were tried again."),
 		sent:           f("loyaltybot_messages_sent_total", "Messages delivered to Telegram."),
 		expiryFailures: f("loyaltybot_expiry_card_failures_total", "Cards the points expiry job skipped after an error."),
 		broadcasts:     f("loyaltybot_broadcasts_reported_total", "Broadcasts finished and reported to their senders."),

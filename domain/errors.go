@@ -26,6 +26,11 @@ var (
 	// ErrRevoked means a POS API key was revoked (or never existed) while
 	// the caller relied on knowing it (StaffStore.VerifyAPIKey).
 	ErrRevoked = errors.New("API key revoked")
+	// ErrUnavailable means the database could not be reached or dropped
+	// the connection (restarted, failed over, network): nothing was
+	// decided, and the same request may succeed in a moment. Callers retry
+	// (the bot) or say "try again" (the POS API's 503), never "no".
+	ErrUnavailable = errors.New("database unavailable")
 )
 
 // ValidationError says which rule an input broke, as a message id that

@@ -80,10 +80,17 @@ type Outcome struct {
 // chat's conversation, runs the flow and writes the replies to the outbox,
 // all in one transaction. An internal error rolls everything back; the
 // person then gets a polite message and the update is not retried forever.
+// The database being away (domain.ErrUnavailable) is not such an error:
+// nothing was decided, so Handle returns it untouched for the caller to
+// try the same update again once the database is back, instead of telling
+// the person something went wrong and dropping what they did.
 func (e *Engine) Handle(ctx context.Context, in Input) (Outcome, error) {
 	out, err := e.handle(ctx, in, e.route)
 	if err == nil {
 		return out, nil
+	}
+	if errors.Is(err, domain.ErrUnavailable) {
+		return Outcome{}, err
 	}
 	e.Logger.Error("handle update", "err", err, "update_id", in.UpdateID, "chat", in.ChatID)
 	out, err2 := e.handle(ctx, in, func(s *Session) error {

@@ -201,7 +201,8 @@ func (a *API) reject(w http.ResponseWriter, r *http.Request, key string, inputEr
 	a.fail(w, r, inputErr)
 }
 
-// fail writes err: an *apiError as is, anything else as a logged 500.
+// fail writes err: an *apiError as is, the database away as a 503 with
+// Retry-After, anything else as a logged 500.
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var ae *apiError
 	if errors.As(err, &ae) {
@@ -213,6 +214,15 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="loyaltybot"`)
 		}
 		writeError(w, ae)
+		return
+	}
+	if errors.Is(err, domain.ErrUnavailable) && r.Context().Err() == nil {
+		// The database is away for a moment: say when to retry; the
+		// same receipt is recorded once however often it comes. The
+		// route, not the path: a path holds a card's code or token.
+		a.log.Warn("pos api: database unavailable", "route", r.Pattern, "err", err)
+		w.Header().Set("Retry-After", strconv.Itoa(unavailableRetry))
+		writeError(w, errUnavailable)
 		return
 	}
 	// The route, not the path: a path holds a card's code or token.

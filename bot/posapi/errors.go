@@ -31,6 +31,8 @@ var (
 		"No such endpoint; see openapi.yaml for the paths of API v1."}
 	errInternal = &apiError{http.StatusInternalServerError, "internal",
 		"Internal error. Nothing about it is your fault; retry later (a purchase retried with the same receipt_id is never recorded twice)."}
+	errUnavailable = &apiError{http.StatusServiceUnavailable, "unavailable",
+		"The loyalty database is briefly unavailable. Retry after Retry-After seconds with the same body; a purchase retried with the same receipt_id is recorded once."}
 	errCardNotFound = &apiError{http.StatusNotFound, "card_not_found",
 		"No card matches this code: check the digits, or scan the QR on the customer's card again."}
 	errCardExpired = &apiError{http.StatusGone, "card_expired",
@@ -46,6 +48,10 @@ var (
 	errTooLarge = &apiError{http.StatusRequestEntityTooLarge, "body_too_large",
 		fmt.Sprintf("The request body is over %d bytes; a purchase is far smaller, check what is being sent.", MaxBody)}
 )
+
+// unavailableRetry is the Retry-After of a 503: a restart or a failover
+// takes seconds, and a sooner retry would only find it still away.
+const unavailableRetry = 2
 
 // limitedError is a 429 with the seconds to wait, for Retry-After.
 type limitedError struct {

@@ -3,6 +3,7 @@ package posapi_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -174,5 +175,45 @@ func TestInternalErrorIsLoggedOnceAndNotLeaked(t *testing.T) {
 	}
 	if n := strings.Count(logs.String(), "secret-host"); n != 1 {
 		t.Errorf("internal error logged %d times:\n%s", n, logs.String())
+	}
+}
+
+// unavailableStore stands for a database that is restarting.
+type unavailableStore struct{ domain.Store }
+
+func (unavailableStore) Update(ctx context.Context, fn func(tx domain.Tx) error) error {
+	return fmt.Errorf("%w: dial tcp secret-host:5432: connection refused", domain.ErrUnavailable)
+}
+
+// TestUnavailableDatabaseIsA503WithRetryAfter: a database away for a
+// moment is not an internal error but a 503 that says when to retry,
+// without saying where the database is.
+func TestUnavailableDatabaseIsA503WithRetryAfter(t *testing.T) {
+	t.Parallel()
+	signer, _ := domain.NewCardSigner(bottest.Secret, time.Minute)
+	var logs strings.Builder
+	api := posapi.New(posapi.Config{
+		Store: unavailableStore{}, Business: bottest.Business(), Signer: signer,
+		Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+	})
+	srv := httptest.NewServer(api.Handler())
+	defer srv.Close()
+	req, _ := http.NewRequest("POST", srv.URL+"/api/v1/purchases",
+		strings.NewReader(`{"card":"12345678123456","amount":100,"currency":"RUB","receipt_id":"R"}`))
+	req.Header.Set("Authorization", "Bearer lb_x")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 503 || !strings.Contains(string(raw), `"code":"unavailable"`) || strings.Contains(string(raw), "secret-host") {
+		t.Errorf("unavailable answer: %d %s", resp.StatusCode, raw)
+	}
+	if ra := resp.Header.Get("Retry-After"); ra == "" || ra == "0" {
+		t.Errorf("Retry-After %q", ra)
+	}
+	if n := strings.Count(logs.String(), "secret-host"); n != 1 {
+		t.Errorf("logged %d times:\n%s", n, logs.String())
 	}
 }

@@ -290,6 +290,7 @@ func (errRows) Conn() *pgx.Conn                              { return nil }
 
 // update runs fn in a pipelined transaction on a pooled connection.
 func (db *DB) update(ctx context.Context, fn func(*pipe) error) (err error) {
+	defer func() { err = markUnavailable(err) }()
 	c, err := db.pool.Acquire(ctx)
 	if err != nil {
 		return fmt.Errorf("acquire connection: %w", err)
