@@ -67,7 +67,7 @@ func (s *Sender) Kick() {
 // NewSender builds a sender.
 func NewSender(api *tg.Bot, outbox domain.Outbox, log *slog.Logger, m *Metrics) *Sender {
 	return &Sender{
-		api: api, outbox: outbox, log: log, metrics: m,
+		api: api, outbox: steadyOutbox{outbox}, log: log, metrics: m,
 		limit: rate.NewLimiter(globalRate, globalBurst),
 		kick:  make(chan struct{}, 1),
 	}

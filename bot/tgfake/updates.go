@@ -243,3 +243,12 @@ func postOnce(ctx context.Context, client *http.Client, hook webhook, body []byt
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// UpdateCount returns how many updates the fake has queued so far (a
+// Resend copy is not a new one), so a test can check that the bot stored
+// every update sent.
+func (s *Server) UpdateCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return int(s.nextUpdate)
+}

@@ -114,11 +114,11 @@ func (o *outbox) Get(ctx context.Context, ids []int64) ([]domain.OutMessage, err
 	rows, err := o.pool.Query(ctx, `SELECT id, chat_id, payload, not_before, attempts FROM outbox
 		WHERE id = ANY($1) AND sent_at IS NULL AND dropped_at IS NULL ORDER BY id`, ids)
 	if err != nil {
-		return nil, fmt.Errorf("get outbox: %w", err)
+		return nil, markUnavailable(fmt.Errorf("get outbox: %w", err))
 	}
 	ms, err := scanOut(rows)
 	if err != nil {
-		return nil, fmt.Errorf("get outbox: %w", err)
+		return nil, markUnavailable(fmt.Errorf("get outbox: %w", err))
 	}
 	return ms, nil
 }
@@ -131,7 +131,7 @@ func (o *outbox) Take(ctx context.Context, m domain.OutMessage, hold time.Durati
 		  AND o.sent_at IS NULL AND o.dropped_at IS NULL
 		  AND NOT `+earlierPending, m.ID, m.Attempts, hold.Seconds())
 	if err != nil {
-		return false, fmt.Errorf("take outbox row %d: %w", m.ID, err)
+		return false, markUnavailable(fmt.Errorf("take outbox row %d: %w", m.ID, err))
 	}
 	return tag.RowsAffected() == 1, nil
 }
@@ -140,7 +140,7 @@ func (o *outbox) Take(ctx context.Context, m domain.OutMessage, hold time.Durati
 func (o *outbox) MarkSent(ctx context.Context, id int64) error {
 	_, err := o.pool.Exec(ctx, `UPDATE outbox SET sent_at = $2, claimed_until = NULL, payload = '{}'
 		WHERE id = $1`, id, o.now())
-	return err
+	return markUnavailable(err)
 }
 
 // PutOff sets a wall-clock retry_at (Telegram's retry_after, a backoff),
@@ -150,7 +150,7 @@ func (o *outbox) PutOff(ctx context.Context, m domain.OutMessage, after time.Dur
 	_, err := o.pool.Exec(ctx, `UPDATE outbox SET retry_at = now() + $3 * interval '1 second', claimed_until = NULL, last_error = $4
 		WHERE id = $1 AND attempts = $2 AND sent_at IS NULL AND dropped_at IS NULL`,
 		m.ID, m.Attempts, after.Seconds(), reason)
-	return err
+	return markUnavailable(err)
 }
 
 // Release gives back the caller's leases, fenced by attempts.
@@ -165,14 +165,14 @@ func (o *outbox) Release(ctx context.Context, ms []domain.OutMessage) error {
 	_, err := o.pool.Exec(ctx, `UPDATE outbox o SET claimed_until = NULL
 		FROM unnest($1::bigint[], $2::int[]) AS r(id, attempts)
 		WHERE o.id = r.id AND o.attempts = r.attempts AND o.sent_at IS NULL AND o.dropped_at IS NULL`, ids, attempts)
-	return err
+	return markUnavailable(err)
 }
 
 // Drop gives up on a row and scrubs its payload.
 func (o *outbox) Drop(ctx context.Context, id int64, reason string) error {
 	_, err := o.pool.Exec(ctx, `UPDATE outbox SET dropped_at = $3, claimed_until = NULL, last_error = $2, payload = '{}'
 		WHERE id = $1`, id, reason, o.now())
-	return err
+	return markUnavailable(err)
 }
 
 // MarkUnreachable flags the chat's customer and drops what was queued for it.

@@ -1,0 +1,66 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// dbRetryFor bounds how long the sender retries one outbox write while the
+// database is away: well inside the lease (claimHold), so a retried mark
+// never lands after another sender took the row over.
+const dbRetryFor = 20 * time.Second
+
+// steadyOutbox retries the sender's bookkeeping on a leased row (load,
+// renew, mark, put off, release, drop) while the database is away
+// (domain.ErrUnavailable) instead of giving up at once. Given up, a
+// message Telegram took stays unmarked and is sent again when its lease
+// lapses, and a message not sent waits out the lease: a database restart
+// of a few seconds would cost a duplicate or a minute's delay. Claim is
+// not retried: the background loop claims again at its next tick.
+type steadyOutbox struct{ domain.Outbox }
+
+func (o steadyOutbox) Get(ctx context.Context, ids []int64) (ms []domain.OutMessage, err error) {
+	err = retryDB(ctx, func() error { ms, err = o.Outbox.Get(ctx, ids); return err })
+	return ms, err
+}
+
+func (o steadyOutbox) Take(ctx context.Context, m domain.OutMessage, hold time.Duration) (ok bool, err error) {
+	err = retryDB(ctx, func() error { ok, err = o.Outbox.Take(ctx, m, hold); return err })
+	return ok, err
+}
+
+func (o steadyOutbox) MarkSent(ctx context.Context, id int64) error {
+	return retryDB(ctx, func() error { return o.Outbox.MarkSent(ctx, id) })
+}
+
+func (o steadyOutbox) PutOff(ctx context.Context, m domain.OutMessage, after time.Duration, reason string) error {
+	return retryDB(ctx, func() error { return o.Outbox.PutOff(ctx, m, after, reason) })
+}
+
+func (o steadyOutbox) Release(ctx context.Context, ms []domain.OutMessage) error {
+	return retryDB(ctx, func() error { return o.Outbox.Release(ctx, ms) })
+}
+
+func (o steadyOutbox) Drop(ctx context.Context, id int64, reason string) error {
+	return retryDB(ctx, func() error { return o.Outbox.Drop(ctx, id, reason) })
+}
+
+// retryDB runs fn again, with a growing pause, while it fails with
+// domain.ErrUnavailable, for up to dbRetryFor or until ctx ends.
+func retryDB(ctx context.Context, fn func() error) error {
+	deadline := time.Now().Add(dbRetryFor)
+	pause := 50 * time.Millisecond
+	for {
+		err := fn()
+		if !errors.Is(err, domain.ErrUnavailable) || time.Now().Add(pause).After(deadline) {
+			return err
+		}
+		if sleepCtx(ctx, pause) != nil {
+			return err
+		}
+		pause = min(2*pause, time.Second)
+	}
+}
