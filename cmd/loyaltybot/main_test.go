@@ -18,7 +18,10 @@ import (
 	"github.com/loyaltybot/loyaltybot/locales"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+func TestMain(m *testing.M) {
+	runChildIfAsked() // the kill -9 fault test's bot (fault_child_test.go)
+	pgtest.Main(m)
+}
 
 // syncBuffer is a bytes.Buffer safe for the program's goroutines.
 type syncBuffer struct {
