@@ -26,7 +26,8 @@
 // 64 characters or not printable, more than 20 categories or one longer
 // than 64 characters or empty) is 400 invalid_field, naming the field.
 // Internal failures are 500 internal, logged once with details that the
-// answer never contains.
+// answer never contains; the database being away (restarting) is 503
+// unavailable with Retry-After.
 //
 // A recorded or cancelled purchase queues the same chat message to the
 // customer as a checkout at the register, in the same transaction, so a
