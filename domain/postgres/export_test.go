@@ -17,3 +17,6 @@ func (db *DB) UpdatePipe(ctx context.Context, fn func(*Pipe) error) error { retu
 
 // NudgeSQL lets the plan test read a rule's statement.
 func NudgeSQL(q domain.NudgeQuery) (string, []any, error) { return nudgeSQL(q) }
+
+// MarkUnavailable lets tests check which errors mean the database is away.
+var MarkUnavailable = markUnavailable
