@@ -139,7 +139,8 @@ func TestFaultPostgresRestartUnderLoad(t *testing.T) {
 		defer wg.Done()
 		errs <- step(ctx, fake, members[0], "/card in hand at the restart", send(members[0], "/card"), "Code for the register")
 	}()
-	for sqlInt(t, pool, `SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = $1`, pgtest.ClusterDB) == 0 {
+	for sqlInt(t, pool, `SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = $1
+		AND query LIKE '%FROM conversations%'`, pgtest.ClusterDB) == 0 {
 		time.Sleep(5 * time.Millisecond)
 	}
 	pg.Stop()
