@@ -8,6 +8,31 @@ import (
 	"github.com/loyaltybot/loyaltybot/domain"
 )
 
+// The database away (domain.ErrUnavailable: restarting, failing over) is
+// waited out, not treated as a failure: nothing was decided.
+
+// untilAvailable runs fn again while it fails because the database is
+// away (domain.ErrUnavailable), with a growing pause, until it succeeds,
+// fails otherwise, or the bot stops. Every attempt is one whole
+// transaction that claims the update first, so a retry never acts twice:
+// an attempt whose COMMIT was lost on the way finds the update handled.
+// The worker (and the chats it serves) waits meanwhile; so does every
+// other, as none can do anything without the database. Intake goes on:
+// Telegram keeps what cannot be stored.
+func (b *Bot) untilAvailable(updateID int64, fn func() error) error {
+	pause := 50 * time.Millisecond
+	for {
+		err := fn()
+		if !errors.Is(err, domain.ErrUnavailable) || b.closing.Load() {
+			return err
+		}
+		b.m.unavailable.Inc()
+		b.log.Warn("database unavailable; will retry the update", "update_id", updateID, "in", pause, "err", err)
+		time.Sleep(pause)
+		pause = min(2*pause, 2*time.Second)
+	}
+}
+
 // dbRetryFor bounds how long the sender retries one outbox write while the
 // database is away: well inside the lease (claimHold), so a retried mark
 // never lands after another sender took the row over.
