@@ -265,20 +265,16 @@ func (b *Bot) process(ctx context.Context, u domain.RawUpdate, v verdict) {
 		b.skip(ctx, u.UpdateID)
 		return
 	}
-	var out flows.Outcome
-	var err error
-	switch v {
-	case slowDown:
+	handle := b.cfg.Engine.Handle
+	if v == slowDown {
 		b.m.flooded.Inc()
-		err = b.untilAvailable(u.UpdateID, func() (err error) { out, err = b.cfg.Engine.SlowDown(ctx, in); return err })
-	default:
-		err = b.untilAvailable(u.UpdateID, func() (err error) { out, err = b.cfg.Engine.Handle(ctx, in); return err })
+		handle = b.cfg.Engine.SlowDown
 	}
+	var out flows.Outcome
+	err := b.untilAvailable(u.UpdateID, func() (err error) { out, err = handle(ctx, in); return err })
 	if errors.Is(err, domain.ErrUnavailable) {
-		// Shutting down with the database still away: the update is
-		// stored and unhandled, so the next start handles it.
 		b.log.Warn("update left for the next start: database unavailable", "update_id", u.UpdateID)
-		return
+		return // stopping with the database still away; it is stored
 	}
 	if err != nil {
 		b.m.handlerErrors.Inc()
@@ -324,21 +320,6 @@ func (b *Bot) chatMember(ctx context.Context, updateID, chatID int64, blocked bo
 		}
 	}
 	b.skip(ctx, updateID)
-}
-
-// skip marks an update the flows do not take as handled.
-func (b *Bot) skip(ctx context.Context, updateID int64) {
-	err := b.untilAvailable(updateID, func() error {
-		return b.cfg.Store.Update(ctx, func(tx domain.Tx) error {
-			if _, err := tx.ClaimUpdate(ctx, updateID); err != nil {
-				return err
-			}
-			return tx.MarkUpdateProcessed(ctx, updateID)
-		})
-	})
-	if err != nil {
-		b.log.Error("skip update", "update_id", updateID, "err", err)
-	}
 }
 
 // WaitIdle returns once no update is in hand and the outbox has nothing due

@@ -33,6 +33,21 @@ func (b *Bot) untilAvailable(updateID int64, fn func() error) error {
 	}
 }
 
+// skip marks an update the flows do not take as handled.
+func (b *Bot) skip(ctx context.Context, updateID int64) {
+	err := b.untilAvailable(updateID, func() error {
+		return b.cfg.Store.Update(ctx, func(tx domain.Tx) error {
+			if _, err := tx.ClaimUpdate(ctx, updateID); err != nil {
+				return err
+			}
+			return tx.MarkUpdateProcessed(ctx, updateID)
+		})
+	})
+	if err != nil {
+		b.log.Error("skip update", "update_id", updateID, "err", err)
+	}
+}
+
 // dbRetryFor bounds how long the sender retries one outbox write while the
 // database is away: well inside the lease (claimHold), so a retried mark
 // never lands after another sender took the row over.
