@@ -15,19 +15,25 @@ import (
 // $1 customer, $2 now, $3 weeks back for streaks, $4 fact names, $5 the
 // month's start for the biggest receipt so far (NULL: not needed). Days
 // and weeks are the store's local ones (weeks start on Monday).
+//
+// It runs in every purchase's transaction, so each part reads one
+// customer's rows through an index, whatever the number of members: the
+// awards by customer (badge_awards_customer), the purchases by the
+// customer's card (a customer has one card, and a purchase's customer is
+// its card's), from purchases_card_live; no part walks a window of every
+// member's purchases.
 const badgeFacts = `
-SELECT coalesce((SELECT array_agg(badge ORDER BY id) FROM badge_awards WHERE customer_id = $1), '{}') AS badges,
-       coalesce((SELECT array_agg(occurrence ORDER BY id) FROM badge_awards WHERE customer_id = $1), '{}') AS occurrences,
-       coalesce((SELECT array_agg(points ORDER BY id) FROM badge_awards WHERE customer_id = $1), '{}') AS points,
-       coalesce((SELECT array_agg(awarded_at ORDER BY id) FROM badge_awards WHERE customer_id = $1), '{}') AS awarded,
-       (SELECT count(DISTINCT (p.created_at AT TIME ZONE st.timezone)::date)
-          FROM purchases p JOIN stores st ON st.id = p.store_id
-         WHERE p.customer_id = $1 AND p.cancelled_at IS NULL)::int AS visits,
+WITH card AS (SELECT id FROM cards WHERE customer_id = $1),
+     mine AS (SELECT p.created_at, p.amount, p.store_id FROM purchases p
+               WHERE p.card_id = (SELECT id FROM card) AND p.cancelled_at IS NULL)
+SELECT coalesce(aw.badges, '{}') AS badges, coalesce(aw.occurrences, '{}') AS occurrences,
+       coalesce(aw.points, '{}') AS points, coalesce(aw.awarded, '{}') AS awarded,
+       (SELECT count(DISTINCT (m.created_at AT TIME ZONE st.timezone)::date)
+          FROM mine m JOIN stores st ON st.id = m.store_id)::int AS visits,
        coalesce((SELECT array_agg(DISTINCT ((date_trunc('week', $2::timestamptz AT TIME ZONE st.timezone)::date
-                                            - date_trunc('week', p.created_at AT TIME ZONE st.timezone)::date) / 7)::int)
-          FROM purchases p JOIN stores st ON st.id = p.store_id
-         WHERE p.customer_id = $1 AND p.cancelled_at IS NULL
-           AND p.created_at > $2::timestamptz - make_interval(weeks => $3::int) AND p.created_at <= $2), '{}') AS weeks,
+                                            - date_trunc('week', m.created_at AT TIME ZONE st.timezone)::date) / 7)::int)
+          FROM mine m JOIN stores st ON st.id = m.store_id
+         WHERE m.created_at > $2::timestamptz - make_interval(weeks => $3::int) AND m.created_at <= $2), '{}') AS weeks,
        coalesce((SELECT jsonb_object_agg(name, value) FROM facts WHERE customer_id = $1 AND name = ANY($4::text[])), '{}') AS facts,
        coalesce((SELECT array_agg(section) FROM section_offers WHERE customer_id = $1 AND completed_at IS NOT NULL), '{}') AS sections,
        (SELECT count(*) FROM feedback WHERE customer_id = $1)::int AS reviews,
@@ -36,10 +42,12 @@ SELECT coalesce((SELECT array_agg(badge ORDER BY id) FROM badge_awards WHERE cus
        coalesce((SELECT max(q.amount) FROM purchases q WHERE q.store_id = best.store_id
                     AND q.created_at >= $5 AND q.created_at <= $2 AND q.cancelled_at IS NULL), 0) AS shop_top
   FROM (SELECT 1) one
-  LEFT JOIN LATERAL (SELECT p.store_id, p.amount FROM purchases p
-                      WHERE $5::timestamptz IS NOT NULL AND p.customer_id = $1 AND p.created_at >= $5
-                        AND p.created_at <= $2 AND p.cancelled_at IS NULL
-                      ORDER BY p.amount DESC, p.created_at LIMIT 1) best ON true`
+  LEFT JOIN LATERAL (SELECT array_agg(badge ORDER BY id) AS badges, array_agg(occurrence ORDER BY id) AS occurrences,
+                            array_agg(points ORDER BY id) AS points, array_agg(awarded_at ORDER BY id) AS awarded
+                       FROM badge_awards WHERE customer_id = $1) aw ON true
+  LEFT JOIN LATERAL (SELECT m.store_id, m.amount FROM mine m
+                      WHERE $5::timestamptz IS NOT NULL AND m.created_at >= $5 AND m.created_at <= $2
+                      ORDER BY m.amount DESC, m.created_at LIMIT 1) best ON true`
 
 // BadgeFacts reads what the badge checks of one customer need.
 func (t *tx) BadgeFacts(ctx context.Context, q domain.BadgeFactsQuery) (*domain.BadgeFacts, error) {

@@ -9,6 +9,9 @@ import (
 // LoadCheckoutSQL lets the plan test read the checkout query.
 const LoadCheckoutSQL = loadCheckout
 
+// BadgeFactsSQL lets the plan test read the badge checks' query.
+const BadgeFactsSQL = badgeFacts
+
 // Pipe lets tests drive the pipelined transaction directly.
 type Pipe = pipe
 
