@@ -36,6 +36,8 @@ func loadtest(ctx context.Context, args []string, getenv func(string) string, st
 	dbOnly := fs.Bool("db", false, "record purchases straight through the domain, without HTTP, to see the database's share")
 	noSync := fs.Bool("nosync", false, "run PostgreSQL with fsync off, to see what the disk costs")
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the run to this file")
+	noPgbench := fs.Bool("no-pgbench", false, "skip running the same checkout through pgbench after the POS run")
+	pgbenchScript := fs.String("pgbench-script", "", "also write the pgbench script, its command and output to this file")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -98,6 +100,9 @@ func loadtest(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	if err := seedBadges(ctx, a, *history); err != nil {
+		return err
+	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
@@ -142,7 +147,11 @@ func loadtest(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	fmt.Fprintln(stdout, rep)
-	return nil
+	if *noPgbench || *redeemEvery > 0 {
+		return nil // the script replays an accrual
+	}
+	return pgbenchCompare(ctx, a, seeded, pgbenchRun{URL: cluster.URL("loyaltybot"), Rate: rep.Throughput,
+		Clients: *concurrency, Time: *duration, Dir: dir, Keep: *pgbenchScript}, stdout)
 }
 
 // seeded is what seedLoad made.
