@@ -190,6 +190,10 @@ type BadgeFactsQuery struct {
 	// MonthStart is the start of the current month for the biggest
 	// receipt so far (zero: not needed).
 	MonthStart time.Time
+	// ShopID, when set, asks BadgeFacts.VisitedToday of the day at Now in
+	// this store's time zone: a checkout reads the facts before its
+	// purchase is written, and adds the purchase itself (afterPurchase).
+	ShopID int64
 }
 
 // BadgeFacts is a customer's record as the badges see it, read in one
@@ -211,6 +215,25 @@ type BadgeFacts struct {
 	// biggest receipt of that store (0: no purchase this month).
 	BestShopID          int64
 	BestAmount, ShopTop int64
+	// VisitedToday: a purchase not cancelled falls on the day of Now in
+	// the store of BadgeFactsQuery.ShopID (false when it was not asked).
+	VisitedToday bool
+}
+
+// afterPurchase is the record read before a purchase made at the query's
+// Now in its ShopID, with that purchase counted: one more visit unless
+// the day had one, and the current week among the weeks with a purchase.
+// Nothing else the badges read changes with a purchase.
+func (f *BadgeFacts) afterPurchase() *BadgeFacts {
+	g := *f
+	if !g.VisitedToday {
+		g.Visits++
+		g.VisitedToday = true
+	}
+	if !slices.Contains(g.WeeksAgo, 0) {
+		g.WeeksAgo = append(slices.Clone(g.WeeksAgo), 0)
+	}
+	return &g
 }
 
 // Earned reports whether the badge was awarded for the occurrence.

@@ -55,14 +55,17 @@ func (s *Service) gamify(ctx context.Context, tx Tx, ev Event) error {
 // purchaseBadges checks the badges a purchase may earn: first purchase,
 // visits, streak and birthday visit, in one read of the customer's record.
 func (s *Service) purchaseBadges(ctx context.Context, tx Tx, r *PurchaseResult) error {
-	bs := s.Business.Gamification.badgesOf(BadgeFirstPurchase, BadgeVisits, BadgeStreak, BadgeBirthdayVisit)
+	bs := s.purchaseBadgeList()
 	c := r.Customer
 	if len(bs) == 0 || c == nil || c.Erased {
 		return nil
 	}
-	f, err := tx.BadgeFacts(ctx, s.badgeQuery(c.ID, bs, time.Time{}))
-	if err != nil {
-		return err
+	f := r.badges // read with the card (RecordPurchase)
+	if f == nil {
+		var err error
+		if f, err = tx.BadgeFacts(ctx, s.badgeQuery(c.ID, bs, time.Time{})); err != nil {
+			return err
+		}
 	}
 	_, loc, err := s.shop(ctx, tx, r.Purchase.ShopID)
 	if err != nil {
@@ -131,6 +134,11 @@ func (s *Service) checkBadges(ctx context.Context, tx Tx, customerID int64, c *C
 		}
 	}
 	return nil
+}
+
+// purchaseBadgeList is the badges a purchase may earn.
+func (s *Service) purchaseBadgeList() []Badge {
+	return s.Business.Gamification.badgesOf(BadgeFirstPurchase, BadgeVisits, BadgeStreak, BadgeBirthdayVisit)
 }
 
 // badgeQuery asks for what the badges bs need.

@@ -26,6 +26,10 @@ type PurchaseRequest struct {
 	// the same round trip, and a source or card over them refuses the
 	// purchase (*TooManyAttemptsError) before anything is written.
 	LookupBy *LookupSource
+
+	// badges, set by Service.RecordPurchase when badges can be earned by
+	// a purchase, has the badge facts read with the card.
+	badges *BadgeFactsQuery
 }
 
 // PurchaseResult is a recorded purchase with the card's balance after it.
@@ -42,6 +46,10 @@ type PurchaseResult struct {
 	// Welcome is the held welcome bonus this purchase credited (0: none),
 	// included in Balance.
 	Welcome int64
+
+	// badges is the customer's badge record with this purchase counted,
+	// when the request asked for it.
+	badges *BadgeFacts
 }
 
 // CheckoutQuery says what LoadCheckout reads.
@@ -55,6 +63,9 @@ type CheckoutQuery struct {
 	StaffSince     time.Time   // 1 hour back (velocity)
 	WithLots       bool        // also list the open lots (points will be paid)
 	LookupKeys     []LookupKey // also read these failed-lookup counters
+	// Badges, when set, also reads the badge facts of the card's
+	// customer (its CustomerID is not used), before the purchase.
+	Badges *BadgeFactsQuery
 }
 
 // CheckoutState is the locked card and what a purchase decides on.
@@ -74,6 +85,8 @@ type CheckoutState struct {
 	LookupFailures []int     // the counts of CheckoutQuery.LookupKeys, in order
 	// Held is a welcome bonus waiting for a purchase (Points 0: none).
 	Held HeldWelcome
+	// Badges is what CheckoutQuery.Badges asked for (nil: not asked).
+	Badges *BadgeFacts
 }
 
 // PurchaseWrites is what a purchase writes besides its own row.
@@ -115,6 +128,14 @@ func RecordPurchase(ctx context.Context, tx Tx, p *Program, req PurchaseRequest,
 	}
 	if req.LookupBy != nil && req.CardID == 0 && req.CardNumber != "" {
 		cq.LookupKeys = lookupKeys(*req.LookupBy, req.CardNumber, now)
+	}
+	if req.badges != nil {
+		// The badges a purchase may earn are checked on the record read
+		// now, with the purchase added, rather than read again after it:
+		// a round trip less.
+		bq := *req.badges
+		bq.Now, bq.ShopID = now, req.ShopID
+		cq.Badges = &bq
 	}
 	st, err := tx.LoadCheckout(ctx, cq)
 	if err != nil {
@@ -185,6 +206,9 @@ func RecordPurchase(ctx context.Context, tx Tx, p *Program, req PurchaseRequest,
 	tier, _, _, _ := p.TierFor(st.Spend + req.Amount)
 	res := &PurchaseResult{Purchase: pur, Balance: card.Balance - q.Redeem + q.Earn, Customer: cust,
 		Tier: tier, Created: true, First: st.Purchases == 0}
+	if st.Badges != nil {
+		res.badges = st.Badges.afterPurchase()
+	}
 	if st.Held.Points > 0 {
 		// A member who typed their phone gets the welcome bonus now: a
 		// purchase at a register is what a typed number could not prove.

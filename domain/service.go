@@ -43,6 +43,10 @@ func (s *Service) Program() *Program { return &s.Business.Program }
 // function of the same name) and, when it is new, the PurchaseRecorded
 // event.
 func (s *Service) RecordPurchase(ctx context.Context, tx Tx, req PurchaseRequest) (*PurchaseResult, error) {
+	if bs := s.purchaseBadgeList(); len(bs) > 0 {
+		q := s.badgeQuery(0, bs, time.Time{})
+		req.badges = &q
+	}
 	res, err := RecordPurchase(ctx, tx, s.Program(), req, s.Now())
 	if err != nil || !res.Created {
 		return res, err

@@ -13,8 +13,9 @@ import (
 
 // badgeFacts reads a customer's awards and record in one round trip.
 // $1 customer, $2 now, $3 weeks back for streaks, $4 fact names, $5 the
-// month's start for the biggest receipt so far (NULL: not needed). Days
-// and weeks are the store's local ones (weeks start on Monday).
+// month's start for the biggest receipt so far (NULL: not needed), $6 the
+// store whose local day "today" is (NULL: not asked). Days and weeks are
+// the store's local ones (weeks start on Monday).
 //
 // It runs in every purchase's transaction, so each part reads one
 // customer's rows through an index, whatever the number of members: the
@@ -23,7 +24,17 @@ import (
 // its card's), from purchases_card_live; no part walks a window of every
 // member's purchases.
 const badgeFacts = `
-WITH card AS (SELECT id FROM cards WHERE customer_id = $1),
+WITH cust AS (SELECT $1::bigint AS id),
+     card AS (SELECT id FROM cards WHERE customer_id = $1),` + badgeFactsBody
+
+// badgeFactsOfCard is badgeFacts for the card a checkout locks ($1 its
+// id, or 0 and $7 its number), read in the checkout's round trip before
+// the purchase is written.
+const badgeFactsOfCard = `
+WITH card AS (SELECT id, customer_id FROM cards WHERE id = $1 OR ($1 = 0 AND number = $7)),
+     cust AS (SELECT customer_id AS id FROM card),` + badgeFactsBody
+
+const badgeFactsBody = `
      mine AS (SELECT p.created_at, p.amount, p.store_id FROM purchases p
                WHERE p.card_id = (SELECT id FROM card) AND p.cancelled_at IS NULL)
 SELECT coalesce(aw.badges, '{}') AS badges, coalesce(aw.occurrences, '{}') AS occurrences,
@@ -34,42 +45,60 @@ SELECT coalesce(aw.badges, '{}') AS badges, coalesce(aw.occurrences, '{}') AS oc
                                             - date_trunc('week', m.created_at AT TIME ZONE st.timezone)::date) / 7)::int)
           FROM mine m JOIN stores st ON st.id = m.store_id
          WHERE m.created_at > $2::timestamptz - make_interval(weeks => $3::int) AND m.created_at <= $2), '{}') AS weeks,
-       coalesce((SELECT jsonb_object_agg(name, value) FROM facts WHERE customer_id = $1 AND name = ANY($4::text[])), '{}') AS facts,
-       coalesce((SELECT array_agg(section) FROM section_offers WHERE customer_id = $1 AND completed_at IS NOT NULL), '{}') AS sections,
-       (SELECT count(*) FROM feedback WHERE customer_id = $1)::int AS reviews,
-       (SELECT count(*) FROM referrals WHERE referrer_id = $1 AND completed_at IS NOT NULL)::int AS referrals,
+       coalesce((SELECT jsonb_object_agg(name, value) FROM facts
+                  WHERE customer_id = (SELECT id FROM cust) AND name = ANY($4::text[])), '{}') AS facts,
+       coalesce((SELECT array_agg(section) FROM section_offers
+                  WHERE customer_id = (SELECT id FROM cust) AND completed_at IS NOT NULL), '{}') AS sections,
+       (SELECT count(*) FROM feedback WHERE customer_id = (SELECT id FROM cust))::int AS reviews,
+       (SELECT count(*) FROM referrals WHERE referrer_id = (SELECT id FROM cust) AND completed_at IS NOT NULL)::int AS referrals,
        coalesce(best.store_id, 0) AS best_store, coalesce(best.amount, 0) AS best_amount,
        coalesce((SELECT max(q.amount) FROM purchases q WHERE q.store_id = best.store_id
-                    AND q.created_at >= $5 AND q.created_at <= $2 AND q.cancelled_at IS NULL), 0) AS shop_top
+                    AND q.created_at >= $5 AND q.created_at <= $2 AND q.cancelled_at IS NULL), 0) AS shop_top,
+       $6::bigint IS NOT NULL AND EXISTS (SELECT 1 FROM mine m JOIN stores st ON st.id = m.store_id
+          WHERE (m.created_at AT TIME ZONE st.timezone)::date
+                = ($2::timestamptz AT TIME ZONE (SELECT timezone FROM stores WHERE id = $6))::date) AS today
   FROM (SELECT 1) one
   LEFT JOIN LATERAL (SELECT array_agg(badge ORDER BY id) AS badges, array_agg(occurrence ORDER BY id) AS occurrences,
                             array_agg(points ORDER BY id) AS points, array_agg(awarded_at ORDER BY id) AS awarded
-                       FROM badge_awards WHERE customer_id = $1) aw ON true
+                       FROM badge_awards WHERE customer_id = (SELECT id FROM cust)) aw ON true
   LEFT JOIN LATERAL (SELECT m.store_id, m.amount FROM mine m
                       WHERE $5::timestamptz IS NOT NULL AND m.created_at >= $5 AND m.created_at <= $2
                       ORDER BY m.amount DESC, m.created_at LIMIT 1) best ON true`
 
-// BadgeFacts reads what the badge checks of one customer need.
-func (t *tx) BadgeFacts(ctx context.Context, q domain.BadgeFactsQuery) (*domain.BadgeFacts, error) {
-	var (
-		badges, occs []string
-		points       []int64
-		at           []time.Time
-		f            domain.BadgeFacts
-	)
+// badgeFactsArgs are the arguments both queries share, $2 to $6.
+func badgeFactsArgs(q *domain.BadgeFactsQuery) []any {
 	facts := q.Facts
 	if facts == nil {
 		facts = []string{}
 	}
-	err := t.tx.QueryRow(ctx, badgeFacts, q.CustomerID, q.Now, q.Weeks, facts, nullable(q.MonthStart)).Scan(
-		&badges, &occs, &points, &at, &f.Visits, &f.WeeksAgo, &f.Facts, &f.Sections, &f.Reviews, &f.Referrals,
-		&f.BestShopID, &f.BestAmount, &f.ShopTop)
+	return []any{q.Now, q.Weeks, facts, nullable(q.MonthStart), nullable(q.ShopID)}
+}
+
+// scanBadgeFacts reads a row of either query into f.
+func scanBadgeFacts(row pgx.Row, customerID int64, f *domain.BadgeFacts) error {
+	var (
+		badges, occs []string
+		points       []int64
+		at           []time.Time
+	)
+	err := row.Scan(&badges, &occs, &points, &at, &f.Visits, &f.WeeksAgo, &f.Facts, &f.Sections, &f.Reviews,
+		&f.Referrals, &f.BestShopID, &f.BestAmount, &f.ShopTop, &f.VisitedToday)
 	if err != nil {
-		return nil, fmt.Errorf("badge facts: %w", mapErr(err))
+		return err
 	}
 	for i := range badges {
-		f.Awards = append(f.Awards, domain.BadgeAward{Badge: badges[i], CustomerID: q.CustomerID,
+		f.Awards = append(f.Awards, domain.BadgeAward{Badge: badges[i], CustomerID: customerID,
 			Occurrence: occs[i], Points: points[i], At: at[i]})
+	}
+	return nil
+}
+
+// BadgeFacts reads what the badge checks of one customer need.
+func (t *tx) BadgeFacts(ctx context.Context, q domain.BadgeFactsQuery) (*domain.BadgeFacts, error) {
+	var f domain.BadgeFacts
+	args := append([]any{q.CustomerID}, badgeFactsArgs(&q)...)
+	if err := scanBadgeFacts(t.tx.QueryRow(ctx, badgeFacts, args...), q.CustomerID, &f); err != nil {
+		return nil, fmt.Errorf("badge facts: %w", mapErr(err))
 	}
 	return &f, nil
 }

@@ -65,17 +65,25 @@ func badgeFactsPages(t *testing.T, pool *pgxpool.Pool) (most int) {
 	}
 	defer conn.Release()
 	simple := pgx.QueryExecModeSimpleProtocol
-	if _, err := conn.Exec(ctx, `PREPARE bf(bigint, timestamptz, int, text[], timestamptz) AS `+postgres.BadgeFactsSQL, simple); err != nil {
+	if _, err := conn.Exec(ctx, `PREPARE bf(bigint, timestamptz, int, text[], timestamptz, bigint) AS `+postgres.BadgeFactsSQL, simple); err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Exec(ctx, `DEALLOCATE bf`, simple) //nolint:errcheck // the connection goes back to a test pool
+	if _, err := conn.Exec(ctx, `PREPARE bc(bigint, timestamptz, int, text[], timestamptz, bigint, text) AS `+postgres.BadgeFactsOfCardSQL, simple); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Exec(ctx, `DEALLOCATE bc`, simple) //nolint:errcheck // the connection goes back to a test pool
 	for _, mode := range []string{"force_custom_plan", "force_generic_plan"} {
 		if _, err := conn.Exec(ctx, "SET plan_cache_mode = "+mode, simple); err != nil {
 			t.Fatal(err)
 		}
-		for _, month := range []string{"NULL"} {
+		for _, execute := range []string{
+			`bf(1, now(), 5, '{birthday}', NULL, NULL)`,          // after a purchase, by the customer
+			`bc(0, now(), 5, '{birthday}', NULL, 1, '10000001')`, // in the checkout, by the card's number
+			`bc(1, now(), 5, '{birthday}', NULL, 1, '')`,         // by its id (cards and customers were made in step)
+		} {
 			var out []byte
-			explain := `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE bf(1, now(), 5, '{birthday}', ` + month + `)`
+			explain := `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE ` + execute
 			if err := conn.QueryRow(ctx, explain, simple).Scan(&out); err != nil {
 				t.Fatal(err)
 			}

@@ -41,7 +41,8 @@ const openLotsOfCheckout = `SELECT id, kind, remaining, expires_at, created_at F
 
 // LoadCheckout reads what a purchase needs in one round trip: with the
 // open lots when points will be paid, with the failed-lookup counters
-// when the card was typed.
+// when the card was typed, with the badge record when badges can be
+// earned.
 func (t *tx) LoadCheckout(ctx context.Context, q domain.CheckoutQuery) (*domain.CheckoutState, error) {
 	var st domain.CheckoutState
 	var r customerRow
@@ -56,7 +57,7 @@ func (t *tx) LoadCheckout(ctx context.Context, q domain.CheckoutQuery) (*domain.
 	}
 	args := []any{q.CardID, q.IdempotencyKey, q.StaffID, q.SpendSince, q.CardSince, q.StaffSince, q.CardNumber}
 	var err error
-	if !q.WithLots && len(q.LookupKeys) == 0 {
+	if !q.WithLots && len(q.LookupKeys) == 0 && q.Badges == nil {
 		err = scan(t.tx.QueryRow(ctx, loadCheckout, args...))
 	} else {
 		b := &pgx.Batch{}
@@ -77,12 +78,25 @@ func (t *tx) LoadCheckout(ctx context.Context, q domain.CheckoutQuery) (*domain.
 				return err
 			})
 		}
+		if q.Badges != nil {
+			// The badge record of the card just locked, before the purchase.
+			args := append(append([]any{q.CardID}, badgeFactsArgs(q.Badges)...), q.CardNumber)
+			st.Badges = &domain.BadgeFacts{}
+			b.Queue(badgeFactsOfCard, args...).QueryRow(func(row pgx.Row) error {
+				return scanBadgeFacts(row, 0, st.Badges)
+			})
+		}
 		err = t.tx.SendBatch(ctx, b).Close()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load checkout for card %d: %w", q.CardID, mapErr(err))
 	}
 	st.Customer = *r.domain()
+	if st.Badges != nil {
+		for i := range st.Badges.Awards {
+			st.Badges.Awards[i].CustomerID = st.Customer.ID
+		}
+	}
 	st.LastPurchase, st.EarliestExpiry = deref(last), deref(earliest)
 	return &st, nil
 }

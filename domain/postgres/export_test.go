@@ -12,6 +12,9 @@ const LoadCheckoutSQL = loadCheckout
 // BadgeFactsSQL lets the plan test read the badge checks' query.
 const BadgeFactsSQL = badgeFacts
 
+// BadgeFactsOfCardSQL is the same read by the card, in a checkout.
+const BadgeFactsOfCardSQL = badgeFactsOfCard
+
 // Pipe lets tests drive the pipelined transaction directly.
 type Pipe = pipe
 

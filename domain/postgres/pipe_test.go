@@ -307,6 +307,54 @@ func TestPurchaseIsTwoRoundTrips(t *testing.T) {
 	}
 }
 
+// TestPurchaseWithBadgesIsTwoRoundTrips: with badges that a purchase may
+// earn (the default ones), their facts are read with the card, so an
+// accrual that earns none still costs two round trips; one that earns a
+// badge writes it before COMMIT.
+func TestPurchaseWithBadgesIsTwoRoundTrips(t *testing.T) {
+	db, trips := tracedDB(t)
+	ctx := t.Context()
+	if err := db.SyncStores(ctx, []domain.StoreConfig{{Code: "a", Name: "A", TimeZone: "UTC"}}); err != nil {
+		t.Fatal(err)
+	}
+	var cardID int64
+	if err := db.Update(ctx, func(tx domain.Tx) error {
+		c := &domain.Customer{TelegramID: 1, ChatID: 1, FirstName: "A", JoinedAt: time.Now()}
+		if err := tx.CreateCustomer(ctx, c); err != nil {
+			return err
+		}
+		card, err := tx.CreateCard(ctx, c.ID, domain.NewCardNumber())
+		cardID = card.ID
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	biz := &domain.Business{Program: domain.DefaultProgram(), Gamification: domain.DefaultGamification()}
+	svc := domain.NewService(biz, nil, nil, time.Now)
+	buy := func(key string) {
+		t.Helper()
+		if err := db.Update(ctx, func(tx domain.Tx) error {
+			_, err := svc.RecordPurchase(ctx, tx, domain.PurchaseRequest{CardID: cardID, ShopID: 1,
+				Source: domain.SourcePOS, IdempotencyKey: key, Amount: 100000, Currency: "RUB"})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	buy("first") // earns the first-purchase badge
+	if n := count(t, db, `SELECT count(*) FROM badge_awards WHERE badge = 'first_purchase'`); n != 1 {
+		t.Fatalf("%d first-purchase awards after the first purchase, want 1", n)
+	}
+	trips.reset()
+	buy("second") // the same day: no new visit, nothing to earn
+	if n, sql := trips.reset(); n != 2 {
+		t.Errorf("an accrual with badges on made %d round trips, want 2: %q", n, sql)
+	}
+	if n := count(t, db, `SELECT count(*) FROM badge_awards`); n != 1 {
+		t.Errorf("%d awards after a second purchase the same day, want 1", n)
+	}
+}
+
 // TestWritePurchaseRefusesUnknownLots: a debit naming a lot that does not
 // exist fails the whole purchase at commit, and nothing is written.
 func TestWritePurchaseRefusesUnknownLots(t *testing.T) {
