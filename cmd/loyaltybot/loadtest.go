@@ -36,7 +36,7 @@ func loadtest(ctx context.Context, args []string, getenv func(string) string, st
 	dbOnly := fs.Bool("db", false, "record purchases straight through the domain, without HTTP, to see the database's share")
 	noSync := fs.Bool("nosync", false, "run PostgreSQL with fsync off, to see what the disk costs")
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the run to this file")
-	noPgbench := fs.Bool("no-pgbench", false, "skip running the same checkout through pgbench after the POS run")
+	noPgbench := fs.Bool("no-pgbench", false, "skip running the same checkout through pgbench around the POS run")
 	pgbenchScript := fs.String("pgbench-script", "", "also write the pgbench script, its command and output to this file")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
@@ -136,6 +136,14 @@ func loadtest(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	srv := &http.Server{Handler: a.httpMux(), ReadHeaderTimeout: 10 * time.Second}
 	done := serveHTTP(ctx, srv, ln)
+	var bench *pgbenchPair
+	if !*noPgbench && *redeemEvery == 0 { // the script replays an accrual
+		bench, err = pgbenchBefore(ctx, a, seeded, pgbenchRun{URL: cluster.URL("loyaltybot"),
+			Clients: *concurrency, Time: *duration, Dir: dir, Keep: *pgbenchScript}, stdout)
+		if err != nil {
+			return err
+		}
+	}
 	fmt.Fprintf(stdout, "%d cards, %d clients, %v …\n", len(codes), *concurrency, *duration)
 	rep, err := posapi.Load(ctx, posapi.LoadOptions{BaseURL: "http://" + ln.Addr().String(), Key: key,
 		Cards: codes, Concurrency: *concurrency, Duration: *duration, Currency: biz.Currency,
@@ -147,11 +155,7 @@ func loadtest(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	fmt.Fprintln(stdout, rep)
-	if *noPgbench || *redeemEvery > 0 {
-		return nil // the script replays an accrual
-	}
-	return pgbenchCompare(ctx, a, seeded, pgbenchRun{URL: cluster.URL("loyaltybot"), Rate: rep.Throughput,
-		Clients: *concurrency, Time: *duration, Dir: dir, Keep: *pgbenchScript}, stdout)
+	return bench.after(ctx, a, rep.Throughput, stdout)
 }
 
 // seeded is what seedLoad made.

@@ -144,52 +144,85 @@ func lastLines(s string, n int) string {
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
 
-// pgbenchRun is what the POS run leaves for the comparison.
+// pgbenchRun says how to run pgbench beside the POS run.
 type pgbenchRun struct {
-	URL     string  // the loadtest database
-	Rate    float64 // the POS API's purchases/s
+	URL     string // the loadtest database
 	Clients int
-	Time    time.Duration
-	Dir     string // where the script is written
-	Keep    string // also copy the script and its pgbench command here ("": no)
+	Time    time.Duration // the POS run's; pgbench runs half before it, half after
+	Dir     string        // where the script is written
+	Keep    string        // also copy the script and its pgbench command here ("": no)
 }
 
-// pgbenchCompare makes the pgbench script from a purchase the POS path
-// really sent, runs it against the same database and members with the
-// same clients for the same time, and prints both rates and their ratio.
-func pgbenchCompare(ctx context.Context, a *app, s *seeded, r pgbenchRun, stdout io.Writer) error {
-	pgbench := findPgbench()
-	if pgbench == "" {
+// pgbenchPair is pgbench run for half the POS run's time before it and
+// half after it: on a machine shared with other work the load drifts,
+// and bracketing the POS run lets a drift weigh on both sides alike.
+type pgbenchPair struct {
+	pgbench string
+	run     pgbenchRun
+	script  *benchScript
+	length  []string
+	before  float64
+	out     string
+}
+
+// pgbenchBefore makes the pgbench script from a purchase the POS path
+// really sent and runs its first half. It returns nil (and says so) when
+// there is no pgbench.
+func pgbenchBefore(ctx context.Context, a *app, s *seeded, r pgbenchRun, stdout io.Writer) (*pgbenchPair, error) {
+	p := &pgbenchPair{pgbench: findPgbench(), run: r}
+	if p.pgbench == "" {
 		fmt.Fprintln(stdout, "pgbench not found (it comes with PostgreSQL's server package): no comparison")
+		return nil, nil
+	}
+	var err error
+	if p.script, err = makeCheckoutScript(ctx, a, r.URL, s); err != nil {
+		return nil, err
+	}
+	half := max(1, int((r.Time/2).Round(time.Second)/time.Second))
+	p.length = []string{"-T", strconv.Itoa(half)}
+	fmt.Fprintf(stdout, "pgbench: the same accrual, statement for statement, in the bot's %d round trips "+
+		"(its batches as \\startpipeline … \\endpipeline), %d clients, %ds before the POS run and %ds after …\n",
+		p.script.Trips, r.Clients, half, half)
+	if p.before, err = p.half(ctx, a); err != nil {
+		return nil, err
+	}
+	return p, settle(ctx, a)
+}
+
+// after runs the second half and prints both rates and their ratio.
+func (p *pgbenchPair) after(ctx context.Context, a *app, posRate float64, stdout io.Writer) error {
+	if p == nil {
 		return nil
 	}
-	script, err := makeCheckoutScript(ctx, a, r.URL, s)
-	if err != nil {
-		return err
-	}
-	if err := settle(ctx, a); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "pgbench: the same accrual, statement for statement, in the bot's %d round trips "+
-		"(its batches as \\startpipeline … \\endpipeline), %d clients, %v …\n", script.Trips, r.Clients, r.Time)
-	length := []string{"-T", strconv.Itoa(max(1, int(r.Time.Round(time.Second)/time.Second)))}
-	tps, out, err := runPgbench(ctx, pgbench, r.URL, script, length, r.Clients, r.Dir)
-	if r.Keep != "" {
+	tps, err := p.half(ctx, a)
+	if p.run.Keep != "" {
 		var cmd []string
-		for _, arg := range pgbenchArgs(script, r.Dir, length, r.Clients, r.URL) {
+		for _, arg := range pgbenchArgs(p.script, p.run.Dir, p.length, p.run.Clients, p.run.URL) {
 			cmd = append(cmd, "'"+strings.ReplaceAll(arg, "'", `'\''`)+"'")
 		}
-		keep := script.Text + "\n-- pgbench " + strings.Join(cmd, " ") +
-			"\n-- " + strings.ReplaceAll(strings.TrimSpace(out), "\n", "\n-- ") + "\n"
-		if werr := os.WriteFile(r.Keep, []byte(keep), 0o644); werr != nil && err == nil {
+		keep := p.script.Text + "\n-- pgbench " + strings.Join(cmd, " ") +
+			"\n-- " + strings.ReplaceAll(strings.TrimSpace(p.out), "\n", "\n-- ") + "\n"
+		if werr := os.WriteFile(p.run.Keep, []byte(keep), 0o644); werr != nil && err == nil {
 			err = werr
 		}
 	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "POS API %.0f purchases/s, pgbench %.0f transactions/s: ratio %.2f\n", r.Rate, tps, r.Rate/tps)
+	mean := (p.before + tps) / 2
+	fmt.Fprintf(stdout, "POS API %.0f purchases/s, pgbench %.0f transactions/s (%.0f before, %.0f after): ratio %.2f\n",
+		posRate, mean, p.before, tps, posRate/mean)
 	return nil
+}
+
+// half runs pgbench once, after a checkpoint.
+func (p *pgbenchPair) half(ctx context.Context, a *app) (float64, error) {
+	if err := settle(ctx, a); err != nil {
+		return 0, err
+	}
+	tps, out, err := runPgbench(ctx, p.pgbench, p.run.URL, p.script, p.length, p.run.Clients, p.run.Dir)
+	p.out = out
+	return tps, err
 }
 
 // makeCheckoutScript captures a steady-state POS accrual on the last
