@@ -42,8 +42,8 @@ type chatReport struct {
 
 	// What the database holds, checked against what the people saw.
 	Purchases, Unledgered, Members, Dead int64
-	Consistent                          bool
-	Inconsistency                       string
+	Consistent                           bool
+	Inconsistency                        string
 }
 
 // sample records the process every `every` until ctx ends, printing each
