@@ -48,23 +48,83 @@ func (b *Bot) Poll(ctx context.Context) error {
 			continue
 		}
 		backoff = 0
-		for _, raw := range raws {
-			id, err := b.accept(ctx, raw)
-			if errors.Is(err, errUndecodable) {
-				b.log.Error("undecodable update", "err", err)
-				continue
-			}
-			if err != nil {
-				// Not kept at all (the database is away): do not confirm
-				// it; Telegram sends it again.
-				b.log.Error("store update", "update_id", id, "err", err)
-				backoff = time.Second
-				break
-			}
-			offset = id + 1
+		next, err := b.acceptBatch(ctx, raws)
+		if errors.Is(err, errBatch) {
+			next, err = b.acceptEach(ctx, raws)
+		}
+		if next > 0 {
+			offset = next
+		}
+		if err != nil {
+			// Not kept at all (the database is away): do not confirm
+			// it; Telegram sends it again.
+			b.log.Error("store update", "err", err)
+			backoff = time.Second
 		}
 	}
 	return nil
+}
+
+// errBatch sends a getUpdates answer the batch cannot take down the
+// one-by-one path: an update without a readable chat, or a payload the
+// database refuses, each of which acceptEach sets aside on its own.
+var errBatch = errors.New("batch needs the one-by-one path")
+
+// acceptBatch stores a getUpdates answer in one statement, one commit for
+// up to 100 updates instead of one each (the poller would otherwise wait
+// for a disk flush per update, and every chat behind it), then queues the
+// new ones in order. It returns the offset that confirms them all.
+func (b *Bot) acceptBatch(ctx context.Context, raws []json.RawMessage) (int64, error) {
+	if len(raws) < 2 {
+		return 0, errBatch
+	}
+	us := make([]domain.RawUpdate, len(raws))
+	for i, received := range raws {
+		raw := stripNUL(received)
+		id, chat, err := chatOf(raw)
+		if id == 0 || err != nil {
+			return 0, errBatch
+		}
+		us[i] = domain.RawUpdate{UpdateID: id, ChatID: chat, Payload: raw}
+	}
+	fresh, err := b.cfg.Store.SaveUpdates(ctx, us)
+	if errors.Is(err, domain.ErrInvalid) {
+		return 0, errBatch
+	}
+	if err != nil {
+		return 0, err
+	}
+	for i, u := range us {
+		if fresh[i] {
+			b.dispatch(u)
+		} else {
+			b.m.duplicates.Inc()
+		}
+	}
+	last := us[0].UpdateID
+	for _, u := range us {
+		last = max(last, u.UpdateID)
+	}
+	return last + 1, nil
+}
+
+// acceptEach stores and queues updates one by one, stopping at the first
+// that cannot be kept at all. It returns the offset past the last one
+// stored or set aside (0: none).
+func (b *Bot) acceptEach(ctx context.Context, raws []json.RawMessage) (int64, error) {
+	var offset int64
+	for _, raw := range raws {
+		id, err := b.accept(ctx, raw)
+		if errors.Is(err, errUndecodable) {
+			b.log.Error("undecodable update", "err", err)
+			continue
+		}
+		if err != nil {
+			return offset, fmt.Errorf("update %d: %w", id, err)
+		}
+		offset = id + 1
+	}
+	return offset, nil
 }
 
 // getUpdates asks for the updates after offset. Its errors never quote
