@@ -42,6 +42,10 @@ type chatStats struct {
 	reply     []time.Duration // any update in → its first answer back
 	purchases []string        // public ids the cashiers saw confirmed
 	members   []int64         // card ids of the customers who joined
+	joined    []int64         // their Telegram ids
+	// lostConfirms counts Confirm taps whose answer never came: the
+	// purchase may be recorded without a cashier having seen it.
+	lostConfirms atomic.Int64
 }
 
 // errRunOver stops a person between two actions when the run is over.
@@ -189,6 +193,7 @@ func joinChat(ctx context.Context, p *person, store string, lookup func(context.
 	p.st.joins.Add(1)
 	p.st.mu.Lock()
 	p.st.members = append(p.st.members, id)
+	p.st.joined = append(p.st.joined, p.u.ID)
 	p.st.mu.Unlock()
 	return true
 }
@@ -298,6 +303,7 @@ func checkout(ctx context.Context, p *person, link string) {
 	}
 	done, took, err := p.act(ctx, p.tap(labelConfirm), func(m tgfake.Message) bool { return doneRe.MatchString(m.Text) })
 	if err != nil {
+		p.st.lostConfirms.Add(1)
 		p.st.fail("checkout: confirm", err)
 		return
 	}
