@@ -5,37 +5,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"image/png"
 	"io"
 	"strings"
 
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
-	qrcode "github.com/skip2/go-qrcode"
 
 	"github.com/loyaltybot/loyaltybot/flows"
 )
-
-// QRSize is the side of the card QR image in pixels: large enough for a
-// phone camera across a counter, small enough to send fast.
-const QRSize = 512
-
-// QR renders text as a PNG QR code. The library's own PNG uses the best
-// compression, which made a card's picture cost more CPU than the rest
-// of its update (the chat load run's profile); the fastest level makes a
-// picture of a few kilobytes all the same, since a QR is mostly runs of
-// one colour.
-func QR(text string) ([]byte, error) {
-	q, err := qrcode.New(text, qrcode.Medium)
-	if err != nil {
-		return nil, err
-	}
-	var b bytes.Buffer
-	if err := (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&b, q.Image(QRSize)); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
-}
 
 // markup picks the one reply markup a message can carry.
 func markup(r flows.Reply) models.ReplyMarkup {
