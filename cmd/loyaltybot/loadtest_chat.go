@@ -260,13 +260,15 @@ func chatLoad(ctx context.Context, getenv func(string) string, o chatOptions, st
 	// Everything the people started is finished and sent before counting.
 	settle, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	if err := fake.WaitDelivered(settle); err != nil {
-		return nil, err
-	}
-	if err := a.bot.WaitIdle(settle); err != nil {
-		return nil, err
+	err = fake.WaitDelivered(settle)
+	if err == nil {
+		err = a.bot.WaitIdle(settle)
 	}
 	rep.fill(st)
+	if err != nil {
+		rep.Errors++
+		rep.Unsettled = err.Error()
+	}
 	if err := rep.check(ctx, a, st); err != nil {
 		return nil, err
 	}

@@ -40,6 +40,12 @@ type chatReport struct {
 	Samples                                            []chatSample
 	POS                                                *posapi.LoadReport
 
+	// Unsettled says why the bot was not idle a minute after the run.
+	Unsettled string
+	// Outbox rows still unsent and those given up on, with an error.
+	Unsent, Dropped int64
+	OutboxError     string
+
 	// What the database holds, checked against what the people saw.
 	Purchases, Unledgered, Members, Dead int64
 	Consistent                           bool
@@ -146,6 +152,12 @@ func (r *chatReport) check(ctx context.Context, a *app, st *chatStats) error {
 	if err != nil {
 		return err
 	}
+	err = pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE sent_at IS NULL AND dropped_at IS NULL),
+		count(*) FILTER (WHERE dropped_at IS NOT NULL), coalesce(max(last_error), '') FROM outbox`).
+		Scan(&r.Unsent, &r.Dropped, &r.OutboxError)
+	if err != nil {
+		return err
+	}
 	seen := slices.Clone(st.purchases)
 	slices.Sort(seen)
 	slices.Sort(ids)
@@ -194,6 +206,14 @@ func (r *chatReport) print(w io.Writer) {
 	fmt.Fprintf(w, "errors: %d", r.Errors)
 	if r.FirstError != "" {
 		fmt.Fprintf(w, " (first: %s)", r.FirstError)
+	}
+	fmt.Fprintln(w)
+	if r.Unsettled != "" {
+		fmt.Fprintf(w, "NOT SETTLED a minute after the run: %s\n", r.Unsettled)
+	}
+	fmt.Fprintf(w, "outbox: %d messages unsent, %d given up on", r.Unsent, r.Dropped)
+	if r.OutboxError != "" {
+		fmt.Fprintf(w, " (an error: %s)", r.OutboxError)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, r.memory())
