@@ -66,44 +66,95 @@ func (b *Bot) Poll(ctx context.Context) error {
 }
 
 // errBatch sends a getUpdates answer the batch cannot take down the
-// one-by-one path: an update without a readable chat, or a payload the
-// database refuses, each of which acceptEach sets aside on its own.
+// one-by-one path: an update without a readable chat, which acceptEach
+// sets aside on its own.
 var errBatch = errors.New("batch needs the one-by-one path")
 
 // acceptBatch stores a getUpdates answer in one statement, one commit for
 // up to 100 updates instead of one each (the poller would otherwise wait
 // for a disk flush per update, and every chat behind it), then queues the
-// new ones in order. It returns the offset that confirms them all.
+// new ones in order. The flood limit drops what it drops before any
+// write, as accept does. A payload the database refuses makes it store
+// that answer one update at a time, setting the bad one aside. It
+// returns the offset that confirms them all.
 func (b *Bot) acceptBatch(ctx context.Context, raws []json.RawMessage) (int64, error) {
 	if len(raws) < 2 {
 		return 0, errBatch
 	}
+	heads := make([]head, len(raws))
 	us := make([]domain.RawUpdate, len(raws))
 	for i, received := range raws {
 		raw := stripNUL(received)
-		id, chat, err := chatOf(raw)
-		if id == 0 || err != nil {
+		h, err := readHead(raw)
+		if h.updateID == 0 || err != nil {
 			return 0, errBatch
 		}
-		us[i] = domain.RawUpdate{UpdateID: id, ChatID: chat, Payload: raw}
+		heads[i], us[i] = h, domain.RawUpdate{UpdateID: h.updateID, ChatID: h.chatID, Payload: raw}
 	}
-	fresh, err := b.cfg.Store.SaveUpdates(ctx, us)
+	last := us[0].UpdateID
+	var keep []queued
+	var kept []json.RawMessage // as received, for a dead letter
+	for i, h := range heads {
+		last = max(last, h.updateID)
+		v := admit
+		if !h.member {
+			v = b.flood.check(h.chatID, b.cfg.Now())
+		}
+		if v == drop { // see accept
+			b.m.flooded.Inc()
+			if h.callbackID != "" {
+				b.answerLater(h.chatID, h.callbackID)
+			}
+			continue
+		}
+		keep = append(keep, queued{u: us[i], verdict: v})
+		kept = append(kept, raws[i])
+	}
+	if len(keep) == 0 {
+		return last + 1, nil
+	}
+	batch := make([]domain.RawUpdate, len(keep))
+	for i, q := range keep {
+		batch[i] = q.u
+	}
+	fresh, err := b.cfg.Store.SaveUpdates(ctx, batch)
 	if errors.Is(err, domain.ErrInvalid) {
-		return 0, errBatch
+		return b.saveEach(ctx, keep, kept, last)
 	}
 	if err != nil {
 		return 0, err
 	}
-	for i, u := range us {
+	for i, q := range keep {
 		if fresh[i] {
-			b.dispatch(u)
+			b.dispatch(q)
 		} else {
 			b.m.duplicates.Inc()
 		}
 	}
-	last := us[0].UpdateID
-	for _, u := range us {
-		last = max(last, u.UpdateID)
+	return last + 1, nil
+}
+
+// saveEach stores a batch's updates one by one, their flood verdicts
+// already taken, setting aside (with the bytes as received) a payload the
+// database refuses. On an error it confirms only what came before.
+func (b *Bot) saveEach(ctx context.Context, keep []queued, received []json.RawMessage, last int64) (int64, error) {
+	var offset int64
+	for i, q := range keep {
+		fresh, err := b.cfg.Store.SaveUpdate(ctx, q.u.UpdateID, q.u.ChatID, q.u.Payload)
+		switch {
+		case errors.Is(err, domain.ErrInvalid):
+			dead := domain.RawUpdate{UpdateID: q.u.UpdateID, ChatID: q.u.ChatID, Payload: received[i]}
+			if err := b.deadLetter(ctx, dead, err.Error()); err != nil {
+				return offset, err
+			}
+		case err != nil:
+			return offset, fmt.Errorf("update %d: %w", q.u.UpdateID, err)
+		case fresh:
+			b.dispatch(q)
+		default:
+			b.m.duplicates.Inc()
+		}
+		offset = q.u.UpdateID + 1
 	}
 	return last + 1, nil
 }

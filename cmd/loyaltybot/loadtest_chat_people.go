@@ -282,11 +282,11 @@ func cashier(ctx context.Context, p *person, invite string, think time.Duration,
 			pause(ctx, 20*time.Millisecond)
 			continue
 		}
-		checkout(ctx, p, token(card))
+		chatCheckout(ctx, p, token(card))
 	}
 }
 
-func checkout(ctx context.Context, p *person, link string) {
+func chatCheckout(ctx context.Context, p *person, link string) {
 	if _, _, err := p.act(ctx, p.send("/start c_"+link), hasButton(labelCancel)); err != nil {
 		p.st.fail("checkout: card", err)
 		return
