@@ -48,23 +48,134 @@ func (b *Bot) Poll(ctx context.Context) error {
 			continue
 		}
 		backoff = 0
-		for _, raw := range raws {
-			id, err := b.accept(ctx, raw)
-			if errors.Is(err, errUndecodable) {
-				b.log.Error("undecodable update", "err", err)
-				continue
-			}
-			if err != nil {
-				// Not kept at all (the database is away): do not confirm
-				// it; Telegram sends it again.
-				b.log.Error("store update", "update_id", id, "err", err)
-				backoff = time.Second
-				break
-			}
-			offset = id + 1
+		next, err := b.acceptBatch(ctx, raws)
+		if errors.Is(err, errBatch) {
+			next, err = b.acceptEach(ctx, raws)
+		}
+		if next > 0 {
+			offset = next
+		}
+		if err != nil {
+			// Not kept at all (the database is away): do not confirm
+			// it; Telegram sends it again.
+			b.log.Error("store update", "err", err)
+			backoff = time.Second
 		}
 	}
 	return nil
+}
+
+// errBatch sends a getUpdates answer the batch cannot take down the
+// one-by-one path: an update without a readable chat, which acceptEach
+// sets aside on its own.
+var errBatch = errors.New("batch needs the one-by-one path")
+
+// acceptBatch stores a getUpdates answer in one statement, one commit for
+// up to 100 updates instead of one each (the poller would otherwise wait
+// for a disk flush per update, and every chat behind it), then queues the
+// new ones in order. The flood limit drops what it drops before any
+// write, as accept does. A payload the database refuses makes it store
+// that answer one update at a time, setting the bad one aside. It
+// returns the offset that confirms them all.
+func (b *Bot) acceptBatch(ctx context.Context, raws []json.RawMessage) (int64, error) {
+	if len(raws) < 2 {
+		return 0, errBatch
+	}
+	heads := make([]head, len(raws))
+	us := make([]domain.RawUpdate, len(raws))
+	for i, received := range raws {
+		raw := stripNUL(received)
+		h, err := readHead(raw)
+		if h.updateID == 0 || err != nil {
+			return 0, errBatch
+		}
+		heads[i], us[i] = h, domain.RawUpdate{UpdateID: h.updateID, ChatID: h.chatID, Payload: raw}
+	}
+	last := us[0].UpdateID
+	var keep []queued
+	var kept []json.RawMessage // as received, for a dead letter
+	for i, h := range heads {
+		last = max(last, h.updateID)
+		v := admit
+		if !h.member {
+			v = b.flood.check(h.chatID, b.cfg.Now())
+		}
+		if v == drop { // see accept
+			b.m.flooded.Inc()
+			if h.callbackID != "" {
+				b.answerLater(h.chatID, h.callbackID)
+			}
+			continue
+		}
+		keep = append(keep, queued{u: us[i], verdict: v})
+		kept = append(kept, raws[i])
+	}
+	if len(keep) == 0 {
+		return last + 1, nil
+	}
+	batch := make([]domain.RawUpdate, len(keep))
+	for i, q := range keep {
+		batch[i] = q.u
+	}
+	fresh, err := b.cfg.Store.SaveUpdates(ctx, batch)
+	if errors.Is(err, domain.ErrInvalid) {
+		return b.saveEach(ctx, keep, kept, last)
+	}
+	if err != nil {
+		return 0, err
+	}
+	for i, q := range keep {
+		if fresh[i] {
+			b.dispatch(q)
+		} else {
+			b.m.duplicates.Inc()
+		}
+	}
+	return last + 1, nil
+}
+
+// saveEach stores a batch's updates one by one, their flood verdicts
+// already taken, setting aside (with the bytes as received) a payload the
+// database refuses. On an error it confirms only what came before.
+func (b *Bot) saveEach(ctx context.Context, keep []queued, received []json.RawMessage, last int64) (int64, error) {
+	var offset int64
+	for i, q := range keep {
+		fresh, err := b.cfg.Store.SaveUpdate(ctx, q.u.UpdateID, q.u.ChatID, q.u.Payload)
+		switch {
+		case errors.Is(err, domain.ErrInvalid):
+			dead := domain.RawUpdate{UpdateID: q.u.UpdateID, ChatID: q.u.ChatID, Payload: received[i]}
+			if err := b.deadLetter(ctx, dead, err.Error()); err != nil {
+				return offset, err
+			}
+		case err != nil:
+			return offset, fmt.Errorf("update %d: %w", q.u.UpdateID, err)
+		case fresh:
+			b.dispatch(q)
+		default:
+			b.m.duplicates.Inc()
+		}
+		offset = q.u.UpdateID + 1
+	}
+	return last + 1, nil
+}
+
+// acceptEach stores and queues updates one by one, stopping at the first
+// that cannot be kept at all. It returns the offset past the last one
+// stored or set aside (0: none).
+func (b *Bot) acceptEach(ctx context.Context, raws []json.RawMessage) (int64, error) {
+	var offset int64
+	for _, raw := range raws {
+		id, err := b.accept(ctx, raw)
+		if errors.Is(err, errUndecodable) {
+			b.log.Error("undecodable update", "err", err)
+			continue
+		}
+		if err != nil {
+			return offset, fmt.Errorf("update %d: %w", id, err)
+		}
+		offset = id + 1
+	}
+	return offset, nil
 }
 
 // getUpdates asks for the updates after offset. Its errors never quote

@@ -10,19 +10,9 @@ import (
 
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
-	qrcode "github.com/skip2/go-qrcode"
 
 	"github.com/loyaltybot/loyaltybot/flows"
 )
-
-// QRSize is the side of the card QR image in pixels: large enough for a
-// phone camera across a counter, small enough to send fast.
-const QRSize = 512
-
-// QR renders text as a PNG QR code.
-func QR(text string) ([]byte, error) {
-	return qrcode.Encode(text, qrcode.Medium, QRSize)
-}
 
 // markup picks the one reply markup a message can carry.
 func markup(r flows.Reply) models.ReplyMarkup {

@@ -18,6 +18,12 @@ type Store interface {
 	// (some text it refuses): retrying cannot help, so the caller sets the
 	// update aside with DeadLetterUpdate.
 	SaveUpdate(ctx context.Context, updateID, chatID int64, payload []byte) (bool, error)
+	// SaveUpdates is SaveUpdate for a whole getUpdates answer in one
+	// statement and one commit, so long polling does not wait for a disk
+	// flush per update. fresh[i] tells whether us[i] was new. ErrInvalid
+	// (one payload the database refuses) stores none of them: the caller
+	// then saves them one by one.
+	SaveUpdates(ctx context.Context, us []RawUpdate) (fresh []bool, err error)
 	// PendingUpdates lists stored updates not yet handled, oldest first:
 	// what a crash left behind.
 	PendingUpdates(ctx context.Context, limit int) ([]RawUpdate, error)

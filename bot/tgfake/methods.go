@@ -192,6 +192,7 @@ func (s *Server) editMessage(what string) handler {
 		*m = next
 		u.seq++
 		m.seq = u.seq
+		u.changed()
 		s.bump()
 		return u.wireMsg(m), nil
 	}
@@ -210,6 +211,7 @@ func (s *Server) deleteMessage(q *request) (any, error) {
 	}
 	m.deleted = true
 	u.seq++
+	u.changed()
 	s.bump()
 	return true, nil
 }
@@ -223,8 +225,13 @@ func (s *Server) answerCallbackQuery(q *request) (any, error) {
 		return nil, badRequest("query is too old and response timeout expired or query ID is invalid")
 	}
 	ref.answered = true
+	if s.keep > 0 {
+		delete(s.queries, id) // a second answer fails all the same: the query is unknown
+	}
 	if u := s.users[ref.chatID]; u != nil {
 		u.answers = append(u.answers, CallbackAnswer{QueryID: id, Text: q.str("text"), ShowAlert: q.bool("show_alert"), At: time.Now()})
+		u.trim()
+		u.changed()
 	}
 	s.bump()
 	return true, nil

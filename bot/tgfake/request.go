@@ -83,7 +83,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	q.method = strings.ToLower(method)
 
 	s.mu.Lock()
-	s.calls = append(s.calls, Call{Method: method, ChatID: q.int64("chat_id"), At: time.Now(), Params: q.callParams()})
+	if s.keep == 0 {
+		s.calls = append(s.calls, Call{Method: method, ChatID: q.int64("chat_id"), At: time.Now(), Params: q.callParams()})
+	}
 	f, failed := s.takeFailure(q.method, q.int64("chat_id"))
 	var flood *apiError
 	if !failed {

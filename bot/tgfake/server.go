@@ -105,6 +105,7 @@ type Server struct {
 	commands   map[string][]Command
 	hook       webhook
 	limits     *limiter // nil: no flood limits (WithLimits)
+	keep       int      // >0: bounded memory (WithBoundedMemory)
 }
 
 type failSlot struct {

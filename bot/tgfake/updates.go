@@ -34,7 +34,9 @@ func (s *Server) enqueue(payload map[string]any) int64 {
 	if err != nil {
 		panic(fmt.Sprintf("tgfake: encode update: %v", err))
 	}
-	s.sentLog[id] = body
+	if s.keep == 0 {
+		s.sentLog[id] = body
+	}
 	s.pending = append(s.pending, &queued{id: id, body: body})
 	s.bump()
 	return id

@@ -34,6 +34,7 @@ type User struct {
 	oneTime bool
 	answers []CallbackAnswer
 	blocked bool
+	wake    chan struct{} // closed on the chat's next change (Await)
 }
 
 // User returns the fake user with this id, creating them (and their private
@@ -74,6 +75,7 @@ func (u *User) setBlocked(b bool) {
 	u.s.mu.Lock()
 	defer u.s.mu.Unlock()
 	u.blocked = b
+	u.changed()
 	u.s.bump()
 }
 
@@ -84,6 +86,8 @@ func (u *User) add(m *msg) {
 	u.seq++
 	m.seq = u.seq
 	u.msgs = append(u.msgs, m)
+	u.trim()
+	u.changed()
 	u.s.bump()
 }
 

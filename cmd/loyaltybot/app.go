@@ -40,6 +40,9 @@ type app struct {
 	// now is the one business clock, given to the store, the engine, the
 	// POS API and the jobs alike (the playground will move it).
 	now func() time.Time
+	// tuneBot, when set, adjusts the adapter's config before it is built:
+	// the chat load run raises the send cap and the flood limit.
+	tuneBot func(*bot.Config)
 }
 
 // newLogger logs at the configured level and never writes the bot token,
@@ -105,10 +108,14 @@ func (a *app) wire(botUsername string) error {
 	})
 	a.metrics = bot.NewMetrics()
 	a.watchDB()
-	a.bot, err = bot.New(bot.Config{
+	cfg := bot.Config{
 		Token: a.env.Token, APIURL: a.env.APIURL, Store: a.db, Engine: a.engine,
 		Logger: a.log, Metrics: a.metrics, Now: a.now,
-	})
+	}
+	if a.tuneBot != nil {
+		a.tuneBot(&cfg)
+	}
+	a.bot, err = bot.New(cfg)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"runtime/pprof"
+	"slices"
 	"time"
 
 	"github.com/loyaltybot/loyaltybot/bot/posapi"
@@ -26,6 +27,9 @@ import (
 // with distinct receipts over keep-alive connections. Everything is
 // bounded and removed afterwards; nothing leaves the machine.
 func loadtest(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if slices.Contains(args, "-chat") || slices.Contains(args, "--chat") {
+		return loadtestChat(ctx, args, getenv, stdout, stderr) // loadtest_chat.go
+	}
 	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	duration := fs.Duration("duration", 10*time.Second, "how long to send purchases")

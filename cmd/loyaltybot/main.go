@@ -52,6 +52,9 @@ Usage:
                           fill an empty database with generated history, for benchmarks
   loyaltybot loadtest [-duration 10s] [-concurrency 8] [-cards 200]
                           measure the POS API on this machine (fsync on)
+  loyaltybot loadtest -chat [-duration 1m] [-customers 500] [-cashiers 50] [-pos 2] [-webhook]
+                          drive the whole bot through a fake Telegram: joins, cards,
+                          checkouts, ratings, topics, with POS purchases alongside
 
 Environment: TELEGRAM_BOT_TOKEN, TELEGRAM_API_URL, DATABASE_URL, CARD_SECRET,
 HTTP_ADDR, WEBHOOK_URL, WEBHOOK_SECRET, LOG_LEVEL, LOYALTYBOT_CONFIG,

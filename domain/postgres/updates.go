@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/loyaltybot/loyaltybot/domain"
@@ -25,6 +26,40 @@ func (db *DB) SaveUpdate(ctx context.Context, updateID, chatID int64, payload []
 		return false, fmt.Errorf("save update %d: %w", updateID, mapErr(err))
 	}
 	return tag.RowsAffected() == 1, nil
+}
+
+const saveUpdates = `INSERT INTO updates (update_id, chat_id, payload, received_at)
+	SELECT u.id, u.chat, u.payload::jsonb, $4 FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS u(id, chat, payload)
+	ON CONFLICT (update_id) DO NOTHING
+	RETURNING update_id`
+
+// SaveUpdates stores a batch of updates in one statement (see domain.Store).
+func (db *DB) SaveUpdates(ctx context.Context, us []domain.RawUpdate) ([]bool, error) {
+	ids, chats, payloads := make([]int64, len(us)), make([]int64, len(us)), make([]string, len(us))
+	for i, u := range us {
+		ids[i], chats[i], payloads[i] = u.UpdateID, u.ChatID, string(u.Payload)
+	}
+	var stored []int64
+	rows, err := db.pool.Query(ctx, saveUpdates, ids, chats, payloads, db.now())
+	if err == nil {
+		stored, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+	}
+	if err != nil {
+		if refusedData(err) {
+			err = fmt.Errorf("%w: %w", domain.ErrInvalid, err)
+		}
+		return nil, fmt.Errorf("save %d updates: %w", len(us), mapErr(err))
+	}
+	isNew := make(map[int64]bool, len(stored))
+	for _, id := range stored {
+		isNew[id] = true
+	}
+	fresh := make([]bool, len(us))
+	for i, u := range us {
+		fresh[i] = isNew[u.UpdateID]
+		delete(isNew, u.UpdateID) // a second copy in the batch is a redelivery
+	}
+	return fresh, nil
 }
 
 // refusedData reports an error caused by the value itself, not by the

@@ -248,3 +248,33 @@ func TestClaimUpdate(t *testing.T) {
 		return err
 	}), domain.ErrNotFound)
 }
+
+// TestSaveUpdatesInOneStatement: a getUpdates answer is stored at once;
+// the ones stored before (and a second copy within the batch) come back
+// as not fresh, and one payload the database refuses stores none of them,
+// so the caller can save them one by one and set that one aside.
+func TestSaveUpdatesInOneStatement(t *testing.T) {
+	t.Parallel()
+	db, _ := clockDB(t)
+	ctx := context.Background()
+	raw := func(id int64) domain.RawUpdate {
+		return domain.RawUpdate{UpdateID: id, ChatID: 7, Payload: fmt.Appendf(nil, `{"update_id": %d}`, id)}
+	}
+	if _, err := db.SaveUpdate(ctx, 2, 7, raw(2).Payload); err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := db.SaveUpdates(ctx, []domain.RawUpdate{raw(1), raw(2), raw(3), raw(3)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []bool{true, false, true, false}; !reflect.DeepEqual(fresh, want) {
+		t.Errorf("fresh %v, want %v", fresh, want)
+	}
+	bad := domain.RawUpdate{UpdateID: 5, ChatID: 7, Payload: []byte("{\"update_id\": 5, \"message\": {\"text\": \"a\xffb\"}}")}
+	if _, err := db.SaveUpdates(ctx, []domain.RawUpdate{raw(4), bad}); !errors.Is(err, domain.ErrInvalid) {
+		t.Errorf("a refused payload in the batch: %v, want ErrInvalid", err)
+	}
+	if n := scalar[int64](t, db, `SELECT count(*) FROM updates`); n != 3 {
+		t.Errorf("%d updates stored, want 3 (1, 2, 3; nothing of the refused batch)", n)
+	}
+}

@@ -1,0 +1,71 @@
+package tgfake
+
+import (
+	"context"
+	"errors"
+)
+
+// WithBoundedMemory keeps the fake's memory flat over a long load run
+// (loyaltybot loadtest -chat): each chat keeps only its last keep
+// messages and callback answers, and the fake forgets its call log
+// (Calls returns nothing), the bodies of queued updates (Resend panics)
+// and answered callback queries. Tests that look back keep the default,
+// which keeps everything.
+func WithBoundedMemory(keep int) Option {
+	return func(s *Server) {
+		if keep > 0 {
+			s.keep = keep
+		}
+	}
+}
+
+// Await waits until cond holds, re-checking only when this chat changes
+// (a bot message sent, edited or deleted, a tap answered, a message of
+// the person's own), not on every change of the fake as WaitFor does: a
+// thousand simulated people waiting at once then cost nothing while
+// other chats move. cond runs without the server lock, so it may call any
+// User method.
+func (u *User) Await(ctx context.Context, cond func() bool) error {
+	for {
+		u.s.mu.Lock()
+		if u.wake == nil {
+			u.wake = make(chan struct{})
+		}
+		ch := u.wake
+		u.s.mu.Unlock()
+		if cond() {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return &waitError{what: "a change in chat " + itoa(u.ID), detail: "the condition never held", err: ctx.Err()}
+		case <-u.s.done:
+			return errors.New("tgfake: server closed")
+		}
+	}
+}
+
+// changed wakes whoever Awaits this chat. Caller holds mu.
+func (u *User) changed() {
+	if u.wake != nil {
+		close(u.wake)
+		u.wake = nil
+	}
+}
+
+// trim drops the oldest messages and callback answers past the bound, in
+// one copy once they reach twice it, so trimming costs O(1) a message.
+// Caller holds mu.
+func (u *User) trim() {
+	keep := u.s.keep
+	if keep == 0 {
+		return
+	}
+	if len(u.msgs) >= 2*keep {
+		u.msgs = append([]*msg(nil), u.msgs[len(u.msgs)-keep:]...)
+	}
+	if len(u.answers) >= 2*keep {
+		u.answers = append([]CallbackAnswer(nil), u.answers[len(u.answers)-keep:]...)
+	}
+}

@@ -1,0 +1,53 @@
+package tgfake
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/go-telegram/bot"
+)
+
+// TestBoundedMemoryAndAwait: with bounded memory a chat keeps only its
+// recent messages (edits of those still work) and the call log stays
+// empty; Await returns once the awaited chat shows what it waits for,
+// and a change in another chat does not satisfy it.
+func TestBoundedMemoryAndAwait(t *testing.T) {
+	x := start(t, nil, WithBoundedMemory(3))
+	u, other := x.s.User(201, "U", "en"), x.s.User(202, "O", "en")
+	for i := range 10 {
+		if _, err := x.b.SendMessage(x.ctx, &bot.SendMessageParams{ChatID: u.ID, Text: "m" + itoa(int64(i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ms := u.Messages()
+	if len(ms) < 3 || len(ms) >= 6 || ms[len(ms)-1].Text != "m9" {
+		t.Fatalf("%d messages kept, last %q; want 3 to 5 ending with m9", len(ms), ms[len(ms)-1].Text)
+	}
+	if _, err := x.b.EditMessageText(x.ctx, &bot.EditMessageTextParams{ChatID: u.ID, MessageID: ms[len(ms)-1].ID, Text: "edited"}); err != nil {
+		t.Fatalf("edit a kept message: %v", err)
+	}
+	if n := len(x.s.Calls("")); n != 0 {
+		t.Errorf("%d calls logged, want none", n)
+	}
+	got := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		got <- u.Await(ctx, func() bool { return u.Last().Text == "answer" })
+	}()
+	if _, err := x.b.SendMessage(x.ctx, &bot.SendMessageParams{ChatID: other.ID, Text: "answer"}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-got:
+		t.Fatalf("Await returned on another chat's message: %v", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	if _, err := x.b.SendMessage(x.ctx, &bot.SendMessageParams{ChatID: u.ID, Text: "answer"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-got; err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,262 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"runtime/metrics"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/bot/posapi"
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// chatSample is the process at one moment of the run.
+type chatSample struct {
+	At         time.Duration
+	Updates    int64 // updates the people had sent and seen answered so far
+	Checkouts  int64
+	RSS        uint64 // bytes, from /proc/self/status (0 where there is none)
+	Heap       uint64 // bytes of live and not yet swept Go heap objects
+	Goroutines int
+}
+
+// chatReport is what a chat load run measured and found.
+type chatReport struct {
+	Options chatOptions
+	Intake  string
+	Elapsed time.Duration
+
+	Updates, Joins, Cards, Checkouts, Ratings, Toggles int64
+	Errors                                             int64
+	FirstError                                         string
+	Checkout, Reply                                    []time.Duration // sorted
+	Samples                                            []chatSample
+	POS                                                *posapi.LoadReport
+
+	// Unsettled says why the bot was not idle a minute after the run.
+	Unsettled string
+	// Outbox rows still unsent and those given up on, with an error.
+	Unsent, Dropped int64
+	OutboxError     string
+
+	// What the database holds, checked against what the people saw.
+	Purchases, Unledgered, Members, Dead int64
+	Consistent                           bool
+	Inconsistency                        string
+}
+
+// sample records the process every `every` until ctx ends, printing each
+// line as it comes, and once more at the end.
+func sample(ctx context.Context, st *chatStats, every time.Duration, w io.Writer) []chatSample {
+	start := time.Now()
+	fmt.Fprintln(w, "    time  updates/s  checkouts/s  RSS MiB  heap MiB  goroutines")
+	var out []chatSample
+	prev := chatSample{}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return out
+		case <-t.C:
+		}
+		s := chatSample{At: time.Since(start), Updates: st.updates.Load(), Checkouts: st.checkouts.Load(),
+			RSS: rss(), Heap: heapBytes(), Goroutines: runtime.NumGoroutine()}
+		secs := (s.At - prev.At).Seconds()
+		fmt.Fprintf(w, "  %6.0fs  %9.0f  %11.1f  %7.1f  %8.1f  %10d\n", s.At.Seconds(),
+			float64(s.Updates-prev.Updates)/secs, float64(s.Checkouts-prev.Checkouts)/secs,
+			mib(s.RSS), mib(s.Heap), s.Goroutines)
+		out = append(out, s)
+		prev = s
+	}
+}
+
+// rss reads the process's resident set from /proc (Linux), 0 elsewhere.
+func rss() uint64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		if f := bytes.Fields(sc.Bytes()); len(f) >= 2 && string(f[0]) == "VmRSS:" {
+			kb, _ := strconv.ParseUint(string(f[1]), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+func heapBytes() uint64 {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
+}
+
+func mib(b uint64) float64 { return float64(b) / (1 << 20) }
+
+// fill copies the people's counts and sorts the latencies.
+func (r *chatReport) fill(st *chatStats) {
+	r.Updates, r.Joins, r.Cards = st.updates.Load(), st.joins.Load(), st.cards.Load()
+	r.Checkouts, r.Ratings, r.Toggles = st.checkouts.Load(), st.ratings.Load(), st.toggles.Load()
+	r.Errors, r.FirstError = st.errors.Load(), st.firstErr
+	r.Checkout, r.Reply = slices.Clone(st.checkout), slices.Clone(st.reply)
+	slices.Sort(r.Checkout)
+	slices.Sort(r.Reply)
+	if r.POS != nil {
+		r.Errors += int64(r.POS.Errors)
+	}
+}
+
+// check compares the database with what the people saw: every checkout a
+// cashier saw confirmed is one purchase through the chat, each with its
+// points in the ledger, every customer who joined has a card, and no
+// update was set aside.
+func (r *chatReport) check(ctx context.Context, a *app, st *chatStats) error {
+	pool := a.db.Pool()
+	var ids []string
+	rows, err := pool.Query(ctx, `SELECT public_id FROM purchases WHERE source = $1`, domain.SourceBot)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	r.Purchases = int64(len(ids))
+	err = pool.QueryRow(ctx, `
+		SELECT
+		  (SELECT count(*) FROM purchases p WHERE p.source = $1 AND p.points_earned > 0 AND NOT EXISTS (
+		      SELECT 1 FROM ledger l WHERE l.card_id = p.card_id AND l.kind = 'earn'
+		         AND l.idempotency_key = 'purchase:' || p.public_id || ':earn' AND l.amount = p.points_earned)),
+		  (SELECT count(DISTINCT cu.id) FROM customers cu JOIN cards c ON c.customer_id = cu.id
+		    WHERE cu.telegram_id = ANY($2)),
+		  (SELECT count(*) FROM dead_updates)`,
+		domain.SourceBot, st.joined).Scan(&r.Unledgered, &r.Members, &r.Dead)
+	if err != nil {
+		return err
+	}
+	err = pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE sent_at IS NULL AND dropped_at IS NULL),
+		count(*) FILTER (WHERE dropped_at IS NOT NULL), coalesce(max(last_error), '') FROM outbox`).
+		Scan(&r.Unsent, &r.Dropped, &r.OutboxError)
+	if err != nil {
+		return err
+	}
+	seen := slices.Clone(st.purchases)
+	slices.Sort(seen)
+	slices.Sort(ids)
+	// A Confirm whose answer never came may have recorded a purchase no
+	// cashier saw; anything else must match one to one.
+	unseen := 0
+	for _, id := range ids {
+		if _, ok := slices.BinarySearch(seen, id); !ok {
+			unseen++
+		}
+	}
+	switch {
+	case len(ids)-unseen != len(seen) || int64(unseen) > st.lostConfirms.Load():
+		r.Inconsistency = fmt.Sprintf("%d checkouts confirmed in the chats (%d Confirm taps unanswered), %d chat purchases in the database",
+			len(seen), st.lostConfirms.Load(), len(ids))
+	case r.Unledgered > 0:
+		r.Inconsistency = fmt.Sprintf("%d purchases without their ledger row", r.Unledgered)
+	case r.Members != r.Joins:
+		r.Inconsistency = fmt.Sprintf("%d joins seen, %d of those customers have a card", r.Joins, r.Members)
+	case r.Dead > 0:
+		r.Inconsistency = fmt.Sprintf("%d updates set aside", r.Dead)
+	}
+	r.Consistent = r.Inconsistency == ""
+	return nil
+}
+
+// pct is the q-quantile of sorted durations.
+func pct(d []time.Duration, q float64) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	return d[min(len(d)-1, int(float64(len(d))*q))]
+}
+
+func (r *chatReport) print(w io.Writer) {
+	secs := r.Elapsed.Seconds()
+	fmt.Fprintf(w, "updates: %d in %v = %.0f/s (target ≥ 2,000/s): %d joins (5 updates each), %d /card, %d checkouts (4 each), %d ratings (2 each), %d topic toggles (2 each), cashiers' invites\n",
+		r.Updates, r.Elapsed.Round(time.Millisecond), float64(r.Updates)/secs, r.Joins, r.Cards, r.Checkouts, r.Ratings, r.Toggles)
+	fmt.Fprintf(w, "checkout, Confirm in → cashier's edit back (%d): p50 %v, p95 %v, p99 %v (target ≤ 25 ms), max %v; %.1f checkouts/s\n",
+		len(r.Checkout), msText(pct(r.Checkout, .5)), msText(pct(r.Checkout, .95)), msText(pct(r.Checkout, .99)), msText(pct(r.Checkout, 1)), float64(r.Checkouts)/secs)
+	fmt.Fprintf(w, "any update in → the answer awaited back: p50 %v, p95 %v, p99 %v\n",
+		msText(pct(r.Reply, .5)), msText(pct(r.Reply, .95)), msText(pct(r.Reply, .99)))
+	if r.POS != nil {
+		fmt.Fprintf(w, "POS API in parallel: %v\n", *r.POS)
+	}
+	fmt.Fprintf(w, "errors: %d", r.Errors)
+	if r.FirstError != "" {
+		fmt.Fprintf(w, " (first: %s)", r.FirstError)
+	}
+	fmt.Fprintln(w)
+	if r.Unsettled != "" {
+		fmt.Fprintf(w, "NOT SETTLED a minute after the run: %s\n", r.Unsettled)
+	}
+	fmt.Fprintf(w, "outbox: %d messages unsent, %d given up on", r.Unsent, r.Dropped)
+	if r.OutboxError != "" {
+		fmt.Fprintf(w, " (an error: %s)", r.OutboxError)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, r.memory())
+	if r.Consistent {
+		fmt.Fprintf(w, "consistent: %d checkouts confirmed = %d chat purchases, each with its ledger row; %d joins = %d cards; 0 updates set aside\n",
+			r.Checkouts, r.Purchases, r.Joins, r.Members)
+	} else {
+		fmt.Fprintf(w, "INCONSISTENT: %s\n", r.Inconsistency)
+	}
+}
+
+// memory sums up RSS and goroutines, and whether memory stayed flat: the
+// last third of the run's samples against the middle third.
+func (r *chatReport) memory() string {
+	if len(r.Samples) == 0 {
+		return "memory: no sample (the run was shorter than -sample)"
+	}
+	var peak uint64
+	maxG := 0
+	for _, s := range r.Samples {
+		peak, maxG = max(peak, s.RSS), max(maxG, s.Goroutines)
+	}
+	out := fmt.Sprintf("memory: RSS peak %.1f MiB (target ≤ 150 MiB; the fake Telegram and the simulated people included), goroutines at most %d",
+		mib(peak), maxG)
+	n := len(r.Samples) / 3
+	if n < 2 {
+		return out + "; too few samples to tell whether it is flat (run longer, or lower -sample)"
+	}
+	avg := func(ss []chatSample) (rss, heap float64) {
+		for _, s := range ss {
+			rss, heap = rss+mib(s.RSS), heap+mib(s.Heap)
+		}
+		return rss / float64(len(ss)), heap / float64(len(ss))
+	}
+	midR, midH := avg(r.Samples[n : 2*n])
+	lastR, lastH := avg(r.Samples[len(r.Samples)-n:])
+	growth := (lastR - midR) / midR * 100
+	verdict := "flat"
+	if growth > 5 && lastR-midR > 4 {
+		verdict = "GROWING"
+	}
+	return out + fmt.Sprintf("; RSS middle third %.1f MiB, last third %.1f MiB (%+.1f %%): %s; heap %.1f → %.1f MiB",
+		midR, lastR, growth, verdict, midH, lastH)
+}
+
+func msText(d time.Duration) string { return fmt.Sprintf("%.1f ms", ms(d)) }

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"context"
+	"io"
+	"testing"
+	"time"
+)
+
+// TestChatLoadIsConsistent runs the chat load briefly, by long polling and
+// by webhook, with a POS client alongside: every customer joins and has a
+// card, every checkout a cashier saw confirmed is one chat purchase with
+// its ledger row, nothing fails and no update is set aside. It asserts
+// nothing about speed; the run lasts until it has seen checkouts and a
+// rating, however long that takes.
+func TestChatLoadIsConsistent(t *testing.T) {
+	for _, webhook := range []bool{false, true} {
+		name := map[bool]string{false: "polling", true: "webhook"}[webhook]
+		t.Run(name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+			defer cancel()
+			o := chatOptions{Duration: 500 * time.Millisecond, Customers: 6, Cashiers: 2, POS: 1, POSCards: 5,
+				Webhook: webhook, Sample: 100 * time.Millisecond, NoSync: true, MinCheckouts: 4, MinRatings: 1}
+			rep, err := chatLoad(ctx, envFunc(map[string]string{}), o, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Errors != 0 {
+				t.Errorf("%d errors; first: %s", rep.Errors, rep.FirstError)
+			}
+			if !rep.Consistent {
+				t.Errorf("inconsistent: %s", rep.Inconsistency)
+			}
+			if rep.Joins != 6 || rep.Members != 6 {
+				t.Errorf("%d joins, %d with a card; want all 6", rep.Joins, rep.Members)
+			}
+			if rep.Checkouts < 4 || rep.Purchases != rep.Checkouts || int64(len(rep.Checkout)) != rep.Checkouts {
+				t.Errorf("%d checkouts, %d purchases, %d timings", rep.Checkouts, rep.Purchases, len(rep.Checkout))
+			}
+			if rep.Ratings < 1 || rep.Cards < 1 {
+				t.Errorf("%d ratings, %d /card", rep.Ratings, rep.Cards)
+			}
+			if rep.POS == nil || rep.POS.Requests == 0 || rep.POS.Errors != 0 {
+				t.Errorf("POS API alongside: %+v", rep.POS)
+			}
+			if len(rep.Samples) == 0 {
+				t.Error("no memory sample")
+			}
+		})
+	}
+}
