@@ -88,7 +88,7 @@ func BenchmarkKPIs(b *testing.B) {
 // written in time order as a shop writes them, a rating on one purchase
 // in twenty, a nudge per customer, profile sections, welcome bonuses. It
 // writes with the triggers off (session_replication_role) and fills
-// customer_activity as the migration's backfill does, so a million
+// customer_activity as the migrations' backfill does, so a million
 // customers take minutes, not hours.
 func kpiSeed(b *testing.B, url string, n int) {
 	ctx := context.Background()
@@ -193,8 +193,6 @@ var kpiSeedSQL = []string{
 	 SELECT c.id, s, c.joined_at, CASE WHEN c.id % 3 = 0 THEN c.joined_at END
 	   FROM customers c, unnest(ARRAY['about', 'family']) s WHERE c.id % 2 = 0`,
 	`SET session_replication_role = DEFAULT`,
-	`INSERT INTO customer_activity (customer_id, first_purchase_at, last_purchase_at, purchases)
-	 SELECT customer_id, min(created_at), max(created_at), count(*)
-	   FROM purchases WHERE cancelled_at IS NULL GROUP BY customer_id`,
+	`SELECT customer_activity_rebuild()`,
 	`VACUUM ANALYZE`,
 }
