@@ -336,7 +336,7 @@ func TestCohorts(t *testing.T) {
 // keep match the source tables (customer_activity_source: purchases,
 // cards, sections, the customer's own facts) after the whole history of
 // kpiShop, a cancellation, a block and an erasure written in plain SQL
-// included.
+// included, and the bulk rebuild writes the same rows.
 func TestCustomerActivityFollowsPurchases(t *testing.T) {
 	t.Parallel()
 	k := newKPIShop(t)
@@ -348,6 +348,14 @@ func TestCustomerActivityFollowsPurchases(t *testing.T) {
 	}
 	if n := sqlOne[int32](t, k.db, `SELECT purchases FROM customer_activity WHERE customer_id = $1`, k.c3); n != 1 {
 		t.Fatalf("c3 has %d live purchases after the cancellation, want 1", n)
+	}
+	// The bulk rebuild (the migration's, the seeds') computes the same.
+	before := sqlOne[string](t, k.db, `SELECT string_agg(a::text, ';' ORDER BY customer_id) FROM customer_activity a`)
+	if _, err := k.db.Pool().Exec(t.Context(), `SELECT customer_activity_rebuild()`); err != nil {
+		t.Fatal(err)
+	}
+	if after := sqlOne[string](t, k.db, `SELECT string_agg(a::text, ';' ORDER BY customer_id) FROM customer_activity a`); after != before {
+		t.Errorf("the rebuild wrote\n%s\nthe triggers had kept\n%s", after, before)
 	}
 }
 

@@ -187,45 +187,82 @@ func TestMemberFactsFollowEveryChange(t *testing.T) {
 // TestMemberFactsHealAndRebuild: a customer written with the triggers off
 // (as the seeds write) has no row until a rebuild; if one is missing all
 // the same, the next change to any of their facts writes it whole from
-// the source tables.
+// the source tables. The bulk rebuild writes what the triggers kept, for a
+// member with an unfinished section and a cancelled purchase, one who only
+// gave consent (no card) and an erased one.
 func TestMemberFactsHealAndRebuild(t *testing.T) {
 	t.Parallel()
 	db, clock := newStore(t)
 	ctx := t.Context()
 	a := addShop(t, db, "A")
 	svc := domain.NewService(&domain.Business{Program: domain.DefaultProgram()}, nil, nil, clock.Now)
-	c, card := addMember(t, db, clock, 72)
-	inTx(t, db, func(ctx context.Context, tx domain.Tx) error {
-		_, err := svc.RecordPurchase(ctx, tx, domain.PurchaseRequest{CardID: card.ID, ShopID: a.ID,
-			Source: domain.SourceBot, IdempotencyKey: "h1", Amount: 50000, Currency: "RUB"})
-		return err
-	})
+	buy := func(card int64, key string) *domain.Purchase {
+		t.Helper()
+		clock.Advance(time.Hour)
+		var p *domain.Purchase
+		inTx(t, db, func(ctx context.Context, tx domain.Tx) error {
+			res, err := svc.RecordPurchase(ctx, tx, domain.PurchaseRequest{CardID: card, ShopID: a.ID,
+				Source: domain.SourceBot, IdempotencyKey: key, Amount: 50000, Currency: "RUB"})
+			if err == nil {
+				p = &res.Purchase
+			}
+			return err
+		})
+		return p
+	}
 	exec := func(sql string, args ...any) {
 		t.Helper()
 		if _, err := db.Pool().Exec(ctx, sql, args...); err != nil {
 			t.Fatalf("%s: %v", sql, err)
 		}
 	}
+	c, card := addMember(t, db, clock, 72)
+	buy(card.ID, "h1")
+
 	exec(`DELETE FROM customer_activity WHERE customer_id = $1`, c.ID)
 	if n := activityDrift(t, db); n != 1 {
 		t.Fatalf("%d rows differ after deleting one, want 1", n)
 	}
-	clock.Advance(time.Hour)
-	inTx(t, db, func(ctx context.Context, tx domain.Tx) error {
-		_, err := svc.RecordPurchase(ctx, tx, domain.PurchaseRequest{CardID: card.ID, ShopID: a.ID,
-			Source: domain.SourceBot, IdempotencyKey: "h2", Amount: 50000, Currency: "RUB"})
-		return err
-	})
+	buy(card.ID, "h2")
 	if f := readFacts(t, db, c.ID); f.rowsDiffered != 0 || f.Purchases != 2 {
 		t.Errorf("after the purchase that heals it: %d purchases, %d rows differ", f.Purchases, f.rowsDiffered)
 	}
 
-	exec(`UPDATE customer_activity SET purchases = 9, balance = 0, reachable = false`)
-	if n := activityDrift(t, db); n != 1 {
-		t.Fatalf("%d rows differ after spoiling one, want 1", n)
+	d, dcard := addMember(t, db, clock, 73)
+	inTx(t, db, func(ctx context.Context, tx domain.Tx) error {
+		for _, s := range []string{"about", "family"} {
+			if err := tx.OfferSection(ctx, d.ID, s, clock.Now()); err != nil {
+				return err
+			}
+		}
+		return tx.CompleteSection(ctx, d.ID, "about", clock.Now())
+	})
+	buy(dcard.ID, "d1")
+	cancelled := buy(dcard.ID, "d2")
+	inTx(t, db, func(ctx context.Context, tx domain.Tx) error {
+		_, err := svc.CancelPurchase(ctx, tx, cancelled.PublicID, 0, 0)
+		return err
+	})
+	inTx(t, db, func(ctx context.Context, tx domain.Tx) error {
+		return tx.CreateCustomer(ctx, &domain.Customer{TelegramID: 74, ChatID: 74, Language: "en"})
+	})
+	e, _ := addMember(t, db, clock, 75)
+	inTx(t, db, func(ctx context.Context, tx domain.Tx) error { return svc.EraseCustomer(ctx, tx, e) })
+	if f := readFacts(t, db, d.ID); f.rowsDiffered != 0 || f.Sections != 1 || f.Purchases != 1 {
+		t.Fatalf("the second member's row: %+v", f)
+	}
+
+	const rows = `SELECT string_agg(a::text, ';' ORDER BY customer_id) FROM customer_activity a`
+	kept := sqlOne[string](t, db, rows)
+	exec(`UPDATE customer_activity SET purchases = 9, balance = 0, reachable = false, sections_done = 5`)
+	if n := activityDrift(t, db); n != 4 {
+		t.Fatalf("%d rows differ after spoiling all 4, want 4", n)
 	}
 	exec(`SELECT customer_activity_rebuild()`)
 	if n := activityDrift(t, db); n != 0 {
 		t.Errorf("%d rows differ after the rebuild", n)
+	}
+	if got := sqlOne[string](t, db, rows); got != kept {
+		t.Errorf("the rebuild wrote\n%s\nthe triggers had kept\n%s", got, kept)
 	}
 }
