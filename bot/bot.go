@@ -378,7 +378,7 @@ func (b *Bot) RegisterCommands(ctx context.Context, langs []string, defaultLang 
 		return err
 	}
 	for _, st := range staff {
-		menu := b.cfg.Engine.StaffMenu(defaultLang, st.CanManage())
+		menu := b.cfg.Engine.StaffMenu(defaultLang, &st)
 		if err := chatCommands(ctx, b.api, st.ChatID, menu); err != nil {
 			b.log.Warn("staff commands", "chat", st.ChatID, "err", err)
 		}

@@ -1,19 +1,19 @@
 package flows
 
+import "github.com/loyaltybot/loyaltybot/domain"
+
 // Command is a bot command with its description in one language.
 type Command struct {
 	Name        string `json:"name"`
 	Description string `json:"description"`
 }
 
-// StaffMenu is the command menu of a staff member's chat, in lang.
-func (e *Engine) StaffMenu(lang string, manage bool) []Command {
+// StaffMenu is the command menu of a staff member's chat, in lang: the
+// commands their role may run (staffMenus), so nobody is offered one that
+// only answers "not for you".
+func (e *Engine) StaffMenu(lang string, st *domain.Staff) []Command {
 	loc := e.localizer(lang)
-	menus := []Menu{MenuCashier, MenuCustomer}
-	if manage {
-		menus = append(menus, MenuManager)
-	}
-	names := menuCommands(menus...)
+	names := menuCommands(staffMenus(st)...)
 	out := make([]Command, 0, len(names))
 	for _, c := range names {
 		out = append(out, Command{Name: c, Description: e.translate(loc, "command."+c, nil)})
@@ -31,4 +31,18 @@ func (e *Engine) Commands(lang string) []Command {
 		out = append(out, Command{Name: c, Description: e.translate(loc, "command."+c, nil)})
 	}
 	return out
+}
+
+// staffMenus are the menus whose commands st may run: the register's for
+// every active staff member, the managers' for owners and managers, the
+// owners' for owners (the same checks the commands make).
+func staffMenus(st *domain.Staff) []Menu {
+	menus := []Menu{MenuCashier, MenuCustomer}
+	if st.CanManage() {
+		menus = append(menus, MenuManager)
+		if st.Role == domain.RoleOwner {
+			menus = append(menus, MenuOwner)
+		}
+	}
+	return menus
 }

@@ -158,7 +158,7 @@ func (e *Engine) handle(ctx context.Context, in Input, fn func(*Session) error) 
 		}
 		s.SetLang(e.Business.Language(chosen, in.User.LanguageCode))
 		if newOwner {
-			menu := e.StaffMenu(s.Lang, true)
+			menu := e.StaffMenu(s.Lang, staff)
 			s.Send(Reply{ChatCommands: &menu})
 		}
 		if err := safely(fn, s); err != nil {

@@ -145,5 +145,5 @@ func auditCommand(s *Session) error {
 func init() {
 	registerFlow(note{})
 	registerAction("note", noteAction)
-	registerCommand("audit", MenuManager, 38, auditCommand)
+	registerCommand("audit", MenuOwner, 38, auditCommand)
 }

@@ -15,6 +15,7 @@ const (
 	MenuCustomer             // every chat's menu
 	MenuCashier              // staff chats (cashiers and up)
 	MenuManager              // owners' and managers' chats
+	MenuOwner                // owners' chats only
 )
 
 // command is a chat command a flow file registers. Order places it in its
@@ -118,9 +119,9 @@ func menuCommands(menus ...Menu) []string {
 			}
 		}
 	}
-	// Staff commands first (the register's before the manager's), then
-	// the customer's, each in its own order.
-	rank := map[Menu]int{MenuCashier: 0, MenuManager: 1, MenuCustomer: 2}
+	// Staff commands first (the register's, the manager's, the owner's),
+	// then the customer's, each in its own order.
+	rank := map[Menu]int{MenuCashier: 0, MenuManager: 1, MenuOwner: 2, MenuCustomer: 3}
 	sort.Slice(cs, func(i, j int) bool {
 		if cs[i].menu != cs[j].menu {
 			return rank[cs[i].menu] < rank[cs[j].menu]

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/loyaltybot/loyaltybot/domain"
 )
@@ -38,14 +39,32 @@ func (e *Engine) command(s *Session) error {
 
 // help lists what the person can do; staff hear about their commands too.
 func help(s *Session) error {
-	s.Send(Reply{Text: s.T("help.text", nil) + "\n\n" + s.T("help.games", nil)})
-	switch {
-	case s.Staff.CanManage():
-		s.Say("help.manager", nil)
-	case s.Staff.CanCheckout():
-		s.Say("help.cashier", nil)
+	ids := helpMessages(s.Staff)
+	s.Send(Reply{Text: s.T(ids[0], nil) + "\n\n" + s.T(ids[1], nil)})
+	if len(ids) > 2 {
+		var staff []string
+		for _, id := range ids[2:] {
+			staff = append(staff, s.T(id, nil))
+		}
+		s.Send(Reply{Text: strings.Join(staff, "\n\n")})
 	}
 	return s.e.resume(s)
+}
+
+// helpMessages are the messages /help sends st (nil: a customer): the
+// customer's two, then the staff part of their role, which lists the
+// commands of their menus (staffMenus).
+func helpMessages(st *domain.Staff) []string {
+	ids := []string{"help.text", "help.games"}
+	switch {
+	case st.CanManage() && st.Role == domain.RoleOwner:
+		ids = append(ids, "help.manager", "help.owner")
+	case st.CanManage():
+		ids = append(ids, "help.manager")
+	case st.CanCheckout():
+		ids = append(ids, "help.cashier")
+	}
+	return ids
 }
 
 func init() {

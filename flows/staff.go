@@ -50,7 +50,7 @@ func acceptInvite(s *Session, token string) error {
 	s.Staff = st
 	s.Conv.Reset()
 	s.Say("invite.accepted", map[string]any{"Role": s.T("role."+string(st.Role), nil), "Store": s.storeName(st.ShopID)})
-	menu := s.e.StaffMenu(s.Lang, st.CanManage())
+	menu := s.e.StaffMenu(s.Lang, st)
 	s.Send(Reply{ChatCommands: &menu})
 	return nil
 }

@@ -332,23 +332,30 @@ func TestCohorts(t *testing.T) {
 	checkEqual(t, "cohorts", got, want)
 }
 
-// TestCustomerActivityFollowsPurchases: the aggregate the triggers keep
-// matches the purchases themselves, after purchases and a cancellation,
-// and the migration's backfill computes the same.
+// TestCustomerActivityFollowsPurchases: the per-member rows the triggers
+// keep match the source tables (customer_activity_source: purchases,
+// cards, sections, the customer's own facts) after the whole history of
+// kpiShop, a cancellation, a block and an erasure written in plain SQL
+// included, and the bulk rebuild writes the same rows.
 func TestCustomerActivityFollowsPurchases(t *testing.T) {
 	t.Parallel()
 	k := newKPIShop(t)
-	const recount = `SELECT count(*) FROM (
-		SELECT customer_id, min(created_at) AS f, max(created_at) AS l, count(*)::int AS n
-		  FROM purchases WHERE cancelled_at IS NULL GROUP BY customer_id) p
-		FULL JOIN (SELECT * FROM customer_activity WHERE purchases > 0) a USING (customer_id)
-		WHERE a.first_purchase_at IS DISTINCT FROM p.f OR a.last_purchase_at IS DISTINCT FROM p.l
-		   OR a.purchases IS DISTINCT FROM p.n`
-	if n := sqlOne[int64](t, k.db, recount); n != 0 {
-		t.Fatalf("%d customers whose aggregate differs from their purchases", n)
+	if n := activityDrift(t, k.db); n != 0 {
+		t.Fatalf("%d customers whose row differs from the source tables", n)
+	}
+	if n := sqlOne[int64](t, k.db, `SELECT count(*) FROM customer_activity`); n != 7 {
+		t.Fatalf("%d rows, want one per customer (7)", n)
 	}
 	if n := sqlOne[int32](t, k.db, `SELECT purchases FROM customer_activity WHERE customer_id = $1`, k.c3); n != 1 {
 		t.Fatalf("c3 has %d live purchases after the cancellation, want 1", n)
+	}
+	// The bulk rebuild (the migration's, the seeds') computes the same.
+	before := sqlOne[string](t, k.db, `SELECT string_agg(a::text, ';' ORDER BY customer_id) FROM customer_activity a`)
+	if _, err := k.db.Pool().Exec(t.Context(), `SELECT customer_activity_rebuild()`); err != nil {
+		t.Fatal(err)
+	}
+	if after := sqlOne[string](t, k.db, `SELECT string_agg(a::text, ';' ORDER BY customer_id) FROM customer_activity a`); after != before {
+		t.Errorf("the rebuild wrote\n%s\nthe triggers had kept\n%s", after, before)
 	}
 }
 

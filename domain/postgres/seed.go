@@ -135,7 +135,7 @@ func (db *DB) Seed(ctx context.Context, o SeedOptions) error {
 
 // seedTables are the tables Seed fills.
 var seedTables = []string{"customers", "consents", "cards", "purchases", "ledger", "point_lots", "facts",
-	"section_offers", "topic_subscriptions", "nudges"}
+	"section_offers", "topic_subscriptions", "nudges", "customer_activity"}
 
 // indexName is the name in a CREATE INDEX statement.
 func indexName(def string) string {
@@ -280,5 +280,7 @@ SELECT setval('customers_id_seq', (SELECT max(id) FROM customers)),
        setval('ledger_id_seq', greatest((SELECT max(id) FROM ledger), 1)),
        setval('point_lots_id_seq', greatest((SELECT max(id) FROM point_lots), 1)),
        setval('nudges_id_seq', greatest((SELECT max(id) FROM nudges), 1))`})
+	// The triggers that keep each member's row for /stats were off too.
+	steps = append(steps, seedStep{name: "customer activity", sql: `SELECT customer_activity_rebuild()`})
 	return steps
 }

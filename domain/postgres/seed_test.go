@@ -81,6 +81,7 @@ func TestSeedMakesAConsistentRepeatableShop(t *testing.T) {
 		{"a chain step after a held-out step", `SELECT count(*) FROM nudges n JOIN nudges a ON a.customer_id = n.customer_id
 			AND a.rule = 'onboarding_tips' AND a.outcome = 'held_out' WHERE n.rule = 'onboarding_profile'`, 0},
 		{"nudges due after the history's end", `SELECT count(*) FROM nudges WHERE due_at > $1::timestamptz - interval '1 day'`, 0},
+		{"members' rows for /stats", `SELECT count(*) FROM customer_activity`, 400},
 	}
 	for _, c := range checks {
 		var n int
@@ -114,6 +115,9 @@ func TestSeedMakesAConsistentRepeatableShop(t *testing.T) {
 		if n < s.min || n > s.max {
 			t.Errorf("%s: %d, want %d..%d", s.what, n, s.min, s.max)
 		}
+	}
+	if n := activityDrift(t, db); n != 0 {
+		t.Errorf("%d members' rows for /stats differ from the seeded data", n)
 	}
 	if a, b := seedFingerprint(t, db), seedFingerprint(t, seeded(7)); a != b {
 		t.Errorf("the same seed made different data:\n%s\n%s", a, b)
