@@ -14,7 +14,7 @@ import (
 // round trip. Nothing reads every purchase, nor every customer's wide row:
 // the customer indicators are one pass over customer_activity, the narrow
 // per-member row that triggers keep exact in the transactions that change
-// its facts (migrations 0028 and 0030: store, member since, reachable,
+// its facts (migrations 0028 and 0031: store, member since, reachable,
 // marketing consent, completed sections, balance, first and last live
 // purchase and their count); the period's purchases are found by time
 // (purchases_time_brin, a BRIN index of the time-ordered heap), the points
@@ -123,7 +123,7 @@ func (t *tx) ReadKPIs(ctx context.Context, q domain.KPIQuery) (*domain.KPIs, err
 // kpiCohorts counts the members who joined from $1 to $2 by the month of
 // joining and the month of their last purchase, both in the zone $4,
 // each as year×12 + month − 1 (−1: never bought).
-// It reads the narrow customer_activity rows alone (migration 0030).
+// It reads the narrow customer_activity rows alone (migration 0031).
 const kpiCohorts = `SELECT j.m, coalesce(l.m - j.m, -1), count(*)
   FROM customer_activity a
  CROSS JOIN LATERAL (SELECT (extract(year FROM a.member_since AT TIME ZONE $4) * 12

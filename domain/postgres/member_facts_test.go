@@ -9,7 +9,7 @@ import (
 	"github.com/loyaltybot/loyaltybot/domain/postgres"
 )
 
-// memberFacts is a customer's customer_activity row (migration 0030), the
+// memberFacts is a customer's customer_activity row (migration 0031), the
 // facts /stats counts members by.
 type memberFacts struct {
 	Store        int64

@@ -1,4 +1,4 @@
--- 0030: the per-member facts /stats counts, kept in the narrow
+-- 0031: the per-member facts /stats counts, kept in the narrow
 -- customer_activity row.
 --
 -- The report hashed a million wide customers rows against
