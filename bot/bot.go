@@ -28,7 +28,11 @@ type Config struct {
 	Logger  *slog.Logger
 	Metrics *Metrics
 	// Workers handle updates; a chat always goes to the same worker, so
-	// its updates are handled in order.
+	// its updates are handled in order. A worker sends its update's
+	// replies itself (SendNow), so it waits a Telegram round trip (about
+	// 100 ms) per update: the default 64 keeps that from capping intake
+	// at workers/RTT, while the database pool bounds the work in
+	// PostgreSQL.
 	Workers int
 	// PollTimeout is the long-polling timeout (default 25 s).
 	PollTimeout time.Duration
@@ -77,7 +81,7 @@ type Bot struct {
 // New builds the adapter. It does not call Telegram.
 func New(cfg Config) (*Bot, error) {
 	if cfg.Workers <= 0 {
-		cfg.Workers = 8
+		cfg.Workers = 64
 	}
 	if cfg.PollTimeout <= 0 {
 		cfg.PollTimeout = 25 * time.Second
