@@ -83,8 +83,12 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	q.method = strings.ToLower(method)
 
 	s.mu.Lock()
-	f, failed := s.takeFailure(q.method, q.int64("chat_id"))
-	call := Call{Method: method, ChatID: q.int64("chat_id"), At: time.Now(), Params: q.callParams()}
+	chat := q.int64("chat_id")
+	if ref, ok := s.queries[q.str("callback_query_id")]; ok && chat == 0 {
+		chat = ref.chatID // a tap's answer is for the chat that tapped
+	}
+	f, failed := s.takeFailure(q.method, chat)
+	call := Call{Method: method, ChatID: chat, At: time.Now(), Params: q.callParams()}
 	if failed {
 		call.Fault = &f
 	}
@@ -93,7 +97,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	var flood *apiError
 	if !failed {
-		flood = s.admit(q.method, q.int64("chat_id"), time.Now())
+		flood = s.admit(q.method, chat, time.Now())
 	}
 	s.bump() // lets WaitFor observe calls
 	s.mu.Unlock()

@@ -42,7 +42,8 @@ func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = n
 // Failure is an error answer injected with FailNext, shaped like Telegram's:
 // Code is the HTTP status and error_code, RetryAfter becomes
 // parameters.retry_after when non-zero. ChatID, when non-zero, limits the
-// failure to calls for that chat (Telegram limits chats one by one). Stall,
+// failure to calls for that chat (Telegram limits chats one by one); an
+// answerCallbackQuery is for the chat whose tap it answers. Stall,
 // when set, holds the call until the channel is closed, like a slow
 // network, so a test can look at the bot mid-send; Delay holds it for a
 // while, like a slow network or a busy Telegram. With Code 0 the call
@@ -66,6 +67,8 @@ type Failure struct {
 // and when (for example that a retry came at least retry_after later).
 type Call struct {
 	Method string
+	// ChatID is the call's chat_id, or for answerCallbackQuery the chat
+	// whose tap it answers.
 	ChatID int64
 	At     time.Time
 	// Params holds the request fields as sent; complex fields are their JSON
