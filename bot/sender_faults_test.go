@@ -69,17 +69,18 @@ var (
 )
 
 // TestStreamThroughTelegramFaults: a broadcast of two messages to each of
-// 300 customers and seven customers joining live go out while Telegram
+// 300 customers and eight customers joining live go out while Telegram
 // answers 429 with retry_after, 502 and 500, answers slowly, drops the
 // connection before taking a call and after taking it, on every method the
 // bot uses (sendMessage, sendPhoto, editMessageText, answerCallbackQuery)
 // and on the long poll. The bot waits out every retry_after and backs off
 // after every other failure (lower bounds only, on the fake's clock), and
 // in the end every message is delivered, in its chat's order, exactly
-// once, but for the documented case: a message Telegram took whose answer
-// was lost is sent again. An edit whose answer was lost is not: its second
-// try changes nothing. A lost callback answer is not retried (it only
-// stops the button's spinner) and the conversation goes on.
+// once, and every update handled once, but for the documented case: a
+// message Telegram took whose answer was lost is sent again. An edit whose
+// answer was lost is not: its second try changes nothing. A lost callback
+// answer is not retried (it only stops the button's spinner) and the
+// conversation goes on. A poll whose answer was lost loses no update.
 func TestStreamThroughTelegramFaults(t *testing.T) {
 	t.Parallel()
 	h := bottest.New(t)
@@ -124,7 +125,7 @@ func TestStreamThroughTelegramFaults(t *testing.T) {
 	// 5 s), which is right but slow to watch.
 	intake := make(chan error, 1)
 	go func() {
-		for k, g := range []tgfake.Failure{retryIn(1), badGateway, dropped, lost, slow} {
+		for k, g := range []tgfake.Failure{retryIn(1), badGateway, dropped, slow} {
 			h.Fake.FailNext("getUpdates", 1, g)
 			err := h.Fake.WaitFor(ctx, func() bool {
 				faults := 0
@@ -214,7 +215,31 @@ func TestStreamThroughTelegramFaults(t *testing.T) {
 		t.Errorf("%d outbox rows not sent (dropped or pending)", n)
 	}
 	checkBackoff(t, h.Fake.Calls(""))
+	lostPoll(t, h, ref)
 	checkIntake(t, h, len(lives))
+}
+
+// lostPoll: a long poll hands out an update and its answer is lost. The
+// bot polls again from the same offset, gets it again and handles it once.
+func lostPoll(t *testing.T, h *bottest.Harness, u *tgfake.User) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	before := len(u.Messages())
+	h.Fake.FailNext("getUpdates", 1, lost)
+	u.SendText("/help") // answers the poll under way; the next one meets the fault
+	err := h.Fake.WaitFor(ctx, func() bool {
+		polls := h.Fake.Calls("getUpdates")
+		return polls[len(polls)-1].Fault != nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.SendText("/help") // handed out by the poll whose answer is lost
+	h.Settle()
+	if got := len(u.Messages()) - before; got != 2 {
+		t.Errorf("%d answers to two /help, one handed out by a poll whose answer was lost; want 2", got)
+	}
 }
 
 // checkBackoff: after an injected failure, the chat's next send or edit
@@ -285,7 +310,7 @@ func checkIntake(t *testing.T, h *bottest.Harness, lives int) {
 	if err := h.DB.Pool().QueryRow(context.Background(), `SELECT count(*), coalesce(max(update_id), 0) FROM updates`).Scan(&n, &maxID); err != nil {
 		t.Fatal(err)
 	}
-	if n != maxID || n != (1+lives)*len(liveScript) {
-		t.Errorf("%d updates stored, highest id %d; want all %d the people sent", n, maxID, (1+lives)*len(liveScript))
+	if n != maxID || n != (1+lives)*len(liveScript)+2 {
+		t.Errorf("%d updates stored, highest id %d; want all %d the people sent", n, maxID, (1+lives)*len(liveScript)+2)
 	}
 }
