@@ -25,11 +25,15 @@ import (
 )
 
 // balancer is the trivial local load balancer in front of the replicas:
-// round robin over whoever has registered, counting who got what.
+// round robin over whoever has registered, counting who got what. It
+// spreads Telegram's updates the worst way for a conversation: each
+// chat's next update goes to the replica after the one that took the
+// chat's last, so consecutive updates of a chat never meet on one replica.
 type balancer struct {
 	mu       sync.Mutex
 	backends []*httputil.ReverseProxy
 	next     int
+	chats    map[int64]int    // updates per chat so far
 	hits     map[string][]int // path → requests per backend
 }
 
@@ -40,6 +44,16 @@ func (b *balancer) add(addr string) {
 }
 
 func (b *balancer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var chat int64
+	if r.URL.Path == "/telegram/webhook" {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		chat = updateChat(body)
+	}
 	b.mu.Lock()
 	if len(b.backends) == 0 {
 		b.mu.Unlock()
@@ -48,6 +62,10 @@ func (b *balancer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	i := b.next % len(b.backends)
 	b.next++
+	if chat != 0 {
+		i = b.chats[chat] % len(b.backends)
+		b.chats[chat]++
+	}
 	path := r.URL.Path
 	if strings.HasPrefix(path, "/api/v1/purchases") {
 		path = "/api/v1/purchases"
@@ -59,6 +77,36 @@ func (b *balancer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := b.backends[i]
 	b.mu.Unlock()
 	p.ServeHTTP(w, r)
+}
+
+// updateChat reads the chat of a message or a tap.
+func updateChat(body []byte) int64 {
+	type chat struct {
+		Chat struct {
+			ID int64 `json:"id"`
+		} `json:"chat"`
+	}
+	var u struct {
+		Message       *chat `json:"message"`
+		CallbackQuery *struct {
+			Message chat `json:"message"`
+		} `json:"callback_query"`
+	}
+	_ = json.Unmarshal(body, &u)
+	switch {
+	case u.Message != nil:
+		return u.Message.Chat.ID
+	case u.CallbackQuery != nil:
+		return u.CallbackQuery.Message.Chat.ID
+	}
+	return 0
+}
+
+// updates is how many updates of chat the balancer passed on.
+func (b *balancer) updates(chat int64) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.chats[chat]
 }
 
 func (b *balancer) spread(path string) []int {
@@ -95,7 +143,7 @@ func startCluster(t *testing.T) *cluster {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { fake.Close() })
-	c := &cluster{t: t, ctx: ctx, fake: fake, bal: &balancer{hits: map[string][]int{}}, logs: &syncBuffer{}}
+	c := &cluster{t: t, ctx: ctx, fake: fake, bal: &balancer{chats: map[int64]int{}, hits: map[string][]int{}}, logs: &syncBuffer{}}
 	c.lb = httptest.NewServer(c.bal)
 	t.Cleanup(c.lb.Close)
 	// 23 November 2026, 12:00 in Moscow: outside the quiet hours.

@@ -13,8 +13,8 @@ import (
 
 // TestTwoReplicasBehindABalancer runs two `serve` replicas, wired as the
 // command wires them, on one database in webhook mode behind a round-robin
-// balancer, the fake Telegram posting its updates to the balancer, so a
-// chat's consecutive updates land on alternate replicas. The owner hires
+// balancer, the fake Telegram posting its updates to the balancer, which
+// sends each chat's consecutive updates to alternate replicas. The owner hires
 // two cashiers; eight customers join at once, each waiting for the bot's
 // answer before the next step as a person does; six buy: three at the
 // register, where the cashier taps Confirm twice and the taps go to
@@ -162,6 +162,11 @@ func TestTwoReplicasBehindABalancer(t *testing.T) {
 		}
 	}
 
+	for _, u := range append(customers, cashiers...) {
+		if k := c.bal.updates(u.ID); k < 5 {
+			t.Errorf("chat %d: %d updates, want at least 5, alternating between the replicas", u.ID, k)
+		}
+	}
 	if got := c.bal.spread("/telegram/webhook"); len(got) != 2 || got[0] == 0 || got[1] == 0 {
 		t.Errorf("webhooks per replica %v: both must take updates", got)
 	}
