@@ -22,8 +22,9 @@ import (
 // twice at once. Then the welcome nudge falls due and both replicas run
 // the nudge engine three times at once while both senders work. Every
 // purchase is recorded once, every conversation ends where it should, each
-// buyer is told of the purchase once and welcomed once, every update is
-// handled once, and every outbox row went to Telegram exactly once.
+// buyer is told of the purchase once and welcomed once, two messages sent
+// at once are answered in order, every update is handled once, and every
+// outbox row went to Telegram exactly once.
 func TestTwoReplicasBehindABalancer(t *testing.T) {
 	t.Parallel()
 	c := startCluster(t)
@@ -159,6 +160,20 @@ func TestTwoReplicasBehindABalancer(t *testing.T) {
 		got := len(u.Messages()) - before[i]
 		if got != want || strings.Count(chatView(u), "Thank you for your first purchase") != want {
 			t.Errorf("customer %d got %d messages after the nudges ran, want %d (the welcome):\n%s", i, got, want, chatView(u))
+		}
+	}
+
+	// A person sends two messages at once: they reach different replicas,
+	// and the answers still come in the order sent.
+	u := customers[n-1]
+	for range 3 {
+		before := len(u.Messages())
+		help, balance := u.SendText("/help"), u.SendText("/balance")
+		c.waitHandled(u.ID, help, balance)
+		if ms := u.Messages()[before:]; len(ms) != 2 || !strings.HasPrefix(ms[0].Text, "Here is what I can do") ||
+			!strings.HasPrefix(ms[1].Text, "Your balance") {
+			t.Errorf("/help and /balance sent at once were answered:\n%s", chatView(u))
+			break
 		}
 	}
 
