@@ -147,7 +147,7 @@ func (b *Bot) Start(ctx context.Context) error {
 				if j.answer != "" {
 					b.answerCallback(context.WithoutCancel(ctx), flows.Input{Callback: &flows.Callback{ID: j.answer}}, "")
 				} else {
-					b.process(context.WithoutCancel(ctx), j.u, j.verdict)
+					b.inOrder(context.WithoutCancel(ctx), j.u, j.verdict)
 				}
 				b.inflight.Add(-1)
 			}

@@ -45,6 +45,10 @@ func (b *Bot) Poll(ctx context.Context) error {
 			}
 			b.log.Error("getUpdates", "err", err)
 			backoff = min(max(2*backoff, 100*time.Millisecond), 5*time.Second)
+			var wait *retryAfter
+			if errors.As(err, &wait) {
+				backoff = max(backoff, wait.d) // Telegram said how long
+			}
 			continue
 		}
 		backoff = 0
@@ -201,15 +205,32 @@ func (b *Bot) getUpdates(ctx context.Context, c *http.Client, offset int64) ([]j
 		OK          bool              `json:"ok"`
 		Result      []json.RawMessage `json:"result"`
 		Description string            `json:"description"`
+		Parameters  struct {
+			RetryAfter int `json:"retry_after"`
+		} `json:"parameters"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
 		return nil, fmt.Errorf("decode getUpdates (HTTP %d): %w", resp.StatusCode, err)
 	}
 	if !r.OK {
-		return nil, fmt.Errorf("getUpdates: HTTP %d: %s", resp.StatusCode, r.Description)
+		err := fmt.Errorf("getUpdates: HTTP %d: %s", resp.StatusCode, r.Description)
+		if r.Parameters.RetryAfter > 0 {
+			return nil, &retryAfter{d: time.Duration(r.Parameters.RetryAfter) * time.Second, err: err}
+		}
+		return nil, err
 	}
 	return r.Result, nil
 }
+
+// retryAfter is a refusal that says how long to wait (a 429's
+// parameters.retry_after): polling again sooner only earns another.
+type retryAfter struct {
+	d   time.Duration
+	err error
+}
+
+func (e *retryAfter) Error() string { return e.err.Error() }
+func (e *retryAfter) Unwrap() error { return e.err }
 
 // errUndecodable marks a body without a readable update_id: nothing can
 // confirm or set aside such a thing (Telegram never sends one).

@@ -27,6 +27,10 @@ type Store interface {
 	// PendingUpdates lists stored updates not yet handled, oldest first:
 	// what a crash left behind.
 	PendingUpdates(ctx context.Context, limit int) ([]RawUpdate, error)
+	// EarlierPendingUpdates lists the chat's stored updates older than
+	// updateID that are not handled yet and arrived at since or later,
+	// oldest first: with several replicas, another one may hold them.
+	EarlierPendingUpdates(ctx context.Context, chatID, updateID int64, since time.Time) ([]RawUpdate, error)
 	// DeadLetterUpdate sets an update aside with the reason, so it is never
 	// tried again and blocks nobody: one the intake could not store, or a
 	// stored one still unhandled (it is then marked done). A stored update

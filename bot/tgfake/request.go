@@ -83,13 +83,21 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	q.method = strings.ToLower(method)
 
 	s.mu.Lock()
-	if s.keep == 0 {
-		s.calls = append(s.calls, Call{Method: method, ChatID: q.int64("chat_id"), At: time.Now(), Params: q.callParams()})
+	chat := q.int64("chat_id")
+	if ref, ok := s.queries[q.str("callback_query_id")]; ok && chat == 0 {
+		chat = ref.chatID // a tap's answer is for the chat that tapped
 	}
-	f, failed := s.takeFailure(q.method, q.int64("chat_id"))
+	f, failed := s.takeFailure(q.method, chat)
+	call := Call{Method: method, ChatID: chat, At: time.Now(), Params: q.callParams()}
+	if failed {
+		call.Fault = &f
+	}
+	if s.keep == 0 {
+		s.calls = append(s.calls, call)
+	}
 	var flood *apiError
 	if !failed {
-		flood = s.admit(q.method, q.int64("chat_id"), time.Now())
+		flood = s.admit(q.method, chat, time.Now())
 	}
 	s.bump() // lets WaitFor observe calls
 	s.mu.Unlock()
@@ -106,7 +114,19 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if failed && f.Drop {
+	if failed && f.Delay > 0 {
+		t := time.NewTimer(f.Delay)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		case <-s.done:
+			t.Stop()
+			return
+		}
+	}
+	if failed && f.Drop && !f.AfterAccept {
 		dropConnection(w)
 		return
 	}
@@ -121,6 +141,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res, err := h(q)
+	if failed && f.Drop {
+		dropConnection(w) // done, but the answer never arrives
+		return
+	}
 	if err != nil {
 		var ae *apiError
 		if !errors.As(err, &ae) {

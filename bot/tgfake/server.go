@@ -42,29 +42,41 @@ func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = n
 // Failure is an error answer injected with FailNext, shaped like Telegram's:
 // Code is the HTTP status and error_code, RetryAfter becomes
 // parameters.retry_after when non-zero. ChatID, when non-zero, limits the
-// failure to calls for that chat (Telegram limits chats one by one). Stall,
+// failure to calls for that chat (Telegram limits chats one by one); an
+// answerCallbackQuery is for the chat whose tap it answers. Stall,
 // when set, holds the call until the channel is closed, like a slow
-// network, so a test can look at the bot mid-send. With Code 0 the call
+// network, so a test can look at the bot mid-send; Delay holds it for a
+// while, like a slow network or a busy Telegram. With Code 0 the call
 // then goes through normally. Drop instead closes the connection without
-// any answer, as a network outage does.
+// any answer, as a network outage does: before the call takes effect, or
+// with AfterAccept once it has (the message is recorded, the updates are
+// handed out) and only the answer is lost, which the client cannot tell
+// from a call that never arrived.
 type Failure struct {
 	Code        int
 	Description string
 	RetryAfter  int
 	ChatID      int64
 	Stall       <-chan struct{}
+	Delay       time.Duration
 	Drop        bool
+	AfterAccept bool
 }
 
 // Call records one Bot API request, so tests can assert on what the bot did
 // and when (for example that a retry came at least retry_after later).
 type Call struct {
 	Method string
+	// ChatID is the call's chat_id, or for answerCallbackQuery the chat
+	// whose tap it answers.
 	ChatID int64
 	At     time.Time
 	// Params holds the request fields as sent; complex fields are their JSON
 	// text and uploaded files appear as "file:<name>".
 	Params map[string]string
+	// Fault is the failure injected with FailNext that this call met, nil
+	// when none: a test finds the call that failed and the retry after it.
+	Fault *Failure
 }
 
 // Command is one entry set by setMyCommands.

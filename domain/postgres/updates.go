@@ -131,6 +131,28 @@ func (db *DB) PendingUpdates(ctx context.Context, limit int) ([]domain.RawUpdate
 	return out, rows.Err()
 }
 
+// EarlierPendingUpdates lists the chat's unhandled updates before
+// updateID received since then (see domain.Store). It reads the pending
+// index, which holds only the updates in flight.
+func (db *DB) EarlierPendingUpdates(ctx context.Context, chatID, updateID int64, since time.Time) ([]domain.RawUpdate, error) {
+	rows, err := db.pool.Query(ctx, `SELECT update_id, chat_id, payload FROM updates
+		WHERE processed_at IS NULL AND update_id < $2 AND chat_id = $1 AND received_at >= $3
+		ORDER BY update_id`, chatID, updateID, since)
+	if err != nil {
+		return nil, fmt.Errorf("earlier pending updates: %w", err)
+	}
+	defer rows.Close()
+	var out []domain.RawUpdate
+	for rows.Next() {
+		var u domain.RawUpdate
+		if err := rows.Scan(&u.UpdateID, &u.ChatID, &u.Payload); err != nil {
+			return nil, fmt.Errorf("earlier pending updates: %w", err)
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
 // ClaimUpdate locks the update row; false when it was handled already.
 func (t *tx) ClaimUpdate(ctx context.Context, updateID int64) (bool, error) {
 	var processed bool

@@ -1,0 +1,32 @@
+package bot
+
+import (
+	"context"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// inOrder handles the chat's earlier updates that are still pending,
+// oldest first, and then u. One process hands a chat's updates to one
+// worker in order, but behind a balancer a chat's next update may reach
+// another replica while the previous one still waits in the first
+// replica's queue: handled as they come, the person's second message
+// could be answered before the first. Each update's row lock settles who
+// handles it: one the other replica is handling is waited for and then
+// found done, one handled here is found done when that replica reaches
+// it. Only updates within the replay window are taken: older ones belong
+// to the next start's setting aside. An earlier update is handled as a
+// replay is (admitted): the flood limit judged it at the other replica's
+// intake, which stored it.
+func (b *Bot) inOrder(ctx context.Context, u domain.RawUpdate, v verdict) {
+	if u.ChatID != 0 {
+		earlier, err := b.cfg.Store.EarlierPendingUpdates(ctx, u.ChatID, u.UpdateID, b.cfg.Now().Add(-b.cfg.ReplayWindow))
+		if err != nil {
+			b.log.Error("earlier updates of the chat", "chat", u.ChatID, "update_id", u.UpdateID, "err", err)
+		}
+		for _, e := range earlier {
+			b.process(ctx, e, admit)
+		}
+	}
+	b.process(ctx, u, v)
+}
