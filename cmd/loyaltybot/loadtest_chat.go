@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"sync"
 	"time"
@@ -23,16 +24,17 @@ import (
 
 // chatOptions shape a chat load run.
 type chatOptions struct {
-	Duration  time.Duration
-	Customers int           // simulated customers, all acting at once
-	Cashiers  int           // simulated cashiers checking customers out
-	Think     time.Duration // pause between one person's actions (0: none)
-	POS       int           // POS API clients in parallel (0: none)
-	POSCards  int           // seeded members the POS purchases go to
-	Webhook   bool          // webhook intake instead of long polling
-	Sample    time.Duration // how often RSS and goroutines are sampled
-	NoSync    bool          // PostgreSQL with fsync off
-	Profile   string        // Go CPU profile of the run
+	Duration   time.Duration
+	Customers  int           // simulated customers, all acting at once
+	Cashiers   int           // simulated cashiers checking customers out
+	Think      time.Duration // pause between one person's actions (0: none)
+	POS        int           // POS API clients in parallel (0: none)
+	POSCards   int           // seeded members the POS purchases go to
+	Webhook    bool          // webhook intake instead of long polling
+	Sample     time.Duration // how often RSS and goroutines are sampled
+	NoSync     bool          // PostgreSQL with fsync off
+	Profile    string        // Go CPU profile of the run
+	MemProfile string        // Go heap profile at the end of the run, bot still up
 	// The run goes on past Duration until the cashiers have confirmed
 	// MinCheckouts and the customers given MinRatings ratings (the smoke
 	// test's way to see every kind of action without timing anything).
@@ -67,6 +69,7 @@ func loadtestChat(ctx context.Context, args []string, getenv func(string) string
 	fs.DurationVar(&o.Sample, "sample", 10*time.Second, "how often RSS and goroutines are sampled")
 	fs.BoolVar(&o.NoSync, "nosync", false, "run PostgreSQL with fsync off")
 	fs.StringVar(&o.Profile, "cpuprofile", "", "write a Go CPU profile of the run to this file")
+	fs.StringVar(&o.MemProfile, "memprofile", "", "write a Go heap profile to this file when the run ends (after a GC, before the bot stops), to see what holds memory")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -190,6 +193,22 @@ func chatLoad(ctx context.Context, getenv func(string) string, o chatOptions, st
 			return nil, err
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if o.MemProfile != "" {
+		// Deferred after the bot's stop, so it runs first: what is live
+		// at the end of the run, the bot and the fake still holding it.
+		defer func() {
+			f, err := os.Create(o.MemProfile)
+			if err != nil {
+				fmt.Fprintf(stdout, "memprofile: %v\n", err)
+				return
+			}
+			defer f.Close()
+			runtime.GC()
+			if err := pprof.WriteHeapProfile(f); err != nil {
+				fmt.Fprintf(stdout, "memprofile: %v\n", err)
+			}
+		}()
 	}
 	intake := "long polling"
 	if o.Webhook {
