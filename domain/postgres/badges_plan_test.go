@@ -19,16 +19,8 @@ import (
 // about 1,300 purchases a second to 20.) Pages are counted, not time.
 func TestBadgeFactsReadIsBoundedByTheCustomer(t *testing.T) {
 	pool := pgtest.NewPool(t)
-	ctx := t.Context()
-	mustExec := func(sql string, args ...any) {
-		t.Helper()
-		if _, err := pool.Exec(ctx, sql, args...); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
-	mustExec(`INSERT INTO stores (code, name, timezone, created_at) VALUES ('a', 'A', 'Europe/Moscow', now())`)
-	mustExec(`INSERT INTO customers (telegram_id, chat_id, first_name, created_at) SELECT i, i, 'C' || i, now() FROM generate_series(1, 300) i`)
-	mustExec(`INSERT INTO cards (customer_id, number, created_at) SELECT id, (10000000 + id)::text, now() FROM customers`)
+	mustExec := execer(t, pool)
+	bulkCards(mustExec, 300, "Europe/Moscow")
 	round := 0
 	grow := func(from, to, n int) {
 		t.Helper()

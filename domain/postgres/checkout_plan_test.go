@@ -21,16 +21,8 @@ import (
 // generic one a prepared statement ends up with.
 func TestCheckoutReadIsBoundedByTheCard(t *testing.T) {
 	pool := pgtest.NewPool(t)
-	ctx := t.Context()
-	mustExec := func(sql string, args ...any) {
-		t.Helper()
-		if _, err := pool.Exec(ctx, sql, args...); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
-	mustExec(`INSERT INTO stores (code, name, timezone, created_at) VALUES ('a', 'A', 'UTC', now())`)
-	mustExec(`INSERT INTO customers (telegram_id, chat_id, first_name, created_at) SELECT i, i, 'C' || i, now() FROM generate_series(1, 200) i`)
-	mustExec(`INSERT INTO cards (customer_id, number, created_at) SELECT id, (10000000 + id)::text, now() FROM customers`)
+	mustExec := execer(t, pool)
+	bulkCards(mustExec, 200, "UTC")
 	round := 0
 	// history gives cards from..to n purchases each, interleaved in time
 	// as in a real shop.

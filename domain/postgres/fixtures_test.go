@@ -18,6 +18,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/loyaltybot/loyaltybot/domain"
 	"github.com/loyaltybot/loyaltybot/domain/postgres"
@@ -309,4 +310,23 @@ func claimAll(t *testing.T, db *postgres.DB, want ...int64) []domain.OutMessage 
 		t.Fatalf("claimed %v, want %v", idsOf(got), want)
 	}
 	return got
+}
+
+// execer returns a function that runs one SQL statement on pool and fails
+// the test on error: the plan tests build their shops in raw SQL.
+func execer(t *testing.T, pool *pgxpool.Pool) func(sql string, args ...any) {
+	return func(sql string, args ...any) {
+		t.Helper()
+		if _, err := pool.Exec(t.Context(), sql, args...); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+}
+
+// bulkCards gives a shop one store in tz and n customers with a card
+// each (card number 10000000 + customer id), all in a few statements.
+func bulkCards(exec func(string, ...any), n int, tz string) {
+	exec(`INSERT INTO stores (code, name, timezone, created_at) VALUES ('a', 'A', $1, now())`, tz)
+	exec(`INSERT INTO customers (telegram_id, chat_id, first_name, created_at) SELECT i, i, 'C' || i, now() FROM generate_series(1, $1::int) i`, n)
+	exec(`INSERT INTO cards (customer_id, number, created_at) SELECT id, (10000000 + id)::text, now() FROM customers`)
 }

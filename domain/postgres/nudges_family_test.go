@@ -20,12 +20,7 @@ import (
 func TestFamilyBirthdayQueryUsesTheIndex(t *testing.T) {
 	pool := pgtest.NewPool(t)
 	ctx := t.Context()
-	mustExec := func(sql string, args ...any) {
-		t.Helper()
-		if _, err := pool.Exec(ctx, sql, args...); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
+	mustExec := execer(t, pool)
 	now := time.Date(2026, 11, 23, 7, 30, 0, 0, time.UTC) // 10:30 in Moscow
 	mustExec(`INSERT INTO stores (code, name, timezone, created_at) VALUES ('a', 'A', 'Europe/Moscow', $1)`, now)
 	mustExec(`INSERT INTO customers (telegram_id, chat_id, first_name, joined_at, marketing, created_at)
