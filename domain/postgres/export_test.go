@@ -26,3 +26,11 @@ func NudgeSQL(q domain.NudgeQuery) (string, []any, error) { return nudgeSQL(q) }
 
 // MarkUnavailable lets tests check which errors mean the database is away.
 var MarkUnavailable = markUnavailable
+
+// ClaimOutboxSQL and TakeOutboxSQL let the plan test read the sender's
+// statements.
+const (
+	ClaimOutboxSQL = claimOutbox
+	ClaimPlanSQL   = claimPlan
+	TakeOutboxSQL  = takeOutbox
+)
