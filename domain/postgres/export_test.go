@@ -30,7 +30,9 @@ var MarkUnavailable = markUnavailable
 // ClaimOutboxSQL and TakeOutboxSQL let the plan test read the sender's
 // statements.
 const (
-	ClaimOutboxSQL = claimOutbox
-	ClaimPlanSQL   = claimPlan
-	TakeOutboxSQL  = takeOutbox
+	ClaimOutboxSQL   = claimOutbox
+	ClaimPlanSQL     = claimPlan
+	TakeOutboxSQL    = takeOutbox
+	GetOutboxSQL     = getOutbox
+	ReleaseOutboxSQL = releaseOutbox
 )

@@ -132,8 +132,8 @@ func (db *DB) PendingUpdates(ctx context.Context, limit int) ([]domain.RawUpdate
 }
 
 // EarlierPendingUpdates lists the chat's unhandled updates before
-// updateID received since then (see domain.Store). It reads the pending
-// index, which holds only the updates in flight.
+// updateID received since then (see domain.Store). It reads the chat's
+// entries of the index of updates in flight (updates_chat_pending).
 func (db *DB) EarlierPendingUpdates(ctx context.Context, chatID, updateID int64, since time.Time) ([]domain.RawUpdate, error) {
 	rows, err := db.pool.Query(ctx, `SELECT update_id, chat_id, payload FROM updates
 		WHERE processed_at IS NULL AND update_id < $2 AND chat_id = $1 AND received_at >= $3
