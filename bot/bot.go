@@ -29,7 +29,7 @@ type Config struct {
 	Metrics *Metrics
 	// Workers handle updates; a chat always goes to the same worker, so
 	// its updates are handled in order. A worker sends its update's
-	// replies itself (SendNow), so it waits a Telegram round trip (about
+	// replies itself (SendHeld), so it waits a Telegram round trip (about
 	// 100 ms) per update: the default 64 keeps that from capping intake
 	// at workers/RTT, while the database pool bounds the work in
 	// PostgreSQL.
@@ -72,6 +72,7 @@ type Bot struct {
 	flood      *floodGate
 	inflight   atomic.Int64
 	closing    atomic.Bool
+	shared     atomic.Bool  // updates come by webhook: another replica may hold a chat's earlier one
 	closeMu    sync.RWMutex // dispatch holds it shared; Stop closes the queues under it
 	workers    sync.WaitGroup
 	senderDone chan struct{}
@@ -291,7 +292,7 @@ func (b *Bot) process(ctx context.Context, u domain.RawUpdate, v verdict) {
 		b.m.duplicates.Inc()
 		return
 	}
-	b.sender.SendNow(ctx, out.OutboxIDs)
+	b.sender.SendHeld(ctx, out.Outbox, out.HeldSince)
 	if out.Queued {
 		b.sender.Kick() // another chat's message: the customer hears at once
 	}

@@ -350,6 +350,7 @@ const maxUpdateSize = 1 << 20
 // update is stored (or set aside, when Postgres cannot hold it), so
 // Telegram redelivers anything we failed to keep and nothing we never can.
 func (b *Bot) WebhookHandler(secret string) http.Handler {
+	b.shared.Store(true)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)

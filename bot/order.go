@@ -18,8 +18,14 @@ import (
 // to the next start's setting aside. An earlier update is handled as a
 // replay is (admitted): the flood limit judged it at the other replica's
 // intake, which stored it.
+//
+// Long polling needs none of this: Telegram hands updates to one poller
+// at a time (a second getUpdates is refused with 409 Conflict), so every
+// update of a chat reaches this process, whose dispatch keeps their
+// order; the check, one query per update, runs only when updates come by
+// webhook.
 func (b *Bot) inOrder(ctx context.Context, u domain.RawUpdate, v verdict) {
-	if u.ChatID != 0 {
+	if u.ChatID != 0 && b.shared.Load() {
 		earlier, err := b.cfg.Store.EarlierPendingUpdates(ctx, u.ChatID, u.UpdateID, b.cfg.Now().Add(-b.cfg.ReplayWindow))
 		if err != nil {
 			b.log.Error("earlier updates of the chat", "chat", u.ChatID, "update_id", u.UpdateID, "err", err)

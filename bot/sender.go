@@ -93,19 +93,40 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// SendNow delivers rows this process leased when it wrote them, in order.
-// It runs in a chat's worker, which serves other chats too, so it never
-// waits: what cannot go now is left to the background sender.
-func (s *Sender) SendNow(ctx context.Context, ids []int64) {
-	if len(ids) == 0 {
+// SendHeld delivers the replies a worker wrote and holds (see
+// domain.OutboxWriter.Hold), in order. It runs in a chat's worker, which
+// serves other chats too, so it never waits: what cannot go now is left
+// to the background sender. The worker has the rows it wrote, so nothing
+// is read back; a reply that was first in its chat when written goes out
+// without renewing the lease while the lease has more than half to run
+// (two statements a reply fewer), the others after a renewal (Take), which
+// also checks that the chat's earlier messages went.
+//
+// A reply behind messages of its chat still waiting for the background
+// sender (a purchase notice, a badge, a feedback request) takes them
+// along, in order (ClaimChat), rather than wait for the background
+// sender's rounds: under load a person's answer queued behind their own
+// notices for seconds.
+func (s *Sender) SendHeld(ctx context.Context, ms []domain.OutMessage, since time.Time) {
+	if len(ms) == 0 {
 		return
 	}
-	ms, err := s.outbox.Get(ctx, ids)
-	if err != nil {
-		s.log.Error("load outbox", "err", err)
-		return
+	fresh := time.Since(since) < domain.HoldLease/2
+	out := make([]domain.OutMessage, 0, len(ms))
+	behind := map[int64]bool{}
+	for _, m := range ms {
+		if !fresh {
+			m.Held = false
+		}
+		if !m.Held && !behind[m.ChatID] {
+			behind[m.ChatID] = true
+			earlier, err := s.outbox.ClaimChat(ctx, m.ChatID, m.ID, claimHold)
+			s.finish(ctx, err)
+			out = append(out, earlier...)
+		}
+		out = append(out, m)
 	}
-	s.deliverAll(ctx, ms)
+	s.deliverAll(ctx, out)
 }
 
 // deliverChats sends a claimed batch, up to sendParallel chats at a time,
@@ -215,8 +236,8 @@ func (s *Sender) Run(ctx context.Context, every time.Duration) {
 	}
 }
 
-// deliver sends one leased message, after renewing the lease; a message
-// that went out is marked sent at once, before the next send, so a crash
+// deliver sends one leased message, after renewing the lease (unless it
+// is a fresh held reply, see SendHeld); a message that went out is marked sent at once, before the next send, so a crash
 // later resends nothing that was delivered.
 func (s *Sender) deliver(ctx context.Context, m domain.OutMessage) outcome {
 	var r flows.Reply
@@ -230,9 +251,11 @@ func (s *Sender) deliver(ctx context.Context, m domain.OutMessage) outcome {
 		// goes to, whether a flow wrote it or a broadcast's SQL did.
 		r = s.sign(r)
 	}
-	if ok, err := s.outbox.Take(ctx, m, claimHold); err != nil || !ok {
-		s.finish(ctx, err)
-		return pending
+	if !m.Held {
+		if ok, err := s.outbox.Take(ctx, m, claimHold); err != nil || !ok {
+			s.finish(ctx, err)
+			return pending
+		}
 	}
 	// The rate limit is taken last, right before the request, so what
 	// Telegram sees is paced as the limiter paced it (a database round

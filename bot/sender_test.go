@@ -106,6 +106,11 @@ func TestChatUnder429DoesNotDelayOthers(t *testing.T) {
 	if _, err := b.WaitMessages(ctx, 2); err != nil {
 		t.Fatalf("B not answered while A waits out its 429: %v", err)
 	}
+	// A's worker records the 429 after Telegram's answer, which need not
+	// come before B's replies.
+	eventually(t, "A's first message put off until Telegram's retry_after", func() bool {
+		return count(t, h, `SELECT count(*) FROM outbox WHERE chat_id = 301 AND retry_at IS NOT NULL`) > 0
+	})
 	if n := count(t, h, `SELECT count(*) FROM outbox WHERE chat_id = 301 AND retry_at > now() + interval '15 seconds'`); n != 1 {
 		t.Fatalf("%d of A's messages put off until Telegram's retry_after, want its first", n)
 	}
@@ -161,6 +166,44 @@ func TestPutOffChatKeepsItsOrder(t *testing.T) {
 	h.Settle()
 	if got := texts(a.Messages()); got != "A1 | A2 | A3" {
 		t.Errorf("A got %s, want A1 | A2 | A3", got)
+	}
+}
+
+// TestReplyWaitsBehindTheChatsEarlierNotice: a worker sends the replies it
+// wrote at once, without reading them back, only when nothing of the chat
+// was pending before them. Here a notice to the chat (a purchase's, say)
+// was put off by a 429 when the person writes: the reply must not overtake
+// it, and both come once, in order, when the wait is over.
+func TestReplyWaitsBehindTheChatsEarlierNotice(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t)
+	u := h.Fake.User(341, "Anna", "en")
+	h.Fake.FailNext("sendMessage", 1, tooMany(341))
+	enqueue(t, h, flows.Reply{ChatID: 341, Text: "N1"})
+	eventually(t, "N1 put off", func() bool {
+		return count(t, h, `SELECT count(*) FROM outbox WHERE chat_id = 341 AND retry_at IS NOT NULL`) > 0
+	})
+	u.SendText("/start")
+	// Handled, and its replies given back (or, wrongly, sent).
+	eventually(t, "the /start handled", func() bool {
+		return count(t, h, `SELECT count(*) FROM outbox WHERE chat_id = 341`) > 1 &&
+			count(t, h, `SELECT count(*) FROM updates WHERE processed_at IS NULL`) == 0 &&
+			count(t, h, `SELECT count(*) FROM outbox WHERE chat_id = 341 AND claimed_until IS NOT NULL`) == 0
+	})
+	if got := u.Messages(); len(got) != 0 {
+		t.Fatalf("the reply overtook the notice that waits out a 429: %s", texts(got))
+	}
+	replies := count(t, h, `SELECT count(*) FROM outbox WHERE chat_id = 341`) - 1
+	retryPasses(t, h, 341)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if _, err := u.WaitMessages(ctx, 1+replies); err != nil {
+		t.Fatal(err)
+	}
+	h.Settle()
+	got := u.Messages()
+	if len(got) != 1+replies || got[0].Text != "N1" {
+		t.Errorf("Anna got %s; want N1, then the %d replies to /start, once each", texts(got), replies)
 	}
 }
 

@@ -271,7 +271,18 @@ type OutboxWriter interface {
 	// unclaimed rows (id 0) are picked up by the background sender, and
 	// their write may be deferred to the commit.
 	Enqueue(ctx context.Context, m OutMessage, claim bool) (int64, error)
+	// Hold adds a message held by the caller, who sends it right after
+	// commit (Enqueue with claim), and returns it with its ID and, in
+	// Held, whether no other message of its chat was pending before it
+	// when it was written, the caller's own held ones aside: the caller
+	// may then send it without renewing the lease (Take), while the lease
+	// taken at the write still has more than half of HoldLease to run.
+	Hold(ctx context.Context, m OutMessage) (OutMessage, error)
 }
+
+// HoldLease is how long the transaction that wrote a message holds it for
+// its own send before the background sender may take it over.
+const HoldLease = time.Minute
 
 // RawUpdate is a stored Telegram update.
 type RawUpdate struct {
@@ -309,6 +320,9 @@ type OutMessage struct {
 	// Attempts counts the leases taken on the row; a sender's lease holds
 	// only while it is still the count the sender saw (see Outbox).
 	Attempts int
+	// Held is set by OutboxWriter.Hold: first in its chat when written,
+	// under the writer's lease since then.
+	Held bool
 }
 
 // Outbox is the durable queue of outgoing messages. A chat's messages go
@@ -324,6 +338,11 @@ type Outbox interface {
 	// Claim leases for hold up to limit messages that are due and first
 	// pending in their chat (so at most one per chat), oldest first.
 	Claim(ctx context.Context, limit int, hold time.Duration) ([]OutMessage, error)
+	// ClaimChat leases for hold the chat's due messages written before
+	// row before that nobody holds, in their order: what a worker about
+	// to send its reply to the chat must send first. It returns nothing
+	// when the chat's first pending message is held or put off.
+	ClaimChat(ctx context.Context, chatID, before int64, hold time.Duration) ([]OutMessage, error)
 	// Get loads rows the caller leased when it wrote them, in id order.
 	Get(ctx context.Context, ids []int64) ([]OutMessage, error)
 	// Take renews the caller's lease on m for hold right before sending

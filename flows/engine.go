@@ -68,7 +68,11 @@ func NewEngine(c Config) *Engine {
 // Outcome is what handling an input produced: outbox rows this process
 // holds and must send now, and the text for answering a callback query.
 type Outcome struct {
-	OutboxIDs    []int64
+	// Outbox holds the replies written, held by this process (see
+	// domain.OutboxWriter.Hold) since HeldSince, wall-clock time taken
+	// before the transaction began.
+	Outbox       []domain.OutMessage
+	HeldSince    time.Time
 	CallbackText string
 	Duplicate    bool // the update was handled before; nothing was done
 	// Queued says the update's reactions queued messages for the
@@ -118,7 +122,7 @@ func (e *Engine) handle(ctx context.Context, in Input, fn func(*Session) error) 
 	var out Outcome
 	var queued *bool
 	err := e.Store.Update(ctx, func(tx domain.Tx) error {
-		out = Outcome{}
+		out = Outcome{HeldSince: time.Now()}
 		ctx, queued = withQueueMark(ctx)
 		if in.UpdateID != 0 {
 			fresh, err := tx.ClaimUpdate(ctx, in.UpdateID)
@@ -172,11 +176,11 @@ func (e *Engine) handle(ctx context.Context, in Input, fn func(*Session) error) 
 			if err != nil {
 				return fmt.Errorf("encode reply: %w", err)
 			}
-			id, err := tx.Enqueue(ctx, domain.OutMessage{ChatID: r.ChatID, Payload: payload}, true)
+			m, err := tx.Hold(ctx, domain.OutMessage{ChatID: r.ChatID, Payload: payload})
 			if err != nil {
 				return err
 			}
-			out.OutboxIDs = append(out.OutboxIDs, id)
+			out.Outbox = append(out.Outbox, m)
 		}
 		out.CallbackText = s.callbackText
 		if in.UpdateID != 0 {

@@ -92,8 +92,9 @@ func (db *DB) Update(ctx context.Context, fn func(domain.Tx) error) error {
 
 // tx adapts a pgx transaction to domain.Tx.
 type tx struct {
-	tx  *pipe
-	now func() time.Time // the business clock (DB.now)
+	tx   *pipe
+	now  func() time.Time  // the business clock (DB.now)
+	held map[int64][]int64 // the outbox rows Hold wrote, by chat
 }
 
 // stamp is the time a row is written at: the one the business gave, or

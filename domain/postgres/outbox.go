@@ -1,8 +1,10 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -11,39 +13,61 @@ import (
 	"github.com/loyaltybot/loyaltybot/domain"
 )
 
-// senderHold is how long the transaction that wrote a message holds it for
-// its own immediate send before the background sender may take over.
-const senderHold = time.Minute
-
 // Enqueue adds a message to the outbox. A row left to the background
 // sender is a deferred write (its id is not returned): a purchase's
 // reactions queue the customer's message without a round trip of its own.
 func (t *tx) Enqueue(ctx context.Context, m domain.OutMessage, claim bool) (int64, error) {
+	if claim {
+		h, err := t.Hold(ctx, m)
+		return h.ID, err
+	}
 	now := t.now()
 	notBefore := m.NotBefore
 	if notBefore.IsZero() {
 		notBefore = now
 	}
-	if !claim {
-		b := &pgx.Batch{}
-		b.Queue(`INSERT INTO outbox (chat_id, payload, not_before, created_at) VALUES ($1, $2, $3, $4)`,
-			m.ChatID, []byte(m.Payload), notBefore, now)
-		t.tx.Defer(b)
-		return 0, nil
+	b := &pgx.Batch{}
+	b.Queue(`INSERT INTO outbox (chat_id, payload, not_before, created_at) VALUES ($1, $2, $3, $4)`,
+		m.ChatID, []byte(m.Payload), notBefore, now)
+	t.tx.Defer(b)
+	return 0, nil
+}
+
+// holdOutbox writes a held row ($4: the lease, wall-clock time) and says
+// whether a message of the chat due by then is pending, other than the
+// transaction's own held rows ($6). The count reads the snapshot from
+// before the insert, so the row itself is not in it; a row another
+// transaction has not committed yet is not either: written concurrently,
+// either may go first.
+const holdOutbox = `INSERT INTO outbox (chat_id, payload, not_before, claimed_until, created_at)
+	VALUES ($1, $2, $3, $4, $5)
+	RETURNING id, NOT EXISTS (SELECT 1 FROM outbox e
+		WHERE e.chat_id = $1 AND e.sent_at IS NULL AND e.dropped_at IS NULL
+		  AND e.not_before <= $3 AND e.id <> ALL($6::bigint[]))`
+
+// Hold adds a message the caller sends right after commit (see
+// domain.OutboxWriter).
+func (t *tx) Hold(ctx context.Context, m domain.OutMessage) (domain.OutMessage, error) {
+	now := t.now()
+	if m.NotBefore.IsZero() {
+		m.NotBefore = now
 	}
-	var claimed *time.Time
-	if claim {
-		// The lease is transport time: the wall clock, as in Claim.
-		c := time.Now().Add(senderHold)
-		claimed = &c
+	// The lease is transport time: the wall clock, as in Claim.
+	lease := time.Now().Add(domain.HoldLease)
+	own := t.held[m.ChatID]
+	if own == nil {
+		own = []int64{}
 	}
-	var id int64
-	err := t.tx.QueryRow(ctx, `INSERT INTO outbox (chat_id, payload, not_before, claimed_until, created_at)
-		VALUES ($1, $2, $3, $4, $5) RETURNING id`, m.ChatID, []byte(m.Payload), notBefore, claimed, now).Scan(&id)
+	err := t.tx.QueryRow(ctx, holdOutbox, m.ChatID, []byte(m.Payload), m.NotBefore, lease, now, own).Scan(&m.ID, &m.Held)
 	if err != nil {
-		return 0, fmt.Errorf("enqueue: %w", mapErr(err))
+		return domain.OutMessage{}, fmt.Errorf("enqueue: %w", mapErr(err))
 	}
-	return id, nil
+	if t.held == nil {
+		t.held = map[int64][]int64{}
+	}
+	t.held[m.ChatID] = append(t.held[m.ChatID], m.ID)
+	m.Attempts = 0
+	return m, nil
 }
 
 // Outbox returns the outbox queue.
@@ -130,6 +154,46 @@ func (o *outbox) Claim(ctx context.Context, limit int, hold time.Duration) ([]do
 	if err := o.pool.SendBatch(ctx, b).Close(); err != nil {
 		return nil, fmt.Errorf("claim outbox: %w", err)
 	}
+	return ms, nil
+}
+
+// claimChat leases for $3 seconds the due messages of chat $1 before row
+// $2 ($4: the business clock's now) that nobody holds, when the chat's
+// first pending message is one of them. The chat's queue is read through
+// outbox_chat_queue (the chat leads it), whatever the statistics say.
+const claimChat = `UPDATE outbox SET claimed_until = now() + $3 * interval '1 second', attempts = attempts + 1
+	WHERE id = ANY(ARRAY(
+		SELECT o.id FROM outbox o
+		 WHERE o.chat_id = $1 AND o.sent_at IS NULL AND o.dropped_at IS NULL
+		   AND o.not_before <= $4 AND o.id < $2
+		   AND (o.retry_at IS NULL OR o.retry_at <= now())
+		   AND (o.claimed_until IS NULL OR o.claimed_until < now())
+		   AND EXISTS (SELECT 1 FROM (SELECT e.retry_at, e.claimed_until FROM outbox e
+		                 WHERE e.chat_id = $1 AND e.sent_at IS NULL AND e.dropped_at IS NULL
+		                 ORDER BY e.chat_id, e.not_before, e.id LIMIT 1) head
+		         WHERE (head.retry_at IS NULL OR head.retry_at <= now())
+		           AND (head.claimed_until IS NULL OR head.claimed_until < now()))
+		 ORDER BY o.chat_id, o.not_before, o.id
+		 FOR UPDATE SKIP LOCKED))
+	RETURNING id, chat_id, payload, not_before, attempts`
+
+// ClaimChat leases the chat's earlier messages for its worker (see
+// domain.Outbox).
+func (o *outbox) ClaimChat(ctx context.Context, chatID, before int64, hold time.Duration) ([]domain.OutMessage, error) {
+	rows, err := o.pool.Query(ctx, claimChat, chatID, before, hold.Seconds(), o.now())
+	if err != nil {
+		return nil, markUnavailable(fmt.Errorf("claim chat outbox: %w", err))
+	}
+	ms, err := scanOut(rows)
+	if err != nil {
+		return nil, markUnavailable(fmt.Errorf("claim chat outbox: %w", err))
+	}
+	slices.SortFunc(ms, func(a, b domain.OutMessage) int {
+		if c := a.NotBefore.Compare(b.NotBefore); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
 	return ms, nil
 }
 

@@ -393,3 +393,134 @@ func TestClaimSkipsLockedRows(t *testing.T) {
 		t.Errorf("once unlocked: claimed %v (err %v), want %v", idsOf(got), err, all[:1])
 	}
 }
+
+// TestHoldSaysWhetherTheReplyIsFirstInItsChat checks the flag a worker
+// relies on to send its reply without renewing the lease: set when no
+// message of the chat due by then is pending, its own earlier replies in
+// the same transaction aside; clear when a notice written before it (by
+// another transaction, or queued in the same one) still waits.
+func TestHoldSaysWhetherTheReplyIsFirstInItsChat(t *testing.T) {
+	db, clock := newStore(t)
+	msg := func(chat int64, text string) domain.OutMessage {
+		return domain.OutMessage{ChatID: chat, Payload: json.RawMessage(`{"text":"` + text + `"}`)}
+	}
+	inTx(t, db, func(ctx context.Context, tx domain.Tx) error {
+		if _, err := tx.Enqueue(ctx, msg(2, "notice before"), false); err != nil {
+			return err
+		}
+		later := msg(3, "tomorrow")
+		later.NotBefore = clock.Now().Add(24 * time.Hour)
+		if _, err := tx.Enqueue(ctx, later, false); err != nil {
+			return err
+		}
+		_, err := tx.Enqueue(ctx, msg(4, "sent already"), false)
+		return err
+	})
+	sent, err := db.Outbox().Claim(t.Context(), 100, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range sent {
+		if m.ChatID == 4 {
+			if err := db.Outbox().MarkSent(t.Context(), m.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := db.Outbox().Release(t.Context(), sent); err != nil {
+		t.Fatal(err)
+	}
+	held := map[string]bool{}
+	inTx(t, db, func(ctx context.Context, tx domain.Tx) error {
+		if _, err := tx.Enqueue(ctx, msg(5, "notice in this transaction"), false); err != nil {
+			return err
+		}
+		for _, c := range []struct {
+			chat int64
+			name string
+		}{{1, "empty chat"}, {1, "second reply"}, {2, "notice pending"}, {3, "notice for tomorrow"},
+			{4, "notice sent"}, {5, "notice in this transaction"}} {
+			m, err := tx.Hold(ctx, msg(c.chat, c.name))
+			if err != nil {
+				return err
+			}
+			if m.ID == 0 || m.Attempts != 0 {
+				t.Errorf("%s: Hold = %+v, want an id and no attempts", c.name, m)
+			}
+			held[c.name] = m.Held
+		}
+		return nil
+	})
+	want := map[string]bool{"empty chat": true, "second reply": true, "notice pending": false,
+		"notice for tomorrow": true, "notice sent": true, "notice in this transaction": false}
+	checkEqual(t, "held", held, want)
+}
+
+// TestClaimChatTakesWhatMustGoBeforeTheReply: a worker whose reply is
+// behind its chat's notices leases them, in order, unless the chat's first
+// message is someone else's to send (leased) or put off after a 429; what
+// is not due yet, or comes after the reply, stays.
+func TestClaimChatTakesWhatMustGoBeforeTheReply(t *testing.T) {
+	db, clock := newStore(t)
+	ctx := t.Context()
+	msg := func(chat int64, text string) domain.OutMessage {
+		return domain.OutMessage{ChatID: chat, Payload: json.RawMessage(`{"text":"` + text + `"}`)}
+	}
+	inTx(t, db, func(ctx context.Context, tx domain.Tx) error {
+		for _, m := range []domain.OutMessage{msg(1, "A"), msg(1, "B"), msg(2, "head"), msg(2, "next"), msg(3, "put off"), msg(3, "after")} {
+			if _, err := tx.Enqueue(ctx, m, false); err != nil {
+				return err
+			}
+		}
+		tomorrow := msg(4, "tomorrow")
+		tomorrow.NotBefore = clock.Now().Add(24 * time.Hour)
+		_, err := tx.Enqueue(ctx, tomorrow, false)
+		return err
+	})
+	heads, err := db.Outbox().Claim(ctx, 10, time.Minute) // the heads of chats 1, 2 and 3
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keep []domain.OutMessage
+	for _, m := range heads {
+		switch m.ChatID {
+		case 3:
+			if err := db.Outbox().PutOff(ctx, m, 30*time.Second, "429"); err != nil {
+				t.Fatal(err)
+			}
+		case 1:
+			keep = append(keep, m)
+		}
+	}
+	if err := db.Outbox().Release(ctx, keep); err != nil { // chat 1's head is free again
+		t.Fatal(err)
+	}
+	replies := map[int64]int64{}
+	inTx(t, db, func(ctx context.Context, tx domain.Tx) error {
+		for chat := int64(1); chat <= 4; chat++ {
+			m, err := tx.Hold(ctx, msg(chat, "reply"))
+			replies[chat] = m.ID
+			if err != nil {
+				return err
+			}
+		}
+		_, err := tx.Enqueue(ctx, msg(1, "after the reply"), false)
+		return err
+	})
+	for chat, want := range map[int64][]string{1: {"A", "B"}, 2: nil, 3: nil, 4: nil} {
+		got, err := db.Outbox().ClaimChat(ctx, chat, replies[chat], time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var texts []string
+		for _, m := range got {
+			var r struct{ Text string }
+			json.Unmarshal(m.Payload, &r) //nolint:errcheck // written above
+			texts = append(texts, r.Text)
+			if m.Attempts == 0 {
+				t.Errorf("chat %d: %s claimed without a new lease (attempts 0)", chat, r.Text)
+			}
+		}
+		checkEqual(t, fmt.Sprint("chat ", chat, " claimed"), texts, want)
+	}
+}
