@@ -8,19 +8,23 @@ import (
 	"github.com/loyaltybot/loyaltybot/domain"
 )
 
+// lockConversation creates the chat's conversation if it has none and
+// locks it, returning it, in one statement (it was an insert and a
+// select FOR UPDATE, on every update). The no-op update on conflict is
+// what locks an existing row and returns it; it waits for a concurrent
+// first insert of the same chat and then sees it, where DO NOTHING and a
+// separate select could not, in one statement.
+const lockConversation = `INSERT INTO conversations (chat_id, updated_at) VALUES ($1, $2)
+	ON CONFLICT (chat_id) DO UPDATE SET updated_at = conversations.updated_at
+	RETURNING flow, step, data, updated_at`
+
 // LockConversation creates the chat's row if needed and locks it until the
 // transaction ends: go-telegram/bot-style concurrent handlers and several
 // replicas then handle one chat's updates one at a time.
 func (t *tx) LockConversation(ctx context.Context, chatID int64) (*domain.Conversation, error) {
-	if _, err := t.tx.Exec(ctx, `INSERT INTO conversations (chat_id, updated_at) VALUES ($1, $2)
-		ON CONFLICT (chat_id) DO NOTHING`, chatID, t.now()); err != nil {
-		return nil, fmt.Errorf("lock conversation: %w", mapErr(err))
-	}
 	c := &domain.Conversation{ChatID: chatID}
 	var data []byte
-	err := t.tx.QueryRow(ctx, `SELECT flow, step, data, updated_at
-		FROM conversations WHERE chat_id = $1 FOR UPDATE`, chatID).
-		Scan(&c.Flow, &c.Step, &data, &c.UpdatedAt)
+	err := t.tx.QueryRow(ctx, lockConversation, chatID, t.now()).Scan(&c.Flow, &c.Step, &data, &c.UpdatedAt)
 	if err != nil {
 		return nil, fmt.Errorf("lock conversation: %w", mapErr(err))
 	}
