@@ -38,8 +38,8 @@ type chatStats struct {
 
 	mu        sync.Mutex
 	firstErr  string
-	checkout  []time.Duration // Confirm update in → cashier's edit back, per checkout
-	reply     []time.Duration // any update in → its first answer back
+	checkout  latencies // Confirm update in → cashier's edit back, per checkout
+	reply     latencies // any update in → its first answer back
 	purchases []string        // public ids the cashiers saw confirmed
 	members   []int64         // card ids of the customers who joined
 	joined    []int64         // their Telegram ids
@@ -104,7 +104,7 @@ func (p *person) act(ctx context.Context, do func() error, want func(tgfake.Mess
 		return got, took, err
 	}
 	p.st.mu.Lock()
-	p.st.reply = append(p.st.reply, took)
+	p.st.reply.add(took)
 	p.st.mu.Unlock()
 	return got, took, nil
 }
@@ -309,7 +309,7 @@ func chatCheckout(ctx context.Context, p *person, link string) {
 	}
 	p.st.checkouts.Add(1)
 	p.st.mu.Lock()
-	p.st.checkout = append(p.st.checkout, took)
+	p.st.checkout.add(took)
 	p.st.purchases = append(p.st.purchases, doneRe.FindStringSubmatch(done.Text)[1])
 	p.st.mu.Unlock()
 }

@@ -34,8 +34,8 @@ func TestChatLoadIsConsistent(t *testing.T) {
 			if rep.Joins != 6 || rep.Members != 6 {
 				t.Errorf("%d joins, %d with a card; want all 6", rep.Joins, rep.Members)
 			}
-			if rep.Checkouts < 4 || rep.Purchases != rep.Checkouts || int64(len(rep.Checkout)) != rep.Checkouts {
-				t.Errorf("%d checkouts, %d purchases, %d timings", rep.Checkouts, rep.Purchases, len(rep.Checkout))
+			if rep.Checkouts < 4 || rep.Purchases != rep.Checkouts || rep.Checkout.n != rep.Checkouts {
+				t.Errorf("%d checkouts, %d purchases, %d timings", rep.Checkouts, rep.Purchases, rep.Checkout.n)
 			}
 			if rep.Ratings < 1 || rep.Cards < 1 {
 				t.Errorf("%d ratings, %d /card", rep.Ratings, rep.Cards)
