@@ -124,16 +124,6 @@ func (e *Engine) handle(ctx context.Context, in Input, fn func(*Session) error) 
 	err := e.Store.Update(ctx, func(tx domain.Tx) error {
 		out = Outcome{HeldSince: time.Now()}
 		ctx, queued = withQueueMark(ctx)
-		if in.UpdateID != 0 {
-			fresh, err := tx.ClaimUpdate(ctx, in.UpdateID)
-			if err != nil {
-				return err
-			}
-			if !fresh {
-				out.Duplicate = true
-				return nil
-			}
-		}
 		conv, err := tx.LockConversation(ctx, in.ChatID)
 		if err != nil {
 			return err
@@ -184,15 +174,31 @@ func (e *Engine) handle(ctx context.Context, in Input, fn func(*Session) error) 
 		}
 		out.CallbackText = s.callbackText
 		if in.UpdateID != 0 {
-			return tx.MarkUpdateProcessed(ctx, in.UpdateID)
+			// Claimed last, in the statement that marks it handled: one
+			// statement per update fewer than a claim at the start. A
+			// duplicate (a redelivery, a replay, another replica's) waited
+			// on the conversation's lock and is rolled back here.
+			fresh, err := tx.FinishUpdate(ctx, in.UpdateID)
+			if err != nil {
+				return err
+			}
+			if !fresh {
+				return errDuplicate
+			}
 		}
 		return nil
 	})
+	if errors.Is(err, errDuplicate) {
+		return Outcome{Duplicate: true}, nil
+	}
 	if err == nil {
 		out.Queued = *queued
 	}
 	return out, err
 }
+
+// errDuplicate rolls back the handling of an update handled before.
+var errDuplicate = errors.New("update handled already")
 
 // loadStaff finds the person's staff record. Owners listed by Telegram id in
 // the business config become owners on first contact.

@@ -40,9 +40,9 @@ type chatStats struct {
 	firstErr  string
 	checkout  latencies // Confirm update in → cashier's edit back, per checkout
 	reply     latencies // any update in → its first answer back
-	purchases []string        // public ids the cashiers saw confirmed
-	members   []int64         // card ids of the customers who joined
-	joined    []int64         // their Telegram ids
+	purchases []string  // public ids the cashiers saw confirmed
+	members   []int64   // card ids of the customers who joined
+	joined    []int64   // their Telegram ids
 	// lostConfirms counts Confirm taps whose answer never came: the
 	// purchase may be recorded without a cashier having seen it.
 	lostConfirms atomic.Int64

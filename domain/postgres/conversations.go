@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/loyaltybot/loyaltybot/domain"
 )
 
@@ -37,16 +39,17 @@ func (t *tx) LockConversation(ctx context.Context, chatID int64) (*domain.Conver
 	return c, nil
 }
 
-// SaveConversation stores the chat's flow, step and answers.
+// SaveConversation stores the chat's flow, step and answers. The write
+// is deferred: it goes out with the transaction's next statement (the
+// replies' outbox rows) or its COMMIT, not in a round trip of its own.
 func (t *tx) SaveConversation(ctx context.Context, c *domain.Conversation) error {
 	data, err := json.Marshal(c.Data)
 	if err != nil {
 		return fmt.Errorf("save conversation: %w", err)
 	}
-	_, err = t.tx.Exec(ctx, `UPDATE conversations SET flow = $2, step = $3, data = $4,
+	b := &pgx.Batch{}
+	b.Queue(`UPDATE conversations SET flow = $2, step = $3, data = $4,
 		updated_at = $5 WHERE chat_id = $1`, c.ChatID, c.Flow, c.Step, data, t.now())
-	if err != nil {
-		return fmt.Errorf("save conversation: %w", mapErr(err))
-	}
+	t.tx.Defer(b)
 	return nil
 }

@@ -278,3 +278,37 @@ func TestSaveUpdatesInOneStatement(t *testing.T) {
 		t.Errorf("%d updates stored, want 3 (1, 2, 3; nothing of the refused batch)", n)
 	}
 }
+
+// TestFinishUpdate: the end of an update's transaction marks it handled
+// once: a second handling (a redelivery, another replica) learns that it
+// came too late and rolls back; an update never stored is an error.
+func TestFinishUpdate(t *testing.T) {
+	t.Parallel()
+	db, clock := newStore(t)
+	ctx := t.Context()
+	if _, err := db.SaveUpdate(ctx, 1, 7, []byte(`{}`)); err != nil {
+		t.Fatal(err)
+	}
+	at := clock.Advance(time.Minute)
+	inTx(t, db, func(ctx context.Context, tx domain.Tx) error {
+		fresh, err := tx.FinishUpdate(ctx, 1)
+		if err == nil && !fresh {
+			t.Error("a stored, unhandled update was reported handled already")
+		}
+		return err
+	})
+	checkTime(t, "processed_at", sqlOne[time.Time](t, db, `SELECT processed_at FROM updates WHERE update_id = 1`), at)
+	clock.Advance(time.Minute)
+	inTx(t, db, func(ctx context.Context, tx domain.Tx) error {
+		fresh, err := tx.FinishUpdate(ctx, 1)
+		if fresh {
+			t.Error("a handled update was finished again")
+		}
+		return err
+	})
+	checkTime(t, "processed_at after the duplicate", sqlOne[time.Time](t, db, `SELECT processed_at FROM updates WHERE update_id = 1`), at)
+	checkErr(t, "an update never stored", txErr(t, db, func(ctx context.Context, tx domain.Tx) error {
+		_, err := tx.FinishUpdate(ctx, 3)
+		return err
+	}), domain.ErrNotFound)
+}
