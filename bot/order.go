@@ -11,10 +11,11 @@ import (
 // worker in order, but behind a balancer a chat's next update may reach
 // another replica while the previous one still waits in the first
 // replica's queue: handled as they come, the person's second message
-// could be answered before the first. Each update's row lock settles who
-// handles it: one the other replica is handling is waited for and then
-// found done, one handled here is found done when that replica reaches
-// it. Only updates within the replay window are taken: older ones belong
+// could be answered before the first. The chat's conversation lock and
+// the update's processed mark settle who handles it: one the other
+// replica is handling is waited for (on the conversation) and then found
+// done (its handling here rolled back), one handled here is found done
+// when that replica reaches it. Only updates within the replay window are taken: older ones belong
 // to the next start's setting aside. An earlier update is handled as a
 // replay is (admitted): the flood limit judged it at the other replica's
 // intake, which stored it.
