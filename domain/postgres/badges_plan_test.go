@@ -1,7 +1,6 @@
 package postgres_test
 
 import (
-	"encoding/json"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -74,21 +73,8 @@ func badgeFactsPages(t *testing.T, pool *pgxpool.Pool) (most int) {
 			`bc(0, now(), 5, '{birthday}', NULL, 1, '10000001')`, // in the checkout, by the card's number
 			`bc(1, now(), 5, '{birthday}', NULL, 1, '')`,         // by its id (cards and customers were made in step)
 		} {
-			var out []byte
-			explain := `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE ` + execute
-			if err := conn.QueryRow(ctx, explain, simple).Scan(&out); err != nil {
-				t.Fatal(err)
-			}
-			var plan []struct {
-				Plan struct {
-					Hit  int `json:"Shared Hit Blocks"`
-					Read int `json:"Shared Read Blocks"`
-				} `json:"Plan"`
-			}
-			if err := json.Unmarshal(out, &plan); err != nil || len(plan) != 1 {
-				t.Fatalf("explain: %v: %s", err, out)
-			}
-			most = max(most, plan[0].Plan.Hit+plan[0].Plan.Read)
+			_, pages := explainPages(t, conn, `EXECUTE `+execute)
+			most = max(most, pages)
 		}
 	}
 	return most

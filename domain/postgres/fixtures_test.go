@@ -330,3 +330,28 @@ func bulkCards(exec func(string, ...any), n int, tz string) {
 	exec(`INSERT INTO customers (telegram_id, chat_id, first_name, created_at) SELECT i, i, 'C' || i, now() FROM generate_series(1, $1::int) i`, n)
 	exec(`INSERT INTO cards (customer_id, number, created_at) SELECT id, (10000000 + id)::text, now() FROM customers`)
 }
+
+// explainPages runs EXPLAIN (ANALYZE, BUFFERS) of statement (an EXECUTE
+// of a prepared one, say) on conn and returns the rows its top node
+// produced and the pages it touched: the plan tests count pages, which do
+// not depend on the machine's speed.
+func explainPages(t *testing.T, conn *pgxpool.Conn, statement string) (rows, pages int) {
+	t.Helper()
+	var out []byte
+	err := conn.QueryRow(t.Context(), `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) `+statement,
+		pgx.QueryExecModeSimpleProtocol).Scan(&out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plan []struct {
+		Plan struct {
+			Rows int `json:"Actual Rows"`
+			Hit  int `json:"Shared Hit Blocks"`
+			Read int `json:"Shared Read Blocks"`
+		} `json:"Plan"`
+	}
+	if err := json.Unmarshal(out, &plan); err != nil || len(plan) != 1 {
+		t.Fatalf("explain: %v: %s", err, out)
+	}
+	return plan[0].Plan.Rows, plan[0].Plan.Hit + plan[0].Plan.Read
+}

@@ -1,7 +1,6 @@
 package postgres_test
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 
@@ -65,20 +64,8 @@ func TestSenderReadsAreBoundedWithABacklog(t *testing.T) {
 		  FROM generate_series(1, 4) k, generate_series(1, 5000) c ORDER BY k, c`)
 	pages := func(execute string) int {
 		t.Helper()
-		var out []byte
-		if err := conn.QueryRow(ctx, `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE `+execute, simple).Scan(&out); err != nil {
-			t.Fatal(err)
-		}
-		var plan []struct {
-			Plan struct {
-				Hit  int `json:"Shared Hit Blocks"`
-				Read int `json:"Shared Read Blocks"`
-			} `json:"Plan"`
-		}
-		if err := json.Unmarshal(out, &plan); err != nil || len(plan) != 1 {
-			t.Fatalf("explain: %v: %s", err, out)
-		}
-		return plan[0].Plan.Hit + plan[0].Plan.Read
+		_, n := explainPages(t, conn, `EXECUTE `+execute)
+		return n
 	}
 	leaseState := func(id int64) (renewed, held bool) {
 		t.Helper()
