@@ -337,8 +337,9 @@ type OutMessage struct {
 // out one at a time in their order (not_before, then id): a message is
 // sent only once no earlier message of its chat is pending, so a message
 // put off after a 429 or an outage holds back its own chat and no other.
-// Whoever sends a row holds a lease on it (Claim, or Enqueue with claim)
-// and renews it with Take right before each send; a new lease bumps
+// Whoever sends a row holds a lease on it (Claim, ClaimChat, or Hold) and
+// renews it with Take right before each send (a writer's fresh reply that
+// was first in its chat excepted, see OutboxWriter.Hold); a new lease bumps
 // Attempts, so a sender whose lease lapsed and was taken over finds out
 // and leaves the row alone. Sent and dropped rows keep their metadata but
 // not their payload: no invite link, export or personal data stays behind.
@@ -351,8 +352,6 @@ type Outbox interface {
 	// to send its reply to the chat must send first. It returns nothing
 	// when the chat's first pending message is held or put off.
 	ClaimChat(ctx context.Context, chatID, before int64, hold time.Duration) ([]OutMessage, error)
-	// Get loads rows the caller leased when it wrote them, in id order.
-	Get(ctx context.Context, ids []int64) ([]OutMessage, error)
 	// Take renews the caller's lease on m for hold right before sending
 	// it. It reports false, changing nothing, when m must not be sent now:
 	// another sender took it over, it is sent or dropped, the lease was

@@ -33,6 +33,5 @@ const (
 	ClaimOutboxSQL   = claimOutbox
 	ClaimPlanSQL     = claimPlan
 	TakeOutboxSQL    = takeOutbox
-	GetOutboxSQL     = getOutbox
 	ReleaseOutboxSQL = releaseOutbox
 )

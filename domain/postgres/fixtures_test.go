@@ -355,3 +355,10 @@ func explainPages(t *testing.T, conn *pgxpool.Conn, statement string) (rows, pag
 	}
 	return plan[0].Plan.Rows, plan[0].Plan.Hit + plan[0].Plan.Read
 }
+
+// unsentOf returns those of ids neither sent nor dropped, in id order.
+func unsentOf(t *testing.T, db *postgres.DB, ids ...int64) []int64 {
+	t.Helper()
+	return sqlOne[[]int64](t, db, `SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM outbox
+		WHERE id = ANY($1) AND sent_at IS NULL AND dropped_at IS NULL`, ids)
+}

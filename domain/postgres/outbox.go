@@ -203,25 +203,8 @@ func (o *outbox) ClaimChat(ctx context.Context, chatID, before int64, hold time.
 // the only index such a statement can use. The queue starts empty and
 // grows faster than it is analyzed, and a plan cached while it was tiny
 // walked a whole partial index to find two rows by id (1.7 ms per reply
-// under the chat load, the most expensive statement there).
+// under the chat load, when workers still read their replies back).
 const unsentByID = `coalesce(sent_at, dropped_at) IS NULL`
-
-// getOutbox reads the unsent rows of ids $1.
-const getOutbox = `SELECT id, chat_id, payload, not_before, attempts FROM outbox
-	WHERE id = ANY($1) AND ` + unsentByID + ` ORDER BY id`
-
-// Get loads rows by id, in id order.
-func (o *outbox) Get(ctx context.Context, ids []int64) ([]domain.OutMessage, error) {
-	rows, err := o.pool.Query(ctx, getOutbox, ids)
-	if err != nil {
-		return nil, markUnavailable(fmt.Errorf("get outbox: %w", err))
-	}
-	ms, err := scanOut(rows)
-	if err != nil {
-		return nil, markUnavailable(fmt.Errorf("get outbox: %w", err))
-	}
-	return ms, nil
-}
 
 // takeOutbox renews the lease of row $1 claimed at attempt $2 for $3
 // seconds, if it is still first pending in its chat.
