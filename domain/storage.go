@@ -117,6 +117,18 @@ type ConversationStore interface {
 	// locked until the transaction ends so two quick taps never race.
 	LockConversation(ctx context.Context, chatID int64) (*Conversation, error)
 	SaveConversation(ctx context.Context, c *Conversation) error
+	// OpenChat is what every update starts with, in one round trip:
+	// LockConversation, then the customer and the staff member the
+	// Telegram user is (nil when they are none), each read after the lock
+	// is held, as FindCustomerByTelegramID and FindStaffByTelegramID would.
+	OpenChat(ctx context.Context, chatID, telegramID int64) (*ChatState, error)
+}
+
+// ChatState is what OpenChat reads.
+type ChatState struct {
+	Conversation *Conversation
+	Customer     *Customer // nil: not a customer
+	Staff        *Staff    // nil: not staff (a revoked member is returned)
 }
 
 // CustomerStore keeps customers, their consents and what erasure leaves.

@@ -124,24 +124,18 @@ func (e *Engine) handle(ctx context.Context, in Input, fn func(*Session) error) 
 	err := e.Store.Update(ctx, func(tx domain.Tx) error {
 		out = Outcome{HeldSince: time.Now()}
 		ctx, queued = withQueueMark(ctx)
-		conv, err := tx.LockConversation(ctx, in.ChatID)
+		chat, err := tx.OpenChat(ctx, in.ChatID, in.User.ID)
 		if err != nil {
 			return err
 		}
-		cust, err := tx.FindCustomerByTelegramID(ctx, in.User.ID)
-		if errors.Is(err, domain.ErrNotFound) {
-			cust, err = nil, nil
-		}
-		if err != nil {
-			return fmt.Errorf("find customer: %w", err)
-		}
+		conv, cust := chat.Conversation, chat.Customer
 		if cust != nil && cust.Unreachable {
 			if err := tx.MarkChatReachable(ctx, in.ChatID); err != nil {
 				return err
 			}
 			cust.Unreachable = false
 		}
-		staff, newOwner, err := e.loadStaff(ctx, tx, in)
+		staff, newOwner, err := e.ownerOnFirstContact(ctx, tx, in, chat.Staff)
 		if err != nil {
 			return err
 		}
@@ -200,18 +194,12 @@ func (e *Engine) handle(ctx context.Context, in Input, fn func(*Session) error) 
 // errDuplicate rolls back the handling of an update handled before.
 var errDuplicate = errors.New("update handled already")
 
-// loadStaff finds the person's staff record. Owners listed by Telegram id in
-// the business config become owners on first contact.
-func (e *Engine) loadStaff(ctx context.Context, tx domain.Tx, in Input) (*domain.Staff, bool, error) {
-	st, err := tx.FindStaffByTelegramID(ctx, in.User.ID)
-	if err == nil {
+// ownerOnFirstContact returns the person's staff record st (nil: none),
+// making one for an owner listed by Telegram id in the business config
+// on their first contact (then true).
+func (e *Engine) ownerOnFirstContact(ctx context.Context, tx domain.Tx, in Input, st *domain.Staff) (*domain.Staff, bool, error) {
+	if st != nil || !slices.Contains(e.Business.Owners, in.User.ID) {
 		return st, false, nil
-	}
-	if !errors.Is(err, domain.ErrNotFound) {
-		return nil, false, fmt.Errorf("find staff: %w", err)
-	}
-	if !slices.Contains(e.Business.Owners, in.User.ID) {
-		return nil, false, nil
 	}
 	st = &domain.Staff{TelegramID: in.User.ID, ChatID: in.ChatID, FirstName: in.User.FirstName, Role: domain.RoleOwner}
 	if err := tx.SaveStaff(ctx, st); err != nil {

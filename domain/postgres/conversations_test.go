@@ -91,3 +91,65 @@ func TestLockConversationHoldsTheChat(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenChatReadsWhoWritesAfterTheLock: OpenChat locks the conversation
+// and finds the customer and the staff member the Telegram user is (none
+// for a stranger), and a second handler of the chat, which waited for the
+// lock, sees the customer the first one created while it held it.
+func TestOpenChatReadsWhoWritesAfterTheLock(t *testing.T) {
+	t.Parallel()
+	db, clock := newStore(t)
+	open := func(chat, tg int64) *domain.ChatState {
+		t.Helper()
+		var st *domain.ChatState
+		inTx(t, db, func(ctx context.Context, tx domain.Tx) (err error) {
+			st, err = tx.OpenChat(ctx, chat, tg)
+			return err
+		})
+		return st
+	}
+	checkEqual(t, "a stranger", open(50, 50), &domain.ChatState{
+		Conversation: &domain.Conversation{ChatID: 50, Data: map[string]string{}, UpdatedAt: t0}})
+
+	cust, _ := addMember(t, db, clock, 51)
+	shop := addShop(t, db, "a")
+	staff := addStaff(t, db, 51, domain.RoleCashier, shop.ID)
+	addMember(t, db, clock, 52)
+	got := open(51, 51)
+	checkEqual(t, "a member who is a cashier", got.Customer, cust)
+	checkEqual(t, "their staff record", got.Staff, staff)
+	if got := open(53, 52); got.Customer == nil || got.Customer.TelegramID != 52 || got.Staff != nil {
+		t.Errorf("a member writing from another chat: %+v", got)
+	}
+
+	// The first handler holds chat 60's conversation and creates the customer.
+	first := &domain.Customer{TelegramID: 60, ChatID: 60, FirstName: "Ann", Language: "en", JoinedAt: clock.Now()}
+	release := holdTx(t, db, func(ctx context.Context, tx domain.Tx) error {
+		if _, err := tx.OpenChat(ctx, 60, 60); err != nil {
+			return err
+		}
+		return tx.CreateCustomer(ctx, first)
+	})
+	second := make(chan *domain.ChatState, 1)
+	go func() {
+		var st *domain.ChatState
+		err := db.Update(t.Context(), func(tx domain.Tx) (err error) {
+			st, err = tx.OpenChat(t.Context(), 60, 60)
+			return err
+		})
+		if err != nil {
+			t.Error(err)
+		}
+		second <- st
+	}()
+	for sqlOne[int](t, db, `SELECT count(*)::int FROM pg_stat_activity
+		WHERE wait_event_type = 'Lock' AND datname = current_database()`) == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	if err := release(); err != nil {
+		t.Fatal(err)
+	}
+	if st := <-second; st == nil || st.Customer == nil || st.Customer.ID != first.ID {
+		t.Errorf("the second handler of chat 60 did not see the customer the first created: %+v", st)
+	}
+}
