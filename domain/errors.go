@@ -31,6 +31,10 @@ var (
 	// decided, and the same request may succeed in a moment. Callers retry
 	// (the bot) or say "try again" (the POS API's 503), never "no".
 	ErrUnavailable = errors.New("database unavailable")
+	// ErrHandledAlready means a Telegram update was handled before (a
+	// redelivery, a replay, another replica's copy): the transaction that
+	// handled it again rolled back (UpdateStore.FinishUpdate).
+	ErrHandledAlready = errors.New("update handled already")
 )
 
 // ValidationError says which rule an input broke, as a message id that

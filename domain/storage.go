@@ -103,12 +103,13 @@ type UpdateStore interface {
 	MarkUpdateProcessed(ctx context.Context, updateID int64) error
 	// FinishUpdate marks a stored update handled, at the end of the
 	// transaction that handled it, in place of ClaimUpdate at its start
-	// and MarkUpdateProcessed: it reports false when the update was
-	// handled already (by this or another replica), and the caller then
-	// rolls back what it did; ErrNotFound when it was never stored. The
-	// row lock is taken last, after the chat's conversation, which every
-	// handler of the update takes first.
-	FinishUpdate(ctx context.Context, updateID int64) (bool, error)
+	// and MarkUpdateProcessed. Its verdict comes with the commit, which
+	// then fails: with ErrHandledAlready when the update was handled
+	// already (by this or another replica; the transaction rolls back),
+	// with ErrNotFound when it was never stored. The row lock is taken
+	// last, after the chat's conversation, which every handler of the
+	// update takes first.
+	FinishUpdate(ctx context.Context, updateID int64) error
 }
 
 // ConversationStore keeps each chat's place in a flow.

@@ -168,21 +168,17 @@ func (e *Engine) handle(ctx context.Context, in Input, fn func(*Session) error) 
 		}
 		out.CallbackText = s.callbackText
 		if in.UpdateID != 0 {
-			// Claimed last, in the statement that marks it handled: one
-			// statement per update fewer than a claim at the start. A
-			// duplicate (a redelivery, a replay, another replica's) waited
-			// on the conversation's lock and is rolled back here.
-			fresh, err := tx.FinishUpdate(ctx, in.UpdateID)
-			if err != nil {
+			// Claimed last, by the statement that marks it handled, which
+			// goes out with COMMIT: no round trip of its own. A duplicate
+			// (a redelivery, a replay, another replica's) waited on the
+			// conversation's lock; its commit fails and it rolls back.
+			if err := tx.FinishUpdate(ctx, in.UpdateID); err != nil {
 				return err
-			}
-			if !fresh {
-				return errDuplicate
 			}
 		}
 		return nil
 	})
-	if errors.Is(err, errDuplicate) {
+	if errors.Is(err, domain.ErrHandledAlready) {
 		return Outcome{Duplicate: true}, nil
 	}
 	if err == nil {
@@ -190,9 +186,6 @@ func (e *Engine) handle(ctx context.Context, in Input, fn func(*Session) error) 
 	}
 	return out, err
 }
-
-// errDuplicate rolls back the handling of an update handled before.
-var errDuplicate = errors.New("update handled already")
 
 // ownerOnFirstContact returns the person's staff record st (nil: none),
 // making one for an owner listed by Telegram id in the business config

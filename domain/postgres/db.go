@@ -122,6 +122,10 @@ func mapErr(err error) error {
 			return fmt.Errorf("%w: %s", domain.ErrConflict, pg.ConstraintName)
 		case "LB401": // check_api_key, migration 0016
 			return domain.ErrRevoked
+		case "LB409": // finish_update, migration 0033
+			return fmt.Errorf("%w: %s", domain.ErrHandledAlready, pg.Message)
+		case "LB404":
+			return fmt.Errorf("%w: %s", domain.ErrNotFound, pg.Message)
 		case "23514":
 			if pg.ConstraintName == "cards_balance_check" {
 				return domain.ErrInsufficientPoints

@@ -164,23 +164,14 @@ func (t *tx) ClaimUpdate(ctx context.Context, updateID int64) (bool, error) {
 	return !processed, nil
 }
 
-// finishUpdate marks update $1 handled at $2 unless it was, and says
-// whether it did and whether the update is stored, in one statement.
-const finishUpdate = `WITH done AS (
-	UPDATE updates SET processed_at = $2 WHERE update_id = $1 AND processed_at IS NULL RETURNING 1)
-SELECT EXISTS (SELECT 1 FROM done), EXISTS (SELECT 1 FROM updates WHERE update_id = $1)`
-
 // FinishUpdate marks the update handled unless it was (see
-// domain.UpdateStore).
-func (t *tx) FinishUpdate(ctx context.Context, updateID int64) (bool, error) {
-	var fresh, stored bool
-	if err := t.tx.QueryRow(ctx, finishUpdate, updateID, t.now()).Scan(&fresh, &stored); err != nil {
-		return false, fmt.Errorf("finish update %d: %w", updateID, mapErr(err))
-	}
-	if !stored {
-		return false, fmt.Errorf("finish update %d: %w", updateID, domain.ErrNotFound)
-	}
-	return fresh, nil
+// domain.UpdateStore): a deferred call of finish_update (migration 0033),
+// which goes out with COMMIT and fails it for a duplicate.
+func (t *tx) FinishUpdate(ctx context.Context, updateID int64) error {
+	b := &pgx.Batch{}
+	b.Queue(`SELECT finish_update($1, $2)`, updateID, t.now())
+	t.tx.Defer(b)
+	return nil
 }
 
 // MarkUpdateProcessed records that the update was handled.

@@ -280,8 +280,9 @@ func TestSaveUpdatesInOneStatement(t *testing.T) {
 }
 
 // TestFinishUpdate: the end of an update's transaction marks it handled
-// once: a second handling (a redelivery, another replica) learns that it
-// came too late and rolls back; an update never stored is an error.
+// once: a second handling (a redelivery, another replica) fails at commit
+// with ErrHandledAlready and leaves nothing of what it did; an update
+// never stored is an error (ErrNotFound) too.
 func TestFinishUpdate(t *testing.T) {
 	t.Parallel()
 	db, clock := newStore(t)
@@ -291,24 +292,24 @@ func TestFinishUpdate(t *testing.T) {
 	}
 	at := clock.Advance(time.Minute)
 	inTx(t, db, func(ctx context.Context, tx domain.Tx) error {
-		fresh, err := tx.FinishUpdate(ctx, 1)
-		if err == nil && !fresh {
-			t.Error("a stored, unhandled update was reported handled already")
-		}
-		return err
+		return tx.FinishUpdate(ctx, 1)
 	})
 	checkTime(t, "processed_at", sqlOne[time.Time](t, db, `SELECT processed_at FROM updates WHERE update_id = 1`), at)
 	clock.Advance(time.Minute)
-	inTx(t, db, func(ctx context.Context, tx domain.Tx) error {
-		fresh, err := tx.FinishUpdate(ctx, 1)
-		if fresh {
-			t.Error("a handled update was finished again")
+	checkErr(t, "the update handled again", txErr(t, db, func(ctx context.Context, tx domain.Tx) error {
+		if _, err := tx.LockConversation(ctx, 7); err != nil {
+			return err
 		}
-		return err
-	})
+		if _, err := tx.Enqueue(ctx, domain.OutMessage{ChatID: 7, Payload: []byte(`{"text":"twice"}`)}, true); err != nil {
+			return err
+		}
+		return tx.FinishUpdate(ctx, 1)
+	}), domain.ErrHandledAlready)
 	checkTime(t, "processed_at after the duplicate", sqlOne[time.Time](t, db, `SELECT processed_at FROM updates WHERE update_id = 1`), at)
+	if n := sqlOne[int64](t, db, `SELECT count(*) FROM outbox`); n != 0 {
+		t.Errorf("the duplicate's reply stayed: %d outbox rows", n)
+	}
 	checkErr(t, "an update never stored", txErr(t, db, func(ctx context.Context, tx domain.Tx) error {
-		_, err := tx.FinishUpdate(ctx, 3)
-		return err
+		return tx.FinishUpdate(ctx, 3)
 	}), domain.ErrNotFound)
 }
