@@ -65,12 +65,13 @@ func TestInfoLogsHoldNoPersonalData(t *testing.T) {
 		t.Fatalf("no export:\n%s", zina.Transcript())
 	}
 
-	// An update that fails: the database refuses Zinaida's conversation
-	// row, so her text is logged as a failed update and set aside.
+	// An update that fails: the database refuses every reply to
+	// Zinaida's chat, so her text is logged as a failed update and set
+	// aside (the polite error message is refused too).
 	for _, sql := range []string{
 		`CREATE FUNCTION refuse_chat() RETURNS trigger LANGUAGE plpgsql AS $$
 		BEGIN RAISE EXCEPTION 'chat % refused by the test', NEW.chat_id; END $$`,
-		`CREATE TRIGGER refuse_chat BEFORE INSERT OR UPDATE ON conversations
+		`CREATE TRIGGER refuse_chat BEFORE INSERT OR UPDATE ON outbox
 		FOR EACH ROW WHEN (NEW.chat_id = 101) EXECUTE FUNCTION refuse_chat()`,
 	} {
 		if _, err := h.DB.Pool().Exec(ctx, sql); err != nil {

@@ -4,36 +4,35 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/loyaltybot/loyaltybot/domain"
 )
 
-// lockConversation creates the chat's conversation if it has none and
-// locks it, returning it, in one statement (it was an insert and a
-// select FOR UPDATE, on every update). The no-op update on conflict is
-// what locks an existing row and returns it; it waits for a concurrent
-// first insert of the same chat and then sees it, where DO NOTHING and a
-// separate select could not, in one statement.
-const lockConversation = `INSERT INTO conversations (chat_id, updated_at) VALUES ($1, $2)
-	ON CONFLICT (chat_id) DO UPDATE SET updated_at = conversations.updated_at
-	RETURNING flow, step, data, updated_at`
+// lockConversation locks the chat's conversation and returns it. It
+// takes a row lock and writes no new row version: an upsert whose no-op
+// update locked the row (as before) wrote one on every update, and with
+// the save a second, and walking those HOT chains showed in PostgreSQL's
+// profile under the chat load.
+const lockConversation = `SELECT flow, step, data, updated_at FROM conversations WHERE chat_id = $1 FOR UPDATE`
+
+// createConversation makes the chat's conversation, for its first update.
+// A concurrent first update of the same chat makes the insert wait for
+// that one's commit and then do nothing; lockConversation, the next
+// statement, reads with a snapshot taken after the wait and finds the row.
+const createConversation = `INSERT INTO conversations (chat_id, updated_at) VALUES ($1, $2) ON CONFLICT (chat_id) DO NOTHING`
 
 // LockConversation creates the chat's row if needed and locks it until the
 // transaction ends: go-telegram/bot-style concurrent handlers and several
 // replicas then handle one chat's updates one at a time.
 func (t *tx) LockConversation(ctx context.Context, chatID int64) (*domain.Conversation, error) {
-	c := &domain.Conversation{ChatID: chatID}
-	var data []byte
-	err := t.tx.QueryRow(ctx, lockConversation, chatID, t.now()).Scan(&c.Flow, &c.Step, &data, &c.UpdatedAt)
+	st, err := t.openChat(ctx, chatID, nil)
 	if err != nil {
-		return nil, fmt.Errorf("lock conversation: %w", mapErr(err))
-	}
-	if err := decodeConversation(c, data); err != nil {
 		return nil, err
 	}
-	return c, nil
+	return st.Conversation, nil
 }
 
 // OpenChat locks the conversation and reads the customer and the staff
@@ -44,52 +43,79 @@ func (t *tx) LockConversation(ctx context.Context, chatID int64) (*domain.Conver
 // for the lock (one statement would read with the snapshot from before
 // the wait, and miss, say, the customer that handler had just created).
 func (t *tx) OpenChat(ctx context.Context, chatID, telegramID int64) (*domain.ChatState, error) {
-	st := &domain.ChatState{Conversation: &domain.Conversation{ChatID: chatID}}
-	c := st.Conversation
-	var data []byte
-	b := &pgx.Batch{}
-	b.Queue(lockConversation, chatID, t.now()).QueryRow(func(row pgx.Row) error {
-		return row.Scan(&c.Flow, &c.Step, &data, &c.UpdatedAt)
-	})
-	b.Queue(`SELECT `+customerColumns+` FROM customers WHERE telegram_id = $1`, telegramID).Query(func(rows pgx.Rows) error {
-		r, err := pgx.CollectRows(rows, pgx.RowToStructByName[customerRow])
-		if len(r) == 1 {
-			st.Customer = r[0].domain()
-		}
-		return err
-	})
-	b.Queue(`SELECT `+staffColumns+` FROM staff WHERE telegram_id = $1`, telegramID).Query(func(rows pgx.Rows) error {
-		r, err := pgx.CollectRows(rows, pgx.RowToStructByName[staffRow])
-		if len(r) == 1 {
-			s := r[0].domain()
-			st.Staff = &s
-		}
-		return err
-	})
-	if err := t.tx.SendBatch(ctx, b).Close(); err != nil {
-		return nil, fmt.Errorf("open chat %d: %w", chatID, mapErr(err))
-	}
-	if err := decodeConversation(c, data); err != nil {
-		return nil, err
-	}
-	return st, nil
+	return t.openChat(ctx, chatID, &telegramID)
 }
 
-// decodeConversation reads the conversation's data column into c.
-func decodeConversation(c *domain.Conversation, data []byte) error {
-	if err := json.Unmarshal(data, &c.Data); err != nil {
-		return fmt.Errorf("conversation of chat %d: decode data: %w", c.ChatID, err)
+// openChat is OpenChat, reading the people only when telegramID is set.
+// A chat's first update takes a second round trip, which creates the
+// conversation and then reads it all again, under the lock.
+func (t *tx) openChat(ctx context.Context, chatID int64, telegramID *int64) (*domain.ChatState, error) {
+	for _, create := range []bool{false, true} {
+		st := &domain.ChatState{}
+		var c *domain.Conversation
+		var data []byte
+		b := &pgx.Batch{}
+		if create {
+			b.Queue(createConversation, chatID, t.now())
+		}
+		b.Queue(lockConversation, chatID).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				c = &domain.Conversation{ChatID: chatID}
+				if err := rows.Scan(&c.Flow, &c.Step, &data, &c.UpdatedAt); err != nil {
+					return err
+				}
+			}
+			return rows.Err()
+		})
+		if telegramID != nil {
+			b.Queue(`SELECT `+customerColumns+` FROM customers WHERE telegram_id = $1`, *telegramID).Query(func(rows pgx.Rows) error {
+				r, err := pgx.CollectRows(rows, pgx.RowToStructByName[customerRow])
+				if len(r) == 1 {
+					st.Customer = r[0].domain()
+				}
+				return err
+			})
+			b.Queue(`SELECT `+staffColumns+` FROM staff WHERE telegram_id = $1`, *telegramID).Query(func(rows pgx.Rows) error {
+				r, err := pgx.CollectRows(rows, pgx.RowToStructByName[staffRow])
+				if len(r) == 1 {
+					s := r[0].domain()
+					st.Staff = &s
+				}
+				return err
+			})
+		}
+		if err := t.tx.SendBatch(ctx, b).Close(); err != nil {
+			return nil, fmt.Errorf("open chat %d: %w", chatID, mapErr(err))
+		}
+		if c == nil {
+			continue
+		}
+		if err := json.Unmarshal(data, &c.Data); err != nil {
+			return nil, fmt.Errorf("conversation of chat %d: decode data: %w", chatID, err)
+		}
+		if c.Data == nil {
+			c.Data = map[string]string{}
+		}
+		if t.convs == nil {
+			t.convs = map[int64]domain.Conversation{}
+		}
+		t.convs[chatID] = domain.Conversation{Flow: c.Flow, Step: c.Step, Data: maps.Clone(c.Data)}
+		st.Conversation = c
+		return st, nil
 	}
-	if c.Data == nil {
-		c.Data = map[string]string{}
-	}
-	return nil
+	return nil, fmt.Errorf("open chat %d: the conversation was not created", chatID)
 }
 
-// SaveConversation stores the chat's flow, step and answers. The write
-// is deferred: it goes out with the transaction's next statement (the
-// replies' outbox rows) or its COMMIT, not in a round trip of its own.
+// SaveConversation stores the chat's flow, step and answers, when they
+// changed since the transaction locked them (most updates, a /card or a
+// menu tap, leave them as they were; updated_at then keeps the time of
+// the last change). The write is deferred: it goes out with the
+// transaction's next statement (the replies' outbox rows) or its COMMIT,
+// not in a round trip of its own.
 func (t *tx) SaveConversation(ctx context.Context, c *domain.Conversation) error {
+	if was, ok := t.convs[c.ChatID]; ok && was.Flow == c.Flow && was.Step == c.Step && maps.Equal(was.Data, c.Data) {
+		return nil
+	}
 	data, err := json.Marshal(c.Data)
 	if err != nil {
 		return fmt.Errorf("save conversation: %w", err)
@@ -98,5 +124,9 @@ func (t *tx) SaveConversation(ctx context.Context, c *domain.Conversation) error
 	b.Queue(`UPDATE conversations SET flow = $2, step = $3, data = $4,
 		updated_at = $5 WHERE chat_id = $1`, c.ChatID, c.Flow, c.Step, data, t.now())
 	t.tx.Defer(b)
+	if t.convs == nil {
+		t.convs = map[int64]domain.Conversation{}
+	}
+	t.convs[c.ChatID] = domain.Conversation{Flow: c.Flow, Step: c.Step, Data: maps.Clone(c.Data)}
 	return nil
 }

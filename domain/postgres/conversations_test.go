@@ -10,7 +10,8 @@ import (
 
 // TestConversationRoundTrip: a chat's first lock creates an empty
 // conversation at the business clock's time; what SaveConversation
-// writes, the next lock reads back, with the save's time; chats are apart.
+// writes, the next lock reads back, with the save's time; a save of an
+// unchanged conversation writes nothing; chats are apart.
 func TestConversationRoundTrip(t *testing.T) {
 	t.Parallel()
 	db, clock := newStore(t)
@@ -44,6 +45,18 @@ func TestConversationRoundTrip(t *testing.T) {
 		checkEqual(t, "another chat", other, &domain.Conversation{ChatID: 43, Data: map[string]string{}, UpdatedAt: clock.Now()})
 		return err
 	})
+
+	// A handler that changed nothing writes nothing: the time stays the
+	// last change's.
+	clock.Advance(time.Minute)
+	inTx(t, db, func(ctx context.Context, tx domain.Tx) error {
+		c, err := tx.LockConversation(ctx, 42)
+		if err != nil {
+			return err
+		}
+		return tx.SaveConversation(ctx, c)
+	})
+	checkTime(t, "updated_at after an unchanged save", sqlOne[time.Time](t, db, `SELECT updated_at FROM conversations WHERE chat_id = 42`), saved)
 
 	// Leaving the flow is saved too.
 	inTx(t, db, func(ctx context.Context, tx domain.Tx) error {

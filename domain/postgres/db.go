@@ -95,6 +95,9 @@ type tx struct {
 	tx   *pipe
 	now  func() time.Time  // the business clock (DB.now)
 	held map[int64][]int64 // the outbox rows Hold wrote, by chat
+	// convs are the conversations as locked or last saved, by chat:
+	// SaveConversation writes only what changed.
+	convs map[int64]domain.Conversation
 }
 
 // stamp is the time a row is written at: the one the business gave, or
