@@ -34,4 +34,7 @@ const (
 	ClaimPlanSQL     = claimPlan
 	TakeOutboxSQL    = takeOutbox
 	ReleaseOutboxSQL = releaseOutbox
+	HoldOutboxSQL    = holdOutbox
+	HoldPlanSQL      = holdPlan
+	ClaimChatSQL     = claimChat
 )

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/loyaltybot/loyaltybot/domain"
@@ -42,8 +43,11 @@ func (t *tx) Enqueue(ctx context.Context, m domain.OutMessage, claim bool) (int6
 const holdOutbox = `INSERT INTO outbox (chat_id, payload, not_before, claimed_until, created_at)
 	VALUES ($1, $2, $3, $4, $5)
 	RETURNING id, NOT EXISTS (SELECT 1 FROM outbox e
-		WHERE e.chat_id = $1 AND e.sent_at IS NULL AND e.dropped_at IS NULL
+		WHERE e.chat_id = $1 AND num_nulls(e.sent_at, e.dropped_at) = 2 -- chatPending
 		  AND e.not_before <= $3 AND e.id <> ALL($6::bigint[]))`
+
+// holdPlan pins the plan of holdOutbox's check (see Hold).
+const holdPlan = `SELECT set_config('enable_seqscan', 'off', true)`
 
 // Hold adds a message the caller sends right after commit (see
 // domain.OutboxWriter).
@@ -58,7 +62,16 @@ func (t *tx) Hold(ctx context.Context, m domain.OutMessage) (domain.OutMessage, 
 	if own == nil {
 		own = []int64{}
 	}
+	// The check's plan is made with sequential scans off and the setting
+	// put back right after (both ride with the statements around it, no
+	// round trip of their own): a plan cached while the outbox was a page
+	// long read the whole table once it held a backlog.
+	pin, unpin := &pgx.Batch{}, &pgx.Batch{}
+	pin.Queue(holdPlan)
+	unpin.Queue(`SELECT set_config('enable_seqscan', 'on', true)`)
+	t.tx.Defer(pin)
 	err := t.tx.QueryRow(ctx, holdOutbox, m.ChatID, []byte(m.Payload), m.NotBefore, lease, now, own).Scan(&m.ID, &m.Held)
+	t.tx.Defer(unpin)
 	if err != nil {
 		return domain.OutMessage{}, fmt.Errorf("enqueue: %w", mapErr(err))
 	}
@@ -102,6 +115,15 @@ func scanOut(rows interface {
 	return out, rows.Err()
 }
 
+// chatPending is how a statement that reads one chat's queue says
+// "neither sent nor dropped": num_nulls(sent_at, dropped_at) = 2, the
+// predicate of outbox_chat_queue (migration 0034) and of no other index,
+// so the chat's index is the only one such a statement can use, whatever
+// the statistics. A walk of every chat's due messages says it as
+// sent_at IS NULL AND dropped_at IS NULL, outbox_due's predicate; a
+// statement by id, as unsentByID, which no index's predicate matches.
+const chatPending = `num_nulls(sent_at, dropped_at) = 2`
+
 // firstPending holds when pending row o is the first pending message of
 // its chat (by not_before, then id): no earlier one is still to be sent
 // or dropped, so o may go. It is a correlated subquery that reads the
@@ -111,7 +133,7 @@ func scanOut(rows interface {
 // the planner joined against the whole index (150 ms and 90,000 buffers
 // per claim at an 11,000-message backlog, measured under load).
 const firstPending = `o.id = (SELECT e.id FROM outbox e
-	WHERE e.chat_id = o.chat_id AND e.sent_at IS NULL AND e.dropped_at IS NULL
+	WHERE e.chat_id = o.chat_id AND num_nulls(e.sent_at, e.dropped_at) = 2 -- chatPending
 	ORDER BY e.chat_id, e.not_before, e.id LIMIT 1)`
 
 // claimOutbox leases up to $1 due rows for $2 seconds; $3 is the
@@ -142,19 +164,32 @@ const claimPlan = `SELECT set_config('enable_seqscan', 'off', true), set_config(
 // leased or put off has nothing to claim: its order is kept.
 func (o *outbox) Claim(ctx context.Context, limit int, hold time.Duration) ([]domain.OutMessage, error) {
 	var ms []domain.OutMessage
-	b := &pgx.Batch{}
-	b.Queue(`BEGIN`)
-	b.Queue(claimPlan)
-	b.Queue(claimOutbox, limit, hold.Seconds(), o.now()).Query(func(rows pgx.Rows) error {
-		var err error
-		ms, err = scanOut(rows)
-		return err
+	err := o.pinned(ctx, func(b *pgx.Batch) {
+		b.Queue(claimOutbox, limit, hold.Seconds(), o.now()).Query(func(rows pgx.Rows) error {
+			var err error
+			ms, err = scanOut(rows)
+			return err
+		})
 	})
-	b.Queue(`COMMIT`)
-	if err := o.pool.SendBatch(ctx, b).Close(); err != nil {
+	if err != nil {
 		return nil, fmt.Errorf("claim outbox: %w", err)
 	}
 	return ms, nil
+}
+
+// pinned runs the statement queue adds in a transaction of its own with
+// the plan settings of claimPlan, in one round trip (BEGIN, the settings,
+// the statement, COMMIT). The sender's statements run this way: each
+// reads the due rows or one chat's queue through its index whatever the
+// statistics, and with the settings in force whenever it is planned, a
+// cached plan is one made with them.
+func (o *outbox) pinned(ctx context.Context, queue func(*pgx.Batch)) error {
+	b := &pgx.Batch{}
+	b.Queue(`BEGIN`)
+	b.Queue(claimPlan)
+	queue(b)
+	b.Queue(`COMMIT`)
+	return o.pool.SendBatch(ctx, b).Close()
 }
 
 // claimChat leases for $3 seconds the due messages of chat $1 before row
@@ -164,12 +199,12 @@ func (o *outbox) Claim(ctx context.Context, limit int, hold time.Duration) ([]do
 const claimChat = `UPDATE outbox SET claimed_until = now() + $3 * interval '1 second', attempts = attempts + 1
 	WHERE id = ANY(ARRAY(
 		SELECT o.id FROM outbox o
-		 WHERE o.chat_id = $1 AND o.sent_at IS NULL AND o.dropped_at IS NULL
+		 WHERE o.chat_id = $1 AND num_nulls(o.sent_at, o.dropped_at) = 2 -- chatPending
 		   AND o.not_before <= $4 AND o.id < $2
 		   AND (o.retry_at IS NULL OR o.retry_at <= now())
 		   AND (o.claimed_until IS NULL OR o.claimed_until < now())
 		   AND EXISTS (SELECT 1 FROM (SELECT e.retry_at, e.claimed_until FROM outbox e
-		                 WHERE e.chat_id = $1 AND e.sent_at IS NULL AND e.dropped_at IS NULL
+		                 WHERE e.chat_id = $1 AND num_nulls(e.sent_at, e.dropped_at) = 2 -- chatPending
 		                 ORDER BY e.chat_id, e.not_before, e.id LIMIT 1) head
 		         WHERE (head.retry_at IS NULL OR head.retry_at <= now())
 		           AND (head.claimed_until IS NULL OR head.claimed_until < now()))
@@ -180,11 +215,14 @@ const claimChat = `UPDATE outbox SET claimed_until = now() + $3 * interval '1 se
 // ClaimChat leases the chat's earlier messages for its worker (see
 // domain.Outbox).
 func (o *outbox) ClaimChat(ctx context.Context, chatID, before int64, hold time.Duration) ([]domain.OutMessage, error) {
-	rows, err := o.pool.Query(ctx, claimChat, chatID, before, hold.Seconds(), o.now())
-	if err != nil {
-		return nil, markUnavailable(fmt.Errorf("claim chat outbox: %w", err))
-	}
-	ms, err := scanOut(rows)
+	var ms []domain.OutMessage
+	err := o.pinned(ctx, func(b *pgx.Batch) {
+		b.Queue(claimChat, chatID, before, hold.Seconds(), o.now()).Query(func(rows pgx.Rows) error {
+			var err error
+			ms, err = scanOut(rows)
+			return err
+		})
+	})
 	if err != nil {
 		return nil, markUnavailable(fmt.Errorf("claim chat outbox: %w", err))
 	}
@@ -216,11 +254,17 @@ const takeOutbox = `UPDATE outbox o SET claimed_until = now() + $3 * interval '1
 // Take renews the caller's lease, fenced by attempts, if the row is still
 // first pending in its chat.
 func (o *outbox) Take(ctx context.Context, m domain.OutMessage, hold time.Duration) (bool, error) {
-	tag, err := o.pool.Exec(ctx, takeOutbox, m.ID, m.Attempts, hold.Seconds())
+	var taken bool
+	err := o.pinned(ctx, func(b *pgx.Batch) {
+		b.Queue(takeOutbox, m.ID, m.Attempts, hold.Seconds()).Exec(func(tag pgconn.CommandTag) error {
+			taken = tag.RowsAffected() == 1
+			return nil
+		})
+	})
 	if err != nil {
 		return false, markUnavailable(fmt.Errorf("take outbox row %d: %w", m.ID, err))
 	}
-	return tag.RowsAffected() == 1, nil
+	return taken, nil
 }
 
 // MarkSent records a delivered message and scrubs its payload.
@@ -274,7 +318,7 @@ func (o *outbox) MarkUnreachable(ctx context.Context, chatID int64) error {
 		return fmt.Errorf("mark unreachable: %w", err)
 	}
 	_, err := o.pool.Exec(ctx, `UPDATE outbox SET dropped_at = $2, last_error = 'blocked', payload = '{}'
-		WHERE chat_id = $1 AND sent_at IS NULL AND dropped_at IS NULL
+		WHERE chat_id = $1 AND `+chatPending+`
 		  AND (claimed_until IS NULL OR claimed_until < now())`, chatID, at)
 	return err
 }

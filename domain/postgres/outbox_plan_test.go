@@ -111,3 +111,87 @@ func TestSenderReadsAreBoundedWithABacklog(t *testing.T) {
 		mustExec(`UPDATE outbox SET claimed_until = NULL, attempts = 0`)
 	}
 }
+
+// TestChatQueueReadsIgnoreStatistics checks that the statements that
+// read one chat's queue (a reply's "am I first in my chat?", the lease
+// renewal's, the worker taking the chat's earlier messages along) read
+// that chat's few index entries whatever the statistics say: with the
+// outbox never analyzed (a new install's first minute; under the chat
+// load the reply's check walked every due message of every chat, 300
+// pages, until autovacuum first analyzed the table) and analyzed while
+// it was three rows long, with 20,000 messages pending.
+func TestChatQueueReadsIgnoreStatistics(t *testing.T) {
+	t.Parallel()
+	for _, analyzed := range []bool{false, true} {
+		pool := pgtest.NewPool(t)
+		mustExec := execer(t, pool)
+		mustExec(`ALTER TABLE outbox SET (autovacuum_enabled = false)`)
+		mustExec(`INSERT INTO outbox (chat_id, payload, not_before, created_at)
+			SELECT i, '{}', now() - interval '1 hour', now() FROM generate_series(1, 3) i`)
+		if analyzed {
+			mustExec(`ANALYZE outbox`)
+		}
+		ctx := t.Context()
+		conn, err := pool.Acquire(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(conn.Release)
+		var tuples float64
+		if err := conn.QueryRow(ctx, `SELECT reltuples FROM pg_class WHERE relname = 'outbox'`).Scan(&tuples); err != nil {
+			t.Fatal(err)
+		}
+		if analyzed != (tuples >= 0) {
+			t.Fatalf("analyzed %v, but pg_class says %v tuples", analyzed, tuples)
+		}
+		simple := pgx.QueryExecModeSimpleProtocol
+		run := func(sql string) {
+			t.Helper()
+			if _, err := conn.Exec(ctx, sql, simple); err != nil {
+				t.Fatalf("%s: %v", sql, err)
+			}
+		}
+		run(`PREPARE hold(bigint, jsonb, timestamptz, timestamptz, timestamptz, bigint[]) AS ` + postgres.HoldOutboxSQL)
+		run(`PREPARE take(bigint, int, float8) AS ` + postgres.TakeOutboxSQL)
+		run(`PREPARE chat(bigint, bigint, float8, timestamptz) AS ` + postgres.ClaimChatSQL)
+		run(`SET plan_cache_mode = force_generic_plan`)
+		// Each runs in its transaction as the store runs it: the reply's
+		// check with holdPlan before it, the sender's with claimPlan.
+		pins := map[string]string{"hold": postgres.HoldPlanSQL, "take": postgres.ClaimPlanSQL, "chat": postgres.ClaimPlanSQL}
+		mode := "warm-up"
+		execute := func(execute string, explain bool) {
+			t.Helper()
+			run(`BEGIN`)
+			defer run(`ROLLBACK`)
+			run(pins[execute[:strings.Index(execute, "(")]])
+			if !explain {
+				run(`EXECUTE ` + execute)
+				return
+			}
+			if _, n := explainPages(t, conn, `EXECUTE `+execute); n > 40 {
+				t.Errorf("analyzed %v, %s: %s read %d pages with 20,000 messages pending; want the chat's few", analyzed, mode, execute, n)
+			}
+		}
+		for range 6 {
+			execute(`hold(1, '{}', now(), now() + interval '1 minute', now(), '{}')`, false)
+			execute(`take(1, 0, 60)`, false)
+			execute(`chat(1, 1000000, 60, now())`, false)
+		}
+		// 20,000 messages to 5,000 chats, four each, interleaved in time.
+		mustExec(`INSERT INTO outbox (chat_id, payload, not_before, created_at)
+			SELECT 100 + c, '{}', now() - interval '1 hour' + (k * 5000 + c) * interval '1 ms', now()
+			  FROM generate_series(1, 4) k, generate_series(1, 5000) c ORDER BY k, c`)
+		var first int64
+		if err := conn.QueryRow(ctx, `SELECT min(id) FROM outbox WHERE chat_id = 4000`, simple).Scan(&first); err != nil {
+			t.Fatal(err)
+		}
+		mustExec(`UPDATE outbox SET claimed_until = now() + interval '1 second', attempts = 1 WHERE id = $1`, first)
+		for _, mode = range []string{"force_generic_plan", "force_custom_plan"} {
+			run(`SET plan_cache_mode = ` + mode)
+			execute(`hold(4000, '{}', now(), now() + interval '1 minute', now(), '{}')`, true) // a reply's first-in-chat check
+			execute(`take(`+itoa(first)+`, 1, 60)`, true)                                      // a lease renewal
+			execute(`chat(4000, 1000000000, 60, now())`, true)                                 // the chat's earlier messages taken along
+		}
+		conn.Exec(ctx, `DEALLOCATE ALL`, simple) //nolint:errcheck // the connection goes back to a test pool
+	}
+}
