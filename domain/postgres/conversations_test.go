@@ -155,8 +155,11 @@ func TestOpenChatReadsWhoWritesAfterTheLock(t *testing.T) {
 		}
 		second <- st
 	}()
-	for sqlOne[int](t, db, `SELECT count(*)::int FROM pg_stat_activity
-		WHERE wait_event_type = 'Lock' AND datname = current_database()`) == 0 {
+	for waited := time.Duration(0); sqlOne[int](t, db, `SELECT count(*)::int FROM pg_stat_activity
+		WHERE wait_event_type = 'Lock' AND datname = current_database()`) == 0; waited += time.Millisecond {
+		if waited > 10*time.Second {
+			t.Fatal("the second handler of chat 60 did not wait for the first one's lock")
+		}
 		time.Sleep(time.Millisecond)
 	}
 	if err := release(); err != nil {
