@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -120,18 +119,6 @@ func New(cfg Config) (*Bot, error) {
 		b.sender.limit = rate.NewLimiter(rate.Limit(cfg.SendRate), max(int(cfg.SendRate)/3, 1)) // see globalBurst
 	}
 	return b, nil
-}
-
-// apiClient is the HTTP client of the Bot API calls. Every call goes to
-// one host, from up to workers goroutines (each update's worker sends its
-// own reply) and the background sender; http.DefaultTransport keeps two
-// idle connections per host, so under load the rest were closed after
-// each call and dialled again: 6 % of the bot's CPU in the chat load run
-// went to dialling. The timeout is go-telegram/bot's default.
-func apiClient(workers int) *http.Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConnsPerHost = workers + 8
-	return &http.Client{Timeout: time.Minute, Transport: t}
 }
 
 // Sender exposes the sender (the cron engine will use it).
