@@ -1,10 +1,12 @@
 package postgres_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/loyaltybot/loyaltybot/domain/postgres"
 	"github.com/loyaltybot/loyaltybot/domain/postgres/pgtest"
@@ -22,30 +24,12 @@ import (
 // the generic plans cached while the queue was three rows long, and with
 // custom plans.
 func TestSenderReadsAreBoundedWithABacklog(t *testing.T) {
-	pool := pgtest.NewPool(t)
-	mustExec := execer(t, pool)
-	mustExec(`ALTER TABLE outbox SET (autovacuum_enabled = false)`)
-	mustExec(`INSERT INTO outbox (chat_id, payload, not_before, created_at)
-		SELECT i, '{}', now() - interval '1 hour', now() FROM generate_series(1, 3) i`)
-	mustExec(`ANALYZE outbox`) // a queue of three
-
+	conn, run, mustExec := queueOfThree(t, true)
 	ctx := t.Context()
-	conn, err := pool.Acquire(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Release()
 	simple := pgx.QueryExecModeSimpleProtocol
-	run := func(sql string) {
-		t.Helper()
-		if _, err := conn.Exec(ctx, sql, simple); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
 	run(`PREPARE claim(int, float8, timestamptz) AS ` + postgres.ClaimOutboxSQL)
 	run(`PREPARE take(bigint, int, float8) AS ` + postgres.TakeOutboxSQL)
 	run(`PREPARE release(bigint[], int[]) AS ` + postgres.ReleaseOutboxSQL)
-	defer conn.Exec(ctx, `DEALLOCATE ALL`, simple) //nolint:errcheck // the connection goes back to a test pool
 	// The claim's transaction pins its plan (SET LOCAL; here for the session).
 	run(strings.ReplaceAll(postgres.ClaimPlanSQL, "true)", "false)"))
 	// Generic plans made and cached while the queue is tiny.
@@ -56,10 +40,7 @@ func TestSenderReadsAreBoundedWithABacklog(t *testing.T) {
 		run(`EXECUTE release('{1,2}', '{0,0}')`)
 	}
 
-	// 20,000 messages to 5,000 chats, four each, interleaved in time.
-	mustExec(`INSERT INTO outbox (chat_id, payload, not_before, created_at)
-		SELECT 100 + c, '{}', now() - interval '1 hour' + (k * 5000 + c) * interval '1 ms', now()
-		  FROM generate_series(1, 4) k, generate_series(1, 5000) c ORDER BY k, c`)
+	addBacklog(mustExec)
 	pages := func(execute string) int {
 		t.Helper()
 		_, n := explainPages(t, conn, `EXECUTE `+execute)
@@ -123,33 +104,15 @@ func TestSenderReadsAreBoundedWithABacklog(t *testing.T) {
 func TestChatQueueReadsIgnoreStatistics(t *testing.T) {
 	t.Parallel()
 	for _, analyzed := range []bool{false, true} {
-		pool := pgtest.NewPool(t)
-		mustExec := execer(t, pool)
-		mustExec(`ALTER TABLE outbox SET (autovacuum_enabled = false)`)
-		mustExec(`INSERT INTO outbox (chat_id, payload, not_before, created_at)
-			SELECT i, '{}', now() - interval '1 hour', now() FROM generate_series(1, 3) i`)
-		if analyzed {
-			mustExec(`ANALYZE outbox`)
-		}
+		conn, run, mustExec := queueOfThree(t, analyzed)
 		ctx := t.Context()
-		conn, err := pool.Acquire(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(conn.Release)
+		simple := pgx.QueryExecModeSimpleProtocol
 		var tuples float64
 		if err := conn.QueryRow(ctx, `SELECT reltuples FROM pg_class WHERE relname = 'outbox'`).Scan(&tuples); err != nil {
 			t.Fatal(err)
 		}
 		if analyzed != (tuples >= 0) {
 			t.Fatalf("analyzed %v, but pg_class says %v tuples", analyzed, tuples)
-		}
-		simple := pgx.QueryExecModeSimpleProtocol
-		run := func(sql string) {
-			t.Helper()
-			if _, err := conn.Exec(ctx, sql, simple); err != nil {
-				t.Fatalf("%s: %v", sql, err)
-			}
 		}
 		run(`PREPARE hold(bigint, jsonb, timestamptz, timestamptz, timestamptz, bigint[]) AS ` + postgres.HoldOutboxSQL)
 		run(`PREPARE take(bigint, int, float8) AS ` + postgres.TakeOutboxSQL)
@@ -177,10 +140,7 @@ func TestChatQueueReadsIgnoreStatistics(t *testing.T) {
 			execute(`take(1, 0, 60)`, false)
 			execute(`chat(1, 1000000, 60, now())`, false)
 		}
-		// 20,000 messages to 5,000 chats, four each, interleaved in time.
-		mustExec(`INSERT INTO outbox (chat_id, payload, not_before, created_at)
-			SELECT 100 + c, '{}', now() - interval '1 hour' + (k * 5000 + c) * interval '1 ms', now()
-			  FROM generate_series(1, 4) k, generate_series(1, 5000) c ORDER BY k, c`)
+		addBacklog(mustExec)
 		var first int64
 		if err := conn.QueryRow(ctx, `SELECT min(id) FROM outbox WHERE chat_id = 4000`, simple).Scan(&first); err != nil {
 			t.Fatal(err)
@@ -192,6 +152,48 @@ func TestChatQueueReadsIgnoreStatistics(t *testing.T) {
 			execute(`take(`+itoa(first)+`, 1, 60)`, true)                                      // a lease renewal
 			execute(`chat(4000, 1000000000, 60, now())`, true)                                 // the chat's earlier messages taken along
 		}
-		conn.Exec(ctx, `DEALLOCATE ALL`, simple) //nolint:errcheck // the connection goes back to a test pool
 	}
+}
+
+// queueOfThree makes a test database whose outbox holds three due
+// messages (chats 1 to 3), analyzed or never, with autovacuum off so its
+// statistics stay as they are. It returns a connection of its own
+// (released, its prepared statements deallocated, at the end of the
+// test), run, which runs a statement on it with the simple protocol, and
+// mustExec, which runs one on the pool.
+func queueOfThree(t *testing.T, analyze bool) (*pgxpool.Conn, func(sql string), func(sql string, args ...any)) {
+	t.Helper()
+	pool := pgtest.NewPool(t)
+	mustExec := execer(t, pool)
+	mustExec(`ALTER TABLE outbox SET (autovacuum_enabled = false)`)
+	mustExec(`INSERT INTO outbox (chat_id, payload, not_before, created_at)
+		SELECT i, '{}', now() - interval '1 hour', now() FROM generate_series(1, 3) i`)
+	if analyze {
+		mustExec(`ANALYZE outbox`)
+	}
+	ctx := t.Context()
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	simple := pgx.QueryExecModeSimpleProtocol
+	t.Cleanup(func() {
+		conn.Exec(context.WithoutCancel(ctx), `DEALLOCATE ALL`, simple) //nolint:errcheck // the connection goes back to a test pool
+		conn.Release()
+	})
+	run := func(sql string) {
+		t.Helper()
+		if _, err := conn.Exec(ctx, sql, simple); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	return conn, run, mustExec
+}
+
+// addBacklog queues 20,000 messages to 5,000 chats (101 to 5,100), four
+// each, interleaved in time, all due.
+func addBacklog(mustExec func(sql string, args ...any)) {
+	mustExec(`INSERT INTO outbox (chat_id, payload, not_before, created_at)
+		SELECT 100 + c, '{}', now() - interval '1 hour' + (k * 5000 + c) * interval '1 ms', now()
+		  FROM generate_series(1, 4) k, generate_series(1, 5000) c ORDER BY k, c`)
 }
