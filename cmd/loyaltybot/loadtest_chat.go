@@ -27,7 +27,7 @@ type chatOptions struct {
 	Duration   time.Duration
 	Customers  int           // simulated customers, all acting at once
 	Cashiers   int           // simulated cashiers checking customers out
-	Think      time.Duration // pause between one person's actions (0: none)
+	Think      time.Duration // mean pause between one person's actions (0: none)
 	POS        int           // POS API clients in parallel (0: none)
 	POSCards   int           // seeded members the POS purchases go to
 	Webhook    bool          // webhook intake instead of long polling
@@ -62,7 +62,7 @@ func loadtestChat(ctx context.Context, args []string, getenv func(string) string
 	fs.DurationVar(&o.Duration, "duration", time.Minute, "how long the people act")
 	fs.IntVar(&o.Customers, "customers", 500, "simulated customers, all acting at once")
 	fs.IntVar(&o.Cashiers, "cashiers", 50, "simulated cashiers checking customers out at once")
-	fs.DurationVar(&o.Think, "think", 0, "pause between one person's actions (0: act as soon as the bot answers)")
+	fs.DurationVar(&o.Think, "think", 0, "mean pause between one person's actions, each drawn between half and one and a half times it (0: act as soon as the bot answers)")
 	fs.IntVar(&o.POS, "pos", 2, "POS API clients posting purchases in parallel (0: none)")
 	fs.IntVar(&o.POSCards, "pos-cards", 2_000, "seeded members (a year of history each) the POS purchases go to")
 	fs.BoolVar(&o.Webhook, "webhook", false, "take updates by webhook instead of long polling")

@@ -38,11 +38,12 @@ type chatStats struct {
 
 	mu        sync.Mutex
 	firstErr  string
-	checkout  latencies // Confirm update in → cashier's edit back, per checkout
-	reply     latencies // any update in → its first answer back
-	purchases []string  // public ids the cashiers saw confirmed
-	members   []int64   // card ids of the customers who joined
-	joined    []int64   // their Telegram ids
+	checkout  latencies             // Confirm update in → cashier's edit back, per checkout
+	reply     latencies             // any update in → its first answer back
+	byAction  map[string]*latencies // the same, per kind of action
+	purchases []string              // public ids the cashiers saw confirmed
+	members   []int64               // card ids of the customers who joined
+	joined    []int64               // their Telegram ids
 	// lostConfirms counts Confirm taps whose answer never came: the
 	// purchase may be recorded without a cashier having seen it.
 	lostConfirms atomic.Int64
@@ -72,10 +73,10 @@ type person struct {
 	mark int
 }
 
-// act does one thing (sends one update) and waits until the chat shows
+// act does one thing, what (sends one update), and waits until the chat shows
 // what want looks for among the bot's messages sent or edited since. It
 // returns that message and how long the answer took.
-func (p *person) act(ctx context.Context, do func() error, want func(tgfake.Message) bool) (tgfake.Message, time.Duration, error) {
+func (p *person) act(ctx context.Context, what string, do func() error, want func(tgfake.Message) bool) (tgfake.Message, time.Duration, error) {
 	if ctx.Err() != nil {
 		return tgfake.Message{}, 0, errRunOver
 	}
@@ -105,6 +106,15 @@ func (p *person) act(ctx context.Context, do func() error, want func(tgfake.Mess
 	}
 	p.st.mu.Lock()
 	p.st.reply.add(took)
+	l := p.st.byAction[what]
+	if l == nil {
+		l = new(latencies)
+		if p.st.byAction == nil {
+			p.st.byAction = map[string]*latencies{}
+		}
+		p.st.byAction[what] = l
+	}
+	l.add(took)
 	p.st.mu.Unlock()
 	return got, took, nil
 }
@@ -148,14 +158,14 @@ func customer(ctx context.Context, p *person, store string, think time.Duration,
 		}
 	}
 	rated := p.u.Mark()
-	for pause(ctx, think) {
+	for pause(ctx, p.jitter(think)) {
 		if m, ok := feedbackAsked(p.u, rated); ok {
 			rated = p.u.Mark()
 			rate(ctx, p, m)
 			continue
 		}
 		if p.rng.IntN(3) < 2 {
-			if _, _, err := p.act(ctx, p.send("/card"), hasPhoto); err != nil {
+			if _, _, err := p.act(ctx, "/card", p.send("/card"), hasPhoto); err != nil {
 				p.st.fail("/card", err)
 				continue
 			}
@@ -170,18 +180,19 @@ func customer(ctx context.Context, p *person, store string, think time.Duration,
 // through the contact button, the name offered, marketing, the card.
 func joinChat(ctx context.Context, p *person, store string, lookup func(context.Context, int64) (int64, error)) bool {
 	steps := []struct {
+		what string
 		do   func() error
 		want func(tgfake.Message) bool
 	}{
-		{p.send("/start s_" + store), hasButton(labelAgree)},
-		{p.tap(labelAgree), func(tgfake.Message) bool { return len(p.u.ReplyKeyboard()) > 0 }},
-		{p.shareContact, func(tgfake.Message) bool { return keyLabel(p.u) == p.u.FirstName }},
-		{p.tap(p.u.FirstName), hasButton(labelMarketing)},
-		{p.tap(labelMarketing), hasPhoto},
+		{"join: poster link", p.send("/start s_" + store), hasButton(labelAgree)},
+		{"join: consent", p.tap(labelAgree), func(tgfake.Message) bool { return len(p.u.ReplyKeyboard()) > 0 }},
+		{"join: phone", p.shareContact, func(tgfake.Message) bool { return keyLabel(p.u) == p.u.FirstName }},
+		{"join: name", p.tap(p.u.FirstName), hasButton(labelMarketing)},
+		{"join: marketing, card", p.tap(labelMarketing), hasPhoto},
 	}
-	for i, s := range steps {
-		if _, _, err := p.act(ctx, s.do, s.want); err != nil {
-			p.st.fail(fmt.Sprintf("join step %d", i+1), err)
+	for _, s := range steps {
+		if _, _, err := p.act(ctx, s.what, s.do, s.want); err != nil {
+			p.st.fail(s.what, err)
 			return false
 		}
 	}
@@ -232,11 +243,11 @@ func feedbackAsked(u *tgfake.User, mark int) (tgfake.Message, bool) {
 func rate(ctx context.Context, p *person, req tgfake.Message) {
 	stars := fmt.Sprintf("%d⭐", 4+p.rng.IntN(2))
 	tap := func() error { _, err := p.u.TapMessage(req.ID, stars); return err }
-	if _, _, err := p.act(ctx, tap, hasButton(labelSkip)); err != nil {
+	if _, _, err := p.act(ctx, "rate", tap, hasButton(labelSkip)); err != nil {
 		p.st.fail("rate", err)
 		return
 	}
-	if _, _, err := p.act(ctx, p.tap(labelSkip), func(m tgfake.Message) bool { return m.ID != req.ID || buttonLike(m, labelSkip) == "" }); err != nil {
+	if _, _, err := p.act(ctx, "rate: skip", p.tap(labelSkip), func(m tgfake.Message) bool { return m.ID != req.ID || buttonLike(m, labelSkip) == "" }); err != nil {
 		p.st.fail("rate: skip", err)
 		return
 	}
@@ -245,7 +256,7 @@ func rate(ctx context.Context, p *person, req tgfake.Message) {
 
 // toggleTopic opens /topics and flips one topic, waiting for the edit.
 func toggleTopic(ctx context.Context, p *person) {
-	m, _, err := p.act(ctx, p.send("/topics"), func(m tgfake.Message) bool {
+	m, _, err := p.act(ctx, "/topics", p.send("/topics"), func(m tgfake.Message) bool {
 		return buttonLike(m, "✅ ") != "" || buttonLike(m, "⬜ ") != ""
 	})
 	if err != nil {
@@ -260,7 +271,7 @@ func toggleTopic(ctx context.Context, p *person) {
 	}
 	pick := topics[p.rng.IntN(len(topics))]
 	tap := func() error { _, err := p.u.TapMessage(m.ID, pick); return err }
-	if _, _, err := p.act(ctx, tap, func(e tgfake.Message) bool { return e.ID == m.ID && buttonLike(e, pick) == "" }); err != nil {
+	if _, _, err := p.act(ctx, "topic toggle", tap, func(e tgfake.Message) bool { return e.ID == m.ID && buttonLike(e, pick) == "" }); err != nil {
 		p.st.fail("topic toggle", err)
 		return
 	}
@@ -272,11 +283,11 @@ func toggleTopic(ctx context.Context, p *person) {
 // camera reads from the customer's QR, types the receipt amount, chooses
 // to accrue and confirms. token makes the c_ link of a card.
 func cashier(ctx context.Context, p *person, invite string, think time.Duration, token func(cardID int64) string) {
-	if _, _, err := p.act(ctx, p.send("/start i_"+invite), textHas("team")); err != nil {
+	if _, _, err := p.act(ctx, "cashier invite", p.send("/start i_"+invite), textHas("team")); err != nil {
 		p.st.fail("cashier invite", err)
 		return
 	}
-	for pause(ctx, think) {
+	for pause(ctx, p.jitter(think)) {
 		card, ok := p.st.randomMember(p.rng)
 		if !ok {
 			pause(ctx, 20*time.Millisecond)
@@ -287,21 +298,21 @@ func cashier(ctx context.Context, p *person, invite string, think time.Duration,
 }
 
 func chatCheckout(ctx context.Context, p *person, link string) {
-	if _, _, err := p.act(ctx, p.send("/start c_"+link), hasButton(labelCancel)); err != nil {
+	if _, _, err := p.act(ctx, "checkout: card", p.send("/start c_"+link), hasButton(labelCancel)); err != nil {
 		p.st.fail("checkout: card", err)
 		return
 	}
 	amount := fmt.Sprint(100 + p.rng.IntN(4900))
-	m, _, err := p.act(ctx, p.send(amount), hasButton(labelAccrue))
+	m, _, err := p.act(ctx, "checkout: amount", p.send(amount), hasButton(labelAccrue))
 	if err != nil {
 		p.st.fail("checkout: amount", err)
 		return
 	}
-	if _, _, err := p.act(ctx, p.tap(buttonLike(m, labelAccrue)), hasButton(labelConfirm)); err != nil {
+	if _, _, err := p.act(ctx, "checkout: accrue", p.tap(buttonLike(m, labelAccrue)), hasButton(labelConfirm)); err != nil {
 		p.st.fail("checkout: accrue", err)
 		return
 	}
-	done, took, err := p.act(ctx, p.tap(labelConfirm), func(m tgfake.Message) bool { return doneRe.MatchString(m.Text) })
+	done, took, err := p.act(ctx, "checkout: confirm", p.tap(labelConfirm), func(m tgfake.Message) bool { return doneRe.MatchString(m.Text) })
 	if err != nil {
 		p.st.lostConfirms.Add(1)
 		p.st.fail("checkout: confirm", err)
@@ -321,6 +332,13 @@ func (st *chatStats) randomMember(rng *rand.Rand) (int64, bool) {
 		return 0, false
 	}
 	return st.members[rng.IntN(len(st.members))], true
+}
+
+// jitter spreads a pause evenly between half and one and a half times
+// think: people do not act in step, and the same pause for everyone
+// would keep the cashiers, invited together, arriving as one burst.
+func (p *person) jitter(think time.Duration) time.Duration {
+	return think/2 + time.Duration(p.rng.Int64N(int64(think)+1))
 }
 
 // pause waits d (none when d is 0) and says whether to go on.

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"runtime/metrics"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/loyaltybot/loyaltybot/bot/posapi"
@@ -38,6 +40,7 @@ type chatReport struct {
 	Errors                                             int64
 	FirstError                                         string
 	Checkout, Reply                                    latencies
+	Actions                                            []actionLatencies // slowest p99 first
 	Samples                                            []chatSample
 	POS                                                *posapi.LoadReport
 
@@ -112,6 +115,15 @@ func (r *chatReport) fill(st *chatStats) {
 	r.Checkouts, r.Ratings, r.Toggles = st.checkouts.Load(), st.ratings.Load(), st.toggles.Load()
 	r.Errors, r.FirstError = st.errors.Load(), st.firstErr
 	r.Checkout, r.Reply = st.checkout, st.reply
+	for what, l := range st.byAction {
+		r.Actions = append(r.Actions, actionLatencies{what, *l})
+	}
+	slices.SortFunc(r.Actions, func(a, b actionLatencies) int {
+		if c := cmp.Compare(pct(b.L, .99), pct(a.L, .99)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.What, b.What)
+	})
 	if r.POS != nil {
 		r.Errors += int64(r.POS.Errors)
 	}
@@ -183,6 +195,12 @@ func (r *chatReport) check(ctx context.Context, a *app, st *chatStats) error {
 	return nil
 }
 
+// actionLatencies are the answer times of one kind of action.
+type actionLatencies struct {
+	What string
+	L    latencies
+}
+
 // latencies is a histogram of durations in fixed buckets 2 % wide, from
 // 50 µs to about 2 minutes, so that the run's own memory does not grow
 // with the number of updates: a slice of every sample grew by a few MB
@@ -237,6 +255,13 @@ func (r *chatReport) print(w io.Writer) {
 		r.Checkout.n, msText(pct(r.Checkout, .5)), msText(pct(r.Checkout, .95)), msText(pct(r.Checkout, .99)), msText(pct(r.Checkout, 1)), float64(r.Checkouts)/secs)
 	fmt.Fprintf(w, "any update in → the answer awaited back: p50 %v, p95 %v, p99 %v\n",
 		msText(pct(r.Reply, .5)), msText(pct(r.Reply, .95)), msText(pct(r.Reply, .99)))
+	if len(r.Actions) > 0 {
+		fmt.Fprintf(w, "  %-24s %8s %10s %10s %10s %10s\n", "by action", "n", "p50", "p95", "p99", "max")
+		for _, a := range r.Actions {
+			fmt.Fprintf(w, "  %-24s %8d %10s %10s %10s %10s\n", a.What, a.L.n,
+				msText(pct(a.L, .5)), msText(pct(a.L, .95)), msText(pct(a.L, .99)), msText(pct(a.L, 1)))
+		}
+	}
 	if r.POS != nil {
 		fmt.Fprintf(w, "POS API in parallel: %v\n", *r.POS)
 	}

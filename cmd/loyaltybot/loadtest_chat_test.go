@@ -43,6 +43,18 @@ func TestChatLoadIsConsistent(t *testing.T) {
 			if rep.POS == nil || rep.POS.Requests == 0 || rep.POS.Errors != 0 {
 				t.Errorf("POS API alongside: %+v", rep.POS)
 			}
+			byWhat := map[string]int64{}
+			for _, a := range rep.Actions {
+				byWhat[a.What] = a.L.n
+			}
+			for _, what := range []string{"join: poster link", "join: marketing, card", "/card", "checkout: card", "checkout: confirm", "rate", "rate: skip"} {
+				if byWhat[what] == 0 {
+					t.Errorf("no answer time for %q in %v", what, byWhat)
+				}
+			}
+			if byWhat["checkout: confirm"] != rep.Checkout.n || byWhat["join: poster link"] != rep.Joins {
+				t.Errorf("%d confirms timed for %d checkouts, %d poster links for %d joins", byWhat["checkout: confirm"], rep.Checkout.n, byWhat["join: poster link"], rep.Joins)
+			}
 			if len(rep.Samples) == 0 {
 				t.Error("no memory sample")
 			}
