@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"math"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -62,6 +63,10 @@ type Sender struct {
 	// sign signs a reply's stateless buttons for the chat it goes to
 	// (flows.Engine.SignButtons); nil sends them as stored.
 	sign func(flows.Reply) flows.Reply
+	// waiting holds the chats (int64) with a message given back behind
+	// one this process's senders hold: whoever sends that one serves the
+	// chat on (followUp).
+	waiting sync.Map
 }
 
 // Kick wakes the background sender now: a message was queued outside an
@@ -176,8 +181,34 @@ const (
 
 // deliverAll sends ms in order and reports how many went out. Once one of
 // a chat's messages stays pending, it and the chat's later ones here are
-// given back for the background sender, which sends them in order.
+// given back for the background sender, which sends them in order. Then
+// each chat is followed up (followUp): a chat stopped behind a message
+// someone else holds leaves word for them, and a chat served here is
+// served on while another sender's word for it is waiting.
 func (s *Sender) deliverAll(ctx context.Context, ms []domain.OutMessage) int {
+	n, stopped := s.deliverInOrder(ctx, ms)
+	if ctx.Err() != nil {
+		return n
+	}
+	var chats []int64
+	seen := map[int64]bool{}
+	for _, m := range ms {
+		if !seen[m.ChatID] {
+			seen[m.ChatID] = true
+			chats = append(chats, m.ChatID)
+		}
+	}
+	for _, chat := range chats {
+		if o := stopped[chat]; o != blocked {
+			n += s.followUp(ctx, chat, o == pending)
+		}
+	}
+	return n
+}
+
+// deliverInOrder is deliverAll without the follow-ups: it reports how
+// many went out and the chats stopped (pending or blocked).
+func (s *Sender) deliverInOrder(ctx context.Context, ms []domain.OutMessage) (int, map[int64]outcome) {
 	n := 0
 	stopped := map[int64]outcome{}
 	var release []domain.OutMessage
@@ -205,6 +236,51 @@ func (s *Sender) deliverAll(ctx context.Context, ms []domain.OutMessage) int {
 		}
 	}
 	s.finish(ctx, s.outbox.Release(context.WithoutCancel(ctx), release))
+	return n, stopped
+}
+
+// maxFollowUps bounds how many times one call serves a chat on.
+const maxFollowUps = 4
+
+// followUp serves a chat on after deliverAll is done with it, so that a
+// reply given back behind a message another sender holds (the background
+// sender's purchase notice, leased in its batch) goes right after that
+// message instead of at the end of the background sender's queue: under
+// load that queue ran 15–20 s behind, and so did the reply.
+//
+// stuck says a message of the chat stayed pending: an earlier one is
+// held elsewhere (or put off). The chat's word is left in waiting for the
+// holder, which follows up when its send is done; then the chat is looked
+// at once more, since the holder may have finished before the word was
+// left (its mark sent then precedes this look). A chat not stuck is
+// served on only if word for it was waiting. Word left for a holder in
+// another replica waits for this process's next send to the chat; the
+// background sender's rounds send the reply meanwhile.
+func (s *Sender) followUp(ctx context.Context, chat int64, stuck bool) int {
+	n := 0
+	for range maxFollowUps {
+		if stuck {
+			s.waiting.Store(chat, struct{}{})
+		} else if _, ok := s.waiting.LoadAndDelete(chat); !ok {
+			return n
+		}
+		ms, err := s.outbox.ClaimChat(ctx, chat, math.MaxInt64, claimHold)
+		s.finish(ctx, err)
+		if len(ms) == 0 {
+			return n // stuck: the word stays for the holder
+		}
+		if stuck {
+			s.waiting.Delete(chat) // served here now; looked at again below
+		}
+		got, stopped := s.deliverInOrder(ctx, ms) // gives them back if ctx ended
+		n += got
+		switch {
+		case ctx.Err() != nil, stopped[chat] == blocked:
+			return n
+		default:
+			stuck = stopped[chat] == pending
+		}
+	}
 	return n
 }
 

@@ -300,3 +300,54 @@ func TestDeliveredAndDroppedMessagesAreScrubbed(t *testing.T) {
 		t.Errorf("%d sent or dropped rows still hold their text", n)
 	}
 }
+
+// TestReplyFollowsTheNoticeItWaitedFor: the background sender is in the
+// middle of sending a notice to Anna when she writes; her reply cannot
+// overtake it and is given back. Other chats' messages queue up
+// meanwhile, older than the reply. The moment the notice is out, the
+// sender serves Anna's chat on: her reply goes next, not after the
+// queue (under load that queue ran 15–20 s behind, and so did replies).
+func TestReplyFollowsTheNoticeItWaitedFor(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t)
+	u := h.Fake.User(351, "Anna", "en")
+	stall := make(chan struct{})
+	h.Fake.FailNext("sendMessage", 1, tgfake.Failure{Stall: stall, ChatID: 351})
+	enqueue(t, h, flows.Reply{ChatID: 351, Text: "N1"})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := h.Fake.WaitFor(ctx, func() bool { return sendCalls(h, 351) == 1 }); err != nil {
+		t.Fatal(err)
+	}
+	var others []flows.Reply
+	for i := range 20 {
+		chat := int64(360 + i)
+		h.Fake.User(chat, "Other", "en")
+		others = append(others, flows.Reply{ChatID: chat, Text: "B"})
+	}
+	enqueue(t, h, others...)
+	u.SendText("/help")
+	eventually(t, "the /help handled and its reply given back", func() bool {
+		return count(t, h, `SELECT count(*) FROM updates WHERE processed_at IS NULL`) == 0 &&
+			count(t, h, `SELECT count(*) FROM outbox WHERE chat_id = 351 AND id > (SELECT min(id) FROM outbox WHERE chat_id = 351)
+				AND claimed_until IS NULL AND sent_at IS NULL`) > 0
+	})
+	if got := u.Messages(); len(got) != 0 {
+		t.Fatalf("the reply overtook the notice being sent: %s", texts(got))
+	}
+	close(stall)
+	if err := h.Fake.WaitDelivered(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h.Settle()
+	var order []string
+	for _, c := range h.Fake.Calls("sendMessage") {
+		order = append(order, map[bool]string{true: "Anna", false: "other"}[c.ChatID == 351])
+	}
+	if len(order) < 3 || order[0] != "Anna" || order[1] != "Anna" {
+		t.Errorf("sendMessage calls in order: %v; want the notice, then the reply to Anna, then the others", order)
+	}
+	if got := u.Messages(); len(got) != 2 || got[0].Text != "N1" {
+		t.Errorf("Anna got %s; want N1, then the reply to /help, once each", texts(got))
+	}
+}
