@@ -216,7 +216,7 @@ func chatLoad(ctx context.Context, getenv func(string) string, o chatOptions, st
 	}
 	fmt.Fprintf(stdout, "%d customers, %d cashiers, %d POS clients, %s, %v; the sender's cap raised to %d msg/s (production: 30) and the per-chat flood limit off …\n",
 		o.Customers, o.Cashiers, o.POS, intake, o.Duration, sendCap)
-	st := &chatStats{}
+	st := &chatStats{customers: int64(o.Customers)}
 	rep := &chatReport{Options: o, Intake: intake}
 	runCtx, stopRun := context.WithCancel(ctx)
 	defer stopRun()

@@ -35,6 +35,11 @@ var doneRe = regexp.MustCompile(`^✅ Done: (\S+)`)
 // chatStats is what the simulated people did, shared by all of them.
 type chatStats struct {
 	updates, joins, cards, checkouts, ratings, toggles, errors atomic.Int64
+	// customers is how many join: the cashiers start once all have, so
+	// that the checkouts are timed at the load the run is about, not in
+	// the first seconds' rush of every customer joining at once (which
+	// the join steps' own times show).
+	customers int64
 
 	mu        sync.Mutex
 	firstErr  string
@@ -278,8 +283,8 @@ func toggleTopic(ctx context.Context, p *person) {
 	p.st.toggles.Add(1)
 }
 
-// cashier joins the staff through a one-time invite and then checks out
-// customers who joined, one after another: opens the card link the
+// cashier joins the staff through a one-time invite and, once every
+// customer has joined, checks them out one after another: opens the card link the
 // camera reads from the customer's QR, types the receipt amount, chooses
 // to accrue and confirms. token makes the c_ link of a card.
 func cashier(ctx context.Context, p *person, invite string, think time.Duration, token func(cardID int64) string) {
@@ -289,7 +294,7 @@ func cashier(ctx context.Context, p *person, invite string, think time.Duration,
 	}
 	for pause(ctx, p.jitter(think)) {
 		card, ok := p.st.randomMember(p.rng)
-		if !ok {
+		if !ok || p.st.joins.Load() < p.st.customers {
 			pause(ctx, 20*time.Millisecond)
 			continue
 		}
