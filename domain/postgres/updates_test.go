@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -312,4 +313,58 @@ func TestFinishUpdate(t *testing.T) {
 	checkErr(t, "an update never stored", txErr(t, db, func(ctx context.Context, tx domain.Tx) error {
 		return tx.FinishUpdate(ctx, 3)
 	}), domain.ErrNotFound)
+}
+
+// TestHandledMarkStaysOnItsPage: marking an update handled writes a new
+// version of its row (not a HOT one: processed_at is in the pending
+// indexes' predicates). It must find room on the row's own page: on a
+// page the intake had filled it went to another, and finish_update, run
+// for every update, was the chat load's costliest statement (migration
+// 0035).
+func TestHandledMarkStaysOnItsPage(t *testing.T) {
+	t.Parallel()
+	db, _ := newStore(t)
+	ctx := t.Context()
+	payload := []byte(`{"message":{"text":"` + strings.Repeat("x", 700) + `"}}`)
+	us := make([]domain.RawUpdate, 40)
+	for i := range us {
+		us[i] = domain.RawUpdate{UpdateID: int64(i + 1), ChatID: 7, Payload: payload}
+	}
+	if _, err := db.SaveUpdates(ctx, us); err != nil {
+		t.Fatal(err)
+	}
+	pages := func() map[int64]int64 {
+		rows, err := db.Pool().Query(ctx, `SELECT update_id, (ctid::text::point)[0]::bigint FROM updates`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[int64]int64{}
+		for rows.Next() {
+			var id, page int64
+			if err := rows.Scan(&id, &page); err != nil {
+				t.Fatal(err)
+			}
+			out[id] = page
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	before := pages()
+	for _, u := range us {
+		inTx(t, db, func(ctx context.Context, tx domain.Tx) error { return tx.FinishUpdate(ctx, u.UpdateID) })
+	}
+	moved := 0
+	for id, page := range pages() {
+		if page != before[id] {
+			moved++
+		}
+	}
+	if moved > 0 {
+		t.Errorf("%d of %d rows moved to another page when marked handled", moved, len(us))
+	}
+	if n := sqlOne[int64](t, db, `SELECT count(*) FROM updates WHERE processed_at IS NULL`); n != 0 {
+		t.Errorf("%d updates not marked", n)
+	}
 }
