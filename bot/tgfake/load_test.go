@@ -1,11 +1,13 @@
 package tgfake
 
 import (
+	"bytes"
 	"context"
 	"testing"
 	"time"
 
 	"github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
 )
 
 // TestBoundedMemoryAndAwait: with bounded memory a chat keeps only its
@@ -26,6 +28,14 @@ func TestBoundedMemoryAndAwait(t *testing.T) {
 	}
 	if _, err := x.b.EditMessageText(x.ctx, &bot.EditMessageTextParams{ChatID: u.ID, MessageID: ms[len(ms)-1].ID, Text: "edited"}); err != nil {
 		t.Fatalf("edit a kept message: %v", err)
+	}
+	png := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 4000)...)
+	if _, err := x.b.SendPhoto(x.ctx, &bot.SendPhotoParams{ChatID: u.ID,
+		Photo: &models.InputFileUpload{Filename: "card.png", Data: bytes.NewReader(png)}}); err != nil {
+		t.Fatal(err)
+	}
+	if p := u.Last().Photo; len(p) == 0 || len(p) > boundedPhoto || !bytes.HasPrefix(png, p) {
+		t.Errorf("kept %d bytes of a %d-byte photo, want its first %d", len(p), len(png), boundedPhoto)
 	}
 	if n := len(x.s.Calls("")); n != 0 {
 		t.Errorf("%d calls logged, want none", n)

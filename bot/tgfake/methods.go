@@ -103,6 +103,9 @@ func (s *Server) sendPhoto(q *request) (any, error) {
 		m.caption = q.str("caption")
 		if f, ok := q.files["photo"]; ok {
 			m.photo = f.data
+			if s.keep > 0 { // bounded memory: the picture's header is enough
+				m.photo = append([]byte(nil), f.data[:min(len(f.data), boundedPhoto)]...)
+			}
 			return nil
 		}
 		m.photoRef = q.str("photo")
