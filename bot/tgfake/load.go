@@ -62,11 +62,26 @@ func (u *User) changed() {
 	}
 }
 
+// Keep bounds this chat to its last n messages and callback answers (at
+// most twice n are held), whatever the server's bound: in a load run the
+// chats nobody reads (the members the POS purchases tell) filled up
+// slowly, a few hundred kilobytes a minute for the first minutes, which
+// the run's memory figures counted as the bot's.
+func (u *User) Keep(n int) {
+	u.s.mu.Lock()
+	defer u.s.mu.Unlock()
+	u.keep = max(n, 1)
+	u.trim()
+}
+
 // trim drops the oldest messages and callback answers past the bound, in
 // one copy once they reach twice it, so trimming costs O(1) a message.
 // Caller holds mu.
 func (u *User) trim() {
 	keep := u.s.keep
+	if u.keep > 0 {
+		keep = u.keep
+	}
 	if keep == 0 {
 		return
 	}

@@ -37,6 +37,15 @@ func TestBoundedMemoryAndAwait(t *testing.T) {
 	if p := u.Last().Photo; len(p) == 0 || len(p) > boundedPhoto || !bytes.HasPrefix(png, p) {
 		t.Errorf("kept %d bytes of a %d-byte photo, want its first %d", len(p), len(png), boundedPhoto)
 	}
+	other.Keep(1)
+	for i := range 5 {
+		if _, err := x.b.SendMessage(x.ctx, &bot.SendMessageParams{ChatID: other.ID, Text: "o" + itoa(int64(i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ms := other.Messages(); len(ms) == 0 || len(ms) > 2 || ms[len(ms)-1].Text != "o4" {
+		t.Errorf("a chat kept to 1 holds %d messages; want 1 or 2, the last o4", len(ms))
+	}
 	if n := len(x.s.Calls("")); n != 0 {
 		t.Errorf("%d calls logged, want none", n)
 	}

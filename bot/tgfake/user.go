@@ -35,6 +35,7 @@ type User struct {
 	answers []CallbackAnswer
 	blocked bool
 	wake    chan struct{} // closed on the chat's next change (Await)
+	keep    int           // >0: this chat's own bound (Keep)
 }
 
 // User returns the fake user with this id, creating them (and their private

@@ -156,7 +156,7 @@ func chatLoad(ctx context.Context, getenv func(string) string, o chatOptions, st
 		return nil, err
 	}
 	for i := range seed.numbers { // the members the POS purchases tell
-		fake.User(5_000_001+int64(i), fmt.Sprint("Load", i+1), "en")
+		fake.User(5_000_001+int64(i), fmt.Sprint("Load", i+1), "en").Keep(1) // nobody reads them
 	}
 	invites, err := inviteCashiers(ctx, a, seed.shopID, o.Cashiers)
 	if err != nil {
