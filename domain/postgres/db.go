@@ -22,6 +22,8 @@ type DB struct {
 	// is stamped from it, never from the database's now(), so tests and
 	// the playground can move time (see migration 0009).
 	now func() time.Time
+	// marks groups the outbox's mark-sent statements (sentMarks).
+	marks *sentMarks
 }
 
 // Option configures a DB.
@@ -49,6 +51,7 @@ func New(pool *pgxpool.Pool, opts ...Option) *DB {
 	for _, o := range opts {
 		o(db)
 	}
+	db.marks = &sentMarks{pool: pool, now: db.now}
 	return db
 }
 

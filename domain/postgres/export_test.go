@@ -38,3 +38,17 @@ const (
 	HoldPlanSQL      = holdPlan
 	ClaimChatSQL     = claimChat
 )
+
+// MarkBatches counts the mark-sent statements run, and QueuedMarks the
+// marks waiting for the next one.
+func (db *DB) MarkBatches() int {
+	db.marks.mu.Lock()
+	defer db.marks.mu.Unlock()
+	return db.marks.batches
+}
+
+func (db *DB) QueuedMarks() int {
+	db.marks.mu.Lock()
+	defer db.marks.mu.Unlock()
+	return len(db.marks.ids)
+}

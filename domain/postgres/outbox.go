@@ -84,15 +84,16 @@ func (t *tx) Hold(ctx context.Context, m domain.OutMessage) (domain.OutMessage, 
 }
 
 // Outbox returns the outbox queue.
-func (db *DB) Outbox() domain.Outbox { return &outbox{pool: db.pool, now: db.now} }
+func (db *DB) Outbox() domain.Outbox { return &outbox{pool: db.pool, now: db.now, marks: db.marks} }
 
 // outbox is the queue. A row is due when the business clock has reached
 // its not_before (a nudge's time) and the wall clock its retry_at (a 429's
 // retry_after, in Telegram's seconds); a sender's lease (claimed_until)
 // is wall-clock time too.
 type outbox struct {
-	pool *pgxpool.Pool
-	now  func() time.Time
+	pool  *pgxpool.Pool
+	now   func() time.Time
+	marks *sentMarks
 }
 
 func scanOut(rows interface {
@@ -267,11 +268,11 @@ func (o *outbox) Take(ctx context.Context, m domain.OutMessage, hold time.Durati
 	return taken, nil
 }
 
-// MarkSent records a delivered message and scrubs its payload.
+// MarkSent records a delivered message and scrubs its payload, in one
+// statement with the other marks made meanwhile (sentMarks); it returns
+// once the row is marked.
 func (o *outbox) MarkSent(ctx context.Context, id int64) error {
-	_, err := o.pool.Exec(ctx, `UPDATE outbox SET sent_at = $2, claimed_until = NULL, payload = '{}'
-		WHERE id = $1`, id, o.now())
-	return markUnavailable(err)
+	return o.marks.mark(ctx, id)
 }
 
 // PutOff sets a wall-clock retry_at (Telegram's retry_after, a backoff),

@@ -525,3 +525,70 @@ func TestClaimChatTakesWhatMustGoBeforeTheReply(t *testing.T) {
 		checkEqual(t, fmt.Sprint("chat ", chat, " claimed"), texts, want)
 	}
 }
+
+// TestMarksMadeMeanwhileGoTogether: marks that arrive while a mark-sent
+// statement is under way are made by the next one, all at once, and each
+// caller returns only once its own row is marked. The first mark is held
+// up by a lock on its row; nineteen more arrive meanwhile.
+func TestMarksMadeMeanwhileGoTogether(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	db := outboxDB(t, at)
+	ctx := t.Context()
+	var msgs []domain.OutMessage
+	for i := range 20 {
+		msgs = append(msgs, msg(int64(100+i), fmt.Sprint("m", i)))
+	}
+	ids := queue(t, db, true, msgs...)
+	ob := db.Outbox()
+
+	blocker, err := db.Pool().Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer blocker.Rollback(context.Background()) //nolint:errcheck // committed below
+	if _, err := blocker.Exec(ctx, `SELECT 1 FROM outbox WHERE id = $1 FOR UPDATE`, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	marked := make(chan int64, len(ids))
+	var wg sync.WaitGroup
+	mark := func(id int64) {
+		defer wg.Done()
+		if err := ob.MarkSent(ctx, id); err != nil {
+			t.Error(err)
+		}
+		marked <- id
+	}
+	wg.Add(1)
+	go mark(ids[0])
+	waitFor(t, "the first mark under way", func() bool { return db.MarkBatches() == 1 })
+	for _, id := range ids[1:] {
+		wg.Add(1)
+		go mark(id)
+	}
+	waitFor(t, "nineteen marks queued", func() bool { return db.QueuedMarks() == len(ids)-1 })
+	select {
+	case id := <-marked:
+		t.Fatalf("MarkSent(%d) returned while its statement waits", id)
+	default:
+	}
+	if err := blocker.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	if n := db.MarkBatches(); n != 2 {
+		t.Errorf("%d mark-sent statements for 20 marks, want 2 (the first, then the nineteen made meanwhile)", n)
+	}
+	if n := sqlOne[int](t, db, `SELECT count(*) FROM outbox WHERE sent_at = $1 AND claimed_until IS NULL AND payload = '{}'`, at); n != len(ids) {
+		t.Errorf("%d of %d rows marked sent and scrubbed", n, len(ids))
+	}
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("never happened: %s", what)
+		}
+	}
+}
