@@ -187,8 +187,17 @@ func TestExportReadsFromACursor(t *testing.T) {
 	err := f.db.StreamPurchases(t.Context(), 0, func(*domain.PurchaseExportRow) error {
 		n++
 		if n == 1 {
-			q := sqlOne[string](t, f.db, `SELECT query FROM pg_stat_activity
-				WHERE datname = current_database() AND state = 'idle in transaction' AND query LIKE 'FETCH%'`)
+			// The server reports itself idle in the transaction right
+			// after it sent the rows, which may be after the first one
+			// is here: the session is looked for until it shows.
+			var q string
+			for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+				err := f.db.Pool().QueryRow(t.Context(), `SELECT query FROM pg_stat_activity
+					WHERE datname = current_database() AND state = 'idle in transaction' AND query LIKE 'FETCH%'`).Scan(&q)
+				if err == nil {
+					break
+				}
+			}
 			if q != "FETCH FORWARD 1000 FROM export_purchases" {
 				t.Errorf("the first row came from %q", q)
 			}
