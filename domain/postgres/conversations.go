@@ -96,10 +96,7 @@ func (t *tx) openChat(ctx context.Context, chatID int64, telegramID *int64) (*do
 		if c.Data == nil {
 			c.Data = map[string]string{}
 		}
-		if t.convs == nil {
-			t.convs = map[int64]domain.Conversation{}
-		}
-		t.convs[chatID] = domain.Conversation{Flow: c.Flow, Step: c.Step, Data: maps.Clone(c.Data)}
+		t.remember(c)
 		st.Conversation = c
 		return st, nil
 	}
@@ -124,9 +121,15 @@ func (t *tx) SaveConversation(ctx context.Context, c *domain.Conversation) error
 	b.Queue(`UPDATE conversations SET flow = $2, step = $3, data = $4,
 		updated_at = $5 WHERE chat_id = $1`, c.ChatID, c.Flow, c.Step, data, t.now())
 	t.tx.Defer(b)
+	t.remember(c)
+	return nil
+}
+
+// remember keeps a copy of the conversation as the database now has it
+// (locked or saved), which SaveConversation compares against.
+func (t *tx) remember(c *domain.Conversation) {
 	if t.convs == nil {
 		t.convs = map[int64]domain.Conversation{}
 	}
 	t.convs[c.ChatID] = domain.Conversation{Flow: c.Flow, Step: c.Step, Data: maps.Clone(c.Data)}
-	return nil
 }
