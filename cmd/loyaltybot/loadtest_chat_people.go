@@ -78,9 +78,10 @@ type person struct {
 	mark int
 }
 
-// act does one thing, what (sends one update), and waits until the chat shows
-// what want looks for among the bot's messages sent or edited since. It
-// returns that message and how long the answer took.
+// act does one thing (sends one update; what names its kind in the
+// report) and waits until the chat shows what want looks for among the
+// bot's messages sent or edited since. It returns that message and how
+// long the answer took.
 func (p *person) act(ctx context.Context, what string, do func() error, want func(tgfake.Message) bool) (tgfake.Message, time.Duration, error) {
 	if ctx.Err() != nil {
 		return tgfake.Message{}, 0, errRunOver

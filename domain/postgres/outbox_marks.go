@@ -15,7 +15,11 @@ import (
 // so a crash resends nothing that was delivered; what it saves is a
 // statement, a commit and a round trip for every message but one of each
 // group: under the chat load every reply was a mark of its own, from
-// every worker and sender at once.
+// every worker and sender at once. Marks made together also wait
+// together: a statement waits only for a transaction holding one of its
+// unsent rows, which is a lease statement (one short UPDATE) or a
+// customer's erasure deleting their chat's queue (one update's
+// transaction), never a long one.
 type sentMarks struct {
 	pool *pgxpool.Pool
 	now  func() time.Time
