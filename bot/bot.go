@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -276,8 +277,18 @@ func (b *Bot) process(ctx context.Context, u domain.RawUpdate, v verdict) {
 		b.m.flooded.Inc()
 		handle = b.cfg.Engine.SlowDown
 	}
-	var out flows.Outcome
-	err := b.untilAvailable(u.UpdateID, func() (err error) { out, err = handle(ctx, in); return err })
+	// lost gathers what attempts that failed with the database away
+	// wrote and hold: a COMMIT whose answer was lost on the way did land,
+	// and nobody else sends its replies before their hold's lease runs out.
+	var out, lost flows.Outcome
+	err := b.untilAvailable(u.UpdateID, func() (err error) {
+		out, err = handle(ctx, in)
+		if errors.Is(err, domain.ErrUnavailable) {
+			lost.Outbox = append(lost.Outbox, out.Outbox...)
+			lost.CallbackText = cmp.Or(out.CallbackText, lost.CallbackText)
+		}
+		return err
+	})
 	if errors.Is(err, domain.ErrUnavailable) {
 		b.log.Warn("update left for the next start: database unavailable", "update_id", u.UpdateID)
 		return // stopping with the database still away; it is stored
@@ -291,6 +302,15 @@ func (b *Bot) process(ctx context.Context, u domain.RawUpdate, v verdict) {
 	}
 	if out.Duplicate {
 		b.m.duplicates.Inc()
+		if len(lost.Outbox) > 0 {
+			// Handled by one of the attempts above, or by another
+			// process if they all rolled back. Sent as if the hold had
+			// gone stale: each row is taken again first, fenced by its
+			// attempts count, so a row that was never committed, or
+			// that the background sender took over, is not sent.
+			b.sender.SendHeld(ctx, lost.Outbox, time.Time{})
+			b.answerCallback(ctx, in, lost.CallbackText)
+		}
 		return
 	}
 	b.sender.SendHeld(ctx, out.Outbox, out.HeldSince)

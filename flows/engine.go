@@ -88,13 +88,18 @@ type Outcome struct {
 // nothing was decided, so Handle returns it untouched for the caller to
 // try the same update again once the database is back, instead of telling
 // the person something went wrong and dropping what they did.
+//
+// With ErrUnavailable the Outcome is the attempt's all the same: its
+// COMMIT may have reached the server with the answer lost on the way, and
+// then the replies it holds are the caller's to send once a retry finds
+// the update handled (see bot's process).
 func (e *Engine) Handle(ctx context.Context, in Input) (Outcome, error) {
 	out, err := e.handle(ctx, in, e.route)
 	if err == nil {
 		return out, nil
 	}
 	if errors.Is(err, domain.ErrUnavailable) {
-		return Outcome{}, err
+		return out, err
 	}
 	e.Logger.Error("handle update", "err", err, "update_id", in.UpdateID, "chat", in.ChatID)
 	out, err2 := e.handle(ctx, in, func(s *Session) error {

@@ -87,7 +87,15 @@ func New(t testing.TB, opt ...func(*domain.Business)) *Harness {
 // faster than people; a test of the limit turns it back on here.
 func NewWithBot(t testing.TB, botOpt func(*bot.Config), opt ...func(*domain.Business)) *Harness {
 	t.Helper()
-	return newHarness(t, nil, botOpt, nil, opt...)
+	return newHarness(t, setup{bot: botOpt}, opt...)
+}
+
+// NewThrough is New with the database reached at the address dsn returns
+// for the test database's own: a test puts a fault-injecting proxy in
+// between.
+func NewThrough(t testing.TB, dsn func(string) string, opt ...func(*domain.Business)) *Harness {
+	t.Helper()
+	return newHarness(t, setup{dsn: dsn}, opt...)
 }
 
 // NewWithLimits is NewWithBot with the fake Telegram enforcing flood
@@ -95,17 +103,25 @@ func NewWithBot(t testing.TB, botOpt func(*bot.Config), opt ...func(*domain.Busi
 // 429s it would have got.
 func NewWithLimits(t testing.TB, l tgfake.Limits, botOpt func(*bot.Config), opt ...func(*domain.Business)) *Harness {
 	t.Helper()
-	return newHarness(t, []tgfake.Option{tgfake.WithLimits(l)}, botOpt, nil, opt...)
+	return newHarness(t, setup{fake: []tgfake.Option{tgfake.WithLimits(l)}, bot: botOpt}, opt...)
 }
 
 // NewLogged is New with the engine and the adapter logging to log: a test
 // of what the logs hold runs the production handler.
 func NewLogged(t testing.TB, log *slog.Logger, opt ...func(*domain.Business)) *Harness {
 	t.Helper()
-	return newHarness(t, nil, nil, log, opt...)
+	return newHarness(t, setup{log: log}, opt...)
 }
 
-func newHarness(t testing.TB, fakeOpts []tgfake.Option, botOpt func(*bot.Config), logger *slog.Logger, opt ...func(*domain.Business)) *Harness {
+// setup is what the New functions change in a harness.
+type setup struct {
+	fake []tgfake.Option
+	bot  func(*bot.Config)
+	log  *slog.Logger
+	dsn  func(string) string
+}
+
+func newHarness(t testing.TB, su setup, opt ...func(*domain.Business)) *Harness {
 	t.Helper()
 	biz := Business()
 	for _, o := range opt {
@@ -118,14 +134,18 @@ func newHarness(t testing.TB, fakeOpts []tgfake.Option, botOpt func(*bot.Config)
 	// One clock for everything: the store stamps rows with the time the
 	// engine reasons with.
 	clock := &Clock{now: time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)}
-	db, err := postgres.Open(ctx, pgtest.NewDB(t), 16, postgres.WithClock(clock.Now))
+	dsn := pgtest.NewDB(t)
+	if su.dsn != nil {
+		dsn = su.dsn(dsn)
+	}
+	db, err := postgres.Open(ctx, dsn, 16, postgres.WithClock(clock.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := db.SyncStores(ctx, biz.Stores); err != nil {
 		t.Fatal(err)
 	}
-	fake, err := tgfake.Start("127.0.0.1:0", append([]tgfake.Option{tgfake.WithBotUsername(BotUsername)}, fakeOpts...)...)
+	fake, err := tgfake.Start("127.0.0.1:0", append([]tgfake.Option{tgfake.WithBotUsername(BotUsername)}, su.fake...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,8 +162,8 @@ func newHarness(t testing.TB, fakeOpts []tgfake.Option, botOpt func(*bot.Config)
 		logOut = os.Stderr
 	}
 	log := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	if logger != nil {
-		log = logger
+	if su.log != nil {
+		log = su.log
 	}
 	engine := flows.NewEngine(flows.Config{
 		Store: db, Business: biz, Signer: signer, Bundle: bundle,
@@ -154,8 +174,8 @@ func newHarness(t testing.TB, fakeOpts []tgfake.Option, botOpt func(*bot.Config)
 		PollTimeout: 2 * time.Second, SendEvery: 50 * time.Millisecond, SendRate: 10_000,
 		FloodBurst: -1, Now: clock.Now,
 	}
-	if botOpt != nil {
-		botOpt(&cfg)
+	if su.bot != nil {
+		su.bot(&cfg)
 	}
 	b, err := bot.New(cfg)
 	if err != nil {

@@ -1,0 +1,146 @@
+package bot_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/bot/bottest"
+)
+
+// commitCutter is a TCP proxy in front of PostgreSQL's socket that, once
+// armed, cuts the connection about to hear "COMMIT": the server has
+// committed, the bot never learns it. It reads the server's side message
+// by message (type byte, length), so it cuts exactly there.
+type commitCutter struct {
+	ln     net.Listener
+	socket string
+	armed  atomic.Bool
+	cut    atomic.Int32
+}
+
+// startCommitCutter listens on a local port for connections to the
+// database at dsn (a unix socket URL, as pgtest gives) and returns the
+// DSN that goes through it.
+func startCommitCutter(t *testing.T, dsn string) (*commitCutter, string) {
+	t.Helper()
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &commitCutter{ln: ln, socket: fmt.Sprintf("%s/.s.PGSQL.%s", q.Get("host"), q.Get("port"))}
+	t.Cleanup(func() { ln.Close() })
+	go c.serve()
+	return c, fmt.Sprintf("postgres://%s@%s%s?sslmode=disable", u.User.Username(), ln.Addr(), u.Path)
+}
+
+func (c *commitCutter) serve() {
+	for {
+		client, err := c.ln.Accept()
+		if err != nil {
+			return
+		}
+		server, err := net.Dial("unix", c.socket)
+		if err != nil {
+			client.Close()
+			continue
+		}
+		go func() { io.Copy(server, client); server.Close() }() //nolint:errcheck // a closed side ends it
+		go c.answers(server, client)
+	}
+}
+
+// answers forwards the server's messages (no TLS: sslmode=disable, so
+// every one is typed) until it is armed and a COMMIT's completion comes.
+func (c *commitCutter) answers(server, client net.Conn) {
+	defer client.Close()
+	defer server.Close()
+	r, w := bufio.NewReader(server), bufio.NewWriter(client)
+	head := make([]byte, 5)
+	for {
+		if _, err := io.ReadFull(r, head); err != nil {
+			return
+		}
+		body := make([]byte, binary.BigEndian.Uint32(head[1:])-4)
+		if _, err := io.ReadFull(r, body); err != nil {
+			return
+		}
+		if head[0] == 'C' && string(body) == "COMMIT\x00" && c.armed.CompareAndSwap(true, false) {
+			c.cut.Add(1)
+			return
+		}
+		w.Write(head) //nolint:errcheck // reported by Flush
+		w.Write(body) //nolint:errcheck
+		if r.Buffered() == 0 {
+			if err := w.Flush(); err != nil {
+				return
+			}
+		}
+	}
+}
+
+// TestReplyOfACommitWhoseAnswerWasLost: the connection drops after
+// PostgreSQL committed Anna's /start but before the bot heard so. The bot
+// retries the update, finds it handled, and must still send the reply that
+// transaction wrote, at once and once: it wrote the reply itself and holds
+// it, so no other sender would send it before the hold's lease (a minute)
+// ran out.
+func TestReplyOfACommitWhoseAnswerWasLost(t *testing.T) {
+	t.Parallel()
+	var cutter *commitCutter
+	h := bottest.NewThrough(t, func(dsn string) string {
+		var through string
+		cutter, through = startCommitCutter(t, dsn)
+		return through
+	})
+	anna := h.Chat(501, "Anna", "en")
+	anna.Send("/start") // the welcome and the consent question
+	before := len(anna.U.Messages())
+	cutter.armed.Store(true)
+	anna.U.SendText("/start")
+	deadline := time.Now().Add(10 * time.Second)
+	for len(anna.U.Messages()) == before && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if cutter.cut.Load() != 1 {
+		t.Fatalf("the proxy cut %d commits, want 1", cutter.cut.Load())
+	}
+	ms := anna.U.Messages()
+	if len(ms) == before {
+		t.Fatal("no reply within 10 s of a commit whose answer was lost: it waits out its hold")
+	}
+	h.Settle()
+	// A second /start in the consent step picks up where Anna stopped:
+	// as many messages as the first, the consent question last, once.
+	ms = anna.U.Messages()
+	if len(ms) != 2*before {
+		t.Fatalf("%d replies to the second /start, want %d as to the first:\n%s", len(ms)-before, before, anna.Sync().Transcript())
+	}
+	if ms[len(ms)-1].Text != ms[before-1].Text {
+		t.Errorf("last reply %q, want the consent question %q", ms[len(ms)-1].Text, ms[before-1].Text)
+	}
+	if n := count(t, h, `SELECT count(*) FROM dead_updates`); n != 0 {
+		t.Errorf("%d updates set aside; the handled one must not be", n)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var unsent int
+	if err := h.DB.Pool().QueryRow(ctx, `SELECT count(*) FROM outbox WHERE sent_at IS NULL AND dropped_at IS NULL`).Scan(&unsent); err != nil {
+		t.Fatal(err)
+	}
+	if unsent != 0 {
+		t.Errorf("%d outbox rows unsent", unsent)
+	}
+}
