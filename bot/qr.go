@@ -33,13 +33,25 @@ var zlibWriters = sync.Pool{New: func() any {
 	return w
 }}
 
+// qrBuffers holds the uncompressed pixels and the compressed stream of one
+// picture between uses: they were a tenth of all the bytes the chat load
+// allocated, and the garbage collector's work grows with them.
+var qrBuffers = sync.Pool{New: func() any { return new(qrBuffer) }}
+
+type qrBuffer struct {
+	raw  []byte
+	idat bytes.Buffer
+}
+
 // qrPNG draws bitmap (true: a dark module) on a size×size canvas, each
 // pixel taking the module it falls on as go-qrcode's Image does.
 func qrPNG(bitmap [][]bool, size int) []byte {
 	n := len(bitmap)
 	size = max(size, n)
 	stride := (size + 7) / 8
-	raw := make([]byte, 0, (stride+1)*size)
+	buf := qrBuffers.Get().(*qrBuffer)
+	defer qrBuffers.Put(buf)
+	raw := buf.raw[:0]
 	row := make([]byte, stride+1) // filter type 0, then 8 pixels a byte, 1 = white
 	perPixel := float64(n) / float64(size)
 	last := -1
@@ -55,23 +67,24 @@ func qrPNG(bitmap [][]bool, size int) []byte {
 		}
 		raw = append(raw, row...)
 	}
-	var idat bytes.Buffer
+	buf.raw = raw
+	idat := &buf.idat
+	idat.Reset()
 	zw := zlibWriters.Get().(*zlib.Writer)
-	zw.Reset(&idat)
+	zw.Reset(idat)
 	zw.Write(raw) //nolint:errcheck // a bytes.Buffer does not fail
 	zw.Close()
 	zlibWriters.Put(zw)
 
-	var out bytes.Buffer
-	out.Grow(idat.Len() + 64)
+	out := bytes.NewBuffer(make([]byte, 0, idat.Len()+64))
 	out.WriteString("\x89PNG\r\n\x1a\n")
 	var ihdr [13]byte
 	binary.BigEndian.PutUint32(ihdr[0:], uint32(size))
 	binary.BigEndian.PutUint32(ihdr[4:], uint32(size))
 	ihdr[8] = 1 // bit depth; colour type 0 (grey), deflate, no filter method, no interlace
-	chunk(&out, "IHDR", ihdr[:])
-	chunk(&out, "IDAT", idat.Bytes())
-	chunk(&out, "IEND", nil)
+	chunk(out, "IHDR", ihdr[:])
+	chunk(out, "IDAT", idat.Bytes())
+	chunk(out, "IEND", nil)
 	return out.Bytes()
 }
 

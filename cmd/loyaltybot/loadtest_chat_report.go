@@ -28,6 +28,47 @@ type chatSample struct {
 	RSS        uint64 // bytes, from /proc/self/status (0 where there is none)
 	Heap       uint64 // bytes of live and not yet swept Go heap objects
 	Goroutines int
+	CPU        cpuTime // the whole machine's, so far
+}
+
+// cpuTime is the machine's CPU time since boot, in clock ticks, from
+// /proc/stat (Linux; zero elsewhere): busy (user, nice, system, irq,
+// softirq) and stolen by the hypervisor, over all cores. Busy time per
+// update tells two versions of the code apart where updates/s cannot:
+// the same code on the same VM ran anywhere from 1,000 to 1,300 updates/s
+// from one minute to the next, as the host lent more or less CPU.
+type cpuTime struct{ Busy, Steal, Total uint64 }
+
+// clockTicks is USER_HZ, the unit of /proc/stat: 100 on every Linux
+// architecture Go runs on.
+const clockTicks = 100
+
+func readCPU() cpuTime {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return cpuTime{}
+	}
+	line, _, _ := bytes.Cut(b, []byte("\n"))
+	f := bytes.Fields(line)
+	if len(f) < 9 || string(f[0]) != "cpu" {
+		return cpuTime{}
+	}
+	var v [8]uint64 // user nice system idle iowait irq softirq steal
+	for i := range v {
+		v[i], _ = strconv.ParseUint(string(f[1+i]), 10, 64)
+	}
+	busy := v[0] + v[1] + v[2] + v[5] + v[6]
+	return cpuTime{Busy: busy, Steal: v[7], Total: busy + v[3] + v[4] + v[7]}
+}
+
+// perUpdate is the machine's busy CPU per update between two samples, and
+// the share of the time the hypervisor stole.
+func perUpdate(a, b chatSample) (cpu time.Duration, steal float64) {
+	if b.CPU.Total <= a.CPU.Total || b.Updates <= a.Updates {
+		return 0, 0
+	}
+	busy := time.Duration(b.CPU.Busy-a.CPU.Busy) * time.Second / clockTicks
+	return busy / time.Duration(b.Updates-a.Updates), float64(b.CPU.Steal-a.CPU.Steal) / float64(b.CPU.Total-a.CPU.Total)
 }
 
 // chatReport is what a chat load run measured and found.
@@ -60,9 +101,9 @@ type chatReport struct {
 // line as it comes, and once more at the end.
 func sample(ctx context.Context, st *chatStats, every time.Duration, w io.Writer) []chatSample {
 	start := time.Now()
-	fmt.Fprintln(w, "    time  updates/s  checkouts/s  RSS MiB  heap MiB  goroutines")
+	fmt.Fprintln(w, "    time  updates/s  checkouts/s  RSS MiB  heap MiB  goroutines  CPU ms/update  steal")
 	var out []chatSample
-	prev := chatSample{}
+	prev := chatSample{CPU: readCPU()}
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -72,11 +113,12 @@ func sample(ctx context.Context, st *chatStats, every time.Duration, w io.Writer
 		case <-t.C:
 		}
 		s := chatSample{At: time.Since(start), Updates: st.updates.Load(), Checkouts: st.checkouts.Load(),
-			RSS: rss(), Heap: heapBytes(), Goroutines: runtime.NumGoroutine()}
+			RSS: rss(), Heap: heapBytes(), Goroutines: runtime.NumGoroutine(), CPU: readCPU()}
 		secs := (s.At - prev.At).Seconds()
-		fmt.Fprintf(w, "  %6.0fs  %9.0f  %11.1f  %7.1f  %8.1f  %10d\n", s.At.Seconds(),
+		cpu, steal := perUpdate(prev, s)
+		fmt.Fprintf(w, "  %6.0fs  %9.0f  %11.1f  %7.1f  %8.1f  %10d  %13.2f  %4.0f %%\n", s.At.Seconds(),
 			float64(s.Updates-prev.Updates)/secs, float64(s.Checkouts-prev.Checkouts)/secs,
-			mib(s.RSS), mib(s.Heap), s.Goroutines)
+			mib(s.RSS), mib(s.Heap), s.Goroutines, float64(cpu)/float64(time.Millisecond), 100*steal)
 		out = append(out, s)
 		prev = s
 	}
@@ -279,6 +321,13 @@ func (r *chatReport) print(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, r.memory())
+	if n := len(r.Samples); n >= 2 {
+		// From the first sample on: the seeding and the joins' start are
+		// before it.
+		cpu, steal := perUpdate(r.Samples[0], r.Samples[n-1])
+		fmt.Fprintf(w, "CPU: %.2f ms of the machine's busy time per update from %v to %v (the bot, PostgreSQL, the fake Telegram, the people and the POS clients together); %.0f %% of the time stolen by the hypervisor\n",
+			float64(cpu)/float64(time.Millisecond), r.Samples[0].At.Round(time.Second), r.Samples[n-1].At.Round(time.Second), 100*steal)
+	}
 	if r.Consistent {
 		fmt.Fprintf(w, "consistent: %d checkouts confirmed = %d chat purchases, each with its ledger row; %d joins = %d cards; 0 updates set aside\n",
 			r.Checkouts, r.Purchases, r.Joins, r.Members)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -57,6 +58,11 @@ func TestChatLoadIsConsistent(t *testing.T) {
 			}
 			if len(rep.Samples) == 0 {
 				t.Error("no memory sample")
+			}
+			if n := len(rep.Samples); n > 0 && runtime.GOOS == "linux" {
+				if c := rep.Samples[n-1].CPU; c.Busy == 0 || c.Total <= c.Busy {
+					t.Errorf("the machine's CPU time not read: %+v", c)
+				}
 			}
 		})
 	}
