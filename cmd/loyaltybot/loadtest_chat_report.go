@@ -33,10 +33,11 @@ type chatSample struct {
 
 // cpuTime is the machine's CPU time since boot, in clock ticks, from
 // /proc/stat (Linux; zero elsewhere): busy (user, nice, system, irq,
-// softirq) and stolen by the hypervisor, over all cores. Busy time per
-// update tells two versions of the code apart where updates/s cannot:
-// the same code on the same VM ran anywhere from 1,000 to 1,300 updates/s
-// from one minute to the next, as the host lent more or less CPU.
+// softirq) and stolen by the hypervisor, over all cores. The same code
+// on the same VM ran anywhere from 1,000 to 1,300 updates/s from one
+// minute to the next with nothing stolen; busy time per update says what
+// an update costs when the machine is not saturated (-think), and is 2
+// cores ÷ the rate when it is.
 type cpuTime struct{ Busy, Steal, Total uint64 }
 
 // clockTicks is USER_HZ, the unit of /proc/stat: 100 on every Linux
