@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -16,14 +17,18 @@ import (
 )
 
 // commitCutter is a TCP proxy in front of PostgreSQL's socket that, once
-// armed, cuts the connection about to hear "COMMIT": the server has
-// committed, the bot never learns it. It reads the server's side message
-// by message (type byte, length), so it cuts exactly there.
+// armed, cuts the connection about to hear the COMMIT of a transaction
+// that marked an update handled (finish_update): the server has
+// committed, the bot never learns it. Other transactions (the background
+// sender's claims commit too) pass. It reads both directions message by
+// message (type byte, length; sslmode=disable, so no TLS), so it cuts
+// exactly there.
 type commitCutter struct {
 	ln     net.Listener
 	socket string
 	armed  atomic.Bool
 	cut    atomic.Int32
+	stmt   atomic.Value // the name pgx prepared finish_update's statement under
 }
 
 // startCommitCutter listens on a local port for connections to the
@@ -41,6 +46,7 @@ func startCommitCutter(t *testing.T, dsn string) (*commitCutter, string) {
 		t.Fatal(err)
 	}
 	c := &commitCutter{ln: ln, socket: fmt.Sprintf("%s/.s.PGSQL.%s", q.Get("host"), q.Get("port"))}
+	c.stmt.Store("")
 	t.Cleanup(func() { ln.Close() })
 	go c.serve()
 	return c, fmt.Sprintf("postgres://%s@%s%s?sslmode=disable", u.User.Username(), ln.Addr(), u.Path)
@@ -57,29 +63,74 @@ func (c *commitCutter) serve() {
 			client.Close()
 			continue
 		}
-		go func() { io.Copy(server, client); server.Close() }() //nolint:errcheck // a closed side ends it
-		go c.answers(server, client)
+		var marks atomic.Bool // the transaction under way marks an update handled
+		go c.requests(client, server, &marks)
+		go c.answers(server, client, &marks)
 	}
 }
 
-// answers forwards the server's messages (no TLS: sslmode=disable, so
-// every one is typed) until it is armed and a COMMIT's completion comes.
-func (c *commitCutter) answers(server, client net.Conn) {
+// message reads one protocol message: its type byte (none for the first
+// message a client sends) and its body.
+func message(r *bufio.Reader, typed bool) (head, body []byte, err error) {
+	n := 4
+	if typed {
+		n = 5
+	}
+	head = make([]byte, n)
+	if _, err := io.ReadFull(r, head); err != nil {
+		return nil, nil, err
+	}
+	body = make([]byte, binary.BigEndian.Uint32(head[n-4:])-4)
+	_, err = io.ReadFull(r, body)
+	return head, body, err
+}
+
+// requests forwards the client's messages, noting a Parse of
+// finish_update or a Bind of its prepared statement.
+func (c *commitCutter) requests(client, server net.Conn, marks *atomic.Bool) {
+	defer server.Close()
+	r, w := bufio.NewReader(client), bufio.NewWriter(server)
+	for typed := false; ; typed = true {
+		head, body, err := message(r, typed)
+		if err != nil {
+			return
+		}
+		if typed {
+			fields := bytes.Split(body, []byte{0})
+			switch {
+			case head[0] == 'P' && len(fields) > 1 && bytes.Contains(fields[1], []byte("finish_update")):
+				c.stmt.Store(string(fields[0])) // "" for an unnamed statement: never matched below
+				marks.Store(true)
+			case head[0] == 'B' && len(fields) > 1 && len(fields[1]) > 0 && string(fields[1]) == c.stmt.Load().(string):
+				marks.Store(true)
+			}
+		}
+		w.Write(head) //nolint:errcheck // reported by Flush
+		w.Write(body) //nolint:errcheck
+		if r.Buffered() == 0 {
+			if err := w.Flush(); err != nil {
+				return
+			}
+		}
+	}
+}
+
+// answers forwards the server's messages until, armed, the COMMIT of a
+// transaction that marks an update handled completes.
+func (c *commitCutter) answers(server, client net.Conn, marks *atomic.Bool) {
 	defer client.Close()
 	defer server.Close()
 	r, w := bufio.NewReader(server), bufio.NewWriter(client)
-	head := make([]byte, 5)
 	for {
-		if _, err := io.ReadFull(r, head); err != nil {
+		head, body, err := message(r, true)
+		if err != nil {
 			return
 		}
-		body := make([]byte, binary.BigEndian.Uint32(head[1:])-4)
-		if _, err := io.ReadFull(r, body); err != nil {
-			return
-		}
-		if head[0] == 'C' && string(body) == "COMMIT\x00" && c.armed.CompareAndSwap(true, false) {
-			c.cut.Add(1)
-			return
+		if head[0] == 'C' && (string(body) == "COMMIT\x00" || string(body) == "ROLLBACK\x00") {
+			if marks.Swap(false) && string(body) == "COMMIT\x00" && c.armed.CompareAndSwap(true, false) {
+				c.cut.Add(1)
+				return
+			}
 		}
 		w.Write(head) //nolint:errcheck // reported by Flush
 		w.Write(body) //nolint:errcheck
