@@ -59,6 +59,10 @@ var ContactPresets = []ContactPreset{
 // most a day, and a few minutes' window is more likely a typo than a wish.
 const minContactWindow = 60
 
+// windowSeparators makes the separators people type between two times
+// (dashes, "to", "до", "dan") one "-" and drops spaces.
+var windowSeparators = strings.NewReplacer("–", "-", "—", "-", "−", "-", " to ", "-", " до ", "-", " dan ", "-", "dan ", "-", " ", "")
+
 // ParseContactWindow reads a window as people type it: "10:00-20:00",
 // "9-18", "9.30 – 12", "с 10 до 20", "from 10 to 20", "10 dan 20 gacha"
 // (Uzbek); 24:00 may end it.
@@ -77,7 +81,7 @@ func ParseContactWindow(s string) (ContactWindow, error) {
 		s = strings.TrimPrefix(s, prefix)
 	}
 	s = strings.TrimSpace(strings.TrimSuffix(s, "gacha"))
-	s = strings.NewReplacer("–", "-", "—", "-", "−", "-", " to ", "-", " до ", "-", " dan ", "-", "dan ", "-", " ", "").Replace(s)
+	s = windowSeparators.Replace(s)
 	a, b, ok := strings.Cut(s, "-")
 	if !ok {
 		return ContactWindow{}, bad("no separator")

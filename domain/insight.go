@@ -118,7 +118,7 @@ func (s *Service) FindCustomer(ctx context.Context, tx Tx, query string) (*Custo
 	number := ""
 	if d, ok := codeDigits(query); ok {
 		number = d[:cardNumberLen]
-	} else if d := strings.NewReplacer(" ", "", "-", "").Replace(query); len(d) == cardNumberLen && allDigits(d) {
+	} else if d := codeSeparators.Replace(query); len(d) == cardNumberLen && allDigits(d) {
 		number = d
 	}
 	if number != "" {

@@ -107,10 +107,14 @@ func (v statsView) dates(now time.Time, loc *time.Location) (domain.Period, erro
 	return domain.Period{From: from, To: time.Date(last.Year(), last.Month(), last.Day()+1, 0, 0, 0, 0, loc)}, nil
 }
 
+// dateSeparators turns the dashes and dots people put between two dates
+// into a space.
+var dateSeparators = strings.NewReplacer("–", " ", "—", " ", " - ", " ", "..", " ")
+
 // parseStatsDates reads "01.03.2026 31.03.2026" (or with a dash between)
 // as a custom period; the first day must not be after the last.
 func parseStatsDates(text string, now time.Time) (string, error) {
-	text = strings.NewReplacer("–", " ", "—", " ", " - ", " ", "..", " ").Replace(text)
+	text = dateSeparators.Replace(text)
 	f := strings.Fields(text)
 	if len(f) != 2 {
 		return "", domain.ErrInvalid
