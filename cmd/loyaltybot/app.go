@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	"github.com/loyaltybot/loyaltybot/bot"
@@ -52,6 +53,15 @@ func newLogger(w io.Writer, e *env) *slog.Logger {
 	return slog.New(bot.RedactToken(h, e.Token))
 }
 
+// dbPoolSize is how many connections the bot keeps to PostgreSQL, unless
+// DATABASE_URL says otherwise (pool_max_conns=N): four per core of this
+// machine, at least 8. More only queue at the database: on 2 cores, with
+// PostgreSQL on the same machine, the chat load handled 5–22 % more
+// updates with 12 connections than with 32 (four A/B pairs of 40-s runs;
+// 8, 12 and 16 alike), as 32 busy backends took turns on two cores. The
+// bot's 64 workers wait for a connection in the pool instead.
+func dbPoolSize() int32 { return int32(max(8, 4*runtime.NumCPU())) }
+
 // openDB connects to DATABASE_URL, or starts the embedded cluster in the
 // data folder when it is empty.
 func openDB(ctx context.Context, e *env, log *slog.Logger, pgDir string, now func() time.Time) (*postgres.DB, *embedded.Cluster, error) {
@@ -73,7 +83,7 @@ func openDB(ctx context.Context, e *env, log *slog.Logger, pgDir string, now fun
 		}
 		url = cluster.URL("loyaltybot")
 	}
-	db, err := postgres.Open(ctx, url, 32, postgres.WithClock(now))
+	db, err := postgres.Open(ctx, url, dbPoolSize(), postgres.WithClock(now))
 	if err != nil {
 		if cluster != nil {
 			cluster.Stop()

@@ -74,7 +74,7 @@ func loadtest(ctx context.Context, args []string, getenv func(string) string, st
 	if err := cluster.EnsureDatabase(ctx, "loyaltybot"); err != nil {
 		return err
 	}
-	if a.db, err = postgres.Open(ctx, cluster.URL("loyaltybot"), 32, postgres.WithClock(a.now)); err != nil {
+	if a.db, err = postgres.Open(ctx, cluster.URL("loyaltybot"), dbPoolSize(), postgres.WithClock(a.now)); err != nil {
 		return err
 	}
 	fake, err := tgfake.Start("127.0.0.1:0", tgfake.WithBotUsername(playgroundBot))

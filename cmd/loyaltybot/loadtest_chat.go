@@ -122,7 +122,7 @@ func chatLoad(ctx context.Context, getenv func(string) string, o chatOptions, st
 	if err := cluster.EnsureDatabase(ctx, "loyaltybot"); err != nil {
 		return nil, err
 	}
-	if a.db, err = postgres.Open(ctx, cluster.URL("loyaltybot"), 32, postgres.WithClock(a.now)); err != nil {
+	if a.db, err = postgres.Open(ctx, cluster.URL("loyaltybot"), dbPoolSize(), postgres.WithClock(a.now)); err != nil {
 		return nil, err
 	}
 	fake, err := tgfake.Start("127.0.0.1:0", tgfake.WithBotUsername(playgroundBot), tgfake.WithBoundedMemory(16))

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -61,8 +62,8 @@ func Open(ctx context.Context, url string, maxConns int32, opts ...Option) (*DB,
 	if err != nil {
 		return nil, fmt.Errorf("parse database url: %w", err)
 	}
-	if maxConns > 0 {
-		cfg.MaxConns = maxConns
+	if maxConns > 0 && !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = maxConns // the URL's own pool_max_conns wins
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/loyaltybot/loyaltybot/domain"
+	"github.com/loyaltybot/loyaltybot/domain/postgres"
+	"github.com/loyaltybot/loyaltybot/domain/postgres/pgtest"
 )
 
 // TestUpdateIsOneTransaction: what a use case writes across aggregates
@@ -61,4 +63,24 @@ func TestUpdateIsOneTransaction(t *testing.T) {
 		}
 	}
 	checkTime(t, "the committed card's time", sqlOne[time.Time](t, db, `SELECT created_at FROM cards`), t0)
+}
+
+// TestPoolSizeFromTheURLWins: Open's pool size is the default; a
+// pool_max_conns in the database URL, an operator's choice, overrides it.
+func TestPoolSizeFromTheURLWins(t *testing.T) {
+	t.Parallel()
+	url := pgtest.NewDB(t)
+	for _, c := range []struct {
+		url  string
+		want int32
+	}{{url, 5}, {url + "&pool_max_conns=3", 3}} {
+		db, err := postgres.Open(t.Context(), c.url, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := db.Pool().Config().MaxConns; got != c.want {
+			t.Errorf("%s: %d connections, want %d", c.url, got, c.want)
+		}
+		db.Close()
+	}
 }
