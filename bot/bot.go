@@ -281,9 +281,11 @@ func (b *Bot) process(ctx context.Context, u domain.RawUpdate, v verdict) {
 	// wrote and hold: a COMMIT whose answer was lost on the way did land,
 	// and nobody else sends its replies before their hold's lease runs out.
 	var out, lost flows.Outcome
+	inDoubt := false // an attempt failed with the database away
 	err := b.untilAvailable(u.UpdateID, func() (err error) {
 		out, err = handle(ctx, in)
 		if errors.Is(err, domain.ErrUnavailable) {
+			inDoubt = true
 			lost.Outbox = append(lost.Outbox, out.Outbox...)
 			lost.CallbackText = cmp.Or(out.CallbackText, lost.CallbackText)
 		}
@@ -302,12 +304,15 @@ func (b *Bot) process(ctx context.Context, u domain.RawUpdate, v verdict) {
 	}
 	if out.Duplicate {
 		b.m.duplicates.Inc()
-		if len(lost.Outbox) > 0 {
+		if inDoubt {
 			// Handled by one of the attempts above, or by another
 			// process if they all rolled back. Sent as if the hold had
 			// gone stale: each row is taken again first, fenced by its
 			// attempts count, so a row that was never committed, or
-			// that the background sender took over, is not sent.
+			// that the background sender took over, is not sent. The
+			// tap is answered too, or its button keeps spinning (a
+			// second answer, if another process gave one, is refused
+			// by Telegram and only logged).
 			b.sender.SendHeld(ctx, lost.Outbox, time.Time{})
 			b.answerCallback(ctx, in, lost.CallbackText)
 		}
