@@ -182,6 +182,28 @@ func TestReplyOfACommitWhoseAnswerWasLost(t *testing.T) {
 	if ms[len(ms)-1].Text != ms[before-1].Text {
 		t.Errorf("last reply %q, want the consent question %q", ms[len(ms)-1].Text, ms[before-1].Text)
 	}
+
+	// The same with a tap: the consent's next step comes at once, and the
+	// tap is answered, or its button would keep spinning.
+	before, answered := len(anna.U.Messages()), len(anna.U.CallbackAnswers())
+	cutter.armed.Store(true)
+	if _, err := anna.U.Tap("✅ I agree"); err != nil {
+		t.Fatal(err)
+	}
+	deadline = time.Now().Add(10 * time.Second)
+	for len(anna.U.Messages()) == before && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if cutter.cut.Load() != 2 {
+		t.Fatalf("the proxy cut %d commits, want 2", cutter.cut.Load())
+	}
+	if len(anna.U.Messages()) == before {
+		t.Fatal("no reply to the tap within 10 s of a commit whose answer was lost")
+	}
+	h.Settle()
+	if n := len(anna.U.CallbackAnswers()) - answered; n != 1 {
+		t.Errorf("the tap was answered %d times, want once", n)
+	}
 	if n := count(t, h, `SELECT count(*) FROM dead_updates`); n != 0 {
 		t.Errorf("%d updates set aside; the handled one must not be", n)
 	}
