@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"encoding/binary"
 	"errors"
 	"math"
 	"strings"
@@ -35,6 +36,8 @@ func TestNewCardSigner(t *testing.T) {
 		{testSecret, 0, false},
 		{testSecret, -time.Minute, false},
 		{testSecret, 500 * time.Millisecond, false},
+		{testSecret, 24 * time.Hour, true},
+		{testSecret, 24*time.Hour + time.Second, false},
 	}
 	for _, tt := range tests {
 		s, err := NewCardSigner(tt.secret, tt.ttl)
@@ -76,12 +79,19 @@ func TestVerifyToken(t *testing.T) {
 		{"last second", tok, testNow.Add(ttl), nil},
 		{"clock slightly behind", tok, testNow.Add(-30 * time.Second), nil},
 		{"expired", tok, testNow.Add(ttl + time.Second), ErrCardExpired},
-		{"expired long ago", tok, testNow.Add(48 * time.Hour), ErrCardExpired},
+		{"expired a day ago", tok, testNow.Add(ttl + 24*time.Hour), ErrCardExpired},
+		{"expired two days ago", tok, testNow.Add(48 * time.Hour), ErrCardInvalid},
+		{"low expiry bits come round again", s.Token(42, testNow.Add(-expiryUnit*(1<<16)*time.Second)), testNow, ErrCardInvalid},
+		{"version 1", tokenV1(s, 42, testNow), testNow, nil},
+		{"version 1 expired", tokenV1(s, 42, testNow), testNow.Add(ttl + time.Second), ErrCardExpired},
+		{"version 1 from a future window", tokenV1(s, 42, testNow.Add(time.Hour)), testNow, ErrCardInvalid},
+		{"version 2 read as version 1", mutate(t, tok, func(b []byte) []byte { b[0] = 1; return b }), testNow, ErrCardInvalid},
 		{"flipped signature byte", mutate(t, tok, func(b []byte) []byte { b[len(b)-1] ^= 1; return b }), testNow, ErrCardInvalid},
 		{"forged and old", mutate(t, tok, func(b []byte) []byte { b[len(b)-3] ^= 0x80; return b }), testNow.Add(time.Hour), ErrCardInvalid},
 		{"changed card id", mutate(t, tok, func(b []byte) []byte { b[1]++; return b }), testNow, ErrCardInvalid},
 		{"changed expiry", mutate(t, tok, func(b []byte) []byte { b[3]++; return b }), testNow, ErrCardInvalid},
-		{"wrong version", mutate(t, tok, func(b []byte) []byte { b[0] = 2; return b }), testNow, ErrCardInvalid},
+		{"wrong version", mutate(t, tok, func(b []byte) []byte { b[0] = 3; return b }), testNow, ErrCardInvalid},
+		{"id varint runs into the expiry", mutate(t, tok, func(b []byte) []byte { b[1] |= 0x80; return b }), testNow, ErrCardInvalid},
 		{"wrong secret", other.Token(42, testNow), testNow, ErrCardInvalid},
 		{"wrong secret and old", other.Token(42, testNow), testNow.Add(time.Hour), ErrCardInvalid},
 		{"truncated by one char", tok[:len(tok)-1], testNow, ErrCardInvalid},
@@ -145,9 +155,26 @@ func TestTokenShapeAndRoundTrip(t *testing.T) {
 			}
 		}
 	}
-	if a, b := s.Token(7, testNow), s.Token(7, testNow.Add(time.Second)); a == b {
-		t.Errorf("tokens a second apart are equal: %q", a)
+	if a, b := s.Token(7, testNow), s.Token(7, testNow.Add(expiryUnit*time.Second)); a == b {
+		t.Errorf("tokens %ds apart are equal: %q", expiryUnit, a)
 	}
+	// The QR's size depends on the link's length: up to 2,097,151 cards the
+	// token stays at 24 chars (see Token).
+	for _, id := range []int64{1, 16383, 16384, 2_097_151} {
+		if tok := s.Token(id, testNow); len(tok) > 24 {
+			t.Errorf("Token(%d) = %q, %d chars; want ≤ 24", id, tok, len(tok))
+		}
+	}
+}
+
+// tokenV1 makes a token in the first layout (version 1, varint card id,
+// varint expiry in seconds, MAC of all before it), as replicas running the
+// earlier release still show.
+func tokenV1(s *CardSigner, cardID int64, now time.Time) string {
+	buf := []byte{1}
+	buf = binary.AppendVarint(buf, cardID)
+	buf = binary.AppendVarint(buf, now.Add(s.ttl).Unix())
+	return tokenEncoding.EncodeToString(append(buf, s.tokenMACv1(buf)...))
 }
 
 func TestCode(t *testing.T) {
