@@ -58,8 +58,9 @@ type CardSigner struct {
 // NewCardSigner returns a signer for the secret from config. The secret must
 // be at least 16 bytes (a shorter one is guessable offline from one token)
 // and ttl from one second (code windows count whole seconds) to a day (a
-// token's expiry must stay recoverable from its 16 bits). Separate keys are derived for tokens and codes so that one form
-// can never be replayed as the other.
+// token's expiry must stay recoverable from its 16 bits). Separate keys are
+// derived for tokens and codes so that one form can never be replayed as the
+// other.
 func NewCardSigner(secret []byte, ttl time.Duration) (*CardSigner, error) {
 	if len(secret) < 16 {
 		return nil, fmt.Errorf("card signer: secret is %d bytes, need at least 16", len(secret))
