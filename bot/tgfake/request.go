@@ -88,11 +88,11 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		chat = ref.chatID // a tap's answer is for the chat that tapped
 	}
 	f, failed := s.takeFailure(q.method, chat)
-	call := Call{Method: method, ChatID: chat, At: time.Now(), Params: q.callParams()}
-	if failed {
-		call.Fault = &f
-	}
-	if s.keep == 0 {
+	if s.keep == 0 { // bounded memory keeps no call log
+		call := Call{Method: method, ChatID: chat, At: time.Now(), Params: q.callParams()}
+		if failed {
+			call.Fault = &f
+		}
 		s.calls = append(s.calls, call)
 	}
 	var flood *apiError
@@ -135,7 +135,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	h, ok := s.methods()[q.method]
+	h, ok := s.handlers[q.method]
 	if !ok {
 		writeError(w, errNotFound)
 		return

@@ -116,6 +116,7 @@ type Server struct {
 	calls      []Call
 	commands   map[string][]Command
 	hook       webhook
+	handlers   map[string]handler // the API methods, by lower-case name
 	limits     *limiter // nil: no flood limits (WithLimits)
 	keep       int      // >0: bounded memory (WithBoundedMemory)
 }
@@ -149,6 +150,7 @@ func Start(addr string, opts ...Option) (*Server, error) {
 	for _, o := range opts {
 		o(s)
 	}
+	s.handlers = s.methods()
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
