@@ -3,6 +3,7 @@ package posapi_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/http"
 	"os"
 	"sync"
@@ -274,4 +275,30 @@ func (e *env) count(sql string, args ...any) int {
 		e.t.Fatal(err)
 	}
 	return n
+}
+
+// TestLoadPaced: with a rate, the clients together post no faster than it
+// (at 4 a second over 1.1 s: the purchases due at 0, ¼, ½, ¾ and 1 s, not
+// the one due at 1¼ s), where unpaced they would post thousands; every
+// one is recorded.
+func TestLoadPaced(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	rep, err := posapi.Load(t.Context(), posapi.LoadOptions{BaseURL: e.srv.URL, Key: e.key,
+		Cards: []string{e.code(e.join(700, "Paced"))}, Concurrency: 3, Duration: 1100 * time.Millisecond, Rate: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Requests < 1 || rep.Requests > 5 || rep.Errors != 0 {
+		t.Fatalf("paced at 4/s for 1.1 s: %+v, want 1 to 5 purchases, no errors", rep)
+	}
+	if n := e.count(`SELECT count(*) FROM purchases`); n != rep.Requests {
+		t.Errorf("%d purchases recorded, %d posted", n, rep.Requests)
+	}
+	for _, rate := range []float64{-1, math.NaN(), math.Inf(1)} {
+		if _, err := posapi.Load(t.Context(), posapi.LoadOptions{BaseURL: e.srv.URL, Key: e.key,
+			Cards: []string{"c"}, Duration: time.Second, Rate: rate}); err == nil {
+			t.Errorf("rate %v: no error", rate)
+		}
+	}
 }

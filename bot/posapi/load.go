@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -42,6 +43,12 @@ type LoadOptions struct {
 	// RedeemPoints points (default 20) from the card.
 	RedeemEvery  int
 	RedeemPoints int64
+	// Rate > 0 paces the purchases: the n-th is due Rate-th of a second
+	// after the (n-1)-th, counted from the start, so together the clients
+	// post at most Rate a second, the way a shop's registers do, instead
+	// of each posting the moment it is answered. Latencies count from the
+	// send; a client answered late does not catch up beyond Concurrency.
+	Rate float64
 }
 
 // LoadReport sums up a run. Latencies cover every request, failed ones
@@ -104,7 +111,7 @@ func Load(ctx context.Context, o LoadOptions) (LoadReport, error) {
 	defer client.CloseIdleConnections()
 	endpoint := o.BaseURL + "/api/v1/purchases"
 	run := randomRunID()
-	return Drive(ctx, o.Concurrency, o.Duration, o.Requests, func(ctx context.Context, n int64) error {
+	return drive(ctx, o.Concurrency, o.Duration, o.Requests, o.Rate, func(ctx context.Context, n int64) error {
 		purchase := map[string]any{
 			"card": o.Cards[int(n)%len(o.Cards)], "amount": 10_000 + rand.Int64N(490_001),
 			"currency": o.Currency, "receipt_id": fmt.Sprintf("load-%s-%d", run, n),
@@ -124,7 +131,16 @@ func Load(ctx context.Context, o LoadOptions) (LoadReport, error) {
 // over HTTP; loadtest -db uses it on the database alone.
 func Drive(ctx context.Context, concurrency int, duration time.Duration, requests int,
 	fn func(ctx context.Context, n int64) error) (LoadReport, error) {
+	return drive(ctx, concurrency, duration, requests, 0, fn)
+}
+
+// drive is Drive, paced to rate calls a second when rate > 0 (see
+// LoadOptions.Rate).
+func drive(ctx context.Context, concurrency int, duration time.Duration, requests int, rate float64,
+	fn func(ctx context.Context, n int64) error) (LoadReport, error) {
 	switch {
+	case rate < 0 || math.IsNaN(rate) || math.IsInf(rate, 0):
+		return LoadReport{}, fmt.Errorf("load: rate %v, want 0 (unpaced) or a positive number a second", rate)
 	case concurrency < 1 || concurrency > maxLoadConcurrency:
 		return LoadReport{}, fmt.Errorf("load: concurrency %d, want 1 to %d", concurrency, maxLoadConcurrency)
 	case duration <= 0 || duration > maxLoadDuration:
@@ -154,6 +170,12 @@ func Drive(ctx context.Context, concurrency int, duration time.Duration, request
 				if requests > 0 && n > int64(requests) {
 					break
 				}
+				if rate > 0 {
+					due := start.Add(time.Duration(float64(n-1) / rate * float64(time.Second)))
+					if !due.Before(deadline) || !sleepUntil(ctx, due) {
+						break
+					}
+				}
 				t0 := time.Now()
 				err := fn(ctx, n)
 				local = append(local, time.Since(t0))
@@ -175,6 +197,22 @@ func Drive(ctx context.Context, concurrency int, duration time.Duration, request
 	}
 	wg.Wait()
 	return report(latencies, errs, firstErr, time.Since(start)), nil
+}
+
+// sleepUntil waits for t and says whether it came before ctx ended.
+func sleepUntil(ctx context.Context, t time.Time) bool {
+	d := time.Until(t)
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // check refuses options that would make a remote or senseless run.

@@ -117,8 +117,8 @@ type Server struct {
 	commands   map[string][]Command
 	hook       webhook
 	handlers   map[string]handler // the API methods, by lower-case name
-	limits     *limiter // nil: no flood limits (WithLimits)
-	keep       int      // >0: bounded memory (WithBoundedMemory)
+	limits     *limiter           // nil: no flood limits (WithLimits)
+	keep       int                // >0: bounded memory (WithBoundedMemory)
 }
 
 type failSlot struct {

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"os"
 	"runtime"
@@ -29,6 +30,7 @@ type chatOptions struct {
 	Cashiers   int           // simulated cashiers checking customers out
 	Think      time.Duration // mean pause between one person's actions (0: none)
 	POS        int           // POS API clients in parallel (0: none)
+	POSRate    float64       // purchases a second the POS clients post in all (0: as fast as answered)
 	POSCards   int           // seeded members the POS purchases go to
 	Webhook    bool          // webhook intake instead of long polling
 	Sample     time.Duration // how often RSS and goroutines are sampled
@@ -64,6 +66,7 @@ func loadtestChat(ctx context.Context, args []string, getenv func(string) string
 	fs.IntVar(&o.Cashiers, "cashiers", 50, "simulated cashiers checking customers out at once")
 	fs.DurationVar(&o.Think, "think", 0, "mean pause between one person's actions, each drawn between half and one and a half times it (0: act as soon as the bot answers)")
 	fs.IntVar(&o.POS, "pos", 2, "POS API clients posting purchases in parallel (0: none)")
+	fs.Float64Var(&o.POSRate, "pos-rate", 0, "purchases a second the POS clients post in all, like a shop's registers (0: each posts the moment it is answered)")
 	fs.IntVar(&o.POSCards, "pos-cards", 2_000, "seeded members (a year of history each) the POS purchases go to")
 	fs.BoolVar(&o.Webhook, "webhook", false, "take updates by webhook instead of long polling")
 	fs.DurationVar(&o.Sample, "sample", 10*time.Second, "how often RSS and goroutines are sampled")
@@ -73,7 +76,8 @@ func loadtestChat(ctx context.Context, args []string, getenv func(string) string
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	if o.Customers < 1 || o.Cashiers < 0 || o.POS < 0 || o.POSCards < 1 || o.Sample <= 0 || o.Think < 0 {
+	if o.Customers < 1 || o.Cashiers < 0 || o.POS < 0 || o.POSCards < 1 || o.Sample <= 0 || o.Think < 0 ||
+		o.POSRate < 0 || math.IsNaN(o.POSRate) || math.IsInf(o.POSRate, 0) {
 		fmt.Fprintln(stderr, "loadtest -chat: -customers and -pos-cards at least 1, -sample positive, nothing negative")
 		return errUsage
 	}
@@ -214,8 +218,12 @@ func chatLoad(ctx context.Context, getenv func(string) string, o chatOptions, st
 	if o.Webhook {
 		intake = "webhook"
 	}
-	fmt.Fprintf(stdout, "%d customers, %d cashiers, %d POS clients, %s, %v; the sender's cap raised to %d msg/s (production: 30) and the per-chat flood limit off …\n",
-		o.Customers, o.Cashiers, o.POS, intake, o.Duration, sendCap)
+	pos := fmt.Sprintf("%d POS clients", o.POS)
+	if o.POS > 0 && o.POSRate > 0 {
+		pos += fmt.Sprintf(" (%g purchases/s in all)", o.POSRate)
+	}
+	fmt.Fprintf(stdout, "%d customers, %d cashiers, %s, %s, %v; the sender's cap raised to %d msg/s (production: 30) and the per-chat flood limit off …\n",
+		o.Customers, o.Cashiers, pos, intake, o.Duration, sendCap)
 	st := &chatStats{customers: int64(o.Customers)}
 	rep := &chatReport{Options: o, Intake: intake}
 	runCtx, stopRun := context.WithCancel(ctx)
@@ -244,7 +252,7 @@ func chatLoad(ctx context.Context, getenv func(string) string, o chatOptions, st
 				codes[i] = a.engine.Signer.Code(num, time.Now())
 			}
 			r, err := posapi.Load(ctx, posapi.LoadOptions{BaseURL: base, Key: seed.key, Cards: codes,
-				Concurrency: o.POS, Duration: o.Duration, Currency: biz.Currency})
+				Concurrency: o.POS, Duration: o.Duration, Currency: biz.Currency, Rate: o.POSRate})
 			if err != nil {
 				r.Errors, r.FirstError = max(r.Errors, 1), err.Error()
 			}

@@ -64,7 +64,7 @@ Usage:
                           fill an empty database with generated history, for benchmarks
   loyaltybot loadtest [-duration 10s] [-concurrency 8] [-cards 200]
                           measure the POS API on this machine (fsync on)
-  loyaltybot loadtest -chat [-duration 1m] [-customers 500] [-cashiers 50] [-pos 2] [-webhook]
+  loyaltybot loadtest -chat [-duration 1m] [-customers 500] [-cashiers 50] [-pos 2] [-pos-rate 0] [-webhook]
                           drive the whole bot through a fake Telegram: joins, cards,
                           checkouts, ratings, topics, with POS purchases alongside
 
