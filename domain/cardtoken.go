@@ -109,7 +109,7 @@ func (s *CardSigner) Token(cardID int64, now time.Time) string {
 	buf = binary.AppendUvarint(buf, uint64(cardID))
 	head := len(buf)
 	buf = binary.BigEndian.AppendUint16(buf, uint16(units))
-	return tokenEncoding.EncodeToString(append(buf, s.tokenMAC(buf[:head], units)...))
+	return tokenEncoding.EncodeToString(append(buf, s.tokenMAC(buf[:head], expiryBytes(units))...))
 }
 
 // expiryUnit is the step of a version 2 token's expiry: 16 bits of it span
@@ -119,21 +119,19 @@ const expiryUnit = 2 // seconds
 
 func expiryUnits(t time.Time) int64 { return floorDiv(t.Unix(), expiryUnit) }
 
-// tokenMAC signs a version 2 token: its version and card id as written,
-// then the whole expiry, of which the token carries only the low bits.
-func (s *CardSigner) tokenMAC(head []byte, units int64) []byte {
+// tokenMAC is the truncated HMAC of parts in a row. A version 1 token
+// signs everything before its MAC; a version 2 token its version and card
+// id as written, then the whole expiry (expiryBytes), of which it carries
+// only the low bits.
+func (s *CardSigner) tokenMAC(parts ...[]byte) []byte {
 	m := hmac.New(sha256.New, s.tokenKey)
-	m.Write(head)
-	m.Write(binary.BigEndian.AppendUint64(nil, uint64(units)))
+	for _, p := range parts {
+		m.Write(p)
+	}
 	return m.Sum(nil)[:tokenMACLen]
 }
 
-// tokenMACv1 signs a version 1 token: everything before the MAC.
-func (s *CardSigner) tokenMACv1(data []byte) []byte {
-	m := hmac.New(sha256.New, s.tokenKey)
-	m.Write(data)
-	return m.Sum(nil)[:tokenMACLen]
-}
+func expiryBytes(units int64) []byte { return binary.BigEndian.AppendUint64(nil, uint64(units)) }
 
 // VerifyToken returns the card id a token was made for. A malformed, forged
 // or unknown-version token is ErrCardInvalid (wrapped with a detail for
@@ -181,7 +179,7 @@ func (s *CardSigner) verifyV2(raw []byte, now time.Time) (int64, error) {
 	// before it with the token's low 16 bits.
 	latest := expiryUnits(now.Add(s.ttl + tokenSkew))
 	units := latest - (latest-int64(binary.BigEndian.Uint16(body[1+n:])))&0xffff
-	if !hmac.Equal(mac, s.tokenMAC(head, units)) {
+	if !hmac.Equal(mac, s.tokenMAC(head, expiryBytes(units))) {
 		return 0, fmt.Errorf("%w: bad signature", ErrCardInvalid)
 	}
 	if exp := units * expiryUnit; now.Unix() > exp {
@@ -195,7 +193,7 @@ func (s *CardSigner) verifyV2(raw []byte, now time.Time) (int64, error) {
 // expiry in unix seconds, MAC of everything before it.
 func (s *CardSigner) verifyV1(raw []byte, now time.Time) (int64, error) {
 	body, mac := raw[:len(raw)-tokenMACLen], raw[len(raw)-tokenMACLen:]
-	if !hmac.Equal(mac, s.tokenMACv1(body)) {
+	if !hmac.Equal(mac, s.tokenMAC(body)) {
 		return 0, fmt.Errorf("%w: bad signature", ErrCardInvalid)
 	}
 	rest := body[1:]

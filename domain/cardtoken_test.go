@@ -174,7 +174,7 @@ func tokenV1(s *CardSigner, cardID int64, now time.Time) string {
 	buf := []byte{1}
 	buf = binary.AppendVarint(buf, cardID)
 	buf = binary.AppendVarint(buf, now.Add(s.ttl).Unix())
-	return tokenEncoding.EncodeToString(append(buf, s.tokenMACv1(buf)...))
+	return tokenEncoding.EncodeToString(append(buf, s.tokenMAC(buf)...))
 }
 
 func TestCode(t *testing.T) {
