@@ -13,9 +13,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
-
 	"github.com/loyaltybot/loyaltybot/bot/tgfake"
 	"github.com/loyaltybot/loyaltybot/flows"
 )
@@ -251,22 +248,9 @@ func Mask(s string) string {
 	return tokenRe.ReplaceAllString(s, "c_<token>")
 }
 
-// DecodeQR reads the text of a PNG QR code, as a phone camera would.
-func DecodeQR(png []byte) (string, error) {
-	img, _, err := image.Decode(bytes.NewReader(png))
-	if err != nil {
-		return "", err
-	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		return "", err
-	}
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
-	if err != nil {
-		return "", err
-	}
-	return res.GetText(), nil
-}
+// DecodeQR reads the text of a PNG QR code, as a phone camera would (see
+// tgfake.DecodeQR).
+func DecodeQR(png []byte) (string, error) { return tgfake.DecodeQR(png) }
 
 // KeyboardLabels returns the current reply keyboard's labels.
 func (c *Chat) KeyboardLabels() []string {
