@@ -33,7 +33,8 @@ type Config struct {
 	// replies itself (SendHeld), so it waits a Telegram round trip (about
 	// 100 ms) per update: the default 64 keeps that from capping intake
 	// at workers/RTT, while the database pool bounds the work in
-	// PostgreSQL.
+	// PostgreSQL. Staff chats have as many workers again of their own,
+	// so the till never queues behind the members (lanes.go).
 	Workers int
 	// PollTimeout is the long-polling timeout (default 25 s).
 	PollTimeout time.Duration
@@ -69,7 +70,9 @@ type Bot struct {
 	log    *slog.Logger
 	m      *Metrics
 
-	queues     []chan queued
+	queues     []chan queued // members' chats
+	staffQs    []chan queued // staff chats (lanes.go)
+	lanes      *lanes
 	flood      *floodGate
 	inflight   atomic.Int64
 	closing    atomic.Bool
@@ -110,7 +113,8 @@ func New(cfg Config) (*Bot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("telegram client: %w", err)
 	}
-	b := &Bot{cfg: cfg, api: api, log: cfg.Logger, m: cfg.Metrics, flood: newFloodGate(cfg.FloodBurst, cfg.FloodEvery)}
+	b := &Bot{cfg: cfg, api: api, log: cfg.Logger, m: cfg.Metrics, flood: newFloodGate(cfg.FloodBurst, cfg.FloodEvery),
+		lanes: newLanes()}
 	b.sender = NewSender(api, cfg.Store.Outbox(), cfg.Logger, cfg.Metrics)
 	if cfg.Engine != nil {
 		b.sender.export = cfg.Engine.WriteExport
@@ -139,22 +143,27 @@ func (b *Bot) Username(ctx context.Context) (string, error) {
 // than ReplayWindow: those are set aside. Intake (polling or webhook) is
 // started separately.
 func (b *Bot) Start(ctx context.Context) error {
+	b.learnStaff(ctx)
 	b.queues = make([]chan queued, b.cfg.Workers)
-	for i := range b.queues {
-		q := make(chan queued, 64)
-		b.queues[i] = q
-		b.workers.Add(1)
-		go func() {
-			defer b.workers.Done()
-			for j := range q {
-				if j.answer != "" {
-					b.answerCallback(context.WithoutCancel(ctx), flows.Input{Callback: &flows.Callback{ID: j.answer}}, "")
-				} else {
-					b.inOrder(context.WithoutCancel(ctx), j.u, j.verdict)
+	b.staffQs = make([]chan queued, b.cfg.Workers)
+	for _, qs := range [][]chan queued{b.queues, b.staffQs} {
+		for i := range qs {
+			q := make(chan queued, 64)
+			qs[i] = q
+			b.workers.Add(1)
+			go func() {
+				defer b.workers.Done()
+				for j := range q {
+					if j.answer != "" {
+						b.answerCallback(context.WithoutCancel(ctx), flows.Input{Callback: &flows.Callback{ID: j.answer}}, "")
+					} else {
+						b.inOrder(context.WithoutCancel(ctx), j)
+					}
+					b.lanes.done(j.u.ChatID)
+					b.inflight.Add(-1)
 				}
-				b.inflight.Add(-1)
-			}
-		}()
+			}()
+		}
 	}
 	senderCtx, stop := context.WithCancel(ctx)
 	b.stopSender, b.senderDone = stop, make(chan struct{})
@@ -195,6 +204,9 @@ func (b *Bot) Stop(timeout time.Duration) error {
 	for _, q := range b.queues {
 		close(q)
 	}
+	for _, q := range b.staffQs {
+		close(q)
+	}
 	b.closeMu.Unlock()
 	done := make(chan struct{})
 	go func() { b.workers.Wait(); close(done) }()
@@ -218,6 +230,7 @@ type queued struct {
 	u       domain.RawUpdate
 	verdict verdict
 	answer  string // the callback query id of a dropped tap
+	staff   bool   // on a staff lane (lanes.go)
 }
 
 func (b *Bot) dispatch(j queued) {
@@ -227,17 +240,42 @@ func (b *Bot) dispatch(j queued) {
 		return // stored; handled on the next start
 	}
 	b.inflight.Add(1)
-	b.queues[b.worker(j.u.ChatID)] <- j
+	j.staff = b.lanes.take(j.u.ChatID)
+	b.queue(j) <- j
 }
 
-// worker is the queue of a chat: always the same one, so a chat's updates
-// are handled in order.
-func (b *Bot) worker(chat int64) int64 {
-	n := chat % int64(len(b.queues))
+// queue is the worker's queue of a chat: always the same one while the
+// chat has updates in hand (lanes.take), so its updates are handled in
+// order.
+func (b *Bot) queue(j queued) chan queued {
+	qs := b.queues
+	if j.staff {
+		qs = b.staffQs
+	}
+	n := j.u.ChatID % int64(len(qs))
 	if n < 0 {
 		n = -n
 	}
-	return n
+	return qs[n]
+}
+
+// learnStaff marks the staff's chats for the staff lanes before the first
+// update; process keeps the marks current (an invite taken, a dismissal).
+func (b *Bot) learnStaff(ctx context.Context) {
+	var staff []domain.Staff
+	err := b.cfg.Store.Update(ctx, func(tx domain.Tx) error {
+		var err error
+		staff, err = tx.ListStaff(ctx, 0)
+		return err
+	})
+	if err != nil {
+		b.log.Warn("staff chats unknown until they write: they share the members' lanes", "err", err)
+	}
+	for _, st := range staff {
+		if st.ChatID != 0 {
+			b.lanes.learn(st.ChatID, true)
+		}
+	}
 }
 
 // process handles one stored update end to end, or only asks the person
@@ -317,6 +355,9 @@ func (b *Bot) process(ctx context.Context, u domain.RawUpdate, v verdict) {
 			b.answerCallback(ctx, in, lost.CallbackText)
 		}
 		return
+	}
+	if err == nil {
+		b.lanes.learn(u.ChatID, out.Staff)
 	}
 	b.sender.SendHeld(ctx, out.Outbox, out.HeldSince)
 	if out.Queued {

@@ -114,9 +114,12 @@ func (b *Bot) answerLater(chat int64, callbackID string) {
 		return
 	}
 	b.inflight.Add(1)
+	j := queued{u: domain.RawUpdate{ChatID: chat}, answer: callbackID}
+	j.staff = b.lanes.take(chat)
 	select {
-	case b.queues[b.worker(chat)] <- queued{u: domain.RawUpdate{ChatID: chat}, answer: callbackID}:
+	case b.queue(j) <- j:
 	default:
+		b.lanes.done(chat)
 		b.inflight.Add(-1)
 	}
 }

@@ -2,8 +2,6 @@ package bot
 
 import (
 	"context"
-
-	"github.com/loyaltybot/loyaltybot/domain"
 )
 
 // inOrder handles the chat's earlier updates that are still pending,
@@ -25,7 +23,8 @@ import (
 // update of a chat reaches this process, whose dispatch keeps their
 // order; the check, one query per update, runs only when updates come by
 // webhook.
-func (b *Bot) inOrder(ctx context.Context, u domain.RawUpdate, v verdict) {
+func (b *Bot) inOrder(ctx context.Context, j queued) {
+	u := j.u
 	if u.ChatID != 0 && b.shared.Load() {
 		earlier, err := b.cfg.Store.EarlierPendingUpdates(ctx, u.ChatID, u.UpdateID, b.cfg.Now().Add(-b.cfg.ReplayWindow))
 		if err != nil {
@@ -35,5 +34,5 @@ func (b *Bot) inOrder(ctx context.Context, u domain.RawUpdate, v verdict) {
 			b.process(ctx, e, admit)
 		}
 	}
-	b.process(ctx, u, v)
+	b.process(ctx, u, j.verdict)
 }

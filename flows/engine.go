@@ -78,6 +78,9 @@ type Outcome struct {
 	// Queued says the update's reactions queued messages for the
 	// background sender (another chat's notice, an alert): wake it.
 	Queued bool
+	// Staff says a staff member wrote the update: the adapter serves
+	// their chat's next updates first (bot/lanes.go).
+	Staff bool
 }
 
 // Handle processes one input: it claims the stored update, locks the
@@ -172,6 +175,7 @@ func (e *Engine) handle(ctx context.Context, in Input, fn func(*Session) error) 
 			out.Outbox = append(out.Outbox, m)
 		}
 		out.CallbackText = s.callbackText
+		out.Staff = s.Staff != nil
 		if in.UpdateID != 0 {
 			// Claimed last, by the statement that marks it handled, which
 			// goes out with COMMIT: no round trip of its own. A duplicate

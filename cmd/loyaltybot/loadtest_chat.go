@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -25,18 +26,19 @@ import (
 
 // chatOptions shape a chat load run.
 type chatOptions struct {
-	Duration   time.Duration
-	Customers  int           // simulated customers, all acting at once
-	Cashiers   int           // simulated cashiers checking customers out
-	Think      time.Duration // mean pause between one person's actions (0: none)
-	POS        int           // POS API clients in parallel (0: none)
-	POSRate    float64       // purchases a second the POS clients post in all (0: as fast as answered)
-	POSCards   int           // seeded members the POS purchases go to
-	Webhook    bool          // webhook intake instead of long polling
-	Sample     time.Duration // how often RSS and goroutines are sampled
-	NoSync     bool          // PostgreSQL with fsync off
-	Profile    string        // Go CPU profile of the run
-	MemProfile string        // Go heap profile at the end of the run, bot still up
+	Duration     time.Duration
+	Customers    int           // simulated customers, all acting at once
+	Cashiers     int           // simulated cashiers checking customers out
+	Think        time.Duration // mean pause between one person's actions (0: none)
+	CashierThink time.Duration // the cashiers' own mean pause, as at a till paced by its queue (negative: Think)
+	POS          int           // POS API clients in parallel (0: none)
+	POSRate      float64       // purchases a second the POS clients post in all (0: as fast as answered)
+	POSCards     int           // seeded members the POS purchases go to
+	Webhook      bool          // webhook intake instead of long polling
+	Sample       time.Duration // how often RSS and goroutines are sampled
+	NoSync       bool          // PostgreSQL with fsync off
+	Profile      string        // Go CPU profile of the run
+	MemProfile   string        // Go heap profile at the end of the run, bot still up
 	// The run goes on past Duration until the cashiers have confirmed
 	// MinCheckouts and the customers given MinRatings ratings (the smoke
 	// test's way to see every kind of action without timing anything).
@@ -65,6 +67,15 @@ func loadtestChat(ctx context.Context, args []string, getenv func(string) string
 	fs.IntVar(&o.Customers, "customers", 500, "simulated customers, all acting at once")
 	fs.IntVar(&o.Cashiers, "cashiers", 50, "simulated cashiers checking customers out at once")
 	fs.DurationVar(&o.Think, "think", 0, "mean pause between one person's actions, each drawn between half and one and a half times it (0: act as soon as the bot answers)")
+	o.CashierThink = -1
+	fs.Func("cashier-think", "the cashiers' mean pause between checkouts, when it differs from -think: a till paced by its queue while the customers keep the bot saturated (default: -think)", func(v string) error {
+		d, err := time.ParseDuration(v)
+		if err == nil && d < 0 {
+			err = errors.New("negative")
+		}
+		o.CashierThink = d
+		return err
+	})
 	fs.IntVar(&o.POS, "pos", 2, "POS API clients posting purchases in parallel (0: none)")
 	fs.Float64Var(&o.POSRate, "pos-rate", 0, "purchases a second the POS clients post in all, like a shop's registers (0: each posts the moment it is answered)")
 	fs.IntVar(&o.POSCards, "pos-cards", 2_000, "seeded members (a year of history each) the POS purchases go to")
@@ -80,6 +91,9 @@ func loadtestChat(ctx context.Context, args []string, getenv func(string) string
 		o.POSRate < 0 || math.IsNaN(o.POSRate) || math.IsInf(o.POSRate, 0) {
 		fmt.Fprintln(stderr, "loadtest -chat: -customers and -pos-cards at least 1, -sample positive, nothing negative")
 		return errUsage
+	}
+	if o.CashierThink < 0 {
+		o.CashierThink = o.Think
 	}
 	rep, err := chatLoad(ctx, getenv, o, stdout)
 	if err != nil {
@@ -222,8 +236,14 @@ func chatLoad(ctx context.Context, getenv func(string) string, o chatOptions, st
 	if o.POS > 0 && o.POSRate > 0 {
 		pos += fmt.Sprintf(" (%g purchases/s in all)", o.POSRate)
 	}
-	fmt.Fprintf(stdout, "%d customers, %d cashiers, %s, %s, %v; the sender's cap raised to %d msg/s (production: 30) and the per-chat flood limit off …\n",
-		o.Customers, o.Cashiers, pos, intake, o.Duration, sendCap)
+	pace := func(d time.Duration) string {
+		if d == 0 {
+			return "no pause"
+		}
+		return fmt.Sprintf("pausing %v", d)
+	}
+	fmt.Fprintf(stdout, "%d customers (%s), %d cashiers (%s), %s, %s, %v; the sender's cap raised to %d msg/s (production: 30) and the per-chat flood limit off …\n",
+		o.Customers, pace(o.Think), o.Cashiers, pace(o.CashierThink), pos, intake, o.Duration, sendCap)
 	st := &chatStats{customers: int64(o.Customers)}
 	rep := &chatReport{Options: o, Intake: intake}
 	runCtx, stopRun := context.WithCancel(ctx)
@@ -266,7 +286,7 @@ func chatLoad(ctx context.Context, getenv func(string) string, o chatOptions, st
 		people.Add(1)
 		go func() {
 			defer people.Done()
-			cashier(runCtx, p, invites[i], o.Think, func(card int64) string { return a.engine.Signer.Token(card, time.Now()) })
+			cashier(runCtx, p, invites[i], o.CashierThink, func(card int64) string { return a.engine.Signer.Token(card, time.Now()) })
 		}()
 	}
 	lookup := cardOf(a)
