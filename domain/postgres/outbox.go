@@ -185,12 +185,16 @@ func (o *outbox) Claim(ctx context.Context, limit int, hold time.Duration) ([]do
 // statistics, and with the settings in force whenever it is planned, a
 // cached plan is one made with them.
 func (o *outbox) pinned(ctx context.Context, queue func(*pgx.Batch)) error {
+	return pinned(ctx, o.pool, queue)
+}
+
+func pinned(ctx context.Context, pool *pgxpool.Pool, queue func(*pgx.Batch)) error {
 	b := &pgx.Batch{}
 	b.Queue(`BEGIN`)
 	b.Queue(claimPlan)
 	queue(b)
 	b.Queue(`COMMIT`)
-	return o.pool.SendBatch(ctx, b).Close()
+	return pool.SendBatch(ctx, b).Close()
 }
 
 // claimChat leases for $3 seconds the due messages of chat $1 before row
@@ -300,7 +304,9 @@ func (o *outbox) Release(ctx context.Context, ms []domain.OutMessage) error {
 	for i, m := range ms {
 		ids[i], attempts[i] = m.ID, int32(m.Attempts)
 	}
-	_, err := o.pool.Exec(ctx, releaseOutbox, ids, attempts)
+	// Pinned as the claim is: a generic plan cached while the outbox was
+	// a few rows long would read the whole table for a few ids.
+	err := o.pinned(ctx, func(b *pgx.Batch) { b.Queue(releaseOutbox, ids, attempts) })
 	return markUnavailable(err)
 }
 
