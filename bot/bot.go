@@ -283,7 +283,7 @@ func (b *Bot) learnStaff(ctx context.Context) {
 // panic anywhere is recovered here: one bad update must not take the bot
 // down. An update that cannot be handled is set aside, never left to be
 // retried at every start.
-func (b *Bot) process(ctx context.Context, u domain.RawUpdate, v verdict) {
+func (b *Bot) process(ctx context.Context, u domain.RawUpdate, v verdict, staff bool) {
 	start := time.Now()
 	defer func() {
 		if r := recover(); r != nil {
@@ -320,8 +320,12 @@ func (b *Bot) process(ctx context.Context, u domain.RawUpdate, v verdict) {
 	// and nobody else sends its replies before their hold's lease runs out.
 	var out, lost flows.Outcome
 	inDoubt := false // an attempt failed with the database away
+	hctx := ctx
+	if staff {
+		hctx = domain.First(ctx) // the till's transaction takes the next free connection
+	}
 	err := b.untilAvailable(u.UpdateID, func() (err error) {
-		out, err = handle(ctx, in)
+		out, err = handle(hctx, in)
 		if errors.Is(err, domain.ErrUnavailable) {
 			inDoubt = true
 			lost.Outbox = append(lost.Outbox, out.Outbox...)

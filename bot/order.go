@@ -31,8 +31,8 @@ func (b *Bot) inOrder(ctx context.Context, j queued) {
 			b.log.Error("earlier updates of the chat", "chat", u.ChatID, "update_id", u.UpdateID, "err", err)
 		}
 		for _, e := range earlier {
-			b.process(ctx, e, admit)
+			b.process(ctx, e, admit, j.staff)
 		}
 	}
-	b.process(ctx, u, j.verdict)
+	b.process(ctx, u, j.verdict, j.staff)
 }

@@ -128,8 +128,11 @@ func bearer(r *http.Request) (string, bool) {
 // key fails at once without a round trip of its own. An unknown or
 // revoked key hears 401 and nothing else: when fn refuses the input,
 // perhaps before any statement carried the check, the key is looked up
-// before the refusal is told.
+// before the refusal is told. A register is waiting with the customer in
+// front of it: its transaction takes the next free connection, as a
+// cashier's in the chat does (domain.First).
 func (a *API) inStore(ctx context.Context, key string, fn func(tx domain.Tx, shopID int64) error) error {
+	ctx = domain.First(ctx)
 	hash := domain.HashSecret(key)
 	err := a.store.Update(ctx, func(tx domain.Tx) error {
 		v, known := a.keys.Load(string(hash))

@@ -25,6 +25,8 @@ type DB struct {
 	now func() time.Time
 	// marks groups the outbox's mark-sent statements (sentMarks).
 	marks *sentMarks
+	// turns orders the transactions waiting for a connection.
+	turns *turns
 }
 
 // Option configures a DB.
@@ -53,6 +55,7 @@ func New(pool *pgxpool.Pool, opts ...Option) *DB {
 		o(db)
 	}
 	db.marks = &sentMarks{pool: pool, now: db.now}
+	db.turns = newTurns(int(pool.Config().MaxConns) - 1) // at least 1
 	return db
 }
 

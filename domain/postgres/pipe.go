@@ -6,6 +6,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/loyaltybot/loyaltybot/domain"
 )
 
 // pipe is a transaction that spends no round trip of its own. BEGIN goes
@@ -291,6 +293,10 @@ func (errRows) Conn() *pgx.Conn                              { return nil }
 // update runs fn in a pipelined transaction on a pooled connection.
 func (db *DB) update(ctx context.Context, fn func(*pipe) error) (err error) {
 	defer func() { err = markUnavailable(err) }()
+	if err := db.turns.take(ctx, domain.IsFirst(ctx)); err != nil {
+		return fmt.Errorf("acquire connection: %w", err)
+	}
+	defer db.turns.give()
 	c, err := db.pool.Acquire(ctx)
 	if err != nil {
 		return fmt.Errorf("acquire connection: %w", err)

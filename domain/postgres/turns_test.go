@@ -1,0 +1,68 @@
+package postgres
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// waitFor polls cond under the turns' lock (a guard against hanging, not
+// a measure of time).
+func waitFor(t *testing.T, tu *turns, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		tu.mu.Lock()
+		ok := cond()
+		tu.mu.Unlock()
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("waiters never queued")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestTurnsServeTheTillFirst: with every connection in use, a
+// transaction marked domain.First that asked last gets the next one; the
+// others keep their order; one whose caller gave up leaves the queue
+// without taking a turn with it.
+func TestTurnsServeTheTillFirst(t *testing.T) {
+	ctx := t.Context()
+	tu := newTurns(1)
+	if err := tu.take(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	order := make(chan string, 3)
+	wait := func(name string, first bool) {
+		if err := tu.take(ctx, first); err != nil {
+			t.Error(err)
+			return
+		}
+		order <- name
+		tu.give()
+	}
+	go wait("member 1", false)
+	waitFor(t, tu, func() bool { return len(tu.rest) == 1 })
+	go wait("member 2", false)
+	waitFor(t, tu, func() bool { return len(tu.rest) == 2 })
+	gaveUp, cancel := context.WithCancel(ctx)
+	errs := make(chan error, 1)
+	go func() { errs <- tu.take(gaveUp, true) }()
+	waitFor(t, tu, func() bool { return len(tu.first) == 1 })
+	cancel()
+	if err := <-errs; err == nil {
+		t.Fatal("a waiter whose context ended got a turn")
+	}
+	go wait("cashier", true)
+	waitFor(t, tu, func() bool { return len(tu.first) == 1 })
+	tu.give()
+	for i, want := range []string{"cashier", "member 1", "member 2"} {
+		if got := <-order; got != want {
+			t.Fatalf("turn %d went to %s, want %s", i+1, got, want)
+		}
+	}
+	waitFor(t, tu, func() bool { return tu.free == 1 && len(tu.first)+len(tu.rest) == 0 })
+}
