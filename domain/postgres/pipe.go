@@ -293,10 +293,11 @@ func (errRows) Conn() *pgx.Conn                              { return nil }
 // update runs fn in a pipelined transaction on a pooled connection.
 func (db *DB) update(ctx context.Context, fn func(*pipe) error) (err error) {
 	defer func() { err = markUnavailable(err) }()
-	if err := db.turns.take(ctx, domain.IsFirst(ctx)); err != nil {
+	first := domain.IsFirst(ctx)
+	if err := db.turns.take(ctx, first); err != nil {
 		return fmt.Errorf("acquire connection: %w", err)
 	}
-	defer db.turns.give()
+	defer db.turns.give(first)
 	c, err := db.pool.Acquire(ctx)
 	if err != nil {
 		return fmt.Errorf("acquire connection: %w", err)

@@ -10,28 +10,41 @@ import (
 // those marked domain.First (a cashier's update, a register's request)
 // before the others. pgxpool serves whoever asked first: with 64 chats'
 // workers waiting for 8 connections, a cashier's Confirm waited behind
-// every member's update that asked before it. There is one turn fewer
-// than connections: the statements outside a transaction (storing a
-// batch of updates at intake, marking messages sent) always find one
-// free, instead of queueing behind the transactions. With 500 members
-// keeping the bot saturated and 50 cashiers at a till's pace, the
-// cashiers' Confirm p99 went from 65-80 ms to 24 ms, the POS API's from
-// 35-39 ms to 15-16 ms, the members' throughput within the noise
-// (loadtest -chat -cashier-think 1s -pos-rate 100).
+// every member's update that asked before it.
+//
+// There is one turn fewer than connections: the statements outside a
+// transaction (storing a batch of updates at intake, marking messages
+// sent) always find one free instead of queueing behind the
+// transactions. And First goes first only up to half of the turns while
+// others wait: a POS integration stuck in a loop, or fifty cashiers
+// checking out as fast as the bot answers, slow the members down but
+// never stop them (nothing stops intake).
 type turns struct {
-	mu    sync.Mutex
-	free  int
-	first []chan struct{} // waiting, oldest first
-	rest  []chan struct{}
+	mu      sync.Mutex
+	free    int
+	firstIn int             // turns held by First transactions
+	share   int             // what First holds at most while others wait
+	first   []chan struct{} // waiting, oldest first
+	rest    []chan struct{}
 }
 
-func newTurns(n int) *turns { return &turns{free: max(n, 1)} }
+func newTurns(n int) *turns {
+	n = max(n, 1)
+	return &turns{free: n, share: max(n/2, 1)}
+}
 
-// take waits for a turn, or for ctx to end.
+// firstMay says whether a First transaction may have the next turn.
+func (t *turns) firstMay() bool { return t.firstIn < t.share || len(t.rest) == 0 }
+
+// take waits for a turn, or for ctx to end. A free turn means nobody
+// waits (give hands turns over before it frees one).
 func (t *turns) take(ctx context.Context, first bool) error {
 	t.mu.Lock()
 	if t.free > 0 {
 		t.free--
+		if first {
+			t.firstIn++
+		}
 		t.mu.Unlock()
 		return nil
 	}
@@ -56,18 +69,23 @@ func (t *turns) take(ctx context.Context, first bool) error {
 	}
 	t.mu.Unlock()
 	if !waiting {
-		t.give() // handed over as ctx ended: pass it on
+		t.give(first) // handed over as ctx ended: pass it on
 	}
 	return ctx.Err()
 }
 
-// give passes the turn to the next waiting transaction, if any.
-func (t *turns) give() {
+// give ends a turn taken with take(first) and hands it to the next
+// waiting transaction, if any.
+func (t *turns) give(first bool) {
 	t.mu.Lock()
+	if first {
+		t.firstIn--
+	}
 	var next chan struct{}
 	switch {
-	case len(t.first) > 0:
+	case len(t.first) > 0 && t.firstMay():
 		next, t.first = t.first[0], t.first[1:]
+		t.firstIn++
 	case len(t.rest) > 0:
 		next, t.rest = t.rest[0], t.rest[1:]
 	default:

@@ -42,7 +42,7 @@ func TestTurnsServeTheTillFirst(t *testing.T) {
 			return
 		}
 		order <- name
-		tu.give()
+		tu.give(first)
 	}
 	go wait("member 1", false)
 	waitFor(t, tu, func() bool { return len(tu.rest) == 1 })
@@ -58,11 +58,62 @@ func TestTurnsServeTheTillFirst(t *testing.T) {
 	}
 	go wait("cashier", true)
 	waitFor(t, tu, func() bool { return len(tu.first) == 1 })
-	tu.give()
+	tu.give(false)
 	for i, want := range []string{"cashier", "member 1", "member 2"} {
 		if got := <-order; got != want {
 			t.Fatalf("turn %d went to %s, want %s", i+1, got, want)
 		}
 	}
 	waitFor(t, tu, func() bool { return tu.free == 1 && len(tu.first)+len(tu.rest) == 0 })
+}
+
+// TestTurnsLeaveTheMembersHalf: First transactions take every free turn
+// while nobody else waits, but once members wait, a turn a cashier gives
+// back goes to a member while cashiers hold half of the turns: a flood
+// of register requests slows the members down, never stops them.
+func TestTurnsLeaveTheMembersHalf(t *testing.T) {
+	ctx := t.Context()
+	tu := newTurns(4) // share 2
+	for range 4 {
+		if err := tu.take(ctx, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	order := make(chan string, 4)
+	wait := func(name string, first bool) {
+		if err := tu.take(ctx, first); err != nil {
+			t.Error(err)
+			return
+		}
+		order <- name
+	}
+	go wait("member", false)
+	waitFor(t, tu, func() bool { return len(tu.rest) == 1 })
+	go wait("cashier 5", true)
+	waitFor(t, tu, func() bool { return len(tu.first) == 1 })
+	tu.give(true) // 3 cashiers in, over their share: the member's turn
+	if got := <-order; got != "member" {
+		t.Fatalf("with cashiers over their share, the turn went to %s", got)
+	}
+	go wait("member 2", false)
+	waitFor(t, tu, func() bool { return len(tu.rest) == 1 })
+	tu.give(true) // 2 cashiers in: at their share, so still a member's
+	if got := <-order; got != "member 2" {
+		t.Fatalf("with cashiers at their share, the turn went to %s", got)
+	}
+	go wait("member 3", false)
+	waitFor(t, tu, func() bool { return len(tu.rest) == 1 })
+	tu.give(true) // 1 cashier in: under their share, the cashier's
+	if got := <-order; got != "cashier 5" {
+		t.Fatalf("with cashiers under their share, the turn went to %s", got)
+	}
+	tu.give(false)
+	if got := <-order; got != "member 3" {
+		t.Fatalf("the last turn went to %s", got)
+	}
+	tu.mu.Lock()
+	defer tu.mu.Unlock()
+	if tu.firstIn != 2 || tu.free != 0 || len(tu.first)+len(tu.rest) != 0 {
+		t.Errorf("cashiers in %d (want 2), free %d (want 0), waiting %d", tu.firstIn, tu.free, len(tu.first)+len(tu.rest))
+	}
 }
