@@ -22,6 +22,10 @@ type Service struct {
 
 	shopsMu sync.Mutex
 	shops   map[int64]cachedShop
+
+	// feedbackWalk is where the feedback job's next walk of the
+	// purchases starts (rate.go).
+	feedbackWalk feedbackCursor
 }
 
 // NewService builds a service; now nil means time.Now.
