@@ -259,15 +259,21 @@ func (b *Bot) queue(j queued) chan queued {
 	return qs[n]
 }
 
-// learnStaff marks the staff's chats for the staff lanes before the first
-// update; process keeps the marks current (an invite taken, a dismissal).
-func (b *Bot) learnStaff(ctx context.Context) {
+// listStaff lists the active staff of every store.
+func (b *Bot) listStaff(ctx context.Context) ([]domain.Staff, error) {
 	var staff []domain.Staff
 	err := b.cfg.Store.Update(ctx, func(tx domain.Tx) error {
 		var err error
 		staff, err = tx.ListStaff(ctx, 0)
 		return err
 	})
+	return staff, err
+}
+
+// learnStaff marks the staff's chats for the staff lanes before the first
+// update; process keeps the marks current (an invite taken, a dismissal).
+func (b *Bot) learnStaff(ctx context.Context) {
+	staff, err := b.listStaff(ctx)
 	if err != nil {
 		b.log.Warn("staff chats unknown until they write: they share the members' lanes", "err", err)
 	}
@@ -444,12 +450,7 @@ func (b *Bot) RegisterCommands(ctx context.Context, langs []string, defaultLang 
 		return err
 	}
 	// Staff see their own commands in their chat only.
-	var staff []domain.Staff
-	err := b.cfg.Store.Update(ctx, func(tx domain.Tx) error {
-		var err error
-		staff, err = tx.ListStaff(ctx, 0)
-		return err
-	})
+	staff, err := b.listStaff(ctx)
 	if err != nil {
 		return err
 	}
