@@ -75,8 +75,9 @@ func (c *feedbackCursor) span(now, to time.Time) (time.Time, bool) {
 func (c *feedbackCursor) done(now, from, to time.Time, whole bool, dues []FeedbackDue, cut bool) {
 	next := to.Add(-feedbackSettle)
 	for _, d := range dues {
-		if d.CreatedAt.Before(next.Add(time.Microsecond)) {
-			next = d.CreatedAt.Add(-time.Microsecond)
+		// A microsecond before: the walk takes times after its start.
+		if before := d.CreatedAt.Add(-time.Microsecond); before.Before(next) {
+			next = before
 		}
 	}
 	if cut || next.Before(from) {

@@ -25,6 +25,21 @@ func waitFor(t *testing.T, tu *turns, cond func() bool) {
 	}
 }
 
+// waiter returns a transaction that waits for its turn, says its name
+// on order once it has it and, with done, gives the turn back.
+func waiter(t *testing.T, tu *turns, order chan<- string, done bool) func(name string, first bool) {
+	return func(name string, first bool) {
+		if err := tu.take(t.Context(), first); err != nil {
+			t.Error(err)
+			return
+		}
+		order <- name
+		if done {
+			tu.give(first)
+		}
+	}
+}
+
 // TestTurnsServeTheTillFirst: with every connection in use, a
 // transaction marked domain.First that asked last gets the next one; the
 // others keep their order; one whose caller gave up leaves the queue
@@ -36,14 +51,7 @@ func TestTurnsServeTheTillFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 	order := make(chan string, 3)
-	wait := func(name string, first bool) {
-		if err := tu.take(ctx, first); err != nil {
-			t.Error(err)
-			return
-		}
-		order <- name
-		tu.give(first)
-	}
+	wait := waiter(t, tu, order, true)
 	go wait("member 1", false)
 	waitFor(t, tu, func() bool { return len(tu.rest) == 1 })
 	go wait("member 2", false)
@@ -80,13 +88,7 @@ func TestTurnsLeaveTheMembersHalf(t *testing.T) {
 		}
 	}
 	order := make(chan string, 4)
-	wait := func(name string, first bool) {
-		if err := tu.take(ctx, first); err != nil {
-			t.Error(err)
-			return
-		}
-		order <- name
-	}
+	wait := waiter(t, tu, order, false)
 	go wait("member", false)
 	waitFor(t, tu, func() bool { return len(tu.rest) == 1 })
 	go wait("cashier 5", true)
