@@ -38,7 +38,7 @@ type chatOptions struct {
 	Sample       time.Duration // how often RSS and goroutines are sampled
 	NoSync       bool          // PostgreSQL with fsync off
 	Profile      string        // Go CPU profile of the run
-	MemProfile   string        // Go heap profile at the end of the run, bot still up
+	MemProfile   string        // Go heap profiles halfway and near the end of the run, people still acting
 	// The run goes on past Duration until the cashiers have confirmed
 	// MinCheckouts and the customers given MinRatings ratings (the smoke
 	// test's way to see every kind of action without timing anything).
@@ -83,7 +83,7 @@ func loadtestChat(ctx context.Context, args []string, getenv func(string) string
 	fs.DurationVar(&o.Sample, "sample", 10*time.Second, "how often RSS and goroutines are sampled")
 	fs.BoolVar(&o.NoSync, "nosync", false, "run PostgreSQL with fsync off")
 	fs.StringVar(&o.Profile, "cpuprofile", "", "write a Go CPU profile of the run to this file")
-	fs.StringVar(&o.MemProfile, "memprofile", "", "write a Go heap profile to this file when the run ends (after a GC, before the bot stops), to see what holds memory")
+	fs.StringVar(&o.MemProfile, "memprofile", "", "write Go heap profiles (after a GC) to this file just before the run ends and to this file .half halfway through, to see what holds memory and what the second half added (pprof -base)")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -213,20 +213,16 @@ func chatLoad(ctx context.Context, getenv func(string) string, o chatOptions, st
 		defer pprof.StopCPUProfile()
 	}
 	if o.MemProfile != "" {
-		// Deferred after the bot's stop, so it runs first: what is live
-		// at the end of the run, the bot and the fake still holding it.
-		defer func() {
-			f, err := os.Create(o.MemProfile)
-			if err != nil {
-				fmt.Fprintf(stdout, "memprofile: %v\n", err)
-				return
-			}
-			defer f.Close()
-			runtime.GC()
-			if err := pprof.WriteHeapProfile(f); err != nil {
-				fmt.Fprintf(stdout, "memprofile: %v\n", err)
-			}
-		}()
+		// Both while the people act: `go tool pprof -base FILE.half FILE`
+		// shows what the second half of the run added to what is live,
+		// the growth a flat-memory check is after. One sample per 64 KiB
+		// allocated rather than 512: a heap of 20 MiB is otherwise told
+		// by about forty samples.
+		runtime.MemProfileRate = 64 << 10
+		half := time.AfterFunc(o.Duration/2, func() { heapProfile(o.MemProfile+".half", stdout) })
+		defer half.Stop()
+		late := time.AfterFunc(o.Duration-min(o.Duration/20, 10*time.Second), func() { heapProfile(o.MemProfile, stdout) })
+		defer late.Stop()
 	}
 	intake := "long polling"
 	if o.Webhook {
@@ -351,5 +347,19 @@ func askFeedback(ctx context.Context, a *app) {
 		if n, err := a.engine.QueueFeedbackRequests(ctx); err == nil && n > 0 {
 			a.bot.Sender().Kick()
 		}
+	}
+}
+
+// heapProfile writes what is live after a collection to file.
+func heapProfile(file string, stdout io.Writer) {
+	f, err := os.Create(file)
+	if err != nil {
+		fmt.Fprintf(stdout, "memprofile: %v\n", err)
+		return
+	}
+	defer f.Close()
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		fmt.Fprintf(stdout, "memprofile: %v\n", err)
 	}
 }

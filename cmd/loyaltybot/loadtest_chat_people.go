@@ -327,7 +327,10 @@ func chatCheckout(ctx context.Context, p *person, link string) {
 	p.st.checkouts.Add(1)
 	p.st.mu.Lock()
 	p.st.checkout.add(took)
-	p.st.purchases = append(p.st.purchases, doneRe.FindStringSubmatch(done.Text)[1])
+	// A copy of the id alone: the submatch is a slice of the whole
+	// message text, and holding 28,000 of those grew the live heap by
+	// 4 MB in 10 minutes, on the fake's account in a heap profile.
+	p.st.purchases = append(p.st.purchases, strings.Clone(doneRe.FindStringSubmatch(done.Text)[1]))
 	p.st.mu.Unlock()
 }
 
