@@ -354,14 +354,16 @@ func (b *Bot) process(ctx context.Context, u domain.RawUpdate, v verdict, staff 
 		b.m.duplicates.Inc()
 		if inDoubt {
 			// Handled by one of the attempts above, or by another
-			// process if they all rolled back. Sent as if the hold had
+			// process if they all rolled back. The rows an attempt
+			// held are found by their chat and lease (their ids came
+			// back with the lost COMMIT) and sent as if the hold had
 			// gone stale: each row is taken again first, fenced by its
-			// attempts count, so a row that was never committed, or
-			// that the background sender took over, is not sent. The
+			// attempts count, so a row the background sender took
+			// over is not sent. The
 			// tap is answered too, or its button keeps spinning (a
 			// second answer, if another process gave one, is refused
 			// by Telegram and only logged).
-			b.sender.SendHeld(ctx, lost.Outbox, time.Time{})
+			b.sender.SendLost(ctx, lost.Outbox)
 			b.answerCallback(ctx, in, lost.CallbackText)
 		}
 		return

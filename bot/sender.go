@@ -134,6 +134,31 @@ func (s *Sender) SendHeld(ctx context.Context, ms []domain.OutMessage, since tim
 	s.deliverAll(ctx, out)
 }
 
+// SendLost sends the replies that attempts whose COMMIT's answer was lost
+// held: written with the COMMIT, their ids never came back, so each
+// chat's rows are found by the attempt's lease (Outbox.Held), and sent as
+// if their hold had gone stale (see SendHeld). An attempt that did not
+// land wrote nothing to find.
+func (s *Sender) SendLost(ctx context.Context, ms []domain.OutMessage) {
+	type key struct {
+		chat  int64
+		lease int64
+	}
+	seen := map[key]bool{}
+	var found []domain.OutMessage
+	for _, m := range ms {
+		k := key{m.ChatID, m.Lease.UnixMicro()}
+		if m.Lease.IsZero() || seen[k] {
+			continue
+		}
+		seen[k] = true
+		rows, err := s.outbox.Held(ctx, m.ChatID, m.Lease)
+		s.finish(ctx, err)
+		found = append(found, rows...)
+	}
+	s.SendHeld(ctx, found, time.Time{})
+}
+
 // deliverChats sends a claimed batch, up to sendParallel chats at a time,
 // each chat's messages in order (deliverAll), and reports how many went
 // out.

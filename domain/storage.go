@@ -293,12 +293,14 @@ type OutboxWriter interface {
 	// their write may be deferred to the commit.
 	Enqueue(ctx context.Context, m OutMessage, claim bool) (int64, error)
 	// Hold adds a message held by the caller, who sends it right after
-	// commit (Enqueue with claim), and returns it with its ID and, in
-	// Held, whether no other message of its chat was pending before it
+	// commit (Enqueue with claim), and sets m.Lease. By the time the
+	// transaction has committed (the write may go out with COMMIT, and a
+	// COMMIT's answer may be lost: see Outbox.Held) it has set m's ID and,
+	// in Held, whether no other message of its chat was pending before it
 	// when it was written, the caller's own held ones aside: the caller
 	// may then send it without renewing the lease (Take), while the lease
 	// taken at the write still has more than half of HoldLease to run.
-	Hold(ctx context.Context, m OutMessage) (OutMessage, error)
+	Hold(ctx context.Context, m *OutMessage) error
 }
 
 // HoldLease is how long the transaction that wrote a message holds it for
@@ -344,6 +346,9 @@ type OutMessage struct {
 	// Held is set by OutboxWriter.Hold: first in its chat when written,
 	// under the writer's lease since then.
 	Held bool
+	// Lease is the lease a held row was written with, shared by all the
+	// rows one transaction holds (see Outbox.Held).
+	Lease time.Time
 }
 
 // Outbox is the durable queue of outgoing messages. A chat's messages go
@@ -365,6 +370,12 @@ type Outbox interface {
 	// to send its reply to the chat must send first. It returns nothing
 	// when the chat's first pending message is held or put off.
 	ClaimChat(ctx context.Context, chatID, before int64, hold time.Duration) ([]OutMessage, error)
+	// Held returns the chat's pending rows still under lease, written by
+	// OutboxWriter.Hold, in their order: the rows of the transaction that
+	// held with that lease, found by the bot after a COMMIT whose answer
+	// was lost (their ids came back with it). A row another sender took
+	// over has another lease and is not returned.
+	Held(ctx context.Context, chatID int64, lease time.Time) ([]OutMessage, error)
 	// Take renews the caller's lease on m for hold right before sending
 	// it. It reports false, changing nothing, when m must not be sent now:
 	// another sender took it over, it is sent or dropped, the lease was

@@ -129,6 +129,7 @@ func (e *Engine) SlowDown(ctx context.Context, in Input) (Outcome, error) {
 func (e *Engine) handle(ctx context.Context, in Input, fn func(*Session) error) (Outcome, error) {
 	var out Outcome
 	var queued *bool
+	var held []*domain.OutMessage // written with the commit, which fills in their ids
 	err := e.Store.Update(ctx, func(tx domain.Tx) error {
 		out = Outcome{HeldSince: time.Now()}
 		ctx, queued = withQueueMark(ctx)
@@ -163,16 +164,17 @@ func (e *Engine) handle(ctx context.Context, in Input, fn func(*Session) error) 
 		if err := tx.SaveConversation(ctx, conv); err != nil {
 			return err
 		}
+		held = held[:0]
 		for _, r := range s.replies {
 			payload, err := r.encode()
 			if err != nil {
 				return fmt.Errorf("encode reply: %w", err)
 			}
-			m, err := tx.Hold(ctx, domain.OutMessage{ChatID: r.ChatID, Payload: payload})
-			if err != nil {
+			m := &domain.OutMessage{ChatID: r.ChatID, Payload: payload}
+			if err := tx.Hold(ctx, m); err != nil {
 				return err
 			}
-			out.Outbox = append(out.Outbox, m)
+			held = append(held, m)
 		}
 		out.CallbackText = s.callbackText
 		out.Staff = s.Staff != nil
@@ -189,6 +191,11 @@ func (e *Engine) handle(ctx context.Context, in Input, fn func(*Session) error) 
 	})
 	if errors.Is(err, domain.ErrHandledAlready) {
 		return Outcome{Duplicate: true}, nil
+	}
+	// Also when the commit failed: if it landed all the same (its answer
+	// lost), the bot finds the rows by their lease (Outbox.Held).
+	for _, m := range held {
+		out.Outbox = append(out.Outbox, *m)
 	}
 	if err == nil {
 		out.Queued = *queued

@@ -99,9 +99,9 @@ func (db *DB) Update(ctx context.Context, fn func(domain.Tx) error) error {
 
 // tx adapts a pgx transaction to domain.Tx.
 type tx struct {
-	tx   *pipe
-	now  func() time.Time  // the business clock (DB.now)
-	held map[int64][]int64 // the outbox rows Hold wrote, by chat
+	tx    *pipe
+	now   func() time.Time // the business clock (DB.now)
+	lease time.Time        // the lease of the rows Hold wrote (wall clock), zero until the first
 	// convs are the conversations as locked or last saved, by chat:
 	// SaveConversation writes only what changed.
 	convs map[int64]domain.Conversation

@@ -17,10 +17,16 @@ import (
 // Enqueue adds a message to the outbox. A row left to the background
 // sender is a deferred write (its id is not returned): a purchase's
 // reactions queue the customer's message without a round trip of its own.
+// A claimed row is written at once, for its id.
 func (t *tx) Enqueue(ctx context.Context, m domain.OutMessage, claim bool) (int64, error) {
 	if claim {
-		h, err := t.Hold(ctx, m)
-		return h.ID, err
+		if err := t.Hold(ctx, &m); err != nil {
+			return 0, err
+		}
+		if err := t.tx.flush(ctx); err != nil {
+			return 0, fmt.Errorf("enqueue: %w", err)
+		}
+		return m.ID, nil
 	}
 	now := t.now()
 	notBefore := m.NotBefore
@@ -36,51 +42,53 @@ func (t *tx) Enqueue(ctx context.Context, m domain.OutMessage, claim bool) (int6
 
 // holdOutbox writes a held row ($4: the lease, wall-clock time) and says
 // whether a message of the chat due by then is pending, other than the
-// transaction's own held rows ($6). The count reads the snapshot from
-// before the insert, so the row itself is not in it; a row another
-// transaction has not committed yet is not either: written concurrently,
-// either may go first.
+// rows this transaction holds (written by it, xmin, with a lease: a
+// notice it queued for the background sender still goes first). The
+// check reads the snapshot from before the insert, so the row itself is
+// not in it; a row another transaction has not committed yet is not
+// either: written concurrently, either may go first. The transaction's
+// own rows were told by their ids, which the statement then had to wait
+// for: a round trip of its own on every update that answers.
 const holdOutbox = `INSERT INTO outbox (chat_id, payload, not_before, claimed_until, created_at)
 	VALUES ($1, $2, $3, $4, $5)
 	RETURNING id, NOT EXISTS (SELECT 1 FROM outbox e
 		WHERE e.chat_id = $1 AND num_nulls(e.sent_at, e.dropped_at) = 2 -- chatPending
-		  AND e.not_before <= $3 AND e.id <> ALL($6::bigint[]))`
+		  AND e.not_before <= $3
+		  AND NOT (e.xmin = pg_current_xact_id()::xid AND e.claimed_until IS NOT NULL))`
 
 // holdPlan pins the plan of holdOutbox's check (see Hold).
 const holdPlan = `SELECT set_config('enable_seqscan', 'off', true)`
 
 // Hold adds a message the caller sends right after commit (see
-// domain.OutboxWriter).
-func (t *tx) Hold(ctx context.Context, m domain.OutMessage) (domain.OutMessage, error) {
+// domain.OutboxWriter). The row is a deferred write: it goes out with the
+// next statement or with COMMIT, which sets m's ID and Held.
+func (t *tx) Hold(ctx context.Context, m *domain.OutMessage) error {
 	now := t.now()
 	if m.NotBefore.IsZero() {
 		m.NotBefore = now
 	}
-	// The lease is transport time: the wall clock, as in Claim.
-	lease := time.Now().Add(domain.HoldLease)
-	own := t.held[m.ChatID]
-	if own == nil {
-		own = []int64{}
+	// The lease is transport time: the wall clock, as in Claim. One for
+	// the transaction's rows, which tells them apart when the COMMIT's
+	// answer is lost (Outbox.Held); to the microsecond, as stored.
+	if t.lease.IsZero() {
+		t.lease = time.Now().Add(domain.HoldLease).Round(0).Truncate(time.Microsecond)
 	}
+	m.Lease, m.Attempts = t.lease, 0
 	// The check's plan is made with sequential scans off and the setting
 	// put back right after (both ride with the statements around it, no
 	// round trip of their own): a plan cached while the outbox was a page
 	// long read the whole table once it held a backlog.
-	pin, unpin := &pgx.Batch{}, &pgx.Batch{}
-	pin.Queue(holdPlan)
-	unpin.Queue(`SELECT set_config('enable_seqscan', 'on', true)`)
-	t.tx.Defer(pin)
-	err := t.tx.QueryRow(ctx, holdOutbox, m.ChatID, []byte(m.Payload), m.NotBefore, lease, now, own).Scan(&m.ID, &m.Held)
-	t.tx.Defer(unpin)
-	if err != nil {
-		return domain.OutMessage{}, fmt.Errorf("enqueue: %w", mapErr(err))
-	}
-	if t.held == nil {
-		t.held = map[int64][]int64{}
-	}
-	t.held[m.ChatID] = append(t.held[m.ChatID], m.ID)
-	m.Attempts = 0
-	return m, nil
+	b := &pgx.Batch{}
+	b.Queue(holdPlan)
+	b.Queue(holdOutbox, m.ChatID, []byte(m.Payload), m.NotBefore, m.Lease, now).QueryRow(func(row pgx.Row) error {
+		if err := row.Scan(&m.ID, &m.Held); err != nil {
+			return fmt.Errorf("enqueue: %w", err)
+		}
+		return nil
+	})
+	b.Queue(`SELECT set_config('enable_seqscan', 'on', true)`)
+	t.tx.Defer(b)
+	return nil
 }
 
 // Outbox returns the outbox queue.
@@ -237,6 +245,32 @@ func (o *outbox) ClaimChat(ctx context.Context, chatID, before int64, hold time.
 		}
 		return cmp.Compare(a.ID, b.ID)
 	})
+	return ms, nil
+}
+
+// heldOutbox reads chat $1's pending rows under lease $2, in order,
+// through outbox_chat_queue (the chat leads it).
+const heldOutbox = `SELECT id, chat_id, payload, not_before, attempts FROM outbox
+	WHERE chat_id = $1 AND num_nulls(sent_at, dropped_at) = 2 -- chatPending
+	  AND claimed_until = $2
+	ORDER BY chat_id, not_before, id`
+
+// Held finds the rows a transaction held with lease (see domain.Outbox).
+func (o *outbox) Held(ctx context.Context, chatID int64, lease time.Time) ([]domain.OutMessage, error) {
+	var ms []domain.OutMessage
+	err := o.pinned(ctx, func(b *pgx.Batch) {
+		b.Queue(heldOutbox, chatID, lease).Query(func(rows pgx.Rows) error {
+			var err error
+			ms, err = scanOut(rows)
+			return err
+		})
+	})
+	if err != nil {
+		return nil, markUnavailable(fmt.Errorf("held outbox rows: %w", err))
+	}
+	for i := range ms {
+		ms[i].Lease = lease
+	}
 	return ms, nil
 }
 

@@ -432,6 +432,7 @@ func TestHoldSaysWhetherTheReplyIsFirstInItsChat(t *testing.T) {
 		t.Fatal(err)
 	}
 	held := map[string]bool{}
+	ms := map[string]*domain.OutMessage{}
 	inTx(t, db, func(ctx context.Context, tx domain.Tx) error {
 		if _, err := tx.Enqueue(ctx, msg(5, "notice in this transaction"), false); err != nil {
 			return err
@@ -441,20 +442,70 @@ func TestHoldSaysWhetherTheReplyIsFirstInItsChat(t *testing.T) {
 			name string
 		}{{1, "empty chat"}, {1, "second reply"}, {2, "notice pending"}, {3, "notice for tomorrow"},
 			{4, "notice sent"}, {5, "notice in this transaction"}} {
-			m, err := tx.Hold(ctx, msg(c.chat, c.name))
-			if err != nil {
+			m := msg(c.chat, c.name)
+			if err := tx.Hold(ctx, &m); err != nil {
 				return err
 			}
-			if m.ID == 0 || m.Attempts != 0 {
-				t.Errorf("%s: Hold = %+v, want an id and no attempts", c.name, m)
-			}
-			held[c.name] = m.Held
+			ms[c.name] = &m
 		}
 		return nil
 	})
+	for name, m := range ms { // written with the commit
+		if m.ID == 0 || m.Attempts != 0 {
+			t.Errorf("%s: Hold = %+v, want an id and no attempts", name, *m)
+		}
+		held[name] = m.Held
+	}
 	want := map[string]bool{"empty chat": true, "second reply": true, "notice pending": false,
 		"notice for tomorrow": true, "notice sent": true, "notice in this transaction": false}
 	checkEqual(t, "held", held, want)
+}
+
+// TestHeldFindsATransactionsRowsByItsLease: a held row goes out with the
+// COMMIT, so when the COMMIT's answer is lost its id is unknown; the bot
+// finds the rows by chat and the lease the transaction shared among them,
+// in order. Another transaction's rows of the chat, another chat's, and a
+// row given back (the background sender's to take) are not among them.
+func TestHeldFindsATransactionsRowsByItsLease(t *testing.T) {
+	db, _ := newStore(t)
+	ctx := t.Context()
+	msg := func(chat int64, text string) *domain.OutMessage {
+		return &domain.OutMessage{ChatID: chat, Payload: json.RawMessage(`{"text":"` + text + `"}`)}
+	}
+	first, second, otherChat, later := msg(1, "first"), msg(1, "second"), msg(2, "other chat"), msg(1, "later")
+	inTx(t, db, func(ctx context.Context, tx domain.Tx) error {
+		for _, m := range []*domain.OutMessage{first, second, otherChat} {
+			if err := tx.Hold(ctx, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	inTx(t, db, func(ctx context.Context, tx domain.Tx) error { return tx.Hold(ctx, later) })
+	if first.Lease.IsZero() || !second.Lease.Equal(first.Lease) || !otherChat.Lease.Equal(first.Lease) || later.Lease.Equal(first.Lease) {
+		t.Fatalf("leases %v, %v, %v and %v: want the first three one, the last another", first.Lease, second.Lease, otherChat.Lease, later.Lease)
+	}
+	ids := func(lease time.Time) []int64 {
+		t.Helper()
+		got, err := db.Outbox().Held(ctx, 1, lease)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []int64
+		for _, m := range got {
+			if !m.Lease.Equal(lease) {
+				t.Errorf("row %d: lease %v, want %v", m.ID, m.Lease, lease)
+			}
+			out = append(out, m.ID)
+		}
+		return out
+	}
+	checkEqual(t, "held with the first lease", ids(first.Lease), []int64{first.ID, second.ID})
+	checkEqual(t, "held with the later lease", ids(later.Lease), []int64{later.ID})
+	if err := db.Outbox().Release(ctx, []domain.OutMessage{*second}); err != nil {
+		t.Fatal(err)
+	}
+	checkEqual(t, "held after the second was given back", ids(first.Lease), []int64{first.ID})
 }
 
 // TestClaimChatTakesWhatMustGoBeforeTheReply: a worker whose reply is
@@ -496,12 +547,12 @@ func TestClaimChatTakesWhatMustGoBeforeTheReply(t *testing.T) {
 	if err := db.Outbox().Release(ctx, keep); err != nil { // chat 1's head is free again
 		t.Fatal(err)
 	}
-	replies := map[int64]int64{}
+	replies := map[int64]*domain.OutMessage{}
 	inTx(t, db, func(ctx context.Context, tx domain.Tx) error {
 		for chat := int64(1); chat <= 4; chat++ {
-			m, err := tx.Hold(ctx, msg(chat, "reply"))
-			replies[chat] = m.ID
-			if err != nil {
+			m := msg(chat, "reply")
+			replies[chat] = &m
+			if err := tx.Hold(ctx, &m); err != nil {
 				return err
 			}
 		}
@@ -509,7 +560,7 @@ func TestClaimChatTakesWhatMustGoBeforeTheReply(t *testing.T) {
 		return err
 	})
 	for chat, want := range map[int64][]string{1: {"A", "B"}, 2: nil, 3: nil, 4: nil} {
-		got, err := db.Outbox().ClaimChat(ctx, chat, replies[chat], time.Minute)
+		got, err := db.Outbox().ClaimChat(ctx, chat, replies[chat].ID, time.Minute)
 		if err != nil {
 			t.Fatal(err)
 		}
