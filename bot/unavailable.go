@@ -54,7 +54,7 @@ func (b *Bot) skip(ctx context.Context, updateID int64) {
 const dbRetryFor = 20 * time.Second
 
 // steadyOutbox retries the sender's bookkeeping on a leased row (renew,
-// mark, put off, release, drop) while the database is away
+// mark, put off, release, drop, and finding a lost COMMIT's rows) while the database is away
 // (domain.ErrUnavailable) instead of giving up at once. Given up, a
 // message Telegram took stays unmarked and is sent again when its lease
 // lapses, and a message not sent waits out the lease: a database restart
@@ -65,6 +65,13 @@ type steadyOutbox struct{ domain.Outbox }
 func (o steadyOutbox) Take(ctx context.Context, m domain.OutMessage, hold time.Duration) (ok bool, err error) {
 	err = retryDB(ctx, func() error { ok, err = o.Outbox.Take(ctx, m, hold); return err })
 	return ok, err
+}
+
+// Held is retried too: it runs right after the database came back, and
+// the replies it finds otherwise wait out their lease.
+func (o steadyOutbox) Held(ctx context.Context, chatID int64, lease time.Time) (ms []domain.OutMessage, err error) {
+	err = retryDB(ctx, func() error { ms, err = o.Outbox.Held(ctx, chatID, lease); return err })
+	return ms, err
 }
 
 func (o steadyOutbox) MarkSent(ctx context.Context, id int64) error {
