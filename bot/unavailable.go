@@ -54,12 +54,13 @@ func (b *Bot) skip(ctx context.Context, updateID int64) {
 const dbRetryFor = 20 * time.Second
 
 // steadyOutbox retries the sender's bookkeeping on a leased row (renew,
-// mark, put off, release, drop, and finding a lost COMMIT's rows) while the database is away
-// (domain.ErrUnavailable) instead of giving up at once. Given up, a
-// message Telegram took stays unmarked and is sent again when its lease
-// lapses, and a message not sent waits out the lease: a database restart
-// of a few seconds would cost a duplicate or a minute's delay. Claim is
-// not retried: the background loop claims again at its next tick.
+// mark, put off, release, drop, and finding a lost COMMIT's rows) while
+// the database is away (domain.ErrUnavailable) instead of giving up at
+// once. Given up, a message Telegram took stays unmarked and is sent
+// again when its lease lapses, and a message not sent waits out the
+// lease: a database restart of a few seconds would cost a duplicate or a
+// minute's delay. Claim is not retried: the background loop claims again
+// at its next tick.
 type steadyOutbox struct{ domain.Outbox }
 
 func (o steadyOutbox) Take(ctx context.Context, m domain.OutMessage, hold time.Duration) (ok bool, err error) {
