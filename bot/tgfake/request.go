@@ -200,14 +200,19 @@ func parseRequest(r *http.Request) (*request, error) {
 	for k, v := range r.URL.Query() {
 		q.params[k] = v[0]
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, 64<<20))
+	body, err := readBody(r)
 	if err != nil {
 		return nil, err
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return q, nil
 	}
-	ct, ctParams, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	contentType := r.Header.Get("Content-Type")
+	if b, ok := strings.CutPrefix(contentType, "multipart/form-data; boundary="); ok && plainBoundary(b) {
+		// As mime/multipart.Writer.FormDataContentType writes it.
+		return q, q.parseMultipart(body, b)
+	}
+	ct, ctParams, _ := mime.ParseMediaType(contentType)
 	switch ct {
 	case "multipart/form-data":
 		return q, q.parseMultipart(body, ctParams["boundary"])
@@ -225,7 +230,58 @@ func parseRequest(r *http.Request) (*request, error) {
 	}
 }
 
+// plainBoundary says whether b is a boundary of letters, digits, '-',
+// '_' and '.' only (mime/multipart.Writer's are hex), which
+// mime.ParseMediaType would read unquoted and unchanged.
+func plainBoundary(b string) bool {
+	for i := range len(b) {
+		c := b[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return b != ""
+}
+
+// maxBody is the most of a request body the fake reads.
+const maxBody = 64 << 20
+
+// readBody reads the request's body, in one allocation when its length
+// is known.
+func readBody(r *http.Request) ([]byte, error) {
+	if n := r.ContentLength; n > 0 && n <= maxBody {
+		body := make([]byte, n)
+		_, err := io.ReadFull(r.Body, body)
+		return body, err
+	}
+	return io.ReadAll(io.LimitReader(r.Body, maxBody))
+}
+
 func (q *request) parseMultipart(body []byte, boundary string) error {
+	if parts, ok := readForm(body, boundary); ok {
+		for _, p := range parts {
+			q.addPart(p)
+		}
+		return nil
+	}
+	return q.parseMultipartSlowly(body, boundary)
+}
+
+// addPart keeps a form part as a parameter or, with a file name, a file.
+func (q *request) addPart(p formPart) {
+	if p.filename == "" {
+		q.params[p.name] = string(p.data)
+		return
+	}
+	mt := p.contentType
+	if mt == "" || mt == "application/octet-stream" {
+		mt = http.DetectContentType(p.data)
+	}
+	q.files[p.name] = upload{name: p.filename, mime: mt, data: p.data}
+}
+
+// parseMultipartSlowly reads any body mime/multipart reads.
+func (q *request) parseMultipartSlowly(body []byte, boundary string) error {
 	mr := multipart.NewReader(bytes.NewReader(body), boundary)
 	for {
 		p, err := mr.NextPart()
@@ -239,15 +295,7 @@ func (q *request) parseMultipart(body []byte, boundary string) error {
 		if err != nil {
 			return err
 		}
-		if p.FileName() != "" {
-			mt := p.Header.Get("Content-Type")
-			if mt == "" || mt == "application/octet-stream" {
-				mt = http.DetectContentType(data)
-			}
-			q.files[p.FormName()] = upload{name: p.FileName(), mime: mt, data: data}
-			continue
-		}
-		q.params[p.FormName()] = string(data)
+		q.addPart(formPart{name: p.FormName(), filename: p.FileName(), contentType: p.Header.Get("Content-Type"), data: data})
 	}
 }
 
