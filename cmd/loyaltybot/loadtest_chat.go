@@ -143,7 +143,13 @@ func chatLoad(ctx context.Context, getenv func(string) string, o chatOptions, st
 	if a.db, err = postgres.Open(ctx, cluster.URL("loyaltybot"), dbPoolSize(), postgres.WithClock(a.now)); err != nil {
 		return nil, err
 	}
+	// The load's goroutines (the fake Telegram's server, the people, the
+	// POS clients) carry the label side=load, which their children
+	// inherit, so a CPU profile tells the bot's share from theirs.
+	load := pprof.WithLabels(context.Background(), pprof.Labels("side", "load"))
+	pprof.SetGoroutineLabels(load)
 	fake, err := tgfake.Start("127.0.0.1:0", tgfake.WithBotUsername(playgroundBot), tgfake.WithBoundedMemory(16))
+	pprof.SetGoroutineLabels(context.Background()) // what starts from here on is the bot's
 	if err != nil {
 		return nil, err
 	}
@@ -258,11 +264,12 @@ func chatLoad(ctx context.Context, getenv func(string) string, o chatOptions, st
 	var jobs sync.WaitGroup
 	jobs.Add(2)
 	go func() { defer jobs.Done(); askFeedback(runCtx, a) }()
-	go func() { defer jobs.Done(); rep.Samples = sample(runCtx, st, o.Sample, stdout) }()
+	go func() { defer jobs.Done(); rep.Samples = sample(runCtx, st, o.Sample, cluster.Dir(), stdout) }()
 	if o.POS > 0 {
 		jobs.Add(1)
 		go func() {
 			defer jobs.Done()
+			pprof.SetGoroutineLabels(load)
 			codes := make([]string, len(seed.numbers))
 			for i, num := range seed.numbers {
 				codes[i] = a.engine.Signer.Code(num, time.Now())
@@ -282,6 +289,7 @@ func chatLoad(ctx context.Context, getenv func(string) string, o chatOptions, st
 		people.Add(1)
 		go func() {
 			defer people.Done()
+			pprof.SetGoroutineLabels(load)
 			cashier(runCtx, p, invites[i], o.CashierThink, func(card int64) string { return a.engine.Signer.Token(card, time.Now()) })
 		}()
 	}
@@ -293,6 +301,7 @@ func chatLoad(ctx context.Context, getenv func(string) string, o chatOptions, st
 		people.Add(1)
 		go func() {
 			defer people.Done()
+			pprof.SetGoroutineLabels(load)
 			customer(runCtx, p, biz.Stores[0].Code, o.Think, lookup)
 		}()
 	}

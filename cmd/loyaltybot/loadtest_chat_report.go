@@ -30,6 +30,66 @@ type chatSample struct {
 	Live       uint64 // bytes the last garbage collection found live: what a leak grows
 	Goroutines int
 	CPU        cpuTime // the whole machine's, so far
+	// This process's CPU (the bot with the fake Telegram, the people and
+	// the POS clients) and PostgreSQL's (the postmaster, its live
+	// children and those it has reaped), in clock ticks so far; 0 where
+	// there is no /proc.
+	Self, DB uint64
+}
+
+// procCPU reads a process's user and system time, and with children
+// that of its children it has waited for, from /proc/PID/stat, in clock
+// ticks; ppid is its parent's pid.
+func procCPU(pid string, children bool) (ticks uint64, ppid string) {
+	b, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return 0, ""
+	}
+	// The command name, in parentheses, may hold spaces: fields are
+	// counted after its closing one (state is field 3, utime 14).
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, ""
+	}
+	f := bytes.Fields(b[i+1:])
+	if len(f) < 15 {
+		return 0, ""
+	}
+	n := 2 // utime, stime
+	if children {
+		n = 4 // cutime, cstime
+	}
+	for _, v := range f[11 : 11+n] {
+		t, _ := strconv.ParseUint(string(v), 10, 64)
+		ticks += t
+	}
+	return ticks, string(f[1])
+}
+
+// clusterCPU is the CPU PostgreSQL has used so far: the postmaster whose
+// pid its data folder's postmaster.pid names, with the children it has
+// reaped, and its live children (the backends, which the bot's pool
+// keeps for the run).
+func clusterCPU(dataDir string) uint64 {
+	b, err := os.ReadFile(dataDir + "/postmaster.pid")
+	if err != nil {
+		return 0
+	}
+	pm, _, _ := bytes.Cut(b, []byte("\n"))
+	ticks, _ := procCPU(string(pm), true)
+	procs, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0
+	}
+	for _, p := range procs {
+		if p.Name()[0] < '0' || p.Name()[0] > '9' {
+			continue
+		}
+		if t, ppid := procCPU(p.Name(), false); ppid == string(pm) {
+			ticks += t
+		}
+	}
+	return ticks
 }
 
 // cpuTime is the machine's CPU time since boot, in clock ticks, from
@@ -61,6 +121,17 @@ func readCPU() cpuTime {
 	}
 	busy := v[0] + v[1] + v[2] + v[5] + v[6]
 	return cpuTime{Busy: busy, Steal: v[7], Total: busy + v[3] + v[4] + v[7]}
+}
+
+// split is this process's and PostgreSQL's CPU per update between two
+// samples.
+func split(a, b chatSample) (self, db time.Duration) {
+	if b.Updates <= a.Updates || b.Self < a.Self || b.DB < a.DB {
+		return 0, 0
+	}
+	n := time.Duration(b.Updates - a.Updates)
+	tick := time.Second / clockTicks
+	return time.Duration(b.Self-a.Self) * tick / n, time.Duration(b.DB-a.DB) * tick / n
 }
 
 // perUpdate is the machine's busy CPU per update between two samples, and
@@ -101,11 +172,12 @@ type chatReport struct {
 
 // sample records the process every `every` until ctx ends, printing each
 // line as it comes, and once more at the end.
-func sample(ctx context.Context, st *chatStats, every time.Duration, w io.Writer) []chatSample {
+func sample(ctx context.Context, st *chatStats, every time.Duration, dataDir string, w io.Writer) []chatSample {
 	start := time.Now()
-	fmt.Fprintln(w, "    time  updates/s  checkouts/s  RSS MiB  heap MiB  live MiB  goroutines  CPU ms/update  steal")
+	fmt.Fprintln(w, "    time  updates/s  checkouts/s  RSS MiB  heap MiB  live MiB  goroutines  CPU ms/update (PostgreSQL)  steal")
 	var out []chatSample
-	prev := chatSample{CPU: readCPU()}
+	self, _ := procCPU("self", false)
+	prev := chatSample{CPU: readCPU(), Self: self, DB: clusterCPU(dataDir)}
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -114,13 +186,17 @@ func sample(ctx context.Context, st *chatStats, every time.Duration, w io.Writer
 			return out
 		case <-t.C:
 		}
+		self, _ := procCPU("self", false)
 		s := chatSample{At: time.Since(start), Updates: st.updates.Load(), Checkouts: st.checkouts.Load(),
-			RSS: rss(), Heap: heapBytes(), Live: liveHeap(), Goroutines: runtime.NumGoroutine(), CPU: readCPU()}
+			RSS: rss(), Heap: heapBytes(), Live: liveHeap(), Goroutines: runtime.NumGoroutine(), CPU: readCPU(),
+			Self: self, DB: clusterCPU(dataDir)}
 		secs := (s.At - prev.At).Seconds()
 		cpu, steal := perUpdate(prev, s)
-		fmt.Fprintf(w, "  %6.0fs  %9.0f  %11.1f  %7.1f  %8.1f  %8.1f  %10d  %13.2f  %4.0f %%\n", s.At.Seconds(),
+		_, db := split(prev, s)
+		fmt.Fprintf(w, "  %6.0fs  %9.0f  %11.1f  %7.1f  %8.1f  %8.1f  %10d  %13.2f (%10.2f)  %4.0f %%\n", s.At.Seconds(),
 			float64(s.Updates-prev.Updates)/secs, float64(s.Checkouts-prev.Checkouts)/secs,
-			mib(s.RSS), mib(s.Heap), mib(s.Live), s.Goroutines, float64(cpu)/float64(time.Millisecond), 100*steal)
+			mib(s.RSS), mib(s.Heap), mib(s.Live), s.Goroutines, float64(cpu)/float64(time.Millisecond),
+			float64(db)/float64(time.Millisecond), 100*steal)
 		out = append(out, s)
 		prev = s
 	}
@@ -334,9 +410,14 @@ func (r *chatReport) print(w io.Writer) {
 	if n := len(r.Samples); n >= 2 {
 		// From the first sample on: the seeding and the joins' start are
 		// before it.
-		cpu, steal := perUpdate(r.Samples[0], r.Samples[n-1])
+		first, last := r.Samples[0], r.Samples[n-1]
+		cpu, steal := perUpdate(first, last)
 		fmt.Fprintf(w, "CPU: %.2f ms of the machine's busy time per update from %v to %v (the bot, PostgreSQL, the fake Telegram, the people and the POS clients together); %.0f %% of the time stolen by the hypervisor\n",
-			float64(cpu)/float64(time.Millisecond), r.Samples[0].At.Round(time.Second), r.Samples[n-1].At.Round(time.Second), 100*steal)
+			ms(cpu), first.At.Round(time.Second), last.At.Round(time.Second), 100*steal)
+		if self, db := split(first, last); self > 0 && db > 0 {
+			fmt.Fprintf(w, "  of which this process (the bot, the fake Telegram, the people, the POS clients) %.2f ms, PostgreSQL %.2f ms, the rest (the kernel's own work, other processes) %.2f ms; `-cpuprofile F`, then `go tool pprof -tags F` splits this process's share between the bot and the load (side=load)\n",
+				ms(self), ms(db), ms(max(cpu-self-db, 0)))
+		}
 	}
 	if r.Consistent {
 		fmt.Fprintf(w, "consistent: %d checkouts confirmed = %d chat purchases, each with its ledger row; %d joins = %d cards; 0 updates set aside\n",

@@ -63,6 +63,15 @@ func TestChatLoadIsConsistent(t *testing.T) {
 				if c := rep.Samples[n-1].CPU; c.Busy == 0 || c.Total <= c.Busy {
 					t.Errorf("the machine's CPU time not read: %+v", c)
 				}
+				// The process's and PostgreSQL's own, both busy by then, and
+				// each less than the whole machine's.
+				first, last := rep.Samples[0], rep.Samples[n-1]
+				if last.Self == 0 || last.DB == 0 || last.DB <= first.DB && n > 1 {
+					t.Errorf("this process's or PostgreSQL's CPU not read: %+v, %+v", first, last)
+				}
+				if self, db := last.Self-first.Self, last.DB-first.DB; self+db > last.CPU.Busy-first.CPU.Busy+uint64(n) {
+					t.Errorf("this process (%d ticks) and PostgreSQL (%d) used more than the machine (%d)", self, db, last.CPU.Busy-first.CPU.Busy)
+				}
 			}
 		})
 	}
