@@ -325,6 +325,16 @@ func (c *Cluster) startServer(bin string, owner *osUser, o Options) error {
 		args = append(args, "-F",
 			"-c", "synchronous_commit=off",
 			"-c", "full_page_writes=off")
+	} else {
+		// A committing transaction that finds two others running waits
+		// 0.2 ms before it flushes the WAL, so one fsync carries more
+		// commits: under the chat load, 0.67 WAL syncs per update
+		// instead of 1.07, and PostgreSQL's CPU per update 4 % less
+		// (its share against the bot's, three alternated runs). A shop's
+		// ordinary traffic, a transaction at a time, never waits.
+		args = append(args,
+			"-c", "commit_delay=200",
+			"-c", "commit_siblings=2")
 	}
 	cmd := exec.Command(filepath.Join(bin, "postgres"), args...)
 	cmd.Dir = c.dir
