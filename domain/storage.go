@@ -349,6 +349,11 @@ type OutMessage struct {
 	// Lease is the lease a held row was written with, shared by all the
 	// rows one transaction holds (see Outbox.Held).
 	Lease time.Time
+	// LeasedAt is when Claim or ClaimChat asked for the row's lease, by
+	// this process's clock: the lease runs at least until LeasedAt plus
+	// the hold asked for, whatever the database's clock says, since the
+	// database set it after that moment.
+	LeasedAt time.Time
 }
 
 // Outbox is the durable queue of outgoing messages. A chat's messages go
@@ -356,8 +361,8 @@ type OutMessage struct {
 // sent only once no earlier message of its chat is pending, so a message
 // put off after a 429 or an outage holds back its own chat and no other.
 // Whoever sends a row holds a lease on it (Claim, ClaimChat, or Hold) and
-// renews it with Take right before each send (a writer's fresh reply that
-// was first in its chat excepted, see OutboxWriter.Hold); a new lease bumps
+// renews it with Take before a send the lease might not outlast (a fresh
+// lease covers the send, see LeasedAt and OutboxWriter.Hold); a new lease bumps
 // Attempts, so a sender whose lease lapsed and was taken over finds out
 // and leaves the row alone. Sent and dropped rows keep their metadata but
 // not their payload: no invite link, export or personal data stays behind.

@@ -173,6 +173,7 @@ const claimPlan = `SELECT set_config('enable_seqscan', 'off', true), set_config(
 // leased or put off has nothing to claim: its order is kept.
 func (o *outbox) Claim(ctx context.Context, limit int, hold time.Duration) ([]domain.OutMessage, error) {
 	var ms []domain.OutMessage
+	asked := time.Now()
 	err := o.pinned(ctx, func(b *pgx.Batch) {
 		b.Queue(claimOutbox, limit, hold.Seconds(), o.now()).Query(func(rows pgx.Rows) error {
 			var err error
@@ -183,7 +184,15 @@ func (o *outbox) Claim(ctx context.Context, limit int, hold time.Duration) ([]do
 	if err != nil {
 		return nil, fmt.Errorf("claim outbox: %w", err)
 	}
+	leasedAt(ms, asked)
 	return ms, nil
+}
+
+// leasedAt records when the rows' leases were asked for.
+func leasedAt(ms []domain.OutMessage, asked time.Time) {
+	for i := range ms {
+		ms[i].LeasedAt = asked
+	}
 }
 
 // pinned runs the statement queue adds in a transaction of its own with
@@ -229,6 +238,7 @@ const claimChat = `UPDATE outbox SET claimed_until = now() + $3 * interval '1 se
 // domain.Outbox).
 func (o *outbox) ClaimChat(ctx context.Context, chatID, before int64, hold time.Duration) ([]domain.OutMessage, error) {
 	var ms []domain.OutMessage
+	asked := time.Now()
 	err := o.pinned(ctx, func(b *pgx.Batch) {
 		b.Queue(claimChat, chatID, before, hold.Seconds(), o.now()).Query(func(rows pgx.Rows) error {
 			var err error
@@ -239,6 +249,7 @@ func (o *outbox) ClaimChat(ctx context.Context, chatID, before int64, hold time.
 	if err != nil {
 		return nil, markUnavailable(fmt.Errorf("claim chat outbox: %w", err))
 	}
+	leasedAt(ms, asked)
 	slices.SortFunc(ms, func(a, b domain.OutMessage) int {
 		if c := a.NotBefore.Compare(b.NotBefore); c != 0 {
 			return c
