@@ -12,8 +12,6 @@ import (
 
 	"github.com/loyaltybot/loyaltybot/bot"
 	"github.com/loyaltybot/loyaltybot/bot/tgfake"
-	"github.com/loyaltybot/loyaltybot/domain/postgres"
-	"github.com/loyaltybot/loyaltybot/domain/postgres/pgtest"
 )
 
 // realToken looks like a BotFather token; its secret half is long enough
@@ -45,16 +43,7 @@ func TestTokenNotLoggedOnNetworkErrors(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	db, err := postgres.Open(ctx, pgtest.NewDB(t), 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	fake, err := tgfake.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fake.Close()
+	db, fake := openDBAndFake(ctx, t, 2)
 	var out syncBuffer
 	b, err := bot.New(bot.Config{
 		Token: realToken, APIURL: fake.URL(), Store: db, PollTimeout: time.Second,

@@ -82,16 +82,7 @@ func TestClaimedMessagesGoWithoutRenewingAFreshLease(t *testing.T) {
 			t.Parallel()
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			db, err := postgres.Open(ctx, pgtest.NewDB(t), 4)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			fake, err := tgfake.Start("127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer fake.Close()
+			db, fake := openDBAndFake(ctx, t, 4)
 			u := fake.User(501, "Anna", "en")
 			api, err := tg.New("1:test", tg.WithServerURL(fake.URL()), tg.WithSkipGetMe())
 			if err != nil {
@@ -140,4 +131,22 @@ func TestClaimedMessagesGoWithoutRenewingAFreshLease(t *testing.T) {
 			}
 		})
 	}
+}
+
+// openDBAndFake gives a test a database of its own (conns connections)
+// and a fake Telegram, both closed when the test ends, for a test that
+// wires the bot's parts itself.
+func openDBAndFake(ctx context.Context, t *testing.T, conns int32) (*postgres.DB, *tgfake.Server) {
+	t.Helper()
+	db, err := postgres.Open(ctx, pgtest.NewDB(t), conns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	fake, err := tgfake.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fake.Close() })
+	return db, fake
 }
