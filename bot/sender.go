@@ -399,7 +399,7 @@ const leaseSlack = 5 * time.Second
 // still ours and first in its chat. A renewal per claimed message was a
 // transaction and a WAL flush of its own: with every purchase's notice
 // sent by the background sender, PostgreSQL's CPU per update under the
-// chat load was 11 % higher with it (simultaneous runs).
+// chat load was 10 % higher with it (simultaneous runs).
 func (s *Sender) leased(ctx context.Context, m *domain.OutMessage, timeout time.Duration) bool {
 	if m.Held || !m.LeasedAt.IsZero() && time.Since(m.LeasedAt)+timeout+leaseSlack < claimHold {
 		return true
