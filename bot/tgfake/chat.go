@@ -137,19 +137,32 @@ type wireContact struct {
 }
 
 type wireMessage struct {
-	MessageID   int            `json:"message_id"`
-	From        *wireUser      `json:"from,omitempty"`
-	Chat        wireChat       `json:"chat"`
-	Date        int64          `json:"date"`
-	EditDate    int64          `json:"edit_date,omitempty"`
-	Text        string         `json:"text,omitempty"`
-	Entities    []wireEntity   `json:"entities,omitempty"`
-	Caption     string         `json:"caption,omitempty"`
-	Photo       []wireFile     `json:"photo,omitempty"`
-	Document    *wireFile      `json:"document,omitempty"`
-	Sticker     *wireFile      `json:"sticker,omitempty"`
-	Contact     *wireContact   `json:"contact,omitempty"`
-	ReplyMarkup map[string]any `json:"reply_markup,omitempty"`
+	MessageID   int          `json:"message_id"`
+	From        *wireUser    `json:"from,omitempty"`
+	Chat        wireChat     `json:"chat"`
+	Date        int64        `json:"date"`
+	EditDate    int64        `json:"edit_date,omitempty"`
+	Text        string       `json:"text,omitempty"`
+	Entities    []wireEntity `json:"entities,omitempty"`
+	Caption     string       `json:"caption,omitempty"`
+	Photo       []wireFile   `json:"photo,omitempty"`
+	Document    *wireFile    `json:"document,omitempty"`
+	Sticker     *wireFile    `json:"sticker,omitempty"`
+	Contact     *wireContact `json:"contact,omitempty"`
+	ReplyMarkup *wireMarkup  `json:"reply_markup,omitempty"`
+}
+
+// wireMarkup is a message's inline keyboard as Telegram sends it back.
+type wireMarkup struct {
+	InlineKeyboard [][]wireButton `json:"inline_keyboard"`
+}
+
+// wireButton is an inline button: a link or, without one, callback data
+// (fields in the order a map would have written them).
+type wireButton struct {
+	CallbackData *string `json:"callback_data,omitempty"`
+	Text         string  `json:"text"`
+	URL          string  `json:"url,omitempty"`
 }
 
 func (s *Server) botUser() *wireUser {
@@ -199,23 +212,21 @@ func (u *User) wireMsg(m *msg) wireMessage {
 		w.Contact = &wireContact{PhoneNumber: m.contact.Phone, FirstName: m.contact.FirstName, UserID: m.contact.UserID}
 	}
 	if len(m.inline) > 0 {
-		w.ReplyMarkup = map[string]any{"inline_keyboard": wireInline(m.inline)}
+		w.ReplyMarkup = &wireMarkup{InlineKeyboard: wireInline(m.inline)}
 	}
 	return w
 }
 
-func wireInline(kb [][]InlineButton) [][]map[string]string {
-	rows := make([][]map[string]string, 0, len(kb))
+func wireInline(kb [][]InlineButton) [][]wireButton {
+	rows := make([][]wireButton, 0, len(kb))
 	for _, r := range kb {
-		row := make([]map[string]string, 0, len(r))
+		row := make([]wireButton, 0, len(r))
 		for _, b := range r {
-			m := map[string]string{"text": b.Text}
-			if b.URL != "" {
-				m["url"] = b.URL
-			} else {
-				m["callback_data"] = b.Data
+			w := wireButton{Text: b.Text, URL: b.URL}
+			if b.URL == "" {
+				w.CallbackData = &b.Data
 			}
-			row = append(row, m)
+			row = append(row, w)
 		}
 		rows = append(rows, row)
 	}
