@@ -29,9 +29,10 @@ const (
 	globalBurst = globalRate / 3
 	maxAttempts = 10
 	// claimHold is a sender's lease on an outbox row. A send is cut off at
-	// sendTimeout, well inside it, and starts only while the lease has
-	// that much and leaseSlack left (renewed first otherwise), so no other
-	// sender takes a row whose send may still be under way.
+	// sendTimeout, well inside it, and starts only while less than half
+	// the lease has run and it has that much and leaseSlack left (renewed
+	// first otherwise, see leased), so no other sender takes a row whose
+	// send may still be under way.
 	claimHold   = time.Minute
 	sendTimeout = 20 * time.Second
 	// exportTimeout is the longer cut-off of an export, which uploads as
@@ -392,16 +393,21 @@ const leaseSlack = 5 * time.Second
 
 // leased says whether m may be sent now, its lease outlasting a send cut
 // off at timeout. A fresh held reply's lease does (see SendHeld), and so
-// does a claim's asked for recently enough (LeasedAt): nobody else can
-// take the row before it runs out, and its chat's earlier messages were
-// sent when it was claimed, or by this sender, in order, since. Other
-// leases are renewed first (Take), which also says whether the row is
-// still ours and first in its chat. A renewal per claimed message was a
-// transaction and a WAL flush of its own: with every purchase's notice
-// sent by the background sender, PostgreSQL's CPU per update under the
-// chat load was 10 % higher with it (simultaneous runs).
+// does a claim's with less than half of it run, as a held reply's, and
+// enough left for the send (LeasedAt): nobody else can take the row
+// before it runs out, and its chat's earlier messages were sent when it
+// was claimed, or by this sender, in order, since. Other leases are
+// renewed first (Take), which also says whether the row is still ours,
+// still there (an erasure deletes the chat's queue) and first in its
+// chat. A renewal per claimed message was a transaction and a WAL flush
+// of its own: with every purchase's notice sent by the background
+// sender, PostgreSQL's CPU per update under the chat load was 10 % higher
+// with it (simultaneous runs).
 func (s *Sender) leased(ctx context.Context, m *domain.OutMessage, timeout time.Duration) bool {
-	if m.Held || !m.LeasedAt.IsZero() && time.Since(m.LeasedAt)+timeout+leaseSlack < claimHold {
+	if m.Held {
+		return true
+	}
+	if run := time.Since(m.LeasedAt); !m.LeasedAt.IsZero() && run < claimHold/2 && run+timeout+leaseSlack < claimHold {
 		return true
 	}
 	asked := time.Now()
