@@ -361,8 +361,8 @@ type OutMessage struct {
 // sent only once no earlier message of its chat is pending, so a message
 // put off after a 429 or an outage holds back its own chat and no other.
 // Whoever sends a row holds a lease on it (Claim, ClaimChat, or Hold) and
-// renews it with Take before a send the lease might not outlast (a fresh
-// lease covers the send, see LeasedAt and OutboxWriter.Hold); a new lease bumps
+// renews it with Take before a send once half of the lease has run (see
+// LeasedAt and OutboxWriter.Hold); a new lease bumps
 // Attempts, so a sender whose lease lapsed and was taken over finds out
 // and leaves the row alone. Sent and dropped rows keep their metadata but
 // not their payload: no invite link, export or personal data stays behind.

@@ -18,7 +18,7 @@ type formPart struct {
 // name (and filename), and maybe a Content-Type. ok is false for
 // anything else, which the caller then reads with mime/multipart: this
 // only saves what mime/multipart allocates for every call (a 4 KB buffer,
-// a header map and a parameter map per part; a tenth of everything the
+// a header map and a parameter map per part; 14 % of everything the
 // chat load run allocated, in the same process as the bot it measures).
 // The parts' data are slices of body.
 func readForm(body []byte, boundary string) (parts []formPart, ok bool) {
