@@ -8,13 +8,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -101,15 +101,18 @@ func Load(ctx context.Context, o LoadOptions) (LoadReport, error) {
 	if o.RedeemEvery > 0 && o.RedeemPoints == 0 {
 		o.RedeemPoints = 20
 	}
-	client := &http.Client{
-		Timeout: loadTimeout,
-		Transport: &http.Transport{
-			MaxIdleConns: o.Concurrency, MaxIdleConnsPerHost: o.Concurrency,
-			IdleConnTimeout: 30 * time.Second, DisableCompression: true,
-		},
+	u, _ := url.Parse(o.BaseURL) // check parsed it
+	addr := u.Host
+	if u.Port() == "" {
+		addr = net.JoinHostPort(u.Hostname(), "80")
 	}
-	defer client.CloseIdleConnections()
-	endpoint := o.BaseURL + "/api/v1/purchases"
+	path := strings.TrimRight(u.Path, "/") + "/api/v1/purchases"
+	conns := make(chan *loadConn, o.Concurrency) // one per client at a time
+	defer func() {
+		for len(conns) > 0 {
+			(<-conns).close()
+		}
+	}()
 	run := randomRunID()
 	return drive(ctx, o.Concurrency, o.Duration, o.Requests, o.Rate, func(ctx context.Context, n int64) error {
 		purchase := map[string]any{
@@ -120,7 +123,14 @@ func Load(ctx context.Context, o LoadOptions) (LoadReport, error) {
 			purchase["redeem_points"] = o.RedeemPoints
 		}
 		body, _ := json.Marshal(purchase)
-		return post(ctx, client, endpoint, o.Key, body)
+		var c *loadConn
+		select {
+		case c = <-conns:
+		default:
+			c = newLoadConn(addr, u.Host, path, o.Key)
+		}
+		defer func() { conns <- c }()
+		return post(ctx, c, body)
 	})
 }
 
@@ -218,8 +228,8 @@ func sleepUntil(ctx context.Context, t time.Time) bool {
 // check refuses options that would make a remote or senseless run.
 func (o LoadOptions) check() error {
 	u, err := url.Parse(o.BaseURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("load: base URL %q: want http://127.0.0.1:PORT", o.BaseURL)
+	if err != nil || u.Scheme != "http" || u.Host == "" {
+		return fmt.Errorf("load: base URL %q: want http://127.0.0.1:PORT (plain HTTP: the load runs on this machine)", o.BaseURL)
 	}
 	if host := u.Hostname(); host != "localhost" {
 		if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
@@ -237,23 +247,14 @@ func (o LoadOptions) check() error {
 	return nil // Drive checks the bounds of the run
 }
 
-// post sends one purchase; anything but 200/201 is an error. The body is
-// drained so the connection is reused.
-func post(ctx context.Context, c *http.Client, endpoint, key string, body []byte) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
+// post sends one purchase; anything but 200/201 is an error.
+func post(ctx context.Context, c *loadConn, body []byte) error {
+	status, answer, err := c.post(ctx, body)
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Authorization", "Bearer "+key)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := c.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	answer, _ := io.ReadAll(io.LimitReader(resp.Body, MaxBody))
-	if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("HTTP %d: %s", resp.StatusCode, bytes.TrimSpace(answer))
+	if status != http.StatusCreated && status != http.StatusOK {
+		return fmt.Errorf("HTTP %d: %s", status, bytes.TrimSpace(answer))
 	}
 	return nil
 }
