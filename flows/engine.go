@@ -30,10 +30,15 @@ type Config struct {
 	// Service runs the use cases; the engine adds its reactions to it
 	// (give the POS API the same one). nil: one is made from the fields
 	// below.
-	Service     *domain.Service
-	Business    *domain.Business
-	Signer      *domain.CardSigner
-	Bundle      *i18n.Bundle
+	Service  *domain.Service
+	Business *domain.Business
+	Signer   *domain.CardSigner
+	Bundle   *i18n.Bundle
+	// Plurals are the ids of the messages with plural forms
+	// (locales.Plurals): only they are given a Count as the count that
+	// chooses the form. nil: every message with a Count is tried as a
+	// plural first, and asked again without when it has no forms.
+	Plurals     map[string]bool
 	BotUsername string
 	// Salt keys the hash kept of an erased customer's phone.
 	Salt   []byte
@@ -244,7 +249,7 @@ func (e *Engine) localizer(lang string) *i18n.Localizer {
 // locale tests prevent) shows its id and is logged.
 func (e *Engine) translate(l *i18n.Localizer, id string, data map[string]any) string {
 	cfg := &i18n.LocalizeConfig{MessageID: id, TemplateData: data}
-	if n, ok := data["Count"]; ok {
+	if n, ok := data["Count"]; ok && (e.Plurals == nil || e.Plurals[id]) {
 		cfg.PluralCount = n
 	}
 	text, err := l.Localize(cfg)

@@ -206,6 +206,44 @@ func TestPluralsRender(t *testing.T) {
 	}
 }
 
+// TestPluralsAreTheMessagesWithForms checks Plurals against go-i18n
+// itself: every message it leaves out fails when asked for the form of 1
+// ("one") in each language (it has no forms, so the engine passes the
+// count as data), and every one it lists renders
+// every count in every language (TestPluralsRender).
+func TestPluralsAreTheMessagesWithForms(t *testing.T) {
+	ids, err := Plurals()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Bundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := 0
+	for _, l := range Languages() {
+		if len(pluralForms[l]) < 2 {
+			continue // every count takes "other": nothing to tell apart
+		}
+		loc := i18n.NewLocalizer(b, l)
+		for id := range load(t, l) {
+			if ids[id] {
+				listed++
+				continue
+			}
+			// 1 is "one" in every language here, never "other".
+			_, err := loc.Localize(&i18n.LocalizeConfig{MessageID: id, PluralCount: 1,
+				TemplateData: map[string]any{"Count": 1}})
+			if err == nil {
+				t.Errorf("%s %q: go-i18n found its form for 1, but Plurals leaves it out", l, id)
+			}
+		}
+	}
+	if listed == 0 {
+		t.Error("Plurals lists no message: the messages with forms are not found")
+	}
+}
+
 // TestPluralFormsMatchGoI18n asks go-i18n which plural form it picks for
 // the counts 0..1000 in each language and fails when that set, with
 // "other", differs from pluralForms: a language whose rules the test does

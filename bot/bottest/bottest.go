@@ -153,6 +153,10 @@ func newHarness(t testing.TB, su setup, opt ...func(*domain.Business)) *Harness 
 	if err != nil {
 		t.Fatal(err)
 	}
+	plurals, err := locales.Plurals()
+	if err != nil {
+		t.Fatal(err)
+	}
 	signer, err := domain.NewCardSigner(Secret, biz.CardTokenTTL)
 	if err != nil {
 		t.Fatal(err)
@@ -166,7 +170,7 @@ func newHarness(t testing.TB, su setup, opt ...func(*domain.Business)) *Harness 
 		log = su.log
 	}
 	engine := flows.NewEngine(flows.Config{
-		Store: db, Business: biz, Signer: signer, Bundle: bundle,
+		Store: db, Business: biz, Signer: signer, Bundle: bundle, Plurals: plurals,
 		BotUsername: BotUsername, Now: clock.Now, Logger: log, Salt: Secret,
 	})
 	cfg := bot.Config{

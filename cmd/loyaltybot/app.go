@@ -99,6 +99,10 @@ func (a *app) wire(botUsername string) error {
 	if err != nil {
 		return err
 	}
+	plurals, err := locales.Plurals()
+	if err != nil {
+		return err
+	}
 	secret := a.env.CardSecret
 	if secret == nil {
 		secret = make([]byte, 32)
@@ -113,7 +117,7 @@ func (a *app) wire(botUsername string) error {
 	// so a POS purchase and a register purchase are followed alike.
 	svc := domain.NewService(a.biz, signer, salt, a.now)
 	a.engine = flows.NewEngine(flows.Config{
-		Store: a.db, Service: svc, Business: a.biz, Signer: signer, Bundle: bundle,
+		Store: a.db, Service: svc, Business: a.biz, Signer: signer, Bundle: bundle, Plurals: plurals,
 		BotUsername: botUsername, Logger: a.log, Now: a.now, Salt: salt,
 	})
 	a.metrics = bot.NewMetrics()
