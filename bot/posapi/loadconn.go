@@ -82,7 +82,10 @@ func (c *loadConn) try(ctx context.Context, body []byte) (int, []byte, error) {
 	if err != nil || !keep {
 		c.close()
 	}
-	return status, c.body, err
+	if err != nil {
+		return 0, nil, err
+	}
+	return status, c.body, nil
 }
 
 // read reads one answer: the status line, the headers (Content-Length,
