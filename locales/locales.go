@@ -35,38 +35,40 @@ func Languages() []string {
 // Bundle loads every message file. English is the bundle's default, but
 // the parity test keeps every language complete, so it is never reached.
 func Bundle() (*i18n.Bundle, error) {
+	b, _, err := loadFiles()
+	return b, err
+}
+
+// loadFiles reads every message file into a bundle, as go-i18n parses them.
+func loadFiles() (*i18n.Bundle, []*i18n.MessageFile, error) {
 	b := i18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	var mfs []*i18n.MessageFile
 	for _, lang := range Languages() {
-		if _, err := b.LoadMessageFileFS(files, lang+".toml"); err != nil {
-			return nil, fmt.Errorf("locales: %s: %w", lang, err)
+		mf, err := b.LoadMessageFileFS(files, lang+".toml")
+		if err != nil {
+			return nil, nil, fmt.Errorf("locales: %s: %w", lang, err)
 		}
+		mfs = append(mfs, mf)
 	}
-	return b, nil
+	return b, mfs, nil
 }
 
 // Plurals returns the ids of the messages that have plural forms (zero,
-// one, two, few, many) in some language. The others take a count as plain
-// data: asked for a plural form they lack, go-i18n falls back to "other"
-// but reports an error, and the engine then had to ask again. The files
-// are embedded, so the set is read once.
+// one, two, few, many) in some language, as go-i18n read them. The others
+// take a count as plain data: asked for a plural form they lack, go-i18n
+// falls back to "other" but reports an error, and the engine then had to
+// ask again. The files are embedded, so the set is made once.
 var Plurals = sync.OnceValues(func() (map[string]bool, error) {
+	_, mfs, err := loadFiles()
+	if err != nil {
+		return nil, err
+	}
 	ids := map[string]bool{}
-	for _, lang := range Languages() {
-		raw, err := files.ReadFile(lang + ".toml")
-		if err != nil {
-			return nil, err
-		}
-		var msgs map[string]any
-		if err := toml.Unmarshal(raw, &msgs); err != nil {
-			return nil, fmt.Errorf("locales: %s: %w", lang, err)
-		}
-		for id, m := range msgs {
-			fields, _ := m.(map[string]any) // a plain string has no forms
-			for _, form := range []string{"zero", "one", "two", "few", "many"} {
-				if _, ok := fields[form]; ok {
-					ids[id] = true
-				}
+	for _, mf := range mfs {
+		for _, m := range mf.Messages {
+			if m.Zero+m.One+m.Two+m.Few+m.Many != "" {
+				ids[m.ID] = true
 			}
 		}
 	}
