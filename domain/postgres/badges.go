@@ -74,6 +74,10 @@ func badgeFactsArgs(q *domain.BadgeFactsQuery) []any {
 	return []any{q.Now, q.Weeks, facts, nullable(q.MonthStart), nullable(q.ShopID)}
 }
 
+// badgeFactsPlans keeps the scan plans of both badge-record queries: they
+// return the same columns.
+var badgeFactsPlans scanCache
+
 // scanBadgeFacts reads a row of either query into f.
 func scanBadgeFacts(row pgx.Row, customerID int64, f *domain.BadgeFacts) error {
 	var (
@@ -81,7 +85,7 @@ func scanBadgeFacts(row pgx.Row, customerID int64, f *domain.BadgeFacts) error {
 		points       []int64
 		at           []time.Time
 	)
-	err := row.Scan(&badges, &occs, &points, &at, &f.Visits, &f.WeeksAgo, &f.Facts, &f.Sections, &f.Reviews,
+	err := badgeFactsPlans.scan(row, &badges, &occs, &points, &at, &f.Visits, &f.WeeksAgo, &f.Facts, &f.Sections, &f.Reviews,
 		&f.Referrals, &f.BestShopID, &f.BestAmount, &f.ShopTop, &f.VisitedToday)
 	if err != nil {
 		return err

@@ -43,6 +43,9 @@ const openLotsOfCheckout = `SELECT id, kind, remaining, expires_at, created_at F
 // cached generic plans.
 const genericPlans = `SET LOCAL plan_cache_mode = force_generic_plan`
 
+// loadCheckoutPlans keeps the scan plans of loadCheckout's row.
+var loadCheckoutPlans scanCache
+
 // LoadCheckout reads what a purchase needs in one round trip: with the
 // open lots when points will be paid, with the failed-lookup counters
 // when the card was typed, with the badge record when badges can be
@@ -52,7 +55,7 @@ func (t *tx) LoadCheckout(ctx context.Context, q domain.CheckoutQuery) (*domain.
 	var r customerRow
 	var last, earliest *time.Time
 	scan := func(row pgx.Row) error {
-		return row.Scan(
+		return loadCheckoutPlans.scan(row,
 			&st.Card.ID, &st.Card.CustomerID, &st.Card.Number, &st.Card.Balance, &st.Card.CreatedAt,
 			&r.ID, &r.TelegramID, &r.ChatID, &r.FirstName, &r.Phone, &r.Language, &r.JoinedStoreID,
 			&r.JoinedAt, &r.Marketing, &r.UnreachableAt, &r.CreatedAt, &r.ErasedAt,

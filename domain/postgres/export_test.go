@@ -3,6 +3,9 @@ package postgres
 import (
 	"context"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
 	"github.com/loyaltybot/loyaltybot/domain"
 )
 
@@ -52,3 +55,21 @@ func (db *DB) QueuedMarks() int {
 	defer db.marks.mu.Unlock()
 	return len(db.marks.ids)
 }
+
+// ScanCache lets tests drive the scan plans kept between runs.
+type ScanCache = scanCache
+
+// ScanCacheConns is how many connections a ScanCache keeps plans for.
+const ScanCacheConns = scanCacheConns
+
+func (c *scanCache) Scan(row pgx.Row, dest ...any) error { return c.scan(row, dest...) }
+
+// Conns is how many connections c keeps plans for.
+func (c *scanCache) Conns() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.plans)
+}
+
+// Plans returns the plans c keeps for the connection of type map m.
+func (c *scanCache) Plans(m *pgtype.Map) any { return c.get(m) }
