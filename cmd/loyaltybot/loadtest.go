@@ -42,11 +42,12 @@ func loadtest(ctx context.Context, args []string, getenv func(string) string, st
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the run to this file")
 	noPgbench := fs.Bool("no-pgbench", false, "skip running the same checkout through pgbench around the POS run")
 	pgbenchScript := fs.String("pgbench-script", "", "also write the pgbench script, its command and output to this file")
+	rounds := fs.Int("rounds", 1, "split the POS run into this many slices, each between two pgbench slices of its length, against the VM's drift")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	if *cards < 1 || *history < 0 || *redeemEvery < 0 {
-		fmt.Fprintln(stderr, "loadtest: -cards must be at least 1, -history and -redeem-every not negative")
+	if *cards < 1 || *history < 0 || *redeemEvery < 0 || *rounds < 1 {
+		fmt.Fprintln(stderr, "loadtest: -cards and -rounds must be at least 1, -history and -redeem-every not negative")
 		return errUsage
 	}
 	e, err := loadEnv(getenv, false)
@@ -140,26 +141,40 @@ func loadtest(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	srv := &http.Server{Handler: a.httpMux(), ReadHeaderTimeout: 10 * time.Second}
 	done := serveHTTP(ctx, srv, ln)
-	var bench *pgbenchPair
+	slice := *duration / time.Duration(*rounds)
+	var bench *pgbenchSeries
 	if !*noPgbench && *redeemEvery == 0 { // the script replays an accrual
-		bench, err = pgbenchBefore(ctx, a, seeded, pgbenchRun{URL: cluster.URL("loyaltybot"),
-			Clients: *concurrency, Time: *duration, Dir: dir, Keep: *pgbenchScript}, stdout)
+		bench, err = pgbenchFirst(ctx, a, seeded, pgbenchRun{URL: cluster.URL("loyaltybot"),
+			Clients: *concurrency, Slice: slice, Dir: dir, Keep: *pgbenchScript}, *rounds, stdout)
 		if err != nil {
 			return err
 		}
 	}
 	fmt.Fprintf(stdout, "%d cards, %d clients, %v …\n", len(codes), *concurrency, *duration)
-	rep, err := posapi.Load(ctx, posapi.LoadOptions{BaseURL: "http://" + ln.Addr().String(), Key: key,
-		Cards: codes, Concurrency: *concurrency, Duration: *duration, Currency: biz.Currency,
-		RedeemEvery: *redeemEvery})
+	var rates []float64
+	for i := range *rounds {
+		rep, err := posapi.Load(ctx, posapi.LoadOptions{BaseURL: "http://" + ln.Addr().String(), Key: key,
+			Cards: codes, Concurrency: *concurrency, Duration: slice, Currency: biz.Currency,
+			RedeemEvery: *redeemEvery})
+		if err == nil {
+			if *rounds > 1 {
+				fmt.Fprintf(stdout, "slice %d of %d: ", i+1, *rounds)
+			}
+			fmt.Fprintln(stdout, rep)
+			rates = append(rates, rep.Throughput)
+			err = bench.next(ctx, a)
+		}
+		if err != nil {
+			srv.Shutdown(context.Background())
+			<-done
+			a.bot.Stop(10 * time.Second)
+			return err
+		}
+	}
 	srv.Shutdown(context.Background())
 	<-done
 	a.bot.Stop(10 * time.Second)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(stdout, rep)
-	return bench.after(ctx, a, rep.Throughput, stdout)
+	return bench.report(rates, stdout)
 }
 
 // seeded is what seedLoad made.

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -148,28 +149,31 @@ func lastLines(s string, n int) string {
 type pgbenchRun struct {
 	URL     string // the loadtest database
 	Clients int
-	Time    time.Duration // the POS run's; pgbench runs half before it, half after
+	Slice   time.Duration // the length of one POS slice, and of each pgbench slice
 	Dir     string        // where the script is written
 	Keep    string        // also copy the script and its pgbench command here ("": no)
 }
 
-// pgbenchPair is pgbench run for half the POS run's time before it and
-// half after it: on a machine shared with other work the load drifts,
-// and bracketing the POS run lets a drift weigh on both sides alike.
-type pgbenchPair struct {
+// pgbenchSeries is pgbench run in slices interleaved with the POS run's:
+// one before the first POS slice and one after each. The VM's speed drifts
+// by up to a fifth within minutes; each POS slice is compared with the
+// pgbench slices on either side of it, so that a drift weighs on both alike.
+// With one round this is pgbench for half the POS run's time before it and
+// half after it.
+type pgbenchSeries struct {
 	pgbench string
 	run     pgbenchRun
 	script  *benchScript
 	length  []string
-	before  float64
+	rates   []float64 // each pgbench slice's transactions a second
 	out     string
 }
 
-// pgbenchBefore makes the pgbench script from a purchase the POS path
-// really sent and runs its first half. It returns nil (and says so) when
+// pgbenchFirst makes the pgbench script from a purchase the POS path
+// really sent and runs the first slice. It returns nil (and says so) when
 // there is no pgbench.
-func pgbenchBefore(ctx context.Context, a *app, s *seeded, r pgbenchRun, stdout io.Writer) (*pgbenchPair, error) {
-	p := &pgbenchPair{pgbench: findPgbench(), run: r}
+func pgbenchFirst(ctx context.Context, a *app, s *seeded, r pgbenchRun, rounds int, stdout io.Writer) (*pgbenchSeries, error) {
+	p := &pgbenchSeries{pgbench: findPgbench(), run: r}
 	if p.pgbench == "" {
 		fmt.Fprintln(stdout, "pgbench not found (it comes with PostgreSQL's server package): no comparison")
 		return nil, nil
@@ -178,23 +182,50 @@ func pgbenchBefore(ctx context.Context, a *app, s *seeded, r pgbenchRun, stdout 
 	if p.script, err = makeCheckoutScript(ctx, a, r.URL, s); err != nil {
 		return nil, err
 	}
-	half := max(1, int((r.Time/2).Round(time.Second)/time.Second))
-	p.length = []string{"-T", strconv.Itoa(half)}
-	fmt.Fprintf(stdout, "pgbench: the same accrual, statement for statement, in the bot's %d round trips "+
-		"(its batches as \\startpipeline … \\endpipeline), %d clients, %ds before the POS run and %ds after …\n",
-		p.script.Trips, r.Clients, half, half)
-	if p.before, err = p.half(ctx, a); err != nil {
-		return nil, err
+	slice := r.Slice
+	if rounds == 1 {
+		slice /= 2
 	}
-	return p, settle(ctx, a)
+	secs := max(1, int(slice.Round(time.Second)/time.Second))
+	p.length = []string{"-T", strconv.Itoa(secs)}
+	if rounds == 1 {
+		fmt.Fprintf(stdout, "pgbench: the same accrual, statement for statement, in the bot's %d round trips "+
+			"(its batches as \\startpipeline … \\endpipeline), %d clients, %ds before the POS run and %ds after …\n",
+			p.script.Trips, r.Clients, secs, secs)
+	} else {
+		fmt.Fprintf(stdout, "pgbench: the same accrual, statement for statement, in the bot's %d round trips "+
+			"(its batches as \\startpipeline … \\endpipeline), %d clients, %ds before each of %d POS slices and after the last …\n",
+			p.script.Trips, r.Clients, secs, rounds)
+	}
+	return p, p.next(ctx, a)
 }
 
-// after runs the second half and prints both rates and their ratio.
-func (p *pgbenchPair) after(ctx context.Context, a *app, posRate float64, stdout io.Writer) error {
+// next runs one more pgbench slice, after a checkpoint, and checkpoints
+// again for the POS slice that follows: neither pays for the other's
+// dirty pages.
+func (p *pgbenchSeries) next(ctx context.Context, a *app) error {
 	if p == nil {
 		return nil
 	}
-	tps, err := p.half(ctx, a)
+	if err := settle(ctx, a); err != nil {
+		return err
+	}
+	tps, out, err := runPgbench(ctx, p.pgbench, p.run.URL, p.script, p.length, p.run.Clients, p.run.Dir)
+	p.out = out
+	if err != nil {
+		return err
+	}
+	p.rates = append(p.rates, tps)
+	return settle(ctx, a)
+}
+
+// report prints the POS rate against pgbench's, and with more than one
+// round each round's ratio (a POS slice against the mean of the pgbench
+// slices on either side of it) and their median.
+func (p *pgbenchSeries) report(pos []float64, stdout io.Writer) error {
+	if p == nil {
+		return nil
+	}
 	if p.run.Keep != "" {
 		var cmd []string
 		for _, arg := range pgbenchArgs(p.script, p.run.Dir, p.length, p.run.Clients, p.run.URL) {
@@ -202,27 +233,55 @@ func (p *pgbenchPair) after(ctx context.Context, a *app, posRate float64, stdout
 		}
 		keep := p.script.Text + "\n-- pgbench " + strings.Join(cmd, " ") +
 			"\n-- " + strings.ReplaceAll(strings.TrimSpace(p.out), "\n", "\n-- ") + "\n"
-		if werr := os.WriteFile(p.run.Keep, []byte(keep), 0o644); werr != nil && err == nil {
-			err = werr
+		if err := os.WriteFile(p.run.Keep, []byte(keep), 0o644); err != nil {
+			return err
 		}
 	}
-	if err != nil {
-		return err
+	if len(p.rates) != len(pos)+1 {
+		return fmt.Errorf("pgbench: %d slices for %d POS slices", len(p.rates), len(pos))
 	}
-	mean := (p.before + tps) / 2
-	fmt.Fprintf(stdout, "POS API %.0f purchases/s, pgbench %.0f transactions/s (%.0f before, %.0f after): ratio %.2f\n",
-		posRate, mean, p.before, tps, posRate/mean)
+	var posSum, benchSum float64
+	ratios := make([]float64, len(pos))
+	for i, r := range pos {
+		posSum += r
+		ratios[i] = r / ((p.rates[i] + p.rates[i+1]) / 2)
+	}
+	for _, r := range p.rates {
+		benchSum += r
+	}
+	posMean, benchMean := posSum/float64(len(pos)), benchSum/float64(len(p.rates))
+	if len(pos) == 1 {
+		fmt.Fprintf(stdout, "POS API %.0f purchases/s, pgbench %.0f transactions/s (%.0f before, %.0f after): ratio %.2f\n",
+			posMean, benchMean, p.rates[0], p.rates[1], posMean/benchMean)
+		return nil
+	}
+	parts := make([]string, len(ratios))
+	for i, r := range ratios {
+		parts[i] = fmt.Sprintf("%.2f", r)
+	}
+	fmt.Fprintf(stdout, "pgbench slices: %s transactions/s\n", joinRates(p.rates))
+	fmt.Fprintf(stdout, "POS API %.0f purchases/s, pgbench %.0f transactions/s (%d rounds: %s): ratio %.2f, median of the rounds %.2f\n",
+		posMean, benchMean, len(pos), strings.Join(parts, ", "), posMean/benchMean, median(ratios))
 	return nil
 }
 
-// half runs pgbench once, after a checkpoint.
-func (p *pgbenchPair) half(ctx context.Context, a *app) (float64, error) {
-	if err := settle(ctx, a); err != nil {
-		return 0, err
+func joinRates(rates []float64) string {
+	parts := make([]string, len(rates))
+	for i, r := range rates {
+		parts[i] = strconv.FormatFloat(r, 'f', 0, 64)
 	}
-	tps, out, err := runPgbench(ctx, p.pgbench, p.run.URL, p.script, p.length, p.run.Clients, p.run.Dir)
-	p.out = out
-	return tps, err
+	return strings.Join(parts, ", ")
+}
+
+// median returns the middle value of xs (the mean of the two middle ones
+// for an even count).
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 // makeCheckoutScript captures a steady-state POS accrual on the last

@@ -149,24 +149,57 @@ func TestPgbenchReplaysTheBotsCheckout(t *testing.T) {
 	}
 }
 
-// TestLoadtestComparesWithPgbench runs the load command as documented: the
-// same checkout through pgbench before and after the POS run, and both
-// rates with their ratio on one line.
+// TestLoadtestComparesWithPgbench runs the load command as documented, in
+// two rounds: the same checkout through pgbench before, between and after
+// the POS slices, and the rates with their ratios on one line.
 func TestLoadtestComparesWithPgbench(t *testing.T) {
 	if findPgbench() == "" {
 		t.Fatal("pgbench not found: it comes with PostgreSQL's server package (postgresql-15)")
 	}
 	var out bytes.Buffer
 	keep := filepath.Join(t.TempDir(), "pgbench-checkout.sql")
-	args := []string{"loadtest", "-duration", "500ms", "-cards", "8", "-history", "2", "-concurrency", "2", "-pgbench-script", keep}
+	args := []string{"loadtest", "-duration", "500ms", "-cards", "8", "-history", "2", "-concurrency", "2", "-rounds", "2", "-pgbench-script", keep}
 	if err := run(context.Background(), args, envFunc(map[string]string{}), &out, io.Discard); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
-	if !regexp.MustCompile(`\nPOS API \d+ purchases/s, pgbench \d+ transactions/s \(\d+ before, \d+ after\): ratio \d+\.\d\d\n`).MatchString(out.String()) {
-		t.Fatalf("loadtest output:\n%s", out.String())
+	for _, line := range []string{
+		`\nslice 1 of 2: \d+ requests, 0 errors in `,
+		`\nslice 2 of 2: \d+ requests, 0 errors in `,
+		`\npgbench slices: \d+, \d+, \d+ transactions/s\n`,
+		`\nPOS API \d+ purchases/s, pgbench \d+ transactions/s \(2 rounds: \d+\.\d\d, \d+\.\d\d\): ratio \d+\.\d\d, median of the rounds \d+\.\d\d\n`,
+	} {
+		if !regexp.MustCompile(line).MatchString(out.String()) {
+			t.Fatalf("no line like %s in the loadtest output:\n%s", line, out.String())
+		}
 	}
 	script, err := os.ReadFile(keep)
 	if err != nil || !bytes.Contains(script, []byte("\n-- pgbench '-n' '-M' 'prepared'")) {
 		t.Fatalf("kept script (%v):\n%s", err, script)
+	}
+}
+
+// TestPgbenchReport: each POS slice is set against the pgbench slices on
+// either side of it; one round keeps the before/after line.
+func TestPgbenchReport(t *testing.T) {
+	var out bytes.Buffer
+	one := &pgbenchSeries{rates: []float64{3000, 2000}}
+	if err := one.report([]float64{2000}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if want := "POS API 2000 purchases/s, pgbench 2500 transactions/s (3000 before, 2000 after): ratio 0.80\n"; out.String() != want {
+		t.Fatalf("one round:\n%swant\n%s", out.String(), want)
+	}
+	out.Reset()
+	three := &pgbenchSeries{rates: []float64{3000, 2000, 2000, 3000}}
+	if err := three.report([]float64{2000, 1000, 2400}, &out); err != nil {
+		t.Fatal(err)
+	}
+	want := "pgbench slices: 3000, 2000, 2000, 3000 transactions/s\n" +
+		"POS API 1800 purchases/s, pgbench 2500 transactions/s (3 rounds: 0.80, 0.50, 0.96): ratio 0.72, median of the rounds 0.80\n"
+	if out.String() != want {
+		t.Fatalf("three rounds:\n%swant\n%s", out.String(), want)
+	}
+	if err := three.report([]float64{2000}, io.Discard); err == nil {
+		t.Fatal("four pgbench slices for one POS slice: no error")
 	}
 }
