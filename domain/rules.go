@@ -52,26 +52,28 @@ func (p *Program) Validate() error {
 	if len(p.Tiers) == 0 {
 		return bad("tiers", "list at least one tier (the first with min_spend 0)")
 	}
-	names := map[string]int{}
+	// Valid programs are checked on every quote: nothing here is
+	// formatted or allocated unless something is wrong.
 	for i, t := range p.Tiers {
-		f := fmt.Sprintf("tiers[%d]", i)
+		f := func(field string) string { return fmt.Sprintf("tiers[%d].%s", i, field) }
 		name := strings.TrimSpace(t.Name)
 		if name == "" {
-			return bad(f+".name", "must not be empty")
+			return bad(f("name"), "must not be empty")
 		}
-		if j, dup := names[strings.ToLower(name)]; dup {
-			return bad(f+".name", "%q is already the name of tiers[%d]", t.Name, j)
+		for j, other := range p.Tiers[:i] {
+			if strings.EqualFold(strings.TrimSpace(other.Name), name) {
+				return bad(f("name"), "%q is already the name of tiers[%d]", t.Name, j)
+			}
 		}
-		names[strings.ToLower(name)] = i
 		switch {
 		case i == 0 && t.MinSpend != 0:
-			return bad(f+".min_spend", "tiers must be ascending and start at 0, got %d", t.MinSpend)
+			return bad(f("min_spend"), "tiers must be ascending and start at 0, got %d", t.MinSpend)
 		case i > 0 && t.MinSpend <= p.Tiers[i-1].MinSpend:
-			return bad(f+".min_spend", "tiers must be ascending and start at 0: %d is not above %d",
+			return bad(f("min_spend"), "tiers must be ascending and start at 0: %d is not above %d",
 				t.MinSpend, p.Tiers[i-1].MinSpend)
 		}
 		if t.EarnBP < 0 || t.EarnBP > maxBP {
-			return bad(f+".earn_percent", "must be from 0 to 100 %%, got %s %%", formatBP(t.EarnBP))
+			return bad(f("earn_percent"), "must be from 0 to 100 %%, got %s %%", formatBP(t.EarnBP))
 		}
 	}
 	switch p.Rounding {

@@ -215,6 +215,7 @@ func TestRulesValidate(t *testing.T) {
 		{"program.tiers[2].earn_percent", func(p *Program) { p.Tiers[2].EarnBP = -1 }},
 		{"program.tiers[1].name", func(p *Program) { p.Tiers[1].Name = "  " }},
 		{"program.tiers[2].name", func(p *Program) { p.Tiers[2].Name = "silver" }},
+		{"program.tiers[2].name", func(p *Program) { p.Tiers[2].Name = " SILVER " }},
 		{"program.rounding", func(p *Program) { p.Rounding = "" }},
 		{"program.rounding", func(p *Program) { p.Rounding = "nearest" }},
 		{"program.min_receipt_for_earn", func(p *Program) { p.MinReceiptForEarn = -1 }},
@@ -242,6 +243,10 @@ func TestRulesValidate(t *testing.T) {
 		}
 	}
 	p := tieredProgram(RoundDown)
+	// Every quote checks its program: a valid one costs no allocation.
+	if n := testing.AllocsPerRun(100, func() { p.Validate() }); n != 0 {
+		t.Errorf("Validate of a valid program: %.0f allocations, want 0", n)
+	}
 	p.Tiers[1].MinSpend = 0
 	if err := p.Validate(); err == nil || !strings.Contains(err.Error(), "ascending and start at 0") {
 		t.Errorf("Validate() = %v, want the ascending rule explained", err)
