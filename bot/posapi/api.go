@@ -238,11 +238,19 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	writeError(w, errInternal)
 }
 
+// jsonAppender is an answer that writes its own JSON (see answerjson.go).
+type jsonAppender interface{ appendJSON([]byte) []byte }
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	body, err := json.Marshal(v)
-	if err != nil {
-		// Only our own answer types get here; they always encode.
-		status, body = http.StatusInternalServerError, []byte(`{"error":{"code":"internal","message":"Internal error."}}`)
+	var body []byte
+	if a, ok := v.(jsonAppender); ok {
+		body = a.appendJSON(make([]byte, 0, 512))
+	} else {
+		var err error
+		if body, err = json.Marshal(v); err != nil {
+			// Only our own answer types get here; they always encode.
+			status, body = http.StatusInternalServerError, []byte(`{"error":{"code":"internal","message":"Internal error."}}`)
+		}
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")

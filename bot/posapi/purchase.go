@@ -74,7 +74,7 @@ func (a *API) postPurchase(w http.ResponseWriter, r *http.Request) {
 		if created {
 			status = http.StatusCreated
 		}
-		writeJSON(w, status, ans)
+		writeJSON(w, status, &ans)
 		return
 	}
 }
@@ -205,5 +205,5 @@ func (a *API) postCancel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.kick()
-	writeJSON(w, http.StatusOK, ans)
+	writeJSON(w, http.StatusOK, &ans)
 }
