@@ -302,3 +302,31 @@ func TestLoadPaced(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadCardOffset: a run made of several Loads goes round all the cards
+// once before any comes again, each Load starting where the last stopped.
+func TestLoadCardOffset(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var cards []string
+	for i := range 6 {
+		cards = append(cards, e.code(e.join(int64(700+i), "Round")))
+	}
+	sent := 0
+	for range 2 {
+		rep, err := posapi.Load(context.Background(), posapi.LoadOptions{BaseURL: e.srv.URL, Key: e.key,
+			Cards: cards, CardOffset: sent, Concurrency: 1, Requests: 3, Duration: time.Minute})
+		if err != nil || rep.Errors != 0 {
+			t.Fatalf("%v: %v", rep, err)
+		}
+		sent += rep.Requests
+	}
+	var n, most int
+	if err := e.h.DB.Pool().QueryRow(context.Background(), `SELECT count(DISTINCT card_id), max(c)
+		FROM (SELECT card_id, count(*) OVER (PARTITION BY card_id) AS c FROM purchases) p`).Scan(&n, &most); err != nil {
+		t.Fatal(err)
+	}
+	if n != 6 || most != 1 {
+		t.Fatalf("6 purchases went to %d cards, one card got %d; want one each", n, most)
+	}
+}

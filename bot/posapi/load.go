@@ -32,10 +32,15 @@ const (
 
 // LoadOptions describe a load run against a running API.
 type LoadOptions struct {
-	BaseURL     string   // e.g. http://127.0.0.1:8080; loopback only
-	Key         string   // the store's API key
-	Cards       []string // card codes or tokens, used round-robin
-	Concurrency int      // parallel clients; 0: 8
+	BaseURL string   // e.g. http://127.0.0.1:8080; loopback only
+	Key     string   // the store's API key
+	Cards   []string // card codes or tokens, used round-robin
+	// CardOffset is where in Cards the round-robin starts: a run made of
+	// several Loads passes it the requests made so far, so that each card
+	// comes round once before any comes again (a card buying again and
+	// again the same day gets its purchases flagged).
+	CardOffset  int
+	Concurrency int // parallel clients; 0: 8
 	Duration    time.Duration
 	Requests    int    // stop after this many if > 0
 	Currency    string // the business currency; "": RUB
@@ -119,7 +124,7 @@ func Load(ctx context.Context, o LoadOptions) (LoadReport, error) {
 		// over a map (the load shares the cores with the bot it measures).
 		body := make([]byte, 0, 192)
 		body = append(body, `{"card":`...)
-		body = appendJSONString(body, o.Cards[int(n)%len(o.Cards)])
+		body = appendJSONString(body, o.Cards[(o.CardOffset+int(n))%len(o.Cards)])
 		body = append(body, `,"amount":`...)
 		body = strconv.AppendInt(body, 10_000+rand.Int64N(490_001), 10)
 		body = append(body, `,"currency":`...)
@@ -252,8 +257,8 @@ func (o LoadOptions) check() error {
 		return errors.New("load: no API key")
 	case len(o.Cards) == 0:
 		return errors.New("load: no cards")
-	case o.RedeemEvery < 0 || o.RedeemPoints < 0:
-		return errors.New("load: RedeemEvery and RedeemPoints must not be negative")
+	case o.RedeemEvery < 0 || o.RedeemPoints < 0 || o.CardOffset < 0:
+		return errors.New("load: RedeemEvery, RedeemPoints and CardOffset must not be negative")
 	}
 	return nil // Drive checks the bounds of the run
 }

@@ -152,10 +152,12 @@ func loadtest(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	fmt.Fprintf(stdout, "%d cards, %d clients, %v …\n", len(codes), *concurrency, *duration)
 	var rates []float64
+	sent := 0
 	for i := range *rounds {
 		rep, err := posapi.Load(ctx, posapi.LoadOptions{BaseURL: "http://" + ln.Addr().String(), Key: key,
-			Cards: codes, Concurrency: *concurrency, Duration: slice, Currency: biz.Currency,
+			Cards: codes, CardOffset: sent, Concurrency: *concurrency, Duration: slice, Currency: biz.Currency,
 			RedeemEvery: *redeemEvery})
+		sent += rep.Requests
 		if err == nil {
 			if *rounds > 1 {
 				fmt.Fprintf(stdout, "slice %d of %d: ", i+1, *rounds)
