@@ -151,6 +151,11 @@ func loadtest(ctx context.Context, args []string, getenv func(string) string, st
 		}
 	}
 	fmt.Fprintf(stdout, "%d cards, %d clients, %v …\n", len(codes), *concurrency, *duration)
+	stop := func() {
+		srv.Shutdown(context.Background())
+		<-done
+		a.bot.Stop(10 * time.Second)
+	}
 	var rates []float64
 	sent := 0
 	for i := range *rounds {
@@ -167,15 +172,11 @@ func loadtest(ctx context.Context, args []string, getenv func(string) string, st
 			err = bench.next(ctx, a)
 		}
 		if err != nil {
-			srv.Shutdown(context.Background())
-			<-done
-			a.bot.Stop(10 * time.Second)
+			stop()
 			return err
 		}
 	}
-	srv.Shutdown(context.Background())
-	<-done
-	a.bot.Stop(10 * time.Second)
+	stop()
 	return bench.report(rates, stdout)
 }
 

@@ -11,10 +11,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/loyaltybot/loyaltybot/domain/postgres"
-	"github.com/loyaltybot/loyaltybot/domain/postgres/pgtest"
 )
 
 // scanRow is the row the cache is checked on: the kinds of column the hot
@@ -45,21 +43,12 @@ func (s *scanned) dest() []any {
 	return []any{&s.I64, &s.I, &s.S, &s.B, &s.At, &s.Maybe, &s.MaybeS, &s.Strs, &s.Ints, &s.Times, &s.Facts}
 }
 
-func scanPool(t *testing.T) *pgxpool.Pool {
-	t.Helper()
-	pool, err := pgxpool.New(context.Background(), pgtest.NewDB(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	return pool
-}
-
 // TestScanCacheReadsWhatPgxReads scans the same rows through the cache and
 // through pgx's own Scan, many times over each connection of a pool, from
 // several goroutines at once (go test -race checks the sharing).
 func TestScanCacheReadsWhatPgxReads(t *testing.T) {
-	pool := scanPool(t)
+	db, _ := newStore(t)
+	pool := db.Pool()
 	ctx := context.Background()
 	var cache postgres.ScanCache
 	var wg sync.WaitGroup
@@ -97,7 +86,8 @@ func TestScanCacheReadsWhatPgxReads(t *testing.T) {
 // TestScanCachePlansAgainWhenTypesChange: a destination of another type,
 // or a column of another type, gets a plan of its own, not the last one.
 func TestScanCachePlansAgainWhenTypesChange(t *testing.T) {
-	pool := scanPool(t)
+	db, _ := newStore(t)
+	pool := db.Pool()
 	ctx := context.Background()
 	conn, err := pool.Acquire(ctx)
 	if err != nil {
