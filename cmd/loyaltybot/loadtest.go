@@ -42,13 +42,16 @@ func loadtest(ctx context.Context, args []string, getenv func(string) string, st
 	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the run to this file")
 	noPgbench := fs.Bool("no-pgbench", false, "skip running the same checkout through pgbench around the POS run")
 	pgbenchScript := fs.String("pgbench-script", "", "also write the pgbench script, its command and output to this file")
-	rounds := fs.Int("rounds", 1, "split the POS run into this many slices, each between two pgbench slices of its length, against the VM's drift")
+	rounds := fs.Int("rounds", 0, "split the POS run into this many slices, each between two pgbench slices of its length, against the VM's drift (0: one per 10 s of -duration)")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	if *cards < 1 || *history < 0 || *redeemEvery < 0 || *rounds < 1 {
-		fmt.Fprintln(stderr, "loadtest: -cards and -rounds must be at least 1, -history and -redeem-every not negative")
+	if *cards < 1 || *history < 0 || *redeemEvery < 0 || *rounds < 0 {
+		fmt.Fprintln(stderr, "loadtest: -cards must be at least 1, -history, -redeem-every and -rounds not negative")
 		return errUsage
+	}
+	if *rounds == 0 {
+		*rounds = roundsFor(*duration)
 	}
 	e, err := loadEnv(getenv, false)
 	if err != nil {
@@ -179,6 +182,10 @@ func loadtest(ctx context.Context, args []string, getenv func(string) string, st
 	stop()
 	return bench.report(rates, stdout)
 }
+
+// roundsFor is loadtest's default -rounds: one per 10 s of the POS run,
+// so that a minute's run is compared with pgbench slice by slice.
+func roundsFor(d time.Duration) int { return max(1, int(d/(10*time.Second))) }
 
 // seeded is what seedLoad made.
 type seeded struct {

@@ -203,3 +203,13 @@ func TestPgbenchReport(t *testing.T) {
 		t.Fatal("four pgbench slices for one POS slice: no error")
 	}
 }
+
+// TestRoundsFor: by default a POS run is one round per 10 s, at least one.
+func TestRoundsFor(t *testing.T) {
+	for d, want := range map[time.Duration]int{time.Second: 1, 10 * time.Second: 1, 19 * time.Second: 1,
+		20 * time.Second: 2, time.Minute: 6, 10 * time.Minute: 60} {
+		if got := roundsFor(d); got != want {
+			t.Errorf("roundsFor(%v) = %d, want %d", d, got, want)
+		}
+	}
+}
