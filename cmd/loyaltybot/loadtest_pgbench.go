@@ -188,15 +188,12 @@ func pgbenchFirst(ctx context.Context, a *app, s *seeded, r pgbenchRun, rounds i
 	}
 	secs := max(1, int(slice.Round(time.Second)/time.Second))
 	p.length = []string{"-T", strconv.Itoa(secs)}
-	if rounds == 1 {
-		fmt.Fprintf(stdout, "pgbench: the same accrual, statement for statement, in the bot's %d round trips "+
-			"(its batches as \\startpipeline … \\endpipeline), %d clients, %ds before the POS run and %ds after …\n",
-			p.script.Trips, r.Clients, secs, secs)
-	} else {
-		fmt.Fprintf(stdout, "pgbench: the same accrual, statement for statement, in the bot's %d round trips "+
-			"(its batches as \\startpipeline … \\endpipeline), %d clients, %ds before each of %d POS slices and after the last …\n",
-			p.script.Trips, r.Clients, secs, rounds)
+	when := fmt.Sprintf("%ds before the POS run and %ds after", secs, secs)
+	if rounds > 1 {
+		when = fmt.Sprintf("%ds before each of %d POS slices and after the last", secs, rounds)
 	}
+	fmt.Fprintf(stdout, "pgbench: the same accrual, statement for statement, in the bot's %d round trips "+
+		"(its batches as \\startpipeline … \\endpipeline), %d clients, %s …\n", p.script.Trips, r.Clients, when)
 	return p, p.next(ctx, a)
 }
 
@@ -255,20 +252,17 @@ func (p *pgbenchSeries) report(pos []float64, stdout io.Writer) error {
 			posMean, benchMean, p.rates[0], p.rates[1], posMean/benchMean)
 		return nil
 	}
-	parts := make([]string, len(ratios))
-	for i, r := range ratios {
-		parts[i] = fmt.Sprintf("%.2f", r)
-	}
-	fmt.Fprintf(stdout, "pgbench slices: %s transactions/s\n", joinRates(p.rates))
+	fmt.Fprintf(stdout, "pgbench slices: %s transactions/s\n", joinFloats(p.rates, 0))
 	fmt.Fprintf(stdout, "POS API %.0f purchases/s, pgbench %.0f transactions/s (%d rounds: %s): ratio %.2f, median of the rounds %.2f\n",
-		posMean, benchMean, len(pos), strings.Join(parts, ", "), posMean/benchMean, median(ratios))
+		posMean, benchMean, len(pos), joinFloats(ratios, 2), posMean/benchMean, median(ratios))
 	return nil
 }
 
-func joinRates(rates []float64) string {
-	parts := make([]string, len(rates))
-	for i, r := range rates {
-		parts[i] = strconv.FormatFloat(r, 'f', 0, 64)
+// joinFloats writes xs with prec decimals, separated by commas.
+func joinFloats(xs []float64, prec int) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = strconv.FormatFloat(x, 'f', prec, 64)
 	}
 	return strings.Join(parts, ", ")
 }
