@@ -3,6 +3,7 @@ package tgfake
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -166,5 +167,188 @@ func TestLongPollBlocksUntilUpdate(t *testing.T) {
 		}
 	case <-time.After(4 * time.Second):
 		t.Fatal("long poll not woken by the update")
+	}
+}
+
+// hookRecorder is a webhook that records what it was posted and can hold
+// a delivery until it is let go.
+type hookRecorder struct {
+	mu       sync.Mutex
+	changed  chan struct{}
+	texts    []string // message texts, in the order their posts arrived
+	inFlight int
+	done     int                      // posts answered
+	most     int                      // most posts in flight at once
+	hold     func(text string) bool   // whether to hold this post
+	release  map[string]chan struct{} // a held post's gate
+	freed    bool                     // the test is over: hold nothing
+}
+
+func newHookRecorder(hold func(string) bool) *hookRecorder {
+	return &hookRecorder{changed: make(chan struct{}), hold: hold, release: map[string]chan struct{}{}}
+}
+
+func (h *hookRecorder) bump() { close(h.changed); h.changed = make(chan struct{}) }
+
+func (h *hookRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var u struct {
+		Message struct {
+			Text string `json:"text"`
+		} `json:"message"`
+	}
+	_ = json.NewDecoder(r.Body).Decode(&u)
+	text := u.Message.Text
+	h.mu.Lock()
+	h.texts = append(h.texts, text)
+	h.inFlight++
+	h.most = max(h.most, h.inFlight)
+	var gate chan struct{}
+	if !h.freed && h.hold(text) {
+		gate = make(chan struct{})
+		h.release[text] = gate
+	}
+	h.bump()
+	h.mu.Unlock()
+	if gate != nil {
+		<-gate
+	}
+	h.mu.Lock()
+	h.inFlight--
+	h.done++
+	h.bump()
+	h.mu.Unlock()
+}
+
+// waitFor blocks until cond (checked under mu) holds.
+func (h *hookRecorder) waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		h.mu.Lock()
+		ok, ch := cond(), h.changed
+		h.mu.Unlock()
+		if ok {
+			return
+		}
+		select {
+		case <-ch:
+		case <-deadline:
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			t.Fatalf("waiting for %s: posts %q, %d in flight", what, h.texts, h.inFlight)
+		}
+	}
+}
+
+func (h *hookRecorder) let(text string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	close(h.release[text])
+	delete(h.release, text)
+}
+
+// free lets every held post go, so that a failed test's webhook can close.
+func (h *hookRecorder) free() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.freed = true
+	for text, gate := range h.release {
+		close(gate)
+		delete(h.release, text)
+	}
+}
+
+// hooked starts a fake and a webhook h; setHook points the fake at it.
+func hooked(t *testing.T, h *hookRecorder) (s *Server, ctx context.Context, setHook func(maxConns int)) {
+	t.Helper()
+	hook := httptest.NewServer(h)
+	s, err := Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close(); hook.Close() })
+	t.Cleanup(h.free) // first
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	b, _ := bot.New("1:x", bot.WithServerURL(s.URL()), bot.WithSkipGetMe())
+	return s, ctx, func(maxConns int) {
+		if _, err := b.SetWebhook(ctx, &bot.SetWebhookParams{URL: hook.URL, MaxConnections: maxConns}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestWebhookChatsInParallel: as Telegram's Bot API server, the fake posts
+// different chats' updates at once and a chat's updates one at a time: a
+// webhook slow on one update holds back that chat only.
+func TestWebhookChatsInParallel(t *testing.T) {
+	h := newHookRecorder(func(text string) bool { return text == "a1" })
+	s, ctx, setHook := hooked(t, h)
+	setHook(0)
+	anna, boris, vera := s.User(101, "Anna", "ru"), s.User(102, "Boris", "ru"), s.User(103, "Vera", "ru")
+	anna.SendText("a1")
+	h.waitFor(t, "a1 posted", func() bool { return h.inFlight == 1 })
+	anna.SendText("a2")
+	boris.SendText("b1")
+	boris.SendText("b2")
+	vera.SendText("v1")
+	h.waitFor(t, "the other chats posted", func() bool { return h.done == 3 })
+	h.mu.Lock()
+	got := strings.Join(h.texts, " ")
+	h.mu.Unlock()
+	if !strings.HasPrefix(got, "a1 ") || strings.Contains(got, "a2") || strings.Index(got, "b1") > strings.Index(got, "b2") {
+		t.Fatalf("with a1 held: posts %s; want a1, then b1 before b2, v1, and no a2", got)
+	}
+	// b1, queued after a2, was posted: the fake has looked at a2 since,
+	// and left it waiting (not merely not arrived yet).
+	if !s.waitChange(ctx, func() bool { return len(s.pending) == 2 }) {
+		t.Fatal("the other chats' posts not done")
+	}
+	s.mu.Lock()
+	waiting := !s.pending[1].posting && s.pending[1].chat == anna.ID
+	s.mu.Unlock()
+	if !waiting {
+		t.Fatal("a2 is being posted while a1 is not answered")
+	}
+	h.let("a1")
+	if err := s.WaitDelivered(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.texts) != 5 || h.texts[4] != "a2" {
+		t.Fatalf("posts %q: want a2 last, once a1 was answered", h.texts)
+	}
+}
+
+// TestWebhookMaxConnections: no more posts at once than setWebhook's
+// max_connections, and as many as it allows while updates wait.
+func TestWebhookMaxConnections(t *testing.T) {
+	h := newHookRecorder(func(string) bool { return true })
+	s, ctx, setHook := hooked(t, h)
+	const n = 6
+	for i := range n { // queued before the webhook is set: all ready at once
+		s.User(int64(201+i), "U", "ru").SendText(fmt.Sprintf("u%d", i+1))
+	}
+	setHook(2)
+	for released := 0; released < n; released++ {
+		want := min(2, n-released)
+		h.waitFor(t, fmt.Sprintf("%d posts in flight", want), func() bool {
+			return h.inFlight == want && len(h.texts) == released+want
+		})
+		h.mu.Lock()
+		next := h.texts[released] // the oldest post still held
+		h.mu.Unlock()
+		h.let(next)
+		h.waitFor(t, next+" answered", func() bool { return h.done == released+1 })
+	}
+	if err := s.WaitDelivered(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if h.most != 2 {
+		t.Fatalf("at most %d posts in flight, want 2 (max_connections)", h.most)
+	}
+	if body := rawCall(t, s, "getWebhookInfo", "application/json", `{}`); !strings.Contains(body, `"max_connections":2`) {
+		t.Fatalf("getWebhookInfo = %s", body)
 	}
 }

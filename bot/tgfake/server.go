@@ -108,7 +108,7 @@ type Server struct {
 	users      map[int64]*User
 	order      []int64 // users in creation order
 	pending    []*queued
-	sentLog    map[int64][]byte // every update ever queued, for Resend
+	sentLog    map[int64]logged // every update ever queued, for Resend
 	nextUpdate int64
 	nextQuery  int64
 	queries    map[string]*queryRef
@@ -140,7 +140,7 @@ func Start(addr string, opts ...Option) (*Server, error) {
 		changed:  make(chan struct{}),
 		subs:     map[int]chan struct{}{},
 		users:    map[int64]*User{},
-		sentLog:  map[int64][]byte{},
+		sentLog:  map[int64]logged{},
 		queries:  map[string]*queryRef{},
 		failures: map[string][]*failSlot{},
 		commands: map[string][]Command{},

@@ -2,31 +2,49 @@ package tgfake
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 )
 
 // queued is an update waiting to be delivered.
 type queued struct {
-	id     int64
-	body   []byte
-	resent bool // a Resend copy: delivered once even below the offset
-	sent   bool // handed out by getUpdates, not yet confirmed
+	id      int64
+	chat    int64 // its chat: a webhook gets a chat's updates one at a time
+	body    []byte
+	resent  bool // a Resend copy: delivered once even below the offset
+	sent    bool // handed out by getUpdates, not yet confirmed
+	posting bool // being posted to the webhook
+}
+
+// logged is a queued update as Resend copies it.
+type logged struct {
+	chat int64
+	body []byte
 }
 
 type webhook struct {
 	url, secret   string
+	maxConns      int // deliveries at once (setWebhook's max_connections)
 	lastErrorDate int64
 	lastErrorMsg  string
 }
 
-// enqueue queues payload as a new update and returns its id. Caller holds mu.
-func (s *Server) enqueue(payload map[string]any) int64 {
+// Telegram's bounds for a webhook's max_connections.
+const (
+	defaultMaxConns = 40
+	maxMaxConns     = 100
+)
+
+// enqueue queues payload as a new update of chat and returns its id.
+// Caller holds mu.
+func (s *Server) enqueue(chat int64, payload map[string]any) int64 {
 	s.nextUpdate++
 	id := s.nextUpdate
 	payload["update_id"] = id
@@ -35,9 +53,9 @@ func (s *Server) enqueue(payload map[string]any) int64 {
 		panic(fmt.Sprintf("tgfake: encode update: %v", err))
 	}
 	if s.keep == 0 {
-		s.sentLog[id] = body
+		s.sentLog[id] = logged{chat: chat, body: body}
 	}
-	s.pending = append(s.pending, &queued{id: id, body: body})
+	s.pending = append(s.pending, &queued{id: id, chat: chat, body: body})
 	s.bump()
 	return id
 }
@@ -49,11 +67,11 @@ func (s *Server) enqueue(payload map[string]any) int64 {
 func (s *Server) Resend(updateID int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	body, ok := s.sentLog[updateID]
+	l, ok := s.sentLog[updateID]
 	if !ok {
 		panic(fmt.Sprintf("tgfake: Resend(%d): no such update", updateID))
 	}
-	s.pending = append(s.pending, &queued{id: updateID, body: body, resent: true})
+	s.pending = append(s.pending, &queued{id: updateID, chat: l.chat, body: l.body, resent: true})
 	s.bump()
 }
 
@@ -77,7 +95,7 @@ func (s *Server) confirm(offset int64) {
 func (s *Server) batch(limit int) []json.RawMessage {
 	var out []json.RawMessage
 	for _, q := range s.pending {
-		if len(out) == limit || (q.resent && len(out) > 0) {
+		if len(out) == limit || (q.resent && len(out) > 0) || q.posting {
 			break
 		}
 		q.sent = true
@@ -121,7 +139,11 @@ func (s *Server) getUpdates(q *request) (any, error) {
 func (s *Server) setWebhook(q *request) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.hook = webhook{url: q.str("url"), secret: q.str("secret_token")}
+	conns := int(q.int64("max_connections"))
+	if conns <= 0 {
+		conns = defaultMaxConns
+	}
+	s.hook = webhook{url: q.str("url"), secret: q.str("secret_token"), maxConns: min(conns, maxMaxConns)}
 	if q.bool("drop_pending_updates") {
 		s.pending = nil
 	}
@@ -148,7 +170,7 @@ func (s *Server) getWebhookInfo(*request) (any, error) {
 	defer s.mu.Unlock()
 	info := map[string]any{
 		"url": s.hook.url, "has_custom_certificate": false,
-		"pending_update_count": len(s.pending), "max_connections": 40,
+		"pending_update_count": len(s.pending), "max_connections": cmp.Or(s.hook.maxConns, defaultMaxConns),
 	}
 	if s.hook.lastErrorDate != 0 {
 		info["last_error_date"] = s.hook.lastErrorDate
@@ -165,10 +187,13 @@ const (
 	webhookBackoff  = 20 * time.Millisecond
 )
 
-// deliverLoop posts pending updates to the webhook one at a time, which keeps
-// them in order (per chat and overall). An update the webhook keeps refusing
-// is dropped after webhookAttempts, as Telegram eventually does, and the
-// error shows in getWebhookInfo.
+// deliverLoop posts pending updates to the webhook as Telegram's Bot API
+// server does: up to the webhook's max_connections at once, a chat's
+// updates one at a time and in order (its next one goes once the webhook
+// answered the previous one, or it was given up on), other chats'
+// alongside. An update the webhook keeps refusing is dropped after
+// webhookAttempts, as Telegram eventually does, and the error shows in
+// getWebhookInfo.
 func (s *Server) deliverLoop() {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -176,35 +201,76 @@ func (s *Server) deliverLoop() {
 		<-s.done
 		cancel()
 	}()
-	client := &http.Client{Timeout: 10 * time.Second}
+	// Connections are kept for every delivery at once, as Telegram keeps
+	// them open; the default transport keeps two and would dial the rest
+	// anew for every update.
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
+		MaxIdleConnsPerHost: maxMaxConns, IdleConnTimeout: time.Minute,
+	}}
+	defer client.CloseIdleConnections()
+	var posting sync.WaitGroup
+	defer posting.Wait()
 	for {
 		s.mu.Lock()
 		hook, ch := s.hook, s.changed
-		var next *queued
-		if hook.url != "" && len(s.pending) > 0 {
-			next = s.pending[0]
+		var next []*queued
+		if hook.url != "" {
+			next = s.deliverable(cmp.Or(hook.maxConns, defaultMaxConns))
 		}
 		s.mu.Unlock()
-		if next == nil {
-			select {
-			case <-ch:
-				continue
-			case <-s.done:
-				return
-			}
+		for _, q := range next {
+			posting.Go(func() {
+				err := postUpdate(ctx, client, hook, q.body)
+				if ctx.Err() != nil {
+					return
+				}
+				s.mu.Lock()
+				defer s.mu.Unlock()
+				q.posting = false
+				s.pending = slices.DeleteFunc(s.pending, func(p *queued) bool { return p == q })
+				if err != nil {
+					s.hook.lastErrorDate, s.hook.lastErrorMsg = time.Now().Unix(), err.Error()
+				}
+				s.bump()
+			})
 		}
-		err := postUpdate(ctx, client, hook, next.body)
-		if ctx.Err() != nil {
+		select {
+		case <-ch:
+		case <-s.done:
 			return
 		}
-		s.mu.Lock()
-		s.pending = slices.DeleteFunc(s.pending, func(q *queued) bool { return q == next })
-		if err != nil {
-			s.hook.lastErrorDate, s.hook.lastErrorMsg = time.Now().Unix(), err.Error()
-		}
-		s.bump()
-		s.mu.Unlock()
 	}
+}
+
+// deliverable marks for posting the updates that may go now: each chat's
+// first pending update, unless it is being posted already, in queue
+// order, up to conns posted at once. Like Telegram, it looks only at the
+// first 2×conns pending updates. Caller holds mu.
+func (s *Server) deliverable(conns int) []*queued {
+	window := s.pending[:min(len(s.pending), 2*conns)]
+	busy := 0
+	for _, q := range window {
+		if q.posting {
+			busy++
+		}
+	}
+	var out []*queued
+	seen := make(map[int64]bool, len(window))
+	for _, q := range window {
+		if busy >= conns {
+			break
+		}
+		if seen[q.chat] {
+			continue // an earlier update of its chat goes first
+		}
+		seen[q.chat] = true
+		if !q.posting {
+			q.posting = true
+			busy++
+			out = append(out, q)
+		}
+	}
+	return out
 }
 
 func postUpdate(ctx context.Context, client *http.Client, hook webhook, body []byte) error {
