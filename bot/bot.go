@@ -73,6 +73,7 @@ type Bot struct {
 	queues     []chan queued // members' chats
 	staffQs    []chan queued // staff chats (lanes.go)
 	lanes      *lanes
+	saver      *saver // stores what webhook deliveries bring at once together
 	flood      *floodGate
 	inflight   atomic.Int64
 	closing    atomic.Bool
@@ -114,7 +115,7 @@ func New(cfg Config) (*Bot, error) {
 		return nil, fmt.Errorf("telegram client: %w", err)
 	}
 	b := &Bot{cfg: cfg, api: api, log: cfg.Logger, m: cfg.Metrics, flood: newFloodGate(cfg.FloodBurst, cfg.FloodEvery),
-		lanes: newLanes()}
+		lanes: newLanes(), saver: &saver{store: cfg.Store}}
 	b.sender = NewSender(api, cfg.Store.Outbox(), cfg.Logger, cfg.Metrics)
 	if cfg.Engine != nil {
 		b.sender.export = cfg.Engine.WriteExport

@@ -274,7 +274,7 @@ func (b *Bot) accept(ctx context.Context, received []byte) (int64, error) {
 	if err != nil {
 		return id, b.deadLetter(ctx, dead, "undecodable: "+err.Error())
 	}
-	fresh, err := b.cfg.Store.SaveUpdate(ctx, id, chat, raw)
+	fresh, err := b.saver.save(ctx, domain.RawUpdate{UpdateID: id, ChatID: chat, Payload: raw})
 	if errors.Is(err, domain.ErrInvalid) {
 		return id, b.deadLetter(ctx, dead, err.Error())
 	}

@@ -1,0 +1,154 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+	"github.com/loyaltybot/loyaltybot/domain/postgres"
+	"github.com/loyaltybot/loyaltybot/domain/postgres/pgtest"
+)
+
+// gatedStore is the database, recording the update ids of each SaveUpdates
+// statement; the first statement waits at gate until the test opens it.
+type gatedStore struct {
+	*postgres.DB
+	mu      sync.Mutex
+	batches [][]int64
+	gate    chan struct{}
+	entered chan struct{} // closed when the first statement is at the gate
+}
+
+func (g *gatedStore) SaveUpdates(ctx context.Context, us []domain.RawUpdate) ([]bool, error) {
+	g.mu.Lock()
+	var ids []int64
+	for _, u := range us {
+		ids = append(ids, u.UpdateID)
+	}
+	g.batches = append(g.batches, ids)
+	gate := g.gate
+	g.gate = nil
+	g.mu.Unlock()
+	if gate != nil {
+		close(g.entered)
+		<-gate
+	}
+	return g.DB.SaveUpdates(ctx, us)
+}
+
+func newGatedSaver(t *testing.T) (*saver, *gatedStore, chan struct{}) {
+	t.Helper()
+	db, err := postgres.Open(context.Background(), pgtest.NewDB(t), 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	gate := make(chan struct{})
+	g := &gatedStore{DB: db, gate: gate, entered: make(chan struct{})}
+	return &saver{store: g}, g, gate
+}
+
+type saveResult struct {
+	id    int64
+	fresh bool
+	err   error
+}
+
+// saveAll saves us concurrently, once each is queued behind the statement
+// held at the gate; it returns their results once the gate opens.
+func saveAll(t *testing.T, s *saver, g *gatedStore, gate chan struct{}, us []domain.RawUpdate, beforeOpen func()) []saveResult {
+	t.Helper()
+	<-g.entered
+	out := make([]saveResult, len(us))
+	var wg sync.WaitGroup
+	for i, u := range us {
+		wg.Go(func() {
+			fresh, err := s.save(context.Background(), u)
+			out[i] = saveResult{u.UpdateID, fresh, err}
+		})
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		s.mu.Lock()
+		n := len(s.waiting)
+		s.mu.Unlock()
+		if n == len(us) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d saves queued", n, len(us))
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if beforeOpen != nil {
+		beforeOpen()
+	}
+	close(gate)
+	wg.Wait()
+	return out
+}
+
+func rawUpdate(id int64, text string) domain.RawUpdate {
+	return domain.RawUpdate{UpdateID: id, ChatID: 100 + id, Payload: fmt.Appendf(nil, `{"update_id": %d, "message": {"text": "%s"}}`, id, text)}
+}
+
+// TestSaverGathersWhatArrivesMeanwhile: updates that arrive while a
+// statement is under way are stored together by the next one, each told
+// whether it was new; the request that ran the first statement having
+// gone away fails nobody.
+func TestSaverGathersWhatArrivesMeanwhile(t *testing.T) {
+	t.Parallel()
+	s, g, gate := newGatedSaver(t)
+	leaderCtx, cancelLeader := context.WithCancel(context.Background())
+	first := make(chan saveResult, 1)
+	go func() {
+		fresh, err := s.save(leaderCtx, rawUpdate(1, "first"))
+		first <- saveResult{1, fresh, err}
+	}()
+	var us []domain.RawUpdate
+	for id := int64(2); id <= 11; id++ {
+		us = append(us, rawUpdate(id, "next"))
+	}
+	us = append(us, rawUpdate(1, "first")) // Telegram delivering it again
+	got := saveAll(t, s, g, gate, us, cancelLeader)
+	if r := <-first; !r.fresh || r.err != nil {
+		t.Errorf("update 1, its request gone: fresh %v, err %v; want stored", r.fresh, r.err)
+	}
+	for _, r := range got[:10] {
+		if !r.fresh || r.err != nil {
+			t.Errorf("update %d: fresh %v, err %v", r.id, r.fresh, r.err)
+		}
+	}
+	if r := got[10]; r.fresh || r.err != nil {
+		t.Errorf("update 1 again: fresh %v, err %v; want a redelivery", r.fresh, r.err)
+	}
+	if len(g.batches) != 2 || len(g.batches[1]) != 11 {
+		t.Fatalf("statements %v: want [1], then the 11 that waited, together", g.batches)
+	}
+	pending, err := g.DB.PendingUpdates(context.Background(), 100)
+	if err != nil || len(pending) != 11 {
+		t.Fatalf("%d updates stored, want 11 (%v)", len(pending), err)
+	}
+}
+
+// TestSaverRefusesOnlyTheRefused: one payload the database refuses among
+// the gathered ones fails alone, with ErrInvalid (to be set aside); the
+// others are stored.
+func TestSaverRefusesOnlyTheRefused(t *testing.T) {
+	t.Parallel()
+	s, g, gate := newGatedSaver(t)
+	go func() { _, _ = s.save(context.Background(), rawUpdate(1, "first")) }()
+	got := saveAll(t, s, g, gate, []domain.RawUpdate{rawUpdate(2, "ok"), rawUpdate(3, "a\xffb"), rawUpdate(4, "ok")}, nil)
+	slices.SortFunc(got, func(a, b saveResult) int { return int(a.id - b.id) })
+	if !got[0].fresh || got[0].err != nil || !got[2].fresh || got[2].err != nil {
+		t.Errorf("the good updates: %+v", got)
+	}
+	if !errors.Is(got[1].err, domain.ErrInvalid) {
+		t.Errorf("the refused payload: %+v, want ErrInvalid", got[1])
+	}
+}
