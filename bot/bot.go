@@ -301,12 +301,17 @@ func (b *Bot) process(ctx context.Context, u domain.RawUpdate, v verdict, staff 
 		b.m.latency.Observe(time.Since(start).Seconds())
 	}()
 	b.m.updates.Inc()
-	var upd models.Update
-	if err := json.Unmarshal(u.Payload, &upd); err != nil {
+	var upd wireUpdate
+	err := json.Unmarshal(u.Payload, &upd)
+	var m *models.ChatMemberUpdated
+	if err == nil && upd.MyChatMember != nil {
+		err = json.Unmarshal(*upd.MyChatMember, &m)
+	}
+	if err != nil {
 		b.deadLetter(ctx, u, "decode stored update: "+err.Error())
 		return
 	}
-	if m := upd.MyChatMember; m != nil && m.Chat.Type == models.ChatTypePrivate {
+	if m != nil && m.Chat.Type == models.ChatTypePrivate {
 		// The person blocked the bot (or unblocked it): Telegram tells us
 		// before any send fails, so stop queueing for them right away.
 		b.chatMember(ctx, u.UpdateID, m.Chat.ID, m.NewChatMember.Type == models.ChatMemberTypeBanned)
@@ -331,7 +336,7 @@ func (b *Bot) process(ctx context.Context, u domain.RawUpdate, v verdict, staff 
 	if staff {
 		hctx = domain.First(ctx) // the till's transaction takes the next free connection
 	}
-	err := b.untilAvailable(u.UpdateID, func() (err error) {
+	err = b.untilAvailable(u.UpdateID, func() (err error) {
 		out, err = handle(hctx, in)
 		if errors.Is(err, domain.ErrUnavailable) {
 			inDoubt = true
