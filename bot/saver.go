@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -96,6 +97,15 @@ func (s *saver) save(ctx context.Context, u domain.RawUpdate) (bool, error) {
 // store1 stores a batch in one statement; when the database refuses one
 // payload, one by one, so that only that update fails with ErrInvalid.
 func (s *saver) store1(ctx context.Context, batch []*saveReq) {
+	// A panic fails the batch rather than leave a statement under way
+	// forever, which would stop every delivery after it.
+	defer func() {
+		if p := recover(); p != nil {
+			for _, b := range batch {
+				b.fresh, b.err = false, fmt.Errorf("save updates: panic: %v", p)
+			}
+		}
+	}()
 	us := make([]domain.RawUpdate, len(batch))
 	for i, b := range batch {
 		us[i] = b.u

@@ -152,3 +152,46 @@ func TestSaverRefusesOnlyTheRefused(t *testing.T) {
 		t.Errorf("the refused payload: %+v, want ErrInvalid", got[1])
 	}
 }
+
+// panicOnce is the database, but its first SaveUpdates panics.
+type panicOnce struct {
+	*postgres.DB
+	done bool
+}
+
+func (p *panicOnce) SaveUpdates(ctx context.Context, us []domain.RawUpdate) ([]bool, error) {
+	if !p.done {
+		p.done = true
+		panic("boom")
+	}
+	return p.DB.SaveUpdates(ctx, us)
+}
+
+// TestSaverSurvivesAPanic: a statement that panics fails its updates
+// (Telegram delivers them again) and leaves no statement under way that
+// every later delivery would wait for.
+func TestSaverSurvivesAPanic(t *testing.T) {
+	t.Parallel()
+	db, err := postgres.Open(context.Background(), pgtest.NewDB(t), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	s := &saver{store: &panicOnce{DB: db}}
+	if _, err := s.save(context.Background(), rawUpdate(1, "boom")); err == nil {
+		t.Fatal("the panicking statement's update was reported stored")
+	}
+	done := make(chan saveResult, 1)
+	go func() {
+		fresh, err := s.save(context.Background(), rawUpdate(1, "again"))
+		done <- saveResult{1, fresh, err}
+	}()
+	select {
+	case r := <-done:
+		if !r.fresh || r.err != nil {
+			t.Fatalf("the redelivery: fresh %v, err %v; want stored", r.fresh, r.err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the next update waits for a statement that panicked")
+	}
+}
