@@ -14,8 +14,8 @@ import (
 // commit, as a getUpdates answer is stored (acceptBatch). Webhook
 // deliveries come one update a request, as many at a time as Telegram's
 // max_connections allows; stored one by one, each was a transaction and a
-// disk flush of its own, and a webhook run put a fifth fewer updates
-// through than long polling.
+// disk flush of its own, and a webhook run put about a seventh fewer
+// updates through than long polling (1,539 against 1,786 a second).
 //
 // No timer gathers them: whoever arrives while a statement is under way
 // waits for the next one, which takes everybody waiting (up to
@@ -52,7 +52,7 @@ type saveReq struct {
 	err   error
 }
 
-// save stores u as domain.UpdateStore's SaveUpdate does: false for an
+// save stores u as domain.Store's SaveUpdate does: false for an
 // update_id stored before, ErrInvalid for a payload the database refuses.
 func (s *saver) save(ctx context.Context, u domain.RawUpdate) (bool, error) {
 	r := &saveReq{u: u, wake: make(chan struct{}, 1)}
