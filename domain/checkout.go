@@ -46,6 +46,9 @@ type PurchaseResult struct {
 	// Welcome is the held welcome bonus this purchase credited (0: none),
 	// included in Balance.
 	Welcome int64
+	// Alerts are the velocity limits the owners are to hear of with this
+	// purchase (a subset of Purchase.Flags; see velocity).
+	Alerts []VelocityAlert
 
 	// badges is the customer's badge record with this purchase counted,
 	// when the request asked for it.
@@ -112,6 +115,28 @@ func (st *CheckoutState) expiryDue(p *Program, now time.Time) bool {
 	return false
 }
 
+// VelocityAlert is a velocity limit passed by a purchase, for the owners.
+type VelocityAlert struct {
+	Flag  string // FlagCardVelocity or FlagCashierVelocity
+	Count int    // purchases in the limit's window, this one included
+	Limit int
+}
+
+// velocity says whether the n-th purchase of a card in a day (or of a
+// cashier in an hour) is over limit (0: none), and whether the owners are
+// told of it. Every purchase over the limit is flagged on its record; the
+// owners hear of the first one and then of every limit-th after it (with
+// a limit of 5: the 6th, 11th, 16th…). A card or a till that keeps going
+// is reported again, but an owner does not get a message per purchase,
+// which during a real burst would bury the alert in its own copies and
+// run into Telegram's per-chat limit.
+func velocity(n, limit int) (over, tell bool) {
+	if limit <= 0 || n <= limit {
+		return false, false
+	}
+	return true, (n-limit-1)%limit == 0
+}
+
 // CancelWindow is how long after a purchase it can still be cancelled.
 const CancelWindow = 24 * time.Hour
 
@@ -175,11 +200,18 @@ func RecordPurchase(ctx context.Context, tx Tx, p *Program, req PurchaseRequest,
 		return nil, err
 	}
 	var flags []string
-	if p.MaxPurchasesPerCardPerDay > 0 && st.CardCount+1 > p.MaxPurchasesPerCardPerDay {
-		flags = append(flags, FlagCardVelocity)
+	var alerts []VelocityAlert
+	check := func(flag string, n, limit int) {
+		if over, tell := velocity(n, limit); over {
+			flags = append(flags, flag)
+			if tell {
+				alerts = append(alerts, VelocityAlert{Flag: flag, Count: n, Limit: limit})
+			}
+		}
 	}
-	if req.StaffID != 0 && p.MaxPurchasesPerCashierPerHour > 0 && st.StaffCount+1 > p.MaxPurchasesPerCashierPerHour {
-		flags = append(flags, FlagCashierVelocity)
+	check(FlagCardVelocity, st.CardCount+1, p.MaxPurchasesPerCardPerDay)
+	if req.StaffID != 0 {
+		check(FlagCashierVelocity, st.StaffCount+1, p.MaxPurchasesPerCashierPerHour)
 	}
 	pur := Purchase{
 		PublicID: NewPublicID(), CardID: card.ID, CustomerID: card.CustomerID, ShopID: req.ShopID,
@@ -205,7 +237,7 @@ func RecordPurchase(ctx context.Context, tx Tx, p *Program, req PurchaseRequest,
 	// after this purchase, so the customer sees a promotion now.
 	tier, _, _, _ := p.TierFor(st.Spend + req.Amount)
 	res := &PurchaseResult{Purchase: pur, Balance: card.Balance - q.Redeem + q.Earn, Customer: cust,
-		Tier: tier, Created: true, First: st.Purchases == 0}
+		Tier: tier, Created: true, First: st.Purchases == 0, Alerts: alerts}
 	if st.Badges != nil {
 		res.badges = st.Badges.afterPurchase()
 	}

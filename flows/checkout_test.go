@@ -237,11 +237,62 @@ func TestVelocityFlagAlertsOwner(t *testing.T) {
 		cashier.Send("100").Tap("➕ Accrue +3").Tap("✅ Confirm")
 	}
 	owner.Sync()
-	if !strings.Contains(owner.Last().Text, "Unusual activity") || !strings.Contains(owner.Last().Text, "Boris") {
+	if !strings.Contains(owner.Last().Text, "Unusual activity") || !strings.Contains(owner.Last().Text, "Boris") ||
+		!strings.Contains(owner.Last().Text, "2 purchases with one card in 24 hours (the limit is 1)") {
 		t.Fatalf("owner not alerted: %q", owner.Last().Text)
 	}
 	if n := countRows(t, h, `SELECT count(*) FROM purchases`); n != 2 {
 		t.Fatalf("flagged purchase not recorded: %d purchases", n)
+	}
+}
+
+// TestVelocityAlertsDoNotRepeatPerPurchase: every purchase over a limit
+// is flagged, but the owner hears of the first and then of every
+// limit-th after it, each alert saying how many there were.
+func TestVelocityAlertsDoNotRepeatPerPurchase(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, func(b *domain.Business) {
+		b.Program.MaxPurchasesPerCardPerDay, b.Program.MaxPurchasesPerCashierPerHour = 2, 3
+	})
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 907, "Boris")
+	anna := join(t, h, 107, "Anna")
+	mark := owner.U.Mark()
+	for range 7 {
+		scan(t, anna, cashier)
+		cashier.Send("100").Tap("➕ Accrue +3").Tap("✅ Confirm")
+	}
+	owner.Sync()
+	var alerts []string
+	for _, m := range owner.U.Since(mark) {
+		if strings.Contains(m.Text, "Unusual activity") {
+			alerts = append(alerts, m.Text)
+		}
+	}
+	// The card: 3rd, 5th and 7th purchase of the day (limit 2); the
+	// cashier: 4th and 7th of the hour (limit 3). The 7th is one alert
+	// with both reasons.
+	want := [][]string{
+		{"3 purchases with one card in 24 hours (the limit is 2)"},
+		{"4 purchases by one cashier in an hour (the limit is 3)"},
+		{"5 purchases with one card in 24 hours (the limit is 2)"},
+		{"7 purchases with one card in 24 hours (the limit is 2)", "7 purchases by one cashier in an hour (the limit is 3)"},
+	}
+	if len(alerts) != len(want) {
+		t.Fatalf("%d alerts, want %d:\n%s", len(alerts), len(want), strings.Join(alerts, "\n---\n"))
+	}
+	for i, w := range want {
+		for _, reason := range w {
+			if !strings.Contains(alerts[i], reason) {
+				t.Errorf("alert %d lacks %q:\n%s", i+1, reason, alerts[i])
+			}
+		}
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM purchases WHERE 'card_velocity' = ANY(flags)`); n != 5 {
+		t.Errorf("%d purchases flagged for the card, want 5 (3rd to 7th)", n)
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM purchases WHERE 'cashier_velocity' = ANY(flags)`); n != 4 {
+		t.Errorf("%d purchases flagged for the cashier, want 4 (4th to 7th)", n)
 	}
 }
 

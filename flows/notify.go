@@ -3,6 +3,7 @@ package flows
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -123,15 +124,21 @@ func (e *Engine) purchaseNotice(r *domain.PurchaseResult) (Reply, bool) {
 }
 
 // notifyFlags alerts owners (and the store's managers) about a purchase
-// over a velocity limit, with the details they need to look into it.
+// over a velocity limit, with the details they need to look into it. The
+// domain says which purchases they hear of (domain.VelocityAlert); a shop
+// with nobody to tell is not read further.
 func (e *Engine) notifyFlags(ctx context.Context, tx domain.Tx, r *domain.PurchaseResult) error {
-	p := r.Purchase
-	if len(p.Flags) == 0 {
+	if len(r.Alerts) == 0 {
 		return nil
 	}
+	p := r.Purchase
 	staff, err := tx.ListStaff(ctx, p.ShopID)
 	if err != nil {
 		return err
+	}
+	staff = slices.DeleteFunc(staff, func(s domain.Staff) bool { return !s.CanManage() })
+	if len(staff) == 0 {
+		return nil
 	}
 	shop, err := tx.FindShopByID(ctx, p.ShopID)
 	if err != nil {
@@ -144,17 +151,15 @@ func (e *Engine) notifyFlags(ctx context.Context, tx domain.Tx, r *domain.Purcha
 		}
 	}
 	for _, s := range staff {
-		if !s.CanManage() {
-			continue
-		}
 		lang := e.Business.DefaultLanguage
 		if c, err := tx.FindCustomerByTelegramID(ctx, s.TelegramID); err == nil {
 			lang = e.Business.Language(c.Language, "")
 		}
 		loc := e.localizer(lang)
 		var reasons []string
-		for _, f := range p.Flags {
-			reasons = append(reasons, e.translate(loc, "alert.velocity."+f, nil))
+		for _, a := range r.Alerts {
+			reasons = append(reasons, e.translate(loc, "alert.velocity."+a.Flag,
+				map[string]any{"Count": a.Count, "Limit": a.Limit}))
 		}
 		text := e.translate(loc, "alert.velocity", map[string]any{
 			"Reasons": joinLines(reasons), "Purchase": p.PublicID, "Store": shop.Name,
