@@ -232,6 +232,9 @@ type queued struct {
 	verdict verdict
 	answer  string // the callback query id of a dropped tap
 	staff   bool   // on a staff lane (lanes.go)
+	// alone: when it was stored, no earlier update of its chat was
+	// pending, so inOrder need not look for one (SaveDeliveries).
+	alone bool
 }
 
 func (b *Bot) dispatch(j queued) {

@@ -274,7 +274,7 @@ func (b *Bot) accept(ctx context.Context, received []byte) (int64, error) {
 	if err != nil {
 		return id, b.deadLetter(ctx, dead, "undecodable: "+err.Error())
 	}
-	fresh, err := b.saver.save(ctx, domain.RawUpdate{UpdateID: id, ChatID: chat, Payload: raw})
+	fresh, behind, err := b.saver.save(ctx, domain.RawUpdate{UpdateID: id, ChatID: chat, Payload: raw})
 	if errors.Is(err, domain.ErrInvalid) {
 		return id, b.deadLetter(ctx, dead, err.Error())
 	}
@@ -285,7 +285,7 @@ func (b *Bot) accept(ctx context.Context, received []byte) (int64, error) {
 		b.m.duplicates.Inc()
 		return id, nil
 	}
-	b.dispatch(queued{u: domain.RawUpdate{UpdateID: id, ChatID: chat, Payload: raw}, verdict: v})
+	b.dispatch(queued{u: domain.RawUpdate{UpdateID: id, ChatID: chat, Payload: raw}, verdict: v, alone: !behind})
 	return id, nil
 }
 

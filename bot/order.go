@@ -22,10 +22,14 @@ import (
 // at a time (a second getUpdates is refused with 409 Conflict), so every
 // update of a chat reaches this process, whose dispatch keeps their
 // order; the check, one query per update, runs only when updates come by
-// webhook.
+// webhook, and then only for an update stored while an earlier one of
+// its chat was pending (queued.alone): Telegram sends a chat's next
+// update only once the previous one was answered, and the webhook
+// answers after storing, so an earlier update not pending when this one
+// was stored never will be.
 func (b *Bot) inOrder(ctx context.Context, j queued) {
 	u := j.u
-	if u.ChatID != 0 && b.shared.Load() {
+	if u.ChatID != 0 && b.shared.Load() && !j.alone {
 		earlier, err := b.cfg.Store.EarlierPendingUpdates(ctx, u.ChatID, u.UpdateID, b.cfg.Now().Add(-b.cfg.ReplayWindow))
 		if err != nil {
 			b.log.Error("earlier updates of the chat", "chat", u.ChatID, "update_id", u.UpdateID, "err", err)

@@ -34,7 +34,7 @@ type saver struct {
 // updateSaver is the part of domain.Store the saver uses.
 type updateSaver interface {
 	SaveUpdate(ctx context.Context, updateID, chatID int64, payload []byte) (bool, error)
-	SaveUpdates(ctx context.Context, us []domain.RawUpdate) (fresh []bool, err error)
+	SaveDeliveries(ctx context.Context, us []domain.RawUpdate) (fresh, behind []bool, err error)
 }
 
 // maxSaveBatch bounds one statement: a getUpdates answer's size.
@@ -45,16 +45,18 @@ const maxSaveBatch = 100
 const saveTimeout = 30 * time.Second
 
 type saveReq struct {
-	u     domain.RawUpdate
-	wake  chan struct{} // answered, or handed the next statement
-	done  bool          // answered: fresh and err are set
-	fresh bool
-	err   error
+	u      domain.RawUpdate
+	wake   chan struct{} // answered, or handed the next statement
+	done   bool          // answered: fresh, behind and err are set
+	fresh  bool
+	behind bool
+	err    error
 }
 
-// save stores u as domain.Store's SaveUpdate does: false for an
+// save stores u as domain.Store's SaveUpdate does: fresh false for an
 // update_id stored before, ErrInvalid for a payload the database refuses.
-func (s *saver) save(ctx context.Context, u domain.RawUpdate) (bool, error) {
+// behind is SaveDeliveries' (true when it cannot tell).
+func (s *saver) save(ctx context.Context, u domain.RawUpdate) (fresh, behind bool, err error) {
 	r := &saveReq{u: u, wake: make(chan struct{}, 1)}
 	s.mu.Lock()
 	s.waiting = append(s.waiting, r)
@@ -64,7 +66,7 @@ func (s *saver) save(ctx context.Context, u domain.RawUpdate) (bool, error) {
 		s.mu.Lock()
 		if r.done {
 			s.mu.Unlock()
-			return r.fresh, r.err
+			return r.fresh, r.behind, r.err
 		}
 		// Handed the next statement, which takes this update too.
 	}
@@ -91,7 +93,7 @@ func (s *saver) save(ctx context.Context, u domain.RawUpdate) (bool, error) {
 		s.busy = false
 	}
 	s.mu.Unlock()
-	return r.fresh, r.err
+	return r.fresh, r.behind, r.err
 }
 
 // store1 stores a batch in one statement; when the database refuses one
@@ -110,10 +112,11 @@ func (s *saver) store1(ctx context.Context, batch []*saveReq) {
 	for i, b := range batch {
 		us[i] = b.u
 	}
-	fresh, err := s.store.SaveUpdates(ctx, us)
+	fresh, behind, err := s.store.SaveDeliveries(ctx, us)
 	if errors.Is(err, domain.ErrInvalid) && len(batch) > 1 {
 		for _, b := range batch {
 			b.fresh, b.err = s.store.SaveUpdate(ctx, b.u.UpdateID, b.u.ChatID, b.u.Payload)
+			b.behind = true // not asked: the chat is looked at when handled
 		}
 		return
 	}
@@ -122,6 +125,6 @@ func (s *saver) store1(ctx context.Context, batch []*saveReq) {
 			b.err = err
 			continue
 		}
-		b.fresh = fresh[i]
+		b.fresh, b.behind = fresh[i], behind[i]
 	}
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/loyaltybot/loyaltybot/domain/postgres/pgtest"
 )
 
-// gatedStore is the database, recording the update ids of each SaveUpdates
+// gatedStore is the database, recording the update ids of each SaveDeliveries
 // statement; the first statement waits at gate until the test opens it.
 type gatedStore struct {
 	*postgres.DB
@@ -24,7 +24,7 @@ type gatedStore struct {
 	entered chan struct{} // closed when the first statement is at the gate
 }
 
-func (g *gatedStore) SaveUpdates(ctx context.Context, us []domain.RawUpdate) ([]bool, error) {
+func (g *gatedStore) SaveDeliveries(ctx context.Context, us []domain.RawUpdate) ([]bool, []bool, error) {
 	g.mu.Lock()
 	var ids []int64
 	for _, u := range us {
@@ -38,7 +38,7 @@ func (g *gatedStore) SaveUpdates(ctx context.Context, us []domain.RawUpdate) ([]
 		close(g.entered)
 		<-gate
 	}
-	return g.DB.SaveUpdates(ctx, us)
+	return g.DB.SaveDeliveries(ctx, us)
 }
 
 func newGatedSaver(t *testing.T) (*saver, *gatedStore, chan struct{}) {
@@ -54,9 +54,10 @@ func newGatedSaver(t *testing.T) (*saver, *gatedStore, chan struct{}) {
 }
 
 type saveResult struct {
-	id    int64
-	fresh bool
-	err   error
+	id     int64
+	fresh  bool
+	behind bool
+	err    error
 }
 
 // saveAll saves us concurrently, once each is queued behind the statement
@@ -68,8 +69,8 @@ func saveAll(t *testing.T, s *saver, g *gatedStore, gate chan struct{}, us []dom
 	var wg sync.WaitGroup
 	for i, u := range us {
 		wg.Go(func() {
-			fresh, err := s.save(context.Background(), u)
-			out[i] = saveResult{u.UpdateID, fresh, err}
+			fresh, behind, err := s.save(context.Background(), u)
+			out[i] = saveResult{u.UpdateID, fresh, behind, err}
 		})
 	}
 	deadline := time.Now().Add(10 * time.Second)
@@ -107,8 +108,8 @@ func TestSaverGathersWhatArrivesMeanwhile(t *testing.T) {
 	leaderCtx, cancelLeader := context.WithCancel(context.Background())
 	first := make(chan saveResult, 1)
 	go func() {
-		fresh, err := s.save(leaderCtx, rawUpdate(1, "first"))
-		first <- saveResult{1, fresh, err}
+		fresh, behind, err := s.save(leaderCtx, rawUpdate(1, "first"))
+		first <- saveResult{1, fresh, behind, err}
 	}()
 	var us []domain.RawUpdate
 	for id := int64(2); id <= 11; id++ {
@@ -120,8 +121,8 @@ func TestSaverGathersWhatArrivesMeanwhile(t *testing.T) {
 		t.Errorf("update 1, its request gone: fresh %v, err %v; want stored", r.fresh, r.err)
 	}
 	for _, r := range got[:10] {
-		if !r.fresh || r.err != nil {
-			t.Errorf("update %d: fresh %v, err %v", r.id, r.fresh, r.err)
+		if !r.fresh || r.behind || r.err != nil { // each of its own chat
+			t.Errorf("update %d: fresh %v, behind %v, err %v", r.id, r.fresh, r.behind, r.err)
 		}
 	}
 	if r := got[10]; r.fresh || r.err != nil {
@@ -142,7 +143,7 @@ func TestSaverGathersWhatArrivesMeanwhile(t *testing.T) {
 func TestSaverRefusesOnlyTheRefused(t *testing.T) {
 	t.Parallel()
 	s, g, gate := newGatedSaver(t)
-	go func() { _, _ = s.save(context.Background(), rawUpdate(1, "first")) }()
+	go func() { _, _, _ = s.save(context.Background(), rawUpdate(1, "first")) }()
 	got := saveAll(t, s, g, gate, []domain.RawUpdate{rawUpdate(2, "ok"), rawUpdate(3, "a\xffb"), rawUpdate(4, "ok")}, nil)
 	slices.SortFunc(got, func(a, b saveResult) int { return int(a.id - b.id) })
 	if !got[0].fresh || got[0].err != nil || !got[2].fresh || got[2].err != nil {
@@ -151,20 +152,23 @@ func TestSaverRefusesOnlyTheRefused(t *testing.T) {
 	if !errors.Is(got[1].err, domain.ErrInvalid) {
 		t.Errorf("the refused payload: %+v, want ErrInvalid", got[1])
 	}
+	if !got[0].behind || !got[2].behind {
+		t.Errorf("stored one by one, nobody asked about their chats, yet: %+v", got)
+	}
 }
 
-// panicOnce is the database, but its first SaveUpdates panics.
+// panicOnce is the database, but its first SaveDeliveries panics.
 type panicOnce struct {
 	*postgres.DB
 	done bool
 }
 
-func (p *panicOnce) SaveUpdates(ctx context.Context, us []domain.RawUpdate) ([]bool, error) {
+func (p *panicOnce) SaveDeliveries(ctx context.Context, us []domain.RawUpdate) ([]bool, []bool, error) {
 	if !p.done {
 		p.done = true
 		panic("boom")
 	}
-	return p.DB.SaveUpdates(ctx, us)
+	return p.DB.SaveDeliveries(ctx, us)
 }
 
 // TestSaverSurvivesAPanic: a statement that panics fails its updates
@@ -178,13 +182,13 @@ func TestSaverSurvivesAPanic(t *testing.T) {
 	}
 	t.Cleanup(db.Close)
 	s := &saver{store: &panicOnce{DB: db}}
-	if _, err := s.save(context.Background(), rawUpdate(1, "boom")); err == nil {
+	if _, _, err := s.save(context.Background(), rawUpdate(1, "boom")); err == nil {
 		t.Fatal("the panicking statement's update was reported stored")
 	}
 	done := make(chan saveResult, 1)
 	go func() {
-		fresh, err := s.save(context.Background(), rawUpdate(1, "again"))
-		done <- saveResult{1, fresh, err}
+		fresh, behind, err := s.save(context.Background(), rawUpdate(1, "again"))
+		done <- saveResult{1, fresh, behind, err}
 	}()
 	select {
 	case r := <-done:

@@ -2,13 +2,17 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/loyaltybot/loyaltybot/bot"
 	"github.com/loyaltybot/loyaltybot/bot/bottest"
+	"github.com/loyaltybot/loyaltybot/domain"
 )
 
 func TestWebhookDeliveryAndSecret(t *testing.T) {
@@ -69,5 +73,78 @@ func TestWebhookDeliveryAndSecret(t *testing.T) {
 	c.Send("/start")
 	if !strings.Contains(c.Transcript(), "Do you agree") {
 		t.Fatalf("webhook update not handled:\n%s", c.Transcript())
+	}
+}
+
+// earlierCounter is the database, counting the bot's look-ups of a
+// chat's earlier pending updates.
+type earlierCounter struct {
+	domain.Store
+	n atomic.Int32
+}
+
+func (c *earlierCounter) EarlierPendingUpdates(ctx context.Context, chatID, updateID int64, since time.Time) ([]domain.RawUpdate, error) {
+	c.n.Add(1)
+	return c.Store.EarlierPendingUpdates(ctx, chatID, updateID, since)
+}
+
+// TestWebhookWaitsForAChatsEarlierUpdateOnlyWhenOneIsPending: by
+// webhook, an update whose chat had nothing pending when it was stored is
+// handled without looking for earlier ones (Telegram sends a chat's next
+// update only once this one is answered); one stored while an earlier
+// update of its chat was pending (stored by another replica, not handled
+// yet) has that one handled first, so the answers keep the order sent.
+func TestWebhookWaitsForAChatsEarlierUpdateOnlyWhenOneIsPending(t *testing.T) {
+	t.Parallel()
+	var store *earlierCounter
+	h := bottest.NewWithBot(t, func(c *bot.Config) {
+		store = &earlierCounter{Store: c.Store}
+		c.Store = store
+	})
+	srv := httptest.NewServer(h.Bot.WebhookHandler("s3cret_token"))
+	defer srv.Close()
+	u := h.User(401, "Olga", "en")
+	update := func(id int64, text string) string {
+		return fmt.Sprintf(`{"update_id": %d, "message": {"message_id": %d, "date": 1763800000,
+			"chat": {"id": 401, "type": "private"}, "from": {"id": 401, "first_name": "Olga", "language_code": "en"},
+			"text": %q, "entities": [{"type": "bot_command", "offset": 0, "length": %d}]}}`, id, id, text, len(text))
+	}
+	post := func(id int64, text string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(update(id, text)))
+		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "s3cret_token")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("update %d: HTTP %d", id, resp.StatusCode)
+		}
+		h.Settle()
+	}
+	post(1001, "/help")
+	if n := store.n.Load(); n != 0 {
+		t.Errorf("%d look-ups for earlier updates of a chat with none pending", n)
+	}
+	// Another replica stored the chat's next update and has not handled
+	// it yet; the one after it comes here.
+	if _, err := h.DB.SaveUpdate(context.Background(), 1002, 401, []byte(update(1002, "/help"))); err != nil {
+		t.Fatal(err)
+	}
+	post(1003, "/start")
+	if n := store.n.Load(); n != 1 {
+		t.Errorf("%d look-ups for earlier updates, want 1 (for update 1003)", n)
+	}
+	var texts []string
+	for _, m := range u.Messages() {
+		texts = append(texts, m.Text)
+	}
+	if len(texts) < 3 || !strings.HasPrefix(texts[0], "Here is what I can do") ||
+		!strings.HasPrefix(texts[1], "Here is what I can do") || strings.HasPrefix(texts[2], "Here is what I can do") {
+		t.Errorf("answers, want /help twice, then /start's:\n%s", strings.Join(texts, "\n---\n"))
+	}
+	if n := count(t, h, `SELECT count(*) FROM updates WHERE processed_at IS NULL`); n != 0 {
+		t.Errorf("%d updates not handled", n)
 	}
 }

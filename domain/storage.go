@@ -24,6 +24,14 @@ type Store interface {
 	// (one payload the database refuses) stores none of them: the caller
 	// then saves them one by one.
 	SaveUpdates(ctx context.Context, us []RawUpdate) (fresh []bool, err error)
+	// SaveDeliveries is SaveUpdates for updates that came by webhook. It
+	// also tells, of each update stored, whether an earlier update of its
+	// chat was pending then (stored and not handled, or in us): with
+	// several replicas another one may hold it, and the update must wait
+	// for it. When none was, none can come later: Telegram sends a chat's
+	// next update only once the previous one was answered, which the
+	// webhook does after storing it.
+	SaveDeliveries(ctx context.Context, us []RawUpdate) (fresh, behind []bool, err error)
 	// PendingUpdates lists stored updates not yet handled, oldest first:
 	// what a crash left behind.
 	PendingUpdates(ctx context.Context, limit int) ([]RawUpdate, error)

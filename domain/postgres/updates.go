@@ -31,35 +31,81 @@ func (db *DB) SaveUpdate(ctx context.Context, updateID, chatID int64, payload []
 const saveUpdates = `INSERT INTO updates (update_id, chat_id, payload, received_at)
 	SELECT u.id, u.chat, u.payload::jsonb, $4 FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS u(id, chat, payload)
 	ON CONFLICT (update_id) DO NOTHING
-	RETURNING update_id`
+	RETURNING update_id, false`
+
+// saveDeliveries is saveUpdates asking, for each update stored, whether
+// its chat has an earlier one stored and not handled (updates_chat_pending).
+// The subquery reads the snapshot from before the INSERT: rows of this
+// statement are not in it (SaveDeliveries looks at those).
+const saveDeliveries = `INSERT INTO updates (update_id, chat_id, payload, received_at)
+	SELECT u.id, u.chat, u.payload::jsonb, $4 FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS u(id, chat, payload)
+	ON CONFLICT (update_id) DO NOTHING
+	RETURNING update_id, EXISTS (SELECT 1 FROM updates e
+		WHERE e.chat_id = updates.chat_id AND e.update_id < updates.update_id AND e.processed_at IS NULL)`
 
 // SaveUpdates stores a batch of updates in one statement (see domain.Store).
 func (db *DB) SaveUpdates(ctx context.Context, us []domain.RawUpdate) ([]bool, error) {
+	fresh, _, err := db.saveBatch(ctx, saveUpdates, us)
+	return fresh, err
+}
+
+// SaveDeliveries stores a batch as SaveUpdates does and says which of
+// them have an earlier update of their chat pending (see domain.Store):
+// one stored before and not handled, or one in the batch itself.
+func (db *DB) SaveDeliveries(ctx context.Context, us []domain.RawUpdate) (fresh, behind []bool, err error) {
+	fresh, behind, err = db.saveBatch(ctx, saveDeliveries, us)
+	if err != nil {
+		return nil, nil, err
+	}
+	first := map[int64]int64{} // chat → its oldest update stored now
+	for i, u := range us {
+		if fresh[i] {
+			if id, ok := first[u.ChatID]; !ok || u.UpdateID < id {
+				first[u.ChatID] = u.UpdateID
+			}
+		}
+	}
+	for i, u := range us {
+		if fresh[i] && first[u.ChatID] < u.UpdateID {
+			behind[i] = true
+		}
+	}
+	return fresh, behind, nil
+}
+
+func (db *DB) saveBatch(ctx context.Context, query string, us []domain.RawUpdate) ([]bool, []bool, error) {
 	ids, chats, payloads := make([]int64, len(us)), make([]int64, len(us)), make([]string, len(us))
 	for i, u := range us {
 		ids[i], chats[i], payloads[i] = u.UpdateID, u.ChatID, string(u.Payload)
 	}
-	var stored []int64
-	rows, err := db.pool.Query(ctx, saveUpdates, ids, chats, payloads, db.now())
+	type stored struct {
+		id     int64
+		behind bool
+	}
+	var rs []stored
+	rows, err := db.pool.Query(ctx, query, ids, chats, payloads, db.now())
 	if err == nil {
-		stored, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+		rs, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (stored, error) {
+			var s stored
+			return s, row.Scan(&s.id, &s.behind)
+		})
 	}
 	if err != nil {
 		if refusedData(err) {
 			err = fmt.Errorf("%w: %w", domain.ErrInvalid, err)
 		}
-		return nil, fmt.Errorf("save %d updates: %w", len(us), mapErr(err))
+		return nil, nil, fmt.Errorf("save %d updates: %w", len(us), mapErr(err))
 	}
-	isNew := make(map[int64]bool, len(stored))
-	for _, id := range stored {
-		isNew[id] = true
+	isNew := make(map[int64]bool, len(rs))
+	for _, r := range rs {
+		isNew[r.id] = r.behind
 	}
-	fresh := make([]bool, len(us))
+	fresh, behind := make([]bool, len(us)), make([]bool, len(us))
 	for i, u := range us {
-		fresh[i] = isNew[u.UpdateID]
+		behind[i], fresh[i] = isNew[u.UpdateID]
 		delete(isNew, u.UpdateID) // a second copy in the batch is a redelivery
 	}
-	return fresh, nil
+	return fresh, behind, nil
 }
 
 // refusedData reports an error caused by the value itself, not by the

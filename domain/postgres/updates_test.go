@@ -280,6 +280,46 @@ func TestSaveUpdatesInOneStatement(t *testing.T) {
 	}
 }
 
+// TestSaveDeliveriesSaysWhatIsBehind: of each webhook update stored, the
+// store says whether an earlier update of its chat is pending: stored
+// before and not handled (another replica may hold it), or earlier in the
+// same batch. A handled one, a later one or another chat's does not count.
+func TestSaveDeliveriesSaysWhatIsBehind(t *testing.T) {
+	t.Parallel()
+	db, _ := clockDB(t)
+	ctx := context.Background()
+	raw := func(id, chat int64) domain.RawUpdate {
+		return domain.RawUpdate{UpdateID: id, ChatID: chat, Payload: fmt.Appendf(nil, `{"update_id": %d}`, id)}
+	}
+	for _, u := range []domain.RawUpdate{raw(10, 1), raw(11, 2), raw(40, 3)} {
+		if _, err := db.SaveUpdate(ctx, u.UpdateID, u.ChatID, u.Payload); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inTx(t, db, func(ctx context.Context, tx domain.Tx) error { return tx.FinishUpdate(ctx, 11) })
+	fresh, behind, err := db.SaveDeliveries(ctx, []domain.RawUpdate{
+		raw(20, 1),             // 10 of chat 1 pending: behind
+		raw(21, 2),             // 11 of chat 2 handled
+		raw(22, 3),             // 40 of chat 3 pending, but later
+		raw(24, 4), raw(23, 4), // chat 4: 24 is behind 23 of the same batch
+		raw(25, 5), // no other update of chat 5
+		raw(10, 1), // a redelivery
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []bool{true, true, true, true, true, true, false}; !reflect.DeepEqual(fresh, want) {
+		t.Errorf("fresh %v, want %v", fresh, want)
+	}
+	if want := []bool{true, false, false, true, false, false, false}; !reflect.DeepEqual(behind, want) {
+		t.Errorf("behind %v, want %v", behind, want)
+	}
+	fresh, err = db.SaveUpdates(ctx, []domain.RawUpdate{raw(30, 1)})
+	if err != nil || !fresh[0] {
+		t.Errorf("SaveUpdates after: fresh %v, err %v", fresh, err)
+	}
+}
+
 // TestFinishUpdate: the end of an update's transaction marks it handled
 // once: a second handling (a redelivery, another replica) fails at commit
 // with ErrHandledAlready and leaves nothing of what it did; an update
