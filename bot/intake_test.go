@@ -88,18 +88,11 @@ func TestUnstorableUpdateSetAside(t *testing.T) {
 		"\"chat\": {\"id\": 410, \"type\": \"private\", \"first_name\": \"Dan\"}, \"text\": \"bad \xff byte\"}}"
 	srv := httptest.NewServer(h.Bot.WebhookHandler("s3cret_token"))
 	defer srv.Close()
-	req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(raw))
-	req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "s3cret_token")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("webhook answered %d to an update it cannot store; Telegram would retry it forever", resp.StatusCode)
+	if code := postWebhook(t, srv.URL, "s3cret_token", raw); code != http.StatusOK {
+		t.Fatalf("webhook answered %d to an update it cannot store; Telegram would retry it forever", code)
 	}
 	var kept []byte
-	err = h.DB.Pool().QueryRow(context.Background(), `SELECT payload FROM dead_updates WHERE update_id = 700001 AND chat_id = 410`).Scan(&kept)
+	err := h.DB.Pool().QueryRow(context.Background(), `SELECT payload FROM dead_updates WHERE update_id = 700001 AND chat_id = 410`).Scan(&kept)
 	if err != nil {
 		t.Fatalf("no dead letter: %v", err)
 	}

@@ -111,15 +111,8 @@ func TestWebhookWaitsForAChatsEarlierUpdateOnlyWhenOneIsPending(t *testing.T) {
 	}
 	post := func(id int64, text string) {
 		t.Helper()
-		req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(update(id, text)))
-		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "s3cret_token")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("update %d: HTTP %d", id, resp.StatusCode)
+		if code := postWebhook(t, srv.URL, "s3cret_token", update(id, text)); code != http.StatusOK {
+			t.Fatalf("update %d: HTTP %d", id, code)
 		}
 		h.Settle()
 	}
@@ -147,4 +140,18 @@ func TestWebhookWaitsForAChatsEarlierUpdateOnlyWhenOneIsPending(t *testing.T) {
 	if n := count(t, h, `SELECT count(*) FROM updates WHERE processed_at IS NULL`); n != 0 {
 		t.Errorf("%d updates not handled", n)
 	}
+}
+
+// postWebhook posts body to a webhook as Telegram does, with the secret
+// token, and returns the HTTP status.
+func postWebhook(t *testing.T, url, secret, body string) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }

@@ -129,7 +129,7 @@ type VelocityAlert struct {
 // a limit of 5: the 6th, 11th, 16th…). A card or a till that keeps going
 // is reported again, but an owner does not get a message per purchase,
 // which during a real burst would bury the alert in its own copies and
-// run into Telegram's per-chat limit.
+// flood the owner's chat.
 func velocity(n, limit int) (over, tell bool) {
 	if limit <= 0 || n <= limit {
 		return false, false

@@ -96,14 +96,14 @@ func (db *DB) saveBatch(ctx context.Context, query string, us []domain.RawUpdate
 		}
 		return nil, nil, fmt.Errorf("save %d updates: %w", len(us), mapErr(err))
 	}
-	isNew := make(map[int64]bool, len(rs))
+	behindOf := make(map[int64]bool, len(rs)) // the updates stored now
 	for _, r := range rs {
-		isNew[r.id] = r.behind
+		behindOf[r.id] = r.behind
 	}
 	fresh, behind := make([]bool, len(us)), make([]bool, len(us))
 	for i, u := range us {
-		behind[i], fresh[i] = isNew[u.UpdateID]
-		delete(isNew, u.UpdateID) // a second copy in the batch is a redelivery
+		behind[i], fresh[i] = behindOf[u.UpdateID]
+		delete(behindOf, u.UpdateID) // a second copy in the batch is a redelivery
 	}
 	return fresh, behind, nil
 }
