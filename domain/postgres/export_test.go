@@ -12,6 +12,14 @@ import (
 // LoadCheckoutSQL lets the plan test read the checkout query.
 const LoadCheckoutSQL = loadCheckout
 
+// The statements that read the updates in flight, for their plan test.
+const (
+	SaveDeliveriesSQL = saveDeliveries
+	EarlierPendingSQL = earlierPending
+	PendingUpdatesSQL = pendingUpdates
+	SetAsideStaleSQL  = setAsideStale
+)
+
 // BadgeFactsSQL lets the plan test read the badge checks' query.
 const BadgeFactsSQL = badgeFacts
 

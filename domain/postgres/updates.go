@@ -158,10 +158,14 @@ func (db *DB) SetAsideStaleUpdates(ctx context.Context, maxAge time.Duration, re
 	return int(tag.RowsAffected()), nil
 }
 
+// pendingUpdates reads the updates in flight (updates_chat_pending),
+// oldest first.
+const pendingUpdates = `SELECT update_id, chat_id, payload FROM updates
+	WHERE processed_at IS NULL ORDER BY update_id LIMIT $1`
+
 // PendingUpdates lists stored, unhandled updates, oldest first.
 func (db *DB) PendingUpdates(ctx context.Context, limit int) ([]domain.RawUpdate, error) {
-	rows, err := db.pool.Query(ctx, `SELECT update_id, chat_id, payload FROM updates
-		WHERE processed_at IS NULL ORDER BY update_id LIMIT $1`, limit)
+	rows, err := db.pool.Query(ctx, pendingUpdates, limit)
 	if err != nil {
 		return nil, fmt.Errorf("pending updates: %w", err)
 	}
@@ -177,13 +181,16 @@ func (db *DB) PendingUpdates(ctx context.Context, limit int) ([]domain.RawUpdate
 	return out, rows.Err()
 }
 
+// earlierPending reads the chat's entries of the index of updates in
+// flight (updates_chat_pending).
+const earlierPending = `SELECT update_id, chat_id, payload FROM updates
+	WHERE processed_at IS NULL AND update_id < $2 AND chat_id = $1 AND received_at >= $3
+	ORDER BY update_id`
+
 // EarlierPendingUpdates lists the chat's unhandled updates before
-// updateID received since then (see domain.Store). It reads the chat's
-// entries of the index of updates in flight (updates_chat_pending).
+// updateID received since then (see domain.Store).
 func (db *DB) EarlierPendingUpdates(ctx context.Context, chatID, updateID int64, since time.Time) ([]domain.RawUpdate, error) {
-	rows, err := db.pool.Query(ctx, `SELECT update_id, chat_id, payload FROM updates
-		WHERE processed_at IS NULL AND update_id < $2 AND chat_id = $1 AND received_at >= $3
-		ORDER BY update_id`, chatID, updateID, since)
+	rows, err := db.pool.Query(ctx, earlierPending, chatID, updateID, since)
 	if err != nil {
 		return nil, fmt.Errorf("earlier pending updates: %w", err)
 	}

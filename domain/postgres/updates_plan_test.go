@@ -1,0 +1,97 @@
+package postgres_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/domain/postgres"
+)
+
+// planNode is a node of EXPLAIN (FORMAT JSON), with what the plan tests
+// look at.
+type planNode struct {
+	Type     string     `json:"Node Type"`
+	Relation string     `json:"Relation Name"`
+	Index    string     `json:"Index Name"`
+	Plans    []planNode `json:"Plans"`
+}
+
+// scansOf plans query with args and lists how it reads relation: the node
+// type of each scan of it, with the index it uses.
+func scansOf(t *testing.T, db *postgres.DB, relation, query string, args ...any) []string {
+	t.Helper()
+	var out []byte
+	if err := db.Pool().QueryRow(t.Context(), "EXPLAIN (FORMAT JSON) "+query, args...).Scan(&out); err != nil {
+		t.Fatal(err)
+	}
+	var plan []struct{ Plan planNode }
+	if err := json.Unmarshal(out, &plan); err != nil || len(plan) != 1 {
+		t.Fatalf("explain: %v: %s", err, out)
+	}
+	var scans []string
+	var walk func(n planNode)
+	walk = func(n planNode) {
+		if n.Relation == relation && n.Type != "ModifyTable" {
+			scans = append(scans, strings.TrimSpace(n.Type+" "+n.Index))
+		}
+		for _, c := range n.Plans {
+			walk(c)
+		}
+	}
+	walk(plan[0].Plan)
+	return scans
+}
+
+// TestUpdatesInFlightAreReadByTheChatIndex: every statement that looks
+// for updates in flight reads them from updates_chat_pending, also in the
+// state a vacuum between two bursts leaves (every update handled, the
+// statistics saying nothing is in flight) with updates stored since.
+// With a second index of the same entries by update id (updates_pending,
+// dropped by migration 0036), the planner judged that one cheaper in this
+// state and the webhook's probe of a chat's earlier updates read every
+// update in flight instead of the chat's own.
+func TestUpdatesInFlightAreReadByTheChatIndex(t *testing.T) {
+	t.Parallel()
+	db, _ := newStore(t)
+	ctx := t.Context()
+	exec := func(sql string, args ...any) {
+		t.Helper()
+		if _, err := db.Pool().Exec(ctx, sql, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	at := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+	exec(`INSERT INTO updates (update_id, chat_id, payload, received_at, processed_at)
+		SELECT i, i % 400 + 1, '{}', $1, $1 FROM generate_series(1, 40000) i`, at)
+	exec(`VACUUM ANALYZE updates`)
+	exec(`INSERT INTO updates (update_id, chat_id, payload, received_at)
+		SELECT i, i % 400 + 1, '{}', $1 FROM generate_series(40001, 40400) i`, at)
+
+	byChat := func(scans []string) bool {
+		return len(scans) > 0 && !slices.ContainsFunc(scans, func(s string) bool { return !strings.HasSuffix(s, " updates_chat_pending") })
+	}
+	for _, tc := range []struct {
+		name  string
+		query string
+		args  []any
+		want  func([]string) bool
+	}{
+		{"SaveDeliveries", postgres.SaveDeliveriesSQL,
+			[]any{[]int64{40401, 40402}, []int64{1, 2}, []string{"{}", "{}"}, at}, nil},
+		{"EarlierPendingUpdates", postgres.EarlierPendingSQL, []any{int64(1), int64(40401), at.Add(-time.Hour)}, byChat},
+		{"PendingUpdates", postgres.PendingUpdatesSQL, []any{10_000}, byChat},
+		{"SetAsideStaleUpdates", postgres.SetAsideStaleSQL, []any{at, at.Add(-time.Hour), "stale"}, byChat},
+	} {
+		scans := scansOf(t, db, "updates", tc.query, tc.args...)
+		if tc.want == nil { // the INSERT's probe is the only scan of updates
+			tc.want = func(s []string) bool { return len(s) == 1 && byChat(s) }
+		}
+		if !tc.want(scans) {
+			t.Errorf("%s reads updates by %s, want updates_chat_pending", tc.name, fmt.Sprint(scans))
+		}
+	}
+}

@@ -1,0 +1,18 @@
+-- 0036: updates in flight have one index, the one found by the chat.
+--
+-- updates_pending (update_id, 0001) and updates_chat_pending (chat_id,
+-- update_id, 0032) hold the same entries. The probe of a chat's earlier
+-- pending update (the webhook's SaveDeliveries, EarlierPendingUpdates)
+-- is meant to read the chat's own entries of updates_chat_pending; but
+-- once a vacuum found no update in flight (reltuples 0 for both), the
+-- planner judged updates_pending, the smaller, cheaper, and read every
+-- update in flight below this one, filtering on the chat: under the chat
+-- load by webhook, six minutes in, 2.8 ms and 4,222 pages per batch of
+-- five updates instead of 0.11 ms and 67. Then nothing scanned
+-- updates_chat_pending any more, so its entries of handled updates were
+-- no longer marked dead by the scans and it grew from 11 to 409 pages,
+-- which kept the planner away from it. The start-up queries (PendingUpdates,
+-- SetAsideStaleUpdates) read every update in flight either way, and
+-- read them as well from updates_chat_pending; without the second
+-- index every stored update writes one index entry fewer.
+DROP INDEX updates_pending;
