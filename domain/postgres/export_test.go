@@ -18,6 +18,7 @@ const (
 	EarlierPendingSQL = earlierPending
 	PendingUpdatesSQL = pendingUpdates
 	SetAsideStaleSQL  = setAsideStale
+	DeadLetterSQL     = deadLetter
 )
 
 // BadgeFactsSQL lets the plan test read the badge checks' query.

@@ -119,9 +119,12 @@ func refusedData(err error) bool {
 // deadLetter sets one update aside: an update never stored, or a stored one
 // still unhandled, which it marks done in the same statement. The UPDATE
 // waits for a replica handling that update right now and then finds it
-// done, so a handled update is never dead-lettered.
+// done, so a handled update is never dead-lettered. It finds the update
+// by its key: the handled test is written not to imply the predicate of
+// updates_chat_pending, which a plan could otherwise read whole (see
+// migration 0037).
 const deadLetter = `WITH done AS (
-		UPDATE updates SET processed_at = $5 WHERE update_id = $1 AND processed_at IS NULL RETURNING 1
+		UPDATE updates SET processed_at = $5 WHERE update_id = $1 AND num_nulls(processed_at) = 1 RETURNING 1
 	)
 	INSERT INTO dead_updates (update_id, chat_id, payload, reason, failed_at)
 	SELECT $1, $2, $3, $4, $5

@@ -1,12 +1,15 @@
 package postgres_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/loyaltybot/loyaltybot/domain/postgres"
 )
@@ -93,5 +96,60 @@ func TestUpdatesInFlightAreReadByTheChatIndex(t *testing.T) {
 		if !tc.want(scans) {
 			t.Errorf("%s reads updates by %s, want updates_chat_pending", tc.name, fmt.Sprint(scans))
 		}
+	}
+}
+
+// TestHandledMarkFindsItsUpdateByKey: marking one update handled
+// (finish_update, the dead letter's mark) reads the primary key, also
+// with a generic plan made while the statistics say nothing is in flight
+// and thousands of updates are. finish_update's test of processed_at
+// once implied the predicate of updates_chat_pending, and its cached
+// plan read that index whole for every update (migration 0037).
+func TestHandledMarkFindsItsUpdateByKey(t *testing.T) {
+	t.Parallel()
+	db, _ := newStore(t)
+	ctx := t.Context()
+	exec := func(sql string, args ...any) {
+		t.Helper()
+		if _, err := db.Pool().Exec(ctx, sql, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	at := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+	exec(`INSERT INTO updates (update_id, chat_id, payload, received_at, processed_at)
+		SELECT i, i % 400 + 1, '{}', $1, $1 FROM generate_series(1, 40000) i`, at)
+	exec(`VACUUM ANALYZE updates`)
+	exec(`INSERT INTO updates (update_id, chat_id, payload, received_at)
+		SELECT i, i % 400 + 1, '{}', $1 FROM generate_series(40001, 50000) i`, at)
+
+	conn, err := db.Pool().Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SET plan_cache_mode = force_generic_plan`); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), `RESET plan_cache_mode`)
+
+	// The first call compiles the function and plans its statements
+	// (reading the catalogs); the later ones run the cached plan.
+	for id := 49990; id < 50000; id++ {
+		_, pages := explainPages(t, conn, fmt.Sprintf(`SELECT finish_update(%d, '2026-12-05 12:00:01+00')`, id))
+		if id > 49990 && pages > 12 {
+			t.Errorf("finish_update(%d) read %d pages, want the few of its key", id, pages)
+		}
+	}
+
+	if _, err := conn.Exec(ctx, `PREPARE dead_letter(bigint, bigint, bytea, text, timestamptz) AS `+postgres.DeadLetterSQL); err != nil {
+		t.Fatal(err)
+	}
+	var out []byte
+	if err := conn.QueryRow(ctx, `EXPLAIN (FORMAT JSON) EXECUTE dead_letter(40001, 2, '\x7b7d', 'r', '2026-12-05 12:00:01+00')`,
+		pgx.QueryExecModeSimpleProtocol).Scan(&out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(out), `"Index Name": "updates_pkey"`) || strings.Contains(string(out), "updates_chat_pending") {
+		t.Errorf("the dead letter's mark does not find its update by key:\n%s", out)
 	}
 }
