@@ -49,6 +49,30 @@ func scansOf(t *testing.T, db *postgres.DB, relation, query string, args ...any)
 	return scans
 }
 
+// vacuumedWithInFlight leaves updates as a vacuum between two bursts
+// does: 40,000 updates of 400 chats, all handled, vacuumed and analyzed
+// (the statistics saying nothing is in flight), and then n more stored
+// and not handled, ids from 40,001. It returns the time they carry.
+func vacuumedWithInFlight(t *testing.T, db *postgres.DB, n int) time.Time {
+	t.Helper()
+	at := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`INSERT INTO updates (update_id, chat_id, payload, received_at, processed_at)
+			SELECT i, i % 400 + 1, '{}', $1, $1 FROM generate_series(1, 40000) i`, []any{at}},
+		{`VACUUM ANALYZE updates`, nil},
+		{`INSERT INTO updates (update_id, chat_id, payload, received_at)
+			SELECT i, i % 400 + 1, '{}', $1 FROM generate_series(40001, 40000 + $2::int) i`, []any{at, n}},
+	} {
+		if _, err := db.Pool().Exec(t.Context(), q.sql, q.args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return at
+}
+
 // TestUpdatesInFlightAreReadByTheChatIndex: every statement that looks
 // for updates in flight reads them from updates_chat_pending, also in the
 // state a vacuum between two bursts leaves (every update handled, the
@@ -60,19 +84,7 @@ func scansOf(t *testing.T, db *postgres.DB, relation, query string, args ...any)
 func TestUpdatesInFlightAreReadByTheChatIndex(t *testing.T) {
 	t.Parallel()
 	db, _ := newStore(t)
-	ctx := t.Context()
-	exec := func(sql string, args ...any) {
-		t.Helper()
-		if _, err := db.Pool().Exec(ctx, sql, args...); err != nil {
-			t.Fatal(err)
-		}
-	}
-	at := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
-	exec(`INSERT INTO updates (update_id, chat_id, payload, received_at, processed_at)
-		SELECT i, i % 400 + 1, '{}', $1, $1 FROM generate_series(1, 40000) i`, at)
-	exec(`VACUUM ANALYZE updates`)
-	exec(`INSERT INTO updates (update_id, chat_id, payload, received_at)
-		SELECT i, i % 400 + 1, '{}', $1 FROM generate_series(40001, 40400) i`, at)
+	at := vacuumedWithInFlight(t, db, 400)
 
 	byChat := func(scans []string) bool {
 		return len(scans) > 0 && !slices.ContainsFunc(scans, func(s string) bool { return !strings.HasSuffix(s, " updates_chat_pending") })
@@ -109,18 +121,7 @@ func TestHandledMarkFindsItsUpdateByKey(t *testing.T) {
 	t.Parallel()
 	db, _ := newStore(t)
 	ctx := t.Context()
-	exec := func(sql string, args ...any) {
-		t.Helper()
-		if _, err := db.Pool().Exec(ctx, sql, args...); err != nil {
-			t.Fatal(err)
-		}
-	}
-	at := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
-	exec(`INSERT INTO updates (update_id, chat_id, payload, received_at, processed_at)
-		SELECT i, i % 400 + 1, '{}', $1, $1 FROM generate_series(1, 40000) i`, at)
-	exec(`VACUUM ANALYZE updates`)
-	exec(`INSERT INTO updates (update_id, chat_id, payload, received_at)
-		SELECT i, i % 400 + 1, '{}', $1 FROM generate_series(40001, 50000) i`, at)
+	vacuumedWithInFlight(t, db, 10_000)
 
 	conn, err := db.Pool().Acquire(ctx)
 	if err != nil {
