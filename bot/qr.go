@@ -5,7 +5,7 @@ import (
 	"hash/crc32"
 	"math/bits"
 
-	qrcode "github.com/skip2/go-qrcode"
+	"github.com/loyaltybot/loyaltybot/bot/internal/qrcode"
 )
 
 // QRSize is the side of the card QR image in pixels: large enough for a
@@ -17,7 +17,9 @@ const QRSize = 512
 // go-qrcode's own PNG (a 512×512 paletted image, read back pixel by pixel
 // by image/png, at the best compression) cost a third of the bot's CPU in
 // the chat load run, all of it on /card; see qrPNG for how it is written
-// instead.
+// instead. The code itself comes from internal/qrcode, go-qrcode forked
+// for speed, module for module the same (TestQRIsTheLibrarysPicture holds
+// the whole picture to the upstream module's).
 func QR(text string) ([]byte, error) {
 	q, err := qrcode.New(text, qrcode.Medium)
 	if err != nil {

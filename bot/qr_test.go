@@ -15,7 +15,8 @@ import (
 )
 
 // TestQRIsTheLibrarysPicture: the PNG QR writes shows, pixel for pixel,
-// what go-qrcode's own image of the same text shows.
+// what go-qrcode's own image of the same text shows (the upstream module's,
+// not internal/qrcode's fork).
 func TestQRIsTheLibrarysPicture(t *testing.T) {
 	for _, text := range []string{"https://t.me/loyaltytest_bot?start=c_AbCdEfGhIjKlMnOpQrStUvWxYz0123", "x"} {
 		b, err := QR(text)
