@@ -2,24 +2,29 @@
 // Harwood, MIT licence (see LICENSE).
 
 // Package qrcode is go-qrcode, the QR encoder the bot draws its card with,
-// cut down to New and Bitmap and made about five times faster, with the
+// cut down to New and Bitmap and made more than ten times faster, with the
 // same pictures. The card QR is the bot's most frequent answer and
 // go-qrcode's encoding took most of its CPU: for every code it rebuilt the
 // Reed–Solomon generator polynomial and divided by it allocating a
 // polynomial a step, then for each of the eight masks drew the function
-// patterns again and walked the data modules again through per-row
-// slices.
+// patterns again, walked the data modules again and scored the penalties
+// module by module through per-row slices.
 //
 // What changed: Reed–Solomon by a shift register over a generator built
 // once (reedsolomon.go); the function patterns, the data modules' order
 // and the masks' pattern over them computed once per version (layout in
-// regular_symbol.go); a symbol in one slice, the penalties scored on it
-// without the quiet zone. What did not: the data encoder (encoder.go),
-// the version tables (version.go) and the bitset (bitset/) are go-qrcode's
-// as published; the function patterns, the placement order, the masks and
-// the penalty rules, quirks included, are go-qrcode's code, so the mask
-// chosen and the bitmap are too. TestBitmapIsGoQRCodes and
-// FuzzBitmapIsGoQRCodes hold this against the upstream module.
+// regular_symbol.go); for symbols narrower than 64 modules (versions
+// 1–11) all of it held as words, a row or a column each, so that a mask's
+// symbol is an OR and an XOR a word and the penalties are counted a line
+// at a time (words.go); for the larger ones a symbol in one slice, scored
+// a row and a column at a time (symbol.go). What did not: the data
+// encoder (encoder.go), the version tables (version.go) and the bitset
+// (bitset/) are go-qrcode's as published; the function patterns, the
+// placement order, the masks and the penalty rules, quirks included, are
+// go-qrcode's, so the mask chosen and the bitmap are too.
+// TestBitmapIsGoQRCodes and FuzzBitmapIsGoQRCodes hold this against the
+// upstream module; TestWordPenaltyIsThePenalty holds the words' penalties
+// to the module-by-module ones.
 package qrcode
 
 import (
@@ -110,6 +115,9 @@ func (q *QRCode) encode() *symbol {
 	l := layoutOf(q.version)
 	if len(bits) != len(l.order) {
 		panic("qrcode: bug: the data does not fill the symbol")
+	}
+	if l.words != nil {
+		return &symbol{module: l.words.best(l, q.version.level, bits), size: l.size}
 	}
 	room := make([]bool, 3*len(l.template))
 	best, cur := &symbol{module: room[:len(l.template)], size: l.size}, &symbol{module: room[len(l.template) : 2*len(l.template)], size: l.size}

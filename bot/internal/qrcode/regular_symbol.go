@@ -118,6 +118,10 @@ type layout struct {
 
 	// flip[mask][i] is true where mask turns the i-th bit over.
 	flip [8][]bool
+
+	// words is the same as words, for symbols narrower than 64 modules;
+	// nil for the others.
+	words *words
 }
 
 var layouts [41]struct {
@@ -153,6 +157,9 @@ func newLayout(version qrCodeVersion) *layout {
 	})
 	if n := m.symbol.numEmptyModules(); n != 0 {
 		panic("qrcode: bug: data left modules empty")
+	}
+	if m.size < 64 {
+		l.words = newWords(version, l)
 	}
 	return l
 }
