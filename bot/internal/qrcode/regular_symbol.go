@@ -119,8 +119,9 @@ type layout struct {
 	// flip[mask][i] is true where mask turns the i-th bit over.
 	flip [8][]bool
 
-	// words is the same as words, for symbols narrower than 64 modules;
-	// nil for the others.
+	// words holds the template and the masks again, a row or a column
+	// to a word, for symbols narrower than 64 modules; nil for the
+	// others.
 	words *words
 }
 

@@ -21,9 +21,6 @@ func newSymbol(size int) *symbol {
 	return &symbol{module: make([]bool, size*size), isUsed: make([]bool, size*size), size: size}
 }
 
-// get returns the module value at (x, y).
-func (m *symbol) get(x int, y int) bool { return m.module[y*m.size+x] }
-
 // empty returns true if the module at (x, y) has not been set.
 func (m *symbol) empty(x int, y int) bool { return !m.isUsed[y*m.size+x] }
 

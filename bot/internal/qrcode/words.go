@@ -53,7 +53,7 @@ func newWords(version qrCodeVersion, l *layout) *words {
 	n := l.size
 	w := &words{n: n}
 
-	formatArea := newSymbol(n)
+	var formatArea []bool // the same modules for every level and mask
 	for level := range w.format {
 		for mask := range w.format[level] {
 			s := newSymbol(n)
@@ -62,11 +62,11 @@ func newWords(version qrCodeVersion, l *layout) *words {
 			m := &regularSymbol{version: v, mask: mask, symbol: s, size: n}
 			m.addFormatInfo()
 			w.format[level][mask] = linesOf(s.module, n)
-			copy(formatArea.isUsed, s.isUsed)
+			formatArea = s.isUsed
 		}
 	}
 	template := append([]bool(nil), l.template...)
-	for i, used := range formatArea.isUsed {
+	for i, used := range formatArea {
 		if used {
 			template[i] = false
 		}
