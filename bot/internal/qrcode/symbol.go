@@ -105,20 +105,9 @@ func linePenalty(line []bool) int {
 			}
 		}
 
-		bitBuffer <<= 1
-		if v {
-			bitBuffer |= 1
-		}
-		switch bitBuffer & 0x7ff {
-		case 0x05d, 0x5d0:
-			penalty += penaltyWeight3
-			bitBuffer = 0xFF
-		default:
-			if i == len(line)-1 && (bitBuffer&0x7f) == 0x5d {
-				penalty += penaltyWeight3
-				bitBuffer = 0xFF
-			}
-		}
+		var p int
+		bitBuffer, p = register3(bitBuffer, v, i == len(line)-1)
+		penalty += p
 	}
 	return penalty
 }
@@ -153,4 +142,19 @@ func (m *symbol) penalty4() int {
 		numDarkModuleDeviation *= -1
 	}
 	return penaltyWeight4 * (numDarkModuleDeviation / (numModules / 20))
+}
+
+// register3 moves penalty3's shift register on by one module (dark or
+// not; last for a line's last module) and returns it with the penalty
+// scored: go-qrcode's register, reset to 0xFF after each match.
+func register3(bitBuffer int16, dark, last bool) (int16, int) {
+	bitBuffer <<= 1
+	if dark {
+		bitBuffer |= 1
+	}
+	switch {
+	case bitBuffer&0x7ff == 0x05d, bitBuffer&0x7ff == 0x5d0, last && bitBuffer&0x7f == 0x5d:
+		return 0xFF, penaltyWeight3
+	}
+	return bitBuffer, 0
 }

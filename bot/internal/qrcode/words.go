@@ -167,18 +167,9 @@ func linePenaltyWord(w uint64, n int) int {
 	if finderLike(w, n) {
 		var bitBuffer int16
 		for i := range n {
-			bitBuffer <<= 1
-			bitBuffer |= int16(w >> i & 1)
-			switch bitBuffer & 0x7ff {
-			case 0x05d, 0x5d0:
-				penalty += penaltyWeight3
-				bitBuffer = 0xFF
-			default:
-				if i == n-1 && (bitBuffer&0x7f) == 0x5d {
-					penalty += penaltyWeight3
-					bitBuffer = 0xFF
-				}
-			}
+			var p int
+			bitBuffer, p = register3(bitBuffer, w>>i&1 == 1, i == n-1)
+			penalty += p
 		}
 	}
 	return penalty
