@@ -61,6 +61,9 @@ func render(ctx context.Context, api *tg.Bot, r flows.Reply, export Exporter) er
 	if r.ChatCommands != nil {
 		return chatCommands(ctx, api, r.ChatID, *r.ChatCommands)
 	}
+	// Every call below answers with the message sent or edited, and
+	// nothing here reads it.
+	ctx = resultUnread(ctx)
 	if r.EditMessageID != 0 && r.QR == "" && r.Photo == "" && r.Document == nil && len(r.PNG) == 0 && r.Export == nil {
 		err := edit(ctx, api, r)
 		if !isGoneMessage(err) {
