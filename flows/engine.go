@@ -248,7 +248,7 @@ func (e *Engine) localizer(lang string) *i18n.Localizer {
 // translate never fails in front of a person: a missing message (which the
 // locale tests prevent) shows its id and is logged.
 func (e *Engine) translate(l *i18n.Localizer, id string, data map[string]any) string {
-	cfg := &i18n.LocalizeConfig{MessageID: id, TemplateData: data}
+	cfg := &i18n.LocalizeConfig{MessageID: id, TemplateData: data, TemplateParser: messageTemplates}
 	if n, ok := data["Count"]; ok && (e.Plurals == nil || e.Plurals[id]) {
 		cfg.PluralCount = n
 	}

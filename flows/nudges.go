@@ -103,7 +103,7 @@ func (e *Engine) nudgeText(loc *i18n.Localizer, lang string, r domain.NudgeRule,
 		return ownText(r.ID, lang, src, data)
 	}
 	id := "nudge." + r.ID + ".text"
-	if _, err := loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data}); err != nil {
+	if _, err := loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data, TemplateParser: messageTemplates}); err != nil {
 		id = "nudge." + kindMessage[r.Kind] + ".text"
 	}
 	return e.translate(loc, id, data), nil
