@@ -187,3 +187,38 @@ func BenchmarkMessageTemplate(b *testing.B) {
 		})
 	}
 }
+
+// FuzzMessageTemplates: whatever the text and whatever the data's values,
+// a template messageTemplates parses reads as go-i18n's text/template
+// parser reads it, or both refuse it.
+func FuzzMessageTemplates(f *testing.F) {
+	for _, s := range []string{
+		"Balance: {{.Balance}} pts", "{{ .A }}{{.b_2}}", "a }} b {{.X}}", "{{- .X}}",
+		"{{if .X}}y{{end}}", "{{.X.Y}}", "{{.}}", "{{.A}}{{.A}}", "{{", "}}{{.B}",
+	} {
+		f.Add(s, "Маша", int64(-7), true, uint8(0))
+	}
+	text := &template.TextParser{}
+	f.Fuzz(func(t *testing.T, src, str string, n int64, flag bool, mix uint8) {
+		want, werr := text.Parse(src, "", "")
+		got, gerr := messageTemplates.Parse(src, "", "")
+		if (werr == nil) != (gerr == nil) {
+			t.Fatalf("%q: parse errors differ: %v against %v", src, gerr, werr)
+		}
+		if werr != nil {
+			return
+		}
+		values := []any{str, n, int(n), int32(n), uint64(n), flag, nil, float64(n), namedString(str)}
+		d := map[string]any{}
+		for i, m := range templateField.FindAllStringSubmatch(src, -1) {
+			if (mix>>(i%8))&1 == 0 { // some fields missing
+				d[m[1]] = values[(int(mix)+i)%len(values)]
+			}
+		}
+		w, werr := want.Execute(d)
+		g, gerr := got.Execute(d)
+		if g != w || (gerr == nil) != (werr == nil) {
+			t.Fatalf("%q with %#v: got %q (%v), want %q (%v)", src, d, g, gerr, w, werr)
+		}
+	})
+}
