@@ -153,6 +153,13 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		writeError(w, ae)
 		return
 	}
+	if m, ok := res.(wireMessage); ok { // a sent or edited message: by hand (wirejson.go)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		b := append(m.appendJSON(append(make([]byte, 0, 1024), `{"ok":true,"result":`...)), "}\n"...)
+		_, _ = w.Write(b)
+		return
+	}
 	writeJSON(w, http.StatusOK, okAnswer{OK: true, Result: res})
 }
 

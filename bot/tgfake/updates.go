@@ -42,16 +42,12 @@ const (
 	maxMaxConns     = 100
 )
 
-// enqueue queues payload as a new update of chat and returns its id.
-// Caller holds mu.
-func (s *Server) enqueue(chat int64, payload map[string]any) int64 {
+// enqueue queues a new update of chat, written by encode with its id,
+// and returns the id. Caller holds mu.
+func (s *Server) enqueue(chat int64, encode func(b []byte, id int64) []byte) int64 {
 	s.nextUpdate++
 	id := s.nextUpdate
-	payload["update_id"] = id
-	body, err := json.Marshal(payload)
-	if err != nil {
-		panic(fmt.Sprintf("tgfake: encode update: %v", err))
-	}
+	body := encode(nil, id)
 	if s.keep == 0 {
 		s.sentLog[id] = logged{chat: chat, body: body}
 	}

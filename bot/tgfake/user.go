@@ -111,7 +111,7 @@ func (u *User) userMessage(fill func(m *msg, w *wireMessage)) int64 {
 	u.add(m)
 	w := u.wireMsg(m)
 	fill(m, &w)
-	return u.s.enqueue(u.ID, map[string]any{"message": w})
+	return u.s.enqueue(u.ID, func(b []byte, id int64) []byte { return appendMessageUpdate(b, id, &w) })
 }
 
 // SendText sends text as the person. A text starting with "/" carries a
@@ -244,10 +244,10 @@ func (u *User) callback(m *msg, b InlineButton) (int64, error) {
 	u.s.nextQuery++
 	id := fmt.Sprintf("%d%06d", u.ID, u.s.nextQuery)
 	u.s.queries[id] = &queryRef{chatID: u.ID}
-	return u.s.enqueue(u.ID, map[string]any{"callback_query": map[string]any{
-		"id": id, "from": u.wire(), "message": u.wireMsg(m),
-		"chat_instance": fmt.Sprintf("ci%d", u.ID), "data": b.Data,
-	}}), nil
+	from, w := u.wire(), u.wireMsg(m)
+	return u.s.enqueue(u.ID, func(buf []byte, update int64) []byte {
+		return appendCallbackUpdate(buf, update, id, from, &w, fmt.Sprintf("ci%d", u.ID), b.Data)
+	}), nil
 }
 
 // pressKey sends what a reply keyboard button sends. Caller holds mu.
@@ -266,7 +266,8 @@ func (u *User) pressKey(b KeyboardButton) int64 {
 		u.replyKB = nil
 	}
 	u.add(m)
-	return u.s.enqueue(u.ID, map[string]any{"message": u.wireMsg(m)})
+	w := u.wireMsg(m)
+	return u.s.enqueue(u.ID, func(b []byte, id int64) []byte { return appendMessageUpdate(b, id, &w) })
 }
 
 // labels lists what can be tapped, for error messages. Caller holds mu.
