@@ -90,8 +90,8 @@ const (
 // go-telegram/bot decodes every answer twice, whole and then into its
 // models (a sent photo's sizes, the chat, the buttons echoed), and the
 // bot reads none of it: under the chat load that was about 5 % of the
-// bot's CPU. Only an answer that begins as a success's does is replaced
-// (the rest of it read and dropped, so the connection is kept); an
+// bot's CPU. Only an answer that begins as Telegram's successes begin is
+// replaced (the rest of it read and dropped, so the connection is kept); an
 // error, an unmarked call or an answer in any other shape reaches the
 // library as it came, and a body that breaks off while it is dropped
 // fails the call as it would have.

@@ -18,6 +18,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/loyaltybot/loyaltybot/bot/internal/jsonstr"
 )
 
 // Bounds of a load run: it is a measuring tool for one's own machine, not
@@ -124,11 +126,11 @@ func Load(ctx context.Context, o LoadOptions) (LoadReport, error) {
 		// over a map (the load shares the cores with the bot it measures).
 		body := make([]byte, 0, 192)
 		body = append(body, `{"card":`...)
-		body = appendJSONString(body, o.Cards[(o.CardOffset+int(n))%len(o.Cards)])
+		body = jsonstr.Append(body, o.Cards[(o.CardOffset+int(n))%len(o.Cards)])
 		body = append(body, `,"amount":`...)
 		body = strconv.AppendInt(body, 10_000+rand.Int64N(490_001), 10)
 		body = append(body, `,"currency":`...)
-		body = appendJSONString(body, o.Currency)
+		body = jsonstr.Append(body, o.Currency)
 		body = append(body, `,"receipt_id":"load-`...)
 		body = append(body, run...)
 		body = append(body, '-')

@@ -154,9 +154,8 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if m, ok := res.(wireMessage); ok { // a sent or edited message: by hand (wirejson.go)
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusOK)
 		b := append(m.appendJSON(append(make([]byte, 0, 1024), `{"ok":true,"result":`...)), "}\n"...)
+		jsonHeader(w, http.StatusOK)
 		_, _ = w.Write(b)
 		return
 	}
@@ -202,9 +201,13 @@ func writeError(w http.ResponseWriter, e *apiError) {
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {
+	jsonHeader(w, code)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func jsonHeader(w http.ResponseWriter, code int) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(v)
 }
 
 // parseRequest accepts query parameters plus a multipart, urlencoded or JSON

@@ -2,7 +2,8 @@ package tgfake
 
 import (
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/loyaltybot/loyaltybot/bot/internal/jsonstr"
 )
 
 // The messages the fake answers with and the updates it queues are
@@ -23,13 +24,13 @@ func appendMessageUpdate(b []byte, id int64, w *wireMessage) []byte {
 // sorted, as encoding/json writes the map the fake used to build).
 func appendCallbackUpdate(b []byte, id int64, queryID string, from *wireUser, m *wireMessage, chatInstance, data string) []byte {
 	b = append(b, `{"callback_query":{"chat_instance":`...)
-	b = appendString(b, chatInstance)
+	b = jsonstr.Append(b, chatInstance)
 	b = append(b, `,"data":`...)
-	b = appendString(b, data)
+	b = jsonstr.Append(b, data)
 	b = append(b, `,"from":`...)
 	b = from.appendJSON(b)
 	b = append(b, `,"id":`...)
-	b = appendString(b, queryID)
+	b = jsonstr.Append(b, queryID)
 	b = append(b, `,"message":`...)
 	b = m.appendJSON(b)
 	b = append(b, '}')
@@ -51,7 +52,7 @@ func (u *wireUser) appendJSON(b []byte) []byte {
 	b = append(b, `,"is_bot":`...)
 	b = strconv.AppendBool(b, u.IsBot)
 	b = append(b, `,"first_name":`...)
-	b = appendString(b, u.FirstName)
+	b = jsonstr.Append(b, u.FirstName)
 	b = appendOptString(b, `,"last_name":`, u.LastName)
 	b = appendOptString(b, `,"username":`, u.Username)
 	b = appendOptString(b, `,"language_code":`, u.LanguageCode)
@@ -62,7 +63,7 @@ func (c *wireChat) appendJSON(b []byte) []byte {
 	b = append(b, `{"id":`...)
 	b = strconv.AppendInt(b, c.ID, 10)
 	b = append(b, `,"type":`...)
-	b = appendString(b, c.Type)
+	b = jsonstr.Append(b, c.Type)
 	b = appendOptString(b, `,"first_name":`, c.FirstName)
 	b = appendOptString(b, `,"username":`, c.Username)
 	return append(b, '}')
@@ -73,9 +74,9 @@ func (f *wireFile) appendJSON(b []byte) []byte {
 		return append(b, "null"...)
 	}
 	b = append(b, `{"file_id":`...)
-	b = appendString(b, f.FileID)
+	b = jsonstr.Append(b, f.FileID)
 	b = append(b, `,"file_unique_id":`...)
-	b = appendString(b, f.FileUniqueID)
+	b = jsonstr.Append(b, f.FileUniqueID)
 	b = appendOptInt(b, `,"width":`, int64(f.Width))
 	b = appendOptInt(b, `,"height":`, int64(f.Height))
 	b = appendOptInt(b, `,"file_size":`, int64(f.FileSize))
@@ -114,7 +115,7 @@ func (m *wireMessage) appendJSON(b []byte) []byte {
 				b = append(b, ',')
 			}
 			b = append(b, `{"type":`...)
-			b = appendString(b, e.Type)
+			b = jsonstr.Append(b, e.Type)
 			b = append(b, `,"offset":`...)
 			b = strconv.AppendInt(b, int64(e.Offset), 10)
 			b = append(b, `,"length":`...)
@@ -144,9 +145,9 @@ func (m *wireMessage) appendJSON(b []byte) []byte {
 	}
 	if c := m.Contact; c != nil {
 		b = append(b, `,"contact":{"phone_number":`...)
-		b = appendString(b, c.PhoneNumber)
+		b = jsonstr.Append(b, c.PhoneNumber)
 		b = append(b, `,"first_name":`...)
-		b = appendString(b, c.FirstName)
+		b = jsonstr.Append(b, c.FirstName)
 		b = appendOptInt(b, `,"user_id":`, c.UserID)
 		b = append(b, '}')
 	}
@@ -179,11 +180,11 @@ func appendRows(b []byte, rows [][]wireButton) []byte {
 			b = append(b, '{')
 			if k.CallbackData != nil {
 				b = append(b, `"callback_data":`...)
-				b = appendString(b, *k.CallbackData)
+				b = jsonstr.Append(b, *k.CallbackData)
 				b = append(b, ',')
 			}
 			b = append(b, `"text":`...)
-			b = appendString(b, k.Text)
+			b = jsonstr.Append(b, k.Text)
 			b = appendOptString(b, `,"url":`, k.URL)
 			b = append(b, '}')
 		}
@@ -196,7 +197,7 @@ func appendOptString(b []byte, key, s string) []byte {
 	if s == "" {
 		return b
 	}
-	return appendString(append(b, key...), s)
+	return jsonstr.Append(append(b, key...), s)
 }
 
 func appendOptInt(b []byte, key string, n int64) []byte {
@@ -204,61 +205,4 @@ func appendOptInt(b []byte, key string, n int64) []byte {
 		return b
 	}
 	return strconv.AppendInt(append(b, key...), n, 10)
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendString writes s as encoding/json does with its HTML escaping on
-// (its default): quotes, backslashes, control characters, <, > and &
-// escaped, each byte of invalid UTF-8 as \ufffd, U+2028 and U+2029
-// escaped.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '\\', '"':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }
