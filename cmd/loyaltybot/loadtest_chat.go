@@ -130,6 +130,11 @@ func chatLoad(ctx context.Context, getenv func(string) string, o chatOptions, st
 	}
 	defer os.RemoveAll(dir)
 	os.Chmod(dir, 0o755) //nolint:errcheck // the postgres user must reach it
+	probe, err := probeMachine()
+	if err != nil {
+		return nil, fmt.Errorf("probe the machine: %w", err)
+	}
+	fmt.Fprintf(stdout, "the machine, idle: %v\n", probe)
 	fmt.Fprintf(stdout, "starting PostgreSQL (fsync %s) in %s …\n", map[bool]string{false: "on", true: "off"}[o.NoSync], dir)
 	cluster, err := embedded.Start(ctx, embedded.Options{Dir: dir + "/pg", Logger: log, Fast: o.NoSync})
 	if err != nil {
@@ -247,7 +252,7 @@ func chatLoad(ctx context.Context, getenv func(string) string, o chatOptions, st
 	fmt.Fprintf(stdout, "%d customers (%s), %d cashiers (%s), %s, %s, %v; the sender's cap raised to %d msg/s (production: 30) and the per-chat flood limit off …\n",
 		o.Customers, pace(o.Think), o.Cashiers, pace(o.CashierThink), pos, intake, o.Duration, sendCap)
 	st := &chatStats{customers: int64(o.Customers)}
-	rep := &chatReport{Options: o, Intake: intake}
+	rep := &chatReport{Options: o, Intake: intake, Probe: probe}
 	runCtx, stopRun := context.WithCancel(ctx)
 	defer stopRun()
 	go func() {

@@ -148,6 +148,7 @@ func perUpdate(a, b chatSample) (cpu time.Duration, steal float64) {
 type chatReport struct {
 	Options chatOptions
 	Intake  string
+	Probe   machineProbe
 	Elapsed time.Duration
 
 	Updates, Joins, Cards, Checkouts, Ratings, Toggles int64

@@ -32,6 +32,9 @@ func TestChatLoadIsConsistent(t *testing.T) {
 			if !rep.Consistent {
 				t.Errorf("inconsistent: %s", rep.Inconsistency)
 			}
+			if rep.Probe.Syscall <= 0 || rep.Probe.RoundTrip <= 0 {
+				t.Errorf("the machine not probed: %+v", rep.Probe)
+			}
 			if rep.Joins != 6 || rep.Members != 6 {
 				t.Errorf("%d joins, %d with a card; want all 6", rep.Joins, rep.Members)
 			}
