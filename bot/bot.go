@@ -65,7 +65,7 @@ const DefaultReplayWindow = 10 * time.Minute
 // Bot takes updates in and sends replies out.
 type Bot struct {
 	cfg    Config
-	api    *tg.Bot
+	api    *Telegram
 	sender *Sender
 	log    *slog.Logger
 	m      *Metrics
@@ -108,9 +108,7 @@ func New(cfg Config) (*Bot, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	api, err := tg.New(cfg.Token, tg.WithServerURL(cfg.APIURL), tg.WithSkipGetMe(),
-		tg.WithHTTPClient(time.Minute, apiClient(cfg.Workers)),
-		tg.WithErrorsHandler(func(err error) { cfg.Logger.Error("telegram client", "err", err) }))
+	api, err := NewTelegram(cfg.Token, cfg.APIURL, cfg.Workers, func(err error) { cfg.Logger.Error("telegram client", "err", err) })
 	if err != nil {
 		return nil, fmt.Errorf("telegram client: %w", err)
 	}
@@ -393,8 +391,7 @@ func (b *Bot) answerCallback(ctx context.Context, in flows.Input, text string) {
 	if in.Callback == nil {
 		return
 	}
-	_, err := b.api.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: in.Callback.ID, Text: text})
-	if err != nil {
+	if err := b.api.answerCallback(ctx, in.Callback.ID, text); err != nil {
 		b.m.sendErrors.WithLabelValues(errorCode(err)).Inc()
 		b.log.Warn("answer callback", "err", err)
 	}

@@ -57,7 +57,7 @@ var errUploadOver = errors.New("upload over")
 // render performs the Bot API call(s) for one reply. An export is piped
 // from the database cursor through the multipart body to Telegram: the
 // client library streams the body, so no whole CSV is ever in memory.
-func render(ctx context.Context, api *tg.Bot, r flows.Reply, export Exporter) error {
+func render(ctx context.Context, api *Telegram, r flows.Reply, export Exporter) error {
 	if r.ChatCommands != nil {
 		return chatCommands(ctx, api, r.ChatID, *r.ChatCommands)
 	}
@@ -131,14 +131,7 @@ func render(ctx context.Context, api *tg.Bot, r flows.Reply, export Exporter) er
 		})
 		return err
 	default:
-		text, mode := textOf(r)
-		_, err := api.SendMessage(ctx, &tg.SendMessageParams{
-			ChatID:      r.ChatID,
-			Text:        text,
-			ParseMode:   mode,
-			ReplyMarkup: markup(r),
-		})
-		return err
+		return api.sendMessage(ctx, r)
 	}
 }
 
@@ -155,24 +148,15 @@ func textOf(r flows.Reply) (string, models.ParseMode) {
 	return "<pre>" + htmlEscaper.Replace(r.Text) + "</pre>", models.ParseModeHTML
 }
 
-func edit(ctx context.Context, api *tg.Bot, r flows.Reply) error {
+func edit(ctx context.Context, api *Telegram, r flows.Reply) error {
 	if r.Text == "" {
-		_, err := api.EditMessageReplyMarkup(ctx, &tg.EditMessageReplyMarkupParams{
-			ChatID: r.ChatID, MessageID: int(r.EditMessageID), ReplyMarkup: inlineMarkup(r.Inline),
-		})
-		return err
+		return api.editMarkup(ctx, r)
 	}
-	text, mode := textOf(r)
-	p := &tg.EditMessageTextParams{ChatID: r.ChatID, MessageID: int(r.EditMessageID), Text: text, ParseMode: mode}
-	if len(r.Inline) > 0 {
-		p.ReplyMarkup = inlineMarkup(r.Inline)
-	}
-	_, err := api.EditMessageText(ctx, p)
-	return err
+	return api.editText(ctx, r)
 }
 
 // chatCommands sets (or, with none, removes) a chat's own command menu.
-func chatCommands(ctx context.Context, api *tg.Bot, chatID int64, cmds []flows.Command) error {
+func chatCommands(ctx context.Context, api *Telegram, chatID int64, cmds []flows.Command) error {
 	scope := &models.BotCommandScopeChat{ChatID: chatID}
 	if len(cmds) == 0 {
 		_, err := api.DeleteMyCommands(ctx, &tg.DeleteMyCommandsParams{Scope: scope})

@@ -55,7 +55,7 @@ const (
 // the outbox (retry_at) and the sender goes on with other chats, while the
 // outbox keeps that chat's later messages behind it.
 type Sender struct {
-	api     *tg.Bot
+	api     *Telegram
 	outbox  domain.Outbox
 	log     *slog.Logger
 	metrics *Metrics
@@ -81,7 +81,7 @@ func (s *Sender) Kick() {
 }
 
 // NewSender builds a sender.
-func NewSender(api *tg.Bot, outbox domain.Outbox, log *slog.Logger, m *Metrics) *Sender {
+func NewSender(api *Telegram, outbox domain.Outbox, log *slog.Logger, m *Metrics) *Sender {
 	return &Sender{
 		api: api, outbox: steadyOutbox{outbox}, log: log, metrics: m,
 		limit: rate.NewLimiter(globalRate, globalBurst),

@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	tg "github.com/go-telegram/bot"
-
 	"github.com/loyaltybot/loyaltybot/bot"
 	"github.com/loyaltybot/loyaltybot/bot/tgfake"
 	"github.com/loyaltybot/loyaltybot/domain"
@@ -84,7 +82,7 @@ func TestClaimedMessagesGoWithoutRenewingAFreshLease(t *testing.T) {
 			defer cancel()
 			db, fake := openDBAndFake(ctx, t, 4)
 			u := fake.User(501, "Anna", "en")
-			api, err := tg.New("1:test", tg.WithServerURL(fake.URL()), tg.WithSkipGetMe())
+			api, err := bot.NewTelegram("1:test", fake.URL(), 4, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

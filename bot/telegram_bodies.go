@@ -1,0 +1,174 @@
+package bot
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/loyaltybot/loyaltybot/bot/internal/jsonstr"
+	"github.com/loyaltybot/loyaltybot/flows"
+)
+
+// The JSON bodies of Telegram's calls made here (see Telegram), with the
+// fields go-telegram/bot's parameters would carry for the same reply
+// (TestTelegramBodiesAreTheLibrarys): a field the library leaves out
+// when empty is left out, and the markup is the one markup() picks.
+
+// sendMessage sends r as a new text message.
+func (t *Telegram) sendMessage(ctx context.Context, r flows.Reply) error {
+	return t.call(ctx, "sendMessage", sendMessageBody(r))
+}
+
+// editText replaces the text (and inline buttons, when r has some) of
+// message r.EditMessageID.
+func (t *Telegram) editText(ctx context.Context, r flows.Reply) error {
+	return t.call(ctx, "editMessageText", editTextBody(r))
+}
+
+// editMarkup replaces the inline buttons of message r.EditMessageID
+// (none: removes them).
+func (t *Telegram) editMarkup(ctx context.Context, r flows.Reply) error {
+	return t.call(ctx, "editMessageReplyMarkup", editMarkupBody(r))
+}
+
+// answerCallback answers button tap id, with text as a notification when
+// there is one.
+func (t *Telegram) answerCallback(ctx context.Context, id, text string) error {
+	return t.call(ctx, "answerCallbackQuery", answerCallbackBody(id, text))
+}
+
+func sendMessageBody(r flows.Reply) []byte {
+	b := make([]byte, 0, 128+len(r.Text)+buttonsSize(r))
+	b = append(b, `{"chat_id":`...)
+	b = strconv.AppendInt(b, r.ChatID, 10)
+	b = appendText(b, r)
+	switch {
+	case len(r.Inline) > 0:
+		b = append(b, `,"reply_markup":`...)
+		b = appendInline(b, r.Inline)
+	case len(r.Keyboard) > 0:
+		b = append(b, `,"reply_markup":{"keyboard":[`...)
+		for i, row := range r.Keyboard {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, '[')
+			for j, k := range row {
+				if j > 0 {
+					b = append(b, ',')
+				}
+				b = append(b, `{"text":`...)
+				b = jsonstr.Append(b, k.Text)
+				if k.Contact {
+					b = append(b, `,"request_contact":true`...)
+				}
+				b = append(b, '}')
+			}
+			b = append(b, ']')
+		}
+		b = append(b, `],"resize_keyboard":true,"one_time_keyboard":true}`...)
+	case r.RemoveKeyboard:
+		b = append(b, `,"reply_markup":{"remove_keyboard":true}`...)
+	}
+	return append(b, '}')
+}
+
+func editTextBody(r flows.Reply) []byte {
+	b := make([]byte, 0, 128+len(r.Text)+buttonsSize(r))
+	b = appendEdited(b, r)
+	b = appendText(b, r)
+	if len(r.Inline) > 0 {
+		b = append(b, `,"reply_markup":`...)
+		b = appendInline(b, r.Inline)
+	}
+	return append(b, '}')
+}
+
+func editMarkupBody(r flows.Reply) []byte {
+	b := make([]byte, 0, 96+buttonsSize(r))
+	b = appendEdited(b, r)
+	b = append(b, `,"reply_markup":`...)
+	b = appendInline(b, r.Inline)
+	return append(b, '}')
+}
+
+func answerCallbackBody(id, text string) []byte {
+	b := make([]byte, 0, 48+len(id)+len(text))
+	b = append(b, `{"callback_query_id":`...)
+	b = jsonstr.Append(b, id)
+	if text != "" {
+		b = append(b, `,"text":`...)
+		b = jsonstr.Append(b, text)
+	}
+	return append(b, '}')
+}
+
+// appendEdited opens the body of an edit of r.EditMessageID. The
+// library leaves a zero message id out, and sends the chat's id, an
+// interface, whatever it is.
+func appendEdited(b []byte, r flows.Reply) []byte {
+	b = append(b, `{"chat_id":`...)
+	b = strconv.AppendInt(b, r.ChatID, 10)
+	if r.EditMessageID != 0 {
+		b = append(b, `,"message_id":`...)
+		b = strconv.AppendInt(b, r.EditMessageID, 10)
+	}
+	return b
+}
+
+// appendText adds the text as textOf gives it, and its parse mode.
+func appendText(b []byte, r flows.Reply) []byte {
+	text, mode := textOf(r)
+	b = append(b, `,"text":`...)
+	b = jsonstr.Append(b, text)
+	if mode != "" {
+		b = append(b, `,"parse_mode":`...)
+		b = jsonstr.Append(b, string(mode))
+	}
+	return b
+}
+
+// appendInline adds an inline keyboard, as inlineMarkup makes it.
+func appendInline(b []byte, rows [][]flows.Button) []byte {
+	b = append(b, `{"inline_keyboard":[`...)
+	for i, row := range rows {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '[')
+		for j, k := range row {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"text":`...)
+			b = jsonstr.Append(b, k.Text)
+			if k.URL != "" {
+				b = append(b, `,"url":`...)
+				b = jsonstr.Append(b, k.URL)
+			}
+			if k.Data != "" {
+				b = append(b, `,"callback_data":`...)
+				b = jsonstr.Append(b, k.Data)
+			}
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	return append(b, "]}"...)
+}
+
+// buttonsSize guesses the bytes r's buttons take, for the first
+// allocation.
+func buttonsSize(r flows.Reply) int {
+	n := 0
+	for _, row := range r.Inline {
+		for _, k := range row {
+			n += 48 + len(k.Text) + len(k.URL) + len(k.Data)
+		}
+	}
+	for _, row := range r.Keyboard {
+		for _, k := range row {
+			n += 32 + len(k.Text)
+		}
+	}
+	return n
+}
