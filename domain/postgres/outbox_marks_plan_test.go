@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/loyaltybot/loyaltybot/domain"
 	"github.com/loyaltybot/loyaltybot/domain/postgres"
@@ -78,5 +79,71 @@ func TestMarksAndReleasesNeverScanTheOutbox(t *testing.T) {
 	use(ids[1])
 	if n := seqScans() - before; n != 0 {
 		t.Errorf("a release and a mark by id scanned the outbox %d times with 20,000 sent rows in it", n)
+	}
+}
+
+// TestSenderStatementsArePlannedOnce: the sender's statements (pinned)
+// run the plan their connection cached, not one made for every call.
+// With PostgreSQL's default choice, the mark-sent statement, an UPDATE by
+// id = ANY($1), was planned anew every time (a generic plan's estimate
+// for an array of ids is costlier than a custom one's for the array at
+// hand): under the chat load 0.11 ms of planning for 0.14 ms of work, in
+// 5,628 marks in 32 s. Counted in pg_prepared_statements on a
+// one-connection pool with the server's default plan_cache_mode.
+func TestSenderStatementsArePlannedOnce(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	url := pgtest.NewDB(t)
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	db, err := postgres.Open(ctx, url+sep+"pool_max_conns=1", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	mustExec := execer(t, db.Pool())
+	mustExec(`INSERT INTO outbox (chat_id, payload, not_before, created_at)
+		SELECT i, '{}', now() - interval '1 hour', now() FROM generate_series(1, 40) i`)
+	ob := db.Outbox()
+	for range 20 {
+		ms, err := ob.Claim(ctx, 2, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ms) != 2 {
+			t.Fatalf("claimed %d rows", len(ms))
+		}
+		if err := ob.Release(ctx, ms[1:]); err != nil {
+			t.Fatal(err)
+		}
+		if err := ob.MarkSent(ctx, ms[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := ob.MarkSent(ctx, ms[1].ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows, err := db.Pool().Query(ctx, `SELECT left(regexp_replace(statement, '\s+', ' ', 'g'), 60), generic_plans, custom_plans
+		FROM pg_prepared_statements WHERE statement ~ '^\s*UPDATE outbox'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	seen := 0
+	for rows.Next() {
+		var stmt string
+		var generic, custom int64
+		if err := rows.Scan(&stmt, &generic, &custom); err != nil {
+			t.Fatal(err)
+		}
+		seen++
+		if custom != 0 || generic == 0 {
+			t.Errorf("%s…: %d custom plans, %d generic", stmt, custom, generic)
+		}
+	}
+	if rows.Err() != nil || seen < 3 {
+		t.Fatalf("%d of the sender's statements prepared: %v", seen, rows.Err())
 	}
 }
