@@ -63,6 +63,39 @@ func (t *tx) FindCardByID(ctx context.Context, id int64) (*domain.Card, error) {
 	return t.findCard(ctx, `id = $1`, id)
 }
 
+// CardForQuote reads the card, its owner and the spend in one round trip
+// (three statements in a batch; the owner's found through the card's
+// row, so the card's id is all they need).
+func (t *tx) CardForQuote(ctx context.Context, id int64, since time.Time) (*domain.Card, *domain.Customer, int64, error) {
+	var card *domain.Card
+	var cust *domain.Customer
+	var spend int64
+	b := &pgx.Batch{}
+	b.Queue(`SELECT id, customer_id, number, balance, created_at FROM cards WHERE id = $1`, id).Query(func(rows pgx.Rows) error {
+		r, err := pgx.CollectRows(rows, pgx.RowToStructByName[cardRow])
+		if len(r) == 1 {
+			c := domain.Card(r[0])
+			card = &c
+		}
+		return err
+	})
+	b.Queue(`SELECT `+customerColumns+` FROM customers WHERE id = (SELECT customer_id FROM cards WHERE id = $1)`, id).Query(func(rows pgx.Rows) error {
+		r, err := pgx.CollectRows(rows, pgx.RowToStructByName[customerRow])
+		if len(r) == 1 {
+			cust = r[0].domain()
+		}
+		return err
+	})
+	b.Queue(spendSince, id, since).QueryRow(func(row pgx.Row) error { return row.Scan(&spend) })
+	if err := t.tx.SendBatch(ctx, b).Close(); err != nil {
+		return nil, nil, 0, fmt.Errorf("card %d for a quote: %w", id, mapErr(err))
+	}
+	if card == nil || cust == nil {
+		return nil, nil, 0, domain.ErrNotFound
+	}
+	return card, cust, spend, nil
+}
+
 // FindCardByNumber finds a card by its static number.
 func (t *tx) FindCardByNumber(ctx context.Context, number string) (*domain.Card, error) {
 	return t.findCard(ctx, `number = $1`, number)

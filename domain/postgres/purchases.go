@@ -87,11 +87,14 @@ func (t *tx) MarkPurchaseCancelled(ctx context.Context, purchaseID, byStaff int6
 	return nil
 }
 
+// spendSince sums card $1's purchases since $2, those cancelled left out.
+const spendSince = `SELECT coalesce(sum(amount), 0)::bigint FROM purchases
+	WHERE card_id = $1 AND created_at >= $2 AND cancelled_at IS NULL`
+
 // SpendSince sums the card's paid receipts since a time.
 func (t *tx) SpendSince(ctx context.Context, cardID int64, since time.Time) (int64, error) {
 	var n int64
-	err := t.tx.QueryRow(ctx, `SELECT coalesce(sum(amount), 0)::bigint FROM purchases
-		WHERE card_id = $1 AND created_at >= $2 AND cancelled_at IS NULL`, cardID, since).Scan(&n)
+	err := t.tx.QueryRow(ctx, spendSince, cardID, since).Scan(&n)
 	return n, mapErr(err)
 }
 

@@ -230,11 +230,15 @@ func TestMarkPurchaseCancelled(t *testing.T) {
 }
 
 // TestSpendSinceAndLastPurchaseAt: the card's own purchases from since on
-// (inclusive); none at all is 0 and the zero time.
+// (inclusive); none at all is 0 and the zero time. CardForQuote reads the
+// same spend, with the card and its owner.
 func TestSpendSinceAndLastPurchaseAt(t *testing.T) {
 	t.Parallel()
 	db, clock := newStore(t)
 	shop := addShop(t, db, "main")
+	inTx(t, db, func(ctx context.Context, tx domain.Tx) error { // customers' ids then differ from their cards'
+		return tx.CreateCustomer(ctx, &domain.Customer{TelegramID: 99, FirstName: "No card"})
+	})
 	_, card := addMember(t, db, clock, 1)
 	_, other := addMember(t, db, clock, 2)
 	_, fresh := addMember(t, db, clock, 3)
@@ -258,9 +262,31 @@ func TestSpendSinceAndLastPurchaseAt(t *testing.T) {
 			if got != tc.want {
 				t.Errorf("SpendSince(card %d, %v) = %d, want %d", tc.card, tc.since, got, tc.want)
 			}
+			if err != nil {
+				return err
+			}
+			// The quote's reads in one: the same card, owner and spend.
+			qCard, qCust, spend, err := tx.CardForQuote(ctx, tc.card, tc.since)
+			if err != nil {
+				return err
+			}
+			if spend != tc.want {
+				t.Errorf("CardForQuote(card %d, %v) spend %d, want %d", tc.card, tc.since, spend, tc.want)
+			}
+			wantCard, err := tx.FindCardByID(ctx, tc.card)
+			if err != nil {
+				return err
+			}
+			wantCust, err := tx.FindCustomerByID(ctx, wantCard.CustomerID)
+			checkEqual(t, "CardForQuote's card", qCard, wantCard)
+			checkEqual(t, "CardForQuote's customer", qCust, wantCust)
 			return err
 		})
 	}
+	checkErr(t, "CardForQuote of a missing card", txErr(t, db, func(ctx context.Context, tx domain.Tx) error {
+		_, _, _, err := tx.CardForQuote(ctx, 999, t0)
+		return err
+	}), domain.ErrNotFound)
 	inTx(t, db, func(ctx context.Context, tx domain.Tx) error {
 		last, err := tx.LastPurchaseAt(ctx, card.ID)
 		checkTime(t, "last purchase", last, t0)
