@@ -46,26 +46,9 @@ func sendMessageBody(r flows.Reply) []byte {
 		b = append(b, `,"reply_markup":`...)
 		b = appendInline(b, r.Inline)
 	case len(r.Keyboard) > 0:
-		b = append(b, `,"reply_markup":{"keyboard":[`...)
-		for i, row := range r.Keyboard {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, '[')
-			for j, k := range row {
-				if j > 0 {
-					b = append(b, ',')
-				}
-				b = append(b, `{"text":`...)
-				b = jsonstr.Append(b, k.Text)
-				if k.Contact {
-					b = append(b, `,"request_contact":true`...)
-				}
-				b = append(b, '}')
-			}
-			b = append(b, ']')
-		}
-		b = append(b, `],"resize_keyboard":true,"one_time_keyboard":true}`...)
+		b = append(b, `,"reply_markup":{"keyboard":`...)
+		b = appendRows(b, r.Keyboard, appendKey)
+		b = append(b, `,"resize_keyboard":true,"one_time_keyboard":true}`...)
 	case r.RemoveKeyboard:
 		b = append(b, `,"reply_markup":{"remove_keyboard":true}`...)
 	}
@@ -129,7 +112,15 @@ func appendText(b []byte, r flows.Reply) []byte {
 
 // appendInline adds an inline keyboard, as inlineMarkup makes it.
 func appendInline(b []byte, rows [][]flows.Button) []byte {
-	b = append(b, `{"inline_keyboard":[`...)
+	b = append(b, `{"inline_keyboard":`...)
+	b = appendRows(b, rows, appendButton)
+	return append(b, '}')
+}
+
+// appendRows adds rows of buttons, an array of arrays, each button
+// written by one.
+func appendRows[K any](b []byte, rows [][]K, one func([]byte, K) []byte) []byte {
+	b = append(b, '[')
 	for i, row := range rows {
 		if i > 0 {
 			b = append(b, ',')
@@ -139,21 +130,34 @@ func appendInline(b []byte, rows [][]flows.Button) []byte {
 			if j > 0 {
 				b = append(b, ',')
 			}
-			b = append(b, `{"text":`...)
-			b = jsonstr.Append(b, k.Text)
-			if k.URL != "" {
-				b = append(b, `,"url":`...)
-				b = jsonstr.Append(b, k.URL)
-			}
-			if k.Data != "" {
-				b = append(b, `,"callback_data":`...)
-				b = jsonstr.Append(b, k.Data)
-			}
-			b = append(b, '}')
+			b = one(b, k)
 		}
 		b = append(b, ']')
 	}
-	return append(b, "]}"...)
+	return append(b, ']')
+}
+
+func appendButton(b []byte, k flows.Button) []byte {
+	b = append(b, `{"text":`...)
+	b = jsonstr.Append(b, k.Text)
+	if k.URL != "" {
+		b = append(b, `,"url":`...)
+		b = jsonstr.Append(b, k.URL)
+	}
+	if k.Data != "" {
+		b = append(b, `,"callback_data":`...)
+		b = jsonstr.Append(b, k.Data)
+	}
+	return append(b, '}')
+}
+
+func appendKey(b []byte, k flows.KeyButton) []byte {
+	b = append(b, `{"text":`...)
+	b = jsonstr.Append(b, k.Text)
+	if k.Contact {
+		b = append(b, `,"request_contact":true`...)
+	}
+	return append(b, '}')
 }
 
 // buttonsSize guesses the bytes r's buttons take, for the first

@@ -21,16 +21,7 @@ import (
 func TestMarksAndReleasesNeverScanTheOutbox(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	url := pgtest.NewDB(t)
-	sep := "?"
-	if strings.Contains(url, "?") {
-		sep = "&"
-	}
-	db, err := postgres.Open(ctx, url+sep+"pool_max_conns=1&plan_cache_mode=force_generic_plan", 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := oneConnection(t, "&plan_cache_mode=force_generic_plan")
 	mustExec := execer(t, db.Pool())
 	mustExec(`ALTER TABLE outbox SET (autovacuum_enabled = false)`)
 	mustExec(`INSERT INTO outbox (chat_id, payload, not_before, created_at)
@@ -93,16 +84,7 @@ func TestMarksAndReleasesNeverScanTheOutbox(t *testing.T) {
 func TestSenderStatementsArePlannedOnce(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	url := pgtest.NewDB(t)
-	sep := "?"
-	if strings.Contains(url, "?") {
-		sep = "&"
-	}
-	db, err := postgres.Open(ctx, url+sep+"pool_max_conns=1", 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := oneConnection(t, "")
 	mustExec := execer(t, db.Pool())
 	mustExec(`INSERT INTO outbox (chat_id, payload, not_before, created_at)
 		SELECT i, '{}', now() - interval '1 hour', now() FROM generate_series(1, 40) i`)
@@ -146,4 +128,22 @@ func TestSenderStatementsArePlannedOnce(t *testing.T) {
 	if rows.Err() != nil || seen < 3 {
 		t.Fatalf("%d of the sender's statements prepared: %v", seen, rows.Err())
 	}
+}
+
+// oneConnection opens the store on a fresh database through a pool of one
+// connection, whose session the test can then inspect; more is further
+// connection parameters ("&name=value").
+func oneConnection(t *testing.T, more string) *postgres.DB {
+	t.Helper()
+	url := pgtest.NewDB(t)
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	db, err := postgres.Open(t.Context(), url+sep+"pool_max_conns=1"+more, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	return db
 }
