@@ -14,39 +14,6 @@ import (
 	"github.com/loyaltybot/loyaltybot/flows"
 )
 
-// markup picks the one reply markup a message can carry.
-func markup(r flows.Reply) models.ReplyMarkup {
-	switch {
-	case len(r.Inline) > 0:
-		return inlineMarkup(r.Inline)
-	case len(r.Keyboard) > 0:
-		kb := &models.ReplyKeyboardMarkup{ResizeKeyboard: true, OneTimeKeyboard: true}
-		for _, row := range r.Keyboard {
-			var out []models.KeyboardButton
-			for _, b := range row {
-				out = append(out, models.KeyboardButton{Text: b.Text, RequestContact: b.Contact})
-			}
-			kb.Keyboard = append(kb.Keyboard, out)
-		}
-		return kb
-	case r.RemoveKeyboard:
-		return &models.ReplyKeyboardRemove{RemoveKeyboard: true}
-	}
-	return nil
-}
-
-func inlineMarkup(rows [][]flows.Button) *models.InlineKeyboardMarkup {
-	m := &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{}}
-	for _, row := range rows {
-		var out []models.InlineKeyboardButton
-		for _, b := range row {
-			out = append(out, models.InlineKeyboardButton{Text: b.Text, CallbackData: b.Data, URL: b.URL})
-		}
-		m.InlineKeyboard = append(m.InlineKeyboard, out)
-	}
-	return m
-}
-
 // Exporter writes an export's CSV to w as the database hands out its rows
 // (flows.Engine.WriteExport).
 type Exporter func(ctx context.Context, doc flows.ExportDoc, w io.Writer) error

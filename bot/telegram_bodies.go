@@ -2,7 +2,10 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
+
+	"github.com/go-telegram/bot/models"
 
 	"github.com/loyaltybot/loyaltybot/bot/internal/jsonstr"
 	"github.com/loyaltybot/loyaltybot/flows"
@@ -41,18 +44,42 @@ func sendMessageBody(r flows.Reply) []byte {
 	b = append(b, `{"chat_id":`...)
 	b = strconv.AppendInt(b, r.ChatID, 10)
 	b = appendText(b, r)
-	switch {
-	case len(r.Inline) > 0:
+	if hasMarkup(r) {
 		b = append(b, `,"reply_markup":`...)
-		b = appendInline(b, r.Inline)
-	case len(r.Keyboard) > 0:
-		b = append(b, `,"reply_markup":{"keyboard":`...)
-		b = appendRows(b, r.Keyboard, appendKey)
-		b = append(b, `,"resize_keyboard":true,"one_time_keyboard":true}`...)
-	case r.RemoveKeyboard:
-		b = append(b, `,"reply_markup":{"remove_keyboard":true}`...)
+		b = appendMarkup(b, r)
 	}
 	return append(b, '}')
+}
+
+// hasMarkup says whether r carries a reply markup.
+func hasMarkup(r flows.Reply) bool {
+	return len(r.Inline) > 0 || len(r.Keyboard) > 0 || r.RemoveKeyboard
+}
+
+// appendMarkup adds the one reply markup a message can carry: inline
+// buttons, else a reply keyboard, else the keyboard's removal.
+func appendMarkup(b []byte, r flows.Reply) []byte {
+	switch {
+	case len(r.Inline) > 0:
+		return appendInline(b, r.Inline)
+	case len(r.Keyboard) > 0:
+		b = append(b, `{"keyboard":`...)
+		b = appendRows(b, r.Keyboard, appendKey)
+		return append(b, `,"resize_keyboard":true,"one_time_keyboard":true}`...)
+	default:
+		return append(b, `{"remove_keyboard":true}`...)
+	}
+}
+
+// markup is r's reply markup for the calls go-telegram/bot still makes
+// (photos, documents), written as the JSON bodies write it: the library
+// puts a field's JSON into its form as it is. nil (the field left out)
+// when r has none.
+func markup(r flows.Reply) models.ReplyMarkup {
+	if !hasMarkup(r) {
+		return nil
+	}
+	return json.RawMessage(appendMarkup(make([]byte, 0, 64+buttonsSize(r)), r))
 }
 
 func editTextBody(r flows.Reply) []byte {
