@@ -10,7 +10,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	tg "github.com/go-telegram/bot"
@@ -186,8 +185,7 @@ func (b *Bot) acceptEach(ctx context.Context, raws []json.RawMessage) (int64, er
 // the request URL as it is: the token is part of it.
 func (b *Bot) getUpdates(ctx context.Context, c *http.Client, offset int64) ([]json.RawMessage, error) {
 	body, _ := json.Marshal(map[string]any{"offset": offset, "timeout": int(b.cfg.PollTimeout / time.Second), "allowed_updates": allowedUpdates})
-	endpoint := strings.TrimRight(b.cfg.APIURL, "/") + "/bot" + b.cfg.Token + "/getUpdates"
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.api.base+"getUpdates", bytes.NewReader(body))
 	if err != nil {
 		return nil, errors.New(redact(err.Error(), b.cfg.Token))
 	}

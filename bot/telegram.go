@@ -56,14 +56,14 @@ func NewTelegram(token, serverURL string, workers int, onError func(error)) (*Te
 func (t *Telegram) call(ctx context.Context, method string, body []byte) error {
 	req, err := http.NewRequestWithContext(resultUnread(ctx), http.MethodPost, t.base+method, bytes.NewReader(body))
 	if err != nil {
-		return fmt.Errorf("error create request for method %s, %w", method, err)
+		return fmt.Errorf("error create request for method %s, %s", method, redact(err.Error(), t.token))
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := t.client.Do(req)
 	if err != nil {
 		var netErr *url.Error
 		if errors.As(err, &netErr) {
-			netErr.URL = strings.ReplaceAll(netErr.URL, t.token, "***")
+			netErr.URL = strings.ReplaceAll(netErr.URL, t.token, "***") // as the library's errors show it
 		}
 		return fmt.Errorf("error do request for method %s, %w", method, err)
 	}

@@ -14,7 +14,7 @@ import (
 // The JSON bodies of Telegram's calls made here (see Telegram), with the
 // fields go-telegram/bot's parameters would carry for the same reply
 // (TestTelegramBodiesAreTheLibrarys): a field the library leaves out
-// when empty is left out, and the markup is the one markup() picks.
+// when empty is left out, and a message carries one markup (appendMarkup).
 
 // sendMessage sends r as a new text message.
 func (t *Telegram) sendMessage(ctx context.Context, r flows.Reply) error {
@@ -137,7 +137,7 @@ func appendText(b []byte, r flows.Reply) []byte {
 	return b
 }
 
-// appendInline adds an inline keyboard, as inlineMarkup makes it.
+// appendInline adds an inline keyboard.
 func appendInline(b []byte, rows [][]flows.Button) []byte {
 	b = append(b, `{"inline_keyboard":`...)
 	b = appendRows(b, rows, appendButton)
