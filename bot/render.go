@@ -47,29 +47,11 @@ func render(ctx context.Context, api *Telegram, r flows.Reply, export Exporter) 
 		if err != nil {
 			return fmt.Errorf("render qr: %w", err)
 		}
-		_, err = api.SendPhoto(ctx, &tg.SendPhotoParams{
-			ChatID:      r.ChatID,
-			Photo:       &models.InputFileUpload{Filename: "card.png", Data: bytes.NewReader(png)},
-			Caption:     r.Text,
-			ReplyMarkup: markup(r),
-		})
-		return err
+		return api.sendPhoto(ctx, r, "card.png", png)
 	case r.Photo != "":
-		_, err := api.SendPhoto(ctx, &tg.SendPhotoParams{
-			ChatID:      r.ChatID,
-			Photo:       &models.InputFileString{Data: r.Photo},
-			Caption:     r.Text,
-			ReplyMarkup: markup(r),
-		})
-		return err
+		return api.sendPhoto(ctx, r, "", nil)
 	case len(r.PNG) > 0:
-		_, err := api.SendPhoto(ctx, &tg.SendPhotoParams{
-			ChatID:      r.ChatID,
-			Photo:       &models.InputFileUpload{Filename: "chart.png", Data: bytes.NewReader(r.PNG)},
-			Caption:     r.Text,
-			ReplyMarkup: markup(r),
-		})
-		return err
+		return api.sendPhoto(ctx, r, "chart.png", r.PNG)
 	case r.Export != nil:
 		if export == nil {
 			return errors.New("render export: no exporter wired")

@@ -16,15 +16,16 @@ import (
 )
 
 // Telegram is the Bot API as the bot calls it: go-telegram/bot for
-// uploads (card and chart pictures, documents), commands and the webhook,
-// and a JSON body written here for the four calls of nearly every update:
-// sendMessage, editMessageText, editMessageReplyMarkup and
-// answerCallbackQuery. go-telegram/bot sends every call as a multipart
-// form, built by reflection over the parameters in a goroutine writing
-// into a pipe: under the chat load, 5 % of the bot's CPU, and the fake
-// Telegram's multipart parsing as much again on its side. Telegram takes
-// JSON bodies for every call without a file (the Bot API's "Making
-// requests"). Both kinds go through the same HTTP client (apiClient), and
+// documents, commands and the webhook, and a body written here for the
+// calls of nearly every update: sendMessage, editMessageText,
+// editMessageReplyMarkup and answerCallbackQuery as JSON, and sendPhoto
+// (the card picture, a chart) as JSON or, for an upload, a multipart
+// form. go-telegram/bot sends every call as a multipart form, built by
+// reflection over the parameters in a goroutine writing into a pipe:
+// under the chat load, 5 % of the bot's CPU for the four JSON calls, and
+// the fake Telegram's multipart parsing as much again on its side.
+// Telegram takes JSON bodies for every call without a file (the Bot
+// API's "Making requests"). Both kinds go through the same HTTP client (apiClient), and
 // an answer is read as go-telegram/bot reads it, to the same errors
 // (TestTelegramErrorsAreTheLibrarys), so the sender tells a 429, a block
 // or a bad request apart the same way whichever made the call.
@@ -54,11 +55,16 @@ func NewTelegram(token, serverURL string, workers int, onError func(error)) (*Te
 // call posts body, a JSON object, to method; the result (the message
 // sent or edited, or true) is not read.
 func (t *Telegram) call(ctx context.Context, method string, body []byte) error {
+	return t.post(ctx, method, "application/json", body)
+}
+
+// post posts body of contentType to method, the result unread.
+func (t *Telegram) post(ctx context.Context, method, contentType string, body []byte) error {
 	req, err := http.NewRequestWithContext(resultUnread(ctx), http.MethodPost, t.base+method, bytes.NewReader(body))
 	if err != nil {
 		return fmt.Errorf("error create request for method %s, %s", method, redact(err.Error(), t.token))
 	}
-	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Type", contentType)
 	resp, err := t.client.Do(req)
 	if err != nil {
 		var netErr *url.Error
