@@ -344,11 +344,13 @@ func (s *Sender) Run(ctx context.Context, every time.Duration) {
 // before the next send, so a crash later resends nothing that was
 // delivered.
 func (s *Sender) deliver(ctx context.Context, m domain.OutMessage) outcome {
-	var r flows.Reply
-	if err := json.Unmarshal(m.Payload, &r); err != nil {
-		s.log.Error("decode outbox row", "id", m.ID, "err", err)
-		s.finish(ctx, s.outbox.Drop(ctx, m.ID, "undecodable"))
-		return dropped
+	r, ok := m.Decoded.(flows.Reply) // a held reply, as its worker wrote it
+	if !ok {
+		if err := json.Unmarshal(m.Payload, &r); err != nil {
+			s.log.Error("decode outbox row", "id", m.ID, "err", err)
+			s.finish(ctx, s.outbox.Drop(ctx, m.ID, "undecodable"))
+			return dropped
+		}
 	}
 	if s.sign != nil {
 		// Signed here, where the chat is certain: the chat the message

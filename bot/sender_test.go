@@ -351,3 +351,39 @@ func TestReplyFollowsTheNoticeItWaitedFor(t *testing.T) {
 		t.Errorf("Anna got %s; want N1, then the reply to /help, once each", texts(got))
 	}
 }
+
+// TestHeldReplyIsSentAsItsWorkerWroteIt: a reply the worker holds is sent
+// from the value it wrote (domain.OutMessage.Decoded), not decoded again
+// from its row; a row without one is decoded. The test gives the two
+// different texts to tell which was sent; the engine sets Decoded only
+// when they are the same (FuzzReplyDecodesAsItself).
+func TestHeldReplyIsSentAsItsWorkerWroteIt(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t)
+	u := h.Fake.User(341, "Anna", "en")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	rows := []*domain.OutMessage{
+		{ChatID: 341, Payload: json.RawMessage(`{"chat_id":341,"text":"from the row"}`), Decoded: flows.Reply{ChatID: 341, Text: "as written"}},
+		{ChatID: 341, Payload: json.RawMessage(`{"chat_id":341,"text":"from the second row"}`)},
+	}
+	err := h.DB.Update(ctx, func(tx domain.Tx) error {
+		for _, m := range rows {
+			if err := tx.Hold(ctx, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Bot.Sender().SendHeld(ctx, []domain.OutMessage{*rows[0], *rows[1]}, time.Now()) // ids came with COMMIT
+	got, err := u.WaitMessages(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if texts(got) != "as written | from the second row" {
+		t.Errorf("sent %q", texts(got))
+	}
+}

@@ -366,6 +366,10 @@ type OutMessage struct {
 	// the hold asked for, whatever the database's clock says, since the
 	// database set it after that moment.
 	LeasedAt time.Time
+	// Decoded is Payload's value as its writer still holds it (nil:
+	// decode Payload), set only where decoding Payload gives that value
+	// back exactly; never stored.
+	Decoded any
 }
 
 // Outbox is the durable queue of outgoing messages. A chat's messages go

@@ -176,6 +176,9 @@ func (e *Engine) handle(ctx context.Context, in Input, fn func(*Session) error) 
 				return fmt.Errorf("encode reply: %w", err)
 			}
 			m := &domain.OutMessage{ChatID: r.ChatID, Payload: payload}
+			if r.decodesAsItself() {
+				m.Decoded = r // sent right after commit: not decoded again
+			}
 			if err := tx.Hold(ctx, m); err != nil {
 				return err
 			}

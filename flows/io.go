@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/loyaltybot/loyaltybot/domain"
 )
@@ -156,4 +157,34 @@ func (r Reply) encode() ([]byte, error) {
 		}
 	}
 	return json.Marshal(r)
+}
+
+// decodesAsItself says whether decoding r's encoding gives r back
+// exactly, so that whoever sends it may take r as it is instead of
+// decoding what was just encoded (domain.OutMessage.Decoded). It does
+// when every text is valid UTF-8 (encoding/json writes each byte of
+// anything else as U+FFFD), no slice the encoding leaves out is empty
+// rather than nil, and r is no document, export or command menu (rare,
+// left to the decoding). FuzzReplyDecodesAsItself holds it.
+func (r Reply) decodesAsItself() bool {
+	if r.Document != nil || r.Export != nil || r.ChatCommands != nil ||
+		r.Inline != nil && len(r.Inline) == 0 || r.Keyboard != nil && len(r.Keyboard) == 0 || r.PNG != nil && len(r.PNG) == 0 ||
+		!utf8.ValidString(r.Text) || !utf8.ValidString(r.QR) || !utf8.ValidString(r.Photo) {
+		return false
+	}
+	for _, row := range r.Inline {
+		for _, b := range row {
+			if !utf8.ValidString(b.Text) || !utf8.ValidString(b.Data) || !utf8.ValidString(b.URL) {
+				return false
+			}
+		}
+	}
+	for _, row := range r.Keyboard {
+		for _, b := range row {
+			if !utf8.ValidString(b.Text) {
+				return false
+			}
+		}
+	}
+	return true
 }
