@@ -25,8 +25,9 @@ import (
 // under the chat load, 5 % of the bot's CPU for the four JSON calls, and
 // the fake Telegram's multipart parsing as much again on its side.
 // Telegram takes JSON bodies for every call without a file (the Bot
-// API's "Making requests"). Both kinds go through the same HTTP client (apiClient), and
-// an answer is read as go-telegram/bot reads it, to the same errors
+// API's "Making requests"). The library's calls and these go through
+// the same HTTP client (apiClient), and an answer is read as
+// go-telegram/bot reads it, to the same errors
 // (TestTelegramErrorsAreTheLibrarys), so the sender tells a 429, a block
 // or a bad request apart the same way whichever made the call.
 type Telegram struct {

@@ -84,8 +84,8 @@ func sendPhotoForm(r flows.Reply, name string, png []byte) ([]byte, string, erro
 	var buf bytes.Buffer
 	buf.Grow(640 + len(png) + len(r.Text) + buttonsSize(r))
 	w := multipart.NewWriter(&buf)
-	field := func(name string, value []byte) error {
-		p, err := w.CreateFormField(name)
+	field := func(key string, value []byte) error {
+		p, err := w.CreateFormField(key)
 		if err == nil {
 			_, err = p.Write(value)
 		}
