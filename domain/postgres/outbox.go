@@ -221,23 +221,34 @@ func pinned(ctx context.Context, pool *pgxpool.Pool, queue func(*pgx.Batch)) err
 }
 
 // claimChat leases for $3 seconds the due messages of chat $1 before row
-// $2 ($4: the business clock's now) that nobody holds, when the chat's
-// first pending message is one of them. The chat's queue is read through
-// outbox_chat_queue (the chat leads it), whatever the statistics say.
-const claimChat = `UPDATE outbox SET claimed_until = now() + $3 * interval '1 second', attempts = attempts + 1
-	WHERE id = ANY(ARRAY(
-		SELECT o.id FROM outbox o
-		 WHERE o.chat_id = $1 AND num_nulls(o.sent_at, o.dropped_at) = 2 -- chatPending
-		   AND o.not_before <= $4 AND o.id < $2
-		   AND (o.retry_at IS NULL OR o.retry_at <= now())
-		   AND (o.claimed_until IS NULL OR o.claimed_until < now())
-		   AND EXISTS (SELECT 1 FROM (SELECT e.retry_at, e.claimed_until FROM outbox e
-		                 WHERE e.chat_id = $1 AND num_nulls(e.sent_at, e.dropped_at) = 2 -- chatPending
-		                 ORDER BY e.chat_id, e.not_before, e.id LIMIT 1) head
-		         WHERE (head.retry_at IS NULL OR head.retry_at <= now())
-		           AND (head.claimed_until IS NULL OR head.claimed_until < now()))
-		 ORDER BY o.chat_id, o.not_before, o.id
-		 FOR UPDATE SKIP LOCKED))
+// $2 ($4: the business clock's now) that nobody holds, from the chat's
+// first pending message on and up to the first one it cannot take: the
+// run it leases is unbroken, so nothing of it can go before a message
+// ahead of it. A row is taken only when this statement locks it (SKIP
+// LOCKED: another sender's claim, release or mark of it is not waited
+// for); a row that statement's snapshot shows free but another
+// transaction holds locked (a claim of the chat's first message not yet
+// committed) ends the run like a leased one: skipping it alone let a
+// worker lease the chat's second message while the background sender
+// was leasing its first, and the two were sent at once, out of order.
+// The chat's queue is read through outbox_chat_queue (the chat leads
+// it), whatever the statistics say.
+const claimChat = `WITH locked AS MATERIALIZED (
+	SELECT o.id FROM outbox o
+	 WHERE o.chat_id = $1 AND num_nulls(o.sent_at, o.dropped_at) = 2 -- chatPending
+	   AND o.not_before <= $4 AND o.id < $2
+	   AND (o.retry_at IS NULL OR o.retry_at <= now())
+	   AND (o.claimed_until IS NULL OR o.claimed_until < now())
+	 ORDER BY o.chat_id, o.not_before, o.id
+	 FOR UPDATE SKIP LOCKED
+), run AS (
+	SELECT e.id, bool_and(e.id IN (SELECT id FROM locked))
+	         OVER (ORDER BY e.chat_id, e.not_before, e.id) AS unbroken
+	  FROM outbox e
+	 WHERE e.chat_id = $1 AND num_nulls(e.sent_at, e.dropped_at) = 2 -- chatPending
+)
+UPDATE outbox SET claimed_until = now() + $3 * interval '1 second', attempts = attempts + 1
+	WHERE id = ANY(ARRAY(SELECT id FROM run WHERE unbroken))
 	RETURNING id, chat_id, payload, not_before, attempts`
 
 // ClaimChat leases the chat's earlier messages for its worker (see

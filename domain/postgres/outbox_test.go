@@ -577,6 +577,61 @@ func TestClaimChatTakesWhatMustGoBeforeTheReply(t *testing.T) {
 	}
 }
 
+// TestClaimChatTakesAnUnbrokenRun: a worker taking its chat's earlier
+// messages along leases them from the chat's first on and stops at one
+// another transaction has locked, as the background sender's claim of
+// the chat's first message does before it commits. Skipping that row
+// alone let the worker lease the second message while the background
+// sender leased the first: two senders sent one chat at once, out of
+// order (seen as a flaky TestChatUnder429DoesNotDelayOthers).
+func TestClaimChatTakesAnUnbrokenRun(t *testing.T) {
+	t.Parallel()
+	db, _ := newStore(t)
+	ctx := t.Context()
+	notices := []int64{enqueue(t, db, 7, time.Time{}), enqueue(t, db, 7, time.Time{}), enqueue(t, db, 7, time.Time{})}
+	var reply domain.OutMessage
+	inTx(t, db, func(ctx context.Context, tx domain.Tx) error {
+		reply = domain.OutMessage{ChatID: 7, Payload: json.RawMessage(`{"text":"reply"}`)}
+		return tx.Hold(ctx, &reply)
+	})
+	// lockedWhileClaiming has another transaction hold row id locked
+	// while the worker claims, and returns what the worker leased.
+	lockedWhileClaiming := func(id int64) []int64 {
+		t.Helper()
+		tx, err := db.Pool().Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback(ctx) //nolint:errcheck // read only
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM outbox WHERE id = $1 FOR UPDATE`, id); err != nil {
+			t.Fatal(err)
+		}
+		// A wait for the lock would hang: the deadline makes it a failure.
+		claimCtx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		got, err := db.Outbox().ClaimChat(claimCtx, 7, reply.ID, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return idsOf(got)
+	}
+	checkEqual(t, "leased while the first notice is being claimed", lockedWhileClaiming(notices[0]), []int64{})
+	first := lockedWhileClaiming(notices[1])
+	checkEqual(t, "leased while the second notice is locked", first, notices[:1])
+	got, err := db.Outbox().ClaimChat(ctx, 7, reply.ID, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkEqual(t, "leased once the first is leased and nothing locked", idsOf(got), []int64{})
+	if err := db.Outbox().Release(ctx, []domain.OutMessage{{ID: notices[0], Attempts: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err = db.Outbox().ClaimChat(ctx, 7, reply.ID, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	checkEqual(t, "leased once nothing is locked", idsOf(got), notices)
+}
+
 // TestMarksMadeMeanwhileGoTogether: marks that arrive while a mark-sent
 // statement is under way are made by the next one, all at once, and each
 // caller returns only once its own row is marked. The first mark is held
