@@ -632,6 +632,81 @@ func TestClaimChatTakesAnUnbrokenRun(t *testing.T) {
 	checkEqual(t, "leased once nothing is locked", idsOf(got), notices)
 }
 
+// TestClaimersAtOnceKeepEachChatsOrder: background senders (Claim, the
+// first message of each chat) and workers taking a chat's messages along
+// (ClaimChat) claim one outbox at once, each sending what it claimed in
+// order and marking it sent before its next claim. Whoever claims, every
+// message is sent once and each chat's in its order: a claim can only
+// take a chat's next messages once the earlier ones are marked sent.
+func TestClaimersAtOnceKeepEachChatsOrder(t *testing.T) {
+	t.Parallel()
+	db, _ := newStore(t)
+	ctx := t.Context()
+	const chats, each = 12, 12
+	inTx(t, db, func(ctx context.Context, tx domain.Tx) error {
+		for range each {
+			for chat := range int64(chats) {
+				if _, err := tx.Enqueue(ctx, domain.OutMessage{ChatID: chat, Payload: json.RawMessage(`{}`)}, false); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	var (
+		mu   sync.Mutex
+		sent = map[int64][]int64{} // chat → ids in the order sent
+		n    int
+	)
+	send := func(ms []domain.OutMessage) error {
+		for _, m := range ms {
+			mu.Lock()
+			sent[m.ChatID] = append(sent[m.ChatID], m.ID)
+			n++
+			mu.Unlock()
+			if err := db.Outbox().MarkSent(ctx, m.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	done := func() bool { mu.Lock(); defer mu.Unlock(); return n >= chats*each }
+	claimCtx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for chat := int64(w); !done() && claimCtx.Err() == nil; chat = (chat + 1) % chats {
+				var ms []domain.OutMessage
+				var err error
+				if w%2 == 0 {
+					ms, err = db.Outbox().Claim(claimCtx, 4, time.Minute)
+				} else {
+					ms, err = db.Outbox().ClaimChat(claimCtx, chat, 1<<62, time.Minute)
+				}
+				if err == nil {
+					err = send(ms)
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for chat := range int64(chats) {
+		ids := sent[chat]
+		inOrder := len(ids) == each
+		for i := 1; i < len(ids) && inOrder; i++ {
+			inOrder = ids[i] > ids[i-1]
+		}
+		if !inOrder {
+			t.Errorf("chat %d: sent %v, want %d messages, each once, in order", chat, ids, each)
+		}
+	}
+}
+
 // TestMarksMadeMeanwhileGoTogether: marks that arrive while a mark-sent
 // statement is under way are made by the next one, all at once, and each
 // caller returns only once its own row is marked. The first mark is held
