@@ -246,6 +246,7 @@ const claimChat = `WITH locked AS MATERIALIZED (
 	         OVER (ORDER BY e.chat_id, e.not_before, e.id) AS unbroken
 	  FROM outbox e
 	 WHERE e.chat_id = $1 AND num_nulls(e.sent_at, e.dropped_at) = 2 -- chatPending
+	   AND e.not_before <= $4 -- what is not due comes after all that is
 )
 UPDATE outbox SET claimed_until = now() + $3 * interval '1 second', attempts = attempts + 1
 	WHERE id = ANY(ARRAY(SELECT id FROM run WHERE unbroken))
