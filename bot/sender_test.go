@@ -3,7 +3,10 @@ package bot_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"math/rand/v2"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +25,13 @@ func tooMany(chat int64) tgfake.Failure {
 // purchase or a nudge would, for the background sender, and wakes it.
 func enqueue(t *testing.T, h *bottest.Harness, msgs ...flows.Reply) {
 	t.Helper()
+	if err := enqueueErr(h, msgs...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// enqueueErr is enqueue for a goroutine other than the test's.
+func enqueueErr(h *bottest.Harness, msgs ...flows.Reply) error {
 	ctx := context.Background()
 	err := h.DB.Update(ctx, func(tx domain.Tx) error {
 		for _, m := range msgs {
@@ -32,10 +42,10 @@ func enqueue(t *testing.T, h *bottest.Harness, msgs ...flows.Reply) {
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
+	if err == nil {
+		h.Bot.Sender().Kick()
 	}
-	h.Bot.Sender().Kick()
+	return err
 }
 
 // eventually waits for a state of the database that no fake event
@@ -135,6 +145,97 @@ func TestChatUnder429DoesNotDelayOthers(t *testing.T) {
 	}
 	if n := sendCalls(h, 301); n != len(ref.Messages())+1 {
 		t.Errorf("%d sendMessage calls for A, want one refused and one per message", n)
+	}
+}
+
+// TestNoticesAndRepliesKeepEachChatsOrder: in twenty chats at once,
+// notices (a purchase's, a nudge's) are queued for the background sender
+// while the person writes, so workers take the notices pending before
+// their replies along while the background sender claims the same
+// chats' first messages; the first sends meet 429s. Every chat gets its
+// notices once and in the order they were queued, and every reply once.
+func TestNoticesAndRepliesKeepEachChatsOrder(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t)
+	ref := h.Fake.User(899, "Anna", "en")
+	ref.SendText("/help")
+	h.Settle()
+	perHelp := len(ref.Messages())
+
+	h.Fake.FailNext("sendMessage", 12, tooMany(0))
+	for i := range 12 {
+		h.Fake.FailNext("sendMessage", 1, tooMany(int64(900+i)))
+	}
+	const chats = 20
+	steps := []string{"n", "n", "/help", "n", "n", "n", "/help", "n", "/help", "n"}
+	var wg sync.WaitGroup
+	for c := range int64(chats) {
+		u := h.Fake.User(900+c, "Anna", "en")
+		wg.Go(func() {
+			k := 0
+			for _, step := range steps {
+				if step == "/help" {
+					u.SendText(step)
+				} else {
+					if err := enqueueErr(h, flows.Reply{ChatID: u.ID, Text: fmt.Sprintf("n%d", k)}); err != nil {
+						t.Error(err)
+						return
+					}
+					k++
+				}
+				time.Sleep(time.Duration(rand.IntN(5)) * time.Millisecond)
+			}
+		})
+	}
+	wg.Wait()
+	notices, helps := 0, 0
+	for _, step := range steps {
+		if step == "/help" {
+			helps++
+		} else {
+			notices++
+		}
+	}
+	// The 429s put chats off by Telegram's 30 s: let them pass, as often
+	// as it takes.
+	for c := range int64(chats) {
+		u := h.Fake.User(900+c, "Anna", "en")
+		eventually(t, fmt.Sprintf("chat %d served", u.ID), func() bool {
+			if len(u.Messages()) < notices+helps*perHelp {
+				retryPasses(t, h, u.ID)
+				return false
+			}
+			return true
+		})
+	}
+	h.Settle()
+	faults := 0
+	for _, c := range h.Fake.Calls("sendMessage") {
+		if c.Fault != nil {
+			faults++
+		}
+	}
+	if faults != 24 {
+		t.Errorf("%d sends refused, want the 24 429s", faults)
+	}
+	for c := range int64(chats) {
+		u := h.Fake.User(900+c, "Anna", "en")
+		var got []string
+		replies := 0
+		for _, m := range u.Messages() {
+			if len(m.Text) <= 3 && strings.HasPrefix(m.Text, "n") {
+				got = append(got, m.Text)
+			} else {
+				replies++
+			}
+		}
+		var want []string
+		for k := range notices {
+			want = append(want, fmt.Sprintf("n%d", k))
+		}
+		if strings.Join(got, " ") != strings.Join(want, " ") || replies != helps*perHelp {
+			t.Errorf("chat %d got notices %v and %d replies, want %v and %d", u.ID, got, replies, want, helps*perHelp)
+		}
 	}
 }
 
