@@ -387,9 +387,12 @@ type Outbox interface {
 	// pending in their chat (so at most one per chat), oldest first.
 	Claim(ctx context.Context, limit int, hold time.Duration) ([]OutMessage, error)
 	// ClaimChat leases for hold the chat's due messages written before
-	// row before that nobody holds, in their order: what a worker about
-	// to send its reply to the chat must send first. It returns nothing
-	// when the chat's first pending message is held or put off.
+	// row before, in their order: what a worker about to send its reply
+	// to the chat must send first. It takes an unbroken run from the
+	// chat's first pending message, ending at the first it cannot take
+	// (held, put off, or being claimed by another sender right now), so
+	// it returns nothing when the chat's first pending message is one
+	// of those.
 	ClaimChat(ctx context.Context, chatID, before int64, hold time.Duration) ([]OutMessage, error)
 	// Held returns the chat's pending rows still under lease, written by
 	// OutboxWriter.Hold, in their order: the rows of the transaction that

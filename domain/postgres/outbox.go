@@ -226,7 +226,7 @@ func pinned(ctx context.Context, pool *pgxpool.Pool, queue func(*pgx.Batch)) err
 // run it leases is unbroken, so nothing of it can go before a message
 // ahead of it. A row is taken only when this statement locks it (SKIP
 // LOCKED: another sender's claim, release or mark of it is not waited
-// for); a row that statement's snapshot shows free but another
+// for); a row this statement's snapshot shows free but another
 // transaction holds locked (a claim of the chat's first message not yet
 // committed) ends the run like a leased one: skipping it alone let a
 // worker lease the chat's second message while the background sender
