@@ -62,7 +62,9 @@ func (b *Business) Topic(id string) (Topic, bool) {
 // TopicStore keeps each customer's explicit topic choices; a topic never
 // chosen follows its default.
 type TopicStore interface {
-	// SetTopicChoice records a customer's choice for a topic.
+	// SetTopicChoice records a customer's choice for a topic. The write
+	// may go out with the next statement or the commit, and an error of
+	// its own then fails that one.
 	SetTopicChoice(ctx context.Context, customerID int64, topic string, on bool, at time.Time) error
 	// ListTopicChoices lists the topics the customer chose explicitly.
 	ListTopicChoices(ctx context.Context, customerID int64) (map[string]bool, error)

@@ -34,6 +34,13 @@ func showTopics(s *Session) error {
 	if err != nil {
 		return err
 	}
+	renderTopics(s, choices)
+	return nil
+}
+
+// renderTopics shows the topics as choices has them (the customer's
+// explicit choices, as ListTopicChoices gives them).
+func renderTopics(s *Session, choices map[string]bool) {
 	var b strings.Builder
 	b.WriteString(s.T("topics.header", nil))
 	var rows [][]Button
@@ -55,7 +62,6 @@ func showTopics(s *Session) error {
 	} else {
 		s.Send(r)
 	}
-	return nil
 }
 
 // topicsAction handles the topic buttons, of /topics and under marketing
@@ -88,10 +94,14 @@ func topicsAction(s *Session, value string) error {
 		if err != nil {
 			return err
 		}
-		if err := s.e.Service.SetTopic(s.Ctx, s.Tx, s.Customer, t.ID, !t.Subscribed(choices)); err != nil {
+		on := !t.Subscribed(choices)
+		if err := s.e.Service.SetTopic(s.Ctx, s.Tx, s.Customer, t.ID, on); err != nil {
 			return err
 		}
-		return showTopics(s)
+		// The menu as the write leaves it, without reading it back.
+		choices[t.ID] = on
+		renderTopics(s, choices)
+		return nil
 	case what == topicOff || what == topicOn:
 		on := what == topicOn
 		if err := s.e.Service.SetTopic(s.Ctx, s.Tx, s.Customer, t.ID, on); err != nil {

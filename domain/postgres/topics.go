@@ -9,15 +9,17 @@ import (
 	"github.com/loyaltybot/loyaltybot/domain"
 )
 
-// SetTopicChoice upserts a customer's explicit choice for a topic.
-func (t *tx) SetTopicChoice(ctx context.Context, customerID int64, topic string, on bool, at time.Time) error {
-	_, err := t.tx.Exec(ctx, `INSERT INTO topic_subscriptions (customer_id, topic, subscribed, changed_at)
+// SetTopicChoice upserts a customer's explicit choice for a topic. The
+// write is deferred: it goes out with the transaction's next statement or
+// its COMMIT, not in a round trip of its own (a tap on /topics is then the
+// chat's read, the choices' read and the reply with COMMIT).
+func (t *tx) SetTopicChoice(_ context.Context, customerID int64, topic string, on bool, at time.Time) error {
+	b := &pgx.Batch{}
+	b.Queue(`INSERT INTO topic_subscriptions (customer_id, topic, subscribed, changed_at)
 		VALUES ($1, $2, $3, $4)
 		ON CONFLICT (customer_id, topic) DO UPDATE SET subscribed = EXCLUDED.subscribed, changed_at = EXCLUDED.changed_at`,
 		customerID, topic, on, at)
-	if err != nil {
-		return fmt.Errorf("set topic choice: %w", mapErr(err))
-	}
+	t.tx.Defer(b)
 	return nil
 }
 
