@@ -53,8 +53,16 @@ func (t *tx) HoldWelcome(ctx context.Context, h domain.HeldWelcome) error {
 	return nil
 }
 
-// FindCardByCustomer finds a customer's card.
+// FindCardByCustomer finds a customer's card. Asked right after
+// OpenChat for the chat's customer, with nothing run in between, it
+// answers with the card OpenChat read along with the customer: the same
+// row the query would read, a moment earlier, and as of a snapshot taken
+// after the conversation's lock, like the customer's.
 func (t *tx) FindCardByCustomer(ctx context.Context, customerID int64) (*domain.Card, error) {
+	if c := t.openCard; c != nil && c.CustomerID == customerID && t.tx.issued == t.openCardAt {
+		card := *c
+		return &card, nil
+	}
 	return t.findCard(ctx, `customer_id = $1`, customerID)
 }
 

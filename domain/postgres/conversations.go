@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -23,6 +24,34 @@ const lockConversation = `SELECT flow, step, data, updated_at FROM conversations
 // that one's commit and then do nothing; lockConversation, the next
 // statement, reads with a snapshot taken after the wait and finds the row.
 const createConversation = `INSERT INTO conversations (chat_id, updated_at) VALUES ($1, $2) ON CONFLICT (chat_id) DO NOTHING`
+
+// customerWithCard reads the chat's customer with their card, if any (a
+// card per customer: cards.customer_id is unique). Nearly half of a
+// shop's updates are /card, which needs nothing else; the join costs the
+// others one index probe.
+const customerWithCard = `SELECT ` + customerColumns + `, card_id, card_number, card_balance, card_created_at
+	FROM customers LEFT JOIN LATERAL (
+		SELECT id AS card_id, number AS card_number, balance AS card_balance, created_at AS card_created_at
+		FROM cards WHERE cards.customer_id = customers.id) k ON true
+	WHERE telegram_id = $1`
+
+// customerCardRow is a row of customerWithCard.
+type customerCardRow struct {
+	customerRow
+	CardID        *int64     `db:"card_id"`
+	CardNumber    *string    `db:"card_number"`
+	CardBalance   *int64     `db:"card_balance"`
+	CardCreatedAt *time.Time `db:"card_created_at"`
+}
+
+// card is the customer's card, nil when they have none.
+func (r customerCardRow) card() *domain.Card {
+	if r.CardID == nil {
+		return nil
+	}
+	return &domain.Card{ID: *r.CardID, CustomerID: r.ID, Number: deref(r.CardNumber),
+		Balance: deref(r.CardBalance), CreatedAt: deref(r.CardCreatedAt)}
+}
 
 // LockConversation creates the chat's row if needed and locks it until the
 // transaction ends: go-telegram/bot-style concurrent handlers and several
@@ -53,6 +82,7 @@ func (t *tx) openChat(ctx context.Context, chatID int64, telegramID *int64) (*do
 	for _, create := range []bool{false, true} {
 		st := &domain.ChatState{}
 		var c *domain.Conversation
+		var card *domain.Card
 		var data []byte
 		b := &pgx.Batch{}
 		if create {
@@ -68,10 +98,11 @@ func (t *tx) openChat(ctx context.Context, chatID int64, telegramID *int64) (*do
 			return rows.Err()
 		})
 		if telegramID != nil {
-			b.Queue(`SELECT `+customerColumns+` FROM customers WHERE telegram_id = $1`, *telegramID).Query(func(rows pgx.Rows) error {
-				r, err := pgx.CollectRows(rows, pgx.RowToStructByName[customerRow])
+			b.Queue(customerWithCard, *telegramID).Query(func(rows pgx.Rows) error {
+				r, err := pgx.CollectRows(rows, pgx.RowToStructByName[customerCardRow])
 				if len(r) == 1 {
 					st.Customer = r[0].domain()
+					card = r[0].card()
 				}
 				return err
 			})
@@ -87,6 +118,7 @@ func (t *tx) openChat(ctx context.Context, chatID int64, telegramID *int64) (*do
 		if err := t.tx.SendBatch(ctx, b).Close(); err != nil {
 			return nil, fmt.Errorf("open chat %d: %w", chatID, mapErr(err))
 		}
+		t.openCard, t.openCardAt = card, t.tx.issued
 		if c == nil {
 			continue
 		}

@@ -105,6 +105,12 @@ type tx struct {
 	// convs are the conversations as locked or last saved, by chat:
 	// SaveConversation writes only what changed.
 	convs map[int64]domain.Conversation
+	// openCard is the card of the chat's customer as OpenChat read it,
+	// and openCardAt the pipe's count of statements then: until another
+	// statement runs, FindCardByCustomer answers from it (a /card is
+	// then two round trips, not three).
+	openCard   *domain.Card
+	openCardAt int
 }
 
 // stamp is the time a row is written at: the one the business gave, or

@@ -27,6 +27,10 @@ type pipe struct {
 	tx   pgx.Tx     // nil until BEGIN has gone out
 	tail *pgx.Batch // deferred writes not sent yet
 	done bool       // committed in a batch: nothing left to roll back
+	// issued counts the calls that ran or queued statements: a value
+	// read in the transaction is known to be as the database has it
+	// while the count has not moved since (tx.openCard).
+	issued int
 }
 
 // waiting tells whether something must go out before the next statement.
@@ -94,6 +98,7 @@ func (p *pipe) flush(ctx context.Context) error {
 // Defer queues writes whose results are not needed now; callbacks set on
 // b's queries run when they are sent.
 func (p *pipe) Defer(b *pgx.Batch) {
+	p.issued++
 	if p.tail == nil {
 		p.tail = &pgx.Batch{}
 	}
@@ -102,6 +107,7 @@ func (p *pipe) Defer(b *pgx.Batch) {
 
 // Exec runs a statement.
 func (p *pipe) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	p.issued++
 	if !p.waiting() {
 		return p.tx.Exec(ctx, sql, args...)
 	}
@@ -122,6 +128,7 @@ func (p *pipe) Exec(ctx context.Context, sql string, args ...any) (pgconn.Comman
 // Query runs a query; the rows must be closed (or read to the end) before
 // the next statement, as with pgx.
 func (p *pipe) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	p.issued++
 	if !p.waiting() {
 		return p.tx.Query(ctx, sql, args...)
 	}
@@ -142,6 +149,7 @@ func (p *pipe) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, er
 
 // QueryRow runs a query for one row when the row is scanned.
 func (p *pipe) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	p.issued++
 	if !p.waiting() {
 		return p.tx.QueryRow(ctx, sql, args...)
 	}
@@ -153,6 +161,7 @@ func (p *pipe) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
 // writes' results are read here, so the caller reads b's as with pgx, and
 // a deferred write's error is told apart from b's as with Query.
 func (p *pipe) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
+	p.issued++
 	if !p.waiting() {
 		return p.tx.SendBatch(ctx, b)
 	}
@@ -169,6 +178,7 @@ func (p *pipe) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
 
 // Begin starts a savepoint (pgx.BeginFunc(ctx, t.tx, …) in CreateCard).
 func (p *pipe) Begin(ctx context.Context) (pgx.Tx, error) {
+	p.issued++
 	if err := p.flush(ctx); err != nil {
 		return nil, err
 	}
