@@ -164,6 +164,27 @@ func (s *Service) ResolveCard(ctx context.Context, tx Tx, src LookupSource, inpu
 	return tx.FindCardByID(ctx, id)
 }
 
+// ResolveCardID is ResolveCard for a caller that reads the card next
+// anyway (a checkout's quote reads it with its owner and their spend in
+// one round trip): a scanned card's id comes from its signed token with
+// no read of its own, a typed code's from the card with that number. A
+// scanned card that does not exist is then the caller's read's
+// ErrNotFound.
+func (s *Service) ResolveCardID(ctx context.Context, tx Tx, src LookupSource, input string) (int64, error) {
+	id, number, err := s.LookUpCard(ctx, tx, src, input)
+	switch {
+	case err != nil:
+		return 0, err
+	case number != "":
+		card, err := tx.FindCardByNumber(ctx, number)
+		if err != nil {
+			return 0, err
+		}
+		return card.ID, nil
+	}
+	return id, nil
+}
+
 // FailCardLookup counts a failed lookup by src of number ("" when no typed
 // card number was given) and records CardLookupsBurst when it took src to
 // its limit. It returns how to answer: ErrCardInvalid, or a

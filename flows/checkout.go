@@ -45,7 +45,11 @@ func startScan(s *Session) error {
 // called expired.
 func startCheckout(s *Session, input string) error {
 	now := s.e.Now()
-	card, err := s.e.Service.ResolveCard(s.Ctx, s.Tx, staffSource(s.Staff), input)
+	cardID, err := s.e.Service.ResolveCardID(s.Ctx, s.Tx, staffSource(s.Staff), input)
+	var q *domain.CardQuote
+	if err == nil {
+		q, err = domain.QuoteCard(s.Ctx, s.Tx, &s.e.Business.Program, cardID, 0, now)
+	}
 	var tooMany *domain.TooManyAttemptsError
 	switch {
 	case errors.As(err, &tooMany):
@@ -60,10 +64,6 @@ func startCheckout(s *Session, input string) error {
 	case err != nil:
 		return err
 	}
-	q, err := domain.QuoteCard(s.Ctx, s.Tx, &s.e.Business.Program, card.ID, 0, now)
-	if err != nil {
-		return err
-	}
 	if q.Customer.Erased {
 		// The owner deleted their data: the card is closed.
 		s.Say("checkout.card.invalid", nil)
@@ -76,7 +76,7 @@ func startCheckout(s *Session, input string) error {
 	s.Conv.Reset()
 	draft := make([]byte, 8)
 	rand.Read(draft)
-	s.SetData("card", strconv.FormatInt(card.ID, 10))
+	s.SetData("card", strconv.FormatInt(cardID, 10))
 	s.SetData("draft", hex.EncodeToString(draft))
 	s.Say("checkout.card.found", s.cardData(q))
 	if err := sayNotes(s, q.Customer.ID); err != nil {

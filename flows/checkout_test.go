@@ -165,6 +165,12 @@ func TestCheckoutExpiredForgedAndNonStaff(t *testing.T) {
 	if n := countRows(t, h, `SELECT count(*) FROM purchases`); n != 0 {
 		t.Fatal("a purchase from an expired or forged card")
 	}
+	// A genuine signature on a card that does not exist (a database
+	// restored from an older backup, say) is an invalid code, not an error.
+	cashier.Send("/start c_" + h.Signer.Token(card.ID+1000, h.Clock.Now()))
+	if got := cashier.Last().Text; !strings.Contains(got, "This is not a valid card code") {
+		t.Fatalf("a token of a card that does not exist: %q", got)
+	}
 	cashier.Send("/help")
 	if got := cashier.Last().Text; !strings.Contains(got, "/scan") || strings.Contains(got, "/staff") {
 		t.Fatalf("a cashier's /help: %q", got)
