@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/loyaltybot/loyaltybot/bot"
 	"github.com/loyaltybot/loyaltybot/bot/tgfake"
 	"github.com/loyaltybot/loyaltybot/domain"
@@ -106,6 +108,14 @@ func NewWithLimits(t testing.TB, l tgfake.Limits, botOpt func(*bot.Config), opt 
 	return newHarness(t, setup{fake: []tgfake.Option{tgfake.WithLimits(l)}, bot: botOpt}, opt...)
 }
 
+// NewTraced is New with the database's connections reporting their
+// statements to tr (postgres.WithTracer): a test counts an update's
+// round trips.
+func NewTraced(t testing.TB, tr pgx.QueryTracer, opt ...func(*domain.Business)) *Harness {
+	t.Helper()
+	return newHarness(t, setup{tracer: tr}, opt...)
+}
+
 // NewLogged is New with the engine and the adapter logging to log: a test
 // of what the logs hold runs the production handler.
 func NewLogged(t testing.TB, log *slog.Logger, opt ...func(*domain.Business)) *Harness {
@@ -119,6 +129,8 @@ type setup struct {
 	bot  func(*bot.Config)
 	log  *slog.Logger
 	dsn  func(string) string
+	// tracer sees the database's statements.
+	tracer pgx.QueryTracer
 }
 
 func newHarness(t testing.TB, su setup, opt ...func(*domain.Business)) *Harness {
@@ -138,7 +150,7 @@ func newHarness(t testing.TB, su setup, opt ...func(*domain.Business)) *Harness 
 	if su.dsn != nil {
 		dsn = su.dsn(dsn)
 	}
-	db, err := postgres.Open(ctx, dsn, 16, postgres.WithClock(clock.Now))
+	db, err := postgres.Open(ctx, dsn, 16, postgres.WithClock(clock.Now), postgres.WithTracer(su.tracer))
 	if err != nil {
 		t.Fatal(err)
 	}

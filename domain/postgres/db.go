@@ -27,6 +27,8 @@ type DB struct {
 	marks *sentMarks
 	// turns orders the transactions waiting for a connection.
 	turns *turns
+	// tracer sees every statement Open's connections run (WithTracer).
+	tracer pgx.QueryTracer
 }
 
 // Option configures a DB.
@@ -40,6 +42,12 @@ func WithClock(now func() time.Time) Option {
 			db.now = now
 		}
 	}
+}
+
+// WithTracer has Open's connections report their statements and batches
+// to tr: a test counts the round trips an update makes.
+func WithTracer(tr pgx.QueryTracer) Option {
+	return func(db *DB) { db.tracer = tr }
 }
 
 var (
@@ -67,6 +75,13 @@ func Open(ctx context.Context, url string, maxConns int32, opts ...Option) (*DB,
 	}
 	if maxConns > 0 && !strings.Contains(url, "pool_max_conns") {
 		cfg.MaxConns = maxConns // the URL's own pool_max_conns wins
+	}
+	var o DB
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.tracer != nil {
+		cfg.ConnConfig.Tracer = o.tracer
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
