@@ -2,7 +2,6 @@ package flows_test
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -129,15 +128,7 @@ func TestEverydayUpdatesRoundTrips(t *testing.T) {
 	anna.Tap("⬜ Kids' products")
 	check("a tap on /topics (the choices, then the reply)", anna, 3)
 
-	anna.Send("/card")
-	check("/card again", anna, 2)
-	photo, _ := anna.LastPhoto()
-	link, err := bottest.DecodeQR(photo.Photo)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, payload, _ := strings.Cut(link, "?start=")
-	cashier.Send("/start " + payload)
+	scan(t, anna, cashier) // the customer's /card, then the cashier opens its link
 	check("a scanned card (the quote, the staff's notes)", cashier, 4)
 	cashier.Send("1000")
 	check("the amount (the quote)", cashier, 3)
@@ -146,6 +137,6 @@ func TestEverydayUpdatesRoundTrips(t *testing.T) {
 	cashier.Tap("✅ Confirm")
 	check("confirm (the card locked and read, then the purchase)", cashier, 3)
 	if got := balance(t, h, 121); got != 100+30+30 {
-		t.Fatalf("balance %d after two purchases, want 160:\n%s", got, fmt.Sprint(cashier.Transcript()))
+		t.Fatalf("balance %d after two purchases, want 160:\n%s", got, cashier.Transcript())
 	}
 }
