@@ -337,6 +337,13 @@ func bulkCards(exec func(string, ...any), n int, tz string) {
 // not depend on the machine's speed.
 func explainPages(t *testing.T, conn *pgxpool.Conn, statement string) (rows, pages int) {
 	t.Helper()
+	rows, pages, _ = explainPlan(t, conn, statement)
+	return rows, pages
+}
+
+// explainPlan is explainPages with the plan's estimated total cost.
+func explainPlan(t *testing.T, conn *pgxpool.Conn, statement string) (rows, pages int, cost float64) {
+	t.Helper()
 	var out []byte
 	err := conn.QueryRow(t.Context(), `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) `+statement,
 		pgx.QueryExecModeSimpleProtocol).Scan(&out)
@@ -345,15 +352,17 @@ func explainPages(t *testing.T, conn *pgxpool.Conn, statement string) (rows, pag
 	}
 	var plan []struct {
 		Plan struct {
-			Rows int `json:"Actual Rows"`
-			Hit  int `json:"Shared Hit Blocks"`
-			Read int `json:"Shared Read Blocks"`
+			Rows int     `json:"Actual Rows"`
+			Hit  int     `json:"Shared Hit Blocks"`
+			Read int     `json:"Shared Read Blocks"`
+			Cost float64 `json:"Total Cost"`
 		} `json:"Plan"`
 	}
 	if err := json.Unmarshal(out, &plan); err != nil || len(plan) != 1 {
 		t.Fatalf("explain: %v: %s", err, out)
 	}
-	return plan[0].Plan.Rows, plan[0].Plan.Hit + plan[0].Plan.Read
+	p := plan[0].Plan
+	return p.Rows, p.Hit + p.Read, p.Cost
 }
 
 // unsentOf returns those of ids neither sent nor dropped, in id order.

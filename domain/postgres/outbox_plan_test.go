@@ -43,7 +43,10 @@ func TestSenderReadsAreBoundedWithABacklog(t *testing.T) {
 	addBacklog(mustExec)
 	pages := func(execute string) int {
 		t.Helper()
-		_, n := explainPages(t, conn, `EXECUTE `+execute)
+		_, n, cost := explainPlan(t, conn, `EXECUTE `+execute)
+		if cost >= 1e9 { // see TestChatQueueReadsIgnoreStatistics
+			t.Errorf("%s is planned with a node its settings disable (cost %.0f)", execute, cost)
+		}
 		return n
 	}
 	leaseState := func(id int64) (renewed, held bool) {
@@ -122,6 +125,7 @@ func TestChatQueueReadsIgnoreStatistics(t *testing.T) {
 		// check with holdPlan before it, the sender's with claimPlan.
 		pins := map[string]string{"hold": postgres.HoldPlanSQL, "take": postgres.ClaimPlanSQL, "chat": postgres.ClaimPlanSQL}
 		mode := "warm-up"
+		takes := map[string]int{`chat(4000, 1000000000, 60, now())`: 0}
 		execute := func(execute string, explain bool) {
 			t.Helper()
 			run(`BEGIN`)
@@ -131,8 +135,19 @@ func TestChatQueueReadsIgnoreStatistics(t *testing.T) {
 				run(`EXECUTE ` + execute)
 				return
 			}
-			if _, n := explainPages(t, conn, `EXECUTE `+execute); n > 40 {
+			rows, n, cost := explainPlan(t, conn, `EXECUTE `+execute)
+			if n > 40 {
 				t.Errorf("analyzed %v, %s: %s read %d pages with 20,000 messages pending; want the chat's few", analyzed, mode, execute, n)
+			}
+			if want, ok := takes[execute]; ok && rows != want {
+				t.Errorf("analyzed %v, %s: %s took %d rows; want %d", analyzed, mode, execute, rows, want)
+			}
+			// A node the pinned settings disable (a sort, with enable_sort
+			// off) costs disable_cost, 1e10: the plan then crossed
+			// jit_above_cost, and a claim of a few rows spent 350 ms
+			// compiling itself.
+			if cost >= 1e9 {
+				t.Errorf("analyzed %v, %s: %s is planned with a node its settings disable (cost %.0f)", analyzed, mode, execute, cost)
 			}
 		}
 		for range 6 {
@@ -150,7 +165,22 @@ func TestChatQueueReadsIgnoreStatistics(t *testing.T) {
 			run(`SET plan_cache_mode = ` + mode)
 			execute(`hold(4000, '{}', now(), now() + interval '1 minute', now())`, true) // a reply's first-in-chat check
 			execute(`take(`+itoa(first)+`, 1, 60)`, true)                                // a lease renewal
-			execute(`chat(4000, 1000000000, 60, now())`, true)                           // the chat's earlier messages taken along
+			execute(`chat(4000, 1000000000, 60, now())`, true)                           // a look at a chat whose first message is leased
+		}
+		// A look that takes the chat's four messages (each in a
+		// transaction rolled back: the next mode finds them free again).
+		// It writes them: a few more pages.
+		for _, mode = range []string{"force_generic_plan", "force_custom_plan"} {
+			run(`SET plan_cache_mode = ` + mode)
+			rows, n, cost := func() (int, int, float64) {
+				run(`BEGIN`)
+				defer run(`ROLLBACK`)
+				run(postgres.ClaimPlanSQL)
+				return explainPlan(t, conn, `EXECUTE chat(4001, 1000000000, 60, now())`)
+			}()
+			if rows != 4 || n > 150 || cost >= 1e9 {
+				t.Errorf("analyzed %v, %s: the look at a free chat took %d of its 4 messages, read %d pages, cost %.0f", analyzed, mode, rows, n, cost)
+			}
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"reflect"
 	"sync"
 	"testing"
@@ -772,4 +773,70 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("never happened: %s", what)
 		}
 	}
+}
+
+// TestFailingChatClaimLocksNothing: a look at a chat whose first message
+// another sender holds (a worker's ClaimChat while the background sender
+// sends the chat's notice) takes nothing, and locks nothing either. The
+// holder marks the notice sent and looks at the chat at once, while that
+// look may still be under way: it must find the reply free. When the
+// failing look locked the reply (every free row of the chat, before the
+// run was checked), both came back empty and the reply waited for the
+// background sender's next round, behind its whole queue (a flaky
+// TestReplyFollowsTheNoticeItWaitedFor). The look is held open in a
+// transaction here while the holder looks.
+func TestFailingChatClaimLocksNothing(t *testing.T) {
+	t.Parallel()
+	db, clock := newStore(t)
+	ctx := t.Context()
+	notice := enqueue(t, db, 7, time.Time{})
+	heads, err := db.Outbox().Claim(ctx, 10, time.Minute) // the holder leases the notice
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkEqual(t, "the holder's claim", idsOf(heads), []int64{notice})
+	var reply domain.OutMessage
+	inTx(t, db, func(ctx context.Context, tx domain.Tx) error {
+		reply = domain.OutMessage{ChatID: 7, Payload: json.RawMessage(`{"text":"reply"}`)}
+		return tx.Hold(ctx, &reply)
+	})
+	// The worker could not send its reply first and gave it back.
+	if err := db.Outbox().Release(ctx, []domain.OutMessage{reply}); err != nil {
+		t.Fatal(err)
+	}
+
+	look, err := db.Pool().Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer look.Rollback(ctx) //nolint:errcheck // only looked
+	if _, err := look.Exec(ctx, postgres.ClaimPlanSQL); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := look.Query(ctx, postgres.ClaimChatSQL, int64(7), int64(math.MaxInt64), 60.0, clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for rows.Next() {
+		n++
+	}
+	if rows.Close(); rows.Err() != nil {
+		t.Fatal(rows.Err())
+	}
+	if n != 0 {
+		t.Fatalf("the worker's look took %d messages while the notice is held", n)
+	}
+
+	// The notice went out; its sender serves the chat on.
+	if err := db.Outbox().MarkSent(ctx, notice); err != nil {
+		t.Fatal(err)
+	}
+	claimCtx, cancel := context.WithTimeout(ctx, time.Minute) // a wait for a lock would hang
+	defer cancel()
+	got, err := db.Outbox().ClaimChat(claimCtx, 7, math.MaxInt64, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkEqual(t, "the holder's look while the worker's is under way", idsOf(got), []int64{reply.ID})
 }
