@@ -316,3 +316,75 @@ func TestFeedbackJobAsksOnceAndSkipsRatedOrCancelled(t *testing.T) {
 		}
 	}
 }
+
+// TestFeedbackJobFindsAVisitThatCommitsLate: the job walks on from where
+// it left off, less a margin for purchases still committing (a purchase's
+// time is read when its transaction starts). With the shop asking at
+// once, a purchase that commits 5 s after its time, while a run walks
+// past it, is asked about by the next run; one that commits 30 s late,
+// behind the margin, by the whole walk of the lookback within the hour.
+func TestFeedbackJobFindsAVisitThatCommitsLate(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, func(b *domain.Business) {
+		b.Feedback.Delay, b.Feedback.QuietStart, b.Feedback.QuietEnd = 0, 0, 0
+	})
+	ctx := t.Context()
+	var shopID int64
+	if err := h.DB.Pool().QueryRow(ctx, `SELECT min(id) FROM stores`).Scan(&shopID); err != nil {
+		t.Fatal(err)
+	}
+	// late has the customer's purchase read its time now and commit after
+	// lag, while the job runs at that moment.
+	late := func(c *bottest.Chat, lag time.Duration) {
+		t.Helper()
+		var cardID int64
+		if err := h.DB.Pool().QueryRow(ctx, `SELECT k.id FROM cards k JOIN customers c ON c.id = k.customer_id
+			WHERE c.telegram_id = $1`, c.U.ID).Scan(&cardID); err != nil {
+			t.Fatal(err)
+		}
+		read, commit, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+		go func() {
+			done <- h.DB.Update(ctx, func(tx domain.Tx) error {
+				_, err := h.Engine.Service.RecordPurchase(ctx, tx, domain.PurchaseRequest{
+					CardID: cardID, ShopID: shopID, Source: "pos", ReceiptID: "late-" + itoa(c.U.ID),
+					IdempotencyKey: "late-" + itoa(c.U.ID), Amount: 100_000, Currency: "RUB",
+				})
+				close(read)
+				<-commit
+				return err
+			})
+		}()
+		<-read
+		h.Clock.Advance(lag)
+		if n := runFeedbackJob(t, h); n != 0 {
+			t.Fatalf("the job asked about %d visits while the purchase was committing", n)
+		}
+		close(commit)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	asked := func(c *bottest.Chat) bool {
+		return strings.Contains(c.Sync().Last().Text, "How was your visit")
+	}
+
+	anna := join(t, h, 111, "Anna")
+	runFeedbackJob(t, h) // the process's first run walks the whole lookback
+	h.Clock.Advance(time.Minute)
+	late(anna, 5*time.Second)
+	h.Clock.Advance(time.Minute)
+	if n := runFeedbackJob(t, h); n != 1 || !asked(anna) {
+		t.Fatalf("the next run queued %d requests; Anna asked: %v", n, asked(anna))
+	}
+
+	bella := join(t, h, 112, "Bella")
+	late(bella, 30*time.Second)
+	h.Clock.Advance(time.Minute)
+	if n := runFeedbackJob(t, h); n != 0 {
+		t.Fatalf("the next run queued %d requests; Bella's visit is behind its margin", n)
+	}
+	h.Clock.Advance(time.Hour)
+	if n := runFeedbackJob(t, h); n != 1 || !asked(bella) {
+		t.Fatalf("the whole walk an hour on queued %d requests; Bella asked: %v", n, asked(bella))
+	}
+}
