@@ -130,8 +130,24 @@ type ConversationStore interface {
 	// LockConversation, then the customer and the staff member the
 	// Telegram user is (nil when they are none), each read after the lock
 	// is held, as FindCustomerByTelegramID and FindStaffByTelegramID would.
-	OpenChat(ctx context.Context, chatID, telegramID int64) (*ChatState, error)
+	// also names what the update's handler reads first, read along in
+	// the same round trip (see ChatReads).
+	OpenChat(ctx context.Context, chatID, telegramID int64, also ChatReads) (*ChatState, error)
 }
+
+// ChatReads are reads an update's handler starts with, which OpenChat
+// makes along with the chat (after the people, as the handler would):
+// the store answers the handler's call from them while nothing else has
+// run in the transaction, and reads again after that. A handler that
+// never makes the call costs one statement more in that round trip; one
+// that makes it saves a round trip.
+type ChatReads uint8
+
+const (
+	// ReadTopicChoices: the customer's topic choices (ListTopicChoices),
+	// for /topics and its buttons.
+	ReadTopicChoices ChatReads = 1 << iota
+)
 
 // ChatState is what OpenChat reads.
 type ChatState struct {

@@ -102,7 +102,7 @@ type Outcome struct {
 // then the replies it holds are the caller's to send once a retry finds
 // the update handled (see bot's process).
 func (e *Engine) Handle(ctx context.Context, in Input) (Outcome, error) {
-	out, err := e.handle(ctx, in, e.route)
+	out, err := e.handle(ctx, in, readsFor(in), e.route)
 	if err == nil {
 		return out, nil
 	}
@@ -110,7 +110,7 @@ func (e *Engine) Handle(ctx context.Context, in Input) (Outcome, error) {
 		return out, err
 	}
 	e.Logger.Error("handle update", "err", err, "update_id", in.UpdateID, "chat", in.ChatID)
-	out, err2 := e.handle(ctx, in, func(s *Session) error {
+	out, err2 := e.handle(ctx, in, 0, func(s *Session) error {
 		s.Say("error.internal", nil)
 		return nil
 	})
@@ -125,20 +125,22 @@ func (e *Engine) Handle(ctx context.Context, in Input) (Outcome, error) {
 // the person is asked, in their language, to slow down. The rest of the
 // burst is dropped by the adapter before it is even stored.
 func (e *Engine) SlowDown(ctx context.Context, in Input) (Outcome, error) {
-	return e.handle(ctx, in, func(s *Session) error {
+	return e.handle(ctx, in, 0, func(s *Session) error {
 		s.Say("error.flood.slow_down", nil)
 		return nil
 	})
 }
 
-func (e *Engine) handle(ctx context.Context, in Input, fn func(*Session) error) (Outcome, error) {
+// handle runs fn on in in a transaction that opens the chat, reading
+// also along with it (readsFor).
+func (e *Engine) handle(ctx context.Context, in Input, also domain.ChatReads, fn func(*Session) error) (Outcome, error) {
 	var out Outcome
 	var queued *bool
 	var held []*domain.OutMessage // written with the commit, which fills in their ids
 	err := e.Store.Update(ctx, func(tx domain.Tx) error {
 		out = Outcome{HeldSince: time.Now()}
 		ctx, queued = withQueueMark(ctx)
-		chat, err := tx.OpenChat(ctx, in.ChatID, in.User.ID)
+		chat, err := tx.OpenChat(ctx, in.ChatID, in.User.ID, also)
 		if err != nil {
 			return err
 		}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/loyaltybot/loyaltybot/domain"
 )
 
 // Menu says whose command menu lists a command.
@@ -25,6 +27,7 @@ type command struct {
 	menu  Menu
 	order int
 	run   func(s *Session) error
+	reads domain.ChatReads // read along with the chat (readsAlong)
 }
 
 // registry holds what the flow files register in their init functions, so
@@ -45,7 +48,8 @@ type actionFunc struct {
 	run func(s *Session, value string) error
 	// view: it only shows the person their own things, so it also takes
 	// a button sent before buttons were signed (registerViewAction).
-	view bool
+	view  bool
+	reads domain.ChatReads // read along with the chat (readsAlong)
 }
 
 // registerFlow adds a conversation; its Name is stored in conversation
@@ -85,6 +89,44 @@ func registerAction(name string, run func(s *Session, value string) error) {
 // one gets nothing a command would not show them.
 func registerViewAction(name string, run func(s *Session, value string) error) {
 	addAction(name, actionFunc{run: run, view: true})
+}
+
+// readsAlong says that the registered /command and action name (either
+// may be "") start with the reads r, which the chat's opening then makes
+// along with it (domain.ChatReads): a round trip less for them.
+func readsAlong(commandName, actionName string, r domain.ChatReads) {
+	if commandName != "" {
+		c, ok := registry.commands[commandName]
+		if !ok {
+			panic(fmt.Sprintf("flows: reads along for /%s, which is not registered", commandName))
+		}
+		c.reads |= r
+		registry.commands[commandName] = c
+	}
+	if actionName != "" {
+		a, ok := registry.actions[actionName]
+		if !ok {
+			panic(fmt.Sprintf("flows: reads along for action %q, which is not registered", actionName))
+		}
+		a.reads |= r
+		registry.actions[actionName] = a
+	}
+}
+
+// readsFor is what the handler of in starts with (readsAlong).
+func readsFor(in Input) domain.ChatReads {
+	switch in.Kind {
+	case InputCommand:
+		return registry.commands[in.Command].reads
+	case InputCallback:
+		if in.Callback == nil {
+			return 0
+		}
+		if name, _, _, _, ok := parseAction(in.Callback.Data); ok {
+			return registry.actions[name].reads
+		}
+	}
+	return 0
 }
 
 func addAction(name string, a actionFunc) {

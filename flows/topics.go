@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
+
+	"github.com/loyaltybot/loyaltybot/domain"
 )
 
 // /topics lets a member choose the news they get: each topic of the
@@ -153,4 +155,6 @@ func (e *Engine) Marketing(lang, topic string, r Reply) Reply {
 func init() {
 	registerCommand("topics", MenuCustomer, 33, membersOnly(topicsCommand))
 	registerAction("topics", topicsAction)
+	// Opening the menu and a tap on it read the choices first.
+	readsAlong("topics", "topics", domain.ReadTopicChoices)
 }

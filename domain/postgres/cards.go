@@ -59,7 +59,7 @@ func (t *tx) HoldWelcome(ctx context.Context, h domain.HeldWelcome) error {
 // row the query would read, a moment earlier, and as of a snapshot taken
 // after the conversation's lock, like the customer's.
 func (t *tx) FindCardByCustomer(ctx context.Context, customerID int64) (*domain.Card, error) {
-	if c := t.openCard; c != nil && c.CustomerID == customerID && t.tx.issued == t.openCardAt {
+	if c := t.openCard; c != nil && c.CustomerID == customerID && t.tx.issued == t.openAt {
 		card := *c
 		return &card, nil
 	}

@@ -57,7 +57,7 @@ func (r customerCardRow) card() *domain.Card {
 // transaction ends: go-telegram/bot-style concurrent handlers and several
 // replicas then handle one chat's updates one at a time.
 func (t *tx) LockConversation(ctx context.Context, chatID int64) (*domain.Conversation, error) {
-	st, err := t.openChat(ctx, chatID, nil)
+	st, err := t.openChat(ctx, chatID, nil, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -71,18 +71,25 @@ func (t *tx) LockConversation(ctx context.Context, chatID int64) (*domain.Conver
 // see what a handler of the same chat committed while this one waited
 // for the lock (one statement would read with the snapshot from before
 // the wait, and miss, say, the customer that handler had just created).
-func (t *tx) OpenChat(ctx context.Context, chatID, telegramID int64) (*domain.ChatState, error) {
-	return t.openChat(ctx, chatID, &telegramID)
+func (t *tx) OpenChat(ctx context.Context, chatID, telegramID int64, also domain.ChatReads) (*domain.ChatState, error) {
+	return t.openChat(ctx, chatID, &telegramID, also)
 }
 
-// openChat is OpenChat, reading the people only when telegramID is set.
-// A chat's first update takes a second round trip, which creates the
-// conversation and then reads it all again, under the lock.
-func (t *tx) openChat(ctx context.Context, chatID int64, telegramID *int64) (*domain.ChatState, error) {
+// chatTopicChoices reads the topic choices of the customer Telegram user
+// $1 is (ReadTopicChoices), as ListTopicChoices does by the customer.
+const chatTopicChoices = `SELECT topic, subscribed FROM topic_subscriptions
+	WHERE customer_id = (SELECT id FROM customers WHERE telegram_id = $1)`
+
+// openChat is OpenChat, reading the people (and what also names) only
+// when telegramID is set. A chat's first update takes a second round
+// trip, which creates the conversation and then reads it all again,
+// under the lock.
+func (t *tx) openChat(ctx context.Context, chatID int64, telegramID *int64, also domain.ChatReads) (*domain.ChatState, error) {
 	for _, create := range []bool{false, true} {
 		st := &domain.ChatState{}
 		var c *domain.Conversation
 		var card *domain.Card
+		var choices map[string]bool
 		var data []byte
 		b := &pgx.Batch{}
 		if create {
@@ -114,11 +121,21 @@ func (t *tx) openChat(ctx context.Context, chatID int64, telegramID *int64) (*do
 				}
 				return err
 			})
+			if also&domain.ReadTopicChoices != 0 {
+				b.Queue(chatTopicChoices, *telegramID).Query(func(rows pgx.Rows) error {
+					var err error
+					choices, err = scanTopicChoices(rows)
+					return err
+				})
+			}
 		}
 		if err := t.tx.SendBatch(ctx, b).Close(); err != nil {
 			return nil, fmt.Errorf("open chat %d: %w", chatID, mapErr(err))
 		}
-		t.openCard, t.openCardAt = card, t.tx.issued
+		t.openCard, t.openChoices, t.openChoicesOf, t.openAt = card, choices, 0, t.tx.issued
+		if choices != nil && st.Customer != nil {
+			t.openChoicesOf = st.Customer.ID
+		}
 		if c == nil {
 			continue
 		}

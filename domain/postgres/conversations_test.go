@@ -116,7 +116,7 @@ func TestOpenChatReadsWhoWritesAfterTheLock(t *testing.T) {
 		t.Helper()
 		var st *domain.ChatState
 		inTx(t, db, func(ctx context.Context, tx domain.Tx) (err error) {
-			st, err = tx.OpenChat(ctx, chat, tg)
+			st, err = tx.OpenChat(ctx, chat, tg, 0)
 			return err
 		})
 		return st
@@ -138,7 +138,7 @@ func TestOpenChatReadsWhoWritesAfterTheLock(t *testing.T) {
 	// The first handler holds chat 60's conversation and creates the customer.
 	first := &domain.Customer{TelegramID: 60, ChatID: 60, FirstName: "Ann", Language: "en", JoinedAt: clock.Now()}
 	release := holdTx(t, db, func(ctx context.Context, tx domain.Tx) error {
-		if _, err := tx.OpenChat(ctx, 60, 60); err != nil {
+		if _, err := tx.OpenChat(ctx, 60, 60, 0); err != nil {
 			return err
 		}
 		return tx.CreateCustomer(ctx, first)
@@ -147,7 +147,7 @@ func TestOpenChatReadsWhoWritesAfterTheLock(t *testing.T) {
 	go func() {
 		var st *domain.ChatState
 		err := db.Update(t.Context(), func(tx domain.Tx) (err error) {
-			st, err = tx.OpenChat(t.Context(), 60, 60)
+			st, err = tx.OpenChat(t.Context(), 60, 60, 0)
 			return err
 		})
 		if err != nil {

@@ -121,11 +121,16 @@ type tx struct {
 	// SaveConversation writes only what changed.
 	convs map[int64]domain.Conversation
 	// openCard is the card of the chat's customer as OpenChat read it,
-	// and openCardAt the pipe's count of statements then: until another
+	// and openAt the pipe's count of statements then: until another
 	// statement runs, FindCardByCustomer answers from it (a /card is
-	// then two round trips, not three).
-	openCard   *domain.Card
-	openCardAt int
+	// then two round trips, not three). openChoices are the topic
+	// choices of customer openChoicesOf, when the update asked for them
+	// (domain.ReadTopicChoices): ListTopicChoices answers from them on
+	// the same terms, once (the caller may change the map).
+	openCard      *domain.Card
+	openChoices   map[string]bool
+	openChoicesOf int64
+	openAt        int
 }
 
 // stamp is the time a row is written at: the one the business gave, or

@@ -23,12 +23,28 @@ func (t *tx) SetTopicChoice(_ context.Context, customerID int64, topic string, o
 	return nil
 }
 
-// ListTopicChoices lists a customer's explicit topic choices.
+// ListTopicChoices lists a customer's explicit topic choices. Asked for
+// the chat's customer right after an OpenChat that read them along
+// (domain.ReadTopicChoices), with nothing run in between, it answers
+// with those, once.
 func (t *tx) ListTopicChoices(ctx context.Context, customerID int64) (map[string]bool, error) {
+	if c := t.openChoices; c != nil && t.openChoicesOf == customerID && t.tx.issued == t.openAt {
+		t.openChoices = nil
+		return c, nil
+	}
 	rows, err := t.tx.Query(ctx, `SELECT topic, subscribed FROM topic_subscriptions WHERE customer_id = $1`, customerID)
 	if err != nil {
 		return nil, fmt.Errorf("list topic choices: %w", mapErr(err))
 	}
+	out, err := scanTopicChoices(rows)
+	if err != nil {
+		return nil, fmt.Errorf("list topic choices: %w", mapErr(err))
+	}
+	return out, nil
+}
+
+// scanTopicChoices reads rows of (topic, subscribed) into a map.
+func scanTopicChoices(rows pgx.Rows) (map[string]bool, error) {
 	defer rows.Close()
 	out := map[string]bool{}
 	for rows.Next() {
