@@ -41,13 +41,15 @@ func (a *API) getCard(w http.ResponseWriter, r *http.Request) {
 	err := a.inStore(ctx, key, func(tx domain.Tx, shopID int64) error {
 		refused = nil
 		now := a.now()
-		card, err := a.svc.ResolveCard(ctx, tx, source(key, shopID), r.PathValue("card"))
+		// The quote's read is the card's first (ResolveCardID): a card
+		// that does not exist is its ErrNotFound, answered as a lookup's.
+		cardID, err := a.svc.ResolveCardID(ctx, tx, source(key, shopID), r.PathValue("card"))
+		var q *domain.CardQuote
+		if err == nil {
+			q, err = domain.QuoteCard(ctx, tx, a.program, cardID, amount, now)
+		}
 		if err != nil {
 			return lookupFailed(err, &refused)
-		}
-		q, err := domain.QuoteCard(ctx, tx, a.program, card.ID, amount, now)
-		if err != nil {
-			return err
 		}
 		if q.Customer.Erased {
 			return cardError(domain.ErrNotFound) // closed: its owner erased their data

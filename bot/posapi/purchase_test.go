@@ -152,6 +152,12 @@ func TestGetCard(t *testing.T) {
 	if r := e.do("GET", "/api/v1/cards/"+link, e.bearer(), nil); r.status != 200 || r.str("first_name") != "Dana" {
 		t.Errorf("GET card by link: %d %s", r.status, r.raw)
 	}
+	// A genuine signature on a card that does not exist (a database
+	// restored from an older backup, say) is a card not found.
+	missing := "c_" + e.h.Signer.Token(m.card.ID+1000, e.h.Clock.Now())
+	if r := e.do("GET", "/api/v1/cards/"+missing, e.bearer(), nil); r.status != 404 || r.code() != "card_not_found" {
+		t.Errorf("GET card by the token of a card that does not exist: %d %s", r.status, r.raw)
+	}
 }
 
 func TestGetCardAtTopTier(t *testing.T) {
