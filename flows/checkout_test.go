@@ -91,7 +91,7 @@ func TestCheckoutAccrueAndRedeem(t *testing.T) {
 		Send("0").
 		Send("99999999").
 		Send("1 000,00").
-		Tap("➖ Pay 100 with points").
+		Tap("➖ Pay with points: 100").
 		Note("a double tap on Confirm: both taps arrive before the first is answered")
 	for range 2 {
 		if _, err := cashier.U.Tap("✅ Confirm"); err != nil {
@@ -105,7 +105,7 @@ func TestCheckoutAccrueAndRedeem(t *testing.T) {
 	if got := balance(t, h, 101); got != 27 {
 		t.Fatalf("balance %d after paying 100 of 1000 ₽ and earning 3 %% of 900 ₽, want 27", got)
 	}
-	if !strings.Contains(anna.Last().Text, "−100 points paid, +27 earned. Balance: 27") {
+	if !strings.Contains(anna.Last().Text, "paid with points −100, earned +27. Balance: 27") {
 		t.Fatalf("customer not told: %q", anna.Last().Text)
 	}
 	anna.Sync()

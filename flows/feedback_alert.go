@@ -88,7 +88,7 @@ func (e *Engine) alertButtons(l *i18n.Localizer, feedbackID int64) [][]Button {
 	id := strconv.FormatInt(feedbackID, 10)
 	return [][]Button{
 		{{Text: e.translate(l, "alert.feedback.reply", nil), Data: action("fbreply", id)}},
-		{{Text: e.translate(l, "alert.feedback.give", map[string]any{"Points": e.Business.Feedback.Goodwill}), Data: action("fbgive", id)}},
+		{{Text: e.translate(l, "alert.feedback.give", map[string]any{"Points": e.Business.Feedback.Goodwill, "Count": e.Business.Feedback.Goodwill}), Data: action("fbgive", id)}},
 		{{Text: e.translate(l, "alert.feedback.resolve", nil), Data: action("fbdone", id)}},
 	}
 }

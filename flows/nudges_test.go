@@ -220,7 +220,7 @@ func TestOnboardingChainGoesInOrder(t *testing.T) {
 	h.Clock.Advance(7 * 24 * time.Hour)
 	runNudges(t, h)
 	anna.Sync()
-	if got(anna, "you have 100 points") != 1 {
+	if got(anna, "points on your card: 100") != 1 {
 		t.Fatalf("no rewards step at four weeks:\n%s", anna.Transcript())
 	}
 

@@ -74,15 +74,15 @@ func TestStatsPeriodsStoresAndStaff(t *testing.T) {
 	owner.Send("/stats")
 	report := owner.Last().Text
 	for _, want := range []string{"📊 All stores · 27.10.2026 – 25.11.2026", "👥 Members: 2 (new in the period: 2)",
-		"Now: 2 active", "Bought again: 50.0 % of 2 buyers", "🧾 Purchases: 3 by 2 customers, 1.5 each",
+		"Now: active 2", "Bought again: 50.0 % of buyers (2 in all)", "🧾 Purchases: 3, customers: 2, 1.5 each",
 		"Revenue through the program: 3,000 RUB, average receipt 1,000 RUB",
-		"On the cards now: 290 points, a liability of 290 RUB"} {
+		"Points on the cards now: 290, a liability of 290 RUB"} {
 		if !strings.Contains(report, want) {
 			t.Fatalf("no %q in the report:\n%s", want, report)
 		}
 	}
 	today := edited(t, owner, "Today")
-	if !strings.Contains(today, "25.11.2026") || !strings.Contains(today, "Purchases: 2 by 2 customers") {
+	if !strings.Contains(today, "25.11.2026") || !strings.Contains(today, "Purchases: 2, customers: 2") {
 		t.Fatalf("today's report:\n%s", today)
 	}
 	river := edited(t, owner, "River")

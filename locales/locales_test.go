@@ -305,3 +305,62 @@ func TestTranslated(t *testing.T) {
 		}
 	}
 }
+
+// countedNouns are the words that change with the number before them, per
+// language with more than one plural form: "1 point", "2 points"; "1 балл",
+// "2 балла", "5 баллов", and in Russian the adjectives that stand for a
+// noun ("5 активных"). Stems, so every case and number is caught. Uzbek
+// keeps a noun singular after any number ("5 ball"): nothing to count.
+var countedNouns = map[string]string{
+	"uz": "",
+	"en": `points?|customers?|buyers?|members?|purchases?|days?|weeks?|months?|hours?|minutes?|answers?|lookups?|visits?|ratings?|reviews?|messages?|friends?|times?|badges?|receipts?|people|persons?`,
+	"ru": `балл\pL*|покупател\pL*|покуп\pL*|участник\pL*|клиент\pL*|д(ень|ня|ней|ням)|недел\pL*|месяц\pL*|час(а|ов)?|минут\pL*|попыт\pL*|ответ\pL*|визит\pL*|отзыв\pL*|оцен\pL*|сообщени\pL*|друз\pL*|друг\pL*|человек\pL*|раз|значк\pL*|чек\pL*|\pL+[ыи]х`,
+}
+
+// textFields hold words or formatted text, never a bare number: a noun
+// after them agrees with nothing ("{{.Customer}} answers", "{{.Stars}}
+// rating", "{{.Amount}}" as "1 500 ₽").
+var textFields = map[string]bool{
+	"Name": true, "Customer": true, "Who": true, "Store": true, "Business": true, "Title": true,
+	"Tier": true, "Role": true, "Stars": true, "Zone": true, "Category": true, "Items": true,
+	"Amount": true, "Money": true, "Pay": true, "Week": true, "From": true, "When": true,
+	"Expires": true, "Link": true, "Staff": true, "Topic": true, "Text": true, "Emoji": true,
+}
+
+// fixedCounts are numeric fields that always carry one constant, written
+// with the plural form it takes: nudge statistics over 30 days
+// (flows.nudgeStatsDays), charts of 12 weeks (domain.ChartWeeks), staff
+// invitations valid 72 hours (domain.InviteTTL), lookup limits over 15
+// minutes (domain's keyLimit and staffLimit). Changing one of those
+// constants means reading these messages again.
+var fixedCounts = map[string]bool{"Days": true, "Weeks": true, "Hours": true, "Minutes": true}
+
+// TestCountedNounsHaveForms fails when a message without plural forms
+// writes a counted noun right after a number field (or after one word
+// between, as in "{{.Count}} неудачных попыток"): "Сейчас у вас 34
+// баллов", "You paid 1 points". Such a message either gets plural forms
+// (and its caller a Count) or names the number instead of counting it:
+// "Баллов на карте: 34".
+func TestCountedNounsHaveForms(t *testing.T) {
+	for _, l := range Languages() {
+		nouns, ok := countedNouns[l]
+		if !ok {
+			t.Errorf("%s: countedNouns does not say which of its nouns change with a number", l)
+			continue
+		}
+		if nouns == "" {
+			continue
+		}
+		counted := regexp.MustCompile(`\{\{\s*\.(\w+)\s*\}\}(?:[ \t\x{a0}]+\pL+)?[ \t\x{a0}]+(` + nouns + `)(?:[^\pL]|$)`)
+		for id, m := range load(t, l) {
+			if len(m) > 1 {
+				continue // plural forms: the noun agrees with Count
+			}
+			for _, hit := range counted.FindAllStringSubmatch(m["other"], -1) {
+				if !textFields[hit[1]] && !fixedCounts[hit[1]] {
+					t.Errorf("%s %q: %q counts a noun after a number without plural forms", l, id, strings.TrimSpace(hit[0]))
+				}
+			}
+		}
+	}
+}

@@ -113,7 +113,7 @@ func TestRedeemWelcomeBonusRightAfterJoining(t *testing.T) {
 		t.Errorf("after redeeming: %+v", s)
 	}
 	e.h.Settle()
-	e.waitText(m, "−100 points paid, +27 earned. Balance: 27.")
+	e.waitText(m, "paid with points −100, earned +27. Balance: 27.")
 }
 
 func TestGetCard(t *testing.T) {
