@@ -39,6 +39,10 @@ type Staff struct {
 	InvitedBy  int64
 	CreatedAt  time.Time
 	RevokedAt  time.Time
+	// Language is the language the bot last answered them in ("": not
+	// yet known); messages that reach them outside an update of theirs
+	// (alerts, digests, reports) are written in it.
+	Language string
 }
 
 // Active reports whether the staff member may act now.

@@ -268,6 +268,9 @@ type StaffStore interface {
 	// SaveStaff inserts or (same Telegram id) re-activates and updates a
 	// staff member, setting ID.
 	SaveStaff(ctx context.Context, s *Staff) error
+	// SetStaffLanguage records the language the bot last answered a staff
+	// member in (Staff.Language).
+	SetStaffLanguage(ctx context.Context, id int64, lang string) error
 	RevokeStaff(ctx context.Context, id int64, at time.Time) error
 	// VoidInvitesBy voids the unused invites a staff member made.
 	VoidInvitesBy(ctx context.Context, staffID int64, at time.Time) error

@@ -168,6 +168,9 @@ func (e *Engine) handle(ctx context.Context, in Input, also domain.ChatReads, fn
 		if err := safely(fn, s); err != nil {
 			return err
 		}
+		if err := rememberStaffLang(s); err != nil {
+			return err
+		}
 		if err := tx.SaveConversation(ctx, conv); err != nil {
 			return err
 		}
@@ -211,6 +214,23 @@ func (e *Engine) handle(ctx context.Context, in Input, also domain.ChatReads, fn
 		out.Queued = *queued
 	}
 	return out, err
+}
+
+// rememberStaffLang records the language a staff member was answered in,
+// when it changed, for what reaches them later outside their own
+// updates (staffLang): an owner who never joined as a customer is
+// written to in their Telegram language or their /language choice, as
+// the bot answers them, not in the business default.
+func rememberStaffLang(s *Session) error {
+	st := s.Staff
+	if st == nil || st.ID == 0 || st.Language == s.Lang {
+		return nil
+	}
+	if err := s.Tx.SetStaffLanguage(s.Ctx, st.ID, s.Lang); err != nil {
+		return err
+	}
+	st.Language = s.Lang
+	return nil
 }
 
 // ownerOnFirstContact returns the person's staff record st (nil: none),

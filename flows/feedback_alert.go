@@ -93,9 +93,13 @@ func (e *Engine) alertButtons(l *i18n.Localizer, feedbackID int64) [][]Button {
 	}
 }
 
-// staffLang is the language to write to a staff member in: their own
-// choice as a customer, else the business default.
+// staffLang is the language to write to a staff member in: the one the
+// bot last answered them in, else their own choice as a customer, else
+// the business default.
 func (e *Engine) staffLang(ctx context.Context, tx domain.Tx, s *domain.Staff) string {
+	if s.Language != "" {
+		return e.Business.Language(s.Language, "")
+	}
 	if c, err := tx.FindCustomerByTelegramID(ctx, s.TelegramID); err == nil {
 		return e.Business.Language(c.Language, "")
 	}

@@ -20,15 +20,16 @@ type staffRow struct {
 	InvitedBy  *int64     `db:"invited_by"`
 	CreatedAt  time.Time  `db:"created_at"`
 	RevokedAt  *time.Time `db:"revoked_at"`
+	Language   string     `db:"language"`
 }
 
 func (r staffRow) domain() domain.Staff {
 	return domain.Staff{ID: r.ID, TelegramID: r.TelegramID, ChatID: r.ChatID, FirstName: r.FirstName,
 		Role: domain.Role(r.Role), ShopID: deref(r.StoreID), InvitedBy: deref(r.InvitedBy),
-		CreatedAt: r.CreatedAt, RevokedAt: deref(r.RevokedAt)}
+		CreatedAt: r.CreatedAt, RevokedAt: deref(r.RevokedAt), Language: r.Language}
 }
 
-const staffColumns = `id, telegram_id, chat_id, first_name, role, store_id, invited_by, created_at, revoked_at`
+const staffColumns = `id, telegram_id, chat_id, first_name, role, store_id, invited_by, created_at, revoked_at, language`
 
 func (t *tx) findStaff(ctx context.Context, where string, arg any) (*domain.Staff, error) {
 	rows, _ := t.tx.Query(ctx, `SELECT `+staffColumns+` FROM staff WHERE `+where, arg)
@@ -63,6 +64,12 @@ func (t *tx) SaveStaff(ctx context.Context, s *domain.Staff) error {
 	}
 	s.RevokedAt = time.Time{}
 	return nil
+}
+
+// SetStaffLanguage records the language a staff member was last answered in.
+func (t *tx) SetStaffLanguage(ctx context.Context, id int64, lang string) error {
+	_, err := t.tx.Exec(ctx, `UPDATE staff SET language = $2 WHERE id = $1`, id, lang)
+	return mapErr(err)
 }
 
 // RevokeStaff ends a staff member's access.
