@@ -29,7 +29,7 @@ const (
 // ParseAnswer checks what a customer typed for a question and returns the
 // answer to store. Reasons are *ValidationError ids: "error.answer.text"
 // (empty or over 200 characters), "error.answer.email", "error.answer.date",
-// "error.answer.future" (a birthday after today), "error.answer.too_old" (a
+// "error.answer.no_such_day" (31.02), "error.answer.future" (a birthday after today), "error.answer.too_old" (a
 // birthday more than 120 years ago), "error.answer.number",
 // "error.answer.range" (outside Min..Max), "error.answer.choice" (typed text
 // that names no option), "error.name.invalid", "error.phone.invalid".

@@ -146,6 +146,10 @@ func TestAnswerParseDate(t *testing.T) {
 		{"12 mart 1990 yil yil", ""},
 		{"1990-yil 12-mart 5", ""},
 	}
+	// Read well, but not in the calendar: the person is asked to check the
+	// day, not shown how to type a date.
+	noSuchDay := map[string]bool{"29.02.2023": true, "29.02.1900": true, "2023-02-29": true, "31.02.1990": true,
+		"31.04.1990": true, "32.01.1990": true, "12.13.1990": true, "31 February 1990": true}
 	for _, tt := range tests {
 		got, err := ParseDate(tt.in, questionNow)
 		if tt.want != "" {
@@ -154,7 +158,11 @@ func TestAnswerParseDate(t *testing.T) {
 			}
 			continue
 		}
-		wantReason(t, "ParseDate("+tt.in+")", err, "error.answer.date")
+		reason := "error.answer.date"
+		if noSuchDay[tt.in] {
+			reason = "error.answer.no_such_day"
+		}
+		wantReason(t, "ParseDate("+tt.in+")", err, reason)
 	}
 }
 
@@ -229,12 +237,12 @@ func TestParseAnswer(t *testing.T) {
 		{q(QuestionPhone), "123", Answer{}, "error.phone.invalid"},
 		{q(QuestionDate), "12.03.2030", Answer{Date: "2030-03-12"}, ""}, // a plain date may be in the future
 		{q(QuestionDate), "12.03.1800", Answer{Date: "1800-03-12"}, ""},
-		{q(QuestionDate), "31.02.2020", Answer{}, "error.answer.date"},
+		{q(QuestionDate), "31.02.2020", Answer{}, "error.answer.no_such_day"},
 		{q(QuestionBirthday), "12 марта 1990", Answer{Date: "1990-03-12"}, ""},
 		{q(QuestionBirthday), "01.03.2025", Answer{Date: "2025-03-01"}, ""}, // born today
 		{q(QuestionBirthday), "02.03.2025", Answer{}, "error.answer.future"},
 		{q(QuestionBirthday), "29.02.2024", Answer{Date: "2024-02-29"}, ""},
-		{q(QuestionBirthday), "29.02.2023", Answer{}, "error.answer.date"},
+		{q(QuestionBirthday), "29.02.2023", Answer{}, "error.answer.no_such_day"},
 		{q(QuestionBirthday), "01.03.1905", Answer{Date: "1905-03-01"}, ""},   // 120 today
 		{q(QuestionBirthday), "02.03.1904", Answer{Date: "1904-03-02"}, ""},   // 120, 121 tomorrow
 		{q(QuestionBirthday), "01.03.1904", Answer{}, "error.answer.too_old"}, // 121 today

@@ -13,9 +13,11 @@ import (
 // "12 March 1990", "March 12, 1990", "12th Mar 1990", "12 mart 1990",
 // "12-mart 1990-yil", "1990-yil 12-mart". Russian month names are taken in
 // the genitive and nominative, English ones in full or abbreviated, Uzbek
-// ones in the Latin script (sentabr or sentyabr alike). Days that do not exist (31.02, 29.02 of a common year) are
-// refused. The result is midnight UTC; errors are *ValidationError with
-// reason "error.answer.date".
+// ones in the Latin script (sentabr or sentyabr alike). The result is
+// midnight UTC; errors are *ValidationError with reason
+// "error.answer.date", or "error.answer.no_such_day" for a date that reads
+// well but is not in the calendar (31.02, 29.02 of a common year, a 13th
+// month), so the person is told to check it rather than how to type it.
 func ParseDate(s string, now time.Time) (time.Time, error) {
 	bad := &ValidationError{Reason: "error.answer.date"}
 	if len(s) > 100 || !utf8.ValidString(s) {
@@ -68,7 +70,7 @@ func ParseDate(s string, now time.Time) (time.Time, error) {
 	}
 	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
 	if t.Year() != y || int(t.Month()) != m || t.Day() != d {
-		return time.Time{}, &ValidationError{Reason: "error.answer.date", Detail: "no such day"}
+		return time.Time{}, Invalid("error.answer.no_such_day")
 	}
 	return t, nil
 }
