@@ -31,6 +31,10 @@ var (
 	// decided, and the same request may succeed in a moment. Callers retry
 	// (the bot) or say "try again" (the POS API's 503), never "no".
 	ErrUnavailable = errors.New("database unavailable")
+	// ErrCustomerErased means the customer deleted their data: there is
+	// no one left to write to or to credit (an owner's reply or apology
+	// points on a rating they gave before).
+	ErrCustomerErased = errors.New("customer erased their data")
 	// ErrHandledAlready means a Telegram update was handled before (a
 	// redelivery, a replay, another replica's copy): the transaction that
 	// handled it again rolled back (UpdateStore.FinishUpdate).

@@ -390,6 +390,15 @@ func (s *Service) TakeFeedback(ctx context.Context, tx Tx, st *Staff, feedbackID
 		}
 		return f, &HandledError{By: by, Resolution: f.Resolution, At: f.HandledAt}
 	}
+	if resolution == ResolutionReplied || resolution == ResolutionGoodwill {
+		c, err := tx.FindCustomerByID(ctx, f.CustomerID)
+		if err != nil {
+			return nil, err
+		}
+		if c.Erased {
+			return f, ErrCustomerErased
+		}
+	}
 	if f.HandledBy == 0 || resolution == ResolutionResolved {
 		f.HandledBy, f.HandledAt, f.Resolution = st.ID, s.Now(), resolution
 		if err := tx.MarkFeedbackHandled(ctx, f.ID, st.ID, resolution, f.HandledAt); err != nil {

@@ -108,8 +108,9 @@ func (e *Engine) staffLang(ctx context.Context, tx domain.Tx, s *domain.Staff) s
 
 // takeFeedback runs an owner's tap on an alert through the domain: it
 // reports false, having said why, when the tap must do nothing (no right,
-// or someone else handled the rating first: the buttons go, and who it
-// was is said).
+// someone else handled the rating first: the buttons go, and who it was
+// is said; or the customer deleted their data since, so a reply or points
+// would reach no one).
 func takeFeedback(s *Session, value, resolution string) (*domain.Feedback, bool, error) {
 	id, _ := strconv.ParseInt(value, 10, 64)
 	if !s.Staff.CanManage() {
@@ -127,6 +128,9 @@ func takeFeedback(s *Session, value, resolution string) (*domain.Feedback, bool,
 		return nil, false, nil
 	case isNotFound(err):
 		s.Toast("error.stale_button")
+		return nil, false, nil
+	case errors.Is(err, domain.ErrCustomerErased):
+		s.Say("alert.feedback.customer_erased", nil)
 		return nil, false, nil
 	case err != nil:
 		return nil, false, err

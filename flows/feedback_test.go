@@ -388,3 +388,37 @@ func TestFeedbackJobFindsAVisitThatCommitsLate(t *testing.T) {
 		t.Fatalf("the whole walk an hour on queued %d requests; Bella asked: %v", n, asked(bella))
 	}
 }
+
+// TestAlertAfterTheCustomerErasedTheirData: the customer who gave a low
+// rating deletes their data before the owner acts on the alert. Reply and
+// Give points then say that no one is left to reach, instead of asking
+// for a text nobody will read ("Write your answer to :") or crediting a
+// closed card; Resolved still works.
+func TestAlertAfterTheCustomerErasedTheirData(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := join(t, h, 101, "Anna")
+	buy(t, anna, cashier)
+	anna.Send("/feedback").Tap("2⭐").Send("The cup was dirty")
+	anna.Send("/privacy").Tap("🗑 Delete my data").Tap("Yes, delete my data")
+
+	const gone = "This customer has deleted their data: there is no one to answer or to give points to."
+	owner.Sync().Tap("↩️ Reply")
+	if got := owner.Last().Text; !strings.Contains(got, gone) {
+		t.Fatalf("Reply on an erased customer's rating: %q", got)
+	}
+	owner.Tap("🎁 Give 100 points")
+	if got := owner.Last().Text; !strings.Contains(got, gone) {
+		t.Fatalf("Give points on an erased customer's rating: %q", got)
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM ledger WHERE kind = 'goodwill'`); n != 0 {
+		t.Fatalf("%d goodwill ledger rows for an erased customer", n)
+	}
+	owner.Tap("✅ Resolved")
+	if n := countRows(t, h, `SELECT count(*) FROM feedback WHERE resolution = 'resolved'`); n != 1 {
+		t.Fatalf("the rating is not resolved:\n%s", owner.Transcript())
+	}
+	bottest.Golden(t, "feedback_alert_erased", owner.Transcript())
+}
