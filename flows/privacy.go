@@ -28,9 +28,12 @@ func showPrivacy(s *Session) error {
 	if err != nil {
 		return err
 	}
-	latest := map[string]domain.Consent{}
+	// Oldest first: the last record of a kind is its state; a refusal
+	// after a consent withdraws it, one without is a refusal from the start.
+	latest, granted := map[string]domain.Consent{}, map[string]bool{}
 	for _, c := range consents {
 		latest[c.Kind] = c
+		granted[c.Kind] = granted[c.Kind] || c.Granted
 	}
 	loc := s.e.location(s)
 	var b strings.Builder
@@ -40,9 +43,12 @@ func showPrivacy(s *Session) error {
 		if !ok {
 			continue
 		}
-		state := "privacy.consent.withdrawn"
-		if c.Granted {
+		state := "privacy.consent.declined"
+		switch {
+		case c.Granted:
 			state = "privacy.consent.given"
+		case granted[kind]:
+			state = "privacy.consent.withdrawn"
 		}
 		b.WriteString("\n" + s.T(state, map[string]any{
 			"What": s.T("privacy.kind."+kind, nil), "Date": c.At.In(loc).Format("02.01.2006"), "Version": c.Version,
