@@ -239,6 +239,24 @@ func FormatMoney(minor int64, currency string, lang string) string {
 	return num + " " + currency
 }
 
+// FormatCount writes a whole number as people of lang group its digits:
+// "28,538" in English, "28 538" in Russian and Uzbek, as FormatMoney does.
+func FormatCount[N ~int | ~int64](n N, lang string) string {
+	u := uint64(n)
+	if n < 0 {
+		u = -u
+	}
+	thou := ","
+	if DecimalComma(lang) {
+		thou = " "
+	}
+	num := groupThousands(strconv.FormatUint(u, 10), thou)
+	if n < 0 {
+		num = "-" + num
+	}
+	return num
+}
+
 // DecimalComma reports whether people of lang write "1 234,5" (Russian
 // and Uzbek) rather than "1,234.5", for every number a message shows.
 func DecimalComma(lang string) bool { return isLang(lang, "ru") || isLang(lang, "uz") }

@@ -114,6 +114,32 @@ func TestParseAmountNoLimit(t *testing.T) {
 	}
 }
 
+func TestFormatCount(t *testing.T) {
+	tests := []struct {
+		n    int64
+		lang string
+		want string
+	}{
+		{0, "en", "0"},
+		{999, "en", "999"},
+		{1000, "en", "1,000"},
+		{28538, "en", "28,538"},
+		{28538, "ru", "28 538"},
+		{1234567, "uz", "1 234 567"},
+		{-85694, "ru-RU", "-85 694"},
+		{math.MinInt64, "en", "-9,223,372,036,854,775,808"},
+		{math.MaxInt64, "ru", "9 223 372 036 854 775 807"},
+	}
+	for _, tt := range tests {
+		if got := FormatCount(tt.n, tt.lang); got != tt.want {
+			t.Errorf("FormatCount(%d, %q) = %q, want %q", tt.n, tt.lang, got, tt.want)
+		}
+	}
+	if got := FormatCount(12345, "en"); got != "12,345" { // an int, as counts of rows are
+		t.Errorf("FormatCount(int 12345) = %q", got)
+	}
+}
+
 func TestFormatMoney(t *testing.T) {
 	tests := []struct {
 		minor          int64

@@ -198,3 +198,27 @@ func staffID(t *testing.T, h *bottest.Harness, tg int64) int64 {
 	}
 	return id
 }
+
+// TestStatsGroupDigits: the owner's numbers are written as the money
+// next to them is, with their digits grouped ("Points issued 3,100", in
+// Russian "3 100"), not as a bare "3100".
+func TestStatsGroupDigits(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := join(t, h, 101, "Anna")
+	scan(t, anna, cashier)
+	cashier.Send("100000").Tap("➕ Accrue +3000").Tap("✅ Confirm")
+
+	owner.Send("/stats")
+	for _, want := range []string{"Points issued 3,100 ·", "Points on the cards now: 3,100, a liability of 3,100 RUB"} {
+		if got := owner.Last().Text; !strings.Contains(got, want) {
+			t.Fatalf("no %q in the report:\n%s", want, got)
+		}
+	}
+	owner.Send("/language").Tap("🇷🇺 Русский").Send("/stats")
+	if got := owner.Last().Text; !strings.Contains(got, "Баллов на картах сейчас: 3 100, обязательства на 3 100 ₽") {
+		t.Fatalf("the report in Russian:\n%s", got)
+	}
+}

@@ -16,10 +16,11 @@ func kpiText(s *Session, p domain.Period, shopID int64, store string, loc *time.
 		return "", err
 	}
 	pct := func(n int) string { return tenths(n, s.Lang) }
+	num := func(n int64) string { return domain.FormatCount(n, s.Lang) }
 	lines := []string{
 		s.T("kpi.title", map[string]any{"Store": store, "Period": periodLabel(p, loc)}),
 		"",
-		s.T("kpi.members", map[string]any{"Total": k.Members, "New": k.NewMembers}),
+		s.T("kpi.members", map[string]any{"Total": num(int64(k.Members)), "New": num(int64(k.NewMembers))}),
 		s.T("kpi.reachable", map[string]any{"Share": pct(k.Share(k.Reachable))}),
 		s.T("kpi.marketing", map[string]any{"Share": pct(k.Share(k.Marketing))}),
 	}
@@ -27,33 +28,34 @@ func kpiText(s *Session, p domain.Period, shopID int64, store string, loc *time.
 		lines = append(lines, s.T("kpi.profile", map[string]any{"Share": pct(k.Share(k.ProfileComplete))}))
 	}
 	lines = append(lines,
-		s.T("kpi.lifecycle", map[string]any{"Active": k.Active, "Sleeping": k.Sleeping, "Lost": k.Lost, "Never": k.NeverBought}),
-		s.T("kpi.repeat", map[string]any{"Rate": pct(k.RepeatRate()), "Buyers": k.Buyers}),
+		s.T("kpi.lifecycle", map[string]any{"Active": num(int64(k.Active)), "Sleeping": num(int64(k.Sleeping)),
+			"Lost": num(int64(k.Lost)), "Never": num(int64(k.NeverBought))}),
+		s.T("kpi.repeat", map[string]any{"Rate": pct(k.RepeatRate()), "Buyers": num(int64(k.Buyers))}),
 		"",
-		s.T("kpi.purchases", map[string]any{"Count": k.Purchases, "Buyers": k.PeriodBuyers, "Frequency": tenths(k.Frequency(), s.Lang)}),
+		s.T("kpi.purchases", map[string]any{"Count": num(int64(k.Purchases)), "Buyers": num(int64(k.PeriodBuyers)), "Frequency": tenths(k.Frequency(), s.Lang)}),
 		s.T("kpi.revenue", map[string]any{"Revenue": s.e.money(k.Revenue, s.Lang), "Average": s.e.money(k.AverageReceipt(), s.Lang)}),
 		"",
-		s.T("kpi.points", map[string]any{"Issued": k.PointsIssued, "Redeemed": k.PointsRedeemed, "Expired": k.PointsExpired,
+		s.T("kpi.points", map[string]any{"Issued": num(k.PointsIssued), "Redeemed": num(k.PointsRedeemed), "Expired": num(k.PointsExpired),
 			"Rate": pct(k.RedemptionRate())}),
-		s.T("kpi.outstanding", map[string]any{"Points": k.PointsOutstanding,
+		s.T("kpi.outstanding", map[string]any{"Points": num(k.PointsOutstanding),
 			"Money": s.e.money(k.Liability(s.e.Business.Program.PointValue), s.Lang)}),
 		"",
 	)
 	if k.Ratings > 0 {
-		lines = append(lines, s.T("kpi.feedback", map[string]any{"Count": k.Ratings, "Average": tenths(k.AverageStars(), s.Lang),
+		lines = append(lines, s.T("kpi.feedback", map[string]any{"Count": num(int64(k.Ratings)), "Average": tenths(k.AverageStars(), s.Lang),
 			"Bad": pct(k.BadShare())}))
 	} else {
 		lines = append(lines, s.T("kpi.feedback.none", nil))
 	}
 	if n := k.Nudges; n.Sent+n.HeldOut > 0 {
-		lines = append(lines, s.T("kpi.nudges", map[string]any{"Sent": n.Sent, "Held": n.HeldOut,
+		lines = append(lines, s.T("kpi.nudges", map[string]any{"Sent": num(int64(n.Sent)), "Held": num(int64(n.HeldOut)),
 			"RateSent": pct(domain.Rate(n.ConvertedSent, n.Sent)), "RateHeld": pct(domain.Rate(n.ConvertedHeldOut, n.HeldOut)),
 			"Uplift": signedTenths(n.Uplift(), s.Lang), "Revenue": s.e.money(n.RevenueSent, s.Lang)}))
 	} else {
 		lines = append(lines, s.T("kpi.nudges.none", nil))
 	}
 	if k.Referrals {
-		lines = append(lines, s.T("kpi.referrals", map[string]any{"Count": k.ReferralJoins}))
+		lines = append(lines, s.T("kpi.referrals", map[string]any{"Count": num(int64(k.ReferralJoins))}))
 	} else {
 		lines = append(lines, s.T("kpi.referrals.none", nil))
 	}
