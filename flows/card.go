@@ -29,7 +29,7 @@ func showCard(s *Session, intro string) error {
 	token := s.e.Signer.Token(card.ID, now)
 	caption := s.T("card.caption", map[string]any{
 		"Name":    s.Customer.FirstName,
-		"Balance": card.Balance,
+		"Balance": s.num(card.Balance),
 		"Count":   card.Balance,
 		"Code":    domain.FormatCode(s.e.Signer.Code(card.Number, now)),
 		"Minutes": int(s.e.Signer.TTL() / time.Minute),
@@ -53,7 +53,7 @@ func showBalance(s *Session) error {
 		return err
 	}
 	var b strings.Builder
-	b.WriteString(s.T("balance.header", map[string]any{"Balance": card.Balance, "Count": card.Balance}))
+	b.WriteString(s.T("balance.header", map[string]any{"Balance": s.num(card.Balance), "Count": card.Balance}))
 	q, err := domain.QuoteCard(s.Ctx, s.Tx, &s.e.Business.Program, card.ID, 0, s.e.Now())
 	if err != nil {
 		return err
@@ -90,7 +90,7 @@ func (s *Session) ledgerLine(e domain.LedgerEntry, loc *time.Location) string {
 	line := s.T("balance.line", map[string]any{
 		"Date":   e.CreatedAt.In(loc).Format("02.01.2006"),
 		"Sign":   sign,
-		"Amount": amount,
+		"Amount": s.num(amount),
 		"What":   s.T("ledger.kind."+string(e.Kind), nil),
 	})
 	if !e.ExpiresAt.IsZero() && e.Amount > 0 {

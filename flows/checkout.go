@@ -89,7 +89,7 @@ func startCheckout(s *Session, input string) error {
 // balance, tier. Nothing more.
 func (s *Session) cardData(q *domain.CardQuote) map[string]any {
 	return map[string]any{
-		"Name": q.Customer.FirstName, "Balance": q.Card.Balance, "Count": q.Card.Balance,
+		"Name": q.Customer.FirstName, "Balance": s.num(q.Card.Balance), "Count": q.Card.Balance,
 		"Tier": q.Tier.Name, "Rate": percent(q.Tier.EarnBP), "Cap": s.e.Business.Program.RedeemCapPercent,
 	}
 }
@@ -123,7 +123,7 @@ func (c checkout) Ask(s *Session) error {
 	case stepChoose:
 		return c.askChoose(s)
 	case stepPoints:
-		s.Send(Reply{Text: s.T("checkout.points.ask", map[string]any{"Max": s.Data("max")}), Inline: [][]Button{c.cancelRow(s)}})
+		s.Send(Reply{Text: s.T("checkout.points.ask", map[string]any{"Max": s.num(s.dataInt("max"))}), Inline: [][]Button{c.cancelRow(s)}})
 	case stepConfirm:
 		return c.askConfirm(s)
 	}
@@ -202,8 +202,8 @@ func (c checkout) askChoose(s *Session) error {
 	s.SetData("max", strconv.FormatInt(q.MaxRedeem, 10))
 	data := s.cardData(q)
 	data["Amount"] = s.e.money(amount, s.Lang)
-	data["Earn"] = accrue.Earn
-	data["Max"] = q.MaxRedeem
+	data["Earn"] = s.num(accrue.Earn)
+	data["Max"] = s.num(q.MaxRedeem)
 	rows := [][]Button{{{Text: s.T("checkout.choose.accrue", data), Data: s.cb(flowCheckout, stepChoose, "accrue")}}}
 	if q.MaxRedeem > 0 {
 		rows = append(rows,
@@ -227,7 +227,7 @@ func (c checkout) choose(s *Session) error {
 		s.Edit(Reply{Text: s.T("checkout.choose.accrue_chosen", nil)})
 	case "max":
 		s.SetData("redeem", s.Data("max"))
-		s.Edit(Reply{Text: s.T("checkout.choose.redeem_chosen", map[string]any{"Points": s.Data("max")})})
+		s.Edit(Reply{Text: s.T("checkout.choose.redeem_chosen", map[string]any{"Points": s.num(s.dataInt("max"))})})
 	case "other":
 		s.Edit(Reply{Text: s.T("checkout.choose.other_chosen", nil)})
 		return s.Goto(stepPoints)
@@ -246,7 +246,7 @@ func (c checkout) points(s *Session) error {
 	if err != nil {
 		var v *domain.ValidationError
 		if errors.As(err, &v) && v.Reason == "error.points.too_large" {
-			s.Say("checkout.points.over_max", map[string]any{"Max": s.Data("max")})
+			s.Say("checkout.points.over_max", map[string]any{"Max": s.num(s.dataInt("max"))})
 			return c.Ask(s)
 		}
 		return sayInvalid(s, err, c)
@@ -268,9 +268,9 @@ func (c checkout) askConfirm(s *Session) error {
 	}
 	data := s.cardData(q)
 	data["Amount"] = s.e.money(amount, s.Lang)
-	data["Redeem"] = redeem
+	data["Redeem"] = s.num(redeem)
 	data["Pay"] = s.e.money(quote.Paid, s.Lang)
-	data["Earn"] = quote.Earn
+	data["Earn"] = s.num(quote.Earn)
 	id := "checkout.confirm.accrue"
 	if redeem > 0 {
 		id = "checkout.confirm.redeem"
@@ -292,7 +292,7 @@ func (c checkout) refuse(s *Session, err error) error {
 	case errors.Is(err, domain.ErrInvalid):
 		var v *domain.ValidationError
 		errors.As(err, &v)
-		s.Say(v.Reason, map[string]any{"Max": s.Data("max")})
+		s.Say(v.Reason, map[string]any{"Max": s.num(s.dataInt("max"))})
 	default:
 		return err
 	}
@@ -331,8 +331,8 @@ func (c checkout) confirm(s *Session) error {
 	s.Leave()
 	p := res.Purchase
 	data := map[string]any{
-		"Name": res.Customer.FirstName, "Amount": s.e.money(p.Amount, s.Lang), "Earned": p.Earned,
-		"Redeemed": p.Redeemed, "Balance": res.Balance, "Count": res.Balance, "Purchase": p.PublicID,
+		"Name": res.Customer.FirstName, "Amount": s.e.money(p.Amount, s.Lang), "Earned": s.num(p.Earned),
+		"Redeemed": s.num(p.Redeemed), "Balance": s.num(res.Balance), "Count": res.Balance, "Purchase": p.PublicID,
 		"Pay": s.e.money(p.Amount-p.Redeemed*s.e.Business.Program.PointValue, s.Lang),
 	}
 	r := Reply{Text: s.T("checkout.done", data), Inline: [][]Button{{{Text: s.T("note.add", nil), Data: action("note", "p"+p.PublicID)}}}}
@@ -378,7 +378,7 @@ func cancelPurchase(s *Session, publicID string) error {
 	}
 	p := res.Purchase
 	s.Edit(Reply{Text: s.T("checkout.cancel_purchase.done", map[string]any{
-		"Purchase": p.PublicID, "Name": res.Customer.FirstName, "Balance": res.Balance, "Count": res.Balance,
+		"Purchase": p.PublicID, "Name": res.Customer.FirstName, "Balance": s.num(res.Balance), "Count": res.Balance,
 	})})
 	return nil // the customer is told by the reaction, the first time only
 }

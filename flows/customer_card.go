@@ -71,7 +71,7 @@ func (s *Session) customerCardText(cc *domain.CustomerCard) string {
 		line("customer.card.head", map[string]any{"Name": c.FirstName, "ID": c.ID, "Phone": orDash(c.Phone)})
 	}
 	if cc.Card != nil {
-		line("customer.card.card", map[string]any{"Number": cc.Card.Number, "Balance": cc.Card.Balance,
+		line("customer.card.card", map[string]any{"Number": cc.Card.Number, "Balance": s.num(cc.Card.Balance),
 			"Tier": cc.Tier.Name})
 	}
 	if c.Member() {
@@ -94,7 +94,7 @@ func (s *Session) customerCardText(cc *domain.CustomerCard) string {
 			id = "customer.card.purchase_cancelled"
 		}
 		line(id, map[string]any{"Date": p.CreatedAt.In(loc).Format("02.01.2006 15:04"), "Amount": s.e.money(p.Amount, s.Lang),
-			"Earned": p.Earned, "Redeemed": p.Redeemed})
+			"Earned": s.num(p.Earned), "Redeemed": s.num(p.Redeemed)})
 	}
 	if len(cc.Feedback) > 0 {
 		line("customer.card.feedback", nil)

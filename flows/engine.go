@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"runtime/debug"
 	"slices"
 	"sync"
@@ -50,8 +51,9 @@ type Config struct {
 type Engine struct {
 	Config
 
-	mu   sync.Mutex
-	locs map[string]*i18n.Localizer
+	mu    sync.Mutex
+	locs  map[string]*i18n.Localizer
+	langs map[*i18n.Localizer]string // each of locs' language
 }
 
 // NewEngine builds an engine over the flows the flow files registered.
@@ -65,7 +67,7 @@ func NewEngine(c Config) *Engine {
 	if c.Service == nil {
 		c.Service = domain.NewService(c.Business, c.Signer, c.Salt, c.Now)
 	}
-	e := &Engine{Config: c, locs: map[string]*i18n.Localizer{}}
+	e := &Engine{Config: c, locs: map[string]*i18n.Localizer{}, langs: map[*i18n.Localizer]string{}}
 	c.Service.On(e.react)
 	return e
 }
@@ -247,6 +249,21 @@ func (e *Engine) ownerOnFirstContact(ctx context.Context, tx domain.Tx, in Input
 	return st, true, nil
 }
 
+// countOver999 reports an integer count of four digits or more, the
+// counts whose digits are grouped when shown.
+func countOver999(v any) (int64, bool) {
+	var n int64
+	switch v := v.(type) {
+	case int:
+		n = int64(v)
+	case int64:
+		n = v
+	default:
+		return 0, false
+	}
+	return n, n > 999 || n < -999
+}
+
 // safely runs a flow step, turning a panic into an error: the transaction
 // rolls back, the person gets the polite internal-error message and the
 // update is marked handled, instead of a poison update retried forever.
@@ -265,17 +282,38 @@ func (e *Engine) localizer(lang string) *i18n.Localizer {
 	l, ok := e.locs[lang]
 	if !ok {
 		l = i18n.NewLocalizer(e.Bundle, lang)
-		e.locs[lang] = l
+		e.locs[lang], e.langs[l] = l, lang
 	}
 	return l
 }
 
+// langOf is the language a localizer of e.localizer writes.
+func (e *Engine) langOf(l *i18n.Localizer) string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.langs[l]
+}
+
+// num writes a count or an amount of points with its digits grouped as
+// lang groups them ("12 345" in Russian, "12,345" in English).
+func (e *Engine) num(n int64, lang string) string { return domain.FormatCount(n, lang) }
+
+// num is Engine.num in the session's language.
+func (s *Session) num(n int64) string { return domain.FormatCount(n, s.Lang) }
+
 // translate never fails in front of a person: a missing message (which the
-// locale tests prevent) shows its id and is logged.
+// locale tests prevent) shows its id and is logged. Count, the number a
+// message's plural form agrees with, is shown with its digits grouped
+// ("12 345 баллов"), while the form is chosen by the number itself.
 func (e *Engine) translate(l *i18n.Localizer, id string, data map[string]any) string {
 	cfg := &i18n.LocalizeConfig{MessageID: id, TemplateData: data, TemplateParser: messageTemplates}
 	if n, ok := data["Count"]; ok && (e.Plurals == nil || e.Plurals[id]) {
 		cfg.PluralCount = n
+	}
+	if big, ok := countOver999(data["Count"]); ok {
+		shown := maps.Clone(data)
+		shown["Count"] = e.num(big, e.langOf(l))
+		cfg.TemplateData = shown
 	}
 	text, err := l.Localize(cfg)
 	if err != nil && cfg.PluralCount != nil {

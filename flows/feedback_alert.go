@@ -167,17 +167,18 @@ func giveGoodwill(s *Session, value string) error {
 		s.Say("alert.feedback.given_before", map[string]any{"Customer": customerName(c)})
 		return nil
 	}
-	s.Say("alert.feedback.given", map[string]any{"Customer": customerName(c), "Points": row.Amount, "Balance": row.BalanceAfter})
+	s.Say("alert.feedback.given", map[string]any{"Customer": customerName(c), "Points": s.num(row.Amount), "Balance": s.num(row.BalanceAfter)})
 	if c.ChatID == 0 || c.Unreachable {
 		return nil
 	}
-	l := s.e.localizer(s.e.Business.Language(c.Language, ""))
+	lang := s.e.Business.Language(c.Language, "")
+	l := s.e.localizer(lang)
 	msg := "feedback.goodwill"
 	if f.General() {
 		msg = "feedback.goodwill.store" // nothing to say about a visit
 	}
 	return s.e.queue(s.Ctx, s.Tx, Reply{ChatID: c.ChatID, Text: s.e.translate(l, msg, map[string]any{
-		"Business": s.e.Business.Name, "Points": row.Amount, "Count": row.Amount, "Balance": row.BalanceAfter})})
+		"Business": s.e.Business.Name, "Points": s.e.num(row.Amount, lang), "Count": row.Amount, "Balance": s.e.num(row.BalanceAfter, lang)})})
 }
 
 func init() {

@@ -102,8 +102,8 @@ func (e *Engine) purchaseNotice(r *domain.PurchaseResult) (Reply, bool) {
 	loc := e.localizer(lang)
 	p := r.Purchase
 	data := map[string]any{
-		"Amount": e.money(p.Amount, lang), "Earned": p.Earned, "Redeemed": p.Redeemed,
-		"Balance": r.Balance, "Count": r.Balance, "Tier": r.Tier.Name,
+		"Amount": e.money(p.Amount, lang), "Earned": e.num(p.Earned, lang), "Redeemed": e.num(p.Redeemed, lang),
+		"Balance": e.num(r.Balance, lang), "Count": r.Balance, "Tier": r.Tier.Name,
 	}
 	id := "checkout.customer.earned"
 	switch {
@@ -163,7 +163,7 @@ func (e *Engine) notifyFlags(ctx context.Context, tx domain.Tx, r *domain.Purcha
 		}
 		text := e.translate(loc, "alert.velocity", map[string]any{
 			"Reasons": joinLines(reasons), "Purchase": p.PublicID, "Store": shop.Name,
-			"Amount": e.money(p.Amount, lang), "Earned": p.Earned, "Redeemed": p.Redeemed,
+			"Amount": e.money(p.Amount, lang), "Earned": e.num(p.Earned, lang), "Redeemed": e.num(p.Redeemed, lang),
 			"Customer": customerName(r.Customer), "Cashier": cashierName(cashier, p.Source),
 		})
 		if err := e.queue(ctx, tx, Reply{ChatID: s.ChatID, Text: text}); err != nil {

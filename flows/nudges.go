@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 	"text/template"
@@ -106,7 +107,15 @@ func (e *Engine) nudgeText(loc *i18n.Localizer, lang string, r domain.NudgeRule,
 	if _, err := loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data, TemplateParser: messageTemplates}); err != nil {
 		id = "nudge." + kindMessage[r.Kind] + ".text"
 	}
-	return e.translate(loc, id, data), nil
+	// The built-in messages show points with their digits grouped; an
+	// owner's template keeps the numbers, which it may compare.
+	shown := maps.Clone(data)
+	for _, k := range []string{"Balance", "Points"} {
+		if n, ok := shown[k].(int64); ok {
+			shown[k] = e.num(n, lang)
+		}
+	}
+	return e.translate(loc, id, shown), nil
 }
 
 // joinNames lists names as people say them: "Masha", "Masha and Misha",

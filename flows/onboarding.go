@@ -45,7 +45,7 @@ func startOnboarding(s *Session, p domain.StartPayload) error {
 	case domain.StartReferral:
 		s.SetData("referral", p.Value)
 	}
-	s.Say("onboarding.greeting", map[string]any{"Business": s.e.Business.Name, "Bonus": s.e.Business.WelcomeBonus, "Count": s.e.Business.WelcomeBonus})
+	s.Say("onboarding.greeting", map[string]any{"Business": s.e.Business.Name, "Bonus": s.num(s.e.Business.WelcomeBonus), "Count": s.e.Business.WelcomeBonus})
 	return s.Enter(flowOnboarding, stepConsent)
 }
 
@@ -273,7 +273,7 @@ func (o onboarding) finish(s *Session) error {
 // register, the card is shown at once: the bonus can pay this receipt.
 func sayWelcome(s *Session, welcome domain.WelcomeOutcome, atStore bool) error {
 	bonus := s.e.Business.WelcomeBonus
-	data := map[string]any{"Name": s.Customer.FirstName, "Bonus": bonus, "Count": bonus}
+	data := map[string]any{"Name": s.Customer.FirstName, "Bonus": s.num(bonus), "Count": bonus}
 	id := "onboarding.done"
 	switch welcome {
 	case domain.WelcomeCredited:

@@ -150,7 +150,7 @@ func (e *Engine) offerRow(sec *domain.Section, qn *domain.Questionnaire, lang st
 		points += q.Reward
 	}
 	return []Button{{Text: e.translate(e.localizer(lang), "profile.offer.button", map[string]any{
-		"Title": e.textIn(sec.Title, lang), "Points": points, "Count": points,
+		"Title": e.textIn(sec.Title, lang), "Points": e.num(points, lang), "Count": points,
 	}), Data: action("section", sec.ID)}}
 }
 

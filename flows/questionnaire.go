@@ -281,7 +281,7 @@ func (questionnaire) finish(s *Session, section string, answers map[string]domai
 		if err := s.completeSection(section, answers); err != nil {
 			return err
 		}
-		s.Edit(Reply{Text: s.notesText() + s.T("profile.section.done", map[string]any{"Bonus": sec.Bonus, "Count": sec.Bonus, "Title": s.e.textIn(sec.Title, s.Lang)})})
+		s.Edit(Reply{Text: s.notesText() + s.T("profile.section.done", map[string]any{"Bonus": s.num(sec.Bonus), "Count": sec.Bonus, "Title": s.e.textIn(sec.Title, s.Lang)})})
 		return nil
 	}
 	s.Edit(Reply{Text: s.notesText() + s.T("profile.section.partly", nil)})

@@ -9,7 +9,7 @@ import (
 // noteReward says points were just paid, on top of the next message and
 // as the tap's toast.
 func (s *Session) noteReward(points int64) {
-	note := s.T("profile.rewarded", map[string]any{"Points": points, "Count": points})
+	note := s.T("profile.rewarded", map[string]any{"Points": s.num(points), "Count": points})
 	s.notes = append(s.notes, note)
 	s.callbackText = note
 }
@@ -25,7 +25,7 @@ func (s *Session) announceSection(section string, answers map[string]domain.Answ
 	qn := &s.e.Business.Questionnaire
 	if sec, ok := qn.Section(section); ok && !before && qn.Completed(section, answers) {
 		s.notes = append(s.notes, s.T("profile.section.done", map[string]any{
-			"Bonus": sec.Bonus, "Count": sec.Bonus, "Title": s.e.textIn(sec.Title, s.Lang)}))
+			"Bonus": s.num(sec.Bonus), "Count": sec.Bonus, "Title": s.e.textIn(sec.Title, s.Lang)}))
 	}
 }
 

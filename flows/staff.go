@@ -280,7 +280,7 @@ func listPurchases(s *Session) error {
 		}
 		b.WriteString("\n" + s.T("staff.purchases.line", map[string]any{
 			"Time": p.CreatedAt.In(loc).Format("15:04"), "Purchase": p.PublicID, "Amount": s.e.money(p.Amount, s.Lang),
-			"Earned": p.Earned, "Redeemed": p.Redeemed,
+			"Earned": s.num(p.Earned), "Redeemed": s.num(p.Redeemed),
 		}) + state)
 		if !p.Cancelled() {
 			rows = append(rows, []Button{{Text: s.T("staff.purchases.cancel", map[string]any{"Purchase": p.PublicID}), Data: action("cancelask", p.PublicID)}})

@@ -290,7 +290,7 @@ func nudgeReport(s *Session) error {
 			"Rule": x.Rule, "Due": x.Due, "Sent": x.Sent, "HeldOut": x.HeldOut, "Skipped": x.Skipped,
 			"Clicked": x.Clicked, "ConvSent": x.ConvertedSent, "ConvHeld": x.ConvertedHeldOut,
 			"RateSent": tenths(domain.Rate(x.ConvertedSent, x.Sent), s.Lang), "RateHeld": tenths(domain.Rate(x.ConvertedHeldOut, x.HeldOut), s.Lang),
-			"Uplift": signedTenths(x.Uplift(), s.Lang), "Points": x.Points,
+			"Uplift": signedTenths(x.Uplift(), s.Lang), "Points": s.num(x.Points),
 			"Revenue": s.e.money(x.RevenueSent, s.Lang), "RevenueHeld": s.e.money(x.RevenueHeld, s.Lang),
 		}))
 		b.WriteString("\n" + s.T("stats.nudges.confidence."+x.Confidence(), nil))

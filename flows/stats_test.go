@@ -209,13 +209,23 @@ func TestStatsGroupDigits(t *testing.T) {
 	cashier := hire(t, h, owner, "cashier", 901, "Boris")
 	anna := join(t, h, 101, "Anna")
 	scan(t, anna, cashier)
-	cashier.Send("100000").Tap("➕ Accrue +3000").Tap("✅ Confirm")
+	cashier.Send("100000").Tap("➕ Accrue +3,000").Tap("✅ Confirm")
 
 	owner.Send("/stats")
 	for _, want := range []string{"Points issued 3,100 ·", "Points on the cards now: 3,100, a liability of 3,100 RUB"} {
 		if got := owner.Last().Text; !strings.Contains(got, want) {
 			t.Fatalf("no %q in the report:\n%s", want, got)
 		}
+	}
+	// The customer's own numbers too: a field of the message, and the
+	// count a plural form agrees with.
+	anna.Send("/balance")
+	if got := anna.Last().Text; !strings.Contains(got, "Your balance: 3,100 points.") || !strings.Contains(got, "+3,000") {
+		t.Fatalf("balance:\n%s", got)
+	}
+	anna.Send("/rewards")
+	if got := anna.Last().Text; !strings.Contains(got, "3,100 points") {
+		t.Fatalf("rewards:\n%s", got)
 	}
 	owner.Send("/language").Tap("🇷🇺 Русский").Send("/stats")
 	if got := owner.Last().Text; !strings.Contains(got, "Баллов на картах сейчас: 3 100, обязательства на 3 100 ₽") {

@@ -47,7 +47,7 @@ func TestUzbekCustomer(t *testing.T) {
 
 	cashier.Note("the cashier types the amount with soʻm")
 	scan(t, c, cashier)
-	cashier.Send("150 000 soʻm").Tap("➕ Ball qoʻshish +4500").Tap("✅ Tasdiqlash")
+	cashier.Send("150 000 soʻm").Tap("➕ Ball qoʻshish +4 500").Tap("✅ Tasdiqlash")
 	c.Sync().
 		Note("the first purchase offers the basic preset, in Uzbek").
 		Tap("📝 Siz haqingizda (+105 ballgacha)").
