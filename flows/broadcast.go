@@ -249,8 +249,8 @@ func showProgress(s *Session, id int64) error {
 		return err
 	}
 	msg := "broadcast.progress"
-	data := map[string]any{"Queued": p.Queued, "Sent": p.Sent, "Blocked": p.Blocked, "Failed": p.Failed,
-		"Pending": p.Pending, "When": showWhen(s, b.NotBefore)}
+	data := map[string]any{"Queued": s.num(int64(p.Queued)), "Sent": s.num(int64(p.Sent)), "Blocked": s.num(int64(p.Blocked)), "Failed": s.num(int64(p.Failed)),
+		"Pending": s.num(int64(p.Pending)), "When": showWhen(s, b.NotBefore)}
 	switch {
 	case p.Done():
 		msg = "broadcast.report"
@@ -277,7 +277,8 @@ func showProgress(s *Session, id int64) error {
 // their language.
 func (e *Engine) ReportBroadcasts(ctx context.Context) (int, error) {
 	return e.Service.ReportBroadcasts(ctx, e.Store, func(ctx context.Context, tx domain.Tx, to *domain.Staff, f domain.FinishedBroadcast) (json.RawMessage, error) {
-		p, loc := f.Progress, e.localizer(e.staffLang(ctx, tx, to))
+		lang := e.staffLang(ctx, tx, to)
+		p, loc := f.Progress, e.localizer(lang)
 		b, err := tx.FindBroadcast(ctx, f.ID)
 		if err != nil {
 			return nil, err
@@ -287,7 +288,8 @@ func (e *Engine) ReportBroadcasts(ctx context.Context) (int, error) {
 			return nil, err
 		}
 		text := e.translate(loc, "broadcast.report",
-			map[string]any{"Queued": p.Queued, "Sent": p.Sent, "Blocked": p.Blocked, "Failed": p.Failed})
+			map[string]any{"Queued": e.num(int64(p.Queued), lang), "Sent": e.num(int64(p.Sent), lang),
+				"Blocked": e.num(int64(p.Blocked), lang), "Failed": e.num(int64(p.Failed), lang)})
 		r := Reply{ChatID: to.ChatID, Text: text + tally}
 		if len(b.Options) > 0 {
 			id := strconv.FormatInt(b.ID, 10)

@@ -70,9 +70,10 @@ func sendChart(s *Session, kind string) error {
 // weekData is what the captions and the weekly report say of a week.
 func (e *Engine) weekData(w domain.WeekStats, lang string) map[string]any {
 	return map[string]any{
-		"Week": w.Start.Format("02.01"), "Members": w.Members, "New": w.NewMembers, "Active": w.Active,
-		"Revenue": e.money(w.Revenue, lang), "Receipts": w.Receipts, "Average": e.money(w.AverageReceipt(), lang),
-		"Ratings": w.Ratings, "Stars": starsText(w, lang), "Bad": w.Bad,
+		"Week": w.Start.Format("02.01"), "Members": e.num(int64(w.Members), lang), "New": e.num(int64(w.NewMembers), lang),
+		"Active": e.num(int64(w.Active), lang), "Revenue": e.money(w.Revenue, lang), "Receipts": e.num(int64(w.Receipts), lang),
+		"Average": e.money(w.AverageReceipt(), lang), "Ratings": e.num(int64(w.Ratings), lang), "Stars": starsText(w, lang),
+		"Bad": e.num(int64(w.Bad), lang),
 	}
 }
 
@@ -185,9 +186,9 @@ func (e *Engine) reportText(rep domain.WeeklyReport, lang string) string {
 	data["RevenueChange"] = e.change(l, p.Revenue, w.Revenue)
 	data["ReceiptsChange"] = e.change(l, int64(p.Receipts), int64(w.Receipts))
 	data["AverageChange"] = e.change(l, p.AverageReceipt(), w.AverageReceipt())
-	data["NewBefore"] = p.NewMembers
+	data["NewBefore"] = e.num(int64(p.NewMembers), lang)
 	data["ActiveDelta"] = signed(int64(w.Active - p.Active))
-	data["BadBefore"] = p.Bad
+	data["BadBefore"] = e.num(int64(p.Bad), lang)
 	data["StarsBefore"] = starsText(p, lang)
 	return e.translate(l, "report.weekly", data)
 }

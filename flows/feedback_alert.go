@@ -59,7 +59,7 @@ func (e *Engine) alertFeedback(ctx context.Context, tx domain.Tx, ev domain.Feed
 		l := e.localizer(lang)
 		data := map[string]any{
 			"Stars": stars(strconv.Itoa(f.Stars)), "Customer": customerName(ev.Customer), "Store": shop.Name,
-			"Visits": totals.Visits, "Spend": e.money(totals.Spend, lang), "Comment": f.Comment,
+			"Visits": e.num(int64(totals.Visits), lang), "Spend": e.money(totals.Spend, lang), "Comment": f.Comment,
 		}
 		// A general rating has no visit: no cashier, amount or date to name.
 		id := "alert.feedback.store"

@@ -287,8 +287,9 @@ func nudgeReport(s *Session) error {
 	for _, x := range rows {
 		b.WriteString("\n\n")
 		b.WriteString(s.T("stats.nudges.rule", map[string]any{
-			"Rule": x.Rule, "Due": x.Due, "Sent": x.Sent, "HeldOut": x.HeldOut, "Skipped": x.Skipped,
-			"Clicked": x.Clicked, "ConvSent": x.ConvertedSent, "ConvHeld": x.ConvertedHeldOut,
+			"Rule": x.Rule, "Due": s.num(int64(x.Due)), "Sent": s.num(int64(x.Sent)), "HeldOut": s.num(int64(x.HeldOut)),
+			"Skipped": s.num(int64(x.Skipped)), "Clicked": s.num(int64(x.Clicked)), "ConvSent": s.num(int64(x.ConvertedSent)),
+			"ConvHeld": s.num(int64(x.ConvertedHeldOut)),
 			"RateSent": tenths(domain.Rate(x.ConvertedSent, x.Sent), s.Lang), "RateHeld": tenths(domain.Rate(x.ConvertedHeldOut, x.HeldOut), s.Lang),
 			"Uplift": signedTenths(x.Uplift(), s.Lang), "Points": s.num(x.Points),
 			"Revenue": s.e.money(x.RevenueSent, s.Lang), "RevenueHeld": s.e.money(x.RevenueHeld, s.Lang),
@@ -304,9 +305,9 @@ func nudgeReport(s *Session) error {
 	}
 	for _, x := range offers {
 		b.WriteString("\n" + s.T("stats.nudges.offer", map[string]any{
-			"Offer": s.T("nudge.offer_type."+x.Offer, nil), "Sent": x.Sent, "ConvSent": x.ConvertedSent,
-			"RateSent": tenths(domain.Rate(x.ConvertedSent, x.Sent), s.Lang), "HeldOut": x.HeldOut,
-			"ConvHeld": x.ConvertedHeldOut, "RateHeld": tenths(domain.Rate(x.ConvertedHeldOut, x.HeldOut), s.Lang),
+			"Offer": s.T("nudge.offer_type."+x.Offer, nil), "Sent": s.num(int64(x.Sent)), "ConvSent": s.num(int64(x.ConvertedSent)),
+			"RateSent": tenths(domain.Rate(x.ConvertedSent, x.Sent), s.Lang), "HeldOut": s.num(int64(x.HeldOut)),
+			"ConvHeld": s.num(int64(x.ConvertedHeldOut)), "RateHeld": tenths(domain.Rate(x.ConvertedHeldOut, x.HeldOut), s.Lang),
 		}))
 	}
 	s.Send(Reply{Text: b.String()})

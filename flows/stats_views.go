@@ -79,8 +79,8 @@ func staffText(s *Session, p domain.Period, shopID int64, store string, loc *tim
 			rating = s.T("kpi.staff.rating", map[string]any{"Average": tenths(r.AverageStars(), s.Lang), "Count": r.Ratings})
 		}
 		lines = append(lines, s.T("kpi.staff.line", map[string]any{
-			"Name": r.Name, "Role": s.T("role."+string(r.Role), nil), "SignedUp": r.SignedUp,
-			"Repeat": tenths(r.RepeatRate(), s.Lang), "Checkouts": r.Checkouts, "Rating": rating,
+			"Name": r.Name, "Role": s.T("role."+string(r.Role), nil), "SignedUp": s.num(int64(r.SignedUp)),
+			"Repeat": tenths(r.RepeatRate(), s.Lang), "Checkouts": s.num(int64(r.Checkouts)), "Rating": rating,
 		}))
 	}
 	lines = append(lines, "", s.T("kpi.staff.hint", nil))
