@@ -215,7 +215,27 @@ func (c checkout) askChoose(s *Session) error {
 	return nil
 }
 
+// retyped takes an amount typed over the choice or the check before
+// confirming as the receipt's corrected amount (a cashier who sees a
+// typo types it again instead of cancelling and scanning once more),
+// and quotes it afresh; the earlier messages' buttons go stale with the
+// step's nonce. Any other text gets the hint and the question again.
+func (c checkout) retyped(s *Session) error {
+	amount, err := domain.ParseAmount(s.In.Text, s.e.Business.Program.MaxReceipt)
+	if err != nil {
+		s.Say("checkout.choose.hint", nil)
+		return c.Ask(s)
+	}
+	s.SetData("amount", strconv.FormatInt(amount, 10))
+	s.SetData("redeem", "0")
+	s.Say("checkout.amount.changed", map[string]any{"Amount": s.e.money(amount, s.Lang)})
+	return s.Goto(stepChoose)
+}
+
 func (c checkout) choose(s *Session) error {
+	if s.In.Kind == InputText {
+		return c.retyped(s)
+	}
 	v, ok := tapped(s, "common.use_buttons")
 	if !ok {
 		return c.Ask(s)
@@ -300,6 +320,9 @@ func (c checkout) refuse(s *Session, err error) error {
 }
 
 func (c checkout) confirm(s *Session) error {
+	if s.In.Kind == InputText {
+		return c.retyped(s)
+	}
 	v, ok := tapped(s, "common.use_buttons")
 	if !ok {
 		return c.Ask(s)

@@ -328,3 +328,35 @@ func TestTierShownWithDistanceToNext(t *testing.T) {
 		t.Fatalf("after 1,000 RUB the customer is Silver, the top tier:\n%s", anna.Last().Text)
 	}
 }
+
+// TestCheckoutAmountRetyped: a cashier who sees a typo in the amount, at
+// the choice or at the check before confirming, types the right amount
+// instead of cancelling and scanning again. The receipt is quoted afresh,
+// the earlier buttons are stale, and other text gets a hint that says so.
+func TestCheckoutAmountRetyped(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := join(t, h, 101, "Anna")
+	scan(t, anna, cashier)
+	cashier.Send("1000")
+	choice := cashier.Last().ID
+	cashier.Send("1200")
+	if got := cashier.Last().Text; !strings.Contains(got, "1,200 RUB") {
+		t.Fatalf("after the corrected amount: %q", got)
+	}
+	cashier.TapOld(choice, "➕ Accrue +30").
+		Tap("➕ Accrue +36").
+		Send("no wait").
+		Send("1 300").
+		Tap("➕ Accrue +39").
+		Tap("✅ Confirm")
+	if n := countRows(t, h, `SELECT count(*) FROM purchases WHERE amount = 130000 AND points_earned = 39`); n != 1 {
+		t.Fatalf("the purchase is not the corrected one:\n%s", cashier.Transcript())
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM purchases`); n != 1 {
+		t.Fatalf("%d purchases, want 1", n)
+	}
+	bottest.Golden(t, "checkout_amount_retyped", cashier.Transcript())
+}
