@@ -360,3 +360,30 @@ func TestCheckoutAmountRetyped(t *testing.T) {
 	}
 	bottest.Golden(t, "checkout_amount_retyped", cashier.Transcript())
 }
+
+// TestInviterHearsTheInvitationWasOpened: whoever made an invitation is
+// told who opened it, with the role it gave and the way to undo it, so a
+// link that leaked shows at once; nobody else is.
+func TestInviterHearsTheInvitationWasOpened(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	mila := hire(t, h, owner, "manager", 902, "Mila")
+	owner.Sync()
+	if got := owner.Last().Text; got != "✅ Mila opened your invitation and is now a manager (Central). Not who you invited? Revoke them in /staff → Staff list." {
+		t.Fatalf("the owner after Mila joined: %q", got)
+	}
+	mila.Send("/staff").Tap("➕ Invite a cashier") // a manager invites to their own store
+	m := linkRe.FindStringSubmatch(mila.Last().Caption)
+	if m == nil {
+		t.Fatalf("no invite link in %q", mila.Last().Caption)
+	}
+	h.Chat(901, "Vera", "en").Send("/start " + m[1])
+	mila.Sync()
+	if got := mila.Last().Text; !strings.HasPrefix(got, "✅ Vera opened your invitation and is now a cashier (Central).") {
+		t.Fatalf("the manager after Vera joined: %q", got)
+	}
+	if got := owner.Sync().Last().Text; strings.Contains(got, "Vera") {
+		t.Fatalf("the owner was told of the manager's invitation: %q", got)
+	}
+}

@@ -88,8 +88,35 @@ func (e *Engine) react(ctx context.Context, tx domain.Tx, ev domain.Event) error
 		return e.announceBadge(ctx, tx, ev)
 	case domain.ReferralCompleted:
 		return e.notifyReferral(ctx, tx, ev)
+	case domain.StaffJoined:
+		return e.notifyInviter(ctx, tx, ev.Staff)
 	}
 	return nil
+}
+
+// notifyInviter tells whoever made an invitation that it was used, and
+// by whom: a link that leaked shows at once, with the way to undo it.
+// Invitations made from the command line have no one to tell.
+func (e *Engine) notifyInviter(ctx context.Context, tx domain.Tx, st *domain.Staff) error {
+	if st.InvitedBy == 0 {
+		return nil
+	}
+	by, err := tx.FindStaffByID(ctx, st.InvitedBy)
+	if err != nil || !by.Active() || by.ID == st.ID {
+		return err
+	}
+	lang := e.staffLang(ctx, tx, by)
+	loc := e.localizer(lang)
+	store := e.translate(loc, "staff.all_stores", nil)
+	if st.ShopID != 0 {
+		shop, err := tx.FindShopByID(ctx, st.ShopID)
+		if err != nil {
+			return err
+		}
+		store = shop.Name
+	}
+	return e.queue(ctx, tx, Reply{ChatID: by.ChatID, Text: e.translate(loc, "invite.opened", map[string]any{
+		"Name": st.FirstName, "Role": e.translate(loc, "role."+string(st.Role), nil), "Store": store})})
 }
 
 // purchaseNotice builds the customer's message about a purchase.
