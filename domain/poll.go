@@ -48,11 +48,18 @@ type CustomerPollAnswer struct {
 	At       time.Time
 }
 
-// CheckPollOption refuses an answer option a button could not carry.
-func CheckPollOption(text string) (string, error) {
+// CheckPollOption refuses an answer option a button could not carry, and
+// one the poll has already (have), whatever its letters' case: two equal
+// buttons would split the answers between them.
+func CheckPollOption(text string, have []string) (string, error) {
 	text = strings.Join(strings.Fields(text), " ")
 	if n := utf8.RuneCountInString(text); n == 0 || n > MaxPollOptionLen {
 		return "", Invalid("broadcast.poll.option_length")
+	}
+	for _, h := range have {
+		if strings.EqualFold(h, text) {
+			return "", Invalid("broadcast.poll.option_duplicate")
+		}
 	}
 	return text, nil
 }
@@ -87,8 +94,8 @@ func checkPoll(b *Broadcast) error {
 	if len(b.Options) < MinPollOptions || len(b.Options) > MaxPollOptions {
 		return Invalid("broadcast.poll.count")
 	}
-	for _, o := range b.Options {
-		if _, err := CheckPollOption(o); err != nil {
+	for i, o := range b.Options {
+		if _, err := CheckPollOption(o, b.Options[:i]); err != nil {
 			return err
 		}
 	}

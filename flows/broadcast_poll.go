@@ -51,10 +51,13 @@ func (b broadcast) takePollOption(s *Session) error {
 	if s.In.Kind != InputText {
 		return b.Ask(s)
 	}
-	o, err := domain.CheckPollOption(s.In.Text)
-	if err != nil {
-		s.Say("broadcast.poll.option_length", map[string]any{"Count": domain.MaxPollOptionLen})
+	o, err := domain.CheckPollOption(s.In.Text, opts)
+	var v *domain.ValidationError
+	if errors.As(err, &v) {
+		s.Say(v.Reason, map[string]any{"Count": domain.MaxPollOptionLen})
 		return nil
+	} else if err != nil {
+		return err
 	}
 	data, _ := json.Marshal(append(opts, o))
 	s.SetData("opts", string(data))

@@ -34,7 +34,11 @@ func TestPollBroadcast(t *testing.T) {
 	if !strings.Contains(owner.Last().Text, "1 to 40 characters") {
 		t.Fatalf("a too long option: %q", owner.Last().Text)
 	}
-	owner.Send("Saturday").Tap("✅ Done")
+	owner.Send("Saturday").Send("  saturday ")
+	if !strings.Contains(owner.Last().Text, "This answer is in the poll already.") {
+		t.Fatalf("a second Saturday: %q", owner.Last().Text)
+	}
+	owner.Tap("✅ Done")
 	if b := strings.Join(owner.Last().Buttons(), "|"); strings.Contains(b, "Make it a poll") {
 		t.Fatalf("the poll is offered again: %s", b)
 	}
