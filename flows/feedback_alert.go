@@ -88,7 +88,8 @@ func (e *Engine) alertButtons(l *i18n.Localizer, feedbackID int64) [][]Button {
 	id := strconv.FormatInt(feedbackID, 10)
 	return [][]Button{
 		{{Text: e.translate(l, "alert.feedback.reply", nil), Data: action("fbreply", id)}},
-		{{Text: e.translate(l, "alert.feedback.give", map[string]any{"Points": e.Business.Feedback.Goodwill, "Count": e.Business.Feedback.Goodwill}), Data: action("fbgive", id)}},
+		{{Text: e.translate(l, "alert.feedback.give", map[string]any{
+			"Points": e.num(e.Business.Feedback.Goodwill, e.langOf(l)), "Count": e.Business.Feedback.Goodwill}), Data: action("fbgive", id)}},
 		{{Text: e.translate(l, "alert.feedback.resolve", nil), Data: action("fbdone", id)}},
 	}
 }
@@ -118,6 +119,16 @@ func takeFeedback(s *Session, value, resolution string) (*domain.Feedback, bool,
 		return nil, false, nil
 	}
 	f, err := s.e.Service.TakeFeedback(s.Ctx, s.Tx, s.Staff, id, resolution)
+	if ok, err := feedbackTaken(s, err); !ok {
+		return nil, false, err
+	}
+	return f, true, nil
+}
+
+// feedbackTaken reports whether the domain let the tap take the rating
+// (err is nil), having said why not when it did not; an error of another
+// kind is returned.
+func feedbackTaken(s *Session, err error) (bool, error) {
 	var handled *domain.HandledError
 	switch {
 	case errors.As(err, &handled):
@@ -125,17 +136,15 @@ func takeFeedback(s *Session, value, resolution string) (*domain.Feedback, bool,
 		s.Edit(Reply{Text: s.T("alert.feedback.handled", map[string]any{
 			"Name": handled.By.FirstName, "What": s.T("alert.feedback.resolution."+handled.Resolution, nil),
 			"Time": handled.At.In(loc).Format("02.01 15:04")}), Inline: [][]Button{}})
-		return nil, false, nil
+		return false, nil
 	case isNotFound(err):
 		s.Toast("error.stale_button")
-		return nil, false, nil
+		return false, nil
 	case errors.Is(err, domain.ErrCustomerErased):
 		s.Say("alert.feedback.customer_erased", nil)
-		return nil, false, nil
-	case err != nil:
-		return nil, false, err
+		return false, nil
 	}
-	return f, true, nil
+	return err == nil, err
 }
 
 // resolveFeedback is Resolved: the alert loses its buttons and says so.
@@ -148,15 +157,17 @@ func resolveFeedback(s *Session, value string) error {
 	return nil
 }
 
-// giveGoodwill is Give N points: once per rating, through the ledger; the
-// customer is told in their chat.
+// giveGoodwill is Give N points: once per rating, through the ledger
+// (GiveGoodwill takes the rating itself); the customer is told in their
+// chat.
 func giveGoodwill(s *Session, value string) error {
 	id, _ := strconv.ParseInt(value, 10, 64)
-	if _, ok, err := takeFeedback(s, value, domain.ResolutionGoodwill); err != nil || !ok {
-		return err
+	if !s.Staff.CanManage() {
+		s.Toast("error.stale_button")
+		return nil
 	}
 	f, row, created, err := s.e.Service.GiveGoodwill(s.Ctx, s.Tx, s.Staff, id)
-	if err != nil {
+	if ok, err := feedbackTaken(s, err); !ok {
 		return err
 	}
 	c, err := s.Tx.FindCustomerByID(s.Ctx, f.CustomerID)
