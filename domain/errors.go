@@ -35,6 +35,10 @@ var (
 	// no one left to write to or to credit (an owner's reply or apology
 	// points on a rating they gave before).
 	ErrCustomerErased = errors.New("customer erased their data")
+	// ErrCustomerUnreachable means the customer blocked the bot (or has
+	// no chat): a message written for them would not reach them, though
+	// points still land on their card.
+	ErrCustomerUnreachable = errors.New("customer cannot be written to")
 	// ErrHandledAlready means a Telegram update was handled before (a
 	// redelivery, a replay, another replica's copy): the transaction that
 	// handled it again rolled back (UpdateStore.FinishUpdate).

@@ -398,6 +398,9 @@ func (s *Service) TakeFeedback(ctx context.Context, tx Tx, st *Staff, feedbackID
 		if c.Erased {
 			return f, ErrCustomerErased
 		}
+		if resolution == ResolutionReplied && (c.Unreachable || c.ChatID == 0) {
+			return f, ErrCustomerUnreachable
+		}
 	}
 	if f.HandledBy == 0 || resolution == ResolutionResolved {
 		f.HandledBy, f.HandledAt, f.Resolution = st.ID, s.Now(), resolution

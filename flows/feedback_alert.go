@@ -143,6 +143,9 @@ func feedbackTaken(s *Session, err error) (bool, error) {
 	case errors.Is(err, domain.ErrCustomerErased):
 		s.Say("alert.feedback.customer_erased", nil)
 		return false, nil
+	case errors.Is(err, domain.ErrCustomerUnreachable):
+		s.Say("alert.feedback.customer_unreachable", nil)
+		return false, nil
 	}
 	return err == nil, err
 }

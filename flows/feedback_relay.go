@@ -71,11 +71,7 @@ func relayToCustomer(s *Session, feedbackID int64, text string) error {
 	if err != nil {
 		return err
 	}
-	if c.ChatID == 0 || c.Unreachable || c.Erased {
-		s.Say("relay.unreachable", nil)
-		return nil
-	}
-	l := s.e.localizer(s.e.Business.Language(c.Language, ""))
+	l := s.e.localizer(s.e.Business.Language(c.Language, "")) // TakeFeedback checked they can be written to
 	id := strconv.FormatInt(f.ID, 10)
 	err = s.e.queue(s.Ctx, s.Tx, Reply{ChatID: c.ChatID,
 		Text:   s.e.translate(l, "feedback.from_business", map[string]any{"Text": text, "Business": s.e.Business.Name}),

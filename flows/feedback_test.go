@@ -422,3 +422,33 @@ func TestAlertAfterTheCustomerErasedTheirData(t *testing.T) {
 	}
 	bottest.Golden(t, "feedback_alert_erased", owner.Transcript())
 }
+
+// A customer who blocked the bot cannot be answered: Reply says so at the
+// tap, before the owner writes anything, and leaves the rating as it was;
+// points still go on the card.
+func TestReplyToACustomerWhoBlockedTheBot(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := join(t, h, 101, "Anna")
+	buy(t, anna, cashier)
+	anna.Send("/feedback").Tap("2⭐").Send("The cup was dirty")
+	anna.U.Block()
+	owner.Sync().Tap("🎁 Give 100 points") // its note to Anna answers 403
+	h.Settle()
+	if n := countRows(t, h, `SELECT count(*) FROM customers WHERE unreachable_at IS NOT NULL`); n != 1 {
+		t.Fatalf("%d customers marked unreachable after the 403", n)
+	}
+	owner.Tap("↩️ Reply")
+	if got := owner.Last().Text; !strings.Contains(got, "This customer has blocked the bot, so a reply would not reach them.") {
+		t.Fatalf("Reply on a blocked customer's rating: %q", got)
+	}
+	owner.Send("Sorry about the cup")
+	if n := countRows(t, h, `SELECT count(*) FROM feedback WHERE resolution = 'goodwill'`); n != 1 {
+		t.Fatalf("the rating's resolution changed:\n%s", owner.Transcript())
+	}
+	if got := owner.Last().Text; strings.Contains(got, "Sent to") {
+		t.Fatalf("the owner's text went on as a reply: %q", got)
+	}
+}
