@@ -107,9 +107,10 @@ type NudgeRule struct {
 	HoldOut         int
 	AttributionDays int
 	// Text and Button per language override the built-in messages
-	// (nudge.<kind>.text); templates see .Name, .Balance, .Points,
-	// .Expires, .Business, (event) .Items, and .Who (a family birthday:
-	// the child's or pet's name, several joined).
+	// (nudge.<kind>.text); templates (ParseOwnText) see .Name, .Balance,
+	// .Points, .Expires, .Business, (event) .Items, .Who (a family
+	// birthday: the child's or pet's name, several joined), .Category and
+	// .Percent.
 	Text   map[string]string
 	Button map[string]string
 	// Cycles (replenish) are the watched categories' typical days between
@@ -285,6 +286,9 @@ func (c *NudgeConfig) Validate(b *Business) error {
 			return err
 		}
 		if err := r.validateContent(bad); err != nil {
+			return err
+		}
+		if err := r.validateTexts(bad); err != nil {
 			return err
 		}
 	}

@@ -54,6 +54,8 @@ type Engine struct {
 	mu    sync.Mutex
 	locs  map[string]*i18n.Localizer
 	langs map[*i18n.Localizer]string // each of locs' language
+
+	ownTexts sync.Map // ownTextKey → *template.Template: owners' nudge texts, parsed once
 }
 
 // NewEngine builds an engine over the flows the flow files registered.

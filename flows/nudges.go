@@ -79,8 +79,10 @@ func (e *Engine) renderNudge(r domain.NudgeRule, d domain.NudgeDue, n *domain.Nu
 	if r.ID == "onboarding_rewards" {
 		click, label = domain.NudgeClickRewards, e.translate(loc, "nudge.button.rewards", nil)
 	}
-	if b := r.Button[lang]; b != "" {
-		label = b
+	if src := r.Button[lang]; src != "" {
+		if label, err = e.ownText(r.ID, lang, src, data); err != nil {
+			return nil, err
+		}
 	}
 	rows := [][]Button{
 		{{Text: label, Data: nudgeData(n.ID, click)}},
@@ -98,10 +100,10 @@ func (e *Engine) renderNudge(r domain.NudgeRule, d domain.NudgeDue, n *domain.Nu
 // names of a shop event's products), .Who), or the built-in message.
 func (e *Engine) nudgeText(loc *i18n.Localizer, lang string, r domain.NudgeRule, category string, data map[string]any) (string, error) {
 	if src := r.CategoryText[category][lang]; category != "" && src != "" {
-		return ownText(r.ID, lang, src, data)
+		return e.ownText(r.ID, lang, src, data)
 	}
 	if src := r.Text[lang]; src != "" {
-		return ownText(r.ID, lang, src, data)
+		return e.ownText(r.ID, lang, src, data)
 	}
 	id := "nudge." + r.ID + ".text"
 	if _, err := loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data, TemplateParser: messageTemplates}); err != nil {
@@ -131,12 +133,23 @@ func joinNames(and string, names []string) string {
 	}
 }
 
-// ownText runs an owner's template from the config.
-func ownText(rule, lang, src string, data map[string]any) (string, error) {
-	t, err := template.New(rule).Option("missingkey=zero").Parse(src)
-	if err != nil {
-		return "", fmt.Errorf("nudge %s: text in %s: %w", rule, lang, err)
+// ownTextKey names a parsed owner's template: its num writes numbers the
+// language's way, so the same text in two languages parses twice.
+type ownTextKey struct{ lang, src string }
+
+// ownText runs an owner's template from the config (checked when the
+// config was read, see domain.ParseOwnText), parsed once per language.
+func (e *Engine) ownText(rule, lang, src string, data map[string]any) (string, error) {
+	key := ownTextKey{lang, src}
+	v, ok := e.ownTexts.Load(key)
+	if !ok {
+		t, err := domain.ParseOwnText(rule, lang, src)
+		if err != nil {
+			return "", fmt.Errorf("nudge %s: text in %s: %w", rule, lang, err)
+		}
+		v, _ = e.ownTexts.LoadOrStore(key, t)
 	}
+	t := v.(*template.Template)
 	var b strings.Builder
 	if err := t.Execute(&b, data); err != nil {
 		return "", fmt.Errorf("nudge %s: text in %s: %w", rule, lang, err)
@@ -152,8 +165,9 @@ func (e *Engine) offerLine(loc *i18n.Localizer, lang string, r domain.NudgeRule,
 	vars := map[string]any{"Points": n.Points, "Count": n.Points, "Expires": data["Expires"], "Percent": o.Percent,
 		"Category": e.Business.Nudges.CategoryName(o.Category, lang), "Code": n.ID}
 	if src := o.Text[lang]; src != "" {
-		return ownText(r.ID, lang, src, vars)
+		return e.ownText(r.ID, lang, src, vars)
 	}
+	vars["Points"] = e.num(n.Points, lang) // the built-in lines group digits
 	key := "nudge.offer." + o.Type
 	switch {
 	case o.Type == domain.OfferPoints && n.Points == 0:

@@ -198,6 +198,43 @@ func TestFrequencyCapLetsTheHigherPriorityRuleWin(t *testing.T) {
 	}
 }
 
+// TestOwnNudgeTextGroupsNumbers: an owner's text and button are
+// templates; num writes a number the customer's language's way, and
+// the fields stay numbers to compare.
+func TestOwnNudgeTextGroupsNumbers(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, withNudges, func(b *domain.Business) {
+		b.Nudges.Rules = append(b.Nudges.Rules, domain.NudgeRule{ID: "sale_day", Kind: domain.NudgeHoliday,
+			Enabled: true, Priority: 70, Marketing: true, Date: "12-22", At: 10 * 60, Window: 1, AttributionDays: 7, Bonus: 1500,
+			Text: map[string]string{
+				"en": "{{.Name}}, {{if gt .Balance 1000}}{{num .Balance}} points wait for you{{end}}",
+				"ru": "{{.Name}}, {{if gt .Balance 1000}}вас ждут баллы: {{num .Balance}}{{end}}"},
+			Button: map[string]string{"en": "Spend {{num .Points}}", "ru": "Потратить {{num .Points}}"}})
+	})
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := joinConsenting(t, h, 101, "Anna")
+	buy(t, anna, cashier)
+	boris := joinConsenting(t, h, 102, "Борис")
+	boris.Send("/language").Tap("🇷🇺 Русский")
+	h.Clock.Advance(30 * 24 * time.Hour) // 22 December
+	runNudges(t, h)
+	anna.Sync()
+	boris.Sync()
+	if got(anna, "Anna, 1,630 points wait for you") != 1 || got(anna, "🎁 1,500 points are on your card") != 1 {
+		t.Fatalf("Anna's nudge:\n%s", anna.Transcript())
+	}
+	if got(boris, "Борис, вас ждут баллы: 1 600") != 1 {
+		t.Fatalf("Boris's nudge:\n%s", boris.Transcript())
+	}
+	if b := anna.Last().Inline; len(b) == 0 || b[0][0].Text != "Spend 1,500" {
+		t.Fatalf("Anna's button: %+v", b)
+	}
+	if b := boris.Last().Inline; len(b) == 0 || b[0][0].Text != "Потратить 1 500" {
+		t.Fatalf("Boris's button: %+v", b)
+	}
+}
+
 // TestOnboardingChainGoesInOrder: tips at two weeks; the profile step at
 // three is pointless for a business without a questionnaire and is
 // recorded as done; the rewards step at four weeks follows. A customer

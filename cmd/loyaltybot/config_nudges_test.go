@@ -56,3 +56,39 @@ func TestEventRulesFromTheConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestOwnNudgeTextsAreCheckedAtStart: an owner's nudge text, button, text
+// by category or offer line with a field its message does not have, or
+// that does not parse, stops the config with the place it is in; num
+// groups a number, and is refused on a name.
+func TestOwnNudgeTextsAreCheckedAtStart(t *testing.T) {
+	base := string(exampleConfig)
+	const anniversary = `en = "{{.Name}}, we turn 5 today! Come and celebrate with us."`
+	const bucket = `en = "{{.Name}}, for your bucket: a personal discount on cleaning products."`
+	const offer = `offers = [{ type = "discount", category = "cleaning", percent = 10, days = 7 }]`
+	cases := []struct{ from, to, want string }{
+		{anniversary, `en = "{{.Nmae}}, we turn 5 today!"`, `nudges.rules.anniversary.text.en: 1:2: <.Nmae>: map has no entry for key "Nmae"`},
+		{anniversary, `en = "{{.Name}, we turn 5 today!"`, "nudges.rules.anniversary.text.en"},
+		{anniversary, `en = "{{num .Name}} points"`, "nudges.rules.anniversary.text.en"},
+		{anniversary, `en = "{{.Name}}: {{.Items}} and {{.Code}}"`, `nudges.rules.anniversary.text.en: 1:28: <.Code>`},
+		{`en = "🎉 My card: {{num .Balance}} points"`, `en = "{{.Balanse}}"`, "nudges.rules.anniversary.button.en"},
+		{bucket, `en = "{{.Name}}, for your {{.Categroy}}"`, "nudges.rules.bucket_discount.categories.bucket.text.en"},
+		{offer, `offers = [{ type = "discount", category = "cleaning", percent = 10, days = 7, text = { ru = "Скидка {{.Balance}}" } }]`,
+			"nudges.rules.bucket_discount.offers[0].text.ru"},
+	}
+	for _, c := range cases {
+		src := strings.Replace(base, c.from, c.to, 1)
+		if src == base {
+			t.Fatalf("case %q does not apply to the example config", c.from)
+		}
+		_, err := loadBusiness([]byte(src), "test", locales.Languages())
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s → %v, want an error naming %s", c.to, err, c.want)
+		}
+	}
+	good := strings.Replace(base, offer, `offers = [{ type = "discount", category = "cleaning", percent = 10, days = 7, text = { en = "{{.Percent}}% off {{.Category}} until {{.Expires}}, code {{.Code}}" } }]`, 1)
+	good = strings.Replace(good, anniversary, `en = "{{.Name}}{{if gt .Balance 1000}}, {{num .Balance}} points{{end}}: {{.Who}} {{.Items}} {{.Percent}}"`, 1)
+	if _, err := loadBusiness([]byte(good), "test", locales.Languages()); err != nil {
+		t.Fatalf("every field its message has: %v", err)
+	}
+}
