@@ -327,6 +327,12 @@ func (r NudgeRule) validateKind(b *Business, bad func(field, problem string) err
 		if !monthDay.MatchString(r.Date) {
 			return bad("date", fmt.Sprintf("write it as MM-DD, got %q", r.Date))
 		}
+		if !r.Marketing {
+			// The greeting goes to those who agreed to offers only (the
+			// holiday's query); a rule that says otherwise would go
+			// uncapped and without the ways out of marketing.
+			return bad("marketing", "a holiday greeting is marketing: it goes only to customers who agreed to offers; set marketing = true")
+		}
 	case NudgeEvent:
 		return r.validateEvent(bad)
 	case NudgeFamily:

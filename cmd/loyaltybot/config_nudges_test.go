@@ -75,6 +75,10 @@ func TestOwnNudgeTextsAreCheckedAtStart(t *testing.T) {
 		{bucket, `en = "{{.Name}}, for your {{.Categroy}}"`, "nudges.rules.bucket_discount.categories.bucket.text.en"},
 		{offer, `offers = [{ type = "discount", category = "cleaning", percent = 10, days = 7, text = { ru = "Скидка {{.Balance}}" } }]`,
 			"nudges.rules.bucket_discount.offers[0].text.ru"},
+		// Not a template: a holiday greeting reaches only who agreed to
+		// offers, so its rule must say it is marketing (capped, with the
+		// ways out).
+		{"time = \"11:00\"\nmarketing = true\ntopic = \"events\"", "time = \"11:00\"\nmarketing = false", "nudges.rules.anniversary.marketing"},
 	}
 	for _, c := range cases {
 		src := strings.Replace(base, c.from, c.to, 1)
