@@ -16,6 +16,7 @@ const maxCardRunes = 4000
 
 // customerCommand is /customer <phone | card number | code>: the customer
 // card for owners and managers, every view written to the audit log.
+// Without what to look up it asks for it, as /scan asks for a card.
 // Cashiers are refused: they see a customer's first name at the register
 // and their notes, never a phone number.
 func customerCommand(s *Session) error {
@@ -24,31 +25,84 @@ func customerCommand(s *Session) error {
 		return s.e.resume(s)
 	}
 	if strings.TrimSpace(s.In.Args) == "" {
-		s.Say("customer.usage", nil)
-		return s.e.resume(s)
+		s.Leave()
+		return s.Enter(flowCustomerFind, stepCustomerQuery)
 	}
-	c, err := s.e.Service.FindCustomer(s.Ctx, s.Tx, s.In.Args)
+	found, err := showCustomerCard(s, s.In.Args)
+	if err != nil || found {
+		return err
+	}
+	return s.e.resume(s)
+}
+
+// The flow /customer alone starts: the next message is what to look up.
+// Stored in conversations: never rename.
+const (
+	flowCustomerFind  = "customer"
+	stepCustomerQuery = "query"
+)
+
+type customerFind struct{}
+
+func (customerFind) Name() string { return flowCustomerFind }
+
+func (customerFind) Ask(s *Session) error {
+	s.Send(Reply{Text: s.T("customer.ask", nil),
+		Inline: [][]Button{{{Text: s.T("checkout.cancel", nil), Data: s.cb(flowCustomerFind, stepCustomerQuery, "cancel")}}}})
+	return nil
+}
+
+// Handle looks the text up; a wrong one is said and asked again.
+func (f customerFind) Handle(s *Session) error {
+	if !s.Staff.CanManage() {
+		s.Leave()
+		s.Say("staff.revoked", nil)
+		return nil
+	}
+	if s.In.Kind == InputCallback {
+		s.Leave()
+		s.Edit(Reply{Text: s.T("customer.cancelled", nil)})
+		return nil
+	}
+	if s.In.Kind != InputText || strings.TrimSpace(s.In.Text) == "" {
+		return f.Ask(s)
+	}
+	found, err := showCustomerCard(s, s.In.Text)
+	if err != nil || found {
+		return err
+	}
+	return f.Ask(s)
+}
+
+// showCustomerCard finds the customer by what was typed and sends their
+// card, leaving the lookup flow; found is false, having said why (a wrong
+// phone, no such customer), when there is no card to show.
+func showCustomerCard(s *Session, query string) (found bool, err error) {
+	c, err := s.e.Service.FindCustomer(s.Ctx, s.Tx, query)
 	var v *domain.ValidationError
 	switch {
 	case errors.As(err, &v):
 		s.Say(v.Reason, nil)
-		return s.e.resume(s)
+		return false, nil
 	case errors.Is(err, domain.ErrNotFound):
 		s.Say("customer.not_found", nil)
-		return s.e.resume(s)
+		return false, nil
 	case err != nil:
-		return err
+		return false, err
 	}
 	cc, err := s.e.Service.ViewCustomerCard(s.Ctx, s.Tx, s.Staff, c)
 	if err != nil {
-		return err
+		return false, err
+	}
+	if s.Conv.Flow == flowCustomerFind {
+		s.Leave()
 	}
 	r := Reply{Text: s.customerCardText(cc)}
 	if !c.Erased {
 		r.Inline = [][]Button{{{Text: s.T("note.add", nil), Data: action("note", "c"+strconv.FormatInt(c.ID, 10))}}}
 	}
 	s.Send(r)
-	return s.e.resume(s)
+	return true, s.e.resume(s)
 }
 
 // customerCardText writes the card: who, the card and points, totals, the
@@ -171,5 +225,6 @@ func orDash(s string) string {
 }
 
 func init() {
+	registerFlow(customerFind{})
 	registerCommand("customer", MenuManager, 34, customerCommand)
 }
