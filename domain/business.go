@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -126,6 +127,13 @@ func (b *Business) Validate(supported []string) error {
 	}
 	if err := b.Program.Validate(); err != nil {
 		return err
+	}
+	for i, t := range b.Program.Tiers {
+		for _, l := range b.Languages {
+			if len(t.Names) > 0 && strings.TrimSpace(t.Names[l]) == "" {
+				return bad(fmt.Sprintf("program.tiers[%d].name.%s", i, l), "must not be empty (a name given per language needs every offered language)")
+			}
+		}
 	}
 	if err := b.Questionnaire.Validate(b.Languages); err != nil {
 		return err

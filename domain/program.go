@@ -30,9 +30,21 @@ type Program struct {
 
 // Tier is a level of the program.
 type Tier struct {
-	Name     string // shown to customers ("Silver")
-	MinSpend int64  // rolling 365-day spend in minor units to reach it
-	EarnBP   int64  // earn rate in basis points of the paid amount (300 = 3 %)
+	// Name is the tier's name in the business's default language
+	// ("Silver"), as the POS API and exports give it; Names, when the
+	// config names it per language, what customers and staff read.
+	Name     string
+	Names    map[string]string
+	MinSpend int64 // rolling 365-day spend in minor units to reach it
+	EarnBP   int64 // earn rate in basis points of the paid amount (300 = 3 %)
+}
+
+// NameIn is the tier's name in lang, else its default name.
+func (t Tier) NameIn(lang string) string {
+	if n := t.Names[lang]; n != "" {
+		return n
+	}
+	return t.Name
 }
 
 // Rounding says how fractional earned points become whole ones.

@@ -39,7 +39,7 @@ func FuzzQuote(f *testing.F) {
 	f.Fuzz(func(t *testing.T, amount, redeem, balance, spend, bp int64, mode uint8, pv int64, capPct uint8,
 		minReceipt int64, flags uint8) {
 		p := Program{
-			Tiers:             []Tier{{"Base", 0, bp}, {"Gold", 1_000_000, 700}},
+			Tiers:             []Tier{{Name: "Base", EarnBP: bp}, {Name: "Gold", MinSpend: 1_000_000, EarnBP: 700}},
 			Rounding:          []Rounding{RoundDown, RoundHalfUp, RoundUp, "bogus"}[mode%4],
 			MinReceiptForEarn: minReceipt,
 			PointValue:        pv,

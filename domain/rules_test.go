@@ -27,7 +27,7 @@ func TestRulesDefaultProgramIsValid(t *testing.T) {
 	if err := p.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if len(p.Tiers) != 1 || p.Tiers[0] != (Tier{"Base", 0, 300}) || p.PointValue != 100 ||
+	if len(p.Tiers) != 1 || !reflect.DeepEqual(p.Tiers[0], Tier{Name: "Base", EarnBP: 300}) || p.PointValue != 100 ||
 		p.RedeemCapPercent != 30 || p.MaxReceipt != 100_000_000 || p.Rounding != RoundDown {
 		t.Fatalf("DefaultProgram() = %+v", p)
 	}
@@ -109,7 +109,7 @@ func TestTierFor(t *testing.T) {
 		t.Errorf("Quote at the Silver boundary = %+v, %v", q, err)
 	}
 	var empty Program
-	if cur, _, _, hasNext := empty.TierFor(100); cur != (Tier{}) || hasNext {
+	if cur, _, _, hasNext := empty.TierFor(100); !reflect.DeepEqual(cur, Tier{}) || hasNext {
 		t.Errorf("TierFor without tiers = %+v, %v", cur, hasNext)
 	}
 }
@@ -148,7 +148,7 @@ func TestRedeemQuote(t *testing.T) {
 	p := DefaultProgram()
 	q, err := p.Quote(100_000, 300, 500, 0)
 	want := Quote{Amount: 100_000, Redeem: 300, Paid: 70_000, Earn: 21, Tier: p.Tiers[0], MaxRedeem: 300}
-	if err != nil || q != want {
+	if err != nil || !reflect.DeepEqual(q, want) {
 		t.Fatalf("Quote = %+v, %v; want %+v", q, err, want)
 	}
 	if q, err := p.Quote(p.MaxReceipt, 0, 0, 0); err != nil || q.Earn != 30_000 {

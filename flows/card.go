@@ -58,10 +58,10 @@ func showBalance(s *Session) error {
 	if err != nil {
 		return err
 	}
-	b.WriteString("\n" + s.T("balance.tier", map[string]any{"Tier": q.Tier.Name, "Rate": percent(q.Tier.EarnBP)}))
+	b.WriteString("\n" + s.T("balance.tier", map[string]any{"Tier": q.Tier.NameIn(s.Lang), "Rate": percent(q.Tier.EarnBP)}))
 	if q.HasNext {
 		b.WriteString("\n" + s.T("balance.next_tier", map[string]any{
-			"Tier": q.Next.Name, "Rate": percent(q.Next.EarnBP), "Amount": s.e.money(q.ToNext, s.Lang),
+			"Tier": q.Next.NameIn(s.Lang), "Rate": percent(q.Next.EarnBP), "Amount": s.e.money(q.ToNext, s.Lang),
 		}))
 	}
 	if len(entries) == 0 {

@@ -90,7 +90,7 @@ func startCheckout(s *Session, input string) error {
 func (s *Session) cardData(q *domain.CardQuote) map[string]any {
 	return map[string]any{
 		"Name": q.Customer.FirstName, "Balance": s.num(q.Card.Balance), "Count": q.Card.Balance,
-		"Tier": q.Tier.Name, "Rate": percent(q.Tier.EarnBP), "Cap": s.e.Business.Program.RedeemCapPercent,
+		"Tier": q.Tier.NameIn(s.Lang), "Rate": percent(q.Tier.EarnBP), "Cap": s.e.Business.Program.RedeemCapPercent,
 	}
 }
 

@@ -126,7 +126,7 @@ func (s *Session) customerCardText(cc *domain.CustomerCard) string {
 	}
 	if cc.Card != nil {
 		line("customer.card.card", map[string]any{"Number": cc.Card.Number, "Balance": s.num(cc.Card.Balance),
-			"Tier": cc.Tier.Name})
+			"Tier": cc.Tier.NameIn(s.Lang)})
 	}
 	if c.Member() {
 		store := "—"

@@ -130,7 +130,7 @@ func (e *Engine) purchaseNotice(r *domain.PurchaseResult) (Reply, bool) {
 	p := r.Purchase
 	data := map[string]any{
 		"Amount": e.money(p.Amount, lang), "Earned": e.num(p.Earned, lang), "Redeemed": e.num(p.Redeemed, lang),
-		"Balance": e.num(r.Balance, lang), "Count": r.Balance, "Tier": r.Tier.Name,
+		"Balance": e.num(r.Balance, lang), "Count": r.Balance, "Tier": r.Tier.NameIn(lang),
 	}
 	id := "checkout.customer.earned"
 	switch {

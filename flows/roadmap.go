@@ -17,7 +17,7 @@ func showRewards(s *Session) error {
 	}
 	var b strings.Builder
 	b.WriteString(s.T("rewards.header", map[string]any{"Balance": s.points(m.Balance),
-		"Tier": m.Tier.Name, "Rate": percent(m.Tier.EarnBP)}))
+		"Tier": m.Tier.NameIn(s.Lang), "Rate": percent(m.Tier.EarnBP)}))
 	if len(m.Affordable) > 0 {
 		var names []string
 		for _, r := range m.Affordable {
@@ -34,9 +34,9 @@ func showRewards(s *Session) error {
 	b.WriteString("\n\n")
 	if m.HasNext {
 		b.WriteString(s.T("rewards.next_tier", map[string]any{"Amount": s.e.money(m.ToNext, s.Lang),
-			"Tier": m.Next.Name, "Rate": percent(m.Next.EarnBP)}))
+			"Tier": m.Next.NameIn(s.Lang), "Rate": percent(m.Next.EarnBP)}))
 	} else {
-		b.WriteString(s.T("rewards.top_tier", map[string]any{"Tier": m.Tier.Name}))
+		b.WriteString(s.T("rewards.top_tier", map[string]any{"Tier": m.Tier.NameIn(s.Lang)}))
 	}
 	if len(m.Badges) > 0 {
 		b.WriteString("\n\n" + s.T("rewards.badges", nil))

@@ -9,14 +9,16 @@ import (
 	"github.com/loyaltybot/loyaltybot/domain"
 )
 
-// withPrizes adds three prizes and a Silver tier at 15,000 RUB a year.
+// withPrizes adds three prizes and a Silver tier at 15,000 RUB a year,
+// named per language.
 func withPrizes(b *domain.Business) {
 	b.Gamification.Rewards = []domain.RewardItem{
 		{ID: "cookie", Points: 50, Title: map[string]string{"en": "a cookie", "ru": "печенье"}},
 		{ID: "coffee", Points: 150, Title: map[string]string{"en": "a free coffee", "ru": "бесплатный кофе"}},
 		{ID: "beans", Points: 600, Title: map[string]string{"en": "a bag of beans", "ru": "пачка зёрен"}},
 	}
-	b.Program.Tiers = append(b.Program.Tiers, domain.Tier{Name: "Silver", MinSpend: 1_500_000, EarnBP: 500})
+	b.Program.Tiers = append(b.Program.Tiers, domain.Tier{Name: "Silver", MinSpend: 1_500_000, EarnBP: 500,
+		Names: map[string]string{"en": "Silver", "ru": "Серебро"}})
 }
 
 // TestRewardsRoadMap: /rewards shows the prizes the points pay now, the
@@ -52,6 +54,16 @@ func TestRewardsRoadMap(t *testing.T) {
 		}
 	}
 	bottest.Golden(t, "rewards", anna.Transcript())
+
+	// A tier named per language reads in the customer's.
+	anna.Send("/language").Tap("🇷🇺 Русский").Send("/rewards")
+	if m := anna.Last().Text; !strings.Contains(m, "— и Серебро (5 % баллами)") {
+		t.Fatalf("/rewards in Russian does not name the tier in Russian:\n%s", m)
+	}
+	anna.Send("/balance")
+	if m := anna.Last().Text; !strings.Contains(m, "Серебро") {
+		t.Fatalf("/balance in Russian does not name the next tier in Russian:\n%s", m)
+	}
 }
 
 // TestOnboardingRewardsNudgeOpensTheRoadMap: the fourth week's

@@ -239,14 +239,41 @@ type programFile struct {
 	MaxPurchasesPerCardPerDay     *int    `toml:"max_purchases_per_card_per_day"`
 	MaxPurchasesPerCashierPerHour *int    `toml:"max_purchases_per_cashier_per_hour"`
 	Tiers                         []struct {
-		Name        string `toml:"name"`
-		MinSpend    int64  `toml:"min_spend"`
-		EarnPercent any    `toml:"earn_percent"` // 3 or "2.5": never a float
+		Name        tierName `toml:"name"`
+		MinSpend    int64    `toml:"min_spend"`
+		EarnPercent any      `toml:"earn_percent"` // 3 or "2.5": never a float
 	} `toml:"tiers"`
 }
 
+// tierName is a tier's name: one text ("Silver") or one per language
+// ({ ru = "Серебро", en = "Silver" }).
+type tierName struct {
+	text  string
+	names map[string]string
+}
+
+// UnmarshalTOML takes a string or a table of strings.
+func (n *tierName) UnmarshalTOML(v any) error {
+	switch v := v.(type) {
+	case string:
+		n.text = v
+	case map[string]any:
+		n.names = map[string]string{}
+		for l, x := range v {
+			text, ok := x.(string)
+			if !ok {
+				return fmt.Errorf("name.%s: write the name as text, got %v", l, x)
+			}
+			n.names[l] = text
+		}
+	default:
+		return fmt.Errorf("name: write \"Silver\" or one per language, { ru = \"Серебро\", en = \"Silver\" }; got %v", v)
+	}
+	return nil
+}
+
 // program overlays the file's [program] on the defaults.
-func (f *programFile) program() (domain.Program, error) {
+func (f *programFile) program(defaultLang string) (domain.Program, error) {
 	p := domain.DefaultProgram()
 	if f == nil {
 		return p, nil
@@ -287,7 +314,12 @@ func (f *programFile) program() (domain.Program, error) {
 			if err != nil {
 				return p, fmt.Errorf("program.tiers[%d].earn_percent: %w", i, err)
 			}
-			p.Tiers = append(p.Tiers, domain.Tier{Name: t.Name, MinSpend: t.MinSpend, EarnBP: bp})
+			tier := domain.Tier{MinSpend: t.MinSpend, EarnBP: bp}
+			tier.Name, tier.Names = t.Name.text, t.Name.names
+			if tier.Names != nil {
+				tier.Name = tier.Names[defaultLang]
+			}
+			p.Tiers = append(p.Tiers, tier)
 		}
 	}
 	return p, nil
@@ -318,7 +350,7 @@ func loadBusiness(data []byte, source string, languages []string) (*domain.Busin
 	} else if b.CardTokenTTL, err = time.ParseDuration(f.CardTokenTTL); err != nil {
 		return nil, fmt.Errorf("config %s: card_token_ttl: %q is not a duration like 10m", source, f.CardTokenTTL)
 	}
-	if b.Program, err = f.Program.program(); err != nil {
+	if b.Program, err = f.Program.program(f.DefaultLanguage); err != nil {
 		return nil, fmt.Errorf("config %s: %w", source, err)
 	}
 	if b.Questionnaire, err = f.Questionnaire.questionnaire(); err != nil {

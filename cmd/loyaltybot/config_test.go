@@ -3,6 +3,8 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"github.com/loyaltybot/loyaltybot/locales"
 )
 
 // TestWebhookSecretRules: the webhook's secret token is the only thing
@@ -35,5 +37,33 @@ func TestWebhookSecretRules(t *testing.T) {
 		case !c.ok && (err == nil || !strings.Contains(err.Error(), "WEBHOOK_SECRET")):
 			t.Errorf("a %d-character secret %.12q…: error %v, want one naming WEBHOOK_SECRET", len(c.secret), c.secret, err)
 		}
+	}
+}
+
+// TestTierNamesPerLanguage: the example names its tiers per language; the
+// default language's name is the one the POS API gives; a language left
+// out is refused, naming the field.
+func TestTierNamesPerLanguage(t *testing.T) {
+	b, err := loadBusiness(exampleConfig, "example", locales.Languages())
+	if err != nil {
+		t.Fatal(err)
+	}
+	silver := b.Program.Tiers[1]
+	if silver.Name != "Серебро" || silver.NameIn("en") != "Silver" || silver.NameIn("uz") != "Kumush" || silver.NameIn("de") != "Серебро" {
+		t.Fatalf("silver = %+v", silver)
+	}
+	for _, c := range []struct{ from, to, want string }{
+		{`name = { ru = "Серебро", en = "Silver", uz = "Kumush" }`, `name = { ru = "Серебро", en = "Silver" }`, "program.tiers[1].name.uz"},
+		{`name = { ru = "Серебро", en = "Silver", uz = "Kumush" }`, `name = { ru = "Серебро", en = "Silver", uz = 5 }`, "name.uz: write the name as text"},
+		{`name = { ru = "Серебро", en = "Silver", uz = "Kumush" }`, `name = 5`, "name: write"},
+	} {
+		src := strings.Replace(string(exampleConfig), c.from, c.to, 1)
+		if _, err := loadBusiness([]byte(src), "test", locales.Languages()); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s → %v, want an error naming %s", c.to, err, c.want)
+		}
+	}
+	plain := strings.Replace(string(exampleConfig), `name = { ru = "Серебро", en = "Silver", uz = "Kumush" }`, `name = "Silver"`, 1)
+	if b, err := loadBusiness([]byte(plain), "test", locales.Languages()); err != nil || b.Program.Tiers[1].NameIn("ru") != "Silver" {
+		t.Fatalf("one name for all languages: %v", err)
 	}
 }
