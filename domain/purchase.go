@@ -39,6 +39,15 @@ type Purchase struct {
 	RequestHash    string
 }
 
+// RecentPurchase is a purchase as a manager's list shows it: with the
+// customer's first name ("" once they erased their data) and the
+// cashier's ("" for the POS API).
+type RecentPurchase struct {
+	Purchase
+	CustomerName string
+	StaffName    string
+}
+
 // Cancelled reports whether the purchase was reversed.
 func (p *Purchase) Cancelled() bool { return !p.CancelledAt.IsZero() }
 

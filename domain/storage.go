@@ -254,8 +254,8 @@ type PurchaseStore interface {
 	// LastPurchaseAt is the time of the card's newest purchase (zero if none).
 	LastPurchaseAt(ctx context.Context, cardID int64) (time.Time, error)
 	// ListRecentPurchases lists purchases since t, newest first, of one
-	// store (shopID 0: all).
-	ListRecentPurchases(ctx context.Context, shopID int64, since time.Time, limit int) ([]Purchase, error)
+	// store (shopID 0: all), with who bought and who rang them up.
+	ListRecentPurchases(ctx context.Context, shopID int64, since time.Time, limit int) ([]RecentPurchase, error)
 	// ListCustomerPurchases lists all of a customer's purchases, oldest
 	// first (for the data export).
 	ListCustomerPurchases(ctx context.Context, customerID int64) ([]Purchase, error)

@@ -374,7 +374,20 @@ func askCancelPurchase(s *Session, publicID string) error {
 		s.Toast("staff.manager_only")
 		return nil
 	}
-	s.Edit(Reply{Text: s.T("checkout.cancel_purchase.ask", map[string]any{"Purchase": publicID}), Inline: [][]Button{{
+	// Say which purchase it is, as the list it replaces did.
+	p, err := s.Tx.FindPurchaseByPublicID(s.Ctx, publicID)
+	if errors.Is(err, domain.ErrNotFound) {
+		s.Edit(Reply{Text: s.T("checkout.cancel_purchase.not_found", nil)})
+		return nil
+	} else if err != nil {
+		return err
+	}
+	name := ""
+	if c, err := s.Tx.FindCustomerByID(s.Ctx, p.CustomerID); err == nil && !c.Erased {
+		name = c.FirstName
+	}
+	s.Edit(Reply{Text: s.T("checkout.cancel_purchase.ask", map[string]any{"Purchase": publicID, "Customer": orDash(name),
+		"Amount": s.e.money(p.Amount, s.Lang), "Time": p.CreatedAt.In(s.e.location(s)).Format("02.01 15:04")}), Inline: [][]Button{{
 		{Text: s.T("checkout.cancel_purchase.yes", nil), Data: action("cancel", publicID)},
 		{Text: s.T("checkout.cancel_purchase.no", nil), Data: action("keep", publicID)},
 	}}})

@@ -196,7 +196,10 @@ func TestRevokedCashierRefusedAndManagerCancels(t *testing.T) {
 		t.Fatalf("balance %d, want 115", got)
 	}
 	manager.Send("/staff").Tap("🧾 Recent purchases")
-	manager.Tap("Cancel " + lastPurchaseID(t, h)).Tap("Yes, cancel it")
+	if list := manager.Last().Text; !strings.Contains(list, "15:00 · Anna · 500 RUB · +15 / −0 · Boris\n   "+lastPurchaseID(t, h)) {
+		t.Fatalf("the list does not say who bought and who rang it up:\n%s", list)
+	}
+	manager.Tap("Cancel 15:00 · Anna · 500 RUB").Tap("Yes, cancel it")
 	if got := balance(t, h, 104); got != 100 {
 		t.Fatalf("balance %d after the cancel, want 100", got)
 	}

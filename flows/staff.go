@@ -278,12 +278,17 @@ func listPurchases(s *Session) error {
 		if p.Cancelled() {
 			state = " " + s.T("staff.purchases.cancelled", nil)
 		}
-		b.WriteString("\n" + s.T("staff.purchases.line", map[string]any{
+		by := p.StaffName
+		if by == "" {
+			by = s.T("staff.purchases.by_pos", nil)
+		}
+		data := map[string]any{
 			"Time": p.CreatedAt.In(loc).Format("15:04"), "Purchase": p.PublicID, "Amount": s.e.money(p.Amount, s.Lang),
-			"Earned": s.num(p.Earned), "Redeemed": s.num(p.Redeemed),
-		}) + state)
+			"Earned": s.num(p.Earned), "Redeemed": s.num(p.Redeemed), "Customer": orDash(p.CustomerName), "By": by,
+		}
+		b.WriteString("\n" + s.T("staff.purchases.line", data) + state)
 		if !p.Cancelled() {
-			rows = append(rows, []Button{{Text: s.T("staff.purchases.cancel", map[string]any{"Purchase": p.PublicID}), Data: action("cancelask", p.PublicID)}})
+			rows = append(rows, []Button{{Text: s.T("staff.purchases.cancel", data), Data: action("cancelask", p.PublicID)}})
 		}
 	}
 	s.Send(Reply{Text: b.String(), Inline: rows})

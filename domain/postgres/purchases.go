@@ -106,16 +106,25 @@ func (t *tx) LastPurchaseAt(ctx context.Context, cardID int64) (time.Time, error
 }
 
 // ListRecentPurchases lists recent purchases, newest first.
-func (t *tx) ListRecentPurchases(ctx context.Context, shopID int64, since time.Time, limit int) ([]domain.Purchase, error) {
-	rows, _ := t.tx.Query(ctx, `SELECT `+purchaseColumns+` FROM purchases
-		WHERE ($1 = 0 OR store_id = $1) AND created_at >= $2 ORDER BY created_at DESC, id DESC LIMIT $3`, shopID, since, limit)
-	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[purchaseRow])
+func (t *tx) ListRecentPurchases(ctx context.Context, shopID int64, since time.Time, limit int) ([]domain.RecentPurchase, error) {
+	type row struct {
+		purchaseRow
+		CustomerName string `db:"customer_name"`
+		StaffName    string `db:"staff_name"`
+	}
+	rows, _ := t.tx.Query(ctx, `SELECT p.*,
+		coalesce((SELECT c.first_name FROM customers c WHERE c.id = p.customer_id AND c.erased_at IS NULL), '') AS customer_name,
+		coalesce((SELECT s.first_name FROM staff s WHERE s.id = p.staff_id), '') AS staff_name
+		FROM (SELECT `+purchaseColumns+` FROM purchases
+		      WHERE ($1 = 0 OR store_id = $1) AND created_at >= $2 ORDER BY created_at DESC, id DESC LIMIT $3) p
+		ORDER BY p.created_at DESC, p.id DESC`, shopID, since, limit)
+	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[row])
 	if err != nil {
 		return nil, fmt.Errorf("list purchases: %w", mapErr(err))
 	}
-	out := make([]domain.Purchase, len(rs))
+	out := make([]domain.RecentPurchase, len(rs))
 	for i, r := range rs {
-		out[i] = r.domain()
+		out[i] = domain.RecentPurchase{Purchase: r.domain(), CustomerName: r.CustomerName, StaffName: r.StaffName}
 	}
 	return out, nil
 }

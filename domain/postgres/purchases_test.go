@@ -309,13 +309,20 @@ func TestListPurchases(t *testing.T) {
 	db, clock := newStore(t)
 	a, b := addShop(t, db, "a"), addShop(t, db, "b")
 	ann, annCard := addMember(t, db, clock, 1)
-	_, bobCard := addMember(t, db, clock, 2)
+	bob, bobCard := addMember(t, db, clock, 2)
+	boris := addStaff(t, db, 900, domain.RoleCashier, a.ID)
+	// The list names who bought and who rang it up (staff by -id; the
+	// POS API: nobody).
+	names := map[int64]string{ann.ID: ann.FirstName, bob.ID: bob.FirstName, -boris.ID: boris.FirstName, 0: ""}
 	var all []*domain.Purchase // oldest first
 	for i, s := range []struct {
 		card *domain.Card
 		shop int64
 	}{{annCard, a.ID}, {bobCard, b.ID}, {annCard, b.ID}, {bobCard, a.ID}, {annCard, a.ID}} {
 		p := purchaseAt(s.card, s.shop, int64(100*(i+1)), t0.Add(time.Duration(i-5)*time.Hour))
+		if i == 3 {
+			p.StaffID, p.Source = boris.ID, domain.SourceBot
+		}
 		writePurchase(t, db, p, domain.PurchaseWrites{})
 		all = append(all, p)
 	}
@@ -345,7 +352,14 @@ func TestListPurchases(t *testing.T) {
 		{"nothing", a.ID, t0, 10, pick()},
 	} {
 		inTx(t, db, func(ctx context.Context, tx domain.Tx) error {
-			got, err := tx.ListRecentPurchases(ctx, tc.shop, tc.since, tc.limit)
+			recent, err := tx.ListRecentPurchases(ctx, tc.shop, tc.since, tc.limit)
+			got := []domain.Purchase{}
+			for _, r := range recent {
+				got = append(got, r.Purchase)
+				if r.CustomerName != names[r.CustomerID] || r.StaffName != names[-r.StaffID] {
+					t.Errorf("%s: %s bought by %q, rung up by %q", tc.name, r.PublicID, r.CustomerName, r.StaffName)
+				}
+			}
 			checkEqual(t, tc.name, got, tc.want)
 			return err
 		})
