@@ -33,7 +33,7 @@ type DemoSeed struct {
 // demoSQL makes the demo customers in a few set-based statements, each
 // drawing its "random" numbers from hashes of the row (h(id, salt), so the
 // same seed gives the same data): customers who joined over the last 180
-// days at either store, 70 % with the marketing consent, 40 % with a
+// days at either store, in its opening hours (as they buy), 70 % with the marketing consent, 40 % with a
 // birthday; up to six purchases each between joining and now; the
 // welcome bonus, the points earned and win-back bonuses in the ledger
 // with their lots; ratings for half of the visits; and the welcome and
@@ -42,6 +42,10 @@ type DemoSeed struct {
 var demoSQL = []string{
 	`CREATE OR REPLACE FUNCTION pg_temp.h(i bigint, salt text) RETURNS bigint LANGUAGE sql IMMUTABLE AS
 	 $$ SELECT abs(hashtextextended(i::text || ':' || salt, 7)) $$`,
+	// A time on the same local day between 08:00 and 21:00, when the
+	// shops are open: nobody buys coffee at 3 a.m.
+	`CREATE OR REPLACE FUNCTION pg_temp.open_hours(at timestamptz, tz text, h bigint) RETURNS timestamptz LANGUAGE sql IMMUTABLE AS
+	 $$ SELECT (date_trunc('day', at AT TIME ZONE tz) + interval '8 hours' + (h % 780) * interval '1 minute') AT TIME ZONE tz $$`,
 	`INSERT INTO customers (telegram_id, chat_id, first_name, phone, phone_verified, language, joined_store_id, joined_at, marketing, created_at)
 	 SELECT @first::bigint + g - 1, @first::bigint + g - 1,
 	        (ARRAY['Anna','Boris','Vera','Dmitry','Elena','Farid','Galina','Igor','Kamila','Lev','Maria','Nodir',
@@ -49,12 +53,12 @@ var demoSQL = []string{
 	               [1 + pg_temp.h(g, 'name') % 24],
 	        '+7955' || lpad(g::text, 7, '0'), true,
 	        CASE WHEN pg_temp.h(g, 'lang') % 5 = 0 THEN 'en' ELSE 'ru' END,
-	        s.ids[1 + pg_temp.h(g, 'store') % cardinality(s.ids)],
-	        j.at, pg_temp.h(g, 'mkt') % 10 < 7, j.at
+	        st.id, j.at, pg_temp.h(g, 'mkt') % 10 < 7, j.at
 	   FROM generate_series(1, @n::int) g
 	  CROSS JOIN (SELECT array_agg(id ORDER BY id) AS ids FROM stores) s
-	  CROSS JOIN LATERAL (SELECT @now::timestamptz - (2 + pg_temp.h(g, 'joined') % 178) * interval '1 day'
-	                             - (pg_temp.h(g, 'hour') % 600) * interval '1 minute' AS at) j`,
+	  CROSS JOIN LATERAL (SELECT id, timezone FROM stores WHERE id = s.ids[1 + pg_temp.h(g, 'store') % cardinality(s.ids)]) st
+	  CROSS JOIN LATERAL (SELECT pg_temp.open_hours(@now::timestamptz - (2 + pg_temp.h(g, 'joined') % 178) * interval '1 day',
+	                                                st.timezone, pg_temp.h(g, 'hour')) AS at) j`,
 	`CREATE TEMP TABLE demo_c ON COMMIT DROP AS
 	 SELECT id, joined_at, joined_store_id, marketing FROM customers WHERE telegram_id >= @first::bigint AND telegram_id < @first::bigint + @n::int`,
 	`INSERT INTO consents (customer_id, kind, version, granted, at)
@@ -67,9 +71,12 @@ var demoSQL = []string{
 	   FROM demo_c WHERE pg_temp.h(id, 'hasbday') % 10 < 4`,
 	`CREATE TEMP TABLE demo_p ON COMMIT DROP AS
 	 SELECT c.id AS customer_id, k.id AS card_id, c.joined_store_id AS store_id, i,
-	        c.joined_at + (@now::timestamptz - interval '3 hours' - c.joined_at) * ((i - 1 + (pg_temp.h(c.id * 10 + i, 'at') % 1000) / 1000.0) / n.n)::float8 AS at,
+	        least(@now::timestamptz - interval '3 hours', greatest(c.joined_at + interval '1 minute',
+	              pg_temp.open_hours(c.joined_at + (@now::timestamptz - interval '3 hours' - c.joined_at)
+	                                   * ((i - 1 + (pg_temp.h(c.id * 10 + i, 'at') % 1000) / 1000.0) / n.n)::float8,
+	                                 st.timezone, pg_temp.h(c.id * 10 + i, 'minute')))) AS at,
 	        (150 + pg_temp.h(c.id * 10 + i, 'amount') % 2850) * 100 AS amount
-	   FROM demo_c c JOIN cards k ON k.customer_id = c.id
+	   FROM demo_c c JOIN cards k ON k.customer_id = c.id JOIN stores st ON st.id = c.joined_store_id
 	  CROSS JOIN LATERAL (SELECT (pg_temp.h(c.id, 'visits') % 7)::int AS n) n
 	  CROSS JOIN LATERAL generate_series(1, n.n) i`,
 	`INSERT INTO purchases (public_id, card_id, customer_id, store_id, staff_id, source, idempotency_key, amount, currency,
