@@ -53,6 +53,9 @@ type Panel struct {
 type Chart struct {
 	Labels []string `json:"labels"`
 	Panels []Panel  `json:"panels"`
+	// Thousands separates the groups of three digits on the y axis as
+	// the reader writes them ("," in English); "" is a space.
+	Thousands string `json:"thousands,omitempty"`
 }
 
 // palette: the series' colours, distinguishable in print and for the
@@ -80,7 +83,7 @@ func PNG(c Chart) ([]byte, error) {
 	dc := draw.New(canvas)
 	plots := make([][]*plot.Plot, len(c.Panels))
 	for i, p := range c.Panels {
-		pl, err := panel(p, c.Labels)
+		pl, err := panel(p, c.Labels, c.Thousands)
 		if err != nil {
 			return nil, err
 		}
@@ -98,14 +101,14 @@ func PNG(c Chart) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func panel(p Panel, labels []string) (*plot.Plot, error) {
+func panel(p Panel, labels []string, thousands string) (*plot.Plot, error) {
 	pl := plot.New()
 	pl.Title.Text = p.Title
 	pl.Title.TextStyle.Font.Size = vg.Points(15)
 	pl.X.Tick.Label.Font.Size = vg.Points(11)
 	pl.Y.Tick.Label.Font.Size = vg.Points(11)
 	pl.Y.Min = 0
-	pl.Y.Tick.Marker = wholeTicks{}
+	pl.Y.Tick.Marker = wholeTicks{thousands}
 	if p.Fractions {
 		pl.Y.Tick.Marker = plot.DefaultTicks{}
 	}
@@ -159,11 +162,12 @@ func panel(p Panel, labels []string) (*plot.Plot, error) {
 }
 
 // wholeTicks labels the y axis at whole numbers in groups of three
-// ("12 500", never "1.25e+04" nor "0.5"), about four of them.
-type wholeTicks struct{}
+// ("12 500" or "12,500", never "1.25e+04" nor "0.5"), about four of
+// them; sep separates the groups ("": a space).
+type wholeTicks struct{ sep string }
 
 // Ticks implements plot.Ticker.
-func (wholeTicks) Ticks(lo, hi float64) []plot.Tick {
+func (t wholeTicks) Ticks(lo, hi float64) []plot.Tick {
 	step := 1.0
 	for _, m := range []float64{1, 2, 5, 10} {
 		if s := m * math.Pow(10, math.Floor(math.Log10(math.Max((hi-lo)/4, 1)))); s >= (hi-lo)/5 {
@@ -173,13 +177,17 @@ func (wholeTicks) Ticks(lo, hi float64) []plot.Tick {
 	}
 	var ts []plot.Tick
 	for v := math.Ceil(lo/step) * step; v <= hi; v += step {
-		ts = append(ts, plot.Tick{Value: v, Label: Grouped(int64(math.Round(v)))})
+		ts = append(ts, plot.Tick{Value: v, Label: Grouped(int64(math.Round(v)), t.sep)})
 	}
 	return ts
 }
 
-// Grouped writes n with a thin space between groups of three digits.
-func Grouped(n int64) string {
+// Grouped writes n with sep between groups of three digits ("": a
+// space).
+func Grouped(n int64, sep string) string {
+	if sep == "" {
+		sep = " "
+	}
 	s := strconv.FormatInt(n, 10)
 	neg := n < 0
 	if neg {
@@ -188,7 +196,7 @@ func Grouped(n int64) string {
 	var out []byte
 	for i := range len(s) {
 		if i > 0 && (len(s)-i)%3 == 0 {
-			out = append(out, " "...)
+			out = append(out, sep...)
 		}
 		out = append(out, s[i])
 	}

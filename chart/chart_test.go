@@ -34,9 +34,12 @@ func TestPNGSize(t *testing.T) {
 
 func TestGrouped(t *testing.T) {
 	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1 000", -1234567: "-1 234 567"} {
-		if got := Grouped(n); got != want {
+		if got := Grouped(n, ""); got != want {
 			t.Errorf("Grouped(%d) = %q, want %q", n, got, want)
 		}
+	}
+	if got := Grouped(1234567, ","); got != "1,234,567" {
+		t.Errorf("Grouped(1234567, \",\") = %q", got)
 	}
 }
 

@@ -93,7 +93,10 @@ func (e *Engine) chartOf(kind string, weeks []domain.WeekStats, lang string) cha
 	t := func(id string) string {
 		return e.translate(l, id, map[string]any{"Currency": e.Business.Currency})
 	}
-	c := chart.Chart{}
+	c := chart.Chart{Thousands: ","}
+	if domain.DecimalComma(lang) {
+		c.Thousands = " "
+	}
 	series := func(name string, bars bool, f func(w domain.WeekStats) float64) chart.Series {
 		s := chart.Series{Name: t(name), Bars: bars, Values: make([]float64, len(weeks))}
 		for i, w := range weeks {

@@ -5,7 +5,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+
 	"github.com/loyaltybot/loyaltybot/domain"
+	"github.com/loyaltybot/loyaltybot/locales"
 )
 
 // TestSafelyTurnsPanicIntoError: a bug in a step must not become a poison
@@ -19,5 +22,23 @@ func TestSafelyTurnsPanicIntoError(t *testing.T) {
 	want := errors.New("plain")
 	if err := safely(func(*Session) error { return want }, s); err != want {
 		t.Fatalf("got %v, want the step's own error", err)
+	}
+}
+
+// TestChartAxisGroupsDigitsLikeTheReader: the chart's y axis groups digits
+// as its reader's messages do: "12,500" in English, "12 500" in Russian.
+func TestChartAxisGroupsDigitsLikeTheReader(t *testing.T) {
+	bundle, err := locales.Bundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &Engine{Config: Config{Business: &domain.Business{Currency: "RUB"}, Bundle: bundle},
+		locs: map[string]*i18n.Localizer{}, langs: map[*i18n.Localizer]string{}}
+	weeks := []domain.WeekStats{{Revenue: 1_250_000}}
+	if c := e.chartOf(chartRevenue, weeks, "en"); c.Thousands != "," {
+		t.Errorf("English chart separates thousands with %q", c.Thousands)
+	}
+	if c := e.chartOf(chartRevenue, weeks, "ru"); c.Thousands != " " {
+		t.Errorf("Russian chart separates thousands with %q", c.Thousands)
 	}
 }
