@@ -140,11 +140,19 @@ func (b broadcast) Handle(s *Session) error {
 			topic = "" // everyone who consented
 		}
 		s.SetData("topic", topic)
+		// The question keeps a record of the answer, and no buttons to
+		// tap again.
+		if a, err := s.e.Service.AudienceOf(topic); err == nil {
+			s.Edit(Reply{Text: s.T("broadcast.confirm.to", map[string]any{"Audience": audienceName(s, a)}), Inline: [][]Button{}})
+		}
 		return s.Goto(stepBcConfirm)
 	case stepBcConfirm:
 		v, ok := tapped(s, "common.use_buttons")
 		if !ok {
 			return b.Ask(s)
+		}
+		if v == "back" || v == "schedule" || v == "poll" {
+			s.Edit(Reply{Inline: [][]Button{}}) // the next step asks anew
 		}
 		if v == "back" {
 			return s.Goto(stepBcAudience)
