@@ -166,7 +166,7 @@ func (s *Session) customerCardText(cc *domain.CustomerCard) string {
 			if !n.ConvertedAt.IsZero() {
 				outcome += ", " + s.T("customer.nudge.converted", map[string]any{"Revenue": s.e.money(n.Revenue, s.Lang)})
 			}
-			line("customer.card.nudge", map[string]any{"Date": day(n.SendAt), "Rule": n.Rule, "Outcome": outcome})
+			line("customer.card.nudge", map[string]any{"Date": day(n.SendAt), "Rule": s.e.ruleName(n.Rule, s.Lang), "Outcome": outcome})
 		}
 	}
 	if answers := s.cardAnswers(cc.Answers); len(answers) > 0 {

@@ -42,3 +42,24 @@ func TestChartAxisGroupsDigitsLikeTheReader(t *testing.T) {
 		t.Errorf("Russian chart separates thousands with %q", c.Thousands)
 	}
 }
+
+// TestBuiltInRulesHaveNames: owners read every built-in nudge rule by a
+// name in their language, not its config id; their own rules by the id.
+func TestBuiltInRulesHaveNames(t *testing.T) {
+	bundle, err := locales.Bundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &Engine{Config: Config{Business: &domain.Business{}, Bundle: bundle},
+		locs: map[string]*i18n.Localizer{}, langs: map[*i18n.Localizer]string{}}
+	for _, r := range domain.DefaultNudges().Rules {
+		for _, lang := range locales.Languages() {
+			if name := e.ruleName(r.ID, lang); name == r.ID || name == "" {
+				t.Errorf("built-in rule %s has no name in %s", r.ID, lang)
+			}
+		}
+	}
+	if got := e.ruleName("anniversary", "ru"); got != "anniversary" {
+		t.Errorf("an owner's rule reads %q", got)
+	}
+}

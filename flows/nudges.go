@@ -120,6 +120,15 @@ func (e *Engine) nudgeText(loc *i18n.Localizer, lang string, r domain.NudgeRule,
 	return e.translate(loc, id, shown), nil
 }
 
+// ruleName is how staff read a nudge rule: a built-in rule's name in lang
+// (nudge.rule.<id>: "We miss you"), else the id of the owner's own rule.
+func (e *Engine) ruleName(id, lang string) string {
+	if name, err := e.localizer(lang).Localize(&i18n.LocalizeConfig{MessageID: "nudge.rule." + id}); err == nil {
+		return name
+	}
+	return id
+}
+
 // joinNames lists names as people say them: "Masha", "Masha and Misha",
 // "Masha, Misha and Rex" (and in the customer's language).
 func joinNames(and string, names []string) string {

@@ -118,7 +118,7 @@ func TestReplenishReminderWithCategoryTextAndLearnedOffer(t *testing.T) {
 
 	owner.Send("/stats nudges")
 	text := owner.Last().Text
-	for _, want := range []string{"replenish: 2 due — 2 sent", "tea: 2 due — 2 sent", "By offer type",
+	for _, want := range []string{"▪️ Time to restock: 2 due — 2 sent", "▪️ tea: 2 due — 2 sent", "By offer type",
 		"discount: 3 sent, 1 bought (33.3 %)", "points: 1 sent, 0 bought"} {
 		if !strings.Contains(text, want) {
 			t.Fatalf("/stats nudges lacks %q:\n%s", want, text)

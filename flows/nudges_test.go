@@ -127,7 +127,7 @@ func TestWinBackRespectsConsentAndIsAttributed(t *testing.T) {
 	}
 	owner.Send("/stats nudges")
 	text := owner.Last().Text
-	for _, want := range []string{"winback: 1 due — 1 sent, 0 held out", "Converted: 1 sent (100.0 %)", "revenue: 1", "Too few customers"} {
+	for _, want := range []string{"▪️ We miss you: 1 due — 1 sent, 0 held out", "Converted: 1 sent (100.0 %)", "revenue: 1", "Too few customers"} {
 		if !strings.Contains(text, want) {
 			t.Fatalf("/stats nudges lacks %q:\n%s", want, text)
 		}

@@ -287,7 +287,7 @@ func nudgeReport(s *Session) error {
 	for _, x := range rows {
 		b.WriteString("\n\n")
 		b.WriteString(s.T("stats.nudges.rule", map[string]any{
-			"Rule": x.Rule, "Due": s.num(int64(x.Due)), "Sent": s.num(int64(x.Sent)), "HeldOut": s.num(int64(x.HeldOut)),
+			"Rule": s.e.ruleName(x.Rule, s.Lang), "Due": s.num(int64(x.Due)), "Sent": s.num(int64(x.Sent)), "HeldOut": s.num(int64(x.HeldOut)),
 			"Skipped": s.num(int64(x.Skipped)), "Clicked": s.num(int64(x.Clicked)), "ConvSent": s.num(int64(x.ConvertedSent)),
 			"ConvHeld": s.num(int64(x.ConvertedHeldOut)),
 			"RateSent": tenths(domain.Rate(x.ConvertedSent, x.Sent), s.Lang), "RateHeld": tenths(domain.Rate(x.ConvertedHeldOut, x.HeldOut), s.Lang),
