@@ -3,6 +3,7 @@ package flows
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/loyaltybot/loyaltybot/domain"
 )
@@ -18,6 +19,10 @@ const (
 
 // The one step of each relay flow. Stored in conversations: never rename.
 const stepRelayText = "text"
+
+// maxRelay is the longest message relayed, in characters: with its
+// frame it stays within one Telegram message.
+const maxRelay = 2000
 
 // relay is one side of the thread; toCustomer says which.
 type relay struct{ toCustomer bool }
@@ -48,8 +53,12 @@ func (r relay) Handle(s *Session) error {
 		return nil
 	}
 	text := strings.TrimSpace(s.In.Text)
-	if s.In.Kind != InputText || text == "" || len([]rune(text)) > 2000 {
+	if s.In.Kind != InputText || text == "" {
 		s.Say("relay.text_only", nil)
+		return r.Ask(s)
+	}
+	if utf8.RuneCountInString(text) > maxRelay {
+		s.Say("feedback.comment.too_long", map[string]any{"Max": maxRelay})
 		return r.Ask(s)
 	}
 	id, _ := strconv.ParseInt(s.Data("feedback"), 10, 64)

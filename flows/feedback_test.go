@@ -452,3 +452,24 @@ func TestReplyToACustomerWhoBlockedTheBot(t *testing.T) {
 		t.Fatalf("the owner's text went on as a reply: %q", got)
 	}
 }
+
+// TestTooLongReplyIsRefusedForWhatItIs: a reply over the limit is refused
+// as too long (not as "not text"), and the next message still goes.
+func TestTooLongReplyIsRefusedForWhatItIs(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := join(t, h, 101, "Anna")
+	buy(t, anna, cashier)
+	anna.Send("/feedback").Tap("2⭐").Send("The cup was dirty")
+	owner.Sync().Tap("↩️ Reply").Send(strings.Repeat("sorry ", 400))
+	if got := owner.U.Messages(); !strings.Contains(got[len(got)-2].Text, "That is too long: at most 2000 characters") {
+		t.Fatalf("a too long reply: %q", got[len(got)-2].Text)
+	}
+	owner.Send("So sorry, Anna!")
+	anna.Sync()
+	if got := anna.Last().Text; !strings.Contains(got, "So sorry, Anna!") {
+		t.Fatalf("the reply after the refused one: %q", got)
+	}
+}
