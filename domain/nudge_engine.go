@@ -69,6 +69,13 @@ type NudgeQuery struct {
 	// After step (a win-back's first step), which bound when that step
 	// can have been recorded.
 	AfterDays, AfterWindow int
+	// ProfileRules are the other rules that invite to the profile (see
+	// NudgeRule.InvitesToProfile), so a customer is not asked to fill it
+	// twice in a few days: one sent since ProfileSince makes an onboarding
+	// step done, and the profile reminder waits its own spacing (Days)
+	// after any of them.
+	ProfileRules []string
+	ProfileSince time.Time
 }
 
 // Nudge is one due nudge as stored: sent, held out or skipped.
@@ -323,7 +330,27 @@ func (s *Service) nudgeQuery(r NudgeRule, now time.Time, all bool, limit int) Nu
 	if r.Marketing && s.Business.Nudges.CapDays > 0 {
 		q.CapSince = now.AddDate(0, 0, -s.Business.Nudges.CapDays)
 	}
+	if r.InvitesToProfile() {
+		q.ProfileRules = []string{}
+		for _, o := range s.Business.Nudges.Rules {
+			if o.InvitesToProfile() && o.ID != r.ID {
+				q.ProfileRules = append(q.ProfileRules, o.ID)
+			}
+		}
+		q.ProfileSince = now.AddDate(0, 0, -ProfileInviteGapDays)
+	}
 	return q
+}
+
+// ProfileInviteGapDays: an onboarding step that invites to the profile
+// counts as done when another invitation went out this recently.
+const ProfileInviteGapDays = 7
+
+// InvitesToProfile tells a rule whose message asks the customer to fill
+// the profile (its button opens it): the profile reminder, and an
+// onboarding step that is pointless once the profile is complete.
+func (r NudgeRule) InvitesToProfile() bool {
+	return r.Kind == NudgeProfile || r.Unless == UnlessProfileComplete
 }
 
 // nudgeMayBeDue skips the query of a dated rule on the days it cannot be

@@ -73,7 +73,7 @@ func (e *Engine) renderNudge(r domain.NudgeRule, d domain.NudgeDue, n *domain.Nu
 		}
 	}
 	click, label := domain.NudgeClickOffer, e.translate(loc, "nudge.button.card", nil)
-	if r.Kind == domain.NudgeProfile || r.Unless == domain.UnlessProfileComplete {
+	if r.InvitesToProfile() {
 		click, label = domain.NudgeClickProfile, e.translate(loc, "nudge.button.profile", nil)
 	}
 	if r.ID == "onboarding_rewards" {

@@ -440,3 +440,49 @@ func TestTopicNudgeSkipsTheUnsubscribedAndUnreachable(t *testing.T) {
 		t.Fatalf("dry run after the run: %+v (Bob unsubscribed; Anna done; Cleo unreachable)", plans)
 	}
 }
+
+// TestProfileInvitationsAreSpaced: the profile reminder (10 days after
+// joining, then 10 days later) and the onboarding chain's profile step
+// (three weeks) both ask for the profile; walked a day at a time, a
+// customer is never asked twice within a week: the chain's step, a day
+// after the second reminder, is recorded as done and the chain goes on.
+func TestProfileInvitationsAreSpaced(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, withNudges, withPresets("basic"))
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := join(t, h, 101, "Anna")
+	buy(t, anna, cashier)
+	for range 30 {
+		h.Clock.Advance(24 * time.Hour)
+		runNudges(t, h)
+	}
+	rows, err := h.DB.Pool().Query(t.Context(), `SELECT n.rule, n.send_at FROM nudges n
+		WHERE n.rule IN ('profile_incomplete', 'onboarding_profile') AND n.outcome = 'sent' ORDER BY n.send_at`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var last time.Time
+	sent := 0
+	for rows.Next() {
+		var rule string
+		var at time.Time
+		if err := rows.Scan(&rule, &at); err != nil {
+			t.Fatal(err)
+		}
+		if !last.IsZero() && at.Sub(last) < 7*24*time.Hour {
+			t.Errorf("%s sent %s after the previous profile invitation", rule, at.Sub(last))
+		}
+		last = at
+		sent++
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if sent != 2 || nudgeRows(t, h, "profile_incomplete", "sent") != 2 {
+		t.Errorf("%d profile invitations sent, want the reminder's two", sent)
+	}
+	if nudgeRows(t, h, "onboarding_profile", "skipped") != 1 || nudgeRows(t, h, "onboarding_rewards", "sent") != 1 {
+		t.Error("the chain's profile step was not recorded as done, or the chain stopped there")
+	}
+}

@@ -90,13 +90,16 @@ const (
 	// $10 joined at or before, $11 after, $12 the step before ('' none:
 	// it must have been sent, or been pointless), $13 pointless when the
 	// profile is complete, $14 its section ('' all), $15 the number of
-	// sections.
+	// sections; $16 the other profile invitations, and $17 since when
+	// one sent makes this step pointless too.
 	nudgeOnboarding = `SELECT c.id AS customer_id, ''::text AS occ, 0::bigint AS points, NULL::timestamptz AS expires,
        ''::text AS category,
        ($13 AND CASE WHEN $14 <> '' THEN EXISTS (SELECT 1 FROM section_offers o
                           WHERE o.customer_id = c.id AND o.section = $14 AND o.completed_at IS NOT NULL)
                      ELSE (SELECT count(*) FROM section_offers o
-                            WHERE o.customer_id = c.id AND o.completed_at IS NOT NULL) >= $15 END) AS done
+                            WHERE o.customer_id = c.id AND o.completed_at IS NOT NULL) >= $15 END
+        OR $13 AND EXISTS (SELECT 1 FROM nudges x WHERE x.customer_id = c.id AND x.rule = ANY($16::text[])
+                              AND x.outcome = 'sent' AND x.send_at > $17)) AS done
   FROM customers c
  WHERE c.joined_at <= $10 AND c.joined_at > $11
    AND ($12 = '' OR EXISTS (SELECT 1 FROM nudges a WHERE a.rule = $12 AND a.customer_id = c.id
@@ -144,9 +147,10 @@ const (
    AND l.expires_at - l.created_at > $11 - $10
  GROUP BY k.customer_id`
 	// $10 joined (and reminded last) at or before, $11 joined after, $12
-	// at most this many reminders. The open section is asked first, of
-	// the sections' covering index (OFFSET 0 keeps that order), so only
-	// members with one have their earlier reminders counted.
+	// at most this many reminders, $13 the other profile invitations: one
+	// sent after $10 puts the reminder off. The open section is asked
+	// first, of the sections' covering index (OFFSET 0 keeps that order),
+	// so only members with one have their earlier reminders counted.
 	nudgeProfile = `SELECT c.id AS customer_id, (coalesce(prev.n, 0) + 1)::text AS occ, 0::bigint AS points, NULL::timestamptz AS expires, false AS done,
        ''::text AS category
   FROM (SELECT c.id FROM customers c
@@ -154,7 +158,9 @@ const (
            AND EXISTS (SELECT 1 FROM section_offers o WHERE o.customer_id = c.id AND o.completed_at IS NULL)
         OFFSET 0) c
   LEFT JOIN LATERAL (SELECT count(*) AS n, max(x.due_at) AS last FROM nudges x WHERE x.rule = $1 AND x.customer_id = c.id) prev ON true
- WHERE coalesce(prev.n, 0) < $12 AND (prev.last IS NULL OR prev.last <= $10)`
+ WHERE coalesce(prev.n, 0) < $12 AND (prev.last IS NULL OR prev.last <= $10)
+   AND NOT EXISTS (SELECT 1 FROM nudges x WHERE x.customer_id = c.id AND x.rule = ANY($13::text[])
+                      AND x.outcome = 'sent' AND x.send_at > $10)`
 	// $10 the fact, $11 its month-days that may be due, $12 send time
 	// (minutes), $13 window (days). The customer's local day and time
 	// by their store's zone; 29 February is 1 March in other years.
@@ -232,7 +238,7 @@ func nudgeSQL(q domain.NudgeQuery) (string, []any, error) {
 	case domain.NudgeOnboarding:
 		cand = nudgeOnboarding
 		args = append(args, days(r.Days), days(r.Days).Add(-window), r.After,
-			r.Unless == domain.UnlessProfileComplete, r.Section, q.Sections)
+			r.Unless == domain.UnlessProfileComplete, r.Section, q.Sections, nonNil(q.ProfileRules), q.ProfileSince)
 	case domain.NudgeWinBack:
 		cand = nudgeWinBack
 		lo, hi := days(r.Days).Add(-window), days(r.Days)
@@ -246,7 +252,7 @@ func nudgeSQL(q domain.NudgeQuery) (string, []any, error) {
 		args = append(args, q.Now, q.Now.AddDate(0, 0, r.Days))
 	case domain.NudgeProfile:
 		cand = nudgeProfile
-		args = append(args, days(r.Days), days(r.Days*(r.MaxTimes+1)).Add(-window), r.MaxTimes)
+		args = append(args, days(r.Days), days(r.Days*(r.MaxTimes+1)).Add(-window), r.MaxTimes, nonNil(q.ProfileRules))
 	case domain.NudgeBirthday:
 		cand = nudgeBirthday
 		args = append(args, r.Fact, monthDays(q.Now, r.Window), r.At, r.Window)
@@ -307,6 +313,14 @@ func (t *tx) ListNudgesDue(ctx context.Context, q domain.NudgeQuery) ([]domain.N
 		return out, t.addEventItems(ctx, out)
 	}
 	return out, nil
+}
+
+// nonNil is s, or an empty list for a NULL-free ANY.
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 // monthDays lists the "MM-DD" a birthday may have to be due around now in
