@@ -39,6 +39,9 @@ var (
 	// no chat): a message written for them would not reach them, though
 	// points still land on their card.
 	ErrCustomerUnreachable = errors.New("customer cannot be written to")
+	// ErrInviteYours means a staff invitation was opened again by the
+	// person who accepted it: they are on the team already.
+	ErrInviteYours = errors.New("invitation accepted by this person already")
 	// ErrHandledAlready means a Telegram update was handled before (a
 	// redelivery, a replay, another replica's copy): the transaction that
 	// handled it again rolled back (UpdateStore.FinishUpdate).

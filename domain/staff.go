@@ -109,6 +109,7 @@ type Invite struct {
 	CreatedBy int64
 	ExpiresAt time.Time
 	UsedAt    time.Time
+	UsedBy    int64 // the staff member who opened it
 	// VoidedAt is set when the person who made the invite lost access:
 	// what they handed out goes with them.
 	VoidedAt time.Time
@@ -189,6 +190,11 @@ func (s *Service) AcceptInvite(ctx context.Context, tx Tx, token string, person 
 	inv, err := tx.TakeInvite(ctx, HashSecret(token))
 	if err != nil {
 		return nil, err
+	}
+	if !inv.UsedAt.IsZero() && inv.VoidedAt.IsZero() && current.Active() && inv.UsedBy == current.ID {
+		// The person who opened it, opening it again (a second tap, the
+		// QR scanned twice): nothing to take, nothing to refuse.
+		return current, ErrInviteYours
 	}
 	if err := inv.Check(now); err != nil {
 		return nil, err

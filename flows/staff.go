@@ -38,6 +38,9 @@ func acceptInvite(s *Session, token string) error {
 	}, s.Staff)
 	var v *domain.ValidationError
 	switch {
+	case errors.Is(err, domain.ErrInviteYours):
+		s.Say("invite.yours", map[string]any{"Role": s.T("role."+string(st.Role), nil), "Store": s.storeName(st.ShopID)})
+		return s.e.resume(s)
 	case errors.Is(err, domain.ErrNotFound):
 		s.Say("invite.invalid", nil)
 		return s.e.resume(s)

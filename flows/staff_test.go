@@ -48,3 +48,33 @@ func TestRevokedManagersInvitesAreVoid(t *testing.T) {
 		t.Errorf("the revoked manager has /staff again: %q", manager.Last().Text)
 	}
 }
+
+// TestInvitationOpenedTwiceByItsOwner: the new cashier taps the link a
+// second time (or scans the QR again): they hear they are on the team,
+// not that the link was used; anyone else still hears it was used, and
+// a revoked cashier's second tap does not bring them back.
+func TestInvitationOpenedTwiceByItsOwner(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	owner.Send("/staff").Tap("➕ Invite a cashier").Tap("Central")
+	link := linkRe.FindStringSubmatch(owner.Last().Caption)[1]
+	boris := h.Chat(901, "Boris", "en")
+	boris.Send("/start " + link).Send("/start " + link)
+	if got := boris.Last().Text; !strings.HasPrefix(got, "You are on the team already: cashier (Central).") {
+		t.Fatalf("the cashier's second tap: %q", got)
+	}
+	other := h.Chat(902, "Fedor", "en")
+	other.Send("/start " + link)
+	if !strings.Contains(lastTexts(other, 2), "This invitation link has already been used.") {
+		t.Fatalf("someone else's tap:\n%s", other.Transcript())
+	}
+	owner.Send("/staff").Tap("👥 Staff list").Tap("Revoke Boris").Tap("Yes, revoke")
+	boris.Send("/start " + link)
+	if got := boris.Last().Text; !strings.Contains(got, "already been used") {
+		t.Fatalf("the revoked cashier's tap: %q", got)
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM staff WHERE telegram_id = 901 AND revoked_at IS NULL`); n != 0 {
+		t.Fatal("the revoked cashier is active again")
+	}
+}

@@ -116,14 +116,14 @@ func (t *tx) CreateInvite(ctx context.Context, inv *domain.Invite, hash []byte) 
 func (t *tx) TakeInvite(ctx context.Context, hash []byte) (*domain.Invite, error) {
 	var inv domain.Invite
 	var role string
-	var store, by *int64
+	var store, by, usedBy *int64
 	var used, voided *time.Time
-	err := t.tx.QueryRow(ctx, `SELECT id, role, store_id, created_by, expires_at, used_at, voided_at FROM invites
-		WHERE token_hash = $1 FOR UPDATE`, hash).Scan(&inv.ID, &role, &store, &by, &inv.ExpiresAt, &used, &voided)
+	err := t.tx.QueryRow(ctx, `SELECT id, role, store_id, created_by, expires_at, used_at, used_by, voided_at FROM invites
+		WHERE token_hash = $1 FOR UPDATE`, hash).Scan(&inv.ID, &role, &store, &by, &inv.ExpiresAt, &used, &usedBy, &voided)
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	inv.Role, inv.ShopID, inv.CreatedBy = domain.Role(role), deref(store), deref(by)
+	inv.Role, inv.ShopID, inv.CreatedBy, inv.UsedBy = domain.Role(role), deref(store), deref(by), deref(usedBy)
 	inv.UsedAt, inv.VoidedAt = deref(used), deref(voided)
 	return &inv, nil
 }

@@ -168,7 +168,7 @@ func TestInvites(t *testing.T) {
 	inTx(t, db, func(ctx context.Context, tx domain.Tx) error {
 		got, err := tx.TakeInvite(ctx, hash)
 		want := *inv
-		want.UsedAt = used
+		want.UsedAt, want.UsedBy = used, cashier.ID
 		checkEqual(t, "used", got, &want)
 		return err
 	})
@@ -204,7 +204,7 @@ func TestVoidInvitesBy(t *testing.T) {
 	for _, at := range []time.Time{voided, clock.Advance(time.Minute)} {
 		inTx(t, db, func(ctx context.Context, tx domain.Tx) error { return tx.VoidInvitesBy(ctx, manager.ID, at) })
 	}
-	open.VoidedAt, used.UsedAt = voided, usedAt
+	open.VoidedAt, used.UsedAt, used.UsedBy = voided, usedAt, cashier.ID
 	for _, w := range []struct {
 		inv  *domain.Invite
 		hash []byte
