@@ -95,7 +95,7 @@ func (e *Engine) badgeTitle(loc *i18n.Localizer, lang string, b domain.Badge, oc
 				store = st.Name
 			}
 		}
-		title += " " + e.translate(loc, "badges.month", map[string]any{"Store": store, "Month": month.Format("01.2006")})
+		title += " " + e.translate(loc, "badges.month", map[string]any{"Store": store, "Month": e.monthOf(loc, month)})
 	}
 	return title
 }

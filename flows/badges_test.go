@@ -136,14 +136,14 @@ func TestLongestReceiptOfTheMonth(t *testing.T) {
 		t.Fatalf("a second run awarded %d more", n)
 	}
 	bob.Sync()
-	if want := "🧾 New badge: Longest receipt of the month (Central, 11.2026)!"; !strings.Contains(bob.Last().Text, want) {
+	if want := "🧾 New badge: Longest receipt of the month (Central, November 2026)!"; !strings.Contains(bob.Last().Text, want) {
 		t.Fatalf("Bob was told %q, want %q", bob.Last().Text, want)
 	}
 	if anna.Sync(); strings.Contains(texts(anna), "New badge: Longest receipt") {
 		t.Fatalf("Anna got the badge too:\n%s", anna.Transcript())
 	}
 	bob.Tap("🏅 My badges")
-	if !strings.Contains(bob.Last().Text, "🧾 Longest receipt of the month (Central, 11.2026) — 01.12.2026") {
+	if !strings.Contains(bob.Last().Text, "🧾 Longest receipt of the month (Central, November 2026) — 01.12.2026") {
 		t.Fatalf("/badges of the winner:\n%s", bob.Last().Text)
 	}
 }

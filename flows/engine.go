@@ -8,6 +8,7 @@ import (
 	"maps"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -294,6 +295,12 @@ func (e *Engine) langOf(l *i18n.Localizer) string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.langs[l]
+}
+
+// monthOf names a month as people of the localizer's language do:
+// "December 2026", "декабрь 2026".
+func (e *Engine) monthOf(l *i18n.Localizer, t time.Time) string {
+	return e.translate(l, "month."+strconv.Itoa(int(t.Month())), map[string]any{"Year": t.Year()})
 }
 
 // num writes a count or an amount of points with its digits grouped as

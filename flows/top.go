@@ -107,7 +107,7 @@ func showBoard(s *Session, shopID int64, metric string, edit bool) error {
 	}
 	on := entry != nil && entry.OptedIn
 	var b strings.Builder
-	b.WriteString(s.T("top.header."+board.Metric, map[string]any{"Store": board.Shop.Name, "Month": board.Month.Format("01.2006")}))
+	b.WriteString(s.T("top.header."+board.Metric, map[string]any{"Store": board.Shop.Name, "Month": s.e.monthOf(s.loc, board.Month)}))
 	if len(board.Top) == 0 {
 		b.WriteString("\n" + s.T("top.empty", nil))
 	}

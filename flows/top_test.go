@@ -35,7 +35,7 @@ func TestLeaderboardOptInPseudonymsAndOptOut(t *testing.T) {
 	}
 	anna.Tap("✅ Join as Anna K.")
 	board := anna.Last().Text
-	for _, want := range []string{"🏆 Central, 11.2026: most visits", "1. Anna K. — 3 visits ← you", "Your place: 1 of 1, 3 visits (as Anna K.)"} {
+	for _, want := range []string{"🏆 Central, November 2026: most visits", "1. Anna K. — 3 visits ← you", "Your place: 1 of 1, 3 visits (as Anna K.)"} {
 		if !strings.Contains(board, want) {
 			t.Fatalf("Anna's board lacks %q:\n%s", want, board)
 		}
@@ -71,7 +71,7 @@ func TestLeaderboardOptInPseudonymsAndOptOut(t *testing.T) {
 		t.Fatalf("by points:\n%s", board)
 	}
 	anna.Tap("River")
-	if board := anna.Last().Text; !strings.Contains(board, "🏆 River, 11.2026: most points") || !strings.Contains(board, "Nobody on the board has bought here") {
+	if board := anna.Last().Text; !strings.Contains(board, "🏆 River, November 2026: most points") || !strings.Contains(board, "Nobody on the board has bought here") {
 		t.Fatalf("River's board:\n%s", board)
 	}
 
