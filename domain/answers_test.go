@@ -137,6 +137,12 @@ func TestAnswerParseDate(t *testing.T) {
 		{"12 мартобря 1990", ""},
 		{"12 марта", ""},
 		{"марта 1990", ""},
+		{"05.2020", ""},
+		{"5-2020", ""},
+		{"май 2020", ""},
+		{"May 2020", ""},
+		{"2020-yil may", ""},
+		{"05.20", ""},
 		{"31 February 1990", ""},
 		{"12 March 1990 year", ""},
 		{"123.03.1990", ""},
@@ -150,6 +156,9 @@ func TestAnswerParseDate(t *testing.T) {
 	// day, not shown how to type a date.
 	noSuchDay := map[string]bool{"29.02.2023": true, "29.02.1900": true, "2023-02-29": true, "31.02.1990": true,
 		"31.04.1990": true, "32.01.1990": true, "12.13.1990": true, "31 February 1990": true}
+	// A month and a year: the person is asked for the day.
+	noDay := map[string]bool{"марта 1990": true, "05.2020": true, "5-2020": true, "май 2020": true, "May 2020": true,
+		"2020-yil may": true}
 	for _, tt := range tests {
 		got, err := ParseDate(tt.in, questionNow)
 		if tt.want != "" {
@@ -161,6 +170,9 @@ func TestAnswerParseDate(t *testing.T) {
 		reason := "error.answer.date"
 		if noSuchDay[tt.in] {
 			reason = "error.answer.no_such_day"
+		}
+		if noDay[tt.in] {
+			reason = "error.answer.date_no_day"
 		}
 		wantReason(t, "ParseDate("+tt.in+")", err, reason)
 	}

@@ -46,6 +46,9 @@ func ParseDate(s string, now time.Time) (time.Time, error) {
 	default:
 		words := dateWords(s)
 		if len(words) != 3 {
+			if monthAndYear(s) {
+				return time.Time{}, Invalid("error.answer.date_no_day")
+			}
 			return time.Time{}, bad
 		}
 		if _, isYear := dateNumber(words[0], 4, 4); isYear {
@@ -66,6 +69,9 @@ func ParseDate(s string, now time.Time) (time.Time, error) {
 		m, ok = int(mon), ok && known
 	}
 	if !ok {
+		if monthAndYear(s) {
+			return time.Time{}, Invalid("error.answer.date_no_day")
+		}
 		return time.Time{}, bad
 	}
 	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
@@ -73,6 +79,29 @@ func ParseDate(s string, now time.Time) (time.Time, error) {
 		return time.Time{}, Invalid("error.answer.no_such_day")
 	}
 	return t, nil
+}
+
+// monthAndYear tells a date without its day ("05.2020", "май 2020",
+// "2020-yil may"): the person is asked for the day, not told the date is
+// unreadable.
+func monthAndYear(s string) bool {
+	if p := strings.FieldsFunc(s, func(c rune) bool { return c == '.' || c == '-' || c == '/' }); len(p) == 2 {
+		_, okM := dateNumber(p[0], 1, 2)
+		_, okY := dateNumber(p[1], 4, 4)
+		if okM && okY && !strings.ContainsAny(s, " ,") {
+			return true
+		}
+	}
+	words := dateWords(s)
+	if len(words) != 2 {
+		return false
+	}
+	if _, isYear := dateNumber(words[0], 4, 4); isYear {
+		words[0], words[1] = words[1], words[0]
+	}
+	_, isMonth := monthNames[strings.TrimSuffix(words[0], ".")]
+	_, isYear := dateNumber(words[1], 4, 4)
+	return isMonth && isYear
 }
 
 // dateWords splits a written date into words at spaces and commas, and
