@@ -2,6 +2,7 @@ package flows
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/loyaltybot/loyaltybot/domain"
@@ -47,8 +48,9 @@ func groupField(s *Session, q *domain.Question) *domain.Question {
 }
 
 // groupAsk returns the field to ask (with the item number in the text) or
-// nil and the "add another?" buttons.
-func (questionnaire) groupAsk(s *Session, q *domain.Question) (*domain.Question, [][]Button) {
+// nil, the "add another?" buttons and the text that asks it: the items
+// saved so far, each in a line.
+func (questionnaire) groupAsk(s *Session, q *domain.Question) (*domain.Question, [][]Button, string) {
 	f := groupField(s, q)
 	if f != nil {
 		n := len(groupItems(s)) + 1
@@ -57,14 +59,28 @@ func (questionnaire) groupAsk(s *Session, q *domain.Question) (*domain.Question,
 		for lang, t := range f.Text {
 			cp.Text[lang] = s.e.textIn(q.Text, lang) + "\n" + s.T("profile.group.item", map[string]any{"N": n}) + " " + t
 		}
-		return &cp, nil
+		return &cp, nil, ""
 	}
 	step := s.Conv.Step
-	s.notes = append(s.notes, s.e.textIn(q.Text, s.Lang), s.T("profile.group.ask_more", map[string]any{"N": len(groupItems(s))}))
+	items := groupItems(s)
+	var text strings.Builder
+	text.WriteString(s.e.textIn(q.Text, s.Lang))
+	for i, item := range items {
+		var parts []string
+		for j := range q.Fields {
+			if a, ok := item[q.Fields[j].ID]; ok {
+				if t := s.e.answerText(&q.Fields[j], a, s.Lang); t != "" {
+					parts = append(parts, t)
+				}
+			}
+		}
+		fmt.Fprintf(&text, "\n%d. %s", i+1, strings.Join(parts, " · "))
+	}
+	text.WriteString("\n" + s.T("profile.group.ask_more", nil))
 	return nil, [][]Button{
 		{{Text: s.T("profile.group.more", nil), Data: s.cb(flowProfile, step, "more")}},
 		{{Text: s.T("profile.group.enough", nil), Data: s.cb(flowProfile, step, "enough")}},
-	}
+	}, text.String()
 }
 
 func (f questionnaire) handleGroup(s *Session, q *domain.Question) error {

@@ -102,9 +102,9 @@ func (f questionnaire) Ask(s *Session) error {
 		return err
 	}
 	var rows [][]Button
-	ask, fq := q, q
+	ask, fq, more := q, q, ""
 	if q.Type == domain.QuestionGroup {
-		fq, rows = f.groupAsk(s, q)
+		fq, rows, more = f.groupAsk(s, q)
 		ask = fq
 	}
 	var text strings.Builder
@@ -116,6 +116,8 @@ func (f questionnaire) Ask(s *Session) error {
 	if fq != nil {
 		text.WriteString(s.e.textIn(ask.Text, s.Lang))
 		rows = append(rows, f.choiceRows(s, fq)...)
+	} else {
+		text.WriteString(more)
 	}
 	var nav []Button
 	if fq != nil && (fq.Optional || (q.Type == domain.QuestionGroup && q.Optional && s.Data("gitems") == "" && s.Data("gitem") == "")) {
