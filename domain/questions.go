@@ -170,6 +170,29 @@ func (qn *Questionnaire) Applies(q *Question, answers map[string]Answer) bool {
 	return false
 }
 
+// MayApply reports whether q may still be asked given the answers so far:
+// it applies, or a question it hangs on is not answered yet ("your pet's
+// name" before "do you have a pet?"). A progress count ("question 1 of
+// 2") counts these, so it does not grow as the customer answers.
+func (qn *Questionnaire) MayApply(q *Question, answers map[string]Answer) bool {
+	for range len(qn.Questions) + 1 {
+		if q.If == nil {
+			return true
+		}
+		a, ok := answers[q.If.Question]
+		if !ok {
+			return true
+		}
+		if !slices.Contains(a.Choice, q.If.Equals) {
+			return false
+		}
+		if q, ok = qn.Question(q.If.Question); !ok {
+			return false
+		}
+	}
+	return false
+}
+
 // SectionApplies reports whether the section exists and at least one of
 // its questions applies given the answers: whether the customer may be
 // asked it at all. A section whose every question hangs on an answer not

@@ -326,10 +326,12 @@ func optionID(q *domain.Question, v string) string {
 }
 
 // position is the current question's number among the section's questions
-// that apply, for "Question 2 of 4".
+// that apply or may yet apply, for "Question 2 of 4": the total stays put
+// as the customer answers (a "No" to "do you have a pet?" only ends the
+// section early).
 func position(qn *domain.Questionnaire, section, id string, answers map[string]domain.Answer) (n, total int) {
 	for _, q := range qn.InSection(section) {
-		if !qn.Applies(q, answers) {
+		if !qn.MayApply(q, answers) {
 			continue
 		}
 		total++
