@@ -36,7 +36,7 @@ func TestEventRulesFromTheConfig(t *testing.T) {
 	if _, err := loadBusiness(exampleConfig, "example", locales.Languages()); err != nil {
 		t.Fatal(err)
 	}
-	cases := []struct{ from, to, want string }{
+	cases := []configEdit{
 		{`event = "cart_abandoned"`, `event = "cart_lost"`, "nudges.rules.cart_abandoned.event"},
 		{`unless = ["order_placed", "purchase"]`, `unless = ["order_placed", "refund"]`, "nudges.rules.cart_abandoned.unless"},
 		{`unless = ["order_placed", "purchase"]`, `unless = ["cart_abandoned"]`, "nudges.rules.cart_abandoned.unless"},
@@ -45,16 +45,7 @@ func TestEventRulesFromTheConfig(t *testing.T) {
 		{"delay = \"2h\"\nunless", "delay = \"1 week\"\nunless", "nudges.rules.cart_abandoned.delay"},
 		{"delay = \"2h\"\nunless", "delay = \"721h\"\nunless", "nudges.rules.cart_abandoned.delay"},
 	}
-	for _, c := range cases {
-		src := strings.Replace(base, c.from, c.to, 1)
-		if src == base {
-			t.Fatalf("case %q does not apply to the example config", c.from)
-		}
-		_, err := loadBusiness([]byte(src), "test", locales.Languages())
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s → %v, want an error naming %s", c.to, err, c.want)
-		}
-	}
+	checkConfigEdits(t, cases)
 }
 
 // TestOwnNudgeTextsAreCheckedAtStart: an owner's nudge text, button, text
@@ -66,7 +57,7 @@ func TestOwnNudgeTextsAreCheckedAtStart(t *testing.T) {
 	const anniversary = `en = "{{.Name}}, we turn 5 today! Come and celebrate with us."`
 	const bucket = `en = "{{.Name}}, for your bucket: a personal discount on cleaning products."`
 	const offer = `offers = [{ type = "discount", category = "cleaning", percent = 10, days = 7 }]`
-	cases := []struct{ from, to, want string }{
+	cases := []configEdit{
 		{anniversary, `en = "{{.Nmae}}, we turn 5 today!"`, `nudges.rules.anniversary.text.en: 1:2: <.Nmae>: map has no entry for key "Nmae"`},
 		{anniversary, `en = "{{.Name}, we turn 5 today!"`, "nudges.rules.anniversary.text.en"},
 		{anniversary, `en = "{{num .Name}} points"`, "nudges.rules.anniversary.text.en"},
@@ -80,7 +71,23 @@ func TestOwnNudgeTextsAreCheckedAtStart(t *testing.T) {
 		// ways out).
 		{"time = \"11:00\"\nmarketing = true\ntopic = \"events\"", "time = \"11:00\"\nmarketing = false", "nudges.rules.anniversary.marketing"},
 	}
-	for _, c := range cases {
+	checkConfigEdits(t, cases)
+	good := strings.Replace(base, offer, `offers = [{ type = "discount", category = "cleaning", percent = 10, days = 7, text = { en = "{{.Percent}}% off {{.Category}} until {{.Expires}}, code {{.Code}}" } }]`, 1)
+	good = strings.Replace(good, anniversary, `en = "{{.Name}}{{if gt .Balance 1000}}, {{num .Balance}} points{{end}}: {{.Who}} {{.Items}} {{.Percent}}"`, 1)
+	if _, err := loadBusiness([]byte(good), "test", locales.Languages()); err != nil {
+		t.Fatalf("every field its message has: %v", err)
+	}
+}
+
+// configEdit changes the example config (from → to, once) into one the
+// loader must refuse with an error naming want.
+type configEdit struct{ from, to, want string }
+
+// checkConfigEdits loads the example with each edit and checks the error.
+func checkConfigEdits(t *testing.T, edits []configEdit) {
+	t.Helper()
+	base := string(exampleConfig)
+	for _, c := range edits {
 		src := strings.Replace(base, c.from, c.to, 1)
 		if src == base {
 			t.Fatalf("case %q does not apply to the example config", c.from)
@@ -89,10 +96,5 @@ func TestOwnNudgeTextsAreCheckedAtStart(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s → %v, want an error naming %s", c.to, err, c.want)
 		}
-	}
-	good := strings.Replace(base, offer, `offers = [{ type = "discount", category = "cleaning", percent = 10, days = 7, text = { en = "{{.Percent}}% off {{.Category}} until {{.Expires}}, code {{.Code}}" } }]`, 1)
-	good = strings.Replace(good, anniversary, `en = "{{.Name}}{{if gt .Balance 1000}}, {{num .Balance}} points{{end}}: {{.Who}} {{.Items}} {{.Percent}}"`, 1)
-	if _, err := loadBusiness([]byte(good), "test", locales.Languages()); err != nil {
-		t.Fatalf("every field its message has: %v", err)
 	}
 }
