@@ -44,29 +44,7 @@ func ParseDate(s string, now time.Time) (time.Time, error) {
 	case sep != 0:
 		d, m, y, ok = dateDMY(parts[0], parts[1], parts[2], now)
 	default:
-		words := dateWords(s)
-		if len(words) != 3 {
-			if monthAndYear(s) {
-				return time.Time{}, Invalid("error.answer.date_no_day")
-			}
-			return time.Time{}, bad
-		}
-		if _, isYear := dateNumber(words[0], 4, 4); isYear {
-			words = append(words[1:], words[0]) // Uzbek: "1990-yil 12-mart"
-		}
-		if _, isMonth := monthNames[strings.TrimSuffix(words[0], ".")]; isMonth {
-			words[0], words[1] = words[1], words[0]
-		}
-		day := strings.TrimSuffix(words[0], "-го")
-		for _, ord := range []string{"st", "nd", "rd", "th"} {
-			if rest, cut := strings.CutSuffix(day, ord); cut {
-				day = rest
-				break
-			}
-		}
-		mon, known := monthNames[strings.TrimSuffix(words[1], ".")]
-		d, m, y, ok = dateDMY(day, "1", words[2], now)
-		m, ok = int(mon), ok && known
+		d, m, y, ok = dateFromWords(dateWords(s), now)
 	}
 	if !ok {
 		if monthAndYear(s) {
@@ -79,6 +57,30 @@ func ParseDate(s string, now time.Time) (time.Time, error) {
 		return time.Time{}, Invalid("error.answer.no_such_day")
 	}
 	return t, nil
+}
+
+// dateFromWords reads a date written in three words: "12 марта 1990",
+// "March 12, 1990", "1990-yil 12-mart".
+func dateFromWords(words []string, now time.Time) (d, m, y int, ok bool) {
+	if len(words) != 3 {
+		return 0, 0, 0, false
+	}
+	if _, isYear := dateNumber(words[0], 4, 4); isYear {
+		words = append(words[1:], words[0]) // Uzbek: "1990-yil 12-mart"
+	}
+	if _, isMonth := monthNames[strings.TrimSuffix(words[0], ".")]; isMonth {
+		words[0], words[1] = words[1], words[0]
+	}
+	day := strings.TrimSuffix(words[0], "-го")
+	for _, ord := range []string{"st", "nd", "rd", "th"} {
+		if rest, cut := strings.CutSuffix(day, ord); cut {
+			day = rest
+			break
+		}
+	}
+	mon, known := monthNames[strings.TrimSuffix(words[1], ".")]
+	d, _, y, ok = dateDMY(day, "1", words[2], now)
+	return d, int(mon), y, ok && known
 }
 
 // monthAndYear tells a date without its day ("05.2020", "май 2020",

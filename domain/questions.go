@@ -154,20 +154,7 @@ func (qn *Questionnaire) InSection(section string) []*Question {
 // answer matches. So changing "do you have a pet?" to "no" also hides the
 // questions that depend on the pet's species.
 func (qn *Questionnaire) Applies(q *Question, answers map[string]Answer) bool {
-	// Validate refuses cycles; the bound keeps an unvalidated config finite.
-	for range len(qn.Questions) + 1 {
-		if q.If == nil {
-			return true
-		}
-		a, ok := answers[q.If.Question]
-		if !ok || !slices.Contains(a.Choice, q.If.Equals) {
-			return false
-		}
-		if q, ok = qn.Question(q.If.Question); !ok {
-			return false
-		}
-	}
-	return false
+	return qn.applies(q, answers, false)
 }
 
 // MayApply reports whether q may still be asked given the answers so far:
@@ -175,13 +162,19 @@ func (qn *Questionnaire) Applies(q *Question, answers map[string]Answer) bool {
 // name" before "do you have a pet?"). A progress count ("question 1 of
 // 2") counts these, so it does not grow as the customer answers.
 func (qn *Questionnaire) MayApply(q *Question, answers map[string]Answer) bool {
+	return qn.applies(q, answers, true)
+}
+
+// applies walks q's conditions up; an unanswered one reads as undecided.
+func (qn *Questionnaire) applies(q *Question, answers map[string]Answer, undecided bool) bool {
+	// Validate refuses cycles; the bound keeps an unvalidated config finite.
 	for range len(qn.Questions) + 1 {
 		if q.If == nil {
 			return true
 		}
 		a, ok := answers[q.If.Question]
 		if !ok {
-			return true
+			return undecided
 		}
 		if !slices.Contains(a.Choice, q.If.Equals) {
 			return false
