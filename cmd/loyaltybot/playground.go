@@ -52,6 +52,16 @@ func provisionPlayground(ctx context.Context, a *app) (*domain.Staff, error) {
 			if err := tx.SaveStaff(ctx, st); err != nil {
 				return err
 			}
+			// Alerts and reports go out in the language of the page's
+			// pane (Olga English, Boris Russian) before they write; a
+			// /language they chose since is kept.
+			if saved, err := tx.FindStaffByTelegramID(ctx, st.TelegramID); err != nil {
+				return err
+			} else if saved.Language == "" {
+				if err := tx.SetStaffLanguage(ctx, saved.ID, playgroundLang(st.TelegramID)); err != nil {
+					return err
+				}
+			}
 		}
 		cashier, err = tx.FindStaffByTelegramID(ctx, playgroundCashier)
 		return err
@@ -233,6 +243,16 @@ func playground(ctx context.Context, args []string, getenv func(string) string, 
 	defer cancel()
 	srv.Shutdown(shutdownCtx)
 	return err
+}
+
+// playgroundLang is the language of a default pane's person.
+func playgroundLang(telegramID int64) string {
+	for _, p := range defaultPanes() {
+		if p.ID == telegramID {
+			return p.Lang
+		}
+	}
+	return ""
 }
 
 // defaultPanes are the page's first three chats: Anna, a customer yet to
