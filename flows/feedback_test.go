@@ -396,12 +396,7 @@ func TestFeedbackJobFindsAVisitThatCommitsLate(t *testing.T) {
 // closed card; Resolved still works.
 func TestAlertAfterTheCustomerErasedTheirData(t *testing.T) {
 	t.Parallel()
-	h := bottest.New(t, withOwner)
-	owner := h.Chat(ownerID, "Olga", "en")
-	cashier := hire(t, h, owner, "cashier", 901, "Boris")
-	anna := join(t, h, 101, "Anna")
-	buy(t, anna, cashier)
-	anna.Send("/feedback").Tap("2⭐").Send("The cup was dirty")
+	h, owner, anna := lowRating(t)
 	anna.Send("/privacy").Tap("🗑 Delete my data").Tap("Yes, delete my data")
 
 	const gone = "This customer has deleted their data: there is no one to answer or to give points to."
@@ -428,12 +423,7 @@ func TestAlertAfterTheCustomerErasedTheirData(t *testing.T) {
 // points still go on the card.
 func TestReplyToACustomerWhoBlockedTheBot(t *testing.T) {
 	t.Parallel()
-	h := bottest.New(t, withOwner)
-	owner := h.Chat(ownerID, "Olga", "en")
-	cashier := hire(t, h, owner, "cashier", 901, "Boris")
-	anna := join(t, h, 101, "Anna")
-	buy(t, anna, cashier)
-	anna.Send("/feedback").Tap("2⭐").Send("The cup was dirty")
+	h, owner, anna := lowRating(t)
 	anna.U.Block()
 	owner.Sync().Tap("🎁 Give 100 points") // its note to Anna answers 403
 	h.Settle()
@@ -457,12 +447,7 @@ func TestReplyToACustomerWhoBlockedTheBot(t *testing.T) {
 // as too long (not as "not text"), and the next message still goes.
 func TestTooLongReplyIsRefusedForWhatItIs(t *testing.T) {
 	t.Parallel()
-	h := bottest.New(t, withOwner)
-	owner := h.Chat(ownerID, "Olga", "en")
-	cashier := hire(t, h, owner, "cashier", 901, "Boris")
-	anna := join(t, h, 101, "Anna")
-	buy(t, anna, cashier)
-	anna.Send("/feedback").Tap("2⭐").Send("The cup was dirty")
+	_, owner, anna := lowRating(t)
 	owner.Sync().Tap("↩️ Reply").Send(strings.Repeat("sorry ", 400))
 	if got := owner.U.Messages(); !strings.Contains(got[len(got)-2].Text, "That is too long: at most 2000 characters") {
 		t.Fatalf("a too long reply: %q", got[len(got)-2].Text)
@@ -472,4 +457,18 @@ func TestTooLongReplyIsRefusedForWhatItIs(t *testing.T) {
 	if got := anna.Last().Text; !strings.Contains(got, "So sorry, Anna!") {
 		t.Fatalf("the reply after the refused one: %q", got)
 	}
+}
+
+// lowRating is the start of a rating's thread: Anna, a member, buys from
+// Boris and rates the visit two stars with a comment; the owner Olga is
+// alerted (not yet synced).
+func lowRating(t *testing.T) (*bottest.Harness, *bottest.Chat, *bottest.Chat) {
+	t.Helper()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := join(t, h, 101, "Anna")
+	buy(t, anna, cashier)
+	anna.Send("/feedback").Tap("2⭐").Send("The cup was dirty")
+	return h, owner, anna
 }
