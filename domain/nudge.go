@@ -361,6 +361,10 @@ const (
 	SkipUnsubscribed = "unsubscribed"
 	SkipCapped       = "capped"
 	SkipDeclined     = "declined"
+	// SkipWaits: a rule that waits (NudgeRule.Waits) holds back while
+	// another nudge went out to the customer in the last day; not
+	// recorded, so a later tick sends it.
+	SkipWaits = "waits"
 	// SkipDone: the customer did the thing already (completed the
 	// profile); recorded, so the chain goes on to the next step.
 	SkipDone = "done"

@@ -29,8 +29,8 @@ const dryRunLimit = 100_000
 
 // DryRunNudges runs the rules' queries at the given time (rule "" for
 // every enabled rule, by priority) and says who would get what and why,
-// writing nothing. Customers a marketing rule skips are listed with the
-// reason (no consent, unsubscribed, capped, declined); quiet hours show
+// writing nothing. Customers a rule skips are listed with the reason (no
+// consent, unsubscribed, capped, declined, done, waits); quiet hours show
 // as a later SendAt.
 func (s *Service) DryRunNudges(ctx context.Context, st Store, rule string, at time.Time) ([]NudgePlan, error) {
 	rules := s.Business.Nudges.ByPriority()

@@ -76,6 +76,10 @@ type NudgeQuery struct {
 	// after any of them.
 	ProfileRules []string
 	ProfileSince time.Time
+	// WaitSince (a rule that waits, see NudgeRule.Waits): while the
+	// customer was sent a nudge after it, the rule is not due yet; it is
+	// not recorded, so a later tick sends it (zero: the rule does not wait).
+	WaitSince time.Time
 }
 
 // Nudge is one due nudge as stored: sent, held out or skipped.
@@ -330,6 +334,9 @@ func (s *Service) nudgeQuery(r NudgeRule, now time.Time, all bool, limit int) Nu
 	if r.Marketing && s.Business.Nudges.CapDays > 0 {
 		q.CapSince = now.AddDate(0, 0, -s.Business.Nudges.CapDays)
 	}
+	if r.Waits() {
+		q.WaitSince = now.Add(-NudgeWaitGap)
+	}
 	if r.InvitesToProfile() {
 		q.ProfileRules = []string{}
 		for _, o := range s.Business.Nudges.Rules {
@@ -340,6 +347,22 @@ func (s *Service) nudgeQuery(r NudgeRule, now time.Time, all bool, limit int) Nu
 		q.ProfileSince = now.AddDate(0, 0, -ProfileInviteGapDays)
 	}
 	return q
+}
+
+// NudgeWaitGap is how long after any nudge the customer was sent a rule
+// that waits is held back: such a message is never the second of a day.
+const NudgeWaitGap = 24 * time.Hour
+
+// Waits tells a rule whose message keeps for a day or two: the onboarding
+// chain and the profile reminder, which tell and ask, offer nothing dated
+// and have days to go out in (their window). They wait NudgeWaitGap after
+// any other nudge the customer was sent, so a birthday, a win-back or
+// points expiring is not followed the same day by a tip. The others are
+// about a moment (the first purchase, a birthday, a holiday, points about
+// to expire, a cart, a restock) and are capped, if marketing, by the
+// frequency cap instead.
+func (r NudgeRule) Waits() bool {
+	return r.Kind == NudgeOnboarding || r.Kind == NudgeProfile
 }
 
 // ProfileInviteGapDays: an onboarding step that invites to the profile

@@ -254,8 +254,10 @@ func TestOnboardingChainGoesInOrder(t *testing.T) {
 	if nudgeRows(t, h, "onboarding_profile", "skipped") != 1 {
 		t.Fatal("the profile step was not recorded as done")
 	}
-	h.Clock.Advance(7 * 24 * time.Hour)
-	runNudges(t, h)
+	for range 7 { // a day at a time: the welcome points' expiry notice, in the fourth week, goes first
+		h.Clock.Advance(24 * time.Hour)
+		runNudges(t, h)
+	}
 	anna.Sync()
 	if got(anna, "points on your card: 100") != 1 {
 		t.Fatalf("no rewards step at four weeks:\n%s", anna.Transcript())
@@ -484,5 +486,50 @@ func TestProfileInvitationsAreSpaced(t *testing.T) {
 	}
 	if nudgeRows(t, h, "onboarding_profile", "skipped") != 1 || nudgeRows(t, h, "onboarding_rewards", "sent") != 1 {
 		t.Error("the chain's profile step was not recorded as done, or the chain stopped there")
+	}
+}
+
+// TestSlowNudgesWaitADay: a tip due on the afternoon of the customer's
+// birthday is not their second message that day; it goes out the next
+// day, once a day has passed since the birthday's, and a dry run in
+// between says why it is held back.
+func TestSlowNudgesWaitADay(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withNudges)
+	anna := joinConsenting(t, h, 101, "Anna") // 22 November, 12:00 UTC: onboarding_tips due 6 December, 12:00
+	c, _ := customer(t, h, 101)
+	if _, err := h.DB.Pool().Exec(t.Context(), `INSERT INTO facts (customer_id, name, value, updated_at) VALUES ($1, 'birthday', '1990-12-06', $2)`, c.ID, h.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	h.Clock.Advance(13*24*time.Hour + 18*time.Hour) // 6 December, 06:00 UTC, 09:00 in Moscow
+	var birthday, tips time.Time
+	for range 48 {
+		h.Clock.Advance(time.Hour)
+		runNudges(t, h)
+		anna.Sync()
+		if birthday.IsZero() && got(anna, "Happy birthday") == 1 {
+			birthday = h.Clock.Now()
+		}
+		if tips.IsZero() && nudgeRows(t, h, "onboarding_tips", "sent") == 1 {
+			tips = h.Clock.Now()
+		}
+		if !birthday.IsZero() && tips.IsZero() && h.Clock.Now().Sub(birthday) == 6*time.Hour {
+			plans, err := h.Engine.DryRunNudges(t.Context(), "onboarding_tips", h.Clock.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(plans) != 1 || plans[0].Skipped != domain.SkipWaits {
+				t.Errorf("dry run between the birthday and the tip: %+v, want it waiting", plans)
+			}
+		}
+	}
+	if birthday.IsZero() || tips.IsZero() {
+		t.Fatalf("birthday at %v, tips at %v:\n%s", birthday, tips, anna.Transcript())
+	}
+	if gap := tips.Sub(birthday); gap < 24*time.Hour || gap > 25*time.Hour {
+		t.Errorf("the tip went out %v after the birthday, want the next day, a day after it", gap)
+	}
+	if nudgeRows(t, h, "onboarding_tips", "sent") != 1 || nudgeRows(t, h, "onboarding_tips", "skipped") != 0 {
+		t.Error("the tip was not sent exactly once, or was recorded as skipped")
 	}
 }

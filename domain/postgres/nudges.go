@@ -17,7 +17,9 @@ import (
 // with what every rule checks, in one statement: members still reachable,
 // the occurrence not recorded yet, the hold-out group by a hash of rule,
 // customer and occurrence (the same in a dry run), and for a marketing
-// rule the consent, the topic and the frequency cap. $1 rule, $2
+// rule the consent, the topic and the frequency cap; a rule that waits
+// (domain.NudgeRule.Waits) is left for a later tick while another nudge
+// went out to the customer after its own last parameter. $1 rule, $2
 // marketing, $3 topic, $4 topic default, $5 cap since (NULL: none), $6
 // hold-out percent, $7 all (dry run), $8 limit, $9 now; the kind's own
 // parameters follow. The member and the card are looked up per
@@ -35,7 +37,7 @@ SELECT cand.customer_id, c.chat_id, c.language, c.first_name, k.id AS card_id, k
        abs(hashtextextended($1 || ':' || c.id || ':' || cand.occ, 0)) %% 100 < $6 AS held_out,
        CASE WHEN cand.done THEN 'done'
             WHEN EXISTS (SELECT 1 FROM nudges d WHERE d.customer_id = c.id AND d.rule = $1 AND d.declined_at IS NOT NULL)
-                 THEN 'declined'
+                 THEN 'declined'%s
             WHEN NOT $2 THEN ''
             WHEN NOT c.marketing THEN 'no_consent'
             WHEN $3 <> '' AND NOT coalesce((SELECT ts.subscribed FROM topic_subscriptions ts
@@ -277,7 +279,14 @@ func nudgeSQL(q domain.NudgeQuery) (string, []any, error) {
 	if r.OfferChoice == domain.OfferLastConverted {
 		last = lastOffer
 	}
-	return fmt.Sprintf(nudgeDue, cand, last), args, nil
+	wait := ""
+	if !q.WaitSince.IsZero() {
+		args = append(args, q.WaitSince)
+		wait = fmt.Sprintf(`
+            WHEN EXISTS (SELECT 1 FROM nudges g WHERE g.customer_id = c.id AND g.outcome = 'sent' AND g.send_at > $%d)
+                 THEN 'waits'`, len(args))
+	}
+	return fmt.Sprintf(nudgeDue, cand, last, wait), args, nil
 }
 
 // ListNudgesDue runs the rule's query.
