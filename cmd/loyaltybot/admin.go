@@ -30,7 +30,7 @@ func adminDB(ctx context.Context, getenv func(string) string, stderr io.Writer, 
 	if playground {
 		dir = filepath.Join(e.DataDir, "playground", "pg")
 	}
-	a.db, a.cluster, err = openDB(ctx, e, log, dir, a.now)
+	a.db, a.cluster, err = openDB(ctx, e, log, dir, a.now, true)
 	if err != nil {
 		return nil, err
 	}

@@ -63,8 +63,12 @@ func newLogger(w io.Writer, e *env) *slog.Logger {
 func dbPoolSize() int32 { return int32(max(8, 4*runtime.NumCPU())) }
 
 // openDB connects to DATABASE_URL, or starts the embedded cluster in the
-// data folder when it is empty.
-func openDB(ctx context.Context, e *env, log *slog.Logger, pgDir string, now func() time.Time) (*postgres.DB, *embedded.Cluster, error) {
+// data folder when it is empty. beside (the admin commands) joins the
+// embedded cluster another process (serve, the playground) is running
+// there instead of refusing, so an owner need not stop the bot to make a
+// key or an invitation; serve and the playground keep refusing, since
+// the cluster would die with the other process.
+func openDB(ctx context.Context, e *env, log *slog.Logger, pgDir string, now func() time.Time, beside bool) (*postgres.DB, *embedded.Cluster, error) {
 	url := e.DatabaseURL
 	var cluster *embedded.Cluster
 	if url == "" {
@@ -74,14 +78,21 @@ func openDB(ctx context.Context, e *env, log *slog.Logger, pgDir string, now fun
 		}
 		log.Info("starting embedded PostgreSQL", "dir", dir)
 		cluster, err = embedded.Start(ctx, embedded.Options{Dir: dir, Logger: log})
-		if err != nil {
+		switch {
+		case beside && errors.Is(err, embedded.ErrAlreadyRunning):
+			if url, err = embedded.RunningURL(dir, "loyaltybot"); err != nil {
+				return nil, nil, fmt.Errorf("embedded PostgreSQL of the running bot: %w", err)
+			}
+			log.Info("using the embedded PostgreSQL another loyaltybot process runs", "dir", dir)
+		case err != nil:
 			return nil, nil, fmt.Errorf("embedded PostgreSQL (set DATABASE_URL to use your own): %w", err)
+		default:
+			if err := cluster.EnsureDatabase(ctx, "loyaltybot"); err != nil {
+				cluster.Stop()
+				return nil, nil, err
+			}
+			url = cluster.URL("loyaltybot")
 		}
-		if err := cluster.EnsureDatabase(ctx, "loyaltybot"); err != nil {
-			cluster.Stop()
-			return nil, nil, err
-		}
-		url = cluster.URL("loyaltybot")
 	}
 	db, err := postgres.Open(ctx, url, dbPoolSize(), postgres.WithClock(now))
 	if err != nil {

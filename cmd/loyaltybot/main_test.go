@@ -332,6 +332,22 @@ func TestPlaygroundServesPageAndAPI(t *testing.T) {
 		t.Fatalf("POS API in the playground: %v %v", resp, err)
 	}
 	resp.Body.Close()
+
+	// An admin command beside the running bot works on its database (the
+	// embedded cluster the playground runs), not "already running": the
+	// key it prints opens the running POS API.
+	var keyOut bytes.Buffer
+	if err := run(ctx, []string{"apikey", "create", "--store", "central", "--playground"}, env, &keyOut, io.Discard); err != nil {
+		t.Fatalf("apikey create beside the running playground: %v", err)
+	}
+	lines := strings.Split(strings.TrimSpace(keyOut.String()), "\n")
+	req, _ := http.NewRequest("GET", base+"/api/v1/cards/123456789012", nil)
+	req.Header.Set("Authorization", "Bearer "+lines[len(lines)-1])
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("POS API with the key made beside it: %v %v, want 404 card_not_found", resp, err)
+	}
+	resp.Body.Close()
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)

@@ -122,7 +122,7 @@ func openPlayground(ctx context.Context, a *app, o *playOptions, dir string, clo
 	clock.set(st.ClockOffset, func(off time.Duration) error {
 		return st.update(func(s *playState) { s.ClockOffset = off })
 	})
-	a.db, a.cluster, err = openDB(ctx, a.env, a.log, filepath.Join(dir, "pg"), a.now)
+	a.db, a.cluster, err = openDB(ctx, a.env, a.log, filepath.Join(dir, "pg"), a.now, false)
 	if err != nil {
 		return nil, err
 	}

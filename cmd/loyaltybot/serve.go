@@ -58,7 +58,7 @@ type serving struct {
 // polling until ctx ends). On error nothing is left running.
 func startServing(ctx context.Context, e *env, biz *domain.Business, log *slog.Logger, now func() time.Time, stdout io.Writer) (_ *serving, err error) {
 	a := &app{env: e, log: log, biz: biz, now: now}
-	a.db, a.cluster, err = openDB(ctx, e, log, filepath.Join(e.DataDir, "pg"), a.now)
+	a.db, a.cluster, err = openDB(ctx, e, log, filepath.Join(e.DataDir, "pg"), a.now, false)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +134,7 @@ func migrate(ctx context.Context, getenv func(string) string, stdout, stderr io.
 	}
 	log := newLogger(stderr, e)
 	a := &app{env: e, log: log, now: time.Now}
-	a.db, a.cluster, err = openDB(ctx, e, log, filepath.Join(e.DataDir, "pg"), a.now)
+	a.db, a.cluster, err = openDB(ctx, e, log, filepath.Join(e.DataDir, "pg"), a.now, false)
 	if err != nil {
 		return err
 	}

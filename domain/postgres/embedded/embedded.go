@@ -19,6 +19,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -218,9 +219,45 @@ func (c *Cluster) SocketDir() string { return c.sockDir }
 // URL returns a connection URL for database dbname as the superuser over the
 // unix socket (also when Options.Port is set), usable by pgx.Connect and
 // pgxpool.New. Append further parameters with "&".
-func (c *Cluster) URL(dbname string) string {
+func (c *Cluster) URL(dbname string) string { return socketURL(dbname, c.sockDir, c.port) }
+
+func socketURL(dbname, sockDir string, port int) string {
 	return fmt.Sprintf("postgres://%s@/%s?host=%s&port=%d&sslmode=disable",
-		superuser, pathEscape(dbname), c.sockDir, c.port)
+		superuser, pathEscape(dbname), sockDir, port)
+}
+
+// ErrNotRunning is returned (wrapped) by RunningURL when no live server
+// runs on the data folder.
+var ErrNotRunning = errors.New("no PostgreSQL server is running on the data folder")
+
+// RunningURL returns a URL, as Cluster.URL does, for database dbname on
+// the server that another process (`loyaltybot serve`) started on the
+// data folder dir, so an admin command can work beside it: the socket
+// folder and port are the ones the server wrote in its postmaster.pid.
+func RunningURL(dir, dbname string) (string, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("embedded postgres: %w", err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "postmaster.pid"))
+	if errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("embedded postgres: %w in %s", ErrNotRunning, dir)
+	}
+	if err != nil {
+		return "", fmt.Errorf("embedded postgres: %w", err)
+	}
+	// postmaster.pid: pid, data folder, start time, port, socket folder, …
+	lines := strings.Split(string(b), "\n")
+	if len(lines) < 5 {
+		return "", fmt.Errorf("embedded postgres: %w in %s (postmaster.pid is incomplete: starting?)", ErrNotRunning, dir)
+	}
+	pid, err1 := strconv.Atoi(strings.TrimSpace(lines[0]))
+	port, err2 := strconv.Atoi(strings.TrimSpace(lines[3]))
+	sock := strings.TrimSpace(lines[4])
+	if err1 != nil || err2 != nil || sock == "" || !processAlive(pid) || !isServerOf(pid, dir) {
+		return "", fmt.Errorf("embedded postgres: %w in %s", ErrNotRunning, dir)
+	}
+	return socketURL(dbname, sock, port), nil
 }
 
 // EnsureDatabase creates database name unless it exists. It is safe to call

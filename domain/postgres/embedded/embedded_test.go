@@ -133,6 +133,22 @@ func TestStartQueryStopRestart(t *testing.T) {
 	}
 	conn.Close(t.Context())
 
+	// Another process (an admin command beside `serve`) reaches the
+	// running server through the socket its postmaster.pid names.
+	url, err := RunningURL(dir, "app")
+	if err != nil {
+		t.Fatalf("RunningURL while it runs: %v", err)
+	}
+	beside, err := pgx.Connect(t.Context(), url)
+	if err != nil {
+		t.Fatalf("connect by RunningURL %s: %v", url, err)
+	}
+	var kept string
+	if err := beside.QueryRow(t.Context(), `SELECT v FROM kept`).Scan(&kept); err != nil || kept != "survives" {
+		t.Errorf("through RunningURL: %q, %v", kept, err)
+	}
+	beside.Close(t.Context())
+
 	if err := c.Stop(); err != nil {
 		t.Fatalf("Stop: %v", err)
 	}
@@ -141,6 +157,9 @@ func TestStartQueryStopRestart(t *testing.T) {
 	}
 	if _, err := os.Stat(c.SocketDir()); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("socket folder %s left behind: %v", c.SocketDir(), err)
+	}
+	if _, err := RunningURL(dir, "app"); !errors.Is(err, ErrNotRunning) {
+		t.Errorf("RunningURL after Stop: %v, want ErrNotRunning", err)
 	}
 	if st, err := os.Stat(filepath.Join(dir, LogFile)); err != nil || st.Size() == 0 {
 		t.Errorf("server log %s missing or empty: %v", LogFile, err)
@@ -188,6 +207,9 @@ func TestStalePidFileIsRecovered(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "postmaster.pid")); err != nil {
 		t.Fatalf("expected a stale postmaster.pid: %v", err)
 	}
+	if _, err := RunningURL(dir, "postgres"); !errors.Is(err, ErrNotRunning) {
+		t.Errorf("RunningURL after the crash: %v, want ErrNotRunning", err)
+	}
 	c2 := start(t, dir)
 	var n int
 	if err := connect(t, c2, "postgres").QueryRow(t.Context(), `SELECT count(*) FROM kept`).Scan(&n); err != nil || n != 1 {
@@ -201,6 +223,9 @@ func TestStalePidFileIsRecovered(t *testing.T) {
 	stale := fmt.Sprintf("%d\n%s\n", os.Getpid(), dir)
 	if err := os.WriteFile(filepath.Join(dir, "postmaster.pid"), []byte(stale), 0o600); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := RunningURL(dir, "postgres"); !errors.Is(err, ErrNotRunning) {
+		t.Errorf("RunningURL on a pid that is not a server: %v, want ErrNotRunning", err)
 	}
 	start(t, dir)
 }
