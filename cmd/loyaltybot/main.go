@@ -51,6 +51,10 @@ Usage:
                           three-chat web page (no token, no setup)
   loyaltybot serve        run the bot against Telegram
   loyaltybot migrate      apply database migrations and exit
+  loyaltybot backup [--out FILE] [--playground]
+                          write the whole database to a file (pg_dump), beside the running bot
+  loyaltybot restore FILE [--playground]
+                          replace the database with a backup, all or nothing (bot stopped)
   loyaltybot invite --role owner|manager|cashier [--store CODE] [--playground]
                           print a one-time staff invitation link
   loyaltybot apikey create --store CODE [--playground]
@@ -100,6 +104,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return nudges(ctx, args[1:], getenv, stdout, stderr)
 	case "seed":
 		return seed(ctx, args[1:], getenv, stdout, stderr)
+	case "backup":
+		return backup(ctx, args[1:], getenv, stdout, stderr)
+	case "restore":
+		return restore(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

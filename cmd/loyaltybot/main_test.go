@@ -348,6 +348,14 @@ func TestPlaygroundServesPageAndAPI(t *testing.T) {
 		t.Fatalf("POS API with the key made beside it: %v %v, want 404 card_not_found", resp, err)
 	}
 	resp.Body.Close()
+	// A backup is made beside the running bot; a restore is refused.
+	file := filepath.Join(t.TempDir(), "playground.dump")
+	if err := run(ctx, []string{"backup", "--playground", "--out", file}, env, io.Discard, io.Discard); err != nil {
+		t.Fatalf("backup beside the running playground: %v", err)
+	}
+	if err := run(ctx, []string{"restore", "--playground", file}, env, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "the bot is running") {
+		t.Fatalf("restore beside the running playground: %v, want it refused", err)
+	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
