@@ -2,9 +2,12 @@ package domain
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 const testMaxMinor = 10_000_000_00 // 10 million roubles
@@ -262,6 +265,49 @@ func FuzzParsePoints(f *testing.F) {
 			if again, err := ParsePoints(s, maxPoints); err != nil || again != v {
 				t.Fatalf("ParsePoints(%q) = %d, %v; want %d", s, again, err, v)
 			}
+		}
+	})
+}
+
+func TestParseAdjustment(t *testing.T) {
+	for in, want := range map[string]int64{"50": 50, "+50": 50, "+ 1 000": 1000, "-30": -30, "−30": -30, "– 30": -30,
+		"—5": -5, " -100000 ": -MaxAdjustPoints} {
+		if got, err := ParseAdjustment(in); err != nil || got != want {
+			t.Errorf("ParseAdjustment(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for in, reason := range map[string]string{"fifty": "error.points.invalid", "+-5": "error.points.invalid", "--5": "error.points.invalid",
+		"": "error.points.invalid", "0": "error.points.zero", "-0": "error.points.zero", "100001": "error.points.too_large",
+		"-100001": "error.points.too_large", "5-": "error.points.invalid"} {
+		got, err := ParseAdjustment(in)
+		var ve *ValidationError
+		if !errors.As(err, &ve) || ve.Reason != reason || got != 0 {
+			t.Errorf("ParseAdjustment(%q) = %d, %v; want %s", in, got, err, reason)
+		}
+	}
+}
+
+func FuzzParseAdjustment(f *testing.F) {
+	for _, seed := range []string{"50", "+50", "-30", "−30", "– 1 000", "0", "+-5", "", "fifty"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		v, err := ParseAdjustment(in)
+		if err != nil {
+			if v != 0 || !errors.Is(err, ErrInvalid) {
+				t.Fatalf("ParseAdjustment(%q) = %d, %v", in, v, err)
+			}
+			return
+		}
+		if v == 0 || v > MaxAdjustPoints || v < -MaxAdjustPoints {
+			t.Fatalf("ParseAdjustment(%q) = %d out of bounds", in, v)
+		}
+		if again, err := ParseAdjustment(fmt.Sprintf("%+d", v)); err != nil || again != v {
+			t.Fatalf("ParseAdjustment(%+d) = %d, %v", v, again, err)
+		}
+		reason, err := ParseAdjustReason(in)
+		if err == nil && (reason == "" || utf8.RuneCountInString(reason) > MaxAdjustReasonRunes || strings.ContainsAny(reason, "\n\r\t")) {
+			t.Fatalf("ParseAdjustReason(%q) = %q", in, reason)
 		}
 	})
 }

@@ -218,6 +218,9 @@ type CardStore interface {
 	// zero gives ErrInsufficientPoints.
 	AppendLedger(ctx context.Context, e LedgerEntry) (row LedgerEntry, created bool, err error)
 	ListLedger(ctx context.Context, cardID int64, limit int) ([]LedgerEntry, error)
+	// FindLedgerByKey reads the row written with an idempotency key; ok
+	// is false when there is none.
+	FindLedgerByKey(ctx context.Context, key string) (row LedgerEntry, ok bool, err error)
 	// AppendCredit is AppendLedger plus AddLot for a positive row, in one
 	// statement (one round trip on the money path).
 	AppendCredit(ctx context.Context, e LedgerEntry, kind LotKind) (row LedgerEntry, created bool, err error)

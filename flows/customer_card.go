@@ -99,7 +99,12 @@ func showCustomerCard(s *Session, query string) (found bool, err error) {
 	}
 	r := Reply{Text: s.customerCardText(cc)}
 	if !c.Erased {
-		r.Inline = [][]Button{{{Text: s.T("note.add", nil), Data: action("note", "c"+strconv.FormatInt(c.ID, 10))}}}
+		id := strconv.FormatInt(c.ID, 10)
+		row := []Button{{Text: s.T("note.add", nil), Data: action("note", "c"+id)}}
+		if cc.Card != nil && c.Member() {
+			row = append(row, Button{Text: s.T("adjust.button", nil), Data: action("adjust", "c"+id)})
+		}
+		r.Inline = [][]Button{row}
 	}
 	s.Send(r)
 	return true, s.e.resume(s)

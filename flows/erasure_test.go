@@ -191,6 +191,8 @@ func TestErasureLeavesNoCopyAnywhere(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// A point correction's reason, typed by the owner, names her too.
+	owner.Send("/customer +79990000160").Tap("± Points").Send("+10").Send("birthday gift for Zinaida").Tap("✅ Confirm")
 	z.Send("/privacy").Tap("🗑 Delete my data").Tap("Yes, delete my data")
 	h.Settle()
 	if !strings.Contains(z.Last().Text, "personal data is erased") {

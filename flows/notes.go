@@ -126,6 +126,9 @@ func auditCommand(s *Session) error {
 		data := map[string]any{"At": a.At.In(loc).Format("02.01 15:04"), "Staff": a.StaffName,
 			"Role": s.T("role."+string(a.StaffRole), nil), "ID": a.CustomerID}
 		id := "audit.view"
+		if a.Action == domain.AuditAdjust {
+			id, data["Detail"] = "audit.adjust", a.Detail
+		}
 		if a.Action == domain.AuditExport {
 			kind, personal := strings.CutSuffix(a.Detail, " personal")
 			data["Kind"] = s.T("export.button."+kind, nil)

@@ -90,6 +90,8 @@ func (e *Engine) react(ctx context.Context, tx domain.Tx, ev domain.Event) error
 		return e.notifyReferral(ctx, tx, ev)
 	case domain.StaffJoined:
 		return e.notifyInviter(ctx, tx, ev.Staff)
+	case domain.PointsAdjusted:
+		return e.notifyAdjusted(ctx, tx, ev)
 	}
 	return nil
 }

@@ -51,11 +51,11 @@ func staffScreens(t *testing.T) map[string]string {
 		t.Fatal(err)
 	}
 	staffAreas := []string{"staff.", "stats.", "kpi.", "chart.", "export.", "alert.", "note.",
-		"audit.", "report.", "myqr.", "checkout.", "broadcast.", "customer.", "relay."}
+		"audit.", "report.", "myqr.", "checkout.", "broadcast.", "customer.", "relay.", "adjust."}
 	// Shown to customers too: what a customer hears about their own
 	// purchase, a poll they answer, a relayed answer, a refused link,
 	// and the refusals themselves.
-	customerSide := []string{"checkout.customer.", "broadcast.poll.thanks", "broadcast.poll.closed", "relay.to_customer",
+	customerSide := []string{"checkout.customer.", "adjust.customer.", "broadcast.poll.thanks", "broadcast.poll.closed", "relay.to_customer",
 		"card.scan.not_staff",
 		"staff.only", "staff.manager_only", "checkout.cancel_purchase.not_found"}
 	out := map[string]string{}

@@ -196,7 +196,7 @@ func TestPluralsRender(t *testing.T) {
 				continue
 			}
 			for _, n := range []int{0, 1, 2, 5, 11, 21, 101} {
-				data := map[string]any{"Count": n, "Bonus": n, "Balance": n, "Points": n, "Title": "T", "Name": "X", "Business": "B", "Code": "1", "Minutes": 10, "Store": "S", "Average": "4.5", "When": "25.12.2026 18:00", "Expires": "31.12.2026", "Limit": 5}
+				data := map[string]any{"Count": n, "Bonus": n, "Balance": n, "Points": n, "Title": "T", "Name": "X", "Business": "B", "Code": "1", "Minutes": 10, "Store": "S", "Average": "4.5", "When": "25.12.2026 18:00", "Expires": "31.12.2026", "Limit": 5, "Reason": "R"}
 				out, err := loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: n})
 				if err != nil || strings.Contains(out, "<no value>") {
 					t.Errorf("%s %q n=%d: %q %v", l, id, n, out, err)

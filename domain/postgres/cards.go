@@ -158,6 +158,16 @@ func (t *tx) AppendLedger(ctx context.Context, e domain.LedgerEntry) (domain.Led
 	return row.domain(), created, nil
 }
 
+// FindLedgerByKey reads the row written with an idempotency key.
+func (t *tx) FindLedgerByKey(ctx context.Context, key string) (domain.LedgerEntry, bool, error) {
+	rows, _ := t.tx.Query(ctx, `SELECT `+ledgerColumns+` FROM ledger WHERE idempotency_key = $1`, key)
+	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[ledgerRow])
+	if err != nil || len(rs) == 0 {
+		return domain.LedgerEntry{}, false, mapErr(err)
+	}
+	return rs[0].domain(), true, nil
+}
+
 // ListLedger lists a card's newest ledger rows first.
 func (t *tx) ListLedger(ctx context.Context, cardID int64, limit int) ([]domain.LedgerEntry, error) {
 	rows, _ := t.tx.Query(ctx, `SELECT `+ledgerColumns+` FROM ledger WHERE card_id = $1

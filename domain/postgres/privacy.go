@@ -102,6 +102,8 @@ func (t *tx) EraseCustomer(ctx context.Context, customerID int64, e domain.Erasu
 		{`DELETE FROM poll_answers WHERE customer_id = $1`, []any{customerID}},
 		{`DELETE FROM shop_events WHERE customer_id = $1`, []any{customerID}}, // what they viewed and left in carts
 		{`DELETE FROM staff_notes WHERE customer_id = $1`, []any{customerID}},
+		// A point correction's reason, kept only in the log: the points stay.
+		{`UPDATE audit_log SET detail = split_part(detail, ' ', 1) WHERE action = 'points_adjust' AND customer_id = $1`, []any{customerID}},
 		{`DELETE FROM held_welcome WHERE card_id IN (SELECT id FROM cards WHERE customer_id = $1)`, []any{customerID}},
 		{`DELETE FROM leaderboard WHERE customer_id = $1`, []any{customerID}},
 		{`DELETE FROM referral_codes WHERE customer_id = $1`, []any{customerID}},

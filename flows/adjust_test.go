@@ -1,0 +1,83 @@
+package flows_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/loyaltybot/loyaltybot/bot/bottest"
+)
+
+// TestManualPointCorrection: an owner adds points from the customer card
+// (a number with letters and an overlong reason are said and asked
+// again), the customer is told why; taking more than the card holds
+// takes nothing and asks again; a second tap on Confirm does nothing;
+// a manager may correct too, Cancel leaves, and /audit lists each
+// correction with its reason.
+func TestManualPointCorrection(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	manager := hire(t, h, owner, "manager", 902, "Mila")
+	anna := join(t, h, 101, "Anna")
+	buy(t, anna, cashier)
+	_, card := customer(t, h, 101)
+	start := card.Balance
+
+	owner.Send("/customer +7 (999) 000-01-01").Tap("± Points").
+		Send("fifty").
+		Send("+50").
+		Send(strings.Repeat("x", 201)).
+		Send("purchase on 21.11 without the card")
+	if got := owner.Last().Text; got != "Add 50 points to Anna's card?\nReason: purchase on 21.11 without the card" {
+		t.Fatalf("confirmation: %q", got)
+	}
+	confirm := owner.Last()
+	owner.Tap("✅ Confirm")
+	if _, c := customer(t, h, 101); c.Balance != start+50 {
+		t.Fatalf("balance %d after +50 on %d", c.Balance, start)
+	}
+	anna.Sync()
+	if got := anna.Last().Text; !strings.Contains(got, "➕ Test Coffee added 50 points to your card: purchase on 21.11 without the card.") {
+		t.Fatalf("Anna was not told:\n%s", anna.Transcript())
+	}
+	// The same Confirm again: the step is gone, nothing is added.
+	owner.Callback(confirm.ID, confirm.Inline[0][0].Data, "✅ Confirm again, from a view before the edit")
+	if _, c := customer(t, h, 101); c.Balance != start+50 {
+		t.Fatalf("a second Confirm changed the balance to %d", c.Balance)
+	}
+
+	owner.Send("/customer +79990000101").Tap("± Points").Send("-100000").Send("typo").Tap("✅ Confirm")
+	if got := lastTexts(owner, 2); !strings.Contains(got, "fewer points than 100,000") {
+		t.Fatalf("taking more than the card holds: %q", got)
+	}
+	owner.Send("−30").Send("points given twice by mistake").Tap("✅ Confirm")
+	if got := owner.Last().Text; !strings.HasPrefix(got, "✅ Anna: −30, balance") {
+		t.Errorf("the deduction's result: %q", got)
+	}
+	if _, c := customer(t, h, 101); c.Balance != start+20 {
+		t.Fatalf("balance %d after +50 −30 on %d", c.Balance, start)
+	}
+	anna.Sync()
+	if got := anna.Last().Text; !strings.Contains(got, "➖ Test Coffee took 30 points back from your card: points given twice by mistake.") {
+		t.Fatalf("Anna was not told of the deduction:\n%s", anna.Transcript())
+	}
+
+	manager.Send("/customer " + card.Number).Tap("± Points").Send("1").Send("a stamp card from paper").Tap("✅ Confirm")
+	manager.Send("/customer " + card.Number).Tap("± Points").Tap("✖ Cancel")
+	if _, c := customer(t, h, 101); c.Balance != start+21 {
+		t.Fatalf("balance %d after the manager's +1 on %d", c.Balance, start+20)
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM ledger WHERE kind = 'adjust'`); n != 3 {
+		t.Fatalf("%d correction rows, want 3", n)
+	}
+	owner.Send("/audit")
+	for _, want := range []string{"Olga (owner) corrected the points of customer", "Anna: +50 purchase on 21.11 without the card",
+		"Anna: -30 points given twice by mistake", "Mila (manager) corrected the points of customer"} {
+		if !strings.Contains(owner.Last().Text, want) {
+			t.Errorf("/audit lacks %q:\n%s", want, owner.Last().Text)
+		}
+	}
+	bottest.Golden(t, "adjust_owner", strings.ReplaceAll(owner.Transcript(), card.Number, "<number>"))
+	bottest.Golden(t, "adjust_manager", strings.ReplaceAll(manager.Transcript(), card.Number, "<number>"))
+}
