@@ -78,6 +78,13 @@ func TestManualPointCorrection(t *testing.T) {
 			t.Errorf("/audit lacks %q:\n%s", want, owner.Last().Text)
 		}
 	}
-	bottest.Golden(t, "adjust_owner", strings.ReplaceAll(owner.Transcript(), card.Number, "<number>"))
+	// A member who has bought nothing yet: no dangling "Latest:".
+	join(t, h, 102, "Petr")
+	owner.Send("/customer +7 (999) 000-01-02")
+	if got := owner.Last().Text; !strings.Contains(got, "🛒 No purchases yet.") || strings.Contains(got, "Latest:") {
+		t.Errorf("the card of a member without purchases:\n%s", got)
+	}
+	_, petr := customer(t, h, 102)
+	bottest.Golden(t, "adjust_owner", strings.NewReplacer(card.Number, "<number>", petr.Number, "<Petr's number>").Replace(owner.Transcript()))
 	bottest.Golden(t, "adjust_manager", strings.ReplaceAll(manager.Transcript(), card.Number, "<number>"))
 }

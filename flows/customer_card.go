@@ -146,7 +146,11 @@ func (s *Session) customerCardText(cc *domain.CustomerCard) string {
 		}
 		line("customer.card.joined", map[string]any{"Date": day(c.JoinedAt), "Store": store, "Marketing": marketing})
 	}
-	line("customer.card.totals", map[string]any{"Count": cc.Totals.Visits, "Spend": s.e.money(cc.Totals.Spend, s.Lang)})
+	if len(cc.Purchases) == 0 {
+		line("customer.card.no_purchases", nil)
+	} else {
+		line("customer.card.totals", map[string]any{"Count": cc.Totals.Visits, "Spend": s.e.money(cc.Totals.Spend, s.Lang)})
+	}
 	for _, p := range cc.Purchases {
 		id := "customer.card.purchase"
 		if p.Cancelled() {
