@@ -188,6 +188,9 @@ type CustomerStore interface {
 	// PhoneErased and AccountErased report whether an erased member had
 	// this phone or Telegram account (by salted hash).
 	PhoneErased(ctx context.Context, phoneHash []byte) (bool, error)
+	// RetirePhone counts a number a member left for another as erased:
+	// its welcome bonus was given.
+	RetirePhone(ctx context.Context, phoneHash []byte, at time.Time) error
 	AccountErased(ctx context.Context, accountHash []byte) (bool, error)
 }
 

@@ -173,23 +173,11 @@ func (o onboarding) phone(s *Session) error {
 		s.Say("onboarding.phone.hint", nil)
 		return o.Ask(s)
 	}
-	phone, err := domain.ParsePhone(raw)
-	if err != nil {
-		return sayInvalid(s, err, o)
-	}
-	c := s.Customer
 	// A shared contact is the account's own number: it takes the number
 	// from someone who only typed it.
-	if err := s.Tx.SetCustomerPhone(s.Ctx, c.ID, phone, via == phoneShared); err != nil {
-		if errors.Is(err, domain.ErrConflict) {
-			// Another member's number. The answer is the one any unusable
-			// number gets: it must not tell who is a member.
-			s.Say("onboarding.phone.unusable", nil)
-			return o.Ask(s)
-		}
-		return err
+	if err := s.e.Service.SetPhone(s.Ctx, s.Tx, s.Customer, raw, via == phoneShared); err != nil {
+		return sayPhoneRefused(s, err, o)
 	}
-	c.Phone = phone
 	s.SetData("phone_via", via)
 	if n, err := domain.ParseFirstName(s.In.User.FirstName); err == nil {
 		s.SetData("tg_name", n)
@@ -202,15 +190,10 @@ func (o onboarding) name(s *Session) error {
 		s.Say("onboarding.name.hint", nil)
 		return o.Ask(s)
 	}
-	name, err := domain.ParseFirstName(s.In.Text)
-	if err != nil {
+	if err := s.e.Service.SetName(s.Ctx, s.Tx, s.Customer, s.In.Text); err != nil {
 		return sayInvalid(s, err, o)
 	}
-	s.Customer.FirstName = name
-	if err := s.Tx.UpdateCustomer(s.Ctx, s.Customer); err != nil {
-		return err
-	}
-	s.Send(Reply{Text: s.T("onboarding.name.thanks", map[string]any{"Name": name}), RemoveKeyboard: true})
+	s.Send(Reply{Text: s.T("onboarding.name.thanks", map[string]any{"Name": s.Customer.FirstName}), RemoveKeyboard: true})
 	return s.Goto(stepMarketing)
 }
 
@@ -298,6 +281,17 @@ func sayWelcome(s *Session, welcome domain.WelcomeOutcome, atStore bool) error {
 
 // sayInvalid explains a validation error in words and asks again; other
 // errors go up as internal ones.
+// sayPhoneRefused answers a phone SetPhone refused and asks again.
+// Another member's number gets the answer any unusable number gets: it
+// must not tell who is a member.
+func sayPhoneRefused(s *Session, err error, f Flow) error {
+	if errors.Is(err, domain.ErrConflict) {
+		s.Say("onboarding.phone.unusable", nil)
+		return f.Ask(s)
+	}
+	return sayInvalid(s, err, f)
+}
+
 func sayInvalid(s *Session, err error, f Flow) error {
 	var v *domain.ValidationError
 	if !errors.As(err, &v) {

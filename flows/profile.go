@@ -58,6 +58,7 @@ func showProfile(s *Session) error {
 		rows = append(rows, edit[:k])
 		edit = edit[k:]
 	}
+	rows = append(rows, s.accountRow())
 	s.Send(Reply{Text: b.String(), Inline: rows})
 	return nil
 }

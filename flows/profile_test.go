@@ -24,8 +24,8 @@ func TestProfileOffersEverySectionThatApplies(t *testing.T) {
 
 	anna.Note("nothing was offered yet: /profile offers what applies").Send("/profile")
 	first := anna.Last()
-	if got := first.Buttons(); !slices.Equal(got, []string{basic, pets}) {
-		t.Fatalf("/profile of a new member offers %q, want the basic and pets sections with their rewards", got)
+	if got := first.Buttons(); !slices.Equal(got, []string{basic, pets, "✏️ Name", "📞 Phone"}) {
+		t.Fatalf("/profile of a new member offers %q, want the basic and pets sections with their rewards, then the name and phone", got)
 	}
 	petsData := buttonData(t, first, pets)
 	anna.Tap(pets).

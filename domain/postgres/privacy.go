@@ -146,6 +146,13 @@ type stmt struct {
 	args []any
 }
 
+// RetirePhone records a number a member changed away from.
+func (t *tx) RetirePhone(ctx context.Context, phoneHash []byte, at time.Time) error {
+	_, err := t.tx.Exec(ctx, `INSERT INTO erased_phones (phone_hash, erased_at) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+		phoneHash, t.stamp(at))
+	return mapErr(err)
+}
+
 // PhoneErased reports whether a phone hash belongs to an erased member.
 func (t *tx) PhoneErased(ctx context.Context, phoneHash []byte) (bool, error) {
 	var ok bool
