@@ -132,7 +132,7 @@ func TestStatsManagerSeesOwnStoreOnly(t *testing.T) {
 		t.Fatalf("a forged button showed another store:\n%s", got)
 	}
 	manager.Send("/stats staff")
-	if !strings.Contains(manager.Last().Text, "Boris (cashier): signed up 0") {
+	if !strings.Contains(manager.Last().Text, "Boris (cashier): nobody signed up through their QR yet · checkouts") {
 		t.Fatalf("manager's staff view:\n%s", manager.Last().Text)
 	}
 	cashier.Send("/stats")

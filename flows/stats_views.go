@@ -78,7 +78,11 @@ func staffText(s *Session, p domain.Period, shopID int64, store string, loc *tim
 		if r.Ratings > 0 {
 			rating = s.T("kpi.staff.rating", map[string]any{"Average": tenths(r.AverageStars(), s.Lang), "Count": r.Ratings})
 		}
-		lines = append(lines, s.T("kpi.staff.line", map[string]any{
+		line := "kpi.staff.line"
+		if r.SignedUp == 0 {
+			line = "kpi.staff.line_none" // no share of nobody
+		}
+		lines = append(lines, s.T(line, map[string]any{
 			"Name": r.Name, "Role": s.T("role."+string(r.Role), nil), "SignedUp": s.num(int64(r.SignedUp)),
 			"Repeat": tenths(r.RepeatRate(), s.Lang), "Checkouts": s.num(int64(r.Checkouts)), "Rating": rating,
 		}))
