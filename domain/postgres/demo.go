@@ -71,14 +71,18 @@ var demoSQL = []string{
 	   FROM demo_c WHERE pg_temp.h(id, 'hasbday') % 10 < 4`,
 	`CREATE TEMP TABLE demo_p ON COMMIT DROP AS
 	 SELECT c.id AS customer_id, k.id AS card_id, c.joined_store_id AS store_id, i,
-	        least(@now::timestamptz - interval '3 hours', greatest(c.joined_at + interval '1 minute',
-	              pg_temp.open_hours(c.joined_at + (@now::timestamptz - interval '3 hours' - c.joined_at)
-	                                   * ((i - 1 + (pg_temp.h(c.id * 10 + i, 'at') % 1000) / 1000.0) / n.n)::float8,
-	                                 st.timezone, pg_temp.h(c.id * 10 + i, 'minute')))) AS at,
+	        -- A time later than 3 hours ago moves to the day before, at the
+	        -- same hour: clamped to that bound, the last day's purchases all
+	        -- stood at one minute.
+	        CASE WHEN x.at > @now::timestamptz - interval '3 hours' THEN x.at - interval '1 day' ELSE x.at END AS at,
 	        (150 + pg_temp.h(c.id * 10 + i, 'amount') % 2850) * 100 AS amount
 	   FROM demo_c c JOIN cards k ON k.customer_id = c.id JOIN stores st ON st.id = c.joined_store_id
 	  CROSS JOIN LATERAL (SELECT (pg_temp.h(c.id, 'visits') % 7)::int AS n) n
-	  CROSS JOIN LATERAL generate_series(1, n.n) i`,
+	  CROSS JOIN LATERAL generate_series(1, n.n) i
+	  CROSS JOIN LATERAL (SELECT greatest(c.joined_at + interval '1 minute',
+	              pg_temp.open_hours(c.joined_at + (@now::timestamptz - interval '3 hours' - c.joined_at)
+	                                   * ((i - 1 + (pg_temp.h(c.id * 10 + i, 'at') % 1000) / 1000.0) / n.n)::float8,
+	                                 st.timezone, pg_temp.h(c.id * 10 + i, 'minute'))) AS at) x`,
 	`INSERT INTO purchases (public_id, card_id, customer_id, store_id, staff_id, source, idempotency_key, amount, currency,
 	                        points_earned, points_redeemed, created_at)
 	 SELECT 'p_demo' || lpad(p.customer_id::text, 8, '0') || p.i, p.card_id, p.customer_id, p.store_id,

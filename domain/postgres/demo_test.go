@@ -45,11 +45,15 @@ func TestGenerateDemoMakesConsistentHistories(t *testing.T) {
 		`SELECT count(*) FROM cards k WHERE $1::timestamptz IS NOT NULL AND (k.balance <> (SELECT coalesce(sum(amount), 0) FROM ledger WHERE card_id = k.id)
 		    OR k.balance <> (SELECT coalesce(sum(remaining), 0) FROM point_lots WHERE card_id = k.id))`: func(n int) bool { return n == 0 },
 		`SELECT count(*) FROM ledger WHERE created_at >= $1`: func(n int) bool { return n == 0 },
-		// in the shops' opening hours, after joining (a purchase the clock
-		// leaves no room for is three hours before it)
+		// in the shops' opening hours, after joining, at least three hours
+		// before now
 		`SELECT count(*) FROM purchases p JOIN customers c ON c.id = p.customer_id JOIN stores s ON s.id = p.store_id
-		  WHERE p.created_at <= c.joined_at OR p.created_at < $1::timestamptz - interval '3 hours'
-		    AND extract(hour FROM p.created_at AT TIME ZONE s.timezone) NOT BETWEEN 8 AND 21`: func(n int) bool { return n == 0 },
+		  WHERE p.created_at <= c.joined_at OR p.created_at > $1::timestamptz - interval '3 hours'
+		     OR extract(hour FROM p.created_at AT TIME ZONE s.timezone) NOT BETWEEN 8 AND 21`: func(n int) bool { return n == 0 },
+		// spread out: not a crowd at one minute (the last day's purchases
+		// were once clamped to three hours before now)
+		`SELECT count(*) FROM (SELECT 1 FROM purchases WHERE $1::timestamptz IS NOT NULL
+		  GROUP BY date_trunc('minute', created_at) HAVING count(*) > 3) x`: func(n int) bool { return n == 0 },
 		`SELECT count(*) FROM customers c JOIN stores s ON s.id = c.joined_store_id
 		  WHERE $1::timestamptz IS NOT NULL AND extract(hour FROM c.joined_at AT TIME ZONE s.timezone) NOT BETWEEN 8 AND 20`: func(n int) bool { return n == 0 },
 	} {
