@@ -8,34 +8,61 @@ import (
 
 // ParseDateTime reads a date and a time of day as an owner types them to
 // schedule something, in loc: "25.12 18:00", "25.12.2026 18:00",
-// "2026-12-25 18:00" (or any date ParseDate reads, then the time). A date
-// without a year is the next such day from now (today included). Errors
-// are *ValidationError with reason "error.answer.datetime".
+// "2026-12-25 18:00" (or any date ParseDate reads, then the time), a day
+// in words ("завтра 10:00", "tomorrow at 18:00", "ertaga soat 9"), or a
+// time alone ("18:00": today if it is still ahead, else tomorrow). With a
+// day the time may be "18.00" or a bare hour ("завтра в 10", parseClock);
+// alone it needs the colon, so "10.12" is never read as a time. A date without a
+// year is the next such day from now (today included). Errors are
+// *ValidationError with reason "error.answer.datetime".
 func ParseDateTime(s string, now time.Time, loc *time.Location) (time.Time, error) {
 	bad := &ValidationError{Reason: "error.answer.datetime"}
-	s = strings.Join(strings.Fields(s), " ")
-	i := strings.LastIndexByte(s, ' ')
-	if i < 0 || len(s) > 100 {
+	if len(s) > 100 {
 		return time.Time{}, bad
 	}
-	datePart, clock := s[:i], s[i+1:]
-	hs, ms, ok := strings.Cut(clock, ":")
-	h, okH := dateNumber(hs, 1, 2)
-	m, okM := dateNumber(ms, 2, 2)
-	if !ok || !okH || !okM || h > 23 || m > 59 {
+	var words []string
+	for _, w := range strings.Fields(strings.ToLower(s)) {
+		if !timeConnectors[w] {
+			words = append(words, w)
+		}
+	}
+	if len(words) == 0 {
 		return time.Time{}, bad
 	}
+	datePart, clock := strings.Join(words[:len(words)-1], " "), words[len(words)-1]
+	if datePart == "" && !strings.Contains(clock, ":") {
+		return time.Time{}, bad // "10.12" alone is a date, not a time
+	}
+	minutes, err := parseClock(clock, false)
+	if err != nil {
+		return time.Time{}, bad
+	}
+	h, m := minutes/60, minutes%60
 	local := now.In(loc)
+	today := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
+	var d time.Time
+	if days, ok := relativeDays[datePart]; ok {
+		d = today.AddDate(0, 0, days)
+		if datePart == "" && !time.Date(d.Year(), d.Month(), d.Day(), h, m, 0, 0, loc).After(now) {
+			d = d.AddDate(0, 0, 1) // 09:00 said at noon: tomorrow's
+		}
+		return time.Date(d.Year(), d.Month(), d.Day(), h, m, 0, 0, loc), nil
+	}
 	noYear := false
 	if parts := strings.Split(datePart, "."); len(parts) == 2 || (len(parts) == 3 && parts[2] == "") {
 		datePart = parts[0] + "." + parts[1] + "." + strconv.Itoa(local.Year())
 		noYear = true
 	}
-	d, err := ParseDate(datePart, now)
+	d, err = ParseDate(datePart, now)
+	if err != nil && !noYear {
+		// "25 декабря", "December 25": a written date without its year.
+		d, err = ParseDate(datePart+" "+strconv.Itoa(local.Year()), now)
+		noYear = true
+	}
 	if err != nil {
 		return time.Time{}, bad
 	}
-	if noYear && d.Before(time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)) {
+	if noYear && d.Before(today) {
 		next := d.AddDate(1, 0, 0) // 25.12 on the 26th: next year's
 		if next.Day() != d.Day() {
 			return time.Time{}, bad // 29.02 with no leap year next
@@ -44,3 +71,13 @@ func ParseDateTime(s string, now time.Time, loc *time.Location) (time.Time, erro
 	}
 	return time.Date(d.Year(), d.Month(), d.Day(), h, m, 0, 0, loc), nil
 }
+
+// relativeDays are the days said in words, from today ("" a time alone).
+var relativeDays = map[string]int{"": 0,
+	"сегодня": 0, "завтра": 1, "послезавтра": 2,
+	"today": 0, "tomorrow": 1,
+	"bugun": 0, "ertaga": 1, "indinga": 2, "indinda": 2}
+
+// timeConnectors are the words between a day and a time ("завтра в 10",
+// "tomorrow at 18:00", "ertaga soat 9:00").
+var timeConnectors = map[string]bool{"в": true, "во": true, "at": true, "soat": true}

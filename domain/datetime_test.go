@@ -1,6 +1,7 @@
 package domain_test
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -21,15 +22,57 @@ func TestParseDateTime(t *testing.T) {
 		"22.11 16:00":       time.Date(2026, 11, 22, 16, 0, 0, 0, msk), // today, later
 		"22.11 14:00":       time.Date(2026, 11, 22, 14, 0, 0, 0, msk), // today, past: the caller refuses it
 		"01.03 10:00":       time.Date(2027, 3, 1, 10, 0, 0, 0, msk),   // passed this year: next year's
+		"25.12 18.00":       time.Date(2026, 12, 25, 18, 0, 0, 0, msk),
+		"25.12 в 9":         time.Date(2026, 12, 25, 9, 0, 0, 0, msk),
+		"завтра в 10":       time.Date(2026, 11, 23, 10, 0, 0, 0, msk),
+		"Завтра 10:30":      time.Date(2026, 11, 23, 10, 30, 0, 0, msk),
+		"послезавтра 9.15":  time.Date(2026, 11, 24, 9, 15, 0, 0, msk),
+		"сегодня в 18:00":   time.Date(2026, 11, 22, 18, 0, 0, 0, msk),
+		"tomorrow at 18:00": time.Date(2026, 11, 23, 18, 0, 0, 0, msk),
+		"Today 17":          time.Date(2026, 11, 22, 17, 0, 0, 0, msk),
+		"ertaga soat 9":     time.Date(2026, 11, 23, 9, 0, 0, 0, msk),
+		"18:00":             time.Date(2026, 11, 22, 18, 0, 0, 0, msk), // still ahead today
+		"9:00":              time.Date(2026, 11, 23, 9, 0, 0, 0, msk),  // passed: tomorrow's
+		"25 декабря 18:00":  time.Date(2026, 12, 25, 18, 0, 0, 0, msk),
 	} {
 		got, err := domain.ParseDateTime(in, now, msk)
 		if err != nil || !got.Equal(want) {
 			t.Errorf("ParseDateTime(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"", "18:00", "25.12", "25.12 24:00", "25.12 18:60", "31.11 10:00", "tomorrow 18:00", "25.12 18.00", "25.12 18:0"} {
+	for _, in := range []string{"", "25.12", "10.12", "18", "25.12 24:00", "25.12 18:60", "31.11 10:00", "вчера 18:00", "завтра", "завтра в", "в 10",
+		"tomorrow 25", "25.12 18:0", "25.12 18.5"} {
 		if _, err := domain.ParseDateTime(in, now, msk); err == nil {
 			t.Errorf("ParseDateTime(%q) accepted", in)
 		}
 	}
+}
+
+func FuzzParseDateTime(f *testing.F) {
+	for _, seed := range []string{"25.12 18:00", "2026-12-25 18:00", "завтра в 10", "tomorrow at 18:00", "ertaga soat 9",
+		"18:00", "10.12", "25 декабря 18:00", "29.02 10:00", "в 10", ""} {
+		f.Add(seed)
+	}
+	msk, err := time.LoadLocation("Europe/Moscow")
+	if err != nil {
+		f.Fatal(err)
+	}
+	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, in string) {
+		at, err := domain.ParseDateTime(in, now, msk)
+		if err != nil {
+			if !errors.Is(err, domain.ErrInvalid) {
+				t.Fatalf("ParseDateTime(%q): %v", in, err)
+			}
+			return
+		}
+		if at.Location() != msk || at.Second() != 0 || at.Nanosecond() != 0 {
+			t.Fatalf("ParseDateTime(%q) = %v", in, at)
+		}
+		// What the confirmation shows reads back as the same moment.
+		shown := at.Format("02.01.2006 15:04")
+		if again, err := domain.ParseDateTime(shown, now, msk); err != nil || !again.Equal(at) {
+			t.Fatalf("ParseDateTime(%q) = %v, shown %q, read back %v, %v", in, at, shown, again, err)
+		}
+	})
 }

@@ -31,7 +31,7 @@ func TestScheduledBroadcastGoesAtItsTime(t *testing.T) {
 	if !strings.Contains(owner.Last().Text, "I can't read that date and time") {
 		t.Fatalf("unreadable: %q", owner.Last().Text)
 	}
-	owner.Send("2026-11-22 18:00")
+	owner.Send("today at 18:00")
 	if want := "1 customer will get it on 22.11.2026 18:00 (Europe/Moscow). Schedule it?"; !strings.Contains(owner.Last().Text, want) {
 		t.Fatalf("confirmation %q, want %q", owner.Last().Text, want)
 	}
