@@ -235,9 +235,15 @@ func lastPurchaseID(t *testing.T, h *bottest.Harness) string {
 	return id
 }
 
+// TestVelocityFlagAlertsOwner: a purchase over a limit alerts the owner,
+// in the language the bot talks to her in, though the business default
+// is another and she is no customer.
 func TestVelocityFlagAlertsOwner(t *testing.T) {
 	t.Parallel()
-	h := bottest.New(t, withOwner, func(b *domain.Business) { b.Program.MaxPurchasesPerCardPerDay = 1 })
+	h := bottest.New(t, withOwner, func(b *domain.Business) {
+		b.Program.MaxPurchasesPerCardPerDay = 1
+		b.DefaultLanguage = "ru"
+	})
 	owner := h.Chat(ownerID, "Olga", "en")
 	cashier := hire(t, h, owner, "cashier", 906, "Boris")
 	anna := join(t, h, 106, "Anna")

@@ -41,11 +41,7 @@ func (e *Engine) notifyLookupBurst(ctx context.Context, tx domain.Tx, b domain.L
 		if !s.CanManage() || (b.Source.ShopID == 0 && s.Role != domain.RoleOwner) {
 			continue
 		}
-		lang := e.Business.DefaultLanguage
-		if c, err := tx.FindCustomerByTelegramID(ctx, s.TelegramID); err == nil {
-			lang = e.Business.Language(c.Language, "")
-		}
-		loc := e.localizer(lang)
+		loc := e.localizer(e.staffLang(ctx, tx, &s))
 		text := e.translate(loc, "alert.lookups", map[string]any{
 			"Count": b.Failures, "Store": store, "Minutes": int(b.Window / time.Minute),
 			"Who": e.translate(loc, "alert.lookups."+string(b.Source.Scope), map[string]any{"Name": b.Source.Name}),

@@ -180,10 +180,7 @@ func (e *Engine) notifyFlags(ctx context.Context, tx domain.Tx, r *domain.Purcha
 		}
 	}
 	for _, s := range staff {
-		lang := e.Business.DefaultLanguage
-		if c, err := tx.FindCustomerByTelegramID(ctx, s.TelegramID); err == nil {
-			lang = e.Business.Language(c.Language, "")
-		}
+		lang := e.staffLang(ctx, tx, &s)
 		loc := e.localizer(lang)
 		var reasons []string
 		for _, a := range r.Alerts {

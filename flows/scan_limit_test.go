@@ -28,10 +28,11 @@ func wrongCode(h *bottest.Harness, number string, seed int) string {
 // TestScanTypedCodesAreLimited: a cashier typing card codes at /scan gets
 // the same answer for an old code as for a wrong one; after the limit of
 // failures a slow-down message saying how long to wait, even for the right
-// code; the owner hears of it exactly once.
+// code; the owner hears of it exactly once, in her language (the
+// business default is another).
 func TestScanTypedCodesAreLimited(t *testing.T) {
 	t.Parallel()
-	h := bottest.New(t, withOwner)
+	h := bottest.New(t, withOwner, func(b *domain.Business) { b.DefaultLanguage = "ru" })
 	owner := h.Chat(ownerID, "Olga", "en")
 	cashier := hire(t, h, owner, "cashier", 950, "Boris")
 	join(t, h, 150, "Nina")

@@ -251,10 +251,7 @@ func (staffFlow) revoke(s *Session, id int64) error {
 	}
 	s.Edit(Reply{Text: s.T("staff.revoke.done", map[string]any{"Name": other.FirstName})})
 	// Tell them, and take the staff commands off their menu.
-	lang := s.e.Business.DefaultLanguage
-	if c, err := s.Tx.FindCustomerByTelegramID(s.Ctx, other.TelegramID); err == nil {
-		lang = s.e.Business.Language(c.Language, "")
-	}
+	lang := s.e.staffLang(s.Ctx, s.Tx, other)
 	none := []Command{}
 	s.Send(Reply{ChatID: other.ChatID, Text: s.e.translate(s.e.localizer(lang), "staff.revoke.notice", nil)})
 	s.Send(Reply{ChatID: other.ChatID, ChatCommands: &none})

@@ -5,14 +5,16 @@ import (
 	"testing"
 
 	"github.com/loyaltybot/loyaltybot/bot/bottest"
+	"github.com/loyaltybot/loyaltybot/domain"
 )
 
 // TestRevokedManagersInvitesAreVoid: a manager makes invitation links,
 // the owner revokes her, and neither she (with the manager link she made
-// for herself) nor anyone else (with her cashier link) gets back in.
+// for herself) nor anyone else (with her cashier link) gets back in. She
+// is told in her language, though the business default is another.
 func TestRevokedManagersInvitesAreVoid(t *testing.T) {
 	t.Parallel()
-	h := bottest.New(t, withOwner)
+	h := bottest.New(t, withOwner, func(b *domain.Business) { b.DefaultLanguage = "ru" })
 	owner := h.Chat(ownerID, "Olga", "en")
 	manager := hire(t, h, owner, "manager", 940, "Mila")
 	link := func(button string) string {
@@ -28,6 +30,9 @@ func TestRevokedManagersInvitesAreVoid(t *testing.T) {
 
 	owner.Send("/staff").Tap("👥 Staff list").Tap("Revoke Mila").Tap("Yes, revoke")
 	manager.Sync()
+	if !strings.Contains(manager.Transcript(), "Your staff access to this loyalty program has been revoked.") {
+		t.Errorf("the revoked manager was not told in her language:\n%s", manager.Transcript())
+	}
 	manager.Send("/start " + forHerself)
 	if got := manager.Last().Text; got != "This invitation link is not valid." {
 		t.Errorf("the revoked manager's own old link: %q", got)
