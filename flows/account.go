@@ -74,18 +74,8 @@ func (f accountFlow) Handle(s *Session) error {
 		s.Say("account.name.saved", map[string]any{"Name": s.Customer.FirstName})
 		return nil
 	case stepAccountPhone:
-		var raw string
-		shared := false
-		switch {
-		case s.In.Kind == InputContact && s.In.Contact.UserID != s.In.User.ID:
-			s.Say("onboarding.phone.foreign", nil)
-			return f.Ask(s)
-		case s.In.Kind == InputContact:
-			raw, shared = s.In.Contact.Phone, true
-		case s.In.Kind == InputText:
-			raw = s.In.Text
-		default:
-			s.Say("onboarding.phone.hint", nil)
+		raw, shared, ok := phoneGiven(s)
+		if !ok {
 			return f.Ask(s)
 		}
 		before := s.Customer.Phone

@@ -58,7 +58,7 @@ func (adjustFlow) Ask(s *Session) error {
 	cancel := []Button{{Text: s.T("checkout.cancel", nil), Data: s.cb(flowAdjust, s.Conv.Step, "cancel")}}
 	switch s.Conv.Step {
 	case stepAdjustPoints:
-		card, err := s.Tx.FindCardByCustomer(s.Ctx, s.customerID())
+		card, err := s.Tx.FindCardByCustomer(s.Ctx, s.adjustedCustomer())
 		if err != nil {
 			return err
 		}
@@ -123,7 +123,7 @@ func (f adjustFlow) Handle(s *Session) error {
 // confirm makes the correction and says what it did.
 func (f adjustFlow) confirm(s *Session) error {
 	points, _ := strconv.ParseInt(s.Data("points"), 10, 64)
-	row, _, err := s.e.Service.AdjustPoints(s.Ctx, s.Tx, s.Staff, s.customerID(), points, s.Data("reason"), s.Data("key"))
+	row, _, err := s.e.Service.AdjustPoints(s.Ctx, s.Tx, s.Staff, s.adjustedCustomer(), points, s.Data("reason"), s.Data("key"))
 	data := s.adjustData()
 	switch {
 	case errors.Is(err, domain.ErrAdjustTooMuch):
@@ -146,8 +146,9 @@ func (f adjustFlow) confirm(s *Session) error {
 	return nil
 }
 
-// customerID is the customer being corrected.
-func (s *Session) customerID() int64 {
+// adjustedCustomer is the id of the customer being corrected (not the
+// session's own Customer: the staff member's).
+func (s *Session) adjustedCustomer() int64 {
 	id, _ := strconv.ParseInt(s.Data("customer"), 10, 64)
 	return id
 }

@@ -159,24 +159,18 @@ func (o onboarding) consent(s *Session) error {
 }
 
 func (o onboarding) phone(s *Session) error {
-	var raw, via string
-	switch {
-	case s.In.Kind == InputContact:
-		if s.In.Contact.UserID != s.In.User.ID {
-			s.Say("onboarding.phone.foreign", nil)
-			return o.Ask(s)
-		}
-		raw, via = s.In.Contact.Phone, phoneShared
-	case s.In.Kind == InputText:
-		raw, via = s.In.Text, phoneTyped
-	default:
-		s.Say("onboarding.phone.hint", nil)
+	raw, shared, ok := phoneGiven(s)
+	if !ok {
 		return o.Ask(s)
 	}
 	// A shared contact is the account's own number: it takes the number
 	// from someone who only typed it.
-	if err := s.e.Service.SetPhone(s.Ctx, s.Tx, s.Customer, raw, via == phoneShared); err != nil {
+	if err := s.e.Service.SetPhone(s.Ctx, s.Tx, s.Customer, raw, shared); err != nil {
 		return sayPhoneRefused(s, err, o)
+	}
+	via := phoneTyped
+	if shared {
+		via = phoneShared
 	}
 	s.SetData("phone_via", via)
 	if n, err := domain.ParseFirstName(s.In.User.FirstName); err == nil {
@@ -281,6 +275,23 @@ func sayWelcome(s *Session, welcome domain.WelcomeOutcome, atStore bool) error {
 
 // sayInvalid explains a validation error in words and asks again; other
 // errors go up as internal ones.
+// phoneGiven reads the answer to a step that asks for the phone: a
+// shared contact (the account's own number, shared) or typed text. ok is
+// false, having said why, for someone else's contact or anything else.
+func phoneGiven(s *Session) (raw string, shared, ok bool) {
+	switch {
+	case s.In.Kind == InputContact && s.In.Contact.UserID != s.In.User.ID:
+		s.Say("onboarding.phone.foreign", nil)
+	case s.In.Kind == InputContact:
+		return s.In.Contact.Phone, true, true
+	case s.In.Kind == InputText:
+		return s.In.Text, false, true
+	default:
+		s.Say("onboarding.phone.hint", nil)
+	}
+	return "", false, false
+}
+
 // sayPhoneRefused answers a phone SetPhone refused and asks again.
 // Another member's number gets the answer any unusable number gets: it
 // must not tell who is a member.
