@@ -65,7 +65,8 @@ var windowSeparators = strings.NewReplacer("–", "-", "—", "-", "−", "-", "
 
 // ParseContactWindow reads a window as people type it: "10:00-20:00",
 // "9-18", "9.30 – 12", "с 10 до 20", "from 10 to 20", "10 dan 20 gacha"
-// (Uzbek); 24:00 may end it.
+// (Uzbek); 24:00 may end it. One end alone runs to or from midnight:
+// "после 19", "after 19", "19 dan keyin"; "до 12", "before 12", "12 gacha".
 // Reasons (*ValidationError): "error.settings.window.format" (not two
 // times of day), "error.settings.window.short" (the same time twice or
 // under an hour).
@@ -79,6 +80,23 @@ func ParseContactWindow(s string) (ContactWindow, error) {
 	s = strings.ToLower(strings.Join(strings.Fields(s), " "))
 	for _, prefix := range []string{"from ", "с ", "c "} {
 		s = strings.TrimPrefix(s, prefix)
+	}
+	// One end only: "после 19" runs to midnight, "до 12" from it.
+	for _, after := range []string{"после ", "after "} {
+		if rest, ok := strings.CutPrefix(s, after); ok {
+			s = rest + "-24"
+		}
+	}
+	if rest, ok := strings.CutSuffix(s, " dan keyin"); ok {
+		s = rest + "-24"
+	}
+	for _, before := range []string{"до ", "before ", "until ", "till "} {
+		if rest, ok := strings.CutPrefix(s, before); ok {
+			s = "0-" + rest
+		}
+	}
+	if rest, ok := strings.CutSuffix(s, "gacha"); ok && !strings.Contains(rest, "dan") {
+		s = "0-" + strings.TrimSpace(rest) // "12 gacha"
 	}
 	s = strings.TrimSpace(strings.TrimSuffix(s, "gacha"))
 	s = windowSeparators.Replace(s)
