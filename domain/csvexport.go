@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"slices"
 	"strconv"
@@ -25,11 +26,14 @@ var ExportKinds = []string{ExportCustomers, ExportPurchases, ExportLedger, Expor
 
 // ExportScope is what one export may hold: Personal (names, phones, card
 // numbers, personal profile answers) only for owners; ShopID limits a
-// store's manager to the store (0: every store).
+// store's manager to the store (0: every store). Lang is the reader's
+// language: spreadsheets where a decimal comma is written (ru, uz) split
+// CSV fields at ';', so those readers get ';' and decimal commas.
 type ExportScope struct {
 	Kind     string `json:"kind"`
 	Personal bool   `json:"personal,omitempty"`
 	ShopID   int64  `json:"shop_id,omitempty"`
+	Lang     string `json:"lang,omitempty"`
 }
 
 // CustomerExportRow is one member as the customers export reads them.
@@ -129,6 +133,37 @@ func (s *Service) ExportFileName(kind string) string {
 	return kind + "-" + s.Now().In(s.Business.Location()).Format("2006-01-02") + ".csv"
 }
 
+// NewSpreadsheetCSV starts a CSV file for a person of lang to open in a
+// spreadsheet: a UTF-8 byte order mark (else Excel reads Cyrillic as
+// ANSI), and ';' between fields where a decimal comma is written, as the
+// spreadsheets there split CSV.
+func NewSpreadsheetCSV(w io.Writer, lang string) (*csv.Writer, error) {
+	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+		return nil, err
+	}
+	cw := csv.NewWriter(w)
+	if DecimalComma(lang) {
+		cw.Comma = ';'
+	}
+	return cw, nil
+}
+
+// csvMoney writes minor units as a spreadsheet of lang reads a number:
+// "1500.50", or "1500,50" where a decimal comma is written; no grouping,
+// no currency (its own column says it).
+func csvMoney(minor int64, lang string) string {
+	u := uint64(minor)
+	sign := ""
+	if minor < 0 {
+		u, sign = -u, "-"
+	}
+	dec := "."
+	if DecimalComma(lang) {
+		dec = ","
+	}
+	return fmt.Sprintf("%s%d%s%02d", sign, u/100, dec, u%100)
+}
+
 // csvTime is how exports write a time: the business time zone, a form
 // spreadsheets read as a date.
 const csvTime = "2006-01-02 15:04:05"
@@ -144,15 +179,16 @@ func personalQuestion(q *Question) bool {
 	return true
 }
 
-// WriteExport streams one export as CSV to w: a UTF-8 byte order mark
-// (so spreadsheet programs read Cyrillic right), a header line, then a
-// line per row as the store reads it. Money is in minor units, points
-// whole, times in the business time zone.
+// WriteExport streams one export as CSV to w, as NewSpreadsheetCSV starts
+// it for the reader's language: a header line, then a line per row as
+// the store reads it. Money is in minor units and, beside them, as the
+// reader's spreadsheet reads a number; points whole, times in the
+// business time zone.
 func (s *Service) WriteExport(ctx context.Context, st ExportStore, sc ExportScope, w io.Writer) error {
-	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+	cw, err := NewSpreadsheetCSV(w, sc.Lang)
+	if err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
 	loc := s.Business.Location()
 	ts := func(t time.Time) string {
 		if t.IsZero() {
@@ -161,16 +197,15 @@ func (s *Service) WriteExport(ctx context.Context, st ExportStore, sc ExportScop
 		return t.In(loc).Format(csvTime)
 	}
 	i64 := func(n int64) string { return strconv.FormatInt(n, 10) }
-	var err error
 	switch sc.Kind {
 	case ExportCustomers:
 		err = s.writeCustomers(ctx, st, sc, cw, ts)
 	case ExportPurchases:
 		cw.Write([]string{"purchase_id", "at", "store", "customer_id", "cashier", "source", "receipt_id",
-			"amount_minor", "currency", "points_earned", "points_redeemed", "categories", "cancelled_at"})
+			"amount_minor", "amount", "currency", "points_earned", "points_redeemed", "categories", "cancelled_at"})
 		err = st.StreamPurchases(ctx, sc.ShopID, func(r *PurchaseExportRow) error {
 			return cw.Write([]string{r.PublicID, ts(r.At), r.StoreCode, i64(r.CustomerID), r.Cashier, r.Source,
-				r.ReceiptID, i64(r.Amount), r.Currency, i64(r.Earned), i64(r.Redeemed),
+				r.ReceiptID, i64(r.Amount), csvMoney(r.Amount, sc.Lang), r.Currency, i64(r.Earned), i64(r.Redeemed),
 				strings.Join(r.Categories, ";"), ts(r.CancelledAt)})
 		})
 	case ExportLedger:
@@ -201,7 +236,7 @@ func (s *Service) writeCustomers(ctx context.Context, st ExportStore, sc ExportS
 		head = append(head, "first_name", "phone", "card_number")
 	}
 	head = append(head, "language", "joined_at", "joined_store", "marketing", "reachable", "erased",
-		"balance", "purchases", "spend_minor", "last_purchase_at")
+		"balance", "purchases", "spend_minor", "spend", "last_purchase_at")
 	var qs []*Question
 	for i := range s.Business.Questionnaire.Questions {
 		q := &s.Business.Questionnaire.Questions[i]
@@ -221,7 +256,7 @@ func (s *Service) writeCustomers(ctx context.Context, st ExportStore, sc ExportS
 		}
 		line = append(line, r.Language, ts(r.JoinedAt), r.JoinedStore, yes(r.Marketing), yes(!r.Unreachable),
 			yes(r.Erased), strconv.FormatInt(r.Balance, 10), strconv.Itoa(r.Purchases),
-			strconv.FormatInt(r.Spend, 10), ts(r.LastPurchase))
+			strconv.FormatInt(r.Spend, 10), csvMoney(r.Spend, sc.Lang), ts(r.LastPurchase))
 		for _, q := range qs {
 			line = append(line, AnswerCSV(q, r.Answers[q.ID]))
 		}

@@ -3,7 +3,6 @@ package flows
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -148,7 +147,10 @@ func exportPollAction(s *Session, value string) error {
 		return err
 	}
 	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
+	w, err := domain.NewSpreadsheetCSV(&buf, s.Lang)
+	if err != nil {
+		return err
+	}
 	loc := staffLocation(s)
 	_ = w.Write([]string{"first_name", "answer", "answered_at"})
 	for _, a := range answers {

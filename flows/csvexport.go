@@ -42,6 +42,7 @@ func exportAction(s *Session, kind string) error {
 	} else if err != nil {
 		return err
 	}
+	sc.Lang = s.Lang // ';' and decimal commas for the spreadsheets of a decimal-comma language
 	caption := "export.caption.anonymous"
 	if sc.Personal {
 		caption = "export.caption.personal"

@@ -83,8 +83,9 @@ func TestChartsForOwnersAndManagers(t *testing.T) {
 
 // TestExportsByRole: the owner's customers export has names and phones,
 // a manager's has neither (nor card numbers), a cashier gets nothing;
-// purchases come with their amounts in minor units; both exports are in
-// the audit log.
+// purchases come with their amounts in minor units and as a spreadsheet
+// of the reader's language reads them (in Russian with ';' between the
+// fields and a decimal comma); the exports are in the audit log.
 func TestExportsByRole(t *testing.T) {
 	t.Parallel()
 	h := bottest.New(t, withOwner)
@@ -117,6 +118,17 @@ func TestExportsByRole(t *testing.T) {
 	rows = lastCSV(t, manager, "purchases-2026-11-22.csv")
 	if len(rows) != 2 || rows[1][7] != "100000" || rows[1][4] != "Boris" || rows[1][1] != "2026-11-22 15:00:00" {
 		t.Fatalf("purchases: %q", rows)
+	}
+	// In Russian, the spreadsheet's way: ';' between fields, a decimal comma.
+	manager.Send("/language").Tap("🇷🇺 Русский").Send("/export").Tap("🧾 Покупки")
+	d := manager.Last().Document
+	if d == nil {
+		t.Fatalf("no Russian export:\n%s", manager.Transcript())
+	}
+	r := csv.NewReader(strings.NewReader(strings.TrimPrefix(string(d.Data), "\ufeff")))
+	r.Comma = ';'
+	if rows, err := r.ReadAll(); err != nil || len(rows) != 2 || len(rows[1]) < 9 || rows[1][7] != "100000" || rows[1][8] != "1000,00" {
+		t.Fatalf("the Russian purchases export: %q, %v", rows, err)
 	}
 	cashier.Send("/export")
 	if got := cashier.Last().Text; got != "This is for owners and managers." {

@@ -24,7 +24,11 @@ func exportCSV(t *testing.T, f *reportFixture, sc domain.ExportScope) [][]string
 	if !ok {
 		t.Fatal("no UTF-8 byte order mark")
 	}
-	rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	r := csv.NewReader(strings.NewReader(body))
+	if domain.DecimalComma(sc.Lang) {
+		r.Comma = ';'
+	}
+	rows, err := r.ReadAll()
 	if err != nil {
 		t.Fatalf("export %s is not CSV: %v\n%s", sc.Kind, err, body)
 	}
@@ -44,8 +48,13 @@ func TestExportsStreamEveryRow(t *testing.T) {
 	}
 	// A: 2 purchases not cancelled, 1 500.50 in all, the last on 06.05.
 	a := owner[1]
-	if got := a[len(a)-4:]; got[1] != "2" || got[2] != "150050" || got[3] != "2031-05-06 12:00:00" {
+	if got := a[len(a)-5:]; got[1] != "2" || got[2] != "150050" || got[3] != "1500.50" || got[4] != "2031-05-06 12:00:00" {
 		t.Fatalf("A's totals %q", got)
+	}
+	// A Russian owner's spreadsheet splits at ';' and reads "1500,50".
+	ru := exportCSV(t, f, domain.ExportScope{Kind: domain.ExportCustomers, Personal: true, Lang: "ru"})
+	if got := ru[1][len(ru[1])-2]; len(ru) != len(owner) || got != "1500,50" {
+		t.Fatalf("the Russian export: spend %q in %q", got, ru)
 	}
 	manager := exportCSV(t, f, domain.ExportScope{Kind: domain.ExportCustomers, ShopID: f.river.ID})
 	for _, row := range manager {
@@ -61,10 +70,11 @@ func TestExportsStreamEveryRow(t *testing.T) {
 	}
 
 	purchases := exportCSV(t, f, domain.ExportScope{Kind: domain.ExportPurchases})
-	if len(purchases) != 6 || purchases[5][0] != "p_c1" || purchases[5][7] != "10000" || purchases[5][1] != "2031-03-20 12:00:00" {
+	if len(purchases) != 6 || purchases[5][0] != "p_c1" || purchases[5][7] != "10000" || purchases[5][8] != "100.00" ||
+		purchases[5][1] != "2031-03-20 12:00:00" {
 		t.Fatalf("purchases: %q", purchases)
 	}
-	if p := purchases[3]; p[0] != "p_b1" || p[12] == "" || p[4] != "Staff 2001" {
+	if p := purchases[3]; p[0] != "p_b1" || p[13] == "" || p[4] != "Staff 2001" {
 		t.Fatalf("the cancelled purchase: %q", p)
 	}
 	feedback := exportCSV(t, f, domain.ExportScope{Kind: domain.ExportFeedback, ShopID: f.river.ID})
