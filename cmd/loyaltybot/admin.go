@@ -26,11 +26,7 @@ func adminDB(ctx context.Context, getenv func(string) string, stderr io.Writer, 
 		return nil, err
 	}
 	a := &app{env: e, log: log, biz: biz, now: time.Now}
-	dir := filepath.Join(e.DataDir, "pg")
-	if playground {
-		dir = filepath.Join(e.DataDir, "playground", "pg")
-	}
-	a.db, a.cluster, err = openDB(ctx, e, log, dir, a.now, true)
+	a.db, a.cluster, err = openDB(ctx, e, log, pgDir(e, playground), a.now, true)
 	if err != nil {
 		return nil, err
 	}
@@ -39,6 +35,15 @@ func adminDB(ctx context.Context, getenv func(string) string, stderr io.Writer, 
 		return nil, err
 	}
 	return a, nil
+}
+
+// pgDir is the embedded cluster's folder an admin command works on: the
+// playground's with --playground.
+func pgDir(e *env, playground bool) string {
+	if playground {
+		return filepath.Join(e.DataDir, "playground", "pg")
+	}
+	return filepath.Join(e.DataDir, "pg")
 }
 
 // findShop resolves --store; empty means none.

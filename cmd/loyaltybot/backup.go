@@ -161,11 +161,7 @@ func restoreDB(ctx context.Context, getenv func(string) string, stderr io.Writer
 		return nil, err
 	}
 	a := &app{env: e, log: newLogger(stderr, e), now: time.Now}
-	dir := filepath.Join(e.DataDir, "pg")
-	if playground {
-		dir = filepath.Join(e.DataDir, "playground", "pg")
-	}
-	a.db, a.cluster, err = openDB(ctx, e, a.log, dir, a.now, false)
+	a.db, a.cluster, err = openDB(ctx, e, a.log, pgDir(e, playground), a.now, false)
 	if errors.Is(err, embedded.ErrAlreadyRunning) {
 		return nil, fmt.Errorf("the bot is running on this database: stop it first (%w)", err)
 	}
