@@ -83,6 +83,9 @@ type InsightStore interface {
 	AppendAudit(ctx context.Context, e AuditEntry) error
 	// ListAudit lists the newest entries, newest first.
 	ListAudit(ctx context.Context, limit int) ([]AuditEntry, error)
+	// ListAdjustments lists a customer's newest point corrections (their
+	// audit entries), newest first.
+	ListAdjustments(ctx context.Context, customerID int64, limit int) ([]AuditEntry, error)
 }
 
 // How much of a customer's history the card shows.
@@ -91,6 +94,7 @@ const (
 	cardFeedback  = 5
 	cardNudges    = 5
 	cardNotes     = 10
+	cardAdjusts   = 5
 	// CheckoutNotes is how many notes the register shows.
 	CheckoutNotes = 3
 )
@@ -106,6 +110,16 @@ type CustomerCard struct {
 	Nudges    []CustomerNudge
 	Notes     []Note
 	Answers   []StoredAnswer
+	// Adjustments are the newest point corrections: who, when, the signed
+	// points and the reason (AdjustmentOf reads an entry's detail).
+	Adjustments []AuditEntry
+}
+
+// AdjustmentOf splits a correction's audit detail into its signed points
+// and its reason ("" once the customer's data was erased).
+func AdjustmentOf(e AuditEntry) (points, reason string) {
+	points, reason, _ = strings.Cut(e.Detail, " ")
+	return points, reason
 }
 
 // FindCustomer finds a customer by what an owner typed: a phone number in
@@ -185,6 +199,9 @@ func (s *Service) ViewCustomerCard(ctx context.Context, tx Tx, by *Staff, c *Cus
 		return nil, err
 	}
 	if cc.Notes, err = tx.ListNotes(ctx, c.ID, cardNotes); err != nil {
+		return nil, err
+	}
+	if cc.Adjustments, err = tx.ListAdjustments(ctx, c.ID, cardAdjusts); err != nil {
 		return nil, err
 	}
 	if cc.Answers, err = tx.ListAnswers(ctx, c.ID, false); err != nil {

@@ -78,6 +78,12 @@ func TestManualPointCorrection(t *testing.T) {
 			t.Errorf("/audit lacks %q:\n%s", want, owner.Last().Text)
 		}
 	}
+	// Her card lists the corrections, newest first, with who and why.
+	owner.Send("/customer +79990000101")
+	if got := owner.Last().Text; !strings.Contains(got, "± Point corrections:\n• 22.11.2026 +1 · Mila: a stamp card from paper\n"+
+		"• 22.11.2026 -30 · Olga: points given twice by mistake\n• 22.11.2026 +50 · Olga: purchase on 21.11 without the card") {
+		t.Errorf("the card does not list the corrections:\n%s", got)
+	}
 	// A member who has bought nothing yet: no dangling "Latest:".
 	join(t, h, 102, "Petr")
 	owner.Send("/customer +7 (999) 000-01-02")

@@ -182,6 +182,17 @@ func (s *Session) customerCardText(cc *domain.CustomerCard) string {
 		line("customer.card.profile", nil)
 		b.WriteString("\n" + strings.Join(answers, "\n"))
 	}
+	if len(cc.Adjustments) > 0 {
+		line("customer.card.adjustments", nil)
+		for _, a := range cc.Adjustments {
+			points, reason := domain.AdjustmentOf(a)
+			id := "customer.card.adjustment"
+			if reason == "" {
+				id = "customer.card.adjustment_erased" // the reason went with the customer's data
+			}
+			line(id, map[string]any{"Date": day(a.At), "Points": points, "Staff": a.StaffName, "Reason": reason})
+		}
+	}
 	if len(cc.Notes) > 0 {
 		line("customer.card.notes", nil)
 		b.WriteString("\n" + s.noteLines(cc.Notes))

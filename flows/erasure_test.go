@@ -193,6 +193,7 @@ func TestErasureLeavesNoCopyAnywhere(t *testing.T) {
 	}
 	// A point correction's reason, typed by the owner, names her too.
 	owner.Send("/customer +79990000160").Tap("± Points").Send("+10").Send("birthday gift for Zinaida").Tap("✅ Confirm")
+	_, zcard := customer(t, h, 160)
 	z.Send("/privacy").Tap("🗑 Delete my data").Tap("Yes, delete my data")
 	h.Settle()
 	if !strings.Contains(z.Last().Text, "personal data is erased") {
@@ -208,6 +209,11 @@ func TestErasureLeavesNoCopyAnywhere(t *testing.T) {
 	}
 	if n := countRows(t, h, `SELECT count(*) FROM outbox WHERE chat_id = 160`); n != 1 {
 		t.Errorf("%d outbox rows to her chat, want only the confirmation", n)
+	}
+	// Her card keeps the correction's points and who made it, not why.
+	owner.Send("/customer " + zcard.Number)
+	if got := owner.Last().Text; !strings.Contains(got, "± Point corrections:\n• 22.11.2026 +10 · Olga") || strings.Contains(got, "birthday gift") {
+		t.Errorf("the erased customer's card and her correction:\n%s", got)
 	}
 	// What the shop keeps is anonymous and still adds up.
 	if n := countRows(t, h, `SELECT count(*) FROM purchases`); n != 1 {

@@ -87,10 +87,21 @@ type auditRow struct {
 
 // ListAudit lists the newest audit entries with who made them.
 func (t *tx) ListAudit(ctx context.Context, limit int) ([]domain.AuditEntry, error) {
+	return t.audit(ctx, `ORDER BY a.at DESC, a.id DESC LIMIT $1`, limit)
+}
+
+// ListAdjustments lists a customer's newest point corrections
+// (audit_log_adjust).
+func (t *tx) ListAdjustments(ctx context.Context, customerID int64, limit int) ([]domain.AuditEntry, error) {
+	return t.audit(ctx, `WHERE a.action = 'points_adjust' AND a.customer_id = $1
+		ORDER BY a.at DESC, a.id DESC LIMIT $2`, customerID, limit)
+}
+
+// audit reads audit entries with who made them; rest filters and orders.
+func (t *tx) audit(ctx context.Context, rest string, args ...any) ([]domain.AuditEntry, error) {
 	rows, _ := t.tx.Query(ctx, `SELECT a.id, a.staff_id, s.first_name AS staff_name, s.role AS staff_role,
 			a.action, a.customer_id, a.detail, a.at
-		FROM audit_log a JOIN staff s ON s.id = a.staff_id
-		ORDER BY a.at DESC, a.id DESC LIMIT $1`, limit)
+		FROM audit_log a JOIN staff s ON s.id = a.staff_id `+rest, args...)
 	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[auditRow])
 	if err != nil {
 		return nil, mapErr(err)
