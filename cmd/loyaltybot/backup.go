@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -108,6 +109,9 @@ func restore(ctx context.Context, args []string, getenv func(string) string, std
 	if err := isOurBackup(ctx, pgRestore, file); err != nil {
 		return err
 	}
+	if err := notNewer(ctx, pgRestore, file); err != nil {
+		return err
+	}
 	conn, env := libpqURL(dbURL)
 	// pg_restore turns the backup into SQL; psql runs it in one
 	// transaction after emptying the schema, and commits only once
@@ -199,6 +203,39 @@ func isOurBackup(ctx context.Context, pgRestore, file string) error {
 		if !regexp.MustCompile(`(?m) TABLE (DATA )?public ` + table + ` `).Match(toc) {
 			return fmt.Errorf("%s is not a loyaltybot backup: it has no %s table", file, table)
 		}
+	}
+	return nil
+}
+
+// notNewer refuses, before anything changes, a backup made by a newer
+// loyaltybot: its schema version (the highest row of its
+// schema_migrations) is past the migrations this binary holds, and the
+// restored database could not be served.
+func notNewer(ctx context.Context, pgRestore, file string) error {
+	out, err := exec.CommandContext(ctx, pgRestore, "--data-only", "--table=schema_migrations", "--file=-", file).Output()
+	if err != nil {
+		return fmt.Errorf("%s cannot be read whole (cut off?): %w; nothing was changed", file, err)
+	}
+	version, in := 0, false
+	for _, line := range strings.Split(string(out), "\n") {
+		switch {
+		case strings.HasPrefix(line, "COPY public.schema_migrations "):
+			in = true
+		case in && line == `\.`:
+			in = false
+		case in:
+			first, _, _ := strings.Cut(line, "\t")
+			if n, err := strconv.Atoi(first); err == nil && n > version {
+				version = n
+			}
+		}
+	}
+	known, err := postgres.SchemaVersion()
+	if err != nil {
+		return err
+	}
+	if version > known {
+		return fmt.Errorf("%s was made by a newer loyaltybot (schema version %d; this one knows %d): restore it with that version; nothing was changed", file, version, known)
 	}
 	return nil
 }

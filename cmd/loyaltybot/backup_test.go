@@ -99,6 +99,29 @@ func TestBackupAndRestore(t *testing.T) {
 		t.Fatalf("restore of another application's dump: %v", err)
 	}
 
+	// A backup of a newer version is refused before anything changes.
+	newer := pgtest.NewDB(t)
+	if c, err := pgx.Connect(ctx, newer); err != nil {
+		t.Fatal(err)
+	} else {
+		_, err = c.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES (9999, '9999_future.sql')`)
+		c.Close(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	future := filepath.Join(t.TempDir(), "future.dump")
+	conn, _ = libpqURL(newer)
+	if out, err := exec.Command(dump, "--format=custom", "--file="+future, "--dbname="+conn).CombinedOutput(); err != nil {
+		t.Fatalf("pg_dump: %v: %s", err, out)
+	}
+	if _, err := cli("restore", future); err == nil || !strings.Contains(err.Error(), "made by a newer loyaltybot (schema version 9999") {
+		t.Fatalf("restore of a newer version's backup: %v", err)
+	}
+	if list := must("apikey", "list"); !strings.Contains(list, after[:7]) {
+		t.Fatalf("the refused restore changed the database:\n%s", list)
+	}
+
 	if out := must("restore", file); !strings.Contains(out, "Restored") {
 		t.Fatalf("restore: %s", out)
 	}

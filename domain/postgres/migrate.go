@@ -57,6 +57,13 @@ func loadMigrations(fsys fs.FS) ([]migration, error) {
 
 // Migrate applies the embedded migrations that are not applied yet, each in
 // its own transaction, under an advisory lock.
+// SchemaVersion is the version the migrations bring a database to: the
+// number of the last one this binary holds.
+func SchemaVersion() (int, error) {
+	ms, err := loadMigrations(migrations.FS)
+	return len(ms), err
+}
+
 func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	return migrateFS(ctx, pool, migrations.FS)
 }
