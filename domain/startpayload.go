@@ -22,6 +22,7 @@ const (
 	StartInvite             // "i_<token>": one-time staff or owner invite
 	StartReferral           // "r_<code>": referral from another customer
 	StartWaitlist           // "w_<code>": "tell me when it is back" for an item
+	StartCardMove           // "m_<token>": a one-time link moving a card to a new Telegram account
 )
 
 var startPrefixes = [...]string{
@@ -30,6 +31,7 @@ var startPrefixes = [...]string{
 	StartInvite:   "i_",
 	StartReferral: "r_",
 	StartWaitlist: "w_",
+	StartCardMove: "m_",
 }
 
 // StartKinds lists every deep-link kind the bot reads (not StartNone), so
@@ -67,6 +69,8 @@ func (k StartKind) String() string {
 		return "referral"
 	case StartWaitlist:
 		return "waitlist"
+	case StartCardMove:
+		return "card_move"
 	}
 	return fmt.Sprintf("StartKind(%d)", int(k))
 }

@@ -100,6 +100,7 @@ type Tx interface {
 	InsightStore
 	ReportStore
 	KPIStore
+	CardMoveStore
 }
 
 // UpdateStore is the inbox of Telegram updates, inside a transaction.

@@ -101,10 +101,11 @@ func showCustomerCard(s *Session, query string) (found bool, err error) {
 	if !c.Erased {
 		id := strconv.FormatInt(c.ID, 10)
 		row := []Button{{Text: s.T("note.add", nil), Data: action("note", "c"+id)}}
+		r.Inline = [][]Button{row}
 		if cc.Card != nil && c.Member() {
 			row = append(row, Button{Text: s.T("adjust.button", nil), Data: action("adjust", "c"+id)})
+			r.Inline = [][]Button{row, {{Text: s.T("move.button", nil), Data: action("cardmove", "c"+id)}}}
 		}
-		r.Inline = [][]Button{row}
 	}
 	s.Send(r)
 	return true, s.e.resume(s)

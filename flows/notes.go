@@ -126,8 +126,11 @@ func auditCommand(s *Session) error {
 		data := map[string]any{"At": a.At.In(loc).Format("02.01 15:04"), "Staff": a.StaffName,
 			"Role": s.T("role."+string(a.StaffRole), nil), "ID": a.CustomerID}
 		id := "audit.view"
-		if a.Action == domain.AuditAdjust {
+		switch a.Action {
+		case domain.AuditAdjust:
 			id, data["Detail"] = "audit.adjust", a.Detail
+		case domain.AuditCardMove:
+			id = "audit.card_move"
 		}
 		if a.Action == domain.AuditExport {
 			kind, personal := strings.CutSuffix(a.Detail, " personal")

@@ -92,6 +92,8 @@ func (e *Engine) react(ctx context.Context, tx domain.Tx, ev domain.Event) error
 		return e.notifyInviter(ctx, tx, ev.Staff)
 	case domain.PointsAdjusted:
 		return e.notifyAdjusted(ctx, tx, ev)
+	case domain.CardMoved:
+		return e.notifyCardMoved(ctx, tx, ev)
 	}
 	return nil
 }

@@ -99,6 +99,8 @@ func (e *Engine) start(s *Session) error {
 		return acceptInvite(s, p.Value)
 	case domain.StartWaitlist:
 		return openWaitlist(s, p)
+	case domain.StartCardMove:
+		return claimCardMove(s, p.Value)
 	case domain.StartReferral:
 		if p, err = openReferral(s, p); err != nil {
 			return err

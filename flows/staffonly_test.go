@@ -51,7 +51,7 @@ func staffScreens(t *testing.T) map[string]string {
 		t.Fatal(err)
 	}
 	staffAreas := []string{"staff.", "stats.", "kpi.", "chart.", "export.", "alert.", "note.",
-		"audit.", "report.", "myqr.", "checkout.", "broadcast.", "customer.", "relay.", "adjust."}
+		"audit.", "report.", "myqr.", "checkout.", "broadcast.", "customer.", "relay.", "adjust.", "move.created", "move.opened"}
 	// Shown to customers too: what a customer hears about their own
 	// purchase, a poll they answer, a relayed answer, a refused link,
 	// and the refusals themselves.

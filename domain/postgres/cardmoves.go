@@ -1,0 +1,70 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// CreateCardMove stores a move link by the hash of its token; the
+// customer's earlier unused links stop working.
+func (t *tx) CreateCardMove(ctx context.Context, m *domain.CardMove, hash []byte) error {
+	if _, err := t.tx.Exec(ctx, `DELETE FROM card_moves WHERE customer_id = $1 AND used_at IS NULL`, m.CustomerID); err != nil {
+		return fmt.Errorf("create card move: %w", mapErr(err))
+	}
+	err := t.tx.QueryRow(ctx, `INSERT INTO card_moves (token_hash, customer_id, created_by, expires_at, created_at)
+		VALUES ($1, $2, $3, $4, $5) RETURNING id`, hash, m.CustomerID, m.CreatedBy, m.ExpiresAt, t.now()).Scan(&m.ID)
+	if err != nil {
+		return fmt.Errorf("create card move: %w", mapErr(err))
+	}
+	return nil
+}
+
+// TakeCardMove locks a move link by token hash.
+func (t *tx) TakeCardMove(ctx context.Context, hash []byte) (*domain.CardMove, error) {
+	var m domain.CardMove
+	var used *time.Time
+	err := t.tx.QueryRow(ctx, `SELECT id, customer_id, created_by, expires_at, used_at FROM card_moves
+		WHERE token_hash = $1 FOR UPDATE`, hash).Scan(&m.ID, &m.CustomerID, &m.CreatedBy, &m.ExpiresAt, &used)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	m.UsedAt = deref(used)
+	return &m, nil
+}
+
+// MarkCardMoveUsed spends a move link.
+func (t *tx) MarkCardMoveUsed(ctx context.Context, id int64, at time.Time) error {
+	_, err := t.tx.Exec(ctx, `UPDATE card_moves SET used_at = $2 WHERE id = $1`, id, at)
+	return mapErr(err)
+}
+
+// MoveCustomerAccount points the customer at another Telegram account
+// and chat, and drops the old chat's conversation (a flow the old
+// account had begun acted for this customer), unless that chat is a
+// staff member's too, whose flow it may be.
+func (t *tx) MoveCustomerAccount(ctx context.Context, customerID, telegramID, chatID int64) error {
+	var oldChat *int64
+	err := t.tx.QueryRow(ctx, `WITH old AS (SELECT chat_id FROM customers WHERE id = $1 FOR UPDATE)
+		UPDATE customers c SET telegram_id = $2, chat_id = $3, unreachable_at = NULL
+		FROM old WHERE c.id = $1 RETURNING old.chat_id`, customerID, telegramID, chatID).Scan(&oldChat)
+	if err != nil {
+		return fmt.Errorf("move customer %d: %w", customerID, mapErr(err))
+	}
+	if oldChat != nil && *oldChat != chatID {
+		if _, err := t.tx.Exec(ctx, `DELETE FROM conversations WHERE chat_id = $1
+			AND NOT EXISTS (SELECT 1 FROM staff WHERE chat_id = $1 AND revoked_at IS NULL)`, *oldChat); err != nil {
+			return fmt.Errorf("move customer %d: %w", customerID, mapErr(err))
+		}
+	}
+	return nil
+}
+
+// RetireAccount records an account a member moved away from.
+func (t *tx) RetireAccount(ctx context.Context, accountHash []byte, at time.Time) error {
+	_, err := t.tx.Exec(ctx, `INSERT INTO erased_accounts (telegram_hash, erased_at) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+		accountHash, t.stamp(at))
+	return mapErr(err)
+}

@@ -1,0 +1,159 @@
+package flows_test
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/bot/bottest"
+)
+
+var moveLink = regexp.MustCompile(`start=(m_[A-Za-z0-9_-]+)`)
+
+// cardMoveLink taps "📲 New Telegram account" on the customer card found
+// by query and returns the /start command of the link it gives.
+func cardMoveLink(t *testing.T, staff *bottest.Chat, query string) string {
+	t.Helper()
+	staff.Send("/customer " + query).Tap("📲 New Telegram account")
+	photo, ok := staff.LastPhoto()
+	m := moveLink.FindStringSubmatch(photo.Caption)
+	if !ok || photo.ID != staff.Last().ID || m == nil {
+		t.Fatalf("no move link with its QR:\n%s", staff.Transcript())
+	}
+	return "/start " + m[1]
+}
+
+// TestCardMovesToNewAccount: Anna's new Telegram account cannot join
+// with her number; a manager's link from her customer card moves her
+// card there (points and history), once. Her old account, the link's
+// maker and another member opening it change nothing; the old account
+// is told, then joins again as a newcomer without a second welcome
+// bonus; what the new account had begun is erased; /audit lists the
+// move.
+func TestCardMovesToNewAccount(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	manager := hire(t, h, owner, "manager", 902, "Mila")
+	anna := join(t, h, 101, "Anna")
+	buy(t, anna, cashier)
+	before, card := customer(t, h, 101)
+	petr := join(t, h, 102, "Petr")
+
+	// Her new account starts joining and is stopped at her own number.
+	fresh := h.Chat(111, "Anna", "en")
+	fresh.Send("/start").Tap("✅ I agree").ShareContact("+79990000101")
+	if got := lastTexts(fresh, 2); !strings.Contains(got, "We could not use this number") {
+		t.Fatalf("the new account joined with a member's number:\n%s", fresh.Transcript())
+	}
+
+	link := cardMoveLink(t, manager, "+79990000101")
+	if got := manager.Last().Caption; !strings.Contains(got, "moves Anna's card to another Telegram account") || !strings.Contains(got, "24 hours") {
+		t.Errorf("the link's explanation: %q", got)
+	}
+	anna.Send(link)
+	if got := anna.Last().Text; got != "This card is in this Telegram account already." {
+		t.Errorf("the old account opening it: %q", got)
+	}
+	manager.Send(link)
+	if got := manager.Last().Text; got != "This link is for the customer: they open it in their own new Telegram account." {
+		t.Errorf("the maker opening it: %q", got)
+	}
+	petr.Send(link)
+	if got := petr.Last().Text; !strings.HasPrefix(got, "This Telegram account has a card of its own") {
+		t.Errorf("another member opening it: %q", got)
+	}
+	if c, _ := customer(t, h, 101); c.ID != before.ID {
+		t.Fatalf("the card moved before its customer opened the link")
+	}
+
+	fresh.Send(link)
+	moved, got := customer(t, h, 111)
+	if moved.ID != before.ID || got.ID != card.ID || got.Balance != card.Balance {
+		t.Fatalf("the new account has customer %d card %d (%d points), want %d, %d (%d):\n%s",
+			moved.ID, got.ID, got.Balance, before.ID, card.ID, card.Balance, fresh.Transcript())
+	}
+	if txt := lastTexts(fresh, 2); !strings.Contains(txt, "✅ Your Test Coffee card is in this Telegram account now") {
+		t.Errorf("the new account was not told:\n%s", fresh.Transcript())
+	}
+	if photo, ok := fresh.LastPhoto(); !ok || !strings.Contains(photo.Caption, "Anna") {
+		t.Errorf("the new account was not shown the card:\n%s", fresh.Transcript())
+	}
+	fresh.Send("/balance")
+	if txt := fresh.Last().Text; !strings.Contains(txt, "points for a purchase") {
+		t.Errorf("the history did not come along: %q", txt)
+	}
+	anna.Sync()
+	if txt := anna.Last().Text; !strings.HasPrefix(txt, "Your Test Coffee loyalty card has moved to another Telegram account") {
+		t.Errorf("the old account was not told:\n%s", anna.Transcript())
+	}
+	manager.Sync()
+	if txt := manager.Last().Text; !strings.Contains(txt, "Anna (customer #") || !strings.Contains(txt, "opened the link") {
+		t.Errorf("the maker was not told: %q", txt)
+	}
+	// What the new account began is gone; the card is one account's.
+	if n := countRows(t, h, `SELECT count(*) FROM customers WHERE telegram_id IN (101, 111)`); n != 1 {
+		t.Errorf("%d customer rows on the two accounts, want 1", n)
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM customers WHERE erased_at IS NOT NULL AND id <> $1`, before.ID); n != 1 {
+		t.Errorf("the new account's unfinished joining was not erased (%d erased rows)", n)
+	}
+
+	// Once only.
+	fresh.Send(link)
+	if txt := fresh.Last().Text; txt != "This card is in this Telegram account already." {
+		t.Errorf("the new account opening it again: %q", txt)
+	}
+	h.Chat(112, "Eve", "en").Send(link)
+	if txt := h.Chat(112, "Eve", "en").Last().Text; txt != "This link has been used already. Ask in the shop for a new one." {
+		t.Errorf("someone else opening a used link: %q", txt)
+	}
+
+	// The old account is a newcomer now, whose welcome bonus was given.
+	anna.Send("/start").Tap("✅ I agree").ShareContact("+79990000199").Tap("Anna").Tap("No, thanks")
+	again, again2 := customer(t, h, 101)
+	if !again.Member() || again.ID == before.ID || again2.Balance != 0 {
+		t.Errorf("the old account joined again as %d with %d points, want a new member with none:\n%s",
+			again.ID, again2.Balance, anna.Transcript())
+	}
+
+	owner.Send("/audit")
+	if txt := owner.Last().Text; !strings.Contains(txt, "Mila (manager) moved the card of customer") {
+		t.Errorf("/audit lacks the move:\n%s", txt)
+	}
+}
+
+// TestCardMoveLinkLapses: a link works for a day; a newer link for the
+// same customer voids the older one; a link whose maker lost access
+// stops working; a cashier has no such button and a forged one does
+// nothing.
+func TestCardMoveLinkLapses(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	manager := hire(t, h, owner, "manager", 902, "Mila")
+	join(t, h, 101, "Anna")
+	first := cardMoveLink(t, owner, "+79990000101")
+	second := cardMoveLink(t, owner, "+79990000101")
+	other := h.Chat(111, "Anna", "en")
+	other.Send(first)
+	if txt := other.Last().Text; txt != "This link is not valid. Ask in the shop for a new one." {
+		t.Errorf("a link made before the newest: %q", txt)
+	}
+	h.Clock.Advance(24*time.Hour + time.Minute)
+	other.Send(second)
+	if txt := other.Last().Text; txt != "This link has expired. Ask in the shop for a new one." {
+		t.Errorf("a day-old link: %q", txt)
+	}
+	third := cardMoveLink(t, manager, "+79990000101")
+	owner.Send("/staff").Tap("👥 Staff list").Tap("Revoke Mila").Tap("Yes, revoke")
+	other.Send(third)
+	if txt := other.Last().Text; txt != "This link is not valid. Ask in the shop for a new one." {
+		t.Errorf("the link of a revoked manager: %q\n%s", txt, owner.Transcript())
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM customers WHERE telegram_id = 101`); n != 1 {
+		t.Fatalf("the card left its account")
+	}
+}
