@@ -135,6 +135,9 @@ func (b *Business) Validate(supported []string) error {
 			}
 		}
 	}
+	if err := validatePromotions(b.Program.Promotions, b.Languages, b.Stores); err != nil {
+		return err
+	}
 	if err := b.Questionnaire.Validate(b.Languages); err != nil {
 		return err
 	}

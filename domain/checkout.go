@@ -30,6 +30,9 @@ type PurchaseRequest struct {
 	// badges, set by Service.RecordPurchase when badges can be earned by
 	// a purchase, has the badge facts read with the card.
 	badges *BadgeFactsQuery
+	// promotion, set by Service.RecordPurchase, is the promotion running
+	// at the store now (nil: none).
+	promotion *Promotion
 }
 
 // PurchaseResult is a recorded purchase with the card's balance after it.
@@ -195,7 +198,7 @@ func RecordPurchase(ctx context.Context, tx Tx, p *Program, req PurchaseRequest,
 			}
 		}
 	}
-	q, err := p.Quote(req.Amount, req.Redeem, card.Balance, st.Spend)
+	q, err := p.Quote(req.Amount, req.Redeem, card.Balance, st.Spend, req.promotion)
 	if err != nil {
 		return nil, err
 	}
@@ -218,6 +221,9 @@ func RecordPurchase(ctx context.Context, tx Tx, p *Program, req PurchaseRequest,
 		StaffID: req.StaffID, Source: req.Source, ReceiptID: req.ReceiptID, Amount: req.Amount,
 		Currency: req.Currency, Earned: q.Earn, Redeemed: q.Redeem, Categories: req.Categories,
 		Flags: flags, CreatedAt: now, IdempotencyKey: req.IdempotencyKey, RequestHash: req.RequestHash,
+	}
+	if q.Promotion != nil {
+		pur.Promotion = q.Promotion.ID
 	}
 	w := PurchaseWrites{}
 	if q.Earn > 0 {

@@ -26,6 +26,8 @@ type Program struct {
 	// to owners.
 	MaxPurchasesPerCardPerDay     int
 	MaxPurchasesPerCashierPerHour int
+	// Promotions multiply the points earned while they run.
+	Promotions []Promotion
 }
 
 // Tier is a level of the program.

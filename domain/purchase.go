@@ -37,6 +37,9 @@ type Purchase struct {
 	// the same hash returns this purchase; another hash is a conflict.
 	IdempotencyKey string
 	RequestHash    string
+	// Promotion is the id of the promotion that multiplied Earned ("":
+	// none).
+	Promotion string
 }
 
 // RecentPurchase is a purchase as a manager's list shows it: with the

@@ -150,20 +150,23 @@ type Quote struct {
 	Earn      int64 // points earned on Paid
 	Tier      Tier  // the tier whose rate applied
 	MaxRedeem int64 // the most points this receipt could have taken
+	// Promotion multiplied Earn (nil: none ran, or nothing was earned).
+	Promotion *Promotion
 }
 
 // Quote computes a purchase of amount minor units paying redeem points
 // (already chosen, e.g. from MaxRedeemable) from a card holding balance,
 // whose rolling 365-day spend before this receipt is spend365. Points are
 // earned only on what is paid in money, so paying with points does not
-// earn points, at the rate of the tier reached before this receipt.
+// earn points, at the rate of the tier reached before this receipt, times
+// the multiplier of promo (nil: none runs; see PromotionAt).
 //
 // People's mistakes are *ValidationError: "error.amount.zero",
 // "error.amount.too_large", "error.points.invalid" (negative),
 // "error.points.over_cap" (within balance but above the cap). Redeeming
 // more than the balance wraps ErrInsufficientPoints. An invalid program is
 // an internal error (a *FieldError), never the customer's fault.
-func (p *Program) Quote(amount, redeem, balance, spend365 int64) (Quote, error) {
+func (p *Program) Quote(amount, redeem, balance, spend365 int64, promo *Promotion) (Quote, error) {
 	if err := p.Validate(); err != nil {
 		return Quote{}, fmt.Errorf("quote: %w", err)
 	}
@@ -187,16 +190,26 @@ func (p *Program) Quote(amount, redeem, balance, spend365 int64) (Quote, error) 
 	// redeem <= maxRedeem <= amount×cap/100/PointValue, so this stays in [0, amount].
 	paid := amount - redeem*p.PointValue
 	tier, _, _, _ := p.TierFor(spend365)
-	earn := int64(0)
+	earn, rate := int64(0), tier.EarnBP
+	if promo != nil {
+		if promo.Multiplier < 1 || promo.Multiplier > MaxPromotionMultiplier {
+			return Quote{}, fmt.Errorf("quote: promotion %s multiplies by %d", promo.ID, promo.Multiplier)
+		}
+		rate *= promo.Multiplier
+	}
 	if paid > 0 && paid >= p.MinReceiptForEarn {
-		// paid <= 10^12 and EarnBP <= 10^4 after Validate; mulDiv checks anyway.
+		// paid <= 10^12 and rate <= 10^5 after Validate; mulDiv checks anyway.
 		var ok bool
-		earn, ok = mulDiv(paid, tier.EarnBP, maxBP*p.PointValue, p.Rounding)
+		earn, ok = mulDiv(paid, rate, maxBP*p.PointValue, p.Rounding)
 		if !ok {
 			return Quote{}, fmt.Errorf("quote: earn on %d overflows", paid)
 		}
 	}
-	return Quote{Amount: amount, Redeem: redeem, Paid: paid, Earn: earn, Tier: tier, MaxRedeem: maxRedeem}, nil
+	q := Quote{Amount: amount, Redeem: redeem, Paid: paid, Earn: earn, Tier: tier, MaxRedeem: maxRedeem}
+	if earn > 0 {
+		q.Promotion = promo
+	}
+	return q, nil
 }
 
 // mulDiv returns a·b/d rounded by r (unknown modes round down), with a

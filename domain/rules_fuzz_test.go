@@ -62,7 +62,7 @@ func FuzzQuote(f *testing.F) {
 			mr := p.MaxRedeemable(amount, balance)
 			redeem = redeem%(mr+3) - 1
 		}
-		q, err := p.Quote(amount, redeem, balance, spend)
+		q, err := p.Quote(amount, redeem, balance, spend, nil)
 		if p.Validate() != nil {
 			if err == nil {
 				t.Fatalf("Quote on invalid program %+v succeeded", p)

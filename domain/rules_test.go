@@ -51,7 +51,7 @@ func TestEarnRounding(t *testing.T) {
 	for _, tt := range tests {
 		for r, want := range map[Rounding]int64{RoundDown: tt.down, RoundHalfUp: tt.halfUp, RoundUp: tt.up} {
 			p := tieredProgram(r)
-			q, err := p.Quote(tt.paid, 0, 0, tt.spend)
+			q, err := p.Quote(tt.paid, 0, 0, tt.spend, nil)
 			if err != nil {
 				t.Fatalf("Quote(%d, spend %d, %s): %v", tt.paid, tt.spend, r, err)
 			}
@@ -74,7 +74,7 @@ func TestEarnMinReceipt(t *testing.T) {
 		{14_000, 40, 100, 3}, // paid 10 000
 	}
 	for _, tt := range tests {
-		q, err := p.Quote(tt.amount, tt.redeem, tt.balance, 0)
+		q, err := p.Quote(tt.amount, tt.redeem, tt.balance, 0, nil)
 		if err != nil || q.Earn != tt.earn {
 			t.Errorf("Quote(%d, %d) = %+v, %v; want earn %d", tt.amount, tt.redeem, q, err, tt.earn)
 		}
@@ -104,7 +104,7 @@ func TestTierFor(t *testing.T) {
 				cur.Name, next.Name, toNext, hasNext, tt.cur, tt.next, tt.toNext, tt.hasNext)
 		}
 	}
-	q, err := p.Quote(100_000, 0, 0, 10_000_000)
+	q, err := p.Quote(100_000, 0, 0, 10_000_000, nil)
 	if err != nil || q.Tier.Name != "Silver" || q.Earn != 50 {
 		t.Errorf("Quote at the Silver boundary = %+v, %v", q, err)
 	}
@@ -146,12 +146,12 @@ func TestMaxRedeemable(t *testing.T) {
 
 func TestRedeemQuote(t *testing.T) {
 	p := DefaultProgram()
-	q, err := p.Quote(100_000, 300, 500, 0)
+	q, err := p.Quote(100_000, 300, 500, 0, nil)
 	want := Quote{Amount: 100_000, Redeem: 300, Paid: 70_000, Earn: 21, Tier: p.Tiers[0], MaxRedeem: 300}
 	if err != nil || !reflect.DeepEqual(q, want) {
 		t.Fatalf("Quote = %+v, %v; want %+v", q, err, want)
 	}
-	if q, err := p.Quote(p.MaxReceipt, 0, 0, 0); err != nil || q.Earn != 30_000 {
+	if q, err := p.Quote(p.MaxReceipt, 0, 0, 0, nil); err != nil || q.Earn != 30_000 {
 		t.Fatalf("Quote(MaxReceipt) = %+v, %v", q, err)
 	}
 }
@@ -175,7 +175,7 @@ func TestRedeemQuoteErrors(t *testing.T) {
 		{"no balance", 100_000, 1, 0, ""},
 	}
 	for _, tt := range tests {
-		_, err := p.Quote(tt.amount, tt.redeem, tt.balance, 0)
+		_, err := p.Quote(tt.amount, tt.redeem, tt.balance, 0, nil)
 		if tt.reason == "" {
 			if !errors.Is(err, ErrInsufficientPoints) || errors.Is(err, ErrInvalid) {
 				t.Errorf("%s: err = %v, want ErrInsufficientPoints", tt.name, err)
@@ -189,7 +189,7 @@ func TestRedeemQuoteErrors(t *testing.T) {
 	}
 	bad := DefaultProgram()
 	bad.PointValue = 0
-	_, err := bad.Quote(100_000, 0, 0, 0)
+	_, err := bad.Quote(100_000, 0, 0, 0, nil)
 	var fe *FieldError
 	if !errors.As(err, &fe) || errors.Is(err, ErrInvalid) {
 		t.Errorf("Quote on an invalid program: err = %v, want an internal *FieldError", err)

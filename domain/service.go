@@ -51,6 +51,11 @@ func (s *Service) RecordPurchase(ctx context.Context, tx Tx, req PurchaseRequest
 		q := s.badgeQuery(0, bs, time.Time{})
 		req.badges = &q
 	}
+	promo, err := s.PromotionAt(ctx, tx, req.ShopID)
+	if err != nil {
+		return nil, err
+	}
+	req.promotion = promo
 	res, err := RecordPurchase(ctx, tx, s.Program(), req, s.Now())
 	if err != nil || !res.Created {
 		return res, err
@@ -76,6 +81,21 @@ func (s *Service) CancelPurchase(ctx context.Context, tx Tx, publicID string, sh
 		return res, nil
 	}
 	return res, s.emit(ctx, tx, PurchaseCancelled{Result: res})
+}
+
+// PromotionAt is the promotion running now at the store (nil: none).
+// Without promotions in the config it reads nothing; with them, the
+// store's code and time zone, once per process.
+func (s *Service) PromotionAt(ctx context.Context, tx Tx, shopID int64) (*Promotion, error) {
+	p := s.Program()
+	if len(p.Promotions) == 0 {
+		return nil, nil
+	}
+	shop, loc, err := s.shop(ctx, tx, shopID)
+	if err != nil {
+		return nil, err
+	}
+	return p.PromotionAt(shop.Code, s.Now().In(loc)), nil
 }
 
 // QuoteCard reads a card for the register at the business clock's now.

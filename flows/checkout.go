@@ -195,7 +195,11 @@ func (c checkout) askChoose(s *Session) error {
 	if err != nil {
 		return err
 	}
-	accrue, err := p.Quote(amount, 0, q.Card.Balance, q.Spend)
+	promo, err := checkoutPromotion(s)
+	if err != nil {
+		return err
+	}
+	accrue, err := p.Quote(amount, 0, q.Card.Balance, q.Spend, promo)
 	if err != nil {
 		return err
 	}
@@ -211,8 +215,43 @@ func (c checkout) askChoose(s *Session) error {
 			[]Button{{Text: s.T("checkout.choose.redeem_other", nil), Data: s.cb(flowCheckout, stepChoose, "other")}})
 	}
 	rows = append(rows, c.cancelRow(s))
-	s.Send(Reply{Text: s.T("checkout.choose.ask", data), Inline: rows})
+	s.Send(Reply{Text: s.T("checkout.choose.ask", data) + s.promotionLine(accrue.Promotion), Inline: rows})
 	return nil
+}
+
+// checkoutShop is the store a checkout is recorded at: the cashier's, or
+// for an owner, who works in every store, the first one.
+func checkoutShop(s *Session) (int64, error) {
+	if s.Staff.ShopID != 0 {
+		return s.Staff.ShopID, nil
+	}
+	shop, err := s.Tx.FindShopByCode(s.Ctx, s.e.Business.Stores[0].Code)
+	if err != nil {
+		return 0, err
+	}
+	return shop.ID, nil
+}
+
+// checkoutPromotion is the promotion running at the checkout's store now.
+func checkoutPromotion(s *Session) (*domain.Promotion, error) {
+	if len(s.e.Business.Program.Promotions) == 0 {
+		return nil, nil
+	}
+	shop, err := checkoutShop(s)
+	if err != nil {
+		return nil, err
+	}
+	return s.e.Service.PromotionAt(s.Ctx, s.Tx, shop)
+}
+
+// promotionLine says, under a quote, which promotion multiplied its
+// points ("" when none did).
+func (s *Session) promotionLine(p *domain.Promotion) string {
+	if p == nil {
+		return ""
+	}
+	return "\n" + s.T("checkout.promotion", map[string]any{"Title": p.TitleIn(s.Lang, s.e.Business.DefaultLanguage),
+		"Multiplier": p.Multiplier})
 }
 
 // retyped takes an amount typed over the choice or the check before
@@ -282,7 +321,11 @@ func (c checkout) askConfirm(s *Session) error {
 	if err != nil {
 		return err
 	}
-	quote, err := p.Quote(amount, redeem, q.Card.Balance, q.Spend)
+	promo, err := checkoutPromotion(s)
+	if err != nil {
+		return err
+	}
+	quote, err := p.Quote(amount, redeem, q.Card.Balance, q.Spend, promo)
 	if err != nil {
 		return c.refuse(s, err)
 	}
@@ -295,7 +338,7 @@ func (c checkout) askConfirm(s *Session) error {
 	if redeem > 0 {
 		id = "checkout.confirm.redeem"
 	}
-	s.Send(Reply{Text: s.T(id, data), Inline: [][]Button{
+	s.Send(Reply{Text: s.T(id, data) + s.promotionLine(quote.Promotion), Inline: [][]Button{
 		{{Text: s.T("checkout.confirm.yes", nil), Data: s.cb(flowCheckout, stepConfirm, "yes")}},
 		{{Text: s.T("checkout.confirm.back", nil), Data: s.cb(flowCheckout, stepConfirm, "back")}},
 		c.cancelRow(s),
@@ -334,18 +377,14 @@ func (c checkout) confirm(s *Session) error {
 	if v != "yes" {
 		return c.Ask(s)
 	}
+	shop, err := checkoutShop(s)
+	if err != nil {
+		return err
+	}
 	req := domain.PurchaseRequest{
-		CardID: s.cardID(), ShopID: s.Staff.ShopID, StaffID: s.Staff.ID, Source: domain.SourceBot,
+		CardID: s.cardID(), ShopID: shop, StaffID: s.Staff.ID, Source: domain.SourceBot,
 		IdempotencyKey: "bot:" + s.Data("draft"), Amount: s.dataInt("amount"),
 		Currency: s.e.Business.Currency, Redeem: s.dataInt("redeem"),
-	}
-	if req.ShopID == 0 {
-		// Owners work in every store; their purchases go to the first one.
-		shop, err := s.Tx.FindShopByCode(s.Ctx, s.e.Business.Stores[0].Code)
-		if err != nil {
-			return err
-		}
-		req.ShopID = shop.ID
 	}
 	res, err := s.e.Service.RecordPurchase(s.Ctx, s.Tx, req)
 	if err != nil {

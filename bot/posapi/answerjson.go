@@ -34,5 +34,9 @@ func (a *purchaseAnswer) appendJSON(b []byte) []byte {
 	if a.Cancelled {
 		b = append(b, `,"cancelled":true`...)
 	}
+	if a.Promotion != "" {
+		b = append(b, `,"promotion":`...)
+		b = jsonstr.Append(b, a.Promotion)
+	}
 	return append(b, '}')
 }

@@ -24,6 +24,8 @@ type purchaseAnswer struct {
 	Customer       customerAnswer `json:"customer"`
 	CreatedAt      string         `json:"created_at"`
 	Cancelled      bool           `json:"cancelled,omitempty"`
+	// Promotion is the id of the promotion that multiplied the points.
+	Promotion string `json:"promotion,omitempty"`
 }
 
 type customerAnswer struct {
@@ -34,7 +36,7 @@ func answerOf(p *domain.Purchase, balance int64, tier domain.Tier, c *domain.Cus
 	ans := purchaseAnswer{
 		PurchaseID: p.PublicID, ReceiptID: p.ReceiptID, Amount: p.Amount, Currency: p.Currency,
 		PointsEarned: p.Earned, PointsRedeemed: p.Redeemed, Balance: balance, Tier: tier.Name,
-		CreatedAt: p.CreatedAt.UTC().Format(time.RFC3339), Cancelled: p.Cancelled(),
+		CreatedAt: p.CreatedAt.UTC().Format(time.RFC3339), Cancelled: p.Cancelled(), Promotion: p.Promotion,
 	}
 	if c != nil {
 		ans.Customer.FirstName = c.FirstName

@@ -243,6 +243,64 @@ type programFile struct {
 		MinSpend    int64    `toml:"min_spend"`
 		EarnPercent any      `toml:"earn_percent"` // 3 or "2.5": never a float
 	} `toml:"tiers"`
+	Promotions []promotionFile `toml:"promotions"`
+}
+
+// promotionFile is one [[program.promotions]]: points multiplied on some
+// days, hours, dates and stores.
+type promotionFile struct {
+	ID         string            `toml:"id"`
+	Title      map[string]string `toml:"title"`
+	Multiplier int64             `toml:"multiplier"`
+	Days       []string          `toml:"days"`
+	Hours      string            `toml:"hours"`
+	From       any               `toml:"from"`  // "2026-12-01" or a TOML date
+	Until      any               `toml:"until"` // the same; the day included
+	Stores     []string          `toml:"stores"`
+}
+
+var weekdays = map[string]time.Weekday{"mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday,
+	"thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday, "sun": time.Sunday}
+
+// promotion reads one [[program.promotions]]; what Validate cannot see
+// (a day's name, the hours, a date's form) is checked here.
+func (f promotionFile) promotion(i int) (domain.Promotion, error) {
+	bad := func(field, format string, args ...any) error {
+		return &domain.FieldError{Field: fmt.Sprintf("program.promotions[%d].%s", i, field), Problem: fmt.Sprintf(format, args...)}
+	}
+	p := domain.Promotion{ID: f.ID, Title: f.Title, Multiplier: f.Multiplier, Stores: f.Stores}
+	for j, d := range f.Days {
+		wd, ok := weekdays[strings.ToLower(strings.TrimSpace(d))]
+		if !ok {
+			return p, bad(fmt.Sprintf("days[%d]", j), "%q is not one of mon, tue, wed, thu, fri, sat, sun", d)
+		}
+		p.Days = append(p.Days, wd)
+	}
+	if f.Hours != "" {
+		var err error
+		if p.StartMin, p.EndMin, err = domain.ParseQuietHours(f.Hours); err != nil {
+			return p, bad("hours", "%v", err)
+		}
+		if p.StartMin == p.EndMin {
+			return p, bad("hours", "%q is no time at all; leave hours out for the whole day", f.Hours)
+		}
+	}
+	for _, d := range []struct {
+		field string
+		value any
+		dst   *string
+	}{{"from", f.From, &p.From}, {"until", f.Until, &p.Until}} {
+		switch v := d.value.(type) {
+		case nil:
+		case string:
+			*d.dst = strings.TrimSpace(v)
+		case time.Time:
+			*d.dst = v.Format("2006-01-02")
+		default:
+			return p, bad(d.field, "write a date like 2026-12-31, got %v", v)
+		}
+	}
+	return p, nil
 }
 
 // tierName is a tier's name: one text ("Silver") or one per language
@@ -321,6 +379,13 @@ func (f *programFile) program(defaultLang string) (domain.Program, error) {
 			}
 			p.Tiers = append(p.Tiers, tier)
 		}
+	}
+	for i, pf := range f.Promotions {
+		pr, err := pf.promotion(i)
+		if err != nil {
+			return p, err
+		}
+		p.Promotions = append(p.Promotions, pr)
 	}
 	return p, nil
 }

@@ -62,3 +62,38 @@ func TestTierNamesPerLanguage(t *testing.T) {
 		t.Fatalf("one name for all languages: %v", err)
 	}
 }
+
+// TestPromotionsConfig: the example's promotion reads as written (days,
+// hours, a TOML date or a quoted one); each mistake is refused naming
+// its field.
+func TestPromotionsConfig(t *testing.T) {
+	b, err := loadBusiness(exampleConfig, "example", locales.Languages())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, ok := b.Program.Promotion("quiet_afternoons")
+	if !ok || p.Multiplier != 2 || len(p.Days) != 5 || p.StartMin != 15*60 || p.EndMin != 17*60 || p.TitleIn("uz", "ru") == "" {
+		t.Fatalf("the example's promotion: %+v", p)
+	}
+	const line = `hours = "15:00-17:00"`
+	dated := strings.Replace(string(exampleConfig), line, line+"\nfrom = 2026-12-01\nuntil = \"2026-12-31\"", 1)
+	b, err = loadBusiness([]byte(dated), "test", locales.Languages())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := b.Program.Promotions[0]; p.From != "2026-12-01" || p.Until != "2026-12-31" {
+		t.Fatalf("dates: %q, %q", p.From, p.Until)
+	}
+	checkConfigEdits(t, []configEdit{
+		{`days = ["mon", "tue", "wed", "thu", "fri"]`, `days = ["mon", "tues"]`, "program.promotions[0].days[1]"},
+		{line, `hours = "15-17"`, "program.promotions[0].hours"},
+		{line, `hours = "15:00-15:00"`, "program.promotions[0].hours"},
+		{line, line + "\nfrom = 5", "program.promotions[0].from"},
+		{line, line + `
+until = "2026-02-30"`, "program.promotions[0].until"},
+		{line, line + `
+stores = ["central", "moon"]`, "program.promotions[0].stores[1]"},
+		{"multiplier = 2\n", "multiplier = 11\n", "program.promotions[0].multiplier"},
+		{`id = "quiet_afternoons"`, `id = "Quiet"`, "program.promotions[0].id"},
+	})
+}

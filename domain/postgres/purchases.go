@@ -30,6 +30,7 @@ type purchaseRow struct {
 	CreatedAt      time.Time  `db:"created_at"`
 	CancelledAt    *time.Time `db:"cancelled_at"`
 	CancelledBy    *int64     `db:"cancelled_by"`
+	Promotion      *string    `db:"promotion"`
 }
 
 func (r purchaseRow) domain() domain.Purchase {
@@ -38,18 +39,18 @@ func (r purchaseRow) domain() domain.Purchase {
 		StaffID: deref(r.StaffID), Source: r.Source, ReceiptID: deref(r.ReceiptID), Amount: r.Amount,
 		Currency: r.Currency, Earned: r.PointsEarned, Redeemed: r.PointsRedeemed, Categories: r.Categories,
 		Flags: r.Flags, CreatedAt: r.CreatedAt, CancelledAt: deref(r.CancelledAt), CancelledBy: deref(r.CancelledBy),
-		IdempotencyKey: r.IdempotencyKey, RequestHash: r.RequestHash,
+		IdempotencyKey: r.IdempotencyKey, RequestHash: r.RequestHash, Promotion: deref(r.Promotion),
 	}
 }
 
 const purchaseColumns = `id, public_id, card_id, customer_id, store_id, staff_id, source, receipt_id,
 	idempotency_key, request_hash, amount, currency, points_earned, points_redeemed, categories, flags,
-	created_at, cancelled_at, cancelled_by`
+	created_at, cancelled_at, cancelled_by, promotion`
 
 const insertPurchase = `INSERT INTO purchases (public_id, card_id, customer_id, store_id, staff_id, source,
 	receipt_id, idempotency_key, request_hash, amount, currency, points_earned, points_redeemed, categories,
-	flags, created_at)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+	flags, created_at, promotion)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
 	RETURNING id`
 
 func (t *tx) findPurchase(ctx context.Context, where string, arg any) (*domain.Purchase, error) {

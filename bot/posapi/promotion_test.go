@@ -1,0 +1,35 @@
+package posapi_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// TestPurchaseUnderPromotion: a purchase at a store running a promotion
+// earns its multiple and the answer names it; the same receipt at a
+// store without it earns the tier's rate and names nothing.
+func TestPurchaseUnderPromotion(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(b *domain.Business) {
+		b.Program.Promotions = []domain.Promotion{{ID: "triple_sunday", Multiplier: 3,
+			Title: map[string]string{"en": "Triple Sunday", "ru": "Тройное воскресенье"},
+			Days:  []time.Weekday{time.Sunday}, Stores: []string{"central"}}}
+	})
+	anna := e.join(201, "Anna")
+	r := e.purchase(body(e.code(anna), 100_000, "R-1"))
+	if r.status != 201 || r.num("points_earned") != 90 || r.str("promotion") != "triple_sunday" {
+		t.Fatalf("at Central on Sunday: %d %s", r.status, r.raw)
+	}
+	if again := e.purchase(body(e.code(anna), 100_000, "R-1")); again.status != 200 || again.str("promotion") != "triple_sunday" {
+		t.Errorf("the repeat's answer: %d %s", again.status, again.raw)
+	}
+	river := e.do("POST", "/api/v1/purchases", "Bearer "+e.riverKey, body(e.code(anna), 100_000, "R-2"))
+	if river.status != 201 || river.num("points_earned") != 30 {
+		t.Fatalf("at River: %d %s", river.status, river.raw)
+	}
+	if _, ok := river.body["promotion"]; ok {
+		t.Errorf("River's answer names a promotion: %s", river.raw)
+	}
+}

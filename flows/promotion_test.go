@@ -1,0 +1,66 @@
+package flows_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/bot/bottest"
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// withHappyHour runs double points at Central on Sundays 15:00-16:00
+// (the harness's clock starts on Sunday 22 November, 15:00 in Moscow).
+func withHappyHour(b *domain.Business) {
+	b.Owners = []int64{ownerID}
+	b.Program.Promotions = []domain.Promotion{{ID: "sunday_tea", Multiplier: 2,
+		Title:    map[string]string{"en": "Sunday tea time", "ru": "Воскресное чаепитие"},
+		Days:     []time.Weekday{time.Sunday},
+		StartMin: 15 * 60, EndMin: 16 * 60, Stores: []string{"central"}}}
+}
+
+// TestPromotionDoublesPointsWhileItRuns: at Central during the happy
+// hour the register quotes double points and says why, the purchase
+// records them and the promotion, and the customer is told; an hour
+// later the same receipt earns the tier's rate, and nothing mentions it.
+func TestPromotionDoublesPointsWhileItRuns(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withHappyHour)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := join(t, h, 101, "Anna")
+
+	scan(t, anna, cashier)
+	cashier.Send("1000")
+	if got := cashier.Last().Text; !strings.HasSuffix(got, "\n🔥 Sunday tea time: points ×2") {
+		t.Errorf("the quote does not name the promotion:\n%s", got)
+	}
+	cashier.Tap("➕ Accrue +60")
+	if got := cashier.Last().Text; !strings.Contains(got, "🔥 Sunday tea time: points ×2") {
+		t.Errorf("the check does not name the promotion:\n%s", got)
+	}
+	cashier.Tap("✅ Confirm")
+	anna.Sync()
+	if got := lastTexts(anna, 3); !strings.Contains(got, "Points: +60.") ||
+		!strings.Contains(got, "🔥 Sunday tea time: your points were multiplied by 2.") {
+		t.Errorf("the customer's message:\n%s", anna.Transcript())
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM purchases WHERE promotion = 'sunday_tea' AND points_earned = 60`); n != 1 {
+		t.Errorf("%d purchases record the promotion, want 1", n)
+	}
+
+	h.Clock.Advance(time.Hour) // 16:00: over
+	scan(t, anna, cashier)
+	cashier.Send("1000")
+	if got := cashier.Last().Text; strings.Contains(got, "🔥") {
+		t.Errorf("the quote names a promotion that ended:\n%s", got)
+	}
+	cashier.Tap("➕ Accrue +30").Tap("✅ Confirm")
+	anna.Sync()
+	if got := anna.Last().Text; strings.Contains(got, "🔥") || !strings.Contains(got, "Points: +30.") {
+		t.Errorf("the customer's message after the promotion:\n%s", got)
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM purchases WHERE promotion IS NULL AND points_earned = 30`); n != 1 {
+		t.Errorf("%d purchases at the tier's rate without a promotion, want 1", n)
+	}
+}
