@@ -25,6 +25,26 @@ type KPIQuery struct {
 	Now      time.Time
 	Sections int // questionnaire sections: a profile with all complete is complete
 	BadStars int // a rating at or below it is bad
+	// Promotions says whether to read the purchases by promotion (the
+	// config has promotions, or had: a shop without any reads nothing).
+	Promotions bool
+}
+
+// PromotionStat is what a promotion's purchases in a period came to.
+type PromotionStat struct {
+	ID        string
+	Purchases int
+	Revenue   int64 // minor units
+	Earned    int64 // points earned on them, the multiplier's included
+}
+
+// Extra is the points the multiplier m added to Earned (what the tier's
+// rate alone would not have given), rounded down.
+func (p PromotionStat) Extra(m int64) int64 {
+	if m <= 1 {
+		return 0
+	}
+	return p.Earned - (p.Earned+m-1)/m
 }
 
 // KPIs are the owners' indicators for a period and a store. The customer
@@ -71,6 +91,10 @@ type KPIs struct {
 	// referrals at all (off, with nobody referred: the line says so).
 	ReferralJoins int
 	Referrals     bool
+
+	// Promotions are the period's live purchases under each promotion,
+	// the most purchases first (read only when KPIQuery.Promotions).
+	Promotions []PromotionStat
 }
 
 // Share is n of Members in tenths of a percent.
@@ -119,7 +143,8 @@ func rate64(part, of int64) int {
 // kpiQuery builds the storage query of a report.
 func (s *Service) kpiQuery(p Period, shopID int64) KPIQuery {
 	return KPIQuery{Period: p, ShopID: shopID, Now: s.Now(),
-		Sections: len(s.Business.Questionnaire.Sections), BadStars: s.Business.Feedback.LowThreshold}
+		Sections: len(s.Business.Questionnaire.Sections), BadStars: s.Business.Feedback.LowThreshold,
+		Promotions: len(s.Business.Program.Promotions) > 0}
 }
 
 // KPIs reads the owners' indicators for a period and a store (0: all).

@@ -63,4 +63,18 @@ func TestPromotionDoublesPointsWhileItRuns(t *testing.T) {
 	if n := countRows(t, h, `SELECT count(*) FROM purchases WHERE promotion IS NULL AND points_earned = 30`); n != 1 {
 		t.Errorf("%d purchases at the tier's rate without a promotion, want 1", n)
 	}
+
+	// The owner sees what it came to: one purchase of the two, and the
+	// 30 points the multiplier added.
+	owner.Send("/stats")
+	if got := owner.Last().Text; !strings.Contains(got, "\n🔥 Sunday tea time: 1 of the purchases (50.0 %), ") ||
+		!strings.Contains(got, "points over the usual rate: +30\n") {
+		t.Errorf("/stats:\n%s", got)
+	}
+	// A promotion the config no longer has keeps its numbers, by id.
+	h.Biz.Program.Promotions[0].ID = "renamed"
+	owner.Send("/stats")
+	if got := owner.Last().Text; !strings.Contains(got, "🔥 sunday_tea (no longer in the config): 1 of the purchases (50.0 %), ") {
+		t.Errorf("/stats after the promotion left the config:\n%s", got)
+	}
 }

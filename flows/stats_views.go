@@ -34,6 +34,17 @@ func kpiText(s *Session, p domain.Period, shopID int64, store string, loc *time.
 		"",
 		s.T("kpi.purchases", map[string]any{"Count": num(int64(k.Purchases)), "Buyers": num(int64(k.PeriodBuyers)), "Frequency": tenths(k.Frequency(), s.Lang)}),
 		s.T("kpi.revenue", map[string]any{"Revenue": s.e.money(k.Revenue, s.Lang), "Average": s.e.money(k.AverageReceipt(), s.Lang)}),
+	)
+	for _, ps := range k.Promotions {
+		data := map[string]any{"Title": ps.ID, "Count": num(int64(ps.Purchases)), "Share": pct(domain.Rate(ps.Purchases, k.Purchases)),
+			"Revenue": s.e.money(ps.Revenue, s.Lang), "Points": num(ps.Earned)}
+		id := "kpi.promotion.ended" // no longer in the config: its multiplier is unknown
+		if pr, ok := s.e.Business.Program.Promotion(ps.ID); ok {
+			id, data["Title"], data["Extra"] = "kpi.promotion", pr.TitleIn(s.Lang, s.e.Business.DefaultLanguage), num(ps.Extra(pr.Multiplier))
+		}
+		lines = append(lines, s.T(id, data))
+	}
+	lines = append(lines,
 		"",
 		s.T("kpi.points", map[string]any{"Issued": num(k.PointsIssued), "Redeemed": num(k.PointsRedeemed), "Expired": num(k.PointsExpired),
 			"Rate": pct(k.RedemptionRate())}),

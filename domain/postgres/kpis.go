@@ -75,6 +75,14 @@ const kpiReferrals = `SELECT count(*)
  WHERE r.joined_at >= $1 AND r.joined_at < $2
    AND ($3 = 0 OR (SELECT a.store_id FROM customer_activity a WHERE a.customer_id = r.friend_id) = $3)`
 
+// kpiPromotions sums the period's live purchases by the promotion that
+// multiplied their points (read only when the config has promotions).
+const kpiPromotions = `SELECT p.promotion, count(*), coalesce(sum(p.amount), 0)::bigint,
+       coalesce(sum(p.points_earned), 0)::bigint
+  FROM stores st JOIN purchases p ON p.store_id = st.id AND p.created_at >= $1 AND p.created_at < $2
+ WHERE ($3 = 0 OR st.id = $3) AND p.cancelled_at IS NULL AND p.promotion IS NOT NULL
+ GROUP BY p.promotion ORDER BY count(*) DESC, p.promotion`
+
 // ReadKPIs reads the indicators of q in one round trip.
 func (t *tx) ReadKPIs(ctx context.Context, q domain.KPIQuery) (*domain.KPIs, error) {
 	k := &domain.KPIs{}
@@ -111,6 +119,17 @@ func (t *tx) ReadKPIs(ctx context.Context, q domain.KPIQuery) (*domain.KPIs, err
 	b.Queue(kpiReferrals, args...).QueryRow(func(r pgx.Row) error {
 		return r.Scan(&k.ReferralJoins)
 	})
+	if q.Promotions {
+		b.Queue(kpiPromotions, args...).Query(func(rows pgx.Rows) error {
+			var err error
+			k.Promotions, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.PromotionStat, error) {
+				var p domain.PromotionStat
+				err := r.Scan(&p.ID, &p.Purchases, &p.Revenue, &p.Earned)
+				return p, err
+			})
+			return err
+		})
+	}
 	if err := t.tx.SendBatch(ctx, b).Close(); err != nil {
 		return nil, fmt.Errorf("read kpis: %w", mapErr(err))
 	}
