@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -282,4 +283,46 @@ func overLimit(keys []LookupKey, counts []int, now time.Time, over func(n, max i
 		return nil
 	}
 	return &TooManyAttemptsError{RetryAfter: wait}
+}
+
+// ResolveCardByPhone finds the card of the member with this phone, for a
+// customer at the register without their card (a flat battery, no
+// signal). A phone is no proof of who stands there, so the caller lets
+// such a checkout add points only, never pay with them. A number that
+// finds no member is a failed lookup of src, counted as a wrong code is
+// (ErrCardInvalid, or a *TooManyAttemptsError past the limit), so phone
+// numbers cannot be tried in bulk to learn who is a member; while src is
+// over its limit even a right number is refused. A malformed number is
+// ParsePhone's *ValidationError, not counted.
+func (s *Service) ResolveCardByPhone(ctx context.Context, tx Tx, src LookupSource, raw string) (int64, error) {
+	phone, err := ParsePhone(raw)
+	if err != nil {
+		return 0, err
+	}
+	now := s.Now()
+	if err := GuardCardLookup(ctx, tx, src, "", now); err != nil {
+		return 0, err
+	}
+	c, err := tx.FindCustomerByPhone(ctx, phone)
+	if errors.Is(err, ErrNotFound) || (err == nil && (c.Erased || !c.Member())) {
+		return 0, s.failCardLookup(ctx, tx, src, "", now)
+	} else if err != nil {
+		return 0, err
+	}
+	card, err := tx.FindCardByCustomer(ctx, c.ID)
+	if errors.Is(err, ErrNotFound) {
+		return 0, s.failCardLookup(ctx, tx, src, "", now)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return card.ID, nil
+}
+
+// LooksLikeCardCode reports whether typed input is shaped like the card
+// code under the QR (14 digits with any separators) rather than, say, a
+// phone number.
+func LooksLikeCardCode(input string) bool {
+	_, ok := codeDigits(strings.TrimSpace(input))
+	return ok
 }

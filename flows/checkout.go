@@ -44,19 +44,40 @@ func startScan(s *Session) error {
 // same answer, and only a scanned QR, which cannot be guessed, may be
 // called expired.
 func startCheckout(s *Session, input string) error {
-	now := s.e.Now()
 	cardID, err := s.e.Service.ResolveCardID(s.Ctx, s.Tx, staffSource(s.Staff), input)
+	return beginCheckout(s, cardID, err, false)
+}
+
+// startCheckoutByPhone begins a checkout for a customer without their
+// card at hand, found by the phone number they tell: points can then be
+// added, not paid with (a phone number proves nothing; the card does).
+// A number that finds no member counts as a failed lookup, as a wrong
+// code does.
+func startCheckoutByPhone(s *Session, input string) error {
+	cardID, err := s.e.Service.ResolveCardByPhone(s.Ctx, s.Tx, staffSource(s.Staff), input)
+	return beginCheckout(s, cardID, err, true)
+}
+
+// beginCheckout shows the card found (or why none was) and asks for the
+// receipt.
+func beginCheckout(s *Session, cardID int64, err error, byPhone bool) error {
 	var q *domain.CardQuote
 	if err == nil {
-		q, err = domain.QuoteCard(s.Ctx, s.Tx, &s.e.Business.Program, cardID, 0, now)
+		q, err = domain.QuoteCard(s.Ctx, s.Tx, &s.e.Business.Program, cardID, 0, s.e.Now())
 	}
 	var tooMany *domain.TooManyAttemptsError
 	switch {
+	case errors.As(err, &tooMany) && byPhone:
+		s.Say("checkout.phone.too_many", map[string]any{"Minutes": waitMinutes(tooMany.RetryAfter)})
+		return nil
 	case errors.As(err, &tooMany):
 		s.Say("checkout.card.too_many", map[string]any{"Minutes": waitMinutes(tooMany.RetryAfter)})
 		return nil
 	case errors.Is(err, domain.ErrCardExpired):
 		s.Say("checkout.card.expired", nil)
+		return nil
+	case byPhone && (errors.Is(err, domain.ErrCardInvalid) || errors.Is(err, domain.ErrNotFound)):
+		s.Say("checkout.phone.not_found", nil)
 		return nil
 	case errors.Is(err, domain.ErrCardInvalid), errors.Is(err, domain.ErrNotFound), errors.Is(err, domain.ErrInvalid):
 		s.Say("checkout.card.invalid", nil)
@@ -78,7 +99,12 @@ func startCheckout(s *Session, input string) error {
 	rand.Read(draft)
 	s.SetData("card", strconv.FormatInt(cardID, 10))
 	s.SetData("draft", hex.EncodeToString(draft))
-	s.Say("checkout.card.found", s.cardData(q))
+	found := "checkout.card.found"
+	if byPhone {
+		s.SetData("byphone", "1")
+		found = "checkout.card.found_by_phone"
+	}
+	s.Say(found, s.cardData(q))
 	if err := sayNotes(s, q.Customer.ID); err != nil {
 		return err
 	}
@@ -150,6 +176,9 @@ func (c checkout) Handle(s *Session) error {
 			s.Say("checkout.scan.hint", nil)
 			return c.Ask(s)
 		}
+		if _, err := domain.ParsePhone(s.In.Text); err == nil && !domain.LooksLikeCardCode(s.In.Text) {
+			return startCheckoutByPhone(s, s.In.Text)
+		}
 		return startCheckout(s, s.In.Text)
 	case stepAmount:
 		return c.amount(s)
@@ -203,21 +232,32 @@ func (c checkout) askChoose(s *Session) error {
 	if err != nil {
 		return err
 	}
+	if s.byPhone() {
+		q.MaxRedeem = 0 // the card pays, not a phone number
+	}
 	s.SetData("max", strconv.FormatInt(q.MaxRedeem, 10))
 	data := s.cardData(q)
 	data["Amount"] = s.e.money(amount, s.Lang)
 	data["Earn"] = s.num(accrue.Earn)
 	data["Max"] = s.num(q.MaxRedeem)
 	rows := [][]Button{{{Text: s.T("checkout.choose.accrue", data), Data: s.cb(flowCheckout, stepChoose, "accrue")}}}
+	ask := "checkout.choose.ask"
+	if s.byPhone() {
+		ask = "checkout.choose.by_phone"
+	}
 	if q.MaxRedeem > 0 {
 		rows = append(rows,
 			[]Button{{Text: s.T("checkout.choose.redeem_max", data), Data: s.cb(flowCheckout, stepChoose, "max")}},
 			[]Button{{Text: s.T("checkout.choose.redeem_other", nil), Data: s.cb(flowCheckout, stepChoose, "other")}})
 	}
 	rows = append(rows, c.cancelRow(s))
-	s.Send(Reply{Text: s.T("checkout.choose.ask", data) + s.promotionLine(accrue.Promotion), Inline: rows})
+	s.Send(Reply{Text: s.T(ask, data) + s.promotionLine(accrue.Promotion), Inline: rows})
 	return nil
 }
+
+// byPhone says whether the checkout's card was found by the customer's
+// phone number: it may add points only.
+func (s *Session) byPhone() bool { return s.Data("byphone") != "" }
 
 // checkoutShop is the store a checkout is recorded at: the cashier's, or
 // for an owner, who works in every store, the first one.
@@ -278,6 +318,9 @@ func (c checkout) choose(s *Session) error {
 	v, ok := tapped(s, "common.use_buttons")
 	if !ok {
 		return c.Ask(s)
+	}
+	if s.byPhone() && v != "accrue" {
+		return c.Ask(s) // a crafted tap: paying with points needs the card
 	}
 	// The choice message keeps a one-line record of what was chosen.
 	switch v {
@@ -385,6 +428,9 @@ func (c checkout) confirm(s *Session) error {
 		CardID: s.cardID(), ShopID: shop, StaffID: s.Staff.ID, Source: domain.SourceBot,
 		IdempotencyKey: "bot:" + s.Data("draft"), Amount: s.dataInt("amount"),
 		Currency: s.e.Business.Currency, Redeem: s.dataInt("redeem"),
+	}
+	if s.byPhone() {
+		req.Redeem = 0
 	}
 	res, err := s.e.Service.RecordPurchase(s.Ctx, s.Tx, req)
 	if err != nil {

@@ -193,13 +193,17 @@ func TestErasureLeavesNoCopyAnywhere(t *testing.T) {
 	}
 	// A point correction's reason, typed by the owner, names her too.
 	owner.Send("/customer +79990000160").Tap("± Points").Send("+10").Send("birthday gift for Zinaida").Tap("✅ Confirm")
+	// Her number typed as people type it: at /customer, and at the
+	// register without her card.
+	owner.Send("/customer 8 (999) 000-01-60")
+	owner.Send("/scan").Send("+7 999 000 01 60").Tap("✖ Cancel")
 	_, zcard := customer(t, h, 160)
 	z.Send("/privacy").Tap("🗑 Delete my data").Tap("Yes, delete my data")
 	h.Settle()
 	if !strings.Contains(z.Last().Text, "personal data is erased") {
 		t.Fatalf("no confirmation: %q", z.Last().Text)
 	}
-	for _, secret := range []string{"Zinaida", "9990000160", "zina.secret@example.org", "1990-03-14"} {
+	for _, secret := range []string{"Zinaida", "9990000160", "(999) 000-01-60", "999 000 01 60", "zina.secret@example.org", "1990-03-14"} {
 		if found := findEverywhere(t, h, secret); len(found) > 0 {
 			t.Errorf("%q is still stored after erasure in %v", secret, found)
 		}

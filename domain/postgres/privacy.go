@@ -46,11 +46,14 @@ const (
 	// updates are history nobody needs: their content goes. $1 and $2 are
 	// the name and the phone ('' for none); the name is spelt as jsonb
 	// prints a string, so it matches the payload's text whatever
-	// characters it has.
+	// characters it has. A phone typed by staff (/scan, /customer) has
+	// its own spelling, "8 (999) 000-01-01": $3, the number's last nine
+	// digits, is looked for among a message text's digits.
 	blankHandledMentions = `UPDATE updates SET payload = jsonb_build_object('update_id', update_id)
 		WHERE processed_at IS NOT NULL AND (
 			($1 <> '' AND strpos(payload::text, btrim(to_jsonb($1::text)::text, '"')) > 0) OR
-			($2 <> '' AND strpos(payload::text, $2) > 0))`
+			($2 <> '' AND strpos(payload::text, $2) > 0) OR
+			($3 <> '' AND strpos(regexp_replace(coalesce(payload->'message'->>'text', ''), '[^0-9]', '', 'g'), $3) > 0))`
 	// Updates set aside keep the raw bytes Telegram sent: those of the
 	// person's chats go, and those of other chats holding any spelling of
 	// their name or phone ($2, see rawSpellings).
@@ -110,7 +113,7 @@ func (t *tx) EraseCustomer(ctx context.Context, customerID int64, e domain.Erasu
 		{`DELETE FROM badge_awards WHERE customer_id = $1`, []any{customerID}},
 		{`UPDATE customers SET telegram_id = NULL, chat_id = NULL, first_name = '', phone = NULL,
 			language = '', marketing = false, contact_from = NULL, contact_to = NULL, erased_at = $2 WHERE id = $1`, []any{customerID, e.At}},
-		{blankHandledMentions, []any{name, digits}},
+		{blankHandledMentions, []any{name, digits, lastDigits(digits, 9)}},
 	}
 	if e.PhoneHash != nil {
 		steps = append(steps, stmt{`INSERT INTO erased_phones (phone_hash, erased_at) VALUES ($1, $2) ON CONFLICT DO NOTHING`, []any{e.PhoneHash, e.At}})
@@ -138,6 +141,15 @@ func (t *tx) EraseCustomer(ctx context.Context, customerID int64, e domain.Erasu
 		}
 	}
 	return nil
+}
+
+// lastDigits is the last n characters of digits, or "" when it has fewer
+// (too short to name anyone).
+func lastDigits(digits string, n int) string {
+	if len(digits) < n {
+		return ""
+	}
+	return digits[len(digits)-n:]
 }
 
 // stmt is a statement with its arguments.
