@@ -45,6 +45,10 @@ var (
 		"The points earned on this purchase have already been spent, so it cannot be cancelled; ask the owner to adjust the points."}
 	errReceiptConflict = &apiError{http.StatusConflict, "receipt_conflict",
 		"This receipt_id was already recorded in this store with another card, amount, currency, redeem_points or categories; send the original body to get its result, or use a new receipt_id."}
+	errPhoneNotFound = &apiError{http.StatusNotFound, "card_not_found",
+		"No member has this phone number: check it, or scan the QR on the customer's card."}
+	errPhoneNoRedeem = &apiError{http.StatusUnprocessableEntity, "phone_no_redeem",
+		"A customer found by phone may earn points but not pay with them: a phone number proves nothing. Send the card's code (scan the QR) to pay with points, or redeem_points 0."}
 	errTooLarge = &apiError{http.StatusRequestEntityTooLarge, "body_too_large",
 		fmt.Sprintf("The request body is over %d bytes; a purchase is far smaller, check what is being sent.", MaxBody)}
 )

@@ -100,6 +100,10 @@ func TestErrors(t *testing.T) {
 		{"over balance", "POST", "/api/v1/purchases", bad, with(func(b map[string]any) { b["amount"], b["redeem_points"] = 1_000_000, 1000 }), 422, "insufficient_points", ""},
 		{"over cap", "POST", "/api/v1/purchases", bad, with(func(b map[string]any) { b["redeem_points"] = 31 }), 422, "redeem_cap_exceeded", "30 %"},
 		{"receipt conflict", "POST", "/api/v1/purchases", bad, body(code, 10001, "R-taken"), 409, "receipt_conflict", ""},
+		{"pay by phone", "POST", "/api/v1/purchases", bad, with(func(b map[string]any) {
+			delete(b, "card")
+			b["phone"], b["redeem_points"] = "+79990000301", 10
+		}), 422, "phone_no_redeem", "card"},
 
 		{"unknown purchase", "POST", "/api/v1/purchases/p_aaaaaaaaaaaaaaaa/cancel", bad, nil, 404, "purchase_not_found", ""},
 		{"other store's purchase", "POST", "/api/v1/purchases/" + river.str("purchase_id") + "/cancel", bad, nil, 404, "purchase_not_found", ""},

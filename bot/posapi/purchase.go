@@ -97,7 +97,14 @@ func (a *API) record(ctx context.Context, key string, in *purchaseInput) (ans pu
 		}
 		var ok bool
 		var err error
-		ans, ok, err = a.resolve(ctx, tx, &req, source(key, shopID), in.card, now)
+		if in.phone != "" {
+			req.CardID, err = a.svc.ResolveCardByPhone(ctx, tx, source(key, shopID), in.phone)
+			if errors.Is(err, domain.ErrCardInvalid) {
+				err = errPhoneNotFound
+			}
+		} else {
+			ans, ok, err = a.resolve(ctx, tx, &req, source(key, shopID), in.card, now)
+		}
 		if err != nil || ok {
 			return lookupFailed(err, &refused)
 		}

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/loyaltybot/loyaltybot/domain"
 )
 
 // Limits of a purchase body beyond MaxBody.
@@ -27,6 +29,7 @@ const (
 // missing_field.
 type purchaseBody struct {
 	Card         *string  `json:"card"`
+	Phone        *string  `json:"phone"` // instead of card, to add points only
 	Amount       *int64   `json:"amount"`
 	Currency     *string  `json:"currency"`
 	ReceiptID    *string  `json:"receipt_id"`
@@ -37,6 +40,7 @@ type purchaseBody struct {
 // purchaseInput is a checked purchase body.
 type purchaseInput struct {
 	card       string
+	phone      string // the customer's phone, when no card was sent
 	amount     int64
 	currency   string
 	receiptID  string
@@ -52,11 +56,15 @@ func (a *API) readPurchase(w http.ResponseWriter, r *http.Request) (*purchaseInp
 	if err := decodeJSON(w, r, &b); err != nil {
 		return nil, err
 	}
+	hasCard, hasPhone := b.Card != nil && strings.TrimSpace(*b.Card) != "", b.Phone != nil && strings.TrimSpace(*b.Phone) != ""
+	if hasCard && hasPhone {
+		return nil, invalidField("phone", "is sent with card; send the card's code, or the phone of a customer without the card, not both.")
+	}
 	for _, f := range []struct {
 		name    string
 		missing bool
 	}{
-		{"card", b.Card == nil || strings.TrimSpace(*b.Card) == ""},
+		{"card", !hasCard && !hasPhone},
 		{"amount", b.Amount == nil},
 		{"currency", b.Currency == nil || *b.Currency == ""},
 		{"receipt_id", b.ReceiptID == nil || *b.ReceiptID == ""},
@@ -65,9 +73,21 @@ func (a *API) readPurchase(w http.ResponseWriter, r *http.Request) (*purchaseInp
 			return nil, missingField(f.name)
 		}
 	}
-	in := &purchaseInput{card: *b.Card, amount: *b.Amount, currency: *b.Currency, receiptID: *b.ReceiptID}
+	in := &purchaseInput{amount: *b.Amount, currency: *b.Currency, receiptID: *b.ReceiptID}
+	if hasCard {
+		in.card = *b.Card
+	} else {
+		phone, err := domain.ParsePhone(*b.Phone)
+		if err != nil {
+			return nil, invalidField("phone", "is not a phone number; send it with its country code, e.g. +79991234567.")
+		}
+		in.phone = phone
+	}
 	if b.RedeemPoints != nil {
 		in.redeem = *b.RedeemPoints
+	}
+	if in.phone != "" && in.redeem > 0 {
+		return nil, errPhoneNoRedeem
 	}
 	switch {
 	case in.amount <= 0 || in.amount > a.program.MaxReceipt:
