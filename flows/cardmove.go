@@ -30,7 +30,7 @@ func cardMoveAction(s *Session, value string) error {
 		return nil
 	}
 	token, c, err := s.e.Service.MakeCardMove(s.Ctx, s.Tx, s.Staff, id)
-	if errors.Is(err, domain.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) || errors.Is(err, domain.ErrInvalid) {
 		s.Toast("error.stale_button")
 		return nil
 	} else if err != nil {

@@ -2,11 +2,13 @@ package flows_test
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/loyaltybot/loyaltybot/bot/bottest"
+	"github.com/loyaltybot/loyaltybot/flows"
 )
 
 var moveLink = regexp.MustCompile(`start=(m_[A-Za-z0-9_-]+)`)
@@ -155,5 +157,15 @@ func TestCardMoveLinkLapses(t *testing.T) {
 	}
 	if n := countRows(t, h, `SELECT count(*) FROM customers WHERE telegram_id = 101`); n != 1 {
 		t.Fatalf("the card left its account")
+	}
+	// A cashier's card screen has no such button; one signed for their
+	// chat all the same makes no link.
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna, _ := customer(t, h, 101)
+	links := countRows(t, h, `SELECT count(*) FROM card_moves`)
+	forged := h.Engine.SignButtons(flows.Reply{ChatID: 901, Inline: [][]flows.Button{{{Data: "x:cardmove:c" + strconv.FormatInt(anna.ID, 10)}}}})
+	cashier.Callback(cashier.Last().ID, forged.Inline[0][0].Data, "a forged “New Telegram account”")
+	if n := countRows(t, h, `SELECT count(*) FROM card_moves`); n != links || moveLink.MatchString(lastTexts(cashier, 2)) {
+		t.Fatalf("a cashier made a move link:\n%s", cashier.Transcript())
 	}
 }
