@@ -263,6 +263,9 @@ type PurchaseStore interface {
 	// ListRecentPurchases lists purchases since t, newest first, of one
 	// store (shopID 0: all), with who bought and who rang them up.
 	ListRecentPurchases(ctx context.Context, shopID int64, since time.Time, limit int) ([]RecentPurchase, error)
+	// ReadStaffDay sums a staff member's purchases since t and lists the
+	// newest (limit), cancelled ones included (StaffDay).
+	ReadStaffDay(ctx context.Context, staffID int64, since time.Time, limit int) (*StaffDay, error)
 	// ListCustomerPurchases lists all of a customer's purchases, oldest
 	// first (for the data export).
 	ListCustomerPurchases(ctx context.Context, customerID int64) ([]Purchase, error)

@@ -106,26 +106,64 @@ func (t *tx) LastPurchaseAt(ctx context.Context, cardID int64) (time.Time, error
 	return deref(at), mapErr(err)
 }
 
+// ReadStaffDay sums a staff member's purchases since a time and lists the
+// newest, in one round trip (purchases_staff_time).
+func (t *tx) ReadStaffDay(ctx context.Context, staffID int64, since time.Time, limit int) (*domain.StaffDay, error) {
+	d := &domain.StaffDay{}
+	b := &pgx.Batch{}
+	b.Queue(`SELECT count(*) FILTER (WHERE cancelled_at IS NULL), count(*) FILTER (WHERE cancelled_at IS NOT NULL),
+		coalesce(sum(amount) FILTER (WHERE cancelled_at IS NULL), 0)::bigint,
+		coalesce(sum(points_earned) FILTER (WHERE cancelled_at IS NULL), 0)::bigint,
+		coalesce(sum(points_redeemed) FILTER (WHERE cancelled_at IS NULL), 0)::bigint
+		FROM purchases WHERE staff_id = $1 AND created_at >= $2`, staffID, since).
+		QueryRow(func(r pgx.Row) error {
+			return r.Scan(&d.Count, &d.Cancelled, &d.Amount, &d.Earned, &d.Redeemed)
+		})
+	b.Queue(`SELECT p.*,
+		coalesce((SELECT c.first_name FROM customers c WHERE c.id = p.customer_id AND c.erased_at IS NULL), '') AS customer_name,
+		'' AS staff_name
+		FROM (SELECT `+purchaseColumns+` FROM purchases
+		      WHERE staff_id = $1 AND created_at >= $2 ORDER BY created_at DESC, id DESC LIMIT $3) p
+		ORDER BY p.created_at DESC, p.id DESC`, staffID, since, limit).
+		Query(func(rows pgx.Rows) error {
+			rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[recentRow])
+			for _, r := range rs {
+				d.Recent = append(d.Recent, r.recent())
+			}
+			return err
+		})
+	if err := t.tx.SendBatch(ctx, b).Close(); err != nil {
+		return nil, fmt.Errorf("read staff day: %w", mapErr(err))
+	}
+	return d, nil
+}
+
+// recentRow is a purchase with the names a list of them shows.
+type recentRow struct {
+	purchaseRow
+	CustomerName string `db:"customer_name"`
+	StaffName    string `db:"staff_name"`
+}
+
+func (r recentRow) recent() domain.RecentPurchase {
+	return domain.RecentPurchase{Purchase: r.domain(), CustomerName: r.CustomerName, StaffName: r.StaffName}
+}
+
 // ListRecentPurchases lists recent purchases, newest first.
 func (t *tx) ListRecentPurchases(ctx context.Context, shopID int64, since time.Time, limit int) ([]domain.RecentPurchase, error) {
-	type row struct {
-		purchaseRow
-		CustomerName string `db:"customer_name"`
-		StaffName    string `db:"staff_name"`
-	}
 	rows, _ := t.tx.Query(ctx, `SELECT p.*,
 		coalesce((SELECT c.first_name FROM customers c WHERE c.id = p.customer_id AND c.erased_at IS NULL), '') AS customer_name,
 		coalesce((SELECT s.first_name FROM staff s WHERE s.id = p.staff_id), '') AS staff_name
 		FROM (SELECT `+purchaseColumns+` FROM purchases
 		      WHERE ($1 = 0 OR store_id = $1) AND created_at >= $2 ORDER BY created_at DESC, id DESC LIMIT $3) p
 		ORDER BY p.created_at DESC, p.id DESC`, shopID, since, limit)
-	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[row])
+	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[recentRow])
 	if err != nil {
 		return nil, fmt.Errorf("list purchases: %w", mapErr(err))
 	}
 	out := make([]domain.RecentPurchase, len(rs))
 	for i, r := range rs {
-		out[i] = domain.RecentPurchase{Purchase: r.domain(), CustomerName: r.CustomerName, StaffName: r.StaffName}
+		out[i] = r.recent()
 	}
 	return out, nil
 }

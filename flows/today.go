@@ -1,0 +1,52 @@
+package flows
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// todayCommand is /today for anyone on the staff: what they rang up since
+// midnight, to check against the till at the end of a shift. Totals
+// count the purchases that stand; cancelled ones are counted apart and
+// marked in the list of the newest.
+func todayCommand(s *Session) error {
+	loc := staffLocation(s)
+	d, err := s.e.Service.StaffDay(s.Ctx, s.Tx, s.Staff, loc)
+	var v *domain.ValidationError
+	if errors.As(err, &v) {
+		s.Say(v.Reason, nil)
+		return s.e.resume(s)
+	} else if err != nil {
+		return err
+	}
+	date := d.Since.Format("02.01.2006")
+	if d.Count+d.Cancelled == 0 {
+		s.Say("today.none", map[string]any{"Date": date})
+		return s.e.resume(s)
+	}
+	lines := []string{
+		s.T("today.title", map[string]any{"Date": date}),
+		s.T("today.totals", map[string]any{"Count": s.num(int64(d.Count)), "Amount": s.e.money(d.Amount, s.Lang),
+			"Earned": s.num(d.Earned), "Redeemed": s.num(d.Redeemed)}),
+	}
+	if d.Cancelled > 0 {
+		lines = append(lines, s.T("today.cancelled", map[string]any{"Count": s.num(int64(d.Cancelled))}))
+	}
+	lines = append(lines, "", s.T("today.recent", nil))
+	for _, p := range d.Recent {
+		line := s.T("today.line", map[string]any{"Time": p.CreatedAt.In(loc).Format("15:04"), "Customer": orDash(p.CustomerName),
+			"Amount": s.e.money(p.Amount, s.Lang), "Earned": s.num(p.Earned), "Redeemed": s.num(p.Redeemed)})
+		if p.Cancelled() {
+			line += " " + s.T("staff.purchases.cancelled", nil)
+		}
+		lines = append(lines, line)
+	}
+	s.Send(Reply{Text: strings.Join(lines, "\n")})
+	return s.e.resume(s)
+}
+
+func init() {
+	registerCommand("today", MenuCashier, 15, todayCommand)
+}
