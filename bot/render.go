@@ -31,6 +31,7 @@ func render(ctx context.Context, api *Telegram, r flows.Reply, export Exporter) 
 	// Every call below answers with the message sent or edited, and
 	// nothing here reads it.
 	ctx = resultUnread(ctx)
+	r.Text = fitText(r.Text, textLimit(r))
 	if r.EditMessageID != 0 && r.QR == "" && r.Photo == "" && r.Document == nil && len(r.PNG) == 0 && r.Export == nil {
 		err := edit(ctx, api, r)
 		if !isGoneMessage(err) {
@@ -117,4 +118,43 @@ func chatCommands(ctx context.Context, api *Telegram, chatID int64, cmds []flows
 	}
 	_, err := api.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: out, Scope: scope})
 	return err
+}
+
+// Telegram's limits, in UTF-16 code units after entities parsing: a
+// message's text, and a photo's or document's caption.
+const (
+	maxMessageText = 4096
+	maxCaption     = 1024
+)
+
+// textLimit is how long r's text may be: a caption when r carries a
+// picture or a file.
+func textLimit(r flows.Reply) int {
+	if r.QR != "" || r.Photo != "" || len(r.PNG) > 0 || r.Export != nil || r.Document != nil {
+		return maxCaption
+	}
+	return maxMessageText
+}
+
+// fitText cuts s to limit UTF-16 code units, the last of them "…", at a
+// character's boundary. Flows keep their texts inside the limits; this
+// is the net under a list that grew past them (a chain's staff in one
+// report), which Telegram would refuse whole, so the message would be
+// lost rather than cut.
+func fitText(s string, limit int) string {
+	if len(s) <= limit { // bytes ≥ code units
+		return s
+	}
+	n := 0
+	for i, r := range s {
+		w := 1
+		if r > 0xFFFF {
+			w = 2
+		}
+		if n+w > limit-1 {
+			return s[:i] + "…"
+		}
+		n += w
+	}
+	return s
 }

@@ -1,6 +1,8 @@
 package flows_test
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -81,5 +83,36 @@ func TestInvitationOpenedTwiceByItsOwner(t *testing.T) {
 	}
 	if n := countRows(t, h, `SELECT count(*) FROM staff WHERE telegram_id = 901 AND revoked_at IS NULL`); n != 0 {
 		t.Fatal("the revoked cashier is active again")
+	}
+}
+
+// TestLongStaffListStillArrives: a chain's staff list longer than a
+// Telegram message (4,096 characters) reaches the owner cut short, not
+// refused by Telegram and lost.
+func TestLongStaffListStillArrives(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	owner.Send("/start")
+	err := h.DB.Update(context.Background(), func(tx domain.Tx) error {
+		for i := range 60 {
+			st := &domain.Staff{TelegramID: int64(5000 + i), ChatID: int64(5000 + i), Role: domain.RoleCashier,
+				FirstName: fmt.Sprintf("Cashier %02d with a name as long as Telegram allows, nearly", i)}
+			if err := tx.SaveStaff(context.Background(), st); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner.Send("/staff").Tap("👥 Staff list")
+	got := owner.Last().Text
+	if !strings.Contains(got, "Cashier 00") {
+		t.Fatalf("no staff list:\n%s", owner.Transcript())
+	}
+	if !strings.HasSuffix(got, "…") || len([]rune(got)) > 4096 {
+		t.Errorf("the list is %d characters, ending %q", len([]rune(got)), got[len(got)-20:])
 	}
 }

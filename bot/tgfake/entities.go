@@ -93,3 +93,46 @@ func checkMarkdownV2(text string) string {
 	}
 	return ""
 }
+
+// Telegram's limits on a message's text and a media caption, in UTF-16
+// code units after entities parsing.
+const (
+	MaxTextLen    = 4096
+	MaxCaptionLen = 1024
+)
+
+// checkLength refuses a text or caption longer than Telegram takes, as
+// Telegram does ("message is too long"), counting it as Telegram does:
+// after the markup of parse_mode HTML is taken out.
+func checkLength(parseMode, text string, limit int, what string) error {
+	if strings.EqualFold(parseMode, "html") {
+		text = plainHTML(text)
+	}
+	n := 0
+	for _, r := range text {
+		n++
+		if r > 0xFFFF {
+			n++ // a surrogate pair
+		}
+	}
+	if n > limit {
+		return badRequest(what + " is too long")
+	}
+	return nil
+}
+
+// plainHTML is text without its HTML tags and with the four entities
+// Telegram reads turned back into characters.
+func plainHTML(text string) string {
+	var b strings.Builder
+	for i := 0; i < len(text); i++ {
+		if text[i] == '<' {
+			if end := strings.IndexByte(text[i:], '>'); end >= 0 {
+				i += end
+				continue
+			}
+		}
+		b.WriteByte(text[i])
+	}
+	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&", "&quot;", `"`).Replace(b.String())
+}

@@ -76,6 +76,12 @@ func (s *Server) send(q *request, fill func(m *msg) error) (any, error) {
 			return nil, err
 		}
 	}
+	if err := checkLength(m.parseMode, m.text, MaxTextLen, "message"); err != nil {
+		return nil, err
+	}
+	if err := checkLength(m.parseMode, m.caption, MaxCaptionLen, "message caption"); err != nil {
+		return nil, err
+	}
 	if mk != nil {
 		switch {
 		case len(mk.Keyboard) > 0:
@@ -182,9 +188,15 @@ func (s *Server) editMessage(what string) handler {
 			if err := checkEntities(next.parseMode, next.text); err != nil {
 				return nil, err
 			}
+			if err := checkLength(next.parseMode, next.text, MaxTextLen, "message"); err != nil {
+				return nil, err
+			}
 		case "caption":
 			next.caption, next.parseMode = q.str("caption"), q.str("parse_mode")
 			if err := checkEntities(next.parseMode, next.caption); err != nil {
+				return nil, err
+			}
+			if err := checkLength(next.parseMode, next.caption, MaxCaptionLen, "message caption"); err != nil {
 				return nil, err
 			}
 		}
