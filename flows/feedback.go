@@ -17,7 +17,7 @@ const flowFeedback = "feedback"
 const stepFeedbackComment = "comment" // optional words after the stars
 
 // maxComment is the longest comment kept, in characters.
-const maxComment = 1000
+const maxComment = 3000
 
 // feedback is the customer's rating of a visit or of a store in general
 // (feedback_store.go): stars on the request (a stateless button, since the

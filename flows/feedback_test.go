@@ -459,6 +459,32 @@ func TestTooLongReplyIsRefusedForWhatItIs(t *testing.T) {
 	}
 }
 
+// TestLongCommentReachesTheOwnerWhole: a customer's long complaint (up
+// to 3,000 characters, most of what one Telegram message holds) is kept
+// and reaches the owner whole; a longer one is refused with the limit,
+// and the comment can be sent again shorter.
+func TestLongCommentReachesTheOwnerWhole(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := join(t, h, 101, "Anna")
+	buy(t, anna, cashier)
+	complaint := strings.Repeat("The milk was sour and nobody listened. ", 76) // 2,964 characters
+	anna.Send("/feedback").Tap("1⭐").Send(complaint + complaint[:100])
+	if got := anna.Last().Text; !strings.Contains(lastTexts(anna, 2), "That is too long: at most 3000 characters") {
+		t.Fatalf("a comment over the limit: %q", got)
+	}
+	anna.Send(complaint)
+	owner.Sync()
+	if got := owner.Last().Text; !strings.HasSuffix(got, strings.TrimSpace(complaint)) {
+		t.Fatalf("the owner's comment alert is not whole (%d characters): %.80q…", len(got), got)
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM feedback WHERE length(comment) = $1`, len(strings.TrimSpace(complaint))); n != 1 {
+		t.Errorf("the comment was not kept whole")
+	}
+}
+
 // lowRating is the start of a rating's thread: Anna, a member, buys from
 // Boris and rates the visit two stars with a comment; the owner Olga is
 // alerted (not yet synced).
