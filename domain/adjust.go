@@ -128,7 +128,7 @@ func (s *Service) AdjustPoints(ctx context.Context, tx Tx, by *Staff, customerID
 		return row, created, err
 	}
 	err = tx.AppendAudit(ctx, AuditEntry{StaffID: by.ID, Action: AuditAdjust, CustomerID: c.ID,
-		Detail: fmt.Sprintf("%+d %s", points, reason), At: s.Now()})
+		Detail: fmt.Sprintf("%+d %s", points, reason), At: s.Now(), LedgerID: row.ID})
 	if err != nil {
 		return row, true, err
 	}

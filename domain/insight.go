@@ -53,6 +53,7 @@ type AuditEntry struct {
 	CustomerID int64  // the card viewed (0 for an export)
 	Detail     string // the export's kind, and "personal" when it held names and phones
 	At         time.Time
+	LedgerID   int64 // a point correction's ledger row (0: none)
 }
 
 // CustomerNudge is one nudge a customer was due, for the customer card:

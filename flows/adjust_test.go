@@ -1,6 +1,7 @@
 package flows_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -83,6 +84,17 @@ func TestManualPointCorrection(t *testing.T) {
 	if got := owner.Last().Text; !strings.Contains(got, "± Point corrections:\n• 22.11.2026 +1 · Mila: a stamp card from paper\n"+
 		"• 22.11.2026 -30 · Olga: points given twice by mistake\n• 22.11.2026 +50 · Olga: purchase on 21.11 without the card") {
 		t.Errorf("the card does not list the corrections:\n%s", got)
+	}
+	// The owner's ledger export says who corrected the points and why.
+	owner.Send("/export").Tap("💳 Points ledger")
+	var reasons []string
+	for _, row := range lastCSV(t, owner, "ledger-2026-11-22.csv") {
+		if row[4] == "adjust" {
+			reasons = append(reasons, row[7])
+		}
+	}
+	if want := []string{"Olga: purchase on 21.11 without the card", "Olga: points given twice by mistake", "Mila: a stamp card from paper"}; !slices.Equal(reasons, want) {
+		t.Errorf("the ledger export's corrections: %q, want %q", reasons, want)
 	}
 	// A member who has bought nothing yet: no dangling "Latest:".
 	join(t, h, 102, "Petr")

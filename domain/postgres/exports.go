@@ -95,8 +95,14 @@ func (db *DB) StreamPurchases(ctx context.Context, shopID int64, fn func(*domain
 	})
 }
 
+// A correction's reason in the ledger is "staff N"; its audit entry
+// (audit_log_ledger) names who made it and why (the why trimmed by an
+// erasure, leaving "+50").
 const exportLedger = `SELECT l.id, l.created_at, k.customer_id, l.card_id, l.kind, l.amount, l.balance_after,
-		l.reason, l.expires_at
+		CASE WHEN l.kind = 'adjust' THEN coalesce((SELECT st.first_name ||
+		              coalesce(': ' || nullif(substr(a.detail, strpos(a.detail, ' ') + 1), a.detail), '')
+		         FROM audit_log a JOIN staff st ON st.id = a.staff_id WHERE a.ledger_id = l.id), l.reason)
+		     ELSE l.reason END AS reason, l.expires_at
 	FROM ledger l JOIN cards k ON k.id = l.card_id JOIN customers c ON c.id = k.customer_id
 	WHERE ` + inStore + ` ORDER BY l.id`
 

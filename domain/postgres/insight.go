@@ -69,8 +69,8 @@ func (t *tx) ListNudgeOutcomes(ctx context.Context, customerID int64, limit int)
 
 // AppendAudit records a read of customer data.
 func (t *tx) AppendAudit(ctx context.Context, e domain.AuditEntry) error {
-	_, err := t.tx.Exec(ctx, `INSERT INTO audit_log (staff_id, action, customer_id, detail, at)
-		VALUES ($1, $2, $3, $4, $5)`, e.StaffID, e.Action, nullable(e.CustomerID), e.Detail, t.stamp(e.At))
+	_, err := t.tx.Exec(ctx, `INSERT INTO audit_log (staff_id, action, customer_id, detail, at, ledger_id)
+		VALUES ($1, $2, $3, $4, $5, $6)`, e.StaffID, e.Action, nullable(e.CustomerID), e.Detail, t.stamp(e.At), nullable(e.LedgerID))
 	return mapErr(err)
 }
 
