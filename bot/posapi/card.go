@@ -1,6 +1,7 @@
 package posapi
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -43,7 +44,19 @@ func (a *API) getCard(w http.ResponseWriter, r *http.Request) {
 		now := a.now()
 		// The quote's read is the card's first (ResolveCardID): a card
 		// that does not exist is its ErrNotFound, answered as a lookup's.
-		cardID, err := a.svc.ResolveCardID(ctx, tx, source(key, shopID), r.PathValue("card"))
+		// A phone number (a customer without the card) finds the card
+		// too, to earn on only: nothing may be paid with points.
+		input := r.PathValue("card")
+		byPhone := isPhone(input)
+		var cardID int64
+		var err error
+		if byPhone {
+			if cardID, err = a.svc.ResolveCardByPhone(ctx, tx, source(key, shopID), input); errors.Is(err, domain.ErrCardInvalid) {
+				err = errPhoneNotFound
+			}
+		} else {
+			cardID, err = a.svc.ResolveCardID(ctx, tx, source(key, shopID), input)
+		}
 		var q *domain.CardQuote
 		if err == nil {
 			q, err = domain.QuoteCard(ctx, tx, a.program, cardID, amount, now)
@@ -56,6 +69,9 @@ func (a *API) getCard(w http.ResponseWriter, r *http.Request) {
 		}
 		ans = cardAnswer{FirstName: q.Customer.FirstName, Balance: q.Card.Balance, Tier: q.Tier.Name,
 			MaxRedeemable: q.MaxRedeem}
+		if byPhone {
+			ans.MaxRedeemable = 0
+		}
 		if q.HasNext {
 			ans.NextTier, ans.ToNextTier = &q.Next.Name, &q.ToNext
 		}
@@ -70,4 +86,11 @@ func (a *API) getCard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, ans)
+}
+
+// isPhone reports whether what a POS sent for a card is a phone number
+// rather than the card's code or token.
+func isPhone(input string) bool {
+	_, err := domain.ParsePhone(input)
+	return err == nil && !domain.LooksLikeCardCode(input)
 }

@@ -1,6 +1,7 @@
 package posapi_test
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -44,5 +45,21 @@ func TestPurchaseByPhone(t *testing.T) {
 	}
 	if s := e.state(anna); s.balance != 130 {
 		t.Errorf("balance %d, want 130", s.balance)
+	}
+}
+
+// TestGetCardByPhone: GET /api/v1/cards/{phone} shows the customer a
+// register found by phone, with nothing payable in points; a number of
+// nobody is card_not_found.
+func TestGetCardByPhone(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.join(201, "Anna")
+	r := e.do("GET", "/api/v1/cards/"+url.PathEscape("+79990000201")+"?amount=100000", e.bearer(), nil)
+	if r.status != 200 || r.str("first_name") != "Anna" || r.num("balance") != 100 || r.num("max_redeemable") != 0 {
+		t.Fatalf("by phone: %d %s", r.status, r.raw)
+	}
+	if r := e.do("GET", "/api/v1/cards/89995550000", e.bearer(), nil); r.status != 404 || r.code() != "card_not_found" {
+		t.Errorf("a number of nobody: %d %s", r.status, r.raw)
 	}
 }
