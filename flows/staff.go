@@ -170,6 +170,15 @@ func (f staffFlow) Handle(s *Session) error {
 		s.Edit(Reply{Text: s.T("staff.store.chosen", map[string]any{"Store": shop.Name})})
 		return f.invite(s, role, shop.ID)
 	case stepList:
+		if p, ok := strings.CutPrefix(v, "page:"); ok {
+			s.SetData("page", p)
+			r, _, err := staffListReply(s)
+			if err != nil {
+				return err
+			}
+			s.Edit(r)
+			return nil
+		}
 		id, err := strconv.ParseInt(strings.TrimPrefix(v, "revoke:"), 10, 64)
 		if err != nil {
 			return f.Ask(s)
@@ -211,15 +220,43 @@ func (staffFlow) invite(s *Session, role domain.Role, shopID int64) error {
 	return nil
 }
 
+// staffPage is how many people one page of the staff list shows: a
+// chain's list stays inside a Telegram message and its 100 buttons.
+const staffPage = 20
+
 func listStaff(s *Session) error {
-	staff, err := s.Tx.ListStaff(s.Ctx, s.Staff.ShopID)
+	r, revocable, err := staffListReply(s)
 	if err != nil {
 		return err
 	}
+	s.Send(r)
+	if !revocable {
+		s.Leave()
+	}
+	return nil
+}
+
+// staffListReply is the page of the staff list the conversation is at
+// ("page", from 0), with a Revoke button for each person on it whom the
+// reader may revoke, and ◀ ▶ between pages. revocable says whether
+// anyone on any page may be revoked.
+func staffListReply(s *Session) (r Reply, revocable bool, err error) {
+	staff, err := s.Tx.ListStaff(s.Ctx, s.Staff.ShopID)
+	if err != nil {
+		return Reply{}, false, err
+	}
+	for i := range staff {
+		revocable = revocable || s.Staff.CanRevoke(&staff[i])
+	}
+	pages := max(1, (len(staff)+staffPage-1)/staffPage)
+	page := min(max(int(s.dataInt("page")), 0), pages-1)
 	var b strings.Builder
 	b.WriteString(s.T("staff.list.header", nil))
+	if pages > 1 {
+		b.WriteString(" " + s.T("staff.list.page", map[string]any{"Page": page + 1, "Pages": pages}))
+	}
 	var rows [][]Button
-	for _, st := range staff {
+	for _, st := range staff[page*staffPage : min(len(staff), (page+1)*staffPage)] {
 		b.WriteString("\n" + s.T("staff.list.line", map[string]any{
 			"Name": st.FirstName, "Role": s.T("role."+string(st.Role), nil), "Store": s.storeName(st.ShopID),
 		}))
@@ -230,11 +267,17 @@ func listStaff(s *Session) error {
 			}})
 		}
 	}
-	s.Send(Reply{Text: b.String(), Inline: rows})
-	if len(rows) == 0 {
-		s.Leave()
+	var nav []Button
+	if page > 0 {
+		nav = append(nav, Button{Text: s.T("staff.list.prev", nil), Data: s.cb(flowStaff, stepList, "page:"+strconv.Itoa(page-1))})
 	}
-	return nil
+	if page < pages-1 {
+		nav = append(nav, Button{Text: s.T("staff.list.next", nil), Data: s.cb(flowStaff, stepList, "page:"+strconv.Itoa(page+1))})
+	}
+	if nav != nil {
+		rows = append(rows, nav)
+	}
+	return Reply{Text: b.String(), Inline: rows}, revocable, nil
 }
 
 func (staffFlow) revoke(s *Session, id int64) error {

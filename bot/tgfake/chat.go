@@ -252,6 +252,10 @@ type markup struct {
 // callback_data; a longer one fails the whole send or edit.
 const MaxCallbackData = 64
 
+// MaxInlineButtons is how many buttons Telegram takes in one inline
+// keyboard.
+const MaxInlineButtons = 100
+
 func parseMarkup(raw string) (*markup, error) {
 	if raw == "" || raw == "null" {
 		return nil, nil
@@ -260,12 +264,17 @@ func parseMarkup(raw string) (*markup, error) {
 	if err := json.Unmarshal([]byte(raw), &m); err != nil {
 		return nil, badRequest("can't parse reply keyboard markup JSON object")
 	}
+	buttons := 0
 	for _, row := range m.InlineKeyboard {
 		for _, b := range row {
 			if len(b.CallbackData) > MaxCallbackData {
 				return nil, errButtonData
 			}
 		}
+		buttons += len(row)
+	}
+	if buttons > MaxInlineButtons {
+		return nil, badRequest("reply markup is too long")
 	}
 	return &m, nil
 }
