@@ -33,13 +33,29 @@ func showCard(s *Session, intro string) error {
 		"Count":   card.Balance,
 		"Code":    domain.FormatCode(s.e.Signer.Code(card.Number, now)),
 		"Minutes": int(s.e.Signer.TTL() / time.Minute),
-	}) + s.cardPrizeLine(card.Balance)
+	}) + s.cardPrizeLine(card.Balance) + s.cardPromotionLine()
 	s.Send(Reply{
 		QR:     CardLink(s.e.BotUsername, token),
 		Text:   caption,
 		Inline: [][]Button{{{Text: s.T("card.refresh", nil), Data: action("card", "refresh")}}},
 	})
 	return nil
+}
+
+// cardPromotionLine tells a customer showing the card that a promotion
+// runs now at their store (the one they joined at; nothing for a member
+// who joined without a store's poster): the points of this purchase
+// will be multiplied.
+func (s *Session) cardPromotionLine() string {
+	if len(s.e.Business.Program.Promotions) == 0 || s.Customer.JoinedStoreID == 0 {
+		return ""
+	}
+	p, err := s.e.Service.PromotionAt(s.Ctx, s.Tx, s.Customer.JoinedStoreID)
+	if err != nil || p == nil {
+		return "" // a line of the caption is not worth failing the card for
+	}
+	return "\n" + s.T("card.promotion", map[string]any{"Title": p.TitleIn(s.Lang, s.e.Business.DefaultLanguage),
+		"Multiplier": p.Multiplier})
 }
 
 // showBalance sends the balance and the last ten ledger rows in words.

@@ -28,8 +28,14 @@ func TestPromotionDoublesPointsWhileItRuns(t *testing.T) {
 	h := bottest.New(t, withHappyHour)
 	owner := h.Chat(ownerID, "Olga", "en")
 	cashier := hire(t, h, owner, "cashier", 901, "Boris")
-	anna := join(t, h, 101, "Anna")
+	anna := h.Chat(101, "Anna", "en")
+	anna.Send("/start s_central").Tap("✅ I agree").ShareContact("+79990000101").Tap("Anna").Tap("No, thanks")
 
+	// Anna joined at Central's poster: her card says the promotion runs.
+	anna.Send("/card")
+	if photo, _ := anna.LastPhoto(); !strings.HasSuffix(photo.Caption, "\n🔥 Now: Sunday tea time (points ×2)") {
+		t.Errorf("the card's caption during the promotion:\n%s", photo.Caption)
+	}
 	scan(t, anna, cashier)
 	cashier.Send("1000")
 	if got := cashier.Last().Text; !strings.HasSuffix(got, "\n🔥 Sunday tea time: points ×2") {
@@ -50,6 +56,10 @@ func TestPromotionDoublesPointsWhileItRuns(t *testing.T) {
 	}
 
 	h.Clock.Advance(time.Hour) // 16:00: over
+	anna.Send("/card")
+	if photo, _ := anna.LastPhoto(); strings.Contains(photo.Caption, "🔥") {
+		t.Errorf("the card's caption after the promotion:\n%s", photo.Caption)
+	}
 	scan(t, anna, cashier)
 	cashier.Send("1000")
 	if got := cashier.Last().Text; strings.Contains(got, "🔥") {
