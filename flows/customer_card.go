@@ -159,6 +159,9 @@ func (s *Session) customerCardText(cc *domain.CustomerCard) string {
 		}
 		line(id, map[string]any{"Date": p.CreatedAt.In(loc).Format("02.01.2006 15:04"), "Amount": s.e.money(p.Amount, s.Lang),
 			"Earned": s.num(p.Earned), "Redeemed": s.num(p.Redeemed)})
+		if pr, ok := s.e.Business.Program.Promotion(p.Promotion); ok {
+			b.WriteString(" 🔥×" + strconv.FormatInt(pr.Multiplier, 10))
+		}
 	}
 	if len(cc.Feedback) > 0 {
 		line("customer.card.feedback", nil)

@@ -1,6 +1,7 @@
 package flows_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -74,6 +75,20 @@ func TestPromotionDoublesPointsWhileItRuns(t *testing.T) {
 		t.Errorf("%d purchases at the tier's rate without a promotion, want 1", n)
 	}
 
+	// Her card in the owner's hands marks the multiplied purchase.
+	owner.Send("/customer +79990000101")
+	if got := owner.Last().Text; !strings.Contains(got, "· +60 / −0 🔥×2") || strings.Count(got, "🔥") != 1 {
+		t.Errorf("the customer card's purchases:\n%s", got)
+	}
+	// Her purchases export names the promotion of the first.
+	owner.Send("/export").Tap("🧾 Purchases")
+	var promos []string
+	for _, row := range lastCSV(t, owner, "purchases-2026-11-22.csv")[1:] {
+		promos = append(promos, row[len(row)-1])
+	}
+	if !slices.Equal(promos, []string{"sunday_tea", ""}) {
+		t.Errorf("the export's promotion column: %q", promos)
+	}
 	// The owner sees what it came to: one purchase of the two, and the
 	// 30 points the multiplier added.
 	owner.Send("/stats")
