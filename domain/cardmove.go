@@ -149,8 +149,8 @@ type CardMoveStore interface {
 	TakeCardMove(ctx context.Context, hash []byte) (*CardMove, error)
 	MarkCardMoveUsed(ctx context.Context, id int64, at time.Time) error
 	// MoveCustomerAccount gives the customer another Telegram account and
-	// chat (reachable: they just wrote from it) and forgets the old chat's
-	// conversation.
+	// chat (reachable: they just wrote from it), forgets the old chat's
+	// conversation and sends the messages waiting for it to the new chat.
 	MoveCustomerAccount(ctx context.Context, customerID, telegramID, chatID int64) error
 	// RetireAccount counts a Telegram account a member left for another
 	// as erased: its welcome bonus was given.

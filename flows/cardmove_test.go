@@ -71,6 +71,12 @@ func TestCardMovesToNewAccount(t *testing.T) {
 		t.Fatalf("the card moved before its customer opened the link")
 	}
 
+	// A message held for her old chat by the quiet hours.
+	if _, err := h.DB.Pool().Exec(t.Context(), `INSERT INTO outbox (chat_id, payload, not_before, created_at)
+		VALUES (101, '{"chat_id": 101, "text": "Held till the morning"}', $1, $2)`,
+		h.Clock.Now().Add(12*time.Hour), h.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
 	fresh.Send(link)
 	moved, got := customer(t, h, 111)
 	if moved.ID != before.ID || got.ID != card.ID || got.Balance != card.Balance {
@@ -101,6 +107,14 @@ func TestCardMovesToNewAccount(t *testing.T) {
 	}
 	if n := countRows(t, h, `SELECT count(*) FROM customers WHERE erased_at IS NOT NULL AND id <> $1`, before.ID); n != 1 {
 		t.Errorf("the new account's unfinished joining was not erased (%d erased rows)", n)
+	}
+
+	// The held message goes to the new account, when its time comes.
+	h.Clock.Advance(13 * time.Hour)
+	h.Settle()
+	fresh.Sync()
+	if !strings.Contains(lastTexts(fresh, 3), "Held till the morning") || strings.Contains(lastTexts(anna, 3), "Held till the morning") {
+		t.Errorf("the held message did not follow the card:\n%s", fresh.Transcript())
 	}
 
 	// Once only.

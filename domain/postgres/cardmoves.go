@@ -42,9 +42,9 @@ func (t *tx) MarkCardMoveUsed(ctx context.Context, id int64, at time.Time) error
 }
 
 // MoveCustomerAccount points the customer at another Telegram account
-// and chat, and drops the old chat's conversation (a flow the old
-// account had begun acted for this customer), unless that chat is a
-// staff member's too, whose flow it may be.
+// and chat, drops the old chat's conversation (a flow the old account
+// had begun acted for this customer) and sends what waits for the old
+// chat to the new one, unless the old chat is a staff member's too.
 func (t *tx) MoveCustomerAccount(ctx context.Context, customerID, telegramID, chatID int64) error {
 	var oldChat *int64
 	err := t.tx.QueryRow(ctx, `WITH old AS (SELECT chat_id FROM customers WHERE id = $1 FOR UPDATE)
@@ -53,9 +53,24 @@ func (t *tx) MoveCustomerAccount(ctx context.Context, customerID, telegramID, ch
 	if err != nil {
 		return fmt.Errorf("move customer %d: %w", customerID, mapErr(err))
 	}
-	if oldChat != nil && *oldChat != chatID {
-		if _, err := t.tx.Exec(ctx, `DELETE FROM conversations WHERE chat_id = $1
-			AND NOT EXISTS (SELECT 1 FROM staff WHERE chat_id = $1 AND revoked_at IS NULL)`, *oldChat); err != nil {
+	if oldChat == nil || *oldChat == chatID {
+		return nil
+	}
+	var staff bool
+	if err := t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM staff WHERE chat_id = $1 AND revoked_at IS NULL)`,
+		*oldChat).Scan(&staff); err != nil || staff {
+		return mapErr(err) // a staff member's chat keeps its flow and its messages
+	}
+	// What waits for the old chat (a nudge or a visit's rating held by
+	// the quiet hours) is the customer's: it goes to the new one. A row
+	// a sender holds now is on its way and goes where it was going.
+	for _, st := range []stmt{
+		{`DELETE FROM conversations WHERE chat_id = $1`, []any{*oldChat}},
+		{`UPDATE outbox SET chat_id = $2, payload = jsonb_set(payload, '{chat_id}', to_jsonb($2::bigint))
+			WHERE chat_id = $1 AND num_nulls(sent_at, dropped_at) = 2 AND (claimed_until IS NULL OR claimed_until < $3)`,
+			[]any{*oldChat, chatID, t.now()}},
+	} {
+		if _, err := t.tx.Exec(ctx, st.sql, st.args...); err != nil {
 			return fmt.Errorf("move customer %d: %w", customerID, mapErr(err))
 		}
 	}
