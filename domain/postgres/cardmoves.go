@@ -22,8 +22,18 @@ func (t *tx) CreateCardMove(ctx context.Context, m *domain.CardMove, hash []byte
 	return nil
 }
 
-// TakeCardMove locks a move link by token hash.
+// TakeCardMove locks a move link by token hash, and first its customer:
+// two links of one customer (two managers at one moment) claimed at once
+// queue on the customer, and the second finds its link gone with the
+// first's MarkCardMoveUsed (ErrNotFound) rather than moving the card on.
 func (t *tx) TakeCardMove(ctx context.Context, hash []byte) (*domain.CardMove, error) {
+	var customerID int64
+	if err := t.tx.QueryRow(ctx, `SELECT customer_id FROM card_moves WHERE token_hash = $1`, hash).Scan(&customerID); err != nil {
+		return nil, mapErr(err)
+	}
+	if _, err := t.tx.Exec(ctx, `SELECT 1 FROM customers WHERE id = $1 FOR UPDATE`, customerID); err != nil {
+		return nil, mapErr(err)
+	}
 	var m domain.CardMove
 	var used *time.Time
 	err := t.tx.QueryRow(ctx, `SELECT id, customer_id, created_by, expires_at, used_at FROM card_moves
@@ -35,9 +45,11 @@ func (t *tx) TakeCardMove(ctx context.Context, hash []byte) (*domain.CardMove, e
 	return &m, nil
 }
 
-// MarkCardMoveUsed spends a move link.
+// MarkCardMoveUsed spends a move link, and drops its customer's other
+// unused ones: the card has moved.
 func (t *tx) MarkCardMoveUsed(ctx context.Context, id int64, at time.Time) error {
-	_, err := t.tx.Exec(ctx, `UPDATE card_moves SET used_at = $2 WHERE id = $1`, id, at)
+	_, err := t.tx.Exec(ctx, `WITH used AS (UPDATE card_moves SET used_at = $2 WHERE id = $1 RETURNING customer_id)
+		DELETE FROM card_moves m USING used WHERE m.customer_id = used.customer_id AND m.used_at IS NULL AND m.id <> $1`, id, at)
 	return mapErr(err)
 }
 
