@@ -152,6 +152,9 @@ type exportPurchase struct {
 	Redeemed   int64      `json:"points_redeemed"`
 	Categories []string   `json:"categories,omitempty"`
 	Cancelled  *time.Time `json:"cancelled_at,omitempty"`
+	// Promotion names the promotion that multiplied the points, in the
+	// customer's language.
+	Promotion string `json:"promotion,omitempty"`
 }
 
 // exportData sends the customer's data as a JSON document. Someone who
@@ -190,6 +193,11 @@ func exportData(s *Session) error {
 		if p.Cancelled() {
 			t := p.CancelledAt.UTC()
 			row.Cancelled = &t
+		}
+		if pr, ok := s.e.Business.Program.Promotion(p.Promotion); ok {
+			row.Promotion = pr.TitleIn(s.Lang, s.e.Business.DefaultLanguage)
+		} else {
+			row.Promotion = p.Promotion // no longer in the config: its id
 		}
 		out.Purchases = append(out.Purchases, row)
 	}

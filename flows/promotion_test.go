@@ -75,6 +75,12 @@ func TestPromotionDoublesPointsWhileItRuns(t *testing.T) {
 		t.Errorf("%d purchases at the tier's rate without a promotion, want 1", n)
 	}
 
+	// Her own data export names it too.
+	anna.Send("/privacy").Tap("📦 Download my data")
+	if d := anna.Last().Document; d == nil || !strings.Contains(string(d.Data), `"promotion": "Sunday tea time"`) ||
+		strings.Count(string(d.Data), `"promotion"`) != 1 {
+		t.Errorf("her data export and the promotion:\n%s", anna.Transcript())
+	}
 	// Her card in the owner's hands marks the multiplied purchase.
 	owner.Send("/customer +79990000101")
 	if got := owner.Last().Text; !strings.Contains(got, "· +60 / −0 🔥×2") || strings.Count(got, "🔥") != 1 {
