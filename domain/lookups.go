@@ -319,10 +319,14 @@ func (s *Service) ResolveCardByPhone(ctx context.Context, tx Tx, src LookupSourc
 	return card.ID, nil
 }
 
-// LooksLikeCardCode reports whether typed input is shaped like the card
-// code under the QR (14 digits with any separators) rather than, say, a
-// phone number.
-func LooksLikeCardCode(input string) bool {
-	_, ok := codeDigits(strings.TrimSpace(input))
-	return ok
+// IsPhoneLookup reports whether what a cashier typed or a POS sent for a
+// card is a phone number (to find the card by, ResolveCardByPhone) rather
+// than the card's code: a 14-digit code is always a code, though it would
+// parse as a long phone number.
+func IsPhoneLookup(input string) bool {
+	if _, code := codeDigits(strings.TrimSpace(input)); code {
+		return false
+	}
+	_, err := ParsePhone(input)
+	return err == nil
 }

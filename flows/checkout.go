@@ -176,7 +176,7 @@ func (c checkout) Handle(s *Session) error {
 			s.Say("checkout.scan.hint", nil)
 			return c.Ask(s)
 		}
-		if _, err := domain.ParsePhone(s.In.Text); err == nil && !domain.LooksLikeCardCode(s.In.Text) {
+		if domain.IsPhoneLookup(s.In.Text) {
 			return startCheckoutByPhone(s, s.In.Text)
 		}
 		return startCheckout(s, s.In.Text)

@@ -47,7 +47,7 @@ func (a *API) getCard(w http.ResponseWriter, r *http.Request) {
 		// A phone number (a customer without the card) finds the card
 		// too, to earn on only: nothing may be paid with points.
 		input := r.PathValue("card")
-		byPhone := isPhone(input)
+		byPhone := domain.IsPhoneLookup(input)
 		var cardID int64
 		var err error
 		if byPhone {
@@ -86,11 +86,4 @@ func (a *API) getCard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, ans)
-}
-
-// isPhone reports whether what a POS sent for a card is a phone number
-// rather than the card's code or token.
-func isPhone(input string) bool {
-	_, err := domain.ParsePhone(input)
-	return err == nil && !domain.LooksLikeCardCode(input)
 }

@@ -119,12 +119,7 @@ func (t *tx) ReadStaffDay(ctx context.Context, staffID int64, since time.Time, l
 		QueryRow(func(r pgx.Row) error {
 			return r.Scan(&d.Count, &d.Cancelled, &d.Amount, &d.Earned, &d.Redeemed)
 		})
-	b.Queue(`SELECT p.*,
-		coalesce((SELECT c.first_name FROM customers c WHERE c.id = p.customer_id AND c.erased_at IS NULL), '') AS customer_name,
-		'' AS staff_name
-		FROM (SELECT `+purchaseColumns+` FROM purchases
-		      WHERE staff_id = $1 AND created_at >= $2 ORDER BY created_at DESC, id DESC LIMIT $3) p
-		ORDER BY p.created_at DESC, p.id DESC`, staffID, since, limit).
+	b.Queue(recentPurchases(`staff_id = $1`), staffID, since, limit).
 		Query(func(rows pgx.Rows) error {
 			rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[recentRow])
 			for _, r := range rs {
@@ -136,6 +131,18 @@ func (t *tx) ReadStaffDay(ctx context.Context, staffID int64, since time.Time, l
 		return nil, fmt.Errorf("read staff day: %w", mapErr(err))
 	}
 	return d, nil
+}
+
+// recentPurchases lists, newest first, the purchases matching which
+// (over $1) since $2, at most $3, with the customer's first name ("" once
+// erased) and the cashier's ("" for the POS): recentRow.
+func recentPurchases(which string) string {
+	return `SELECT p.*,
+		coalesce((SELECT c.first_name FROM customers c WHERE c.id = p.customer_id AND c.erased_at IS NULL), '') AS customer_name,
+		coalesce((SELECT s.first_name FROM staff s WHERE s.id = p.staff_id), '') AS staff_name
+		FROM (SELECT ` + purchaseColumns + ` FROM purchases
+		      WHERE ` + which + ` AND created_at >= $2 ORDER BY created_at DESC, id DESC LIMIT $3) p
+		ORDER BY p.created_at DESC, p.id DESC`
 }
 
 // recentRow is a purchase with the names a list of them shows.
@@ -151,12 +158,7 @@ func (r recentRow) recent() domain.RecentPurchase {
 
 // ListRecentPurchases lists recent purchases, newest first.
 func (t *tx) ListRecentPurchases(ctx context.Context, shopID int64, since time.Time, limit int) ([]domain.RecentPurchase, error) {
-	rows, _ := t.tx.Query(ctx, `SELECT p.*,
-		coalesce((SELECT c.first_name FROM customers c WHERE c.id = p.customer_id AND c.erased_at IS NULL), '') AS customer_name,
-		coalesce((SELECT s.first_name FROM staff s WHERE s.id = p.staff_id), '') AS staff_name
-		FROM (SELECT `+purchaseColumns+` FROM purchases
-		      WHERE ($1 = 0 OR store_id = $1) AND created_at >= $2 ORDER BY created_at DESC, id DESC LIMIT $3) p
-		ORDER BY p.created_at DESC, p.id DESC`, shopID, since, limit)
+	rows, _ := t.tx.Query(ctx, recentPurchases(`($1 = 0 OR store_id = $1)`), shopID, since, limit)
 	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[recentRow])
 	if err != nil {
 		return nil, fmt.Errorf("list purchases: %w", mapErr(err))
