@@ -172,24 +172,38 @@ func restoreDB(ctx context.Context, getenv func(string) string, stderr io.Writer
 	return a, err
 }
 
+// sessionsGrace is how long a restore waits for other sessions to end:
+// a server process outlives its client's goodbye by a moment, so a bot
+// stopped just before the restore still shows.
+const sessionsGrace = 2 * time.Second
+
 // noOtherSessions refuses a restore while anyone else (a bot, a replica,
-// a psql) is connected to the database.
+// a psql) is connected to the database, once sessionsGrace has passed.
 func noOtherSessions(ctx context.Context, dbURL string) error {
 	conn, err := pgx.Connect(ctx, dbURL)
 	if err != nil {
 		return err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	var others int
-	err = conn.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
-		WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`).Scan(&others)
-	if err != nil {
-		return err
+	deadline := time.Now().Add(sessionsGrace)
+	for {
+		var others int
+		err = conn.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`).Scan(&others)
+		switch {
+		case err != nil:
+			return err
+		case others == 0:
+			return nil
+		case time.Now().After(deadline):
+			return fmt.Errorf("%d other sessions are connected to the database: stop the bot (every replica) first", others)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
-	if others > 0 {
-		return fmt.Errorf("%d other sessions are connected to the database: stop the bot (every replica) first", others)
-	}
-	return nil
 }
 
 // isOurBackup reads the backup's table of contents: it must be a
