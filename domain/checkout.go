@@ -30,9 +30,9 @@ type PurchaseRequest struct {
 	// badges, set by Service.RecordPurchase when badges can be earned by
 	// a purchase, has the badge facts read with the card.
 	badges *BadgeFactsQuery
-	// promotion, set by Service.RecordPurchase, is the promotion running
-	// at the store now (nil: none).
-	promotion *Promotion
+	// promotionAt, set by Service.RecordPurchase, finds the promotion
+	// running at the store now (nil: none), asked once the card is read.
+	promotionAt func() (*Promotion, error)
 }
 
 // PurchaseResult is a recorded purchase with the card's balance after it.
@@ -52,6 +52,9 @@ type PurchaseResult struct {
 	// Alerts are the velocity limits the owners are to hear of with this
 	// purchase (a subset of Purchase.Flags; see velocity).
 	Alerts []VelocityAlert
+	// Promotion is the promotion that multiplied Earned (nil: none, or a
+	// repeated request).
+	Promotion *Promotion
 
 	// badges is the customer's badge record with this purchase counted,
 	// when the request asked for it.
@@ -198,7 +201,13 @@ func RecordPurchase(ctx context.Context, tx Tx, p *Program, req PurchaseRequest,
 			}
 		}
 	}
-	q, err := p.Quote(req.Amount, req.Redeem, card.Balance, st.Spend, req.promotion)
+	var promo *Promotion
+	if req.promotionAt != nil {
+		if promo, err = req.promotionAt(); err != nil {
+			return nil, err
+		}
+	}
+	q, err := p.Quote(req.Amount, req.Redeem, card.Balance, st.Spend, promo)
 	if err != nil {
 		return nil, err
 	}
@@ -243,7 +252,7 @@ func RecordPurchase(ctx context.Context, tx Tx, p *Program, req PurchaseRequest,
 	// after this purchase, so the customer sees a promotion now.
 	tier, _, _, _ := p.TierFor(st.Spend + req.Amount)
 	res := &PurchaseResult{Purchase: pur, Balance: card.Balance - q.Redeem + q.Earn, Customer: cust,
-		Tier: tier, Created: true, First: st.Purchases == 0, Alerts: alerts}
+		Tier: tier, Created: true, First: st.Purchases == 0, Alerts: alerts, Promotion: q.Promotion}
 	if st.Badges != nil {
 		res.badges = st.Badges.afterPurchase()
 	}

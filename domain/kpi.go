@@ -153,7 +153,14 @@ func (s *Service) KPIs(ctx context.Context, tx Tx, p Period, shopID int64) (*KPI
 	if !p.From.Before(p.To) {
 		return nil, Invalid("stats.period.invalid")
 	}
-	k, err := tx.ReadKPIs(ctx, s.kpiQuery(p, shopID))
+	q := s.kpiQuery(p, shopID)
+	if !q.Promotions { // a live promotion (/promo) may have run
+		var err error
+		if q.Promotions, err = tx.AnyLivePromotion(ctx); err != nil {
+			return nil, err
+		}
+	}
+	k, err := tx.ReadKPIs(ctx, q)
 	if err != nil {
 		return nil, err
 	}

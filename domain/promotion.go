@@ -28,6 +28,13 @@ type Promotion struct {
 	From, Until string
 	// Stores it runs at, by code (empty: every store).
 	Stores []string
+
+	// Live marks a promotion started from the chat (livepromo.go): it
+	// runs from Start up to End, at the store ShopID (0: every store),
+	// and the fields above but ID, Title and Multiplier are unused.
+	Live       bool
+	Start, End time.Time
+	ShopID     int64
 }
 
 // Bounds of a promotion.
@@ -42,6 +49,9 @@ var promotionID = regexp.MustCompile(`^[a-z0-9_]{1,24}$`)
 // time zone) in the store with this code. A window that passes midnight
 // belongs to the day it starts on.
 func (p *Promotion) At(store string, local time.Time) bool {
+	if p.Live {
+		return !local.Before(p.Start) && local.Before(p.End)
+	}
 	if len(p.Stores) > 0 && !slices.Contains(p.Stores, store) {
 		return false
 	}

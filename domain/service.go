@@ -51,11 +51,9 @@ func (s *Service) RecordPurchase(ctx context.Context, tx Tx, req PurchaseRequest
 		q := s.badgeQuery(0, bs, time.Time{})
 		req.badges = &q
 	}
-	promo, err := s.PromotionAt(ctx, tx, req.ShopID)
-	if err != nil {
-		return nil, err
-	}
-	req.promotion = promo
+	// The live promotions are read with the card, in its round trip.
+	tx.PrefetchLivePromotions()
+	req.promotionAt = func() (*Promotion, error) { return s.PromotionAt(ctx, tx, req.ShopID) }
 	res, err := RecordPurchase(ctx, tx, s.Program(), req, s.Now())
 	if err != nil || !res.Created {
 		return res, err
@@ -83,19 +81,47 @@ func (s *Service) CancelPurchase(ctx context.Context, tx Tx, publicID string, sh
 	return res, s.emit(ctx, tx, PurchaseCancelled{Result: res})
 }
 
-// PromotionAt is the promotion running now at the store (nil: none).
-// Without promotions in the config it reads nothing; with them, the
-// store's code and time zone, once per process.
+// PromotionAt is the promotion running now at the store (nil: none):
+// the highest multiplier of the config's promotions and the live ones,
+// a config one first among equals. The config's need the store's code
+// and time zone, read once per process; the live ones one indexed read.
 func (s *Service) PromotionAt(ctx context.Context, tx Tx, shopID int64) (*Promotion, error) {
 	p := s.Program()
-	if len(p.Promotions) == 0 {
-		return nil, nil
+	now := s.Now()
+	var best *Promotion
+	if len(p.Promotions) > 0 {
+		shop, loc, err := s.shop(ctx, tx, shopID)
+		if err != nil {
+			return nil, err
+		}
+		best = p.PromotionAt(shop.Code, now.In(loc))
 	}
-	shop, loc, err := s.shop(ctx, tx, shopID)
+	live, err := tx.LivePromotionsAt(ctx, shopID, now)
 	if err != nil {
 		return nil, err
 	}
-	return p.PromotionAt(shop.Code, s.Now().In(loc)), nil
+	for i := range live {
+		if best == nil || live[i].Multiplier > best.Multiplier {
+			best = &live[i]
+		}
+	}
+	return best, nil
+}
+
+// QuoteWithPromotion reads a card for the register at the business
+// clock's now (QuoteCard) and the promotion running at the store, in the
+// card's round trip.
+func (s *Service) QuoteWithPromotion(ctx context.Context, tx Tx, cardID, amount, shopID int64) (*CardQuote, *Promotion, error) {
+	tx.PrefetchLivePromotions()
+	q, err := QuoteCard(ctx, tx, s.Program(), cardID, amount, s.Now())
+	if err != nil {
+		return nil, nil, err
+	}
+	promo, err := s.PromotionAt(ctx, tx, shopID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return q, promo, nil
 }
 
 // QuoteCard reads a card for the register at the business clock's now.

@@ -101,6 +101,7 @@ type Tx interface {
 	ReportStore
 	KPIStore
 	CardMoveStore
+	LivePromotionStore
 }
 
 // UpdateStore is the inbox of Telegram updates, inside a transaction.
@@ -148,6 +149,9 @@ const (
 	// ReadTopicChoices: the customer's topic choices (ListTopicChoices),
 	// for /topics and its buttons.
 	ReadTopicChoices ChatReads = 1 << iota
+	// ReadLivePromotions: the live promotions running (LivePromotionsAt),
+	// for the card's caption.
+	ReadLivePromotions
 )
 
 // ChatState is what OpenChat reads.

@@ -47,7 +47,7 @@ func showCard(s *Session, intro string) error {
 // who joined without a store's poster): the points of this purchase
 // will be multiplied.
 func (s *Session) cardPromotionLine() string {
-	if len(s.e.Business.Program.Promotions) == 0 || s.Customer.JoinedStoreID == 0 {
+	if s.Customer.JoinedStoreID == 0 {
 		return ""
 	}
 	p, err := s.e.Service.PromotionAt(s.Ctx, s.Tx, s.Customer.JoinedStoreID)
@@ -144,4 +144,5 @@ func init() {
 		}
 		return showCard(s, "")
 	})
+	readsAlong("card", "card", domain.ReadLivePromotions) // the caption's promotion line
 }

@@ -220,11 +220,7 @@ func (c checkout) amount(s *Session) error {
 func (c checkout) askChoose(s *Session) error {
 	p := &s.e.Business.Program
 	amount := s.dataInt("amount")
-	q, err := domain.QuoteCard(s.Ctx, s.Tx, p, s.cardID(), amount, s.e.Now())
-	if err != nil {
-		return err
-	}
-	promo, err := checkoutPromotion(s)
+	q, promo, err := checkoutQuote(s, amount)
 	if err != nil {
 		return err
 	}
@@ -272,16 +268,32 @@ func checkoutShop(s *Session) (int64, error) {
 	return shop.ID, nil
 }
 
-// checkoutPromotion is the promotion running at the checkout's store now.
-func checkoutPromotion(s *Session) (*domain.Promotion, error) {
-	if len(s.e.Business.Program.Promotions) == 0 {
-		return nil, nil
-	}
+// checkoutQuote reads the checkout's card for amount, and the promotion
+// running at the checkout's store now.
+func checkoutQuote(s *Session, amount int64) (*domain.CardQuote, *domain.Promotion, error) {
 	shop, err := checkoutShop(s)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return s.e.Service.PromotionAt(s.Ctx, s.Tx, shop)
+	return s.e.Service.QuoteWithPromotion(s.Ctx, s.Tx, s.cardID(), amount, shop)
+}
+
+// promotionsByID finds the promotions purchases recorded, each id read
+// once (a live one is a row; a config one's id gone from the config, and
+// an unknown one, is nil).
+func (s *Session) promotionsByID() func(id string) (*domain.Promotion, error) {
+	seen := map[string]*domain.Promotion{}
+	return func(id string) (*domain.Promotion, error) {
+		if p, ok := seen[id]; ok {
+			return p, nil
+		}
+		p, err := s.e.Service.PromotionByID(s.Ctx, s.Tx, id)
+		if err != nil {
+			return nil, err
+		}
+		seen[id] = p
+		return p, nil
+	}
 }
 
 // promotionLine says, under a quote, which promotion multiplied its
@@ -360,11 +372,7 @@ func (c checkout) points(s *Session) error {
 func (c checkout) askConfirm(s *Session) error {
 	p := &s.e.Business.Program
 	amount, redeem := s.dataInt("amount"), s.dataInt("redeem")
-	q, err := domain.QuoteCard(s.Ctx, s.Tx, p, s.cardID(), amount, s.e.Now())
-	if err != nil {
-		return err
-	}
-	promo, err := checkoutPromotion(s)
+	q, promo, err := checkoutQuote(s, amount)
 	if err != nil {
 		return err
 	}

@@ -97,7 +97,11 @@ func showCustomerCard(s *Session, query string) (found bool, err error) {
 	if s.Conv.Flow == flowCustomerFind {
 		s.Leave()
 	}
-	r := Reply{Text: s.customerCardText(cc)}
+	text, err := s.customerCardText(cc)
+	if err != nil {
+		return true, err
+	}
+	r := Reply{Text: text}
 	if !c.Erased {
 		id := strconv.FormatInt(c.ID, 10)
 		row := []Button{{Text: s.T("note.add", nil), Data: action("note", "c"+id)}}
@@ -114,7 +118,7 @@ func showCustomerCard(s *Session, query string) (found bool, err error) {
 // customerCardText writes the card: who, the card and points, totals, the
 // recent purchases, ratings, nudges and what came of them, the profile
 // and the staff's notes.
-func (s *Session) customerCardText(cc *domain.CustomerCard) string {
+func (s *Session) customerCardText(cc *domain.CustomerCard) (string, error) {
 	c := cc.Customer
 	loc := staffLocation(s)
 	day := func(t time.Time) string { return t.In(loc).Format("02.01.2006") }
@@ -152,6 +156,7 @@ func (s *Session) customerCardText(cc *domain.CustomerCard) string {
 	} else {
 		line("customer.card.totals", map[string]any{"Count": cc.Totals.Visits, "Spend": s.e.money(cc.Totals.Spend, s.Lang)})
 	}
+	promotion := s.promotionsByID()
 	for _, p := range cc.Purchases {
 		id := "customer.card.purchase"
 		if p.Cancelled() {
@@ -159,7 +164,9 @@ func (s *Session) customerCardText(cc *domain.CustomerCard) string {
 		}
 		line(id, map[string]any{"Date": p.CreatedAt.In(loc).Format("02.01.2006 15:04"), "Amount": s.e.money(p.Amount, s.Lang),
 			"Earned": s.num(p.Earned), "Redeemed": s.num(p.Redeemed)})
-		if pr, ok := s.e.Business.Program.Promotion(p.Promotion); ok {
+		if pr, err := promotion(p.Promotion); err != nil {
+			return "", err
+		} else if pr != nil {
 			b.WriteString(" 🔥×" + strconv.FormatInt(pr.Multiplier, 10))
 		}
 	}
@@ -201,7 +208,7 @@ func (s *Session) customerCardText(cc *domain.CustomerCard) string {
 		line("customer.card.notes", nil)
 		b.WriteString("\n" + s.noteLines(cc.Notes))
 	}
-	return clip(b.String(), maxCardRunes)
+	return clip(b.String(), maxCardRunes), nil
 }
 
 // cardAnswers are the profile answers in the questionnaire's words.

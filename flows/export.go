@@ -187,6 +187,7 @@ func exportData(s *Session) error {
 	if err != nil {
 		return err
 	}
+	promotion := s.promotionsByID()
 	for _, p := range purchases {
 		row := exportPurchase{ID: p.PublicID, At: p.CreatedAt.UTC(), Store: s.storeName(p.ShopID),
 			Amount: domain.FormatMoney(p.Amount, p.Currency, "en"), Earned: p.Earned, Redeemed: p.Redeemed, Categories: p.Categories}
@@ -194,7 +195,9 @@ func exportData(s *Session) error {
 			t := p.CancelledAt.UTC()
 			row.Cancelled = &t
 		}
-		if pr, ok := s.e.Business.Program.Promotion(p.Promotion); ok {
+		if pr, err := promotion(p.Promotion); err != nil {
+			return err
+		} else if pr != nil {
 			row.Promotion = pr.TitleIn(s.Lang, s.e.Business.DefaultLanguage)
 		} else {
 			row.Promotion = p.Promotion // no longer in the config: its id

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/loyaltybot/loyaltybot/domain"
 )
@@ -131,21 +132,45 @@ func auditCommand(s *Session) error {
 			id, data["Detail"] = "audit.adjust", a.Detail
 		case domain.AuditCardMove:
 			id = "audit.card_move"
+		case domain.AuditPromotion:
+			id = promotionAudit(a.Detail, data, loc)
 		}
-		if a.Action == domain.AuditExport {
+		switch a.Action {
+		case domain.AuditPromotion: // about no customer
+		case domain.AuditExport:
 			kind, personal := strings.CutSuffix(a.Detail, " personal")
 			data["Kind"] = s.T("export.button."+kind, nil)
 			id = "audit.export"
 			if personal {
 				id = "audit.export_personal"
 			}
-		} else if c, err := s.Tx.FindCustomerByID(s.Ctx, a.CustomerID); err == nil {
-			data["Name"] = orDash(c.FirstName)
+		default:
+			if c, err := s.Tx.FindCustomerByID(s.Ctx, a.CustomerID); err == nil {
+				data["Name"] = orDash(c.FirstName)
+			}
 		}
 		lines = append(lines, s.T(id, data))
 	}
 	s.Send(Reply{Text: clip(strings.Join(lines, "\n"), maxCardRunes)})
 	return s.e.resume(s)
+}
+
+// promotionAudit reads a live promotion's audit detail ("start live-3
+// x2 until <RFC 3339>", "stop live-3") into data and names its message.
+func promotionAudit(detail string, data map[string]any, loc *time.Location) string {
+	f := strings.Fields(detail)
+	if len(f) >= 2 {
+		data["ID"] = f[1]
+	}
+	if len(f) == 5 && f[0] == "start" {
+		data["Multiplier"] = strings.TrimPrefix(f[2], "x")
+		data["Until"] = f[4]
+		if t, err := time.Parse(time.RFC3339, f[4]); err == nil {
+			data["Until"] = t.In(loc).Format("02.01 15:04")
+		}
+		return "audit.promotion.start"
+	}
+	return "audit.promotion.stop"
 }
 
 func init() {

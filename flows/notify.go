@@ -148,7 +148,7 @@ func (e *Engine) purchaseNotice(r *domain.PurchaseResult) (Reply, bool) {
 		id = "checkout.customer.no_points"
 	}
 	text := e.translate(loc, id, data)
-	if pr, ok := e.Business.Program.Promotion(p.Promotion); ok && !p.Cancelled() {
+	if pr := r.Promotion; pr != nil && !p.Cancelled() {
 		text += "\n" + e.translate(loc, "checkout.customer.promotion", map[string]any{
 			"Title": pr.TitleIn(lang, e.Business.DefaultLanguage), "Multiplier": pr.Multiplier})
 	}

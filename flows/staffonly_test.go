@@ -20,18 +20,19 @@ import (
 // without the attackers' own rows ($1), which their own commands may
 // well change.
 var staffTables = map[string]string{
-	"staff":       `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM staff t`,
-	"invites":     `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM invites t`,
-	"api_keys":    `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM api_keys t`,
-	"purchases":   `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM purchases t`,
-	"ledger":      `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM ledger t WHERE t.card_id NOT IN (SELECT k.id FROM cards k JOIN customers c ON c.id = k.customer_id WHERE c.telegram_id = ANY($1))`,
-	"cards":       `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM cards t WHERE t.customer_id NOT IN (SELECT id FROM customers WHERE telegram_id = ANY($1))`,
-	"audit_log":   `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM audit_log t`,
-	"staff_notes": `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM staff_notes t`,
-	"broadcasts":  `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM broadcasts t`,
-	"stores":      `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM stores t`,
-	"feedback":    `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM feedback t WHERE t.customer_id NOT IN (SELECT id FROM customers WHERE telegram_id = ANY($1))`,
-	"customers":   `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM customers t WHERE t.telegram_id <> ALL($1)`,
+	"staff":           `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM staff t`,
+	"invites":         `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM invites t`,
+	"api_keys":        `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM api_keys t`,
+	"purchases":       `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM purchases t`,
+	"ledger":          `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM ledger t WHERE t.card_id NOT IN (SELECT k.id FROM cards k JOIN customers c ON c.id = k.customer_id WHERE c.telegram_id = ANY($1))`,
+	"cards":           `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM cards t WHERE t.customer_id NOT IN (SELECT id FROM customers WHERE telegram_id = ANY($1))`,
+	"audit_log":       `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM audit_log t`,
+	"staff_notes":     `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM staff_notes t`,
+	"broadcasts":      `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM broadcasts t`,
+	"stores":          `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM stores t`,
+	"live_promotions": `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM live_promotions t`,
+	"feedback":        `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM feedback t WHERE t.customer_id NOT IN (SELECT id FROM customers WHERE telegram_id = ANY($1))`,
+	"customers":       `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM customers t WHERE t.telegram_id <> ALL($1)`,
 	// A message to the victim's chat is something done to them.
 	"outbox to Vera": `SELECT md5(coalesce(string_agg(t.payload::text, '|' ORDER BY t.id), '')) FROM outbox t WHERE t.chat_id = 101`,
 }
@@ -51,7 +52,7 @@ func staffScreens(t *testing.T) map[string]string {
 		t.Fatal(err)
 	}
 	staffAreas := []string{"staff.", "stats.", "kpi.", "chart.", "export.", "alert.", "note.",
-		"audit.", "report.", "myqr.", "checkout.", "broadcast.", "customer.", "relay.", "adjust.", "move.created", "move.opened"}
+		"audit.", "report.", "myqr.", "checkout.", "broadcast.", "customer.", "relay.", "adjust.", "move.created", "move.opened", "promo."}
 	// Shown to customers too: what a customer hears about their own
 	// purchase, a poll they answer, a relayed answer, a refused link,
 	// and the refusals themselves.
@@ -109,6 +110,8 @@ func TestNonStaffReachNoStaffAction(t *testing.T) {
 	buy(t, vera, cashier)
 	vera.Send("/feedback").Tap("2⭐").Send("The cup was dirty, Vera says")
 	owner.Sync()
+	owner.Send("/promo").Tap("🔥 Start a promotion").Tap("×2").Tap("All stores").Tap("1 h (till 16:00)").
+		Tap("Flash promotion until 16:00").Tap("🔥 Start")
 	owner.Send("/broadcast")
 	carl := join(t, h, 171, "Carl")
 
@@ -132,7 +135,7 @@ func TestNonStaffReachNoStaffAction(t *testing.T) {
 	// a link: real ids of the shop, in the shapes the buttons use.
 	values := []string{"", publicID, "p" + publicID, "c" + custID, custID, feedbackID, feedbackID + ".1",
 		publicID + ".1", broadcastID, broadcastID + ":0", "central", "central.1", "show", "refresh", "export",
-		"marketing_off", "join", "k.30.central", "c_" + token, token, code, usedInvite, "i_" + usedInvite, "i_madeup123"}
+		"marketing_off", "join", "k.30.central", "new", "stop1", "c_" + token, token, code, usedInvite, "i_" + usedInvite, "i_madeup123"}
 	// Commands read their arguments as a card, a code, a purchase or a
 	// customer, when they read any.
 	cmdValues := []string{"", publicID, custID, code, "c_" + token, "central"}

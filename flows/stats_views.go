@@ -39,7 +39,9 @@ func kpiText(s *Session, p domain.Period, shopID int64, store string, loc *time.
 		data := map[string]any{"Title": ps.ID, "Count": num(int64(ps.Purchases)), "Share": pct(domain.Rate(ps.Purchases, k.Purchases)),
 			"Revenue": s.e.money(ps.Revenue, s.Lang), "Points": num(ps.Earned)}
 		id := "kpi.promotion.ended" // no longer in the config: its multiplier is unknown
-		if pr, ok := s.e.Business.Program.Promotion(ps.ID); ok {
+		if pr, err := s.e.Service.PromotionByID(s.Ctx, s.Tx, ps.ID); err != nil {
+			return "", err
+		} else if pr != nil {
 			id, data["Title"], data["Extra"] = "kpi.promotion", pr.TitleIn(s.Lang, s.e.Business.DefaultLanguage), num(ps.Extra(pr.Multiplier))
 		}
 		lines = append(lines, s.T(id, data))

@@ -121,6 +121,9 @@ func (t *tx) openChat(ctx context.Context, chatID int64, telegramID *int64, also
 				}
 				return err
 			})
+			if also&domain.ReadLivePromotions != 0 {
+				t.queueLive(b, t.now())
+			}
 			if also&domain.ReadTopicChoices != 0 {
 				b.Queue(chatTopicChoices, *telegramID).Query(func(rows pgx.Rows) error {
 					var err error

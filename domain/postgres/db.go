@@ -131,6 +131,9 @@ type tx struct {
 	openChoices   map[string]bool
 	openChoicesOf int64
 	openAt        int
+	// live is the transaction's read of the open live promotions, which
+	// LivePromotionsAt answers from (livepromos.go).
+	live *liveRead
 }
 
 // stamp is the time a row is written at: the one the business gave, or

@@ -1,0 +1,430 @@
+package flows
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+const flowPromo = "promo"
+
+// Steps of starting a live promotion. Ids are stored in conversations:
+// never rename one.
+const (
+	stepPromoMultiplier = "mult"    // ×2, ×3, ×5 or a number typed
+	stepPromoStore      = "store"   // which store (owners of a chain)
+	stepPromoEnd        = "end"     // until when
+	stepPromoTitle      = "title"   // the name customers read
+	stepPromoConfirm    = "confirm" // Start or Cancel
+)
+
+// promoFlow starts a live promotion (domain.StartLivePromotion): the
+// multiplier, the store (owners of a chain), the end in that store's
+// time, the name, then a confirmation. /promo
+// shows the promotions running and stops the live ones.
+type promoFlow struct{}
+
+func (promoFlow) Name() string { return flowPromo }
+
+// promoEnds are the ends offered: hours from now, or the end of a day
+// (0: today) in the store's time zone.
+var promoEnds = []string{"h1", "h2", "h4", "d0", "d1", "d2", "d6"}
+
+// promoDayLabels name the ends at the end of a day.
+var promoDayLabels = map[string]string{"d0": "promo.end.day0", "d1": "promo.end.day1", "d2": "promo.end.day2",
+	"d6": "promo.end.day6"}
+
+// maxPromoListed bounds the live promotions /promo lists with a Stop
+// button each.
+const maxPromoListed = 20
+
+// promoCommand is /promo: what runs now, the live promotions with a Stop
+// button each, and a button to start one.
+func promoCommand(s *Session) error {
+	if !s.Staff.CanManage() {
+		s.Say("staff.only_managers", nil)
+		return s.e.resume(s)
+	}
+	r, err := promoList(s)
+	if err != nil {
+		return err
+	}
+	s.Send(r)
+	return s.e.resume(s)
+}
+
+// promoList is /promo's message.
+func promoList(s *Session) (Reply, error) {
+	live, err := s.e.Service.OpenLivePromotions(s.Ctx, s.Tx, s.Staff)
+	if err != nil {
+		return Reply{}, err
+	}
+	loc := staffLocation(s)
+	lines := []string{s.T("promo.list.title", nil)}
+	var rows [][]Button
+	for i, p := range live {
+		if i == maxPromoListed {
+			break
+		}
+		title := p.TitleIn(s.Lang, s.e.Business.DefaultLanguage)
+		lines = append(lines, s.T("promo.list.live", map[string]any{"Title": title, "Multiplier": p.Multiplier,
+			"Store": s.promoStore(p.ShopID), "Until": s.promoUntil(p.End, loc)}))
+		n, _ := domain.ParseLiveID(p.ID)
+		rows = append(rows, []Button{{Text: s.T("promo.button.stop", map[string]any{"Title": clip(title, 40)}),
+			Data: action("promo", "stop"+strconv.FormatInt(n, 10))}})
+	}
+	now := s.e.Service.Now()
+	for i := range s.e.Business.Program.Promotions {
+		p := &s.e.Business.Program.Promotions[i]
+		id := "promo.list.config"
+		if s.configPromotionRuns(p, now) {
+			id = "promo.list.config_now"
+		}
+		lines = append(lines, s.T(id, map[string]any{"Title": p.TitleIn(s.Lang, s.e.Business.DefaultLanguage),
+			"Multiplier": p.Multiplier}))
+	}
+	if len(lines) == 1 {
+		lines = append(lines, s.T("promo.list.none", nil))
+	}
+	rows = append(rows, []Button{{Text: s.T("promo.button.new", nil), Data: action("promo", "new")}})
+	return Reply{Text: strings.Join(lines, "\n"), Inline: rows}, nil
+}
+
+// configPromotionRuns says whether a config promotion runs now at one of
+// the stores the staff member sees.
+func (s *Session) configPromotionRuns(p *domain.Promotion, now time.Time) bool {
+	for _, st := range s.e.Business.Stores {
+		if s.Staff.ShopID != 0 && s.Staff.Role != domain.RoleOwner {
+			if shop, err := s.Tx.FindShopByCode(s.Ctx, st.Code); err != nil || shop.ID != s.Staff.ShopID {
+				continue
+			}
+		}
+		loc, err := time.LoadLocation(st.TimeZone)
+		if err != nil {
+			loc = time.UTC
+		}
+		if p.At(st.Code, now.In(loc)) {
+			return true
+		}
+	}
+	return false
+}
+
+// promoStore names where a live promotion runs.
+func (s *Session) promoStore(shopID int64) string {
+	if shopID == 0 {
+		return s.T("promo.at.all", nil)
+	}
+	name := "#" + strconv.FormatInt(shopID, 10)
+	if shop, err := s.Tx.FindShopByID(s.Ctx, shopID); err == nil {
+		name = shop.Name
+	}
+	return s.T("promo.at.store", map[string]any{"Store": name})
+}
+
+// promoUntil shows an end: the time alone when it is today.
+func (s *Session) promoUntil(end time.Time, loc *time.Location) string {
+	end, now := end.In(loc), s.e.Service.Now().In(loc)
+	if end.Year() == now.Year() && end.YearDay() == now.YearDay() {
+		return end.Format("15:04")
+	}
+	return end.Format("02.01 15:04")
+}
+
+// promoAction is /promo's buttons: "new" starts the flow, "stop<n>"
+// stops live promotion n and shows the list again in place.
+func promoAction(s *Session, value string) error {
+	if !s.Staff.CanManage() {
+		s.Toast("error.stale_button")
+		return nil
+	}
+	if value == "new" {
+		s.Conv.Reset()
+		return s.Enter(flowPromo, stepPromoMultiplier)
+	}
+	n, err := strconv.ParseInt(strings.TrimPrefix(value, "stop"), 10, 64)
+	if !strings.HasPrefix(value, "stop") || err != nil {
+		s.Toast("error.stale_button")
+		return nil
+	}
+	_, err = s.e.Service.StopLivePromotion(s.Ctx, s.Tx, s.Staff, n)
+	var v *domain.ValidationError
+	switch {
+	case errors.Is(err, domain.ErrNotFound):
+		s.Toast("error.stale_button")
+		return nil
+	case errors.Is(err, domain.ErrPromotionOver):
+		s.Toast("promo.over")
+	case errors.As(err, &v):
+		s.Toast(v.Reason)
+		return nil
+	case err != nil:
+		return err
+	default:
+		s.Toast("promo.stopped")
+	}
+	r, err := promoList(s)
+	if err != nil {
+		return err
+	}
+	s.Edit(r)
+	return nil
+}
+
+func (promoFlow) Ask(s *Session) error {
+	cancel := Button{Text: s.T("promo.cancel", nil), Data: s.cb(flowPromo, s.Conv.Step, "cancel")}
+	loc := s.promoLocation()
+	switch s.Conv.Step {
+	case stepPromoMultiplier:
+		var row []Button
+		for _, m := range []int{2, 3, 5} {
+			row = append(row, Button{Text: "×" + strconv.Itoa(m), Data: s.cb(flowPromo, stepPromoMultiplier, strconv.Itoa(m))})
+		}
+		s.Send(Reply{Text: s.T("promo.ask.multiplier", map[string]any{"Max": domain.MaxPromotionMultiplier}),
+			Inline: [][]Button{row, {cancel}}})
+	case stepPromoEnd:
+		now := s.e.Service.Now()
+		var rows [][]Button
+		var hours []Button
+		for _, e := range promoEnds {
+			end := promoEnd(e, now, loc)
+			b := Button{Data: s.cb(flowPromo, stepPromoEnd, e)}
+			switch e[0] {
+			case 'h':
+				b.Text = s.T("promo.end.hours", map[string]any{"Hours": e[1:], "Until": end.In(loc).Format("15:04")})
+				hours = append(hours, b)
+				continue
+			case 'd':
+				b.Text = s.T(promoDayLabels[e], map[string]any{"Date": end.In(loc).Format("02.01")})
+			}
+			rows = append(rows, []Button{b})
+		}
+		rows = append([][]Button{hours}, rows...)
+		s.Send(Reply{Text: s.T("promo.ask.end", nil), Inline: append(rows, []Button{cancel})})
+	case stepPromoStore:
+		rows := [][]Button{{{Text: s.T("promo.store.all", nil), Data: s.cb(flowPromo, stepPromoStore, "*")}}}
+		for _, st := range s.e.Business.Stores {
+			rows = append(rows, []Button{{Text: st.Name, Data: s.cb(flowPromo, stepPromoStore, st.Code)}})
+		}
+		s.Send(Reply{Text: s.T("promo.ask.store", nil), Inline: append(rows, []Button{cancel})})
+	case stepPromoTitle:
+		s.Send(Reply{Text: s.T("promo.ask.title", map[string]any{"Max": domain.MaxPromotionTitleRunes}),
+			Inline: [][]Button{{{Text: s.promoDefaultTitle(s.Lang), Data: s.cb(flowPromo, stepPromoTitle, "default")}}, {cancel}}})
+	case stepPromoConfirm:
+		s.Send(Reply{Text: s.T("promo.confirm", s.promoData()), Inline: [][]Button{{
+			{Text: s.T("promo.confirm.yes", nil), Data: s.cb(flowPromo, stepPromoConfirm, "yes")}, cancel}}})
+	default:
+		return fmt.Errorf("promo: unknown step %q", s.Conv.Step)
+	}
+	return nil
+}
+
+// typedPromoTime is an end typed as a time of day: "17:30", "17.30", "17".
+var typedPromoTime = regexp.MustCompile(`^([01]?\d|2[0-3])(?:[:.]([0-5]\d))?$`)
+
+func (f promoFlow) Handle(s *Session) error {
+	if !s.Staff.CanManage() {
+		s.Leave()
+		s.Say("staff.revoked", nil)
+		return nil
+	}
+	if s.In.Kind == InputCallback && s.tapValue() == "cancel" {
+		s.Leave()
+		s.Edit(Reply{Text: s.T("promo.cancelled", nil)})
+		return nil
+	}
+	now := s.e.Service.Now()
+	switch s.Conv.Step {
+	case stepPromoMultiplier:
+		text := s.tapValue()
+		if s.In.Kind == InputText {
+			text = strings.TrimPrefix(strings.TrimSpace(s.In.Text), "×")
+			text = strings.TrimPrefix(strings.TrimPrefix(text, "x"), "X")
+		} else if s.In.Kind != InputCallback {
+			return f.Ask(s)
+		}
+		m, err := strconv.Atoi(strings.TrimSpace(text))
+		if err != nil || m < 2 || m > domain.MaxPromotionMultiplier {
+			s.Say("promo.error.multiplier", map[string]any{"Max": domain.MaxPromotionMultiplier})
+			return f.Ask(s)
+		}
+		s.SetData("mult", strconv.Itoa(m))
+		if s.promoStoreWide() && len(s.e.Business.Stores) > 1 {
+			return s.Goto(stepPromoStore)
+		}
+		s.SetData("shop", strconv.FormatInt(s.Staff.ShopID, 10))
+		return s.Goto(stepPromoEnd)
+	case stepPromoEnd:
+		loc := s.promoLocation()
+		var end time.Time
+		switch s.In.Kind {
+		case InputCallback:
+			end = promoEnd(s.tapValue(), now, loc)
+		case InputText:
+			if m := typedPromoTime.FindStringSubmatch(strings.TrimSpace(s.In.Text)); m != nil {
+				h, _ := strconv.Atoi(m[1])
+				mins, _ := strconv.Atoi(m[2])
+				local := now.In(loc)
+				end = time.Date(local.Year(), local.Month(), local.Day(), h, mins, 0, 0, loc)
+				if !end.After(now) {
+					end = end.AddDate(0, 0, 1) // a time passed today: tomorrow's
+				}
+			} else {
+				s.Say("promo.error.end_typed", nil)
+				return f.Ask(s)
+			}
+		default:
+			return f.Ask(s)
+		}
+		if end.IsZero() {
+			return f.Ask(s)
+		}
+		s.SetData("end", end.UTC().Format(time.RFC3339))
+		return s.Goto(stepPromoTitle)
+	case stepPromoStore:
+		if s.In.Kind != InputCallback {
+			return f.Ask(s)
+		}
+		shop := int64(0)
+		if code := s.tapValue(); code != "*" {
+			sh, err := s.Tx.FindShopByCode(s.Ctx, code)
+			if errors.Is(err, domain.ErrNotFound) {
+				return f.Ask(s)
+			} else if err != nil {
+				return err
+			}
+			shop = sh.ID
+		}
+		s.SetData("shop", strconv.FormatInt(shop, 10))
+		return s.Goto(stepPromoEnd)
+	case stepPromoTitle:
+		switch {
+		case s.In.Kind == InputCallback && s.tapValue() == "default":
+			s.SetData("title", "")
+		case s.In.Kind == InputText:
+			t, err := domain.ParsePromotionTitle(s.In.Text)
+			if err != nil {
+				s.Say("promo.error.title", map[string]any{"Max": domain.MaxPromotionTitleRunes})
+				return f.Ask(s)
+			}
+			s.SetData("title", t)
+		default:
+			return f.Ask(s)
+		}
+		return s.Goto(stepPromoConfirm)
+	case stepPromoConfirm:
+		if s.In.Kind != InputCallback || s.tapValue() != "yes" {
+			return f.Ask(s)
+		}
+		return f.start(s)
+	}
+	return fmt.Errorf("promo: unknown step %q", s.Conv.Step)
+}
+
+// start starts the promotion the steps chose.
+func (f promoFlow) start(s *Session) error {
+	data := s.promoData()
+	p, err := s.e.Service.StartLivePromotion(s.Ctx, s.Tx, s.Staff, s.promoRequest())
+	var v *domain.ValidationError
+	if errors.As(err, &v) {
+		s.Edit(Reply{Text: s.T(v.Reason, promoErrorData(v.Reason))})
+		if v.Reason == "promo.error.end" { // waited past the end chosen
+			return s.Goto(stepPromoEnd)
+		}
+		s.Leave()
+		return nil
+	} else if err != nil {
+		return err
+	}
+	s.Leave()
+	data["Title"] = p.TitleIn(s.Lang, s.e.Business.DefaultLanguage)
+	s.Edit(Reply{Text: s.T("promo.started", data)})
+	return nil
+}
+
+// promoErrorData fills the messages of the domain's refusals.
+func promoErrorData(reason string) map[string]any {
+	switch reason {
+	case "promo.error.multiplier":
+		return map[string]any{"Max": domain.MaxPromotionMultiplier}
+	case "promo.error.title":
+		return map[string]any{"Max": domain.MaxPromotionTitleRunes}
+	}
+	return nil
+}
+
+// promoRequest is the request the conversation's data make.
+func (s *Session) promoRequest() domain.LivePromotionRequest {
+	m, _ := strconv.ParseInt(s.Data("mult"), 10, 64)
+	shop, _ := strconv.ParseInt(s.Data("shop"), 10, 64)
+	end, _ := time.Parse(time.RFC3339, s.Data("end"))
+	req := domain.LivePromotionRequest{Multiplier: m, ShopID: shop, End: end, Title: map[string]string{}}
+	for _, lang := range s.e.Business.Languages {
+		req.Title[lang] = s.Data("title")
+		if req.Title[lang] == "" {
+			req.Title[lang] = s.promoDefaultTitle(lang)
+		}
+	}
+	return req
+}
+
+// promoData fills the confirmation and the done message.
+func (s *Session) promoData() map[string]any {
+	req := s.promoRequest()
+	return map[string]any{"Multiplier": req.Multiplier, "Store": s.promoStore(req.ShopID),
+		"Until": s.promoUntil(req.End, s.promoLocation()), "Title": req.Title[s.Lang]}
+}
+
+// promoDefaultTitle is the name offered in lang: "Flash promotion until
+// 17:00".
+func (s *Session) promoDefaultTitle(lang string) string {
+	end, _ := time.Parse(time.RFC3339, s.Data("end"))
+	return s.e.translate(s.e.localizer(lang), "promo.title.default", map[string]any{"Until": s.promoUntil(end, s.promoLocation())})
+}
+
+// promoStoreWide says whether the staff member chooses the store (owners
+// and managers of every store).
+func (s *Session) promoStoreWide() bool {
+	return s.Staff.Role == domain.RoleOwner || s.Staff.ShopID == 0
+}
+
+// promoLocation is the time zone the ends are told in: the store's,
+// once chosen, else the staff member's.
+func (s *Session) promoLocation() *time.Location {
+	if shop, _ := strconv.ParseInt(s.Data("shop"), 10, 64); shop != 0 {
+		if sh, err := s.Tx.FindShopByID(s.Ctx, shop); err == nil {
+			if loc, err := time.LoadLocation(sh.TimeZone); err == nil {
+				return loc
+			}
+		}
+	}
+	return staffLocation(s)
+}
+
+// promoEnd is the end an offered choice means at now: hours from now, or
+// 23:59 of a day (0: today) in loc; zero for an unknown choice.
+func promoEnd(choice string, now time.Time, loc *time.Location) time.Time {
+	if len(choice) != 2 || !strings.Contains("hd", choice[:1]) {
+		return time.Time{}
+	}
+	n, err := strconv.Atoi(choice[1:])
+	if err != nil {
+		return time.Time{}
+	}
+	if choice[0] == 'h' {
+		return now.Add(time.Duration(n) * time.Hour)
+	}
+	l := now.In(loc)
+	return time.Date(l.Year(), l.Month(), l.Day()+n, 23, 59, 0, 0, loc)
+}
+
+func init() {
+	registerFlow(promoFlow{})
+	registerCommand("promo", MenuManager, 25, promoCommand)
+	registerAction("promo", promoAction)
+}

@@ -1,0 +1,167 @@
+package flows_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/bot/bottest"
+)
+
+// lastToast is the bot's answer to the chat's last tap.
+func lastToast(c *bottest.Chat) string {
+	as := c.U.CallbackAnswers()
+	if len(as) == 0 {
+		return ""
+	}
+	return as[len(as)-1].Text
+}
+
+// TestLivePromotionFromTheChat: an owner starts triple points at one
+// store from the chat, a mistake at each step is told and asked again;
+// the card, the register, the customer's message and the purchase carry
+// it at once. An all-stores promotion runs alongside; a store's manager
+// sees both, may stop her store's and not the other. Each ends at its
+// time; /stats counts what they gave, /audit names who started and
+// stopped them, and a Stop tapped after the end says it is over.
+func TestLivePromotionFromTheChat(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner) // Sunday 22 November, 15:00 in Moscow
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	manager := hire(t, h, owner, "manager", 902, "Mira")
+	anna := h.Chat(101, "Anna", "en")
+	anna.Send("/start s_central").Tap("✅ I agree").ShareContact("+79990000101").Tap("Anna").Tap("No, thanks")
+
+	owner.Send("/promo")
+	if got := owner.Last().Text; !strings.Contains(got, "No promotion runs now.") {
+		t.Fatalf("/promo with none:\n%s", got)
+	}
+	owner.Tap("🔥 Start a promotion").Send("x12")
+	if got := lastTexts(owner, 2); !strings.Contains(got, "The multiplier is a whole number from 2 to 10.") {
+		t.Errorf("a multiplier too big:\n%s", got)
+	}
+	owner.Send("×3")
+	if got := owner.Last().Text; got != "At which store?" {
+		t.Fatalf("after the multiplier:\n%s", owner.Transcript())
+	}
+	owner.Tap("Central").Send("25:00")
+	if got := lastTexts(owner, 2); !strings.Contains(got, "Type a time like 17:30, or tap a choice.") {
+		t.Errorf("a time that is none:\n%s", got)
+	}
+	owner.Send("17:30")
+	if !hasButton(owner, "Flash promotion until 17:30") {
+		t.Fatalf("the name offered:\n%s", owner.Transcript())
+	}
+	owner.Send(strings.Repeat("Rain ", 13))
+	if got := lastTexts(owner, 2); !strings.Contains(got, "A name is 1 to 60 characters.") {
+		t.Errorf("a name too long:\n%s", got)
+	}
+	owner.Send("  Rainy   day ")
+	want := "🔥 Points ×3 at Central, from now until 17:30.\nCustomers see: «Rainy day».\nStart it?"
+	if got := owner.Last().Text; got != want {
+		t.Fatalf("the confirmation:\n%s\nwant:\n%s", got, want)
+	}
+	owner.Tap("🔥 Start")
+	if got := owner.Last().Text; !strings.HasPrefix(got, "🔥 Started: Rainy day, points ×3 at Central until 17:30.") {
+		t.Fatalf("started:\n%s", got)
+	}
+
+	// At once: the card, the register and the customer's message.
+	anna.Send("/card")
+	if photo, _ := anna.LastPhoto(); !strings.HasSuffix(photo.Caption, "\n🔥 Now: Rainy day (points ×3)") {
+		t.Errorf("the card's caption:\n%s", photo.Caption)
+	}
+	scan(t, anna, cashier)
+	cashier.Send("1000")
+	if got := cashier.Last().Text; !strings.HasSuffix(got, "\n🔥 Rainy day: points ×3") {
+		t.Errorf("the quote:\n%s", got)
+	}
+	cashier.Tap("➕ Accrue +90").Tap("✅ Confirm")
+	anna.Sync()
+	if got := lastTexts(anna, 3); !strings.Contains(got, "Points: +90.") ||
+		!strings.Contains(got, "🔥 Rainy day: your points were multiplied by 3.") {
+		t.Errorf("the customer's message:\n%s", anna.Transcript())
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM purchases WHERE promotion = 'live-1' AND points_earned = 90`); n != 1 {
+		t.Errorf("%d purchases record live-1, want 1", n)
+	}
+
+	// Double points at every store for an hour, the name offered taken.
+	owner.Send("/promo").Tap("🔥 Start a promotion").Tap("×2").Tap("All stores").Tap("1 h (till 16:00)").
+		Tap("Flash promotion until 16:00").Tap("🔥 Start")
+	// Central's manager sees both and chooses no store when she starts one.
+	manager.Send("/promo")
+	list := manager.Last().Text
+	if !strings.Contains(list, "• Rainy day: points ×3 at Central, until 17:30") ||
+		!strings.Contains(list, "• Flash promotion until 16:00: points ×2 at all stores, until 16:00") {
+		t.Errorf("the manager's /promo:\n%s", list)
+	}
+	manager.Tap("⏹ Stop: Flash promotion until 16:00")
+	if got := lastToast(manager); got != "You can start and stop promotions at your own store only." {
+		t.Errorf("a manager stopping every store's promotion: toast %q", got)
+	}
+	manager.Tap("⏹ Stop: Rainy day")
+	if got := lastToast(manager); got != "Stopped." {
+		t.Errorf("stopping her store's: toast %q", got)
+	}
+	if got := manager.Last().Text; strings.Contains(got, "Rainy day") || !strings.Contains(got, "Flash promotion until 16:00") {
+		t.Errorf("the list after the stop:\n%s", got)
+	}
+	// Central now runs the all-stores one.
+	scan(t, anna, cashier)
+	cashier.Send("1000").Tap("➕ Accrue +60").Tap("✅ Confirm")
+	manager.Send("/promo").Tap("🔥 Start a promotion").Tap("×5")
+	if got := manager.Last().Text; !strings.HasPrefix(got, "Until when?") {
+		t.Errorf("a store's manager is asked for no store:\n%s", manager.Transcript())
+	}
+	manager.Tap("Cancel")
+	if got := manager.Last().Text; got != "No promotion started." {
+		t.Errorf("cancelled: %q", got)
+	}
+
+	h.Clock.Advance(time.Hour) // 16:00: the hour is over
+	anna.Send("/card")
+	if photo, _ := anna.LastPhoto(); strings.Contains(photo.Caption, "🔥") {
+		t.Errorf("the caption after the end:\n%s", photo.Caption)
+	}
+	manager.Send("/promo")
+	if got := manager.Last().Text; !strings.Contains(got, "No promotion runs now.") {
+		t.Errorf("/promo after the end:\n%s", got)
+	}
+	owner.Send("/stats")
+	stats := owner.Last().Text
+	if !strings.Contains(stats, "\n🔥 Rainy day: 1 of the purchases (50.0 %), ") || !strings.Contains(stats, "points over the usual rate: +60\n") ||
+		!strings.Contains(stats, "\n🔥 Flash promotion until 16:00: 1 of the purchases (50.0 %), ") ||
+		!strings.Contains(stats, "points over the usual rate: +30\n") {
+		t.Errorf("/stats:\n%s", stats)
+	}
+	owner.Send("/audit")
+	audit := owner.Last().Text
+	for _, w := range []string{"Olga (owner) started promotion live-1: points ×3 until 22.11 17:30",
+		"Olga (owner) started promotion live-2: points ×2 until 22.11 16:00", "Mira (manager) stopped promotion live-1"} {
+		if !strings.Contains(audit, w) {
+			t.Errorf("/audit lacks %q:\n%s", w, audit)
+		}
+	}
+}
+
+// TestStopTappedAfterTheEnd: a Stop button of a list shown while the
+// promotion ran says it is over once it has ended, and stops nothing.
+func TestStopTappedAfterTheEnd(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "ru")
+	owner.Send("/promo").Tap("🔥 Запустить акцию").Tap("×2").Tap("Во всех магазинах").Tap("1 ч (до 16:00)").
+		Tap("Акция до 16:00").Tap("🔥 Запустить")
+	owner.Send("/promo")
+	list := owner.Last()
+	h.Clock.Advance(61 * time.Minute)
+	owner.TapOld(list.ID, "⏹ Остановить: Акция до 16:00")
+	if got := lastToast(owner); got != "Эта акция уже закончилась." {
+		t.Errorf("a Stop after the end: toast %q", got)
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM live_promotions WHERE stopped_at IS NULL`); n != 1 {
+		t.Errorf("%d promotions not stopped, want 1", n)
+	}
+}
