@@ -59,6 +59,9 @@ const (
 	JobBadges = "badges"
 	// JobWeeklyReport sends the owners last week's chart and movements.
 	JobWeeklyReport = "weekly_report"
+	// JobPromotionReports tells whoever started a live promotion what it
+	// came to, once it has ended or was stopped.
+	JobPromotionReports = "promotion_reports"
 )
 
 // DefaultJobs is the schedule when the config sets none: points expire at
@@ -69,7 +72,7 @@ func DefaultJobs() map[string]string {
 	return map[string]string{JobExpirePoints: "30 3 * * *", JobPurgeRetained: "45 3 * * *",
 		JobFeedbackDigest: "0 21 * * *", JobFeedbackRequests: "* * * * *",
 		JobBroadcastReports: "* * * * *", JobNudges: "* * * * *", JobBadges: "10 0 * * *",
-		JobWeeklyReport: "0 9 * * 1"}
+		JobWeeklyReport: "0 9 * * 1", JobPromotionReports: "* * * * *"}
 }
 
 // StoreConfig is one store of the business config.

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -77,6 +78,57 @@ type LivePromotionStore interface {
 	// AnyLivePromotion says whether a live promotion was ever started
 	// (the owners' numbers then read purchases by promotion).
 	AnyLivePromotion(ctx context.Context) (bool, error)
+	// ClaimEndedLivePromotions marks up to limit live promotions that had
+	// ended (or were stopped) by t and were not reported yet as reported,
+	// and returns them with the staff member who started each.
+	ClaimEndedLivePromotions(ctx context.Context, t time.Time, limit int) ([]EndedPromotion, error)
+	// PromotionResult sums the purchases that stand under a promotion.
+	PromotionResult(ctx context.Context, id string) (PromotionStat, error)
+}
+
+// EndedPromotion is a live promotion over, to report to its starter.
+type EndedPromotion struct {
+	Promotion Promotion
+	StartedBy int64
+}
+
+// ReportPromotions tells each staff member who started a live promotion
+// that has ended what it came to (render writes the message), once; a
+// starter who lost their access is told nothing. It reports how many it
+// queued.
+func (s *Service) ReportPromotions(ctx context.Context, st Store,
+	render func(ctx context.Context, tx Tx, to *Staff, p Promotion, result PromotionStat) (json.RawMessage, error)) (int, error) {
+	n := 0
+	err := st.Update(ctx, func(tx Tx) error {
+		n = 0
+		ended, err := tx.ClaimEndedLivePromotions(ctx, s.Now(), 100)
+		if err != nil {
+			return err
+		}
+		for _, e := range ended {
+			to, err := tx.FindStaffByID(ctx, e.StartedBy)
+			if err != nil {
+				return fmt.Errorf("promotion %s starter: %w", e.Promotion.ID, err)
+			}
+			if !to.Active() || to.ChatID == 0 {
+				continue
+			}
+			result, err := tx.PromotionResult(ctx, e.Promotion.ID)
+			if err != nil {
+				return err
+			}
+			payload, err := render(ctx, tx, to, e.Promotion, result)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Enqueue(ctx, OutMessage{ChatID: to.ChatID, Payload: payload}, false); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
 }
 
 // ErrPromotionOver means the live promotion to stop was stopped already

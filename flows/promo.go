@@ -1,6 +1,8 @@
 package flows
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -146,6 +148,9 @@ func promoAction(s *Session, value string) error {
 	if value == "new" {
 		s.Conv.Reset()
 		return s.Enter(flowPromo, stepPromoMultiplier)
+	}
+	if n, ok := strings.CutPrefix(value, "tell"); ok {
+		return tellPromotion(s, n)
 	}
 	n, err := strconv.ParseInt(strings.TrimPrefix(value, "stop"), 10, 64)
 	if !strings.HasPrefix(value, "stop") || err != nil {
@@ -343,8 +348,45 @@ func (f promoFlow) start(s *Session) error {
 	}
 	s.Leave()
 	data["Title"] = p.TitleIn(s.Lang, s.e.Business.DefaultLanguage)
-	s.Edit(Reply{Text: s.T("promo.started", data)})
+	n, _ := domain.ParseLiveID(p.ID)
+	s.Edit(Reply{Text: s.T("promo.started", data), Inline: [][]Button{{{Text: s.T("promo.button.tell", nil),
+		Data: action("promo", "tell"+strconv.FormatInt(n, 10))}}}})
 	return nil
+}
+
+// tellPromotion starts a broadcast of live promotion n (its number in
+// text), the text written for the members in the staff member's
+// language: they choose the audience and send as with /broadcast.
+func tellPromotion(s *Session, text string) error {
+	n, err := strconv.ParseInt(text, 10, 64)
+	if err != nil {
+		s.Toast("error.stale_button")
+		return nil
+	}
+	p, err := s.e.Service.PromotionByID(s.Ctx, s.Tx, domain.LiveID(n))
+	if err != nil {
+		return err
+	}
+	if p == nil {
+		s.Toast("error.stale_button")
+		return nil
+	}
+	if !p.End.After(s.e.Service.Now()) {
+		s.Toast("promo.over")
+		return nil
+	}
+	loc := staffLocation(s)
+	if p.ShopID != 0 {
+		if sh, err := s.Tx.FindShopByID(s.Ctx, p.ShopID); err == nil {
+			if l, err := time.LoadLocation(sh.TimeZone); err == nil {
+				loc = l
+			}
+		}
+	}
+	s.Conv.Reset()
+	s.SetData("text", s.T("promo.announce", map[string]any{"Title": p.TitleIn(s.Lang, s.e.Business.DefaultLanguage),
+		"Multiplier": p.Multiplier, "Store": s.promoStore(p.ShopID), "Until": s.promoUntil(p.End, loc)}))
+	return s.Enter(flowBroadcast, stepBcAudience)
 }
 
 // promoErrorData fills the messages of the domain's refusals.
@@ -421,6 +463,41 @@ func promoEnd(choice string, now time.Time, loc *time.Location) time.Time {
 	}
 	l := now.In(loc)
 	return time.Date(l.Year(), l.Month(), l.Day()+n, 23, 59, 0, 0, loc)
+}
+
+// ReportPromotions tells whoever started a live promotion what it came
+// to once it is over (the promotion_reports job): its purchases, their
+// receipts and the points the multiplier added.
+func (e *Engine) ReportPromotions(ctx context.Context) (int, error) {
+	return e.Service.ReportPromotions(ctx, e.Store, func(ctx context.Context, tx domain.Tx, to *domain.Staff,
+		p domain.Promotion, r domain.PromotionStat) (json.RawMessage, error) {
+		lang := e.staffLang(ctx, tx, to)
+		loc := e.localizer(lang)
+		zone, store := "", e.translate(loc, "promo.at.all", nil)
+		if len(e.Business.Stores) > 0 {
+			zone = e.Business.Stores[0].TimeZone
+		}
+		if p.ShopID != 0 {
+			shop, err := tx.FindShopByID(ctx, p.ShopID)
+			if err != nil {
+				return nil, err
+			}
+			zone, store = shop.TimeZone, e.translate(loc, "promo.at.store", map[string]any{"Store": shop.Name})
+		}
+		z, err := time.LoadLocation(zone)
+		if err != nil {
+			z = time.UTC
+		}
+		id := "promo.report"
+		if r.Purchases == 0 {
+			id = "promo.report.none"
+		}
+		return Reply{ChatID: to.ChatID, Text: e.translate(loc, id, map[string]any{
+			"Title": p.TitleIn(lang, e.Business.DefaultLanguage), "Multiplier": p.Multiplier, "Store": store,
+			"From": p.Start.In(z).Format("02.01 15:04"), "Until": p.End.In(z).Format("02.01 15:04"),
+			"Count": e.num(int64(r.Purchases), lang), "Revenue": e.money(r.Revenue, lang),
+			"Extra": e.num(r.Extra(p.Multiplier), lang)})}.encode()
+	})
 }
 
 func init() {

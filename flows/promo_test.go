@@ -66,6 +66,17 @@ func TestLivePromotionFromTheChat(t *testing.T) {
 	if got := owner.Last().Text; !strings.HasPrefix(got, "🔥 Started: Rainy day, points ×3 at Central until 17:30.") {
 		t.Fatalf("started:\n%s", got)
 	}
+	// Telling the members is a broadcast with the text written.
+	owner.Tap("📣 Tell the members")
+	if got := owner.Last().Text; !strings.HasPrefix(got, "Who should get it?") {
+		t.Fatalf("after Tell the members:\n%s", owner.Transcript())
+	}
+	owner.Tap("👥 Everyone who agreed to offers")
+	if got := lastTexts(owner, 3); !strings.Contains(got,
+		"🔥 Rainy day: points ×3 at Central until 17:30. Show your card at the register to get them.") {
+		t.Errorf("the broadcast's preview:\n%s", owner.Transcript())
+	}
+	owner.Tap("✖ Cancel")
 
 	// At once: the card, the register and the customer's message.
 	anna.Send("/card")
@@ -136,6 +147,23 @@ func TestLivePromotionFromTheChat(t *testing.T) {
 		!strings.Contains(stats, "points over the usual rate: +30\n") {
 		t.Errorf("/stats:\n%s", stats)
 	}
+	// Whoever started them hears what each came to, once.
+	if n, err := h.Engine.ReportPromotions(t.Context()); err != nil || n != 2 {
+		t.Fatalf("ReportPromotions: %d, %v; want 2", n, err)
+	}
+	owner.Sync()
+	reports := lastTexts(owner, 3)
+	for _, w := range []string{
+		"🔥 «Rainy day» is over (points ×3 at Central, 22.11 15:00 – 22.11 15:00). Purchases under it: 1, 1,000 RUB; points over the usual rate: +60.",
+		"🔥 «Flash promotion until 16:00» is over (points ×2 at all stores, 22.11 15:00 – 22.11 16:00). Purchases under it: 1, 1,000 RUB; points over the usual rate: +30.",
+	} {
+		if !strings.Contains(reports, w) {
+			t.Errorf("the reports lack %q:\n%s", w, reports)
+		}
+	}
+	if n, err := h.Engine.ReportPromotions(t.Context()); err != nil || n != 0 {
+		t.Errorf("ReportPromotions again: %d, %v; want 0", n, err)
+	}
 	owner.Send("/audit")
 	audit := owner.Last().Text
 	for _, w := range []string{"Olga (owner) started promotion live-1: points ×3 until 22.11 17:30",
@@ -147,13 +175,15 @@ func TestLivePromotionFromTheChat(t *testing.T) {
 }
 
 // TestStopTappedAfterTheEnd: a Stop button of a list shown while the
-// promotion ran says it is over once it has ended, and stops nothing.
+// promotion ran says it is over once it has ended, and stops nothing;
+// so does the button that would tell the members.
 func TestStopTappedAfterTheEnd(t *testing.T) {
 	t.Parallel()
 	h := bottest.New(t, withOwner)
 	owner := h.Chat(ownerID, "Olga", "ru")
 	owner.Send("/promo").Tap("🔥 Запустить акцию").Tap("×2").Tap("Во всех магазинах").Tap("1 ч (до 16:00)").
 		Tap("Акция до 16:00").Tap("🔥 Запустить")
+	started := owner.Last()
 	owner.Send("/promo")
 	list := owner.Last()
 	h.Clock.Advance(61 * time.Minute)
@@ -163,5 +193,16 @@ func TestStopTappedAfterTheEnd(t *testing.T) {
 	}
 	if n := countRows(t, h, `SELECT count(*) FROM live_promotions WHERE stopped_at IS NULL`); n != 1 {
 		t.Errorf("%d promotions not stopped, want 1", n)
+	}
+	owner.TapOld(started.ID, "📣 Рассказать участникам")
+	if got := lastToast(owner); got != "Эта акция уже закончилась." {
+		t.Errorf("telling the members after the end: toast %q", got)
+	}
+	if n, err := h.Engine.ReportPromotions(t.Context()); err != nil || n != 1 {
+		t.Fatalf("ReportPromotions: %d, %v; want 1", n, err)
+	}
+	owner.Sync()
+	if got, want := owner.Last().Text, "🔥 Акция «Акция до 16:00» закончилась (баллы ×2 во всех магазинах, 22.11 15:00 – 22.11 16:00). Покупок по ней не было."; got != want {
+		t.Errorf("the report:\n%s\nwant:\n%s", got, want)
 	}
 }

@@ -16,11 +16,16 @@ CREATE TABLE live_promotions (
     created_by bigint NOT NULL REFERENCES staff(id),
     stopped_at timestamptz,
     stopped_by bigint REFERENCES staff(id),
+    reported_at timestamptz,                -- its result went to whoever started it
     CHECK (ends_at > starts_at)
 );
 -- The register asks for those running now: the few not stopped and not
 -- ended yet.
 CREATE INDEX live_promotions_open ON live_promotions (ends_at) WHERE stopped_at IS NULL;
+-- The report job looks for the ended ones not reported yet.
+CREATE INDEX live_promotions_unreported ON live_promotions (ends_at) WHERE reported_at IS NULL;
+-- A promotion's result sums its purchases: the few that have one.
+CREATE INDEX purchases_promotion ON purchases (promotion) WHERE promotion IS NOT NULL;
 
 ALTER TABLE audit_log DROP CONSTRAINT audit_log_action_check;
 ALTER TABLE audit_log ADD CONSTRAINT audit_log_action_check

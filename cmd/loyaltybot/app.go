@@ -277,5 +277,6 @@ func (a *app) jobs() []schedule.Job {
 		}, a.log),
 		schedule.BadgeJob(a.biz.Jobs[domain.JobBadges], a.db, a.engine.Service, a.log),
 		schedule.WeeklyReportJob(a.biz.Jobs[domain.JobWeeklyReport], a.engine.SendWeeklyReport, a.log),
+		schedule.PromotionReportJob(a.biz.Jobs[domain.JobPromotionReports], a.engine.ReportPromotions, a.log),
 	}
 }

@@ -151,3 +151,33 @@ func (t *tx) AnyLivePromotion(ctx context.Context) (bool, error) {
 	err := t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM live_promotions)`).Scan(&ok)
 	return ok, mapErr(err)
 }
+
+// ClaimEndedLivePromotions marks the ended ones not reported yet as
+// reported, two jobs never claiming one twice (SKIP LOCKED).
+func (t *tx) ClaimEndedLivePromotions(ctx context.Context, at time.Time, limit int) ([]domain.EndedPromotion, error) {
+	rows, err := t.tx.Query(ctx, `UPDATE live_promotions l SET reported_at = $1
+		WHERE l.id IN (SELECT id FROM live_promotions
+			WHERE reported_at IS NULL AND least(ends_at, coalesce(stopped_at, ends_at)) <= $1
+			ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)
+		RETURNING `+livePromotionColumns+`, l.created_by`, at, limit)
+	if err != nil {
+		return nil, fmt.Errorf("claim ended live promotions: %w", mapErr(err))
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (domain.EndedPromotion, error) {
+		e := domain.EndedPromotion{Promotion: domain.Promotion{Live: true}}
+		var n int64
+		err := row.Scan(&n, &e.Promotion.Multiplier, &e.Promotion.ShopID, &e.Promotion.Title, &e.Promotion.Start,
+			&e.Promotion.End, &e.StartedBy)
+		e.Promotion.ID = domain.LiveID(n)
+		return e, err
+	})
+	return out, mapErr(err)
+}
+
+// PromotionResult sums the purchases under the promotion that stand.
+func (t *tx) PromotionResult(ctx context.Context, id string) (domain.PromotionStat, error) {
+	r := domain.PromotionStat{ID: id}
+	err := t.tx.QueryRow(ctx, `SELECT count(*), coalesce(sum(amount), 0)::bigint, coalesce(sum(points_earned), 0)::bigint
+		FROM purchases WHERE promotion = $1 AND cancelled_at IS NULL`, id).Scan(&r.Purchases, &r.Revenue, &r.Earned)
+	return r, mapErr(err)
+}

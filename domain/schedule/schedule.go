@@ -124,6 +124,18 @@ func BroadcastReportJob(spec string, run func(ctx context.Context) (int, error),
 	}}
 }
 
+// PromotionReportJob tells the staff who started live promotions what
+// the ended ones came to (run is the chat engine's ReportPromotions).
+func PromotionReportJob(spec string, run func(ctx context.Context) (int, error), log *slog.Logger) Job {
+	return Job{Name: domain.JobPromotionReports, Spec: spec, Run: func(ctx context.Context) error {
+		n, err := run(ctx)
+		if n > 0 {
+			log.Info("promotion reports queued", "reports", n)
+		}
+		return err
+	}}
+}
+
 // FeedbackRequestJob queues the feedback requests that are due (run is
 // the chat engine's QueueFeedbackRequests, which renders them).
 func FeedbackRequestJob(spec string, run func(ctx context.Context) (int, error), log *slog.Logger) Job {
