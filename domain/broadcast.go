@@ -124,25 +124,37 @@ func (s *Service) ReportBroadcasts(ctx context.Context, st Store,
 			return err
 		}
 		for _, f := range done {
-			to, err := tx.FindStaffByID(ctx, f.StaffID)
+			told, err := tellStaff(ctx, tx, f.StaffID, func(to *Staff) (json.RawMessage, error) { return render(ctx, tx, to, f) })
 			if err != nil {
-				return fmt.Errorf("broadcast %d sender: %w", f.ID, err)
+				return fmt.Errorf("broadcast %d report: %w", f.ID, err)
 			}
-			if !to.Active() || to.ChatID == 0 {
-				continue
+			if told {
+				n++
 			}
-			payload, err := render(ctx, tx, to, f)
-			if err != nil {
-				return err
-			}
-			if _, err := tx.Enqueue(ctx, OutMessage{ChatID: to.ChatID, Payload: payload}, false); err != nil {
-				return err
-			}
-			n++
 		}
 		return nil
 	})
 	return n, err
+}
+
+// tellStaff queues the message render writes for staff member id,
+// unless they lost their access or have no chat; it says whether it did.
+func tellStaff(ctx context.Context, tx Tx, id int64, render func(to *Staff) (json.RawMessage, error)) (bool, error) {
+	to, err := tx.FindStaffByID(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	if !to.Active() || to.ChatID == 0 {
+		return false, nil
+	}
+	payload, err := render(to)
+	if err != nil {
+		return false, err
+	}
+	if _, err := tx.Enqueue(ctx, OutMessage{ChatID: to.ChatID, Payload: payload}, false); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 // CheckBroadcastTime refuses a scheduled time that has already passed by

@@ -106,25 +106,19 @@ func (s *Service) ReportPromotions(ctx context.Context, st Store,
 			return err
 		}
 		for _, e := range ended {
-			to, err := tx.FindStaffByID(ctx, e.StartedBy)
+			told, err := tellStaff(ctx, tx, e.StartedBy, func(to *Staff) (json.RawMessage, error) {
+				result, err := tx.PromotionResult(ctx, e.Promotion.ID)
+				if err != nil {
+					return nil, err
+				}
+				return render(ctx, tx, to, e.Promotion, result)
+			})
 			if err != nil {
-				return fmt.Errorf("promotion %s starter: %w", e.Promotion.ID, err)
+				return fmt.Errorf("promotion %s report: %w", e.Promotion.ID, err)
 			}
-			if !to.Active() || to.ChatID == 0 {
-				continue
+			if told {
+				n++
 			}
-			result, err := tx.PromotionResult(ctx, e.Promotion.ID)
-			if err != nil {
-				return err
-			}
-			payload, err := render(ctx, tx, to, e.Promotion, result)
-			if err != nil {
-				return err
-			}
-			if _, err := tx.Enqueue(ctx, OutMessage{ChatID: to.ChatID, Payload: payload}, false); err != nil {
-				return err
-			}
-			n++
 		}
 		return nil
 	})
