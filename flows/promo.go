@@ -76,6 +76,12 @@ func promoList(s *Session) (Reply, error) {
 		title := p.TitleIn(s.Lang, s.e.Business.DefaultLanguage)
 		lines = append(lines, s.T("promo.list.live", map[string]any{"Title": title, "Multiplier": p.Multiplier,
 			"Store": s.promoStore(p.ShopID), "Until": s.promoUntil(p.End, loc)}))
+		if r, err := s.Tx.PromotionResult(s.Ctx, p.ID); err != nil {
+			return Reply{}, err
+		} else if r.Purchases > 0 {
+			lines = append(lines, s.T("promo.list.so_far", map[string]any{"Count": s.num(int64(r.Purchases)),
+				"Revenue": s.e.money(r.Revenue, s.Lang), "Extra": s.num(r.Extra(p.Multiplier))}))
+		}
 		n, _ := domain.ParseLiveID(p.ID)
 		rows = append(rows, []Button{{Text: s.T("promo.button.stop", map[string]any{"Title": clip(title, 40)}),
 			Data: action("promo", "stop"+strconv.FormatInt(n, 10))}})

@@ -104,7 +104,7 @@ func TestLivePromotionFromTheChat(t *testing.T) {
 	// Central's manager sees both and chooses no store when she starts one.
 	manager.Send("/promo")
 	list := manager.Last().Text
-	if !strings.Contains(list, "• Rainy day: points ×3 at Central, until 17:30") ||
+	if !strings.Contains(list, "• Rainy day: points ×3 at Central, until 17:30\n   so far: purchases 1, 1,000 RUB, points over the usual rate +60") ||
 		!strings.Contains(list, "• Flash promotion until 16:00: points ×2 at all stores, until 16:00") {
 		t.Errorf("the manager's /promo:\n%s", list)
 	}
