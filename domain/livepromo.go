@@ -23,6 +23,8 @@ const (
 	AuditPromotion = "promotion"
 	// MaxLivePromotion is the longest a live promotion may run.
 	MaxLivePromotion = 7 * 24 * time.Hour
+	// MaxLivePromotionLead is how far ahead one may be scheduled.
+	MaxLivePromotionLead = 30 * 24 * time.Hour
 	// MaxPromotionTitleRunes bounds a typed title: it goes into the
 	// card's caption and the cashier's check.
 	MaxPromotionTitleRunes = 60
@@ -34,8 +36,8 @@ type LivePromotionRequest struct {
 	Multiplier int64
 	// ShopID is the one store it runs at; 0: every store (owners only).
 	ShopID int64
-	// End is when it stops; it starts now.
-	End time.Time
+	// Start is when it starts (zero: now), End when it stops.
+	Start, End time.Time
 	// Title per offered language; the default language's is required.
 	Title map[string]string
 }
@@ -106,6 +108,9 @@ func (s *Service) ReportPromotions(ctx context.Context, st Store,
 			return err
 		}
 		for _, e := range ended {
+			if e.Promotion.End.Before(e.Promotion.Start) {
+				continue // cancelled before it began: nothing to tell
+			}
 			told, err := tellStaff(ctx, tx, e.StartedBy, func(to *Staff) (json.RawMessage, error) {
 				result, err := tx.PromotionResult(ctx, e.Promotion.ID)
 				if err != nil {
@@ -137,15 +142,22 @@ func (s *Staff) promotesAt(shopID int64) bool {
 }
 
 // ValidateLivePromotion checks a request for staff member by at now: the
-// multiplier, an end in the future no further than MaxLivePromotion, a
-// title within bounds, and the store (a manager's own only).
+// multiplier, a start from now to MaxLivePromotionLead ahead, an end
+// after it no further than MaxLivePromotion, a title within bounds, and
+// the store (a manager's own only).
 func (s *Service) ValidateLivePromotion(by *Staff, req LivePromotionRequest, now time.Time) error {
+	start := req.Start
+	if start.IsZero() {
+		start = now
+	}
 	switch {
 	case !by.CanManage():
 		return Invalid("staff.only_managers")
 	case req.Multiplier < 2 || req.Multiplier > MaxPromotionMultiplier:
 		return Invalid("promo.error.multiplier")
-	case !req.End.After(now) || req.End.Sub(now) > MaxLivePromotion:
+	case start.Before(now) || start.Sub(now) > MaxLivePromotionLead:
+		return Invalid("promo.error.start")
+	case !req.End.After(start) || !req.End.After(now) || req.End.Sub(start) > MaxLivePromotion:
 		return Invalid("promo.error.end")
 	case !by.promotesAt(req.ShopID):
 		return Invalid("promo.error.store")
@@ -170,19 +182,26 @@ func ParsePromotionTitle(text string) (string, error) {
 	return t, nil
 }
 
-// StartLivePromotion starts a promotion now for staff member by (owners
-// and managers; a store's manager at their store only) and records it in the
-// audit log.
+// StartLivePromotion starts a promotion now, or schedules it, for staff
+// member by (owners and managers; a store's manager at their store only)
+// and records it in the audit log.
 func (s *Service) StartLivePromotion(ctx context.Context, tx Tx, by *Staff, req LivePromotionRequest) (*Promotion, error) {
 	now := s.Now()
 	if err := s.ValidateLivePromotion(by, req, now); err != nil {
 		return nil, err
 	}
-	p := &Promotion{Live: true, Multiplier: req.Multiplier, ShopID: req.ShopID, Start: now, End: req.End, Title: req.Title}
+	start := req.Start
+	if start.IsZero() {
+		start = now
+	}
+	p := &Promotion{Live: true, Multiplier: req.Multiplier, ShopID: req.ShopID, Start: start, End: req.End, Title: req.Title}
 	if err := tx.CreateLivePromotion(ctx, p, by.ID); err != nil {
 		return nil, err
 	}
 	detail := fmt.Sprintf("start %s x%d until %s", p.ID, p.Multiplier, p.End.UTC().Format(time.RFC3339))
+	if start.After(now) {
+		detail += " from " + start.UTC().Format(time.RFC3339)
+	}
 	if err := tx.AppendAudit(ctx, AuditEntry{StaffID: by.ID, Action: AuditPromotion, Detail: detail, At: now}); err != nil {
 		return nil, err
 	}

@@ -156,17 +156,25 @@ func auditCommand(s *Session) error {
 }
 
 // promotionAudit reads a live promotion's audit detail ("start live-3
-// x2 until <RFC 3339>", "stop live-3") into data and names its message.
+// x2 until <RFC 3339>", with " from <RFC 3339>" when scheduled; "stop
+// live-3") into data and names its message.
 func promotionAudit(detail string, data map[string]any, loc *time.Location) string {
 	f := strings.Fields(detail)
 	if len(f) >= 2 {
 		data["ID"] = f[1]
 	}
-	if len(f) == 5 && f[0] == "start" {
+	at := func(s string) string {
+		if t, err := time.Parse(time.RFC3339, s); err == nil {
+			return t.In(loc).Format("02.01 15:04")
+		}
+		return s
+	}
+	if (len(f) == 5 || len(f) == 7) && f[0] == "start" {
 		data["Multiplier"] = strings.TrimPrefix(f[2], "x")
-		data["Until"] = f[4]
-		if t, err := time.Parse(time.RFC3339, f[4]); err == nil {
-			data["Until"] = t.In(loc).Format("02.01 15:04")
+		data["Until"] = at(f[4])
+		if len(f) == 7 { // scheduled: "… from <RFC 3339>"
+			data["From"] = at(f[6])
+			return "audit.promotion.schedule"
 		}
 		return "audit.promotion.start"
 	}

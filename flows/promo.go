@@ -20,21 +20,23 @@ const flowPromo = "promo"
 const (
 	stepPromoMultiplier = "mult"    // ×2, ×3, ×5 or a number typed
 	stepPromoStore      = "store"   // which store (owners of a chain)
+	stepPromoStart      = "start"   // now, or a date and time
 	stepPromoEnd        = "end"     // until when
 	stepPromoTitle      = "title"   // the name customers read
 	stepPromoConfirm    = "confirm" // Start or Cancel
 )
 
-// promoFlow starts a live promotion (domain.StartLivePromotion): the
-// multiplier, the store (owners of a chain), the end in that store's
-// time, the name, then a confirmation. /promo
-// shows the promotions running and stops the live ones.
+// promoFlow starts or schedules a live promotion
+// (domain.StartLivePromotion): the multiplier, the store (owners of a
+// chain), the start (now, or a date and time) and the end in that
+// store's time, the name, then a confirmation. /promo shows the
+// promotions running and stops (or cancels) the live ones.
 type promoFlow struct{}
 
 func (promoFlow) Name() string { return flowPromo }
 
-// promoEnds are the ends offered: hours from now, or the end of a day
-// (0: today) in the store's time zone.
+// promoEnds are the ends offered: hours from the start, or the end of a
+// day (0: the start's) in the store's time zone.
 var promoEnds = []string{"h1", "h2", "h4", "d0", "d1", "d2", "d6"}
 
 // promoDayLabels name the ends at the end of a day.
@@ -74,8 +76,12 @@ func promoList(s *Session) (Reply, error) {
 			break
 		}
 		title := p.TitleIn(s.Lang, s.e.Business.DefaultLanguage)
-		lines = append(lines, s.T("promo.list.live", map[string]any{"Title": title, "Multiplier": p.Multiplier,
-			"Store": s.promoStore(p.ShopID), "Until": s.promoUntil(p.End, loc)}))
+		id := "promo.list.live"
+		if p.Start.After(s.e.Service.Now()) {
+			id = "promo.list.upcoming"
+		}
+		lines = append(lines, s.T(id, map[string]any{"Title": title, "Multiplier": p.Multiplier,
+			"Store": s.promoStore(p.ShopID), "From": s.promoUntil(p.Start, loc), "Until": s.promoUntil(p.End, loc)}))
 		if r, err := s.Tx.PromotionResult(s.Ctx, p.ID); err != nil {
 			return Reply{}, err
 		} else if r.Purchases > 0 {
@@ -198,12 +204,15 @@ func (promoFlow) Ask(s *Session) error {
 		}
 		s.Send(Reply{Text: s.T("promo.ask.multiplier", map[string]any{"Max": domain.MaxPromotionMultiplier}),
 			Inline: [][]Button{row, {cancel}}})
+	case stepPromoStart:
+		s.Send(Reply{Text: s.T("promo.ask.start", map[string]any{"Zone": loc.String()}), Inline: [][]Button{
+			{{Text: s.T("promo.start.now", nil), Data: s.cb(flowPromo, stepPromoStart, "now")}}, {cancel}}})
 	case stepPromoEnd:
-		now := s.e.Service.Now()
+		start := s.promoStart()
 		var rows [][]Button
 		var hours []Button
 		for _, e := range promoEnds {
-			end := promoEnd(e, now, loc)
+			end := promoEnd(e, start, loc)
 			b := Button{Data: s.cb(flowPromo, stepPromoEnd, e)}
 			switch e[0] {
 			case 'h':
@@ -227,8 +236,12 @@ func (promoFlow) Ask(s *Session) error {
 		s.Send(Reply{Text: s.T("promo.ask.title", map[string]any{"Max": domain.MaxPromotionTitleRunes}),
 			Inline: [][]Button{{{Text: s.promoDefaultTitle(s.Lang), Data: s.cb(flowPromo, stepPromoTitle, "default")}}, {cancel}}})
 	case stepPromoConfirm:
-		s.Send(Reply{Text: s.T("promo.confirm", s.promoData()), Inline: [][]Button{{
-			{Text: s.T("promo.confirm.yes", nil), Data: s.cb(flowPromo, stepPromoConfirm, "yes")}, cancel}}})
+		ask, yes := "promo.confirm", "promo.confirm.yes"
+		if s.Data("start") != "" {
+			ask, yes = "promo.confirm.later", "promo.confirm.schedule"
+		}
+		s.Send(Reply{Text: s.T(ask, s.promoData()), Inline: [][]Button{{
+			{Text: s.T(yes, nil), Data: s.cb(flowPromo, stepPromoConfirm, "yes")}, cancel}}})
 	default:
 		return fmt.Errorf("promo: unknown step %q", s.Conv.Step)
 	}
@@ -269,21 +282,44 @@ func (f promoFlow) Handle(s *Session) error {
 			return s.Goto(stepPromoStore)
 		}
 		s.SetData("shop", strconv.FormatInt(s.Staff.ShopID, 10))
+		return s.Goto(stepPromoStart)
+	case stepPromoStart:
+		switch {
+		case s.In.Kind == InputCallback && s.tapValue() == "now":
+			s.SetData("start", "")
+		case s.In.Kind == InputText:
+			at, err := domain.ParseDateTime(s.In.Text, now, s.promoLocation())
+			var v *domain.ValidationError
+			if errors.As(err, &v) {
+				s.Say(v.Reason, nil)
+				return f.Ask(s)
+			} else if err != nil {
+				return err
+			}
+			if !at.After(now) || at.Sub(now) > domain.MaxLivePromotionLead {
+				s.Say("promo.error.start", nil)
+				return f.Ask(s)
+			}
+			s.SetData("start", at.UTC().Format(time.RFC3339))
+		default:
+			return f.Ask(s)
+		}
 		return s.Goto(stepPromoEnd)
 	case stepPromoEnd:
 		loc := s.promoLocation()
+		start := s.promoStart()
 		var end time.Time
 		switch s.In.Kind {
 		case InputCallback:
-			end = promoEnd(s.tapValue(), now, loc)
+			end = promoEnd(s.tapValue(), start, loc)
 		case InputText:
 			if m := typedPromoTime.FindStringSubmatch(strings.TrimSpace(s.In.Text)); m != nil {
 				h, _ := strconv.Atoi(m[1])
 				mins, _ := strconv.Atoi(m[2])
-				local := now.In(loc)
+				local := start.In(loc)
 				end = time.Date(local.Year(), local.Month(), local.Day(), h, mins, 0, 0, loc)
-				if !end.After(now) {
-					end = end.AddDate(0, 0, 1) // a time passed today: tomorrow's
+				if !end.After(start) {
+					end = end.AddDate(0, 0, 1) // a time passed that day: the next day's
 				}
 			} else {
 				s.Say("promo.error.end_typed", nil)
@@ -312,7 +348,7 @@ func (f promoFlow) Handle(s *Session) error {
 			shop = sh.ID
 		}
 		s.SetData("shop", strconv.FormatInt(shop, 10))
-		return s.Goto(stepPromoEnd)
+		return s.Goto(stepPromoStart)
 	case stepPromoTitle:
 		switch {
 		case s.In.Kind == InputCallback && s.tapValue() == "default":
@@ -344,7 +380,10 @@ func (f promoFlow) start(s *Session) error {
 	var v *domain.ValidationError
 	if errors.As(err, &v) {
 		s.Edit(Reply{Text: s.T(v.Reason, promoErrorData(v.Reason))})
-		if v.Reason == "promo.error.end" { // waited past the end chosen
+		switch v.Reason { // waited past the start or the end chosen
+		case "promo.error.start":
+			return s.Goto(stepPromoStart)
+		case "promo.error.end":
 			return s.Goto(stepPromoEnd)
 		}
 		s.Leave()
@@ -352,10 +391,14 @@ func (f promoFlow) start(s *Session) error {
 	} else if err != nil {
 		return err
 	}
+	done := "promo.started"
+	if s.Data("start") != "" {
+		done = "promo.scheduled"
+	}
 	s.Leave()
 	data["Title"] = p.TitleIn(s.Lang, s.e.Business.DefaultLanguage)
 	n, _ := domain.ParseLiveID(p.ID)
-	s.Edit(Reply{Text: s.T("promo.started", data), Inline: [][]Button{{{Text: s.T("promo.button.tell", nil),
+	s.Edit(Reply{Text: s.T(done, data), Inline: [][]Button{{{Text: s.T("promo.button.tell", nil),
 		Data: action("promo", "tell"+strconv.FormatInt(n, 10))}}}})
 	return nil
 }
@@ -389,9 +432,14 @@ func tellPromotion(s *Session, text string) error {
 			}
 		}
 	}
+	announce := "promo.announce"
+	if p.Start.After(s.e.Service.Now()) {
+		announce = "promo.announce.later"
+	}
 	s.Conv.Reset()
-	s.SetData("text", s.T("promo.announce", map[string]any{"Title": p.TitleIn(s.Lang, s.e.Business.DefaultLanguage),
-		"Multiplier": p.Multiplier, "Store": s.promoStore(p.ShopID), "Until": s.promoUntil(p.End, loc)}))
+	s.SetData("text", s.T(announce, map[string]any{"Title": p.TitleIn(s.Lang, s.e.Business.DefaultLanguage),
+		"Multiplier": p.Multiplier, "Store": s.promoStore(p.ShopID), "From": s.promoUntil(p.Start, loc),
+		"Until": s.promoUntil(p.End, loc)}))
 	return s.Enter(flowBroadcast, stepBcAudience)
 }
 
@@ -411,7 +459,8 @@ func (s *Session) promoRequest() domain.LivePromotionRequest {
 	m, _ := strconv.ParseInt(s.Data("mult"), 10, 64)
 	shop, _ := strconv.ParseInt(s.Data("shop"), 10, 64)
 	end, _ := time.Parse(time.RFC3339, s.Data("end"))
-	req := domain.LivePromotionRequest{Multiplier: m, ShopID: shop, End: end, Title: map[string]string{}}
+	start, _ := time.Parse(time.RFC3339, s.Data("start")) // zero: now
+	req := domain.LivePromotionRequest{Multiplier: m, ShopID: shop, Start: start, End: end, Title: map[string]string{}}
 	for _, lang := range s.e.Business.Languages {
 		req.Title[lang] = s.Data("title")
 		if req.Title[lang] == "" {
@@ -425,7 +474,16 @@ func (s *Session) promoRequest() domain.LivePromotionRequest {
 func (s *Session) promoData() map[string]any {
 	req := s.promoRequest()
 	return map[string]any{"Multiplier": req.Multiplier, "Store": s.promoStore(req.ShopID),
-		"Until": s.promoUntil(req.End, s.promoLocation()), "Title": req.Title[s.Lang]}
+		"From": s.promoUntil(s.promoStart(), s.promoLocation()), "Until": s.promoUntil(req.End, s.promoLocation()),
+		"Title": req.Title[s.Lang]}
+}
+
+// promoStart is the start chosen: the time typed, else now.
+func (s *Session) promoStart() time.Time {
+	if at, err := time.Parse(time.RFC3339, s.Data("start")); err == nil {
+		return at
+	}
+	return s.e.Service.Now()
 }
 
 // promoDefaultTitle is the name offered in lang: "Flash promotion until
@@ -454,9 +512,10 @@ func (s *Session) promoLocation() *time.Location {
 	return staffLocation(s)
 }
 
-// promoEnd is the end an offered choice means at now: hours from now, or
-// 23:59 of a day (0: today) in loc; zero for an unknown choice.
-func promoEnd(choice string, now time.Time, loc *time.Location) time.Time {
+// promoEnd is the end an offered choice means for a start: hours from
+// it, or 23:59 of a day (0: the start's) in loc; zero for an unknown
+// choice.
+func promoEnd(choice string, start time.Time, loc *time.Location) time.Time {
 	if len(choice) != 2 || !strings.Contains("hd", choice[:1]) {
 		return time.Time{}
 	}
@@ -465,9 +524,9 @@ func promoEnd(choice string, now time.Time, loc *time.Location) time.Time {
 		return time.Time{}
 	}
 	if choice[0] == 'h' {
-		return now.Add(time.Duration(n) * time.Hour)
+		return start.Add(time.Duration(n) * time.Hour)
 	}
-	l := now.In(loc)
+	l := start.In(loc)
 	return time.Date(l.Year(), l.Month(), l.Day()+n, 23, 59, 0, 0, loc)
 }
 

@@ -45,7 +45,7 @@ func TestLivePromotionFromTheChat(t *testing.T) {
 	if got := owner.Last().Text; got != "At which store?" {
 		t.Fatalf("after the multiplier:\n%s", owner.Transcript())
 	}
-	owner.Tap("Central").Send("25:00")
+	owner.Tap("Central").Tap("▶ Now").Send("25:00")
 	if got := lastTexts(owner, 2); !strings.Contains(got, "Type a time like 17:30, or tap a choice.") {
 		t.Errorf("a time that is none:\n%s", got)
 	}
@@ -99,7 +99,7 @@ func TestLivePromotionFromTheChat(t *testing.T) {
 	}
 
 	// Double points at every store for an hour, the name offered taken.
-	owner.Send("/promo").Tap("🔥 Start a promotion").Tap("×2").Tap("All stores").Tap("1 h (till 16:00)").
+	owner.Send("/promo").Tap("🔥 Start a promotion").Tap("×2").Tap("All stores").Tap("▶ Now").Tap("1 h (till 16:00)").
 		Tap("Flash promotion until 16:00").Tap("🔥 Start")
 	// Central's manager sees both and chooses no store when she starts one.
 	manager.Send("/promo")
@@ -123,7 +123,7 @@ func TestLivePromotionFromTheChat(t *testing.T) {
 	scan(t, anna, cashier)
 	cashier.Send("1000").Tap("➕ Accrue +60").Tap("✅ Confirm")
 	manager.Send("/promo").Tap("🔥 Start a promotion").Tap("×5")
-	if got := manager.Last().Text; !strings.HasPrefix(got, "Until when?") {
+	if got := manager.Last().Text; !strings.HasPrefix(got, "When should it start?") {
 		t.Errorf("a store's manager is asked for no store:\n%s", manager.Transcript())
 	}
 	manager.Tap("Cancel")
@@ -181,7 +181,7 @@ func TestStopTappedAfterTheEnd(t *testing.T) {
 	t.Parallel()
 	h := bottest.New(t, withOwner)
 	owner := h.Chat(ownerID, "Olga", "ru")
-	owner.Send("/promo").Tap("🔥 Запустить акцию").Tap("×2").Tap("Во всех магазинах").Tap("1 ч (до 16:00)").
+	owner.Send("/promo").Tap("🔥 Запустить акцию").Tap("×2").Tap("Во всех магазинах").Tap("▶ Сейчас").Tap("1 ч (до 16:00)").
 		Tap("Акция до 16:00").Tap("🔥 Запустить")
 	started := owner.Last()
 	owner.Send("/promo")
@@ -204,5 +204,71 @@ func TestStopTappedAfterTheEnd(t *testing.T) {
 	owner.Sync()
 	if got, want := owner.Last().Text, "🔥 Акция «Акция до 16:00» закончилась (баллы ×2 во всех магазинах, 22.11 15:00 – 22.11 16:00). Покупок по ней не было."; got != want {
 		t.Errorf("the report:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestScheduledPromotion: an owner plans tomorrow morning's double points
+// on Sunday afternoon; a start that is no time or too far is told and
+// asked again. Nothing runs until it starts, /promo says it is
+// scheduled, and at 10:30 the card carries it. One scheduled and
+// cancelled before its start is reported to nobody.
+func TestScheduledPromotion(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner) // Sunday 22 November, 15:00 in Moscow
+	owner := h.Chat(ownerID, "Olga", "en")
+	anna := h.Chat(101, "Anna", "en")
+	anna.Send("/start s_central").Tap("✅ I agree").ShareContact("+79990000101").Tap("Anna").Tap("No, thanks")
+
+	owner.Send("/promo").Tap("🔥 Start a promotion").Tap("×2").Tap("All stores").Send("someday")
+	if got := lastTexts(owner, 2); !strings.Contains(got, "I can't read that date and time.") {
+		t.Errorf("a start that is no time:\n%s", got)
+	}
+	owner.Send("01.11 10:00") // the next 1 November: next year
+	if got := lastTexts(owner, 2); !strings.Contains(got, "That start has passed or is more than 30 days ahead.") {
+		t.Errorf("a start too far ahead:\n%s", got)
+	}
+	owner.Send("tomorrow 10:00").Tap("2 h (till 12:00)").Tap("Flash promotion until 23.11 12:00")
+	want := "🔥 Points ×2 at all stores, from 23.11 10:00 until 23.11 12:00.\nCustomers see: «Flash promotion until 23.11 12:00».\nSchedule it?"
+	if got := owner.Last().Text; got != want {
+		t.Fatalf("the confirmation:\n%s\nwant:\n%s", got, want)
+	}
+	owner.Tap("🗓 Schedule")
+	if got := owner.Last().Text; !strings.HasPrefix(got, "🗓 Scheduled: Flash promotion until 23.11 12:00, points ×2 at all stores from 23.11 10:00 until 23.11 12:00.") {
+		t.Fatalf("scheduled:\n%s", got)
+	}
+	owner.Tap("📣 Tell the members").Tap("👥 Everyone who agreed to offers")
+	if got := lastTexts(owner, 3); !strings.Contains(got, "🔥 Flash promotion until 23.11 12:00: points ×2 at all stores from 23.11 10:00 until 23.11 12:00.") {
+		t.Errorf("the broadcast's preview:\n%s", got)
+	}
+	owner.Tap("✖ Cancel")
+	anna.Send("/card")
+	if photo, _ := anna.LastPhoto(); strings.Contains(photo.Caption, "🔥") {
+		t.Errorf("the caption before the start:\n%s", photo.Caption)
+	}
+	owner.Send("/promo")
+	if got := owner.Last().Text; !strings.Contains(got, "• Flash promotion until 23.11 12:00: points ×2 at all stores, from 23.11 10:00 until 23.11 12:00 (scheduled)") {
+		t.Errorf("/promo before the start:\n%s", got)
+	}
+
+	h.Clock.Advance(19*time.Hour + 30*time.Minute) // Monday 10:30
+	anna.Send("/card")
+	if photo, _ := anna.LastPhoto(); !strings.HasSuffix(photo.Caption, "\n🔥 Now: Flash promotion until 23.11 12:00 (points ×2)") {
+		t.Errorf("the caption once it started:\n%s", photo.Caption)
+	}
+
+	// Scheduled for tomorrow and cancelled today: no report.
+	owner.Send("/promo").Tap("🔥 Start a promotion").Tap("×3").Tap("River").Send("tomorrow 9:00").
+		Tap("1 h (till 10:00)").Send("Early birds").Tap("🗓 Schedule")
+	owner.Send("/promo").Tap("⏹ Stop: Early birds")
+	if got := lastToast(owner); got != "Stopped." {
+		t.Errorf("cancelling a scheduled one: toast %q", got)
+	}
+	h.Clock.Advance(2 * time.Hour) // 12:30: the first is over too
+	if n, err := h.Engine.ReportPromotions(t.Context()); err != nil || n != 1 {
+		t.Fatalf("ReportPromotions: %d, %v; want 1 (the one that ran)", n, err)
+	}
+	owner.Send("/audit")
+	if got := owner.Last().Text; !strings.Contains(got, "Olga (owner) scheduled promotion live-1: points ×2 from 23.11 10:00 until 23.11 12:00") {
+		t.Errorf("/audit:\n%s", got)
 	}
 }

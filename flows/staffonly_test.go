@@ -110,7 +110,7 @@ func TestNonStaffReachNoStaffAction(t *testing.T) {
 	buy(t, vera, cashier)
 	vera.Send("/feedback").Tap("2⭐").Send("The cup was dirty, Vera says")
 	owner.Sync()
-	owner.Send("/promo").Tap("🔥 Start a promotion").Tap("×2").Tap("All stores").Tap("1 h (till 16:00)").
+	owner.Send("/promo").Tap("🔥 Start a promotion").Tap("×2").Tap("All stores").Tap("▶ Now").Tap("1 h (till 16:00)").
 		Tap("Flash promotion until 16:00").Tap("🔥 Start")
 	owner.Send("/broadcast")
 	carl := join(t, h, 171, "Carl")
