@@ -9,7 +9,8 @@ import (
 // ParseDateTime reads a date and a time of day as an owner types them to
 // schedule something, in loc: "25.12 18:00", "25.12.2026 18:00",
 // "2026-12-25 18:00" (or any date ParseDate reads, then the time), a day
-// in words ("завтра 10:00", "tomorrow at 18:00", "ertaga soat 9"), or a
+// in words ("завтра 10:00", "tomorrow at 18:00", "ertaga soat 9", a day
+// of the week: "в субботу в 10", "saturday 9:30", the next such day), or a
 // time alone ("18:00": today if it is still ahead, else tomorrow). With a
 // day the time may be "18.00" or a bare hour ("завтра в 10", parseClock);
 // alone it needs the colon, so "10.12" is never read as a time. A date without a
@@ -48,6 +49,14 @@ func ParseDateTime(s string, now time.Time, loc *time.Location) (time.Time, erro
 		}
 		return time.Date(d.Year(), d.Month(), d.Day(), h, m, 0, 0, loc), nil
 	}
+	if wd, ok := weekdays[datePart]; ok {
+		// The next such day: today if the time is still ahead.
+		d = today.AddDate(0, 0, (int(wd)-int(local.Weekday())+7)%7)
+		if !time.Date(d.Year(), d.Month(), d.Day(), h, m, 0, 0, loc).After(now) {
+			d = d.AddDate(0, 0, 7)
+		}
+		return time.Date(d.Year(), d.Month(), d.Day(), h, m, 0, 0, loc), nil
+	}
 	noYear := false
 	if parts := strings.Split(datePart, "."); len(parts) == 2 || (len(parts) == 3 && parts[2] == "") {
 		datePart = parts[0] + "." + parts[1] + "." + strconv.Itoa(local.Year())
@@ -77,6 +86,21 @@ var relativeDays = map[string]int{"": 0,
 	"сегодня": 0, "завтра": 1, "послезавтра": 2,
 	"today": 0, "tomorrow": 1,
 	"bugun": 0, "ertaga": 1, "indinga": 2, "indinda": 2}
+
+// weekdays are the days of the week in words, in the forms a person
+// types before a time ("суббота 10:00", "в субботу в 10", "sat 9:30",
+// "shanba soat 10").
+var weekdays = map[string]time.Weekday{
+	"понедельник": time.Monday, "пн": time.Monday, "вторник": time.Tuesday, "вт": time.Tuesday,
+	"среда": time.Wednesday, "среду": time.Wednesday, "ср": time.Wednesday, "четверг": time.Thursday, "чт": time.Thursday,
+	"пятница": time.Friday, "пятницу": time.Friday, "пт": time.Friday, "суббота": time.Saturday, "субботу": time.Saturday,
+	"сб": time.Saturday, "воскресенье": time.Sunday, "вс": time.Sunday,
+	"monday": time.Monday, "mon": time.Monday, "tuesday": time.Tuesday, "tue": time.Tuesday, "wednesday": time.Wednesday,
+	"wed": time.Wednesday, "thursday": time.Thursday, "thu": time.Thursday, "friday": time.Friday, "fri": time.Friday,
+	"saturday": time.Saturday, "sat": time.Saturday, "sunday": time.Sunday, "sun": time.Sunday,
+	"dushanba": time.Monday, "seshanba": time.Tuesday, "chorshanba": time.Wednesday, "payshanba": time.Thursday,
+	"juma": time.Friday, "shanba": time.Saturday, "yakshanba": time.Sunday,
+}
 
 // timeConnectors are the words between a day and a time ("завтра в 10",
 // "tomorrow at 18:00", "ertaga soat 9:00").

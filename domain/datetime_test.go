@@ -34,6 +34,14 @@ func TestParseDateTime(t *testing.T) {
 		"18:00":             time.Date(2026, 11, 22, 18, 0, 0, 0, msk), // still ahead today
 		"9:00":              time.Date(2026, 11, 23, 9, 0, 0, 0, msk),  // passed: tomorrow's
 		"25 декабря 18:00":  time.Date(2026, 12, 25, 18, 0, 0, 0, msk),
+		// Sunday 22 November: a day of the week is the next such day.
+		"в субботу в 10":    time.Date(2026, 11, 28, 10, 0, 0, 0, msk),
+		"Saturday 9:30":     time.Date(2026, 11, 28, 9, 30, 0, 0, msk),
+		"shanba soat 10":    time.Date(2026, 11, 28, 10, 0, 0, 0, msk),
+		"пн 8:00":           time.Date(2026, 11, 23, 8, 0, 0, 0, msk),
+		"воскресенье 18:00": time.Date(2026, 11, 22, 18, 0, 0, 0, msk), // today, still ahead
+		"sunday 14:00":      time.Date(2026, 11, 29, 14, 0, 0, 0, msk), // today, passed: next week's
+		"yakshanba soat 9":  time.Date(2026, 11, 29, 9, 0, 0, 0, msk),
 	} {
 		got, err := domain.ParseDateTime(in, now, msk)
 		if err != nil || !got.Equal(want) {
@@ -41,7 +49,7 @@ func TestParseDateTime(t *testing.T) {
 		}
 	}
 	for _, in := range []string{"", "25.12", "10.12", "18", "25.12 24:00", "25.12 18:60", "31.11 10:00", "вчера 18:00", "завтра", "завтра в", "в 10",
-		"tomorrow 25", "25.12 18:0", "25.12 18.5"} {
+		"tomorrow 25", "25.12 18:0", "25.12 18.5", "saturday", "сб 25:00", "funday 10:00"} {
 		if _, err := domain.ParseDateTime(in, now, msk); err == nil {
 			t.Errorf("ParseDateTime(%q) accepted", in)
 		}
