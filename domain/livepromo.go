@@ -40,6 +40,8 @@ type LivePromotionRequest struct {
 	Start, End time.Time
 	// Title per offered language; the default language's is required.
 	Title map[string]string
+	// MinAmount is the smallest receipt it multiplies (0: any).
+	MinAmount int64
 }
 
 // LiveID is the promotion id a purchase records for live promotion n.
@@ -155,6 +157,8 @@ func (s *Service) ValidateLivePromotion(by *Staff, req LivePromotionRequest, now
 		return Invalid("staff.only_managers")
 	case req.Multiplier < 2 || req.Multiplier > MaxPromotionMultiplier:
 		return Invalid("promo.error.multiplier")
+	case req.MinAmount < 0 || req.MinAmount > s.Program().MaxReceipt:
+		return Invalid("promo.error.min")
 	case start.Before(now) || start.Sub(now) > MaxLivePromotionLead:
 		return Invalid("promo.error.start")
 	case !req.End.After(start) || !req.End.After(now) || req.End.Sub(start) > MaxLivePromotion:
@@ -194,7 +198,8 @@ func (s *Service) StartLivePromotion(ctx context.Context, tx Tx, by *Staff, req 
 	if start.IsZero() {
 		start = now
 	}
-	p := &Promotion{Live: true, Multiplier: req.Multiplier, ShopID: req.ShopID, Start: start, End: req.End, Title: req.Title}
+	p := &Promotion{Live: true, Multiplier: req.Multiplier, ShopID: req.ShopID, Start: start, End: req.End, Title: req.Title,
+		MinAmount: req.MinAmount}
 	if err := tx.CreateLivePromotion(ctx, p, by.ID); err != nil {
 		return nil, err
 	}

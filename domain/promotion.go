@@ -28,6 +28,9 @@ type Promotion struct {
 	From, Until string
 	// Stores it runs at, by code (empty: every store).
 	Stores []string
+	// MinAmount is the smallest receipt it multiplies, in minor units
+	// (0: any): "double points on receipts from 1,000 ₽".
+	MinAmount int64
 
 	// Live marks a promotion started from the chat (livepromo.go): it
 	// runs from Start up to End, at the store ShopID (0: every store),
@@ -76,6 +79,27 @@ func (p *Promotion) At(store string, local time.Time) bool {
 	return (p.From == "" || date >= p.From) && (p.Until == "" || date <= p.Until)
 }
 
+// AnyAmount asks PromotionAt for the promotion running whatever the
+// receipt (a card's caption, before any amount is known).
+const AnyAmount int64 = 0
+
+// Applies says whether the promotion multiplies a receipt of amount
+// minor units (AnyAmount: every promotion applies).
+func (p *Promotion) Applies(amount int64) bool { return amount == AnyAmount || amount >= p.MinAmount }
+
+// BestPromotion is the promotion of ps that applies to a receipt of
+// amount with the highest multiplier, the first of equals; nil when none
+// does. Promotions do not add up.
+func BestPromotion(ps []*Promotion, amount int64) *Promotion {
+	var best *Promotion
+	for _, p := range ps {
+		if (best == nil || p.Multiplier > best.Multiplier) && p.Applies(amount) {
+			best = p
+		}
+	}
+	return best
+}
+
 // TitleIn is the promotion's title in lang, else in the first language it
 // has (Validate requires every offered one).
 func (p *Promotion) TitleIn(lang, fallback string) string {
@@ -89,14 +113,19 @@ func (p *Promotion) TitleIn(lang, fallback string) string {
 // code: the one with the highest multiplier, the first listed of equals;
 // nil when none runs. Promotions do not add up.
 func (p *Program) PromotionAt(store string, local time.Time) *Promotion {
-	var best *Promotion
+	return BestPromotion(p.PromotionsAt(store, local), AnyAmount)
+}
+
+// PromotionsAt lists the config's promotions running at local in the
+// store with this code, in the config's order.
+func (p *Program) PromotionsAt(store string, local time.Time) []*Promotion {
+	var out []*Promotion
 	for i := range p.Promotions {
-		pr := &p.Promotions[i]
-		if (best == nil || pr.Multiplier > best.Multiplier) && pr.At(store, local) {
-			best = pr
+		if pr := &p.Promotions[i]; pr.At(store, local) {
+			out = append(out, pr)
 		}
 	}
-	return best
+	return out
 }
 
 // Promotion finds a promotion of the config by id (a purchase's).
@@ -131,6 +160,9 @@ func validatePromotions(ps []Promotion, langs []string, stores []StoreConfig) er
 		}
 		if p.Multiplier < 2 || p.Multiplier > MaxPromotionMultiplier {
 			return bad("multiplier", "must be a whole number from 2 to %d, got %d", MaxPromotionMultiplier, p.Multiplier)
+		}
+		if p.MinAmount < 0 {
+			return bad("min_amount", "must not be negative (minor units; 0 or left out: any receipt), got %d", p.MinAmount)
 		}
 		for _, d := range []struct{ field, value string }{{"from", p.From}, {"until", p.Until}} {
 			if _, err := time.Parse(promotionDate, d.value); d.value != "" && err != nil {

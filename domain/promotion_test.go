@@ -97,6 +97,7 @@ func TestValidatePromotions(t *testing.T) {
 		"from":       func(p *Promotion) { p.From = "2026-13-01" },
 		"until":      func(p *Promotion) { p.From, p.Until = "2026-12-02", "2026-12-01" },
 		"stores[0]":  func(p *Promotion) { p.Stores = []string{"nowhere"} },
+		"min_amount": func(p *Promotion) { p.MinAmount = -1 },
 	} {
 		p := good
 		p.Title = map[string]string{"ru": "Счастливый час", "en": "Happy hour"}
@@ -109,5 +110,23 @@ func TestValidatePromotions(t *testing.T) {
 	}
 	if err := validatePromotions([]Promotion{good, good}, []string{"ru", "en"}, stores); err == nil {
 		t.Error("an id used twice passed")
+	}
+}
+
+// TestBestPromotion: the highest multiplier that applies to the receipt,
+// the first of equals; a minimum leaves out the receipts under it, and
+// AnyAmount (a card's caption) takes every promotion.
+func TestBestPromotion(t *testing.T) {
+	tea := &Promotion{ID: "tea", Multiplier: 2}
+	big := &Promotion{ID: "big", Multiplier: 3, MinAmount: 100_000}
+	also := &Promotion{ID: "also", Multiplier: 2}
+	ps := []*Promotion{tea, big, also}
+	for amount, want := range map[int64]*Promotion{50_000: tea, 99_999: tea, 100_000: big, 500_000: big, AnyAmount: big} {
+		if got := BestPromotion(ps, amount); got != want {
+			t.Errorf("BestPromotion(%d) = %v, want %s", amount, got, want.ID)
+		}
+	}
+	if got := BestPromotion([]*Promotion{big}, 99_999); got != nil {
+		t.Errorf("under the only one's minimum: %v", got)
 	}
 }

@@ -53,7 +53,7 @@ func (s *Service) RecordPurchase(ctx context.Context, tx Tx, req PurchaseRequest
 	}
 	// The live promotions are read with the card, in its round trip.
 	tx.PrefetchLivePromotions()
-	req.promotionAt = func() (*Promotion, error) { return s.PromotionAt(ctx, tx, req.ShopID) }
+	req.promotionAt = func() (*Promotion, error) { return s.PromotionAt(ctx, tx, req.ShopID, req.Amount) }
 	res, err := RecordPurchase(ctx, tx, s.Program(), req, s.Now())
 	if err != nil || !res.Created {
 		return res, err
@@ -81,43 +81,42 @@ func (s *Service) CancelPurchase(ctx context.Context, tx Tx, publicID string, sh
 	return res, s.emit(ctx, tx, PurchaseCancelled{Result: res})
 }
 
-// PromotionAt is the promotion running now at the store (nil: none):
-// the highest multiplier of the config's promotions and the live ones,
-// a config one first among equals. The config's need the store's code
-// and time zone, read once per process; the live ones one indexed read.
-func (s *Service) PromotionAt(ctx context.Context, tx Tx, shopID int64) (*Promotion, error) {
+// PromotionAt is the promotion running now at the store that applies to
+// a receipt of amount (AnyAmount: whatever the receipt; nil: none): the
+// highest multiplier of the config's promotions and the live ones, a
+// config one first among equals. The config's need the store's code and
+// time zone, read once per process; the live ones one indexed read.
+func (s *Service) PromotionAt(ctx context.Context, tx Tx, shopID, amount int64) (*Promotion, error) {
 	p := s.Program()
 	now := s.Now()
-	var best *Promotion
+	var running []*Promotion
 	if len(p.Promotions) > 0 {
 		shop, loc, err := s.shop(ctx, tx, shopID)
 		if err != nil {
 			return nil, err
 		}
-		best = p.PromotionAt(shop.Code, now.In(loc))
+		running = p.PromotionsAt(shop.Code, now.In(loc))
 	}
 	live, err := tx.LivePromotionsAt(ctx, shopID, now)
 	if err != nil {
 		return nil, err
 	}
 	for i := range live {
-		if best == nil || live[i].Multiplier > best.Multiplier {
-			best = &live[i]
-		}
+		running = append(running, &live[i])
 	}
-	return best, nil
+	return BestPromotion(running, amount), nil
 }
 
 // QuoteWithPromotion reads a card for the register at the business
-// clock's now (QuoteCard) and the promotion running at the store, in the
-// card's round trip.
+// clock's now (QuoteCard) and the promotion running at the store that
+// applies to amount, in the card's round trip.
 func (s *Service) QuoteWithPromotion(ctx context.Context, tx Tx, cardID, amount, shopID int64) (*CardQuote, *Promotion, error) {
 	tx.PrefetchLivePromotions()
 	q, err := QuoteCard(ctx, tx, s.Program(), cardID, amount, s.Now())
 	if err != nil {
 		return nil, nil, err
 	}
-	promo, err := s.PromotionAt(ctx, tx, shopID)
+	promo, err := s.PromotionAt(ctx, tx, shopID, amount)
 	if err != nil {
 		return nil, nil, err
 	}

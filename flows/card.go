@@ -50,12 +50,16 @@ func (s *Session) cardPromotionLine() string {
 	if s.Customer.JoinedStoreID == 0 {
 		return ""
 	}
-	p, err := s.e.Service.PromotionAt(s.Ctx, s.Tx, s.Customer.JoinedStoreID)
+	p, err := s.e.Service.PromotionAt(s.Ctx, s.Tx, s.Customer.JoinedStoreID, domain.AnyAmount)
 	if err != nil || p == nil {
 		return "" // a line of the caption is not worth failing the card for
 	}
-	return "\n" + s.T("card.promotion", map[string]any{"Title": p.TitleIn(s.Lang, s.e.Business.DefaultLanguage),
-		"Multiplier": p.Multiplier})
+	data := map[string]any{"Title": p.TitleIn(s.Lang, s.e.Business.DefaultLanguage), "Multiplier": p.Multiplier}
+	if p.MinAmount > 0 {
+		data["Amount"] = s.e.money(p.MinAmount, s.Lang)
+		return "\n" + s.T("card.promotion.min", data)
+	}
+	return "\n" + s.T("card.promotion", data)
 }
 
 // showBalance sends the balance and the last ten ledger rows in words.

@@ -24,6 +24,7 @@ const (
 	stepPromoEnd        = "end"     // until when
 	stepPromoTitle      = "title"   // the name customers read
 	stepPromoConfirm    = "confirm" // Start or Cancel
+	stepPromoMin        = "min"     // the smallest receipt, from the confirmation
 )
 
 // promoFlow starts or schedules a live promotion
@@ -81,7 +82,8 @@ func promoList(s *Session) (Reply, error) {
 			id = "promo.list.upcoming"
 		}
 		lines = append(lines, s.T(id, map[string]any{"Title": title, "Multiplier": p.Multiplier,
-			"Store": s.promoStore(p.ShopID), "From": s.promoUntil(p.Start, loc), "Until": s.promoUntil(p.End, loc)}))
+			"Store": s.promoStore(p.ShopID), "Min": s.promoMin(p.MinAmount), "From": s.promoUntil(p.Start, loc),
+			"Until": s.promoUntil(p.End, loc)}))
 		if r, err := s.Tx.PromotionResult(s.Ctx, p.ID); err != nil {
 			return Reply{}, err
 		} else if r.Purchases > 0 {
@@ -100,7 +102,7 @@ func promoList(s *Session) (Reply, error) {
 			id = "promo.list.config_now"
 		}
 		lines = append(lines, s.T(id, map[string]any{"Title": p.TitleIn(s.Lang, s.e.Business.DefaultLanguage),
-			"Multiplier": p.Multiplier}))
+			"Multiplier": p.Multiplier, "Min": s.promoMin(p.MinAmount)}))
 	}
 	if len(lines) == 1 {
 		lines = append(lines, s.T("promo.list.none", nil))
@@ -139,6 +141,14 @@ func (s *Session) promoStore(shopID int64) string {
 		name = shop.Name
 	}
 	return s.T("promo.at.store", map[string]any{"Store": name})
+}
+
+// promoMin says which receipts a promotion multiplies ("" for any).
+func (s *Session) promoMin(amount int64) string {
+	if amount <= 0 {
+		return ""
+	}
+	return s.T("promo.min", map[string]any{"Amount": s.e.money(amount, s.Lang)})
 }
 
 // promoUntil shows an end: the time alone when it is today.
@@ -240,8 +250,16 @@ func (promoFlow) Ask(s *Session) error {
 		if s.Data("start") != "" {
 			ask, yes = "promo.confirm.later", "promo.confirm.schedule"
 		}
-		s.Send(Reply{Text: s.T(ask, s.promoData()), Inline: [][]Button{{
-			{Text: s.T(yes, nil), Data: s.cb(flowPromo, stepPromoConfirm, "yes")}, cancel}}})
+		minLabel := s.T("promo.button.min", nil)
+		if m := s.dataInt("min"); m > 0 {
+			minLabel = s.T("promo.button.min_set", map[string]any{"Amount": s.e.money(m, s.Lang)})
+		}
+		s.Send(Reply{Text: s.T(ask, s.promoData()), Inline: [][]Button{
+			{{Text: s.T(yes, nil), Data: s.cb(flowPromo, stepPromoConfirm, "yes")}, cancel},
+			{{Text: minLabel, Data: s.cb(flowPromo, stepPromoConfirm, "min")}}}})
+	case stepPromoMin:
+		s.Send(Reply{Text: s.T("promo.ask.min", nil), Inline: [][]Button{
+			{{Text: s.T("promo.min.none", nil), Data: s.cb(flowPromo, stepPromoMin, "none")}}, {cancel}}})
 	default:
 		return fmt.Errorf("promo: unknown step %q", s.Conv.Step)
 	}
@@ -365,10 +383,27 @@ func (f promoFlow) Handle(s *Session) error {
 		}
 		return s.Goto(stepPromoConfirm)
 	case stepPromoConfirm:
+		if s.In.Kind == InputCallback && s.tapValue() == "min" {
+			return s.Goto(stepPromoMin)
+		}
 		if s.In.Kind != InputCallback || s.tapValue() != "yes" {
 			return f.Ask(s)
 		}
 		return f.start(s)
+	case stepPromoMin:
+		switch {
+		case s.In.Kind == InputCallback && s.tapValue() == "none":
+			s.SetData("min", "")
+		case s.In.Kind == InputText:
+			amount, err := domain.ParseAmount(s.In.Text, s.e.Business.Program.MaxReceipt)
+			if err != nil {
+				return sayInvalid(s, err, f)
+			}
+			s.SetData("min", strconv.FormatInt(amount, 10))
+		default:
+			return f.Ask(s)
+		}
+		return s.Goto(stepPromoConfirm)
 	}
 	return fmt.Errorf("promo: unknown step %q", s.Conv.Step)
 }
@@ -438,8 +473,8 @@ func tellPromotion(s *Session, text string) error {
 	}
 	s.Conv.Reset()
 	s.SetData("text", s.T(announce, map[string]any{"Title": p.TitleIn(s.Lang, s.e.Business.DefaultLanguage),
-		"Multiplier": p.Multiplier, "Store": s.promoStore(p.ShopID), "From": s.promoUntil(p.Start, loc),
-		"Until": s.promoUntil(p.End, loc)}))
+		"Multiplier": p.Multiplier, "Store": s.promoStore(p.ShopID), "Min": s.promoMin(p.MinAmount),
+		"From": s.promoUntil(p.Start, loc), "Until": s.promoUntil(p.End, loc)}))
 	return s.Enter(flowBroadcast, stepBcAudience)
 }
 
@@ -460,7 +495,8 @@ func (s *Session) promoRequest() domain.LivePromotionRequest {
 	shop, _ := strconv.ParseInt(s.Data("shop"), 10, 64)
 	end, _ := time.Parse(time.RFC3339, s.Data("end"))
 	start, _ := time.Parse(time.RFC3339, s.Data("start")) // zero: now
-	req := domain.LivePromotionRequest{Multiplier: m, ShopID: shop, Start: start, End: end, Title: map[string]string{}}
+	req := domain.LivePromotionRequest{Multiplier: m, ShopID: shop, Start: start, End: end, Title: map[string]string{},
+		MinAmount: s.dataInt("min")}
 	for _, lang := range s.e.Business.Languages {
 		req.Title[lang] = s.Data("title")
 		if req.Title[lang] == "" {
@@ -473,7 +509,7 @@ func (s *Session) promoRequest() domain.LivePromotionRequest {
 // promoData fills the confirmation and the done message.
 func (s *Session) promoData() map[string]any {
 	req := s.promoRequest()
-	return map[string]any{"Multiplier": req.Multiplier, "Store": s.promoStore(req.ShopID),
+	return map[string]any{"Multiplier": req.Multiplier, "Store": s.promoStore(req.ShopID), "Min": s.promoMin(req.MinAmount),
 		"From": s.promoUntil(s.promoStart(), s.promoLocation()), "Until": s.promoUntil(req.End, s.promoLocation()),
 		"Title": req.Title[s.Lang]}
 }

@@ -272,3 +272,51 @@ func TestScheduledPromotion(t *testing.T) {
 		t.Errorf("/audit:\n%s", got)
 	}
 }
+
+// TestPromotionFromAMinimumReceipt: triple points on receipts from 1,000
+// RUB alongside the config's double points on any receipt: the card says
+// from which receipt, a receipt of 500 gets the config's ×2 and one of
+// 1,500 the ×3; the POS gets the same through the same rule.
+func TestPromotionFromAMinimumReceipt(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withHappyHour) // Sunday 15:00: the tea time's ×2 runs at Central
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := h.Chat(101, "Anna", "en")
+	anna.Send("/start s_central").Tap("✅ I agree").ShareContact("+79990000101").Tap("Anna").Tap("No, thanks")
+
+	owner.Send("/promo").Tap("🔥 Start a promotion").Tap("×3").Tap("Central").Tap("▶ Now").Tap("2 h (till 17:00)").
+		Send("Big baskets").Tap("🧾 Only receipts from…").Send("a thousand")
+	if got := lastTexts(owner, 2); !strings.Contains(got, "The smallest receipt it multiplies?") {
+		t.Errorf("an amount with letters:\n%s", owner.Transcript())
+	}
+	owner.Send("1000")
+	want := "🔥 Points ×3 at Central on receipts from 1,000 RUB, from now until 17:00.\nCustomers see: «Big baskets».\nStart it?"
+	if got := owner.Last().Text; got != want {
+		t.Fatalf("the confirmation:\n%s\nwant:\n%s", got, want)
+	}
+	if !hasButton(owner, "🧾 Receipts from 1,000 RUB: change") {
+		t.Errorf("the minimum's button:\n%s", owner.Transcript())
+	}
+	owner.Tap("🔥 Start")
+
+	anna.Send("/card")
+	if photo, _ := anna.LastPhoto(); !strings.HasSuffix(photo.Caption, "\n🔥 Now: Big baskets (on receipts from 1,000 RUB: points ×3)") {
+		t.Errorf("the card's caption:\n%s", photo.Caption)
+	}
+	scan(t, anna, cashier)
+	cashier.Send("500")
+	if got := cashier.Last().Text; !strings.HasSuffix(got, "\n🔥 Sunday tea time: points ×2") {
+		t.Errorf("a receipt under the minimum gets the config's:\n%s", got)
+	}
+	cashier.Tap("➕ Accrue +30").Tap("✅ Confirm")
+	scan(t, anna, cashier)
+	cashier.Send("1500")
+	if got := cashier.Last().Text; !strings.HasSuffix(got, "\n🔥 Big baskets: points ×3") {
+		t.Errorf("a receipt from the minimum gets the ×3:\n%s", got)
+	}
+	cashier.Tap("➕ Accrue +135").Tap("✅ Confirm")
+	if n := countRows(t, h, `SELECT count(*) FROM purchases WHERE (promotion, points_earned) IN (('sunday_tea', 30), ('live-1', 135))`); n != 2 {
+		t.Errorf("%d purchases with the promotion each earned under, want 2", n)
+	}
+}

@@ -9,6 +9,7 @@
 CREATE TABLE live_promotions (
     id         bigserial PRIMARY KEY,
     multiplier int NOT NULL CHECK (multiplier BETWEEN 2 AND 10),
+    min_amount bigint NOT NULL DEFAULT 0 CHECK (min_amount >= 0), -- the smallest receipt, minor units
     store_id   bigint REFERENCES stores(id), -- NULL: every store
     title      jsonb NOT NULL,               -- per language: {"en": "…", "ru": "…"}
     starts_at  timestamptz NOT NULL,

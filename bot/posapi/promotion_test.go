@@ -33,3 +33,23 @@ func TestPurchaseUnderPromotion(t *testing.T) {
 		t.Errorf("River's answer names a promotion: %s", river.raw)
 	}
 }
+
+// TestPurchaseUnderPromotionWithMinimum: a promotion from a receipt of
+// 1,000 RUB multiplies a POS purchase of 1,000 and not one of 999.99.
+func TestPurchaseUnderPromotionWithMinimum(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(b *domain.Business) {
+		b.Program.Promotions = []domain.Promotion{{ID: "big_basket", Multiplier: 2, MinAmount: 100_000,
+			Title: map[string]string{"en": "Big basket", "ru": "Большая корзина"}}}
+	})
+	anna := e.join(201, "Anna")
+	if r := e.purchase(body(e.code(anna), 99_999, "R-1")); r.status != 201 || r.num("points_earned") != 29 {
+		t.Fatalf("999.99: %d %s", r.status, r.raw)
+	} else if _, ok := r.body["promotion"]; ok {
+		t.Errorf("a receipt under the minimum names a promotion: %s", r.raw)
+	}
+	if r := e.purchase(body(e.code(anna), 100_000, "R-2")); r.status != 201 || r.num("points_earned") != 60 ||
+		r.str("promotion") != "big_basket" {
+		t.Fatalf("1,000: %d %s", r.status, r.raw)
+	}
+}

@@ -257,6 +257,7 @@ type promotionFile struct {
 	From       any               `toml:"from"`  // "2026-12-01" or a TOML date
 	Until      any               `toml:"until"` // the same; the day included
 	Stores     []string          `toml:"stores"`
+	MinAmount  int64             `toml:"min_amount"` // minor units: the smallest receipt it multiplies
 }
 
 var weekdays = map[string]time.Weekday{"mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday,
@@ -268,7 +269,7 @@ func (f promotionFile) promotion(i int) (domain.Promotion, error) {
 	bad := func(field, format string, args ...any) error {
 		return &domain.FieldError{Field: fmt.Sprintf("program.promotions[%d].%s", i, field), Problem: fmt.Sprintf(format, args...)}
 	}
-	p := domain.Promotion{ID: f.ID, Title: f.Title, Multiplier: f.Multiplier, Stores: f.Stores}
+	p := domain.Promotion{ID: f.ID, Title: f.Title, Multiplier: f.Multiplier, Stores: f.Stores, MinAmount: f.MinAmount}
 	for j, d := range f.Days {
 		wd, ok := weekdays[strings.ToLower(strings.TrimSpace(d))]
 		if !ok {

@@ -84,6 +84,10 @@ func TestPromotionsConfig(t *testing.T) {
 	if p := b.Program.Promotions[0]; p.From != "2026-12-01" || p.Until != "2026-12-31" {
 		t.Fatalf("dates: %q, %q", p.From, p.Until)
 	}
+	minimum := strings.Replace(string(exampleConfig), line, line+"\nmin_amount = 100000", 1)
+	if b, err = loadBusiness([]byte(minimum), "test", locales.Languages()); err != nil || b.Program.Promotions[0].MinAmount != 100_000 {
+		t.Fatalf("min_amount: %v, %+v", err, b)
+	}
 	checkConfigEdits(t, []configEdit{
 		{`days = ["mon", "tue", "wed", "thu", "fri"]`, `days = ["mon", "tues"]`, "program.promotions[0].days[1]"},
 		{line, `hours = "15-17"`, "program.promotions[0].hours"},
@@ -94,6 +98,7 @@ until = "2026-02-30"`, "program.promotions[0].until"},
 		{line, line + `
 stores = ["central", "moon"]`, "program.promotions[0].stores[1]"},
 		{"multiplier = 2\n", "multiplier = 11\n", "program.promotions[0].multiplier"},
+		{line, line + "\nmin_amount = -5", "program.promotions[0].min_amount"},
 		{`id = "quiet_afternoons"`, `id = "Quiet"`, "program.promotions[0].id"},
 	})
 }

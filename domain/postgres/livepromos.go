@@ -13,12 +13,12 @@ import (
 // livePromotionColumns reads a live_promotions row (alias l) for
 // scanLivePromotion; a promotion stopped early ends when it was stopped.
 const livePromotionColumns = `l.id, l.multiplier, coalesce(l.store_id, 0), l.title, l.starts_at,
-	least(l.ends_at, coalesce(l.stopped_at, l.ends_at))`
+	least(l.ends_at, coalesce(l.stopped_at, l.ends_at)), l.min_amount`
 
 func scanLivePromotion(row pgx.CollectableRow) (domain.Promotion, error) {
 	p := domain.Promotion{Live: true}
 	var n int64
-	if err := row.Scan(&n, &p.Multiplier, &p.ShopID, &p.Title, &p.Start, &p.End); err != nil {
+	if err := row.Scan(&n, &p.Multiplier, &p.ShopID, &p.Title, &p.Start, &p.End, &p.MinAmount); err != nil {
 		return p, err
 	}
 	p.ID = domain.LiveID(n)
@@ -28,9 +28,9 @@ func scanLivePromotion(row pgx.CollectableRow) (domain.Promotion, error) {
 // CreateLivePromotion stores a promotion started from the chat.
 func (t *tx) CreateLivePromotion(ctx context.Context, p *domain.Promotion, by int64) error {
 	var n int64
-	err := t.tx.QueryRow(ctx, `INSERT INTO live_promotions (multiplier, store_id, title, starts_at, ends_at, created_by)
-		VALUES ($1, nullif($2, 0), $3, $4, $5, $6) RETURNING id`,
-		p.Multiplier, p.ShopID, p.Title, p.Start, p.End, by).Scan(&n)
+	err := t.tx.QueryRow(ctx, `INSERT INTO live_promotions (multiplier, store_id, title, starts_at, ends_at, created_by, min_amount)
+		VALUES ($1, nullif($2, 0), $3, $4, $5, $6, $7) RETURNING id`,
+		p.Multiplier, p.ShopID, p.Title, p.Start, p.End, by, p.MinAmount).Scan(&n)
 	if err != nil {
 		return fmt.Errorf("create live promotion: %w", mapErr(err))
 	}
@@ -167,7 +167,7 @@ func (t *tx) ClaimEndedLivePromotions(ctx context.Context, at time.Time, limit i
 		e := domain.EndedPromotion{Promotion: domain.Promotion{Live: true}}
 		var n int64
 		err := row.Scan(&n, &e.Promotion.Multiplier, &e.Promotion.ShopID, &e.Promotion.Title, &e.Promotion.Start,
-			&e.Promotion.End, &e.StartedBy)
+			&e.Promotion.End, &e.Promotion.MinAmount, &e.StartedBy)
 		e.Promotion.ID = domain.LiveID(n)
 		return e, err
 	})
