@@ -79,6 +79,9 @@ func askConfirmBroadcast(s *Session, cancel []Button) error {
 		return err
 	}
 	s.Say("broadcast.preview", nil)
+	if s.Data(broadcastTextKey(s.Lang)) != "" {
+		s.Say("broadcast.preview.languages", nil)
+	}
 	s.Send(s.e.Marketing(s.Lang, s.Data("topic"), Reply{Text: s.Data("text"), Photo: s.Data("photo"),
 		Inline: pollButtons(0, pollOptions(s), -1)}))
 	back := []Button{{Text: s.T("broadcast.confirm.other_audience", nil), Data: s.cb(flowBroadcast, stepBcConfirm, "back")}}
@@ -200,6 +203,10 @@ func (b broadcast) compose(s *Session) error {
 	return s.Goto(stepBcAudience)
 }
 
+// broadcastTextKey is the conversation key of a broadcast's text in
+// lang, when the bot wrote one per language; typed ones have one text.
+func broadcastTextKey(lang string) string { return "text." + lang }
+
 // sendBroadcast queues the broadcast in every language the business
 // offers and shows its progress, to be refreshed in place.
 func sendBroadcast(s *Session) error {
@@ -220,7 +227,11 @@ func sendBroadcast(s *Session) error {
 	}
 	p := domain.BroadcastPayloads{ByLanguage: map[string]json.RawMessage{}, Default: s.e.Business.DefaultLanguage}
 	for _, lang := range s.e.Business.Languages {
-		payload, err := s.e.Marketing(lang, b.Topic, Reply{Text: b.Text, Photo: b.Photo,
+		text := b.Text
+		if t := s.Data(broadcastTextKey(lang)); t != "" {
+			text = t // written by the bot in each language (tellPromotion)
+		}
+		payload, err := s.e.Marketing(lang, b.Topic, Reply{Text: text, Photo: b.Photo,
 			Inline: pollButtons(b.ID, b.Options, -1)}).encode()
 		if err != nil {
 			return err

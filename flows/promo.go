@@ -467,15 +467,39 @@ func tellPromotion(s *Session, text string) error {
 			}
 		}
 	}
-	announce := "promo.announce"
-	if p.Start.After(s.e.Service.Now()) {
-		announce = "promo.announce.later"
-	}
 	s.Conv.Reset()
-	s.SetData("text", s.T(announce, map[string]any{"Title": p.TitleIn(s.Lang, s.e.Business.DefaultLanguage),
-		"Multiplier": p.Multiplier, "Store": s.promoStore(p.ShopID), "Min": s.promoMin(p.MinAmount),
-		"From": s.promoUntil(p.Start, loc), "Until": s.promoUntil(p.End, loc)}))
+	// The bot writes it, so each member gets it in their language
+	// (sendBroadcast); the staff member previews their own.
+	for _, lang := range s.e.Business.Languages {
+		s.SetData(broadcastTextKey(lang), s.promoAnnouncement(p, lang, loc))
+	}
+	s.SetData("text", s.promoAnnouncement(p, s.Lang, loc))
 	return s.Enter(flowBroadcast, stepBcAudience)
+}
+
+// promoAnnouncement is the members' message about live promotion p in
+// lang, its times told in loc.
+func (s *Session) promoAnnouncement(p *domain.Promotion, lang string, loc *time.Location) string {
+	l := s.e.localizer(lang)
+	id := "promo.announce"
+	if p.Start.After(s.e.Service.Now()) {
+		id = "promo.announce.later"
+	}
+	store := s.e.translate(l, "promo.at.all", nil)
+	if p.ShopID != 0 {
+		name := "#" + strconv.FormatInt(p.ShopID, 10)
+		if shop, err := s.Tx.FindShopByID(s.Ctx, p.ShopID); err == nil {
+			name = shop.Name
+		}
+		store = s.e.translate(l, "promo.at.store", map[string]any{"Store": name})
+	}
+	minimum := ""
+	if p.MinAmount > 0 {
+		minimum = s.e.translate(l, "promo.min", map[string]any{"Amount": s.e.money(p.MinAmount, lang)})
+	}
+	return s.e.translate(l, id, map[string]any{"Title": p.TitleIn(lang, s.e.Business.DefaultLanguage),
+		"Multiplier": p.Multiplier, "Store": store, "Min": minimum,
+		"From": s.promoUntil(p.Start, loc), "Until": s.promoUntil(p.End, loc)})
 }
 
 // promoErrorData fills the messages of the domain's refusals.

@@ -320,3 +320,34 @@ func TestPromotionFromAMinimumReceipt(t *testing.T) {
 		t.Errorf("%d purchases with the promotion each earned under, want 2", n)
 	}
 }
+
+// TestPromotionAnnouncedInEachLanguage: the members' message the bot
+// writes about a promotion reaches each member in their language, the
+// preview saying so; a typed broadcast still goes out as typed.
+func TestPromotionAnnouncedInEachLanguage(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	anna := h.Chat(101, "Anna", "ru")
+	anna.Send("/start").Tap("✅ Согласен(на)").ShareContact("+79990000101").Tap("Anna").Tap("Да, присылайте")
+	bob := h.Chat(102, "Bob", "en")
+	bob.Send("/start").Tap("✅ I agree").ShareContact("+79990000102").Tap("Bob").Tap("Yes, please")
+
+	owner.Send("/promo").Tap("🔥 Start a promotion").Tap("×2").Tap("All stores").Tap("▶ Now").Tap("1 h (till 16:00)").
+		Tap("Flash promotion until 16:00").Tap("🔥 Start").Tap("📣 Tell the members").Tap("👥 Everyone who agreed to offers")
+	if got := lastTexts(owner, 4); !strings.Contains(got, "Each member gets it in their own language.") {
+		t.Errorf("the preview:\n%s", got)
+	}
+	owner.Tap("✅ Send to 2 customers")
+	anna.Sync()
+	bob.Sync()
+	if got := anna.Last().Text; !strings.HasPrefix(got, "🔥 Акция до 16:00: баллы ×2 во всех магазинах до 16:00. Покажите карту на кассе, чтобы их получить.") {
+		t.Errorf("Anna's (ru):\n%s", anna.Transcript())
+	}
+	if got := bob.Last().Text; !strings.HasPrefix(got, "🔥 Flash promotion until 16:00: points ×2 at all stores until 16:00. Show your card at the register to get them.") {
+		t.Errorf("Bob's (en):\n%s", bob.Transcript())
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM broadcasts WHERE text LIKE '🔥 Flash promotion until 16:00:%'`); n != 1 {
+		t.Errorf("%d broadcasts keep the owner's text, want 1", n)
+	}
+}
