@@ -212,6 +212,25 @@ func (s *Service) shop(ctx context.Context, tx Tx, id int64) (*Shop, *time.Locat
 	return shop, loc, nil
 }
 
+// ShopIDByCode is the id of the store with this code, read once per
+// process: stores are synced from the config at start and keep their ids.
+func (s *Service) ShopIDByCode(ctx context.Context, tx Tx, code string) (int64, error) {
+	s.shopsMu.Lock()
+	defer s.shopsMu.Unlock()
+	if id, ok := s.shopIDs[code]; ok {
+		return id, nil
+	}
+	shop, err := tx.FindShopByCode(ctx, code)
+	if err != nil {
+		return 0, err
+	}
+	if s.shopIDs == nil {
+		s.shopIDs = map[string]int64{}
+	}
+	s.shopIDs[code] = shop.ID
+	return shop.ID, nil
+}
+
 type cachedShop struct {
 	shop *Shop
 	loc  *time.Location

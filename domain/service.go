@@ -22,6 +22,7 @@ type Service struct {
 
 	shopsMu sync.Mutex
 	shops   map[int64]cachedShop
+	shopIDs map[string]int64 // by code (ShopIDByCode)
 
 	// feedbackWalk is where the feedback job's next walk of the
 	// purchases starts (rate.go).

@@ -43,14 +43,21 @@ func showCard(s *Session, intro string) error {
 }
 
 // cardPromotionLine tells a customer showing the card that a promotion
-// runs now at their store (the one they joined at; nothing for a member
-// who joined without a store's poster): the points of this purchase
-// will be multiplied.
+// runs now at their store (the one they joined at, or a shop's only
+// store; nothing for a member of a chain who joined without a store's
+// poster): the points of this purchase will be multiplied.
 func (s *Session) cardPromotionLine() string {
-	if s.Customer.JoinedStoreID == 0 {
+	shop := s.Customer.JoinedStoreID
+	if shop == 0 && len(s.e.Business.Stores) == 1 {
+		var err error
+		if shop, err = s.e.Service.ShopIDByCode(s.Ctx, s.Tx, s.e.Business.Stores[0].Code); err != nil {
+			return ""
+		}
+	}
+	if shop == 0 {
 		return ""
 	}
-	p, err := s.e.Service.PromotionAt(s.Ctx, s.Tx, s.Customer.JoinedStoreID, domain.AnyAmount)
+	p, err := s.e.Service.PromotionAt(s.Ctx, s.Tx, shop, domain.AnyAmount)
 	if err != nil || p == nil {
 		return "" // a line of the caption is not worth failing the card for
 	}

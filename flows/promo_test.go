@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/loyaltybot/loyaltybot/bot/bottest"
+	"github.com/loyaltybot/loyaltybot/domain"
 )
 
 // lastToast is the bot's answer to the chat's last tap.
@@ -349,5 +350,18 @@ func TestPromotionAnnouncedInEachLanguage(t *testing.T) {
 	}
 	if n := countRows(t, h, `SELECT count(*) FROM broadcasts WHERE text LIKE '🔥 Flash promotion until 16:00:%'`); n != 1 {
 		t.Errorf("%d broadcasts keep the owner's text, want 1", n)
+	}
+}
+
+// TestOneStoreShopShowsPromotionToEveryMember: in a shop of one store a
+// member who joined by a plain link (no store's poster) sees the running
+// promotion on the card too.
+func TestOneStoreShopShowsPromotionToEveryMember(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, func(b *domain.Business) { withHappyHour(b); b.Stores = b.Stores[:1] })
+	anna := join(t, h, 101, "Anna") // "/start", no poster
+	anna.Send("/card")
+	if photo, _ := anna.LastPhoto(); !strings.HasSuffix(photo.Caption, "\n🔥 Now: Sunday tea time (points ×2)") {
+		t.Errorf("the card's caption:\n%s", photo.Caption)
 	}
 }
