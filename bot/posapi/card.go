@@ -16,6 +16,18 @@ type cardAnswer struct {
 	MaxRedeemable int64   `json:"max_redeemable"`
 	NextTier      *string `json:"next_tier,omitempty"`
 	ToNextTier    *int64  `json:"to_next_tier,omitempty"`
+	// PromotionNow is the promotion running at the key's store that
+	// multiplies a receipt of ?amount (without it: any promotion
+	// running), for the register's screen.
+	PromotionNow *promotionAnswer `json:"promotion_now,omitempty"`
+}
+
+// promotionAnswer is a promotion as the register shows it.
+type promotionAnswer struct {
+	ID         string `json:"id"`
+	Title      string `json:"title"` // in the business's default language
+	Multiplier int64  `json:"multiplier"`
+	MinAmount  int64  `json:"min_amount,omitempty"` // the smallest receipt it multiplies (minor units)
 }
 
 // getCard reads a card: the customer's name, balance and tier, and with
@@ -41,7 +53,6 @@ func (a *API) getCard(w http.ResponseWriter, r *http.Request) {
 	var refused error // a failed lookup, answered once its count commits
 	err := a.inStore(ctx, key, func(tx domain.Tx, shopID int64) error {
 		refused = nil
-		now := a.now()
 		// The quote's read is the card's first (ResolveCardID): a card
 		// that does not exist is its ErrNotFound, answered as a lookup's.
 		// A phone number (a customer without the card) finds the card
@@ -58,8 +69,9 @@ func (a *API) getCard(w http.ResponseWriter, r *http.Request) {
 			cardID, err = a.svc.ResolveCardID(ctx, tx, source(key, shopID), input)
 		}
 		var q *domain.CardQuote
+		var promo *domain.Promotion
 		if err == nil {
-			q, err = domain.QuoteCard(ctx, tx, a.program, cardID, amount, now)
+			q, promo, err = a.svc.QuoteWithPromotion(ctx, tx, cardID, amount, shopID)
 		}
 		if err != nil {
 			return lookupFailed(err, &refused)
@@ -74,6 +86,10 @@ func (a *API) getCard(w http.ResponseWriter, r *http.Request) {
 		}
 		if q.HasNext {
 			ans.NextTier, ans.ToNextTier = &q.Next.Name, &q.ToNext
+		}
+		if promo != nil {
+			ans.PromotionNow = &promotionAnswer{ID: promo.ID, Title: promo.TitleIn(a.biz.DefaultLanguage, a.biz.DefaultLanguage),
+				Multiplier: promo.Multiplier, MinAmount: promo.MinAmount}
 		}
 		return nil
 	})

@@ -53,3 +53,25 @@ func TestPurchaseUnderPromotionWithMinimum(t *testing.T) {
 		t.Fatalf("1,000: %d %s", r.status, r.raw)
 	}
 }
+
+// TestCardShowsPromotionNow: the register's card read names the
+// promotion a receipt of ?amount gets, and without ?amount the one any
+// receipt may get, with its minimum.
+func TestCardShowsPromotionNow(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(b *domain.Business) {
+		b.Program.Promotions = []domain.Promotion{
+			{ID: "tea", Multiplier: 2, Title: map[string]string{"en": "Tea time", "ru": "Чаепитие"}},
+			{ID: "big_basket", Multiplier: 3, MinAmount: 100_000, Title: map[string]string{"en": "Big basket", "ru": "Большая корзина"}}}
+	})
+	anna := e.join(201, "Anna")
+	r := e.do("GET", "/api/v1/cards/"+e.code(anna), "Bearer "+e.key, "")
+	if p, _ := r.body["promotion_now"].(map[string]any); r.status != 200 || p["id"] != "big_basket" || p["title"] != "Big basket" ||
+		p["multiplier"] != float64(3) || p["min_amount"] != float64(100_000) {
+		t.Errorf("without an amount: %d %s", r.status, r.raw)
+	}
+	r = e.do("GET", "/api/v1/cards/"+e.code(anna)+"?amount=50000", "Bearer "+e.key, "")
+	if p, _ := r.body["promotion_now"].(map[string]any); r.status != 200 || p["id"] != "tea" {
+		t.Errorf("500.00: %d %s", r.status, r.raw)
+	}
+}
