@@ -90,6 +90,16 @@ type LivePromotionStore interface {
 	PromotionResult(ctx context.Context, id string) (PromotionStat, error)
 }
 
+// LivePromotionStarted: a staff member started (or scheduled) a live
+// promotion. It gives points away, so the owners hear of one a manager
+// started.
+type LivePromotionStarted struct {
+	Promotion *Promotion
+	By        *Staff
+}
+
+func (LivePromotionStarted) eventName() string { return "live_promotion_started" }
+
 // EndedPromotion is a live promotion over, to report to its starter.
 type EndedPromotion struct {
 	Promotion Promotion
@@ -210,7 +220,7 @@ func (s *Service) StartLivePromotion(ctx context.Context, tx Tx, by *Staff, req 
 	if err := tx.AppendAudit(ctx, AuditEntry{StaffID: by.ID, Action: AuditPromotion, Detail: detail, At: now}); err != nil {
 		return nil, err
 	}
-	return p, nil
+	return p, s.emit(ctx, tx, LivePromotionStarted{Promotion: p, By: by})
 }
 
 // StopLivePromotion stops live promotion n now: owners any, a manager

@@ -88,6 +88,8 @@ func (e *Engine) react(ctx context.Context, tx domain.Tx, ev domain.Event) error
 		return e.announceBadge(ctx, tx, ev)
 	case domain.ReferralCompleted:
 		return e.notifyReferral(ctx, tx, ev)
+	case domain.LivePromotionStarted:
+		return e.notifyPromotionStarted(ctx, tx, ev)
 	case domain.StaffJoined:
 		return e.notifyInviter(ctx, tx, ev.Staff)
 	case domain.PointsAdjusted:

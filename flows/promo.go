@@ -590,6 +590,50 @@ func promoEnd(choice string, start time.Time, loc *time.Location) time.Time {
 	return time.Date(l.Year(), l.Month(), l.Day()+n, 23, 59, 0, 0, loc)
 }
 
+// notifyPromotionStarted tells the owners, but the one who started it,
+// that a live promotion was started or scheduled: it gives points away.
+func (e *Engine) notifyPromotionStarted(ctx context.Context, tx domain.Tx, ev domain.LivePromotionStarted) error {
+	staff, err := tx.ListStaff(ctx, 0)
+	if err != nil {
+		return err
+	}
+	p := ev.Promotion
+	for _, s := range staff {
+		if s.Role != domain.RoleOwner || s.ID == ev.By.ID || s.ChatID == 0 {
+			continue
+		}
+		lang := e.staffLang(ctx, tx, &s)
+		l := e.localizer(lang)
+		zone, store := "", e.translate(l, "promo.at.all", nil)
+		if len(e.Business.Stores) > 0 {
+			zone = e.Business.Stores[0].TimeZone
+		}
+		if p.ShopID != 0 {
+			shop, err := tx.FindShopByID(ctx, p.ShopID)
+			if err != nil {
+				return err
+			}
+			zone, store = shop.TimeZone, e.translate(l, "promo.at.store", map[string]any{"Store": shop.Name})
+		}
+		z, err := time.LoadLocation(zone)
+		if err != nil {
+			z = time.UTC
+		}
+		minimum := ""
+		if p.MinAmount > 0 {
+			minimum = e.translate(l, "promo.min", map[string]any{"Amount": e.money(p.MinAmount, lang)})
+		}
+		text := e.translate(l, "promo.owner_notice", map[string]any{"Name": ev.By.FirstName,
+			"Role": e.translate(l, "role."+string(ev.By.Role), nil), "Title": p.TitleIn(lang, e.Business.DefaultLanguage),
+			"Multiplier": p.Multiplier, "Store": store, "Min": minimum,
+			"From": p.Start.In(z).Format("02.01 15:04"), "Until": p.End.In(z).Format("02.01 15:04")})
+		if err := e.queue(ctx, tx, Reply{ChatID: s.ChatID, Text: text}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // ReportPromotions tells whoever started a live promotion what it came
 // to once it is over (the promotion_reports job): its purchases, their
 // receipts and the points the multiplier added.

@@ -365,3 +365,28 @@ func TestOneStoreShopShowsPromotionToEveryMember(t *testing.T) {
 		t.Errorf("the card's caption:\n%s", photo.Caption)
 	}
 }
+
+// TestOwnersHearOfAManagersPromotion: a promotion a manager starts gives
+// points away, so the owner is told; the owner's own start tells nobody.
+func TestOwnersHearOfAManagersPromotion(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	manager := hire(t, h, owner, "manager", 902, "Mira")
+	manager.Send("/promo").Tap("🔥 Start a promotion").Tap("×2").Tap("▶ Now").Tap("1 h (till 16:00)").
+		Tap("Flash promotion until 16:00").Tap("🔥 Start")
+	owner.Sync()
+	want := "🔥 Mira (manager) started a promotion: «Flash promotion until 16:00», points ×2 at Central, 22.11 15:00 – 22.11 16:00. /promo shows it and stops it."
+	if got := owner.Last().Text; got != want {
+		t.Errorf("the owner's notice:\n%s\nwant:\n%s", got, want)
+	}
+	n := len(owner.U.Messages())
+	owner.Send("/promo").Tap("🔥 Start a promotion").Tap("×3").Tap("River").Tap("▶ Now").Tap("1 h (till 16:00)").
+		Tap("Flash promotion until 16:00").Tap("🔥 Start")
+	owner.Sync()
+	for _, m := range owner.U.Messages()[n:] {
+		if strings.Contains(m.Text, "started a promotion") {
+			t.Errorf("the owner was told of their own promotion:\n%s", m.Text)
+		}
+	}
+}
