@@ -131,24 +131,46 @@ func (s *Session) configPromotionRuns(p *domain.Promotion, now time.Time) bool {
 	return false
 }
 
-// promoStore names where a live promotion runs.
+// promoWhere tells, in lang, where a promotion at store shopID (0: every
+// store) runs ("at Central") and from which receipt (" on receipts from
+// 1,000 RUB"; "" for any), and the time zone its times are told in: the
+// store's, for every store the first store's.
+func (e *Engine) promoWhere(ctx context.Context, tx domain.Tx, shopID, minAmount int64, lang string) (store, minimum string, zone *time.Location, err error) {
+	l := e.localizer(lang)
+	tz, store := "", e.translate(l, "promo.at.all", nil)
+	if len(e.Business.Stores) > 0 {
+		tz = e.Business.Stores[0].TimeZone
+	}
+	if shopID != 0 {
+		shop, err := tx.FindShopByID(ctx, shopID)
+		if err != nil {
+			return "", "", nil, err
+		}
+		tz, store = shop.TimeZone, e.translate(l, "promo.at.store", map[string]any{"Store": shop.Name})
+	}
+	if minAmount > 0 {
+		minimum = e.translate(l, "promo.min", map[string]any{"Amount": e.money(minAmount, lang)})
+	}
+	if zone, err = time.LoadLocation(tz); err != nil {
+		zone = time.UTC
+	}
+	return store, minimum, zone, nil
+}
+
+// promoStore names where a live promotion runs, in the session's
+// language.
 func (s *Session) promoStore(shopID int64) string {
-	if shopID == 0 {
-		return s.T("promo.at.all", nil)
+	store, _, _, err := s.e.promoWhere(s.Ctx, s.Tx, shopID, 0, s.Lang)
+	if err != nil {
+		return s.T("promo.at.store", map[string]any{"Store": "#" + strconv.FormatInt(shopID, 10)})
 	}
-	name := "#" + strconv.FormatInt(shopID, 10)
-	if shop, err := s.Tx.FindShopByID(s.Ctx, shopID); err == nil {
-		name = shop.Name
-	}
-	return s.T("promo.at.store", map[string]any{"Store": name})
+	return store
 }
 
 // promoMin says which receipts a promotion multiplies ("" for any).
 func (s *Session) promoMin(amount int64) string {
-	if amount <= 0 {
-		return ""
-	}
-	return s.T("promo.min", map[string]any{"Amount": s.e.money(amount, s.Lang)})
+	_, minimum, _, _ := s.e.promoWhere(s.Ctx, s.Tx, 0, amount, s.Lang)
+	return minimum
 }
 
 // promoUntil shows an end: the time alone when it is today.
@@ -459,47 +481,34 @@ func tellPromotion(s *Session, text string) error {
 		s.Toast("promo.over")
 		return nil
 	}
-	loc := staffLocation(s)
-	if p.ShopID != 0 {
-		if sh, err := s.Tx.FindShopByID(s.Ctx, p.ShopID); err == nil {
-			if l, err := time.LoadLocation(sh.TimeZone); err == nil {
-				loc = l
-			}
-		}
-	}
 	s.Conv.Reset()
 	// The bot writes it, so each member gets it in their language
 	// (sendBroadcast); the staff member previews their own.
 	for _, lang := range s.e.Business.Languages {
-		s.SetData(broadcastTextKey(lang), s.promoAnnouncement(p, lang, loc))
+		text, err := s.promoAnnouncement(p, lang)
+		if err != nil {
+			return err
+		}
+		s.SetData(broadcastTextKey(lang), text)
 	}
-	s.SetData("text", s.promoAnnouncement(p, s.Lang, loc))
+	s.SetData("text", s.Data(broadcastTextKey(s.Lang)))
 	return s.Enter(flowBroadcast, stepBcAudience)
 }
 
 // promoAnnouncement is the members' message about live promotion p in
-// lang, its times told in loc.
-func (s *Session) promoAnnouncement(p *domain.Promotion, lang string, loc *time.Location) string {
-	l := s.e.localizer(lang)
+// lang.
+func (s *Session) promoAnnouncement(p *domain.Promotion, lang string) (string, error) {
+	store, minimum, loc, err := s.e.promoWhere(s.Ctx, s.Tx, p.ShopID, p.MinAmount, lang)
+	if err != nil {
+		return "", err
+	}
 	id := "promo.announce"
 	if p.Start.After(s.e.Service.Now()) {
 		id = "promo.announce.later"
 	}
-	store := s.e.translate(l, "promo.at.all", nil)
-	if p.ShopID != 0 {
-		name := "#" + strconv.FormatInt(p.ShopID, 10)
-		if shop, err := s.Tx.FindShopByID(s.Ctx, p.ShopID); err == nil {
-			name = shop.Name
-		}
-		store = s.e.translate(l, "promo.at.store", map[string]any{"Store": name})
-	}
-	minimum := ""
-	if p.MinAmount > 0 {
-		minimum = s.e.translate(l, "promo.min", map[string]any{"Amount": s.e.money(p.MinAmount, lang)})
-	}
-	return s.e.translate(l, id, map[string]any{"Title": p.TitleIn(lang, s.e.Business.DefaultLanguage),
+	return s.e.translate(s.e.localizer(lang), id, map[string]any{"Title": p.TitleIn(lang, s.e.Business.DefaultLanguage),
 		"Multiplier": p.Multiplier, "Store": store, "Min": minimum,
-		"From": s.promoUntil(p.Start, loc), "Until": s.promoUntil(p.End, loc)})
+		"From": s.promoUntil(p.Start, loc), "Until": s.promoUntil(p.End, loc)}), nil
 }
 
 // promoErrorData fills the messages of the domain's refusals.
@@ -604,24 +613,9 @@ func (e *Engine) notifyPromotionStarted(ctx context.Context, tx domain.Tx, ev do
 		}
 		lang := e.staffLang(ctx, tx, &s)
 		l := e.localizer(lang)
-		zone, store := "", e.translate(l, "promo.at.all", nil)
-		if len(e.Business.Stores) > 0 {
-			zone = e.Business.Stores[0].TimeZone
-		}
-		if p.ShopID != 0 {
-			shop, err := tx.FindShopByID(ctx, p.ShopID)
-			if err != nil {
-				return err
-			}
-			zone, store = shop.TimeZone, e.translate(l, "promo.at.store", map[string]any{"Store": shop.Name})
-		}
-		z, err := time.LoadLocation(zone)
+		store, minimum, z, err := e.promoWhere(ctx, tx, p.ShopID, p.MinAmount, lang)
 		if err != nil {
-			z = time.UTC
-		}
-		minimum := ""
-		if p.MinAmount > 0 {
-			minimum = e.translate(l, "promo.min", map[string]any{"Amount": e.money(p.MinAmount, lang)})
+			return err
 		}
 		text := e.translate(l, "promo.owner_notice", map[string]any{"Name": ev.By.FirstName,
 			"Role": e.translate(l, "role."+string(ev.By.Role), nil), "Title": p.TitleIn(lang, e.Business.DefaultLanguage),
@@ -642,27 +636,16 @@ func (e *Engine) ReportPromotions(ctx context.Context) (int, error) {
 		p domain.Promotion, r domain.PromotionStat) (json.RawMessage, error) {
 		lang := e.staffLang(ctx, tx, to)
 		loc := e.localizer(lang)
-		zone, store := "", e.translate(loc, "promo.at.all", nil)
-		if len(e.Business.Stores) > 0 {
-			zone = e.Business.Stores[0].TimeZone
-		}
-		if p.ShopID != 0 {
-			shop, err := tx.FindShopByID(ctx, p.ShopID)
-			if err != nil {
-				return nil, err
-			}
-			zone, store = shop.TimeZone, e.translate(loc, "promo.at.store", map[string]any{"Store": shop.Name})
-		}
-		z, err := time.LoadLocation(zone)
+		store, minimum, z, err := e.promoWhere(ctx, tx, p.ShopID, p.MinAmount, lang)
 		if err != nil {
-			z = time.UTC
+			return nil, err
 		}
 		id := "promo.report"
 		if r.Purchases == 0 {
 			id = "promo.report.none"
 		}
 		return Reply{ChatID: to.ChatID, Text: e.translate(loc, id, map[string]any{
-			"Title": p.TitleIn(lang, e.Business.DefaultLanguage), "Multiplier": p.Multiplier, "Store": store,
+			"Title": p.TitleIn(lang, e.Business.DefaultLanguage), "Multiplier": p.Multiplier, "Store": store, "Min": minimum,
 			"From": p.Start.In(z).Format("02.01 15:04"), "Until": p.End.In(z).Format("02.01 15:04"),
 			"Count": e.num(int64(r.Purchases), lang), "Revenue": e.money(r.Revenue, lang),
 			"Extra": e.num(r.Extra(p.Multiplier), lang)})}.encode()
