@@ -1,8 +1,8 @@
 -- 0044: promotions started from the chat.
 --
 -- An owner or a manager starts a promotion for the hours ahead (/promo:
--- it rains, the café is empty, double points until closing) without
--- editing the config. A purchase it multiplied records "live-<id>" in
+-- it rains, the café is empty, double points until closing), or plans
+-- one for a later day, without editing the config. A purchase it multiplied records "live-<id>" in
 -- purchases.promotion, as a config promotion records its id. Stopping
 -- one early keeps the row (stopped_at), so the owners' numbers and the
 -- customers' histories still name it.
