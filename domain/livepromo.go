@@ -266,6 +266,23 @@ func (s *Service) OpenLivePromotions(ctx context.Context, tx Tx, by *Staff) ([]P
 	return tx.OpenLivePromotions(ctx, shop, s.Now())
 }
 
+// LivePromotionsFor lists the live promotions a member may plan a visit
+// by: running or planned, not ended, at the store (those of every store
+// included; 0: those of every store only), the soonest ending first.
+func (s *Service) LivePromotionsFor(ctx context.Context, tx Tx, shopID int64) ([]Promotion, error) {
+	ps, err := tx.OpenLivePromotions(ctx, shopID, s.Now())
+	if err != nil || shopID != 0 {
+		return ps, err
+	}
+	out := ps[:0]
+	for _, p := range ps {
+		if p.ShopID == 0 {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
 // PromotionByID finds the promotion a purchase recorded: a config one by
 // its id, a live one in the database; nil when it is gone from the
 // config (or unknown).

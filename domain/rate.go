@@ -191,6 +191,12 @@ func (s *Service) QueueFeedbackRequests(ctx context.Context, st Store, render fu
 
 // shop reads a store and its time zone once per process: stores come from
 // the business config and do not change while it runs.
+// Shop is the store with this id and its time zone, read once per
+// process (shop).
+func (s *Service) Shop(ctx context.Context, tx Tx, id int64) (*Shop, *time.Location, error) {
+	return s.shop(ctx, tx, id)
+}
+
 func (s *Service) shop(ctx context.Context, tx Tx, id int64) (*Shop, *time.Location, error) {
 	s.shopsMu.Lock()
 	defer s.shopsMu.Unlock()

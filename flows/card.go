@@ -47,14 +47,8 @@ func showCard(s *Session, intro string) error {
 // store; nothing for a member of a chain who joined without a store's
 // poster): the points of this purchase will be multiplied.
 func (s *Session) cardPromotionLine() string {
-	shop := s.Customer.JoinedStoreID
-	if shop == 0 && len(s.e.Business.Stores) == 1 {
-		var err error
-		if shop, err = s.e.Service.ShopIDByCode(s.Ctx, s.Tx, s.e.Business.Stores[0].Code); err != nil {
-			return ""
-		}
-	}
-	if shop == 0 {
+	shop, err := s.memberStore()
+	if err != nil || shop == 0 {
 		return ""
 	}
 	p, err := s.e.Service.PromotionAt(s.Ctx, s.Tx, shop, domain.AnyAmount)
@@ -67,6 +61,16 @@ func (s *Session) cardPromotionLine() string {
 		return "\n" + s.T("card.promotion.min", data)
 	}
 	return "\n" + s.T("card.promotion", data)
+}
+
+// memberStore is the store the member's promotions are told for: the one
+// they joined at, or a shop's only store; 0 for a member of a chain who
+// joined without a store's poster.
+func (s *Session) memberStore() (int64, error) {
+	if shop := s.Customer.JoinedStoreID; shop != 0 || len(s.e.Business.Stores) != 1 {
+		return shop, nil
+	}
+	return s.e.Service.ShopIDByCode(s.Ctx, s.Tx, s.e.Business.Stores[0].Code)
 }
 
 // showBalance sends the balance and the last ten ledger rows in words.

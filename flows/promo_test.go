@@ -390,3 +390,42 @@ func TestOwnersHearOfAManagersPromotion(t *testing.T) {
 		}
 	}
 }
+
+// TestMembersSeeTheOffers: /offers tells a member the promotions of
+// their store: the config's (running or not), a live one running and a
+// planned one; another store's live promotion is not theirs. A member
+// of a chain who joined by a plain link hears of those of every store
+// only; with none, the answer says so.
+func TestMembersSeeTheOffers(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withHappyHour) // Sunday 15:00: the tea time runs at Central
+	owner := h.Chat(ownerID, "Olga", "en")
+	anna := h.Chat(101, "Anna", "en")
+	anna.Send("/start s_central").Tap("✅ I agree").ShareContact("+79990000101").Tap("Anna").Tap("No, thanks")
+	carl := join(t, h, 171, "Carl") // no poster, a chain of two stores
+
+	carl.Send("/offers")
+	if got := carl.Last().Text; !strings.Contains(got, "None right now.") {
+		t.Errorf("a chain member without a store, nothing for every store:\n%s", got)
+	}
+	owner.Send("/promo").Tap("🔥 Start a promotion").Tap("×3").Tap("Central").Tap("▶ Now").Tap("2 h (till 17:00)").
+		Send("Rainy day").Tap("🔥 Start")
+	owner.Send("/promo").Tap("🔥 Start a promotion").Tap("×2").Tap("All stores").Send("saturday 10:00").
+		Tap("4 h (till 14:00)").Send("Saturday morning").Tap("🧾 Only receipts from…").Send("1000").Tap("🗓 Schedule")
+	owner.Send("/promo").Tap("🔥 Start a promotion").Tap("×5").Tap("River").Tap("▶ Now").Tap("1 h (till 16:00)").
+		Send("River only").Tap("🔥 Start")
+
+	anna.Send("/offers")
+	want := "🔥 Promotions: more points on your purchases\n" +
+		"• Sunday tea time: points ×2, running now\n" +
+		"• Rainy day: points ×3 at Central, now until 17:00\n" +
+		"• Saturday morning: points ×2 at all stores on receipts from 1,000 RUB, from 28.11 10:00 until 28.11 14:00"
+	if got := anna.Last().Text; got != want {
+		t.Errorf("Anna's /offers:\n%s\nwant:\n%s", got, want)
+	}
+	carl.Send("/offers")
+	if got := carl.Last().Text; strings.Contains(got, "Rainy day") || strings.Contains(got, "River only") ||
+		strings.Contains(got, "Sunday tea time") || !strings.Contains(got, "Saturday morning") {
+		t.Errorf("Carl's /offers:\n%s", got)
+	}
+}

@@ -1,0 +1,86 @@
+package flows
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// offersCommand is /offers for members: the points promotions running
+// now and the ones planned, at their store (the one they joined at, or
+// a shop's only store; for a member of a chain who joined without a
+// poster, those of every store), so a visit can wait for double points.
+func offersCommand(s *Session) error {
+	shop, err := s.memberStore()
+	if err != nil {
+		return err
+	}
+	live, err := s.e.Service.LivePromotionsFor(s.Ctx, s.Tx, shop)
+	if err != nil {
+		return err
+	}
+	code := ""
+	if shop != 0 {
+		sh, _, err := s.e.Service.Shop(s.Ctx, s.Tx, shop)
+		if err != nil {
+			return err
+		}
+		code = sh.Code
+	}
+	now := s.e.Service.Now()
+	lines := []string{s.T("offers.title", nil)}
+	for i := range s.e.Business.Program.Promotions {
+		p := &s.e.Business.Program.Promotions[i]
+		if len(p.Stores) > 0 && !slices.Contains(p.Stores, code) {
+			continue
+		}
+		id := "offers.config"
+		if s.configPromotionRunsAt(p, code, now) {
+			id = "offers.config_now"
+		}
+		lines = append(lines, s.T(id, map[string]any{"Title": p.TitleIn(s.Lang, s.e.Business.DefaultLanguage),
+			"Multiplier": p.Multiplier, "Min": s.promoMin(p.MinAmount)}))
+	}
+	for _, p := range live {
+		store, minimum, loc, err := s.e.promoWhere(s.Ctx, s.Tx, p.ShopID, p.MinAmount, s.Lang)
+		if err != nil {
+			return err
+		}
+		id := "offers.live_now"
+		if p.Start.After(now) {
+			id = "offers.live_later"
+		}
+		lines = append(lines, s.T(id, map[string]any{"Title": p.TitleIn(s.Lang, s.e.Business.DefaultLanguage),
+			"Multiplier": p.Multiplier, "Store": store, "Min": minimum,
+			"From": s.promoUntil(p.Start, loc), "Until": s.promoUntil(p.End, loc)}))
+	}
+	if len(lines) == 1 {
+		lines = append(lines, s.T("offers.none", nil))
+	}
+	s.Send(Reply{Text: strings.Join(lines, "\n")})
+	return s.e.resume(s)
+}
+
+// configPromotionRunsAt says whether a config promotion runs now at the
+// store with this code, in its time zone ("" : at any store).
+func (s *Session) configPromotionRunsAt(p *domain.Promotion, code string, now time.Time) bool {
+	for _, st := range s.e.Business.Stores {
+		if code != "" && st.Code != code {
+			continue
+		}
+		loc, err := time.LoadLocation(st.TimeZone)
+		if err != nil {
+			loc = time.UTC
+		}
+		if p.At(st.Code, now.In(loc)) {
+			return true
+		}
+	}
+	return false
+}
+
+func init() {
+	registerCommand("offers", MenuCustomer, 81, membersOnly(offersCommand))
+}
