@@ -3,9 +3,6 @@ package flows
 import (
 	"slices"
 	"strings"
-	"time"
-
-	"github.com/loyaltybot/loyaltybot/domain"
 )
 
 // offersCommand is /offers for members: the points promotions running
@@ -37,7 +34,7 @@ func offersCommand(s *Session) error {
 			continue
 		}
 		id := "offers.config"
-		if s.configPromotionRunsAt(p, code, now) {
+		if s.configPromotionRuns(p, code, now) {
 			id = "offers.config_now"
 		}
 		lines = append(lines, s.T(id, map[string]any{"Title": p.TitleIn(s.Lang, s.e.Business.DefaultLanguage),
@@ -61,24 +58,6 @@ func offersCommand(s *Session) error {
 	}
 	s.Send(Reply{Text: strings.Join(lines, "\n")})
 	return s.e.resume(s)
-}
-
-// configPromotionRunsAt says whether a config promotion runs now at the
-// store with this code, in its time zone ("" : at any store).
-func (s *Session) configPromotionRunsAt(p *domain.Promotion, code string, now time.Time) bool {
-	for _, st := range s.e.Business.Stores {
-		if code != "" && st.Code != code {
-			continue
-		}
-		loc, err := time.LoadLocation(st.TimeZone)
-		if err != nil {
-			loc = time.UTC
-		}
-		if p.At(st.Code, now.In(loc)) {
-			return true
-		}
-	}
-	return false
 }
 
 func init() {

@@ -95,10 +95,18 @@ func promoList(s *Session) (Reply, error) {
 			Data: action("promo", "stop"+strconv.FormatInt(n, 10))}})
 	}
 	now := s.e.Service.Now()
+	code := "" // the store a store's manager sees the config's promotions at
+	if !s.promoStoreWide() {
+		shop, _, err := s.e.Service.Shop(s.Ctx, s.Tx, s.Staff.ShopID)
+		if err != nil {
+			return Reply{}, err
+		}
+		code = shop.Code
+	}
 	for i := range s.e.Business.Program.Promotions {
 		p := &s.e.Business.Program.Promotions[i]
 		id := "promo.list.config"
-		if s.configPromotionRuns(p, now) {
+		if s.configPromotionRuns(p, code, now) {
 			id = "promo.list.config_now"
 		}
 		lines = append(lines, s.T(id, map[string]any{"Title": p.TitleIn(s.Lang, s.e.Business.DefaultLanguage),
@@ -111,14 +119,12 @@ func promoList(s *Session) (Reply, error) {
 	return Reply{Text: strings.Join(lines, "\n"), Inline: rows}, nil
 }
 
-// configPromotionRuns says whether a config promotion runs now at one of
-// the stores the staff member sees.
-func (s *Session) configPromotionRuns(p *domain.Promotion, now time.Time) bool {
+// configPromotionRuns says whether a config promotion runs now at the
+// store with this code, in its time zone ("": at any store).
+func (s *Session) configPromotionRuns(p *domain.Promotion, code string, now time.Time) bool {
 	for _, st := range s.e.Business.Stores {
-		if s.Staff.ShopID != 0 && s.Staff.Role != domain.RoleOwner {
-			if shop, err := s.Tx.FindShopByCode(s.Ctx, st.Code); err != nil || shop.ID != s.Staff.ShopID {
-				continue
-			}
+		if code != "" && st.Code != code {
+			continue
 		}
 		loc, err := time.LoadLocation(st.TimeZone)
 		if err != nil {
@@ -137,22 +143,21 @@ func (s *Session) configPromotionRuns(p *domain.Promotion, now time.Time) bool {
 // store's, for every store the first store's.
 func (e *Engine) promoWhere(ctx context.Context, tx domain.Tx, shopID, minAmount int64, lang string) (store, minimum string, zone *time.Location, err error) {
 	l := e.localizer(lang)
-	tz, store := "", e.translate(l, "promo.at.all", nil)
+	store, zone = e.translate(l, "promo.at.all", nil), time.UTC
 	if len(e.Business.Stores) > 0 {
-		tz = e.Business.Stores[0].TimeZone
+		if zone, err = time.LoadLocation(e.Business.Stores[0].TimeZone); err != nil {
+			zone = time.UTC
+		}
 	}
 	if shopID != 0 {
-		shop, err := tx.FindShopByID(ctx, shopID)
+		shop, loc, err := e.Service.Shop(ctx, tx, shopID) // read once per process
 		if err != nil {
 			return "", "", nil, err
 		}
-		tz, store = shop.TimeZone, e.translate(l, "promo.at.store", map[string]any{"Store": shop.Name})
+		store, zone = e.translate(l, "promo.at.store", map[string]any{"Store": shop.Name}), loc
 	}
 	if minAmount > 0 {
 		minimum = e.translate(l, "promo.min", map[string]any{"Amount": e.money(minAmount, lang)})
-	}
-	if zone, err = time.LoadLocation(tz); err != nil {
-		zone = time.UTC
 	}
 	return store, minimum, zone, nil
 }
@@ -572,10 +577,8 @@ func (s *Session) promoStoreWide() bool {
 // once chosen, else the staff member's.
 func (s *Session) promoLocation() *time.Location {
 	if shop, _ := strconv.ParseInt(s.Data("shop"), 10, 64); shop != 0 {
-		if sh, err := s.Tx.FindShopByID(s.Ctx, shop); err == nil {
-			if loc, err := time.LoadLocation(sh.TimeZone); err == nil {
-				return loc
-			}
+		if _, loc, err := s.e.Service.Shop(s.Ctx, s.Tx, shop); err == nil {
+			return loc
 		}
 	}
 	return staffLocation(s)
