@@ -379,6 +379,8 @@ func reversePurchase(ctx context.Context, tx Tx, card *Card, pur *Purchase) (int
 			if err != nil {
 				return 0, err
 			}
+			// What returns gave back already went to the first lots.
+			uses = lotSlice(uses, pur.ReturnedRedeemed, pur.ReturnedRedeemed+pur.Redeemed)
 			if err := tx.RestoreLots(ctx, uses); err != nil {
 				return 0, err
 			}

@@ -71,6 +71,9 @@ type PurchaseExportRow struct {
 	Categories  []string
 	CancelledAt time.Time
 	Promotion   string // the id of the promotion that multiplied Earned
+	// Returned is what returns took off the receipt; Amount, Earned and
+	// Redeemed are what stands after them.
+	Returned int64
 }
 
 // LedgerExportRow is one ledger row.
@@ -203,11 +206,11 @@ func (s *Service) WriteExport(ctx context.Context, st ExportStore, sc ExportScop
 		err = s.writeCustomers(ctx, st, sc, cw, ts)
 	case ExportPurchases:
 		cw.Write([]string{"purchase_id", "at", "store", "customer_id", "cashier", "source", "receipt_id",
-			"amount_minor", "amount", "currency", "points_earned", "points_redeemed", "categories", "cancelled_at", "promotion"})
+			"amount_minor", "amount", "currency", "points_earned", "points_redeemed", "categories", "cancelled_at", "promotion", "returned_minor"})
 		err = st.StreamPurchases(ctx, sc.ShopID, func(r *PurchaseExportRow) error {
 			return cw.Write([]string{r.PublicID, ts(r.At), r.StoreCode, i64(r.CustomerID), r.Cashier, r.Source,
 				r.ReceiptID, i64(r.Amount), csvMoney(r.Amount, sc.Lang), r.Currency, i64(r.Earned), i64(r.Redeemed),
-				strings.Join(r.Categories, ";"), ts(r.CancelledAt), r.Promotion})
+				strings.Join(r.Categories, ";"), ts(r.CancelledAt), r.Promotion, i64(r.Returned)})
 		})
 	case ExportLedger:
 		cw.Write([]string{"id", "at", "customer_id", "card_id", "kind", "points", "balance_after", "reason", "expires_at"})

@@ -20,7 +20,12 @@ type PurchaseRecorded struct{ Result *PurchaseResult }
 // records no event, so the customer is told once).
 type PurchaseCancelled struct{ Result *PurchaseResult }
 
+// PurchaseReturned: part of a purchase (or all that stood of it) was
+// returned now (a repeated request records no event).
+type PurchaseReturned struct{ Result *ReturnResult }
+
 func (PurchaseRecorded) eventName() string  { return "purchase_recorded" }
+func (PurchaseReturned) eventName() string  { return "purchase_returned" }
 func (PurchaseCancelled) eventName() string { return "purchase_cancelled" }
 
 // EventName names an event for logs and metrics.

@@ -15,7 +15,10 @@ const (
 	LedgerRedeem   LedgerKind = "redeem"
 	LedgerExpire   LedgerKind = "expire"
 	LedgerReversal LedgerKind = "reversal"
-	LedgerAdjust   LedgerKind = "adjust"
+	// LedgerReturn is points taken back or given back by a return of part
+	// of a purchase.
+	LedgerReturn LedgerKind = "return"
+	LedgerAdjust LedgerKind = "adjust"
 	// LedgerBonus is promo points for profile answers and completed
 	// sections (later: birthdays and nudges).
 	LedgerBonus LedgerKind = "bonus"

@@ -31,6 +31,11 @@ func trackReplenishment(ctx context.Context, tx Tx, ev Event) error {
 		p = &e.Result.Purchase
 	case PurchaseCancelled:
 		p = &e.Result.Purchase
+	case PurchaseReturned:
+		if !e.Result.Purchase.Cancelled() {
+			return nil // the purchase stands: the visit still counts
+		}
+		p = &e.Result.Purchase
 	default:
 		return nil
 	}

@@ -40,6 +40,10 @@ type Purchase struct {
 	// Promotion is the id of the promotion that multiplied Earned ("":
 	// none).
 	Promotion string
+	// ReturnedAmount, ReturnedEarned and ReturnedRedeemed are what returns
+	// took off the purchase (ReturnPurchase): Amount, Earned and Redeemed
+	// are what stands after them.
+	ReturnedAmount, ReturnedEarned, ReturnedRedeemed int64
 }
 
 // RecentPurchase is a purchase as a manager's list shows it: with the

@@ -71,15 +71,42 @@ func (s *Service) CancelPurchase(ctx context.Context, tx Tx, publicID string, sh
 	if err != nil {
 		return nil, err
 	}
-	spend, err := tx.SpendSince(ctx, res.Purchase.CardID, now.AddDate(-1, 0, 0))
-	if err != nil {
+	if res.Tier, err = s.tierNow(ctx, tx, res.Purchase.CardID, now); err != nil {
 		return nil, err
 	}
-	res.Tier, _, _, _ = s.Program().TierFor(spend)
 	if !res.Created {
 		return res, nil
 	}
 	return res, s.emit(ctx, tx, PurchaseCancelled{Result: res})
+}
+
+// ReturnPurchase takes back part of a purchase (see the package
+// function) and, the first time only, records PurchaseReturned. The
+// result carries the card's tier after the return.
+func (s *Service) ReturnPurchase(ctx context.Context, tx Tx, req ReturnRequest) (*ReturnResult, error) {
+	now := s.Now()
+	res, err := ReturnPurchase(ctx, tx, s.Program(), req, now)
+	if err != nil {
+		return nil, err
+	}
+	if res.Tier, err = s.tierNow(ctx, tx, res.Purchase.CardID, now); err != nil {
+		return nil, err
+	}
+	if !res.Created {
+		return res, nil
+	}
+	return res, s.emit(ctx, tx, PurchaseReturned{Result: res})
+}
+
+// tierNow is the card's tier by its spend of the year to now, after a
+// cancellation or a return took some of it back.
+func (s *Service) tierNow(ctx context.Context, tx Tx, cardID int64, now time.Time) (Tier, error) {
+	spend, err := tx.SpendSince(ctx, cardID, now.AddDate(-1, 0, 0))
+	if err != nil {
+		return Tier{}, err
+	}
+	tier, _, _, _ := s.Program().TierFor(spend)
+	return tier, nil
 }
 
 // PromotionAt is the promotion running now at the store that applies to

@@ -17,6 +17,10 @@ type StaffDay struct {
 	Earned    int64
 	Redeemed  int64
 	Recent    []RecentPurchase // newest first
+	// Returns is how many returns they made since, of purchases of any
+	// day; Refunded the money those returns paid back.
+	Returns  int
+	Refunded int64
 }
 
 // staffDayRecent is how many purchases /today lists.

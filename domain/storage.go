@@ -260,6 +260,16 @@ type PurchaseStore interface {
 	// MarkPurchaseCancelled records a cancellation; ErrConflict when the
 	// purchase was cancelled already.
 	MarkPurchaseCancelled(ctx context.Context, purchaseID, byStaff int64, at time.Time) error
+	// FindReturnByKey finds a return by its idempotency key (ErrNotFound).
+	FindReturnByKey(ctx context.Context, key string) (*Return, error)
+	// WriteReturn inserts r (setting its ID) and writes what stands of p
+	// after it: amounts, points, returned columns and, for a return of
+	// all of it, the cancellation.
+	WriteReturn(ctx context.Context, r *Return, p *Purchase) error
+	// ListCardPurchases lists the card's purchases since t that stand
+	// (not cancelled) at one store (shopID 0: any), newest first, at most
+	// limit.
+	ListCardPurchases(ctx context.Context, cardID, shopID int64, since time.Time, limit int) ([]Purchase, error)
 	// SpendSince sums the card's purchase amounts (not cancelled) since t.
 	SpendSince(ctx context.Context, cardID int64, since time.Time) (int64, error)
 	// LastPurchaseAt is the time of the card's newest purchase (zero if none).

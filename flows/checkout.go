@@ -145,7 +145,12 @@ func (c checkout) Ask(s *Session) error {
 	case stepCard:
 		s.Send(Reply{Text: s.T("checkout.scan.ask", nil), Inline: [][]Button{c.cancelRow(s)}})
 	case stepAmount:
-		s.Send(Reply{Text: s.T("checkout.amount.ask", nil), Inline: [][]Button{c.cancelRow(s)}})
+		rows := [][]Button{c.cancelRow(s)}
+		if s.Staff.CanManage() {
+			// A customer bringing items back shows the card too.
+			rows = [][]Button{{{Text: s.T("return.start", nil), Data: s.cb(flowCheckout, stepAmount, "return")}}, rows[0]}
+		}
+		s.Send(Reply{Text: s.T("checkout.amount.ask", nil), Inline: rows})
 	case stepChoose:
 		return c.askChoose(s)
 	case stepPoints:
@@ -164,10 +169,14 @@ func (c checkout) Handle(s *Session) error {
 		return nil
 	}
 	if s.In.Kind == InputCallback {
-		if v := s.tapValue(); v == "cancel" {
+		switch v := s.tapValue(); {
+		case v == "cancel":
 			s.Leave()
 			s.Edit(Reply{Text: s.T("checkout.cancelled", nil)})
 			return nil
+		case v == "return" && s.Conv.Step == stepAmount && s.Staff.CanManage():
+			s.Edit(Reply{Text: s.T("return.started", nil)})
+			return startReturn(s)
 		}
 	}
 	switch s.Conv.Step {

@@ -78,6 +78,8 @@ func (e *Engine) react(ctx context.Context, tx domain.Tx, ev domain.Event) error
 		if m, ok := e.purchaseNotice(ev.Result); ok {
 			return e.queue(ctx, tx, m)
 		}
+	case domain.PurchaseReturned:
+		return e.returnNotice(ctx, tx, ev.Result)
 	case domain.CardLookupsBurst:
 		return e.notifyLookupBurst(ctx, tx, ev.Burst)
 	case domain.WaitlistRestocked:
@@ -158,6 +160,36 @@ func (e *Engine) purchaseNotice(r *domain.PurchaseResult) (Reply, bool) {
 		text += "\n" + e.translate(loc, "checkout.customer.welcome", map[string]any{"Bonus": r.Welcome, "Count": r.Welcome})
 	}
 	return Reply{ChatID: c.ChatID, Text: text}, true
+}
+
+// returnNotice tells the customer what a return did to their points:
+// which purchase, how much came back, the points taken back and given
+// back, and the balance.
+func (e *Engine) returnNotice(ctx context.Context, tx domain.Tx, r *domain.ReturnResult) error {
+	c := r.Customer
+	if c == nil || c.ChatID == 0 || c.Unreachable {
+		return nil
+	}
+	_, loc, err := e.Service.Shop(ctx, tx, r.Purchase.ShopID)
+	if err != nil {
+		return err
+	}
+	lang := e.Business.Language(c.Language, "")
+	l := e.localizer(lang)
+	ret, p := r.Return, r.Purchase
+	lines := []string{e.translate(l, "return.customer", map[string]any{"Amount": e.money(ret.Amount, lang),
+		"Receipt": e.money(p.Receipt(), lang), "Date": p.CreatedAt.In(loc).Format("02.01.2006")})}
+	if taken := ret.Taken - ret.Short; taken > 0 {
+		lines = append(lines, e.translate(l, "return.customer.taken", map[string]any{
+			"Points": e.num(taken, lang), "Count": taken}))
+	}
+	if ret.Given > 0 {
+		lines = append(lines, e.translate(l, "return.customer.given", map[string]any{
+			"Points": e.num(ret.Given, lang), "Count": ret.Given}))
+	}
+	lines = append(lines, e.translate(l, "return.customer.balance", map[string]any{
+		"Balance": e.num(r.Balance, lang), "Count": r.Balance}))
+	return e.queue(ctx, tx, Reply{ChatID: c.ChatID, Text: strings.Join(lines, "\n")})
 }
 
 // notifyFlags alerts owners (and the store's managers) about a purchase

@@ -317,10 +317,7 @@ func listPurchases(s *Session) error {
 	var rows [][]Button
 	loc := s.e.location(s)
 	for _, p := range ps {
-		state := ""
-		if p.Cancelled() {
-			state = " " + s.T("staff.purchases.cancelled", nil)
-		}
+		state := s.returnedMark(&p.Purchase)
 		by := p.StaffName
 		if by == "" {
 			by = s.T("staff.purchases.by_pos", nil)

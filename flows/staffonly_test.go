@@ -20,19 +20,20 @@ import (
 // without the attackers' own rows ($1), which their own commands may
 // well change.
 var staffTables = map[string]string{
-	"staff":           `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM staff t`,
-	"invites":         `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM invites t`,
-	"api_keys":        `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM api_keys t`,
-	"purchases":       `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM purchases t`,
-	"ledger":          `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM ledger t WHERE t.card_id NOT IN (SELECT k.id FROM cards k JOIN customers c ON c.id = k.customer_id WHERE c.telegram_id = ANY($1))`,
-	"cards":           `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM cards t WHERE t.customer_id NOT IN (SELECT id FROM customers WHERE telegram_id = ANY($1))`,
-	"audit_log":       `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM audit_log t`,
-	"staff_notes":     `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM staff_notes t`,
-	"broadcasts":      `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM broadcasts t`,
-	"stores":          `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM stores t`,
-	"live_promotions": `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM live_promotions t`,
-	"feedback":        `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM feedback t WHERE t.customer_id NOT IN (SELECT id FROM customers WHERE telegram_id = ANY($1))`,
-	"customers":       `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM customers t WHERE t.telegram_id <> ALL($1)`,
+	"staff":            `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM staff t`,
+	"invites":          `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM invites t`,
+	"api_keys":         `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM api_keys t`,
+	"purchases":        `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM purchases t`,
+	"ledger":           `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM ledger t WHERE t.card_id NOT IN (SELECT k.id FROM cards k JOIN customers c ON c.id = k.customer_id WHERE c.telegram_id = ANY($1))`,
+	"cards":            `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM cards t WHERE t.customer_id NOT IN (SELECT id FROM customers WHERE telegram_id = ANY($1))`,
+	"audit_log":        `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM audit_log t`,
+	"staff_notes":      `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM staff_notes t`,
+	"broadcasts":       `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM broadcasts t`,
+	"stores":           `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM stores t`,
+	"live_promotions":  `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM live_promotions t`,
+	"purchase_returns": `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM purchase_returns t`,
+	"feedback":         `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM feedback t WHERE t.customer_id NOT IN (SELECT id FROM customers WHERE telegram_id = ANY($1))`,
+	"customers":        `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM customers t WHERE t.telegram_id <> ALL($1)`,
 	// A message to the victim's chat is something done to them.
 	"outbox to Vera": `SELECT md5(coalesce(string_agg(t.payload::text, '|' ORDER BY t.id), '')) FROM outbox t WHERE t.chat_id = 101`,
 }

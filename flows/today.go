@@ -9,8 +9,10 @@ import (
 
 // todayCommand is /today for anyone on the staff: what they rang up since
 // midnight, to check against the till at the end of a shift. Totals
-// count the purchases that stand; cancelled ones are counted apart and
-// marked in the list of the newest.
+// count what stands of the purchases (returns taken off); cancelled ones
+// are counted apart and marked in the list of the newest, and the
+// returns they took (of any day's purchases) are counted with the money
+// they paid back.
 func todayCommand(s *Session) error {
 	loc := staffLocation(s)
 	d, err := s.e.Service.StaffDay(s.Ctx, s.Tx, s.Staff, loc)
@@ -22,7 +24,7 @@ func todayCommand(s *Session) error {
 		return err
 	}
 	date := d.Since.Format("02.01.2006")
-	if d.Count+d.Cancelled == 0 {
+	if d.Count+d.Cancelled+d.Returns == 0 {
 		s.Say("today.none", map[string]any{"Date": date})
 		return s.e.resume(s)
 	}
@@ -34,13 +36,17 @@ func todayCommand(s *Session) error {
 	if d.Cancelled > 0 {
 		lines = append(lines, s.T("today.cancelled", map[string]any{"Count": s.num(int64(d.Cancelled))}))
 	}
-	lines = append(lines, "", s.T("today.recent", nil))
+	if d.Returns > 0 {
+		lines = append(lines, s.T("today.returns", map[string]any{"Count": s.num(int64(d.Returns)),
+			"Amount": s.e.money(d.Refunded, s.Lang)}))
+	}
+	if len(d.Recent) > 0 {
+		lines = append(lines, "", s.T("today.recent", nil))
+	}
 	for _, p := range d.Recent {
 		line := s.T("today.line", map[string]any{"Time": p.CreatedAt.In(loc).Format("15:04"), "Customer": orDash(p.CustomerName),
 			"Amount": s.e.money(p.Amount, s.Lang), "Earned": s.num(p.Earned), "Redeemed": s.num(p.Redeemed)})
-		if p.Cancelled() {
-			line += " " + s.T("staff.purchases.cancelled", nil)
-		}
+		line += s.returnedMark(&p.Purchase)
 		lines = append(lines, line)
 	}
 	s.Send(Reply{Text: strings.Join(lines, "\n")})

@@ -233,6 +233,7 @@ var (
 	tokenRe    = regexp.MustCompile(`c_[A-Za-z0-9_-]{10,62}`)
 	inviteRe   = regexp.MustCompile(`i_[A-Za-z0-9_-]{22}`)
 	purchaseRe = regexp.MustCompile(`p_[a-z2-7]{16}`)
+	returnRe   = regexp.MustCompile(`r_[a-z2-7]{16}`)
 	waitlistRe = regexp.MustCompile(`(start[= ])w_[A-Za-z0-9_-]{8}`)
 	referralRe = regexp.MustCompile(`(start[= ])r_[a-z2-9]{10}\b`)
 )
@@ -245,6 +246,7 @@ func Mask(s string) string {
 	s = referralRe.ReplaceAllString(s, "${1}r_<code>")
 	s = inviteRe.ReplaceAllString(s, "i_<token>")
 	s = purchaseRe.ReplaceAllString(s, "p_<id>")
+	s = returnRe.ReplaceAllString(s, "r_<id>")
 	return tokenRe.ReplaceAllString(s, "c_<token>")
 }
 

@@ -38,5 +38,9 @@ func (a *purchaseAnswer) appendJSON(b []byte) []byte {
 		b = append(b, `,"promotion":`...)
 		b = jsonstr.Append(b, a.Promotion)
 	}
+	if a.ReturnedAmount != 0 {
+		b = append(b, `,"returned_amount":`...)
+		b = strconv.AppendInt(b, a.ReturnedAmount, 10)
+	}
 	return append(b, '}')
 }

@@ -26,6 +26,9 @@ type purchaseAnswer struct {
 	Cancelled      bool           `json:"cancelled,omitempty"`
 	// Promotion is the id of the promotion that multiplied the points.
 	Promotion string `json:"promotion,omitempty"`
+	// ReturnedAmount is what returns took off the receipt; Amount and
+	// the points are what stands after them.
+	ReturnedAmount int64 `json:"returned_amount,omitempty"`
 }
 
 type customerAnswer struct {
@@ -37,6 +40,7 @@ func answerOf(p *domain.Purchase, balance int64, tier domain.Tier, c *domain.Cus
 		PurchaseID: p.PublicID, ReceiptID: p.ReceiptID, Amount: p.Amount, Currency: p.Currency,
 		PointsEarned: p.Earned, PointsRedeemed: p.Redeemed, Balance: balance, Tier: tier.Name,
 		CreatedAt: p.CreatedAt.UTC().Format(time.RFC3339), Cancelled: p.Cancelled(), Promotion: p.Promotion,
+		ReturnedAmount: p.ReturnedAmount,
 	}
 	if c != nil {
 		ans.Customer.FirstName = c.FirstName
@@ -56,29 +60,41 @@ func (a *API) postPurchase(w http.ResponseWriter, r *http.Request) {
 		a.reject(w, r, key, err)
 		return
 	}
-	// A unique violation means a concurrent request with the same receipt
-	// committed first (Postgres waits for it before reporting one); the
-	// second attempt sees that purchase and answers it as a repeat, or as
-	// a conflict if its body differs.
+	ans, created, err := retryRace(errReceiptConflict, func() (purchaseAnswer, bool, error) {
+		return a.record(r.Context(), key, in)
+	})
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, createdOrRepeat(created), &ans)
+}
+
+// retryRace runs a keyed write again when it lost a race: a unique
+// violation means a concurrent request with the same key (a receipt, a
+// return) committed first (Postgres waits for it before reporting one);
+// the second attempt sees that row and answers it as a repeat, or as
+// conflict if its body differs.
+func retryRace[T any](conflict error, run func() (T, bool, error)) (T, bool, error) {
 	for attempt := 1; ; attempt++ {
-		ans, created, err := a.record(r.Context(), key, in)
+		ans, created, err := run()
 		if errors.Is(err, domain.ErrConflict) {
 			if attempt < 2 {
 				continue
 			}
-			err = errReceiptConflict
+			err = conflict
 		}
-		if err != nil {
-			a.fail(w, r, err)
-			return
-		}
-		status := http.StatusOK
-		if created {
-			status = http.StatusCreated
-		}
-		writeJSON(w, status, &ans)
-		return
+		return ans, created, err
 	}
+}
+
+// createdOrRepeat is the status of a keyed write's answer: 201 when it
+// wrote, 200 for a repeat.
+func createdOrRepeat(created bool) int {
+	if created {
+		return http.StatusCreated
+	}
+	return http.StatusOK
 }
 
 // record runs one attempt at a purchase in one transaction: the key, the
@@ -189,14 +205,8 @@ func (a *API) repeatWithStaleCard(ctx context.Context, tx domain.Tx, req domain.
 // postCancel reverses a purchase of the key's store; cancelling again
 // answers the same.
 func (a *API) postCancel(w http.ResponseWriter, r *http.Request) {
-	key, ok := bearer(r)
+	key, id, ok := a.purchasePath(w, r)
 	if !ok {
-		a.fail(w, r, errUnauthorized)
-		return
-	}
-	id := r.PathValue("purchase_id")
-	if id == "" || len(id) > 64 {
-		a.reject(w, r, key, errPurchaseNotFound)
 		return
 	}
 	ctx := r.Context()
@@ -215,4 +225,21 @@ func (a *API) postCancel(w http.ResponseWriter, r *http.Request) {
 	}
 	a.kick()
 	writeJSON(w, http.StatusOK, &ans)
+}
+
+// purchasePath reads the key and the {purchase_id} of a request about
+// one purchase; when it answers the request itself (no key, an id that
+// cannot be one), ok is false.
+func (a *API) purchasePath(w http.ResponseWriter, r *http.Request) (key, id string, ok bool) {
+	key, ok = bearer(r)
+	if !ok {
+		a.fail(w, r, errUnauthorized)
+		return "", "", false
+	}
+	id = r.PathValue("purchase_id")
+	if id == "" || len(id) > 64 {
+		a.reject(w, r, key, errPurchaseNotFound)
+		return "", "", false
+	}
+	return key, id, true
 }

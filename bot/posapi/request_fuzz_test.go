@@ -36,3 +36,32 @@ func FuzzReadPurchase(f *testing.F) {
 		}
 	})
 }
+
+// FuzzReadReturn: whatever body a POS sends to return part of a
+// purchase, the reader answers a checked input or an API error with a
+// code, never panics, and what it accepts holds the rules (a positive
+// amount under the ceiling, a return_id of 1–64 printable characters).
+func FuzzReadReturn(f *testing.F) {
+	f.Add(`{"amount":25000,"return_id":"RET-1"}`)
+	f.Add(`{"amount":0,"return_id":""}`)
+	f.Add(`{"amount":-1,"return_id":"R","points":3}`)
+	f.Add(`{"amount":1e30,"return_id":null}`)
+	f.Add(`{"amount":1,"return_id":"\u0000"}`)
+	p := domain.DefaultProgram()
+	a := &API{program: &p, currency: "RUB"}
+	f.Fuzz(func(t *testing.T, body string) {
+		r := httptest.NewRequest("POST", "/api/v1/purchases/p_x/returns", bytes.NewBufferString(body))
+		in, err := a.readReturn(httptest.NewRecorder(), r, "p_x")
+		if err != nil {
+			var ae *apiError
+			if !errors.As(err, &ae) || ae.code == "" || ae.status < 400 {
+				t.Fatalf("not an API error: %v", err)
+			}
+			return
+		}
+		if in.amount <= 0 || in.amount > p.MaxReceipt || in.returnID == "" || in.hash == "" ||
+			checkText("return_id", in.returnID, maxReceiptID) != nil {
+			t.Fatalf("accepted %+v", in)
+		}
+	})
+}

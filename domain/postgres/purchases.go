@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/loyaltybot/loyaltybot/domain"
 )
@@ -31,6 +32,9 @@ type purchaseRow struct {
 	CancelledAt    *time.Time `db:"cancelled_at"`
 	CancelledBy    *int64     `db:"cancelled_by"`
 	Promotion      *string    `db:"promotion"`
+	ReturnedAmount int64      `db:"returned_amount"`
+	ReturnedEarned int64      `db:"returned_earned"`
+	ReturnedRedeem int64      `db:"returned_redeemed"`
 }
 
 func (r purchaseRow) domain() domain.Purchase {
@@ -40,12 +44,13 @@ func (r purchaseRow) domain() domain.Purchase {
 		Currency: r.Currency, Earned: r.PointsEarned, Redeemed: r.PointsRedeemed, Categories: r.Categories,
 		Flags: r.Flags, CreatedAt: r.CreatedAt, CancelledAt: deref(r.CancelledAt), CancelledBy: deref(r.CancelledBy),
 		IdempotencyKey: r.IdempotencyKey, RequestHash: r.RequestHash, Promotion: deref(r.Promotion),
+		ReturnedAmount: r.ReturnedAmount, ReturnedEarned: r.ReturnedEarned, ReturnedRedeemed: r.ReturnedRedeem,
 	}
 }
 
 const purchaseColumns = `id, public_id, card_id, customer_id, store_id, staff_id, source, receipt_id,
 	idempotency_key, request_hash, amount, currency, points_earned, points_redeemed, categories, flags,
-	created_at, cancelled_at, cancelled_by, promotion`
+	created_at, cancelled_at, cancelled_by, promotion, returned_amount, returned_earned, returned_redeemed`
 
 const insertPurchase = `INSERT INTO purchases (public_id, card_id, customer_id, store_id, staff_id, source,
 	receipt_id, idempotency_key, request_hash, amount, currency, points_earned, points_redeemed, categories,
@@ -127,6 +132,9 @@ func (t *tx) ReadStaffDay(ctx context.Context, staffID int64, since time.Time, l
 			}
 			return err
 		})
+	b.Queue(`SELECT count(*), coalesce(sum(refund), 0)::bigint FROM purchase_returns
+		WHERE staff_id = $1 AND created_at >= $2`, staffID, since).
+		QueryRow(func(r pgx.Row) error { return r.Scan(&d.Returns, &d.Refunded) })
 	if err := t.tx.SendBatch(ctx, b).Close(); err != nil {
 		return nil, fmt.Errorf("read staff day: %w", mapErr(err))
 	}
@@ -166,6 +174,69 @@ func (t *tx) ListRecentPurchases(ctx context.Context, shopID int64, since time.T
 	out := make([]domain.RecentPurchase, len(rs))
 	for i, r := range rs {
 		out[i] = r.recent()
+	}
+	return out, nil
+}
+
+// FindReturnByKey finds a return by its idempotency key.
+func (t *tx) FindReturnByKey(ctx context.Context, key string) (*domain.Return, error) {
+	r := domain.Return{IdempotencyKey: key}
+	var staff *int64
+	var ref *string
+	err := t.tx.QueryRow(ctx, `SELECT id, public_id, purchase_id, card_id, store_id, staff_id, source, return_ref,
+		request_hash, amount, points_taken, points_given, points_short, refund, created_at
+		FROM purchase_returns WHERE idempotency_key = $1`, key).
+		Scan(&r.ID, &r.PublicID, &r.PurchaseID, &r.CardID, &r.ShopID, &staff, &r.Source, &ref, &r.RequestHash,
+			&r.Amount, &r.Taken, &r.Given, &r.Short, &r.Refund, &r.CreatedAt)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	r.StaffID, r.ReturnRef = deref(staff), deref(ref)
+	return &r, nil
+}
+
+// WriteReturn inserts a return and writes what stands of its purchase, in
+// one round trip. The purchase's update checks that nothing changed it
+// since it was read (the card's lock keeps other returns out; this keeps
+// a bug from writing over one).
+func (t *tx) WriteReturn(ctx context.Context, r *domain.Return, p *domain.Purchase) error {
+	b := &pgx.Batch{}
+	b.Queue(`INSERT INTO purchase_returns (public_id, purchase_id, card_id, store_id, staff_id, source, return_ref,
+		idempotency_key, request_hash, amount, points_taken, points_given, points_short, refund, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
+		r.PublicID, r.PurchaseID, r.CardID, r.ShopID, nullable(r.StaffID), r.Source, nullable(r.ReturnRef),
+		r.IdempotencyKey, r.RequestHash, r.Amount, r.Taken, r.Given, r.Short, r.Refund, t.stamp(r.CreatedAt)).
+		QueryRow(func(row pgx.Row) error { return row.Scan(&r.ID) })
+	var n int64
+	b.Queue(`UPDATE purchases SET amount = $2, points_earned = $3, points_redeemed = $4,
+		returned_amount = $5, returned_earned = $6, returned_redeemed = $7,
+		cancelled_at = coalesce(cancelled_at, $8), cancelled_by = coalesce(cancelled_by, $9)
+		WHERE id = $1 AND cancelled_at IS NULL AND returned_amount = $5::bigint - $10::bigint`,
+		p.ID, p.Amount, p.Earned, p.Redeemed, p.ReturnedAmount, p.ReturnedEarned, p.ReturnedRedeemed,
+		nullable(p.CancelledAt), nullable(p.CancelledBy), r.Amount).
+		Exec(func(tag pgconn.CommandTag) error { n = tag.RowsAffected(); return nil })
+	if err := t.tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("write return: %w", mapErr(err))
+	}
+	if n != 1 {
+		return fmt.Errorf("return of purchase %d: %w: changed since it was read", p.ID, domain.ErrConflict)
+	}
+	return nil
+}
+
+// ListCardPurchases lists the card's purchases that stand since a time,
+// newest first (purchases_card_live).
+func (t *tx) ListCardPurchases(ctx context.Context, cardID, shopID int64, since time.Time, limit int) ([]domain.Purchase, error) {
+	rows, _ := t.tx.Query(ctx, `SELECT `+purchaseColumns+` FROM purchases
+		WHERE card_id = $1 AND created_at >= $2 AND cancelled_at IS NULL AND ($4 = 0 OR store_id = $4)
+		ORDER BY created_at DESC, id DESC LIMIT $3`, cardID, since, limit, shopID)
+	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[purchaseRow])
+	if err != nil {
+		return nil, fmt.Errorf("list card purchases: %w", mapErr(err))
+	}
+	out := make([]domain.Purchase, len(rs))
+	for i, r := range rs {
+		out[i] = r.domain()
 	}
 	return out, nil
 }

@@ -1,0 +1,128 @@
+package posapi
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// returnBody is POST /api/v1/purchases/{purchase_id}/returns as sent.
+type returnBody struct {
+	Amount   *int64  `json:"amount"`
+	ReturnID *string `json:"return_id"`
+}
+
+// returnInput is a checked return body.
+type returnInput struct {
+	amount   int64
+	returnID string
+	hash     string // of the purchase and the amount: the same return_id with another is a conflict
+}
+
+// readReturn decodes and checks the body of a return of purchase id.
+// Every error is an *apiError.
+func (a *API) readReturn(w http.ResponseWriter, r *http.Request, id string) (*returnInput, error) {
+	var b returnBody
+	if err := decodeJSON(w, r, &b); err != nil {
+		return nil, err
+	}
+	switch {
+	case b.Amount == nil:
+		return nil, missingField("amount")
+	case b.ReturnID == nil || *b.ReturnID == "":
+		return nil, missingField("return_id")
+	case *b.Amount <= 0 || *b.Amount > a.program.MaxReceipt:
+		return nil, a.amountError()
+	}
+	if err := checkText("return_id", *b.ReturnID, maxReceiptID); err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256([]byte(id + "\x00" + strconv.FormatInt(*b.Amount, 10)))
+	return &returnInput{amount: *b.Amount, returnID: *b.ReturnID, hash: hex.EncodeToString(sum[:])}, nil
+}
+
+// returnAnswer is a return as the POS sees it, with the purchase as it
+// stands after it.
+type returnAnswer struct {
+	ReturnID       string         `json:"return_id"`
+	PosReturnID    string         `json:"pos_return_id"`
+	Amount         int64          `json:"amount"`
+	PointsTaken    int64          `json:"points_taken"`
+	PointsReturned int64          `json:"points_returned"`
+	PointsShort    int64          `json:"points_short"`
+	Refund         int64          `json:"refund"`
+	Balance        int64          `json:"balance"`
+	CreatedAt      string         `json:"created_at"`
+	Purchase       purchaseAnswer `json:"purchase"`
+}
+
+var (
+	errReturnConflict = &apiError{http.StatusConflict, "return_conflict",
+		"This return_id was already used for this store with another purchase or amount; send the original body to get its result, or use a new return_id."}
+	errReturnTooMuch = &apiError{http.StatusUnprocessableEntity, "return_exceeds_purchase",
+		"amount is more than is left of this purchase after its earlier returns; read the purchase's amount in the answer to its last return, or return less."}
+	errReturnCancelled = &apiError{http.StatusConflict, "purchase_cancelled",
+		"The purchase is cancelled, or returned in full: nothing is left to return."}
+)
+
+// postReturn takes back part of a purchase of the key's store: the points
+// follow the money returned. 201 when new, 200 for a repeat of the same
+// return_id and body.
+func (a *API) postReturn(w http.ResponseWriter, r *http.Request) {
+	key, id, ok := a.purchasePath(w, r)
+	if !ok {
+		return
+	}
+	in, err := a.readReturn(w, r, id)
+	if err != nil {
+		a.reject(w, r, key, err)
+		return
+	}
+	ans, created, err := retryRace(errReturnConflict, func() (returnAnswer, bool, error) {
+		return a.returnOnce(r.Context(), key, id, in)
+	})
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if created {
+		a.kick() // the customer's message is waiting
+	}
+	writeJSON(w, createdOrRepeat(created), &ans)
+}
+
+// returnOnce runs one attempt at a return in one transaction.
+func (a *API) returnOnce(ctx context.Context, key, purchaseID string, in *returnInput) (ans returnAnswer, created bool, err error) {
+	err = a.inStore(ctx, key, func(tx domain.Tx, shopID int64) error {
+		res, err := a.svc.ReturnPurchase(ctx, tx, domain.ReturnRequest{
+			PurchaseID: purchaseID, ShopID: shopID, Source: domain.SourcePOS, ReturnRef: in.returnID,
+			IdempotencyKey: "pos:" + strconv.FormatInt(shopID, 10) + ":" + in.returnID, RequestHash: in.hash,
+			Amount: in.amount,
+		})
+		var ve *domain.ValidationError
+		switch {
+		case errors.Is(err, domain.ErrNotFound):
+			return errPurchaseNotFound
+		case errors.As(err, &ve) && ve.Reason == "error.return.too_much":
+			return errReturnTooMuch
+		case errors.As(err, &ve) && ve.Reason == "error.return.cancelled":
+			return errReturnCancelled
+		case err != nil:
+			return err
+		}
+		ret := res.Return
+		ans = returnAnswer{ReturnID: ret.PublicID, PosReturnID: ret.ReturnRef, Amount: ret.Amount,
+			PointsTaken: ret.Taken - ret.Short, PointsReturned: ret.Given, PointsShort: ret.Short, Refund: ret.Refund,
+			Balance: res.Balance, CreatedAt: ret.CreatedAt.UTC().Format(time.RFC3339),
+			Purchase: answerOf(&res.Purchase, res.Balance, res.Tier, res.Customer)}
+		created = res.Created
+		return nil
+	})
+	return ans, created, err
+}

@@ -1,0 +1,230 @@
+package domain
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Return is part (or the rest) of a purchase brought back: the money
+// returned and what it did to the points.
+type Return struct {
+	ID         int64
+	PublicID   string // "r_…"
+	PurchaseID int64
+	CardID     int64
+	ShopID     int64 // the purchase's store
+	StaffID    int64 // 0 for the POS API
+	Source     string
+	ReturnRef  string // the POS's own id of the return ("" from the chat)
+	// IdempotencyKey and RequestHash make retries safe, as for purchases.
+	IdempotencyKey string
+	RequestHash    string
+	Amount         int64 // minor units brought back, at the receipt's prices
+	// Taken is the points the purchase earned that this return takes
+	// back; Given the points paid with the purchase it gives back; Short
+	// the part of Taken the customer had spent already, kept from the
+	// refund instead (Refund counts it off).
+	Taken, Given, Short int64
+	// Refund is the money to pay back: the amount less the points given
+	// back and the points short, at the point value; never below 0.
+	Refund    int64
+	CreatedAt time.Time
+}
+
+// ReturnRequest asks to return part of a purchase.
+type ReturnRequest struct {
+	PurchaseID     string // the purchase's public id
+	ShopID         int64  // not 0: the purchase must be of this store
+	StaffID        int64  // 0 for the POS API
+	Source         string
+	ReturnRef      string
+	IdempotencyKey string // one return per key, whatever retries happen
+	RequestHash    string // same key with another hash is a conflict
+	Amount         int64  // minor units, at most what stands of the purchase
+}
+
+// ReturnResult is a return with the purchase as it stands after it.
+type ReturnResult struct {
+	Return   Return
+	Purchase Purchase
+	Balance  int64
+	Customer *Customer
+	Tier     Tier
+	// Created is false when the request repeated an earlier one.
+	Created bool
+}
+
+// Receipt is the purchase as rung up, before any return.
+func (p *Purchase) Receipt() int64 { return p.Amount + p.ReturnedAmount }
+
+// NewReturnID draws a return's public id: "r_" and 16 base32 characters.
+func NewReturnID() string { return "r" + NewPublicID()[1:] }
+
+// ReturnPurchase takes back part of a purchase, on any day after it: the
+// points it earned in proportion to the money returned, and the points
+// paid with it given back in that proportion, to the lots they came from.
+// The proportions are of the whole receipt and cumulative, so returns in
+// several steps take back exactly what one return of the same total
+// would, and returning the last of a receipt takes back its last point. A
+// return of all that stands of the purchase also cancels it (it leaves
+// the counts as a cancellation does).
+//
+// Points the customer has spent since cannot be taken back: the balance
+// is taken down to 0 and the rest is kept from the money refunded
+// (Return.Short), as a shop does at its till.
+//
+// The same IdempotencyKey returns the first return (Created false); with
+// another RequestHash it is ErrConflict. Everything happens under the
+// card's lock, so two returns at once of one purchase cannot both pass
+// the check of what is left.
+func ReturnPurchase(ctx context.Context, tx Tx, p *Program, req ReturnRequest, now time.Time) (*ReturnResult, error) {
+	found, err := tx.FindPurchaseByPublicID(ctx, req.PurchaseID)
+	if err != nil {
+		return nil, err
+	}
+	if req.ShopID != 0 && found.ShopID != req.ShopID {
+		return nil, ErrNotFound
+	}
+	card, err := tx.LockCard(ctx, found.CardID)
+	if err != nil {
+		return nil, err
+	}
+	pur, err := tx.FindPurchaseByPublicID(ctx, req.PurchaseID)
+	if err != nil {
+		return nil, err
+	}
+	cust, err := tx.FindCustomerByID(ctx, card.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	if prev, err := tx.FindReturnByKey(ctx, req.IdempotencyKey); err == nil {
+		if prev.RequestHash != req.RequestHash || prev.PurchaseID != pur.ID {
+			return nil, fmt.Errorf("return %s: %w", req.IdempotencyKey, ErrConflict)
+		}
+		return &ReturnResult{Return: *prev, Purchase: *pur, Balance: card.Balance, Customer: cust}, nil
+	} else if !errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
+	switch {
+	case pur.Cancelled():
+		return nil, Invalid("error.return.cancelled")
+	case req.Amount <= 0:
+		return nil, Invalid("error.amount.zero")
+	case req.Amount > pur.Amount:
+		return nil, &ValidationError{Reason: "error.return.too_much",
+			Detail: fmt.Sprintf("%d asked, %d left", req.Amount, pur.Amount)}
+	}
+	ret := Return{PublicID: NewReturnID(), PurchaseID: pur.ID, CardID: card.ID, ShopID: pur.ShopID,
+		StaffID: req.StaffID, Source: req.Source, ReturnRef: req.ReturnRef, IdempotencyKey: req.IdempotencyKey,
+		RequestHash: req.RequestHash, Amount: req.Amount, CreatedAt: now}
+	ret.Taken, ret.Given = pointsReturned(pur, req.Amount)
+	balance := card.Balance
+	if ret.Given > 0 {
+		row, created, err := tx.AppendLedger(ctx, LedgerEntry{CardID: card.ID, Kind: LedgerReturn, Amount: ret.Given,
+			Reason: pur.PublicID, IdempotencyKey: "return:" + ret.PublicID + ":give", CreatedAt: now})
+		if err != nil {
+			return nil, err
+		}
+		if created {
+			uses, err := tx.ListLotUses(ctx, pur.ID)
+			if err != nil {
+				return nil, err
+			}
+			if err := tx.RestoreLots(ctx, lotSlice(uses, pur.ReturnedRedeemed, pur.ReturnedRedeemed+ret.Given)); err != nil {
+				return nil, err
+			}
+		}
+		balance = row.BalanceAfter
+	}
+	if ret.Taken > 0 {
+		lots, err := tx.ListOpenLots(ctx, card.ID)
+		if err != nil {
+			return nil, err
+		}
+		var open int64
+		for _, l := range lots {
+			open += max(l.Remaining, 0)
+		}
+		take := min(ret.Taken, open)
+		ret.Short = ret.Taken - take
+		if take > 0 {
+			uses, err := allocateReversal(lots, take)
+			if err != nil {
+				return nil, err
+			}
+			row, _, err := debit(ctx, tx, LedgerEntry{CardID: card.ID, Kind: LedgerReturn, Amount: -take,
+				Reason: pur.PublicID, IdempotencyKey: "return:" + ret.PublicID + ":take", CreatedAt: now}, uses)
+			if err != nil {
+				return nil, err
+			}
+			balance = row.BalanceAfter
+		}
+	}
+	ret.Refund = refund(p, ret)
+	pur.Amount -= ret.Amount
+	pur.ReturnedAmount += ret.Amount
+	pur.Earned -= ret.Taken
+	pur.ReturnedEarned += ret.Taken
+	pur.Redeemed -= ret.Given
+	pur.ReturnedRedeemed += ret.Given
+	if pur.Amount == 0 {
+		pur.CancelledAt, pur.CancelledBy = now, req.StaffID
+	}
+	if err := tx.WriteReturn(ctx, &ret, pur); err != nil {
+		return nil, err
+	}
+	return &ReturnResult{Return: ret, Purchase: *pur, Balance: balance, Customer: cust, Created: true}, nil
+}
+
+// pointsReturned is what a return of amount of pur takes back of the
+// points it earned and gives back of those paid with it: the shares of
+// the whole receipt that all its returns so far and this one come to,
+// less what the earlier returns moved.
+func pointsReturned(pur *Purchase, amount int64) (taken, given int64) {
+	receipt, returned := pur.Receipt(), pur.ReturnedAmount+amount
+	taken = share(pur.Earned+pur.ReturnedEarned, returned, receipt) - pur.ReturnedEarned
+	given = share(pur.Redeemed+pur.ReturnedRedeemed, returned, receipt) - pur.ReturnedRedeemed
+	return taken, given
+}
+
+// PreviewReturn is what a return of amount of pur would do, for the staff
+// to see before they confirm it: the card's balance says how many of the
+// points to take back are still there.
+func PreviewReturn(p *Program, pur *Purchase, amount, balance int64) Return {
+	r := Return{Amount: amount}
+	r.Taken, r.Given = pointsReturned(pur, amount)
+	r.Short = max(r.Taken-(balance+r.Given), 0)
+	r.Refund = refund(p, r)
+	return r
+}
+
+// refund is the money a return pays back: its amount less what the
+// points given back and those short are worth.
+func refund(p *Program, r Return) int64 {
+	return max(r.Amount-(r.Given+r.Short)*p.PointValue, 0)
+}
+
+// share is a·b/c rounded down (b ≤ c, so it never exceeds a).
+func share(a, b, c int64) int64 {
+	q, _ := mulDiv(a, b, c, RoundDown)
+	return q
+}
+
+// lotSlice is the part [from, to) of the points that paid a purchase,
+// counted along its lot uses in their order: the lots a return gives
+// back to. Returns in several steps give back consecutive parts, so no
+// lot gets back more than it paid.
+func lotSlice(uses []LotUse, from, to int64) []LotUse {
+	var out []LotUse
+	var at int64
+	for _, u := range uses {
+		lo, hi := max(from, at), min(to, at+u.Points)
+		if hi > lo {
+			out = append(out, LotUse{LotID: u.LotID, Points: hi - lo})
+		}
+		at += u.Points
+	}
+	return out
+}

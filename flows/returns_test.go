@@ -1,0 +1,95 @@
+package flows_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/bot/bottest"
+)
+
+// TestReturnFromTheChat: a manager scans the card of a customer who
+// brings items back, taps ↩ Return, picks the purchase, types what the
+// items cost and confirms: the points earned on them are taken back, the
+// points paid for them given back, the money to refund shown, the
+// customer told; a second return takes the rest and the purchase counts
+// as cancelled. A cashier has no Return button; bad amounts, an amount
+// over what is left and a message in the middle are answered and lose
+// nothing; a stale Confirm records nothing twice.
+func TestReturnFromTheChat(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 921, "Boris")
+	manager := hire(t, h, owner, "manager", 922, "Mila")
+	anna := join(t, h, 121, "Anna") // 100 welcome points
+
+	cashier.Note("two purchases: 1,000 accrued, then 1,000 paid partly with 100 points")
+	scan(t, anna, cashier)
+	cashier.Send("1000").Tap("➕ Accrue +30").Tap("✅ Confirm")
+	h.Clock.Advance(time.Hour)
+	scan(t, anna, cashier)
+	if strings.Contains(buttons(cashier), "Return") {
+		t.Fatalf("a cashier is offered a return:\n%s", cashier.Transcript())
+	}
+	cashier.Send("1000").Tap("✏️ Pay another number of points").Send("100").Tap("✅ Confirm")
+	if got := balance(t, h, 121); got != 57 { // 130 − 100 + 27 earned on the 900 paid
+		t.Fatalf("balance %d, want 57", got)
+	}
+
+	h.Clock.Advance(3 * 24 * time.Hour)
+	manager.Note("three days later Anna brings back a quarter of the second receipt")
+	scan(t, anna, manager)
+	manager.Tap("↩ Return of items").Tap("✖ Cancel")
+	scan(t, anna, manager)
+	manager.Tap("↩ Return of items").Tap("22.11.26 16:00 · 1,000 RUB").
+		Send("two hundred").Send("1500").Send("250")
+	if got := manager.Last().Text; !strings.Contains(got, "−6 of those it earned, +25 of those paid with it") ||
+		!strings.Contains(got, "Refund in money: 225 RUB") {
+		t.Fatalf("the confirmation:\n%s", manager.Transcript())
+	}
+	manager.Send("what now?").Send("200").Send("250")
+	confirm := manager.Last()
+	manager.Tap("✅ Confirm the return")
+	if got := balance(t, h, 121); got != 76 { // 57 − 6 + 25
+		t.Fatalf("balance %d after the return, want 76", got)
+	}
+	manager.Callback(confirm.ID, confirm.Inline[0][0].Data, "the same Confirm again (a double tap)")
+	if n := countRows(t, h, `SELECT count(*) FROM purchase_returns`); n != 1 {
+		t.Fatalf("%d returns after a stale Confirm, want 1", n)
+	}
+
+	manager.Note("then the rest of it")
+	scan(t, anna, manager)
+	manager.Tap("↩ Return of items").Tap("22.11.26 16:00 · 1,000 RUB (returned 250 RUB)").Tap("All: 750 RUB").
+		Tap("✅ Confirm the return")
+	if got := balance(t, h, 121); got != 130 {
+		t.Fatalf("balance %d after the whole, want 130", got)
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM purchases WHERE cancelled_at IS NULL`); n != 1 {
+		t.Fatalf("%d purchases stand, want 1", n)
+	}
+	scan(t, anna, manager)
+	manager.Tap("↩ Return of items")
+	if got := buttons(manager); strings.Contains(got, "16:00") {
+		t.Fatalf("a purchase returned in full is offered again:\n%s", got)
+	}
+	manager.Tap("✖ Cancel").Send("/today")
+	if got := manager.Last().Text; !strings.Contains(got, "Returns you took: 2 · paid back 900 RUB") {
+		t.Fatalf("/today does not count the returns:\n%s", got)
+	}
+	anna.Sync()
+	bottest.Golden(t, "return_manager", manager.Transcript())
+	bottest.Golden(t, "return_customer", anna.Transcript())
+}
+
+// buttons lists the labels of the last message's buttons.
+func buttons(c *bottest.Chat) string {
+	var b strings.Builder
+	for _, row := range c.Last().Inline {
+		for _, btn := range row {
+			b.WriteString(btn.Text + "\n")
+		}
+	}
+	return b.String()
+}
