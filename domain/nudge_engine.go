@@ -117,8 +117,9 @@ type NudgeStore interface {
 	// QueueNudgeMessage queues the message of a recorded nudge.
 	QueueNudgeMessage(ctx context.Context, nudgeID int64, m OutMessage) error
 	// AttributePurchase credits a purchase to the customer's latest nudge
-	// (or hold-out record) whose window is open; it may be deferred to the
-	// commit.
+	// (or hold-out record) whose window was open at its time, at; a
+	// negative amount takes back what a cancellation or a return took off
+	// it. It may be deferred to the commit.
 	AttributePurchase(ctx context.Context, customerID int64, purchasePublicID string, amount int64, at time.Time) error
 	// ClickNudge records a tap on a nudge's button (the first one counts
 	// as the click; "no" also declines the rule). ErrNotFound when the

@@ -9,15 +9,27 @@ import (
 // attributeNudges is the nudge engine's reaction to a purchase: it is
 // credited to the customer's latest nudge (or hold-out record) whose
 // attribution window is still open, so the report can compare the sent
-// group with the held-out one. A statement deferred to the commit: the
-// money path pays no round trip for it.
+// group with the held-out one. A cancellation takes back what stood of
+// the purchase, and a return what it took off, from the nudge credited
+// then. A statement deferred to the commit: the money path pays no round
+// trip for it.
 func attributeNudges(ctx context.Context, tx Tx, ev Event) error {
-	e, ok := ev.(PurchaseRecorded)
-	if !ok {
+	var p *Purchase
+	var amount int64
+	switch e := ev.(type) {
+	case PurchaseRecorded:
+		p = &e.Result.Purchase
+		amount = p.Amount
+	case PurchaseCancelled:
+		p = &e.Result.Purchase
+		amount = -p.Amount
+	case PurchaseReturned:
+		p = &e.Result.Purchase
+		amount = -e.Result.Return.Amount
+	default:
 		return nil
 	}
-	p := e.Result.Purchase
-	return tx.AttributePurchase(ctx, p.CustomerID, p.PublicID, p.Amount, p.CreatedAt)
+	return tx.AttributePurchase(ctx, p.CustomerID, p.PublicID, amount, p.CreatedAt)
 }
 
 // Nudge buttons, recorded as the click of the message they are on.

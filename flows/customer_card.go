@@ -164,6 +164,9 @@ func (s *Session) customerCardText(cc *domain.CustomerCard) (string, error) {
 		}
 		line(id, map[string]any{"Date": p.CreatedAt.In(loc).Format("02.01.2006 15:04"), "Amount": s.e.money(p.Amount, s.Lang),
 			"Earned": s.num(p.Earned), "Redeemed": s.num(p.Redeemed)})
+		if !p.Cancelled() {
+			b.WriteString(s.returnedMark(&p))
+		}
 		if pr, err := promotion(p.Promotion); err != nil {
 			return "", err
 		} else if pr != nil {

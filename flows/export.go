@@ -155,6 +155,9 @@ type exportPurchase struct {
 	// Promotion names the promotion that multiplied the points, in the
 	// customer's language.
 	Promotion string `json:"promotion,omitempty"`
+	// Returned is what returns of items took off the receipt: amount and
+	// the points are what stands after them.
+	Returned string `json:"returned,omitempty"`
 }
 
 // exportData sends the customer's data as a JSON document. Someone who
@@ -194,6 +197,9 @@ func exportData(s *Session) error {
 		if p.Cancelled() {
 			t := p.CancelledAt.UTC()
 			row.Cancelled = &t
+		}
+		if p.ReturnedAmount > 0 {
+			row.Returned = domain.FormatMoney(p.ReturnedAmount, p.Currency, "en")
 		}
 		if pr, err := promotion(p.Promotion); err != nil {
 			return err

@@ -81,7 +81,9 @@ func TestWelcomeNudgeAnHourAfterTheFirstPurchase(t *testing.T) {
 // TestWinBackRespectsConsentAndIsAttributed: 30 days without a purchase,
 // a customer who agreed to offers gets the win-back with its bonus (valid
 // 14 days) and one who did not gets nothing; her purchase within the
-// window is credited to the nudge, and /stats nudges shows it.
+// window is credited to the nudge, and /stats nudges shows it; returns
+// of it take their money back off the nudge, and a purchase returned in
+// full no longer converts it.
 func TestWinBackRespectsConsentAndIsAttributed(t *testing.T) {
 	t.Parallel()
 	h := bottest.New(t, withOwner, withNudges)
@@ -135,6 +137,33 @@ func TestWinBackRespectsConsentAndIsAttributed(t *testing.T) {
 	cashier.Send("/stats nudges")
 	if !strings.Contains(cashier.Last().Text, "for owners and managers") {
 		t.Fatalf("a cashier read the stats: %q", cashier.Last().Text)
+	}
+
+	owner.Note("she returns part of it, then the rest: the win-back keeps what stands of it")
+	returnOf := func(amount string) {
+		t.Helper()
+		scan(t, anna, owner)
+		owner.Tap("↩ Return of items").Tap(owner.Last().Inline[0][0].Text)
+		if amount == "" {
+			owner.Tap(owner.Last().Inline[0][0].Text) // All
+		} else {
+			owner.Send(amount)
+		}
+		owner.Tap("✅ Confirm the return")
+	}
+	returnOf("400")
+	if n := countRows(t, h, `SELECT count(*) FROM nudges WHERE rule = 'winback' AND converted_at IS NOT NULL
+		AND revenue = 60000 AND purchase_id IS NOT NULL`); n != 1 {
+		t.Fatalf("the return was not taken off the win-back's revenue:\n%s", owner.Transcript())
+	}
+	returnOf("")
+	if n := countRows(t, h, `SELECT count(*) FROM nudges WHERE rule = 'winback' AND converted_at IS NULL
+		AND revenue = 0 AND purchase_id IS NULL`); n != 1 {
+		t.Fatalf("a purchase returned in full still converts the win-back:\n%s", owner.Transcript())
+	}
+	owner.Send("/stats nudges")
+	if text := owner.Last().Text; !strings.Contains(text, "Converted: 0 sent") {
+		t.Fatalf("/stats nudges after the returns:\n%s", text)
 	}
 }
 

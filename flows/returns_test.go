@@ -59,6 +59,15 @@ func TestReturnFromTheChat(t *testing.T) {
 		t.Fatalf("%d returns after a stale Confirm, want 1", n)
 	}
 
+	owner.Send("/customer +79990000121")
+	if got := owner.Last().Text; !strings.Contains(got, "(returned 250 RUB)") {
+		t.Fatalf("the customer card does not mark the return:\n%s", got)
+	}
+	anna.Sync().Send("/privacy").Tap("📦 Download my data")
+	if d := anna.Last().Document; d == nil || !strings.Contains(string(d.Data), `"returned": "250 RUB"`) {
+		t.Fatalf("her data export does not tell the return:\n%s", anna.Transcript())
+	}
+
 	manager.Note("then the rest of it")
 	scan(t, anna, manager)
 	manager.Tap("↩ Return of items").Tap("22.11.26 16:00 · 1,000 RUB (returned 250 RUB)").Tap("All: 750 RUB").

@@ -380,9 +380,15 @@ func (t *tx) QueueNudgeMessage(ctx context.Context, nudgeID int64, m domain.OutM
 	return nil
 }
 
-// attributePurchase credits the purchase to the latest open nudge.
-const attributePurchase = `UPDATE nudges SET converted_at = coalesce(converted_at, $4),
-       purchase_id = coalesce(purchase_id, (SELECT id FROM purchases WHERE public_id = $2)), revenue = revenue + $3
+// attributePurchase credits the purchase to the latest nudge open at its
+// time ($4); a negative amount (a cancellation, a return) takes back from
+// that same nudge, and when nothing credited to it stands any more it no
+// longer counts as converted.
+const attributePurchase = `UPDATE nudges SET
+       converted_at = CASE WHEN $3 < 0 AND revenue + $3 <= 0 THEN NULL ELSE coalesce(converted_at, $4) END,
+       purchase_id = CASE WHEN $3 < 0 AND revenue + $3 <= 0 THEN NULL
+                          ELSE coalesce(purchase_id, (SELECT id FROM purchases WHERE public_id = $2)) END,
+       revenue = greatest(revenue + $3, 0)
  WHERE id = (SELECT id FROM nudges WHERE customer_id = $1 AND outcome <> 'skipped'
                 AND send_at <= $4 AND attribute_until > $4
               ORDER BY due_at DESC, id DESC LIMIT 1)`
