@@ -89,11 +89,9 @@ func (e *Engine) badgeTitle(loc *i18n.Localizer, lang string, b domain.Badge, oc
 		title = e.translate(loc, "badges.kind."+string(b.Kind), map[string]any{"Count": b.Count})
 	}
 	if code, month, ok := domain.ParseMonthOccurrence(occ); ok {
-		store := code
-		for _, st := range e.Business.Stores {
-			if st.Code == code {
-				store = st.Name
-			}
+		store := e.storeNameByCode(code)
+		if store == "" {
+			store = code
 		}
 		title += " " + e.translate(loc, "badges.month", map[string]any{"Store": store, "Month": e.monthOf(loc, month)})
 	}

@@ -162,6 +162,12 @@ func TestLongestButtonsFitTelegram(t *testing.T) {
 		Send("/feedback").Tap("Far away") // stars of a store with the longest code
 	owner := h.Chat(ownerID, "Olga", "en")
 	owner.Send("/staff").Tap("➕ Invite a cashier").Tap("Far away")
+	// /stats of that store over typed dates: the view, the longest period
+	// and the longest store code in one button.
+	owner.Send("/stats").Tap("Far away").Tap("📅 Dates…").Send("01.11.2026 - 20.11.2026")
+	if !strings.Contains(lastTexts(owner, 2), "Far away") {
+		t.Fatalf("/stats of the store with the longest code over typed dates:\n%s", owner.Transcript())
+	}
 	longest := ""
 	for _, chat := range []*bottest.Chat{c, owner} {
 		if tr := chat.Transcript(); strings.Contains(tr, "went wrong") {

@@ -29,11 +29,15 @@ func generalPrompt(s *Session, intro string) (Reply, error) {
 	if len(stores) == 1 {
 		return storeStars(s, intro, stores[0].Code)
 	}
-	rows := make([][]Button, len(stores))
-	for i, sc := range stores {
-		rows[i] = []Button{{Text: sc.Name, Data: action("fbstore", sc.Code)}}
-	}
-	return Reply{Text: stack(intro, s.T("feedback.general.choose", nil)), Inline: rows}, nil
+	return Reply{Text: stack(intro, s.T("feedback.general.choose", nil)), Inline: storeChoice(s, 0)}, nil
+}
+
+// storeChoice is a page of the stores to rate, a chain's a page at a
+// time.
+func storeChoice(s *Session, page int) [][]Button {
+	return s.storeRows(s.e.Business.Stores, page,
+		func(sc domain.StoreConfig) Button { return Button{Text: sc.Name, Data: action("fbstore", sc.Code)} },
+		func(page int) string { return action("fbstore", storePagePrefix+strconv.Itoa(page)) })
 }
 
 // storeStars asks for the stars of one store in general, saying the
@@ -75,6 +79,10 @@ func (e *Engine) configured(code string) bool {
 // chooseStore is "Rate the store in general" (no value) or a store's
 // button: the message turns into the next question in place.
 func chooseStore(s *Session, code string) error {
+	if page, ok := storePage(code); ok && s.Customer.Member() {
+		s.Edit(Reply{Text: s.T("feedback.general.choose", nil), Inline: storeChoice(s, page)})
+		return nil
+	}
 	if !s.Customer.Member() || (code != "" && !s.e.configured(code)) {
 		s.Toast("error.stale_button")
 		return nil

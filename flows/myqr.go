@@ -2,6 +2,7 @@ package flows
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/loyaltybot/loyaltybot/domain"
 )
@@ -33,18 +34,27 @@ func myQR(s *Session) error {
 			return err
 		}
 	default:
-		var rows [][]Button
-		for _, c := range s.e.Business.Stores {
-			rows = append(rows, []Button{{Text: c.Name, Data: action("myqr", c.Code)}})
-		}
-		s.Send(Reply{Text: s.T("myqr.store", nil), Inline: rows})
+		s.Send(myQRStores(s, 0))
 	}
 	return s.e.resume(s)
 }
 
-// myQRAction is a store chosen under /myqr, by staff who may work there.
+// myQRStores asks staff of every store which store's QR to show, a page
+// of the stores at a time.
+func myQRStores(s *Session, page int) Reply {
+	return Reply{Text: s.T("myqr.store", nil), Inline: s.storeRows(s.e.Business.Stores, page,
+		func(st domain.StoreConfig) Button { return Button{Text: st.Name, Data: action("myqr", st.Code)} },
+		func(page int) string { return action("myqr", storePagePrefix+strconv.Itoa(page)) })}
+}
+
+// myQRAction is a store chosen under /myqr, by staff who may work there,
+// or another page of the stores.
 func myQRAction(s *Session, code string) error {
 	st := s.Staff
+	if page, ok := storePage(code); ok && st.CanCheckout() && st.ShopID == 0 {
+		s.Edit(myQRStores(s, page))
+		return nil
+	}
 	shop, err := s.Tx.FindShopByCode(s.Ctx, code)
 	if isNotFound(err) || !st.CanCheckout() || (err == nil && st.ShopID != 0 && st.ShopID != shop.ID) {
 		s.Toast("error.stale_button")

@@ -162,6 +162,14 @@ func (e *Engine) promoWhere(ctx context.Context, tx domain.Tx, shopID, minAmount
 	return store, minimum, zone, nil
 }
 
+// promoStoreReply asks where a promotion runs: every store, or one, a
+// page of the stores at a time.
+func promoStoreReply(s *Session, cancel Button) Reply {
+	rows := [][]Button{{{Text: s.T("promo.store.all", nil), Data: s.cb(flowPromo, stepPromoStore, "*")}}}
+	rows = append(rows, s.flowStoreRows(flowPromo, stepPromoStore)...)
+	return Reply{Text: s.T("promo.ask.store", nil), Inline: append(rows, []Button{cancel})}
+}
+
 // promoStore names where a live promotion runs, in the session's
 // language.
 func (s *Session) promoStore(shopID int64) string {
@@ -264,11 +272,7 @@ func (promoFlow) Ask(s *Session) error {
 		rows = append([][]Button{hours}, rows...)
 		s.Send(Reply{Text: s.T("promo.ask.end", nil), Inline: append(rows, []Button{cancel})})
 	case stepPromoStore:
-		rows := [][]Button{{{Text: s.T("promo.store.all", nil), Data: s.cb(flowPromo, stepPromoStore, "*")}}}
-		for _, st := range s.e.Business.Stores {
-			rows = append(rows, []Button{{Text: st.Name, Data: s.cb(flowPromo, stepPromoStore, st.Code)}})
-		}
-		s.Send(Reply{Text: s.T("promo.ask.store", nil), Inline: append(rows, []Button{cancel})})
+		s.Send(promoStoreReply(s, cancel))
 	case stepPromoTitle:
 		s.Send(Reply{Text: s.T("promo.ask.title", map[string]any{"Max": domain.MaxPromotionTitleRunes}),
 			Inline: [][]Button{{{Text: s.promoDefaultTitle(s.Lang), Data: s.cb(flowPromo, stepPromoTitle, "default")}}, {cancel}}})
@@ -381,6 +385,11 @@ func (f promoFlow) Handle(s *Session) error {
 	case stepPromoStore:
 		if s.In.Kind != InputCallback {
 			return f.Ask(s)
+		}
+		if page, ok := storePage(s.tapValue()); ok {
+			s.SetData("spage", strconv.Itoa(page))
+			s.Edit(promoStoreReply(s, Button{Text: s.T("promo.cancel", nil), Data: s.cb(flowPromo, s.Conv.Step, "cancel")}))
+			return nil
 		}
 		shop := int64(0)
 		if code := s.tapValue(); code != "*" {

@@ -96,11 +96,7 @@ func (staffFlow) Ask(s *Session) error {
 		)
 		s.Send(Reply{Text: s.T("staff.menu.ask", nil), Inline: rows})
 	case stepStore:
-		var rows [][]Button
-		for _, st := range s.e.Business.Stores {
-			rows = append(rows, []Button{{Text: st.Name, Data: s.cb(flowStaff, stepStore, st.Code)}})
-		}
-		s.Send(Reply{Text: s.T("staff.store.ask", nil), Inline: rows})
+		s.Send(staffStoreReply(s))
 	case stepList:
 		return listStaff(s)
 	case stepRevoke:
@@ -162,8 +158,15 @@ func (f staffFlow) Handle(s *Session) error {
 			return listPurchases(s)
 		}
 	case stepStore:
+		if page, ok := storePage(v); ok {
+			s.SetData("spage", strconv.Itoa(page))
+			s.Edit(staffStoreReply(s))
+			return nil
+		}
 		shop, err := s.Tx.FindShopByCode(s.Ctx, v)
-		if err != nil {
+		if isNotFound(err) {
+			return f.Ask(s) // a store gone from the config since
+		} else if err != nil {
 			return err
 		}
 		role, _ := domain.ParseRole(s.Data("role"))
@@ -234,6 +237,12 @@ func listStaff(s *Session) error {
 		s.Leave()
 	}
 	return nil
+}
+
+// staffStoreReply asks which store an invitation is for, a page of the
+// stores at a time.
+func staffStoreReply(s *Session) Reply {
+	return Reply{Text: s.T("staff.store.ask", nil), Inline: s.flowStoreRows(flowStaff, stepStore)}
 }
 
 // staffListReply is the page of the staff list the conversation is at

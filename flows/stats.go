@@ -2,6 +2,7 @@ package flows
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -55,7 +56,8 @@ func statsCommand(s *Session) error {
 }
 
 // statsView is what a /stats message shows: the view, the period ("t"
-// today, "7", "30" days, or "c" and two dates as YYYYMMDD) and the store
+// today, "7", "30" days, or "d" and two days in base 36, see customPeriod;
+// "c" and two dates as YYYYMMDD on older buttons) and the store
 // code ("" all stores). Its buttons carry the three joined by dots.
 type statsView struct {
 	view, period, store string
@@ -95,16 +97,43 @@ func (v statsView) dates(now time.Time, loc *time.Location) (domain.Period, erro
 	case "30":
 		return days(30), nil
 	}
-	digits, ok := strings.CutPrefix(v.period, "c")
-	if !ok || len(digits) != 16 {
+	var from, last time.Time
+	if digits, ok := strings.CutPrefix(v.period, "c"); ok && len(digits) == 16 {
+		// Buttons sent before 12-06 carry the two days as digits.
+		var err1, err2 error
+		from, err1 = time.ParseInLocation("20060102", digits[:8], loc)
+		last, err2 = time.ParseInLocation("20060102", digits[8:], loc)
+		if err1 != nil || err2 != nil {
+			return domain.Period{}, domain.ErrInvalid
+		}
+	} else if days, ok := strings.CutPrefix(v.period, "d"); ok && len(days) == 8 {
+		a, err1 := strconv.ParseUint(days[:4], 36, 32)
+		b, err2 := strconv.ParseUint(days[4:], 36, 32)
+		if err1 != nil || err2 != nil {
+			return domain.Period{}, domain.ErrInvalid
+		}
+		from = time.Date(2000, 1, 1+int(a), 0, 0, 0, 0, loc)
+		last = time.Date(2000, 1, 1+int(b), 0, 0, 0, 0, loc)
+	} else {
 		return domain.Period{}, domain.ErrInvalid
 	}
-	from, err1 := time.ParseInLocation("20060102", digits[:8], loc)
-	last, err2 := time.ParseInLocation("20060102", digits[8:], loc)
-	if err1 != nil || err2 != nil || last.Before(from) {
+	if last.Before(from) {
 		return domain.Period{}, domain.ErrInvalid
 	}
 	return domain.Period{From: from, To: time.Date(last.Year(), last.Month(), last.Day()+1, 0, 0, 0, 0, loc)}, nil
+}
+
+// customPeriod writes the days from and last (dates in any zone) as a
+// view's period: "d" and each day's number since 2000-01-01 in four
+// base-36 digits, short enough that a view with the longest store code
+// fits a button's 64 bytes (the dates as digits did not).
+func customPeriod(from, last time.Time) string {
+	day := func(t time.Time) string {
+		n := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC).Sub(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)) / (24 * time.Hour)
+		d := strconv.FormatInt(max(int64(n), 0), 36)
+		return strings.Repeat("0", max(4-len(d), 0)) + d
+	}
+	return "d" + day(from) + day(last)
 }
 
 // dateSeparators turns the dashes and dots people put between two dates
@@ -130,7 +159,7 @@ func parseStatsDates(text string, now time.Time) (string, error) {
 	if last.Before(from) {
 		return "", domain.ErrInvalid
 	}
-	return "c" + from.Format("20060102") + last.Format("20060102"), nil
+	return customPeriod(from, last), nil
 }
 
 // statsScope is the store a person may see: a manager of one store sees
@@ -236,11 +265,20 @@ func statsButtons(s *Session, v statsView) [][]Button {
 			row = append(row, Button{Text: mark(v.period == p, s.T("stats.period."+p, nil)),
 				Data: with(func(w *statsView) { w.period = p })})
 		}
-		row = append(row, Button{Text: mark(strings.HasPrefix(v.period, "c"), s.T("stats.period.custom", nil)),
+		row = append(row, Button{Text: mark(strings.HasPrefix(v.period, "c") || strings.HasPrefix(v.period, "d"), s.T("stats.period.custom", nil)),
 			Data: action("statsd", v.String())})
 		rows = append(rows, row)
 	}
-	if st := s.Staff; (st.Role == domain.RoleOwner || st.ShopID == 0) && len(s.e.Business.Stores) > 1 {
+	if st := s.Staff; (st.Role == domain.RoleOwner || st.ShopID == 0) && len(s.e.Business.Stores) > statsInlineStores {
+		// A chain's stores would not fit under the report: a button opens
+		// a picker of them, a page at a time.
+		store := s.T("stats.store.all", nil)
+		if v.store != "" {
+			store = s.e.storeNameByCode(v.store)
+		}
+		rows = append(rows, []Button{{Text: s.T("stats.store.choose", map[string]any{"Store": store}),
+			Data: action("statsst", v.view+"."+v.period+".0")}})
+	} else if st := s.Staff; (st.Role == domain.RoleOwner || st.ShopID == 0) && len(s.e.Business.Stores) > 1 {
 		row := []Button{{Text: mark(v.store == "", s.T("stats.store.all", nil)), Data: with(func(w *statsView) { w.store = "" })}}
 		for _, c := range s.e.Business.Stores {
 			if len(row) == 3 {
@@ -322,7 +360,37 @@ func signedTenths(n int, lang string) string {
 	return tenths(n, lang)
 }
 
+// statsInlineStores is how many stores /stats lists under the report,
+// three a row; a chain of more gets a picker instead.
+const statsInlineStores = 8
+
+// statsStoresAction is the picker of /stats' stores, in place of the
+// report (its value the view, the period and the page, between dots).
+// Each store's button shows the report there.
+func statsStoresAction(s *Session, value string) error {
+	i := strings.LastIndexByte(value, '.')
+	page, err := strconv.Atoi(value[i+1:])
+	st := s.Staff
+	if i < 0 || err != nil || !st.CanManage() || (st.Role != domain.RoleOwner && st.ShopID != 0) {
+		s.Toast("error.stale_button")
+		return nil
+	}
+	v, ok := parseStatsView(value[:i] + ".")
+	if !ok {
+		s.Toast("error.stale_button")
+		return nil
+	}
+	view := func(code string) string { w := v; w.store = code; return action("stats", w.String()) }
+	rows := [][]Button{{{Text: s.T("stats.store.all", nil), Data: view("")}}}
+	rows = append(rows, s.storeRows(s.e.Business.Stores, page,
+		func(sc domain.StoreConfig) Button { return Button{Text: sc.Name, Data: view(sc.Code)} },
+		func(page int) string { return action("statsst", value[:i]+"."+strconv.Itoa(page)) })...)
+	s.Edit(Reply{Text: s.T("stats.store.ask", nil), Inline: rows})
+	return nil
+}
+
 func init() {
 	registerCommand("stats", MenuManager, 30, statsCommand)
 	registerAction("stats", statsAction)
+	registerAction("statsst", statsStoresAction)
 }

@@ -157,6 +157,16 @@ func TestStatsCustomDates(t *testing.T) {
 	if got := owner.Last().Text; !strings.Contains(got, "01.11.2026 – 21.11.2026") || !strings.Contains(got, "Members: 0 (") {
 		t.Fatalf("the report of 1–21 November:\n%s", got)
 	}
+	// The report's buttons keep the period, and a button sent before the
+	// period's shorter writing still shows it.
+	owner.Tap("🧑‍💼 Staff")
+	if got := owner.Last().Text; !strings.Contains(got, "01.11.2026 – 21.11.2026") {
+		t.Fatalf("the staff view of the typed period:\n%s", got)
+	}
+	owner.SignedCallback(owner.Last().ID, "x:stats:k.c2026110120261121.", "a Numbers button of a message sent before 12-06")
+	if got := owner.Last().Text; !strings.Contains(got, "01.11.2026 – 21.11.2026") || !strings.Contains(got, "Members: 0 (") {
+		t.Fatalf("an older button's period:\n%s", got)
+	}
 	owner.Send("/stats 22.11.2026 22.11.2026")
 	if got := owner.Last().Text; !strings.Contains(got, "📊 All stores · 22.11.2026\n") || !strings.Contains(got, "Members: 1 (new in the period: 1)") {
 		t.Fatalf("the report of 22 November:\n%s", got)

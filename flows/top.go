@@ -133,17 +133,22 @@ func showBoard(s *Session, shopID int64, metric string, edit bool) error {
 		other = domain.LeaderVisits
 	}
 	rows := [][]Button{{{Text: s.T("top.by."+other, nil), Data: action("top", viewValue(other, board.Shop.ID))}}}
-	var stores []Button
-	for _, sc := range s.e.Business.Stores {
-		shop, err := s.Tx.FindShopByCode(s.Ctx, sc.Code)
-		if err != nil || shop.ID == board.Shop.ID {
-			continue
+	if len(s.e.Business.Stores)-1 > statsInlineStores {
+		// A chain's other boards are a picker away, a page at a time.
+		rows = append(rows, []Button{{Text: s.T("top.other_stores", nil), Data: action("top", "s."+board.Metric+".0")}})
+	} else {
+		var stores []Button
+		for _, sc := range s.e.Business.Stores {
+			id, err := s.e.Service.ShopIDByCode(s.Ctx, s.Tx, sc.Code) // read once per process
+			if err != nil || id == board.Shop.ID {
+				continue
+			}
+			stores = append(stores, Button{Text: sc.Name, Data: action("top", viewValue(board.Metric, id))})
 		}
-		stores = append(stores, Button{Text: shop.Name, Data: action("top", viewValue(board.Metric, shop.ID))})
-	}
-	for len(stores) > 0 {
-		n := min(len(stores), 3)
-		rows, stores = append(rows, stores[:n]), stores[n:]
+		for len(stores) > 0 {
+			n := min(len(stores), 3)
+			rows, stores = append(rows, stores[:n]), stores[n:]
+		}
 	}
 	if on {
 		rows = append(rows, []Button{{Text: s.T("top.rename", nil), Data: action("top", "nick")},
@@ -212,6 +217,9 @@ func topAction(s *Session, value string) error {
 		return showBoard(s, 0, "", true)
 	}
 	parts := strings.Split(value, ".")
+	if len(parts) == 3 && parts[0] == "s" {
+		return topStores(s, parts[1], parts[2])
+	}
 	if len(parts) != 3 || parts[0] != "v" {
 		s.Toast("error.stale_button")
 		return nil
@@ -229,6 +237,32 @@ func topAction(s *Session, value string) error {
 		return err
 	}
 	return showBoard(s, shopID, parts[1], true)
+}
+
+// topStores is the picker of the stores' boards of a chain, a page at a
+// time, in place of the board.
+func topStores(s *Session, metric, page string) error {
+	n, err := strconv.Atoi(page)
+	if err != nil || (metric != domain.LeaderPoints && metric != domain.LeaderVisits) {
+		s.Toast("error.stale_button")
+		return nil
+	}
+	var rows [][]Button
+	var pickErr error
+	rows = s.storeRows(s.e.Business.Stores, n,
+		func(sc domain.StoreConfig) Button {
+			id, err := s.e.Service.ShopIDByCode(s.Ctx, s.Tx, sc.Code)
+			if err != nil && pickErr == nil {
+				pickErr = err
+			}
+			return Button{Text: sc.Name, Data: action("top", viewValue(metric, id))}
+		},
+		func(page int) string { return action("top", "s."+metric+"."+strconv.Itoa(page)) })
+	if pickErr != nil {
+		return pickErr
+	}
+	s.Edit(Reply{Text: s.T("top.stores.ask", nil), Inline: rows})
+	return nil
 }
 
 func init() {
