@@ -73,6 +73,12 @@ type KPIs struct {
 	PeriodBuyers int   // distinct customers behind them
 	Revenue      int64 // their amounts, minor units
 
+	// Returns counts the returns of items made in the period (of
+	// purchases of any day); Returned is the goods' worth, Refunded the
+	// money paid back. Revenue is already what stands of each purchase.
+	Returns            int
+	Returned, Refunded int64
+
 	PointsIssued      int64 // earned on the period's purchases, plus bonuses credited in it
 	PointsRedeemed    int64 // paid on the period's purchases
 	PointsExpired     int64 // expired in the period

@@ -87,6 +87,11 @@ func TestReturnFromTheChat(t *testing.T) {
 	if got := manager.Last().Text; !strings.Contains(got, "Returns you took: 2 · paid back 900 RUB") {
 		t.Fatalf("/today does not count the returns:\n%s", got)
 	}
+	owner.Send("/stats")
+	if got := owner.Last().Text; !strings.Contains(got, "Revenue through the program: 1,000 RUB") ||
+		!strings.Contains(got, "↩ Returns of items in the period: 2, for 1,000 RUB (900 RUB paid back)") {
+		t.Fatalf("/stats after the returns:\n%s", got)
+	}
 	anna.Sync()
 	bottest.Golden(t, "return_manager", manager.Transcript())
 	bottest.Golden(t, "return_customer", anna.Transcript())

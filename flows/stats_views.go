@@ -35,6 +35,10 @@ func kpiText(s *Session, p domain.Period, shopID int64, store string, loc *time.
 		s.T("kpi.purchases", map[string]any{"Count": num(int64(k.Purchases)), "Buyers": num(int64(k.PeriodBuyers)), "Frequency": tenths(k.Frequency(), s.Lang)}),
 		s.T("kpi.revenue", map[string]any{"Revenue": s.e.money(k.Revenue, s.Lang), "Average": s.e.money(k.AverageReceipt(), s.Lang)}),
 	)
+	if k.Returns > 0 {
+		lines = append(lines, s.T("kpi.returns", map[string]any{"Count": num(int64(k.Returns)),
+			"Amount": s.e.money(k.Returned, s.Lang), "Refund": s.e.money(k.Refunded, s.Lang)}))
+	}
 	for _, ps := range k.Promotions {
 		data := map[string]any{"Title": ps.ID, "Count": num(int64(ps.Purchases)), "Share": pct(domain.Rate(ps.Purchases, k.Purchases)),
 			"Revenue": s.e.money(ps.Revenue, s.Lang), "Points": num(ps.Earned)}

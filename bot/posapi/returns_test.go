@@ -128,9 +128,12 @@ func TestReturns(t *testing.T) {
 	// without a purchase: what the returns moved is not a bonus.
 	now := e.h.Clock.Now()
 	if err := e.h.DB.Update(t.Context(), func(tx domain.Tx) error {
-		k, err := e.h.Engine.Service.KPIs(t.Context(), tx, domain.Period{From: now.AddDate(0, 0, -30), To: now}, 0)
+		k, err := e.h.Engine.Service.KPIs(t.Context(), tx, domain.Period{From: now.AddDate(0, 0, -30), To: now.Add(time.Minute)}, 0)
 		if err != nil {
 			return err
+		}
+		if k.Returns != 2 || k.Returned != 100_000 || k.Refunded != 90_000 {
+			t.Errorf("/stats' returns: %d for %d, %d paid back; want 2 for 100000, 90000", k.Returns, k.Returned, k.Refunded)
 		}
 		if k.Purchases != 1 || k.Revenue != 100_000 || k.PointsIssued != 130 || k.PointsRedeemed != 0 {
 			t.Errorf("/stats after the returns: %d purchases, revenue %d, points +%d −%d; want 1, 100000, +130 −0",

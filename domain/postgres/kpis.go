@@ -68,6 +68,12 @@ const (
    AND ($3 = 0 OR (SELECT a.store_id FROM customer_activity a WHERE a.customer_id = n.customer_id) = $3)`
 )
 
+// kpiReturns sums the returns of items made in the period
+// (purchase_returns_time).
+const kpiReturns = `SELECT count(*), coalesce(sum(r.amount), 0)::bigint, coalesce(sum(r.refund), 0)::bigint
+  FROM purchase_returns r
+ WHERE r.created_at >= $1 AND r.created_at < $2 AND ($3 = 0 OR r.store_id = $3)`
+
 // kpiReferrals counts the friends who joined through a member's r_ link
 // in the period (referrals, migration 0025).
 const kpiReferrals = `SELECT count(*)
@@ -118,6 +124,9 @@ func (t *tx) ReadKPIs(ctx context.Context, q domain.KPIQuery) (*domain.KPIs, err
 	})
 	b.Queue(kpiReferrals, args...).QueryRow(func(r pgx.Row) error {
 		return r.Scan(&k.ReferralJoins)
+	})
+	b.Queue(kpiReturns, args...).QueryRow(func(r pgx.Row) error {
+		return r.Scan(&k.Returns, &k.Returned, &k.Refunded)
 	})
 	if q.Promotions {
 		b.Queue(kpiPromotions, args...).Query(func(rows pgx.Rows) error {
