@@ -2,12 +2,14 @@ package posapi_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/loyaltybot/loyaltybot/domain"
+	"github.com/loyaltybot/loyaltybot/domain/postgres/pgtest"
 )
 
 // TestReturns: a POS returns part of a purchase, then the rest: the points
@@ -216,5 +218,71 @@ func TestCancelAfterAReturn(t *testing.T) {
 	}
 	if s := e.state(vera); s.balance != 100 || s.ledgerSum != 100 || lots != 100 || paid != 100 {
 		t.Errorf("after the cancel: %+v, lots hold %d, the purchase's lot uses %d (want 100 each)", s, lots, paid)
+	}
+}
+
+// TestConcurrentReturnsNeverExceedThePurchase: returns sent at once queue
+// behind the card's lock and each sees the last word on what is left:
+// of eight returns of 300.00 from a 1,000.00 purchase three pass and five
+// are refused; four copies of one return_id record it once; the points
+// and the customer's messages match the returns recorded.
+func TestConcurrentReturnsNeverExceedThePurchase(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	m := e.join(214, "Gleb") // 100
+	b := body(e.code(m), 100_000, "R-1")
+	b["redeem_points"] = 100 // pays 900.00, earns 27: balance 27
+	p := e.purchase(b)
+	if p.status != 201 || p.num("balance") != 27 {
+		t.Fatalf("purchase: %d %s", p.status, p.raw)
+	}
+	path := "/api/v1/purchases/" + p.str("purchase_id") + "/returns"
+	queued := e.count(`SELECT count(*) FROM outbox WHERE chat_id = $1`, m.cust.ChatID)
+	const n = 12
+	release := pgtest.HoldLock(t, e.h.DB.Pool(), `SELECT 1 FROM cards WHERE id = $1 FOR UPDATE`, m.card.ID)
+	var answers []reply
+	done := make(chan struct{})
+	go func() {
+		answers = e.parallel(n, func(i int) reply {
+			id := fmt.Sprintf("RET-%d", i)
+			if i >= 8 {
+				id = "RET-same"
+			}
+			return e.do("POST", path, e.bearer(), map[string]any{"amount": 30_000, "return_id": id})
+		})
+		close(done)
+	}()
+	release(n)
+	<-done
+	created, repeated, refused := 0, 0, 0
+	for _, r := range answers {
+		switch {
+		case r.status == 201:
+			created++
+		case r.status == 200:
+			repeated++
+		case r.status == 422 && r.code() == "return_exceeds_purchase":
+			refused++
+		default:
+			t.Errorf("a return: %d %s", r.status, r.raw)
+		}
+	}
+	// RET-same counts once whether it came first or was refused.
+	if created != 3 || created+repeated+refused != n {
+		t.Errorf("%d recorded, %d repeats, %d refused; want 3 recorded", created, repeated, refused)
+	}
+	// Three returns of 300.00: 8 + 8 + 8 of the 27 earned (cumulative
+	// shares 8, 16, 24) and 30 + 30 + 30 of the 100 paid.
+	want := int64(27 - 24 + 90)
+	s := e.state(m)
+	lots := int64(e.count(`SELECT coalesce(sum(remaining), 0) FROM point_lots WHERE card_id = $1`, m.card.ID))
+	if s.balance != want || s.ledgerSum != want || lots != want {
+		t.Errorf("after the returns: %+v, lots %d; want %d everywhere", s, lots, want)
+	}
+	if n := e.count(`SELECT count(*) FROM purchase_returns`); n != 3 {
+		t.Errorf("%d returns recorded, want 3", n)
+	}
+	if got := e.count(`SELECT count(*) FROM outbox WHERE chat_id = $1`, m.cust.ChatID) - queued; got != 3 {
+		t.Errorf("%d messages to the customer about the returns, want 3", got)
 	}
 }
