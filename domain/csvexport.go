@@ -19,10 +19,11 @@ const (
 	ExportPurchases = "purchases"
 	ExportLedger    = "ledger"
 	ExportFeedback  = "feedback"
+	ExportReturns   = "returns"
 )
 
 // ExportKinds lists the exports in the order /export offers them.
-var ExportKinds = []string{ExportCustomers, ExportPurchases, ExportLedger, ExportFeedback}
+var ExportKinds = []string{ExportCustomers, ExportPurchases, ExportReturns, ExportLedger, ExportFeedback}
 
 // ExportScope is what one export may hold: Personal (names, phones, card
 // numbers, personal profile answers) only for owners; ShopID limits a
@@ -76,6 +77,24 @@ type PurchaseExportRow struct {
 	Returned int64
 }
 
+// ReturnExportRow is one return of items.
+type ReturnExportRow struct {
+	PublicID   string
+	At         time.Time
+	StoreCode  string
+	Purchase   string // the purchase's public id
+	CustomerID int64
+	Staff      string // who took it back (first name); "" for the POS
+	Source     string
+	ReturnRef  string // the POS's own id of the return
+	Amount     int64
+	Currency   string
+	Refund     int64
+	Taken      int64 // points the purchase earned taken off the card
+	Given      int64 // points paid with it given back
+	Short      int64 // points spent already, kept from the refund
+}
+
 // LedgerExportRow is one ledger row.
 type LedgerExportRow struct {
 	ID           int64
@@ -110,6 +129,7 @@ type ExportStore interface {
 	StreamPurchases(ctx context.Context, shopID int64, fn func(*PurchaseExportRow) error) error
 	StreamLedger(ctx context.Context, shopID int64, fn func(*LedgerExportRow) error) error
 	StreamFeedback(ctx context.Context, shopID int64, fn func(*FeedbackExportRow) error) error
+	StreamReturns(ctx context.Context, shopID int64, fn func(*ReturnExportRow) error) error
 }
 
 // StartExport checks that by may export kind, records the export in the
@@ -211,6 +231,14 @@ func (s *Service) WriteExport(ctx context.Context, st ExportStore, sc ExportScop
 			return cw.Write([]string{r.PublicID, ts(r.At), r.StoreCode, i64(r.CustomerID), r.Cashier, r.Source,
 				r.ReceiptID, i64(r.Amount), csvMoney(r.Amount, sc.Lang), r.Currency, i64(r.Earned), i64(r.Redeemed),
 				strings.Join(r.Categories, ";"), ts(r.CancelledAt), r.Promotion, i64(r.Returned)})
+		})
+	case ExportReturns:
+		cw.Write([]string{"return_id", "at", "store", "purchase_id", "customer_id", "staff", "source", "pos_return_id",
+			"amount_minor", "amount", "currency", "refund_minor", "refund", "points_taken", "points_returned", "points_short"})
+		err = st.StreamReturns(ctx, sc.ShopID, func(r *ReturnExportRow) error {
+			return cw.Write([]string{r.PublicID, ts(r.At), r.StoreCode, r.Purchase, i64(r.CustomerID), r.Staff, r.Source,
+				r.ReturnRef, i64(r.Amount), csvMoney(r.Amount, sc.Lang), r.Currency, i64(r.Refund), csvMoney(r.Refund, sc.Lang),
+				i64(r.Taken - r.Short), i64(r.Given), i64(r.Short)})
 		})
 	case ExportLedger:
 		cw.Write([]string{"id", "at", "customer_id", "card_id", "kind", "points", "balance_after", "reason", "expires_at"})

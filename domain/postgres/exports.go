@@ -129,6 +129,39 @@ func (db *DB) StreamLedger(ctx context.Context, shopID int64, fn func(*domain.Le
 	})
 }
 
+const exportReturns = `SELECT r.public_id, r.created_at, s.code AS store, p.public_id AS purchase, p.customer_id,
+		coalesce(st.first_name, '') AS staff, r.source, coalesce(r.return_ref, '') AS return_ref, r.amount, p.currency,
+		r.refund, r.points_taken, r.points_given, r.points_short
+	FROM purchase_returns r JOIN purchases p ON p.id = r.purchase_id JOIN stores s ON s.id = r.store_id
+	LEFT JOIN staff st ON st.id = r.staff_id
+	WHERE (%[1]d = 0 OR r.store_id = %[1]d) ORDER BY r.id`
+
+type returnExportRow struct {
+	PublicID   string    `db:"public_id"`
+	CreatedAt  time.Time `db:"created_at"`
+	Store      string    `db:"store"`
+	Purchase   string    `db:"purchase"`
+	CustomerID int64     `db:"customer_id"`
+	Staff      string    `db:"staff"`
+	Source     string    `db:"source"`
+	ReturnRef  string    `db:"return_ref"`
+	Amount     int64     `db:"amount"`
+	Currency   string    `db:"currency"`
+	Refund     int64     `db:"refund"`
+	Taken      int64     `db:"points_taken"`
+	Given      int64     `db:"points_given"`
+	Short      int64     `db:"points_short"`
+}
+
+// StreamReturns streams the returns of items (of a store).
+func (db *DB) StreamReturns(ctx context.Context, shopID int64, fn func(*domain.ReturnExportRow) error) error {
+	return stream(ctx, db, "returns", fmt.Sprintf(exportReturns, shopID), func(r returnExportRow) error {
+		return fn(&domain.ReturnExportRow{PublicID: r.PublicID, At: r.CreatedAt, StoreCode: r.Store, Purchase: r.Purchase,
+			CustomerID: r.CustomerID, Staff: r.Staff, Source: r.Source, ReturnRef: r.ReturnRef, Amount: r.Amount,
+			Currency: r.Currency, Refund: r.Refund, Taken: r.Taken, Given: r.Given, Short: r.Short})
+	})
+}
+
 const exportFeedback = `SELECT f.id, f.created_at, s.code AS store, f.customer_id,
 		coalesce(p.public_id, '') AS purchase, coalesce(st.first_name, '') AS cashier, f.stars, f.comment, f.resolution
 	FROM feedback f JOIN stores s ON s.id = f.store_id
