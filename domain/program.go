@@ -26,6 +26,10 @@ type Program struct {
 	// to owners.
 	MaxPurchasesPerCardPerDay     int
 	MaxPurchasesPerCashierPerHour int
+	// CashierReturns lets cashiers take returns of items at the till, as
+	// managers and owners always may; the owners (and the store's
+	// managers) hear of each a cashier takes.
+	CashierReturns bool
 	// Promotions multiply the points earned while they run.
 	Promotions []Promotion
 }

@@ -37,7 +37,7 @@ type Return struct {
 type ReturnRequest struct {
 	PurchaseID     string // the purchase's public id
 	ShopID         int64  // not 0: the purchase must be of this store
-	StaffID        int64  // 0 for the POS API
+	By             *Staff // who takes it back (nil for the POS API)
 	Source         string
 	ReturnRef      string
 	IdempotencyKey string // one return per key, whatever retries happen
@@ -116,8 +116,12 @@ func ReturnPurchase(ctx context.Context, tx Tx, p *Program, req ReturnRequest, n
 		return nil, &ValidationError{Reason: "error.return.too_much",
 			Detail: fmt.Sprintf("%d asked, %d left", req.Amount, pur.Amount)}
 	}
+	var staffID int64
+	if req.By != nil {
+		staffID = req.By.ID
+	}
 	ret := Return{PublicID: NewReturnID(), PurchaseID: pur.ID, CardID: card.ID, ShopID: pur.ShopID,
-		StaffID: req.StaffID, Source: req.Source, ReturnRef: req.ReturnRef, IdempotencyKey: req.IdempotencyKey,
+		StaffID: staffID, Source: req.Source, ReturnRef: req.ReturnRef, IdempotencyKey: req.IdempotencyKey,
 		RequestHash: req.RequestHash, Amount: req.Amount, CreatedAt: now}
 	ret.Taken, ret.Given = pointsReturned(pur, req.Amount)
 	balance := card.Balance
@@ -170,7 +174,7 @@ func ReturnPurchase(ctx context.Context, tx Tx, p *Program, req ReturnRequest, n
 	pur.Redeemed -= ret.Given
 	pur.ReturnedRedeemed += ret.Given
 	if pur.Amount == 0 {
-		pur.CancelledAt, pur.CancelledBy = now, req.StaffID
+		pur.CancelledAt, pur.CancelledBy = now, staffID
 	}
 	if err := tx.WriteReturn(ctx, &ret, pur); err != nil {
 		return nil, err

@@ -81,9 +81,13 @@ func (s *Service) CancelPurchase(ctx context.Context, tx Tx, publicID string, sh
 }
 
 // ReturnPurchase takes back part of a purchase (see the package
-// function) and, the first time only, records PurchaseReturned. The
+// function) and, the first time only, records PurchaseReturned. Staff
+// who may not take returns (Staff.CanTakeReturns) are refused. The
 // result carries the card's tier after the return.
 func (s *Service) ReturnPurchase(ctx context.Context, tx Tx, req ReturnRequest) (*ReturnResult, error) {
+	if req.By != nil && !req.By.CanTakeReturns(s.Program()) {
+		return nil, Invalid("staff.manager_only")
+	}
 	now := s.Now()
 	res, err := ReturnPurchase(ctx, tx, s.Program(), req, now)
 	if err != nil {

@@ -57,6 +57,12 @@ func (s *Staff) CanManage() bool {
 	return s.Active() && (s.Role == RoleOwner || s.Role == RoleManager)
 }
 
+// CanTakeReturns: managers and owners take returns of items; cashiers
+// too when the program lets them (Program.CashierReturns).
+func (s *Staff) CanTakeReturns(p *Program) bool {
+	return s.CanManage() || (p.CashierReturns && s.CanCheckout())
+}
+
 // CanInvite says whether s may invite someone with role r for shop: owners
 // anyone anywhere; managers cashiers and managers of their own store.
 func (s *Staff) CanInvite(r Role, shopID int64) bool {

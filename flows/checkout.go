@@ -146,7 +146,7 @@ func (c checkout) Ask(s *Session) error {
 		s.Send(Reply{Text: s.T("checkout.scan.ask", nil), Inline: [][]Button{c.cancelRow(s)}})
 	case stepAmount:
 		rows := [][]Button{c.cancelRow(s)}
-		if s.Staff.CanManage() {
+		if s.Staff.CanTakeReturns(&s.e.Business.Program) {
 			// A customer bringing items back shows the card too.
 			rows = [][]Button{{{Text: s.T("return.start", nil), Data: s.cb(flowCheckout, stepAmount, "return")}}, rows[0]}
 		}
@@ -174,7 +174,7 @@ func (c checkout) Handle(s *Session) error {
 			s.Leave()
 			s.Edit(Reply{Text: s.T("checkout.cancelled", nil)})
 			return nil
-		case v == "return" && s.Conv.Step == stepAmount && s.Staff.CanManage():
+		case v == "return" && s.Conv.Step == stepAmount && s.Staff.CanTakeReturns(&s.e.Business.Program):
 			s.Edit(Reply{Text: s.T("return.started", nil)})
 			return startReturn(s)
 		}

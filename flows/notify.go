@@ -79,7 +79,10 @@ func (e *Engine) react(ctx context.Context, tx domain.Tx, ev domain.Event) error
 			return e.queue(ctx, tx, m)
 		}
 	case domain.PurchaseReturned:
-		return e.returnNotice(ctx, tx, ev.Result)
+		if err := e.returnNotice(ctx, tx, ev.Result); err != nil {
+			return err
+		}
+		return e.notifyCashierReturn(ctx, tx, ev.Result)
 	case domain.CardLookupsBurst:
 		return e.notifyLookupBurst(ctx, tx, ev.Burst)
 	case domain.WaitlistRestocked:
@@ -190,6 +193,43 @@ func (e *Engine) returnNotice(ctx context.Context, tx domain.Tx, r *domain.Retur
 	lines = append(lines, e.translate(l, "return.customer.balance", map[string]any{
 		"Balance": e.num(r.Balance, lang), "Count": r.Balance}))
 	return e.queue(ctx, tx, Reply{ChatID: c.ChatID, Text: strings.Join(lines, "\n")})
+}
+
+// notifyCashierReturn tells the owners and the store's managers of a
+// return a cashier took (Program.CashierReturns): money left the till on
+// a cashier's word alone, so those who answer for it see each one.
+func (e *Engine) notifyCashierReturn(ctx context.Context, tx domain.Tx, r *domain.ReturnResult) error {
+	ret := r.Return
+	if ret.StaffID == 0 {
+		return nil
+	}
+	by, err := tx.FindStaffByID(ctx, ret.StaffID)
+	if err != nil || by.Role != domain.RoleCashier {
+		return err
+	}
+	staff, err := tx.ListStaff(ctx, ret.ShopID)
+	if err != nil {
+		return err
+	}
+	shop, loc, err := e.Service.Shop(ctx, tx, ret.ShopID)
+	if err != nil {
+		return err
+	}
+	for _, s := range staff {
+		if !s.CanManage() || s.ChatID == 0 {
+			continue
+		}
+		lang := e.staffLang(ctx, tx, &s)
+		text := e.translate(e.localizer(lang), "alert.cashier_return", map[string]any{
+			"Cashier": by.FirstName, "Store": shop.Name, "Amount": e.money(ret.Amount, lang),
+			"Refund": e.money(ret.Refund, lang), "Customer": customerName(r.Customer),
+			"Receipt": e.money(r.Purchase.Receipt(), lang), "Date": r.Purchase.CreatedAt.In(loc).Format("02.01 15:04"),
+			"Return": ret.PublicID})
+		if err := e.queue(ctx, tx, Reply{ChatID: s.ChatID, Text: text}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // notifyFlags alerts owners (and the store's managers) about a purchase

@@ -24,7 +24,8 @@ const (
 const returnsListed = 10
 
 // returnFlow takes back part of a purchase when a customer brings items
-// back (domain.ReturnPurchase): a manager scans the card, taps ↩ Return
+// back (domain.ReturnPurchase): a manager (or a cashier, where the
+// program lets them) scans the card, taps ↩ Return
 // instead of typing a receipt, picks the purchase, types the amount
 // returned (or All), sees what it does to the points and the money to
 // pay back, and confirms. Like a checkout, each return has a draft key,
@@ -139,7 +140,7 @@ func (f returnFlow) askConfirm(s *Session) error {
 }
 
 func (f returnFlow) Handle(s *Session) error {
-	if !s.Staff.CanManage() {
+	if !s.Staff.CanTakeReturns(&s.e.Business.Program) {
 		// Revoked, or made a cashier, mid-return.
 		s.Leave()
 		s.Say("staff.manager_only", nil)
@@ -226,7 +227,7 @@ func (f returnFlow) typed(s *Session) error {
 func (f returnFlow) confirm(s *Session) error {
 	amount := s.dataInt("amount")
 	res, err := s.e.Service.ReturnPurchase(s.Ctx, s.Tx, domain.ReturnRequest{
-		PurchaseID: s.Data("purchase"), ShopID: s.Staff.ShopID, StaffID: s.Staff.ID, Source: domain.SourceBot,
+		PurchaseID: s.Data("purchase"), ShopID: s.Staff.ShopID, By: s.Staff, Source: domain.SourceBot,
 		IdempotencyKey: "bot:" + s.Data("draft"), RequestHash: s.Data("purchase") + ":" + strconv.FormatInt(amount, 10),
 		Amount: amount,
 	})

@@ -1,11 +1,13 @@
 package flows_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/loyaltybot/loyaltybot/bot/bottest"
+	"github.com/loyaltybot/loyaltybot/domain"
 )
 
 // TestReturnFromTheChat: a manager scans the card of a customer who
@@ -114,4 +116,63 @@ func buttons(c *bottest.Chat) string {
 		}
 	}
 	return b.String()
+}
+
+// TestCashierReturnsWhereTheProgramLetsThem: with cashier_returns a
+// cashier takes a return at the till, and the owner and the store's
+// manager hear of it; without it the service refuses a cashier whatever
+// the chat sends.
+func TestCashierReturnsWhereTheProgramLetsThem(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, func(b *domain.Business) { b.Program.CashierReturns = true })
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 923, "Boris")
+	manager := hire(t, h, owner, "manager", 924, "Mila")
+	anna := join(t, h, 122, "Anna")
+	scan(t, anna, cashier)
+	cashier.Send("1000").Tap("➕ Accrue +30").Tap("✅ Confirm")
+	h.Clock.Advance(24 * time.Hour)
+	scan(t, anna, cashier)
+	cashier.Tap("↩ Return of items").Tap(cashier.Last().Inline[0][0].Text).Send("400").Tap("✅ Confirm the return")
+	if got := balance(t, h, 122); got != 118 { // 130 − 12
+		t.Fatalf("balance %d after the cashier's return, want 118:\n%s", got, cashier.Transcript())
+	}
+	for _, c := range []*bottest.Chat{owner, manager} {
+		c.Sync()
+		if got := c.Last().Text; !strings.Contains(got, "↩ Boris took a return at Central: 400 RUB of Anna's receipt of") ||
+			!strings.Contains(got, "(1,000 RUB), 400 RUB paid back (r_") {
+			t.Fatalf("%s was not told of the cashier's return:\n%s", c.U.FirstName, got)
+		}
+	}
+	bottest.Golden(t, "return_by_cashier", cashier.Transcript())
+}
+
+// TestServiceRefusesACashiersReturn: without cashier_returns a cashier's
+// return is refused by the service itself, not only by the missing
+// button, and nothing moves.
+func TestServiceRefusesACashiersReturn(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 925, "Boris")
+	anna := join(t, h, 123, "Anna")
+	scan(t, anna, cashier)
+	cashier.Send("1000").Tap("➕ Accrue +30").Tap("✅ Confirm")
+	id := lastPurchaseID(t, h)
+	err := h.DB.Update(t.Context(), func(tx domain.Tx) error {
+		st, err := tx.FindStaffByTelegramID(t.Context(), 925)
+		if err != nil {
+			return err
+		}
+		_, err = h.Engine.Service.ReturnPurchase(t.Context(), tx, domain.ReturnRequest{PurchaseID: id, By: st,
+			Source: domain.SourceBot, IdempotencyKey: "test:1", RequestHash: "x", Amount: 10_000})
+		return err
+	})
+	var v *domain.ValidationError
+	if !errors.As(err, &v) || v.Reason != "staff.manager_only" {
+		t.Fatalf("a cashier's return: %v", err)
+	}
+	if got := balance(t, h, 123); got != 130 || countRows(t, h, `SELECT count(*) FROM purchase_returns`) != 0 {
+		t.Fatalf("a refused return moved something: balance %d", got)
+	}
 }

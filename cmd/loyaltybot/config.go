@@ -238,6 +238,7 @@ type programFile struct {
 	MaxReceipt                    *int64  `toml:"max_receipt"`
 	MaxPurchasesPerCardPerDay     *int    `toml:"max_purchases_per_card_per_day"`
 	MaxPurchasesPerCashierPerHour *int    `toml:"max_purchases_per_cashier_per_hour"`
+	CashierReturns                *bool   `toml:"cashier_returns"`
 	Tiers                         []struct {
 		Name        tierName `toml:"name"`
 		MinSpend    int64    `toml:"min_spend"`
@@ -354,6 +355,9 @@ func (f *programFile) program(defaultLang string) (domain.Program, error) {
 	setInt(&p.RegularExpiryDays, f.RegularExpiryDays)
 	setInt(&p.MaxPurchasesPerCardPerDay, f.MaxPurchasesPerCardPerDay)
 	setInt(&p.MaxPurchasesPerCashierPerHour, f.MaxPurchasesPerCashierPerHour)
+	if f.CashierReturns != nil {
+		p.CashierReturns = *f.CashierReturns
+	}
 	if f.Rounding != nil {
 		p.Rounding = domain.Rounding(*f.Rounding)
 	}

@@ -102,3 +102,17 @@ stores = ["central", "moon"]`, "program.promotions[0].stores[1]"},
 		{`id = "quiet_afternoons"`, `id = "Quiet"`, "program.promotions[0].id"},
 	})
 }
+
+// TestCashierReturnsConfig: cashiers take no returns by default, and
+// cashier_returns = true lets them.
+func TestCashierReturnsConfig(t *testing.T) {
+	b, err := loadBusiness(exampleConfig, "example", locales.Languages())
+	if err != nil || b.Program.CashierReturns {
+		t.Fatalf("the example: %v, cashier_returns %v", err, b.Program.CashierReturns)
+	}
+	on := strings.Replace(string(exampleConfig), "cashier_returns = false", "cashier_returns = true", 1)
+	if b, err := loadBusiness([]byte(on), "test", locales.Languages()); err != nil || !b.Program.CashierReturns {
+		t.Fatalf("cashier_returns = true: %v", err)
+	}
+	checkConfigEdits(t, []configEdit{{"cashier_returns = false", `cashier_returns = "yes"`, "cashier_returns"}})
+}
