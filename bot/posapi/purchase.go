@@ -107,7 +107,7 @@ func (a *API) record(ctx context.Context, key string, in *purchaseInput) (ans pu
 		now := a.now()
 		req := domain.PurchaseRequest{
 			ShopID: shopID, Source: domain.SourcePOS, ReceiptID: in.receiptID,
-			IdempotencyKey: "pos:" + strconv.FormatInt(shopID, 10) + ":" + in.receiptID,
+			IdempotencyKey: receiptKey(shopID, in.receiptID),
 			RequestHash:    in.hash, Amount: in.amount, Currency: in.currency, Redeem: in.redeem,
 			Categories: in.categories,
 		}
@@ -242,4 +242,10 @@ func (a *API) purchasePath(w http.ResponseWriter, r *http.Request) (key, id stri
 		return "", "", false
 	}
 	return key, id, true
+}
+
+// receiptKey is the idempotency key of a purchase the POS recorded with
+// receipt at a store: one purchase per receipt id and store.
+func receiptKey(shopID int64, receipt string) string {
+	return "pos:" + strconv.FormatInt(shopID, 10) + ":" + receipt
 }

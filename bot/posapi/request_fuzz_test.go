@@ -51,7 +51,7 @@ func FuzzReadReturn(f *testing.F) {
 	a := &API{program: &p, currency: "RUB"}
 	f.Fuzz(func(t *testing.T, body string) {
 		r := httptest.NewRequest("POST", "/api/v1/purchases/p_x/returns", bytes.NewBufferString(body))
-		in, err := a.readReturn(httptest.NewRecorder(), r, "p_x")
+		in, err := a.readReturn(httptest.NewRecorder(), r)
 		if err != nil {
 			var ae *apiError
 			if !errors.As(err, &ae) || ae.code == "" || ae.status < 400 {

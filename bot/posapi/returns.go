@@ -22,12 +22,12 @@ type returnBody struct {
 type returnInput struct {
 	amount   int64
 	returnID string
-	hash     string // of the purchase and the amount: the same return_id with another is a conflict
+	hash     string // of the amount: the same return_id with another (or of another purchase) is a conflict
 }
 
-// readReturn decodes and checks the body of a return of purchase id.
-// Every error is an *apiError.
-func (a *API) readReturn(w http.ResponseWriter, r *http.Request, id string) (*returnInput, error) {
+// readReturn decodes and checks the body of a return. Every error is an
+// *apiError.
+func (a *API) readReturn(w http.ResponseWriter, r *http.Request) (*returnInput, error) {
 	var b returnBody
 	if err := decodeJSON(w, r, &b); err != nil {
 		return nil, err
@@ -43,7 +43,9 @@ func (a *API) readReturn(w http.ResponseWriter, r *http.Request, id string) (*re
 	if err := checkText("return_id", *b.ReturnID, maxReceiptID); err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256([]byte(id + "\x00" + strconv.FormatInt(*b.Amount, 10)))
+	// Which purchase it is of is checked apart (Return.PurchaseID), so
+	// either path to the same purchase repeats the same return.
+	sum := sha256.Sum256([]byte("return\x00" + strconv.FormatInt(*b.Amount, 10)))
 	return &returnInput{amount: *b.Amount, returnID: *b.ReturnID, hash: hex.EncodeToString(sum[:])}, nil
 }
 
@@ -67,6 +69,8 @@ var (
 		"This return_id was already used for this store with another purchase or amount; send the original body to get its result, or use a new return_id."}
 	errReturnTooMuch = &apiError{http.StatusUnprocessableEntity, "return_exceeds_purchase",
 		"amount is more than is left of this purchase after its earlier returns; read the purchase's amount in the answer to its last return, or return less."}
+	errReceiptNotFound = &apiError{http.StatusNotFound, "receipt_not_found",
+		"No purchase was recorded with this receipt_id in this store; use the receipt_id sent with the purchase, or its purchase_id."}
 	errReturnCancelled = &apiError{http.StatusConflict, "purchase_cancelled",
 		"The purchase is cancelled, or returned in full: nothing is left to return."}
 )
@@ -79,13 +83,43 @@ func (a *API) postReturn(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	in, err := a.readReturn(w, r, id)
+	a.takeReturn(w, r, key, func(domain.Tx, int64) (string, error) { return id, nil })
+}
+
+// postReceiptReturn is postReturn for a purchase named by the receipt_id
+// the POS recorded it with, for a POS that keeps its own receipt ids only.
+func (a *API) postReceiptReturn(w http.ResponseWriter, r *http.Request) {
+	key, ok := bearer(r)
+	if !ok {
+		a.fail(w, r, errUnauthorized)
+		return
+	}
+	receipt := r.PathValue("receipt_id")
+	if checkText("receipt_id", receipt, maxReceiptID) != nil {
+		a.reject(w, r, key, errReceiptNotFound)
+		return
+	}
+	a.takeReturn(w, r, key, func(tx domain.Tx, shopID int64) (string, error) {
+		p, err := tx.FindPurchaseByKey(r.Context(), receiptKey(shopID, receipt))
+		if errors.Is(err, domain.ErrNotFound) {
+			return "", errReceiptNotFound
+		} else if err != nil {
+			return "", err
+		}
+		return p.PublicID, nil
+	})
+}
+
+// takeReturn reads a return's body and records it for the purchase
+// purchase finds in the key's store.
+func (a *API) takeReturn(w http.ResponseWriter, r *http.Request, key string, purchase func(tx domain.Tx, shopID int64) (string, error)) {
+	in, err := a.readReturn(w, r)
 	if err != nil {
 		a.reject(w, r, key, err)
 		return
 	}
 	ans, created, err := retryRace(errReturnConflict, func() (returnAnswer, bool, error) {
-		return a.returnOnce(r.Context(), key, id, in)
+		return a.returnOnce(r.Context(), key, purchase, in)
 	})
 	if err != nil {
 		a.fail(w, r, err)
@@ -98,8 +132,13 @@ func (a *API) postReturn(w http.ResponseWriter, r *http.Request) {
 }
 
 // returnOnce runs one attempt at a return in one transaction.
-func (a *API) returnOnce(ctx context.Context, key, purchaseID string, in *returnInput) (ans returnAnswer, created bool, err error) {
+func (a *API) returnOnce(ctx context.Context, key string, purchase func(tx domain.Tx, shopID int64) (string, error),
+	in *returnInput) (ans returnAnswer, created bool, err error) {
 	err = a.inStore(ctx, key, func(tx domain.Tx, shopID int64) error {
+		purchaseID, err := purchase(tx, shopID)
+		if err != nil {
+			return err
+		}
 		res, err := a.svc.ReturnPurchase(ctx, tx, domain.ReturnRequest{
 			PurchaseID: purchaseID, ShopID: shopID, Source: domain.SourcePOS, ReturnRef: in.returnID,
 			IdempotencyKey: "pos:" + strconv.FormatInt(shopID, 10) + ":" + in.returnID, RequestHash: in.hash,

@@ -91,6 +91,22 @@ func TestReturns(t *testing.T) {
 	if after := e.state(anna); after != before {
 		t.Fatalf("a repeat or a refused return changed data: %+v → %+v", before, after)
 	}
+	// A POS that keeps only its own receipt ids names the purchase by one:
+	// the same return again is a repeat; a receipt of nobody, or of
+	// another store, is not found.
+	byReceipt := e.do("POST", "/api/v1/receipts/R-2/returns", e.bearer(), ret)
+	if byReceipt.status != 200 || !bytes.Equal(byReceipt.raw, r.raw) {
+		t.Errorf("the return again by the receipt id: %d %s\nwant %s", byReceipt.status, byReceipt.raw, r.raw)
+	}
+	for _, c := range []struct{ path, auth string }{
+		{"/api/v1/receipts/R-404/returns", e.bearer()},
+		{"/api/v1/receipts/R-2/returns", "Bearer " + e.riverKey},
+	} {
+		if nf := e.do("POST", c.path, c.auth, map[string]any{"amount": 100, "return_id": "RET-x"}); nf.status != 404 ||
+			nf.code() != "receipt_not_found" {
+			t.Errorf("%s: %d %s", c.path, nf.status, nf.raw)
+		}
+	}
 	// The receipt's repeat tells the POS what stands of it.
 	if again := e.purchase(b); again.status != 200 || again.num("amount") != 75_000 || again.num("returned_amount") != 25_000 {
 		t.Errorf("the receipt's repeat after a return: %d %s", again.status, again.raw)
@@ -99,7 +115,7 @@ func TestReturns(t *testing.T) {
 	// The rest, two days on: the last 21 and 75 points, and the purchase
 	// counts as cancelled.
 	e.h.Clock.Advance(48 * time.Hour)
-	rest := e.do("POST", path, e.bearer(), map[string]any{"amount": 75_000, "return_id": "RET-2"})
+	rest := e.do("POST", "/api/v1/receipts/R-2/returns", e.bearer(), map[string]any{"amount": 75_000, "return_id": "RET-2"})
 	if rest.status != 201 || rest.num("points_taken") != 21 || rest.num("points_returned") != 75 ||
 		rest.num("refund") != 67_500 || rest.num("balance") != 130 {
 		t.Fatalf("return of the rest: %d %s", rest.status, rest.raw)
@@ -149,7 +165,7 @@ func TestReturns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, code := range []string{"return_conflict", "return_exceeds_purchase", "purchase_cancelled"} {
+	for _, code := range []string{"return_conflict", "return_exceeds_purchase", "purchase_cancelled", "receipt_not_found"} {
 		if !strings.Contains(string(spec), "- "+code+"\n") {
 			t.Errorf("openapi.yaml does not list the error code %s", code)
 		}
