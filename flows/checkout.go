@@ -95,10 +95,8 @@ func beginCheckout(s *Session, cardID int64, err error, byPhone bool) error {
 		return nil
 	}
 	s.Conv.Reset()
-	draft := make([]byte, 8)
-	rand.Read(draft)
 	s.SetData("card", strconv.FormatInt(cardID, 10))
-	s.SetData("draft", hex.EncodeToString(draft))
+	s.SetData("draft", newDraft())
 	found := "checkout.card.found"
 	if byPhone {
 		s.SetData("byphone", "1")
@@ -109,6 +107,14 @@ func beginCheckout(s *Session, cardID int64, err error, byPhone bool) error {
 		return err
 	}
 	return s.Enter(flowCheckout, stepAmount)
+}
+
+// newDraft draws the key of a checkout's (or a return's) draft: the
+// idempotency key of what it records, so a double tap records it once.
+func newDraft() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // cardData is what the cashier may see about the customer: first name,

@@ -1,8 +1,6 @@
 package flows
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"strconv"
 	"strings"
@@ -25,10 +23,9 @@ const returnsListed = 10
 
 // returnFlow takes back part of a purchase when a customer brings items
 // back (domain.ReturnPurchase): a manager (or a cashier, where the
-// program lets them) scans the card, taps ↩ Return
-// instead of typing a receipt, picks the purchase, types the amount
-// returned (or All), sees what it does to the points and the money to
-// pay back, and confirms. Like a checkout, each return has a draft key,
+// program lets them) scans the card, taps ↩ Return instead of typing a
+// receipt, picks the purchase, types the amount returned (or All), sees
+// what it does to the points and the money to pay back, and confirms. Like a checkout, each return has a draft key,
 // so a double tap records one return.
 type returnFlow struct{}
 
@@ -39,10 +36,8 @@ func (returnFlow) Name() string { return flowReturn }
 func startReturn(s *Session) error {
 	card := s.Data("card")
 	s.Conv.Reset()
-	draft := make([]byte, 8)
-	rand.Read(draft)
 	s.SetData("card", card)
-	s.SetData("draft", hex.EncodeToString(draft))
+	s.SetData("draft", newDraft())
 	return s.Enter(flowReturn, stepReturnPick)
 }
 
@@ -73,12 +68,11 @@ func (f returnFlow) askPick(s *Session) error {
 		s.Say("return.none", nil)
 		return nil
 	}
-	loc := staffLocation(s)
 	ids := make([]string, len(ps))
 	var rows [][]Button
 	for i, p := range ps {
 		ids[i] = p.PublicID
-		label := s.T("return.pick.button", map[string]any{"Time": p.CreatedAt.In(loc).Format("02.01.06 15:04"),
+		label := s.T("return.pick.button", map[string]any{"Time": s.purchaseTime(&p),
 			"Amount": s.e.money(p.Receipt(), s.Lang)})
 		label += s.returnedMark(&p)
 		rows = append(rows, []Button{{Text: label, Data: s.cb(flowReturn, stepReturnPick, strconv.Itoa(i))}})
@@ -87,6 +81,11 @@ func (f returnFlow) askPick(s *Session) error {
 	rows = append(rows, f.cancelRow(s))
 	s.Send(Reply{Text: s.T("return.pick.ask", nil), Inline: rows})
 	return nil
+}
+
+// purchaseTime shows when a purchase was rung up, in the staff's zone.
+func (s *Session) purchaseTime(p *domain.Purchase) string {
+	return p.CreatedAt.In(staffLocation(s)).Format("02.01.06 15:04")
 }
 
 // purchase reads the purchase picked, as it stands now.
@@ -99,7 +98,7 @@ func (f returnFlow) askAmount(s *Session) error {
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Time": p.CreatedAt.In(staffLocation(s)).Format("02.01.06 15:04"),
+	data := map[string]any{"Time": s.purchaseTime(p),
 		"Receipt": s.e.money(p.Receipt(), s.Lang), "Left": s.e.money(p.Amount, s.Lang),
 		"Returned": s.e.money(p.ReturnedAmount, s.Lang)}
 	id := "return.amount.ask"
@@ -125,7 +124,7 @@ func (f returnFlow) askConfirm(s *Session) error {
 	amount := s.dataInt("amount")
 	r := domain.PreviewReturn(&s.e.Business.Program, p, amount, q.Card.Balance)
 	data := map[string]any{"Name": orDash(q.Customer.FirstName), "Amount": s.e.money(amount, s.Lang),
-		"Receipt": s.e.money(p.Receipt(), s.Lang), "Time": p.CreatedAt.In(staffLocation(s)).Format("02.01.06 15:04"),
+		"Receipt": s.e.money(p.Receipt(), s.Lang), "Time": s.purchaseTime(p),
 		"Taken": s.num(r.Taken), "Given": s.num(r.Given), "Refund": s.e.money(r.Refund, s.Lang),
 		"Short": s.num(r.Short), "Kept": s.e.money(r.Short*s.e.Business.Program.PointValue, s.Lang)}
 	text := s.T("return.confirm", data)
@@ -173,13 +172,18 @@ func (f returnFlow) Handle(s *Session) error {
 			return f.Ask(s)
 		}
 		s.Edit(Reply{Text: s.T("return.pick.chosen", map[string]any{
-			"Time": p.CreatedAt.In(staffLocation(s)).Format("02.01.06 15:04"), "Amount": s.e.money(p.Receipt(), s.Lang)})})
+			"Time": s.purchaseTime(p), "Amount": s.e.money(p.Receipt(), s.Lang)})})
 		return s.Goto(stepReturnAmount)
 	case stepReturnAmount:
 		if s.In.Kind == InputCallback && s.tapValue() == "all" {
 			p, err := f.purchase(s)
 			if err != nil {
 				return err
+			}
+			if p.Cancelled() {
+				s.Leave()
+				s.Say("error.return.cancelled", nil)
+				return nil
 			}
 			s.SetData("amount", strconv.FormatInt(p.Amount, 10))
 			return s.Goto(stepReturnConfirm)
