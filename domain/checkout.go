@@ -309,24 +309,7 @@ func QuoteCard(ctx context.Context, tx Tx, p *Program, cardID, amount int64, now
 // the same purchase with Created false; only the caller that sees Created
 // tells the customer.
 func CancelPurchase(ctx context.Context, tx Tx, publicID string, shopID, byStaff int64, now time.Time) (*PurchaseResult, error) {
-	found, err := tx.FindPurchaseByPublicID(ctx, publicID)
-	if err != nil {
-		return nil, err
-	}
-	if shopID != 0 && found.ShopID != shopID {
-		return nil, ErrNotFound
-	}
-	card, err := tx.LockCard(ctx, found.CardID)
-	if err != nil {
-		return nil, err
-	}
-	// Every cancellation of this purchase happens under this lock: what is
-	// read now is the last word.
-	pur, err := tx.FindPurchaseByPublicID(ctx, publicID)
-	if err != nil {
-		return nil, err
-	}
-	cust, err := tx.FindCustomerByID(ctx, card.CustomerID)
+	card, pur, cust, err := lockPurchase(ctx, tx, publicID, shopID)
 	if err != nil {
 		return nil, err
 	}
@@ -345,6 +328,33 @@ func CancelPurchase(ctx context.Context, tx Tx, publicID string, shopID, byStaff
 	}
 	pur.CancelledAt, pur.CancelledBy = now, byStaff
 	return &PurchaseResult{Purchase: *pur, Balance: balance, Customer: cust, Created: true}, nil
+}
+
+// lockPurchase finds a purchase (of shopID's store, when not 0), locks
+// its card and reads the purchase again under the lock, with its
+// customer: every cancellation and return of it happens under that lock,
+// so what is read then is the last word.
+func lockPurchase(ctx context.Context, tx Tx, publicID string, shopID int64) (*Card, *Purchase, *Customer, error) {
+	found, err := tx.FindPurchaseByPublicID(ctx, publicID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if shopID != 0 && found.ShopID != shopID {
+		return nil, nil, nil, ErrNotFound
+	}
+	card, err := tx.LockCard(ctx, found.CardID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	pur, err := tx.FindPurchaseByPublicID(ctx, publicID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	cust, err := tx.FindCustomerByID(ctx, card.CustomerID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return card, pur, cust, nil
 }
 
 // reversePurchase writes the ledger rows of a cancellation and moves the

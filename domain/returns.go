@@ -80,22 +80,7 @@ func NewReturnID() string { return "r" + NewPublicID()[1:] }
 // card's lock, so two returns at once of one purchase cannot both pass
 // the check of what is left.
 func ReturnPurchase(ctx context.Context, tx Tx, p *Program, req ReturnRequest, now time.Time) (*ReturnResult, error) {
-	found, err := tx.FindPurchaseByPublicID(ctx, req.PurchaseID)
-	if err != nil {
-		return nil, err
-	}
-	if req.ShopID != 0 && found.ShopID != req.ShopID {
-		return nil, ErrNotFound
-	}
-	card, err := tx.LockCard(ctx, found.CardID)
-	if err != nil {
-		return nil, err
-	}
-	pur, err := tx.FindPurchaseByPublicID(ctx, req.PurchaseID)
-	if err != nil {
-		return nil, err
-	}
-	cust, err := tx.FindCustomerByID(ctx, card.CustomerID)
+	card, pur, cust, err := lockPurchase(ctx, tx, req.PurchaseID, req.ShopID)
 	if err != nil {
 		return nil, err
 	}
