@@ -13,7 +13,8 @@ import (
 // gamify is the domain's reaction for badges and referrals. It runs
 // after the other reactions (Reactions.After), so the badge a purchase
 // earned is announced after the purchase itself: a first purchase
-// completes a referral (both get their bonus), a purchase may earn the
+// completes a referral (both get their bonus), its cancellation or full
+// return voids it (both bonuses taken back as far as they are left), a purchase may earn the
 // purchase badges, a completed section the profile badge, a rating the
 // first-review badge, and a completed referral the referrer's badge.
 func (s *Service) gamify(ctx context.Context, tx Tx, ev Event) error {
@@ -26,6 +27,12 @@ func (s *Service) gamify(ctx context.Context, tx Tx, ev Event) error {
 			}
 		}
 		return s.purchaseBadges(ctx, tx, ev.Result)
+	case PurchaseCancelled:
+		return s.voidReferral(ctx, tx, &ev.Result.Purchase)
+	case PurchaseReturned:
+		if ev.Result.Purchase.Cancelled() { // returned in full
+			return s.voidReferral(ctx, tx, &ev.Result.Purchase)
+		}
 	case SectionCompleted:
 		bs := g.badgesOf(BadgeProfileComplete)
 		if len(bs) == 0 {

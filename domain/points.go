@@ -32,10 +32,17 @@ func debit(ctx context.Context, tx CardStore, e LedgerEntry, uses []LotUse) (Led
 // allocateReversal picks lots to take back points that were earned:
 // regular lots newest first (the earn itself, usually), then promo.
 func allocateReversal(lots []Lot, points int64) ([]LotUse, error) {
+	return allocateTakeBack(lots, points, LotRegular)
+}
+
+// allocateTakeBack picks lots to take back points from: those of kind
+// first newest first (where the points taken back were put), then the
+// others newest first.
+func allocateTakeBack(lots []Lot, points int64, first LotKind) ([]LotUse, error) {
 	sorted := append([]Lot(nil), lots...)
 	sort.SliceStable(sorted, func(i, j int) bool {
 		if sorted[i].Kind != sorted[j].Kind {
-			return sorted[i].Kind == LotRegular
+			return sorted[i].Kind == first
 		}
 		return sorted[i].ID > sorted[j].ID
 	})

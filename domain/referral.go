@@ -44,6 +44,17 @@ type ReferralCompleted struct {
 
 func (ReferralCompleted) eventName() string { return "referral_completed" }
 
+// ReferralVoided: the purchase that completed a referral was cancelled,
+// or returned in full, so the referral is void and its bonuses are taken
+// back as far as they are still on the cards (a bonus spent since stays
+// spent). Taken are the points taken now.
+type ReferralVoided struct {
+	Referrer, Friend           *Customer // nil when gone (erased)
+	ReferrerTaken, FriendTaken int64
+}
+
+func (ReferralVoided) eventName() string { return "referral_voided" }
+
 // Referral is a friend who joined through a member's link.
 type Referral struct {
 	FriendID    int64
@@ -79,6 +90,9 @@ type ReferralStore interface {
 	// CompleteReferral marks the friend's pending referral completed by
 	// the purchase and returns it; ErrNotFound when there is none pending.
 	CompleteReferral(ctx context.Context, friendID int64, purchasePublicID string, at time.Time) (*Referral, error)
+	// VoidReferral marks void, once, the referral the purchase completed
+	// and returns it; ErrNotFound when it completed none (or was voided).
+	VoidReferral(ctx context.Context, purchaseID int64, at time.Time) (*Referral, error)
 	// ReferralStats counts a member's referrals.
 	ReferralStats(ctx context.Context, referrerID int64) (ReferralStats, error)
 }
@@ -219,6 +233,65 @@ func (s *Service) completeReferral(ctx context.Context, tx Tx, r *PurchaseResult
 				ev.ReferrerBonus = cfg.ReferrerBonus
 			}
 		}
+	}
+	return s.emit(ctx, tx, ev)
+}
+
+// voidReferral is the reaction to a cancellation or a full return: a
+// referral the purchase completed is void (it never completes again) and
+// both bonuses are taken back as far as they are still on the cards, so
+// buying to earn them and bringing it all back earns nothing. Cards are
+// locked friend first, then referrer, the order a purchase completing a
+// referral takes them in.
+func (s *Service) voidReferral(ctx context.Context, tx Tx, p *Purchase) error {
+	ref, err := tx.VoidReferral(ctx, p.ID, s.Now())
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	ev := ReferralVoided{}
+	take := func(customerID int64, who string) (*Customer, int64, error) {
+		c, err := tx.FindCustomerByID(ctx, customerID)
+		if err != nil || c.Erased {
+			return nil, 0, err
+		}
+		key := fmt.Sprintf("referral:%d:%s", ref.FriendID, who)
+		credit, ok, err := tx.FindLedgerByKey(ctx, key)
+		if err != nil || !ok || credit.Amount <= 0 {
+			return c, 0, err
+		}
+		if _, err := tx.LockCard(ctx, credit.CardID); err != nil {
+			return nil, 0, err
+		}
+		lots, err := tx.ListOpenLots(ctx, credit.CardID)
+		if err != nil {
+			return nil, 0, err
+		}
+		var open int64
+		for _, l := range lots {
+			open += max(l.Remaining, 0)
+		}
+		n := min(credit.Amount, open)
+		if n == 0 {
+			return c, 0, nil
+		}
+		uses, err := allocateTakeBack(lots, n, LotPromo)
+		if err != nil {
+			return nil, 0, err
+		}
+		_, created, err := debit(ctx, tx, LedgerEntry{CardID: credit.CardID, Kind: LedgerReferral, Amount: -n,
+			Reason: p.PublicID, IdempotencyKey: key + ":void", CreatedAt: s.Now()}, uses)
+		if err != nil || !created {
+			return c, 0, err
+		}
+		return c, n, nil
+	}
+	if ev.Friend, ev.FriendTaken, err = take(ref.FriendID, "friend"); err != nil {
+		return err
+	}
+	if ev.Referrer, ev.ReferrerTaken, err = take(ref.ReferrerID, "referrer"); err != nil {
+		return err
 	}
 	return s.emit(ctx, tx, ev)
 }

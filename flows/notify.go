@@ -93,6 +93,8 @@ func (e *Engine) react(ctx context.Context, tx domain.Tx, ev domain.Event) error
 		return e.announceBadge(ctx, tx, ev)
 	case domain.ReferralCompleted:
 		return e.notifyReferral(ctx, tx, ev)
+	case domain.ReferralVoided:
+		return e.notifyReferralVoided(ctx, tx, ev)
 	case domain.LivePromotionStarted:
 		return e.notifyPromotionStarted(ctx, tx, ev)
 	case domain.StaffJoined:

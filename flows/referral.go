@@ -102,6 +102,24 @@ func (e *Engine) notifyReferral(ctx context.Context, tx domain.Tx, ev domain.Ref
 	return say(ev.Referrer, "invite.referrer_paid", ev.ReferrerBonus)
 }
 
+// notifyReferralVoided tells each side whose bonus was taken back that
+// the purchase which paid it was returned. The member who invited is not
+// told who returned what.
+func (e *Engine) notifyReferralVoided(ctx context.Context, tx domain.Tx, ev domain.ReferralVoided) error {
+	say := func(c *domain.Customer, id string, taken int64) error {
+		if c == nil || taken <= 0 || c.ChatID == 0 || c.Unreachable || c.Erased {
+			return nil
+		}
+		loc := e.localizer(e.Business.Language(c.Language, ""))
+		return e.queue(ctx, tx, Reply{ChatID: c.ChatID,
+			Text: e.translate(loc, id, map[string]any{"Bonus": e.points(loc, taken)})})
+	}
+	if err := say(ev.Friend, "invite.friend_voided", ev.FriendTaken); err != nil {
+		return err
+	}
+	return say(ev.Referrer, "invite.referrer_voided", ev.ReferrerTaken)
+}
+
 func init() {
 	registerCommand("invite", MenuCustomer, 86, membersOnly(inviteCommand))
 }

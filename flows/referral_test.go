@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/loyaltybot/loyaltybot/bot/bottest"
 )
@@ -138,5 +139,78 @@ func TestReferralRefusedForTheSamePhoneOrAFormerMember(t *testing.T) {
 	}
 	if n := countRows(t, h, `SELECT count(*) FROM referrals WHERE refused = 'member_before'`); n != 1 {
 		t.Fatal("Frank's referral is not recorded as a former member")
+	}
+}
+
+// TestReferralVoidedWhenTheFirstPurchaseIsReturned: buying to earn the
+// referral bonuses and bringing it all back earns nothing. The friend's
+// first purchase returned in full (or cancelled) voids the referral: both
+// bonuses are taken back (the referrer's as far as it is left), both are
+// told, the referrer's count drops, and the friend's next purchase pays
+// no bonus.
+func TestReferralVoidedWhenTheFirstPurchaseIsReturned(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, withGames)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := join(t, h, 101, "Anna")
+	link := inviteLink(t, anna)
+	bob := h.Chat(102, "Bob", "en")
+	bob.Send("/start " + link).Tap("✅ I agree").ShareContact("+79990000102").Tap("Bob").Tap("No, thanks")
+	buy(t, bob, cashier) // 100 welcome + 100 referral + 30 earned + 20 first-purchase badge; Anna 100 + 100
+	// Anna spends 150 of her 200 on a receipt of 1,000: 50 left, 25 more
+	// earned on the 850 paid, 20 for her own first-purchase badge.
+	scan(t, anna, cashier)
+	cashier.Send("1000").Tap("✏️ Pay another number of points").Send("150").Tap("✅ Confirm")
+	if a, b := balance(t, h, 101), balance(t, h, 102); a != 95 || b != 250 {
+		t.Fatalf("balances before the return: Anna %d (want 95), Bob %d (want 250)", a, b)
+	}
+
+	h.Clock.Advance(3 * 24 * time.Hour)
+	scan(t, bob, owner)
+	owner.Tap("↩ Return of items").Tap(owner.Last().Inline[0][0].Text).Tap("All: 1,000 RUB").Tap("✅ Confirm the return")
+	// Bob: 250 − 30 earned − 100 referral (the badge stays); Anna: of the
+	// 100 she got for him only 95 points are on her card, all taken.
+	if a, b := balance(t, h, 101), balance(t, h, 102); a != 0 || b != 120 {
+		t.Fatalf("balances after the return: Anna %d (want 0), Bob %d (want 120)\n%s", a, b, owner.Transcript())
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM referrals WHERE voided_at IS NOT NULL`); n != 1 {
+		t.Fatal("the referral is not void")
+	}
+	bob.Sync()
+	anna.Sync()
+	if !strings.Contains(texts(bob), "the bonus of the friend's invite is taken back: 100 points.") ||
+		!strings.Contains(texts(anna), "the bonus it brought you is taken back: 95 points.") || strings.Contains(texts(anna), "Bob") {
+		t.Fatalf("the two were not told, or the referrer was told who:\n%s\n---\n%s", bob.Transcript(), anna.Transcript())
+	}
+	inviteLink(t, anna)
+	if !strings.Contains(anna.Last().Caption, "Friends who joined: 1, made a first purchase: 0.") {
+		t.Fatalf("/invite stats after the return: %q", anna.Last().Caption)
+	}
+	buy(t, bob, cashier)
+	if n := countRows(t, h, `SELECT count(*) FROM ledger WHERE kind = 'referral' AND amount > 0`); n != 2 {
+		t.Fatalf("%d referral bonus credits after a purchase once the referral was void, want the first two only", n)
+	}
+	// A cancellation voids a referral as a full return does.
+	carl := h.Chat(103, "Carl", "en")
+	carl.Send("/start " + link).Tap("✅ I agree").ShareContact("+79990000103").Tap("Carl").Tap("No, thanks")
+	buy(t, carl, cashier)
+	owner.Send("/staff").Tap("🧾 Recent purchases").Tap(owner.Last().Inline[0][0].Text).Tap("Yes, cancel it")
+	if n := countRows(t, h, `SELECT count(*) FROM referrals WHERE voided_at IS NOT NULL`); n != 2 {
+		t.Fatalf("Carl's cancelled first purchase did not void his referral:\n%s", owner.Transcript())
+	}
+	if got := balance(t, h, 103); got != 120 { // 100 welcome + 20 badge: no referral bonus, no points earned
+		t.Fatalf("Carl's balance after the cancel: %d, want 120", got)
+	}
+	for _, tg := range []int64{101, 102, 103} {
+		_, card := customer(t, h, tg)
+		var lots, ledger int64
+		if err := h.DB.Pool().QueryRow(t.Context(), `SELECT (SELECT coalesce(sum(remaining), 0) FROM point_lots WHERE card_id = $1),
+			(SELECT coalesce(sum(amount), 0) FROM ledger WHERE card_id = $1)`, card.ID).Scan(&lots, &ledger); err != nil {
+			t.Fatal(err)
+		}
+		if lots != card.Balance || ledger != card.Balance {
+			t.Errorf("customer %d: balance %d, lots %d, ledger %d", tg, card.Balance, lots, ledger)
+		}
 	}
 }

@@ -74,11 +74,25 @@ func (t *tx) CompleteReferral(ctx context.Context, friendID int64, purchasePubli
 	return &r, nil
 }
 
+// VoidReferral marks void the referral a purchase completed
+// (referrals_purchase).
+func (t *tx) VoidReferral(ctx context.Context, purchaseID int64, at time.Time) (*domain.Referral, error) {
+	var r domain.Referral
+	err := t.tx.QueryRow(ctx, `UPDATE referrals SET voided_at = $2
+		WHERE purchase_id = $1 AND voided_at IS NULL
+		RETURNING friend_id, referrer_id, joined_at, completed_at`, purchaseID, t.stamp(at)).
+		Scan(&r.FriendID, &r.ReferrerID, &r.JoinedAt, &r.CompletedAt)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return &r, nil
+}
+
 // ReferralStats counts a member's friends who joined (refused ones left
 // out) and those who bought.
 func (t *tx) ReferralStats(ctx context.Context, referrerID int64) (domain.ReferralStats, error) {
 	var s domain.ReferralStats
-	err := t.tx.QueryRow(ctx, `SELECT count(*)::int, count(completed_at)::int FROM referrals
+	err := t.tx.QueryRow(ctx, `SELECT count(*)::int, count(completed_at) FILTER (WHERE voided_at IS NULL)::int FROM referrals
 		WHERE referrer_id = $1 AND refused = ''`, referrerID).Scan(&s.Joined, &s.Bought)
 	if err != nil {
 		return s, fmt.Errorf("referral stats: %w", mapErr(err))
