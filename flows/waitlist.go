@@ -67,29 +67,60 @@ func (waitlistFlow) Ask(s *Session) error {
 	return nil
 }
 
+// waitlistsPerPage is how many open lists one page of /waitlist shows: a
+// shop with many would pass a message's 4,096 characters and its 100
+// buttons.
+const waitlistsPerPage = 15
+
 // askWaitlistName shows the open lists of the person's store, a "back in
 // stock" button on each they may close, and asks for a new item's name.
 func askWaitlistName(s *Session) error {
-	lists, err := s.Tx.ListOpenWaitlists(s.Ctx, s.Staff.ShopID)
+	r, err := waitlistReply(s)
 	if err != nil {
 		return err
+	}
+	s.Send(r)
+	return nil
+}
+
+// waitlistReply is the page of the open lists the conversation is at
+// ("wpage", from 0), with ◀ ▶ between pages, and the question for a new
+// item's name under them.
+func waitlistReply(s *Session) (Reply, error) {
+	lists, err := s.Tx.ListOpenWaitlists(s.Ctx, s.Staff.ShopID)
+	if err != nil {
+		return Reply{}, err
 	}
 	var b strings.Builder
 	var rows [][]Button
 	if len(lists) > 0 {
+		pages := (len(lists) + waitlistsPerPage - 1) / waitlistsPerPage
+		page := min(max(int(s.dataInt("wpage")), 0), pages-1)
 		b.WriteString(s.T("waitlist.list.header", nil))
-		for _, w := range lists {
+		if pages > 1 {
+			b.WriteString(" " + s.T("staff.list.page", map[string]any{"Page": page + 1, "Pages": pages}))
+		}
+		for _, w := range lists[page*waitlistsPerPage : min(len(lists), (page+1)*waitlistsPerPage)] {
 			b.WriteString("\n" + s.T("waitlist.list.line", map[string]any{"Name": w.Name, "Count": w.Waiting}))
 			if s.Staff.CanCloseWaitlist(&w) {
 				rows = append(rows, []Button{{Text: s.T("waitlist.restock.button", map[string]any{"Name": w.Name}),
 					Data: s.cb(flowWaitlist, stepWaitName, "r:"+strconv.FormatInt(w.ID, 10))}})
 			}
 		}
+		var nav []Button
+		if page > 0 {
+			nav = append(nav, Button{Text: s.T("staff.list.prev", nil), Data: s.cb(flowWaitlist, stepWaitName, storePagePrefix+strconv.Itoa(page-1))})
+		}
+		if page < pages-1 {
+			nav = append(nav, Button{Text: s.T("staff.list.next", nil), Data: s.cb(flowWaitlist, stepWaitName, storePagePrefix+strconv.Itoa(page+1))})
+		}
+		if nav != nil {
+			rows = append(rows, nav)
+		}
 		b.WriteString("\n\n")
 	}
 	b.WriteString(s.T("waitlist.name.ask", nil))
-	s.Send(Reply{Text: b.String(), Inline: rows})
-	return nil
+	return Reply{Text: b.String(), Inline: rows}, nil
 }
 
 func (f waitlistFlow) Handle(s *Session) error {
@@ -112,6 +143,15 @@ func (f waitlistFlow) Handle(s *Session) error {
 func (f waitlistFlow) name(s *Session) error {
 	switch s.In.Kind {
 	case InputCallback:
+		if page, ok := storePage(s.tapValue()); ok {
+			s.SetData("wpage", strconv.Itoa(page))
+			r, err := waitlistReply(s)
+			if err != nil {
+				return err
+			}
+			s.Edit(r)
+			return nil
+		}
 		id, ok := strings.CutPrefix(s.tapValue(), "r:")
 		if _, err := strconv.ParseInt(id, 10, 64); !ok || err != nil {
 			return f.Ask(s)

@@ -2,12 +2,14 @@ package flows_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/loyaltybot/loyaltybot/bot/bottest"
 	"github.com/loyaltybot/loyaltybot/bot/tgfake"
+	"github.com/loyaltybot/loyaltybot/domain"
 )
 
 // makeWaitlist has a staff member create a waitlist through /waitlist and
@@ -193,5 +195,43 @@ func TestWaitlistIsInTheDataExport(t *testing.T) {
 	}
 	if len(export.Waitlists) != 1 || export.Waitlists[0].Item != "Rye bread" || export.Waitlists[0].BackAt == nil {
 		t.Fatalf("export waitlists %+v, want Rye bread, back in stock", export.Waitlists)
+	}
+}
+
+// TestManyWaitlistsPageByPage: a shop with 40 open lists sees them 15 a
+// page with ◀ ▶ (all in one message would pass Telegram's limits), and
+// closes one of the newest, which a single page of the oldest never
+// showed.
+func TestManyWaitlistsPageByPage(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	owner.Send("/help") // a config-listed owner is on the staff once they write
+	if err := h.DB.Update(t.Context(), func(tx domain.Tx) error {
+		st, err := tx.FindStaffByTelegramID(t.Context(), ownerID)
+		if err != nil {
+			return err
+		}
+		for i := 1; i <= 40; i++ {
+			if _, err := h.Engine.Service.CreateWaitlist(t.Context(), tx, st, fmt.Sprintf("Item %02d", i), ""); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	owner.Send("/waitlist")
+	if got := owner.Last().Text; !strings.Contains(got, "(page 1 of 3)") || !strings.Contains(got, "Item 15") ||
+		strings.Contains(got, "Item 16") {
+		t.Fatalf("the first page:\n%s", got)
+	}
+	owner.Tap("Next ▶").Tap("Next ▶")
+	if got := owner.Last().Text; !strings.Contains(got, "(page 3 of 3)") || !strings.Contains(got, "Item 40") {
+		t.Fatalf("the last page:\n%s", got)
+	}
+	owner.Tap("✅ Item 40 is back").Tap("✅ Yes, it is back")
+	if n := countRows(t, h, `SELECT count(*) FROM waitlists WHERE closed_at IS NOT NULL AND name = 'Item 40'`); n != 1 {
+		t.Fatalf("Item 40 was not closed:\n%s", owner.Transcript())
 	}
 }

@@ -77,7 +77,7 @@ func (t *tx) AddToWaitlist(ctx context.Context, waitlistID, customerID int64, at
 func (t *tx) ListOpenWaitlists(ctx context.Context, shopID int64) ([]domain.Waitlist, error) {
 	rows, _ := t.tx.Query(ctx, `SELECT `+waitlistColumns+` FROM waitlists w
 		WHERE w.closed_at IS NULL AND ($1 = 0 OR w.store_id = $1 OR w.store_id IS NULL)
-		ORDER BY w.created_at, w.id LIMIT 50`, shopID)
+		ORDER BY w.created_at, w.id LIMIT 1000`, shopID)
 	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[waitlistRow])
 	if err != nil {
 		return nil, mapErr(err)
