@@ -269,7 +269,8 @@ func statsButtons(s *Session, v statsView) [][]Button {
 			Data: action("statsd", v.String())})
 		rows = append(rows, row)
 	}
-	if st := s.Staff; (st.Role == domain.RoleOwner || st.ShopID == 0) && len(s.e.Business.Stores) > statsInlineStores {
+	chooses := s.Staff.Role == domain.RoleOwner || s.Staff.ShopID == 0 // a store's manager sees it alone
+	if n := len(s.e.Business.Stores); chooses && n > statsInlineStores {
 		// A chain's stores would not fit under the report: a button opens
 		// a picker of them, a page at a time.
 		store := s.T("stats.store.all", nil)
@@ -278,7 +279,7 @@ func statsButtons(s *Session, v statsView) [][]Button {
 		}
 		rows = append(rows, []Button{{Text: s.T("stats.store.choose", map[string]any{"Store": store}),
 			Data: action("statsst", v.view+"."+v.period+".0")}})
-	} else if st := s.Staff; (st.Role == domain.RoleOwner || st.ShopID == 0) && len(s.e.Business.Stores) > 1 {
+	} else if chooses && n > 1 {
 		row := []Button{{Text: mark(v.store == "", s.T("stats.store.all", nil)), Data: with(func(w *statsView) { w.store = "" })}}
 		for _, c := range s.e.Business.Stores {
 			if len(row) == 3 {
