@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -301,4 +302,40 @@ func TestConcurrentReturnsNeverExceedThePurchase(t *testing.T) {
 	if got := e.count(`SELECT count(*) FROM outbox WHERE chat_id = $1`, m.cust.ChatID) - queued; got != 3 {
 		t.Errorf("%d messages to the customer about the returns, want 3", got)
 	}
+}
+
+// BenchmarkPOSReturn: one return of a tenth of a purchase through HTTP
+// (parallel, 8 cards; the purchases are made before the timer starts),
+// the points taken back and given back with their ledger rows, lots and
+// the customer's message.
+func BenchmarkPOSReturn(b *testing.B) {
+	e := newEnv(b)
+	e.client = fastClient(64)
+	var cards []string
+	for i := range 8 {
+		cards = append(cards, e.code(e.join(int64(800+i), "Bench")))
+	}
+	// Enough purchases for every return to have its own.
+	ids := make([]string, b.N)
+	for i := range b.N {
+		bd := body(cards[i%len(cards)], 100_000, fmt.Sprintf("B-%d", i))
+		r := e.purchase(bd)
+		if r.status != 201 {
+			b.Fatalf("%d %s", r.status, r.raw)
+		}
+		ids[i] = r.str("purchase_id")
+	}
+	var n atomic.Int64
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := n.Add(1) - 1
+			r := e.do("POST", "/api/v1/purchases/"+ids[i]+"/returns", e.bearer(),
+				map[string]any{"amount": 10_000, "return_id": fmt.Sprintf("RB-%d", i)})
+			if r.status != 201 {
+				b.Errorf("%d %s", r.status, r.raw)
+				return
+			}
+		}
+	})
 }
