@@ -18,8 +18,12 @@ const (
 )
 
 // returnsListed bounds the purchases offered for a return: the newest
-// of the last year that stand, of the manager's store.
-const returnsListed = 10
+// of the last year that stand, of the manager's store, returnsPerPage at
+// a time (a regular's purchase of three weeks ago is a few pages back).
+const (
+	returnsListed  = 50
+	returnsPerPage = 10
+)
 
 // returnFlow takes back part of a purchase when a customer brings items
 // back (domain.ReturnPurchase): a manager (or a cashier, where the
@@ -59,28 +63,55 @@ func (f returnFlow) Ask(s *Session) error {
 
 // askPick lists the card's purchases a return may be of, a button each.
 func (f returnFlow) askPick(s *Session) error {
-	ps, err := s.Tx.ListCardPurchases(s.Ctx, s.cardID(), s.Staff.ShopID, s.e.Now().AddDate(-1, 0, 0), returnsListed)
+	r, ok, err := f.pickReply(s, 0)
 	if err != nil {
 		return err
 	}
-	if len(ps) == 0 {
+	if !ok {
 		s.Leave()
 		s.Say("return.none", nil)
 		return nil
 	}
+	s.Send(r)
+	return nil
+}
+
+// pickReply is page (from 0) of the purchases a return may be of, with ◀
+// ▶ between pages; ok is false when there are none. Each button taps the
+// purchase's place in the whole list, kept in the conversation.
+func (f returnFlow) pickReply(s *Session, page int) (r Reply, ok bool, err error) {
+	ps, err := s.Tx.ListCardPurchases(s.Ctx, s.cardID(), s.Staff.ShopID, s.e.Now().AddDate(-1, 0, 0), returnsListed)
+	if err != nil || len(ps) == 0 {
+		return Reply{}, false, err
+	}
 	ids := make([]string, len(ps))
-	var rows [][]Button
 	for i, p := range ps {
 		ids[i] = p.PublicID
-		label := s.T("return.pick.button", map[string]any{"Time": s.purchaseTime(&p),
-			"Amount": s.e.money(p.Receipt(), s.Lang)})
-		label += s.returnedMark(&p)
-		rows = append(rows, []Button{{Text: label, Data: s.cb(flowReturn, stepReturnPick, strconv.Itoa(i))}})
 	}
 	s.SetData("list", strings.Join(ids, ","))
+	pages := (len(ps) + returnsPerPage - 1) / returnsPerPage
+	page = min(max(page, 0), pages-1)
+	var rows [][]Button
+	for i := page * returnsPerPage; i < min(len(ps), (page+1)*returnsPerPage); i++ {
+		p := &ps[i]
+		label := s.T("return.pick.button", map[string]any{"Time": s.purchaseTime(p),
+			"Amount": s.e.money(p.Receipt(), s.Lang)}) + s.returnedMark(p)
+		rows = append(rows, []Button{{Text: label, Data: s.cb(flowReturn, stepReturnPick, strconv.Itoa(i))}})
+	}
+	var nav []Button
+	if page > 0 {
+		nav = append(nav, Button{Text: s.T("pages.prev", map[string]any{"Page": page, "Pages": pages}),
+			Data: s.cb(flowReturn, stepReturnPick, storePagePrefix+strconv.Itoa(page-1))})
+	}
+	if page < pages-1 {
+		nav = append(nav, Button{Text: s.T("pages.next", map[string]any{"Page": page + 2, "Pages": pages}),
+			Data: s.cb(flowReturn, stepReturnPick, storePagePrefix+strconv.Itoa(page+1))})
+	}
+	if nav != nil {
+		rows = append(rows, nav)
+	}
 	rows = append(rows, f.cancelRow(s))
-	s.Send(Reply{Text: s.T("return.pick.ask", nil), Inline: rows})
-	return nil
+	return Reply{Text: s.T("return.pick.ask", nil), Inline: rows}, true, nil
 }
 
 // purchaseTime shows when a purchase was rung up, in the staff's zone.
@@ -155,6 +186,16 @@ func (f returnFlow) Handle(s *Session) error {
 		v, ok := tapped(s, "common.use_buttons")
 		if !ok {
 			return f.Ask(s)
+		}
+		if page, ok := storePage(v); ok {
+			r, ok, err := f.pickReply(s, page)
+			if err != nil {
+				return err
+			}
+			if ok {
+				s.Edit(r)
+			}
+			return nil
 		}
 		ids := strings.Split(s.Data("list"), ",")
 		i, err := strconv.Atoi(v)

@@ -176,3 +176,30 @@ func TestServiceRefusesACashiersReturn(t *testing.T) {
 		t.Fatalf("a refused return moved something: balance %d", got)
 	}
 }
+
+// TestReturnOfAnOlderPurchasePageByPage: a regular's purchase of weeks
+// ago is a page or two back in the list, ten a page.
+func TestReturnOfAnOlderPurchasePageByPage(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 926, "Boris")
+	anna := join(t, h, 124, "Anna")
+	for range 12 {
+		buy(t, anna, cashier) // 1,000 RUB, +30, a day apart
+		h.Clock.Advance(24 * time.Hour)
+	}
+	scan(t, anna, owner)
+	owner.Tap("↩ Return of items")
+	if got := buttons(owner); strings.Count(got, "1,000 RUB") != 10 || !strings.Contains(got, "2/2 ▶") {
+		t.Fatalf("the first page:\n%s", got)
+	}
+	owner.Tap("2/2 ▶")
+	if got := buttons(owner); strings.Count(got, "1,000 RUB") != 2 || !strings.Contains(got, "◀ 1/2") {
+		t.Fatalf("the second page:\n%s", got)
+	}
+	owner.Tap("22.11.26 15:00 · 1,000 RUB").Tap("All: 1,000 RUB").Tap("✅ Confirm the return")
+	if got := balance(t, h, 124); got != 100+11*30 {
+		t.Fatalf("balance %d after returning the oldest purchase, want %d:\n%s", got, 100+11*30, owner.Transcript())
+	}
+}

@@ -52,10 +52,10 @@ func (s *Session) storeRows(stores []domain.StoreConfig, page int, pick func(dom
 	if pages > 1 {
 		var nav []Button
 		if page > 0 {
-			nav = append(nav, Button{Text: s.T("stores.prev", map[string]any{"Page": page, "Pages": pages}), Data: turn(page - 1)})
+			nav = append(nav, Button{Text: s.T("pages.prev", map[string]any{"Page": page, "Pages": pages}), Data: turn(page - 1)})
 		}
 		if page < pages-1 {
-			nav = append(nav, Button{Text: s.T("stores.next", map[string]any{"Page": page + 2, "Pages": pages}), Data: turn(page + 1)})
+			nav = append(nav, Button{Text: s.T("pages.next", map[string]any{"Page": page + 2, "Pages": pages}), Data: turn(page + 1)})
 		}
 		rows = append(rows, nav)
 	}
