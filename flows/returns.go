@@ -98,15 +98,9 @@ func (f returnFlow) pickReply(s *Session, page int) (r Reply, ok bool, err error
 			"Amount": s.e.money(p.Receipt(), s.Lang)}) + s.returnedMark(p)
 		rows = append(rows, []Button{{Text: label, Data: s.cb(flowReturn, stepReturnPick, strconv.Itoa(i))}})
 	}
-	var nav []Button
-	if page > 0 {
-		nav = append(nav, Button{Text: s.T("pages.prev", map[string]any{"Page": page, "Pages": pages}),
-			Data: s.cb(flowReturn, stepReturnPick, storePagePrefix+strconv.Itoa(page-1))})
-	}
-	if page < pages-1 {
-		nav = append(nav, Button{Text: s.T("pages.next", map[string]any{"Page": page + 2, "Pages": pages}),
-			Data: s.cb(flowReturn, stepReturnPick, storePagePrefix+strconv.Itoa(page+1))})
-	}
+	nav := s.pageNav(page, pages, func(page int) string {
+		return s.cb(flowReturn, stepReturnPick, storePagePrefix+strconv.Itoa(page))
+	})
 	if nav != nil {
 		rows = append(rows, nav)
 	}

@@ -49,17 +49,24 @@ func (s *Session) storeRows(stores []domain.StoreConfig, page int, pick func(dom
 	if len(row) > 0 {
 		rows = append(rows, row)
 	}
-	if pages > 1 {
-		var nav []Button
-		if page > 0 {
-			nav = append(nav, Button{Text: s.T("pages.prev", map[string]any{"Page": page, "Pages": pages}), Data: turn(page - 1)})
-		}
-		if page < pages-1 {
-			nav = append(nav, Button{Text: s.T("pages.next", map[string]any{"Page": page + 2, "Pages": pages}), Data: turn(page + 1)})
-		}
+	if nav := s.pageNav(page, pages, turn); nav != nil {
 		rows = append(rows, nav)
 	}
 	return rows
+}
+
+// pageNav is the row of ◀ ▶ under page (from 0) of pages, each arrow
+// naming the page it shows ("◀ 1/6", "3/6 ▶"), turn making its data; nil
+// when everything fits one page.
+func (s *Session) pageNav(page, pages int, turn func(page int) string) []Button {
+	var nav []Button
+	if page > 0 {
+		nav = append(nav, Button{Text: s.T("pages.prev", map[string]any{"Page": page, "Pages": pages}), Data: turn(page - 1)})
+	}
+	if page < pages-1 {
+		nav = append(nav, Button{Text: s.T("pages.next", map[string]any{"Page": page + 2, "Pages": pages}), Data: turn(page + 1)})
+	}
+	return nav
 }
 
 // flowStoreRows is storeRows for a flow's step: each store's button taps

@@ -107,13 +107,9 @@ func waitlistReply(s *Session) (Reply, error) {
 					Data: s.cb(flowWaitlist, stepWaitName, "r:"+strconv.FormatInt(w.ID, 10))}})
 			}
 		}
-		var nav []Button
-		if page > 0 {
-			nav = append(nav, Button{Text: s.T("staff.list.prev", nil), Data: s.cb(flowWaitlist, stepWaitName, storePagePrefix+strconv.Itoa(page-1))})
-		}
-		if page < pages-1 {
-			nav = append(nav, Button{Text: s.T("staff.list.next", nil), Data: s.cb(flowWaitlist, stepWaitName, storePagePrefix+strconv.Itoa(page+1))})
-		}
+		nav := s.pageNav(page, pages, func(page int) string {
+			return s.cb(flowWaitlist, stepWaitName, storePagePrefix+strconv.Itoa(page))
+		})
 		if nav != nil {
 			rows = append(rows, nav)
 		}

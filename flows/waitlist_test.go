@@ -226,7 +226,7 @@ func TestManyWaitlistsPageByPage(t *testing.T) {
 		strings.Contains(got, "Item 16") {
 		t.Fatalf("the first page:\n%s", got)
 	}
-	owner.Tap("Next ▶").Tap("Next ▶")
+	owner.Tap("2/3 ▶").Tap("3/3 ▶")
 	if got := owner.Last().Text; !strings.Contains(got, "(page 3 of 3)") || !strings.Contains(got, "Item 40") {
 		t.Fatalf("the last page:\n%s", got)
 	}
