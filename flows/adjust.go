@@ -79,14 +79,7 @@ func (adjustFlow) Ask(s *Session) error {
 }
 
 func (f adjustFlow) Handle(s *Session) error {
-	if !s.Staff.CanManage() {
-		s.Leave()
-		s.Say("staff.revoked", nil)
-		return nil
-	}
-	if s.In.Kind == InputCallback && s.tapValue() == "cancel" {
-		s.Leave()
-		s.Edit(Reply{Text: s.T("adjust.cancelled", nil)})
+	if s.leftStaffFlow(s.Staff.CanManage(), "staff.revoked", "adjust.cancelled") {
 		return nil
 	}
 	switch s.Conv.Step {

@@ -117,14 +117,7 @@ func audienceName(s *Session, a domain.Audience) string {
 }
 
 func (b broadcast) Handle(s *Session) error {
-	if !s.Staff.CanManage() { // revoked half way
-		s.Leave()
-		s.Say("staff.only_managers", nil)
-		return nil
-	}
-	if s.In.Kind == InputCallback && s.tapValue() == "cancel" {
-		s.Leave()
-		s.Edit(Reply{Text: s.T("broadcast.cancelled", nil)})
+	if s.leftStaffFlow(s.Staff.CanManage(), "staff.only_managers", "broadcast.cancelled") {
 		return nil
 	}
 	switch s.Conv.Step {

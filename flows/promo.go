@@ -301,14 +301,7 @@ func (promoFlow) Ask(s *Session) error {
 var typedPromoTime = regexp.MustCompile(`^([01]?\d|2[0-3])(?:[:.]([0-5]\d))?$`)
 
 func (f promoFlow) Handle(s *Session) error {
-	if !s.Staff.CanManage() {
-		s.Leave()
-		s.Say("staff.revoked", nil)
-		return nil
-	}
-	if s.In.Kind == InputCallback && s.tapValue() == "cancel" {
-		s.Leave()
-		s.Edit(Reply{Text: s.T("promo.cancelled", nil)})
+	if s.leftStaffFlow(s.Staff.CanManage(), "staff.revoked", "promo.cancelled") {
 		return nil
 	}
 	now := s.e.Service.Now()

@@ -164,15 +164,7 @@ func (f returnFlow) askConfirm(s *Session) error {
 }
 
 func (f returnFlow) Handle(s *Session) error {
-	if !s.Staff.CanTakeReturns(&s.e.Business.Program) {
-		// Revoked, or made a cashier, mid-return.
-		s.Leave()
-		s.Say("staff.manager_only", nil)
-		return nil
-	}
-	if s.In.Kind == InputCallback && s.tapValue() == "cancel" {
-		s.Leave()
-		s.Edit(Reply{Text: s.T("return.cancelled", nil)})
+	if s.leftStaffFlow(s.Staff.CanTakeReturns(&s.e.Business.Program), "staff.manager_only", "return.cancelled") {
 		return nil
 	}
 	switch s.Conv.Step {

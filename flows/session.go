@@ -87,6 +87,25 @@ func (s *Session) Goto(step string) error { return s.Enter(s.Conv.Flow, step) }
 // Leave ends the current flow; the answers are dropped.
 func (s *Session) Leave() { s.Conv.Reset() }
 
+// leftStaffFlow is the prologue of a staff flow's every step: someone who
+// may no longer do it (allowed false: revoked, or their role changed half
+// way) leaves it told refused, and a tap on its Cancel button leaves it
+// with cancelled in place of the question. It reports whether the update
+// was answered so.
+func (s *Session) leftStaffFlow(allowed bool, refused, cancelled string) bool {
+	switch {
+	case !allowed:
+		s.Leave()
+		s.Say(refused, nil)
+	case s.In.Kind == InputCallback && s.tapValue() == "cancel":
+		s.Leave()
+		s.Edit(Reply{Text: s.T(cancelled, nil)})
+	default:
+		return false
+	}
+	return true
+}
+
 // Data returns an answer stored in the conversation.
 func (s *Session) Data(key string) string { return s.Conv.Data[key] }
 
