@@ -13,8 +13,10 @@ import (
 // gamify is the domain's reaction for badges and referrals. It runs
 // after the other reactions (Reactions.After), so the badge a purchase
 // earned is announced after the purchase itself: a first purchase
-// completes a referral (both get their bonus), its cancellation or full
-// return voids it (both bonuses taken back as far as they are left), a purchase may earn the
+// completes a referral (both get their bonus), a cancellation or a full
+// return that leaves no purchase standing voids it (both bonuses taken
+// back as far as they are left; the next first purchase completes it
+// again), a purchase may earn the
 // purchase badges, a completed section the profile badge, a rating the
 // first-review badge, and a completed referral the referrer's badge.
 func (s *Service) gamify(ctx context.Context, tx Tx, ev Event) error {

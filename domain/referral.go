@@ -62,6 +62,9 @@ type Referral struct {
 	JoinedAt    time.Time
 	Refused     string // why no bonus ("" none)
 	CompletedAt time.Time
+	// Round counts the completions: a void referral completes again with
+	// the friend's next first purchase (0: never completed).
+	Round int
 }
 
 // Referrer is the member behind a referral code, as the code knows them.
@@ -87,12 +90,16 @@ type ReferralStore interface {
 	// RecordReferral records a friend's joining (once per friend: false
 	// when recorded before).
 	RecordReferral(ctx context.Context, r Referral) (bool, error)
-	// CompleteReferral marks the friend's pending referral completed by
-	// the purchase and returns it; ErrNotFound when there is none pending.
+	// CompleteReferral marks the friend's referral, pending or void,
+	// completed by the purchase, one round more, and returns it;
+	// ErrNotFound when there is none to complete.
 	CompleteReferral(ctx context.Context, friendID int64, purchasePublicID string, at time.Time) (*Referral, error)
-	// VoidReferral marks void, once, the referral the purchase completed
-	// and returns it; ErrNotFound when it completed none (or was voided).
-	VoidReferral(ctx context.Context, purchaseID int64, at time.Time) (*Referral, error)
+	// VoidReferral marks void, once, the friend's completed referral when
+	// the friend's card has no purchase left standing, and returns it;
+	// ErrNotFound otherwise.
+	VoidReferral(ctx context.Context, friendID, cardID int64, at time.Time) (*Referral, error)
+	// SumLedgerKeys adds up the ledger rows written with these keys.
+	SumLedgerKeys(ctx context.Context, keys []string) (int64, error)
 	// ReferralStats counts a member's referrals.
 	ReferralStats(ctx context.Context, referrerID int64) (ReferralStats, error)
 }
@@ -193,10 +200,12 @@ func (s *Service) recordReferral(ctx context.Context, tx Tx, c *Customer, code s
 	return ReferralPending, nil
 }
 
-// completeReferral pays a pending referral with the friend's first
-// purchase: the friend's bonus and the referrer's (unless the referrer
-// erased their data), each once per friend, and records
-// ReferralCompleted.
+// completeReferral pays a referral with the friend's first purchase: the
+// friend's bonus and the referrer's (unless the referrer erased their
+// data), and records ReferralCompleted. A referral a void took back
+// completes again with the next first purchase, each side given back
+// only what the void took from it: what a side spent before the void
+// stays spent, so no side ever holds more than one bonus's worth.
 func (s *Service) completeReferral(ctx context.Context, tx Tx, r *PurchaseResult) error {
 	cfg := s.Business.Gamification.Referral
 	friend := r.Customer
@@ -210,14 +219,27 @@ func (s *Service) completeReferral(ctx context.Context, tx Tx, r *PurchaseResult
 	if err != nil {
 		return err
 	}
-	ev := ReferralCompleted{Friend: friend}
-	if cfg.FriendBonus > 0 {
-		key := fmt.Sprintf("referral:%d:friend", friend.ID)
-		if ok, err := s.creditPromo(ctx, tx, friend.ID, LedgerReferral, cfg.FriendBonus, key); err != nil {
-			return err
-		} else if ok {
-			ev.FriendBonus = cfg.FriendBonus
+	pay := func(customerID int64, side string, bonus int64) (int64, error) {
+		if bonus <= 0 {
+			return 0, nil
 		}
+		had, err := tx.SumLedgerKeys(ctx, referralKeys(friend.ID, side, ref.Round-1))
+		if err != nil {
+			return 0, err
+		}
+		give := bonus - had
+		if give <= 0 {
+			return 0, nil
+		}
+		credit, _ := referralKey(friend.ID, side, ref.Round)
+		if ok, err := s.creditPromo(ctx, tx, customerID, LedgerReferral, give, credit); err != nil || !ok {
+			return 0, err
+		}
+		return give, nil
+	}
+	ev := ReferralCompleted{Friend: friend}
+	if ev.FriendBonus, err = pay(friend.ID, "friend", cfg.FriendBonus); err != nil {
+		return err
 	}
 	referrer, err := tx.FindCustomerByID(ctx, ref.ReferrerID)
 	if err != nil {
@@ -225,46 +247,67 @@ func (s *Service) completeReferral(ctx context.Context, tx Tx, r *PurchaseResult
 	}
 	if !referrer.Erased && referrer.Member() {
 		ev.Referrer = referrer
-		if cfg.ReferrerBonus > 0 {
-			key := fmt.Sprintf("referral:%d:referrer", friend.ID)
-			if ok, err := s.creditPromo(ctx, tx, referrer.ID, LedgerReferral, cfg.ReferrerBonus, key); err != nil {
-				return err
-			} else if ok {
-				ev.ReferrerBonus = cfg.ReferrerBonus
-			}
+		if ev.ReferrerBonus, err = pay(referrer.ID, "referrer", cfg.ReferrerBonus); err != nil {
+			return err
 		}
 	}
 	return s.emit(ctx, tx, ev)
 }
 
-// voidReferral is the reaction to a cancellation or a full return: a
-// referral the purchase completed is void (it never completes again) and
-// both bonuses are taken back as far as they are still on the cards, so
-// buying to earn them and bringing it all back earns nothing. Cards are
-// locked friend first, then referrer, the order a purchase completing a
-// referral takes them in.
+// referralKey is the idempotency key of a side's ("friend", "referrer")
+// bonus in a round of a referral, and of its take-back. The first
+// round's keys are those written before referrals had rounds.
+func referralKey(friendID int64, side string, round int) (credit, void string) {
+	credit = fmt.Sprintf("referral:%d:%s", friendID, side)
+	if round <= 1 {
+		return credit, credit + ":void"
+	}
+	return fmt.Sprintf("%s:%d", credit, round), fmt.Sprintf("%s:void:%d", credit, round)
+}
+
+// referralKeys lists a side's keys of rounds 1 to round: what they add
+// up to is what the side holds of its bonus now.
+func referralKeys(friendID int64, side string, round int) []string {
+	keys := make([]string, 0, 2*round)
+	for n := 1; n <= round; n++ {
+		credit, void := referralKey(friendID, side, n)
+		keys = append(keys, credit, void)
+	}
+	return keys
+}
+
+// voidReferral is the reaction to a cancellation or a full return that
+// leaves the friend's card with no purchase standing: the referral is
+// void and what each side holds of its bonus is taken back as far as it
+// is still on the card, so buying to earn the bonuses and bringing it
+// all back earns nothing. The next first purchase completes it again
+// (completeReferral). Cards are locked friend first, then referrer, the
+// order a purchase completing a referral takes them in.
 func (s *Service) voidReferral(ctx context.Context, tx Tx, p *Purchase) error {
-	ref, err := tx.VoidReferral(ctx, p.ID, s.Now())
+	ref, err := tx.VoidReferral(ctx, p.CustomerID, p.CardID, s.Now())
 	if errors.Is(err, ErrNotFound) {
 		return nil
 	} else if err != nil {
 		return err
 	}
 	ev := ReferralVoided{}
-	take := func(customerID int64, who string) (*Customer, int64, error) {
+	take := func(customerID int64, side string) (*Customer, int64, error) {
 		c, err := tx.FindCustomerByID(ctx, customerID)
 		if err != nil || c.Erased {
 			return nil, 0, err
 		}
-		key := fmt.Sprintf("referral:%d:%s", ref.FriendID, who)
-		credit, ok, err := tx.FindLedgerByKey(ctx, key)
-		if err != nil || !ok || credit.Amount <= 0 {
+		held, err := tx.SumLedgerKeys(ctx, referralKeys(ref.FriendID, side, ref.Round))
+		if err != nil || held <= 0 {
 			return c, 0, err
 		}
-		if _, err := tx.LockCard(ctx, credit.CardID); err != nil {
+		card, err := tx.FindCardByCustomer(ctx, customerID)
+		if err != nil {
 			return nil, 0, err
 		}
-		lots, err := tx.ListOpenLots(ctx, credit.CardID)
+		if _, err := tx.LockCard(ctx, card.ID); err != nil {
+			return nil, 0, err
+		}
+		lots, err := tx.ListOpenLots(ctx, card.ID)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -272,7 +315,7 @@ func (s *Service) voidReferral(ctx context.Context, tx Tx, p *Purchase) error {
 		for _, l := range lots {
 			open += max(l.Remaining, 0)
 		}
-		n := min(credit.Amount, open)
+		n := min(held, open)
 		if n == 0 {
 			return c, 0, nil
 		}
@@ -280,8 +323,9 @@ func (s *Service) voidReferral(ctx context.Context, tx Tx, p *Purchase) error {
 		if err != nil {
 			return nil, 0, err
 		}
-		_, created, err := debit(ctx, tx, LedgerEntry{CardID: credit.CardID, Kind: LedgerReferral, Amount: -n,
-			Reason: p.PublicID, IdempotencyKey: key + ":void", CreatedAt: s.Now()}, uses)
+		_, key := referralKey(ref.FriendID, side, ref.Round)
+		_, created, err := debit(ctx, tx, LedgerEntry{CardID: card.ID, Kind: LedgerReferral, Amount: -n,
+			Reason: p.PublicID, IdempotencyKey: key, CreatedAt: s.Now()}, uses)
 		if err != nil || !created {
 			return c, 0, err
 		}

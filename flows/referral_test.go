@@ -187,20 +187,53 @@ func TestReferralVoidedWhenTheFirstPurchaseIsReturned(t *testing.T) {
 	if !strings.Contains(anna.Last().Caption, "Friends who joined: 1, made a first purchase: 0.") {
 		t.Fatalf("/invite stats after the return: %q", anna.Last().Caption)
 	}
+	// Bob buys again: the referral completes again, each side given back
+	// what the return took from it (Anna 95: the 5 she spent stay spent),
+	// so neither ever holds more than one bonus.
 	buy(t, bob, cashier)
-	if n := countRows(t, h, `SELECT count(*) FROM ledger WHERE kind = 'referral' AND amount > 0`); n != 2 {
-		t.Fatalf("%d referral bonus credits after a purchase once the referral was void, want the first two only", n)
+	if a, b := balance(t, h, 101), balance(t, h, 102); a != 95 || b != 250 {
+		t.Fatalf("balances after buying again: Anna %d (want 95), Bob %d (want 250)", a, b)
 	}
-	// A cancellation voids a referral as a full return does.
+	bob.Sync()
+	anna.Sync()
+	if !strings.HasSuffix(texts(bob), "The friend's invite brought you 100 points.\n") ||
+		!strings.HasSuffix(texts(anna), "A friend you invited made their first purchase: 95 points for you!\n") {
+		t.Fatalf("the referral's second round was not told:\n%s\n---\n%s", bob.Transcript(), anna.Transcript())
+	}
+	inviteLink(t, anna)
+	if !strings.Contains(anna.Last().Caption, "Friends who joined: 1, made a first purchase: 1.") {
+		t.Fatalf("/invite stats after buying again: %q", anna.Last().Caption)
+	}
+	// A purchase cancelled while another stands voids nothing.
+	buy(t, bob, cashier)
+	owner.Send("/staff").Tap("🧾 Recent purchases").Tap(owner.Last().Inline[0][0].Text).Tap("Yes, cancel it")
+	if a, b := balance(t, h, 101), balance(t, h, 102); a != 95 || b != 250 {
+		t.Fatalf("balances after cancelling Bob's third purchase: Anna %d (want 95), Bob %d (want 250)\n%s", a, b, owner.Transcript())
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM referrals WHERE voided_at IS NOT NULL`); n != 0 {
+		t.Fatal("a cancellation voided the referral while a purchase of Bob's stands")
+	}
+	// A cancellation of the only purchase voids it as a full return does,
+	// and the cashier's purchase rung up again completes it again.
 	carl := h.Chat(103, "Carl", "en")
 	carl.Send("/start " + link).Tap("✅ I agree").ShareContact("+79990000103").Tap("Carl").Tap("No, thanks")
 	buy(t, carl, cashier)
+	if a := balance(t, h, 101); a != 195 {
+		t.Fatalf("Anna's balance after Carl's first purchase: %d, want 195", a)
+	}
 	owner.Send("/staff").Tap("🧾 Recent purchases").Tap(owner.Last().Inline[0][0].Text).Tap("Yes, cancel it")
-	if n := countRows(t, h, `SELECT count(*) FROM referrals WHERE voided_at IS NOT NULL`); n != 2 {
+	if n := countRows(t, h, `SELECT count(*) FROM referrals WHERE voided_at IS NOT NULL`); n != 1 {
 		t.Fatalf("Carl's cancelled first purchase did not void his referral:\n%s", owner.Transcript())
 	}
-	if got := balance(t, h, 103); got != 120 { // 100 welcome + 20 badge: no referral bonus, no points earned
-		t.Fatalf("Carl's balance after the cancel: %d, want 120", got)
+	if c, a := balance(t, h, 103), balance(t, h, 101); c != 120 || a != 95 { // 100 welcome + 20 badge: no referral bonus, no points earned
+		t.Fatalf("balances after the cancel: Carl %d (want 120), Anna %d (want 95)", c, a)
+	}
+	buy(t, carl, cashier)
+	if c, a := balance(t, h, 103), balance(t, h, 101); c != 250 || a != 195 {
+		t.Fatalf("balances after the purchase rung up again: Carl %d (want 250), Anna %d (want 195)", c, a)
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM referrals WHERE rounds = 2 AND voided_at IS NULL`); n != 2 {
+		t.Fatalf("%d referrals in their second round, want Bob's and Carl's", n)
 	}
 	for _, tg := range []int64{101, 102, 103} {
 		_, card := customer(t, h, tg)

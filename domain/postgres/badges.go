@@ -50,7 +50,8 @@ SELECT coalesce(aw.badges, '{}') AS badges, coalesce(aw.occurrences, '{}') AS oc
        coalesce((SELECT array_agg(section) FROM section_offers
                   WHERE customer_id = (SELECT id FROM cust) AND completed_at IS NOT NULL), '{}') AS sections,
        (SELECT count(*) FROM feedback WHERE customer_id = (SELECT id FROM cust))::int AS reviews,
-       (SELECT count(*) FROM referrals WHERE referrer_id = (SELECT id FROM cust) AND completed_at IS NOT NULL)::int AS referrals,
+       (SELECT count(*) FROM referrals WHERE referrer_id = (SELECT id FROM cust) AND completed_at IS NOT NULL
+                                           AND voided_at IS NULL)::int AS referrals,
        coalesce(best.store_id, 0) AS best_store, coalesce(best.amount, 0) AS best_amount,
        coalesce((SELECT max(q.amount) FROM purchases q WHERE q.store_id = best.store_id
                     AND q.created_at >= $5 AND q.created_at <= $2 AND q.cancelled_at IS NULL), 0) AS shop_top,

@@ -60,32 +60,45 @@ func (t *tx) RecordReferral(ctx context.Context, r domain.Referral) (bool, error
 	return true, nil
 }
 
-// CompleteReferral marks a pending referral paid by the purchase.
+// CompleteReferral completes the friend's referral, pending or void, one
+// round more.
 func (t *tx) CompleteReferral(ctx context.Context, friendID int64, purchasePublicID string, at time.Time) (*domain.Referral, error) {
 	r := domain.Referral{FriendID: friendID}
-	err := t.tx.QueryRow(ctx, `UPDATE referrals SET completed_at = $3,
+	err := t.tx.QueryRow(ctx, `UPDATE referrals SET completed_at = $3, voided_at = NULL, rounds = rounds + 1,
 			purchase_id = (SELECT id FROM purchases WHERE public_id = $2)
-		WHERE friend_id = $1 AND completed_at IS NULL AND refused = ''
-		RETURNING referrer_id, joined_at, completed_at`, friendID, purchasePublicID, t.stamp(at)).
-		Scan(&r.ReferrerID, &r.JoinedAt, &r.CompletedAt)
+		WHERE friend_id = $1 AND (completed_at IS NULL OR voided_at IS NOT NULL) AND refused = ''
+		RETURNING referrer_id, joined_at, completed_at, rounds`, friendID, purchasePublicID, t.stamp(at)).
+		Scan(&r.ReferrerID, &r.JoinedAt, &r.CompletedAt, &r.Round)
 	if err != nil {
 		return nil, mapErr(err)
 	}
 	return &r, nil
 }
 
-// VoidReferral marks void the referral a purchase completed
-// (referrals_purchase).
-func (t *tx) VoidReferral(ctx context.Context, purchaseID int64, at time.Time) (*domain.Referral, error) {
-	var r domain.Referral
-	err := t.tx.QueryRow(ctx, `UPDATE referrals SET voided_at = $2
-		WHERE purchase_id = $1 AND voided_at IS NULL
-		RETURNING friend_id, referrer_id, joined_at, completed_at`, purchaseID, t.stamp(at)).
-		Scan(&r.FriendID, &r.ReferrerID, &r.JoinedAt, &r.CompletedAt)
+// VoidReferral marks void the friend's completed referral once the
+// friend's card has no purchase standing (purchases_card_live).
+func (t *tx) VoidReferral(ctx context.Context, friendID, cardID int64, at time.Time) (*domain.Referral, error) {
+	r := domain.Referral{FriendID: friendID}
+	err := t.tx.QueryRow(ctx, `UPDATE referrals SET voided_at = $3
+		WHERE friend_id = $1 AND completed_at IS NOT NULL AND voided_at IS NULL
+		  AND NOT EXISTS (SELECT 1 FROM purchases WHERE card_id = $2 AND cancelled_at IS NULL)
+		RETURNING referrer_id, joined_at, completed_at, rounds`, friendID, cardID, t.stamp(at)).
+		Scan(&r.ReferrerID, &r.JoinedAt, &r.CompletedAt, &r.Round)
 	if err != nil {
 		return nil, mapErr(err)
 	}
 	return &r, nil
+}
+
+// SumLedgerKeys adds up the ledger rows written with these keys (the
+// idempotency key's unique index).
+func (t *tx) SumLedgerKeys(ctx context.Context, keys []string) (int64, error) {
+	var sum int64
+	err := t.tx.QueryRow(ctx, `SELECT coalesce(sum(amount), 0)::bigint FROM ledger WHERE idempotency_key = ANY($1)`, keys).Scan(&sum)
+	if err != nil {
+		return 0, fmt.Errorf("sum ledger keys: %w", mapErr(err))
+	}
+	return sum, nil
 }
 
 // ReferralStats counts a member's friends who joined (refused ones left
