@@ -67,6 +67,16 @@ func (g *Gamification) NextPrize(balance int64) (RewardStep, bool) {
 	return ahead[0], true
 }
 
+// BestPrize is the dearest prize a balance pays for (ok false when it
+// pays for none): the card says to ask for it at the register.
+func (g *Gamification) BestPrize(balance int64) (RewardItem, bool) {
+	affordable, _ := g.prizes(balance)
+	if len(affordable) == 0 {
+		return RewardItem{}, false
+	}
+	return affordable[0], true
+}
+
 // prizes splits the configured prizes into those the balance pays and
 // the nearest ones it does not.
 func (g *Gamification) prizes(balance int64) (affordable []RewardItem, ahead []RewardStep) {

@@ -102,6 +102,7 @@ type Tx interface {
 	KPIStore
 	CardMoveStore
 	LivePromotionStore
+	PrizeStore
 }
 
 // UpdateStore is the inbox of Telegram updates, inside a transaction.

@@ -118,11 +118,20 @@ func (s *Session) ledgerLine(e domain.LedgerEntry, loc *time.Location) string {
 	if amount < 0 {
 		amount = -amount
 	}
+	what := s.T("ledger.kind."+string(e.Kind), nil)
+	if e.Kind == domain.LedgerPrize {
+		// The row's reason is the prize's id: name the prize.
+		id := "ledger.kind.prize"
+		if e.Amount > 0 {
+			id = "ledger.kind.prize_back"
+		}
+		what = s.T(id, map[string]any{"Title": s.prizeTitle(e.Reason)})
+	}
 	line := s.T("balance.line", map[string]any{
 		"Date":   e.CreatedAt.In(loc).Format("02.01.2006"),
 		"Sign":   sign,
 		"Amount": s.num(amount),
-		"What":   s.T("ledger.kind."+string(e.Kind), nil),
+		"What":   what,
 	})
 	if !e.ExpiresAt.IsZero() && e.Amount > 0 {
 		line += " " + s.T("balance.expires", map[string]any{"Date": e.ExpiresAt.In(loc).Format("02.01.2006")})

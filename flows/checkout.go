@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"strconv"
+	"strings"
 
 	"github.com/loyaltybot/loyaltybot/domain"
 )
@@ -18,6 +19,7 @@ const (
 	stepChoose  = "choose"  // accrue or redeem
 	stepPoints  = "points"  // waiting for a typed number of points
 	stepConfirm = "confirm" // the last look before money moves
+	stepPrize   = "prize"   // the last look before a prize is given
 )
 
 // checkout is the register: a cashier scans (or types) a customer's card,
@@ -97,6 +99,7 @@ func beginCheckout(s *Session, cardID int64, err error, byPhone bool) error {
 	s.Conv.Reset()
 	s.SetData("card", strconv.FormatInt(cardID, 10))
 	s.SetData("draft", newDraft())
+	s.SetData("bal", strconv.FormatInt(q.Card.Balance, 10))
 	found := "checkout.card.found"
 	if byPhone {
 		s.SetData("byphone", "1")
@@ -151,18 +154,20 @@ func (c checkout) Ask(s *Session) error {
 	case stepCard:
 		s.Send(Reply{Text: s.T("checkout.scan.ask", nil), Inline: [][]Button{c.cancelRow(s)}})
 	case stepAmount:
-		rows := [][]Button{c.cancelRow(s)}
+		rows := s.prizeRows()
 		if s.Staff.CanTakeReturns(&s.e.Business.Program) {
 			// A customer bringing items back shows the card too.
-			rows = [][]Button{{{Text: s.T("return.start", nil), Data: s.cb(flowCheckout, stepAmount, "return")}}, rows[0]}
+			rows = append(rows, []Button{{Text: s.T("return.start", nil), Data: s.cb(flowCheckout, stepAmount, "return")}})
 		}
-		s.Send(Reply{Text: s.T("checkout.amount.ask", nil), Inline: rows})
+		s.Send(Reply{Text: s.T("checkout.amount.ask", nil), Inline: append(rows, c.cancelRow(s))})
 	case stepChoose:
 		return c.askChoose(s)
 	case stepPoints:
 		s.Send(Reply{Text: s.T("checkout.points.ask", map[string]any{"Max": s.num(s.dataInt("max"))}), Inline: [][]Button{c.cancelRow(s)}})
 	case stepConfirm:
 		return c.askConfirm(s)
+	case stepPrize:
+		return c.askPrize(s)
 	}
 	return nil
 }
@@ -183,6 +188,9 @@ func (c checkout) Handle(s *Session) error {
 		case v == "return" && s.Conv.Step == stepAmount && s.Staff.CanTakeReturns(&s.e.Business.Program):
 			s.Edit(Reply{Text: s.T("return.started", nil)})
 			return startReturn(s)
+		case strings.HasPrefix(v, prizeTap) && s.Conv.Step == stepAmount && !s.byPhone():
+			s.SetData("prize", strings.TrimPrefix(v, prizeTap))
+			return s.Goto(stepPrize)
 		}
 	}
 	switch s.Conv.Step {
@@ -203,6 +211,8 @@ func (c checkout) Handle(s *Session) error {
 		return c.points(s)
 	case stepConfirm:
 		return c.confirm(s)
+	case stepPrize:
+		return c.prize(s)
 	}
 	return nil
 }

@@ -83,6 +83,10 @@ func (e *Engine) react(ctx context.Context, tx domain.Tx, ev domain.Event) error
 			return err
 		}
 		return e.notifyCashierReturn(ctx, tx, ev.Result)
+	case domain.PrizeGiven:
+		return e.prizeNotice(ctx, tx, ev.Result, "prize.customer")
+	case domain.PrizeCancelled:
+		return e.prizeNotice(ctx, tx, ev.Result, "prize.customer.cancelled")
 	case domain.CardLookupsBurst:
 		return e.notifyLookupBurst(ctx, tx, ev.Burst)
 	case domain.WaitlistRestocked:
@@ -195,6 +199,19 @@ func (e *Engine) returnNotice(ctx context.Context, tx domain.Tx, r *domain.Retur
 	lines = append(lines, e.translate(l, "return.customer.balance", map[string]any{
 		"Balance": e.num(r.Balance, lang), "Count": r.Balance}))
 	return e.queue(ctx, tx, Reply{ChatID: c.ChatID, Text: strings.Join(lines, "\n")})
+}
+
+// prizeNotice tells the customer of a prize given, or cancelled, with
+// the points it moved and the balance.
+func (e *Engine) prizeNotice(ctx context.Context, tx domain.Tx, r *domain.PrizeResult, id string) error {
+	c := r.Customer
+	if c == nil || c.ChatID == 0 || c.Unreachable || c.Erased {
+		return nil
+	}
+	lang := e.Business.Language(c.Language, "")
+	l := e.localizer(lang)
+	return e.queue(ctx, tx, Reply{ChatID: c.ChatID, Text: e.translate(l, id, map[string]any{
+		"Title": r.Reward.TitleIn(lang), "Points": e.points(l, r.Prize.Points), "Balance": e.num(r.Balance, lang)})})
 }
 
 // notifyCashierReturn tells the owners and the store's managers of a

@@ -57,14 +57,18 @@ func (s *Session) prizeDistance(st domain.RewardStep) string {
 		"Reward": st.Reward.TitleIn(s.Lang), "Price": s.points(st.Reward.Points)})
 }
 
-// cardPrizeLine is the card's line about the closest prize ("" when no
-// prize is ahead).
+// cardPrizeLines are the card's lines about prizes: the dearest one the
+// points pay for now, to ask for at the register, and the closest one
+// ahead ("" when no prize is configured).
 func (s *Session) cardPrizeLine(balance int64) string {
-	st, ok := s.e.Business.Gamification.NextPrize(balance)
-	if !ok {
-		return ""
+	var b strings.Builder
+	if r, ok := s.e.Business.Gamification.BestPrize(balance); ok {
+		b.WriteString("\n" + s.T("rewards.card_affordable", map[string]any{"Reward": r.TitleIn(s.Lang)}))
 	}
-	return "\n" + s.prizeDistance(st)
+	if st, ok := s.e.Business.Gamification.NextPrize(balance); ok {
+		b.WriteString("\n" + s.prizeDistance(st))
+	}
+	return b.String()
 }
 
 func init() {

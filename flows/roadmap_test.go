@@ -41,8 +41,8 @@ func TestRewardsRoadMap(t *testing.T) {
 		}
 	}
 	anna.Send("/card")
-	if photo, _ := anna.LastPhoto(); !strings.Contains(photo.Caption, "50 points to a free coffee") {
-		t.Fatalf("the card does not name the closest prize: %q", photo.Caption)
+	if photo, _ := anna.LastPhoto(); !strings.Contains(photo.Caption, "🎁 Your points pay for a cookie: ask at the register.\n50 points to a free coffee") {
+		t.Fatalf("the card does not name the prize paid for and the closest: %q", photo.Caption)
 	}
 	buy(t, anna, cashier)
 	anna.Sync().Send("/rewards")

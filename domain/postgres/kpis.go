@@ -49,7 +49,7 @@ const (
 	kpiLedger = `SELECT coalesce(sum(l.amount) FILTER (WHERE l.amount > 0 AND l.kind <> 'expire'), 0)::bigint,
        coalesce(-sum(l.amount) FILTER (WHERE l.kind = 'expire'), 0)::bigint
   FROM ledger l
- WHERE l.kind NOT IN ('earn', 'redeem', 'reversal', 'return') AND l.created_at >= $1 AND l.created_at < $2
+ WHERE l.kind NOT IN ('earn', 'redeem', 'reversal', 'return', 'prize') AND l.created_at >= $1 AND l.created_at < $2
    AND ($3 = 0 OR (SELECT a.store_id FROM cards k JOIN customer_activity a ON a.customer_id = k.customer_id
                     WHERE k.id = l.card_id) = $3)`
 	// $4 the bad-rating threshold.

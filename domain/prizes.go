@@ -1,0 +1,239 @@
+package domain
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Prizes: a customer takes a prize of the road map ([[rewards]]: "a free
+// coffee" for 150 points) at the register. The cashier scans the card,
+// taps the prize, confirms, and the points are paid, the customer is told
+// and the prize is recorded for the shop's numbers. It is not a purchase:
+// nothing is earned, no receipt, no tier spend; a purchase at the same
+// visit is rung up after it, on the same card.
+
+// LedgerPrize is points paid for a prize (negative), or given back by
+// its cancellation (positive). The row's Reason is the prize's id in the
+// config, so the customer's history names it.
+const LedgerPrize LedgerKind = "prize"
+
+// Prize is a prize given, as recorded.
+type Prize struct {
+	ID         int64
+	PublicID   string // "g…", for staff and the POS
+	CardID     int64
+	CustomerID int64
+	ShopID     int64
+	StaffID    int64 // 0 for the POS API
+	Source     string
+	Reward     string // the [[rewards]] id
+	Points     int64
+	// IdempotencyKey makes retries and double taps give the prize once;
+	// the same key for another prize or card is ErrConflict.
+	IdempotencyKey string
+	Uses           []LotUse // the lots that paid it, given back by a cancellation
+	CreatedAt      time.Time
+	CancelledAt    time.Time
+	CancelledBy    int64
+}
+
+// Cancelled reports whether the prize was cancelled.
+func (p *Prize) Cancelled() bool { return !p.CancelledAt.IsZero() }
+
+// NewPrizeID draws a prize's public id: "g" and 16 base32 characters.
+func NewPrizeID() string { return "g" + NewPublicID()[1:] }
+
+// PrizeRequest asks to give a prize.
+type PrizeRequest struct {
+	CardID         int64
+	Reward         string // the [[rewards]] id
+	ShopID         int64  // the store it is given at
+	By             *Staff // nil for the POS API
+	Source         string
+	IdempotencyKey string
+}
+
+// PrizeResult is a prize given (or cancelled) and the card after it.
+type PrizeResult struct {
+	Prize    Prize
+	Reward   RewardItem
+	Balance  int64
+	Customer *Customer
+	// Created is false when the request repeated an earlier one.
+	Created bool
+}
+
+// PrizeGiven: a customer took a prize for points; they are told.
+type PrizeGiven struct{ Result *PrizeResult }
+
+// PrizeCancelled: a prize given by mistake was cancelled and its points
+// given back; the customer is told.
+type PrizeCancelled struct{ Result *PrizeResult }
+
+func (PrizeGiven) eventName() string     { return "prize_given" }
+func (PrizeCancelled) eventName() string { return "prize_cancelled" }
+
+// PrizeTooDearError: the card's points do not pay for the prize (points
+// about to expire, or still to come, do not count).
+type PrizeTooDearError struct{ Points, Balance int64 }
+
+func (e *PrizeTooDearError) Error() string {
+	return fmt.Sprintf("the prize takes %d points, the card has %d to spend", e.Points, e.Balance)
+}
+
+// PrizeStore keeps the prizes given.
+type PrizeStore interface {
+	// FindPrizeByKey finds a prize by its idempotency key (ErrNotFound).
+	FindPrizeByKey(ctx context.Context, key string) (*Prize, error)
+	// FindPrizeByPublicID finds a prize by its public id (ErrNotFound).
+	FindPrizeByPublicID(ctx context.Context, publicID string) (*Prize, error)
+	// InsertPrize records a prize given (setting its ID).
+	InsertPrize(ctx context.Context, p *Prize) error
+	// MarkPrizeCancelled records a cancellation.
+	MarkPrizeCancelled(ctx context.Context, id, byStaff int64, at time.Time) error
+	// CardPrizes lists a card's prizes given since a time, newest first.
+	CardPrizes(ctx context.Context, cardID int64, since time.Time, limit int) ([]Prize, error)
+}
+
+// Reward finds a prize of the config by its id.
+func (g *Gamification) Reward(id string) (RewardItem, bool) {
+	for _, r := range g.Rewards {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return RewardItem{}, false
+}
+
+// GivePrize pays a prize with the card's points, under the card's lock:
+// the points are taken from the lots a purchase would spend first, a
+// "prize" ledger row records them and the prize is kept for the shop's
+// numbers; it records PrizeGiven. Any staff who may ring up a purchase
+// may give a prize. A prize the config no longer has is "error.prize.gone";
+// a card short of points is *PrizeTooDearError; a closed card ErrNotFound.
+// The same IdempotencyKey gives the first prize again (Created false).
+func (s *Service) GivePrize(ctx context.Context, tx Tx, req PrizeRequest) (*PrizeResult, error) {
+	if req.By != nil && !req.By.CanCheckout() {
+		return nil, Invalid("staff.revoked")
+	}
+	reward, ok := s.Business.Gamification.Reward(req.Reward)
+	if !ok {
+		return nil, Invalid("error.prize.gone")
+	}
+	card, err := tx.LockCard(ctx, req.CardID)
+	if err != nil {
+		return nil, err
+	}
+	cust, err := tx.FindCustomerByID(ctx, card.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	if prev, err := tx.FindPrizeByKey(ctx, req.IdempotencyKey); err == nil {
+		if prev.CardID != card.ID || prev.Reward != reward.ID {
+			return nil, fmt.Errorf("prize %s: %w", req.IdempotencyKey, ErrConflict)
+		}
+		return &PrizeResult{Prize: *prev, Reward: reward, Balance: card.Balance, Customer: cust}, nil
+	} else if !errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
+	if cust.Erased || !cust.Member() {
+		return nil, ErrNotFound
+	}
+	now := s.Now()
+	lots, err := tx.ListOpenLots(ctx, card.ID)
+	if err != nil {
+		return nil, err
+	}
+	uses, err := AllocateRedeem(lots, reward.Points, now)
+	if errors.Is(err, ErrInsufficientPoints) {
+		var usable int64
+		for _, l := range lots {
+			if l.Remaining > 0 && !expiredAt(l, now) {
+				usable += l.Remaining
+			}
+		}
+		return nil, &PrizeTooDearError{Points: reward.Points, Balance: usable}
+	} else if err != nil {
+		return nil, err
+	}
+	p := Prize{PublicID: NewPrizeID(), CardID: card.ID, CustomerID: cust.ID, ShopID: req.ShopID,
+		Source: req.Source, Reward: reward.ID, Points: reward.Points, IdempotencyKey: req.IdempotencyKey,
+		Uses: uses, CreatedAt: now}
+	if req.By != nil {
+		p.StaffID = req.By.ID
+	}
+	row, _, err := debit(ctx, tx, LedgerEntry{CardID: card.ID, Kind: LedgerPrize, Amount: -reward.Points,
+		Reason: reward.ID, IdempotencyKey: "prize:" + p.PublicID, CreatedAt: now}, uses)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.InsertPrize(ctx, &p); err != nil {
+		return nil, err
+	}
+	res := &PrizeResult{Prize: p, Reward: reward, Balance: row.BalanceAfter, Customer: cust, Created: true}
+	return res, s.emit(ctx, tx, PrizeGiven{Result: res})
+}
+
+// CancelPrize gives back the points of a prize given by mistake, to the
+// lots that paid it, within CancelWindow; owners and managers only (a
+// cashier could otherwise hand out a prize and give its points back).
+// shopID, when not 0, must be the prize's store. Cancelling twice cancels
+// once (Created false the second time); it records PrizeCancelled.
+func (s *Service) CancelPrize(ctx context.Context, tx Tx, publicID string, shopID int64, by *Staff) (*PrizeResult, error) {
+	if by != nil && !by.CanManage() {
+		return nil, Invalid("staff.manager_only")
+	}
+	found, err := tx.FindPrizeByPublicID(ctx, publicID)
+	if err != nil {
+		return nil, err
+	}
+	if shopID != 0 && found.ShopID != shopID {
+		return nil, ErrNotFound
+	}
+	card, err := tx.LockCard(ctx, found.CardID)
+	if err != nil {
+		return nil, err
+	}
+	p, err := tx.FindPrizeByPublicID(ctx, publicID) // again, under the lock
+	if err != nil {
+		return nil, err
+	}
+	cust, err := tx.FindCustomerByID(ctx, card.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	reward, ok := s.Business.Gamification.Reward(p.Reward)
+	if !ok {
+		reward = RewardItem{ID: p.Reward, Points: p.Points}
+	}
+	res := &PrizeResult{Prize: *p, Reward: reward, Balance: card.Balance, Customer: cust}
+	if p.Cancelled() {
+		return res, nil
+	}
+	now := s.Now()
+	if now.Sub(p.CreatedAt) > CancelWindow {
+		return nil, Invalid("error.prize.too_old")
+	}
+	row, created, err := tx.AppendLedger(ctx, LedgerEntry{CardID: card.ID, Kind: LedgerPrize, Amount: p.Points,
+		Reason: p.Reward, IdempotencyKey: "prize:" + p.PublicID + ":cancel", CreatedAt: now})
+	if err != nil {
+		return nil, err
+	}
+	if created {
+		if err := tx.RestoreLots(ctx, p.Uses); err != nil {
+			return nil, err
+		}
+	}
+	var byID int64
+	if by != nil {
+		byID = by.ID
+	}
+	if err := tx.MarkPrizeCancelled(ctx, p.ID, byID, now); err != nil {
+		return nil, err
+	}
+	res.Prize.CancelledAt, res.Prize.CancelledBy = now, byID
+	res.Balance, res.Created = row.BalanceAfter, true
+	return res, s.emit(ctx, tx, PrizeCancelled{Result: res})
+}

@@ -1,0 +1,228 @@
+package flows
+
+import (
+	"cmp"
+	"errors"
+	"slices"
+	"strconv"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// Prizes at the register (domain.GivePrize): the scanned card's screen
+// offers the prizes of [[rewards]] its points pay for, a button each.
+// The cashier taps one, sees the balance before and after, confirms, and
+// stays on the card to ring up a purchase of the same visit.
+
+// prizeTap prefixes a prize button's value at the amount step.
+const prizeTap = "g:"
+
+// prizesShown bounds the prize buttons under a scanned card: the cheapest
+// the card pays for.
+const prizesShown = 8
+
+// prizeRows are the buttons of the prizes the scanned card's points pay
+// for, cheapest first; none for a card found by phone (paying with points
+// takes the card).
+func (s *Session) prizeRows() [][]Button {
+	if s.byPhone() {
+		return nil
+	}
+	balance := s.dataInt("bal")
+	rs := slices.Clone(s.e.Business.Gamification.Rewards)
+	slices.SortStableFunc(rs, func(a, b domain.RewardItem) int { return cmp.Compare(a.Points, b.Points) })
+	var rows [][]Button
+	for _, r := range rs {
+		if r.Points > balance || len(rows) == prizesShown {
+			break
+		}
+		rows = append(rows, []Button{{Text: s.T("prize.button", map[string]any{
+			"Title": r.TitleIn(s.Lang), "Points": s.points(r.Points)}), Data: s.cb(flowCheckout, stepAmount, prizeTap+r.ID)}})
+	}
+	return rows
+}
+
+// askPrize shows what giving the prize tapped does to the card.
+func (c checkout) askPrize(s *Session) error {
+	r, ok := s.e.Business.Gamification.Reward(s.Data("prize"))
+	if !ok {
+		s.Say("error.prize.gone", nil)
+		return s.Goto(stepAmount)
+	}
+	q, err := domain.QuoteCard(s.Ctx, s.Tx, &s.e.Business.Program, s.cardID(), 0, s.e.Now())
+	if err != nil {
+		return err
+	}
+	s.SetData("bal", strconv.FormatInt(q.Card.Balance, 10))
+	if q.Card.Balance < r.Points {
+		// Spent meanwhile (another till, the POS).
+		s.Say("prize.too_dear", map[string]any{"Points": s.points(r.Points), "Balance": s.num(q.Card.Balance)})
+		return s.Goto(stepAmount)
+	}
+	s.Send(Reply{Text: s.T("prize.confirm", map[string]any{"Name": orDash(q.Customer.FirstName),
+		"Title": r.TitleIn(s.Lang), "Points": s.points(r.Points), "Balance": s.num(q.Card.Balance),
+		"After": s.num(q.Card.Balance - r.Points)}), Inline: [][]Button{
+		{{Text: s.T("prize.confirm.yes", nil), Data: s.cb(flowCheckout, stepPrize, "yes")}},
+		{{Text: s.T("checkout.confirm.back", nil), Data: s.cb(flowCheckout, stepPrize, "back")}},
+		c.cancelRow(s),
+	}})
+	return nil
+}
+
+// prize handles the prize's confirmation: Give, Back to the card, or an
+// amount typed instead, which rings up a purchase as at the card's
+// screen.
+func (c checkout) prize(s *Session) error {
+	if s.In.Kind == InputText {
+		if _, err := domain.ParseAmount(s.In.Text, s.e.Business.Program.MaxReceipt); err != nil {
+			s.Say("prize.hint", nil)
+			return c.Ask(s)
+		}
+		return c.amount(s)
+	}
+	v, ok := tapped(s, "prize.hint")
+	if !ok {
+		return c.Ask(s)
+	}
+	switch v {
+	case "back":
+		s.Edit(Reply{Text: s.T("prize.back", nil)})
+		return s.Goto(stepAmount)
+	case "yes":
+		return c.givePrize(s)
+	}
+	return c.Ask(s)
+}
+
+// givePrize gives the prize confirmed and keeps the card on screen, with
+// a new draft, for a purchase of the same visit.
+func (c checkout) givePrize(s *Session) error {
+	shop, err := checkoutShop(s)
+	if err != nil {
+		return err
+	}
+	res, err := s.e.Service.GivePrize(s.Ctx, s.Tx, domain.PrizeRequest{
+		CardID: s.cardID(), Reward: s.Data("prize"), ShopID: shop, By: s.Staff, Source: domain.SourceBot,
+		IdempotencyKey: "bot:" + s.Data("draft"),
+	})
+	var dear *domain.PrizeTooDearError
+	var v *domain.ValidationError
+	switch {
+	case errors.As(err, &dear):
+		// The balance changed since the card was scanned.
+		s.SetData("bal", strconv.FormatInt(dear.Balance, 10))
+		s.Edit(Reply{Text: s.T("prize.too_dear", map[string]any{"Points": s.points(dear.Points), "Balance": s.num(dear.Balance)})})
+		return s.Goto(stepAmount)
+	case errors.As(err, &v):
+		s.Edit(Reply{Text: s.T(v.Reason, nil)})
+		return s.Goto(stepAmount)
+	case errors.Is(err, domain.ErrNotFound):
+		s.Leave()
+		s.Edit(Reply{Text: s.T("checkout.card.invalid", nil)})
+		return nil
+	case err != nil:
+		return err
+	}
+	p := res.Prize
+	r := Reply{Text: s.T("prize.given", map[string]any{"Name": orDash(res.Customer.FirstName),
+		"Title": res.Reward.TitleIn(s.Lang), "Points": s.points(p.Points), "Balance": s.num(res.Balance)})}
+	if s.Staff.CanManage() {
+		r.Inline = [][]Button{{{Text: s.T("prize.cancel", nil), Data: action("prizeask", p.PublicID)}}}
+	}
+	s.Edit(r)
+	// The same card, for a purchase of the same visit.
+	s.SetData("draft", newDraft())
+	s.SetData("bal", strconv.FormatInt(res.Balance, 10))
+	return s.Goto(stepAmount)
+}
+
+// askCancelPrize asks a manager to confirm cancelling a prize given.
+func askCancelPrize(s *Session, publicID string) error {
+	if !s.Staff.CanManage() {
+		s.Toast("staff.manager_only")
+		return nil
+	}
+	p, err := s.Tx.FindPrizeByPublicID(s.Ctx, publicID)
+	if errors.Is(err, domain.ErrNotFound) {
+		s.Edit(Reply{Text: s.T("prize.not_found", nil)})
+		return nil
+	} else if err != nil {
+		return err
+	}
+	name := ""
+	if c, err := s.Tx.FindCustomerByID(s.Ctx, p.CustomerID); err == nil && !c.Erased {
+		name = c.FirstName
+	}
+	s.Edit(Reply{Text: s.T("prize.cancel.ask", map[string]any{"Title": s.prizeTitle(p.Reward), "Name": orDash(name),
+		"Points": s.points(p.Points), "Time": p.CreatedAt.In(staffLocation(s)).Format("02.01 15:04")}), Inline: [][]Button{{
+		{Text: s.T("checkout.cancel_purchase.yes", nil), Data: action("prizecancel", publicID)},
+		{Text: s.T("checkout.cancel_purchase.no", nil), Data: action("prizekeep", publicID)},
+	}}})
+	return nil
+}
+
+// keepPrize answers No to the cancellation: the message says the prize
+// stands and keeps its Cancel button, for a second thought.
+func keepPrize(s *Session, publicID string) error {
+	if !s.Staff.CanManage() {
+		s.Toast("error.stale_button")
+		return nil
+	}
+	p, err := s.Tx.FindPrizeByPublicID(s.Ctx, publicID)
+	if errors.Is(err, domain.ErrNotFound) {
+		s.Edit(Reply{Text: s.T("prize.not_found", nil)})
+		return nil
+	} else if err != nil {
+		return err
+	}
+	name := ""
+	if c, err := s.Tx.FindCustomerByID(s.Ctx, p.CustomerID); err == nil && !c.Erased {
+		name = c.FirstName
+	}
+	s.Edit(Reply{Text: s.T("prize.kept", map[string]any{"Title": s.prizeTitle(p.Reward), "Name": orDash(name),
+		"Points": s.points(p.Points)}), Inline: [][]Button{{{Text: s.T("prize.cancel", nil), Data: action("prizeask", publicID)}}}})
+	return nil
+}
+
+// cancelPrize gives a prize's points back; the customer is told by the
+// reaction, the first time only.
+func cancelPrize(s *Session, publicID string) error {
+	if !s.Staff.CanManage() {
+		s.Toast("staff.manager_only")
+		return nil
+	}
+	res, err := s.e.Service.CancelPrize(s.Ctx, s.Tx, publicID, s.Staff.ShopID, s.Staff)
+	var v *domain.ValidationError
+	switch {
+	case errors.Is(err, domain.ErrNotFound):
+		s.Edit(Reply{Text: s.T("prize.not_found", nil)})
+		return nil
+	case errors.As(err, &v):
+		s.Edit(Reply{Text: s.T(v.Reason, nil)})
+		return nil
+	case err != nil:
+		return err
+	}
+	name := ""
+	if res.Customer != nil && !res.Customer.Erased {
+		name = res.Customer.FirstName
+	}
+	s.Edit(Reply{Text: s.T("prize.cancelled", map[string]any{"Title": res.Reward.TitleIn(s.Lang),
+		"Name": orDash(name), "Points": s.points(res.Prize.Points), "Balance": s.num(res.Balance)})})
+	return nil
+}
+
+// prizeTitle names a prize of the config in the chat's language, or by
+// its id when the config no longer has it.
+func (s *Session) prizeTitle(id string) string {
+	if r, ok := s.e.Business.Gamification.Reward(id); ok {
+		return r.TitleIn(s.Lang)
+	}
+	return id
+}
+
+func init() {
+	registerAction("prizeask", askCancelPrize)
+	registerAction("prizecancel", cancelPrize)
+	registerAction("prizekeep", keepPrize)
+}
