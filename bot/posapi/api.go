@@ -90,6 +90,10 @@ func (a *API) Handler() http.Handler {
 	mux.HandleFunc("/api/v1/purchases/{purchase_id}/returns", methodNotAllowed("POST"))
 	mux.HandleFunc("POST /api/v1/receipts/{receipt_id}/returns", a.postReceiptReturn)
 	mux.HandleFunc("/api/v1/receipts/{receipt_id}/returns", methodNotAllowed("POST"))
+	mux.HandleFunc("POST /api/v1/prizes", a.postPrize)
+	mux.HandleFunc("/api/v1/prizes", methodNotAllowed("POST"))
+	mux.HandleFunc("POST /api/v1/prizes/{prize_id}/cancel", a.postPrizeCancel)
+	mux.HandleFunc("/api/v1/prizes/{prize_id}/cancel", methodNotAllowed("POST"))
 	mux.HandleFunc("POST /api/v1/events", a.postEvent)
 	mux.HandleFunc("/api/v1/events", methodNotAllowed("POST"))
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {

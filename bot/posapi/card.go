@@ -20,6 +20,9 @@ type cardAnswer struct {
 	// multiplies a receipt of ?amount (without it: any promotion
 	// running), for the register's screen.
 	PromotionNow *promotionAnswer `json:"promotion_now,omitempty"`
+	// Prizes are the prizes of [[rewards]] the balance pays for (POST
+	// /api/v1/prizes), cheapest first; none for a card found by phone.
+	Prizes []prizeOffer `json:"prizes,omitempty"`
 }
 
 // promotionAnswer is a promotion as the register shows it.
@@ -83,6 +86,8 @@ func (a *API) getCard(w http.ResponseWriter, r *http.Request) {
 			MaxRedeemable: q.MaxRedeem}
 		if byPhone {
 			ans.MaxRedeemable = 0
+		} else {
+			ans.Prizes = a.prizeOffers(q.Card.Balance)
 		}
 		if q.HasNext {
 			ans.NextTier, ans.ToNextTier = &q.Next.Name, &q.ToNext

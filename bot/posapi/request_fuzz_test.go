@@ -65,3 +65,32 @@ func FuzzReadReturn(f *testing.F) {
 		}
 	})
 }
+
+// FuzzReadPrize: whatever body a POS sends to give a prize, the reader
+// answers a checked input or an API error with a code, never panics, and
+// what it accepts holds the rules (a card that is not a phone number, a
+// reward id and a prize_id of printable characters within their bounds).
+func FuzzReadPrize(f *testing.F) {
+	f.Add(`{"card":"1234 5678 123 456","reward":"coffee","prize_id":"G-1"}`)
+	f.Add(`{"card":"+79991234567","reward":"coffee","prize_id":"G-1"}`)
+	f.Add(`{"card":"c_abc","reward":"","prize_id":null}`)
+	f.Add(`{"card":"x","reward":"a_very_long_reward_id_beyond","prize_id":"\u0000"}`)
+	f.Add(`{"card":"x","reward":"coffee","prize_id":"G","points":5}`)
+	p := domain.DefaultProgram()
+	a := &API{program: &p, currency: "RUB"}
+	f.Fuzz(func(t *testing.T, body string) {
+		r := httptest.NewRequest("POST", "/api/v1/prizes", bytes.NewBufferString(body))
+		in, err := a.readPrize(httptest.NewRecorder(), r)
+		if err != nil {
+			var ae *apiError
+			if !errors.As(err, &ae) || ae.code == "" || ae.status < 400 {
+				t.Fatalf("not an API error: %v", err)
+			}
+			return
+		}
+		if domain.IsPhoneLookup(in.card) || checkText("card", in.card, maxCardInput) != nil ||
+			checkText("reward", in.reward, maxRewardID) != nil || checkText("prize_id", in.prizeID, maxReceiptID) != nil {
+			t.Fatalf("accepted %+v", in)
+		}
+	})
+}

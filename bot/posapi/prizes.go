@@ -1,0 +1,250 @@
+package posapi
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// prizeBody is POST /api/v1/prizes as sent: a prize of the business
+// config's [[rewards]] paid with the card's points.
+type prizeBody struct {
+	Card    *string `json:"card"`
+	Reward  *string `json:"reward"`
+	PrizeID *string `json:"prize_id"`
+}
+
+// prizeInput is a checked prize body.
+type prizeInput struct {
+	card, reward, prizeID string
+}
+
+// maxRewardID bounds a reward id (the config allows 24 characters);
+// maxCardInput a card's code or link, far longer than any.
+const (
+	maxRewardID  = 24
+	maxCardInput = 128
+)
+
+// readPrize decodes and checks the body of a prize. Every error is an
+// *apiError.
+func (a *API) readPrize(w http.ResponseWriter, r *http.Request) (*prizeInput, error) {
+	var b prizeBody
+	if err := decodeJSON(w, r, &b); err != nil {
+		return nil, err
+	}
+	switch {
+	case b.Card == nil || *b.Card == "":
+		return nil, missingField("card")
+	case b.Reward == nil || *b.Reward == "":
+		return nil, missingField("reward")
+	case b.PrizeID == nil || *b.PrizeID == "":
+		return nil, missingField("prize_id")
+	case domain.IsPhoneLookup(*b.Card):
+		return nil, errPrizeNeedsCard
+	}
+	if err := checkText("card", *b.Card, maxCardInput); err != nil {
+		return nil, err
+	}
+	if err := checkText("reward", *b.Reward, maxRewardID); err != nil {
+		return nil, err
+	}
+	if err := checkText("prize_id", *b.PrizeID, maxReceiptID); err != nil {
+		return nil, err
+	}
+	return &prizeInput{card: *b.Card, reward: *b.Reward, prizeID: *b.PrizeID}, nil
+}
+
+// prizeAnswer is a prize as the POS sees it.
+type prizeAnswer struct {
+	PrizeID    string         `json:"prize_id"`
+	PosPrizeID string         `json:"pos_prize_id,omitempty"`
+	Reward     string         `json:"reward"`
+	Title      string         `json:"title"` // in the business's default language
+	Points     int64          `json:"points"`
+	Balance    int64          `json:"balance"`
+	Customer   customerAnswer `json:"customer"`
+	CreatedAt  string         `json:"created_at"`
+	Cancelled  bool           `json:"cancelled,omitempty"`
+}
+
+// prizeOffer is a prize the card's points pay for, in a card's answer.
+type prizeOffer struct {
+	Reward string `json:"reward"`
+	Title  string `json:"title"`
+	Points int64  `json:"points"`
+}
+
+var (
+	errPrizeNeedsCard = &apiError{http.StatusUnprocessableEntity, "phone_no_redeem",
+		"A prize is paid with points, and a customer found by phone may not pay with them: send the card's code (scan the QR)."}
+	errUnknownReward = &apiError{http.StatusUnprocessableEntity, "unknown_reward",
+		"reward is not the id of a prize in the business config's [[rewards]]; ask GET /api/v1/cards/{card} for the prizes the card pays for."}
+	errPrizeConflict = &apiError{http.StatusConflict, "prize_conflict",
+		"This prize_id was already used in this store for another card or reward; send the original body to get its result, or use a new prize_id."}
+	errPrizeNotFound = &apiError{http.StatusNotFound, "prize_not_found",
+		"No prize with this id in this store; use the prize_id returned when the prize was given."}
+	errPrizeCancelWindow = &apiError{http.StatusConflict, "cancel_window_passed",
+		"The prize was given more than 24 hours ago and can no longer be cancelled; ask the owner to adjust the points."}
+)
+
+func (a *API) prizeAnswerOf(p *domain.Prize, balance int64, c *domain.Customer) prizeAnswer {
+	title := p.Reward
+	if r, ok := a.biz.Gamification.Reward(p.Reward); ok {
+		title = r.TitleIn(a.biz.DefaultLanguage)
+	}
+	ans := prizeAnswer{PrizeID: p.PublicID, Reward: p.Reward, Title: title, Points: p.Points, Balance: balance,
+		CreatedAt: p.CreatedAt.UTC().Format(time.RFC3339), Cancelled: p.Cancelled()}
+	if c != nil && !c.Erased {
+		ans.Customer.FirstName = c.FirstName
+	}
+	return ans
+}
+
+// prizeOffers lists the prizes a balance pays for, cheapest first.
+func (a *API) prizeOffers(balance int64) []prizeOffer {
+	var out []prizeOffer
+	rs := slices.Clone(a.biz.Gamification.Rewards)
+	slices.SortStableFunc(rs, func(a, b domain.RewardItem) int { return cmp.Compare(a.Points, b.Points) })
+	for _, r := range rs {
+		if r.Points <= balance {
+			out = append(out, prizeOffer{Reward: r.ID, Title: r.TitleIn(a.biz.DefaultLanguage), Points: r.Points})
+		}
+	}
+	return out
+}
+
+// prizeKey is the idempotency key of a prize the POS gave with prizeID at
+// a store.
+func prizeKey(shopID int64, prizeID string) string {
+	return "pos:" + strconv.FormatInt(shopID, 10) + ":prize:" + prizeID
+}
+
+// postPrize gives a prize for the card's points: 201 when new, 200 for a
+// repeat of the same prize_id, card and reward.
+func (a *API) postPrize(w http.ResponseWriter, r *http.Request) {
+	key, ok := bearer(r)
+	if !ok {
+		a.fail(w, r, errUnauthorized)
+		return
+	}
+	in, err := a.readPrize(w, r)
+	if err != nil {
+		a.reject(w, r, key, err)
+		return
+	}
+	ans, created, err := retryRace(errPrizeConflict, func() (prizeAnswer, bool, error) {
+		return a.givePrize(r.Context(), key, in)
+	})
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if created {
+		a.kick() // the customer's message is waiting
+	}
+	writeJSON(w, createdOrRepeat(created), &ans)
+}
+
+// givePrize runs one attempt at a prize in one transaction. A repeat of
+// a prize_id is answered before the card is looked up, so a retry after
+// the card's code went stale still learns what happened.
+func (a *API) givePrize(ctx context.Context, key string, in *prizeInput) (ans prizeAnswer, created bool, err error) {
+	var refused error
+	err = a.inStore(ctx, key, func(tx domain.Tx, shopID int64) error {
+		refused = nil
+		idem := prizeKey(shopID, in.prizeID)
+		now := a.now()
+		if prev, err := tx.FindPrizeByKey(ctx, idem); err == nil {
+			id, number, cerr := domain.CardRefOf(a.signer, in.card, now)
+			card, ferr := tx.FindCardByID(ctx, prev.CardID)
+			if ferr != nil {
+				return ferr
+			}
+			if prev.Reward != in.reward || (cerr == nil && id != 0 && id != prev.CardID) ||
+				(cerr == nil && number != "" && number != card.Number) {
+				return errPrizeConflict
+			}
+			cust, err := tx.FindCustomerByID(ctx, prev.CustomerID)
+			if err != nil {
+				return err
+			}
+			ans = a.prizeAnswerOf(prev, card.Balance, cust)
+			ans.PosPrizeID = in.prizeID
+			return nil
+		} else if !errors.Is(err, domain.ErrNotFound) {
+			return err
+		}
+		cardID, err := a.svc.ResolveCardID(ctx, tx, source(key, shopID), in.card)
+		if err != nil {
+			return lookupFailed(err, &refused)
+		}
+		res, err := a.svc.GivePrize(ctx, tx, domain.PrizeRequest{CardID: cardID, Reward: in.reward, ShopID: shopID,
+			Source: domain.SourcePOS, IdempotencyKey: idem})
+		var dear *domain.PrizeTooDearError
+		var ve *domain.ValidationError
+		switch {
+		case errors.As(err, &dear):
+			return newError(http.StatusUnprocessableEntity, "insufficient_points",
+				"The prize takes %d points and the card has %d to spend; ask GET /api/v1/cards/{card} for the prizes it pays for.",
+				dear.Points, dear.Balance)
+		case errors.As(err, &ve) && ve.Reason == "error.prize.gone":
+			return errUnknownReward
+		case errors.Is(err, domain.ErrNotFound):
+			return errCardNotFound
+		case err != nil:
+			return err
+		}
+		ans, created = a.prizeAnswerOf(&res.Prize, res.Balance, res.Customer), res.Created
+		ans.PosPrizeID = in.prizeID
+		return nil
+	})
+	if err == nil && refused != nil {
+		a.kick() // the failure may have queued the owners' alert
+		err = refused
+	}
+	return ans, created, err
+}
+
+// postPrizeCancel gives back the points of a prize of the key's store,
+// within 24 hours; cancelling again answers the same.
+func (a *API) postPrizeCancel(w http.ResponseWriter, r *http.Request) {
+	key, ok := bearer(r)
+	if !ok {
+		a.fail(w, r, errUnauthorized)
+		return
+	}
+	id := r.PathValue("prize_id")
+	if id == "" || len(id) > 64 {
+		a.reject(w, r, key, errPrizeNotFound)
+		return
+	}
+	ctx := r.Context()
+	var ans prizeAnswer
+	err := a.inStore(ctx, key, func(tx domain.Tx, shopID int64) error {
+		res, err := a.svc.CancelPrize(ctx, tx, id, shopID, nil)
+		var ve *domain.ValidationError
+		switch {
+		case errors.Is(err, domain.ErrNotFound):
+			return errPrizeNotFound
+		case errors.As(err, &ve) && ve.Reason == "error.prize.too_old":
+			return errPrizeCancelWindow
+		case err != nil:
+			return err
+		}
+		ans = a.prizeAnswerOf(&res.Prize, res.Balance, res.Customer)
+		return nil
+	})
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.kick()
+	writeJSON(w, http.StatusOK, &ans)
+}

@@ -1,0 +1,110 @@
+package posapi_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+func withRewards(b *domain.Business) {
+	b.Gamification.Rewards = []domain.RewardItem{
+		{ID: "beans", Points: 600, Title: map[string]string{"en": "a bag of beans", "ru": "пачка зёрен", "uz": "qahva donlari"}},
+		{ID: "coffee", Points: 120, Title: map[string]string{"en": "a free coffee", "ru": "бесплатный кофе", "uz": "bepul qahva"}},
+	}
+}
+
+// TestPrizes: a POS reads the prizes a card pays for, gives one (the
+// points paid from the card, the customer told), a repeat answers the
+// same even after the card's code went stale, another card or reward
+// under the same prize_id is a conflict; an unknown reward, a card that
+// does not pay for it, a phone number and another store's cancellation
+// are refused and change nothing; a cancellation gives the points back,
+// once, and not after a day.
+func TestPrizes(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withRewards)
+	anna := e.join(311, "Anna") // 100 welcome points
+	bob := e.join(312, "Bob")
+	if r := e.purchase(body(e.code(anna), 100_000, "R-1")); r.status != 201 || r.num("balance") != 130 {
+		t.Fatalf("purchase: %d %s", r.status, r.raw)
+	}
+	card := e.do("GET", "/api/v1/cards/"+e.code(anna), e.bearer(), nil)
+	prizes, _ := card.body["prizes"].([]any)
+	if card.status != 200 || len(prizes) != 1 || prizes[0].(map[string]any)["reward"] != "coffee" ||
+		prizes[0].(map[string]any)["points"] != float64(120) || prizes[0].(map[string]any)["title"] != "a free coffee" {
+		t.Fatalf("the card's prizes: %d %s", card.status, card.raw)
+	}
+
+	give := map[string]any{"card": e.code(anna), "reward": "coffee", "prize_id": "G-1"}
+	before := e.state(anna)
+	for _, bad := range []struct {
+		name   string
+		body   any
+		status int
+		code   string
+	}{
+		{"no card", map[string]any{"reward": "coffee", "prize_id": "X"}, 400, "missing_field"},
+		{"no reward", map[string]any{"card": e.code(anna), "prize_id": "X"}, 400, "missing_field"},
+		{"no prize_id", map[string]any{"card": e.code(anna), "reward": "coffee"}, 400, "missing_field"},
+		{"a phone", map[string]any{"card": "+79990000311", "reward": "coffee", "prize_id": "X"}, 422, "phone_no_redeem"},
+		{"an unknown reward", map[string]any{"card": e.code(anna), "reward": "tea", "prize_id": "X"}, 422, "unknown_reward"},
+		{"a prize the card does not pay for", map[string]any{"card": e.code(anna), "reward": "beans", "prize_id": "X"}, 422, "insufficient_points"},
+		{"a wrong code", map[string]any{"card": "1234 5678 123 456", "reward": "coffee", "prize_id": "X"}, 404, "card_not_found"},
+	} {
+		if r := e.do("POST", "/api/v1/prizes", e.bearer(), bad.body); r.status != bad.status || r.code() != bad.code {
+			t.Errorf("%s: %d %s", bad.name, r.status, r.raw)
+		}
+	}
+	if after := e.state(anna); after != before {
+		t.Fatalf("refused prizes changed data: %+v → %+v", before, after)
+	}
+
+	r := e.do("POST", "/api/v1/prizes", e.bearer(), give)
+	if r.status != 201 || r.num("points") != 120 || r.num("balance") != 10 || r.str("reward") != "coffee" ||
+		r.str("pos_prize_id") != "G-1" || r.str("title") != "a free coffee" {
+		t.Fatalf("a prize: %d %s", r.status, r.raw)
+	}
+	id := r.str("prize_id")
+	e.waitText(anna, "🎁 Your prize: a free coffee! Paid with points: −120 points. Balance: 10.")
+	e.h.Clock.Advance(time.Hour) // the code of the request is stale now
+	if again := e.do("POST", "/api/v1/prizes", e.bearer(), give); again.status != 200 || again.str("prize_id") != id ||
+		again.num("balance") != 10 {
+		t.Fatalf("a repeat with a stale code: %d %s", again.status, again.raw)
+	}
+	for name, b := range map[string]map[string]any{
+		"another card":   {"card": e.code(bob), "reward": "coffee", "prize_id": "G-1"},
+		"another reward": {"card": e.code(anna), "reward": "beans", "prize_id": "G-1"},
+	} {
+		if c := e.do("POST", "/api/v1/prizes", e.bearer(), b); c.status != 409 || c.code() != "prize_conflict" {
+			t.Errorf("%s under the same prize_id: %d %s", name, c.status, c.raw)
+		}
+	}
+	if s := e.state(anna); s.balance != 10 || s.ledgerSum != 10 {
+		t.Fatalf("after the prize: %+v", s)
+	}
+
+	path := "/api/v1/prizes/" + id + "/cancel"
+	if c := e.do("POST", path, "Bearer "+e.riverKey, nil); c.status != 404 || c.code() != "prize_not_found" {
+		t.Errorf("another store's cancellation: %d %s", c.status, c.raw)
+	}
+	for range 2 {
+		if c := e.do("POST", path, e.bearer(), nil); c.status != 200 || c.num("balance") != 130 || c.body["cancelled"] != true {
+			t.Fatalf("a cancellation: %d %s", c.status, c.raw)
+		}
+	}
+	if s := e.state(anna); s.balance != 130 || s.ledgerSum != 130 {
+		t.Fatalf("after the cancellation: %+v", s)
+	}
+	e.waitText(anna, "🎁 The prize a free coffee was cancelled: 120 points are back on your card. Balance: 130.")
+
+	old := e.do("POST", "/api/v1/prizes", e.bearer(), map[string]any{"card": e.token(anna), "reward": "coffee", "prize_id": "G-2"})
+	if old.status != 201 {
+		t.Fatalf("a prize by the card's link: %d %s", old.status, old.raw)
+	}
+	e.h.Clock.Advance(25 * time.Hour)
+	if c := e.do("POST", "/api/v1/prizes/"+old.str("prize_id")+"/cancel", e.bearer(), nil); c.status != 409 ||
+		c.code() != "cancel_window_passed" {
+		t.Errorf("a cancellation after a day: %d %s", c.status, c.raw)
+	}
+}
