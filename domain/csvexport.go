@@ -20,10 +20,11 @@ const (
 	ExportLedger    = "ledger"
 	ExportFeedback  = "feedback"
 	ExportReturns   = "returns"
+	ExportPrizes    = "prizes"
 )
 
 // ExportKinds lists the exports in the order /export offers them.
-var ExportKinds = []string{ExportCustomers, ExportPurchases, ExportReturns, ExportLedger, ExportFeedback}
+var ExportKinds = []string{ExportCustomers, ExportPurchases, ExportReturns, ExportPrizes, ExportLedger, ExportFeedback}
 
 // ExportScope is what one export may hold: Personal (names, phones, card
 // numbers, personal profile answers) only for owners; ShopID limits a
@@ -95,6 +96,19 @@ type ReturnExportRow struct {
 	Short      int64 // points spent already, kept from the refund
 }
 
+// PrizeExportRow is one prize of [[rewards]] given.
+type PrizeExportRow struct {
+	PublicID    string
+	At          time.Time
+	StoreCode   string
+	CustomerID  int64
+	Staff       string // who gave it (first name); "" for the POS
+	Source      string
+	Reward      string // the [[rewards]] id
+	Points      int64
+	CancelledAt time.Time
+}
+
 // LedgerExportRow is one ledger row.
 type LedgerExportRow struct {
 	ID           int64
@@ -130,6 +144,7 @@ type ExportStore interface {
 	StreamLedger(ctx context.Context, shopID int64, fn func(*LedgerExportRow) error) error
 	StreamFeedback(ctx context.Context, shopID int64, fn func(*FeedbackExportRow) error) error
 	StreamReturns(ctx context.Context, shopID int64, fn func(*ReturnExportRow) error) error
+	StreamPrizes(ctx context.Context, shopID int64, fn func(*PrizeExportRow) error) error
 }
 
 // StartExport checks that by may export kind, records the export in the
@@ -239,6 +254,16 @@ func (s *Service) WriteExport(ctx context.Context, st ExportStore, sc ExportScop
 			return cw.Write([]string{r.PublicID, ts(r.At), r.StoreCode, r.Purchase, i64(r.CustomerID), r.Staff, r.Source,
 				r.ReturnRef, i64(r.Amount), csvMoney(r.Amount, sc.Lang), r.Currency, i64(r.Refund), csvMoney(r.Refund, sc.Lang),
 				i64(r.Taken - r.Short), i64(r.Given), i64(r.Short)})
+		})
+	case ExportPrizes:
+		cw.Write([]string{"prize_id", "at", "store", "customer_id", "staff", "source", "reward", "title", "points", "cancelled_at"})
+		err = st.StreamPrizes(ctx, sc.ShopID, func(r *PrizeExportRow) error {
+			title := r.Reward
+			if rw, ok := s.Business.Gamification.Reward(r.Reward); ok {
+				title = rw.TitleIn(sc.Lang)
+			}
+			return cw.Write([]string{r.PublicID, ts(r.At), r.StoreCode, i64(r.CustomerID), r.Staff, r.Source, r.Reward,
+				title, i64(r.Points), ts(r.CancelledAt)})
 		})
 	case ExportLedger:
 		cw.Write([]string{"id", "at", "customer_id", "card_id", "kind", "points", "balance_after", "reason", "expires_at"})

@@ -79,8 +79,14 @@ type KPIs struct {
 	Returns            int
 	Returned, Refunded int64
 
+	// Prizes counts the prizes of [[rewards]] given in the period (at the
+	// store) that stand; PrizePoints the points they took, counted in
+	// PointsRedeemed too.
+	Prizes      int
+	PrizePoints int64
+
 	PointsIssued      int64 // earned on the period's purchases, plus bonuses credited in it
-	PointsRedeemed    int64 // paid on the period's purchases
+	PointsRedeemed    int64 // paid on the period's purchases and for its prizes
 	PointsExpired     int64 // expired in the period
 	PointsOutstanding int64 // on the members' cards now
 

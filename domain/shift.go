@@ -21,6 +21,10 @@ type StaffDay struct {
 	// day; Refunded the money those returns paid back.
 	Returns  int
 	Refunded int64
+	// Prizes is how many prizes they gave since that stand; PrizePoints
+	// the points those prizes took.
+	Prizes      int
+	PrizePoints int64
 }
 
 // staffDayRecent is how many purchases /today lists.

@@ -18,7 +18,9 @@ type export struct {
 	Card       *exportCard      `json:"card,omitempty"`
 	Ledger     []exportLedger   `json:"points_history"`
 	Purchases  []exportPurchase `json:"purchases"`
-	Answers    []exportAnswer   `json:"answers"`
+	// Prizes are the prizes of the road map taken for points.
+	Prizes  []exportPrize  `json:"prizes"`
+	Answers []exportAnswer `json:"answers"`
 	// Facts are what the answers were turned into for segments
 	// ("birthday", "child_youngest_age_years"); sections are the profile
 	// sections offered to the customer and when they completed them.
@@ -141,6 +143,14 @@ type exportLedger struct {
 	Points    int64      `json:"points"`
 	Balance   int64      `json:"balance_after"`
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+}
+
+type exportPrize struct {
+	Prize     string     `json:"prize"`
+	Points    int64      `json:"points"`
+	Store     string     `json:"store"`
+	At        time.Time  `json:"at"`
+	Cancelled *time.Time `json:"cancelled_at,omitempty"`
 }
 
 type exportPurchase struct {
@@ -320,6 +330,20 @@ func exportCardLedger(s *Session, out *export) error {
 			row.ExpiresAt = &t
 		}
 		out.Ledger = append(out.Ledger, row)
+	}
+	prizes, err := s.Tx.CardPrizes(s.Ctx, card.ID, time.Time{}, 100_000)
+	if err != nil {
+		return err
+	}
+	out.Prizes = []exportPrize{}
+	for i := len(prizes) - 1; i >= 0; i-- {
+		p := prizes[i]
+		row := exportPrize{Prize: s.prizeTitle(p.Reward), Points: p.Points, Store: s.storeName(p.ShopID), At: p.CreatedAt.UTC()}
+		if p.Cancelled() {
+			t := p.CancelledAt.UTC()
+			row.Cancelled = &t
+		}
+		out.Prizes = append(out.Prizes, row)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package flows_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -78,6 +79,11 @@ func TestPrizeAtTheRegister(t *testing.T) {
 	if got := balance(t, h, 131); got != 16 {
 		t.Fatalf("a cashier cancelled a prize: balance %d", got)
 	}
+	cashier.Send("/today")
+	if got := cashier.Last().Text; !strings.Contains(got, "Purchases: 2 · receipts 1,200 RUB") ||
+		!strings.Contains(got, "Prizes you gave: 1 · −120 points") {
+		t.Fatalf("/today after a prize:\n%s", got)
+	}
 	anna.Send("/balance")
 	bottest.Golden(t, "prize_cashier", cashier.Transcript())
 	bottest.Golden(t, "prize_customer", anna.Transcript())
@@ -132,6 +138,27 @@ func TestPrizeAtTheRegister(t *testing.T) {
 	bob.Sync()
 	if !strings.Contains(texts(bob), "🎁 The prize a free coffee was cancelled: 120 points are back on your card. Balance: 600.") {
 		t.Fatalf("Bob was not told of the cancellation:\n%s", bob.Transcript())
+	}
+	owner.Send("/stats")
+	if got := owner.Last().Text; !strings.Contains(got, "🎁 Prizes given: 1; points paid for them: 120 (in the redeemed)") ||
+		!strings.Contains(got, "redeemed 120 (") {
+		t.Fatalf("/stats counts the prize that stands, not the one cancelled:\n%s", got)
+	}
+	owner.Send("/export").Tap("🎁 Prizes given")
+	rows := lastCSV(t, owner, "prizes-2026-11-23.csv")
+	if len(rows) != 3 || strings.Join(rows[0], ",") != "prize_id,at,store,customer_id,staff,source,reward,title,points,cancelled_at" ||
+		strings.Join(rows[1][4:9], ",") != "Boris,bot,coffee,a free coffee,120" || rows[1][9] != "" ||
+		strings.Join(rows[2][4:9], ",") != "Mila,bot,coffee,a free coffee,120" || rows[2][9] == "" {
+		t.Fatalf("the prizes export: %q", rows)
+	}
+	bob.Send("/privacy").Tap("📦 Download my data")
+	var data struct {
+		Prizes []map[string]any `json:"prizes"`
+	}
+	if doc := bob.Last().Document; doc == nil || json.Unmarshal(doc.Data, &data) != nil || len(data.Prizes) != 1 ||
+		data.Prizes[0]["prize"] != "a free coffee" || data.Prizes[0]["points"] != float64(120) ||
+		data.Prizes[0]["store"] != "Central" || data.Prizes[0]["cancelled_at"] == nil {
+		t.Fatalf("the prizes in Bob's data: %+v", data)
 	}
 	for _, tg := range []int64{131, 133} {
 		_, card := customer(t, h, tg)

@@ -24,7 +24,7 @@ func todayCommand(s *Session) error {
 		return err
 	}
 	date := d.Since.Format("02.01.2006")
-	if d.Count+d.Cancelled+d.Returns == 0 {
+	if d.Count+d.Cancelled+d.Returns+d.Prizes == 0 {
 		s.Say("today.none", map[string]any{"Date": date})
 		return s.e.resume(s)
 	}
@@ -39,6 +39,10 @@ func todayCommand(s *Session) error {
 	if d.Returns > 0 {
 		lines = append(lines, s.T("today.returns", map[string]any{"Count": s.num(int64(d.Returns)),
 			"Amount": s.e.money(d.Refunded, s.Lang)}))
+	}
+	if d.Prizes > 0 {
+		lines = append(lines, s.T("today.prizes", map[string]any{"Count": s.num(int64(d.Prizes)),
+			"Points": s.points(d.PrizePoints)}))
 	}
 	if len(d.Recent) > 0 {
 		lines = append(lines, "", s.T("today.recent", nil))

@@ -162,6 +162,32 @@ func (db *DB) StreamReturns(ctx context.Context, shopID int64, fn func(*domain.R
 	})
 }
 
+const exportPrizes = `SELECT g.public_id, g.created_at, s.code AS store, g.customer_id,
+		coalesce(st.first_name, '') AS staff, g.source, g.reward, g.points, g.cancelled_at
+	FROM prizes_given g JOIN stores s ON s.id = g.store_id
+	LEFT JOIN staff st ON st.id = g.staff_id
+	WHERE (%[1]d = 0 OR g.store_id = %[1]d) ORDER BY g.id`
+
+type prizeExportRow struct {
+	PublicID    string     `db:"public_id"`
+	CreatedAt   time.Time  `db:"created_at"`
+	Store       string     `db:"store"`
+	CustomerID  int64      `db:"customer_id"`
+	Staff       string     `db:"staff"`
+	Source      string     `db:"source"`
+	Reward      string     `db:"reward"`
+	Points      int64      `db:"points"`
+	CancelledAt *time.Time `db:"cancelled_at"`
+}
+
+// StreamPrizes streams the prizes given (at a store).
+func (db *DB) StreamPrizes(ctx context.Context, shopID int64, fn func(*domain.PrizeExportRow) error) error {
+	return stream(ctx, db, "prizes", fmt.Sprintf(exportPrizes, shopID), func(r prizeExportRow) error {
+		return fn(&domain.PrizeExportRow{PublicID: r.PublicID, At: r.CreatedAt, StoreCode: r.Store, CustomerID: r.CustomerID,
+			Staff: r.Staff, Source: r.Source, Reward: r.Reward, Points: r.Points, CancelledAt: deref(r.CancelledAt)})
+	})
+}
+
 const exportFeedback = `SELECT f.id, f.created_at, s.code AS store, f.customer_id,
 		coalesce(p.public_id, '') AS purchase, coalesce(st.first_name, '') AS cashier, f.stars, f.comment, f.resolution
 	FROM feedback f JOIN stores s ON s.id = f.store_id

@@ -68,6 +68,12 @@ const (
    AND ($3 = 0 OR (SELECT a.store_id FROM customer_activity a WHERE a.customer_id = n.customer_id) = $3)`
 )
 
+// kpiPrizes sums the prizes given in the period that stand
+// (prizes_given_time).
+const kpiPrizes = `SELECT count(*), coalesce(sum(g.points), 0)::bigint
+  FROM prizes_given g
+ WHERE g.created_at >= $1 AND g.created_at < $2 AND ($3 = 0 OR g.store_id = $3) AND g.cancelled_at IS NULL`
+
 // kpiReturns sums the returns of items made in the period
 // (purchase_returns_time).
 const kpiReturns = `SELECT count(*), coalesce(sum(r.amount), 0)::bigint, coalesce(sum(r.refund), 0)::bigint
@@ -128,6 +134,9 @@ func (t *tx) ReadKPIs(ctx context.Context, q domain.KPIQuery) (*domain.KPIs, err
 	b.Queue(kpiReturns, args...).QueryRow(func(r pgx.Row) error {
 		return r.Scan(&k.Returns, &k.Returned, &k.Refunded)
 	})
+	b.Queue(kpiPrizes, args...).QueryRow(func(r pgx.Row) error {
+		return r.Scan(&k.Prizes, &k.PrizePoints)
+	})
 	if q.Promotions {
 		b.Queue(kpiPromotions, args...).Query(func(rows pgx.Rows) error {
 			var err error
@@ -144,6 +153,7 @@ func (t *tx) ReadKPIs(ctx context.Context, q domain.KPIQuery) (*domain.KPIs, err
 	}
 	k.Buyers = k.Members - k.NeverBought
 	k.PointsIssued += bonuses
+	k.PointsRedeemed += k.PrizePoints
 	ns.Due = ns.Sent + ns.HeldOut + ns.Skipped
 	return k, nil
 }

@@ -135,6 +135,9 @@ func (t *tx) ReadStaffDay(ctx context.Context, staffID int64, since time.Time, l
 	b.Queue(`SELECT count(*), coalesce(sum(refund), 0)::bigint FROM purchase_returns
 		WHERE staff_id = $1 AND created_at >= $2`, staffID, since).
 		QueryRow(func(r pgx.Row) error { return r.Scan(&d.Returns, &d.Refunded) })
+	b.Queue(`SELECT count(*), coalesce(sum(points), 0)::bigint FROM prizes_given
+		WHERE staff_id = $1 AND created_at >= $2 AND cancelled_at IS NULL`, staffID, since).
+		QueryRow(func(r pgx.Row) error { return r.Scan(&d.Prizes, &d.PrizePoints) })
 	if err := t.tx.SendBatch(ctx, b).Close(); err != nil {
 		return nil, fmt.Errorf("read staff day: %w", mapErr(err))
 	}
