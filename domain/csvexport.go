@@ -106,6 +106,7 @@ type PrizeExportRow struct {
 	Source      string
 	Reward      string // the [[rewards]] id
 	Points      int64
+	Stamps      int // a prize of the stamp card's
 	CancelledAt time.Time
 }
 
@@ -256,14 +257,14 @@ func (s *Service) WriteExport(ctx context.Context, st ExportStore, sc ExportScop
 				i64(r.Taken - r.Short), i64(r.Given), i64(r.Short)})
 		})
 	case ExportPrizes:
-		cw.Write([]string{"prize_id", "at", "store", "customer_id", "staff", "source", "reward", "title", "points", "cancelled_at"})
+		cw.Write([]string{"prize_id", "at", "store", "customer_id", "staff", "source", "reward", "title", "points", "stamps", "cancelled_at"})
 		err = st.StreamPrizes(ctx, sc.ShopID, func(r *PrizeExportRow) error {
 			title := r.Reward
 			if rw, ok := s.Business.Gamification.Reward(r.Reward); ok {
 				title = rw.TitleIn(sc.Lang)
 			}
 			return cw.Write([]string{r.PublicID, ts(r.At), r.StoreCode, i64(r.CustomerID), r.Staff, r.Source, r.Reward,
-				title, i64(r.Points), ts(r.CancelledAt)})
+				title, i64(r.Points), strconv.Itoa(r.Stamps), ts(r.CancelledAt)})
 		})
 	case ExportLedger:
 		cw.Write([]string{"id", "at", "customer_id", "card_id", "kind", "points", "balance_after", "reason", "expires_at"})

@@ -3,6 +3,8 @@ package domain
 import (
 	"fmt"
 	"regexp"
+	"slices"
+	"time"
 )
 
 // Gamification is what keeps customers coming back for the fun of it:
@@ -16,6 +18,19 @@ type Gamification struct {
 	Rewards     []RewardItem
 	Leaderboard LeaderboardConfig
 	Referral    ReferralConfig
+	Stamps      StampsConfig
+}
+
+// StampsConfig is the [stamps] table: a stamp card beside the points.
+// Each purchase that stands, of at least MinAmount, made since Since (if
+// set), is a stamp; a prize of [[rewards]] with stamps = N is given for N
+// of them ("the 10th coffee free"). Stamps are counted, not stored: a
+// cancelled or returned purchase is no stamp, a cancelled prize gives
+// its stamps back.
+type StampsConfig struct {
+	Enabled   bool
+	MinAmount int64     // minor units; 0: any purchase
+	Since     time.Time // purchases before it are no stamps; zero: all
 }
 
 // RewardItem is a prize of the road map: something a customer can take
@@ -25,7 +40,13 @@ type RewardItem struct {
 	ID     string
 	Title  map[string]string // per language
 	Points int64
+	// Stamps, when not 0, is what the prize takes instead of points: that
+	// many stamps of the stamp card (StampsConfig).
+	Stamps int
 }
+
+// ByStamps reports whether the prize is paid with stamps, not points.
+func (r RewardItem) ByStamps() bool { return r.Stamps > 0 }
 
 // TitleIn is the reward's title in lang, else its id.
 func (r RewardItem) TitleIn(lang string) string {
@@ -67,8 +88,11 @@ func DefaultGamification() Gamification {
 	}
 }
 
-// leaderboardTable is the config table of the leaderboard, for errors.
-const leaderboardTable = "leaderboard"
+// leaderboardTable and stampsTable are config tables, for errors.
+const (
+	leaderboardTable = "leaderboard"
+	stampsTable      = "stamps"
+)
 
 var rewardID = regexp.MustCompile(`^[a-z0-9_]{1,24}$`)
 
@@ -86,7 +110,13 @@ func (g *Gamification) Validate(b *Business) error {
 			return &FieldError{Field: f + ".id", Problem: fmt.Sprintf("%q must be 1-24 lower-case letters, digits or '_'", r.ID)}
 		case seen[r.ID]:
 			return &FieldError{Field: f + ".id", Problem: fmt.Sprintf("%q is used twice", r.ID)}
-		case r.Points < 1 || r.Points > 1_000_000:
+		case r.Stamps != 0 && r.Points != 0:
+			return &FieldError{Field: f + ".stamps", Problem: "a prize takes points or stamps, not both"}
+		case r.Stamps != 0 && !g.Stamps.Enabled:
+			return &FieldError{Field: f + ".stamps", Problem: "needs the stamp card: [stamps] enabled = true"}
+		case r.Stamps < 0 || r.Stamps > 1000:
+			return &FieldError{Field: f + ".stamps", Problem: fmt.Sprintf("must be between 1 and 1000, got %d", r.Stamps)}
+		case r.Stamps == 0 && (r.Points < 1 || r.Points > 1_000_000):
 			return &FieldError{Field: f + ".points", Problem: fmt.Sprintf("must be between 1 and 1000000, got %d", r.Points)}
 		}
 		seen[r.ID] = true
@@ -106,6 +136,12 @@ func (g *Gamification) Validate(b *Business) error {
 		if b.v < 0 || b.v > 1_000_000 {
 			return &FieldError{Field: "referral." + b.field, Problem: fmt.Sprintf("must be between 0 and 1000000, got %d", b.v)}
 		}
+	}
+	if m := g.Stamps.MinAmount; m < 0 || m > b.Program.MaxReceipt {
+		return &FieldError{Field: stampsTable + ".min_amount", Problem: fmt.Sprintf("must be between 0 and the largest receipt (%d), got %d", b.Program.MaxReceipt, m)}
+	}
+	if g.Stamps.Enabled && !slices.ContainsFunc(g.Rewards, RewardItem.ByStamps) {
+		return &FieldError{Field: stampsTable, Problem: "a stamp card needs a prize for its stamps: a [[rewards]] with stamps = N"}
 	}
 	return nil
 }

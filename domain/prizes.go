@@ -29,7 +29,8 @@ type Prize struct {
 	StaffID    int64 // 0 for the POS API
 	Source     string
 	Reward     string // the [[rewards]] id
-	Points     int64
+	Points     int64  // paid with (0 for a prize of stamps)
+	Stamps     int    // paid with, of the stamp card (0 for a prize of points)
 	// IdempotencyKey makes retries and double taps give the prize once;
 	// the same key for another prize or card is ErrConflict.
 	IdempotencyKey string
@@ -60,6 +61,7 @@ type PrizeResult struct {
 	Prize    Prize
 	Reward   RewardItem
 	Balance  int64
+	Stamps   int // the stamps left on the card after it (stamp card on)
 	Customer *Customer
 	// Created is false when the request repeated an earlier one.
 	Created bool
@@ -75,12 +77,20 @@ type PrizeCancelled struct{ Result *PrizeResult }
 func (PrizeGiven) eventName() string     { return "prize_given" }
 func (PrizeCancelled) eventName() string { return "prize_cancelled" }
 
-// PrizeTooDearError: the card's points do not pay for the prize (points
-// about to expire, or still to come, do not count).
-type PrizeTooDearError struct{ Points, Balance int64 }
+// PrizeTooDearError: the card's points (or stamps, for a prize of
+// stamps) do not pay for the prize; points about to expire, or still to
+// come, do not count.
+type PrizeTooDearError struct {
+	Points, Balance int64
+	Stamps          bool // Points and Balance count stamps
+}
 
 func (e *PrizeTooDearError) Error() string {
-	return fmt.Sprintf("the prize takes %d points, the card has %d to spend", e.Points, e.Balance)
+	unit := "points"
+	if e.Stamps {
+		unit = "stamps"
+	}
+	return fmt.Sprintf("the prize takes %d %s, the card has %d", e.Points, unit, e.Balance)
 }
 
 // PrizeStore keeps the prizes given.
@@ -95,7 +105,39 @@ type PrizeStore interface {
 	MarkPrizeCancelled(ctx context.Context, id, byStaff int64, at time.Time) error
 	// CardPrizes lists a card's prizes given since a time, newest first.
 	CardPrizes(ctx context.Context, cardID int64, since time.Time, limit int) ([]Prize, error)
+	// StampBalance counts a card's stamps: its purchases that stand, of
+	// at least minAmount, since a time (zero: all), less the stamps of
+	// its prizes that stand (never below 0).
+	StampBalance(ctx context.Context, cardID, minAmount int64, since time.Time) (int, error)
 }
+
+// Stamps is the card's stamp count; 0 without a stamp card.
+func (s *Service) Stamps(ctx context.Context, tx Tx, cardID int64) (int, error) {
+	st := &s.Business.Gamification.Stamps
+	if !st.Enabled {
+		return 0, nil
+	}
+	return tx.StampBalance(ctx, cardID, st.MinAmount, st.Since)
+}
+
+// StampGoal is the stamp prize a count of stamps works towards: the
+// dearest it pays for (ok, paid true), else the cheapest ahead (ok,
+// paid false); ok is false without stamp prizes.
+func (g *Gamification) StampGoal(stamps int) (r RewardItem, paid, ok bool) {
+	for _, x := range g.Rewards {
+		switch {
+		case !x.ByStamps():
+		case x.Stamps <= stamps && (!paid || x.Stamps > r.Stamps):
+			r, paid, ok = x, true, true
+		case x.Stamps > stamps && !paid && (!ok || x.Stamps < r.Stamps):
+			r, ok = x, true
+		}
+	}
+	return r, paid, ok
+}
+
+// Qualifies reports whether a purchase of amount earns a stamp.
+func (c *StampsConfig) Qualifies(amount int64) bool { return c.Enabled && amount >= c.MinAmount }
 
 // Reward finds a prize of the config by its id.
 func (g *Gamification) Reward(id string) (RewardItem, bool) {
@@ -142,6 +184,9 @@ func (s *Service) GivePrize(ctx context.Context, tx Tx, req PrizeRequest) (*Priz
 		return nil, ErrNotFound
 	}
 	now := s.Now()
+	if reward.ByStamps() {
+		return s.givePrizeOfStamps(ctx, tx, req, reward, card, cust, now)
+	}
 	lots, err := tx.ListOpenLots(ctx, card.ID)
 	if err != nil {
 		return nil, err
@@ -176,6 +221,28 @@ func (s *Service) GivePrize(ctx context.Context, tx Tx, req PrizeRequest) (*Priz
 	return res, s.emit(ctx, tx, PrizeGiven{Result: res})
 }
 
+// givePrizeOfStamps gives a prize of stamps: no points move, the prize's
+// row is what takes its stamps off the count.
+func (s *Service) givePrizeOfStamps(ctx context.Context, tx Tx, req PrizeRequest, reward RewardItem, card *Card, cust *Customer, now time.Time) (*PrizeResult, error) {
+	have, err := s.Stamps(ctx, tx, card.ID)
+	if err != nil {
+		return nil, err
+	}
+	if have < reward.Stamps {
+		return nil, &PrizeTooDearError{Points: int64(reward.Stamps), Balance: int64(have), Stamps: true}
+	}
+	p := Prize{PublicID: NewPrizeID(), CardID: card.ID, CustomerID: cust.ID, ShopID: req.ShopID,
+		Source: req.Source, Reward: reward.ID, Stamps: reward.Stamps, IdempotencyKey: req.IdempotencyKey, CreatedAt: now}
+	if req.By != nil {
+		p.StaffID = req.By.ID
+	}
+	if err := tx.InsertPrize(ctx, &p); err != nil {
+		return nil, err
+	}
+	res := &PrizeResult{Prize: p, Reward: reward, Balance: card.Balance, Stamps: have - reward.Stamps, Customer: cust, Created: true}
+	return res, s.emit(ctx, tx, PrizeGiven{Result: res})
+}
+
 // CancelPrize gives back the points of a prize given by mistake, to the
 // lots that paid it, within CancelWindow; owners and managers only (a
 // cashier could otherwise hand out a prize and give its points back).
@@ -206,7 +273,7 @@ func (s *Service) CancelPrize(ctx context.Context, tx Tx, publicID string, shopI
 	}
 	reward, ok := s.Business.Gamification.Reward(p.Reward)
 	if !ok {
-		reward = RewardItem{ID: p.Reward, Points: p.Points}
+		reward = RewardItem{ID: p.Reward, Points: p.Points, Stamps: p.Stamps}
 	}
 	res := &PrizeResult{Prize: *p, Reward: reward, Balance: card.Balance, Customer: cust}
 	if p.Cancelled() {
@@ -216,15 +283,18 @@ func (s *Service) CancelPrize(ctx context.Context, tx Tx, publicID string, shopI
 	if now.Sub(p.CreatedAt) > CancelWindow {
 		return nil, Invalid("error.prize.too_old")
 	}
-	row, created, err := tx.AppendLedger(ctx, LedgerEntry{CardID: card.ID, Kind: LedgerPrize, Amount: p.Points,
-		Reason: p.Reward, IdempotencyKey: "prize:" + p.PublicID + ":cancel", CreatedAt: now})
-	if err != nil {
-		return nil, err
-	}
-	if created {
-		if err := tx.RestoreLots(ctx, p.Uses); err != nil {
+	if p.Points > 0 {
+		row, created, err := tx.AppendLedger(ctx, LedgerEntry{CardID: card.ID, Kind: LedgerPrize, Amount: p.Points,
+			Reason: p.Reward, IdempotencyKey: "prize:" + p.PublicID + ":cancel", CreatedAt: now})
+		if err != nil {
 			return nil, err
 		}
+		if created {
+			if err := tx.RestoreLots(ctx, p.Uses); err != nil {
+				return nil, err
+			}
+		}
+		res.Balance = row.BalanceAfter
 	}
 	var byID int64
 	if by != nil {
@@ -234,6 +304,9 @@ func (s *Service) CancelPrize(ctx context.Context, tx Tx, publicID string, shopI
 		return nil, err
 	}
 	res.Prize.CancelledAt, res.Prize.CancelledBy = now, byID
-	res.Balance, res.Created = row.BalanceAfter, true
+	res.Created = true
+	if res.Stamps, err = s.Stamps(ctx, tx, card.ID); err != nil {
+		return nil, err
+	}
 	return res, s.emit(ctx, tx, PrizeCancelled{Result: res})
 }

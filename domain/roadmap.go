@@ -83,6 +83,9 @@ func (g *Gamification) prizes(balance int64) (affordable []RewardItem, ahead []R
 	rs := slices.Clone(g.Rewards)
 	slices.SortStableFunc(rs, func(a, b RewardItem) int { return cmp.Compare(a.Points, b.Points) })
 	for _, r := range rs {
+		if r.ByStamps() {
+			continue // the stamp card's (StampGoal)
+		}
 		if r.Points <= balance {
 			affordable = append([]RewardItem{r}, affordable...)
 		} else if len(ahead) < maxAhead {

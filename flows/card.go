@@ -34,6 +34,11 @@ func showCard(s *Session, intro string) error {
 		"Code":    domain.FormatCode(s.e.Signer.Code(card.Number, now)),
 		"Minutes": int(s.e.Signer.TTL() / time.Minute),
 	}) + s.cardPrizeLine(card.Balance) + s.cardPromotionLine()
+	stamps, err := s.cardStampLine(card.ID)
+	if err != nil {
+		return err
+	}
+	caption += stamps
 	s.Send(Reply{
 		QR:     CardLink(s.e.BotUsername, token),
 		Text:   caption,

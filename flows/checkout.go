@@ -100,6 +100,13 @@ func beginCheckout(s *Session, cardID int64, err error, byPhone bool) error {
 	s.SetData("card", strconv.FormatInt(cardID, 10))
 	s.SetData("draft", newDraft())
 	s.SetData("bal", strconv.FormatInt(q.Card.Balance, 10))
+	if !byPhone && s.e.Business.Gamification.Stamps.Enabled {
+		n, err := s.e.Service.Stamps(s.Ctx, s.Tx, cardID)
+		if err != nil {
+			return err
+		}
+		s.SetData("stamps", strconv.Itoa(n))
+	}
 	found := "checkout.card.found"
 	if byPhone {
 		s.SetData("byphone", "1")

@@ -148,6 +148,7 @@ type exportLedger struct {
 type exportPrize struct {
 	Prize     string     `json:"prize"`
 	Points    int64      `json:"points"`
+	Stamps    int        `json:"stamps,omitempty"`
 	Store     string     `json:"store"`
 	At        time.Time  `json:"at"`
 	Cancelled *time.Time `json:"cancelled_at,omitempty"`
@@ -338,7 +339,7 @@ func exportCardLedger(s *Session, out *export) error {
 	out.Prizes = []exportPrize{}
 	for i := len(prizes) - 1; i >= 0; i-- {
 		p := prizes[i]
-		row := exportPrize{Prize: s.prizeTitle(p.Reward), Points: p.Points, Store: s.storeName(p.ShopID), At: p.CreatedAt.UTC()}
+		row := exportPrize{Prize: s.prizeTitle(p.Reward), Points: p.Points, Stamps: p.Stamps, Store: s.storeName(p.ShopID), At: p.CreatedAt.UTC()}
 		if p.Cancelled() {
 			t := p.CancelledAt.UTC()
 			row.Cancelled = &t

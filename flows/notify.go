@@ -58,6 +58,14 @@ func (e *Engine) react(ctx context.Context, tx domain.Tx, ev domain.Event) error
 	switch ev := ev.(type) {
 	case domain.PurchaseRecorded:
 		if m, ok := e.purchaseNotice(ev.Result); ok {
+			lang := e.Business.Language(ev.Result.Customer.Language, "")
+			line, err := e.purchaseStampLine(ctx, tx, ev.Result, e.localizer(lang), lang)
+			if err != nil {
+				return err
+			}
+			if line != "" {
+				m.Text += "\n" + line
+			}
 			if err := e.queue(ctx, tx, m); err != nil {
 				return err
 			}
@@ -210,8 +218,14 @@ func (e *Engine) prizeNotice(ctx context.Context, tx domain.Tx, r *domain.PrizeR
 	}
 	lang := e.Business.Language(c.Language, "")
 	l := e.localizer(lang)
+	price := e.points(l, r.Prize.Points)
+	if r.Prize.Stamps > 0 {
+		id += "_stamps"
+		price = e.stamps(l, r.Prize.Stamps)
+	}
 	return e.queue(ctx, tx, Reply{ChatID: c.ChatID, Text: e.translate(l, id, map[string]any{
-		"Title": r.Reward.TitleIn(lang), "Points": e.points(l, r.Prize.Points), "Balance": e.num(r.Balance, lang)})})
+		"Title": r.Reward.TitleIn(lang), "Points": price, "Balance": e.num(r.Balance, lang),
+		"Stamps": e.num(int64(r.Stamps), lang)})})
 }
 
 // notifyCashierReturn tells the owners and the store's managers of a

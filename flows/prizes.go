@@ -28,19 +28,34 @@ func (s *Session) prizeRows() [][]Button {
 	if s.byPhone() {
 		return nil
 	}
-	balance := s.dataInt("bal")
+	balance, stamps := s.dataInt("bal"), int(s.dataInt("stamps"))
 	rs := slices.Clone(s.e.Business.Gamification.Rewards)
-	slices.SortStableFunc(rs, func(a, b domain.RewardItem) int { return cmp.Compare(a.Points, b.Points) })
+	slices.SortStableFunc(rs, func(a, b domain.RewardItem) int {
+		return cmp.Or(cmp.Compare(a.Stamps, b.Stamps), cmp.Compare(a.Points, b.Points))
+	})
 	var rows [][]Button
 	for _, r := range rs {
-		if r.Points > balance || len(rows) == prizesShown {
+		if len(rows) == prizesShown {
 			break
 		}
-		rows = append(rows, []Button{{Text: s.T("prize.button", map[string]any{
-			"Title": r.TitleIn(s.Lang), "Points": s.points(r.Points)}), Data: s.cb(flowCheckout, stepAmount, prizeTap+r.ID)}})
+		if r.ByStamps() && r.Stamps <= stamps || !r.ByStamps() && r.Points <= balance {
+			rows = append(rows, []Button{{Text: s.T("prize.button", map[string]any{
+				"Title": r.TitleIn(s.Lang), "Points": s.price(r)}), Data: s.cb(flowCheckout, stepAmount, prizeTap+r.ID)}})
+		}
 	}
 	return rows
 }
+
+// price says what a prize takes: "150 points", or "10 stamps".
+func (s *Session) price(r domain.RewardItem) string {
+	if r.ByStamps() {
+		return s.stamps(r.Stamps)
+	}
+	return s.points(r.Points)
+}
+
+// stamps says a number of stamps, with the noun's form.
+func (s *Session) stamps(n int) string { return s.e.stamps(s.loc, n) }
 
 // askPrize shows what giving the prize tapped does to the card.
 func (c checkout) askPrize(s *Session) error {
@@ -54,14 +69,23 @@ func (c checkout) askPrize(s *Session) error {
 		return err
 	}
 	s.SetData("bal", strconv.FormatInt(q.Card.Balance, 10))
-	if q.Card.Balance < r.Points {
+	have, need, id := q.Card.Balance, r.Points, "prize.confirm"
+	if r.ByStamps() {
+		n, err := s.e.Service.Stamps(s.Ctx, s.Tx, q.Card.ID)
+		if err != nil {
+			return err
+		}
+		s.SetData("stamps", strconv.Itoa(n))
+		have, need, id = int64(n), int64(r.Stamps), "prize.confirm_stamps"
+	}
+	if have < need {
 		// Spent meanwhile (another till, the POS).
-		s.Say("prize.too_dear", map[string]any{"Points": s.points(r.Points), "Balance": s.num(q.Card.Balance)})
+		s.Say(tooDearID(r), map[string]any{"Points": s.price(r), "Balance": s.num(have)})
 		return s.Goto(stepAmount)
 	}
-	s.Send(Reply{Text: s.T("prize.confirm", map[string]any{"Name": orDash(q.Customer.FirstName),
-		"Title": r.TitleIn(s.Lang), "Points": s.points(r.Points), "Balance": s.num(q.Card.Balance),
-		"After": s.num(q.Card.Balance - r.Points)}), Inline: [][]Button{
+	s.Send(Reply{Text: s.T(id, map[string]any{"Name": orDash(q.Customer.FirstName),
+		"Title": r.TitleIn(s.Lang), "Points": s.price(r), "Balance": s.num(have),
+		"After": s.num(have - need)}), Inline: [][]Button{
 		{{Text: s.T("prize.confirm.yes", nil), Data: s.cb(flowCheckout, stepPrize, "yes")}},
 		{{Text: s.T("checkout.confirm.back", nil), Data: s.cb(flowCheckout, stepPrize, "back")}},
 		c.cancelRow(s),
@@ -110,8 +134,13 @@ func (c checkout) givePrize(s *Session) error {
 	switch {
 	case errors.As(err, &dear):
 		// The balance changed since the card was scanned.
-		s.SetData("bal", strconv.FormatInt(dear.Balance, 10))
-		s.Edit(Reply{Text: s.T("prize.too_dear", map[string]any{"Points": s.points(dear.Points), "Balance": s.num(dear.Balance)})})
+		r, _ := s.e.Business.Gamification.Reward(s.Data("prize"))
+		if dear.Stamps {
+			s.SetData("stamps", strconv.FormatInt(dear.Balance, 10))
+		} else {
+			s.SetData("bal", strconv.FormatInt(dear.Balance, 10))
+		}
+		s.Edit(Reply{Text: s.T(tooDearID(r), map[string]any{"Points": s.price(r), "Balance": s.num(dear.Balance)})})
 		return s.Goto(stepAmount)
 	case errors.As(err, &v):
 		s.Edit(Reply{Text: s.T(v.Reason, nil)})
@@ -124,8 +153,14 @@ func (c checkout) givePrize(s *Session) error {
 		return err
 	}
 	p := res.Prize
-	r := Reply{Text: s.T("prize.given", map[string]any{"Name": orDash(res.Customer.FirstName),
-		"Title": res.Reward.TitleIn(s.Lang), "Points": s.points(p.Points), "Balance": s.num(res.Balance)})}
+	given := "prize.given"
+	if p.Stamps > 0 {
+		given = "prize.given_stamps"
+		s.SetData("stamps", strconv.Itoa(res.Stamps))
+	}
+	r := Reply{Text: s.T(given, map[string]any{"Name": orDash(res.Customer.FirstName),
+		"Title": res.Reward.TitleIn(s.Lang), "Points": s.price(res.Reward), "Balance": s.num(res.Balance),
+		"Stamps": s.num(int64(res.Stamps))})}
 	if s.Staff.CanManage() {
 		r.Inline = [][]Button{{{Text: s.T("prize.cancel", nil), Data: action("prizeask", p.PublicID)}}}
 	}
@@ -134,6 +169,22 @@ func (c checkout) givePrize(s *Session) error {
 	s.SetData("draft", newDraft())
 	s.SetData("bal", strconv.FormatInt(res.Balance, 10))
 	return s.Goto(stepAmount)
+}
+
+// prizePrice says what a prize given took: points or stamps.
+func (s *Session) prizePrice(p *domain.Prize) string {
+	if p.Stamps > 0 {
+		return s.stamps(p.Stamps)
+	}
+	return s.points(p.Points)
+}
+
+// tooDearID is the message for a prize the card no longer pays for.
+func tooDearID(r domain.RewardItem) string {
+	if r.ByStamps() {
+		return "prize.too_few_stamps"
+	}
+	return "prize.too_dear"
 }
 
 // askCancelPrize asks a manager to confirm cancelling a prize given.
@@ -154,7 +205,7 @@ func askCancelPrize(s *Session, publicID string) error {
 		name = c.FirstName
 	}
 	s.Edit(Reply{Text: s.T("prize.cancel.ask", map[string]any{"Title": s.prizeTitle(p.Reward), "Name": orDash(name),
-		"Points": s.points(p.Points), "Time": p.CreatedAt.In(staffLocation(s)).Format("02.01 15:04")}), Inline: [][]Button{{
+		"Points": s.prizePrice(p), "Time": p.CreatedAt.In(staffLocation(s)).Format("02.01 15:04")}), Inline: [][]Button{{
 		{Text: s.T("checkout.cancel_purchase.yes", nil), Data: action("prizecancel", publicID)},
 		{Text: s.T("checkout.cancel_purchase.no", nil), Data: action("prizekeep", publicID)},
 	}}})
@@ -180,7 +231,7 @@ func keepPrize(s *Session, publicID string) error {
 		name = c.FirstName
 	}
 	s.Edit(Reply{Text: s.T("prize.kept", map[string]any{"Title": s.prizeTitle(p.Reward), "Name": orDash(name),
-		"Points": s.points(p.Points)}), Inline: [][]Button{{{Text: s.T("prize.cancel", nil), Data: action("prizeask", publicID)}}}})
+		"Points": s.prizePrice(p)}), Inline: [][]Button{{{Text: s.T("prize.cancel", nil), Data: action("prizeask", publicID)}}}})
 	return nil
 }
 
@@ -208,7 +259,7 @@ func cancelPrize(s *Session, publicID string) error {
 		name = res.Customer.FirstName
 	}
 	s.Edit(Reply{Text: s.T("prize.cancelled", map[string]any{"Title": res.Reward.TitleIn(s.Lang),
-		"Name": orDash(name), "Points": s.points(res.Prize.Points), "Balance": s.num(res.Balance)})})
+		"Name": orDash(name), "Points": s.prizePrice(&res.Prize), "Balance": s.num(res.Balance)})})
 	return nil
 }
 

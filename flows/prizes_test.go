@@ -146,9 +146,9 @@ func TestPrizeAtTheRegister(t *testing.T) {
 	}
 	owner.Send("/export").Tap("🎁 Prizes given")
 	rows := lastCSV(t, owner, "prizes-2026-11-23.csv")
-	if len(rows) != 3 || strings.Join(rows[0], ",") != "prize_id,at,store,customer_id,staff,source,reward,title,points,cancelled_at" ||
-		strings.Join(rows[1][4:9], ",") != "Boris,bot,coffee,a free coffee,120" || rows[1][9] != "" ||
-		strings.Join(rows[2][4:9], ",") != "Mila,bot,coffee,a free coffee,120" || rows[2][9] == "" {
+	if len(rows) != 3 || strings.Join(rows[0], ",") != "prize_id,at,store,customer_id,staff,source,reward,title,points,stamps,cancelled_at" ||
+		strings.Join(rows[1][4:10], ",") != "Boris,bot,coffee,a free coffee,120,0" || rows[1][10] != "" ||
+		strings.Join(rows[2][4:10], ",") != "Mila,bot,coffee,a free coffee,120,0" || rows[2][10] == "" {
 		t.Fatalf("the prizes export: %q", rows)
 	}
 	bob.Send("/privacy").Tap("📦 Download my data")

@@ -18,6 +18,17 @@ func showRewards(s *Session) error {
 	var b strings.Builder
 	b.WriteString(s.T("rewards.header", map[string]any{"Balance": s.points(m.Balance),
 		"Tier": m.Tier.NameIn(s.Lang), "Rate": percent(m.Tier.EarnBP)}))
+	if s.e.Business.Gamification.Stamps.Enabled {
+		card, err := s.Tx.FindCardByCustomer(s.Ctx, s.Customer.ID)
+		if err != nil {
+			return err
+		}
+		line, err := s.cardStampLine(card.ID)
+		if err != nil {
+			return err
+		}
+		b.WriteString("\n" + line)
+	}
 	if len(m.Affordable) > 0 {
 		var names []string
 		for _, r := range m.Affordable {

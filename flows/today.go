@@ -41,8 +41,11 @@ func todayCommand(s *Session) error {
 			"Amount": s.e.money(d.Refunded, s.Lang)}))
 	}
 	if d.Prizes > 0 {
-		lines = append(lines, s.T("today.prizes", map[string]any{"Count": s.num(int64(d.Prizes)),
-			"Points": s.points(d.PrizePoints)}))
+		line := s.T("today.prizes", map[string]any{"Count": s.num(int64(d.Prizes))})
+		if d.PrizePoints > 0 { // none for prizes of the stamp card
+			line += " · −" + s.points(d.PrizePoints)
+		}
+		lines = append(lines, line)
 	}
 	if len(d.Recent) > 0 {
 		lines = append(lines, "", s.T("today.recent", nil))

@@ -313,8 +313,8 @@ func TestTranslated(t *testing.T) {
 // keeps a noun singular after any number ("5 ball"): nothing to count.
 var countedNouns = map[string]string{
 	"uz": "",
-	"en": `points?|customers?|buyers?|members?|purchases?|days?|weeks?|months?|hours?|minutes?|answers?|lookups?|visits?|ratings?|reviews?|messages?|friends?|times?|badges?|receipts?|people|persons?`,
-	"ru": `балл\pL*|покупател\pL*|покуп\pL*|участник\pL*|клиент\pL*|д(ень|ня|ней|ням)|недел\pL*|месяц\pL*|час(а|ов)?|минут\pL*|попыт\pL*|ответ\pL*|визит\pL*|отзыв\pL*|оцен\pL*|сообщени\pL*|друз\pL*|друг\pL*|человек\pL*|раз|значк\pL*|чек\pL*|\pL+[ыи]х`,
+	"en": `points?|customers?|buyers?|members?|purchases?|days?|weeks?|months?|hours?|minutes?|answers?|lookups?|visits?|ratings?|reviews?|messages?|friends?|times?|badges?|receipts?|stamps?|people|persons?`,
+	"ru": `балл\pL*|покупател\pL*|покуп\pL*|участник\pL*|клиент\pL*|д(ень|ня|ней|ням)|недел\pL*|месяц\pL*|час(а|ов)?|минут\pL*|попыт\pL*|ответ\pL*|визит\pL*|отзыв\pL*|оцен\pL*|сообщени\pL*|друз\pL*|друг\pL*|человек\pL*|раз|значк\pL*|чек\pL*|штамп\pL*|\pL+[ыи]х`,
 }
 
 // textFields hold words or formatted text, never a bare number: a noun

@@ -23,6 +23,9 @@ type cardAnswer struct {
 	// Prizes are the prizes of [[rewards]] the balance pays for (POST
 	// /api/v1/prizes), cheapest first; none for a card found by phone.
 	Prizes []prizeOffer `json:"prizes,omitempty"`
+	// Stamps is the card's count of the stamp card's stamps, with a stamp
+	// card ([stamps]); absent without one, and for a card found by phone.
+	Stamps *int `json:"stamps,omitempty"`
 }
 
 // promotionAnswer is a promotion as the register shows it.
@@ -87,7 +90,14 @@ func (a *API) getCard(w http.ResponseWriter, r *http.Request) {
 		if byPhone {
 			ans.MaxRedeemable = 0
 		} else {
-			ans.Prizes = a.prizeOffers(q.Card.Balance)
+			stamps := 0
+			if a.biz.Gamification.Stamps.Enabled {
+				if stamps, err = a.svc.Stamps(ctx, tx, cardID); err != nil {
+					return err
+				}
+				ans.Stamps = &stamps
+			}
+			ans.Prizes = a.prizeOffers(q.Card.Balance, stamps)
 		}
 		if q.HasNext {
 			ans.NextTier, ans.ToNextTier = &q.Next.Name, &q.ToNext

@@ -68,6 +68,7 @@ type prizeAnswer struct {
 	Reward     string         `json:"reward"`
 	Title      string         `json:"title"` // in the business's default language
 	Points     int64          `json:"points"`
+	Stamps     int            `json:"stamps,omitempty"` // a prize of the stamp card's: the stamps it took
 	Balance    int64          `json:"balance"`
 	Customer   customerAnswer `json:"customer"`
 	CreatedAt  string         `json:"created_at"`
@@ -78,7 +79,8 @@ type prizeAnswer struct {
 type prizeOffer struct {
 	Reward string `json:"reward"`
 	Title  string `json:"title"`
-	Points int64  `json:"points"`
+	Points int64  `json:"points,omitempty"`
+	Stamps int    `json:"stamps,omitempty"` // instead of points
 }
 
 var (
@@ -99,7 +101,7 @@ func (a *API) prizeAnswerOf(p *domain.Prize, balance int64, c *domain.Customer) 
 	if r, ok := a.biz.Gamification.Reward(p.Reward); ok {
 		title = r.TitleIn(a.biz.DefaultLanguage)
 	}
-	ans := prizeAnswer{PrizeID: p.PublicID, Reward: p.Reward, Title: title, Points: p.Points, Balance: balance,
+	ans := prizeAnswer{PrizeID: p.PublicID, Reward: p.Reward, Title: title, Points: p.Points, Stamps: p.Stamps, Balance: balance,
 		CreatedAt: p.CreatedAt.UTC().Format(time.RFC3339), Cancelled: p.Cancelled()}
 	if c != nil && !c.Erased {
 		ans.Customer.FirstName = c.FirstName
@@ -107,17 +109,28 @@ func (a *API) prizeAnswerOf(p *domain.Prize, balance int64, c *domain.Customer) 
 	return ans
 }
 
-// prizeOffers lists the prizes a balance pays for, cheapest first.
-func (a *API) prizeOffers(balance int64) []prizeOffer {
+// prizeOffers lists the prizes a balance of points and of stamps pays
+// for, those of stamps first, each cheapest first.
+func (a *API) prizeOffers(balance int64, stamps int) []prizeOffer {
 	var out []prizeOffer
 	rs := slices.Clone(a.biz.Gamification.Rewards)
-	slices.SortStableFunc(rs, func(a, b domain.RewardItem) int { return cmp.Compare(a.Points, b.Points) })
+	slices.SortStableFunc(rs, func(a, b domain.RewardItem) int {
+		return cmp.Or(cmp.Compare(boolInt(!a.ByStamps()), boolInt(!b.ByStamps())),
+			cmp.Compare(a.Stamps, b.Stamps), cmp.Compare(a.Points, b.Points))
+	})
 	for _, r := range rs {
-		if r.Points <= balance {
-			out = append(out, prizeOffer{Reward: r.ID, Title: r.TitleIn(a.biz.DefaultLanguage), Points: r.Points})
+		if r.ByStamps() && r.Stamps <= stamps || !r.ByStamps() && r.Points <= balance {
+			out = append(out, prizeOffer{Reward: r.ID, Title: r.TitleIn(a.biz.DefaultLanguage), Points: r.Points, Stamps: r.Stamps})
 		}
 	}
 	return out
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // prizeKey is the idempotency key of a prize the POS gave with prizeID at
@@ -190,6 +203,10 @@ func (a *API) givePrize(ctx context.Context, key string, in *prizeInput) (ans pr
 		var dear *domain.PrizeTooDearError
 		var ve *domain.ValidationError
 		switch {
+		case errors.As(err, &dear) && dear.Stamps:
+			return newError(http.StatusUnprocessableEntity, "insufficient_stamps",
+				"The prize takes %d stamps and the card has %d; ask GET /api/v1/cards/{card} for the prizes it pays for.",
+				dear.Points, dear.Balance)
 		case errors.As(err, &dear):
 			return newError(http.StatusUnprocessableEntity, "insufficient_points",
 				"The prize takes %d points and the card has %d to spend; ask GET /api/v1/cards/{card} for the prizes it pays for.",

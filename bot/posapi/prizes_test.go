@@ -108,3 +108,36 @@ func TestPrizes(t *testing.T) {
 		t.Errorf("a cancellation after a day: %d %s", c.status, c.raw)
 	}
 }
+
+// TestStampPrizes: with a stamp card the card's answer counts the stamps
+// and offers the stamp prize once they pay for it; giving it takes the
+// stamps, not the points; too few stamps is insufficient_stamps.
+func TestStampPrizes(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withRewards, func(b *domain.Business) {
+		b.Gamification.Stamps = domain.StampsConfig{Enabled: true}
+		b.Gamification.Rewards = append(b.Gamification.Rewards,
+			domain.RewardItem{ID: "latte", Stamps: 2, Title: map[string]string{"en": "a free latte", "ru": "латте", "uz": "latte"}})
+	})
+	anna := e.join(321, "Anna")
+	give := map[string]any{"card": e.code(anna), "reward": "latte", "prize_id": "L-1"}
+	e.purchase(body(e.code(anna), 10_000, "R-1"))
+	if r := e.do("POST", "/api/v1/prizes", e.bearer(), give); r.status != 422 || r.code() != "insufficient_stamps" {
+		t.Fatalf("a stamp prize for one stamp of two: %d %s", r.status, r.raw)
+	}
+	e.purchase(body(e.code(anna), 10_000, "R-2"))
+	card := e.do("GET", "/api/v1/cards/"+e.code(anna), e.bearer(), nil)
+	prizes, _ := card.body["prizes"].([]any)
+	if card.num("stamps") != 2 || len(prizes) != 1 || prizes[0].(map[string]any)["reward"] != "latte" ||
+		prizes[0].(map[string]any)["stamps"] != float64(2) {
+		t.Fatalf("the card with two stamps: %s", card.raw)
+	}
+	r := e.do("POST", "/api/v1/prizes", e.bearer(), give)
+	if r.status != 201 || r.num("stamps") != 2 || r.num("points") != 0 || r.num("balance") != 106 {
+		t.Fatalf("a stamp prize: %d %s", r.status, r.raw)
+	}
+	if card := e.do("GET", "/api/v1/cards/"+e.code(anna), e.bearer(), nil); card.num("stamps") != 0 || card.body["prizes"] != nil {
+		t.Fatalf("the card after the stamp prize: %s", card.raw)
+	}
+	e.waitText(anna, "🎁 Your prize: a free latte! Paid with stamps: −2 stamps. Stamps left: 0.")
+}

@@ -142,6 +142,7 @@ type businessFile struct {
 	Nudges        *nudgesFile          `toml:"nudges"`
 	Badges        map[string]badgeFile `toml:"badges"`
 	Rewards       []rewardFile         `toml:"rewards"`
+	Stamps        *stampsFile          `toml:"stamps"`
 	Leaderboard   *leaderboardFile     `toml:"leaderboard"`
 	Referral      *referralFile        `toml:"referral"`
 	Topics        []struct {

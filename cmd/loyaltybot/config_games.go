@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/loyaltybot/loyaltybot/domain"
 )
@@ -26,6 +28,14 @@ type rewardFile struct {
 	ID     string            `toml:"id"`
 	Title  map[string]string `toml:"title"`
 	Points int64             `toml:"points"`
+	Stamps int               `toml:"stamps"` // instead of points: that many stamps of [stamps]
+}
+
+// stampsFile is the [stamps] table: a stamp card beside the points.
+type stampsFile struct {
+	Enabled   bool  `toml:"enabled"`
+	MinAmount int64 `toml:"min_amount"` // minor units: the smallest receipt that earns a stamp
+	Since     any   `toml:"since"`      // "2026-12-01" or a TOML date: purchases before earn none
 }
 
 // leaderboardFile is the [leaderboard] table.
@@ -58,7 +68,15 @@ func (f *businessFile) gamification() (domain.Gamification, error) {
 		bf.apply(&g.Badges[i])
 	}
 	for _, r := range f.Rewards {
-		g.Rewards = append(g.Rewards, domain.RewardItem{ID: r.ID, Title: r.Title, Points: r.Points})
+		g.Rewards = append(g.Rewards, domain.RewardItem{ID: r.ID, Title: r.Title, Points: r.Points, Stamps: r.Stamps})
+	}
+	if st := f.Stamps; st != nil {
+		g.Stamps = domain.StampsConfig{Enabled: st.Enabled, MinAmount: st.MinAmount}
+		since, err := f.stampsSince(st.Since)
+		if err != nil {
+			return g, err
+		}
+		g.Stamps.Since = since
 	}
 	if lb := f.Leaderboard; lb != nil {
 		setPtr(&g.Leaderboard.Enabled, lb.Enabled)
@@ -93,4 +111,32 @@ func setPtr[T any](dst *T, src *T) {
 	if src != nil {
 		*dst = *src
 	}
+}
+
+// stampsTable is the stamp card's config table, for errors.
+const stampsTable = "stamps"
+
+// stampsSince reads [stamps] since: a date, from midnight in the first
+// store's time zone (the business's day), or nothing.
+func (f *businessFile) stampsSince(v any) (time.Time, error) {
+	day := ""
+	switch v := v.(type) {
+	case nil:
+		return time.Time{}, nil
+	case string:
+		day = strings.TrimSpace(v)
+	case time.Time:
+		day = v.Format("2006-01-02")
+	}
+	loc := time.UTC
+	if len(f.Stores) > 0 {
+		if l, err := time.LoadLocation(f.Stores[0].TimeZone); err == nil {
+			loc = l
+		}
+	}
+	t, err := time.ParseInLocation("2006-01-02", day, loc)
+	if err != nil {
+		return time.Time{}, &domain.FieldError{Field: stampsTable + ".since", Problem: fmt.Sprintf("write a date like 2026-12-01, got %v", v)}
+	}
+	return t, nil
 }

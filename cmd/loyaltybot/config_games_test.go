@@ -63,3 +63,60 @@ func TestGamificationConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestStampCardConfig: the example's stamp card, uncommented, loads (its
+// date from midnight in the first store's zone), and a mistake in it
+// names its field.
+func TestStampCardConfig(t *testing.T) {
+	base, err := os.ReadFile("config.example.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const commented = `# [stamps]
+# enabled = true
+# min_amount = 15000
+# since = 2026-12-01
+#
+# [[rewards]]
+# id = "tenth_coffee"
+# stamps = 9
+`
+	on := strings.ReplaceAll(commented, "# ", "")
+	on = strings.ReplaceAll(on, "#\n", "\n")
+	src := strings.Replace(string(base), commented, on, 1)
+	if src == string(base) {
+		t.Fatal("the example's stamp card is not where the test looks")
+	}
+	src = strings.Replace(src, `# title = { ru = "Десятый кофе`, `title = { ru = "Десятый кофе`, 1)
+	load := func(src string) (*domain.Business, error) {
+		path := filepath.Join(t.TempDir(), "c.toml")
+		os.WriteFile(path, []byte(src), 0o644)
+		return readBusiness(path, locales.Languages())
+	}
+	b, err := load(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := b.Gamification.Stamps
+	r, ok := b.Gamification.Reward("tenth_coffee")
+	if !st.Enabled || st.MinAmount != 15000 || st.Since.Format("2006-01-02 15:04 MST") != "2026-12-01 00:00 MSK" ||
+		!ok || r.Stamps != 9 || r.Points != 0 || r.Title["en"] != "the 10th coffee free" {
+		t.Fatalf("the stamp card: %+v, %+v", st, r)
+	}
+	for _, c := range []struct{ from, to, want string }{
+		{"stamps = 9", "stamps = 9\npoints = 100", "rewards[2].stamps"},
+		{"stamps = 9", "stamps = 1001", "rewards[2].stamps"},
+		{"[stamps]\nenabled = true", "[stamps]\nenabled = false", "rewards[2].stamps"},
+		{"stamps = 9", "points = 900", "stamps"},
+		{"min_amount = 15000", "min_amount = -1", "stamps.min_amount"},
+		{"since = 2026-12-01", `since = "first of December"`, "stamps.since"},
+	} {
+		bad := strings.Replace(src, c.from, c.to, 1)
+		if bad == src {
+			t.Fatalf("case %q does not apply", c.from)
+		}
+		if _, err := load(bad); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s → %v, want an error naming %s", c.to, err, c.want)
+		}
+	}
+}

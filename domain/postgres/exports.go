@@ -163,7 +163,7 @@ func (db *DB) StreamReturns(ctx context.Context, shopID int64, fn func(*domain.R
 }
 
 const exportPrizes = `SELECT g.public_id, g.created_at, s.code AS store, g.customer_id,
-		coalesce(st.first_name, '') AS staff, g.source, g.reward, g.points, g.cancelled_at
+		coalesce(st.first_name, '') AS staff, g.source, g.reward, g.points, g.stamps, g.cancelled_at
 	FROM prizes_given g JOIN stores s ON s.id = g.store_id
 	LEFT JOIN staff st ON st.id = g.staff_id
 	WHERE (%[1]d = 0 OR g.store_id = %[1]d) ORDER BY g.id`
@@ -177,6 +177,7 @@ type prizeExportRow struct {
 	Source      string     `db:"source"`
 	Reward      string     `db:"reward"`
 	Points      int64      `db:"points"`
+	Stamps      int        `db:"stamps"`
 	CancelledAt *time.Time `db:"cancelled_at"`
 }
 
@@ -184,7 +185,7 @@ type prizeExportRow struct {
 func (db *DB) StreamPrizes(ctx context.Context, shopID int64, fn func(*domain.PrizeExportRow) error) error {
 	return stream(ctx, db, "prizes", fmt.Sprintf(exportPrizes, shopID), func(r prizeExportRow) error {
 		return fn(&domain.PrizeExportRow{PublicID: r.PublicID, At: r.CreatedAt, StoreCode: r.Store, CustomerID: r.CustomerID,
-			Staff: r.Staff, Source: r.Source, Reward: r.Reward, Points: r.Points, CancelledAt: deref(r.CancelledAt)})
+			Staff: r.Staff, Source: r.Source, Reward: r.Reward, Points: r.Points, Stamps: r.Stamps, CancelledAt: deref(r.CancelledAt)})
 	})
 }
 

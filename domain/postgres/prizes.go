@@ -10,7 +10,7 @@ import (
 	"github.com/loyaltybot/loyaltybot/domain"
 )
 
-const prizeColumns = `id, public_id, card_id, customer_id, store_id, staff_id, source, reward, points,
+const prizeColumns = `id, public_id, card_id, customer_id, store_id, staff_id, source, reward, points, stamps,
 	idempotency_key, lot_ids, lot_points, created_at, cancelled_at, cancelled_by`
 
 func scanPrize(row pgx.Row) (*domain.Prize, error) {
@@ -18,7 +18,7 @@ func scanPrize(row pgx.Row) (*domain.Prize, error) {
 	var staff, by *int64
 	var cancelled *time.Time
 	var ids, points []int64
-	err := row.Scan(&p.ID, &p.PublicID, &p.CardID, &p.CustomerID, &p.ShopID, &staff, &p.Source, &p.Reward, &p.Points,
+	err := row.Scan(&p.ID, &p.PublicID, &p.CardID, &p.CustomerID, &p.ShopID, &staff, &p.Source, &p.Reward, &p.Points, &p.Stamps,
 		&p.IdempotencyKey, &ids, &points, &p.CreatedAt, &cancelled, &by)
 	if err != nil {
 		return nil, mapErr(err)
@@ -44,9 +44,9 @@ func (t *tx) FindPrizeByPublicID(ctx context.Context, publicID string) (*domain.
 func (t *tx) InsertPrize(ctx context.Context, p *domain.Prize) error {
 	ids, points := lotArrays(p.Uses)
 	err := t.tx.QueryRow(ctx, `INSERT INTO prizes_given (public_id, card_id, customer_id, store_id, staff_id, source,
-		reward, points, idempotency_key, lot_ids, lot_points, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
-		p.PublicID, p.CardID, p.CustomerID, p.ShopID, nullable(p.StaffID), p.Source, p.Reward, p.Points,
+		reward, points, stamps, idempotency_key, lot_ids, lot_points, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+		p.PublicID, p.CardID, p.CustomerID, p.ShopID, nullable(p.StaffID), p.Source, p.Reward, p.Points, p.Stamps,
 		p.IdempotencyKey, ids, points, t.stamp(p.CreatedAt)).Scan(&p.ID)
 	if err != nil {
 		return fmt.Errorf("insert prize: %w", mapErr(err))
@@ -85,4 +85,19 @@ func (t *tx) CardPrizes(ctx context.Context, cardID int64, since time.Time, limi
 		out = append(out, *p)
 	}
 	return out, mapErr(rows.Err())
+}
+
+// StampBalance counts a card's stamps: its live purchases of at least
+// minAmount since a time (purchases_card_live, read from the index
+// alone), less the stamps of its prizes that stand (prizes_given_card).
+func (t *tx) StampBalance(ctx context.Context, cardID, minAmount int64, since time.Time) (int, error) {
+	var n int
+	err := t.tx.QueryRow(ctx, `SELECT greatest(0,
+		(SELECT count(*) FROM purchases WHERE card_id = $1 AND cancelled_at IS NULL AND created_at >= $3 AND amount >= $2)
+		- (SELECT coalesce(sum(stamps), 0) FROM prizes_given WHERE card_id = $1 AND cancelled_at IS NULL))::int`,
+		cardID, minAmount, since).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("stamp balance: %w", mapErr(err))
+	}
+	return n, nil
 }

@@ -1,0 +1,99 @@
+package flows_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/loyaltybot/loyaltybot/bot/bottest"
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// withStamps turns on a stamp card: a stamp for each purchase of 100 RUB
+// or more, a free latte for three stamps, beside a coffee for 120 points.
+func withStamps(b *domain.Business) {
+	b.Gamification.Stamps = domain.StampsConfig{Enabled: true, MinAmount: 10_000}
+	b.Gamification.Rewards = []domain.RewardItem{
+		{ID: "coffee", Points: 120, Title: map[string]string{"en": "a free coffee", "ru": "бесплатный кофе", "uz": "bepul qahva"}},
+		{ID: "latte", Stamps: 3, Title: map[string]string{"en": "a free latte", "ru": "бесплатный латте", "uz": "bepul latte"}},
+	}
+}
+
+// TestStampCard: each purchase of the minimum or more is a stamp, counted
+// in the customer's message, on the card and in /rewards; once the
+// stamps pay for the prize the register offers it, giving it takes the
+// stamps (not the points), and a cancelled prize gives them back, a
+// cancelled purchase takes its stamp.
+func TestStampCard(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, withStamps)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 941, "Boris")
+	manager := hire(t, h, owner, "manager", 942, "Mila")
+	anna := join(t, h, 141, "Anna") // 100 welcome points
+	anna.Send("/card")
+	if photo, _ := anna.LastPhoto(); !strings.Contains(photo.Caption, "☕ Stamp card: 0 of 3 to a free latte.") {
+		t.Fatalf("the card without stamps: %q", photo.Caption)
+	}
+	for _, rubles := range []int{50, 200, 300} {
+		buyFor(t, anna, cashier, rubles)
+	}
+	anna.Sync()
+	if got := texts(anna); !strings.Contains(got, "Thank you for your purchase of 50 RUB! Points: +1. Balance: 101.\n") ||
+		!strings.Contains(got, "Balance: 107.\n+1 stamp · ☕ Stamp card: 1 of 3 to a free latte.\n") ||
+		!strings.Contains(got, "Balance: 116.\n+1 stamp · ☕ Stamp card: 2 of 3 to a free latte.\n") {
+		t.Fatalf("the purchases' messages and their stamps:\n%s", anna.Transcript())
+	}
+	scan(t, anna, cashier)
+	if strings.Contains(buttons(cashier), "latte") {
+		t.Fatalf("two stamps are offered a prize of three:\n%s", cashier.Transcript())
+	}
+	cashier.Send("400").Tap("➕ Accrue +12").Tap("✅ Confirm")
+	anna.Sync()
+	if !strings.Contains(texts(anna), "+1 stamp · 🎁 Your stamps (3 stamps) pay for a free latte: ask at the register.") {
+		t.Fatalf("the third stamp's message:\n%s", anna.Transcript())
+	}
+	anna.Send("/rewards")
+	if !strings.Contains(anna.Last().Text, "🎁 Your stamps (3 stamps) pay for a free latte: ask at the register.") ||
+		strings.Contains(anna.Last().Text, "a free latte (") {
+		t.Fatalf("/rewards with the stamps:\n%s", anna.Last().Text)
+	}
+
+	scan(t, anna, cashier)
+	cashier.Tap("🎁 a free latte · 3 stamps")
+	if got := cashier.Last().Text; !strings.Contains(got, "Give Anna a free latte for 3 stamps?\nStamps: 3 → 0.") {
+		t.Fatalf("the stamp prize's confirmation:\n%s", cashier.Transcript())
+	}
+	cashier.Tap("✅ Give the prize")
+	if got := balance(t, h, 141); got != 128 {
+		t.Fatalf("a stamp prize moved points: balance %d, want 128", got)
+	}
+	if b := buttons(cashier); strings.Contains(b, "latte") || !strings.Contains(b, "🎁 a free coffee · 120 points") {
+		t.Fatalf("after the stamp prize, the register offers:\n%s", cashier.Transcript())
+	}
+	anna.Sync()
+	if !strings.Contains(texts(anna), "🎁 Your prize: a free latte! Paid with stamps: −3 stamps. Stamps left: 0.") {
+		t.Fatalf("the customer's message of the stamp prize:\n%s", anna.Transcript())
+	}
+	anna.Send("/card")
+	if photo, _ := anna.LastPhoto(); !strings.Contains(photo.Caption, "☕ Stamp card: 0 of 3 to a free latte.") {
+		t.Fatalf("the card after the prize: %q", photo.Caption)
+	}
+	bottest.Golden(t, "stamps_cashier", cashier.Transcript())
+	bottest.Golden(t, "stamps_customer", anna.Transcript())
+
+	manager.Note("the prize was a mistake: cancelled, the stamps come back; then a purchase is cancelled, its stamp goes")
+	var prizeID string
+	if err := h.DB.Pool().QueryRow(t.Context(), `SELECT public_id FROM prizes_given`).Scan(&prizeID); err != nil {
+		t.Fatal(err)
+	}
+	manager.Send("/staff").SignedCallback(manager.Last().ID, "x:prizecancel:"+prizeID, "cancel the latte")
+	anna.Sync()
+	if !strings.Contains(texts(anna), "🎁 The prize a free latte was cancelled: 3 stamps are back on your card. Stamps: 3.") {
+		t.Fatalf("the prize's cancellation:\n%s", anna.Transcript())
+	}
+	manager.Send("/staff").Tap("🧾 Recent purchases").Tap(manager.Last().Inline[0][0].Text).Tap("Yes, cancel it")
+	anna.Send("/card")
+	if photo, _ := anna.LastPhoto(); !strings.Contains(photo.Caption, "☕ Stamp card: 2 of 3 to a free latte.") {
+		t.Fatalf("the card after a purchase's cancellation: %q\n%s", photo.Caption, manager.Transcript())
+	}
+}
