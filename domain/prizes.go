@@ -93,6 +93,14 @@ func (e *PrizeTooDearError) Error() string {
 	return fmt.Sprintf("the prize takes %d %s, the card has %d", e.Points, unit, e.Balance)
 }
 
+// RecentPrize is a prize with the customer's first name ("" once erased)
+// and the giver's ("" for the POS).
+type RecentPrize struct {
+	Prize
+	CustomerName string
+	StaffName    string
+}
+
 // PrizeStore keeps the prizes given.
 type PrizeStore interface {
 	// FindPrizeByKey finds a prize by its idempotency key (ErrNotFound).
@@ -105,6 +113,9 @@ type PrizeStore interface {
 	MarkPrizeCancelled(ctx context.Context, id, byStaff int64, at time.Time) error
 	// CardPrizes lists a card's prizes given since a time, newest first.
 	CardPrizes(ctx context.Context, cardID int64, since time.Time, limit int) ([]Prize, error)
+	// RecentPrizes lists the prizes given since a time (at a store; 0:
+	// every store), newest first, with the names a list shows.
+	RecentPrizes(ctx context.Context, shopID int64, since time.Time, limit int) ([]RecentPrize, error)
 	// StampBalance counts a card's stamps: its purchases that stand, of
 	// at least minAmount, since a time (zero: all), less the stamps of
 	// its prizes that stand (never below 0).

@@ -130,6 +130,15 @@ func TestPrizeAtTheRegister(t *testing.T) {
 	if got := balance(t, h, 133); got != 600 {
 		t.Fatalf("Bob's balance %d after the prize's cancellation, want 600", got)
 	}
+	manager.Send("/staff").Tap("🧾 Recent purchases")
+	if got := manager.Last().Text; !strings.Contains(got, "· Anna · 🎁 a free coffee · −120 points · Boris") ||
+		!strings.Contains(got, "· Bob · 🎁 a free coffee · −120 points · Mila (cancelled)") {
+		t.Fatalf("the recent prizes:\n%s", manager.Transcript())
+	}
+	manager.Tap(buttonWith(t, manager, "Anna · a free coffee")).Tap("No, keep it")
+	if got := balance(t, h, 131); got != 66 {
+		t.Fatalf("Anna's balance %d after No, want 66", got)
+	}
 	h.Clock.Advance(25 * time.Hour)
 	manager.SignedCallback(manager.Last().ID, "x:prizecancel:"+prizeID, "cancel Anna's prize a day later")
 	if !strings.Contains(manager.Last().Text, "A prize can be cancelled within 24 hours only.") {

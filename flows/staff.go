@@ -311,7 +311,7 @@ func (staffFlow) revoke(s *Session, id int64) error {
 }
 
 // listPurchases shows the last day's purchases of the manager's store with
-// a cancel button each.
+// a cancel button each, and the prizes given, each with its own.
 func listPurchases(s *Session) error {
 	ps, err := s.Tx.ListRecentPurchases(s.Ctx, s.Staff.ShopID, s.e.Now().Add(-domain.CancelWindow), 10)
 	if err != nil {
@@ -319,7 +319,7 @@ func listPurchases(s *Session) error {
 	}
 	if len(ps) == 0 {
 		s.Say("staff.purchases.none", nil)
-		return nil
+		return listPrizes(s)
 	}
 	var b strings.Builder
 	b.WriteString(s.T("staff.purchases.header", nil))
@@ -339,6 +339,36 @@ func listPurchases(s *Session) error {
 		if !p.Cancelled() {
 			rows = append(rows, []Button{{Text: s.T("staff.purchases.cancel", data), Data: action("cancelask", p.PublicID)}})
 		}
+	}
+	s.Send(Reply{Text: b.String(), Inline: rows})
+	return listPrizes(s)
+}
+
+// listPrizes shows the last day's prizes of the manager's store, if any,
+// with a cancel button each: a cashier's mistake is the manager's to undo.
+func listPrizes(s *Session) error {
+	ps, err := s.Tx.RecentPrizes(s.Ctx, s.Staff.ShopID, s.e.Now().Add(-domain.CancelWindow), 10)
+	if err != nil || len(ps) == 0 {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString(s.T("staff.prizes.header", nil))
+	var rows [][]Button
+	loc := s.e.location(s)
+	for _, p := range ps {
+		by := p.StaffName
+		if by == "" {
+			by = s.T("staff.purchases.by_pos", nil)
+		}
+		data := map[string]any{"Time": p.CreatedAt.In(loc).Format("15:04"), "Customer": orDash(p.CustomerName),
+			"Title": s.prizeTitle(p.Reward), "Points": s.prizePrice(&p.Prize), "By": by}
+		line := s.T("staff.prizes.line", data)
+		if p.Cancelled() {
+			line += " " + s.T("staff.purchases.cancelled", nil)
+		} else {
+			rows = append(rows, []Button{{Text: s.T("staff.prizes.cancel", data), Data: action("prizeask", p.PublicID)}})
+		}
+		b.WriteString("\n" + line)
 	}
 	s.Send(Reply{Text: b.String(), Inline: rows})
 	return nil

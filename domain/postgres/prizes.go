@@ -101,3 +101,37 @@ func (t *tx) StampBalance(ctx context.Context, cardID, minAmount int64, since ti
 	}
 	return n, nil
 }
+
+// RecentPrizes lists the prizes given since a time (at a store), newest
+// first (prizes_given_time).
+func (t *tx) RecentPrizes(ctx context.Context, shopID int64, since time.Time, limit int) ([]domain.RecentPrize, error) {
+	rows, err := t.tx.Query(ctx, `SELECT `+prizeColumns+`,
+		coalesce((SELECT c.first_name FROM customers c WHERE c.id = g.customer_id AND c.erased_at IS NULL), ''),
+		coalesce((SELECT s.first_name FROM staff s WHERE s.id = g.staff_id), '')
+		FROM prizes_given g WHERE g.created_at >= $2 AND ($1 = 0 OR g.store_id = $1)
+		ORDER BY g.created_at DESC, g.id DESC LIMIT $3`, shopID, since, limit)
+	if err != nil {
+		return nil, fmt.Errorf("recent prizes: %w", mapErr(err))
+	}
+	defer rows.Close()
+	var out []domain.RecentPrize
+	for rows.Next() {
+		var r domain.RecentPrize
+		p, err := scanPrize(rowWith{rows, []any{&r.CustomerName, &r.StaffName}})
+		if err != nil {
+			return nil, err
+		}
+		r.Prize = *p
+		out = append(out, r)
+	}
+	return out, mapErr(rows.Err())
+}
+
+// rowWith scans a row's leading columns as the wrapped scan wants and
+// its trailing ones into extra.
+type rowWith struct {
+	pgx.Row
+	extra []any
+}
+
+func (r rowWith) Scan(dest ...any) error { return r.Row.Scan(append(dest, r.extra...)...) }
