@@ -173,6 +173,29 @@ func (s *Session) customerCardText(cc *domain.CustomerCard) (string, error) {
 			b.WriteString(" 🔥×" + strconv.FormatInt(pr.Multiplier, 10))
 		}
 	}
+	if cc.Card != nil {
+		if s.e.Business.Gamification.Stamps.Enabled {
+			n, err := s.e.Service.Stamps(s.Ctx, s.Tx, cc.Card.ID)
+			if err != nil {
+				return "", err
+			}
+			line("customer.card.stamps", map[string]any{"Stamps": s.stamps(n)})
+		}
+		prizes, err := s.Tx.CardPrizes(s.Ctx, cc.Card.ID, time.Time{}, 5)
+		if err != nil {
+			return "", err
+		}
+		if len(prizes) > 0 {
+			line("customer.card.prizes", nil)
+		}
+		for _, p := range prizes {
+			line("customer.card.prize", map[string]any{"Date": p.CreatedAt.In(loc).Format("02.01.2006 15:04"),
+				"Title": s.prizeTitle(p.Reward), "Points": s.prizePrice(&p)})
+			if p.Cancelled() {
+				b.WriteString(" " + s.T("staff.purchases.cancelled", nil))
+			}
+		}
+	}
 	if len(cc.Feedback) > 0 {
 		line("customer.card.feedback", nil)
 		for _, f := range cc.Feedback {

@@ -97,6 +97,11 @@ func TestStampCard(t *testing.T) {
 	if photo, _ := anna.LastPhoto(); !strings.Contains(photo.Caption, "☕ Stamp card: 2 of 3 to a free latte.") {
 		t.Fatalf("the card after a purchase's cancellation: %q\n%s", photo.Caption, manager.Transcript())
 	}
+	manager.Send("/customer +79990000141")
+	if got := manager.Last().Text; !strings.Contains(got, "☕ Stamp card: 2 stamps\n🎁 Prizes:\n• ") ||
+		!strings.Contains(got, " · a free latte · −3 stamps (cancelled)") {
+		t.Fatalf("the customer card's stamps and prizes:\n%s", got)
+	}
 }
 
 // buttonWith is the label of a button of the chat's messages that holds
