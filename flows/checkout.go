@@ -507,11 +507,7 @@ func askCancelPurchase(s *Session, publicID string) error {
 	} else if err != nil {
 		return err
 	}
-	name := ""
-	if c, err := s.Tx.FindCustomerByID(s.Ctx, p.CustomerID); err == nil && !c.Erased {
-		name = c.FirstName
-	}
-	s.Edit(Reply{Text: s.T("checkout.cancel_purchase.ask", map[string]any{"Purchase": publicID, "Customer": orDash(name),
+	s.Edit(Reply{Text: s.T("checkout.cancel_purchase.ask", map[string]any{"Purchase": publicID, "Customer": orDash(s.customerFirstName(p.CustomerID)),
 		"Amount": s.e.money(p.Amount, s.Lang), "Time": p.CreatedAt.In(s.e.location(s)).Format("02.01 15:04")}), Inline: [][]Button{{
 		{Text: s.T("checkout.cancel_purchase.yes", nil), Data: action("cancel", publicID)},
 		{Text: s.T("checkout.cancel_purchase.no", nil), Data: action("keep", publicID)},

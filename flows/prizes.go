@@ -189,20 +189,9 @@ func tooDearID(r domain.RewardItem) string {
 
 // askCancelPrize asks a manager to confirm cancelling a prize given.
 func askCancelPrize(s *Session, publicID string) error {
-	if !s.Staff.CanManage() {
-		s.Toast("staff.manager_only")
-		return nil
-	}
-	p, err := s.Tx.FindPrizeByPublicID(s.Ctx, publicID)
-	if errors.Is(err, domain.ErrNotFound) {
-		s.Edit(Reply{Text: s.T("prize.not_found", nil)})
-		return nil
-	} else if err != nil {
+	p, name, ok, err := managedPrize(s, publicID, "staff.manager_only")
+	if !ok || err != nil {
 		return err
-	}
-	name := ""
-	if c, err := s.Tx.FindCustomerByID(s.Ctx, p.CustomerID); err == nil && !c.Erased {
-		name = c.FirstName
 	}
 	s.Edit(Reply{Text: s.T("prize.cancel.ask", map[string]any{"Title": s.prizeTitle(p.Reward), "Name": orDash(name),
 		"Points": s.prizePrice(p), "Time": p.CreatedAt.In(staffLocation(s)).Format("02.01 15:04")}), Inline: [][]Button{{
@@ -215,24 +204,40 @@ func askCancelPrize(s *Session, publicID string) error {
 // keepPrize answers No to the cancellation: the message says the prize
 // stands and keeps its Cancel button, for a second thought.
 func keepPrize(s *Session, publicID string) error {
-	if !s.Staff.CanManage() {
-		s.Toast("error.stale_button")
-		return nil
-	}
-	p, err := s.Tx.FindPrizeByPublicID(s.Ctx, publicID)
-	if errors.Is(err, domain.ErrNotFound) {
-		s.Edit(Reply{Text: s.T("prize.not_found", nil)})
-		return nil
-	} else if err != nil {
+	p, name, ok, err := managedPrize(s, publicID, "error.stale_button")
+	if !ok || err != nil {
 		return err
-	}
-	name := ""
-	if c, err := s.Tx.FindCustomerByID(s.Ctx, p.CustomerID); err == nil && !c.Erased {
-		name = c.FirstName
 	}
 	s.Edit(Reply{Text: s.T("prize.kept", map[string]any{"Title": s.prizeTitle(p.Reward), "Name": orDash(name),
 		"Points": s.prizePrice(p)}), Inline: [][]Button{{{Text: s.T("prize.cancel", nil), Data: action("prizeask", publicID)}}}})
 	return nil
+}
+
+// managedPrize reads the prize a manager's button names, with its
+// customer's first name; ok is false when it answered the tap itself
+// (not a manager: the toast refused; no such prize).
+func managedPrize(s *Session, publicID, refused string) (p *domain.Prize, name string, ok bool, err error) {
+	if !s.Staff.CanManage() {
+		s.Toast(refused)
+		return nil, "", false, nil
+	}
+	p, err = s.Tx.FindPrizeByPublicID(s.Ctx, publicID)
+	if errors.Is(err, domain.ErrNotFound) {
+		s.Edit(Reply{Text: s.T("prize.not_found", nil)})
+		return nil, "", false, nil
+	} else if err != nil {
+		return nil, "", false, err
+	}
+	return p, s.customerFirstName(p.CustomerID), true, nil
+}
+
+// customerFirstName is a customer's first name for staff, "" once they
+// erased their data (or cannot be read).
+func (s *Session) customerFirstName(id int64) string {
+	if c, err := s.Tx.FindCustomerByID(s.Ctx, id); err == nil && !c.Erased {
+		return c.FirstName
+	}
+	return ""
 }
 
 // cancelPrize gives a prize's points back; the customer is told by the

@@ -147,22 +147,8 @@ func (a *API) postPrize(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, errUnauthorized)
 		return
 	}
-	in, err := a.readPrize(w, r)
-	if err != nil {
-		a.reject(w, r, key, err)
-		return
-	}
-	ans, created, err := retryRace(errPrizeConflict, func() (prizeAnswer, bool, error) {
-		return a.givePrize(r.Context(), key, in)
-	})
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	if created {
-		a.kick() // the customer's message is waiting
-	}
-	writeJSON(w, createdOrRepeat(created), &ans)
+	keyedWrite(a, w, r, key, errPrizeConflict, true, a.readPrize,
+		func(in *prizeInput) (prizeAnswer, bool, error) { return a.givePrize(r.Context(), key, in) })
 }
 
 // givePrize runs one attempt at a prize in one transaction. A repeat of

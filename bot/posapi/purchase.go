@@ -55,17 +55,32 @@ func (a *API) postPurchase(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, errUnauthorized)
 		return
 	}
-	in, err := a.readPurchase(w, r)
+	// record tells the sender of the customer's message itself: a
+	// refused lookup may have queued the owners' alert too.
+	keyedWrite(a, w, r, key, errReceiptConflict, false, a.readPurchase,
+		func(in *purchaseInput) (purchaseAnswer, bool, error) { return a.record(r.Context(), key, in) })
+}
+
+// keyedWrite answers a write keyed by the client's id (a receipt, a
+// return, a prize): read checks the body (its error answered once the
+// key is known good), run makes an attempt (retryRace: once more when
+// it lost a race to the same id, conflict after that); 201 when it
+// wrote, 200 for a repeat. With kick, a write wakes the sender for the
+// customer's message.
+func keyedWrite[I, A any](a *API, w http.ResponseWriter, r *http.Request, key string, conflict error, kick bool,
+	read func(http.ResponseWriter, *http.Request) (I, error), run func(I) (A, bool, error)) {
+	in, err := read(w, r)
 	if err != nil {
 		a.reject(w, r, key, err)
 		return
 	}
-	ans, created, err := retryRace(errReceiptConflict, func() (purchaseAnswer, bool, error) {
-		return a.record(r.Context(), key, in)
-	})
+	ans, created, err := retryRace(conflict, func() (A, bool, error) { return run(in) })
 	if err != nil {
 		a.fail(w, r, err)
 		return
+	}
+	if created && kick {
+		a.kick()
 	}
 	writeJSON(w, createdOrRepeat(created), &ans)
 }

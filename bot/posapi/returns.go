@@ -113,22 +113,8 @@ func (a *API) postReceiptReturn(w http.ResponseWriter, r *http.Request) {
 // takeReturn reads a return's body and records it for the purchase
 // purchase finds in the key's store.
 func (a *API) takeReturn(w http.ResponseWriter, r *http.Request, key string, purchase func(tx domain.Tx, shopID int64) (string, error)) {
-	in, err := a.readReturn(w, r)
-	if err != nil {
-		a.reject(w, r, key, err)
-		return
-	}
-	ans, created, err := retryRace(errReturnConflict, func() (returnAnswer, bool, error) {
-		return a.returnOnce(r.Context(), key, purchase, in)
-	})
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	if created {
-		a.kick() // the customer's message is waiting
-	}
-	writeJSON(w, createdOrRepeat(created), &ans)
+	keyedWrite(a, w, r, key, errReturnConflict, true, a.readReturn,
+		func(in *returnInput) (returnAnswer, bool, error) { return a.returnOnce(r.Context(), key, purchase, in) })
 }
 
 // returnOnce runs one attempt at a return in one transaction.
