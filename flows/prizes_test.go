@@ -169,15 +169,5 @@ func TestPrizeAtTheRegister(t *testing.T) {
 		data.Prizes[0]["store"] != "Central" || data.Prizes[0]["cancelled_at"] == nil {
 		t.Fatalf("the prizes in Bob's data: %+v", data)
 	}
-	for _, tg := range []int64{131, 133} {
-		_, card := customer(t, h, tg)
-		var lots, ledger int64
-		if err := h.DB.Pool().QueryRow(t.Context(), `SELECT (SELECT coalesce(sum(remaining), 0) FROM point_lots WHERE card_id = $1),
-			(SELECT coalesce(sum(amount), 0) FROM ledger WHERE card_id = $1)`, card.ID).Scan(&lots, &ledger); err != nil {
-			t.Fatal(err)
-		}
-		if lots != card.Balance || ledger != card.Balance {
-			t.Errorf("customer %d: balance %d, lots %d, ledger %d", tg, card.Balance, lots, ledger)
-		}
-	}
+	cardsAddUp(t, h, 131, 133)
 }

@@ -235,7 +235,14 @@ func TestReferralVoidedWhenTheFirstPurchaseIsReturned(t *testing.T) {
 	if n := countRows(t, h, `SELECT count(*) FROM referrals WHERE rounds = 2 AND voided_at IS NULL`); n != 2 {
 		t.Fatalf("%d referrals in their second round, want Bob's and Carl's", n)
 	}
-	for _, tg := range []int64{101, 102, 103} {
+	cardsAddUp(t, h, 101, 102, 103)
+}
+
+// cardsAddUp checks that each customer's card balance is what their open
+// lots hold and what their ledger adds up to.
+func cardsAddUp(t *testing.T, h *bottest.Harness, tgIDs ...int64) {
+	t.Helper()
+	for _, tg := range tgIDs {
 		_, card := customer(t, h, tg)
 		var lots, ledger int64
 		if err := h.DB.Pool().QueryRow(t.Context(), `SELECT (SELECT coalesce(sum(remaining), 0) FROM point_lots WHERE card_id = $1),
