@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/loyaltybot/loyaltybot/bot/bottest"
+	"github.com/loyaltybot/loyaltybot/domain"
 )
 
 var referralRe = regexp.MustCompile(`\?start=(r_[A-Za-z0-9_-]+)`)
@@ -252,5 +253,42 @@ func cardsAddUp(t *testing.T, h *bottest.Harness, tgIDs ...int64) {
 		if lots != card.Balance || ledger != card.Balance {
 			t.Errorf("customer %d: balance %d, lots %d, ledger %d", tg, card.Balance, lots, ledger)
 		}
+	}
+}
+
+// TestVoidReferralDoesNotCountForTheBadge: a referral voided by the
+// friend's cancelled purchase is no friend brought for the referral
+// badge; completed again, it is.
+func TestVoidReferralDoesNotCountForTheBadge(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, withGames, func(b *domain.Business) {
+		for i := range b.Gamification.Badges {
+			if b.Gamification.Badges[i].ID == "good_friend" {
+				b.Gamification.Badges[i].Count = 2
+			}
+		}
+	})
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := join(t, h, 101, "Anna")
+	link := inviteLink(t, anna)
+	friend := func(id int64, name, phone string) *bottest.Chat {
+		c := h.Chat(id, name, "en")
+		c.Send("/start " + link).Tap("✅ I agree").ShareContact(phone).Tap(name).Tap("No, thanks")
+		return c
+	}
+	bob, carl := friend(102, "Bob", "+79990000102"), friend(103, "Carl", "+79990000103")
+	badge := func() int {
+		return countRows(t, h, `SELECT count(*) FROM badge_awards WHERE badge = 'good_friend'`)
+	}
+	buy(t, bob, cashier)
+	owner.Send("/staff").Tap("🧾 Recent purchases").Tap(buttonWith(t, owner, "Bob")).Tap("Yes, cancel it")
+	buy(t, carl, cashier)
+	if n := badge(); n != 0 {
+		t.Fatalf("Carl's purchase and Bob's void referral earned the badge of two friends")
+	}
+	buy(t, bob, cashier)
+	if n := badge(); n != 1 {
+		t.Fatalf("two friends who bought: %d badges, want 1", n)
 	}
 }
