@@ -260,7 +260,7 @@ func RecordPurchase(ctx context.Context, tx Tx, p *Program, req PurchaseRequest,
 		// A member who typed their phone gets the welcome bonus now: a
 		// purchase at a register is what a typed number could not prove.
 		st.Held.CardID = card.ID
-		w.Welcome = heldWelcomeEntry(st.Held, card.CustomerID, now)
+		w.Welcome = heldWelcomeEntry(st.Held, card.CustomerID, pur.PublicID, now)
 		res.Welcome = st.Held.Points
 		res.Balance += st.Held.Points
 	}

@@ -242,6 +242,10 @@ type CardStore interface {
 	// HoldWelcome keeps a welcome bonus for the card's first purchase
 	// (LoadCheckout reads it, WritePurchase pays it).
 	HoldWelcome(ctx context.Context, h HeldWelcome) error
+	// PurchaseWelcome reads what the card holds of a welcome bonus a
+	// purchase paid, when no purchase of the card stands (else Paid
+	// false: nothing to undo).
+	PurchaseWelcome(ctx context.Context, cardID int64) (PurchaseWelcome, error)
 }
 
 // PurchaseStore keeps purchases.

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -28,6 +29,9 @@ type HeldWelcome struct {
 	Points    int64
 	ValidDays int // the promo lot's life from the purchase on (0: no own expiry)
 	At        time.Time
+	// Round is 1 for the bonus held at joining, one more each time a
+	// cancellation or a full return put it back on hold (undoWelcome).
+	Round int
 }
 
 // GrantWelcome decides and books the welcome bonus of someone who just
@@ -66,13 +70,100 @@ func (s *Service) GrantWelcome(ctx context.Context, tx Tx, c *Customer, card *Ca
 }
 
 // heldWelcomeEntry is the ledger row that pays a held welcome bonus with
-// a purchase: the same idempotency key as a welcome bonus paid at
-// joining, so a customer never gets both.
-func heldWelcomeEntry(h HeldWelcome, customerID int64, now time.Time) *LedgerEntry {
-	e := &LedgerEntry{CardID: h.CardID, Kind: LedgerWelcome, Amount: h.Points,
-		IdempotencyKey: WelcomeBonusKey(customerID)}
+// a purchase: the first round under the same idempotency key as a
+// welcome bonus paid at joining, so a customer never gets both; a bonus
+// held again (undoWelcome) under its round's key.
+func heldWelcomeEntry(h HeldWelcome, customerID int64, purchase string, now time.Time) *LedgerEntry {
+	e := &LedgerEntry{CardID: h.CardID, Kind: LedgerWelcome, Amount: h.Points, Reason: purchase,
+		IdempotencyKey: welcomeRoundKey(customerID, h.Round)}
 	if h.ValidDays > 0 {
 		e.ExpiresAt = now.AddDate(0, 0, h.ValidDays)
 	}
 	return e
+}
+
+// welcomeRoundKey is the key of a welcome bonus paid in a round: the
+// customer's welcome key for the first, with the round after it.
+func welcomeRoundKey(customerID int64, round int) string {
+	if round <= 1 {
+		return WelcomeBonusKey(customerID)
+	}
+	return fmt.Sprintf("%s:%d", WelcomeBonusKey(customerID), round)
+}
+
+// WelcomeHeldAgain: a cancellation or a full return left the card with no
+// purchase standing, so the welcome bonus its first purchase paid was
+// taken back (as far as it is still on the card) and is held for the
+// next purchase; the customer is told.
+type WelcomeHeldAgain struct {
+	Customer *Customer
+	Points   int64 // taken back, and held again
+	Balance  int64 // the card's after it
+}
+
+func (WelcomeHeldAgain) eventName() string { return "welcome_held_again" }
+
+// welcomeUndone runs undoWelcome for a cancellation or a full return.
+func (s *Service) welcomeUndone(ctx context.Context, tx Tx, ev Event) error {
+	switch ev := ev.(type) {
+	case PurchaseCancelled:
+		return s.undoWelcome(ctx, tx, &ev.Result.Purchase, ev.Result.Customer)
+	case PurchaseReturned:
+		if ev.Result.Purchase.Cancelled() { // returned in full
+			return s.undoWelcome(ctx, tx, &ev.Result.Purchase, ev.Result.Customer)
+		}
+	}
+	return nil
+}
+
+// undoWelcome is the reaction to a cancellation or a full return: when no
+// purchase of the card stands any more and a purchase paid its welcome
+// bonus (the phone was typed: WelcomeHeld), what is left of the bonus is
+// taken back and held again for the next purchase, one round more. What
+// the customer spent of it stays spent and is not held again, so the
+// bonus never adds up to more than one.
+func (s *Service) undoWelcome(ctx context.Context, tx Tx, p *Purchase, c *Customer) error {
+	if c == nil || c.Erased || s.Business.WelcomeBonus <= 0 {
+		return nil
+	}
+	w, err := tx.PurchaseWelcome(ctx, p.CardID)
+	if err != nil || !w.Paid || w.Held <= 0 {
+		return err
+	}
+	lots, err := tx.ListOpenLots(ctx, p.CardID)
+	if err != nil {
+		return err
+	}
+	var open int64
+	for _, l := range lots {
+		open += max(l.Remaining, 0)
+	}
+	take := min(w.Held, open)
+	if take == 0 {
+		return nil
+	}
+	uses, err := allocateTakeBack(lots, take, LotPromo)
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	row, created, err := debit(ctx, tx, LedgerEntry{CardID: p.CardID, Kind: LedgerWelcome, Amount: -take, Reason: p.PublicID,
+		IdempotencyKey: fmt.Sprintf("%s:undo", welcomeRoundKey(c.ID, w.Round)), CreatedAt: now}, uses)
+	if err != nil || !created {
+		return err
+	}
+	if err := tx.HoldWelcome(ctx, HeldWelcome{CardID: p.CardID, Points: take, ValidDays: s.Business.WelcomeBonusDays,
+		At: now, Round: w.Round + 1}); err != nil {
+		return err
+	}
+	return s.emit(ctx, tx, WelcomeHeldAgain{Customer: c, Points: take, Balance: row.BalanceAfter})
+}
+
+// PurchaseWelcome is what a card holds of a welcome bonus a purchase
+// paid: Paid when a purchase paid one, Held what its rows add up to now,
+// Round the round of the last payment.
+type PurchaseWelcome struct {
+	Paid  bool
+	Held  int64
+	Round int
 }

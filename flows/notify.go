@@ -105,6 +105,15 @@ func (e *Engine) react(ctx context.Context, tx domain.Tx, ev domain.Event) error
 		return e.announceBadge(ctx, tx, ev)
 	case domain.ReferralCompleted:
 		return e.notifyReferral(ctx, tx, ev)
+	case domain.WelcomeHeldAgain:
+		c := ev.Customer
+		if c.ChatID == 0 || c.Unreachable {
+			return nil
+		}
+		lang := e.Business.Language(c.Language, "")
+		l := e.localizer(lang)
+		return e.queue(ctx, tx, Reply{ChatID: c.ChatID, Text: e.translate(l, "welcome.held_again",
+			map[string]any{"Points": e.points(l, ev.Points), "Balance": e.num(ev.Balance, lang)})})
 	case domain.ReferralVoided:
 		return e.notifyReferralVoided(ctx, tx, ev)
 	case domain.LivePromotionStarted:

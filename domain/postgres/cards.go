@@ -45,8 +45,8 @@ func (t *tx) CreateCard(ctx context.Context, customerID int64, number string) (*
 
 // HoldWelcome keeps a welcome bonus for the card's first purchase.
 func (t *tx) HoldWelcome(ctx context.Context, h domain.HeldWelcome) error {
-	_, err := t.tx.Exec(ctx, `INSERT INTO held_welcome (card_id, points, valid_days, held_at)
-		VALUES ($1, $2, $3, $4) ON CONFLICT (card_id) DO NOTHING`, h.CardID, h.Points, h.ValidDays, h.At)
+	_, err := t.tx.Exec(ctx, `INSERT INTO held_welcome (card_id, points, valid_days, held_at, round)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (card_id) DO NOTHING`, h.CardID, h.Points, h.ValidDays, t.stamp(h.At), max(h.Round, 1))
 	if err != nil {
 		return fmt.Errorf("hold welcome: %w", mapErr(err))
 	}
@@ -213,4 +213,22 @@ func (t *tx) AppendCredit(ctx context.Context, e domain.LedgerEntry, kind domain
 		return domain.LedgerEntry{}, false, fmt.Errorf("append credit %s: %w", e.IdempotencyKey, mapErr(err))
 	}
 	return row.domain(), false, nil
+}
+
+// PurchaseWelcome reads the card's welcome rows when none of its
+// purchases stands. A welcome bonus a purchase paid names the purchase
+// (heldWelcomeEntry); one paid at joining names none. (Those a purchase
+// paid before 0051 named none either, and are not undone.)
+func (t *tx) PurchaseWelcome(ctx context.Context, cardID int64) (domain.PurchaseWelcome, error) {
+	var w domain.PurchaseWelcome
+	err := t.tx.QueryRow(ctx, `SELECT coalesce(bool_or(l.amount > 0 AND l.reason <> ''), false),
+		coalesce(sum(l.amount), 0)::bigint, count(*) FILTER (WHERE l.amount > 0)::int
+		FROM ledger l
+		WHERE l.card_id = $1 AND l.kind = 'welcome'
+		  AND NOT EXISTS (SELECT 1 FROM purchases WHERE card_id = $1 AND cancelled_at IS NULL)`, cardID).
+		Scan(&w.Paid, &w.Held, &w.Round)
+	if err != nil {
+		return w, fmt.Errorf("purchase welcome: %w", mapErr(err))
+	}
+	return w, nil
 }

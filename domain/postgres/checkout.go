@@ -30,7 +30,7 @@ SELECT c.id, c.customer_id, c.number, c.balance, c.created_at,
        (SELECT max(created_at) FROM purchases WHERE card_id = c.id AND cancelled_at IS NULL),
        (SELECT min(expires_at) FROM point_lots WHERE card_id = c.id AND remaining > 0),
        EXISTS (SELECT 1 FROM point_lots WHERE card_id = c.id AND remaining > 0 AND kind = 'regular'),
-       coalesce(hw.points, 0), coalesce(hw.valid_days, 0)
+       coalesce(hw.points, 0), coalesce(hw.valid_days, 0), coalesce(hw.round, 0)
   FROM c JOIN customers cu ON cu.id = c.customer_id
          LEFT JOIN held_welcome hw ON hw.card_id = c.id`
 
@@ -60,7 +60,7 @@ func (t *tx) LoadCheckout(ctx context.Context, q domain.CheckoutQuery) (*domain.
 			&r.ID, &r.TelegramID, &r.ChatID, &r.FirstName, &r.Phone, &r.Language, &r.JoinedStoreID,
 			&r.JoinedAt, &r.Marketing, &r.UnreachableAt, &r.CreatedAt, &r.ErasedAt,
 			&st.PrevPublicID, &st.Purchases, &st.Spend, &st.CardCount, &st.StaffCount, &last, &earliest, &st.HasRegular,
-			&st.Held.Points, &st.Held.ValidDays)
+			&st.Held.Points, &st.Held.ValidDays, &st.Held.Round)
 	}
 	args := []any{q.CardID, q.IdempotencyKey, q.StaffID, q.SpendSince, q.CardSince, q.StaffSince, q.CardNumber}
 	var err error

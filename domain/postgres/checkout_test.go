@@ -164,7 +164,7 @@ func TestHeldWelcome(t *testing.T) {
 		})
 		return h
 	}
-	checkEqual(t, "held", load(card.ID), domain.HeldWelcome{Points: 50, ValidDays: 30})
+	checkEqual(t, "held", load(card.ID), domain.HeldWelcome{Points: 50, ValidDays: 30, Round: 1})
 	checkEqual(t, "another card", load(other.ID), domain.HeldWelcome{})
 
 	at := clock.Advance(time.Minute)
