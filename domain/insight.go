@@ -67,6 +67,7 @@ type CustomerNudge struct {
 	ConvertedAt time.Time
 	Revenue     int64
 	Points      int64
+	OfferUsedAt time.Time // the discount or gift honoured at the register
 }
 
 // InsightStore keeps what owners read about customers: staff notes, the

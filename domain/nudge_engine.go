@@ -102,6 +102,9 @@ type Nudge struct {
 	Click        string
 	ClickedAt    time.Time
 	DeclinedAt   time.Time
+	// OfferUsedAt is when the discount or gift was honoured at the
+	// register (zero: not yet).
+	OfferUsedAt time.Time
 }
 
 // NudgeStore keeps the nudges.

@@ -103,6 +103,7 @@ type Tx interface {
 	CardMoveStore
 	LivePromotionStore
 	PrizeStore
+	OfferStore
 }
 
 // UpdateStore is the inbox of Telegram updates, inside a transaction.

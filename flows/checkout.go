@@ -116,6 +116,11 @@ func beginCheckout(s *Session, cardID int64, err error, byPhone bool) error {
 	if err := sayNotes(s, q.Customer.ID); err != nil {
 		return err
 	}
+	if !byPhone {
+		if err := sayOpenOffers(s, q.Customer.ID); err != nil {
+			return err
+		}
+	}
 	return s.Enter(flowCheckout, stepAmount)
 }
 

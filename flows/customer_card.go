@@ -212,6 +212,9 @@ func (s *Session) customerCardText(cc *domain.CustomerCard) (string, error) {
 			if !n.ConvertedAt.IsZero() {
 				outcome += ", " + s.T("customer.nudge.converted", map[string]any{"Revenue": s.e.money(n.Revenue, s.Lang)})
 			}
+			if !n.OfferUsedAt.IsZero() {
+				outcome += ", " + s.T("customer.nudge.offer_used", nil)
+			}
 			line("customer.card.nudge", map[string]any{"Date": day(n.SendAt), "Rule": s.e.ruleName(n.Rule, s.Lang), "Outcome": outcome})
 		}
 	}

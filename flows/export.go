@@ -57,6 +57,8 @@ type exportNudge struct {
 	Offer      string     `json:"offer,omitempty"`
 	Click      string     `json:"tapped,omitempty"`
 	DeclinedAt *time.Time `json:"not_interested_at,omitempty"`
+	// OfferUsed is when the discount or gift was honoured at the register.
+	OfferUsed *time.Time `json:"offer_used_at,omitempty"`
 }
 
 type exportNote struct {
@@ -267,6 +269,10 @@ func exportData(s *Session) error {
 		if !n.DeclinedAt.IsZero() {
 			t := n.DeclinedAt.UTC()
 			row.DeclinedAt = &t
+		}
+		if !n.OfferUsedAt.IsZero() {
+			t := n.OfferUsedAt.UTC()
+			row.OfferUsed = &t
 		}
 		out.Nudges = append(out.Nudges, row)
 	}

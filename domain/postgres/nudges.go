@@ -445,13 +445,13 @@ func (t *tx) NudgeStats(ctx context.Context, from time.Time) ([]domain.NudgeStat
 // ListCustomerNudges lists a customer's nudges, oldest first.
 func (t *tx) ListCustomerNudges(ctx context.Context, customerID int64) ([]domain.Nudge, error) {
 	rows, _ := t.tx.Query(ctx, `SELECT id, rule, occurrence, marketing, outcome, reason, due_at, send_at, points,
-		offer, click, clicked_at, declined_at FROM nudges WHERE customer_id = $1 ORDER BY due_at, id`, customerID)
+		offer, click, clicked_at, declined_at, offer_used_at FROM nudges WHERE customer_id = $1 ORDER BY due_at, id`, customerID)
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Nudge, error) {
 		n := domain.Nudge{CustomerID: customerID}
-		var clicked, declined *time.Time
+		var clicked, declined, used *time.Time
 		err := r.Scan(&n.ID, &n.Rule, &n.Occurrence, &n.Marketing, &n.Outcome, &n.Reason, &n.DueAt, &n.SendAt,
-			&n.Points, &n.Offer, &n.Click, &clicked, &declined)
-		n.ClickedAt, n.DeclinedAt = deref(clicked), deref(declined)
+			&n.Points, &n.Offer, &n.Click, &clicked, &declined, &used)
+		n.ClickedAt, n.DeclinedAt, n.OfferUsedAt = deref(clicked), deref(declined), deref(used)
 		return n, err
 	})
 	if err != nil {
@@ -477,4 +477,33 @@ func (t *tx) NudgeOfferStats(ctx context.Context, from time.Time) ([]domain.Nudg
 		return nil, fmt.Errorf("nudge offer stats: %w", mapErr(err))
 	}
 	return out, nil
+}
+
+// OpenOfferNudges lists a customer's sent nudges with a discount or a gift
+// not used yet (nudges_open_offers).
+func (t *tx) OpenOfferNudges(ctx context.Context, customerID int64, since, until time.Time, limit int) ([]domain.Nudge, error) {
+	rows, _ := t.tx.Query(ctx, `SELECT id, rule, offer, send_at FROM nudges
+		WHERE customer_id = $1 AND outcome = 'sent' AND offer IN ('discount', 'gift') AND offer_used_at IS NULL
+		  AND send_at >= $2 AND send_at <= $3
+		ORDER BY send_at DESC LIMIT $4`, customerID, since, until, limit)
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Nudge, error) {
+		n := domain.Nudge{CustomerID: customerID, Outcome: domain.NudgeSent}
+		err := r.Scan(&n.ID, &n.Rule, &n.Offer, &n.SendAt)
+		return n, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open offers: %w", mapErr(err))
+	}
+	return out, nil
+}
+
+// UseOffer marks a nudge's offer used, once.
+func (t *tx) UseOffer(ctx context.Context, nudgeID, customerID, staffID, shopID int64, at time.Time) (bool, error) {
+	tag, err := t.tx.Exec(ctx, `UPDATE nudges SET offer_used_at = $5, offer_used_by = $3, offer_used_store = $4
+		WHERE id = $1 AND customer_id = $2 AND outcome = 'sent' AND offer IN ('discount', 'gift') AND offer_used_at IS NULL`,
+		nudgeID, customerID, nullable(staffID), nullable(shopID), t.stamp(at))
+	if err != nil {
+		return false, fmt.Errorf("use offer: %w", mapErr(err))
+	}
+	return tag.RowsAffected() == 1, nil
 }

@@ -1,0 +1,114 @@
+package domain
+
+import (
+	"context"
+	"time"
+)
+
+// Offers at the register: a discount or a gift a nudge promised ("show
+// this message at the register, offer no. 42") is listed on the scanned
+// card, and the cashier (or the POS) marks it used, once. Points offers
+// are on the card already and need nothing at the till.
+
+// OpenOffer is a discount or gift a sent nudge promised that is neither
+// used nor past its end.
+type OpenOffer struct {
+	NudgeID int64 // the offer's number, as the message says it
+	Rule    string
+	Offer   NudgeOffer
+	SentAt  time.Time
+	Expires time.Time // zero: no end; the message says "until" its day, which it is good through
+}
+
+// openOffersRead bounds the open offers a scan lists, and how far back.
+const (
+	openOffersRead = 10
+	openOffersDays = 366
+)
+
+// OfferStore keeps the use of the nudges' offers.
+type OfferStore interface {
+	// OpenOfferNudges lists a customer's sent nudges with a discount or a
+	// gift not used yet, sent from since to until (a message held for
+	// the quiet hours is not out yet), newest first.
+	OpenOfferNudges(ctx context.Context, customerID int64, since, until time.Time, limit int) ([]Nudge, error)
+	// UseOffer marks a nudge's offer used, once; false when it was used
+	// already or is no such offer of the customer.
+	UseOffer(ctx context.Context, nudgeID, customerID, staffID, shopID int64, at time.Time) (bool, error)
+}
+
+// TillOffers reports whether any rule (enabled or not: its offers sent
+// before stay open) promises a discount or a gift, which the register
+// then looks up on each scanned card.
+func (c *NudgeConfig) TillOffers() bool {
+	for _, r := range c.Rules {
+		for _, o := range r.RuleOffers() {
+			if o.Type == OfferDiscount || o.Type == OfferGift {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// OpenOffers lists the customer's offers to honour at the register, as
+// the rules of the config describe them (a rule since removed leaves its
+// offers out: nothing says what they were).
+func (s *Service) OpenOffers(ctx context.Context, tx Tx, customerID int64) ([]OpenOffer, error) {
+	now := s.Now()
+	ns, err := tx.OpenOfferNudges(ctx, customerID, now.AddDate(0, 0, -openOffersDays), now, openOffersRead)
+	if err != nil {
+		return nil, err
+	}
+	var out []OpenOffer
+	for _, n := range ns {
+		r, ok := s.Business.Nudges.Rule(n.Rule)
+		if !ok {
+			continue
+		}
+		o, ok := r.OfferOf(n.Offer)
+		if !ok {
+			continue
+		}
+		oo := OpenOffer{NudgeID: n.ID, Rule: n.Rule, Offer: o, SentAt: n.SendAt}
+		if o.Days > 0 {
+			// The message says "until" the day: good through it (a day's
+			// grace at most, whatever the store's zone).
+			if oo.Expires = n.SendAt.AddDate(0, 0, o.Days); !now.Before(oo.Expires.AddDate(0, 0, 1)) {
+				continue
+			}
+		}
+		out = append(out, oo)
+	}
+	return out, nil
+}
+
+// UseOffer marks a customer's open offer used at shopID, by staff (nil:
+// the POS). One already used, past its end, or not the customer's is
+// "error.offer.used".
+func (s *Service) UseOffer(ctx context.Context, tx Tx, by *Staff, shopID, customerID, nudgeID int64) error {
+	if by != nil && !by.CanCheckout() {
+		return Invalid("staff.revoked")
+	}
+	open, err := s.OpenOffers(ctx, tx, customerID)
+	if err != nil {
+		return err
+	}
+	found := false
+	for _, o := range open {
+		found = found || o.NudgeID == nudgeID
+	}
+	var staffID int64
+	if by != nil {
+		staffID = by.ID
+	}
+	if found {
+		if found, err = tx.UseOffer(ctx, nudgeID, customerID, staffID, shopID, s.Now()); err != nil {
+			return err
+		}
+	}
+	if !found {
+		return Invalid("error.offer.used")
+	}
+	return nil
+}
