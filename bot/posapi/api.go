@@ -94,6 +94,8 @@ func (a *API) Handler() http.Handler {
 	mux.HandleFunc("/api/v1/prizes", methodNotAllowed("POST"))
 	mux.HandleFunc("POST /api/v1/prizes/{prize_id}/cancel", a.postPrizeCancel)
 	mux.HandleFunc("/api/v1/prizes/{prize_id}/cancel", methodNotAllowed("POST"))
+	mux.HandleFunc("POST /api/v1/offers/{offer_id}/use", a.postOfferUse)
+	mux.HandleFunc("/api/v1/offers/{offer_id}/use", methodNotAllowed("POST"))
 	mux.HandleFunc("POST /api/v1/events", a.postEvent)
 	mux.HandleFunc("/api/v1/events", methodNotAllowed("POST"))
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {

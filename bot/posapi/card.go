@@ -26,6 +26,10 @@ type cardAnswer struct {
 	// Stamps is the card's count of the stamp card's stamps, with a stamp
 	// card ([stamps]); absent without one, and for a card found by phone.
 	Stamps *int `json:"stamps,omitempty"`
+	// Offers are the discounts and gifts the customer's messages
+	// promised, not used yet (POST /api/v1/offers/{id}/use); none for a
+	// card found by phone.
+	Offers []offerAnswer `json:"offers,omitempty"`
 }
 
 // promotionAnswer is a promotion as the register shows it.
@@ -98,6 +102,9 @@ func (a *API) getCard(w http.ResponseWriter, r *http.Request) {
 				ans.Stamps = &stamps
 			}
 			ans.Prizes = a.prizeOffers(q.Card.Balance, stamps)
+			if ans.Offers, err = a.openOffers(ctx, tx, q.Customer.ID); err != nil {
+				return err
+			}
 		}
 		if q.HasNext {
 			ans.NextTier, ans.ToNextTier = &q.Next.Name, &q.ToNext

@@ -251,3 +251,92 @@ func (a *API) postPrizeCancel(w http.ResponseWriter, r *http.Request) {
 	a.kick()
 	writeJSON(w, http.StatusOK, &ans)
 }
+
+// offerAnswer is a discount or gift a nudge promised, open at the
+// register (GET /api/v1/cards/{card}).
+type offerAnswer struct {
+	OfferID  int64  `json:"offer_id"` // the number the customer's message shows
+	Type     string `json:"type"`     // discount or gift
+	Rule     string `json:"rule"`
+	Percent  int    `json:"percent,omitempty"`
+	Category string `json:"category,omitempty"` // the POS's category; absent: the whole purchase
+	Expires  string `json:"expires,omitempty"`  // the day it is good through (RFC 3339 date-time of its end)
+}
+
+// openOffers lists the customer's open offers for the card's answer, when
+// the rules promise any.
+func (a *API) openOffers(ctx context.Context, tx domain.Tx, customerID int64) ([]offerAnswer, error) {
+	if !a.biz.Nudges.TillOffers() {
+		return nil, nil
+	}
+	offers, err := a.svc.OpenOffers(ctx, tx, customerID)
+	if err != nil {
+		return nil, err
+	}
+	var out []offerAnswer
+	for _, o := range offers {
+		ans := offerAnswer{OfferID: o.NudgeID, Type: o.Offer.Type, Rule: o.Rule, Percent: o.Offer.Percent, Category: o.Offer.Category}
+		if !o.Expires.IsZero() {
+			ans.Expires = o.Expires.UTC().Format(time.RFC3339)
+		}
+		out = append(out, ans)
+	}
+	return out, nil
+}
+
+var errOfferUsed = &apiError{http.StatusConflict, "offer_used",
+	"This offer of the card's customer was used already, has ended, or is no such offer; GET /api/v1/cards/{card} lists the open ones."}
+
+// postOfferUse marks an open offer of the card's customer honoured at the
+// key's store: {"card": "<code>"}.
+func (a *API) postOfferUse(w http.ResponseWriter, r *http.Request) {
+	key, ok := bearer(r)
+	if !ok {
+		a.fail(w, r, errUnauthorized)
+		return
+	}
+	id, err := strconv.ParseInt(r.PathValue("offer_id"), 10, 64)
+	if err != nil || id <= 0 {
+		a.reject(w, r, key, errOfferUsed)
+		return
+	}
+	var b struct {
+		Card *string `json:"card"`
+	}
+	if err := decodeJSON(w, r, &b); err != nil {
+		a.reject(w, r, key, err)
+		return
+	}
+	if b.Card == nil || *b.Card == "" {
+		a.reject(w, r, key, missingField("card"))
+		return
+	}
+	ctx := r.Context()
+	var refused error
+	err = a.inStore(ctx, key, func(tx domain.Tx, shopID int64) error {
+		refused = nil
+		cardID, err := a.svc.ResolveCardID(ctx, tx, source(key, shopID), *b.Card)
+		if err != nil {
+			return lookupFailed(err, &refused)
+		}
+		card, err := tx.FindCardByID(ctx, cardID)
+		if err != nil {
+			return err
+		}
+		err = a.svc.UseOffer(ctx, tx, nil, shopID, card.CustomerID, id)
+		var ve *domain.ValidationError
+		if errors.As(err, &ve) {
+			return errOfferUsed
+		}
+		return err
+	})
+	if err == nil && refused != nil {
+		a.kick()
+		err = refused
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"offer_id": id, "used": true})
+}

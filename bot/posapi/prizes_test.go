@@ -1,6 +1,7 @@
 package posapi_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -140,4 +141,42 @@ func TestStampPrizes(t *testing.T) {
 		t.Fatalf("the card after the stamp prize: %s", card.raw)
 	}
 	e.waitText(anna, "🎁 Your prize: a free latte! Paid with stamps: −2 stamps. Stamps left: 0.")
+}
+
+// TestOffersAtThePOS: the card's answer lists the discount a nudge
+// promised, and the POS marks it used for that card's customer only,
+// once.
+func TestOffersAtThePOS(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(b *domain.Business) {
+		b.Nudges.Rules = append(b.Nudges.Rules, domain.NudgeRule{ID: "tea", Kind: domain.NudgeReplenish, Priority: 55,
+			Marketing: true, Window: 3, AttributionDays: 7, Cycles: map[string]int{"tea": 10}, LeadDays: 2,
+			Offers: []domain.NudgeOffer{{Type: domain.OfferDiscount, Category: "tea", Percent: 15, Days: 7}}})
+	})
+	anna, bob := e.join(331, "Anna"), e.join(332, "Bob")
+	var id int64
+	if err := e.h.DB.Pool().QueryRow(t.Context(), `INSERT INTO nudges (rule, customer_id, occurrence, marketing, outcome,
+		due_at, send_at, attribute_until, offer) VALUES ('tea', $1, 'x', true, 'sent', $2, $2, $2, 'discount') RETURNING id`,
+		anna.cust.ID, e.h.Clock.Now()).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	card := e.do("GET", "/api/v1/cards/"+e.code(anna), e.bearer(), nil)
+	offers, _ := card.body["offers"].([]any)
+	if len(offers) != 1 || offers[0].(map[string]any)["offer_id"] != float64(id) || offers[0].(map[string]any)["percent"] != float64(15) ||
+		offers[0].(map[string]any)["category"] != "tea" || offers[0].(map[string]any)["type"] != "discount" {
+		t.Fatalf("the card's offers: %s", card.raw)
+	}
+	path := fmt.Sprintf("/api/v1/offers/%d/use", id)
+	if r := e.do("POST", path, e.bearer(), map[string]any{"card": e.code(bob)}); r.status != 409 || r.code() != "offer_used" {
+		t.Fatalf("another customer's card: %d %s", r.status, r.raw)
+	}
+	if r := e.do("POST", path, e.bearer(), map[string]any{"card": e.code(anna)}); r.status != 200 || r.body["used"] != true {
+		t.Fatalf("the offer used: %d %s", r.status, r.raw)
+	}
+	if r := e.do("POST", path, e.bearer(), map[string]any{"card": e.code(anna)}); r.status != 409 || r.code() != "offer_used" {
+		t.Fatalf("used twice: %d %s", r.status, r.raw)
+	}
+	if card := e.do("GET", "/api/v1/cards/"+e.code(anna), e.bearer(), nil); card.body["offers"] != nil {
+		t.Fatalf("a used offer is still listed: %s", card.raw)
+	}
 }
