@@ -135,6 +135,8 @@ type NudgeOfferStat struct {
 	Offer                           string
 	Sent, HeldOut                   int
 	ConvertedSent, ConvertedHeldOut int
+	// Used counts the discounts and gifts honoured at the register.
+	Used int
 }
 
 // NudgeOfferStatsSince reads the offer types' report of the nudges due

@@ -80,6 +80,10 @@ func TestOffersAtTheRegister(t *testing.T) {
 	if !strings.Contains(owner.Last().Text, "tea: sent, offer used at the register") {
 		t.Fatalf("the customer card's nudges:\n%s", owner.Last().Text)
 	}
+	owner.Send("/stats nudges")
+	if !strings.Contains(owner.Last().Text, "; honoured at the register: 1") {
+		t.Fatalf("/stats nudges counts no offer honoured:\n%s", owner.Last().Text)
+	}
 	anna.Send("/privacy").Tap("📦 Download my data")
 	var data struct {
 		Nudges []map[string]any `json:"automatic_messages"`

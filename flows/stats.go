@@ -348,6 +348,9 @@ func nudgeReport(s *Session) error {
 			"RateSent": tenths(domain.Rate(x.ConvertedSent, x.Sent), s.Lang), "HeldOut": s.num(int64(x.HeldOut)),
 			"ConvHeld": s.num(int64(x.ConvertedHeldOut)), "RateHeld": tenths(domain.Rate(x.ConvertedHeldOut, x.HeldOut), s.Lang),
 		}))
+		if x.Used > 0 {
+			b.WriteString(s.T("stats.nudges.offer_used", map[string]any{"Used": s.num(int64(x.Used))}))
+		}
 	}
 	s.Send(Reply{Text: b.String()})
 	return s.e.resume(s)

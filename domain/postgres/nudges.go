@@ -466,11 +466,12 @@ func (t *tx) NudgeOfferStats(ctx context.Context, from time.Time) ([]domain.Nudg
 	rows, _ := t.tx.Query(ctx, `SELECT offer,
 		count(*) FILTER (WHERE outcome = 'sent'), count(*) FILTER (WHERE outcome = 'held_out'),
 		count(*) FILTER (WHERE outcome = 'sent' AND converted_at IS NOT NULL),
-		count(*) FILTER (WHERE outcome = 'held_out' AND converted_at IS NOT NULL)
+		count(*) FILTER (WHERE outcome = 'held_out' AND converted_at IS NOT NULL),
+		count(offer_used_at)
 		FROM nudges WHERE due_at >= $1 AND offer <> '' GROUP BY offer ORDER BY offer`, from)
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.NudgeOfferStat, error) {
 		var x domain.NudgeOfferStat
-		err := r.Scan(&x.Offer, &x.Sent, &x.HeldOut, &x.ConvertedSent, &x.ConvertedHeldOut)
+		err := r.Scan(&x.Offer, &x.Sent, &x.HeldOut, &x.ConvertedSent, &x.ConvertedHeldOut, &x.Used)
 		return x, err
 	})
 	if err != nil {
