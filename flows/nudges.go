@@ -72,6 +72,12 @@ func (e *Engine) renderNudge(r domain.NudgeRule, d domain.NudgeDue, n *domain.Nu
 			text += "\n\n" + line
 		}
 	}
+	if r.Kind == domain.NudgeExpiring {
+		// Points about to go are best spent on a prize they pay for.
+		if prize, ok := e.Business.Gamification.BestPrize(d.Balance + n.Points); ok {
+			text += "\n\n" + e.translate(loc, "rewards.card_affordable", map[string]any{"Reward": prize.TitleIn(lang)})
+		}
+	}
 	click, label := domain.NudgeClickOffer, e.translate(loc, "nudge.button.card", nil)
 	if r.InvitesToProfile() {
 		click, label = domain.NudgeClickProfile, e.translate(loc, "nudge.button.profile", nil)
