@@ -498,6 +498,24 @@ func (c checkout) confirm(s *Session) error {
 	return nil
 }
 
+// editRefusal answers a staff button the service refused by editing its
+// message: notFound for ErrNotFound, a validation error's reason. done
+// is false when err is nil (go on); any other error is returned.
+func editRefusal(s *Session, err error, notFound string) (done bool, _ error) {
+	var v *domain.ValidationError
+	switch {
+	case err == nil:
+		return false, nil
+	case errors.Is(err, domain.ErrNotFound):
+		s.Edit(Reply{Text: s.T(notFound, nil)})
+	case errors.As(err, &v):
+		s.Edit(Reply{Text: s.T(v.Reason, nil)})
+	default:
+		return true, err
+	}
+	return true, nil
+}
+
 // askCancelPurchase asks a manager to confirm cancelling a purchase.
 func askCancelPurchase(s *Session, publicID string) error {
 	if !s.Staff.CanManage() {
@@ -527,15 +545,7 @@ func cancelPurchase(s *Session, publicID string) error {
 		return nil
 	}
 	res, err := s.e.Service.CancelPurchase(s.Ctx, s.Tx, publicID, s.Staff.ShopID, s.Staff.ID)
-	var v *domain.ValidationError
-	switch {
-	case errors.Is(err, domain.ErrNotFound):
-		s.Edit(Reply{Text: s.T("checkout.cancel_purchase.not_found", nil)})
-		return nil
-	case errors.As(err, &v):
-		s.Edit(Reply{Text: s.T(v.Reason, nil)})
-		return nil
-	case err != nil:
+	if done, err := editRefusal(s, err, "checkout.cancel_purchase.not_found"); done || err != nil {
 		return err
 	}
 	p := res.Purchase

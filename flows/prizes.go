@@ -248,15 +248,7 @@ func cancelPrize(s *Session, publicID string) error {
 		return nil
 	}
 	res, err := s.e.Service.CancelPrize(s.Ctx, s.Tx, publicID, s.Staff.ShopID, s.Staff)
-	var v *domain.ValidationError
-	switch {
-	case errors.Is(err, domain.ErrNotFound):
-		s.Edit(Reply{Text: s.T("prize.not_found", nil)})
-		return nil
-	case errors.As(err, &v):
-		s.Edit(Reply{Text: s.T(v.Reason, nil)})
-		return nil
-	case err != nil:
+	if done, err := editRefusal(s, err, "prize.not_found"); done || err != nil {
 		return err
 	}
 	name := ""
