@@ -56,6 +56,20 @@ func offersCommand(s *Session) error {
 	if len(lines) == 1 {
 		lines = append(lines, s.T("offers.none", nil))
 	}
+	if s.e.Business.Nudges.TillOffers() {
+		// The customer's own discounts and gifts, for one who lost the
+		// message that promised them.
+		mine, err := s.e.Service.OpenOffers(s.Ctx, s.Tx, s.Customer.ID)
+		if err != nil {
+			return err
+		}
+		if len(mine) > 0 {
+			lines = append(lines, "", s.T("offers.mine", nil))
+		}
+		for _, o := range mine {
+			lines = append(lines, s.tillOfferLine(o, s.e.location(s)))
+		}
+	}
 	s.Send(Reply{Text: strings.Join(lines, "\n")})
 	return s.e.resume(s)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/loyaltybot/loyaltybot/domain"
 )
@@ -34,7 +35,7 @@ func (s *Session) openOffersReply(customerID int64, offers []domain.OpenOffer, d
 	lines := []string{s.T("till_offers.title", nil)}
 	var rows [][]Button
 	for _, o := range offers {
-		lines = append(lines, s.tillOfferLine(o))
+		lines = append(lines, s.tillOfferLine(o, staffLocation(s)))
 		rows = append(rows, []Button{{Text: s.T("till_offers.use", map[string]any{"Code": o.NudgeID}),
 			Data: action("offeruse", fmt.Sprintf("%d-%d", customerID, o.NudgeID))}})
 	}
@@ -49,11 +50,11 @@ func (s *Session) openOffersReply(customerID int64, offers []domain.OpenOffer, d
 
 // tillOfferLine says an offer for the cashier: its number, the message it
 // came with, what it is and until when.
-func (s *Session) tillOfferLine(o domain.OpenOffer) string {
+func (s *Session) tillOfferLine(o domain.OpenOffer, loc *time.Location) string {
 	data := map[string]any{"Code": o.NudgeID, "Rule": s.e.ruleName(o.Rule, s.Lang), "Percent": o.Offer.Percent,
 		"Category": s.e.Business.Nudges.CategoryName(o.Offer.Category, s.Lang), "Expires": ""}
 	if !o.Expires.IsZero() {
-		data["Expires"] = o.Expires.In(staffLocation(s)).Format("02.01.2006") // as the customer's message said
+		data["Expires"] = o.Expires.In(loc).Format("02.01.2006") // as the customer's message said
 	}
 	id := "till_offers.gift"
 	switch {

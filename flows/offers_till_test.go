@@ -39,6 +39,11 @@ func TestOffersAtTheRegister(t *testing.T) {
 		t.Fatalf("the reminder's offer:\n%s", anna.Transcript())
 	}
 
+	anna.Send("/offers")
+	if !strings.Contains(anna.Last().Text, "🏷 Your personal offers: tell the cashier the number, or show this message.\nNo. "+no+
+		" · tea: 15 % off tea, until 07.12.2026") {
+		t.Fatalf("/offers lists no personal offer:\n%s", anna.Last().Text)
+	}
 	scan(t, anna, cashier)
 	var list string
 	for _, m := range cashier.U.Messages() {
