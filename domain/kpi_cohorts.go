@@ -85,6 +85,7 @@ type StaffKPI struct {
 	Checkouts int
 	Ratings   int
 	StarsSum  int64
+	Prizes    int // prizes of [[rewards]] they gave that stand
 }
 
 // RepeatRate is the share of the customers they signed up who bought at

@@ -153,6 +153,10 @@ func TestPrizeAtTheRegister(t *testing.T) {
 		!strings.Contains(got, "redeemed 120 (") {
 		t.Fatalf("/stats counts the prize that stands, not the one cancelled:\n%s", got)
 	}
+	owner.Tap("🧑‍💼 Staff")
+	if got := owner.Last().Text; !strings.Contains(got, "▪️ Boris (cashier): ") || !strings.Contains(got, " · prizes given 1") {
+		t.Fatalf("/stats staff counts no prize of Boris's:\n%s", got)
+	}
 	owner.Send("/export").Tap("🎁 Prizes given")
 	rows := lastCSV(t, owner, "prizes-2026-11-23.csv")
 	if len(rows) != 3 || strings.Join(rows[0], ",") != "prize_id,at,store,customer_id,staff,source,reward,title,points,stamps,cancelled_at" ||

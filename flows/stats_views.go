@@ -104,10 +104,14 @@ func staffText(s *Session, p domain.Period, shopID int64, store string, loc *tim
 		if r.SignedUp == 0 {
 			line = "kpi.staff.line_none" // no share of nobody
 		}
-		lines = append(lines, s.T(line, map[string]any{
+		text := s.T(line, map[string]any{
 			"Name": r.Name, "Role": s.T("role."+string(r.Role), nil), "SignedUp": s.num(int64(r.SignedUp)),
 			"Repeat": tenths(r.RepeatRate(), s.Lang), "Checkouts": s.num(int64(r.Checkouts)), "Rating": rating,
-		}))
+		})
+		if r.Prizes > 0 {
+			text += s.T("kpi.staff.prizes", map[string]any{"Prizes": s.num(int64(r.Prizes))})
+		}
+		lines = append(lines, text)
 	}
 	lines = append(lines, "", s.T("kpi.staff.hint", nil))
 	return strings.Join(lines, "\n"), nil

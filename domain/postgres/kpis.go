@@ -192,7 +192,8 @@ func (t *tx) ReadCohorts(ctx context.Context, q domain.KPIQuery, loc *time.Locat
 
 // kpiStaff: per staff member, the customers they signed up in the period
 // (customers_signed_up_by) and how many of those bought twice or more,
-// the period's checkouts and ratings, at the store $3 (0: all). Listed:
+// the period's checkouts, prizes given and ratings, at the store $3 (0:
+// all). Listed:
 // the store's active cashiers, and anyone with a number in the period.
 const kpiStaff = `WITH su AS (
 SELECT c.signed_up_by AS staff_id, count(*) AS n, count(*) FILTER (WHERE a.purchases >= 2) AS rep
@@ -209,14 +210,22 @@ fb AS (
 SELECT f.staff_id, count(*) AS n, sum(f.stars) AS stars
   FROM feedback f
  WHERE f.created_at >= $1 AND f.created_at < $2 AND f.staff_id IS NOT NULL AND ($3 = 0 OR f.store_id = $3)
+ GROUP BY 1),
+pr AS (
+SELECT g.staff_id, count(*) AS n
+  FROM prizes_given g
+ WHERE g.created_at >= $1 AND g.created_at < $2 AND g.staff_id IS NOT NULL AND g.cancelled_at IS NULL
+   AND ($3 = 0 OR g.store_id = $3)
  GROUP BY 1)
 SELECT s.id, s.first_name, s.role, coalesce(s.store_id, 0), s.revoked_at IS NULL,
-       coalesce(su.n, 0), coalesce(su.rep, 0), coalesce(co.n, 0), coalesce(fb.n, 0), coalesce(fb.stars, 0)::bigint
+       coalesce(su.n, 0), coalesce(su.rep, 0), coalesce(co.n, 0), coalesce(fb.n, 0), coalesce(fb.stars, 0)::bigint,
+       coalesce(pr.n, 0)
   FROM staff s
   LEFT JOIN su ON su.staff_id = s.id
   LEFT JOIN co ON co.staff_id = s.id
   LEFT JOIN fb ON fb.staff_id = s.id
- WHERE su.n IS NOT NULL OR co.n IS NOT NULL OR fb.n IS NOT NULL
+  LEFT JOIN pr ON pr.staff_id = s.id
+ WHERE su.n IS NOT NULL OR co.n IS NOT NULL OR fb.n IS NOT NULL OR pr.n IS NOT NULL
     OR (s.revoked_at IS NULL AND s.role = 'cashier' AND ($3 = 0 OR s.store_id = $3))
  ORDER BY coalesce(su.n, 0) DESC, coalesce(co.n, 0) DESC, s.id`
 
@@ -227,7 +236,7 @@ func (t *tx) ReadStaffKPIs(ctx context.Context, q domain.KPIQuery) ([]domain.Sta
 		var k domain.StaffKPI
 		var role string
 		err := r.Scan(&k.StaffID, &k.Name, &role, &k.ShopID, &k.Active, &k.SignedUp, &k.Repeaters, &k.Checkouts,
-			&k.Ratings, &k.StarsSum)
+			&k.Ratings, &k.StarsSum, &k.Prizes)
 		k.Role = domain.Role(role)
 		return k, err
 	})
