@@ -29,6 +29,33 @@ func debit(ctx context.Context, tx CardStore, e LedgerEntry, uses []LotUse) (Led
 	return row, true, tx.UseLots(ctx, uses)
 }
 
+// takeBack debits up to -e.Amount points from the card's open lots (those
+// of kind first, newest first, then the others), as far as the card still
+// holds them: points spent already are not taken. It returns the row
+// (created false for a repeated key, nothing moved) and the points taken;
+// with nothing left to take it writes no row. The card must be locked.
+func takeBack(ctx context.Context, tx CardStore, e LedgerEntry, first LotKind) (row LedgerEntry, taken int64, created bool, err error) {
+	lots, err := tx.ListOpenLots(ctx, e.CardID)
+	if err != nil {
+		return LedgerEntry{}, 0, false, err
+	}
+	var open int64
+	for _, l := range lots {
+		open += max(l.Remaining, 0)
+	}
+	taken = min(-e.Amount, open)
+	if taken <= 0 {
+		return LedgerEntry{}, 0, false, nil
+	}
+	uses, err := allocateTakeBack(lots, taken, first)
+	if err != nil {
+		return LedgerEntry{}, 0, false, err
+	}
+	e.Amount = -taken
+	row, created, err = debit(ctx, tx, e, uses)
+	return row, taken, created, err
+}
+
 // allocateReversal picks lots to take back points that were earned:
 // regular lots newest first (the earn itself, usually), then promo.
 func allocateReversal(lots []Lot, points int64) ([]LotUse, error) {

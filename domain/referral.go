@@ -307,25 +307,9 @@ func (s *Service) voidReferral(ctx context.Context, tx Tx, p *Purchase) error {
 		if _, err := tx.LockCard(ctx, card.ID); err != nil {
 			return nil, 0, err
 		}
-		lots, err := tx.ListOpenLots(ctx, card.ID)
-		if err != nil {
-			return nil, 0, err
-		}
-		var open int64
-		for _, l := range lots {
-			open += max(l.Remaining, 0)
-		}
-		n := min(held, open)
-		if n == 0 {
-			return c, 0, nil
-		}
-		uses, err := allocateTakeBack(lots, n, LotPromo)
-		if err != nil {
-			return nil, 0, err
-		}
 		_, key := referralKey(ref.FriendID, side, ref.Round)
-		_, created, err := debit(ctx, tx, LedgerEntry{CardID: card.ID, Kind: LedgerReferral, Amount: -n,
-			Reason: p.PublicID, IdempotencyKey: key, CreatedAt: s.Now()}, uses)
+		_, n, created, err := takeBack(ctx, tx, LedgerEntry{CardID: card.ID, Kind: LedgerReferral, Amount: -held,
+			Reason: p.PublicID, IdempotencyKey: key, CreatedAt: s.Now()}, LotPromo)
 		if err != nil || !created {
 			return c, 0, err
 		}

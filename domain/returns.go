@@ -128,26 +128,15 @@ func ReturnPurchase(ctx context.Context, tx Tx, p *Program, req ReturnRequest, n
 		balance = row.BalanceAfter
 	}
 	if ret.Taken > 0 {
-		lots, err := tx.ListOpenLots(ctx, card.ID)
+		// Earned points go back from the regular lots first, where the
+		// earning put them (allocateReversal's order).
+		row, taken, _, err := takeBack(ctx, tx, LedgerEntry{CardID: card.ID, Kind: LedgerReturn, Amount: -ret.Taken,
+			Reason: pur.PublicID, IdempotencyKey: "return:" + ret.PublicID + ":take", CreatedAt: now}, LotRegular)
 		if err != nil {
 			return nil, err
 		}
-		var open int64
-		for _, l := range lots {
-			open += max(l.Remaining, 0)
-		}
-		take := min(ret.Taken, open)
-		ret.Short = ret.Taken - take
-		if take > 0 {
-			uses, err := allocateReversal(lots, take)
-			if err != nil {
-				return nil, err
-			}
-			row, _, err := debit(ctx, tx, LedgerEntry{CardID: card.ID, Kind: LedgerReturn, Amount: -take,
-				Reason: pur.PublicID, IdempotencyKey: "return:" + ret.PublicID + ":take", CreatedAt: now}, uses)
-			if err != nil {
-				return nil, err
-			}
+		ret.Short = ret.Taken - taken
+		if taken > 0 {
 			balance = row.BalanceAfter
 		}
 	}

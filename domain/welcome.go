@@ -130,25 +130,9 @@ func (s *Service) undoWelcome(ctx context.Context, tx Tx, p *Purchase, c *Custom
 	if err != nil || !w.Paid || w.Held <= 0 {
 		return err
 	}
-	lots, err := tx.ListOpenLots(ctx, p.CardID)
-	if err != nil {
-		return err
-	}
-	var open int64
-	for _, l := range lots {
-		open += max(l.Remaining, 0)
-	}
-	take := min(w.Held, open)
-	if take == 0 {
-		return nil
-	}
-	uses, err := allocateTakeBack(lots, take, LotPromo)
-	if err != nil {
-		return err
-	}
 	now := s.Now()
-	row, created, err := debit(ctx, tx, LedgerEntry{CardID: p.CardID, Kind: LedgerWelcome, Amount: -take, Reason: p.PublicID,
-		IdempotencyKey: fmt.Sprintf("%s:undo", welcomeRoundKey(c.ID, w.Round)), CreatedAt: now}, uses)
+	row, take, created, err := takeBack(ctx, tx, LedgerEntry{CardID: p.CardID, Kind: LedgerWelcome, Amount: -w.Held,
+		Reason: p.PublicID, IdempotencyKey: fmt.Sprintf("%s:undo", welcomeRoundKey(c.ID, w.Round)), CreatedAt: now}, LotPromo)
 	if err != nil || !created {
 		return err
 	}
