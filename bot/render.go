@@ -32,7 +32,7 @@ func render(ctx context.Context, api *Telegram, r flows.Reply, export Exporter) 
 	// nothing here reads it.
 	ctx = resultUnread(ctx)
 	r.Text = fitText(r.Text, textLimit(r))
-	if r.EditMessageID != 0 && r.QR == "" && r.Photo == "" && r.Document == nil && len(r.PNG) == 0 && r.Export == nil {
+	if r.EditMessageID != 0 && r.QR == "" && r.Photo == "" && r.Document == nil && len(r.PNG) == 0 && r.Export == nil && r.Venue == nil {
 		err := edit(ctx, api, r)
 		if !isGoneMessage(err) {
 			return err
@@ -80,9 +80,26 @@ func render(ctx context.Context, api *Telegram, r flows.Reply, export Exporter) 
 			ReplyMarkup: markup(r),
 		})
 		return err
+	case r.Venue != nil:
+		return sendVenue(ctx, api, r)
 	default:
 		return api.sendMessage(ctx, r)
 	}
+}
+
+// sendVenue sends a place on the map: a venue (a pin with its title and
+// address, which the person's phone opens a route to), or a bare
+// location when there is no address (Telegram requires one).
+func sendVenue(ctx context.Context, api *Telegram, r flows.Reply) error {
+	v := r.Venue
+	lat, lon := float64(v.LatE6)/1e6, float64(v.LonE6)/1e6
+	if v.Address == "" {
+		_, err := api.SendLocation(ctx, &tg.SendLocationParams{ChatID: r.ChatID, Latitude: lat, Longitude: lon, ReplyMarkup: markup(r)})
+		return err
+	}
+	_, err := api.SendVenue(ctx, &tg.SendVenueParams{ChatID: r.ChatID, Latitude: lat, Longitude: lon,
+		Title: v.Title, Address: v.Address, ReplyMarkup: markup(r)})
+	return err
 }
 
 // htmlEscaper escapes what Telegram's HTML mode reads as markup, and

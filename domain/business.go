@@ -80,6 +80,30 @@ type StoreConfig struct {
 	Code     string
 	Name     string
 	TimeZone string
+	// What /stores tells customers, all optional: the address by
+	// language ("" for one text in every language), a phone, the
+	// opening hours and the place on the map.
+	Address  map[string]string
+	Phone    string
+	Hours    OpeningHours
+	Location *GeoPoint
+}
+
+// AddressIn is the store's address in lang, else its one text, else in
+// fallback.
+func (s StoreConfig) AddressIn(lang, fallback string) string {
+	for _, l := range []string{lang, "", fallback} {
+		if a := s.Address[l]; a != "" {
+			return a
+		}
+	}
+	return ""
+}
+
+// Described says whether /stores has more to tell of the store than its
+// name.
+func (s StoreConfig) Described() bool {
+	return len(s.Address) > 0 || s.Phone != "" || s.Hours.Known() || s.Location != nil
 }
 
 var storeCode = regexp.MustCompile(`^[A-Za-z0-9-]{1,32}$`)
@@ -174,6 +198,19 @@ func (b *Business) Validate(supported []string) error {
 		}
 		if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" {
 			return bad(f+".timezone", "%q is not a known time zone (e.g. Europe/Moscow)", s.TimeZone)
+		}
+		if s.Phone != "" && len([]rune(s.Phone)) > 32 {
+			return bad(f+".phone", "%q is longer than 32 characters", s.Phone)
+		}
+		for l, a := range s.Address {
+			switch {
+			case strings.TrimSpace(a) == "":
+				return bad(f+".address", "must not be empty")
+			case len([]rune(a)) > 200:
+				return bad(f+".address", "is longer than 200 characters")
+			case l != "" && !slices.Contains(b.Languages, l):
+				return bad(f+".address."+l, "%q is not in languages %v", l, b.Languages)
+			}
 		}
 	}
 	return nil

@@ -100,6 +100,14 @@ type Document struct {
 	Data []byte `json:"data"`
 }
 
+// Venue is a place on the map, in millionths of a degree.
+type Venue struct {
+	LatE6   int64  `json:"lat_e6"`
+	LonE6   int64  `json:"lon_e6"`
+	Title   string `json:"title"`
+	Address string `json:"address,omitempty"`
+}
+
 // ExportDoc is a CSV export to stream as a document: its file name and
 // what it may hold (domain.Service.StartExport decided, and logged it).
 type ExportDoc struct {
@@ -135,6 +143,9 @@ type Reply struct {
 	EditMessageID int64 `json:"edit_message_id,omitempty"`
 	// Pre shows Text in a monospace block (a table that must line up).
 	Pre bool `json:"pre,omitempty"`
+	// Venue makes the message a place on the map (sendVenue; without an
+	// address, sendLocation), Text unused.
+	Venue *Venue `json:"venue,omitempty"`
 	// ChatCommands, when set, replaces the command menu of this chat only
 	// (staff see their commands); an empty list restores the default menu.
 	ChatCommands *[]Command `json:"chat_commands,omitempty"`
@@ -164,10 +175,10 @@ func (r Reply) encode() ([]byte, error) {
 // decoding what was just encoded (domain.OutMessage.Decoded). It does
 // when every text is valid UTF-8 (encoding/json writes each byte of
 // anything else as U+FFFD), no slice the encoding leaves out is empty
-// rather than nil, and r is no document, export or command menu (rare,
+// rather than nil, and r is no document, export, venue or command menu (rare,
 // left to the decoding). FuzzReplyDecodesAsItself holds it.
 func (r Reply) decodesAsItself() bool {
-	if r.Document != nil || r.Export != nil || r.ChatCommands != nil ||
+	if r.Document != nil || r.Export != nil || r.ChatCommands != nil || r.Venue != nil ||
 		r.Inline != nil && len(r.Inline) == 0 || r.Keyboard != nil && len(r.Keyboard) == 0 || r.PNG != nil && len(r.PNG) == 0 ||
 		!utf8.ValidString(r.Text) || !utf8.ValidString(r.QR) || !utf8.ValidString(r.Photo) {
 		return false

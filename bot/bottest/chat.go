@@ -199,6 +199,8 @@ func render(m tgfake.Message) string {
 		b.WriteString("[photo " + m.PhotoRef + "]\n" + m.Caption)
 	case m.Document != nil:
 		b.WriteString("[document " + m.Document.FileName + "]\n" + m.Caption)
+	case m.Venue != nil:
+		fmt.Fprintf(&b, "[venue %.6f, %.6f] %s\n%s", m.Venue.Latitude, m.Venue.Longitude, m.Venue.Title, m.Venue.Address)
 	default:
 		b.WriteString(m.Text)
 	}

@@ -18,6 +18,7 @@ type Message struct {
 	Photo     []byte // uploaded bytes; nil when sent by file_id or URL
 	PhotoRef  string // the file_id or URL when not uploaded
 	Document  *Document
+	Venue     *Venue // a place on the map (sendVenue, sendLocation)
 	Inline    [][]InlineButton
 	Date      time.Time
 	Edited    bool
@@ -38,6 +39,13 @@ type Document struct {
 	FileName string
 	Data     []byte
 	MIME     string
+}
+
+// Venue is a place on the map the bot sent; Title and Address are empty
+// for a bare location.
+type Venue struct {
+	Latitude, Longitude float64
+	Title, Address      string
 }
 
 // CallbackAnswer is what the bot answered to a tap (answerCallbackQuery).
@@ -74,6 +82,7 @@ type msg struct {
 	photo     []byte
 	photoRef  string
 	doc       *Document
+	venue     *Venue
 	inline    [][]InlineButton
 	// user-message payloads, shown by the web UI
 	sticker bool
@@ -89,7 +98,7 @@ type contact struct {
 func (m *msg) public(chatID int64) Message {
 	return Message{
 		ID: m.id, ChatID: chatID, Text: m.text, Caption: m.caption,
-		Photo: m.photo, PhotoRef: m.photoRef, Document: m.doc,
+		Photo: m.photo, PhotoRef: m.photoRef, Document: m.doc, Venue: m.venue,
 		Inline: m.inline, Date: m.date, Edited: m.edited, ParseMode: m.parseMode,
 	}
 }

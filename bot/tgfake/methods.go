@@ -19,6 +19,8 @@ func (s *Server) methods() map[string]handler {
 		"sendmessage":            s.sendMessage,
 		"sendphoto":              s.sendPhoto,
 		"senddocument":           s.sendDocument,
+		"sendvenue":              s.sendVenue(true),
+		"sendlocation":           s.sendVenue(false),
 		"editmessagetext":        s.editMessage("text"),
 		"editmessagecaption":     s.editMessage("caption"),
 		"editmessagereplymarkup": s.editMessage("markup"),
@@ -137,6 +139,29 @@ func (s *Server) sendDocument(q *request) (any, error) {
 		m.doc = &Document{FileName: ref}
 		return nil
 	})
+}
+
+// sendVenue takes a place on the map: a venue (titled, with an address)
+// or, titled false, a bare location. The message it answers with leaves
+// the place out: the bot never reads it.
+func (s *Server) sendVenue(titled bool) handler {
+	return func(q *request) (any, error) {
+		return s.send(q, func(m *msg) error {
+			lat, err1 := strconv.ParseFloat(q.str("latitude"), 64)
+			lon, err2 := strconv.ParseFloat(q.str("longitude"), 64)
+			if err1 != nil || err2 != nil || lat < -90 || lat > 90 || lon < -180 || lon > 180 {
+				return badRequest("wrong latitude or longitude")
+			}
+			m.venue = &Venue{Latitude: lat, Longitude: lon}
+			if titled {
+				m.venue.Title, m.venue.Address = q.str("title"), q.str("address")
+				if m.venue.Title == "" || m.venue.Address == "" {
+					return badRequest("venue title and address must be non-empty")
+				}
+			}
+			return nil
+		})
+	}
 }
 
 // fileBytes resolves a file_id the fake handed out earlier, so resending a

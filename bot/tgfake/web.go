@@ -154,9 +154,17 @@ type webMessage struct {
 	Photo     string           `json:"photo,omitempty"` // URL to show, "" if none
 	HasPhoto  bool             `json:"has_photo"`
 	Document  *webDocument     `json:"document,omitempty"`
+	Venue     *webVenue        `json:"venue,omitempty"`
 	Sticker   bool             `json:"sticker"`
 	Contact   *contact         `json:"contact,omitempty"`
 	Inline    [][]InlineButton `json:"inline"`
+}
+
+// webVenue is a place on the map, with a link that shows it.
+type webVenue struct {
+	Title   string `json:"title"`
+	Address string `json:"address"`
+	Map     string `json:"map"`
 }
 
 type webDocument struct {
@@ -183,6 +191,11 @@ func (s *Server) webChatView(w http.ResponseWriter, _ *http.Request, u *User) {
 		}
 		if m.doc != nil {
 			v.Document = &webDocument{FileName: m.doc.FileName, URL: base + "/document/" + strconv.Itoa(m.id)}
+		}
+		if m.venue != nil {
+			lat, lon := strconv.FormatFloat(m.venue.Latitude, 'f', -1, 64), strconv.FormatFloat(m.venue.Longitude, 'f', -1, 64)
+			v.Venue = &webVenue{Title: m.venue.Title, Address: m.venue.Address,
+				Map: "https://www.openstreetmap.org/?mlat=" + lat + "&mlon=" + lon + "#map=17/" + lat + "/" + lon}
 		}
 		msgs = append(msgs, v)
 	}

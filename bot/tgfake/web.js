@@ -201,6 +201,8 @@ function renderMessage(i, chatID, m) {
   if (m.document) box.append(el("a", {class: "doc", href: m.document.url, download: m.document.file_name}, "📎 " + m.document.file_name + " ⬇"), "\n");
   if (m.sticker) box.append(el("span", {style: "font-size:48px"}, "👍"));
   if (m.contact) box.append("📇 " + m.contact.first_name + " " + m.contact.phone);
+  if (m.venue) box.append(el("a", {class: "doc", href: m.venue.map, target: "_blank", rel: "noopener"},
+    "📍 " + (m.venue.title ? m.venue.title + "\n" + m.venue.address : "location") + " ↗"), "\n");
   for (const [k, t] of [["t", m.text], ["c", m.caption]]) {
     const r = renderText(t, m.parse_mode);
     if (r) box.append(linkify(r, i + ":" + m.id + ":" + k));

@@ -120,36 +120,61 @@ func checkWebhookSecret(s string) error {
 
 // businessFile is the TOML shape of the business config.
 type businessFile struct {
-	Name             string   `toml:"name"`
-	Currency         string   `toml:"currency"`
-	Languages        []string `toml:"languages"`
-	DefaultLanguage  string   `toml:"default_language"`
-	WelcomeBonus     int64    `toml:"welcome_bonus"`
-	WelcomeBonusDays int      `toml:"welcome_bonus_days"`
-	CardTokenTTL     string   `toml:"card_token_ttl"`
-	ConsentVersion   string   `toml:"consent_version"`
-	PrivacyURL       string   `toml:"privacy_url"`
-	Owners           []int64  `toml:"owners"`
-	Stores           []struct {
-		Code     string `toml:"code"`
-		Name     string `toml:"name"`
-		TimeZone string `toml:"timezone"`
-	} `toml:"stores"`
-	Program       *programFile         `toml:"program"`
-	Questionnaire *questionnaireFile   `toml:"questionnaire"`
-	Jobs          map[string]string    `toml:"jobs"`
-	Feedback      *feedbackFile        `toml:"feedback"`
-	Nudges        *nudgesFile          `toml:"nudges"`
-	Badges        map[string]badgeFile `toml:"badges"`
-	Rewards       []rewardFile         `toml:"rewards"`
-	Stamps        *stampsFile          `toml:"stamps"`
-	Leaderboard   *leaderboardFile     `toml:"leaderboard"`
-	Referral      *referralFile        `toml:"referral"`
-	Topics        []struct {
+	Name             string               `toml:"name"`
+	Currency         string               `toml:"currency"`
+	Languages        []string             `toml:"languages"`
+	DefaultLanguage  string               `toml:"default_language"`
+	WelcomeBonus     int64                `toml:"welcome_bonus"`
+	WelcomeBonusDays int                  `toml:"welcome_bonus_days"`
+	CardTokenTTL     string               `toml:"card_token_ttl"`
+	ConsentVersion   string               `toml:"consent_version"`
+	PrivacyURL       string               `toml:"privacy_url"`
+	Owners           []int64              `toml:"owners"`
+	Stores           []storeFile          `toml:"stores"`
+	Program          *programFile         `toml:"program"`
+	Questionnaire    *questionnaireFile   `toml:"questionnaire"`
+	Jobs             map[string]string    `toml:"jobs"`
+	Feedback         *feedbackFile        `toml:"feedback"`
+	Nudges           *nudgesFile          `toml:"nudges"`
+	Badges           map[string]badgeFile `toml:"badges"`
+	Rewards          []rewardFile         `toml:"rewards"`
+	Stamps           *stampsFile          `toml:"stamps"`
+	Leaderboard      *leaderboardFile     `toml:"leaderboard"`
+	Referral         *referralFile        `toml:"referral"`
+	Topics           []struct {
 		ID      string            `toml:"id"`
 		Title   map[string]string `toml:"title"`
 		Default bool              `toml:"default"`
 	} `toml:"topics"`
+}
+
+// storeFile is one [[stores]] entry.
+type storeFile struct {
+	Code     string       `toml:"code"`
+	Name     string       `toml:"name"`
+	TimeZone string       `toml:"timezone"`
+	Address  storeAddress `toml:"address"`
+	Phone    string       `toml:"phone"`
+	Hours    []string     `toml:"hours"`
+	Location string       `toml:"location"`
+}
+
+// store reads the entry; an error starts with the field's name.
+func (f storeFile) store() (domain.StoreConfig, error) {
+	st := domain.StoreConfig{Code: f.Code, Name: f.Name, TimeZone: f.TimeZone,
+		Address: f.Address.byLanguage(), Phone: strings.TrimSpace(f.Phone)}
+	var err error
+	if st.Hours, err = domain.ParseOpeningHours(f.Hours); err != nil {
+		return st, fmt.Errorf("hours%w", err)
+	}
+	if strings.TrimSpace(f.Location) != "" {
+		p, err := domain.ParseGeoPoint(f.Location)
+		if err != nil {
+			return st, fmt.Errorf("location: %w", err)
+		}
+		st.Location = &p
+	}
+	return st, nil
 }
 
 // questionnaireFile is the [questionnaire] table: presets by name plus the
@@ -308,13 +333,27 @@ func (f promotionFile) promotion(i int) (domain.Promotion, error) {
 
 // tierName is a tier's name: one text ("Silver") or one per language
 // ({ ru = "Серебро", en = "Silver" }).
-type tierName struct {
+type tierName struct{ localText }
+
+// UnmarshalTOML takes a string or a table of strings.
+func (n *tierName) UnmarshalTOML(v any) error { return n.read("name", `"Silver"`, v) }
+
+// storeAddress is a store's address, one text or one per language.
+type storeAddress struct{ localText }
+
+// UnmarshalTOML takes a string or a table of strings.
+func (a *storeAddress) UnmarshalTOML(v any) error { return a.read("address", `"1 Main St"`, v) }
+
+// localText is a text of the config in every language alike, or one per
+// language.
+type localText struct {
 	text  string
 	names map[string]string
 }
 
-// UnmarshalTOML takes a string or a table of strings.
-func (n *tierName) UnmarshalTOML(v any) error {
+// read takes a string or a table of strings for the field named field,
+// example a text of it for the error.
+func (n *localText) read(field, example string, v any) error {
 	switch v := v.(type) {
 	case string:
 		n.text = v
@@ -323,12 +362,24 @@ func (n *tierName) UnmarshalTOML(v any) error {
 		for l, x := range v {
 			text, ok := x.(string)
 			if !ok {
-				return fmt.Errorf("name.%s: write the name as text, got %v", l, x)
+				return fmt.Errorf("%s.%s: write the %s as text, got %v", field, l, field, x)
 			}
 			n.names[l] = text
 		}
 	default:
-		return fmt.Errorf("name: write \"Silver\" or one per language, { ru = \"Серебро\", en = \"Silver\" }; got %v", v)
+		return fmt.Errorf("%s: write %s or one per language, { ru = \"…\", en = \"…\" }; got %v", field, example, v)
+	}
+	return nil
+}
+
+// byLanguage is the text as a map by language, "" for one text alike
+// in every language; nil when none was given.
+func (n localText) byLanguage() map[string]string {
+	if n.names != nil {
+		return n.names
+	}
+	if n.text != "" {
+		return map[string]string{"": n.text}
 	}
 	return nil
 }
@@ -427,8 +478,12 @@ func loadBusiness(data []byte, source string, languages []string) (*domain.Busin
 	if b.Questionnaire, err = f.Questionnaire.questionnaire(); err != nil {
 		return nil, fmt.Errorf("config %s: %w", source, err)
 	}
-	for _, s := range f.Stores {
-		b.Stores = append(b.Stores, domain.StoreConfig{Code: s.Code, Name: s.Name, TimeZone: s.TimeZone})
+	for i, s := range f.Stores {
+		st, err := s.store()
+		if err != nil {
+			return nil, fmt.Errorf("config %s: stores[%d].%w", source, i, err)
+		}
+		b.Stores = append(b.Stores, st)
 	}
 	for _, t := range f.Topics {
 		b.Topics = append(b.Topics, domain.Topic{ID: t.ID, Title: t.Title, Default: t.Default})

@@ -3,7 +3,9 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/loyaltybot/loyaltybot/domain"
 	"github.com/loyaltybot/loyaltybot/locales"
 )
 
@@ -115,4 +117,42 @@ func TestCashierReturnsConfig(t *testing.T) {
 		t.Fatalf("cashier_returns = true: %v", err)
 	}
 	checkConfigEdits(t, []configEdit{{"cashier_returns = false", `cashier_returns = "yes"`, "cashier_returns"}})
+}
+
+// TestStoreDetailsConfig: the example's stores read with their address
+// per language, phone, hours and place; each mistake is refused naming
+// its field, and a store with none of them is still a store.
+func TestStoreDetailsConfig(t *testing.T) {
+	b, err := loadBusiness(exampleConfig, "example", locales.Languages())
+	if err != nil {
+		t.Fatal(err)
+	}
+	central := b.Stores[0]
+	if central.AddressIn("en", "ru") != "7 Tverskaya St, Moscow" || central.AddressIn("de", "ru") != "Москва, Тверская ул., 7" ||
+		central.Phone != "+7 495 123-45-67" || central.Location == nil || central.Location.String() != "55.757500, 37.612900" ||
+		domain.FormatSpans(central.Hours.Week[time.Saturday]) != "09:00-21:00" || len(central.Hours.Yearly) != 2 {
+		t.Fatalf("the example's central store: %+v", central)
+	}
+	const hours = `hours = ["mon-fri 08:00-22:00", "sat,sun 09:00-21:00", "12-31 09:00-18:00", "01-01 closed"]`
+	const place = `location = "55.757500, 37.612900"`
+	const addr = `address = { ru = "Москва, Тверская ул., 7", en = "7 Tverskaya St, Moscow", uz = "Moskva, Tverskaya koʻchasi, 7" }`
+	checkConfigEdits(t, []configEdit{
+		{hours, `hours = ["mon-fri 08:00-22:00", "fri 09:00-21:00"]`, "stores[0].hours[1]"},
+		{hours, `hours = ["mon-fri 8-22"]`, "stores[0].hours[0]"},
+		{hours, `hours = "mon-fri 08:00-22:00"`, "hours"},
+		{place, `location = "55.7575"`, "stores[0].location"},
+		{place, `location = "95.1, 37.6"`, "stores[0].location: latitude"},
+		{addr, `address = { ru = "Москва", de = "Moskau" }`, "stores[0].address.de"},
+		{addr, `address = "  "`, "stores[0].address"},
+		{addr, `address = 5`, "address: write"},
+		{`phone = "+7 495 123-45-67"`, `phone = "` + strings.Repeat("1", 33) + `"`, "stores[0].phone"},
+	})
+	plain := strings.Replace(string(exampleConfig), addr, `address = "7 Tverskaya St"`, 1)
+	if b, err := loadBusiness([]byte(plain), "test", locales.Languages()); err != nil || b.Stores[0].AddressIn("uz", "ru") != "7 Tverskaya St" {
+		t.Fatalf("one address for every language: %v", err)
+	}
+	bare := strings.NewReplacer(addr+"\n", "", hours+"\n", "", place+"\n", "", `phone = "+7 495 123-45-67"`+"\n", "").Replace(string(exampleConfig))
+	if b, err := loadBusiness([]byte(bare), "test", locales.Languages()); err != nil || b.Stores[0].Described() {
+		t.Fatalf("a store without details: %v %+v", err, b.Stores[0])
+	}
 }
