@@ -104,6 +104,7 @@ type Tx interface {
 	LivePromotionStore
 	PrizeStore
 	OfferStore
+	InquiryStore
 }
 
 // UpdateStore is the inbox of Telegram updates, inside a transaction.

@@ -197,6 +197,12 @@ func TestErasureLeavesNoCopyAnywhere(t *testing.T) {
 	// register without her card.
 	owner.Send("/customer 8 (999) 000-01-60")
 	owner.Send("/scan").Send("+7 999 000 01 60").Tap("✖ Cancel")
+	// A question to the shop with her email in it, answered.
+	z.Send("Do you deliver? Write to zina.secret@example.org").Tap("✉️ Send")
+	owner.Tap("↩️ Reply").Send("We do!")
+	if n := countRows(t, h, `SELECT count(*) FROM inquiries WHERE text LIKE '%zina.secret%'`); n != 1 {
+		t.Fatalf("the question is not kept:\n%s", z.Transcript())
+	}
 	_, zcard := customer(t, h, 160)
 	z.Send("/privacy").Tap("🗑 Delete my data").Tap("Yes, delete my data")
 	h.Settle()

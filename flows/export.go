@@ -27,6 +27,8 @@ type export struct {
 	Facts    map[string]string `json:"facts"`
 	Sections []exportSection   `json:"profile_sections"`
 	Feedback []exportFeedback  `json:"feedback"`
+	// Questions are what the customer wrote to the shop in the chat.
+	Questions []exportInquiry `json:"questions_to_the_shop"`
 	// Waitlists are the items the customer asked to hear about.
 	Waitlists []exportWaitlist `json:"waitlists"`
 	Topics    []exportTopic    `json:"subscriptions"`
@@ -111,6 +113,13 @@ type exportFeedback struct {
 	Comment   string    `json:"comment,omitempty"`
 	RatedAt   time.Time `json:"rated_at"`
 	ChangedAt time.Time `json:"changed_at"`
+}
+
+type exportInquiry struct {
+	Store      string     `json:"store,omitempty"`
+	Text       string     `json:"text"`
+	AskedAt    time.Time  `json:"asked_at"`
+	AnsweredAt *time.Time `json:"answered_at,omitempty"`
 }
 
 // exportTopic is one kind of news and whether the customer gets it (their
@@ -287,6 +296,19 @@ func exportData(s *Session) error {
 		}
 		out.Feedback = append(out.Feedback, exportFeedback{About: about, Store: s.storeName(f.ShopID), Stars: f.Stars,
 			Comment: f.Comment, RatedAt: f.CreatedAt.UTC(), ChangedAt: f.UpdatedAt.UTC()})
+	}
+	asked, err := s.Tx.ListCustomerInquiries(s.Ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	out.Questions = []exportInquiry{}
+	for _, q := range asked {
+		row := exportInquiry{Store: s.storeName(q.ShopID), Text: q.Text, AskedAt: q.CreatedAt.UTC()}
+		if q.Resolution == domain.ResolutionReplied {
+			t := q.HandledAt.UTC()
+			row.AnsweredAt = &t
+		}
+		out.Questions = append(out.Questions, row)
 	}
 	waits, err := s.Tx.ListCustomerWaitlists(s.Ctx, c.ID)
 	if err != nil {

@@ -128,12 +128,18 @@ func takeFeedback(s *Session, value, resolution string) (*domain.Feedback, bool,
 // feedbackTaken reports whether the domain let the tap take the rating
 // (err is nil), having said why not when it did not; an error of another
 // kind is returned.
-func feedbackTaken(s *Session, err error) (bool, error) {
+func feedbackTaken(s *Session, err error) (bool, error) { return handledTap(s, err, "alert.feedback") }
+
+// handledTap reports whether the domain let a tap take a rating or a
+// question (err is nil), having said why not when it did not, in the
+// messages of prefix (".handled", ".customer_erased",
+// ".customer_unreachable"); an error of another kind is returned.
+func handledTap(s *Session, err error, prefix string) (bool, error) {
 	var handled *domain.HandledError
 	switch {
 	case errors.As(err, &handled):
 		loc := s.e.location(s)
-		s.Edit(Reply{Text: s.T("alert.feedback.handled", map[string]any{
+		s.Edit(Reply{Text: s.T(prefix+".handled", map[string]any{
 			"Name": handled.By.FirstName, "What": s.T("alert.feedback.resolution."+handled.Resolution, nil),
 			"Time": handled.At.In(loc).Format("02.01 15:04")}), Inline: [][]Button{}})
 		return false, nil
@@ -141,10 +147,10 @@ func feedbackTaken(s *Session, err error) (bool, error) {
 		s.Toast("error.stale_button")
 		return false, nil
 	case errors.Is(err, domain.ErrCustomerErased):
-		s.Say("alert.feedback.customer_erased", nil)
+		s.Say(prefix+".customer_erased", nil)
 		return false, nil
 	case errors.Is(err, domain.ErrCustomerUnreachable):
-		s.Say("alert.feedback.customer_unreachable", nil)
+		s.Say(prefix+".customer_unreachable", nil)
 		return false, nil
 	}
 	return err == nil, err

@@ -61,6 +61,15 @@ func (r relay) Handle(s *Session) error {
 		s.Say("feedback.comment.too_long", map[string]any{"Max": maxRelay})
 		return r.Ask(s)
 	}
+	if v := s.Data("inquiry"); v != "" {
+		// A member's question's thread (inquiries.go).
+		id, _ := strconv.ParseInt(v, 10, 64)
+		s.Leave()
+		if r.toCustomer {
+			return relayInquiryToCustomer(s, id, text)
+		}
+		return relayInquiryToStaff(s, id, text)
+	}
 	id, _ := strconv.ParseInt(s.Data("feedback"), 10, 64)
 	s.Leave()
 	if r.toCustomer {

@@ -82,6 +82,8 @@ func (e *Engine) react(ctx context.Context, tx domain.Tx, ev domain.Event) error
 		return e.notifyFlags(ctx, tx, ev.Result)
 	case domain.FeedbackGiven:
 		return e.alertFeedback(ctx, tx, ev)
+	case domain.InquiryMade:
+		return e.alertInquiry(ctx, tx, ev)
 	case domain.PurchaseCancelled:
 		if m, ok := e.purchaseNotice(ev.Result); ok {
 			return e.queue(ctx, tx, m)

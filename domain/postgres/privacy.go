@@ -101,6 +101,7 @@ func (t *tx) EraseCustomer(ctx context.Context, customerID int64, e domain.Erasu
 		{`DELETE FROM section_offers WHERE customer_id = $1`, []any{customerID}},
 		{`DELETE FROM waitlist_entries WHERE customer_id = $1`, []any{customerID}},
 		{`UPDATE feedback SET comment = '' WHERE customer_id = $1`, []any{customerID}},
+		{`DELETE FROM inquiries WHERE customer_id = $1`, []any{customerID}},
 		{`DELETE FROM topic_subscriptions WHERE customer_id = $1`, []any{customerID}},
 		{`DELETE FROM poll_answers WHERE customer_id = $1`, []any{customerID}},
 		{`DELETE FROM shop_events WHERE customer_id = $1`, []any{customerID}}, // what they viewed and left in carts

@@ -1,0 +1,233 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// A member who writes to the bot outside any step is most often asking
+// the shop something ("do you have oat milk?", "are you open on the
+// 31st?"). Rather than a hint that drops the words, the bot offers to
+// send them to the shop; the owners and the store's managers get the
+// question with Reply and No answer needed, and the thread goes on both
+// ways through the relay of feedback_relay.go.
+const (
+	flowInquiry        = "ask"
+	stepInquiryConfirm = "confirm" // stored in conversations: never rename
+)
+
+type inquiryFlow struct{}
+
+func (inquiryFlow) Name() string { return flowInquiry }
+
+// Ask shows the words kept so far with Send and Don't send.
+func (inquiryFlow) Ask(s *Session) error {
+	s.Send(Reply{Text: s.T("inquiry.confirm", map[string]any{"Business": s.e.Business.Name, "Text": s.Data("text")}),
+		Inline: [][]Button{{
+			{Text: s.T("inquiry.send", nil), Data: s.cb(flowInquiry, stepInquiryConfirm, "send")},
+			{Text: s.T("inquiry.drop", nil), Data: s.cb(flowInquiry, stepInquiryConfirm, "drop")},
+		}}})
+	return nil
+}
+
+// Handle sends the question, drops it, or adds more words to it (people
+// write a question in two or three messages).
+func (f inquiryFlow) Handle(s *Session) error {
+	switch s.tapValue() {
+	case "send":
+		text := s.Data("text")
+		s.Leave()
+		_, err := s.e.Service.MakeInquiry(s.Ctx, s.Tx, s.Customer, text)
+		switch {
+		case errors.Is(err, domain.ErrTooManyInquiries):
+			s.Edit(Reply{Text: s.T("inquiry.too_many", nil), Inline: [][]Button{}})
+			return nil
+		case errors.Is(err, domain.ErrNotFound):
+			s.Edit(Reply{Text: s.T("inquiry.dropped", nil), Inline: [][]Button{}}) // left the program meanwhile
+			return nil
+		case err != nil:
+			return err
+		}
+		s.Edit(Reply{Text: s.T("inquiry.sent", map[string]any{"Business": s.e.Business.Name, "Text": text}), Inline: [][]Button{}})
+		return nil
+	case "drop":
+		s.Leave()
+		s.Edit(Reply{Text: s.T("inquiry.dropped", nil), Inline: [][]Button{}})
+		return nil
+	}
+	text := strings.TrimSpace(s.In.Text)
+	if s.In.Kind != InputText || text == "" {
+		s.Say("relay.text_only", nil)
+		return f.Ask(s)
+	}
+	all := s.Data("text") + "\n" + text
+	if utf8.RuneCountInString(all) > domain.MaxInquiryLen {
+		s.Say("feedback.comment.too_long", map[string]any{"Max": domain.MaxInquiryLen})
+		return f.Ask(s)
+	}
+	s.SetData("text", all)
+	return f.Ask(s)
+}
+
+// startInquiry offers a member's words outside any step to the shop.
+func startInquiry(s *Session, text string) error {
+	if utf8.RuneCountInString(text) > domain.MaxInquiryLen {
+		s.Say("feedback.comment.too_long", map[string]any{"Max": domain.MaxInquiryLen})
+		return nil
+	}
+	s.Leave()
+	s.SetData("text", text)
+	return s.Enter(flowInquiry, stepInquiryConfirm)
+}
+
+// alertInquiry gives a member's question to every owner and the
+// managers of the store they shop at (all managers for a member of no
+// store), with who is asking and the buttons Reply and No answer needed.
+func (e *Engine) alertInquiry(ctx context.Context, tx domain.Tx, ev domain.InquiryMade) error {
+	q := ev.Inquiry
+	staff, err := tx.ListStaff(ctx, q.ShopID)
+	if err != nil {
+		return err
+	}
+	store := e.Business.Name
+	if q.ShopID != 0 {
+		shop, err := tx.FindShopByID(ctx, q.ShopID)
+		if err != nil {
+			return err
+		}
+		store = shop.Name
+	}
+	totals, err := tx.CustomerTotals(ctx, q.CustomerID)
+	if err != nil {
+		return err
+	}
+	id := strconv.FormatInt(q.ID, 10)
+	for _, st := range staff {
+		if !st.CanManage() {
+			continue
+		}
+		lang := e.staffLang(ctx, tx, &st)
+		l := e.localizer(lang)
+		text := e.translate(l, "alert.inquiry", map[string]any{"Customer": customerName(ev.Customer), "Store": store,
+			"Visits": e.num(int64(totals.Visits), lang), "Spend": e.money(totals.Spend, lang), "Text": q.Text})
+		err := e.queue(ctx, tx, Reply{ChatID: st.ChatID, Text: text, Inline: [][]Button{
+			{{Text: e.translate(l, "alert.feedback.reply", nil), Data: action("iqreply", id)}},
+			{{Text: e.translate(l, "alert.inquiry.done", nil), Data: action("iqdone", id)}},
+		}})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// takeInquiry runs an owner's tap on a question through the domain,
+// reporting false, having said why, when the tap must do nothing.
+func takeInquiry(s *Session, value, resolution string) (*domain.Inquiry, *domain.Customer, bool, error) {
+	id, _ := strconv.ParseInt(value, 10, 64)
+	if !s.Staff.CanManage() {
+		s.Toast("error.stale_button")
+		return nil, nil, false, nil
+	}
+	q, c, err := s.e.Service.TakeInquiry(s.Ctx, s.Tx, s.Staff, id, resolution)
+	if ok, err := handledTap(s, err, "alert.inquiry"); !ok {
+		return nil, nil, false, err
+	}
+	return q, c, true, nil
+}
+
+// startInquiryReply is Reply under a question: the owner's next message
+// goes to the customer.
+func startInquiryReply(s *Session, value string) error {
+	_, c, ok, err := takeInquiry(s, value, domain.ResolutionReplied)
+	if err != nil || !ok {
+		return err
+	}
+	s.Leave()
+	s.SetData("inquiry", value)
+	s.SetData("name", customerName(c))
+	return s.Enter(flowFeedbackReply, stepRelayText)
+}
+
+// inquiryDone is No answer needed: the question loses its buttons.
+func inquiryDone(s *Session, value string) error {
+	_, _, ok, err := takeInquiry(s, value, domain.ResolutionResolved)
+	if err != nil || !ok {
+		return err
+	}
+	s.Edit(Reply{Text: s.T("alert.inquiry.closed", map[string]any{"Name": s.Staff.FirstName}), Inline: [][]Button{}})
+	return nil
+}
+
+// startInquiryAnswer is Answer under the shop's reply: only the member
+// who asked may write back, and only once someone handles the question.
+func startInquiryAnswer(s *Session, value string) error {
+	id, _ := strconv.ParseInt(value, 10, 64)
+	q, err := s.Tx.LockInquiry(s.Ctx, id)
+	if isNotFound(err) || (err == nil && (s.Customer == nil || q.CustomerID != s.Customer.ID || q.HandledBy == 0)) {
+		s.Toast("error.stale_button")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	s.Leave()
+	s.SetData("inquiry", value)
+	return s.Enter(flowFeedbackAnswer, stepRelayText)
+}
+
+// relayInquiryToCustomer sends the owner's words about a question to the
+// member, signed with the business name.
+func relayInquiryToCustomer(s *Session, id int64, text string) error {
+	q, c, ok, err := takeInquiry(s, strconv.FormatInt(id, 10), domain.ResolutionReplied)
+	if err != nil || !ok {
+		return err
+	}
+	l := s.e.localizer(s.e.Business.Language(c.Language, ""))
+	err = s.e.queue(s.Ctx, s.Tx, Reply{ChatID: c.ChatID,
+		Text:   s.e.translate(l, "feedback.from_business", map[string]any{"Text": text, "Business": s.e.Business.Name}),
+		Inline: [][]Button{{{Text: s.e.translate(l, "feedback.answer", nil), Data: action("iqanswer", strconv.FormatInt(q.ID, 10))}}}})
+	if err != nil {
+		return err
+	}
+	s.Say("relay.sent", map[string]any{"Customer": customerName(c)})
+	return nil
+}
+
+// relayInquiryToStaff sends the member's answer to whoever took the
+// question.
+func relayInquiryToStaff(s *Session, id int64, text string) error {
+	q, err := s.Tx.LockInquiry(s.Ctx, id)
+	if err != nil {
+		return err
+	}
+	st, err := s.Tx.FindStaffByID(s.Ctx, q.HandledBy)
+	if err != nil {
+		return err
+	}
+	if !st.Active() {
+		s.Say("relay.unreachable", nil)
+		return nil
+	}
+	l := s.e.localizer(s.e.staffLang(s.Ctx, s.Tx, st))
+	err = s.e.queue(s.Ctx, s.Tx, Reply{ChatID: st.ChatID,
+		Text:   s.e.translate(l, "alert.feedback.answer", map[string]any{"Customer": customerName(s.Customer), "Text": text}),
+		Inline: [][]Button{{{Text: s.e.translate(l, "alert.feedback.reply", nil), Data: action("iqreply", strconv.FormatInt(q.ID, 10))}}}})
+	if err != nil {
+		return err
+	}
+	s.Say("relay.sent", map[string]any{"Customer": s.e.Business.Name})
+	return nil
+}
+
+func init() {
+	registerFlow(inquiryFlow{})
+	registerAction("iqreply", startInquiryReply)
+	registerAction("iqdone", inquiryDone)
+	registerAction("iqanswer", startInquiryAnswer)
+}

@@ -1,0 +1,106 @@
+package flows_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/bot/bottest"
+)
+
+// TestQuestionsToTheShop: a member's words outside any step are offered
+// to the shop, more words join them, and Send gives the question to the
+// owner and the store's manager (not to a cashier); the first to reply
+// handles it, the other is told, and the thread goes on both ways. Don't
+// send keeps it back; a staff member's stray words get the hint.
+func TestQuestionsToTheShop(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	manager := hire(t, h, owner, "manager", 962, "Max")
+	cashier := hire(t, h, owner, "cashier", 961, "Boris")
+	anna := join(t, h, 101, "Anna")
+	posBuy(t, h, 101, "coffee")
+	cashierBefore := len(cashier.U.Messages())
+
+	anna.Send("Hello! Do you have oat milk?").Send("And almond?")
+	if !strings.Contains(anna.Last().Text, "“Hello! Do you have oat milk?\nAnd almond?”") {
+		t.Fatalf("the words are not kept together:\n%s", anna.Transcript())
+	}
+	anna.Tap("✉️ Send")
+	if !strings.Contains(anna.Last().Text, "✉️ Sent to Test Coffee") || len(anna.Last().Buttons()) != 0 {
+		t.Fatalf("not told the question went:\n%s", anna.Transcript())
+	}
+	manager.Sync()
+	owner.Sync()
+	want := "✉️ Question from Anna\nStore: Central\nVisits: 1 · Lifetime spend: 1,000 RUB\n\nHello! Do you have oat milk?\nAnd almond?"
+	for _, c := range []*bottest.Chat{owner, manager} {
+		if c.Last().Text != want {
+			t.Fatalf("%d's alert %q, want %q", c.U.ID, c.Last().Text, want)
+		}
+	}
+	if got := cashier.U.Messages()[cashierBefore:]; len(got) != 0 {
+		t.Fatalf("a cashier got the question: %+v", got)
+	}
+	alert := manager.Last().ID
+	owner.Tap("↩️ Reply").Send("Yes, both! Oat is 40 ₽ extra.")
+	anna.Sync()
+	if !strings.Contains(anna.Last().Text, "Yes, both! Oat is 40 ₽ extra.\n\n— Test Coffee") {
+		t.Fatalf("the shop's answer:\n%s", anna.Transcript())
+	}
+	manager.TapOld(alert, "↩️ Reply")
+	if !strings.Contains(manager.Last().Text, "Olga has handled this question already (replied") {
+		t.Fatalf("a second reply is not stopped:\n%s", manager.Transcript())
+	}
+	anna.Tap("↩️ Answer").Send("Great, thanks!")
+	owner.Sync()
+	if !strings.Contains(owner.Last().Text, "Anna answers:\nGreat, thanks!") {
+		t.Fatalf("the customer's answer back:\n%s", owner.Transcript())
+	}
+
+	anna.Send("oops").Tap("Don't send")
+	if anna.Last().Text != "Not sent." {
+		t.Fatalf("Don't send:\n%s", anna.Transcript())
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM inquiries`); n != 1 {
+		t.Fatalf("%d questions kept, want the one sent", n)
+	}
+	cashier.Note("the cashier is a member too").Send("/start").Tap("✅ I agree").ShareContact("+79990000961").Tap("Boris").Tap("No, thanks")
+	cashier.Send("hello?")
+	if !strings.Contains(cashier.Last().Text, "/help") || strings.Contains(cashier.Last().Text, "Send this") {
+		t.Fatalf("a cashier's stray words:\n%s", cashier.Transcript())
+	}
+	bottest.Golden(t, "inquiry_customer", anna.Transcript())
+	bottest.Golden(t, "inquiry_owner", owner.Transcript())
+
+	anna.Note("four more questions within the day, then one too many")
+	for range 4 {
+		anna.Send("one more question").Tap("✉️ Send")
+	}
+	anna.Send("and another").Tap("✉️ Send")
+	if !strings.Contains(anna.Last().Text, "You have sent the shop several questions today") {
+		t.Fatalf("the sixth question of the day:\n%s", anna.Transcript())
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM inquiries`); n != 5 {
+		t.Fatalf("%d questions kept, want 5", n)
+	}
+	h.Clock.Advance(24*time.Hour + time.Minute)
+	anna.Send("next day").Tap("✉️ Send")
+	if !strings.Contains(anna.Last().Text, "✉️ Sent") {
+		t.Fatalf("the next day:\n%s", anna.Last().Text)
+	}
+
+	anna.Send("/privacy").Tap("📦 Download my data")
+	var export struct {
+		Questions []struct {
+			Store      string  `json:"store"`
+			Text       string  `json:"text"`
+			AnsweredAt *string `json:"answered_at"`
+		} `json:"questions_to_the_shop"`
+	}
+	if doc := anna.Last().Document; doc == nil || json.Unmarshal(doc.Data, &export) != nil || len(export.Questions) != 6 ||
+		export.Questions[0].Store != "Central" || export.Questions[0].AnsweredAt == nil || export.Questions[1].AnsweredAt != nil {
+		t.Fatalf("the data export's questions: %+v", export.Questions)
+	}
+}
