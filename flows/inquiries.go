@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/loyaltybot/loyaltybot/domain"
@@ -42,7 +43,7 @@ func (f inquiryFlow) Handle(s *Session) error {
 	case "send":
 		text := s.Data("text")
 		s.Leave()
-		_, err := s.e.Service.MakeInquiry(s.Ctx, s.Tx, s.Customer, text)
+		q, err := s.e.Service.MakeInquiry(s.Ctx, s.Tx, s.Customer, text)
 		switch {
 		case errors.Is(err, domain.ErrTooManyInquiries):
 			s.Edit(Reply{Text: s.T("inquiry.too_many", nil), Inline: [][]Button{}})
@@ -53,7 +54,15 @@ func (f inquiryFlow) Handle(s *Session) error {
 		case err != nil:
 			return err
 		}
-		s.Edit(Reply{Text: s.T("inquiry.sent", map[string]any{"Business": s.e.Business.Name, "Text": text}), Inline: [][]Button{}})
+		sent := s.T("inquiry.sent", map[string]any{"Business": s.e.Business.Name, "Text": text})
+		closed, err := closedNow(s, q.ShopID)
+		if err != nil {
+			return err
+		}
+		if closed != "" {
+			sent += "\n\n" + closed // the answer may wait for the morning
+		}
+		s.Edit(Reply{Text: sent, Inline: [][]Button{}})
 		return nil
 	case "drop":
 		s.Leave()
@@ -72,6 +81,32 @@ func (f inquiryFlow) Handle(s *Session) error {
 	}
 	s.SetData("text", all)
 	return f.Ask(s)
+}
+
+// closedNow is "🏪 Central: 🔴 Closed, opens tomorrow at 08:00" when the
+// store (0: none) has opening hours and is closed now, else "".
+func closedNow(s *Session, shopID int64) (string, error) {
+	if shopID == 0 {
+		return "", nil
+	}
+	shop, err := s.Tx.FindShopByID(s.Ctx, shopID)
+	if err != nil {
+		return "", err
+	}
+	for _, st := range s.e.Business.Stores {
+		if st.Code != shop.Code || !st.Hours.Known() {
+			continue
+		}
+		loc, err := time.LoadLocation(st.TimeZone)
+		if err != nil {
+			return "", err
+		}
+		now := s.e.Now().In(loc)
+		if o := st.Hours.At(now); !o.Open {
+			return s.T("inquiry.store_status", map[string]any{"Store": st.Name, "Status": openText(s, o, now)}), nil
+		}
+	}
+	return "", nil
 }
 
 // startInquiry offers a member's words outside any step to the shop.

@@ -13,10 +13,11 @@ import (
 // to the shop, more words join them, and Send gives the question to the
 // owner and the store's manager (not to a cashier); the first to reply
 // handles it, the other is told, and the thread goes on both ways. Don't
-// send keeps it back; a staff member's stray words get the hint.
+// send keeps it back; a staff member's stray words get the hint. Sent
+// while the store is closed, the customer is told when it opens.
 func TestQuestionsToTheShop(t *testing.T) {
 	t.Parallel()
-	h := bottest.New(t, withOwner)
+	h := bottest.New(t, withOwner, withStoreDetails)
 	owner := h.Chat(ownerID, "Olga", "en")
 	manager := hire(t, h, owner, "manager", 962, "Max")
 	cashier := hire(t, h, owner, "cashier", 961, "Boris")
@@ -29,7 +30,8 @@ func TestQuestionsToTheShop(t *testing.T) {
 		t.Fatalf("the words are not kept together:\n%s", anna.Transcript())
 	}
 	anna.Tap("✉️ Send")
-	if !strings.Contains(anna.Last().Text, "✉️ Sent to Test Coffee") || len(anna.Last().Buttons()) != 0 {
+	if !strings.Contains(anna.Last().Text, "✉️ Sent to Test Coffee") || len(anna.Last().Buttons()) != 0 ||
+		!strings.HasSuffix(anna.Last().Text, "\n\n🏪 Central: 🔴 Closed, opens tomorrow at 08:00") {
 		t.Fatalf("not told the question went:\n%s", anna.Transcript())
 	}
 	manager.Sync()

@@ -50,7 +50,7 @@ func storesPage(s *Session, page int) Reply {
 // storeText describes one store in the person's language, at the
 // store's own time.
 func storeText(s *Session, st domain.StoreConfig) string {
-	lines := []string{"🏪 " + st.Name}
+	lines := []string{s.T("stores.name", map[string]any{"Store": st.Name})}
 	if a := st.AddressIn(s.Lang, s.e.Business.DefaultLanguage); a != "" {
 		lines = append(lines, a)
 	}
