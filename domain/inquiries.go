@@ -59,7 +59,21 @@ type InquiryStore interface {
 	// ListCustomerInquiries lists a customer's questions, oldest first
 	// (for the data export).
 	ListCustomerInquiries(ctx context.Context, customerID int64) ([]Inquiry, error)
+	// ListOpenInquiries lists the questions asked in [from, to) that
+	// nobody answered or marked, oldest first, with the customer's first
+	// name.
+	ListOpenInquiries(ctx context.Context, from, to time.Time) ([]OpenInquiry, error)
 }
+
+// OpenInquiry is a question nobody handled, with who asked it.
+type OpenInquiry struct {
+	Inquiry
+	CustomerName string
+}
+
+// openInquiryDays is how far back the evening digest looks for questions
+// nobody answered.
+const openInquiryDays = 7
 
 // MakeInquiry sends a member's question to the shop: it is kept, and
 // the InquiryMade reaction tells the owners and managers. The store

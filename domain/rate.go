@@ -462,26 +462,34 @@ func (s *Service) GiveGoodwill(ctx context.Context, tx Tx, st *Staff, feedbackID
 type FeedbackDigest struct {
 	From, To time.Time
 	Stats    []FeedbackStat
+	// Open are the questions to the shop of the last week nobody
+	// answered or marked, oldest first.
+	Open []OpenInquiry
 }
 
 func (FeedbackDigest) eventName() string { return "feedback_digest" }
 
-// DigestFeedback summarizes the ratings given in the 24 hours before now
-// and records FeedbackDigest for the owners (nothing when there were
-// none: an empty digest is noise). It reports how many ratings it counted.
+// DigestFeedback summarizes the ratings given in the 24 hours before now,
+// with the last week's questions to the shop nobody answered, and
+// records FeedbackDigest for the owners (nothing when there is neither:
+// an empty digest is noise). It reports how many ratings it counted.
 func (s *Service) DigestFeedback(ctx context.Context, st Store) (int, error) {
 	to := s.Now()
 	from := to.Add(-24 * time.Hour)
 	n := 0
 	err := st.Update(ctx, func(tx Tx) error {
 		stats, err := tx.FeedbackStats(ctx, from, to)
-		if err != nil || len(stats) == 0 {
+		if err != nil {
+			return err
+		}
+		open, err := tx.ListOpenInquiries(ctx, to.AddDate(0, 0, -openInquiryDays), to)
+		if err != nil || len(stats) == 0 && len(open) == 0 {
 			return err
 		}
 		for _, x := range stats {
 			n += x.Count
 		}
-		return s.emit(ctx, tx, FeedbackDigest{From: from, To: to, Stats: stats})
+		return s.emit(ctx, tx, FeedbackDigest{From: from, To: to, Stats: stats, Open: open})
 	})
 	return n, err
 }

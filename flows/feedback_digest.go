@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/loyaltybot/loyaltybot/domain"
 )
@@ -46,16 +47,61 @@ func (e *Engine) sendDigest(ctx context.Context, tx domain.Tx, ev domain.Feedbac
 				mine = append(mine, x)
 			}
 		}
-		if len(mine) == 0 {
+		var asked []domain.OpenInquiry
+		for _, q := range ev.Open {
+			if s.ShopID == 0 || q.ShopID == 0 || q.ShopID == s.ShopID {
+				asked = append(asked, q)
+			}
+		}
+		if len(mine) == 0 && len(asked) == 0 {
 			continue
 		}
 		lang := e.staffLang(ctx, tx, &s)
-		text := e.digestText(lang, mine, stores, names)
-		if err := e.queue(ctx, tx, Reply{ChatID: s.ChatID, Text: text}); err != nil {
+		r := Reply{ChatID: s.ChatID}
+		var parts []string
+		if len(mine) > 0 {
+			parts = append(parts, e.digestText(lang, mine, stores, names))
+		}
+		if len(asked) > 0 {
+			text, rows := e.openInquiriesText(lang, asked)
+			parts, r.Inline = append(parts, text), rows
+		}
+		r.Text = strings.Join(parts, "\n\n")
+		if err := e.queue(ctx, tx, r); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// digestInquiries is how many unanswered questions the digest shows,
+// each with its Reply button; the rest are counted.
+const digestInquiries = 5
+
+// openInquiriesText lists the questions nobody answered, the longest
+// waiting first, each cut to a line, with a Reply button each.
+func (e *Engine) openInquiriesText(lang string, open []domain.OpenInquiry) (string, [][]Button) {
+	l := e.localizer(lang)
+	loc, err := time.LoadLocation(e.Business.Stores[0].TimeZone)
+	if err != nil {
+		loc = time.UTC
+	}
+	lines := []string{e.translate(l, "alert.digest.inquiries", nil)}
+	var rows [][]Button
+	for _, q := range open[:min(len(open), digestInquiries)] {
+		at := q.CreatedAt.In(loc).Format("02.01 15:04")
+		text := strings.Join(strings.Fields(q.Text), " ")
+		if r := []rune(text); len(r) > 80 {
+			text = string(r[:79]) + "…"
+		}
+		lines = append(lines, e.translate(l, "alert.digest.inquiry", map[string]any{"Customer": q.CustomerName, "Time": at, "Text": text}))
+		rows = append(rows, []Button{{Text: e.translate(l, "alert.digest.inquiry.reply", map[string]any{"Customer": q.CustomerName, "Time": at}),
+			Data: action("iqreply", strconv.FormatInt(q.ID, 10))}})
+	}
+	if more := len(open) - digestInquiries; more > 0 {
+		lines = append(lines, e.translate(l, "alert.digest.inquiries.more", map[string]any{"More": more}))
+	}
+	return strings.Join(lines, "\n"), rows
 }
 
 // digestText writes the digest; stats come ordered by store, then

@@ -106,3 +106,51 @@ func TestQuestionsToTheShop(t *testing.T) {
 		t.Fatalf("the data export's questions: %+v", export.Questions)
 	}
 }
+
+// TestDigestListsOpenQuestions: the evening digest lists the last week's
+// questions nobody answered, to the owners and the managers of the
+// store (a question of no store to every manager), each with Reply; an
+// answered one is not listed, nor one older than a week, and a day with
+// neither ratings nor open questions sends nothing.
+func TestDigestListsOpenQuestions(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	manager := hire(t, h, owner, "manager", 962, "Max")
+	anna := join(t, h, 101, "Anna")
+	bob := join(t, h, 102, "Bob")
+	posBuy(t, h, 101, "coffee")
+	anna.Send("Do you have oat milk?").Tap("✉️ Send")
+	anna.Send("And   a long question\nover two lines, " + strings.Repeat("and more ", 10)).Tap("✉️ Send")
+	bob.Send("Are you open on Sunday?").Tap("✉️ Send")
+	owner.Sync()
+	owner.TapOld(owner.U.Messages()[len(owner.U.Messages())-3].ID, "↩️ Reply").Send("Yes, we have it.")
+
+	h.Clock.Advance(time.Hour)
+	if _, err := h.Engine.Service.DigestFeedback(t.Context(), h.DB); err != nil {
+		t.Fatal(err)
+	}
+	h.Settle()
+	want := "✉️ Questions to the shop without an answer:\n• Anna, 22.11 15:00: And a long question over two lines, and more and more and more and more and mor…\n• Bob, 22.11 15:00: Are you open on Sunday?"
+	for _, c := range []*bottest.Chat{owner, manager} {
+		if got := c.Sync().Last(); got.Text != want || strings.Join(got.Buttons(), "|") != "↩️ Anna, 22.11 15:00|↩️ Bob, 22.11 15:00" {
+			t.Fatalf("%d's digest:\n%s\n%v\nwant:\n%s", c.U.ID, got.Text, got.Buttons(), want)
+		}
+	}
+	manager.Tap("↩️ Bob, 22.11 15:00").Send("Yes, 10 to 18.")
+	bob.Sync()
+	if !strings.Contains(bob.Last().Text, "Yes, 10 to 18.\n\n— Test Coffee") {
+		t.Fatalf("the reply from the digest:\n%s", bob.Transcript())
+	}
+
+	owner.Note("eight days on: the last open question is over a week old")
+	seen := len(owner.Sync().U.Messages())
+	h.Clock.Advance(8 * 24 * time.Hour)
+	if _, err := h.Engine.Service.DigestFeedback(t.Context(), h.DB); err != nil {
+		t.Fatal(err)
+	}
+	h.Settle()
+	if got := len(owner.Sync().U.Messages()); got != seen {
+		t.Fatalf("a digest with nothing to say was sent:\n%s", owner.Transcript())
+	}
+}

@@ -14,3 +14,5 @@ CREATE TABLE inquiries (
     resolution  text NOT NULL DEFAULT ''
 );
 CREATE INDEX inquiries_customer ON inquiries (customer_id, created_at);
+-- The evening digest's questions nobody answered yet.
+CREATE INDEX inquiries_open ON inquiries (created_at) WHERE handled_by IS NULL;

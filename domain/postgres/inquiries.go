@@ -77,3 +77,26 @@ func (t *tx) ListCustomerInquiries(ctx context.Context, customerID int64) ([]dom
 	}
 	return out, nil
 }
+
+// ListOpenInquiries lists the questions of [from, to) nobody handled
+// (inquiries_open), with the customer's first name.
+func (t *tx) ListOpenInquiries(ctx context.Context, from, to time.Time) ([]domain.OpenInquiry, error) {
+	rows, _ := t.tx.Query(ctx, `SELECT q.id, q.customer_id, q.store_id, q.text, q.created_at, c.first_name
+		FROM inquiries q JOIN customers c ON c.id = q.customer_id
+		WHERE q.handled_by IS NULL AND q.created_at >= $1 AND q.created_at < $2 ORDER BY q.created_at, q.id`, from, to)
+	var out []domain.OpenInquiry
+	for rows.Next() {
+		var q domain.OpenInquiry
+		var store *int64
+		if err := rows.Scan(&q.ID, &q.CustomerID, &store, &q.Text, &q.CreatedAt, &q.CustomerName); err != nil {
+			rows.Close()
+			return nil, mapErr(err)
+		}
+		q.ShopID = deref(store)
+		out = append(out, q)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list open inquiries: %w", mapErr(err))
+	}
+	return out, nil
+}
