@@ -89,11 +89,16 @@ func relayToCustomer(s *Session, feedbackID int64, text string) error {
 	if err != nil {
 		return err
 	}
-	l := s.e.localizer(s.e.Business.Language(c.Language, "")) // TakeFeedback checked they can be written to
-	id := strconv.FormatInt(f.ID, 10)
-	err = s.e.queue(s.Ctx, s.Tx, Reply{ChatID: c.ChatID,
+	return sendToCustomer(s, c, action("fbanswer", strconv.FormatInt(f.ID, 10)), text) // TakeFeedback checked they can be written to
+}
+
+// sendToCustomer sends a staff member's words to the customer, signed
+// with the business name, with Answer (answer its data) under them.
+func sendToCustomer(s *Session, c *domain.Customer, answer, text string) error {
+	l := s.e.localizer(s.e.Business.Language(c.Language, ""))
+	err := s.e.queue(s.Ctx, s.Tx, Reply{ChatID: c.ChatID,
 		Text:   s.e.translate(l, "feedback.from_business", map[string]any{"Text": text, "Business": s.e.Business.Name}),
-		Inline: [][]Button{{{Text: s.e.translate(l, "feedback.answer", nil), Data: action("fbanswer", id)}}}})
+		Inline: [][]Button{{{Text: s.e.translate(l, "feedback.answer", nil), Data: answer}}}})
 	if err != nil {
 		return err
 	}
@@ -107,7 +112,13 @@ func relayToStaff(s *Session, feedbackID int64, text string) error {
 	if err != nil {
 		return err
 	}
-	st, err := s.Tx.FindStaffByID(s.Ctx, f.HandledBy)
+	return sendToHandler(s, f.HandledBy, action("fbreply", strconv.FormatInt(f.ID, 10)), text)
+}
+
+// sendToHandler sends the customer's words to the staff member who
+// handles the thread, with Reply (reply its data) under them.
+func sendToHandler(s *Session, staffID int64, reply, text string) error {
+	st, err := s.Tx.FindStaffByID(s.Ctx, staffID)
 	if err != nil {
 		return err
 	}
@@ -118,7 +129,7 @@ func relayToStaff(s *Session, feedbackID int64, text string) error {
 	l := s.e.localizer(s.e.staffLang(s.Ctx, s.Tx, st))
 	err = s.e.queue(s.Ctx, s.Tx, Reply{ChatID: st.ChatID,
 		Text:   s.e.translate(l, "alert.feedback.answer", map[string]any{"Customer": customerName(s.Customer), "Text": text}),
-		Inline: [][]Button{{{Text: s.e.translate(l, "alert.feedback.reply", nil), Data: action("fbreply", strconv.FormatInt(f.ID, 10))}}}})
+		Inline: [][]Button{{{Text: s.e.translate(l, "alert.feedback.reply", nil), Data: reply}}}})
 	if err != nil {
 		return err
 	}

@@ -223,15 +223,7 @@ func relayInquiryToCustomer(s *Session, id int64, text string) error {
 	if err != nil || !ok {
 		return err
 	}
-	l := s.e.localizer(s.e.Business.Language(c.Language, ""))
-	err = s.e.queue(s.Ctx, s.Tx, Reply{ChatID: c.ChatID,
-		Text:   s.e.translate(l, "feedback.from_business", map[string]any{"Text": text, "Business": s.e.Business.Name}),
-		Inline: [][]Button{{{Text: s.e.translate(l, "feedback.answer", nil), Data: action("iqanswer", strconv.FormatInt(q.ID, 10))}}}})
-	if err != nil {
-		return err
-	}
-	s.Say("relay.sent", map[string]any{"Customer": customerName(c)})
-	return nil
+	return sendToCustomer(s, c, action("iqanswer", strconv.FormatInt(q.ID, 10)), text)
 }
 
 // relayInquiryToStaff sends the member's answer to whoever took the
@@ -241,23 +233,7 @@ func relayInquiryToStaff(s *Session, id int64, text string) error {
 	if err != nil {
 		return err
 	}
-	st, err := s.Tx.FindStaffByID(s.Ctx, q.HandledBy)
-	if err != nil {
-		return err
-	}
-	if !st.Active() {
-		s.Say("relay.unreachable", nil)
-		return nil
-	}
-	l := s.e.localizer(s.e.staffLang(s.Ctx, s.Tx, st))
-	err = s.e.queue(s.Ctx, s.Tx, Reply{ChatID: st.ChatID,
-		Text:   s.e.translate(l, "alert.feedback.answer", map[string]any{"Customer": customerName(s.Customer), "Text": text}),
-		Inline: [][]Button{{{Text: s.e.translate(l, "alert.feedback.reply", nil), Data: action("iqreply", strconv.FormatInt(q.ID, 10))}}}})
-	if err != nil {
-		return err
-	}
-	s.Say("relay.sent", map[string]any{"Customer": s.e.Business.Name})
-	return nil
+	return sendToHandler(s, q.HandledBy, action("iqreply", strconv.FormatInt(q.ID, 10)), text)
 }
 
 func init() {
