@@ -26,8 +26,13 @@ type inquiryFlow struct{}
 
 func (inquiryFlow) Name() string { return flowInquiry }
 
-// Ask shows the words kept so far with Send and Don't send.
+// Ask shows the words kept so far with Send and Don't send. After a
+// command or another button meanwhile (/card at the register) it says
+// nothing: the question is optional, and waits behind its buttons.
 func (inquiryFlow) Ask(s *Session) error {
+	if s.In.Kind == InputCommand || s.In.Kind == InputCallback && s.In.Callback != nil && isAction(s.In.Callback.Data) {
+		return nil
+	}
 	s.Send(Reply{Text: s.T("inquiry.confirm", map[string]any{"Business": s.e.Business.Name, "Text": s.Data("text")}),
 		Inline: [][]Button{{
 			{Text: s.T("inquiry.send", nil), Data: s.cb(flowInquiry, stepInquiryConfirm, "send")},
@@ -107,6 +112,12 @@ func closedNow(s *Session, shopID int64) (string, error) {
 		}
 	}
 	return "", nil
+}
+
+// isAction says whether data is a stateless button's.
+func isAction(data string) bool {
+	_, _, _, _, ok := parseAction(data)
+	return ok
 }
 
 // startInquiry offers a member's words outside any step to the shop.

@@ -61,8 +61,12 @@ func TestQuestionsToTheShop(t *testing.T) {
 		t.Fatalf("the customer's answer back:\n%s", owner.Transcript())
 	}
 
-	anna.Send("oops").Tap("Don't send")
-	if anna.Last().Text != "Not sent." {
+	anna.Send("oops").Send("/balance")
+	if !strings.HasPrefix(anna.Last().Text, "Your balance: 130 points.") {
+		t.Fatalf("a command after the words asks about them again:\n%s", anna.Transcript())
+	}
+	anna.Tap("Don't send")
+	if got(anna, "Not sent.") != 1 {
 		t.Fatalf("Don't send:\n%s", anna.Transcript())
 	}
 	if n := countRows(t, h, `SELECT count(*) FROM inquiries`); n != 1 {
