@@ -203,6 +203,14 @@ func TestErasureLeavesNoCopyAnywhere(t *testing.T) {
 	if n := countRows(t, h, `SELECT count(*) FROM inquiries WHERE text LIKE '%zina.secret%'`); n != 1 {
 		t.Fatalf("the question is not kept:\n%s", z.Transcript())
 	}
+	// Staff half way through a step about her when she erases: the
+	// cashier's note (her name in its prompt), the owner's correction
+	// (a reason naming her).
+	cashier.Tap("🗒 Add a note")
+	owner.Send("/customer +79990000160").Tap("± Points").Send("+5").Send("sorry, Zinaida")
+	if n := countRows(t, h, `SELECT count(*) FROM conversations WHERE chat_id IN (961, $1) AND flow <> ''`, ownerID); n != 2 {
+		t.Fatalf("%d staff steps pending, want the note and the correction:\n%s\n%s", n, cashier.Transcript(), owner.Transcript())
+	}
 	_, zcard := customer(t, h, 160)
 	z.Send("/privacy").Tap("🗑 Delete my data").Tap("Yes, delete my data")
 	h.Settle()

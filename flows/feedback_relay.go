@@ -150,6 +150,7 @@ func startReply(s *Session, value string) error {
 	}
 	s.Leave()
 	s.SetData("feedback", value)
+	s.SetData("customer", strconv.FormatInt(c.ID, 10)) // erasure ends the step
 	s.SetData("name", customerName(c))
 	return s.Enter(flowFeedbackReply, stepRelayText)
 }

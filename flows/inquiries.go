@@ -196,6 +196,7 @@ func startInquiryReply(s *Session, value string) error {
 	}
 	s.Leave()
 	s.SetData("inquiry", value)
+	s.SetData("customer", strconv.FormatInt(c.ID, 10)) // erasure ends the step
 	s.SetData("name", customerName(c))
 	return s.Enter(flowFeedbackReply, stepRelayText)
 }

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf16"
@@ -102,6 +103,11 @@ func (t *tx) EraseCustomer(ctx context.Context, customerID int64, e domain.Erasu
 		{`DELETE FROM waitlist_entries WHERE customer_id = $1`, []any{customerID}},
 		{`UPDATE feedback SET comment = '' WHERE customer_id = $1`, []any{customerID}},
 		{`DELETE FROM inquiries WHERE customer_id = $1`, []any{customerID}},
+		// A staff member's step about them (a point correction, a note, a
+		// reply to their rating or question) holds their name and what
+		// was typed about them: such a step keeps their id as "customer"
+		// in its data, and ends.
+		{`DELETE FROM conversations WHERE data->>'customer' = $1`, []any{strconv.FormatInt(customerID, 10)}},
 		{`DELETE FROM topic_subscriptions WHERE customer_id = $1`, []any{customerID}},
 		{`DELETE FROM poll_answers WHERE customer_id = $1`, []any{customerID}},
 		{`DELETE FROM shop_events WHERE customer_id = $1`, []any{customerID}}, // what they viewed and left in carts
