@@ -89,6 +89,17 @@ type StoreConfig struct {
 	Location *GeoPoint
 }
 
+// Store is the config's store with this code; ok is false for a code
+// not (or no longer) in the config.
+func (b *Business) Store(code string) (StoreConfig, bool) {
+	for _, s := range b.Stores {
+		if s.Code == code {
+			return s, true
+		}
+	}
+	return StoreConfig{}, false
+}
+
 // AddressIn is the store's address in lang, else its one text, else in
 // fallback.
 func (s StoreConfig) AddressIn(lang, fallback string) string {

@@ -373,7 +373,7 @@ func (s *Service) CommentStore(ctx context.Context, tx Tx, c *Customer, storeCod
 // to rate: a store dropped from the config (its row stays for history)
 // or someone not in the program is ErrNotFound.
 func (s *Service) configuredShop(ctx context.Context, tx Tx, c *Customer, code string) (*Shop, error) {
-	if !c.Member() || !slices.ContainsFunc(s.Business.Stores, func(sc StoreConfig) bool { return sc.Code == code }) {
+	if _, ok := s.Business.Store(code); !c.Member() || !ok {
 		return nil, ErrNotFound
 	}
 	return tx.FindShopByCode(ctx, code)

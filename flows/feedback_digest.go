@@ -37,6 +37,27 @@ func (e *Engine) sendDigest(ctx context.Context, tx domain.Tx, ev domain.Feedbac
 			}
 		}
 	}
+	// A question's time is said at its store's clock (the first store's
+	// for one of no store).
+	zones := map[int64]*time.Location{}
+	for _, q := range ev.Open {
+		if _, ok := zones[q.ShopID]; ok {
+			continue
+		}
+		tz := e.Business.Stores[0].TimeZone
+		if q.ShopID != 0 {
+			shop, err := tx.FindShopByID(ctx, q.ShopID)
+			if err != nil {
+				return err
+			}
+			tz = shop.TimeZone
+		}
+		loc, err := time.LoadLocation(tz)
+		if err != nil {
+			loc = time.UTC
+		}
+		zones[q.ShopID] = loc
+	}
 	for _, s := range staff {
 		if !s.CanManage() {
 			continue
@@ -63,7 +84,7 @@ func (e *Engine) sendDigest(ctx context.Context, tx domain.Tx, ev domain.Feedbac
 			parts = append(parts, e.digestText(lang, mine, stores, names))
 		}
 		if len(asked) > 0 {
-			text, rows := e.openInquiriesText(lang, asked)
+			text, rows := e.openInquiriesText(lang, asked, zones)
 			parts, r.Inline = append(parts, text), rows
 		}
 		r.Text = strings.Join(parts, "\n\n")
@@ -80,16 +101,12 @@ const digestInquiries = 5
 
 // openInquiriesText lists the questions nobody answered, the longest
 // waiting first, each cut to a line, with a Reply button each.
-func (e *Engine) openInquiriesText(lang string, open []domain.OpenInquiry) (string, [][]Button) {
+func (e *Engine) openInquiriesText(lang string, open []domain.OpenInquiry, zones map[int64]*time.Location) (string, [][]Button) {
 	l := e.localizer(lang)
-	loc, err := time.LoadLocation(e.Business.Stores[0].TimeZone)
-	if err != nil {
-		loc = time.UTC
-	}
 	lines := []string{e.translate(l, "alert.digest.inquiries", nil)}
 	var rows [][]Button
 	for _, q := range open[:min(len(open), digestInquiries)] {
-		at := q.CreatedAt.In(loc).Format("02.01 15:04")
+		at := q.CreatedAt.In(zones[q.ShopID]).Format("02.01 15:04")
 		text := strings.Join(strings.Fields(q.Text), " ")
 		if r := []rune(text); len(r) > 80 {
 			text = string(r[:79]) + "…"

@@ -73,7 +73,8 @@ func stack(parts ...string) string {
 // configured reports whether code is a store of the business config (a
 // button may name one dropped since, or be forged).
 func (e *Engine) configured(code string) bool {
-	return slices.ContainsFunc(e.Business.Stores, func(sc domain.StoreConfig) bool { return sc.Code == code })
+	_, ok := e.Business.Store(code)
+	return ok
 }
 
 // chooseStore is "Rate the store in general" (no value) or a store's

@@ -98,18 +98,17 @@ func closedNow(s *Session, shopID int64) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	for _, st := range s.e.Business.Stores {
-		if st.Code != shop.Code || !st.Hours.Known() {
-			continue
-		}
-		loc, err := time.LoadLocation(st.TimeZone)
-		if err != nil {
-			return "", err
-		}
-		now := s.e.Now().In(loc)
-		if o := st.Hours.At(now); !o.Open {
-			return s.T("inquiry.store_status", map[string]any{"Store": st.Name, "Status": openText(s, o, now)}), nil
-		}
+	st, ok := s.e.Business.Store(shop.Code)
+	if !ok || !st.Hours.Known() {
+		return "", nil
+	}
+	loc, err := time.LoadLocation(st.TimeZone)
+	if err != nil {
+		return "", err
+	}
+	now := s.e.Now().In(loc)
+	if o := st.Hours.At(now); !o.Open {
+		return s.T("inquiry.store_status", map[string]any{"Store": st.Name, "Status": openText(s, o, now)}), nil
 	}
 	return "", nil
 }

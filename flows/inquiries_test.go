@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/loyaltybot/loyaltybot/bot/bottest"
+	"github.com/loyaltybot/loyaltybot/domain"
 )
 
 // TestQuestionsToTheShop: a member's words outside any step are offered
@@ -118,7 +119,12 @@ func TestQuestionsToTheShop(t *testing.T) {
 // neither ratings nor open questions sends nothing.
 func TestDigestListsOpenQuestions(t *testing.T) {
 	t.Parallel()
-	h := bottest.New(t, withOwner)
+	h := bottest.New(t, withOwner, func(b *domain.Business) {
+		// Each question's time at its store's clock: River, first in the
+		// config, in Tashkent, is the clock of a question of no store.
+		b.Stores[0], b.Stores[1] = b.Stores[1], b.Stores[0]
+		b.Stores[0].TimeZone = "Asia/Tashkent"
+	})
 	owner := h.Chat(ownerID, "Olga", "en")
 	manager := hire(t, h, owner, "manager", 962, "Max")
 	anna := join(t, h, 101, "Anna")
@@ -135,13 +141,13 @@ func TestDigestListsOpenQuestions(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.Settle()
-	want := "✉️ Questions to the shop without an answer:\n• Anna, 22.11 15:00: And a long question over two lines, and more and more and more and more and mor…\n• Bob, 22.11 15:00: Are you open on Sunday?"
+	want := "✉️ Questions to the shop without an answer:\n• Anna, 22.11 15:00: And a long question over two lines, and more and more and more and more and mor…\n• Bob, 22.11 17:00: Are you open on Sunday?"
 	for _, c := range []*bottest.Chat{owner, manager} {
-		if got := c.Sync().Last(); got.Text != want || strings.Join(got.Buttons(), "|") != "↩️ Anna, 22.11 15:00|↩️ Bob, 22.11 15:00" {
+		if got := c.Sync().Last(); got.Text != want || strings.Join(got.Buttons(), "|") != "↩️ Anna, 22.11 15:00|↩️ Bob, 22.11 17:00" {
 			t.Fatalf("%d's digest:\n%s\n%v\nwant:\n%s", c.U.ID, got.Text, got.Buttons(), want)
 		}
 	}
-	manager.Tap("↩️ Bob, 22.11 15:00").Send("Yes, 10 to 18.")
+	manager.Tap("↩️ Bob, 22.11 17:00").Send("Yes, 10 to 18.")
 	bob.Sync()
 	if !strings.Contains(bob.Last().Text, "Yes, 10 to 18.\n\n— Test Coffee") {
 		t.Fatalf("the reply from the digest:\n%s", bob.Transcript())

@@ -81,10 +81,6 @@ func (s *Session) flowStoreRows(flow, step string) [][]Button {
 // storeNameByCode is the name of the config's store with this code (""
 // when there is none).
 func (e *Engine) storeNameByCode(code string) string {
-	for _, st := range e.Business.Stores {
-		if st.Code == code {
-			return st.Name
-		}
-	}
-	return ""
+	st, _ := e.Business.Store(code)
+	return st.Name
 }

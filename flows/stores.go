@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -118,17 +119,6 @@ var weekdayIDs = [7]string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
 // weekText is the week's hours, days alike put together, Monday first:
 // "Mon–Fri 08:00–22:00 · Sat, Sun 10:00–18:00", or "Daily 09:00–21:00".
 func weekText(s *Session, h domain.OpeningHours) string {
-	same := func(a, b []domain.Span) bool {
-		if len(a) != len(b) {
-			return false
-		}
-		for i := range a {
-			if a[i] != b[i] {
-				return false
-			}
-		}
-		return true
-	}
 	order := []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday}
 	known := false
 	for _, d := range order {
@@ -141,7 +131,7 @@ func weekText(s *Session, h domain.OpeningHours) string {
 	var parts []string
 	for i := 0; i < len(order); {
 		j := i
-		for j+1 < len(order) && same(h.Week[order[j+1]], h.Week[order[i]]) {
+		for j+1 < len(order) && slices.Equal(h.Week[order[j+1]], h.Week[order[i]]) {
 			j++
 		}
 		var days string
@@ -207,14 +197,13 @@ func storesAction(s *Session, value string) error {
 
 // venueAction sends a store's place on the map (a button of /stores).
 func venueAction(s *Session, code string) error {
-	for _, st := range s.e.Business.Stores {
-		if st.Code == code && st.Location != nil {
-			s.Send(Reply{Venue: &Venue{LatE6: st.Location.LatE6, LonE6: st.Location.LonE6, Title: st.Name,
-				Address: st.AddressIn(s.Lang, s.e.Business.DefaultLanguage)}})
-			return nil
-		}
+	st, ok := s.e.Business.Store(code)
+	if !ok || st.Location == nil {
+		s.Toast("error.stale_button") // the store left the config since
+		return nil
 	}
-	s.Toast("error.stale_button") // the store left the config since
+	s.Send(Reply{Venue: &Venue{LatE6: st.Location.LatE6, LonE6: st.Location.LonE6, Title: st.Name,
+		Address: st.AddressIn(s.Lang, s.e.Business.DefaultLanguage)}})
 	return nil
 }
 
