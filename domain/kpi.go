@@ -94,6 +94,10 @@ type KPIs struct {
 	StarsSum   int64 // their stars
 	BadRatings int   // at or below the threshold
 
+	// Care is how the shop answered its customers: the bad ratings and
+	// the questions to the shop of the period, and how soon.
+	Care CareStat
+
 	// Nudges sums the period's nudges of every rule (the sent group
 	// against the held-out group); Rule is empty.
 	Nudges NudgeStat
@@ -135,6 +139,24 @@ func (k *KPIs) AverageStars() int { return int(divRound(k.StarsSum*10, int64(k.R
 
 // BadShare is the share of bad ratings in tenths of a percent.
 func (k *KPIs) BadShare() int { return Rate(k.BadRatings, k.Ratings) }
+
+// CareStat is how the shop answered the period's bad ratings and
+// questions. A bad rating is handled once an owner or a manager replied,
+// gave a goodwill bonus or marked it resolved; a question once someone
+// replied (Answered) or marked that it needs no answer (NoAnswer). The
+// medians are from the customer's message to the first handling, of the
+// handled bad ratings and of the answered questions (0 with none).
+type CareStat struct {
+	BadHandled      int
+	BadMedian       time.Duration
+	Questions       int
+	Answered        int
+	NoAnswer        int
+	QuestionsMedian time.Duration
+}
+
+// Waiting counts the period's questions nobody answered or marked.
+func (c CareStat) Waiting() int { return c.Questions - c.Answered - c.NoAnswer }
 
 // divRound is a/b rounded half up for a, b ≥ 0; 0 when b is 0.
 func divRound(a, b int64) int64 {

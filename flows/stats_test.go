@@ -242,3 +242,37 @@ func TestStatsGroupDigits(t *testing.T) {
 		t.Fatalf("the report in Russian:\n%s", got)
 	}
 }
+
+// TestStatsTellHowTheShopAnswered: the report counts the period's bad
+// ratings the shop answered and its questions, answered, closed without
+// an answer or waiting, with how soon half were answered.
+func TestStatsTellHowTheShopAnswered(t *testing.T) {
+	t.Parallel()
+	h, owner, anna := lowRating(t)
+	owner.Send("/stats")
+	if report := owner.Last().Text; !strings.Contains(report, "↩️ Bad ratings answered: none of 1 yet\n"+
+		"✉️ No questions to the shop in the period") {
+		t.Fatalf("before any answer:\n%s", report)
+	}
+	h.Clock.Advance(95 * time.Minute)
+	owner.Tap("↩️ Reply").Send("So sorry, Anna!")
+
+	anna.Send("Do you have oat milk?").Tap("✉️ Send")
+	h.Clock.Advance(25*time.Minute + 10*time.Second)
+	owner.Sync().Tap("↩️ Reply").Send("Yes!")
+	anna.Send("And almond milk?").Tap("✉️ Send")
+	h.Clock.Advance(3 * time.Hour)
+	owner.Sync().Tap("✅ No answer needed")
+	anna.Send("Are you open on the 31st?").Tap("✉️ Send")
+
+	owner.Send("/stats")
+	report := owner.Last().Text
+	if !strings.Contains(report, "↩️ Bad ratings answered: 1 of 1, half of them within 1 h 35 min\n"+
+		"✉️ Questions to the shop: 3: answered 1, half of them within 26 min; closed without an answer 1; waiting 1") {
+		t.Fatalf("the report's answers:\n%s", report)
+	}
+	river := edited(t, owner, "River")
+	if !strings.Contains(river, "✉️ No questions to the shop in the period") {
+		t.Fatalf("River's report counts Central's questions:\n%s", river)
+	}
+}

@@ -69,6 +69,7 @@ func kpiText(s *Session, p domain.Period, shopID int64, store string, loc *time.
 	} else {
 		lines = append(lines, s.T("kpi.feedback.none", nil))
 	}
+	lines = append(lines, careLines(s, k)...)
 	if n := k.Nudges; n.Sent+n.HeldOut > 0 {
 		lines = append(lines, s.T("kpi.nudges", map[string]any{"Sent": num(int64(n.Sent)), "Held": num(int64(n.HeldOut)),
 			"RateSent": pct(domain.Rate(n.ConvertedSent, n.Sent)), "RateHeld": pct(domain.Rate(n.ConvertedHeldOut, n.HeldOut)),
@@ -82,6 +83,48 @@ func kpiText(s *Session, p domain.Period, shopID int64, store string, loc *time.
 		lines = append(lines, s.T("kpi.referrals.none", nil))
 	}
 	return strings.Join(lines, "\n"), nil
+}
+
+// careLines say how the shop answered its customers in the period: the
+// bad ratings answered and how soon, the questions to the shop and what
+// became of them.
+func careLines(s *Session, k *domain.KPIs) []string {
+	c := k.Care
+	num := func(n int) string { return domain.FormatCount(int64(n), s.Lang) }
+	var lines []string
+	switch {
+	case k.BadRatings == 0:
+	case c.BadHandled == 0:
+		lines = append(lines, s.T("kpi.care.bad_none", map[string]any{"Bad": num(k.BadRatings)}))
+	default:
+		lines = append(lines, s.T("kpi.care.bad", map[string]any{"Handled": num(c.BadHandled), "Bad": num(k.BadRatings),
+			"Median": s.span(c.BadMedian)}))
+	}
+	data := map[string]any{"Count": num(c.Questions), "Answered": num(c.Answered), "NoAnswer": num(c.NoAnswer),
+		"Waiting": num(c.Waiting()), "Median": s.span(c.QuestionsMedian)}
+	switch {
+	case c.Questions == 0:
+		lines = append(lines, s.T("kpi.care.questions_none", nil))
+	case c.Answered == 0:
+		lines = append(lines, s.T("kpi.care.questions_unanswered", data))
+	default:
+		lines = append(lines, s.T("kpi.care.questions", data))
+	}
+	return lines
+}
+
+// span writes a wait for people, rounded up to the minute: "25 min",
+// "3 h 05 min", "2 d 4 h".
+func (s *Session) span(d time.Duration) string {
+	m := max(1, waitMinutes(d))
+	switch {
+	case m < 60:
+		return s.T("kpi.span.minutes", map[string]any{"M": m})
+	case m < 48*60:
+		return s.T("kpi.span.hours", map[string]any{"H": m / 60, "M": fmt.Sprintf("%02d", m%60)})
+	default:
+		return s.T("kpi.span.days", map[string]any{"D": m / (24 * 60), "H": m % (24 * 60) / 60})
+	}
 }
 
 // staffText is the staff view: per person, the customers they signed up

@@ -10,7 +10,7 @@ import (
 	"github.com/loyaltybot/loyaltybot/domain"
 )
 
-// The owners' report (/stats) in six set-based statements sent in one
+// The owners' report (/stats) in set-based statements sent in one
 // round trip. Nothing reads every purchase, nor every customer's wide row:
 // the customer indicators are one pass over customer_activity, the narrow
 // per-member row that triggers keep exact in the transactions that change
@@ -19,7 +19,8 @@ import (
 // purchase and their count); the period's purchases are found by time
 // (purchases_time_brin, a BRIN index of the time-ordered heap), the points
 // that moved without a purchase by time (ledger_kpi_time), ratings by time
-// (feedback_created) and nudges by due time (nudges_due).
+// (feedback_created), questions by time (inquiries_created) and nudges by
+// due time (nudges_due).
 // $1 from, $2 to, $3 store (0: all), and each statement's own after.
 const (
 	// $4 now − 30 days, $5 now − 90 days, $6 the number of questionnaire
@@ -53,7 +54,12 @@ const (
    AND ($3 = 0 OR (SELECT a.store_id FROM cards k JOIN customer_activity a ON a.customer_id = k.customer_id
                     WHERE k.id = l.card_id) = $3)`
 	// $4 the bad-rating threshold.
-	kpiFeedback = `SELECT count(*), coalesce(sum(f.stars), 0)::bigint, count(*) FILTER (WHERE f.stars <= $4)
+	// The bad ratings someone handled, and the median wait (seconds)
+	// from the rating to the first handling.
+	kpiFeedback = `SELECT count(*), coalesce(sum(f.stars), 0)::bigint, count(*) FILTER (WHERE f.stars <= $4),
+       count(*) FILTER (WHERE f.stars <= $4 AND f.handled_at IS NOT NULL),
+       coalesce(round(extract(epoch FROM percentile_disc(0.5) WITHIN GROUP (ORDER BY f.handled_at - f.created_at)
+                FILTER (WHERE f.stars <= $4 AND f.handled_at IS NOT NULL))), 0)::bigint
   FROM feedback f
  WHERE f.created_at >= $1 AND f.created_at < $2 AND ($3 = 0 OR f.store_id = $3)`
 	kpiNudges = `SELECT count(*) FILTER (WHERE n.outcome = 'sent'), count(*) FILTER (WHERE n.outcome = 'held_out'),
@@ -67,6 +73,17 @@ const (
  WHERE n.due_at >= $1 AND n.due_at < $2
    AND ($3 = 0 OR (SELECT a.store_id FROM customer_activity a WHERE a.customer_id = n.customer_id) = $3)`
 )
+
+// kpiInquiries counts the questions to the shop asked in the period
+// (inquiries_created), how they were handled, and the median wait
+// (seconds) of the answered ones. A question of the business as a whole
+// (no store) counts for all stores only.
+const kpiInquiries = `SELECT count(*), count(*) FILTER (WHERE q.resolution = 'replied'),
+       count(*) FILTER (WHERE q.resolution = 'resolved'),
+       coalesce(round(extract(epoch FROM percentile_disc(0.5) WITHIN GROUP (ORDER BY q.handled_at - q.created_at)
+                FILTER (WHERE q.resolution = 'replied'))), 0)::bigint
+  FROM inquiries q
+ WHERE q.created_at >= $1 AND q.created_at < $2 AND ($3 = 0 OR q.store_id = $3)`
 
 // kpiPrizes sums the prizes given in the period that stand
 // (prizes_given_time).
@@ -121,8 +138,12 @@ func (t *tx) ReadKPIs(ctx context.Context, q domain.KPIQuery) (*domain.KPIs, err
 	b.Queue(kpiLedger, args...).QueryRow(func(r pgx.Row) error {
 		return r.Scan(&bonuses, &k.PointsExpired)
 	})
+	var badWait, questionWait int64
 	b.Queue(kpiFeedback, append(args, q.BadStars)...).QueryRow(func(r pgx.Row) error {
-		return r.Scan(&k.Ratings, &k.StarsSum, &k.BadRatings)
+		return r.Scan(&k.Ratings, &k.StarsSum, &k.BadRatings, &k.Care.BadHandled, &badWait)
+	})
+	b.Queue(kpiInquiries, args...).QueryRow(func(r pgx.Row) error {
+		return r.Scan(&k.Care.Questions, &k.Care.Answered, &k.Care.NoAnswer, &questionWait)
 	})
 	b.Queue(kpiNudges, args...).QueryRow(func(r pgx.Row) error {
 		return r.Scan(&ns.Sent, &ns.HeldOut, &ns.Skipped, &ns.Clicked, &ns.ConvertedSent, &ns.ConvertedHeldOut,
@@ -155,6 +176,7 @@ func (t *tx) ReadKPIs(ctx context.Context, q domain.KPIQuery) (*domain.KPIs, err
 	k.PointsIssued += bonuses
 	k.PointsRedeemed += k.PrizePoints
 	ns.Due = ns.Sent + ns.HeldOut + ns.Skipped
+	k.Care.BadMedian, k.Care.QuestionsMedian = time.Duration(badWait)*time.Second, time.Duration(questionWait)*time.Second
 	return k, nil
 }
 

@@ -178,6 +178,27 @@ func newKPIShop(t *testing.T) *kpiShop {
 	inTx(t, db, func(ctx context.Context, tx domain.Tx) error { return tx.SetSignedUpBy(ctx, c5, k.kira.ID) })
 	credit(card5, 2, domain.LedgerWelcome, 100)
 
+	// Answers: c3's bad rating (2, N-5d) was replied to 90 minutes
+	// after; questions: c1's at A N-3d replied in 20 minutes, c3's at B
+	// N-4d replied in 3 hours, N-1d closed without an answer, c2's at B
+	// N-2d waiting, and c1's N-40d (before the month) replied in a day.
+	exec(`UPDATE feedback SET handled_by = $2, handled_at = created_at + interval '90 minutes', resolution = $3
+		WHERE customer_id = $1`, k.c3, k.lev.ID, domain.ResolutionReplied)
+	ask := func(customer int64, shop *domain.Shop, d int, resolution string, wait time.Duration) {
+		var by *int64
+		var at *time.Time
+		if resolution != "" {
+			by, at = &k.lev.ID, new(day(d).Add(wait))
+		}
+		exec(`INSERT INTO inquiries (customer_id, store_id, text, created_at, handled_by, handled_at, resolution)
+			VALUES ($1, $2, 'oat milk?', $3, $4, $5, $6)`, customer, shop.ID, day(d), by, at, resolution)
+	}
+	ask(k.c1, k.a, 3, domain.ResolutionReplied, 20*time.Minute)
+	ask(k.c3, k.b, 4, domain.ResolutionReplied, 3*time.Hour)
+	ask(k.c3, k.b, 1, domain.ResolutionResolved, time.Minute)
+	ask(k.c2, k.b, 2, "", 0)
+	ask(k.c1, k.a, 40, domain.ResolutionReplied, 24*time.Hour)
+
 	c6, _ := member(6, 60, k.a, true)
 	exec(`UPDATE customers SET erased_at = $2 WHERE id = $1`, c6, day(59))
 	exec(`INSERT INTO customers (telegram_id, chat_id, first_name, language, created_at) VALUES (7, 7, '', 'en', $1)`, day(1))
@@ -216,6 +237,11 @@ func TestKPIsAllStores(t *testing.T) {
 		PointsRedeemed: 10, PointsExpired: 9,
 		PointsOutstanding: (50 + 30 - 10 + 59) + 15 + 30 + 0 + 100,
 		Ratings:           2, StarsSum: 7, BadRatings: 1, // 5 and 2; c2's 1 was before the month
+		// c3's 2 answered in 90 min; c1's and c3's questions answered in
+		// 20 min and 3 h (the median is the lower of two), one closed, one
+		// waiting.
+		Care: domain.CareStat{BadHandled: 1, BadMedian: 90 * time.Minute, Questions: 4, Answered: 2, NoAnswer: 1,
+			QuestionsMedian: 20 * time.Minute},
 		Nudges:    domain.NudgeStat{Due: 3, Sent: 2, HeldOut: 1, ConvertedSent: 1, RevenueSent: 200000},
 		Referrals: true, // the referral program is in; nobody came through a friend's link
 	}
@@ -233,6 +259,7 @@ func TestKPIsAllStores(t *testing.T) {
 		{"average stars", got.AverageStars(), 35},
 		{"bad share", got.BadShare(), 500},
 		{"uplift", got.Nudges.Uplift(), 500},
+		{"questions waiting", got.Care.Waiting(), 1},
 	} {
 		if c.got != c.want {
 			t.Errorf("%s = %d, want %d", c.what, c.got, c.want)
@@ -258,6 +285,7 @@ func TestKPIsOneStore(t *testing.T) {
 		Purchases: 1, PeriodBuyers: 1, Revenue: 200000,
 		PointsIssued: 59 + 100, PointsRedeemed: 10, PointsExpired: 9, PointsOutstanding: 129 + 15 + 0 + 100,
 		Ratings: 1, StarsSum: 5,
+		Care:      domain.CareStat{Questions: 1, Answered: 1, QuestionsMedian: 20 * time.Minute}, // c1's at A
 		Nudges:    domain.NudgeStat{Due: 2, Sent: 1, HeldOut: 1, ConvertedSent: 1, RevenueSent: 200000},
 		Referrals: true,
 	}
