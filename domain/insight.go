@@ -94,6 +94,7 @@ type InsightStore interface {
 const (
 	cardPurchases = 10
 	cardFeedback  = 5
+	cardInquiries = 5
 	cardNudges    = 5
 	cardNotes     = 10
 	cardAdjusts   = 5
@@ -109,6 +110,7 @@ type CustomerCard struct {
 	Totals    CustomerTotals
 	Purchases []Purchase // newest first
 	Feedback  []Feedback // newest first
+	Inquiries []Inquiry  // questions to the shop, newest first
 	Nudges    []CustomerNudge
 	Notes     []Note
 	Answers   []StoredAnswer
@@ -197,6 +199,11 @@ func (s *Service) ViewCustomerCard(ctx context.Context, tx Tx, by *Staff, c *Cus
 		return nil, err
 	}
 	cc.Feedback = newestFirst(feedback, cardFeedback)
+	inquiries, err := tx.ListCustomerInquiries(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	cc.Inquiries = newestFirst(inquiries, cardInquiries)
 	if cc.Nudges, err = tx.ListNudgeOutcomes(ctx, c.ID, cardNudges); err != nil {
 		return nil, err
 	}

@@ -110,6 +110,14 @@ func showCustomerCard(s *Session, query string) (found bool, err error) {
 			row = append(row, Button{Text: s.T("adjust.button", nil), Data: action("adjust", "c"+id)})
 			r.Inline = [][]Button{row, {{Text: s.T("move.button", nil), Data: action("cardmove", "c"+id)}}}
 		}
+		// The newest question still waiting can be answered from here.
+		for _, q := range cc.Inquiries {
+			if q.HandledBy == 0 && c.Member() {
+				r.Inline = append(r.Inline, []Button{{Text: s.T("customer.card.question_reply", map[string]any{"Date": q.CreatedAt.In(staffLocation(s)).Format("02.01")}),
+					Data: action("iqreply", strconv.FormatInt(q.ID, 10))}})
+				break
+			}
+		}
 	}
 	s.Send(r)
 	return true, s.e.resume(s)
@@ -200,6 +208,19 @@ func (s *Session) customerCardText(cc *domain.CustomerCard) (string, error) {
 		line("customer.card.feedback", nil)
 		for _, f := range cc.Feedback {
 			line("customer.card.rating", map[string]any{"Date": day(f.CreatedAt), "Stars": f.Stars, "Comment": clip(f.Comment, 100)})
+		}
+	}
+	if len(cc.Inquiries) > 0 {
+		line("customer.card.questions", nil)
+		for _, q := range cc.Inquiries {
+			id, data := "customer.card.question_waiting", map[string]any{"Date": day(q.CreatedAt), "Text": clip(q.Text, 100)}
+			switch q.Resolution {
+			case domain.ResolutionReplied:
+				id, data["Wait"] = "customer.card.question_answered", s.span(q.HandledAt.Sub(q.CreatedAt))
+			case domain.ResolutionResolved:
+				id = "customer.card.question_closed"
+			}
+			line(id, data)
 		}
 	}
 	if len(cc.Nudges) > 0 {

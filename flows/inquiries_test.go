@@ -2,6 +2,7 @@ package flows_test
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -162,5 +163,40 @@ func TestDigestListsOpenQuestions(t *testing.T) {
 	h.Settle()
 	if got := len(owner.Sync().U.Messages()); got != seen {
 		t.Fatalf("a digest with nothing to say was sent:\n%s", owner.Transcript())
+	}
+}
+
+// TestCustomerCardListsQuestions: the owners' /customer card lists the
+// customer's questions, answered (how soon), closed or waiting, and the
+// newest waiting one can be answered from the card.
+func TestCustomerCardListsQuestions(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en").Send("/help")
+	anna := join(t, h, 101, "Anna")
+	anna.Send("Do you have oat milk?").Tap("✉️ Send")
+	h.Clock.Advance(10 * time.Minute)
+	owner.Sync().Tap("↩️ Reply").Send("Yes!")
+	anna.Send("Is there parking?").Tap("✉️ Send")
+	owner.Sync().Tap("✅ No answer needed")
+	h.Clock.Advance(time.Hour)
+	anna.Send("Can I book a table for Friday?").Tap("✉️ Send")
+
+	owner.Send("/customer +79990000101")
+	card := owner.Last().Text
+	if !strings.Contains(card, "✉️ Questions to the shop:\n"+
+		"• 22.11.2026 “Can I book a table for Friday?”: ⏳ waiting for an answer\n"+
+		"• 22.11.2026 “Is there parking?”: closed without an answer\n"+
+		"• 22.11.2026 “Do you have oat milk?”: answered in 10 min") {
+		t.Fatalf("the card's questions:\n%s", card)
+	}
+	owner.Tap("↩️ Reply to the question of 22.11").Send("Yes, for how many?")
+	anna.Sync()
+	if !strings.Contains(anna.Last().Text, "Yes, for how many?\n\n— Test Coffee") {
+		t.Fatalf("the reply from the card:\n%s", anna.Transcript())
+	}
+	owner.Send("/customer +79990000101")
+	if strings.Contains(owner.Last().Text, "⏳") || slices.ContainsFunc(owner.Last().Buttons(), func(b string) bool { return strings.HasPrefix(b, "↩️ Reply to the question") }) {
+		t.Fatalf("the card after the reply:\n%s", owner.Transcript())
 	}
 }
