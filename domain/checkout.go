@@ -21,6 +21,9 @@ type PurchaseRequest struct {
 	Currency       string
 	Redeem         int64
 	Categories     []string
+	// Stamps is how many stamps of the stamp card the purchase earns
+	// (nil: one), from 0 to MaxStampsPerPurchase.
+	Stamps *int
 	// LookupBy, for a card given as a typed code (CardNumber), is who
 	// typed it: the limits on failed lookups are read with the card, in
 	// the same round trip, and a source or card over them refuses the
@@ -152,6 +155,9 @@ const CancelWindow = 24 * time.Hour
 // concurrent purchases on one card queue up and can never overdraw it, and
 // a repeated idempotency key returns the first purchase.
 func RecordPurchase(ctx context.Context, tx Tx, p *Program, req PurchaseRequest, now time.Time) (*PurchaseResult, error) {
+	if req.Stamps != nil && (*req.Stamps < 0 || *req.Stamps > MaxStampsPerPurchase) {
+		return nil, Invalid("checkout.stamps.invalid")
+	}
 	cq := CheckoutQuery{
 		CardID: req.CardID, CardNumber: req.CardNumber, IdempotencyKey: req.IdempotencyKey, StaffID: req.StaffID,
 		SpendSince: now.AddDate(-1, 0, 0), CardSince: now.Add(-24 * time.Hour), StaffSince: now.Add(-time.Hour),
@@ -230,6 +236,10 @@ func RecordPurchase(ctx context.Context, tx Tx, p *Program, req PurchaseRequest,
 		StaffID: req.StaffID, Source: req.Source, ReceiptID: req.ReceiptID, Amount: req.Amount,
 		Currency: req.Currency, Earned: q.Earn, Redeemed: q.Redeem, Categories: req.Categories,
 		Flags: flags, CreatedAt: now, IdempotencyKey: req.IdempotencyKey, RequestHash: req.RequestHash,
+		Stamps: 1,
+	}
+	if req.Stamps != nil {
+		pur.Stamps = *req.Stamps
 	}
 	if q.Promotion != nil {
 		pur.Promotion = q.Promotion.ID

@@ -147,7 +147,11 @@ func (g *Gamification) StampGoal(stamps int) (r RewardItem, paid, ok bool) {
 	return r, paid, ok
 }
 
-// Qualifies reports whether a purchase of amount earns a stamp.
+// MaxStampsPerPurchase is the most stamps one purchase earns (the
+// database's check of purchases.stamps says the same).
+const MaxStampsPerPurchase = 50
+
+// Qualifies reports whether a purchase of amount earns stamps.
 func (c *StampsConfig) Qualifies(amount int64) bool { return c.Enabled && amount >= c.MinAmount }
 
 // Reward finds a prize of the config by its id.

@@ -44,6 +44,10 @@ type Purchase struct {
 	// took off the purchase (ReturnPurchase): Amount, Earned and Redeemed
 	// are what stands after them.
 	ReturnedAmount, ReturnedEarned, ReturnedRedeemed int64
+	// Stamps is how many stamps of the stamp card the purchase earns
+	// while it stands and is of the card's minimum amount: one unless
+	// the cashier or the POS said otherwise.
+	Stamps int
 }
 
 // RecentPurchase is a purchase as a manager's list shows it: with the

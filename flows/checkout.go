@@ -407,15 +407,53 @@ func (c checkout) points(s *Session) error {
 }
 
 func (c checkout) askConfirm(s *Session) error {
+	r, err := c.confirmReply(s)
+	if err != nil {
+		return c.refuse(s, err)
+	}
+	s.Send(r)
+	return nil
+}
+
+// draftStamps is how many stamps of the stamp card the draft gives: -1 when
+// the purchase earns none whatever the count (no stamp card, under its
+// minimum), else the cashier's count (one unless changed).
+func (s *Session) draftStamps() int {
+	st := &s.e.Business.Gamification.Stamps
+	if !st.Qualifies(s.dataInt("amount")) || s.e.Now().Before(st.Since) {
+		return -1
+	}
+	if s.Data("earn_stamps") == "" {
+		return 1
+	}
+	return int(s.dataInt("earn_stamps"))
+}
+
+// stampRow is the confirmation's stamp line and the buttons that change
+// the count, in place: a purchase of three coffees earns three stamps.
+func (c checkout) stampRow(s *Session, n int) (string, []Button) {
+	var row []Button
+	if n > 0 {
+		row = append(row, Button{Text: s.T("checkout.stamps.less", nil), Data: s.cb(flowCheckout, stepConfirm, "stamp-")})
+	}
+	if n < domain.MaxStampsPerPurchase {
+		row = append(row, Button{Text: s.T("checkout.stamps.more", nil), Data: s.cb(flowCheckout, stepConfirm, "stamp+")})
+	}
+	return "\n" + s.T("checkout.confirm.stamps", map[string]any{"Stamps": s.stamps(n)}), row
+}
+
+// confirmReply is the last look before money moves; an error is the
+// program's refusal of the draft (or a failure to read the card).
+func (c checkout) confirmReply(s *Session) (Reply, error) {
 	p := &s.e.Business.Program
 	amount, redeem := s.dataInt("amount"), s.dataInt("redeem")
 	q, promo, err := checkoutQuote(s, amount)
 	if err != nil {
-		return err
+		return Reply{}, err
 	}
 	quote, err := p.Quote(amount, redeem, q.Card.Balance, q.Spend, promo)
 	if err != nil {
-		return c.refuse(s, err)
+		return Reply{}, err
 	}
 	data := s.cardData(q)
 	data["Amount"] = s.e.money(amount, s.Lang)
@@ -426,12 +464,17 @@ func (c checkout) askConfirm(s *Session) error {
 	if redeem > 0 {
 		id = "checkout.confirm.redeem"
 	}
-	s.Send(Reply{Text: s.T(id, data) + s.promotionLine(quote.Promotion), Inline: [][]Button{
+	r := Reply{Text: s.T(id, data) + s.promotionLine(quote.Promotion), Inline: [][]Button{
 		{{Text: s.T("checkout.confirm.yes", nil), Data: s.cb(flowCheckout, stepConfirm, "yes")}},
 		{{Text: s.T("checkout.confirm.back", nil), Data: s.cb(flowCheckout, stepConfirm, "back")}},
 		c.cancelRow(s),
-	}})
-	return nil
+	}}
+	if n := s.draftStamps(); n >= 0 {
+		line, row := c.stampRow(s, n)
+		r.Text += line
+		r.Inline = append([][]Button{r.Inline[0], row}, r.Inline[1:]...)
+	}
+	return r, nil
 }
 
 // refuse explains a rule the draft broke (the balance changed meanwhile,
@@ -462,6 +505,9 @@ func (c checkout) confirm(s *Session) error {
 		s.Edit(Reply{Text: s.T("checkout.confirm.went_back", nil)})
 		return s.Goto(stepChoose)
 	}
+	if v == "stamp+" || v == "stamp-" {
+		return c.changeStamps(s, v)
+	}
 	if v != "yes" {
 		return c.Ask(s)
 	}
@@ -477,6 +523,9 @@ func (c checkout) confirm(s *Session) error {
 	if s.byPhone() {
 		req.Redeem = 0
 	}
+	if n := s.draftStamps(); n >= 0 {
+		req.Stamps = &n
+	}
 	res, err := s.e.Service.RecordPurchase(s.Ctx, s.Tx, req)
 	if err != nil {
 		return c.refuse(s, err)
@@ -489,11 +538,35 @@ func (c checkout) confirm(s *Session) error {
 		"Pay": s.e.money(p.Amount-p.Redeemed*s.e.Business.Program.PointValue, s.Lang),
 	}
 	r := Reply{Text: s.T("checkout.done", data), Inline: [][]Button{{{Text: s.T("note.add", nil), Data: action("note", "p"+p.PublicID)}}}}
+	if req.Stamps != nil {
+		r.Text += "\n" + s.T("checkout.done.stamps", map[string]any{"Stamps": s.stamps(p.Stamps)})
+	}
 	if s.Staff.CanManage() {
 		r.Inline = append(r.Inline, []Button{{Text: s.T("checkout.cancel_purchase", nil), Data: action("cancelask", p.PublicID)}})
 	}
 	// The customer's message, a profile offer and any owners' alert are
 	// the reactions to the purchase (Engine.react), as for the POS API.
+	s.Edit(r)
+	return nil
+}
+
+// changeStamps is a tap on a stamp button of the confirmation: one stamp
+// more or less, the confirmation edited in place.
+func (c checkout) changeStamps(s *Session, v string) error {
+	n := s.draftStamps()
+	if n < 0 { // the stamp card went off meanwhile
+		return c.Ask(s)
+	}
+	if v == "stamp+" {
+		n = min(n+1, domain.MaxStampsPerPurchase)
+	} else {
+		n = max(n-1, 0)
+	}
+	s.SetData("earn_stamps", strconv.Itoa(n))
+	r, err := c.confirmReply(s)
+	if err != nil {
+		return c.refuse(s, err)
+	}
 	s.Edit(r)
 	return nil
 }

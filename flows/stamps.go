@@ -48,12 +48,12 @@ func (s *Session) cardStampLine(cardID int64) (string, error) {
 	return "", nil
 }
 
-// purchaseStampLine is the purchase message's line about the stamp it
+// purchaseStampLine is the purchase message's line about the stamps it
 // earned ("" when it earned none).
 func (e *Engine) purchaseStampLine(ctx context.Context, tx domain.Tx, r *domain.PurchaseResult, loc *i18n.Localizer, lang string) (string, error) {
 	st := &e.Business.Gamification.Stamps
 	p := &r.Purchase
-	if !st.Qualifies(p.Amount) || p.CreatedAt.Before(st.Since) {
+	if !st.Qualifies(p.Amount) || p.CreatedAt.Before(st.Since) || p.Stamps == 0 {
 		return "", nil
 	}
 	n, err := e.Service.Stamps(ctx, tx, p.CardID)
@@ -64,5 +64,5 @@ func (e *Engine) purchaseStampLine(ctx context.Context, tx domain.Tx, r *domain.
 	if line == "" {
 		return "", nil
 	}
-	return e.translate(loc, "stamps.earned", nil) + " " + line, nil
+	return e.translate(loc, "stamps.earned", map[string]any{"Stamps": e.stamps(loc, p.Stamps)}) + " " + line, nil
 }

@@ -1,6 +1,7 @@
 package flows_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -120,4 +121,57 @@ func buttonWith(t *testing.T, c *bottest.Chat, part string) string {
 	}
 	t.Fatalf("no button with %q:\n%s", part, c.Transcript())
 	return ""
+}
+
+// TestStampsPerPurchaseAtTheRegister: three coffees earn three stamps:
+// the cashier sets the count on the confirmation (edited in place), the
+// customer's message counts them; 0 gives none; a receipt under the
+// minimum shows no stamp buttons.
+func TestStampsPerPurchaseAtTheRegister(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, withStamps)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 943, "Boris")
+	anna := join(t, h, 143, "Anna")
+
+	scan(t, anna, cashier)
+	cashier.Send("450").Tap("➕ Accrue +13")
+	confirm := cashier.Last().ID
+	cashier.Tap("☕ +1").Tap("☕ +1")
+	if got := cashier.Last(); got.ID != confirm || !strings.Contains(got.Text, "☕ Stamp card: +3 stamps") {
+		t.Fatalf("three stamps on the confirmation:\n%s", cashier.Transcript())
+	}
+	cashier.Tap("☕ −1").Tap("☕ +1").Tap("✅ Confirm")
+	if got := cashier.Last().Text; !strings.Contains(got, "☕ Stamp card: +3 stamps") {
+		t.Fatalf("the cashier's receipt:\n%s", got)
+	}
+	anna.Sync()
+	if !strings.Contains(texts(anna), "+3 stamps · 🎁 Your stamps (3 stamps) pay for a free latte: ask at the register.") {
+		t.Fatalf("the customer's message:\n%s", anna.Transcript())
+	}
+	if n := countRows(t, h, `SELECT sum(stamps) FROM purchases`); n != 3 {
+		t.Fatalf("%d stamps stored, want 3", n)
+	}
+
+	scan(t, anna, cashier)
+	cashier.Send("300").Tap("➕ Accrue +9").Tap("☕ −1")
+	if b := cashier.Last().Buttons(); slices.Contains(b, "☕ −1") || !strings.Contains(cashier.Last().Text, "+0 stamps") {
+		t.Fatalf("no stamp:\n%s", cashier.Transcript())
+	}
+	cashier.Tap("✅ Confirm")
+	anna.Sync()
+	if last := anna.Last().Text; strings.Contains(last, "stamp") {
+		t.Fatalf("a purchase of no stamp speaks of stamps: %q", last)
+	}
+
+	scan(t, anna, cashier)
+	cashier.Send("50").Tap("➕ Accrue +1")
+	if b := cashier.Last().Buttons(); slices.Contains(b, "☕ +1") || strings.Contains(cashier.Last().Text, "Stamp card") {
+		t.Fatalf("stamps under the minimum:\n%s", cashier.Transcript())
+	}
+	cashier.Tap("✅ Confirm")
+	anna.Send("/card")
+	if photo, _ := anna.LastPhoto(); !strings.Contains(photo.Caption, "Your stamps (3 stamps) pay for a free latte") {
+		t.Fatalf("the card after 3 + 0 + 0 stamps: %q", photo.Caption)
+	}
 }

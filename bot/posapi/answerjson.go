@@ -42,5 +42,9 @@ func (a *purchaseAnswer) appendJSON(b []byte) []byte {
 		b = append(b, `,"returned_amount":`...)
 		b = strconv.AppendInt(b, a.ReturnedAmount, 10)
 	}
+	if a.Stamps != nil {
+		b = append(b, `,"stamps":`...)
+		b = strconv.AppendInt(b, int64(*a.Stamps), 10)
+	}
 	return append(b, '}')
 }

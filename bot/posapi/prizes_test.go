@@ -2,6 +2,7 @@ package posapi_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -178,5 +179,56 @@ func TestOffersAtThePOS(t *testing.T) {
 	}
 	if card := e.do("GET", "/api/v1/cards/"+e.code(anna), e.bearer(), nil); card.body["offers"] != nil {
 		t.Fatalf("a used offer is still listed: %s", card.raw)
+	}
+}
+
+// TestStampsPerPurchase: a purchase may earn more stamps than one ("stamps":
+// 3 for three coffees) or none; the answer says what it earned, a retry
+// must repeat the count, a receipt under the minimum earns none whatever
+// it says, and a count out of range is refused before anything is
+// written.
+func TestStampsPerPurchase(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withRewards, func(b *domain.Business) {
+		b.Gamification.Stamps = domain.StampsConfig{Enabled: true, MinAmount: 5_000}
+		b.Gamification.Rewards = append(b.Gamification.Rewards,
+			domain.RewardItem{ID: "latte", Stamps: 6, Title: map[string]string{"en": "a free latte", "ru": "латте", "uz": "latte"}})
+	})
+	anna := e.join(322, "Anna")
+	with := func(receipt string, amount int64, stamps any) map[string]any {
+		b := body(e.code(anna), amount, receipt)
+		if stamps != nil {
+			b["stamps"] = stamps
+		}
+		return b
+	}
+	if r := e.purchase(with("R-1", 45_000, 3)); r.status != 201 || r.num("stamps") != 3 {
+		t.Fatalf("three coffees: %d %s", r.status, r.raw)
+	}
+	e.waitText(anna, "+3 stamps · ☕ Stamp card: 3 of 6 to a free latte.")
+	if r := e.purchase(with("R-1", 45_000, 3)); r.status != 200 || r.num("stamps") != 3 {
+		t.Fatalf("the retry: %d %s", r.status, r.raw)
+	}
+	if r := e.purchase(with("R-1", 45_000, 2)); r.status != 409 {
+		t.Fatalf("a retry with another count: %d %s", r.status, r.raw)
+	}
+	if r := e.purchase(with("R-2", 20_000, 0)); r.status != 201 || r.num("stamps") != 0 {
+		t.Fatalf("no stamp: %d %s", r.status, r.raw)
+	}
+	if r := e.purchase(with("R-3", 4_000, 5)); r.status != 201 || r.body["stamps"] != nil {
+		t.Fatalf("under the minimum: %d %s", r.status, r.raw)
+	}
+	if r := e.purchase(with("R-4", 10_000, nil)); r.status != 201 || r.num("stamps") != 1 {
+		t.Fatalf("the default: %d %s", r.status, r.raw)
+	}
+	for _, bad := range []any{-1, 51, "two", 1.5} {
+		if r := e.purchase(with("R-5", 10_000, bad)); r.status/100 != 4 || r.status == 409 {
+			t.Fatalf("stamps %v: %d %s", bad, r.status, r.raw)
+		} else if !strings.Contains(string(r.raw), "stamps") {
+			t.Errorf("stamps %v: the error does not name the field: %s", bad, r.raw)
+		}
+	}
+	if card := e.do("GET", "/api/v1/cards/"+e.code(anna), e.bearer(), nil); card.num("stamps") != 4 {
+		t.Fatalf("the card after 3 + 0 + 0 + 1 stamps: %s", card.raw)
 	}
 }

@@ -29,18 +29,25 @@ type purchaseAnswer struct {
 	// ReturnedAmount is what returns took off the receipt; Amount and
 	// the points are what stands after them.
 	ReturnedAmount int64 `json:"returned_amount,omitempty"`
+	// Stamps is how many stamps of the stamp card the purchase earned,
+	// with a stamp card ([stamps]) and a receipt of its minimum; absent
+	// otherwise, and once cancelled.
+	Stamps *int `json:"stamps,omitempty"`
 }
 
 type customerAnswer struct {
 	FirstName string `json:"first_name"`
 }
 
-func answerOf(p *domain.Purchase, balance int64, tier domain.Tier, c *domain.Customer) purchaseAnswer {
+func (a *API) answerOf(p *domain.Purchase, balance int64, tier domain.Tier, c *domain.Customer) purchaseAnswer {
 	ans := purchaseAnswer{
 		PurchaseID: p.PublicID, ReceiptID: p.ReceiptID, Amount: p.Amount, Currency: p.Currency,
 		PointsEarned: p.Earned, PointsRedeemed: p.Redeemed, Balance: balance, Tier: tier.Name,
 		CreatedAt: p.CreatedAt.UTC().Format(time.RFC3339), Cancelled: p.Cancelled(), Promotion: p.Promotion,
 		ReturnedAmount: p.ReturnedAmount,
+	}
+	if st := &a.biz.Gamification.Stamps; st.Qualifies(p.Amount) && !p.CreatedAt.Before(st.Since) && !p.Cancelled() {
+		ans.Stamps = &p.Stamps
 	}
 	if c != nil {
 		ans.Customer.FirstName = c.FirstName
@@ -124,7 +131,7 @@ func (a *API) record(ctx context.Context, key string, in *purchaseInput) (ans pu
 			ShopID: shopID, Source: domain.SourcePOS, ReceiptID: in.receiptID,
 			IdempotencyKey: receiptKey(shopID, in.receiptID),
 			RequestHash:    in.hash, Amount: in.amount, Currency: in.currency, Redeem: in.redeem,
-			Categories: in.categories,
+			Categories: in.categories, Stamps: in.stamps,
 		}
 		var ok bool
 		var err error
@@ -143,7 +150,7 @@ func (a *API) record(ctx context.Context, key string, in *purchaseInput) (ans pu
 		if err != nil {
 			return a.purchaseError(err, in.redeem)
 		}
-		ans, created = answerOf(&res.Purchase, res.Balance, res.Tier, res.Customer), res.Created
+		ans, created = a.answerOf(&res.Purchase, res.Balance, res.Tier, res.Customer), res.Created
 		return nil
 	})
 	if err == nil && (created || refused != nil) {
@@ -214,7 +221,7 @@ func (a *API) repeatWithStaleCard(ctx context.Context, tx domain.Tx, req domain.
 	if prev.RequestHash != req.RequestHash {
 		return purchaseAnswer{}, true, errReceiptConflict
 	}
-	return answerOf(prev, q.Card.Balance, q.Tier, q.Customer), true, nil
+	return a.answerOf(prev, q.Card.Balance, q.Tier, q.Customer), true, nil
 }
 
 // postCancel reverses a purchase of the key's store; cancelling again
@@ -231,7 +238,7 @@ func (a *API) postCancel(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return cancelError(err)
 		}
-		ans = answerOf(&res.Purchase, res.Balance, res.Tier, res.Customer)
+		ans = a.answerOf(&res.Purchase, res.Balance, res.Tier, res.Customer)
 		return nil
 	})
 	if err != nil {

@@ -35,6 +35,9 @@ type purchaseBody struct {
 	ReceiptID    *string  `json:"receipt_id"`
 	RedeemPoints *int64   `json:"redeem_points"`
 	Categories   []string `json:"categories"`
+	// Stamps is how many stamps of the stamp card the purchase earns
+	// (three coffees, three); absent: one.
+	Stamps *int `json:"stamps"`
 }
 
 // purchaseInput is a checked purchase body.
@@ -46,6 +49,7 @@ type purchaseInput struct {
 	receiptID  string
 	redeem     int64
 	categories []string
+	stamps     *int
 	hash       string
 }
 
@@ -111,6 +115,12 @@ func (a *API) readPurchase(w http.ResponseWriter, r *http.Request) (*purchaseInp
 		}
 	}
 	in.categories = slices.Clone(b.Categories)
+	if s := b.Stamps; s != nil {
+		if *s < 0 || *s > domain.MaxStampsPerPurchase {
+			return nil, invalidField("stamps", "is %d; send 0 to %d, or leave it out for one.", *s, domain.MaxStampsPerPurchase)
+		}
+		in.stamps = new(*s)
+	}
 	in.hash = requestHash(in)
 	return in, nil
 }
@@ -133,7 +143,8 @@ func checkText(field, s string, maxLen int) error {
 }
 
 // requestHash fingerprints what a repeat of a receipt must repeat exactly:
-// amount, currency, redemption and the set of categories in any order.
+// amount, currency, redemption, the set of categories in any order and
+// the stamps when sent.
 // The card is compared by domain.RecordPurchase itself (a fresh code for
 // the same card is the same request). The categories are JSON-encoded so
 // no category text can imitate a separator.
@@ -144,8 +155,12 @@ func requestHash(in *purchaseInput) string {
 		cats = []string{}
 	}
 	enc, _ := json.Marshal(cats)
-	sum := sha256.Sum256(fmt.Appendf(nil, "pos.v1\namount=%d\ncurrency=%s\nredeem=%d\ncategories=%s",
-		in.amount, in.currency, in.redeem, enc))
+	fp := fmt.Appendf(nil, "pos.v1\namount=%d\ncurrency=%s\nredeem=%d\ncategories=%s",
+		in.amount, in.currency, in.redeem, enc)
+	if in.stamps != nil { // absent, the hash of a receipt sent before stamps existed
+		fp = fmt.Appendf(fp, "\nstamps=%d", *in.stamps)
+	}
+	sum := sha256.Sum256(fp)
 	return hex.EncodeToString(sum[:])
 }
 

@@ -145,7 +145,7 @@ func (a *API) returnOnce(ctx context.Context, key string, purchase func(tx domai
 		ans = returnAnswer{ReturnID: ret.PublicID, PosReturnID: ret.ReturnRef, Amount: ret.Amount,
 			PointsTaken: ret.Taken - ret.Short, PointsReturned: ret.Given, PointsShort: ret.Short, Refund: ret.Refund,
 			Balance: res.Balance, CreatedAt: ret.CreatedAt.UTC().Format(time.RFC3339),
-			Purchase: answerOf(&res.Purchase, res.Balance, res.Tier, res.Customer)}
+			Purchase: a.answerOf(&res.Purchase, res.Balance, res.Tier, res.Customer)}
 		created = res.Created
 		return nil
 	})

@@ -130,7 +130,7 @@ func (t *tx) WritePurchase(ctx context.Context, p *domain.Purchase, w domain.Pur
 	b := &pgx.Batch{}
 	b.Queue(insertPurchase, p.PublicID, p.CardID, p.CustomerID, p.ShopID, nullable(p.StaffID),
 		p.Source, nullable(p.ReceiptID), p.IdempotencyKey, p.RequestHash, p.Amount, p.Currency, p.Earned,
-		p.Redeemed, cats, flags, p.CreatedAt, nullable(p.Promotion)).QueryRow(func(r pgx.Row) error { return r.Scan(&p.ID) })
+		p.Redeemed, cats, flags, p.CreatedAt, nullable(p.Promotion), p.Stamps).QueryRow(func(r pgx.Row) error { return r.Scan(&p.ID) })
 	if d := w.Debit; d != nil {
 		// The ledger row moves the balance (its triggers refuse an
 		// overdraft); the lots say which points went.

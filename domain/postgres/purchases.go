@@ -35,6 +35,7 @@ type purchaseRow struct {
 	ReturnedAmount int64      `db:"returned_amount"`
 	ReturnedEarned int64      `db:"returned_earned"`
 	ReturnedRedeem int64      `db:"returned_redeemed"`
+	Stamps         int        `db:"stamps"`
 }
 
 func (r purchaseRow) domain() domain.Purchase {
@@ -45,17 +46,18 @@ func (r purchaseRow) domain() domain.Purchase {
 		Flags: r.Flags, CreatedAt: r.CreatedAt, CancelledAt: deref(r.CancelledAt), CancelledBy: deref(r.CancelledBy),
 		IdempotencyKey: r.IdempotencyKey, RequestHash: r.RequestHash, Promotion: deref(r.Promotion),
 		ReturnedAmount: r.ReturnedAmount, ReturnedEarned: r.ReturnedEarned, ReturnedRedeemed: r.ReturnedRedeem,
+		Stamps: r.Stamps,
 	}
 }
 
 const purchaseColumns = `id, public_id, card_id, customer_id, store_id, staff_id, source, receipt_id,
 	idempotency_key, request_hash, amount, currency, points_earned, points_redeemed, categories, flags,
-	created_at, cancelled_at, cancelled_by, promotion, returned_amount, returned_earned, returned_redeemed`
+	created_at, cancelled_at, cancelled_by, promotion, returned_amount, returned_earned, returned_redeemed, stamps`
 
 const insertPurchase = `INSERT INTO purchases (public_id, card_id, customer_id, store_id, staff_id, source,
 	receipt_id, idempotency_key, request_hash, amount, currency, points_earned, points_redeemed, categories,
-	flags, created_at, promotion)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+	flags, created_at, promotion, stamps)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
 	RETURNING id`
 
 func (t *tx) findPurchase(ctx context.Context, where string, arg any) (*domain.Purchase, error) {
