@@ -76,6 +76,9 @@ type PurchaseExportRow struct {
 	// Returned is what returns took off the receipt; Amount, Earned and
 	// Redeemed are what stands after them.
 	Returned int64
+	// Stamps is the stamps of the stamp card the purchase earns (see
+	// Purchase.Stamps).
+	Stamps int
 }
 
 // ReturnExportRow is one return of items.
@@ -242,11 +245,16 @@ func (s *Service) WriteExport(ctx context.Context, st ExportStore, sc ExportScop
 		err = s.writeCustomers(ctx, st, sc, cw, ts)
 	case ExportPurchases:
 		cw.Write([]string{"purchase_id", "at", "store", "customer_id", "cashier", "source", "receipt_id",
-			"amount_minor", "amount", "currency", "points_earned", "points_redeemed", "categories", "cancelled_at", "promotion", "returned_minor"})
+			"amount_minor", "amount", "currency", "points_earned", "points_redeemed", "categories", "cancelled_at", "promotion", "returned_minor", "stamps"})
+		stamps := &s.Business.Gamification.Stamps
 		err = st.StreamPurchases(ctx, sc.ShopID, func(r *PurchaseExportRow) error {
+			n := "" // no stamp card, or a purchase under its minimum or before it
+			if stamps.Qualifies(r.Amount) && !r.At.Before(stamps.Since) {
+				n = strconv.Itoa(r.Stamps)
+			}
 			return cw.Write([]string{r.PublicID, ts(r.At), r.StoreCode, i64(r.CustomerID), r.Cashier, r.Source,
 				r.ReceiptID, i64(r.Amount), csvMoney(r.Amount, sc.Lang), r.Currency, i64(r.Earned), i64(r.Redeemed),
-				strings.Join(r.Categories, ";"), ts(r.CancelledAt), r.Promotion, i64(r.Returned)})
+				strings.Join(r.Categories, ";"), ts(r.CancelledAt), r.Promotion, i64(r.Returned), n})
 		})
 	case ExportReturns:
 		cw.Write([]string{"return_id", "at", "store", "purchase_id", "customer_id", "staff", "source", "pos_return_id",

@@ -174,4 +174,14 @@ func TestStampsPerPurchaseAtTheRegister(t *testing.T) {
 	if photo, _ := anna.LastPhoto(); !strings.Contains(photo.Caption, "Your stamps (3 stamps) pay for a free latte") {
 		t.Fatalf("the card after 3 + 0 + 0 stamps: %q", photo.Caption)
 	}
+	// The purchases export says what each earned ("" under the minimum).
+	owner.Send("/export").Tap("🧾 Purchases")
+	rows := lastCSV(t, owner, "purchases-2026-11-22.csv")
+	var stamps []string
+	for _, row := range rows[1:] {
+		stamps = append(stamps, row[16])
+	}
+	if rows[0][16] != "stamps" || !slices.Equal(stamps, []string{"3", "0", ""}) {
+		t.Errorf("the export's stamps column: %q of %q", stamps, rows[0])
+	}
 }

@@ -66,7 +66,7 @@ func (db *DB) StreamCustomers(ctx context.Context, shopID int64, fn func(*domain
 const exportPurchases = `SELECT p.public_id, p.created_at, s.code AS store, p.customer_id,
 		coalesce(st.first_name, '') AS cashier, p.source, coalesce(p.receipt_id, '') AS receipt_id, p.amount,
 		p.currency, p.points_earned, p.points_redeemed, p.categories, p.cancelled_at, coalesce(p.promotion, '') AS promotion,
-		p.returned_amount
+		p.returned_amount, p.stamps
 	FROM purchases p JOIN stores s ON s.id = p.store_id LEFT JOIN staff st ON st.id = p.staff_id
 	WHERE (%[1]d = 0 OR p.store_id = %[1]d) ORDER BY p.id`
 
@@ -86,6 +86,7 @@ type purchaseExportRow struct {
 	CancelledAt *time.Time `db:"cancelled_at"`
 	Promotion   string     `db:"promotion"`
 	Returned    int64      `db:"returned_amount"`
+	Stamps      int        `db:"stamps"`
 }
 
 // StreamPurchases streams the purchases (of a store).
@@ -94,7 +95,8 @@ func (db *DB) StreamPurchases(ctx context.Context, shopID int64, fn func(*domain
 		return fn(&domain.PurchaseExportRow{PublicID: r.PublicID, At: r.CreatedAt, StoreCode: r.Store,
 			CustomerID: r.CustomerID, Cashier: r.Cashier, Source: r.Source, ReceiptID: r.ReceiptID, Amount: r.Amount,
 			Currency: r.Currency, Earned: r.Earned, Redeemed: r.Redeemed, Categories: r.Categories,
-			CancelledAt: deref(r.CancelledAt), Promotion: r.Promotion, Returned: r.Returned})
+			CancelledAt: deref(r.CancelledAt), Promotion: r.Promotion, Returned: r.Returned,
+			Stamps: r.Stamps})
 	})
 }
 
