@@ -110,6 +110,10 @@ func showCustomerCard(s *Session, query string) (found bool, err error) {
 			row = append(row, Button{Text: s.T("adjust.button", nil), Data: action("adjust", "c"+id)})
 			r.Inline = [][]Button{row, {{Text: s.T("move.button", nil), Data: action("cardmove", "c"+id)}}}
 		}
+		if c.Member() && !c.Unreachable {
+			r.Inline = append(r.Inline, []Button{{Text: s.T("direct.button", map[string]any{"Name": clip(c.FirstName, 20)}),
+				Data: action("dm", id)}})
+		}
 		// The newest question still waiting can be answered from here.
 		for _, q := range cc.Inquiries {
 			if q.HandledBy == 0 && c.Member() {

@@ -37,7 +37,10 @@ func (r relay) Name() string {
 // Ask says who the next message goes to, with Cancel.
 func (r relay) Ask(s *Session) error {
 	id := "feedback.answer.ask"
-	if r.toCustomer {
+	switch {
+	case r.toCustomer && s.Data("direct") != "" && s.Data("replying") == "":
+		id = "direct.ask" // the shop writes first
+	case r.toCustomer:
 		id = "alert.feedback.reply.ask"
 	}
 	s.Send(Reply{Text: s.T(id, map[string]any{"Customer": s.Data("name"), "Business": s.e.Business.Name}),
@@ -60,6 +63,16 @@ func (r relay) Handle(s *Session) error {
 	if utf8.RuneCountInString(text) > maxRelay {
 		s.Say("feedback.comment.too_long", map[string]any{"Max": maxRelay})
 		return r.Ask(s)
+	}
+	if v := s.Data("direct"); v != "" {
+		// The shop's own message's thread (direct.go): the customer's id
+		// towards the customer, the writer's staff id back.
+		id, _ := strconv.ParseInt(v, 10, 64)
+		s.Leave()
+		if r.toCustomer {
+			return relayDirectToCustomer(s, id, text)
+		}
+		return relayDirectToStaff(s, id, text)
 	}
 	if v := s.Data("inquiry"); v != "" {
 		// A member's question's thread (inquiries.go).

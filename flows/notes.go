@@ -132,6 +132,8 @@ func auditCommand(s *Session) error {
 			id, data["Detail"] = "audit.adjust", a.Detail
 		case domain.AuditCardMove:
 			id = "audit.card_move"
+		case domain.AuditMessage:
+			id = "audit.message"
 		case domain.AuditPromotion:
 			id = promotionAudit(a.Detail, data, loc)
 		}
