@@ -249,7 +249,7 @@ func (s *Service) WriteExport(ctx context.Context, st ExportStore, sc ExportScop
 		stamps := &s.Business.Gamification.Stamps
 		err = st.StreamPurchases(ctx, sc.ShopID, func(r *PurchaseExportRow) error {
 			n := "" // no stamp card, or a purchase under its minimum or before it
-			if stamps.Qualifies(r.Amount) && !r.At.Before(stamps.Since) {
+			if stamps.Qualifies(r.Amount, r.At) {
 				n = strconv.Itoa(r.Stamps)
 			}
 			return cw.Write([]string{r.PublicID, ts(r.At), r.StoreCode, i64(r.CustomerID), r.Cashier, r.Source,

@@ -151,8 +151,12 @@ func (g *Gamification) StampGoal(stamps int) (r RewardItem, paid, ok bool) {
 // database's check of purchases.stamps says the same).
 const MaxStampsPerPurchase = 50
 
-// Qualifies reports whether a purchase of amount earns stamps.
-func (c *StampsConfig) Qualifies(amount int64) bool { return c.Enabled && amount >= c.MinAmount }
+// Qualifies reports whether a purchase of amount made at a time earns
+// stamps (its Stamps of them): with the stamp card on, of its minimum or
+// more, made since it started.
+func (c *StampsConfig) Qualifies(amount int64, at time.Time) bool {
+	return c.Enabled && amount >= c.MinAmount && !at.Before(c.Since)
+}
 
 // Reward finds a prize of the config by its id.
 func (g *Gamification) Reward(id string) (RewardItem, bool) {

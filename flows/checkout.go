@@ -420,7 +420,7 @@ func (c checkout) askConfirm(s *Session) error {
 // minimum), else the cashier's count (one unless changed).
 func (s *Session) draftStamps() int {
 	st := &s.e.Business.Gamification.Stamps
-	if !st.Qualifies(s.dataInt("amount")) || s.e.Now().Before(st.Since) {
+	if !st.Qualifies(s.dataInt("amount"), s.e.Now()) {
 		return -1
 	}
 	if s.Data("earn_stamps") == "" {

@@ -3,6 +3,7 @@ package flows
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -113,13 +114,12 @@ func showCustomerCard(s *Session, query string) (found bool, err error) {
 		if c.Member() && !c.Unreachable {
 			r.Inline = append(r.Inline, []Button{{Text: s.T("direct.button", map[string]any{"Name": clip(c.FirstName, 20)}),
 				Data: action("dm", id)}})
-		}
-		// The newest question still waiting can be answered from here.
-		for _, q := range cc.Inquiries {
-			if q.HandledBy == 0 && c.Member() {
-				r.Inline = append(r.Inline, []Button{{Text: s.T("customer.card.question_reply", map[string]any{"Date": q.CreatedAt.In(staffLocation(s)).Format("02.01")}),
+			// The newest question still waiting can be answered from here.
+			if i := slices.IndexFunc(cc.Inquiries, func(q domain.Inquiry) bool { return q.HandledBy == 0 }); i >= 0 {
+				q := cc.Inquiries[i]
+				date := q.CreatedAt.In(staffLocation(s)).Format("02.01")
+				r.Inline = append(r.Inline, []Button{{Text: s.T("customer.card.question_reply", map[string]any{"Date": date}),
 					Data: action("iqreply", strconv.FormatInt(q.ID, 10))}})
-				break
 			}
 		}
 	}

@@ -64,31 +64,31 @@ func (r relay) Handle(s *Session) error {
 		s.Say("feedback.comment.too_long", map[string]any{"Max": maxRelay})
 		return r.Ask(s)
 	}
-	if v := s.Data("direct"); v != "" {
-		// The shop's own message's thread (direct.go): the customer's id
-		// towards the customer, the writer's staff id back.
-		id, _ := strconv.ParseInt(v, 10, 64)
-		s.Leave()
-		if r.toCustomer {
-			return relayDirectToCustomer(s, id, text)
+	for _, t := range relayThreads {
+		if v := s.Data(t.key); v != "" {
+			id, _ := strconv.ParseInt(v, 10, 64)
+			s.Leave() // the step's data goes with it
+			if r.toCustomer {
+				return t.toCustomer(s, id, text)
+			}
+			return t.toStaff(s, id, text)
 		}
-		return relayDirectToStaff(s, id, text)
 	}
-	if v := s.Data("inquiry"); v != "" {
-		// A member's question's thread (inquiries.go).
-		id, _ := strconv.ParseInt(v, 10, 64)
-		s.Leave()
-		if r.toCustomer {
-			return relayInquiryToCustomer(s, id, text)
-		}
-		return relayInquiryToStaff(s, id, text)
-	}
-	id, _ := strconv.ParseInt(s.Data("feedback"), 10, 64)
 	s.Leave()
-	if r.toCustomer {
-		return relayToCustomer(s, id, text)
-	}
-	return relayToStaff(s, id, text)
+	return nil
+}
+
+// relayThreads are the threads the relay carries, by the step's data key
+// that holds the thread's id, with the function of each side.
+var relayThreads = []struct {
+	key                 string
+	toCustomer, toStaff func(s *Session, id int64, text string) error
+}{
+	// The shop's own message (direct.go): the customer's id towards the
+	// customer, the writer's staff id back.
+	{"direct", relayDirectToCustomer, relayDirectToStaff},
+	{"inquiry", relayInquiryToCustomer, relayInquiryToStaff}, // a member's question (inquiries.go)
+	{"feedback", relayToCustomer, relayToStaff},              // a rating
 }
 
 // relayToCustomer sends the owner's words to the customer, signed with

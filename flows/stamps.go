@@ -53,7 +53,7 @@ func (s *Session) cardStampLine(cardID int64) (string, error) {
 func (e *Engine) purchaseStampLine(ctx context.Context, tx domain.Tx, r *domain.PurchaseResult, loc *i18n.Localizer, lang string) (string, error) {
 	st := &e.Business.Gamification.Stamps
 	p := &r.Purchase
-	if !st.Qualifies(p.Amount) || p.CreatedAt.Before(st.Since) || p.Stamps == 0 {
+	if !st.Qualifies(p.Amount, p.CreatedAt) || p.Stamps == 0 {
 		return "", nil
 	}
 	n, err := e.Service.Stamps(ctx, tx, p.CardID)

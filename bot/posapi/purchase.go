@@ -46,7 +46,7 @@ func (a *API) answerOf(p *domain.Purchase, balance int64, tier domain.Tier, c *d
 		CreatedAt: p.CreatedAt.UTC().Format(time.RFC3339), Cancelled: p.Cancelled(), Promotion: p.Promotion,
 		ReturnedAmount: p.ReturnedAmount,
 	}
-	if st := &a.biz.Gamification.Stamps; st.Qualifies(p.Amount) && !p.CreatedAt.Before(st.Since) && !p.Cancelled() {
+	if a.biz.Gamification.Stamps.Qualifies(p.Amount, p.CreatedAt) && !p.Cancelled() {
 		ans.Stamps = &p.Stamps
 	}
 	if c != nil {
