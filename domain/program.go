@@ -30,6 +30,11 @@ type Program struct {
 	// managers and owners always may; the owners (and the store's
 	// managers) hear of each a cashier takes.
 	CashierReturns bool
+	// CashierCancelMinutes lets a cashier cancel a purchase they rang up
+	// themselves within this many minutes of it (a mistyped amount, the
+	// wrong card), as managers and owners cancel any within CancelWindow;
+	// the owners and the store's managers hear of each. 0: never.
+	CashierCancelMinutes int
 	// Promotions multiply the points earned while they run.
 	Promotions []Promotion
 }

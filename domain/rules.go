@@ -38,8 +38,13 @@ func DefaultProgram() Program {
 		MaxReceipt:                    100_000_000, // 1,000,000.00
 		MaxPurchasesPerCardPerDay:     5,
 		MaxPurchasesPerCashierPerHour: 60,
+		CashierCancelMinutes:          10,
 	}
 }
+
+// maxCashierCancelMinutes bounds a cashier's own window to cancel: it is
+// for a mistake just made; older purchases are a manager's to cancel.
+const maxCashierCancelMinutes = 60
 
 // Validate checks the program once at start so that the rules below can
 // trust it (ascending tiers, bounded rates, no overflow). The first problem
@@ -101,6 +106,9 @@ func (p *Program) Validate() error {
 	}
 	if p.MaxPurchasesPerCashierPerHour < 0 {
 		return bad("max_purchases_per_cashier_per_hour", "must not be negative")
+	}
+	if p.CashierCancelMinutes < 0 || p.CashierCancelMinutes > maxCashierCancelMinutes {
+		return bad("cashier_cancel_minutes", "must be from 0 (never) to %d, got %d", maxCashierCancelMinutes, p.CashierCancelMinutes)
 	}
 	return nil
 }

@@ -229,6 +229,8 @@ func TestRulesValidate(t *testing.T) {
 		{"program.max_receipt", func(p *Program) { p.MaxReceipt = 1e12 + 1 }},
 		{"program.max_purchases_per_card_per_day", func(p *Program) { p.MaxPurchasesPerCardPerDay = -1 }},
 		{"program.max_purchases_per_cashier_per_hour", func(p *Program) { p.MaxPurchasesPerCashierPerHour = -1 }},
+		{"program.cashier_cancel_minutes", func(p *Program) { p.CashierCancelMinutes = -1 }},
+		{"program.cashier_cancel_minutes", func(p *Program) { p.CashierCancelMinutes = 61 }},
 	}
 	for _, tt := range tests {
 		p := tieredProgram(RoundDown)

@@ -63,6 +63,20 @@ func (s *Staff) CanTakeReturns(p *Program) bool {
 	return s.CanManage() || (p.CashierReturns && s.CanCheckout())
 }
 
+// CanCancel says whether s may cancel purchase p at now: managers and
+// owners any (CancelPurchase keeps them to CancelWindow and their
+// store); a cashier one they rang up themselves, within the program's
+// CashierCancelMinutes of it.
+func (s *Staff) CanCancel(p *Purchase, prog *Program, now time.Time) bool {
+	switch {
+	case s.CanManage():
+		return true
+	case !s.CanCheckout() || p.StaffID != s.ID || prog.CashierCancelMinutes <= 0:
+		return false
+	}
+	return now.Sub(p.CreatedAt) <= time.Duration(prog.CashierCancelMinutes)*time.Minute
+}
+
 // CanInvite says whether s may invite someone with role r for shop: owners
 // anyone anywhere; managers cashiers and managers of their own store.
 func (s *Staff) CanInvite(r Role, shopID int64) bool {

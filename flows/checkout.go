@@ -541,7 +541,7 @@ func (c checkout) confirm(s *Session) error {
 	if req.Stamps != nil {
 		r.Text += "\n" + s.T("checkout.done.stamps", map[string]any{"Stamps": s.stamps(p.Stamps)})
 	}
-	if s.Staff.CanManage() {
+	if s.Staff.CanCancel(&p, &s.e.Business.Program, s.e.Now()) {
 		r.Inline = append(r.Inline, []Button{{Text: s.T("checkout.cancel_purchase", nil), Data: action("cancelask", p.PublicID)}})
 	}
 	// The customer's message, a profile offer and any owners' alert are
@@ -589,20 +589,39 @@ func editRefusal(s *Session, err error, notFound string) (done bool, _ error) {
 	return true, nil
 }
 
-// askCancelPurchase asks a manager to confirm cancelling a purchase.
-func askCancelPurchase(s *Session, publicID string) error {
-	if !s.Staff.CanManage() {
+// mayCancel finds the purchase a cancel button is about and checks the
+// staff member may cancel it (domain.Staff.CanCancel), having said why
+// not when they may not (ok false).
+func mayCancel(s *Session, publicID string) (p *domain.Purchase, ok bool, err error) {
+	if !s.Staff.CanCheckout() {
 		s.Toast("staff.manager_only")
-		return nil
+		return nil, false, nil
 	}
-	// Say which purchase it is, as the list it replaces did.
-	p, err := s.Tx.FindPurchaseByPublicID(s.Ctx, publicID)
-	if errors.Is(err, domain.ErrNotFound) {
+	p, err = s.Tx.FindPurchaseByPublicID(s.Ctx, publicID)
+	prog := &s.e.Business.Program
+	switch {
+	case errors.Is(err, domain.ErrNotFound):
 		s.Edit(Reply{Text: s.T("checkout.cancel_purchase.not_found", nil)})
-		return nil
-	} else if err != nil {
+		return nil, false, nil
+	case err != nil:
+		return nil, false, err
+	case s.Staff.CanCancel(p, prog, s.e.Now()):
+		return p, true, nil
+	case p.StaffID == s.Staff.ID && prog.CashierCancelMinutes > 0: // their own, too late
+		s.Edit(Reply{Text: s.T("checkout.cancel_purchase.too_late", map[string]any{"Minutes": prog.CashierCancelMinutes})})
+	default:
+		s.Toast("staff.manager_only")
+	}
+	return nil, false, nil
+}
+
+// askCancelPurchase asks to confirm cancelling a purchase.
+func askCancelPurchase(s *Session, publicID string) error {
+	p, ok, err := mayCancel(s, publicID)
+	if !ok {
 		return err
 	}
+	// Say which purchase it is, as the list it replaces did.
 	s.Edit(Reply{Text: s.T("checkout.cancel_purchase.ask", map[string]any{"Purchase": publicID, "Customer": orDash(s.customerFirstName(p.CustomerID)),
 		"Amount": s.e.money(p.Amount, s.Lang), "Time": p.CreatedAt.In(s.e.location(s)).Format("02.01 15:04")}), Inline: [][]Button{{
 		{Text: s.T("checkout.cancel_purchase.yes", nil), Data: action("cancel", publicID)},
@@ -613,9 +632,8 @@ func askCancelPurchase(s *Session, publicID string) error {
 
 // cancelPurchase reverses a purchase and tells the customer.
 func cancelPurchase(s *Session, publicID string) error {
-	if !s.Staff.CanManage() {
-		s.Toast("staff.manager_only")
-		return nil
+	if _, ok, err := mayCancel(s, publicID); !ok {
+		return err
 	}
 	res, err := s.e.Service.CancelPurchase(s.Ctx, s.Tx, publicID, s.Staff.ShopID, s.Staff.ID)
 	if done, err := editRefusal(s, err, "checkout.cancel_purchase.not_found"); done || err != nil {
@@ -634,7 +652,7 @@ func init() {
 	registerAction("cancelask", askCancelPurchase)
 	registerAction("cancel", cancelPurchase)
 	registerAction("keep", func(s *Session, _ string) error {
-		if !s.Staff.CanManage() {
+		if !s.Staff.CanCheckout() {
 			s.Toast("error.stale_button")
 			return nil
 		}

@@ -396,3 +396,70 @@ func TestInviterHearsTheInvitationWasOpened(t *testing.T) {
 		t.Fatalf("the owner was told of the manager's invitation: %q", got)
 	}
 }
+
+// TestCashierCancelsOwnPurchase: a cashier who mistyped an amount cancels
+// the purchase from their receipt within the program's minutes; the
+// customer gets the points back and the owner and the store's manager
+// hear of it. Later the button says to ask a manager; another cashier's
+// purchase is not theirs to cancel; with 0 minutes there is no button.
+func TestCashierCancelsOwnPurchase(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	manager := hire(t, h, owner, "manager", 982, "Mila")
+	cashier := hire(t, h, owner, "cashier", 981, "Boris")
+	other := hire(t, h, owner, "cashier", 983, "Vlad")
+	anna := join(t, h, 101, "Anna")
+
+	scan(t, anna, cashier)
+	cashier.Send("45000").Tap("➕ Accrue +1,350").Tap("✅ Confirm")
+	h.Clock.Advance(2 * time.Minute)
+	cashier.Tap("Cancel this purchase").Tap("Yes, cancel it")
+	if got := cashier.Last().Text; !strings.Contains(got, "cancelled. Anna's balance: 100.") {
+		t.Fatalf("the cashier's cancel:\n%s", cashier.Transcript())
+	}
+	if got := balance(t, h, 101); got != 100 {
+		t.Fatalf("balance %d after the cancel, want 100", got)
+	}
+	for _, c := range []*bottest.Chat{owner, manager} {
+		c.Sync()
+		if !strings.Contains(c.Last().Text, "↩ Boris cancelled a purchase of their own at Central: Anna, 45,000 RUB, rung up at 22.11 15:00") {
+			t.Fatalf("%d is not told of the cancel:\n%s", c.U.ID, c.Transcript())
+		}
+	}
+	if !strings.Contains(texts(other), "Welcome to the team") || strings.Contains(texts(other), "cancelled a purchase") {
+		t.Fatalf("a cashier is told of another's cancel:\n%s", other.Transcript())
+	}
+	if b := cashier.Last().Buttons(); len(b) != 0 {
+		t.Fatalf("the cancelled receipt keeps buttons: %q", b)
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM ledger WHERE kind = 'reversal'`); n != 1 {
+		t.Fatalf("%d reversals, want 1", n)
+	}
+
+	scan(t, anna, cashier)
+	cashier.Send("450").Tap("➕ Accrue +13").Tap("✅ Confirm")
+	h.Clock.Advance(11 * time.Minute)
+	cashier.Tap("Cancel this purchase")
+	if got := cashier.Last().Text; !strings.Contains(got, "within 10 min of ringing it up; this one is older. Ask a manager") {
+		t.Fatalf("a cancel too late:\n%s", cashier.Transcript())
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM purchases WHERE cancelled_at IS NULL`); n != 1 {
+		t.Fatalf("%d purchases stand, want 1", n)
+	}
+}
+
+// TestCashierCancelOff: with cashier_cancel_minutes = 0 a cashier's
+// receipt has no cancel button.
+func TestCashierCancelOff(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, func(b *domain.Business) { b.Program.CashierCancelMinutes = 0 })
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 981, "Boris")
+	anna := join(t, h, 101, "Anna")
+	scan(t, anna, cashier)
+	cashier.Send("450").Tap("➕ Accrue +13").Tap("✅ Confirm")
+	if b := cashier.Last().Buttons(); len(b) != 1 {
+		t.Fatalf("the receipt's buttons with cashier cancels off: %q", b)
+	}
+}

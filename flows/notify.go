@@ -86,8 +86,11 @@ func (e *Engine) react(ctx context.Context, tx domain.Tx, ev domain.Event) error
 		return e.alertInquiry(ctx, tx, ev)
 	case domain.PurchaseCancelled:
 		if m, ok := e.purchaseNotice(ev.Result); ok {
-			return e.queue(ctx, tx, m)
+			if err := e.queue(ctx, tx, m); err != nil {
+				return err
+			}
 		}
+		return e.notifyCashierCancel(ctx, tx, ev.Result)
 	case domain.PurchaseReturned:
 		if err := e.returnNotice(ctx, tx, ev.Result); err != nil {
 			return err
@@ -244,18 +247,45 @@ func (e *Engine) prizeNotice(ctx context.Context, tx domain.Tx, r *domain.PrizeR
 // a cashier's word alone, so those who answer for it see each one.
 func (e *Engine) notifyCashierReturn(ctx context.Context, tx domain.Tx, r *domain.ReturnResult) error {
 	ret := r.Return
-	if ret.StaffID == 0 {
+	return e.tellOfCashier(ctx, tx, ret.StaffID, ret.ShopID, func(lang string, by *domain.Staff, shop *domain.Shop, loc *time.Location) string {
+		return e.translate(e.localizer(lang), "alert.cashier_return", map[string]any{
+			"Cashier": by.FirstName, "Store": shop.Name, "Amount": e.money(ret.Amount, lang),
+			"Refund": e.money(ret.Refund, lang), "Customer": customerName(r.Customer),
+			"Receipt": e.money(r.Purchase.Receipt(), lang), "Date": r.Purchase.CreatedAt.In(loc).Format("02.01 15:04"),
+			"Return": ret.PublicID})
+	})
+}
+
+// notifyCashierCancel tells the owners and the store's managers of a
+// purchase a cashier cancelled (their own, Program.CashierCancelMinutes):
+// a receipt voided after the money was taken is the till's oldest trick,
+// so those who answer for it see each one.
+func (e *Engine) notifyCashierCancel(ctx context.Context, tx domain.Tx, r *domain.PurchaseResult) error {
+	p := r.Purchase
+	return e.tellOfCashier(ctx, tx, p.CancelledBy, p.ShopID, func(lang string, by *domain.Staff, shop *domain.Shop, loc *time.Location) string {
+		return e.translate(e.localizer(lang), "alert.cashier_cancel", map[string]any{
+			"Cashier": by.FirstName, "Store": shop.Name, "Customer": customerName(r.Customer),
+			"Amount": e.money(p.Receipt(), lang), "Time": p.CreatedAt.In(loc).Format("02.01 15:04"), "Purchase": p.PublicID})
+	})
+}
+
+// tellOfCashier sends the owners and the store's managers the text of
+// what a cashier did at the store (nothing when staffID is no cashier:
+// the POS, a manager, an owner).
+func (e *Engine) tellOfCashier(ctx context.Context, tx domain.Tx, staffID, shopID int64,
+	text func(lang string, by *domain.Staff, shop *domain.Shop, loc *time.Location) string) error {
+	if staffID == 0 {
 		return nil
 	}
-	by, err := tx.FindStaffByID(ctx, ret.StaffID)
+	by, err := tx.FindStaffByID(ctx, staffID)
 	if err != nil || by.Role != domain.RoleCashier {
 		return err
 	}
-	staff, err := tx.ListStaff(ctx, ret.ShopID)
+	staff, err := tx.ListStaff(ctx, shopID)
 	if err != nil {
 		return err
 	}
-	shop, loc, err := e.Service.Shop(ctx, tx, ret.ShopID)
+	shop, loc, err := e.Service.Shop(ctx, tx, shopID)
 	if err != nil {
 		return err
 	}
@@ -264,12 +294,7 @@ func (e *Engine) notifyCashierReturn(ctx context.Context, tx domain.Tx, r *domai
 			continue
 		}
 		lang := e.staffLang(ctx, tx, &s)
-		text := e.translate(e.localizer(lang), "alert.cashier_return", map[string]any{
-			"Cashier": by.FirstName, "Store": shop.Name, "Amount": e.money(ret.Amount, lang),
-			"Refund": e.money(ret.Refund, lang), "Customer": customerName(r.Customer),
-			"Receipt": e.money(r.Purchase.Receipt(), lang), "Date": r.Purchase.CreatedAt.In(loc).Format("02.01 15:04"),
-			"Return": ret.PublicID})
-		if err := e.queue(ctx, tx, Reply{ChatID: s.ChatID, Text: text}); err != nil {
+		if err := e.queue(ctx, tx, Reply{ChatID: s.ChatID, Text: text(lang, by, shop, loc)}); err != nil {
 			return err
 		}
 	}

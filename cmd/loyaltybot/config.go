@@ -265,6 +265,7 @@ type programFile struct {
 	MaxPurchasesPerCardPerDay     *int    `toml:"max_purchases_per_card_per_day"`
 	MaxPurchasesPerCashierPerHour *int    `toml:"max_purchases_per_cashier_per_hour"`
 	CashierReturns                *bool   `toml:"cashier_returns"`
+	CashierCancelMinutes          *int    `toml:"cashier_cancel_minutes"`
 	Tiers                         []struct {
 		Name        tierName `toml:"name"`
 		MinSpend    int64    `toml:"min_spend"`
@@ -407,6 +408,7 @@ func (f *programFile) program(defaultLang string) (domain.Program, error) {
 	setInt(&p.RegularExpiryDays, f.RegularExpiryDays)
 	setInt(&p.MaxPurchasesPerCardPerDay, f.MaxPurchasesPerCardPerDay)
 	setInt(&p.MaxPurchasesPerCashierPerHour, f.MaxPurchasesPerCashierPerHour)
+	setInt(&p.CashierCancelMinutes, f.CashierCancelMinutes)
 	if f.CashierReturns != nil {
 		p.CashierReturns = *f.CashierReturns
 	}
