@@ -64,10 +64,25 @@ func (s *Service) RecordPurchase(ctx context.Context, tx Tx, req PurchaseRequest
 }
 
 // CancelPurchase reverses a purchase (see the package function) and, the
-// first time only, records PurchaseCancelled. The result carries the
-// card's tier after the reversal.
+// first time only, records PurchaseCancelled. A staff member (byStaff;
+// 0 is the POS) must be one who may cancel it (Staff.CanCancel), else
+// it is a *ValidationError. The result carries the card's tier after
+// the reversal.
 func (s *Service) CancelPurchase(ctx context.Context, tx Tx, publicID string, shopID, byStaff int64) (*PurchaseResult, error) {
 	now := s.Now()
+	if byStaff != 0 {
+		st, err := tx.FindStaffByID(ctx, byStaff)
+		if err != nil {
+			return nil, err
+		}
+		p, err := tx.FindPurchaseByPublicID(ctx, publicID)
+		if err != nil {
+			return nil, err
+		}
+		if !p.Cancelled() && !st.CanCancel(p, s.Program(), now) {
+			return nil, Invalid("staff.manager_only")
+		}
+	}
 	res, err := CancelPurchase(ctx, tx, publicID, shopID, byStaff, now)
 	if err != nil {
 		return nil, err

@@ -1,6 +1,8 @@
 package postgres_test
 
 import (
+	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -150,4 +152,57 @@ func pointSums(t *testing.T, db *postgres.DB, cardID int64) (balance, lots, ledg
 		t.Fatal(err)
 	}
 	return balance, lots, ledger
+}
+
+// TestServiceKeepsCashiersToTheirOwnRecentPurchases: the service, not
+// only the chat, refuses a cashier's cancel of another cashier's
+// purchase or of their own past the program's minutes.
+func TestServiceKeepsCashiersToTheirOwnRecentPurchases(t *testing.T) {
+	t.Parallel()
+	db, clock := newStore(t)
+	ctx := t.Context()
+	if err := db.SyncStores(ctx, []domain.StoreConfig{{Code: "A", Name: "Shop A", TimeZone: "UTC"}}); err != nil {
+		t.Fatal(err)
+	}
+	var shop *domain.Shop
+	inTx(t, db, func(ctx context.Context, tx domain.Tx) (err error) {
+		shop, err = tx.FindShopByCode(ctx, "A")
+		return err
+	})
+	boris := addStaff(t, db, 901, domain.RoleCashier, shop.ID)
+	vlad := addStaff(t, db, 902, domain.RoleCashier, shop.ID)
+	svc := domain.NewService(&domain.Business{Program: domain.DefaultProgram(), Feedback: domain.DefaultFeedback()}, nil, nil, clock.Now)
+	card := cardWithWelcome(t, db, 1, clock.Now())
+	buy := func(key string) string {
+		var id string
+		inTx(t, db, func(ctx context.Context, tx domain.Tx) error {
+			res, err := svc.RecordPurchase(ctx, tx, domain.PurchaseRequest{CardID: card.ID, ShopID: shop.ID, StaffID: boris.ID,
+				Source: domain.SourceBot, IdempotencyKey: key, Amount: 45000, Currency: "RUB"})
+			if err == nil {
+				id = res.Purchase.PublicID
+			}
+			return err
+		})
+		return id
+	}
+	cancel := func(id string, by *domain.Staff) error {
+		return db.Update(ctx, func(tx domain.Tx) error {
+			_, err := svc.CancelPurchase(ctx, tx, id, shop.ID, by.ID)
+			return err
+		})
+	}
+	var v *domain.ValidationError
+	first := buy("k1")
+	clock.set(clock.Now().Add(5 * time.Minute))
+	if err := cancel(first, vlad); !errors.As(err, &v) {
+		t.Fatalf("another cashier's cancel: %v", err)
+	}
+	if err := cancel(first, boris); err != nil {
+		t.Fatalf("the cashier's own cancel within the minutes: %v", err)
+	}
+	second := buy("k2")
+	clock.set(clock.Now().Add(11 * time.Minute))
+	if err := cancel(second, boris); !errors.As(err, &v) {
+		t.Fatalf("the cashier's own cancel past the minutes: %v", err)
+	}
 }
