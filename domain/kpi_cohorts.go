@@ -86,6 +86,9 @@ type StaffKPI struct {
 	Ratings   int
 	StarsSum  int64
 	Prizes    int // prizes of [[rewards]] they gave that stand
+	// OwnCancels counts the purchases they rang up in the period and
+	// cancelled themselves (Program.CashierCancelMinutes).
+	OwnCancels int
 }
 
 // RepeatRate is the share of the customers they signed up who bought at

@@ -447,6 +447,11 @@ func TestCashierCancelsOwnPurchase(t *testing.T) {
 	if n := countRows(t, h, `SELECT count(*) FROM purchases WHERE cancelled_at IS NULL`); n != 1 {
 		t.Fatalf("%d purchases stand, want 1", n)
 	}
+	owner.Send("/stats staff")
+	if got := owner.Last().Text; !strings.Contains(got, "Boris (cashier): nobody signed up through their QR yet · checkouts 1") ||
+		!strings.Contains(got, " · cancelled their own 1") {
+		t.Fatalf("the staff view:\n%s", got)
+	}
 }
 
 // TestCashierCancelOff: with cashier_cancel_minutes = 0 a cashier's

@@ -154,6 +154,9 @@ func staffText(s *Session, p domain.Period, shopID int64, store string, loc *tim
 		if r.Prizes > 0 {
 			text += s.T("kpi.staff.prizes", map[string]any{"Prizes": s.num(int64(r.Prizes))})
 		}
+		if r.OwnCancels > 0 {
+			text += s.T("kpi.staff.cancels", map[string]any{"Count": s.num(int64(r.OwnCancels))})
+		}
 		lines = append(lines, text)
 	}
 	lines = append(lines, "", s.T("kpi.staff.hint", nil))

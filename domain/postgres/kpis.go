@@ -214,8 +214,9 @@ func (t *tx) ReadCohorts(ctx context.Context, q domain.KPIQuery, loc *time.Locat
 
 // kpiStaff: per staff member, the customers they signed up in the period
 // (customers_signed_up_by) and how many of those bought twice or more,
-// the period's checkouts, prizes given and ratings, at the store $3 (0:
-// all). Listed:
+// the period's checkouts (and how many of them they cancelled
+// themselves), prizes given and ratings, at the store $3 (0: all).
+// Listed:
 // the store's active cashiers, and anyone with a number in the period.
 const kpiStaff = `WITH su AS (
 SELECT c.signed_up_by AS staff_id, count(*) AS n, count(*) FILTER (WHERE a.purchases >= 2) AS rep
@@ -224,9 +225,10 @@ SELECT c.signed_up_by AS staff_id, count(*) AS n, count(*) FILTER (WHERE a.purch
    AND ($3 = 0 OR c.joined_store_id = $3)
  GROUP BY 1),
 co AS (
-SELECT p.staff_id, count(*) AS n
+SELECT p.staff_id, count(*) FILTER (WHERE p.cancelled_at IS NULL) AS n,
+       count(*) FILTER (WHERE p.cancelled_by = p.staff_id) AS own_cancels
   FROM stores st JOIN purchases p ON p.store_id = st.id AND p.created_at >= $1 AND p.created_at < $2
- WHERE ($3 = 0 OR st.id = $3) AND p.staff_id IS NOT NULL AND p.cancelled_at IS NULL
+ WHERE ($3 = 0 OR st.id = $3) AND p.staff_id IS NOT NULL
  GROUP BY 1),
 fb AS (
 SELECT f.staff_id, count(*) AS n, sum(f.stars) AS stars
@@ -241,7 +243,7 @@ SELECT g.staff_id, count(*) AS n
  GROUP BY 1)
 SELECT s.id, s.first_name, s.role, coalesce(s.store_id, 0), s.revoked_at IS NULL,
        coalesce(su.n, 0), coalesce(su.rep, 0), coalesce(co.n, 0), coalesce(fb.n, 0), coalesce(fb.stars, 0)::bigint,
-       coalesce(pr.n, 0)
+       coalesce(pr.n, 0), coalesce(co.own_cancels, 0)
   FROM staff s
   LEFT JOIN su ON su.staff_id = s.id
   LEFT JOIN co ON co.staff_id = s.id
@@ -258,7 +260,7 @@ func (t *tx) ReadStaffKPIs(ctx context.Context, q domain.KPIQuery) ([]domain.Sta
 		var k domain.StaffKPI
 		var role string
 		err := r.Scan(&k.StaffID, &k.Name, &role, &k.ShopID, &k.Active, &k.SignedUp, &k.Repeaters, &k.Checkouts,
-			&k.Ratings, &k.StarsSum, &k.Prizes)
+			&k.Ratings, &k.StarsSum, &k.Prizes, &k.OwnCancels)
 		k.Role = domain.Role(role)
 		return k, err
 	})

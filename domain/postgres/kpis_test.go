@@ -308,7 +308,7 @@ func TestKPIsPeriodInvalid(t *testing.T) {
 
 // TestStaffKPIs: Kira signed up c5 in the month (c1 before it) and rang
 // up c1's 2000 ₽, rated 5; Lev rang up c3's 1000 ₽ at B, rated 2 (his
-// cancelled one does not count). Over 120 days Kira signed up c1 too, who
+// cancelled one is no checkout but a cancel of his own). Over 120 days Kira signed up c1 too, who
 // bought twice.
 func TestStaffKPIs(t *testing.T) {
 	t.Parallel()
@@ -325,7 +325,7 @@ func TestStaffKPIs(t *testing.T) {
 	lev := domain.StaffKPI{StaffID: k.lev.ID, Name: k.lev.FirstName, Role: domain.RoleCashier, ShopID: k.a.ID, Active: true}
 	k1, l1 := kira, lev
 	k1.SignedUp, k1.Checkouts, k1.Ratings, k1.StarsSum = 1, 1, 1, 5
-	l1.Checkouts, l1.Ratings, l1.StarsSum = 1, 1, 2
+	l1.Checkouts, l1.Ratings, l1.StarsSum, l1.OwnCancels = 1, 1, 2, 1
 	checkEqual(t, "month, all stores", read(k.month(), 0), []domain.StaffKPI{k1, l1})
 	checkEqual(t, "month, store B", read(k.month(), k.b.ID), []domain.StaffKPI{l1})
 
