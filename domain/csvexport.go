@@ -21,10 +21,12 @@ const (
 	ExportFeedback  = "feedback"
 	ExportReturns   = "returns"
 	ExportPrizes    = "prizes"
+	ExportQuestions = "questions"
 )
 
 // ExportKinds lists the exports in the order /export offers them.
-var ExportKinds = []string{ExportCustomers, ExportPurchases, ExportReturns, ExportPrizes, ExportLedger, ExportFeedback}
+var ExportKinds = []string{ExportCustomers, ExportPurchases, ExportReturns, ExportPrizes, ExportLedger, ExportFeedback,
+	ExportQuestions}
 
 // ExportScope is what one export may hold: Personal (names, phones, card
 // numbers, personal profile answers) only for owners; ShopID limits a
@@ -139,6 +141,18 @@ type FeedbackExportRow struct {
 	Resolution string
 }
 
+// QuestionExportRow is one question to the shop.
+type QuestionExportRow struct {
+	ID         int64
+	At         time.Time
+	StoreCode  string // "" for the business as a whole
+	CustomerID int64
+	Text       string
+	HandledBy  string // who answered or closed it (first name); "" while it waits
+	HandledAt  time.Time
+	Resolution string // ResolutionReplied, ResolutionResolved or ""
+}
+
 // ExportStore streams whole tables, row by row from a database cursor in
 // one read-only snapshot: an export of a million customers never sits in
 // memory. fn's error stops the stream and is returned.
@@ -147,6 +161,7 @@ type ExportStore interface {
 	StreamPurchases(ctx context.Context, shopID int64, fn func(*PurchaseExportRow) error) error
 	StreamLedger(ctx context.Context, shopID int64, fn func(*LedgerExportRow) error) error
 	StreamFeedback(ctx context.Context, shopID int64, fn func(*FeedbackExportRow) error) error
+	StreamQuestions(ctx context.Context, shopID int64, fn func(*QuestionExportRow) error) error
 	StreamReturns(ctx context.Context, shopID int64, fn func(*ReturnExportRow) error) error
 	StreamPrizes(ctx context.Context, shopID int64, fn func(*PrizeExportRow) error) error
 }
@@ -285,6 +300,16 @@ func (s *Service) WriteExport(ctx context.Context, st ExportStore, sc ExportScop
 		err = st.StreamFeedback(ctx, sc.ShopID, func(r *FeedbackExportRow) error {
 			return cw.Write([]string{i64(r.ID), ts(r.At), r.StoreCode, i64(r.CustomerID), r.Purchase, r.Cashier,
 				strconv.Itoa(r.Stars), r.Comment, r.Resolution})
+		})
+	case ExportQuestions:
+		cw.Write([]string{"id", "at", "store", "customer_id", "question", "handled_by", "handled_at", "resolution", "wait_minutes"})
+		err = st.StreamQuestions(ctx, sc.ShopID, func(r *QuestionExportRow) error {
+			wait := "" // minutes to the first answer or close, rounded up
+			if !r.HandledAt.IsZero() {
+				wait = i64(int64((r.HandledAt.Sub(r.At) + time.Minute - 1) / time.Minute))
+			}
+			return cw.Write([]string{i64(r.ID), ts(r.At), r.StoreCode, i64(r.CustomerID), r.Text, r.HandledBy,
+				ts(r.HandledAt), r.Resolution, wait})
 		})
 	default:
 		err = Invalid("export.unknown")

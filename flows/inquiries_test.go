@@ -195,6 +195,19 @@ func TestCustomerCardListsQuestions(t *testing.T) {
 	if !strings.Contains(anna.Last().Text, "Yes, for how many?\n\n— Test Coffee") {
 		t.Fatalf("the reply from the card:\n%s", anna.Transcript())
 	}
+	// The questions export lists them with who handled each and when (no
+	// store: Anna neither joined at one nor bought).
+	owner.Send("/export").Tap("✉️ Questions to the shop")
+	rows := lastCSV(t, owner, "questions-2026-11-22.csv")
+	want := [][]string{
+		{"id", "at", "store", "customer_id", "question", "handled_by", "handled_at", "resolution", "wait_minutes"},
+		{"1", "2026-11-22 15:00:00", "", "1", "Do you have oat milk?", "Olga", "2026-11-22 15:10:00", "replied", "10"},
+		{"2", "2026-11-22 15:10:00", "", "1", "Is there parking?", "Olga", "2026-11-22 15:10:00", "resolved", "0"},
+		{"3", "2026-11-22 16:10:00", "", "1", "Can I book a table for Friday?", "Olga", "2026-11-22 16:10:00", "replied", "0"},
+	}
+	if !slices.EqualFunc(rows, want, slices.Equal) {
+		t.Errorf("the questions export:\n%q\nwant\n%q", rows, want)
+	}
 	owner.Send("/customer +79990000101")
 	if strings.Contains(owner.Last().Text, "⏳") || slices.ContainsFunc(owner.Last().Buttons(), func(b string) bool { return strings.HasPrefix(b, "↩️ Reply to the question") }) {
 		t.Fatalf("the card after the reply:\n%s", owner.Transcript())
