@@ -231,9 +231,28 @@ func (a *API) postCancel(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	a.cancel(w, r, key, func(domain.Tx, int64) (string, error) { return id, nil })
+}
+
+// postReceiptCancel is postCancel for a purchase named by the receipt_id
+// the POS recorded it with (a void at the till).
+func (a *API) postReceiptCancel(w http.ResponseWriter, r *http.Request) {
+	key, receipt, ok := a.receiptPath(w, r)
+	if !ok {
+		return
+	}
+	a.cancel(w, r, key, a.byReceipt(r.Context(), receipt))
+}
+
+// cancel reverses the purchase purchase finds in the key's store.
+func (a *API) cancel(w http.ResponseWriter, r *http.Request, key string, purchase func(tx domain.Tx, shopID int64) (string, error)) {
 	ctx := r.Context()
 	var ans purchaseAnswer
 	err := a.inStore(ctx, key, func(tx domain.Tx, shopID int64) error {
+		id, err := purchase(tx, shopID)
+		if err != nil {
+			return err
+		}
 		res, err := a.svc.CancelPurchase(ctx, tx, id, shopID, 0)
 		if err != nil {
 			return cancelError(err)
@@ -246,6 +265,40 @@ func (a *API) postCancel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.kick()
+	writeJSON(w, http.StatusOK, &ans)
+}
+
+// getReceipt answers what became of a receipt the POS sent: the purchase
+// as its POST answered (with the card's balance now), for a POS that lost
+// the answer and would rather ask than send the body again.
+func (a *API) getReceipt(w http.ResponseWriter, r *http.Request) {
+	key, receipt, ok := a.receiptPath(w, r)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	find := a.byReceipt(ctx, receipt)
+	var ans purchaseAnswer
+	err := a.inStore(ctx, key, func(tx domain.Tx, shopID int64) error {
+		id, err := find(tx, shopID)
+		if err != nil {
+			return err
+		}
+		p, err := tx.FindPurchaseByPublicID(ctx, id)
+		if err != nil {
+			return err
+		}
+		q, err := domain.QuoteCard(ctx, tx, a.program, p.CardID, 0, a.now())
+		if err != nil {
+			return err
+		}
+		ans = a.answerOf(p, q.Card.Balance, q.Tier, q.Customer)
+		return nil
+	})
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
 	writeJSON(w, http.StatusOK, &ans)
 }
 

@@ -2,6 +2,7 @@ package posapi_test
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 	"time"
 
@@ -240,5 +241,51 @@ func TestCancelAfterPointsSpent(t *testing.T) {
 	}
 	if after := e.state(m); after != before {
 		t.Errorf("refused cancel changed data: %+v → %+v", before, after)
+	}
+}
+
+// TestReceiptLookupAndCancel: a POS that keeps only its own receipt ids
+// asks what became of a receipt (the purchase as its POST answered, the
+// balance as it is now) and voids it by the same id; another store's
+// key, an unknown receipt or an id that cannot be one is not found.
+func TestReceiptLookupAndCancel(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	m := e.join(208, "Olya")
+	p := e.purchase(body(e.code(m), 123450, "R-7"))
+	if p.status != 201 {
+		t.Fatalf("purchase: %d %s", p.status, p.raw)
+	}
+	got := e.do("GET", "/api/v1/receipts/R-7", e.bearer(), nil)
+	if got.status != 200 || !bytes.Equal(got.raw, p.raw) {
+		t.Fatalf("the receipt looked up: %d %s\nwant %s", got.status, got.raw, p.raw)
+	}
+	for _, c := range []struct{ method, path, auth string }{
+		{"GET", "/api/v1/receipts/R-404", e.bearer()},
+		{"GET", "/api/v1/receipts/R-7", "Bearer " + e.riverKey},
+		{"POST", "/api/v1/receipts/R-404/cancel", e.bearer()},
+		{"POST", "/api/v1/receipts/R-7/cancel", "Bearer " + e.riverKey},
+		{"GET", "/api/v1/receipts/" + strings.Repeat("x", 65), e.bearer()},
+	} {
+		if r := e.do(c.method, c.path, c.auth, nil); r.status != 404 || r.code() != "receipt_not_found" {
+			t.Errorf("%s %s: %d %s", c.method, c.path, r.status, r.raw)
+		}
+	}
+	if r := e.do("GET", "/api/v1/receipts/R-7", "Bearer nope", nil); r.status != 401 {
+		t.Errorf("a bad key: %d %s", r.status, r.raw)
+	}
+	c := e.do("POST", "/api/v1/receipts/R-7/cancel", e.bearer(), nil)
+	if c.status != 200 || c.body["cancelled"] != true || c.num("balance") != 100 || c.str("purchase_id") != p.str("purchase_id") {
+		t.Fatalf("the void by receipt id: %d %s", c.status, c.raw)
+	}
+	if again := e.do("POST", "/api/v1/receipts/R-7/cancel", e.bearer(), nil); again.status != 200 || !bytes.Equal(again.raw, c.raw) {
+		t.Errorf("the void again: %d %s", again.status, again.raw)
+	}
+	if after := e.do("GET", "/api/v1/receipts/R-7", e.bearer(), nil); after.status != 200 || after.body["cancelled"] != true ||
+		after.num("balance") != 100 {
+		t.Errorf("the receipt after the void: %d %s", after.status, after.raw)
+	}
+	if s := e.state(m); s.balance != 100 || s.ledgerSum != 100 {
+		t.Errorf("after the void: %+v", s)
 	}
 }

@@ -89,25 +89,42 @@ func (a *API) postReturn(w http.ResponseWriter, r *http.Request) {
 // postReceiptReturn is postReturn for a purchase named by the receipt_id
 // the POS recorded it with, for a POS that keeps its own receipt ids only.
 func (a *API) postReceiptReturn(w http.ResponseWriter, r *http.Request) {
-	key, ok := bearer(r)
+	key, receipt, ok := a.receiptPath(w, r)
+	if !ok {
+		return
+	}
+	a.takeReturn(w, r, key, a.byReceipt(r.Context(), receipt))
+}
+
+// receiptPath reads the key and the {receipt_id} of a request about one
+// receipt; when it answers the request itself (no key, an id that cannot
+// be one), ok is false.
+func (a *API) receiptPath(w http.ResponseWriter, r *http.Request) (key, receipt string, ok bool) {
+	key, ok = bearer(r)
 	if !ok {
 		a.fail(w, r, errUnauthorized)
-		return
+		return "", "", false
 	}
-	receipt := r.PathValue("receipt_id")
+	receipt = r.PathValue("receipt_id")
 	if checkText("receipt_id", receipt, maxReceiptID) != nil {
 		a.reject(w, r, key, errReceiptNotFound)
-		return
+		return "", "", false
 	}
-	a.takeReturn(w, r, key, func(tx domain.Tx, shopID int64) (string, error) {
-		p, err := tx.FindPurchaseByKey(r.Context(), receiptKey(shopID, receipt))
+	return key, receipt, true
+}
+
+// byReceipt finds the public id of the purchase recorded with receipt in
+// the key's store (errReceiptNotFound when there is none).
+func (a *API) byReceipt(ctx context.Context, receipt string) func(tx domain.Tx, shopID int64) (string, error) {
+	return func(tx domain.Tx, shopID int64) (string, error) {
+		p, err := tx.FindPurchaseByKey(ctx, receiptKey(shopID, receipt))
 		if errors.Is(err, domain.ErrNotFound) {
 			return "", errReceiptNotFound
 		} else if err != nil {
 			return "", err
 		}
 		return p.PublicID, nil
-	})
+	}
 }
 
 // takeReturn reads a return's body and records it for the purchase
