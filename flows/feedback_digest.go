@@ -37,26 +37,9 @@ func (e *Engine) sendDigest(ctx context.Context, tx domain.Tx, ev domain.Feedbac
 			}
 		}
 	}
-	// A question's time is said at its store's clock (the first store's
-	// for one of no store).
-	zones := map[int64]*time.Location{}
-	for _, q := range ev.Open {
-		if _, ok := zones[q.ShopID]; ok {
-			continue
-		}
-		tz := e.Business.Stores[0].TimeZone
-		if q.ShopID != 0 {
-			shop, err := tx.FindShopByID(ctx, q.ShopID)
-			if err != nil {
-				return err
-			}
-			tz = shop.TimeZone
-		}
-		loc, err := time.LoadLocation(tz)
-		if err != nil {
-			loc = time.UTC
-		}
-		zones[q.ShopID] = loc
+	zones, err := e.inquiryZones(ctx, tx, ev.Open)
+	if err != nil {
+		return err
 	}
 	for _, s := range staff {
 		if !s.CanManage() {
@@ -68,12 +51,7 @@ func (e *Engine) sendDigest(ctx context.Context, tx domain.Tx, ev domain.Feedbac
 				mine = append(mine, x)
 			}
 		}
-		var asked []domain.OpenInquiry
-		for _, q := range ev.Open {
-			if s.ShopID == 0 || q.ShopID == 0 || q.ShopID == s.ShopID {
-				asked = append(asked, q)
-			}
-		}
+		asked := inquiriesFor(&s, ev.Open)
 		if len(mine) == 0 && len(asked) == 0 {
 			continue
 		}
@@ -84,7 +62,7 @@ func (e *Engine) sendDigest(ctx context.Context, tx domain.Tx, ev domain.Feedbac
 			parts = append(parts, e.digestText(lang, mine, stores, names))
 		}
 		if len(asked) > 0 {
-			text, rows := e.openInquiriesText(lang, asked, zones)
+			text, rows := e.openInquiriesText(lang, asked, zones, digestInquiries, "alert.digest.inquiries.more")
 			parts, r.Inline = append(parts, text), rows
 		}
 		r.Text = strings.Join(parts, "\n\n")
@@ -99,13 +77,53 @@ func (e *Engine) sendDigest(ctx context.Context, tx domain.Tx, ev domain.Feedbac
 // each with its Reply button; the rest are counted.
 const digestInquiries = 5
 
+// inquiriesFor keeps the questions a staff member answers: owners and
+// managers of no store all, a store's managers their store's and those
+// of no store.
+func inquiriesFor(s *domain.Staff, open []domain.OpenInquiry) []domain.OpenInquiry {
+	var mine []domain.OpenInquiry
+	for _, q := range open {
+		if s.ShopID == 0 || q.ShopID == 0 || q.ShopID == s.ShopID {
+			mine = append(mine, q)
+		}
+	}
+	return mine
+}
+
+// inquiryZones finds the clock each question's time is said at: its
+// store's (the first store's for one of no store).
+func (e *Engine) inquiryZones(ctx context.Context, tx domain.Tx, open []domain.OpenInquiry) (map[int64]*time.Location, error) {
+	zones := map[int64]*time.Location{}
+	for _, q := range open {
+		if _, ok := zones[q.ShopID]; ok {
+			continue
+		}
+		tz := e.Business.Stores[0].TimeZone
+		if q.ShopID != 0 {
+			shop, err := tx.FindShopByID(ctx, q.ShopID)
+			if err != nil {
+				return nil, err
+			}
+			tz = shop.TimeZone
+		}
+		loc, err := time.LoadLocation(tz)
+		if err != nil {
+			loc = time.UTC
+		}
+		zones[q.ShopID] = loc
+	}
+	return zones, nil
+}
+
 // openInquiriesText lists the questions nobody answered, the longest
-// waiting first, each cut to a line, with a Reply button each.
-func (e *Engine) openInquiriesText(lang string, open []domain.OpenInquiry, zones map[int64]*time.Location) (string, [][]Button) {
+// waiting first, each cut to a line, with a Reply button each: at most
+// limit, the rest counted with the message more.
+func (e *Engine) openInquiriesText(lang string, open []domain.OpenInquiry, zones map[int64]*time.Location, limit int,
+	more string) (string, [][]Button) {
 	l := e.localizer(lang)
 	lines := []string{e.translate(l, "alert.digest.inquiries", nil)}
 	var rows [][]Button
-	for _, q := range open[:min(len(open), digestInquiries)] {
+	for _, q := range open[:min(len(open), limit)] {
 		at := q.CreatedAt.In(zones[q.ShopID]).Format("02.01 15:04")
 		text := strings.Join(strings.Fields(q.Text), " ")
 		if r := []rune(text); len(r) > 80 {
@@ -115,8 +133,8 @@ func (e *Engine) openInquiriesText(lang string, open []domain.OpenInquiry, zones
 		rows = append(rows, []Button{{Text: e.translate(l, "alert.digest.inquiry.reply", map[string]any{"Customer": q.CustomerName, "Time": at}),
 			Data: action("iqreply", strconv.FormatInt(q.ID, 10))}})
 	}
-	if more := len(open) - digestInquiries; more > 0 {
-		lines = append(lines, e.translate(l, "alert.digest.inquiries.more", map[string]any{"More": more}))
+	if n := len(open) - limit; n > 0 {
+		lines = append(lines, e.translate(l, more, map[string]any{"More": n}))
 	}
 	return strings.Join(lines, "\n"), rows
 }

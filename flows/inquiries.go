@@ -247,7 +247,42 @@ func relayInquiryToStaff(s *Session, id int64, text string) error {
 	return sendToHandler(s, q.HandledBy, action("iqreply", strconv.FormatInt(q.ID, 10)), text)
 }
 
+// questionsDays is how far back /questions looks for questions nobody
+// answered; listedQuestions how many it shows with their Reply buttons.
+const (
+	questionsDays   = 30
+	listedQuestions = 10
+)
+
+// questionsCommand is /questions for owners and managers: the questions
+// to the shop nobody answered or marked in the last month, the longest
+// waiting first, each with Reply (a store's managers: their store's).
+func questionsCommand(s *Session) error {
+	if !s.Staff.CanManage() {
+		s.Say("staff.only_managers", nil)
+		return s.e.resume(s)
+	}
+	now := s.e.Now()
+	open, err := s.Tx.ListOpenInquiries(s.Ctx, now.AddDate(0, 0, -questionsDays), now.Add(time.Second))
+	if err != nil {
+		return err
+	}
+	open = inquiriesFor(s.Staff, open)
+	if len(open) == 0 {
+		s.Say("questions.none", map[string]any{"Days": questionsDays})
+		return s.e.resume(s)
+	}
+	zones, err := s.e.inquiryZones(s.Ctx, s.Tx, open)
+	if err != nil {
+		return err
+	}
+	text, rows := s.e.openInquiriesText(s.Lang, open, zones, listedQuestions, "questions.more")
+	s.Send(Reply{Text: text, Inline: rows})
+	return s.e.resume(s)
+}
+
 func init() {
+	registerCommand("questions", MenuManager, 33, questionsCommand)
 	registerFlow(inquiryFlow{})
 	registerAction("iqreply", startInquiryReply)
 	registerAction("iqdone", inquiryDone)

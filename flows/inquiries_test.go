@@ -213,3 +213,51 @@ func TestCustomerCardListsQuestions(t *testing.T) {
 		t.Fatalf("the card after the reply:\n%s", owner.Transcript())
 	}
 }
+
+// TestQuestionsCommandListsTheWaiting: /questions gives owners every
+// question nobody answered, a store's managers their store's and those
+// of no store, each with a button to reply; an answered one leaves the
+// list, and with none left it says so. Cashiers get no list.
+func TestQuestionsCommandListsTheWaiting(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	manager := hire(t, h, owner, "manager", 962, "Max")
+	cashier := hire(t, h, owner, "cashier", 961, "Boris")
+	anna := joinVia(t, h, 101, "Anna", "s_central")
+	bob := joinVia(t, h, 102, "Bob", "s_river")
+	carl := join(t, h, 103, "Carl")
+	anna.Send("Do you have oat milk?").Tap("✉️ Send")
+	h.Clock.Advance(time.Minute)
+	bob.Send("Is the river shop open on Sunday?").Tap("✉️ Send")
+	h.Clock.Advance(time.Minute)
+	carl.Send("Do you deliver?").Tap("✉️ Send")
+
+	owner.Send("/questions")
+	if got := owner.Last(); !strings.Contains(got.Text, "• Anna, 22.11 15:00: Do you have oat milk?\n• Bob, 22.11 15:01: Is the river shop open on Sunday?\n• Carl, 22.11 15:02: Do you deliver?") ||
+		len(got.Buttons()) != 3 {
+		t.Fatalf("the owner's list:\n%s\n%v", got.Text, got.Buttons())
+	}
+	manager.Send("/questions")
+	if got := manager.Last(); strings.Contains(got.Text, "Bob") || strings.Join(got.Buttons(), "|") != "↩️ Anna, 22.11 15:00|↩️ Carl, 22.11 15:02" {
+		t.Fatalf("Central's manager's list:\n%s\n%v", got.Text, got.Buttons())
+	}
+	manager.Tap("↩️ Anna, 22.11 15:00").Send("Yes, we do.")
+	anna.Sync()
+	if !strings.Contains(anna.Last().Text, "Yes, we do.") {
+		t.Fatalf("the reply from the list:\n%s", anna.Transcript())
+	}
+	manager.Send("/questions")
+	if got := manager.Last(); strings.Join(got.Buttons(), "|") != "↩️ Carl, 22.11 15:02" {
+		t.Fatalf("the list after a reply:\n%s\n%v", got.Text, got.Buttons())
+	}
+	manager.Tap("↩️ Carl, 22.11 15:02").Send("Not yet, sorry.")
+	manager.Send("/questions")
+	if got := manager.Last().Text; got != "✉️ No question to the shop waits for an answer (the last 30 days)." {
+		t.Fatalf("an empty list: %q", got)
+	}
+	cashier.Send("/questions")
+	if got := cashier.Last().Text; strings.Contains(got, "Bob") || strings.Contains(got, "✉️") {
+		t.Fatalf("a cashier's /questions: %q", got)
+	}
+}

@@ -34,11 +34,11 @@ func TestRegistryCommandsAreDescribed(t *testing.T) {
 		t.Errorf("customer menu %v, want it to start %v", customer, want)
 	}
 	manager := menuCommands(MenuCashier, MenuManager, MenuCustomer)
-	if want := []string{"scan", "today", "waitlist", "myqr", "staff", "broadcast", "promo", "stats", "chart", "customer", "export", "card"}; !slices.Equal(manager[:len(want)], want) {
+	if want := []string{"scan", "today", "waitlist", "myqr", "staff", "broadcast", "promo", "stats", "chart", "questions", "customer", "export", "card"}; !slices.Equal(manager[:len(want)], want) {
 		t.Errorf("manager menu %v, want the register's (scan, today, waitlist, myqr), staff, broadcast, promo, stats, the reports, then the customer's", manager)
 	}
 	owner := menuCommands(MenuCashier, MenuManager, MenuOwner, MenuCustomer)
-	if want := []string{"export", "audit", "card"}; !slices.Equal(owner[10:10+len(want)], want) {
+	if want := []string{"export", "audit", "card"}; !slices.Equal(owner[11:11+len(want)], want) {
 		t.Errorf("owner menu %v, want the managers' commands, then /audit, then the customer's", owner)
 	}
 	for _, f := range []string{flowOnboarding, flowCheckout, flowStaff, flowPrivacy, flowProfile, flowWaitlist} {
