@@ -210,6 +210,10 @@ type KPIStore interface {
 	// ReadKPIs reads the indicators of q (the derived ones are methods of
 	// KPIs).
 	ReadKPIs(ctx context.Context, q KPIQuery) (*KPIs, error)
+	// ReadCare reads the ratings of q's period (Ratings, StarsSum,
+	// BadRatings) and how the shop answered them and the questions
+	// (Care) only.
+	ReadCare(ctx context.Context, q KPIQuery) (*KPIs, error)
 	// ReadCohorts reads the cohorts of members who joined from q.From on
 	// (by month in loc) and how many of each still bought in each month
 	// after.

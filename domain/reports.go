@@ -113,6 +113,10 @@ func (s *Service) weekly(ctx context.Context, tx ReportStore, shopID int64, end 
 // how the last one moved against the one before.
 type WeeklyReport struct {
 	Weeks []WeekStats // oldest first; the last is the week reported on
+	// Care is how the shop answered the week's Bad ratings and its
+	// questions.
+	Care CareStat
+	Bad  int
 }
 
 // Last is the week reported on.
@@ -143,7 +147,10 @@ func ChangePercent(before, after int64) (pct int64, ok bool) {
 // records that it is sent; ok is false when this week's report went out
 // already (another replica, a restart, a second tick), and then nothing
 // is to be sent.
-func (s *Service) TakeWeeklyReport(ctx context.Context, tx ReportStore) (rep WeeklyReport, ok bool, err error) {
+func (s *Service) TakeWeeklyReport(ctx context.Context, tx interface {
+	ReportStore
+	KPIStore
+}) (rep WeeklyReport, ok bool, err error) {
 	now := s.Now()
 	end := WeekStart(now, s.Business.Location())
 	ok, err = tx.MarkWeeklyReport(ctx, end.AddDate(0, 0, -7), now)
@@ -154,5 +161,9 @@ func (s *Service) TakeWeeklyReport(ctx context.Context, tx ReportStore) (rep Wee
 	if err != nil {
 		return WeeklyReport{}, false, err
 	}
-	return WeeklyReport{Weeks: weeks}, true, nil
+	care, err := tx.ReadCare(ctx, s.kpiQuery(Period{From: end.AddDate(0, 0, -7), To: end}, 0))
+	if err != nil {
+		return WeeklyReport{}, false, err
+	}
+	return WeeklyReport{Weeks: weeks, Care: care.Care, Bad: care.BadRatings}, true, nil
 }

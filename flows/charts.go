@@ -193,7 +193,8 @@ func (e *Engine) reportText(rep domain.WeeklyReport, lang string) string {
 	data["ActiveDelta"] = signed(int64(w.Active - p.Active))
 	data["BadBefore"] = e.num(int64(p.Bad), lang)
 	data["StarsBefore"] = starsText(p, lang)
-	return e.translate(l, "report.weekly", data)
+	care := e.careLines(l, lang, rep.Bad, rep.Care)
+	return e.translate(l, "report.weekly", data) + "\n" + strings.Join(care, "\n")
 }
 
 // change says a movement in percent ("+12 %"), or that there is no base.

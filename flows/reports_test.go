@@ -222,7 +222,8 @@ func TestNotesAtCheckout(t *testing.T) {
 
 // TestWeeklyReportJob: on Monday morning by the business clock the job
 // sends every owner the chart of the last full weeks and the week's
-// movements; a second run in the same week sends nothing.
+// movements, with how the shop answered its bad ratings and questions; a
+// second run in the same week sends nothing.
 func TestWeeklyReportJob(t *testing.T) {
 	t.Parallel()
 	h := bottest.New(t, withOwner)
@@ -231,7 +232,11 @@ func TestWeeklyReportJob(t *testing.T) {
 	manager := hire(t, h, owner, "manager", 902, "Mila")
 	anna := join(t, h, 101, "Anna")
 	buy(t, anna, cashier)
-	h.Clock.Advance(18 * time.Hour) // Monday 23.11, 09:00 in Moscow
+	anna.Send("/feedback").Tap("2⭐").Tap("Skip")
+	anna.Send("Do you have oat milk?").Tap("✉️ Send")
+	h.Clock.Advance(20 * time.Minute)
+	owner.Sync().Tap("↩️ Reply").Send("Yes!")
+	h.Clock.Advance(18*time.Hour - 20*time.Minute) // Monday 23.11, 09:00 in Moscow
 	seen := len(manager.U.Messages())
 	n, err := h.Engine.SendWeeklyReport(t.Context())
 	if err != nil || n != 1 {
@@ -239,7 +244,8 @@ func TestWeeklyReportJob(t *testing.T) {
 	}
 	h.Settle()
 	caption := lastPNG(t, owner)
-	for _, want := range []string{"Week 16.11–22.11", "Revenue 1,000 RUB (nothing the week before)", "New members 1 (the week before: 0)"} {
+	for _, want := range []string{"Week 16.11–22.11", "Revenue 1,000 RUB (nothing the week before)", "New members 1 (the week before: 0)",
+		"\n↩️ Bad ratings answered: none of 1 yet\n✉️ Questions to the shop: 1: answered 1, half of them within 20 min; closed without an answer 0; waiting 0"} {
 		if !strings.Contains(caption, want) {
 			t.Fatalf("report lacks %q:\n%s", want, caption)
 		}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+
 	"github.com/loyaltybot/loyaltybot/domain"
 )
 
@@ -69,7 +71,7 @@ func kpiText(s *Session, p domain.Period, shopID int64, store string, loc *time.
 	} else {
 		lines = append(lines, s.T("kpi.feedback.none", nil))
 	}
-	lines = append(lines, careLines(s, k)...)
+	lines = append(lines, s.e.careLines(s.loc, s.Lang, k.BadRatings, k.Care)...)
 	if n := k.Nudges; n.Sent+n.HeldOut > 0 {
 		lines = append(lines, s.T("kpi.nudges", map[string]any{"Sent": num(int64(n.Sent)), "Held": num(int64(n.HeldOut)),
 			"RateSent": pct(domain.Rate(n.ConvertedSent, n.Sent)), "RateHeld": pct(domain.Rate(n.ConvertedHeldOut, n.HeldOut)),
@@ -88,44 +90,46 @@ func kpiText(s *Session, p domain.Period, shopID int64, store string, loc *time.
 // careLines say how the shop answered its customers in the period: the
 // bad ratings answered and how soon, the questions to the shop and what
 // became of them.
-func careLines(s *Session, k *domain.KPIs) []string {
-	c := k.Care
-	num := func(n int) string { return domain.FormatCount(int64(n), s.Lang) }
+func (e *Engine) careLines(l *i18n.Localizer, lang string, bad int, c domain.CareStat) []string {
+	num := func(n int) string { return domain.FormatCount(int64(n), lang) }
 	var lines []string
 	switch {
-	case k.BadRatings == 0:
+	case bad == 0:
 	case c.BadHandled == 0:
-		lines = append(lines, s.T("kpi.care.bad_none", map[string]any{"Bad": num(k.BadRatings)}))
+		lines = append(lines, e.translate(l, "kpi.care.bad_none", map[string]any{"Bad": num(bad)}))
 	default:
-		lines = append(lines, s.T("kpi.care.bad", map[string]any{"Handled": num(c.BadHandled), "Bad": num(k.BadRatings),
-			"Median": s.span(c.BadMedian)}))
+		lines = append(lines, e.translate(l, "kpi.care.bad", map[string]any{"Handled": num(c.BadHandled), "Bad": num(bad),
+			"Median": e.span(l, c.BadMedian)}))
 	}
 	data := map[string]any{"Count": num(c.Questions), "Answered": num(c.Answered), "NoAnswer": num(c.NoAnswer),
-		"Waiting": num(c.Waiting()), "Median": s.span(c.QuestionsMedian)}
+		"Waiting": num(c.Waiting()), "Median": e.span(l, c.QuestionsMedian)}
 	switch {
 	case c.Questions == 0:
-		lines = append(lines, s.T("kpi.care.questions_none", nil))
+		lines = append(lines, e.translate(l, "kpi.care.questions_none", nil))
 	case c.Answered == 0:
-		lines = append(lines, s.T("kpi.care.questions_unanswered", data))
+		lines = append(lines, e.translate(l, "kpi.care.questions_unanswered", data))
 	default:
-		lines = append(lines, s.T("kpi.care.questions", data))
+		lines = append(lines, e.translate(l, "kpi.care.questions", data))
 	}
 	return lines
 }
 
 // span writes a wait for people, rounded up to the minute: "25 min",
 // "3 h 05 min", "2 d 4 h".
-func (s *Session) span(d time.Duration) string {
+func (e *Engine) span(l *i18n.Localizer, d time.Duration) string {
 	m := max(1, waitMinutes(d))
 	switch {
 	case m < 60:
-		return s.T("kpi.span.minutes", map[string]any{"M": m})
+		return e.translate(l, "kpi.span.minutes", map[string]any{"M": m})
 	case m < 48*60:
-		return s.T("kpi.span.hours", map[string]any{"H": m / 60, "M": fmt.Sprintf("%02d", m%60)})
+		return e.translate(l, "kpi.span.hours", map[string]any{"H": m / 60, "M": fmt.Sprintf("%02d", m%60)})
 	default:
-		return s.T("kpi.span.days", map[string]any{"D": m / (24 * 60), "H": m % (24 * 60) / 60})
+		return e.translate(l, "kpi.span.days", map[string]any{"D": m / (24 * 60), "H": m % (24 * 60) / 60})
 	}
 }
+
+// span is Engine.span in the session's language.
+func (s *Session) span(d time.Duration) string { return s.e.span(s.loc, d) }
 
 // staffText is the staff view: per person, the customers they signed up
 // and how many came back, their checkouts and their visits' rating.

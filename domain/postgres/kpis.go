@@ -138,13 +138,7 @@ func (t *tx) ReadKPIs(ctx context.Context, q domain.KPIQuery) (*domain.KPIs, err
 	b.Queue(kpiLedger, args...).QueryRow(func(r pgx.Row) error {
 		return r.Scan(&bonuses, &k.PointsExpired)
 	})
-	var badWait, questionWait int64
-	b.Queue(kpiFeedback, append(args, q.BadStars)...).QueryRow(func(r pgx.Row) error {
-		return r.Scan(&k.Ratings, &k.StarsSum, &k.BadRatings, &k.Care.BadHandled, &badWait)
-	})
-	b.Queue(kpiInquiries, args...).QueryRow(func(r pgx.Row) error {
-		return r.Scan(&k.Care.Questions, &k.Care.Answered, &k.Care.NoAnswer, &questionWait)
-	})
+	queueCare(b, q, k)
 	b.Queue(kpiNudges, args...).QueryRow(func(r pgx.Row) error {
 		return r.Scan(&ns.Sent, &ns.HeldOut, &ns.Skipped, &ns.Clicked, &ns.ConvertedSent, &ns.ConvertedHeldOut,
 			&ns.Points, &ns.RevenueSent, &ns.RevenueHeld)
@@ -176,7 +170,36 @@ func (t *tx) ReadKPIs(ctx context.Context, q domain.KPIQuery) (*domain.KPIs, err
 	k.PointsIssued += bonuses
 	k.PointsRedeemed += k.PrizePoints
 	ns.Due = ns.Sent + ns.HeldOut + ns.Skipped
-	k.Care.BadMedian, k.Care.QuestionsMedian = time.Duration(badWait)*time.Second, time.Duration(questionWait)*time.Second
+	return k, nil
+}
+
+// queueCare queues the ratings' and the questions' statements of q into
+// b, to be read into k: the ratings, their stars and the bad ones, and
+// how the shop answered (KPIs.Care).
+func queueCare(b *pgx.Batch, q domain.KPIQuery, k *domain.KPIs) {
+	b.Queue(kpiFeedback, q.From, q.To, q.ShopID, q.BadStars).QueryRow(func(r pgx.Row) error {
+		var wait int64
+		err := r.Scan(&k.Ratings, &k.StarsSum, &k.BadRatings, &k.Care.BadHandled, &wait)
+		k.Care.BadMedian = time.Duration(wait) * time.Second
+		return err
+	})
+	b.Queue(kpiInquiries, q.From, q.To, q.ShopID).QueryRow(func(r pgx.Row) error {
+		var wait int64
+		err := r.Scan(&k.Care.Questions, &k.Care.Answered, &k.Care.NoAnswer, &wait)
+		k.Care.QuestionsMedian = time.Duration(wait) * time.Second
+		return err
+	})
+}
+
+// ReadCare reads how the shop answered its customers in q's period: the
+// ratings' counts and KPIs.Care, in one round trip.
+func (t *tx) ReadCare(ctx context.Context, q domain.KPIQuery) (*domain.KPIs, error) {
+	k := &domain.KPIs{}
+	b := &pgx.Batch{}
+	queueCare(b, q, k)
+	if err := t.tx.SendBatch(ctx, b).Close(); err != nil {
+		return nil, fmt.Errorf("read care: %w", mapErr(err))
+	}
 	return k, nil
 }
 
