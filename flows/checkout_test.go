@@ -398,10 +398,12 @@ func TestInviterHearsTheInvitationWasOpened(t *testing.T) {
 }
 
 // TestCashierCancelsOwnPurchase: a cashier who mistyped an amount cancels
-// the purchase from their receipt within the program's minutes; the
-// customer gets the points back and the owner and the store's manager
-// hear of it. Later the button says to ask a manager; another cashier's
-// purchase is not theirs to cancel; with 0 minutes there is no button.
+// the purchase from their receipt, or from /today, within the program's
+// minutes; the customer gets the points back and the owner and the
+// store's manager hear of it. Later /today offers nothing and the
+// receipt's button says to ask a manager; /stats staff counts the
+// cancels. (Another cashier's purchase: TestStaffCanCancel; 0 minutes:
+// TestCashierCancelOff.)
 func TestCashierCancelsOwnPurchase(t *testing.T) {
 	t.Parallel()
 	h := bottest.New(t, withOwner)
@@ -437,11 +439,29 @@ func TestCashierCancelsOwnPurchase(t *testing.T) {
 		t.Fatalf("%d reversals, want 1", n)
 	}
 
+	// Seen a few minutes on, its receipt scrolled away: /today has it.
+	scan(t, anna, cashier)
+	cashier.Send("4500").Tap("➕ Accrue +135").Tap("✅ Confirm")
+	h.Clock.Advance(3 * time.Minute)
+	cashier.Send("/today")
+	if b := cashier.Last().Buttons(); len(b) != 1 || b[0] != "Cancel 15:02 · Anna · 4,500 RUB" {
+		t.Fatalf("/today's cancel buttons: %q\n%s", b, cashier.Transcript())
+	}
+	cashier.Tap("Cancel 15:02 · Anna · 4,500 RUB").Tap("Yes, cancel it")
+	if got := balance(t, h, 101); got != 100 {
+		t.Fatalf("balance %d after the cancel from /today, want 100", got)
+	}
+
 	scan(t, anna, cashier)
 	cashier.Send("450").Tap("➕ Accrue +13").Tap("✅ Confirm")
+	receipt := cashier.Last().ID
 	h.Clock.Advance(11 * time.Minute)
-	cashier.Tap("Cancel this purchase")
-	if got := cashier.Last().Text; !strings.Contains(got, "within 10 min of ringing it up; this one is older. Ask a manager") {
+	cashier.Send("/today")
+	if b := cashier.Last().Buttons(); len(b) != 0 {
+		t.Fatalf("/today offers to cancel a purchase past the minutes: %q", b)
+	}
+	cashier.TapOld(receipt, "Cancel this purchase") // its receipt's button, past the minutes
+	if got := texts(cashier); !strings.Contains(got, "within 10 min of ringing it up; this one is older. Ask a manager") {
 		t.Fatalf("a cancel too late:\n%s", cashier.Transcript())
 	}
 	if n := countRows(t, h, `SELECT count(*) FROM purchases WHERE cancelled_at IS NULL`); n != 1 {
@@ -449,7 +469,7 @@ func TestCashierCancelsOwnPurchase(t *testing.T) {
 	}
 	owner.Send("/stats staff")
 	if got := owner.Last().Text; !strings.Contains(got, "Boris (cashier): nobody signed up through their QR yet · checkouts 1") ||
-		!strings.Contains(got, " · cancelled their own 1") {
+		!strings.Contains(got, " · cancelled their own 2") {
 		t.Fatalf("the staff view:\n%s", got)
 	}
 }

@@ -50,13 +50,23 @@ func todayCommand(s *Session) error {
 	if len(d.Recent) > 0 {
 		lines = append(lines, "", s.T("today.recent", nil))
 	}
+	var rows [][]Button
+	now := s.e.Now()
 	for _, p := range d.Recent {
-		line := s.T("today.line", map[string]any{"Time": p.CreatedAt.In(loc).Format("15:04"), "Customer": orDash(p.CustomerName),
-			"Amount": s.e.money(p.Amount, s.Lang), "Earned": s.num(p.Earned), "Redeemed": s.num(p.Redeemed)})
+		at, name, amount := p.CreatedAt.In(loc).Format("15:04"), orDash(p.CustomerName), s.e.money(p.Amount, s.Lang)
+		line := s.T("today.line", map[string]any{"Time": at, "Customer": name,
+			"Amount": amount, "Earned": s.num(p.Earned), "Redeemed": s.num(p.Redeemed)})
 		line += s.returnedMark(&p.Purchase)
 		lines = append(lines, line)
+		// A cashier's purchase still theirs to cancel (a mistake seen a
+		// few minutes on, its receipt scrolled away); managers cancel from
+		// /staff → Recent purchases.
+		if s.Staff.Role == domain.RoleCashier && !p.Cancelled() && s.Staff.CanCancel(&p.Purchase, &s.e.Business.Program, now) {
+			rows = append(rows, []Button{{Text: s.T("staff.purchases.cancel", map[string]any{"Time": at, "Customer": name, "Amount": amount}),
+				Data: action("cancelask", p.PublicID)}})
+		}
 	}
-	s.Send(Reply{Text: strings.Join(lines, "\n")})
+	s.Send(Reply{Text: strings.Join(lines, "\n"), Inline: rows})
 	return s.e.resume(s)
 }
 
