@@ -148,6 +148,7 @@ type QuestionExportRow struct {
 	StoreCode  string // "" for the business as a whole
 	CustomerID int64
 	Text       string
+	Photo      bool   // sent with a photo
 	HandledBy  string // who answered or closed it (first name); "" while it waits
 	HandledAt  time.Time
 	Resolution string // ResolutionReplied, ResolutionResolved or ""
@@ -302,13 +303,13 @@ func (s *Service) WriteExport(ctx context.Context, st ExportStore, sc ExportScop
 				strconv.Itoa(r.Stars), r.Comment, r.Resolution})
 		})
 	case ExportQuestions:
-		cw.Write([]string{"id", "at", "store", "customer_id", "question", "handled_by", "handled_at", "resolution", "wait_minutes"})
+		cw.Write([]string{"id", "at", "store", "customer_id", "question", "with_photo", "handled_by", "handled_at", "resolution", "wait_minutes"})
 		err = st.StreamQuestions(ctx, sc.ShopID, func(r *QuestionExportRow) error {
 			wait := "" // minutes to the first answer or close, rounded up
 			if !r.HandledAt.IsZero() {
 				wait = i64(int64((r.HandledAt.Sub(r.At) + time.Minute - 1) / time.Minute))
 			}
-			return cw.Write([]string{i64(r.ID), ts(r.At), r.StoreCode, i64(r.CustomerID), r.Text, r.HandledBy,
+			return cw.Write([]string{i64(r.ID), ts(r.At), r.StoreCode, i64(r.CustomerID), r.Text, strconv.FormatBool(r.Photo), r.HandledBy,
 				ts(r.HandledAt), r.Resolution, wait})
 		})
 	default:

@@ -22,6 +22,21 @@ type Inquiry struct {
 	HandledBy  int64 // staff id, 0 until someone answers or marks it
 	HandledAt  time.Time
 	Resolution string // ResolutionReplied or ResolutionResolved
+	// Photo is Telegram's file_id of the photo the question is about
+	// ("do you have this?"), "" without one; Text may then be empty.
+	Photo string
+}
+
+// Shown is the question as a line of a list shows it: its words, marked
+// 📷 when it has a photo.
+func (q *Inquiry) Shown() string {
+	switch {
+	case q.Photo == "":
+		return q.Text
+	case q.Text == "":
+		return "📷"
+	}
+	return "📷 " + q.Text
 }
 
 // InquiryMade: a member's question reached the shop.
@@ -78,13 +93,13 @@ const openInquiryDays = 7
 // MakeInquiry sends a member's question to the shop: it is kept, and
 // the InquiryMade reaction tells the owners and managers. The store
 // is the one of the member's last purchase, else the one they joined
-// at.
-func (s *Service) MakeInquiry(ctx context.Context, tx Tx, c *Customer, text string) (*Inquiry, error) {
+// at. A question is words, a photo (Telegram's file_id), or both.
+func (s *Service) MakeInquiry(ctx context.Context, tx Tx, c *Customer, text, photo string) (*Inquiry, error) {
 	text = strings.TrimSpace(text)
 	switch {
 	case !c.Member():
 		return nil, ErrNotFound
-	case text == "" || utf8.RuneCountInString(text) > MaxInquiryLen:
+	case text == "" && photo == "" || utf8.RuneCountInString(text) > MaxInquiryLen:
 		return nil, fmt.Errorf("%w: a question of %d characters", ErrInvalid, utf8.RuneCountInString(text))
 	}
 	now := s.Now()
@@ -102,7 +117,7 @@ func (s *Service) MakeInquiry(ctx context.Context, tx Tx, c *Customer, text stri
 	case !errors.Is(err, ErrNotFound):
 		return nil, err
 	}
-	q := &Inquiry{CustomerID: c.ID, ShopID: shop, Text: text, CreatedAt: now}
+	q := &Inquiry{CustomerID: c.ID, ShopID: shop, Text: text, Photo: photo, CreatedAt: now}
 	if err := tx.InsertInquiry(ctx, q); err != nil {
 		return nil, err
 	}

@@ -217,7 +217,7 @@ func (s *Session) customerCardText(cc *domain.CustomerCard) (string, error) {
 	if len(cc.Inquiries) > 0 {
 		line("customer.card.questions", nil)
 		for _, q := range cc.Inquiries {
-			id, data := "customer.card.question_waiting", map[string]any{"Date": day(q.CreatedAt), "Text": clip(q.Text, 100)}
+			id, data := "customer.card.question_waiting", map[string]any{"Date": day(q.CreatedAt), "Text": clip(q.Shown(), 100)}
 			switch q.Resolution {
 			case domain.ResolutionReplied:
 				id, data["Wait"] = "customer.card.question_answered", s.span(q.HandledAt.Sub(q.CreatedAt))

@@ -118,6 +118,7 @@ type exportFeedback struct {
 type exportInquiry struct {
 	Store      string     `json:"store,omitempty"`
 	Text       string     `json:"text"`
+	Photo      bool       `json:"with_photo,omitempty"`
 	AskedAt    time.Time  `json:"asked_at"`
 	AnsweredAt *time.Time `json:"answered_at,omitempty"`
 }
@@ -303,7 +304,7 @@ func exportData(s *Session) error {
 	}
 	out.Questions = []exportInquiry{}
 	for _, q := range asked {
-		row := exportInquiry{Store: s.storeName(q.ShopID), Text: q.Text, AskedAt: q.CreatedAt.UTC()}
+		row := exportInquiry{Store: s.storeName(q.ShopID), Text: q.Text, Photo: q.Photo != "", AskedAt: q.CreatedAt.UTC()}
 		if q.Resolution == domain.ResolutionReplied {
 			t := q.HandledAt.UTC()
 			row.AnsweredAt = &t

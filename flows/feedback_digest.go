@@ -125,7 +125,7 @@ func (e *Engine) openInquiriesText(lang string, open []domain.OpenInquiry, zones
 	var rows [][]Button
 	for _, q := range open[:min(len(open), limit)] {
 		at := q.CreatedAt.In(zones[q.ShopID]).Format("02.01 15:04")
-		text := strings.Join(strings.Fields(q.Text), " ")
+		text := strings.Join(strings.Fields(q.Shown()), " ")
 		if r := []rune(text); len(r) > 80 {
 			text = string(r[:79]) + "…"
 		}

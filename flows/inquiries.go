@@ -33,7 +33,8 @@ func (inquiryFlow) Ask(s *Session) error {
 	if s.In.Kind == InputCommand || s.In.Kind == InputCallback && s.In.Callback != nil && isAction(s.In.Callback.Data) {
 		return nil
 	}
-	s.Send(Reply{Text: s.T("inquiry.confirm", map[string]any{"Business": s.e.Business.Name, "Text": s.Data("text")}),
+	q := s.draftInquiry()
+	s.Send(Reply{Text: s.T("inquiry.confirm", map[string]any{"Business": s.e.Business.Name, "Text": q.Shown()}),
 		Inline: [][]Button{{
 			{Text: s.T("inquiry.send", nil), Data: s.cb(flowInquiry, stepInquiryConfirm, "send")},
 			{Text: s.T("inquiry.drop", nil), Data: s.cb(flowInquiry, stepInquiryConfirm, "drop")},
@@ -46,9 +47,9 @@ func (inquiryFlow) Ask(s *Session) error {
 func (f inquiryFlow) Handle(s *Session) error {
 	switch s.tapValue() {
 	case "send":
-		text := s.Data("text")
+		draft := s.draftInquiry()
 		s.Leave()
-		q, err := s.e.Service.MakeInquiry(s.Ctx, s.Tx, s.Customer, text)
+		q, err := s.e.Service.MakeInquiry(s.Ctx, s.Tx, s.Customer, draft.Text, draft.Photo)
 		switch {
 		case errors.Is(err, domain.ErrTooManyInquiries):
 			s.Edit(Reply{Text: s.T("inquiry.too_many", nil), Inline: [][]Button{}})
@@ -59,7 +60,7 @@ func (f inquiryFlow) Handle(s *Session) error {
 		case err != nil:
 			return err
 		}
-		sent := s.T("inquiry.sent", map[string]any{"Business": s.e.Business.Name, "Text": text})
+		sent := s.T("inquiry.sent", map[string]any{"Business": s.e.Business.Name, "Text": q.Shown()})
 		closed, err := closedNow(s, q.ShopID)
 		if err != nil {
 			return err
@@ -75,11 +76,20 @@ func (f inquiryFlow) Handle(s *Session) error {
 		return nil
 	}
 	text := strings.TrimSpace(s.In.Text)
-	if s.In.Kind != InputText || text == "" {
+	switch {
+	case s.In.Kind == InputPhoto && s.Data("photo") != "":
+		s.Say("inquiry.one_photo", nil)
+		return f.Ask(s)
+	case s.In.Kind == InputPhoto:
+		s.SetData("photo", s.In.Photo)
+		if text == "" {
+			return f.Ask(s)
+		}
+	case s.In.Kind != InputText || text == "":
 		s.Say("relay.text_only", nil)
 		return f.Ask(s)
 	}
-	all := s.Data("text") + "\n" + text
+	all := strings.TrimPrefix(s.Data("text")+"\n"+text, "\n")
 	if utf8.RuneCountInString(all) > domain.MaxInquiryLen {
 		s.Say("feedback.comment.too_long", map[string]any{"Max": domain.MaxInquiryLen})
 		return f.Ask(s)
@@ -120,14 +130,20 @@ func isAction(data string) bool {
 }
 
 // startInquiry offers a member's words outside any step to the shop.
-func startInquiry(s *Session, text string) error {
+func startInquiry(s *Session, text, photo string) error {
 	if utf8.RuneCountInString(text) > domain.MaxInquiryLen {
 		s.Say("feedback.comment.too_long", map[string]any{"Max": domain.MaxInquiryLen})
 		return nil
 	}
 	s.Leave()
 	s.SetData("text", text)
+	s.SetData("photo", photo)
 	return s.Enter(flowInquiry, stepInquiryConfirm)
+}
+
+// draftInquiry is the question kept so far in the step's data.
+func (s *Session) draftInquiry() domain.Inquiry {
+	return domain.Inquiry{Text: s.Data("text"), Photo: s.Data("photo")}
 }
 
 // alertInquiry gives a member's question to every owner and the
@@ -158,8 +174,13 @@ func (e *Engine) alertInquiry(ctx context.Context, tx domain.Tx, ev domain.Inqui
 		}
 		lang := e.staffLang(ctx, tx, &st)
 		l := e.localizer(lang)
+		if q.Photo != "" { // the photo first, the question with its buttons under it
+			if err := e.queue(ctx, tx, Reply{ChatID: st.ChatID, Photo: q.Photo}); err != nil {
+				return err
+			}
+		}
 		text := e.translate(l, "alert.inquiry", map[string]any{"Customer": customerName(ev.Customer), "Store": store,
-			"Visits": e.num(int64(totals.Visits), lang), "Spend": e.money(totals.Spend, lang), "Text": q.Text})
+			"Visits": e.num(int64(totals.Visits), lang), "Spend": e.money(totals.Spend, lang), "Text": q.Shown()})
 		err := e.queue(ctx, tx, Reply{ChatID: st.ChatID, Text: text, Inline: [][]Button{
 			{{Text: e.translate(l, "alert.feedback.reply", nil), Data: action("iqreply", id)}},
 			{{Text: e.translate(l, "alert.inquiry.done", nil), Data: action("iqdone", id)}},

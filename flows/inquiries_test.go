@@ -200,10 +200,10 @@ func TestCustomerCardListsQuestions(t *testing.T) {
 	owner.Send("/export").Tap("✉️ Questions to the shop")
 	rows := lastCSV(t, owner, "questions-2026-11-22.csv")
 	want := [][]string{
-		{"id", "at", "store", "customer_id", "question", "handled_by", "handled_at", "resolution", "wait_minutes"},
-		{"1", "2026-11-22 15:00:00", "", "1", "Do you have oat milk?", "Olga", "2026-11-22 15:10:00", "replied", "10"},
-		{"2", "2026-11-22 15:10:00", "", "1", "Is there parking?", "Olga", "2026-11-22 15:10:00", "resolved", "0"},
-		{"3", "2026-11-22 16:10:00", "", "1", "Can I book a table for Friday?", "Olga", "2026-11-22 16:10:00", "replied", "0"},
+		{"id", "at", "store", "customer_id", "question", "with_photo", "handled_by", "handled_at", "resolution", "wait_minutes"},
+		{"1", "2026-11-22 15:00:00", "", "1", "Do you have oat milk?", "false", "Olga", "2026-11-22 15:10:00", "replied", "10"},
+		{"2", "2026-11-22 15:10:00", "", "1", "Is there parking?", "false", "Olga", "2026-11-22 15:10:00", "resolved", "0"},
+		{"3", "2026-11-22 16:10:00", "", "1", "Can I book a table for Friday?", "false", "Olga", "2026-11-22 16:10:00", "replied", "0"},
 	}
 	if !slices.EqualFunc(rows, want, slices.Equal) {
 		t.Errorf("the questions export:\n%q\nwant\n%q", rows, want)
@@ -259,5 +259,52 @@ func TestQuestionsCommandListsTheWaiting(t *testing.T) {
 	cashier.Send("/questions")
 	if got := cashier.Last().Text; strings.Contains(got, "Bob") || strings.Contains(got, "✉️") {
 		t.Fatalf("a cashier's /questions: %q", got)
+	}
+}
+
+// TestPhotoQuestion: a photo outside any step ("do you have this?") is a
+// question too, with its caption or the words written after it; the
+// owner gets the photo, then the question under it. One photo a
+// question; the lists mark a question with a photo 📷.
+func TestPhotoQuestion(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en").Send("/help")
+	anna := join(t, h, 101, "Anna")
+
+	anna.PhotoCaption("Do you have these beans in 1 kg?")
+	if got := anna.Last().Text; !strings.Contains(got, "“📷 Do you have these beans in 1 kg?”") || len(anna.Last().Buttons()) != 2 {
+		t.Fatalf("the offer of a photo with a caption:\n%s", anna.Transcript())
+	}
+	anna.Tap("✉️ Send")
+	owner.Sync()
+	msgs := owner.U.Messages()
+	photo, alert := msgs[len(msgs)-2], msgs[len(msgs)-1]
+	if photo.PhotoRef != "user-photo" || !strings.HasSuffix(alert.Text, "\n\n📷 Do you have these beans in 1 kg?") ||
+		len(alert.Inline) != 2 {
+		t.Fatalf("the owner's photo and alert: %+v\n%+v", photo, alert)
+	}
+
+	anna.Photo().Send("And this one, in blue?")
+	if got := anna.Last().Text; !strings.Contains(got, "“📷 And this one, in blue?”") {
+		t.Fatalf("a photo, then words:\n%s", anna.Transcript())
+	}
+	anna.Photo()
+	if !strings.Contains(texts(anna), "One photo per question") {
+		t.Fatalf("a second photo:\n%s", anna.Transcript())
+	}
+	anna.Tap("✉️ Send")
+	if n := countRows(t, h, `SELECT count(*) FROM inquiries WHERE photo = 'user-photo'`); n != 2 {
+		t.Fatalf("%d questions with the photo, want 2", n)
+	}
+	bottest.Golden(t, "inquiry_photo_customer", anna.Transcript())
+	owner.Send("/questions")
+	if got := owner.Last().Text; !strings.Contains(got, ": 📷 Do you have these beans in 1 kg?") ||
+		!strings.Contains(got, ": 📷 And this one, in blue?") {
+		t.Fatalf("/questions:\n%s", got)
+	}
+	anna.Send("/privacy").Tap("📦 Download my data")
+	if doc := anna.Last().Document; doc == nil || strings.Count(string(doc.Data), `"with_photo": true`) != 2 {
+		t.Fatalf("the data export's questions with photos")
 	}
 }

@@ -23,9 +23,10 @@ func (e *Engine) route(s *Session) error {
 		// Someone who writes anything before joining is welcomed in.
 		return startOnboarding(s, noPayload)
 	}
-	if text := strings.TrimSpace(s.In.Text); s.In.Kind == InputText && text != "" && !s.Staff.CanCheckout() {
-		// Words outside any step are most often a question to the shop.
-		return startInquiry(s, text)
+	if text := strings.TrimSpace(s.In.Text); !s.Staff.CanCheckout() && (s.In.Kind == InputText && text != "" || s.In.Kind == InputPhoto) {
+		// Words (or a photo: "do you have this?") outside any step are
+		// most often a question to the shop.
+		return startInquiry(s, text, s.In.Photo)
 	}
 	s.Say("common.hint", nil)
 	return nil

@@ -107,9 +107,16 @@ func (c *Chat) Sticker() *Chat {
 }
 
 // Photo sends a photo without caption.
-func (c *Chat) Photo() *Chat {
-	c.log.WriteString("> photo\n")
-	c.U.SendPhoto()
+func (c *Chat) Photo() *Chat { return c.PhotoCaption("") }
+
+// PhotoCaption sends a photo with a caption.
+func (c *Chat) PhotoCaption(caption string) *Chat {
+	c.log.WriteString("> photo")
+	if caption != "" {
+		c.log.WriteString(": " + caption)
+	}
+	c.log.WriteString("\n")
+	c.U.SendPhotoCaption(caption)
 	return c.record()
 }
 

@@ -163,8 +163,11 @@ func (u *User) SendSticker() int64 {
 }
 
 // SendPhoto sends a photo without caption.
-func (u *User) SendPhoto() int64 {
-	return u.userMessage(func(m *msg, _ *wireMessage) { m.photoRef = "user-photo" })
+func (u *User) SendPhoto() int64 { return u.SendPhotoCaption("") }
+
+// SendPhotoCaption sends a photo with a caption as the person.
+func (u *User) SendPhotoCaption(caption string) int64 {
+	return u.userMessage(func(m *msg, _ *wireMessage) { m.photoRef, m.caption = "user-photo", caption })
 }
 
 // Tap presses a button labelled exactly label: an inline button of the newest

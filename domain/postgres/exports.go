@@ -218,7 +218,7 @@ func (db *DB) StreamFeedback(ctx context.Context, shopID int64, fn func(*domain.
 }
 
 const exportQuestions = `SELECT q.id, q.created_at, coalesce(s.code, '') AS store, q.customer_id, q.text,
-		coalesce(st.first_name, '') AS handled_by, q.handled_at, q.resolution
+		q.photo <> '' AS photo, coalesce(st.first_name, '') AS handled_by, q.handled_at, q.resolution
 	FROM inquiries q LEFT JOIN stores s ON s.id = q.store_id LEFT JOIN staff st ON st.id = q.handled_by
 	WHERE (%[1]d = 0 OR q.store_id = %[1]d) ORDER BY q.id`
 
@@ -228,6 +228,7 @@ type questionExportRow struct {
 	Store      string     `db:"store"`
 	CustomerID int64      `db:"customer_id"`
 	Text       string     `db:"text"`
+	Photo      bool       `db:"photo"`
 	HandledBy  string     `db:"handled_by"`
 	HandledAt  *time.Time `db:"handled_at"`
 	Resolution string     `db:"resolution"`
@@ -237,7 +238,7 @@ type questionExportRow struct {
 func (db *DB) StreamQuestions(ctx context.Context, shopID int64, fn func(*domain.QuestionExportRow) error) error {
 	return stream(ctx, db, "questions", fmt.Sprintf(exportQuestions, shopID), func(r questionExportRow) error {
 		return fn(&domain.QuestionExportRow{ID: r.ID, At: r.CreatedAt, StoreCode: r.Store, CustomerID: r.CustomerID,
-			Text: r.Text, HandledBy: r.HandledBy, HandledAt: deref(r.HandledAt), Resolution: r.Resolution})
+			Text: r.Text, Photo: r.Photo, HandledBy: r.HandledBy, HandledAt: deref(r.HandledAt), Resolution: r.Resolution})
 	})
 }
 

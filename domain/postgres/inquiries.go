@@ -19,19 +19,20 @@ type inquiryRow struct {
 	HandledBy  *int64     `db:"handled_by"`
 	HandledAt  *time.Time `db:"handled_at"`
 	Resolution string     `db:"resolution"`
+	Photo      string     `db:"photo"`
 }
 
 func (r inquiryRow) domain() domain.Inquiry {
 	return domain.Inquiry{ID: r.ID, CustomerID: r.CustomerID, ShopID: deref(r.StoreID), Text: r.Text, CreatedAt: r.CreatedAt,
-		HandledBy: deref(r.HandledBy), HandledAt: deref(r.HandledAt), Resolution: r.Resolution}
+		HandledBy: deref(r.HandledBy), HandledAt: deref(r.HandledAt), Resolution: r.Resolution, Photo: r.Photo}
 }
 
-const inquiryColumns = `id, customer_id, store_id, text, created_at, handled_by, handled_at, resolution`
+const inquiryColumns = `id, customer_id, store_id, text, created_at, handled_by, handled_at, resolution, photo`
 
 // InsertInquiry stores a member's question.
 func (t *tx) InsertInquiry(ctx context.Context, q *domain.Inquiry) error {
-	err := t.tx.QueryRow(ctx, `INSERT INTO inquiries (customer_id, store_id, text, created_at)
-		VALUES ($1, $2, $3, $4) RETURNING id`, q.CustomerID, nullable(q.ShopID), q.Text, t.stamp(q.CreatedAt)).Scan(&q.ID)
+	err := t.tx.QueryRow(ctx, `INSERT INTO inquiries (customer_id, store_id, text, created_at, photo)
+		VALUES ($1, $2, $3, $4, $5) RETURNING id`, q.CustomerID, nullable(q.ShopID), q.Text, t.stamp(q.CreatedAt), q.Photo).Scan(&q.ID)
 	if err != nil {
 		return fmt.Errorf("insert inquiry: %w", mapErr(err))
 	}
@@ -81,14 +82,14 @@ func (t *tx) ListCustomerInquiries(ctx context.Context, customerID int64) ([]dom
 // ListOpenInquiries lists the questions of [from, to) nobody handled
 // (inquiries_open), with the customer's first name.
 func (t *tx) ListOpenInquiries(ctx context.Context, from, to time.Time) ([]domain.OpenInquiry, error) {
-	rows, _ := t.tx.Query(ctx, `SELECT q.id, q.customer_id, q.store_id, q.text, q.created_at, c.first_name
+	rows, _ := t.tx.Query(ctx, `SELECT q.id, q.customer_id, q.store_id, q.text, q.photo, q.created_at, c.first_name
 		FROM inquiries q JOIN customers c ON c.id = q.customer_id
 		WHERE q.handled_by IS NULL AND q.created_at >= $1 AND q.created_at < $2 ORDER BY q.created_at, q.id`, from, to)
 	var out []domain.OpenInquiry
 	for rows.Next() {
 		var q domain.OpenInquiry
 		var store *int64
-		if err := rows.Scan(&q.ID, &q.CustomerID, &store, &q.Text, &q.CreatedAt, &q.CustomerName); err != nil {
+		if err := rows.Scan(&q.ID, &q.CustomerID, &store, &q.Text, &q.Photo, &q.CreatedAt, &q.CustomerName); err != nil {
 			rows.Close()
 			return nil, mapErr(err)
 		}
