@@ -89,6 +89,9 @@ type StaffKPI struct {
 	// OwnCancels counts the purchases they rang up in the period and
 	// cancelled themselves (Program.CashierCancelMinutes).
 	OwnCancels int
+	// Answered counts the customers they answered: the period's questions
+	// they replied to and bad ratings they handled.
+	Answered int
 }
 
 // RepeatRate is the share of the customers they signed up who bought at

@@ -275,4 +275,8 @@ func TestStatsTellHowTheShopAnswered(t *testing.T) {
 	if !strings.Contains(river, "✉️ No questions to the shop in the period") {
 		t.Fatalf("River's report counts Central's questions:\n%s", river)
 	}
+	owner.Send("/stats staff")
+	if got := owner.Last().Text; !strings.Contains(got, "Olga (owner): ") || !strings.Contains(got, " · answered customers 2") {
+		t.Fatalf("the staff view's answers (the bad rating and one question):\n%s", got)
+	}
 }

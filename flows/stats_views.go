@@ -158,6 +158,9 @@ func staffText(s *Session, p domain.Period, shopID int64, store string, loc *tim
 		if r.Prizes > 0 {
 			text += s.T("kpi.staff.prizes", map[string]any{"Prizes": s.num(int64(r.Prizes))})
 		}
+		if r.Answered > 0 {
+			text += s.T("kpi.staff.answered", map[string]any{"Count": s.num(int64(r.Answered))})
+		}
 		if r.OwnCancels > 0 {
 			text += s.T("kpi.staff.cancels", map[string]any{"Count": s.num(int64(r.OwnCancels))})
 		}

@@ -238,9 +238,11 @@ func (t *tx) ReadCohorts(ctx context.Context, q domain.KPIQuery, loc *time.Locat
 // kpiStaff: per staff member, the customers they signed up in the period
 // (customers_signed_up_by) and how many of those bought twice or more,
 // the period's checkouts (and how many of them they cancelled
-// themselves), prizes given and ratings, at the store $3 (0: all).
-// Listed:
-// the store's active cashiers, and anyone with a number in the period.
+// themselves), prizes given and ratings, and the customers they
+// answered (a question replied to, a bad rating handled, of the period),
+// at the store $3 (0: all; a question of no store counts there only).
+// Listed: the store's active cashiers, and anyone with a number in the
+// period.
 const kpiStaff = `WITH su AS (
 SELECT c.signed_up_by AS staff_id, count(*) AS n, count(*) FILTER (WHERE a.purchases >= 2) AS rep
   FROM customers c LEFT JOIN customer_activity a ON a.customer_id = c.id
@@ -263,16 +265,25 @@ SELECT g.staff_id, count(*) AS n
   FROM prizes_given g
  WHERE g.created_at >= $1 AND g.created_at < $2 AND g.staff_id IS NOT NULL AND g.cancelled_at IS NULL
    AND ($3 = 0 OR g.store_id = $3)
+ GROUP BY 1),
+an AS (
+SELECT x.staff_id, count(*) AS n
+  FROM (SELECT q.handled_by AS staff_id FROM inquiries q
+         WHERE q.created_at >= $1 AND q.created_at < $2 AND q.resolution = 'replied' AND ($3 = 0 OR q.store_id = $3)
+        UNION ALL
+        SELECT f.handled_by FROM feedback f
+         WHERE f.created_at >= $1 AND f.created_at < $2 AND f.handled_by IS NOT NULL AND ($3 = 0 OR f.store_id = $3)) x
  GROUP BY 1)
 SELECT s.id, s.first_name, s.role, coalesce(s.store_id, 0), s.revoked_at IS NULL,
        coalesce(su.n, 0), coalesce(su.rep, 0), coalesce(co.n, 0), coalesce(fb.n, 0), coalesce(fb.stars, 0)::bigint,
-       coalesce(pr.n, 0), coalesce(co.own_cancels, 0)
+       coalesce(pr.n, 0), coalesce(co.own_cancels, 0), coalesce(an.n, 0)
   FROM staff s
   LEFT JOIN su ON su.staff_id = s.id
   LEFT JOIN co ON co.staff_id = s.id
   LEFT JOIN fb ON fb.staff_id = s.id
   LEFT JOIN pr ON pr.staff_id = s.id
- WHERE su.n IS NOT NULL OR co.n IS NOT NULL OR fb.n IS NOT NULL OR pr.n IS NOT NULL
+  LEFT JOIN an ON an.staff_id = s.id
+ WHERE su.n IS NOT NULL OR co.n IS NOT NULL OR fb.n IS NOT NULL OR pr.n IS NOT NULL OR an.n IS NOT NULL
     OR (s.revoked_at IS NULL AND s.role = 'cashier' AND ($3 = 0 OR s.store_id = $3))
  ORDER BY coalesce(su.n, 0) DESC, coalesce(co.n, 0) DESC, s.id`
 
@@ -283,7 +294,7 @@ func (t *tx) ReadStaffKPIs(ctx context.Context, q domain.KPIQuery) ([]domain.Sta
 		var k domain.StaffKPI
 		var role string
 		err := r.Scan(&k.StaffID, &k.Name, &role, &k.ShopID, &k.Active, &k.SignedUp, &k.Repeaters, &k.Checkouts,
-			&k.Ratings, &k.StarsSum, &k.Prizes, &k.OwnCancels)
+			&k.Ratings, &k.StarsSum, &k.Prizes, &k.OwnCancels, &k.Answered)
 		k.Role = domain.Role(role)
 		return k, err
 	})

@@ -326,14 +326,21 @@ func TestStaffKPIs(t *testing.T) {
 	k1, l1 := kira, lev
 	k1.SignedUp, k1.Checkouts, k1.Ratings, k1.StarsSum = 1, 1, 1, 5
 	l1.Checkouts, l1.Ratings, l1.StarsSum, l1.OwnCancels = 1, 1, 2, 1
+	// Lev answered c3's bad rating at B and c1's question at A and c3's
+	// at B in the month (c3's other was closed, c1's other older).
+	l1.Answered = 3
 	checkEqual(t, "month, all stores", read(k.month(), 0), []domain.StaffKPI{k1, l1})
-	checkEqual(t, "month, store B", read(k.month(), k.b.ID), []domain.StaffKPI{l1})
+	lB := l1
+	lB.Answered = 2
+	checkEqual(t, "month, store B", read(k.month(), k.b.ID), []domain.StaffKPI{lB})
 
 	long := domain.Period{From: k.n.AddDate(0, 0, -120), To: k.n.Add(time.Hour)}
 	got := read(long, k.a.ID)
 	k2 := kira
 	k2.SignedUp, k2.Repeaters, k2.Checkouts, k2.Ratings, k2.StarsSum = 2, 1, 2, 1, 5
-	checkEqual(t, "120 days, store A", got, []domain.StaffKPI{k2, lev})
+	lA := lev
+	lA.Answered = 2 // c1's two questions at A
+	checkEqual(t, "120 days, store A", got, []domain.StaffKPI{k2, lA})
 	if r := got[0].RepeatRate(); r != 500 {
 		t.Errorf("Kira's repeat rate %d, want 500", r)
 	}
