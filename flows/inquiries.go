@@ -304,6 +304,7 @@ func questionsCommand(s *Session) error {
 
 func init() {
 	registerCommand("questions", MenuManager, 33, questionsCommand)
+	registerAction("questions", func(s *Session, _ string) error { return questionsCommand(s) }) // under /stats
 	registerFlow(inquiryFlow{})
 	registerAction("iqreply", startInquiryReply)
 	registerAction("iqdone", inquiryDone)

@@ -213,6 +213,7 @@ func showStats(s *Session, v statsView, edit bool) error {
 		return err
 	}
 	var r Reply
+	waiting := 0
 	switch v.view {
 	case viewStaff:
 		r.Text, err = staffText(s, p, shopID, storeName, loc)
@@ -220,12 +221,15 @@ func showStats(s *Session, v statsView, edit bool) error {
 		r.Text, err = cohortText(s, shopID, storeName, loc)
 		r.Pre = true
 	default:
-		r.Text, err = kpiText(s, p, shopID, storeName, loc)
+		r.Text, waiting, err = kpiText(s, p, shopID, storeName, loc)
 	}
 	if err != nil {
 		return err
 	}
 	r.Inline = statsButtons(s, v)
+	if waiting > 0 { // the numbers say some wait: answer them from here
+		r.Inline = append(r.Inline, []Button{{Text: s.T("kpi.care.answer_button", nil), Data: action("questions", "")}})
+	}
 	if edit {
 		s.Edit(r)
 	} else {

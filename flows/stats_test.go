@@ -251,7 +251,7 @@ func TestStatsTellHowTheShopAnswered(t *testing.T) {
 	h, owner, anna := lowRating(t)
 	owner.Send("/stats")
 	if report := owner.Last().Text; !strings.Contains(report, "↩️ Bad ratings answered: none of 1 yet\n"+
-		"✉️ No questions to the shop in the period") {
+		"✉️ No questions to the shop in the period") || strings.Contains(strings.Join(owner.Last().Buttons(), "|"), "waiting") {
 		t.Fatalf("before any answer:\n%s", report)
 	}
 	h.Clock.Advance(95 * time.Minute)
@@ -271,8 +271,13 @@ func TestStatsTellHowTheShopAnswered(t *testing.T) {
 		"✉️ Questions to the shop: 3: answered 1, half of them within 26 min; closed without an answer 1; waiting 1") {
 		t.Fatalf("the report's answers:\n%s", report)
 	}
+	owner.Tap("✉️ Answer the waiting questions")
+	if got := owner.Last(); !strings.Contains(got.Text, ": Are you open on the 31st?") || len(got.Buttons()) != 1 {
+		t.Fatalf("the waiting questions from /stats:\n%s", owner.Transcript())
+	}
+	owner.Send("/stats")
 	river := edited(t, owner, "River")
-	if !strings.Contains(river, "✉️ No questions to the shop in the period") {
+	if !strings.Contains(river, "✉️ No questions to the shop in the period") || strings.Contains(strings.Join(owner.Last().Buttons(), "|"), "waiting") {
 		t.Fatalf("River's report counts Central's questions:\n%s", river)
 	}
 	owner.Send("/stats staff")

@@ -11,11 +11,12 @@ import (
 )
 
 // kpiText is the indicators view: members, lifecycle, purchases, points,
-// ratings, nudges and referrals, one short line each.
-func kpiText(s *Session, p domain.Period, shopID int64, store string, loc *time.Location) (string, error) {
+// ratings, answers, nudges and referrals, one short line each; waiting
+// is how many of the period's questions wait for an answer.
+func kpiText(s *Session, p domain.Period, shopID int64, store string, loc *time.Location) (text string, waiting int, err error) {
 	k, err := s.e.Service.KPIs(s.Ctx, s.Tx, p, shopID)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	pct := func(n int) string { return tenths(n, s.Lang) }
 	num := func(n int64) string { return domain.FormatCount(n, s.Lang) }
@@ -46,7 +47,7 @@ func kpiText(s *Session, p domain.Period, shopID int64, store string, loc *time.
 			"Revenue": s.e.money(ps.Revenue, s.Lang), "Points": num(ps.Earned)}
 		id := "kpi.promotion.ended" // no longer in the config: its multiplier is unknown
 		if pr, err := s.e.Service.PromotionByID(s.Ctx, s.Tx, ps.ID); err != nil {
-			return "", err
+			return "", 0, err
 		} else if pr != nil {
 			id, data["Title"], data["Extra"] = "kpi.promotion", pr.TitleIn(s.Lang, s.e.Business.DefaultLanguage), num(ps.Extra(pr.Multiplier))
 		}
@@ -84,7 +85,7 @@ func kpiText(s *Session, p domain.Period, shopID int64, store string, loc *time.
 	} else {
 		lines = append(lines, s.T("kpi.referrals.none", nil))
 	}
-	return strings.Join(lines, "\n"), nil
+	return strings.Join(lines, "\n"), k.Care.Waiting(), nil
 }
 
 // careLines say how the shop answered its customers in the period: the
