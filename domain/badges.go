@@ -160,12 +160,18 @@ func (g *Gamification) badgesOf(kinds ...BadgeKind) []Badge {
 // earned once; a year for a birthday visit; "<store code>:<YYYY-MM>" for
 // the biggest receipt of a month, which has one holder (Sole).
 type BadgeAward struct {
+	ID         int64
 	Badge      string
 	CustomerID int64
 	Occurrence string
 	Sole       bool
 	Points     int64
 	At         time.Time
+	// Purchase is the public id of the purchase that earned it ("":
+	// none), which takes it back when cancelled or returned in full. By
+	// the public id: the purchase's row may still be on its way (its
+	// insert is pipelined with the next statement).
+	Purchase string
 }
 
 // BadgeEarned: a customer earned a badge (in the transaction of the event
@@ -178,6 +184,18 @@ type BadgeEarned struct {
 }
 
 func (BadgeEarned) eventName() string { return "badge_earned" }
+
+// BadgeTakenBack: the purchase that earned a badge was cancelled or
+// returned in full, so the badge went with it, and Points of its points
+// (as many as were left on the card).
+type BadgeTakenBack struct {
+	Customer   *Customer
+	Badge      Badge
+	Occurrence string
+	Points     int64
+}
+
+func (BadgeTakenBack) eventName() string { return "badge_taken_back" }
 
 // BadgeFactsQuery asks for what the badge checks of one customer need.
 type BadgeFactsQuery struct {
@@ -252,7 +270,10 @@ type BadgeStore interface {
 	BadgeFacts(ctx context.Context, q BadgeFactsQuery) (*BadgeFacts, error)
 	// AwardBadge records an award; false when it was recorded before (or,
 	// for a sole award, someone holds it already).
-	AwardBadge(ctx context.Context, a BadgeAward) (bool, error)
+	AwardBadge(ctx context.Context, a *BadgeAward) (bool, error)
+	// TakeBackBadges deletes the awards a purchase earned and returns
+	// them (with their ids).
+	TakeBackBadges(ctx context.Context, purchaseID int64) ([]BadgeAward, error)
 	// MonthLeader finds the biggest receipt not cancelled of a store in
 	// [from, to) by a customer not erased (the earliest among equals).
 	MonthLeader(ctx context.Context, shopID int64, from, to time.Time) (customerID int64, ok bool, err error)

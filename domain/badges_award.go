@@ -30,10 +30,16 @@ func (s *Service) gamify(ctx context.Context, tx Tx, ev Event) error {
 		}
 		return s.purchaseBadges(ctx, tx, ev.Result)
 	case PurchaseCancelled:
-		return s.voidReferral(ctx, tx, &ev.Result.Purchase)
+		if err := s.voidReferral(ctx, tx, &ev.Result.Purchase); err != nil {
+			return err
+		}
+		return s.takeBackBadges(ctx, tx, &ev.Result.Purchase)
 	case PurchaseReturned:
 		if ev.Result.Purchase.Cancelled() { // returned in full
-			return s.voidReferral(ctx, tx, &ev.Result.Purchase)
+			if err := s.voidReferral(ctx, tx, &ev.Result.Purchase); err != nil {
+				return err
+			}
+			return s.takeBackBadges(ctx, tx, &ev.Result.Purchase)
 		}
 	case SectionCompleted:
 		bs := g.badgesOf(BadgeProfileComplete)
@@ -47,7 +53,7 @@ func (s *Service) gamify(ctx context.Context, tx Tx, ev Event) error {
 			return nil
 		}
 		for _, b := range bs {
-			if _, err := s.award(ctx, tx, ev.Customer, b, ""); err != nil {
+			if _, err := s.award(ctx, tx, ev.Customer, b, "", ""); err != nil {
 				return err
 			}
 		}
@@ -108,7 +114,7 @@ func (s *Service) purchaseBadges(ctx context.Context, tx Tx, r *PurchaseResult) 
 		if f.Earned(b.ID, occ) {
 			continue
 		}
-		if _, err := s.award(ctx, tx, c, b, occ); err != nil {
+		if _, err := s.award(ctx, tx, c, b, occ, r.Purchase.PublicID); err != nil {
 			return err
 		}
 	}
@@ -138,7 +144,7 @@ func (s *Service) checkBadges(ctx context.Context, tx Tx, customerID int64, c *C
 		if c.Erased {
 			return nil
 		}
-		if _, err := s.award(ctx, tx, c, b, ""); err != nil {
+		if _, err := s.award(ctx, tx, c, b, "", ""); err != nil {
 			return err
 		}
 	}
@@ -201,20 +207,58 @@ func (s *Service) badgeProgress(b Badge, f *BadgeFacts) (n, total int) {
 // award records a badge, credits its points once (the idempotency key is
 // the badge's, the customer's and the occurrence's) and records
 // BadgeEarned. It reports false when the badge was held already.
-func (s *Service) award(ctx context.Context, tx Tx, c *Customer, b Badge, occ string) (bool, error) {
+func (s *Service) award(ctx context.Context, tx Tx, c *Customer, b Badge, occ, purchase string) (bool, error) {
 	now := s.Now()
-	ok, err := tx.AwardBadge(ctx, BadgeAward{Badge: b.ID, CustomerID: c.ID, Occurrence: occ,
-		Sole: b.Kind == BadgeBiggestReceipt, Points: b.Points, At: now})
+	a := &BadgeAward{Badge: b.ID, CustomerID: c.ID, Occurrence: occ, Sole: b.Kind == BadgeBiggestReceipt, Points: b.Points,
+		At: now, Purchase: purchase}
+	ok, err := tx.AwardBadge(ctx, a)
 	if err != nil || !ok {
 		return false, err
 	}
 	if b.Points > 0 {
-		key := fmt.Sprintf("badge:%s:%d:%s", b.ID, c.ID, occ)
+		// The award's id in the key: a badge taken back with its purchase
+		// and earned again is credited again.
+		key := fmt.Sprintf("badge:%s:%d:%s:%d", b.ID, c.ID, occ, a.ID)
 		if _, err := s.creditPromo(ctx, tx, c.ID, LedgerBadge, b.Points, key); err != nil {
 			return true, err
 		}
 	}
 	return true, s.emit(ctx, tx, BadgeEarned{Customer: c, Badge: b, Occurrence: occ, Points: b.Points})
+}
+
+// takeBackBadges takes back the badges a purchase earned, now that it
+// is cancelled or returned in full, with their points as far as they
+// are left on the card; the next purchase may earn them again.
+func (s *Service) takeBackBadges(ctx context.Context, tx Tx, p *Purchase) error {
+	awards, err := tx.TakeBackBadges(ctx, p.ID)
+	if err != nil || len(awards) == 0 {
+		return err
+	}
+	c, err := tx.FindCustomerByID(ctx, p.CustomerID)
+	if err != nil || c.Erased {
+		return err
+	}
+	for _, a := range awards {
+		var taken int64
+		if a.Points > 0 {
+			_, n, created, err := takeBack(ctx, tx, LedgerEntry{CardID: p.CardID, Kind: LedgerBadge, Amount: -a.Points,
+				Reason: p.PublicID, IdempotencyKey: fmt.Sprintf("badge:taken-back:%d", a.ID), CreatedAt: s.Now()}, LotPromo)
+			if err != nil {
+				return err
+			}
+			if created {
+				taken = n
+			}
+		}
+		b, ok := s.Business.Gamification.Badge(a.Badge)
+		if !ok { // no longer in the config: nothing to name
+			continue
+		}
+		if err := s.emit(ctx, tx, BadgeTakenBack{Customer: c, Badge: b, Occurrence: a.Occurrence, Points: taken}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // creditPromo credits promo points to a customer's card once per key;
@@ -265,7 +309,7 @@ func (s *Service) AwardMonthlyBadges(ctx context.Context, st Store) (int, error)
 				return err
 			}
 			for _, b := range bs {
-				won, err := s.award(ctx, tx, c, b, MonthOccurrence(shop.Code, from))
+				won, err := s.award(ctx, tx, c, b, MonthOccurrence(shop.Code, from), "")
 				if err != nil {
 					return err
 				}

@@ -117,6 +117,23 @@ func (e *Engine) announceBadge(ctx context.Context, tx domain.Tx, ev domain.Badg
 	}}})
 }
 
+// badgeTakenBack tells the customer a badge went with the purchase that
+// earned it (cancelled or returned in full), and its points.
+func (e *Engine) badgeTakenBack(ctx context.Context, tx domain.Tx, ev domain.BadgeTakenBack) error {
+	c := ev.Customer
+	if c == nil || c.ChatID == 0 || c.Unreachable || c.Erased {
+		return nil
+	}
+	lang := e.Business.Language(c.Language, "")
+	loc := e.localizer(lang)
+	text := e.translate(loc, "badges.taken_back", map[string]any{"Emoji": ev.Badge.Emoji,
+		"Title": e.badgeTitle(loc, lang, ev.Badge, ev.Occurrence)})
+	if ev.Points > 0 {
+		text += " " + e.translate(loc, "badges.taken_back.points", map[string]any{"Points": e.points(loc, ev.Points)})
+	}
+	return e.queue(ctx, tx, Reply{ChatID: c.ChatID, Text: text})
+}
+
 // points says a number of points in words: "1 point", "120 points".
 func (e *Engine) points(loc *i18n.Localizer, n int64) string {
 	return e.translate(loc, "games.points", map[string]any{"Count": n})

@@ -196,3 +196,40 @@ func TestProfileReviewAndBirthdayBadges(t *testing.T) {
 		t.Fatal("the birthday badge is not for this year")
 	}
 }
+
+// TestBadgeGoesWithItsPurchase: the cashier cancels the first purchase:
+// its badge goes with it, and its points; the customer is told. The next
+// purchase earns the badge, and its points, again.
+func TestBadgeGoesWithItsPurchase(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, withGames)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := join(t, h, 101, "Anna")
+
+	buy(t, anna, cashier)
+	if got := balance(t, h, 101); got != 150 {
+		t.Fatalf("balance %d, want 100 welcome + 30 earned + 20 for the badge", got)
+	}
+	cashier.Tap("Cancel this purchase").Tap("Yes, cancel it")
+	anna.Sync()
+	if got := anna.Last().Text; !strings.Contains(got, "Your purchase was cancelled or returned, so the badge 🎉 First purchase it earned goes with it") ||
+		!strings.Contains(got, "Its points are taken back: −20 points.") {
+		t.Fatalf("the badge's going:\n%s", anna.Transcript())
+	}
+	if got := balance(t, h, 101); got != 100 {
+		t.Fatalf("balance %d after the cancel, want the 100 welcome points", got)
+	}
+	anna.Send("/badges")
+	if strings.Contains(anna.Last().Text, "First purchase — 22.11.2026") || !strings.Contains(anna.Last().Text, "No badges yet") {
+		t.Fatalf("the badge stays on the board:\n%s", anna.Last().Text)
+	}
+	buy(t, anna, cashier)
+	anna.Sync()
+	if strings.Count(texts(anna), "🎉 New badge: First purchase!") != 2 {
+		t.Fatalf("the next purchase does not earn the badge again:\n%s", anna.Transcript())
+	}
+	if got := balance(t, h, 101); got != 150 {
+		t.Fatalf("balance %d after the badge again, want 150", got)
+	}
+}

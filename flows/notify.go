@@ -108,6 +108,8 @@ func (e *Engine) react(ctx context.Context, tx domain.Tx, ev domain.Event) error
 		return e.sendDigest(ctx, tx, ev)
 	case domain.BadgeEarned:
 		return e.announceBadge(ctx, tx, ev)
+	case domain.BadgeTakenBack:
+		return e.badgeTakenBack(ctx, tx, ev)
 	case domain.ReferralCompleted:
 		return e.notifyReferral(ctx, tx, ev)
 	case domain.WelcomeHeldAgain:

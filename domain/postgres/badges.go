@@ -98,6 +98,22 @@ func scanBadgeFacts(row pgx.Row, customerID int64, f *domain.BadgeFacts) error {
 	return nil
 }
 
+// TakeBackBadges deletes the awards a purchase earned
+// (badge_awards_purchase) and returns them.
+func (t *tx) TakeBackBadges(ctx context.Context, purchaseID int64) ([]domain.BadgeAward, error) {
+	rows, _ := t.tx.Query(ctx, `DELETE FROM badge_awards WHERE purchase_id = $1
+		RETURNING id, badge, customer_id, occurrence, sole, points, awarded_at`, purchaseID)
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.BadgeAward, error) {
+		var a domain.BadgeAward
+		err := r.Scan(&a.ID, &a.Badge, &a.CustomerID, &a.Occurrence, &a.Sole, &a.Points, &a.At)
+		return a, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("take back badges: %w", mapErr(err))
+	}
+	return out, nil
+}
+
 // BadgeFacts reads what the badge checks of one customer need.
 func (t *tx) BadgeFacts(ctx context.Context, q domain.BadgeFactsQuery) (*domain.BadgeFacts, error) {
 	var f domain.BadgeFacts
@@ -110,11 +126,11 @@ func (t *tx) BadgeFacts(ctx context.Context, q domain.BadgeFactsQuery) (*domain.
 
 // AwardBadge records an award once: a second one for the same badge,
 // customer and occurrence, or a sole award someone holds, writes nothing.
-func (t *tx) AwardBadge(ctx context.Context, a domain.BadgeAward) (bool, error) {
-	var id int64
-	err := t.tx.QueryRow(ctx, `INSERT INTO badge_awards (badge, customer_id, occurrence, sole, points, awarded_at)
-		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING id`,
-		a.Badge, a.CustomerID, a.Occurrence, a.Sole, a.Points, t.stamp(a.At)).Scan(&id)
+func (t *tx) AwardBadge(ctx context.Context, a *domain.BadgeAward) (bool, error) {
+	err := t.tx.QueryRow(ctx, `INSERT INTO badge_awards (badge, customer_id, occurrence, sole, points, awarded_at, purchase_id)
+		VALUES ($1, $2, $3, $4, $5, $6, (SELECT id FROM purchases WHERE public_id = nullif($7, '')))
+		ON CONFLICT DO NOTHING RETURNING id`,
+		a.Badge, a.CustomerID, a.Occurrence, a.Sole, a.Points, t.stamp(a.At), a.Purchase).Scan(&a.ID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return false, nil
 	}
