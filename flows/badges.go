@@ -101,37 +101,39 @@ func (e *Engine) badgeTitle(loc *i18n.Localizer, lang string, b domain.Badge, oc
 // announceBadge tells the customer about a badge they just earned, with
 // the points it brought and a way to see the others.
 func (e *Engine) announceBadge(ctx context.Context, tx domain.Tx, ev domain.BadgeEarned) error {
-	c := ev.Customer
-	if c == nil || c.ChatID == 0 || c.Unreachable || c.Erased {
+	r, loc, ok := e.badgeNotice(ev.Customer, ev.Badge, ev.Occurrence, ev.Points, "badges.announce", "badges.announce.points")
+	if !ok {
 		return nil
 	}
-	lang := e.Business.Language(c.Language, "")
-	loc := e.localizer(lang)
-	text := e.translate(loc, "badges.announce", map[string]any{"Emoji": ev.Badge.Emoji,
-		"Title": e.badgeTitle(loc, lang, ev.Badge, ev.Occurrence)})
-	if ev.Points > 0 {
-		text += "\n" + e.translate(loc, "badges.announce.points", map[string]any{"Points": e.points(loc, ev.Points)})
-	}
-	return e.queue(ctx, tx, Reply{ChatID: c.ChatID, Text: text, Inline: [][]Button{{
-		{Text: e.translate(loc, "badges.button", nil), Data: action("badges", "show")},
-	}}})
+	r.Inline = [][]Button{{{Text: e.translate(loc, "badges.button", nil), Data: action("badges", "show")}}}
+	return e.queue(ctx, tx, r)
 }
 
 // badgeTakenBack tells the customer a badge went with the purchase that
 // earned it (cancelled or returned in full), and its points.
 func (e *Engine) badgeTakenBack(ctx context.Context, tx domain.Tx, ev domain.BadgeTakenBack) error {
-	c := ev.Customer
-	if c == nil || c.ChatID == 0 || c.Unreachable || c.Erased {
+	r, _, ok := e.badgeNotice(ev.Customer, ev.Badge, ev.Occurrence, ev.Points, "badges.taken_back", "badges.taken_back.points")
+	if !ok {
 		return nil
+	}
+	return e.queue(ctx, tx, r)
+}
+
+// badgeNotice writes a message about a badge to its customer, in their
+// language: id with the badge's emoji and title, then pointsID with its
+// points when there are any. ok is false when the customer cannot be
+// written to.
+func (e *Engine) badgeNotice(c *domain.Customer, b domain.Badge, occ string, points int64, id, pointsID string) (Reply, *i18n.Localizer, bool) {
+	if c == nil || c.ChatID == 0 || c.Unreachable || c.Erased {
+		return Reply{}, nil, false
 	}
 	lang := e.Business.Language(c.Language, "")
 	loc := e.localizer(lang)
-	text := e.translate(loc, "badges.taken_back", map[string]any{"Emoji": ev.Badge.Emoji,
-		"Title": e.badgeTitle(loc, lang, ev.Badge, ev.Occurrence)})
-	if ev.Points > 0 {
-		text += " " + e.translate(loc, "badges.taken_back.points", map[string]any{"Points": e.points(loc, ev.Points)})
+	text := e.translate(loc, id, map[string]any{"Emoji": b.Emoji, "Title": e.badgeTitle(loc, lang, b, occ)})
+	if points > 0 {
+		text += "\n" + e.translate(loc, pointsID, map[string]any{"Points": e.points(loc, points)})
 	}
-	return e.queue(ctx, tx, Reply{ChatID: c.ChatID, Text: text})
+	return Reply{ChatID: c.ChatID, Text: text}, loc, true
 }
 
 // points says a number of points in words: "1 point", "120 points".
