@@ -23,6 +23,7 @@ const (
 	StartReferral           // "r_<code>": referral from another customer
 	StartWaitlist           // "w_<code>": "tell me when it is back" for an item
 	StartCardMove           // "m_<token>": a one-time link moving a card to a new Telegram account
+	StartCodeWord           // "p_<word>": a code word's link (its points, once)
 )
 
 var startPrefixes = [...]string{
@@ -32,6 +33,7 @@ var startPrefixes = [...]string{
 	StartReferral: "r_",
 	StartWaitlist: "w_",
 	StartCardMove: "m_",
+	StartCodeWord: "p_",
 }
 
 // StartKinds lists every deep-link kind the bot reads (not StartNone), so
@@ -71,6 +73,8 @@ func (k StartKind) String() string {
 		return "waitlist"
 	case StartCardMove:
 		return "card_move"
+	case StartCodeWord:
+		return "code_word"
 	}
 	return fmt.Sprintf("StartKind(%d)", int(k))
 }

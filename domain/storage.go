@@ -105,6 +105,7 @@ type Tx interface {
 	PrizeStore
 	OfferStore
 	InquiryStore
+	CodeWordStore
 }
 
 // UpdateStore is the inbox of Telegram updates, inside a transaction.

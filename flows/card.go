@@ -132,6 +132,9 @@ func (s *Session) ledgerLine(e domain.LedgerEntry, loc *time.Location) string {
 		}
 		what = s.T(id, map[string]any{"Title": s.prizeTitle(e.Reason)})
 	}
+	if e.Kind == domain.LedgerCodeWord {
+		what = s.T("ledger.kind.code_word", map[string]any{"Title": e.Reason}) // the word
+	}
 	line := s.T("balance.line", map[string]any{
 		"Date":   e.CreatedAt.In(loc).Format("02.01.2006"),
 		"Sign":   sign,

@@ -136,9 +136,11 @@ func auditCommand(s *Session) error {
 			id = "audit.message"
 		case domain.AuditPromotion:
 			id = promotionAudit(a.Detail, data, loc)
+		case domain.AuditCodeWord:
+			id = s.codeWordAudit(a.Detail, data, loc)
 		}
 		switch a.Action {
-		case domain.AuditPromotion: // about no customer
+		case domain.AuditPromotion, domain.AuditCodeWord: // about no customer
 		case domain.AuditExport:
 			kind, personal := strings.CutSuffix(a.Detail, " personal")
 			data["Kind"] = s.T("export.button."+kind, nil)
@@ -181,6 +183,25 @@ func promotionAudit(detail string, data map[string]any, loc *time.Location) stri
 		return "audit.promotion.start"
 	}
 	return "audit.promotion.stop"
+}
+
+// codeWordAudit reads a code word's audit detail ("start AUTUMN 50
+// until <RFC 3339> max 100"; "stop AUTUMN") into data and names its
+// message.
+func (s *Session) codeWordAudit(detail string, data map[string]any, loc *time.Location) string {
+	f := strings.Fields(detail)
+	if len(f) >= 2 {
+		data["Word"] = f[1]
+	}
+	if len(f) >= 5 && f[0] == "start" {
+		points, _ := strconv.ParseInt(f[2], 10, 64)
+		data["Points"] = s.points(points)
+		if t, err := time.Parse(time.RFC3339, f[4]); err == nil {
+			data["Until"] = lastDay(t, loc)
+		}
+		return "audit.codeword.start"
+	}
+	return "audit.codeword.stop"
 }
 
 func init() {

@@ -46,6 +46,11 @@ func startOnboarding(s *Session, p domain.StartPayload) error {
 		s.SetData("referral", p.Value)
 	}
 	s.Say("onboarding.greeting", map[string]any{"Business": s.e.Business.Name, "Bonus": s.num(s.e.Business.WelcomeBonus), "Count": s.e.Business.WelcomeBonus})
+	if p.Kind == domain.StartCodeWord {
+		if err := rememberCodeWord(s, p.Value); err != nil {
+			return err
+		}
+	}
 	return s.Enter(flowOnboarding, stepConsent)
 }
 
@@ -220,6 +225,7 @@ func (o onboarding) finish(s *Session) error {
 	res, err := s.e.Service.Join(s.Ctx, s.Tx, domain.JoinRequest{
 		Customer: s.Customer, StoreCode: s.Data("store"), PhoneShared: s.Data("phone_via") == phoneShared,
 		ReferralCode: s.Data("referral"),
+		CodeWord:     s.Data("codeword"),
 		Cashier:      cashier,
 	})
 	if err != nil {
@@ -236,6 +242,9 @@ func (o onboarding) finish(s *Session) error {
 		return err
 	}
 	sayReferral(s, res.Referral)
+	if res.CodeWord.Word != nil {
+		sayCodeWord(s, res.CodeWord)
+	}
 	if offer != nil {
 		s.Send(*offer)
 	}

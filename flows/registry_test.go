@@ -38,8 +38,8 @@ func TestRegistryCommandsAreDescribed(t *testing.T) {
 		t.Errorf("manager menu %v, want the register's (scan, today, waitlist, myqr), staff, broadcast, promo, stats, the reports, then the customer's", manager)
 	}
 	owner := menuCommands(MenuCashier, MenuManager, MenuOwner, MenuCustomer)
-	if want := []string{"export", "audit", "card"}; !slices.Equal(owner[11:11+len(want)], want) {
-		t.Errorf("owner menu %v, want the managers' commands, then /audit, then the customer's", owner)
+	if want := []string{"export", "codes", "audit", "card"}; !slices.Equal(owner[11:11+len(want)], want) {
+		t.Errorf("owner menu %v, want the managers' commands, then /codes and /audit, then the customer's", owner)
 	}
 	for _, f := range []string{flowOnboarding, flowCheckout, flowStaff, flowPrivacy, flowProfile, flowWaitlist} {
 		if _, ok := registry.flows[f]; !ok {

@@ -20,10 +20,21 @@ func (e *Engine) route(s *Session) error {
 		return f.Handle(s)
 	}
 	if !s.Customer.Member() {
-		// Someone who writes anything before joining is welcomed in.
-		return startOnboarding(s, noPayload)
+		// Someone who writes anything before joining is welcomed in; a
+		// code word they wrote gives its points with the card.
+		p, err := codeWordOfNewcomer(s)
+		if err != nil {
+			return err
+		}
+		return startOnboarding(s, p)
 	}
-	if text := strings.TrimSpace(s.In.Text); !s.Staff.CanCheckout() && (s.In.Kind == InputText && text != "" || s.In.Kind == InputPhoto) {
+	text := strings.TrimSpace(s.In.Text)
+	if s.In.Kind == InputText && text != "" {
+		if used, err := useCodeWord(s, text); used || err != nil {
+			return err
+		}
+	}
+	if !s.Staff.CanCheckout() && (s.In.Kind == InputText && text != "" || s.In.Kind == InputPhoto) {
 		// Words (or a photo: "do you have this?") outside any step are
 		// most often a question to the shop.
 		return startInquiry(s, text, s.In.Photo)
@@ -110,6 +121,13 @@ func (e *Engine) start(s *Session) error {
 		if p, err = openReferral(s, p); err != nil {
 			return err
 		}
+	case domain.StartCodeWord:
+		if p, err = openCodeWord(s, p); err != nil {
+			return err
+		}
+		if p.Kind == domain.StartCodeWord && s.Customer.Member() {
+			return e.resume(s) // said what the word gave
+		}
 	}
 	if s.Customer.Member() {
 		if s.Conv.Flow != "" && s.Conv.Flow != flowOnboarding {
@@ -120,6 +138,11 @@ func (e *Engine) start(s *Session) error {
 	if s.Conv.Flow == flowOnboarding {
 		if p.Kind == domain.StartStore && s.Data("store") == "" {
 			rememberStore(s, p.Value)
+		}
+		if p.Kind == domain.StartCodeWord && s.Data("codeword") == "" {
+			if err := rememberCodeWord(s, p.Value); err != nil {
+				return err
+			}
 		}
 		s.Say("onboarding.resume", nil)
 		return e.resume(s)

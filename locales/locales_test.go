@@ -324,7 +324,7 @@ var textFields = map[string]bool{
 	"Name": true, "Customer": true, "Who": true, "Store": true, "Business": true, "Title": true,
 	"Tier": true, "Role": true, "Stars": true, "Zone": true, "Category": true, "Items": true,
 	"Amount": true, "Money": true, "Pay": true, "Week": true, "From": true, "When": true,
-	"Expires": true, "Link": true, "Staff": true, "Topic": true, "Text": true, "Emoji": true,
+	"Expires": true, "Link": true, "Staff": true, "Topic": true, "Text": true, "Emoji": true, "Word": true,
 }
 
 // fixedCounts are numeric fields that always carry one constant, written

@@ -1,0 +1,317 @@
+package domain
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Code words: an owner announces a word ("AUTUMN") in a post, on a flyer
+// or at an event; a member who writes it to the bot, or opens its p_
+// link, gets its points once, while it runs and while uses are left.
+// Someone who writes it before joining is welcomed in and gets the
+// points with their card: the word brought a new member, and the
+// owner's list counts those apart.
+
+// Bounds of a code word.
+const (
+	MinCodeWordRunes  = 3
+	MaxCodeWordRunes  = 20
+	MaxCodeWordPoints = 10_000
+	MaxCodeWordDays   = 366
+	MaxCodeWordUses   = 1_000_000
+	// CodeWordAnswersFor is how long after its end a word is still
+	// answered ("AUTUMN has ended") rather than read as any other text.
+	CodeWordAnswersFor = 30 * 24 * time.Hour
+)
+
+// AuditCodeWord is a code word started or stopped, in the audit log.
+const AuditCodeWord = "code_word"
+
+// LedgerCodeWord is the points of a code word; the row's reason is the word.
+const LedgerCodeWord LedgerKind = "code_word"
+
+// CodeWord is one word an owner started.
+type CodeWord struct {
+	ID         int64
+	Word       string // upper case, as customers see it
+	Points     int64
+	Start, End time.Time
+	MaxUses    int // 0: no limit
+	Uses       int
+	// Joined counts the uses by people who wrote the word before joining
+	// (filled by ListCodeWords).
+	Joined    int
+	CreatedBy int64
+	CreatedAt time.Time
+	StoppedAt time.Time
+}
+
+// Over reports whether the word no longer gives points at now: stopped,
+// past its end, or every use taken.
+func (w *CodeWord) Over(now time.Time) bool {
+	return !w.Running(now) || w.Full()
+}
+
+// Running reports whether the word is neither stopped nor past its end
+// at now (it may be full).
+func (w *CodeWord) Running(now time.Time) bool { return w.StoppedAt.IsZero() && now.Before(w.End) }
+
+// Full reports whether every use of a limited word is taken.
+func (w *CodeWord) Full() bool { return w.MaxUses > 0 && w.Uses >= w.MaxUses }
+
+// Ended is when the word stopped giving points: its stop, else its end
+// (for a full word, its end too: a use may come free only by a stop).
+func (w *CodeWord) Ended() time.Time {
+	if !w.StoppedAt.IsZero() && w.StoppedAt.Before(w.End) {
+		return w.StoppedAt
+	}
+	return w.End
+}
+
+// StartPayload is the value of the word's p_ deep link, "" when the word
+// has letters a link cannot carry (Cyrillic): then it is only written.
+func (w *CodeWord) StartPayload() string {
+	p := startPrefixes[StartCodeWord] + w.Word
+	if !payloadChars(w.Word) || len(p) > maxStartPayload {
+		return ""
+	}
+	return p
+}
+
+// ParseCodeWord reads a code word as an owner types it or a customer
+// writes it: one word of 3 to 20 letters and digits, with at least one
+// letter (so no phone, card number or amount is ever taken for one); a
+// leading '#' (copied from a post), quotes, spaces and the punctuation
+// after it are dropped. It returns the word in upper case;
+// errors are *ValidationError "codeword.error.word".
+func ParseCodeWord(s string) (string, error) {
+	bad := &ValidationError{Reason: "codeword.error.word"}
+	if len(s) > 4*MaxCodeWordRunes+16 || !utf8.ValidString(s) {
+		return "", bad
+	}
+	s = strings.TrimPrefix(strings.TrimLeft(strings.TrimSpace(s), "«\"'“„‘"), "#")
+	s = strings.TrimRightFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) })
+	n, letters := 0, 0
+	for _, r := range s {
+		switch {
+		case unicode.IsLetter(r):
+			letters++
+		case unicode.IsDigit(r):
+		default:
+			return "", bad
+		}
+		n++
+	}
+	if n < MinCodeWordRunes || n > MaxCodeWordRunes || letters == 0 {
+		return "", bad
+	}
+	return strings.ToUpper(s), nil
+}
+
+// CodeWordKey is what a word is found by: its upper case with Ё read as
+// Е, as people type either.
+func CodeWordKey(word string) string {
+	return strings.ReplaceAll(strings.ToUpper(word), "Ё", "Е")
+}
+
+// CodeWordStore keeps code words and who used them.
+type CodeWordStore interface {
+	// CreateCodeWord inserts w (its key from w.Word) and sets its ID.
+	CreateCodeWord(ctx context.Context, w *CodeWord) error
+	// FindCodeWord finds the newest word of a key (ErrNotFound).
+	FindCodeWord(ctx context.Context, key string) (*CodeWord, error)
+	// FindCodeWordByID finds a word by id (ErrNotFound).
+	FindCodeWordByID(ctx context.Context, id int64) (*CodeWord, error)
+	// StopCodeWord stops a word that still runs at at; stopped is false
+	// when it had ended or was stopped before.
+	StopCodeWord(ctx context.Context, id, by int64, at time.Time) (stopped bool, err error)
+	// CodeWordUsedBy reports whether the customer used the word.
+	CodeWordUsedBy(ctx context.Context, id, customerID int64) (bool, error)
+	// ClaimCodeWord records a customer's use and counts it, in one
+	// statement that takes a use only while one is left; claimed is
+	// false when none is left or they used it already.
+	ClaimCodeWord(ctx context.Context, id, customerID int64, at time.Time, atJoin bool) (claimed bool, err error)
+	// ListCodeWords lists the words not ended before endedSince, newest
+	// first, at most limit, with their uses at joining counted.
+	ListCodeWords(ctx context.Context, endedSince time.Time, limit int) ([]CodeWord, error)
+}
+
+// CodeWordRequest is an owner's new code word.
+type CodeWordRequest struct {
+	Word    string // as typed (ParseCodeWord)
+	Points  int64
+	End     time.Time
+	MaxUses int // 0: no limit
+}
+
+// ValidateCodeWord checks a new word's figures at now (not whether a
+// running word has its key: StartCodeWord does).
+func ValidateCodeWord(req CodeWordRequest, now time.Time) error {
+	if _, err := ParseCodeWord(req.Word); err != nil {
+		return err
+	}
+	switch {
+	case req.Points <= 0 || req.Points > MaxCodeWordPoints:
+		return Invalid("codeword.error.points")
+	case !req.End.After(now) || req.End.Sub(now) > MaxCodeWordDays*24*time.Hour:
+		return Invalid("codeword.error.end")
+	case req.MaxUses < 0 || req.MaxUses > MaxCodeWordUses:
+		return Invalid("codeword.error.uses")
+	}
+	return nil
+}
+
+// StartCodeWord starts a code word now for an owner, records it in the
+// audit log, and refuses a word whose key a running word has
+// ("codeword.error.taken"), even a full one: a customer's message must
+// find one word, and a member who used it must not get it again.
+func (s *Service) StartCodeWord(ctx context.Context, tx Tx, by *Staff, req CodeWordRequest) (*CodeWord, error) {
+	if !by.Active() || by.Role != RoleOwner {
+		return nil, Invalid("staff.only_owners")
+	}
+	now := s.Now()
+	if err := ValidateCodeWord(req, now); err != nil {
+		return nil, err
+	}
+	word, _ := ParseCodeWord(req.Word)
+	if old, err := tx.FindCodeWord(ctx, CodeWordKey(word)); err == nil && old.Running(now) {
+		return nil, Invalid("codeword.error.taken")
+	} else if err != nil && !errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
+	w := &CodeWord{Word: word, Points: req.Points, Start: now, End: req.End, MaxUses: req.MaxUses,
+		CreatedBy: by.ID, CreatedAt: now}
+	if err := tx.CreateCodeWord(ctx, w); err != nil {
+		return nil, err
+	}
+	detail := fmt.Sprintf("start %s %d until %s max %d", w.Word, w.Points, w.End.UTC().Format(time.RFC3339), w.MaxUses)
+	return w, tx.AppendAudit(ctx, AuditEntry{StaffID: by.ID, Action: AuditCodeWord, Detail: detail, At: now})
+}
+
+// StopCodeWord stops word id now for an owner. One that is over already
+// is ErrPromotionOver; an unknown one ErrNotFound.
+func (s *Service) StopCodeWord(ctx context.Context, tx Tx, by *Staff, id int64) (*CodeWord, error) {
+	if !by.Active() || by.Role != RoleOwner {
+		return nil, Invalid("staff.only_owners")
+	}
+	w, err := tx.FindCodeWordByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	stopped, err := tx.StopCodeWord(ctx, id, by.ID, now)
+	if err != nil {
+		return nil, err
+	}
+	if !stopped {
+		return w, ErrPromotionOver
+	}
+	w.StoppedAt = now
+	return w, tx.AppendAudit(ctx, AuditEntry{StaffID: by.ID, Action: AuditCodeWord, Detail: "stop " + w.Word, At: now})
+}
+
+// CodeWords lists, for an owner, the words running and those ended in the
+// last 30 days, newest first (at most limit).
+func (s *Service) CodeWords(ctx context.Context, tx Tx, by *Staff, limit int) ([]CodeWord, error) {
+	if !by.Active() || by.Role != RoleOwner {
+		return nil, Invalid("staff.only_owners")
+	}
+	return tx.ListCodeWords(ctx, s.Now().Add(-CodeWordAnswersFor), limit)
+}
+
+// CodeWordResult is what writing a code word did.
+type CodeWordResult int
+
+// The results of UseCodeWord.
+const (
+	CodeWordNone     CodeWordResult = iota // no such word (or one long over): the text is something else
+	CodeWordCredited                       // the points are on the card
+	CodeWordUsed                           // this customer used it before
+	CodeWordEnded                          // stopped or past its end
+	CodeWordFull                           // every use is taken
+)
+
+// CodeWordOutcome is the word written and what it did.
+type CodeWordOutcome struct {
+	Word    *CodeWord // nil with CodeWordNone
+	Result  CodeWordResult
+	Balance int64 // the card's balance after the points (CodeWordCredited)
+}
+
+// FindCodeWordIn finds the word a text is, if it is one that was
+// running within CodeWordAnswersFor: nil (and no error) for any other
+// text.
+func (s *Service) FindCodeWordIn(ctx context.Context, tx Tx, text string) (*CodeWord, error) {
+	word, err := ParseCodeWord(text)
+	if err != nil {
+		return nil, nil
+	}
+	w, err := tx.FindCodeWord(ctx, CodeWordKey(word))
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	if now.Before(w.Start) || now.Sub(w.Ended()) > CodeWordAnswersFor {
+		return nil, nil
+	}
+	return w, nil
+}
+
+// UseCodeWord gives member c the points of the code word text is, once
+// per word and member, while it runs and uses are left; atJoin marks a
+// word written before joining (JoinRequest.CodeWord). A text that is no
+// code word is CodeWordNone, for the caller to read otherwise.
+func (s *Service) UseCodeWord(ctx context.Context, tx Tx, c *Customer, text string, atJoin bool) (CodeWordOutcome, error) {
+	w, err := s.FindCodeWordIn(ctx, tx, text)
+	if err != nil || w == nil {
+		return CodeWordOutcome{}, err
+	}
+	if !c.Member() {
+		return CodeWordOutcome{}, fmt.Errorf("code word %s: customer %d is no member", w.Word, c.ID)
+	}
+	out := CodeWordOutcome{Word: w}
+	now := s.Now()
+	used, err := tx.CodeWordUsedBy(ctx, w.ID, c.ID)
+	switch {
+	case err != nil:
+		return out, err
+	case used:
+		out.Result = CodeWordUsed
+		return out, nil
+	case !w.Running(now):
+		out.Result = CodeWordEnded
+		return out, nil
+	}
+	claimed, err := tx.ClaimCodeWord(ctx, w.ID, c.ID, now, atJoin)
+	if err != nil {
+		return out, err
+	}
+	if !claimed {
+		out.Result = CodeWordFull
+		return out, nil
+	}
+	w.Uses++
+	card, err := tx.FindCardByCustomer(ctx, c.ID)
+	if err != nil {
+		return out, err
+	}
+	e := LedgerEntry{CardID: card.ID, Kind: LedgerCodeWord, Amount: w.Points, Reason: w.Word,
+		IdempotencyKey: "codeword:" + strconv.FormatInt(w.ID, 10) + ":" + strconv.FormatInt(c.ID, 10)}
+	if d := s.Business.WelcomeBonusDays; d > 0 {
+		e.ExpiresAt = now.AddDate(0, 0, d)
+	}
+	row, _, err := Credit(ctx, tx, e, LotPromo)
+	if err != nil {
+		return out, err
+	}
+	out.Result, out.Balance = CodeWordCredited, row.BalanceAfter
+	return out, nil
+}

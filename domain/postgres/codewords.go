@@ -1,0 +1,128 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+type codeWordRow struct {
+	ID        int64      `db:"id"`
+	Word      string     `db:"word"`
+	Points    int64      `db:"points"`
+	StartsAt  time.Time  `db:"starts_at"`
+	EndsAt    time.Time  `db:"ends_at"`
+	MaxUses   int        `db:"max_uses"`
+	Uses      int        `db:"uses"`
+	Joined    int        `db:"joined"`
+	CreatedBy int64      `db:"created_by"`
+	CreatedAt time.Time  `db:"created_at"`
+	StoppedAt *time.Time `db:"stopped_at"`
+}
+
+func (r codeWordRow) domain() domain.CodeWord {
+	return domain.CodeWord{ID: r.ID, Word: r.Word, Points: r.Points, Start: r.StartsAt, End: r.EndsAt,
+		MaxUses: r.MaxUses, Uses: r.Uses, Joined: r.Joined, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt,
+		StoppedAt: deref(r.StoppedAt)}
+}
+
+const codeWordColumns = `w.id, w.word, w.points, w.starts_at, w.ends_at, w.max_uses, w.uses, w.created_by,
+	w.created_at, w.stopped_at`
+
+// CreateCodeWord inserts a code word.
+func (t *tx) CreateCodeWord(ctx context.Context, w *domain.CodeWord) error {
+	err := t.tx.QueryRow(ctx, `INSERT INTO code_words (word, word_key, points, starts_at, ends_at, max_uses,
+		created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		w.Word, domain.CodeWordKey(w.Word), w.Points, w.Start, w.End, w.MaxUses, w.CreatedBy,
+		t.stamp(w.CreatedAt)).Scan(&w.ID)
+	if err != nil {
+		return fmt.Errorf("create code word: %w", mapErr(err))
+	}
+	return nil
+}
+
+func (t *tx) findCodeWord(ctx context.Context, where string, arg any) (*domain.CodeWord, error) {
+	rows, _ := t.tx.Query(ctx, `SELECT `+codeWordColumns+`, 0 AS joined FROM code_words w WHERE `+where, arg)
+	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[codeWordRow])
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	w := r.domain()
+	return &w, nil
+}
+
+// FindCodeWord finds the newest word of a key.
+func (t *tx) FindCodeWord(ctx context.Context, key string) (*domain.CodeWord, error) {
+	return t.findCodeWord(ctx, `w.word_key = $1 ORDER BY w.id DESC LIMIT 1`, key)
+}
+
+// FindCodeWordByID finds a word by id.
+func (t *tx) FindCodeWordByID(ctx context.Context, id int64) (*domain.CodeWord, error) {
+	return t.findCodeWord(ctx, `w.id = $1`, id)
+}
+
+// StopCodeWord stops a word still running at at.
+func (t *tx) StopCodeWord(ctx context.Context, id, by int64, at time.Time) (bool, error) {
+	tag, err := t.tx.Exec(ctx, `UPDATE code_words SET stopped_at = $3, stopped_by = $2
+		WHERE id = $1 AND stopped_at IS NULL AND ends_at > $3`, id, by, at)
+	if err != nil {
+		return false, fmt.Errorf("stop code word: %w", mapErr(err))
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// CodeWordUsedBy reports whether a customer used a word.
+func (t *tx) CodeWordUsedBy(ctx context.Context, id, customerID int64) (bool, error) {
+	var used bool
+	err := t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM code_word_uses WHERE code_word_id = $1 AND customer_id = $2)`,
+		id, customerID).Scan(&used)
+	if err != nil {
+		return false, fmt.Errorf("code word used: %w", mapErr(err))
+	}
+	return used, nil
+}
+
+// claimCodeWord counts a use while one is left and records it, in one
+// statement: the UPDATE locks the word's row, so two members writing
+// the last use at once take it once; a member who used it already
+// counts nothing.
+const claimCodeWord = `WITH w AS (
+	UPDATE code_words SET uses = uses + 1
+	WHERE id = $1 AND (max_uses = 0 OR uses < max_uses)
+	  AND NOT EXISTS (SELECT 1 FROM code_word_uses WHERE code_word_id = $1 AND customer_id = $2)
+	RETURNING id
+)
+INSERT INTO code_word_uses (code_word_id, customer_id, used_at, at_join)
+SELECT id, $2, $3, $4 FROM w
+RETURNING code_word_id`
+
+// ClaimCodeWord takes a use of a word for a customer.
+func (t *tx) ClaimCodeWord(ctx context.Context, id, customerID int64, at time.Time, atJoin bool) (bool, error) {
+	tag, err := t.tx.Exec(ctx, claimCodeWord, id, customerID, t.stamp(at), atJoin)
+	if err != nil {
+		return false, fmt.Errorf("claim code word: %w", mapErr(err))
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// ListCodeWords lists the words not ended before endedSince, newest first.
+func (t *tx) ListCodeWords(ctx context.Context, endedSince time.Time, limit int) ([]domain.CodeWord, error) {
+	rows, _ := t.tx.Query(ctx, `SELECT `+codeWordColumns+`,
+		(SELECT count(*) FROM code_word_uses u WHERE u.code_word_id = w.id AND u.at_join)::int AS joined
+		FROM code_words w
+		WHERE least(w.ends_at, coalesce(w.stopped_at, w.ends_at)) >= $1
+		ORDER BY w.id DESC LIMIT $2`, endedSince, limit)
+	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[codeWordRow])
+	if err != nil {
+		return nil, fmt.Errorf("list code words: %w", mapErr(err))
+	}
+	out := make([]domain.CodeWord, len(rs))
+	for i, r := range rs {
+		out[i] = r.domain()
+	}
+	return out, nil
+}

@@ -1,0 +1,120 @@
+package flows_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/loyaltybot/loyaltybot/bot/bottest"
+)
+
+// TestCodeWords: an owner starts a code word through /codes; a member
+// who writes it (in any case, with a # copied from a post) gets its
+// points once; someone who writes it before joining is welcomed in and
+// gets them with the card; a limited word answers "taken" when its uses
+// are gone, a stopped one "ended"; the p_ link gives the points in one
+// tap; the list counts the uses and the new members; the audit log and
+// the customer's history name the word; staff other than owners cannot
+// reach any of it.
+func TestCodeWords(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	manager := hire(t, h, owner, "manager", 962, "Max")
+	anna := join(t, h, 101, "Anna")
+	bob := join(t, h, 102, "Bob")
+	carl := join(t, h, 103, "Carl")
+
+	owner.Send("/codes")
+	if got := owner.Last(); !strings.Contains(got.Text, "No code word yet") || strings.Join(got.Buttons(), "|") != "➕ New code word" {
+		t.Fatalf("the empty list:\n%s\n%v", got.Text, got.Buttons())
+	}
+	owner.Tap("➕ New code word").Send("a b")
+	if !strings.Contains(owner.Last().Text, "Send the code word") || !strings.Contains(lastTexts(owner, 2), "one word of 3 to 20 letters or digits, with at least one letter") {
+		t.Fatalf("a bad word:\n%s", owner.Transcript())
+	}
+	owner.Send("#autumn").Send("lots")
+	if !strings.Contains(lastTexts(owner, 2), "a whole number of points from 1 to 10,000") {
+		t.Fatalf("bad points:\n%s", owner.Transcript())
+	}
+	owner.Tap("100").Send("21.11.2026")
+	if !strings.Contains(lastTexts(owner, 2), "a last day from today up to 366 days ahead") {
+		t.Fatalf("a last day in the past:\n%s", owner.Transcript())
+	}
+	owner.Send("30.11").Send("2")
+	if got := owner.Last().Text; got != "Start the code word AUTUMN: 100 points to each member who writes it, once, through 30.11.2026, while uses are left (at most 2). Someone who writes it before joining gets the points with the card." {
+		t.Fatalf("the confirmation: %q", got)
+	}
+	owner.Tap("✅ Start")
+	if got := owner.Last().Text; !strings.Contains(got, "The code word AUTUMN runs through 30.11.2026") || !strings.Contains(got, "https://t.me/"+bottest.BotUsername+"?start=p_AUTUMN") {
+		t.Fatalf("started:\n%s", got)
+	}
+
+	anna.Send("Autumn!")
+	if got := anna.Last().Text; !strings.HasPrefix(got, "🎉 Code word AUTUMN: 100 points are on your card. Balance: ") {
+		t.Fatalf("Anna's word:\n%s", anna.Transcript())
+	}
+	anna.Send("autumn")
+	if got := anna.Last().Text; got != "You have used the code word AUTUMN already: it gives its points once." {
+		t.Fatalf("Anna's second time: %q", got)
+	}
+	anna.Send("/balance")
+	if got := anna.Last().Text; !strings.Contains(got, "+100  code word AUTUMN (valid until 22.12.2026)") {
+		t.Fatalf("Anna's history:\n%s", got)
+	}
+
+	// Someone who writes the word before joining.
+	dan := h.Chat(104, "Dan", "en")
+	dan.Send("AUTUMN")
+	if !strings.Contains(lastTexts(dan, 3), "Your code word AUTUMN gives 100 points more once you join") {
+		t.Fatalf("Dan's greeting:\n%s", dan.Transcript())
+	}
+	dan.Tap("✅ I agree").ShareContact("+79990000104").Tap("Dan").Tap("No, thanks")
+	if !strings.Contains(lastTexts(dan, 4), "🎉 Code word AUTUMN: 100 points are on your card.") {
+		t.Fatalf("Dan's joining:\n%s", dan.Transcript())
+	}
+
+	// Both uses are taken.
+	carl.Send("autumn")
+	if got := carl.Last().Text; !strings.HasPrefix(got, "All the uses of the code word AUTUMN are taken") {
+		t.Fatalf("Carl's word: %q", got)
+	}
+	owner.Send("/codes")
+	if got := owner.Last(); !strings.Contains(got.Text, "• AUTUMN: 100 points, through 30.11.2026; uses: 2 of 2, all taken; of them new members: 1") ||
+		strings.Join(got.Buttons(), "|") != "⏹ Stop AUTUMN|➕ New code word" {
+		t.Fatalf("the list:\n%s\n%v", got.Text, got.Buttons())
+	}
+
+	// A word of the same key while one runs; then a second word, by its link.
+	owner.Tap("➕ New code word").Send("AUTUMN")
+	if !strings.Contains(lastTexts(owner, 2), "The code word AUTUMN is running already") {
+		t.Fatalf("a word taken:\n%s", owner.Transcript())
+	}
+	owner.Send("Winter2026").Tap("50").Tap("7 days (to 28.11)").Tap("No limit").Tap("✅ Start")
+	bob.Send("/start p_WINTER2026")
+	if got := bob.Last().Text; !strings.HasPrefix(got, "🎉 Code word WINTER2026: 50 points are on your card.") {
+		t.Fatalf("Bob's link:\n%s", bob.Transcript())
+	}
+
+	owner.Send("/codes").Tap("⏹ Stop AUTUMN")
+	if got := owner.Last(); !strings.Contains(got.Text, "• AUTUMN: ended 22.11; uses: 2, of them new members: 1") ||
+		!strings.Contains(got.Text, "• WINTER2026: 50 points, through 28.11.2026; uses: 1, of them new members: 0") ||
+		strings.Join(got.Buttons(), "|") != "⏹ Stop WINTER2026|➕ New code word" {
+		t.Fatalf("the list after a stop:\n%s\n%v", got.Text, got.Buttons())
+	}
+	bob.Send("autumn")
+	if got := bob.Last().Text; got != "The code word AUTUMN has ended. Watch our news for the next one!" {
+		t.Fatalf("a stopped word: %q", got)
+	}
+
+	owner.Send("/audit")
+	if got := owner.Last().Text; !strings.Contains(got, "Olga (owner) started the code word AUTUMN, 100 points through 30.11.2026") ||
+		!strings.Contains(got, "Olga (owner) stopped the code word AUTUMN") {
+		t.Fatalf("the audit log:\n%s", got)
+	}
+
+	// Managers reach none of it, by command or by the list's buttons.
+	manager.Send("/codes")
+	if got := manager.Last().Text; got != "This is for owners only." {
+		t.Fatalf("a manager's /codes: %q", got)
+	}
+}
