@@ -172,7 +172,7 @@ func ValidateCodeWord(req CodeWordRequest, now time.Time) error {
 // ("codeword.error.taken"), even a full one: a customer's message must
 // find one word, and a member who used it must not get it again.
 func (s *Service) StartCodeWord(ctx context.Context, tx Tx, by *Staff, req CodeWordRequest) (*CodeWord, error) {
-	if !by.Active() || by.Role != RoleOwner {
+	if !by.IsOwner() {
 		return nil, Invalid("staff.only_owners")
 	}
 	now := s.Now()
@@ -197,7 +197,7 @@ func (s *Service) StartCodeWord(ctx context.Context, tx Tx, by *Staff, req CodeW
 // StopCodeWord stops word id now for an owner. One that is over already
 // is ErrPromotionOver; an unknown one ErrNotFound.
 func (s *Service) StopCodeWord(ctx context.Context, tx Tx, by *Staff, id int64) (*CodeWord, error) {
-	if !by.Active() || by.Role != RoleOwner {
+	if !by.IsOwner() {
 		return nil, Invalid("staff.only_owners")
 	}
 	w, err := tx.FindCodeWordByID(ctx, id)
@@ -219,7 +219,7 @@ func (s *Service) StopCodeWord(ctx context.Context, tx Tx, by *Staff, id int64) 
 // CodeWords lists, for an owner, the words running and those ended in the
 // last 30 days, newest first (at most limit).
 func (s *Service) CodeWords(ctx context.Context, tx Tx, by *Staff, limit int) ([]CodeWord, error) {
-	if !by.Active() || by.Role != RoleOwner {
+	if !by.IsOwner() {
 		return nil, Invalid("staff.only_owners")
 	}
 	return tx.ListCodeWords(ctx, s.Now().Add(-CodeWordAnswersFor), limit)

@@ -247,7 +247,7 @@ func (s *Service) AddNote(ctx context.Context, tx Tx, by *Staff, customerID int6
 // ReadAudit lists the newest audit entries for an owner; anyone else gets
 // a *ValidationError: managers are among those the log watches.
 func (s *Service) ReadAudit(ctx context.Context, tx Tx, by *Staff, limit int) ([]AuditEntry, error) {
-	if !by.Active() || by.Role != RoleOwner {
+	if !by.IsOwner() {
 		return nil, Invalid("staff.only_owners")
 	}
 	return tx.ListAudit(ctx, limit)

@@ -48,6 +48,9 @@ type Staff struct {
 // Active reports whether the staff member may act now.
 func (s *Staff) Active() bool { return s != nil && s.RevokedAt.IsZero() }
 
+// IsOwner: an active owner (the audit log, code words).
+func (s *Staff) IsOwner() bool { return s.Active() && s.Role == RoleOwner }
+
 // CanCheckout: every active role serves customers at the register.
 func (s *Staff) CanCheckout() bool { return s.Active() }
 

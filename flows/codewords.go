@@ -41,13 +41,11 @@ func CodeWordLink(botUsername, payload string) string {
 	return fmt.Sprintf("https://t.me/%s?start=%s", botUsername, payload)
 }
 
-func isOwner(st *domain.Staff) bool { return st.Active() && st.Role == domain.RoleOwner }
-
 // codesCommand is /codes for owners: the code words running and ended in
 // the last 30 days, a Stop button under each running one, and a button
 // to start one.
 func codesCommand(s *Session) error {
-	if !isOwner(s.Staff) {
+	if !s.Staff.IsOwner() {
 		s.Say("staff.only_owners", nil)
 		return s.e.resume(s)
 	}
@@ -111,7 +109,7 @@ func lastDay(end time.Time, loc *time.Location) string {
 // codesAction is /codes' buttons: "new" starts the flow, "stop<id>"
 // stops a word and shows the list again in place.
 func codesAction(s *Session, value string) error {
-	if !isOwner(s.Staff) {
+	if !s.Staff.IsOwner() {
 		s.Toast("error.stale_button")
 		return nil
 	}
@@ -197,7 +195,7 @@ func (s *Session) draftCodeWord() domain.CodeWord {
 }
 
 func (f codeWordFlow) Handle(s *Session) error {
-	if s.leftStaffFlow(isOwner(s.Staff), "staff.only_owners", "codeword.cancelled") {
+	if s.leftStaffFlow(s.Staff.IsOwner(), "staff.only_owners", "codeword.cancelled") {
 		return nil
 	}
 	now := s.e.Service.Now()
@@ -347,7 +345,13 @@ func openCodeWord(s *Session, p domain.StartPayload) (domain.StartPayload, error
 		sayCodeWord(s, out)
 		return p, nil
 	}
-	w, err := s.e.Service.FindCodeWordIn(s.Ctx, s.Tx, p.Value)
+	return runningCodeWord(s, p.Value)
+}
+
+// runningCodeWord is the payload that keeps the code word text is for a
+// newcomer's joining, when it is one that still gives points.
+func runningCodeWord(s *Session, text string) (domain.StartPayload, error) {
+	w, err := s.e.Service.FindCodeWordIn(s.Ctx, s.Tx, text)
 	if err != nil || w == nil || w.Over(s.e.Service.Now()) {
 		return noPayload, err
 	}
@@ -360,11 +364,7 @@ func codeWordOfNewcomer(s *Session) (domain.StartPayload, error) {
 	if s.In.Kind != InputText {
 		return noPayload, nil
 	}
-	w, err := s.e.Service.FindCodeWordIn(s.Ctx, s.Tx, s.In.Text)
-	if err != nil || w == nil || w.Over(s.e.Service.Now()) {
-		return noPayload, err
-	}
-	return domain.StartPayload{Kind: domain.StartCodeWord, Value: w.Word}, nil
+	return runningCodeWord(s, s.In.Text)
 }
 
 // rememberCodeWord keeps a newcomer's code word for their joining and
