@@ -44,9 +44,14 @@ type CodeWord struct {
 	Start, End time.Time
 	MaxUses    int // 0: no limit
 	Uses       int
-	// Joined counts the uses by people who wrote the word before joining
-	// (filled by ListCodeWords).
+	// Joined counts the uses by people who wrote the word before joining;
+	// Buyers, Purchases and Revenue what those who used it bought from
+	// their use on (purchases not cancelled, in minor units). Filled by
+	// ListCodeWords.
 	Joined    int
+	Buyers    int
+	Purchases int
+	Revenue   int64
 	CreatedBy int64
 	CreatedAt time.Time
 	StoppedAt time.Time
@@ -135,10 +140,12 @@ type CodeWordStore interface {
 	CodeWordUsedBy(ctx context.Context, id, customerID int64) (bool, error)
 	// ClaimCodeWord records a customer's use and counts it, in one
 	// statement that takes a use only while one is left; claimed is
-	// false when none is left or they used it already.
-	ClaimCodeWord(ctx context.Context, id, customerID int64, at time.Time, atJoin bool) (claimed bool, err error)
+	// false when none is left or they used it already; uses is the count
+	// with this one (0 when not claimed).
+	ClaimCodeWord(ctx context.Context, id, customerID int64, at time.Time, atJoin bool) (uses int, err error)
 	// ListCodeWords lists the words not ended before endedSince, newest
-	// first, at most limit, with their uses at joining counted.
+	// first, at most limit, with their uses at joining counted and what
+	// their users bought since.
 	ListCodeWords(ctx context.Context, endedSince time.Time, limit int) ([]CodeWord, error)
 }
 
@@ -290,15 +297,15 @@ func (s *Service) UseCodeWord(ctx context.Context, tx Tx, c *Customer, text stri
 		out.Result = CodeWordEnded
 		return out, nil
 	}
-	claimed, err := tx.ClaimCodeWord(ctx, w.ID, c.ID, now, atJoin)
+	uses, err := tx.ClaimCodeWord(ctx, w.ID, c.ID, now, atJoin)
 	if err != nil {
 		return out, err
 	}
-	if !claimed {
+	if uses == 0 {
 		out.Result = CodeWordFull
 		return out, nil
 	}
-	w.Uses++
+	w.Uses = uses
 	card, err := tx.FindCardByCustomer(ctx, c.ID)
 	if err != nil {
 		return out, err
@@ -313,5 +320,17 @@ func (s *Service) UseCodeWord(ctx context.Context, tx Tx, c *Customer, text stri
 		return out, err
 	}
 	out.Result, out.Balance = CodeWordCredited, row.BalanceAfter
+	if w.Full() { // this member took the last use
+		return out, s.emit(ctx, tx, CodeWordExhausted{Word: w})
+	}
 	return out, nil
 }
+
+// CodeWordExhausted: a member took the last use of a limited code word.
+// Whoever started it hears at once, to start another while the post or
+// the flyer still brings people.
+type CodeWordExhausted struct {
+	Word *CodeWord
+}
+
+func (CodeWordExhausted) eventName() string { return "code_word_exhausted" }

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -78,6 +79,9 @@ func codesList(s *Session) (Reply, error) {
 			id = "codeword.list.full"
 		}
 		lines = append(lines, s.T(id, data))
+		if w.Uses > 0 {
+			lines = append(lines, "   "+s.T("codeword.list.bought", data))
+		}
 		if id == "codeword.list.ended" {
 			continue
 		}
@@ -98,7 +102,42 @@ func codesList(s *Session) (Reply, error) {
 func (s *Session) codeWordData(w *domain.CodeWord, loc *time.Location) map[string]any {
 	return map[string]any{"Word": w.Word, "Points": s.points(w.Points), "Until": lastDay(w.End, loc),
 		"Ended": w.Ended().In(loc).Format("02.01"), "Uses": s.num(int64(w.Uses)), "Max": s.num(int64(w.MaxUses)),
-		"Limited": w.MaxUses > 0, "Joined": s.num(int64(w.Joined))}
+		"Limited": w.MaxUses > 0, "Joined": s.num(int64(w.Joined)), "Buyers": s.num(int64(w.Buyers)),
+		"Purchases": s.num(int64(w.Purchases)), "Revenue": s.e.money(w.Revenue, s.Lang)}
+}
+
+// notifyCodeWordExhausted tells whoever started a code word (or, when
+// they are no longer on the team, every owner) that its last use is
+// taken.
+func (e *Engine) notifyCodeWordExhausted(ctx context.Context, tx domain.Tx, ev domain.CodeWordExhausted) error {
+	to := []domain.Staff{}
+	if st, err := tx.FindStaffByID(ctx, ev.Word.CreatedBy); err == nil && st.IsOwner() {
+		to = append(to, *st)
+	} else if err != nil && !isNotFound(err) {
+		return err
+	} else {
+		staff, err := tx.ListStaff(ctx, 0)
+		if err != nil {
+			return err
+		}
+		for _, st := range staff {
+			if st.IsOwner() {
+				to = append(to, st)
+			}
+		}
+	}
+	for _, st := range to {
+		if st.ChatID == 0 {
+			continue
+		}
+		lang := e.staffLang(ctx, tx, &st)
+		text := e.translate(e.localizer(lang), "codeword.exhausted", map[string]any{"Word": ev.Word.Word,
+			"Max": e.num(int64(ev.Word.MaxUses), lang)})
+		if err := e.queue(ctx, tx, Reply{ChatID: st.ChatID, Text: text}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // lastDay is the last day a term ending at end (exclusive) covers.

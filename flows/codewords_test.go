@@ -20,6 +20,7 @@ func TestCodeWords(t *testing.T) {
 	h := bottest.New(t, withOwner)
 	owner := h.Chat(ownerID, "Olga", "en")
 	manager := hire(t, h, owner, "manager", 962, "Max")
+	cashier := hire(t, h, owner, "cashier", 961, "Boris")
 	anna := join(t, h, 101, "Anna")
 	bob := join(t, h, 102, "Bob")
 	carl := join(t, h, 103, "Carl")
@@ -62,6 +63,8 @@ func TestCodeWords(t *testing.T) {
 		t.Fatalf("Anna's history:\n%s", got)
 	}
 
+	buyFor(t, anna, cashier, 1000)
+
 	// Someone who writes the word before joining.
 	dan := h.Chat(104, "Dan", "en")
 	dan.Send("AUTUMN")
@@ -73,13 +76,17 @@ func TestCodeWords(t *testing.T) {
 		t.Fatalf("Dan's joining:\n%s", dan.Transcript())
 	}
 
-	// Both uses are taken.
+	// Both uses are taken: the owner who started the word hears it.
+	owner.Sync()
+	if !strings.Contains(lastTexts(owner, 3), "🔑 The code word AUTUMN has given all its uses (2).") {
+		t.Fatalf("the owner's notice:\n%s", owner.Transcript())
+	}
 	carl.Send("autumn")
 	if got := carl.Last().Text; !strings.HasPrefix(got, "All the uses of the code word AUTUMN are taken") {
 		t.Fatalf("Carl's word: %q", got)
 	}
 	owner.Send("/codes")
-	if got := owner.Last(); !strings.Contains(got.Text, "• AUTUMN: 100 points, through 30.11.2026; uses: 2 of 2, all taken; of them new members: 1") ||
+	if got := owner.Last(); !strings.Contains(got.Text, "• AUTUMN: 100 points, through 30.11.2026; uses: 2 of 2, all taken; of them new members: 1\n   since using it: buyers: 1, purchases: 1, 1,000 RUB") ||
 		strings.Join(got.Buttons(), "|") != "⏹ Stop AUTUMN|➕ New code word" {
 		t.Fatalf("the list:\n%s\n%v", got.Text, got.Buttons())
 	}

@@ -125,6 +125,8 @@ func (e *Engine) react(ctx context.Context, tx domain.Tx, ev domain.Event) error
 		return e.notifyReferralVoided(ctx, tx, ev)
 	case domain.LivePromotionStarted:
 		return e.notifyPromotionStarted(ctx, tx, ev)
+	case domain.CodeWordExhausted:
+		return e.notifyCodeWordExhausted(ctx, tx, ev)
 	case domain.StaffJoined:
 		return e.notifyInviter(ctx, tx, ev.Staff)
 	case domain.PointsAdjusted:

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -19,6 +20,9 @@ type codeWordRow struct {
 	MaxUses   int        `db:"max_uses"`
 	Uses      int        `db:"uses"`
 	Joined    int        `db:"joined"`
+	Buyers    int        `db:"buyers"`
+	Purchases int        `db:"purchases"`
+	Revenue   int64      `db:"revenue"`
 	CreatedBy int64      `db:"created_by"`
 	CreatedAt time.Time  `db:"created_at"`
 	StoppedAt *time.Time `db:"stopped_at"`
@@ -26,7 +30,8 @@ type codeWordRow struct {
 
 func (r codeWordRow) domain() domain.CodeWord {
 	return domain.CodeWord{ID: r.ID, Word: r.Word, Points: r.Points, Start: r.StartsAt, End: r.EndsAt,
-		MaxUses: r.MaxUses, Uses: r.Uses, Joined: r.Joined, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt,
+		MaxUses: r.MaxUses, Uses: r.Uses, Joined: r.Joined, Buyers: r.Buyers, Purchases: r.Purchases,
+		Revenue: r.Revenue, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt,
 		StoppedAt: deref(r.StoppedAt)}
 }
 
@@ -46,7 +51,8 @@ func (t *tx) CreateCodeWord(ctx context.Context, w *domain.CodeWord) error {
 }
 
 func (t *tx) findCodeWord(ctx context.Context, where string, arg any) (*domain.CodeWord, error) {
-	rows, _ := t.tx.Query(ctx, `SELECT `+codeWordColumns+`, 0 AS joined FROM code_words w WHERE `+where, arg)
+	rows, _ := t.tx.Query(ctx, `SELECT `+codeWordColumns+`, 0 AS joined, 0 AS buyers, 0 AS purchases, 0::bigint AS revenue
+		FROM code_words w WHERE `+where, arg)
 	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[codeWordRow])
 	if err != nil {
 		return nil, mapErr(err)
@@ -94,26 +100,39 @@ const claimCodeWord = `WITH w AS (
 	UPDATE code_words SET uses = uses + 1
 	WHERE id = $1 AND (max_uses = 0 OR uses < max_uses)
 	  AND NOT EXISTS (SELECT 1 FROM code_word_uses WHERE code_word_id = $1 AND customer_id = $2)
-	RETURNING id
+	RETURNING id, uses
 )
 INSERT INTO code_word_uses (code_word_id, customer_id, used_at, at_join)
 SELECT id, $2, $3, $4 FROM w
-RETURNING code_word_id`
+RETURNING (SELECT uses FROM w)`
 
 // ClaimCodeWord takes a use of a word for a customer.
-func (t *tx) ClaimCodeWord(ctx context.Context, id, customerID int64, at time.Time, atJoin bool) (bool, error) {
-	tag, err := t.tx.Exec(ctx, claimCodeWord, id, customerID, t.stamp(at), atJoin)
-	if err != nil {
-		return false, fmt.Errorf("claim code word: %w", mapErr(err))
+func (t *tx) ClaimCodeWord(ctx context.Context, id, customerID int64, at time.Time, atJoin bool) (int, error) {
+	var uses int
+	err := t.tx.QueryRow(ctx, claimCodeWord, id, customerID, t.stamp(at), atJoin).Scan(&uses)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil
 	}
-	return tag.RowsAffected() == 1, nil
+	if err != nil {
+		return 0, fmt.Errorf("claim code word: %w", mapErr(err))
+	}
+	return uses, nil
 }
 
 // ListCodeWords lists the words not ended before endedSince, newest first.
 func (t *tx) ListCodeWords(ctx context.Context, endedSince time.Time, limit int) ([]domain.CodeWord, error) {
 	rows, _ := t.tx.Query(ctx, `SELECT `+codeWordColumns+`,
-		(SELECT count(*) FROM code_word_uses u WHERE u.code_word_id = w.id AND u.at_join)::int AS joined
+		(SELECT count(*) FROM code_word_uses u WHERE u.code_word_id = w.id AND u.at_join)::int AS joined,
+		r.buyers, r.purchases, r.revenue
 		FROM code_words w
+		CROSS JOIN LATERAL (
+			SELECT count(DISTINCT u.customer_id)::int AS buyers, count(p.id)::int AS purchases,
+				coalesce(sum(p.amount), 0)::bigint AS revenue
+			FROM code_word_uses u
+			JOIN cards c ON c.customer_id = u.customer_id
+			JOIN purchases p ON p.card_id = c.id AND p.created_at >= u.used_at AND p.cancelled_at IS NULL
+			WHERE u.code_word_id = w.id
+		) r
 		WHERE least(w.ends_at, coalesce(w.stopped_at, w.ends_at)) >= $1
 		ORDER BY w.id DESC LIMIT $2`, endedSince, limit)
 	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[codeWordRow])
