@@ -87,6 +87,10 @@ type StoreConfig struct {
 	Phone    string
 	Hours    OpeningHours
 	Location *GeoPoint
+	// ReviewURL is the store's review page on a map (Yandex Maps,
+	// Google Maps, 2GIS), where happy customers are asked to say so; ""
+	// asks nobody.
+	ReviewURL string
 }
 
 // Store is the config's store with this code; ok is false for a code

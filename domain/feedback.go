@@ -23,13 +23,20 @@ type FeedbackConfig struct {
 	QuietStart, QuietEnd int
 	// Goodwill is the points of an owner's "Give N points" apology.
 	Goodwill int64
+	// ReviewMinStars: a rating with at least these stars of a store with
+	// a review page asks the customer to review it there (reviews.go);
+	// ReviewEveryDays: at most once in this many days per store.
+	ReviewMinStars  int
+	ReviewEveryDays int
 }
 
 // DefaultFeedback asks 2 hours after a visit, not between 22:00 and 09:00,
-// at most every 14 days, and alerts on 3 stars or fewer.
+// at most every 14 days, alerts on 3 stars or fewer, and asks who gave 5
+// stars to review a store that has a review page, at most every 180 days.
 func DefaultFeedback() FeedbackConfig {
 	return FeedbackConfig{Delay: 2 * time.Hour, LowThreshold: 3, MinDaysBetween: 14,
-		QuietStart: 22 * 60, QuietEnd: 9 * 60, Goodwill: 100}
+		QuietStart: 22 * 60, QuietEnd: 9 * 60, Goodwill: 100, ReviewMinStars: DefaultReviewMinStars,
+		ReviewEveryDays: DefaultReviewEveryDays}
 }
 
 // ParseQuietHours reads "22:00-09:00" into minutes after midnight; ""

@@ -153,6 +153,9 @@ type CareStat struct {
 	Answered        int
 	NoAnswer        int
 	QuestionsMedian time.Duration
+	// ReviewInvites counts the happy customers asked to review a store
+	// on the map.
+	ReviewInvites int
 }
 
 // Waiting counts the period's questions nobody answered or marked.

@@ -106,6 +106,7 @@ type Tx interface {
 	OfferStore
 	InquiryStore
 	CodeWordStore
+	ReviewStore
 }
 
 // UpdateStore is the inbox of Telegram updates, inside a transaction.

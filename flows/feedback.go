@@ -35,12 +35,14 @@ func (feedback) Ask(s *Session) error {
 	return nil
 }
 
-// Handle takes the comment or Skip.
+// Handle takes the comment or Skip; then a happy customer may be asked
+// to review the store on the map (inviteToReview).
 func (feedback) Handle(s *Session) error {
+	shop, rated := s.dataInt("shop"), int(s.dataInt("stars"))
 	if s.tapValue() == "skip" {
 		s.Leave()
 		s.Edit(Reply{Text: s.T("feedback.thanks", nil), Inline: [][]Button{}})
-		return nil
+		return inviteToReview(s, shop, rated)
 	}
 	text := strings.TrimSpace(s.In.Text)
 	if s.In.Kind != InputText || text == "" {
@@ -66,6 +68,22 @@ func (feedback) Handle(s *Session) error {
 		return err
 	}
 	s.Say("feedback.thanks", nil)
+	return inviteToReview(s, shop, rated)
+}
+
+// inviteToReview asks a customer who rated store shop with stars to
+// review it on the map, when the domain says so (InviteToReview): the
+// words name the map the page is on, the button opens it.
+func inviteToReview(s *Session, shop int64, stars int) error {
+	link, err := s.e.Service.InviteToReview(s.Ctx, s.Tx, s.Customer, shop, stars)
+	if err != nil || link == "" {
+		return err
+	}
+	id := "feedback.review.ask"
+	if site := domain.ReviewSite(link); site != "" {
+		id += "." + site
+	}
+	s.Send(Reply{Text: s.T(id, nil), Inline: [][]Button{{{Text: s.T("feedback.review.button", nil), URL: link}}}})
 	return nil
 }
 
@@ -157,6 +175,7 @@ func rateVisit(s *Session, value string) error {
 	s.Leave()
 	s.SetData("purchase", publicID)
 	s.SetData("stars", strconv.Itoa(f.Stars))
+	s.SetData("shop", strconv.FormatInt(f.ShopID, 10))
 	return s.Enter(flowFeedback, stepFeedbackComment)
 }
 

@@ -112,6 +112,9 @@ func (e *Engine) careLines(l *i18n.Localizer, lang string, bad int, c domain.Car
 	default:
 		lines = append(lines, e.translate(l, "kpi.care.questions", data))
 	}
+	if c.ReviewInvites > 0 {
+		lines = append(lines, e.translate(l, "kpi.care.review_invites", map[string]any{"Count": num(c.ReviewInvites)}))
+	}
 	return lines
 }
 

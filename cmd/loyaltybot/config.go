@@ -157,6 +157,7 @@ type storeFile struct {
 	Phone    string       `toml:"phone"`
 	Hours    []string     `toml:"hours"`
 	Location string       `toml:"location"`
+	Review   string       `toml:"review_url"`
 }
 
 // store reads the entry; an error starts with the field's name.
@@ -173,6 +174,10 @@ func (f storeFile) store() (domain.StoreConfig, error) {
 			return st, fmt.Errorf("location: %w", err)
 		}
 		st.Location = &p
+	}
+	var problem string
+	if st.ReviewURL, problem = domain.ParseReviewURL(f.Review); problem != "" {
+		return st, fmt.Errorf("review_url: %q %s", f.Review, problem)
 	}
 	return st, nil
 }
@@ -515,6 +520,8 @@ type feedbackFile struct {
 	MinDaysBetween *int    `toml:"min_days_between"`
 	QuietHours     *string `toml:"quiet_hours"`
 	GoodwillPoints *int64  `toml:"goodwill_points"`
+	ReviewMinStars *int    `toml:"review_min_stars"`
+	ReviewEvery    *int    `toml:"review_every_days"`
 }
 
 // feedback overlays the file's [feedback] on the defaults.
@@ -547,6 +554,18 @@ func (f *feedbackFile) feedback() (domain.FeedbackConfig, error) {
 	}
 	if f.GoodwillPoints != nil {
 		c.Goodwill = *f.GoodwillPoints
+	}
+	if f.ReviewMinStars != nil {
+		if n := *f.ReviewMinStars; n != 0 && (n < 4 || n > 5) {
+			return c, bad("review_min_stars", fmt.Sprintf("%d: ask for a public review after 4 or 5 stars (0: never)", n))
+		}
+		c.ReviewMinStars = *f.ReviewMinStars
+	}
+	if f.ReviewEvery != nil {
+		if n := *f.ReviewEvery; n < 1 || n > 3650 {
+			return c, bad("review_every_days", fmt.Sprintf("%d is not between 1 and 3650", n))
+		}
+		c.ReviewEveryDays = *f.ReviewEvery
 	}
 	return c, nil
 }

@@ -203,3 +203,24 @@ func (t *tx) ListFeedbackDue(ctx context.Context, from, to time.Time, gap time.D
 	}
 	return out, nil
 }
+
+// LastReviewInvite is when the customer was last asked to review the store.
+func (t *tx) LastReviewInvite(ctx context.Context, customerID, shopID int64) (time.Time, error) {
+	var at *time.Time
+	err := t.tx.QueryRow(ctx, `SELECT max(invited_at) FROM review_invites WHERE customer_id = $1 AND store_id = $2`,
+		customerID, shopID).Scan(&at)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("last review invite: %w", mapErr(err))
+	}
+	return deref(at), nil
+}
+
+// AddReviewInvite records an invitation to review a store.
+func (t *tx) AddReviewInvite(ctx context.Context, customerID, shopID int64, at time.Time) error {
+	_, err := t.tx.Exec(ctx, `INSERT INTO review_invites (customer_id, store_id, invited_at) VALUES ($1, $2, $3)`,
+		customerID, shopID, t.stamp(at))
+	if err != nil {
+		return fmt.Errorf("add review invite: %w", mapErr(err))
+	}
+	return nil
+}

@@ -85,6 +85,11 @@ const kpiInquiries = `SELECT count(*), count(*) FILTER (WHERE q.resolution = 're
   FROM inquiries q
  WHERE q.created_at >= $1 AND q.created_at < $2 AND ($3 = 0 OR q.store_id = $3)`
 
+// kpiReviewInvites counts the happy customers asked to review a store on
+// the map in the period (review_invites_time).
+const kpiReviewInvites = `SELECT count(*) FROM review_invites r
+ WHERE r.invited_at >= $1 AND r.invited_at < $2 AND ($3 = 0 OR r.store_id = $3)`
+
 // kpiPrizes sums the prizes given in the period that stand
 // (prizes_given_time).
 const kpiPrizes = `SELECT count(*), coalesce(sum(g.points), 0)::bigint
@@ -188,6 +193,9 @@ func queueCare(b *pgx.Batch, q domain.KPIQuery, k *domain.KPIs) {
 		err := r.Scan(&k.Care.Questions, &k.Care.Answered, &k.Care.NoAnswer, &wait)
 		k.Care.QuestionsMedian = time.Duration(wait) * time.Second
 		return err
+	})
+	b.Queue(kpiReviewInvites, q.From, q.To, q.ShopID).QueryRow(func(r pgx.Row) error {
+		return r.Scan(&k.Care.ReviewInvites)
 	})
 }
 
