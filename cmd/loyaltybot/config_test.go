@@ -146,7 +146,13 @@ func TestStoreDetailsConfig(t *testing.T) {
 		{addr, `address = "  "`, "stores[0].address"},
 		{addr, `address = 5`, "address: write"},
 		{`phone = "+7 495 123-45-67"`, `phone = "` + strings.Repeat("1", 33) + `"`, "stores[0].phone"},
+		{`review_url = "https://yandex.ru/`, `review_url = "http://yandex.ru/`, "stores[0].review_url"},
+		{"review_min_stars = 5 ", "review_min_stars = 3 ", "feedback.review_min_stars"},
+		{"review_every_days = 180 ", "review_every_days = 0 ", "feedback.review_every_days"},
 	})
+	if central.ReviewURL == "" || b.Feedback.ReviewMinStars != 5 || b.Feedback.ReviewEveryDays != 180 {
+		t.Fatalf("the example's review page: %q, %+v", central.ReviewURL, b.Feedback)
+	}
 	plain := strings.Replace(string(exampleConfig), addr, `address = "7 Tverskaya St"`, 1)
 	if b, err := loadBusiness([]byte(plain), "test", locales.Languages()); err != nil || b.Stores[0].AddressIn("uz", "ru") != "7 Tverskaya St" {
 		t.Fatalf("one address for every language: %v", err)
