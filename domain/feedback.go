@@ -140,6 +140,12 @@ const (
 	ResolutionReplied  = "replied"
 	ResolutionGoodwill = "goodwill"
 	ResolutionResolved = "resolved"
+	// ResolutionWillReply is a tap on Reply, before the words are
+	// written: TakeFeedback and TakeInquiry check as for a reply and
+	// record nothing, so a reply started and cancelled leaves the rating
+	// or the question waiting (and uncounted) for anyone to answer; the
+	// first message sent records ResolutionReplied.
+	ResolutionWillReply = "will_reply"
 )
 
 // General reports whether the rating is of the store in general rather

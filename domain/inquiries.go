@@ -130,7 +130,7 @@ func (s *Service) MakeInquiry(ctx context.Context, tx Tx, c *Customer, text, pho
 // its handler the first time. When someone else handled it already it
 // fails with a *HandledError, so the customer gets one answer however
 // many owners tap. To reply (ResolutionReplied) the customer must still
-// be there to read it.
+// be there to read it; a tap on Reply (ResolutionWillReply) only checks.
 func (s *Service) TakeInquiry(ctx context.Context, tx Tx, st *Staff, id int64, resolution string) (*Inquiry, *Customer, error) {
 	q, err := tx.LockInquiry(ctx, id)
 	if err != nil {
@@ -150,13 +150,16 @@ func (s *Service) TakeInquiry(ctx context.Context, tx Tx, st *Staff, id int64, r
 	if err != nil {
 		return nil, nil, err
 	}
-	if resolution == ResolutionReplied {
+	if resolution == ResolutionReplied || resolution == ResolutionWillReply {
 		if c.Erased {
 			return q, c, ErrCustomerErased
 		}
 		if c.Unreachable || c.ChatID == 0 {
 			return q, c, ErrCustomerUnreachable
 		}
+	}
+	if resolution == ResolutionWillReply {
+		return q, c, nil
 	}
 	if q.HandledBy == 0 || resolution == ResolutionResolved {
 		q.HandledBy, q.HandledAt, q.Resolution = st.ID, s.Now(), resolution

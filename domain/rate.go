@@ -397,9 +397,10 @@ func (e *HandledError) Unwrap() error { return ErrHandledByOther }
 
 // TakeFeedback is an owner's or a manager's tap on a low-rating alert: it
 // locks the rating, checks their right to it (owners everywhere, managers
-// their store), and records them as its handler the first time. When
-// someone else handled it already it fails with a *HandledError, so only
-// one apology goes out however many owners tap.
+// their store), and records them as its handler the first time (a tap
+// on Reply, ResolutionWillReply, only checks). When someone else handled
+// it already it fails with a *HandledError, so only one apology goes out
+// however many owners tap.
 func (s *Service) TakeFeedback(ctx context.Context, tx Tx, st *Staff, feedbackID int64, resolution string) (*Feedback, error) {
 	f, err := tx.LockFeedback(ctx, feedbackID)
 	if err != nil {
@@ -415,7 +416,8 @@ func (s *Service) TakeFeedback(ctx context.Context, tx Tx, st *Staff, feedbackID
 		}
 		return f, &HandledError{By: by, Resolution: f.Resolution, At: f.HandledAt}
 	}
-	if resolution == ResolutionReplied || resolution == ResolutionGoodwill {
+	replying := resolution == ResolutionReplied || resolution == ResolutionWillReply
+	if replying || resolution == ResolutionGoodwill {
 		c, err := tx.FindCustomerByID(ctx, f.CustomerID)
 		if err != nil {
 			return nil, err
@@ -423,9 +425,12 @@ func (s *Service) TakeFeedback(ctx context.Context, tx Tx, st *Staff, feedbackID
 		if c.Erased {
 			return f, ErrCustomerErased
 		}
-		if resolution == ResolutionReplied && (c.Unreachable || c.ChatID == 0) {
+		if replying && (c.Unreachable || c.ChatID == 0) {
 			return f, ErrCustomerUnreachable
 		}
+	}
+	if resolution == ResolutionWillReply {
+		return f, nil
 	}
 	if f.HandledBy == 0 || resolution == ResolutionResolved {
 		f.HandledBy, f.HandledAt, f.Resolution = st.ID, s.Now(), resolution

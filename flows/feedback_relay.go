@@ -153,7 +153,7 @@ func sendToHandler(s *Session, staffID int64, reply, text string) error {
 // startReply is Reply on an alert: the owner's next message goes to the
 // customer.
 func startReply(s *Session, value string) error {
-	f, ok, err := takeFeedback(s, value, domain.ResolutionReplied)
+	f, ok, err := takeFeedback(s, value, domain.ResolutionWillReply)
 	if err != nil || !ok {
 		return err
 	}

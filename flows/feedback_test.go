@@ -2,6 +2,7 @@ package flows_test
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -497,4 +498,48 @@ func lowRating(t *testing.T) (*bottest.Harness, *bottest.Chat, *bottest.Chat) {
 	buy(t, anna, cashier)
 	anna.Send("/feedback").Tap("2⭐").Send("The cup was dirty")
 	return h, owner, anna
+}
+
+// TestReplyStartedAndCancelled: a tap on Reply only opens the step; the
+// rating or the question is answered when the words go. Cancelled, it
+// stays waiting for anyone (and uncounted in /stats), and the first
+// message sent is what handles it.
+func TestReplyStartedAndCancelled(t *testing.T) {
+	t.Parallel()
+	h, owner, anna := lowRating(t)
+	anna.Send("Do you have oat milk?").Tap("✉️ Send")
+	owner.Sync()
+	question, alert := 0, 0
+	for _, m := range owner.U.Messages() {
+		if slices.Contains(m.Buttons(), "↩️ Reply") {
+			if strings.Contains(m.Text, "oat milk") {
+				question = m.ID
+			} else if alert == 0 {
+				alert = m.ID
+			}
+		}
+	}
+	owner.TapOld(question, "↩️ Reply").Tap("Cancel")
+	if n := countRows(t, h, `SELECT count(*) FROM inquiries WHERE handled_by IS NULL`); n != 1 {
+		t.Fatalf("a cancelled reply handled the question:\n%s", owner.Transcript())
+	}
+	owner.Send("/questions")
+	if got := owner.Last(); !strings.Contains(got.Text, "Do you have oat milk?") {
+		t.Fatalf("the question left the list:\n%s", got.Text)
+	}
+	owner.Send("/stats")
+	if got := lastTexts(owner, 3); !strings.Contains(got, "waiting 1") {
+		t.Fatalf("the stats count a cancelled reply:\n%s", got)
+	}
+
+	owner.TapOld(alert, "↩️ Reply").Tap("Cancel")
+	if n := countRows(t, h, `SELECT count(*) FROM feedback WHERE handled_by IS NULL`); n != 1 {
+		t.Fatalf("a cancelled reply handled the rating:\n%s", owner.Transcript())
+	}
+	owner.TapOld(alert, "↩️ Reply").Send("Sorry, we will do better.")
+	anna.Sync()
+	if !strings.Contains(anna.Last().Text, "Sorry, we will do better.") ||
+		countRows(t, h, `SELECT count(*) FROM feedback WHERE resolution = 'replied'`) != 1 {
+		t.Fatalf("the reply after a cancelled one:\n%s", anna.Transcript())
+	}
 }

@@ -210,7 +210,7 @@ func takeInquiry(s *Session, value, resolution string) (*domain.Inquiry, *domain
 // startInquiryReply is Reply under a question: the owner's next message
 // goes to the customer.
 func startInquiryReply(s *Session, value string) error {
-	_, c, ok, err := takeInquiry(s, value, domain.ResolutionReplied)
+	_, c, ok, err := takeInquiry(s, value, domain.ResolutionWillReply)
 	if err != nil || !ok {
 		return err
 	}
