@@ -93,7 +93,23 @@ func (s *Service) CancelPurchase(ctx context.Context, tx Tx, publicID string, sh
 	if !res.Created {
 		return res, nil
 	}
-	return res, s.emit(ctx, tx, PurchaseCancelled{Result: res})
+	if err := s.emit(ctx, tx, PurchaseCancelled{Result: res}); err != nil {
+		return nil, err
+	}
+	// The reactions may have taken more back (a badge the purchase
+	// earned, the welcome bonus it paid): the caller's answer says the
+	// balance as it stands, as a repeated cancel's does.
+	res.Balance, err = s.balanceOf(ctx, tx, res.Purchase.CardID)
+	return res, err
+}
+
+// balanceOf reads a card's balance.
+func (s *Service) balanceOf(ctx context.Context, tx Tx, cardID int64) (int64, error) {
+	card, err := tx.FindCardByID(ctx, cardID)
+	if err != nil {
+		return 0, err
+	}
+	return card.Balance, nil
 }
 
 // ReturnPurchase takes back part of a purchase (see the package
@@ -115,7 +131,11 @@ func (s *Service) ReturnPurchase(ctx context.Context, tx Tx, req ReturnRequest) 
 	if !res.Created {
 		return res, nil
 	}
-	return res, s.emit(ctx, tx, PurchaseReturned{Result: res})
+	if err := s.emit(ctx, tx, PurchaseReturned{Result: res}); err != nil {
+		return nil, err
+	}
+	res.Balance, err = s.balanceOf(ctx, tx, res.Purchase.CardID) // as CancelPurchase
+	return res, err
 }
 
 // tierNow is the card's tier by its spend of the year to now, after a

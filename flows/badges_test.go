@@ -220,6 +220,9 @@ func TestBadgeGoesWithItsPurchase(t *testing.T) {
 	if got := balance(t, h, 101); got != 100 {
 		t.Fatalf("balance %d after the cancel, want the 100 welcome points", got)
 	}
+	if got := cashier.Last().Text; !strings.Contains(got, "balance: 100") {
+		t.Fatalf("the cashier's cancel says a balance before the badge went:\n%s", got)
+	}
 	anna.Send("/badges")
 	if strings.Contains(anna.Last().Text, "First purchase — 22.11.2026") || !strings.Contains(anna.Last().Text, "No badges yet") {
 		t.Fatalf("the badge stays on the board:\n%s", anna.Last().Text)
