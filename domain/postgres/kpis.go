@@ -246,7 +246,8 @@ func (t *tx) ReadCohorts(ctx context.Context, q domain.KPIQuery, loc *time.Locat
 // kpiStaff: per staff member, the customers they signed up in the period
 // (customers_signed_up_by) and how many of those bought twice or more,
 // the period's checkouts (and how many of them they cancelled
-// themselves), prizes given and ratings, and the customers they
+// themselves: a full return, which cancels a purchase too, is no
+// cancel), prizes given and ratings, and the customers they
 // answered (a question replied to, a bad rating handled, of the period),
 // at the store $3 (0: all; a question of no store counts there only).
 // Listed: the store's active cashiers, and anyone with a number in the
@@ -259,7 +260,8 @@ SELECT c.signed_up_by AS staff_id, count(*) AS n, count(*) FILTER (WHERE a.purch
  GROUP BY 1),
 co AS (
 SELECT p.staff_id, count(*) FILTER (WHERE p.cancelled_at IS NULL) AS n,
-       count(*) FILTER (WHERE p.cancelled_by = p.staff_id) AS own_cancels
+       count(*) FILTER (WHERE p.cancelled_by = p.staff_id AND NOT EXISTS (
+           SELECT 1 FROM purchase_returns r WHERE r.purchase_id = p.id AND r.created_at = p.cancelled_at)) AS own_cancels
   FROM stores st JOIN purchases p ON p.store_id = st.id AND p.created_at >= $1 AND p.created_at < $2
  WHERE ($3 = 0 OR st.id = $3) AND p.staff_id IS NOT NULL
  GROUP BY 1),
