@@ -127,7 +127,8 @@ func CodeWordKey(word string) string {
 
 // CodeWordStore keeps code words and who used them.
 type CodeWordStore interface {
-	// CreateCodeWord inserts w (its key from w.Word) and sets its ID.
+	// CreateCodeWord inserts w (its key from w.Word) and sets its ID;
+	// ErrConflict when another word of its key is open.
 	CreateCodeWord(ctx context.Context, w *CodeWord) error
 	// FindCodeWord finds the newest word of a key (ErrNotFound).
 	FindCodeWord(ctx context.Context, key string) (*CodeWord, error)
@@ -139,9 +140,9 @@ type CodeWordStore interface {
 	// CodeWordUsedBy reports whether the customer used the word.
 	CodeWordUsedBy(ctx context.Context, id, customerID int64) (bool, error)
 	// ClaimCodeWord records a customer's use and counts it, in one
-	// statement that takes a use only while one is left; claimed is
-	// false when none is left or they used it already; uses is the count
-	// with this one (0 when not claimed).
+	// statement that takes a use only while one is left and the word
+	// runs at at; uses is the count with this one (0 when none is left,
+	// the word was stopped or ended, or they used it already).
 	ClaimCodeWord(ctx context.Context, id, customerID int64, at time.Time, atJoin bool) (uses int, err error)
 	// ListCodeWords lists the words not ended before endedSince, newest
 	// first, at most limit, with their uses at joining counted and what
@@ -194,7 +195,9 @@ func (s *Service) StartCodeWord(ctx context.Context, tx Tx, by *Staff, req CodeW
 	}
 	w := &CodeWord{Word: word, Points: req.Points, Start: now, End: req.End, MaxUses: req.MaxUses,
 		CreatedBy: by.ID, CreatedAt: now}
-	if err := tx.CreateCodeWord(ctx, w); err != nil {
+	if err := tx.CreateCodeWord(ctx, w); errors.Is(err, ErrConflict) {
+		return nil, Invalid("codeword.error.taken") // another owner's, a moment ago
+	} else if err != nil {
 		return nil, err
 	}
 	detail := fmt.Sprintf("start %s %d until %s max %d", w.Word, w.Points, w.End.UTC().Format(time.RFC3339), w.MaxUses)
@@ -301,8 +304,14 @@ func (s *Service) UseCodeWord(ctx context.Context, tx Tx, c *Customer, text stri
 	if err != nil {
 		return out, err
 	}
-	if uses == 0 {
-		out.Result = CodeWordFull
+	if uses == 0 { // taken up, or stopped a moment ago
+		if w, err = tx.FindCodeWordByID(ctx, w.ID); err != nil {
+			return out, err
+		}
+		out.Word, out.Result = w, CodeWordFull
+		if !w.Running(now) {
+			out.Result = CodeWordEnded
+		}
 		return out, nil
 	}
 	w.Uses = uses

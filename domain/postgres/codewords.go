@@ -38,12 +38,23 @@ func (r codeWordRow) domain() domain.CodeWord {
 const codeWordColumns = `w.id, w.word, w.points, w.starts_at, w.ends_at, w.max_uses, w.uses, w.created_by,
 	w.created_at, w.stopped_at`
 
-// CreateCodeWord inserts a code word.
+// CreateCodeWord inserts a code word, closing the words of its spelling
+// past their end first (stopped at their end). Another open word of the
+// spelling, one a concurrent transaction just started included, makes it
+// ErrConflict without failing the transaction (code_words_open_key).
 func (t *tx) CreateCodeWord(ctx context.Context, w *domain.CodeWord) error {
+	key, at := domain.CodeWordKey(w.Word), t.stamp(w.CreatedAt)
+	if _, err := t.tx.Exec(ctx, `UPDATE code_words SET stopped_at = ends_at
+		WHERE word_key = $1 AND stopped_at IS NULL AND ends_at <= $2`, key, at); err != nil {
+		return fmt.Errorf("create code word: %w", mapErr(err))
+	}
 	err := t.tx.QueryRow(ctx, `INSERT INTO code_words (word, word_key, points, starts_at, ends_at, max_uses,
-		created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		w.Word, domain.CodeWordKey(w.Word), w.Points, w.Start, w.End, w.MaxUses, w.CreatedBy,
-		t.stamp(w.CreatedAt)).Scan(&w.ID)
+		created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		ON CONFLICT (word_key) WHERE stopped_at IS NULL DO NOTHING RETURNING id`,
+		w.Word, key, w.Points, w.Start, w.End, w.MaxUses, w.CreatedBy, at).Scan(&w.ID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("create code word %s: %w", w.Word, domain.ErrConflict)
+	}
 	if err != nil {
 		return fmt.Errorf("create code word: %w", mapErr(err))
 	}
@@ -92,13 +103,14 @@ func (t *tx) CodeWordUsedBy(ctx context.Context, id, customerID int64) (bool, er
 	return used, nil
 }
 
-// claimCodeWord counts a use while one is left and records it, in one
-// statement: the UPDATE locks the word's row, so two members writing
-// the last use at once take it once; a member who used it already
-// counts nothing.
+// claimCodeWord counts a use while one is left and the word runs at $3
+// and records it, in one statement: the UPDATE locks the word's row, so
+// two members writing the last use at once take it once, and a use
+// waiting behind an owner's stop finds it stopped; a member who used it
+// already counts nothing.
 const claimCodeWord = `WITH w AS (
 	UPDATE code_words SET uses = uses + 1
-	WHERE id = $1 AND (max_uses = 0 OR uses < max_uses)
+	WHERE id = $1 AND (max_uses = 0 OR uses < max_uses) AND stopped_at IS NULL AND ends_at > $3
 	  AND NOT EXISTS (SELECT 1 FROM code_word_uses WHERE code_word_id = $1 AND customer_id = $2)
 	RETURNING id, uses
 )

@@ -123,3 +123,56 @@ func usedBy(t *testing.T, db *postgres.DB, svc *domain.Service, members []*domai
 	t.Fatal("nobody was credited")
 	return 0
 }
+
+// TestCodeWordOpenOnce: two owners starting the same word at the same
+// moment start it once (the other hears it is taken); once it is past
+// its end, the same spelling starts again as a new word.
+func TestCodeWordOpenOnce(t *testing.T) {
+	t.Parallel()
+	db, clock := newStore(t)
+	owners := []*domain.Staff{addStaff(t, db, 900, domain.RoleOwner, 0), addStaff(t, db, 901, domain.RoleOwner, 0)}
+	svc := domain.NewService(&domain.Business{Name: "Test", Currency: "RUB", Program: domain.DefaultProgram()}, nil, nil, clock.Now)
+	start := func(by *domain.Staff, word string) error {
+		return db.Update(t.Context(), func(tx domain.Tx) error {
+			_, err := svc.StartCodeWord(t.Context(), tx, by, domain.CodeWordRequest{Word: word, Points: 10,
+				End: clock.Now().Add(24 * time.Hour)})
+			return err
+		})
+	}
+	for round := range 5 {
+		word := "WORD" + string(rune('A'+round))
+		errs := make([]error, 2)
+		var wg sync.WaitGroup
+		for i, o := range owners {
+			wg.Go(func() { errs[i] = start(o, word) })
+		}
+		wg.Wait()
+		var v *domain.ValidationError
+		ok, taken := 0, 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				ok++
+			case errors.As(err, &v) && v.Reason == "codeword.error.taken":
+				taken++
+			default:
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+		if ok != 1 || taken != 1 {
+			t.Fatalf("round %d: %d started, %d taken; want one each", round, ok, taken)
+		}
+	}
+	clock.Advance(25 * time.Hour)
+	if err := start(owners[0], "worda"); err != nil {
+		t.Fatalf("the spelling of a word past its end: %v", err)
+	}
+	var listed []domain.CodeWord
+	inTx(t, db, func(ctx context.Context, tx domain.Tx) (err error) {
+		listed, err = svc.CodeWords(ctx, tx, owners[0], 20)
+		return err
+	})
+	if len(listed) != 6 || listed[0].Word != "WORDA" || !listed[0].Running(clock.Now()) || listed[5].Running(clock.Now()) {
+		t.Fatalf("the words: %+v", listed)
+	}
+}
