@@ -136,7 +136,7 @@ func (s *Service) TakeInquiry(ctx context.Context, tx Tx, st *Staff, id int64, r
 	if err != nil {
 		return nil, nil, err
 	}
-	if !st.CanManage() || (st.ShopID != 0 && q.ShopID != 0 && st.ShopID != q.ShopID) {
+	if !st.AnswersAt(q.ShopID) {
 		return nil, nil, ErrNotFound
 	}
 	if q.HandledBy != 0 && q.HandledBy != st.ID {

@@ -51,6 +51,12 @@ func (s *Staff) Active() bool { return s != nil && s.RevokedAt.IsZero() }
 // IsOwner: an active owner (the audit log, code words).
 func (s *Staff) IsOwner() bool { return s.Active() && s.Role == RoleOwner }
 
+// AnswersAt: owners and managers answer the questions to the shop of
+// their store and of none (a manager of every store: all of them).
+func (s *Staff) AnswersAt(shopID int64) bool {
+	return s.CanManage() && (s.ShopID == 0 || shopID == 0 || s.ShopID == shopID)
+}
+
 // CanCheckout: every active role serves customers at the register.
 func (s *Staff) CanCheckout() bool { return s.Active() }
 

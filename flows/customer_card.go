@@ -114,8 +114,11 @@ func showCustomerCard(s *Session, query string) (found bool, err error) {
 		if c.Member() && !c.Unreachable {
 			r.Inline = append(r.Inline, []Button{{Text: s.T("direct.button", map[string]any{"Name": clip(c.FirstName, 20)}),
 				Data: action("dm", id)}})
-			// The newest question still waiting can be answered from here.
-			if i := slices.IndexFunc(cc.Inquiries, func(q domain.Inquiry) bool { return q.HandledBy == 0 }); i >= 0 {
+			// The newest question still waiting that they may answer can
+			// be answered from here.
+			if i := slices.IndexFunc(cc.Inquiries, func(q domain.Inquiry) bool {
+				return q.HandledBy == 0 && s.Staff.AnswersAt(q.ShopID)
+			}); i >= 0 {
 				q := cc.Inquiries[i]
 				date := q.CreatedAt.In(staffLocation(s)).Format("02.01")
 				r.Inline = append(r.Inline, []Button{{Text: s.T("customer.card.question_reply", map[string]any{"Date": date}),

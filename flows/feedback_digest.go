@@ -83,7 +83,7 @@ const digestInquiries = 5
 func inquiriesFor(s *domain.Staff, open []domain.OpenInquiry) []domain.OpenInquiry {
 	var mine []domain.OpenInquiry
 	for _, q := range open {
-		if s.ShopID == 0 || q.ShopID == 0 || q.ShopID == s.ShopID {
+		if s.AnswersAt(q.ShopID) {
 			mine = append(mine, q)
 		}
 	}

@@ -308,3 +308,30 @@ func TestPhotoQuestion(t *testing.T) {
 		t.Fatalf("the data export's questions with photos")
 	}
 }
+
+// TestCustomerCardOffersOnlyQuestionsTheStaffAnswers: a store's manager
+// sees another store's waiting question on the card, but no Reply they
+// could not use.
+func TestCustomerCardOffersOnlyQuestionsTheStaffAnswers(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	owner.Send("/staff").Tap("➕ Invite a manager").Tap("River")
+	m := linkRe.FindStringSubmatch(owner.Last().Caption)
+	if m == nil {
+		t.Fatalf("no invite link in %q", owner.Last().Caption)
+	}
+	river := h.Chat(963, "Rita", "en").Send("/start " + m[1])
+	anna := joinVia(t, h, 101, "Anna", "s_central")
+	anna.Send("Can I book a table for Friday?").Tap("✉️ Send")
+
+	river.Send("/customer +79990000101")
+	if got := river.Last(); !strings.Contains(got.Text, "⏳ waiting for an answer") ||
+		slices.ContainsFunc(got.Buttons(), func(b string) bool { return strings.HasPrefix(b, "↩️ Reply to the question") }) {
+		t.Fatalf("River's manager on a Central question:\n%s\n%v", got.Text, got.Buttons())
+	}
+	owner.Send("/customer +79990000101")
+	if !slices.Contains(owner.Last().Buttons(), "↩️ Reply to the question of 22.11") {
+		t.Fatalf("the owner's card: %v", owner.Last().Buttons())
+	}
+}
