@@ -278,13 +278,20 @@ const (
 // questionsCommand is /questions for owners and managers: the questions
 // to the shop nobody answered or marked in the last month, the longest
 // waiting first, each with Reply (a store's managers: their store's).
-func questionsCommand(s *Session) error {
+func questionsCommand(s *Session) error { return listQuestions(s, time.Time{}) }
+
+// listQuestions lists the questions nobody answered asked from since on
+// (zero: the last questionsDays days), as /questions.
+func listQuestions(s *Session, since time.Time) error {
 	if !s.Staff.CanManage() {
 		s.Say("staff.only_managers", nil)
 		return s.e.resume(s)
 	}
 	now := s.e.Now()
-	open, err := s.Tx.ListOpenInquiries(s.Ctx, now.AddDate(0, 0, -questionsDays), now.Add(time.Second))
+	if since.IsZero() || since.After(now.AddDate(0, 0, -questionsDays)) {
+		since = now.AddDate(0, 0, -questionsDays)
+	}
+	open, err := s.Tx.ListOpenInquiries(s.Ctx, since, now.Add(time.Second))
 	if err != nil {
 		return err
 	}
@@ -304,7 +311,13 @@ func questionsCommand(s *Session) error {
 
 func init() {
 	registerCommand("questions", MenuManager, 33, questionsCommand)
-	registerAction("questions", func(s *Session, _ string) error { return questionsCommand(s) }) // under /stats
+	registerAction("questions", func(s *Session, from string) error { // under /stats: its period's
+		unix, _ := strconv.ParseInt(from, 10, 64)
+		if unix <= 0 {
+			return listQuestions(s, time.Time{})
+		}
+		return listQuestions(s, time.Unix(unix, 0))
+	})
 	registerFlow(inquiryFlow{})
 	registerAction("iqreply", startInquiryReply)
 	registerAction("iqdone", inquiryDone)

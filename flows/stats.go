@@ -228,7 +228,8 @@ func showStats(s *Session, v statsView, edit bool) error {
 	}
 	r.Inline = statsButtons(s, v)
 	if waiting > 0 { // the numbers say some wait: answer them from here
-		r.Inline = append(r.Inline, []Button{{Text: s.T("kpi.care.answer_button", nil), Data: action("questions", "")}})
+		r.Inline = append(r.Inline, []Button{{Text: s.T("kpi.care.answer_button", nil),
+			Data: action("questions", strconv.FormatInt(p.From.Unix(), 10))}}) // the period's, however long
 	}
 	if edit {
 		s.Edit(r)

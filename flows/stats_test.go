@@ -2,6 +2,7 @@ package flows_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -283,5 +284,30 @@ func TestStatsTellHowTheShopAnswered(t *testing.T) {
 	owner.Send("/stats staff")
 	if got := owner.Last().Text; !strings.Contains(got, "Olga (owner): ") || !strings.Contains(got, " · answered customers 2") {
 		t.Fatalf("the staff view's answers (the bad rating and one question):\n%s", got)
+	}
+}
+
+// TestStatsAnswerButtonListsItsPeriod: the /stats button under a period
+// longer than /questions' 30 days lists the waiting questions of that
+// period, so it never leads to an empty list.
+func TestStatsAnswerButtonListsItsPeriod(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	anna := join(t, h, 101, "Anna")
+	anna.Send("Do you sell gift cards?").Tap("✉️ Send")
+	h.Clock.Advance(40 * 24 * time.Hour)
+
+	owner.Send("/questions")
+	if got := owner.Last().Text; !strings.HasPrefix(got, "✉️ No question to the shop waits") {
+		t.Fatalf("/questions after 40 days: %q", got)
+	}
+	owner.Send("/stats").Tap("📅 Dates…").Send("01.11.2026 - 31.12.2026")
+	if !slices.Contains(owner.Last().Buttons(), "✉️ Answer the waiting questions") {
+		t.Fatalf("no button under the period:\n%s", owner.Transcript())
+	}
+	owner.Tap("✉️ Answer the waiting questions")
+	if got := owner.Last().Text; !strings.Contains(got, ": Do you sell gift cards?") {
+		t.Fatalf("the button's list:\n%s", owner.Transcript())
 	}
 }
