@@ -274,6 +274,12 @@ type BadgeStore interface {
 	// TakeBackBadges deletes the awards a purchase earned and returns
 	// them (with their ids).
 	TakeBackBadges(ctx context.Context, purchaseID int64) ([]BadgeAward, error)
+	// KeepBadgePoints remembers points of a badge taken back that the
+	// card no longer held, adding to those remembered before.
+	KeepBadgePoints(ctx context.Context, customerID int64, badge, occurrence string, points int64) error
+	// TakeKeptBadgePoints returns the points remembered for a badge and
+	// forgets them (0 when none).
+	TakeKeptBadgePoints(ctx context.Context, customerID int64, badge, occurrence string) (int64, error)
 	// MonthLeader finds the biggest receipt not cancelled of a store in
 	// [from, to) by a customer not erased (the earliest among equals).
 	MonthLeader(ctx context.Context, shopID int64, from, to time.Time) (customerID int64, ok bool, err error)

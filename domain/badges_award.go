@@ -206,7 +206,9 @@ func (s *Service) badgeProgress(b Badge, f *BadgeFacts) (n, total int) {
 
 // award records a badge, credits its points once (the idempotency key is
 // the badge's, the customer's and the occurrence's) and records
-// BadgeEarned. It reports false when the badge was held already.
+// BadgeEarned. It reports false when the badge was held already. A badge
+// earned again after being taken back pays its points less those the
+// customer kept then (spent before the take-back: KeepBadgePoints).
 func (s *Service) award(ctx context.Context, tx Tx, c *Customer, b Badge, occ, purchase string) (bool, error) {
 	now := s.Now()
 	a := &BadgeAward{Badge: b.ID, CustomerID: c.ID, Occurrence: occ, Sole: b.Kind == BadgeBiggestReceipt, Points: b.Points,
@@ -215,15 +217,28 @@ func (s *Service) award(ctx context.Context, tx Tx, c *Customer, b Badge, occ, p
 	if err != nil || !ok {
 		return false, err
 	}
-	if b.Points > 0 {
+	points := b.Points
+	if points > 0 {
+		kept, err := tx.TakeKeptBadgePoints(ctx, c.ID, b.ID, occ)
+		if err != nil {
+			return true, err
+		}
+		if kept > points { // the badge pays less now than then
+			if err := tx.KeepBadgePoints(ctx, c.ID, b.ID, occ, kept-points); err != nil {
+				return true, err
+			}
+		}
+		points -= min(kept, points)
+	}
+	if points > 0 {
 		// The award's id in the key: a badge taken back with its purchase
 		// and earned again is credited again.
 		key := fmt.Sprintf("badge:%s:%d:%s:%d", b.ID, c.ID, occ, a.ID)
-		if _, err := s.creditPromo(ctx, tx, c.ID, LedgerBadge, b.Points, key); err != nil {
+		if _, err := s.creditPromo(ctx, tx, c.ID, LedgerBadge, points, key); err != nil {
 			return true, err
 		}
 	}
-	return true, s.emit(ctx, tx, BadgeEarned{Customer: c, Badge: b, Occurrence: occ, Points: b.Points})
+	return true, s.emit(ctx, tx, BadgeEarned{Customer: c, Badge: b, Occurrence: occ, Points: points})
 }
 
 // takeBackBadges takes back the badges a purchase earned, now that it
@@ -248,6 +263,14 @@ func (s *Service) takeBackBadges(ctx context.Context, tx Tx, p *Purchase) error 
 			}
 			if created {
 				taken = n
+			}
+			// The points the card no longer held were spent: earned again,
+			// the badge pays only the rest. (The award row is gone with this
+			// take-back, so it is counted once.)
+			if kept := a.Points - taken; kept > 0 {
+				if err := tx.KeepBadgePoints(ctx, c.ID, a.Badge, a.Occurrence, kept); err != nil {
+					return err
+				}
 			}
 		}
 		b, ok := s.Business.Gamification.Badge(a.Badge)

@@ -236,3 +236,38 @@ func TestBadgeGoesWithItsPurchase(t *testing.T) {
 		t.Fatalf("balance %d after the badge again, want 150", got)
 	}
 }
+
+// TestBadgePaysOnceWhenItsPointsWereSpent: a badge taken back with its
+// purchase (returned in full) after its points were spent (the card no
+// longer holds them) pays nothing when earned again: ringing up and
+// returning a purchase cannot pay a badge twice.
+func TestBadgePaysOnceWhenItsPointsWereSpent(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, withGames)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	manager := hire(t, h, owner, "manager", 902, "Mila")
+	anna := join(t, h, 101, "Anna")
+
+	buy(t, anna, cashier)
+	if got := balance(t, h, 101); got != 150 {
+		t.Fatalf("balance %d, want 100 welcome + 30 earned + 20 for the badge", got)
+	}
+	h.Clock.Advance(time.Hour)
+	scan(t, anna, cashier)
+	cashier.Send("1000").Tap("➖ Pay with points: 150").Tap("✅ Confirm")
+	h.Clock.Advance(3 * 24 * time.Hour)
+	scan(t, anna, manager)
+	manager.Tap("↩ Return of items").Tap("22.11.26 15:00 · 1,000 RUB").Tap("All: 1,000 RUB").Tap("✅ Confirm the return")
+	if got := balance(t, h, 101); got != 0 {
+		t.Fatalf("balance %d after the first purchase's return, want 0:\n%s", got, manager.Transcript())
+	}
+	buy(t, anna, cashier)
+	anna.Sync()
+	if got := balance(t, h, 101); got != 30 {
+		t.Fatalf("balance %d after the badge earned again, want the purchase's 30 alone:\n%s", got, anna.Transcript())
+	}
+	if strings.Count(texts(anna), "🎉 New badge: First purchase!") != 2 {
+		t.Fatalf("the badge is not earned again:\n%s", anna.Transcript())
+	}
+}

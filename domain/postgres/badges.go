@@ -114,6 +114,31 @@ func (t *tx) TakeBackBadges(ctx context.Context, purchaseID int64) ([]domain.Bad
 	return out, nil
 }
 
+// KeepBadgePoints remembers points of a badge taken back that were spent.
+func (t *tx) KeepBadgePoints(ctx context.Context, customerID int64, badge, occurrence string, points int64) error {
+	_, err := t.tx.Exec(ctx, `INSERT INTO badge_points_kept (customer_id, badge, occurrence, points) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (customer_id, badge, occurrence) DO UPDATE SET points = badge_points_kept.points + EXCLUDED.points`,
+		customerID, badge, occurrence, points)
+	if err != nil {
+		return fmt.Errorf("keep badge points: %w", mapErr(err))
+	}
+	return nil
+}
+
+// TakeKeptBadgePoints returns and forgets the points remembered for a badge.
+func (t *tx) TakeKeptBadgePoints(ctx context.Context, customerID int64, badge, occurrence string) (int64, error) {
+	var points int64
+	err := t.tx.QueryRow(ctx, `DELETE FROM badge_points_kept WHERE customer_id = $1 AND badge = $2 AND occurrence = $3
+		RETURNING points`, customerID, badge, occurrence).Scan(&points)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("take kept badge points: %w", mapErr(err))
+	}
+	return points, nil
+}
+
 // BadgeFacts reads what the badge checks of one customer need.
 func (t *tx) BadgeFacts(ctx context.Context, q domain.BadgeFactsQuery) (*domain.BadgeFacts, error) {
 	var f domain.BadgeFacts

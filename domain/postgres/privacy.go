@@ -118,6 +118,7 @@ func (t *tx) EraseCustomer(ctx context.Context, customerID int64, e domain.Erasu
 		{`DELETE FROM leaderboard WHERE customer_id = $1`, []any{customerID}},
 		{`DELETE FROM referral_codes WHERE customer_id = $1`, []any{customerID}},
 		{`DELETE FROM badge_awards WHERE customer_id = $1`, []any{customerID}},
+		{`DELETE FROM badge_points_kept WHERE customer_id = $1`, []any{customerID}},
 		{`UPDATE customers SET telegram_id = NULL, chat_id = NULL, first_name = '', phone = NULL,
 			language = '', marketing = false, contact_from = NULL, contact_to = NULL, erased_at = $2 WHERE id = $1`, []any{customerID, e.At}},
 		{blankHandledMentions, []any{name, digits, lastDigits(digits, 9)}},
