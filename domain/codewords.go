@@ -137,17 +137,40 @@ type CodeWordStore interface {
 	// StopCodeWord stops a word that still runs at at; stopped is false
 	// when it had ended or was stopped before.
 	StopCodeWord(ctx context.Context, id, by int64, at time.Time) (stopped bool, err error)
-	// CodeWordUsedBy reports whether the customer used the word.
-	CodeWordUsedBy(ctx context.Context, id, customerID int64) (bool, error)
+	// CodeWordUsedBy reports whether the person used the word: as this
+	// customer, or as one whose account or phone hash is theirs (a
+	// member who erased their data and joined again).
+	CodeWordUsedBy(ctx context.Context, id int64, u CodeWordUser) (bool, error)
 	// ClaimCodeWord records a customer's use and counts it, in one
 	// statement that takes a use only while one is left and the word
 	// runs at at; uses is the count with this one (0 when none is left,
 	// the word was stopped or ended, or they used it already).
-	ClaimCodeWord(ctx context.Context, id, customerID int64, at time.Time, atJoin bool) (uses int, err error)
+	ClaimCodeWord(ctx context.Context, id int64, u CodeWordUser, at time.Time, atJoin bool) (uses int, err error)
 	// ListCodeWords lists the words not ended before endedSince, newest
 	// first, at most limit, with their uses at joining counted and what
 	// their users bought since.
 	ListCodeWords(ctx context.Context, endedSince time.Time, limit int) ([]CodeWord, error)
+}
+
+// CodeWordUser is who uses a code word: the customer, and the salted
+// hashes of their Telegram account and phone (nil when unknown), which
+// outlive an erasure.
+type CodeWordUser struct {
+	CustomerID  int64
+	AccountHash []byte
+	PhoneHash   []byte
+}
+
+// codeWordUser is c as a code word's user.
+func (s *Service) codeWordUser(c *Customer) CodeWordUser {
+	u := CodeWordUser{CustomerID: c.ID}
+	if c.TelegramID != 0 {
+		u.AccountHash = AccountHash(s.Salt, c.TelegramID)
+	}
+	if c.Phone != "" {
+		u.PhoneHash = PhoneHash(s.Salt, c.Phone)
+	}
+	return u
 }
 
 // CodeWordRequest is an owner's new code word.
@@ -276,7 +299,8 @@ func (s *Service) FindCodeWordIn(ctx context.Context, tx Tx, text string) (*Code
 }
 
 // UseCodeWord gives member c the points of the code word text is, once
-// per word and member, while it runs and uses are left; atJoin marks a
+// per word and person (a member who erased their data and joined again
+// is the same person), while it runs and uses are left; atJoin marks a
 // word written before joining (JoinRequest.CodeWord). A text that is no
 // code word is CodeWordNone, for the caller to read otherwise.
 func (s *Service) UseCodeWord(ctx context.Context, tx Tx, c *Customer, text string, atJoin bool) (CodeWordOutcome, error) {
@@ -289,7 +313,8 @@ func (s *Service) UseCodeWord(ctx context.Context, tx Tx, c *Customer, text stri
 	}
 	out := CodeWordOutcome{Word: w}
 	now := s.Now()
-	used, err := tx.CodeWordUsedBy(ctx, w.ID, c.ID)
+	user := s.codeWordUser(c)
+	used, err := tx.CodeWordUsedBy(ctx, w.ID, user)
 	switch {
 	case err != nil:
 		return out, err
@@ -300,7 +325,7 @@ func (s *Service) UseCodeWord(ctx context.Context, tx Tx, c *Customer, text stri
 		out.Result = CodeWordEnded
 		return out, nil
 	}
-	uses, err := tx.ClaimCodeWord(ctx, w.ID, c.ID, now, atJoin)
+	uses, err := tx.ClaimCodeWord(ctx, w.ID, user, now, atJoin)
 	if err != nil {
 		return out, err
 	}

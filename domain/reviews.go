@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Public reviews: a customer who gave a store a good rating (at least
@@ -43,8 +44,8 @@ func ParseReviewURL(s string) (string, string) {
 	switch {
 	case len(s) > MaxReviewURLLen:
 		return "", "is longer than 512 characters"
-	case err != nil || u.Scheme != "https" || u.Host == "":
-		return "", "is not an https:// address"
+	case err != nil || u.Scheme != "https" || u.Host == "" || strings.ContainsFunc(s, unicode.IsSpace):
+		return "", "is not an https:// address (without spaces)"
 	}
 	return s, ""
 }

@@ -101,7 +101,7 @@ func codesList(s *Session) (Reply, error) {
 // codeWordData is what the messages about word w say.
 func (s *Session) codeWordData(w *domain.CodeWord, loc *time.Location) map[string]any {
 	return map[string]any{"Word": w.Word, "Points": s.points(w.Points), "Until": lastDay(w.End, loc),
-		"Ended": w.Ended().In(loc).Format("02.01"), "Uses": s.num(int64(w.Uses)), "Max": s.num(int64(w.MaxUses)),
+		"Ended": w.Ended().Add(-time.Second).In(loc).Format("02.01"), "Uses": s.num(int64(w.Uses)), "Max": s.num(int64(w.MaxUses)),
 		"Limited": w.MaxUses > 0, "Joined": s.num(int64(w.Joined)), "Buyers": s.num(int64(w.Buyers)),
 		"Purchases": s.num(int64(w.Purchases)), "Revenue": s.e.money(w.Revenue, s.Lang)}
 }
@@ -404,6 +404,36 @@ func codeWordOfNewcomer(s *Session) (domain.StartPayload, error) {
 		return noPayload, nil
 	}
 	return runningCodeWord(s, s.In.Text)
+}
+
+// codeWordInFlow takes a code word written in the middle of a
+// customer's flow (a newcomer's joining, a rating's comment left open
+// since yesterday, a question being written): a member gets its points,
+// a newcomer has it kept for their card, and the step is asked again.
+// Staff in a flow of theirs type words for other reasons (a new code
+// word among them): their text is left to the flow.
+func codeWordInFlow(s *Session, f Flow) (bool, error) {
+	if s.In.Kind != InputText || s.Staff.CanCheckout() {
+		return false, nil
+	}
+	if s.Customer.Member() {
+		used, err := useCodeWord(s, s.In.Text)
+		if !used || err != nil {
+			return false, err
+		}
+		return true, f.Ask(s)
+	}
+	if f.Name() != flowOnboarding || s.Data("codeword") != "" {
+		return false, nil
+	}
+	p, err := runningCodeWord(s, s.In.Text)
+	if err != nil || p.Kind != domain.StartCodeWord {
+		return false, err
+	}
+	if err := rememberCodeWord(s, p.Value); err != nil {
+		return true, err
+	}
+	return true, f.Ask(s)
 }
 
 // rememberCodeWord keeps a newcomer's code word for their joining and

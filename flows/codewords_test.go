@@ -3,6 +3,7 @@ package flows_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/loyaltybot/loyaltybot/bot/bottest"
 )
@@ -51,7 +52,7 @@ func TestCodeWords(t *testing.T) {
 	}
 
 	anna.Send("Autumn!")
-	if got := anna.Last().Text; !strings.HasPrefix(got, "🎉 Code word AUTUMN: 100 points are on your card. Balance: ") {
+	if got := anna.Last().Text; !strings.HasPrefix(got, "🎉 Code word AUTUMN: +100 points on your card. Balance: ") {
 		t.Fatalf("Anna's word:\n%s", anna.Transcript())
 	}
 	anna.Send("autumn")
@@ -72,7 +73,7 @@ func TestCodeWords(t *testing.T) {
 		t.Fatalf("Dan's greeting:\n%s", dan.Transcript())
 	}
 	dan.Tap("✅ I agree").ShareContact("+79990000104").Tap("Dan").Tap("No, thanks")
-	if !strings.Contains(lastTexts(dan, 4), "🎉 Code word AUTUMN: 100 points are on your card.") {
+	if !strings.Contains(lastTexts(dan, 4), "🎉 Code word AUTUMN: +100 points on your card.") {
 		t.Fatalf("Dan's joining:\n%s", dan.Transcript())
 	}
 
@@ -98,7 +99,7 @@ func TestCodeWords(t *testing.T) {
 	}
 	owner.Send("Winter2026").Tap("50").Tap("7 days (to 28.11)").Tap("No limit").Tap("✅ Start")
 	bob.Send("/start p_WINTER2026")
-	if got := bob.Last().Text; !strings.HasPrefix(got, "🎉 Code word WINTER2026: 50 points are on your card.") {
+	if got := bob.Last().Text; !strings.HasPrefix(got, "🎉 Code word WINTER2026: +50 points on your card.") {
 		t.Fatalf("Bob's link:\n%s", bob.Transcript())
 	}
 
@@ -123,5 +124,64 @@ func TestCodeWords(t *testing.T) {
 	manager.Send("/codes")
 	if got := manager.Last().Text; got != "This is for owners only." {
 		t.Fatalf("a manager's /codes: %q", got)
+	}
+}
+
+// startWord has the owner start a code word of 100 points for 7 days,
+// without a limit.
+func startWord(t *testing.T, owner *bottest.Chat, word string) {
+	t.Helper()
+	owner.Send("/codes").Tap("➕ New code word").Send(word).Tap("100").Tap("7 days (to 28.11)").Tap("No limit").Tap("✅ Start")
+	if !strings.Contains(owner.Last().Text, "The code word "+word+" runs through") {
+		t.Fatalf("the word did not start:\n%s", owner.Transcript())
+	}
+}
+
+// TestCodeWordsWhereverTheyAreWritten: a word written while joining is
+// kept for the card, one written while a step of the member's is open
+// (yesterday's rating comment) gives its points and the step is asked
+// again, and a member who erased their data and joins again is the same
+// person: the word pays once.
+func TestCodeWordsWhereverTheyAreWritten(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 961, "Boris")
+	anna := join(t, h, 101, "Anna")
+	buy(t, anna, cashier)
+	h.Clock.Advance(2 * time.Hour)
+	runFeedbackJob(t, h)
+	anna.Sync().Tap("5⭐")
+	startWord(t, owner, "AUTUMN")
+
+	h.Clock.Advance(time.Hour)
+	anna.Send("autumn")
+	if got := lastTexts(anna, 2); !strings.Contains(got, "🎉 Code word AUTUMN: +100 points on your card.") ||
+		!strings.Contains(got, "Would you like to tell us more?") {
+		t.Fatalf("a word in an open comment step:\n%s", anna.Transcript())
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM feedback WHERE comment <> ''`); n != 0 {
+		t.Fatalf("the word became the rating's comment")
+	}
+
+	dan := h.Chat(104, "Dan", "en")
+	dan.Send("hi").Send("AUTUMN")
+	if !strings.Contains(lastTexts(dan, 2), "Your code word AUTUMN gives 100 points more once you join") {
+		t.Fatalf("a word written while joining:\n%s", dan.Transcript())
+	}
+	dan.Tap("✅ I agree").ShareContact("+79990000104").Tap("Dan").Tap("No, thanks")
+	if !strings.Contains(texts(dan), "🎉 Code word AUTUMN: +100 points on your card.") {
+		t.Fatalf("Dan's joining:\n%s", dan.Transcript())
+	}
+
+	for range 2 {
+		dan.Send("/privacy").Tap("🗑 Delete my data").Tap("Yes, delete my data")
+		dan.Send("AUTUMN").Tap("✅ I agree").ShareContact("+79990000104").Tap("Dan").Tap("No, thanks")
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM ledger WHERE kind = 'code_word'`); n != 2 {
+		t.Fatalf("%d code word credits, want Anna's and Dan's first:\n%s", n, dan.Transcript())
+	}
+	if !strings.Contains(lastTexts(dan, 6), "You have used the code word AUTUMN already") {
+		t.Fatalf("Dan, joined again, is not told:\n%s", dan.Transcript())
 	}
 }

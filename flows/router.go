@@ -17,6 +17,9 @@ func (e *Engine) route(s *Session) error {
 		return e.callback(s)
 	}
 	if f, ok := registry.flows[s.Conv.Flow]; ok {
+		if taken, err := codeWordInFlow(s, f); taken || err != nil {
+			return err
+		}
 		return f.Handle(s)
 	}
 	if !s.Customer.Member() {

@@ -567,6 +567,9 @@ func (f *feedbackFile) feedback() (domain.FeedbackConfig, error) {
 		}
 		c.ReviewEveryDays = *f.ReviewEvery
 	}
+	if c.ReviewMinStars != 0 && c.ReviewMinStars <= c.LowThreshold && c.LowThreshold <= 5 { // a threshold over 5 has its own error
+		return c, bad("review_min_stars", fmt.Sprintf("%d is a low rating (low_threshold = %d): the owners are alerted, so the customer is not asked for a public review; set it above low_threshold, or 0", c.ReviewMinStars, c.LowThreshold))
+	}
 	return c, nil
 }
 

@@ -149,6 +149,8 @@ func TestStoreDetailsConfig(t *testing.T) {
 		{`review_url = "https://yandex.ru/`, `review_url = "http://yandex.ru/`, "stores[0].review_url"},
 		{"review_min_stars = 5 ", "review_min_stars = 3 ", "feedback.review_min_stars"},
 		{"review_every_days = 180 ", "review_every_days = 0 ", "feedback.review_every_days"},
+		{`review_url = "https://yandex.ru/maps/org/`, `review_url = "https://yandex.ru/maps/my org/`, "stores[0].review_url"},
+		{"low_threshold = 3 ", "low_threshold = 5 ", "feedback.review_min_stars: 5 is a low rating"},
 	})
 	if central.ReviewURL == "" || b.Feedback.ReviewMinStars != 5 || b.Feedback.ReviewEveryDays != 180 {
 		t.Fatalf("the example's review page: %q, %+v", central.ReviewURL, b.Feedback)

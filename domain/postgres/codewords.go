@@ -92,11 +92,13 @@ func (t *tx) StopCodeWord(ctx context.Context, id, by int64, at time.Time) (bool
 	return tag.RowsAffected() == 1, nil
 }
 
-// CodeWordUsedBy reports whether a customer used a word.
-func (t *tx) CodeWordUsedBy(ctx context.Context, id, customerID int64) (bool, error) {
+// CodeWordUsedBy reports whether a person used a word.
+func (t *tx) CodeWordUsedBy(ctx context.Context, id int64, u domain.CodeWordUser) (bool, error) {
 	var used bool
-	err := t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM code_word_uses WHERE code_word_id = $1 AND customer_id = $2)`,
-		id, customerID).Scan(&used)
+	err := t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM code_word_uses WHERE code_word_id = $1 AND customer_id = $2)
+		OR ($3::bytea IS NOT NULL AND EXISTS (SELECT 1 FROM code_word_uses WHERE code_word_id = $1 AND account_hash = $3))
+		OR ($4::bytea IS NOT NULL AND EXISTS (SELECT 1 FROM code_word_uses WHERE code_word_id = $1 AND phone_hash = $4))`,
+		id, u.CustomerID, u.AccountHash, u.PhoneHash).Scan(&used)
 	if err != nil {
 		return false, fmt.Errorf("code word used: %w", mapErr(err))
 	}
@@ -114,14 +116,14 @@ const claimCodeWord = `WITH w AS (
 	  AND NOT EXISTS (SELECT 1 FROM code_word_uses WHERE code_word_id = $1 AND customer_id = $2)
 	RETURNING id, uses
 )
-INSERT INTO code_word_uses (code_word_id, customer_id, used_at, at_join)
-SELECT id, $2, $3, $4 FROM w
+INSERT INTO code_word_uses (code_word_id, customer_id, used_at, at_join, account_hash, phone_hash)
+SELECT id, $2, $3, $4, $5, $6 FROM w
 RETURNING (SELECT uses FROM w)`
 
-// ClaimCodeWord takes a use of a word for a customer.
-func (t *tx) ClaimCodeWord(ctx context.Context, id, customerID int64, at time.Time, atJoin bool) (int, error) {
+// ClaimCodeWord takes a use of a word for a person.
+func (t *tx) ClaimCodeWord(ctx context.Context, id int64, u domain.CodeWordUser, at time.Time, atJoin bool) (int, error) {
 	var uses int
-	err := t.tx.QueryRow(ctx, claimCodeWord, id, customerID, t.stamp(at), atJoin).Scan(&uses)
+	err := t.tx.QueryRow(ctx, claimCodeWord, id, u.CustomerID, t.stamp(at), atJoin, u.AccountHash, u.PhoneHash).Scan(&uses)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, nil
 	}
