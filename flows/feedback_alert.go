@@ -136,6 +136,12 @@ func feedbackTaken(s *Session, err error) (bool, error) { return handledTap(s, e
 // ".customer_unreachable"); an error of another kind is returned.
 func handledTap(s *Session, err error, prefix string) (bool, error) {
 	var handled *domain.HandledError
+	if err != nil && s.In.Kind == InputText && (errors.As(err, &handled) || errors.Is(err, domain.ErrCustomerErased) ||
+		errors.Is(err, domain.ErrCustomerUnreachable)) {
+		// Refused at the send (someone answered, or the customer left,
+		// while these words were written): say they did not go.
+		defer s.Say("relay.not_sent", nil)
+	}
 	switch {
 	case errors.As(err, &handled):
 		loc := s.e.location(s)

@@ -543,3 +543,30 @@ func TestReplyStartedAndCancelled(t *testing.T) {
 		t.Fatalf("the reply after a cancelled one:\n%s", anna.Transcript())
 	}
 }
+
+// TestTwoRepliesAtOnce: an owner and a manager both open Reply on the
+// same bad rating; the first words sent answer it, the second's are
+// refused at the send with who answered, and said not to have gone.
+func TestTwoRepliesAtOnce(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	manager := hire(t, h, owner, "manager", 902, "Mila")
+	anna := join(t, h, 101, "Anna")
+	buy(t, anna, cashier)
+	anna.Send("/feedback").Tap("2⭐").Send("The cup was dirty")
+
+	owner.Sync().Tap("↩️ Reply")
+	manager.Sync().Tap("↩️ Reply")
+	owner.Send("Sorry, Anna! We will do better.")
+	manager.Send("We apologise.")
+	if got := lastTexts(manager, 2); !strings.Contains(got, "Olga has handled this rating already (replied") ||
+		!strings.Contains(got, "Your message was not sent.") {
+		t.Fatalf("the second reply:\n%s", manager.Transcript())
+	}
+	anna.Sync()
+	if got := texts(anna); !strings.Contains(got, "Sorry, Anna!") || strings.Contains(got, "We apologise.") {
+		t.Fatalf("Anna's replies:\n%s", anna.Transcript())
+	}
+}
