@@ -43,7 +43,10 @@ type CodeWord struct {
 	Points     int64
 	Start, End time.Time
 	MaxUses    int // 0: no limit
-	Uses       int
+	// NewOnly: only someone who writes it before joining (or while
+	// joining) gets its points, with the card.
+	NewOnly bool
+	Uses    int
 	// Joined counts the uses by people who wrote the word before joining;
 	// Buyers, Purchases and Revenue what those who used it bought from
 	// their use on (purchases not cancelled, in minor units). Filled by
@@ -179,6 +182,7 @@ type CodeWordRequest struct {
 	Points  int64
 	End     time.Time
 	MaxUses int // 0: no limit
+	NewOnly bool
 }
 
 // ValidateCodeWord checks a new word's figures at now (not whether a
@@ -216,7 +220,7 @@ func (s *Service) StartCodeWord(ctx context.Context, tx Tx, by *Staff, req CodeW
 	} else if err != nil && !errors.Is(err, ErrNotFound) {
 		return nil, err
 	}
-	w := &CodeWord{Word: word, Points: req.Points, Start: now, End: req.End, MaxUses: req.MaxUses,
+	w := &CodeWord{Word: word, Points: req.Points, Start: now, End: req.End, MaxUses: req.MaxUses, NewOnly: req.NewOnly,
 		CreatedBy: by.ID, CreatedAt: now}
 	if err := tx.CreateCodeWord(ctx, w); errors.Is(err, ErrConflict) {
 		return nil, Invalid("codeword.error.taken") // another owner's, a moment ago
@@ -224,6 +228,9 @@ func (s *Service) StartCodeWord(ctx context.Context, tx Tx, by *Staff, req CodeW
 		return nil, err
 	}
 	detail := fmt.Sprintf("start %s %d until %s max %d", w.Word, w.Points, w.End.UTC().Format(time.RFC3339), w.MaxUses)
+	if w.NewOnly {
+		detail += " new"
+	}
 	return w, tx.AppendAudit(ctx, AuditEntry{StaffID: by.ID, Action: AuditCodeWord, Detail: detail, At: now})
 }
 
@@ -268,6 +275,7 @@ const (
 	CodeWordUsed                           // this customer used it before
 	CodeWordEnded                          // stopped or past its end
 	CodeWordFull                           // every use is taken
+	CodeWordNewOnly                        // for new members only, and this one joined before
 )
 
 // CodeWordOutcome is the word written and what it did.
@@ -323,6 +331,9 @@ func (s *Service) UseCodeWord(ctx context.Context, tx Tx, c *Customer, text stri
 		return out, nil
 	case !w.Running(now):
 		out.Result = CodeWordEnded
+		return out, nil
+	case w.NewOnly && !atJoin:
+		out.Result = CodeWordNewOnly
 		return out, nil
 	}
 	uses, err := tx.ClaimCodeWord(ctx, w.ID, user, now, atJoin)

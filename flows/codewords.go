@@ -102,7 +102,7 @@ func codesList(s *Session) (Reply, error) {
 func (s *Session) codeWordData(w *domain.CodeWord, loc *time.Location) map[string]any {
 	return map[string]any{"Word": w.Word, "Points": s.points(w.Points), "Until": lastDay(w.End, loc),
 		"Ended": w.Ended().Add(-time.Second).In(loc).Format("02.01"), "Uses": s.num(int64(w.Uses)), "Max": s.num(int64(w.MaxUses)),
-		"Limited": w.MaxUses > 0, "Joined": s.num(int64(w.Joined)), "Buyers": s.num(int64(w.Buyers)),
+		"Limited": w.MaxUses > 0, "NewOnly": w.NewOnly, "Joined": s.num(int64(w.Joined)), "Buyers": s.num(int64(w.Buyers)),
 		"Purchases": s.num(int64(w.Purchases)), "Revenue": s.e.money(w.Revenue, s.Lang)}
 }
 
@@ -211,13 +211,24 @@ func (codeWordFlow) Ask(s *Session) error {
 		}
 		s.Send(Reply{Text: s.T("codeword.ask.uses", nil), Inline: [][]Button{row, cancel}})
 	case stepCodeWordConfirm:
-		w := s.draftCodeWord()
-		s.Send(Reply{Text: s.T("codeword.confirm", s.codeWordData(&w, loc)), Inline: [][]Button{{
-			{Text: s.T("codeword.confirm.yes", nil), Data: s.cb(flowCodeWord, stepCodeWordConfirm, "yes")}, cancel[0]}}})
+		s.Send(codeWordConfirm(s, cancel[0], loc))
 	default:
 		return fmt.Errorf("codeword: unknown step %q", s.Conv.Step)
 	}
 	return nil
+}
+
+// codeWordConfirm is the confirmation: Start, Cancel, and the toggle
+// between every member and new members only.
+func codeWordConfirm(s *Session, cancel Button, loc *time.Location) Reply {
+	w := s.draftCodeWord()
+	toggle := "codeword.button.new_only"
+	if w.NewOnly {
+		toggle = "codeword.button.everyone"
+	}
+	return Reply{Text: s.T("codeword.confirm", s.codeWordData(&w, loc)), Inline: [][]Button{
+		{{Text: s.T("codeword.confirm.yes", nil), Data: s.cb(flowCodeWord, stepCodeWordConfirm, "yes")}, cancel},
+		{{Text: s.T(toggle, nil), Data: s.cb(flowCodeWord, stepCodeWordConfirm, "new")}}}}
 }
 
 // codeWordEnd is the end of a term of days days counted from today in
@@ -230,7 +241,8 @@ func codeWordEnd(now time.Time, days int, loc *time.Location) time.Time {
 // draftCodeWord is the word the steps chose so far.
 func (s *Session) draftCodeWord() domain.CodeWord {
 	end, _ := time.Parse(time.RFC3339, s.Data("end"))
-	return domain.CodeWord{Word: s.Data("word"), Points: s.dataInt("points"), End: end, MaxUses: int(s.dataInt("uses"))}
+	return domain.CodeWord{Word: s.Data("word"), Points: s.dataInt("points"), End: end, MaxUses: int(s.dataInt("uses")),
+		NewOnly: s.Data("new") != ""}
 }
 
 func (f codeWordFlow) Handle(s *Session) error {
@@ -310,6 +322,16 @@ func (f codeWordFlow) Handle(s *Session) error {
 		s.SetData("uses", strconv.FormatInt(n, 10))
 		return s.Goto(stepCodeWordConfirm)
 	case stepCodeWordConfirm:
+		if s.In.Kind == InputCallback && s.tapValue() == "new" {
+			if s.Data("new") == "" {
+				s.SetData("new", "1")
+			} else {
+				s.SetData("new", "")
+			}
+			s.Edit(codeWordConfirm(s, Button{Text: s.T("codeword.cancel", nil),
+				Data: s.cb(flowCodeWord, stepCodeWordConfirm, "cancel")}, staffLocation(s)))
+			return nil
+		}
 		if s.In.Kind != InputCallback || s.tapValue() != "yes" {
 			return f.Ask(s)
 		}
@@ -322,7 +344,7 @@ func (f codeWordFlow) Handle(s *Session) error {
 func (f codeWordFlow) start(s *Session) error {
 	d := s.draftCodeWord()
 	w, err := s.e.Service.StartCodeWord(s.Ctx, s.Tx, s.Staff, domain.CodeWordRequest{Word: d.Word, Points: d.Points,
-		End: d.End, MaxUses: d.MaxUses})
+		End: d.End, MaxUses: d.MaxUses, NewOnly: d.NewOnly})
 	var v *domain.ValidationError
 	if errors.As(err, &v) {
 		data := map[string]any{"Word": d.Word, "Min": domain.MinCodeWordRunes, "Max": domain.MaxCodeWordRunes,
@@ -368,6 +390,8 @@ func sayCodeWord(s *Session, out domain.CodeWordOutcome) {
 		s.Say("codeword.ended", data)
 	case domain.CodeWordFull:
 		s.Say("codeword.full", data)
+	case domain.CodeWordNewOnly:
+		s.Say("codeword.new_only", data)
 	}
 }
 

@@ -1,6 +1,7 @@
 package flows_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -183,5 +184,36 @@ func TestCodeWordsWhereverTheyAreWritten(t *testing.T) {
 	}
 	if !strings.Contains(lastTexts(dan, 6), "You have used the code word AUTUMN already") {
 		t.Fatalf("Dan, joined again, is not told:\n%s", dan.Transcript())
+	}
+}
+
+// TestCodeWordForNewMembersOnly: a word for new members pays those who
+// join with it; a member already in is thanked and gets nothing.
+func TestCodeWordForNewMembersOnly(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	anna := join(t, h, 101, "Anna")
+
+	owner.Send("/codes").Tap("➕ New code word").Send("Welcome").Tap("200").Tap("30 days (to 21.12)").Tap("No limit").
+		Tap("🆕 For new members only")
+	if got := owner.Last(); !strings.Contains(got.Text, "200 points to each new member who joins with it") ||
+		!slices.Contains(got.Buttons(), "👥 For every member") {
+		t.Fatalf("the confirmation for new members:\n%s", owner.Transcript())
+	}
+	owner.Tap("✅ Start")
+
+	anna.Send("welcome")
+	if got := anna.Last().Text; !strings.HasPrefix(got, "The code word WELCOME is for new members") {
+		t.Fatalf("a member's new-members word: %q", got)
+	}
+	dan := h.Chat(104, "Dan", "en")
+	dan.Send("WELCOME").Tap("✅ I agree").ShareContact("+79990000104").Tap("Dan").Tap("No, thanks")
+	if !strings.Contains(texts(dan), "🎉 Code word WELCOME: +200 points on your card.") {
+		t.Fatalf("Dan's joining:\n%s", dan.Transcript())
+	}
+	owner.Send("/codes")
+	if got := owner.Last().Text; !strings.Contains(got, "• WELCOME (new members only): 200 points, through 21.12.2026; uses: 1, of them new members: 1") {
+		t.Fatalf("the list:\n%s", got)
 	}
 }

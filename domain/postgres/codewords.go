@@ -18,6 +18,7 @@ type codeWordRow struct {
 	StartsAt  time.Time  `db:"starts_at"`
 	EndsAt    time.Time  `db:"ends_at"`
 	MaxUses   int        `db:"max_uses"`
+	NewOnly   bool       `db:"new_only"`
 	Uses      int        `db:"uses"`
 	Joined    int        `db:"joined"`
 	Buyers    int        `db:"buyers"`
@@ -30,12 +31,12 @@ type codeWordRow struct {
 
 func (r codeWordRow) domain() domain.CodeWord {
 	return domain.CodeWord{ID: r.ID, Word: r.Word, Points: r.Points, Start: r.StartsAt, End: r.EndsAt,
-		MaxUses: r.MaxUses, Uses: r.Uses, Joined: r.Joined, Buyers: r.Buyers, Purchases: r.Purchases,
+		MaxUses: r.MaxUses, NewOnly: r.NewOnly, Uses: r.Uses, Joined: r.Joined, Buyers: r.Buyers, Purchases: r.Purchases,
 		Revenue: r.Revenue, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt,
 		StoppedAt: deref(r.StoppedAt)}
 }
 
-const codeWordColumns = `w.id, w.word, w.points, w.starts_at, w.ends_at, w.max_uses, w.uses, w.created_by,
+const codeWordColumns = `w.id, w.word, w.points, w.starts_at, w.ends_at, w.max_uses, w.new_only, w.uses, w.created_by,
 	w.created_at, w.stopped_at`
 
 // CreateCodeWord inserts a code word, closing the words of its spelling
@@ -49,9 +50,9 @@ func (t *tx) CreateCodeWord(ctx context.Context, w *domain.CodeWord) error {
 		return fmt.Errorf("create code word: %w", mapErr(err))
 	}
 	err := t.tx.QueryRow(ctx, `INSERT INTO code_words (word, word_key, points, starts_at, ends_at, max_uses,
-		created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		new_only, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 		ON CONFLICT (word_key) WHERE stopped_at IS NULL DO NOTHING RETURNING id`,
-		w.Word, key, w.Points, w.Start, w.End, w.MaxUses, w.CreatedBy, at).Scan(&w.ID)
+		w.Word, key, w.Points, w.Start, w.End, w.MaxUses, w.NewOnly, w.CreatedBy, at).Scan(&w.ID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return fmt.Errorf("create code word %s: %w", w.Word, domain.ErrConflict)
 	}
