@@ -257,6 +257,11 @@ func (s *Sender) deliverInOrder(ctx context.Context, ms []domain.OutMessage) (in
 			n++
 		case pending:
 			stopped[m.ChatID] = o
+			// Word for the holder is left before the message is given
+			// back (followUp leaves it again): a holder that finishes the
+			// moment the row is free serves the chat on, rather than the
+			// next background claim taking it among the others.
+			s.waiting.Store(m.ChatID, struct{}{})
 			release = append(release, m) // a no-op unless the lease is still ours
 		case blocked:
 			stopped[m.ChatID] = o
