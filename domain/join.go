@@ -24,9 +24,9 @@ type JoinRequest struct {
 	PhoneShared bool      // the phone came from the account's own contact, not typed
 	// ReferralCode is the code of the r_<code> link they came through.
 	ReferralCode string
-	// CodeWord is a code word they wrote (or whose p_ link they opened)
-	// before joining: its points come with the card.
-	CodeWord string
+	// CodeWords are the code words they wrote (or whose p_ links they
+	// opened) before or while joining: their points come with the card.
+	CodeWords []string
 	// Cashier is the staff id of an s_<store>_<cashier> link (the
 	// cashier's own join QR): they signed the customer up. 0: none.
 	Cashier int64
@@ -39,8 +39,8 @@ type JoinResult struct {
 	AtStore bool // joined at a known store's register: the bonus pays this receipt
 	// Referral says whether the friend's link will pay both of them.
 	Referral ReferralOutcome
-	// CodeWord is what the code word written before joining gave.
-	CodeWord CodeWordOutcome
+	// CodeWords is what each code word written before joining gave.
+	CodeWords []CodeWordOutcome
 }
 
 // Join makes a customer a member: the store they joined at (a poster of a
@@ -79,9 +79,13 @@ func (s *Service) Join(ctx context.Context, tx Tx, req JoinRequest) (*JoinResult
 	if res.Referral, err = s.recordReferral(ctx, tx, c, req.ReferralCode); err != nil {
 		return nil, err
 	}
-	if req.CodeWord != "" {
-		if res.CodeWord, err = s.UseCodeWord(ctx, tx, c, req.CodeWord, true); err != nil {
+	for _, word := range req.CodeWords {
+		out, err := s.UseCodeWord(ctx, tx, c, word, true)
+		if err != nil {
 			return nil, err
+		}
+		if out.Word != nil {
+			res.CodeWords = append(res.CodeWords, out)
 		}
 	}
 	return res, s.emit(ctx, tx, CustomerJoined{Customer: c, Card: card, ShopID: c.JoinedStoreID, Welcome: res.Welcome})

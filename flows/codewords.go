@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -219,16 +220,28 @@ func (codeWordFlow) Ask(s *Session) error {
 }
 
 // codeWordConfirm is the confirmation: Start, Cancel, and the toggle
-// between every member and new members only.
+// between every member and new members only. Start and the toggle carry
+// the audience their message shows ("yes1": start it for new members
+// only; "new0": show it for every member), so a tap on an older
+// confirmation of the same draft does what that message said.
 func codeWordConfirm(s *Session, cancel Button, loc *time.Location) Reply {
 	w := s.draftCodeWord()
-	toggle := "codeword.button.new_only"
+	toggle, shown, other := "codeword.button.new_only", "0", "1"
 	if w.NewOnly {
-		toggle = "codeword.button.everyone"
+		toggle, shown, other = "codeword.button.everyone", "1", "0"
 	}
 	return Reply{Text: s.T("codeword.confirm", s.codeWordData(&w, loc)), Inline: [][]Button{
-		{{Text: s.T("codeword.confirm.yes", nil), Data: s.cb(flowCodeWord, stepCodeWordConfirm, "yes")}, cancel},
-		{{Text: s.T(toggle, nil), Data: s.cb(flowCodeWord, stepCodeWordConfirm, "new")}}}}
+		{{Text: s.T("codeword.confirm.yes", nil), Data: s.cb(flowCodeWord, stepCodeWordConfirm, "yes"+shown)}, cancel},
+		{{Text: s.T(toggle, nil), Data: s.cb(flowCodeWord, stepCodeWordConfirm, "new"+other)}}}}
+}
+
+// setNewOnly keeps the audience a confirmation's button carries.
+func setNewOnly(s *Session, flag string) {
+	if flag == "1" {
+		s.SetData("new", "1")
+	} else {
+		s.SetData("new", "")
+	}
 }
 
 // codeWordEnd is the end of a term of days days counted from today in
@@ -322,19 +335,20 @@ func (f codeWordFlow) Handle(s *Session) error {
 		s.SetData("uses", strconv.FormatInt(n, 10))
 		return s.Goto(stepCodeWordConfirm)
 	case stepCodeWordConfirm:
-		if s.In.Kind == InputCallback && s.tapValue() == "new" {
-			if s.Data("new") == "" {
-				s.SetData("new", "1")
-			} else {
-				s.SetData("new", "")
-			}
+		if s.In.Kind != InputCallback {
+			return f.Ask(s)
+		}
+		if flag, ok := strings.CutPrefix(s.tapValue(), "new"); ok {
+			setNewOnly(s, flag)
 			s.Edit(codeWordConfirm(s, Button{Text: s.T("codeword.cancel", nil),
 				Data: s.cb(flowCodeWord, stepCodeWordConfirm, "cancel")}, staffLocation(s)))
 			return nil
 		}
-		if s.In.Kind != InputCallback || s.tapValue() != "yes" {
+		flag, ok := strings.CutPrefix(s.tapValue(), "yes")
+		if !ok {
 			return f.Ask(s)
 		}
+		setNewOnly(s, flag)
 		return f.start(s)
 	}
 	return fmt.Errorf("codeword: unknown step %q", s.Conv.Step)
@@ -447,7 +461,7 @@ func codeWordInFlow(s *Session, f Flow) (bool, error) {
 		}
 		return true, f.Ask(s)
 	}
-	if f.Name() != flowOnboarding || s.Data("codeword") != "" {
+	if f.Name() != flowOnboarding {
 		return false, nil
 	}
 	p, err := runningCodeWord(s, s.In.Text)
@@ -460,14 +474,21 @@ func codeWordInFlow(s *Session, f Flow) (bool, error) {
 	return true, f.Ask(s)
 }
 
-// rememberCodeWord keeps a newcomer's code word for their joining and
-// says its points come with the card.
+// maxJoinCodeWords bounds the code words one joining keeps.
+const maxJoinCodeWords = 3
+
+// rememberCodeWord keeps a newcomer's code word for their joining (with
+// any kept before it, up to maxJoinCodeWords) and says its points come
+// with the card.
 func rememberCodeWord(s *Session, word string) error {
 	w, err := s.e.Service.FindCodeWordIn(s.Ctx, s.Tx, word)
 	if err != nil || w == nil {
 		return err
 	}
-	s.SetData("codeword", w.Word)
+	kept := strings.Fields(s.Data("codeword"))
+	if !slices.Contains(kept, w.Word) && len(kept) < maxJoinCodeWords {
+		s.SetData("codeword", strings.Join(append(kept, w.Word), " "))
+	}
 	s.Say("codeword.join_hint", map[string]any{"Word": w.Word, "Points": s.points(w.Points)})
 	return nil
 }

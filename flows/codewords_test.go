@@ -202,14 +202,35 @@ func TestCodeWordForNewMembersOnly(t *testing.T) {
 		t.Fatalf("the confirmation for new members:\n%s", owner.Transcript())
 	}
 	owner.Tap("✅ Start")
+	if got := owner.Last().Text; !strings.Contains(got, "someone who joins with it gets 200 points") {
+		t.Fatalf("started:\n%s", got)
+	}
 
 	anna.Send("welcome")
 	if got := anna.Last().Text; !strings.HasPrefix(got, "The code word WELCOME is for new members") {
 		t.Fatalf("a member's new-members word: %q", got)
 	}
+	// A confirmation asked again and an older one's buttons: each does
+	// what its own message says.
+	owner.Send("/codes").Tap("➕ New code word").Send("Autumn").Tap("100").Tap("7 days (to 28.11)").Tap("No limit")
+	first := owner.Last().ID
+	owner.Send("start it").TapOld(first, "🆕 For new members only")
+	owner.Tap("✅ Start") // the newest confirmation, which says every member
+	anna.Send("autumn")
+	if got := anna.Last().Text; !strings.HasPrefix(got, "🎉 Code word AUTUMN: +100 points") {
+		t.Fatalf("a word started from a confirmation for every member: %q\n%s", got, owner.Transcript())
+	}
+
+	// A newcomer with a word from a link who writes another while joining
+	// gets both.
 	dan := h.Chat(104, "Dan", "en")
-	dan.Send("WELCOME").Tap("✅ I agree").ShareContact("+79990000104").Tap("Dan").Tap("No, thanks")
-	if !strings.Contains(texts(dan), "🎉 Code word WELCOME: +200 points on your card.") {
+	dan.Send("/start p_AUTUMN").Tap("✅ I agree").Send("WELCOME")
+	if !strings.Contains(lastTexts(dan, 2), "Your code word WELCOME gives 200 points more once you join") {
+		t.Fatalf("a second word while joining:\n%s", dan.Transcript())
+	}
+	dan.ShareContact("+79990000104").Tap("Dan").Tap("No, thanks")
+	if got := texts(dan); !strings.Contains(got, "🎉 Code word WELCOME: +200 points on your card.") ||
+		!strings.Contains(got, "🎉 Code word AUTUMN: +100 points on your card.") {
 		t.Fatalf("Dan's joining:\n%s", dan.Transcript())
 	}
 	owner.Send("/codes")

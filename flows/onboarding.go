@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/loyaltybot/loyaltybot/domain"
 )
@@ -225,7 +226,7 @@ func (o onboarding) finish(s *Session) error {
 	res, err := s.e.Service.Join(s.Ctx, s.Tx, domain.JoinRequest{
 		Customer: s.Customer, StoreCode: s.Data("store"), PhoneShared: s.Data("phone_via") == phoneShared,
 		ReferralCode: s.Data("referral"),
-		CodeWord:     s.Data("codeword"),
+		CodeWords:    strings.Fields(s.Data("codeword")),
 		Cashier:      cashier,
 	})
 	if err != nil {
@@ -242,8 +243,8 @@ func (o onboarding) finish(s *Session) error {
 		return err
 	}
 	sayReferral(s, res.Referral)
-	if res.CodeWord.Word != nil {
-		sayCodeWord(s, res.CodeWord)
+	for _, out := range res.CodeWords {
+		sayCodeWord(s, out)
 	}
 	if offer != nil {
 		s.Send(*offer)

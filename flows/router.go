@@ -142,7 +142,7 @@ func (e *Engine) start(s *Session) error {
 		if p.Kind == domain.StartStore && s.Data("store") == "" {
 			rememberStore(s, p.Value)
 		}
-		if p.Kind == domain.StartCodeWord && s.Data("codeword") == "" {
+		if p.Kind == domain.StartCodeWord {
 			if err := rememberCodeWord(s, p.Value); err != nil {
 				return err
 			}
