@@ -570,3 +570,17 @@ func TestTwoRepliesAtOnce(t *testing.T) {
 		t.Fatalf("Anna's replies:\n%s", anna.Transcript())
 	}
 }
+
+// TestReplyToACustomerWhoErasedMeanwhile: the customer erases their data
+// while the owner writes a reply (the step goes with the data); the
+// owner's words are not taken for a wish to join the program.
+func TestReplyToACustomerWhoErasedMeanwhile(t *testing.T) {
+	t.Parallel()
+	_, owner, anna := lowRating(t)
+	owner.Sync().Tap("↩️ Reply")
+	anna.Send("/privacy").Tap("🗑 Delete my data").Tap("Yes, delete my data")
+	owner.Send("Sorry, Anna!")
+	if got := owner.Last().Text; !strings.HasPrefix(got, "I didn't catch that.") {
+		t.Fatalf("the owner's reply after the erasure:\n%s", owner.Transcript())
+	}
+}

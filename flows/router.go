@@ -22,9 +22,12 @@ func (e *Engine) route(s *Session) error {
 		}
 		return f.Handle(s)
 	}
-	if !s.Customer.Member() {
+	if !s.Customer.Member() && !s.Staff.CanCheckout() {
 		// Someone who writes anything before joining is welcomed in; a
-		// code word they wrote gives its points with the card.
+		// code word they wrote gives its points with the card. (Staff
+		// writing outside a step get the hint: their words are meant for
+		// a step that ended, say a reply to a customer who erased their
+		// data meanwhile, not a wish to join; /start joins them.)
 		p, err := codeWordOfNewcomer(s)
 		if err != nil {
 			return err
@@ -32,7 +35,7 @@ func (e *Engine) route(s *Session) error {
 		return startOnboarding(s, p)
 	}
 	text := strings.TrimSpace(s.In.Text)
-	if s.In.Kind == InputText && text != "" {
+	if s.In.Kind == InputText && text != "" && s.Customer.Member() {
 		if used, err := useCodeWord(s, text); used || err != nil {
 			return err
 		}
