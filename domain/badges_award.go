@@ -287,16 +287,23 @@ func (s *Service) takeBackBadges(ctx context.Context, tx Tx, p *Purchase) error 
 // creditPromo credits promo points to a customer's card once per key;
 // they expire with the welcome bonus's term, like every other gift.
 func (s *Service) creditPromo(ctx context.Context, tx Tx, customerID int64, kind LedgerKind, points int64, key string) (bool, error) {
+	_, created, err := s.creditGift(ctx, tx, customerID, LedgerEntry{Kind: kind, Amount: points, IdempotencyKey: key})
+	return created, err
+}
+
+// creditGift credits e (its card found by the customer) as promo points
+// that expire with the welcome bonus's term, like every gift: a badge's,
+// a profile section's, a code word's.
+func (s *Service) creditGift(ctx context.Context, tx Tx, customerID int64, e LedgerEntry) (LedgerEntry, bool, error) {
 	card, err := tx.FindCardByCustomer(ctx, customerID)
 	if err != nil {
-		return false, err
+		return LedgerEntry{}, false, err
 	}
-	e := LedgerEntry{CardID: card.ID, Kind: kind, Amount: points, IdempotencyKey: key}
+	e.CardID = card.ID
 	if d := s.Business.WelcomeBonusDays; d > 0 {
 		e.ExpiresAt = s.Now().AddDate(0, 0, d)
 	}
-	_, created, err := Credit(ctx, tx, e, LotPromo)
-	return created, err
+	return Credit(ctx, tx, e, LotPromo)
 }
 
 // AwardMonthlyBadges is the daily badge job: for each store, the biggest

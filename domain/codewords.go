@@ -351,16 +351,8 @@ func (s *Service) UseCodeWord(ctx context.Context, tx Tx, c *Customer, text stri
 		return out, nil
 	}
 	w.Uses = uses
-	card, err := tx.FindCardByCustomer(ctx, c.ID)
-	if err != nil {
-		return out, err
-	}
-	e := LedgerEntry{CardID: card.ID, Kind: LedgerCodeWord, Amount: w.Points, Reason: w.Word,
-		IdempotencyKey: "codeword:" + strconv.FormatInt(w.ID, 10) + ":" + strconv.FormatInt(c.ID, 10)}
-	if d := s.Business.WelcomeBonusDays; d > 0 {
-		e.ExpiresAt = now.AddDate(0, 0, d)
-	}
-	row, _, err := Credit(ctx, tx, e, LotPromo)
+	row, _, err := s.creditGift(ctx, tx, c.ID, LedgerEntry{Kind: LedgerCodeWord, Amount: w.Points, Reason: w.Word,
+		IdempotencyKey: "codeword:" + strconv.FormatInt(w.ID, 10) + ":" + strconv.FormatInt(c.ID, 10)})
 	if err != nil {
 		return out, err
 	}

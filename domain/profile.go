@@ -142,14 +142,5 @@ func (s *Service) CompleteSection(ctx context.Context, tx Tx, customerID int64, 
 // key (they expire with the welcome bonus's term). It reports whether
 // they were credited now.
 func (s *Service) Reward(ctx context.Context, tx Tx, customerID, points int64, key string) (bool, error) {
-	card, err := tx.FindCardByCustomer(ctx, customerID)
-	if err != nil {
-		return false, err
-	}
-	e := LedgerEntry{CardID: card.ID, Kind: LedgerBonus, Amount: points, IdempotencyKey: key}
-	if d := s.Business.WelcomeBonusDays; d > 0 {
-		e.ExpiresAt = s.Now().AddDate(0, 0, d)
-	}
-	_, created, err := Credit(ctx, tx, e, LotPromo)
-	return created, err
+	return s.creditPromo(ctx, tx, customerID, LedgerBonus, points, key)
 }

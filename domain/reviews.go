@@ -79,7 +79,7 @@ func (s *Service) InviteToReview(ctx context.Context, tx Tx, c *Customer, shopID
 	if shopID == 0 || stars < cfg.ReviewMinStars || cfg.ReviewMinStars == 0 || !c.Member() {
 		return "", nil
 	}
-	shop, err := tx.FindShopByID(ctx, shopID)
+	shop, _, err := s.shop(ctx, tx, shopID) // cached
 	if err != nil {
 		return "", err
 	}
