@@ -11,7 +11,7 @@ import (
 // CardLink is the deep link a card QR encodes. Opened by staff it starts a
 // checkout; opened by anyone else it reveals nothing.
 func CardLink(botUsername, token string) string {
-	return fmt.Sprintf("https://t.me/%s?start=c_%s", botUsername, token)
+	return DeepLink(botUsername, domain.StartCard.Prefix()+token)
 }
 
 // showCard sends the card: a QR of a fresh signed token, with the name,

@@ -3,7 +3,6 @@ package flows
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -17,7 +16,7 @@ import (
 
 // CardMoveLink is the deep link that moves a card to whoever opens it.
 func CardMoveLink(botUsername, token string) string {
-	return fmt.Sprintf("https://t.me/%s?start=m_%s", botUsername, token)
+	return DeepLink(botUsername, domain.StartCardMove.Prefix()+token)
 }
 
 // cardMoveAction makes the link for the customer of the card's button

@@ -38,11 +38,6 @@ var codeWordDays = []int{7, 14, 30}
 // maxCodeWordsListed bounds /codes' list (and its Stop buttons).
 const maxCodeWordsListed = 20
 
-// CodeWordLink is the deep link that gives a code word's points.
-func CodeWordLink(botUsername, payload string) string {
-	return fmt.Sprintf("https://t.me/%s?start=%s", botUsername, payload)
-}
-
 // codesCommand is /codes for owners: the code words running and ended in
 // the last 30 days, a Stop button under each running one, and a button
 // to start one.
@@ -87,7 +82,7 @@ func codesList(s *Session) (Reply, error) {
 			continue
 		}
 		if p := w.StartPayload(); p != "" {
-			lines = append(lines, "   "+CodeWordLink(s.e.BotUsername, p))
+			lines = append(lines, "   "+DeepLink(s.e.BotUsername, p))
 		}
 		rows = append(rows, []Button{{Text: s.T("codeword.button.stop", data),
 			Data: action("codes", "stop"+strconv.FormatInt(w.ID, 10))}})
@@ -375,7 +370,7 @@ func (f codeWordFlow) start(s *Session) error {
 	s.Leave()
 	text := s.T("codeword.started", s.codeWordData(w, staffLocation(s)))
 	if p := w.StartPayload(); p != "" {
-		text += "\n\n" + s.T("codeword.started.link", map[string]any{"Link": CodeWordLink(s.e.BotUsername, p)})
+		text += "\n\n" + s.T("codeword.started.link", map[string]any{"Link": DeepLink(s.e.BotUsername, p)})
 	}
 	s.Edit(Reply{Text: text})
 	return nil

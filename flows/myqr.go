@@ -1,7 +1,6 @@
 package flows
 
 import (
-	"fmt"
 	"strconv"
 
 	"github.com/loyaltybot/loyaltybot/domain"
@@ -11,7 +10,7 @@ import (
 // staff id it is that cashier's own, and the customers who join through
 // it count as signed up by them (/stats staff).
 func StoreJoinLink(botUsername, store string, cashier int64) string {
-	return fmt.Sprintf("https://t.me/%s?start=%s", botUsername, domain.StoreLinkPayload(store, cashier))
+	return DeepLink(botUsername, domain.StoreLinkPayload(store, cashier))
 }
 
 // myQR is /myqr for staff: their own join QR, to show a customer at the

@@ -3,7 +3,6 @@ package flows
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/url"
 
 	"github.com/loyaltybot/loyaltybot/domain"
@@ -11,7 +10,7 @@ import (
 
 // ReferralLink is a member's personal invite link (DESIGN §3: r_<code>).
 func ReferralLink(botUsername, code string) string {
-	return fmt.Sprintf("https://t.me/%s?start=r_%s", botUsername, code)
+	return DeepLink(botUsername, domain.StartReferral.Prefix()+code)
 }
 
 // inviteCommand is /invite: the member's link as text and as a QR to

@@ -199,6 +199,12 @@ func (e *Engine) action(s *Session, name, value, mac, signed string) error {
 	return nil
 }
 
+// DeepLink is the t.me link that opens the bot with /start payload: a
+// card, a store's poster, an invitation, a code word…
+func DeepLink(botUsername, payload string) string {
+	return "https://t.me/" + botUsername + "?start=" + payload
+}
+
 // noPayload is a plain /start.
 var noPayload = domain.StartPayload{}
 

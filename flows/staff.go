@@ -2,7 +2,6 @@ package flows
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -28,7 +27,7 @@ func (staffFlow) Name() string { return flowStaff }
 
 // InviteLink is the deep link of an invitation.
 func InviteLink(botUsername, token string) string {
-	return fmt.Sprintf("https://t.me/%s?start=i_%s", botUsername, token)
+	return DeepLink(botUsername, domain.StartInvite.Prefix()+token)
 }
 
 // acceptInvite makes the opener of an i_ link staff.

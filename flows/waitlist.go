@@ -30,7 +30,7 @@ func (waitlistFlow) Name() string { return flowWaitlist }
 
 // WaitlistLink is the deep link customers open to join a waitlist.
 func WaitlistLink(botUsername, code string) string {
-	return fmt.Sprintf("https://t.me/%s?start=w_%s", botUsername, code)
+	return DeepLink(botUsername, domain.StartWaitlist.Prefix()+code)
 }
 
 // startWaitlist opens /waitlist for staff.
