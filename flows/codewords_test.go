@@ -237,4 +237,9 @@ func TestCodeWordForNewMembersOnly(t *testing.T) {
 	if got := owner.Last().Text; !strings.Contains(got, "• WELCOME (new members only): 200 points, through 21.12.2026; uses: 1, of them new members: 1") {
 		t.Fatalf("the list:\n%s", got)
 	}
+	owner.Send("/audit")
+	if got := owner.Last().Text; !strings.Contains(got, "started the code word WELCOME, 200 points through 21.12.2026, for new members only") ||
+		!strings.Contains(got, "started the code word AUTUMN, 100 points through 28.11.2026\n") && !strings.HasSuffix(got, "started the code word AUTUMN, 100 points through 28.11.2026") {
+		t.Fatalf("the audit log:\n%s", got)
+	}
 }

@@ -186,8 +186,8 @@ func promotionAudit(detail string, data map[string]any, loc *time.Location) stri
 }
 
 // codeWordAudit reads a code word's audit detail ("start AUTUMN 50
-// until <RFC 3339> max 100"; "stop AUTUMN") into data and names its
-// message.
+// until <RFC 3339> max 100", " new" after it for new members only;
+// "stop AUTUMN") into data and names its message.
 func (s *Session) codeWordAudit(detail string, data map[string]any, loc *time.Location) string {
 	f := strings.Fields(detail)
 	if len(f) >= 2 {
@@ -199,6 +199,7 @@ func (s *Session) codeWordAudit(detail string, data map[string]any, loc *time.Lo
 		if t, err := time.Parse(time.RFC3339, f[4]); err == nil {
 			data["Until"] = lastDay(t, loc)
 		}
+		data["NewOnly"] = f[len(f)-1] == "new"
 		return "audit.codeword.start"
 	}
 	return "audit.codeword.stop"
