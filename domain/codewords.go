@@ -231,8 +231,20 @@ func (s *Service) StartCodeWord(ctx context.Context, tx Tx, by *Staff, req CodeW
 	if w.NewOnly {
 		detail += " new"
 	}
-	return w, tx.AppendAudit(ctx, AuditEntry{StaffID: by.ID, Action: AuditCodeWord, Detail: detail, At: now})
+	if err := tx.AppendAudit(ctx, AuditEntry{StaffID: by.ID, Action: AuditCodeWord, Detail: detail, At: now}); err != nil {
+		return nil, err
+	}
+	return w, s.emit(ctx, tx, CodeWordStarted{Word: w, By: by})
 }
+
+// CodeWordStarted: an owner started a code word. The other owners hear
+// at once: it gives points away.
+type CodeWordStarted struct {
+	Word *CodeWord
+	By   *Staff
+}
+
+func (CodeWordStarted) eventName() string { return "code_word_started" }
 
 // StopCodeWord stops word id now for an owner. One that is over already
 // is ErrPromotionOver; an unknown one ErrNotFound.

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"context"
 	"errors"
 	"time"
 
@@ -50,15 +51,19 @@ func showWhen(s *Session, t time.Time) string {
 
 // staffLocation is the time zone a staff member schedules in: their
 // store's, or for owners (every store) the first store's.
-func staffLocation(s *Session) *time.Location {
+func staffLocation(s *Session) *time.Location { return s.e.staffZone(s.Ctx, s.Tx, s.Staff) }
+
+// staffZone is staffLocation for a staff member outside their own
+// update (a notice to them).
+func (e *Engine) staffZone(ctx context.Context, tx domain.Tx, st *domain.Staff) *time.Location {
 	tz := ""
-	if s.Staff != nil && s.Staff.ShopID != 0 {
-		if shop, err := s.Tx.FindShopByID(s.Ctx, s.Staff.ShopID); err == nil {
+	if st != nil && st.ShopID != 0 {
+		if shop, err := tx.FindShopByID(ctx, st.ShopID); err == nil {
 			tz = shop.TimeZone
 		}
 	}
-	if tz == "" && len(s.e.Business.Stores) > 0 {
-		tz = s.e.Business.Stores[0].TimeZone
+	if tz == "" && len(e.Business.Stores) > 0 {
+		tz = e.Business.Stores[0].TimeZone
 	}
 	loc, err := time.LoadLocation(tz)
 	if err != nil {

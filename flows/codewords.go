@@ -102,6 +102,29 @@ func (s *Session) codeWordData(w *domain.CodeWord, loc *time.Location) map[strin
 		"Purchases": s.num(int64(w.Purchases)), "Revenue": s.e.money(w.Revenue, s.Lang)}
 }
 
+// notifyCodeWordStarted tells the owners, but the one who started it,
+// of a new code word, as of a live promotion: it gives points away.
+func (e *Engine) notifyCodeWordStarted(ctx context.Context, tx domain.Tx, ev domain.CodeWordStarted) error {
+	staff, err := tx.ListStaff(ctx, 0)
+	if err != nil {
+		return err
+	}
+	w := ev.Word
+	for _, st := range staff {
+		if !st.IsOwner() || st.ID == ev.By.ID || st.ChatID == 0 {
+			continue
+		}
+		lang := e.staffLang(ctx, tx, &st)
+		l := e.localizer(lang)
+		data := map[string]any{"Name": ev.By.FirstName, "Word": w.Word, "Points": e.points(l, w.Points),
+			"Until": lastDay(w.End, e.staffZone(ctx, tx, &st)), "NewOnly": w.NewOnly}
+		if err := e.queue(ctx, tx, Reply{ChatID: st.ChatID, Text: e.translate(l, "codeword.owner_notice", data)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // notifyCodeWordExhausted tells whoever started a code word (or, when
 // they are no longer on the team, every owner) that its last use is
 // taken.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/loyaltybot/loyaltybot/bot/bottest"
+	"github.com/loyaltybot/loyaltybot/domain"
 )
 
 // TestCodeWords: an owner starts a code word through /codes; a member
@@ -191,8 +192,9 @@ func TestCodeWordsWhereverTheyAreWritten(t *testing.T) {
 // join with it; a member already in is thanked and gets nothing.
 func TestCodeWordForNewMembersOnly(t *testing.T) {
 	t.Parallel()
-	h := bottest.New(t, withOwner)
+	h := bottest.New(t, withOwner, func(b *domain.Business) { b.Owners = append(b.Owners, 950) })
 	owner := h.Chat(ownerID, "Olga", "en")
+	oleg := h.Chat(950, "Oleg", "en").Send("/help")
 	anna := join(t, h, 101, "Anna")
 
 	owner.Send("/codes").Tap("➕ New code word").Send("Welcome").Tap("200").Tap("30 days (to 21.12)").Tap("No limit").
@@ -204,6 +206,10 @@ func TestCodeWordForNewMembersOnly(t *testing.T) {
 	owner.Tap("✅ Start")
 	if got := owner.Last().Text; !strings.Contains(got, "someone who joins with it gets 200 points") {
 		t.Fatalf("started:\n%s", got)
+	}
+	oleg.Sync()
+	if got := oleg.Last().Text; got != "🔑 Olga started the code word WELCOME: 200 points to each new member who joins with it, through 21.12.2026. /codes lists it." {
+		t.Fatalf("the other owner's notice: %q", got)
 	}
 
 	anna.Send("welcome")

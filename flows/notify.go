@@ -127,6 +127,8 @@ func (e *Engine) react(ctx context.Context, tx domain.Tx, ev domain.Event) error
 		return e.notifyPromotionStarted(ctx, tx, ev)
 	case domain.CodeWordExhausted:
 		return e.notifyCodeWordExhausted(ctx, tx, ev)
+	case domain.CodeWordStarted:
+		return e.notifyCodeWordStarted(ctx, tx, ev)
 	case domain.StaffJoined:
 		return e.notifyInviter(ctx, tx, ev.Staff)
 	case domain.PointsAdjusted:
