@@ -215,10 +215,10 @@ func (s *Service) StartCodeWord(ctx context.Context, tx Tx, by *Staff, req CodeW
 		return nil, err
 	}
 	word, _ := ParseCodeWord(req.Word)
-	if old, err := tx.FindCodeWord(ctx, CodeWordKey(word)); err == nil && old.Running(now) {
-		return nil, Invalid("codeword.error.taken")
-	} else if err != nil && !errors.Is(err, ErrNotFound) {
+	if old, err := s.RunningCodeWord(ctx, tx, word); err != nil {
 		return nil, err
+	} else if old != nil {
+		return nil, Invalid("codeword.error.taken")
 	}
 	w := &CodeWord{Word: word, Points: req.Points, Start: now, End: req.End, MaxUses: req.MaxUses, NewOnly: req.NewOnly,
 		CreatedBy: by.ID, CreatedAt: now}
@@ -235,6 +235,16 @@ func (s *Service) StartCodeWord(ctx context.Context, tx Tx, by *Staff, req CodeW
 		return nil, err
 	}
 	return w, s.emit(ctx, tx, CodeWordStarted{Word: w, By: by})
+}
+
+// RunningCodeWord is the word of word's spelling that runs now (it may
+// be full), or nil: a new word of the spelling must wait for its end.
+func (s *Service) RunningCodeWord(ctx context.Context, tx Tx, word string) (*CodeWord, error) {
+	w, err := tx.FindCodeWord(ctx, CodeWordKey(word))
+	if errors.Is(err, ErrNotFound) || err == nil && !w.Running(s.Now()) {
+		return nil, nil
+	}
+	return w, err
 }
 
 // CodeWordStarted: an owner started a code word. The other owners hear
@@ -321,7 +331,7 @@ func (s *Service) FindCodeWordIn(ctx context.Context, tx Tx, text string) (*Code
 // UseCodeWord gives member c the points of the code word text is, once
 // per word and person (a member who erased their data and joined again
 // is the same person), while it runs and uses are left; atJoin marks a
-// word written before joining (JoinRequest.CodeWord). A text that is no
+// word written before joining (JoinRequest.CodeWords). A text that is no
 // code word is CodeWordNone, for the caller to read otherwise.
 func (s *Service) UseCodeWord(ctx context.Context, tx Tx, c *Customer, text string, atJoin bool) (CodeWordOutcome, error) {
 	w, err := s.FindCodeWordIn(ctx, tx, text)

@@ -105,15 +105,12 @@ func (s *Session) codeWordData(w *domain.CodeWord, loc *time.Location) map[strin
 // notifyCodeWordStarted tells the owners, but the one who started it,
 // of a new code word, as of a live promotion: it gives points away.
 func (e *Engine) notifyCodeWordStarted(ctx context.Context, tx domain.Tx, ev domain.CodeWordStarted) error {
-	staff, err := tx.ListStaff(ctx, 0)
+	owners, err := e.ownersToTell(ctx, tx, ev.By.ID)
 	if err != nil {
 		return err
 	}
 	w := ev.Word
-	for _, st := range staff {
-		if !st.IsOwner() || st.ID == ev.By.ID || st.ChatID == 0 {
-			continue
-		}
+	for _, st := range owners {
 		lang := e.staffLang(ctx, tx, &st)
 		l := e.localizer(lang)
 		data := map[string]any{"Name": ev.By.FirstName, "Word": w.Word, "Points": e.points(l, w.Points),
@@ -125,30 +122,37 @@ func (e *Engine) notifyCodeWordStarted(ctx context.Context, tx domain.Tx, ev dom
 	return nil
 }
 
+// ownersToTell lists the active owners the bot can write to, but the one
+// with staff id except (0: none), for a notice of what someone did.
+func (e *Engine) ownersToTell(ctx context.Context, tx domain.Tx, except int64) ([]domain.Staff, error) {
+	staff, err := tx.ListStaff(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	var owners []domain.Staff
+	for _, st := range staff {
+		if st.IsOwner() && st.ID != except && st.ChatID != 0 {
+			owners = append(owners, st)
+		}
+	}
+	return owners, nil
+}
+
 // notifyCodeWordExhausted tells whoever started a code word (or, when
 // they are no longer on the team, every owner) that its last use is
 // taken.
 func (e *Engine) notifyCodeWordExhausted(ctx context.Context, tx domain.Tx, ev domain.CodeWordExhausted) error {
-	to := []domain.Staff{}
+	var to []domain.Staff
 	if st, err := tx.FindStaffByID(ctx, ev.Word.CreatedBy); err == nil && st.IsOwner() {
-		to = append(to, *st)
+		if st.ChatID != 0 {
+			to = append(to, *st)
+		}
 	} else if err != nil && !isNotFound(err) {
 		return err
-	} else {
-		staff, err := tx.ListStaff(ctx, 0)
-		if err != nil {
-			return err
-		}
-		for _, st := range staff {
-			if st.IsOwner() {
-				to = append(to, st)
-			}
-		}
+	} else if to, err = e.ownersToTell(ctx, tx, 0); err != nil {
+		return err
 	}
 	for _, st := range to {
-		if st.ChatID == 0 {
-			continue
-		}
 		lang := e.staffLang(ctx, tx, &st)
 		text := e.translate(e.localizer(lang), "codeword.exhausted", map[string]any{"Word": ev.Word.Word,
 			"Max": e.num(int64(ev.Word.MaxUses), lang)})
@@ -295,11 +299,11 @@ func (f codeWordFlow) Handle(s *Session) error {
 			s.Say("codeword.error.word", map[string]any{"Min": domain.MinCodeWordRunes, "Max": domain.MaxCodeWordRunes})
 			return f.Ask(s)
 		}
-		if w, err := s.Tx.FindCodeWord(s.Ctx, domain.CodeWordKey(word)); err == nil && w.Running(now) {
+		if w, err := s.e.Service.RunningCodeWord(s.Ctx, s.Tx, word); err != nil {
+			return err
+		} else if w != nil {
 			s.Say("codeword.error.taken", map[string]any{"Word": w.Word})
 			return f.Ask(s)
-		} else if err != nil && !isNotFound(err) {
-			return err
 		}
 		s.SetData("word", word)
 		return s.Goto(stepCodeWordPoints)

@@ -607,15 +607,12 @@ func promoEnd(choice string, start time.Time, loc *time.Location) time.Time {
 // notifyPromotionStarted tells the owners, but the one who started it,
 // that a live promotion was started or scheduled: it gives points away.
 func (e *Engine) notifyPromotionStarted(ctx context.Context, tx domain.Tx, ev domain.LivePromotionStarted) error {
-	staff, err := tx.ListStaff(ctx, 0)
+	owners, err := e.ownersToTell(ctx, tx, ev.By.ID)
 	if err != nil {
 		return err
 	}
 	p := ev.Promotion
-	for _, s := range staff {
-		if s.Role != domain.RoleOwner || s.ID == ev.By.ID || s.ChatID == 0 {
-			continue
-		}
+	for _, s := range owners {
 		lang := e.staffLang(ctx, tx, &s)
 		l := e.localizer(lang)
 		store, minimum, z, err := e.promoWhere(ctx, tx, p.ShopID, p.MinAmount, lang)
