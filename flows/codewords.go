@@ -508,7 +508,10 @@ func rememberCodeWord(s *Session, word string) error {
 		return err
 	}
 	kept := strings.Fields(s.Data("codeword"))
-	if !slices.Contains(kept, w.Word) && len(kept) < maxJoinCodeWords {
+	if !slices.Contains(kept, w.Word) {
+		if len(kept) == maxJoinCodeWords {
+			return nil // not promised: written again once a member, it pays then
+		}
 		s.SetData("codeword", strings.Join(append(kept, w.Word), " "))
 	}
 	s.Say("codeword.join_hint", map[string]any{"Word": w.Word, "Points": s.points(w.Points)})
