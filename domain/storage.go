@@ -388,6 +388,10 @@ type Conversation struct {
 	UpdatedAt time.Time
 }
 
+// ConvCustomerErased is the conversation data key that marks a staff
+// member's step about a customer ended by that customer's erasure.
+const ConvCustomerErased = "customer_erased"
+
 // Reset leaves any flow. The language chosen before joining is kept.
 func (c *Conversation) Reset() {
 	lang := c.Data["lang"]

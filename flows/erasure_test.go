@@ -225,6 +225,17 @@ func TestErasureLeavesNoCopyAnywhere(t *testing.T) {
 	if n := countRows(t, h, `SELECT count(*) FROM conversations WHERE chat_id = 160`); n != 0 {
 		t.Error("the erased customer's conversation row is left")
 	}
+	// The note the cashier was about to write is not kept, and they
+	// hear why, not "I didn't catch that".
+	cashier.Send("Zinaida likes oat milk")
+	if got := cashier.Last().Text; !strings.Contains(got, "deleted their data while you were writing") {
+		t.Errorf("the cashier's note after the erasure:\n%s", cashier.Transcript())
+	}
+	// (The cashier's own update stays in the intake's log, as every
+	// update does until it is pruned.)
+	if found := findEverywhere(t, h, "oat milk"); len(found) != 1 || !strings.HasPrefix(found[0], "updates.payload") {
+		t.Errorf("the note is stored after the erasure in %v", found)
+	}
 	if n := countRows(t, h, `SELECT count(*) FROM outbox WHERE chat_id = 160`); n != 1 {
 		t.Errorf("%d outbox rows to her chat, want only the confirmation", n)
 	}

@@ -573,14 +573,20 @@ func TestTwoRepliesAtOnce(t *testing.T) {
 
 // TestReplyToACustomerWhoErasedMeanwhile: the customer erases their data
 // while the owner writes a reply (the step goes with the data); the
-// owner's words are not taken for a wish to join the program.
+// owner hears the words were not sent, once, not that they were taken
+// for a wish to join the program or not understood.
 func TestReplyToACustomerWhoErasedMeanwhile(t *testing.T) {
 	t.Parallel()
 	_, owner, anna := lowRating(t)
 	owner.Sync().Tap("↩️ Reply")
 	anna.Send("/privacy").Tap("🗑 Delete my data").Tap("Yes, delete my data")
 	owner.Send("Sorry, Anna!")
-	if got := owner.Last().Text; !strings.HasPrefix(got, "I didn't catch that.") {
+	if got := owner.Last().Text; !strings.HasPrefix(got, "The customer deleted their data while you were writing") {
 		t.Fatalf("the owner's reply after the erasure:\n%s", owner.Transcript())
+	}
+	// Said once: what the owner writes next is read as usual.
+	owner.Send("hello")
+	if got := owner.Last().Text; !strings.HasPrefix(got, "I didn't catch that.") {
+		t.Fatalf("the owner's next words:\n%s", owner.Transcript())
 	}
 }

@@ -10,6 +10,16 @@ import (
 // route decides who handles an input: global commands and stateless
 // buttons first, then the chat's current flow, then a friendly hint.
 func (e *Engine) route(s *Session) error {
+	if s.Data(domain.ConvCustomerErased) != "" {
+		// The customer a step of theirs was about erased their data
+		// meanwhile, which ended the step: words or a photo meant for it
+		// are answered not sent; a command or a tap goes on as usual.
+		delete(s.Conv.Data, domain.ConvCustomerErased)
+		if s.Conv.Flow == "" && s.In.Kind != InputCommand && s.In.Kind != InputCallback {
+			s.Say("common.step_customer_erased", nil)
+			return nil
+		}
+	}
 	switch s.In.Kind {
 	case InputCommand:
 		return e.command(s)

@@ -106,8 +106,13 @@ func (t *tx) EraseCustomer(ctx context.Context, customerID int64, e domain.Erasu
 		// A staff member's step about them (a point correction, a note, a
 		// reply to their rating or question) holds their name and what
 		// was typed about them: such a step keeps their id as "customer"
-		// in its data, and ends.
-		{`DELETE FROM conversations WHERE data->>'customer' = $1`, []any{strconv.FormatInt(customerID, 10)}},
+		// in its data, and ends, leaving only the staff member's language
+		// and a mark (domain.ConvCustomerErased) so that the words they
+		// were typing meanwhile are answered "not sent", not "I didn't
+		// catch that".
+		{`UPDATE conversations SET flow = '', step = '',
+			data = jsonb_strip_nulls(jsonb_build_object('lang', data->'lang', '` + domain.ConvCustomerErased + `', 'yes'))
+			WHERE data->>'customer' = $1`, []any{strconv.FormatInt(customerID, 10)}},
 		{`DELETE FROM topic_subscriptions WHERE customer_id = $1`, []any{customerID}},
 		{`DELETE FROM poll_answers WHERE customer_id = $1`, []any{customerID}},
 		{`DELETE FROM shop_events WHERE customer_id = $1`, []any{customerID}}, // what they viewed and left in carts
