@@ -89,8 +89,9 @@ type StaffKPI struct {
 	// OwnCancels counts the purchases they rang up in the period and
 	// cancelled themselves (Program.CashierCancelMinutes).
 	OwnCancels int
-	// Answered counts the customers they answered: the period's questions
-	// they replied to and bad ratings they handled.
+	// Answered counts the customers they answered: who got their reply
+	// to a question of the period, or to a bad rating of it (a reply or
+	// points), each customer once.
 	Answered int
 }
 

@@ -248,8 +248,10 @@ func (t *tx) ReadCohorts(ctx context.Context, q domain.KPIQuery, loc *time.Locat
 // the period's checkouts (and how many of them they cancelled
 // themselves: a full return, which cancels a purchase too, is no
 // cancel), prizes given and ratings, and the customers they
-// answered (a question replied to, a bad rating handled, of the period),
-// at the store $3 (0: all; a question of no store counts there only).
+// answered (a question replied to, a bad rating replied to or made good
+// with points, of the period; each customer once, and like a question
+// closed without an answer, a rating marked resolved without a word to
+// the customer is no answer), at the store $3 (0: all; a question of no store counts there only).
 // Listed: the store's active cashiers, and anyone with a number in the
 // period.
 const kpiStaff = `WITH su AS (
@@ -277,12 +279,13 @@ SELECT g.staff_id, count(*) AS n
    AND ($3 = 0 OR g.store_id = $3)
  GROUP BY 1),
 an AS (
-SELECT x.staff_id, count(*) AS n
-  FROM (SELECT q.handled_by AS staff_id FROM inquiries q
+SELECT x.staff_id, count(DISTINCT x.customer_id) AS n
+  FROM (SELECT q.handled_by AS staff_id, q.customer_id FROM inquiries q
          WHERE q.created_at >= $1 AND q.created_at < $2 AND q.resolution = 'replied' AND ($3 = 0 OR q.store_id = $3)
         UNION ALL
-        SELECT f.handled_by FROM feedback f
-         WHERE f.created_at >= $1 AND f.created_at < $2 AND f.handled_by IS NOT NULL AND ($3 = 0 OR f.store_id = $3)) x
+        SELECT f.handled_by, f.customer_id FROM feedback f
+         WHERE f.created_at >= $1 AND f.created_at < $2 AND f.resolution IN ('replied', 'goodwill')
+           AND ($3 = 0 OR f.store_id = $3)) x
  GROUP BY 1)
 SELECT s.id, s.first_name, s.role, coalesce(s.store_id, 0), s.revoked_at IS NULL,
        coalesce(su.n, 0), coalesce(su.rep, 0), coalesce(co.n, 0), coalesce(fb.n, 0), coalesce(fb.stars, 0)::bigint,

@@ -184,6 +184,8 @@ func newKPIShop(t *testing.T) *kpiShop {
 	// N-2d waiting, and c1's N-40d (before the month) replied in a day.
 	exec(`UPDATE feedback SET handled_by = $2, handled_at = created_at + interval '90 minutes', resolution = $3
 		WHERE customer_id = $1`, k.c3, k.lev.ID, domain.ResolutionReplied)
+	exec(`UPDATE feedback SET handled_by = $2, handled_at = created_at + interval '1 minute', resolution = $3
+		WHERE customer_id = $1`, k.c2, k.lev.ID, domain.ResolutionResolved)
 	ask := func(customer int64, shop *domain.Shop, d int, resolution string, wait time.Duration) {
 		var by *int64
 		var at *time.Time
@@ -327,11 +329,12 @@ func TestStaffKPIs(t *testing.T) {
 	k1.SignedUp, k1.Checkouts, k1.Ratings, k1.StarsSum = 1, 1, 1, 5
 	l1.Checkouts, l1.Ratings, l1.StarsSum, l1.OwnCancels = 1, 1, 2, 1
 	// Lev answered c3's bad rating at B and c1's question at A and c3's
-	// at B in the month (c3's other was closed, c1's other older).
-	l1.Answered = 3
+	// at B in the month (c3's other was closed, c1's other older): two
+	// customers, c3 once. c2's bad rating marked resolved is no answer.
+	l1.Answered = 2
 	checkEqual(t, "month, all stores", read(k.month(), 0), []domain.StaffKPI{k1, l1})
 	lB := l1
-	lB.Answered = 2
+	lB.Answered = 1
 	checkEqual(t, "month, store B", read(k.month(), k.b.ID), []domain.StaffKPI{lB})
 
 	long := domain.Period{From: k.n.AddDate(0, 0, -120), To: k.n.Add(time.Hour)}
@@ -339,8 +342,14 @@ func TestStaffKPIs(t *testing.T) {
 	k2 := kira
 	k2.SignedUp, k2.Repeaters, k2.Checkouts, k2.Ratings, k2.StarsSum = 2, 1, 2, 1, 5
 	lA := lev
-	lA.Answered = 2 // c1's two questions at A
+	lA.Answered = 1 // c1's two questions at A: one customer
 	checkEqual(t, "120 days, store A", got, []domain.StaffKPI{k2, lA})
+	// At B over 120 days: c2's and c3's visits, both rated; c3 answered
+	// (rating and question: once), c2's rating marked resolved without
+	// a word is no answer.
+	lB120 := lev
+	lB120.Checkouts, lB120.Ratings, lB120.StarsSum, lB120.OwnCancels, lB120.Answered = 2, 2, 3, 1, 1
+	checkEqual(t, "120 days, store B", read(long, k.b.ID), []domain.StaffKPI{lB120})
 	if r := got[0].RepeatRate(); r != 500 {
 		t.Errorf("Kira's repeat rate %d, want 500", r)
 	}
