@@ -163,6 +163,13 @@ func (e *Engine) start(s *Session) error {
 		s.Say("onboarding.resume", nil)
 		return e.resume(s)
 	}
+	if p.Kind == domain.StartNone && s.Staff.CanCheckout() {
+		// Staff who are no members yet (an owner's first /start, a
+		// cashier's client restarted) hear first that the bot knows
+		// them; the card of their own follows, theirs to take or not.
+		st := s.Staff
+		s.Say("staff.start.not_member", map[string]any{"Role": s.T("role."+string(st.Role), nil), "Store": s.storeName(st.ShopID)})
+	}
 	return startOnboarding(s, p)
 }
 

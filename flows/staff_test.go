@@ -123,3 +123,33 @@ func TestLongStaffListPages(t *testing.T) {
 		t.Fatalf("the revoke from page 2:\n%s", owner.Transcript())
 	}
 }
+
+// TestStaffStartKnowsThem: a plain /start of staff who are no members
+// (an owner's first contact, a cashier's client restarted) says first
+// that the bot knows them and how to work, then offers a card of their
+// own, which they may take; a customer's /start says nothing of staff.
+func TestStaffStartKnowsThem(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	owner.Send("/start")
+	if got := lastTexts(owner, 3); !strings.Contains(got, "You are on the team: owner (all stores).") ||
+		!strings.Contains(got, "Do you agree to the processing") {
+		t.Fatalf("the owner's first /start:\n%s", owner.Transcript())
+	}
+	cashier := hire(t, h, owner, "cashier", 961, "Boris")
+	cashier.Send("/start")
+	if got := lastTexts(cashier, 3); !strings.Contains(got, "You are on the team: cashier (Central).") {
+		t.Fatalf("the cashier's /start:\n%s", cashier.Transcript())
+	}
+	cashier.Tap("✅ I agree").ShareContact("+79990000961").Tap("Boris").Tap("No, thanks")
+	cashier.Send("/start")
+	if got := cashier.Transcript(); strings.Count(got, "You are on the team") != 1 || !strings.Contains(lastTexts(cashier, 2), "Welcome back") {
+		t.Fatalf("the cashier, a member now:\n%s", got)
+	}
+	anna := h.Chat(101, "Anna", "en")
+	anna.Send("/start")
+	if got := anna.Transcript(); strings.Contains(got, "team") {
+		t.Fatalf("a customer's /start:\n%s", got)
+	}
+}
