@@ -105,6 +105,15 @@ type wireMessage struct {
 	Photo []struct {
 		FileID string `json:"file_id"`
 	} `json:"photo"`
+	// ReplyMarkup is a bot's message's inline keyboard (a callback's
+	// message); a person's messages carry none.
+	ReplyMarkup *struct {
+		InlineKeyboard [][]struct {
+			Text         string `json:"text"`
+			URL          string `json:"url"`
+			CallbackData string `json:"callback_data"`
+		} `json:"inline_keyboard"`
+	} `json:"reply_markup"`
 }
 
 type wireCallback struct {
@@ -174,6 +183,15 @@ func toInput(u *wireUpdate) (flows.Input, bool) {
 			}
 			in.ChatID = msg.Chat.ID
 			in.Callback.MessageID = int64(msg.ID)
+			if k := msg.ReplyMarkup; k != nil {
+				for _, row := range k.InlineKeyboard {
+					r := make([]flows.Button, 0, len(row))
+					for _, b := range row {
+						r = append(r, flows.Button{Text: b.Text, Data: b.CallbackData, URL: b.URL})
+					}
+					in.Callback.Keyboard = append(in.Callback.Keyboard, r)
+				}
+			}
 		default: // inaccessible: its chat and id only
 			in.ChatID = msg.Chat.ID
 			in.Callback.MessageID = int64(msg.ID)

@@ -54,6 +54,15 @@ func inputOfModel(u *models.Update) (flows.Input, bool) {
 			}
 			in.ChatID = msg.Chat.ID
 			in.Callback.MessageID = int64(msg.ID)
+			if k := msg.ReplyMarkup; k != nil {
+				for _, row := range k.InlineKeyboard {
+					r := make([]flows.Button, 0, len(row))
+					for _, b := range row {
+						r = append(r, flows.Button{Text: b.Text, Data: b.CallbackData, URL: b.URL})
+					}
+					in.Callback.Keyboard = append(in.Callback.Keyboard, r)
+				}
+			}
 		} else if im := q.Message.InaccessibleMessage; im != nil {
 			in.ChatID = im.Chat.ID
 			in.Callback.MessageID = int64(im.MessageID)
@@ -83,6 +92,7 @@ func FuzzWireUpdate(f *testing.F) {
 		`{"update_id":6,"message":{"message_id":9,"date":1700000000,"chat":{"id":101,"type":"private"},"text":"no sender"}}`,
 		`{"update_id":7,"message":{"message_id":10,"date":1700000000,"chat":{"id":101,"type":"private"},"from":{"id":101,"first_name":"Anna"},"sticker":{"file_id":"s"}}}`,
 		`{"update_id":8,"callback_query":{"id":"q1","from":{"id":101,"first_name":"Anna"},"message":{"message_id":11,"date":1700000000,"chat":{"id":101,"type":"private"},"text":"Pick"},"chat_instance":"ci","data":"x:topics:1"}}`,
+		`{"update_id":19,"callback_query":{"id":"q6","from":{"id":101,"first_name":"Anna"},"message":{"message_id":14,"date":1700000000,"chat":{"id":101,"type":"private"},"text":"Poll","reply_markup":{"inline_keyboard":[[{"text":"Friday","callback_data":"xab:poll:1:0"}],[{"text":"Map","url":"https://example.org"}],[]]}},"data":"xab:topics:off:sales"}}`,
 		`{"update_id":9,"callback_query":{"id":"q2","from":{"id":101,"first_name":"Anna"},"message":{"message_id":12,"date":0,"chat":{"id":101,"type":"private"}},"data":"old"}}`,
 		`{"update_id":10,"callback_query":{"id":"q3","from":{"id":101,"first_name":"Anna"},"data":"no message"}}`,
 		`{"update_id":11,"callback_query":{"id":"q4","from":{"id":101,"first_name":"Anna"},"message":null,"data":"null message"}}`,

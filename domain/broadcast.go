@@ -44,6 +44,9 @@ type BroadcastPayloads struct {
 // BroadcastProgress counts a broadcast's messages by what became of them.
 type BroadcastProgress struct {
 	Queued, Sent, Blocked, Failed, Pending int
+	// Withdrawn counts the messages taken back before they went: the
+	// customer opted out of them or erased their data meanwhile.
+	Withdrawn int
 }
 
 // Done reports that no message of the broadcast waits any more.

@@ -68,6 +68,15 @@ type TopicStore interface {
 	SetTopicChoice(ctx context.Context, customerID int64, topic string, on bool, at time.Time) error
 	// ListTopicChoices lists the topics the customer chose explicitly.
 	ListTopicChoices(ctx context.Context, customerID int64) (map[string]bool, error)
+	// WithdrawQueued takes back what was queued for the customer's chat
+	// and is not sent yet (nor held by a sender at the moment): with
+	// topic "", every broadcast and marketing nudge (the consent
+	// withdrawn); otherwise the broadcasts of the topic and the marketing
+	// nudges of rules, the topic's. A broadcast's message is dropped as
+	// withdrawn (its report counts it so); a nudge is skipped
+	// ("opted_out"), no longer counted as sent. The write may go out with
+	// the next statement or the commit, as SetTopicChoice's.
+	WithdrawQueued(ctx context.Context, customerID, chatID int64, topic string, rules []string, at time.Time) error
 }
 
 // Subscribed tells whether a customer with these explicit choices gets
@@ -87,7 +96,19 @@ func (s *Service) SetTopic(ctx context.Context, tx Tx, c *Customer, topic string
 	if _, ok := s.Business.Topic(topic); !ok {
 		return fmt.Errorf("set topic %q: %w: no such topic", topic, ErrInvalid)
 	}
-	return tx.SetTopicChoice(ctx, c.ID, topic, on, s.Now())
+	if err := tx.SetTopicChoice(ctx, c.ID, topic, on, s.Now()); err != nil || on {
+		return err
+	}
+	// Left: a broadcast of the topic queued for later (or still on its
+	// way through a large audience) and its nudges held for the
+	// customer's hours do not come.
+	var rules []string
+	for _, r := range s.Business.Nudges.Rules {
+		if r.Marketing && r.Topic == topic {
+			rules = append(rules, r.ID)
+		}
+	}
+	return tx.WithdrawQueued(ctx, c.ID, c.ChatID, topic, rules, s.Now())
 }
 
 // SetMarketing gives or withdraws the marketing consent, recorded as a
@@ -100,5 +121,10 @@ func (s *Service) SetMarketing(ctx context.Context, tx Tx, c *Customer, on bool)
 		return err
 	}
 	c.Marketing = on
+	if !on {
+		// Nothing sent on the consent withdrawn: not a broadcast queued
+		// before, nor an offer held for the customer's hours.
+		return tx.WithdrawQueued(ctx, c.ID, c.ChatID, "", nil, s.Now())
+	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -273,6 +274,7 @@ func showProgress(s *Session, id int64) error {
 	if err != nil {
 		return err
 	}
+	tally = s.e.withdrawnLine(s.loc, p) + tally
 	var rows [][]Button // a poll's answers keep coming after the last message
 	if !p.Done() || len(b.Options) > 0 {
 		rows = append(rows, []Button{{Text: s.T("broadcast.progress.refresh", nil), Data: action("broadcast", strconv.FormatInt(id, 10))}})
@@ -282,6 +284,15 @@ func showProgress(s *Session, id int64) error {
 	}
 	s.Edit(Reply{Text: s.T(msg, data) + tally, Inline: rows})
 	return nil
+}
+
+// withdrawnLine is the line under a broadcast's count that says how many
+// of its messages were taken back before they went ("" for none).
+func (e *Engine) withdrawnLine(l *i18n.Localizer, p domain.BroadcastProgress) string {
+	if p.Withdrawn == 0 {
+		return ""
+	}
+	return "\n" + e.translate(l, "broadcast.withdrawn", map[string]any{"Count": p.Withdrawn})
 }
 
 // ReportBroadcasts runs the broadcast report job: the final count of every
@@ -301,7 +312,7 @@ func (e *Engine) ReportBroadcasts(ctx context.Context) (int, error) {
 		}
 		text := e.translate(loc, "broadcast.report",
 			map[string]any{"Queued": e.num(int64(p.Queued), lang), "Sent": e.num(int64(p.Sent), lang),
-				"Blocked": e.num(int64(p.Blocked), lang), "Failed": e.num(int64(p.Failed), lang)})
+				"Blocked": e.num(int64(p.Blocked), lang), "Failed": e.num(int64(p.Failed), lang)}) + e.withdrawnLine(loc, p)
 		r := Reply{ChatID: to.ChatID, Text: text + tally}
 		if len(b.Options) > 0 {
 			id := strconv.FormatInt(b.ID, 10)

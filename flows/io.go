@@ -48,6 +48,10 @@ type Callback struct {
 	ID        string
 	Data      string
 	MessageID int64
+	// Keyboard is the tapped message's inline keyboard as Telegram shows
+	// it (its link and callback buttons; nil when the message is not
+	// given), so that a tap may change a row of it and keep the others.
+	Keyboard [][]Button
 }
 
 // Input is one thing a person did in a private chat.

@@ -18,8 +18,9 @@ const (
 	topicToggle    = "t"      // /topics: flip a topic
 	topicOff       = "off"    // under a message: don't send me this topic
 	topicOn        = "on"     // under a message: send it again after all
-	topicStopAll   = "stop"   // under a message: withdraw the marketing consent
-	topicMarketing = "mkt_on" // give the marketing consent back
+	topicStopAll   = "stop"   // under a message: withdraw the marketing consent (the message's topic follows)
+	topicMarketing = "mkt_on" // /topics: give the marketing consent back
+	topicBack      = "back"   // under a message: give it back (the message's topic follows)
 )
 
 // topicsCommand is /topics.
@@ -82,14 +83,27 @@ func topicsAction(s *Session, value string) error {
 			return err
 		}
 		s.Toast("marketing.stopped")
-		s.Edit(Reply{Inline: [][]Button{{{Text: s.T("privacy.marketing.on", nil), Data: action("topics", topicMarketing)}}}})
+		editWaysOut(s, [][]Button{{{Text: s.T("privacy.marketing.on", nil), Data: action("topics", topicBack+":"+t.ID)}}})
 		return nil
-	case what == topicMarketing:
+	case what == topicMarketing || what == topicBack:
 		if err := s.e.Service.SetMarketing(s.Ctx, s.Tx, s.Customer, true); err != nil {
 			return err
 		}
 		s.Toast("privacy.marketing.now_on")
-		return showTopics(s)
+		if what == topicMarketing {
+			return showTopics(s)
+		}
+		// Under a message: its ways out come back as they stand.
+		unsubscribed := false
+		if known {
+			choices, err := s.Tx.ListTopicChoices(s.Ctx, s.Customer.ID)
+			if err != nil {
+				return err
+			}
+			unsubscribed = !t.Subscribed(choices)
+		}
+		editWaysOut(s, s.e.marketingButtons(s.loc, t.ID, t.TitleIn(s.Lang), unsubscribed))
+		return nil
 	case !known:
 	case what == topicToggle:
 		choices, err := s.Tx.ListTopicChoices(s.Ctx, s.Customer.ID)
@@ -115,11 +129,30 @@ func topicsAction(s *Session, value string) error {
 			toast = "marketing.resubscribed"
 		}
 		s.callbackText = s.T(toast, title)
-		s.Edit(Reply{Inline: s.e.marketingButtons(s.loc, t.ID, title["Title"].(string), !on)})
+		editWaysOut(s, s.e.marketingButtons(s.loc, t.ID, title["Title"].(string), !on))
 		return nil
 	}
 	s.Toast("error.stale_button")
 	return nil
+}
+
+// editWaysOut puts rows in place of the ways out under the marketing
+// message tapped (its "topics" buttons), keeping the message's own
+// buttons above them: a poll's answers, a nudge's card or offer.
+func editWaysOut(s *Session, rows [][]Button) {
+	var kept [][]Button
+	for _, row := range s.In.Callback.Keyboard {
+		mine := false
+		for _, b := range row {
+			if name, _, _, _, ok := parseAction(b.Data); ok && name == "topics" {
+				mine = true
+			}
+		}
+		if !mine && len(row) > 0 {
+			kept = append(kept, row)
+		}
+	}
+	s.Edit(Reply{Inline: append(kept, rows...)})
 }
 
 // marketingButtons are the ways out under a marketing message: the
@@ -133,7 +166,7 @@ func (e *Engine) marketingButtons(loc *i18n.Localizer, topic, title string, unsu
 		}
 		rows = append(rows, []Button{b})
 	}
-	return append(rows, []Button{{Text: e.translate(loc, "marketing.stop_all", nil), Data: action("topics", topicStopAll)}})
+	return append(rows, []Button{{Text: e.translate(loc, "marketing.stop_all", nil), Data: action("topics", topicStopAll+":"+topic)}})
 }
 
 // Marketing builds a marketing message in lang: r with the buttons that

@@ -141,9 +141,17 @@ func (t *tx) EraseCustomer(ctx context.Context, customerID int64, e domain.Erasu
 			chats = append(chats, id)
 		}
 	}
-	for _, q := range []string{`DELETE FROM conversations WHERE chat_id = ANY($1)`, `DELETE FROM outbox WHERE chat_id = ANY($1)`} {
-		steps = append(steps, stmt{q, []any{chats}})
-	}
+	steps = append(steps, stmt{`DELETE FROM conversations WHERE chat_id = ANY($1)`, []any{chats}},
+		// A nudge not sent yet was not sent; a broadcast's messages stay
+		// for its count (sent, blocked, withdrawn if not sent yet), with
+		// no chat and no text; the rest of the chat's messages go.
+		stmt{`UPDATE nudges SET outcome = 'skipped', reason = 'erased'
+			WHERE id IN (SELECT nudge_id FROM outbox WHERE chat_id = ANY($1) AND ` + chatPending + `)`, []any{chats}},
+		stmt{`UPDATE outbox SET chat_id = -id, payload = '{}',
+			last_error = CASE WHEN ` + chatPending + ` THEN '` + withdrawnError + `' ELSE last_error END,
+			dropped_at = CASE WHEN ` + chatPending + ` THEN $2 ELSE dropped_at END
+			WHERE chat_id = ANY($1) AND broadcast_id IS NOT NULL`, []any{chats, e.At}},
+		stmt{`DELETE FROM outbox WHERE chat_id = ANY($1)`, []any{chats}})
 	for _, q := range []string{deleteHandledUpdates, blankPendingUpdates} {
 		steps = append(steps, stmt{q, []any{chats, deref(tg)}})
 	}

@@ -23,6 +23,38 @@ func (t *tx) SetTopicChoice(_ context.Context, customerID int64, topic string, o
 	return nil
 }
 
+// withdrawQueued drops the chat's ($1) pending broadcast messages (of
+// topic $3, or any with ”) and marketing nudges of customer $2 (of
+// rules $4, or any with topic ”), at $5, unless a sender holds them
+// (a lease is transport time: now()); the nudges become skipped.
+const withdrawQueued = `WITH gone AS (
+UPDATE outbox o SET dropped_at = $5, last_error = '` + withdrawnError + `', payload = '{}'
+ WHERE o.chat_id = $1 AND ` + chatPending + `
+   AND (o.claimed_until IS NULL OR o.claimed_until < now())
+   AND (o.broadcast_id IN (SELECT b.id FROM broadcasts b WHERE $3 = '' OR b.topic = $3)
+        OR o.nudge_id IN (SELECT n.id FROM nudges n WHERE n.customer_id = $2 AND n.marketing AND n.outcome = 'sent'
+                           AND ($3 = '' OR n.rule = ANY($4))))
+RETURNING o.nudge_id)
+UPDATE nudges SET outcome = 'skipped', reason = 'opted_out' WHERE id IN (SELECT nudge_id FROM gone)`
+
+// withdrawnError marks an outbox row taken back before it went: the
+// customer opted out of it or erased their data.
+const withdrawnError = "withdrawn"
+
+// WithdrawQueued takes back what was queued for the chat and not sent.
+func (t *tx) WithdrawQueued(_ context.Context, customerID, chatID int64, topic string, rules []string, at time.Time) error {
+	if chatID == 0 {
+		return nil
+	}
+	if rules == nil {
+		rules = []string{}
+	}
+	b := &pgx.Batch{}
+	b.Queue(withdrawQueued, chatID, customerID, topic, rules, at)
+	t.tx.Defer(b)
+	return nil
+}
+
 // ListTopicChoices lists a customer's explicit topic choices. Asked for
 // the chat's customer right after an OpenChat that read them along
 // (domain.ReadTopicChoices), with nothing run in between, it answers
@@ -125,16 +157,19 @@ func (t *tx) FindBroadcast(ctx context.Context, id int64) (*domain.Broadcast, er
 
 // BroadcastProgress counts the broadcast's outbox rows by state. A row
 // dropped because the person blocked the bot (the sender's 403, or a
-// message dropped behind it) counts as blocked; any other drop as failed.
+// message dropped behind it) counts as blocked; one taken back before it
+// went (the person opted out or erased their data) as withdrawn; any
+// other drop as failed.
 func (t *tx) BroadcastProgress(ctx context.Context, id int64) (domain.BroadcastProgress, error) {
 	var p domain.BroadcastProgress
 	err := t.tx.QueryRow(ctx, `SELECT b.queued,
 		count(o.id) FILTER (WHERE o.sent_at IS NOT NULL),
 		count(o.id) FILTER (WHERE o.dropped_at IS NOT NULL AND o.last_error LIKE 'blocked%'),
-		count(o.id) FILTER (WHERE o.dropped_at IS NOT NULL AND o.last_error NOT LIKE 'blocked%'),
-		count(o.id) FILTER (WHERE o.sent_at IS NULL AND o.dropped_at IS NULL)
+		count(o.id) FILTER (WHERE o.dropped_at IS NOT NULL AND o.last_error NOT LIKE 'blocked%' AND o.last_error <> $2),
+		count(o.id) FILTER (WHERE o.sent_at IS NULL AND o.dropped_at IS NULL),
+		count(o.id) FILTER (WHERE o.dropped_at IS NOT NULL AND o.last_error = $2)
 		FROM broadcasts b LEFT JOIN outbox o ON o.broadcast_id = b.id
-		WHERE b.id = $1 GROUP BY b.queued`, id).Scan(&p.Queued, &p.Sent, &p.Blocked, &p.Failed, &p.Pending)
+		WHERE b.id = $1 GROUP BY b.queued`, id, withdrawnError).Scan(&p.Queued, &p.Sent, &p.Blocked, &p.Failed, &p.Pending, &p.Withdrawn)
 	if err != nil {
 		return p, fmt.Errorf("broadcast progress: %w", mapErr(err))
 	}
