@@ -61,6 +61,7 @@ type AuditEntry struct {
 type CustomerNudge struct {
 	Rule        string
 	Outcome     string
+	Reason      string // why skipped (SkipCapped…)
 	SendAt      time.Time
 	Click       string
 	ClickedAt   time.Time

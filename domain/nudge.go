@@ -368,6 +368,12 @@ const (
 	// SkipDone: the customer did the thing already (completed the
 	// profile); recorded, so the chain goes on to the next step.
 	SkipDone = "done"
+	// SkipOptedOut and SkipErased: a nudge queued (waiting for the
+	// customer's hours) and taken back before it went, the customer
+	// having withdrawn the consent or left its topic, or erased their
+	// data (Store.WithdrawQueued, the erasure).
+	SkipOptedOut = "opted_out"
+	SkipErased   = "erased"
 )
 
 func hasTopic(b *Business, id string) bool { _, ok := b.Topic(id); return ok }

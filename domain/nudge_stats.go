@@ -61,7 +61,8 @@ func (s *Service) ClickNudge(ctx context.Context, tx Tx, c *Customer, nudgeID in
 type NudgeStat struct {
 	Rule                     string
 	Due, Sent, HeldOut       int
-	Skipped                  int
+	Skipped                  int // by the frequency cap
+	Withdrawn                int // queued, then taken back: opted out or erased first
 	Clicked                  int
 	ConvertedSent            int
 	ConvertedHeldOut         int

@@ -234,6 +234,9 @@ func (s *Session) customerCardText(cc *domain.CustomerCard) (string, error) {
 		line("customer.card.nudges", nil)
 		for _, n := range cc.Nudges {
 			outcome := s.T("customer.nudge."+n.Outcome, nil)
+			if n.Outcome == domain.NudgeSkipped && n.Reason != domain.SkipCapped {
+				outcome = s.T("customer.nudge.reason."+n.Reason, nil)
+			}
 			if !n.ClickedAt.IsZero() {
 				outcome += ", " + s.T("customer.nudge.clicked", nil)
 			}

@@ -562,3 +562,37 @@ func TestSlowNudgesWaitADay(t *testing.T) {
 		t.Error("the tip was not sent exactly once, or was recorded as skipped")
 	}
 }
+
+// TestNudgeWaitingForTheMorningIsTakenBackOnOptOut: a win-back due at
+// 23:00 waits for 10:00; Anna stops offers at 08:00 and gets nothing. The
+// owner sees it not sent because she opted out, and /stats nudges counts
+// it as taken back, not sent.
+func TestNudgeWaitingForTheMorningIsTakenBackOnOptOut(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, withNudges)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := joinConsenting(t, h, 101, "Anna")
+	h.Clock.Advance(5 * time.Hour) // 20:00 in Moscow
+	buy(t, anna, cashier)
+	h.Clock.Advance(30*24*time.Hour + 3*time.Hour) // 23:00
+	if rep := runNudges(t, h); rep.Sent != 1 {
+		t.Fatalf("%+v, want the win-back recorded", rep)
+	}
+	h.Clock.Advance(9 * time.Hour) // 08:00
+	anna.Send("/privacy").Tap("🔕 Stop offers and news")
+	h.Clock.Advance(3 * time.Hour) // 11:00
+	h.Settle()
+	if got(anna.Sync(), "We miss you") != 0 {
+		t.Fatalf("the win-back went after she stopped offers:\n%s", anna.Transcript())
+	}
+	owner.Send("/customer +79990000101")
+	if card := owner.Last().Text; !strings.Contains(card, "not sent (they opted out before it went)") {
+		t.Fatalf("the customer card:\n%s", card)
+	}
+	owner.Send("/stats nudges")
+	if report := owner.Last().Text; !strings.Contains(report, "1 due — 0 sent, 0 held out, 0 skipped by the frequency cap") ||
+		!strings.Contains(report, "Taken back before they went (the customer opted out or deleted their data): 1") {
+		t.Fatalf("/stats nudges:\n%s", report)
+	}
+}

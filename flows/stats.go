@@ -338,6 +338,9 @@ func nudgeReport(s *Session) error {
 			"Uplift": signedTenths(x.Uplift(), s.Lang), "Points": s.num(x.Points),
 			"Revenue": s.e.money(x.RevenueSent, s.Lang), "RevenueHeld": s.e.money(x.RevenueHeld, s.Lang),
 		}))
+		if x.Withdrawn > 0 {
+			b.WriteString("\n" + s.T("stats.nudges.withdrawn", map[string]any{"Withdrawn": s.num(int64(x.Withdrawn))}))
+		}
 		b.WriteString("\n" + s.T("stats.nudges.confidence."+x.Confidence(), nil))
 	}
 	offers, err := s.e.Service.NudgeOfferStatsSince(s.Ctx, s.Tx, from)

@@ -43,6 +43,7 @@ func (t *tx) ListNotes(ctx context.Context, customerID int64, limit int) ([]doma
 type customerNudgeRow struct {
 	Rule        string     `db:"rule"`
 	Outcome     string     `db:"outcome"`
+	Reason      string     `db:"reason"`
 	SendAt      time.Time  `db:"send_at"`
 	Click       string     `db:"click"`
 	ClickedAt   *time.Time `db:"clicked_at"`
@@ -54,7 +55,7 @@ type customerNudgeRow struct {
 
 // ListNudgeOutcomes lists a customer's newest nudges and their outcome.
 func (t *tx) ListNudgeOutcomes(ctx context.Context, customerID int64, limit int) ([]domain.CustomerNudge, error) {
-	rows, _ := t.tx.Query(ctx, `SELECT rule, outcome, send_at, click, clicked_at, converted_at, revenue, points, offer_used_at
+	rows, _ := t.tx.Query(ctx, `SELECT rule, outcome, reason, send_at, click, clicked_at, converted_at, revenue, points, offer_used_at
 		FROM nudges WHERE customer_id = $1 ORDER BY due_at DESC, id DESC LIMIT $2`, customerID, limit)
 	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[customerNudgeRow])
 	if err != nil {
@@ -62,7 +63,7 @@ func (t *tx) ListNudgeOutcomes(ctx context.Context, customerID int64, limit int)
 	}
 	out := make([]domain.CustomerNudge, len(rs))
 	for i, r := range rs {
-		out[i] = domain.CustomerNudge{Rule: r.Rule, Outcome: r.Outcome, SendAt: r.SendAt, Click: r.Click,
+		out[i] = domain.CustomerNudge{Rule: r.Rule, Outcome: r.Outcome, Reason: r.Reason, SendAt: r.SendAt, Click: r.Click,
 			ClickedAt: deref(r.ClickedAt), ConvertedAt: deref(r.ConvertedAt), Revenue: r.Revenue, Points: r.Points,
 			OfferUsedAt: deref(r.OfferUsedAt)}
 	}

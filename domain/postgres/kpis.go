@@ -63,7 +63,9 @@ const (
   FROM feedback f
  WHERE f.created_at >= $1 AND f.created_at < $2 AND ($3 = 0 OR f.store_id = $3)`
 	kpiNudges = `SELECT count(*) FILTER (WHERE n.outcome = 'sent'), count(*) FILTER (WHERE n.outcome = 'held_out'),
-       count(*) FILTER (WHERE n.outcome = 'skipped'), count(*) FILTER (WHERE n.clicked_at IS NOT NULL),
+       count(*) FILTER (WHERE n.reason = '` + domain.SkipCapped + `'),
+       count(*) FILTER (WHERE n.reason IN ('` + domain.SkipOptedOut + `', '` + domain.SkipErased + `')),
+       count(*) FILTER (WHERE n.clicked_at IS NOT NULL),
        count(*) FILTER (WHERE n.outcome = 'sent' AND n.converted_at IS NOT NULL),
        count(*) FILTER (WHERE n.outcome = 'held_out' AND n.converted_at IS NOT NULL),
        coalesce(sum(n.points), 0)::bigint,
@@ -145,7 +147,7 @@ func (t *tx) ReadKPIs(ctx context.Context, q domain.KPIQuery) (*domain.KPIs, err
 	})
 	queueCare(b, q, k)
 	b.Queue(kpiNudges, args...).QueryRow(func(r pgx.Row) error {
-		return r.Scan(&ns.Sent, &ns.HeldOut, &ns.Skipped, &ns.Clicked, &ns.ConvertedSent, &ns.ConvertedHeldOut,
+		return r.Scan(&ns.Sent, &ns.HeldOut, &ns.Skipped, &ns.Withdrawn, &ns.Clicked, &ns.ConvertedSent, &ns.ConvertedHeldOut,
 			&ns.Points, &ns.RevenueSent, &ns.RevenueHeld)
 	})
 	b.Queue(kpiReferrals, args...).QueryRow(func(r pgx.Row) error {
@@ -174,7 +176,7 @@ func (t *tx) ReadKPIs(ctx context.Context, q domain.KPIQuery) (*domain.KPIs, err
 	k.Buyers = k.Members - k.NeverBought
 	k.PointsIssued += bonuses
 	k.PointsRedeemed += k.PrizePoints
-	ns.Due = ns.Sent + ns.HeldOut + ns.Skipped
+	ns.Due = ns.Sent + ns.HeldOut + ns.Skipped + ns.Withdrawn
 	return k, nil
 }
 

@@ -419,11 +419,15 @@ func (t *tx) ClickNudge(ctx context.Context, id, customerID int64, click string,
 	return n, nil
 }
 
-// NudgeStats sums the nudges due since from, per rule.
+// NudgeStats sums the nudges due since from, per rule. A step skipped as
+// done (the customer had done it) was not due after all; a skip is the
+// frequency cap's.
 func (t *tx) NudgeStats(ctx context.Context, from time.Time) ([]domain.NudgeStat, error) {
-	rows, _ := t.tx.Query(ctx, `SELECT rule, count(*),
+	rows, _ := t.tx.Query(ctx, `SELECT rule, count(*) FILTER (WHERE reason <> '`+domain.SkipDone+`'),
 		count(*) FILTER (WHERE outcome = 'sent'), count(*) FILTER (WHERE outcome = 'held_out'),
-		count(*) FILTER (WHERE outcome = 'skipped'), count(*) FILTER (WHERE clicked_at IS NOT NULL),
+		count(*) FILTER (WHERE reason = '`+domain.SkipCapped+`'),
+		count(*) FILTER (WHERE reason IN ('`+domain.SkipOptedOut+`', '`+domain.SkipErased+`')),
+		count(*) FILTER (WHERE clicked_at IS NOT NULL),
 		count(*) FILTER (WHERE outcome = 'sent' AND converted_at IS NOT NULL),
 		count(*) FILTER (WHERE outcome = 'held_out' AND converted_at IS NOT NULL),
 		coalesce(sum(points), 0)::bigint,
@@ -432,7 +436,7 @@ func (t *tx) NudgeStats(ctx context.Context, from time.Time) ([]domain.NudgeStat
 		FROM nudges WHERE due_at >= $1 GROUP BY rule ORDER BY rule`, from)
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.NudgeStat, error) {
 		var x domain.NudgeStat
-		err := r.Scan(&x.Rule, &x.Due, &x.Sent, &x.HeldOut, &x.Skipped, &x.Clicked, &x.ConvertedSent,
+		err := r.Scan(&x.Rule, &x.Due, &x.Sent, &x.HeldOut, &x.Skipped, &x.Withdrawn, &x.Clicked, &x.ConvertedSent,
 			&x.ConvertedHeldOut, &x.Points, &x.RevenueSent, &x.RevenueHeld)
 		return x, err
 	})

@@ -59,4 +59,12 @@ func TestQueuedMarketingNudgeWithdrawnWithTheConsent(t *testing.T) {
 	if outcome != "skipped" || reason != "opted_out" {
 		t.Errorf("the withdrawn nudge is %s (%q), want skipped (opted_out)", outcome, reason)
 	}
+	var stats []domain.NudgeStat
+	inTx(t, db, func(ctx context.Context, tx domain.Tx) (err error) {
+		stats, err = svc.NudgeStatsSince(ctx, tx, clock.Now().AddDate(0, 0, -30))
+		return err
+	})
+	if len(stats) != 1 || stats[0].Due != 1 || stats[0].Sent != 0 || stats[0].Skipped != 0 || stats[0].Withdrawn != 1 {
+		t.Errorf("the stats of the withdrawn nudge: %+v", stats)
+	}
 }

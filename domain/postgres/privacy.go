@@ -145,7 +145,7 @@ func (t *tx) EraseCustomer(ctx context.Context, customerID int64, e domain.Erasu
 		// A nudge not sent yet was not sent; a broadcast's messages stay
 		// for its count (sent, blocked, withdrawn if not sent yet), with
 		// no chat and no text; the rest of the chat's messages go.
-		stmt{`UPDATE nudges SET outcome = 'skipped', reason = 'erased'
+		stmt{`UPDATE nudges SET outcome = 'skipped', reason = '` + domain.SkipErased + `'
 			WHERE id IN (SELECT nudge_id FROM outbox WHERE chat_id = ANY($1) AND ` + chatPending + `)`, []any{chats}},
 		stmt{`UPDATE outbox SET chat_id = -id, payload = '{}',
 			last_error = CASE WHEN ` + chatPending + ` THEN '` + withdrawnError + `' ELSE last_error END,

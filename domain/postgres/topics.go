@@ -35,7 +35,7 @@ UPDATE outbox o SET dropped_at = $5, last_error = '` + withdrawnError + `', payl
         OR o.nudge_id IN (SELECT n.id FROM nudges n WHERE n.customer_id = $2 AND n.marketing AND n.outcome = 'sent'
                            AND ($3 = '' OR n.rule = ANY($4))))
 RETURNING o.nudge_id)
-UPDATE nudges SET outcome = 'skipped', reason = 'opted_out' WHERE id IN (SELECT nudge_id FROM gone)`
+UPDATE nudges SET outcome = 'skipped', reason = '` + domain.SkipOptedOut + `' WHERE id IN (SELECT nudge_id FROM gone)`
 
 // withdrawnError marks an outbox row taken back before it went: the
 // customer opted out of it or erased their data.
