@@ -10,13 +10,23 @@ import (
 	"github.com/loyaltybot/loyaltybot/domain"
 )
 
-// loadCheckout locks the card (the CTE's FOR UPDATE) and reads, in the
-// same round trip, the customer, a purchase with the same key, the
-// 365-day spend, the velocity counts, the last purchase, a summary of
-// the open lots and a held welcome bonus.
+// lockCheckoutCard locks the card of a purchase. It is a statement of its
+// own, queued before loadCheckout: under READ COMMITTED a statement that
+// waited for a row lock sees that row's newest version but everything
+// else as it stood when the statement began, so a purchase that waited
+// for another on the same card read the held welcome bonus, the spend
+// and a purchase of the same key as they were before that one (the bonus
+// announced twice, the balance answered 100 points too high). The next
+// statement's snapshot is taken once the lock is held.
+const lockCheckoutCard = `SELECT 1 FROM cards WHERE id = $1 OR ($1 = 0 AND number = $2) FOR UPDATE`
+
+// loadCheckout reads, once lockCheckoutCard holds the card, the card,
+// the customer, a purchase with the same key, the 365-day spend, the
+// velocity counts, the last purchase, a summary of the open lots and a
+// held welcome bonus.
 const loadCheckout = `
 WITH c AS (SELECT id, customer_id, number, balance, created_at FROM cards
-            WHERE id = $1 OR ($1 = 0 AND number = $7) FOR UPDATE)
+            WHERE id = $1 OR ($1 = 0 AND number = $7))
 SELECT c.id, c.customer_id, c.number, c.balance, c.created_at,
        cu.id, cu.telegram_id, cu.chat_id, cu.first_name, cu.phone, cu.language, cu.joined_store_id,
        cu.joined_at, cu.marketing, cu.unreachable_at, cu.created_at, cu.erased_at,
@@ -63,11 +73,8 @@ func (t *tx) LoadCheckout(ctx context.Context, q domain.CheckoutQuery) (*domain.
 			&st.Held.Points, &st.Held.ValidDays, &st.Held.Round)
 	}
 	args := []any{q.CardID, q.IdempotencyKey, q.StaffID, q.SpendSince, q.CardSince, q.StaffSince, q.CardNumber}
-	var err error
-	if !q.WithLots && len(q.LookupKeys) == 0 && q.Badges == nil {
-		err = scan(t.tx.QueryRow(ctx, loadCheckout, args...))
-	} else {
-		b := &pgx.Batch{}
+	b := &pgx.Batch{}
+	if q.WithLots || len(q.LookupKeys) > 0 || q.Badges != nil {
 		// Generic plans for the rest of the transaction: PostgreSQL would
 		// otherwise plan the badge record and the lookup counters afresh
 		// on every purchase (a custom plan looks cheaper to it than the
@@ -75,34 +82,34 @@ func (t *tx) LoadCheckout(ctx context.Context, q domain.CheckoutQuery) (*domain.
 		// of 1.4 ms for the badge record under load. Each part reads one
 		// card's rows by a unique key, so the generic plan is the same.
 		b.Queue(genericPlans)
-		if len(q.LookupKeys) > 0 {
-			// A typed code: the limits on failed lookups, in the same round trip.
-			scopes, subjects, windows := lookupArrays(q.LookupKeys)
-			b.Queue(countLookupFailures, scopes, subjects, windows).Query(func(rows pgx.Rows) error {
-				var err error
-				st.LookupFailures, err = pgx.CollectRows(rows, pgx.RowTo[int])
-				return err
-			})
-		}
-		b.Queue(loadCheckout, args...).QueryRow(scan)
-		if q.WithLots {
-			b.Queue(openLotsOfCheckout, q.CardID, q.CardNumber).Query(func(rows pgx.Rows) error {
-				lots, err := collectLots(rows)
-				st.Lots = lots
-				return err
-			})
-		}
-		if q.Badges != nil {
-			// The badge record of the card just locked, before the purchase.
-			args := append(append([]any{q.CardID}, badgeFactsArgs(q.Badges)...), q.CardNumber)
-			st.Badges = &domain.BadgeFacts{}
-			b.Queue(badgeFactsOfCard, args...).QueryRow(func(row pgx.Row) error {
-				return scanBadgeFacts(row, 0, st.Badges)
-			})
-		}
-		err = t.tx.SendBatch(ctx, b).Close()
 	}
-	if err != nil {
+	if len(q.LookupKeys) > 0 {
+		// A typed code: the limits on failed lookups, in the same round trip.
+		scopes, subjects, windows := lookupArrays(q.LookupKeys)
+		b.Queue(countLookupFailures, scopes, subjects, windows).Query(func(rows pgx.Rows) error {
+			var err error
+			st.LookupFailures, err = pgx.CollectRows(rows, pgx.RowTo[int])
+			return err
+		})
+	}
+	b.Queue(lockCheckoutCard, q.CardID, q.CardNumber)
+	b.Queue(loadCheckout, args...).QueryRow(scan)
+	if q.WithLots {
+		b.Queue(openLotsOfCheckout, q.CardID, q.CardNumber).Query(func(rows pgx.Rows) error {
+			lots, err := collectLots(rows)
+			st.Lots = lots
+			return err
+		})
+	}
+	if q.Badges != nil {
+		// The badge record of the card just locked, before the purchase.
+		args := append(append([]any{q.CardID}, badgeFactsArgs(q.Badges)...), q.CardNumber)
+		st.Badges = &domain.BadgeFacts{}
+		b.Queue(badgeFactsOfCard, args...).QueryRow(func(row pgx.Row) error {
+			return scanBadgeFacts(row, 0, st.Badges)
+		})
+	}
+	if err := t.tx.SendBatch(ctx, b).Close(); err != nil {
 		return nil, fmt.Errorf("load checkout for card %d: %w", q.CardID, mapErr(err))
 	}
 	st.Customer = *r.domain()

@@ -1,0 +1,97 @@
+package posapi_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// joinTyped onboards a member who types their phone: the welcome bonus
+// is held for their first purchase.
+func (e *env) joinTyped(id int64, name string) member {
+	e.t.Helper()
+	c := e.h.Chat(id, name, "en")
+	c.Send("/start").Tap("✅ I agree").Send("8 (999) 555-12-34").Send(name).Tap("No, thanks")
+	m := member{chat: c}
+	err := e.h.DB.Update(context.Background(), func(tx domain.Tx) error {
+		var err error
+		if m.cust, err = tx.FindCustomerByTelegramID(context.Background(), id); err != nil {
+			return err
+		}
+		m.card, err = tx.FindCardByCustomer(context.Background(), m.cust.ID)
+		return err
+	})
+	if err != nil || !m.cust.Member() {
+		e.t.Fatalf("join %d: %v\n%s", id, err, c.Transcript())
+	}
+	return m
+}
+
+// TestConcurrentFirstPurchasesAnswerTheLedger: two receipts of one card
+// that arrive together (two tills, or a till and the chat), when a
+// welcome bonus is held for the first purchase: the bonus is credited
+// once, and each answer's balance is one the ledger had.
+func TestConcurrentFirstPurchasesAnswerTheLedger(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	m := e.joinTyped(311, "Robert")
+	ctx := context.Background()
+	pool := e.h.DB.Pool()
+	var held int64
+	if err := pool.QueryRow(ctx, `SELECT points FROM held_welcome WHERE card_id = $1`, m.card.ID).Scan(&held); err != nil || held == 0 {
+		t.Fatalf("no held welcome bonus: %v", err)
+	}
+	// Something else holds the card for a moment (another checkout):
+	// both receipts queue behind it.
+	hold, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := hold.Exec(ctx, `SELECT 1 FROM cards WHERE id = $1 FOR UPDATE`, m.card.ID); err != nil {
+		t.Fatal(err)
+	}
+	tok := e.token(m)
+	replies := make(chan reply, 2)
+	for _, rid := range []string{"R-1", "R-2"} {
+		go func() { replies <- e.purchase(body(tok, 10000, rid)) }()
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var waiting int
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE wait_event_type = 'Lock' AND datname = current_database()`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting >= 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d requests wait for the card, want 2", waiting)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := hold.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var balances []int64
+	for range 2 {
+		r := <-replies
+		if r.status != 201 {
+			t.Fatalf("purchase: %d %s", r.status, r.raw)
+		}
+		balances = append(balances, r.num("balance"))
+	}
+	s := e.state(m)
+	var welcomes int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM ledger WHERE card_id = $1 AND kind = 'welcome'`, m.card.ID).Scan(&welcomes); err != nil {
+		t.Fatal(err)
+	}
+	if welcomes != 1 {
+		t.Errorf("%d welcome bonus rows, want 1", welcomes)
+	}
+	if s.balance != s.ledgerSum || max(balances[0], balances[1]) != s.balance {
+		t.Errorf("answers say balances %v; the card has %d (ledger %d)", balances, s.balance, s.ledgerSum)
+	}
+}
