@@ -98,6 +98,7 @@ func beginCheckout(s *Session, cardID int64, err error, byPhone bool) error {
 	}
 	s.Conv.Reset()
 	s.SetData("card", strconv.FormatInt(cardID, 10))
+	s.SetData("customer", strconv.FormatInt(q.Customer.ID, 10)) // erasure ends the step
 	s.SetData("draft", newDraft())
 	s.SetData("bal", strconv.FormatInt(q.Card.Balance, 10))
 	if !byPhone && s.e.Business.Gamification.Stamps.Enabled {
@@ -487,6 +488,12 @@ func (c checkout) refuse(s *Session, err error) error {
 		var v *domain.ValidationError
 		errors.As(err, &v)
 		s.Say(v.Reason, map[string]any{"Max": s.num(s.dataInt("max"))})
+	case errors.Is(err, domain.ErrNotFound):
+		// The customer erased their data, closing the card, as the
+		// step was confirmed: nothing to go back to.
+		s.Leave()
+		s.Edit(Reply{Text: s.T("checkout.card.invalid", nil)})
+		return nil
 	default:
 		return err
 	}

@@ -488,3 +488,36 @@ func TestCashierCancelOff(t *testing.T) {
 		t.Fatalf("the receipt's buttons with cashier cancels off: %q", b)
 	}
 }
+
+// TestStartMidCheckoutKeepsTheCheckout: a plain /start in the middle of
+// a checkout shows the cashier's own card (a member) or their role (not
+// one) and asks the pending question again: the checkout goes on.
+func TestStartMidCheckoutKeepsTheCheckout(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 943, "Mila")
+	cashier.Send("/start").Tap("✅ I agree").ShareContact("+79990000943").Tap("Mila").Tap("No, thanks")
+	anna := join(t, h, 143, "Anna")
+	scan(t, anna, cashier)
+	cashier.Send("500").Send("/start")
+	if !strings.Contains(buttons(cashier), "Accrue +15") {
+		t.Fatalf("/start mid-checkout did not ask the pending question again:\n%s", cashier.Transcript())
+	}
+	cashier.Tap("➕ Accrue +15").Tap("✅ Confirm")
+	if got := balance(t, h, 143); got != 115 {
+		t.Fatalf("balance %d, want 115", got)
+	}
+	// A cashier who is no member: their role, then the question again.
+	boris := hire(t, h, owner, "cashier", 944, "Boris")
+	scan(t, anna, boris)
+	boris.Send("700").Send("/start")
+	if !strings.Contains(lastTexts(boris, 3), "You are on the team: cashier") || !strings.Contains(buttons(boris), "Accrue +21") ||
+		strings.Contains(lastTexts(boris, 3), "Do you agree") {
+		t.Fatalf("/start mid-checkout, not a member:\n%s", boris.Transcript())
+	}
+	boris.Tap("➕ Accrue +21").Tap("✅ Confirm")
+	if got := balance(t, h, 143); got != 136 {
+		t.Fatalf("balance %d, want 136", got)
+	}
+}

@@ -228,7 +228,7 @@ func TestErasureLeavesNoCopyAnywhere(t *testing.T) {
 	// The note the cashier was about to write is not kept, and they
 	// hear why, not "I didn't catch that".
 	cashier.Send("Zinaida likes oat milk")
-	if got := cashier.Last().Text; !strings.Contains(got, "deleted their data while you were writing") {
+	if got := cashier.Last().Text; !strings.Contains(got, "deleted their data meanwhile") {
 		t.Errorf("the cashier's note after the erasure:\n%s", cashier.Transcript())
 	}
 	// (The cashier's own update stays in the intake's log, as every
@@ -389,5 +389,31 @@ func TestSharedContactTakesTheNumberFromWhoTypedIt(t *testing.T) {
 	late.Send("/start").Tap("✅ I agree").Send("+7 999 000-01-72")
 	if !strings.Contains(late.Transcript(), "We could not use this number") {
 		t.Fatalf("a shared number was taken by typing it:\n%s", late.Transcript())
+	}
+}
+
+// TestConfirmAfterTheCustomerErasedEndsTheCheckout: the customer deletes
+// their data while the cashier has their card open; Confirm says the
+// customer deleted their data and records nothing (it was an internal
+// error on every tap).
+func TestConfirmAfterTheCustomerErasedEndsTheCheckout(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 941, "Boris")
+	anna := join(t, h, 141, "Anna")
+	scan(t, anna, cashier)
+	cashier.Send("500").Tap("➕ Accrue +15")
+	anna.Send("/privacy").Tap("🗑 Delete my data").Tap("Yes, delete my data")
+	cashier.Tap("✅ Confirm")
+	if got := cashier.Last().Text; !strings.HasPrefix(got, "The customer deleted their data meanwhile") {
+		t.Fatalf("Confirm on the card of a customer who erased their data:\n%s", cashier.Transcript())
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM purchases`); n != 0 {
+		t.Fatalf("%d purchases on an erased customer's card", n)
+	}
+	cashier.Send("hello")
+	if got := cashier.Last().Text; !strings.HasPrefix(got, "I didn't catch that") {
+		t.Fatalf("the cashier's next words:\n%s", cashier.Transcript())
 	}
 }

@@ -581,7 +581,7 @@ func TestReplyToACustomerWhoErasedMeanwhile(t *testing.T) {
 	owner.Sync().Tap("↩️ Reply")
 	anna.Send("/privacy").Tap("🗑 Delete my data").Tap("Yes, delete my data")
 	owner.Send("Sorry, Anna!")
-	if got := owner.Last().Text; !strings.HasPrefix(got, "The customer deleted their data while you were writing") {
+	if got := owner.Last().Text; !strings.HasPrefix(got, "The customer deleted their data meanwhile") {
 		t.Fatalf("the owner's reply after the erasure:\n%s", owner.Transcript())
 	}
 	// Said once: what the owner writes next is read as usual.

@@ -12,10 +12,19 @@ import (
 func (e *Engine) route(s *Session) error {
 	if s.Data(domain.ConvCustomerErased) != "" {
 		// The customer a step of theirs was about erased their data
-		// meanwhile, which ended the step: words or a photo meant for it
-		// are answered not sent; a command or a tap goes on as usual.
+		// meanwhile, which ended the step: words, a photo or a tap meant
+		// for it are answered that nothing of it went or was kept; a
+		// command or a stateless button goes on as usual.
 		delete(s.Conv.Data, domain.ConvCustomerErased)
-		if s.Conv.Flow == "" && s.In.Kind != InputCommand && s.In.Kind != InputCallback {
+		switch {
+		case s.Conv.Flow != "", s.In.Kind == InputCommand:
+		case s.In.Kind == InputCallback:
+			if _, _, _, _, stateless := parseAction(s.In.Callback.Data); !stateless {
+				s.Send(Reply{EditMessageID: s.In.Callback.MessageID, Inline: [][]Button{}})
+				s.Say("common.step_customer_erased", nil)
+				return nil
+			}
+		default:
 			s.Say("common.step_customer_erased", nil)
 			return nil
 		}
@@ -145,8 +154,19 @@ func (e *Engine) start(s *Session) error {
 			return e.resume(s) // said what the word gave
 		}
 	}
+	midStep := s.Conv.Flow != "" && s.Conv.Flow != flowOnboarding
 	if s.Customer.Member() {
-		if s.Conv.Flow != "" && s.Conv.Flow != flowOnboarding {
+		if midStep && p.Kind == domain.StartNone {
+			// A plain /start (Telegram's Restart, a tap on the menu) in
+			// the middle of a step shows the card and asks the step
+			// again: a cashier's checkout, a profile half answered, are
+			// not lost.
+			if err := showCard(s, "card.welcome_back"); err != nil {
+				return err
+			}
+			return e.resume(s)
+		}
+		if midStep {
 			s.Leave()
 		}
 		return showCard(s, "card.welcome_back")
@@ -169,6 +189,9 @@ func (e *Engine) start(s *Session) error {
 		// them; the card of their own follows, theirs to take or not.
 		st := s.Staff
 		s.Say("staff.start.not_member", map[string]any{"Role": s.T("role."+string(st.Role), nil), "Store": s.storeName(st.ShopID)})
+		if midStep {
+			return e.resume(s) // a checkout half way stays
+		}
 	}
 	return startOnboarding(s, p)
 }
