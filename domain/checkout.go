@@ -89,12 +89,9 @@ type CheckoutState struct {
 	Spend        int64
 	CardCount    int
 	StaffCount   int
-	LastPurchase time.Time
-	// Lot summary, to skip the expiry pass when nothing can be due.
-	EarliestExpiry time.Time // soonest own expiry among open lots (zero: none)
-	HasRegular     bool      // open regular lots exist
-	Lots           []Lot     // the open lots, oldest first, if asked for
-	LookupFailures []int     // the counts of CheckoutQuery.LookupKeys, in order
+	ExpiryFacts
+	Lots           []Lot // the open lots, oldest first, if asked for
+	LookupFailures []int // the counts of CheckoutQuery.LookupKeys, in order
 	// Held is a welcome bonus waiting for a purchase (Points 0: none).
 	Held HeldWelcome
 	// Badges is what CheckoutQuery.Badges asked for (nil: not asked).
@@ -109,19 +106,33 @@ type PurchaseWrites struct {
 	Welcome *LedgerEntry // the held welcome bonus, as a promo lot; nil if none was held
 }
 
-// expiryDue reports whether any lot may expire at now.
-func (st *CheckoutState) expiryDue(p *Program, now time.Time) bool {
-	if !st.EarliestExpiry.IsZero() && !now.Before(st.EarliestExpiry) {
+// ExpiryFacts sum up a card's open lots and last purchase, to skip the
+// expiry pass when nothing can be due.
+type ExpiryFacts struct {
+	LastPurchase   time.Time // the last purchase standing (zero: none)
+	EarliestExpiry time.Time // soonest own expiry among open lots (zero: none)
+	HasRegular     bool      // open regular lots exist
+}
+
+// Due reports whether any lot of a card made at created may expire at
+// now.
+func (x ExpiryFacts) Due(p *Program, created, now time.Time) bool {
+	if !x.EarliestExpiry.IsZero() && !now.Before(x.EarliestExpiry) {
 		return true
 	}
-	if st.HasRegular && p.RegularExpiryDays > 0 {
-		last := st.LastPurchase
+	if x.HasRegular && p.RegularExpiryDays > 0 {
+		last := x.LastPurchase
 		if last.IsZero() {
-			last = st.Card.CreatedAt
+			last = created
 		}
 		return !now.Before(last.AddDate(0, 0, p.RegularExpiryDays))
 	}
 	return false
+}
+
+// expiryDue reports whether any lot of the card may expire at now.
+func (st *CheckoutState) expiryDue(p *Program, now time.Time) bool {
+	return st.ExpiryFacts.Due(p, st.Card.CreatedAt, now)
 }
 
 // VelocityAlert is a velocity limit passed by a purchase, for the owners.
@@ -294,11 +305,22 @@ type CardQuote struct {
 }
 
 // QuoteCard reads a card for the register. amount may be 0 (unknown yet).
+// Points past their expiry that the nightly job has not written off yet
+// are written off first (under the card's lock), so the register, the
+// POS and the customer are never offered points a purchase would refuse.
 func QuoteCard(ctx context.Context, tx Tx, p *Program, cardID, amount int64, now time.Time) (*CardQuote, error) {
 	// Asked at each step of a checkout at the till: one round trip.
-	card, cust, spend, err := tx.CardForQuote(ctx, cardID, now.AddDate(-1, 0, 0))
+	card, cust, spend, expiry, err := tx.CardForQuote(ctx, cardID, now.AddDate(-1, 0, 0))
 	if err != nil {
 		return nil, err
+	}
+	if expiry.Due(p, card.CreatedAt, now) {
+		if card, err = tx.LockCard(ctx, cardID); err != nil {
+			return nil, err
+		}
+		if _, err := ExpireCard(ctx, tx, p, card, now); err != nil {
+			return nil, err
+		}
 	}
 	q := &CardQuote{Card: card, Customer: cust, Spend: spend}
 	q.Tier, q.Next, q.ToNext, q.HasNext = p.TierFor(spend)

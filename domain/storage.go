@@ -218,10 +218,10 @@ type CardStore interface {
 	CreateCard(ctx context.Context, customerID int64, number string) (*Card, error)
 	FindCardByCustomer(ctx context.Context, customerID int64) (*Card, error)
 	FindCardByID(ctx context.Context, id int64) (*Card, error)
-	// CardForQuote reads a card, its owner and its spend since t (as
-	// SpendSince) at once, for QuoteCard; ErrNotFound when either is
-	// missing.
-	CardForQuote(ctx context.Context, id int64, since time.Time) (*Card, *Customer, int64, error)
+	// CardForQuote reads a card, its owner, its spend since t (as
+	// SpendSince) and its expiry facts at once, for QuoteCard;
+	// ErrNotFound when either is missing.
+	CardForQuote(ctx context.Context, id int64, since time.Time) (*Card, *Customer, int64, ExpiryFacts, error)
 	FindCardByNumber(ctx context.Context, number string) (*Card, error)
 	// LockCard loads a card and locks it until the transaction ends.
 	LockCard(ctx context.Context, cardID int64) (*Card, error)

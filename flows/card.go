@@ -84,16 +84,19 @@ func showBalance(s *Session) error {
 	if err != nil {
 		return fmt.Errorf("show balance: %w", err)
 	}
+	// The quote first: it writes off points past their expiry, which the
+	// balance and the rows below then show.
+	q, err := domain.QuoteCard(s.Ctx, s.Tx, &s.e.Business.Program, card.ID, 0, s.e.Now())
+	if err != nil {
+		return err
+	}
+	card = q.Card
 	entries, err := s.Tx.ListLedger(s.Ctx, card.ID, 10)
 	if err != nil {
 		return err
 	}
 	var b strings.Builder
 	b.WriteString(s.T("balance.header", map[string]any{"Balance": s.num(card.Balance), "Count": card.Balance}))
-	q, err := domain.QuoteCard(s.Ctx, s.Tx, &s.e.Business.Program, card.ID, 0, s.e.Now())
-	if err != nil {
-		return err
-	}
 	b.WriteString("\n" + s.T("balance.tier", map[string]any{"Tier": q.Tier.NameIn(s.Lang), "Rate": percent(q.Tier.EarnBP)}))
 	if q.HasNext {
 		b.WriteString("\n" + s.T("balance.next_tier", map[string]any{

@@ -521,3 +521,28 @@ func TestStartMidCheckoutKeepsTheCheckout(t *testing.T) {
 		t.Fatalf("balance %d, want 136", got)
 	}
 }
+
+// TestRegisterOffersNoPointsPastTheirExpiry: points past their expiry
+// (the welcome bonus, 30 days) that the nightly job has not written off
+// yet are written off when the card is read: neither the register nor
+// the customer's /balance offers them.
+func TestRegisterOffersNoPointsPastTheirExpiry(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 942, "Boris")
+	anna := join(t, h, 142, "Anna") // 100 welcome points, valid 30 days
+	h.Clock.Advance(30*24*time.Hour + time.Hour)
+	scan(t, anna, cashier)
+	cashier.Send("500")
+	if b := buttons(cashier); strings.Contains(b, "Pay with points") {
+		t.Fatalf("the register offers to pay with welcome points that expired an hour ago:\n%s", cashier.Transcript())
+	}
+	if got := balance(t, h, 142); got != 0 {
+		t.Fatalf("balance %d after the scan, want 0", got)
+	}
+	anna.Send("/balance")
+	if got := anna.Last().Text; !strings.Contains(got, "0") || strings.Contains(got, "100 points") {
+		t.Fatalf("/balance after the expiry:\n%s", got)
+	}
+}

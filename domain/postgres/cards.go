@@ -71,13 +71,23 @@ func (t *tx) FindCardByID(ctx context.Context, id int64) (*domain.Card, error) {
 	return t.findCard(ctx, `id = $1`, id)
 }
 
+// quoteFacts reads card $1's spend since $2 (as spendSince), its last
+// purchase standing and the summary of its open lots (as loadCheckout).
+const quoteFacts = `SELECT (SELECT coalesce(sum(amount), 0)::bigint FROM purchases
+                 WHERE card_id = $1 AND created_at >= $2 AND cancelled_at IS NULL),
+       (SELECT max(created_at) FROM purchases WHERE card_id = $1 AND cancelled_at IS NULL),
+       (SELECT min(expires_at) FROM point_lots WHERE card_id = $1 AND remaining > 0),
+       EXISTS (SELECT 1 FROM point_lots WHERE card_id = $1 AND remaining > 0 AND kind = 'regular')`
+
 // CardForQuote reads the card, its owner and the spend in one round trip
 // (three statements in a batch; the owner's found through the card's
 // row, so the card's id is all they need).
-func (t *tx) CardForQuote(ctx context.Context, id int64, since time.Time) (*domain.Card, *domain.Customer, int64, error) {
+func (t *tx) CardForQuote(ctx context.Context, id int64, since time.Time) (*domain.Card, *domain.Customer, int64, domain.ExpiryFacts, error) {
 	var card *domain.Card
 	var cust *domain.Customer
 	var spend int64
+	var x domain.ExpiryFacts
+	var last, earliest *time.Time
 	b := &pgx.Batch{}
 	b.Queue(`SELECT id, customer_id, number, balance, created_at FROM cards WHERE id = $1`, id).Query(func(rows pgx.Rows) error {
 		r, err := pgx.CollectRows(rows, pgx.RowToStructByName[cardRow])
@@ -94,14 +104,15 @@ func (t *tx) CardForQuote(ctx context.Context, id int64, since time.Time) (*doma
 		}
 		return err
 	})
-	b.Queue(spendSince, id, since).QueryRow(func(row pgx.Row) error { return row.Scan(&spend) })
+	b.Queue(quoteFacts, id, since).QueryRow(func(row pgx.Row) error { return row.Scan(&spend, &last, &earliest, &x.HasRegular) })
 	if err := t.tx.SendBatch(ctx, b).Close(); err != nil {
-		return nil, nil, 0, fmt.Errorf("card %d for a quote: %w", id, mapErr(err))
+		return nil, nil, 0, x, fmt.Errorf("card %d for a quote: %w", id, mapErr(err))
 	}
 	if card == nil || cust == nil {
-		return nil, nil, 0, domain.ErrNotFound
+		return nil, nil, 0, x, domain.ErrNotFound
 	}
-	return card, cust, spend, nil
+	x.LastPurchase, x.EarliestExpiry = deref(last), deref(earliest)
+	return card, cust, spend, x, nil
 }
 
 // FindCardByNumber finds a card by its static number.

@@ -54,7 +54,8 @@ func TestLoadCheckout(t *testing.T) {
 	base := domain.CheckoutQuery{CardID: card.ID, IdempotencyKey: "fresh", StaffID: cashier.ID,
 		SpendSince: t0.AddDate(-1, 0, 0), CardSince: t0.Add(-24 * time.Hour), StaffSince: t0.Add(-time.Hour)}
 	want := domain.CheckoutState{Card: *card, Customer: *cust, Purchases: 1, Spend: 6_000,
-		CardCount: 2, StaffCount: 3, LastPurchase: recent.CreatedAt, EarliestExpiry: expires, HasRegular: true}
+		CardCount: 2, StaffCount: 3,
+		ExpiryFacts: domain.ExpiryFacts{LastPurchase: recent.CreatedAt, EarliestExpiry: expires, HasRegular: true}}
 
 	byNumber := base
 	byNumber.CardID, byNumber.CardNumber = 0, card.Number

@@ -266,9 +266,12 @@ func TestSpendSinceAndLastPurchaseAt(t *testing.T) {
 				return err
 			}
 			// The quote's reads in one: the same card, owner and spend.
-			qCard, qCust, spend, err := tx.CardForQuote(ctx, tc.card, tc.since)
+			qCard, qCust, spend, x, err := tx.CardForQuote(ctx, tc.card, tc.since)
 			if err != nil {
 				return err
+			}
+			if last, err := tx.LastPurchaseAt(ctx, tc.card); err != nil || !last.Equal(x.LastPurchase) {
+				t.Errorf("CardForQuote(card %d) last purchase %v, want %v (%v)", tc.card, x.LastPurchase, last, err)
 			}
 			if spend != tc.want {
 				t.Errorf("CardForQuote(card %d, %v) spend %d, want %d", tc.card, tc.since, spend, tc.want)
@@ -284,7 +287,7 @@ func TestSpendSinceAndLastPurchaseAt(t *testing.T) {
 		})
 	}
 	checkErr(t, "CardForQuote of a missing card", txErr(t, db, func(ctx context.Context, tx domain.Tx) error {
-		_, _, _, err := tx.CardForQuote(ctx, 999, t0)
+		_, _, _, _, err := tx.CardForQuote(ctx, 999, t0)
 		return err
 	}), domain.ErrNotFound)
 	inTx(t, db, func(ctx context.Context, tx domain.Tx) error {

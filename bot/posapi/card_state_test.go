@@ -95,3 +95,27 @@ func TestConcurrentFirstPurchasesAnswerTheLedger(t *testing.T) {
 		t.Errorf("answers say balances %v; the card has %d (ledger %d)", balances, s.balance, s.ledgerSum)
 	}
 }
+
+// TestCardReadAgreesWithPurchaseAfterBonusExpired: the welcome bonus
+// has expired (the nightly job has not run yet): the card's answer must
+// not offer points the purchase then refuses.
+func TestCardReadAgreesWithPurchaseAfterBonusExpired(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	m := e.join(321, "Olga")
+	e.h.Clock.Advance(30*24*time.Hour + time.Hour) // the welcome bonus expired an hour ago
+	code := e.code(m)
+	g := e.do("GET", "/api/v1/cards/"+code+"?amount=100000", e.bearer(), nil)
+	if g.status != 200 {
+		t.Fatalf("GET: %d %s", g.status, g.raw)
+	}
+	if g.num("balance") != 0 || g.num("max_redeemable") != 0 {
+		t.Fatalf("GET after the welcome bonus expired: %s", g.raw)
+	}
+	if s := e.state(m); s.balance != 0 || s.balance != s.ledgerSum {
+		t.Fatalf("the card after the read: balance %d, ledger %d", s.balance, s.ledgerSum)
+	}
+	if r := e.purchase(body(code, 100000, "R-1")); r.status != 201 || r.num("points_redeemed") != 0 {
+		t.Fatalf("the purchase after it: %d %s", r.status, r.raw)
+	}
+}
