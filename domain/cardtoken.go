@@ -143,6 +143,11 @@ func expiryBytes(units int64) []byte { return binary.BigEndian.AppendUint64(nil,
 // and so is a version 2 token that expired more than about a day and a half
 // ago (its expiry is no longer recoverable from its low bits). Version 1
 // tokens, which replicas not yet upgraded still show, verify for their ttl.
+//
+// A genuine token that expired comes back with its card id and
+// ErrCardExpired: its signature proves which card it was made for (a
+// POS's retry of a recorded receipt is compared with it), but it opens
+// nothing.
 func (s *CardSigner) VerifyToken(token string, now time.Time) (cardID int64, err error) {
 	if token == "" || len(token) > maxTokenLen {
 		return 0, fmt.Errorf("%w: token length %d", ErrCardInvalid, len(token))
@@ -183,7 +188,7 @@ func (s *CardSigner) verifyV2(raw []byte, now time.Time) (int64, error) {
 		return 0, fmt.Errorf("%w: bad signature", ErrCardInvalid)
 	}
 	if exp := units * expiryUnit; now.Unix() > exp {
-		return 0, fmt.Errorf("%w: token expired %s", ErrCardExpired,
+		return int64(id), fmt.Errorf("%w: token expired %s", ErrCardExpired,
 			time.Unix(exp, 0).UTC().Format(time.RFC3339))
 	}
 	return int64(id), nil
@@ -207,7 +212,7 @@ func (s *CardSigner) verifyV1(raw []byte, now time.Time) (int64, error) {
 		return 0, fmt.Errorf("%w: bad expiry", ErrCardInvalid)
 	}
 	if now.Unix() > exp {
-		return 0, fmt.Errorf("%w: token expired %s", ErrCardExpired,
+		return id, fmt.Errorf("%w: token expired %s", ErrCardExpired,
 			time.Unix(exp, 0).UTC().Format(time.RFC3339))
 	}
 	if exp > now.Add(s.ttl+tokenSkew).Unix() {

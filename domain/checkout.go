@@ -434,8 +434,9 @@ func reversePurchase(ctx context.Context, tx Tx, card *Card, pur *Purchase) (int
 
 // CardRefOf checks what was scanned or typed without touching the
 // database: a token gives the card id, a code the card number. Forged
-// input is ErrCardInvalid, a genuine but old token ErrCardExpired; an
-// unknown card is found out later. Service.LookUpCard adds the limits.
+// input is ErrCardInvalid, a genuine but old token ErrCardExpired (with
+// the card id it was made for); an unknown card is found out later.
+// Service.LookUpCard adds the limits.
 func CardRefOf(s *CardSigner, input string, now time.Time) (cardID int64, number string, err error) {
 	ref, err := ParseCardRef(input)
 	if err != nil {

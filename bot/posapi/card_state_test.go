@@ -119,3 +119,49 @@ func TestCardReadAgreesWithPurchaseAfterBonusExpired(t *testing.T) {
 		t.Fatalf("the purchase after it: %d %s", r.status, r.raw)
 	}
 }
+
+// TestStaleTokenOfAnotherCardIsNoRepeat: a receipt id recorded for one
+// card, sent again with another card's expired c_ token, is not a repeat
+// of the first purchase: the POS must not hear 200 (with the other
+// customer's name and balance) as if the purchase of this card were
+// recorded.
+func TestStaleTokenOfAnotherCardIsNoRepeat(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	anna := e.join(301, "Anna")
+	bob := e.join(302, "Bob")
+	bobTok := e.token(bob)
+	if r := e.purchase(body(e.code(anna), 50000, "R-1")); r.status != 201 {
+		t.Fatalf("create: %d %s", r.status, r.raw)
+	}
+	e.h.Clock.Advance(3 * e.h.Signer.TTL())
+	r := e.purchase(body(bobTok, 50000, "R-1"))
+	if r.status != 409 || r.code() != "receipt_conflict" {
+		t.Fatalf("Bob's expired token on Anna's receipt: %d %s", r.status, r.raw)
+	}
+	if s := e.state(bob); s.balance != 100 {
+		t.Fatalf("Bob's card after: %+v", s)
+	}
+}
+
+// TestStaleTokenOfAnotherCardIsNoPrizeRepeat: the same for a prize_id
+// given on one card and sent again with another card's expired token.
+func TestStaleTokenOfAnotherCardIsNoPrizeRepeat(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withRewards)
+	anna := e.join(311, "Anna")
+	bob := e.join(312, "Bob")
+	bobTok := e.token(bob)
+	if r := e.purchase(body(e.code(anna), 100_000, "R-1")); r.status != 201 {
+		t.Fatalf("purchase: %d %s", r.status, r.raw)
+	}
+	give := map[string]any{"card": e.code(anna), "reward": "coffee", "prize_id": "G-1"}
+	if r := e.do("POST", "/api/v1/prizes", e.bearer(), give); r.status != 201 {
+		t.Fatalf("prize: %d %s", r.status, r.raw)
+	}
+	e.h.Clock.Advance(3 * e.h.Signer.TTL())
+	give["card"] = bobTok
+	if r := e.do("POST", "/api/v1/prizes", e.bearer(), give); r.status != 409 || r.code() != "prize_conflict" {
+		t.Fatalf("Bob's expired token on Anna's prize: %d %s", r.status, r.raw)
+	}
+}

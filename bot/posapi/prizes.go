@@ -166,7 +166,8 @@ func (a *API) givePrize(ctx context.Context, key string, in *prizeInput) (ans pr
 			if ferr != nil {
 				return ferr
 			}
-			if prev.Reward != in.reward || (cerr == nil && id != 0 && id != prev.CardID) ||
+			known := cerr == nil || errors.Is(cerr, domain.ErrCardExpired) // an expired token still names its card
+			if prev.Reward != in.reward || (known && id != 0 && id != prev.CardID) ||
 				(cerr == nil && number != "" && number != card.Number) {
 				return errPrizeConflict
 			}

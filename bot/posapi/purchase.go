@@ -202,7 +202,9 @@ func (a *API) kick() {
 // repeatWithStaleCard answers a repeat of a recorded receipt whose card
 // code has gone stale since: a POS retrying after a long timeout must
 // learn what happened. For a typed code (number set) the purchase must be
-// of that card; ok is false when there is no such purchase.
+// of that card, else ok is false (there is no such purchase); an expired
+// token names its card (req.CardID), and a receipt of another card is a
+// conflict.
 func (a *API) repeatWithStaleCard(ctx context.Context, tx domain.Tx, req domain.PurchaseRequest, number string, now time.Time) (purchaseAnswer, bool, error) {
 	prev, err := tx.FindPurchaseByKey(ctx, req.IdempotencyKey)
 	if errors.Is(err, domain.ErrNotFound) {
@@ -210,6 +212,10 @@ func (a *API) repeatWithStaleCard(ctx context.Context, tx domain.Tx, req domain.
 	}
 	if err != nil {
 		return purchaseAnswer{}, false, err
+	}
+	if req.CardID != 0 && req.CardID != prev.CardID {
+		// A stale token of another card: the receipt is another card's.
+		return purchaseAnswer{}, true, errReceiptConflict
 	}
 	q, err := domain.QuoteCard(ctx, tx, a.program, prev.CardID, 0, now)
 	if err != nil {
