@@ -327,6 +327,9 @@ func (r NudgeRule) validateKind(b *Business, bad func(field, problem string) err
 		if !monthDay.MatchString(r.Date) {
 			return bad("date", fmt.Sprintf("write it as MM-DD, got %q", r.Date))
 		}
+		if _, err := time.Parse(time.DateOnly, "2028-"+r.Date); err != nil { // a leap year: 02-29 comes
+			return bad("date", fmt.Sprintf("%q is no day of the year", r.Date))
+		}
 		if !r.Marketing {
 			// The greeting goes to those who agreed to offers only (the
 			// holiday's query); a rule that says otherwise would go

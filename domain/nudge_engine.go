@@ -399,7 +399,9 @@ func (s *Service) nudgeMayBeDue(r NudgeRule, now time.Time) bool {
 		if err != nil {
 			loc = time.UTC
 		}
-		for d := range r.Window {
+		// The greeting is due from its day and time for Window days, so
+		// its window reaches into the day after the last of them.
+		for d := range r.Window + 1 {
 			if now.In(loc).AddDate(0, 0, -d).Format("01-02") == r.Date {
 				return true
 			}
@@ -430,9 +432,10 @@ func NextContactTime(t time.Time, loc *time.Location, quietStart, quietEnd, from
 	local := t.In(loc)
 	var candidates []time.Time
 	for day := range 3 {
-		d := time.Date(local.Year(), local.Month(), local.Day()+day, 0, 0, 0, 0, loc)
 		for _, m := range []int{quietEnd, from} {
-			if c := d.Add(time.Duration(m) * time.Minute); c.After(t) {
+			// The wall-clock minute: on a day with a clock change,
+			// midnight plus m minutes is an hour off.
+			if c := time.Date(local.Year(), local.Month(), local.Day()+day, m/60, m%60, 0, 0, loc); c.After(t) {
 				candidates = append(candidates, c)
 			}
 		}
