@@ -402,7 +402,12 @@ func (s *Service) nudgeMayBeDue(r NudgeRule, now time.Time) bool {
 		// The greeting is due from its day and time for Window days, so
 		// its window reaches into the day after the last of them.
 		for d := range r.Window + 1 {
-			if now.In(loc).AddDate(0, 0, -d).Format("01-02") == r.Date {
+			day := now.In(loc).AddDate(0, 0, -d)
+			md := day.Format("01-02")
+			if md == "03-01" && time.Date(day.Year(), 2, 29, 0, 0, 0, 0, loc).Month() == time.March {
+				md = "02-29" // as the query has it: 29 February is 1 March in other years
+			}
+			if md == r.Date {
 				return true
 			}
 		}

@@ -30,4 +30,10 @@ func TestHolidayDateThatNeverComes(t *testing.T) {
 	if err := b.Nudges.Validate(b); err != nil {
 		t.Errorf("29 February refused: %v", err)
 	}
+	// In other years it is 1 March, as for a birthday.
+	s := &Service{Business: b}
+	if !s.NudgeMayBeDue(r, time.Date(2031, 3, 1, 12, 0, 0, 0, time.UTC)) || s.NudgeMayBeDue(r, time.Date(2032, 3, 2, 12, 0, 0, 0, time.UTC)) ||
+		!s.NudgeMayBeDue(r, time.Date(2032, 2, 29, 12, 0, 0, 0, time.UTC)) {
+		t.Error("29 February is not due on 1 March of other years only (or on the day itself)")
+	}
 }

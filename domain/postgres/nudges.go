@@ -165,20 +165,24 @@ const (
                       AND x.outcome = 'sent' AND x.send_at > $10)`
 	// $10 the fact, $11 its month-days that may be due, $12 send time
 	// (minutes), $13 window (days). The customer's local day and time
-	// by their store's zone; 29 February is 1 March in other years.
+	// by their store's zone; 29 February is 1 March in other years. The
+	// day is tried in this year and the last, so a window that began on
+	// 31 December goes on in January.
 	nudgeBirthday = `SELECT f.customer_id, to_char(d.due, 'YYYY') AS occ, 0::bigint AS points, NULL::timestamptz AS expires, false AS done,
        ''::text AS category
   FROM facts f
   JOIN customers c ON c.id = f.customer_id
   LEFT JOIN stores s ON s.id = c.joined_store_id
  CROSS JOIN LATERAL (SELECT $9::timestamptz AT TIME ZONE coalesce(s.timezone, (SELECT timezone FROM stores ORDER BY id LIMIT 1), 'UTC') AS local) l
- CROSS JOIN LATERAL (SELECT make_date(extract(year FROM l.local)::int, 1, 1)
+ CROSS JOIN LATERAL (SELECT make_date(extract(year FROM l.local)::int - y.back, 1, 1)
         + (substr(f.value, 6, 2)::int - 1) * interval '1 month' + (substr(f.value, 9, 2)::int - 1) * interval '1 day'
-        + $12 * interval '1 minute' AS due) d
+        + $12 * interval '1 minute' AS due FROM (VALUES (0), (1)) y(back)) d
  WHERE f.name = $10 AND substr(f.value, 6, 5) = ANY($11) AND f.value ~ '^\d{4}-\d{2}-\d{2}$'
    AND l.local >= d.due AND l.local < d.due + $13 * interval '1 day'`
 	// $10 the date "MM-DD", $11 send time (minutes), $12 window (days).
-	// The stores whose local day and time it is, then their customers
+	// The day is tried in this year and the last (a window from 31
+	// December goes on in January; 29 February is 1 March in other
+	// years). The stores whose local day and time it is, then their customers
 	// (store 0: those with none, in the first store's zone). On the day
 	// most members are due: walked in id order, the batch is found in the
 	// first few hundred, not after sorting them all.
@@ -188,7 +192,9 @@ SELECT s.id AS store_id, to_char(d.due, 'YYYY') AS occ
         UNION ALL
         SELECT 0, coalesce((SELECT timezone FROM stores ORDER BY id LIMIT 1), 'UTC')) s
  CROSS JOIN LATERAL (SELECT $9::timestamptz AT TIME ZONE s.timezone AS local) l
- CROSS JOIN LATERAL (SELECT to_date(to_char(l.local, 'YYYY') || '-' || $10, 'YYYY-MM-DD') + $11 * interval '1 minute' AS due) d
+ CROSS JOIN LATERAL (SELECT make_date(extract(year FROM l.local)::int - y.back, 1, 1)
+        + (substr($10, 1, 2)::int - 1) * interval '1 month' + (substr($10, 4, 2)::int - 1) * interval '1 day'
+        + $11 * interval '1 minute' AS due FROM (VALUES (0), (1)) y(back)) d
  WHERE l.local >= d.due AND l.local < d.due + $12 * interval '1 day')
 SELECT c.id AS customer_id, (SELECT h.occ FROM h WHERE h.store_id = coalesce(c.joined_store_id, 0)) AS occ,
        0::bigint AS points, NULL::timestamptz AS expires, false AS done, ''::text AS category

@@ -25,13 +25,13 @@ const nudgeFamily = `SELECT a.customer_id, to_char(d.due, 'YYYY-MM-DD') AS occ, 
                   FROM jsonb_array_elements(CASE WHEN jsonb_typeof(a.value -> 'items') = 'array'
                                                  THEN a.value -> 'items' ELSE '[]' END) WITH ORDINALITY AS x(item, n)) e) i
  CROSS JOIN LATERAL (SELECT $9::timestamptz AT TIME ZONE coalesce(s.timezone, (SELECT timezone FROM stores ORDER BY id LIMIT 1), 'UTC') AS local) l
- CROSS JOIN LATERAL (SELECT make_date(extract(year FROM l.local)::int, 1, 1)
+ CROSS JOIN LATERAL (SELECT make_date(extract(year FROM l.local)::int - y.back, 1, 1)
         + (substr(i.born, 6, 2)::int - 1) * interval '1 month' + (substr(i.born, 9, 2)::int - 1) * interval '1 day'
-        + $14 * interval '1 minute' AS due) d
+        + $14 * interval '1 minute' AS due FROM (VALUES (0), (1)) y(back)) d
  WHERE a.superseded_at IS NULL AND a.value ? 'items' AND a.question_id = ANY($10)
    AND answer_item_month_days(a.value) && $13::text[]
    AND substr(i.born, 6, 5) = ANY($13)
-   AND substr(i.born, 1, 4)::int < extract(year FROM l.local)
+   AND substr(i.born, 1, 4)::int < extract(year FROM d.due)
    AND l.local >= d.due AND l.local < d.due + $15 * interval '1 day'
  GROUP BY a.customer_id, d.due`
 
