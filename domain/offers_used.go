@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"math"
 	"time"
 )
 
@@ -20,18 +21,22 @@ type OpenOffer struct {
 	Expires time.Time // zero: no end; the message says "until" its day, which it is good through
 }
 
-// openOffersRead bounds the open offers a scan lists, and how far back.
+// openOffersRead bounds the open offers a scan lists (and the rows read
+// at a time), and how far back; openOffersPages how many pages of lapsed
+// ones are read past before giving up.
 const (
-	openOffersRead = 10
-	openOffersDays = 366
+	openOffersRead  = 10
+	openOffersDays  = 366
+	openOffersPages = 20
 )
 
 // OfferStore keeps the use of the nudges' offers.
 type OfferStore interface {
 	// OpenOfferNudges lists a customer's sent nudges with a discount or a
-	// gift not used yet, sent from since to until (a message held for
-	// the quiet hours is not out yet), newest first.
-	OpenOfferNudges(ctx context.Context, customerID int64, since, until time.Time, limit int) ([]Nudge, error)
+	// gift not used yet, sent since since and before (until, untilID) by
+	// (send time, id) (a message held for the quiet hours is not out
+	// yet), newest first, at most limit.
+	OpenOfferNudges(ctx context.Context, customerID int64, since, until time.Time, untilID int64, limit int) ([]Nudge, error)
 	// UseOffer marks a nudge's offer used, once; false when it was used
 	// already or is no such offer of the customer.
 	UseOffer(ctx context.Context, nudgeID, customerID, staffID, shopID int64, at time.Time) (bool, error)
@@ -56,11 +61,30 @@ func (c *NudgeConfig) TillOffers() bool {
 // offers out: nothing says what they were).
 func (s *Service) OpenOffers(ctx context.Context, tx Tx, customerID int64) ([]OpenOffer, error) {
 	now := s.Now()
-	ns, err := tx.OpenOfferNudges(ctx, customerID, now.AddDate(0, 0, -openOffersDays), now, openOffersRead)
-	if err != nil {
-		return nil, err
-	}
+	since, until, untilID := now.AddDate(0, 0, -openOffersDays), now, int64(math.MaxInt64)
 	var out []OpenOffer
+	// Newest first, a page at a time: lapsed discounts (a fortnightly
+	// restock offer let go) must not hide an older gift with no end.
+	for page := 0; page < openOffersPages && len(out) < openOffersRead; page++ {
+		ns, err := tx.OpenOfferNudges(ctx, customerID, since, until, untilID, openOffersRead)
+		if err != nil {
+			return nil, err
+		}
+		out = s.openOffersOf(ns, now, out)
+		if len(ns) < openOffersRead {
+			break
+		}
+		until, untilID = ns[len(ns)-1].SendAt, ns[len(ns)-1].ID
+	}
+	if len(out) > openOffersRead {
+		out = out[:openOffersRead]
+	}
+	return out, nil
+}
+
+// openOffersOf appends to out the nudges of ns whose offers are open at
+// now, as the rules describe them.
+func (s *Service) openOffersOf(ns []Nudge, now time.Time, out []OpenOffer) []OpenOffer {
 	for _, n := range ns {
 		r, ok := s.Business.Nudges.Rule(n.Rule)
 		if !ok {
@@ -80,7 +104,7 @@ func (s *Service) OpenOffers(ctx context.Context, tx Tx, customerID int64) ([]Op
 		}
 		out = append(out, oo)
 	}
-	return out, nil
+	return out
 }
 
 // UseOffer marks a customer's open offer used at shopID, by staff (nil:

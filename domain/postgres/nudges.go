@@ -491,12 +491,12 @@ func (t *tx) NudgeOfferStats(ctx context.Context, from time.Time) ([]domain.Nudg
 }
 
 // OpenOfferNudges lists a customer's sent nudges with a discount or a gift
-// not used yet (nudges_open_offers).
-func (t *tx) OpenOfferNudges(ctx context.Context, customerID int64, since, until time.Time, limit int) ([]domain.Nudge, error) {
+// not used yet (nudges_open_offers), a page before (until, untilID).
+func (t *tx) OpenOfferNudges(ctx context.Context, customerID int64, since, until time.Time, untilID int64, limit int) ([]domain.Nudge, error) {
 	rows, _ := t.tx.Query(ctx, `SELECT id, rule, offer, send_at FROM nudges
 		WHERE customer_id = $1 AND outcome = 'sent' AND offer IN ('discount', 'gift') AND offer_used_at IS NULL
-		  AND send_at >= $2 AND send_at <= $3
-		ORDER BY send_at DESC LIMIT $4`, customerID, since, until, limit)
+		  AND send_at >= $2 AND (send_at, id) < ($3, $5)
+		ORDER BY send_at DESC, id DESC LIMIT $4`, customerID, since, until, limit, untilID)
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Nudge, error) {
 		n := domain.Nudge{CustomerID: customerID, Outcome: domain.NudgeSent}
 		err := r.Scan(&n.ID, &n.Rule, &n.Offer, &n.SendAt)
