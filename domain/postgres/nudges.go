@@ -141,12 +141,16 @@ const (
                       AND (q.created_at > p.created_at OR (q.created_at = p.created_at AND q.id > p.id)))`
 	// $10 expiring after, $11 at or before. A lot whose whole life is
 	// shorter than the notice (a week's birthday gift) needs no reminder:
-	// its own message said when it ends.
+	// its own message said when it ends. A nudge's gift lives from the
+	// nudge's sending (its ledger key "nudge:<id>"), which the quiet
+	// hours or the customer's window may put hours after the lot.
 	nudgeExpiring = `SELECT k.customer_id, to_char(min(l.expires_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS occ,
        sum(l.remaining)::bigint AS points, min(l.expires_at) AS expires, false AS done, ''::text AS category
   FROM point_lots l JOIN cards k ON k.id = l.card_id
  WHERE l.remaining > 0 AND l.expires_at > $10 AND l.expires_at <= $11
-   AND l.expires_at - l.created_at > $11 - $10
+   AND l.expires_at - greatest(l.created_at, (SELECT n.send_at FROM ledger g
+          JOIN nudges n ON n.id = CASE WHEN g.idempotency_key ~ '^nudge:[0-9]{1,18}$' THEN substr(g.idempotency_key, 7)::bigint END
+         WHERE g.id = l.ledger_id)) > $11 - $10
  GROUP BY k.customer_id`
 	// $10 joined (and reminded last) at or before, $11 joined after, $12
 	// at most this many reminders, $13 the other profile invitations: one
