@@ -61,6 +61,9 @@ type BroadcastStore interface {
 	// gets at most one row per broadcast.
 	QueueBroadcast(ctx context.Context, b *Broadcast, a Audience, p BroadcastPayloads) error
 	FindBroadcast(ctx context.Context, id int64) (*Broadcast, error)
+	// RelanguageQueued puts the broadcast messages queued for a chat, not
+	// sent yet, in lang (or the broadcast's default language).
+	RelanguageQueued(ctx context.Context, chatID int64, lang string) error
 	BroadcastProgress(ctx context.Context, id int64) (BroadcastProgress, error)
 	// ClaimFinishedBroadcasts marks up to limit broadcasts that have no
 	// message pending and no report yet as reported at at, and returns

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"time"
@@ -71,4 +72,18 @@ func PhoneHash(salt []byte, phone string) []byte {
 	m := hmac.New(sha256.New, salt)
 	m.Write([]byte("phone:" + phone))
 	return m.Sum(nil)
+}
+
+// SetLanguage records the language a member chose (/language). The
+// broadcasts queued for them and not sent yet (one scheduled for later,
+// one still going out to a large audience) go in it too.
+func (s *Service) SetLanguage(ctx context.Context, tx Tx, c *Customer, lang string) error {
+	c.Language = lang
+	if err := tx.UpdateCustomer(ctx, c); err != nil {
+		return err
+	}
+	if c.ChatID == 0 {
+		return nil
+	}
+	return tx.RelanguageQueued(ctx, c.ChatID, lang)
 }

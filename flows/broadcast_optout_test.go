@@ -122,3 +122,27 @@ func TestBroadcastReportAccountsForErasedRecipients(t *testing.T) {
 		t.Errorf("the report of a broadcast one recipient of which erased their data first: %q", last)
 	}
 }
+
+// TestScheduledBroadcastInTheLanguageAtSendTime: a member who switches
+// to Russian after a broadcast was scheduled gets it in Russian (its text
+// as written, the buttons in Russian), not in the language queued.
+func TestScheduledBroadcastInTheLanguageAtSendTime(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, withTopics)
+	owner := h.Chat(ownerID, "Olga", "en")
+	anna := joinConsenting(t, h, 371, "Anna")
+	owner.Send("/broadcast").Send("Sale tomorrow").Tap("📣 Sales").Tap("⏰ Schedule").Send("today at 18:00").
+		Tap("✅ Send to 1 customer")
+	h.Settle()
+	anna.Send("/language").Tap("🇷🇺 Русский")
+	if c, _ := customer(t, h, 371); c.Language != "ru" {
+		t.Fatalf("language not switched: %q\n%s", c.Language, anna.Transcript())
+	}
+	h.Clock.Advance(3 * time.Hour)
+	h.Settle()
+	last := anna.Sync().Last()
+	if b := strings.Join(last.Buttons(), "|"); !strings.Contains(last.Text, "Sale tomorrow") || strings.Contains(b, "Stop all offers") ||
+		!strings.Contains(b, "🛑") {
+		t.Errorf("a member who switched to Russian got the broadcast as: %q %s", last.Text, b)
+	}
+}

@@ -22,8 +22,7 @@ func setLanguage(s *Session, lang string) error {
 		return nil
 	}
 	if s.Customer != nil {
-		s.Customer.Language = lang
-		if err := s.Tx.UpdateCustomer(s.Ctx, s.Customer); err != nil {
+		if err := s.e.Service.SetLanguage(s.Ctx, s.Tx, s.Customer, lang); err != nil {
 			return err
 		}
 	} else {

@@ -127,9 +127,11 @@ func (t *tx) QueueBroadcast(ctx context.Context, b *domain.Broadcast, a domain.A
 	for l := range p.ByLanguage {
 		langs = append(langs, l)
 	}
-	if err := t.tx.QueryRow(ctx, `INSERT INTO broadcasts (id, staff_id, topic, text, photo, queued, not_before, created_at, options)
-		VALUES (coalesce($7, nextval('broadcasts_id_seq')), $1, $2, $3, $4, 0, $5, $6, $8) RETURNING id`,
-		b.StaffID, b.Topic, b.Text, b.Photo, b.NotBefore, b.CreatedAt, nullID(b.ID), options(b.Options)).Scan(&b.ID); err != nil {
+	if err := t.tx.QueryRow(ctx, `INSERT INTO broadcasts (id, staff_id, topic, text, photo, queued, not_before, created_at, options,
+		payloads, default_language)
+		VALUES (coalesce($7, nextval('broadcasts_id_seq')), $1, $2, $3, $4, 0, $5, $6, $8, $9, $10) RETURNING id`,
+		b.StaffID, b.Topic, b.Text, b.Photo, b.NotBefore, b.CreatedAt, nullID(b.ID), options(b.Options),
+		p.ByLanguage, p.Default).Scan(&b.ID); err != nil {
 		return fmt.Errorf("insert broadcast: %w", mapErr(err))
 	}
 	tag, err := t.tx.Exec(ctx, queueBroadcast, a.Topic, a.TopicDefault, p.ByLanguage, langs, p.Default,
@@ -140,6 +142,25 @@ func (t *tx) QueueBroadcast(ctx context.Context, b *domain.Broadcast, a domain.A
 	b.Queued = int(tag.RowsAffected())
 	if _, err := t.tx.Exec(ctx, `UPDATE broadcasts SET queued = $2 WHERE id = $1`, b.ID, b.Queued); err != nil {
 		return fmt.Errorf("queue broadcast: %w", mapErr(err))
+	}
+	return nil
+}
+
+// relanguageQueued puts the broadcast messages pending for chat $1, and
+// not held by a sender, in language $2 (the default one when the
+// broadcast was not written in it).
+const relanguageQueued = `UPDATE outbox o
+   SET payload = jsonb_set(b.payloads -> (CASE WHEN b.payloads ? $2 THEN $2 ELSE b.default_language END),
+                           '{chat_id}', to_jsonb(o.chat_id))
+  FROM broadcasts b
+ WHERE o.chat_id = $1 AND ` + chatPending + ` AND (o.claimed_until IS NULL OR o.claimed_until < now())
+   AND b.id = o.broadcast_id AND b.payloads IS NOT NULL AND b.payloads ? b.default_language`
+
+// RelanguageQueued puts the broadcasts queued for a chat in its new
+// language.
+func (t *tx) RelanguageQueued(ctx context.Context, chatID int64, lang string) error {
+	if _, err := t.tx.Exec(ctx, relanguageQueued, chatID, lang); err != nil {
+		return fmt.Errorf("relanguage queued: %w", mapErr(err))
 	}
 	return nil
 }
