@@ -167,20 +167,28 @@ func TestWinBackRespectsConsentAndIsAttributed(t *testing.T) {
 	}
 }
 
-// TestNudgeWaitsForQuietHours: a win-back that falls due at 23:00 Moscow
-// time is recorded then, but its message waits for 10:00.
-func TestNudgeWaitsForQuietHours(t *testing.T) {
-	t.Parallel()
-	h := bottest.New(t, withOwner, withNudges)
-	owner := h.Chat(ownerID, "Olga", "en")
+// winBackAt23 has Anna buy at 20:00 Moscow and, 30 days on at 23:00, the
+// engine record her win-back, held for the end of the quiet hours.
+func winBackAt23(t *testing.T) (h *bottest.Harness, owner, anna *bottest.Chat) {
+	t.Helper()
+	h = bottest.New(t, withOwner, withNudges)
+	owner = h.Chat(ownerID, "Olga", "en")
 	cashier := hire(t, h, owner, "cashier", 901, "Boris")
-	anna := joinConsenting(t, h, 101, "Anna")
+	anna = joinConsenting(t, h, 101, "Anna")
 	h.Clock.Advance(5 * time.Hour) // 20:00 in Moscow
 	buy(t, anna, cashier)
 	h.Clock.Advance(30*24*time.Hour + 3*time.Hour) // 23:00
 	if rep := runNudges(t, h); rep.Sent != 1 {
 		t.Fatalf("%+v, want the win-back recorded", rep)
 	}
+	return h, owner, anna
+}
+
+// TestNudgeWaitsForQuietHours: a win-back that falls due at 23:00 Moscow
+// time is recorded then, but its message waits for 10:00.
+func TestNudgeWaitsForQuietHours(t *testing.T) {
+	t.Parallel()
+	h, _, anna := winBackAt23(t)
 	moscow, _ := time.LoadLocation("Europe/Moscow")
 	var sendAt, notBefore time.Time
 	if err := h.DB.Pool().QueryRow(t.Context(), `SELECT n.send_at, o.not_before FROM nudges n
@@ -569,16 +577,7 @@ func TestSlowNudgesWaitADay(t *testing.T) {
 // it as taken back, not sent.
 func TestNudgeWaitingForTheMorningIsTakenBackOnOptOut(t *testing.T) {
 	t.Parallel()
-	h := bottest.New(t, withOwner, withNudges)
-	owner := h.Chat(ownerID, "Olga", "en")
-	cashier := hire(t, h, owner, "cashier", 901, "Boris")
-	anna := joinConsenting(t, h, 101, "Anna")
-	h.Clock.Advance(5 * time.Hour) // 20:00 in Moscow
-	buy(t, anna, cashier)
-	h.Clock.Advance(30*24*time.Hour + 3*time.Hour) // 23:00
-	if rep := runNudges(t, h); rep.Sent != 1 {
-		t.Fatalf("%+v, want the win-back recorded", rep)
-	}
+	h, owner, anna := winBackAt23(t)
 	h.Clock.Advance(9 * time.Hour) // 08:00
 	anna.Send("/privacy").Tap("🔕 Stop offers and news")
 	h.Clock.Advance(3 * time.Hour) // 11:00

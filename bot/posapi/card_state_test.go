@@ -4,8 +4,6 @@ import (
 	"context"
 	"testing"
 	"time"
-
-	"github.com/loyaltybot/loyaltybot/domain"
 )
 
 // joinTyped onboards a member who types their phone: the welcome bonus
@@ -14,19 +12,7 @@ func (e *env) joinTyped(id int64, name string) member {
 	e.t.Helper()
 	c := e.h.Chat(id, name, "en")
 	c.Send("/start").Tap("✅ I agree").Send("8 (999) 555-12-34").Send(name).Tap("No, thanks")
-	m := member{chat: c}
-	err := e.h.DB.Update(context.Background(), func(tx domain.Tx) error {
-		var err error
-		if m.cust, err = tx.FindCustomerByTelegramID(context.Background(), id); err != nil {
-			return err
-		}
-		m.card, err = tx.FindCardByCustomer(context.Background(), m.cust.ID)
-		return err
-	})
-	if err != nil || !m.cust.Member() {
-		e.t.Fatalf("join %d: %v\n%s", id, err, c.Transcript())
-	}
-	return m
+	return e.memberOf(c, id)
 }
 
 // TestConcurrentFirstPurchasesAnswerTheLedger: two receipts of one card

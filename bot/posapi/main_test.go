@@ -163,6 +163,12 @@ func (e *env) join(id int64, name string) member {
 	digits := strconv.FormatInt(id, 10)
 	c.Send("/start").Tap("✅ I agree").ShareContact("+7999" + strings.Repeat("0", 7-len(digits)) + digits).
 		Tap(name).Tap("No, thanks")
+	return e.memberOf(c, id)
+}
+
+// memberOf loads the member chat c (Telegram user id) joined as.
+func (e *env) memberOf(c *bottest.Chat, id int64) member {
+	e.t.Helper()
 	m := member{chat: c}
 	err := e.h.DB.Update(context.Background(), func(tx domain.Tx) error {
 		var err error
