@@ -196,7 +196,7 @@ func (s *Service) ExportFileName(kind string) string {
 // spreadsheet: a UTF-8 byte order mark (else Excel reads Cyrillic as
 // ANSI), and ';' between fields where a decimal comma is written, as the
 // spreadsheets there split CSV.
-func NewSpreadsheetCSV(w io.Writer, lang string) (*csv.Writer, error) {
+func NewSpreadsheetCSV(w io.Writer, lang string) (*SheetWriter, error) {
 	if _, err := io.WriteString(w, "\ufeff"); err != nil {
 		return nil, err
 	}
@@ -204,7 +204,47 @@ func NewSpreadsheetCSV(w io.Writer, lang string) (*csv.Writer, error) {
 	if DecimalComma(lang) {
 		cw.Comma = ';'
 	}
-	return cw, nil
+	return &SheetWriter{cw}, nil
+}
+
+// SheetWriter is a csv.Writer for a spreadsheet: a cell that a
+// spreadsheet would run as a formula (it begins with =, +, -, @, a tab
+// or a carriage return and is no number) is written with a leading
+// apostrophe, so what a customer typed (a Telegram name
+// "=HYPERLINK(…)", a comment, a question) stays text in the owner's
+// file. Numbers ("-50", "+79991234567") stay numbers.
+type SheetWriter struct{ *csv.Writer }
+
+// Write writes one record with its cells made safe.
+func (w *SheetWriter) Write(record []string) error {
+	cloned := false
+	for i, cell := range record {
+		if formulaLike(cell) {
+			if !cloned {
+				record, cloned = slices.Clone(record), true // the caller's slice stays as it was
+			}
+			record[i] = "'" + cell
+		}
+	}
+	return w.Writer.Write(record)
+}
+
+// formulaLike reports whether a spreadsheet would take cell for a formula.
+func formulaLike(cell string) bool {
+	if cell == "" || !strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+		return false
+	}
+	digits := false
+	for i, r := range cell {
+		switch {
+		case r >= '0' && r <= '9':
+			digits = true
+		case (r == '+' || r == '-') && i == 0, r == '.' || r == ',':
+		default:
+			return true
+		}
+	}
+	return !digits
 }
 
 // csvMoney writes minor units as a spreadsheet of lang reads a number:
@@ -322,7 +362,7 @@ func (s *Service) WriteExport(ctx context.Context, st ExportStore, sc ExportScop
 	return cw.Error()
 }
 
-func (s *Service) writeCustomers(ctx context.Context, st ExportStore, sc ExportScope, cw *csv.Writer, ts func(time.Time) string) error {
+func (s *Service) writeCustomers(ctx context.Context, st ExportStore, sc ExportScope, cw *SheetWriter, ts func(time.Time) string) error {
 	head := []string{"customer_id"}
 	if sc.Personal {
 		head = append(head, "first_name", "phone", "card_number")
