@@ -97,11 +97,13 @@ func (c FeedbackConfig) RequestTime(t time.Time, loc *time.Location) time.Time {
 	if !quiet {
 		return due
 	}
-	day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
+	next := 0
 	if m >= c.QuietEnd {
-		day = day.AddDate(0, 0, 1)
+		next = 1
 	}
-	return day.Add(time.Duration(c.QuietEnd) * time.Minute)
+	// The wall-clock time: on a day with a clock change midnight plus
+	// the minutes is an hour off (inside the quiet hours in autumn).
+	return time.Date(local.Year(), local.Month(), local.Day()+next, c.QuietEnd/60, c.QuietEnd%60, 0, 0, loc)
 }
 
 // RequestTimeIn is RequestTime narrowed by the customer's own window: the

@@ -18,11 +18,17 @@ func withOwner(b *domain.Business) { b.Owners = []int64{ownerID} }
 
 var linkRe = regexp.MustCompile(`https://t\.me/\S+\?start=(i_[A-Za-z0-9_-]+)`)
 
-// hire has the owner invite someone through /staff and that person open
-// the link; it returns the new staff member's chat.
+// hire has the owner invite someone through /staff for Central and that
+// person open the link; it returns the new staff member's chat.
 func hire(t *testing.T, h *bottest.Harness, owner *bottest.Chat, role string, id int64, name string) *bottest.Chat {
 	t.Helper()
-	owner.Send("/staff").Tap(map[string]string{"cashier": "➕ Invite a cashier", "manager": "➕ Invite a manager"}[role]).Tap("Central")
+	return hireAt(t, h, owner, role, "Central", id, name)
+}
+
+// hireAt is hire for the store named store.
+func hireAt(t *testing.T, h *bottest.Harness, owner *bottest.Chat, role, store string, id int64, name string) *bottest.Chat {
+	t.Helper()
+	owner.Send("/staff").Tap(map[string]string{"cashier": "➕ Invite a cashier", "manager": "➕ Invite a manager"}[role]).Tap(store)
 	m := linkRe.FindStringSubmatch(owner.Last().Caption)
 	if m == nil {
 		t.Fatalf("no invite link in %q", owner.Last().Caption)

@@ -86,12 +86,12 @@ func (e *Engine) alertFeedback(ctx context.Context, tx domain.Tx, ev domain.Feed
 // alertButtons are the actions on a low rating.
 func (e *Engine) alertButtons(l *i18n.Localizer, feedbackID int64) [][]Button {
 	id := strconv.FormatInt(feedbackID, 10)
-	return [][]Button{
-		{{Text: e.translate(l, "alert.feedback.reply", nil), Data: action("fbreply", id)}},
-		{{Text: e.translate(l, "alert.feedback.give", map[string]any{
-			"Points": e.num(e.Business.Feedback.Goodwill, e.langOf(l)), "Count": e.Business.Feedback.Goodwill}), Data: action("fbgive", id)}},
-		{{Text: e.translate(l, "alert.feedback.resolve", nil), Data: action("fbdone", id)}},
+	rows := [][]Button{{{Text: e.translate(l, "alert.feedback.reply", nil), Data: action("fbreply", id)}}}
+	if g := e.Business.Feedback.Goodwill; g > 0 { // 0: the business gives no goodwill points
+		rows = append(rows, []Button{{Text: e.translate(l, "alert.feedback.give", map[string]any{
+			"Points": e.num(g, e.langOf(l)), "Count": g}), Data: action("fbgive", id)}})
 	}
+	return append(rows, []Button{{Text: e.translate(l, "alert.feedback.resolve", nil), Data: action("fbdone", id)}})
 }
 
 // staffLang is the language to write to a staff member in: the one the
@@ -177,8 +177,8 @@ func resolveFeedback(s *Session, value string) error {
 // chat.
 func giveGoodwill(s *Session, value string) error {
 	id, _ := strconv.ParseInt(value, 10, 64)
-	if !s.Staff.CanManage() {
-		s.Toast("error.stale_button")
+	if !s.Staff.CanManage() || s.e.Business.Feedback.Goodwill <= 0 {
+		s.Toast("error.stale_button") // (an alert of before the goodwill was turned off)
 		return nil
 	}
 	f, row, created, err := s.e.Service.GiveGoodwill(s.Ctx, s.Tx, s.Staff, id)

@@ -118,7 +118,7 @@ func (f questionnaire) handleGroup(s *Session, q *domain.Question) error {
 		}
 		ans, err = domain.ChoiceAnswer(field, []string{optionID(field, strings.TrimPrefix(v, "o:"))})
 	case s.In.Kind == InputText && field.Type != domain.QuestionMulti:
-		ans, err = domain.ParseAnswer(field, s.In.Text, s.e.Now())
+		ans, err = domain.ParseAnswer(field, s.In.Text, s.e.Now().In(s.e.location(s))) // "today" is the store's
 	default:
 		s.Say("profile.hint", nil)
 		return f.Ask(s)

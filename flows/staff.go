@@ -323,7 +323,7 @@ func listPurchases(s *Session) error {
 	var b strings.Builder
 	b.WriteString(s.T("staff.purchases.header", nil))
 	var rows [][]Button
-	loc := s.e.location(s)
+	loc := staffLocation(s) // the manager's store's clock, as the cashier's /today
 	for _, p := range ps {
 		state := s.returnedMark(&p.Purchase)
 		by := p.StaffName
@@ -353,7 +353,7 @@ func listPrizes(s *Session) error {
 	var b strings.Builder
 	b.WriteString(s.T("staff.prizes.header", nil))
 	var rows [][]Button
-	loc := s.e.location(s)
+	loc := staffLocation(s)
 	for _, p := range ps {
 		by := p.StaffName
 		if by == "" {

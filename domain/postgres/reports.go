@@ -19,7 +19,7 @@ const weeklyStats = `SELECT w.s AS start, m.members, m.new_members, a.active, r.
 	FROM unnest($1::timestamptz[], $2::timestamptz[], $3::timestamptz[]) AS w(s, e, af)
 	CROSS JOIN LATERAL (
 		SELECT count(*) AS members, count(*) FILTER (WHERE c.joined_at >= w.s) AS new_members
-		FROM customers c WHERE c.joined_at < w.e AND ($4 = 0 OR c.joined_store_id = $4)) m
+		FROM customers c WHERE c.joined_at < w.e AND c.erased_at IS NULL AND ($4 = 0 OR c.joined_store_id = $4)) m
 	CROSS JOIN LATERAL (
 		SELECT count(DISTINCT p.customer_id) AS active FROM purchases p
 		WHERE p.created_at >= w.af AND p.created_at < w.e AND p.cancelled_at IS NULL
