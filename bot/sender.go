@@ -399,7 +399,8 @@ func (s *Sender) deliver(ctx context.Context, m domain.OutMessage) outcome {
 const leaseSlack = 5 * time.Second
 
 // leased says whether m may be sent now, its lease outlasting a send cut
-// off at timeout. A fresh held reply's lease does (see SendHeld), and so
+// off at timeout. A fresh held reply's lease does while its own lease
+// has the send and leaseSlack to run (see SendHeld), and so
 // does a claim's with less than half of it run, as a held reply's, and
 // enough left for the send (LeasedAt): nobody else can take the row
 // before it runs out, and its chat's earlier messages were sent when it
@@ -411,7 +412,9 @@ const leaseSlack = 5 * time.Second
 // sender, PostgreSQL's CPU per update under the chat load was 10 % higher
 // with it (simultaneous runs).
 func (s *Sender) leased(ctx context.Context, m *domain.OutMessage, timeout time.Duration) bool {
-	if m.Held {
+	if m.Held && time.Until(m.Lease) > timeout+leaseSlack {
+		// Its own wall-clock lease: a reply after slow ones in the same
+		// round is renewed (Take) rather than started late in its lease.
 		return true
 	}
 	if run := time.Since(m.LeasedAt); !m.LeasedAt.IsZero() && run < claimHold/2 && run+timeout+leaseSlack < claimHold {
@@ -437,7 +440,7 @@ func (s *Sender) failed(ctx context.Context, m domain.OutMessage, err error) out
 		// message stays first in its chat, so the chat's later messages
 		// wait behind it while every other chat goes on.
 		wait := time.Duration(tooMany.RetryAfter) * time.Second
-		s.finish(ctx, s.outbox.PutOff(ctx, m, wait, err.Error()))
+		s.finish(ctx, s.outbox.Throttle(ctx, m, wait, err.Error())) // Telegram's pace: no failure of the message's
 		return pending
 	case errors.Is(err, tg.ErrorForbidden):
 		// Blocked by the user: keep the data, stop sending.
@@ -451,12 +454,12 @@ func (s *Sender) failed(ctx context.Context, m domain.OutMessage, err error) out
 		return dropped
 	case ctx.Err() != nil:
 		return pending // shutting down mid-send
-	case m.Attempts >= maxAttempts:
+	case m.Failures >= maxAttempts:
 		s.log.Error("giving up on message", "chat", m.ChatID, "id", m.ID, "err", err)
 		s.finish(ctx, s.outbox.Drop(ctx, m.ID, err.Error()))
 		return dropped
 	}
-	backoff := time.Duration(1<<min(m.Attempts, 8)) * time.Second
+	backoff := time.Duration(1<<min(max(m.Failures, 0), 8)) * time.Second
 	s.finish(ctx, s.outbox.PutOff(ctx, m, backoff, err.Error()))
 	return pending
 }

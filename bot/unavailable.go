@@ -83,6 +83,10 @@ func (o steadyOutbox) PutOff(ctx context.Context, m domain.OutMessage, after tim
 	return retryDB(ctx, func() error { return o.Outbox.PutOff(ctx, m, after, reason) })
 }
 
+func (o steadyOutbox) Throttle(ctx context.Context, m domain.OutMessage, after time.Duration, reason string) error {
+	return retryDB(ctx, func() error { return o.Outbox.Throttle(ctx, m, after, reason) })
+}
+
 func (o steadyOutbox) Release(ctx context.Context, ms []domain.OutMessage) error {
 	return retryDB(ctx, func() error { return o.Outbox.Release(ctx, ms) })
 }

@@ -411,6 +411,10 @@ type OutMessage struct {
 	// Attempts counts the leases taken on the row; a sender's lease holds
 	// only while it is still the count the sender saw (see Outbox).
 	Attempts int
+	// Failures counts the leases that ended in a failure of the send:
+	// Attempts less the 429s (Outbox.Throttle) and the leases given back
+	// unsent (Outbox.Release).
+	Failures int
 	// Held is set by OutboxWriter.Hold: first in its chat when written,
 	// under the writer's lease since then.
 	Held bool
@@ -467,6 +471,9 @@ type Outbox interface {
 	// retry_after, a backoff) and releases it; the chat's later messages
 	// wait behind it. A lease taken over since is left alone.
 	PutOff(ctx context.Context, m OutMessage, after time.Duration, reason string) error
+	// Throttle is PutOff after Telegram's 429: the lease does not count
+	// as a failure.
+	Throttle(ctx context.Context, m OutMessage, after time.Duration, reason string) error
 	// Release gives leases back for the background sender to take in
 	// order; rows taken over since are left alone.
 	Release(ctx context.Context, ms []OutMessage) error

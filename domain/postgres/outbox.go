@@ -115,7 +115,7 @@ func scanOut(rows interface {
 	for rows.Next() {
 		var m domain.OutMessage
 		var payload []byte
-		if err := rows.Scan(&m.ID, &m.ChatID, &payload, &m.NotBefore, &m.Attempts); err != nil {
+		if err := rows.Scan(&m.ID, &m.ChatID, &payload, &m.NotBefore, &m.Attempts, &m.Failures); err != nil {
 			return nil, err
 		}
 		m.Payload = payload
@@ -157,7 +157,7 @@ const claimOutbox = `UPDATE outbox SET claimed_until = now() + $2 * interval '1 
 			 ORDER BY o.not_before, o.id
 			 LIMIT $1
 			 FOR UPDATE SKIP LOCKED))
-		RETURNING id, chat_id, payload, not_before, attempts`
+		RETURNING id, chat_id, payload, not_before, attempts, attempts - spent`
 
 // claimPlan pins the claim's plan to a walk of the due rows in order
 // (outbox_due), which stops after limit rows: with statistics taken when
@@ -273,7 +273,7 @@ const claimChat = `WITH queue AS MATERIALIZED (
 )
 UPDATE outbox SET claimed_until = now() + $3 * interval '1 second', attempts = attempts + 1
 	WHERE id = ANY(ARRAY(SELECT id FROM run))
-	RETURNING id, chat_id, payload, not_before, attempts`
+	RETURNING id, chat_id, payload, not_before, attempts, attempts - spent`
 
 // ClaimChat leases the chat's earlier messages for its worker (see
 // domain.Outbox).
@@ -302,7 +302,7 @@ func (o *outbox) ClaimChat(ctx context.Context, chatID, before int64, hold time.
 
 // heldOutbox reads chat $1's pending rows under lease $2, in order,
 // through outbox_chat_queue (the chat leads it).
-const heldOutbox = `SELECT id, chat_id, payload, not_before, attempts FROM outbox
+const heldOutbox = `SELECT id, chat_id, payload, not_before, attempts, attempts - spent FROM outbox
 	WHERE chat_id = $1 AND num_nulls(sent_at, dropped_at) = 2 -- chatPending
 	  AND claimed_until = $2
 	ORDER BY chat_id, not_before, id`
@@ -369,15 +369,25 @@ func (o *outbox) MarkSent(ctx context.Context, id int64) error {
 // kept apart from not_before, the business time the message became due
 // and its place in its chat's order, and releases the lease.
 func (o *outbox) PutOff(ctx context.Context, m domain.OutMessage, after time.Duration, reason string) error {
-	_, err := o.pool.Exec(ctx, `UPDATE outbox SET retry_at = now() + $3 * interval '1 second', claimed_until = NULL, last_error = $4
+	return o.putOff(ctx, m, after, reason, 0)
+}
+
+// Throttle is PutOff for Telegram's 429: the lease is no failure.
+func (o *outbox) Throttle(ctx context.Context, m domain.OutMessage, after time.Duration, reason string) error {
+	return o.putOff(ctx, m, after, reason, 1)
+}
+
+func (o *outbox) putOff(ctx context.Context, m domain.OutMessage, after time.Duration, reason string, spent int) error {
+	_, err := o.pool.Exec(ctx, `UPDATE outbox SET retry_at = now() + $3 * interval '1 second', claimed_until = NULL, last_error = $4,
+		spent = least(spent + $5, attempts)
 		WHERE id = $1 AND attempts = $2 AND `+unsentByID,
-		m.ID, m.Attempts, after.Seconds(), reason)
+		m.ID, m.Attempts, after.Seconds(), reason, spent)
 	return markUnavailable(err)
 }
 
 // releaseOutbox gives back the leases of rows $1 claimed at attempts $2
 // (in the same order).
-const releaseOutbox = `UPDATE outbox o SET claimed_until = NULL
+const releaseOutbox = `UPDATE outbox o SET claimed_until = NULL, spent = least(spent + 1, attempts)
 	WHERE o.id = ANY($1) AND o.attempts = ($2::int[])[array_position($1::bigint[], o.id)]
 	  AND ` + unsentByID
 
