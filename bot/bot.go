@@ -70,13 +70,17 @@ type Bot struct {
 	log    *slog.Logger
 	m      *Metrics
 
-	queues     []chan queued // members' chats
-	staffQs    []chan queued // staff chats (lanes.go)
-	lanes      *lanes
-	saver      *saver // stores what webhook deliveries bring at once together
-	flood      *floodGate
-	inflight   atomic.Int64
-	closing    atomic.Bool
+	queues   []chan queued // members' chats
+	staffQs  []chan queued // staff chats (lanes.go)
+	lanes    *lanes
+	saver    *saver // stores what webhook deliveries bring at once together
+	flood    *floodGate
+	inflight atomic.Int64
+	closing  atomic.Bool
+	// started is set once Start made the workers' queues: an update
+	// stored before (a webhook delivery while serve starts) waits for
+	// Start's PendingUpdates.
+	started    atomic.Bool
 	shared     atomic.Bool  // updates come by webhook: another replica may hold a chat's earlier one
 	closeMu    sync.RWMutex // dispatch holds it shared; Stop closes the queues under it
 	workers    sync.WaitGroup
@@ -164,6 +168,7 @@ func (b *Bot) Start(ctx context.Context) error {
 			}()
 		}
 	}
+	b.started.Store(true) // before the pending updates are read: none falls between
 	senderCtx, stop := context.WithCancel(ctx)
 	b.stopSender, b.senderDone = stop, make(chan struct{})
 	go func() {
@@ -238,8 +243,8 @@ type queued struct {
 func (b *Bot) dispatch(j queued) {
 	b.closeMu.RLock()
 	defer b.closeMu.RUnlock()
-	if b.closing.Load() {
-		return // stored; handled on the next start
+	if b.closing.Load() || !b.started.Load() {
+		return // stored; handled on the next start (or this one's)
 	}
 	b.inflight.Add(1)
 	j.staff = b.lanes.take(j.u.ChatID)
