@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/loyaltybot/loyaltybot/domain"
@@ -37,6 +38,10 @@ func (feedback) Ask(s *Session) error {
 
 // Handle takes the comment or Skip; then a happy customer may be asked
 // to review the store on the map (inviteToReview).
+// commentWait is how long after the stars the comment step takes words
+// as a comment.
+const commentWait = 2 * time.Hour
+
 func (feedback) Handle(s *Session) error {
 	shop, rated := s.dataInt("shop"), int(s.dataInt("stars"))
 	if s.tapValue() == "skip" {
@@ -45,6 +50,14 @@ func (feedback) Handle(s *Session) error {
 		return inviteToReview(s, shop, rated)
 	}
 	text := strings.TrimSpace(s.In.Text)
+	if (s.In.Kind == InputText && text != "" || s.In.Kind == InputPhoto) && s.e.Now().Sub(s.Conv.UpdatedAt) > commentWait {
+		// A comment comes soon after its stars; words written hours
+		// later, the prompt long scrolled away, are most often a question
+		// to the shop, as words outside any step are: not lost as a
+		// comment nobody is told of.
+		s.Leave()
+		return startInquiry(s, text, s.In.Photo)
+	}
 	if s.In.Kind != InputText || text == "" {
 		s.Say("feedback.comment.hint", nil)
 		return feedback{}.Ask(s)

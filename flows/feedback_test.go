@@ -590,3 +590,24 @@ func TestReplyToACustomerWhoErasedMeanwhile(t *testing.T) {
 		t.Fatalf("the owner's next words:\n%s", owner.Transcript())
 	}
 }
+
+// TestQuestionAfterAnUnfinishedRatingIsNotLost: Anna taps 4⭐ and leaves
+// the comment prompt unanswered (most people just tap the stars). Two
+// days later she writes the shop a question: it must be offered to the
+// shop (README: a member's text outside any step is a question; nothing
+// is lost), not answered "A rating can be changed within a day only"
+// with her words dropped.
+func TestQuestionAfterAnUnfinishedRatingIsNotLost(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := join(t, h, 101, "Anna")
+	buy(t, anna, cashier)
+	anna.Send("/feedback").Tap("4⭐")
+	h.Clock.Advance(48 * time.Hour)
+	anna.Send("Do you have oat milk?")
+	if !strings.Contains(strings.Join(anna.Last().Buttons(), "|"), "✉️ Send") {
+		t.Fatalf("the question was not offered to the shop:\n%s", anna.Transcript())
+	}
+}
