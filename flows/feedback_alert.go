@@ -145,9 +145,17 @@ func handledTap(s *Session, err error, prefix string) (bool, error) {
 	switch {
 	case errors.As(err, &handled):
 		loc := s.e.location(s)
-		s.Edit(Reply{Text: s.T(prefix+".handled", map[string]any{
+		text := s.T(prefix+".handled", map[string]any{
 			"Name": handled.By.FirstName, "What": s.T("alert.feedback.resolution."+handled.Resolution, nil),
-			"Time": handled.At.In(loc).Format("02.01 15:04")}), Inline: [][]Button{}})
+			"Time": handled.At.In(loc).Format("02.01 15:04")})
+		if others := otherThreadsTapped(s); others != nil {
+			// A list (the evening digest, /questions, a customer's card):
+			// the others in it stay; only the tapped button goes.
+			s.Edit(Reply{Inline: others})
+			s.Send(Reply{Text: text})
+			return false, nil
+		}
+		s.Edit(Reply{Text: text, Inline: [][]Button{}})
 		return false, nil
 	case isNotFound(err):
 		s.Toast("error.stale_button")
@@ -160,6 +168,40 @@ func handledTap(s *Session, err error, prefix string) (bool, error) {
 		return false, nil
 	}
 	return err == nil, err
+}
+
+// otherThreadsTapped is the keyboard of the message tapped without the
+// tapped button, when it has buttons of other threads (a list, not one
+// thread's alert); nil otherwise.
+func otherThreadsTapped(s *Session) [][]Button {
+	if s.In.Kind != InputCallback {
+		return nil
+	}
+	_, value, _, _, ok := parseAction(s.In.Callback.Data)
+	if !ok {
+		return nil
+	}
+	var rows [][]Button
+	others := false
+	for _, row := range s.In.Callback.Keyboard {
+		var kept []Button
+		for _, b := range row {
+			if b.Data == s.In.Callback.Data {
+				continue
+			}
+			if _, v, _, _, ok := parseAction(b.Data); ok && v != value {
+				others = true
+			}
+			kept = append(kept, b)
+		}
+		if len(kept) > 0 {
+			rows = append(rows, kept)
+		}
+	}
+	if !others {
+		return nil
+	}
+	return rows
 }
 
 // resolveFeedback is Resolved: the alert loses its buttons and says so.

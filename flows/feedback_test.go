@@ -611,3 +611,57 @@ func TestQuestionAfterAnUnfinishedRatingIsNotLost(t *testing.T) {
 		t.Fatalf("the question was not offered to the shop:\n%s", anna.Transcript())
 	}
 }
+
+// TestStaleReplyInTheDigestKeepsTheDigest: the evening digest gives Olga
+// the day's ratings and two waiting questions. Max answers Bob's from his
+// own digest; Olga then taps Reply on Bob's line of hers. She must be told
+// Max answered it, but the digest (the day's ratings and Anna's question
+// with its Reply button) must not be wiped out.
+func TestStaleReplyInTheDigestKeepsTheDigest(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	manager := hire(t, h, owner, "manager", 962, "Max")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := join(t, h, 101, "Anna")
+	bob := join(t, h, 102, "Bob")
+	buy(t, anna, cashier)
+	anna.Send("/feedback").Tap("5⭐").Tap("Skip")
+	anna.Send("Do you have oat milk?").Tap("✉️ Send")
+	bob.Send("Are you open on Sunday?").Tap("✉️ Send")
+	h.Clock.Advance(time.Hour)
+	if _, err := h.Engine.Service.DigestFeedback(t.Context(), h.DB); err != nil {
+		t.Fatal(err)
+	}
+	h.Settle()
+	digest := owner.Sync().Last()
+	if !strings.Contains(digest.Text, "Central") || !strings.Contains(digest.Text, "Are you open on Sunday?") {
+		t.Fatalf("owner's digest:\n%s", owner.Transcript())
+	}
+	manager.Sync()
+	var bobButton string
+	for _, b := range manager.Last().Buttons() {
+		if strings.Contains(b, "Bob") {
+			bobButton = b
+		}
+	}
+	manager.Tap(bobButton).Send("Yes, 10 to 18.")
+	owner.TapOld(digest.ID, bobButton)
+	var after *string
+	for _, m := range owner.U.Messages() {
+		if m.ID == digest.ID {
+			after = &m.Text
+		}
+	}
+	if after == nil || !strings.Contains(*after, "Central") || !strings.Contains(*after, "oat milk") {
+		t.Fatalf("the digest was overwritten by the stale tap:\n%s", owner.Transcript())
+	}
+	if got := owner.Last().Text; !strings.Contains(got, "Max has handled this question already") {
+		t.Fatalf("the stale tap's answer:\n%s", owner.Transcript())
+	}
+	for _, m := range owner.U.Messages() {
+		if m.ID == digest.ID && strings.Contains(strings.Join(m.Buttons(), "|"), bobButton) {
+			t.Fatalf("Bob's Reply is still under the digest: %q", m.Buttons())
+		}
+	}
+}
