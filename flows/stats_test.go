@@ -311,3 +311,49 @@ func TestStatsAnswerButtonListsItsPeriod(t *testing.T) {
 		t.Fatalf("the button's list:\n%s", owner.Transcript())
 	}
 }
+
+// TestReplyThenResolvedKeepsTheFirstAnswer: a reply 10 minutes after a
+// bad rating, then Resolved hours later: /stats still says answered
+// within 10 minutes, and Olga answered Anna.
+func TestReplyThenResolvedKeepsTheFirstAnswer(t *testing.T) {
+	t.Parallel()
+	h, owner, anna := lowRating(t)
+	h.Clock.Advance(10 * time.Minute)
+	owner.Sync().Tap("↩️ Reply").Send("So sorry, Anna!")
+	anna.Sync()
+	if !strings.Contains(anna.Last().Text, "So sorry, Anna!") {
+		t.Fatalf("reply not relayed:\n%s", anna.Transcript())
+	}
+	h.Clock.Advance(5 * time.Hour)
+	owner.Tap("✅ Resolved")
+
+	owner.Send("/stats")
+	if report := owner.Last().Text; !strings.Contains(report, "↩️ Bad ratings answered: 1 of 1, half of them within 10 min") {
+		t.Errorf("the first answer came 10 min after the rating:\n%s", report)
+	}
+	owner.Send("/stats staff")
+	if got := owner.Last().Text; !strings.Contains(got, " · answered customers 1") {
+		t.Fatalf("Olga replied to Anna, yet is not counted as answering her:\n%s", got)
+	}
+}
+
+// TestQuestionRepliedThenMarkedStaysAnswered: a question replied to and
+// then marked "no answer needed" still counts as answered.
+func TestQuestionRepliedThenMarkedStaysAnswered(t *testing.T) {
+	t.Parallel()
+	h, owner, anna := lowRating(t)
+	owner.Sync().Tap("✅ Resolved")
+	anna.Send("Do you have oat milk?").Tap("✉️ Send")
+	h.Clock.Advance(10 * time.Minute)
+	owner.Sync().Tap("↩️ Reply").Send("Yes!")
+	anna.Sync()
+	if !strings.Contains(anna.Last().Text, "Yes!") {
+		t.Fatalf("reply not relayed:\n%s", anna.Transcript())
+	}
+	h.Clock.Advance(time.Hour)
+	owner.Tap("✅ No answer needed")
+	owner.Send("/stats")
+	if report := owner.Last().Text; !strings.Contains(report, "✉️ Questions to the shop: 1: answered 1, half of them within 10 min") {
+		t.Fatalf("Anna got an answer, yet:\n%s", report)
+	}
+}

@@ -87,7 +87,10 @@ func (t *tx) SaveFeedback(ctx context.Context, f *domain.Feedback) error {
 
 // MarkFeedbackHandled records who handled a rating and how.
 func (t *tx) MarkFeedbackHandled(ctx context.Context, id, staffID int64, resolution string, at time.Time) error {
-	_, err := t.tx.Exec(ctx, `UPDATE feedback SET handled_by = $2, handled_at = $3, resolution = $4 WHERE id = $1`,
+	// handled_at keeps the first handling (the wait /stats measures);
+	// answered, whether the customer ever got an answer.
+	_, err := t.tx.Exec(ctx, `UPDATE feedback SET handled_by = $2, handled_at = coalesce(handled_at, $3), resolution = $4,
+		answered = answered OR $4 IN ('`+domain.ResolutionReplied+`', '`+domain.ResolutionGoodwill+`') WHERE id = $1`,
 		id, staffID, t.stamp(at), resolution)
 	return mapErr(err)
 }

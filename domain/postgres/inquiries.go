@@ -60,7 +60,10 @@ func (t *tx) LockInquiry(ctx context.Context, id int64) (*domain.Inquiry, error)
 
 // MarkInquiryHandled records who handled a question and how.
 func (t *tx) MarkInquiryHandled(ctx context.Context, id, staffID int64, resolution string, at time.Time) error {
-	_, err := t.tx.Exec(ctx, `UPDATE inquiries SET handled_by = $2, handled_at = $3, resolution = $4 WHERE id = $1`,
+	// handled_at keeps the first handling; answered, whether the
+	// customer ever got an answer.
+	_, err := t.tx.Exec(ctx, `UPDATE inquiries SET handled_by = $2, handled_at = coalesce(handled_at, $3), resolution = $4,
+		answered = answered OR $4 = '`+domain.ResolutionReplied+`' WHERE id = $1`,
 		id, staffID, t.stamp(at), resolution)
 	return mapErr(err)
 }

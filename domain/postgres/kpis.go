@@ -80,10 +80,10 @@ const (
 // (inquiries_created), how they were handled, and the median wait
 // (seconds) of the answered ones. A question of the business as a whole
 // (no store) counts for all stores only.
-const kpiInquiries = `SELECT count(*), count(*) FILTER (WHERE q.resolution = 'replied'),
-       count(*) FILTER (WHERE q.resolution = 'resolved'),
+const kpiInquiries = `SELECT count(*), count(*) FILTER (WHERE q.answered),
+       count(*) FILTER (WHERE q.resolution = 'resolved' AND NOT q.answered),
        coalesce(round(extract(epoch FROM percentile_disc(0.5) WITHIN GROUP (ORDER BY q.handled_at - q.created_at)
-                FILTER (WHERE q.resolution = 'replied'))), 0)::bigint
+                FILTER (WHERE q.answered))), 0)::bigint
   FROM inquiries q
  WHERE q.created_at >= $1 AND q.created_at < $2 AND ($3 = 0 OR q.store_id = $3)`
 
@@ -283,10 +283,10 @@ SELECT g.staff_id, count(*) AS n
 an AS (
 SELECT x.staff_id, count(DISTINCT x.customer_id) AS n
   FROM (SELECT q.handled_by AS staff_id, q.customer_id FROM inquiries q
-         WHERE q.created_at >= $1 AND q.created_at < $2 AND q.resolution = 'replied' AND ($3 = 0 OR q.store_id = $3)
+         WHERE q.created_at >= $1 AND q.created_at < $2 AND q.answered AND ($3 = 0 OR q.store_id = $3)
         UNION ALL
         SELECT f.handled_by, f.customer_id FROM feedback f
-         WHERE f.created_at >= $1 AND f.created_at < $2 AND f.resolution IN ('replied', 'goodwill')
+         WHERE f.created_at >= $1 AND f.created_at < $2 AND f.answered
            AND ($3 = 0 OR f.store_id = $3)) x
  GROUP BY 1)
 SELECT s.id, s.first_name, s.role, coalesce(s.store_id, 0), s.revoked_at IS NULL,

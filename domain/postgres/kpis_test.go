@@ -182,7 +182,7 @@ func newKPIShop(t *testing.T) *kpiShop {
 	// after; questions: c1's at A N-3d replied in 20 minutes, c3's at B
 	// N-4d replied in 3 hours, N-1d closed without an answer, c2's at B
 	// N-2d waiting, and c1's N-40d (before the month) replied in a day.
-	exec(`UPDATE feedback SET handled_by = $2, handled_at = created_at + interval '90 minutes', resolution = $3
+	exec(`UPDATE feedback SET handled_by = $2, handled_at = created_at + interval '90 minutes', resolution = $3, answered = true
 		WHERE customer_id = $1`, k.c3, k.lev.ID, domain.ResolutionReplied)
 	exec(`UPDATE feedback SET handled_by = $2, handled_at = created_at + interval '1 minute', resolution = $3
 		WHERE customer_id = $1`, k.c2, k.lev.ID, domain.ResolutionResolved)
@@ -192,8 +192,8 @@ func newKPIShop(t *testing.T) *kpiShop {
 		if resolution != "" {
 			by, at = &k.lev.ID, new(day(d).Add(wait))
 		}
-		exec(`INSERT INTO inquiries (customer_id, store_id, text, created_at, handled_by, handled_at, resolution)
-			VALUES ($1, $2, 'oat milk?', $3, $4, $5, $6)`, customer, shop.ID, day(d), by, at, resolution)
+		exec(`INSERT INTO inquiries (customer_id, store_id, text, created_at, handled_by, handled_at, resolution, answered)
+			VALUES ($1, $2, 'oat milk?', $3, $4, $5, $6, $6 = 'replied')`, customer, shop.ID, day(d), by, at, resolution)
 	}
 	ask(k.c1, k.a, 3, domain.ResolutionReplied, 20*time.Minute)
 	ask(k.c3, k.b, 4, domain.ResolutionReplied, 3*time.Hour)
