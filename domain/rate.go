@@ -477,12 +477,18 @@ func (FeedbackDigest) eventName() string { return "feedback_digest" }
 // DigestFeedback summarizes the ratings given in the 24 hours before now,
 // with the last week's questions to the shop nobody answered, and
 // records FeedbackDigest for the owners (nothing when there is neither:
-// an empty digest is noise). It reports how many ratings it counted.
+// an empty digest is noise), once however many replicas run it for the
+// same tick. It reports how many ratings it counted.
 func (s *Service) DigestFeedback(ctx context.Context, st Store) (int, error) {
 	to := s.Now()
 	from := to.Add(-24 * time.Hour)
 	n := 0
 	err := st.Update(ctx, func(tx Tx) error {
+		// Once a tick: the replicas' ticks of one minute are one run
+		// (their clocks a little apart, the minute is the nearest).
+		if first, err := tx.MarkJobRun(ctx, JobFeedbackDigest, to.Round(time.Minute), to); err != nil || !first {
+			return err
+		}
 		stats, err := tx.FeedbackStats(ctx, from, to)
 		if err != nil {
 			return err

@@ -63,6 +63,9 @@ type ReportStore interface {
 	// MarkWeeklyReport records that the report of the week starting at
 	// week went out; false when it had already been recorded.
 	MarkWeeklyReport(ctx context.Context, week, at time.Time) (bool, error)
+	// MarkJobRun records that job ran for the tick occurrence; false when
+	// it did already (another replica's tick of the same minute).
+	MarkJobRun(ctx context.Context, job string, occurrence, at time.Time) (bool, error)
 }
 
 // Location is the business time zone: the first store's, where the

@@ -71,6 +71,16 @@ func (t *tx) WeeklyStats(ctx context.Context, q domain.WeeklyQuery) ([]domain.We
 	return out, nil
 }
 
+// MarkJobRun records a job's tick once.
+func (t *tx) MarkJobRun(ctx context.Context, job string, occurrence, at time.Time) (bool, error) {
+	tag, err := t.tx.Exec(ctx, `INSERT INTO job_runs (job, occurrence, ran_at) VALUES ($1, $2, $3)
+		ON CONFLICT DO NOTHING`, job, t.stamp(occurrence), t.stamp(at))
+	if err != nil {
+		return false, mapErr(err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
 // MarkWeeklyReport records the week's report once.
 func (t *tx) MarkWeeklyReport(ctx context.Context, week, at time.Time) (bool, error) {
 	tag, err := t.tx.Exec(ctx, `INSERT INTO weekly_reports (week_start, sent_at) VALUES ($1, $2)
