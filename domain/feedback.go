@@ -186,6 +186,10 @@ type FeedbackStore interface {
 	// both only when the customer has no request due after r.After. The
 	// write may go with the commit (the purchase's id is not known yet).
 	QueueFeedbackRequest(ctx context.Context, r FeedbackRequest, m OutMessage) error
+	// WithdrawFeedbackRequest drops a purchase's rating request whose
+	// message has not gone yet (held for the quiet hours or the
+	// customer's window). The write may go with the commit.
+	WithdrawFeedbackRequest(ctx context.Context, purchaseID int64, at time.Time) error
 	// ListFeedbackDue lists up to limit visits made in (from, to] not
 	// cancelled, not rated and not asked about, of reachable customers
 	// with no request due after the visit's time plus gap (the delay less

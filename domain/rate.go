@@ -248,6 +248,30 @@ func (s *Service) LastVisit(ctx context.Context, tx Tx, c *Customer) (*Purchase,
 	return tx.LastPurchaseOf(ctx, c.ID)
 }
 
+// withdrawRatingRequest is the reaction that takes back a visit's rating
+// request still waiting to go (held for the quiet hours): the visit was
+// rated meanwhile through /feedback, or cancelled (or returned in full).
+func (s *Service) withdrawRatingRequest(ctx context.Context, tx Tx, ev Event) error {
+	var id int64
+	switch e := ev.(type) {
+	case FeedbackGiven:
+		if e.Previous != 0 || e.Purchase == nil {
+			return nil // a change of stars: the request went, or was taken back, at the first
+		}
+		id = e.Purchase.ID
+	case PurchaseCancelled:
+		id = e.Result.Purchase.ID
+	case PurchaseReturned:
+		if !e.Result.Purchase.Cancelled() {
+			return nil
+		}
+		id = e.Result.Purchase.ID
+	default:
+		return nil
+	}
+	return tx.WithdrawFeedbackRequest(ctx, id, s.Now())
+}
+
 // RateVisit records the customer's stars for one of their purchases: one
 // rating per purchase, which may be changed within FeedbackChangeWindow
 // (ErrFeedbackFinal after). It records FeedbackGiven, whose reaction

@@ -665,3 +665,47 @@ func TestStaleReplyInTheDigestKeepsTheDigest(t *testing.T) {
 		}
 	}
 }
+
+// TestHeldRequestNotSentForARatedOrCancelledVisit: a purchase at 21:00
+// Moscow time is asked about at 09:00 the next morning (quiet hours).
+// Anna rates the visit herself through /feedback at 23:30 and Bella's
+// purchase is cancelled before the morning: neither should be asked
+// "How was your visit?" at 09:00 (README: none for a visit already rated
+// or a cancelled purchase).
+func TestHeldRequestNotSentForARatedOrCancelledVisit(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := join(t, h, 101, "Anna")
+	bella := join(t, h, 102, "Bella")
+	h.Clock.Advance(6 * time.Hour) // 21:00 in Moscow
+	buy(t, anna, cashier)
+	buy(t, bella, cashier)
+	bellaPurchase := lastPurchaseID(t, h)
+	h.Clock.Advance(2 * time.Hour) // 23:00: queued for 09:00
+	if n := runFeedbackJob(t, h); n != 2 {
+		t.Fatalf("the job queued %d requests, want 2", n)
+	}
+	h.Clock.Advance(30 * time.Minute)
+	anna.Send("/feedback").Tap("5⭐").Tap("Skip")
+	if err := h.DB.Update(t.Context(), func(tx domain.Tx) error {
+		_, err := h.Engine.Service.CancelPurchase(t.Context(), tx, bellaPurchase, 0, 0)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	annaSeen, bellaSeen := len(anna.Sync().U.Messages()), len(bella.Sync().U.Messages())
+	h.Clock.Advance(10 * time.Hour) // 09:30 next morning
+	h.Settle()
+	for _, m := range anna.Sync().U.Messages()[annaSeen:] {
+		if strings.Contains(m.Text, "How was your visit") {
+			t.Errorf("Anna, who rated the visit at 23:30, was asked about it in the morning:\n%s", anna.Transcript())
+		}
+	}
+	for _, m := range bella.Sync().U.Messages()[bellaSeen:] {
+		if strings.Contains(m.Text, "How was your visit") {
+			t.Errorf("Bella was asked about a cancelled purchase:\n%s", bella.Transcript())
+		}
+	}
+}

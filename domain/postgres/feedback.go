@@ -96,17 +96,31 @@ func (t *tx) MarkFeedbackHandled(ctx context.Context, id, staffID int64, resolut
 }
 
 // queueFeedbackRequest writes the request and its message in one
-// statement, neither when the customer has a request due after $4.
+// statement, neither when the customer has a request due after $4; the
+// request keeps its message's id (taken first, as a statement cannot
+// update a row its own WITH inserts).
 const queueFeedbackRequest = `
-WITH req AS (
-  INSERT INTO feedback_requests (purchase_id, customer_id, due_at)
-  SELECT p.id, $2, $3 FROM purchases p
+WITH msg AS (SELECT nextval('outbox_id_seq') AS id),
+req AS (
+  INSERT INTO feedback_requests (purchase_id, customer_id, due_at, outbox_id)
+  SELECT p.id, $2, $3, msg.id FROM purchases p, msg
    WHERE p.public_id = $1
      AND NOT EXISTS (SELECT 1 FROM feedback_requests r WHERE r.customer_id = $2 AND r.due_at > $4)
   ON CONFLICT DO NOTHING
-  RETURNING purchase_id)
-INSERT INTO outbox (chat_id, payload, not_before, created_at)
-SELECT $5, $6, $3, $7 FROM req`
+  RETURNING outbox_id)
+INSERT INTO outbox (id, chat_id, payload, not_before, created_at)
+SELECT outbox_id, $5, $6, $3, $7 FROM req`
+
+// WithdrawFeedbackRequest drops the rating request of a purchase while
+// its message waits (not sent, not held by a sender), at.
+func (t *tx) WithdrawFeedbackRequest(_ context.Context, purchaseID int64, at time.Time) error {
+	b := &pgx.Batch{}
+	b.Queue(`UPDATE outbox SET dropped_at = $2, last_error = 'not needed', payload = '{}'
+		WHERE id = (SELECT outbox_id FROM feedback_requests WHERE purchase_id = $1)
+		  AND `+chatPending+` AND (claimed_until IS NULL OR claimed_until < now())`, purchaseID, at)
+	t.tx.Defer(b)
+	return nil
+}
 
 // QueueFeedbackRequest records a request and queues its message with the
 // commit, unless the customer had one within the period.
