@@ -128,14 +128,15 @@ type NudgeStore interface {
 	// as the click; "no" also declines the rule). ErrNotFound when the
 	// nudge is not the customer's.
 	ClickNudge(ctx context.Context, id, customerID int64, click string, at time.Time) (*Nudge, error)
-	// NudgeStats sums the nudges due since from, per rule.
-	NudgeStats(ctx context.Context, from time.Time) ([]NudgeStat, error)
+	// NudgeStats sums the nudges due since from, per rule, of the members
+	// of store shopID (0: all; a member's store is their activity's).
+	NudgeStats(ctx context.Context, from time.Time, shopID int64) ([]NudgeStat, error)
 	// ListCustomerNudges lists a customer's nudges, oldest first (for the
 	// data export).
 	ListCustomerNudges(ctx context.Context, customerID int64) ([]Nudge, error)
 	// NudgeOfferStats sums the nudges with an offer due since from, per
 	// offer type.
-	NudgeOfferStats(ctx context.Context, from time.Time) ([]NudgeOfferStat, error)
+	NudgeOfferStats(ctx context.Context, from time.Time, shopID int64) ([]NudgeOfferStat, error)
 	// TrackReplenishment rewrites the customer's last live purchase and
 	// rhythm in each of the categories, from the card's purchases, with
 	// the commit.

@@ -104,10 +104,10 @@ func (x NudgeStat) Confidence() string {
 	return "significant"
 }
 
-// NudgeStatsSince reads the report of the nudges due since from, in the
-// order of the config's rules.
-func (s *Service) NudgeStatsSince(ctx context.Context, tx Tx, from time.Time) ([]NudgeStat, error) {
-	rows, err := tx.NudgeStats(ctx, from)
+// NudgeStatsSince reads the report of the nudges due since from to the
+// members of store shopID (0: all), in the order of the config's rules.
+func (s *Service) NudgeStatsSince(ctx context.Context, tx Tx, from time.Time, shopID int64) ([]NudgeStat, error) {
+	rows, err := tx.NudgeStats(ctx, from, shopID)
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +141,7 @@ type NudgeOfferStat struct {
 }
 
 // NudgeOfferStatsSince reads the offer types' report of the nudges due
-// since from.
-func (s *Service) NudgeOfferStatsSince(ctx context.Context, tx Tx, from time.Time) ([]NudgeOfferStat, error) {
-	return tx.NudgeOfferStats(ctx, from)
+// since from to the members of store shopID (0: all).
+func (s *Service) NudgeOfferStatsSince(ctx context.Context, tx Tx, from time.Time, shopID int64) ([]NudgeOfferStat, error) {
+	return tx.NudgeOfferStats(ctx, from, shopID)
 }

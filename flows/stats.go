@@ -318,7 +318,15 @@ func statsAction(s *Session, value string) error {
 // per offer type (points, discount, gift), how many converted on it.
 func nudgeReport(s *Session) error {
 	from := s.e.Now().AddDate(0, 0, -nudgeStatsDays)
-	rows, err := s.e.Service.NudgeStatsSince(s.Ctx, s.Tx, from)
+	shop, err := statsScope(s, "") // a store's manager reads their store's members only
+	if err != nil {
+		return err
+	}
+	var shopID int64
+	if shop != nil {
+		shopID = shop.ID
+	}
+	rows, err := s.e.Service.NudgeStatsSince(s.Ctx, s.Tx, from, shopID)
 	if err != nil {
 		return err
 	}
@@ -343,7 +351,7 @@ func nudgeReport(s *Session) error {
 		}
 		b.WriteString("\n" + s.T("stats.nudges.confidence."+x.Confidence(), nil))
 	}
-	offers, err := s.e.Service.NudgeOfferStatsSince(s.Ctx, s.Tx, from)
+	offers, err := s.e.Service.NudgeOfferStatsSince(s.Ctx, s.Tx, from, shopID)
 	if err != nil {
 		return err
 	}

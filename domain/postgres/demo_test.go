@@ -63,7 +63,7 @@ func TestGenerateDemoMakesConsistentHistories(t *testing.T) {
 	}
 	var stats []domain.NudgeStat
 	inTx(t, db, func(ctx context.Context, tx domain.Tx) (err error) {
-		stats, err = tx.NudgeStats(ctx, clock.Now().AddDate(0, 0, -30))
+		stats, err = tx.NudgeStats(ctx, clock.Now().AddDate(0, 0, -30), 0)
 		return err
 	})
 	if len(stats) == 0 {

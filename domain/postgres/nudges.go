@@ -429,10 +429,14 @@ func (t *tx) ClickNudge(ctx context.Context, id, customerID int64, click string,
 	return n, nil
 }
 
+// nudgeOfStore holds for a nudge (of the table nudges) to a member of
+// store $2 (0: any), by the store of their activity, as kpiNudges.
+const nudgeOfStore = `($2 = 0 OR (SELECT a.store_id FROM customer_activity a WHERE a.customer_id = nudges.customer_id) = $2)`
+
 // NudgeStats sums the nudges due since from, per rule. A step skipped as
 // done (the customer had done it) was not due after all; a skip is the
 // frequency cap's.
-func (t *tx) NudgeStats(ctx context.Context, from time.Time) ([]domain.NudgeStat, error) {
+func (t *tx) NudgeStats(ctx context.Context, from time.Time, shopID int64) ([]domain.NudgeStat, error) {
 	rows, _ := t.tx.Query(ctx, `SELECT rule, count(*) FILTER (WHERE reason <> '`+domain.SkipDone+`'),
 		count(*) FILTER (WHERE outcome = 'sent'), count(*) FILTER (WHERE outcome = 'held_out'),
 		count(*) FILTER (WHERE reason = '`+domain.SkipCapped+`'),
@@ -443,7 +447,7 @@ func (t *tx) NudgeStats(ctx context.Context, from time.Time) ([]domain.NudgeStat
 		coalesce(sum(points), 0)::bigint,
 		coalesce(sum(revenue) FILTER (WHERE outcome = 'sent'), 0)::bigint,
 		coalesce(sum(revenue) FILTER (WHERE outcome = 'held_out'), 0)::bigint
-		FROM nudges WHERE due_at >= $1 GROUP BY rule ORDER BY rule`, from)
+		FROM nudges WHERE due_at >= $1 AND `+nudgeOfStore+` GROUP BY rule ORDER BY rule`, from, shopID)
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.NudgeStat, error) {
 		var x domain.NudgeStat
 		err := r.Scan(&x.Rule, &x.Due, &x.Sent, &x.HeldOut, &x.Skipped, &x.Withdrawn, &x.Clicked, &x.ConvertedSent,
@@ -476,13 +480,13 @@ func (t *tx) ListCustomerNudges(ctx context.Context, customerID int64) ([]domain
 
 // NudgeOfferStats sums the nudges with an offer due since from, per offer
 // type: sent and held out, and how many of each converted.
-func (t *tx) NudgeOfferStats(ctx context.Context, from time.Time) ([]domain.NudgeOfferStat, error) {
+func (t *tx) NudgeOfferStats(ctx context.Context, from time.Time, shopID int64) ([]domain.NudgeOfferStat, error) {
 	rows, _ := t.tx.Query(ctx, `SELECT offer,
 		count(*) FILTER (WHERE outcome = 'sent'), count(*) FILTER (WHERE outcome = 'held_out'),
 		count(*) FILTER (WHERE outcome = 'sent' AND converted_at IS NOT NULL),
 		count(*) FILTER (WHERE outcome = 'held_out' AND converted_at IS NOT NULL),
 		count(offer_used_at)
-		FROM nudges WHERE due_at >= $1 AND offer <> '' GROUP BY offer ORDER BY offer`, from)
+		FROM nudges WHERE due_at >= $1 AND offer <> '' AND `+nudgeOfStore+` GROUP BY offer ORDER BY offer`, from, shopID)
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.NudgeOfferStat, error) {
 		var x domain.NudgeOfferStat
 		err := r.Scan(&x.Offer, &x.Sent, &x.HeldOut, &x.ConvertedSent, &x.ConvertedHeldOut, &x.Used)

@@ -263,7 +263,7 @@ func TestOfferFollowsWhatTheCustomerConvertedOn(t *testing.T) {
 	}
 	var stats []domain.NudgeOfferStat
 	inTx(t, db, func(ctx context.Context, tx domain.Tx) (err error) {
-		stats, err = svc.NudgeOfferStatsSince(ctx, tx, start)
+		stats, err = svc.NudgeOfferStatsSince(ctx, tx, start, 0)
 		return err
 	})
 	want := []domain.NudgeOfferStat{{Offer: "discount", Sent: 2, ConvertedSent: 1}, {Offer: "points", Sent: 1}}

@@ -34,7 +34,7 @@ func TestNudgeStatsDoneIsNotCapped(t *testing.T) {
 	}
 	var stats []domain.NudgeStat
 	inTx(t, db, func(ctx context.Context, tx domain.Tx) (err error) {
-		stats, err = svc.NudgeStatsSince(ctx, tx, clock.Now().AddDate(0, 0, -30))
+		stats, err = svc.NudgeStatsSince(ctx, tx, clock.Now().AddDate(0, 0, -30), 0)
 		return err
 	})
 	if len(stats) != 1 {

@@ -61,7 +61,7 @@ func TestQueuedMarketingNudgeWithdrawnWithTheConsent(t *testing.T) {
 	}
 	var stats []domain.NudgeStat
 	inTx(t, db, func(ctx context.Context, tx domain.Tx) (err error) {
-		stats, err = svc.NudgeStatsSince(ctx, tx, clock.Now().AddDate(0, 0, -30))
+		stats, err = svc.NudgeStatsSince(ctx, tx, clock.Now().AddDate(0, 0, -30), 0)
 		return err
 	})
 	if len(stats) != 1 || stats[0].Due != 1 || stats[0].Sent != 0 || stats[0].Skipped != 0 || stats[0].Withdrawn != 1 {
