@@ -113,10 +113,21 @@ func (f questionnaire) handleGroup(s *Session, q *domain.Question) error {
 	switch {
 	case s.In.Kind == InputCallback:
 		v := s.tapValue()
-		if !strings.HasPrefix(v, "o:") {
+		switch {
+		case strings.HasPrefix(v, "o:"):
+			ans, err = domain.ChoiceAnswer(field, []string{optionID(field, strings.TrimPrefix(v, "o:"))})
+		case strings.HasPrefix(v, "t:") && field.Type == domain.QuestionMulti:
+			f.toggle(s, optionID(field, strings.TrimPrefix(v, "t:")))
+			return f.Ask(s)
+		case v == "done" && field.Type == domain.QuestionMulti:
+			var ids []string
+			if sel := s.Data("sel"); sel != "" {
+				ids = strings.Split(sel, ",")
+			}
+			ans, err = domain.ChoiceAnswer(field, ids)
+		default:
 			return f.Ask(s)
 		}
-		ans, err = domain.ChoiceAnswer(field, []string{optionID(field, strings.TrimPrefix(v, "o:"))})
 	case s.In.Kind == InputText && field.Type != domain.QuestionMulti:
 		ans, err = domain.ParseAnswer(field, s.In.Text, s.e.Now().In(s.e.location(s))) // "today" is the store's
 	default:
@@ -136,6 +147,7 @@ func (f questionnaire) nextField(s *Session, q *domain.Question, field *domain.Q
 	if ans != nil {
 		item[field.ID] = *ans
 	}
+	delete(s.Conv.Data, "sel") // a multi field's ticks are its own
 	for i := range q.Fields {
 		if q.Fields[i].ID == field.ID && i+1 < len(q.Fields) {
 			setJSON(s, "gitem", item)

@@ -218,3 +218,41 @@ func TestQuestionnaireEveryTypeAtJoining(t *testing.T) {
 		t.Fatalf("%d facts left after erasure", n)
 	}
 }
+
+// TestMultiFieldInAGroupCanBeAnswered: a multi-choice field inside a
+// repeating group (the config allows it, DeriveFacts reads it) is
+// answered by its ticks and Done.
+func TestMultiFieldInAGroupCanBeAnswered(t *testing.T) {
+	t.Parallel()
+	tx := func(en string) map[string]string { return map[string]string{"en": en, "ru": en + " (ru)"} }
+	h := bottest.New(t, func(b *domain.Business) {
+		b.Questionnaire.Sections = append(b.Questionnaire.Sections,
+			domain.Section{ID: "pets2", Title: tx("Pets"), Offer: domain.OfferJoin, Bonus: 10})
+		b.Questionnaire.Questions = append(b.Questionnaire.Questions,
+			domain.Question{ID: "pets2", Type: domain.QuestionGroup, Section: "pets2", Reward: 5, Max: 3, Fact: "pet2",
+				Text: tx("Your pets"), Fields: []domain.Question{
+					{ID: "name", Type: domain.QuestionText, Text: tx("Name?")},
+					{ID: "needs", Type: domain.QuestionMulti, Text: tx("What do you buy for it?"),
+						Options: []domain.Option{{ID: "food", Text: tx("Food")}, {ID: "toys", Text: tx("Toys")}}},
+				}})
+	})
+	if err := h.Biz.Questionnaire.Validate(h.Biz.Languages); err != nil {
+		t.Fatalf("the config is refused: %v", err)
+	}
+	c := h.Chat(5101, "Vera", "en")
+	c.Send("/start").Tap("✅ I agree").ShareContact("+79990005101").Tap("Vera").Tap("No, thanks").
+		Tap("📝 Pets (up to +15 points)").
+		Send("Rex").
+		Tap("Food")
+	c.Tap("✓ Done")
+	if !strings.Contains(c.Last().Text, "Add another") && !strings.Contains(c.Transcript(), "Add another") {
+		t.Errorf("Food then Done did not finish the item: the customer is stuck at the multi field:\n%s", c.Transcript())
+	}
+	c.Tap("✓ That's all")
+	var items string
+	if err := h.DB.Pool().QueryRow(context.Background(),
+		`SELECT value::text FROM answers WHERE question_id = 'pets2' AND superseded_at IS NULL`).Scan(&items); err != nil ||
+		!strings.Contains(items, `"food"`) || !strings.Contains(items, "Rex") {
+		t.Fatalf("the group's answer %s (%v):\n%s", items, err, c.Transcript())
+	}
+}
