@@ -91,6 +91,9 @@ func (s *Service) AdjustPoints(ctx context.Context, tx Tx, by *Staff, customerID
 	if c.Erased || !c.Member() {
 		return LedgerEntry{}, false, ErrNotFound
 	}
+	if err := customerOfStaff(ctx, tx, by, c); err != nil {
+		return LedgerEntry{}, false, err
+	}
 	found, err := tx.FindCardByCustomer(ctx, c.ID)
 	if err != nil {
 		return LedgerEntry{}, false, err

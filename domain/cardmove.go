@@ -62,6 +62,9 @@ func (s *Service) MakeCardMove(ctx context.Context, tx Tx, by *Staff, customerID
 	if c.Erased || !c.Member() {
 		return "", nil, ErrNotFound
 	}
+	if err := customerOfStaff(ctx, tx, by, c); err != nil {
+		return "", nil, err
+	}
 	token, hash := NewInviteToken()
 	m := &CardMove{CustomerID: c.ID, CreatedBy: by.ID, ExpiresAt: s.Now().Add(CardMoveTTL)}
 	if err := tx.CreateCardMove(ctx, m, hash); err != nil {

@@ -27,6 +27,11 @@ func (s *Service) MessageCustomer(ctx context.Context, tx Tx, by *Staff, custome
 		return nil, err
 	case !c.Member() || c.Erased:
 		return nil, fmt.Errorf("customer %d: %w", customerID, ErrNotFound)
+	}
+	if err := customerOfStaff(ctx, tx, by, c); err != nil {
+		return nil, err
+	}
+	switch {
 	case c.Unreachable || c.ChatID == 0:
 		return c, ErrCustomerUnreachable
 	case !record:

@@ -199,6 +199,9 @@ type FeedbackStore interface {
 	LastPurchaseOf(ctx context.Context, customerID int64) (*Purchase, error)
 	// CustomerTotals counts the customer's purchases not cancelled.
 	CustomerTotals(ctx context.Context, customerID int64) (CustomerTotals, error)
+	// BoughtAt reports whether the customer ever bought at the store (0:
+	// at any).
+	BoughtAt(ctx context.Context, customerID, shopID int64) (bool, error)
 	// FeedbackStats counts ratings given in [from, to) per store and
 	// cashier, general ratings of a store apart.
 	FeedbackStats(ctx context.Context, from, to time.Time) ([]FeedbackStat, error)

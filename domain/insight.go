@@ -3,6 +3,7 @@ package domain
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -165,12 +166,37 @@ func (s *Service) FindCustomer(ctx context.Context, tx Tx, query string) (*Custo
 	return tx.FindCustomerByPhone(ctx, phone)
 }
 
+// customerOfStaff is nil when st may read and act on customer c: an
+// owner (or a manager of all stores) any customer; a store's manager
+// those who joined or bought at their store, as their exports hold, and
+// those of no store yet (joined without a store's poster, bought
+// nowhere), whom any store may be helping. Anyone else is ErrNotFound,
+// the answer to a customer there is not.
+func customerOfStaff(ctx context.Context, tx Tx, st *Staff, c *Customer) error {
+	if st.Role == RoleOwner || st.ShopID == 0 || c.JoinedStoreID == st.ShopID {
+		return nil
+	}
+	ok, err := tx.BoughtAt(ctx, c.ID, st.ShopID)
+	if err == nil && !ok && c.JoinedStoreID == 0 {
+		var anywhere bool
+		anywhere, err = tx.BoughtAt(ctx, c.ID, 0)
+		ok = !anywhere
+	}
+	if err == nil && !ok {
+		err = fmt.Errorf("customer %d of another store: %w", c.ID, ErrNotFound)
+	}
+	return err
+}
+
 // ViewCustomerCard reads a customer's card for an owner or a manager and
 // records the view in the audit log, in the same transaction: nobody
 // reads a card without leaving a trace. Others get a *ValidationError.
 func (s *Service) ViewCustomerCard(ctx context.Context, tx Tx, by *Staff, c *Customer) (*CustomerCard, error) {
 	if !by.CanManage() {
 		return nil, Invalid("staff.only_managers")
+	}
+	if err := customerOfStaff(ctx, tx, by, c); err != nil {
+		return nil, err
 	}
 	now := s.Now()
 	cc := &CustomerCard{Customer: c}

@@ -92,6 +92,10 @@ func showCustomerCard(s *Session, query string) (found bool, err error) {
 		return false, err
 	}
 	cc, err := s.e.Service.ViewCustomerCard(s.Ctx, s.Tx, s.Staff, c)
+	if errors.Is(err, domain.ErrNotFound) {
+		s.Say("customer.not_found", nil) // another store's: as if there were none
+		return false, nil
+	}
 	if err != nil {
 		return false, err
 	}

@@ -310,8 +310,8 @@ func TestPhotoQuestion(t *testing.T) {
 }
 
 // TestCustomerCardOffersOnlyQuestionsTheStaffAnswers: a store's manager
-// sees another store's waiting question on the card, but no Reply they
-// could not use.
+// sees the waiting question to another store of a customer who bought at
+// theirs on the card, but no Reply they could not use.
 func TestCustomerCardOffersOnlyQuestionsTheStaffAnswers(t *testing.T) {
 	t.Parallel()
 	h := bottest.New(t, withOwner)
@@ -324,6 +324,7 @@ func TestCustomerCardOffersOnlyQuestionsTheStaffAnswers(t *testing.T) {
 	river := h.Chat(963, "Rita", "en").Send("/start " + m[1])
 	anna := joinVia(t, h, 101, "Anna", "s_central")
 	anna.Send("Can I book a table for Friday?").Tap("✉️ Send")
+	buy(t, anna, hireAt(t, h, owner, "cashier", "River", 964, "Ivan")) // River's customer too, after
 
 	river.Send("/customer +79990000101")
 	if got := river.Last(); !strings.Contains(got.Text, "⏳ waiting for an answer") ||

@@ -136,6 +136,14 @@ func (t *tx) LastPurchaseOf(ctx context.Context, customerID int64) (*domain.Purc
 	return t.findPurchase(ctx, `customer_id = $1 AND cancelled_at IS NULL ORDER BY created_at DESC, id DESC LIMIT 1`, customerID)
 }
 
+// BoughtAt reports whether the customer has a purchase at the store.
+func (t *tx) BoughtAt(ctx context.Context, customerID, shopID int64) (bool, error) {
+	var ok bool
+	err := t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM purchases WHERE customer_id = $1 AND ($2 = 0 OR store_id = $2))`,
+		customerID, shopID).Scan(&ok)
+	return ok, mapErr(err)
+}
+
 // CustomerTotals counts the customer's purchases and spend, cancelled ones left out.
 func (t *tx) CustomerTotals(ctx context.Context, customerID int64) (domain.CustomerTotals, error) {
 	var c domain.CustomerTotals
