@@ -40,6 +40,61 @@ type floodGate struct {
 	mu        sync.Mutex
 	chats     map[int64]*chatBucket
 	nextSweep int
+	// unsaved holds the verdicts given to updates that could not be
+	// stored (the database away): Telegram delivers them again, polling
+	// from the same offset every second, and each delivery taking a token
+	// again emptied a person's bucket in seconds of an outage, then
+	// dropped their updates unstored. A delivery again gets its verdict
+	// back (verdictOf) instead.
+	unsaved map[int64]verdict
+}
+
+// maxUnsaved bounds the verdicts kept for updates not stored yet.
+const maxUnsaved = 10_000
+
+// verdictOf is the verdict for update id of chat at at: the one it got
+// when it came before and could not be stored, else check's.
+func (g *floodGate) verdictOf(id, chat int64, at time.Time) verdict {
+	if g == nil {
+		return admit
+	}
+	g.mu.Lock()
+	v, ok := g.unsaved[id]
+	g.mu.Unlock()
+	if ok {
+		return v
+	}
+	return g.check(chat, at)
+}
+
+// unstored remembers the verdicts of updates that could not be stored.
+func (g *floodGate) unstored(ids []int64, vs []verdict) {
+	if g == nil {
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.unsaved == nil || len(g.unsaved)+len(ids) > maxUnsaved {
+		g.unsaved = map[int64]verdict{}
+	}
+	for i, id := range ids {
+		g.unsaved[id] = vs[i]
+	}
+}
+
+// stored forgets the verdicts of updates stored (or set aside) now.
+func (g *floodGate) stored(ids ...int64) {
+	if g == nil {
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if len(g.unsaved) == 0 {
+		return
+	}
+	for _, id := range ids {
+		delete(g.unsaved, id)
+	}
 }
 
 type chatBucket struct {

@@ -101,9 +101,10 @@ func (b *Bot) acceptBatch(ctx context.Context, raws []json.RawMessage) (int64, e
 		last = max(last, h.updateID)
 		v := admit
 		if !h.member {
-			v = b.flood.check(h.chatID, b.cfg.Now())
+			v = b.flood.verdictOf(h.updateID, h.chatID, b.cfg.Now())
 		}
 		if v == drop { // see accept
+			b.flood.stored(h.updateID)
 			b.m.flooded.Inc()
 			if h.callbackID != "" {
 				b.answerLater(h.chatID, h.callbackID)
@@ -125,7 +126,11 @@ func (b *Bot) acceptBatch(ctx context.Context, raws []json.RawMessage) (int64, e
 		return b.saveEach(ctx, keep, kept, last)
 	}
 	if err != nil {
+		b.unstored(keep)
 		return 0, err
+	}
+	for _, q := range keep {
+		b.flood.stored(q.u.UpdateID)
 	}
 	for i, q := range keep {
 		if fresh[i] {
@@ -135,6 +140,19 @@ func (b *Bot) acceptBatch(ctx context.Context, raws []json.RawMessage) (int64, e
 		}
 	}
 	return last + 1, nil
+}
+
+// unstored remembers the flood verdicts of updates not stored, for their
+// next delivery (floodGate.verdictOf).
+func (b *Bot) unstored(qs []queued) {
+	if len(qs) == 0 {
+		return
+	}
+	ids, vs := make([]int64, len(qs)), make([]verdict, len(qs))
+	for i, q := range qs {
+		ids[i], vs[i] = q.u.UpdateID, q.verdict
+	}
+	b.flood.unstored(ids, vs)
 }
 
 // saveEach stores a batch's updates one by one, their flood verdicts
@@ -151,6 +169,7 @@ func (b *Bot) saveEach(ctx context.Context, keep []queued, received []json.RawMe
 				return offset, err
 			}
 		case err != nil:
+			b.unstored(keep[i:])
 			return offset, fmt.Errorf("update %d: %w", q.u.UpdateID, err)
 		case fresh:
 			b.dispatch(q)
@@ -254,9 +273,10 @@ func (b *Bot) accept(ctx context.Context, received []byte) (int64, error) {
 	}
 	v := admit
 	if err == nil && !h.member {
-		v = b.flood.check(chat, b.cfg.Now())
+		v = b.flood.verdictOf(id, chat, b.cfg.Now())
 	}
 	if v == drop {
+		b.flood.stored(id)
 		// Over the chat's limit, and told so already: not stored, no
 		// transaction, no flow; a tap is answered (so it stops spinning)
 		// when its chat's worker has room. A flood costs a map lookup and
@@ -274,11 +294,14 @@ func (b *Bot) accept(ctx context.Context, received []byte) (int64, error) {
 	}
 	fresh, behind, err := b.saver.save(ctx, domain.RawUpdate{UpdateID: id, ChatID: chat, Payload: raw})
 	if errors.Is(err, domain.ErrInvalid) {
+		b.flood.stored(id)
 		return id, b.deadLetter(ctx, dead, err.Error())
 	}
 	if err != nil {
+		b.flood.unstored([]int64{id}, []verdict{v})
 		return id, err
 	}
+	b.flood.stored(id)
 	if !fresh {
 		b.m.duplicates.Inc()
 		return id, nil
