@@ -392,13 +392,21 @@ type Conversation struct {
 // member's step about a customer ended by that customer's erasure.
 const ConvCustomerErased = "customer_erased"
 
-// Reset leaves any flow. The language chosen before joining is kept.
+// ConvGroupDraft is the conversation data key of a profile group's
+// progress (the children or pets typed so far), which leaving a step
+// keeps until the group is answered.
+const ConvGroupDraft = "gdraft"
+
+// Reset leaves any flow. The language chosen before joining and a profile
+// group's draft are kept.
 func (c *Conversation) Reset() {
-	lang := c.Data["lang"]
-	c.Flow, c.Step, c.Data = "", "", map[string]string{}
-	if lang != "" {
-		c.Data["lang"] = lang
+	kept := map[string]string{}
+	for _, k := range []string{"lang", ConvGroupDraft} {
+		if v := c.Data[k]; v != "" {
+			kept[k] = v
+		}
 	}
+	c.Flow, c.Step, c.Data = "", "", kept
 }
 
 // OutMessage is a message waiting in the outbox. Payload is the rendered

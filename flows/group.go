@@ -12,7 +12,9 @@ import (
 // item, then "add another?" up to the group's limit. The item being filled
 // ("gitem"), the finished items ("gitems") and the current field
 // ("gfield"; empty at the "add another?" prompt) live in the conversation,
-// so leaving in the middle loses nothing typed so far.
+// and a copy of them in "gdraft", which leaving the step keeps
+// (domain.Conversation.Reset): Later, /profile or any other way out loses
+// nothing typed so far, and the group asked again goes on from there.
 
 func groupItems(s *Session) []map[string]domain.Answer {
 	var items []map[string]domain.Answer
@@ -30,6 +32,29 @@ func groupItem(s *Session) map[string]domain.Answer {
 	return item
 }
 
+// keepGroupDraft copies group q's progress to the draft leaving keeps.
+func keepGroupDraft(s *Session, q *domain.Question) {
+	setJSON(s, domain.ConvGroupDraft, map[string]string{
+		"q": q.ID, "gitems": s.Data("gitems"), "gitem": s.Data("gitem"), "gfield": s.Data("gfield")})
+}
+
+// restoreGroupDraft puts back the progress of group q kept when the
+// customer left it, reporting whether there was any.
+func restoreGroupDraft(s *Session, q *domain.Question) bool {
+	var d map[string]string
+	if raw := s.Data(domain.ConvGroupDraft); raw == "" || json.Unmarshal([]byte(raw), &d) != nil || d["q"] != q.ID {
+		return false
+	}
+	restored := false
+	for _, k := range []string{"gitems", "gitem", "gfield"} {
+		if d[k] != "" {
+			s.SetData(k, d[k])
+			restored = true
+		}
+	}
+	return restored
+}
+
 func setJSON(s *Session, key string, v any) {
 	b, _ := json.Marshal(v)
 	s.SetData(key, string(b))
@@ -38,6 +63,9 @@ func setJSON(s *Session, key string, v any) {
 // groupField is the field being asked, nil at the "add another?" prompt.
 func groupField(s *Session, q *domain.Question) *domain.Question {
 	id := s.Data("gfield")
+	if id == "" && s.Data("gitem") == "" && s.Data("gitems") == "" && restoreGroupDraft(s, q) {
+		id = s.Data("gfield")
+	}
 	if id == "" && s.Data("gitem") == "" && s.Data("gitems") == "" {
 		return &q.Fields[0] // a fresh group starts at its first field
 	}
@@ -95,6 +123,7 @@ func (f questionnaire) handleGroup(s *Session, q *domain.Question) error {
 		case v == "more" && field == nil:
 			s.SetData("gfield", q.Fields[0].ID)
 			s.SetData("gitem", "{}")
+			keepGroupDraft(s, q)
 			return f.Ask(s)
 		case v == "enough" && field == nil:
 			return f.save(s, q, &domain.Answer{Items: groupItems(s)})
@@ -152,6 +181,7 @@ func (f questionnaire) nextField(s *Session, q *domain.Question, field *domain.Q
 		if q.Fields[i].ID == field.ID && i+1 < len(q.Fields) {
 			setJSON(s, "gitem", item)
 			s.SetData("gfield", q.Fields[i+1].ID)
+			keepGroupDraft(s, q)
 			return f.Ask(s)
 		}
 	}
@@ -159,6 +189,7 @@ func (f questionnaire) nextField(s *Session, q *domain.Question, field *domain.Q
 	setJSON(s, "gitems", items)
 	s.SetData("gitem", "")
 	s.SetData("gfield", "")
+	keepGroupDraft(s, q)
 	if len(items) >= q.MaxItems() {
 		return f.save(s, q, &domain.Answer{Items: items})
 	}

@@ -248,7 +248,7 @@ func (f questionnaire) save(s *Session, q *domain.Question, ans *domain.Answer) 
 	}
 	answers, skipped, wasComplete := res.Answers, res.Skipped, res.WasComplete
 	qn := &s.e.Business.Questionnaire
-	for _, k := range []string{"sel", "gfield", "gitem", "gitems"} {
+	for _, k := range []string{"sel", "gfield", "gitem", "gitems", domain.ConvGroupDraft} {
 		delete(s.Conv.Data, k)
 	}
 	if s.Data("mode") == "edit" {

@@ -256,3 +256,39 @@ func TestMultiFieldInAGroupCanBeAnswered(t *testing.T) {
 		t.Fatalf("the group's answer %s (%v):\n%s", items, err, c.Transcript())
 	}
 }
+
+// TestLaterInAGroupKeepsThePetsTyped: the pets a customer typed in a
+// repeating group are kept when they tap Later (or type /profile) at "Add
+// another?", and the section's Continue goes on with them.
+func TestLaterInAGroupKeepsThePetsTyped(t *testing.T) {
+	t.Parallel()
+	for _, leave := range []string{"later", "/profile"} {
+		t.Run(leave, func(t *testing.T) {
+			h := bottest.New(t, withPresets("pets"))
+			id := int64(5110)
+			if leave == "/profile" {
+				id = 5111
+			}
+			c := h.Chat(id, "Anna", "en")
+			c.Send("/start").Tap("✅ I agree").ShareContact("+7999000" + itoa(id)).Tap("Anna").Tap("No, thanks").
+				Send("/profile").
+				Tap("📝 " + sectionTitle(h, "pets") + " (up to +" + sectionPoints(h, "pets") + " points)").
+				Tap("Yes").
+				Tap(optionText(h, "pets", "species", "dog")).
+				Send("Rex").
+				Send("01.06.2020")
+			if !strings.Contains(c.Last().Text, "Rex") {
+				t.Fatalf("no Add another? prompt with Rex:\n%s", c.Transcript())
+			}
+			if leave == "later" {
+				c.Tap("Later")
+			} else {
+				c.Send("/profile")
+			}
+			c.Send("/profile").Tap("▶ Continue: " + sectionTitle(h, "pets"))
+			if !strings.Contains(c.Last().Text, "Rex") {
+				t.Errorf("Rex, typed before leaving, is gone: the group starts afresh:\n%s", c.Transcript())
+			}
+		})
+	}
+}
