@@ -24,8 +24,8 @@ func (t *tx) SetTopicChoice(_ context.Context, customerID int64, topic string, o
 }
 
 // withdrawQueued drops the chat's ($1) pending broadcast messages (of
-// topic $3, or any with ”) and marketing nudges of customer $2 (of
-// rules $4, or any with topic ”), at $5, unless a sender holds them
+// topic $3; any, when $3 is empty) and marketing nudges of customer $2
+// (of rules $4; any, when $3 is empty), at $5, unless a sender holds them
 // (a lease is transport time: now()); the nudges become skipped.
 const withdrawQueued = `WITH gone AS (
 UPDATE outbox o SET dropped_at = $5, last_error = '` + withdrawnError + `', payload = '{}'
