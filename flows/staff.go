@@ -323,8 +323,11 @@ func listPurchases(s *Session) error {
 	var b strings.Builder
 	b.WriteString(s.T("staff.purchases.header", nil))
 	var rows [][]Button
-	loc := staffLocation(s) // the manager's store's clock, as the cashier's /today
 	for _, p := range ps {
+		loc, err := s.clockOf(p.ShopID) // the store's clock, as its cashier's /today
+		if err != nil {
+			return err
+		}
 		state := s.returnedMark(&p.Purchase)
 		by := p.StaffName
 		if by == "" {
@@ -343,6 +346,16 @@ func listPurchases(s *Session) error {
 	return listPrizes(s)
 }
 
+// clockOf is the time zone of store shopID (0: the staff member's): a
+// chain's owner reads each store's purchases at that store's clock.
+func (s *Session) clockOf(shopID int64) (*time.Location, error) {
+	if shopID == 0 {
+		return staffLocation(s), nil
+	}
+	_, loc, err := s.e.Service.Shop(s.Ctx, s.Tx, shopID)
+	return loc, err
+}
+
 // listPrizes shows the last day's prizes of the manager's store, if any,
 // with a cancel button each: a cashier's mistake is the manager's to undo.
 func listPrizes(s *Session) error {
@@ -353,8 +366,11 @@ func listPrizes(s *Session) error {
 	var b strings.Builder
 	b.WriteString(s.T("staff.prizes.header", nil))
 	var rows [][]Button
-	loc := staffLocation(s)
 	for _, p := range ps {
+		loc, err := s.clockOf(p.ShopID)
+		if err != nil {
+			return err
+		}
 		by := p.StaffName
 		if by == "" {
 			by = s.T("staff.purchases.by_pos", nil)

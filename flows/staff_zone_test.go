@@ -8,8 +8,9 @@ import (
 	"github.com/loyaltybot/loyaltybot/domain"
 )
 
-// TestRecentPurchasesInTheStoresZone: River's manager reads River's
-// purchases at River's clock (Tashkent), as its cashier's /today does.
+// TestRecentPurchasesInTheStoresZone: River's manager, and the owner,
+// read River's purchases at River's clock (Tashkent), as its cashier's
+// /today does.
 func TestRecentPurchasesInTheStoresZone(t *testing.T) {
 	t.Parallel()
 	h := bottest.New(t, withOwner, func(b *domain.Business) { b.Stores[1].TimeZone = "Asia/Tashkent" })
@@ -26,5 +27,10 @@ func TestRecentPurchasesInTheStoresZone(t *testing.T) {
 	manager.Send("/staff").Tap("🧾 Recent purchases")
 	if got := lastTexts(manager, 2); !strings.Contains(got, "17:00 · Anna") {
 		t.Fatalf("River's manager reads the purchase at another store's time:\n%s", got)
+	}
+	// The chain's owner reads each store's purchases at that store's clock.
+	owner.Send("/staff").Tap("🧾 Recent purchases")
+	if got := lastTexts(owner, 2); !strings.Contains(got, "17:00 · Anna") {
+		t.Fatalf("the owner reads River's purchase at another store's time:\n%s", got)
 	}
 }
