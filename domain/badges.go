@@ -271,6 +271,10 @@ type BadgeStore interface {
 	// AwardBadge records an award; false when it was recorded before (or,
 	// for a sole award, someone holds it already).
 	AwardBadge(ctx context.Context, a *BadgeAward) (bool, error)
+	// SetBadgeAwardPoints records the points an award paid when they are
+	// fewer than the badge's (some kept from before); a take-back takes
+	// back only those.
+	SetBadgeAwardPoints(ctx context.Context, awardID, points int64) error
 	// TakeBackBadges deletes the awards a purchase earned and returns
 	// them (with their ids).
 	TakeBackBadges(ctx context.Context, purchaseID int64) ([]BadgeAward, error)

@@ -229,6 +229,13 @@ func (s *Service) award(ctx context.Context, tx Tx, c *Customer, b Badge, occ, p
 			}
 		}
 		points -= min(kept, points)
+		if points != b.Points {
+			// The award paid less: a take-back takes back only what it paid.
+			if err := tx.SetBadgeAwardPoints(ctx, a.ID, points); err != nil {
+				return true, err
+			}
+			a.Points = points
+		}
 	}
 	if points > 0 {
 		// The award's id in the key: a badge taken back with its purchase

@@ -271,3 +271,49 @@ func TestBadgePaysOnceWhenItsPointsWereSpent(t *testing.T) {
 		t.Fatalf("the badge is not earned again:\n%s", anna.Transcript())
 	}
 }
+
+// TestBadgeTakenBackTwiceTakesOnlyWhatItPaid: a badge re-earned after its
+// points were spent pays 0 (kept points); when that purchase is cancelled
+// in turn, the take-back takes nothing from the customer's other points.
+func TestBadgeTakenBackTwiceTakesOnlyWhatItPaid(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, withGames, func(b *domain.Business) {
+		for i := range b.Gamification.Badges {
+			if b.Gamification.Badges[i].ID == "first_review" {
+				b.Gamification.Badges[i].Points = 50
+			}
+		}
+	})
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	manager := hire(t, h, owner, "manager", 902, "Mila")
+	anna := join(t, h, 101, "Anna")
+
+	buy(t, anna, cashier)
+	h.Clock.Advance(time.Hour)
+	scan(t, anna, cashier)
+	cashier.Send("1000").Tap("➖ Pay with points: 150").Tap("✅ Confirm")
+	h.Clock.Advance(3 * 24 * time.Hour)
+	scan(t, anna, manager)
+	manager.Tap("↩ Return of items").Tap("22.11.26 15:00 · 1,000 RUB").Tap("All: 1,000 RUB").Tap("✅ Confirm the return")
+	if got := balance(t, h, 101); got != 0 {
+		t.Fatalf("balance %d after the first purchase's return, want 0", got)
+	}
+	buy(t, anna, cashier) // re-earns first_purchase, paying 0 (its 20 were spent)
+	anna.Sync()
+	if got := balance(t, h, 101); got != 30 {
+		t.Fatalf("balance %d, want 30", got)
+	}
+	anna.Send("/feedback").Tap("5⭐").Tap("Skip") // first_review: +50 promo
+	anna.Sync()
+	if got := balance(t, h, 101); got != 80 {
+		t.Fatalf("balance %d after the first review badge, want 80:\n%s", got, anna.Transcript())
+	}
+	cashier.Tap("Cancel this purchase").Tap("Yes, cancel it")
+	anna.Sync()
+	// The purchase's 30 go back; the re-earned badge paid nothing, so it
+	// should take nothing: the review badge's 50 stay.
+	if got := balance(t, h, 101); got != 50 {
+		t.Fatalf("balance %d after cancelling the purchase that re-earned the badge (paid 0), want 50:\n%s", got, anna.Transcript())
+	}
+}

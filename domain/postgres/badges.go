@@ -149,6 +149,12 @@ func (t *tx) BadgeFacts(ctx context.Context, q domain.BadgeFactsQuery) (*domain.
 	return &f, nil
 }
 
+// SetBadgeAwardPoints records the points an award paid.
+func (t *tx) SetBadgeAwardPoints(ctx context.Context, awardID, points int64) error {
+	_, err := t.tx.Exec(ctx, `UPDATE badge_awards SET points = $2 WHERE id = $1`, awardID, points)
+	return mapErr(err)
+}
+
 // AwardBadge records an award once: a second one for the same badge,
 // customer and occurrence, or a sole award someone holds, writes nothing.
 func (t *tx) AwardBadge(ctx context.Context, a *domain.BadgeAward) (bool, error) {
