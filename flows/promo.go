@@ -587,8 +587,9 @@ func (s *Session) promoLocation() *time.Location {
 }
 
 // promoEnd is the end an offered choice means for a start: hours from
-// it, or 23:59 of a day (0: the start's) in loc; zero for an unknown
-// choice.
+// it, or the end of a day (0: the start's) in loc, 23:59:59 (the end is
+// kept to the second; shown as 23:59), so a purchase in the day's last
+// minute still gets the points; zero for an unknown choice.
 func promoEnd(choice string, start time.Time, loc *time.Location) time.Time {
 	if len(choice) != 2 || !strings.Contains("hd", choice[:1]) {
 		return time.Time{}
@@ -601,7 +602,7 @@ func promoEnd(choice string, start time.Time, loc *time.Location) time.Time {
 		return start.Add(time.Duration(n) * time.Hour)
 	}
 	l := start.In(loc)
-	return time.Date(l.Year(), l.Month(), l.Day()+n, 23, 59, 0, 0, loc)
+	return time.Date(l.Year(), l.Month(), l.Day()+n, 23, 59, 59, 0, loc)
 }
 
 // notifyPromotionStarted tells the owners, but the one who started it,

@@ -429,3 +429,27 @@ func TestMembersSeeTheOffers(t *testing.T) {
 		t.Errorf("Carl's /offers:\n%s", got)
 	}
 }
+
+// TestPromoTillEndOfDayCoversLastMinute: a live promotion "till the end
+// of the day" still multiplies a purchase rung up in the day's last
+// minute (23:59:30 store time).
+func TestPromoTillEndOfDayCoversLastMinute(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner) // Sunday 22 November, 15:00 in Moscow
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := h.Chat(101, "Anna", "en")
+	anna.Send("/start s_central").Tap("✅ I agree").ShareContact("+79990000101").Tap("Anna").Tap("No, thanks")
+
+	owner.Send("/promo").Tap("🔥 Start a promotion").Tap("×2").Tap("Central").Tap("▶ Now").
+		Tap("Till the end of the day (22.11)").Send("Sunday night").Tap("🔥 Start")
+	if got := owner.Last().Text; !strings.HasPrefix(got, "🔥 Started") {
+		t.Fatalf("not started:\n%s", owner.Transcript())
+	}
+	h.Clock.Advance(8*time.Hour + 59*time.Minute + 30*time.Second) // 23:59:30, still 22 November
+	scan(t, anna, cashier)
+	cashier.Send("1000")
+	if got := cashier.Last().Text; !strings.Contains(got, "points ×2") {
+		t.Errorf("at 23:59:30 of the promotion's day the quote has no promotion:\n%s", got)
+	}
+}
