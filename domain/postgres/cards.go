@@ -71,13 +71,9 @@ func (t *tx) FindCardByID(ctx context.Context, id int64) (*domain.Card, error) {
 	return t.findCard(ctx, `id = $1`, id)
 }
 
-// quoteFacts reads card $1's spend since $2 (as spendSince), its last
-// purchase standing and the summary of its open lots (as loadCheckout).
-const quoteFacts = `SELECT (SELECT coalesce(sum(amount), 0)::bigint FROM purchases
-                 WHERE card_id = $1 AND created_at >= $2 AND cancelled_at IS NULL),
-       (SELECT max(created_at) FROM purchases WHERE card_id = $1 AND cancelled_at IS NULL),
-       (SELECT min(expires_at) FROM point_lots WHERE card_id = $1 AND remaining > 0),
-       EXISTS (SELECT 1 FROM point_lots WHERE card_id = $1 AND remaining > 0 AND kind = 'regular')`
+// quoteFacts reads card $1's spend since $2 (as spendSince) and its
+// expiry facts (as loadCheckout).
+var quoteFacts = `SELECT (` + spendSince + `), ` + expiryFactsOf("$1")
 
 // CardForQuote reads the card, its owner and the spend in one round trip
 // (three statements in a batch; the owner's found through the card's

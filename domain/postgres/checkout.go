@@ -24,7 +24,7 @@ const lockCheckoutCard = `SELECT 1 FROM cards WHERE id = $1 OR ($1 = 0 AND numbe
 // the customer, a purchase with the same key, the 365-day spend, the
 // velocity counts, the last purchase, a summary of the open lots and a
 // held welcome bonus.
-const loadCheckout = `
+var loadCheckout = `
 WITH c AS (SELECT id, customer_id, number, balance, created_at FROM cards
             WHERE id = $1 OR ($1 = 0 AND number = $7))
 SELECT c.id, c.customer_id, c.number, c.balance, c.created_at,
@@ -37,12 +37,19 @@ SELECT c.id, c.customer_id, c.number, c.balance, c.created_at,
        (SELECT count(*) FROM purchases WHERE card_id = c.id AND created_at >= $5),
        CASE WHEN $3::bigint = 0 THEN 0
             ELSE (SELECT count(*) FROM purchases WHERE staff_id = $3 AND created_at >= $6) END,
-       (SELECT max(created_at) FROM purchases WHERE card_id = c.id AND cancelled_at IS NULL),
-       (SELECT min(expires_at) FROM point_lots WHERE card_id = c.id AND remaining > 0),
-       EXISTS (SELECT 1 FROM point_lots WHERE card_id = c.id AND remaining > 0 AND kind = 'regular'),
+       ` + expiryFactsOf("c.id") + `,
        coalesce(hw.points, 0), coalesce(hw.valid_days, 0), coalesce(hw.round, 0)
   FROM c JOIN customers cu ON cu.id = c.customer_id
          LEFT JOIN held_welcome hw ON hw.card_id = c.id`
+
+// expiryFactsOf reads domain.ExpiryFacts of the card whose id is the SQL
+// expression card: its last purchase standing, the soonest expiry of its
+// open lots, whether a regular lot is open (three columns, in that order).
+func expiryFactsOf(card string) string {
+	return `(SELECT max(created_at) FROM purchases WHERE card_id = ` + card + ` AND cancelled_at IS NULL),
+       (SELECT min(expires_at) FROM point_lots WHERE card_id = ` + card + ` AND remaining > 0),
+       EXISTS (SELECT 1 FROM point_lots WHERE card_id = ` + card + ` AND remaining > 0 AND kind = 'regular')`
+}
 
 // openLotsOfCheckout lists the open lots of the card loadCheckout locked.
 const openLotsOfCheckout = `SELECT id, kind, remaining, expires_at, created_at FROM point_lots

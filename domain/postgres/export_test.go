@@ -10,7 +10,7 @@ import (
 )
 
 // LoadCheckoutSQL lets the plan test read the checkout query.
-const LoadCheckoutSQL = loadCheckout
+var LoadCheckoutSQL = loadCheckout
 
 // The statements that read the updates in flight, for their plan test.
 const (
