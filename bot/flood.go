@@ -53,18 +53,19 @@ type floodGate struct {
 const maxUnsaved = 10_000
 
 // verdictOf is the verdict for update id of chat at at: the one it got
-// when it came before and could not be stored, else check's.
+// when it came before and could not be stored (taken: should this
+// delivery fail too, unstored gives it back), else check's.
 func (g *floodGate) verdictOf(id, chat int64, at time.Time) verdict {
 	if g == nil {
 		return admit
 	}
 	g.mu.Lock()
-	v, ok := g.unsaved[id]
-	g.mu.Unlock()
-	if ok {
+	defer g.mu.Unlock()
+	if v, ok := g.unsaved[id]; ok {
+		delete(g.unsaved, id)
 		return v
 	}
-	return g.check(chat, at)
+	return g.checkLocked(chat, at)
 }
 
 // unstored remembers the verdicts of updates that could not be stored.
@@ -79,21 +80,6 @@ func (g *floodGate) unstored(ids []int64, vs []verdict) {
 	}
 	for i, id := range ids {
 		g.unsaved[id] = vs[i]
-	}
-}
-
-// stored forgets the verdicts of updates stored (or set aside) now.
-func (g *floodGate) stored(ids ...int64) {
-	if g == nil {
-		return
-	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if len(g.unsaved) == 0 {
-		return
-	}
-	for _, id := range ids {
-		delete(g.unsaved, id)
 	}
 }
 
@@ -125,6 +111,11 @@ func (g *floodGate) check(chat int64, at time.Time) verdict {
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	return g.checkLocked(chat, at)
+}
+
+// checkLocked is check; the caller holds mu.
+func (g *floodGate) checkLocked(chat int64, at time.Time) verdict {
 	b, ok := g.chats[chat]
 	if !ok {
 		g.sweep(at)

@@ -104,7 +104,6 @@ func (b *Bot) acceptBatch(ctx context.Context, raws []json.RawMessage) (int64, e
 			v = b.flood.verdictOf(h.updateID, h.chatID, b.cfg.Now())
 		}
 		if v == drop { // see accept
-			b.flood.stored(h.updateID)
 			b.m.flooded.Inc()
 			if h.callbackID != "" {
 				b.answerLater(h.chatID, h.callbackID)
@@ -128,9 +127,6 @@ func (b *Bot) acceptBatch(ctx context.Context, raws []json.RawMessage) (int64, e
 	if err != nil {
 		b.unstored(keep)
 		return 0, err
-	}
-	for _, q := range keep {
-		b.flood.stored(q.u.UpdateID)
 	}
 	for i, q := range keep {
 		if fresh[i] {
@@ -276,7 +272,6 @@ func (b *Bot) accept(ctx context.Context, received []byte) (int64, error) {
 		v = b.flood.verdictOf(id, chat, b.cfg.Now())
 	}
 	if v == drop {
-		b.flood.stored(id)
 		// Over the chat's limit, and told so already: not stored, no
 		// transaction, no flow; a tap is answered (so it stops spinning)
 		// when its chat's worker has room. A flood costs a map lookup and
@@ -294,14 +289,12 @@ func (b *Bot) accept(ctx context.Context, received []byte) (int64, error) {
 	}
 	fresh, behind, err := b.saver.save(ctx, domain.RawUpdate{UpdateID: id, ChatID: chat, Payload: raw})
 	if errors.Is(err, domain.ErrInvalid) {
-		b.flood.stored(id)
 		return id, b.deadLetter(ctx, dead, err.Error())
 	}
 	if err != nil {
 		b.flood.unstored([]int64{id}, []verdict{v})
 		return id, err
 	}
-	b.flood.stored(id)
 	if !fresh {
 		b.m.duplicates.Inc()
 		return id, nil
