@@ -37,7 +37,7 @@ SELECT c.id, c.customer_id, c.number, c.balance, c.created_at,
        (SELECT count(*) FROM purchases WHERE card_id = c.id AND created_at >= $5),
        CASE WHEN $3::bigint = 0 THEN 0
             ELSE (SELECT count(*) FROM purchases WHERE staff_id = $3 AND created_at >= $6) END,
-       ` + expiryFactsOf("c.id") + `,
+       ` + expiryFactsOf("(c.id)") + `,
        coalesce(hw.points, 0), coalesce(hw.valid_days, 0), coalesce(hw.round, 0)
   FROM c JOIN customers cu ON cu.id = c.customer_id
          LEFT JOIN held_welcome hw ON hw.card_id = c.id`
