@@ -181,27 +181,15 @@ func otherThreadsTapped(s *Session) [][]Button {
 	if !ok {
 		return nil
 	}
-	var rows [][]Button
-	others := false
-	for _, row := range s.In.Callback.Keyboard {
-		var kept []Button
+	rows := s.tappedKeyboardWithout(func(b Button) bool { return b.Data == s.In.Callback.Data })
+	for _, row := range rows {
 		for _, b := range row {
-			if b.Data == s.In.Callback.Data {
-				continue
-			}
 			if _, v, _, _, ok := parseAction(b.Data); ok && v != value {
-				others = true
+				return rows
 			}
-			kept = append(kept, b)
-		}
-		if len(kept) > 0 {
-			rows = append(rows, kept)
 		}
 	}
-	if !others {
-		return nil
-	}
-	return rows
+	return nil
 }
 
 // resolveFeedback is Resolved: the alert loses its buttons and says so.

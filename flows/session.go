@@ -157,6 +157,28 @@ func action(name, value string) string { return "x:" + name + ":" + value }
 // actionMACLen is the MAC a sent stateless button carries.
 const actionMACLen = domain.ButtonMACLen
 
+// tappedKeyboardWithout is the keyboard of the message tapped
+// (Callback.Keyboard) without the buttons drop says, and without the rows
+// left empty: what an edit of only some of its buttons leaves in place.
+func (s *Session) tappedKeyboardWithout(drop func(Button) bool) [][]Button {
+	if s.In.Callback == nil {
+		return nil
+	}
+	var rows [][]Button
+	for _, row := range s.In.Callback.Keyboard {
+		var kept []Button
+		for _, b := range row {
+			if !drop(b) {
+				kept = append(kept, b)
+			}
+		}
+		if len(kept) > 0 {
+			rows = append(rows, kept)
+		}
+	}
+	return rows
+}
+
 // SignButtons signs every stateless button of r for the chat r goes to:
 // "x:<name>:<value>" becomes "x<mac>:<name>:<value>", the MAC over the
 // chat, name and value (domain.CardSigner.ButtonMAC). The router runs an

@@ -140,18 +140,10 @@ func topicsAction(s *Session, value string) error {
 // message tapped (its "topics" buttons), keeping the message's own
 // buttons above them: a poll's answers, a nudge's card or offer.
 func editWaysOut(s *Session, rows [][]Button) {
-	var kept [][]Button
-	for _, row := range s.In.Callback.Keyboard {
-		mine := false
-		for _, b := range row {
-			if name, _, _, _, ok := parseAction(b.Data); ok && name == "topics" {
-				mine = true
-			}
-		}
-		if !mine && len(row) > 0 {
-			kept = append(kept, row)
-		}
-	}
+	kept := s.tappedKeyboardWithout(func(b Button) bool {
+		name, _, _, _, ok := parseAction(b.Data)
+		return ok && name == "topics"
+	})
 	s.Edit(Reply{Inline: append(kept, rows...)})
 }
 
