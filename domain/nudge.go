@@ -217,6 +217,31 @@ func (c *NudgeConfig) Rule(id string) (*NudgeRule, bool) {
 	return nil, false
 }
 
+// Chain is rule id and every rule chained to it by After, before or after
+// it, in config order: one series, which "not interested" on any step of
+// stops whole.
+func (c *NudgeConfig) Chain(id string) []string {
+	in := map[string]bool{id: true}
+	for grown := true; grown; {
+		grown = false
+		for _, r := range c.Rules {
+			if r.After != "" && in[r.ID] != in[r.After] {
+				in[r.ID], in[r.After], grown = true, true, true
+			}
+		}
+	}
+	out := []string{}
+	for _, r := range c.Rules {
+		if in[r.ID] {
+			out = append(out, r.ID)
+		}
+	}
+	if !slices.Contains(out, id) {
+		out = append(out, id)
+	}
+	return out
+}
+
 // ByPriority lists the enabled rules, the highest priority first (ties in
 // config order): the order the engine evaluates them in.
 func (c *NudgeConfig) ByPriority() []NudgeRule {

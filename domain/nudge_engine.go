@@ -80,6 +80,11 @@ type NudgeQuery struct {
 	// customer was sent a nudge after it, the rule is not due yet; it is
 	// not recorded, so a later tick sends it (zero: the rule does not wait).
 	WaitSince time.Time
+	// Chain is the rule and the steps chained to it by After, before and
+	// after it: "not interested" on any of them stops them all (the
+	// second win-back, the rest of the onboarding tips). Empty: the rule
+	// alone.
+	Chain []string
 }
 
 // Nudge is one due nudge as stored: sent, held out or skipped.
@@ -336,6 +341,7 @@ func (s *Service) nudgeQuery(r NudgeRule, now time.Time, all bool, limit int) Nu
 	if a, ok := s.Business.Nudges.Rule(r.After); ok && r.After != "" {
 		q.AfterDays, q.AfterWindow = a.Days, a.Window
 	}
+	q.Chain = s.Business.Nudges.Chain(r.ID)
 	if r.Marketing && s.Business.Nudges.CapDays > 0 {
 		q.CapSince = now.AddDate(0, 0, -s.Business.Nudges.CapDays)
 	}

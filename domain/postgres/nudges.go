@@ -36,7 +36,8 @@ SELECT cand.customer_id, c.chat_id, c.language, c.first_name, k.id AS card_id, k
        %s AS last_offer,
        abs(hashtextextended($1 || ':' || c.id || ':' || cand.occ, 0)) %% 100 < $6 AS held_out,
        CASE WHEN cand.done THEN 'done'
-            WHEN EXISTS (SELECT 1 FROM nudges d WHERE d.customer_id = c.id AND d.rule = $1 AND d.declined_at IS NOT NULL)
+            WHEN EXISTS (SELECT 1 FROM nudges d WHERE d.customer_id = c.id AND d.rule = ANY($%d::text[])
+                          AND d.declined_at IS NOT NULL)
                  THEN 'declined'%s
             WHEN NOT $2 THEN ''
             WHEN NOT c.marketing THEN 'no_consent'
@@ -289,6 +290,12 @@ func nudgeSQL(q domain.NudgeQuery) (string, []any, error) {
 	if r.OfferChoice == domain.OfferLastConverted {
 		last = lastOffer
 	}
+	chain := q.Chain
+	if len(chain) == 0 {
+		chain = []string{r.ID}
+	}
+	args = append(args, chain)
+	declined := len(args)
 	wait := ""
 	if !q.WaitSince.IsZero() {
 		args = append(args, q.WaitSince)
@@ -296,7 +303,7 @@ func nudgeSQL(q domain.NudgeQuery) (string, []any, error) {
             WHEN EXISTS (SELECT 1 FROM nudges g WHERE g.customer_id = c.id AND g.outcome = 'sent' AND g.send_at > $%d)
                  THEN 'waits'`, len(args))
 	}
-	return fmt.Sprintf(nudgeDue, cand, last, wait), args, nil
+	return fmt.Sprintf(nudgeDue, cand, last, declined, wait), args, nil
 }
 
 // ListNudgesDue runs the rule's query.
