@@ -115,9 +115,9 @@ func (s *Staff) CanRevoke(other *Staff) bool {
 	return false
 }
 
-// RevokeStaff ends other's staff access and voids the unused invites
-// they made, so none of their links lets anyone in afterwards (not even
-// themselves). by must be allowed to (CanRevoke); if not, a
+// RevokeStaff ends other's staff access and voids the unused invites and
+// card-move links they made, so none of their links lets anyone in
+// afterwards (not even themselves, nor after a rehire). by must be allowed to (CanRevoke); if not, a
 // *ValidationError says so.
 func (s *Service) RevokeStaff(ctx context.Context, tx StaffStore, by, other *Staff) error {
 	if !by.CanRevoke(other) {
@@ -235,6 +235,13 @@ func (s *Service) AcceptInvite(ctx context.Context, tx Tx, token string, person 
 	}
 	if err := tx.SaveStaff(ctx, st); err != nil {
 		return nil, err
+	}
+	if current.Active() && (st.Role != current.Role || st.ShopID != current.ShopID) {
+		// Moved to another store (or role): the links they handed out for
+		// the old one go, as at a revocation.
+		if err := tx.VoidInvitesBy(ctx, current.ID, now); err != nil {
+			return nil, err
+		}
 	}
 	if err := tx.MarkInviteUsed(ctx, inv.ID, st.ID, now); err != nil {
 		return nil, err

@@ -305,7 +305,8 @@ type StaffStore interface {
 	// member in (Staff.Language).
 	SetStaffLanguage(ctx context.Context, id int64, lang string) error
 	RevokeStaff(ctx context.Context, id int64, at time.Time) error
-	// VoidInvitesBy voids the unused invites a staff member made.
+	// VoidInvitesBy voids the unused invites and card-move links a staff
+	// member made.
 	VoidInvitesBy(ctx context.Context, staffID int64, at time.Time) error
 	// ListStaff lists active staff of a store (shopID 0: all stores).
 	ListStaff(ctx context.Context, shopID int64) ([]Staff, error)

@@ -143,7 +143,7 @@ func TestCardMovesToNewAccount(t *testing.T) {
 
 // TestCardMoveLinkLapses: a link works for a day; a newer link for the
 // same customer voids the older one; a link whose maker lost access
-// stops working; a cashier has no such button and a forged one does
+// stops working, and stays dead when they are hired again; a cashier has no such button and a forged one does
 // nothing.
 func TestCardMoveLinkLapses(t *testing.T) {
 	t.Parallel()
@@ -168,6 +168,11 @@ func TestCardMoveLinkLapses(t *testing.T) {
 	other.Send(third)
 	if txt := other.Last().Text; txt != "This link is not valid. Ask in the shop for a new one." {
 		t.Errorf("the link of a revoked manager: %q\n%s", txt, owner.Transcript())
+	}
+	hire(t, h, owner, "manager", 902, "Mila")
+	other.Send(third)
+	if txt := other.Last().Text; txt != "This link is not valid. Ask in the shop for a new one." {
+		t.Errorf("the link of a revoked manager, rehired since: %q", txt)
 	}
 	if n := countRows(t, h, `SELECT count(*) FROM customers WHERE telegram_id = 101`); n != 1 {
 		t.Fatalf("the card left its account")

@@ -55,6 +55,12 @@ func (r relay) Handle(s *Session) error {
 		s.Edit(Reply{Text: s.T("relay.cancelled", nil), Inline: [][]Button{}})
 		return nil
 	}
+	// Every way to write to a customer needs a manager's rights: revoked
+	// since the Reply tap, the words do not go and the writer hears why
+	// (the refusals further on are toasts, which a typed text never shows).
+	if r.toCustomer && s.leftStaffFlow(s.Staff.CanManage(), "staff.revoked", "relay.cancelled") {
+		return nil
+	}
 	text := strings.TrimSpace(s.In.Text)
 	if s.In.Kind != InputText || text == "" {
 		s.Say("relay.text_only", nil)

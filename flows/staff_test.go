@@ -153,3 +153,27 @@ func TestStaffStartKnowsThem(t *testing.T) {
 		t.Fatalf("a customer's /start:\n%s", got)
 	}
 }
+
+// TestMovedManagersInvitesAreVoid: a manager of Central makes a cashier
+// link, then takes a manager link of River from the owner: the Central
+// link she handed out no longer lets anyone in there.
+func TestMovedManagersInvitesAreVoid(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	manager := hire(t, h, owner, "manager", 940, "Mila")
+	manager.Send("/staff").Tap("➕ Invite a cashier")
+	m := linkRe.FindStringSubmatch(manager.Last().Caption)
+	if m == nil {
+		t.Fatalf("no invite link in %q", manager.Last().Caption)
+	}
+	hireAt(t, h, owner, "manager", "River", 940, "Mila")
+	friend := h.Chat(941, "Fedor", "en")
+	friend.Send("/start " + m[1])
+	if !strings.Contains(lastTexts(friend, 2), "This invitation link is not valid.") {
+		t.Errorf("her Central link after she moved to River:\n%s", friend.Transcript())
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM staff WHERE telegram_id = 941`); n != 0 {
+		t.Errorf("the friend became staff")
+	}
+}

@@ -78,9 +78,12 @@ func (t *tx) RevokeStaff(ctx context.Context, id int64, at time.Time) error {
 	return mapErr(err)
 }
 
-// VoidInvitesBy voids the unused invites a staff member made.
+// VoidInvitesBy voids the unused invites a staff member made, and drops
+// their unused card-move links (which, unknown, are "not valid"): a
+// rehire must not bring them back.
 func (t *tx) VoidInvitesBy(ctx context.Context, staffID int64, at time.Time) error {
-	_, err := t.tx.Exec(ctx, `UPDATE invites SET voided_at = $2
+	_, err := t.tx.Exec(ctx, `WITH moves AS (DELETE FROM card_moves WHERE created_by = $1 AND used_at IS NULL)
+		UPDATE invites SET voided_at = $2
 		WHERE created_by = $1 AND used_at IS NULL AND voided_at IS NULL`, staffID, at)
 	return mapErr(err)
 }
