@@ -158,8 +158,8 @@ func (b *Business) Validate(supported []string) error {
 	if b.WelcomeBonus < 0 || b.WelcomeBonus > 1_000_000 {
 		return bad("welcome_bonus", "must be between 0 and 1000000 points, got %d", b.WelcomeBonus)
 	}
-	if b.WelcomeBonusDays < 0 {
-		return bad("welcome_bonus_days", "must not be negative")
+	if b.WelcomeBonusDays < 0 || b.WelcomeBonusDays > maxExpiryDays {
+		return bad("welcome_bonus_days", "must be from 0 (never) to %d, got %d", maxExpiryDays, b.WelcomeBonusDays)
 	}
 	if b.CardTokenTTL < 30*time.Second || b.CardTokenTTL > 24*time.Hour {
 		return bad("card_token_ttl", "must be between 30s and 24h, got %s", b.CardTokenTTL)

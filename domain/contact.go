@@ -60,12 +60,15 @@ var ContactPresets = []ContactPreset{
 const minContactWindow = 60
 
 // windowSeparators makes the separators people type between two times
-// (dashes, "to", "до", "dan") one "-" and drops spaces.
-var windowSeparators = strings.NewReplacer("–", "-", "—", "-", "−", "-", " to ", "-", " до ", "-", " dan ", "-", "dan ", "-", " ", "")
+// (dashes, "to", "till", "until", "до", "по", "dan") one "-" and drops
+// spaces.
+var windowSeparators = strings.NewReplacer("–", "-", "—", "-", "−", "-", " to ", "-", " till ", "-", " until ", "-",
+	" до ", "-", " по ", "-", " dan ", "-", "dan ", "-", " ", "")
 
 // ParseContactWindow reads a window as people type it: "10:00-20:00",
-// "9-18", "9.30 – 12", "с 10 до 20", "from 10 to 20", "10 dan 20 gacha"
-// (Uzbek); 24:00 may end it. One end alone runs to or from midnight:
+// "9-18", "9.30 – 12", "с 10 до 20", "с 10 по 20", "from 10 till 20",
+// "10 dan 20 gacha" (Uzbek); 24:00 may end it, and "0-24" is the whole
+// day (any time). One end alone runs to or from midnight:
 // "после 19", "after 19", "19 dan keyin"; "до 12", "before 12", "12 gacha".
 // Reasons (*ValidationError): "error.settings.window.format" (not two
 // times of day), "error.settings.window.short" (the same time twice or
@@ -113,6 +116,9 @@ func ParseContactWindow(s string) (ContactWindow, error) {
 		return ContactWindow{}, bad(err.Error())
 	}
 	w := ContactWindow{From: from, To: to}
+	if from == 0 && to == 0 && strings.HasPrefix(b, "24") {
+		return ContactWindow{}, nil // "0-24": the whole day
+	}
 	if w.Any() || w.Length() < minContactWindow {
 		return ContactWindow{}, &ValidationError{Reason: "error.settings.window.short", Detail: w.String()}
 	}

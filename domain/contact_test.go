@@ -22,6 +22,11 @@ func TestParseContactWindow(t *testing.T) {
 		{in: "10 dan 20 gacha", want: "10:00-20:00"},
 		{in: "10:30dan 20gacha", want: "10:30-20:00"},
 		{in: "10 dan 20", want: "10:00-20:00"},
+		{in: "с 10 по 20", want: "10:00-20:00"},
+		{in: "from 10 till 20", want: "10:00-20:00"},
+		{in: "9 until 17:30", want: "09:00-17:30"},
+		{in: "0-24", want: ""},
+		{in: "00:00-24:00", want: ""},
 		{in: "после 19", want: "19:00-00:00"},
 		{in: "After 18:30", want: "18:30-00:00"},
 		{in: "19 dan keyin", want: "19:00-00:00"},
@@ -39,6 +44,8 @@ func TestParseContactWindow(t *testing.T) {
 		{in: "-10-12", reason: "error.settings.window.format"},
 		{in: "evening", reason: "error.settings.window.format"},
 		{in: "10-10", reason: "error.settings.window.short"},
+		{in: "0-0", reason: "error.settings.window.short"},
+		{in: "00:00-00:00", reason: "error.settings.window.short"},
 		{in: "10:00-10:30", reason: "error.settings.window.short"},
 	} {
 		w, err := ParseContactWindow(tc.in)
@@ -63,6 +70,9 @@ func FuzzParseContactWindow(f *testing.F) {
 				t.Fatalf("ParseContactWindow(%q) = %v, %v", in, w, err)
 			}
 			return
+		}
+		if w.Any() {
+			return // "0-24": the whole day
 		}
 		if w.From < 0 || w.From >= 24*60 || w.To < 0 || w.To >= 24*60 || w.Length() < minContactWindow {
 			t.Fatalf("ParseContactWindow(%q) = %+v", in, w)

@@ -168,3 +168,27 @@ func TestFeedbackRequestWaitsForTheCustomersWindow(t *testing.T) {
 		t.Fatal("asked outside the customer's window")
 	}
 }
+
+// TestSettingsWindowAsPeopleTypeIt: "с 10 по 20" and "from 10 till 20"
+// are windows, and "00:00-24:00" is the whole day (any time), not "too
+// short a time".
+func TestSettingsWindowAsPeopleTypeIt(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t)
+	anna := join(t, h, 101, "Anna")
+	anna.Send("/settings").Tap("✏️ Other time…").Send("с 10 по 20")
+	if w := contactWindow(t, h, 101); w != "600-1200" {
+		t.Fatalf("window %q after “с 10 по 20”:\n%s", w, anna.Transcript())
+	}
+	anna.Send("/settings").Tap("✏️ Other time…").Send("from 9 till 18")
+	if w := contactWindow(t, h, 101); w != "540-1080" {
+		t.Fatalf("window %q after “from 9 till 18”:\n%s", w, anna.Transcript())
+	}
+	anna.Send("/settings").Tap("✏️ Other time…").Send("00:00-24:00")
+	if strings.Contains(anna.Transcript(), "too short") || strings.Contains(anna.Transcript(), "didn't understand") {
+		t.Fatalf("a window typed as people say it was refused:\n%s", anna.Transcript())
+	}
+	if w := contactWindow(t, h, 101); w != "" {
+		t.Fatalf("the whole day stored as %q, want any time", w)
+	}
+}

@@ -98,3 +98,13 @@ func checkConfigEdits(t *testing.T, edits []configEdit) {
 		}
 	}
 }
+
+// TestWelcomeBonusDaysIsBounded: welcome_bonus_days, like every other
+// expiry in days, has an upper bound: a few extra zeros are a config
+// error at start, not a welcome bonus whose expiry PostgreSQL cannot
+// store, which would fail every join.
+func TestWelcomeBonusDaysIsBounded(t *testing.T) {
+	checkConfigEdits(t, []configEdit{
+		{"welcome_bonus_days = 30", "welcome_bonus_days = 1000000000", "welcome_bonus_days"},
+	})
+}
