@@ -20,8 +20,9 @@ func (s *Service) SetName(ctx context.Context, tx Tx, c *Customer, raw string) e
 // /profile: shared is true when it came from the account's own contact
 // (it then takes the number from a member who only typed it). Errors are
 // ParsePhone's, and ErrConflict for another member's number. A member's
-// old number is remembered as one whose welcome bonus was given, as an
-// erased member's is: changing numbers frees none for a second bonus.
+// old shared number is remembered as one whose welcome bonus was given,
+// as an erased member's is: changing numbers frees none for a second
+// bonus (the account itself is known too).
 func (s *Service) SetPhone(ctx context.Context, tx Tx, c *Customer, raw string, shared bool) error {
 	phone, err := ParsePhone(raw)
 	if err != nil {
@@ -30,10 +31,14 @@ func (s *Service) SetPhone(ctx context.Context, tx Tx, c *Customer, raw string, 
 	if phone == c.Phone && !shared {
 		return nil
 	}
-	if err := tx.SetCustomerPhone(ctx, c.ID, phone, shared); err != nil {
+	verified, err := tx.SetCustomerPhone(ctx, c.ID, phone, shared)
+	if err != nil {
 		return err
 	}
-	if old := c.Phone; old != "" && old != phone && c.Member() {
+	// Only a number that was the member's own (shared) is remembered: a
+	// typed one is anybody's (GrantWelcome), and a typo corrected must not
+	// keep the number's real owner from a welcome bonus of their own.
+	if old := c.Phone; old != "" && old != phone && c.Member() && verified {
 		if err := tx.RetirePhone(ctx, PhoneHash(s.Salt, old), s.Now()); err != nil {
 			return err
 		}

@@ -178,8 +178,9 @@ type CustomerStore interface {
 	// SetCustomerPhone gives a customer a phone; ErrConflict when another
 	// customer has it, and the transaction goes on. A verified phone (the
 	// account's own shared contact) first takes the number from a
-	// customer who only typed it.
-	SetCustomerPhone(ctx context.Context, customerID int64, phone string, verified bool) error
+	// customer who only typed it. It tells whether the number it replaced
+	// was verified.
+	SetCustomerPhone(ctx context.Context, customerID int64, phone string, verified bool) (wasVerified bool, err error)
 	// MarkChatReachable clears the unreachable mark of the chat's customer.
 	MarkChatReachable(ctx context.Context, chatID int64) error
 	AppendConsent(ctx context.Context, customerID int64, c Consent) error

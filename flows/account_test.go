@@ -63,3 +63,30 @@ func TestChangeNameAndPhone(t *testing.T) {
 	}
 	bottest.Golden(t, "account_change", anna.Transcript())
 }
+
+// TestATypoFixedInProfileLeavesItsOwnerTheWelcomeBonus: Anna types her
+// number with a typo at joining and fixes it in /profile with her own
+// contact. The number she mistyped is Bob's: joining with his own shared
+// contact, he is a newcomer who never had a welcome bonus and gets one,
+// not "you had it before".
+func TestATypoFixedInProfileLeavesItsOwnerTheWelcomeBonus(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	anna := h.Chat(101, "Anna", "en")
+	anna.Send("/start").Tap("✅ I agree").Send("+7 999 000-01-02").Tap("Anna").Tap("No, thanks") // a typo for 01
+	if c, _ := customer(t, h, 101); !c.Member() || c.Phone != "+79990000102" {
+		t.Fatalf("Anna did not join with the typed number:\n%s", anna.Transcript())
+	}
+	anna.Send("/profile").Tap("📞 Phone").ShareContact("+79990000101")
+	if c, _ := customer(t, h, 101); c.Phone != "+79990000101" {
+		t.Fatalf("the typo was not fixed:\n%s", anna.Transcript())
+	}
+	bob := h.Chat(102, "Bob", "en")
+	bob.Send("/start").Tap("✅ I agree").ShareContact("+79990000102").Tap("Bob").Tap("No, thanks")
+	if strings.Contains(bob.Transcript(), "already received the welcome bonus once") {
+		t.Errorf("Bob, whose number Anna mistyped and fixed, is refused the welcome bonus:\n%s", bob.Transcript())
+	}
+	if b := balance(t, h, 102); b != 100 {
+		t.Errorf("Bob's balance %d, want the welcome bonus of 100", b)
+	}
+}

@@ -75,12 +75,14 @@ func (t *tx) MoveCustomerAccount(ctx context.Context, customerID, telegramID, ch
 	}
 	// What waits for the old chat (a nudge or a visit's rating held by
 	// the quiet hours) is the customer's: it goes to the new one. A row
-	// a sender holds now is on its way and goes where it was going.
+	// a sender holds now is on its way and goes where it was going (a
+	// lease is wall-clock time, as the senders set it, not business
+	// time).
 	for _, st := range []stmt{
 		{`DELETE FROM conversations WHERE chat_id = $1`, []any{*oldChat}},
 		{`UPDATE outbox SET chat_id = $2, payload = jsonb_set(payload, '{chat_id}', to_jsonb($2::bigint))
-			WHERE chat_id = $1 AND num_nulls(sent_at, dropped_at) = 2 AND (claimed_until IS NULL OR claimed_until < $3)`,
-			[]any{*oldChat, chatID, t.now()}},
+			WHERE chat_id = $1 AND num_nulls(sent_at, dropped_at) = 2 AND (claimed_until IS NULL OR claimed_until < now())`,
+			[]any{*oldChat, chatID}},
 	} {
 		if _, err := t.tx.Exec(ctx, st.sql, st.args...); err != nil {
 			return fmt.Errorf("move customer %d: %w", customerID, mapErr(err))

@@ -121,8 +121,11 @@ func (t *tx) UpdateCustomer(ctx context.Context, c *domain.Customer) error {
 // SetCustomerPhone sets a customer's phone inside a savepoint, so a phone
 // another customer has gives ErrConflict and leaves the transaction
 // usable, even when two people type the same number at once. A verified
-// phone first takes the number from a customer who only typed it.
-func (t *tx) SetCustomerPhone(ctx context.Context, customerID int64, phone string, verified bool) error {
+// phone first takes the number from a customer who only typed it. It
+// tells whether the number it replaced was verified (the joined row is
+// the one before the update).
+func (t *tx) SetCustomerPhone(ctx context.Context, customerID int64, phone string, verified bool) (bool, error) {
+	var was bool
 	err := pgx.BeginFunc(ctx, t.tx, func(sp pgx.Tx) error {
 		if verified {
 			if _, err := sp.Exec(ctx, `UPDATE customers SET phone = NULL
@@ -130,17 +133,14 @@ func (t *tx) SetCustomerPhone(ctx context.Context, customerID int64, phone strin
 				return err
 			}
 		}
-		tag, err := sp.Exec(ctx, `UPDATE customers SET phone = $2, phone_verified = $3 WHERE id = $1`,
-			customerID, phone, verified)
-		if err == nil && tag.RowsAffected() == 0 {
-			return domain.ErrNotFound
-		}
-		return err
+		return sp.QueryRow(ctx, `UPDATE customers c SET phone = $2, phone_verified = $3
+			FROM customers o WHERE c.id = $1 AND o.id = c.id
+			RETURNING o.phone IS NOT NULL AND o.phone_verified`, customerID, phone, verified).Scan(&was)
 	})
 	if err != nil {
-		return fmt.Errorf("set customer phone: %w", mapErr(err))
+		return false, fmt.Errorf("set customer phone: %w", mapErr(err))
 	}
-	return nil
+	return was, nil
 }
 
 // MarkChatReachable clears the unreachable mark: they wrote to us again.

@@ -254,7 +254,7 @@ func TestSetCustomerPhone(t *testing.T) {
 	}
 	inTx(t, db, func(ctx context.Context, tx domain.Tx) error {
 		for _, s := range steps {
-			err := tx.SetCustomerPhone(ctx, s.who, s.phone, s.verified)
+			_, err := tx.SetCustomerPhone(ctx, s.who, s.phone, s.verified)
 			if s.want == nil && err != nil {
 				return fmt.Errorf("%s: %w", s.name, err)
 			}

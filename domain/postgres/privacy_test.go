@@ -28,7 +28,7 @@ func TestEraseCustomer(t *testing.T) {
 	phone := func(id int64) string { return fmt.Sprintf("+1555000%04d", id) }
 	for _, cu := range []*domain.Customer{c, keep} {
 		inTx(t, db, func(ctx context.Context, tx domain.Tx) error {
-			if err := tx.SetCustomerPhone(ctx, cu.ID, phone(cu.ID), false); err != nil {
+			if _, err := tx.SetCustomerPhone(ctx, cu.ID, phone(cu.ID), false); err != nil {
 				return err
 			}
 			if err := tx.SaveAnswer(ctx, cu.ID, "city", []byte(`"Oslo"`), false, clock.Now()); err != nil {
