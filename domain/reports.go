@@ -53,6 +53,10 @@ type WeeklyQuery struct {
 	ActiveDays int
 	BadAtMost  int   // a rating at or below it is bad (0: none is)
 	ShopID     int64 // 0: every store
+	// Now ends the current week's active window: a week that runs past
+	// now counts who bought in the ActiveDays before now, not before its
+	// end (a week from now).
+	Now time.Time
 }
 
 // ReportStore reads the sums behind charts and reports.
@@ -100,15 +104,15 @@ func WeekBounds(end time.Time, n int) []time.Time {
 // WeeklyStats reads the n weeks up to and including the current one (by
 // the business clock), for one store (0: all). The current week is
 // partial: it runs to now.
-func (s *Service) WeeklyStats(ctx context.Context, tx ReportStore, shopID int64, n int) ([]WeekStats, error) {
-	end := WeekStart(s.Now(), s.Business.Location()).AddDate(0, 0, 7)
+func (s *Service) WeeklyStats(ctx context.Context, tx ReportStore, shopID int64, n int, loc *time.Location) ([]WeekStats, error) {
+	end := WeekStart(s.Now(), loc).AddDate(0, 0, 7)
 	return s.weekly(ctx, tx, shopID, end, n)
 }
 
 func (s *Service) weekly(ctx context.Context, tx ReportStore, shopID int64, end time.Time, n int) ([]WeekStats, error) {
 	return tx.WeeklyStats(ctx, WeeklyQuery{
 		Bounds: WeekBounds(end, n), ActiveDays: ActiveDays,
-		BadAtMost: s.Business.Feedback.LowThreshold, ShopID: shopID,
+		BadAtMost: s.Business.Feedback.LowThreshold, ShopID: shopID, Now: s.Now(),
 	})
 }
 

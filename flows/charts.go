@@ -53,7 +53,17 @@ func chartAction(s *Session, kind string) error {
 }
 
 func sendChart(s *Session, kind string) error {
-	weeks, err := s.e.Service.WeeklyStats(s.Ctx, s.Tx, s.Staff.ShopID, domain.ChartWeeks)
+	// The reader's scope and weeks as /stats has them: a store's manager
+	// their store's, in its time zone; an owner every store.
+	shop, err := statsScope(s, "")
+	if err != nil {
+		return err
+	}
+	var shopID int64
+	if shop != nil {
+		shopID = shop.ID
+	}
+	weeks, err := s.e.Service.WeeklyStats(s.Ctx, s.Tx, shopID, domain.ChartWeeks, statsZone(s, shop))
 	if err != nil {
 		return err
 	}

@@ -42,7 +42,7 @@ func statsCommand(s *Session) error {
 	case "today", "7", "30":
 		v.period = map[string]string{"today": "t", "7": "7", "30": "30"}[args]
 	default:
-		p, err := parseStatsDates(args, s.e.Now())
+		p, err := parseStatsDates(args, s.e.Now().In(staffLocation(s))) // a year as the reader's calendar has it
 		if err != nil {
 			s.Say("kpi.usage", nil)
 			return s.e.resume(s)
@@ -141,7 +141,9 @@ func customPeriod(from, last time.Time) string {
 var dateSeparators = strings.NewReplacer("–", " ", "—", " ", " - ", " ", "..", " ")
 
 // parseStatsDates reads "01.03.2026 31.03.2026" (or with a dash between)
-// as a custom period; the first day must not be after the last.
+// as a custom period; the first day must not be after the last, nor
+// before 2000. now is in the reader's zone: a two-digit year is read by
+// their calendar.
 func parseStatsDates(text string, now time.Time) (string, error) {
 	text = dateSeparators.Replace(text)
 	f := strings.Fields(text)
@@ -156,7 +158,7 @@ func parseStatsDates(text string, now time.Time) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if last.Before(from) {
+	if last.Before(from) || from.Year() < 2000 { // a period's days count from 2000-01-01
 		return "", domain.ErrInvalid
 	}
 	return customPeriod(from, last), nil

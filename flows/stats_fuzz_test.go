@@ -35,7 +35,7 @@ func FuzzStatsView(f *testing.F) {
 // not after its last, or an error; never a panic.
 func FuzzStatsDates(f *testing.F) {
 	for _, seed := range []string{"01.03.2026 31.03.2026", "01.03.2026 - 31.03.2026", "2026-03-01..2026-03-31",
-		"31.03.2026 01.03.2026", "yesterday", "1.1.26 – 2.1.26"} {
+		"31.03.2026 01.03.2026", "yesterday", "1.1.26 – 2.1.26", "01.01.1999 31.01.1999"} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, in string) {

@@ -227,7 +227,7 @@ func (f statsDates) Handle(s *Session) error {
 	if s.In.Kind != InputText {
 		return f.Ask(s)
 	}
-	p, err := parseStatsDates(s.In.Text, s.e.Now())
+	p, err := parseStatsDates(s.In.Text, s.e.Now().In(staffLocation(s)))
 	if err != nil {
 		s.Say("kpi.dates.invalid", nil)
 		return f.Ask(s)

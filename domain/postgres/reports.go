@@ -56,7 +56,11 @@ func (t *tx) WeeklyStats(ctx context.Context, q domain.WeeklyQuery) ([]domain.We
 	starts, ends, active := make([]time.Time, n), make([]time.Time, n), make([]time.Time, n)
 	for i := range n {
 		starts[i], ends[i] = q.Bounds[i], q.Bounds[i+1]
-		active[i] = ends[i].AddDate(0, 0, -q.ActiveDays)
+		end := ends[i]
+		if !q.Now.IsZero() && end.After(q.Now) {
+			end = q.Now // the current week: active by now
+		}
+		active[i] = end.AddDate(0, 0, -q.ActiveDays)
 	}
 	rows, _ := t.tx.Query(ctx, weeklyStats, starts, ends, active, q.ShopID, q.BadAtMost)
 	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[weekRow])

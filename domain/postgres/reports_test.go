@@ -139,7 +139,7 @@ func TestWeeklyStats(t *testing.T) {
 	f := newReportFixture(t)
 	var weeks []domain.WeekStats
 	inTx(t, f.db, func(ctx context.Context, tx domain.Tx) (err error) {
-		weeks, err = f.svc.WeeklyStats(ctx, tx, 0, 3)
+		weeks, err = f.svc.WeeklyStats(ctx, tx, 0, 3, f.svc.Business.Location())
 		return err
 	})
 	want := []domain.WeekStats{
@@ -156,7 +156,7 @@ func TestWeeklyStats(t *testing.T) {
 
 	var river []domain.WeekStats
 	inTx(t, f.db, func(ctx context.Context, tx domain.Tx) (err error) {
-		river, err = f.svc.WeeklyStats(ctx, tx, f.river.ID, 3)
+		river, err = f.svc.WeeklyStats(ctx, tx, f.river.ID, 3, f.svc.Business.Location())
 		return err
 	})
 	checkEqual(t, "river", river, []domain.WeekStats{
