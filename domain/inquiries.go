@@ -144,7 +144,12 @@ func (s *Service) TakeInquiry(ctx context.Context, tx Tx, st *Staff, id int64, r
 		if err != nil {
 			return nil, nil, err
 		}
-		return q, nil, &HandledError{By: by, Resolution: q.Resolution, At: q.HandledAt}
+		if by.Active() {
+			return q, nil, &HandledError{By: by, Resolution: q.Resolution, At: q.HandledAt}
+		}
+		// Whoever handled it lost their access: the thread passes to
+		// the one who takes it now, or the customer is left unheard.
+		q.HandledBy = 0
 	}
 	c, err := tx.FindCustomerByID(ctx, q.CustomerID)
 	if err != nil {

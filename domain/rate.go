@@ -438,7 +438,12 @@ func (s *Service) TakeFeedback(ctx context.Context, tx Tx, st *Staff, feedbackID
 		if err != nil {
 			return nil, err
 		}
-		return f, &HandledError{By: by, Resolution: f.Resolution, At: f.HandledAt}
+		if by.Active() {
+			return f, &HandledError{By: by, Resolution: f.Resolution, At: f.HandledAt}
+		}
+		// Whoever handled it lost their access: the thread passes to
+		// the one who takes it now, or the customer is left unheard.
+		f.HandledBy = 0
 	}
 	replying := resolution == ResolutionReplied || resolution == ResolutionWillReply
 	if replying || resolution == ResolutionGoodwill {

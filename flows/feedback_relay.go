@@ -135,22 +135,39 @@ func relayToStaff(s *Session, feedbackID int64, text string) error {
 }
 
 // sendToHandler sends the customer's words to the staff member who
-// handles the thread, with Reply (reply its data) under them.
+// handles the thread, with Reply (reply its data) under them; when they
+// lost their access since, to the owners, the first of whom to Reply
+// takes the thread over.
 func sendToHandler(s *Session, staffID int64, reply, text string) error {
 	st, err := s.Tx.FindStaffByID(s.Ctx, staffID)
 	if err != nil {
 		return err
 	}
+	to := []domain.Staff{*st}
 	if !st.Active() {
-		s.Say("relay.unreachable", nil)
-		return nil
+		all, err := s.Tx.ListStaff(s.Ctx, 0)
+		if err != nil {
+			return err
+		}
+		to = to[:0]
+		for _, o := range all {
+			if o.IsOwner() {
+				to = append(to, o)
+			}
+		}
+		if len(to) == 0 {
+			s.Say("relay.unreachable", nil)
+			return nil
+		}
 	}
-	l := s.e.localizer(s.e.staffLang(s.Ctx, s.Tx, st))
-	err = s.e.queue(s.Ctx, s.Tx, Reply{ChatID: st.ChatID,
-		Text:   s.e.translate(l, "alert.feedback.answer", map[string]any{"Customer": customerName(s.Customer), "Text": text}),
-		Inline: [][]Button{{{Text: s.e.translate(l, "alert.feedback.reply", nil), Data: reply}}}})
-	if err != nil {
-		return err
+	for i := range to {
+		l := s.e.localizer(s.e.staffLang(s.Ctx, s.Tx, &to[i]))
+		err = s.e.queue(s.Ctx, s.Tx, Reply{ChatID: to[i].ChatID,
+			Text:   s.e.translate(l, "alert.feedback.answer", map[string]any{"Customer": customerName(s.Customer), "Text": text}),
+			Inline: [][]Button{{{Text: s.e.translate(l, "alert.feedback.reply", nil), Data: reply}}}})
+		if err != nil {
+			return err
+		}
 	}
 	s.Say("relay.sent", map[string]any{"Customer": s.e.Business.Name})
 	return nil
