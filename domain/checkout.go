@@ -309,6 +309,32 @@ type CardQuote struct {
 // are written off first (under the card's lock), so the register, the
 // POS and the customer are never offered points a purchase would refuse.
 func QuoteCard(ctx context.Context, tx Tx, p *Program, cardID, amount int64, now time.Time) (*CardQuote, error) {
+	return quoteCard(ctx, tx, p, cardID, amount, now)
+}
+
+// CardOf is the member's card as it stands at now: points past their
+// date are written off first (as a quote does), so the card shows no
+// points the register would refuse. The usual card, with nothing due,
+// costs one statement, or none after the chat's opening read
+// (ReadCardExpiry).
+func CardOf(ctx context.Context, tx Tx, p *Program, customerID int64, now time.Time) (*Card, error) {
+	card, x, err := tx.FindCardWithExpiry(ctx, customerID)
+	if err != nil {
+		return nil, err
+	}
+	if !x.Due(p, card.CreatedAt, now) {
+		return card, nil
+	}
+	if card, err = tx.LockCard(ctx, card.ID); err != nil {
+		return nil, err
+	}
+	if _, err := ExpireCard(ctx, tx, p, card, now); err != nil {
+		return nil, err
+	}
+	return card, nil
+}
+
+func quoteCard(ctx context.Context, tx Tx, p *Program, cardID, amount int64, now time.Time) (*CardQuote, error) {
 	// Asked at each step of a checkout at the till: one round trip.
 	card, cust, spend, expiry, err := tx.CardForQuote(ctx, cardID, now.AddDate(-1, 0, 0))
 	if err != nil {

@@ -206,12 +206,14 @@ func (s *Service) ViewCustomerCard(ctx context.Context, tx Tx, by *Staff, c *Cus
 	case err != nil:
 		return nil, err
 	default:
-		cc.Card = card
-		spend, err := tx.SpendSince(ctx, card.ID, now.AddDate(-1, 0, 0))
+		// Points past their date the nightly job has not written off
+		// yet go first, as at the register: the card shows what is there
+		// (the quote reads the spend too).
+		q, err := QuoteCard(ctx, tx, s.Program(), card.ID, 0, now)
 		if err != nil {
 			return nil, err
 		}
-		cc.Tier, _, _, _ = s.Program().TierFor(spend)
+		cc.Card, cc.Tier = q.Card, q.Tier
 	}
 	if cc.Totals, err = tx.CustomerTotals(ctx, c.ID); err != nil {
 		return nil, err

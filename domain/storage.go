@@ -157,6 +157,10 @@ const (
 	// ReadLivePromotions: the live promotions running (LivePromotionsAt),
 	// for the card's caption.
 	ReadLivePromotions
+	// ReadCardExpiry: the expiry facts of the customer's card
+	// (FindCardWithExpiry), for /card: points past their date are written
+	// off before the balance is shown.
+	ReadCardExpiry
 )
 
 // ChatState is what OpenChat reads.
@@ -218,6 +222,9 @@ type CardStore interface {
 	// number is taken (the caller draws another).
 	CreateCard(ctx context.Context, customerID int64, number string) (*Card, error)
 	FindCardByCustomer(ctx context.Context, customerID int64) (*Card, error)
+	// FindCardWithExpiry is FindCardByCustomer with what tells whether
+	// any of the card's lots may have expired (ExpiryFacts.Due).
+	FindCardWithExpiry(ctx context.Context, customerID int64) (*Card, ExpiryFacts, error)
 	FindCardByID(ctx context.Context, id int64) (*Card, error)
 	// CardForQuote reads a card, its owner, its spend since t (as
 	// SpendSince) and its expiry facts at once, for QuoteCard;

@@ -18,11 +18,11 @@ func CardLink(botUsername, token string) string {
 // balance and the typed code in the caption. intro is an optional message
 // id said before it.
 func showCard(s *Session, intro string) error {
-	card, err := s.Tx.FindCardByCustomer(s.Ctx, s.Customer.ID)
+	now := s.e.Now()
+	card, err := domain.CardOf(s.Ctx, s.Tx, &s.e.Business.Program, s.Customer.ID, now)
 	if err != nil {
 		return fmt.Errorf("show card: %w", err)
 	}
-	now := s.e.Now()
 	if intro != "" {
 		s.Say(intro, map[string]any{"Name": s.Customer.FirstName})
 	}
@@ -179,5 +179,5 @@ func init() {
 		}
 		return showCard(s, "")
 	})
-	readsAlong("card", "card", domain.ReadLivePromotions) // the caption's promotion line
+	readsAlong("card", "card", domain.ReadLivePromotions|domain.ReadCardExpiry) // the caption's promotion line, the balance
 }

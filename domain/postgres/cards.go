@@ -111,6 +111,37 @@ func (t *tx) CardForQuote(ctx context.Context, id int64, since time.Time) (*doma
 	return card, cust, spend, x, nil
 }
 
+// scanExpiryFacts reads the three columns of expiryFactsOf.
+func scanExpiryFacts(row pgx.Row) (domain.ExpiryFacts, error) {
+	var x domain.ExpiryFacts
+	var last, earliest *time.Time
+	err := row.Scan(&last, &earliest, &x.HasRegular)
+	x.LastPurchase, x.EarliestExpiry = deref(last), deref(earliest)
+	return x, err
+}
+
+// FindCardWithExpiry finds the customer's card and what tells whether
+// any of its lots may have expired: from the chat's opening read
+// (domain.ReadCardExpiry) while nothing else has run, else in one
+// statement.
+func (t *tx) FindCardWithExpiry(ctx context.Context, customerID int64) (*domain.Card, domain.ExpiryFacts, error) {
+	if c, x := t.openCard, t.openExpiry; c != nil && x != nil && c.CustomerID == customerID && t.tx.issued == t.openAt {
+		card := *c
+		return &card, *x, nil
+	}
+	var c domain.Card
+	var x domain.ExpiryFacts
+	var last, earliest *time.Time
+	err := t.tx.QueryRow(ctx, `SELECT k.id, k.customer_id, k.number, k.balance, k.created_at, `+expiryFactsOf("k.id")+`
+		FROM cards k WHERE k.customer_id = $1`, customerID).
+		Scan(&c.ID, &c.CustomerID, &c.Number, &c.Balance, &c.CreatedAt, &last, &earliest, &x.HasRegular)
+	if err != nil {
+		return nil, x, mapErr(err)
+	}
+	x.LastPurchase, x.EarliestExpiry = deref(last), deref(earliest)
+	return &c, x, nil
+}
+
 // FindCardByNumber finds a card by its static number.
 func (t *tx) FindCardByNumber(ctx context.Context, number string) (*domain.Card, error) {
 	return t.findCard(ctx, `number = $1`, number)

@@ -75,6 +75,12 @@ func (t *tx) OpenChat(ctx context.Context, chatID, telegramID int64, also domain
 	return t.openChat(ctx, chatID, &telegramID, also)
 }
 
+// chatCardExpiry reads the expiry facts of the card of the customer
+// Telegram user $1 is (ReadCardExpiry), as FindCardWithExpiry does by
+// the customer.
+var chatCardExpiry = `SELECT ` + expiryFactsOf(`(SELECT k.id FROM cards k JOIN customers c ON c.id = k.customer_id
+	WHERE c.telegram_id = $1)`)
+
 // chatTopicChoices reads the topic choices of the customer Telegram user
 // $1 is (ReadTopicChoices), as ListTopicChoices does by the customer.
 const chatTopicChoices = `SELECT topic, subscribed FROM topic_subscriptions
@@ -90,6 +96,7 @@ func (t *tx) openChat(ctx context.Context, chatID int64, telegramID *int64, also
 		var c *domain.Conversation
 		var card *domain.Card
 		var choices map[string]bool
+		var expiry *domain.ExpiryFacts
 		var data []byte
 		b := &pgx.Batch{}
 		if create {
@@ -124,6 +131,18 @@ func (t *tx) openChat(ctx context.Context, chatID int64, telegramID *int64, also
 			if also&domain.ReadLivePromotions != 0 {
 				t.queueLive(b, t.now())
 			}
+			if also&domain.ReadCardExpiry != 0 {
+				b.Queue(chatCardExpiry, *telegramID).Query(func(rows pgx.Rows) error {
+					for rows.Next() {
+						x, err := scanExpiryFacts(rows)
+						if err != nil {
+							return err
+						}
+						expiry = &x
+					}
+					return rows.Err()
+				})
+			}
 			if also&domain.ReadTopicChoices != 0 {
 				b.Queue(chatTopicChoices, *telegramID).Query(func(rows pgx.Rows) error {
 					var err error
@@ -136,6 +155,10 @@ func (t *tx) openChat(ctx context.Context, chatID int64, telegramID *int64, also
 			return nil, fmt.Errorf("open chat %d: %w", chatID, mapErr(err))
 		}
 		t.openCard, t.openChoices, t.openChoicesOf, t.openAt = card, choices, 0, t.tx.issued
+		t.openExpiry = nil
+		if card != nil {
+			t.openExpiry = expiry
+		}
 		if choices != nil && st.Customer != nil {
 			t.openChoicesOf = st.Customer.ID
 		}

@@ -128,6 +128,7 @@ type tx struct {
 	// (domain.ReadTopicChoices): ListTopicChoices answers from them on
 	// the same terms, once (the caller may change the map).
 	openCard      *domain.Card
+	openExpiry    *domain.ExpiryFacts // of openCard (domain.ReadCardExpiry)
 	openChoices   map[string]bool
 	openChoicesOf int64
 	openAt        int
