@@ -358,7 +358,8 @@ func quoteCard(ctx context.Context, tx Tx, p *Program, cardID, amount int64, now
 
 // CancelPurchase reverses a purchase within CancelWindow: the earned points
 // are taken back and the redeemed ones returned to the lots they came
-// from, each as a ledger row. shopID, when not 0, must match the
+// from (as new points for those of lots expired since: giveBack), each as
+// a ledger row. shopID, when not 0, must match the
 // purchase's store (a POS key sees only its own store).
 //
 // Cancelling twice, even at the same moment (a POS retrying, two managers
@@ -377,7 +378,7 @@ func CancelPurchase(ctx context.Context, tx Tx, publicID string, shopID, byStaff
 	if now.Sub(pur.CreatedAt) > CancelWindow {
 		return nil, Invalid("error.cancel.too_old")
 	}
-	balance, err := reversePurchase(ctx, tx, card, pur)
+	balance, err := reversePurchase(ctx, tx, card, pur, now)
 	if err != nil {
 		return nil, err
 	}
@@ -415,10 +416,11 @@ func lockPurchase(ctx context.Context, tx Tx, publicID string, shopID int64) (*C
 	return card, pur, cust, nil
 }
 
-// reversePurchase writes the ledger rows of a cancellation and moves the
-// lots, each only with a ledger row that is new: a reversal written before
-// must not restore the lots again. It returns the balance after.
-func reversePurchase(ctx context.Context, tx Tx, card *Card, pur *Purchase) (int64, error) {
+// reversePurchase writes the ledger rows of a cancellation at now and
+// moves the lots, each only with a ledger row that is new: a reversal
+// written before must not restore the lots again. The points paid go back
+// as giveBack says. It returns the balance after.
+func reversePurchase(ctx context.Context, tx Tx, card *Card, pur *Purchase, now time.Time) (int64, error) {
 	balance := card.Balance
 	if pur.Earned > 0 {
 		lots, err := tx.ListOpenLots(ctx, card.ID)
@@ -437,21 +439,15 @@ func reversePurchase(ctx context.Context, tx Tx, card *Card, pur *Purchase) (int
 		balance = row.BalanceAfter
 	}
 	if pur.Redeemed > 0 {
-		row, created, err := tx.AppendLedger(ctx, LedgerEntry{CardID: card.ID, Kind: LedgerReversal, Amount: pur.Redeemed,
-			Reason: pur.PublicID, IdempotencyKey: "cancel:" + pur.PublicID + ":redeem"})
+		row, _, err := giveBack(ctx, tx, LedgerEntry{CardID: card.ID, Kind: LedgerReversal, Amount: pur.Redeemed,
+			Reason: pur.PublicID, IdempotencyKey: "cancel:" + pur.PublicID + ":redeem"}, now,
+			func() ([]LotUse, error) {
+				uses, err := tx.ListLotUses(ctx, pur.ID)
+				// What returns gave back already went to the first lots.
+				return lotSlice(uses, pur.ReturnedRedeemed, pur.ReturnedRedeemed+pur.Redeemed), err
+			})
 		if err != nil {
 			return 0, err
-		}
-		if created {
-			uses, err := tx.ListLotUses(ctx, pur.ID)
-			if err != nil {
-				return 0, err
-			}
-			// What returns gave back already went to the first lots.
-			uses = lotSlice(uses, pur.ReturnedRedeemed, pur.ReturnedRedeemed+pur.Redeemed)
-			if err := tx.RestoreLots(ctx, uses); err != nil {
-				return 0, err
-			}
 		}
 		balance = row.BalanceAfter
 	}

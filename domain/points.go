@@ -29,6 +29,33 @@ func debit(ctx context.Context, tx CardStore, e LedgerEntry, uses []LotUse) (Led
 	return row, true, tx.UseLots(ctx, uses)
 }
 
+// giveBack credits e, points a purchase or a prize paid that a return or
+// a cancellation gives back, and puts them back in the lots that paid
+// them, which uses lists (called only when e is new: a row written before
+// must not restore the lots again). Points whose lot is still live at now
+// go back into it; those whose lot expired meanwhile come back as one
+// fresh regular lot of e, living like points just earned: put back in the
+// dead lot, they would be written off at the next read of the card, and
+// the customer would have neither them nor the money they stood for. The
+// balance after e is what a purchase may spend, before and after the
+// expiry job. It returns the row (created false for a repeated key,
+// nothing moved) and the points renewed so. The card must be locked.
+func giveBack(ctx context.Context, tx CardStore, e LedgerEntry, now time.Time, uses func() ([]LotUse, error)) (row LedgerEntry, renewed int64, err error) {
+	if e.Amount <= 0 {
+		return LedgerEntry{}, 0, fmt.Errorf("give back %s: amount %d must be positive", e.IdempotencyKey, e.Amount)
+	}
+	row, created, err := tx.AppendLedger(ctx, e)
+	if err != nil || !created {
+		return row, 0, err
+	}
+	us, err := uses()
+	if err != nil {
+		return row, 0, err
+	}
+	renewed, err = tx.RestoreLots(ctx, row, us, now)
+	return row, renewed, err
+}
+
 // takeBack debits up to -e.Amount points from the card's open lots (those
 // of kind first, newest first, then the others), as far as the card still
 // holds them: points spent already are not taken. It returns the row

@@ -263,7 +263,8 @@ func (s *Service) givePrizeOfStamps(ctx context.Context, tx Tx, req PrizeRequest
 }
 
 // CancelPrize gives back the points of a prize given by mistake, to the
-// lots that paid it, within CancelWindow; owners and managers only (a
+// lots that paid it (as new points for those expired since: giveBack),
+// within CancelWindow; owners and managers only (a
 // cashier could otherwise hand out a prize and give its points back).
 // shopID, when not 0, must be the prize's store. Cancelling twice cancels
 // once (Created false the second time); it records PrizeCancelled.
@@ -303,15 +304,11 @@ func (s *Service) CancelPrize(ctx context.Context, tx Tx, publicID string, shopI
 		return nil, Invalid("error.prize.too_old")
 	}
 	if p.Points > 0 {
-		row, created, err := tx.AppendLedger(ctx, LedgerEntry{CardID: card.ID, Kind: LedgerPrize, Amount: p.Points,
-			Reason: p.Reward, IdempotencyKey: "prize:" + p.PublicID + ":cancel", CreatedAt: now})
+		row, _, err := giveBack(ctx, tx, LedgerEntry{CardID: card.ID, Kind: LedgerPrize, Amount: p.Points,
+			Reason: p.Reward, IdempotencyKey: "prize:" + p.PublicID + ":cancel", CreatedAt: now}, now,
+			func() ([]LotUse, error) { return p.Uses, nil })
 		if err != nil {
 			return nil, err
-		}
-		if created {
-			if err := tx.RestoreLots(ctx, p.Uses); err != nil {
-				return nil, err
-			}
 		}
 		res.Balance = row.BalanceAfter
 	}

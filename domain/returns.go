@@ -27,6 +27,10 @@ type Return struct {
 	// the part of Taken the customer had spent already, kept from the
 	// refund instead (Refund counts it off).
 	Taken, Given, Short int64
+	// Renewed is the part of Given whose lot had expired since the
+	// purchase: it came back as new points, living like points earned.
+	// Not stored: 0 when the request repeated an earlier one.
+	Renewed int64
 	// Refund is the money to pay back: the amount less the points given
 	// back and the points short, at the point value; never below 0.
 	Refund    int64
@@ -64,7 +68,8 @@ func NewReturnID() string { return "r" + NewPublicID()[1:] }
 
 // ReturnPurchase takes back part of a purchase, on any day after it: the
 // points it earned in proportion to the money returned, and the points
-// paid with it given back in that proportion, to the lots they came from.
+// paid with it given back in that proportion, to the lots they came from
+// (as new points for those of lots expired since: giveBack).
 // The proportions are of the whole receipt and cumulative, so returns in
 // several steps take back exactly what one return of the same total
 // would, and returning the last of a receipt takes back its last point. A
@@ -111,20 +116,16 @@ func ReturnPurchase(ctx context.Context, tx Tx, p *Program, req ReturnRequest, n
 	ret.Taken, ret.Given = pointsReturned(pur, req.Amount)
 	balance := card.Balance
 	if ret.Given > 0 {
-		row, created, err := tx.AppendLedger(ctx, LedgerEntry{CardID: card.ID, Kind: LedgerReturn, Amount: ret.Given,
-			Reason: pur.PublicID, IdempotencyKey: "return:" + ret.PublicID + ":give", CreatedAt: now})
+		row, renewed, err := giveBack(ctx, tx, LedgerEntry{CardID: card.ID, Kind: LedgerReturn, Amount: ret.Given,
+			Reason: pur.PublicID, IdempotencyKey: "return:" + ret.PublicID + ":give", CreatedAt: now}, now,
+			func() ([]LotUse, error) {
+				uses, err := tx.ListLotUses(ctx, pur.ID)
+				return lotSlice(uses, pur.ReturnedRedeemed, pur.ReturnedRedeemed+ret.Given), err
+			})
 		if err != nil {
 			return nil, err
 		}
-		if created {
-			uses, err := tx.ListLotUses(ctx, pur.ID)
-			if err != nil {
-				return nil, err
-			}
-			if err := tx.RestoreLots(ctx, lotSlice(uses, pur.ReturnedRedeemed, pur.ReturnedRedeemed+ret.Given)); err != nil {
-				return nil, err
-			}
-		}
+		ret.Renewed = renewed
 		balance = row.BalanceAfter
 	}
 	if ret.Taken > 0 {

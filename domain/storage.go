@@ -248,9 +248,14 @@ type CardStore interface {
 
 	// ListOpenLots lists the card's lots with points remaining.
 	ListOpenLots(ctx context.Context, cardID int64) ([]Lot, error)
-	// UseLots takes points from lots; RestoreLots gives them back.
+	// UseLots takes points from lots.
 	UseLots(ctx context.Context, uses []LotUse) error
-	RestoreLots(ctx context.Context, uses []LotUse) error
+	// RestoreLots gives the points of uses back for the credit row e
+	// (written just before, its amount their sum): into each lot still
+	// live at now, and those of lots expired by then as one new regular
+	// lot of e with no own expiry, like points earned. It returns the
+	// points of the new lot (0: none). Use giveBack, which writes e.
+	RestoreLots(ctx context.Context, e LedgerEntry, uses []LotUse, now time.Time) (renewed int64, err error)
 	// HoldWelcome keeps a welcome bonus for the card's first purchase
 	// (LoadCheckout reads it, WritePurchase pays it).
 	HoldWelcome(ctx context.Context, h HeldWelcome) error

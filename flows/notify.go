@@ -201,7 +201,8 @@ func (e *Engine) purchaseNotice(r *domain.PurchaseResult) (Reply, bool) {
 
 // returnNotice tells the customer what a return did to their points:
 // which purchase, how much came back, the points taken back and given
-// back, and the balance.
+// back (and how many of those came back as new points, their own date
+// having passed), and the balance.
 func (e *Engine) returnNotice(ctx context.Context, tx domain.Tx, r *domain.ReturnResult) error {
 	c := r.Customer
 	if c == nil || c.ChatID == 0 || c.Unreachable {
@@ -223,6 +224,10 @@ func (e *Engine) returnNotice(ctx context.Context, tx domain.Tx, r *domain.Retur
 	if ret.Given > 0 {
 		lines = append(lines, e.translate(l, "return.customer.given", map[string]any{
 			"Points": e.num(ret.Given, lang), "Count": ret.Given}))
+		if ret.Renewed > 0 {
+			lines = append(lines, e.translate(l, "return.customer.renewed", map[string]any{
+				"Points": e.num(ret.Renewed, lang), "Count": ret.Renewed}))
+		}
 	}
 	lines = append(lines, e.translate(l, "return.customer.balance", map[string]any{
 		"Balance": e.num(r.Balance, lang), "Count": r.Balance}))

@@ -1,6 +1,7 @@
 package flows_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -201,5 +202,172 @@ func TestReturnOfAnOlderPurchasePageByPage(t *testing.T) {
 	owner.Tap("22.11.26 15:00 · 1,000 RUB").Tap("All: 1,000 RUB").Tap("✅ Confirm the return")
 	if got := balance(t, h, 124); got != 100+11*30 {
 		t.Fatalf("balance %d after returning the oldest purchase, want %d:\n%s", got, 100+11*30, owner.Transcript())
+	}
+}
+
+// pointsHold checks a card's points agree everywhere, now and after the
+// expiry job has run: the balance shown, the ledger's sum and what a
+// purchase may spend (the live lots) are all want.
+func pointsHold(t *testing.T, h *bottest.Harness, tgID, want int64, transcript func() string) {
+	t.Helper()
+	_, card := customer(t, h, tgID)
+	check := func(when string) {
+		t.Helper()
+		var bal, ledger, live int64
+		if err := h.DB.Pool().QueryRow(context.Background(), `SELECT c.balance,
+			(SELECT coalesce(sum(amount), 0)::bigint FROM ledger WHERE card_id = c.id),
+			(SELECT coalesce(sum(remaining), 0)::bigint FROM point_lots
+			  WHERE card_id = c.id AND (expires_at IS NULL OR expires_at > $2))
+			FROM cards c WHERE c.id = $1`, card.ID, h.Clock.Now()).Scan(&bal, &ledger, &live); err != nil {
+			t.Fatal(err)
+		}
+		if bal != want || ledger != want || live != want {
+			t.Fatalf("%s: balance %d, ledger %d, spendable %d; want %d\n%s", when, bal, ledger, live, want, transcript())
+		}
+	}
+	check("now")
+	if _, err := domain.ExpirePoints(context.Background(), h.DB, &h.Biz.Program, h.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	check("after the expiry job")
+}
+
+// TestReturnGivesBackPointsOfAnExpiredLotForGood: the points a purchase
+// was paid with go back to their lot when it is returned; when that lot
+// (a welcome bonus of 30 days) has expired since, they come back as new
+// points instead, which last as earned ones do, so the refund shown (the
+// money less the points given back) and the balance shown stay true at
+// the next read of the card and after the expiry job. The customer is
+// told.
+func TestReturnGivesBackPointsOfAnExpiredLotForGood(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 951, "Boris")
+	manager := hire(t, h, owner, "manager", 952, "Mila")
+	anna := join(t, h, 151, "Anna") // 100 welcome points, 30 days
+	scan(t, anna, cashier)
+	cashier.Send("1000").Tap("✏️ Pay another number of points").Send("100").Tap("✅ Confirm")
+	if got := balance(t, h, 151); got != 27 {
+		t.Fatalf("balance %d, want 27:\n%s", got, cashier.Transcript())
+	}
+	h.Clock.Advance(40 * 24 * time.Hour)
+	scan(t, anna, manager)
+	manager.Tap("↩ Return of items").Tap(manager.Last().Inline[0][0].Text).Tap("All: 1,000 RUB")
+	preview := manager.Last().Text
+	manager.Tap("✅ Confirm the return")
+	done := manager.Last().Text
+	after := balance(t, h, 151)
+	if _, err := domain.ExpirePoints(context.Background(), h.DB, &h.Biz.Program, h.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	later := balance(t, h, 151)
+	if after != 100 || later != 100 {
+		t.Fatalf("after the return the balance is %d, after the next expiry run %d; want 100 both\npreview:\n%s\ndone:\n%s", after, later, preview, done)
+	}
+	if !strings.Contains(preview, "−27 of those it earned, +100 of those paid with it") || !strings.Contains(preview, "Refund in money: 900 RUB") ||
+		!strings.Contains(done, "refund 900 RUB") || !strings.Contains(done, "balance now 100") {
+		t.Fatalf("the preview and the result disagree with the card:\npreview:\n%s\ndone:\n%s", preview, done)
+	}
+	pointsHold(t, h, 151, 100, manager.Transcript)
+	anna.Sync()
+	if got := texts(anna); !strings.Contains(got, "Points you paid with, back on your card: +100.\n"+
+		"100 of them had passed their date meanwhile: they come back as new points, which last as points earned on a purchase do.\nBalance: 100.") {
+		t.Fatalf("the customer's notice:\n%s", anna.Transcript())
+	}
+	scan(t, anna, cashier)
+	cashier.Send("1000").Tap("✏️ Pay another number of points").Send("100").Tap("✅ Confirm")
+	if got := balance(t, h, 151); got != 27 {
+		t.Fatalf("the points given back do not pay: balance %d, want 27:\n%s", got, cashier.Transcript())
+	}
+}
+
+// TestReturnGivesBackToLiveAndExpiredLots: a purchase paid from a
+// welcome bonus about to end and from points earned is returned in two
+// steps after the bonus ended: the earned points go back to their lot,
+// the bonus's come back as new points, and the card agrees with itself.
+func TestReturnGivesBackToLiveAndExpiredLots(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 953, "Boris")
+	manager := hire(t, h, owner, "manager", 954, "Mila")
+	anna := join(t, h, 153, "Anna") // 100 welcome points, 30 days
+	scan(t, anna, cashier)
+	cashier.Send("1000").Tap("➕ Accrue +30").Tap("✅ Confirm") // 130
+	h.Clock.Advance(29 * 24 * time.Hour)
+	scan(t, anna, cashier)
+	cashier.Send("1000").Tap("✏️ Pay another number of points").Send("120").Tap("✅ Confirm") // 100 welcome + 20 earned
+	if got := balance(t, h, 153); got != 10+26 {
+		t.Fatalf("balance %d, want 36:\n%s", got, cashier.Transcript())
+	}
+	h.Clock.Advance(2 * 24 * time.Hour)
+	scan(t, anna, manager) // the bonus has ended: nothing of it was left
+	manager.Tap("↩ Return of items").Tap(manager.Last().Inline[0][0].Text).Send("500").Tap("✅ Confirm the return")
+	pointsHold(t, h, 153, 36-13+60, manager.Transcript)
+	scan(t, anna, manager)
+	manager.Tap("↩ Return of items").Tap(manager.Last().Inline[0][0].Text).Tap("All: 500 RUB").Tap("✅ Confirm the return")
+	pointsHold(t, h, 153, 36-26+120, manager.Transcript)
+	if n := countRows(t, h, `SELECT count(*) FROM point_lots l JOIN ledger g ON g.id = l.ledger_id
+		WHERE g.kind = 'welcome' AND l.remaining > 0`); n != 0 {
+		t.Fatalf("the ended welcome bonus got points back")
+	}
+}
+
+// TestCancelGivesBackPointsOfAnExpiredLot: a purchase paid with welcome
+// points an hour before they end is cancelled the next morning, within
+// the 24 hours: the points come back as new points, not into the ended
+// bonus, so the balance the manager is shown holds.
+func TestCancelGivesBackPointsOfAnExpiredLot(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	manager := hire(t, h, owner, "manager", 955, "Mila")
+	anna := join(t, h, 155, "Anna") // 100 welcome points, 30 days
+	h.Clock.Advance(30*24*time.Hour - time.Hour)
+	scan(t, anna, manager)
+	manager.Send("1000").Tap("✏️ Pay another number of points").Send("100").Tap("✅ Confirm")
+	receipt := manager.Last().ID
+	if got := balance(t, h, 155); got != 27 {
+		t.Fatalf("balance %d, want 27:\n%s", got, manager.Transcript())
+	}
+	h.Clock.Advance(10 * time.Hour)
+	manager.TapOld(receipt, "Cancel this purchase").Tap("Yes, cancel it")
+	if got := manager.Last().Text; !strings.Contains(got, "cancelled. Anna's balance: 100.") {
+		t.Fatalf("the cancel:\n%s", manager.Transcript())
+	}
+	pointsHold(t, h, 155, 100, manager.Transcript)
+}
+
+// TestPrizeCancelGivesBackPointsOfAnExpiredLot: a prize paid with welcome
+// points about to end and earned ones is cancelled after the bonus
+// ended: the bonus's points come back as new points, the earned ones to
+// their lot, and the balance the customer is told holds.
+func TestPrizeCancelGivesBackPointsOfAnExpiredLot(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, withTillPrizes)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 956, "Boris")
+	manager := hire(t, h, owner, "manager", 957, "Mila")
+	anna := join(t, h, 157, "Anna") // 100 welcome points, 30 days
+	buy(t, anna, cashier)           // 130
+	h.Clock.Advance(30*24*time.Hour - 2*time.Hour)
+	scan(t, anna, manager)
+	manager.Tap("🎁 a free coffee · 120 points").Tap("✅ Give the prize")
+	var given int
+	for _, m := range manager.U.Messages() {
+		if strings.HasPrefix(m.Text, "🎁 Given") {
+			given = m.ID
+		}
+	}
+	if got := balance(t, h, 157); got != 10 {
+		t.Fatalf("balance %d after the prize, want 10:\n%s", got, manager.Transcript())
+	}
+	h.Clock.Advance(3 * time.Hour)
+	manager.TapOld(given, "Cancel this prize").Tap("Yes, cancel it")
+	pointsHold(t, h, 157, 130, manager.Transcript)
+	anna.Sync()
+	if !strings.Contains(texts(anna), "120 points are back on your card. Balance: 130.") {
+		t.Fatalf("the customer's notice:\n%s", anna.Transcript())
 	}
 }

@@ -85,6 +85,11 @@ func TestUseAndRestoreLots(t *testing.T) {
 		}
 	}
 	use := []domain.LotUse{{LotID: la, Points: 30}, {LotID: lb, Points: 5}}
+	restore := func(ctx context.Context, tx domain.Tx, uses []domain.LotUse) error {
+		// Both lots live at t0: no new lot, so the row is not needed.
+		_, err := tx.RestoreLots(ctx, domain.LedgerEntry{CardID: card.ID}, uses, t0)
+		return err
+	}
 	steps := []struct {
 		name    string
 		fn      func(ctx context.Context, tx domain.Tx) error
@@ -96,11 +101,11 @@ func TestUseAndRestoreLots(t *testing.T) {
 		{"overdraw a lot", func(ctx context.Context, tx domain.Tx) error {
 			return tx.UseLots(ctx, []domain.LotUse{{LotID: lb, Points: 1}, {LotID: la, Points: 1}})
 		}, true, [2]int64{0, 15}},
-		{"restore", func(ctx context.Context, tx domain.Tx) error { return tx.RestoreLots(ctx, use) }, false, [2]int64{30, 20}},
+		{"restore", func(ctx context.Context, tx domain.Tx) error { return restore(ctx, tx, use) }, false, [2]int64{30, 20}},
 		{"restore past the amount", func(ctx context.Context, tx domain.Tx) error {
-			return tx.RestoreLots(ctx, []domain.LotUse{{LotID: lb, Points: 1}})
+			return restore(ctx, tx, []domain.LotUse{{LotID: lb, Points: 1}})
 		}, true, [2]int64{30, 20}},
-		{"restore nothing", func(ctx context.Context, tx domain.Tx) error { return tx.RestoreLots(ctx, nil) }, false, [2]int64{30, 20}},
+		{"restore nothing", func(ctx context.Context, tx domain.Tx) error { return restore(ctx, tx, nil) }, false, [2]int64{30, 20}},
 	}
 	for _, s := range steps {
 		err := txErr(t, db, s.fn)
@@ -116,7 +121,7 @@ func TestUseAndRestoreLots(t *testing.T) {
 			return tx.UseLots(ctx, []domain.LotUse{{LotID: la, Points: 1}, {LotID: 999, Points: 1}})
 		},
 		"restore an unknown lot": func(ctx context.Context, tx domain.Tx) error {
-			return tx.RestoreLots(ctx, []domain.LotUse{{LotID: 999, Points: 1}})
+			return restore(ctx, tx, []domain.LotUse{{LotID: 999, Points: 1}})
 		},
 	} {
 		checkErr(t, name, txErr(t, db, fn), domain.ErrNotFound)
@@ -124,4 +129,54 @@ func TestUseAndRestoreLots(t *testing.T) {
 	if got := remaining(); got != [2]int64{30, 20} {
 		t.Errorf("after refused moves: remaining %v, want [30 20]", got)
 	}
+}
+
+// TestRestoreLotsRenewsExpiredLots: points of a lot expired at now do not
+// go back into it (the expiry would write them off) but come back as one
+// new regular lot of the credit row, with no own expiry, made when the row
+// was; those of live lots go back into them.
+func TestRestoreLotsRenewsExpiredLots(t *testing.T) {
+	t.Parallel()
+	db, clock := newStore(t)
+	_, card := addMember(t, db, clock, 1)
+	a := credit(t, db, card.ID, 30, domain.LotPromo, t0.AddDate(0, 0, 1))
+	b := credit(t, db, card.ID, 20, domain.LotPromo, t0.AddDate(0, 0, 2))
+	c := credit(t, db, card.ID, 10, domain.LotRegular, time.Time{})
+	lot := func(ledgerID int64) int64 {
+		return sqlOne[int64](t, db, `SELECT id FROM point_lots WHERE ledger_id = $1`, ledgerID)
+	}
+	use := []domain.LotUse{{LotID: lot(a.ID), Points: 30}, {LotID: lot(b.ID), Points: 5}, {LotID: lot(c.ID), Points: 4}}
+	inTx(t, db, func(ctx context.Context, tx domain.Tx) error { return tx.UseLots(ctx, use) })
+	clock.Advance(36 * time.Hour) // a is dead, b and c live
+	now := clock.Now()
+	var row domain.LedgerEntry
+	var renewed int64
+	inTx(t, db, func(ctx context.Context, tx domain.Tx) (err error) {
+		row, _, err = tx.AppendLedger(ctx, domain.LedgerEntry{CardID: card.ID, Kind: domain.LedgerReturn, Amount: 39,
+			IdempotencyKey: "test:give", CreatedAt: now})
+		if err != nil {
+			return err
+		}
+		renewed, err = tx.RestoreLots(ctx, row, use, now)
+		return err
+	})
+	if renewed != 30 {
+		t.Errorf("renewed %d, want 30", renewed)
+	}
+	for _, w := range []struct {
+		ledger, remaining int64
+	}{{a.ID, 0}, {b.ID, 20}, {c.ID, 10}} {
+		if got := sqlOne[int64](t, db, `SELECT remaining FROM point_lots WHERE ledger_id = $1`, w.ledger); got != w.remaining {
+			t.Errorf("lot of row %d: remaining %d, want %d", w.ledger, got, w.remaining)
+		}
+	}
+	inTx(t, db, func(ctx context.Context, tx domain.Tx) error {
+		lots, err := tx.ListOpenLots(ctx, card.ID)
+		checkEqual(t, "open lots", lots, []domain.Lot{
+			{ID: lot(b.ID), Kind: domain.LotPromo, Remaining: 20, ExpiresAt: t0.AddDate(0, 0, 2), CreatedAt: b.CreatedAt},
+			{ID: lot(c.ID), Kind: domain.LotRegular, Remaining: 10, CreatedAt: c.CreatedAt},
+			{ID: lot(row.ID), Kind: domain.LotRegular, Remaining: 30, CreatedAt: now},
+		})
+		return err
+	})
 }
