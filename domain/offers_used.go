@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"errors"
 	"math"
 	"time"
 )
@@ -37,6 +38,10 @@ type OfferStore interface {
 	// (send time, id) (a message held for the quiet hours is not out
 	// yet), newest first, at most limit.
 	OpenOfferNudges(ctx context.Context, customerID int64, since, until time.Time, untilID int64, limit int) ([]Nudge, error)
+	// OfferNudge is the customer's sent nudge nudgeID when it has a
+	// discount or a gift not used yet, sent since since and by until;
+	// ErrNotFound otherwise.
+	OfferNudge(ctx context.Context, customerID, nudgeID int64, since, until time.Time) (*Nudge, error)
 	// UseOffer marks a nudge's offer used, once; false when it was used
 	// already or is no such offer of the customer.
 	UseOffer(ctx context.Context, nudgeID, customerID, staffID, shopID int64, at time.Time) (bool, error)
@@ -114,14 +119,14 @@ func (s *Service) UseOffer(ctx context.Context, tx Tx, by *Staff, shopID, custom
 	if by != nil && !by.CanCheckout() {
 		return Invalid("staff.revoked")
 	}
-	open, err := s.OpenOffers(ctx, tx, customerID)
-	if err != nil {
+	// The offer itself, not the ten a scan lists: an eleventh the
+	// customer shows (or the POS names) is as good.
+	now := s.Now()
+	n, err := tx.OfferNudge(ctx, customerID, nudgeID, now.AddDate(0, 0, -openOffersDays), now)
+	if err != nil && !errors.Is(err, ErrNotFound) {
 		return err
 	}
-	found := false
-	for _, o := range open {
-		found = found || o.NudgeID == nudgeID
-	}
+	found := err == nil && len(s.openOffersOf([]Nudge{*n}, now, nil)) == 1
 	var staffID int64
 	if by != nil {
 		staffID = by.ID

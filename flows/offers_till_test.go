@@ -113,3 +113,40 @@ func customerID(t *testing.T, h *bottest.Harness, tgID int64) int64 {
 	c, _ := customer(t, h, tgID)
 	return c.ID
 }
+
+// TestEleventhOpenOfferCanBeHonoured: a customer with eleven open offers
+// shows the oldest (a scan lists ten): honoured, not refused as "used
+// already, or ended".
+func TestEleventhOpenOfferCanBeHonoured(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, withNudges, withReplenish)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 955, "Boris")
+	anna := joinConsenting(t, h, 155, "Anna")
+	posBuy(t, h, 155, "coffee_beans", "tea")
+	h.Clock.Advance(8 * 24 * time.Hour)
+	runNudges(t, h)
+	var first int64
+	if err := h.DB.Pool().QueryRow(t.Context(), `SELECT n.id FROM nudges n JOIN customers c ON c.id = n.customer_id
+		WHERE n.rule = 'tea' AND n.outcome = 'sent' AND c.telegram_id = 155`).Scan(&first); err != nil {
+		t.Fatal(err)
+	}
+	// Ten more of the same offer, sent in the minutes before.
+	if _, err := h.DB.Pool().Exec(t.Context(), `INSERT INTO nudges (rule, customer_id, occurrence, marketing, outcome, offer, send_at, due_at, attribute_until)
+		SELECT rule, customer_id, occurrence || '-' || g, marketing, outcome, offer, send_at - g * interval '1 minute', due_at - g * interval '1 minute', attribute_until
+		FROM nudges, generate_series(1, 10) g WHERE id = $1`, first); err != nil {
+		t.Fatal(err)
+	}
+	var oldest int64
+	if err := h.DB.Pool().QueryRow(t.Context(), `SELECT id FROM nudges WHERE offer = 'discount' ORDER BY send_at LIMIT 1`).
+		Scan(&oldest); err != nil {
+		t.Fatal(err)
+	}
+	no := strconv.FormatInt(oldest, 10)
+	scan(t, anna, cashier)
+	cashier.SignedCallback(cashier.Last().ID, "x:offeruse:"+strconv.FormatInt(customerID(t, h, 155), 10)+"-"+no,
+		"the customer shows the message of offer no. "+no+", listed at an earlier scan")
+	if got(cashier, "✅ Offer no. "+no+" marked used.") != 1 {
+		t.Fatalf("an open offer, the eleventh, is refused:\n%s", cashier.Transcript())
+	}
+}

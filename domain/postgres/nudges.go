@@ -523,6 +523,18 @@ func (t *tx) OpenOfferNudges(ctx context.Context, customerID int64, since, until
 	return out, nil
 }
 
+// OfferNudge reads one open offer's nudge, as OpenOfferNudges lists them.
+func (t *tx) OfferNudge(ctx context.Context, customerID, nudgeID int64, since, until time.Time) (*domain.Nudge, error) {
+	n := domain.Nudge{ID: nudgeID, CustomerID: customerID, Outcome: domain.NudgeSent}
+	err := t.tx.QueryRow(ctx, `SELECT rule, offer, send_at FROM nudges
+		WHERE id = $1 AND customer_id = $2 AND outcome = 'sent' AND offer IN ('discount', 'gift') AND offer_used_at IS NULL
+		  AND send_at >= $3 AND send_at <= $4`, nudgeID, customerID, since, until).Scan(&n.Rule, &n.Offer, &n.SendAt)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return &n, nil
+}
+
 // UseOffer marks a nudge's offer used, once.
 func (t *tx) UseOffer(ctx context.Context, nudgeID, customerID, staffID, shopID int64, at time.Time) (bool, error) {
 	tag, err := t.tx.Exec(ctx, `UPDATE nudges SET offer_used_at = $5, offer_used_by = $3, offer_used_store = $4
