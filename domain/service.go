@@ -84,6 +84,9 @@ func (s *Service) CancelPurchase(ctx context.Context, tx Tx, publicID string, sh
 			return nil, Invalid("staff.manager_only")
 		}
 	}
+	if err := s.checkStampsKept(ctx, tx, publicID); err != nil {
+		return nil, err
+	}
 	res, err := CancelPurchase(ctx, tx, publicID, shopID, byStaff, now)
 	if err != nil {
 		return nil, err
@@ -195,4 +198,32 @@ func (s *Service) QuoteWithPromotion(ctx context.Context, tx Tx, cardID, amount,
 // QuoteCard reads a card for the register at the business clock's now.
 func (s *Service) QuoteCard(ctx context.Context, tx Tx, cardID, amount int64) (*CardQuote, error) {
 	return QuoteCard(ctx, tx, s.Program(), cardID, amount, s.Now())
+}
+
+// checkStampsKept refuses to cancel a purchase whose stamps paid for a
+// stamp prize since, as one whose points were spent is refused: the card
+// would owe stamps its count (never below 0) cannot show, and the next
+// purchase's "+1 stamp" would move nothing. The prize is cancelled
+// first. The card is locked before the count, so no prize is given in
+// between.
+func (s *Service) checkStampsKept(ctx context.Context, tx Tx, publicID string) error {
+	st := &s.Business.Gamification.Stamps
+	if !st.Enabled {
+		return nil
+	}
+	p, err := tx.FindPurchaseByPublicID(ctx, publicID)
+	if err != nil || p.Cancelled() || p.Stamps <= 0 || !st.Qualifies(p.Amount, p.CreatedAt) {
+		return err
+	}
+	if _, err := tx.LockCard(ctx, p.CardID); err != nil {
+		return err
+	}
+	have, err := tx.StampBalance(ctx, p.CardID, st.MinAmount, st.Since)
+	if err != nil {
+		return err
+	}
+	if have < p.Stamps {
+		return Invalid("error.cancel.stamps_spent")
+	}
+	return nil
 }

@@ -185,3 +185,34 @@ func TestStampsPerPurchaseAtTheRegister(t *testing.T) {
 		t.Errorf("the export's stamps column: %q of %q", stamps, rows[0])
 	}
 }
+
+// TestCancelOfAPurchaseWhoseStampPaidAPrize: three purchases give the
+// stamps of a latte; a manager then cancels the third purchase. Its
+// stamp paid for the latte: the cancel is refused with the way out
+// (cancel the prize first), and the next purchase moves the count on
+// (1 of 3), not "+1 stamp" with the count left at 0.
+func TestCancelOfAPurchaseWhoseStampPaidAPrize(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, withStamps)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 953, "Boris")
+	manager := hire(t, h, owner, "manager", 954, "Mila")
+	anna := join(t, h, 153, "Anna")
+	for _, rubles := range []int{200, 300, 400} {
+		buyFor(t, anna, cashier, rubles)
+	}
+	scan(t, anna, cashier)
+	cashier.Tap("🎁 a free latte · 3 stamps").Tap("✅ Give the prize")
+	manager.Send("/staff").Tap("🧾 Recent purchases")
+	manager.Tap(buttonWith(t, manager, "400 RUB")).Tap("Yes, cancel it")
+	if !strings.Contains(manager.Transcript(), "~ The stamps of this purchase already paid for a prize: cancel the prize first") {
+		t.Fatalf("the cancel of a purchase whose stamp paid the latte:\n%s", manager.Transcript())
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM purchases WHERE cancelled_at IS NOT NULL`); n != 0 {
+		t.Fatalf("%d purchases cancelled", n)
+	}
+	buyFor(t, anna, cashier, 500)
+	if last := anna.Sync().Last().Text; !strings.Contains(last, "1 of 3") {
+		t.Fatalf("the next purchase's stamp line:\n%s", last)
+	}
+}
