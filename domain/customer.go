@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/json"
 	"time"
 )
 
@@ -76,7 +77,8 @@ func PhoneHash(salt []byte, phone string) []byte {
 
 // SetLanguage records the language a member chose (/language). The
 // broadcasts queued for them and not sent yet (one scheduled for later,
-// one still going out to a large audience) go in it too.
+// one still going out to a large audience), and a rating request or a
+// nudge held for their hours (heldPayloads), go in it too.
 func (s *Service) SetLanguage(ctx context.Context, tx Tx, c *Customer, lang string) error {
 	c.Language = lang
 	if err := tx.UpdateCustomer(ctx, c); err != nil {
@@ -86,4 +88,24 @@ func (s *Service) SetLanguage(ctx context.Context, tx Tx, c *Customer, lang stri
 		return nil
 	}
 	return tx.RelanguageQueued(ctx, c.ChatID, lang)
+}
+
+// heldPayloads renders, for a message that waits (at after now: held for
+// the quiet hours or the customer's own window), its text in each
+// language of the business, so that a language change meanwhile puts the
+// new one's in (RelanguageQueued); nil for a message that goes at once,
+// or a business of one language.
+func (s *Service) heldPayloads(at, now time.Time, render func(lang string) (json.RawMessage, error)) (map[string]json.RawMessage, error) {
+	if !at.After(now) || len(s.Business.Languages) < 2 {
+		return nil, nil
+	}
+	out := make(map[string]json.RawMessage, len(s.Business.Languages))
+	for _, lang := range s.Business.Languages {
+		p, err := render(lang)
+		if err != nil {
+			return nil, err
+		}
+		out[lang] = p
+	}
+	return out, nil
 }

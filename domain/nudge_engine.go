@@ -269,7 +269,16 @@ func (s *Service) writeNudgeBatch(ctx context.Context, tx Tx, r NudgeRule, dues 
 		if err != nil {
 			return err
 		}
-		if err := tx.QueueNudgeMessage(ctx, n.ID, OutMessage{ChatID: d.ChatID, Payload: payload, NotBefore: n.SendAt}); err != nil {
+		payloads, err := s.heldPayloads(n.SendAt, now, func(lang string) (json.RawMessage, error) {
+			other := d
+			other.Language = lang
+			return render(r, other, n)
+		})
+		if err != nil {
+			return err
+		}
+		m := OutMessage{ChatID: d.ChatID, Payload: payload, Payloads: payloads, NotBefore: n.SendAt}
+		if err := tx.QueueNudgeMessage(ctx, n.ID, m); err != nil {
 			return err
 		}
 		rep.Sent++

@@ -151,10 +151,18 @@ func (s *Service) QueueFeedbackRequests(ctx context.Context, st Store, render fu
 			return err
 		}
 		due := cfg.RequestTimeIn(d.CreatedAt, loc, d.Window)
+		payloads, err := s.heldPayloads(due, now, func(lang string) (json.RawMessage, error) {
+			other := d
+			other.Language = lang
+			return render(other, shop)
+		})
+		if err != nil {
+			return err
+		}
 		return tx.QueueFeedbackRequest(ctx, FeedbackRequest{
 			PurchasePublicID: d.PublicID, CustomerID: d.CustomerID, Due: due,
 			After: due.AddDate(0, 0, -cfg.MinDaysBetween),
-		}, OutMessage{ChatID: d.ChatID, Payload: payload, NotBefore: due})
+		}, OutMessage{ChatID: d.ChatID, Payload: payload, Payloads: payloads, NotBefore: due})
 	}
 	report := func(d FeedbackDue, err error) error {
 		return fmt.Errorf("feedback request for purchase %s: %w", d.PublicID, err)

@@ -426,9 +426,13 @@ func (c *Conversation) Reset() {
 // OutMessage is a message waiting in the outbox. Payload is the rendered
 // message as the Telegram adapter understands it.
 type OutMessage struct {
-	ID        int64
-	ChatID    int64
-	Payload   json.RawMessage
+	ID      int64
+	ChatID  int64
+	Payload json.RawMessage
+	// Payloads is the message in each language of the business, kept
+	// for one queued to wait (heldPayloads): a language change meanwhile
+	// puts the new one's in Payload (RelanguageQueued). Nil: none.
+	Payloads  map[string]json.RawMessage
 	NotBefore time.Time
 	// Attempts counts the leases taken on the row; a sender's lease holds
 	// only while it is still the count the sender saw (see Outbox).

@@ -108,8 +108,8 @@ req AS (
      AND NOT EXISTS (SELECT 1 FROM feedback_requests r WHERE r.customer_id = $2 AND r.due_at > $4)
   ON CONFLICT DO NOTHING
   RETURNING outbox_id)
-INSERT INTO outbox (id, chat_id, payload, not_before, created_at)
-SELECT outbox_id, $5, $6, $3, $7 FROM req`
+INSERT INTO outbox (id, chat_id, payload, not_before, created_at, payloads)
+SELECT outbox_id, $5, $6, $3, $7, $8 FROM req`
 
 // WithdrawFeedbackRequest drops the rating request of a purchase while
 // its message waits (not sent, not held by a sender), at.
@@ -126,7 +126,8 @@ func (t *tx) WithdrawFeedbackRequest(_ context.Context, purchaseID int64, at tim
 // commit, unless the customer had one within the period.
 func (t *tx) QueueFeedbackRequest(ctx context.Context, r domain.FeedbackRequest, m domain.OutMessage) error {
 	b := &pgx.Batch{}
-	b.Queue(queueFeedbackRequest, r.PurchasePublicID, r.CustomerID, r.Due, r.After, m.ChatID, []byte(m.Payload), t.now())
+	b.Queue(queueFeedbackRequest, r.PurchasePublicID, r.CustomerID, r.Due, r.After, m.ChatID, []byte(m.Payload), t.now(),
+		payloadsJSON(m.Payloads))
 	t.tx.Defer(b)
 	return nil
 }

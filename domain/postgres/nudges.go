@@ -391,8 +391,8 @@ func (t *tx) RecordNudge(ctx context.Context, n *domain.Nudge) (bool, error) {
 // clock reaches its time, with the commit.
 func (t *tx) QueueNudgeMessage(ctx context.Context, nudgeID int64, m domain.OutMessage) error {
 	b := &pgx.Batch{}
-	b.Queue(`INSERT INTO outbox (chat_id, payload, not_before, created_at, nudge_id) VALUES ($1, $2, $3, $4, $5)`,
-		m.ChatID, []byte(m.Payload), m.NotBefore, t.now(), nudgeID)
+	b.Queue(`INSERT INTO outbox (chat_id, payload, not_before, created_at, nudge_id, payloads) VALUES ($1, $2, $3, $4, $5, $6)`,
+		m.ChatID, []byte(m.Payload), m.NotBefore, t.now(), nudgeID, payloadsJSON(m.Payloads))
 	t.tx.Defer(b)
 	return nil
 }

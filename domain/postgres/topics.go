@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -156,13 +157,36 @@ const relanguageQueued = `UPDATE outbox o
  WHERE o.chat_id = $1 AND ` + chatPending + ` AND (o.claimed_until IS NULL OR o.claimed_until < now())
    AND b.id = o.broadcast_id AND b.payloads IS NOT NULL AND b.payloads ? b.default_language`
 
-// RelanguageQueued puts the broadcasts queued for a chat in its new
-// language.
+// relanguageHeld puts a message queued to wait in every language
+// (outbox.payloads: a rating request, a nudge) in language $2.
+const relanguageHeld = `UPDATE outbox o SET payload = jsonb_set(o.payloads -> $2, '{chat_id}', to_jsonb(o.chat_id))
+ WHERE o.chat_id = $1 AND ` + chatPending + ` AND (o.claimed_until IS NULL OR o.claimed_until < now())
+   AND o.payloads ? $2`
+
+// RelanguageQueued puts the broadcasts queued for a chat, and the
+// messages held for it (a rating request, a nudge), in its new language:
+// two statements, one round trip.
 func (t *tx) RelanguageQueued(ctx context.Context, chatID int64, lang string) error {
-	if _, err := t.tx.Exec(ctx, relanguageQueued, chatID, lang); err != nil {
+	b := &pgx.Batch{}
+	b.Queue(relanguageQueued, chatID, lang)
+	b.Queue(relanguageHeld, chatID, lang)
+	if err := t.tx.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("relanguage queued: %w", mapErr(err))
 	}
 	return nil
+}
+
+// payloadsJSON is a message's payloads by language as a jsonb value
+// (NULL when none).
+func payloadsJSON(p map[string]json.RawMessage) []byte {
+	if len(p) == 0 {
+		return nil
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil // raw messages the renderer made: they marshal
+	}
+	return b
 }
 
 // FindBroadcast loads a broadcast.
