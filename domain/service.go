@@ -84,7 +84,7 @@ func (s *Service) CancelPurchase(ctx context.Context, tx Tx, publicID string, sh
 			return nil, Invalid("staff.manager_only")
 		}
 	}
-	if err := s.checkStampsKept(ctx, tx, publicID); err != nil {
+	if err := s.checkStampsKept(ctx, tx, publicID, shopID); err != nil {
 		return nil, err
 	}
 	res, err := CancelPurchase(ctx, tx, publicID, shopID, byStaff, now)
@@ -204,14 +204,18 @@ func (s *Service) QuoteCard(ctx context.Context, tx Tx, cardID, amount int64) (*
 // stamp prize since, as one whose points were spent is refused: the card
 // would owe stamps its count (never below 0) cannot show, and the next
 // purchase's "+1 stamp" would move nothing. The prize is cancelled
-// first. The card is locked before the count, so no prize is given in
-// between.
-func (s *Service) checkStampsKept(ctx context.Context, tx Tx, publicID string) error {
+// first. shopID, when not 0, must be the purchase's store (else
+// ErrNotFound, before any lock). The card is locked before the count,
+// so no prize is given in between.
+func (s *Service) checkStampsKept(ctx context.Context, tx Tx, publicID string, shopID int64) error {
 	st := &s.Business.Gamification.Stamps
 	if !st.Enabled {
 		return nil
 	}
 	p, err := tx.FindPurchaseByPublicID(ctx, publicID)
+	if err == nil && shopID != 0 && p.ShopID != shopID {
+		return ErrNotFound // another store's purchase, as CancelPurchase answers it
+	}
 	if err != nil || p.Cancelled() || p.Stamps <= 0 || !st.Qualifies(p.Amount, p.CreatedAt) {
 		return err
 	}

@@ -43,6 +43,8 @@ var (
 		"The purchase is older than 24 hours and can no longer be cancelled through the API; ask the owner to adjust the points."}
 	errPointsSpent = &apiError{http.StatusConflict, "points_already_spent",
 		"The points earned on this purchase have already been spent, so it cannot be cancelled; ask the owner to adjust the points."}
+	errStampsSpent = &apiError{http.StatusConflict, "stamps_already_spent",
+		"The stamps earned on this purchase have already paid for a stamp prize, so it cannot be cancelled; cancel the prize first (POST /api/v1/prizes/{prize_id}/cancel), or ask the owner."}
 	errReceiptConflict = &apiError{http.StatusConflict, "receipt_conflict",
 		"This receipt_id was already recorded in this store with another card, amount, currency, redeem_points or categories; send the original body to get its result, or use a new receipt_id."}
 	errPhoneNotFound = &apiError{http.StatusNotFound, "card_not_found",
@@ -135,6 +137,8 @@ func cancelError(err error) error {
 		return errCancelWindow
 	case errors.As(err, &ve) && ve.Reason == "error.cancel.points_spent":
 		return errPointsSpent
+	case errors.As(err, &ve) && ve.Reason == "error.cancel.stamps_spent":
+		return errStampsSpent
 	}
 	return err
 }

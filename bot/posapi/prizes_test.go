@@ -232,3 +232,37 @@ func TestStampsPerPurchase(t *testing.T) {
 		t.Fatalf("the card after 3 + 0 + 0 + 1 stamps: %s", card.raw)
 	}
 }
+
+// TestCancelAfterStampsSpent: a purchase whose stamps paid for a stamp
+// prize since is not cancelled, and the POS hears why in the API's words
+// (409 stamps_already_spent, as points_already_spent), not a 500 that
+// invites it to retry; another store's key learns nothing of it (404).
+func TestCancelAfterStampsSpent(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withRewards, func(b *domain.Business) {
+		b.Gamification.Stamps = domain.StampsConfig{Enabled: true}
+		b.Gamification.Rewards = append(b.Gamification.Rewards,
+			domain.RewardItem{ID: "latte", Stamps: 2, Title: map[string]string{"en": "a free latte", "ru": "латте", "uz": "latte"}})
+	})
+	anna := e.join(1301, "Anna")
+	p := e.purchase(body(e.code(anna), 10_000, "R-1"))
+	e.purchase(body(e.code(anna), 10_000, "R-2"))
+	prize := e.do("POST", "/api/v1/prizes", e.bearer(), map[string]any{"card": e.code(anna), "reward": "latte", "prize_id": "L-1"})
+	if prize.status != 201 {
+		t.Fatalf("the stamp prize: %d %s", prize.status, prize.raw)
+	}
+	r := e.do("POST", "/api/v1/purchases/"+p.str("purchase_id")+"/cancel", "Bearer "+e.riverKey, nil)
+	if r.status != 404 || r.code() != "purchase_not_found" {
+		t.Errorf("another store cancelling it: %d %s", r.status, r.raw)
+	}
+	r = e.do("POST", "/api/v1/purchases/"+p.str("purchase_id")+"/cancel", e.bearer(), nil)
+	if r.status != 409 || r.code() != "stamps_already_spent" {
+		t.Errorf("cancelling a purchase whose stamp paid a prize: %d %s", r.status, r.raw)
+	}
+	if r := e.do("POST", "/api/v1/prizes/"+prize.str("prize_id")+"/cancel", e.bearer(), nil); r.status != 200 {
+		t.Fatalf("the prize's cancel: %d %s", r.status, r.raw)
+	}
+	if r := e.do("POST", "/api/v1/purchases/"+p.str("purchase_id")+"/cancel", e.bearer(), nil); r.status != 200 {
+		t.Errorf("the purchase's cancel after the prize's: %d %s", r.status, r.raw)
+	}
+}
