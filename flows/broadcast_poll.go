@@ -98,7 +98,11 @@ func pollAction(s *Session, value string) error {
 		return err
 	}
 	rows := pollButtons(b.ID, b.Options, option)
-	if t, ok := s.e.Business.Topic(b.Topic); ok {
+	if !s.Customer.Marketing {
+		// The consent withdrawn: the way back stays, as editWaysOut left it.
+		t, _ := s.e.Business.Topic(b.Topic)
+		rows = append(rows, []Button{{Text: s.T("privacy.marketing.on", nil), Data: action("topics", topicBack+":"+t.ID)}})
+	} else if t, ok := s.e.Business.Topic(b.Topic); ok {
 		choices, err := s.Tx.ListTopicChoices(s.Ctx, s.Customer.ID)
 		if err != nil {
 			return err
@@ -153,8 +157,15 @@ func exportPollAction(s *Session, value string) error {
 	}
 	loc := staffLocation(s)
 	_ = w.Write([]string{"first_name", "answer", "answered_at"})
+	// Names for owners only, as /export has them (domain.StartExport):
+	// a store's manager reaches everyone with a poll, not their names.
+	personal := s.Staff.Role == domain.RoleOwner
 	for _, a := range answers {
-		_ = w.Write([]string{a.FirstName, b.Options[a.Option], a.At.In(loc).Format("2006-01-02 15:04")})
+		name := ""
+		if personal {
+			name = a.FirstName
+		}
+		_ = w.Write([]string{name, b.Options[a.Option], a.At.In(loc).Format("2006-01-02 15:04")})
 	}
 	w.Flush()
 	s.Send(Reply{Text: s.T("broadcast.poll.export_caption", map[string]any{"Count": len(answers)}),

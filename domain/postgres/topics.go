@@ -207,14 +207,16 @@ func (t *tx) FindBroadcast(ctx context.Context, id int64) (*domain.Broadcast, er
 // other drop as failed.
 func (t *tx) BroadcastProgress(ctx context.Context, id int64) (domain.BroadcastProgress, error) {
 	var p domain.BroadcastProgress
+	// Once reported, the counts kept then: the retention job deletes the
+	// rows a month after they went.
 	err := t.tx.QueryRow(ctx, `SELECT b.queued,
-		count(o.id) FILTER (WHERE o.sent_at IS NOT NULL),
-		count(o.id) FILTER (WHERE o.dropped_at IS NOT NULL AND o.last_error LIKE 'blocked%'),
-		count(o.id) FILTER (WHERE o.dropped_at IS NOT NULL AND o.last_error NOT LIKE 'blocked%' AND o.last_error <> $2),
-		count(o.id) FILTER (WHERE o.sent_at IS NULL AND o.dropped_at IS NULL),
-		count(o.id) FILTER (WHERE o.dropped_at IS NOT NULL AND o.last_error = $2)
+		coalesce(b.final_sent, count(o.id) FILTER (WHERE o.sent_at IS NOT NULL)),
+		coalesce(b.final_blocked, count(o.id) FILTER (WHERE o.dropped_at IS NOT NULL AND o.last_error LIKE 'blocked%')),
+		coalesce(b.final_failed, count(o.id) FILTER (WHERE o.dropped_at IS NOT NULL AND o.last_error NOT LIKE 'blocked%' AND o.last_error <> $2)),
+		CASE WHEN b.final_sent IS NULL THEN count(o.id) FILTER (WHERE o.sent_at IS NULL AND o.dropped_at IS NULL) ELSE 0 END,
+		coalesce(b.final_withdrawn, count(o.id) FILTER (WHERE o.dropped_at IS NOT NULL AND o.last_error = $2))
 		FROM broadcasts b LEFT JOIN outbox o ON o.broadcast_id = b.id
-		WHERE b.id = $1 GROUP BY b.queued`, id, withdrawnError).Scan(&p.Queued, &p.Sent, &p.Blocked, &p.Failed, &p.Pending, &p.Withdrawn)
+		WHERE b.id = $1 GROUP BY b.id`, id, withdrawnError).Scan(&p.Queued, &p.Sent, &p.Blocked, &p.Failed, &p.Pending, &p.Withdrawn)
 	if err != nil {
 		return p, fmt.Errorf("broadcast progress: %w", mapErr(err))
 	}
@@ -246,8 +248,14 @@ func (t *tx) ClaimFinishedBroadcasts(ctx context.Context, at time.Time, limit in
 		return nil, fmt.Errorf("claim finished broadcasts: %w", mapErr(err))
 	}
 	for i := range out {
-		if out[i].Progress, err = t.BroadcastProgress(ctx, out[i].ID); err != nil {
+		p, err := t.BroadcastProgress(ctx, out[i].ID)
+		if err != nil {
 			return nil, err
+		}
+		out[i].Progress = p
+		if _, err := t.tx.Exec(ctx, `UPDATE broadcasts SET final_sent = $2, final_blocked = $3, final_failed = $4,
+			final_withdrawn = $5 WHERE id = $1`, out[i].ID, p.Sent, p.Blocked, p.Failed, p.Withdrawn); err != nil {
+			return nil, fmt.Errorf("claim finished broadcasts: %w", mapErr(err))
 		}
 	}
 	return out, nil
