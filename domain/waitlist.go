@@ -54,7 +54,8 @@ type WaitlistStore interface {
 	// so two "back in stock" taps close it once.
 	LockWaitlist(ctx context.Context, id int64) (*Waitlist, error)
 	// AddToWaitlist puts a customer on a list; added is false when they
-	// were on it already.
+	// were on it already, ErrConflict when the list is closed (a restock
+	// committed after it was read: it waits for a join under way).
 	AddToWaitlist(ctx context.Context, waitlistID, customerID int64, at time.Time) (added bool, err error)
 	// ListOpenWaitlists lists the open lists of a store (shopID 0: all),
 	// oldest first, with the number waiting on each.
@@ -171,6 +172,9 @@ func (s *Service) JoinWaitlist(ctx context.Context, tx WaitlistStore, code strin
 		return w, WaitlistClosed, nil
 	}
 	added, err := tx.AddToWaitlist(ctx, w.ID, c.ID, s.Now())
+	if errors.Is(err, ErrConflict) {
+		return w, WaitlistClosed, nil // restocked since it was read
+	}
 	if err != nil || !added {
 		return w, WaitlistAlready, err
 	}

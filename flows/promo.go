@@ -77,6 +77,14 @@ func promoList(s *Session) (Reply, error) {
 			break
 		}
 		title := p.TitleIn(s.Lang, s.e.Business.DefaultLanguage)
+		// A store's promotion at its store's clock, as it was started and
+		// announced; one of every store at the reader's.
+		loc := loc
+		if p.ShopID != 0 {
+			if _, l, err := s.e.Service.Shop(s.Ctx, s.Tx, p.ShopID); err == nil {
+				loc = l
+			}
+		}
 		id := "promo.list.live"
 		if p.Start.After(s.e.Service.Now()) {
 			id = "promo.list.upcoming"

@@ -453,3 +453,27 @@ func TestPromoTillEndOfDayCoversLastMinute(t *testing.T) {
 		t.Errorf("at 23:59:30 of the promotion's day the quote has no promotion:\n%s", got)
 	}
 }
+
+// TestPromoListInThePromotionsStoreZone: the chain's owner (at the first
+// store's clock, Moscow) starts double points at River (Tashkent, two
+// hours ahead) until 20:00 River's time, as the flow asks: /promo lists
+// it until 20:00 too, as the confirmation and the members' /offers say.
+func TestPromoListInThePromotionsStoreZone(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, func(b *domain.Business) { b.Stores[1].TimeZone = "Asia/Tashkent" })
+	owner := h.Chat(ownerID, "Olga", "en") // Sunday 22 November, 15:00 in Moscow, 17:00 in Tashkent
+	owner.Send("/promo").Tap("🔥 Start a promotion").Tap("×2").Tap("River").Tap("▶ Now").Send("20:00").
+		Send("Evening at River").Tap("🔥 Start")
+	if got := owner.Last().Text; !strings.HasPrefix(got, "🔥 Started: Evening at River, points ×2 at River until 20:00.") {
+		t.Fatalf("started:\n%s", owner.Transcript())
+	}
+	anna := joinVia(t, h, 151, "Anna", "s_river")
+	anna.Send("/offers")
+	if got := anna.Last().Text; !strings.Contains(got, "until 20:00") {
+		t.Errorf("River's member's /offers:\n%s", got)
+	}
+	owner.Send("/promo")
+	if got := owner.Last().Text; !strings.Contains(got, "• Evening at River: points ×2 at River, until 20:00") {
+		t.Errorf("the owner's /promo lists River's promotion at another store's clock:\n%s", got)
+	}
+}

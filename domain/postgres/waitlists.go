@@ -63,14 +63,27 @@ func (t *tx) LockWaitlist(ctx context.Context, id int64) (*domain.Waitlist, erro
 	return t.findWaitlist(ctx, `w.id = $1 FOR UPDATE OF w`, id)
 }
 
-// AddToWaitlist puts a customer on a list once.
+// addToWaitlist share-locks the list while it is open and puts the
+// customer on it: a restock closing it at the same moment either waits
+// for this entry (and then tells it) or has closed it first, which the
+// lock's re-read of the row sees (then nothing is added). Joins of one
+// list do not wait for each other.
+const addToWaitlist = `WITH w AS (SELECT id FROM waitlists WHERE id = $1 AND closed_at IS NULL FOR SHARE),
+ins AS (INSERT INTO waitlist_entries (waitlist_id, customer_id, joined_at)
+        SELECT w.id, $2, $3 FROM w ON CONFLICT DO NOTHING RETURNING 1)
+SELECT EXISTS (SELECT 1 FROM w), EXISTS (SELECT 1 FROM ins)`
+
+// AddToWaitlist puts a customer on a list once; ErrConflict when the list
+// is closed (by a restock committed since it was read).
 func (t *tx) AddToWaitlist(ctx context.Context, waitlistID, customerID int64, at time.Time) (bool, error) {
-	tag, err := t.tx.Exec(ctx, `INSERT INTO waitlist_entries (waitlist_id, customer_id, joined_at)
-		VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, waitlistID, customerID, t.stamp(at))
-	if err != nil {
+	var open, added bool
+	if err := t.tx.QueryRow(ctx, addToWaitlist, waitlistID, customerID, t.stamp(at)).Scan(&open, &added); err != nil {
 		return false, fmt.Errorf("add to waitlist: %w", mapErr(err))
 	}
-	return tag.RowsAffected() == 1, nil
+	if !open {
+		return false, domain.ErrConflict
+	}
+	return added, nil
 }
 
 // ListOpenWaitlists lists a store's open lists (shopID 0: all) with counts.
