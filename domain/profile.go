@@ -77,7 +77,14 @@ func (s *Service) Answer(ctx context.Context, tx Tx, customerID int64, q *Questi
 		return nil, err
 	}
 	if ans != nil && q.Reward > 0 {
-		created, err := s.Reward(ctx, tx, customerID, q.Reward, "answer:"+strconv.FormatInt(customerID, 10)+":"+q.ID)
+		again, err := s.rejoined(ctx, tx, customerID)
+		if err != nil {
+			return nil, err
+		}
+		created := false
+		if !again {
+			created, err = s.Reward(ctx, tx, customerID, q.Reward, "answer:"+strconv.FormatInt(customerID, 10)+":"+q.ID)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -105,6 +112,30 @@ func (s *Service) Answer(ctx context.Context, tx Tx, customerID int64, q *Questi
 	return res, s.emit(ctx, tx, AnswerGiven{CustomerID: customerID, QuestionID: q.ID, Skipped: ans == nil, Rewarded: res.Rewarded})
 }
 
+// rejoined says whether the customer's Telegram account belonged to a
+// member who erased their data: the profile's rewards were paid to that
+// person once, as the welcome bonus was (GrantWelcome), so answering
+// again after erasing and joining again pays nothing.
+func (s *Service) rejoined(ctx context.Context, tx Tx, customerID int64) (bool, error) {
+	c, err := tx.FindCustomerByID(ctx, customerID)
+	if err != nil {
+		return false, err
+	}
+	pays, err := s.ProfilePays(ctx, tx, c)
+	return !pays, err
+}
+
+// ProfilePays tells whether the profile's answers and sections pay their
+// points to c: not to a member whose Telegram account erased its data
+// before (rejoined), who had them once.
+func (s *Service) ProfilePays(ctx context.Context, tx Tx, c *Customer) (bool, error) {
+	if c == nil || c.TelegramID == 0 {
+		return true, nil
+	}
+	erased, err := tx.AccountErased(ctx, AccountHash(s.Salt, c.TelegramID))
+	return !erased, err
+}
+
 // CompleteSection marks a section done when the answers complete it and
 // pays its bonus, once. It reports whether the section is complete.
 func (s *Service) CompleteSection(ctx context.Context, tx Tx, customerID int64, section string, answers map[string]Answer) (bool, error) {
@@ -126,7 +157,11 @@ func (s *Service) CompleteSection(ctx context.Context, tx Tx, customerID int64, 
 		return true, err
 	}
 	var paid int64
-	if sec.Bonus > 0 {
+	again, err := s.rejoined(ctx, tx, customerID)
+	if err != nil {
+		return true, err
+	}
+	if sec.Bonus > 0 && !again {
 		created, err := s.Reward(ctx, tx, customerID, sec.Bonus, "section:"+strconv.FormatInt(customerID, 10)+":"+section)
 		if err != nil {
 			return true, err

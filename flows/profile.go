@@ -25,6 +25,7 @@ func showProfile(s *Session) error {
 	b.WriteString(s.T("profile.header", map[string]any{"Name": s.Customer.FirstName, "Phone": s.Customer.Phone}))
 	var edit []Button
 	var rows [][]Button
+	var pays *bool // read at the first offer
 	n, more := 0, false
 	for i := range qn.Sections {
 		sec := &qn.Sections[i]
@@ -43,13 +44,22 @@ func showProfile(s *Session) error {
 			rows = append(rows, []Button{{Text: s.T("profile.continue", map[string]any{"Title": s.e.textIn(sec.Title, s.Lang)}),
 				Data: action("section", sec.ID)}})
 		default:
-			rows = append(rows, s.e.offerRow(sec, qn, s.Lang))
+			if pays == nil {
+				p, err := s.e.Service.ProfilePays(s.Ctx, s.Tx, s.Customer)
+				if err != nil {
+					return err
+				}
+				pays = &p
+			}
+			rows = append(rows, s.e.offerRow(sec, qn, s.Lang, *pays))
 			more = true
 		}
 	}
 	switch {
-	case more:
+	case more && *pays:
 		b.WriteString("\n\n" + s.T("profile.more", nil))
+	case more:
+		b.WriteString("\n\n" + s.T("profile.more_plain", nil))
 	case n == 0:
 		b.WriteString("\n\n" + s.T("profile.empty", nil))
 	}
@@ -145,10 +155,14 @@ func (e *Engine) answerText(q *domain.Question, a domain.Answer, lang string) st
 }
 
 // offerRow is the button that starts a section, with its reward.
-func (e *Engine) offerRow(sec *domain.Section, qn *domain.Questionnaire, lang string) []Button {
+func (e *Engine) offerRow(sec *domain.Section, qn *domain.Questionnaire, lang string, pays bool) []Button {
 	var points int64 = sec.Bonus
 	for _, q := range qn.InSection(sec.ID) {
 		points += q.Reward
+	}
+	if !pays || points == 0 {
+		return []Button{{Text: e.translate(e.localizer(lang), "profile.offer.button_plain", map[string]any{
+			"Title": e.textIn(sec.Title, lang)}), Data: action("section", sec.ID)}}
 	}
 	return []Button{{Text: e.translate(e.localizer(lang), "profile.offer.button", map[string]any{
 		"Title": e.textIn(sec.Title, lang), "Points": e.num(points, lang), "Count": points,
@@ -165,6 +179,7 @@ func (e *Engine) offerSections(ctx context.Context, tx domain.Tx, c *domain.Cust
 	}
 	lang := e.Business.Language(c.Language, "")
 	var rows [][]Button
+	var pays *bool // read at the first offer
 	var answers map[string]domain.Answer
 	for i := range qn.Sections {
 		sec := &qn.Sections[i]
@@ -182,12 +197,19 @@ func (e *Engine) offerSections(ctx context.Context, tx domain.Tx, c *domain.Cust
 		if err := tx.OfferSection(ctx, c.ID, sec.ID, now); err != nil {
 			return nil, err
 		}
-		rows = append(rows, e.offerRow(sec, qn, lang))
+		if pays == nil {
+			p, err := e.Service.ProfilePays(ctx, tx, c)
+			if err != nil {
+				return nil, err
+			}
+			pays = &p
+		}
+		rows = append(rows, e.offerRow(sec, qn, lang, *pays))
 	}
 	if len(rows) == 0 {
 		return nil, nil
 	}
-	return &Reply{ChatID: c.ChatID, Text: e.translate(e.localizer(lang), "profile.offer", nil), Inline: rows}, nil
+	return &Reply{ChatID: c.ChatID, Text: e.translate(e.localizer(lang), profileOffer(*pays), nil), Inline: rows}, nil
 }
 
 func slicesContainsOffer(offers []domain.SectionOffer, id string) bool {
@@ -227,8 +249,22 @@ func (e *Engine) OfferSection(ctx context.Context, tx domain.Tx, customerID int6
 		return err
 	}
 	lang := e.Business.Language(c.Language, "")
-	return e.queue(ctx, tx, Reply{ChatID: c.ChatID, Text: e.translate(e.localizer(lang), "profile.offer", nil),
-		Inline: [][]Button{e.offerRow(sec, qn, lang)}})
+	pays, err := e.Service.ProfilePays(ctx, tx, c)
+	if err != nil {
+		return err
+	}
+	return e.queue(ctx, tx, Reply{ChatID: c.ChatID, Text: e.translate(e.localizer(lang), profileOffer(pays), nil),
+		Inline: [][]Button{e.offerRow(sec, qn, lang, pays)}})
+}
+
+// profileOffer is the message id of the profile's invitation: with the
+// points for each answer, or without them for one they would not pay
+// (domain.Service.ProfilePays).
+func profileOffer(pays bool) string {
+	if pays {
+		return "profile.offer"
+	}
+	return "profile.offer_plain"
 }
 
 // afterFirstPurchase offers the first_purchase sections once the customer

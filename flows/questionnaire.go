@@ -76,7 +76,17 @@ func editQuestion(s *Session, id string) error {
 	s.Conv.Reset()
 	s.SetData("section", q.Section)
 	s.SetData("mode", "edit")
+	preselect(s, q, answers)
 	return s.Enter(flowProfile, stepPrefix+q.ID)
+}
+
+// preselect ticks the options of a multi question's current answer, so
+// that changing it starts from what was chosen, not from nothing (Done
+// at once keeps it).
+func preselect(s *Session, q *domain.Question, answers map[string]domain.Answer) {
+	if a, ok := answers[q.ID]; ok && q.Type == domain.QuestionMulti {
+		s.SetData("sel", strings.Join(a.Choice, ","))
+	}
 }
 
 // current returns the question of the current step.
@@ -302,6 +312,13 @@ func (f questionnaire) back(s *Session) error {
 		delete(s.Conv.Data, k)
 	}
 	s.Conv.Step = stepPrefix + prev
+	if q, ok := s.e.Business.Questionnaire.Question(prev); ok && q.Type == domain.QuestionMulti {
+		answers, _, err := answersOf(s)
+		if err != nil {
+			return err
+		}
+		preselect(s, q, answers)
+	}
 	return f.Ask(s)
 }
 

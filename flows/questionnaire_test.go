@@ -292,3 +292,63 @@ func TestLaterInAGroupKeepsThePetsTyped(t *testing.T) {
 		})
 	}
 }
+
+// TestEditingAMultiAnswerStartsFromWhatWasChosen: ✏️ on a multiple-choice
+// answer shows the options chosen before ticked, so adding one option
+// does not silently drop the others.
+func TestEditingAMultiAnswerStartsFromWhatWasChosen(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, allTypes)
+	c := h.Chat(1201, "Vera", "en")
+	c.Send("/start").Tap("✅ I agree").ShareContact("+79990001201").Tap("Vera").Tap("No, thanks").
+		Tap("📝 Everything (up to +32 points)").
+		Send("Vee").Send("Carpe diem").Send("+7 (495) 123-45-67").Send("12").Send("01.01.2015").
+		Tap("Tea").Tap("Cake").Tap("✓ Done").Send("Tver")
+	c.Note("change the likes: add Jazz to Tea and Cake").Send("/profile").Tap("✏️ 6")
+	if tail := c.Transcript()[strings.LastIndex(c.Transcript(), "tap [✏️ 6]"):]; !strings.Contains(tail, "[✓ Tea]") {
+		t.Errorf("editing a multi answer shows the chosen options unticked:\n%s", tail)
+	}
+	c.Tap("Jazz").Tap("✓ Done")
+	var likes string
+	if err := h.DB.Pool().QueryRow(t.Context(),
+		`SELECT value->>'choice' FROM answers WHERE question_id = 'likes' AND superseded_at IS NULL`).Scan(&likes); err != nil {
+		t.Fatal(err)
+	}
+	if likes != `["tea", "cake", "jazz"]` {
+		t.Fatalf("likes after adding Jazz: %s, want tea, cake and jazz", likes)
+	}
+}
+
+// TestProfileRewardsArePaidOncePerPersonAcrossErasure: a member who
+// erases their data and joins again gets no second welcome bonus; the
+// points for the first answers and the section bonus are once per person
+// too (not again at each erase and rejoin), and the offers then promise
+// none.
+func TestProfileRewardsArePaidOncePerPersonAcrossErasure(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, allTypes)
+	c := h.Chat(1202, "Vera", "en")
+	answer := func(offer string) {
+		t.Helper()
+		c.Tap(offer).
+			Send("Vee").Send("Carpe diem").Send("+7 (495) 123-45-67").Send("12").Send("01.01.2015").
+			Tap("Tea").Tap("✓ Done").Send("Tver")
+	}
+	c.Send("/start").Tap("✅ I agree").ShareContact("+79990001202").Tap("Vera").Tap("No, thanks")
+	answer("📝 Everything (up to +32 points)")
+	if got := points(t, h, "bonus"); got != 32 {
+		t.Fatalf("profile points %d after the first run, want 32", got)
+	}
+	for i := range 2 {
+		c.Note("erase, join again with the same contact, answer again").
+			Send("/privacy").Tap("🗑 Delete my data").Tap("Yes, delete my data").
+			Send("/start").Tap("✅ I agree").ShareContact("+79990001202").Tap("Vera").Tap("No, thanks")
+		if strings.Contains(c.Last().Text, "get points") {
+			t.Fatalf("round %d: the offer promises points it will not pay:\n%s", i+1, c.Last().Text)
+		}
+		answer("📝 Everything")
+		if got := points(t, h, "bonus"); got != 32 {
+			t.Fatalf("round %d: profile points paid in all %d, want 32 (once per person, as the welcome bonus)", i+1, got)
+		}
+	}
+}
