@@ -8,7 +8,10 @@ import "github.com/loyaltybot/loyaltybot/domain"
 // dated on one of the month-days that may be due, then each item's date
 // field is checked like a customer's own birthday (local day and time by
 // the store's zone, 29 February on 1 March in other years, not in the
-// year of birth). One row per customer and day, with the names given.
+// year of birth). One row per customer and day, with the names given;
+// a year greets a customer at most as many times as their items have
+// birthdays, so a date changed after its greeting (to a day still to
+// come) does not greet, and pay, again.
 // $10 the group question ids, $11 question → date field, $12 question →
 // name field (jsonb), $13 the month-days that may be due, $14 send time
 // (minutes), $15 window (days).
@@ -33,7 +36,11 @@ const nudgeFamily = `SELECT a.customer_id, to_char(d.due, 'YYYY-MM-DD') AS occ, 
    AND substr(i.born, 6, 5) = ANY($13)
    AND substr(i.born, 1, 4)::int < extract(year FROM d.due)
    AND l.local >= d.due AND l.local < d.due + $15 * interval '1 day'
- GROUP BY a.customer_id, d.due`
+ GROUP BY a.customer_id, d.due
+HAVING (SELECT count(*) FROM nudges n WHERE n.rule = $1 AND n.customer_id = a.customer_id
+           AND left(n.occurrence, 4) = to_char(d.due, 'YYYY'))
+     < (SELECT coalesce(sum(cardinality(answer_item_month_days(b.value))), 0) FROM answers b
+         WHERE b.customer_id = a.customer_id AND b.question_id = ANY($10) AND b.superseded_at IS NULL AND b.value ? 'items')`
 
 // familyArgs are nudgeFamily's own parameters for the query.
 func familyArgs(q domain.NudgeQuery) []any {
