@@ -12,6 +12,11 @@ import (
 // win-back offer).
 const LedgerNudge LedgerKind = "nudge"
 
+// LedgerNudgeWithdrawn takes back what is left of a marketing nudge's
+// bonus when its message was withdrawn before it went (the customer
+// opted out meanwhile).
+const LedgerNudgeWithdrawn LedgerKind = "nudge_withdrawn"
+
 // NudgeDue is a customer a rule found due, with what the message needs.
 type NudgeDue struct {
 	CustomerID int64

@@ -146,3 +146,33 @@ func TestScheduledBroadcastInTheLanguageAtSendTime(t *testing.T) {
 		t.Errorf("a member who switched to Russian got the broadcast as: %q %s", last.Text, b)
 	}
 }
+
+// TestWithdrawnNudgeBonusLeavesTheCard: a win-back held for the morning
+// has its 100 points on the card at once; the customer stops all offers
+// before it goes: the message never comes, the points go with it (a line
+// in /balance says why), and /stats nudges counts none given.
+func TestWithdrawnNudgeBonusLeavesTheCard(t *testing.T) {
+	t.Parallel()
+	h, owner, anna := winBackAt23(t)
+	if b := balance(t, h, 101); b < 100 {
+		t.Fatalf("balance %d before the withdrawal, want the win-back's 100 on it", b)
+	}
+	before := balance(t, h, 101)
+	anna.Send("/privacy").Tap("🔕 Stop offers and news")
+	h.Clock.Advance(12 * time.Hour)
+	h.Settle()
+	if got(anna.Sync(), "We miss you") != 0 {
+		t.Fatalf("the withdrawn win-back went:\n%s", anna.Transcript())
+	}
+	if b := balance(t, h, 101); b != before-100 {
+		t.Fatalf("balance %d after the withdrawal, want %d: the bonus of a message never sent stays", b, before-100)
+	}
+	anna.Send("/balance")
+	if !strings.Contains(anna.Last().Text, "−100  bonus of an offer not sent") {
+		t.Fatalf("/balance does not say where the 100 went:\n%s", anna.Last().Text)
+	}
+	owner.Send("/stats nudges")
+	if !strings.Contains(owner.Last().Text, "points given: 0") {
+		t.Fatalf("/stats nudges counts the withdrawn bonus as given:\n%s", owner.Last().Text)
+	}
+}

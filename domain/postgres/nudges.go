@@ -451,7 +451,7 @@ func (t *tx) NudgeStats(ctx context.Context, from time.Time, shopID int64) ([]do
 		count(*) FILTER (WHERE clicked_at IS NOT NULL),
 		count(*) FILTER (WHERE outcome = 'sent' AND converted_at IS NOT NULL),
 		count(*) FILTER (WHERE outcome = 'held_out' AND converted_at IS NOT NULL),
-		coalesce(sum(points), 0)::bigint,
+		coalesce(sum(points) FILTER (WHERE outcome <> 'skipped'), 0)::bigint,
 		coalesce(sum(revenue) FILTER (WHERE outcome = 'sent'), 0)::bigint,
 		coalesce(sum(revenue) FILTER (WHERE outcome = 'held_out'), 0)::bigint
 		FROM nudges WHERE due_at >= $1 AND `+nudgeOfStore+` GROUP BY rule ORDER BY rule`, from, shopID)

@@ -38,6 +38,26 @@ UPDATE outbox o SET dropped_at = $5, last_error = '` + withdrawnError + `', payl
 RETURNING o.nudge_id)
 UPDATE nudges SET outcome = 'skipped', reason = '` + domain.SkipOptedOut + `' WHERE id IN (SELECT nudge_id FROM gone)`
 
+// withdrawBonus takes back, at $2, what is left on the card of the bonus
+// of each marketing nudge of customer $1 withdrawn (withdrawQueued, the
+// statement before): the customer was never told of it, and a bonus of an
+// offer they refused must not stay (nor a reminder name it later). Its
+// lot is emptied and a ledger row of the points left written, once per
+// nudge.
+const withdrawBonus = `WITH w AS (
+SELECT n.id, n.rule, g.card_id, l.id AS lot_id, l.remaining
+  FROM nudges n
+  JOIN ledger g ON g.idempotency_key = 'nudge:' || n.id
+  JOIN point_lots l ON l.ledger_id = g.id
+ WHERE n.customer_id = $1 AND n.outcome = 'skipped' AND n.reason = '` + domain.SkipOptedOut + `'
+   AND n.points > 0 AND l.remaining > 0
+   AND NOT EXISTS (SELECT 1 FROM ledger x WHERE x.idempotency_key = 'nudge-withdrawn:' || n.id)
+),
+lots AS (UPDATE point_lots l SET remaining = 0 FROM w WHERE l.id = w.lot_id)
+INSERT INTO ledger (card_id, kind, amount, reason, idempotency_key, created_at)
+SELECT card_id, '` + string(domain.LedgerNudgeWithdrawn) + `', -remaining, rule, 'nudge-withdrawn:' || id, $2 FROM w
+ON CONFLICT (idempotency_key) DO NOTHING`
+
 // withdrawnError marks an outbox row taken back before it went: the
 // customer opted out of it or erased their data.
 const withdrawnError = "withdrawn"
@@ -52,6 +72,7 @@ func (t *tx) WithdrawQueued(_ context.Context, customerID, chatID int64, topic s
 	}
 	b := &pgx.Batch{}
 	b.Queue(withdrawQueued, chatID, customerID, topic, rules, at)
+	b.Queue(withdrawBonus, customerID, t.stamp(at))
 	t.tx.Defer(b)
 	return nil
 }
