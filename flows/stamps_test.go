@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/loyaltybot/loyaltybot/bot/bottest"
 	"github.com/loyaltybot/loyaltybot/domain"
@@ -214,5 +215,27 @@ func TestCancelOfAPurchaseWhoseStampPaidAPrize(t *testing.T) {
 	buyFor(t, anna, cashier, 500)
 	if last := anna.Sync().Last().Text; !strings.Contains(last, "1 of 3") {
 		t.Fatalf("the next purchase's stamp line:\n%s", last)
+	}
+}
+
+// TestStampCardStartedAgain: the owner starts the stamp card again (a
+// later since): the latte given on the old card's stamps costs the new
+// card nothing, its first purchase is 1 of 3.
+func TestStampCardStartedAgain(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, withStamps)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 943, "Boris")
+	anna := join(t, h, 143, "Anna")
+	for _, rubles := range []int{200, 300, 400} {
+		buyFor(t, anna, cashier, rubles)
+	}
+	scan(t, anna, cashier)
+	cashier.Tap("🎁 a free latte · 3 stamps").Tap("✅ Give the prize")
+	h.Clock.Advance(time.Hour)
+	h.Biz.Gamification.Stamps.Since = h.Clock.Now() // the config's since, changed at a restart
+	buyFor(t, anna, cashier, 500)
+	if last := anna.Sync().Last().Text; !strings.Contains(last, "1 of 3") {
+		t.Fatalf("the new card's first purchase:\n%s", last)
 	}
 }

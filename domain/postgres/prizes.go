@@ -90,15 +90,17 @@ func (t *tx) CardPrizes(ctx context.Context, cardID int64, since time.Time, limi
 // StampBalance counts a card's stamps: its live purchases of at least
 // minAmount since a time, one stamp each (purchases_card_live, read from
 // the index alone), corrected by the few of another count
-// (purchases_card_stamps), less the stamps of its prizes that stand
-// (prizes_given_card).
+// (purchases_card_stamps), less the stamps of its prizes that stand given
+// since that time too (prizes_given_card): a stamp card started again
+// with a later since owes nothing for the prizes of the one before.
 func (t *tx) StampBalance(ctx context.Context, cardID, minAmount int64, since time.Time) (int, error) {
 	var n int
 	err := t.tx.QueryRow(ctx, `SELECT greatest(0,
 		(SELECT count(*) FROM purchases WHERE card_id = $1 AND cancelled_at IS NULL AND created_at >= $3 AND amount >= $2)
 		+ (SELECT coalesce(sum(stamps - 1), 0) FROM purchases
 		    WHERE card_id = $1 AND cancelled_at IS NULL AND stamps <> 1 AND created_at >= $3 AND amount >= $2)
-		- (SELECT coalesce(sum(stamps), 0) FROM prizes_given WHERE card_id = $1 AND cancelled_at IS NULL))::int`,
+		- (SELECT coalesce(sum(stamps), 0) FROM prizes_given WHERE card_id = $1 AND cancelled_at IS NULL
+		    AND created_at >= $3))::int`,
 		cardID, minAmount, since).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("stamp balance: %w", mapErr(err))
