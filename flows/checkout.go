@@ -607,7 +607,9 @@ func mayCancel(s *Session, publicID string) (p *domain.Purchase, ok bool, err er
 	p, err = s.Tx.FindPurchaseByPublicID(s.Ctx, publicID)
 	prog := &s.e.Business.Program
 	switch {
-	case errors.Is(err, domain.ErrNotFound):
+	case errors.Is(err, domain.ErrNotFound) || err == nil && s.Staff.ShopID != 0 && p.ShopID != s.Staff.ShopID:
+		// Another store's purchase (a button from before a move) is as
+		// unknown as the cancel itself will answer it: no name, no amount.
 		s.Edit(Reply{Text: s.T("checkout.cancel_purchase.not_found", nil)})
 		return nil, false, nil
 	case err != nil:

@@ -185,6 +185,14 @@ func (f staffFlow) Handle(s *Session) error {
 		if err != nil {
 			return f.Ask(s)
 		}
+		// Only someone they may revoke: no name of another store's staff
+		// in a confirmation the revocation would refuse anyway.
+		if other, err := s.Tx.FindStaffByID(s.Ctx, id); isNotFound(err) || err == nil && !s.Staff.CanRevoke(other) {
+			s.Toast("error.stale_button")
+			return nil
+		} else if err != nil {
+			return err
+		}
 		s.SetData("revoke", strconv.FormatInt(id, 10))
 		s.Edit(Reply{Text: s.T("staff.list.header", nil)})
 		return s.Goto(stepRevoke)

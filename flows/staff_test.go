@@ -177,3 +177,39 @@ func TestMovedManagersInvitesAreVoid(t *testing.T) {
 		t.Errorf("the friend became staff")
 	}
 }
+
+// TestMovedManagersOldCancelButtonTellsNothing: a manager of Central
+// lists the recent purchases, then moves to River; a tap on an old
+// Cancel under Central's list names no customer and no amount, and
+// cancels nothing.
+func TestMovedManagersOldCancelButtonTellsNothing(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	manager := hire(t, h, owner, "manager", 940, "Mila")
+	anna := join(t, h, 101, "Anna")
+	buy(t, anna, cashier)
+	manager.Send("/staff").Tap("🧾 Recent purchases")
+	list := manager.Last().ID
+	var label string
+	for _, row := range manager.Last().Inline {
+		for _, b := range row {
+			if strings.HasPrefix(b.Text, "Cancel") {
+				label = b.Text
+			}
+		}
+	}
+	if label == "" {
+		t.Fatalf("no cancel button:\n%s", manager.Transcript())
+	}
+	hireAt(t, h, owner, "manager", "River", 940, "Mila")
+	before := len(manager.Transcript())
+	manager.TapOld(list, label)
+	if tail := manager.Transcript()[before:]; strings.Contains(tail, "Cancel the purchase of") || !strings.Contains(tail, "No such purchase in your store.") {
+		t.Fatalf("a manager moved to River reads Central's purchase:\n%s", tail)
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM purchases WHERE cancelled_at IS NOT NULL`); n != 0 {
+		t.Fatalf("%d purchases cancelled", n)
+	}
+}
