@@ -211,7 +211,9 @@ func (b *Business) Validate(supported []string) error {
 		if s.Name == "" {
 			return bad(f+".name", "must not be empty")
 		}
-		if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" {
+		// "Local" is the server's zone, whatever machine it runs on: not a
+		// store's.
+		if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" || s.TimeZone == "Local" {
 			return bad(f+".timezone", "%q is not a known time zone (e.g. Europe/Moscow)", s.TimeZone)
 		}
 		if s.Phone != "" && len([]rune(s.Phone)) > 32 {

@@ -86,7 +86,8 @@ func openText(s *Session, o domain.OpenState, now time.Time) string {
 	case o.AroundTheClock:
 		return s.T("stores.open_24", nil)
 	case o.Open && o.Until.Sub(now) <= closingSoon:
-		return s.T("stores.closing_soon", map[string]any{"Time": hm(o.Until), "Minutes": int(o.Until.Sub(now).Round(time.Minute) / time.Minute)})
+		// At least a minute: "closes in 0 min" reads as closed.
+		return s.T("stores.closing_soon", map[string]any{"Time": hm(o.Until), "Minutes": max(1, int(o.Until.Sub(now).Round(time.Minute)/time.Minute))})
 	case o.Open && o.Until.Sub(now) < 24*time.Hour:
 		return s.T("stores.open_until", map[string]any{"Time": hm(o.Until)})
 	case o.Open:

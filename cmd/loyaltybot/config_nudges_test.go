@@ -108,3 +108,11 @@ func TestWelcomeBonusDaysIsBounded(t *testing.T) {
 		{"welcome_bonus_days = 30", "welcome_bonus_days = 1000000000", "welcome_bonus_days"},
 	})
 }
+
+// TestStoreTimeZoneLocalIsRefused: "Local" is whatever zone the server
+// runs in, not a store's: refused, naming the key.
+func TestStoreTimeZoneLocalIsRefused(t *testing.T) {
+	checkConfigEdits(t, []configEdit{
+		{`timezone = "Europe/Moscow"`, `timezone = "Local"`, "timezone"},
+	})
+}
