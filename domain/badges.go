@@ -187,12 +187,14 @@ func (BadgeEarned) eventName() string { return "badge_earned" }
 
 // BadgeTakenBack: the purchase that earned a badge was cancelled or
 // returned in full, so the badge went with it, and Points of its points
-// (as many as were left on the card).
+// (as many as were left on the card). For a referral badge (Referral),
+// it was a friend's referral voided that left the count unreached.
 type BadgeTakenBack struct {
 	Customer   *Customer
 	Badge      Badge
 	Occurrence string
 	Points     int64
+	Referral   bool // taken back with a voided referral, not a purchase
 }
 
 func (BadgeTakenBack) eventName() string { return "badge_taken_back" }
@@ -278,6 +280,9 @@ type BadgeStore interface {
 	// TakeBackBadges deletes the awards a purchase earned and returns
 	// them (with their ids).
 	TakeBackBadges(ctx context.Context, purchaseID int64) ([]BadgeAward, error)
+	// TakeBackBadge deletes a customer's award of a badge (an occurrence
+	// of it) and returns it (with its id); ErrNotFound when they hold none.
+	TakeBackBadge(ctx context.Context, customerID int64, badge, occurrence string) (*BadgeAward, error)
 	// KeepBadgePoints remembers points of a badge taken back that the
 	// card no longer held, adding to those remembered before.
 	KeepBadgePoints(ctx context.Context, customerID int64, badge, occurrence string, points int64) error

@@ -15,8 +15,9 @@ import (
 // earned is announced after the purchase itself: a first purchase
 // completes a referral (both get their bonus), a cancellation or a full
 // return that leaves no purchase standing voids it (both bonuses taken
-// back as far as they are left; the next first purchase completes it
-// again), a purchase may earn the
+// back as far as they are left, and the referrer's referral badges whose
+// count is no longer reached; the next first purchase completes it
+// again and earns them back), a purchase may earn the
 // purchase badges, a completed section the profile badge, a rating the
 // first-review badge, and a completed referral the referrer's badge.
 func (s *Service) gamify(ctx context.Context, tx Tx, ev Event) error {
@@ -261,34 +262,42 @@ func (s *Service) takeBackBadges(ctx context.Context, tx Tx, p *Purchase) error 
 		return err
 	}
 	for _, a := range awards {
-		var taken int64
-		if a.Points > 0 {
-			_, n, created, err := takeBack(ctx, tx, LedgerEntry{CardID: p.CardID, Kind: LedgerBadge, Amount: -a.Points,
-				Reason: p.PublicID, IdempotencyKey: fmt.Sprintf("badge:taken-back:%d", a.ID), CreatedAt: s.Now()}, LotPromo)
-			if err != nil {
-				return err
-			}
-			if created {
-				taken = n
-			}
-			// The points the card no longer held were spent: earned again,
-			// the badge pays only the rest. (The award row is gone with this
-			// take-back, so it is counted once.)
-			if kept := a.Points - taken; kept > 0 {
-				if err := tx.KeepBadgePoints(ctx, c.ID, a.Badge, a.Occurrence, kept); err != nil {
-					return err
-				}
-			}
-		}
-		b, ok := s.Business.Gamification.Badge(a.Badge)
-		if !ok { // no longer in the config: nothing to name
-			continue
-		}
-		if err := s.emit(ctx, tx, BadgeTakenBack{Customer: c, Badge: b, Occurrence: a.Occurrence, Points: taken}); err != nil {
+		if err := s.takeBackAward(ctx, tx, c, p.CardID, a, p.PublicID, false); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// takeBackAward takes back the points of an award just deleted, as far
+// as they are left on the card (cardID, c's), remembers those spent
+// (earned again, the badge pays only the rest) and records
+// BadgeTakenBack; referral: it went with a voided referral.
+func (s *Service) takeBackAward(ctx context.Context, tx Tx, c *Customer, cardID int64, a BadgeAward, reason string, referral bool) error {
+	var taken int64
+	if a.Points > 0 {
+		_, n, created, err := takeBack(ctx, tx, LedgerEntry{CardID: cardID, Kind: LedgerBadge, Amount: -a.Points,
+			Reason: reason, IdempotencyKey: fmt.Sprintf("badge:taken-back:%d", a.ID), CreatedAt: s.Now()}, LotPromo)
+		if err != nil {
+			return err
+		}
+		if created {
+			taken = n
+		}
+		// The points the card no longer held were spent: earned again,
+		// the badge pays only the rest. (The award row is gone with this
+		// take-back, so it is counted once.)
+		if kept := a.Points - taken; kept > 0 {
+			if err := tx.KeepBadgePoints(ctx, c.ID, a.Badge, a.Occurrence, kept); err != nil {
+				return err
+			}
+		}
+	}
+	b, ok := s.Business.Gamification.Badge(a.Badge)
+	if !ok { // no longer in the config: nothing to name
+		return nil
+	}
+	return s.emit(ctx, tx, BadgeTakenBack{Customer: c, Badge: b, Occurrence: a.Occurrence, Points: taken, Referral: referral})
 }
 
 // creditPromo credits promo points to a customer's card once per key;

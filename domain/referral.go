@@ -280,9 +280,11 @@ func referralKeys(friendID int64, side string, round int) []string {
 // leaves the friend's card with no purchase standing: the referral is
 // void and what each side holds of its bonus is taken back as far as it
 // is still on the card, so buying to earn the bonuses and bringing it
-// all back earns nothing. The next first purchase completes it again
-// (completeReferral). Cards are locked friend first, then referrer, the
-// order a purchase completing a referral takes them in.
+// all back earns nothing, and the referrer's referral badges whose count
+// is no longer reached go with it (takeBackReferralBadges). The next
+// first purchase completes it again (completeReferral). Cards are locked
+// friend first, then referrer, the order a purchase completing a
+// referral takes them in.
 func (s *Service) voidReferral(ctx context.Context, tx Tx, p *Purchase) error {
 	ref, err := tx.VoidReferral(ctx, p.CustomerID, p.CardID, s.Now())
 	if errors.Is(err, ErrNotFound) {
@@ -321,5 +323,54 @@ func (s *Service) voidReferral(ctx context.Context, tx Tx, p *Purchase) error {
 	if ev.Referrer, ev.ReferrerTaken, err = take(ref.ReferrerID, "referrer"); err != nil {
 		return err
 	}
-	return s.emit(ctx, tx, ev)
+	if err := s.emit(ctx, tx, ev); err != nil {
+		return err
+	}
+	// The referrer no longer counts this friend: a referral badge whose
+	// count they no longer reach goes with it.
+	return s.takeBackReferralBadges(ctx, tx, ev.Referrer, p.PublicID)
+}
+
+// takeBackReferralBadges takes back, with a voided referral (voidReferral),
+// the referrer's referral badges whose count of friends who bought the
+// referrer no longer reaches, counted as checkBadges counts them; the
+// friend's next first purchase completes the referral and earns them
+// again. reason is the purchase that voided it. The referrer's card is
+// locked after the friend's, the order voidReferral keeps.
+func (s *Service) takeBackReferralBadges(ctx context.Context, tx Tx, referrer *Customer, reason string) error {
+	bs := s.Business.Gamification.badgesOf(BadgeReferral)
+	if len(bs) == 0 || referrer == nil || referrer.Erased {
+		return nil
+	}
+	f, err := tx.BadgeFacts(ctx, s.badgeQuery(referrer.ID, bs, time.Time{}))
+	if err != nil {
+		return err
+	}
+	var card *Card
+	for _, b := range bs {
+		if !f.Earned(b.ID, "") {
+			continue
+		}
+		if n, total := s.badgeProgress(b, f); total == 0 || n >= total {
+			continue
+		}
+		a, err := tx.TakeBackBadge(ctx, referrer.ID, b.ID, "")
+		if errors.Is(err, ErrNotFound) {
+			continue
+		} else if err != nil {
+			return err
+		}
+		if card == nil {
+			if card, err = tx.FindCardByCustomer(ctx, referrer.ID); err != nil {
+				return err
+			}
+			if _, err := tx.LockCard(ctx, card.ID); err != nil {
+				return err
+			}
+		}
+		if err := s.takeBackAward(ctx, tx, referrer, card.ID, *a, reason, true); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -110,9 +110,14 @@ func (e *Engine) announceBadge(ctx context.Context, tx domain.Tx, ev domain.Badg
 }
 
 // badgeTakenBack tells the customer a badge went with the purchase that
-// earned it (cancelled or returned in full), and its points.
+// earned it (cancelled or returned in full), or with a friend's voided
+// referral (without naming the friend), and its points.
 func (e *Engine) badgeTakenBack(ctx context.Context, tx domain.Tx, ev domain.BadgeTakenBack) error {
-	r, _, ok := e.badgeNotice(ev.Customer, ev.Badge, ev.Occurrence, ev.Points, "badges.taken_back", "badges.taken_back.points")
+	id := "badges.taken_back"
+	if ev.Referral {
+		id = "badges.taken_back.referral"
+	}
+	r, _, ok := e.badgeNotice(ev.Customer, ev.Badge, ev.Occurrence, ev.Points, id, "badges.taken_back.points")
 	if !ok {
 		return nil
 	}

@@ -147,8 +147,8 @@ func TestReferralRefusedForTheSamePhoneOrAFormerMember(t *testing.T) {
 // referral bonuses and bringing it all back earns nothing. The friend's
 // first purchase returned in full (or cancelled) voids the referral: both
 // bonuses are taken back (the referrer's as far as it is left), both are
-// told, the referrer's count drops, and the friend's next purchase pays
-// no bonus.
+// told, the referrer's count drops (her good-friend badge goes with it),
+// and the friend's next purchase completes it again.
 func TestReferralVoidedWhenTheFirstPurchaseIsReturned(t *testing.T) {
 	t.Parallel()
 	h := bottest.New(t, withOwner, withGames)
@@ -183,7 +183,8 @@ func TestReferralVoidedWhenTheFirstPurchaseIsReturned(t *testing.T) {
 	anna.Sync()
 	if !strings.Contains(texts(bob), "the bonus of the friend's invite is taken back: 100 points.") ||
 		!strings.Contains(texts(bob), "the badge 🎉 First purchase it earned goes with it") ||
-		!strings.Contains(texts(anna), "the bonus it brought you is taken back: 95 points.") || strings.Contains(texts(anna), "Bob") {
+		!strings.Contains(texts(anna), "the bonus it brought you is taken back: 95 points.") ||
+		!strings.Contains(texts(anna), "so the badge 🤝 1 friend brought goes with it") || strings.Contains(texts(anna), "Bob") {
 		t.Fatalf("the two were not told, or the referrer was told who:\n%s\n---\n%s", bob.Transcript(), anna.Transcript())
 	}
 	inviteLink(t, anna)
@@ -192,7 +193,8 @@ func TestReferralVoidedWhenTheFirstPurchaseIsReturned(t *testing.T) {
 	}
 	// Bob buys again: the referral completes again, each side given back
 	// what the return took from it (Anna 95: the 5 she spent stay spent),
-	// so neither ever holds more than one bonus.
+	// so neither ever holds more than one bonus; Anna's good-friend badge,
+	// gone with the void, comes back.
 	buy(t, bob, cashier)
 	if a, b := balance(t, h, 101), balance(t, h, 102); a != 95 || b != 250 {
 		t.Fatalf("balances after buying again: Anna %d (want 95), Bob %d (want 250)", a, b)
@@ -200,7 +202,7 @@ func TestReferralVoidedWhenTheFirstPurchaseIsReturned(t *testing.T) {
 	bob.Sync()
 	anna.Sync()
 	if !strings.HasSuffix(texts(bob), "The friend's invite brought you 100 points.\n🎉 New badge: First purchase!\n+20 points on your card.\n") ||
-		!strings.HasSuffix(texts(anna), "A friend you invited made their first purchase: 95 points for you!\n") {
+		!strings.HasSuffix(texts(anna), "A friend you invited made their first purchase: 95 points for you!\n🤝 New badge: 1 friend brought!\n") {
 		t.Fatalf("the referral's second round was not told:\n%s\n---\n%s", bob.Transcript(), anna.Transcript())
 	}
 	inviteLink(t, anna)
@@ -292,5 +294,86 @@ func TestVoidReferralDoesNotCountForTheBadge(t *testing.T) {
 	buy(t, bob, cashier)
 	if n := badge(); n != 1 {
 		t.Fatalf("two friends who bought: %d badges, want 1", n)
+	}
+}
+
+// TestReferralBadgeGoesWithTheVoidedReferral: the referrer's good-friend
+// badge goes with the referral a cancellation voids, with its points as
+// far as they are left on the card (the referrer is told, never who the
+// friend is), and comes back when the friend buys again, paying only
+// what was taken back: the points spent before the void stay spent, so
+// the badge never pays twice.
+func TestReferralBadgeGoesWithTheVoidedReferral(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, withGames, func(b *domain.Business) {
+		for i := range b.Gamification.Badges {
+			if b.Gamification.Badges[i].ID == "good_friend" {
+				b.Gamification.Badges[i].Points = 50
+			}
+		}
+	})
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := join(t, h, 101, "Anna")
+	link := inviteLink(t, anna)
+	bob := h.Chat(102, "Bob", "en")
+	bob.Send("/start " + link).Tap("✅ I agree").ShareContact("+79990000102").Tap("Bob").Tap("No, thanks")
+	badge := func() int {
+		return countRows(t, h, `SELECT count(*) FROM badge_awards WHERE badge = 'good_friend'`)
+	}
+	annaHas := func(when string, want int64) {
+		t.Helper()
+		if got := balance(t, h, 101); got != want {
+			t.Fatalf("%s: Anna's balance %d, want %d", when, got, want)
+		}
+		cardsAddUp(t, h, 101, 102)
+	}
+	buy(t, bob, cashier)
+	if n := badge(); n != 1 {
+		t.Fatalf("Bob's first purchase: %d good-friend badges, want 1", n)
+	}
+	annaHas("Bob's first purchase", 250) // 100 welcome + 100 for Bob + 50 of the badge
+	// Anna spends 150 of her 250 on a receipt of 1,000: 100 left, 25 more
+	// earned on the 850 paid, 20 for her own first-purchase badge.
+	scan(t, anna, cashier)
+	cashier.Send("1000").Tap("✏️ Pay another number of points").Send("150").Tap("✅ Confirm")
+	annaHas("Anna's purchase", 145)
+
+	anna.Sync()
+	before := len(texts(anna))
+	owner.Send("/staff").Tap("🧾 Recent purchases").Tap(buttonWith(t, owner, "Bob")).Tap("Yes, cancel it")
+	if n := badge(); n != 0 {
+		t.Errorf("Bob's only purchase was cancelled and the referral voided, yet Anna keeps %d good-friend badge(s)", n)
+	}
+	// The referral bonus takes 100 of her 145, the badge the 45 left: the
+	// 5 of its points she spent stay spent.
+	annaHas("the cancel", 0)
+	anna.Sync()
+	if told := texts(anna)[before:]; told != "🤝 A friend you invited cancelled or returned their purchase, so the bonus it brought you is taken back: 100 points. It comes back if they buy again.\n"+
+		"↩ A friend you invited cancelled or returned their purchase, so the badge 🤝 1 friend brought goes with it: it comes back if they buy again.\nIts points are taken back: −45 points.\n" {
+		t.Fatalf("Anna was told:\n%s", told)
+	}
+	anna.Send("/badges")
+	if board := anna.Last().Text; !strings.Contains(board, "🏅 Your badges: 1") || !strings.Contains(board, "🤝 1 friend brought — invite a friend") {
+		t.Fatalf("/badges after the void:\n%s", board)
+	}
+
+	// Bob buys again: the referral completes again and the badge comes
+	// back, paying the 45 taken back, not the 5 Anna spent.
+	before = len(texts(anna))
+	buy(t, bob, cashier)
+	if n := badge(); n != 1 {
+		t.Fatalf("Bob bought again: %d good-friend badges, want 1", n)
+	}
+	annaHas("Bob bought again", 145)
+	anna.Sync()
+	if told := texts(anna)[before:]; !strings.HasSuffix(told, "A friend you invited made their first purchase: 100 points for you!\n🤝 New badge: 1 friend brought!\n+45 points on your card.\n") ||
+		strings.Contains(told, "Bob") {
+		t.Fatalf("Anna was told:\n%s", told)
+	}
+	// Her badges paid once: 20 for her first purchase, 50 for Bob.
+	if n := countRows(t, h, `SELECT coalesce(sum(l.amount), 0)::int FROM ledger l JOIN cards c ON c.id = l.card_id
+		JOIN customers u ON u.id = c.customer_id WHERE u.telegram_id = 101 AND l.kind = 'badge'`); n != 70 {
+		t.Fatalf("Anna's badges paid her %d points net, want 70", n)
 	}
 }

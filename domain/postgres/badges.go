@@ -114,6 +114,18 @@ func (t *tx) TakeBackBadges(ctx context.Context, purchaseID int64) ([]domain.Bad
 	return out, nil
 }
 
+// TakeBackBadge deletes a customer's award of a badge (its unique row)
+// and returns it.
+func (t *tx) TakeBackBadge(ctx context.Context, customerID int64, badge, occurrence string) (*domain.BadgeAward, error) {
+	a := domain.BadgeAward{Badge: badge, CustomerID: customerID, Occurrence: occurrence}
+	err := t.tx.QueryRow(ctx, `DELETE FROM badge_awards WHERE customer_id = $1 AND badge = $2 AND occurrence = $3
+		RETURNING id, sole, points, awarded_at`, customerID, badge, occurrence).Scan(&a.ID, &a.Sole, &a.Points, &a.At)
+	if err != nil {
+		return nil, fmt.Errorf("take back badge: %w", mapErr(err))
+	}
+	return &a, nil
+}
+
 // KeepBadgePoints remembers points of a badge taken back that were spent.
 func (t *tx) KeepBadgePoints(ctx context.Context, customerID int64, badge, occurrence string, points int64) error {
 	_, err := t.tx.Exec(ctx, `INSERT INTO badge_points_kept (customer_id, badge, occurrence, points) VALUES ($1, $2, $3, $4)
