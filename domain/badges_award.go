@@ -274,6 +274,13 @@ func (s *Service) takeBackBadges(ctx context.Context, tx Tx, p *Purchase) error 
 // (earned again, the badge pays only the rest) and records
 // BadgeTakenBack; referral: it went with a voided referral.
 func (s *Service) takeBackAward(ctx context.Context, tx Tx, c *Customer, cardID int64, a BadgeAward, reason string, referral bool) error {
+	b, ok := s.Business.Gamification.Badge(a.Badge)
+	// What the badge is worth: more than this award paid when points kept
+	// from an earlier take-back paid the rest, and they stay remembered.
+	full := a.Points
+	if ok && b.Points > full {
+		full = b.Points
+	}
 	var taken int64
 	if a.Points > 0 {
 		_, n, created, err := takeBack(ctx, tx, LedgerEntry{CardID: cardID, Kind: LedgerBadge, Amount: -a.Points,
@@ -284,16 +291,16 @@ func (s *Service) takeBackAward(ctx context.Context, tx Tx, c *Customer, cardID 
 		if created {
 			taken = n
 		}
-		// The points the card no longer held were spent: earned again,
-		// the badge pays only the rest. (The award row is gone with this
-		// take-back, so it is counted once.)
-		if kept := a.Points - taken; kept > 0 {
-			if err := tx.KeepBadgePoints(ctx, c.ID, a.Badge, a.Occurrence, kept); err != nil {
-				return err
-			}
+	}
+	// The points the card no longer held were spent (now, or at an
+	// earlier take-back of the badge): earned again, the badge pays only
+	// the rest. (The award row is gone with this take-back, so it is
+	// counted once.)
+	if kept := full - taken; kept > 0 {
+		if err := tx.KeepBadgePoints(ctx, c.ID, a.Badge, a.Occurrence, kept); err != nil {
+			return err
 		}
 	}
-	b, ok := s.Business.Gamification.Badge(a.Badge)
 	if !ok { // no longer in the config: nothing to name
 		return nil
 	}

@@ -316,4 +316,11 @@ func TestBadgeTakenBackTwiceTakesOnlyWhatItPaid(t *testing.T) {
 	if got := balance(t, h, 101); got != 50 {
 		t.Fatalf("balance %d after cancelling the purchase that re-earned the badge (paid 0), want 50:\n%s", got, anna.Transcript())
 	}
+	// Earned a third time, the first-purchase badge still pays nothing:
+	// its 20 were spent at the first take-back, and stay remembered
+	// through the second.
+	buy(t, anna, cashier)
+	if got := balance(t, h, 101); got != 80 {
+		t.Fatalf("balance %d after the badge was earned a third time, want 80 (50 + 30 earned, no second 20):\n%s", got, anna.Transcript())
+	}
 }
