@@ -239,3 +239,36 @@ func TestStampCardStartedAgain(t *testing.T) {
 		t.Fatalf("the new card's first purchase:\n%s", last)
 	}
 }
+
+// TestReturnOfAPurchaseWhoseStampPaidAPrize: the twin of the cancel
+// above. Three purchases give the stamps of a latte; the customer then
+// brings back everything of the third: the return is refused as the
+// cancel is (its stamp paid the latte), and the next purchase is 1 of 3,
+// not "+1 stamp · 0 of 3". Part of it, leaving the stamp, goes through.
+func TestReturnOfAPurchaseWhoseStampPaidAPrize(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, withStamps)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 963, "Boris")
+	manager := hire(t, h, owner, "manager", 964, "Mila")
+	anna := join(t, h, 163, "Anna")
+	for _, rubles := range []int{200, 300, 400} {
+		buyFor(t, anna, cashier, rubles)
+	}
+	scan(t, anna, cashier)
+	cashier.Tap("🎁 a free latte · 3 stamps").Tap("✅ Give the prize")
+	scan(t, anna, manager)
+	manager.Tap("↩ Return of items").Tap(buttonWith(t, manager, "400 RUB")).Tap("All: 400 RUB").Tap("✅ Confirm the return")
+	if !strings.Contains(manager.Transcript(), "cancel the prize first") {
+		t.Fatalf("the return of a purchase whose stamp paid the latte:\n%s", manager.Transcript())
+	}
+	scan(t, anna, manager)
+	manager.Tap("↩ Return of items").Tap(buttonWith(t, manager, "400 RUB")).Send("100").Tap("✅ Confirm the return")
+	if !strings.Contains(manager.Transcript(), "↩ Return recorded") {
+		t.Fatalf("a return leaving the stamp (300 RUB of 400 stays):\n%s", manager.Transcript())
+	}
+	buyFor(t, anna, cashier, 500)
+	if last := anna.Sync().Last().Text; !strings.Contains(last, "1 of 3") {
+		t.Fatalf("the next purchase's stamp line:\n%s\n\nmanager:\n%s", last, manager.Transcript())
+	}
+}

@@ -266,3 +266,33 @@ func TestCancelAfterStampsSpent(t *testing.T) {
 		t.Errorf("the purchase's cancel after the prize's: %d %s", r.status, r.raw)
 	}
 }
+
+// TestReturnAfterStampsSpent: a full return of a purchase whose stamps
+// paid a stamp prize is refused as its cancel is (409
+// stamps_already_spent); once the prize is cancelled it goes through.
+func TestReturnAfterStampsSpent(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withRewards, func(b *domain.Business) {
+		b.Gamification.Stamps = domain.StampsConfig{Enabled: true}
+		b.Gamification.Rewards = append(b.Gamification.Rewards,
+			domain.RewardItem{ID: "latte", Stamps: 2, Title: map[string]string{"en": "a free latte", "ru": "латте", "uz": "latte"}})
+	})
+	anna := e.join(1302, "Anna")
+	p := e.purchase(body(e.code(anna), 10_000, "R-1"))
+	e.purchase(body(e.code(anna), 10_000, "R-2"))
+	prize := e.do("POST", "/api/v1/prizes", e.bearer(), map[string]any{"card": e.code(anna), "reward": "latte", "prize_id": "L-1"})
+	if prize.status != 201 {
+		t.Fatalf("the stamp prize: %d %s", prize.status, prize.raw)
+	}
+	ret := map[string]any{"return_id": "RT-1", "amount": 10_000}
+	r := e.do("POST", "/api/v1/purchases/"+p.str("purchase_id")+"/returns", e.bearer(), ret)
+	if r.status != 409 || r.code() != "stamps_already_spent" {
+		t.Fatalf("a full return of a purchase whose stamp paid a prize: %d %s", r.status, r.raw)
+	}
+	if r := e.do("POST", "/api/v1/prizes/"+prize.str("prize_id")+"/cancel", e.bearer(), nil); r.status != 200 {
+		t.Fatalf("the prize's cancel: %d %s", r.status, r.raw)
+	}
+	if r := e.do("POST", "/api/v1/purchases/"+p.str("purchase_id")+"/returns", e.bearer(), ret); r.status != 201 {
+		t.Errorf("the return after the prize's cancel: %d %s", r.status, r.raw)
+	}
+}

@@ -155,6 +155,8 @@ func (a *API) returnOnce(ctx context.Context, key string, purchase func(tx domai
 			return errReturnTooMuch
 		case errors.As(err, &ve) && ve.Reason == "error.return.cancelled":
 			return errReturnCancelled
+		case errors.As(err, &ve) && ve.Reason == "error.cancel.stamps_spent":
+			return errStampsSpent
 		case err != nil:
 			return err
 		}
