@@ -15,33 +15,53 @@ import (
 
 // SaveUpdate stores an incoming update before anything else happens to it.
 // A payload PostgreSQL refuses (jsonb holds no U+0000, no invalid UTF-8) is
-// ErrInvalid: the same bytes would fail on every retry.
+// ErrInvalid: the same bytes would fail on every retry. One stored before
+// and not handled yet is fresh again (unhandledBefore).
 func (db *DB) SaveUpdate(ctx context.Context, updateID, chatID int64, payload []byte) (bool, error) {
-	tag, err := db.pool.Exec(ctx, `INSERT INTO updates (update_id, chat_id, payload, received_at) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (update_id) DO NOTHING`, updateID, chatID, payload, db.now())
+	var fresh bool
+	err := db.pool.QueryRow(ctx, `WITH stored AS (INSERT INTO updates (update_id, chat_id, payload, received_at)
+		VALUES ($1, $2, $3, $4) ON CONFLICT (update_id) DO NOTHING RETURNING 1)
+		SELECT EXISTS (SELECT 1 FROM stored)
+		    OR EXISTS (SELECT 1 FROM updates e WHERE e.update_id = $1 AND e.processed_at IS NULL)`,
+		updateID, chatID, payload, db.now()).Scan(&fresh)
 	if err != nil {
 		if refusedData(err) {
 			err = fmt.Errorf("%w: %w", domain.ErrInvalid, err)
 		}
 		return false, fmt.Errorf("save update %d: %w", updateID, mapErr(err))
 	}
-	return tag.RowsAffected() == 1, nil
+	return fresh, nil
 }
 
-const saveUpdates = `INSERT INTO updates (update_id, chat_id, payload, received_at)
+const saveUpdates = `WITH stored AS (INSERT INTO updates (update_id, chat_id, payload, received_at)
 	SELECT u.id, u.chat, u.payload::jsonb, $4 FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS u(id, chat, payload)
 	ON CONFLICT (update_id) DO NOTHING
-	RETURNING update_id, false`
+	RETURNING update_id, false AS behind)
+SELECT update_id, behind FROM stored
+UNION ALL ` + unhandledBefore
+
+// unhandledBefore lists the updates of $1 stored before the statement
+// (its snapshot holds none of the rows it inserts) and not handled yet:
+// a delivery again of one whose storing the bot never heard of (the
+// answer lost to a restart or a broken connection, so the update was not
+// confirmed) must still be handled, not dropped as a duplicate until the
+// next start. Fresh, and behind (earlier updates of its chat may be
+// pending: the chat's order decides); a worker handling it right now
+// makes the second handling a duplicate (ClaimUpdate).
+const unhandledBefore = `SELECT e.update_id, true FROM updates e
+	WHERE e.update_id = ANY($1) AND e.processed_at IS NULL`
 
 // saveDeliveries is saveUpdates asking, for each update stored, whether
 // its chat has an earlier one stored and not handled (updates_chat_pending).
 // The subquery reads the snapshot from before the INSERT: rows of this
 // statement are not in it (SaveDeliveries looks at those).
-const saveDeliveries = `INSERT INTO updates (update_id, chat_id, payload, received_at)
+const saveDeliveries = `WITH stored AS (INSERT INTO updates (update_id, chat_id, payload, received_at)
 	SELECT u.id, u.chat, u.payload::jsonb, $4 FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS u(id, chat, payload)
 	ON CONFLICT (update_id) DO NOTHING
 	RETURNING update_id, EXISTS (SELECT 1 FROM updates e
-		WHERE e.chat_id = updates.chat_id AND e.update_id < updates.update_id AND e.processed_at IS NULL)`
+		WHERE e.chat_id = updates.chat_id AND e.update_id < updates.update_id AND e.processed_at IS NULL) AS behind)
+SELECT update_id, behind FROM stored
+UNION ALL ` + unhandledBefore
 
 // SaveUpdates stores a batch of updates in one statement (see domain.Store).
 func (db *DB) SaveUpdates(ctx context.Context, us []domain.RawUpdate) ([]bool, error) {

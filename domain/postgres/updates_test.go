@@ -142,13 +142,17 @@ func TestSetAsideStaleUpdates(t *testing.T) {
 }
 
 // TestSaveUpdate: an update is stored once, received at the business
-// clock's time; a redelivery of the same update_id reports false and
-// keeps the first copy.
+// clock's time; a redelivery of the same update_id keeps the first copy
+// and reports true while it is not handled (its storing may never have
+// been heard of), false once it is.
 func TestSaveUpdate(t *testing.T) {
 	t.Parallel()
 	db, clock := newStore(t)
 	ctx := t.Context()
-	for i, want := range []bool{true, false} {
+	for i, want := range []bool{true, true, false} {
+		if i == 2 {
+			inTx(t, db, func(ctx context.Context, tx domain.Tx) error { return tx.FinishUpdate(ctx, 100) })
+		}
 		fresh, err := db.SaveUpdate(ctx, 100, 7, fmt.Appendf(nil, `{"update_id": 100, "copy": %d}`, i))
 		if err != nil {
 			t.Fatal(err)
@@ -251,9 +255,11 @@ func TestClaimUpdate(t *testing.T) {
 }
 
 // TestSaveUpdatesInOneStatement: a getUpdates answer is stored at once;
-// the ones stored before (and a second copy within the batch) come back
-// as not fresh, and one payload the database refuses stores none of them,
-// so the caller can save them one by one and set that one aside.
+// the ones stored and handled before (and a second copy within the
+// batch) come back as not fresh, one stored before and not handled as
+// fresh (its storing may never have been heard of), and one payload the
+// database refuses stores none of them, so the caller can save them one
+// by one and set that one aside.
 func TestSaveUpdatesInOneStatement(t *testing.T) {
 	t.Parallel()
 	db, _ := clockDB(t)
@@ -261,22 +267,25 @@ func TestSaveUpdatesInOneStatement(t *testing.T) {
 	raw := func(id int64) domain.RawUpdate {
 		return domain.RawUpdate{UpdateID: id, ChatID: 7, Payload: fmt.Appendf(nil, `{"update_id": %d}`, id)}
 	}
-	if _, err := db.SaveUpdate(ctx, 2, 7, raw(2).Payload); err != nil {
-		t.Fatal(err)
+	for _, id := range []int64{2, 6} {
+		if _, err := db.SaveUpdate(ctx, id, 7, raw(id).Payload); err != nil {
+			t.Fatal(err)
+		}
 	}
-	fresh, err := db.SaveUpdates(ctx, []domain.RawUpdate{raw(1), raw(2), raw(3), raw(3)})
+	inTx(t, db, func(ctx context.Context, tx domain.Tx) error { return tx.FinishUpdate(ctx, 2) })
+	fresh, err := db.SaveUpdates(ctx, []domain.RawUpdate{raw(1), raw(2), raw(3), raw(3), raw(6)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []bool{true, false, true, false}; !reflect.DeepEqual(fresh, want) {
+	if want := []bool{true, false, true, false, true}; !reflect.DeepEqual(fresh, want) {
 		t.Errorf("fresh %v, want %v", fresh, want)
 	}
 	bad := domain.RawUpdate{UpdateID: 5, ChatID: 7, Payload: []byte("{\"update_id\": 5, \"message\": {\"text\": \"a\xffb\"}}")}
 	if _, err := db.SaveUpdates(ctx, []domain.RawUpdate{raw(4), bad}); !errors.Is(err, domain.ErrInvalid) {
 		t.Errorf("a refused payload in the batch: %v, want ErrInvalid", err)
 	}
-	if n := scalar[int64](t, db, `SELECT count(*) FROM updates`); n != 3 {
-		t.Errorf("%d updates stored, want 3 (1, 2, 3; nothing of the refused batch)", n)
+	if n := scalar[int64](t, db, `SELECT count(*) FROM updates`); n != 4 {
+		t.Errorf("%d updates stored, want 4 (1, 2, 3, 6; nothing of the refused batch)", n)
 	}
 }
 
@@ -284,6 +293,7 @@ func TestSaveUpdatesInOneStatement(t *testing.T) {
 // store says whether an earlier update of its chat is pending: stored
 // before and not handled (another replica may hold it), or earlier in the
 // same batch. A handled one, a later one or another chat's does not count.
+// A redelivery of one stored and not handled is fresh again, and behind.
 func TestSaveDeliveriesSaysWhatIsBehind(t *testing.T) {
 	t.Parallel()
 	db, _ := clockDB(t)
@@ -303,15 +313,16 @@ func TestSaveDeliveriesSaysWhatIsBehind(t *testing.T) {
 		raw(22, 3),             // 40 of chat 3 pending, but later
 		raw(24, 4), raw(23, 4), // chat 4: 24 is behind 23 of the same batch
 		raw(25, 5), // no other update of chat 5
-		raw(10, 1), // a redelivery
+		raw(10, 1), // a redelivery of one not handled
+		raw(11, 2), // a redelivery of one handled
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []bool{true, true, true, true, true, true, false}; !reflect.DeepEqual(fresh, want) {
+	if want := []bool{true, true, true, true, true, true, true, false}; !reflect.DeepEqual(fresh, want) {
 		t.Errorf("fresh %v, want %v", fresh, want)
 	}
-	if want := []bool{true, false, false, true, false, false, false}; !reflect.DeepEqual(behind, want) {
+	if want := []bool{true, false, false, true, false, false, true, false}; !reflect.DeepEqual(behind, want) {
 		t.Errorf("behind %v, want %v", behind, want)
 	}
 	fresh, err = db.SaveUpdates(ctx, []domain.RawUpdate{raw(30, 1)})
