@@ -240,15 +240,19 @@ type queued struct {
 	alone bool
 }
 
-func (b *Bot) dispatch(j queued) {
+func (b *Bot) dispatch(j queued) bool {
 	b.closeMu.RLock()
 	defer b.closeMu.RUnlock()
-	if b.closing.Load() || !b.started.Load() {
-		return // stored; handled on the next start (or this one's)
+	if b.closing.Load() {
+		return false // stored, not handled: the caller does not confirm it
+	}
+	if !b.started.Load() {
+		return true // stored; handled when this one starts
 	}
 	b.inflight.Add(1)
 	j.staff = b.lanes.take(j.u.ChatID)
 	b.queue(j) <- j
+	return true
 }
 
 // queue is the worker's queue of a chat: always the same one while the

@@ -299,9 +299,19 @@ func (b *Bot) accept(ctx context.Context, received []byte) (int64, error) {
 		b.m.duplicates.Inc()
 		return id, nil
 	}
-	b.dispatch(queued{u: domain.RawUpdate{UpdateID: id, ChatID: chat, Payload: raw}, verdict: v, alone: !behind})
+	if !b.dispatch(queued{u: domain.RawUpdate{UpdateID: id, ChatID: chat, Payload: raw}, verdict: v, alone: !behind}) {
+		// Shutting down since the delivery came in: stored, but nobody
+		// here will handle it, and behind a balancer the next start may
+		// be another replica's long before: not confirmed, so Telegram
+		// delivers it again (to a replica that handles it: a stored
+		// update not handled is fresh again).
+		return id, errShuttingDown
+	}
 	return id, nil
 }
+
+// errShuttingDown refuses an update that came in while the bot stops.
+var errShuttingDown = errors.New("shutting down")
 
 // deadLetter sets an update aside with the reason, so that it is never
 // tried again and blocks nobody; a handled update is left alone.
@@ -387,6 +397,10 @@ func (b *Bot) WebhookHandler(secret string) http.Handler {
 		if _, err := b.accept(r.Context(), raw); err != nil {
 			if errors.Is(err, errUndecodable) {
 				http.Error(w, "bad update", http.StatusBadRequest)
+				return
+			}
+			if errors.Is(err, errShuttingDown) {
+				http.Error(w, "shutting down", http.StatusServiceUnavailable)
 				return
 			}
 			b.log.Error("store webhook update", "err", err)

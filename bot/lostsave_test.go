@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/loyaltybot/loyaltybot/bot"
 	"github.com/loyaltybot/loyaltybot/bot/bottest"
@@ -65,5 +66,25 @@ func TestUpdateWhoseStoringAnswerWasLostIsHandled(t *testing.T) {
 	}
 	if !answered {
 		t.Errorf("/help never answered: its redelivery was taken for a duplicate of an update nobody handled")
+	}
+}
+
+// TestUpdateAcceptedWhileStoppingIsNotConfirmed: an update that comes in
+// as the bot stops is stored, but nobody here will handle it: Accept
+// fails, so the webhook answers 503 and Telegram delivers it again (to a
+// replica that handles it, the stored update being fresh again), rather
+// than 200 and an update left for a start that may be another replica's
+// long before.
+func TestUpdateAcceptedWhileStoppingIsNotConfirmed(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t)
+	if err := h.Bot.Stop(10 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	update := `{"update_id": 3001, "message": {"message_id": 1, "date": 1763800000,
+		"chat": {"id": 402, "type": "private"}, "from": {"id": 402, "first_name": "Olga", "language_code": "en"},
+		"text": "/help", "entities": [{"type": "bot_command", "offset": 0, "length": 5}]}}`
+	if err := h.Bot.Accept(t.Context(), []byte(update)); err == nil {
+		t.Fatal("an update accepted while stopping was confirmed, and nobody will handle it")
 	}
 }
