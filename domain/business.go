@@ -167,6 +167,13 @@ func (b *Business) Validate(supported []string) error {
 	if b.ConsentVersion == "" {
 		return bad("consent_version", "must not be empty")
 	}
+	// A button of the consent question, the first step of every join:
+	// Telegram refuses a message whose button is not a link.
+	if b.PrivacyURL != "" {
+		if _, why := ParseReviewURL(b.PrivacyURL); why != "" {
+			return bad("privacy_url", "%q %s", b.PrivacyURL, why)
+		}
+	}
 	if err := b.Program.Validate(); err != nil {
 		return err
 	}
@@ -204,10 +211,10 @@ func (b *Business) Validate(supported []string) error {
 		if !storeCode.MatchString(s.Code) {
 			return bad(f+".code", "%q must be 1-32 letters, digits or '-'", s.Code)
 		}
-		if seen[s.Code] {
-			return bad(f+".code", "%q is used twice", s.Code)
+		if seen[strings.ToLower(s.Code)] {
+			return bad(f+".code", "%q is used twice (codes are read without regard to case)", s.Code)
 		}
-		seen[s.Code] = true
+		seen[strings.ToLower(s.Code)] = true
 		if s.Name == "" {
 			return bad(f+".name", "must not be empty")
 		}

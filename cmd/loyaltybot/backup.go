@@ -80,11 +80,15 @@ func restore(ctx context.Context, args []string, getenv func(string) string, std
 	fs := flag.NewFlagSet("restore", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	pg := fs.Bool("playground", false, "restore into the playground's database")
-	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
+	err := fs.Parse(args)
+	file := fs.Arg(0)
+	if err == nil { // the flags may follow the file, as the usage writes them
+		err = fs.Parse(fs.Args()[min(1, fs.NArg()):])
+	}
+	if err != nil || fs.NArg() > 0 || file == "" {
 		fmt.Fprintln(stderr, "usage: loyaltybot restore FILE [--playground]")
 		return errUsage
 	}
-	file := fs.Arg(0)
 	if _, err := os.Stat(file); err != nil {
 		return err
 	}

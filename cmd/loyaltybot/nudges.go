@@ -97,5 +97,5 @@ func parseAt(s string, b *domain.Business) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, fmt.Errorf("--at: %q is neither RFC 3339 (2026-12-31T10:00:00+03:00) nor a date (2026-12-31)", s)
 	}
-	return d.Add(12 * time.Hour), nil
+	return time.Date(d.Year(), d.Month(), d.Day(), 12, 0, 0, 0, loc), nil // noon on a clock-change day too
 }

@@ -42,9 +42,14 @@ func (t *tx) FindShopByID(ctx context.Context, id int64) (*domain.Shop, error) {
 func (db *DB) SyncStores(ctx context.Context, stores []domain.StoreConfig) error {
 	return pgx.BeginFunc(ctx, db.pool, func(t pgx.Tx) error {
 		for _, s := range stores {
-			_, err := t.Exec(ctx, `INSERT INTO stores (code, name, timezone, created_at) VALUES ($1, $2, $3, $4)
-				ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, timezone = EXCLUDED.timezone`,
-				s.Code, s.Name, s.TimeZone, db.now())
+			// A code written in another case is the same store: codes are
+			// looked up without regard to case (FindShopByCode).
+			_, err := t.Exec(ctx, `UPDATE stores SET code = $1 WHERE lower(code) = lower($1) AND code <> $1`, s.Code)
+			if err == nil {
+				_, err = t.Exec(ctx, `INSERT INTO stores (code, name, timezone, created_at) VALUES ($1, $2, $3, $4)
+					ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, timezone = EXCLUDED.timezone`,
+					s.Code, s.Name, s.TimeZone, db.now())
+			}
 			if err != nil {
 				return fmt.Errorf("sync store %s: %w", s.Code, err)
 			}
