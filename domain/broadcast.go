@@ -47,6 +47,9 @@ type BroadcastProgress struct {
 	// Withdrawn counts the messages taken back before they went: the
 	// customer opted out of them or erased their data meanwhile.
 	Withdrawn int
+	// Cancelled counts the messages the sender (or an owner) took back
+	// with the broadcast before they went (CancelBroadcast).
+	Cancelled int
 }
 
 // Done reports that no message of the broadcast waits any more.
@@ -61,6 +64,9 @@ type BroadcastStore interface {
 	// gets at most one row per broadcast.
 	QueueBroadcast(ctx context.Context, b *Broadcast, a Audience, p BroadcastPayloads) error
 	FindBroadcast(ctx context.Context, id int64) (*Broadcast, error)
+	// CancelBroadcast drops the broadcast's messages not sent yet (and
+	// not in a sender's hands), at at; it returns how many.
+	CancelBroadcast(ctx context.Context, id int64, at time.Time) (int, error)
 	// RelanguageQueued puts the broadcast messages queued for a chat, not
 	// sent yet, in lang (or the broadcast's default language).
 	RelanguageQueued(ctx context.Context, chatID int64, lang string) error
@@ -114,6 +120,21 @@ func (s *Service) SendBroadcast(ctx context.Context, tx Tx, by *Staff, b *Broadc
 		return fmt.Errorf("queue broadcast: %w", err)
 	}
 	return nil
+}
+
+// CancelBroadcast takes back what of a broadcast has not gone yet (one
+// scheduled for later, or still going out to a large audience): its
+// sender or an owner may, anyone else gets a *ValidationError. It returns
+// how many messages it took back; the report counts them.
+func (s *Service) CancelBroadcast(ctx context.Context, tx Tx, by *Staff, id int64) (int, error) {
+	b, err := tx.FindBroadcast(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	if !by.CanManage() || !by.IsOwner() && by.ID != b.StaffID {
+		return 0, Invalid("broadcast.stop.not_yours")
+	}
+	return tx.CancelBroadcast(ctx, id, s.Now())
 }
 
 // ReportBroadcasts pushes the final report of every finished broadcast to

@@ -279,6 +279,9 @@ func showProgress(s *Session, id int64) error {
 	if !p.Done() || len(b.Options) > 0 {
 		rows = append(rows, []Button{{Text: s.T("broadcast.progress.refresh", nil), Data: action("broadcast", strconv.FormatInt(id, 10))}})
 	}
+	if !p.Done() && (s.Staff.IsOwner() || s.Staff.ID == b.StaffID) {
+		rows = append(rows, []Button{{Text: s.T("broadcast.stop", nil), Data: action("bccancel", strconv.FormatInt(id, 10))}})
+	}
 	if len(b.Options) > 0 {
 		rows = append(rows, []Button{{Text: s.T("broadcast.poll.export", nil), Data: action("pollcsv", strconv.FormatInt(id, 10))}})
 	}
@@ -287,12 +290,17 @@ func showProgress(s *Session, id int64) error {
 }
 
 // withdrawnLine is the line under a broadcast's count that says how many
-// of its messages were taken back before they went ("" for none).
+// of its messages were taken back before they went ("" for none): by the
+// customers (opted out, erased) and by the sender (cancelled).
 func (e *Engine) withdrawnLine(l *i18n.Localizer, p domain.BroadcastProgress) string {
-	if p.Withdrawn == 0 {
-		return ""
+	line := ""
+	if p.Withdrawn > 0 {
+		line += "\n" + e.translate(l, "broadcast.withdrawn", map[string]any{"Count": p.Withdrawn})
 	}
-	return "\n" + e.translate(l, "broadcast.withdrawn", map[string]any{"Count": p.Withdrawn})
+	if p.Cancelled > 0 {
+		line += "\n" + e.translate(l, "broadcast.stopped", map[string]any{"Count": p.Cancelled})
+	}
+	return line
 }
 
 // ReportBroadcasts runs the broadcast report job: the final count of every
@@ -339,8 +347,41 @@ func progressAction(s *Session, value string) error {
 	return showProgress(s, id)
 }
 
+// cancelAction is "🗑 Cancel the broadcast" under its progress (value:
+// its id), then "Yes, cancel it" (the id and ".yes"): what has not gone
+// yet is taken back, and the progress says so.
+func cancelAction(s *Session, value string) error {
+	idText, sure := strings.CutSuffix(value, ".yes")
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil || !s.Staff.CanManage() {
+		s.Toast("error.stale_button")
+		return nil
+	}
+	if !sure {
+		s.Edit(Reply{Inline: [][]Button{{
+			{Text: s.T("broadcast.stop.yes", nil), Data: action("bccancel", idText+".yes")},
+			{Text: s.T("broadcast.stop.no", nil), Data: action("broadcast", idText)},
+		}}})
+		return nil
+	}
+	_, err = s.e.Service.CancelBroadcast(s.Ctx, s.Tx, s.Staff, id)
+	var v *domain.ValidationError
+	switch {
+	case isNotFound(err):
+		s.Toast("error.stale_button")
+		return nil
+	case errors.As(err, &v):
+		s.Toast(v.Reason)
+		return nil
+	case err != nil:
+		return err
+	}
+	return showProgress(s, id)
+}
+
 func init() {
 	registerFlow(broadcast{})
 	registerCommand("broadcast", MenuManager, 20, startBroadcast)
 	registerAction("broadcast", progressAction)
+	registerAction("bccancel", cancelAction)
 }

@@ -1,11 +1,13 @@
 package flows_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/loyaltybot/loyaltybot/bot/bottest"
+	"github.com/loyaltybot/loyaltybot/flows"
 )
 
 // TestScheduledBroadcastGoesAtItsTime: after the preview the owner can
@@ -75,5 +77,44 @@ func TestScheduledBroadcastCanGoAtOnceInstead(t *testing.T) {
 	h.Settle()
 	if got(anna.Sync(), "Now after all") != 1 {
 		t.Fatal("not sent at once")
+	}
+}
+
+// TestScheduledBroadcastCanBeCancelled: the owner schedules a broadcast
+// for the evening, then cancels it (two taps): nothing goes, Progress and
+// the pushed report say the messages were cancelled, not failed. A
+// manager who did not send it has no such button, and a forged one does
+// nothing.
+func TestScheduledBroadcastCanBeCancelled(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	manager := hire(t, h, owner, "manager", 902, "Mila")
+	anna := joinConsenting(t, h, 331, "Anna")
+	joinConsenting(t, h, 332, "Vera")
+	owner.Send("/broadcast").Send("Evening tasting at 19:00").Tap("👥 Everyone who agreed to offers").Tap("⏰ Schedule").
+		Send("today at 18:00").Tap("✅ Send to 2 customers")
+	progress := owner.Last().ID
+	manager.Send("/help")
+	id := countRows(t, h, `SELECT max(id) FROM broadcasts`)
+	forged := h.Engine.SignButtons(flows.Reply{ChatID: 902, Inline: [][]flows.Button{{{Data: fmt.Sprintf("x:bccancel:%d.yes", id)}}}})
+	manager.Callback(manager.Last().ID, forged.Inline[0][0].Data, "a forged cancel by a manager who did not send it")
+	if n := countRows(t, h, `SELECT count(*) FROM outbox WHERE broadcast_id IS NOT NULL AND dropped_at IS NULL`); n != 2 {
+		t.Fatalf("%d messages left after the manager's forged cancel, want 2", n)
+	}
+	owner.TapOld(progress, "🗑 Cancel the broadcast").TapOld(progress, "Yes, cancel what has not gone")
+	if text := owner.Last().Text; !strings.Contains(text, "0 of 2 sent") || !strings.Contains(text, "🗑 Cancelled, not sent: 2.") {
+		t.Fatalf("after cancelling:\n%s", owner.Transcript())
+	}
+	h.Clock.Advance(4 * time.Hour)
+	h.Settle()
+	if got(anna.Sync(), "Evening tasting") != 0 {
+		t.Fatalf("a cancelled broadcast went:\n%s", anna.Transcript())
+	}
+	if n := runReportJob(t, h); n != 1 {
+		t.Fatalf("the report of the cancelled broadcast: %d, want 1", n)
+	}
+	if text := owner.Sync().Last().Text; !strings.Contains(text, "🗑 Cancelled, not sent: 2.") || strings.Contains(text, "2 failed") {
+		t.Fatalf("the pushed report:\n%s", text)
 	}
 }

@@ -5,9 +5,11 @@ ALTER TABLE broadcasts
     ADD COLUMN final_sent integer,
     ADD COLUMN final_blocked integer,
     ADD COLUMN final_failed integer,
-    ADD COLUMN final_withdrawn integer;
+    ADD COLUMN final_withdrawn integer,
+    ADD COLUMN final_cancelled integer;
 UPDATE broadcasts b SET
-    final_sent = c.sent, final_blocked = c.blocked, final_failed = c.failed, final_withdrawn = c.withdrawn
+    final_sent = c.sent, final_blocked = c.blocked, final_failed = c.failed, final_withdrawn = c.withdrawn,
+    final_cancelled = 0
   FROM (SELECT o.broadcast_id,
                count(*) FILTER (WHERE o.sent_at IS NOT NULL) AS sent,
                count(*) FILTER (WHERE o.dropped_at IS NOT NULL AND o.last_error LIKE 'blocked%') AS blocked,

@@ -58,6 +58,21 @@ INSERT INTO ledger (card_id, kind, amount, reason, idempotency_key, created_at)
 SELECT card_id, '` + string(domain.LedgerNudgeWithdrawn) + `', -remaining, rule, 'nudge-withdrawn:' || id, $2 FROM w
 ON CONFLICT (idempotency_key) DO NOTHING`
 
+// cancelledError marks an outbox row of a broadcast its sender cancelled
+// before the row went.
+const cancelledError = "cancelled"
+
+// CancelBroadcast drops the broadcast's rows not sent yet, unless a
+// sender holds them (a lease is transport time: now()).
+func (t *tx) CancelBroadcast(ctx context.Context, id int64, at time.Time) (int, error) {
+	tag, err := t.tx.Exec(ctx, `UPDATE outbox o SET dropped_at = $2, last_error = '`+cancelledError+`', payload = '{}', payloads = NULL
+		WHERE o.broadcast_id = $1 AND `+chatPending+` AND (o.claimed_until IS NULL OR o.claimed_until < now())`, id, t.stamp(at))
+	if err != nil {
+		return 0, fmt.Errorf("cancel broadcast %d: %w", id, mapErr(err))
+	}
+	return int(tag.RowsAffected()), nil
+}
+
 // withdrawnError marks an outbox row taken back before it went: the
 // customer opted out of it or erased their data.
 const withdrawnError = "withdrawn"
@@ -233,11 +248,14 @@ func (t *tx) BroadcastProgress(ctx context.Context, id int64) (domain.BroadcastP
 	err := t.tx.QueryRow(ctx, `SELECT b.queued,
 		coalesce(b.final_sent, count(o.id) FILTER (WHERE o.sent_at IS NOT NULL)),
 		coalesce(b.final_blocked, count(o.id) FILTER (WHERE o.dropped_at IS NOT NULL AND o.last_error LIKE 'blocked%')),
-		coalesce(b.final_failed, count(o.id) FILTER (WHERE o.dropped_at IS NOT NULL AND o.last_error NOT LIKE 'blocked%' AND o.last_error <> $2)),
+		coalesce(b.final_failed, count(o.id) FILTER (WHERE o.dropped_at IS NOT NULL AND o.last_error NOT LIKE 'blocked%'
+		                                                AND o.last_error <> $2 AND o.last_error <> $3)),
 		CASE WHEN b.final_sent IS NULL THEN count(o.id) FILTER (WHERE o.sent_at IS NULL AND o.dropped_at IS NULL) ELSE 0 END,
-		coalesce(b.final_withdrawn, count(o.id) FILTER (WHERE o.dropped_at IS NOT NULL AND o.last_error = $2))
+		coalesce(b.final_withdrawn, count(o.id) FILTER (WHERE o.dropped_at IS NOT NULL AND o.last_error = $2)),
+		coalesce(b.final_cancelled, count(o.id) FILTER (WHERE o.dropped_at IS NOT NULL AND o.last_error = $3))
 		FROM broadcasts b LEFT JOIN outbox o ON o.broadcast_id = b.id
-		WHERE b.id = $1 GROUP BY b.id`, id, withdrawnError).Scan(&p.Queued, &p.Sent, &p.Blocked, &p.Failed, &p.Pending, &p.Withdrawn)
+		WHERE b.id = $1 GROUP BY b.id`, id, withdrawnError, cancelledError).
+		Scan(&p.Queued, &p.Sent, &p.Blocked, &p.Failed, &p.Pending, &p.Withdrawn, &p.Cancelled)
 	if err != nil {
 		return p, fmt.Errorf("broadcast progress: %w", mapErr(err))
 	}
@@ -275,7 +293,8 @@ func (t *tx) ClaimFinishedBroadcasts(ctx context.Context, at time.Time, limit in
 		}
 		out[i].Progress = p
 		if _, err := t.tx.Exec(ctx, `UPDATE broadcasts SET final_sent = $2, final_blocked = $3, final_failed = $4,
-			final_withdrawn = $5 WHERE id = $1`, out[i].ID, p.Sent, p.Blocked, p.Failed, p.Withdrawn); err != nil {
+			final_withdrawn = $5, final_cancelled = $6 WHERE id = $1`, out[i].ID, p.Sent, p.Blocked, p.Failed, p.Withdrawn,
+			p.Cancelled); err != nil {
 			return nil, fmt.Errorf("claim finished broadcasts: %w", mapErr(err))
 		}
 	}
