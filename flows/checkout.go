@@ -163,6 +163,13 @@ func (checkout) cancelRow(s *Session) []Button {
 }
 
 func (c checkout) Ask(s *Session) error {
+	if !s.Staff.CanCheckout() {
+		// Revoked mid-checkout (and told so then): a command's resume
+		// (/help, /start) must not show the customer's card and the
+		// buttons again.
+		s.Leave()
+		return nil
+	}
 	switch s.Conv.Step {
 	case stepCard:
 		s.Send(Reply{Text: s.T("checkout.scan.ask", nil), Inline: [][]Button{c.cancelRow(s)}})

@@ -552,3 +552,24 @@ func TestRegisterOffersNoPointsPastTheirExpiry(t *testing.T) {
 		t.Fatalf("/balance after the expiry:\n%s", got)
 	}
 }
+
+// TestRevokedCashierCommandMidCheckoutShowsNoCard: a cashier revoked
+// while a checkout waits at the choice sends a command before tapping
+// anything: the command is answered, but the checkout's question is not
+// asked again with the customer's name, balance and the buttons of a
+// checkout the former cashier may no longer finish.
+func TestRevokedCashierCommandMidCheckoutShowsNoCard(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 904, "Boris")
+	anna := join(t, h, 104, "Anna")
+	scan(t, anna, cashier)
+	cashier.Send("300")
+	owner.Send("/staff").Tap("👥 Staff list").Tap("Revoke Boris").Tap("Yes, revoke")
+	before := len(cashier.Sync().Transcript())
+	cashier.Send("/help")
+	if tail := cashier.Transcript()[before:]; strings.Contains(tail, "Anna") || strings.Contains(tail, "Accrue") {
+		t.Fatalf("a revoked cashier's /help asks the checkout again, with the customer:\n%s", tail)
+	}
+}

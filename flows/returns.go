@@ -50,6 +50,10 @@ func (returnFlow) cancelRow(s *Session) []Button {
 }
 
 func (f returnFlow) Ask(s *Session) error {
+	if !s.Staff.CanTakeReturns(&s.e.Business.Program) {
+		s.Leave() // revoked meanwhile: the purchase is not shown again
+		return nil
+	}
 	switch s.Conv.Step {
 	case stepReturnPick:
 		return f.askPick(s)

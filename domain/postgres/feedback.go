@@ -115,9 +115,18 @@ SELECT outbox_id, $5, $6, $3, $7, $8 FROM req`
 // its message waits (not sent, not held by a sender), at.
 func (t *tx) WithdrawFeedbackRequest(_ context.Context, purchaseID int64, at time.Time) error {
 	b := &pgx.Batch{}
-	b.Queue(`UPDATE outbox SET dropped_at = $2, last_error = 'not needed', payload = '{}'
+	b.Queue(`UPDATE outbox SET dropped_at = $2, last_error = 'not needed', payload = '{}', payloads = NULL
 		WHERE id = (SELECT outbox_id FROM feedback_requests WHERE purchase_id = $1)
 		  AND `+chatPending+` AND (claimed_until IS NULL OR claimed_until < now())`, purchaseID, at)
+	// A cancelled visit's request that never went asked nobody: it does
+	// not take the customer's one request of the period (the visit rung
+	// up again, or the next one, is asked about). A rated visit's stays:
+	// the customer has just said how it was.
+	b.Queue(`DELETE FROM feedback_requests r
+		WHERE r.purchase_id = $1
+		  AND EXISTS (SELECT 1 FROM purchases p WHERE p.id = r.purchase_id AND p.cancelled_at IS NOT NULL)
+		  AND EXISTS (SELECT 1 FROM outbox o WHERE o.id = r.outbox_id AND o.dropped_at IS NOT NULL AND o.sent_at IS NULL)`,
+		purchaseID)
 	t.tx.Defer(b)
 	return nil
 }

@@ -29,7 +29,7 @@ func (t *tx) SetTopicChoice(_ context.Context, customerID int64, topic string, o
 // (of rules $4; any, when $3 is empty), at $5, unless a sender holds them
 // (a lease is transport time: now()); the nudges become skipped.
 const withdrawQueued = `WITH gone AS (
-UPDATE outbox o SET dropped_at = $5, last_error = '` + withdrawnError + `', payload = '{}'
+UPDATE outbox o SET dropped_at = $5, last_error = '` + withdrawnError + `', payload = '{}', payloads = NULL
  WHERE o.chat_id = $1 AND ` + chatPending + `
    AND (o.claimed_until IS NULL OR o.claimed_until < now())
    AND (o.broadcast_id IN (SELECT b.id FROM broadcasts b WHERE $3 = '' OR b.topic = $3)
