@@ -234,8 +234,8 @@ func (s *Service) checkStampsKept(ctx context.Context, tx Tx, publicID string, s
 	if err != nil || p.Cancelled() || p.Stamps <= 0 || !st.Qualifies(p.Amount, p.CreatedAt) {
 		return err
 	}
-	if returned >= 0 && (returned > p.Amount || returned < p.Amount && st.Qualifies(p.Amount-returned, p.CreatedAt)) {
-		return nil // too much (the return says so), or the stamps stay
+	if returned != -1 && (returned <= 0 || returned > p.Amount || returned < p.Amount && st.Qualifies(p.Amount-returned, p.CreatedAt)) {
+		return nil // an amount the return refuses itself, or the stamps stay
 	}
 	if _, err := tx.LockCard(ctx, p.CardID); err != nil {
 		return err

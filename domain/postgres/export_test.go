@@ -14,11 +14,14 @@ var LoadCheckoutSQL = loadCheckout
 
 // The statements that read the updates in flight, for their plan test.
 const (
-	SaveDeliveriesSQL = saveDeliveries
-	EarlierPendingSQL = earlierPending
-	PendingUpdatesSQL = pendingUpdates
-	SetAsideStaleSQL  = setAsideStale
-	DeadLetterSQL     = deadLetter
+	SaveDeliveriesSQL  = saveDeliveries
+	SaveUpdateSQL      = saveUpdate
+	SaveUpdatesSQL     = saveUpdates
+	UnhandledBeforeSQL = unhandledBefore
+	EarlierPendingSQL  = earlierPending
+	PendingUpdatesSQL  = pendingUpdates
+	SetAsideStaleSQL   = setAsideStale
+	DeadLetterSQL      = deadLetter
 )
 
 // BadgeFactsSQL lets the plan test read the badge checks' query.

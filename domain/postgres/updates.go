@@ -19,11 +19,7 @@ import (
 // and not handled yet is fresh again (unhandledBefore).
 func (db *DB) SaveUpdate(ctx context.Context, updateID, chatID int64, payload []byte) (bool, error) {
 	var fresh bool
-	err := db.pool.QueryRow(ctx, `WITH stored AS (INSERT INTO updates (update_id, chat_id, payload, received_at)
-		VALUES ($1, $2, $3, $4) ON CONFLICT (update_id) DO NOTHING RETURNING 1)
-		SELECT EXISTS (SELECT 1 FROM stored)
-		    OR EXISTS (SELECT 1 FROM updates e WHERE e.update_id = $1 AND e.processed_at IS NULL)`,
-		updateID, chatID, payload, db.now()).Scan(&fresh)
+	err := db.pool.QueryRow(ctx, saveUpdate, updateID, chatID, payload, db.now()).Scan(&fresh)
 	if err != nil {
 		if refusedData(err) {
 			err = fmt.Errorf("%w: %w", domain.ErrInvalid, err)
@@ -32,6 +28,13 @@ func (db *DB) SaveUpdate(ctx context.Context, updateID, chatID int64, payload []
 	}
 	return fresh, nil
 }
+
+// saveUpdate stores one update; fresh when stored now, or stored before
+// and not handled (unhandledBefore, by its key).
+const saveUpdate = `WITH stored AS (INSERT INTO updates (update_id, chat_id, payload, received_at)
+	VALUES ($1, $2, $3, $4) ON CONFLICT (update_id) DO NOTHING RETURNING 1)
+	SELECT EXISTS (SELECT 1 FROM stored)
+	    OR EXISTS (SELECT 1 FROM updates e WHERE e.update_id = $1 AND num_nulls(e.processed_at) = 1)`
 
 const saveUpdates = `WITH stored AS (INSERT INTO updates (update_id, chat_id, payload, received_at)
 	SELECT u.id, u.chat, u.payload::jsonb, $4 FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS u(id, chat, payload)
@@ -47,9 +50,12 @@ UNION ALL ` + unhandledBefore
 // confirmed) must still be handled, not dropped as a duplicate until the
 // next start. Fresh, and behind (earlier updates of its chat may be
 // pending: the chat's order decides); a worker handling it right now
-// makes the second handling a duplicate (ClaimUpdate).
+// makes the second handling a duplicate (ClaimUpdate). It finds them by
+// their key: the unhandled test is written not to imply the predicate of
+// updates_chat_pending, which a plan would otherwise read whole, every
+// update in flight for every delivery (as deadLetter, migration 0037).
 const unhandledBefore = `SELECT e.update_id, true FROM updates e
-	WHERE e.update_id = ANY($1) AND e.processed_at IS NULL`
+	WHERE e.update_id = ANY($1) AND num_nulls(e.processed_at) = 1`
 
 // saveDeliveries is saveUpdates asking, for each update stored, whether
 // its chat has an earlier one stored and not handled (updates_chat_pending).
