@@ -121,13 +121,13 @@ func TestWithdrawingTheDataConsentErasesAfterConfirmation(t *testing.T) {
 	h := bottest.New(t)
 	c := join(t, h, 167, "Sara")
 	c.Send("/privacy").
-		Tap("✋ Withdraw consent to data processing (deletes my data)").
+		Tap("✋ Withdraw consent, delete my data").
 		Tap("No, keep it")
 	if cust, _ := customer(t, h, 167); cust.Phone == "" {
 		t.Fatal("data deleted without a confirmation")
 	}
 	c.Send("/privacy").
-		Tap("✋ Withdraw consent to data processing (deletes my data)").
+		Tap("✋ Withdraw consent, delete my data").
 		Tap("Yes, withdraw and delete my data")
 	if n := countRows(t, h, `SELECT count(*) FROM customers WHERE phone IS NOT NULL OR first_name <> ''`); n != 0 {
 		t.Fatal("withdrawing the consent left the personal data")

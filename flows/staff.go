@@ -2,6 +2,7 @@ package flows
 
 import (
 	"errors"
+	"maps"
 	"strconv"
 	"strings"
 	"time"
@@ -347,7 +348,7 @@ func listPurchases(s *Session) error {
 		}
 		b.WriteString("\n" + s.T("staff.purchases.line", data) + state)
 		if !p.Cancelled() {
-			rows = append(rows, []Button{{Text: s.T("staff.purchases.cancel", data), Data: action("cancelask", p.PublicID)}})
+			rows = append(rows, []Button{{Text: s.T("staff.purchases.cancel", withShortName(data)), Data: action("cancelask", p.PublicID)}})
 		}
 	}
 	s.Send(Reply{Text: b.String(), Inline: rows})
@@ -389,7 +390,7 @@ func listPrizes(s *Session) error {
 		if p.Cancelled() {
 			line += " " + s.T("staff.purchases.cancelled", nil)
 		} else {
-			rows = append(rows, []Button{{Text: s.T("staff.prizes.cancel", data), Data: action("prizeask", p.PublicID)}})
+			rows = append(rows, []Button{{Text: s.T("staff.prizes.cancel", withShortName(data)), Data: action("prizeask", p.PublicID)}})
 		}
 		b.WriteString("\n" + line)
 	}
@@ -400,4 +401,22 @@ func listPrizes(s *Session) error {
 func init() {
 	registerFlow(staffFlow{})
 	registerCommand("staff", MenuManager, 10, startStaff)
+}
+
+// buttonNameRunes is the most of a customer's name a button label shows:
+// with the time and the amount it stays within what a phone shows of a
+// button.
+const buttonNameRunes = 12
+
+// withShortName is data with its Customer cut to buttonNameRunes (an
+// ellipsis marks the cut), for a button's label; the line above it has
+// the whole name.
+func withShortName(data map[string]any) map[string]any {
+	name, _ := data["Customer"].(string)
+	if r := []rune(name); len(r) > buttonNameRunes {
+		out := maps.Clone(data)
+		out["Customer"] = string(r[:buttonNameRunes-1]) + "…"
+		return out
+	}
+	return data
 }

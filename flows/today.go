@@ -62,7 +62,7 @@ func todayCommand(s *Session) error {
 		// few minutes on, its receipt scrolled away); managers cancel from
 		// /staff → Recent purchases.
 		if s.Staff.Role == domain.RoleCashier && !p.Cancelled() && s.Staff.CanCancel(&p.Purchase, &s.e.Business.Program, now) {
-			rows = append(rows, []Button{{Text: s.T("staff.purchases.cancel", map[string]any{"Time": at, "Customer": name, "Amount": amount}),
+			rows = append(rows, []Button{{Text: s.T("staff.purchases.cancel", withShortName(map[string]any{"Time": at, "Customer": name, "Amount": amount})),
 				Data: action("cancelask", p.PublicID)}})
 		}
 	}
