@@ -78,8 +78,9 @@ func (t *tx) OpenChat(ctx context.Context, chatID, telegramID int64, also domain
 // chatCardExpiry reads the expiry facts of the card of the customer
 // Telegram user $1 is (ReadCardExpiry), as FindCardWithExpiry does by
 // the customer.
-var chatCardExpiry = `SELECT ` + expiryFactsOf(`(SELECT k.id FROM cards k JOIN customers c ON c.id = k.customer_id
-	WHERE c.telegram_id = $1)`)
+// The card is found once, its facts read by its id.
+var chatCardExpiry = `SELECT f.* FROM (SELECT k.id FROM customers c JOIN cards k ON k.customer_id = c.id
+	WHERE c.telegram_id = $1) k CROSS JOIN LATERAL (SELECT ` + expiryFactsOf("(k.id)") + `) f`
 
 // chatTopicChoices reads the topic choices of the customer Telegram user
 // $1 is (ReadTopicChoices), as ListTopicChoices does by the customer.

@@ -15,8 +15,6 @@ var LoadCheckoutSQL = loadCheckout
 // The statements that read the updates in flight, for their plan test.
 const (
 	SaveDeliveriesSQL  = saveDeliveries
-	SaveUpdateSQL      = saveUpdate
-	SaveUpdatesSQL     = saveUpdates
 	UnhandledBeforeSQL = unhandledBefore
 	EarlierPendingSQL  = earlierPending
 	PendingUpdatesSQL  = pendingUpdates

@@ -18,56 +18,65 @@ import (
 // ErrInvalid: the same bytes would fail on every retry. One stored before
 // and not handled yet is fresh again (unhandledBefore).
 func (db *DB) SaveUpdate(ctx context.Context, updateID, chatID int64, payload []byte) (bool, error) {
-	var fresh bool
-	err := db.pool.QueryRow(ctx, saveUpdate, updateID, chatID, payload, db.now()).Scan(&fresh)
+	tag, err := db.pool.Exec(ctx, saveUpdate, updateID, chatID, payload, db.now())
 	if err != nil {
 		if refusedData(err) {
 			err = fmt.Errorf("%w: %w", domain.ErrInvalid, err)
 		}
 		return false, fmt.Errorf("save update %d: %w", updateID, mapErr(err))
 	}
-	return fresh, nil
+	if tag.RowsAffected() == 1 {
+		return true, nil
+	}
+	again, err := db.unhandled(ctx, []int64{updateID})
+	return len(again) == 1, err
 }
 
-// saveUpdate stores one update; fresh when stored now, or stored before
-// and not handled (unhandledBefore, by its key).
-const saveUpdate = `WITH stored AS (INSERT INTO updates (update_id, chat_id, payload, received_at)
-	VALUES ($1, $2, $3, $4) ON CONFLICT (update_id) DO NOTHING RETURNING 1)
-	SELECT EXISTS (SELECT 1 FROM stored)
-	    OR EXISTS (SELECT 1 FROM updates e WHERE e.update_id = $1 AND num_nulls(e.processed_at) = 1)`
+// unhandled lists those of ids stored and not handled yet (unhandledBefore):
+// asked only of updates an insert found stored already, a redelivery.
+func (db *DB) unhandled(ctx context.Context, ids []int64) ([]int64, error) {
+	rows, _ := db.pool.Query(ctx, unhandledBefore, ids)
+	out, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("look for redeliveries: %w", mapErr(err))
+	}
+	return out, nil
+}
 
-const saveUpdates = `WITH stored AS (INSERT INTO updates (update_id, chat_id, payload, received_at)
+// saveUpdate stores one update (a redelivery stores nothing: SaveUpdate
+// then asks unhandledBefore).
+const saveUpdate = `INSERT INTO updates (update_id, chat_id, payload, received_at)
+	VALUES ($1, $2, $3, $4) ON CONFLICT (update_id) DO NOTHING`
+
+const saveUpdates = `INSERT INTO updates (update_id, chat_id, payload, received_at)
 	SELECT u.id, u.chat, u.payload::jsonb, $4 FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS u(id, chat, payload)
 	ON CONFLICT (update_id) DO NOTHING
-	RETURNING update_id, false AS behind)
-SELECT update_id, behind FROM stored
-UNION ALL ` + unhandledBefore
+	RETURNING update_id, false`
 
-// unhandledBefore lists the updates of $1 stored before the statement
-// (its snapshot holds none of the rows it inserts) and not handled yet:
-// a delivery again of one whose storing the bot never heard of (the
-// answer lost to a restart or a broken connection, so the update was not
-// confirmed) must still be handled, not dropped as a duplicate until the
-// next start. Fresh, and behind (earlier updates of its chat may be
-// pending: the chat's order decides); a worker handling it right now
-// makes the second handling a duplicate (ClaimUpdate). It finds them by
-// their key: the unhandled test is written not to imply the predicate of
-// updates_chat_pending, which a plan would otherwise read whole, every
-// update in flight for every delivery (as deadLetter, migration 0037).
-const unhandledBefore = `SELECT e.update_id, true FROM updates e
+// unhandledBefore lists the updates of $1 stored and not handled yet,
+// asked of the ones a save found stored already: a delivery again of one
+// whose storing the bot never heard of (the answer lost to a restart or a
+// broken connection, so the update was not confirmed) must still be
+// handled, not dropped as a duplicate until the next start. Fresh, and
+// behind (earlier updates of its chat may be pending: the chat's order
+// decides); a worker handling it right now makes the second handling a
+// duplicate (ClaimUpdate). A round trip only for a redelivery: the usual
+// save is the INSERT alone. It finds them by their key: the unhandled
+// test is written not to imply the predicate of updates_chat_pending,
+// which a plan would otherwise read whole, every update in flight (as
+// deadLetter, migration 0037).
+const unhandledBefore = `SELECT e.update_id FROM updates e
 	WHERE e.update_id = ANY($1) AND num_nulls(e.processed_at) = 1`
 
 // saveDeliveries is saveUpdates asking, for each update stored, whether
 // its chat has an earlier one stored and not handled (updates_chat_pending).
 // The subquery reads the snapshot from before the INSERT: rows of this
 // statement are not in it (SaveDeliveries looks at those).
-const saveDeliveries = `WITH stored AS (INSERT INTO updates (update_id, chat_id, payload, received_at)
+const saveDeliveries = `INSERT INTO updates (update_id, chat_id, payload, received_at)
 	SELECT u.id, u.chat, u.payload::jsonb, $4 FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS u(id, chat, payload)
 	ON CONFLICT (update_id) DO NOTHING
 	RETURNING update_id, EXISTS (SELECT 1 FROM updates e
-		WHERE e.chat_id = updates.chat_id AND e.update_id < updates.update_id AND e.processed_at IS NULL) AS behind)
-SELECT update_id, behind FROM stored
-UNION ALL ` + unhandledBefore
+		WHERE e.chat_id = updates.chat_id AND e.update_id < updates.update_id AND e.processed_at IS NULL)`
 
 // SaveUpdates stores a batch of updates in one statement (see domain.Store).
 func (db *DB) SaveUpdates(ctx context.Context, us []domain.RawUpdate) ([]bool, error) {
@@ -125,6 +134,21 @@ func (db *DB) saveBatch(ctx context.Context, query string, us []domain.RawUpdate
 	behindOf := make(map[int64]bool, len(rs)) // the updates stored now
 	for _, r := range rs {
 		behindOf[r.id] = r.behind
+	}
+	if len(rs) < len(us) { // some were stored before: redeliveries
+		var again []int64
+		for _, u := range us {
+			if _, ok := behindOf[u.UpdateID]; !ok {
+				again = append(again, u.UpdateID)
+			}
+		}
+		ids, err := db.unhandled(ctx, again)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, id := range ids {
+			behindOf[id] = true // fresh again, and behind
+		}
 	}
 	fresh, behind := make([]bool, len(us)), make([]bool, len(us))
 	for i, u := range us {
