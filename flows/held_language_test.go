@@ -57,3 +57,31 @@ func TestHeldNudgeInTheLanguageAtSendTime(t *testing.T) {
 		t.Fatalf("the held win-back's button:\n%s", anna.Transcript())
 	}
 }
+
+// TestHeldMessageKeepsNoTextOnceSent: a rating request held for the
+// morning keeps its text in every language while it waits; once sent,
+// none is kept (as its own payload is scrubbed).
+func TestHeldMessageKeepsNoTextOnceSent(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := join(t, h, 101, "Anna")
+	h.Clock.Advance(6 * time.Hour)
+	buy(t, anna, cashier)
+	h.Clock.Advance(2 * time.Hour)
+	if n := runFeedbackJob(t, h); n != 1 {
+		t.Fatalf("the job queued %d requests, want 1", n)
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM outbox WHERE payloads IS NOT NULL`); n != 1 {
+		t.Fatalf("%d held messages keep their languages, want 1", n)
+	}
+	h.Clock.Advance(10 * time.Hour)
+	h.Settle()
+	if !strings.Contains(anna.Sync().Last().Text, "How was your visit") {
+		t.Fatalf("the request did not go:\n%s", anna.Transcript())
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM outbox WHERE payloads IS NOT NULL`); n != 0 {
+		t.Fatalf("%d sent messages keep their text in every language", n)
+	}
+}

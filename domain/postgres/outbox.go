@@ -408,7 +408,7 @@ func (o *outbox) Release(ctx context.Context, ms []domain.OutMessage) error {
 
 // Drop gives up on a row and scrubs its payload.
 func (o *outbox) Drop(ctx context.Context, id int64, reason string) error {
-	_, err := o.pool.Exec(ctx, `UPDATE outbox SET dropped_at = $3, claimed_until = NULL, last_error = $2, payload = '{}'
+	_, err := o.pool.Exec(ctx, `UPDATE outbox SET dropped_at = $3, claimed_until = NULL, last_error = $2, payload = '{}', payloads = NULL
 		WHERE id = $1`, id, reason, o.now())
 	return markUnavailable(err)
 }
@@ -420,7 +420,7 @@ func (o *outbox) MarkUnreachable(ctx context.Context, chatID int64) error {
 		WHERE chat_id = $1 AND unreachable_at IS NULL`, chatID, at); err != nil {
 		return fmt.Errorf("mark unreachable: %w", err)
 	}
-	_, err := o.pool.Exec(ctx, `UPDATE outbox SET dropped_at = $2, last_error = 'blocked', payload = '{}'
+	_, err := o.pool.Exec(ctx, `UPDATE outbox SET dropped_at = $2, last_error = 'blocked', payload = '{}', payloads = NULL
 		WHERE chat_id = $1 AND `+chatPending+`
 		  AND (claimed_until IS NULL OR claimed_until < now())`, chatID, at)
 	return err

@@ -147,7 +147,7 @@ func (t *tx) EraseCustomer(ctx context.Context, customerID int64, e domain.Erasu
 		// no chat and no text; the rest of the chat's messages go.
 		stmt{`UPDATE nudges SET outcome = 'skipped', reason = '` + domain.SkipErased + `'
 			WHERE id IN (SELECT nudge_id FROM outbox WHERE chat_id = ANY($1) AND ` + chatPending + `)`, []any{chats}},
-		stmt{`UPDATE outbox SET chat_id = -id, payload = '{}',
+		stmt{`UPDATE outbox SET chat_id = -id, payload = '{}', payloads = NULL,
 			last_error = CASE WHEN ` + chatPending + ` THEN '` + withdrawnError + `' ELSE last_error END,
 			dropped_at = CASE WHEN ` + chatPending + ` THEN $2 ELSE dropped_at END
 			WHERE chat_id = ANY($1) AND broadcast_id IS NOT NULL`, []any{chats, e.At}},
