@@ -142,12 +142,14 @@ func (db *DB) saveBatch(ctx context.Context, query string, us []domain.RawUpdate
 				again = append(again, u.UpdateID)
 			}
 		}
-		ids, err := db.unhandled(ctx, again)
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, id := range ids {
-			behindOf[id] = true // fresh again, and behind
+		if len(again) > 0 { // not only a second copy of one stored now
+			ids, err := db.unhandled(ctx, again)
+			if err != nil {
+				return nil, nil, err
+			}
+			for _, id := range ids {
+				behindOf[id] = true // fresh again, and behind
+			}
 		}
 	}
 	fresh, behind := make([]bool, len(us)), make([]bool, len(us))
