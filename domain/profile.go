@@ -157,9 +157,12 @@ func (s *Service) CompleteSection(ctx context.Context, tx Tx, customerID int64, 
 		return true, err
 	}
 	var paid int64
-	again, err := s.rejoined(ctx, tx, customerID)
-	if err != nil {
-		return true, err
+	again := false
+	if sec.Bonus > 0 { // asked only of a section that pays
+		var err error
+		if again, err = s.rejoined(ctx, tx, customerID); err != nil {
+			return true, err
+		}
 	}
 	if sec.Bonus > 0 && !again {
 		created, err := s.Reward(ctx, tx, customerID, sec.Bonus, "section:"+strconv.FormatInt(customerID, 10)+":"+section)
