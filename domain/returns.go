@@ -47,6 +47,9 @@ type ReturnRequest struct {
 	IdempotencyKey string // one return per key, whatever retries happen
 	RequestHash    string // same key with another hash is a conflict
 	Amount         int64  // minor units, at most what stands of the purchase
+	// stamps, set by Service.ReturnPurchase: a return may not take stamps
+	// that paid for a prize since (stampsKept).
+	stamps *StampsConfig
 }
 
 // ReturnResult is a return with the purchase as it stands after it.
@@ -105,6 +108,11 @@ func ReturnPurchase(ctx context.Context, tx Tx, p *Program, req ReturnRequest, n
 	case req.Amount > pur.Amount:
 		return nil, &ValidationError{Reason: "error.return.too_much",
 			Detail: fmt.Sprintf("%d asked, %d left", req.Amount, pur.Amount)}
+	}
+	if req.stamps != nil {
+		if err := stampsKept(ctx, tx, req.stamps, pur, req.Amount); err != nil {
+			return nil, err
+		}
 	}
 	var staffID int64
 	if req.By != nil {

@@ -2,7 +2,6 @@ package domain
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"time"
 )
@@ -85,7 +84,7 @@ func (s *Service) CancelPurchase(ctx context.Context, tx Tx, publicID string, sh
 			return nil, Invalid("staff.manager_only")
 		}
 	}
-	if err := s.checkStampsKept(ctx, tx, publicID, shopID, -1); err != nil {
+	if err := s.checkStampsKept(ctx, tx, publicID, shopID); err != nil {
 		return nil, err
 	}
 	res, err := CancelPurchase(ctx, tx, publicID, shopID, byStaff, now)
@@ -126,17 +125,9 @@ func (s *Service) ReturnPurchase(ctx context.Context, tx Tx, req ReturnRequest) 
 		return nil, Invalid("staff.manager_only")
 	}
 	// A return that leaves the purchase short of the stamp card's minimum
-	// (all of it: cancelled) takes its stamps as a cancel does; a retried
-	// one answers what it did.
-	if s.Business.Gamification.Stamps.Enabled {
-		if _, err := tx.FindReturnByKey(ctx, req.IdempotencyKey); errors.Is(err, ErrNotFound) {
-			if err := s.checkStampsKept(ctx, tx, req.PurchaseID, req.ShopID, req.Amount); err != nil {
-				return nil, err
-			}
-		} else if err != nil {
-			return nil, err
-		}
-	}
+	// (all of it: cancelled) takes its stamps as a cancel does: checked
+	// under the card's lock, once the return is known new.
+	req.stamps = &s.Business.Gamification.Stamps
 	now := s.Now()
 	res, err := ReturnPurchase(ctx, tx, s.Program(), req, now)
 	if err != nil {
@@ -218,11 +209,9 @@ func (s *Service) QuoteCard(ctx context.Context, tx Tx, cardID, amount int64) (*
 // would owe stamps its count (never below 0) cannot show, and the next
 // purchase's "+1 stamp" would move nothing. The prize is cancelled
 // first. shopID, when not 0, must be the purchase's store (else
-// ErrNotFound, before any lock). returned is the amount a return takes
-// back (-1: a cancel, all of it): a return that leaves the purchase its
-// stamps is not checked. The card is locked before the count,
-// so no prize is given in between.
-func (s *Service) checkStampsKept(ctx context.Context, tx Tx, publicID string, shopID, returned int64) error {
+// ErrNotFound, before any lock). The card is locked before the count, so
+// no prize is given in between.
+func (s *Service) checkStampsKept(ctx context.Context, tx Tx, publicID string, shopID int64) error {
 	st := &s.Business.Gamification.Stamps
 	if !st.Enabled {
 		return nil
@@ -234,11 +223,19 @@ func (s *Service) checkStampsKept(ctx context.Context, tx Tx, publicID string, s
 	if err != nil || p.Cancelled() || p.Stamps <= 0 || !st.Qualifies(p.Amount, p.CreatedAt) {
 		return err
 	}
-	if returned != -1 && (returned <= 0 || returned > p.Amount || returned < p.Amount && st.Qualifies(p.Amount-returned, p.CreatedAt)) {
-		return nil // an amount the return refuses itself, or the stamps stay
-	}
 	if _, err := tx.LockCard(ctx, p.CardID); err != nil {
 		return err
+	}
+	return stampsKept(ctx, tx, st, p, p.Amount)
+}
+
+// stampsKept refuses (error.cancel.stamps_spent) to take back returned of
+// purchase p (all of it, or enough to leave it under the minimum) when
+// its stamps paid for a prize since. The card must be locked.
+func stampsKept(ctx context.Context, tx Tx, st *StampsConfig, p *Purchase, returned int64) error {
+	if !st.Enabled || p.Stamps <= 0 || !st.Qualifies(p.Amount, p.CreatedAt) ||
+		returned < p.Amount && st.Qualifies(p.Amount-returned, p.CreatedAt) {
+		return nil // no stamps, or they stay
 	}
 	have, err := tx.StampBalance(ctx, p.CardID, st.MinAmount, st.Since)
 	if err != nil {
