@@ -24,7 +24,11 @@ func (s *Service) SetName(ctx context.Context, tx Tx, c *Customer, raw string) e
 // as an erased member's is: changing numbers frees none for a second
 // bonus (the account itself is known too).
 func (s *Service) SetPhone(ctx context.Context, tx Tx, c *Customer, raw string, shared bool) error {
-	phone, err := ParsePhone(raw)
+	read := s.Business.ParsePhone
+	if shared {
+		read = s.Business.SharedPhone
+	}
+	phone, err := read(raw)
 	if err != nil {
 		return err
 	}

@@ -38,8 +38,9 @@ const (
 // any language ("да", "no", "Кошка"), so a customer who types instead of
 // tapping is understood; multi questions take only ChoiceAnswer. A group is
 // not answered by text: ParseAnswer returns a plain error for it. "Today"
-// for a birthday is now's calendar day in now's location.
-func ParseAnswer(q *Question, input string, now time.Time) (Answer, error) {
+// for a birthday is now's calendar day in now's location. A phone is read
+// by phones, the business's reader (nil: ParsePhone).
+func ParseAnswer(q *Question, input string, now time.Time, phones PhoneReader) (Answer, error) {
 	switch q.Type {
 	case QuestionText, QuestionCity:
 		s, err := parseAnswerText(input)
@@ -51,7 +52,10 @@ func ParseAnswer(q *Question, input string, now time.Time) (Answer, error) {
 		s, err := ParseEmail(input)
 		return Answer{Text: s}, err
 	case QuestionPhone:
-		s, err := ParsePhone(input)
+		if phones == nil {
+			phones = ParsePhone
+		}
+		s, err := phones(input)
 		return Answer{Text: s}, err
 	case QuestionDate, QuestionBirthday:
 		d, err := ParseDate(input, now)

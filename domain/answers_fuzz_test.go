@@ -87,7 +87,7 @@ func FuzzParseAnswer(f *testing.F) {
 		if q.Type == QuestionChoice {
 			q = gender
 		}
-		a, err := ParseAnswer(q, in, questionNow)
+		a, err := ParseAnswer(q, in, questionNow, nil)
 		if err != nil {
 			if !errors.Is(err, ErrInvalid) {
 				t.Fatalf("ParseAnswer(%s, %q): %v", q.Type, in, err)
@@ -100,16 +100,16 @@ func FuzzParseAnswer(f *testing.F) {
 			if *a.Number < q.Min || *a.Number > q.Max {
 				t.Fatalf("ParseAnswer(%s, %q) = %d out of range", q.Type, in, *a.Number)
 			}
-			again, err = ParseAnswer(q, formatInt(*a.Number), questionNow)
+			again, err = ParseAnswer(q, formatInt(*a.Number), questionNow, nil)
 		case a.Date != "":
-			again, err = ParseAnswer(q, a.Date, questionNow)
+			again, err = ParseAnswer(q, a.Date, questionNow, nil)
 		case len(a.Choice) == 1:
 			again, err = ChoiceAnswer(q, a.Choice)
 		default:
 			if a.Text == "" || utf8.RuneCountInString(a.Text) > maxAnswerRunes {
 				t.Fatalf("ParseAnswer(%s, %q) = %+v", q.Type, in, a)
 			}
-			again, err = ParseAnswer(q, a.Text, questionNow)
+			again, err = ParseAnswer(q, a.Text, questionNow, nil)
 		}
 		if err != nil || !reflect.DeepEqual(again, a) {
 			t.Fatalf("ParseAnswer(%s, %q) = %+v; again %+v, %v", q.Type, in, a, again, err)

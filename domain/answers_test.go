@@ -281,7 +281,7 @@ func TestParseAnswer(t *testing.T) {
 		{q(QuestionMulti), "makeup", Answer{}, "error.answer.choice"},
 	}
 	for _, tt := range tests {
-		got, err := ParseAnswer(tt.q, tt.in, questionNow)
+		got, err := ParseAnswer(tt.q, tt.in, questionNow, nil)
 		what := "ParseAnswer(" + string(tt.q.Type) + ", " + tt.in + ")"
 		if tt.reason != "" {
 			wantReason(t, what, err, tt.reason)
@@ -291,7 +291,7 @@ func TestParseAnswer(t *testing.T) {
 			t.Errorf("%s = %+v, %v; want %+v", what, got, err, tt.want)
 		}
 	}
-	if _, err := ParseAnswer(q(QuestionGroup), "x", questionNow); err == nil || errors.Is(err, ErrInvalid) {
+	if _, err := ParseAnswer(q(QuestionGroup), "x", questionNow, nil); err == nil || errors.Is(err, ErrInvalid) {
 		t.Errorf("group answered by text: %v", err)
 	}
 }

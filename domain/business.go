@@ -20,9 +20,15 @@ type Business struct {
 	CardTokenTTL     time.Duration
 	ConsentVersion   string // version of the personal-data consent text
 	PrivacyURL       string // optional link to the full policy
-	Stores           []StoreConfig
-	Owners           []int64 // Telegram ids that are owners from the start
-	Program          Program // earning, spending and expiry of points
+	// PhoneRegion is the shop's country (ISO 3166, "RU"): a phone number
+	// typed without a country code is one of its numbers.
+	PhoneRegion string
+	// Phones reads typed phone numbers in PhoneRegion (domain/phones);
+	// nil reads them by ParsePhone's rules.
+	Phones  PhoneReader
+	Stores  []StoreConfig
+	Owners  []int64 // Telegram ids that are owners from the start
+	Program Program // earning, spending and expiry of points
 	// Questionnaire is the step-by-step profile: presets and the owner's
 	// own questions.
 	Questionnaire Questionnaire
@@ -63,6 +69,9 @@ const (
 	// came to, once it has ended or was stopped.
 	JobPromotionReports = "promotion_reports"
 )
+
+// DefaultPhoneRegion is the shop's country when the config names none.
+const DefaultPhoneRegion = "RU"
 
 // DefaultJobs is the schedule when the config sets none: points expire at
 // 03:30, a quiet hour for the shop, what the retention periods no longer

@@ -159,7 +159,7 @@ func (s *Service) FindCustomer(ctx context.Context, tx Tx, query string) (*Custo
 		}
 		return tx.FindCustomerByID(ctx, card.CustomerID)
 	}
-	phone, err := ParsePhone(query)
+	phone, err := s.Business.ParsePhone(query)
 	if err != nil {
 		return nil, Invalid("customer.lookup.unreadable")
 	}

@@ -295,7 +295,7 @@ func overLimit(keys []LookupKey, counts []int, now time.Time, over func(n, max i
 // over its limit even a right number is refused. A malformed number is
 // ParsePhone's *ValidationError, not counted.
 func (s *Service) ResolveCardByPhone(ctx context.Context, tx Tx, src LookupSource, raw string) (int64, error) {
-	phone, err := ParsePhone(raw)
+	phone, err := s.Business.ParsePhone(raw)
 	if err != nil {
 		return 0, err
 	}
@@ -323,10 +323,10 @@ func (s *Service) ResolveCardByPhone(ctx context.Context, tx Tx, src LookupSourc
 // card is a phone number (to find the card by, ResolveCardByPhone) rather
 // than the card's code: a 14-digit code is always a code, though it would
 // parse as a long phone number.
-func IsPhoneLookup(input string) bool {
+func (b *Business) IsPhoneLookup(input string) bool {
 	if _, code := codeDigits(strings.TrimSpace(input)); code {
 		return false
 	}
-	_, err := ParsePhone(input)
+	_, err := b.ParsePhone(input)
 	return err == nil
 }

@@ -16,30 +16,11 @@ import "strings"
 // The result has 10 to 15 digits and no leading 0. Letters, a misplaced
 // "+", or any other character are refused with reason "error.phone.invalid".
 func ParsePhone(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	if s == "" || len(s) > 64 {
-		return "", badPhone("empty or too long")
+	d, plus, err := PhoneDigits(s)
+	if err != nil {
+		return "", err
 	}
-	plus := strings.HasPrefix(s, "+")
-	if plus {
-		s = s[1:]
-	}
-	digits := make([]byte, 0, 16)
-	for _, r := range s {
-		switch {
-		case r >= '0' && r <= '9':
-			digits = append(digits, byte(r))
-		case r == ' ' || r == '-' || r == '(' || r == ')' || r == '.' || r == '\u00a0':
-		default:
-			return "", badPhone("unexpected character")
-		}
-	}
-	d := string(digits)
-	switch {
-	case plus:
-	case strings.HasPrefix(d, "00"):
-		d = d[2:]
-	case len(d) == 11 && d[0] == '8':
+	if !plus && len(d) == 11 && d[0] == '8' {
 		d = "7" + d[1:]
 	}
 	if len(d) < 10 || len(d) > 15 {
@@ -50,6 +31,69 @@ func ParsePhone(s string) (string, error) {
 	}
 	return "+" + d, nil
 }
+
+// PhoneDigits reads the digits of a typed phone number: plus is true when
+// they are international ("+7 999…", or "00 44…" with its "00" dropped),
+// false for a number that may be a national one ("8 999…", "999…"). Only
+// spaces, dashes, dots and parentheses may stand between the digits.
+func PhoneDigits(s string) (digits string, plus bool, err error) {
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > 64 {
+		return "", false, badPhone("empty or too long")
+	}
+	plus = strings.HasPrefix(s, "+")
+	if plus {
+		s = s[1:]
+	}
+	b := make([]byte, 0, 16)
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			b = append(b, byte(r))
+		case r == ' ' || r == '-' || r == '(' || r == ')' || r == '.' || r == '\u00a0':
+		default:
+			return "", false, badPhone("unexpected character")
+		}
+	}
+	digits = string(b)
+	if !plus && strings.HasPrefix(digits, "00") {
+		digits, plus = digits[2:], true
+	}
+	if digits == "" {
+		return "", false, badPhone("no digits")
+	}
+	return digits, plus, nil
+}
+
+// PhoneReader reads a phone number as ParsePhone does, knowing the
+// shop's country: a number typed without its country code is one of that
+// country's (see domain/phones).
+type PhoneReader func(raw string) (string, error)
+
+// ParsePhone reads a typed phone number with the business's reader
+// (Phones, set with the config's phone_region), or ParsePhone's rules
+// when it has none (a Business built by hand).
+func (b *Business) ParsePhone(raw string) (string, error) {
+	if b.Phones != nil {
+		return b.Phones(raw)
+	}
+	return ParsePhone(raw)
+}
+
+// SharedPhone reads the number of a contact Telegram shared: always the
+// full international number, with or without its "+" ("79991234567"),
+// never a national one.
+func (b *Business) SharedPhone(raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	if !strings.HasPrefix(raw, "+") {
+		raw = "+" + raw
+	}
+	return b.ParsePhone(raw)
+}
+
+// BadPhone is the error for a number that cannot be read; detail says
+// why, for the logs.
+func BadPhone(detail string) error { return badPhone(detail) }
 
 func badPhone(detail string) error {
 	return &ValidationError{Reason: "error.phone.invalid", Detail: detail}

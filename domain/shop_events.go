@@ -146,10 +146,10 @@ func (e *ShopEventError) Unwrap() error { return ErrInvalid }
 // find the event by its time.
 func (s *Service) RecordShopEvent(ctx context.Context, tx Tx, req ShopEventRequest) (*ShopEventResult, error) {
 	now := s.Now()
-	if err := req.validate(s.Program().MaxReceipt); err != nil {
+	if err := req.validate(s.Program().MaxReceipt, s.Business.ParsePhone); err != nil {
 		return nil, err
 	}
-	hash := req.hash()
+	hash := req.hash(s.Business.ParsePhone)
 	prev, err := tx.FindShopEvent(ctx, req.ShopID, req.EventID)
 	switch {
 	case err == nil:
@@ -231,7 +231,7 @@ func (s *Service) shopEventCustomer(ctx context.Context, tx Tx, ref CustomerRef,
 		}
 	}
 	if ref.Phone != "" {
-		phone, _ := ParsePhone(ref.Phone) // checked by validate
+		phone, _ := s.Business.ParsePhone(ref.Phone) // checked by validate
 		if err := add(tx.FindCustomerByPhone(ctx, phone)); err != nil {
 			return nil, err
 		}
@@ -258,7 +258,7 @@ func fieldPath(parts ...string) string { return strings.Join(parts, ".") }
 
 // validate checks what needs no database: the id, the type, that some
 // identifier is given and well-formed, and the items.
-func (r *ShopEventRequest) validate(maxPrice int64) error {
+func (r *ShopEventRequest) validate(maxPrice int64, parsePhone PhoneReader) error {
 	bad := func(field, format string, args ...any) error {
 		return &ShopEventError{Field: field, Problem: fmt.Sprintf(format, args...)}
 	}
@@ -276,7 +276,7 @@ func (r *ShopEventRequest) validate(maxPrice int64) error {
 		return bad(fieldPath("customer", "telegram_id"), "must be a Telegram user id, a positive number")
 	}
 	if ref.Phone != "" {
-		if _, err := ParsePhone(ref.Phone); err != nil {
+		if _, err := parsePhone(ref.Phone); err != nil {
 			return bad(fieldPath("customer", "phone"), "is not a phone number; send it in international form, e.g. +79991234567")
 		}
 	}
@@ -324,8 +324,8 @@ func checkShopText(field, s string, maxLen int, required bool) error {
 // hash fingerprints what a repeat must repeat: the type, the customer as
 // named (the phone in any spelling), the items in order and the time as
 // sent. JSON keeps any text from imitating a separator.
-func (r *ShopEventRequest) hash() string {
-	phone, _ := ParsePhone(r.Customer.Phone)
+func (r *ShopEventRequest) hash(parsePhone PhoneReader) string {
+	phone, _ := parsePhone(r.Customer.Phone)
 	at := ""
 	if !r.OccurredAt.IsZero() {
 		at = r.OccurredAt.UTC().Format(time.RFC3339Nano)

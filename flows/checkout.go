@@ -219,7 +219,7 @@ func (c checkout) Handle(s *Session) error {
 			s.Say("checkout.scan.hint", nil)
 			return c.Ask(s)
 		}
-		if domain.IsPhoneLookup(s.In.Text) {
+		if s.e.Business.IsPhoneLookup(s.In.Text) {
 			return startCheckoutByPhone(s, s.In.Text)
 		}
 		return startCheckout(s, s.In.Text)

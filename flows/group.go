@@ -158,7 +158,7 @@ func (f questionnaire) handleGroup(s *Session, q *domain.Question) error {
 			return f.Ask(s)
 		}
 	case s.In.Kind == InputText && field.Type != domain.QuestionMulti:
-		ans, err = domain.ParseAnswer(field, s.In.Text, s.e.Now().In(s.e.location(s))) // "today" is the store's
+		ans, err = domain.ParseAnswer(field, s.In.Text, s.e.Now().In(s.e.location(s)), s.e.Business.ParsePhone) // "today" is the store's
 	default:
 		s.Say("profile.hint", nil)
 		return f.Ask(s)

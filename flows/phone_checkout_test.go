@@ -61,3 +61,24 @@ func TestCheckoutByPhoneAddsPointsOnly(t *testing.T) {
 	}
 	bottest.Golden(t, "checkout_by_phone", cashier.Transcript())
 }
+
+// TestPhoneTypedWithoutCountryCode: in a Russian shop (phone_region
+// "RU") a customer types their number as people there do, without +7;
+// the cashier finds them by it in another spelling. Before the region
+// was known, "999 000-01-05" was stored as +9990000105, a number of
+// nobody that no other spelling found.
+func TestPhoneTypedWithoutCountryCode(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := h.Chat(105, "Anna", "en")
+	anna.Send("/start").Tap("✅ I agree").Send("999 000-01-05").Tap("Anna").Tap("No, thanks")
+	if c, _ := customer(t, h, 105); !c.Member() || c.Phone != "+79990000105" {
+		t.Fatalf("phone %q, member %v:\n%s", c.Phone, c.Member(), anna.Transcript())
+	}
+	cashier.Send("/scan").Send("8 999 000 01 05")
+	if got := lastTexts(cashier, 2); !strings.Contains(got, "Customer: Anna") {
+		t.Fatalf("the card not found by phone:\n%s", cashier.Transcript())
+	}
+}

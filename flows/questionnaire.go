@@ -223,7 +223,7 @@ func (f questionnaire) Handle(s *Session) error {
 			s.Say("common.use_buttons", nil)
 			return f.Ask(s)
 		}
-		if ans, err = domain.ParseAnswer(q, s.In.Text, s.e.Now().In(s.e.location(s))); err != nil { // "today" at the store
+		if ans, err = domain.ParseAnswer(q, s.In.Text, s.e.Now().In(s.e.location(s)), s.e.Business.ParsePhone); err != nil { // "today" at the store
 			return sayInvalid(s, err, f)
 		}
 	default:

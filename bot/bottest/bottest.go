@@ -18,6 +18,7 @@ import (
 	"github.com/loyaltybot/loyaltybot/bot"
 	"github.com/loyaltybot/loyaltybot/bot/tgfake"
 	"github.com/loyaltybot/loyaltybot/domain"
+	"github.com/loyaltybot/loyaltybot/domain/phones"
 	"github.com/loyaltybot/loyaltybot/domain/postgres"
 	"github.com/loyaltybot/loyaltybot/domain/postgres/pgtest"
 	"github.com/loyaltybot/loyaltybot/flows"
@@ -69,7 +70,7 @@ func Business() *domain.Business {
 	return &domain.Business{
 		Name: "Test Coffee", Currency: "RUB", Languages: []string{"ru", "en"}, DefaultLanguage: "en",
 		WelcomeBonus: 100, WelcomeBonusDays: 30, CardTokenTTL: 10 * time.Minute, ConsentVersion: "v1",
-		Program: domain.DefaultProgram(), Feedback: domain.DefaultFeedback(),
+		PhoneRegion: "RU", Program: domain.DefaultProgram(), Feedback: domain.DefaultFeedback(),
 		Stores: []domain.StoreConfig{
 			{Code: "central", Name: "Central", TimeZone: "Europe/Moscow"},
 			{Code: "river", Name: "River", TimeZone: "Europe/Moscow"},
@@ -139,6 +140,7 @@ func newHarness(t testing.TB, su setup, opt ...func(*domain.Business)) *Harness 
 	for _, o := range opt {
 		o(biz)
 	}
+	biz.Phones = phones.Reader(biz.PhoneRegion)
 	if err := biz.Validate(locales.Languages()); err != nil {
 		t.Fatal(err)
 	}

@@ -68,7 +68,7 @@ func (a *API) getCard(w http.ResponseWriter, r *http.Request) {
 		// A phone number (a customer without the card) finds the card
 		// too, to earn on only: nothing may be paid with points.
 		input := r.PathValue("card")
-		byPhone := domain.IsPhoneLookup(input)
+		byPhone := a.biz.IsPhoneLookup(input)
 		var cardID int64
 		var err error
 		if byPhone {

@@ -46,7 +46,7 @@ func (a *API) readPrize(w http.ResponseWriter, r *http.Request) (*prizeInput, er
 		return nil, missingField("reward")
 	case b.PrizeID == nil || *b.PrizeID == "":
 		return nil, missingField("prize_id")
-	case domain.IsPhoneLookup(*b.Card):
+	case a.biz.IsPhoneLookup(*b.Card):
 		return nil, errPrizeNeedsCard
 	}
 	if err := checkText("card", *b.Card, maxCardInput); err != nil {

@@ -81,7 +81,7 @@ func (a *API) readPurchase(w http.ResponseWriter, r *http.Request) (*purchaseInp
 	if hasCard {
 		in.card = *b.Card
 	} else {
-		phone, err := domain.ParsePhone(*b.Phone)
+		phone, err := a.biz.ParsePhone(*b.Phone)
 		if err != nil {
 			return nil, invalidField("phone", "is not a phone number; send it with its country code, e.g. +79991234567.")
 		}

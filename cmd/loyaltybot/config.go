@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	_ "embed"
 	"encoding/hex"
 	"errors"
@@ -16,6 +17,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/loyaltybot/loyaltybot/domain"
+	"github.com/loyaltybot/loyaltybot/domain/phones"
 	"github.com/loyaltybot/loyaltybot/domain/schedule"
 )
 
@@ -129,6 +131,7 @@ type businessFile struct {
 	CardTokenTTL     string               `toml:"card_token_ttl"`
 	ConsentVersion   string               `toml:"consent_version"`
 	PrivacyURL       string               `toml:"privacy_url"`
+	PhoneRegion      string               `toml:"phone_region"`
 	Owners           []int64              `toml:"owners"`
 	Stores           []storeFile          `toml:"stores"`
 	Program          *programFile         `toml:"program"`
@@ -473,6 +476,7 @@ func loadBusiness(data []byte, source string, languages []string) (*domain.Busin
 		Name: f.Name, Currency: f.Currency, Languages: f.Languages, DefaultLanguage: f.DefaultLanguage,
 		WelcomeBonus: f.WelcomeBonus, WelcomeBonusDays: f.WelcomeBonusDays,
 		ConsentVersion: f.ConsentVersion, PrivacyURL: f.PrivacyURL, Owners: f.Owners,
+		PhoneRegion: cmp.Or(f.PhoneRegion, domain.DefaultPhoneRegion),
 	}
 	if f.CardTokenTTL == "" {
 		b.CardTokenTTL = 10 * time.Minute
@@ -510,6 +514,11 @@ func loadBusiness(data []byte, source string, languages []string) (*domain.Busin
 	if err := b.Validate(languages); err != nil {
 		return nil, fmt.Errorf("%s: %w", source, err)
 	}
+	if !phones.ValidRegion(b.PhoneRegion) {
+		return nil, fmt.Errorf("%s: %w", source, &domain.FieldError{Field: "phone_region",
+			Problem: fmt.Sprintf("%q is not a country's code; write the two capital letters of ISO 3166, such as RU, UZ or KZ", b.PhoneRegion)})
+	}
+	b.Phones = phones.Reader(b.PhoneRegion)
 	return b, nil
 }
 

@@ -116,3 +116,28 @@ func TestStoreTimeZoneLocalIsRefused(t *testing.T) {
 		{`timezone = "Europe/Moscow"`, `timezone = "Local"`, "timezone"},
 	})
 }
+
+// TestPhoneRegionIsACountry: phone_region must name a country whose
+// numbers can be read; a typo is a config error at start, not a shop
+// whose every typed number is refused.
+func TestPhoneRegionIsACountry(t *testing.T) {
+	checkConfigEdits(t, []configEdit{
+		{`phone_region = "RU"`, `phone_region = "ru"`, "phone_region"},
+		{`phone_region = "RU"`, `phone_region = "Russia"`, "phone_region"},
+		{`phone_region = "RU"`, `phone_region = "XX"`, "phone_region"},
+	})
+	b, err := loadBusiness(exampleConfig, "example", locales.Languages())
+	if err != nil || b.PhoneRegion != "RU" {
+		t.Fatalf("example: %v, region %q", err, b.PhoneRegion)
+	}
+	if got, err := b.ParsePhone("999 123-45-67"); err != nil || got != "+79991234567" {
+		t.Errorf("the example's shop reads a national number as %q, %v", got, err)
+	}
+	uz := strings.Replace(string(exampleConfig), `phone_region = "RU"`, `phone_region = "UZ"`, 1)
+	if b, err = loadBusiness([]byte(uz), "test", locales.Languages()); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := b.ParsePhone("90 123 45 67"); err != nil || got != "+998901234567" {
+		t.Errorf("an Uzbek shop reads %q, %v", got, err)
+	}
+}
