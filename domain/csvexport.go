@@ -389,7 +389,19 @@ func (s *Service) writeCustomers(ctx context.Context, st ExportStore, sc ExportS
 		line = append(line, r.Language, ts(r.JoinedAt), r.JoinedStore, yes(r.Marketing), yes(!r.Unreachable),
 			yes(r.Erased), strconv.FormatInt(r.Balance, 10), strconv.Itoa(r.Purchases),
 			strconv.FormatInt(r.Spend, 10), csvMoney(r.Spend, sc.Lang), ts(r.LastPurchase))
+		// Only answers that apply, as /profile and the facts read them.
+		answers := map[string]Answer{}
+		for id, raw := range r.Answers {
+			var a Answer
+			if json.Unmarshal(raw, &a) == nil {
+				answers[id] = a
+			}
+		}
 		for _, q := range qs {
+			if !s.Business.Questionnaire.Applies(q, answers) {
+				line = append(line, "")
+				continue
+			}
 			line = append(line, AnswerCSV(q, r.Answers[q.ID]))
 		}
 		return cw.Write(line)

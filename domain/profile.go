@@ -137,43 +137,45 @@ func (s *Service) ProfilePays(ctx context.Context, tx Tx, c *Customer) (bool, er
 }
 
 // CompleteSection marks a section done when the answers complete it and
-// pays its bonus, once. It reports whether the section is complete.
-func (s *Service) CompleteSection(ctx context.Context, tx Tx, customerID int64, section string, answers map[string]Answer) (bool, error) {
+// pays its bonus, once. It reports whether the section is complete and
+// the points paid for it now (0 when completed before, for a rejoined
+// member or a section without a bonus), which is all a message may promise.
+func (s *Service) CompleteSection(ctx context.Context, tx Tx, customerID int64, section string, answers map[string]Answer) (bool, int64, error) {
 	qn := &s.Business.Questionnaire
 	sec, ok := qn.Section(section)
 	if !ok || !qn.Completed(section, answers) {
-		return false, nil
+		return false, 0, nil
 	}
 	offers, err := tx.ListSectionOffers(ctx, customerID)
 	if err != nil {
-		return true, err
+		return true, 0, err
 	}
 	for _, o := range offers {
 		if o.Section == section && !o.CompletedAt.IsZero() {
-			return true, nil // completed before: paid and told then
+			return true, 0, nil // completed before: paid and told then
 		}
 	}
 	if err := tx.CompleteSection(ctx, customerID, section, s.Now()); err != nil {
-		return true, err
+		return true, 0, err
 	}
 	var paid int64
 	again := false
 	if sec.Bonus > 0 { // asked only of a section that pays
 		var err error
 		if again, err = s.rejoined(ctx, tx, customerID); err != nil {
-			return true, err
+			return true, 0, err
 		}
 	}
 	if sec.Bonus > 0 && !again {
 		created, err := s.Reward(ctx, tx, customerID, sec.Bonus, "section:"+strconv.FormatInt(customerID, 10)+":"+section)
 		if err != nil {
-			return true, err
+			return true, 0, err
 		}
 		if created {
 			paid = sec.Bonus
 		}
 	}
-	return true, s.emit(ctx, tx, SectionCompleted{CustomerID: customerID, Section: section, Bonus: paid})
+	return true, paid, s.emit(ctx, tx, SectionCompleted{CustomerID: customerID, Section: section, Bonus: paid})
 }
 
 // Reward credits promo points to a customer's card once per idempotency

@@ -276,15 +276,22 @@ func (s *Session) customerCardText(cc *domain.CustomerCard) (string, error) {
 }
 
 // cardAnswers are the profile answers in the questionnaire's words.
+// Only those that apply, as /profile and the derived facts read them: a
+// "no pet" hides the pet told of before.
 func (s *Session) cardAnswers(stored []domain.StoredAnswer) []string {
+	qn := &s.e.Business.Questionnaire
+	answers := map[string]domain.Answer{}
+	for _, a := range stored {
+		var ans domain.Answer
+		if !a.Skipped && a.Value != nil && json.Unmarshal(a.Value, &ans) == nil {
+			answers[a.QuestionID] = ans
+		}
+	}
 	var out []string
 	for _, a := range stored {
-		q, ok := s.e.Business.Questionnaire.Question(a.QuestionID)
-		if !ok || a.Skipped || a.Value == nil {
-			continue
-		}
-		var ans domain.Answer
-		if json.Unmarshal(a.Value, &ans) != nil {
+		q, ok := qn.Question(a.QuestionID)
+		ans, answered := answers[a.QuestionID]
+		if !ok || !answered || !qn.Applies(q, answers) {
 			continue
 		}
 		out = append(out, "• "+s.e.textIn(q.Text, s.Lang)+": "+s.e.answerText(q, ans, s.Lang))

@@ -55,6 +55,16 @@ func restoreGroupDraft(s *Session, q *domain.Question) bool {
 	return restored
 }
 
+// dropGroupDraft ends the draft of group q once q is answered or
+// skipped; a draft of another group, left with Later, waits for its
+// Continue whatever else is answered meanwhile.
+func dropGroupDraft(s *Session, q *domain.Question) {
+	var d map[string]string
+	if raw := s.Data(domain.ConvGroupDraft); raw != "" && (json.Unmarshal([]byte(raw), &d) != nil || d["q"] == q.ID) {
+		delete(s.Conv.Data, domain.ConvGroupDraft)
+	}
+}
+
 func setJSON(s *Session, key string, v any) {
 	b, _ := json.Marshal(v)
 	s.SetData(key, string(b))
@@ -144,16 +154,12 @@ func (f questionnaire) handleGroup(s *Session, q *domain.Question) error {
 		v := s.tapValue()
 		switch {
 		case strings.HasPrefix(v, "o:"):
-			ans, err = domain.ChoiceAnswer(field, []string{optionID(field, strings.TrimPrefix(v, "o:"))})
+			ans, err = domain.ChoiceAnswer(field, []string{optionID(s, field, strings.TrimPrefix(v, "o:"))})
 		case strings.HasPrefix(v, "t:") && field.Type == domain.QuestionMulti:
-			f.toggle(s, optionID(field, strings.TrimPrefix(v, "t:")))
+			f.toggle(s, optionID(s, field, strings.TrimPrefix(v, "t:")))
 			return f.Ask(s)
 		case v == "done" && field.Type == domain.QuestionMulti:
-			var ids []string
-			if sel := s.Data("sel"); sel != "" {
-				ids = strings.Split(sel, ",")
-			}
-			ans, err = domain.ChoiceAnswer(field, ids)
+			ans, err = domain.ChoiceAnswer(field, selected(s, field))
 		default:
 			return f.Ask(s)
 		}

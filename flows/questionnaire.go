@@ -85,8 +85,28 @@ func editQuestion(s *Session, id string) error {
 // at once keeps it).
 func preselect(s *Session, q *domain.Question, answers map[string]domain.Answer) {
 	if a, ok := answers[q.ID]; ok && q.Type == domain.QuestionMulti {
-		s.SetData("sel", strings.Join(a.Choice, ","))
+		s.SetData("sel", strings.Join(offered(q, a.Choice), ","))
 	}
+}
+
+// offered keeps the ids that are options of q now: an option the owner
+// removed shows no button to untick, so it must not hold up Done.
+func offered(q *domain.Question, ids []string) []string {
+	var out []string
+	for _, id := range ids {
+		if _, ok := q.Option(id); ok {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// selected is the ticked options of the multi question q, for Done.
+func selected(s *Session, q *domain.Question) []string {
+	if sel := s.Data("sel"); sel != "" {
+		return offered(q, strings.Split(sel, ","))
+	}
+	return nil
 }
 
 // current returns the question of the current step.
@@ -153,11 +173,15 @@ func (questionnaire) choiceRows(s *Session, q *domain.Question) [][]Button {
 			{Text: s.T("profile.no", nil), Data: s.cb(flowProfile, step, "o:no")},
 		})
 	case domain.QuestionChoice:
-		// Options go by index: callback data is limited to 64 bytes.
+		// Options go by index: callback data is limited to 64 bytes. The
+		// ids shown are kept, so a tap is read as the option it showed
+		// even if the owner reorders the options meanwhile (optionID).
+		keepOptions(s, q)
 		for i, o := range q.Options {
 			rows = append(rows, []Button{{Text: s.e.textIn(o.Text, s.Lang), Data: s.cb(flowProfile, step, "o:"+strconv.Itoa(i))}})
 		}
 	case domain.QuestionMulti:
+		keepOptions(s, q)
 		sel := strings.Split(s.Data("sel"), ",")
 		for i, o := range q.Options {
 			label := s.e.textIn(o.Text, s.Lang)
@@ -201,18 +225,14 @@ func (f questionnaire) Handle(s *Session) error {
 		case v == "later":
 			return f.later(s)
 		case strings.HasPrefix(v, "o:"):
-			if ans, err = domain.ChoiceAnswer(q, []string{optionID(q, strings.TrimPrefix(v, "o:"))}); err != nil {
+			if ans, err = domain.ChoiceAnswer(q, []string{optionID(s, q, strings.TrimPrefix(v, "o:"))}); err != nil {
 				return sayInvalid(s, err, f)
 			}
 		case strings.HasPrefix(v, "t:"):
-			f.toggle(s, optionID(q, strings.TrimPrefix(v, "t:")))
+			f.toggle(s, optionID(s, q, strings.TrimPrefix(v, "t:")))
 			return f.Ask(s)
 		case v == "done":
-			var ids []string
-			if sel := s.Data("sel"); sel != "" {
-				ids = strings.Split(sel, ",")
-			}
-			if ans, err = domain.ChoiceAnswer(q, ids); err != nil {
+			if ans, err = domain.ChoiceAnswer(q, selected(s, q)); err != nil {
 				return sayInvalid(s, err, f)
 			}
 		default:
@@ -258,15 +278,17 @@ func (f questionnaire) save(s *Session, q *domain.Question, ans *domain.Answer) 
 	}
 	answers, skipped, wasComplete := res.Answers, res.Skipped, res.WasComplete
 	qn := &s.e.Business.Questionnaire
-	for _, k := range []string{"sel", "gfield", "gitem", "gitems", domain.ConvGroupDraft} {
+	for _, k := range []string{"sel", "gfield", "gitem", "gitems"} {
 		delete(s.Conv.Data, k)
 	}
+	dropGroupDraft(s, q)
 	if s.Data("mode") == "edit" {
 		// Filling in what was skipped may complete the section.
-		if err := s.completeSection(q.Section, answers); err != nil {
+		paid, err := s.completeSection(q.Section, answers)
+		if err != nil {
 			return err
 		}
-		s.announceSection(q.Section, answers, wasComplete)
+		s.announceSection(q.Section, answers, wasComplete, paid)
 		s.Leave()
 		s.Edit(Reply{Text: s.notesText() + s.T("profile.saved", nil)})
 		return showProfile(s)
@@ -290,10 +312,11 @@ func (questionnaire) finish(s *Session, section string, answers map[string]domai
 	sec, _ := qn.Section(section)
 	s.Leave()
 	if qn.Completed(section, answers) {
-		if err := s.completeSection(section, answers); err != nil {
+		paid, err := s.completeSection(section, answers)
+		if err != nil {
 			return err
 		}
-		s.Edit(Reply{Text: s.notesText() + s.T("profile.section.done", map[string]any{"Bonus": s.num(sec.Bonus), "Count": sec.Bonus, "Title": s.e.textIn(sec.Title, s.Lang)})})
+		s.Edit(Reply{Text: s.notesText() + s.sectionDone(sec, paid)})
 		return nil
 	}
 	s.Edit(Reply{Text: s.notesText() + s.T("profile.section.partly", nil)})
@@ -329,17 +352,38 @@ func (questionnaire) later(s *Session) error {
 	return nil
 }
 
-// optionID maps a button's option index back to the option id; yes/no
-// buttons carry "yes"/"no" themselves.
-func optionID(q *domain.Question, v string) string {
+// optsKey is the conversation data key of the option ids the current
+// step's buttons showed, in their order.
+const optsKey = "opts"
+
+// keepOptions records the option ids q's buttons show now.
+func keepOptions(s *Session, q *domain.Question) {
+	ids := make([]string, len(q.Options))
+	for i, o := range q.Options {
+		ids[i] = o.ID
+	}
+	s.SetData(optsKey, strings.Join(ids, ","))
+}
+
+// optionID maps a button's option index back to the option id it showed
+// (an id the config no longer has is refused by ChoiceAnswer as stale);
+// yes/no buttons carry "yes"/"no" themselves.
+func optionID(s *Session, q *domain.Question, v string) string {
 	i, err := strconv.Atoi(v)
 	if err != nil || q.Type == domain.QuestionYesNo {
 		return v
 	}
-	if i < 0 || i >= len(q.Options) {
+	shown := make([]string, len(q.Options))
+	for j, o := range q.Options {
+		shown[j] = o.ID
+	}
+	if kept := s.Data(optsKey); kept != "" {
+		shown = strings.Split(kept, ",")
+	}
+	if i < 0 || i >= len(shown) {
 		return ""
 	}
-	return q.Options[i].ID
+	return shown[i]
 }
 
 // position is the current question's number among the section's questions

@@ -352,3 +352,163 @@ func TestProfileRewardsArePaidOncePerPersonAcrossErasure(t *testing.T) {
 		}
 	}
 }
+
+// TestSectionDoneAnnouncesOnlyTheBonusPaid: the "section complete, Bonus:
+// +N points" message promises only points that were credited. A section
+// completed a second time (a pet after all, after "No pet" had completed
+// it) or by a member who erased their data and joined again pays no
+// bonus, so its message must not announce one.
+func TestSectionDoneAnnouncesOnlyTheBonusPaid(t *testing.T) {
+	t.Parallel()
+	t.Run("completed again", func(t *testing.T) {
+		t.Parallel()
+		h := bottest.New(t, withPresets("pets"))
+		c := join(t, h, 5120, "Anna")
+		c.Send("/profile").
+			Tap("📝 " + sectionTitle(h, "pets") + " (up to +" + sectionPoints(h, "pets") + " points)").
+			Tap("No")
+		if got := points(t, h, "bonus"); got != 10+40 {
+			t.Fatalf("bonus points %d after No, want 10 + the 40 section bonus", got)
+		}
+		c.Note("a pet after all").
+			Send("/profile").Tap("✏️ 1").Tap("Yes").
+			Send("/profile").Tap("▶ Continue: " + sectionTitle(h, "pets")).
+			Tap(optionText(h, "pets", "species", "dog")).Tap("Skip").Tap("Skip").
+			Tap("✓ That's all")
+		if got := points(t, h, "bonus"); got != 10+40+20 {
+			t.Fatalf("bonus points %d, want 70 (the section bonus once)", got)
+		}
+		if last := c.Last().Text; strings.Contains(last, "Bonus: +40") {
+			t.Errorf("the customer is told of a 40-point bonus that was not credited:\n%s", last)
+		}
+	})
+	t.Run("rejoined", func(t *testing.T) {
+		t.Parallel()
+		h := bottest.New(t, allTypes)
+		c := h.Chat(5121, "Vera", "en")
+		answer := func(offer string) {
+			c.Tap(offer).
+				Send("Vee").Send("Carpe diem").Send("+7 (495) 123-45-67").Send("12").Send("01.01.2015").
+				Tap("Tea").Tap("✓ Done").Send("Tver")
+		}
+		c.Send("/start").Tap("✅ I agree").ShareContact("+79990005121").Tap("Vera").Tap("No, thanks")
+		answer("📝 Everything (up to +32 points)")
+		c.Send("/privacy").Tap("🗑 Delete my data").Tap("Yes, delete my data").
+			Send("/start").Tap("✅ I agree").ShareContact("+79990005121").Tap("Vera").Tap("No, thanks")
+		answer("📝 Everything")
+		if got := points(t, h, "bonus"); got != 32 {
+			t.Fatalf("profile points %d, want 32 (nothing on the second run)", got)
+		}
+		if last := c.Last().Text; strings.Contains(last, "Bonus: +25") {
+			t.Errorf("the rejoined member is told of a 25-point bonus that was not credited:\n%s", last)
+		}
+	})
+}
+
+// TestOptionButtonsAfterTheOptionsChangeAreNotMisread: the choice buttons
+// carry the option's index; an owner who adds an option in front (and
+// restarts) while a customer has the question open must not have that
+// customer's tap on "Tea" stored as the new first option.
+func TestOptionButtonsAfterTheOptionsChangeAreNotMisread(t *testing.T) {
+	t.Parallel()
+	tx := func(en string) map[string]string { return map[string]string{"en": en, "ru": en + " (ru)"} }
+	h := bottest.New(t, func(b *domain.Business) {
+		b.Questionnaire.Sections = append(b.Questionnaire.Sections,
+			domain.Section{ID: "drinks", Title: tx("Drinks"), Offer: domain.OfferJoin, Bonus: 10})
+		b.Questionnaire.Questions = append(b.Questionnaire.Questions,
+			domain.Question{ID: "drink", Type: domain.QuestionChoice, Section: "drinks", Reward: 5, Text: tx("Your drink?"),
+				Options: []domain.Option{{ID: "tea", Text: tx("Tea")}, {ID: "coffee", Text: tx("Coffee")}}})
+	})
+	c := h.Chat(5130, "Vera", "en")
+	c.Send("/start").Tap("✅ I agree").ShareContact("+79990005130").Tap("Vera").Tap("No, thanks").
+		Tap("📝 Drinks (up to +15 points)")
+	h.Settle()
+	q, _ := h.Biz.Questionnaire.Question("drink")
+	q.Options = append([]domain.Option{{ID: "juice", Text: tx("Juice")}}, q.Options...)
+	c.Tap("Tea")
+	var choice string
+	h.DB.Pool().QueryRow(t.Context(),
+		`SELECT coalesce(value->>'choice', '') FROM answers WHERE question_id = 'drink' AND superseded_at IS NULL`).Scan(&choice)
+	if strings.Contains(choice, "juice") {
+		t.Fatalf("the tap on Tea was stored as %s:\n%s", choice, c.Transcript())
+	}
+}
+
+// TestAGroupDraftSurvivesAnsweringAnotherSection: the pets typed in a
+// repeating group are kept after Later (group.go), also when the customer
+// answers a question of another section before coming back.
+func TestAGroupDraftSurvivesAnsweringAnotherSection(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withPresets("basic", "pets"))
+	c := join(t, h, 5140, "Anna")
+	c.Send("/profile").
+		Tap("📝 " + sectionTitle(h, "pets") + " (up to +" + sectionPoints(h, "pets") + " points)").
+		Tap("Yes").
+		Tap(optionText(h, "pets", "species", "dog")).
+		Send("Rex").
+		Send("01.06.2020")
+	if !strings.Contains(c.Last().Text, "Rex") {
+		t.Fatalf("no Add another? prompt with Rex:\n%s", c.Transcript())
+	}
+	c.Tap("Later").
+		Note("another section meanwhile").
+		Send("/profile").Tap("📝 About you (up to +105 points)").Send("12.03.1990").Tap("Later").
+		Send("/profile").Tap("▶ Continue: " + sectionTitle(h, "pets"))
+	if !strings.Contains(c.Last().Text, "Rex") {
+		t.Errorf("Rex, typed before leaving, is gone after answering another section:\n%s", c.Transcript())
+	}
+}
+
+// TestEditingAMultiAnswerAfterItsOptionWasRemoved: an owner drops an
+// option ("Jazz") some customers had chosen; such a customer can still
+// change their answer: ✏️ starts from the options still offered and
+// Done saves, rather than refusing for ever an option no button shows.
+func TestEditingAMultiAnswerAfterItsOptionWasRemoved(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, allTypes)
+	c := h.Chat(5150, "Vera", "en")
+	c.Send("/start").Tap("✅ I agree").ShareContact("+79990005150").Tap("Vera").Tap("No, thanks").
+		Tap("📝 Everything (up to +32 points)").
+		Send("Vee").Send("Carpe diem").Send("+7 (495) 123-45-67").Send("12").Send("01.01.2015").
+		Tap("Tea").Tap("Jazz").Tap("✓ Done").Send("Tver")
+	h.Settle()
+	q, _ := h.Biz.Questionnaire.Question("likes")
+	q.Options = q.Options[:2] // the owner drops Jazz (and restarts)
+	c.Note("change the likes: add Cake").Send("/profile").Tap("✏️ 6").Tap("Cake").Tap("✓ Done")
+	var likes string
+	if err := h.DB.Pool().QueryRow(t.Context(),
+		`SELECT value->>'choice' FROM answers WHERE question_id = 'likes' AND superseded_at IS NULL`).Scan(&likes); err != nil {
+		t.Fatal(err)
+	}
+	if likes != `["tea", "cake"]` {
+		t.Fatalf("likes after adding Cake: %s, want tea and cake:\n%s", likes, c.Transcript())
+	}
+}
+
+// TestStaffSeeOnlyTheAnswersThatStillApply: a customer who told of a dog
+// and then answered "no pet" sees no pet in /profile, and no pet facts
+// are derived; the manager's customer card must not go on showing Rex.
+func TestStaffSeeOnlyTheAnswersThatStillApply(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, withPresets("pets"))
+	owner := h.Chat(ownerID, "Olga", "en")
+	c := join(t, h, 5160, "Anna")
+	c.Send("/profile").
+		Tap("📝 " + sectionTitle(h, "pets") + " (up to +" + sectionPoints(h, "pets") + " points)").
+		Tap("Yes").Tap(optionText(h, "pets", "species", "dog")).Send("Rex").Tap("Skip").Tap("✓ That's all").
+		Note("the dog is gone").
+		Send("/profile").Tap("✏️ 1").Tap("No")
+	if strings.Contains(c.Last().Text, "Rex") {
+		t.Fatalf("the customer's own profile still shows Rex:\n%s", c.Last().Text)
+	}
+	owner.Send("/customer +79990005160")
+	if card := owner.Last().Text; strings.Contains(card, "Rex") {
+		t.Errorf("the customer card shows a pet the customer no longer has:\n%s", card)
+	}
+	owner.Send("/export").Tap("👥 Customers")
+	for _, row := range lastCSV(t, owner, "customers-2026-11-22.csv") {
+		if strings.Contains(strings.Join(row, ","), "Rex") {
+			t.Errorf("the customers export shows a pet the customer no longer has: %q", row)
+		}
+	}
+}
