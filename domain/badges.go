@@ -291,7 +291,7 @@ type BadgeStore interface {
 	TakeKeptBadgePoints(ctx context.Context, customerID int64, badge, occurrence string) (int64, error)
 	// MonthLeader finds the biggest receipt not cancelled of a store in
 	// [from, to) by a customer not erased (the earliest among equals).
-	MonthLeader(ctx context.Context, shopID int64, from, to time.Time) (customerID int64, ok bool, err error)
+	MonthLeader(ctx context.Context, shopID int64, from, to time.Time) (customerID int64, purchase string, ok bool, err error)
 }
 
 // Streak counts the weeks in a row with a purchase, ending this week (0)

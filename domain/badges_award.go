@@ -353,7 +353,7 @@ func (s *Service) AwardMonthlyBadges(ctx context.Context, st Store) (int, error)
 			now := s.Now().In(loc)
 			to := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, loc)
 			from := to.AddDate(0, -1, 0)
-			who, ok, err := tx.MonthLeader(ctx, shop.ID, from, to)
+			who, purchase, ok, err := tx.MonthLeader(ctx, shop.ID, from, to)
 			if err != nil || !ok {
 				return err
 			}
@@ -362,7 +362,7 @@ func (s *Service) AwardMonthlyBadges(ctx context.Context, st Store) (int, error)
 				return err
 			}
 			for _, b := range bs {
-				won, err := s.award(ctx, tx, c, b, MonthOccurrence(shop.Code, from), "")
+				won, err := s.award(ctx, tx, c, b, MonthOccurrence(shop.Code, from), purchase)
 				if err != nil {
 					return err
 				}

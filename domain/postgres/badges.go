@@ -185,17 +185,18 @@ func (t *tx) AwardBadge(ctx context.Context, a *domain.BadgeAward) (bool, error)
 
 // MonthLeader finds the biggest receipt of a store in a period, walking
 // the store's purchases by time (purchases_store_time).
-func (t *tx) MonthLeader(ctx context.Context, shopID int64, from, to time.Time) (int64, bool, error) {
+func (t *tx) MonthLeader(ctx context.Context, shopID int64, from, to time.Time) (int64, string, bool, error) {
 	var id int64
-	err := t.tx.QueryRow(ctx, `SELECT p.customer_id FROM purchases p JOIN customers c ON c.id = p.customer_id
+	var purchase string
+	err := t.tx.QueryRow(ctx, `SELECT p.customer_id, p.public_id FROM purchases p JOIN customers c ON c.id = p.customer_id
 		WHERE p.store_id = $1 AND p.created_at >= $2 AND p.created_at < $3 AND p.cancelled_at IS NULL
 		  AND c.erased_at IS NULL AND c.joined_at IS NOT NULL
-		ORDER BY p.amount DESC, p.created_at, p.id LIMIT 1`, shopID, from, to).Scan(&id)
+		ORDER BY p.amount DESC, p.created_at, p.id LIMIT 1`, shopID, from, to).Scan(&id, &purchase)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, false, nil
+		return 0, "", false, nil
 	}
 	if err != nil {
-		return 0, false, fmt.Errorf("month leader: %w", mapErr(err))
+		return 0, "", false, fmt.Errorf("month leader: %w", mapErr(err))
 	}
-	return id, true, nil
+	return id, purchase, true, nil
 }
