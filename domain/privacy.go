@@ -69,7 +69,14 @@ func (s *Service) EraseCustomer(ctx context.Context, tx Tx, c *Customer) error {
 	}
 	e := Erasure{At: now}
 	if c.Member() {
-		if c.Phone != "" {
+		// A typed number is anybody's (GrantWelcome): remembering it would
+		// keep its real owner from a welcome bonus of their own, as
+		// SetPhone does not retire a typed number either.
+		verified, err := tx.PhoneVerified(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		if c.Phone != "" && verified {
 			e.PhoneHash = PhoneHash(s.Salt, c.Phone)
 		}
 		if c.TelegramID != 0 {

@@ -185,6 +185,9 @@ type CustomerStore interface {
 	// customer who only typed it. It tells whether the number it replaced
 	// was verified.
 	SetCustomerPhone(ctx context.Context, customerID int64, phone string, verified bool) (wasVerified bool, err error)
+	// PhoneVerified reports whether the customer's phone came from their
+	// own shared contact (false for a typed one, or none).
+	PhoneVerified(ctx context.Context, customerID int64) (bool, error)
 	// MarkChatReachable clears the unreachable mark of the chat's customer.
 	MarkChatReachable(ctx context.Context, chatID int64) error
 	AppendConsent(ctx context.Context, customerID int64, c Consent) error

@@ -143,6 +143,13 @@ func (t *tx) SetCustomerPhone(ctx context.Context, customerID int64, phone strin
 	return was, nil
 }
 
+// PhoneVerified reports whether the customer's phone was shared, not typed.
+func (t *tx) PhoneVerified(ctx context.Context, customerID int64) (bool, error) {
+	var ok bool
+	err := t.tx.QueryRow(ctx, `SELECT phone IS NOT NULL AND phone_verified FROM customers WHERE id = $1`, customerID).Scan(&ok)
+	return ok, mapErr(err)
+}
+
 // MarkChatReachable clears the unreachable mark: they wrote to us again.
 func (t *tx) MarkChatReachable(ctx context.Context, chatID int64) error {
 	_, err := t.tx.Exec(ctx, `UPDATE customers SET unreachable_at = NULL
