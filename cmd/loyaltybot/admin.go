@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -26,6 +27,16 @@ func adminDB(ctx context.Context, getenv func(string) string, stderr io.Writer, 
 		return nil, err
 	}
 	a := &app{env: e, log: log, biz: biz, now: time.Now}
+	if playground {
+		e.DatabaseURL = "" // the playground's own cluster, as the playground itself
+		// The playground's rows are dated by its business clock, which
+		// may be days ahead of the wall clock: invitations, keys and
+		// dry-runs go by it too.
+		if st, fresh, err := loadPlayState(playgroundDir(e)); err == nil && !fresh {
+			off := st.ClockOffset
+			a.now = func() time.Time { return time.Now().Add(off) }
+		}
+	}
 	a.db, a.cluster, err = openDB(ctx, e, log, pgDir(e, playground), a.now, true)
 	if err != nil {
 		return nil, err
@@ -41,9 +52,22 @@ func adminDB(ctx context.Context, getenv func(string) string, stderr io.Writer, 
 // playground's with --playground.
 func pgDir(e *env, playground bool) string {
 	if playground {
-		return filepath.Join(e.DataDir, "playground", "pg")
+		return filepath.Join(playgroundDir(e), "pg")
 	}
 	return filepath.Join(e.DataDir, "pg")
+}
+
+// playgroundDir is the playground's data folder: $LOYALTYBOT_DATA/playground,
+// or the shared one the playground falls back to when run as root from a
+// folder the postgres user cannot reach.
+func playgroundDir(e *env) string {
+	dir := filepath.Join(e.DataDir, "playground")
+	if _, err := os.Stat(filepath.Join(dir, "state.json")); err != nil {
+		if _, err := os.Stat(filepath.Join(playgroundFallbackDir(e), "state.json")); err == nil {
+			return playgroundFallbackDir(e)
+		}
+	}
+	return dir
 }
 
 // findShop resolves --store; empty means none.

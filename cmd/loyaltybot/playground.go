@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"net/http"
 	"os"
@@ -75,6 +76,7 @@ type playOptions struct {
 	reset   bool
 	demo    int
 	clockAt time.Time
+	dbURL   string
 }
 
 func parsePlayground(args []string, stderr io.Writer) (*playOptions, error) {
@@ -84,6 +86,7 @@ func parsePlayground(args []string, stderr io.Writer) (*playOptions, error) {
 	fs.StringVar(&o.addr, "addr", "", "address of the web page (default $HTTP_ADDR or 127.0.0.1:8080)")
 	fs.BoolVar(&o.reset, "reset", false, "delete the playground's data (database, clock, panes) and start over")
 	fs.IntVar(&o.demo, "demo-customers", 0, "on a fresh playground, generate this many customers with histories (at most 10000)")
+	fs.StringVar(&o.dbURL, "database-url", "", "run on this database instead of the playground's own cluster (tests); DATABASE_URL is ignored")
 	at := fs.String("clock", "", "on a fresh playground, start the business clock at this time (RFC 3339, e.g. 2026-05-04T12:00:00+03:00)")
 	if err := fs.Parse(args); err != nil {
 		return nil, errUsage
@@ -105,6 +108,9 @@ func parsePlayground(args []string, stderr io.Writer) (*playOptions, error) {
 // with --reset): its state file, its clock and its database.
 func openPlayground(ctx context.Context, a *app, o *playOptions, dir string, clock *playClock) (*playState, error) {
 	if o.reset {
+		if _, err := embedded.RunningURL(filepath.Join(dir, "pg"), "postgres"); err == nil {
+			return nil, fmt.Errorf("--reset: a playground is running on %s; stop it first", dir)
+		}
 		if err := os.RemoveAll(dir); err != nil {
 			return nil, fmt.Errorf("--reset: %w", err)
 		}
@@ -145,6 +151,10 @@ func playground(ctx context.Context, args []string, getenv func(string) string, 
 	if o.addr != "" {
 		e.HTTPAddr = o.addr
 	}
+	// The playground's own cluster, whatever DATABASE_URL says: it makes
+	// staff, moves the clock and runs the jobs and the sender on the
+	// database it opens, which must not be the shop's.
+	e.DatabaseURL = o.dbURL
 	log := newLogger(stderr, e)
 	biz, err := readBusiness(e.ConfigPath, locales.Languages())
 	if err != nil {
@@ -159,7 +169,7 @@ func playground(ctx context.Context, args []string, getenv func(string) string, 
 	if errors.Is(err, embedded.ErrUnreachable) && e.DatabaseURL == "" {
 		// Run as root from a private folder (e.g. under /root): the
 		// playground is disposable, so keep its data where postgres can.
-		dir = filepath.Join(os.TempDir(), "loyaltybot-playground")
+		dir = playgroundFallbackDir(e)
 		log.Warn("data folder not reachable by the postgres user; using a shared one", "dir", dir)
 		st, err = openPlayground(ctx, a, o, dir, clock)
 	}
@@ -243,6 +253,19 @@ func playground(ctx context.Context, args []string, getenv func(string) string, 
 	defer cancel()
 	srv.Shutdown(shutdownCtx)
 	return err
+}
+
+// playgroundFallbackDir is the data folder of a playground run as root
+// from a folder the postgres user cannot reach: one per data folder, so
+// two clones' playgrounds (and a --reset in one) keep apart.
+func playgroundFallbackDir(e *env) string {
+	abs, err := filepath.Abs(e.DataDir)
+	if err != nil {
+		abs = e.DataDir
+	}
+	h := fnv.New32a()
+	h.Write([]byte(abs))
+	return filepath.Join(os.TempDir(), fmt.Sprintf("loyaltybot-playground-%08x", h.Sum32()))
 }
 
 // playgroundLang is the language of a default pane's person.

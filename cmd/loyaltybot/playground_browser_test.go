@@ -116,14 +116,15 @@ func said(role, re string) chromedp.JSPath {
 func TestPlaygroundInBrowser(t *testing.T) {
 	browserPath := chromium(t)
 	dir := t.TempDir()
-	env := envFunc(map[string]string{"LOYALTYBOT_DATA": dir, "HTTP_ADDR": "127.0.0.1:0", "DATABASE_URL": pgtest.NewDB(t)})
+	env := envFunc(map[string]string{"LOYALTYBOT_DATA": dir, "HTTP_ADDR": "127.0.0.1:0"})
+	dbURL := pgtest.NewDB(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	stdout, stderr := &syncBuffer{}, &syncBuffer{}
 	done := make(chan error, 1)
 	// Noon on a Monday in Moscow: out of every quiet hour, with no
 	// holiday or birthday in the next month to get in the way.
 	go func() {
-		done <- run(ctx, []string{"playground", "--clock", "2026-05-04T12:00:00+03:00"}, env, stdout, stderr)
+		done <- run(ctx, []string{"playground", "--database-url", dbURL, "--clock", "2026-05-04T12:00:00+03:00"}, env, stdout, stderr)
 	}()
 	defer func() {
 		cancel()
