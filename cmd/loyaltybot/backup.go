@@ -46,8 +46,26 @@ func backup(ctx context.Context, args []string, getenv func(string) string, stdo
 		return err
 	}
 	conn, env := libpqURL(a.db.Pool().Config().ConnString())
-	// A failed dump must not leave a file that looks like a backup.
+	// A failed dump must not leave a file that looks like a backup. The
+	// dump is every customer's personal data: readable by its owner only
+	// from its first byte (pg_dump truncates the file and keeps its mode),
+	// whatever the umask. A folder named in --out is made (the README's
+	// cron line writes to backups/).
 	partial := *out + ".partial"
+	if dir := filepath.Dir(partial); dir != "." {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return err
+		}
+	}
+	f, err := os.OpenFile(partial, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	f.Close()
+	if err := os.Chmod(partial, 0o600); err != nil { // an old .partial kept its mode
+		os.Remove(partial)
+		return err
+	}
 	cmd := exec.CommandContext(ctx, dump, "--format=custom", "--no-owner", "--file="+partial, "--dbname="+conn)
 	cmd.Env = append(os.Environ(), env...)
 	var errOut bytes.Buffer

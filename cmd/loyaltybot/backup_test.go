@@ -148,3 +148,24 @@ func TestRestoreCommitsOnlyAWholeBackup(t *testing.T) {
 		}
 	}
 }
+
+// TestBackupFileIsPrivate: a backup holds every customer's name, phone
+// and history: under the usual umask 022 it must still not be readable
+// by the machine's other users. A folder named in --out is made, as the
+// README's cron line (backups/Mon.dump) needs on a fresh machine.
+func TestBackupFileIsPrivate(t *testing.T) {
+	url := pgtest.NewDB(t)
+	env := envFunc(map[string]string{"DATABASE_URL": url})
+	file := filepath.Join(t.TempDir(), "backups", "Mon.dump")
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"backup", "--out", file}, env, &out, &errOut); err != nil {
+		t.Fatalf("backup: %v\n%s", err, errOut.String())
+	}
+	st, err := os.Stat(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if perm := st.Mode().Perm(); perm&0o077 != 0 {
+		t.Fatalf("backup written with mode %#o: other users of the machine can read every customer's data", perm)
+	}
+}
