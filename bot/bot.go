@@ -57,6 +57,10 @@ type Config struct {
 	// (default DefaultReplayWindow). Older ones are set aside unanswered:
 	// a cashier's day-old Confirm must not record a purchase now.
 	ReplayWindow time.Duration
+	// DocumentLimit is the largest export file sent as a plain CSV, then
+	// zipped (default DefaultDocumentLimit, Telegram's 50 MB; tests
+	// lower it).
+	DocumentLimit int64
 }
 
 // DefaultReplayWindow covers a crash and a restart, not a night off.
@@ -122,6 +126,9 @@ func New(cfg Config) (*Bot, error) {
 	if cfg.Engine != nil {
 		b.sender.export = cfg.Engine.WriteExport
 		b.sender.sign = cfg.Engine.SignButtons
+	}
+	if cfg.DocumentLimit > 0 {
+		b.sender.docLimit = cfg.DocumentLimit
 	}
 	if cfg.SendRate > 0 {
 		b.sender.limit = rate.NewLimiter(rate.Limit(cfg.SendRate), max(int(cfg.SendRate)/3, 1)) // see globalBurst

@@ -1,12 +1,14 @@
 package bot
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -21,10 +23,19 @@ type Exporter func(ctx context.Context, doc flows.ExportDoc, w io.Writer) error
 // errUploadOver stops an export whose upload ended before it did.
 var errUploadOver = errors.New("upload over")
 
+// errExportTooLarge is an export over Telegram's document limit even
+// zipped, with no words to say so (a reply queued before there were).
+var errExportTooLarge = errors.New("export over Telegram's document limit, zipped too")
+
+// DefaultDocumentLimit is the largest document a bot may send: 50 MB by
+// the Bot API (sendDocument), less room for the form around it.
+const DefaultDocumentLimit = 50_000_000 - 64<<10
+
 // render performs the Bot API call(s) for one reply. An export is piped
 // from the database cursor through the multipart body to Telegram: the
 // client library streams the body, so no whole CSV is ever in memory.
-func render(ctx context.Context, api *Telegram, r flows.Reply, export Exporter) error {
+// docLimit caps an export's file (sendExport).
+func render(ctx context.Context, api *Telegram, r flows.Reply, export Exporter, docLimit int64) error {
 	if r.ChatCommands != nil {
 		return chatCommands(ctx, api, r.ChatID, *r.ChatCommands)
 	}
@@ -57,21 +68,7 @@ func render(ctx context.Context, api *Telegram, r flows.Reply, export Exporter) 
 		if export == nil {
 			return errors.New("render export: no exporter wired")
 		}
-		pr, pw := io.Pipe()
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			pw.CloseWithError(export(ctx, *r.Export, pw))
-		}()
-		_, err := api.SendDocument(ctx, &tg.SendDocumentParams{
-			ChatID:      r.ChatID,
-			Document:    &models.InputFileUpload{Filename: r.Export.Name, Data: pr},
-			Caption:     r.Text,
-			ReplyMarkup: markup(r),
-		})
-		pr.CloseWithError(errUploadOver)
-		<-done
-		return err
+		return sendExport(ctx, api, r, export, docLimit)
 	case r.Document != nil:
 		_, err := api.SendDocument(ctx, &tg.SendDocumentParams{
 			ChatID:      r.ChatID,
@@ -174,4 +171,74 @@ func fitText(s string, limit int) string {
 		n += w
 	}
 	return s
+}
+
+// sendExport streams an export as a CSV document. One over limit (Telegram
+// refuses documents over 50 MB, and would be asked again and again) is
+// cut off there and sent once more zipped, about a tenth the size; still
+// over, the chat is told so in the words the flow gave (TooLarge), and
+// the reply is done.
+func sendExport(ctx context.Context, api *Telegram, r flows.Reply, export Exporter, limit int64) error {
+	doc := *r.Export
+	over, err := uploadExport(ctx, api, r, doc.Name, limit, func(w io.Writer) error { return export(ctx, doc, w) })
+	if !over {
+		return err
+	}
+	inner := doc.Name
+	over, err = uploadExport(ctx, api, r, inner+".zip", limit, func(w io.Writer) error {
+		zw := zip.NewWriter(w)
+		f, err := zw.CreateHeader(&zip.FileHeader{Name: inner, Method: zip.Deflate, Modified: time.Now()})
+		if err != nil {
+			return err
+		}
+		if err := export(ctx, doc, f); err != nil {
+			return err
+		}
+		return zw.Close()
+	})
+	if !over {
+		return err
+	}
+	if doc.TooLarge == "" {
+		return errExportTooLarge
+	}
+	return api.sendMessage(ctx, flows.Reply{ChatID: r.ChatID, Text: doc.TooLarge})
+}
+
+// uploadExport sends the file write writes as document name, cut off
+// past limit bytes: over is true then, and the upload was abandoned.
+func uploadExport(ctx context.Context, api *Telegram, r flows.Reply, name string, limit int64, write func(io.Writer) error) (over bool, err error) {
+	pr, pw := io.Pipe()
+	cw := &cappedWriter{w: pw, left: limit}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		pw.CloseWithError(write(cw))
+	}()
+	_, err = api.SendDocument(ctx, &tg.SendDocumentParams{
+		ChatID:      r.ChatID,
+		Document:    &models.InputFileUpload{Filename: name, Data: pr},
+		Caption:     r.Text,
+		ReplyMarkup: markup(r),
+	})
+	pr.CloseWithError(errUploadOver)
+	<-done
+	return cw.over, err
+}
+
+// cappedWriter passes on at most left bytes; a write past them fails,
+// and over says so (read once the writer's goroutine is done).
+type cappedWriter struct {
+	w    io.Writer
+	left int64
+	over bool
+}
+
+func (c *cappedWriter) Write(p []byte) (int, error) {
+	if int64(len(p)) > c.left {
+		c.over = true
+		return 0, errExportTooLarge
+	}
+	c.left -= int64(len(p))
+	return c.w.Write(p)
 }

@@ -62,6 +62,8 @@ type Sender struct {
 	limit   *rate.Limiter
 	kick    chan struct{}
 	export  Exporter
+	// docLimit is the largest export file sent as it is (render).
+	docLimit int64
 	// sign signs a reply's stateless buttons for the chat it goes to
 	// (flows.Engine.SignButtons); nil sends them as stored.
 	sign func(flows.Reply) flows.Reply
@@ -84,8 +86,9 @@ func (s *Sender) Kick() {
 func NewSender(api *Telegram, outbox domain.Outbox, log *slog.Logger, m *Metrics) *Sender {
 	return &Sender{
 		api: api, outbox: steadyOutbox{outbox}, log: log, metrics: m,
-		limit: rate.NewLimiter(globalRate, globalBurst),
-		kick:  make(chan struct{}, 1),
+		limit:    rate.NewLimiter(globalRate, globalBurst),
+		kick:     make(chan struct{}, 1),
+		docLimit: DefaultDocumentLimit,
 	}
 }
 
@@ -382,7 +385,7 @@ func (s *Sender) deliver(ctx context.Context, m domain.OutMessage) outcome {
 	// times out) and is marked, so a graceful stop never leaves a message
 	// that Telegram took unmarked, to be sent again after the restart.
 	sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
-	err := render(sendCtx, s.api, r, s.export)
+	err := render(sendCtx, s.api, r, s.export, s.docLimit)
 	cancel()
 	if err == nil || isNotModified(err) {
 		if err == nil {
@@ -448,7 +451,8 @@ func (s *Sender) failed(ctx context.Context, m domain.OutMessage, err error) out
 		s.finish(ctx, s.outbox.MarkUnreachable(ctx, m.ChatID))
 		s.finish(ctx, s.outbox.Drop(ctx, m.ID, "blocked: "+err.Error()))
 		return blocked
-	case errors.Is(err, tg.ErrorBadRequest), errors.Is(err, tg.ErrorNotFound), errors.Is(err, tg.ErrorUnauthorized):
+	case errors.Is(err, tg.ErrorBadRequest), errors.Is(err, tg.ErrorNotFound), errors.Is(err, tg.ErrorUnauthorized),
+		errors.Is(err, errExportTooLarge): // the same file would be as large again
 		s.log.Error("telegram refused message", "chat", m.ChatID, "id", m.ID, "err", err)
 		s.finish(ctx, s.outbox.Drop(ctx, m.ID, err.Error()))
 		return dropped

@@ -117,6 +117,9 @@ type Venue struct {
 type ExportDoc struct {
 	Name  string             `json:"name"`
 	Scope domain.ExportScope `json:"scope"`
+	// TooLarge is what the chat is told when the file is over Telegram's
+	// document limit even zipped.
+	TooLarge string `json:"too_large,omitempty"`
 }
 
 // Reply is one message to show (or one message to edit in place). It is
