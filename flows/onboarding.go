@@ -46,7 +46,11 @@ func startOnboarding(s *Session, p domain.StartPayload) error {
 	case domain.StartReferral:
 		s.SetData("referral", p.Value)
 	}
-	s.Say("onboarding.greeting", map[string]any{"Business": s.e.Business.Name, "Bonus": s.num(s.e.Business.WelcomeBonus), "Count": s.e.Business.WelcomeBonus})
+	greeting := "onboarding.greeting"
+	if s.e.Business.WelcomeBonus <= 0 {
+		greeting = "onboarding.greeting.no_bonus"
+	}
+	s.Say(greeting, map[string]any{"Business": s.e.Business.Name, "Bonus": s.num(s.e.Business.WelcomeBonus), "Count": s.e.Business.WelcomeBonus})
 	if p.Kind == domain.StartCodeWord {
 		if err := rememberCodeWord(s, p.Value); err != nil {
 			return err

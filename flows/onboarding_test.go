@@ -223,3 +223,15 @@ func itoa(n int64) string {
 	}
 	return string(b)
 }
+
+// TestNoWelcomeBonusPromisesNone: welcome_bonus = 0 (a shop with no
+// joining gift) must not greet every newcomer with "get 0 points".
+func TestNoWelcomeBonusPromisesNone(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, func(b *domain.Business) { b.WelcomeBonus = 0 })
+	c := h.Chat(101, "Anna", "en")
+	c.Send("/start s_central").Tap("✅ I agree").Tap("📱 Share my phone number").Tap("Anna").Tap("Yes, please")
+	if tr := c.Transcript(); strings.Contains(tr, "get 0 points") || !strings.Contains(tr, "Earn points on every purchase") {
+		t.Fatalf("the greeting without a welcome bonus:\n%s", tr)
+	}
+}
