@@ -25,10 +25,13 @@ type Business struct {
 	PhoneRegion string
 	// Phones reads typed phone numbers in PhoneRegion (domain/phones);
 	// nil reads them by ParsePhone's rules.
-	Phones  PhoneReader
-	Stores  []StoreConfig
-	Owners  []int64 // Telegram ids that are owners from the start
-	Program Program // earning, spending and expiry of points
+	Phones PhoneReader
+	// PhoneExample is a number of PhoneRegion as the messages give it for
+	// an example ("+7 912 345-67-89"); empty: a Russian one.
+	PhoneExample string
+	Stores       []StoreConfig
+	Owners       []int64 // Telegram ids that are owners from the start
+	Program      Program // earning, spending and expiry of points
 	// Questionnaire is the step-by-step profile: presets and the owner's
 	// own questions.
 	Questionnaire Questionnaire

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -315,6 +316,16 @@ func (s *Session) num(n int64) string { return domain.FormatCount(n, s.Lang) }
 // message's plural form agrees with, is shown with its digits grouped
 // ("12 345 баллов"), while the form is chosen by the number itself.
 func (e *Engine) translate(l *i18n.Localizer, id string, data map[string]any) string {
+	switch id {
+	case "onboarding.phone.ask", "error.phone.invalid", "customer.ask":
+		// A number of the shop's country for the example, whichever
+		// flow says the message.
+		data = maps.Clone(data)
+		if data == nil {
+			data = map[string]any{}
+		}
+		data["Example"] = cmp.Or(e.Business.PhoneExample, "+7 912 345-67-89")
+	}
 	cfg := &i18n.LocalizeConfig{MessageID: id, TemplateData: data, TemplateParser: messageTemplates}
 	if n, ok := data["Count"]; ok && (e.Plurals == nil || e.Plurals[id]) {
 		cfg.PluralCount = n

@@ -82,3 +82,20 @@ func TestPhoneTypedWithoutCountryCode(t *testing.T) {
 		t.Fatalf("the card not found by phone:\n%s", cashier.Transcript())
 	}
 }
+
+// TestPhoneExampleIsTheShopsCountry: an Uzbek shop (phone_region "UZ")
+// gives an Uzbek number for the example, in Russian too: not "+7 999…",
+// nor "type it with the country code", which it no longer needs.
+func TestPhoneExampleIsTheShopsCountry(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, func(b *domain.Business) { b.PhoneRegion = "UZ"; b.Currency = "UZS" })
+	c := h.Chat(102, "Dilnoza", "ru")
+	c.Send("/start s_central").Tap("✅ Согласен(на)").Send("hello")
+	if tr := c.Transcript(); strings.Contains(tr, "+7 ") || strings.Count(tr, "+998 91 234 56 78") != 3 {
+		t.Fatalf("a UZ shop's examples:\n%s", tr)
+	}
+	c.Send("91 234 56 79")
+	if cust, _ := customer(t, h, 102); cust.Phone != "+998912345679" {
+		t.Fatalf("the number typed as the example shows: %q\n%s", cust.Phone, c.Transcript())
+	}
+}

@@ -140,7 +140,7 @@ func newHarness(t testing.TB, su setup, opt ...func(*domain.Business)) *Harness 
 	for _, o := range opt {
 		o(biz)
 	}
-	biz.Phones = phones.Reader(biz.PhoneRegion)
+	biz.Phones, biz.PhoneExample = phones.Reader(biz.PhoneRegion), phones.Example(biz.PhoneRegion)
 	if err := biz.Validate(locales.Languages()); err != nil {
 		t.Fatal(err)
 	}

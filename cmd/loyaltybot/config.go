@@ -518,7 +518,7 @@ func loadBusiness(data []byte, source string, languages []string) (*domain.Busin
 		return nil, fmt.Errorf("%s: %w", source, &domain.FieldError{Field: "phone_region",
 			Problem: fmt.Sprintf("%q is not a country's code; write the two capital letters of ISO 3166, such as RU, UZ or KZ", b.PhoneRegion)})
 	}
-	b.Phones = phones.Reader(b.PhoneRegion)
+	b.Phones, b.PhoneExample = phones.Reader(b.PhoneRegion), phones.Example(b.PhoneRegion)
 	return b, nil
 }
 

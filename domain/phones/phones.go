@@ -68,3 +68,14 @@ func Reader(region string) domain.PhoneReader {
 		return e164, nil
 	}
 }
+
+// Example is a mobile number of region as people there see it written,
+// with its country code ("+7 912 345-67-89" for RU, "+998 91 234 56 78"
+// for UZ): the example the bot's messages give.
+func Example(region string) string {
+	n := phonenumbers.GetExampleNumberForType(region, phonenumbers.MOBILE)
+	if n == nil {
+		return ""
+	}
+	return phonenumbers.Format(n, phonenumbers.INTERNATIONAL)
+}
