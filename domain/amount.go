@@ -33,12 +33,12 @@ import (
 // "error.amount.format" (misplaced separators), "error.amount.precision"
 // (more than 2 decimals), "error.amount.zero", "error.amount.too_large"
 // (above maxMinor, or beyond int64).
-func ParseAmount(s string, maxMinor int64) (int64, error) {
+func ParseAmount(s, currency string, maxMinor int64) (int64, error) {
 	s = strings.TrimSpace(s)
 	if len(s) > 64 {
 		return 0, badAmount("error.amount.format", "too long")
 	}
-	s = strings.TrimSpace(trimCurrency(s))
+	s = strings.TrimSpace(trimCurrency(s, currency))
 	if s == "" {
 		return 0, badAmount("error.amount.empty", "")
 	}
@@ -94,15 +94,27 @@ func badAmount(reason, detail string) error {
 	return &ValidationError{Reason: reason, Detail: detail}
 }
 
-// currencySuffixes are the trailing currency marks cashiers type, longest
-// first so "руб." is not cut to "руб" + "."; the Uzbek soʻm comes with
-// each apostrophe people type.
-var currencySuffixes = []string{"руб.", "руб", "rub", "р.", "р", "₽",
-	"soʻm", "so'm", "so‘m", "so’m", "soʼm", "som", "sum", "uzs", "сўм", "сум"}
+// currencySuffixes are the trailing marks cashiers type for a currency
+// besides its ISO code, longest first so "руб." is not cut to "руб" +
+// "."; the Uzbek soʻm comes with each apostrophe people type. Only the
+// shop's own currency's marks are taken: "5000 руб" in a tenge shop is
+// not read as 5000 tenge.
+var currencySuffixes = map[string][]string{
+	"RUB": {"руб.", "руб", "р.", "р", "₽"},
+	"UZS": {"soʻm", "so'm", "so‘m", "so’m", "soʼm", "som", "sum", "сўм", "сум"},
+	"KZT": {"тенге", "тг.", "тг", "₸"},
+	"BYN": {"руб.", "руб", "р.", "р", "br"},
+	"KGS": {"сом", "som"},
+	"USD": {"$"},
+	"EUR": {"€"},
+}
 
-func trimCurrency(s string) string {
-	for _, suf := range currencySuffixes {
-		if len(s) >= len(suf) && strings.EqualFold(s[len(s)-len(suf):], suf) {
+// trimCurrency cuts the currency's ISO code or one of its marks off the
+// end of s.
+func trimCurrency(s, currency string) string {
+	currency = strings.ToUpper(currency)
+	for _, suf := range append([]string{currency}, currencySuffixes[currency]...) {
+		if suf != "" && len(s) >= len(suf) && strings.EqualFold(s[len(s)-len(suf):], suf) {
 			return s[:len(s)-len(suf)]
 		}
 	}

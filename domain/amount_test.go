@@ -93,7 +93,7 @@ func TestParseAmount(t *testing.T) {
 		{"92233720368547758,08", 0, "error.amount.too_large"},
 	}
 	for _, tt := range tests {
-		got, err := ParseAmount(tt.in, testMaxMinor)
+		got, err := ParseAmount(tt.in, testCurrency(tt.in), testMaxMinor)
 		if tt.reason == "" {
 			if err != nil || got != tt.want {
 				t.Errorf("ParseAmount(%q) = %d, %v; want %d", tt.in, got, err, tt.want)
@@ -108,11 +108,11 @@ func TestParseAmount(t *testing.T) {
 }
 
 func TestParseAmountNoLimit(t *testing.T) {
-	got, err := ParseAmount("92233720368547758,07", math.MaxInt64)
+	got, err := ParseAmount("92233720368547758,07", "RUB", math.MaxInt64)
 	if err != nil || got != math.MaxInt64 {
 		t.Errorf("ParseAmount(max int64) = %d, %v", got, err)
 	}
-	if _, err := ParseAmount("92233720368547758,08", math.MaxInt64); err == nil {
+	if _, err := ParseAmount("92233720368547758,08", "RUB", math.MaxInt64); err == nil {
 		t.Error("ParseAmount accepted max int64 + 1")
 	}
 }
@@ -225,7 +225,7 @@ func FuzzParseAmount(f *testing.F) {
 	f.Add("5", int64(0))
 	f.Add("5", int64(math.MaxInt64))
 	f.Fuzz(func(t *testing.T, in string, maxMinor int64) {
-		v, err := ParseAmount(in, maxMinor)
+		v, err := ParseAmount(in, testCurrency(in), maxMinor)
 		if err != nil {
 			if v != 0 || !errors.Is(err, ErrInvalid) {
 				t.Fatalf("ParseAmount(%q) = %d, %v", in, v, err)
@@ -236,9 +236,9 @@ func FuzzParseAmount(f *testing.F) {
 			t.Fatalf("ParseAmount(%q, %d) = %d out of bounds", in, maxMinor, v)
 		}
 		for _, lang := range []string{"ru", "en", "uz"} {
-			for _, cur := range []string{"RUB", "UZS"} {
+			for _, cur := range []string{"RUB", "UZS", "KZT", "USD"} {
 				s := FormatMoney(v, cur, lang)
-				if again, err := ParseAmount(s, maxMinor); err != nil || again != v {
+				if again, err := ParseAmount(s, cur, maxMinor); err != nil || again != v {
 					t.Fatalf("ParseAmount(FormatMoney(%d) = %q) = %d, %v", v, s, again, err)
 				}
 			}
@@ -310,4 +310,42 @@ func FuzzParseAdjustment(f *testing.F) {
 			t.Fatalf("ParseAdjustReason(%q) = %q", in, reason)
 		}
 	})
+}
+
+// testCurrency is the shop's currency a test amount is typed in: soʻm
+// for the Uzbek marks, rubles for the rest.
+func testCurrency(in string) string {
+	l := strings.ToLower(in)
+	for _, m := range []string{"so", "sum", "uzs", "сўм"} {
+		if strings.Contains(l, m) {
+			return "UZS"
+		}
+	}
+	return "RUB"
+}
+
+// TestAmountMarksOfTheShopsCurrencyOnly: a cashier types an amount as
+// the bot writes it, in any currency; another currency's mark is not
+// read as the shop's.
+func TestAmountMarksOfTheShopsCurrencyOnly(t *testing.T) {
+	for _, cur := range []string{"RUB", "UZS", "KZT", "USD", "EUR"} {
+		for _, lang := range []string{"ru", "en", "uz"} {
+			shown := FormatMoney(500000, cur, lang)
+			if got, err := ParseAmount(shown, cur, 1e12); err != nil || got != 500000 {
+				t.Errorf("%s: ParseAmount(%q) = %d, %v", cur, shown, got, err)
+			}
+		}
+	}
+	for in, cur := range map[string]string{"5000 ₸": "KZT", "5000 тг": "KZT", "5000 kzt": "KZT", "$5000": "", "5000 $": "USD"} {
+		if cur == "" {
+			continue
+		}
+		if got, err := ParseAmount(in, cur, 1e12); err != nil || got != 500000 {
+			t.Errorf("%s: ParseAmount(%q) = %d, %v", cur, in, got, err)
+		}
+	}
+	var v *ValidationError
+	if _, err := ParseAmount("5000 руб", "KZT", 1e12); !errors.As(err, &v) || v.Reason != "error.amount.letters" {
+		t.Errorf("rubles in a tenge shop: %v", err)
+	}
 }

@@ -252,7 +252,7 @@ func (c checkout) amount(s *Session) error {
 		s.Say("checkout.amount.hint", nil)
 		return c.Ask(s)
 	}
-	amount, err := domain.ParseAmount(s.In.Text, s.e.Business.Program.MaxReceipt)
+	amount, err := domain.ParseAmount(s.In.Text, s.e.Business.Currency, s.e.Business.Program.MaxReceipt)
 	if err != nil {
 		return sayInvalid(s, err, c)
 	}
@@ -357,7 +357,7 @@ func (s *Session) promotionLine(p *domain.Promotion) string {
 // and quotes it afresh; the earlier messages' buttons go stale with the
 // step's nonce. Any other text gets the hint and the question again.
 func (c checkout) retyped(s *Session) error {
-	amount, err := domain.ParseAmount(s.In.Text, s.e.Business.Program.MaxReceipt)
+	amount, err := domain.ParseAmount(s.In.Text, s.e.Business.Currency, s.e.Business.Program.MaxReceipt)
 	if err != nil {
 		s.Say("checkout.choose.hint", nil)
 		return c.Ask(s)

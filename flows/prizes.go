@@ -98,7 +98,7 @@ func (c checkout) askPrize(s *Session) error {
 // screen.
 func (c checkout) prize(s *Session) error {
 	if s.In.Kind == InputText {
-		if _, err := domain.ParseAmount(s.In.Text, s.e.Business.Program.MaxReceipt); err != nil {
+		if _, err := domain.ParseAmount(s.In.Text, s.e.Business.Currency, s.e.Business.Program.MaxReceipt); err != nil {
 			s.Say("prize.hint", nil)
 			return c.Ask(s)
 		}

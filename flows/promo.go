@@ -432,7 +432,7 @@ func (f promoFlow) Handle(s *Session) error {
 		case s.In.Kind == InputCallback && s.tapValue() == "none":
 			s.SetData("min", "")
 		case s.In.Kind == InputText:
-			amount, err := domain.ParseAmount(s.In.Text, s.e.Business.Program.MaxReceipt)
+			amount, err := domain.ParseAmount(s.In.Text, s.e.Business.Currency, s.e.Business.Program.MaxReceipt)
 			if err != nil {
 				return sayInvalid(s, err, f)
 			}

@@ -242,7 +242,7 @@ func (f returnFlow) typed(s *Session) error {
 		s.Say("return.amount.hint", nil)
 		return f.Ask(s)
 	}
-	amount, err := domain.ParseAmount(s.In.Text, s.e.Business.Program.MaxReceipt)
+	amount, err := domain.ParseAmount(s.In.Text, s.e.Business.Currency, s.e.Business.Program.MaxReceipt)
 	if err != nil {
 		return sayInvalid(s, err, f)
 	}
