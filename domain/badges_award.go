@@ -324,7 +324,11 @@ func (s *Service) creditGift(ctx context.Context, tx Tx, customerID int64, e Led
 	}
 	e.CardID = card.ID
 	if d := s.Business.WelcomeBonusDays; d > 0 {
-		e.ExpiresAt = s.Now().AddDate(0, 0, d)
+		c, err := tx.FindCustomerByID(ctx, customerID)
+		if err != nil {
+			return LedgerEntry{}, false, err
+		}
+		e.ExpiresAt = LastDayEnd(s.Now(), d, s.zoneOf(ctx, tx, c.JoinedStoreID))
 	}
 	return Credit(ctx, tx, e, LotPromo)
 }

@@ -36,6 +36,10 @@ type PurchaseRequest struct {
 	// promotionAt, set by Service.RecordPurchase, finds the promotion
 	// running at the store now (nil: none), asked once the card is read.
 	promotionAt func() (*Promotion, error)
+	// zoneOf, set by Service.RecordPurchase, is the time zone of a
+	// customer who joined at a store (Service.zoneOf): a held welcome
+	// bonus paid now is good through its last day there.
+	zoneOf func(joinedStoreID int64) *time.Location
 }
 
 // PurchaseResult is a recorded purchase with the card's balance after it.
@@ -281,7 +285,11 @@ func RecordPurchase(ctx context.Context, tx Tx, p *Program, req PurchaseRequest,
 		// A member who typed their phone gets the welcome bonus now: a
 		// purchase at a register is what a typed number could not prove.
 		st.Held.CardID = card.ID
-		w.Welcome = heldWelcomeEntry(st.Held, card.CustomerID, pur.PublicID, now)
+		loc := time.UTC
+		if req.zoneOf != nil && cust != nil {
+			loc = req.zoneOf(cust.JoinedStoreID)
+		}
+		w.Welcome = heldWelcomeEntry(st.Held, card.CustomerID, pur.PublicID, now, loc)
 		res.Welcome = st.Held.Points
 		res.Balance += st.Held.Points
 	}

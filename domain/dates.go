@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"context"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -191,4 +192,23 @@ func init() {
 			monthNames[n] = time.Month(i + 1)
 		}
 	}
+}
+
+// LastDayEnd is the last instant of the day days days after t, in loc: a
+// bonus the customer is told is "valid until" that day is good through
+// it, not until the hour of the day it was given.
+func LastDayEnd(t time.Time, days int, loc *time.Location) time.Time {
+	d := t.In(loc).AddDate(0, 0, days)
+	return time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, loc).Add(-time.Microsecond)
+}
+
+// zoneOf is the time zone a customer who joined at store joinedStoreID
+// (0: none) reads dates in: that store's, or the business's.
+func (s *Service) zoneOf(ctx context.Context, tx Tx, joinedStoreID int64) *time.Location {
+	if joinedStoreID != 0 {
+		if _, loc, err := s.shop(ctx, tx, joinedStoreID); err == nil {
+			return loc
+		}
+	}
+	return s.Business.Location()
 }

@@ -45,7 +45,7 @@ func WelcomeBonusKey(customerID int64) string { return fmt.Sprintf("welcome:%d",
 
 // WelcomeBonus builds the ledger row crediting the configured welcome bonus.
 // It returns false when the business gives no welcome bonus.
-func WelcomeBonus(b *Business, card *Card, customerID int64, now time.Time) (LedgerEntry, bool) {
+func WelcomeBonus(b *Business, card *Card, customerID int64, now time.Time, loc *time.Location) (LedgerEntry, bool) {
 	if b.WelcomeBonus <= 0 {
 		return LedgerEntry{}, false
 	}
@@ -56,7 +56,7 @@ func WelcomeBonus(b *Business, card *Card, customerID int64, now time.Time) (Led
 		IdempotencyKey: WelcomeBonusKey(customerID),
 	}
 	if b.WelcomeBonusDays > 0 {
-		e.ExpiresAt = now.AddDate(0, 0, b.WelcomeBonusDays)
+		e.ExpiresAt = LastDayEnd(now, b.WelcomeBonusDays, loc)
 	}
 	return e, true
 }

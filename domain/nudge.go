@@ -402,6 +402,10 @@ const (
 	// data (Store.WithdrawQueued, the erasure).
 	SkipOptedOut = "opted_out"
 	SkipErased   = "erased"
+	// SkipTooLate: a reminder of expiring points that could go (after
+	// the quiet hours, or in the customer's window) only once they have
+	// expired; recorded, so it is not asked again.
+	SkipTooLate = "too_late"
 )
 
 func hasTopic(b *Business, id string) bool { _, ok := b.Topic(id); return ok }

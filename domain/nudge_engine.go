@@ -307,6 +307,8 @@ func (s *Service) planNudge(r NudgeRule, d NudgeDue, now time.Time) *Nudge {
 		n.Outcome, n.Reason = NudgeSkipped, SkipCapped
 	case d.Skip != "":
 		n.Outcome, n.Reason = NudgeSkipped, d.Skip
+	case r.Kind == NudgeExpiring && !d.Expires.IsZero() && !send.Before(d.Expires):
+		n.Outcome, n.Reason = NudgeSkipped, SkipTooLate
 	case d.HeldOut:
 		n.Outcome = NudgeHeldOut
 	}
@@ -328,7 +330,9 @@ func (s *Service) planNudge(r NudgeRule, d NudgeDue, now time.Time) *Nudge {
 		}
 	}
 	if days > 0 {
-		n.BonusExpires = send.AddDate(0, 0, days)
+		// The message says "valid until" a day: good through it, to the
+		// end of that day in the customer's store's zone.
+		n.BonusExpires = LastDayEnd(send, days, loc)
 	}
 	return n
 }

@@ -57,6 +57,7 @@ func (s *Service) RecordPurchase(ctx context.Context, tx Tx, req PurchaseRequest
 	// The live promotions are read with the card, in its round trip.
 	tx.PrefetchLivePromotions()
 	req.promotionAt = func() (*Promotion, error) { return s.PromotionAt(ctx, tx, req.ShopID, req.Amount) }
+	req.zoneOf = func(id int64) *time.Location { return s.zoneOf(ctx, tx, id) }
 	res, err := RecordPurchase(ctx, tx, s.Program(), req, s.Now())
 	if err != nil || !res.Created {
 		return res, err

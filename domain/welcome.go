@@ -61,7 +61,7 @@ func (s *Service) GrantWelcome(ctx context.Context, tx Tx, c *Customer, card *Ca
 			CardID: card.ID, Points: b.WelcomeBonus, ValidDays: b.WelcomeBonusDays, At: now,
 		})
 	}
-	e, _ := WelcomeBonus(b, card, c.ID, now)
+	e, _ := WelcomeBonus(b, card, c.ID, now, s.zoneOf(ctx, tx, c.JoinedStoreID))
 	// A promo lot: spent before regular points, on this very receipt too.
 	if _, _, err := Credit(ctx, tx, e, LotPromo); err != nil {
 		return WelcomeNone, err
@@ -73,11 +73,11 @@ func (s *Service) GrantWelcome(ctx context.Context, tx Tx, c *Customer, card *Ca
 // a purchase: the first round under the same idempotency key as a
 // welcome bonus paid at joining, so a customer never gets both; a bonus
 // held again (undoWelcome) under its round's key.
-func heldWelcomeEntry(h HeldWelcome, customerID int64, purchase string, now time.Time) *LedgerEntry {
+func heldWelcomeEntry(h HeldWelcome, customerID int64, purchase string, now time.Time, loc *time.Location) *LedgerEntry {
 	e := &LedgerEntry{CardID: h.CardID, Kind: LedgerWelcome, Amount: h.Points, Reason: purchase,
 		IdempotencyKey: welcomeRoundKey(customerID, h.Round)}
 	if h.ValidDays > 0 {
-		e.ExpiresAt = now.AddDate(0, 0, h.ValidDays)
+		e.ExpiresAt = LastDayEnd(now, h.ValidDays, loc)
 	}
 	return e
 }

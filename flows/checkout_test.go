@@ -537,8 +537,8 @@ func TestRegisterOffersNoPointsPastTheirExpiry(t *testing.T) {
 	h := bottest.New(t, withOwner)
 	owner := h.Chat(ownerID, "Olga", "en")
 	cashier := hire(t, h, owner, "cashier", 942, "Boris")
-	anna := join(t, h, 142, "Anna") // 100 welcome points, valid 30 days
-	h.Clock.Advance(30*24*time.Hour + time.Hour)
+	anna := join(t, h, 142, "Anna")                 // 100 welcome points, valid through 22.12 in Moscow
+	h.Clock.Advance(30*24*time.Hour + 10*time.Hour) // 23.12, 01:00 in Moscow
 	scan(t, anna, cashier)
 	cashier.Send("500")
 	if b := buttons(cashier); strings.Contains(b, "Pay with points") {

@@ -15,8 +15,8 @@ import (
 func TestExpiringPointsNameThePrizeTheyPayFor(t *testing.T) {
 	t.Parallel()
 	h := bottest.New(t, withOwner, withNudges, withPrizes, func(b *domain.Business) { b.WelcomeBonusDays = 30 })
-	anna := joinConsenting(t, h, 171, "Anna") // 100 welcome points, for 30 days
-	h.Clock.Advance(23*24*time.Hour + 2*time.Hour)
+	anna := joinConsenting(t, h, 171, "Anna")      // 100 welcome points, through 22.12
+	h.Clock.Advance(24*24*time.Hour + 2*time.Hour) // 16.12, 17:00 in Moscow: the last day within the week
 	runNudges(t, h)
 	anna.Sync()
 	var reminder string

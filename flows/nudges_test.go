@@ -86,7 +86,7 @@ func TestWelcomeNudgeAnHourAfterTheFirstPurchase(t *testing.T) {
 // full no longer converts it.
 func TestWinBackRespectsConsentAndIsAttributed(t *testing.T) {
 	t.Parallel()
-	h := bottest.New(t, withOwner, withNudges)
+	h := bottest.New(t, withOwner, withNudges, withLongWelcome)
 	owner := h.Chat(ownerID, "Olga", "en")
 	cashier := hire(t, h, owner, "cashier", 901, "Boris")
 	anna := joinConsenting(t, h, 101, "Anna")
@@ -111,7 +111,7 @@ func TestWinBackRespectsConsentAndIsAttributed(t *testing.T) {
 		t.Fatalf("Bob, without the marketing consent, got %q", bob.Last().Text)
 	}
 	if n := countRows(t, h, `SELECT count(*) FROM ledger WHERE kind = 'nudge' AND amount = 100
-		AND expires_at = '2027-01-05 12:00:00+00'`); n != 1 {
+		AND expires_at = '2027-01-05 20:59:59.999999+00'`); n != 1 {
 		t.Fatalf("%d nudge bonus rows with the 14-day expiry", n)
 	}
 	for _, label := range []string{"💳 My card", "🙅 Not interested", "🛑 Stop all offers and news"} {
@@ -208,7 +208,7 @@ func TestNudgeWaitsForQuietHours(t *testing.T) {
 // greeting goes out, the win-back is skipped and recorded as capped.
 func TestFrequencyCapLetsTheHigherPriorityRuleWin(t *testing.T) {
 	t.Parallel()
-	h := bottest.New(t, withOwner, withNudges, func(b *domain.Business) {
+	h := bottest.New(t, withOwner, withNudges, withLongWelcome, func(b *domain.Business) {
 		b.Nudges.Rules = append(b.Nudges.Rules, domain.NudgeRule{ID: "sale_day", Kind: domain.NudgeHoliday,
 			Enabled: true, Priority: 70, Marketing: true, Date: "12-22", At: 10 * 60, Window: 1, AttributionDays: 7,
 			Text: map[string]string{"en": "{{.Name}}, it is our sale day!", "ru": "{{.Name}}, у нас день скидок!"}})
@@ -348,7 +348,7 @@ func TestBirthdayNudgeOnTheDayWithABonus(t *testing.T) {
 // the rule never comes back for this customer.
 func TestNotInterestedStopsTheRule(t *testing.T) {
 	t.Parallel()
-	h := bottest.New(t, withOwner, withNudges)
+	h := bottest.New(t, withOwner, withNudges, withLongWelcome)
 	owner := h.Chat(ownerID, "Olga", "en")
 	cashier := hire(t, h, owner, "cashier", 901, "Boris")
 	anna := joinConsenting(t, h, 101, "Anna")
@@ -593,5 +593,82 @@ func TestNudgeWaitingForTheMorningIsTakenBackOnOptOut(t *testing.T) {
 	if report := owner.Last().Text; !strings.Contains(report, "1 due — 0 sent, 0 held out, 0 skipped by the frequency cap") ||
 		!strings.Contains(report, "Taken back before they went (the customer opted out or deleted their data): 1") {
 		t.Fatalf("/stats nudges:\n%s", report)
+	}
+}
+
+// TestNudgeBonusGoodThroughTheDayItNames: the birthday message says
+// "200 points are on your card, valid until 30.11.2026"; on the afternoon
+// of 30.11 (store time) the points must still be on the card, as a
+// discount offer "until" a day is good through it (offers_used.go).
+func TestNudgeBonusGoodThroughTheDayItNames(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withNudges)
+	anna := joinConsenting(t, h, 101, "Anna") // +100 welcome, valid until 22.12.2026
+	c, _ := customer(t, h, 101)
+	if _, err := h.DB.Pool().Exec(t.Context(), `INSERT INTO facts (customer_id, name, value, updated_at) VALUES ($1, 'birthday', '1990-11-23', $2)`, c.ID, h.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	h.Clock.Advance(19 * time.Hour) // 23.11, 10:00 in Moscow
+	if rep := runNudges(t, h); rep.Sent != 1 {
+		t.Fatalf("%+v, want the birthday", rep)
+	}
+	anna.Sync()
+	if !strings.Contains(anna.Last().Text, "200 points are on your card, valid until 30.11.2026") {
+		t.Fatalf("birthday:\n%s", anna.Transcript())
+	}
+	h.Clock.Advance(7*24*time.Hour + 4*time.Hour) // 30.11, 14:00 in Moscow: still "until 30.11"
+	anna.Send("/balance")
+	if got := balance(t, h, 101); got != 300 {
+		t.Fatalf("on 30.11 at 14:00 the card holds %d points, want 300: the message promised the 200 until 30.11\n%s",
+			got, anna.Last().Text)
+	}
+}
+
+// TestWelcomeBonusGoodThroughItsLastDay: /balance says the welcome bonus
+// is "valid until 22.12.2026"; at 20:00 that day, at the customer's
+// store, the points are still there, and gone the next morning.
+func TestWelcomeBonusGoodThroughItsLastDay(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t)
+	anna := h.Chat(101, "Anna", "en")
+	anna.Send("/start s_central").Tap("✅ I agree").ShareContact("+79990000101").Tap("Anna").Tap("No, thanks")
+	anna.Send("/balance")
+	if !strings.Contains(anna.Last().Text, "valid until 22.12.2026") {
+		t.Fatalf("the welcome bonus's date:\n%s", anna.Last().Text)
+	}
+	moscow, _ := time.LoadLocation("Europe/Moscow")
+	h.Clock.Advance(time.Date(2026, 12, 22, 20, 0, 0, 0, moscow).Sub(h.Clock.Now()))
+	anna.Send("/balance")
+	if got := balance(t, h, 101); got != 100 {
+		t.Fatalf("on 22.12 at 20:00 the card holds %d, want the 100 valid until that day\n%s", got, anna.Last().Text)
+	}
+	h.Clock.Advance(12 * time.Hour)
+	anna.Send("/balance")
+	if got := balance(t, h, 101); got != 0 {
+		t.Fatalf("on 23.12 the card holds %d, want the bonus gone", got)
+	}
+}
+
+// withLongWelcome gives the welcome bonus 90 days: a test that runs the
+// nudges only on the win-back's day 30 would otherwise meet the welcome
+// points' last day, and their reminder, which the engine running every
+// minute would have sent a week before.
+func withLongWelcome(b *domain.Business) { b.WelcomeBonusDays = 90 }
+
+// TestExpiringReminderNotSentAfterThePointsWent: at 23:00 on the welcome
+// points' last day their reminder falls due, but the quiet hours would
+// hold it until 10:00, when the points are gone: it is recorded as too
+// late, not sent.
+func TestExpiringReminderNotSentAfterThePointsWent(t *testing.T) {
+	t.Parallel()
+	h, _, anna := winBackAt23(t)
+	if n := countRows(t, h, `SELECT count(*) FROM nudges WHERE rule = 'points_expiring' AND outcome = 'skipped' AND reason = 'too_late'`); n != 1 {
+		t.Fatalf("%d reminders recorded as too late, want 1", n)
+	}
+	h.Clock.Advance(12 * time.Hour)
+	h.Settle()
+	anna.Sync()
+	if strings.Contains(anna.Transcript(), "points on your card expire on") {
+		t.Fatalf("a reminder of points already gone:\n%s", anna.Transcript())
 	}
 }

@@ -110,7 +110,7 @@ func TestSettingsBackAndLanguage(t *testing.T) {
 // falls due at 15:00 Moscow time and goes out at 18:00, not before.
 func TestNudgeWaitsForTheCustomersWindow(t *testing.T) {
 	t.Parallel()
-	h := bottest.New(t, withOwner, withNudges)
+	h := bottest.New(t, withOwner, withNudges, withLongWelcome)
 	owner := h.Chat(ownerID, "Olga", "en")
 	cashier := hire(t, h, owner, "cashier", 901, "Boris")
 	anna := joinConsenting(t, h, 101, "Anna")

@@ -89,7 +89,7 @@ func TestCardReadAgreesWithPurchaseAfterBonusExpired(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	m := e.join(321, "Olga")
-	e.h.Clock.Advance(30*24*time.Hour + time.Hour) // the welcome bonus expired an hour ago
+	e.h.Clock.Advance(30*24*time.Hour + 10*time.Hour) // the welcome bonus, valid through 22.12 in Moscow, expired an hour ago
 	code := e.code(m)
 	g := e.do("GET", "/api/v1/cards/"+code+"?amount=100000", e.bearer(), nil)
 	if g.status != 200 {

@@ -151,7 +151,7 @@ const (
  WHERE l.remaining > 0 AND l.expires_at > $10 AND l.expires_at <= $11
    AND l.expires_at - greatest(l.created_at, (SELECT n.send_at FROM ledger g
           JOIN nudges n ON n.id = CASE WHEN g.idempotency_key ~ '^nudge:[0-9]{1,18}$' THEN substr(g.idempotency_key, 7)::bigint END
-         WHERE g.id = l.ledger_id)) > $11 - $10
+         WHERE g.id = l.ledger_id)) > $11 - $10 + interval '1 day'
  GROUP BY k.customer_id`
 	// $10 joined (and reminded last) at or before, $11 joined after, $12
 	// at most this many reminders, $13 the other profile invitations: one
