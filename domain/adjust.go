@@ -102,6 +102,11 @@ func (s *Service) AdjustPoints(ctx context.Context, tx Tx, by *Staff, customerID
 	if err != nil {
 		return LedgerEntry{}, false, err
 	}
+	// Points past their date go first: a deduction must not take them,
+	// nor the card show them.
+	if _, err := ExpireCard(ctx, tx, s.Program(), card, s.Now()); err != nil {
+		return LedgerEntry{}, false, err
+	}
 	// The ledger is append-only and outlives an erasure: it names who
 	// made the correction, and the reason, which may well be personal,
 	// stays in the audit log (blanked by an erasure) and the message.
@@ -110,7 +115,7 @@ func (s *Service) AdjustPoints(ctx context.Context, tx Tx, by *Staff, customerID
 	var row LedgerEntry
 	var created bool
 	if points > 0 {
-		row, created, err = Credit(ctx, tx, e, LotRegular)
+		row, created, err = s.creditKept(ctx, tx, card, c, e)
 	} else {
 		var lots []Lot
 		if lots, err = tx.ListOpenLots(ctx, card.ID); err != nil {
@@ -136,4 +141,27 @@ func (s *Service) AdjustPoints(ctx context.Context, tx Tx, by *Staff, customerID
 		return row, true, err
 	}
 	return row, true, s.emit(ctx, tx, PointsAdjusted{Customer: c, By: by, Entry: row, Reason: reason})
+}
+
+// creditKept credits points a person of the shop gives by hand (a
+// correction, goodwill) as regular points, but on a card idle past the
+// program's RegularExpiryDays, where regular points go whole at the next
+// read, as a lot of their own that lives that term from now, through its
+// last day: points the customer was just told of must not vanish.
+func (s *Service) creditKept(ctx context.Context, tx Tx, card *Card, c *Customer, e LedgerEntry) (LedgerEntry, bool, error) {
+	p, now := s.Program(), s.Now()
+	if p.RegularExpiryDays > 0 {
+		last, err := tx.LastPurchaseAt(ctx, card.ID)
+		if err != nil {
+			return LedgerEntry{}, false, err
+		}
+		if last.IsZero() {
+			last = card.CreatedAt
+		}
+		if !now.Before(last.AddDate(0, 0, p.RegularExpiryDays)) {
+			e.ExpiresAt = LastDayEnd(now, p.RegularExpiryDays, s.zoneOf(ctx, tx, c.JoinedStoreID))
+			return Credit(ctx, tx, e, LotPromo)
+		}
+	}
+	return Credit(ctx, tx, e, LotRegular)
 }

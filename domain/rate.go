@@ -494,8 +494,12 @@ func (s *Service) GiveGoodwill(ctx context.Context, tx Tx, st *Staff, feedbackID
 	if err != nil {
 		return f, LedgerEntry{}, false, err
 	}
-	row, created, err := Credit(ctx, tx, LedgerEntry{CardID: card.ID, Kind: LedgerGoodwill, Amount: points,
-		Reason: fmt.Sprintf("feedback %d", f.ID), IdempotencyKey: fmt.Sprintf("goodwill:%d", f.ID)}, LotRegular)
+	c, err := tx.FindCustomerByID(ctx, f.CustomerID)
+	if err != nil {
+		return f, LedgerEntry{}, false, err
+	}
+	row, created, err := s.creditKept(ctx, tx, card, c, LedgerEntry{CardID: card.ID, Kind: LedgerGoodwill, Amount: points,
+		Reason: fmt.Sprintf("feedback %d", f.ID), IdempotencyKey: fmt.Sprintf("goodwill:%d", f.ID)})
 	return f, row, created, err
 }
 

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/loyaltybot/loyaltybot/bot/bottest"
 )
@@ -105,4 +106,33 @@ func TestManualPointCorrection(t *testing.T) {
 	_, petr := customer(t, h, 102)
 	bottest.Golden(t, "adjust_owner", strings.NewReplacer(card.Number, "<number>", petr.Number, "<Petr's number>").Replace(owner.Transcript()))
 	bottest.Golden(t, "adjust_manager", strings.ReplaceAll(manager.Transcript(), card.Number, "<number>"))
+}
+
+// TestCorrectionOnAnIdleCardIsKept: a customer back after more than a
+// year (their old points expired, as the program says) bought without
+// the card; the owner adds the points they should have had. Those points
+// must not be written off at the very next look at the card.
+func TestCorrectionOnAnIdleCardIsKept(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := join(t, h, 101, "Anna")
+	buy(t, anna, cashier)
+	h.Clock.Advance(400 * 24 * time.Hour)
+	owner.Send("/customer +79990000101").Tap("± Points").Send("+50").Send("bought today without the card").Tap("✅ Confirm")
+	if got := owner.Last().Text; !strings.Contains(got, "+50, balance 50") {
+		t.Fatalf("the correction: %q\n%s", got, owner.Transcript())
+	}
+	owner.Send("/customer +79990000101")
+	anna.Sync()
+	if _, after := customer(t, h, 101); after.Balance != 50 {
+		t.Errorf("balance %d after +50 on an idle card: the correction was written off at once\n%s\n%s",
+			after.Balance, owner.Transcript(), anna.Transcript())
+	}
+	h.Clock.Advance(364 * 24 * time.Hour)
+	owner.Send("/customer +79990000101")
+	if _, after := customer(t, h, 101); after.Balance != 50 {
+		t.Errorf("balance %d within the correction's year, want 50", after.Balance)
+	}
 }
