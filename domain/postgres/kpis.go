@@ -47,10 +47,11 @@ const (
 	// store is looked up per row (a scalar subquery, two index probes):
 	// as an EXISTS the planner hashed every member of the store, wide
 	// customers rows and all cards, seconds on a million.
-	// A nudge's bonus taken back with its message (the customer opted
-	// out first) nets its credit: it was never given.
-	kpiLedger = `SELECT coalesce(sum(l.amount) FILTER (WHERE l.amount > 0 AND l.kind <> 'expire'
-                                             OR l.kind = '` + string(domain.LedgerNudgeWithdrawn) + `'), 0)::bigint,
+	// What was taken back nets what was given: a nudge's bonus withdrawn
+	// with its message, a correction's minus, a badge, a referral or a
+	// held welcome bonus taken back with its purchase. Issued less
+	// redeemed and expired is then what the cards gained.
+	kpiLedger = `SELECT coalesce(sum(l.amount) FILTER (WHERE l.kind <> 'expire'), 0)::bigint,
        coalesce(-sum(l.amount) FILTER (WHERE l.kind = 'expire'), 0)::bigint
   FROM ledger l
  WHERE l.kind NOT IN ('earn', 'redeem', 'reversal', 'return', 'prize') AND l.created_at >= $1 AND l.created_at < $2

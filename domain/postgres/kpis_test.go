@@ -424,3 +424,33 @@ func TestKPIsReferralJoins(t *testing.T) {
 		}
 	}
 }
+
+// TestKPIsNetATakenBackCorrection: an owner typed +1000 for +10 and
+// took the 990 back at once. /stats must not report 1,000 points issued
+// that the customer never had: what was issued, redeemed and expired
+// adds up to what the cards hold.
+func TestKPIsNetATakenBackCorrection(t *testing.T) {
+	t.Parallel()
+	db, clock := newStore(t)
+	owner := addStaff(t, db, 900, domain.RoleOwner, 0)
+	c, card := addMember(t, db, clock, 1)
+	svc := domain.NewService(&domain.Business{Program: domain.DefaultProgram()}, nil, nil, clock.Now)
+	for i, points := range []int64{1000, -990} {
+		inTx(t, db, func(ctx context.Context, tx domain.Tx) error {
+			_, _, err := svc.AdjustPoints(ctx, tx, owner, c.ID, points, "typo at the till", string(rune('a'+i)))
+			return err
+		})
+	}
+	if b := sqlOne[int64](t, db, `SELECT balance FROM cards WHERE id = $1`, card.ID); b != 10 {
+		t.Fatalf("balance %d, want 10", b)
+	}
+	var k *domain.KPIs
+	inTx(t, db, func(ctx context.Context, tx domain.Tx) (err error) {
+		k, err = svc.KPIs(ctx, tx, domain.Period{From: clock.Now().Add(-time.Hour), To: clock.Now().Add(time.Hour)}, 0)
+		return err
+	})
+	if flow := k.PointsIssued - k.PointsRedeemed - k.PointsExpired; flow != k.PointsOutstanding || k.PointsIssued != 10 {
+		t.Errorf("issued %d, redeemed %d, expired %d, outstanding %d: the 990 taken back are still counted as issued",
+			k.PointsIssued, k.PointsRedeemed, k.PointsExpired, k.PointsOutstanding)
+	}
+}
