@@ -163,7 +163,7 @@ func (s *Service) FindCustomer(ctx context.Context, tx Tx, query string) (*Custo
 	if err != nil {
 		return nil, Invalid("customer.lookup.unreadable")
 	}
-	return tx.FindCustomerByPhone(ctx, phone)
+	return findCustomerByPhone(ctx, tx, phone, query)
 }
 
 // customerOfStaff is nil when st may read and act on customer c: an

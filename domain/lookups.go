@@ -303,7 +303,7 @@ func (s *Service) ResolveCardByPhone(ctx context.Context, tx Tx, src LookupSourc
 	if err := GuardCardLookup(ctx, tx, src, "", now); err != nil {
 		return 0, err
 	}
-	c, err := tx.FindCustomerByPhone(ctx, phone)
+	c, err := findCustomerByPhone(ctx, tx, phone, raw)
 	if errors.Is(err, ErrNotFound) || (err == nil && (c.Erased || !c.Member())) {
 		return 0, s.failCardLookup(ctx, tx, src, "", now)
 	} else if err != nil {
@@ -329,4 +329,17 @@ func (b *Business) IsPhoneLookup(input string) bool {
 	}
 	_, err := b.ParsePhone(input)
 	return err == nil
+}
+
+// findCustomerByPhone finds the customer with phone, the number raw reads
+// as, or with the number the reader before phone_region stored for raw
+// ("999 123-45-67" as +9991234567): such rows were not rewritten.
+func findCustomerByPhone(ctx context.Context, tx Tx, phone, raw string) (*Customer, error) {
+	c, err := tx.FindCustomerByPhone(ctx, phone)
+	if errors.Is(err, ErrNotFound) {
+		if old, perr := ParsePhone(raw); perr == nil && old != phone {
+			return tx.FindCustomerByPhone(ctx, old)
+		}
+	}
+	return c, err
 }

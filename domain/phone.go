@@ -88,7 +88,12 @@ func (b *Business) SharedPhone(raw string) (string, error) {
 	if !strings.HasPrefix(raw, "+") {
 		raw = "+" + raw
 	}
-	return b.ParsePhone(raw)
+	if phone, err := b.ParsePhone(raw); err == nil {
+		return phone, nil
+	}
+	// Telegram vouches for its account's number even where the metadata
+	// knows no such length (an anonymous +888 number): kept as it is.
+	return ParsePhone(raw)
 }
 
 // BadPhone is the error for a number that cannot be read; detail says

@@ -153,7 +153,7 @@ func (s *Service) RecordShopEvent(ctx context.Context, tx Tx, req ShopEventReque
 	prev, err := tx.FindShopEvent(ctx, req.ShopID, req.EventID)
 	switch {
 	case err == nil:
-		return repeatShopEvent(prev, hash)
+		return repeatShopEvent(prev, hash, req.hash(ParsePhone))
 	case !errors.Is(err, ErrNotFound):
 		return nil, err
 	}
@@ -179,13 +179,15 @@ func (s *Service) RecordShopEvent(ctx context.Context, tx Tx, req ShopEventReque
 		if prev, err = tx.FindShopEvent(ctx, req.ShopID, req.EventID); err != nil {
 			return nil, err
 		}
-		return repeatShopEvent(prev, hash)
+		return repeatShopEvent(prev, hash, req.hash(ParsePhone))
 	}
 	return &ShopEventResult{Event: *e, Created: true}, s.emit(ctx, tx, ShopEventRecorded{Event: e})
 }
 
-func repeatShopEvent(prev *ShopEvent, hash string) (*ShopEventResult, error) {
-	if prev.RequestHash != hash {
+// legacy is the hash as versions before phone_region made it (a number
+// without its country code read by ParsePhone): their repeats still match.
+func repeatShopEvent(prev *ShopEvent, hash, legacy string) (*ShopEventResult, error) {
+	if prev.RequestHash != hash && prev.RequestHash != legacy {
 		return nil, fmt.Errorf("%w: event id %q was recorded with another body", ErrConflict, prev.EventID)
 	}
 	return &ShopEventResult{Event: *prev}, nil
@@ -232,7 +234,7 @@ func (s *Service) shopEventCustomer(ctx context.Context, tx Tx, ref CustomerRef,
 	}
 	if ref.Phone != "" {
 		phone, _ := s.Business.ParsePhone(ref.Phone) // checked by validate
-		if err := add(tx.FindCustomerByPhone(ctx, phone)); err != nil {
+		if err := add(findCustomerByPhone(ctx, tx, phone, ref.Phone)); err != nil {
 			return nil, err
 		}
 	}

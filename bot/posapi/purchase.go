@@ -136,7 +136,9 @@ func (a *API) record(ctx context.Context, key string, in *purchaseInput) (ans pu
 		var ok bool
 		var err error
 		if in.phone != "" {
-			req.CardID, err = a.svc.ResolveCardByPhone(ctx, tx, source(key, shopID), in.phone)
+			// As sent: a member stored before phone_region is found by
+			// the number as it was read then (ResolveCardByPhone).
+			req.CardID, err = a.svc.ResolveCardByPhone(ctx, tx, source(key, shopID), in.phoneTyped)
 			if errors.Is(err, domain.ErrCardInvalid) {
 				err = errPhoneNotFound
 			}

@@ -44,6 +44,7 @@ type purchaseBody struct {
 type purchaseInput struct {
 	card       string
 	phone      string // the customer's phone, when no card was sent
+	phoneTyped string // the phone as sent, to find the customer by
 	amount     int64
 	currency   string
 	receiptID  string
@@ -85,7 +86,7 @@ func (a *API) readPurchase(w http.ResponseWriter, r *http.Request) (*purchaseInp
 		if err != nil {
 			return nil, invalidField("phone", "is not a phone number; send it with its country code, e.g. +79991234567.")
 		}
-		in.phone = phone
+		in.phone, in.phoneTyped = phone, *b.Phone
 	}
 	if b.RedeemPoints != nil {
 		in.redeem = *b.RedeemPoints
