@@ -448,7 +448,7 @@ func reversePurchase(ctx context.Context, tx Tx, card *Card, pur *Purchase, now 
 	}
 	if pur.Redeemed > 0 {
 		row, _, err := giveBack(ctx, tx, LedgerEntry{CardID: card.ID, Kind: LedgerReversal, Amount: pur.Redeemed,
-			Reason: pur.PublicID, IdempotencyKey: "cancel:" + pur.PublicID + ":redeem"}, now,
+			Reason: pur.PublicID, IdempotencyKey: "cancel:" + pur.PublicID + ":redeem"}, now, time.Time{},
 			func() ([]LotUse, error) {
 				uses, err := tx.ListLotUses(ctx, pur.ID)
 				// What returns gave back already went to the first lots.

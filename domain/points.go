@@ -38,9 +38,12 @@ func debit(ctx context.Context, tx CardStore, e LedgerEntry, uses []LotUse) (Led
 // dead lot, they would be written off at the next read of the card, and
 // the customer would have neither them nor the money they stood for. The
 // balance after e is what a purchase may spend, before and after the
-// expiry job. It returns the row (created false for a repeated key,
-// nothing moved) and the points renewed so. The card must be locked.
-func giveBack(ctx context.Context, tx CardStore, e LedgerEntry, now time.Time, uses func() ([]LotUse, error)) (row LedgerEntry, renewed int64, err error) {
+// expiry job. A non-zero keepUntil says the card is idle past the
+// regular points' period: its regular lots are as dead, and the fresh
+// lot is a promo one that lives until keepUntil. It returns the row
+// (created false for a repeated key, nothing moved) and the points
+// renewed so. The card must be locked.
+func giveBack(ctx context.Context, tx CardStore, e LedgerEntry, now, keepUntil time.Time, uses func() ([]LotUse, error)) (row LedgerEntry, renewed int64, err error) {
 	if e.Amount <= 0 {
 		return LedgerEntry{}, 0, fmt.Errorf("give back %s: amount %d must be positive", e.IdempotencyKey, e.Amount)
 	}
@@ -52,7 +55,7 @@ func giveBack(ctx context.Context, tx CardStore, e LedgerEntry, now time.Time, u
 	if err != nil {
 		return row, 0, err
 	}
-	renewed, err = tx.RestoreLots(ctx, row, us, now)
+	renewed, err = tx.RestoreLots(ctx, row, us, now, keepUntil)
 	return row, renewed, err
 }
 

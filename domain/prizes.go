@@ -305,7 +305,7 @@ func (s *Service) CancelPrize(ctx context.Context, tx Tx, publicID string, shopI
 	}
 	if p.Points > 0 {
 		row, _, err := giveBack(ctx, tx, LedgerEntry{CardID: card.ID, Kind: LedgerPrize, Amount: p.Points,
-			Reason: p.Reward, IdempotencyKey: "prize:" + p.PublicID + ":cancel", CreatedAt: now}, now,
+			Reason: p.Reward, IdempotencyKey: "prize:" + p.PublicID + ":cancel", CreatedAt: now}, now, time.Time{},
 			func() ([]LotUse, error) { return p.Uses, nil })
 		if err != nil {
 			return nil, err

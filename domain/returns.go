@@ -50,6 +50,9 @@ type ReturnRequest struct {
 	// stamps, set by Service.ReturnPurchase: a return may not take stamps
 	// that paid for a prize since (stampsKept).
 	stamps *StampsConfig
+	// zoneOf, set by Service.ReturnPurchase, is the time zone of a
+	// customer who joined at a store (Service.zoneOf).
+	zoneOf func(joinedStoreID int64) *time.Location
 }
 
 // ReturnResult is a return with the purchase as it stands after it.
@@ -114,6 +117,31 @@ func ReturnPurchase(ctx context.Context, tx Tx, p *Program, req ReturnRequest, n
 			return nil, err
 		}
 	}
+	// Points past their date that the nightly job has not written off
+	// yet are worth nothing: written off first, so the points taken back
+	// below are ones the customer still has, and the rest is kept from
+	// the refund (as the chat's preview, after QuoteCard, says).
+	if _, err := ExpireCard(ctx, tx, p, card, now); err != nil {
+		return nil, err
+	}
+	// On a card idle past the regular points' period, points given back
+	// into regular lots would go whole at the next read, while the refund
+	// kept their worth: they come back as a lot of their own that lives
+	// that term from now, through its last day.
+	var keepUntil time.Time
+	if p.RegularExpiryDays > 0 {
+		last, err := tx.LastPurchaseAt(ctx, card.ID)
+		if err != nil {
+			return nil, err
+		}
+		if !last.IsZero() && !now.Before(last.AddDate(0, 0, p.RegularExpiryDays)) {
+			loc := time.UTC
+			if req.zoneOf != nil && cust != nil {
+				loc = req.zoneOf(cust.JoinedStoreID)
+			}
+			keepUntil = LastDayEnd(now, p.RegularExpiryDays, loc)
+		}
+	}
 	var staffID int64
 	if req.By != nil {
 		staffID = req.By.ID
@@ -125,7 +153,7 @@ func ReturnPurchase(ctx context.Context, tx Tx, p *Program, req ReturnRequest, n
 	balance := card.Balance
 	if ret.Given > 0 {
 		row, renewed, err := giveBack(ctx, tx, LedgerEntry{CardID: card.ID, Kind: LedgerReturn, Amount: ret.Given,
-			Reason: pur.PublicID, IdempotencyKey: "return:" + ret.PublicID + ":give", CreatedAt: now}, now,
+			Reason: pur.PublicID, IdempotencyKey: "return:" + ret.PublicID + ":give", CreatedAt: now}, now, keepUntil,
 			func() ([]LotUse, error) {
 				uses, err := tx.ListLotUses(ctx, pur.ID)
 				return lotSlice(uses, pur.ReturnedRedeemed, pur.ReturnedRedeemed+ret.Given), err

@@ -256,9 +256,11 @@ type CardStore interface {
 	// RestoreLots gives the points of uses back for the credit row e
 	// (written just before, its amount their sum): into each lot still
 	// live at now, and those of lots expired by then as one new regular
-	// lot of e with no own expiry, like points earned. It returns the
-	// points of the new lot (0: none). Use giveBack, which writes e.
-	RestoreLots(ctx context.Context, e LedgerEntry, uses []LotUse, now time.Time) (renewed int64, err error)
+	// lot of e with no own expiry, like points earned; with a non-zero
+	// keepUntil (the card idle) regular lots count as expired too, and
+	// the new lot is a promo one expiring then. It returns the points of
+	// the new lot (0: none). Use giveBack, which writes e.
+	RestoreLots(ctx context.Context, e LedgerEntry, uses []LotUse, now, keepUntil time.Time) (renewed int64, err error)
 	// HoldWelcome keeps a welcome bonus for the card's first purchase
 	// (LoadCheckout reads it, WritePurchase pays it).
 	HoldWelcome(ctx context.Context, h HeldWelcome) error

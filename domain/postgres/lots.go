@@ -94,17 +94,20 @@ func (t *tx) UseLots(ctx context.Context, uses []domain.LotUse) error {
 // restoreLots gives back the points of uses ($1, $2) for the credit row
 // $5 of card $4: into each lot not expired at $3, and those of the lots
 // expired then as one new regular lot of the row, made at $6 with no own
-// expiry, as points earned are. It returns how many lots uses named that
-// exist, and the points of the new lot.
+// expiry, as points earned are. With $7 (the card idle: its regular lots
+// go at the next read) regular lots count as expired too and the new lot
+// is a promo one expiring at $7. It returns how many lots uses named
+// that exist, and the points of the new lot.
 const restoreLots = `WITH u AS (
-	SELECT l.id, u.points, coalesce(l.expires_at <= $3, false) AS dead
+	SELECT l.id, u.points, coalesce(l.expires_at <= $3, false) OR ($7::timestamptz IS NOT NULL AND l.kind = 'regular') AS dead
 	  FROM unnest($1::bigint[], $2::bigint[]) AS u(id, points) JOIN point_lots l ON l.id = u.id
 ), live AS (
 	UPDATE point_lots l SET remaining = l.remaining + u.points FROM u WHERE l.id = u.id AND NOT u.dead
 	RETURNING l.id
 ), fresh AS (
 	INSERT INTO point_lots (card_id, ledger_id, kind, amount, remaining, expires_at, created_at)
-	SELECT $4, $5, 'regular', sum(u.points), sum(u.points), NULL, $6 FROM u WHERE u.dead HAVING count(*) > 0
+	SELECT $4, $5, CASE WHEN $7::timestamptz IS NULL THEN 'regular' ELSE 'promo' END, sum(u.points), sum(u.points), $7, $6
+	  FROM u WHERE u.dead HAVING count(*) > 0
 	RETURNING amount
 )
 SELECT (SELECT count(*) FROM u), coalesce((SELECT amount FROM fresh), 0)::bigint`
@@ -112,13 +115,17 @@ SELECT (SELECT count(*) FROM u), coalesce((SELECT amount FROM fresh), 0)::bigint
 // RestoreLots gives points back to the lots they came from, for the
 // credit row e: into those still live at now, and those of lots expired
 // by then as one new regular lot of e. One round trip.
-func (t *tx) RestoreLots(ctx context.Context, e domain.LedgerEntry, uses []domain.LotUse, now time.Time) (int64, error) {
+func (t *tx) RestoreLots(ctx context.Context, e domain.LedgerEntry, uses []domain.LotUse, now, keepUntil time.Time) (int64, error) {
 	if len(uses) == 0 {
 		return 0, nil
 	}
 	ids, points := lotArrays(uses)
 	var found, renewed int64
-	err := t.tx.QueryRow(ctx, restoreLots, ids, points, now, e.CardID, e.ID, t.stamp(e.CreatedAt)).Scan(&found, &renewed)
+	var keep *time.Time
+	if !keepUntil.IsZero() {
+		keep = &keepUntil
+	}
+	err := t.tx.QueryRow(ctx, restoreLots, ids, points, now, e.CardID, e.ID, t.stamp(e.CreatedAt), keep).Scan(&found, &renewed)
 	if err != nil {
 		return 0, fmt.Errorf("restore lots: %w", mapErr(err))
 	}

@@ -87,7 +87,7 @@ func TestUseAndRestoreLots(t *testing.T) {
 	use := []domain.LotUse{{LotID: la, Points: 30}, {LotID: lb, Points: 5}}
 	restore := func(ctx context.Context, tx domain.Tx, uses []domain.LotUse) error {
 		// Both lots live at t0: no new lot, so the row is not needed.
-		_, err := tx.RestoreLots(ctx, domain.LedgerEntry{CardID: card.ID}, uses, t0)
+		_, err := tx.RestoreLots(ctx, domain.LedgerEntry{CardID: card.ID}, uses, t0, time.Time{})
 		return err
 	}
 	steps := []struct {
@@ -157,7 +157,7 @@ func TestRestoreLotsRenewsExpiredLots(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		renewed, err = tx.RestoreLots(ctx, row, use, now)
+		renewed, err = tx.RestoreLots(ctx, row, use, now, time.Time{})
 		return err
 	})
 	if renewed != 30 {
