@@ -155,7 +155,7 @@ func (f staffFlow) Handle(s *Session) error {
 		case v == "purchases":
 			s.Edit(Reply{Text: s.T("staff.menu.ask", nil)})
 			s.Leave()
-			return listPurchases(s)
+			return listPurchases(s, 0, false)
 		}
 	case stepStore:
 		if page, ok := storePage(v); ok {
@@ -318,13 +318,21 @@ func (staffFlow) revoke(s *Session, id int64) error {
 	return nil
 }
 
+// recentPage is how many purchases one page of Recent purchases shows.
+const recentPage = 10
+
 // listPurchases shows the last day's purchases of the manager's store with
-// a cancel button each, and the prizes given, each with its own.
-func listPurchases(s *Session) error {
-	ps, err := s.Tx.ListRecentPurchases(s.Ctx, s.Staff.ShopID, s.e.Now().Add(-domain.CancelWindow), 10)
+// a cancel button each, a page at a time (◀ ▶ between pages, edited in
+// place when edit), and under the first page the prizes given, each with
+// its own.
+func listPurchases(s *Session, page int, edit bool) error {
+	page = max(page, 0)
+	ps, err := s.Tx.ListRecentPurchases(s.Ctx, s.Staff.ShopID, s.e.Now().Add(-domain.CancelWindow), (page+1)*recentPage+1)
 	if err != nil {
 		return err
 	}
+	more := len(ps) > (page+1)*recentPage
+	ps = ps[min(len(ps), page*recentPage):min(len(ps), (page+1)*recentPage)]
 	if len(ps) == 0 {
 		s.Say("staff.purchases.none", nil)
 		return listPrizes(s)
@@ -351,8 +359,33 @@ func listPurchases(s *Session) error {
 			rows = append(rows, []Button{{Text: s.T("staff.purchases.cancel", withShortName(data)), Data: action("cancelask", p.PublicID)}})
 		}
 	}
+	var nav []Button
+	if page > 0 {
+		nav = append(nav, Button{Text: s.T("staff.list.prev", nil), Data: action("rpurch", strconv.Itoa(page-1))})
+	}
+	if more {
+		nav = append(nav, Button{Text: s.T("staff.list.next", nil), Data: action("rpurch", strconv.Itoa(page+1))})
+	}
+	if nav != nil {
+		rows = append(rows, nav)
+	}
+	if edit {
+		s.Edit(Reply{Text: b.String(), Inline: rows})
+		return nil
+	}
 	s.Send(Reply{Text: b.String(), Inline: rows})
 	return listPrizes(s)
+}
+
+// recentPurchasesAction turns a page of Recent purchases, for someone who
+// may still cancel them.
+func recentPurchasesAction(s *Session, value string) error {
+	page, err := strconv.Atoi(value)
+	if err != nil || !s.Staff.CanManage() {
+		s.Toast("error.stale_button")
+		return nil
+	}
+	return listPurchases(s, page, true)
 }
 
 // clockOf is the time zone of store shopID (0: the staff member's): a
@@ -401,6 +434,7 @@ func listPrizes(s *Session) error {
 func init() {
 	registerFlow(staffFlow{})
 	registerCommand("staff", MenuManager, 10, startStaff)
+	registerAction("rpurch", recentPurchasesAction)
 }
 
 // buttonNameRunes is the most of a customer's name a button label shows:

@@ -61,9 +61,16 @@ func statsCommand(s *Session) error {
 // code ("" all stores). Its buttons carry the three joined by dots.
 type statsView struct {
 	view, period, store string
+	page                int // the staff view's page, from 0 ("s2": the third)
 }
 
-func (v statsView) String() string { return v.view + "." + v.period + "." + v.store }
+func (v statsView) String() string {
+	view := v.view
+	if v.view == viewStaff && v.page > 0 {
+		view += strconv.Itoa(v.page)
+	}
+	return view + "." + v.period + "." + v.store
+}
 
 // parseStatsView reads a button's view; ok is false for anything a
 // button of this version never carried.
@@ -73,6 +80,9 @@ func parseStatsView(value string) (statsView, bool) {
 		return statsView{}, false
 	}
 	v := statsView{view: parts[0], period: parts[1], store: parts[2]}
+	if n, err := strconv.Atoi(strings.TrimPrefix(v.view, viewStaff)); len(v.view) > 1 && v.view[:1] == viewStaff && err == nil && n >= 0 {
+		v.view, v.page = viewStaff, n
+	}
 	switch v.view {
 	case viewKPIs, viewStaff, viewCohorts:
 	default:
@@ -215,10 +225,14 @@ func showStats(s *Session, v statsView, edit bool) error {
 		return err
 	}
 	var r Reply
+	var nav []Button // the staff view's pages
 	waiting := 0
 	switch v.view {
 	case viewStaff:
-		r.Text, err = staffText(s, p, shopID, storeName, loc)
+		var pages int
+		r.Text, pages, err = staffText(s, p, shopID, storeName, loc, v.page)
+		v.page = min(v.page, pages-1)
+		nav = s.pageNav(v.page, pages, func(page int) string { w := v; w.page = page; return action("stats", w.String()) })
 	case viewCohorts:
 		r.Text, err = cohortText(s, shopID, storeName, loc)
 		r.Pre = true
@@ -229,6 +243,9 @@ func showStats(s *Session, v statsView, edit bool) error {
 		return err
 	}
 	r.Inline = statsButtons(s, v)
+	if nav != nil {
+		r.Inline = append([][]Button{nav}, r.Inline...)
+	}
 	if waiting > 0 { // the numbers say some wait: answer them from here
 		r.Inline = append(r.Inline, []Button{{Text: s.T("kpi.care.answer_button", nil),
 			Data: action("questions", strconv.FormatInt(p.From.Unix(), 10))}}) // the period's, however long
@@ -262,6 +279,7 @@ func statsButtons(s *Session, v statsView) [][]Button {
 	}
 	with := func(change func(*statsView)) string {
 		w := v
+		w.page = 0
 		change(&w)
 		return action("stats", w.String())
 	}

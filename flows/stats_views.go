@@ -137,16 +137,22 @@ func (s *Session) span(d time.Duration) string { return s.e.span(s.loc, d) }
 
 // staffText is the staff view: per person, the customers they signed up
 // and how many came back, their checkouts and their visits' rating.
-func staffText(s *Session, p domain.Period, shopID int64, store string, loc *time.Location) (string, error) {
+func staffText(s *Session, p domain.Period, shopID int64, store string, loc *time.Location, page int) (string, int, error) {
 	rows, err := s.e.Service.StaffKPIs(s.Ctx, s.Tx, p, shopID)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
-	lines := []string{s.T("kpi.staff.title", map[string]any{"Store": store, "Period": periodLabel(p, loc)}), ""}
+	title := s.T("kpi.staff.title", map[string]any{"Store": store, "Period": periodLabel(p, loc)})
+	pages := max(1, (len(rows)+staffKPIPage-1)/staffKPIPage)
+	page = min(max(page, 0), pages-1)
+	if pages > 1 {
+		title += " " + s.T("staff.list.page", map[string]any{"Page": page + 1, "Pages": pages})
+	}
+	lines := []string{title, ""}
 	if len(rows) == 0 {
 		lines = append(lines, s.T("kpi.staff.none", nil))
 	}
-	for _, r := range rows {
+	for _, r := range rows[min(len(rows), page*staffKPIPage):min(len(rows), (page+1)*staffKPIPage)] {
 		rating := s.T("kpi.staff.no_rating", nil)
 		if r.Ratings > 0 {
 			rating = s.T("kpi.staff.rating", map[string]any{"Average": tenths(r.AverageStars(), s.Lang), "Count": r.Ratings})
@@ -171,8 +177,12 @@ func staffText(s *Session, p domain.Period, shopID int64, store string, loc *tim
 		lines = append(lines, text)
 	}
 	lines = append(lines, "", s.T("kpi.staff.hint", nil))
-	return strings.Join(lines, "\n"), nil
+	return strings.Join(lines, "\n"), pages, nil
 }
+
+// staffKPIPage is how many people a page of /stats staff lists: with
+// every number a line carries, a page stays inside a Telegram message.
+const staffKPIPage = 20
 
 // cohortText is the cohort table, monospace: a row per month of joining,
 // a column per month since, each cell the share still buying (%).
