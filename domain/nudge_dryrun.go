@@ -42,6 +42,10 @@ func (s *Service) DryRunNudges(ctx context.Context, st Store, rule string, at ti
 		rules = []NudgeRule{*r}
 	}
 	var out []NudgePlan
+	// What the run would have written by the time it reaches a rule: a
+	// marketing nudge sent caps the rules after it, any nudge sent holds
+	// back the rules that wait (the run's later queries see its rows).
+	sentMarketing, sentAny := map[int64]bool{}, map[int64]bool{}
 	err := st.Update(ctx, func(tx Tx) error {
 		for _, r := range rules {
 			if !s.nudgeMayBeDue(r, at) {
@@ -52,7 +56,18 @@ func (s *Service) DryRunNudges(ctx context.Context, st Store, rule string, at ti
 				return err
 			}
 			for _, d := range dues {
+				switch {
+				case d.Skip != "":
+				case r.Marketing && s.Business.Nudges.CapDays > 0 && sentMarketing[d.CustomerID]:
+					d.Skip = SkipCapped
+				case r.Waits() && sentAny[d.CustomerID]:
+					d.Skip = SkipWaits
+				}
 				n := s.planNudge(r, d, at)
+				if n.Outcome == NudgeSent {
+					sentAny[d.CustomerID] = true
+					sentMarketing[d.CustomerID] = sentMarketing[d.CustomerID] || r.Marketing
+				}
 				out = append(out, NudgePlan{Rule: r.ID, Kind: r.Kind, CustomerID: d.CustomerID, TelegramID: d.ChatID,
 					HeldOut: n.Outcome == NudgeHeldOut, Reason: r.why(d), Skipped: d.Skip, SendAt: n.SendAt, Points: n.Points,
 					Offer: n.Offer, Category: d.Category})

@@ -672,3 +672,54 @@ func TestExpiringReminderNotSentAfterThePointsWent(t *testing.T) {
 		t.Fatalf("a reminder of points already gone:\n%s", anna.Transcript())
 	}
 }
+
+// TestNudgeDryRunAgreesWithTheRunOnTheCap: the holiday greeting (70) and
+// the win-back (50) fall due in the same minute; the run sends the
+// greeting and records the win-back as capped, so the dry run at that
+// minute must say so too, not that both would go.
+func TestNudgeDryRunAgreesWithTheRunOnTheCap(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, withNudges, withLongWelcome, func(b *domain.Business) {
+		b.Nudges.Rules = append(b.Nudges.Rules, domain.NudgeRule{ID: "sale_day", Kind: domain.NudgeHoliday,
+			Enabled: true, Priority: 70, Marketing: true, Date: "12-22", At: 10 * 60, Window: 1, AttributionDays: 7,
+			Text: map[string]string{"en": "{{.Name}}, it is our sale day!", "ru": "{{.Name}}, у нас день скидок!"}})
+	})
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := joinConsenting(t, h, 101, "Anna")
+	buy(t, anna, cashier)
+	h.Clock.Advance(30 * 24 * time.Hour) // 22 December, 15:00 in Moscow
+	plans, err := h.Engine.DryRunNudges(t.Context(), "", h.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sends := 0
+	for _, p := range plans {
+		if p.Skipped == "" && !p.HeldOut && (p.Rule == "sale_day" || p.Rule == "winback") {
+			sends++
+		}
+	}
+	rep := runNudges(t, h)
+	if rep.Sent != 1 || rep.Skipped != 1 {
+		t.Fatalf("the run: %+v, want one sent and one capped", rep)
+	}
+	if sends != 1 {
+		t.Fatalf("the dry run says %d marketing nudges would go to Anna, the run sent 1 and capped the other: %+v", sends, plans)
+	}
+}
+
+// TestNudgeStatsDueAddsUp: a points reminder recorded too late (the
+// quiet hours would hold it past the points' end) was not due after all:
+// the rule's line of /stats nudges adds up.
+func TestNudgeStatsDueAddsUp(t *testing.T) {
+	t.Parallel()
+	h, owner, _ := winBackAt23(t)
+	if n := countRows(t, h, `SELECT count(*) FROM nudges WHERE rule = 'points_expiring' AND reason = 'too_late'`); n != 1 {
+		t.Fatalf("%d too-late reminders, want 1", n)
+	}
+	owner.Send("/stats nudges")
+	text := owner.Last().Text
+	if strings.Contains(text, "1 due — 0 sent, 0 held out, 0 skipped by the frequency cap") {
+		t.Fatalf("a due nudge that no group holds:\n%s", text)
+	}
+}

@@ -441,10 +441,11 @@ func (t *tx) ClickNudge(ctx context.Context, id, customerID int64, click string,
 const nudgeOfStore = `($2 = 0 OR (SELECT a.store_id FROM customer_activity a WHERE a.customer_id = nudges.customer_id) = $2)`
 
 // NudgeStats sums the nudges due since from, per rule. A step skipped as
-// done (the customer had done it) was not due after all; a skip is the
+// done (the customer had done it), or a points reminder too late (the
+// points would have gone first), was not due after all; a skip is the
 // frequency cap's.
 func (t *tx) NudgeStats(ctx context.Context, from time.Time, shopID int64) ([]domain.NudgeStat, error) {
-	rows, _ := t.tx.Query(ctx, `SELECT rule, count(*) FILTER (WHERE reason <> '`+domain.SkipDone+`'),
+	rows, _ := t.tx.Query(ctx, `SELECT rule, count(*) FILTER (WHERE reason NOT IN ('`+domain.SkipDone+`', '`+domain.SkipTooLate+`')),
 		count(*) FILTER (WHERE outcome = 'sent'), count(*) FILTER (WHERE outcome = 'held_out'),
 		count(*) FILTER (WHERE reason = '`+domain.SkipCapped+`'),
 		count(*) FILTER (WHERE reason IN ('`+domain.SkipOptedOut+`', '`+domain.SkipErased+`')),
