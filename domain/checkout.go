@@ -375,7 +375,12 @@ func quoteCard(ctx context.Context, tx Tx, p *Program, cardID, amount int64, now
 // card's lock, so the second sees the first's cancellation and returns
 // the same purchase with Created false; only the caller that sees Created
 // tells the customer.
-func CancelPurchase(ctx context.Context, tx Tx, publicID string, shopID, byStaff int64, now time.Time) (*PurchaseResult, error) {
+//
+// Points given back to a card that is idle once the purchase is gone
+// live p's RegularExpiryDays from now, in the customer's zone (zoneOf;
+// nil: UTC) through the last day: see idleKeep.
+func CancelPurchase(ctx context.Context, tx Tx, p *Program, publicID string, shopID, byStaff int64, now time.Time,
+	zoneOf func(joinedStoreID int64) *time.Location) (*PurchaseResult, error) {
 	card, pur, cust, err := lockPurchase(ctx, tx, publicID, shopID)
 	if err != nil {
 		return nil, err
@@ -386,7 +391,15 @@ func CancelPurchase(ctx context.Context, tx Tx, publicID string, shopID, byStaff
 	if now.Sub(pur.CreatedAt) > CancelWindow {
 		return nil, Invalid("error.cancel.too_old")
 	}
-	balance, err := reversePurchase(ctx, tx, card, pur, now)
+	loc := time.UTC
+	if zoneOf != nil && cust != nil {
+		loc = zoneOf(cust.JoinedStoreID)
+	}
+	keepUntil, err := idleKeep(ctx, tx, p, card, pur.ID, now, loc)
+	if err != nil {
+		return nil, err
+	}
+	balance, err := reversePurchase(ctx, tx, card, pur, now, keepUntil)
 	if err != nil {
 		return nil, err
 	}
@@ -428,7 +441,7 @@ func lockPurchase(ctx context.Context, tx Tx, publicID string, shopID int64) (*C
 // moves the lots, each only with a ledger row that is new: a reversal
 // written before must not restore the lots again. The points paid go back
 // as giveBack says. It returns the balance after.
-func reversePurchase(ctx context.Context, tx Tx, card *Card, pur *Purchase, now time.Time) (int64, error) {
+func reversePurchase(ctx context.Context, tx Tx, card *Card, pur *Purchase, now, keepUntil time.Time) (int64, error) {
 	balance := card.Balance
 	if pur.Earned > 0 {
 		lots, err := tx.ListOpenLots(ctx, card.ID)
@@ -448,7 +461,7 @@ func reversePurchase(ctx context.Context, tx Tx, card *Card, pur *Purchase, now 
 	}
 	if pur.Redeemed > 0 {
 		row, _, err := giveBack(ctx, tx, LedgerEntry{CardID: card.ID, Kind: LedgerReversal, Amount: pur.Redeemed,
-			Reason: pur.PublicID, IdempotencyKey: "cancel:" + pur.PublicID + ":redeem"}, now, time.Time{},
+			Reason: pur.PublicID, IdempotencyKey: "cancel:" + pur.PublicID + ":redeem"}, now, keepUntil,
 			func() ([]LotUse, error) {
 				uses, err := tx.ListLotUses(ctx, pur.ID)
 				// What returns gave back already went to the first lots.

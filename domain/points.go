@@ -158,3 +158,24 @@ func ExpireCard(ctx context.Context, tx interface {
 	}
 	return total, nil
 }
+
+// idleKeep is, for a card that is (or, once purchase gone is cancelled,
+// will be) idle past the program's RegularExpiryDays, when points given
+// back to it should expire: that term from now, through its last day in
+// loc. Zero for a card that is not idle: its points go back as they were.
+func idleKeep(ctx context.Context, tx Tx, p *Program, card *Card, gone int64, now time.Time, loc *time.Location) (time.Time, error) {
+	if p.RegularExpiryDays <= 0 {
+		return time.Time{}, nil
+	}
+	last, err := tx.LastPurchaseAtExcept(ctx, card.ID, gone)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if last.IsZero() {
+		last = card.CreatedAt
+	}
+	if now.Before(last.AddDate(0, 0, p.RegularExpiryDays)) {
+		return time.Time{}, nil
+	}
+	return LastDayEnd(now, p.RegularExpiryDays, loc), nil
+}

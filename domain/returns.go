@@ -128,19 +128,19 @@ func ReturnPurchase(ctx context.Context, tx Tx, p *Program, req ReturnRequest, n
 	// into regular lots would go whole at the next read, while the refund
 	// kept their worth: they come back as a lot of their own that lives
 	// that term from now, through its last day.
-	var keepUntil time.Time
-	if p.RegularExpiryDays > 0 {
-		last, err := tx.LastPurchaseAt(ctx, card.ID)
-		if err != nil {
-			return nil, err
-		}
-		if !last.IsZero() && !now.Before(last.AddDate(0, 0, p.RegularExpiryDays)) {
-			loc := time.UTC
-			if req.zoneOf != nil && cust != nil {
-				loc = req.zoneOf(cust.JoinedStoreID)
-			}
-			keepUntil = LastDayEnd(now, p.RegularExpiryDays, loc)
-		}
+	// A return of all that stands cancels the purchase, which takes its
+	// activity with it: the card is judged as it will stand.
+	var gone int64
+	if req.Amount == pur.Amount {
+		gone = pur.ID
+	}
+	loc := time.UTC
+	if req.zoneOf != nil && cust != nil {
+		loc = req.zoneOf(cust.JoinedStoreID)
+	}
+	keepUntil, err := idleKeep(ctx, tx, p, card, gone, now, loc)
+	if err != nil {
+		return nil, err
 	}
 	var staffID int64
 	if req.By != nil {

@@ -88,7 +88,8 @@ func (s *Service) CancelPurchase(ctx context.Context, tx Tx, publicID string, sh
 	if err := s.checkStampsKept(ctx, tx, publicID, shopID); err != nil {
 		return nil, err
 	}
-	res, err := CancelPurchase(ctx, tx, publicID, shopID, byStaff, now)
+	res, err := CancelPurchase(ctx, tx, s.Program(), publicID, shopID, byStaff, now,
+		func(id int64) *time.Location { return s.zoneOf(ctx, tx, id) })
 	if err != nil {
 		return nil, err
 	}

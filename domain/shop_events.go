@@ -153,7 +153,7 @@ func (s *Service) RecordShopEvent(ctx context.Context, tx Tx, req ShopEventReque
 	prev, err := tx.FindShopEvent(ctx, req.ShopID, req.EventID)
 	switch {
 	case err == nil:
-		return repeatShopEvent(prev, hash, req.hash(ParsePhone))
+		return repeatShopEvent(prev, hash, req.legacyHash(hash))
 	case !errors.Is(err, ErrNotFound):
 		return nil, err
 	}
@@ -179,7 +179,7 @@ func (s *Service) RecordShopEvent(ctx context.Context, tx Tx, req ShopEventReque
 		if prev, err = tx.FindShopEvent(ctx, req.ShopID, req.EventID); err != nil {
 			return nil, err
 		}
-		return repeatShopEvent(prev, hash, req.hash(ParsePhone))
+		return repeatShopEvent(prev, hash, req.legacyHash(hash))
 	}
 	return &ShopEventResult{Event: *e, Created: true}, s.emit(ctx, tx, ShopEventRecorded{Event: e})
 }
@@ -321,6 +321,20 @@ func checkShopText(field, s string, maxLen int, required bool) error {
 		}
 	}
 	return nil
+}
+
+// legacyHash is the fingerprint the versions before phone_region made of
+// r (its phone read by ParsePhone), when that reading differs and is one;
+// hash otherwise. A phone the old reader refused was refused then too: no
+// event of it was stored.
+func (r *ShopEventRequest) legacyHash(hash string) string {
+	if r.Customer.Phone == "" {
+		return hash
+	}
+	if _, err := ParsePhone(r.Customer.Phone); err != nil {
+		return hash
+	}
+	return r.hash(ParsePhone)
 }
 
 // hash fingerprints what a repeat must repeat: the type, the customer as

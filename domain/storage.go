@@ -301,6 +301,9 @@ type PurchaseStore interface {
 	SpendSince(ctx context.Context, cardID int64, since time.Time) (int64, error)
 	// LastPurchaseAt is the time of the card's newest purchase (zero if none).
 	LastPurchaseAt(ctx context.Context, cardID int64) (time.Time, error)
+	// LastPurchaseAtExcept is LastPurchaseAt without purchase id: the
+	// card's activity once that purchase is cancelled.
+	LastPurchaseAtExcept(ctx context.Context, cardID, purchaseID int64) (time.Time, error)
 	// ListRecentPurchases lists purchases since t, newest first, of one
 	// store (shopID 0: all), with who bought and who rang them up.
 	ListRecentPurchases(ctx context.Context, shopID int64, since time.Time, limit int) ([]RecentPurchase, error)

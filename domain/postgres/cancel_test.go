@@ -83,7 +83,7 @@ func TestConcurrentCancelsReverseOnce(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			err := db.Update(ctx, func(tx domain.Tx) error {
-				res, err := domain.CancelPurchase(ctx, tx, pur.Purchase.PublicID, 0, 0, t0.Add(time.Hour))
+				res, err := domain.CancelPurchase(ctx, tx, &p, pur.Purchase.PublicID, 0, 0, t0.Add(time.Hour), nil)
 				if err == nil && res.Created {
 					mu.Lock()
 					created++

@@ -113,6 +113,14 @@ func (t *tx) LastPurchaseAt(ctx context.Context, cardID int64) (time.Time, error
 	return deref(at), mapErr(err)
 }
 
+// LastPurchaseAtExcept is LastPurchaseAt without one purchase.
+func (t *tx) LastPurchaseAtExcept(ctx context.Context, cardID, purchaseID int64) (time.Time, error) {
+	var at *time.Time
+	err := t.tx.QueryRow(ctx, `SELECT max(created_at) FROM purchases WHERE card_id = $1 AND cancelled_at IS NULL AND id <> $2`,
+		cardID, purchaseID).Scan(&at)
+	return deref(at), mapErr(err)
+}
+
 // ReadStaffDay sums a staff member's purchases since a time and lists the
 // newest, in one round trip (purchases_staff_time).
 func (t *tx) ReadStaffDay(ctx context.Context, staffID int64, since time.Time, limit int) (*domain.StaffDay, error) {
