@@ -29,18 +29,9 @@ func TestRecentPurchasesReachTheWholeDay(t *testing.T) {
 	}
 	manager.Send("/staff").Tap("🧾 Recent purchases")
 	for page := 0; page < 5 && !strings.Contains(manager.Last().Text, "Petr"); page++ {
-		next := ""
-		for _, row := range manager.Last().Inline {
-			for _, b := range row {
-				if strings.Contains(b.Text, "▶") {
-					next = b.Text
-				}
-			}
-		}
-		if next == "" {
+		if !nextPage(manager) {
 			break
 		}
-		manager.Tap(next)
 	}
 	if !strings.Contains(manager.Last().Text, "Petr") {
 		t.Fatalf("the purchase of 100 minutes ago cannot be reached to cancel:\n%s", manager.Last().Text)
@@ -49,4 +40,17 @@ func TestRecentPurchasesReachTheWholeDay(t *testing.T) {
 	if got := balance(t, h, 102); got != 100 {
 		t.Fatalf("Petr's balance %d after the cancel, want 100 (the welcome bonus)", got)
 	}
+}
+
+// nextPage taps the ▶ of the chat's newest message; false when it has none.
+func nextPage(c *bottest.Chat) bool {
+	for _, row := range c.Last().Inline {
+		for _, b := range row {
+			if strings.Contains(b.Text, "▶") {
+				c.Tap(b.Text)
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/loyaltybot/loyaltybot/domain"
+	"github.com/loyaltybot/loyaltybot/domain/postgres"
 )
 
 // TestReturnDoesNotTakeBackPointsPastTheirDate: a return takes back the
@@ -16,21 +17,8 @@ import (
 // points they no longer have.
 func TestReturnDoesNotTakeBackPointsPastTheirDate(t *testing.T) {
 	t.Parallel()
-	db, clock := newStore(t)
-	shop := addShop(t, db, "central")
-	_, card := addMember(t, db, clock, 100)
-	prog := domain.DefaultProgram()
-	svc := domain.NewService(&domain.Business{Name: "Test", Currency: "RUB", Program: prog,
-		Stores: []domain.StoreConfig{{Code: "central", Name: "Shop central", TimeZone: "Europe/Moscow"}}}, nil, nil, clock.Now)
-	buy := func(key string, amount, redeem int64) *domain.PurchaseResult {
-		var res *domain.PurchaseResult
-		inTx(t, db, func(ctx context.Context, tx domain.Tx) (err error) {
-			res, err = svc.RecordPurchase(ctx, tx, domain.PurchaseRequest{CardID: card.ID, ShopID: shop.ID,
-				Source: "pos", IdempotencyKey: key, Amount: amount, Currency: "RUB", Redeem: redeem})
-			return err
-		})
-		return res
-	}
+	f := newReturnsFixture(t)
+	db, clock, card, prog, svc, shop, buy := f.db, f.clock, f.card, f.prog, f.svc, f.shop, f.buy
 	a := buy("a", 100_000, 0) // 1,000.00 earns 30
 	if a.Purchase.Earned != 30 {
 		t.Fatalf("purchase A earned %d, want 30", a.Purchase.Earned)
@@ -72,21 +60,8 @@ func TestReturnDoesNotTakeBackPointsPastTheirDate(t *testing.T) {
 // has neither the points nor the money they stood for.
 func TestReturnGivesBackPointsThatLastOnAnIdleCard(t *testing.T) {
 	t.Parallel()
-	db, clock := newStore(t)
-	shop := addShop(t, db, "central")
-	_, card := addMember(t, db, clock, 100)
-	prog := domain.DefaultProgram() // regular points live 365 days after the last purchase
-	svc := domain.NewService(&domain.Business{Name: "Test", Currency: "RUB", Program: prog,
-		Stores: []domain.StoreConfig{{Code: "central", Name: "Shop central", TimeZone: "Europe/Moscow"}}}, nil, nil, clock.Now)
-	buy := func(key string, amount, redeem int64) *domain.PurchaseResult {
-		var res *domain.PurchaseResult
-		inTx(t, db, func(ctx context.Context, tx domain.Tx) (err error) {
-			res, err = svc.RecordPurchase(ctx, tx, domain.PurchaseRequest{CardID: card.ID, ShopID: shop.ID,
-				Source: "pos", IdempotencyKey: key, Amount: amount, Currency: "RUB", Redeem: redeem})
-			return err
-		})
-		return res
-	}
+	f := newReturnsFixture(t)
+	db, clock, card, prog, svc, shop, buy := f.db, f.clock, f.card, f.prog, f.svc, f.shop, f.buy
 	buy("a", 100_000, 0) // earns 30 regular points
 	clock.Advance(24 * time.Hour)
 	b := buy("b", 10_000, 30)           // pays 70.00 and 30 points, earns 2
@@ -110,4 +85,35 @@ func TestReturnGivesBackPointsThatLastOnAnIdleCard(t *testing.T) {
 		}
 		return err
 	})
+}
+
+// returnsFixture is a store, a member's card and the service over them
+// (the default program: regular points live 365 days after the last
+// purchase), with buy ringing up a purchase at the POS.
+type returnsFixture struct {
+	db    *postgres.DB
+	clock *fakeClock
+	card  *domain.Card
+	prog  domain.Program
+	svc   *domain.Service
+	shop  *domain.Shop
+	buy   func(key string, amount, redeem int64) *domain.PurchaseResult
+}
+
+func newReturnsFixture(t *testing.T) *returnsFixture {
+	db, clock := newStore(t)
+	f := &returnsFixture{db: db, clock: clock, shop: addShop(t, db, "central"), prog: domain.DefaultProgram()}
+	_, f.card = addMember(t, db, clock, 100)
+	f.svc = domain.NewService(&domain.Business{Name: "Test", Currency: "RUB", Program: f.prog,
+		Stores: []domain.StoreConfig{{Code: "central", Name: "Shop central", TimeZone: "Europe/Moscow"}}}, nil, nil, clock.Now)
+	f.buy = func(key string, amount, redeem int64) *domain.PurchaseResult {
+		var res *domain.PurchaseResult
+		inTx(t, db, func(ctx context.Context, tx domain.Tx) (err error) {
+			res, err = f.svc.RecordPurchase(ctx, tx, domain.PurchaseRequest{CardID: f.card.ID, ShopID: f.shop.ID,
+				Source: "pos", IdempotencyKey: key, Amount: amount, Currency: "RUB", Redeem: redeem})
+			return err
+		})
+		return res
+	}
+	return f
 }

@@ -15,21 +15,8 @@ import (
 // refund), must not be written off at the next read.
 func TestReturnOfTheLastPurchaseKeepsPointsGivenBack(t *testing.T) {
 	t.Parallel()
-	db, clock := newStore(t)
-	shop := addShop(t, db, "central")
-	_, card := addMember(t, db, clock, 100)
-	prog := domain.DefaultProgram() // regular points live 365 days after the last purchase
-	svc := domain.NewService(&domain.Business{Name: "Test", Currency: "RUB", Program: prog,
-		Stores: []domain.StoreConfig{{Code: "central", Name: "Shop central", TimeZone: "Europe/Moscow"}}}, nil, nil, clock.Now)
-	buy := func(key string, amount, redeem int64) *domain.PurchaseResult {
-		var res *domain.PurchaseResult
-		inTx(t, db, func(ctx context.Context, tx domain.Tx) (err error) {
-			res, err = svc.RecordPurchase(ctx, tx, domain.PurchaseRequest{CardID: card.ID, ShopID: shop.ID,
-				Source: "pos", IdempotencyKey: key, Amount: amount, Currency: "RUB", Redeem: redeem})
-			return err
-		})
-		return res
-	}
+	f := newReturnsFixture(t)
+	db, clock, card, prog, svc, shop, buy := f.db, f.clock, f.card, f.prog, f.svc, f.shop, f.buy
 	buy("a", 100_000, 0) // earns 30 regular points
 	clock.Advance(300 * 24 * time.Hour)
 	b := buy("b", 10_000, 30)           // pays 70.00 and A's 30 points, earns 2
@@ -60,21 +47,8 @@ func TestReturnOfTheLastPurchaseKeepsPointsGivenBack(t *testing.T) {
 // next read.
 func TestCancelOfTheLastPurchaseKeepsPointsGivenBack(t *testing.T) {
 	t.Parallel()
-	db, clock := newStore(t)
-	shop := addShop(t, db, "central")
-	_, card := addMember(t, db, clock, 100)
-	prog := domain.DefaultProgram()
-	svc := domain.NewService(&domain.Business{Name: "Test", Currency: "RUB", Program: prog,
-		Stores: []domain.StoreConfig{{Code: "central", Name: "Shop central", TimeZone: "Europe/Moscow"}}}, nil, nil, clock.Now)
-	buy := func(key string, amount, redeem int64) *domain.PurchaseResult {
-		var res *domain.PurchaseResult
-		inTx(t, db, func(ctx context.Context, tx domain.Tx) (err error) {
-			res, err = svc.RecordPurchase(ctx, tx, domain.PurchaseRequest{CardID: card.ID, ShopID: shop.ID,
-				Source: "pos", IdempotencyKey: key, Amount: amount, Currency: "RUB", Redeem: redeem})
-			return err
-		})
-		return res
-	}
+	f := newReturnsFixture(t)
+	db, clock, card, prog, svc, buy := f.db, f.clock, f.card, f.prog, f.svc, f.buy
 	buy("a", 100_000, 0) // earns 30 regular points
 	clock.Advance(364*24*time.Hour + 23*time.Hour)
 	b := buy("b", 10_000, 30) // pays with A's 30 points an hour before they would go
