@@ -149,19 +149,13 @@ func (s *Service) AdjustPoints(ctx context.Context, tx Tx, by *Staff, customerID
 // read, as a lot of their own that lives that term from now, through its
 // last day: points the customer was just told of must not vanish.
 func (s *Service) creditKept(ctx context.Context, tx Tx, card *Card, c *Customer, e LedgerEntry) (LedgerEntry, bool, error) {
-	p, now := s.Program(), s.Now()
-	if p.RegularExpiryDays > 0 {
-		last, err := tx.LastPurchaseAt(ctx, card.ID)
-		if err != nil {
-			return LedgerEntry{}, false, err
-		}
-		if last.IsZero() {
-			last = card.CreatedAt
-		}
-		if !now.Before(last.AddDate(0, 0, p.RegularExpiryDays)) {
-			e.ExpiresAt = LastDayEnd(now, p.RegularExpiryDays, s.zoneOf(ctx, tx, c.JoinedStoreID))
-			return Credit(ctx, tx, e, LotPromo)
-		}
+	keep, err := idleKeep(ctx, tx, s.Program(), card, 0, s.Now(), s.zoneOf(ctx, tx, c.JoinedStoreID))
+	if err != nil {
+		return LedgerEntry{}, false, err
+	}
+	if !keep.IsZero() {
+		e.ExpiresAt = keep
+		return Credit(ctx, tx, e, LotPromo)
 	}
 	return Credit(ctx, tx, e, LotRegular)
 }

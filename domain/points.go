@@ -160,8 +160,8 @@ func ExpireCard(ctx context.Context, tx interface {
 }
 
 // idleKeep is, for a card that is (or, once purchase gone is cancelled,
-// will be) idle past the program's RegularExpiryDays, when points given
-// back to it should expire: that term from now, through its last day in
+// will be; 0: none) idle past the program's RegularExpiryDays, when
+// points given back or given by hand to it should expire: that term from now, through its last day in
 // loc. Zero for a card that is not idle: its points go back as they were.
 func idleKeep(ctx context.Context, tx Tx, p *Program, card *Card, gone int64, now time.Time, loc *time.Location) (time.Time, error) {
 	if p.RegularExpiryDays <= 0 {
