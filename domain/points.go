@@ -140,6 +140,24 @@ func ExpireCard(ctx context.Context, tx interface {
 	if err != nil {
 		return 0, err
 	}
+	return expireLots(ctx, tx, p, card, lots, last, now)
+}
+
+// expireCardExcept is ExpireCard for the card as it stands once purchase
+// gone (0: none) is cancelled.
+func expireCardExcept(ctx context.Context, tx Tx, p *Program, card *Card, gone int64, now time.Time) (int64, error) {
+	lots, err := tx.ListOpenLots(ctx, card.ID)
+	if err != nil || len(lots) == 0 {
+		return 0, err
+	}
+	last, err := tx.LastPurchaseAtExcept(ctx, card.ID, gone)
+	if err != nil {
+		return 0, err
+	}
+	return expireLots(ctx, tx, p, card, lots, last, now)
+}
+
+func expireLots(ctx context.Context, tx CardStore, p *Program, card *Card, lots []Lot, last, now time.Time) (int64, error) {
 	if last.IsZero() {
 		last = card.CreatedAt
 	}

@@ -121,19 +121,20 @@ func ReturnPurchase(ctx context.Context, tx Tx, p *Program, req ReturnRequest, n
 	// yet are worth nothing: written off first, so the points taken back
 	// below are ones the customer still has, and the rest is kept from
 	// the refund (as the chat's preview, after QuoteCard, says).
-	if _, err := ExpireCard(ctx, tx, p, card, now); err != nil {
+	// A return of all that stands cancels the purchase, which takes its
+	// activity with it: the card is judged as it will stand, for what is
+	// past its date as for the points given back.
+	var gone int64
+	if req.Amount == pur.Amount {
+		gone = pur.ID
+	}
+	if _, err := expireCardExcept(ctx, tx, p, card, gone, now); err != nil {
 		return nil, err
 	}
 	// On a card idle past the regular points' period, points given back
 	// into regular lots would go whole at the next read, while the refund
 	// kept their worth: they come back as a lot of their own that lives
 	// that term from now, through its last day.
-	// A return of all that stands cancels the purchase, which takes its
-	// activity with it: the card is judged as it will stand.
-	var gone int64
-	if req.Amount == pur.Amount {
-		gone = pur.ID
-	}
 	loc := time.UTC
 	if req.zoneOf != nil && cust != nil {
 		loc = req.zoneOf(cust.JoinedStoreID)
