@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -333,13 +334,23 @@ func (b *Business) IsPhoneLookup(input string) bool {
 
 // findCustomerByPhone finds the customer with phone, the number raw reads
 // as, or with the number the reader before phone_region stored for raw
-// ("999 123-45-67" as +9991234567): such rows were not rewritten.
+// ("999 123-45-67" as +9991234567): such rows were not rewritten. Only a
+// typed number was ever misread so; a shared one the old reading lands
+// on is someone else's number, not found.
 func findCustomerByPhone(ctx context.Context, tx Tx, phone, raw string) (*Customer, error) {
 	c, err := tx.FindCustomerByPhone(ctx, phone)
-	if errors.Is(err, ErrNotFound) {
-		if old, perr := ParsePhone(raw); perr == nil && old != phone {
-			return tx.FindCustomerByPhone(ctx, old)
-		}
+	if !errors.Is(err, ErrNotFound) {
+		return c, err
 	}
-	return c, err
+	old, perr := ParsePhone(raw)
+	if perr != nil || old == phone {
+		return nil, err
+	}
+	if c, err = tx.FindCustomerByPhone(ctx, old); err != nil {
+		return nil, err
+	}
+	if shared, err := tx.PhoneVerified(ctx, c.ID); err != nil || shared {
+		return nil, cmp.Or(err, ErrNotFound)
+	}
+	return c, nil
 }

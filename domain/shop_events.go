@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -146,7 +147,7 @@ func (e *ShopEventError) Unwrap() error { return ErrInvalid }
 // find the event by its time.
 func (s *Service) RecordShopEvent(ctx context.Context, tx Tx, req ShopEventRequest) (*ShopEventResult, error) {
 	now := s.Now()
-	if err := req.validate(s.Program().MaxReceipt, s.Business.ParsePhone); err != nil {
+	if err := req.validate(s.Program().MaxReceipt, s.Business.ParsePhone, s.Business.PhoneExample); err != nil {
 		return nil, err
 	}
 	hash := req.hash(s.Business.ParsePhone)
@@ -260,7 +261,7 @@ func fieldPath(parts ...string) string { return strings.Join(parts, ".") }
 
 // validate checks what needs no database: the id, the type, that some
 // identifier is given and well-formed, and the items.
-func (r *ShopEventRequest) validate(maxPrice int64, parsePhone PhoneReader) error {
+func (r *ShopEventRequest) validate(maxPrice int64, parsePhone PhoneReader, example string) error {
 	bad := func(field, format string, args ...any) error {
 		return &ShopEventError{Field: field, Problem: fmt.Sprintf(format, args...)}
 	}
@@ -279,7 +280,8 @@ func (r *ShopEventRequest) validate(maxPrice int64, parsePhone PhoneReader) erro
 	}
 	if ref.Phone != "" {
 		if _, err := parsePhone(ref.Phone); err != nil {
-			return bad(fieldPath("customer", "phone"), "is not a phone number; send it in international form, e.g. +79991234567")
+			return bad(fieldPath("customer", "phone"), "is not a phone number; send it as the customer tells it, e.g. %s",
+				cmp.Or(example, "+7 912 345-67-89"))
 		}
 	}
 	if len(r.Items) > shopEventMaxItems {

@@ -17,7 +17,7 @@ func FuzzShopEventValidate(f *testing.F) {
 	f.Fuzz(func(t *testing.T, id, typ, phone string, tg int64, name string, price, qty int64) {
 		r := ShopEventRequest{EventID: id, Type: ShopEventType(typ), Customer: CustomerRef{Phone: phone, TelegramID: tg},
 			Items: []ShopItem{{Name: name, Price: price, Quantity: qty}}}
-		err := r.validate(100_000_000, ParsePhone)
+		err := r.validate(100_000_000, ParsePhone, "")
 		_ = r.hash(ParsePhone)
 		if err != nil {
 			se, ok := err.(*ShopEventError)

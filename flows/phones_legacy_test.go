@@ -39,3 +39,23 @@ func TestPhoneStoredBeforeTheRegionIsStillFound(t *testing.T) {
 		t.Fatalf("a member stored before the change is not found by her number:\n%s", cashier.Transcript())
 	}
 }
+
+// TestOldReadingFindsNoSharedNumber: the old reading of a typed number
+// is tried only for numbers that were typed: "467 012-34-56" typed at
+// the register is a Russian number of nobody, not the Swedish member
+// whose own shared contact is +46 70 123 456.
+func TestOldReadingFindsNoSharedNumber(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	sven := h.Chat(106, "Sven", "en")
+	sven.Send("/start").Tap("✅ I agree").ShareContact("+4670123456").Tap("Sven").Tap("No, thanks")
+	if c, _ := customer(t, h, 106); c.Phone != "+4670123456" {
+		t.Fatalf("Sven's shared number: %q\n%s", c.Phone, sven.Transcript())
+	}
+	cashier.Send("/scan").Send("467 012-34-56")
+	if got := cashier.Last().Text; !strings.HasPrefix(got, "No member has this phone number.") {
+		t.Fatalf("a Russian number of nobody found a member by its old reading:\n%s", cashier.Transcript())
+	}
+}

@@ -1,6 +1,7 @@
 package posapi
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -84,7 +85,8 @@ func (a *API) readPurchase(w http.ResponseWriter, r *http.Request) (*purchaseInp
 	} else {
 		phone, err := a.biz.ParsePhone(*b.Phone)
 		if err != nil {
-			return nil, invalidField("phone", "is not a phone number; send it with its country code, e.g. +79991234567.")
+			return nil, invalidField("phone", "is not a phone number; send it as the customer tells it, e.g. %s.",
+				cmp.Or(a.biz.PhoneExample, "+7 912 345-67-89"))
 		}
 		in.phone, in.phoneTyped = phone, *b.Phone
 	}
