@@ -67,34 +67,37 @@ func beginCheckout(s *Session, cardID int64, err error, byPhone bool) error {
 	if err == nil {
 		q, err = domain.QuoteCard(s.Ctx, s.Tx, &s.e.Business.Program, cardID, 0, s.e.Now())
 	}
+	// refused says why no checkout starts; a scan (/start c_…) over a
+	// step half way then asks that step again, so a checkout left open
+	// shows whose it is before the next amount goes to it.
+	refused := func(id string, data map[string]any) error {
+		s.Say(id, data)
+		if s.In.Kind == InputCommand {
+			return s.e.resume(s)
+		}
+		return nil
+	}
 	var tooMany *domain.TooManyAttemptsError
 	switch {
 	case errors.As(err, &tooMany) && byPhone:
-		s.Say("checkout.phone.too_many", map[string]any{"Minutes": waitMinutes(tooMany.RetryAfter)})
-		return nil
+		return refused("checkout.phone.too_many", map[string]any{"Minutes": waitMinutes(tooMany.RetryAfter)})
 	case errors.As(err, &tooMany):
-		s.Say("checkout.card.too_many", map[string]any{"Minutes": waitMinutes(tooMany.RetryAfter)})
-		return nil
+		return refused("checkout.card.too_many", map[string]any{"Minutes": waitMinutes(tooMany.RetryAfter)})
 	case errors.Is(err, domain.ErrCardExpired):
-		s.Say("checkout.card.expired", nil)
-		return nil
+		return refused("checkout.card.expired", nil)
 	case byPhone && (errors.Is(err, domain.ErrCardInvalid) || errors.Is(err, domain.ErrNotFound)):
-		s.Say("checkout.phone.not_found", nil)
-		return nil
+		return refused("checkout.phone.not_found", nil)
 	case errors.Is(err, domain.ErrCardInvalid), errors.Is(err, domain.ErrNotFound), errors.Is(err, domain.ErrInvalid):
-		s.Say("checkout.card.invalid", nil)
-		return nil
+		return refused("checkout.card.invalid", nil)
 	case err != nil:
 		return err
 	}
 	if q.Customer.Erased {
 		// The owner deleted their data: the card is closed.
-		s.Say("checkout.card.invalid", nil)
-		return nil
+		return refused("checkout.card.invalid", nil)
 	}
 	if q.Customer.TelegramID == s.In.User.ID {
-		s.Say("checkout.card.own", nil)
-		return nil
+		return refused("checkout.card.own", nil)
 	}
 	s.Conv.Reset()
 	s.SetData("card", strconv.FormatInt(cardID, 10))

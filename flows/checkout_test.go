@@ -573,3 +573,59 @@ func TestRevokedCashierCommandMidCheckoutShowsNoCard(t *testing.T) {
 		t.Fatalf("a revoked cashier's /help asks the checkout again, with the customer:\n%s", tail)
 	}
 }
+
+// TestFailedScanMidCheckoutAsksThePendingQuestion: a cashier half way
+// through Anna's checkout scans Bob's expired QR: told so, and then
+// shown that Anna's checkout is still open (its question again), so the
+// amount typed next is not rung up on Anna's card unawares.
+func TestFailedScanMidCheckoutAsksThePendingQuestion(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := join(t, h, 101, "Anna")
+	bob := join(t, h, 102, "Bob")
+	bob.Send("/card") // Bob opens his card early; the code expires in the queue
+	photo, _ := bob.LastPhoto()
+	link, err := bottest.DecodeQR(photo.Photo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, bobPayload, _ := strings.Cut(link, "?start=")
+	h.Clock.Advance(11 * time.Minute)
+	scan(t, anna, cashier)
+	cashier.Send("500")
+	before := len(cashier.U.Messages())
+	cashier.Send("/start " + bobPayload)
+	var tail strings.Builder
+	for _, m := range cashier.U.Messages()[before:] {
+		tail.WriteString(m.Text + m.Caption + "\n")
+	}
+	if !strings.Contains(tail.String(), "expired") {
+		t.Fatalf("Bob's expired code not refused:\n%s", tail.String())
+	}
+	if !strings.Contains(tail.String(), "Anna · receipt 500") {
+		t.Fatalf("after the failed scan Anna's open checkout is not asked again, so the next amount goes to her unawares:\n%s", cashier.Transcript())
+	}
+}
+
+// TestPosterScannedMidCheckoutKeepsTheCheckout: a cashier who has no card
+// of their own, half way through Anna's checkout, scans the register's
+// poster on the counter by mistake (/start s_central): the checkout is
+// asked again and goes on; it is not swapped for the cashier's joining.
+func TestPosterScannedMidCheckoutKeepsTheCheckout(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := join(t, h, 101, "Anna")
+	scan(t, anna, cashier)
+	cashier.Send("500").Send("/start s_central")
+	if !strings.Contains(buttons(cashier), "Accrue +15") || strings.Contains(lastTexts(cashier, 3), "Do you agree") {
+		t.Fatalf("the poster scan mid-checkout did not keep the checkout:\n%s", cashier.Transcript())
+	}
+	cashier.Tap("➕ Accrue +15").Tap("✅ Confirm")
+	if got := balance(t, h, 101); got != 115 {
+		t.Fatalf("balance %d, want 115:\n%s", got, cashier.Transcript())
+	}
+}

@@ -709,3 +709,25 @@ func TestHeldRequestNotSentForARatedOrCancelledVisit(t *testing.T) {
 		}
 	}
 }
+
+// TestStorePosterMidCommentKeepsTheComment: a member whose rating's
+// comment step is open scans the register poster (/start s_central) to
+// show the card: the card is shown and the comment is asked again, and
+// the words written next are the rating's comment, not a question.
+func TestStorePosterMidCommentKeepsTheComment(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := join(t, h, 101, "Anna")
+	buy(t, anna, cashier)
+	anna.Send("/feedback").Tap("2⭐")
+	anna.Send("/start s_central")
+	if !strings.Contains(lastTexts(anna, 3), "Would you like to tell us more?") {
+		t.Errorf("the poster scan did not ask the pending comment again:\n%s", anna.Transcript())
+	}
+	anna.Send("The cup was dirty")
+	if n := countRows(t, h, `SELECT count(*) FROM feedback WHERE comment = 'The cup was dirty'`); n != 1 {
+		t.Fatalf("the comment was not kept on the rating:\n%s", anna.Transcript())
+	}
+}

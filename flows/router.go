@@ -156,20 +156,17 @@ func (e *Engine) start(s *Session) error {
 	}
 	midStep := s.Conv.Flow != "" && s.Conv.Flow != flowOnboarding
 	if s.Customer.Member() {
-		if midStep && p.Kind == domain.StartNone {
-			// A plain /start (Telegram's Restart, a tap on the menu) in
-			// the middle of a step shows the card and asks the step
-			// again: a cashier's checkout, a profile half answered, are
-			// not lost.
-			if err := showCard(s, "card.welcome_back"); err != nil {
-				return err
-			}
-			return e.resume(s)
+		// A plain /start (Telegram's Restart, a tap on the menu) or a
+		// register poster (s_) in the middle of a step shows the card
+		// and asks the step again: a cashier's checkout, a profile half
+		// answered, a rating's comment are not lost.
+		if err := showCard(s, "card.welcome_back"); err != nil {
+			return err
 		}
 		if midStep {
-			s.Leave()
+			return e.resume(s)
 		}
-		return showCard(s, "card.welcome_back")
+		return nil
 	}
 	if s.Conv.Flow == flowOnboarding {
 		if p.Kind == domain.StartStore && s.Data("store") == "" {
@@ -183,10 +180,12 @@ func (e *Engine) start(s *Session) error {
 		s.Say("onboarding.resume", nil)
 		return e.resume(s)
 	}
-	if p.Kind == domain.StartNone && s.Staff.CanCheckout() {
+	if s.Staff.CanCheckout() && (p.Kind == domain.StartNone || midStep) {
 		// Staff who are no members yet (an owner's first /start, a
 		// cashier's client restarted) hear first that the bot knows
 		// them; the card of their own follows, theirs to take or not.
+		// Half way through a step, a link (the register's poster
+		// scanned by mistake) does not swap it for joining.
 		st := s.Staff
 		s.Say("staff.start.not_member", map[string]any{"Role": s.T("role."+string(st.Role), nil), "Store": s.storeName(st.ShopID)})
 		if midStep {

@@ -253,6 +253,9 @@ func openWaitlist(s *Session, p domain.StartPayload) error {
 		s.Say("onboarding.resume", nil)
 		return s.e.resume(s)
 	}
+	if s.Conv.Flow != "" && s.Staff.CanCheckout() {
+		return s.e.resume(s) // a staff step half way (a checkout) stays
+	}
 	return startOnboarding(s, p)
 }
 
