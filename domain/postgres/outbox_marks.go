@@ -36,13 +36,16 @@ type sentMarks struct {
 // than that gives every waiter the error (the sender retries it).
 const markSentTimeout = 30 * time.Second
 
-// markSent marks the delivered rows $1 sent at $2 and scrubs them. Its
+// markSent marks the delivered rows $1 sent at $2 and scrubs them. A
+// row an erasure dropped while the sender held it went all the same: it
+// counts as sent, not also as withdrawn. Its
 // rows are found through the primary key in id order, as Release's are,
 // so the two never wait on each other's row locks in a cycle. Both run
 // with claimPlan's settings (pinned): a generic plan cached while the
 // outbox was a few rows long read the whole table instead, 4 ms and 664
 // pages a mark under the chat load, and locked the rows in table order.
-const markSent = `UPDATE outbox SET sent_at = $2, claimed_until = NULL, payload = '{}', payloads = NULL
+const markSent = `UPDATE outbox SET sent_at = $2, claimed_until = NULL, payload = '{}', payloads = NULL,
+	dropped_at = NULL
 	WHERE id = ANY($1)`
 
 // mark queues id and waits until the statement that marks it is done.
