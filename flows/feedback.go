@@ -31,6 +31,14 @@ func (feedback) Name() string { return flowFeedback }
 
 // Ask offers the comment, in place of the stars when they were just tapped.
 func (feedback) Ask(s *Session) error {
+	if s.In.Kind != InputCallback && s.e.Now().Sub(s.Conv.UpdatedAt) > commentWait {
+		// Asked again (a poster scanned, a command) past the comment's
+		// time: the words that follow would be taken as a question
+		// (Handle), so the step ends rather than ask for a comment it
+		// would not keep.
+		s.Leave()
+		return nil
+	}
 	s.Edit(Reply{Text: s.T("feedback.comment.ask", map[string]any{"Stars": stars(s.Data("stars"))}),
 		Inline: [][]Button{{{Text: s.T("feedback.comment.skip", nil), Data: s.cb(flowFeedback, stepFeedbackComment, "skip")}}}})
 	return nil

@@ -180,7 +180,7 @@ func (e *Engine) start(s *Session) error {
 		s.Say("onboarding.resume", nil)
 		return e.resume(s)
 	}
-	if s.Staff.CanCheckout() && (p.Kind == domain.StartNone || midStep) {
+	if s.Staff.CanCheckout() && (p.Kind == domain.StartNone || midStep && p.Kind == domain.StartStore) {
 		// Staff who are no members yet (an owner's first /start, a
 		// cashier's client restarted) hear first that the bot knows
 		// them; the card of their own follows, theirs to take or not.
