@@ -7,7 +7,7 @@ import (
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+	"unicode/utf16"
 
 	"github.com/loyaltybot/loyaltybot/domain"
 )
@@ -189,7 +189,9 @@ func (b broadcast) compose(s *Session) error {
 	if s.Data("photo") != "" {
 		limit = maxBroadcastCaption
 	}
-	if n := utf8.RuneCountInString(text); n == 0 || n > limit {
+	// Counted as Telegram counts (UTF-16 code units: an emoji is two), or
+	// the adapter would cut the text to fit, unseen by the sender.
+	if n := utf16Len(text); n == 0 || n > limit {
 		s.Say("broadcast.compose.too_long", map[string]any{"Count": limit})
 		return nil
 	}
@@ -384,4 +386,14 @@ func init() {
 	registerCommand("broadcast", MenuManager, 20, startBroadcast)
 	registerAction("broadcast", progressAction)
 	registerAction("bccancel", cancelAction)
+}
+
+// utf16Len is the length of s in UTF-16 code units, as Telegram counts a
+// message's or a caption's length.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
 }

@@ -182,3 +182,20 @@ func TestBroadcastRidesOutA429(t *testing.T) {
 		t.Fatalf("the 429 did not reach the limited chat's row (%d rows with an error)", n)
 	}
 }
+
+// TestBroadcastCaptionCountsAsTelegramDoes: Telegram counts a caption in
+// UTF-16 units, an emoji as two: 960 letters and 40 emoji are 1,040, over
+// the 1,000 a caption may have, and are refused, not cut short unseen.
+func TestBroadcastCaptionCountsAsTelegramDoes(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	owner.Send("/broadcast").PhotoCaption(strings.Repeat("a", 960) + strings.Repeat("🎉", 40))
+	if got := owner.Last().Text; !strings.HasPrefix(got, "The text must be 1 to 1,000 characters long") {
+		t.Fatalf("an over-long caption with emoji: %q", got)
+	}
+	owner.Send(strings.Repeat("a", 960) + strings.Repeat("🎉", 20))
+	if strings.HasPrefix(owner.Last().Text, "The text must be") {
+		t.Fatalf("a caption of 1,000 units refused:\n%s", owner.Transcript())
+	}
+}
