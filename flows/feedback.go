@@ -31,7 +31,7 @@ func (feedback) Name() string { return flowFeedback }
 
 // Ask offers the comment, in place of the stars when they were just tapped.
 func (feedback) Ask(s *Session) error {
-	if s.In.Kind != InputCallback && s.e.Now().Sub(s.Conv.UpdatedAt) > commentWait {
+	if commentExpired(s) {
 		// Asked again (a poster scanned, a command) past the comment's
 		// time: the words that follow would be taken as a question
 		// (Handle), so the step ends rather than ask for a comment it
@@ -58,7 +58,14 @@ func (feedback) Handle(s *Session) error {
 		return inviteToReview(s, shop, rated)
 	}
 	text := strings.TrimSpace(s.In.Text)
-	if (s.In.Kind == InputText && text != "" || s.In.Kind == InputPhoto) && s.e.Now().Sub(s.Conv.UpdatedAt) > commentWait {
+	if commentExpired(s) && !(s.In.Kind == InputText && text != "" || s.In.Kind == InputPhoto) {
+		// A sticker, a voice note past the comment's time: the step
+		// ends, not told to write a comment it would not keep.
+		s.Leave()
+		s.Say("common.hint", nil)
+		return nil
+	}
+	if (s.In.Kind == InputText && text != "" || s.In.Kind == InputPhoto) && commentExpired(s) {
 		// A comment comes soon after its stars; words written hours
 		// later, the prompt long scrolled away, are most often a question
 		// to the shop, as words outside any step are: not lost as a
@@ -106,6 +113,17 @@ func inviteToReview(s *Session, shop int64, stars int) error {
 	}
 	s.Send(Reply{Text: s.T(id, nil), Inline: [][]Button{{{Text: s.T("feedback.review.button", nil), URL: link}}}})
 	return nil
+}
+
+// commentExpired says whether the comment step's time ran out: counted
+// from the stars' tap ("at", set as the step is entered), or, for a step
+// entered before "at" was kept, from the conversation's last change.
+func commentExpired(s *Session) bool {
+	since := s.Conv.UpdatedAt
+	if at, err := strconv.ParseInt(s.Data("at"), 10, 64); err == nil {
+		since = time.Unix(at, 0)
+	}
+	return s.e.Now().Sub(since) > commentWait
 }
 
 // stars draws a rating ("★★★☆☆").
@@ -195,6 +213,7 @@ func rateVisit(s *Session, value string) error {
 	}
 	s.Leave()
 	s.SetData("purchase", publicID)
+	s.SetData("at", strconv.FormatInt(s.e.Now().Unix(), 10))
 	s.SetData("stars", strconv.Itoa(f.Stars))
 	s.SetData("shop", strconv.FormatInt(f.ShopID, 10))
 	return s.Enter(flowFeedback, stepFeedbackComment)

@@ -121,6 +121,7 @@ func rateStore(s *Session, value string) error {
 	}
 	s.Leave()
 	s.SetData("store", code)
+	s.SetData("at", strconv.FormatInt(s.e.Now().Unix(), 10))
 	s.SetData("stars", strconv.Itoa(f.Stars))
 	s.SetData("shop", strconv.FormatInt(f.ShopID, 10))
 	return s.Enter(flowFeedback, stepFeedbackComment)
