@@ -186,6 +186,9 @@ func restoreDB(ctx context.Context, getenv func(string) string, stderr io.Writer
 	if err != nil {
 		return nil, err
 	}
+	if playground {
+		e.DatabaseURL = "" // the playground's own cluster, as adminDB: never a shop's database
+	}
 	a := &app{env: e, log: newLogger(stderr, e), now: time.Now}
 	a.db, a.cluster, err = openDB(ctx, e, a.log, pgDir(e, playground), a.now, false)
 	if errors.Is(err, embedded.ErrAlreadyRunning) {

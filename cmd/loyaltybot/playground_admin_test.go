@@ -176,3 +176,33 @@ func TestPlaygroundLeavesDatabaseURLAlone(t *testing.T) {
 		t.Fatalf("the playground made Telegram user 303 an owner in DATABASE_URL's database")
 	}
 }
+
+// TestRestorePlaygroundLeavesDatabaseURLAlone: `restore FILE --playground`
+// in a shell with DATABASE_URL exported restores into the playground's
+// own cluster, as every --playground command goes there: not over the
+// shop's database.
+func TestRestorePlaygroundLeavesDatabaseURLAlone(t *testing.T) {
+	shop := pgtest.NewDB(t)
+	conn, err := pgx.Connect(context.Background(), shop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(context.Background(), `INSERT INTO staff (telegram_id, chat_id, first_name, role, created_at)
+		VALUES (777, 777, 'Marker', 'owner', now())`); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "other.dump")
+	if err := run(context.Background(), []string{"backup", "--out", file}, envFunc(map[string]string{"DATABASE_URL": pgtest.NewDB(t)}), io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	env := envFunc(map[string]string{"LOYALTYBOT_DATA": reachableDir(t), "DATABASE_URL": shop})
+	var errOut bytes.Buffer
+	if err := run(context.Background(), []string{"restore", file, "--playground"}, env, io.Discard, &errOut); err != nil {
+		t.Fatalf("restore --playground: %v\n%s", err, &errOut)
+	}
+	var n int
+	if err := conn.QueryRow(context.Background(), `SELECT count(*) FROM staff WHERE telegram_id = 777`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("the shop's database after restore --playground: %d marker rows (%v), want it untouched", n, err)
+	}
+}
