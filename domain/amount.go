@@ -12,9 +12,11 @@ import (
 //
 // Accepted: "1234", "1234.5", "1234.50", "1234,50", "1 234", "1 234,50",
 // "1,234.50", "1.234,50", with spaces, NBSP, thin or narrow spaces as
-// thousands separators, and an optional trailing "₽", "руб", "руб.", "р",
-// "р." or "RUB", or "soʻm" (any apostrophe), "som", "sum", "сўм", "сум" or
-// "UZS" (any case). The rules for separators:
+// thousands separators, and an optional trailing mark of currency, the
+// shop's (any case): its ISO code, and for RUB "₽", "руб", "руб.", "р",
+// "р.", for UZS "soʻm" (any apostrophe), "som", "sum", "сўм", "сум", and
+// the others of currencySuffixes; another currency's mark is refused as
+// letters. The rules for separators:
 //
 //   - Thousands groups are checked: the first has 1-3 digits, every other
 //     exactly 3 ("12 34" is refused as a likely typo). Only one kind of
