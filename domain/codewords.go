@@ -165,15 +165,23 @@ type CodeWordUser struct {
 }
 
 // codeWordUser is c as a code word's user.
-func (s *Service) codeWordUser(c *Customer) CodeWordUser {
+// A typed phone is anybody's (GrantWelcome): only a shared one is the
+// person's, so only it keeps the number's owner from a second use.
+func (s *Service) codeWordUser(ctx context.Context, tx Tx, c *Customer) (CodeWordUser, error) {
 	u := CodeWordUser{CustomerID: c.ID}
 	if c.TelegramID != 0 {
 		u.AccountHash = AccountHash(s.Salt, c.TelegramID)
 	}
 	if c.Phone != "" {
-		u.PhoneHash = PhoneHash(s.Salt, c.Phone)
+		shared, err := tx.PhoneVerified(ctx, c.ID)
+		if err != nil {
+			return u, err
+		}
+		if shared {
+			u.PhoneHash = PhoneHash(s.Salt, c.Phone)
+		}
 	}
-	return u
+	return u, nil
 }
 
 // CodeWordRequest is an owner's new code word.
@@ -343,7 +351,10 @@ func (s *Service) UseCodeWord(ctx context.Context, tx Tx, c *Customer, text stri
 	}
 	out := CodeWordOutcome{Word: w}
 	now := s.Now()
-	user := s.codeWordUser(c)
+	user, err := s.codeWordUser(ctx, tx, c)
+	if err != nil {
+		return out, err
+	}
 	used, err := tx.CodeWordUsedBy(ctx, w.ID, user)
 	switch {
 	case err != nil:

@@ -249,3 +249,29 @@ func TestCodeWordForNewMembersOnly(t *testing.T) {
 		t.Fatalf("the audit log:\n%s", got)
 	}
 }
+
+// TestCodeWordNotBarredByATypedNumber: Ivan typed a stranger's number
+// and wrote the code word; the number's owner, who shares it as her own
+// contact, writes the word too and gets its points: a typed number is
+// anybody's, as for the welcome bonus.
+func TestCodeWordNotBarredByATypedNumber(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	owner.Send("/codes").Tap("➕ New code word").Send("autumn").Tap("100").Send("30.11").Send("0").Tap("✅ Start")
+	if !strings.Contains(owner.Last().Text, "The code word AUTUMN runs") {
+		t.Fatalf("not started:\n%s", owner.Transcript())
+	}
+	ivan := h.Chat(181, "Ivan", "en")
+	ivan.Send("/start").Tap("✅ I agree").Send("+7 999 000-01-82").Tap("Ivan").Tap("No, thanks")
+	ivan.Send("autumn")
+	if !strings.HasPrefix(ivan.Last().Text, "🎉 Code word AUTUMN") {
+		t.Fatalf("Ivan's word:\n%s", ivan.Transcript())
+	}
+	mila := h.Chat(182, "Mila", "en")
+	mila.Send("/start").Tap("✅ I agree").ShareContact("+79990000182").Tap("Mila").Tap("No, thanks")
+	mila.Send("autumn")
+	if got := mila.Last().Text; !strings.HasPrefix(got, "🎉 Code word AUTUMN") {
+		t.Fatalf("the number's owner is refused the word a stranger used with her typed number:\n%s", mila.Transcript())
+	}
+}
