@@ -129,7 +129,10 @@ func (t *tx) EraseCustomer(ctx context.Context, customerID int64, e domain.Erasu
 		{blankHandledMentions, []any{name, digits, lastDigits(digits, 9)}},
 	}
 	if e.PhoneHash != nil {
-		steps = append(steps, stmt{`INSERT INTO erased_phones (phone_hash, erased_at) VALUES ($1, $2) ON CONFLICT DO NOTHING`, []any{e.PhoneHash, e.At}})
+		steps = append(steps, stmt{`INSERT INTO erased_phones (phone_hash, erased_at) VALUES ($1, $2) ON CONFLICT DO NOTHING`, []any{e.PhoneHash, e.At}},
+			// A code word used while the number was still typed kept no
+			// phone hash (codeWordUser); shared by now, it is theirs.
+			stmt{`UPDATE code_word_uses SET phone_hash = $2 WHERE customer_id = $1 AND phone_hash IS NULL`, []any{customerID, e.PhoneHash}})
 	}
 	if e.AccountHash != nil {
 		steps = append(steps, stmt{`INSERT INTO erased_accounts (telegram_hash, erased_at) VALUES ($1, $2) ON CONFLICT DO NOTHING`, []any{e.AccountHash, e.At}})
