@@ -103,7 +103,7 @@ func badAmount(reason, detail string) error {
 // not read as 5000 tenge.
 var currencySuffixes = map[string][]string{
 	"RUB": {"руб.", "руб", "р.", "р", "₽"},
-	"UZS": {"soʻm", "so'm", "so‘m", "so’m", "soʼm", "som", "sum", "сўм", "сум"},
+	"UZS": {"soʻm", "so'm", "so‘m", "so’m", "soʼm", "so`m", "som", "sum", "сўм", "сум"},
 	"KZT": {"тенге", "тг.", "тг", "₸"},
 	"BYN": {"руб.", "руб", "р.", "р", "br"},
 	"KGS": {"сом", "som"},

@@ -599,7 +599,7 @@ func editRefusal(s *Session, err error, notFound string) (done bool, _ error) {
 	case errors.Is(err, domain.ErrNotFound):
 		s.Edit(Reply{Text: s.T(notFound, nil)})
 	case errors.As(err, &v):
-		s.Edit(Reply{Text: s.T(v.Reason, nil)})
+		s.Edit(Reply{Text: s.T(v.Reason, reasonData(s, v))})
 	default:
 		return true, err
 	}

@@ -322,8 +322,17 @@ func sayInvalid(s *Session, err error, f Flow) error {
 	if !errors.As(err, &v) {
 		return err
 	}
-	s.Say(v.Reason, nil)
+	s.Say(v.Reason, reasonData(s, v))
 	return f.Ask(s)
+}
+
+// reasonData is what a validation message needs besides its id: the
+// largest receipt the shop takes, for "too large".
+func reasonData(s *Session, v *domain.ValidationError) map[string]any {
+	if v.Reason == "error.amount.too_large" {
+		return map[string]any{"Max": s.e.money(s.e.Business.Program.MaxReceipt, s.Lang)}
+	}
+	return nil
 }
 
 func init() { registerFlow(onboarding{}) }

@@ -143,7 +143,7 @@ func (c checkout) givePrize(s *Session) error {
 		s.Edit(Reply{Text: s.T(tooDearID(r), map[string]any{"Points": s.price(r), "Balance": s.num(dear.Balance)})})
 		return s.Goto(stepAmount)
 	case errors.As(err, &v):
-		s.Edit(Reply{Text: s.T(v.Reason, nil)})
+		s.Edit(Reply{Text: s.T(v.Reason, reasonData(s, v))})
 		return s.Goto(stepAmount)
 	case errors.Is(err, domain.ErrNotFound):
 		s.Leave()
