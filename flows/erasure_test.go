@@ -417,3 +417,35 @@ func TestConfirmAfterTheCustomerErasedEndsTheCheckout(t *testing.T) {
 		t.Fatalf("the cashier's next words:\n%s", cashier.Transcript())
 	}
 }
+
+// TestErasureFindsTheTypedPhoneInUpdatesSetAside: a number a cashier
+// typed at /scan or /customer ("8 (999) 000-01-69") is the customer's
+// phone in another spelling; a staff chat's update holding it that was
+// set aside must go with the erasure, as a handled one does.
+func TestErasureFindsTheTypedPhoneInUpdatesSetAside(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t)
+	c := h.Chat(169, "Vera", "en")
+	c.Send("/start").Tap("✅ I agree").ShareContact("+79990000169").Tap("Vera").Tap("No, thanks")
+	for _, u := range []domain.RawUpdate{
+		{UpdateID: 900021, ChatID: 961, Payload: []byte(`{"update_id":900021,"message":{"chat":{"id":961},"from":{"id":961},"text":"/customer 8 (999) 000-01-69"}}`)},
+		{UpdateID: 900022, ChatID: 961, Payload: []byte(`{"update_id":900022,"message":{"chat":{"id":961},"from":{"id":961},"text":"+7 999 000 01 69"}}`)},
+		{UpdateID: 900023, ChatID: 961, Payload: []byte(`{"update_id":900023,"message":{"chat":{"id":961},"from":{"id":961},"text":"/customer 8 (999) 000-01-70"}}`)},
+	} {
+		if _, err := h.DB.DeadLetterUpdate(context.Background(), u, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.Send("/privacy").Tap("🗑 Delete my data").Tap("Yes, delete my data")
+	if !strings.Contains(c.Last().Text, "personal data is erased") {
+		t.Fatalf("no confirmation:\n%s", c.Transcript())
+	}
+	rows, _ := h.DB.Pool().Query(context.Background(), `SELECT update_id FROM dead_updates ORDER BY 1`)
+	left, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left) != 1 || left[0] != 900023 {
+		t.Fatalf("updates set aside after erasure: %v, want only 900023 (another number)", left)
+	}
+}

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -164,7 +165,50 @@ func (t *tx) EraseCustomer(ctx context.Context, customerID int64, e domain.Erasu
 			return mapErr(err)
 		}
 	}
-	return nil
+	return t.deleteDeadTypedPhone(ctx, lastDigits(digits, 9))
+}
+
+// typedNumber is a run of digits as staff type a phone: "8 (999) 000-01-01",
+// "+7 999 000 01 01".
+var typedNumber = regexp.MustCompile(`\+?[0-9][0-9 ()\-]{7,}[0-9]`)
+
+// deleteDeadTypedPhone deletes the updates set aside that hold the
+// phone in a spelling staff type (last9: its last nine digits, "" for
+// none), as blankHandledMentions does for handled ones. The raw bytes
+// may be neither JSON nor UTF-8, so they are read here, not in SQL; the
+// table holds 7 days of failures at most.
+func (t *tx) deleteDeadTypedPhone(ctx context.Context, last9 string) error {
+	if last9 == "" {
+		return nil
+	}
+	rows, _ := t.tx.Query(ctx, `SELECT update_id, payload FROM dead_updates`)
+	var ids []int64
+	var id int64
+	var payload []byte
+	_, err := pgx.ForEachRow(rows, []any{&id, &payload}, func() error {
+		for _, m := range typedNumber.FindAll(payload, -1) {
+			if strings.Contains(onlyDigits(string(m)), last9) {
+				ids = append(ids, id)
+				break
+			}
+		}
+		return nil
+	})
+	if err != nil || len(ids) == 0 {
+		return mapErr(err)
+	}
+	_, err = t.tx.Exec(ctx, `DELETE FROM dead_updates WHERE update_id = ANY($1)`, ids)
+	return mapErr(err)
+}
+
+// onlyDigits keeps the ASCII digits of s.
+func onlyDigits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, s)
 }
 
 // lastDigits is the last n characters of digits, or "" when it has fewer
