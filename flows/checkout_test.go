@@ -597,14 +597,11 @@ func TestFailedScanMidCheckoutAsksThePendingQuestion(t *testing.T) {
 	cashier.Send("500")
 	before := len(cashier.U.Messages())
 	cashier.Send("/start " + bobPayload)
-	var tail strings.Builder
-	for _, m := range cashier.U.Messages()[before:] {
-		tail.WriteString(m.Text + m.Caption + "\n")
+	tail := textsSince(cashier, before)
+	if !strings.Contains(tail, "expired") {
+		t.Fatalf("Bob's expired code not refused:\n%s", tail)
 	}
-	if !strings.Contains(tail.String(), "expired") {
-		t.Fatalf("Bob's expired code not refused:\n%s", tail.String())
-	}
-	if !strings.Contains(tail.String(), "Anna · receipt 500") {
+	if !strings.Contains(tail, "Anna · receipt 500") {
 		t.Fatalf("after the failed scan Anna's open checkout is not asked again, so the next amount goes to her unawares:\n%s", cashier.Transcript())
 	}
 }

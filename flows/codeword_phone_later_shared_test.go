@@ -16,11 +16,7 @@ import (
 func TestCodeWordPhoneSharedAfterTheUseStillBarsASecondUse(t *testing.T) {
 	t.Parallel()
 	h := bottest.New(t, withOwner)
-	owner := h.Chat(ownerID, "Olga", "en")
-	owner.Send("/codes").Tap("➕ New code word").Send("autumn").Tap("100").Send("30.11").Send("0").Tap("✅ Start")
-	if !strings.Contains(owner.Last().Text, "The code word AUTUMN runs") {
-		t.Fatalf("not started:\n%s", owner.Transcript())
-	}
+	startAutumn(t, h)
 	anna := h.Chat(101, "Anna", "en")
 	anna.Send("/start").Tap("✅ I agree").Send("+7 999 000-01-01").Tap("Anna").Tap("No, thanks")
 	anna.Send("autumn")

@@ -257,11 +257,7 @@ func TestCodeWordForNewMembersOnly(t *testing.T) {
 func TestCodeWordNotBarredByATypedNumber(t *testing.T) {
 	t.Parallel()
 	h := bottest.New(t, withOwner)
-	owner := h.Chat(ownerID, "Olga", "en")
-	owner.Send("/codes").Tap("➕ New code word").Send("autumn").Tap("100").Send("30.11").Send("0").Tap("✅ Start")
-	if !strings.Contains(owner.Last().Text, "The code word AUTUMN runs") {
-		t.Fatalf("not started:\n%s", owner.Transcript())
-	}
+	startAutumn(t, h)
 	ivan := h.Chat(181, "Ivan", "en")
 	ivan.Send("/start").Tap("✅ I agree").Send("+7 999 000-01-82").Tap("Ivan").Tap("No, thanks")
 	ivan.Send("autumn")
@@ -273,5 +269,16 @@ func TestCodeWordNotBarredByATypedNumber(t *testing.T) {
 	mila.Send("autumn")
 	if got := mila.Last().Text; !strings.HasPrefix(got, "🎉 Code word AUTUMN") {
 		t.Fatalf("the number's owner is refused the word a stranger used with her typed number:\n%s", mila.Transcript())
+	}
+}
+
+// startAutumn has the owner start AUTUMN: 100 points, through 30.11, no
+// limit of uses.
+func startAutumn(t *testing.T, h *bottest.Harness) {
+	t.Helper()
+	owner := h.Chat(ownerID, "Olga", "en")
+	owner.Send("/codes").Tap("➕ New code word").Send("autumn").Tap("100").Send("30.11").Send("0").Tap("✅ Start")
+	if !strings.Contains(owner.Last().Text, "The code word AUTUMN runs") {
+		t.Fatalf("not started:\n%s", owner.Transcript())
 	}
 }

@@ -25,11 +25,8 @@ func TestPosterMidStaleCommentTakesTheWordsAsComment(t *testing.T) {
 	h.Clock.Advance(3 * time.Hour)
 	before := len(anna.U.Messages())
 	anna.Send("/start s_central")
-	var tail strings.Builder
-	for _, m := range anna.U.Messages()[before:] {
-		tail.WriteString(m.Text + m.Caption + "\n")
-	}
-	asked := strings.Contains(tail.String(), "Would you like to tell us more?")
+	tail := textsSince(anna, before)
+	asked := strings.Contains(tail, "Would you like to tell us more?")
 	anna.Send("The cup was dirty")
 	kept := countRows(t, h, `SELECT count(*) FROM feedback WHERE comment = 'The cup was dirty'`) == 1
 	if asked && !kept {
@@ -71,13 +68,20 @@ func TestReferralLinkMidStepOfANonMemberCashier(t *testing.T) {
 	scan(t, carl, cashier)
 	before := len(cashier.U.Messages())
 	cashier.Send("/start " + link)
-	var tail strings.Builder
-	for _, m := range cashier.U.Messages()[before:] {
-		tail.WriteString(m.Text + m.Caption + "\n")
-	}
-	promised := strings.Contains(tail.String(), "Anna invited you")
-	joining := strings.Contains(tail.String(), "Do you agree")
+	tail := textsSince(cashier, before)
+	promised := strings.Contains(tail, "Anna invited you")
+	joining := strings.Contains(tail, "Do you agree")
 	if promised && !joining {
-		t.Fatalf("the referral was promised and then dropped for the checkout:\n%s", tail.String())
+		t.Fatalf("the referral was promised and then dropped for the checkout:\n%s", tail)
 	}
+}
+
+// textsSince is what the chat was told from its message before on, the
+// texts and captions a line each.
+func textsSince(c *bottest.Chat, before int) string {
+	var b strings.Builder
+	for _, m := range c.U.Messages()[before:] {
+		b.WriteString(m.Text + m.Caption + "\n")
+	}
+	return b.String()
 }
