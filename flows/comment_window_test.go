@@ -16,12 +16,7 @@ import (
 // as a question instead of kept as the comment.
 func TestStaleButtonPastCommentWaitDoesNotReaskComment(t *testing.T) {
 	t.Parallel()
-	h := bottest.New(t, withOwner)
-	owner := h.Chat(ownerID, "Olga", "en")
-	cashier := hire(t, h, owner, "cashier", 901, "Boris")
-	anna := join(t, h, 101, "Anna")
-	buy(t, anna, cashier)
-	anna.Send("/feedback").Tap("2⭐")
+	h, anna := ratedTwoStars(t)
 	old := 0
 	for _, m := range anna.U.Messages() {
 		if strings.Contains(m.Text, "Nice to meet you") {
@@ -50,12 +45,7 @@ func TestStaleButtonPastCommentWaitDoesNotReaskComment(t *testing.T) {
 // question.
 func TestStickerPastCommentWaitIsNotToldToWriteAComment(t *testing.T) {
 	t.Parallel()
-	h := bottest.New(t, withOwner)
-	owner := h.Chat(ownerID, "Olga", "en")
-	cashier := hire(t, h, owner, "cashier", 901, "Boris")
-	anna := join(t, h, 101, "Anna")
-	buy(t, anna, cashier)
-	anna.Send("/feedback").Tap("2⭐")
+	h, anna := ratedTwoStars(t)
 	h.Clock.Advance(3 * time.Hour)
 	anna.Sticker()
 	told := strings.Contains(anna.Last().Text, "Write your comment as text")
@@ -64,4 +54,17 @@ func TestStickerPastCommentWaitIsNotToldToWriteAComment(t *testing.T) {
 	if told && !kept {
 		t.Fatalf("told to write the comment, then the comment was not kept:\n%s", anna.Transcript())
 	}
+}
+
+// ratedTwoStars has Anna, a member, buy at Boris's till and tap 2⭐ in
+// /feedback, the comment step left open.
+func ratedTwoStars(t *testing.T) (*bottest.Harness, *bottest.Chat) {
+	t.Helper()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := join(t, h, 101, "Anna")
+	buy(t, anna, cashier)
+	anna.Send("/feedback").Tap("2⭐")
+	return h, anna
 }

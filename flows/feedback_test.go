@@ -716,12 +716,7 @@ func TestHeldRequestNotSentForARatedOrCancelledVisit(t *testing.T) {
 // the words written next are the rating's comment, not a question.
 func TestStorePosterMidCommentKeepsTheComment(t *testing.T) {
 	t.Parallel()
-	h := bottest.New(t, withOwner)
-	owner := h.Chat(ownerID, "Olga", "en")
-	cashier := hire(t, h, owner, "cashier", 901, "Boris")
-	anna := join(t, h, 101, "Anna")
-	buy(t, anna, cashier)
-	anna.Send("/feedback").Tap("2⭐")
+	h, anna := ratedTwoStars(t)
 	anna.Send("/start s_central")
 	if !strings.Contains(lastTexts(anna, 3), "Would you like to tell us more?") {
 		t.Errorf("the poster scan did not ask the pending comment again:\n%s", anna.Transcript())

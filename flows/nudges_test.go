@@ -208,11 +208,7 @@ func TestNudgeWaitsForQuietHours(t *testing.T) {
 // greeting goes out, the win-back is skipped and recorded as capped.
 func TestFrequencyCapLetsTheHigherPriorityRuleWin(t *testing.T) {
 	t.Parallel()
-	h := bottest.New(t, withOwner, withNudges, withLongWelcome, func(b *domain.Business) {
-		b.Nudges.Rules = append(b.Nudges.Rules, domain.NudgeRule{ID: "sale_day", Kind: domain.NudgeHoliday,
-			Enabled: true, Priority: 70, Marketing: true, Date: "12-22", At: 10 * 60, Window: 1, AttributionDays: 7,
-			Text: map[string]string{"en": "{{.Name}}, it is our sale day!", "ru": "{{.Name}}, у нас день скидок!"}})
-	})
+	h := bottest.New(t, withOwner, withNudges, withLongWelcome, withSaleDay)
 	owner := h.Chat(ownerID, "Olga", "en")
 	cashier := hire(t, h, owner, "cashier", 901, "Boris")
 	anna := joinConsenting(t, h, 101, "Anna")
@@ -679,11 +675,7 @@ func TestExpiringReminderNotSentAfterThePointsWent(t *testing.T) {
 // minute must say so too, not that both would go.
 func TestNudgeDryRunAgreesWithTheRunOnTheCap(t *testing.T) {
 	t.Parallel()
-	h := bottest.New(t, withOwner, withNudges, withLongWelcome, func(b *domain.Business) {
-		b.Nudges.Rules = append(b.Nudges.Rules, domain.NudgeRule{ID: "sale_day", Kind: domain.NudgeHoliday,
-			Enabled: true, Priority: 70, Marketing: true, Date: "12-22", At: 10 * 60, Window: 1, AttributionDays: 7,
-			Text: map[string]string{"en": "{{.Name}}, it is our sale day!", "ru": "{{.Name}}, у нас день скидок!"}})
-	})
+	h := bottest.New(t, withOwner, withNudges, withLongWelcome, withSaleDay)
 	owner := h.Chat(ownerID, "Olga", "en")
 	cashier := hire(t, h, owner, "cashier", 901, "Boris")
 	anna := joinConsenting(t, h, 101, "Anna")
@@ -722,4 +714,12 @@ func TestNudgeStatsDueAddsUp(t *testing.T) {
 	if strings.Contains(text, "1 due — 0 sent, 0 held out, 0 skipped by the frequency cap") {
 		t.Fatalf("a due nudge that no group holds:\n%s", text)
 	}
+}
+
+// withSaleDay adds a marketing holiday greeting of priority 70 on 22
+// December at 10:00, above the win-back's 50.
+func withSaleDay(b *domain.Business) {
+	b.Nudges.Rules = append(b.Nudges.Rules, domain.NudgeRule{ID: "sale_day", Kind: domain.NudgeHoliday,
+		Enabled: true, Priority: 70, Marketing: true, Date: "12-22", At: 10 * 60, Window: 1, AttributionDays: 7,
+		Text: map[string]string{"en": "{{.Name}}, it is our sale day!", "ru": "{{.Name}}, у нас день скидок!"}})
 }

@@ -16,12 +16,7 @@ import (
 // step's time (commentWait) ran out before the bot asked it again.
 func TestPosterMidStaleCommentTakesTheWordsAsComment(t *testing.T) {
 	t.Parallel()
-	h := bottest.New(t, withOwner)
-	owner := h.Chat(ownerID, "Olga", "en")
-	cashier := hire(t, h, owner, "cashier", 901, "Boris")
-	anna := join(t, h, 101, "Anna")
-	buy(t, anna, cashier)
-	anna.Send("/feedback").Tap("2⭐")
+	h, anna := ratedTwoStars(t)
 	h.Clock.Advance(3 * time.Hour)
 	before := len(anna.U.Messages())
 	anna.Send("/start s_central")
