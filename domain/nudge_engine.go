@@ -57,6 +57,10 @@ type NudgeQuery struct {
 	Rule         NudgeRule
 	Now          time.Time
 	TopicDefault bool
+	// Zone is the time zone of a customer without a store of their own:
+	// the business's (Business.Location), the first store of the config,
+	// which need not be the oldest store in the database.
+	Zone string
 	// CapSince: a marketing nudge sent after it caps the customer (zero:
 	// no cap).
 	CapSince time.Time
@@ -349,7 +353,8 @@ func (s *Service) NudgeMayBeDue(r NudgeRule, at time.Time) bool { return s.nudge
 
 // nudgeQuery is the rule's query at now.
 func (s *Service) nudgeQuery(r NudgeRule, now time.Time, all bool, limit int) NudgeQuery {
-	q := NudgeQuery{Rule: r, Now: now, All: all, Limit: limit, Sections: len(s.Business.Questionnaire.Sections)}
+	q := NudgeQuery{Rule: r, Now: now, All: all, Limit: limit, Sections: len(s.Business.Questionnaire.Sections),
+		Zone: s.Business.Location().String()}
 	if r.Kind == NudgeFamily {
 		q.Family = familyGroups(&s.Business.Questionnaire, r)
 	}

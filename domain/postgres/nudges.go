@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -22,7 +23,8 @@ import (
 // went out to the customer after its own last parameter. $1 rule, $2
 // marketing, $3 topic, $4 topic default, $5 cap since (NULL: none), $6
 // hold-out percent, $7 all (dry run), $8 limit, $9 now; the kind's own
-// parameters follow. The member and the card are looked up per
+// parameters follow. @zone stands for the last parameter, the zone of a
+// customer without a store (NudgeQuery.Zone). The member and the card are looked up per
 // candidate (a LATERAL with LIMIT, which the planner cannot turn into a
 // join): as joins they read the whole customers or cards table, or walked
 // its index from the start, for a few thousand candidates.
@@ -30,7 +32,7 @@ const nudgeDue = `
 WITH cand AS (%s),
 due AS (
 SELECT cand.customer_id, c.chat_id, c.language, c.first_name, k.id AS card_id, k.balance,
-       coalesce(s.timezone, (SELECT timezone FROM stores ORDER BY id LIMIT 1), 'UTC') AS tz,
+       coalesce(s.timezone, @zone) AS tz,
        cand.occ, cand.points, cand.expires, cand.names,
        coalesce(c.contact_from, 0) AS contact_from, coalesce(c.contact_to, 0) AS contact_to, cand.category,
        %s AS last_offer,
@@ -178,7 +180,7 @@ const (
   FROM facts f
   JOIN customers c ON c.id = f.customer_id
   LEFT JOIN stores s ON s.id = c.joined_store_id
- CROSS JOIN LATERAL (SELECT $9::timestamptz AT TIME ZONE coalesce(s.timezone, (SELECT timezone FROM stores ORDER BY id LIMIT 1), 'UTC') AS local) l
+ CROSS JOIN LATERAL (SELECT $9::timestamptz AT TIME ZONE coalesce(s.timezone, @zone) AS local) l
  CROSS JOIN LATERAL (SELECT make_date(extract(year FROM l.local)::int - y.back, 1, 1)
         + (substr(f.value, 6, 2)::int - 1) * interval '1 month' + (substr(f.value, 9, 2)::int - 1) * interval '1 day'
         + $12 * interval '1 minute' AS due FROM (VALUES (0), (1)) y(back)) d
@@ -195,7 +197,7 @@ const (
 SELECT s.id AS store_id, to_char(d.due, 'YYYY') AS occ
   FROM (SELECT id, timezone FROM stores
         UNION ALL
-        SELECT 0, coalesce((SELECT timezone FROM stores ORDER BY id LIMIT 1), 'UTC')) s
+        SELECT 0, @zone) s
  CROSS JOIN LATERAL (SELECT $9::timestamptz AT TIME ZONE s.timezone AS local) l
  CROSS JOIN LATERAL (SELECT make_date(extract(year FROM l.local)::int - y.back, 1, 1)
         + (substr($10, 1, 2)::int - 1) * interval '1 month' + (substr($10, 4, 2)::int - 1) * interval '1 day'
@@ -303,7 +305,13 @@ func nudgeSQL(q domain.NudgeQuery) (string, []any, error) {
             WHEN EXISTS (SELECT 1 FROM nudges g WHERE g.customer_id = c.id AND g.outcome = 'sent' AND g.send_at > $%d)
                  THEN 'waits'`, len(args))
 	}
-	return fmt.Sprintf(nudgeDue, cand, last, declined, wait), args, nil
+	zone := q.Zone
+	if zone == "" {
+		zone = "UTC"
+	}
+	args = append(args, zone)
+	sql := fmt.Sprintf(nudgeDue, cand, last, declined, wait)
+	return strings.ReplaceAll(sql, "@zone", fmt.Sprintf("$%d::text", len(args))), args, nil
 }
 
 // ListNudgesDue runs the rule's query.

@@ -27,7 +27,7 @@ const nudgeFamily = `SELECT a.customer_id, to_char(d.due, 'YYYY-MM-DD') AS occ, 
                        coalesce(x.item -> ($12::jsonb ->> a.question_id) ->> 'text', '') AS name
                   FROM jsonb_array_elements(CASE WHEN jsonb_typeof(a.value -> 'items') = 'array'
                                                  THEN a.value -> 'items' ELSE '[]' END) WITH ORDINALITY AS x(item, n)) e) i
- CROSS JOIN LATERAL (SELECT $9::timestamptz AT TIME ZONE coalesce(s.timezone, (SELECT timezone FROM stores ORDER BY id LIMIT 1), 'UTC') AS local) l
+ CROSS JOIN LATERAL (SELECT $9::timestamptz AT TIME ZONE coalesce(s.timezone, @zone) AS local) l
  CROSS JOIN LATERAL (SELECT make_date(extract(year FROM l.local)::int - y.back, 1, 1)
         + (substr(i.born, 6, 2)::int - 1) * interval '1 month' + (substr(i.born, 9, 2)::int - 1) * interval '1 day'
         + $14 * interval '1 minute' AS due FROM (VALUES (0), (1)) y(back)) d

@@ -42,7 +42,7 @@ func TestFamilyBirthdayQueryUsesTheIndex(t *testing.T) {
 	r := domain.DefaultNudges()
 	rule, _ := r.Rule("child_birthday")
 	rule.HoldOut = 0
-	q := domain.NudgeQuery{Rule: *rule, Now: now, Limit: 1000,
+	q := domain.NudgeQuery{Rule: *rule, Now: now, Limit: 1000, Zone: "Europe/Moscow",
 		Family: []domain.FamilyGroup{{Question: "children", DateField: "birthday", NameField: "name"}}}
 	sql, args, err := postgres.NudgeSQL(q)
 	if err != nil {
