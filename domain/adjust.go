@@ -91,6 +91,10 @@ func (s *Service) AdjustPoints(ctx context.Context, tx Tx, by *Staff, customerID
 	if c.Erased || !c.Member() {
 		return LedgerEntry{}, false, ErrNotFound
 	}
+	if c.TelegramID != 0 && c.TelegramID == by.TelegramID {
+		// Nobody gives themselves points, as at the register.
+		return LedgerEntry{}, false, Invalid("adjust.own")
+	}
 	if err := customerOfStaff(ctx, tx, by, c); err != nil {
 		return LedgerEntry{}, false, err
 	}

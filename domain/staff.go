@@ -212,7 +212,8 @@ func (s *Service) Invite(ctx context.Context, tx StaffStore, by *Staff, role Rol
 
 // AcceptInvite makes the opener of an invite link staff, once. current is
 // the opener's staff record (nil if none): an invite never demotes, so an
-// owner opening a cashier link stays owner. A used, expired or voided
+// owner opening a cashier link stays owner, and the link, which changed
+// nothing, stays unused (ErrInviteYours). A used, expired or voided
 // link gives a *ValidationError to show, an unknown one ErrNotFound.
 func (s *Service) AcceptInvite(ctx context.Context, tx Tx, token string, person Staff, current *Staff) (*Staff, error) {
 	now := s.Now()
@@ -232,6 +233,11 @@ func (s *Service) AcceptInvite(ctx context.Context, tx Tx, token string, person 
 	st.Role, st.ShopID, st.InvitedBy = inv.Role, inv.ShopID, inv.CreatedBy
 	if current.Active() && current.Role.Rank() < inv.Role.Rank() {
 		st.Role, st.ShopID = current.Role, current.ShopID
+	}
+	if current.Active() && st.Role == current.Role && st.ShopID == current.ShopID {
+		// Nothing it would change (an owner trying the cashier link
+		// she made): the link stays for the person it was made for.
+		return current, ErrInviteYours
 	}
 	if err := tx.SaveStaff(ctx, st); err != nil {
 		return nil, err

@@ -45,6 +45,11 @@ func adjustAction(s *Session, value string) error {
 	} else if err != nil {
 		return err
 	}
+	if c.TelegramID == s.In.User.ID {
+		// Their own card: a colleague corrects it, as at the register.
+		s.Say("adjust.own", nil)
+		return nil
+	}
 	s.Conv.Reset()
 	key := make([]byte, 8)
 	rand.Read(key)
@@ -118,7 +123,12 @@ func (f adjustFlow) confirm(s *Session) error {
 	points, _ := strconv.ParseInt(s.Data("points"), 10, 64)
 	row, _, err := s.e.Service.AdjustPoints(s.Ctx, s.Tx, s.Staff, s.adjustedCustomer(), points, s.Data("reason"), s.Data("key"))
 	data := s.adjustData()
+	var v *domain.ValidationError
 	switch {
+	case errors.As(err, &v):
+		s.Leave()
+		s.Edit(Reply{Text: s.T(v.Reason, nil)})
+		return nil
 	case errors.Is(err, domain.ErrAdjustTooMuch):
 		// The balance moved since the question (a purchase, expiry):
 		// ask again with the balance as it is.

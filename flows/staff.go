@@ -302,6 +302,12 @@ func (staffFlow) revoke(s *Session, id int64) error {
 	if err != nil {
 		return err
 	}
+	if !other.Active() {
+		// Someone else revoked them since the question: they were told
+		// then, and are not told again.
+		s.Edit(Reply{Text: s.T("staff.revoke.already", map[string]any{"Name": other.FirstName})})
+		return nil
+	}
 	var v *domain.ValidationError
 	if err := s.e.Service.RevokeStaff(s.Ctx, s.Tx, s.Staff, other); errors.As(err, &v) {
 		s.Edit(Reply{Text: s.T(v.Reason, nil)})
