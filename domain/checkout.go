@@ -222,13 +222,30 @@ func RecordPurchase(ctx context.Context, tx Tx, p *Program, req PurchaseRequest,
 			}
 		}
 	}
+	var held *LedgerEntry
+	if st.Held.Points > 0 {
+		// A member who typed their phone gets the welcome bonus now: a
+		// purchase at a register is what a typed number could not prove.
+		// It is credited before the points are paid, so it can pay for
+		// this very purchase, as a bonus credited at joining can.
+		st.Held.CardID = card.ID
+		loc := time.UTC
+		if req.zoneOf != nil && cust != nil {
+			loc = req.zoneOf(cust.JoinedStoreID)
+		}
+		held = heldWelcomeEntry(st.Held, card.CustomerID, "", now, loc)
+	}
 	var promo *Promotion
 	if req.promotionAt != nil {
 		if promo, err = req.promotionAt(); err != nil {
 			return nil, err
 		}
 	}
-	q, err := p.Quote(req.Amount, req.Redeem, card.Balance, st.Spend, promo)
+	spendable := card.Balance
+	if held != nil {
+		spendable += held.Amount
+	}
+	q, err := p.Quote(req.Amount, req.Redeem, spendable, st.Spend, promo)
 	if err != nil {
 		return nil, err
 	}
@@ -260,6 +277,21 @@ func RecordPurchase(ctx context.Context, tx Tx, p *Program, req PurchaseRequest,
 		pur.Promotion = q.Promotion.ID
 	}
 	w := PurchaseWrites{}
+	if held != nil {
+		held.Reason, held.CreatedAt = pur.PublicID, now
+		w.Welcome = held
+		if q.Redeem > 0 {
+			// The points paid may come from the welcome lot: it is
+			// written first (WritePurchase's copy of it is then a no-op
+			// under the same key, and drops the held row).
+			if _, _, err := Credit(ctx, tx, *held, LotPromo); err != nil {
+				return nil, err
+			}
+			if st.Lots, err = tx.ListOpenLots(ctx, card.ID); err != nil {
+				return nil, err
+			}
+		}
+	}
 	if q.Earn > 0 {
 		w.Credit = &LedgerEntry{CardID: card.ID, Kind: LedgerEarn, Amount: q.Earn,
 			Reason: pur.PublicID, IdempotencyKey: "purchase:" + pur.PublicID + ":earn"}
@@ -276,22 +308,13 @@ func RecordPurchase(ctx context.Context, tx Tx, p *Program, req PurchaseRequest,
 	// with what the reactions to the purchase write. The tier is the one
 	// after this purchase, so the customer sees a promotion now.
 	tier, _, _, _ := p.TierFor(st.Spend + req.Amount)
-	res := &PurchaseResult{Purchase: pur, Balance: card.Balance - q.Redeem + q.Earn, Customer: cust,
+	res := &PurchaseResult{Purchase: pur, Balance: spendable - q.Redeem + q.Earn, Customer: cust,
 		Tier: tier, Created: true, First: st.Purchases == 0, Alerts: alerts, Promotion: q.Promotion}
 	if st.Badges != nil {
 		res.badges = st.Badges.afterPurchase()
 	}
-	if st.Held.Points > 0 {
-		// A member who typed their phone gets the welcome bonus now: a
-		// purchase at a register is what a typed number could not prove.
-		st.Held.CardID = card.ID
-		loc := time.UTC
-		if req.zoneOf != nil && cust != nil {
-			loc = req.zoneOf(cust.JoinedStoreID)
-		}
-		w.Welcome = heldWelcomeEntry(st.Held, card.CustomerID, pur.PublicID, now, loc)
-		res.Welcome = st.Held.Points
-		res.Balance += st.Held.Points
+	if held != nil {
+		res.Welcome = held.Amount
 	}
 	if err := tx.WritePurchase(ctx, &res.Purchase, w); err != nil {
 		return nil, err
@@ -310,7 +333,15 @@ type CardQuote struct {
 	HasNext   bool
 	MaxRedeem int64
 	Spend     int64 // rolling 365-day spend, which sets the tier
+	// Held is a welcome bonus waiting for the card's first purchase (0:
+	// none): that purchase credits it before paying, so it can pay for
+	// it, as a bonus credited at joining can (see Spendable).
+	Held int64
 }
+
+// Spendable is what a purchase now may pay with: the balance and a
+// welcome bonus the purchase credits.
+func (q *CardQuote) Spendable() int64 { return q.Card.Balance + q.Held }
 
 // QuoteCard reads a card for the register. amount may be 0 (unknown yet).
 // Points past their expiry that the nightly job has not written off yet
@@ -344,7 +375,7 @@ func CardOf(ctx context.Context, tx Tx, p *Program, customerID int64, now time.T
 
 func quoteCard(ctx context.Context, tx Tx, p *Program, cardID, amount int64, now time.Time) (*CardQuote, error) {
 	// Asked at each step of a checkout at the till: one round trip.
-	card, cust, spend, expiry, err := tx.CardForQuote(ctx, cardID, now.AddDate(-1, 0, 0))
+	card, cust, spend, expiry, held, err := tx.CardForQuote(ctx, cardID, now.AddDate(-1, 0, 0))
 	if err != nil {
 		return nil, err
 	}
@@ -356,10 +387,10 @@ func quoteCard(ctx context.Context, tx Tx, p *Program, cardID, amount int64, now
 			return nil, err
 		}
 	}
-	q := &CardQuote{Card: card, Customer: cust, Spend: spend}
+	q := &CardQuote{Card: card, Customer: cust, Spend: spend, Held: held}
 	q.Tier, q.Next, q.ToNext, q.HasNext = p.TierFor(spend)
 	if amount > 0 {
-		q.MaxRedeem = p.MaxRedeemable(amount, card.Balance)
+		q.MaxRedeem = p.MaxRedeemable(amount, q.Spendable())
 	}
 	return q, nil
 }

@@ -230,9 +230,10 @@ type CardStore interface {
 	FindCardWithExpiry(ctx context.Context, customerID int64) (*Card, ExpiryFacts, error)
 	FindCardByID(ctx context.Context, id int64) (*Card, error)
 	// CardForQuote reads a card, its owner, its spend since t (as
-	// SpendSince) and its expiry facts at once, for QuoteCard;
+	// SpendSince), its expiry facts and the points of a welcome bonus
+	// held for its first purchase (0: none) at once, for QuoteCard;
 	// ErrNotFound when either is missing.
-	CardForQuote(ctx context.Context, id int64, since time.Time) (*Card, *Customer, int64, ExpiryFacts, error)
+	CardForQuote(ctx context.Context, id int64, since time.Time) (*Card, *Customer, int64, ExpiryFacts, int64, error)
 	FindCardByNumber(ctx context.Context, number string) (*Card, error)
 	// LockCard loads a card and locks it until the transaction ends.
 	LockCard(ctx context.Context, cardID int64) (*Card, error)

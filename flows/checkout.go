@@ -116,7 +116,7 @@ func beginCheckout(s *Session, cardID int64, err error, byPhone bool) error {
 		s.SetData("byphone", "1")
 		found = "checkout.card.found_by_phone"
 	}
-	s.Say(found, s.cardData(q))
+	s.Send(Reply{Text: s.T(found, s.cardData(q)) + s.heldLine(q)})
 	if err := sayNotes(s, q.Customer.ID); err != nil {
 		return err
 	}
@@ -143,6 +143,16 @@ func (s *Session) cardData(q *domain.CardQuote) map[string]any {
 		"Name": q.Customer.FirstName, "Balance": s.num(q.Card.Balance), "Count": q.Card.Balance,
 		"Tier": q.Tier.NameIn(s.Lang), "Rate": percent(q.Tier.EarnBP), "Cap": s.e.Business.Program.RedeemCapPercent,
 	}
+}
+
+// heldLine says, under the card's balance, that a welcome bonus held
+// for the first purchase comes with this one and can pay for it ("" when
+// none is held, or the card was found by phone: it cannot pay then).
+func (s *Session) heldLine(q *domain.CardQuote) string {
+	if q.Held <= 0 || s.byPhone() {
+		return ""
+	}
+	return "\n" + s.T("checkout.card.welcome_held", map[string]any{"Points": s.num(q.Held), "Count": q.Held})
 }
 
 // percent shows basis points as a percent: 300 → "3", 250 → "2.5".
@@ -272,7 +282,7 @@ func (c checkout) askChoose(s *Session) error {
 	if err != nil {
 		return err
 	}
-	accrue, err := p.Quote(amount, 0, q.Card.Balance, q.Spend, promo)
+	accrue, err := p.Quote(amount, 0, q.Spendable(), q.Spend, promo)
 	if err != nil {
 		return err
 	}
@@ -295,7 +305,7 @@ func (c checkout) askChoose(s *Session) error {
 			[]Button{{Text: s.T("checkout.choose.redeem_other", nil), Data: s.cb(flowCheckout, stepChoose, "other")}})
 	}
 	rows = append(rows, c.cancelRow(s))
-	s.Send(Reply{Text: s.T(ask, data) + s.promotionLine(accrue.Promotion), Inline: rows})
+	s.Send(Reply{Text: s.T(ask, data) + s.heldLine(q) + s.promotionLine(accrue.Promotion), Inline: rows})
 	return nil
 }
 
@@ -462,7 +472,7 @@ func (c checkout) confirmReply(s *Session) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	quote, err := p.Quote(amount, redeem, q.Card.Balance, q.Spend, promo)
+	quote, err := p.Quote(amount, redeem, q.Spendable(), q.Spend, promo)
 	if err != nil {
 		return Reply{}, err
 	}

@@ -194,7 +194,7 @@ func (e *Engine) purchaseNotice(r *domain.PurchaseResult) (Reply, bool) {
 			"Title": pr.TitleIn(lang, e.Business.DefaultLanguage), "Multiplier": pr.Multiplier})
 	}
 	if r.Welcome > 0 {
-		text += "\n" + e.translate(loc, "checkout.customer.welcome", map[string]any{"Bonus": r.Welcome, "Count": r.Welcome})
+		text += "\n" + e.translate(loc, "checkout.customer.welcome", map[string]any{"Bonus": e.num(r.Welcome, lang), "Count": r.Welcome})
 	}
 	return Reply{ChatID: c.ChatID, Text: text}, true
 }

@@ -151,3 +151,26 @@ func TestStaleTokenOfAnotherCardIsNoPrizeRepeat(t *testing.T) {
 		t.Fatalf("Bob's expired token on Anna's prize: %d %s", r.status, r.raw)
 	}
 }
+
+// TestHeldWelcomePaysTheFirstReceipt: a member who typed their phone has
+// the welcome bonus held for the first purchase; the till is offered it
+// (max_redeemable) and the receipt can pay with it, as in the chat.
+func TestHeldWelcomePaysTheFirstReceipt(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	m := e.joinTyped(331, "Vera")
+	code := e.code(m)
+	g := e.do("GET", "/api/v1/cards/"+code+"?amount=100000", e.bearer(), nil)
+	if g.status != 200 || g.num("balance") != 0 || g.num("max_redeemable") != 100 {
+		t.Fatalf("GET with the welcome bonus held: %d %s", g.status, g.raw)
+	}
+	b := body(code, 100000, "R-1")
+	b["redeem_points"] = 100
+	r := e.purchase(b)
+	if r.status != 201 || r.num("points_redeemed") != 100 {
+		t.Fatalf("the first receipt paying the held bonus: %d %s", r.status, r.raw)
+	}
+	if s := e.state(m); s.balance != r.num("balance") || s.balance != s.ledgerSum {
+		t.Fatalf("the card after: balance %d, ledger %d; the answer said %d", s.balance, s.ledgerSum, r.num("balance"))
+	}
+}

@@ -73,15 +73,16 @@ func (t *tx) FindCardByID(ctx context.Context, id int64) (*domain.Card, error) {
 
 // quoteFacts reads card $1's spend since $2 (as spendSince) and its
 // expiry facts (as loadCheckout).
-var quoteFacts = `SELECT (` + spendSince + `), ` + expiryFactsOf("$1")
+var quoteFacts = `SELECT (` + spendSince + `), ` + expiryFactsOf("$1") +
+	`, coalesce((SELECT points FROM held_welcome WHERE card_id = $1), 0)`
 
-// CardForQuote reads the card, its owner and the spend in one round trip
-// (three statements in a batch; the owner's found through the card's
-// row, so the card's id is all they need).
-func (t *tx) CardForQuote(ctx context.Context, id int64, since time.Time) (*domain.Card, *domain.Customer, int64, domain.ExpiryFacts, error) {
+// CardForQuote reads the card, its owner, the spend and a held welcome
+// bonus in one round trip (three statements in a batch; the owner's
+// found through the card's row, so the card's id is all they need).
+func (t *tx) CardForQuote(ctx context.Context, id int64, since time.Time) (*domain.Card, *domain.Customer, int64, domain.ExpiryFacts, int64, error) {
 	var card *domain.Card
 	var cust *domain.Customer
-	var spend int64
+	var spend, held int64
 	var x domain.ExpiryFacts
 	var last, earliest *time.Time
 	b := &pgx.Batch{}
@@ -100,15 +101,15 @@ func (t *tx) CardForQuote(ctx context.Context, id int64, since time.Time) (*doma
 		}
 		return err
 	})
-	b.Queue(quoteFacts, id, since).QueryRow(func(row pgx.Row) error { return row.Scan(&spend, &last, &earliest, &x.HasRegular) })
+	b.Queue(quoteFacts, id, since).QueryRow(func(row pgx.Row) error { return row.Scan(&spend, &last, &earliest, &x.HasRegular, &held) })
 	if err := t.tx.SendBatch(ctx, b).Close(); err != nil {
-		return nil, nil, 0, x, fmt.Errorf("card %d for a quote: %w", id, mapErr(err))
+		return nil, nil, 0, x, 0, fmt.Errorf("card %d for a quote: %w", id, mapErr(err))
 	}
 	if card == nil || cust == nil {
-		return nil, nil, 0, x, domain.ErrNotFound
+		return nil, nil, 0, x, 0, domain.ErrNotFound
 	}
 	x.LastPurchase, x.EarliestExpiry = deref(last), deref(earliest)
-	return card, cust, spend, x, nil
+	return card, cust, spend, x, held, nil
 }
 
 // scanExpiryFacts reads the three columns of expiryFactsOf.

@@ -266,7 +266,7 @@ func TestSpendSinceAndLastPurchaseAt(t *testing.T) {
 				return err
 			}
 			// The quote's reads in one: the same card, owner and spend.
-			qCard, qCust, spend, x, err := tx.CardForQuote(ctx, tc.card, tc.since)
+			qCard, qCust, spend, x, _, err := tx.CardForQuote(ctx, tc.card, tc.since)
 			if err != nil {
 				return err
 			}
@@ -287,7 +287,7 @@ func TestSpendSinceAndLastPurchaseAt(t *testing.T) {
 		})
 	}
 	checkErr(t, "CardForQuote of a missing card", txErr(t, db, func(ctx context.Context, tx domain.Tx) error {
-		_, _, _, _, err := tx.CardForQuote(ctx, 999, t0)
+		_, _, _, _, _, err := tx.CardForQuote(ctx, 999, t0)
 		return err
 	}), domain.ErrNotFound)
 	inTx(t, db, func(ctx context.Context, tx domain.Tx) error {
