@@ -179,6 +179,11 @@ func ReturnPurchase(ctx context.Context, tx Tx, p *Program, req ReturnRequest, n
 		}
 	}
 	ret.Refund = refund(p, ret)
+	if ret.Amount < pur.Amount {
+		// The stamps of the share returned go with it (a purchase
+		// returned whole is cancelled, and counts none anyway).
+		pur.Stamps = StampsLeft(pur, ret.Amount)
+	}
 	pur.Amount -= ret.Amount
 	pur.ReturnedAmount += ret.Amount
 	pur.Earned -= ret.Taken

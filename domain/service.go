@@ -233,19 +233,43 @@ func (s *Service) checkStampsKept(ctx context.Context, tx Tx, publicID string, s
 }
 
 // stampsKept refuses (error.cancel.stamps_spent) to take back returned of
-// purchase p (all of it, or enough to leave it under the minimum) when
-// its stamps paid for a prize since. The card must be locked.
+// purchase p when the stamps that goes with it (all of them for a return
+// of it all, or one that leaves it under the minimum; else those of the
+// share returned, see StampsLeft) paid for a prize since. The card must
+// be locked.
 func stampsKept(ctx context.Context, tx Tx, st *StampsConfig, p *Purchase, returned int64) error {
-	if !st.Enabled || p.Stamps <= 0 || !st.Qualifies(p.Amount, p.CreatedAt) ||
-		returned < p.Amount && st.Qualifies(p.Amount-returned, p.CreatedAt) {
-		return nil // no stamps, or they stay
+	if !st.Enabled || p.Stamps <= 0 || !st.Qualifies(p.Amount, p.CreatedAt) {
+		return nil // no stamps
+	}
+	taken := p.Stamps - StampsLeft(p, returned)
+	if returned >= p.Amount || !st.Qualifies(p.Amount-returned, p.CreatedAt) {
+		taken = p.Stamps
+	}
+	if taken <= 0 {
+		return nil // they stay
 	}
 	have, err := tx.StampBalance(ctx, p.CardID, st.MinAmount, st.Since)
 	if err != nil {
 		return err
 	}
-	if have < p.Stamps {
+	if have < taken {
 		return Invalid("error.cancel.stamps_spent")
 	}
 	return nil
+}
+
+// StampsLeft is what stands of p's stamps after a return of returned of
+// its amount: their share of the receipt that stays, rounded up, so two
+// of three coffees brought back leave one stamp, and a cake brought back
+// from three coffees and a cake leaves all three. (Under the stamp
+// card's minimum the purchase counts none, whatever it keeps.)
+func StampsLeft(p *Purchase, returned int64) int {
+	if p.Stamps <= 0 || p.Amount <= 0 || returned >= p.Amount {
+		return 0
+	}
+	if returned <= 0 {
+		return p.Stamps
+	}
+	stays := p.Amount - returned
+	return int((int64(p.Stamps)*stays + p.Amount - 1) / p.Amount)
 }

@@ -56,7 +56,11 @@ func (waitlistFlow) Ask(s *Session) error {
 		if err != nil {
 			return err
 		}
-		s.Send(Reply{Text: s.T("waitlist.restock.ask", map[string]any{"Name": w.Name, "Count": w.Waiting}),
+		told, err := s.Tx.ListWaitingCustomers(s.Ctx, w.ID)
+		if err != nil {
+			return err
+		}
+		s.Send(Reply{Text: s.T("waitlist.restock.ask", map[string]any{"Name": w.Name, "Count": len(told)}),
 			Inline: [][]Button{{
 				{Text: s.T("waitlist.restock.yes", nil), Data: s.cb(flowWaitlist, stepWaitRestock, "yes")},
 				{Text: s.T("waitlist.restock.no", nil), Data: s.cb(flowWaitlist, stepWaitRestock, "no")},
@@ -218,7 +222,13 @@ func (f waitlistFlow) restock(s *Session) error {
 	case err != nil:
 		return err
 	}
-	s.Edit(Reply{Text: s.T("waitlist.restock.done", map[string]any{"Name": w.Name, "Count": w.Waiting})})
+	// Those the restock's message goes to: a member who blocked the bot
+	// waits on the list but is not told.
+	told, err := s.Tx.ListWaitingCustomers(s.Ctx, w.ID)
+	if err != nil {
+		return err
+	}
+	s.Edit(Reply{Text: s.T("waitlist.restock.done", map[string]any{"Name": w.Name, "Count": len(told)})})
 	return nil
 }
 

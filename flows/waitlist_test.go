@@ -235,3 +235,34 @@ func TestManyWaitlistsPageByPage(t *testing.T) {
 		t.Fatalf("Item 40 was not closed:\n%s", owner.Transcript())
 	}
 }
+
+// TestWaitlistRestockCountsOnlyWhoIsTold: two members wait for an item;
+// one of them has since blocked the bot (a 403 marked them unreachable),
+// so the restock's message goes to one. The owner is told "2 waiting
+// customers get a message" although one does.
+func TestWaitlistRestockCountsOnlyWhoIsTold(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 983, "Boris")
+	payload := makeWaitlist(t, owner, "Rye bread", false)
+	mila := join(t, h, 183, "Mila")
+	zoya := join(t, h, 184, "Zoya")
+	mila.Send("/start " + payload)
+	zoya.Send("/start " + payload)
+	scan(t, zoya, cashier)
+	zoya.U.Block()
+	cashier.Send("100").Tap("➕ Accrue +3").Tap("✅ Confirm") // its message to Zoya answers 403
+	h.Settle()
+	if n := countRows(t, h, `SELECT count(*) FROM customers WHERE unreachable_at IS NOT NULL`); n != 1 {
+		t.Fatalf("%d customers marked unreachable after the 403", n)
+	}
+	owner.Send("/waitlist").Tap("✅ Rye bread is back")
+	if got := owner.Last().Text; !strings.Contains(got, "1 customer waiting gets a message") {
+		t.Errorf("the restock's question: %q", got)
+	}
+	owner.Tap("✅ Yes, it is back")
+	if got := owner.Last().Text; !strings.Contains(got, "1 waiting customer gets a message") {
+		t.Errorf("the owner after confirming: %q", got)
+	}
+}

@@ -223,10 +223,10 @@ func (t *tx) WriteReturn(ctx context.Context, r *domain.Return, p *domain.Purcha
 	var n int64
 	b.Queue(`UPDATE purchases SET amount = $2, points_earned = $3, points_redeemed = $4,
 		returned_amount = $5, returned_earned = $6, returned_redeemed = $7,
-		cancelled_at = coalesce(cancelled_at, $8), cancelled_by = coalesce(cancelled_by, $9)
+		cancelled_at = coalesce(cancelled_at, $8), cancelled_by = coalesce(cancelled_by, $9), stamps = $11
 		WHERE id = $1 AND cancelled_at IS NULL AND returned_amount = $5::bigint - $10::bigint`,
 		p.ID, p.Amount, p.Earned, p.Redeemed, p.ReturnedAmount, p.ReturnedEarned, p.ReturnedRedeemed,
-		nullable(p.CancelledAt), nullable(p.CancelledBy), r.Amount).
+		nullable(p.CancelledAt), nullable(p.CancelledBy), r.Amount, p.Stamps).
 		Exec(func(tag pgconn.CommandTag) error { n = tag.RowsAffected(); return nil })
 	if err := t.tx.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("write return: %w", mapErr(err))
