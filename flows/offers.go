@@ -3,6 +3,7 @@ package flows
 import (
 	"slices"
 	"strings"
+	"time"
 )
 
 // offersCommand is /offers for members: the points promotions running
@@ -19,12 +20,13 @@ func offersCommand(s *Session) error {
 		return err
 	}
 	code := ""
+	var here *time.Location // the member's store's clock, for promotions of every store
 	if shop != 0 {
-		sh, _, err := s.e.Service.Shop(s.Ctx, s.Tx, shop)
+		sh, loc, err := s.e.Service.Shop(s.Ctx, s.Tx, shop)
 		if err != nil {
 			return err
 		}
-		code = sh.Code
+		code, here = sh.Code, loc
 	}
 	now := s.e.Service.Now()
 	lines := []string{s.T("offers.title", nil)}
@@ -44,6 +46,9 @@ func offersCommand(s *Session) error {
 		store, minimum, loc, err := s.e.promoWhere(s.Ctx, s.Tx, p.ShopID, p.MinAmount, s.Lang)
 		if err != nil {
 			return err
+		}
+		if p.ShopID == 0 && here != nil {
+			loc = here // runs at the member's store by its clock, not the first store's
 		}
 		id := "offers.live_now"
 		if p.Start.After(now) {
