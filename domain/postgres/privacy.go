@@ -50,12 +50,17 @@ const (
 	// prints a string, so it matches the payload's text whatever
 	// characters it has. A phone typed by staff (/scan, /customer) has
 	// its own spelling, "8 (999) 000-01-01": $3, the number's last nine
-	// digits, is looked for among a message text's digits.
+	// digits, is looked for among the digits of a message's text, whatever
+	// its kind (an edited message too). An update still waiting its turn
+	// (a cashier typed her number while she erased) loses its content too
+	// when it holds her phone: handled after the erasure it would keep the
+	// number for a week, and it can only find nobody now. A name alone is
+	// not enough for that: it is anybody's (the cashier's own name rides
+	// in every update of theirs).
 	blankHandledMentions = `UPDATE updates SET payload = jsonb_build_object('update_id', update_id)
-		WHERE processed_at IS NOT NULL AND (
-			($1 <> '' AND strpos(payload::text, btrim(to_jsonb($1::text)::text, '"')) > 0) OR
+		WHERE (processed_at IS NOT NULL AND $1 <> '' AND strpos(payload::text, btrim(to_jsonb($1::text)::text, '"')) > 0) OR
 			($2 <> '' AND strpos(payload::text, $2) > 0) OR
-			($3 <> '' AND strpos(regexp_replace(coalesce(payload->'message'->>'text', ''), '[^0-9]', '', 'g'), $3) > 0))`
+			($3 <> '' AND strpos(regexp_replace(jsonb_path_query_array(payload, '$.*.text')::text, '[^0-9]', '', 'g'), $3) > 0)`
 	// Updates set aside keep the raw bytes Telegram sent: those of the
 	// person's chats go, and those of other chats holding any spelling of
 	// their name or phone ($2, see rawSpellings).
