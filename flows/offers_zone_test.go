@@ -34,3 +34,22 @@ func TestOffersTellEveryStorePromotionAtTheMembersClock(t *testing.T) {
 		t.Errorf("Central's member's /offers:\n%s", got)
 	}
 }
+
+// TestAnnouncementOfEveryStorePromotionAtTheMembersClock: the members
+// told of an all-stores promotion until 20:00 Moscow read the end at
+// every store's clock: River's (Tashkent) member reads 22:00 at River,
+// not Moscow's 20:00 alone.
+func TestAnnouncementOfEveryStorePromotionAtTheMembersClock(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, func(b *domain.Business) { b.Stores[1].TimeZone = "Asia/Tashkent" })
+	owner := h.Chat(ownerID, "Olga", "en") // Sunday 22 November, 15:00 in Moscow, 17:00 in Tashkent
+	anna := h.Chat(151, "Anna", "en")
+	anna.Send("/start s_river").Tap("✅ I agree").ShareContact("+79990000151").Tap("Anna").Tap("Yes, please")
+	owner.Send("/promo").Tap("🔥 Start a promotion").Tap("×2").Tap("All stores").Tap("▶ Now").Send("20:00").
+		Send("Evening everywhere").Tap("🔥 Start").Tap("📣 Tell the members").Tap("👥 Everyone who agreed to offers").
+		Tap("✅ Send to 1 customer")
+	anna.Sync()
+	if got := anna.Last().Text; !strings.Contains(got, "points ×2 at all stores until 20:00 (Central), 22:00 (River).") {
+		t.Errorf("River's member is told the end at Moscow's clock (it runs at River until 22:00 Tashkent):\n%s", anna.Transcript())
+	}
+}

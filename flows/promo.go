@@ -521,9 +521,43 @@ func (s *Session) promoAnnouncement(p *domain.Promotion, lang string) (string, e
 	if p.Start.After(s.e.Service.Now()) {
 		id = "promo.announce.later"
 	}
+	from, until := s.promoUntil(p.Start, loc), s.promoUntil(p.End, loc)
+	if p.ShopID == 0 {
+		// One text goes to the members of every store: where the
+		// stores' clocks differ, it gives each one's time.
+		from, until = s.promoUntilEach(p.Start), s.promoUntilEach(p.End)
+	}
 	return s.e.translate(s.e.localizer(lang), id, map[string]any{"Title": p.TitleIn(lang, s.e.Business.DefaultLanguage),
-		"Multiplier": p.Multiplier, "Store": store, "Min": minimum,
-		"From": s.promoUntil(p.Start, loc), "Until": s.promoUntil(p.End, loc)}), nil
+		"Multiplier": p.Multiplier, "Store": store, "Min": minimum, "From": from, "Until": until}), nil
+}
+
+// promoUntilEach is promoUntil of t at every store's clock: one time
+// when they agree, else each time with the stores it is theirs ("20:00
+// (Central, North), 22:00 (River)").
+func (s *Session) promoUntilEach(t time.Time) string {
+	var times []string
+	names := map[string][]string{}
+	for _, st := range s.e.Business.Stores {
+		loc, err := time.LoadLocation(st.TimeZone)
+		if err != nil {
+			loc = time.UTC
+		}
+		at := s.promoUntil(t, loc)
+		if _, ok := names[at]; !ok {
+			times = append(times, at)
+		}
+		names[at] = append(names[at], st.Name)
+	}
+	switch len(times) {
+	case 0:
+		return s.promoUntil(t, time.UTC)
+	case 1:
+		return times[0]
+	}
+	for i, at := range times {
+		times[i] = at + " (" + strings.Join(names[at], ", ") + ")"
+	}
+	return strings.Join(times, ", ")
 }
 
 // promoErrorData fills the messages of the domain's refusals.
