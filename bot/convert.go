@@ -105,6 +105,19 @@ type wireMessage struct {
 	Photo []struct {
 		FileID string `json:"file_id"`
 	} `json:"photo"`
+	// What a service message reports in a private chat: the person
+	// pinned a message, set the auto-delete timer or the background,
+	// allowed the bot to write, made a topic… Nobody wrote anything, so
+	// nothing answers it (wireMessage.service).
+	PinnedMessage      json.RawMessage `json:"pinned_message"`
+	AutoDeleteChanged  json.RawMessage `json:"message_auto_delete_timer_changed"`
+	BackgroundSet      json.RawMessage `json:"chat_background_set"`
+	WriteAccessAllowed json.RawMessage `json:"write_access_allowed"`
+	ConnectedWebsite   string          `json:"connected_website"`
+	TopicCreated       json.RawMessage `json:"forum_topic_created"`
+	TopicEdited        json.RawMessage `json:"forum_topic_edited"`
+	TopicClosed        json.RawMessage `json:"forum_topic_closed"`
+	TopicReopened      json.RawMessage `json:"forum_topic_reopened"`
 	// ReplyMarkup is a bot's message's inline keyboard (a callback's
 	// message); a person's messages carry none.
 	ReplyMarkup *struct {
@@ -114,6 +127,14 @@ type wireMessage struct {
 			CallbackData string `json:"callback_data"`
 		} `json:"inline_keyboard"`
 	} `json:"reply_markup"`
+}
+
+// service reports whether m is a service message (see its fields).
+func (m *wireMessage) service() bool {
+	set := func(r json.RawMessage) bool { return len(r) > 0 && string(r) != "null" }
+	return set(m.PinnedMessage) || set(m.AutoDeleteChanged) || set(m.BackgroundSet) ||
+		set(m.WriteAccessAllowed) || m.ConnectedWebsite != "" || set(m.TopicCreated) ||
+		set(m.TopicEdited) || set(m.TopicClosed) || set(m.TopicReopened)
 }
 
 type wireCallback struct {
@@ -138,13 +159,14 @@ func (m *wireMaybeMessage) UnmarshalJSON(data []byte) error {
 }
 
 // toInput turns a Telegram update into a flow input. ok is false for
-// updates the flows do not take (group chats, edits, channel posts).
+// updates the flows do not take (group chats, edits, channel posts,
+// service messages).
 func toInput(u *wireUpdate) (flows.Input, bool) {
 	in := flows.Input{UpdateID: u.ID}
 	switch {
 	case u.Message != nil:
 		m := u.Message
-		if m.Chat.Type != models.ChatTypePrivate || m.From == nil {
+		if m.Chat.Type != models.ChatTypePrivate || m.From == nil || m.service() {
 			return in, false
 		}
 		in.ChatID = m.Chat.ID

@@ -18,8 +18,11 @@ func inputOfModel(u *models.Update) (flows.Input, bool) {
 	switch {
 	case u.Message != nil:
 		m := u.Message
-		if m.Chat.Type != models.ChatTypePrivate || m.From == nil {
-			return in, false
+		if m.Chat.Type != models.ChatTypePrivate || m.From == nil || m.PinnedMessage != nil ||
+			m.MessageAutoDeleteTimerChanged != nil || m.ChatBackgroundSet != nil || m.WriteAccessAllowed != nil ||
+			m.ConnectedWebsite != "" || m.ForumTopicCreated != nil || m.ForumTopicEdited != nil ||
+			m.ForumTopicClosed != nil || m.ForumTopicReopened != nil {
+			return in, false // a service message
 		}
 		in.ChatID = m.Chat.ID
 		in.User = user(m.From)
@@ -100,6 +103,8 @@ func FuzzWireUpdate(f *testing.F) {
 		`{"update_id":13,"my_chat_member":{"chat":{"id":101,"type":"private"},"from":{"id":101,"first_name":"Anna"},"date":1700000000,"old_chat_member":{"status":"member","user":{"id":1,"is_bot":true,"first_name":"bot"}},"new_chat_member":{"status":"kicked","user":{"id":1,"is_bot":true,"first_name":"bot"},"until_date":0}}}`,
 		`{"update_id":14,"my_chat_member":{"chat":{"id":101,"type":"private"},"from":{"id":101,"first_name":"Anna"},"date":1700000000,"old_chat_member":{"status":"kicked","user":{"id":1,"is_bot":true,"first_name":"bot"}},"new_chat_member":{"status":"member","user":{"id":1,"is_bot":true,"first_name":"bot"}}}}`,
 		`{"update_id":15,"my_chat_member":{"chat":{"id":-7,"type":"group"},"from":{"id":101,"first_name":"Anna"},"date":1,"new_chat_member":{"status":"left","user":{"id":1,"is_bot":true,"first_name":"bot"}}}}`,
+		`{"update_id":20,"message":{"message_id":15,"date":1700000000,"chat":{"id":101,"type":"private"},"from":{"id":101,"first_name":"Anna"},"pinned_message":{"message_id":11,"date":1700000000,"chat":{"id":101,"type":"private"},"text":"card"}}}`,
+		`{"update_id":21,"message":{"message_id":16,"date":1700000000,"chat":{"id":101,"type":"private"},"from":{"id":101,"first_name":"Anna"},"message_auto_delete_timer_changed":{"message_auto_delete_time":86400}}}`,
 		`{"update_id":16,"edited_message":{"message_id":5,"date":1,"chat":{"id":101,"type":"private"},"text":"edit"}}`,
 		`{"update_id":17,"Message":{"message_id":5,"date":1,"chat":{"id":101,"type":"private"},"from":{"id":101},"TEXT":"case"}}`,
 		`{"update_id":18,"message":{"message_id":5,"date":1,"chat":{"id":101,"type":"private"},"from":{"id":101},"text":"a","text":"b"}}`,
