@@ -103,8 +103,12 @@ const kpiPrizes = `SELECT count(*), coalesce(sum(g.points), 0)::bigint
  WHERE g.created_at >= $1 AND g.created_at < $2 AND ($3 = 0 OR g.store_id = $3) AND g.cancelled_at IS NULL`
 
 // kpiReturns sums the returns of items made in the period
-// (purchase_returns_time).
-const kpiReturns = `SELECT count(*), coalesce(sum(r.amount), 0)::bigint, coalesce(sum(r.refund), 0)::bigint
+// (purchase_returns_time), and the points short of them: earned points the
+// return took off its purchase that the customer had spent already (kept
+// from the refund). Those stay issued: they were on the card, and the
+// redemption that spent them counts.
+const kpiReturns = `SELECT count(*), coalesce(sum(r.amount), 0)::bigint, coalesce(sum(r.refund), 0)::bigint,
+       coalesce(sum(r.points_short), 0)::bigint
   FROM purchase_returns r
  WHERE r.created_at >= $1 AND r.created_at < $2 AND ($3 = 0 OR r.store_id = $3)`
 
@@ -157,8 +161,9 @@ func (t *tx) ReadKPIs(ctx context.Context, q domain.KPIQuery) (*domain.KPIs, err
 	b.Queue(kpiReferrals, args...).QueryRow(func(r pgx.Row) error {
 		return r.Scan(&k.ReferralJoins)
 	})
+	var short int64
 	b.Queue(kpiReturns, args...).QueryRow(func(r pgx.Row) error {
-		return r.Scan(&k.Returns, &k.Returned, &k.Refunded)
+		return r.Scan(&k.Returns, &k.Returned, &k.Refunded, &short)
 	})
 	b.Queue(kpiPrizes, args...).QueryRow(func(r pgx.Row) error {
 		return r.Scan(&k.Prizes, &k.PrizePoints)
@@ -178,7 +183,7 @@ func (t *tx) ReadKPIs(ctx context.Context, q domain.KPIQuery) (*domain.KPIs, err
 		return nil, fmt.Errorf("read kpis: %w", mapErr(err))
 	}
 	k.Buyers = k.Members - k.NeverBought
-	k.PointsIssued += bonuses
+	k.PointsIssued += bonuses + short
 	k.PointsRedeemed += k.PrizePoints
 	ns.Due = ns.Sent + ns.HeldOut + ns.Skipped + ns.Withdrawn
 	return k, nil
