@@ -127,12 +127,13 @@ func (s *Service) rejoined(ctx context.Context, tx Tx, customerID int64) (bool, 
 
 // ProfilePays tells whether the profile's answers and sections pay their
 // points to c: not to a member whose Telegram account erased its data
-// before (rejoined), who had them once.
+// before they joined (rejoined), who had them once. An account their own
+// card moved away from and back to since is not one.
 func (s *Service) ProfilePays(ctx context.Context, tx Tx, c *Customer) (bool, error) {
 	if c == nil || c.TelegramID == 0 {
 		return true, nil
 	}
-	erased, err := tx.AccountErased(ctx, AccountHash(s.Salt, c.TelegramID))
+	erased, err := tx.AccountErased(ctx, AccountHash(s.Salt, c.TelegramID), c.JoinedAt)
 	return !erased, err
 }
 

@@ -183,7 +183,7 @@ func (s *Service) recordReferral(ctx context.Context, tx Tx, c *Customer, code s
 		if err != nil {
 			return ReferralNone, err
 		}
-		accountBefore, err := tx.AccountErased(ctx, AccountHash(s.Salt, c.TelegramID))
+		accountBefore, err := tx.AccountErased(ctx, AccountHash(s.Salt, c.TelegramID), s.Now())
 		if err != nil {
 			return ReferralNone, err
 		}

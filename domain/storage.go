@@ -204,12 +204,13 @@ type CustomerStore interface {
 	// transaction (the confirmation) are sent.
 	EraseCustomer(ctx context.Context, customerID int64, e Erasure) error
 	// PhoneErased and AccountErased report whether an erased member had
-	// this phone or Telegram account (by salted hash).
+	// this phone or Telegram account (by salted hash); AccountErased
+	// counts only an erasure (or a card moving away) at or before a time.
 	PhoneErased(ctx context.Context, phoneHash []byte) (bool, error)
 	// RetirePhone counts a number a member left for another as erased:
 	// its welcome bonus was given.
 	RetirePhone(ctx context.Context, phoneHash []byte, at time.Time) error
-	AccountErased(ctx context.Context, accountHash []byte) (bool, error)
+	AccountErased(ctx context.Context, accountHash []byte, before time.Time) (bool, error)
 }
 
 // ShopStore reads the stores of the business config.

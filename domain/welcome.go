@@ -49,7 +49,7 @@ func (s *Service) GrantWelcome(ctx context.Context, tx Tx, c *Customer, card *Ca
 	if err != nil {
 		return WelcomeNone, err
 	}
-	accountBefore, err := tx.AccountErased(ctx, AccountHash(salt, c.TelegramID))
+	accountBefore, err := tx.AccountErased(ctx, AccountHash(salt, c.TelegramID), now)
 	if err != nil {
 		return WelcomeNone, err
 	}

@@ -188,3 +188,28 @@ func TestCardMoveLinkLapses(t *testing.T) {
 		t.Fatalf("a cashier made a move link:\n%s", cashier.Transcript())
 	}
 }
+
+// TestCardMovedBackKeepsProfilePay: Anna's card goes to her new account
+// and, when she gets the old one back, home again. She never answered
+// her profile, so its points are still hers to earn: the account the
+// card left for a while is no account that erased its data.
+func TestCardMovedBackKeepsProfilePay(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, allTypes)
+	owner := h.Chat(ownerID, "Olga", "en")
+	anna := join(t, h, 101, "Anna")
+	before, _ := customer(t, h, 101)
+	h.Clock.Advance(24 * time.Hour) // she loses her phone the next day
+	h.Chat(111, "Anna", "en").Send(cardMoveLink(t, owner, "+79990000101"))
+	h.Clock.Advance(24 * time.Hour) // and finds it again
+	anna.Send(cardMoveLink(t, owner, "+79990000101"))
+	if back, _ := customer(t, h, 101); back.ID != before.ID {
+		t.Fatalf("the card did not come back:\n%s", anna.Transcript())
+	}
+	anna.Send("/profile").Tap("📝 Everything (up to +32 points)").
+		Send("Vee").Send("Carpe diem").Send("+7 (495) 123-45-67").Send("12").Send("01.01.2015").
+		Tap("Tea").Tap("✓ Done").Send("Tver")
+	if got := points(t, h, "bonus"); got != 32 {
+		t.Fatalf("profile points %d, want 32:\n%s", got, anna.Transcript())
+	}
+}

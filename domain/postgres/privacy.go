@@ -245,11 +245,13 @@ func (t *tx) PhoneErased(ctx context.Context, phoneHash []byte) (bool, error) {
 	return ok, mapErr(err)
 }
 
-// AccountErased reports whether a Telegram account hash belongs to an
-// erased member.
-func (t *tx) AccountErased(ctx context.Context, accountHash []byte) (bool, error) {
+// AccountErased reports whether a Telegram account hash belonged to an
+// erased member (or one whose card moved away from it) at or before a
+// time.
+func (t *tx) AccountErased(ctx context.Context, accountHash []byte, before time.Time) (bool, error) {
 	var ok bool
-	err := t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM erased_accounts WHERE telegram_hash = $1)`, accountHash).Scan(&ok)
+	err := t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM erased_accounts WHERE telegram_hash = $1 AND erased_at <= $2)`,
+		accountHash, before).Scan(&ok)
 	return ok, mapErr(err)
 }
 

@@ -85,8 +85,9 @@ func TestEraseCustomer(t *testing.T) {
 		}{
 			{"PhoneErased", tx.PhoneErased, e.PhoneHash, true},
 			{"PhoneErased", tx.PhoneErased, []byte("another phone"), false},
-			{"AccountErased", tx.AccountErased, e.AccountHash, true},
-			{"AccountErased", tx.AccountErased, e.PhoneHash, false},
+			{"AccountErased", erasedBy(tx, e.At), e.AccountHash, true},
+			{"AccountErased", erasedBy(tx, e.At), e.PhoneHash, false},
+			{"AccountErased before the erasure", erasedBy(tx, e.At.Add(-time.Second)), e.AccountHash, false},
 		} {
 			erased, err := h.fn(ctx, h.hash)
 			if err != nil {
@@ -203,4 +204,9 @@ func TestPurge(t *testing.T) {
 	if ids := sqlOne[string](t, db, `SELECT string_agg(id::text, ',' ORDER BY id) FROM outbox`); ids != fmt.Sprintf("%d,%d", oldPending, newSent) {
 		t.Errorf("outbox left %s, want %d,%d", ids, oldPending, newSent)
 	}
+}
+
+// erasedBy is tx.AccountErased at or before at.
+func erasedBy(tx domain.Tx, at time.Time) func(context.Context, []byte) (bool, error) {
+	return func(ctx context.Context, hash []byte) (bool, error) { return tx.AccountErased(ctx, hash, at) }
 }
