@@ -166,7 +166,9 @@ func (s *Service) TakeInquiry(ctx context.Context, tx Tx, st *Staff, id int64, r
 	if resolution == ResolutionWillReply {
 		return q, c, nil
 	}
-	if q.HandledBy == 0 || resolution == ResolutionResolved {
+	// The first handling is recorded, No answer needed, and a reply after
+	// No answer needed (a change of mind): the customer got an answer.
+	if q.HandledBy == 0 || resolution == ResolutionResolved || q.Resolution == ResolutionResolved {
 		q.HandledBy, q.HandledAt, q.Resolution = st.ID, s.Now(), resolution
 		if err := tx.MarkInquiryHandled(ctx, q.ID, st.ID, resolution, q.HandledAt); err != nil {
 			return nil, nil, err

@@ -469,7 +469,9 @@ func (s *Service) TakeFeedback(ctx context.Context, tx Tx, st *Staff, feedbackID
 	if resolution == ResolutionWillReply {
 		return f, nil
 	}
-	if f.HandledBy == 0 || resolution == ResolutionResolved {
+	// The first handling is recorded, Resolved, and a reply or points
+	// after Resolved (a change of mind): the customer got an answer.
+	if f.HandledBy == 0 || resolution == ResolutionResolved || f.Resolution == ResolutionResolved {
 		f.HandledBy, f.HandledAt, f.Resolution = st.ID, s.Now(), resolution
 		if err := tx.MarkFeedbackHandled(ctx, f.ID, st.ID, resolution, f.HandledAt); err != nil {
 			return nil, err
