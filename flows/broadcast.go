@@ -148,8 +148,10 @@ func (b broadcast) Handle(s *Session) error {
 		if !ok {
 			return b.Ask(s)
 		}
-		if v == "back" || v == "schedule" || v == "poll" {
-			s.Edit(Reply{Inline: [][]Button{}}) // the next step asks anew
+		if v == "back" || v == "schedule" || v == "poll" || v == "now" {
+			// The next step (or the confirmation without its time) asks
+			// anew: a Send left here would say the old time.
+			s.Edit(Reply{Inline: [][]Button{}})
 		}
 		if v == "back" {
 			return s.Goto(stepBcAudience)

@@ -15,7 +15,9 @@ import (
 
 // Values of the "topics" action. The topic id follows the colon.
 const (
-	topicToggle    = "t"      // /topics: flip a topic
+	topicToggle    = "t"      // /topics, menus sent before t0/t1: flip a topic
+	topicSetOn     = "t1"     // /topics: turn a topic on (the button showed it off)
+	topicSetOff    = "t0"     // /topics: turn a topic off (the button showed it on)
 	topicOff       = "off"    // under a message: don't send me this topic
 	topicOn        = "on"     // under a message: send it again after all
 	topicStopAll   = "stop"   // under a message: withdraw the marketing consent (the message's topic follows)
@@ -48,12 +50,14 @@ func renderTopics(s *Session, choices map[string]bool) {
 	b.WriteString(s.T("topics.header", nil))
 	var rows [][]Button
 	for _, t := range s.e.Business.Topics {
-		id := "topics.item.off"
+		// The button does what it shows, even on an older menu: a
+		// flip would undo a choice made in a newer one.
+		id, set := "topics.item.off", topicSetOn
 		if t.Subscribed(choices) {
-			id = "topics.item.on"
+			id, set = "topics.item.on", topicSetOff
 		}
 		rows = append(rows, []Button{{Text: s.T(id, map[string]any{"Title": t.TitleIn(s.Lang)}),
-			Data: action("topics", topicToggle+":"+t.ID)}})
+			Data: action("topics", set+":"+t.ID)}})
 	}
 	if !s.Customer.Marketing {
 		b.WriteString("\n\n" + s.T("topics.marketing_off", nil))
@@ -105,12 +109,12 @@ func topicsAction(s *Session, value string) error {
 		editWaysOut(s, s.e.marketingButtons(s.loc, t.ID, t.TitleIn(s.Lang), unsubscribed))
 		return nil
 	case !known:
-	case what == topicToggle:
+	case what == topicToggle || what == topicSetOn || what == topicSetOff:
 		choices, err := s.Tx.ListTopicChoices(s.Ctx, s.Customer.ID)
 		if err != nil {
 			return err
 		}
-		on := !t.Subscribed(choices)
+		on := what == topicSetOn || what == topicToggle && !t.Subscribed(choices)
 		if err := s.e.Service.SetTopic(s.Ctx, s.Tx, s.Customer, t.ID, on); err != nil {
 			return err
 		}
