@@ -444,6 +444,10 @@ type OutMessage struct {
 	// puts the new one's in Payload (RelanguageQueued). Nil: none.
 	Payloads  map[string]json.RawMessage
 	NotBefore time.Time
+	// About is the customer a message to someone else (staff) is about
+	// and names (0: none): her erasure withdraws it while it still
+	// waits, so it never goes out with her name.
+	About int64
 	// Attempts counts the leases taken on the row; a sender's lease holds
 	// only while it is still the count the sender saw (see Outbox).
 	Attempts int

@@ -84,7 +84,7 @@ func (e *Engine) notifyCardMoved(ctx context.Context, tx domain.Tx, ev domain.Ca
 		return nil
 	}
 	return e.queue(ctx, tx, Reply{ChatID: ev.By.ChatID, Text: e.translate(e.localizer(e.staffLang(ctx, tx, ev.By)),
-		"move.opened", map[string]any{"Name": c.FirstName, "ID": c.ID})})
+		"move.opened", map[string]any{"Name": c.FirstName, "ID": c.ID}), About: c.ID})
 }
 
 func init() {

@@ -186,8 +186,9 @@ func (e *Engine) handle(ctx context.Context, in Input, also domain.ChatReads, fn
 			if err != nil {
 				return fmt.Errorf("encode reply: %w", err)
 			}
-			m := &domain.OutMessage{ChatID: r.ChatID, Payload: payload}
+			m := &domain.OutMessage{ChatID: r.ChatID, Payload: payload, About: r.About}
 			if r.decodesAsItself() {
+				r.About = 0   // not in the payload: the decoded reply has none
 				m.Decoded = r // sent right after commit: not decoded again
 			}
 			if err := tx.Hold(ctx, m); err != nil {

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/loyaltybot/loyaltybot/bot/bottest"
+	"github.com/loyaltybot/loyaltybot/bot/tgfake"
 )
 
 // storeText stores, as the intake would just before handling it, a text
@@ -68,5 +70,104 @@ func TestErasureFindsTheTypedPhoneInAnEditedMessage(t *testing.T) {
 	vera.Send("/privacy").Tap("🗑 Delete my data").Tap("Yes, delete my data")
 	if found := findEverywhere(t, h, "(999) 000-01-32"); len(found) > 0 {
 		t.Errorf("the typed phone is still stored after erasure in %v", found)
+	}
+}
+
+// settleBesides does what the chat's user did (do) and waits until the
+// bot has answered it and every message due is out but those of chat
+// held, which Telegram is throttling: Settle would wait for those too.
+func settleBesides(t *testing.T, h *bottest.Harness, u *tgfake.User, held int64, do func() error) {
+	t.Helper()
+	mark := u.Mark()
+	if err := do(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		var n int
+		if err := h.DB.Pool().QueryRow(context.Background(), `SELECT
+			(SELECT count(*) FROM updates WHERE processed_at IS NULL) +
+			(SELECT count(*) FROM outbox WHERE sent_at IS NULL AND dropped_at IS NULL AND chat_id <> $1 AND not_before <= $2)`,
+			held, h.Clock.Now()).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 && len(u.Since(mark)) > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("chat %d not answered, or %d updates and messages still waiting", u.ID, n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestErasureWithdrawsTheStaffAlertAboutHerStillWaiting: Annabel rates
+// her visit 2★ while Telegram throttles the owner's chat (429, retry
+// after an hour), so the owner's low-rating alert waits in the outbox;
+// another member, also named Annabel, rates 2★ too, and her alert waits
+// behind it. The first Annabel erases her data: her alert, which names
+// her, must not go out once Telegram lets the chat through, nor stay in
+// the outbox with her name; the other Annabel's alert still goes.
+func TestErasureWithdrawsTheStaffAlertAboutHerStillWaiting(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	annabel := join(t, h, 141, "Annabel")
+	other := join(t, h, 142, "Annabel")
+	buy(t, annabel, cashier)
+	buy(t, other, cashier)
+	annabel.Send("/feedback")
+	other.Send("/feedback")
+	owner.Sync()
+	before := len(owner.U.Messages())
+	h.Fake.FailNext("sendMessage", 1, tgfake.Failure{Code: 429, Description: "Too Many Requests: retry after 3600",
+		RetryAfter: 3600, ChatID: ownerID})
+	tap := func(u *tgfake.User, label string) func() error {
+		return func() error { _, err := u.Tap(label); return err }
+	}
+	settleBesides(t, h, annabel.U, ownerID, tap(annabel.U, "2⭐"))
+	deadline := time.Now().Add(15 * time.Second)
+	for countRows(t, h, `SELECT count(*) FROM outbox WHERE chat_id = $1 AND retry_at IS NOT NULL AND sent_at IS NULL`, ownerID) != 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("the owner's alert was not throttled")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	settleBesides(t, h, other.U, ownerID, tap(other.U, "2⭐"))
+	if n := countRows(t, h, `SELECT count(*) FROM outbox WHERE chat_id = $1 AND sent_at IS NULL AND dropped_at IS NULL
+		AND payload::text LIKE '%Low rating%Annabel%'`, ownerID); n != 2 {
+		t.Fatalf("%d alerts waiting for the owner, want 2", n)
+	}
+	settleBesides(t, h, annabel.U, ownerID, func() error { annabel.U.SendText("/privacy"); return nil })
+	settleBesides(t, h, annabel.U, ownerID, tap(annabel.U, "🗑 Delete my data"))
+	settleBesides(t, h, annabel.U, ownerID, tap(annabel.U, "Yes, delete my data"))
+	if got := annabel.U.Last().Text; !strings.Contains(got, "personal data is erased") {
+		t.Fatalf("no confirmation: %q", got)
+	}
+	var erased int64
+	if err := h.DB.Pool().QueryRow(context.Background(), `SELECT id FROM customers WHERE erased_at IS NOT NULL`).Scan(&erased); err != nil {
+		t.Fatal(err)
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM outbox WHERE chat_id = $1 AND sent_at IS NULL AND dropped_at IS NULL
+		AND payload::text LIKE '%Annabel%'`, ownerID); n != 1 {
+		t.Errorf("%d alerts naming an Annabel wait for the owner after one Annabel erased, want the other's only", n)
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM outbox WHERE about_customer_id = $1 AND (payload <> '{}' OR dropped_at IS NULL)`, erased); n != 0 {
+		t.Errorf("%d messages about the erased customer are still to go, or keep their text", n)
+	}
+	// Telegram lets the owner's chat through again.
+	if _, err := h.DB.Pool().Exec(context.Background(), `UPDATE outbox SET retry_at = NULL WHERE chat_id = $1`, ownerID); err != nil {
+		t.Fatal(err)
+	}
+	h.Settle()
+	var alerts int
+	for _, m := range owner.U.Messages()[before:] {
+		if strings.Contains(m.Text, "Low rating") {
+			alerts++
+		}
+	}
+	if alerts != 1 {
+		t.Errorf("the owner got %d low-rating alerts, want the other Annabel's only:\n%s", alerts, owner.Sync().Transcript())
 	}
 }

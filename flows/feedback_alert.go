@@ -75,7 +75,7 @@ func (e *Engine) alertFeedback(ctx context.Context, tx domain.Tx, ev domain.Feed
 		if f.Comment != "" && !ev.Commented {
 			text += "\n" + e.translate(l, "alert.feedback.with_comment", data)
 		}
-		r := Reply{ChatID: s.ChatID, Text: text, Inline: e.alertButtons(l, f.ID)}
+		r := Reply{ChatID: s.ChatID, Text: text, Inline: e.alertButtons(l, f.ID), About: f.CustomerID}
 		if err := e.queue(ctx, tx, r); err != nil {
 			return err
 		}

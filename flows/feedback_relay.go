@@ -160,11 +160,15 @@ func sendToHandler(s *Session, staffID int64, reply, text string) error {
 			return nil
 		}
 	}
+	var about int64
+	if s.Customer != nil {
+		about = s.Customer.ID
+	}
 	for i := range to {
 		l := s.e.localizer(s.e.staffLang(s.Ctx, s.Tx, &to[i]))
 		err = s.e.queue(s.Ctx, s.Tx, Reply{ChatID: to[i].ChatID,
 			Text:   s.e.translate(l, "alert.feedback.answer", map[string]any{"Customer": customerName(s.Customer), "Text": text}),
-			Inline: [][]Button{{{Text: s.e.translate(l, "alert.feedback.reply", nil), Data: reply}}}})
+			Inline: [][]Button{{{Text: s.e.translate(l, "alert.feedback.reply", nil), Data: reply}}}, About: about})
 		if err != nil {
 			return err
 		}

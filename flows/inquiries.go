@@ -175,7 +175,7 @@ func (e *Engine) alertInquiry(ctx context.Context, tx domain.Tx, ev domain.Inqui
 		lang := e.staffLang(ctx, tx, &st)
 		l := e.localizer(lang)
 		if q.Photo != "" { // the photo first, the question with its buttons under it
-			if err := e.queue(ctx, tx, Reply{ChatID: st.ChatID, Photo: q.Photo}); err != nil {
+			if err := e.queue(ctx, tx, Reply{ChatID: st.ChatID, Photo: q.Photo, About: q.CustomerID}); err != nil {
 				return err
 			}
 		}
@@ -184,7 +184,7 @@ func (e *Engine) alertInquiry(ctx context.Context, tx domain.Tx, ev domain.Inqui
 		err := e.queue(ctx, tx, Reply{ChatID: st.ChatID, Text: text, Inline: [][]Button{
 			{{Text: e.translate(l, "alert.feedback.reply", nil), Data: action("iqreply", id)}},
 			{{Text: e.translate(l, "alert.inquiry.done", nil), Data: action("iqdone", id)}},
-		}})
+		}, About: q.CustomerID})
 		if err != nil {
 			return err
 		}

@@ -156,6 +156,10 @@ type Reply struct {
 	// ChatCommands, when set, replaces the command menu of this chat only
 	// (staff see their commands); an empty list restores the default menu.
 	ChatCommands *[]Command `json:"chat_commands,omitempty"`
+	// About is the customer a message to staff names (0: none). It is
+	// not part of the message: the outbox keeps it beside the payload,
+	// so that her erasure withdraws the message while it still waits.
+	About int64 `json:"-"`
 }
 
 // encode is the reply as stored in the outbox. A button whose callback

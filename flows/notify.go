@@ -33,7 +33,7 @@ func (e *Engine) queueAt(ctx context.Context, tx domain.Tx, r Reply, notBefore t
 	if err != nil {
 		return fmt.Errorf("encode reply: %w", err)
 	}
-	if _, err = tx.Enqueue(ctx, domain.OutMessage{ChatID: r.ChatID, Payload: payload, NotBefore: notBefore}, false); err != nil {
+	if _, err = tx.Enqueue(ctx, domain.OutMessage{ChatID: r.ChatID, Payload: payload, NotBefore: notBefore, About: r.About}, false); err != nil {
 		return err
 	}
 	if mark, ok := ctx.Value(queuedKey{}).(*bool); ok {
@@ -258,7 +258,7 @@ func (e *Engine) prizeNotice(ctx context.Context, tx domain.Tx, r *domain.PrizeR
 // a cashier's word alone, so those who answer for it see each one.
 func (e *Engine) notifyCashierReturn(ctx context.Context, tx domain.Tx, r *domain.ReturnResult) error {
 	ret := r.Return
-	return e.tellOfCashier(ctx, tx, ret.StaffID, ret.ShopID, func(lang string, by *domain.Staff, shop *domain.Shop, loc *time.Location) string {
+	return e.tellOfCashier(ctx, tx, ret.StaffID, ret.ShopID, customerID(r.Customer), func(lang string, by *domain.Staff, shop *domain.Shop, loc *time.Location) string {
 		return e.translate(e.localizer(lang), "alert.cashier_return", map[string]any{
 			"Cashier": by.FirstName, "Store": shop.Name, "Amount": e.money(ret.Amount, lang),
 			"Refund": e.money(ret.Refund, lang), "Customer": customerName(r.Customer),
@@ -273,7 +273,7 @@ func (e *Engine) notifyCashierReturn(ctx context.Context, tx domain.Tx, r *domai
 // so those who answer for it see each one.
 func (e *Engine) notifyCashierCancel(ctx context.Context, tx domain.Tx, r *domain.PurchaseResult) error {
 	p := r.Purchase
-	return e.tellOfCashier(ctx, tx, p.CancelledBy, p.ShopID, func(lang string, by *domain.Staff, shop *domain.Shop, loc *time.Location) string {
+	return e.tellOfCashier(ctx, tx, p.CancelledBy, p.ShopID, customerID(r.Customer), func(lang string, by *domain.Staff, shop *domain.Shop, loc *time.Location) string {
 		return e.translate(e.localizer(lang), "alert.cashier_cancel", map[string]any{
 			"Cashier": by.FirstName, "Store": shop.Name, "Customer": customerName(r.Customer),
 			"Amount": e.money(p.Receipt(), lang), "Time": p.CreatedAt.In(loc).Format("02.01 15:04"), "Purchase": p.PublicID})
@@ -282,8 +282,9 @@ func (e *Engine) notifyCashierCancel(ctx context.Context, tx domain.Tx, r *domai
 
 // tellOfCashier sends the owners and the store's managers the text of
 // what a cashier did at the store (nothing when staffID is no cashier:
-// the POS, a manager, an owner).
-func (e *Engine) tellOfCashier(ctx context.Context, tx domain.Tx, staffID, shopID int64,
+// the POS, a manager, an owner); about is the customer it names
+// (Reply.About).
+func (e *Engine) tellOfCashier(ctx context.Context, tx domain.Tx, staffID, shopID, about int64,
 	text func(lang string, by *domain.Staff, shop *domain.Shop, loc *time.Location) string) error {
 	if staffID == 0 {
 		return nil
@@ -305,7 +306,7 @@ func (e *Engine) tellOfCashier(ctx context.Context, tx domain.Tx, staffID, shopI
 			continue
 		}
 		lang := e.staffLang(ctx, tx, &s)
-		if err := e.queue(ctx, tx, Reply{ChatID: s.ChatID, Text: text(lang, by, shop, loc)}); err != nil {
+		if err := e.queue(ctx, tx, Reply{ChatID: s.ChatID, Text: text(lang, by, shop, loc), About: about}); err != nil {
 			return err
 		}
 	}
@@ -352,11 +353,19 @@ func (e *Engine) notifyFlags(ctx context.Context, tx domain.Tx, r *domain.Purcha
 			"Amount": e.money(p.Amount, lang), "Earned": e.num(p.Earned, lang), "Redeemed": e.num(p.Redeemed, lang),
 			"Customer": customerName(r.Customer), "Cashier": cashierName(cashier, p.Source),
 		})
-		if err := e.queue(ctx, tx, Reply{ChatID: s.ChatID, Text: text}); err != nil {
+		if err := e.queue(ctx, tx, Reply{ChatID: s.ChatID, Text: text, About: customerID(r.Customer)}); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// customerID is the customer an alert names, for Reply.About (0: none).
+func customerID(c *domain.Customer) int64 {
+	if c == nil {
+		return 0
+	}
+	return c.ID
 }
 
 // customerName names the customer in an alert (erased ones have none).

@@ -34,8 +34,8 @@ func (t *tx) Enqueue(ctx context.Context, m domain.OutMessage, claim bool) (int6
 		notBefore = now
 	}
 	b := &pgx.Batch{}
-	b.Queue(`INSERT INTO outbox (chat_id, payload, not_before, created_at) VALUES ($1, $2, $3, $4)`,
-		m.ChatID, []byte(m.Payload), notBefore, now)
+	b.Queue(`INSERT INTO outbox (chat_id, payload, not_before, created_at, about_customer_id) VALUES ($1, $2, $3, $4, $5)`,
+		m.ChatID, []byte(m.Payload), notBefore, now, about(m))
 	t.tx.Defer(b)
 	return 0, nil
 }
@@ -49,8 +49,8 @@ func (t *tx) Enqueue(ctx context.Context, m domain.OutMessage, claim bool) (int6
 // either: written concurrently, either may go first. The transaction's
 // own rows were told by their ids, which the statement then had to wait
 // for: a round trip of its own on every update that answers.
-const holdOutbox = `INSERT INTO outbox (chat_id, payload, not_before, claimed_until, created_at)
-	VALUES ($1, $2, $3, $4, $5)
+const holdOutbox = `INSERT INTO outbox (chat_id, payload, not_before, claimed_until, created_at, about_customer_id)
+	VALUES ($1, $2, $3, $4, $5, $6)
 	RETURNING id, NOT EXISTS (SELECT 1 FROM outbox e
 		WHERE e.chat_id = $1 AND num_nulls(e.sent_at, e.dropped_at) = 2 -- chatPending
 		  AND e.not_before <= $3
@@ -80,7 +80,7 @@ func (t *tx) Hold(ctx context.Context, m *domain.OutMessage) error {
 	// long read the whole table once it held a backlog.
 	b := &pgx.Batch{}
 	b.Queue(holdPlan)
-	b.Queue(holdOutbox, m.ChatID, []byte(m.Payload), m.NotBefore, m.Lease, now).QueryRow(func(row pgx.Row) error {
+	b.Queue(holdOutbox, m.ChatID, []byte(m.Payload), m.NotBefore, m.Lease, now, about(*m)).QueryRow(func(row pgx.Row) error {
 		if err := row.Scan(&m.ID, &m.Held); err != nil {
 			return fmt.Errorf("enqueue: %w", err)
 		}
@@ -89,6 +89,14 @@ func (t *tx) Hold(ctx context.Context, m *domain.OutMessage) error {
 	b.Queue(`SELECT set_config('enable_seqscan', 'on', true)`)
 	t.tx.Defer(b)
 	return nil
+}
+
+// about is the row's about_customer_id: NULL for a message about nobody.
+func about(m domain.OutMessage) *int64 {
+	if m.About == 0 {
+		return nil
+	}
+	return &m.About
 }
 
 // Outbox returns the outbox queue.

@@ -61,6 +61,12 @@ const (
 		WHERE (processed_at IS NOT NULL AND $1 <> '' AND strpos(payload::text, btrim(to_jsonb($1::text)::text, '"')) > 0) OR
 			($2 <> '' AND strpos(payload::text, $2) > 0) OR
 			($3 <> '' AND strpos(regexp_replace(jsonb_path_query_array(payload, '$.*.text')::text, '[^0-9]', '', 'g'), $3) > 0)`
+	// Messages to other chats about customer $1 (domain.OutMessage.About)
+	// not sent yet are withdrawn at $2, found among the unsent rows
+	// through outbox_about (migration 0072), whose predicate this one
+	// implies.
+	withdrawAbout = `UPDATE outbox SET payload = '{}', payloads = NULL, last_error = '` + withdrawnError + `', dropped_at = $2
+		WHERE about_customer_id = $1 AND sent_at IS NULL AND dropped_at IS NULL`
 	// Updates set aside keep the raw bytes Telegram sent: those of the
 	// person's chats go, and those of other chats holding any spelling of
 	// their name or phone ($2, see rawSpellings).
@@ -133,6 +139,11 @@ func (t *tx) EraseCustomer(ctx context.Context, customerID int64, e domain.Erasu
 		{`UPDATE customers SET telegram_id = NULL, chat_id = NULL, first_name = '', phone = NULL,
 			language = '', marketing = false, contact_from = NULL, contact_to = NULL, erased_at = $2 WHERE id = $1`, []any{customerID, e.At}},
 		{blankHandledMentions, []any{name, digits, lastDigits(digits, 9)}},
+		// A message to staff that names them (a low-rating alert, their
+		// question passed on) and has not gone yet (a 429, a not_before)
+		// is withdrawn as their own are: never sent, its text gone. No
+		// broadcast's row, so no report counts it.
+		{withdrawAbout, []any{customerID, e.At}},
 	}
 	if e.PhoneHash != nil {
 		steps = append(steps, stmt{`INSERT INTO erased_phones (phone_hash, erased_at) VALUES ($1, $2) ON CONFLICT DO NOTHING`, []any{e.PhoneHash, e.At}},
