@@ -53,6 +53,9 @@ type ReturnRequest struct {
 	// zoneOf, set by Service.ReturnPurchase, is the time zone of a
 	// customer who joined at a store (Service.zoneOf).
 	zoneOf func(joinedStoreID int64) *time.Location
+	// promotion, set by Service.ReturnPurchase, finds the promotion a
+	// purchase recorded (Service.PromotionByID).
+	promotion func(id string) (*Promotion, error)
 }
 
 // ReturnResult is a return with the purchase as it stands after it.
@@ -150,7 +153,13 @@ func ReturnPurchase(ctx context.Context, tx Tx, p *Program, req ReturnRequest, n
 	ret := Return{PublicID: NewReturnID(), PurchaseID: pur.ID, CardID: card.ID, ShopID: pur.ShopID,
 		StaffID: staffID, Source: req.Source, ReturnRef: req.ReturnRef, IdempotencyKey: req.IdempotencyKey,
 		RequestHash: req.RequestHash, Amount: req.Amount, CreatedAt: now}
-	ret.Taken, ret.Given = pointsReturned(pur, req.Amount)
+	var promo *Promotion
+	if req.promotion != nil {
+		if promo, err = req.promotion(pur.Promotion); err != nil {
+			return nil, err
+		}
+	}
+	ret.Taken, ret.Given = pointsReturned(pur, req.Amount, promo)
 	balance := card.Balance
 	if ret.Given > 0 {
 		row, renewed, err := giveBack(ctx, tx, LedgerEntry{CardID: card.ID, Kind: LedgerReturn, Amount: ret.Given,
@@ -202,20 +211,30 @@ func ReturnPurchase(ctx context.Context, tx Tx, p *Program, req ReturnRequest, n
 // pointsReturned is what a return of amount of pur takes back of the
 // points it earned and gives back of those paid with it: the shares of
 // the whole receipt that all its returns so far and this one come to,
-// less what the earlier returns moved.
-func pointsReturned(pur *Purchase, amount int64) (taken, given int64) {
+// less what the earlier returns moved. promo is the promotion that
+// multiplied its points (nil: none, or gone from the config): what
+// stays of the receipt under the promotion's minimum keeps only the
+// usual rate's points, as a receipt of that amount would have earned
+// ("×2 on receipts from 1,000" is no ×2 on 900 once 100 came back).
+func pointsReturned(pur *Purchase, amount int64, promo *Promotion) (taken, given int64) {
 	receipt, returned := pur.Receipt(), pur.ReturnedAmount+amount
-	taken = share(pur.Earned+pur.ReturnedEarned, returned, receipt) - pur.ReturnedEarned
+	earned := pur.Earned + pur.ReturnedEarned
+	taken = max(share(earned, returned, receipt)-pur.ReturnedEarned, 0)
+	if stays := receipt - returned; promo != nil && promo.Multiplier > 1 && stays > 0 && !promo.Applies(stays) {
+		usual := share(earned, stays, receipt) / promo.Multiplier
+		taken = max(taken, pur.Earned-usual)
+	}
 	given = share(pur.Redeemed+pur.ReturnedRedeemed, returned, receipt) - pur.ReturnedRedeemed
 	return taken, given
 }
 
 // PreviewReturn is what a return of amount of pur would do, for the staff
 // to see before they confirm it: the card's balance says how many of the
-// points to take back are still there.
-func PreviewReturn(p *Program, pur *Purchase, amount, balance int64) Return {
+// points to take back are still there; promo is the promotion the
+// purchase recorded (Service.PromotionByID; nil: none).
+func PreviewReturn(p *Program, pur *Purchase, amount, balance int64, promo *Promotion) Return {
 	r := Return{Amount: amount}
-	r.Taken, r.Given = pointsReturned(pur, amount)
+	r.Taken, r.Given = pointsReturned(pur, amount, promo)
 	r.Short = max(r.Taken-(balance+r.Given), 0)
 	r.Refund = refund(p, r)
 	return r

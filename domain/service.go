@@ -131,6 +131,7 @@ func (s *Service) ReturnPurchase(ctx context.Context, tx Tx, req ReturnRequest) 
 	// under the card's lock, once the return is known new.
 	req.stamps = &s.Business.Gamification.Stamps
 	req.zoneOf = func(id int64) *time.Location { return s.zoneOf(ctx, tx, id) }
+	req.promotion = func(id string) (*Promotion, error) { return s.PromotionByID(ctx, tx, id) }
 	now := s.Now()
 	res, err := ReturnPurchase(ctx, tx, s.Program(), req, now)
 	if err != nil {

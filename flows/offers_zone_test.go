@@ -53,3 +53,33 @@ func TestAnnouncementOfEveryStorePromotionAtTheMembersClock(t *testing.T) {
 		t.Errorf("River's member is told the end at Moscow's clock (it runs at River until 22:00 Tashkent):\n%s", anna.Transcript())
 	}
 }
+
+// TestReturnBelowThePromotionsMinimumTakesItsExtraPoints: double points
+// "on receipts from 1,000 RUB"; a receipt of 1,000 earns them, and a
+// return of 100 RUB at once leaves a receipt of 900, which the
+// promotion never multiplies: the card keeps the usual 3 % of 900 (27),
+// as a stamp returned below its minimum is taken back, not ×2 of 900.
+func TestReturnBelowThePromotionsMinimumTakesItsExtraPoints(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, func(b *domain.Business) { b.Program.CashierReturns = true })
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 923, "Boris")
+	anna := join(t, h, 122, "Anna")
+	owner.Send("/promo").Tap("🔥 Start a promotion").Tap("×2").Tap("Central").Tap("▶ Now").Tap("2 h (till 17:00)").
+		Send("Big receipts").Tap("🧾 Only receipts from…").Send("1000").Tap("🔥 Start")
+	scan(t, anna, cashier)
+	cashier.Send("1000").Tap("➕ Accrue +60").Tap("✅ Confirm")
+	if got := balance(t, h, 122); got != 160 {
+		t.Fatalf("balance %d after the doubled purchase, want 160:\n%s", got, cashier.Transcript())
+	}
+	scan(t, anna, cashier)
+	cashier.Tap("↩ Return of items").Tap(cashier.Last().Inline[0][0].Text).Send("100")
+	if got := cashier.Last().Text; !strings.Contains(got, "Points: −33 of those it earned") {
+		t.Errorf("the preview of the return: %q", got)
+	}
+	cashier.Tap("✅ Confirm the return")
+	if got := balance(t, h, 122); got != 127 { // 100 welcome + 3 % of 900
+		t.Errorf("balance %d after a return that leaves 900 RUB of a promotion from 1,000 RUB, want 127:\n%s",
+			got, cashier.Transcript())
+	}
+}
