@@ -650,9 +650,14 @@ func askCancelPurchase(s *Session, publicID string) error {
 	if !ok {
 		return err
 	}
-	// Say which purchase it is, as the list it replaces did.
+	// Say which purchase it is, as the list it replaces did: at its
+	// store's clock, as /today and the recent purchases show it.
+	loc, err := s.clockOf(p.ShopID)
+	if err != nil {
+		return err
+	}
 	s.Edit(Reply{Text: s.T("checkout.cancel_purchase.ask", map[string]any{"Purchase": publicID, "Customer": orDash(s.customerFirstName(p.CustomerID)),
-		"Amount": s.e.money(p.Amount, s.Lang), "Time": p.CreatedAt.In(s.e.location(s)).Format("02.01 15:04")}), Inline: [][]Button{{
+		"Amount": s.e.money(p.Amount, s.Lang), "Time": p.CreatedAt.In(loc).Format("02.01 15:04")}), Inline: [][]Button{{
 		{Text: s.T("checkout.cancel_purchase.yes", nil), Data: action("cancel", publicID)},
 		{Text: s.T("checkout.cancel_purchase.no", nil), Data: action("keep", publicID)},
 	}}})
