@@ -153,8 +153,9 @@ type NudgeStore interface {
 	NudgeOfferStats(ctx context.Context, from time.Time, shopID int64) ([]NudgeOfferStat, error)
 	// TrackReplenishment rewrites the customer's last live purchase and
 	// rhythm in each of the categories, from the card's purchases, with
-	// the commit.
-	TrackReplenishment(ctx context.Context, customerID, cardID int64, categories []string) error
+	// the commit; bought (not zero: a new purchase at that time) also
+	// withdraws the reminders of those categories still waiting to go.
+	TrackReplenishment(ctx context.Context, customerID, cardID int64, categories []string, bought time.Time) error
 }
 
 // NudgeRender builds the message of a nudge that is sent; n has its id,

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -23,12 +24,16 @@ const (
 // categories, and to its cancellation: the customer's last live purchase
 // in each category and their rhythm there are rewritten (a statement
 // deferred to the commit), so a replenishment rule's query reads a small
-// table by time instead of the whole purchase history.
+// table by time instead of the whole purchase history. A new purchase
+// also takes back the reminders of its categories still waiting to go
+// (quiet hours, the customer's window): they would ask to stock up on
+// what was just bought.
 func trackReplenishment(ctx context.Context, tx Tx, ev Event) error {
 	var p *Purchase
+	var bought time.Time
 	switch e := ev.(type) {
 	case PurchaseRecorded:
-		p = &e.Result.Purchase
+		p, bought = &e.Result.Purchase, e.Result.Purchase.CreatedAt
 	case PurchaseCancelled:
 		p = &e.Result.Purchase
 	case PurchaseReturned:
@@ -42,7 +47,7 @@ func trackReplenishment(ctx context.Context, tx Tx, ev Event) error {
 	if len(p.Categories) == 0 {
 		return nil
 	}
-	return tx.TrackReplenishment(ctx, p.CustomerID, p.CardID, p.Categories)
+	return tx.TrackReplenishment(ctx, p.CustomerID, p.CardID, p.Categories, bought)
 }
 
 // validCategory is a category as the POS API accepts it: 1-64 printable

@@ -93,12 +93,33 @@ SELECT $1, category, purchase_id, bought_at, visits, median_days, bought_at + me
 ON CONFLICT (customer_id, category) DO UPDATE SET purchase_id = excluded.purchase_id, bought_at = excluded.bought_at,
    visits = excluded.visits, median_days = excluded.median_days, personal_at = excluded.personal_at`
 
+// withdrawReplenished takes back, at $3, customer $1's replenishment
+// reminders of the categories $2 queued and not sent yet (their
+// occurrence is "<purchase id>:<category>", see nudgeReplenish), as
+// withdrawQueued does, recorded as done: the customer bought again
+// before the reminder could go. Their nudges through nudges_customer,
+// their rows through outbox_nudge.
+const withdrawReplenished = `WITH gone AS (
+UPDATE outbox o SET dropped_at = $3, last_error = '` + withdrawnError + `', payload = '{}', payloads = NULL
+  FROM nudges n
+ WHERE n.customer_id = $1 AND n.outcome <> 'skipped' AND n.outcome = 'sent'
+   AND n.occurrence ~ '^[0-9]+:' AND substr(n.occurrence, strpos(n.occurrence, ':') + 1) = ANY($2::text[])
+   AND o.nudge_id = n.id AND ` + chatPending + `
+   AND (o.claimed_until IS NULL OR o.claimed_until < now())
+RETURNING o.nudge_id)
+UPDATE nudges SET outcome = 'skipped', reason = '` + domain.SkipDone + `' WHERE id IN (SELECT nudge_id FROM gone)`
+
 // TrackReplenishment rewrites the customer's rows of the categories with
 // the commit, after the purchase's own deferred writes: the money path
-// pays no round trip for it.
-func (t *tx) TrackReplenishment(ctx context.Context, customerID, cardID int64, categories []string) error {
+// pays no round trip for it. A purchase (bought not zero) also withdraws
+// the reminders of its categories still waiting, and their bonus.
+func (t *tx) TrackReplenishment(ctx context.Context, customerID, cardID int64, categories []string, bought time.Time) error {
 	b := &pgx.Batch{}
 	b.Queue(trackReplenishment, customerID, cardID, categories)
+	if !bought.IsZero() {
+		b.Queue(withdrawReplenished, customerID, categories, t.stamp(bought))
+		b.Queue(withdrawBonus, customerID, t.stamp(bought))
+	}
 	t.tx.Defer(b)
 	return nil
 }
