@@ -48,6 +48,8 @@ type Purchase struct {
 	// while it stands and is of the card's minimum amount: one unless
 	// the cashier or the POS said otherwise.
 	Stamps int
+	// ReturnedStamps is what partial returns took off Stamps (StampsLeft).
+	ReturnedStamps int
 }
 
 // RecentPurchase is a purchase as a manager's list shows it: with the

@@ -191,7 +191,9 @@ func ReturnPurchase(ctx context.Context, tx Tx, p *Program, req ReturnRequest, n
 	if ret.Amount < pur.Amount {
 		// The stamps of the share returned go with it (a purchase
 		// returned whole is cancelled, and counts none anyway).
-		pur.Stamps = StampsLeft(pur, ret.Amount)
+		left := StampsLeft(pur, ret.Amount)
+		pur.ReturnedStamps += pur.Stamps - left
+		pur.Stamps = left
 	}
 	pur.Amount -= ret.Amount
 	pur.ReturnedAmount += ret.Amount

@@ -271,6 +271,9 @@ func StampsLeft(p *Purchase, returned int64) int {
 	if returned <= 0 {
 		return p.Stamps
 	}
-	stays := p.Amount - returned
-	return int((int64(p.Stamps)*stays + p.Amount - 1) / p.Amount)
+	// A share of the whole receipt, as the points' (pointsReturned):
+	// returns in steps leave what one return of as much would.
+	receipt, stays := p.Receipt(), p.Amount-returned
+	all := int64(p.Stamps + p.ReturnedStamps)
+	return min(int((all*stays+receipt-1)/receipt), p.Stamps)
 }

@@ -66,3 +66,30 @@ func TestReturnOfStampsThatPaidAPrizeIsRefused(t *testing.T) {
 		t.Fatalf("a return leaving all three stamps (350 of 450 stays):\n%s", manager.Transcript())
 	}
 }
+
+// TestReturnsInStepsTakeTheStampsOfOneReturn: two of three coffees of a
+// 450 ₽ receipt come back as three returns of 100 ₽ instead of one of
+// 300 ₽. The same share of the receipt stays, so the same stamps stay:
+// as the points, whose returns are shares of the whole receipt, each
+// step's rounding must not keep a stamp a single return takes.
+func TestReturnsInStepsTakeTheStampsOfOneReturn(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, withStamps)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 987, "Boris")
+	manager := hire(t, h, owner, "manager", 988, "Mila")
+	anna := join(t, h, 187, "Anna")
+	scan(t, anna, cashier)
+	cashier.Send("450").Tap("➕ Accrue +13").Tap("☕ +1").Tap("☕ +1").Tap("✅ Confirm")
+	for range 3 {
+		scan(t, anna, manager)
+		manager.Tap("↩ Return of items").Tap(buttonWith(t, manager, "450 RUB")).Send("100").Tap("✅ Confirm the return")
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM purchase_returns`); n != 3 {
+		t.Fatalf("%d returns recorded, want 3:\n%s", n, manager.Transcript())
+	}
+	anna.Send("/card")
+	if photo, _ := anna.LastPhoto(); !strings.Contains(photo.Caption, "☕ Stamp card: 1 of 3 to a free latte.") {
+		t.Fatalf("after 300 of 450 RUB came back in three returns, the card says: %q (one return of 300 leaves 1 stamp)", photo.Caption)
+	}
+}
