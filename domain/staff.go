@@ -43,6 +43,10 @@ type Staff struct {
 	// yet known); messages that reach them outside an update of theirs
 	// (alerts, digests, reports) are written in it.
 	Language string
+	// Version goes up each time the record is saved again (a rehire, a
+	// move to another store or role): a question asked about the person
+	// before is about the record that was.
+	Version int64
 }
 
 // Active reports whether the staff member may act now.
@@ -119,8 +123,40 @@ func (s *Staff) CanRevoke(other *Staff) bool {
 // card-move links they made, so none of their links lets anyone in
 // afterwards (not even themselves, nor after a rehire). by must be allowed to (CanRevoke); if not, a
 // *ValidationError says so.
+//
+// Both records are locked (in id order) and read again first, and the
+// rights checked on what they are then: two owners revoking each other
+// at the same moment would otherwise both go through and leave the
+// business without an owner. by and other are updated in place; a by
+// revoked meanwhile gets "staff.revoked", an other revoked meanwhile
+// "staff.revoke.already", and an other saved again since the caller read
+// it (other.Version: rehired after a revocation, moved) "staff.revoke.changed":
+// the question the caller asked was about the record that was.
 func (s *Service) RevokeStaff(ctx context.Context, tx StaffStore, by, other *Staff) error {
 	if !by.CanRevoke(other) {
+		return Invalid("staff.only_managers")
+	}
+	locked, err := tx.LockStaff(ctx, by.ID, other.ID)
+	if err != nil {
+		return err
+	}
+	asked := other.Version
+	for _, st := range locked {
+		switch st.ID {
+		case by.ID:
+			*by = st
+		case other.ID:
+			*other = st
+		}
+	}
+	switch {
+	case !by.Active():
+		return Invalid("staff.revoked")
+	case !other.Active():
+		return Invalid("staff.revoke.already")
+	case asked != 0 && other.Version != asked:
+		return Invalid("staff.revoke.changed")
+	case !by.CanRevoke(other):
 		return Invalid("staff.only_managers")
 	}
 	now := s.Now()
@@ -193,11 +229,27 @@ func (StaffJoined) eventName() string { return "staff_joined" }
 
 // Invite makes a one-time invitation for role at shopID (0: all stores)
 // and returns its token. by is who invites (nil: the operator's CLI, who
-// may invite anyone); a staff member invites only within their rights.
+// may invite anyone); a staff member invites only within their rights,
+// checked on their record locked and read again (updated in place): a
+// link made while a revocation of them commits would escape the voiding
+// of their links (VoidInvitesBy) and let someone in after them.
 func (s *Service) Invite(ctx context.Context, tx StaffStore, by *Staff, role Role, shopID int64) (string, error) {
 	var byID int64
 	if by != nil {
 		if !by.CanInvite(role, shopID) {
+			return "", Invalid("staff.only_managers")
+		}
+		locked, err := tx.LockStaff(ctx, by.ID)
+		if err != nil {
+			return "", err
+		}
+		if len(locked) == 1 {
+			*by = locked[0]
+		}
+		switch {
+		case !by.Active():
+			return "", Invalid("staff.revoked")
+		case !by.CanInvite(role, shopID):
 			return "", Invalid("staff.only_managers")
 		}
 		byID = by.ID

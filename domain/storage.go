@@ -327,6 +327,10 @@ type StaffStore interface {
 	// SetStaffLanguage records the language the bot last answered a staff
 	// member in (Staff.Language).
 	SetStaffLanguage(ctx context.Context, id int64, lang string) error
+	// LockStaff locks the staff members with these ids, in the order of
+	// their ids (so two transactions locking the same people never
+	// deadlock), and returns them as they are once locked.
+	LockStaff(ctx context.Context, ids ...int64) ([]Staff, error)
 	RevokeStaff(ctx context.Context, id int64, at time.Time) error
 	// VoidInvitesBy voids the unused invites and card-move links a staff
 	// member made.

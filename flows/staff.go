@@ -188,23 +188,26 @@ func (f staffFlow) Handle(s *Session) error {
 		}
 		// Only someone they may revoke: no name of another store's staff
 		// in a confirmation the revocation would refuse anyway.
-		if other, err := s.Tx.FindStaffByID(s.Ctx, id); isNotFound(err) || err == nil && !s.Staff.CanRevoke(other) {
+		other, err := s.Tx.FindStaffByID(s.Ctx, id)
+		if isNotFound(err) || err == nil && !s.Staff.CanRevoke(other) {
 			s.Toast("error.stale_button")
 			return nil
 		} else if err != nil {
 			return err
 		}
 		s.SetData("revoke", strconv.FormatInt(id, 10))
+		s.SetData("revoke_v", strconv.FormatInt(other.Version, 10))
 		s.Edit(Reply{Text: s.T("staff.list.header", nil)})
 		return s.Goto(stepRevoke)
 	case stepRevoke:
 		id, _ := strconv.ParseInt(s.Data("revoke"), 10, 64)
+		version := s.dataInt("revoke_v") // 0: asked before versions were kept
 		s.Leave()
 		if v != "yes" {
 			s.Edit(Reply{Text: s.T("staff.revoke.kept", nil)})
 			return nil
 		}
-		return f.revoke(s, id)
+		return f.revoke(s, id, version)
 	}
 	return f.Ask(s)
 }
@@ -297,7 +300,9 @@ func staffListReply(s *Session) (r Reply, revocable bool, err error) {
 	return Reply{Text: b.String(), Inline: rows}, revocable, nil
 }
 
-func (staffFlow) revoke(s *Session, id int64) error {
+// revoke revokes staff member id, as of version (the record the
+// question was about; 0: any).
+func (staffFlow) revoke(s *Session, id, version int64) error {
 	other, err := s.Tx.FindStaffByID(s.Ctx, id)
 	if err != nil {
 		return err
@@ -308,9 +313,10 @@ func (staffFlow) revoke(s *Session, id int64) error {
 		s.Edit(Reply{Text: s.T("staff.revoke.already", map[string]any{"Name": other.FirstName})})
 		return nil
 	}
+	other.Version = version
 	var v *domain.ValidationError
 	if err := s.e.Service.RevokeStaff(s.Ctx, s.Tx, s.Staff, other); errors.As(err, &v) {
-		s.Edit(Reply{Text: s.T(v.Reason, nil)})
+		s.Edit(Reply{Text: s.T(v.Reason, map[string]any{"Name": other.FirstName})})
 		return nil
 	} else if err != nil {
 		return err

@@ -21,15 +21,16 @@ type staffRow struct {
 	CreatedAt  time.Time  `db:"created_at"`
 	RevokedAt  *time.Time `db:"revoked_at"`
 	Language   string     `db:"language"`
+	Version    int64      `db:"version"`
 }
 
 func (r staffRow) domain() domain.Staff {
 	return domain.Staff{ID: r.ID, TelegramID: r.TelegramID, ChatID: r.ChatID, FirstName: r.FirstName,
 		Role: domain.Role(r.Role), ShopID: deref(r.StoreID), InvitedBy: deref(r.InvitedBy),
-		CreatedAt: r.CreatedAt, RevokedAt: deref(r.RevokedAt), Language: r.Language}
+		CreatedAt: r.CreatedAt, RevokedAt: deref(r.RevokedAt), Language: r.Language, Version: r.Version}
 }
 
-const staffColumns = `id, telegram_id, chat_id, first_name, role, store_id, invited_by, created_at, revoked_at, language`
+const staffColumns = `id, telegram_id, chat_id, first_name, role, store_id, invited_by, created_at, revoked_at, language, version`
 
 func (t *tx) findStaff(ctx context.Context, where string, arg any) (*domain.Staff, error) {
 	rows, _ := t.tx.Query(ctx, `SELECT `+staffColumns+` FROM staff WHERE `+where, arg)
@@ -56,9 +57,10 @@ func (t *tx) SaveStaff(ctx context.Context, s *domain.Staff) error {
 	err := t.tx.QueryRow(ctx, `INSERT INTO staff (telegram_id, chat_id, first_name, role, store_id, invited_by, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (telegram_id) DO UPDATE SET chat_id = EXCLUDED.chat_id, first_name = EXCLUDED.first_name,
-			role = EXCLUDED.role, store_id = EXCLUDED.store_id, invited_by = EXCLUDED.invited_by, revoked_at = NULL
-		RETURNING id, created_at`, s.TelegramID, s.ChatID, s.FirstName, string(s.Role), nullable(s.ShopID),
-		nullable(s.InvitedBy), t.now()).Scan(&s.ID, &s.CreatedAt)
+			role = EXCLUDED.role, store_id = EXCLUDED.store_id, invited_by = EXCLUDED.invited_by, revoked_at = NULL,
+			version = staff.version + 1
+		RETURNING id, created_at, version`, s.TelegramID, s.ChatID, s.FirstName, string(s.Role), nullable(s.ShopID),
+		nullable(s.InvitedBy), t.now()).Scan(&s.ID, &s.CreatedAt, &s.Version)
 	if err != nil {
 		return fmt.Errorf("save staff: %w", mapErr(err))
 	}
@@ -70,6 +72,21 @@ func (t *tx) SaveStaff(ctx context.Context, s *domain.Staff) error {
 func (t *tx) SetStaffLanguage(ctx context.Context, id int64, lang string) error {
 	_, err := t.tx.Exec(ctx, `UPDATE staff SET language = $2 WHERE id = $1`, id, lang)
 	return mapErr(err)
+}
+
+// LockStaff locks staff rows FOR UPDATE in the order of their ids and
+// reads them as they are after any wait.
+func (t *tx) LockStaff(ctx context.Context, ids ...int64) ([]domain.Staff, error) {
+	rows, _ := t.tx.Query(ctx, `SELECT `+staffColumns+` FROM staff WHERE id = ANY($1) ORDER BY id FOR UPDATE`, ids)
+	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[staffRow])
+	if err != nil {
+		return nil, fmt.Errorf("lock staff: %w", mapErr(err))
+	}
+	out := make([]domain.Staff, len(rs))
+	for i, r := range rs {
+		out[i] = r.domain()
+	}
+	return out, nil
 }
 
 // RevokeStaff ends a staff member's access.

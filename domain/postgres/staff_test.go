@@ -11,7 +11,8 @@ import (
 
 // TestStaffRoundTrip: SaveStaff inserts with the business clock's time;
 // saving the same Telegram user again updates and re-activates the same
-// row (a revoked cashier invited back), keeping its id and first time.
+// row (a revoked cashier invited back), keeping its id and first time
+// and counting the save in its Version.
 func TestStaffRoundTrip(t *testing.T) {
 	t.Parallel()
 	db, clock := newStore(t)
@@ -20,7 +21,7 @@ func TestStaffRoundTrip(t *testing.T) {
 	s := &domain.Staff{TelegramID: 2, ChatID: 3, FirstName: "Kim", Role: domain.RoleCashier, ShopID: shop.ID, InvitedBy: owner.ID}
 	inTx(t, db, func(ctx context.Context, tx domain.Tx) error { return tx.SaveStaff(ctx, s) })
 	want := *s
-	want.CreatedAt = t0
+	want.CreatedAt, want.Version = t0, 1
 	checkEqual(t, "saved", *s, want)
 	find := func(name string, want domain.Staff) {
 		t.Helper()
@@ -50,7 +51,7 @@ func TestStaffRoundTrip(t *testing.T) {
 	clock.Advance(time.Hour)
 	back := &domain.Staff{TelegramID: 2, ChatID: 4, FirstName: "Kim B", Role: domain.RoleManager}
 	inTx(t, db, func(ctx context.Context, tx domain.Tx) error { return tx.SaveStaff(ctx, back) })
-	want = domain.Staff{ID: s.ID, TelegramID: 2, ChatID: 4, FirstName: "Kim B", Role: domain.RoleManager, CreatedAt: t0}
+	want = domain.Staff{ID: s.ID, TelegramID: 2, ChatID: 4, FirstName: "Kim B", Role: domain.RoleManager, CreatedAt: t0, Version: 2}
 	checkEqual(t, "saved again", *back, want)
 	find("back", want)
 
