@@ -43,6 +43,8 @@ func (s *Service) RoadMap(ctx context.Context, tx Tx, c *Customer) (*RoadMap, er
 	if err != nil {
 		return nil, err
 	}
+	// The quote wrote off points past their date: its card is the balance.
+	card = q.Card
 	m := &RoadMap{Balance: card.Balance, Tier: q.Tier, Next: q.Next, HasNext: q.HasNext, ToNext: q.ToNext}
 	m.Affordable, m.Ahead = s.Business.Gamification.prizes(card.Balance)
 	board, err := s.Badges(ctx, tx, c)

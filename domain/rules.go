@@ -69,6 +69,11 @@ func (p *Program) Validate() error {
 			if strings.EqualFold(strings.TrimSpace(other.Name), name) {
 				return bad(f("name"), "%q is already the name of tiers[%d]", t.Name, j)
 			}
+			// Customers read the name in their language: two tiers must
+			// not read the same in any.
+			if lang, ok := sameNameIn(t, other); ok {
+				return bad(f("name."+lang), "%q is already the name of tiers[%d] in %s", t.NameIn(lang), j, lang)
+			}
 		}
 		switch {
 		case i == 0 && t.MinSpend != 0:
@@ -88,6 +93,10 @@ func (p *Program) Validate() error {
 	}
 	if p.MinReceiptForEarn < 0 {
 		return bad("min_receipt_for_earn", "must not be negative")
+	}
+	if p.MinReceiptForEarn > p.MaxReceipt && p.MaxReceipt > 0 {
+		// An extra zero would silently earn nothing on every purchase.
+		return bad("min_receipt_for_earn", "must not be above max_receipt (%d), got %d", p.MaxReceipt, p.MinReceiptForEarn)
 	}
 	if p.PointValue <= 0 || p.PointValue > maxPointValue {
 		return bad("point_value", "must be from 1 to %d minor units, got %d", int64(maxPointValue), p.PointValue)
@@ -111,6 +120,19 @@ func (p *Program) Validate() error {
 		return bad("cashier_cancel_minutes", "must be from 0 (never) to %d, got %d", maxCashierCancelMinutes, p.CashierCancelMinutes)
 	}
 	return nil
+}
+
+// sameNameIn finds a language a and b read the same in (either's
+// per-language names, else their default names), if any.
+func sameNameIn(a, b Tier) (string, bool) {
+	for _, names := range []map[string]string{a.Names, b.Names} {
+		for lang := range names {
+			if strings.EqualFold(strings.TrimSpace(a.NameIn(lang)), strings.TrimSpace(b.NameIn(lang))) {
+				return lang, true
+			}
+		}
+	}
+	return "", false
 }
 
 // TierFor finds the tier a rolling 365-day spend reaches, so a customer can
