@@ -19,6 +19,9 @@ func TestParseDateTime(t *testing.T) {
 		"25.12. 9:05":       time.Date(2026, 12, 25, 9, 5, 0, 0, msk),
 		"2026-12-25 18:00":  time.Date(2026, 12, 25, 18, 0, 0, 0, msk),
 		"25.12.2026  18:00": time.Date(2026, 12, 25, 18, 0, 0, 0, msk),
+		"10.01.27 12:00":    time.Date(2027, 1, 10, 12, 0, 0, 0, msk), // a short year is this century's, not 1927
+		"25.12.26 18:00":    time.Date(2026, 12, 25, 18, 0, 0, 0, msk),
+		"25-12-26 18:00":    time.Date(2026, 12, 25, 18, 0, 0, 0, msk),
 		"22.11 16:00":       time.Date(2026, 11, 22, 16, 0, 0, 0, msk), // today, later
 		"22.11 14:00":       time.Date(2026, 11, 22, 14, 0, 0, 0, msk), // today, past: the caller refuses it
 		"01.03 10:00":       time.Date(2027, 3, 1, 10, 0, 0, 0, msk),   // passed this year: next year's
