@@ -238,7 +238,8 @@ func ParseEmail(s string) (string, error) {
 }
 
 // ParseInt reads a whole number as people type it: digits, optionally
-// grouped by spaces ("1 000", also no-break and thin spaces), with an
+// grouped by threes with spaces ("1 000", also no-break and thin spaces;
+// not "1 2", which is two numbers), with an
 // optional leading minus. Errors are *ValidationError with reason
 // "error.answer.number".
 func ParseInt(s string) (int64, error) {
@@ -253,17 +254,21 @@ func ParseInt(s string) (int64, error) {
 	} else if rest, ok := strings.CutPrefix(s, "−"); ok { // U+2212 MINUS SIGN
 		neg, s = true, rest
 	}
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r >= '0' && r <= '9':
-			b.WriteRune(r)
-		case r == ' ' || r == '\u00a0' || r == '\u202f' || r == '\u2009':
-		default:
-			return 0, bad("not a digit")
+	isSpace := func(r rune) bool { return r == ' ' || r == '\u00a0' || r == '\u202f' || r == '\u2009' }
+	groups := strings.FieldsFunc(s, isSpace)
+	for i, g := range groups {
+		for _, r := range g {
+			if r < '0' || r > '9' {
+				return 0, bad("not a digit")
+			}
+		}
+		// "1 000 000", not "1 2" or "2015 2018": groups of three after
+		// the first, or two numbers would be read as one.
+		if len(groups) > 1 && (len(g) > 3 || (i > 0 && len(g) != 3)) {
+			return 0, bad("digits not grouped by three")
 		}
 	}
-	digits := b.String()
+	digits := strings.Join(groups, "")
 	if digits == "" {
 		return 0, bad("no digits")
 	}

@@ -192,6 +192,8 @@ func TestAnswerParseInt(t *testing.T) {
 		{"-5", -5, true},
 		{"−5", -5, true},
 		{"- 5", -5, true},
+		{"12 345", 12345, true},
+		{"-1 000", -1000, true},
 		{"-0", 0, true},
 		{"007", 7, true},
 		{"9223372036854775807", 9223372036854775807, true},
@@ -205,6 +207,10 @@ func TestAnswerParseInt(t *testing.T) {
 		{"5-", 0, false},
 		{"--5", 0, false},
 		{"1,5", 0, false},
+		{"1 2", 0, false},       // two numbers, not twelve
+		{"2015 2018", 0, false}, // two years
+		{"10 00", 0, false},     // groups of three after the first
+		{"1000 000", 0, false},
 		{"1.000", 0, false},
 		{"12a", 0, false},
 		{"пять", 0, false},

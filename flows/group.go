@@ -170,7 +170,7 @@ func (f questionnaire) handleGroup(s *Session, q *domain.Question) error {
 		return f.Ask(s)
 	}
 	if err != nil {
-		return sayInvalid(s, err, f)
+		return sayAnswerInvalid(s, field, err, f)
 	}
 	return f.nextField(s, q, field, &ans)
 }

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -244,7 +245,7 @@ func (f questionnaire) Handle(s *Session) error {
 			return f.Ask(s)
 		}
 		if ans, err = domain.ParseAnswer(q, s.In.Text, s.e.Now().In(s.e.location(s)), s.e.Business.ParsePhone); err != nil { // "today" at the store
-			return sayInvalid(s, err, f)
+			return sayAnswerInvalid(s, q, err, f)
 		}
 	default:
 		s.Say("profile.hint", nil)
@@ -350,6 +351,17 @@ func (questionnaire) later(s *Session) error {
 	s.Leave()
 	s.Edit(Reply{Text: s.T("profile.later_saved", nil)})
 	return nil
+}
+
+// sayAnswerInvalid is sayInvalid for an answer to q: a number out of
+// range is told the numbers q takes ("from 1 to 30").
+func sayAnswerInvalid(s *Session, q *domain.Question, err error, f Flow) error {
+	var v *domain.ValidationError
+	if errors.As(err, &v) && v.Reason == "error.answer.range" {
+		s.Say(v.Reason, map[string]any{"Min": strconv.FormatInt(q.Min, 10), "Max": strconv.FormatInt(q.Max, 10)})
+		return f.Ask(s)
+	}
+	return sayInvalid(s, err, f)
 }
 
 // optsKey is the conversation data key of the option ids the current
