@@ -48,6 +48,10 @@ type PurchaseResult struct {
 	Balance  int64
 	Customer *Customer
 	Tier     Tier
+	// TierUp is true when this purchase lifted the card to Tier from a
+	// lower one (the customer is told, and earns its rate from the next
+	// purchase on).
+	TierUp bool
 	// Created is false when the request repeated an earlier one.
 	Created bool
 	// First is true for the customer's first purchase (it unlocks the
@@ -308,8 +312,10 @@ func RecordPurchase(ctx context.Context, tx Tx, p *Program, req PurchaseRequest,
 	// with what the reactions to the purchase write. The tier is the one
 	// after this purchase, so the customer sees a promotion now.
 	tier, _, _, _ := p.TierFor(st.Spend + req.Amount)
+	before, _, _, _ := p.TierFor(st.Spend)
 	res := &PurchaseResult{Purchase: pur, Balance: spendable - q.Redeem + q.Earn, Customer: cust,
-		Tier: tier, Created: true, First: st.Purchases == 0, Alerts: alerts, Promotion: q.Promotion}
+		Tier: tier, TierUp: tier.MinSpend > before.MinSpend, Created: true, First: st.Purchases == 0,
+		Alerts: alerts, Promotion: q.Promotion}
 	if st.Badges != nil {
 		res.badges = st.Badges.afterPurchase()
 	}

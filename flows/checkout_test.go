@@ -317,7 +317,8 @@ func TestVelocityAlertsDoNotRepeatPerPurchase(t *testing.T) {
 	}
 }
 
-// TestTierShownWithDistanceToNext: spending moves the customer up a tier;
+// TestTierShownWithDistanceToNext: spending moves the customer up a tier,
+// and the purchase that does tells them once;
 // /balance shows the tier and how far the next one is.
 func TestTierShownWithDistanceToNext(t *testing.T) {
 	t.Parallel()
@@ -333,6 +334,14 @@ func TestTierShownWithDistanceToNext(t *testing.T) {
 	}
 	scan(t, anna, cashier)
 	cashier.Send("1000").Tap("➕ Accrue +30").Tap("✅ Confirm")
+	if got := anna.Sync().Last().Text; !strings.Contains(got, "🎉 You have reached Silver: from your next purchase you earn 5 %.") {
+		t.Fatalf("the purchase that reached Silver does not say so:\n%s", got)
+	}
+	scan(t, anna, cashier)
+	cashier.Send("100").Tap("➕ Accrue +5").Tap("✅ Confirm")
+	if got := anna.Sync().Last().Text; strings.Contains(got, "You have reached") {
+		t.Fatalf("a purchase within Silver says it again:\n%s", got)
+	}
 	scan(t, anna, cashier)
 	cashier.Send("100")
 	if b := cashier.Last().Buttons(); len(b) == 0 || b[0] != "➕ Accrue +5" {

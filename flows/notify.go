@@ -196,6 +196,9 @@ func (e *Engine) purchaseNotice(r *domain.PurchaseResult) (Reply, bool) {
 	if r.Welcome > 0 {
 		text += "\n" + e.translate(loc, "checkout.customer.welcome", map[string]any{"Bonus": e.num(r.Welcome, lang), "Count": r.Welcome})
 	}
+	if r.TierUp && !p.Cancelled() {
+		text += "\n" + e.translate(loc, "checkout.customer.tier_up", map[string]any{"Tier": r.Tier.NameIn(lang), "Rate": percent(r.Tier.EarnBP)})
+	}
 	return Reply{ChatID: c.ChatID, Text: text}, true
 }
 
