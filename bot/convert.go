@@ -7,6 +7,7 @@ package bot
 import (
 	"encoding/json"
 	"errors"
+	"strconv"
 
 	"github.com/go-telegram/bot/models"
 
@@ -19,7 +20,8 @@ type updateHead struct {
 	UpdateID int64 `json:"update_id"`
 	Message  *struct {
 		Chat struct {
-			ID int64 `json:"id"`
+			ID   int64  `json:"id"`
+			Type string `json:"type"`
 		} `json:"chat"`
 	} `json:"message"`
 	CallbackQuery *struct {
@@ -40,6 +42,19 @@ type head struct {
 	updateID, chatID int64
 	callbackID       string // a button tap's query id, to answer it
 	member           bool   // a block or unblock of the bot, never flood-limited
+	// group is a message of a group or channel, which no flow takes
+	// (toInput): it is stored as its update id alone, so people's words
+	// in a group the bot was added to stay out of the update log.
+	group bool
+}
+
+// stored is what intake keeps of an update received as raw: all of
+// it, but a group's message only by its id (head.group).
+func (h head) stored(raw []byte) []byte {
+	if h.group {
+		return strconv.AppendInt([]byte(`{"update_id":`), h.updateID, 10)
+	}
+	return raw
 }
 
 // readHead returns the update id and the chat it belongs to (0 if none).
@@ -63,6 +78,7 @@ func readHead(raw []byte) (head, error) {
 	switch {
 	case h.Message != nil:
 		out.chatID = h.Message.Chat.ID
+		out.group = h.Message.Chat.Type != "" && h.Message.Chat.Type != "private"
 	case h.CallbackQuery != nil:
 		// Callbacks come from private chats here, where chat id == user id.
 		out.chatID = h.CallbackQuery.From.ID

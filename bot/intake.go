@@ -92,7 +92,7 @@ func (b *Bot) acceptBatch(ctx context.Context, raws []json.RawMessage) (int64, e
 		if h.updateID == 0 || err != nil {
 			return 0, errBatch
 		}
-		heads[i], us[i] = h, domain.RawUpdate{UpdateID: h.updateID, ChatID: h.chatID, Payload: raw}
+		heads[i], us[i] = h, domain.RawUpdate{UpdateID: h.updateID, ChatID: h.chatID, Payload: h.stored(raw)}
 	}
 	last := us[0].UpdateID
 	var keep []queued
@@ -287,6 +287,7 @@ func (b *Bot) accept(ctx context.Context, received []byte) (int64, error) {
 	if err != nil {
 		return id, b.deadLetter(ctx, dead, "undecodable: "+err.Error())
 	}
+	raw = h.stored(raw)
 	fresh, behind, err := b.saver.save(ctx, domain.RawUpdate{UpdateID: id, ChatID: chat, Payload: raw})
 	if errors.Is(err, domain.ErrInvalid) {
 		return id, b.deadLetter(ctx, dead, err.Error())

@@ -83,4 +83,9 @@ func TestGroupChatGetsNothing(t *testing.T) {
 	if n := count(t, h, `SELECT count(*) FROM updates WHERE update_id >= 820001 AND processed_at IS NULL`); n != 0 {
 		t.Errorf("%d group updates still pending", n)
 	}
+	// What people write in the group is not the shop's to keep: only
+	// the update's id is stored.
+	if n := count(t, h, `SELECT count(*) FROM updates WHERE update_id > 820001 AND (payload::text LIKE '%Anna%' OR payload::text LIKE '%/balance%')`); n != 0 {
+		t.Errorf("%d group messages stored with their content", n)
+	}
 }
