@@ -107,3 +107,39 @@ func TestReplenishQueuedReminderAfterTheRepeatPurchase(t *testing.T) {
 		t.Fatalf("%d reminders recorded as done (bought again before they went), want 1", n)
 	}
 }
+
+// TestReplenishWithdrawnReminderTakesBackItsBonus: Anna's coffee-beans
+// reminder, with 50 points, is queued for her 18:00 window; at 14:20 she
+// buys coffee beans again and the reminder is withdrawn. She was never
+// told of the 50 points: they go with it, once, however often she buys.
+func TestReplenishWithdrawnReminderTakesBackItsBonus(t *testing.T) {
+	db, clock := newStore(t)
+	addShop(t, db, "a")
+	r := replenishRule("restock")
+	r.Offers = []domain.NudgeOffer{{Type: domain.OfferPoints, Points: 50, Days: 14}}
+	svc := nudgeService(clock, r)
+	start := clock.Now() // 13:20 Moscow
+	c, anna := addMember(t, db, clock, 1)
+	if _, err := db.Pool().Exec(t.Context(), `UPDATE customers SET contact_from = 18*60, contact_to = 20*60 WHERE id = $1`, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	buyIn(t, db, svc, anna, "coffee_beans")
+	if rep := runAt(t, db, clock, svc, start, 12*day); rep.Sent != 1 {
+		t.Fatalf("day 12: %+v", rep)
+	}
+	clock.Advance(time.Hour)
+	buyIn(t, db, svc, anna, "coffee_beans") // 14:20: the reminder is withdrawn
+	clock.Advance(time.Hour)
+	buyIn(t, db, svc, anna, "coffee_beans") // and once more
+	var left, taken int64
+	if err := db.Pool().QueryRow(t.Context(), `SELECT coalesce(sum(l.remaining), 0) FROM point_lots l
+		JOIN ledger g ON g.id = l.ledger_id WHERE g.kind = 'nudge'`).Scan(&left); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Pool().QueryRow(t.Context(), `SELECT count(*) FROM ledger WHERE kind = 'nudge_withdrawn' AND amount = -50`).Scan(&taken); err != nil {
+		t.Fatal(err)
+	}
+	if left != 0 || taken != 1 {
+		t.Fatalf("after the withdrawn reminder: %d bonus points left on the card, %d take-backs of 50; want 0 and 1", left, taken)
+	}
+}
