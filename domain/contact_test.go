@@ -136,7 +136,7 @@ func TestRequestTimeWaitsForTheWindow(t *testing.T) {
 		{at(22, 12, 0), morning, at(23, 9, 0)},
 		{at(22, 8, 0), morning, at(22, 10, 0)},
 	} {
-		if got := c.RequestTimeIn(tc.bought, msk, tc.w); !got.Equal(tc.want) {
+		if got := c.RequestTimeIn(tc.bought, msk, msk, tc.w); !got.Equal(tc.want) {
 			t.Errorf("bought %s, window %s: asked %s, want %s", tc.bought.Format("02 15:04"), tc.w,
 				got.In(msk).Format("02 15:04"), tc.want.Format("02 15:04"))
 		}

@@ -109,12 +109,14 @@ func (c FeedbackConfig) RequestTime(t time.Time, loc *time.Location) time.Time {
 // RequestTimeIn is RequestTime narrowed by the customer's own window: the
 // first minute after the delay that is out of the quiet hours and inside
 // the window (NextContactTime), so a customer who asked for evenings is
-// asked about the morning's visit in the evening.
-func (c FeedbackConfig) RequestTimeIn(t time.Time, loc *time.Location, w ContactWindow) time.Time {
+// asked about the morning's visit in the evening. The quiet hours are at
+// the clock of the store visited (loc), the window at the customer's own
+// store's (wloc), as /settings tells them.
+func (c FeedbackConfig) RequestTimeIn(t time.Time, loc, wloc *time.Location, w ContactWindow) time.Time {
 	if w.Any() {
 		return c.RequestTime(t, loc)
 	}
-	return NextContactTime(t.Add(c.Delay), loc, c.QuietStart, c.QuietEnd, w.From, w.To)
+	return NextContactTimeAt(t.Add(c.Delay), loc, c.QuietStart, c.QuietEnd, wloc, w.From, w.To)
 }
 
 // Feedback is a customer's rating of one visit (one per purchase), or of

@@ -451,27 +451,39 @@ func (s *Service) nudgeMayBeDue(r NudgeRule, now time.Time) bool {
 // customer's own window [from, to) (minutes after midnight in loc; equal
 // bounds: none). When the two never overlap, the customer's window wins.
 func NextContactTime(t time.Time, loc *time.Location, quietStart, quietEnd, from, to int) time.Time {
+	return NextContactTimeAt(t, loc, quietStart, quietEnd, loc, from, to)
+}
+
+// NextContactTimeAt is NextContactTime with the quiet hours at one clock
+// (qloc: the store a visit was made at) and the customer's window at
+// another (wloc: their own store's, as /settings says).
+func NextContactTimeAt(t time.Time, qloc *time.Location, quietStart, quietEnd int, wloc *time.Location, from, to int) time.Time {
 	inRange := func(m, a, b int) bool {
 		if a < b {
 			return m >= a && m < b
 		}
 		return m >= a || m < b
 	}
-	ok := func(x time.Time, strict bool) bool {
+	minute := func(x time.Time, loc *time.Location) int {
 		l := x.In(loc)
-		m := l.Hour()*60 + l.Minute()
-		if from != to && !inRange(m, from, to) {
+		return l.Hour()*60 + l.Minute()
+	}
+	ok := func(x time.Time, strict bool) bool {
+		if from != to && !inRange(minute(x, wloc), from, to) {
 			return false
 		}
-		return !strict || quietStart == quietEnd || !inRange(m, quietStart, quietEnd)
+		return !strict || quietStart == quietEnd || !inRange(minute(x, qloc), quietStart, quietEnd)
 	}
-	local := t.In(loc)
 	var candidates []time.Time
-	for day := range 3 {
-		for _, m := range []int{quietEnd, from} {
+	for _, b := range []struct {
+		m   int
+		loc *time.Location
+	}{{quietEnd, qloc}, {from, wloc}} {
+		local := t.In(b.loc)
+		for day := range 3 {
 			// The wall-clock minute: on a day with a clock change,
 			// midnight plus m minutes is an hour off.
-			if c := time.Date(local.Year(), local.Month(), local.Day()+day, m/60, m%60, 0, 0, loc); c.After(t) {
+			if c := time.Date(local.Year(), local.Month(), local.Day()+day, b.m/60, b.m%60, 0, 0, b.loc); c.After(t) {
 				candidates = append(candidates, c)
 			}
 		}

@@ -27,6 +27,9 @@ type FeedbackDue struct {
 	// Window is the customer's own time for messages (/settings): the
 	// request waits for it, as a nudge does.
 	Window ContactWindow
+	// TimeZone is the customer's own store's, the clock of Window (""
+	// for a customer without one: the business's).
+	TimeZone string
 }
 
 // feedbackLookback bounds how far back the job looks for visits it has
@@ -150,7 +153,13 @@ func (s *Service) QueueFeedbackRequests(ctx context.Context, st Store, render fu
 		if err != nil {
 			return err
 		}
-		due := cfg.RequestTimeIn(d.CreatedAt, loc, d.Window)
+		wloc := s.Business.Location()
+		if d.TimeZone != "" {
+			if l, err := time.LoadLocation(d.TimeZone); err == nil {
+				wloc = l
+			}
+		}
+		due := cfg.RequestTimeIn(d.CreatedAt, loc, wloc, d.Window)
 		payloads, err := s.heldPayloads(due, now, func(lang string) (json.RawMessage, error) {
 			other := d
 			other.Language = lang

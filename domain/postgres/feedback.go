@@ -207,7 +207,8 @@ func (t *tx) ListCustomerFeedback(ctx context.Context, customerID int64) ([]doma
 // a store.
 const listFeedbackDue = `
 SELECT DISTINCT ON (p.customer_id) p.id, p.public_id, p.customer_id, c.chat_id, c.language, p.store_id, p.created_at,
-       coalesce(c.contact_from, 0), coalesce(c.contact_to, 0)
+       coalesce(c.contact_from, 0), coalesce(c.contact_to, 0),
+       coalesce((SELECT s.timezone FROM stores s WHERE s.id = c.joined_store_id), '')
   FROM purchases p
   JOIN customers c ON c.id = p.customer_id
  WHERE p.created_at > $1 AND p.created_at <= $2 AND p.cancelled_at IS NULL
@@ -229,7 +230,7 @@ func (t *tx) ListFeedbackDue(ctx context.Context, from, to time.Time, gap time.D
 		var d domain.FeedbackDue
 		var chat *int64
 		err := r.Scan(&d.PurchaseID, &d.PublicID, &d.CustomerID, &chat, &d.Language, &d.ShopID, &d.CreatedAt,
-			&d.Window.From, &d.Window.To)
+			&d.Window.From, &d.Window.To, &d.TimeZone)
 		d.ChatID = deref(chat)
 		return d, err
 	})
