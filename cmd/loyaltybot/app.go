@@ -68,7 +68,7 @@ func dbPoolSize() int32 { return int32(max(8, 4*runtime.NumCPU())) }
 // there instead of refusing, so an owner need not stop the bot to make a
 // key or an invitation; serve and the playground keep refusing, since
 // the cluster would die with the other process.
-func openDB(ctx context.Context, e *env, log *slog.Logger, pgDir string, now func() time.Time, beside bool) (*postgres.DB, *embedded.Cluster, error) {
+func openDB(ctx context.Context, e *env, log *slog.Logger, pgDir string, now func() time.Time, beside bool, opts ...postgres.Option) (*postgres.DB, *embedded.Cluster, error) {
 	url := e.DatabaseURL
 	var cluster *embedded.Cluster
 	if url == "" {
@@ -94,7 +94,7 @@ func openDB(ctx context.Context, e *env, log *slog.Logger, pgDir string, now fun
 			url = cluster.URL("loyaltybot")
 		}
 	}
-	db, err := postgres.Open(ctx, url, dbPoolSize(), postgres.WithClock(now))
+	db, err := postgres.Open(ctx, url, dbPoolSize(), append([]postgres.Option{postgres.WithClock(now)}, opts...)...)
 	if err != nil {
 		if cluster != nil {
 			cluster.Stop()

@@ -36,7 +36,7 @@ func backup(ctx context.Context, args []string, getenv func(string) string, stdo
 	if *out == "" {
 		*out = "loyaltybot-" + time.Now().Format("2006-01-02-1504") + ".dump"
 	}
-	a, err := adminDB(ctx, getenv, stderr, *pg)
+	a, err := backupDB(ctx, getenv, stderr, *pg)
 	if err != nil {
 		return err
 	}
@@ -179,6 +179,26 @@ func restore(ctx context.Context, args []string, getenv func(string) string, std
 	return nil
 }
 
+// backupDB opens the database for a backup: as adminDB (beside a running
+// bot), but as it is, neither migrated nor synced with the config: a
+// backup made with a new binary before switching to it is of the old
+// version, and leaves the running bot's schema alone.
+func backupDB(ctx context.Context, getenv func(string) string, stderr io.Writer, playground bool) (*app, error) {
+	e, err := loadEnv(getenv, false)
+	if err != nil {
+		return nil, err
+	}
+	if playground {
+		e.DatabaseURL = "" // the playground's own cluster, as adminDB
+	}
+	a := &app{env: e, log: newLogger(stderr, e), now: time.Now}
+	a.db, a.cluster, err = openDB(ctx, e, a.log, pgDir(e, playground), a.now, true, postgres.WithoutMigrations())
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
 // restoreDB opens the database for a restore: as adminDB, but never
 // beside a running bot on the embedded default.
 func restoreDB(ctx context.Context, getenv func(string) string, stderr io.Writer, playground bool) (*app, error) {
@@ -190,7 +210,9 @@ func restoreDB(ctx context.Context, getenv func(string) string, stderr io.Writer
 		e.DatabaseURL = "" // the playground's own cluster, as adminDB: never a shop's database
 	}
 	a := &app{env: e, log: newLogger(stderr, e), now: time.Now}
-	a.db, a.cluster, err = openDB(ctx, e, a.log, pgDir(e, playground), a.now, false)
+	// Not migrated: the schema found is replaced, whatever its version
+	// (a newer one when going back to the binary of an older backup).
+	a.db, a.cluster, err = openDB(ctx, e, a.log, pgDir(e, playground), a.now, false, postgres.WithoutMigrations())
 	if errors.Is(err, embedded.ErrAlreadyRunning) {
 		return nil, fmt.Errorf("the bot is running on this database: stop it first (%w)", err)
 	}

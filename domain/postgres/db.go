@@ -29,6 +29,8 @@ type DB struct {
 	turns *turns
 	// tracer sees every statement Open's connections run (WithTracer).
 	tracer pgx.QueryTracer
+	// noMigrate has Open leave the schema as it is (WithoutMigrations).
+	noMigrate bool
 }
 
 // Option configures a DB.
@@ -48,6 +50,13 @@ func WithClock(now func() time.Time) Option {
 // to tr: a test counts the round trips an update makes.
 func WithTracer(tr pgx.QueryTracer) Option {
 	return func(db *DB) { db.tracer = tr }
+}
+
+// WithoutMigrations has Open connect without applying the migrations: a
+// restore replaces the schema it finds, whatever its version (a newer
+// one, when going back to the binary of a backup made before an upgrade).
+func WithoutMigrations() Option {
+	return func(db *DB) { db.noMigrate = true }
 }
 
 var (
@@ -91,9 +100,11 @@ func Open(ctx context.Context, url string, maxConns int32, opts ...Option) (*DB,
 		pool.Close()
 		return nil, fmt.Errorf("connect: %w", err)
 	}
-	if err := Migrate(ctx, pool); err != nil {
-		pool.Close()
-		return nil, err
+	if !o.noMigrate {
+		if err := Migrate(ctx, pool); err != nil {
+			pool.Close()
+			return nil, err
+		}
 	}
 	return New(pool, opts...), nil
 }
