@@ -65,6 +65,15 @@ type Referral struct {
 	// Round counts the completions: a void referral completes again with
 	// the friend's next first purchase (0: never completed).
 	Round int
+	// VoidedAt is when the completing purchase was cancelled or returned
+	// in full (zero: not void).
+	VoidedAt time.Time
+}
+
+// ReferralCode is a member's own invite code and when it was made.
+type ReferralCode struct {
+	Code      string
+	CreatedAt time.Time
 }
 
 // Referrer is the member behind a referral code, as the code knows them.
@@ -102,6 +111,12 @@ type ReferralStore interface {
 	SumLedgerKeys(ctx context.Context, keys []string) (int64, error)
 	// ReferralStats counts a member's referrals.
 	ReferralStats(ctx context.Context, referrerID int64) (ReferralStats, error)
+	// FindReferralCode is the customer's own code; ErrNotFound when they
+	// never asked for one.
+	FindReferralCode(ctx context.Context, customerID int64) (*ReferralCode, error)
+	// FindReferralOf is the referral the customer joined through, as the
+	// friend; ErrNotFound when they joined without one.
+	FindReferralOf(ctx context.Context, friendID int64) (*Referral, error)
 }
 
 // referralAlphabet: lower-case letters and digits without the look-alikes

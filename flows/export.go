@@ -10,6 +10,26 @@ import (
 
 // export is the JSON document a customer downloads: everything the
 // business keeps about them, in plain field names.
+//
+// Tables holding a customer_id (or a card of theirs) that are left out on
+// purpose, each with its reason:
+//   - point_lots, held_welcome, badge_points_kept, customer_activity,
+//     replenishments: bookkeeping derived from the ledger and purchases
+//     exported here (which points expire when, a welcome bonus held until
+//     the first purchase, KPI counters, the rhythm automatic messages use);
+//     the messages it led to are in automatic_messages.
+//   - purchase_returns: what returns took off is on each purchase
+//     ("returned"), the points in points_history.
+//   - code_word_uses: the word is on its points_history row (code_word).
+//   - feedback_requests, review_invites: when the bot is due to ask, or
+//     asked, for a rating or a review; the answers are in feedback.
+//   - card_moves: a staff member's one-time token to move the card to a
+//     new account, hashed; the card and its owner are what is exported.
+//   - audit_log, outbox, updates: staff actions and the copies of the
+//     chat kept for running the bot, purged on their retention periods
+//     (domain.UpdateRetention, domain.OutboxRetention).
+//   - referrals where they are the referrer: counted (friends_invited),
+//     the friends themselves are other people's data.
 type export struct {
 	ExportedAt time.Time        `json:"exported_at"`
 	Business   string           `json:"business"`
@@ -44,6 +64,10 @@ type export struct {
 	Badges      []exportBadge      `json:"badges"`
 	Leaderboard *exportLeaderboard `json:"leaderboard,omitempty"`
 	Referrals   exportReferrals    `json:"friends_invited"`
+	// InviteCode is the customer's own invite code; Invited, the invite
+	// they joined through (export_games.go).
+	InviteCode *exportInviteCode `json:"invite_code,omitempty"`
+	Invited    *exportInvited    `json:"joined_through_an_invite,omitempty"`
 	// Notes are what the staff wrote about the customer for the register.
 	Notes []exportNote `json:"staff_notes"`
 }
@@ -155,6 +179,9 @@ type exportLedger struct {
 	Points    int64      `json:"points"`
 	Balance   int64      `json:"balance_after"`
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	// CodeWord is the word a code_word row was written for (code_word_uses
+	// holds which words the customer wrote; the row names it).
+	CodeWord string `json:"code_word,omitempty"`
 }
 
 type exportPrize struct {
@@ -355,6 +382,9 @@ func exportCardLedger(s *Session, out *export) error {
 	for i := len(entries) - 1; i >= 0; i-- {
 		e := entries[i]
 		row := exportLedger{At: e.CreatedAt.UTC(), Kind: string(e.Kind), Points: e.Amount, Balance: e.BalanceAfter}
+		if e.Kind == domain.LedgerCodeWord {
+			row.CodeWord = e.Reason
+		}
 		if !e.ExpiresAt.IsZero() {
 			t := e.ExpiresAt.UTC()
 			row.ExpiresAt = &t

@@ -27,6 +27,24 @@ type exportReferrals struct {
 	Bought int `json:"made_a_first_purchase"`
 }
 
+// exportInviteCode is the member's own invite code (/invite) and its link.
+type exportInviteCode struct {
+	Code      string    `json:"code"`
+	Link      string    `json:"link"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// exportInvited is the record that the customer joined through a friend's
+// invite: when, why it brings no bonus (same_phone, member_before), when
+// their first purchase completed it and when a cancellation or full return
+// made it void. Who invited them is the friend's data and is left out.
+type exportInvited struct {
+	JoinedAt    time.Time  `json:"joined_at"`
+	NoBonus     string     `json:"no_bonus_because,omitempty"`
+	CompletedAt *time.Time `json:"completed_at,omitempty"`
+	VoidedAt    *time.Time `json:"voided_at,omitempty"`
+}
+
 // exportGames adds the badges, the leaderboard choice and the referrals.
 func exportGames(s *Session, out *export) error {
 	c := s.Customer
@@ -55,5 +73,29 @@ func exportGames(s *Session, out *export) error {
 		return err
 	}
 	out.Referrals = exportReferrals{Joined: st.Joined, Bought: st.Bought}
+	code, err := s.Tx.FindReferralCode(s.Ctx, c.ID)
+	if err != nil && !isNotFound(err) {
+		return err
+	}
+	if code != nil {
+		out.InviteCode = &exportInviteCode{Code: code.Code, Link: ReferralLink(s.e.BotUsername, code.Code),
+			CreatedAt: code.CreatedAt.UTC()}
+	}
+	ref, err := s.Tx.FindReferralOf(s.Ctx, c.ID)
+	if err != nil && !isNotFound(err) {
+		return err
+	}
+	if ref != nil {
+		row := &exportInvited{JoinedAt: ref.JoinedAt.UTC(), NoBonus: ref.Refused}
+		if !ref.CompletedAt.IsZero() {
+			t := ref.CompletedAt.UTC()
+			row.CompletedAt = &t
+		}
+		if !ref.VoidedAt.IsZero() {
+			t := ref.VoidedAt.UTC()
+			row.VoidedAt = &t
+		}
+		out.Invited = row
+	}
 	return nil
 }

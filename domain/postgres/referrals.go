@@ -113,6 +113,36 @@ func (t *tx) ReferralStats(ctx context.Context, referrerID int64) (domain.Referr
 	return s, nil
 }
 
+// FindReferralCode is the customer's own code.
+func (t *tx) FindReferralCode(ctx context.Context, customerID int64) (*domain.ReferralCode, error) {
+	var c domain.ReferralCode
+	err := t.tx.QueryRow(ctx, `SELECT code, created_at FROM referral_codes WHERE customer_id = $1`, customerID).
+		Scan(&c.Code, &c.CreatedAt)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return &c, nil
+}
+
+// FindReferralOf is the referral the customer joined through.
+func (t *tx) FindReferralOf(ctx context.Context, friendID int64) (*domain.Referral, error) {
+	r := domain.Referral{FriendID: friendID}
+	var completed, voided *time.Time
+	err := t.tx.QueryRow(ctx, `SELECT referrer_id, joined_at, refused, completed_at, voided_at, rounds
+		FROM referrals WHERE friend_id = $1`, friendID).
+		Scan(&r.ReferrerID, &r.JoinedAt, &r.Refused, &completed, &voided, &r.Round)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	if completed != nil {
+		r.CompletedAt = *completed
+	}
+	if voided != nil {
+		r.VoidedAt = *voided
+	}
+	return &r, nil
+}
+
 // prefixed qualifies a column list with a table alias ("c.").
 func prefixed(alias, columns string) string {
 	parts := strings.Split(columns, ",")
