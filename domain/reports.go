@@ -28,13 +28,9 @@ type WeekStats struct {
 }
 
 // AverageReceipt is the week's revenue per receipt, minor units (0 when
-// there was none), rounded down: integer money.
-func (w WeekStats) AverageReceipt() int64 {
-	if w.Receipts == 0 {
-		return 0
-	}
-	return w.Revenue / int64(w.Receipts)
-}
+// there was none), rounded to the nearest minor unit as /stats rounds
+// KPIs.AverageReceipt: the same week reads the same in both.
+func (w WeekStats) AverageReceipt() int64 { return divRound(w.Revenue, int64(w.Receipts)) }
 
 // AverageRating is the week's average rating in tenths of a star (42 is
 // 4.2), 0 without ratings.

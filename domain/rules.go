@@ -29,7 +29,10 @@ const (
 // set, so every field here must pass Validate.
 func DefaultProgram() Program {
 	return Program{
-		Tiers:                         []Tier{{Name: "Base", MinSpend: 0, EarnBP: 300}},
+		Tiers: []Tier{{Name: "Base", MinSpend: 0, EarnBP: 300,
+			// The only tier of a shop that names none is read in every
+			// language offered, not in English alone.
+			Names: map[string]string{"en": "Base", "ru": "Базовый", "uz": "Boshlangʻich"}}},
 		Rounding:                      RoundDown,
 		MinReceiptForEarn:             0,
 		PointValue:                    100,

@@ -27,7 +27,8 @@ func TestRulesDefaultProgramIsValid(t *testing.T) {
 	if err := p.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if len(p.Tiers) != 1 || !reflect.DeepEqual(p.Tiers[0], Tier{Name: "Base", EarnBP: 300}) || p.PointValue != 100 ||
+	if len(p.Tiers) != 1 || !reflect.DeepEqual(p.Tiers[0], Tier{Name: "Base", EarnBP: 300,
+		Names: map[string]string{"en": "Base", "ru": "Базовый", "uz": "Boshlangʻich"}}) || p.PointValue != 100 ||
 		p.RedeemCapPercent != 30 || p.MaxReceipt != 100_000_000 || p.Rounding != RoundDown {
 		t.Fatalf("DefaultProgram() = %+v", p)
 	}

@@ -69,7 +69,7 @@ func TestStaffAlertsFollowTheirLanguage(t *testing.T) {
 	buy(t, anna, cashier)
 	anna.Send("/feedback").Tap("2⭐")
 	pavel.Sync()
-	if got := pavel.Last().Text; !strings.Contains(got, "Низкая оценка ★★☆☆☆ от Anna") {
+	if got := pavel.Last().Text; !strings.Contains(got, "Низкая оценка ★★☆☆☆ от клиента Anna") {
 		t.Fatalf("alert to a Russian-speaking owner:\n%s", got)
 	}
 

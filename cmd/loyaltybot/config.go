@@ -396,6 +396,9 @@ func (n localText) byLanguage() map[string]string {
 // program overlays the file's [program] on the defaults.
 func (f *programFile) program(defaultLang string) (domain.Program, error) {
 	p := domain.DefaultProgram()
+	if n := p.Tiers[0].Names[defaultLang]; n != "" {
+		p.Tiers[0].Name = n // exports and the POS API read the default language
+	}
 	if f == nil {
 		return p, nil
 	}

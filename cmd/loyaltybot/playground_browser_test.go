@@ -186,7 +186,7 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	// written to the bot yet.
 	p.do("the owner gets the alert and replies", step, chromedp.WaitVisible(said(owner, "Low rating ★★☆☆☆ from Emma")),
 		click(button(owner, "↩️")),
-		chromedp.WaitVisible(said(owner, "Write your answer to Emma|Напишите ответ для Emma")),
+		chromedp.WaitVisible(said(owner, "Write your answer to Emma|Напишите ответ для клиента Emma")),
 		chromedp.SendKeys(pane(owner, ".input input"), "So sorry, Emma! Next coffee is on us.\r"),
 		chromedp.WaitVisible(said(owner, "Sent to Emma|Отправлено: Emma")))
 	p.do("she reads the reply", step, chromedp.WaitVisible(said(emma, "Next coffee is on us")))
