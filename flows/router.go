@@ -114,7 +114,13 @@ func init() {
 }
 
 // resume asks the pending question of the current flow again, if any.
+// Staff are offered a card of their own only "if you would like one":
+// a joining they left open is not asked again after each of their
+// commands (its buttons still work, and /start offers it again).
 func (e *Engine) resume(s *Session) error {
+	if s.Conv.Flow == flowOnboarding && s.Staff.CanCheckout() {
+		return nil
+	}
 	if f, ok := registry.flows[s.Conv.Flow]; ok {
 		return f.Ask(s)
 	}
