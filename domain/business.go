@@ -150,7 +150,7 @@ func (b *Business) Validate(supported []string) error {
 	bad := func(field, format string, args ...any) error {
 		return &FieldError{Field: field, Problem: fmt.Sprintf(format, args...)}
 	}
-	if b.Name == "" {
+	if strings.TrimSpace(b.Name) == "" {
 		return bad("name", "must not be empty")
 	}
 	if !regexp.MustCompile(`^[A-Z]{3}$`).MatchString(b.Currency) {
@@ -162,6 +162,9 @@ func (b *Business) Validate(supported []string) error {
 	for i, l := range b.Languages {
 		if !slices.Contains(supported, l) {
 			return bad(fmt.Sprintf("languages[%d]", i), "%q has no messages; available: %v", l, supported)
+		}
+		if slices.Contains(b.Languages[:i], l) {
+			return bad(fmt.Sprintf("languages[%d]", i), "%q is listed twice", l)
 		}
 	}
 	if !slices.Contains(b.Languages, b.DefaultLanguage) {
@@ -176,7 +179,7 @@ func (b *Business) Validate(supported []string) error {
 	if b.CardTokenTTL < 30*time.Second || b.CardTokenTTL > 24*time.Hour {
 		return bad("card_token_ttl", "must be between 30s and 24h, got %s", b.CardTokenTTL)
 	}
-	if b.ConsentVersion == "" {
+	if strings.TrimSpace(b.ConsentVersion) == "" {
 		return bad("consent_version", "must not be empty")
 	}
 	// A button of the consent question, the first step of every join:
@@ -184,6 +187,12 @@ func (b *Business) Validate(supported []string) error {
 	if b.PrivacyURL != "" {
 		if _, why := ParseReviewURL(b.PrivacyURL); why != "" {
 			return bad("privacy_url", "%q %s", b.PrivacyURL, why)
+		}
+	}
+	// Telegram ids of people are positive; a group's is negative.
+	for i, id := range b.Owners {
+		if id <= 0 {
+			return bad(fmt.Sprintf("owners[%d]", i), "%d is not a person's Telegram id (a positive number, such as @userinfobot tells them); leave owners = [] and use `loyaltybot invite --role owner` instead", id)
 		}
 	}
 	if err := b.Program.Validate(); err != nil {
@@ -227,7 +236,7 @@ func (b *Business) Validate(supported []string) error {
 			return bad(f+".code", "%q is used twice (codes are read without regard to case)", s.Code)
 		}
 		seen[strings.ToLower(s.Code)] = true
-		if s.Name == "" {
+		if strings.TrimSpace(s.Name) == "" {
 			return bad(f+".name", "must not be empty")
 		}
 		// "Local" is the server's zone, whatever machine it runs on: not a

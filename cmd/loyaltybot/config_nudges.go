@@ -95,6 +95,14 @@ func (f *nudgesFile) nudges() (domain.NudgeConfig, error) {
 			return c, bad("quiet_hours", err.Error())
 		}
 	}
+	// Checked here, under the key written, before it is copied to every
+	// rule (whose own check would name the first built-in rule).
+	if n := f.HoldOutPercent; n != nil && (*n < 0 || *n > 50) {
+		return c, bad("hold_out_percent", fmt.Sprintf("must be between 0 and 50, got %d", *n))
+	}
+	if n := f.AttributionDays; n != nil && (*n < 1 || *n > 60) {
+		return c, bad("attribution_days", fmt.Sprintf("must be between 1 and 60, got %d", *n))
+	}
 	for i := range c.Rules {
 		if f.HoldOutPercent != nil {
 			c.Rules[i].HoldOut = *f.HoldOutPercent

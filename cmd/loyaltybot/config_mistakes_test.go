@@ -1,0 +1,61 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/loyaltybot/loyaltybot/locales"
+)
+
+// TestNudgesDefaultsNameTheKeyWritten: a hold-out or attribution window out
+// of range under [nudges] is refused naming nudges.hold_out_percent (the
+// key the owner wrote), not the first built-in rule it was copied to.
+func TestNudgesDefaultsNameTheKeyWritten(t *testing.T) {
+	checkConfigEdits(t, []configEdit{
+		{"hold_out_percent = 10 ", "hold_out_percent = 60 ", "config: nudges.hold_out_percent: must be between 0 and 50, got 60"},
+		{"attribution_days = 7 ", "attribution_days = 0 ", "config: nudges.attribution_days: must be between 1 and 60, got 0"},
+	})
+}
+
+// TestLanguageListedTwiceIsRefused: a language listed twice would be
+// offered twice by /language and written twice for every broadcast; it is
+// a config error naming the second one.
+func TestLanguageListedTwiceIsRefused(t *testing.T) {
+	checkConfigEdits(t, []configEdit{
+		{`languages = ["ru", "en", "uz"]`, `languages = ["ru", "en", "uz", "ru"]`, `languages[3]: "ru" is listed twice`},
+	})
+}
+
+// TestBlankTextsAreRefused: a name or consent version of spaces only is as
+// empty as "" (greetings with no shop's name, a store /stores cannot name,
+// consents stored under no version).
+func TestBlankTextsAreRefused(t *testing.T) {
+	checkConfigEdits(t, []configEdit{
+		{`name = "Coffee & Co"`, `name = "  "`, "config: name: must not be empty"},
+		{`name = "Coffee & Co, Central"`, `name = " "`, "stores[0].name: must not be empty"},
+		{`consent_version = "2026-11"`, `consent_version = " "`, "consent_version: must not be empty"},
+	})
+}
+
+// TestOwnersAreTelegramUserIDs: owners are people's Telegram ids, always
+// positive; a 0 left as a placeholder or a group's id (-100…) would make
+// nobody an owner without a word.
+func TestOwnersAreTelegramUserIDs(t *testing.T) {
+	checkConfigEdits(t, []configEdit{
+		{"owners = []", "owners = [0]", "owners[0]"},
+		{"owners = []", "owners = [123456789, -1001234567890]", "owners[1]"},
+	})
+}
+
+// TestNudgeRuleSwitchedOffAsDocumented: the example says a built-in rule
+// is switched off with enabled = false under [nudges.rules.<id>].
+func TestNudgeRuleSwitchedOffAsDocumented(t *testing.T) {
+	src := strings.Replace(string(exampleConfig), "[nudges.rules.winback]\n", "[nudges.rules.winback]\nenabled = false\n", 1)
+	b, err := loadBusiness([]byte(src), "test", locales.Languages())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, ok := b.Nudges.Rule("winback"); !ok || r.Enabled {
+		t.Fatalf("winback after enabled = false: %+v", r)
+	}
+}
