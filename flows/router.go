@@ -184,7 +184,8 @@ func (e *Engine) start(s *Session) error {
 			}
 		}
 		s.Say("onboarding.resume", nil)
-		return e.resume(s)
+		// Asked for, staff included: resume leaves their joining be.
+		return onboarding{}.Ask(s)
 	}
 	if s.Staff.CanCheckout() && (p.Kind == domain.StartNone || midStep && p.Kind == domain.StartStore) {
 		// Staff who are no members yet (an owner's first /start, a

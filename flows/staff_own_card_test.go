@@ -28,3 +28,18 @@ func TestStaffCommandsDoNotAskForTheirCardAgain(t *testing.T) {
 		t.Fatalf("the consent's button after the commands:\n%s", owner.Transcript())
 	}
 }
+
+// TestStaffStartAgainOffersTheirCard: the owner left the card's consent
+// question open and worked; a /start later says "let's continue where we
+// stopped" and must then ask that question again, not stop there.
+func TestStaffStartAgainOffersTheirCard(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	owner.Send("/start")
+	owner.Send("/today")
+	owner.Send("/start")
+	if got := owner.Last().Text; !strings.Contains(got, "Do you agree to the processing") {
+		t.Fatalf("a second /start did not offer the card again:\n%s", owner.Transcript())
+	}
+}
