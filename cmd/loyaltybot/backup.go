@@ -41,6 +41,15 @@ func backup(ctx context.Context, args []string, getenv func(string) string, stdo
 		return err
 	}
 	defer a.close()
+	// Not migrated any more: a database the bot never ran on (or another
+	// one, by a wrong DATABASE_URL) would make a file restore refuses.
+	var ours bool
+	if err := a.db.Pool().QueryRow(ctx, `SELECT to_regclass('public.schema_migrations') IS NOT NULL`).Scan(&ours); err != nil {
+		return err
+	}
+	if !ours {
+		return errors.New("nothing was backed up: the database holds no loyaltybot data (the bot never ran on it, or DATABASE_URL names another database)")
+	}
 	dump, err := pgTool("pg_dump")
 	if err != nil {
 		return err
