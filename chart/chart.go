@@ -30,7 +30,8 @@ const (
 )
 
 // Series is one line (or set of bars) of a panel. Values are drawing
-// coordinates: money comes in major units here, for the picture only.
+// coordinates: money comes in major units here, for the picture only. A
+// line's NaN is a point without a value (a week nobody rated), left out.
 type Series struct {
 	Name   string    `json:"name"`
 	Values []float64 `json:"values"`
@@ -133,18 +134,36 @@ func panel(p Panel, labels []string, thousands string) (*plot.Plot, error) {
 			pl.Legend.Add(s.Name, b)
 			continue
 		}
-		xys := make(plotter.XYs, len(s.Values))
+		// A NaN is a week without a value (no ratings): the line breaks
+		// there instead of dropping to 0.
+		var runs []plotter.XYs
+		var run plotter.XYs
 		for j, v := range s.Values {
-			xys[j] = plotter.XY{X: float64(j), Y: v}
+			if math.IsNaN(v) {
+				if len(run) > 0 {
+					runs, run = append(runs, run), nil
+				}
+				continue
+			}
+			run = append(run, plotter.XY{X: float64(j), Y: v})
 		}
-		l, pts, err := plotter.NewLinePoints(xys)
-		if err != nil {
-			return nil, err
+		if len(run) > 0 || len(runs) == 0 {
+			runs = append(runs, run)
 		}
-		l.Color, l.Width = col, vg.Points(2.5)
-		pts.Color, pts.Radius = col, vg.Points(3)
-		pl.Add(l, pts)
-		pl.Legend.Add(s.Name, l, pts)
+		for k, xys := range runs {
+			l, pts, err := plotter.NewLinePoints(xys)
+			if err != nil {
+				return nil, err
+			}
+			l.Color, l.Width = col, vg.Points(2.5)
+			pts.Color, pts.Radius = col, vg.Points(3)
+			if len(xys) > 0 {
+				pl.Add(l, pts)
+			}
+			if k == 0 {
+				pl.Legend.Add(s.Name, l, pts)
+			}
+		}
 	}
 	// Bars of one week sit side by side within the week's slot.
 	slot := vg.Points(float64(Width) * 0.45 / float64(len(labels)))
@@ -154,6 +173,8 @@ func panel(p Panel, labels []string, thousands string) (*plot.Plot, error) {
 		b.Offset = w*vg.Length(i) - slot/2 + w/2
 	}
 	pl.NominalX(labels...)
+	// Every week has its place, drawn or not (a line left out at the ends).
+	pl.X.Min, pl.X.Max = math.Min(pl.X.Min, 0), math.Max(pl.X.Max, float64(len(labels)-1))
 	pl.Y.Max = math.Max(pl.Y.Max*1.15, 1) // room for the legend
 	if p.Max > 0 {
 		pl.Y.Max = p.Max * 1.15

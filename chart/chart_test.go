@@ -3,6 +3,7 @@ package chart
 import (
 	"bytes"
 	"image/png"
+	"math"
 	"testing"
 )
 
@@ -57,6 +58,19 @@ func TestWholeTicks(t *testing.T) {
 				t.Errorf("%v: tick %v %q", r, x.Value, x.Label)
 			}
 			seen[x.Label] = true
+		}
+	}
+}
+
+// TestPNGLineGaps: a line's NaN (a week nobody rated) is left out, whether
+// between values, at the ends, or everywhere (a shop without ratings).
+func TestPNGLineGaps(t *testing.T) {
+	n := math.NaN()
+	for _, vs := range [][]float64{{4.5, n, 5}, {n, 3, n}, {n, n, n}} {
+		c := Chart{Labels: []string{"02.11", "09.11", "16.11"},
+			Panels: []Panel{{Title: "Stars", Max: 5, Fractions: true, Series: []Series{{Name: "stars", Values: vs}}}}}
+		if _, err := PNG(c); err != nil {
+			t.Errorf("%v: %v", vs, err)
 		}
 	}
 }

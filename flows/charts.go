@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -128,7 +129,12 @@ func (e *Engine) chartOf(kind string, weeks []domain.WeekStats, lang string) cha
 		series("chart.series.average", false, func(w domain.WeekStats) float64 { return major(w.AverageReceipt()) }),
 	}}
 	stars := chart.Panel{Title: t("chart.panel.stars"), Max: 5, Fractions: true, Series: []chart.Series{
-		series("chart.series.stars", false, func(w domain.WeekStats) float64 { return float64(w.AverageRating()) / 10 }),
+		series("chart.series.stars", false, func(w domain.WeekStats) float64 {
+			if w.Ratings == 0 {
+				return math.NaN() // no average, not 0 stars
+			}
+			return float64(w.AverageRating()) / 10
+		}),
 	}}
 	ratings := chart.Panel{Title: t("chart.panel.ratings"), Series: []chart.Series{
 		series("chart.series.ratings", true, func(w domain.WeekStats) float64 { return float64(w.Ratings) }),

@@ -12,7 +12,8 @@ import (
 // weeklyStats sums each week given by its start, end and the start of the
 // active window before its end ($1, $2, $3, computed by the domain from
 // the business clock) in one statement: members by joining time, active
-// customers, receipts not cancelled and ratings. $4 is a store (0: all),
+// customers (members who bought anywhere, as /stats counts them), receipts
+// not cancelled and ratings. $4 is a store (0: all),
 // $5 the highest bad rating.
 const weeklyStats = `SELECT w.s AS start, m.members, m.new_members, a.active, r.revenue, r.receipts,
 		f.ratings, f.stars, f.bad
@@ -21,9 +22,9 @@ const weeklyStats = `SELECT w.s AS start, m.members, m.new_members, a.active, r.
 		SELECT count(*) AS members, count(*) FILTER (WHERE c.joined_at >= w.s) AS new_members
 		FROM customers c WHERE c.joined_at < w.e AND c.erased_at IS NULL AND ($4 = 0 OR c.joined_store_id = $4)) m
 	CROSS JOIN LATERAL (
-		SELECT count(DISTINCT p.customer_id) AS active FROM purchases p
+		SELECT count(DISTINCT p.customer_id) AS active FROM purchases p JOIN customers c ON c.id = p.customer_id
 		WHERE p.created_at >= w.af AND p.created_at < w.e AND p.cancelled_at IS NULL
-		  AND ($4 = 0 OR p.store_id = $4)) a
+		  AND c.joined_at < w.e AND c.erased_at IS NULL AND ($4 = 0 OR c.joined_store_id = $4)) a
 	CROSS JOIN LATERAL (
 		SELECT coalesce(sum(p.amount), 0)::bigint AS revenue, count(*) AS receipts FROM purchases p
 		WHERE p.created_at >= w.s AND p.created_at < w.e AND p.cancelled_at IS NULL
