@@ -6,6 +6,12 @@
 //	POST /api/v1/purchases                      record a receipt against a card
 //	GET  /api/v1/cards/{card}?amount=123450     name, balance, tier, max_redeemable
 //	POST /api/v1/purchases/{purchase_id}/cancel reverse a purchase (24 h window)
+//	POST /api/v1/purchases/{purchase_id}/returns return part of a purchase
+//	GET  /api/v1/receipts/{receipt_id}          what became of a receipt sent
+//	POST /api/v1/receipts/{receipt_id}/cancel   and /returns: the same by receipt_id
+//	POST /api/v1/prizes                         a prize of [[rewards]] for points
+//	POST /api/v1/prizes/{prize_id}/cancel       give its points back (24 h window)
+//	POST /api/v1/offers/{offer_id}/use          a promised discount or gift honoured
 //	POST /api/v1/events                         what a member did in the online shop
 //
 // Every call carries "Authorization: Bearer <key>"; a key (made by

@@ -60,7 +60,7 @@ type purchaseInput struct {
 func (a *API) readPurchase(w http.ResponseWriter, r *http.Request) (*purchaseInput, error) {
 	var b purchaseBody
 	if err := decodeJSON(w, r, &b); err != nil {
-		return nil, err
+		return nil, a.outOfRange(err)
 	}
 	hasCard, hasPhone := b.Card != nil && strings.TrimSpace(*b.Card) != "", b.Phone != nil && strings.TrimSpace(*b.Phone) != ""
 	if hasCard && hasPhone {
@@ -216,12 +216,42 @@ func jsonError(err error, v any) error {
 		if typ.Field == "" {
 			return invalidJSON("The body must be a JSON object, not %s.", typ.Value)
 		}
+		if n, ok := strings.CutPrefix(typ.Value, "number "); ok && isWhole(n) {
+			// A whole number past the field's type: out of range, not
+			// of the wrong kind (amount: invalid_amount, outOfRange).
+			return &rangeError{*invalidJSON("The field %q is %s, out of range; see openapi.yaml for its limits.", typ.Field, n), typ.Field}
+		}
 		return invalidJSON("The field %q must be %s, not %s.", typ.Field, kindOf(typ.Type), typ.Value)
 	}
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		return invalidJSON("Unknown field %s; the fields are %s.", name, fieldList(v))
 	}
 	return invalidJSON("The body is not a valid request: %s.", strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// rangeError is a whole number too large for its field's type.
+type rangeError struct {
+	apiError
+	field string
+}
+
+// Unwrap lets fail find the *apiError inside.
+func (e *rangeError) Unwrap() error { return &e.apiError }
+
+// isWhole says whether a JSON number is written as a whole number.
+func isWhole(n string) bool {
+	n = strings.TrimPrefix(n, "-")
+	return n != "" && strings.Trim(n, "0123456789") == ""
+}
+
+// outOfRange answers an amount too large to read as the invalid_amount
+// a smaller one past the largest receipt is; other errors unchanged.
+func (a *API) outOfRange(err error) error {
+	var re *rangeError
+	if errors.As(err, &re) && re.field == "amount" {
+		return a.amountError()
+	}
+	return err
 }
 
 func kindOf(t reflect.Type) string {

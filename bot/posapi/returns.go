@@ -30,7 +30,7 @@ type returnInput struct {
 func (a *API) readReturn(w http.ResponseWriter, r *http.Request) (*returnInput, error) {
 	var b returnBody
 	if err := decodeJSON(w, r, &b); err != nil {
-		return nil, err
+		return nil, a.outOfRange(err)
 	}
 	switch {
 	case b.Amount == nil:
