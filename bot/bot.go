@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -479,7 +480,12 @@ func (b *Bot) RegisterCommands(ctx context.Context, langs []string, defaultLang 
 		return err
 	}
 	for _, st := range staff {
-		menu := b.cfg.Engine.StaffMenu(defaultLang, &st)
+		// In the language the bot last answered them in, as their alerts.
+		lang := defaultLang
+		if slices.Contains(langs, st.Language) {
+			lang = st.Language
+		}
+		menu := b.cfg.Engine.StaffMenu(lang, &st)
 		if err := chatCommands(ctx, b.api, st.ChatID, menu); err != nil {
 			b.log.Warn("staff commands", "chat", st.ChatID, "err", err)
 		}

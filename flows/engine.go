@@ -236,6 +236,11 @@ func rememberStaffLang(s *Session) error {
 	if err := s.Tx.SetStaffLanguage(s.Ctx, st.ID, s.Lang); err != nil {
 		return err
 	}
+	if st.Language != "" && st.RevokedAt.IsZero() {
+		// Their chat's command menu was written in the old language.
+		menu := s.e.StaffMenu(s.Lang, st)
+		s.Send(Reply{ChatCommands: &menu})
+	}
 	st.Language = s.Lang
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -208,6 +209,7 @@ func newHarness(t testing.TB, su setup, opt ...func(*domain.Business)) *Harness 
 		cancel()
 		<-pollDone
 		b.Stop(5 * time.Second)
+		checkNoValue(t, fake)
 		fake.Close()
 		db.Close()
 	})
@@ -258,4 +260,20 @@ func Restart(t testing.TB, h *Harness) *Harness {
 	h2 := *h
 	h2.Bot = b
 	return &h2
+}
+
+// checkNoValue fails the test when anything the bot sent (a text, a
+// caption, a button, a command menu, a tap's answer) shows "<no value>":
+// a message whose template names a field the code does not pass. The
+// locale tests only see that the languages agree with each other; the
+// flows' tests see the data the code really passes.
+func checkNoValue(t testing.TB, fake *tgfake.Server) {
+	t.Helper()
+	for _, c := range fake.Calls("") {
+		for k, v := range c.Params {
+			if strings.Contains(v, "<no value>") {
+				t.Errorf("%s to chat %d: %s shows a field the code did not pass: %q", c.Method, c.ChatID, k, v)
+			}
+		}
+	}
 }
