@@ -105,6 +105,9 @@ func ParseCodeWord(s string) (string, error) {
 	}
 	s = strings.TrimPrefix(strings.TrimLeft(strings.TrimSpace(s), "«\"'“„‘"), "#")
 	s = strings.TrimRightFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) })
+	// The Uzbek oʻ and gʻ come with whichever apostrophe the keyboard
+	// has: each is the one letter ʻ, so "sog'lom" is SOGʻLOM.
+	s = apostrophes.Replace(s)
 	n, letters := 0, 0
 	for _, r := range s {
 		switch {
@@ -182,6 +185,20 @@ func (s *Service) codeWordUser(ctx context.Context, tx Tx, c *Customer) (CodeWor
 		}
 	}
 	return u, nil
+}
+
+// memberBefore reports whether u's Telegram account, or the phone they
+// shared, was an erased member's (as for the welcome bonus).
+func (s *Service) memberBefore(ctx context.Context, tx Tx, u CodeWordUser) (bool, error) {
+	if u.AccountHash != nil {
+		if before, err := tx.AccountErased(ctx, u.AccountHash, s.Now()); err != nil || before {
+			return before, err
+		}
+	}
+	if u.PhoneHash == nil {
+		return false, nil
+	}
+	return tx.PhoneErased(ctx, u.PhoneHash)
 }
 
 // CodeWordRequest is an owner's new code word.
@@ -368,6 +385,15 @@ func (s *Service) UseCodeWord(ctx context.Context, tx Tx, c *Customer, text stri
 	case w.NewOnly && !atJoin:
 		out.Result = CodeWordNewOnly
 		return out, nil
+	}
+	if w.NewOnly { // someone who erased their data and joined again is no new member
+		before, err := s.memberBefore(ctx, tx, user)
+		if err != nil {
+			return out, err
+		} else if before {
+			out.Result = CodeWordNewOnly
+			return out, nil
+		}
 	}
 	uses, err := tx.ClaimCodeWord(ctx, w.ID, user, now, atJoin)
 	if err != nil {

@@ -62,3 +62,20 @@ func FuzzParseCodeWord(f *testing.F) {
 		}
 	})
 }
+
+// TestCodeWordUzbekApostrophes: the Uzbek oʻ and gʻ come with whichever
+// apostrophe the keyboard has; the word an owner started as SOGʻLOM is
+// found as "sog'lom", "sog‘lom", "sog’lom", "sogʼlom" and "sog`lom", and
+// an owner may type it with a plain apostrophe.
+func TestCodeWordUzbekApostrophes(t *testing.T) {
+	want, err := ParseCodeWord("Sogʻlom")
+	if err != nil {
+		t.Fatalf("SOGʻLOM: %v", err)
+	}
+	for _, in := range []string{"sog'lom", "sog‘lom", "sog’lom", "sogʼlom", "sog`lom", "'sog'lom'", "Sogʻlom!"} {
+		got, err := ParseCodeWord(in)
+		if err != nil || CodeWordKey(got) != CodeWordKey(want) {
+			t.Errorf("ParseCodeWord(%q) = %q, %v; want the key of %q", in, got, err, want)
+		}
+	}
+}

@@ -477,10 +477,22 @@ func codeWordInFlow(s *Session, f Flow) (bool, error) {
 		return false, nil
 	}
 	if s.Customer.Member() {
+		// A word answered in this step already is the step's answer when
+		// written again (a city, a name that is also a code word): the
+		// step is not asked again and again.
+		w, err := s.e.Service.FindCodeWordIn(s.Ctx, s.Tx, s.In.Text)
+		if err != nil || w == nil {
+			return false, err
+		}
+		said := f.Name() + "/" + s.Conv.Step + "/" + w.Word
+		if s.Data("codeword_said") == said {
+			return false, nil
+		}
 		used, err := useCodeWord(s, s.In.Text)
 		if !used || err != nil {
 			return false, err
 		}
+		s.SetData("codeword_said", said)
 		return true, f.Ask(s)
 	}
 	if f.Name() != flowOnboarding {
@@ -489,6 +501,11 @@ func codeWordInFlow(s *Session, f Flow) (bool, error) {
 	p, err := runningCodeWord(s, s.In.Text)
 	if err != nil || p.Kind != domain.StartCodeWord {
 		return false, err
+	}
+	if slices.Contains(strings.Fields(s.Data("codeword")), p.Value) {
+		// Kept already: written again (their name tapped at the name
+		// step), it is the step's answer.
+		return false, nil
 	}
 	if err := rememberCodeWord(s, p.Value); err != nil {
 		return true, err

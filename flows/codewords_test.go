@@ -282,3 +282,77 @@ func startAutumn(t *testing.T, h *bottest.Harness) {
 		t.Fatalf("not started:\n%s", owner.Transcript())
 	}
 }
+
+// TestCodeWordEqualToAnAnswerDoesNotTrapTheStep: the owner runs the code
+// word SOFIA (the shop's name on a flyer); Sofia, a newcomer, taps the
+// keyboard button with her name at the name step: her word is kept for
+// her card once, and tapping her name again names her rather than
+// repeating the hint forever. A member asked her city, when the city is a
+// running word, is not asked it again and again either.
+func TestCodeWordEqualToAnAnswerDoesNotTrapTheStep(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, withPresets("basic"))
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 961, "Boris")
+	startWord(t, owner, "SOFIA")
+	startWord(t, owner, "MOSCOW")
+
+	sofia := h.Chat(105, "Sofia", "en")
+	sofia.Send("/start").Tap("✅ I agree").ShareContact("+79990000105").Tap("Sofia").Tap("Sofia").Tap("No, thanks")
+	if c, _ := customer(t, h, 105); !c.Member() {
+		t.Fatalf("Sofia cannot give her name at the name step:\n%s", sofia.Transcript())
+	}
+
+	anna := join(t, h, 101, "Anna")
+	scan(t, anna, cashier)
+	cashier.Send("500").Tap("➕ Accrue +15").Tap("✅ Confirm")
+	anna.Sync().Tap("📝 About you (up to +105 points)").Send("12.03.1990").Send("anna@example.com").Tap("Skip").
+		Send("Moscow").Send("Moscow").Send("Moscow")
+	if n := countRows(t, h, `SELECT count(*) FROM answers WHERE question_id = 'city'`); n != 1 {
+		t.Fatalf("%d city answers, want Anna's Moscow:\n%s", n, anna.Transcript())
+	}
+}
+
+// TestCodeWordWithUzbekApostrophe: an owner starts SOG'LOM typed with a
+// plain apostrophe; a member who writes it with the ʻ of an Uzbek
+// keyboard (or a curly quote) gets its points.
+func TestCodeWordWithUzbekApostrophe(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	anna := join(t, h, 101, "Anna")
+	startWord(t, owner, "SOGʻLOM")
+	owner.Send("/codes").Tap("➕ New code word").Send("Sog'lom")
+	if !strings.Contains(lastTexts(owner, 2), "The code word SOGʻLOM is running already") {
+		t.Fatalf("the owner's Sog'lom is not SOGʻLOM:\n%s", owner.Transcript())
+	}
+	anna.Send("sog‘lom")
+	if got := anna.Last().Text; !strings.HasPrefix(got, "🎉 Code word SOGʻLOM: +100 points") {
+		t.Fatalf("Anna's sog‘lom:\n%s", anna.Transcript())
+	}
+}
+
+// TestCodeWordForNewMembersNotForAReturningOne: Anna, a member, erases
+// her data and joins again with the new-members word: she is no new
+// member (no welcome bonus either), so she gets nothing and the owner's
+// list does not count her among the new members the word brought.
+func TestCodeWordForNewMembersNotForAReturningOne(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	anna := join(t, h, 101, "Anna")
+	owner.Send("/codes").Tap("➕ New code word").Send("Welcome").Tap("200").Tap("30 days (to 21.12)").Tap("No limit").
+		Tap("🆕 For new members only").Tap("✅ Start")
+	anna.Send("/privacy").Tap("🗑 Delete my data").Tap("Yes, delete my data")
+	anna.Send("WELCOME").Tap("✅ I agree").ShareContact("+79990000101").Tap("Anna").Tap("No, thanks")
+	if n := countRows(t, h, `SELECT count(*) FROM ledger WHERE kind = 'code_word'`); n != 0 {
+		t.Fatalf("a returning member got the new-members word:\n%s", anna.Transcript())
+	}
+	if !strings.Contains(lastTexts(anna, 3), "The code word WELCOME is for new members") {
+		t.Fatalf("the returning member is not told:\n%s", anna.Transcript())
+	}
+	owner.Send("/codes")
+	if got := owner.Last().Text; !strings.Contains(got, "uses: 0, of them new members: 0") {
+		t.Fatalf("the list:\n%s", got)
+	}
+}
