@@ -144,11 +144,12 @@ func (s *Service) TakeInquiry(ctx context.Context, tx Tx, st *Staff, id int64, r
 		if err != nil {
 			return nil, nil, err
 		}
-		if by.Active() {
+		if by.CanManage() {
 			return q, nil, &HandledError{By: by, Resolution: q.Resolution, At: q.HandledAt}
 		}
-		// Whoever handled it lost their access: the thread passes to
-		// the one who takes it now, or the customer is left unheard.
+		// Whoever handled it lost their access (revoked, or hired back
+		// as a cashier): the thread passes to the one who takes it now,
+		// or the customer is left unheard.
 		q.HandledBy = 0
 	}
 	c, err := tx.FindCustomerByID(ctx, q.CustomerID)

@@ -455,11 +455,12 @@ func (s *Service) TakeFeedback(ctx context.Context, tx Tx, st *Staff, feedbackID
 		if err != nil {
 			return nil, err
 		}
-		if by.Active() {
+		if by.CanManage() {
 			return f, &HandledError{By: by, Resolution: f.Resolution, At: f.HandledAt}
 		}
-		// Whoever handled it lost their access: the thread passes to
-		// the one who takes it now, or the customer is left unheard.
+		// Whoever handled it lost their access (revoked, or hired back
+		// as a cashier): the thread passes to the one who takes it now,
+		// or the customer is left unheard.
 		f.HandledBy = 0
 	}
 	replying := resolution == ResolutionReplied || resolution == ResolutionWillReply

@@ -136,15 +136,16 @@ func relayToStaff(s *Session, feedbackID int64, text string) error {
 
 // sendToHandler sends the customer's words to the staff member who
 // handles the thread, with Reply (reply its data) under them; when they
-// lost their access since, to the owners, the first of whom to Reply
-// takes the thread over.
+// lost their access since (revoked, or hired back as a cashier, who may
+// not reply), to the owners, the first of whom to Reply takes the
+// thread over.
 func sendToHandler(s *Session, staffID int64, reply, text string) error {
 	st, err := s.Tx.FindStaffByID(s.Ctx, staffID)
 	if err != nil {
 		return err
 	}
 	to := []domain.Staff{*st}
-	if !st.Active() {
+	if !st.CanManage() {
 		all, err := s.Tx.ListStaff(s.Ctx, 0)
 		if err != nil {
 			return err
