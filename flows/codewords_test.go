@@ -8,6 +8,7 @@ import (
 
 	"github.com/loyaltybot/loyaltybot/bot/bottest"
 	"github.com/loyaltybot/loyaltybot/domain"
+	"github.com/loyaltybot/loyaltybot/domain/postgres"
 )
 
 // TestCodeWords: an owner starts a code word through /codes; a member
@@ -354,5 +355,32 @@ func TestCodeWordForNewMembersNotForAReturningOne(t *testing.T) {
 	owner.Send("/codes")
 	if got := owner.Last().Text; !strings.Contains(got, "uses: 0, of them new members: 0") {
 		t.Fatalf("the list:\n%s", got)
+	}
+}
+
+// TestCodeWordStartedBeforeTheApostropheFolding: MAʼNO was started (with
+// the ʼ of an Uzbek keyboard, a letter then as now) before words folded
+// their apostrophes into ʻ; the flyers print MAʼNO, and a member who
+// writes it as printed still gets its points after the upgrade.
+func TestCodeWordStartedBeforeTheApostropheFolding(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	anna := join(t, h, 101, "Anna")
+	startWord(t, owner, "MAʻNO")
+	// The row as the version before wrote it.
+	if _, err := h.DB.Pool().Exec(t.Context(), `UPDATE code_words SET word = 'MAʼNO', word_key = 'MAʼNO'`); err != nil {
+		t.Fatal(err)
+	}
+	// The upgrade from that version (schema 74) to this one.
+	if _, err := h.DB.Pool().Exec(t.Context(), `DELETE FROM schema_migrations WHERE version > 74`); err != nil {
+		t.Fatal(err)
+	}
+	if err := postgres.Migrate(t.Context(), h.DB.Pool()); err != nil {
+		t.Fatal(err)
+	}
+	anna.Send("maʼno")
+	if got := anna.Last().Text; !strings.HasPrefix(got, "🎉 Code word MAʻNO: +100 points") {
+		t.Fatalf("Anna's maʼno, as the flyer prints it:\n%s", anna.Transcript())
 	}
 }
