@@ -164,6 +164,11 @@ const FeedbackChangeWindow = 24 * time.Hour
 // ErrFeedbackFinal means the rating is older than FeedbackChangeWindow.
 var ErrFeedbackFinal = errors.New("rating can no longer be changed")
 
+// ErrFeedbackNotLow means the customer has raised a low rating above the
+// alert threshold since the owners were alerted: there is nothing to make
+// up for with goodwill points.
+var ErrFeedbackNotLow = errors.New("rating is no longer low")
+
 // CustomerTotals is what an owner's alert says about the customer.
 type CustomerTotals struct {
 	Visits int

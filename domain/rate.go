@@ -463,6 +463,11 @@ func (s *Service) TakeFeedback(ctx context.Context, tx Tx, st *Staff, feedbackID
 		// or the customer is left unheard.
 		f.HandledBy = 0
 	}
+	if resolution == ResolutionGoodwill && !f.Low(s.Business.Feedback) {
+		// Raised since the alert (a mis-tap put right): the alert's
+		// "Give N points" is stale.
+		return f, ErrFeedbackNotLow
+	}
 	replying := resolution == ResolutionReplied || resolution == ResolutionWillReply
 	if replying || resolution == ResolutionGoodwill {
 		c, err := tx.FindCustomerByID(ctx, f.CustomerID)

@@ -212,6 +212,14 @@ func giveGoodwill(s *Session, value string) error {
 		return nil
 	}
 	f, row, created, err := s.e.Service.GiveGoodwill(s.Ctx, s.Tx, s.Staff, id)
+	if errors.Is(err, domain.ErrFeedbackNotLow) {
+		c, err := s.Tx.FindCustomerByID(s.Ctx, f.CustomerID)
+		if err != nil {
+			return err
+		}
+		s.Say("alert.feedback.not_low", map[string]any{"Customer": customerName(c), "Stars": stars(strconv.Itoa(f.Stars))})
+		return nil
+	}
 	if ok, err := feedbackTaken(s, err); !ok {
 		return err
 	}
