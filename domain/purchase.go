@@ -64,6 +64,12 @@ type RecentPurchase struct {
 // Cancelled reports whether the purchase was reversed.
 func (p *Purchase) Cancelled() bool { return !p.CancelledAt.IsZero() }
 
+// ReturnedInFull reports whether returns took the whole of the purchase
+// (which cancels it too): at the till a sale and a refund, not a cancel.
+func (p *Purchase) ReturnedInFull() bool {
+	return p.Cancelled() && p.Amount == 0 && p.ReturnedAmount > 0
+}
+
 // NewPublicID draws a purchase id for people and integrations: "p_" and
 // 16 lower-case base32 characters.
 func NewPublicID() string {

@@ -309,11 +309,11 @@ func (f returnFlow) confirm(s *Session) error {
 }
 
 // returnedMark marks a purchase in the staff's lists: " (cancelled)", or
-// " (returned 250 RUB)" when returns took part of it; "" when it stands
-// whole.
+// " (returned 250 RUB)" when returns took part or all of it (a return,
+// not a cancel, at the till); "" when it stands whole.
 func (s *Session) returnedMark(p *domain.Purchase) string {
 	switch {
-	case p.Cancelled():
+	case p.Cancelled() && !p.ReturnedInFull():
 		return " " + s.T("staff.purchases.cancelled", nil)
 	case p.ReturnedAmount > 0:
 		return " " + s.T("return.pick.returned", map[string]any{"Amount": s.e.money(p.ReturnedAmount, s.Lang)})

@@ -355,7 +355,7 @@ func nudgeReport(s *Session) error {
 		return s.e.resume(s)
 	}
 	var b strings.Builder
-	b.WriteString(s.T("stats.nudges.title", map[string]any{"Days": nudgeStatsDays, "From": from.Format(time.DateOnly)}))
+	b.WriteString(s.T("stats.nudges.title", map[string]any{"Days": nudgeStatsDays, "From": from.In(statsZone(s, shop)).Format(time.DateOnly)}))
 	for _, x := range rows {
 		b.WriteString("\n\n")
 		b.WriteString(s.T("stats.nudges.rule", map[string]any{

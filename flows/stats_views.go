@@ -224,8 +224,9 @@ const (
 func (statsDates) Name() string { return flowStatsDates }
 
 func (statsDates) Ask(s *Session) error {
-	s.Say("kpi.dates.ask", map[string]any{"Example": s.e.Now().AddDate(0, 0, -30).Format("02.01.2006") + " - " +
-		s.e.Now().Format("02.01.2006")})
+	now := s.e.Now().In(staffLocation(s)) // days as Handle reads them
+	s.Say("kpi.dates.ask", map[string]any{"Example": now.AddDate(0, 0, -30).Format("02.01.2006") + " - " +
+		now.Format("02.01.2006")})
 	return nil
 }
 

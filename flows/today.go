@@ -53,7 +53,11 @@ func todayCommand(s *Session) error {
 	var rows [][]Button
 	now := s.e.Now()
 	for _, p := range d.Recent {
-		at, name, amount := p.CreatedAt.In(loc).Format("15:04"), orDash(p.CustomerName), s.e.money(p.Amount, s.Lang)
+		ploc, err := s.clockOf(p.ShopID) // the store's clock, as Recent purchases (one moved since rang up elsewhere)
+		if err != nil {
+			return err
+		}
+		at, name, amount := p.CreatedAt.In(ploc).Format("15:04"), orDash(p.CustomerName), s.e.money(p.Amount, s.Lang)
 		line := s.T("today.line", map[string]any{"Time": at, "Customer": name,
 			"Amount": amount, "Earned": s.num(p.Earned), "Redeemed": s.num(p.Redeemed)})
 		line += s.returnedMark(&p.Purchase)

@@ -123,16 +123,24 @@ func (t *tx) LastPurchaseAtExcept(ctx context.Context, cardID, purchaseID int64)
 	return deref(at), mapErr(err)
 }
 
+// staffDay sums staff member $1's purchases since $2: those that stand,
+// and those cancelled. A purchase returned in full (its return cancelled
+// it, at the same moment) is no cancel, as in kpiStaff: the till saw a
+// sale and a refund, and the refund is among the returns.
+const staffDay = `SELECT count(*) FILTER (WHERE cancelled_at IS NULL),
+	count(*) FILTER (WHERE cancelled_at IS NOT NULL AND NOT EXISTS (
+	    SELECT 1 FROM purchase_returns r WHERE r.purchase_id = p.id AND r.created_at = p.cancelled_at)),
+	coalesce(sum(amount) FILTER (WHERE cancelled_at IS NULL), 0)::bigint,
+	coalesce(sum(points_earned) FILTER (WHERE cancelled_at IS NULL), 0)::bigint,
+	coalesce(sum(points_redeemed) FILTER (WHERE cancelled_at IS NULL), 0)::bigint
+	FROM purchases p WHERE staff_id = $1 AND created_at >= $2`
+
 // ReadStaffDay sums a staff member's purchases since a time and lists the
 // newest, in one round trip (purchases_staff_time).
 func (t *tx) ReadStaffDay(ctx context.Context, staffID int64, since time.Time, limit int) (*domain.StaffDay, error) {
 	d := &domain.StaffDay{}
 	b := &pgx.Batch{}
-	b.Queue(`SELECT count(*) FILTER (WHERE cancelled_at IS NULL), count(*) FILTER (WHERE cancelled_at IS NOT NULL),
-		coalesce(sum(amount) FILTER (WHERE cancelled_at IS NULL), 0)::bigint,
-		coalesce(sum(points_earned) FILTER (WHERE cancelled_at IS NULL), 0)::bigint,
-		coalesce(sum(points_redeemed) FILTER (WHERE cancelled_at IS NULL), 0)::bigint
-		FROM purchases WHERE staff_id = $1 AND created_at >= $2`, staffID, since).
+	b.Queue(staffDay, staffID, since).
 		QueryRow(func(r pgx.Row) error {
 			return r.Scan(&d.Count, &d.Cancelled, &d.Amount, &d.Earned, &d.Redeemed)
 		})
