@@ -119,7 +119,13 @@ func (s *Service) ClaimCardMove(ctx context.Context, tx Tx, token string, telegr
 	if current != nil && !current.Erased {
 		// Someone who stopped half way (typically at "this number cannot
 		// be used": the card's own) leaves nothing behind.
-		if err := tx.EraseCustomer(ctx, current.ID, Erasure{At: now}); err != nil {
+		// A staff member's chat keeps what waits there for them (an
+		// alert, a step half way): only the row goes.
+		st, err := tx.FindStaffByTelegramID(ctx, telegramID)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
+		if err := tx.EraseCustomer(ctx, current.ID, Erasure{At: now, KeepChat: st.Active()}); err != nil {
 			return nil, err
 		}
 	}
@@ -153,7 +159,10 @@ type CardMoveStore interface {
 	MarkCardMoveUsed(ctx context.Context, id int64, at time.Time) error
 	// MoveCustomerAccount gives the customer another Telegram account and
 	// chat (reachable: they just wrote from it), forgets the old chat's
-	// conversation and sends the messages waiting for it to the new chat.
+	// conversation and sends the messages waiting for it to the new chat;
+	// a staff member's old chat keeps its conversation and its staff
+	// messages, and only the customer's own (nudges, rating requests,
+	// broadcasts) go.
 	MoveCustomerAccount(ctx context.Context, customerID, telegramID, chatID int64) error
 	// RetireAccount counts a Telegram account a member left for another
 	// as erased: its welcome bonus was given.

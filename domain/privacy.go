@@ -51,6 +51,10 @@ type Erasure struct {
 	PhoneHash   []byte
 	AccountHash []byte
 	At          time.Time
+	// KeepChat leaves the chat's conversation, messages and updates be:
+	// it is a staff member's chat too, and what waits there (an alert,
+	// a checkout half way) is their work, not the erased row's.
+	KeepChat bool
 }
 
 // EraseCustomer is "delete my data", and withdrawing the personal-data

@@ -59,13 +59,22 @@ func claimCardMove(s *Session, token string) error {
 		return err
 	}
 	s.Customer = c
-	s.Conv.Reset()
+	// What a newcomer had begun (joining, erasing it) was about the row
+	// just erased; a staff member's step half way (a checkout) is their
+	// work, and is asked again after the card, as /start does.
+	midStep := s.Staff.CanCheckout() && s.Conv.Flow != "" && s.Conv.Flow != flowOnboarding && s.Conv.Flow != flowPrivacy
+	if !midStep {
+		s.Conv.Reset()
+	}
 	if c.Language != "" {
 		s.SetData("lang", c.Language)
 		s.SetLang(c.Language)
 	}
 	s.Say("move.done", map[string]any{"Business": s.e.Business.Name})
-	return showCard(s, "")
+	if err := showCard(s, ""); err != nil || !midStep {
+		return err
+	}
+	return s.e.resume(s)
 }
 
 // notifyCardMoved tells the account the card left, in case it was not

@@ -92,6 +92,11 @@ func (feedback) Handle(s *Session) error {
 	case errors.Is(err, domain.ErrFeedbackFinal):
 		s.Say("feedback.final", nil)
 		return nil
+	case errors.Is(err, domain.ErrNotFound) && !s.Customer.Member():
+		// The card moved to another account (a staff member's chat keeps
+		// its step) while the comment was being typed.
+		s.Say("move.old_account", map[string]any{"Business": s.e.Business.Name})
+		return nil
 	case err != nil:
 		return err
 	}

@@ -56,7 +56,8 @@ func (t *tx) MarkCardMoveUsed(ctx context.Context, id int64, at time.Time) error
 // MoveCustomerAccount points the customer at another Telegram account
 // and chat, drops the old chat's conversation (a flow the old account
 // had begun acted for this customer) and sends what waits for the old
-// chat to the new one, unless the old chat is a staff member's too.
+// chat to the new one; a staff member's old chat keeps its conversation
+// and its staff messages, and only the customer's own go.
 func (t *tx) MoveCustomerAccount(ctx context.Context, customerID, telegramID, chatID int64) error {
 	var oldChat *int64
 	err := t.tx.QueryRow(ctx, `WITH old AS (SELECT chat_id FROM customers WHERE id = $1 FOR UPDATE)
@@ -70,20 +71,26 @@ func (t *tx) MoveCustomerAccount(ctx context.Context, customerID, telegramID, ch
 	}
 	var staff bool
 	if err := t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM staff WHERE chat_id = $1 AND revoked_at IS NULL)`,
-		*oldChat).Scan(&staff); err != nil || staff {
-		return mapErr(err) // a staff member's chat keeps its flow and its messages
+		*oldChat).Scan(&staff); err != nil {
+		return mapErr(err)
 	}
 	// What waits for the old chat (a nudge or a visit's rating held by
 	// the quiet hours) is the customer's: it goes to the new one. A row
 	// a sender holds now is on its way and goes where it was going (a
 	// lease is wall-clock time, as the senders set it, not business
-	// time).
-	for _, st := range []stmt{
-		{`DELETE FROM conversations WHERE chat_id = $1`, []any{*oldChat}},
-		{`UPDATE outbox SET chat_id = $2, payload = jsonb_set(payload, '{chat_id}', to_jsonb($2::bigint))
-			WHERE chat_id = $1 AND num_nulls(sent_at, dropped_at) = 2 AND (claimed_until IS NULL OR claimed_until < now())`,
-			[]any{*oldChat, chatID}},
-	} {
+	// time). A staff member's chat keeps its flow and its staff
+	// messages: only what is the customer's own (their nudges, rating
+	// requests and broadcasts) follows the card.
+	move := `UPDATE outbox SET chat_id = $2, payload = jsonb_set(payload, '{chat_id}', to_jsonb($2::bigint))
+			WHERE chat_id = $1 AND num_nulls(sent_at, dropped_at) = 2 AND (claimed_until IS NULL OR claimed_until < now())`
+	steps := []stmt{{`DELETE FROM conversations WHERE chat_id = $1`, []any{*oldChat}}, {move, []any{*oldChat, chatID}}}
+	if staff {
+		steps = []stmt{{move + ` AND (broadcast_id IS NOT NULL
+				OR nudge_id IN (SELECT id FROM nudges WHERE customer_id = $3)
+				OR id IN (SELECT outbox_id FROM feedback_requests WHERE customer_id = $3))`,
+			[]any{*oldChat, chatID, customerID}}}
+	}
+	for _, st := range steps {
 		if _, err := t.tx.Exec(ctx, st.sql, st.args...); err != nil {
 			return fmt.Errorf("move customer %d: %w", customerID, mapErr(err))
 		}

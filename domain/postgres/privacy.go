@@ -155,9 +155,12 @@ func (t *tx) EraseCustomer(ctx context.Context, customerID int64, e domain.Erasu
 		steps = append(steps, stmt{`INSERT INTO erased_accounts (telegram_hash, erased_at) VALUES ($1, $2) ON CONFLICT DO NOTHING`, []any{e.AccountHash, e.At}})
 	}
 	// In a private chat the chat id is the user id; both are looked for.
-	var chats []int64
+	chats, who := []int64{}, deref(tg)
+	if e.KeepChat {
+		who = 0
+	}
 	for _, id := range []int64{deref(chat), deref(tg)} {
-		if id != 0 {
+		if id != 0 && !e.KeepChat {
 			chats = append(chats, id)
 		}
 	}
@@ -173,7 +176,7 @@ func (t *tx) EraseCustomer(ctx context.Context, customerID int64, e domain.Erasu
 			WHERE chat_id = ANY($1) AND broadcast_id IS NOT NULL`, []any{chats, e.At}},
 		stmt{`DELETE FROM outbox WHERE chat_id = ANY($1)`, []any{chats}})
 	for _, q := range []string{deleteHandledUpdates, blankPendingUpdates} {
-		steps = append(steps, stmt{q, []any{chats, deref(tg)}})
+		steps = append(steps, stmt{q, []any{chats, who}})
 	}
 	steps = append(steps, stmt{deleteDeadUpdates, []any{chats, append(rawSpellings(name), digits)}})
 	for _, s := range steps {
