@@ -66,6 +66,11 @@ type ReportStore interface {
 	// MarkJobRun records that job ran for the tick occurrence; false when
 	// it did already (another replica's tick of the same minute).
 	MarkJobRun(ctx context.Context, job string, occurrence, at time.Time) (bool, error)
+	// LastJobRun is the latest occurrence recorded for job (zero when
+	// none is): the scheduler runs a tick missed since.
+	LastJobRun(ctx context.Context, job string) (time.Time, error)
+	// ForgetJobRuns deletes job's records of occurrences before before.
+	ForgetJobRuns(ctx context.Context, job string, before time.Time) error
 }
 
 // Location is the business time zone: the first store's, where the

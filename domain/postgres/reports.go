@@ -86,6 +86,24 @@ func (t *tx) MarkJobRun(ctx context.Context, job string, occurrence, at time.Tim
 	return tag.RowsAffected() == 1, nil
 }
 
+// LastJobRun is the job's latest recorded occurrence, zero for none.
+func (t *tx) LastJobRun(ctx context.Context, job string) (time.Time, error) {
+	var last *time.Time
+	if err := t.tx.QueryRow(ctx, `SELECT max(occurrence) FROM job_runs WHERE job = $1`, job).Scan(&last); err != nil {
+		return time.Time{}, mapErr(err)
+	}
+	if last == nil {
+		return time.Time{}, nil
+	}
+	return *last, nil
+}
+
+// ForgetJobRuns deletes the job's records older than before.
+func (t *tx) ForgetJobRuns(ctx context.Context, job string, before time.Time) error {
+	_, err := t.tx.Exec(ctx, `DELETE FROM job_runs WHERE job = $1 AND occurrence < $2`, job, before)
+	return mapErr(err)
+}
+
 // MarkWeeklyReport records the week's report once.
 func (t *tx) MarkWeeklyReport(ctx context.Context, week, at time.Time) (bool, error) {
 	tag, err := t.tx.Exec(ctx, `INSERT INTO weekly_reports (week_start, sent_at) VALUES ($1, $2)

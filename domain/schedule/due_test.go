@@ -2,6 +2,7 @@ package schedule_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"slices"
@@ -50,5 +51,70 @@ func TestClockedRunsEachDueJobOnce(t *testing.T) {
 	}
 	if runs["nightly"] != 1 || runs["evening"] != 2 || runs["minutely"] != 3 {
 		t.Errorf("runs = %v", runs)
+	}
+}
+
+// TestMissedTicksCatchUp: a job whose last tick did not get done (it
+// failed, as the Monday report does when the database is away at 09:00,
+// or the bot was stopped over it) runs on the next tick or start, once,
+// instead of waiting for its next tick a day or a week later; a replica
+// started afterwards does not run it again.
+func TestMissedTicksCatchUp(t *testing.T) {
+	t.Parallel()
+	db, err := postgres.Open(context.Background(), pgtest.NewDB(t), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	moscow, _ := time.LoadLocation("Europe/Moscow")
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	runs, fail := map[string]int{}, map[string]bool{}
+	job := func(name, spec string) schedule.Job {
+		return schedule.Job{Name: name, Spec: spec, Run: func(context.Context) error {
+			if fail[name] {
+				return errors.New("database away")
+			}
+			runs[name]++
+			return nil
+		}}
+	}
+	jobs := []schedule.Job{job("weekly", "0 9 * * 1"), job("nightly", "30 3 * * *")}
+	sunday := time.Date(2026, 5, 3, 12, 0, 0, 0, moscow)
+	c, err := schedule.NewClocked(db, moscow, quiet, sunday, jobs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	monday := time.Date(2026, 5, 4, 9, 0, 0, 0, moscow)
+	fail["weekly"] = true
+	if got := c.RunDue(t.Context(), monday); !slices.Equal(got, []string{"nightly"}) {
+		t.Errorf("Monday 09:00, the database away: ran %v", got)
+	}
+	fail["weekly"] = false
+	if got := c.RunDue(t.Context(), monday.Add(time.Minute)); !slices.Equal(got, []string{"weekly"}) {
+		t.Errorf("Monday 09:01, the database back: ran %v, want the report that failed at 09:00", got)
+	}
+	if got := c.RunDue(t.Context(), monday.Add(2*time.Minute)); got != nil {
+		t.Errorf("Monday 09:02: ran %v again", got)
+	}
+
+	// The bot is stopped over the next Monday's 09:00 and the night
+	// before: both run when it is back at 10:00, once, however many
+	// replicas start.
+	back := monday.AddDate(0, 0, 7).Add(time.Hour)
+	for i := range 2 {
+		c, err := schedule.NewClocked(db, moscow, quiet, back, jobs...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"weekly", "nightly"}
+		if i == 1 {
+			want = nil
+		}
+		if got := c.RunDue(t.Context(), back.Add(10*time.Second)); !slices.Equal(got, want) {
+			t.Errorf("replica %d started at 10:00 after missing 09:00 and 03:30: ran %v, want %v", i, got, want)
+		}
+	}
+	if runs["weekly"] != 2 || runs["nightly"] != 2 {
+		t.Errorf("runs = %v, want each job once a week and night it was due", runs)
 	}
 }

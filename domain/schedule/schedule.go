@@ -31,27 +31,30 @@ func ParseSpec(spec string) error {
 }
 
 // Scheduler runs jobs on robfig/cron ticks. Each run takes a Postgres
-// advisory lock named after the job, so with several replicas a tick runs
-// the job once, not once per replica.
+// advisory lock named after the job and records the tick it ran for, so
+// with several replicas a tick runs the job once, not once per replica.
+// Every minute it looks for ticks not done yet: a run that failed, or a
+// tick the bot was stopped over, runs then (the latest one, once) instead
+// of waiting for the job's next tick.
 type Scheduler struct {
 	c *cron.Cron
 }
 
 // New schedules jobs in loc (the business's time zone).
 func New(ctx context.Context, st domain.Store, loc *time.Location, log *slog.Logger, jobs ...Job) (*Scheduler, error) {
+	cj, err := parseJobs(jobs)
+	if err != nil {
+		return nil, err
+	}
+	r := newRunner(st, loc, log, time.Now())
 	c := cron.New(cron.WithLocation(loc))
-	for _, j := range jobs {
-		_, err := c.AddFunc(j.Spec, func() {
-			start := time.Now()
-			ran, err := st.TryLock(ctx, j.Name, j.Run)
-			switch {
-			case err != nil:
-				log.Error("job failed", "job", j.Name, "err", err)
-			case ran:
-				log.Info("job done", "job", j.Name, "took", time.Since(start))
-			}
-		})
-		if err != nil {
+	for _, j := range cj {
+		// Each job on its own: a long expiry does not hold the nudges up,
+		// and a run still going skips the next minute's check.
+		run := cron.SkipIfStillRunning(cron.DiscardLogger)(cron.FuncJob(func() {
+			r.run(ctx, j, time.Now(), slog.LevelInfo)
+		}))
+		if _, err := c.AddJob("* * * * *", run); err != nil {
 			return nil, err
 		}
 	}
