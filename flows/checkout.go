@@ -116,7 +116,7 @@ func beginCheckout(s *Session, cardID int64, err error, byPhone bool) error {
 		s.SetData("byphone", "1")
 		found = "checkout.card.found_by_phone"
 	}
-	s.Send(Reply{Text: s.T(found, s.cardData(q)) + s.heldLine(q)})
+	s.Send(Reply{Text: s.T(found, s.cardData(q)) + s.heldLine(q, true)})
 	if err := sayNotes(s, q.Customer.ID); err != nil {
 		return err
 	}
@@ -146,13 +146,18 @@ func (s *Session) cardData(q *domain.CardQuote) map[string]any {
 }
 
 // heldLine says, under the card's balance, that a welcome bonus held
-// for the first purchase comes with this one and can pay for it ("" when
-// none is held, or the card was found by phone: it cannot pay then).
-func (s *Session) heldLine(q *domain.CardQuote) string {
-	if q.Held <= 0 || s.byPhone() {
+// for the first purchase comes with this one, and that it can pay for it
+// when it can (canPay, and the card was not found by phone): the done
+// message's balance counts it either way ("" when none is held).
+func (s *Session) heldLine(q *domain.CardQuote, canPay bool) string {
+	if q.Held <= 0 {
 		return ""
 	}
-	return "\n" + s.T("checkout.card.welcome_held", map[string]any{"Points": s.num(q.Held), "Count": q.Held})
+	id := "checkout.card.welcome_held"
+	if !canPay || s.byPhone() {
+		id = "checkout.card.welcome_comes"
+	}
+	return "\n" + s.T(id, map[string]any{"Points": s.num(q.Held), "Count": q.Held})
 }
 
 // percent shows basis points as a percent: 300 → "3", 250 → "2.5".
@@ -305,7 +310,7 @@ func (c checkout) askChoose(s *Session) error {
 			[]Button{{Text: s.T("checkout.choose.redeem_other", nil), Data: s.cb(flowCheckout, stepChoose, "other")}})
 	}
 	rows = append(rows, c.cancelRow(s))
-	s.Send(Reply{Text: s.T(ask, data) + s.heldLine(q) + s.promotionLine(accrue.Promotion), Inline: rows})
+	s.Send(Reply{Text: s.T(ask, data) + s.heldLine(q, q.MaxRedeem > 0) + s.promotionLine(accrue.Promotion), Inline: rows})
 	return nil
 }
 
@@ -565,6 +570,11 @@ func (c checkout) confirm(s *Session) error {
 		"Pay": s.e.money(p.Amount-p.Redeemed*s.e.Business.Program.PointValue, s.Lang),
 	}
 	r := Reply{Text: s.T("checkout.done", data), Inline: [][]Button{{{Text: s.T("note.add", nil), Data: action("note", "p"+p.PublicID)}}}}
+	if res.Welcome > 0 {
+		// A held welcome bonus came with the purchase: the balance counts
+		// it, so the points line adds up only with it named.
+		r.Text += "\n" + s.T("checkout.done.welcome", map[string]any{"Points": s.num(res.Welcome), "Count": res.Welcome})
+	}
 	if req.Stamps != nil {
 		r.Text += "\n" + s.T("checkout.done.stamps", map[string]any{"Stamps": s.stamps(p.Stamps)})
 	}
