@@ -136,7 +136,8 @@ type CodeWordStore interface {
 	// CreateCodeWord inserts w (its key from w.Word) and sets its ID;
 	// ErrConflict when another word of its key is open.
 	CreateCodeWord(ctx context.Context, w *CodeWord) error
-	// FindCodeWord finds the newest word of a key (ErrNotFound).
+	// FindCodeWord finds the newest word of a key, an open one first
+	// (ErrNotFound).
 	FindCodeWord(ctx context.Context, key string) (*CodeWord, error)
 	// FindCodeWordByID finds a word by id (ErrNotFound).
 	FindCodeWordByID(ctx context.Context, id int64) (*CodeWord, error)

@@ -144,11 +144,11 @@ func (s *Service) TakeInquiry(ctx context.Context, tx Tx, st *Staff, id int64, r
 		if err != nil {
 			return nil, nil, err
 		}
-		if by.CanManage() {
+		if by.AnswersAt(q.ShopID) {
 			return q, nil, &HandledError{By: by, Resolution: q.Resolution, At: q.HandledAt}
 		}
-		// Whoever handled it lost their access (revoked, or hired back
-		// as a cashier): the thread passes to the one who takes it now,
+		// Whoever handled it lost their access (revoked, hired back as a
+		// cashier, or moved to another store): the thread passes to the one who takes it now,
 		// or the customer is left unheard.
 		q.HandledBy = 0
 	}

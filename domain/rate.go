@@ -455,11 +455,11 @@ func (s *Service) TakeFeedback(ctx context.Context, tx Tx, st *Staff, feedbackID
 		if err != nil {
 			return nil, err
 		}
-		if by.CanManage() {
+		if by.AnswersAt(f.ShopID) {
 			return f, &HandledError{By: by, Resolution: f.Resolution, At: f.HandledAt}
 		}
-		// Whoever handled it lost their access (revoked, or hired back
-		// as a cashier): the thread passes to the one who takes it now,
+		// Whoever handled it lost their access (revoked, hired back as a
+		// cashier, or moved to another store): the thread passes to the one who takes it now,
 		// or the customer is left unheard.
 		f.HandledBy = 0
 	}

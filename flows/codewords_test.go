@@ -384,3 +384,40 @@ func TestCodeWordStartedBeforeTheApostropheFolding(t *testing.T) {
 		t.Fatalf("Anna's maʼno, as the flyer prints it:\n%s", anna.Transcript())
 	}
 }
+
+// TestCodeWordApostropheUpgradeKeepsTheRunningWord: before the folding
+// an owner ran MAʻNO and, later, MAʼNO (two words then), which has ended
+// or which she stopped. After the upgrade the two are one spelling, and
+// the word that still runs is the one found: a member who writes maʻno
+// gets its points, as before the upgrade.
+func TestCodeWordApostropheUpgradeKeepsTheRunningWord(t *testing.T) {
+	t.Parallel()
+	for name, stop := range map[string]string{
+		"ended":   `ends_at = starts_at - interval '1 day', starts_at = starts_at - interval '2 days'`,
+		"stopped": `stopped_at = starts_at, stopped_by = created_by`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			h := bottest.New(t, withOwner)
+			owner := h.Chat(ownerID, "Olga", "en")
+			anna := join(t, h, 101, "Anna")
+			startWord(t, owner, "MAʻNO")
+			startWord(t, owner, "LATER")
+			// The later word as the version before wrote it: MAʼNO.
+			if _, err := h.DB.Pool().Exec(t.Context(), `UPDATE code_words SET word = 'MAʼNO', word_key = 'MAʼNO', `+stop+`
+				WHERE id = (SELECT max(id) FROM code_words)`); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := h.DB.Pool().Exec(t.Context(), `DELETE FROM schema_migrations WHERE version > 74`); err != nil {
+				t.Fatal(err)
+			}
+			if err := postgres.Migrate(t.Context(), h.DB.Pool()); err != nil {
+				t.Fatal(err)
+			}
+			anna.Send("maʻno")
+			if got := anna.Last().Text; !strings.HasPrefix(got, "🎉 Code word MAʻNO: +100 points") {
+				t.Fatalf("Anna's maʻno while MAʻNO runs:\n%s", anna.Transcript())
+			}
+		})
+	}
+}

@@ -86,7 +86,7 @@ func relayDirectToStaff(s *Session, staffID int64, text string) error {
 		s.Say("relay.unreachable", nil)
 		return nil
 	}
-	return sendToHandler(s, staffID, action("dm", "r"+strconv.FormatInt(s.Customer.ID, 10)), text)
+	return sendToHandler(s, staffID, 0, action("dm", "r"+strconv.FormatInt(s.Customer.ID, 10)), text)
 }
 
 func init() {

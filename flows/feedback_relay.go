@@ -131,21 +131,21 @@ func relayToStaff(s *Session, feedbackID int64, text string) error {
 	if err != nil {
 		return err
 	}
-	return sendToHandler(s, f.HandledBy, action("fbreply", strconv.FormatInt(f.ID, 10)), text)
+	return sendToHandler(s, f.HandledBy, f.ShopID, action("fbreply", strconv.FormatInt(f.ID, 10)), text)
 }
 
 // sendToHandler sends the customer's words to the staff member who
 // handles the thread, with Reply (reply its data) under them; when they
-// lost their access since (revoked, or hired back as a cashier, who may
-// not reply), to the owners, the first of whom to Reply takes the
-// thread over.
-func sendToHandler(s *Session, staffID int64, reply, text string) error {
+// lost their access since (revoked, hired back as a cashier, who may
+// not reply, or moved away from shopID, the thread's store; 0: none), to
+// the owners, the first of whom to Reply takes the thread over.
+func sendToHandler(s *Session, staffID, shopID int64, reply, text string) error {
 	st, err := s.Tx.FindStaffByID(s.Ctx, staffID)
 	if err != nil {
 		return err
 	}
 	to := []domain.Staff{*st}
-	if !st.CanManage() {
+	if !st.AnswersAt(shopID) {
 		all, err := s.Tx.ListStaff(s.Ctx, 0)
 		if err != nil {
 			return err

@@ -265,7 +265,7 @@ func relayInquiryToStaff(s *Session, id int64, text string) error {
 	if err != nil {
 		return err
 	}
-	return sendToHandler(s, q.HandledBy, action("iqreply", strconv.FormatInt(q.ID, 10)), text)
+	return sendToHandler(s, q.HandledBy, q.ShopID, action("iqreply", strconv.FormatInt(q.ID, 10)), text)
 }
 
 // questionsDays is how far back /questions looks for questions nobody

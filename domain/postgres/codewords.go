@@ -73,9 +73,10 @@ func (t *tx) findCodeWord(ctx context.Context, where string, arg any) (*domain.C
 	return &w, nil
 }
 
-// FindCodeWord finds the newest word of a key.
+// FindCodeWord finds the newest word of a key, its open one first: a
+// word of one spelling only since 0075 may be older than a stopped one.
 func (t *tx) FindCodeWord(ctx context.Context, key string) (*domain.CodeWord, error) {
-	return t.findCodeWord(ctx, `w.word_key = $1 ORDER BY w.id DESC LIMIT 1`, key)
+	return t.findCodeWord(ctx, `w.word_key = $1 ORDER BY w.stopped_at IS NULL DESC, w.id DESC LIMIT 1`, key)
 }
 
 // FindCodeWordByID finds a word by id.
