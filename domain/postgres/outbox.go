@@ -380,9 +380,20 @@ func (o *outbox) PutOff(ctx context.Context, m domain.OutMessage, after time.Dur
 	return o.putOff(ctx, m, after, reason, 0)
 }
 
-// Throttle is PutOff for Telegram's 429: the lease is no failure.
+// Throttle is PutOff for Telegram's 429: the lease is no failure. The
+// wait is the chat's, not the message's: the chat's other messages
+// queued now wait it out too, so that should this one be withdrawn (a
+// cancelled visit's rating request, a broadcast called off) the next
+// does not go at once and meet another 429. Their order is kept by
+// not_before as before; a row a sender holds is left to it.
 func (o *outbox) Throttle(ctx context.Context, m domain.OutMessage, after time.Duration, reason string) error {
-	return o.putOff(ctx, m, after, reason, 1)
+	if err := o.putOff(ctx, m, after, reason, 1); err != nil {
+		return err
+	}
+	_, err := o.pool.Exec(ctx, `UPDATE outbox SET retry_at = greatest(retry_at, now() + $3 * interval '1 second')
+		WHERE chat_id = $1 AND id <> $2 AND `+chatPending+`
+		  AND (claimed_until IS NULL OR claimed_until < now())`, m.ChatID, m.ID, after.Seconds())
+	return markUnavailable(err)
 }
 
 func (o *outbox) putOff(ctx context.Context, m domain.OutMessage, after time.Duration, reason string, spent int) error {
