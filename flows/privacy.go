@@ -151,7 +151,15 @@ func (p privacy) Handle(s *Session) error {
 		s.Edit(Reply{Text: s.T("privacy.erase.kept", nil)})
 		return goBack(s)
 	}
-	s.Leave()
+	// A staff member's step half way (a checkout) is their work, not
+	// the card's: it is asked again after the erasure. Anything else the
+	// chat was doing was the customer's, and ends with its answers.
+	flow, _, _ := strings.Cut(s.Data("back"), ":")
+	work := s.Staff.CanCheckout() && staffFlows[flow]
+	if !work {
+		s.Leave()
+	}
+	delete(s.Conv.Data, domain.ConvGroupDraft) // their profile answers
 	if err := s.e.Service.EraseCustomer(s.Ctx, s.Tx, s.Customer); err != nil {
 		return err
 	}
@@ -161,7 +169,17 @@ func (p privacy) Handle(s *Session) error {
 		done = "privacy.withdraw.done"
 	}
 	s.Edit(Reply{Text: s.T(done, nil)})
+	if work {
+		return goBack(s)
+	}
 	return nil
+}
+
+// staffFlows are the flows that are a staff member's work, which their
+// erasure of their own card leaves be.
+var staffFlows = map[string]bool{
+	flowAdjust: true, flowBroadcast: true, flowCheckout: true, flowCodeWord: true, flowCustomerFind: true,
+	flowFeedbackReply: true, flowNote: true, flowPromo: true, flowReturn: true, flowStaff: true, flowStatsDates: true,
 }
 
 // goBack returns to the flow the chat was in before the erasure question

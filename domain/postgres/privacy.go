@@ -164,7 +164,26 @@ func (t *tx) EraseCustomer(ctx context.Context, customerID int64, e domain.Erasu
 			chats = append(chats, id)
 		}
 	}
-	steps = append(steps, stmt{`DELETE FROM conversations WHERE chat_id = ANY($1)`, []any{chats}},
+	// A cashier or an owner erasing the card of their own erases it in
+	// their work chat: what waits there for them as staff (an alert about
+	// another customer, a step half way, their next command) stays, and
+	// only the customer's own messages (their nudges, rating requests
+	// and broadcasts, as MoveCustomerAccount picks them) go.
+	var staff bool
+	if err := t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM staff WHERE revoked_at IS NULL
+		AND (chat_id = ANY($1) OR telegram_id = $2))`, chats, who).Scan(&staff); err != nil {
+		return mapErr(err)
+	}
+	drop, work := stmt{`DELETE FROM outbox WHERE chat_id = ANY($1)`, []any{chats}}, chats
+	if staff {
+		// What was sent there goes as it would for anyone (their card,
+		// their export were sent there too): only what is still to go
+		// for the staff member stays.
+		drop = stmt{drop.sql + ` AND (NOT ` + chatPending + ` OR nudge_id IN (SELECT id FROM nudges WHERE customer_id = $2)
+			OR id IN (SELECT outbox_id FROM feedback_requests WHERE customer_id = $2))`, []any{chats, customerID}}
+		work, who = []int64{}, 0
+	}
+	steps = append(steps, stmt{`DELETE FROM conversations WHERE chat_id = ANY($1)`, []any{work}},
 		// A nudge not sent yet was not sent; a broadcast's messages stay
 		// for its count (sent, blocked, withdrawn if not sent yet), with
 		// no chat and no text; the rest of the chat's messages go.
@@ -174,9 +193,9 @@ func (t *tx) EraseCustomer(ctx context.Context, customerID int64, e domain.Erasu
 			last_error = CASE WHEN ` + chatPending + ` THEN '` + withdrawnError + `' ELSE last_error END,
 			dropped_at = CASE WHEN ` + chatPending + ` THEN $2 ELSE dropped_at END
 			WHERE chat_id = ANY($1) AND broadcast_id IS NOT NULL`, []any{chats, e.At}},
-		stmt{`DELETE FROM outbox WHERE chat_id = ANY($1)`, []any{chats}})
+		drop)
 	for _, q := range []string{deleteHandledUpdates, blankPendingUpdates} {
-		steps = append(steps, stmt{q, []any{chats, who}})
+		steps = append(steps, stmt{q, []any{work, who}})
 	}
 	steps = append(steps, stmt{deleteDeadUpdates, []any{chats, append(rawSpellings(name), digits)}})
 	for _, s := range steps {
