@@ -14,14 +14,7 @@ import (
 // three that pay for a free latte.
 func TestReturnOfMostOfAPurchaseTakesItsStamps(t *testing.T) {
 	t.Parallel()
-	h := bottest.New(t, withOwner, withStamps)
-	owner := h.Chat(ownerID, "Olga", "en")
-	cashier := hire(t, h, owner, "cashier", 981, "Boris")
-	manager := hire(t, h, owner, "manager", 982, "Mila")
-	anna := join(t, h, 181, "Anna")
-
-	scan(t, anna, cashier)
-	cashier.Send("450").Tap("➕ Accrue +13").Tap("☕ +1").Tap("☕ +1").Tap("✅ Confirm")
+	_, anna, _, manager := threeCoffees(t)
 	anna.Sync()
 	if !strings.Contains(texts(anna), "+3 stamps · 🎁 Your stamps (3 stamps) pay for a free latte") {
 		t.Fatalf("three coffees:\n%s", anna.Transcript())
@@ -43,13 +36,7 @@ func TestReturnOfMostOfAPurchaseTakesItsStamps(t *testing.T) {
 // the card stays as it was.
 func TestReturnOfStampsThatPaidAPrizeIsRefused(t *testing.T) {
 	t.Parallel()
-	h := bottest.New(t, withOwner, withStamps)
-	owner := h.Chat(ownerID, "Olga", "en")
-	cashier := hire(t, h, owner, "cashier", 985, "Boris")
-	manager := hire(t, h, owner, "manager", 986, "Mila")
-	anna := join(t, h, 185, "Anna")
-	scan(t, anna, cashier)
-	cashier.Send("450").Tap("➕ Accrue +13").Tap("☕ +1").Tap("☕ +1").Tap("✅ Confirm")
+	h, anna, cashier, manager := threeCoffees(t)
 	scan(t, anna, cashier)
 	cashier.Tap("🎁 a free latte · 3 stamps").Tap("✅ Give the prize")
 	scan(t, anna, manager)
@@ -74,13 +61,7 @@ func TestReturnOfStampsThatPaidAPrizeIsRefused(t *testing.T) {
 // step's rounding must not keep a stamp a single return takes.
 func TestReturnsInStepsTakeTheStampsOfOneReturn(t *testing.T) {
 	t.Parallel()
-	h := bottest.New(t, withOwner, withStamps)
-	owner := h.Chat(ownerID, "Olga", "en")
-	cashier := hire(t, h, owner, "cashier", 987, "Boris")
-	manager := hire(t, h, owner, "manager", 988, "Mila")
-	anna := join(t, h, 187, "Anna")
-	scan(t, anna, cashier)
-	cashier.Send("450").Tap("➕ Accrue +13").Tap("☕ +1").Tap("☕ +1").Tap("✅ Confirm")
+	h, anna, _, manager := threeCoffees(t)
 	for range 3 {
 		scan(t, anna, manager)
 		manager.Tap("↩ Return of items").Tap(buttonWith(t, manager, "450 RUB")).Send("100").Tap("✅ Confirm the return")
@@ -92,4 +73,18 @@ func TestReturnsInStepsTakeTheStampsOfOneReturn(t *testing.T) {
 	if photo, _ := anna.LastPhoto(); !strings.Contains(photo.Caption, "☕ Stamp card: 1 of 3 to a free latte.") {
 		t.Fatalf("after 300 of 450 RUB came back in three returns, the card says: %q (one return of 300 leaves 1 stamp)", photo.Caption)
 	}
+}
+
+// threeCoffees is a stamp card shop where Anna bought three coffees
+// (450 RUB, three stamps) from the cashier Boris; Mila manages.
+func threeCoffees(t *testing.T) (h *bottest.Harness, anna, cashier, manager *bottest.Chat) {
+	t.Helper()
+	h = bottest.New(t, withOwner, withStamps)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier = hire(t, h, owner, "cashier", 981, "Boris")
+	manager = hire(t, h, owner, "manager", 982, "Mila")
+	anna = join(t, h, 181, "Anna")
+	scan(t, anna, cashier)
+	cashier.Send("450").Tap("➕ Accrue +13").Tap("☕ +1").Tap("☕ +1").Tap("✅ Confirm")
+	return h, anna, cashier, manager
 }
