@@ -448,9 +448,10 @@ type OutMessage struct {
 	// puts the new one's in Payload (RelanguageQueued). Nil: none.
 	Payloads  map[string]json.RawMessage
 	NotBefore time.Time
-	// About is the customer a message to someone else (staff) is about
-	// and names (0: none): her erasure withdraws it while it still
-	// waits, so it never goes out with her name.
+	// About is the customer a message is about and names (0: none): one
+	// to staff, or her own export or purchase notice in a chat her
+	// erasure keeps (a staff member's); her erasure withdraws it while
+	// it still waits, so it never goes out with her data.
 	About int64
 	// Attempts counts the leases taken on the row; a sender's lease holds
 	// only while it is still the count the sender saw (see Outbox).

@@ -361,7 +361,8 @@ func exportData(s *Session) error {
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	s.Send(Reply{Text: s.T("privacy.export.caption", nil), Document: &Document{Name: "my-data.json", Data: data}})
+	s.Send(Reply{Text: s.T("privacy.export.caption", nil), Document: &Document{Name: "my-data.json", Data: data},
+		About: s.Customer.ID})
 	return nil
 }
 

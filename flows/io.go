@@ -156,9 +156,11 @@ type Reply struct {
 	// ChatCommands, when set, replaces the command menu of this chat only
 	// (staff see their commands); an empty list restores the default menu.
 	ChatCommands *[]Command `json:"chat_commands,omitempty"`
-	// About is the customer a message to staff names (0: none). It is
-	// not part of the message: the outbox keeps it beside the payload,
-	// so that her erasure withdraws the message while it still waits.
+	// About is the customer a message names (0: none): a message to
+	// staff about her, or her own export or purchase notice, which may
+	// wait in a chat her erasure keeps (a staff member's work chat). It
+	// is not part of the message: the outbox keeps it beside the
+	// payload, so that her erasure withdraws the message while it waits.
 	About int64 `json:"-"`
 }
 

@@ -199,7 +199,7 @@ func (e *Engine) purchaseNotice(r *domain.PurchaseResult) (Reply, bool) {
 	if r.TierUp && !p.Cancelled() {
 		text += "\n" + e.translate(loc, "checkout.customer.tier_up", map[string]any{"Tier": r.Tier.NameIn(lang), "Rate": percent(r.Tier.EarnBP)})
 	}
-	return Reply{ChatID: c.ChatID, Text: text}, true
+	return Reply{ChatID: c.ChatID, Text: text, About: c.ID}, true
 }
 
 // returnNotice tells the customer what a return did to their points:

@@ -1,6 +1,7 @@
 package flows_test
 
 import (
+	"encoding/base64"
 	"slices"
 	"strings"
 	"testing"
@@ -124,5 +125,59 @@ func TestStaffErasingTheirCardKeepsTheirNextCommand(t *testing.T) {
 	bottest.Restart(t, h).Settle()
 	if len(cashier.U.Messages()) == mark {
 		t.Errorf("the cashier's /scan typed behind his erasure was never answered:\n%s", cashier.Sync().Transcript())
+	}
+}
+
+// TestStaffErasureLeavesNoCopyOfTheirCustomerData: Boris, a cashier,
+// is a member too: he filled in the questionnaire (birthday, email) in
+// his work chat, asked for his data export, and deletes his data there.
+// His work stays, but nothing of him as a customer may: not the answers
+// he typed (kept in the stored updates of his chat), not his export
+// still waiting to go (Telegram held it back).
+func TestStaffErasureLeavesNoCopyOfTheirCustomerData(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, withPresets("basic"))
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 961, "Boris")
+	cashier.Send("/start").Tap("✅ I agree").ShareContact("+79990000961").Send("Bobby").Tap("Yes, please")
+	scan(t, cashier, owner)
+	owner.Send("500").Tap("➕ Accrue +15").Tap("✅ Confirm")
+	cashier.Sync().
+		Tap("📝 About you (up to +105 points)").
+		Send("14.03.1990").Send("boris.secret@example.org").Tap("Male").Send("Moscow")
+	cashier.Send("/privacy").Tap("📦 Download my data")
+	if cashier.Last().Document == nil {
+		t.Fatalf("no export:\n%s", cashier.Transcript())
+	}
+	var boris int64
+	if err := h.DB.Pool().QueryRow(t.Context(), `SELECT id FROM customers WHERE telegram_id = 961`).Scan(&boris); err != nil {
+		t.Fatal(err)
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM outbox WHERE chat_id = 961 AND about_customer_id = $1`, boris); n < 2 {
+		t.Fatalf("%d of his export and purchase notice say whom they are about", n)
+	}
+	cashier.Send("/privacy").Tap("🗑 Delete my data")
+	// The export is held back by Telegram (a 429): it waits in the outbox.
+	doc := base64.StdEncoding.EncodeToString([]byte(`{"phone": "+79990000961", "facts": {"birthday": "1990-03-14"}}`))
+	if _, err := h.DB.Pool().Exec(t.Context(), `INSERT INTO outbox (chat_id, payload, created_at, not_before, retry_at, about_customer_id)
+		VALUES (961, jsonb_build_object('chat_id', 961, 'document', jsonb_build_object('name', 'my-data.json', 'data', $1::text)),
+		$2, $2, now() + interval '1 hour', $3)`, doc, h.Clock.Now(), boris); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cashier.U.Tap("Yes, delete my data"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for countRows(t, h, `SELECT count(*) FROM customers WHERE telegram_id = 961`)+
+		countRows(t, h, `SELECT count(*) FROM updates WHERE processed_at IS NULL`) != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the erasure was not done:\n%s", cashier.Transcript())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	for _, secret := range []string{"9990000961", "boris.secret@example.org", "14.03.1990", "1990-03-14"} {
+		if found := findEverywhere(t, h, secret); len(found) > 0 {
+			t.Errorf("%q is still stored after the cashier's erasure in %v", secret, found)
+		}
 	}
 }

@@ -174,7 +174,7 @@ func (t *tx) EraseCustomer(ctx context.Context, customerID int64, e domain.Erasu
 		AND (chat_id = ANY($1) OR telegram_id = $2))`, chats, who).Scan(&staff); err != nil {
 		return mapErr(err)
 	}
-	drop, work := stmt{`DELETE FROM outbox WHERE chat_id = ANY($1)`, []any{chats}}, chats
+	drop, work, person := stmt{`DELETE FROM outbox WHERE chat_id = ANY($1)`, []any{chats}}, chats, who
 	if staff {
 		// What was sent there goes as it would for anyone (their card,
 		// their export were sent there too): only what is still to go
@@ -194,9 +194,11 @@ func (t *tx) EraseCustomer(ctx context.Context, customerID int64, e domain.Erasu
 			dropped_at = CASE WHEN ` + chatPending + ` THEN $2 ELSE dropped_at END
 			WHERE chat_id = ANY($1) AND broadcast_id IS NOT NULL`, []any{chats, e.At}},
 		drop)
-	for _, q := range []string{deleteHandledUpdates, blankPendingUpdates} {
-		steps = append(steps, stmt{q, []any{work, who}})
-	}
+	// Their handled updates go even from a work chat: they hold what they
+	// typed as a customer (their questionnaire answers, their questions);
+	// only those still waiting (their next command) stay theirs.
+	steps = append(steps, stmt{deleteHandledUpdates, []any{chats, person}})
+	steps = append(steps, stmt{blankPendingUpdates, []any{work, who}})
 	steps = append(steps, stmt{deleteDeadUpdates, []any{chats, append(rawSpellings(name), digits)}})
 	for _, s := range steps {
 		if _, err := t.tx.Exec(ctx, s.sql, s.args...); err != nil {
