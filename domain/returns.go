@@ -67,6 +67,10 @@ type ReturnResult struct {
 	Tier     Tier
 	// Created is false when the request repeated an earlier one.
 	Created bool
+	// WelcomeTaken is the welcome bonus a full return took back with the
+	// card's only purchase (held again for the next one; 0: none): the
+	// balance counts it, so the staff's points line adds up with it named.
+	WelcomeTaken int64
 }
 
 // Receipt is the purchase as rung up, before any return.

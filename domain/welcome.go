@@ -107,10 +107,10 @@ func (WelcomeHeldAgain) eventName() string { return "welcome_held_again" }
 func (s *Service) welcomeUndone(ctx context.Context, tx Tx, ev Event) error {
 	switch ev := ev.(type) {
 	case PurchaseCancelled:
-		return s.undoWelcome(ctx, tx, &ev.Result.Purchase, ev.Result.Customer)
+		return s.undoWelcome(ctx, tx, &ev.Result.Purchase, ev.Result.Customer, nil)
 	case PurchaseReturned:
 		if ev.Result.Purchase.Cancelled() { // returned in full
-			return s.undoWelcome(ctx, tx, &ev.Result.Purchase, ev.Result.Customer)
+			return s.undoWelcome(ctx, tx, &ev.Result.Purchase, ev.Result.Customer, &ev.Result.WelcomeTaken)
 		}
 	}
 	return nil
@@ -121,8 +121,9 @@ func (s *Service) welcomeUndone(ctx context.Context, tx Tx, ev Event) error {
 // bonus (the phone was typed: WelcomeHeld), what is left of the bonus is
 // taken back and held again for the next purchase, one round more. What
 // the customer spent of it stays spent and is not held again, so the
-// bonus never adds up to more than one.
-func (s *Service) undoWelcome(ctx context.Context, tx Tx, p *Purchase, c *Customer) error {
+// bonus never adds up to more than one. taken (nil: unused) is told the
+// points taken back.
+func (s *Service) undoWelcome(ctx context.Context, tx Tx, p *Purchase, c *Customer, taken *int64) error {
 	if c == nil || c.Erased || s.Business.WelcomeBonus <= 0 {
 		return nil
 	}
@@ -135,6 +136,9 @@ func (s *Service) undoWelcome(ctx context.Context, tx Tx, p *Purchase, c *Custom
 		Reason: p.PublicID, IdempotencyKey: fmt.Sprintf("%s:undo", welcomeRoundKey(c.ID, w.Round)), CreatedAt: now}, LotPromo)
 	if err != nil || !created {
 		return err
+	}
+	if taken != nil {
+		*taken = take
 	}
 	if err := tx.HoldWelcome(ctx, HeldWelcome{CardID: p.CardID, Points: take, ValidDays: s.Business.WelcomeBonusDays,
 		At: now, Round: w.Round + 1}); err != nil {

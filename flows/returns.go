@@ -301,6 +301,10 @@ func (f returnFlow) confirm(s *Session) error {
 		text += "\n" + s.T("return.done.short", map[string]any{"Short": s.num(r.Short),
 			"Kept": s.e.money(r.Short*s.e.Business.Program.PointValue, s.Lang)})
 	}
+	if res.WelcomeTaken > 0 {
+		// The balance counts it: the points line adds up only with it named.
+		text += "\n" + s.T("return.done.welcome", map[string]any{"Points": s.num(res.WelcomeTaken), "Count": res.WelcomeTaken})
+	}
 	if p.Cancelled() {
 		text += "\n" + s.T("return.done.whole", nil)
 	}
