@@ -88,10 +88,20 @@ type runner struct {
 
 	mu   sync.Mutex
 	done map[string]time.Time // the last tick known done, per job
+
+	// slots bounds the checks that hold their lock at once: each holds a
+	// connection for the lock and needs another to read job_runs and run,
+	// so the nine jobs checked together each minute would otherwise take
+	// all of a pool of 8 and wait for a ninth for good.
+	slots chan struct{}
 }
 
+// runSlots is how many jobs hold their lock at once (two connections
+// each, within the smallest default pool of 8 with room for the chats).
+const runSlots = 3
+
 func newRunner(st domain.Store, loc *time.Location, log *slog.Logger, since time.Time) *runner {
-	return &runner{st: st, loc: loc, log: log, since: since, done: map[string]time.Time{}}
+	return &runner{st: st, loc: loc, log: log, since: since, done: map[string]time.Time{}, slots: make(chan struct{}, runSlots)}
 }
 
 var errNotDue = errors.New("not due")
@@ -103,6 +113,12 @@ func (r *runner) run(ctx context.Context, j clockedJob, now time.Time, level slo
 	r.mu.Unlock()
 	if !known.IsZero() && j.sched.Next(known.In(r.loc)).After(now) {
 		return false // done here, no need to ask the database
+	}
+	select {
+	case r.slots <- struct{}{}:
+		defer func() { <-r.slots }()
+	case <-ctx.Done():
+		return false
 	}
 	start := time.Now()
 	ok, err := r.st.TryLock(ctx, j.Name, func(ctx context.Context) error {

@@ -3,12 +3,15 @@ package schedule_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/loyaltybot/loyaltybot/domain"
 	"github.com/loyaltybot/loyaltybot/domain/postgres"
 	"github.com/loyaltybot/loyaltybot/domain/postgres/pgtest"
 	"github.com/loyaltybot/loyaltybot/domain/schedule"
@@ -116,5 +119,70 @@ func TestMissedTicksCatchUp(t *testing.T) {
 	}
 	if runs["weekly"] != 2 || runs["nightly"] != 2 {
 		t.Errorf("runs = %v, want each job once a week and night it was due", runs)
+	}
+}
+
+// TestSchedulerChecksDoNotStarveThePool: every minute each job's check
+// takes its lock (a connection held while the job runs) and reads
+// job_runs (a second connection). The bot's default pool is 8 and there
+// are 9 jobs: the checks of the first minute after a start, all at once,
+// must not hold every connection and wait for one more, which would hang
+// the jobs (and every chat the bot answers) for good.
+func TestSchedulerChecksDoNotStarveThePool(t *testing.T) {
+	t.Parallel()
+	db, err := postgres.Open(context.Background(), pgtest.NewDB(t), 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	moscow, _ := time.LoadLocation("Europe/Moscow")
+	var mu sync.Mutex
+	runs := 0
+	var jobs []schedule.Job
+	for i := range 9 {
+		jobs = append(jobs, schedule.Job{Name: fmt.Sprintf("job%d", i), Spec: "* * * * *", Run: func(ctx context.Context) error {
+			mu.Lock()
+			runs++
+			mu.Unlock()
+			return nil
+		}})
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel() // before db.Close: the hung checks give their connections back
+	s, err := schedule.New(ctx, db, moscow, slog.New(slog.NewTextHandler(io.Discard, nil)), jobs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { schedule.Tick(s); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the 9 jobs' checks of one minute still hang after 20s on a pool of 8")
+	}
+	if runs != 0 {
+		t.Errorf("runs = %d, want none: no tick has passed since the start", runs)
+	}
+
+	// The bot was stopped over their last ticks: all nine are due at once.
+	if err := db.Update(ctx, func(tx domain.Tx) error {
+		for _, j := range jobs {
+			if _, err := tx.MarkJobRun(ctx, j.Name, time.Now().Add(-time.Hour).Truncate(time.Minute), time.Now().Add(-time.Hour)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	done = make(chan struct{})
+	go func() { schedule.Tick(s); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the 9 jobs due at once still hang after 20s on a pool of 8")
+	}
+	if runs != 9 {
+		t.Errorf("runs = %d, want the 9 due jobs once each", runs)
 	}
 }
