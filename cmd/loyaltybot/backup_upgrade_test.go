@@ -48,11 +48,7 @@ func execSQL(t *testing.T, url, sql string) {
 // the admin commands work on it.
 func TestRestoreAnOlderBackupMigratesIt(t *testing.T) {
 	old := pgtest.NewDB(t)
-	execSQL(t, old, `DROP INDEX outbox_about;
-		ALTER TABLE outbox DROP COLUMN about_customer_id;
-		ALTER TABLE purchases DROP COLUMN returned_stamps;
-		ALTER TABLE staff DROP COLUMN version;
-		DELETE FROM schema_migrations WHERE version > 71`)
+	backToVersion71(t, old)
 	file := dumpOf(t, old)
 
 	url := pgtest.NewDB(t)
@@ -125,11 +121,7 @@ func TestRestoreRollsBackAnUpgrade(t *testing.T) {
 // lock, the others wait for it and find nothing to do; none fails.
 func TestReplicasStartTogetherOnAnOlderDatabase(t *testing.T) {
 	url := pgtest.NewDB(t)
-	execSQL(t, url, `DROP INDEX outbox_about;
-		ALTER TABLE outbox DROP COLUMN about_customer_id;
-		ALTER TABLE purchases DROP COLUMN returned_stamps;
-		ALTER TABLE staff DROP COLUMN version;
-		DELETE FROM schema_migrations WHERE version > 71`)
+	backToVersion71(t, url)
 	env := envFunc(map[string]string{"DATABASE_URL": url})
 	errs := make(chan error, 8)
 	for i := range 8 {
@@ -167,11 +159,7 @@ func TestReplicasStartTogetherOnAnOlderDatabase(t *testing.T) {
 // binary knows only …") and leave no backup to go back to.
 func TestBackupBeforeAnUpgradeLeavesTheSchemaAlone(t *testing.T) {
 	url := pgtest.NewDB(t)
-	execSQL(t, url, `DROP INDEX outbox_about;
-		ALTER TABLE outbox DROP COLUMN about_customer_id;
-		ALTER TABLE purchases DROP COLUMN returned_stamps;
-		ALTER TABLE staff DROP COLUMN version;
-		DELETE FROM schema_migrations WHERE version > 71`)
+	backToVersion71(t, url)
 	env := envFunc(map[string]string{"DATABASE_URL": url})
 	file := filepath.Join(t.TempDir(), "before-upgrade.dump")
 	var out, errOut bytes.Buffer
@@ -196,4 +184,16 @@ func TestBackupBeforeAnUpgradeLeavesTheSchemaAlone(t *testing.T) {
 	if strings.Contains(string(toc), "outbox_about") {
 		t.Errorf("the pre-upgrade backup holds the upgrade's schema (index outbox_about)")
 	}
+}
+
+// backToVersion71 undoes migrations 0072–0075 on the database at url, as
+// if the bot of version 71 had last run on it (0075 only respells data:
+// applied again, it finds nothing to do).
+func backToVersion71(t *testing.T, url string) {
+	t.Helper()
+	execSQL(t, url, `DROP INDEX outbox_about;
+		ALTER TABLE outbox DROP COLUMN about_customer_id;
+		ALTER TABLE purchases DROP COLUMN returned_stamps;
+		ALTER TABLE staff DROP COLUMN version;
+		DELETE FROM schema_migrations WHERE version > 71`)
 }

@@ -22,12 +22,7 @@ import (
 // days, not 30 times), and not at all otherwise.
 func TestClockedRunsEachDueJobOnce(t *testing.T) {
 	t.Parallel()
-	db, err := postgres.Open(context.Background(), pgtest.NewDB(t), 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	moscow, _ := time.LoadLocation("Europe/Moscow")
+	db, moscow := jobsDB(t, 2)
 	start := time.Date(2026, 5, 4, 12, 0, 10, 0, moscow)
 	runs := map[string]int{}
 	job := func(name, spec string) schedule.Job {
@@ -64,12 +59,7 @@ func TestClockedRunsEachDueJobOnce(t *testing.T) {
 // started afterwards does not run it again.
 func TestMissedTicksCatchUp(t *testing.T) {
 	t.Parallel()
-	db, err := postgres.Open(context.Background(), pgtest.NewDB(t), 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	moscow, _ := time.LoadLocation("Europe/Moscow")
+	db, moscow := jobsDB(t, 2)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	runs, fail := map[string]int{}, map[string]bool{}
 	job := func(name, spec string) schedule.Job {
@@ -130,12 +120,7 @@ func TestMissedTicksCatchUp(t *testing.T) {
 // the jobs (and every chat the bot answers) for good.
 func TestSchedulerChecksDoNotStarveThePool(t *testing.T) {
 	t.Parallel()
-	db, err := postgres.Open(context.Background(), pgtest.NewDB(t), 8)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	moscow, _ := time.LoadLocation("Europe/Moscow")
+	db, moscow := jobsDB(t, 8)
 	var mu sync.Mutex
 	runs := 0
 	var jobs []schedule.Job
@@ -185,4 +170,17 @@ func TestSchedulerChecksDoNotStarveThePool(t *testing.T) {
 	if runs != 9 {
 		t.Errorf("runs = %d, want the 9 due jobs once each", runs)
 	}
+}
+
+// jobsDB is a fresh database behind a pool of conns connections, closed
+// with the test, and the business zone the jobs run in.
+func jobsDB(t *testing.T, conns int32) (*postgres.DB, *time.Location) {
+	t.Helper()
+	db, err := postgres.Open(context.Background(), pgtest.NewDB(t), conns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	moscow, _ := time.LoadLocation("Europe/Moscow")
+	return db, moscow
 }
