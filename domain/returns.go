@@ -53,9 +53,17 @@ type ReturnRequest struct {
 	// zoneOf, set by Service.ReturnPurchase, is the time zone of a
 	// customer who joined at a store (Service.zoneOf).
 	zoneOf func(joinedStoreID int64) *time.Location
-	// promotion, set by Service.ReturnPurchase, finds the promotion a
-	// purchase recorded (Service.PromotionByID).
-	promotion func(id string) (*Promotion, error)
+	// promotions, set by Service.ReturnPurchase, finds the promotions
+	// that bear on a return (Service.ReturnPromotions).
+	promotions func(pur *Purchase, amount int64) (ReturnPromotions, error)
+}
+
+// ReturnPromotions are the promotions a return of a purchase reckons
+// with: the one that multiplied its points (nil: none, or gone from the
+// config), and the one that multiplies what stays of the receipt when
+// that is under Recorded's minimum (nil: none; only the usual rate).
+type ReturnPromotions struct {
+	Recorded, Stays *Promotion
 }
 
 // ReturnResult is a return with the purchase as it stands after it.
@@ -157,13 +165,13 @@ func ReturnPurchase(ctx context.Context, tx Tx, p *Program, req ReturnRequest, n
 	ret := Return{PublicID: NewReturnID(), PurchaseID: pur.ID, CardID: card.ID, ShopID: pur.ShopID,
 		StaffID: staffID, Source: req.Source, ReturnRef: req.ReturnRef, IdempotencyKey: req.IdempotencyKey,
 		RequestHash: req.RequestHash, Amount: req.Amount, CreatedAt: now}
-	var promo *Promotion
-	if req.promotion != nil {
-		if promo, err = req.promotion(pur.Promotion); err != nil {
+	var promos ReturnPromotions
+	if req.promotions != nil {
+		if promos, err = req.promotions(pur, req.Amount); err != nil {
 			return nil, err
 		}
 	}
-	ret.Taken, ret.Given = pointsReturned(pur, req.Amount, promo)
+	ret.Taken, ret.Given = pointsReturned(pur, req.Amount, promos)
 	balance := card.Balance
 	if ret.Given > 0 {
 		row, renewed, err := giveBack(ctx, tx, LedgerEntry{CardID: card.ID, Kind: LedgerReturn, Amount: ret.Given,
@@ -217,18 +225,23 @@ func ReturnPurchase(ctx context.Context, tx Tx, p *Program, req ReturnRequest, n
 // pointsReturned is what a return of amount of pur takes back of the
 // points it earned and gives back of those paid with it: the shares of
 // the whole receipt that all its returns so far and this one come to,
-// less what the earlier returns moved. promo is the promotion that
-// multiplied its points (nil: none, or gone from the config): what
-// stays of the receipt under the promotion's minimum keeps only the
-// usual rate's points, as a receipt of that amount would have earned
-// ("×2 on receipts from 1,000" is no ×2 on 900 once 100 came back).
-func pointsReturned(pur *Purchase, amount int64, promo *Promotion) (taken, given int64) {
+// less what the earlier returns moved. promos.Recorded multiplied its
+// points: what stays of the receipt under its minimum keeps the points a
+// receipt of that amount would have earned, at the usual rate or under
+// promos.Stays ("×2 on receipts from 1,000" is no ×2 on 900 once 100
+// came back).
+func pointsReturned(pur *Purchase, amount int64, promos ReturnPromotions) (taken, given int64) {
 	receipt, returned := pur.Receipt(), pur.ReturnedAmount+amount
 	earned := pur.Earned + pur.ReturnedEarned
 	taken = max(share(earned, returned, receipt)-pur.ReturnedEarned, 0)
-	if stays := receipt - returned; promo != nil && promo.Multiplier > 1 && stays > 0 && !promo.Applies(stays) {
-		usual := share(earned, stays, receipt) / promo.Multiplier
-		taken = max(taken, pur.Earned-usual)
+	promo, stays := promos.Recorded, receipt-returned
+	if promo != nil && promo.Multiplier > 1 && stays > 0 && !promo.Applies(stays) {
+		mult := int64(1)
+		if promos.Stays != nil {
+			mult = min(promos.Stays.Multiplier, promo.Multiplier)
+		}
+		kept := share(earned, stays, receipt) / promo.Multiplier * mult
+		taken = max(taken, pur.Earned-kept)
 	}
 	given = share(pur.Redeemed+pur.ReturnedRedeemed, returned, receipt) - pur.ReturnedRedeemed
 	return taken, given
@@ -236,11 +249,11 @@ func pointsReturned(pur *Purchase, amount int64, promo *Promotion) (taken, given
 
 // PreviewReturn is what a return of amount of pur would do, for the staff
 // to see before they confirm it: the card's balance says how many of the
-// points to take back are still there; promo is the promotion the
-// purchase recorded (Service.PromotionByID; nil: none).
-func PreviewReturn(p *Program, pur *Purchase, amount, balance int64, promo *Promotion) Return {
+// points to take back are still there; promos are those that bear on
+// it (Service.ReturnPromotions; zero: none).
+func PreviewReturn(p *Program, pur *Purchase, amount, balance int64, promos ReturnPromotions) Return {
 	r := Return{Amount: amount}
-	r.Taken, r.Given = pointsReturned(pur, amount, promo)
+	r.Taken, r.Given = pointsReturned(pur, amount, promos)
 	r.Short = max(r.Taken-(balance+r.Given), 0)
 	r.Refund = refund(p, r)
 	return r

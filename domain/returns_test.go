@@ -41,7 +41,7 @@ func FuzzReturnsAddUp(f *testing.F) {
 		var taken, given int64
 		for pur.Amount > 0 {
 			amount := min(step, pur.Amount)
-			r := PreviewReturn(p, pur, amount, 1<<40, nil)
+			r := PreviewReturn(p, pur, amount, 1<<40, ReturnPromotions{})
 			if r.Taken < 0 || r.Given < 0 || r.Taken > pur.Earned || r.Given > pur.Redeemed {
 				t.Fatalf("a step of %d takes %d of %d left and gives %d of %d left", amount, r.Taken, pur.Earned, r.Given, pur.Redeemed)
 			}
@@ -78,10 +78,10 @@ func weight(n int64) int64 { return int64(uint64(n)%100) + 1 }
 func TestPreviewReturnShort(t *testing.T) {
 	p := &Program{PointValue: 100}
 	pur := &Purchase{Amount: 100_000, Earned: 30}
-	if r := PreviewReturn(p, pur, 100_000, 11, nil); r.Taken != 30 || r.Short != 19 || r.Refund != 100_000-1_900 {
+	if r := PreviewReturn(p, pur, 100_000, 11, ReturnPromotions{}); r.Taken != 30 || r.Short != 19 || r.Refund != 100_000-1_900 {
 		t.Fatalf("%+v", r)
 	}
-	if r := PreviewReturn(p, &Purchase{Amount: 1_000, Earned: 30}, 1_000, 0, nil); r.Short != 30 || r.Refund != 0 {
+	if r := PreviewReturn(p, &Purchase{Amount: 1_000, Earned: 30}, 1_000, 0, ReturnPromotions{}); r.Short != 30 || r.Refund != 0 {
 		t.Fatalf("a refund under the points short: %+v", r)
 	}
 }

@@ -131,7 +131,9 @@ func (s *Service) ReturnPurchase(ctx context.Context, tx Tx, req ReturnRequest) 
 	// under the card's lock, once the return is known new.
 	req.stamps = &s.Business.Gamification.Stamps
 	req.zoneOf = func(id int64) *time.Location { return s.zoneOf(ctx, tx, id) }
-	req.promotion = func(id string) (*Promotion, error) { return s.PromotionByID(ctx, tx, id) }
+	req.promotions = func(pur *Purchase, amount int64) (ReturnPromotions, error) {
+		return s.ReturnPromotions(ctx, tx, pur, amount)
+	}
 	now := s.Now()
 	res, err := ReturnPurchase(ctx, tx, s.Program(), req, now)
 	if err != nil {
@@ -167,24 +169,54 @@ func (s *Service) tierNow(ctx context.Context, tx Tx, cardID int64, now time.Tim
 // config one first among equals. The config's need the store's code and
 // time zone, read once per process; the live ones one indexed read.
 func (s *Service) PromotionAt(ctx context.Context, tx Tx, shopID, amount int64) (*Promotion, error) {
+	running, err := s.promotionsAt(ctx, tx, shopID, s.Now())
+	if err != nil {
+		return nil, err
+	}
+	return BestPromotion(running, amount), nil
+}
+
+// promotionsAt lists the promotions running at the store at time at:
+// the config's, then the live ones.
+func (s *Service) promotionsAt(ctx context.Context, tx Tx, shopID int64, at time.Time) ([]*Promotion, error) {
 	p := s.Program()
-	now := s.Now()
 	var running []*Promotion
 	if len(p.Promotions) > 0 {
 		shop, loc, err := s.shop(ctx, tx, shopID)
 		if err != nil {
 			return nil, err
 		}
-		running = p.PromotionsAt(shop.Code, now.In(loc))
+		running = p.PromotionsAt(shop.Code, at.In(loc))
 	}
-	live, err := tx.LivePromotionsAt(ctx, shopID, now)
+	live, err := tx.LivePromotionsAt(ctx, shopID, at)
 	if err != nil {
 		return nil, err
 	}
 	for i := range live {
 		running = append(running, &live[i])
 	}
-	return BestPromotion(running, amount), nil
+	return running, nil
+}
+
+// ReturnPromotions finds what multiplied the points of pur (Recorded,
+// Service.PromotionByID) and, when a return of amount leaves the receipt
+// under its minimum, the best of the promotions that ran at the store
+// when it was bought that multiplies what stays (Stays): as the config
+// and the live promotions stand now.
+func (s *Service) ReturnPromotions(ctx context.Context, tx Tx, pur *Purchase, amount int64) (ReturnPromotions, error) {
+	rec, err := s.PromotionByID(ctx, tx, pur.Promotion)
+	if err != nil || rec == nil {
+		return ReturnPromotions{}, err
+	}
+	ps := ReturnPromotions{Recorded: rec}
+	if stays := pur.Receipt() - pur.ReturnedAmount - amount; stays > 0 && !rec.Applies(stays) {
+		running, err := s.promotionsAt(ctx, tx, pur.ShopID, pur.CreatedAt)
+		if err != nil {
+			return ps, err
+		}
+		ps.Stays = BestPromotion(running, stays)
+	}
+	return ps, nil
 }
 
 // QuoteWithPromotion reads a card for the register at the business

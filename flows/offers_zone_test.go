@@ -3,6 +3,7 @@ package flows_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/loyaltybot/loyaltybot/bot/bottest"
 	"github.com/loyaltybot/loyaltybot/domain"
@@ -80,6 +81,36 @@ func TestReturnBelowThePromotionsMinimumTakesItsExtraPoints(t *testing.T) {
 	cashier.Tap("✅ Confirm the return")
 	if got := balance(t, h, 122); got != 127 { // 100 welcome + 3 % of 900
 		t.Errorf("balance %d after a return that leaves 900 RUB of a promotion from 1,000 RUB, want 127:\n%s",
+			got, cashier.Transcript())
+	}
+}
+
+// TestReturnBelowOnePromotionsMinimumKeepsAnotherThatApplies: "×3 from
+// 1,000" beat the happy hour's ×2 on a 1,000 receipt (90 points); a
+// return of 100 leaves 900, which the happy hour running at the time of
+// the purchase doubles: it keeps 54, not the usual 27.
+func TestReturnBelowOnePromotionsMinimumKeepsAnotherThatApplies(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withHappyHour, func(b *domain.Business) { b.Program.CashierReturns = true })
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 924, "Boris")
+	anna := join(t, h, 123, "Anna")
+	owner.Send("/promo").Tap("🔥 Start a promotion").Tap("×3").Tap("Central").Tap("▶ Now").Tap("2 h (till 17:00)").
+		Send("Big receipts").Tap("🧾 Only receipts from…").Send("1000").Tap("🔥 Start")
+	scan(t, anna, cashier)
+	cashier.Send("1000").Tap("➕ Accrue +90").Tap("✅ Confirm")
+	if got := balance(t, h, 123); got != 190 {
+		t.Fatalf("balance %d after the tripled purchase, want 190:\n%s", got, cashier.Transcript())
+	}
+	h.Clock.Advance(2 * time.Hour) // both promotions are over by the return
+	scan(t, anna, cashier)
+	cashier.Tap("↩ Return of items").Tap(cashier.Last().Inline[0][0].Text).Send("100")
+	if got := cashier.Last().Text; !strings.Contains(got, "Points: −36 of those it earned") {
+		t.Errorf("the preview of the return: %q", got)
+	}
+	cashier.Tap("✅ Confirm the return")
+	if got := balance(t, h, 123); got != 154 { // 100 welcome + 2 × 3 % of 900
+		t.Errorf("balance %d after a return that leaves 900 RUB under the ×2 of any receipt, want 154:\n%s",
 			got, cashier.Transcript())
 	}
 }

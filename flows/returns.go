@@ -151,11 +151,11 @@ func (f returnFlow) askConfirm(s *Session) error {
 		return err
 	}
 	amount := s.dataInt("amount")
-	promo, err := s.e.Service.PromotionByID(s.Ctx, s.Tx, p.Promotion)
+	promos, err := s.e.Service.ReturnPromotions(s.Ctx, s.Tx, p, amount)
 	if err != nil {
 		return err
 	}
-	r := domain.PreviewReturn(&s.e.Business.Program, p, amount, q.Card.Balance, promo)
+	r := domain.PreviewReturn(&s.e.Business.Program, p, amount, q.Card.Balance, promos)
 	data := map[string]any{"Name": orDash(q.Customer.FirstName), "Amount": s.e.money(amount, s.Lang),
 		"Receipt": s.e.money(p.Receipt(), s.Lang), "Time": s.purchaseTime(p),
 		"Taken": s.num(r.Taken), "Given": s.num(r.Given), "Refund": s.e.money(r.Refund, s.Lang),
