@@ -47,6 +47,18 @@ const (
 var NudgeKinds = []NudgeKind{NudgeWelcome, NudgeOnboarding, NudgeBirthday, NudgeWinBack, NudgeExpiring,
 	NudgeProfile, NudgeHoliday, NudgeEvent, NudgeFamily, NudgeReplenish}
 
+// Marketing reports whether nudges of the kind sell (birthdays, win-back,
+// holidays, the online shop's events, replenishment): a rule of the
+// owner's own of such a kind is marketing unless it says otherwise, as
+// the built-in ones are.
+func (k NudgeKind) Marketing() bool {
+	switch k {
+	case NudgeBirthday, NudgeFamily, NudgeWinBack, NudgeHoliday, NudgeEvent, NudgeReplenish:
+		return true
+	}
+	return false
+}
+
 // NudgeRule is one triggered message of the business config.
 type NudgeRule struct {
 	ID      string // stored with every nudge: never rename a rule

@@ -86,6 +86,11 @@ func loadEnv(getenv func(string) string, needToken bool) (*env, error) {
 		if err != nil || u.Scheme != "https" {
 			return nil, fmt.Errorf("WEBHOOK_URL: %q must be an https URL", e.WebhookURL)
 		}
+		// Telegram posts to the URL as written: a bare host gets its
+		// updates at "/", which answers 404, and the bot hears nothing.
+		if strings.Trim(u.Path, "/") == "" {
+			return nil, fmt.Errorf("WEBHOOK_URL: %q has no path; give the full address that reaches POST /telegram/webhook, e.g. https://%s/telegram/webhook", e.WebhookURL, u.Host)
+		}
 		if err := checkWebhookSecret(e.WebhookSecret); err != nil {
 			return nil, err
 		}

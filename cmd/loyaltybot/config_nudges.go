@@ -118,10 +118,11 @@ func (f *nudgesFile) nudges() (domain.NudgeConfig, error) {
 			if rf.Kind == nil {
 				return c, bad("rules."+id+".kind", "a rule of your own needs a kind: "+fmt.Sprint(domain.NudgeKinds))
 			}
+			kind := domain.NudgeKind(*rf.Kind)
 			c.Rules = append(c.Rules, domain.NudgeRule{ID: id, Enabled: true, Priority: 10, Window: 7,
-				HoldOut: domain.DefaultHoldOut, AttributionDays: domain.DefaultAttributionDays})
+				Marketing: kind.Marketing(), HoldOut: domain.DefaultHoldOut, AttributionDays: domain.DefaultAttributionDays})
 			r = &c.Rules[len(c.Rules)-1]
-			if rf.Kind != nil && domain.NudgeKind(*rf.Kind) == domain.NudgeReplenish {
+			if kind == domain.NudgeReplenish {
 				r.LeadDays, r.PersonalAfter = domain.DefaultLeadDays, domain.DefaultPersonalAfter
 			}
 			if f.HoldOutPercent != nil {

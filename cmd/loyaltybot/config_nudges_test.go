@@ -48,6 +48,38 @@ func TestEventRulesFromTheConfig(t *testing.T) {
 	checkConfigEdits(t, cases)
 }
 
+// TestOwnRulesOfSellingKindsAreMarketing: a win-back or a birthday rule of
+// the owner's own that does not mention marketing goes, as the built-in
+// ones, only to customers who agreed to offers and counts against the
+// cap; marketing = false says otherwise; a points-expiring rule is a
+// service message.
+func TestOwnRulesOfSellingKindsAreMarketing(t *testing.T) {
+	own := string(exampleConfig) + `
+[nudges.rules.winback_90]
+kind = "winback"
+days = 90
+text = { ru = "{{.Name}}, мы скучаем.", en = "{{.Name}}, we miss you.", uz = "{{.Name}}, sizni sogʻindik." }
+[nudges.rules.bday_tip]
+kind = "birthday"
+fact = "birthday"
+marketing = false
+text = { ru = "{{.Name}}, с днём рождения!", en = "Happy birthday, {{.Name}}!", uz = "{{.Name}}, tugʻilgan kuningiz bilan!" }
+[nudges.rules.expiring_3]
+kind = "points_expiring"
+days = 3
+text = { ru = "{{.Name}}, баллы сгорают.", en = "{{.Name}}, points expire.", uz = "{{.Name}}, ballar yonadi." }
+`
+	b, err := loadBusiness([]byte(own), "test", locales.Languages())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]bool{"winback_90": true, "bday_tip": false, "expiring_3": false} {
+		if r, ok := b.Nudges.Rule(id); !ok || r.Marketing != want {
+			t.Errorf("rule %s: marketing %v, want %v", id, r != nil && r.Marketing, want)
+		}
+	}
+}
+
 // TestOwnNudgeTextsAreCheckedAtStart: an owner's nudge text, button, text
 // by category or offer line with a field its message does not have, or
 // that does not parse, stops the config with the place it is in; num

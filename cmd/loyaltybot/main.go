@@ -55,7 +55,7 @@ Usage:
                           write the whole database to a file (pg_dump), beside the running bot
   loyaltybot restore FILE [--playground]
                           replace the database with a backup, all or nothing (bot stopped)
-  loyaltybot invite --role owner|manager|cashier [--store CODE] [--playground]
+  loyaltybot invite --role owner|manager|cashier [--store CODE] [--bot USERNAME] [--playground]
                           print a one-time staff invitation link
   loyaltybot apikey create --store CODE [--playground]
                           print a new POS API key for a store
@@ -69,7 +69,7 @@ Usage:
                           time each nudge rule's query on this database
   loyaltybot seed [-customers 1000000] [-purchases 10000000] [-seed 1] [-at TIME] [--playground]
                           fill an empty database with generated history, for benchmarks
-  loyaltybot loadtest [-duration 10s] [-concurrency 8] [-cards 200]
+  loyaltybot loadtest [-duration 10s] [-concurrency 8] [-cards 20000]
                           measure the POS API on this machine (fsync on)
   loyaltybot loadtest -chat [-duration 1m] [-customers 500] [-cashiers 50] [-pos 2] [-pos-rate 0] [-webhook]
                           drive the whole bot through a fake Telegram: joins, cards,
