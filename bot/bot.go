@@ -451,7 +451,9 @@ func (b *Bot) WaitIdle(ctx context.Context) error {
 }
 
 // RegisterCommands calls setMyCommands for every language, plus once
-// without a language for clients in any other language.
+// without a language for clients in any other language, and deletes the
+// menus of the languages the message files hold but the business does
+// not offer.
 func (b *Bot) RegisterCommands(ctx context.Context, langs []string, defaultLang string) error {
 	set := func(lang, code string) error {
 		var cmds []models.BotCommand
@@ -473,6 +475,20 @@ func (b *Bot) RegisterCommands(ctx context.Context, langs []string, defaultLang 
 	}
 	if err := set(defaultLang, ""); err != nil {
 		return err
+	}
+	// A language offered before and dropped from the config since keeps
+	// its menu in Telegram until deleted: its clients would read it in a
+	// language the bot no longer answers in.
+	for _, l := range b.cfg.Engine.Languages() {
+		if slices.Contains(langs, l) {
+			continue
+		}
+		_, err := b.api.DeleteMyCommands(ctx, &tg.DeleteMyCommandsParams{
+			Scope: &models.BotCommandScopeAllPrivateChats{}, LanguageCode: l,
+		})
+		if err != nil {
+			return fmt.Errorf("deleteMyCommands %q: %w", l, err)
+		}
 	}
 	// Staff see their own commands in their chat only.
 	staff, err := b.listStaff(ctx)

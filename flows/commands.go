@@ -1,6 +1,10 @@
 package flows
 
-import "github.com/loyaltybot/loyaltybot/domain"
+import (
+	"slices"
+
+	"github.com/loyaltybot/loyaltybot/domain"
+)
 
 // Command is a bot command with its description in one language.
 type Command struct {
@@ -13,7 +17,7 @@ type Command struct {
 // only answers "not for you".
 func (e *Engine) StaffMenu(lang string, st *domain.Staff) []Command {
 	loc := e.localizer(lang)
-	names := menuCommands(staffMenus(st)...)
+	names := e.offered(menuCommands(staffMenus(st)...))
 	out := make([]Command, 0, len(names))
 	for _, c := range names {
 		out = append(out, Command{Name: c, Description: e.translate(loc, "command."+c, nil)})
@@ -25,13 +29,37 @@ func (e *Engine) StaffMenu(lang string, st *domain.Staff) []Command {
 // setMyCommands.
 func (e *Engine) Commands(lang string) []Command {
 	loc := e.localizer(lang)
-	names := menuCommands(MenuCustomer)
+	names := e.offered(menuCommands(MenuCustomer))
 	out := make([]Command, 0, len(names))
 	for _, c := range names {
 		out = append(out, Command{Name: c, Description: e.translate(loc, "command."+c, nil)})
 	}
 	return out
 }
+
+// Languages are the languages the message files hold, offered or not:
+// the adapter clears the command menus of those the business no longer
+// offers.
+func (e *Engine) Languages() []string {
+	var out []string
+	for _, t := range e.Bundle.LanguageTags() {
+		out = append(out, t.String())
+	}
+	return out
+}
+
+// offered drops /language from names when the business speaks one
+// language: there is nothing to switch to.
+func (e *Engine) offered(names []string) []string {
+	if e.choosesLanguage() {
+		return names
+	}
+	return slices.DeleteFunc(names, func(c string) bool { return c == "language" })
+}
+
+// choosesLanguage says whether the business offers more than one
+// language, so that /language has something to offer.
+func (e *Engine) choosesLanguage() bool { return len(e.Business.Languages) > 1 }
 
 // staffMenus are the menus whose commands st may run: the register's for
 // every active staff member, the managers' for owners and managers, the

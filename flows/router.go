@@ -2,6 +2,7 @@ package flows
 
 import (
 	"errors"
+	"regexp"
 	"strings"
 
 	"github.com/loyaltybot/loyaltybot/domain"
@@ -81,7 +82,11 @@ func (e *Engine) command(s *Session) error {
 // help lists what the person can do; staff hear about their commands too.
 func help(s *Session) error {
 	ids := helpMessages(s.Staff)
-	s.Send(Reply{Text: s.T(ids[0], nil) + "\n\n" + s.T(ids[1], nil)})
+	text := s.T(ids[0], nil)
+	if !s.e.choosesLanguage() { // as in the menu: one language, nothing to change to
+		text = helpLanguageLine.ReplaceAllString(text, "")
+	}
+	s.Send(Reply{Text: text + "\n\n" + s.T(ids[1], nil)})
 	if len(ids) > 2 {
 		var staff []string
 		for _, id := range ids[2:] {
@@ -91,6 +96,9 @@ func help(s *Session) error {
 	}
 	return s.e.resume(s)
 }
+
+// helpLanguageLine is /help's line of /language.
+var helpLanguageLine = regexp.MustCompile(`(?m)^/language .*(?:\n|$)`)
 
 // helpMessages are the messages /help sends st (nil: a customer): the
 // customer's two, then the staff part of their role, which lists the

@@ -71,9 +71,10 @@ func showSettings(s *Session, note string) error {
 	if row != nil {
 		rows = append(rows, row)
 	}
-	rows = append(rows,
-		[]Button{{Text: s.T("settings.other", nil), Data: action("settings", settingsOther)}},
-		[]Button{{Text: s.T("settings.language", nil), Data: action("settings", settingsLanguage)}})
+	rows = append(rows, []Button{{Text: s.T("settings.other", nil), Data: action("settings", settingsOther)}})
+	if s.e.choosesLanguage() {
+		rows = append(rows, []Button{{Text: s.T("settings.language", nil), Data: action("settings", settingsLanguage)}})
+	}
 	r := Reply{Text: text, Inline: rows}
 	if s.In.Kind == InputCallback {
 		s.Edit(r)
