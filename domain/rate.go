@@ -328,13 +328,15 @@ func (s *Service) RateVisit(ctx context.Context, tx Tx, c *Customer, publicID st
 }
 
 // CommentVisit adds the customer's words to their rating of a purchase,
-// within the same window as changing it.
+// within the same window as changing it. A purchase cancelled (or
+// returned in full) since the stars is ErrNotFound, as for RateVisit: it
+// is no visit any more, and the owners are not alerted about it.
 func (s *Service) CommentVisit(ctx context.Context, tx Tx, c *Customer, publicID, comment string) (*Feedback, error) {
 	p, err := tx.FindPurchaseByPublicID(ctx, publicID)
 	if err != nil {
 		return nil, err
 	}
-	if c == nil || p.CustomerID != c.ID {
+	if c == nil || p.CustomerID != c.ID || p.Cancelled() {
 		return nil, ErrNotFound
 	}
 	f, err := tx.FindFeedbackByPurchase(ctx, p.ID)

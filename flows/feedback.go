@@ -82,8 +82,9 @@ func (feedback) Handle(s *Session) error {
 		return feedback{}.Ask(s)
 	}
 	var err error
-	if s.Data("purchase") != "" {
-		_, err = s.e.Service.CommentVisit(s.Ctx, s.Tx, s.Customer, s.Data("purchase"), text)
+	visit := s.Data("purchase")
+	if visit != "" {
+		_, err = s.e.Service.CommentVisit(s.Ctx, s.Tx, s.Customer, visit, text)
 	} else {
 		_, err = s.e.Service.CommentStore(s.Ctx, s.Tx, s.Customer, s.Data("store"), text)
 	}
@@ -97,6 +98,11 @@ func (feedback) Handle(s *Session) error {
 		// its step) while the comment was being typed.
 		s.Say("move.old_account", map[string]any{"Business": s.e.Business.Name})
 		return nil
+	case errors.Is(err, domain.ErrNotFound) && visit != "":
+		// The purchase was cancelled (or returned in full) while the
+		// comment was being typed: no visit to comment on, but the words
+		// may still go to the shop, as a question.
+		return startInquiry(s, text, "")
 	case err != nil:
 		return err
 	}

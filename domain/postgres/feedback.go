@@ -163,12 +163,24 @@ func (t *tx) CustomerTotals(ctx context.Context, customerID int64) (domain.Custo
 }
 
 // feedbackStats groups a day's ratings by store, then visits (by cashier,
-// the POS first) before the store in general.
+// the POS first) before the store in general. A rating of a purchase
+// cancelled since is left out, as the purchase is from every count
+// (liveFeedback).
 const feedbackStats = `
 SELECT store_id, coalesce(staff_id, 0), purchase_id IS NULL AS general, count(*), sum(stars)
-  FROM feedback WHERE created_at >= $1 AND created_at < $2
+  FROM feedback f WHERE created_at >= $1 AND created_at < $2 AND ` + liveFeedback + `
  GROUP BY store_id, general, staff_id
  ORDER BY store_id, general, staff_id NULLS FIRST`
+
+// liveFeedback is the condition on a rating f that it counts: of the
+// store in general, or of a purchase not cancelled. A cancelled purchase
+// (rung up by mistake, most often, and rung up again and rated again) is
+// no visit in the reports, the cashier's checkouts or the customer's
+// visits, and cannot be rated any more: its rating weighs nowhere. A
+// purchase returned in full was a visit, and its rating an opinion of it
+// (often the reason for the return): it counts.
+const liveFeedback = `NOT EXISTS (SELECT 1 FROM purchases p WHERE p.id = f.purchase_id
+	AND p.cancelled_at IS NOT NULL AND p.returned_amount = 0)`
 
 // FeedbackStats counts ratings first given in [from, to) per store and
 // cashier, and each store's general ratings apart.

@@ -65,7 +65,7 @@ const (
        coalesce(round(extract(epoch FROM percentile_disc(0.5) WITHIN GROUP (ORDER BY f.handled_at - f.created_at)
                 FILTER (WHERE f.stars <= $4 AND f.handled_at IS NOT NULL))), 0)::bigint
   FROM feedback f
- WHERE f.created_at >= $1 AND f.created_at < $2 AND ($3 = 0 OR f.store_id = $3)`
+ WHERE f.created_at >= $1 AND f.created_at < $2 AND ($3 = 0 OR f.store_id = $3) AND ` + liveFeedback
 	kpiNudges = `SELECT count(*) FILTER (WHERE n.outcome = 'sent'), count(*) FILTER (WHERE n.outcome = 'held_out'),
        count(*) FILTER (WHERE n.reason = '` + domain.SkipCapped + `'),
        count(*) FILTER (WHERE n.reason IN ('` + domain.SkipOptedOut + `', '` + domain.SkipErased + `')),
@@ -282,6 +282,7 @@ fb AS (
 SELECT f.staff_id, count(*) AS n, sum(f.stars) AS stars
   FROM feedback f
  WHERE f.created_at >= $1 AND f.created_at < $2 AND f.staff_id IS NOT NULL AND ($3 = 0 OR f.store_id = $3)
+   AND ` + liveFeedback + `
  GROUP BY 1),
 pr AS (
 SELECT g.staff_id, count(*) AS n

@@ -33,7 +33,7 @@ const weeklyStats = `SELECT w.s AS start, m.members, m.new_members, a.active, r.
 		SELECT count(*) AS ratings, coalesce(sum(f.stars), 0)::bigint AS stars,
 			count(*) FILTER (WHERE f.stars <= $5) AS bad
 		FROM feedback f WHERE f.created_at >= w.s AND f.created_at < w.e
-		  AND ($4 = 0 OR f.store_id = $4)) f
+		  AND ($4 = 0 OR f.store_id = $4) AND ` + liveFeedback + `) f
 	ORDER BY w.s`
 
 type weekRow struct {
