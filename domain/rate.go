@@ -544,9 +544,10 @@ func (s *Service) DigestFeedback(ctx context.Context, st Store) (int, error) {
 	from := to.Add(-24 * time.Hour)
 	n := 0
 	err := st.Update(ctx, func(tx Tx) error {
-		// Once a tick: the replicas' ticks of one minute are one run
-		// (their clocks a little apart, the minute is the nearest).
-		if first, err := tx.MarkJobRun(ctx, JobFeedbackDigest, to.Round(time.Minute), to); err != nil || !first {
+		// Once a tick: the replicas' ticks of one minute are one run.
+		// The minute it started, never the nearest: a catch-up run in
+		// the 30 s before a tick must not record that tick as done.
+		if first, err := tx.MarkJobRun(ctx, JobFeedbackDigest, to.Truncate(time.Minute), to); err != nil || !first {
 			return err
 		}
 		stats, err := tx.FeedbackStats(ctx, from, to)

@@ -3,6 +3,7 @@ package flows_test
 import (
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -49,5 +50,59 @@ func TestDigestOnceAcrossReplicas(t *testing.T) {
 	if got != 1 {
 		t.Fatalf("replica A ran %v, replica B ran %v: the owner got %d evening digests for one 21:00 tick, want 1:\n%s",
 			ranA, ranB, got, owner.Transcript())
+	}
+}
+
+// TestDigestCatchUpJustBeforeTheTick: the bot was down over yesterday's
+// 21:00 digest and is back at 20:59:40. The missed digest goes out at
+// once; today's, 20 seconds later at 21:00, must still go out with the
+// rating given in between, not be taken as done by the catch-up run.
+func TestDigestCatchUpJustBeforeTheTick(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 903, "Boris")
+	loc, err := time.LoadLocation(h.Biz.Stores[0].TimeZone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := domain.DefaultJobs()[domain.JobFeedbackDigest]
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	c, err := schedule.NewClocked(h.DB, loc, log, h.Clock.Now(),
+		schedule.FeedbackDigestJob(spec, h.DB, h.Engine.Service, log))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := h.Clock.Now().In(loc)
+	h.Clock.Advance(time.Date(now.Year(), now.Month(), now.Day()+1, 12, 0, 0, 0, loc).Sub(now)) // down since
+	anna := join(t, h, 104, "Anna")
+	buy(t, anna, cashier)
+	anna.Send("/feedback").Tap("4⭐").Tap("Skip")
+	bella := join(t, h, 105, "Bella")
+	buy(t, bella, cashier)
+	h.Settle()
+
+	h.Clock.Advance(8*time.Hour + 59*time.Minute + 40*time.Second) // back at 20:59:40
+	if got := c.RunDue(t.Context(), h.Clock.Now()); len(got) != 1 {
+		t.Fatalf("back at 20:59:40 after missing yesterday's 21:00: ran %v, want the digest", got)
+	}
+	h.Settle()
+	msgs := owner.Sync().U.Messages()
+	if !strings.Contains(msgs[len(msgs)-1].Text, "1 rating, average 4.0⭐") {
+		t.Fatalf("the catch-up digest, want Anna's 4⭐:\n%s", owner.Transcript())
+	}
+	seen := len(msgs)
+
+	h.Clock.Advance(10 * time.Second) // 20:59:50: Bella rates her visit
+	bella.Send("/feedback").Tap("5⭐").Tap("Skip")
+	h.Settle()
+	h.Clock.Advance(20 * time.Second) // 21:00:10
+	if got := c.RunDue(t.Context(), h.Clock.Now()); len(got) != 1 {
+		t.Errorf("today's 21:00 tick ran %v, want the digest", got)
+	}
+	h.Settle()
+	msgs = owner.Sync().U.Messages()[seen:]
+	if len(msgs) != 1 || !strings.Contains(msgs[0].Text, "2 ratings, average 4.5⭐") {
+		t.Fatalf("the owner got %d messages at 21:00, want today's digest with Bella's 5⭐:\n%s", len(msgs), owner.Transcript())
 	}
 }

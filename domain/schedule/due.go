@@ -87,7 +87,7 @@ type runner struct {
 	since time.Time
 
 	mu   sync.Mutex
-	done map[string]time.Time // the last tick known done, per job
+	done map[string]time.Time // the last tick known done (or since, for a job never run), per job
 
 	// slots bounds the checks that hold their lock at once: each holds a
 	// connection for the lock and needs another to read job_runs and run,
@@ -131,7 +131,10 @@ func (r *runner) run(ctx context.Context, j clockedJob, now time.Time, level slo
 		}
 		tick, due := lastTick(j.sched, r.loc, latest(last, known, r.sinceFor(last)), now)
 		if !due {
-			r.remember(j.Name, last)
+			// A job never run looks back from since: nothing is due
+			// before the tick after it, so the checks until then need
+			// neither the lock nor job_runs.
+			r.remember(j.Name, latest(last, r.sinceFor(last)))
 			return errNotDue
 		}
 		if err := j.Run(ctx); err != nil {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -149,7 +150,8 @@ func TestSchedulerChecksDoNotStarveThePool(t *testing.T) {
 		t.Errorf("runs = %d, want none: no tick has passed since the start", runs)
 	}
 
-	// The bot was stopped over their last ticks: all nine are due at once.
+	// The bot was stopped over their last ticks and is back: all nine
+	// are due at once.
 	if err := db.Update(ctx, func(tx domain.Tx) error {
 		for _, j := range jobs {
 			if _, err := tx.MarkJobRun(ctx, j.Name, time.Now().Add(-time.Hour).Truncate(time.Minute), time.Now().Add(-time.Hour)); err != nil {
@@ -158,6 +160,9 @@ func TestSchedulerChecksDoNotStarveThePool(t *testing.T) {
 		}
 		return nil
 	}); err != nil {
+		t.Fatal(err)
+	}
+	if s, err = schedule.New(ctx, db, moscow, slog.New(slog.NewTextHandler(io.Discard, nil)), jobs...); err != nil {
 		t.Fatal(err)
 	}
 	done = make(chan struct{})
@@ -170,6 +175,46 @@ func TestSchedulerChecksDoNotStarveThePool(t *testing.T) {
 	if runs != 9 {
 		t.Errorf("runs = %d, want the 9 due jobs once each", runs)
 	}
+}
+
+// TestNotDueChecksSkipTheLock: a job never run before (a new shop's
+// evening digest) learns at its first check that nothing is due before
+// its tick; the minutes after do not take its lock and read job_runs
+// again, but the tick still runs it, once.
+func TestNotDueChecksSkipTheLock(t *testing.T) {
+	t.Parallel()
+	db, moscow := jobsDB(t, 2)
+	st := &lockCounter{DB: db}
+	start := time.Date(2026, 5, 4, 12, 0, 10, 0, moscow)
+	runs := 0
+	c, err := schedule.NewClocked(st, moscow, slog.New(slog.NewTextHandler(io.Discard, nil)), start,
+		schedule.Job{Name: "evening", Spec: "0 21 * * *", Run: func(context.Context) error { runs++; return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for m := 1; m <= 3; m++ {
+		c.RunDue(t.Context(), start.Add(time.Duration(m)*time.Minute))
+	}
+	if n := st.locks.Load(); n != 1 {
+		t.Errorf("three minutes with nothing due took the lock %d times, want once", n)
+	}
+	for _, at := range []time.Time{start.Add(9 * time.Hour), start.Add(9*time.Hour + time.Minute)} { // 21:00:10, 21:01:10
+		c.RunDue(t.Context(), at)
+	}
+	if n := st.locks.Load(); runs != 1 || n != 2 {
+		t.Errorf("the 21:00 tick and the minute after: ran %d times, took the lock %d times in all; want once and twice", runs, n)
+	}
+}
+
+// lockCounter counts the job locks taken.
+type lockCounter struct {
+	*postgres.DB
+	locks atomic.Int32
+}
+
+func (l *lockCounter) TryLock(ctx context.Context, name string, fn func(ctx context.Context) error) (bool, error) {
+	l.locks.Add(1)
+	return l.DB.TryLock(ctx, name, fn)
 }
 
 // jobsDB is a fresh database behind a pool of conns connections, closed
