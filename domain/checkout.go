@@ -120,6 +120,10 @@ type ExpiryFacts struct {
 	LastPurchase   time.Time // the last purchase standing (zero: none)
 	EarliestExpiry time.Time // soonest own expiry among open lots (zero: none)
 	HasRegular     bool      // open regular lots exist
+	// Held is a welcome bonus held for the card's next purchase (0:
+	// none), which the balance does not count yet; read along by
+	// FindCardWithExpiry only.
+	Held int64
 }
 
 // Due reports whether any lot of a card made at created may expire at
@@ -363,20 +367,29 @@ func QuoteCard(ctx context.Context, tx Tx, p *Program, cardID, amount int64, now
 // costs one statement, or none after the chat's opening read
 // (ReadCardExpiry).
 func CardOf(ctx context.Context, tx Tx, p *Program, customerID int64, now time.Time) (*Card, error) {
+	card, _, err := MemberCard(ctx, tx, p, customerID, now)
+	return card, err
+}
+
+// MemberCard is CardOf with the points of a welcome bonus held for the
+// card's next purchase (0: none), which the balance does not count yet:
+// read along, no statement more.
+func MemberCard(ctx context.Context, tx Tx, p *Program, customerID int64, now time.Time) (*Card, int64, error) {
 	card, x, err := tx.FindCardWithExpiry(ctx, customerID)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
+	held := x.Held
 	if !x.Due(p, card.CreatedAt, now) {
-		return card, nil
+		return card, held, nil
 	}
 	if card, err = tx.LockCard(ctx, card.ID); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if _, err := ExpireCard(ctx, tx, p, card, now); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return card, nil
+	return card, held, nil
 }
 
 func quoteCard(ctx context.Context, tx Tx, p *Program, cardID, amount int64, now time.Time) (*CardQuote, error) {

@@ -11,6 +11,9 @@ import (
 // they are closest to, and the nearest badges.
 type RoadMap struct {
 	Balance int64
+	// Held is a welcome bonus held for the next purchase (0: none): not
+	// in Balance, so it pays for no prize until that purchase credits it.
+	Held    int64
 	Tier    Tier
 	Next    Tier
 	HasNext bool
@@ -45,7 +48,7 @@ func (s *Service) RoadMap(ctx context.Context, tx Tx, c *Customer) (*RoadMap, er
 	}
 	// The quote wrote off points past their date: its card is the balance.
 	card = q.Card
-	m := &RoadMap{Balance: card.Balance, Tier: q.Tier, Next: q.Next, HasNext: q.HasNext, ToNext: q.ToNext}
+	m := &RoadMap{Balance: card.Balance, Held: q.Held, Tier: q.Tier, Next: q.Next, HasNext: q.HasNext, ToNext: q.ToNext}
 	m.Affordable, m.Ahead = s.Business.Gamification.prizes(card.Balance)
 	board, err := s.Badges(ctx, tx, c)
 	if err != nil {

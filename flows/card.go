@@ -19,7 +19,7 @@ func CardLink(botUsername, token string) string {
 // id said before it.
 func showCard(s *Session, intro string) error {
 	now := s.e.Now()
-	card, err := domain.CardOf(s.Ctx, s.Tx, &s.e.Business.Program, s.Customer.ID, now)
+	card, held, err := domain.MemberCard(s.Ctx, s.Tx, &s.e.Business.Program, s.Customer.ID, now)
 	if err != nil {
 		return fmt.Errorf("show card: %w", err)
 	}
@@ -33,7 +33,7 @@ func showCard(s *Session, intro string) error {
 		"Count":   card.Balance,
 		"Code":    domain.FormatCode(s.e.Signer.Code(card.Number, now)),
 		"Minutes": int(s.e.Signer.TTL() / time.Minute),
-	}) + s.cardPrizeLine(card.Balance) + s.cardPromotionLine()
+	}) + s.welcomeWaitsLine(held) + s.cardPrizeLine(card.Balance) + s.cardPromotionLine()
 	stamps, err := s.cardStampLine(card.ID)
 	if err != nil {
 		return err
@@ -78,6 +78,16 @@ func (s *Session) memberStore() (int64, error) {
 	return s.e.Service.ShopIDByCode(s.Ctx, s.Tx, s.e.Business.Stores[0].Code)
 }
 
+// welcomeWaitsLine tells a member whose welcome bonus is held for their
+// next purchase (a typed phone, or the first purchase cancelled) that it
+// waits, beside a balance that does not count it yet ("" when none is).
+func (s *Session) welcomeWaitsLine(held int64) string {
+	if held <= 0 {
+		return ""
+	}
+	return "\n" + s.T("card.welcome_held", map[string]any{"Points": s.num(held), "Count": held})
+}
+
 // showBalance sends the balance and the last ten ledger rows in words.
 func showBalance(s *Session) error {
 	card, err := s.Tx.FindCardByCustomer(s.Ctx, s.Customer.ID)
@@ -97,6 +107,7 @@ func showBalance(s *Session) error {
 	}
 	var b strings.Builder
 	b.WriteString(s.T("balance.header", map[string]any{"Balance": s.num(card.Balance), "Count": card.Balance}))
+	b.WriteString(s.welcomeWaitsLine(q.Held))
 	b.WriteString("\n" + s.T("balance.tier", map[string]any{"Tier": q.Tier.NameIn(s.Lang), "Rate": percent(q.Tier.EarnBP)}))
 	if q.HasNext {
 		b.WriteString("\n" + s.T("balance.next_tier", map[string]any{

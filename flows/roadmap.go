@@ -18,6 +18,7 @@ func showRewards(s *Session) error {
 	var b strings.Builder
 	b.WriteString(s.T("rewards.header", map[string]any{"Balance": s.points(m.Balance),
 		"Tier": m.Tier.NameIn(s.Lang), "Rate": percent(m.Tier.EarnBP)}))
+	b.WriteString(s.welcomeWaitsLine(m.Held))
 	if s.e.Business.Gamification.Stamps.Enabled {
 		card, err := s.Tx.FindCardByCustomer(s.Ctx, s.Customer.ID)
 		if err != nil {

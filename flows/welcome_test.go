@@ -53,3 +53,39 @@ func TestHeldWelcomeFollowsTheFirstPurchase(t *testing.T) {
 	bob.Sync()
 	bottest.Golden(t, "welcome_held_again", bob.Transcript())
 }
+
+// TestHeldWelcomeShowsOnCardAndBalance: a member who typed their phone
+// was told the welcome bonus comes with the first purchase; /card,
+// /balance and /rewards then read 0 points and must say the bonus
+// waits, not leave the member thinking it was lost. Once a purchase credited it, they
+// say nothing more of it.
+func TestHeldWelcomeShowsOnCardAndBalance(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 951, "Boris")
+	bob := h.Chat(153, "Bob", "en")
+	bob.Send("/start").Tap("✅ I agree").Send("+79990000153").Tap("Bob").Tap("No, thanks")
+	const waits = "🎁 +100 welcome points come with your next purchase."
+	bob.Send("/card")
+	if photo, ok := bob.LastPhoto(); !ok || !strings.Contains(photo.Caption, waits) {
+		t.Fatalf("/card with the welcome bonus held does not say it waits:\n%s", bob.Transcript())
+	}
+	bob.Send("/balance")
+	if got := bob.Last().Text; !strings.Contains(got, "Your balance: 0 points.") || !strings.Contains(got, waits) {
+		t.Fatalf("/balance with the welcome bonus held does not say it waits:\n%s", got)
+	}
+	bob.Send("/rewards")
+	if got := bob.Last().Text; !strings.Contains(got, waits) {
+		t.Fatalf("/rewards with the welcome bonus held does not say it waits:\n%s", got)
+	}
+	buy(t, bob, cashier)
+	bob.Send("/card")
+	if photo, _ := bob.LastPhoto(); strings.Contains(photo.Caption, "come with") {
+		t.Fatalf("/card after the bonus was credited still says it waits:\n%s", photo.Caption)
+	}
+	bob.Send("/balance")
+	if got := bob.Last().Text; strings.Contains(got, "come with") || !strings.Contains(got, "Your balance: 130 points.") {
+		t.Fatalf("/balance after the bonus was credited:\n%s", got)
+	}
+}

@@ -10,12 +10,16 @@ import (
 
 // cardAnswer is what the register shows before charging.
 type cardAnswer struct {
-	FirstName     string  `json:"first_name"`
-	Balance       int64   `json:"balance"`
-	Tier          string  `json:"tier"`
-	MaxRedeemable int64   `json:"max_redeemable"`
-	NextTier      *string `json:"next_tier,omitempty"`
-	ToNextTier    *int64  `json:"to_next_tier,omitempty"`
+	FirstName     string `json:"first_name"`
+	Balance       int64  `json:"balance"`
+	Tier          string `json:"tier"`
+	MaxRedeemable int64  `json:"max_redeemable"`
+	// WelcomeHeld is a welcome bonus held for the card's first purchase
+	// (the member typed their phone): not in Balance yet, but that
+	// purchase credits it before paying, so MaxRedeemable counts it.
+	WelcomeHeld int64   `json:"welcome_held,omitempty"`
+	NextTier    *string `json:"next_tier,omitempty"`
+	ToNextTier  *int64  `json:"to_next_tier,omitempty"`
 	// PromotionNow is the promotion running at the key's store that
 	// multiplies a receipt of ?amount (without it: any promotion
 	// running), for the register's screen.
@@ -90,7 +94,7 @@ func (a *API) getCard(w http.ResponseWriter, r *http.Request) {
 			return cardError(domain.ErrNotFound) // closed: its owner erased their data
 		}
 		ans = cardAnswer{FirstName: q.Customer.FirstName, Balance: q.Card.Balance, Tier: q.Tier.Name,
-			MaxRedeemable: q.MaxRedeem}
+			MaxRedeemable: q.MaxRedeem, WelcomeHeld: q.Held}
 		if byPhone {
 			ans.MaxRedeemable = 0
 		} else {

@@ -174,3 +174,26 @@ func TestHeldWelcomePaysTheFirstReceipt(t *testing.T) {
 		t.Fatalf("the card after: balance %d, ledger %d; the answer said %d", s.balance, s.ledgerSum, r.num("balance"))
 	}
 }
+
+// TestHeldWelcomeIsNamedOnTheCard: with the welcome bonus held for the
+// first purchase the card reads balance 0 but max_redeemable 100; the
+// answer must say why (welcome_held), or the till shows points paying
+// for a receipt out of an empty balance. Once the purchase credited it,
+// nothing is held.
+func TestHeldWelcomeIsNamedOnTheCard(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	m := e.joinTyped(332, "Vera")
+	code := e.code(m)
+	g := e.do("GET", "/api/v1/cards/"+code+"?amount=100000", e.bearer(), nil)
+	if g.status != 200 || g.num("balance") != 0 || g.num("max_redeemable") != 100 || g.num("welcome_held") != 100 {
+		t.Fatalf("GET with the welcome bonus held: %d %s; want welcome_held 100 beside balance 0", g.status, g.raw)
+	}
+	if r := e.purchase(body(code, 100000, "R-1")); r.status != 201 {
+		t.Fatalf("the first receipt: %d %s", r.status, r.raw)
+	}
+	g = e.do("GET", "/api/v1/cards/"+e.code(m)+"?amount=100000", e.bearer(), nil)
+	if g.status != 200 || g.num("balance") != 130 || g.body["welcome_held"] != nil {
+		t.Fatalf("GET after the first purchase credited the bonus: %d %s", g.status, g.raw)
+	}
+}

@@ -4,7 +4,7 @@
 // file; in short:
 //
 //	POST /api/v1/purchases                      record a receipt against a card
-//	GET  /api/v1/cards/{card}?amount=123450     name, balance, tier, max_redeemable
+//	GET  /api/v1/cards/{card}?amount=123450     name, balance, tier, max_redeemable (welcome_held)
 //	POST /api/v1/purchases/{purchase_id}/cancel reverse a purchase (24 h window)
 //	POST /api/v1/purchases/{purchase_id}/returns return part of a purchase
 //	GET  /api/v1/receipts/{receipt_id}          what became of a receipt sent

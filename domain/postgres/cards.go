@@ -112,11 +112,17 @@ func (t *tx) CardForQuote(ctx context.Context, id int64, since time.Time) (*doma
 	return card, cust, spend, x, held, nil
 }
 
-// scanExpiryFacts reads the three columns of expiryFactsOf.
+// heldOf is the points of a welcome bonus held for the card's next
+// purchase (0: none), read with the expiry facts for the member's card.
+func heldOf(card string) string {
+	return `coalesce((SELECT points FROM held_welcome WHERE card_id = ` + card + `), 0)`
+}
+
+// scanExpiryFacts reads the three columns of expiryFactsOf and heldOf's.
 func scanExpiryFacts(row pgx.Row) (domain.ExpiryFacts, error) {
 	var x domain.ExpiryFacts
 	var last, earliest *time.Time
-	err := row.Scan(&last, &earliest, &x.HasRegular)
+	err := row.Scan(&last, &earliest, &x.HasRegular, &x.Held)
 	x.LastPurchase, x.EarliestExpiry = deref(last), deref(earliest)
 	return x, err
 }
@@ -133,9 +139,9 @@ func (t *tx) FindCardWithExpiry(ctx context.Context, customerID int64) (*domain.
 	var c domain.Card
 	var x domain.ExpiryFacts
 	var last, earliest *time.Time
-	err := t.tx.QueryRow(ctx, `SELECT k.id, k.customer_id, k.number, k.balance, k.created_at, `+expiryFactsOf("(k.id)")+`
-		FROM cards k WHERE k.customer_id = $1`, customerID).
-		Scan(&c.ID, &c.CustomerID, &c.Number, &c.Balance, &c.CreatedAt, &last, &earliest, &x.HasRegular)
+	err := t.tx.QueryRow(ctx, `SELECT k.id, k.customer_id, k.number, k.balance, k.created_at, `+expiryFactsOf("(k.id)")+
+		`, `+heldOf("k.id")+` FROM cards k WHERE k.customer_id = $1`, customerID).
+		Scan(&c.ID, &c.CustomerID, &c.Number, &c.Balance, &c.CreatedAt, &last, &earliest, &x.HasRegular, &x.Held)
 	if err != nil {
 		return nil, x, mapErr(err)
 	}
@@ -257,11 +263,17 @@ func (t *tx) AppendCredit(ctx context.Context, e domain.LedgerEntry, kind domain
 // PurchaseWelcome reads the card's welcome rows when none of its
 // purchases stands. A welcome bonus a purchase paid names the purchase
 // (heldWelcomeEntry); one paid at joining names none. (Those a purchase
-// paid before 0051 named none either, and are not undone.)
+// paid before 0051 named none either, and are not undone.) What the
+// card holds of it is what its rows add up to, at most what its lots
+// still hold: points of the bonus that expired or were spent are gone,
+// and the card's other points are not the bonus.
 func (t *tx) PurchaseWelcome(ctx context.Context, cardID int64) (domain.PurchaseWelcome, error) {
 	var w domain.PurchaseWelcome
 	err := t.tx.QueryRow(ctx, `SELECT coalesce(bool_or(l.amount > 0 AND l.reason <> ''), false),
-		coalesce(sum(l.amount), 0)::bigint, count(*) FILTER (WHERE l.amount > 0)::int
+		least(coalesce(sum(l.amount), 0), (SELECT coalesce(sum(p.remaining), 0) FROM point_lots p
+			JOIN ledger pl ON pl.id = p.ledger_id AND pl.kind = 'welcome'
+			WHERE p.card_id = $1 AND p.remaining > 0))::bigint,
+		count(*) FILTER (WHERE l.amount > 0)::int
 		FROM ledger l
 		WHERE l.card_id = $1 AND l.kind = 'welcome'
 		  AND NOT EXISTS (SELECT 1 FROM purchases WHERE card_id = $1 AND cancelled_at IS NULL)`, cardID).
