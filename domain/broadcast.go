@@ -165,13 +165,14 @@ func (s *Service) ReportBroadcasts(ctx context.Context, st Store,
 }
 
 // tellStaff queues the message render writes for staff member id,
-// unless they lost their access or have no chat; it says whether it did.
+// unless they lost their access, have no chat or blocked the bot; it
+// says whether it did.
 func tellStaff(ctx context.Context, tx Tx, id int64, render func(to *Staff) (json.RawMessage, error)) (bool, error) {
 	to, err := tx.FindStaffByID(ctx, id)
 	if err != nil {
 		return false, err
 	}
-	if !to.Active() || to.ChatID == 0 {
+	if !to.Active() || to.ChatID == 0 || to.Unreachable {
 		return false, nil
 	}
 	payload, err := render(to)

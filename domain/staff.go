@@ -47,6 +47,9 @@ type Staff struct {
 	// move to another store or role): a question asked about the person
 	// before is about the record that was.
 	Version int64
+	// Unreachable says they blocked the bot: nothing is queued for them
+	// until they write again or unblock it.
+	Unreachable bool
 }
 
 // Active reports whether the staff member may act now.

@@ -188,7 +188,8 @@ type CustomerStore interface {
 	// PhoneVerified reports whether the customer's phone came from their
 	// own shared contact (false for a typed one, or none).
 	PhoneVerified(ctx context.Context, customerID int64) (bool, error)
-	// MarkChatReachable clears the unreachable mark of the chat's customer.
+	// MarkChatReachable clears the unreachable mark of the chat's
+	// customer and staff member.
 	MarkChatReachable(ctx context.Context, chatID int64) error
 	AppendConsent(ctx context.Context, customerID int64, c Consent) error
 	ListConsents(ctx context.Context, customerID int64) ([]Consent, error)
@@ -382,7 +383,8 @@ type OutboxWriter interface {
 	// Enqueue adds a message to the outbox. claim marks it as held by the
 	// caller, who sends it right after commit, and returns its id;
 	// unclaimed rows (id 0) are picked up by the background sender, and
-	// their write may be deferred to the commit.
+	// their write may be deferred to the commit; an unclaimed row for a
+	// staff member who blocked the bot is not written.
 	Enqueue(ctx context.Context, m OutMessage, claim bool) (int64, error)
 	// Hold adds a message held by the caller, who sends it right after
 	// commit (Enqueue with claim), and sets m.Lease. By the time the
@@ -525,7 +527,8 @@ type Outbox interface {
 	// Drop gives up on the message (the user blocked the bot, Telegram
 	// refused it) and scrubs it.
 	Drop(ctx context.Context, id int64, reason string) error
-	// MarkUnreachable flags the chat's customer after a 403 and drops the
+	// MarkUnreachable flags the chat's customer and staff member after a
+	// 403 (a flagged staff member's chat is queued nothing) and drops the
 	// chat's other pending, unleased messages: data is kept, sending stops.
 	MarkUnreachable(ctx context.Context, chatID int64) error
 	// Pending counts rows due by the business clock and not yet sent or

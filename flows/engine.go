@@ -151,11 +151,16 @@ func (e *Engine) handle(ctx context.Context, in Input, also domain.ChatReads, fn
 			return err
 		}
 		conv, cust := chat.Conversation, chat.Customer
-		if cust != nil && cust.Unreachable {
+		if (cust != nil && cust.Unreachable) || (chat.Staff != nil && chat.Staff.Unreachable) {
 			if err := tx.MarkChatReachable(ctx, in.ChatID); err != nil {
 				return err
 			}
-			cust.Unreachable = false
+			if cust != nil {
+				cust.Unreachable = false
+			}
+			if chat.Staff != nil {
+				chat.Staff.Unreachable = false
+			}
 		}
 		staff, newOwner, err := e.ownerOnFirstContact(ctx, tx, in, chat.Staff)
 		if err != nil {

@@ -280,6 +280,10 @@ func staffListReply(s *Session) (r Reply, revocable bool, err error) {
 		b.WriteString("\n" + s.T("staff.list.line", map[string]any{
 			"Name": st.FirstName, "Role": s.T("role."+string(st.Role), nil), "Store": s.storeName(st.ShopID),
 		}))
+		if st.Unreachable {
+			// Their alerts go nowhere: the owners should know.
+			b.WriteString(" " + s.T("staff.list.unreachable", nil))
+		}
 		if s.Staff.CanRevoke(&st) {
 			rows = append(rows, []Button{{
 				Text: s.T("staff.list.revoke", map[string]any{"Name": st.FirstName}),

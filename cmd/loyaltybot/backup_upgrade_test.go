@@ -195,5 +195,6 @@ func backToVersion71(t *testing.T, url string) {
 		ALTER TABLE outbox DROP COLUMN about_customer_id;
 		ALTER TABLE purchases DROP COLUMN returned_stamps;
 		ALTER TABLE staff DROP COLUMN version;
+		ALTER TABLE staff DROP COLUMN unreachable_at;
 		DELETE FROM schema_migrations WHERE version > 71`)
 }

@@ -150,9 +150,12 @@ func (t *tx) PhoneVerified(ctx context.Context, customerID int64) (bool, error) 
 	return ok, mapErr(err)
 }
 
-// MarkChatReachable clears the unreachable mark: they wrote to us again.
+// MarkChatReachable clears the unreachable mark of the chat's customer
+// and staff member: they wrote to us again.
 func (t *tx) MarkChatReachable(ctx context.Context, chatID int64) error {
-	_, err := t.tx.Exec(ctx, `UPDATE customers SET unreachable_at = NULL
+	_, err := t.tx.Exec(ctx, `WITH s AS (UPDATE staff SET unreachable_at = NULL
+			WHERE chat_id = $1 AND unreachable_at IS NOT NULL)
+		UPDATE customers SET unreachable_at = NULL
 		WHERE chat_id = $1 AND unreachable_at IS NOT NULL`, chatID)
 	return mapErr(err)
 }

@@ -34,7 +34,12 @@ func (t *tx) Enqueue(ctx context.Context, m domain.OutMessage, claim bool) (int6
 		notBefore = now
 	}
 	b := &pgx.Batch{}
-	b.Queue(`INSERT INTO outbox (chat_id, payload, not_before, created_at, about_customer_id) VALUES ($1, $2, $3, $4, $5)`,
+	// A staff member who blocked the bot is not written to (their alerts,
+	// digests, reports) until the mark goes; a customer's mark is looked
+	// at by the flows, which tell the person acting.
+	b.Queue(`INSERT INTO outbox (chat_id, payload, not_before, created_at, about_customer_id)
+		SELECT $1, $2, $3, $4, $5
+		WHERE NOT EXISTS (SELECT 1 FROM staff WHERE chat_id = $1 AND unreachable_at IS NOT NULL)`,
 		m.ChatID, []byte(m.Payload), notBefore, now, about(m))
 	t.tx.Defer(b)
 	return 0, nil
@@ -432,10 +437,13 @@ func (o *outbox) Drop(ctx context.Context, id int64, reason string) error {
 	return markUnavailable(err)
 }
 
-// MarkUnreachable flags the chat's customer and drops what was queued for it.
+// MarkUnreachable flags the chat's customer and staff member and drops
+// what was queued for it.
 func (o *outbox) MarkUnreachable(ctx context.Context, chatID int64) error {
 	at := o.now()
-	if _, err := o.pool.Exec(ctx, `UPDATE customers SET unreachable_at = $2
+	if _, err := o.pool.Exec(ctx, `WITH s AS (UPDATE staff SET unreachable_at = $2
+			WHERE chat_id = $1 AND unreachable_at IS NULL)
+		UPDATE customers SET unreachable_at = $2
 		WHERE chat_id = $1 AND unreachable_at IS NULL`, chatID, at); err != nil {
 		return fmt.Errorf("mark unreachable: %w", err)
 	}

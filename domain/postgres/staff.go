@@ -22,15 +22,18 @@ type staffRow struct {
 	RevokedAt  *time.Time `db:"revoked_at"`
 	Language   string     `db:"language"`
 	Version    int64      `db:"version"`
+	// UnreachableAt is set when they blocked the bot.
+	UnreachableAt *time.Time `db:"unreachable_at"`
 }
 
 func (r staffRow) domain() domain.Staff {
 	return domain.Staff{ID: r.ID, TelegramID: r.TelegramID, ChatID: r.ChatID, FirstName: r.FirstName,
 		Role: domain.Role(r.Role), ShopID: deref(r.StoreID), InvitedBy: deref(r.InvitedBy),
-		CreatedAt: r.CreatedAt, RevokedAt: deref(r.RevokedAt), Language: r.Language, Version: r.Version}
+		CreatedAt: r.CreatedAt, RevokedAt: deref(r.RevokedAt), Language: r.Language, Version: r.Version,
+		Unreachable: r.UnreachableAt != nil}
 }
 
-const staffColumns = `id, telegram_id, chat_id, first_name, role, store_id, invited_by, created_at, revoked_at, language, version`
+const staffColumns = `id, telegram_id, chat_id, first_name, role, store_id, invited_by, created_at, revoked_at, language, version, unreachable_at`
 
 func (t *tx) findStaff(ctx context.Context, where string, arg any) (*domain.Staff, error) {
 	rows, _ := t.tx.Query(ctx, `SELECT `+staffColumns+` FROM staff WHERE `+where, arg)
