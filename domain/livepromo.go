@@ -67,6 +67,10 @@ type LivePromotionStore interface {
 	// store (those of every store included), not stopped, the highest
 	// multiplier first.
 	LivePromotionsAt(ctx context.Context, shopID int64, t time.Time) ([]Promotion, error)
+	// LivePromotionsRanAt lists the live promotions that ran at t at the
+	// store (those of every store included), stopped since or not: a
+	// return's look back at its purchase (Service.ReturnPromotions).
+	LivePromotionsRanAt(ctx context.Context, shopID int64, t time.Time) ([]Promotion, error)
 	// PrefetchLivePromotions says LivePromotionsAt will be asked soon:
 	// the store may read them along with the next statement.
 	PrefetchLivePromotions()

@@ -169,7 +169,7 @@ func (s *Service) tierNow(ctx context.Context, tx Tx, cardID int64, now time.Tim
 // config one first among equals. The config's need the store's code and
 // time zone, read once per process; the live ones one indexed read.
 func (s *Service) PromotionAt(ctx context.Context, tx Tx, shopID, amount int64) (*Promotion, error) {
-	running, err := s.promotionsAt(ctx, tx, shopID, s.Now())
+	running, err := s.promotionsAt(ctx, tx, shopID, s.Now(), false)
 	if err != nil {
 		return nil, err
 	}
@@ -177,8 +177,9 @@ func (s *Service) PromotionAt(ctx context.Context, tx Tx, shopID, amount int64) 
 }
 
 // promotionsAt lists the promotions running at the store at time at:
-// the config's, then the live ones.
-func (s *Service) promotionsAt(ctx context.Context, tx Tx, shopID int64, at time.Time) ([]*Promotion, error) {
+// the config's, then the live ones (those stopped since too when past:
+// they ran then).
+func (s *Service) promotionsAt(ctx context.Context, tx Tx, shopID int64, at time.Time, past bool) ([]*Promotion, error) {
 	p := s.Program()
 	var running []*Promotion
 	if len(p.Promotions) > 0 {
@@ -188,7 +189,11 @@ func (s *Service) promotionsAt(ctx context.Context, tx Tx, shopID int64, at time
 		}
 		running = p.PromotionsAt(shop.Code, at.In(loc))
 	}
-	live, err := tx.LivePromotionsAt(ctx, shopID, at)
+	read := tx.LivePromotionsAt
+	if past {
+		read = tx.LivePromotionsRanAt
+	}
+	live, err := read(ctx, shopID, at)
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +215,7 @@ func (s *Service) ReturnPromotions(ctx context.Context, tx Tx, pur *Purchase, am
 	}
 	ps := ReturnPromotions{Recorded: rec}
 	if stays := pur.Receipt() - pur.ReturnedAmount - amount; stays > 0 && !rec.Applies(stays) {
-		running, err := s.promotionsAt(ctx, tx, pur.ShopID, pur.CreatedAt)
+		running, err := s.promotionsAt(ctx, tx, pur.ShopID, pur.CreatedAt, true)
 		if err != nil {
 			return ps, err
 		}

@@ -135,3 +135,49 @@ func TestNoCommentOnACancelledVisit(t *testing.T) {
 		t.Fatalf("the question did not reach the shop:\n%s", anna.Transcript())
 	}
 }
+
+// TestCancelledAfterAPartReturnRatingLeavesTheCounts: Anna's 1,000 RUB
+// purchase, rated 1⭐, had 100 RUB of it returned, and was then cancelled
+// whole (rung up by mistake after all). It is a cancel, not a return in
+// full: no visit anywhere, and its rating must not weigh in the digest
+// nor in /stats.
+func TestCancelledAfterAPartReturnRatingLeavesTheCounts(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := join(t, h, 101, "Anna")
+	buy(t, anna, cashier)
+	anna.Send("/feedback").Tap("1⭐").Tap("Skip")
+	id := lastPurchaseID(t, h)
+	if err := h.DB.Update(t.Context(), func(tx domain.Tx) error {
+		st, err := tx.FindStaffByTelegramID(t.Context(), ownerID)
+		if err != nil {
+			return err
+		}
+		_, err = h.Engine.Service.ReturnPurchase(t.Context(), tx, domain.ReturnRequest{PurchaseID: id,
+			By: st, Source: domain.SourceBot, IdempotencyKey: "test:anna", RequestHash: "x", Amount: 10_000})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	cancelPurchase(t, h, id)
+	if n := countRows(t, h, `SELECT count(*) FROM purchases WHERE cancelled_at IS NOT NULL AND returned_amount = 10000`); n != 1 {
+		t.Fatalf("%d purchases cancelled after a return of 100 RUB, want 1", n)
+	}
+	h.Settle()
+	h.Clock.Advance(time.Hour)
+	if n, err := h.Engine.Service.DigestFeedback(t.Context(), h.DB); err != nil || n != 0 {
+		t.Errorf("the digest counted %d ratings, %v; want none (the visit was cancelled)", n, err)
+	}
+	now := h.Clock.Now()
+	if err := h.DB.Update(t.Context(), func(tx domain.Tx) error {
+		k, err := h.Engine.Service.KPIs(t.Context(), tx, domain.Period{From: now.Add(-24 * time.Hour), To: now}, 0)
+		if err == nil && k.Ratings != 0 {
+			t.Errorf("/stats: %d ratings of a cancelled visit, want 0", k.Ratings)
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -114,3 +114,39 @@ func TestReturnBelowOnePromotionsMinimumKeepsAnotherThatApplies(t *testing.T) {
 			got, cashier.Transcript())
 	}
 }
+
+// TestReturnKeepsALivePromotionStoppedSince: the ×2 of any receipt ran
+// when Anna bought for 1,000 under "×3 from 1,000" (90 points) and was
+// stopped later; a return of 100 leaves 900, which it doubled at the
+// time of the purchase: she keeps 54, not the usual 27.
+func TestReturnKeepsALivePromotionStoppedSince(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, func(b *domain.Business) { b.Owners = []int64{ownerID}; b.Program.CashierReturns = true })
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 924, "Boris")
+	anna := join(t, h, 123, "Anna")
+	owner.Send("/promo").Tap("🔥 Start a promotion").Tap("×2").Tap("Central").Tap("▶ Now").Tap("2 h (till 17:00)").
+		Send("Double").Tap("🔥 Start")
+	owner.Send("/promo").Tap("🔥 Start a promotion").Tap("×3").Tap("Central").Tap("▶ Now").Tap("2 h (till 17:00)").
+		Send("Big receipts").Tap("🧾 Only receipts from…").Send("1000").Tap("🔥 Start")
+	scan(t, anna, cashier)
+	cashier.Send("1000").Tap("➕ Accrue +90").Tap("✅ Confirm")
+	if got := balance(t, h, 123); got != 190 {
+		t.Fatalf("balance %d after the tripled purchase, want 190:\n%s", got, cashier.Transcript())
+	}
+	h.Clock.Advance(10 * time.Minute)
+	owner.Send("/promo").Tap("⏹ Stop: Double")
+	if got := lastToast(owner); got != "Stopped." {
+		t.Fatalf("stopping the ×2: toast %q\n%s", got, owner.Transcript())
+	}
+	scan(t, anna, cashier)
+	cashier.Tap("↩ Return of items").Tap(cashier.Last().Inline[0][0].Text).Send("100")
+	if got := cashier.Last().Text; !strings.Contains(got, "Points: −36 of those it earned") {
+		t.Errorf("the preview of the return: %q", got)
+	}
+	cashier.Tap("✅ Confirm the return")
+	if got := balance(t, h, 123); got != 154 { // 100 welcome + 2 × 3 % of 900
+		t.Errorf("balance %d after a return that leaves 900 RUB under the ×2 stopped since, want 154:\n%s",
+			got, cashier.Transcript())
+	}
+}

@@ -152,8 +152,11 @@ var dateSeparators = strings.NewReplacer("–", " ", "—", " ", " - ", " ", "..
 
 // parseStatsDates reads "01.03.2026 31.03.2026" (or with a dash between)
 // as a custom period; the first day must not be after the last, nor
-// before 2000. now is in the reader's zone: a two-digit year is read by
-// their calendar.
+// before 2000, and the last not after next year (a slip of the year,
+// 31.12.9999, is refused, not turned into another period: a day's
+// number since 2000 is counted in a time.Duration, which stops at 2292).
+// now is in the reader's zone: a two-digit year is read by their
+// calendar.
 func parseStatsDates(text string, now time.Time) (string, error) {
 	text = dateSeparators.Replace(text)
 	f := strings.Fields(text)
@@ -168,7 +171,7 @@ func parseStatsDates(text string, now time.Time) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if last.Before(from) || from.Year() < 2000 { // a period's days count from 2000-01-01
+	if last.Before(from) || from.Year() < 2000 || last.Year() > now.Year()+1 { // a period's days count from 2000-01-01
 		return "", domain.ErrInvalid
 	}
 	return customPeriod(from, last), nil

@@ -232,7 +232,10 @@ func (statsDates) Ask(s *Session) error {
 
 func (f statsDates) Handle(s *Session) error {
 	if !s.Staff.CanManage() {
+		// Revoked (or made a cashier) since Dates…: told, as at every
+		// staff step, rather than the dates dropped without a word.
 		s.Leave()
+		s.Say("staff.revoked", nil)
 		return nil
 	}
 	if s.In.Kind != InputText {

@@ -39,6 +39,12 @@ func WithWebUsers(users []WebUser) Option { return func(s *Server) { s.webUsers 
 // its messages at that clock's times.
 func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
 
+// WithUpdatesAfter numbers the updates from after+1, as Telegram goes on
+// numbering them across a restart of the bot: a fake started again for a
+// bot whose database holds the updates of an earlier run (the
+// playground's) must not hand it ids it takes for those and drops.
+func WithUpdatesAfter(after int64) Option { return func(s *Server) { s.nextUpdate = after } }
+
 // Failure is an error answer injected with FailNext, shaped like Telegram's:
 // Code is the HTTP status and error_code, RetryAfter becomes
 // parameters.retry_after when non-zero. ChatID, when non-zero, limits the

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/robfig/cron/v3"
+
 	"github.com/loyaltybot/loyaltybot/bot/tgfake"
 	"github.com/loyaltybot/loyaltybot/domain"
 	"github.com/loyaltybot/loyaltybot/domain/postgres/embedded"
@@ -182,7 +184,14 @@ func playground(ctx context.Context, args []string, getenv func(string) string, 
 	}
 
 	panes := append(defaultPanes(), st.Panes...)
+	// The database keeps the updates of the runs before; a fake numbering
+	// from 1 again would see its first ones dropped as handled already.
+	lastUpdate, err := a.db.LastUpdateID(ctx)
+	if err != nil {
+		return err
+	}
 	fake, err := tgfake.Start("127.0.0.1:0", tgfake.WithBotUsername(playgroundBot), tgfake.WithClock(clock.Time),
+		tgfake.WithUpdatesAfter(lastUpdate),
 		tgfake.WithWebUsers(panes), tgfake.WithWebPanesChanged(func(all []tgfake.WebUser) {
 			if err := st.update(func(s *playState) { s.Panes = all[len(defaultPanes()):] }); err != nil {
 				log.Error("save the playground's panes", "err", err)
@@ -219,6 +228,9 @@ func playground(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	p := &play{a: a, clock: clock, fake: fake, loc: loc}
+	// The config's specs were checked at start: a digest switched off
+	// (or none) leaves walk without its stop.
+	p.digest, _ = cron.ParseStandard(biz.Jobs[domain.JobFeedbackDigest])
 	mux := a.httpMux()
 	p.routes(mux)
 	mux.Handle("/", fake.WebHandler())

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/robfig/cron/v3"
+
 	"github.com/loyaltybot/loyaltybot/bot/tgfake"
 	"github.com/loyaltybot/loyaltybot/domain/postgres"
 )
@@ -22,6 +24,8 @@ type play struct {
 	clock *playClock
 	fake  *tgfake.Server
 	loc   *time.Location
+
+	digest cron.Schedule // the evening digest's ticks, where walk stops (nil: nowhere)
 }
 
 // routes adds the playground's endpoints under /api/play.
@@ -98,15 +102,25 @@ const playMaxSteps = 400
 // have passed: +30 days would show neither the tips of day 14 nor the
 // reminder a week before points expire, only what is due on day 30.
 // Within a day one jump is enough: what was due at 10:00 is still due at
-// noon. It reports the jobs that ran, each once, in the order they first
-// did.
+// noon. Except for the evening digest, which reports the 24 hours before
+// it runs: a step stops at its tick, or run at noon the next day it would
+// leave out the ratings given before the clock moved. It reports the jobs
+// that ran, each once, in the order they first did.
 func (p *play) walk(ctx context.Context, d time.Duration) ([]string, time.Time, error) {
 	step := max(24*time.Hour, d/playMaxSteps)
 	ran, seen := []string{}, map[string]bool{}
 	var now time.Time
-	for left := d; left > 0; left -= step {
+	for left := d; left > 0; {
+		by := min(step, left)
+		if p.digest != nil {
+			from := p.clock.Time()
+			if tick := p.digest.Next(from.In(p.loc)); tick.Sub(from) > 0 && tick.Sub(from) < by {
+				by = tick.Sub(from)
+			}
+		}
+		left -= by
 		var err error
-		if now, err = p.clock.Advance(min(step, left)); err != nil {
+		if now, err = p.clock.Advance(by); err != nil {
 			return ran, now, err
 		}
 		for _, j := range p.runDue(ctx, now) {

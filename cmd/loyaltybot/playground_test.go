@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"io"
 	"log/slog"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -62,4 +64,62 @@ func TestPlaygroundKeepsItsClockAndResets(t *testing.T) {
 	if err != nil || !near(clock.Time(), later) || len(st.Panes) != 0 || string(st.CardSecret) == string(secret) {
 		t.Fatalf("--reset --clock: clock %v, state %+v, %v", clock.Time(), st, err)
 	}
+}
+
+// TestPlaygroundAnswersAfterARestart: restarted on the same data folder
+// (as the README says it keeps its state), the playground answers the
+// first messages. The fake Bot API numbers its updates from 1 again, and
+// the bot took them for the ones it handled before the restart and
+// dropped them: /card after a restart got no answer.
+func TestPlaygroundAnswersAfterARestart(t *testing.T) {
+	env := envFunc(map[string]string{"LOYALTYBOT_DATA": reachableDir(t), "HTTP_ADDR": "127.0.0.1:0"})
+	start := func() (string, func()) {
+		ctx, cancel := context.WithCancel(context.Background())
+		stdout, stderr := &syncBuffer{}, &syncBuffer{}
+		done := make(chan error, 1)
+		go func() { done <- run(ctx, []string{"playground"}, env, stdout, stderr) }()
+		base := "http://" + waitFor(t, stdout, regexp.MustCompile(`open http://(\S+)`), stderr)
+		return base, func() { cancel(); <-done }
+	}
+	base, stop := start()
+	post(t, base+"/api/chats/101/text", `{"text": "/start s_central"}`)
+	waitChat(t, base, "101", regexp.MustCompile(`Coffee`))
+	post(t, base+"/api/chats/303/text", `{"text": "/help"}`)
+	waitChat(t, base, "303", regexp.MustCompile(`"from_bot":true`))
+	stop()
+
+	base, stop = start()
+	defer stop()
+	post(t, base+"/api/chats/101/text", `{"text": "/start s_central"}`)
+	waitChat(t, base, "101", regexp.MustCompile(`Coffee`))
+}
+
+// TestPlaygroundDayStepSendsTheDigest: a customer rates the shop at noon
+// and the owner moves the clock on by a day. The evening digest ("the
+// last 24 hours' ratings", at 21:00) came due in between; run at the end
+// of the step instead, at noon the next day, its 24 hours began when the
+// clock was moved, after the rating: the day with a rating sent nothing.
+func TestPlaygroundDayStepSendsTheDigest(t *testing.T) {
+	env := envFunc(map[string]string{"LOYALTYBOT_DATA": reachableDir(t), "HTTP_ADDR": "127.0.0.1:0"})
+	base := startPlayground(t, env, "--clock", "2026-05-04T12:00:00+03:00")
+	anna := base + "/api/chats/101"
+	post(t, anna+"/text", `{"text": "/start s_central"}`)
+	waitChat(t, base, "101", regexp.MustCompile(`Согласен`))
+	post(t, anna+"/tap", `{"label": "✅ Согласен(на)"}`)
+	waitChat(t, base, "101", regexp.MustCompile(`Поделиться номером`))
+	post(t, anna+"/contact", `{}`)
+	waitChat(t, base, "101", regexp.MustCompile(`Как к вам обращаться`))
+	post(t, anna+"/text", `{"text": "Anna"}`)
+	waitChat(t, base, "101", regexp.MustCompile(`Да, присылайте`))
+	post(t, anna+"/tap", `{"label": "Нет, спасибо"}`)
+	waitChat(t, base, "101", regexp.MustCompile(`Код для кассы`))
+	post(t, anna+"/text", `{"text": "/feedback"}`)
+	waitChat(t, base, "101", regexp.MustCompile(`Какой магазин`))
+	post(t, anna+"/tap", `{"label": "Coffee & Co, Central"}`)
+	waitChat(t, base, "101", regexp.MustCompile(`5⭐`))
+	post(t, anna+"/tap", `{"label": "5⭐"}`)
+	waitChat(t, base, "101", regexp.MustCompile(`★★★★★`))
+
+	post(t, base+"/api/play/clock", `{"by": "1d"}`)
+	waitChat(t, base, "303", regexp.MustCompile(`1 rating`))
 }

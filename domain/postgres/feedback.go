@@ -178,9 +178,10 @@ SELECT store_id, coalesce(staff_id, 0), purchase_id IS NULL AS general, count(*)
 // no visit in the reports, the cashier's checkouts or the customer's
 // visits, and cannot be rated any more: its rating weighs nowhere. A
 // purchase returned in full was a visit, and its rating an opinion of it
-// (often the reason for the return): it counts.
+// (often the reason for the return): it counts; one cancelled after a
+// return of part of it is a cancel (domain.Purchase.ReturnedInFull).
 const liveFeedback = `NOT EXISTS (SELECT 1 FROM purchases p WHERE p.id = f.purchase_id
-	AND p.cancelled_at IS NOT NULL AND p.returned_amount = 0)`
+	AND p.cancelled_at IS NOT NULL AND NOT (p.amount = 0 AND p.returned_amount > 0))`
 
 // FeedbackStats counts ratings first given in [from, to) per store and
 // cashier, and each store's general ratings apart.

@@ -107,6 +107,20 @@ func (t *tx) LivePromotionsAt(ctx context.Context, shopID int64, at time.Time) (
 	return out, nil
 }
 
+// LivePromotionsRanAt lists those that ran at t at the store, or at
+// every store, stopped since or not, the highest multiplier first.
+func (t *tx) LivePromotionsRanAt(ctx context.Context, shopID int64, at time.Time) ([]domain.Promotion, error) {
+	rows, err := t.tx.Query(ctx, `SELECT `+livePromotionColumns+` FROM live_promotions l
+		WHERE l.starts_at <= $2 AND least(l.ends_at, coalesce(l.stopped_at, l.ends_at)) > $2
+		  AND (l.store_id IS NULL OR l.store_id = $1)
+		ORDER BY l.multiplier DESC, l.id`, shopID, at)
+	if err != nil {
+		return nil, fmt.Errorf("live promotions at %s: %w", at, mapErr(err))
+	}
+	ps, err := pgx.CollectRows(rows, scanLivePromotion)
+	return ps, mapErr(err)
+}
+
 // OpenLivePromotions lists those not stopped that end after t, at the
 // store and every store (0: all), the soonest ending first.
 func (t *tx) OpenLivePromotions(ctx context.Context, shopID int64, at time.Time) ([]domain.Promotion, error) {

@@ -32,6 +32,19 @@ func (db *DB) SaveUpdate(ctx context.Context, updateID, chatID int64, payload []
 	return len(again) == 1, err
 }
 
+// LastUpdateID is the highest update id stored (handled, pending or set
+// aside), 0 for none: where a fake Bot API started again on this
+// database goes on numbering.
+func (db *DB) LastUpdateID(ctx context.Context) (int64, error) {
+	var id int64
+	err := db.pool.QueryRow(ctx, `SELECT GREATEST(coalesce((SELECT max(update_id) FROM updates), 0),
+		coalesce((SELECT max(update_id) FROM dead_updates), 0))`).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("last update id: %w", mapErr(err))
+	}
+	return id, nil
+}
+
 // unhandled lists those of ids stored and not handled yet (unhandledBefore):
 // asked only of updates an insert found stored already, a redelivery.
 func (db *DB) unhandled(ctx context.Context, ids []int64) ([]int64, error) {
