@@ -108,10 +108,10 @@ func showBalance(s *Session) error {
 	var b strings.Builder
 	b.WriteString(s.T("balance.header", map[string]any{"Balance": s.num(card.Balance), "Count": card.Balance}))
 	b.WriteString(s.welcomeWaitsLine(q.Held))
-	b.WriteString("\n" + s.T("balance.tier", map[string]any{"Tier": q.Tier.NameIn(s.Lang), "Rate": percent(q.Tier.EarnBP)}))
+	b.WriteString("\n" + s.T("balance.tier", map[string]any{"Tier": q.Tier.NameIn(s.Lang), "Rate": percent(q.Tier.EarnBP, s.Lang)}))
 	if q.HasNext {
 		b.WriteString("\n" + s.T("balance.next_tier", map[string]any{
-			"Tier": q.Next.NameIn(s.Lang), "Rate": percent(q.Next.EarnBP), "Amount": s.e.money(q.ToNext, s.Lang),
+			"Tier": q.Next.NameIn(s.Lang), "Rate": percent(q.Next.EarnBP, s.Lang), "Amount": s.e.money(q.ToNext, s.Lang),
 		}))
 	}
 	if len(entries) == 0 {

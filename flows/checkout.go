@@ -141,7 +141,7 @@ func newDraft() string {
 func (s *Session) cardData(q *domain.CardQuote) map[string]any {
 	return map[string]any{
 		"Name": q.Customer.FirstName, "Balance": s.num(q.Card.Balance), "Count": q.Card.Balance,
-		"Tier": q.Tier.NameIn(s.Lang), "Rate": percent(q.Tier.EarnBP), "Cap": s.e.Business.Program.RedeemCapPercent,
+		"Tier": q.Tier.NameIn(s.Lang), "Rate": percent(q.Tier.EarnBP, s.Lang), "Cap": s.e.Business.Program.RedeemCapPercent,
 	}
 }
 
@@ -160,8 +160,9 @@ func (s *Session) heldLine(q *domain.CardQuote, canPay bool) string {
 	return "\n" + s.T(id, map[string]any{"Points": s.num(q.Held), "Count": q.Held})
 }
 
-// percent shows basis points as a percent: 300 → "3", 250 → "2.5".
-func percent(bp int64) string {
+// percent shows basis points as a percent the way people of lang write
+// it: 300 → "3", 250 → "2.5", or "2,5" in Russian and Uzbek.
+func percent(bp int64, lang string) string {
 	whole, frac := bp/100, bp%100
 	if frac == 0 {
 		return strconv.FormatInt(whole, 10)
@@ -173,7 +174,11 @@ func percent(bp int64) string {
 	if f[1] == '0' {
 		f = f[:1]
 	}
-	return strconv.FormatInt(whole, 10) + "." + f
+	sep := "."
+	if domain.DecimalComma(lang) {
+		sep = ","
+	}
+	return strconv.FormatInt(whole, 10) + sep + f
 }
 
 func (checkout) cancelRow(s *Session) []Button {

@@ -197,7 +197,7 @@ func (e *Engine) purchaseNotice(r *domain.PurchaseResult) (Reply, bool) {
 		text += "\n" + e.translate(loc, "checkout.customer.welcome", map[string]any{"Bonus": e.num(r.Welcome, lang), "Count": r.Welcome})
 	}
 	if r.TierUp && !p.Cancelled() {
-		text += "\n" + e.translate(loc, "checkout.customer.tier_up", map[string]any{"Tier": r.Tier.NameIn(lang), "Rate": percent(r.Tier.EarnBP)})
+		text += "\n" + e.translate(loc, "checkout.customer.tier_up", map[string]any{"Tier": r.Tier.NameIn(lang), "Rate": percent(r.Tier.EarnBP, lang)})
 	}
 	return Reply{ChatID: c.ChatID, Text: text, About: c.ID}, true
 }

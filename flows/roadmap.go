@@ -17,7 +17,7 @@ func showRewards(s *Session) error {
 	}
 	var b strings.Builder
 	b.WriteString(s.T("rewards.header", map[string]any{"Balance": s.points(m.Balance),
-		"Tier": m.Tier.NameIn(s.Lang), "Rate": percent(m.Tier.EarnBP)}))
+		"Tier": m.Tier.NameIn(s.Lang), "Rate": percent(m.Tier.EarnBP, s.Lang)}))
 	b.WriteString(s.welcomeWaitsLine(m.Held))
 	if s.e.Business.Gamification.Stamps.Enabled {
 		card, err := s.Tx.FindCardByCustomer(s.Ctx, s.Customer.ID)
@@ -46,7 +46,7 @@ func showRewards(s *Session) error {
 	b.WriteString("\n\n")
 	if m.HasNext {
 		b.WriteString(s.T("rewards.next_tier", map[string]any{"Amount": s.e.money(m.ToNext, s.Lang),
-			"Tier": m.Next.NameIn(s.Lang), "Rate": percent(m.Next.EarnBP)}))
+			"Tier": m.Next.NameIn(s.Lang), "Rate": percent(m.Next.EarnBP, s.Lang)}))
 	} else {
 		b.WriteString(s.T("rewards.top_tier", map[string]any{"Tier": m.Tier.NameIn(s.Lang)}))
 	}
