@@ -486,8 +486,8 @@ func (b *Bot) RegisterCommands(ctx context.Context, langs []string, defaultLang 
 		_, err := b.api.DeleteMyCommands(ctx, &tg.DeleteMyCommandsParams{
 			Scope: &models.BotCommandScopeAllPrivateChats{}, LanguageCode: l,
 		})
-		if err != nil {
-			return fmt.Errorf("deleteMyCommands %q: %w", l, err)
+		if err != nil { // the staff's menus below matter more
+			b.log.Warn("delete a dropped language's commands", "lang", l, "err", err)
 		}
 	}
 	// Staff see their own commands in their chat only.

@@ -328,15 +328,16 @@ func (s *Service) RateVisit(ctx context.Context, tx Tx, c *Customer, publicID st
 }
 
 // CommentVisit adds the customer's words to their rating of a purchase,
-// within the same window as changing it. A purchase cancelled (or
-// returned in full) since the stars is ErrNotFound, as for RateVisit: it
-// is no visit any more, and the owners are not alerted about it.
+// within the same window as changing it. A purchase cancelled since the
+// stars is ErrNotFound, as for RateVisit: it is no visit any more, and
+// the owners are not alerted about it. One returned in full was a visit
+// whose rating counts: the words, often why it came back, go with it.
 func (s *Service) CommentVisit(ctx context.Context, tx Tx, c *Customer, publicID, comment string) (*Feedback, error) {
 	p, err := tx.FindPurchaseByPublicID(ctx, publicID)
 	if err != nil {
 		return nil, err
 	}
-	if c == nil || p.CustomerID != c.ID || p.Cancelled() {
+	if c == nil || p.CustomerID != c.ID || (p.Cancelled() && !p.ReturnedInFull()) {
 		return nil, ErrNotFound
 	}
 	f, err := tx.FindFeedbackByPurchase(ctx, p.ID)

@@ -181,3 +181,35 @@ func TestCancelledAfterAPartReturnRatingLeavesTheCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestCommentOnAVisitReturnedInFull: Clara taps 2⭐ and, while she types,
+// her purchase is returned in full: a visit whose rating counts, so her
+// words (why it came back) are its comment, and the owners read them.
+func TestCommentOnAVisitReturnedInFull(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	clara := join(t, h, 103, "Clara")
+	buy(t, clara, cashier)
+	clara.Send("/feedback").Tap("2⭐")
+	if err := h.DB.Update(t.Context(), func(tx domain.Tx) error {
+		st, err := tx.FindStaffByTelegramID(t.Context(), ownerID)
+		if err != nil {
+			return err
+		}
+		_, err = h.Engine.Service.ReturnPurchase(t.Context(), tx, domain.ReturnRequest{PurchaseID: lastPurchaseID(t, h),
+			By: st, Source: domain.SourceBot, IdempotencyKey: "test:clara", RequestHash: "x", Amount: 100_000})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	clara.Send("The lid was broken")
+	h.Settle()
+	if n := countRows(t, h, `SELECT count(*) FROM feedback WHERE comment = 'The lid was broken'`); n != 1 {
+		t.Fatalf("the comment on a visit returned in full was not kept:\n%s", clara.Transcript())
+	}
+	if !strings.Contains(owner.Last().Text, "The lid was broken") {
+		t.Errorf("the owners did not read it:\n%s", owner.Transcript())
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/loyaltybot/loyaltybot/bot/bottest"
+	"github.com/loyaltybot/loyaltybot/bot/tgfake"
 	"github.com/loyaltybot/loyaltybot/domain"
 )
 
@@ -72,5 +73,20 @@ func TestDroppedLanguageLeavesNoMenu(t *testing.T) {
 	}
 	if len(menuNames(h, `{"type":"all_private_chats"}`, "ru")) == 0 {
 		t.Error("the Russian menu went too")
+	}
+}
+
+// TestStaffMenusDespiteAFailedMenuDeletion: a failure to delete a dropped
+// language's menu is logged, and the staff still get their own menus.
+func TestStaffMenusDespiteAFailedMenuDeletion(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	h.Chat(ownerID, "Olga", "en").Send("/help")
+	h.Fake.FailNext("deleteMyCommands", 1, tgfake.Failure{Code: 500, Description: "Internal Server Error"})
+	if err := h.Bot.RegisterCommands(t.Context(), h.Biz.Languages, h.Biz.DefaultLanguage); err != nil {
+		t.Fatal(err)
+	}
+	if names := menuNames(h, `{"type":"chat","chat_id":900}`, ""); !slices.Contains(names, "stats") {
+		t.Errorf("the owner's menu after a failed deletion: %v", names)
 	}
 }
