@@ -137,22 +137,23 @@ func relayToStaff(s *Session, feedbackID int64, text string) error {
 // sendToHandler sends the customer's words to the staff member who
 // handles the thread, with Reply (reply its data) under them; when they
 // lost their access since (revoked, hired back as a cashier, who may
-// not reply, or moved away from shopID, the thread's store; 0: none), to
-// the owners, the first of whom to Reply takes the thread over.
+// not reply, or moved away from shopID, the thread's store; 0: none) or
+// blocked the bot, to the owners who can be reached, the first of whom
+// to Reply takes the thread over.
 func sendToHandler(s *Session, staffID, shopID int64, reply, text string) error {
 	st, err := s.Tx.FindStaffByID(s.Ctx, staffID)
 	if err != nil {
 		return err
 	}
 	to := []domain.Staff{*st}
-	if !st.AnswersAt(shopID) {
+	if !st.AnswersAt(shopID) || st.Unreachable {
 		all, err := s.Tx.ListStaff(s.Ctx, 0)
 		if err != nil {
 			return err
 		}
 		to = to[:0]
 		for _, o := range all {
-			if o.IsOwner() {
+			if o.IsOwner() && !o.Unreachable {
 				to = append(to, o)
 			}
 		}
