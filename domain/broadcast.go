@@ -185,11 +185,19 @@ func tellStaff(ctx context.Context, tx Tx, id int64, render func(to *Staff) (jso
 	return true, nil
 }
 
+// MaxBroadcastAhead is how far ahead a broadcast may be scheduled: "25.12.62"
+// read as 2062 is a slip, not a plan.
+const MaxBroadcastAhead = 366 * 24 * time.Hour
+
 // CheckBroadcastTime refuses a scheduled time that has already passed by
-// the business clock.
+// the business clock, or is more than MaxBroadcastAhead away.
 func (s *Service) CheckBroadcastTime(at time.Time) error {
-	if at.Before(s.Now()) {
+	now := s.Now()
+	if at.Before(now) {
 		return Invalid("broadcast.schedule.past")
+	}
+	if at.After(now.Add(MaxBroadcastAhead)) {
+		return Invalid("broadcast.schedule.far")
 	}
 	return nil
 }

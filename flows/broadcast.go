@@ -218,7 +218,7 @@ func sendBroadcast(s *Session) error {
 	}
 	if at, ok := scheduledAt(s); ok {
 		if err := s.e.Service.CheckBroadcastTime(at); err != nil {
-			sayPast(s) // confirmed too late
+			sayBadTime(s, err) // confirmed too late
 			return s.Goto(stepBcWhen)
 		}
 		b.NotBefore = at

@@ -23,8 +23,8 @@ func (b broadcast) schedule(s *Session) error {
 	} else if err != nil {
 		return err
 	}
-	if s.e.Service.CheckBroadcastTime(at) != nil {
-		sayPast(s)
+	if err := s.e.Service.CheckBroadcastTime(at); err != nil {
+		sayBadTime(s, err)
 		return nil
 	}
 	s.SetData("at", at.UTC().Format(time.RFC3339))
@@ -37,10 +37,15 @@ func scheduledAt(s *Session) (time.Time, bool) {
 	return at, err == nil
 }
 
-// sayPast refuses a time that has passed, saying what time it is now.
-func sayPast(s *Session) {
+// sayBadTime refuses a time CheckBroadcastTime refused: passed, or too
+// far ahead, saying what time it is now.
+func sayBadTime(s *Session, err error) {
 	loc := staffLocation(s)
-	s.Say("broadcast.schedule.past", map[string]any{"Now": s.e.Now().In(loc).Format("02.01.2006 15:04"), "Zone": loc.String()})
+	id := "broadcast.schedule.past"
+	if v, ok := errors.AsType[*domain.ValidationError](err); ok && v.Reason == "broadcast.schedule.far" {
+		id = v.Reason
+	}
+	s.Say(id, map[string]any{"Now": s.e.Now().In(loc).Format("02.01.2006 15:04"), "Zone": loc.String()})
 }
 
 // showWhen writes a time in the store's time zone, the zone named.

@@ -12,7 +12,8 @@ import (
 
 // TestScheduledBroadcastGoesAtItsTime: after the preview the owner can
 // schedule the broadcast in the store's time zone; a time that has passed
-// is refused and asked again, an unreadable one too; the confirmation
+// is refused and asked again, one over a year ahead and an unreadable one
+// too; the confirmation
 // says when; nobody gets it before that time by the business clock, and
 // the report comes only once it has gone.
 func TestScheduledBroadcastGoesAtItsTime(t *testing.T) {
@@ -28,6 +29,10 @@ func TestScheduledBroadcastGoesAtItsTime(t *testing.T) {
 	owner.Send("22.11 14:00")
 	if want := "That time has already passed (22.11.2026 15:00 now in Europe/Moscow)"; !strings.Contains(owner.Last().Text, want) {
 		t.Fatalf("a past time: %q, want %q", owner.Last().Text, want)
+	}
+	owner.Send("25.12.62 18:00") // a slip of the year: 2062
+	if want := "That is more than a year ahead."; !strings.Contains(owner.Last().Text, want) {
+		t.Fatalf("a time decades ahead: %q, want %q", owner.Last().Text, want)
 	}
 	owner.Send("tonight")
 	if !strings.Contains(owner.Last().Text, "I can't read that date and time") {

@@ -140,7 +140,7 @@ func (t *tx) FindCardWithExpiry(ctx context.Context, customerID int64) (*domain.
 	var x domain.ExpiryFacts
 	var last, earliest *time.Time
 	err := t.tx.QueryRow(ctx, `SELECT k.id, k.customer_id, k.number, k.balance, k.created_at, `+expiryFactsOf("(k.id)")+
-		`, `+heldOf("k.id")+` FROM cards k WHERE k.customer_id = $1`, customerID).
+		`, `+heldOf("(k.id)")+` FROM cards k WHERE k.customer_id = $1`, customerID).
 		Scan(&c.ID, &c.CustomerID, &c.Number, &c.Balance, &c.CreatedAt, &last, &earliest, &x.HasRegular, &x.Held)
 	if err != nil {
 		return nil, x, mapErr(err)

@@ -79,7 +79,7 @@ func (t *tx) OpenChat(ctx context.Context, chatID, telegramID int64, also domain
 // Telegram user $1 is (ReadCardExpiry), and its held welcome bonus, as
 // FindCardWithExpiry does by the customer.
 // The card is found once, its facts read by its id.
-var chatCardExpiry = `SELECT f.*, ` + heldOf("k.id") + ` FROM (SELECT k.id FROM customers c JOIN cards k ON k.customer_id = c.id
+var chatCardExpiry = `SELECT f.*, ` + heldOf("(k.id)") + ` FROM (SELECT k.id FROM customers c JOIN cards k ON k.customer_id = c.id
 	WHERE c.telegram_id = $1) k CROSS JOIN LATERAL (SELECT ` + expiryFactsOf("(k.id)") + `) f`
 
 // chatTopicChoices reads the topic choices of the customer Telegram user
