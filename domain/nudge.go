@@ -2,8 +2,10 @@ package domain
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -287,6 +289,16 @@ const nudgesTable = "nudges"
 func (c *NudgeConfig) Validate(b *Business) error {
 	if c.CapDays < 0 || c.CapDays > 90 {
 		return &FieldError{Field: nudgesTable + ".frequency_cap_days", Problem: fmt.Sprintf("must be between 0 and 90, got %d", c.CapDays)}
+	}
+	// A category named in one language and not another read as its code
+	// ("coffee beans") to the other's readers, beside the named ones.
+	for _, cat := range slices.Sorted(maps.Keys(c.CategoryNames)) {
+		for _, lang := range b.Languages {
+			if strings.TrimSpace(c.CategoryNames[cat][lang]) == "" {
+				return &FieldError{Field: nudgesTable + ".category_names." + cat,
+					Problem: fmt.Sprintf("no name in %q; name it in every language offered (%s)", lang, strings.Join(b.Languages, ", "))}
+			}
+		}
 	}
 	seen := map[string]bool{}
 	for _, r := range c.Rules {

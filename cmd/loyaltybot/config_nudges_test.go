@@ -44,6 +44,10 @@ func TestEventRulesFromTheConfig(t *testing.T) {
 		{"[nudges.rules.winback]\n", "[nudges.rules.winback]\nunless = [\"a\", \"b\"]\n", "nudges.rules.winback.unless"},
 		{"delay = \"2h\"\nunless", "delay = \"1 week\"\nunless", "nudges.rules.cart_abandoned.delay"},
 		{"delay = \"2h\"\nunless", "delay = \"721h\"\nunless", "nudges.rules.cart_abandoned.delay"},
+		// A category named in Russian and English only would read as
+		// "coffee beans" to Uzbek readers.
+		{`coffee_beans = { ru = "кофе в зёрнах", en = "coffee beans", uz = "qahva donlari" }`,
+			`coffee_beans = { ru = "кофе в зёрнах", en = "coffee beans" }`, "nudges.category_names.coffee_beans"},
 	}
 	checkConfigEdits(t, cases)
 }
