@@ -153,8 +153,19 @@ func (f waitlistFlow) name(s *Session) error {
 			return nil
 		}
 		id, ok := strings.CutPrefix(s.tapValue(), "r:")
-		if _, err := strconv.ParseInt(id, 10, 64); !ok || err != nil {
+		n, err := strconv.ParseInt(id, 10, 64)
+		if !ok || err != nil {
 			return f.Ask(s)
+		}
+		// A flow button's value is the client's to change: only a list
+		// the person may close (one of their store) is asked about, or
+		// another store's list would be named and counted to them.
+		w, err := s.Tx.LockWaitlist(s.Ctx, n)
+		if isNotFound(err) || err == nil && !s.Staff.CanCloseWaitlist(w) {
+			s.Toast("error.stale_button")
+			return f.Ask(s)
+		} else if err != nil {
+			return err
 		}
 		s.SetData("restock", id)
 		return s.Goto(stepWaitRestock)

@@ -1,6 +1,7 @@
 package flows_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -264,5 +265,65 @@ func TestWaitlistRestockCountsOnlyWhoIsTold(t *testing.T) {
 	owner.Tap("✅ Yes, it is back")
 	if got := owner.Last().Text; !strings.Contains(got, "1 waiting customer gets a message") {
 		t.Errorf("the owner after confirming: %q", got)
+	}
+}
+
+// TestWaitlistForgedRestockTap: the "back in stock" buttons of /waitlist
+// are flow buttons, whose nonce the staff member reads in their own
+// chat, so the list id after "r:" is theirs to change. River's cashier
+// who forges it with Central's list (one they are not even shown) must
+// learn nothing of it, neither its name nor how many wait, and get no
+// question to close it; a list id that is no list is the stale list
+// asked again, not the internal error.
+func TestWaitlistForgedRestockTap(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	boris := hire(t, h, owner, "cashier", 974, "Boris")
+	rita := hireAt(t, h, owner, "cashier", "River", 975, "Rita")
+	payload := makeWaitlist(t, boris, "Oat milk 1 l", false)
+	join(t, h, 976, "Mila").Send("/start " + payload)
+	makeWaitlist(t, rita, "Rice 1 kg", false)
+
+	var central, river string
+	q := func(sql string) string {
+		var v string
+		if err := h.DB.Pool().QueryRow(context.Background(), sql).Scan(&v); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+		return v
+	}
+	central = q(`SELECT id::text FROM waitlists WHERE name = 'Oat milk 1 l'`)
+	river = q(`SELECT id::text FROM waitlists WHERE name = 'Rice 1 kg'`)
+
+	rita.Send("/waitlist")
+	screen := rita.Last()
+	own := buttonData(t, screen, "✅ Rice 1 kg is back")
+	if !strings.HasSuffix(own, ":r:"+river) {
+		t.Fatalf("the restock button is %q, want it to end in r:%s", own, river)
+	}
+	before := len(rita.U.Messages())
+	rita.Callback(screen.ID, strings.TrimSuffix(own, river)+central, "Rice's button with Central's list id")
+	for _, m := range rita.U.Messages()[before:] {
+		// (The name question's example is "Oat milk 1 l" too.)
+		if strings.Contains(m.Text, "Oat milk 1 l:") || strings.Contains(m.Text, "Mark Oat milk") || strings.Contains(m.Text, "1 customer waiting") {
+			t.Fatalf("River's cashier reads Central's list by a forged tap:\n%s", rita.Transcript())
+		}
+	}
+	if strings.Contains(strings.Join(rita.Last().Buttons(), "|"), "✅ Yes, it is back") {
+		t.Fatalf("River's cashier is asked to close Central's list:\n%s", rita.Transcript())
+	}
+
+	rita.Send("/waitlist")
+	screen = rita.Last()
+	before = len(rita.U.Messages())
+	rita.Callback(screen.ID, strings.TrimSuffix(buttonData(t, screen, "✅ Rice 1 kg is back"), river)+"987654", "a list id that is no list")
+	for _, m := range rita.U.Messages()[before:] {
+		if strings.Contains(m.Text, "went wrong") {
+			t.Fatalf("a made-up list id is an internal error:\n%s", rita.Transcript())
+		}
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM waitlists WHERE closed_at IS NULL`); n != 2 {
+		t.Fatalf("%d open lists, want both still open", n)
 	}
 }
