@@ -156,6 +156,11 @@ type NudgeStore interface {
 	// the commit; bought (not zero: a new purchase at that time) also
 	// withdraws the reminders of those categories still waiting to go.
 	TrackReplenishment(ctx context.Context, customerID, cardID int64, categories []string, bought time.Time) error
+	// WithdrawBoughtNudges takes back, with the commit, the customer's
+	// nudges of the rules still waiting to go (quiet hours, their window)
+	// that a purchase at bought made untrue, and their bonus: recorded
+	// as done.
+	WithdrawBoughtNudges(ctx context.Context, customerID int64, rules []string, bought time.Time) error
 }
 
 // NudgeRender builds the message of a nudge that is sent; n has its id,

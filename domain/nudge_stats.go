@@ -3,6 +3,7 @@ package domain
 import (
 	"context"
 	"math"
+	"slices"
 	"time"
 )
 
@@ -30,6 +31,30 @@ func attributeNudges(ctx context.Context, tx Tx, ev Event) error {
 		return nil
 	}
 	return tx.AttributePurchase(ctx, p.CustomerID, p.PublicID, amount, p.CreatedAt)
+}
+
+// withdrawBoughtNudges is the nudge engine's reaction to a new purchase:
+// a win-back still waiting for the customer's hours ("We miss you", with
+// its bonus), or an event rule's message a purchase spares them, is no
+// longer true once they came: it is taken back with its bonus, recorded
+// as done. (A replenishment reminder is trackReplenishment's, by
+// category.)
+func (s *Service) withdrawBoughtNudges(ctx context.Context, tx Tx, ev Event) error {
+	e, ok := ev.(PurchaseRecorded)
+	if !ok {
+		return nil
+	}
+	var rules []string
+	for _, r := range s.Business.Nudges.Rules {
+		if r.Kind == NudgeWinBack || r.Kind == NudgeEvent && slices.Contains(r.UnlessEvents, UnlessPurchase) {
+			rules = append(rules, r.ID)
+		}
+	}
+	if len(rules) == 0 {
+		return nil
+	}
+	p := &e.Result.Purchase
+	return tx.WithdrawBoughtNudges(ctx, p.CustomerID, rules, p.CreatedAt)
 }
 
 // Nudge buttons, recorded as the click of the message they are on.

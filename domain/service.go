@@ -37,6 +37,7 @@ func NewService(b *Business, signer *CardSigner, salt []byte, now func() time.Ti
 	s := &Service{Business: b, Signer: signer, Salt: salt, Now: now}
 	s.On(attributeNudges)
 	s.On(trackReplenishment)
+	s.On(s.withdrawBoughtNudges)
 	s.On(s.withdrawRatingRequest)
 	s.After(s.welcomeUndone) // after the cancellation's own message
 	s.After(s.gamify)

@@ -123,3 +123,26 @@ func (t *tx) TrackReplenishment(ctx context.Context, customerID, cardID int64, c
 	t.tx.Defer(b)
 	return nil
 }
+
+// withdrawBought takes back, at $3, customer $1's nudges of rules $2 (a
+// win-back, an event rule a purchase spares) queued and not sent yet, as
+// withdrawReplenished does: the customer came and bought before they
+// could go.
+const withdrawBought = `WITH gone AS (
+UPDATE outbox o SET dropped_at = $3, last_error = '` + withdrawnError + `', payload = '{}', payloads = NULL
+  FROM nudges n
+ WHERE n.customer_id = $1 AND n.outcome = 'sent' AND n.rule = ANY($2::text[])
+   AND o.nudge_id = n.id AND ` + chatPending + `
+   AND (o.claimed_until IS NULL OR o.claimed_until < now())
+RETURNING o.nudge_id)
+UPDATE nudges SET outcome = 'skipped', reason = '` + domain.SkipDone + `' WHERE id IN (SELECT nudge_id FROM gone)`
+
+// WithdrawBoughtNudges takes back the customer's waiting nudges of the
+// rules and their bonus, with the commit (no round trip of its own).
+func (t *tx) WithdrawBoughtNudges(ctx context.Context, customerID int64, rules []string, bought time.Time) error {
+	b := &pgx.Batch{}
+	b.Queue(withdrawBought, customerID, rules, t.stamp(bought))
+	b.Queue(withdrawBonus, customerID, t.stamp(bought))
+	t.tx.Defer(b)
+	return nil
+}
