@@ -438,7 +438,10 @@ func (o *outbox) Drop(ctx context.Context, id int64, reason string) error {
 }
 
 // MarkUnreachable flags the chat's customer and staff member and drops
-// what was queued for it.
+// what was queued for it and is due. What waits for a later time (a
+// scheduled broadcast, a nudge held for the quiet hours) stays: the
+// person may come back with /start before then, and if not, its own
+// 403 drops it when it comes due.
 func (o *outbox) MarkUnreachable(ctx context.Context, chatID int64) error {
 	at := o.now()
 	if _, err := o.pool.Exec(ctx, `WITH s AS (UPDATE staff SET unreachable_at = $2
@@ -448,7 +451,7 @@ func (o *outbox) MarkUnreachable(ctx context.Context, chatID int64) error {
 		return fmt.Errorf("mark unreachable: %w", err)
 	}
 	_, err := o.pool.Exec(ctx, `UPDATE outbox SET dropped_at = $2, last_error = 'blocked', payload = '{}', payloads = NULL
-		WHERE chat_id = $1 AND `+chatPending+`
+		WHERE chat_id = $1 AND `+chatPending+` AND not_before <= $2
 		  AND (claimed_until IS NULL OR claimed_until < now())`, chatID, at)
 	return err
 }

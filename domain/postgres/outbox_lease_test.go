@@ -153,8 +153,9 @@ func TestPutOffAndDrop(t *testing.T) {
 
 // TestMarkUnreachable: after a 403 the chat's customer is flagged at the
 // business clock's time (a later 403 keeps the first time) and the
-// chat's queued, unleased messages are dropped and scrubbed; a message a
-// sender holds is its to finish; other chats are untouched.
+// chat's queued, unleased messages due now are dropped and scrubbed; one
+// queued for later waits for its time (the person may be back by then);
+// a message a sender holds is its to finish; other chats are untouched.
 func TestMarkUnreachable(t *testing.T) {
 	t.Parallel()
 	db, clock := newStore(t)
@@ -162,7 +163,8 @@ func TestMarkUnreachable(t *testing.T) {
 	ob := db.Outbox()
 	blocked, _ := addMember(t, db, clock, 5)
 	fine, _ := addMember(t, db, clock, 6)
-	queued := []int64{enqueue(t, db, 5, time.Time{}), enqueue(t, db, 5, t0.Add(time.Hour))}
+	queued := []int64{enqueue(t, db, 5, time.Time{})}
+	later := enqueue(t, db, 5, t0.Add(time.Hour))
 	var held int64
 	inTx(t, db, func(ctx context.Context, tx domain.Tx) (err error) {
 		held, err = tx.Enqueue(ctx, domain.OutMessage{ChatID: 5, Payload: []byte(`{"text":"reply"}`)}, true)
@@ -186,6 +188,9 @@ func TestMarkUnreachable(t *testing.T) {
 		if p := sqlOne[string](t, db, `SELECT payload::text FROM outbox WHERE id = $1`, id); p != "{}" {
 			t.Errorf("a dropped message keeps its payload %s", p)
 		}
+	}
+	if got := unsentOf(t, db, later); len(got) != 1 {
+		t.Errorf("the message queued for later: unsent = %v, want it still pending", got)
 	}
 	if got := unsentOf(t, db, held); len(got) != 1 {
 		t.Errorf("the held message: unsent = %v, want it still pending", got)
