@@ -490,24 +490,26 @@ func lockPurchase(ctx context.Context, tx Tx, publicID string, shopID int64) (*C
 // reversePurchase writes the ledger rows of a cancellation at now and
 // moves the lots, each only with a ledger row that is new: a reversal
 // written before must not restore the lots again. The points paid go back
-// as giveBack says. It returns the balance after.
+// first (as giveBack says), then the points earned are taken back, as a
+// return does: earned points spent since are covered by those given back,
+// and only a card that cannot cover them either is refused, before
+// anything is written. It returns the balance after.
 func reversePurchase(ctx context.Context, tx Tx, card *Card, pur *Purchase, now, keepUntil time.Time) (int64, error) {
 	balance := card.Balance
+	var lots []Lot
 	if pur.Earned > 0 {
-		lots, err := tx.ListOpenLots(ctx, card.ID)
-		if err != nil {
+		var err error
+		if lots, err = tx.ListOpenLots(ctx, card.ID); err != nil {
 			return 0, err
 		}
-		uses, err := allocateReversal(lots, pur.Earned)
-		if err != nil {
-			return 0, &ValidationError{Reason: "error.cancel.points_spent", Detail: err.Error()}
+		var open int64
+		for _, l := range lots {
+			open += max(l.Remaining, 0)
 		}
-		row, _, err := debit(ctx, tx, LedgerEntry{CardID: card.ID, Kind: LedgerReversal, Amount: -pur.Earned,
-			Reason: pur.PublicID, IdempotencyKey: "cancel:" + pur.PublicID + ":earn"}, uses)
-		if err != nil {
-			return 0, err
+		if open+pur.Redeemed < pur.Earned {
+			return 0, &ValidationError{Reason: "error.cancel.points_spent",
+				Detail: fmt.Sprintf("take back %d, %d open and %d given back", pur.Earned, open, pur.Redeemed)}
 		}
-		balance = row.BalanceAfter
 	}
 	if pur.Redeemed > 0 {
 		row, _, err := giveBack(ctx, tx, LedgerEntry{CardID: card.ID, Kind: LedgerReversal, Amount: pur.Redeemed,
@@ -517,6 +519,24 @@ func reversePurchase(ctx context.Context, tx Tx, card *Card, pur *Purchase, now,
 				// What returns gave back already went to the first lots.
 				return lotSlice(uses, pur.ReturnedRedeemed, pur.ReturnedRedeemed+pur.Redeemed), err
 			})
+		if err != nil {
+			return 0, err
+		}
+		balance = row.BalanceAfter
+		if pur.Earned > 0 {
+			// The lots as the points given back left them.
+			if lots, err = tx.ListOpenLots(ctx, card.ID); err != nil {
+				return 0, err
+			}
+		}
+	}
+	if pur.Earned > 0 {
+		uses, err := allocateReversal(lots, pur.Earned)
+		if err != nil {
+			return 0, &ValidationError{Reason: "error.cancel.points_spent", Detail: err.Error()}
+		}
+		row, _, err := debit(ctx, tx, LedgerEntry{CardID: card.ID, Kind: LedgerReversal, Amount: -pur.Earned,
+			Reason: pur.PublicID, IdempotencyKey: "cancel:" + pur.PublicID + ":earn"}, uses)
 		if err != nil {
 			return 0, err
 		}

@@ -206,6 +206,12 @@ func (s *Service) GivePrize(ctx context.Context, tx Tx, req PrizeRequest) (*Priz
 	if reward.ByStamps() {
 		return s.givePrizeOfStamps(ctx, tx, req, reward, card, cust, now)
 	}
+	// Points past their date that the nightly job has not written off
+	// yet (a card idle past the regular points' period) pay for nothing,
+	// as at a purchase: written off first, under the card's lock.
+	if _, err := ExpireCard(ctx, tx, s.Program(), card, now); err != nil {
+		return nil, err
+	}
 	lots, err := tx.ListOpenLots(ctx, card.ID)
 	if err != nil {
 		return nil, err

@@ -296,3 +296,24 @@ func TestReturnAfterStampsSpent(t *testing.T) {
 		t.Errorf("the return after the prize's cancel: %d %s", r.status, r.raw)
 	}
 }
+
+// TestPrizeNotPaidWithPointsPastTheirDate: points the card lost by a
+// year without a purchase (the welcome bonus past its 30 days too) pay
+// for no prize, though the nightly job has not written them off yet: the
+// POS learns the card has nothing to spend, as a purchase would.
+func TestPrizeNotPaidWithPointsPastTheirDate(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, withRewards)
+	m := e.join(321, "Nina") // 100 welcome points, for 30 days
+	if r := e.purchase(body(e.code(m), 500_000, "R-1")); r.status != 201 || r.num("balance") != 250 {
+		t.Fatalf("purchase: %d %s", r.status, r.raw)
+	}
+	e.h.Clock.Advance(366 * 24 * time.Hour) // idle past regular_expiry_days
+	r := e.do("POST", "/api/v1/prizes", e.bearer(), map[string]any{"card": e.code(m), "reward": "coffee", "prize_id": "G-1"})
+	if r.status != 422 || r.code() != "insufficient_points" || !strings.Contains(r.message(), "the card has 0 to spend") {
+		t.Fatalf("a prize paid with dead points: %d %s", r.status, r.raw)
+	}
+	if c := e.do("GET", "/api/v1/cards/"+e.code(m), e.bearer(), nil); c.status != 200 || c.num("balance") != 0 {
+		t.Errorf("the card after the refused prize: %d %s", c.status, c.raw)
+	}
+}

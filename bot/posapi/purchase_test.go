@@ -244,6 +244,35 @@ func TestCancelAfterPointsSpent(t *testing.T) {
 	}
 }
 
+// TestCancelRedeemAfterEarnedPointsSpent: a purchase paid with points
+// whose earned points were spent since is cancelled all the same when
+// the points it paid, given back, cover them: the card comes out ahead,
+// as a full return of it does, and nothing is "spent" to refuse.
+func TestCancelRedeemAfterEarnedPointsSpent(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	m := e.join(209, "Zoya")
+	b := body(e.code(m), 100000, "R-11")
+	b["redeem_points"] = 100 // the welcome bonus pays 100.00; 900.00 paid earn 27
+	p := e.purchase(b)
+	if p.status != 201 || p.num("balance") != 27 {
+		t.Fatalf("redeem the welcome bonus: %d %s", p.status, p.raw)
+	}
+	b = body(e.code(m), 10000, "R-12")
+	b["redeem_points"] = 27 // the 27 earned, spent; 73.00 paid earn 2
+	if r := e.purchase(b); r.status != 201 || r.num("balance") != 2 {
+		t.Fatalf("spend the points earned: %d %s", r.status, r.raw)
+	}
+	// The cancel gives back 100 and takes back 27: 2 + 100 − 27.
+	c := e.do("POST", "/api/v1/purchases/"+p.str("purchase_id")+"/cancel", e.bearer(), nil)
+	if c.status != 200 || c.body["cancelled"] != true || c.num("balance") != 75 {
+		t.Fatalf("cancel: %d %s", c.status, c.raw)
+	}
+	if s := e.state(m); s.balance != 75 || s.ledgerSum != 75 {
+		t.Errorf("after cancel: %+v", s)
+	}
+}
+
 // TestReceiptLookupAndCancel: a POS that keeps only its own receipt ids
 // asks what became of a receipt (the purchase as its POST answered, the
 // balance as it is now) and voids it by the same id; another store's
