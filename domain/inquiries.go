@@ -144,12 +144,13 @@ func (s *Service) TakeInquiry(ctx context.Context, tx Tx, st *Staff, id int64, r
 		if err != nil {
 			return nil, nil, err
 		}
-		if by.AnswersAt(q.ShopID) {
+		if by.AnswersAt(q.ShopID) && !by.Unreachable {
 			return q, nil, &HandledError{By: by, Resolution: q.Resolution, At: q.HandledAt}
 		}
 		// Whoever handled it lost their access (revoked, hired back as a
-		// cashier, or moved to another store): the thread passes to the one who takes it now,
-		// or the customer is left unheard.
+		// cashier, or moved to another store) or blocked the bot (their
+		// customer's answers go to the owners): the thread passes to the
+		// one who takes it now, or the customer is left unheard.
 		q.HandledBy = 0
 	}
 	c, err := tx.FindCustomerByID(ctx, q.CustomerID)

@@ -458,12 +458,13 @@ func (s *Service) TakeFeedback(ctx context.Context, tx Tx, st *Staff, feedbackID
 		if err != nil {
 			return nil, err
 		}
-		if by.AnswersAt(f.ShopID) {
+		if by.AnswersAt(f.ShopID) && !by.Unreachable {
 			return f, &HandledError{By: by, Resolution: f.Resolution, At: f.HandledAt}
 		}
 		// Whoever handled it lost their access (revoked, hired back as a
-		// cashier, or moved to another store): the thread passes to the one who takes it now,
-		// or the customer is left unheard.
+		// cashier, or moved to another store) or blocked the bot (their
+		// customer's answers go to the owners): the thread passes to the
+		// one who takes it now, or the customer is left unheard.
 		f.HandledBy = 0
 	}
 	if resolution == ResolutionGoodwill && !f.Low(s.Business.Feedback) {

@@ -99,3 +99,50 @@ func TestAnswerToAHandlerWhoBlockedTheBotReachesTheOwners(t *testing.T) {
 		t.Errorf("Anna was told her answer is lost: %q", got)
 	}
 }
+
+// TestOwnerTakesOverTheThreadOfAHandlerWhoBlockedTheBot: the answer to a
+// manager who blocked the bot reaches the owners with Reply under it;
+// the owner's Reply takes the question over, as for a manager who lost
+// their access, rather than 'Max has handled this question already'
+// about someone who reads nothing the bot sends.
+func TestOwnerTakesOverTheThreadOfAHandlerWhoBlockedTheBot(t *testing.T) {
+	t.Parallel()
+	for _, kind := range []string{"question", "rating"} {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			h := bottest.New(t, withOwner, withStoreDetails)
+			owner := h.Chat(ownerID, "Olga", "en")
+			manager := hire(t, h, owner, "manager", 962, "Max")
+			anna := join(t, h, 101, "Anna")
+			posBuy(t, h, 101, "coffee")
+			if kind == "question" {
+				anna.Send("Do you have oat milk?").Tap("✉️ Send")
+			} else {
+				anna.Send("/feedback").Tap("1⭐")
+			}
+			manager.Sync()
+			manager.Tap("↩️ Reply").Send("Sorry, Anna.")
+			manager.U.Block()
+			ben := join(t, h, 102, "Ben")
+			posBuy(t, h, 102, "coffee")
+			ben.Send("Are you open on Sunday?").Tap("✉️ Send")
+			h.Settle() // the alert meets the manager's 403
+			if n := countRows(t, h, `SELECT count(*) FROM staff WHERE chat_id = 962 AND unreachable_at IS NOT NULL`); n != 1 {
+				t.Fatalf("the manager who blocked the bot is not marked")
+			}
+			anna.Sync()
+			anna.Tap("↩️ Answer").Send("And almond?")
+			if !strings.Contains(owner.Sync().Last().Text, "Anna answers:\nAnd almond?") {
+				t.Fatalf("the owners never hear the answer:\n%s", owner.Transcript())
+			}
+			owner.Tap("↩️ Reply")
+			if got := owner.Last().Text; strings.Contains(got, "Max has handled") {
+				t.Fatalf("the owner cannot take over from a manager who blocked the bot: %q", got)
+			}
+			owner.Send("Almond too.")
+			if !strings.Contains(anna.Sync().Last().Text, "Almond too.") {
+				t.Fatalf("the owner's reply never reaches Anna:\n%s\n---\n%s", owner.Transcript(), anna.Transcript())
+			}
+		})
+	}
+}
