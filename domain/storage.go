@@ -455,6 +455,9 @@ type OutMessage struct {
 	// erasure keeps (a staff member's); her erasure withdraws it while
 	// it still waits, so it never goes out with her data.
 	About int64
+	// AlsoAbout are the other customers it names (a digest lists
+	// several): the erasure of any of them withdraws it alike.
+	AlsoAbout []int64
 	// Attempts counts the leases taken on the row; a sender's lease holds
 	// only while it is still the count the sender saw (see Outbox).
 	Attempts int

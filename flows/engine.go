@@ -191,10 +191,10 @@ func (e *Engine) handle(ctx context.Context, in Input, also domain.ChatReads, fn
 			if err != nil {
 				return fmt.Errorf("encode reply: %w", err)
 			}
-			m := &domain.OutMessage{ChatID: r.ChatID, Payload: payload, About: r.About}
+			m := &domain.OutMessage{ChatID: r.ChatID, Payload: payload, About: r.About, AlsoAbout: r.AlsoAbout}
 			if r.decodesAsItself() {
-				r.About = 0   // not in the payload: the decoded reply has none
-				m.Decoded = r // sent right after commit: not decoded again
+				r.About, r.AlsoAbout = 0, nil // not in the payload: the decoded reply has none
+				m.Decoded = r                 // sent right after commit: not decoded again
 			}
 			if err := tx.Hold(ctx, m); err != nil {
 				return err

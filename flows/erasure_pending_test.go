@@ -173,3 +173,56 @@ func TestErasureWithdrawsTheStaffAlertAboutHerStillWaiting(t *testing.T) {
 		t.Errorf("the owner got %d low-rating alerts, want the other Annabel's only:\n%s", alerts, owner.Sync().Transcript())
 	}
 }
+
+// TestErasureWithdrawsTheDigestNamingHerStillWaiting: the evening digest
+// lists the questions nobody answered, each with the customer's name
+// and her words. Telegram throttles the owner's chat, so the digest
+// waits in the outbox; Gulnora, whose question it lists, erases her
+// data meanwhile. The digest must not go out with her name and
+// question once Telegram lets the chat through, nor stay in the outbox
+// with them.
+func TestErasureWithdrawsTheDigestNamingHerStillWaiting(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en").Send("/help")
+	gulnora := join(t, h, 143, "Gulnora")
+	gulnora.Send("Do you sell gluten-free croissants?").Tap("✉️ Send")
+	owner.Sync()
+	before := len(owner.U.Messages())
+	h.Fake.FailNext("sendMessage", 1, tgfake.Failure{Code: 429, Description: "Too Many Requests: retry after 3600",
+		RetryAfter: 3600, ChatID: ownerID})
+	h.Clock.Advance(time.Hour)
+	if _, err := h.Engine.Service.DigestFeedback(t.Context(), h.DB); err != nil {
+		t.Fatal(err)
+	}
+	h.Bot.Sender().Kick()
+	deadline := time.Now().Add(15 * time.Second)
+	for countRows(t, h, `SELECT count(*) FROM outbox WHERE chat_id = $1 AND retry_at IS NOT NULL AND sent_at IS NULL
+		AND payload::text LIKE '%croissants%'`, ownerID) != 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("the owner's digest was not throttled")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	settleBesides(t, h, gulnora.U, ownerID, func() error { gulnora.U.SendText("/privacy"); return nil })
+	settleBesides(t, h, gulnora.U, ownerID, func() error { _, err := gulnora.U.Tap("🗑 Delete my data"); return err })
+	settleBesides(t, h, gulnora.U, ownerID, func() error { _, err := gulnora.U.Tap("Yes, delete my data"); return err })
+	if got := gulnora.U.Last().Text; !strings.Contains(got, "personal data is erased") {
+		t.Fatalf("no confirmation: %q", got)
+	}
+	for _, secret := range []string{"Gulnora", "croissants"} {
+		if found := findEverywhere(t, h, secret); len(found) > 0 {
+			t.Errorf("%q is still stored after erasure in %v", secret, found)
+		}
+	}
+	// Telegram lets the owner's chat through again.
+	if _, err := h.DB.Pool().Exec(context.Background(), `UPDATE outbox SET retry_at = NULL WHERE chat_id = $1`, ownerID); err != nil {
+		t.Fatal(err)
+	}
+	h.Settle()
+	for _, m := range owner.U.Messages()[before:] {
+		if strings.Contains(m.Text, "Gulnora") || strings.Contains(m.Text, "croissants") {
+			t.Errorf("the owner got her name or question after her erasure:\n%s", m.Text)
+		}
+	}
+}

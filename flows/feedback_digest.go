@@ -64,6 +64,11 @@ func (e *Engine) sendDigest(ctx context.Context, tx domain.Tx, ev domain.Feedbac
 		if len(asked) > 0 {
 			text, rows := e.openInquiriesText(lang, asked, zones, digestInquiries, "alert.digest.inquiries.more")
 			parts, r.Inline = append(parts, text), rows
+			// It names those it lists: the erasure of any of them
+			// withdraws it while it waits.
+			for _, q := range asked[:min(len(asked), digestInquiries)] {
+				r.AlsoAbout = append(r.AlsoAbout, q.CustomerID)
+			}
 		}
 		r.Text = strings.Join(parts, "\n\n")
 		if err := e.queue(ctx, tx, r); err != nil {

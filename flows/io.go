@@ -162,6 +162,9 @@ type Reply struct {
 	// is not part of the message: the outbox keeps it beside the
 	// payload, so that her erasure withdraws the message while it waits.
 	About int64 `json:"-"`
+	// AlsoAbout are the other customers it names (a digest lists
+	// several), kept beside the payload as About is.
+	AlsoAbout []int64 `json:"-"`
 }
 
 // encode is the reply as stored in the outbox. A button whose callback

@@ -186,13 +186,15 @@ func TestBackupBeforeAnUpgradeLeavesTheSchemaAlone(t *testing.T) {
 	}
 }
 
-// backToVersion71 undoes migrations 0072–0075 on the database at url, as
+// backToVersion71 undoes migrations 0072–0077 on the database at url, as
 // if the bot of version 71 had last run on it (0075 only respells data:
 // applied again, it finds nothing to do).
 func backToVersion71(t *testing.T, url string) {
 	t.Helper()
 	execSQL(t, url, `DROP INDEX outbox_about;
 		ALTER TABLE outbox DROP COLUMN about_customer_id;
+		DROP INDEX outbox_about_several;
+		ALTER TABLE outbox DROP COLUMN about_customer_ids;
 		ALTER TABLE purchases DROP COLUMN returned_stamps;
 		ALTER TABLE staff DROP COLUMN version;
 		ALTER TABLE staff DROP COLUMN unreachable_at;

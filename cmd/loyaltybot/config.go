@@ -41,7 +41,10 @@ type env struct {
 // loadEnv reads and checks the environment; the error names the variable.
 func loadEnv(getenv func(string) string, needToken bool) (*env, error) {
 	e := &env{
-		Token:         getenv("TELEGRAM_BOT_TOKEN"),
+		// A token pasted with its line end (a secret made from a file)
+		// is the token all the same: kept, the line end breaks every
+		// Bot API URL, and the error quotes the URL, token and all.
+		Token:         strings.TrimSpace(getenv("TELEGRAM_BOT_TOKEN")),
 		APIURL:        getenv("TELEGRAM_API_URL"),
 		DatabaseURL:   getenv("DATABASE_URL"),
 		HTTPAddr:      getenv("HTTP_ADDR"),
@@ -64,6 +67,10 @@ func loadEnv(getenv func(string) string, needToken bool) (*env, error) {
 	}
 	if needToken && e.Token == "" {
 		return nil, errors.New("TELEGRAM_BOT_TOKEN: not set (get a token from @BotFather)")
+	}
+	if strings.IndexFunc(e.Token, func(r rune) bool { return r <= ' ' || r == 0x7f }) >= 0 {
+		// Not quoted: the message would print the token.
+		return nil, errors.New("TELEGRAM_BOT_TOKEN: holds a space or a control character (copy it again from @BotFather)")
 	}
 	switch s := getenv("CARD_SECRET"); {
 	case s == "" && needToken:

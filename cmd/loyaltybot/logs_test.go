@@ -9,10 +9,13 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/loyaltybot/loyaltybot/bot/bottest"
 	"github.com/loyaltybot/loyaltybot/bot/posapi"
+	"github.com/loyaltybot/loyaltybot/bot/tgfake"
 	"github.com/loyaltybot/loyaltybot/domain"
+	"github.com/loyaltybot/loyaltybot/domain/postgres/pgtest"
 )
 
 // downStore is a database that refuses every transaction.
@@ -122,5 +125,58 @@ func TestInfoLogsHoldNoPersonalData(t *testing.T) {
 	}
 	if testing.Verbose() {
 		t.Logf("the log:\n%s", got)
+	}
+}
+
+// TestTokenWithNewlineNotPrinted: a token pasted with its line end (a
+// Kubernetes secret made --from-file, an .env saved on Windows) is the
+// token all the same. serve must neither fail on it nor print it: the
+// error of a request whose URL holds a control character quotes the
+// whole URL, token and all, past the log's redaction.
+func TestTokenWithNewlineNotPrinted(t *testing.T) {
+	const token = "7012345678:AAHk3v-Secret_Part_Of-The-Token42"
+	fake, err := tgfake.Start("127.0.0.1:0", tgfake.WithBotUsername("nl_bot"), tgfake.WithToken(token))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fake.Close()
+	for _, pasted := range []string{token + "\n", token + "\r\n", " " + token + " "} {
+		env := envFunc(map[string]string{
+			"TELEGRAM_BOT_TOKEN": pasted,
+			"TELEGRAM_API_URL":   fake.URL(),
+			"DATABASE_URL":       pgtest.NewDB(t),
+			"CARD_SECRET":        strings.Repeat("ab", 32),
+			"HTTP_ADDR":          "127.0.0.1:0",
+		})
+		ctx, cancel := context.WithCancel(context.Background())
+		stdout, stderr := &syncBuffer{}, &syncBuffer{}
+		done := make(chan error, 1)
+		go func() { done <- run(ctx, []string{"serve"}, env, stdout, stderr) }()
+		var runErr error
+		deadline := time.After(30 * time.Second)
+	wait:
+		for {
+			select {
+			case runErr = <-done:
+				break wait
+			case <-deadline:
+				t.Fatalf("token %q: serve neither started nor failed\n%s", pasted, stderr)
+			case <-time.After(10 * time.Millisecond):
+				if strings.Contains(stdout.String(), "loyaltybot is running as @nl_bot") {
+					cancel()
+					runErr = <-done
+					break wait
+				}
+			}
+		}
+		cancel()
+		printed := stdout.String() + stderr.String()
+		if runErr != nil {
+			printed += runErr.Error()
+			t.Errorf("token %q: serve failed: %v", pasted, runErr)
+		}
+		if strings.Contains(printed, "Secret_Part_Of-The-Token42") {
+			t.Errorf("token %q: the token is printed:\n%s", pasted, printed)
+		}
 	}
 }

@@ -179,6 +179,7 @@ func TestServeRefusesBadEnvironment(t *testing.T) {
 		{map[string]string{"TELEGRAM_BOT_TOKEN": "1:x", "CARD_SECRET": strings.Repeat("x", 40), "WEBHOOK_URL": "http://a.example/hook", "WEBHOOK_SECRET": "abc"}, "WEBHOOK_URL"},
 		{map[string]string{"TELEGRAM_BOT_TOKEN": "1:x", "CARD_SECRET": strings.Repeat("x", 40), "WEBHOOK_URL": "https://bot.example.com/", "WEBHOOK_SECRET": strings.Repeat("s", 32)}, "https://bot.example.com/telegram/webhook"},
 		{map[string]string{"TELEGRAM_BOT_TOKEN": "1:x", "CARD_SECRET": strings.Repeat("x", 40), "LOG_LEVEL": "loud"}, "LOG_LEVEL"},
+		{map[string]string{"TELEGRAM_BOT_TOKEN": "1:x\ny", "CARD_SECRET": strings.Repeat("x", 40)}, "TELEGRAM_BOT_TOKEN: holds"},
 		{map[string]string{"TELEGRAM_BOT_TOKEN": "1:x", "CARD_SECRET": strings.Repeat("x", 40), "LOYALTYBOT_CONFIG": "/nonexistent.toml"}, "LOYALTYBOT_CONFIG"},
 	}
 	for _, c := range cases {

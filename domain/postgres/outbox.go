@@ -37,10 +37,10 @@ func (t *tx) Enqueue(ctx context.Context, m domain.OutMessage, claim bool) (int6
 	// A staff member who blocked the bot is not written to (their alerts,
 	// digests, reports) until the mark goes; a customer's mark is looked
 	// at by the flows, which tell the person acting.
-	b.Queue(`INSERT INTO outbox (chat_id, payload, not_before, created_at, about_customer_id)
-		SELECT $1, $2, $3, $4, $5
+	b.Queue(`INSERT INTO outbox (chat_id, payload, not_before, created_at, about_customer_id, about_customer_ids)
+		SELECT $1, $2, $3, $4, $5, $6
 		WHERE NOT EXISTS (SELECT 1 FROM staff WHERE chat_id = $1 AND unreachable_at IS NOT NULL)`,
-		m.ChatID, []byte(m.Payload), notBefore, now, about(m))
+		m.ChatID, []byte(m.Payload), notBefore, now, about(m), alsoAbout(m))
 	t.tx.Defer(b)
 	return 0, nil
 }
@@ -54,8 +54,8 @@ func (t *tx) Enqueue(ctx context.Context, m domain.OutMessage, claim bool) (int6
 // either: written concurrently, either may go first. The transaction's
 // own rows were told by their ids, which the statement then had to wait
 // for: a round trip of its own on every update that answers.
-const holdOutbox = `INSERT INTO outbox (chat_id, payload, not_before, claimed_until, created_at, about_customer_id)
-	VALUES ($1, $2, $3, $4, $5, $6)
+const holdOutbox = `INSERT INTO outbox (chat_id, payload, not_before, claimed_until, created_at, about_customer_id, about_customer_ids)
+	VALUES ($1, $2, $3, $4, $5, $6, $7)
 	RETURNING id, NOT EXISTS (SELECT 1 FROM outbox e
 		WHERE e.chat_id = $1 AND num_nulls(e.sent_at, e.dropped_at) = 2 -- chatPending
 		  AND e.not_before <= $3
@@ -85,7 +85,7 @@ func (t *tx) Hold(ctx context.Context, m *domain.OutMessage) error {
 	// long read the whole table once it held a backlog.
 	b := &pgx.Batch{}
 	b.Queue(holdPlan)
-	b.Queue(holdOutbox, m.ChatID, []byte(m.Payload), m.NotBefore, m.Lease, now, about(*m)).QueryRow(func(row pgx.Row) error {
+	b.Queue(holdOutbox, m.ChatID, []byte(m.Payload), m.NotBefore, m.Lease, now, about(*m), alsoAbout(*m)).QueryRow(func(row pgx.Row) error {
 		if err := row.Scan(&m.ID, &m.Held); err != nil {
 			return fmt.Errorf("enqueue: %w", err)
 		}
@@ -102,6 +102,14 @@ func about(m domain.OutMessage) *int64 {
 		return nil
 	}
 	return &m.About
+}
+
+// alsoAbout is the row's about_customer_ids: NULL for none.
+func alsoAbout(m domain.OutMessage) []int64 {
+	if len(m.AlsoAbout) == 0 {
+		return nil
+	}
+	return m.AlsoAbout
 }
 
 // Outbox returns the outbox queue.

@@ -117,7 +117,7 @@ func TestChatQueueReadsIgnoreStatistics(t *testing.T) {
 		if analyzed != (tuples >= 0) {
 			t.Fatalf("analyzed %v, but pg_class says %v tuples", analyzed, tuples)
 		}
-		run(`PREPARE hold(bigint, jsonb, timestamptz, timestamptz, timestamptz, bigint) AS ` + postgres.HoldOutboxSQL)
+		run(`PREPARE hold(bigint, jsonb, timestamptz, timestamptz, timestamptz, bigint, bigint[]) AS ` + postgres.HoldOutboxSQL)
 		run(`PREPARE take(bigint, int, float8) AS ` + postgres.TakeOutboxSQL)
 		run(`PREPARE chat(bigint, bigint, float8, timestamptz) AS ` + postgres.ClaimChatSQL)
 		run(`SET plan_cache_mode = force_generic_plan`)
@@ -151,7 +151,7 @@ func TestChatQueueReadsIgnoreStatistics(t *testing.T) {
 			}
 		}
 		for range 6 {
-			execute(`hold(1, '{}', now(), now() + interval '1 minute', now(), NULL)`, false)
+			execute(`hold(1, '{}', now(), now() + interval '1 minute', now(), NULL, NULL)`, false)
 			execute(`take(1, 0, 60)`, false)
 			execute(`chat(1, 1000000, 60, now())`, false)
 		}
@@ -163,9 +163,9 @@ func TestChatQueueReadsIgnoreStatistics(t *testing.T) {
 		mustExec(`UPDATE outbox SET claimed_until = now() + interval '1 second', attempts = 1 WHERE id = $1`, first)
 		for _, mode = range []string{"force_generic_plan", "force_custom_plan"} {
 			run(`SET plan_cache_mode = ` + mode)
-			execute(`hold(4000, '{}', now(), now() + interval '1 minute', now(), NULL)`, true) // a reply's first-in-chat check
-			execute(`take(`+itoa(first)+`, 1, 60)`, true)                                      // a lease renewal
-			execute(`chat(4000, 1000000000, 60, now())`, true)                                 // a look at a chat whose first message is leased
+			execute(`hold(4000, '{}', now(), now() + interval '1 minute', now(), NULL, NULL)`, true) // a reply's first-in-chat check
+			execute(`take(`+itoa(first)+`, 1, 60)`, true)                                            // a lease renewal
+			execute(`chat(4000, 1000000000, 60, now())`, true)                                       // a look at a chat whose first message is leased
 		}
 		// A look that takes the chat's four messages (each in a
 		// transaction rolled back: the next mode finds them free again).

@@ -61,12 +61,12 @@ const (
 		WHERE (processed_at IS NOT NULL AND $1 <> '' AND strpos(payload::text, btrim(to_jsonb($1::text)::text, '"')) > 0) OR
 			($2 <> '' AND strpos(payload::text, $2) > 0) OR
 			($3 <> '' AND strpos(regexp_replace(jsonb_path_query_array(payload, '$.*.text')::text, '[^0-9]', '', 'g'), $3) > 0)`
-	// Messages to other chats about customer $1 (domain.OutMessage.About)
-	// not sent yet are withdrawn at $2, found among the unsent rows
-	// through outbox_about (migration 0072), whose predicate this one
-	// implies.
+	// Messages to other chats about customer $1 (domain.OutMessage.About,
+	// AlsoAbout) not sent yet are withdrawn at $2, found among the unsent
+	// rows through outbox_about and outbox_about_several (migrations 0072,
+	// 0077), whose predicates this one implies.
 	withdrawAbout = `UPDATE outbox SET payload = '{}', payloads = NULL, last_error = '` + withdrawnError + `', dropped_at = $2
-		WHERE about_customer_id = $1 AND sent_at IS NULL AND dropped_at IS NULL`
+		WHERE (about_customer_id = $1 OR about_customer_ids @> ARRAY[$1::bigint]) AND sent_at IS NULL AND dropped_at IS NULL`
 	// Updates set aside keep the raw bytes Telegram sent: those of the
 	// person's chats go, and those of other chats holding any spelling of
 	// their name or phone ($2, see rawSpellings).
