@@ -161,7 +161,7 @@ func (e *Engine) notifyInviter(ctx context.Context, tx domain.Tx, st *domain.Sta
 		store = shop.Name
 	}
 	return e.queue(ctx, tx, Reply{ChatID: by.ChatID, Text: e.translate(loc, "invite.opened", map[string]any{
-		"Name": st.FirstName, "Role": e.translate(loc, "role."+string(st.Role), nil), "Store": store})})
+		"Name": st.FirstName, "Role": e.translate(loc, "role.a."+string(st.Role), nil), "Store": store})})
 }
 
 // purchaseNotice builds the customer's message about a purchase.

@@ -52,7 +52,7 @@ func acceptInvite(s *Session, token string) error {
 	}
 	s.Staff = st
 	s.Conv.Reset()
-	s.Say("invite.accepted", map[string]any{"Role": s.T("role."+string(st.Role), nil), "Store": s.storeName(st.ShopID)})
+	s.Say("invite.accepted", map[string]any{"Role": s.T("role.a."+string(st.Role), nil), "Store": s.storeName(st.ShopID)})
 	menu := s.e.StaffMenu(s.Lang, st)
 	s.Send(Reply{ChatCommands: &menu})
 	return nil
@@ -228,7 +228,7 @@ func (staffFlow) invite(s *Session, role domain.Role, shopID int64) error {
 	s.Leave()
 	link := InviteLink(s.e.BotUsername, token)
 	s.Send(Reply{QR: link, Text: s.T("staff.invite.created", map[string]any{
-		"Role": s.T("role."+string(role), nil), "Store": s.storeName(shopID), "Link": link,
+		"Role": s.T("role.a."+string(role), nil), "Store": s.storeName(shopID), "Link": link,
 		"Hours": int(domain.InviteTTL / time.Hour),
 	})})
 	return nil
@@ -329,7 +329,16 @@ func (staffFlow) revoke(s *Session, id, version int64) error {
 	// Tell them, and take the staff commands off their menu.
 	lang := s.e.staffLang(s.Ctx, s.Tx, other)
 	none := []Command{}
-	s.Send(Reply{ChatID: other.ChatID, Text: s.e.translate(s.e.localizer(lang), "staff.revoke.notice", nil)})
+	// Their own card "still works" only when they have one.
+	notice := "staff.revoke.notice_no_card"
+	c, err := s.Tx.FindCustomerByTelegramID(s.Ctx, other.TelegramID)
+	if err != nil && !errors.Is(err, domain.ErrNotFound) {
+		return err
+	}
+	if err == nil && c.Member() && !c.Erased {
+		notice = "staff.revoke.notice"
+	}
+	s.Send(Reply{ChatID: other.ChatID, Text: s.e.translate(s.e.localizer(lang), notice, nil)})
 	s.Send(Reply{ChatID: other.ChatID, ChatCommands: &none})
 	return nil
 }

@@ -73,3 +73,26 @@ func TestCashierRevokedTwiceIsToldOnce(t *testing.T) {
 		t.Errorf("the manager's late Yes: %q", got)
 	}
 }
+
+// TestRevokedCashierWithoutACardIsNotPromisedOne: a cashier who never
+// joined the program is told the access is revoked, not that "your own
+// loyalty card still works"; one who has a card is still told it does.
+func TestRevokedCashierWithoutACardIsNotPromisedOne(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	boris := hire(t, h, owner, "cashier", 901, "Boris")
+	vera := hire(t, h, owner, "cashier", 903, "Vera")
+	join(t, h, 903, "Vera")
+	owner.Send("/staff").Tap("👥 Staff list").Tap("Revoke Boris").Tap("Yes, revoke")
+	owner.Send("/staff").Tap("👥 Staff list").Tap("Revoke Vera").Tap("Yes, revoke")
+	boris.Sync()
+	vera.Sync()
+	if got := lastTexts(boris, 2); !strings.Contains(got, "Your staff access to this loyalty program has been revoked.") ||
+		strings.Contains(got, "loyalty card still works") {
+		t.Errorf("Boris, who has no card:\n%s", got)
+	}
+	if got := lastTexts(vera, 2); !strings.Contains(got, "has been revoked. Your own loyalty card still works.") {
+		t.Errorf("Vera, a member:\n%s", got)
+	}
+}

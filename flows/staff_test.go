@@ -154,6 +154,37 @@ func TestStaffStartKnowsThem(t *testing.T) {
 	}
 }
 
+// TestOwnerInvitationSaysAnOwner: the owner invites a second owner (as
+// `loyaltybot invite --role owner` does for the first): the link's
+// caption, the welcome and the inviter's notice read "an owner", not
+// "a owner", as "a manager" and "a cashier" read.
+func TestOwnerInvitationSaysAnOwner(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	owner.Send("/staff").Tap("➕ Invite an owner")
+	if got := owner.Last().Caption; !strings.HasPrefix(got, "Invitation for an owner (all stores):") {
+		t.Errorf("the invitation's caption: %q", got)
+	}
+	m := linkRe.FindStringSubmatch(owner.Last().Caption)
+	if m == nil {
+		t.Fatalf("no invite link:\n%s", owner.Transcript())
+	}
+	emma := h.Chat(950, "Emma", "en")
+	emma.Send("/start " + m[1])
+	if got := lastTexts(emma, 2); !strings.Contains(got, "Welcome to the team! You are now an owner (all stores).") {
+		t.Errorf("the new owner's welcome:\n%s", got)
+	}
+	owner.Sync()
+	if got := owner.Last().Text; !strings.HasPrefix(got, "✅ Emma opened your invitation and is now an owner (all stores).") {
+		t.Errorf("the inviter's notice: %q", got)
+	}
+	manager := hire(t, h, owner, "manager", 951, "Mila")
+	if got := lastTexts(manager, 2); !strings.Contains(got, "You are now a manager (Central).") {
+		t.Errorf("the manager's welcome:\n%s", got)
+	}
+}
+
 // TestMovedManagersInvitesAreVoid: a manager of Central makes a cashier
 // link, then takes a manager link of River from the owner: the Central
 // link she handed out no longer lets anyone in there.
