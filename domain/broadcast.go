@@ -23,6 +23,9 @@ type Broadcast struct {
 	// Options makes the broadcast a one-question poll: its text is the
 	// question, each recipient answers with a button (none: not a poll).
 	Options []string
+	// Promotion is the live promotion it announces ("": none): stopping
+	// the promotion takes back what of it has not gone.
+	Promotion string
 }
 
 // Audience says who receives a broadcast: members with the marketing
@@ -67,6 +70,9 @@ type BroadcastStore interface {
 	// CancelBroadcast drops the broadcast's messages not sent yet (and
 	// not in a sender's hands), at at; it returns how many.
 	CancelBroadcast(ctx context.Context, id int64, at time.Time) (int, error)
+	// CancelPromotionBroadcasts takes back, as CancelBroadcast does, what
+	// has not gone of the broadcasts announcing the promotion with this id.
+	CancelPromotionBroadcasts(ctx context.Context, promotion string, at time.Time) (int, error)
 	// RelanguageQueued puts the broadcast messages queued for a chat, not
 	// sent yet, in lang (or the broadcast's default language).
 	RelanguageQueued(ctx context.Context, chatID int64, lang string) error

@@ -250,6 +250,11 @@ func (s *Service) StopLivePromotion(ctx context.Context, tx Tx, by *Staff, n int
 		return p, ErrPromotionOver
 	}
 	p.End = now
+	// Its announcements still waiting would invite the members to points
+	// that no longer run.
+	if _, err := tx.CancelPromotionBroadcasts(ctx, p.ID, now); err != nil {
+		return nil, err
+	}
 	if err := tx.AppendAudit(ctx, AuditEntry{StaffID: by.ID, Action: AuditPromotion, Detail: "stop " + p.ID, At: now}); err != nil {
 		return nil, err
 	}

@@ -208,7 +208,8 @@ func broadcastTextKey(lang string) string { return "text." + lang }
 // sendBroadcast queues the broadcast in every language the business
 // offers and shows its progress, to be refreshed in place.
 func sendBroadcast(s *Session) error {
-	b := &domain.Broadcast{Topic: s.Data("topic"), Text: s.Data("text"), Photo: s.Data("photo"), Options: pollOptions(s)}
+	b := &domain.Broadcast{Topic: s.Data("topic"), Text: s.Data("text"), Photo: s.Data("photo"), Options: pollOptions(s),
+		Promotion: s.Data("promo")}
 	if len(b.Options) > 0 { // its buttons carry its id
 		id, err := s.Tx.ReserveBroadcastID(s.Ctx)
 		if err != nil {
@@ -222,6 +223,18 @@ func sendBroadcast(s *Session) error {
 			return s.Goto(stepBcWhen)
 		}
 		b.NotBefore = at
+	}
+	// A promotion's announcement goes while it runs or before: not once
+	// it has been stopped, nor scheduled for after its end.
+	if end, over, err := promoAnnouncementEnd(s); err != nil {
+		return err
+	} else if over {
+		s.Leave()
+		s.Say("promo.over", nil)
+		return nil
+	} else if !end.IsZero() && !b.NotBefore.IsZero() && !b.NotBefore.Before(end) {
+		s.Say("broadcast.schedule.after_promo", map[string]any{"End": showWhen(s, end)})
+		return s.Goto(stepBcWhen)
 	}
 	p := domain.BroadcastPayloads{ByLanguage: map[string]json.RawMessage{}, Default: s.e.Business.DefaultLanguage}
 	for _, lang := range s.e.Business.Languages {

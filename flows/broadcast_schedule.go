@@ -27,8 +27,29 @@ func (b broadcast) schedule(s *Session) error {
 		sayBadTime(s, err)
 		return nil
 	}
+	if end, over, err := promoAnnouncementEnd(s); err != nil {
+		return err
+	} else if !over && !end.IsZero() && !at.Before(end) {
+		s.Say("broadcast.schedule.after_promo", map[string]any{"End": showWhen(s, end)})
+		return nil
+	}
 	s.SetData("at", at.UTC().Format(time.RFC3339))
 	return s.Goto(stepBcConfirm)
+}
+
+// promoAnnouncementEnd is, for the announcement of a live promotion
+// (tellPromotion), when that promotion ends, stopped early included; over
+// says it has ended by now or is gone. A broadcast of the staff's own
+// text has no end: the zero time, not over.
+func promoAnnouncementEnd(s *Session) (end time.Time, over bool, err error) {
+	if s.Data("promo") == "" {
+		return time.Time{}, false, nil
+	}
+	p, err := s.e.Service.PromotionByID(s.Ctx, s.Tx, s.Data("promo"))
+	if err != nil || p == nil {
+		return time.Time{}, err == nil, err
+	}
+	return p.End, !p.End.After(s.e.Now()), nil
 }
 
 // scheduledAt is the time the owner chose, if any.

@@ -497,6 +497,7 @@ func tellPromotion(s *Session, text string) error {
 		return nil
 	}
 	s.Conv.Reset()
+	s.SetData("promo", p.ID) // the announcement goes before its end
 	// The bot writes it, so each member gets it in their language
 	// (sendBroadcast); the staff member previews their own.
 	for _, lang := range s.e.Business.Languages {

@@ -186,7 +186,7 @@ func TestBackupBeforeAnUpgradeLeavesTheSchemaAlone(t *testing.T) {
 	}
 }
 
-// backToVersion71 undoes migrations 0072–0077 on the database at url, as
+// backToVersion71 undoes migrations 0072–0078 on the database at url, as
 // if the bot of version 71 had last run on it (0075 only respells data:
 // applied again, it finds nothing to do).
 func backToVersion71(t *testing.T, url string) {
@@ -198,5 +198,7 @@ func backToVersion71(t *testing.T, url string) {
 		ALTER TABLE purchases DROP COLUMN returned_stamps;
 		ALTER TABLE staff DROP COLUMN version;
 		ALTER TABLE staff DROP COLUMN unreachable_at;
+		DROP INDEX broadcasts_promotion;
+		ALTER TABLE broadcasts DROP COLUMN promotion;
 		DELETE FROM schema_migrations WHERE version > 71`)
 }

@@ -75,6 +75,18 @@ func (t *tx) CancelBroadcast(ctx context.Context, id int64, at time.Time) (int, 
 	return int(tag.RowsAffected()), nil
 }
 
+// CancelPromotionBroadcasts drops the rows not sent yet of the broadcasts
+// announcing the promotion, as CancelBroadcast does.
+func (t *tx) CancelPromotionBroadcasts(ctx context.Context, promotion string, at time.Time) (int, error) {
+	tag, err := t.tx.Exec(ctx, `UPDATE outbox o SET dropped_at = $2, last_error = '`+cancelledError+`', payload = '{}', payloads = NULL
+		WHERE o.broadcast_id IN (SELECT b.id FROM broadcasts b WHERE b.promotion = $1) AND `+chatPending+`
+		  AND (o.claimed_until IS NULL OR o.claimed_until < now())`, promotion, t.stamp(at))
+	if err != nil {
+		return 0, fmt.Errorf("cancel the announcements of %s: %w", promotion, mapErr(err))
+	}
+	return int(tag.RowsAffected()), nil
+}
+
 // withdrawnError marks an outbox row taken back before it went: the
 // customer opted out of it or erased their data.
 const withdrawnError = "withdrawn"
@@ -167,10 +179,10 @@ func (t *tx) QueueBroadcast(ctx context.Context, b *domain.Broadcast, a domain.A
 		langs = append(langs, l)
 	}
 	if err := t.tx.QueryRow(ctx, `INSERT INTO broadcasts (id, staff_id, topic, text, photo, queued, not_before, created_at, options,
-		payloads, default_language)
-		VALUES (coalesce($7, nextval('broadcasts_id_seq')), $1, $2, $3, $4, 0, $5, $6, $8, $9, $10) RETURNING id`,
+		payloads, default_language, promotion)
+		VALUES (coalesce($7, nextval('broadcasts_id_seq')), $1, $2, $3, $4, 0, $5, $6, $8, $9, $10, nullif($11, '')) RETURNING id`,
 		b.StaffID, b.Topic, b.Text, b.Photo, b.NotBefore, b.CreatedAt, nullID(b.ID), options(b.Options),
-		p.ByLanguage, p.Default).Scan(&b.ID); err != nil {
+		p.ByLanguage, p.Default, b.Promotion).Scan(&b.ID); err != nil {
 		return fmt.Errorf("insert broadcast: %w", mapErr(err))
 	}
 	tag, err := t.tx.Exec(ctx, queueBroadcast, a.Topic, a.TopicDefault, p.ByLanguage, langs, p.Default,

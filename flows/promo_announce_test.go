@@ -1,0 +1,76 @@
+package flows_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/bot/bottest"
+)
+
+// TestPromotionAnnouncementNotScheduledPastItsEnd: the members' message
+// about a promotion running until 16:00 cannot be scheduled for 18:00,
+// when it would invite them to points that no longer run; a time before
+// the end is taken.
+func TestPromotionAnnouncementNotScheduledPastItsEnd(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner) // Sunday 22 November, 15:00 in Moscow
+	owner := h.Chat(ownerID, "Olga", "en")
+	anna := joinConsenting(t, h, 331, "Anna")
+
+	owner.Send("/promo").Tap("🔥 Start a promotion").Tap("×2").Tap("All stores").Tap("▶ Now").Tap("1 h (till 16:00)").
+		Tap("Flash promotion until 16:00").Tap("🔥 Start").Tap("📣 Tell the members").Tap("👥 Everyone who agreed to offers").
+		Tap("⏰ Schedule").Send("today at 18:00")
+	if got := owner.Last().Text; !strings.Contains(got, "The promotion ends on 22.11.2026 16:00 (Europe/Moscow)") {
+		t.Errorf("a time after the promotion's end:\n%s", owner.Transcript())
+	}
+	if hasButton(owner, "✅ Send to 1 customer") {
+		t.Fatalf("a time after the end offered to send:\n%s", owner.Transcript())
+	}
+	owner.Send("today at 15:30")
+	if want := "1 customer will get it on 22.11.2026 15:30 (Europe/Moscow). Schedule it?"; !strings.Contains(owner.Last().Text, want) {
+		t.Fatalf("a time before the end: %q, want %q", owner.Last().Text, want)
+	}
+	owner.Tap("✅ Send to 1 customer")
+	h.Clock.Advance(4 * time.Hour)
+	h.Settle()
+	if n := got(anna.Sync(), "Flash promotion until 16:00"); n != 1 {
+		t.Errorf("Anna got the announcement %d times, want 1:\n%s", n, anna.Transcript())
+	}
+}
+
+// TestStoppedPromotionTakesBackItsWaitingAnnouncement: tomorrow's
+// promotion announced for tomorrow 9:00 and cancelled today: the
+// members are not invited to points that will not run. An announcement
+// confirmed after the stop goes to nobody either.
+func TestStoppedPromotionTakesBackItsWaitingAnnouncement(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner) // Sunday 22 November, 15:00 in Moscow
+	owner := h.Chat(ownerID, "Olga", "en")
+	anna := joinConsenting(t, h, 331, "Anna")
+
+	owner.Send("/promo").Tap("🔥 Start a promotion").Tap("×3").Tap("All stores").Send("tomorrow 10:00").
+		Tap("2 h (till 12:00)").Send("Monday morning").Tap("🗓 Schedule")
+	started := owner.Last().ID
+	owner.Tap("📣 Tell the members").Tap("👥 Everyone who agreed to offers").Tap("⏰ Schedule").
+		Send("tomorrow 09:00").Tap("✅ Send to 1 customer")
+	if got := owner.Last().Text; !strings.Contains(got, "⏰ Scheduled for 23.11.2026 09:00") {
+		t.Fatalf("the announcement scheduled:\n%s", owner.Transcript())
+	}
+	// A second announcement, its confirmation left open over the stop.
+	owner.TapOld(started, "📣 Tell the members").Tap("👥 Everyone who agreed to offers")
+	confirm := owner.Last().ID
+	owner.Send("/promo").Tap("⏹ Stop: Monday morning")
+	if got := lastToast(owner); got != "Stopped." {
+		t.Fatalf("cancelling the planned promotion: toast %q", got)
+	}
+	owner.TapOld(confirm, "✅ Send to 1 customer")
+	if got := owner.Last().Text; got != "That promotion is over already." {
+		t.Errorf("an announcement confirmed after the stop:\n%s", owner.Transcript())
+	}
+	h.Clock.Advance(20 * time.Hour) // Monday 11:00
+	h.Settle()
+	if n := got(anna.Sync(), "Monday morning"); n != 0 {
+		t.Errorf("Anna was told %d times of a promotion cancelled before it began:\n%s", n, anna.Transcript())
+	}
+}
