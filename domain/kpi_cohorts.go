@@ -93,6 +93,11 @@ type StaffKPI struct {
 	// to a question of the period, or to a bad rating of it (a reply or
 	// points), each customer once.
 	Answered int
+	// Returns counts the returns of items they took in the period (of
+	// purchases of any day, at the store); Refunded the money those paid
+	// back, as /today tells them.
+	Returns  int
+	Refunded int64
 }
 
 // RepeatRate is the share of the customers they signed up who bought at
@@ -103,8 +108,8 @@ func (k StaffKPI) RepeatRate() int { return Rate(k.Repeaters, k.SignedUp) }
 func (k StaffKPI) AverageStars() int { return int(divRound(k.StarsSum*10, int64(k.Ratings))) }
 
 // StaffKPIs reads the staff lines of a period for a store (0: all): the
-// store's active cashiers, and anyone with a sign-up, a checkout or a
-// rating in it.
+// store's active cashiers, and anyone with a sign-up, a checkout, a
+// rating, a prize, an answer or a return in it.
 func (s *Service) StaffKPIs(ctx context.Context, tx Tx, p Period, shopID int64) ([]StaffKPI, error) {
 	if !p.From.Before(p.To) {
 		return nil, Invalid("stats.period.invalid")

@@ -395,12 +395,14 @@ func nudgeReport(s *Session) error {
 	return s.e.resume(s)
 }
 
-// signedTenths writes 123 as "+12.3" (with the language's decimal mark).
+// signedTenths writes 123 as "+12.3" and -123 as "−12.3" (with the
+// language's decimal mark and, as the weekly report and /today write
+// it, the minus sign, not a hyphen).
 func signedTenths(n int, lang string) string {
 	if n >= 0 {
 		return "+" + tenths(n, lang)
 	}
-	return tenths(n, lang)
+	return "−" + tenths(-n, lang)
 }
 
 // statsInlineStores is how many stores /stats lists under the report,

@@ -174,6 +174,9 @@ func staffText(s *Session, p domain.Period, shopID int64, store string, loc *tim
 		if r.OwnCancels > 0 {
 			text += s.T("kpi.staff.cancels", map[string]any{"Count": s.num(int64(r.OwnCancels))})
 		}
+		if r.Returns > 0 {
+			text += s.T("kpi.staff.returns", map[string]any{"Count": s.num(int64(r.Returns)), "Amount": s.e.money(r.Refunded, s.Lang)})
+		}
 		lines = append(lines, text)
 	}
 	lines = append(lines, "", s.T("kpi.staff.hint", nil))

@@ -262,7 +262,9 @@ func (t *tx) ReadCohorts(ctx context.Context, q domain.KPIQuery, loc *time.Locat
 // answered (a question replied to, a bad rating replied to or made good
 // with points, of the period; each customer once, and like a question
 // closed without an answer, a rating marked resolved without a word to
-// the customer is no answer), at the store $3 (0: all; a question of no store counts there only).
+// the customer is no answer), and the returns of items they took (of
+// purchases of any day, purchase_returns_staff_time) with the money paid
+// back, at the store $3 (0: all; a question of no store counts there only).
 // Listed: the store's active cashiers, and anyone with a number in the
 // period.
 const kpiStaff = `WITH su AS (
@@ -298,17 +300,23 @@ SELECT x.staff_id, count(DISTINCT x.customer_id) AS n
         SELECT f.handled_by, f.customer_id FROM feedback f
          WHERE f.created_at >= $1 AND f.created_at < $2 AND f.answered
            AND ($3 = 0 OR f.store_id = $3)) x
+ GROUP BY 1),
+rt AS (
+SELECT r.staff_id, count(*) AS n, sum(r.refund)::bigint AS refund
+  FROM purchase_returns r
+ WHERE r.created_at >= $1 AND r.created_at < $2 AND r.staff_id IS NOT NULL AND ($3 = 0 OR r.store_id = $3)
  GROUP BY 1)
 SELECT s.id, s.first_name, s.role, coalesce(s.store_id, 0), s.revoked_at IS NULL,
        coalesce(su.n, 0), coalesce(su.rep, 0), coalesce(co.n, 0), coalesce(fb.n, 0), coalesce(fb.stars, 0)::bigint,
-       coalesce(pr.n, 0), coalesce(co.own_cancels, 0), coalesce(an.n, 0)
+       coalesce(pr.n, 0), coalesce(co.own_cancels, 0), coalesce(an.n, 0), coalesce(rt.n, 0), coalesce(rt.refund, 0)
   FROM staff s
   LEFT JOIN su ON su.staff_id = s.id
   LEFT JOIN co ON co.staff_id = s.id
   LEFT JOIN fb ON fb.staff_id = s.id
   LEFT JOIN pr ON pr.staff_id = s.id
   LEFT JOIN an ON an.staff_id = s.id
- WHERE su.n IS NOT NULL OR co.n IS NOT NULL OR fb.n IS NOT NULL OR pr.n IS NOT NULL OR an.n IS NOT NULL
+  LEFT JOIN rt ON rt.staff_id = s.id
+ WHERE su.n IS NOT NULL OR co.n IS NOT NULL OR fb.n IS NOT NULL OR pr.n IS NOT NULL OR an.n IS NOT NULL OR rt.n IS NOT NULL
     OR (s.revoked_at IS NULL AND s.role = 'cashier' AND ($3 = 0 OR s.store_id = $3))
  ORDER BY coalesce(su.n, 0) DESC, coalesce(co.n, 0) DESC, s.id`
 
@@ -319,7 +327,7 @@ func (t *tx) ReadStaffKPIs(ctx context.Context, q domain.KPIQuery) ([]domain.Sta
 		var k domain.StaffKPI
 		var role string
 		err := r.Scan(&k.StaffID, &k.Name, &role, &k.ShopID, &k.Active, &k.SignedUp, &k.Repeaters, &k.Checkouts,
-			&k.Ratings, &k.StarsSum, &k.Prizes, &k.OwnCancels, &k.Answered)
+			&k.Ratings, &k.StarsSum, &k.Prizes, &k.OwnCancels, &k.Answered, &k.Returns, &k.Refunded)
 		k.Role = domain.Role(role)
 		return k, err
 	})
