@@ -3,6 +3,7 @@ package domain
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -60,16 +61,30 @@ var ContactPresets = []ContactPreset{
 const minContactWindow = 60
 
 // windowSeparators makes the separators people type between two times
-// (dashes, "to", "till", "until", "до", "по", "dan") one "-" and drops
-// spaces.
+// (dashes, "to", "till", "until", "до", "по") one "-" and drops spaces.
 var windowSeparators = strings.NewReplacer("–", "-", "—", "-", "−", "-", " to ", "-", " till ", "-", " until ", "-",
-	" до ", "-", " по ", "-", " dan ", "-", "dan ", "-", " ", "")
+	" до ", "-", " по ", "-", " ", "")
+
+// windowNoise is what people write around an hour that says nothing
+// about it: "20 часов", "20 ч.", "10-ти", "10h" after it, "soat 10"
+// (Uzbek, also in Cyrillic) before it.
+var windowNoise = []struct {
+	re   *regexp.Regexp
+	with string
+}{
+	{regexp.MustCompile(`(\d)\s*(?:-ти|часов|часа|час|ч\.?|h)(\s|-|–|—|$)`), "$1$2"},
+	{regexp.MustCompile(`(?:soat|соат)\s*(\d)`), "$1"},
+	// Uzbek "dan" ("from") ends the first time, with or without a space.
+	{regexp.MustCompile(`(\d)\s*(?:dan|дан)\s*`), "$1-"},
+}
 
 // ParseContactWindow reads a window as people type it: "10:00-20:00",
-// "9-18", "9.30 – 12", "с 10 до 20", "с 10 по 20", "from 10 till 20",
-// "10 dan 20 gacha" (Uzbek); 24:00 may end it, and "0-24" is the whole
-// day (any time). One end alone runs to or from midnight:
-// "после 19", "after 19", "19 dan keyin"; "до 12", "before 12", "12 gacha".
+// "9-18", "9.30 – 12", "с 10 до 20", "с 10 по 20", "с 10 до 20 часов",
+// "from 10 till 20", "10am-8pm", "с 9 утра до 6 вечера",
+// "10 dan 20 gacha", "soat 10 dan 20 gacha", "10-20 gacha" (Uzbek);
+// 24:00 may end it, and "0-24" is the whole day (any time). One end
+// alone runs to or from midnight: "после 19", "с 19", "after 7pm",
+// "19 dan keyin", "19dan"; "до 12", "before 12", "12 gacha".
 // Reasons (*ValidationError): "error.settings.window.format" (not two
 // times of day), "error.settings.window.short" (the same time twice or
 // under an hour).
@@ -81,48 +96,106 @@ func ParseContactWindow(s string) (ContactWindow, error) {
 		return ContactWindow{}, bad("too long")
 	}
 	s = strings.ToLower(strings.Join(strings.Fields(s), " "))
-	for _, prefix := range []string{"from ", "с ", "c "} {
-		s = strings.TrimPrefix(s, prefix)
-	}
 	// One end only: "после 19" runs to midnight, "до 12" from it.
-	for _, after := range []string{"после ", "after "} {
-		if rest, ok := strings.CutPrefix(s, after); ok {
-			s = rest + "-24"
+	if rest, ok := strings.CutSuffix(s, "keyin"); ok {
+		s = strings.TrimSpace(rest) // "19 dan keyin": "19 dan", from 19
+	} else if rest, ok := strings.CutSuffix(s, "кейин"); ok {
+		s = strings.TrimSpace(rest)
+	}
+	until := false
+	for _, gacha := range []string{"gacha", "гача"} {
+		if rest, ok := strings.CutSuffix(s, gacha); ok {
+			s, until = strings.TrimSpace(rest), true
 		}
 	}
-	if rest, ok := strings.CutSuffix(s, " dan keyin"); ok {
-		s = rest + "-24"
+	for _, n := range windowNoise {
+		s = n.re.ReplaceAllString(s, n.with)
+	}
+	open := false // "с 19", "after 19", "19 dan": from 19 on
+	for _, prefix := range []string{"from ", "с ", "c ", "после ", "after "} {
+		if rest, ok := strings.CutPrefix(s, prefix); ok {
+			s, open = rest, true
+			break
+		}
 	}
 	for _, before := range []string{"до ", "before ", "until ", "till "} {
 		if rest, ok := strings.CutPrefix(s, before); ok {
-			s = "0-" + rest
+			s, until = rest, true
 		}
 	}
-	if rest, ok := strings.CutSuffix(s, "gacha"); ok && !strings.Contains(rest, "dan") {
-		s = "0-" + strings.TrimSpace(rest) // "12 gacha"
-	}
-	s = strings.TrimSpace(strings.TrimSuffix(s, "gacha"))
 	s = windowSeparators.Replace(s)
+	if rest, ok := strings.CutSuffix(s, "-"); ok {
+		s, open = rest, true // "19 dan"
+	}
+	switch {
+	case strings.Contains(s, "-"):
+	case until && !open:
+		s = "0-" + s // "до 12", "12 gacha"
+	case open && !until:
+		s += "-24" // "после 19", "19 dan keyin"
+	}
 	a, b, ok := strings.Cut(s, "-")
 	if !ok {
 		return ContactWindow{}, bad("no separator")
 	}
-	from, err := parseClock(a, false)
+	from, err := windowClock(a, false)
 	if err != nil {
 		return ContactWindow{}, bad(err.Error())
 	}
-	to, err := parseClock(b, true)
+	to, err := windowClock(b, true)
 	if err != nil {
 		return ContactWindow{}, bad(err.Error())
 	}
 	w := ContactWindow{From: from, To: to}
-	if from == 0 && to == 0 && strings.HasPrefix(b, "24") {
+	if from == 0 && to == 0 && (strings.HasPrefix(b, "24") || strings.HasPrefix(b, "12am")) {
 		return ContactWindow{}, nil // "0-24": the whole day
 	}
 	if w.Any() || w.Length() < minContactWindow {
 		return ContactWindow{}, &ValidationError{Reason: "error.settings.window.short", Detail: w.String()}
 	}
 	return w, nil
+}
+
+// windowHalves are the words of a 12-hour clock, and the hours (1-12)
+// each may go with: what the hour becomes on a 24-hour clock.
+var windowHalves = []struct {
+	suffix string
+	hour   func(h int) (int, bool)
+}{
+	{"am", func(h int) (int, bool) { return h % 12, h >= 1 && h <= 12 }},
+	{"pm", func(h int) (int, bool) { return h%12 + 12, h >= 1 && h <= 12 }},
+	{"утра", func(h int) (int, bool) { return h, h >= 4 && h <= 11 }},
+	{"дня", func(h int) (int, bool) { return h%12 + 12, h == 12 || h >= 1 && h <= 5 }},
+	{"вечера", func(h int) (int, bool) { return h + 12, h >= 4 && h <= 11 }},
+	{"ночи", func(h int) (int, bool) {
+		if h >= 9 && h <= 11 {
+			return h + 12, true
+		}
+		return h % 12, h == 12 || h >= 1 && h <= 4
+	}},
+}
+
+// windowClock is parseClock that also reads "8pm", "8:30 p.m." and
+// "8 вечера"; an hour the word does not go with ("15pm", "3 вечера") is
+// refused.
+func windowClock(s string, end bool) (int, error) {
+	s = strings.ReplaceAll(s, ".m.", "m")
+	for _, half := range windowHalves {
+		clock, ok := strings.CutSuffix(s, half.suffix)
+		if !ok {
+			continue
+		}
+		m, err := parseClock(clock, false)
+		if err != nil {
+			return 0, err
+		}
+		h, ok := half.hour(m / 60)
+		if !ok {
+			return 0, fmt.Errorf("hour %q", s)
+		}
+		return h*60 + m%60, nil
+	}
+	return parseClock(s, end)
 }
 
 // parseClock reads "9", "09", "9:30" or "9.30" into minutes after

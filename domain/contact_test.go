@@ -33,6 +33,38 @@ func TestParseContactWindow(t *testing.T) {
 		{in: "до 12", want: "00:00-12:00"},
 		{in: "before 11.30", want: "00:00-11:30"},
 		{in: "12 gacha", want: "00:00-12:00"},
+		{in: "10-20 gacha", want: "10:00-20:00"},
+		{in: "soat 10 dan 20 gacha", want: "10:00-20:00"},
+		{in: "soat 10:00 dan soat 20:00 gacha", want: "10:00-20:00"},
+		{in: "10dan20gacha", want: "10:00-20:00"},
+		{in: "19dan keyin", want: "19:00-00:00"},
+		{in: "soat 19 dan keyin", want: "19:00-00:00"},
+		{in: "19:00 dan", want: "19:00-00:00"},
+		{in: "soat 12 gacha", want: "00:00-12:00"},
+		{in: "соат 10 дан 20 гача", want: "10:00-20:00"},
+		{in: "с 10 до 20 часов", want: "10:00-20:00"},
+		{in: "с 10 часов до 20 часов", want: "10:00-20:00"},
+		{in: "с 10ч. до 20ч.", want: "10:00-20:00"},
+		{in: "с 9-ти до 18-ти", want: "09:00-18:00"},
+		{in: "после 19 часов", want: "19:00-00:00"},
+		{in: "до 12 часов", want: "00:00-12:00"},
+		{in: "с 19", want: "19:00-00:00"},
+		{in: "с 9 утра до 6 вечера", want: "09:00-18:00"},
+		{in: "после 7 вечера", want: "19:00-00:00"},
+		{in: "с 12 дня до 11 ночи", want: "12:00-23:00"},
+		{in: "10am-8pm", want: "10:00-20:00"},
+		{in: "from 9:30 a.m. to 5 p.m.", want: "09:30-17:00"},
+		{in: "after 7pm", want: "19:00-00:00"},
+		{in: "before 12pm", want: "00:00-12:00"},
+		{in: "10h-20h", want: "10:00-20:00"},
+		{in: "15pm-17", reason: "error.settings.window.format"},
+		{in: "с 3 вечера", reason: "error.settings.window.format"},
+		{in: "0am-5", reason: "error.settings.window.format"},
+		{in: "после 19 gacha", reason: "error.settings.window.format"},
+		{in: "dan 10", reason: "error.settings.window.format"},
+		{in: "keyin", reason: "error.settings.window.format"},
+		{in: "gacha", reason: "error.settings.window.format"},
+		{in: "с 10 и до 20", reason: "error.settings.window.format"},
 		{in: "после", reason: "error.settings.window.format"},
 		{in: "после 23:30", reason: "error.settings.window.short"},
 		{in: "10", reason: "error.settings.window.format"},
@@ -60,7 +92,9 @@ func TestParseContactWindow(t *testing.T) {
 }
 
 func FuzzParseContactWindow(f *testing.F) {
-	for _, s := range []string{"10:00-20:00", "9-18", "с 10 до 20", "24:00-01", "", "-", "1.5-2"} {
+	for _, s := range []string{"10:00-20:00", "9-18", "с 10 до 20", "24:00-01", "", "-", "1.5-2",
+		"10-20 gacha", "soat 10 dan 20 gacha", "19dan keyin", "с 10 до 20 часов", "после 19", "до 12",
+		"с 9-ти до 18-ти", "10am-8pm", "с 9 утра до 6 вечера", "12am-12pm", "dan", "ч-ч", "soat", "gacha keyin"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {

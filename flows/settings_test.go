@@ -192,3 +192,42 @@ func TestSettingsWindowAsPeopleTypeIt(t *testing.T) {
 		t.Fatalf("the whole day stored as %q, want any time", w)
 	}
 }
+
+// TestSettingsWindowInRussianAndUzbek: the windows an Uzbek and a Russian
+// customer type as they say them are saved ("soat 10 dan 20 gacha",
+// "19dan keyin", "с 10 до 20 часов"), and what is no time is refused in
+// their language.
+func TestSettingsWindowInRussianAndUzbek(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withUzbek)
+	dilnoza := h.Chat(150, "Dilnoza", "uz")
+	dilnoza.Send("/start s_central").Tap("✅ Roziman").ShareContact("+998901234567").Tap("Dilnoza").Tap("Ha, albatta")
+	for _, tc := range []struct{ typed, want string }{
+		{"soat 10 dan 20 gacha", "600-1200"},
+		{"10-20 gacha", "600-1200"},
+		{"19dan keyin", "1140-0"},
+	} {
+		dilnoza.Send("/settings").Tap("✏️ Boshqa vaqt…").Send(tc.typed)
+		if w := contactWindow(t, h, 150); w != tc.want {
+			t.Fatalf("%q saved as %q, want %q:\n%s", tc.typed, w, tc.want, dilnoza.Transcript())
+		}
+	}
+	dilnoza.Send("/settings").Tap("✏️ Boshqa vaqt…").Send("kechqurun")
+	if !strings.Contains(dilnoza.Last().Text, "Vaqtni tushunmadim") {
+		t.Fatalf("no refusal in Uzbek:\n%s", dilnoza.Transcript())
+	}
+
+	vera := h.Chat(151, "Вера", "ru")
+	vera.Send("/start s_central").Tap("✅ Согласен(на)").ShareContact("+79990000151").Tap("Вера").Tap("Нет, спасибо")
+	for _, tc := range []struct{ typed, want string }{
+		{"с 10 до 20 часов", "600-1200"},
+		{"с 9 утра до 6 вечера", "540-1080"},
+		{"после 19", "1140-0"},
+		{"до 12", "0-720"},
+	} {
+		vera.Send("/settings").Tap("✏️ Другое время…").Send(tc.typed)
+		if w := contactWindow(t, h, 151); w != tc.want {
+			t.Fatalf("%q saved as %q, want %q:\n%s", tc.typed, w, tc.want, vera.Transcript())
+		}
+	}
+}
