@@ -144,11 +144,19 @@ func ExpireCard(ctx context.Context, tx interface {
 }
 
 // expireCardExcept is ExpireCard for the card as it stands once purchase
-// gone (0: none) is cancelled.
-func expireCardExcept(ctx context.Context, tx Tx, p *Program, card *Card, gone int64, now time.Time) (int64, error) {
-	lots, err := tx.ListOpenLots(ctx, card.ID)
-	if err != nil || len(lots) == 0 {
+// gone (0: none) is cancelled. The regular lots created at spare (not
+// zero: gone's own earning) are left alone: they are the points its
+// cancellation takes back, not points lost to it.
+func expireCardExcept(ctx context.Context, tx Tx, p *Program, card *Card, gone int64, spare, now time.Time) (int64, error) {
+	all, err := tx.ListOpenLots(ctx, card.ID)
+	if err != nil || len(all) == 0 {
 		return 0, err
+	}
+	var lots []Lot
+	for _, l := range all {
+		if spare.IsZero() || l.Kind != LotRegular || !l.CreatedAt.Equal(spare) || expiredAt(l, now) {
+			lots = append(lots, l)
+		}
 	}
 	last, err := tx.LastPurchaseAtExcept(ctx, card.ID, gone)
 	if err != nil {

@@ -139,11 +139,15 @@ func ReturnPurchase(ctx context.Context, tx Tx, p *Program, req ReturnRequest, n
 	// A return of all that stands cancels the purchase, which takes its
 	// activity with it: the card is judged as it will stand, for what is
 	// past its date as for the points given back.
+	// Its own earned points are spared: they are the points taken back
+	// below, not points the customer spent (Short); what is left of them
+	// goes once it is cancelled.
 	var gone int64
+	var spare time.Time
 	if req.Amount == pur.Amount {
-		gone = pur.ID
+		gone, spare = pur.ID, pur.CreatedAt
 	}
-	if _, err := expireCardExcept(ctx, tx, p, card, gone, now); err != nil {
+	if _, err := expireCardExcept(ctx, tx, p, card, gone, spare, now); err != nil {
 		return nil, err
 	}
 	// On a card idle past the regular points' period, points given back
@@ -218,6 +222,14 @@ func ReturnPurchase(ctx context.Context, tx Tx, p *Program, req ReturnRequest, n
 	}
 	if err := tx.WriteReturn(ctx, &ret, pur); err != nil {
 		return nil, err
+	}
+	if gone != 0 {
+		card.Balance = balance
+		if n, err := ExpireCard(ctx, tx, p, card, now); err != nil {
+			return nil, err
+		} else if n > 0 {
+			balance = card.Balance
+		}
 	}
 	return &ReturnResult{Return: ret, Purchase: *pur, Balance: balance, Customer: cust, Created: true}, nil
 }
