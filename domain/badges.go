@@ -314,7 +314,8 @@ func Streak(weeksAgo []int) int {
 }
 
 // IsBirthday reports whether the local date of t is the birthday of the
-// date fact (YYYY-MM-DD); 29 February counts on the 28th in other years.
+// date fact (YYYY-MM-DD); 29 February counts on 1 March in other years,
+// the day the birthday nudge greets and AgeYears turns a year older.
 func IsBirthday(fact string, t time.Time) bool {
 	d, err := time.Parse(time.DateOnly, fact)
 	if err != nil {
@@ -322,7 +323,7 @@ func IsBirthday(fact string, t time.Time) bool {
 	}
 	m, day := d.Month(), d.Day()
 	if m == time.February && day == 29 && !leap(t.Year()) {
-		day = 28
+		m, day = time.March, 1
 	}
 	return t.Month() == m && t.Day() == day
 }

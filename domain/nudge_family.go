@@ -20,6 +20,10 @@ type FamilyGroup struct {
 	Question  string
 	DateField string
 	NameField string
+	// If are the conditions the group hangs on, its own and those of the
+	// questions above it ("yes, a pet"): a customer whose answers no
+	// longer meet them (the pet is gone) is not greeted for its items.
+	If []Condition
 }
 
 // familyGroup finds a group question and its date and name fields; ok is
@@ -33,6 +37,12 @@ func familyGroup(qn *Questionnaire, id string) (g FamilyGroup, ok bool, err erro
 		return g, true, fmt.Errorf("question %q is a %s, not a repeating group", id, q.Type)
 	}
 	g.Question = id
+	for c, n := q, 0; c.If != nil && n <= len(qn.Questions); n++ {
+		g.If = append(g.If, *c.If)
+		if c, found = qn.Question(c.If.Question); !found {
+			break
+		}
+	}
 	for _, f := range q.Fields {
 		switch {
 		case (f.Type == QuestionBirthday || f.Type == QuestionDate) && g.DateField == "":

@@ -172,9 +172,11 @@ const (
                       AND x.outcome = 'sent' AND x.send_at > $10)`
 	// $10 the fact, $11 its month-days that may be due, $12 send time
 	// (minutes), $13 window (days). The customer's local day and time
-	// by their store's zone; 29 February is 1 March in other years. The
-	// day is tried in this year and the last, so a window that began on
-	// 31 December goes on in January.
+	// by their store's zone; 29 February is 1 March in other years; not
+	// in the year of birth (a date typed as today's is no birthday, as a
+	// child's is not greeted on the day it was born). The day is tried in
+	// this year and the last, so a window that began on 31 December goes
+	// on in January.
 	nudgeBirthday = `SELECT f.customer_id, to_char(d.due, 'YYYY') AS occ, 0::bigint AS points, NULL::timestamptz AS expires, false AS done,
        ''::text AS category
   FROM facts f
@@ -185,6 +187,7 @@ const (
         + (substr(f.value, 6, 2)::int - 1) * interval '1 month' + (substr(f.value, 9, 2)::int - 1) * interval '1 day'
         + $12 * interval '1 minute' AS due FROM (VALUES (0), (1)) y(back)) d
  WHERE f.name = $10 AND substr(f.value, 6, 5) = ANY($11) AND f.value ~ '^\d{4}-\d{2}-\d{2}$'
+   AND left(f.value, 4) < to_char(d.due, 'YYYY')
    AND l.local >= d.due AND l.local < d.due + $13 * interval '1 day'`
 	// $10 the date "MM-DD", $11 send time (minutes), $12 window (days).
 	// The day is tried in this year and the last (a window from 31

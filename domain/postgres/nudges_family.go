@@ -12,9 +12,12 @@ import "github.com/loyaltybot/loyaltybot/domain"
 // a year greets a customer at most as many times as their items have
 // birthdays, so a date changed after its greeting (to a day still to
 // come) does not greet, and pay, again.
+// Only a group that applies counts: each condition it hangs on is met by
+// the customer's current answer (a pet's birthday after "no pet" is not).
 // $10 the group question ids, $11 question → date field, $12 question →
 // name field (jsonb), $13 the month-days that may be due, $14 send time
-// (minutes), $15 window (days).
+// (minutes), $15 window (days), $16 question → its conditions, each
+// [question, option] (jsonb).
 const nudgeFamily = `SELECT a.customer_id, to_char(d.due, 'YYYY-MM-DD') AS occ, 0::bigint AS points,
        NULL::timestamptz AS expires, false AS done, ''::text AS category,
        coalesce(array_agg(i.name ORDER BY a.question_id, i.n) FILTER (WHERE i.name <> ''), '{}') AS names
@@ -36,6 +39,11 @@ const nudgeFamily = `SELECT a.customer_id, to_char(d.due, 'YYYY-MM-DD') AS occ, 
    AND substr(i.born, 6, 5) = ANY($13)
    AND substr(i.born, 1, 4)::int < extract(year FROM d.due)
    AND l.local >= d.due AND l.local < d.due + $15 * interval '1 day'
+   AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce($16::jsonb -> a.question_id, '[]')) k(cond)
+                    WHERE NOT EXISTS (SELECT 1 FROM answers b
+                                       WHERE b.customer_id = a.customer_id AND b.question_id = k.cond ->> 0
+                                         AND b.superseded_at IS NULL AND jsonb_typeof(b.value -> 'choice') = 'array'
+                                         AND b.value -> 'choice' ? (k.cond ->> 1)))
  GROUP BY a.customer_id, d.due
 HAVING (SELECT count(*) FROM nudges n WHERE n.rule = $1 AND n.customer_id = a.customer_id
            AND left(n.occurrence, 4) = to_char(d.due, 'YYYY'))
@@ -46,10 +54,14 @@ HAVING (SELECT count(*) FROM nudges n WHERE n.rule = $1 AND n.customer_id = a.cu
 func familyArgs(q domain.NudgeQuery) []any {
 	ids := []string{}
 	dates, names := map[string]string{}, map[string]string{}
+	conds := map[string][][2]string{}
 	for _, g := range q.Family {
 		ids = append(ids, g.Question)
 		dates[g.Question], names[g.Question] = g.DateField, g.NameField
+		for _, c := range g.If {
+			conds[g.Question] = append(conds[g.Question], [2]string{c.Question, c.Equals})
+		}
 	}
 	r := q.Rule
-	return []any{ids, dates, names, monthDays(q.Now, r.Window), r.At, r.Window}
+	return []any{ids, dates, names, monthDays(q.Now, r.Window), r.At, r.Window, conds}
 }
