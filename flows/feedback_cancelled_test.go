@@ -9,6 +9,23 @@ import (
 	"github.com/loyaltybot/loyaltybot/domain"
 )
 
+// ownerReturns takes amount of the purchase back as the owner, under
+// the idempotency key.
+func ownerReturns(t *testing.T, h *bottest.Harness, purchaseID, key string, amount int64) {
+	t.Helper()
+	if err := h.DB.Update(t.Context(), func(tx domain.Tx) error {
+		st, err := tx.FindStaffByTelegramID(t.Context(), ownerID)
+		if err != nil {
+			return err
+		}
+		_, err = h.Engine.Service.ReturnPurchase(t.Context(), tx, domain.ReturnRequest{PurchaseID: purchaseID,
+			By: st, Source: domain.SourceBot, IdempotencyKey: key, RequestHash: "x", Amount: amount})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // cancelPurchase cancels a purchase as the POS's cancel does.
 func cancelPurchase(t *testing.T, h *bottest.Harness, publicID string) {
 	t.Helper()
@@ -43,17 +60,7 @@ func TestCancelledVisitsRatingLeavesTheCounts(t *testing.T) {
 	clara := join(t, h, 103, "Clara")
 	buy(t, clara, cashier)
 	clara.Send("/feedback").Tap("2⭐").Tap("Skip")
-	if err := h.DB.Update(t.Context(), func(tx domain.Tx) error {
-		st, err := tx.FindStaffByTelegramID(t.Context(), ownerID)
-		if err != nil {
-			return err
-		}
-		_, err = h.Engine.Service.ReturnPurchase(t.Context(), tx, domain.ReturnRequest{PurchaseID: lastPurchaseID(t, h),
-			By: st, Source: domain.SourceBot, IdempotencyKey: "test:clara", RequestHash: "x", Amount: 100_000})
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	ownerReturns(t, h, lastPurchaseID(t, h), "test:clara", 100_000)
 	h.Settle()
 	seen := len(owner.Sync().U.Messages())
 	h.Clock.Advance(time.Hour)
@@ -150,17 +157,7 @@ func TestCancelledAfterAPartReturnRatingLeavesTheCounts(t *testing.T) {
 	buy(t, anna, cashier)
 	anna.Send("/feedback").Tap("1⭐").Tap("Skip")
 	id := lastPurchaseID(t, h)
-	if err := h.DB.Update(t.Context(), func(tx domain.Tx) error {
-		st, err := tx.FindStaffByTelegramID(t.Context(), ownerID)
-		if err != nil {
-			return err
-		}
-		_, err = h.Engine.Service.ReturnPurchase(t.Context(), tx, domain.ReturnRequest{PurchaseID: id,
-			By: st, Source: domain.SourceBot, IdempotencyKey: "test:anna", RequestHash: "x", Amount: 10_000})
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	ownerReturns(t, h, id, "test:anna", 10_000)
 	cancelPurchase(t, h, id)
 	if n := countRows(t, h, `SELECT count(*) FROM purchases WHERE cancelled_at IS NOT NULL AND returned_amount = 10000`); n != 1 {
 		t.Fatalf("%d purchases cancelled after a return of 100 RUB, want 1", n)
@@ -193,17 +190,7 @@ func TestCommentOnAVisitReturnedInFull(t *testing.T) {
 	clara := join(t, h, 103, "Clara")
 	buy(t, clara, cashier)
 	clara.Send("/feedback").Tap("2⭐")
-	if err := h.DB.Update(t.Context(), func(tx domain.Tx) error {
-		st, err := tx.FindStaffByTelegramID(t.Context(), ownerID)
-		if err != nil {
-			return err
-		}
-		_, err = h.Engine.Service.ReturnPurchase(t.Context(), tx, domain.ReturnRequest{PurchaseID: lastPurchaseID(t, h),
-			By: st, Source: domain.SourceBot, IdempotencyKey: "test:clara", RequestHash: "x", Amount: 100_000})
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	ownerReturns(t, h, lastPurchaseID(t, h), "test:clara", 100_000)
 	clara.Send("The lid was broken")
 	h.Settle()
 	if n := countRows(t, h, `SELECT count(*) FROM feedback WHERE comment = 'The lid was broken'`); n != 1 {
