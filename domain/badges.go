@@ -328,4 +328,22 @@ func IsBirthday(fact string, t time.Time) bool {
 	return t.Month() == m && t.Day() == day
 }
 
+// NextBirthday is the day (local, at midnight) the birthday of the date
+// fact counts next on or after the local date of t, as IsBirthday counts
+// it: 29 February is 1 March in other years. ok is false for a bad fact.
+func NextBirthday(fact string, t time.Time) (day time.Time, ok bool) {
+	d, err := time.Parse(time.DateOnly, fact)
+	if err != nil {
+		return time.Time{}, false
+	}
+	today := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
+	for y := t.Year(); ; y++ {
+		// time.Date normalises 29 February of a common year to 1 March.
+		day = time.Date(y, d.Month(), d.Day(), 0, 0, 0, 0, t.Location())
+		if !day.Before(today) {
+			return day, true
+		}
+	}
+}
+
 func leap(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }

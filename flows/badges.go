@@ -3,7 +3,6 @@ package flows
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
@@ -68,8 +67,9 @@ func (s *Session) badgeStepLine(st domain.BadgeStep) string {
 			progress = s.T("badges.receipt.behind", data)
 		}
 	case b.Kind == domain.BadgeBirthdayVisit && st.Birthday != "":
-		d, err := time.Parse(time.DateOnly, st.Birthday)
-		if err != nil {
+		// The day it counts next: 1 March for 29 February in a common year.
+		d, ok := domain.NextBirthday(st.Birthday, s.e.Now().In(s.e.location(s)))
+		if !ok {
 			progress = s.T("badges.how.birthday_visit", nil)
 			break
 		}

@@ -31,3 +31,19 @@ func TestLeapDayBirthdayBadgeOnTheDayOfTheGreeting(t *testing.T) {
 		t.Fatalf("a purchase on the day she was greeted for her birthday earned no birthday badge:\n%s", anna.Transcript())
 	}
 }
+
+// TestLeapDayBirthdayBadgeHintNamesTheDayItCounts: born on 29 February,
+// a member asks /badges in 2026; her next birthday (2027) has no 29
+// February and the badge counts on 1 March, so the hint names 01.03, not
+// a day that does not come (she would buy on the 28th and earn nothing).
+func TestLeapDayBirthdayBadgeHintNamesTheDayItCounts(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, withGames, withBirthdayProfile, withNudges)
+	anna := joinConsenting(t, h, 101, "Anna")
+	anna.Send("/profile")
+	anna.Tap(anna.Last().Buttons()[0]).Send("29.02.2000")
+	anna.Send("/badges")
+	if board := anna.Last().Text; !strings.Contains(board, "come on your birthday, 01.03") {
+		t.Fatalf("/badges does not name 1 March, the day the badge counts in 2027:\n%s", board)
+	}
+}
