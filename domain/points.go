@@ -146,15 +146,30 @@ func ExpireCard(ctx context.Context, tx interface {
 // expireCardExcept is ExpireCard for the card as it stands once purchase
 // gone (0: none) is cancelled. The regular lots created at spare (not
 // zero: gone's own earning) are left alone: they are the points its
-// cancellation takes back, not points lost to it.
+// cancellation takes back, not points lost to it; unless they lapsed
+// already, gone counted (as the nightly job would have written them off).
 func expireCardExcept(ctx context.Context, tx Tx, p *Program, card *Card, gone int64, spare, now time.Time) (int64, error) {
 	all, err := tx.ListOpenLots(ctx, card.ID)
 	if err != nil || len(all) == 0 {
 		return 0, err
 	}
 	var lots []Lot
+	var dead map[int64]bool // lapsed already, gone counted: not spared
+	if !spare.IsZero() {
+		with, err := tx.LastPurchaseAt(ctx, card.ID)
+		if err != nil {
+			return 0, err
+		}
+		if with.IsZero() {
+			with = card.CreatedAt
+		}
+		dead = map[int64]bool{}
+		for _, u := range p.ExpiredLots(all, with, now) {
+			dead[u.LotID] = true
+		}
+	}
 	for _, l := range all {
-		if spare.IsZero() || l.Kind != LotRegular || !l.CreatedAt.Equal(spare) || expiredAt(l, now) {
+		if spare.IsZero() || l.Kind != LotRegular || !l.CreatedAt.Equal(spare) || dead[l.ID] {
 			lots = append(lots, l)
 		}
 	}
