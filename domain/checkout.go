@@ -461,13 +461,8 @@ func CancelPurchase(ctx context.Context, tx Tx, p *Program, publicID string, sho
 	if err := tx.MarkPurchaseCancelled(ctx, pur.ID, byStaff, now); err != nil {
 		return nil, err
 	}
-	// The purchase gone, so is its activity: what it alone kept alive
-	// goes now, so the balance answered is what the card holds.
-	card.Balance = balance
-	if n, err := ExpireCard(ctx, tx, p, card, now); err != nil {
+	if balance, err = expireGone(ctx, tx, p, card, balance, now); err != nil {
 		return nil, err
-	} else if n > 0 {
-		balance = card.Balance
 	}
 	pur.CancelledAt, pur.CancelledBy = now, byStaff
 	return &PurchaseResult{Purchase: *pur, Balance: balance, Customer: cust, Created: true}, nil

@@ -143,6 +143,17 @@ func ExpireCard(ctx context.Context, tx interface {
 	return expireLots(ctx, tx, p, card, lots, last, now)
 }
 
+// expireGone writes off, once a purchase is cancelled (or returned in
+// full), what it alone kept alive, so the balance answered is what the
+// card holds: balance is the card's before, the result after.
+func expireGone(ctx context.Context, tx Tx, p *Program, card *Card, balance int64, now time.Time) (int64, error) {
+	card.Balance = balance
+	if _, err := ExpireCard(ctx, tx, p, card, now); err != nil {
+		return 0, err
+	}
+	return card.Balance, nil
+}
+
 // expireCardExcept is ExpireCard for the card as it stands once purchase
 // gone (0: none) is cancelled. The regular lots created at spare (not
 // zero: gone's own earning) are left alone: they are the points its

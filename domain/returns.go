@@ -224,11 +224,8 @@ func ReturnPurchase(ctx context.Context, tx Tx, p *Program, req ReturnRequest, n
 		return nil, err
 	}
 	if gone != 0 {
-		card.Balance = balance
-		if n, err := ExpireCard(ctx, tx, p, card, now); err != nil {
+		if balance, err = expireGone(ctx, tx, p, card, balance, now); err != nil {
 			return nil, err
-		} else if n > 0 {
-			balance = card.Balance
 		}
 	}
 	return &ReturnResult{Return: ret, Purchase: *pur, Balance: balance, Customer: cust, Created: true}, nil

@@ -217,24 +217,22 @@ func sendBroadcast(s *Session) error {
 		}
 		b.ID = id
 	}
-	if at, ok := scheduledAt(s); ok {
-		if err := s.e.Service.CheckBroadcastTime(at); err != nil {
-			sayBadTime(s, err) // confirmed too late
-			return s.Goto(stepBcWhen)
-		}
-		b.NotBefore = at
-	}
 	// A promotion's announcement goes while it runs or before: not once
 	// it has been stopped, nor scheduled for after its end.
-	if end, over, err := promoAnnouncementEnd(s); err != nil {
+	if _, over, err := promoAnnouncementEnd(s); err != nil {
 		return err
 	} else if over {
 		s.Leave()
 		s.Say("promo.over", nil)
 		return nil
-	} else if !end.IsZero() && !b.NotBefore.IsZero() && !b.NotBefore.Before(end) {
-		s.Say("broadcast.schedule.after_promo", map[string]any{"End": showWhen(s, end)})
-		return s.Goto(stepBcWhen)
+	}
+	if at, ok := scheduledAt(s); ok {
+		if refused, err := refuseTime(s, at); err != nil {
+			return err
+		} else if refused { // confirmed too late
+			return s.Goto(stepBcWhen)
+		}
+		b.NotBefore = at
 	}
 	p := domain.BroadcastPayloads{ByLanguage: map[string]json.RawMessage{}, Default: s.e.Business.DefaultLanguage}
 	for _, lang := range s.e.Business.Languages {

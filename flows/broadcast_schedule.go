@@ -23,18 +23,27 @@ func (b broadcast) schedule(s *Session) error {
 	} else if err != nil {
 		return err
 	}
-	if err := s.e.Service.CheckBroadcastTime(at); err != nil {
-		sayBadTime(s, err)
-		return nil
-	}
-	if end, over, err := promoAnnouncementEnd(s); err != nil {
+	if refused, err := refuseTime(s, at); err != nil || refused {
 		return err
-	} else if !over && !end.IsZero() && !at.Before(end) {
-		s.Say("broadcast.schedule.after_promo", map[string]any{"End": showWhen(s, end)})
-		return nil
 	}
 	s.SetData("at", at.UTC().Format(time.RFC3339))
 	return s.Goto(stepBcConfirm)
+}
+
+// refuseTime says why the broadcast cannot go at at, if it cannot: the
+// time has passed or is too far ahead (CheckBroadcastTime), or it is a
+// promotion's announcement and at is not before the promotion's end.
+func refuseTime(s *Session, at time.Time) (bool, error) {
+	if err := s.e.Service.CheckBroadcastTime(at); err != nil {
+		sayBadTime(s, err)
+		return true, nil
+	}
+	end, over, err := promoAnnouncementEnd(s)
+	if err != nil || over || end.IsZero() || at.Before(end) {
+		return false, err // one over is refused at the confirmation
+	}
+	s.Say("broadcast.schedule.after_promo", map[string]any{"End": showWhen(s, end)})
+	return true, nil
 }
 
 // promoAnnouncementEnd is, for the announcement of a live promotion
