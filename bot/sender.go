@@ -71,6 +71,55 @@ type Sender struct {
 	// one this process's senders hold: whoever sends that one serves the
 	// chat on (followUp).
 	waiting sync.Map
+	// tooMany remembers the last 429 (its chat and the end of its wait)
+	// to tell a chat's flood limit from the bot's: see noteTooMany.
+	tooMany struct {
+		sync.Mutex
+		chat  int64
+		until time.Time
+	}
+	// pausedUntil (Unix nanoseconds) is the end of a bot-wide wait: no
+	// message goes before it (paused).
+	pausedUntil atomic.Int64
+}
+
+// noteTooMany records Telegram's 429 for chat with its wait. Telegram
+// does not say whether a 429 is the chat's limit (about one message a
+// second) or the bot's (about thirty): a second chat told to wait while
+// another chat's wait still runs is the bot's, and then every chat
+// waits, rather than each meeting its own 429 in turn (a broadcast's
+// thousands of chats put off one by one, every refused request counting
+// against the bot again).
+func (s *Sender) noteTooMany(chat int64, wait time.Duration) {
+	now := time.Now()
+	until := now.Add(wait)
+	t := &s.tooMany
+	t.Lock()
+	defer t.Unlock()
+	if t.chat != 0 && t.chat != chat && t.until.After(now) {
+		end := until
+		if t.until.After(end) {
+			end = t.until
+		}
+		for {
+			old := s.pausedUntil.Load()
+			if old >= end.UnixNano() || s.pausedUntil.CompareAndSwap(old, end.UnixNano()) {
+				break
+			}
+		}
+		s.log.Warn("telegram asks the bot to wait", "seconds", time.Until(end).Seconds())
+	}
+	if until.After(t.until) || t.chat != chat {
+		t.chat, t.until = chat, until
+	}
+}
+
+// paused is what is left of a bot-wide wait (noteTooMany), or 0.
+func (s *Sender) paused() time.Duration {
+	if d := time.Until(time.Unix(0, s.pausedUntil.Load())); d > 0 {
+		return d
+	}
+	return 0
 }
 
 // Kick wakes the background sender now: a message was queued outside an
@@ -369,6 +418,12 @@ func (s *Sender) deliver(ctx context.Context, m domain.OutMessage) outcome {
 	if r.Export != nil {
 		timeout = exportTimeout
 	}
+	if wait := s.paused(); wait > 0 {
+		// Telegram asked the whole bot to wait: the message waits it out
+		// in the outbox, as after its own 429, rather than be refused too.
+		s.finish(ctx, s.outbox.Throttle(ctx, m, wait, "the bot was asked to wait"))
+		return pending
+	}
 	if !s.leased(ctx, &m, timeout) {
 		return pending
 	}
@@ -443,6 +498,7 @@ func (s *Sender) failed(ctx context.Context, m domain.OutMessage, err error) out
 		// message stays first in its chat, so the chat's later messages
 		// wait behind it while every other chat goes on.
 		wait := time.Duration(tooMany.RetryAfter) * time.Second
+		s.noteTooMany(m.ChatID, wait)
 		s.finish(ctx, s.outbox.Throttle(ctx, m, wait, err.Error())) // Telegram's pace: no failure of the message's
 		return pending
 	case errors.Is(err, tg.ErrorForbidden):
