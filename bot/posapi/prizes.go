@@ -167,17 +167,25 @@ func (a *API) givePrize(ctx context.Context, key string, in *prizeInput) (ans pr
 				return ferr
 			}
 			known := cerr == nil || errors.Is(cerr, domain.ErrCardExpired) // an expired token still names its card
-			if prev.Reward != in.reward || (known && id != 0 && id != prev.CardID) ||
-				(cerr == nil && number != "" && number != card.Number) {
-				return errPrizeConflict
+			if !known {
+				// A typed code gone stale names its card by its number
+				// still; one of another card, or input that names no
+				// card, is no repeat of this prize: it is looked up
+				// (and refused) below, as a purchase's is.
+				id, number = 0, domain.TypedCardNumber(in.card)
 			}
-			cust, err := tx.FindCustomerByID(ctx, prev.CustomerID)
-			if err != nil {
-				return err
+			if known || number == card.Number {
+				if prev.Reward != in.reward || (id != 0 && id != prev.CardID) || (number != "" && number != card.Number) {
+					return errPrizeConflict
+				}
+				cust, err := tx.FindCustomerByID(ctx, prev.CustomerID)
+				if err != nil {
+					return err
+				}
+				ans = a.prizeAnswerOf(prev, card.Balance, cust)
+				ans.PosPrizeID = in.prizeID
+				return nil
 			}
-			ans = a.prizeAnswerOf(prev, card.Balance, cust)
-			ans.PosPrizeID = in.prizeID
-			return nil
 		} else if !errors.Is(err, domain.ErrNotFound) {
 			return err
 		}
