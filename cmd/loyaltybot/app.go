@@ -135,7 +135,7 @@ func (a *app) wire(botUsername string) error {
 	a.watchDB()
 	cfg := bot.Config{
 		Token: a.env.Token, APIURL: a.env.APIURL, Store: a.db, Engine: a.engine,
-		Logger: a.log, Metrics: a.metrics, Now: a.now,
+		Logger: a.log, Metrics: a.metrics, Now: a.now, SendRate: a.env.SendRate,
 	}
 	if a.tuneBot != nil {
 		a.tuneBot(&cfg)

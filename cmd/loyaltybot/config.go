@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -36,6 +37,9 @@ type env struct {
 	LogLevel      slog.Level
 	ConfigPath    string
 	DataDir       string
+	// SendRate is this process's cap on messages a second (SEND_RATE);
+	// 0 keeps the sender's default, Telegram's 30.
+	SendRate float64
 }
 
 // loadEnv reads and checks the environment; the error names the variable.
@@ -101,6 +105,16 @@ func loadEnv(getenv func(string) string, needToken bool) (*env, error) {
 		if err := checkWebhookSecret(e.WebhookSecret); err != nil {
 			return nil, err
 		}
+	}
+	if s := getenv("SEND_RATE"); s != "" {
+		// Telegram's 30 a second is the bot's, not a process's: replicas
+		// share it (each 30/N), and a bot allowed paid broadcasts may go
+		// up to 1,000.
+		r, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+		if err != nil || !(r >= 0.1 && r <= 1000) {
+			return nil, fmt.Errorf("SEND_RATE: %q is not a number of messages a second from 0.1 to 1000 (Telegram's limit is 30 for the whole bot; with N replicas give each 30/N)", s)
+		}
+		e.SendRate = r
 	}
 	if lvl := getenv("LOG_LEVEL"); lvl != "" {
 		if err := e.LogLevel.UnmarshalText([]byte(lvl)); err != nil {

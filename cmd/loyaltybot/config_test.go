@@ -164,3 +164,25 @@ func TestStoreDetailsConfig(t *testing.T) {
 		t.Fatalf("a store without details: %v %+v", err, b.Stores[0])
 	}
 }
+
+// TestSendRate: SEND_RATE is this process's share of Telegram's 30
+// messages a second (replicas split it); what is not a rate from 0.1 to
+// 1000 is refused, naming the variable; unset keeps the default.
+func TestSendRate(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want float64
+		ok   bool
+	}{
+		{"", 0, true}, {"15", 15, true}, {" 7.5 ", 7.5, true}, {"1000", 1000, true},
+		{"0", 0, false}, {"-3", 0, false}, {"fast", 0, false}, {"NaN", 0, false}, {"1e9", 0, false},
+	} {
+		e, err := loadEnv(envFunc(map[string]string{"SEND_RATE": c.in}), false)
+		switch {
+		case c.ok && (err != nil || e.SendRate != c.want):
+			t.Errorf("SEND_RATE=%q: %v, rate %v, want %v", c.in, err, e, c.want)
+		case !c.ok && (err == nil || !strings.Contains(err.Error(), "SEND_RATE")):
+			t.Errorf("SEND_RATE=%q: error %v, want one naming SEND_RATE", c.in, err)
+		}
+	}
+}
