@@ -315,10 +315,12 @@ func Streak(weeksAgo []int) int {
 
 // IsBirthday reports whether the local date of t is the birthday of the
 // date fact (YYYY-MM-DD); 29 February counts on 1 March in other years,
-// the day the birthday nudge greets and AgeYears turns a year older.
+// the day the birthday nudge greets and AgeYears turns a year older;
+// never in the year of birth (a date typed as today's is no birthday),
+// as the birthday nudge greets none either.
 func IsBirthday(fact string, t time.Time) bool {
 	d, err := time.Parse(time.DateOnly, fact)
-	if err != nil {
+	if err != nil || t.Year() <= d.Year() {
 		return false
 	}
 	m, day := d.Month(), d.Day()
@@ -337,7 +339,8 @@ func NextBirthday(fact string, t time.Time) (day time.Time, ok bool) {
 		return time.Time{}, false
 	}
 	today := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
-	for y := t.Year(); ; y++ {
+	// Not in the year of birth, as IsBirthday.
+	for y := max(t.Year(), d.Year()+1); ; y++ {
 		// time.Date normalises 29 February of a common year to 1 March.
 		day = time.Date(y, d.Month(), d.Day(), 0, 0, 0, 0, t.Location())
 		if !day.Before(today) {
