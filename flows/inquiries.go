@@ -60,7 +60,15 @@ func (f inquiryFlow) Handle(s *Session) error {
 		case err != nil:
 			return err
 		}
-		sent := s.T("inquiry.sent", map[string]any{"Business": s.e.Business.Name, "Text": q.Shown()})
+		reached, err := handlerReachable(s.Ctx, s.Tx, q.ShopID)
+		if err != nil {
+			return err
+		}
+		msg := "inquiry.sent"
+		if !reached {
+			msg = "inquiry.sent_unread" // kept for /questions: promise no answer soon
+		}
+		sent := s.T(msg, map[string]any{"Business": s.e.Business.Name, "Text": q.Shown()})
 		closed, err := closedNow(s, q.ShopID)
 		if err != nil {
 			return err
@@ -96,6 +104,22 @@ func (f inquiryFlow) Handle(s *Session) error {
 	}
 	s.SetData("text", all)
 	return f.Ask(s)
+}
+
+// handlerReachable says whether an owner or a manager the question of
+// shopID goes to (alertInquiry) can read the bot: has a chat and has
+// not blocked it.
+func handlerReachable(ctx context.Context, tx domain.Tx, shopID int64) (bool, error) {
+	staff, err := tx.ListStaff(ctx, shopID)
+	if err != nil {
+		return false, err
+	}
+	for _, st := range staff {
+		if st.CanManage() && st.ChatID != 0 && !st.Unreachable {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // closedNow is "🏪 Central: 🔴 Closed, opens tomorrow at 08:00" when the
