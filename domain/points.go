@@ -3,6 +3,7 @@ package domain
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 )
@@ -63,8 +64,9 @@ func giveBack(ctx context.Context, tx CardStore, e LedgerEntry, now, keepUntil t
 // of kind first, newest first, then the others), as far as the card still
 // holds them: points spent already are not taken. It returns the row
 // (created false for a repeated key, nothing moved) and the points taken;
-// with nothing left to take it writes no row. The card must be locked.
-func takeBack(ctx context.Context, tx CardStore, e LedgerEntry, first LotKind) (row LedgerEntry, taken int64, created bool, err error) {
+// with nothing left to take it writes no row. The lots own lists (the
+// bonus's own) go before all others. The card must be locked.
+func takeBack(ctx context.Context, tx CardStore, e LedgerEntry, first LotKind, own ...int64) (row LedgerEntry, taken int64, created bool, err error) {
 	lots, err := tx.ListOpenLots(ctx, e.CardID)
 	if err != nil {
 		return LedgerEntry{}, 0, false, err
@@ -77,7 +79,7 @@ func takeBack(ctx context.Context, tx CardStore, e LedgerEntry, first LotKind) (
 	if taken <= 0 {
 		return LedgerEntry{}, 0, false, nil
 	}
-	uses, err := allocateTakeBack(lots, taken, first)
+	uses, err := allocateTakeBack(lots, taken, first, own...)
 	if err != nil {
 		return LedgerEntry{}, 0, false, err
 	}
@@ -92,12 +94,15 @@ func allocateReversal(lots []Lot, points int64) ([]LotUse, error) {
 	return allocateTakeBack(lots, points, LotRegular)
 }
 
-// allocateTakeBack picks lots to take back points from: those of kind
-// first newest first (where the points taken back were put), then the
-// others newest first.
-func allocateTakeBack(lots []Lot, points int64, first LotKind) ([]LotUse, error) {
+// allocateTakeBack picks lots to take back points from: those of own
+// (where the points taken back were put, when known), then those of kind
+// first newest first, then the others newest first.
+func allocateTakeBack(lots []Lot, points int64, first LotKind, own ...int64) ([]LotUse, error) {
 	sorted := append([]Lot(nil), lots...)
 	sort.SliceStable(sorted, func(i, j int) bool {
+		if oi, oj := slices.Contains(own, sorted[i].ID), slices.Contains(own, sorted[j].ID); oi != oj {
+			return oi
+		}
 		if sorted[i].Kind != sorted[j].Kind {
 			return sorted[i].Kind == first
 		}

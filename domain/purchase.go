@@ -38,8 +38,14 @@ type Purchase struct {
 	IdempotencyKey string
 	RequestHash    string
 	// Promotion is the id of the promotion that multiplied Earned ("":
-	// none).
+	// none): the one it was rung up under, until a return takes the
+	// receipt under that one's minimum; then the one that multiplies what
+	// stays ("": the usual rate).
 	Promotion string
+	// LapsedPromotion is the promotion it was rung up under once a return
+	// took the receipt under its minimum ("": none did): later returns
+	// reckon with it (Service.ReturnPromotions).
+	LapsedPromotion string
 	// ReturnedAmount, ReturnedEarned and ReturnedRedeemed are what returns
 	// took off the purchase (ReturnPurchase): Amount, Earned and Redeemed
 	// are what stands after them.

@@ -219,6 +219,14 @@ func ReturnPurchase(ctx context.Context, tx Tx, p *Program, req ReturnRequest, n
 	pur.ReturnedRedeemed += ret.Given
 	if pur.Amount == 0 {
 		pur.CancelledAt, pur.CancelledBy = now, staffID
+	} else if rec := promos.Recorded; rec != nil && rec.Multiplier > 1 && !rec.Applies(pur.Amount) {
+		// What stays earns at the usual rate or under promos.Stays
+		// (pointsReturned): the promotions' results count it there.
+		pur.LapsedPromotion = rec.ID
+		pur.Promotion = ""
+		if promos.Stays != nil {
+			pur.Promotion = promos.Stays.ID
+		}
 	}
 	if err := tx.WriteReturn(ctx, &ret, pur); err != nil {
 		return nil, err

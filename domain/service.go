@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"cmp"
 	"context"
 	"sync"
 	"time"
@@ -204,13 +205,13 @@ func (s *Service) promotionsAt(ctx context.Context, tx Tx, shopID int64, at time
 	return running, nil
 }
 
-// ReturnPromotions finds what multiplied the points of pur (Recorded,
-// Service.PromotionByID) and, when a return of amount leaves the receipt
-// under its minimum, the best of the promotions that ran at the store
-// when it was bought that multiplies what stays (Stays): as the config
-// and the live promotions stand now.
+// ReturnPromotions finds what multiplied the points of pur as it was
+// rung up (Recorded, Service.PromotionByID) and, when a return of amount
+// leaves the receipt under its minimum, the best of the promotions that
+// ran at the store when it was bought that multiplies what stays
+// (Stays): as the config and the live promotions stand now.
 func (s *Service) ReturnPromotions(ctx context.Context, tx Tx, pur *Purchase, amount int64) (ReturnPromotions, error) {
-	rec, err := s.PromotionByID(ctx, tx, pur.Promotion)
+	rec, err := s.PromotionByID(ctx, tx, cmp.Or(pur.LapsedPromotion, pur.Promotion))
 	if err != nil || rec == nil {
 		return ReturnPromotions{}, err
 	}

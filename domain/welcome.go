@@ -133,7 +133,8 @@ func (s *Service) undoWelcome(ctx context.Context, tx Tx, p *Purchase, c *Custom
 	}
 	now := s.Now()
 	row, take, created, err := takeBack(ctx, tx, LedgerEntry{CardID: p.CardID, Kind: LedgerWelcome, Amount: -w.Held,
-		Reason: p.PublicID, IdempotencyKey: fmt.Sprintf("%s:undo", welcomeRoundKey(c.ID, w.Round)), CreatedAt: now}, LotPromo)
+		Reason: p.PublicID, IdempotencyKey: fmt.Sprintf("%s:undo", welcomeRoundKey(c.ID, w.Round)), CreatedAt: now}, LotPromo,
+		w.Lots...)
 	if err != nil || !created {
 		return err
 	}
@@ -149,9 +150,11 @@ func (s *Service) undoWelcome(ctx context.Context, tx Tx, p *Purchase, c *Custom
 
 // PurchaseWelcome is what a card holds of a welcome bonus a purchase
 // paid: Paid when a purchase paid one, Held what its rows add up to now,
-// Round the round of the last payment.
+// Round the round of the last payment, Lots the welcome lots with points
+// left: those the take-back takes from (never more than Held).
 type PurchaseWelcome struct {
 	Paid  bool
 	Held  int64
 	Round int
+	Lots  []int64
 }

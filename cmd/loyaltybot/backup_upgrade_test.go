@@ -200,5 +200,6 @@ func backToVersion71(t *testing.T, url string) {
 		ALTER TABLE staff DROP COLUMN unreachable_at;
 		DROP INDEX broadcasts_promotion;
 		ALTER TABLE broadcasts DROP COLUMN promotion;
+		ALTER TABLE purchases DROP COLUMN lapsed_promotion;
 		DELETE FROM schema_migrations WHERE version > 71`)
 }

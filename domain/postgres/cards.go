@@ -273,11 +273,14 @@ func (t *tx) PurchaseWelcome(ctx context.Context, cardID int64) (domain.Purchase
 		least(coalesce(sum(l.amount), 0), (SELECT coalesce(sum(p.remaining), 0) FROM point_lots p
 			JOIN ledger pl ON pl.id = p.ledger_id AND pl.kind = 'welcome'
 			WHERE p.card_id = $1 AND p.remaining > 0))::bigint,
-		count(*) FILTER (WHERE l.amount > 0)::int
+		count(*) FILTER (WHERE l.amount > 0)::int,
+		(SELECT coalesce(array_agg(p.id), '{}') FROM point_lots p
+			JOIN ledger pl ON pl.id = p.ledger_id AND pl.kind = 'welcome'
+			WHERE p.card_id = $1 AND p.remaining > 0)
 		FROM ledger l
 		WHERE l.card_id = $1 AND l.kind = 'welcome'
 		  AND NOT EXISTS (SELECT 1 FROM purchases WHERE card_id = $1 AND cancelled_at IS NULL)`, cardID).
-		Scan(&w.Paid, &w.Held, &w.Round)
+		Scan(&w.Paid, &w.Held, &w.Round, &w.Lots)
 	if err != nil {
 		return w, fmt.Errorf("purchase welcome: %w", mapErr(err))
 	}

@@ -32,6 +32,7 @@ type purchaseRow struct {
 	CancelledAt    *time.Time `db:"cancelled_at"`
 	CancelledBy    *int64     `db:"cancelled_by"`
 	Promotion      *string    `db:"promotion"`
+	LapsedPromo    *string    `db:"lapsed_promotion"`
 	ReturnedAmount int64      `db:"returned_amount"`
 	ReturnedEarned int64      `db:"returned_earned"`
 	ReturnedRedeem int64      `db:"returned_redeemed"`
@@ -47,14 +48,14 @@ func (r purchaseRow) domain() domain.Purchase {
 		Flags: r.Flags, CreatedAt: r.CreatedAt, CancelledAt: deref(r.CancelledAt), CancelledBy: deref(r.CancelledBy),
 		IdempotencyKey: r.IdempotencyKey, RequestHash: r.RequestHash, Promotion: deref(r.Promotion),
 		ReturnedAmount: r.ReturnedAmount, ReturnedEarned: r.ReturnedEarned, ReturnedRedeemed: r.ReturnedRedeem,
-		Stamps: r.Stamps, ReturnedStamps: r.ReturnedStamps,
+		Stamps: r.Stamps, ReturnedStamps: r.ReturnedStamps, LapsedPromotion: deref(r.LapsedPromo),
 	}
 }
 
 const purchaseColumns = `id, public_id, card_id, customer_id, store_id, staff_id, source, receipt_id,
 	idempotency_key, request_hash, amount, currency, points_earned, points_redeemed, categories, flags,
 	created_at, cancelled_at, cancelled_by, promotion, returned_amount, returned_earned, returned_redeemed, stamps,
-	returned_stamps`
+	returned_stamps, lapsed_promotion`
 
 const insertPurchase = `INSERT INTO purchases (public_id, card_id, customer_id, store_id, staff_id, source,
 	receipt_id, idempotency_key, request_hash, amount, currency, points_earned, points_redeemed, categories,
@@ -234,10 +235,11 @@ func (t *tx) WriteReturn(ctx context.Context, r *domain.Return, p *domain.Purcha
 	b.Queue(`UPDATE purchases SET amount = $2, points_earned = $3, points_redeemed = $4,
 		returned_amount = $5, returned_earned = $6, returned_redeemed = $7,
 		cancelled_at = coalesce(cancelled_at, $8), cancelled_by = coalesce(cancelled_by, $9), stamps = $11,
-		returned_stamps = $12
+		returned_stamps = $12, promotion = $13, lapsed_promotion = $14
 		WHERE id = $1 AND cancelled_at IS NULL AND returned_amount = $5::bigint - $10::bigint`,
 		p.ID, p.Amount, p.Earned, p.Redeemed, p.ReturnedAmount, p.ReturnedEarned, p.ReturnedRedeemed,
-		nullable(p.CancelledAt), nullable(p.CancelledBy), r.Amount, p.Stamps, p.ReturnedStamps).
+		nullable(p.CancelledAt), nullable(p.CancelledBy), r.Amount, p.Stamps, p.ReturnedStamps,
+		nullable(p.Promotion), nullable(p.LapsedPromotion)).
 		Exec(func(tag pgconn.CommandTag) error { n = tag.RowsAffected(); return nil })
 	if err := t.tx.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("write return: %w", mapErr(err))
