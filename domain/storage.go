@@ -395,6 +395,10 @@ type OutboxWriter interface {
 	// may then send it without renewing the lease (Take), while the lease
 	// taken at the write still has more than half of HoldLease to run.
 	Hold(ctx context.Context, m *OutMessage) error
+	// Awaits says whether a message of the chat that is neither sent nor
+	// dropped has a payload holding match (JSON containment): an export
+	// still on its way to the chat (flows' exportAction).
+	Awaits(ctx context.Context, chatID int64, match []byte) (bool, error)
 }
 
 // HoldLease is how long the transaction that wrote a message holds it for

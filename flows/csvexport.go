@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 
@@ -34,6 +35,18 @@ func exportCommand(s *Session) error {
 // a toast only: a message here would queue ahead of nothing and behind
 // the document.
 func exportAction(s *Session, kind string) error {
+	// A second tap while the file is on its way builds no second one;
+	// once it is sent (or given up), a tap sends a new one.
+	match, err := json.Marshal(map[string]any{"export": map[string]any{"scope": domain.ExportScope{Kind: kind}}})
+	if err != nil {
+		return err
+	}
+	if pending, err := s.Tx.Awaits(s.Ctx, s.In.ChatID, match); err != nil {
+		return err
+	} else if pending {
+		s.Toast("export.pending")
+		return nil
+	}
 	sc, err := s.e.Service.StartExport(s.Ctx, s.Tx, s.Staff, kind)
 	var v *domain.ValidationError
 	if errors.As(err, &v) {

@@ -202,7 +202,11 @@ func (e *Engine) start(s *Session) error {
 		// Half way through a step, a link (the register's poster
 		// scanned by mistake) does not swap it for joining.
 		st := s.Staff
-		s.Say("staff.start.not_member", map[string]any{"Role": s.T("role."+string(st.Role), nil), "Store": s.storeName(st.ShopID)})
+		welcome := "staff.start.not_member"
+		if st.Role == domain.RoleOwner {
+			welcome += ".owner" // where an owner starts: /staff, /stats, /help
+		}
+		s.Say(welcome, map[string]any{"Role": s.T("role."+string(st.Role), nil), "Store": s.storeName(st.ShopID)})
 		if midStep {
 			return e.resume(s) // a checkout half way stays
 		}

@@ -52,7 +52,11 @@ func acceptInvite(s *Session, token string) error {
 	}
 	s.Staff = st
 	s.Conv.Reset()
-	s.Say("invite.accepted", map[string]any{"Role": s.T("role.a."+string(st.Role), nil), "Store": s.storeName(st.ShopID)})
+	welcome := "invite.accepted"
+	if st.Role == domain.RoleOwner {
+		welcome += ".owner" // where an owner starts: /staff, /stats, /help
+	}
+	s.Say(welcome, map[string]any{"Role": s.T("role.a."+string(st.Role), nil), "Store": s.storeName(st.ShopID)})
 	menu := s.e.StaffMenu(s.Lang, st)
 	s.Send(Reply{ChatCommands: &menu})
 	return nil
@@ -83,16 +87,18 @@ func startStaff(s *Session) error {
 func (staffFlow) Ask(s *Session) error {
 	switch s.Conv.Step {
 	case stepMenu:
+		// Stateless buttons: the menu stays live after an invitation or
+		// a look at the list, so the owner goes on from it (staffMenuAction).
 		rows := [][]Button{
-			{{Text: s.T("staff.menu.invite_cashier", nil), Data: s.cb(flowStaff, stepMenu, "inv:cashier")}},
-			{{Text: s.T("staff.menu.invite_manager", nil), Data: s.cb(flowStaff, stepMenu, "inv:manager")}},
+			{{Text: s.T("staff.menu.invite_cashier", nil), Data: action("staffmenu", "inv:cashier")}},
+			{{Text: s.T("staff.menu.invite_manager", nil), Data: action("staffmenu", "inv:manager")}},
 		}
 		if s.Staff.Role == domain.RoleOwner {
-			rows = append(rows, []Button{{Text: s.T("staff.menu.invite_owner", nil), Data: s.cb(flowStaff, stepMenu, "inv:owner")}})
+			rows = append(rows, []Button{{Text: s.T("staff.menu.invite_owner", nil), Data: action("staffmenu", "inv:owner")}})
 		}
 		rows = append(rows,
-			[]Button{{Text: s.T("staff.menu.list", nil), Data: s.cb(flowStaff, stepMenu, "list")}},
-			[]Button{{Text: s.T("staff.menu.purchases", nil), Data: s.cb(flowStaff, stepMenu, "purchases")}},
+			[]Button{{Text: s.T("staff.menu.list", nil), Data: action("staffmenu", "list")}},
+			[]Button{{Text: s.T("staff.menu.purchases", nil), Data: action("staffmenu", "purchases")}},
 		)
 		s.Send(Reply{Text: s.T("staff.menu.ask", nil), Inline: rows})
 	case stepStore:
@@ -126,37 +132,8 @@ func (f staffFlow) Handle(s *Session) error {
 	}
 	switch s.Conv.Step {
 	case stepMenu:
-		switch {
-		case strings.HasPrefix(v, "inv:"):
-			role, ok := domain.ParseRole(strings.TrimPrefix(v, "inv:"))
-			if !ok {
-				return f.Ask(s)
-			}
-			s.SetData("role", string(role))
-			if role == domain.RoleOwner || s.Staff.ShopID != 0 || len(s.e.Business.Stores) == 1 {
-				shop := s.Staff.ShopID
-				if role != domain.RoleOwner && shop == 0 {
-					sh, err := s.Tx.FindShopByCode(s.Ctx, s.e.Business.Stores[0].Code)
-					if err != nil {
-						return err
-					}
-					shop = sh.ID
-				}
-				if role == domain.RoleOwner {
-					shop = 0
-				}
-				return f.invite(s, role, shop)
-			}
-			s.Edit(Reply{Text: s.T("staff.menu.ask", nil)})
-			return s.Goto(stepStore)
-		case v == "list":
-			s.Edit(Reply{Text: s.T("staff.menu.ask", nil)})
-			return s.Goto(stepList)
-		case v == "purchases":
-			s.Edit(Reply{Text: s.T("staff.menu.ask", nil)})
-			s.Leave()
-			return listPurchases(s, 0, false)
-		}
+		// A menu sent before its buttons were stateless.
+		return f.menu(s, v)
 	case stepStore:
 		if page, ok := storePage(v); ok {
 			s.SetData("spage", strconv.Itoa(page))
@@ -208,6 +185,53 @@ func (f staffFlow) Handle(s *Session) error {
 			return nil
 		}
 		return f.revoke(s, id, version)
+	}
+	return f.Ask(s)
+}
+
+// staffMenuAction is a tap on the /staff menu. Its buttons are valid
+// whatever the chat did since, so the menu still works after an
+// invitation; the right is checked now.
+func staffMenuAction(s *Session, v string) error {
+	if !s.Staff.CanManage() {
+		s.Toast("error.stale_button")
+		return nil
+	}
+	s.Conv.Reset()
+	s.Conv.Flow, s.Conv.Step = flowStaff, stepMenu
+	s.SetData(nonceKey, newNonce())
+	return staffFlow{}.menu(s, v)
+}
+
+// menu acts on the /staff menu's button v; the menu itself stays.
+func (f staffFlow) menu(s *Session, v string) error {
+	switch {
+	case strings.HasPrefix(v, "inv:"):
+		role, ok := domain.ParseRole(strings.TrimPrefix(v, "inv:"))
+		if !ok {
+			return f.Ask(s)
+		}
+		s.SetData("role", string(role))
+		if role == domain.RoleOwner || s.Staff.ShopID != 0 || len(s.e.Business.Stores) == 1 {
+			shop := s.Staff.ShopID
+			if role != domain.RoleOwner && shop == 0 {
+				sh, err := s.Tx.FindShopByCode(s.Ctx, s.e.Business.Stores[0].Code)
+				if err != nil {
+					return err
+				}
+				shop = sh.ID
+			}
+			if role == domain.RoleOwner {
+				shop = 0
+			}
+			return f.invite(s, role, shop)
+		}
+		return s.Goto(stepStore)
+	case v == "list":
+		return s.Goto(stepList)
+	case v == "purchases":
+		s.Leave()
+		return listPurchases(s, 0, false)
 	}
 	return f.Ask(s)
 }
@@ -460,6 +484,7 @@ func init() {
 	registerFlow(staffFlow{})
 	registerCommand("staff", MenuManager, 10, startStaff)
 	registerAction("rpurch", recentPurchasesAction)
+	registerAction("staffmenu", staffMenuAction)
 }
 
 // buttonNameRunes is the most of a customer's name a button label shows:

@@ -45,6 +45,18 @@ func (t *tx) Enqueue(ctx context.Context, m domain.OutMessage, claim bool) (int6
 	return 0, nil
 }
 
+// Awaits says whether a pending message of the chat holds match (see
+// domain.OutboxWriter); the chat's pending rows are few (outbox_chat_queue).
+func (t *tx) Awaits(ctx context.Context, chatID int64, match []byte) (bool, error) {
+	var found bool
+	err := t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM outbox
+		WHERE chat_id = $1 AND num_nulls(sent_at, dropped_at) = 2 AND payload @> $2::jsonb)`, chatID, match).Scan(&found)
+	if err != nil {
+		return false, fmt.Errorf("outbox awaits: %w", err)
+	}
+	return found, nil
+}
+
 // holdOutbox writes a held row ($4: the lease, wall-clock time) and says
 // whether a message of the chat due by then is pending, other than the
 // rows this transaction holds (written by it, xmin, with a lease: a
