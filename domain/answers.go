@@ -23,14 +23,16 @@ type Answer struct {
 const (
 	maxAnswerRunes = 200
 	maxEmailLen    = 254
-	maxAnswerAge   = 120 // years, for a birthday
+	maxAnswerAge   = 120 // years, for a birthday and how long ago a date may be
+	maxDateAhead   = 10  // years a plain date may be ahead
 )
 
 // ParseAnswer checks what a customer typed for a question and returns the
 // answer to store. Reasons are *ValidationError ids: "error.answer.text"
 // (empty or over 200 characters), "error.answer.email", "error.answer.date",
 // "error.answer.no_such_day" (31.02), "error.answer.future" (a birthday after today), "error.answer.too_old" (a
-// birthday more than 120 years ago), "error.answer.number",
+// birthday or date more than 120 years ago), "error.answer.too_far" (a
+// date more than 10 years ahead), "error.answer.number",
 // "error.answer.range" (outside Min..Max), "error.answer.choice" (typed text
 // that names no option), "error.name.invalid", "error.phone.invalid".
 //
@@ -62,13 +64,14 @@ func ParseAnswer(q *Question, input string, now time.Time, phones PhoneReader) (
 		if err != nil {
 			return Answer{}, err
 		}
-		if q.Type == QuestionBirthday {
-			if d.After(day0(now)) {
-				return Answer{}, Invalid("error.answer.future")
-			}
-			if AgeYears(d, now) > maxAnswerAge {
-				return Answer{}, Invalid("error.answer.too_old")
-			}
+		if q.Type == QuestionBirthday && d.After(day0(now)) {
+			return Answer{}, Invalid("error.answer.future")
+		}
+		if d.After(day0(now).AddDate(maxDateAhead, 0, 0)) {
+			return Answer{}, Invalid("error.answer.too_far") // 12.03.9999
+		}
+		if AgeYears(d, now) > maxAnswerAge {
+			return Answer{}, Invalid("error.answer.too_old")
 		}
 		return Answer{Date: d.Format(time.DateOnly)}, nil
 	case QuestionNumber:

@@ -112,7 +112,19 @@ func TestAnswerParseDate(t *testing.T) {
 		{"1990-yil 12-mart", "1990-03-12"},
 		{"3 sentyabr 2001", "2001-09-03"},
 		{"3-sentabr, 2001", "2001-09-03"},
+		{"12,mart,1990", "1990-03-12"},
 		{"12.03.1990 y.", "1990-03-12"},
+		{"12/03/1990", "1990-03-12"}, // a slash or a comma as the dot: day, month, year
+		{"2/3/1990", "1990-03-02"},
+		{"12/03/90", "1990-03-12"},
+		{"12,03,1990", "1990-03-12"},
+		{"12 апрел 1990", "1990-04-12"}, // Uzbek in the Cyrillic script
+		{"1 январ 2000", "2000-01-01"},
+		{"5 феврал 1985 й.", "1985-02-05"},
+		{"3 сентябр 2001", "2001-09-03"},
+		{"12-октябр 1990-йил", "1990-10-12"},
+		{"1990-йил 12-декабр", "1990-12-12"},
+		{"30 ноябр 1999 йил", "1999-11-30"},
 
 		{"", ""},
 		{"вчера", ""},
@@ -128,7 +140,10 @@ func TestAnswerParseDate(t *testing.T) {
 		{"12.03.199", ""},
 		{"12.03.0990", ""},
 		{"12.03", ""},
-		{"12/03/1990", ""},
+		{"1990/03/12", ""},
+		{"12/03-1990", ""},
+		{"12,03.1990", ""},
+		{"31/02/1990", ""},
 		{"12..03.1990", ""},
 		{"12.03-1990", ""},
 		{"1990.03.12", ""},
@@ -155,7 +170,7 @@ func TestAnswerParseDate(t *testing.T) {
 	// Read well, but not in the calendar: the person is asked to check the
 	// day, not shown how to type a date.
 	noSuchDay := map[string]bool{"29.02.2023": true, "29.02.1900": true, "2023-02-29": true, "31.02.1990": true,
-		"31.04.1990": true, "32.01.1990": true, "12.13.1990": true, "31 February 1990": true}
+		"31.04.1990": true, "32.01.1990": true, "31/02/1990": true, "12.13.1990": true, "31 February 1990": true}
 	// A month and a year: the person is asked for the day.
 	noDay := map[string]bool{"марта 1990": true, "05.2020": true, "5-2020": true, "май 2020": true, "May 2020": true,
 		"2020-yil may": true}
@@ -253,8 +268,12 @@ func TestParseAnswer(t *testing.T) {
 		{q(QuestionEmail), "anna@", Answer{}, "error.answer.email"},
 		{q(QuestionPhone), "8 (999) 123-45-67", Answer{Text: "+79991234567"}, ""},
 		{q(QuestionPhone), "123", Answer{}, "error.phone.invalid"},
-		{q(QuestionDate), "12.03.2030", Answer{Date: "2030-03-12"}, ""}, // a plain date may be in the future
-		{q(QuestionDate), "12.03.1800", Answer{Date: "1800-03-12"}, ""},
+		{q(QuestionDate), "12.03.2030", Answer{Date: "2030-03-12"}, ""},   // a plain date may be in the future
+		{q(QuestionDate), "01.03.1905", Answer{Date: "1905-03-01"}, ""},   // 120 years ago
+		{q(QuestionDate), "12.03.1800", Answer{}, "error.answer.too_old"}, // as for a birthday
+		{q(QuestionDate), "01.03.2035", Answer{Date: "2035-03-01"}, ""},   // 10 years ahead
+		{q(QuestionDate), "02.03.2035", Answer{}, "error.answer.too_far"},
+		{q(QuestionDate), "12.03.9999", Answer{}, "error.answer.too_far"},
 		{q(QuestionDate), "31.02.2020", Answer{}, "error.answer.no_such_day"},
 		{q(QuestionBirthday), "12 марта 1990", Answer{Date: "1990-03-12"}, ""},
 		{q(QuestionBirthday), "01.03.2025", Answer{Date: "2025-03-01"}, ""}, // born today

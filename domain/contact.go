@@ -80,7 +80,9 @@ var windowNoise = []struct {
 
 // ParseContactWindow reads a window as people type it: "10:00-20:00",
 // "9-18", "9.30 – 12", "с 10 до 20", "с 10 по 20", "с 10 до 20 часов",
-// "from 10 till 20", "10am-8pm", "с 9 утра до 6 вечера",
+// "from 10 till 20", "10am-8pm", "с 9 утра до 6 вечера", "9-5" and
+// "с 8 до 5" (a bare end hour 1-9 before the start is the afternoon's:
+// 09:00-17:00; afternoonEnd),
 // "10 dan 20 gacha", "soat 10 dan 20 gacha", "10-20 gacha" (Uzbek);
 // 24:00 may end it, and "0-24" is the whole day (any time). One end
 // alone runs to or from midnight: "после 19", "с 19", "after 7pm",
@@ -146,6 +148,9 @@ func ParseContactWindow(s string) (ContactWindow, error) {
 	if err != nil {
 		return ContactWindow{}, bad(err.Error())
 	}
+	if afternoonEnd(a, b, from, to) {
+		to += 12 * 60 // "9-5", "с 8 до 5": 09:00-17:00, not a night
+	}
 	w := ContactWindow{From: from, To: to}
 	if from == 0 && to == 0 && (strings.HasPrefix(b, "24") || strings.HasPrefix(b, "12am")) {
 		return ContactWindow{}, nil // "0-24": the whole day
@@ -154,6 +159,20 @@ func ParseContactWindow(s string) (ContactWindow, error) {
 		return ContactWindow{}, &ValidationError{Reason: "error.settings.window.short", Detail: w.String()}
 	}
 	return w, nil
+}
+
+// afternoonEnd reports whether the end b of a window read as from-to is
+// an afternoon hour typed on a 12-hour clock: "9-5", "с 8 до 5", "1pm-5".
+// It is when the end is a bare hour 1-9 without a leading zero or a word
+// (not "02", "2am", "2 ночи"), the start is one of a 12-hour clock (up to
+// 12:59, or said with am/pm/утра/…) and the end in the afternoon falls
+// after it. A night typed on a 24-hour clock ("22-7", "с 22 до 7",
+// "10:00-02:00") stays one.
+func afternoonEnd(a, b string, from, to int) bool {
+	bare := func(s string) bool { return strings.Trim(s, "0123456789:.") == "" }
+	h, _, _ := strings.Cut(strings.ReplaceAll(b, ".", ":"), ":")
+	return bare(b) && len(h) == 1 && h != "0" && to < from && to+12*60 > from &&
+		(!bare(a) || from < 13*60)
 }
 
 // windowHalves are the words of a 12-hour clock, and the hours (1-12)

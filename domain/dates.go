@@ -9,12 +9,14 @@ import (
 
 // ParseDate reads a calendar date as people type it, case-insensitively:
 // "12.03.1990", "2.3.1990", "12.03.90" (a two-digit year is the latest such
-// year not after now), "1990-03-12", "12-03-1990", and a day, a month name
+// year not after now), "1990-03-12", "12-03-1990", "12/03/1990" and
+// "12,03,1990" (day, month, year, as with dots), and a day, a month name
 // and a year: "12 марта 1990", "12 март 1990 г.", "12 мар. 1990",
 // "12 March 1990", "March 12, 1990", "12th Mar 1990", "12 mart 1990",
 // "12-mart 1990-yil", "1990-yil 12-mart". Russian month names are taken in
 // the genitive and nominative, English ones in full or abbreviated, Uzbek
-// ones in the Latin script (sentabr or sentyabr alike). The result is
+// ones in the Latin script (sentabr or sentyabr alike) and the Cyrillic
+// (январ, апрел, сентябр; "1990-йил"). The result is
 // midnight UTC; errors are *ValidationError with reason
 // "error.answer.date", or "error.answer.no_such_day" for a date that reads
 // well but is not in the calendar (31.02, 29.02 of a common year, a 13th
@@ -25,7 +27,7 @@ func ParseDate(s string, now time.Time) (time.Time, error) {
 		return time.Time{}, bad
 	}
 	s = strings.ToLower(strings.Join(strings.Fields(s), " "))
-	for _, suffix := range []string{"года", "год", "г.", "г", "-yil", " yil", "y.", "."} {
+	for _, suffix := range []string{"года", "год", "г.", "г", "-yil", " yil", "y.", "-йил", " йил", "й.", "."} {
 		if rest, ok := strings.CutSuffix(s, suffix); ok {
 			if rest = strings.TrimSpace(rest); rest != "" && rest[len(rest)-1] >= '0' && rest[len(rest)-1] <= '9' {
 				s = rest
@@ -117,7 +119,7 @@ func dateWords(s string) []string {
 				out = append(out, before, after)
 				continue
 			}
-			if after == "yil" {
+			if after == "yil" || after == "йил" {
 				out = append(out, before)
 				continue
 			}
@@ -127,11 +129,15 @@ func dateWords(s string) []string {
 	return out
 }
 
-// dateParts splits a numeric date at its separator, '.' or '-' used
-// twice; sep is 0 when s is not shaped like one.
+// dateParts splits a numeric date at its separator, '.', '-', '/' or ','
+// used twice; sep is 0 when s is not shaped like one.
 func dateParts(s string) (sep rune, parts []string) {
-	for _, c := range []rune{'.', '-'} {
-		if p := strings.Split(s, string(c)); len(p) == 3 && !strings.ContainsAny(s, " ,") {
+	for _, c := range []rune{'.', '-', '/', ','} {
+		comma := strings.Contains(s, ",") // "12,03,1990", not "12,mart,1990" (words)
+		if c == ',' && strings.Trim(s, "0123456789,") != "" {
+			continue
+		}
+		if p := strings.Split(s, string(c)); len(p) == 3 && !strings.Contains(s, " ") && comma == (c == ',') {
 			return c, p
 		}
 	}
@@ -175,18 +181,18 @@ var monthNames = map[string]time.Month{}
 
 func init() {
 	for i, names := range [12]string{
-		"январь января янв january jan yanvar",
-		"февраль февраля фев февр february feb fevral",
+		"январь января янв january jan yanvar январ",
+		"февраль февраля фев февр february feb fevral феврал",
 		"март марта мар march mar mart",
-		"апрель апреля апр april apr aprel",
+		"апрель апреля апр april apr aprel апрел",
 		"май мая may",
 		"июнь июня июн june jun iyun",
 		"июль июля июл july jul iyul",
 		"август августа авг august aug avgust",
-		"сентябрь сентября сен сент september sep sept sentabr sentyabr",
-		"октябрь октября окт october oct oktabr oktyabr",
-		"ноябрь ноября ноя нояб november nov noyabr",
-		"декабрь декабря дек december dec dekabr",
+		"сентябрь сентября сен сент september sep sept sentabr sentyabr сентябр",
+		"октябрь октября окт october oct oktabr oktyabr октябр",
+		"ноябрь ноября ноя нояб november nov noyabr ноябр",
+		"декабрь декабря дек december dec dekabr декабр",
 	} {
 		for _, n := range strings.Fields(names) {
 			monthNames[n] = time.Month(i + 1)

@@ -8,7 +8,7 @@ import (
 
 // ParseDateTime reads a date and a time of day as an owner types them to
 // schedule something, in loc: "25.12 18:00", "25.12.2026 18:00",
-// "2026-12-25 18:00", "25.12.26 18:00" (a two-digit year is this
+// "2026-12-25 18:00", "25/12 18:00", "25.12.26 18:00" (a two-digit year is this
 // century's), or any date ParseDate reads, then the time; a day
 // in words ("завтра 10:00", "tomorrow at 18:00", "ertaga soat 9", a day
 // of the week: "в субботу в 10", "saturday 9:30", the next such day), or a
@@ -62,10 +62,13 @@ func ParseDateTime(s string, now time.Time, loc *time.Location) (time.Time, erro
 	if parts := strings.Split(datePart, "."); len(parts) == 2 || (len(parts) == 3 && parts[2] == "") {
 		datePart = parts[0] + "." + parts[1] + "." + strconv.Itoa(local.Year())
 		noYear = true
+	} else if parts := strings.Split(datePart, "/"); len(parts) == 2 {
+		datePart = parts[0] + "/" + parts[1] + "/" + strconv.Itoa(local.Year()) // "25/12"
+		noYear = true
 	} else {
 		// "25.12.26", "25-12-26": a time to schedule is ahead, so this
 		// century's year, not ParseDate's latest one not after now (1926).
-		for _, sep := range []string{".", "-"} {
+		for _, sep := range []string{".", "-", "/"} {
 			if p := strings.Split(datePart, sep); len(p) == 3 && len(p[0]) <= 2 && len(p[2]) == 2 {
 				if yy, err := strconv.Atoi(p[2]); err == nil && yy >= 0 {
 					datePart = p[0] + sep + p[1] + sep + strconv.Itoa(local.Year()/100*100+yy)

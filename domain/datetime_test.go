@@ -37,6 +37,10 @@ func TestParseDateTime(t *testing.T) {
 		"18:00":             time.Date(2026, 11, 22, 18, 0, 0, 0, msk), // still ahead today
 		"9:00":              time.Date(2026, 11, 23, 9, 0, 0, 0, msk),  // passed: tomorrow's
 		"25 декабря 18:00":  time.Date(2026, 12, 25, 18, 0, 0, 0, msk),
+		"25/12/2026 18:00":  time.Date(2026, 12, 25, 18, 0, 0, 0, msk),
+		"25/12/26 18:00":    time.Date(2026, 12, 25, 18, 0, 0, 0, msk),
+		"25/12 18:00":       time.Date(2026, 12, 25, 18, 0, 0, 0, msk),
+		"25 декабр 18:00":   time.Date(2026, 12, 25, 18, 0, 0, 0, msk),
 		// Sunday 22 November: a day of the week is the next such day.
 		"в субботу в 10":    time.Date(2026, 11, 28, 10, 0, 0, 0, msk),
 		"Saturday 9:30":     time.Date(2026, 11, 28, 9, 30, 0, 0, msk),

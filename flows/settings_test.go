@@ -231,3 +231,23 @@ func TestSettingsWindowInRussianAndUzbek(t *testing.T) {
 		}
 	}
 }
+
+// TestSettingsWindowOnATwelveHourClock: "с 9 до 5" from a shop's
+// customer is 09:00-17:00, not a night from 9 in the morning to 5 the
+// next; a night typed on a 24-hour clock ("с 22 до 7") stays a night.
+func TestSettingsWindowOnATwelveHourClock(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t)
+	vera := h.Chat(151, "Вера", "ru")
+	vera.Send("/start s_central").Tap("✅ Согласен(на)").ShareContact("+79990000151").Tap("Вера").Tap("Нет, спасибо")
+	for _, tc := range []struct{ typed, want, shown string }{
+		{"с 9 до 5", "540-1020", "09:00–17:00"},
+		{"8-6", "480-1080", "08:00–18:00"},
+		{"с 22 до 7", "1320-420", "22:00–07:00"},
+	} {
+		vera.Send("/settings").Tap("✏️ Другое время…").Send(tc.typed)
+		if w := contactWindow(t, h, 151); w != tc.want || !strings.Contains(vera.Last().Text, tc.shown) {
+			t.Fatalf("%q saved as %q, want %q (%s):\n%s", tc.typed, w, tc.want, tc.shown, vera.Transcript())
+		}
+	}
+}
