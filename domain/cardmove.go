@@ -159,7 +159,9 @@ type CardMoveStore interface {
 	MarkCardMoveUsed(ctx context.Context, id int64, at time.Time) error
 	// MoveCustomerAccount gives the customer another Telegram account and
 	// chat (reachable: they just wrote from it), forgets the old chat's
-	// conversation and sends the messages waiting for it to the new chat;
+	// conversation and sends the messages waiting for it to the new chat
+	// (without a wait Telegram set for the old one; one a sender holds
+	// goes to the new chat should it not go now, see Outbox.PutOff);
 	// a staff member's old chat keeps its conversation and its staff
 	// messages, and only the customer's own (nudges, rating requests,
 	// broadcasts) go.

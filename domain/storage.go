@@ -523,13 +523,17 @@ type Outbox interface {
 	MarkSent(ctx context.Context, id int64) error
 	// PutOff makes the leased message wait at least after (a 429's
 	// retry_after, a backoff) and releases it; the chat's later messages
-	// wait behind it. A lease taken over since is left alone.
+	// wait behind it. A lease taken over since is left alone. A message
+	// whose card moved to another account while it was leased
+	// (CardMoveStore.MoveCustomerAccount) goes to the new chat instead,
+	// without the old chat's wait.
 	PutOff(ctx context.Context, m OutMessage, after time.Duration, reason string) error
 	// Throttle is PutOff after Telegram's 429: the lease does not count
 	// as a failure.
 	Throttle(ctx context.Context, m OutMessage, after time.Duration, reason string) error
 	// Release gives leases back for the background sender to take in
-	// order; rows taken over since are left alone.
+	// order (to the new chat, as PutOff, when their card moved
+	// meanwhile); rows taken over since are left alone.
 	Release(ctx context.Context, ms []OutMessage) error
 	// Drop gives up on the message (the user blocked the bot, Telegram
 	// refused it) and scrubs it.

@@ -201,5 +201,6 @@ func backToVersion71(t *testing.T, url string) {
 		DROP INDEX broadcasts_promotion;
 		ALTER TABLE broadcasts DROP COLUMN promotion;
 		ALTER TABLE purchases DROP COLUMN lapsed_promotion;
+		ALTER TABLE outbox DROP COLUMN moved_to;
 		DELETE FROM schema_migrations WHERE version > 71`)
 }

@@ -78,17 +78,25 @@ func (t *tx) MoveCustomerAccount(ctx context.Context, customerID, telegramID, ch
 	// the quiet hours) is the customer's: it goes to the new one. A row
 	// a sender holds now is on its way and goes where it was going (a
 	// lease is wall-clock time, as the senders set it, not business
-	// time). A staff member's chat keeps its flow and its staff
-	// messages: only what is the customer's own (their nudges, rating
-	// requests and broadcasts) follows the card.
-	move := `UPDATE outbox SET chat_id = $2, payload = jsonb_set(payload, '{chat_id}', to_jsonb($2::bigint))
-			WHERE chat_id = $1 AND num_nulls(sent_at, dropped_at) = 2 AND (claimed_until IS NULL OR claimed_until < now())`
-	steps := []stmt{{`DELETE FROM conversations WHERE chat_id = $1`, []any{*oldChat}}, {move, []any{*oldChat, chatID}}}
+	// time); should it not go after all (a 429, a failure, the lease
+	// given back), it goes to the new chat then (moved_to, see
+	// Outbox.PutOff and Release). A wait Telegram set for the old chat
+	// (a 429's retry_at) is that chat's: it does not come along to hold
+	// up the new chat's queue, the answer to the link behind it. A
+	// staff member's chat keeps its flow and its staff messages: only
+	// what is the customer's own (their nudges, rating requests and
+	// broadcasts) follows the card.
+	pending := `chat_id = $1 AND num_nulls(sent_at, dropped_at) = 2`
+	move := `UPDATE outbox SET chat_id = $2, payload = jsonb_set(payload, '{chat_id}', to_jsonb($2::bigint)), retry_at = NULL
+			WHERE ` + pending + ` AND (claimed_until IS NULL OR claimed_until < now())`
+	held := `UPDATE outbox SET moved_to = $2 WHERE ` + pending + ` AND claimed_until >= now()`
+	steps := []stmt{{`DELETE FROM conversations WHERE chat_id = $1`, []any{*oldChat}},
+		{move, []any{*oldChat, chatID}}, {held, []any{*oldChat, chatID}}}
 	if staff {
-		steps = []stmt{{move + ` AND (broadcast_id IS NOT NULL
+		own := ` AND (broadcast_id IS NOT NULL
 				OR nudge_id IN (SELECT id FROM nudges WHERE customer_id = $3)
-				OR id IN (SELECT outbox_id FROM feedback_requests WHERE customer_id = $3))`,
-			[]any{*oldChat, chatID, customerID}}}
+				OR id IN (SELECT outbox_id FROM feedback_requests WHERE customer_id = $3))`
+		steps = []stmt{{move + own, []any{*oldChat, chatID, customerID}}, {held + own, []any{*oldChat, chatID, customerID}}}
 	}
 	for _, st := range steps {
 		if _, err := t.tx.Exec(ctx, st.sql, st.args...); err != nil {

@@ -422,16 +422,25 @@ func (o *outbox) Throttle(ctx context.Context, m domain.OutMessage, after time.D
 }
 
 func (o *outbox) putOff(ctx context.Context, m domain.OutMessage, after time.Duration, reason string, spent int) error {
-	_, err := o.pool.Exec(ctx, `UPDATE outbox SET retry_at = now() + $3 * interval '1 second', claimed_until = NULL, last_error = $4,
-		spent = least(spent + $5, attempts)
+	_, err := o.pool.Exec(ctx, `UPDATE outbox SET retry_at = CASE WHEN moved_to IS NULL THEN now() + $3 * interval '1 second' END,
+		claimed_until = NULL, last_error = $4, spent = least(spent + $5, attempts), `+followMove+`
 		WHERE id = $1 AND attempts = $2 AND `+unsentByID,
 		m.ID, m.Attempts, after.Seconds(), reason, spent)
 	return markUnavailable(err)
 }
 
+// followMove sends a row whose card moved to another Telegram account
+// while a sender held it (MoveCustomerAccount set moved_to) to the new
+// chat, as its lease ends without the message going: it was not shown
+// in the old chat, and goes where the card is now. The old chat's wait
+// (a 429's retry_at) stays behind with the old chat.
+const followMove = `chat_id = coalesce(moved_to, chat_id),
+	payload = CASE WHEN moved_to IS NULL THEN payload ELSE jsonb_set(payload, '{chat_id}', to_jsonb(moved_to)) END,
+	moved_to = NULL`
+
 // releaseOutbox gives back the leases of rows $1 claimed at attempts $2
-// (in the same order).
-const releaseOutbox = `UPDATE outbox o SET claimed_until = NULL, spent = least(spent + 1, attempts)
+// (in the same order), a row whose card moved meanwhile to its new chat.
+const releaseOutbox = `UPDATE outbox o SET claimed_until = NULL, spent = least(spent + 1, attempts), ` + followMove + `
 	WHERE o.id = ANY($1) AND o.attempts = ($2::int[])[array_position($1::bigint[], o.id)]
 	  AND ` + unsentByID
 

@@ -1,0 +1,97 @@
+package flows_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loyaltybot/loyaltybot/bot/bottest"
+	"github.com/loyaltybot/loyaltybot/domain"
+)
+
+// waitText waits up to 10 seconds for a message of the chat holding want.
+func waitText(t *testing.T, c *bottest.Chat, want string) bool {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if strings.Contains(texts(c), want) {
+			return true
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return false
+}
+
+// TestCardMoveLeavesTheOldChatsWaitBehind: Telegram told the bot to wait
+// an hour before writing to Anna's old chat again (a 429), so her
+// purchase notice waits there. Her card moves to her new account: the
+// notice goes there, and the new account is answered at once. The
+// wait was the old chat's: carried along, it held the new account's
+// "your card is here now" for the hour, the customer standing at the till.
+func TestCardMoveLeavesTheOldChatsWaitBehind(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	join(t, h, 101, "Anna")
+	link := cardMoveLink(t, owner, "+79990000101")
+	// What a 429 leaves: the lease given back, retry_at an hour away
+	// (wall clock).
+	if _, err := h.DB.Pool().Exec(t.Context(), `INSERT INTO outbox (chat_id, payload, not_before, created_at, attempts, retry_at)
+		VALUES (101, '{"chat_id": 101, "text": "Points: +30, put off"}', $1, $1, 1, now() + interval '1 hour')`,
+		h.Clock.Now().Add(-time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	fresh := h.Chat(111, "Anna", "en")
+	fresh.U.SendText(link)
+	if !waitText(t, fresh, "is in this Telegram account now") {
+		t.Fatalf("the new account was not answered: its queue waits out the old chat's 429:\n%s", texts(fresh))
+	}
+	if !waitText(t, fresh, "Points: +30, put off") {
+		t.Errorf("the notice put off for the old chat did not follow the card:\n%s", texts(fresh))
+	}
+	h.Settle()
+	if n := countRows(t, h, `SELECT count(*) FROM outbox WHERE chat_id = 101 AND sent_at IS NULL AND dropped_at IS NULL
+		AND payload::text LIKE '%put off%'`); n != 0 {
+		t.Errorf("the notice still waits for the old chat")
+	}
+}
+
+// TestCardMoveReroutesAMessageASenderHeld: a sender (another replica)
+// was sending Anna's rating request to her old chat at the moment her
+// card moved; Telegram answered 429. The request was never shown
+// there: when it goes again, it goes to her new account, where the
+// card is, not to the account the card left.
+func TestCardMoveReroutesAMessageASenderHeld(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	anna := join(t, h, 101, "Anna")
+	link := cardMoveLink(t, owner, "+79990000101")
+	var id int64
+	if err := h.DB.Pool().QueryRow(t.Context(), `INSERT INTO outbox (chat_id, payload, not_before, created_at, attempts, claimed_until)
+		VALUES (101, '{"chat_id": 101, "text": "How was your visit, on its way"}', $1, $1, 1, now() + interval '1 minute')
+		RETURNING id`, h.Clock.Now()).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	fresh := h.Chat(111, "Anna", "en")
+	fresh.U.SendText(link) // no Settle: the held row is pending
+	if !waitText(t, fresh, "is in this Telegram account now") {
+		t.Fatalf("the card did not move:\n%s", texts(fresh))
+	}
+	// The other replica's send meets a 429 of a second.
+	err := h.DB.Outbox().Throttle(context.Background(), domain.OutMessage{ID: id, ChatID: 101, Attempts: 1}, time.Second, "429")
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1100 * time.Millisecond)
+	h.Bot.Sender().Kick()
+	h.Settle()
+	anna.Sync()
+	if strings.Contains(texts(anna), "on its way") {
+		t.Errorf("the message put off after the move went to the old account:\n%s", anna.Transcript())
+	}
+	if !waitText(t, fresh, "on its way") {
+		t.Errorf("the message put off after the move did not follow the card:\n%s", texts(fresh))
+	}
+}
