@@ -421,7 +421,12 @@ func (b *Bot) chatMember(ctx context.Context, updateID, chatID int64, blocked bo
 			b.log.Error("mark unreachable", "chat", chatID, "err", err)
 		}
 	} else {
-		err := b.cfg.Store.Update(ctx, func(tx domain.Tx) error { return tx.MarkChatReachable(ctx, chatID) })
+		var err error
+		if b.cfg.Engine != nil {
+			err = b.cfg.Engine.ChatUnblocked(ctx, chatID) // an owner hears what they missed
+		} else {
+			err = b.cfg.Store.Update(ctx, func(tx domain.Tx) error { return tx.MarkChatReachable(ctx, chatID) })
+		}
 		if err != nil {
 			b.log.Error("mark reachable", "chat", chatID, "err", err)
 		}

@@ -215,6 +215,19 @@ type FeedbackStore interface {
 	// ListCustomerFeedback lists a customer's ratings, oldest first (for
 	// the data export).
 	ListCustomerFeedback(ctx context.Context, customerID int64) ([]Feedback, error)
+	// ListMissedAlerts lists, newest first, up to limit low ratings (at
+	// most maxStars) given at or after since at the store shopID (0: every
+	// store) that nobody has handled, whose visit is not cancelled and
+	// whose customer is not erased, and of which no alert was sent or
+	// waits for chatID: those it missed while it blocked the bot.
+	ListMissedAlerts(ctx context.Context, chatID, shopID int64, maxStars int, since time.Time, limit int) ([]MissedAlert, error)
+}
+
+// MissedAlert is a low rating with its visit (nil for a rating of the
+// store in general), to alert of again.
+type MissedAlert struct {
+	Feedback Feedback
+	Purchase *Purchase
 }
 
 // FeedbackRequest is a planned "How was your visit?".

@@ -462,6 +462,10 @@ type OutMessage struct {
 	// AlsoAbout are the other customers it names (a digest lists
 	// several): the erasure of any of them withdraws it alike.
 	AlsoAbout []int64
+	// AboutFeedback is the low rating an alert is about (0: none): an
+	// owner or manager back after blocking the bot is sent the alerts
+	// that never reached them (ListMissedAlerts).
+	AboutFeedback int64
 	// Attempts counts the leases taken on the row; a sender's lease holds
 	// only while it is still the count the sender saw (see Outbox).
 	Attempts int

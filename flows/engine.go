@@ -158,8 +158,12 @@ func (e *Engine) handle(ctx context.Context, in Input, also domain.ChatReads, fn
 			if cust != nil {
 				cust.Unreachable = false
 			}
-			if chat.Staff != nil {
+			if chat.Staff != nil && chat.Staff.Unreachable {
 				chat.Staff.Unreachable = false
+				// Back after blocking the bot: the alerts they missed.
+				if err := e.resendMissedAlerts(ctx, tx, chat.Staff); err != nil {
+					return err
+				}
 			}
 		}
 		staff, newOwner, err := e.ownerOnFirstContact(ctx, tx, in, chat.Staff)

@@ -32,13 +32,38 @@ func (e *Engine) alertFeedback(ctx context.Context, tx domain.Tx, ev domain.Feed
 	if err != nil {
 		return err
 	}
-	shop, err := tx.FindShopByID(ctx, f.ShopID)
+	facts, err := e.alertFacts(ctx, tx, f)
 	if err != nil {
 		return err
 	}
+	for _, s := range staff {
+		if !s.CanManage() {
+			continue
+		}
+		if err := e.queue(ctx, tx, e.feedbackAlert(ctx, tx, &s, ev, facts)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// alertFacts is what an alert on a rating says beside the rating: the
+// store, the customer's history and the cashier.
+type alertFacts struct {
+	shop    *domain.Shop
+	totals  domain.CustomerTotals
+	cashier string
+	loc     *time.Location
+}
+
+func (e *Engine) alertFacts(ctx context.Context, tx domain.Tx, f *domain.Feedback) (alertFacts, error) {
+	shop, err := tx.FindShopByID(ctx, f.ShopID)
+	if err != nil {
+		return alertFacts{}, err
+	}
 	totals, err := tx.CustomerTotals(ctx, f.CustomerID)
 	if err != nil {
-		return err
+		return alertFacts{}, err
 	}
 	cashier := ""
 	if f.StaffID != 0 {
@@ -50,33 +75,77 @@ func (e *Engine) alertFeedback(ctx context.Context, tx domain.Tx, ev domain.Feed
 	if loc == nil {
 		loc = time.UTC
 	}
-	p := ev.Purchase
-	for _, s := range staff {
-		if !s.CanManage() {
-			continue
+	return alertFacts{shop: shop, totals: totals, cashier: cashier, loc: loc}, nil
+}
+
+// feedbackAlert is the alert on ev to the owner or manager s, in their
+// language, with the buttons Reply, Give N points and Resolved.
+func (e *Engine) feedbackAlert(ctx context.Context, tx domain.Tx, s *domain.Staff, ev domain.FeedbackGiven, facts alertFacts) Reply {
+	f, p, totals := ev.Feedback, ev.Purchase, facts.totals
+	lang := e.staffLang(ctx, tx, s)
+	l := e.localizer(lang)
+	data := map[string]any{
+		"Stars": stars(strconv.Itoa(f.Stars)), "Customer": customerName(ev.Customer), "Store": facts.shop.Name,
+		"Visits": e.num(int64(totals.Visits), lang), "Spend": e.money(totals.Spend, lang), "Comment": f.Comment,
+	}
+	// A general rating has no visit: no cashier, amount or date to name.
+	id := "alert.feedback.store"
+	if p != nil {
+		id = "alert.feedback"
+		data["Cashier"], data["Amount"] = cashierName(facts.cashier, p.Source), e.money(p.Amount, lang)
+		data["Date"] = p.CreatedAt.In(facts.loc).Format("02.01.2006 15:04")
+	}
+	if ev.Commented {
+		id += ".comment"
+	}
+	text := e.translate(l, id, data)
+	if f.Comment != "" && !ev.Commented {
+		text += "\n" + e.translate(l, "alert.feedback.with_comment", data)
+	}
+	return Reply{ChatID: s.ChatID, Text: text, Inline: e.alertButtons(l, f.ID), About: f.CustomerID, AboutFeedback: f.ID}
+}
+
+// MissedAlertsDays and MissedAlertsMax bound what an owner or manager
+// back after blocking the bot is sent again: the low ratings of these
+// last days, at most this many, newest first.
+const (
+	MissedAlertsDays = 7
+	MissedAlertsMax  = 10
+)
+
+// resendMissedAlerts sends s, an owner or manager whose mark of having
+// blocked the bot has just gone, the alerts on the low ratings of their
+// stores they never got (dropped on the 403, or never queued while they
+// were marked) and that nobody has handled since, each with its buttons;
+// a header first when there are several.
+func (e *Engine) resendMissedAlerts(ctx context.Context, tx domain.Tx, s *domain.Staff) error {
+	cfg := e.Business.Feedback
+	if s == nil || !s.CanManage() || s.ChatID == 0 || cfg.LowThreshold <= 0 {
+		return nil
+	}
+	since := e.Now().Add(-MissedAlertsDays * 24 * time.Hour)
+	missed, err := tx.ListMissedAlerts(ctx, s.ChatID, s.ShopID, cfg.LowThreshold, since, MissedAlertsMax)
+	if err != nil || len(missed) == 0 {
+		return err
+	}
+	if len(missed) > 1 {
+		lang := e.staffLang(ctx, tx, s)
+		text := e.translate(e.localizer(lang), "alert.feedback.missed", map[string]any{"Count": len(missed)})
+		if err := e.queue(ctx, tx, Reply{ChatID: s.ChatID, Text: text}); err != nil {
+			return err
 		}
-		lang := e.staffLang(ctx, tx, &s)
-		l := e.localizer(lang)
-		data := map[string]any{
-			"Stars": stars(strconv.Itoa(f.Stars)), "Customer": customerName(ev.Customer), "Store": shop.Name,
-			"Visits": e.num(int64(totals.Visits), lang), "Spend": e.money(totals.Spend, lang), "Comment": f.Comment,
+	}
+	for _, m := range missed {
+		c, err := tx.FindCustomerByID(ctx, m.Feedback.CustomerID)
+		if err != nil {
+			return err
 		}
-		// A general rating has no visit: no cashier, amount or date to name.
-		id := "alert.feedback.store"
-		if p != nil {
-			id = "alert.feedback"
-			data["Cashier"], data["Amount"] = cashierName(cashier, p.Source), e.money(p.Amount, lang)
-			data["Date"] = p.CreatedAt.In(loc).Format("02.01.2006 15:04")
+		facts, err := e.alertFacts(ctx, tx, &m.Feedback)
+		if err != nil {
+			return err
 		}
-		if ev.Commented {
-			id += ".comment"
-		}
-		text := e.translate(l, id, data)
-		if f.Comment != "" && !ev.Commented {
-			text += "\n" + e.translate(l, "alert.feedback.with_comment", data)
-		}
-		r := Reply{ChatID: s.ChatID, Text: text, Inline: e.alertButtons(l, f.ID), About: f.CustomerID}
-		if err := e.queue(ctx, tx, r); err != nil {
+		ev := domain.FeedbackGiven{Feedback: &m.Feedback, Purchase: m.Purchase, Customer: c}
+		if err := e.queue(ctx, tx, e.feedbackAlert(ctx, tx, s, ev, facts)); err != nil {
 			return err
 		}
 	}
@@ -248,4 +317,26 @@ func giveGoodwill(s *Session, value string) error {
 func init() {
 	registerAction("fbdone", resolveFeedback)
 	registerAction("fbgive", giveGoodwill)
+}
+
+// ChatUnblocked clears the mark of a chat whose person unblocked the bot
+// (Telegram's my_chat_member update, which comes before their next
+// message) and sends an owner or manager the alerts they missed
+// meanwhile, as their next message would.
+func (e *Engine) ChatUnblocked(ctx context.Context, chatID int64) error {
+	return e.Store.Update(ctx, func(tx domain.Tx) error {
+		// A private chat's id is its person's.
+		st, err := tx.FindStaffByTelegramID(ctx, chatID)
+		if err != nil && !isNotFound(err) {
+			return err
+		}
+		if err := tx.MarkChatReachable(ctx, chatID); err != nil {
+			return err
+		}
+		if st == nil || !st.Unreachable || st.ChatID != chatID {
+			return nil
+		}
+		st.Unreachable = false
+		return e.resendMissedAlerts(ctx, tx, st)
+	})
 }

@@ -165,6 +165,9 @@ type Reply struct {
 	// AlsoAbout are the other customers it names (a digest lists
 	// several), kept beside the payload as About is.
 	AlsoAbout []int64 `json:"-"`
+	// AboutFeedback is the low rating an alert is about (0: none), kept
+	// beside the payload as About is.
+	AboutFeedback int64 `json:"-"`
 }
 
 // encode is the reply as stored in the outbox. A button whose callback

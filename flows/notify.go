@@ -33,7 +33,8 @@ func (e *Engine) queueAt(ctx context.Context, tx domain.Tx, r Reply, notBefore t
 	if err != nil {
 		return fmt.Errorf("encode reply: %w", err)
 	}
-	if _, err = tx.Enqueue(ctx, domain.OutMessage{ChatID: r.ChatID, Payload: payload, NotBefore: notBefore, About: r.About, AlsoAbout: r.AlsoAbout}, false); err != nil {
+	if _, err = tx.Enqueue(ctx, domain.OutMessage{ChatID: r.ChatID, Payload: payload, NotBefore: notBefore, About: r.About, AlsoAbout: r.AlsoAbout,
+		AboutFeedback: r.AboutFeedback}, false); err != nil {
 		return err
 	}
 	if mark, ok := ctx.Value(queuedKey{}).(*bool); ok {

@@ -202,5 +202,7 @@ func backToVersion71(t *testing.T, url string) {
 		ALTER TABLE broadcasts DROP COLUMN promotion;
 		ALTER TABLE purchases DROP COLUMN lapsed_promotion;
 		ALTER TABLE outbox DROP COLUMN moved_to;
+		DROP INDEX outbox_about_feedback;
+		ALTER TABLE outbox DROP COLUMN about_feedback_id;
 		DELETE FROM schema_migrations WHERE version > 71`)
 }

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -272,4 +273,42 @@ func (t *tx) AddReviewInvite(ctx context.Context, customerID, shopID int64, at t
 		return fmt.Errorf("add review invite: %w", mapErr(err))
 	}
 	return nil
+}
+
+// ListMissedAlerts lists the low ratings nobody handled of which chat $1
+// had no alert sent, nor one waiting (see domain.FeedbackStore).
+func (t *tx) ListMissedAlerts(ctx context.Context, chatID, shopID int64, maxStars int, since time.Time, limit int) ([]domain.MissedAlert, error) {
+	rows, _ := t.tx.Query(ctx, `SELECT `+feedbackColumnsOf("f")+` FROM feedback f
+		JOIN customers c ON c.id = f.customer_id
+		LEFT JOIN purchases p ON p.id = f.purchase_id
+		WHERE f.stars <= $3 AND f.handled_by IS NULL AND f.created_at >= $4
+		  AND ($2 = 0 OR f.store_id = $2)
+		  AND c.erased_at IS NULL AND p.cancelled_at IS NULL
+		  AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.about_feedback_id = f.id AND o.chat_id = $1
+		                   AND o.dropped_at IS NULL)
+		ORDER BY f.created_at DESC, f.id DESC LIMIT $5`, chatID, shopID, maxStars, since, limit)
+	fs, err := pgx.CollectRows(rows, pgx.RowToStructByName[feedbackRow])
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]domain.MissedAlert, 0, len(fs))
+	for _, r := range fs {
+		a := domain.MissedAlert{Feedback: r.domain()}
+		if a.Feedback.PurchaseID != 0 {
+			if a.Purchase, err = t.findPurchase(ctx, `id = $1`, a.Feedback.PurchaseID); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// feedbackColumnsOf is feedbackColumns of the table aliased as alias.
+func feedbackColumnsOf(alias string) string {
+	cols := strings.Split(feedbackColumns, ",")
+	for i, c := range cols {
+		cols[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
 }

@@ -37,10 +37,10 @@ func (t *tx) Enqueue(ctx context.Context, m domain.OutMessage, claim bool) (int6
 	// A staff member who blocked the bot is not written to (their alerts,
 	// digests, reports) until the mark goes; a customer's mark is looked
 	// at by the flows, which tell the person acting.
-	b.Queue(`INSERT INTO outbox (chat_id, payload, not_before, created_at, about_customer_id, about_customer_ids)
-		SELECT $1, $2, $3, $4, $5, $6
+	b.Queue(`INSERT INTO outbox (chat_id, payload, not_before, created_at, about_customer_id, about_customer_ids, about_feedback_id)
+		SELECT $1, $2, $3, $4, $5, $6, $7
 		WHERE NOT EXISTS (SELECT 1 FROM staff WHERE chat_id = $1 AND unreachable_at IS NOT NULL)`,
-		m.ChatID, []byte(m.Payload), notBefore, now, about(m), alsoAbout(m))
+		m.ChatID, []byte(m.Payload), notBefore, now, about(m), alsoAbout(m), nullable(m.AboutFeedback))
 	t.tx.Defer(b)
 	return 0, nil
 }
