@@ -81,8 +81,8 @@ var windowNoise = []struct {
 // ParseContactWindow reads a window as people type it: "10:00-20:00",
 // "9-18", "9.30 – 12", "с 10 до 20", "с 10 по 20", "с 10 до 20 часов",
 // "from 10 till 20", "10am-8pm", "с 9 утра до 6 вечера", "9-5" and
-// "с 8 до 5" (a bare end hour 1-9 before the start is the afternoon's:
-// 09:00-17:00; afternoonEnd),
+// "с 8 до 5" (a bare end hour 1-9 before the start, or the same as it,
+// is the afternoon's: 09:00-17:00, "с 9 до 9" 09:00-21:00; afternoonEnd),
 // "10 dan 20 gacha", "soat 10 dan 20 gacha", "10-20 gacha" (Uzbek);
 // 24:00 may end it, and "0-24" is the whole day (any time). One end
 // alone runs to or from midnight: "после 19", "с 19", "after 7pm",
@@ -167,11 +167,12 @@ func ParseContactWindow(s string) (ContactWindow, error) {
 // (not "02", "2am", "2 ночи"), the start is one of a 12-hour clock (up to
 // 12:59, or said with am/pm/утра/…) and the end in the afternoon falls
 // after it. A night typed on a 24-hour clock ("22-7", "с 22 до 7",
-// "10:00-02:00") stays one.
+// "10:00-02:00") stays one. The same hour twice ("9-9", "с 9 до 9") is
+// a shop's day too: 09:00-21:00.
 func afternoonEnd(a, b string, from, to int) bool {
 	bare := func(s string) bool { return strings.Trim(s, "0123456789:.") == "" }
 	h, _, _ := strings.Cut(strings.ReplaceAll(b, ".", ":"), ":")
-	return bare(b) && len(h) == 1 && h != "0" && to < from && to+12*60 > from &&
+	return bare(b) && len(h) == 1 && h != "0" && to <= from && to+12*60 > from &&
 		(!bare(a) || from < 13*60)
 }
 

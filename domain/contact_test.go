@@ -65,6 +65,8 @@ func TestParseContactWindow(t *testing.T) {
 		{in: "с 10 утра до 2", want: "10:00-14:00"},
 		{in: "1pm-5", want: "13:00-17:00"},
 		{in: "12-1", want: "12:00-13:00"},
+		{in: "9-9", want: "09:00-21:00"},
+		{in: "с 8 до 8", want: "08:00-20:00"},
 		// A night on a 24-hour clock, or said so, stays one.
 		{in: "22-7", want: "22:00-07:00"},
 		{in: "с 22 до 7", want: "22:00-07:00"},

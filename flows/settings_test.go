@@ -251,3 +251,23 @@ func TestSettingsWindowOnATwelveHourClock(t *testing.T) {
 		}
 	}
 }
+
+// TestSettingsWindowNineToNine: "с 9 до 9", as shops write their hours,
+// is 09:00-21:00 on the 12-hour clock "с 9 до 5" is read on, not "the
+// same time twice"; "9pm-9" stays a night.
+func TestSettingsWindowNineToNine(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t)
+	vera := h.Chat(152, "Вера", "ru")
+	vera.Send("/start s_central").Tap("✅ Согласен(на)").ShareContact("+79990000152").Tap("Вера").Tap("Нет, спасибо")
+	for _, tc := range []struct{ typed, want, shown string }{
+		{"с 9 до 9", "540-1260", "09:00–21:00"},
+		{"8-8", "480-1200", "08:00–20:00"},
+		{"9pm-9", "1260-540", "21:00–09:00"},
+	} {
+		vera.Send("/settings").Tap("✏️ Другое время…").Send(tc.typed)
+		if w := contactWindow(t, h, 152); w != tc.want || !strings.Contains(vera.Last().Text, tc.shown) {
+			t.Fatalf("%q saved as %q, want %q (%s):\n%s", tc.typed, w, tc.want, tc.shown, vera.Transcript())
+		}
+	}
+}
