@@ -241,12 +241,18 @@ func (s *Service) award(ctx context.Context, tx Tx, c *Customer, b Badge, occ, p
 	if points > 0 {
 		// The award's id in the key: a badge taken back with its purchase
 		// and earned again is credited again.
-		key := fmt.Sprintf("badge:%s:%d:%s:%d", b.ID, c.ID, occ, a.ID)
+		key := badgeKey(b.ID, c.ID, occ, a.ID)
 		if _, err := s.creditPromo(ctx, tx, c.ID, LedgerBadge, points, key); err != nil {
 			return true, err
 		}
 	}
 	return true, s.emit(ctx, tx, BadgeEarned{Customer: c, Badge: b, Occurrence: occ, Points: points})
+}
+
+// badgeKey is the idempotency key of the points of award awardID of a
+// badge to a customer.
+func badgeKey(badge string, customerID int64, occ string, awardID int64) string {
+	return fmt.Sprintf("badge:%s:%d:%s:%d", badge, customerID, occ, awardID)
 }
 
 // takeBackBadges takes back the badges a purchase earned, now that it
@@ -283,8 +289,14 @@ func (s *Service) takeBackAward(ctx context.Context, tx Tx, c *Customer, cardID 
 	}
 	var taken int64
 	if a.Points > 0 {
+		// From the award's own lot first: taken from another, that one's
+		// points would die at the award's date.
+		own, err := tx.OpenLotsOfKeys(ctx, cardID, []string{badgeKey(a.Badge, c.ID, a.Occurrence, a.ID)})
+		if err != nil {
+			return err
+		}
 		_, n, created, err := takeBack(ctx, tx, LedgerEntry{CardID: cardID, Kind: LedgerBadge, Amount: -a.Points,
-			Reason: reason, IdempotencyKey: fmt.Sprintf("badge:taken-back:%d", a.ID), CreatedAt: s.Now()}, LotPromo)
+			Reason: reason, IdempotencyKey: fmt.Sprintf("badge:taken-back:%d", a.ID), CreatedAt: s.Now()}, LotPromo, own...)
 		if err != nil {
 			return err
 		}

@@ -324,9 +324,15 @@ func (s *Service) voidReferral(ctx context.Context, tx Tx, p *Purchase) error {
 		if _, err := tx.LockCard(ctx, card.ID); err != nil {
 			return nil, 0, err
 		}
+		// From the bonus's own lots first: taken from another, that one's
+		// points would die at the bonus's date.
+		own, err := tx.OpenLotsOfKeys(ctx, card.ID, referralKeys(ref.FriendID, side, ref.Round))
+		if err != nil {
+			return nil, 0, err
+		}
 		_, key := referralKey(ref.FriendID, side, ref.Round)
 		_, n, created, err := takeBack(ctx, tx, LedgerEntry{CardID: card.ID, Kind: LedgerReferral, Amount: -held,
-			Reason: p.PublicID, IdempotencyKey: key, CreatedAt: s.Now()}, LotPromo)
+			Reason: p.PublicID, IdempotencyKey: key, CreatedAt: s.Now()}, LotPromo, own...)
 		if err != nil || !created {
 			return c, 0, err
 		}

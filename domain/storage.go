@@ -254,6 +254,10 @@ type CardStore interface {
 
 	// ListOpenLots lists the card's lots with points remaining.
 	ListOpenLots(ctx context.Context, cardID int64) ([]Lot, error)
+	// OpenLotsOfKeys lists the ids of the card's lots with points
+	// remaining that the ledger rows written with these idempotency keys
+	// put there: a bonus's own lots, for its take-back.
+	OpenLotsOfKeys(ctx context.Context, cardID int64, keys []string) ([]int64, error)
 	// UseLots takes points from lots.
 	UseLots(ctx context.Context, uses []LotUse) error
 	// RestoreLots gives the points of uses back for the credit row e

@@ -39,6 +39,18 @@ func (t *tx) ListOpenLots(ctx context.Context, cardID int64) ([]domain.Lot, erro
 	return lots, nil
 }
 
+// OpenLotsOfKeys lists the card's open lots the ledger rows of keys put
+// there.
+func (t *tx) OpenLotsOfKeys(ctx context.Context, cardID int64, keys []string) ([]int64, error) {
+	rows, _ := t.tx.Query(ctx, `SELECT p.id FROM point_lots p JOIN ledger g ON g.id = p.ledger_id
+		WHERE p.card_id = $1 AND p.remaining > 0 AND g.idempotency_key = ANY($2) ORDER BY p.id`, cardID, keys)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("lots of keys: %w", mapErr(err))
+	}
+	return ids, nil
+}
+
 func collectLots(rows pgx.Rows) ([]domain.Lot, error) {
 	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[lotRow])
 	if err != nil {
