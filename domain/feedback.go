@@ -217,9 +217,10 @@ type FeedbackStore interface {
 	ListCustomerFeedback(ctx context.Context, customerID int64) ([]Feedback, error)
 	// ListMissedAlerts lists, newest first, up to limit low ratings (at
 	// most maxStars) given at or after since at the store shopID (0: every
-	// store) that nobody has handled, whose visit is not cancelled and
-	// whose customer is not erased, and of which no alert was sent or
-	// waits for chatID: those it missed while it blocked the bot.
+	// store) that nobody has handled, whose visit counts (not cancelled;
+	// one returned in full does), whose customer is not erased, and of
+	// which no alert was sent or waits for chatID: those it missed while
+	// it blocked the bot.
 	ListMissedAlerts(ctx context.Context, chatID, shopID int64, maxStars int, since time.Time, limit int) ([]MissedAlert, error)
 }
 

@@ -544,7 +544,8 @@ type Outbox interface {
 	// meanwhile); rows taken over since are left alone.
 	Release(ctx context.Context, ms []OutMessage) error
 	// Drop gives up on the message (the user blocked the bot, Telegram
-	// refused it) and scrubs it.
+	// refused it) and scrubs it; one whose card moved to another account
+	// while it was leased goes to the new chat instead, as with PutOff.
 	Drop(ctx context.Context, id int64, reason string) error
 	// MarkUnreachable flags the chat's customer and staff member after a
 	// 403 (a flagged staff member's chat is queued nothing) and drops the

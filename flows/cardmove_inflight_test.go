@@ -95,3 +95,36 @@ func TestCardMoveReroutesAMessageASenderHeld(t *testing.T) {
 		t.Errorf("the message put off after the move did not follow the card:\n%s", texts(fresh))
 	}
 }
+
+// TestCardMoveReroutesAHeldMessageTheOldChatRefused: Anna moves her card
+// because her old account is gone; a sender (another replica) was
+// sending her rating request there at that moment, and Telegram answered
+// 403. The request was never shown: it goes to her new account, where the
+// card is, rather than being dropped with the old chat.
+func TestCardMoveReroutesAHeldMessageTheOldChatRefused(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	join(t, h, 101, "Anna")
+	link := cardMoveLink(t, owner, "+79990000101")
+	var id int64
+	if err := h.DB.Pool().QueryRow(t.Context(), `INSERT INTO outbox (chat_id, payload, not_before, created_at, attempts, claimed_until)
+		VALUES (101, '{"chat_id": 101, "text": "How was your visit, on its way"}', $1, $1, 1, now() + interval '1 minute')
+		RETURNING id`, h.Clock.Now()).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	fresh := h.Chat(111, "Anna", "en")
+	fresh.U.SendText(link) // no Settle: the held row is pending
+	if !waitText(t, fresh, "is in this Telegram account now") {
+		t.Fatalf("the card did not move:\n%s", texts(fresh))
+	}
+	// The other replica's send meets the old account's 403.
+	if err := h.DB.Outbox().Drop(context.Background(), id, "blocked: Forbidden: user is deactivated"); err != nil {
+		t.Fatal(err)
+	}
+	h.Bot.Sender().Kick()
+	h.Settle()
+	if !waitText(t, fresh, "on its way") {
+		t.Errorf("the message the old chat refused after the move did not follow the card:\n%s", texts(fresh))
+	}
+}

@@ -166,3 +166,35 @@ func TestBadReviewWaitsForTheOwnerWhoUnblocksTheBot(t *testing.T) {
 		t.Fatalf("Reply on the alert that waited does not reach Anna:\n%s", owner.Transcript())
 	}
 }
+
+// TestBadReviewOfAVisitReturnedInFullWaitsForTheOwner: the owner blocked
+// the bot; Clara rates her visit 2⭐ and brings it all back (returned in
+// full: a visit whose rating counts, its reason often). The owner back in
+// the bot gets Clara's alert; Anna's 1⭐ of a purchase cancelled (rung up
+// by mistake) stays out.
+func TestBadReviewOfAVisitReturnedInFullWaitsForTheOwner(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	owner.U.Block()
+	anna := join(t, h, 101, "Anna")
+	buy(t, anna, cashier)
+	anna.Send("/feedback").Tap("1⭐").Tap("Skip")
+	h.Settle()
+	cancelPurchase(t, h, lastPurchaseID(t, h))
+	clara := join(t, h, 103, "Clara")
+	buy(t, clara, cashier)
+	clara.Send("/feedback").Tap("2⭐").Tap("Skip")
+	ownerReturns(t, h, lastPurchaseID(t, h), "test:clara", 100_000)
+	h.Settle()
+
+	owner.U.Unblock()
+	seen := len(owner.Sync().U.Messages())
+	owner.Send("/start")
+	h.Settle()
+	got := alertsOf(owner, seen)
+	if got["Clara"].ID == 0 || got["Anna"].ID != 0 {
+		t.Fatalf("the owner back in the bot should get Clara's alert (her visit returned in full), not Anna's (cancelled):\n%s", owner.Transcript())
+	}
+}

@@ -280,10 +280,9 @@ func (t *tx) AddReviewInvite(ctx context.Context, customerID, shopID int64, at t
 func (t *tx) ListMissedAlerts(ctx context.Context, chatID, shopID int64, maxStars int, since time.Time, limit int) ([]domain.MissedAlert, error) {
 	rows, _ := t.tx.Query(ctx, `SELECT `+feedbackColumnsOf("f")+` FROM feedback f
 		JOIN customers c ON c.id = f.customer_id
-		LEFT JOIN purchases p ON p.id = f.purchase_id
 		WHERE f.stars <= $3 AND f.handled_by IS NULL AND f.created_at >= $4
 		  AND ($2 = 0 OR f.store_id = $2)
-		  AND c.erased_at IS NULL AND p.cancelled_at IS NULL
+		  AND c.erased_at IS NULL AND `+liveFeedback+`
 		  AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.about_feedback_id = f.id AND o.chat_id = $1
 		                   AND o.dropped_at IS NULL)
 		ORDER BY f.created_at DESC, f.id DESC LIMIT $5`, chatID, shopID, maxStars, since, limit)

@@ -459,9 +459,17 @@ func (o *outbox) Release(ctx context.Context, ms []domain.OutMessage) error {
 	return markUnavailable(err)
 }
 
-// Drop gives up on a row and scrubs its payload.
+// Drop gives up on a row and scrubs its payload; a row whose card moved
+// while it was held (moved_to) goes to the new chat instead: what the
+// old chat refused (a 403 of the account the card left) was not shown.
 func (o *outbox) Drop(ctx context.Context, id int64, reason string) error {
-	_, err := o.pool.Exec(ctx, `UPDATE outbox SET dropped_at = $3, claimed_until = NULL, last_error = $2, payload = '{}', payloads = NULL
+	_, err := o.pool.Exec(ctx, `UPDATE outbox SET dropped_at = CASE WHEN moved_to IS NULL THEN $3::timestamptz END,
+		claimed_until = NULL, last_error = $2,
+		retry_at = CASE WHEN moved_to IS NULL THEN retry_at END,
+		payloads = CASE WHEN moved_to IS NULL THEN NULL ELSE payloads END,
+		chat_id = coalesce(moved_to, chat_id),
+		payload = CASE WHEN moved_to IS NULL THEN '{}' ELSE jsonb_set(payload, '{chat_id}', to_jsonb(moved_to)) END,
+		moved_to = NULL
 		WHERE id = $1`, id, reason, o.now())
 	return markUnavailable(err)
 }
