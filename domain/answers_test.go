@@ -118,6 +118,12 @@ func TestAnswerParseDate(t *testing.T) {
 		{"2/3/1990", "1990-03-02"},
 		{"12/03/90", "1990-03-12"},
 		{"12,03,1990", "1990-03-12"},
+		{"12, 03, 1990", "1990-03-12"},
+		{"12, 03, 1990 г.", "1990-03-12"},
+		{"12 , 03 , 90", "1990-03-12"},
+		{"1990 yil 12 mart", "1990-03-12"},
+		{"1990 йил 12 март", "1990-03-12"},
+		{"1990 yil 12-mart", "1990-03-12"},
 		{"12 апрел 1990", "1990-04-12"}, // Uzbek in the Cyrillic script
 		{"1 январ 2000", "2000-01-01"},
 		{"5 феврал 1985 й.", "1985-02-05"},
@@ -166,6 +172,12 @@ func TestAnswerParseDate(t *testing.T) {
 		{"12-mart", ""},
 		{"12 mart 1990 yil yil", ""},
 		{"1990-yil 12-mart 5", ""},
+		{"12, 03 1990", ""},
+		{"12, 03, 1990 yil yil", ""},
+		{"1990 yil yil 12 mart", ""},
+		{"yil 12 mart 1990", ""},
+		{"12 yil mart 1990", ""},
+		{"2020 yil may", ""},
 	}
 	// Read well, but not in the calendar: the person is asked to check the
 	// day, not shown how to type a date.
@@ -173,7 +185,7 @@ func TestAnswerParseDate(t *testing.T) {
 		"31.04.1990": true, "32.01.1990": true, "31/02/1990": true, "12.13.1990": true, "31 February 1990": true}
 	// A month and a year: the person is asked for the day.
 	noDay := map[string]bool{"марта 1990": true, "05.2020": true, "5-2020": true, "май 2020": true, "May 2020": true,
-		"2020-yil may": true}
+		"2020-yil may": true, "2020 yil may": true}
 	for _, tt := range tests {
 		got, err := ParseDate(tt.in, questionNow)
 		if tt.want != "" {

@@ -10,11 +10,11 @@ import (
 // ParseDate reads a calendar date as people type it, case-insensitively:
 // "12.03.1990", "2.3.1990", "12.03.90" (a two-digit year is the latest such
 // year not after now), "1990-03-12", "12-03-1990", "12/03/1990" and
-// "12,03,1990" (day, month, year, as with dots), and a day, a month name
-// and a year: "12 марта 1990", "12 март 1990 г.", "12 мар. 1990",
-// "12 March 1990", "March 12, 1990", "12th Mar 1990", "12 mart 1990",
-// "12-mart 1990-yil", "1990-yil 12-mart". Russian month names are taken in
-// the genitive and nominative, English ones in full or abbreviated, Uzbek
+// "12,03,1990" or "12, 03, 1990" (day, month, year, as with dots), and a
+// day, a month name and a year: "12 марта 1990", "12 март 1990 г.",
+// "12 мар. 1990", "12 March 1990", "March 12, 1990", "12th Mar 1990",
+// "12 mart 1990", "12-mart 1990-yil", "1990-yil 12-mart",
+// "1990 yil 12 mart". Russian month names are taken in the genitive and nominative, English ones in full or abbreviated, Uzbek
 // ones in the Latin script (sentabr or sentyabr alike) and the Cyrillic
 // (январ, апрел, сентябр; "1990-йил"). The result is
 // midnight UTC; errors are *ValidationError with reason
@@ -34,6 +34,9 @@ func ParseDate(s string, now time.Time) (time.Time, error) {
 				break
 			}
 		}
+	}
+	if strings.Trim(s, "0123456789, ") == "" {
+		s = strings.ReplaceAll(strings.ReplaceAll(s, ", ", ","), " ,", ",") // "12, 03, 1990"
 	}
 	var y, m, d int
 	var ok bool
@@ -110,10 +113,15 @@ func monthAndYear(s string) bool {
 }
 
 // dateWords splits a written date into words at spaces and commas, and
-// reads the Uzbek "12-mart" as two words and "1990-yil" (year) as one.
+// reads the Uzbek "12-mart" as two words and "1990-yil" or "1990 yil"
+// (year) as one.
 func dateWords(s string) []string {
 	var out []string
-	for _, w := range strings.Fields(strings.ReplaceAll(s, ",", " ")) {
+	fields := strings.Fields(strings.ReplaceAll(s, ",", " "))
+	for i, w := range fields {
+		if _, afterYear := dateNumber(fields[max(i-1, 0)], 4, 4); i > 0 && afterYear && (w == "yil" || w == "йил") {
+			continue
+		}
 		if before, after, ok := strings.Cut(w, "-"); ok {
 			if _, isMonth := monthNames[after]; isMonth {
 				out = append(out, before, after)

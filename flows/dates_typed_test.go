@@ -50,3 +50,32 @@ func TestDatesTypedAsPeopleWriteThem(t *testing.T) {
 		t.Fatalf("date %q after “12/03/2015”:\n%s", got, vera.Transcript())
 	}
 }
+
+// TestDatesTypedWithSpacesOrTheYearFirst: a birthday typed "1990 yil 12
+// mart" (the Uzbek year first, "yil" a word of its own) and one typed
+// "12, 03, 1990" (a space after each comma) are read as the dates they
+// are, not refused as unreadable.
+func TestDatesTypedWithSpacesOrTheYearFirst(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withUzbek, withPresets("basic"))
+	birthday := func(id int64) string {
+		var v string
+		_ = h.DB.Pool().QueryRow(t.Context(), `SELECT f.value FROM facts f JOIN customers c ON c.id = f.customer_id
+			WHERE c.telegram_id = $1 AND f.name = 'birthday'`, id).Scan(&v)
+		return v
+	}
+	dilnoza := h.Chat(150, "Dilnoza", "uz")
+	dilnoza.Send("/start s_central").Tap("✅ Roziman").ShareContact("+998901234567").Tap("Dilnoza").Tap("Yoʻq, rahmat").
+		Send("/profile").Tap("📝 Siz haqingizda (+105 ballgacha)").
+		Send("1990 yil 12 mart")
+	if got := birthday(150); got != "1990-03-12" {
+		t.Fatalf("birthday %q after “1990 yil 12 mart”:\n%s", got, dilnoza.Transcript())
+	}
+	vera := h.Chat(151, "Вера", "ru")
+	vera.Send("/start s_central").Tap("✅ Согласен(на)").ShareContact("+79990000151").Tap("Вера").Tap("Нет, спасибо").
+		Send("/profile").Tap("📝 О вас (до +105 баллов)").
+		Send("12, 03, 1990")
+	if got := birthday(151); got != "1990-03-12" {
+		t.Fatalf("birthday %q after “12, 03, 1990”:\n%s", got, vera.Transcript())
+	}
+}

@@ -210,9 +210,26 @@ type exportPurchase struct {
 	Returned string `json:"returned,omitempty"`
 }
 
+// exportDataName is the file name of a customer's own data.
+const exportDataName = "my-data.json"
+
 // exportData sends the customer's data as a JSON document. Someone who
-// has not finished joining has no card yet, and gets the rest.
+// has not finished joining has no card yet, and gets the rest. The
+// document goes to the background sender, so the tap is answered at once
+// and a second tap while it uploads finds it on its way.
 func exportData(s *Session) error {
+	// A second tap while the file is on its way builds no second one;
+	// once it is sent (or given up), a tap sends a new one.
+	match, err := json.Marshal(map[string]any{"document": map[string]any{"name": exportDataName}})
+	if err != nil {
+		return err
+	}
+	if pending, err := s.Tx.Awaits(s.Ctx, s.In.ChatID, match); err != nil {
+		return err
+	} else if pending {
+		s.Toast("export.pending")
+		return nil
+	}
 	c := s.Customer
 	out := export{ExportedAt: s.e.Now().UTC(), Business: s.e.Business.Name, Answers: []exportAnswer{},
 		Sections: []exportSection{}, Feedback: []exportFeedback{}, Topics: []exportTopic{}}
@@ -361,9 +378,8 @@ func exportData(s *Session) error {
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	s.Send(Reply{Text: s.T("privacy.export.caption", nil), Document: &Document{Name: "my-data.json", Data: data},
-		About: s.Customer.ID})
-	return nil
+	return s.e.queue(s.Ctx, s.Tx, Reply{ChatID: s.In.ChatID, Text: s.T("privacy.export.caption", nil),
+		Document: &Document{Name: exportDataName, Data: data}, About: s.Customer.ID})
 }
 
 // exportCardLedger adds the card and its points history, if there is a card.

@@ -203,8 +203,8 @@ func (e *Engine) start(s *Session) error {
 		// scanned by mistake) does not swap it for joining.
 		st := s.Staff
 		welcome := "staff.start.not_member"
-		if st.Role == domain.RoleOwner {
-			welcome += ".owner" // where an owner starts: /staff, /stats, /help
+		if st.Role == domain.RoleOwner || st.Role == domain.RoleManager {
+			welcome += "." + string(st.Role) // where they start: /staff, /stats, /help
 		}
 		s.Say(welcome, map[string]any{"Role": s.T("role."+string(st.Role), nil), "Store": s.storeName(st.ShopID)})
 		if midStep {

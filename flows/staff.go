@@ -53,8 +53,8 @@ func acceptInvite(s *Session, token string) error {
 	s.Staff = st
 	s.Conv.Reset()
 	welcome := "invite.accepted"
-	if st.Role == domain.RoleOwner {
-		welcome += ".owner" // where an owner starts: /staff, /stats, /help
+	if st.Role == domain.RoleOwner || st.Role == domain.RoleManager {
+		welcome += "." + string(st.Role) // where they start: /staff, /stats, /help
 	}
 	s.Say(welcome, map[string]any{"Role": s.T("role.a."+string(st.Role), nil), "Store": s.storeName(st.ShopID)})
 	menu := s.e.StaffMenu(s.Lang, st)
