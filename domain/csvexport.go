@@ -263,7 +263,8 @@ func csvMoney(minor int64, lang string) string {
 	return fmt.Sprintf("%s%d%s%02d", sign, u/100, dec, u%100)
 }
 
-// csvTime is how exports write a time: the business time zone, a form
+// csvTime is how exports write a time: the row's store's time zone (the
+// business time zone for a row of no store), a form
 // spreadsheets read as a date.
 const csvTime = "2006-01-02 15:04:05"
 
@@ -281,8 +282,10 @@ func personalQuestion(q *Question) bool {
 // WriteExport streams one export as CSV to w, as NewSpreadsheetCSV starts
 // it for the reader's language: a header line, then a line per row as
 // the store reads it. Money is in minor units and, beside them, as the
-// reader's spreadsheet reads a number; points whole, times in the
-// business time zone.
+// reader's spreadsheet reads a number; points whole; a store's rows
+// (purchases, returns, prizes, feedback, questions) at the store's clock
+// with its time zone in a last column, time_zone; customers and the
+// ledger, which belong to no one store, in the business time zone.
 func (s *Service) WriteExport(ctx context.Context, st ExportStore, sc ExportScope, w io.Writer) error {
 	cw, err := NewSpreadsheetCSV(w, sc.Lang)
 	if err != nil {
@@ -295,40 +298,68 @@ func (s *Service) WriteExport(ctx context.Context, st ExportStore, sc ExportScop
 		}
 		return t.In(loc).Format(csvTime)
 	}
+	// A row of one store is at that store's clock, as its receipt and
+	// its staff say it, with the zone named in its last column.
+	zones := map[string]*time.Location{}
+	zoneOf := func(code string) *time.Location {
+		if z, ok := zones[code]; ok {
+			return z
+		}
+		z := loc
+		if st, ok := s.Business.Store(code); ok {
+			if l, err := time.LoadLocation(st.TimeZone); err == nil {
+				z = l
+			}
+		}
+		zones[code] = z
+		return z
+	}
+	at := func(code string) func(time.Time) string {
+		z := zoneOf(code)
+		return func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.In(z).Format(csvTime)
+		}
+	}
 	i64 := func(n int64) string { return strconv.FormatInt(n, 10) }
 	switch sc.Kind {
 	case ExportCustomers:
 		err = s.writeCustomers(ctx, st, sc, cw, ts)
 	case ExportPurchases:
 		cw.Write([]string{"purchase_id", "at", "store", "customer_id", "cashier", "source", "receipt_id",
-			"amount_minor", "amount", "currency", "points_earned", "points_redeemed", "categories", "cancelled_at", "promotion", "returned_minor", "stamps"})
+			"amount_minor", "amount", "currency", "points_earned", "points_redeemed", "categories", "cancelled_at", "promotion", "returned_minor", "stamps", "time_zone"})
 		stamps := &s.Business.Gamification.Stamps
 		err = st.StreamPurchases(ctx, sc.ShopID, func(r *PurchaseExportRow) error {
 			n := "" // no stamp card, or a purchase under its minimum or before it
+			ts := at(r.StoreCode)
 			if stamps.Qualifies(r.Amount, r.At) {
 				n = strconv.Itoa(r.Stamps)
 			}
 			return cw.Write([]string{r.PublicID, ts(r.At), r.StoreCode, i64(r.CustomerID), r.Cashier, r.Source,
 				r.ReceiptID, i64(r.Amount), csvMoney(r.Amount, sc.Lang), r.Currency, i64(r.Earned), i64(r.Redeemed),
-				strings.Join(r.Categories, ";"), ts(r.CancelledAt), r.Promotion, i64(r.Returned), n})
+				strings.Join(r.Categories, ";"), ts(r.CancelledAt), r.Promotion, i64(r.Returned), n, zoneOf(r.StoreCode).String()})
 		})
 	case ExportReturns:
 		cw.Write([]string{"return_id", "at", "store", "purchase_id", "customer_id", "staff", "source", "pos_return_id",
-			"amount_minor", "amount", "currency", "refund_minor", "refund", "points_taken", "points_returned", "points_short"})
+			"amount_minor", "amount", "currency", "refund_minor", "refund", "points_taken", "points_returned", "points_short", "time_zone"})
 		err = st.StreamReturns(ctx, sc.ShopID, func(r *ReturnExportRow) error {
+			ts := at(r.StoreCode)
 			return cw.Write([]string{r.PublicID, ts(r.At), r.StoreCode, r.Purchase, i64(r.CustomerID), r.Staff, r.Source,
 				r.ReturnRef, i64(r.Amount), csvMoney(r.Amount, sc.Lang), r.Currency, i64(r.Refund), csvMoney(r.Refund, sc.Lang),
-				i64(r.Taken - r.Short), i64(r.Given), i64(r.Short)})
+				i64(r.Taken - r.Short), i64(r.Given), i64(r.Short), zoneOf(r.StoreCode).String()})
 		})
 	case ExportPrizes:
-		cw.Write([]string{"prize_id", "at", "store", "customer_id", "staff", "source", "reward", "title", "points", "stamps", "cancelled_at"})
+		cw.Write([]string{"prize_id", "at", "store", "customer_id", "staff", "source", "reward", "title", "points", "stamps", "cancelled_at", "time_zone"})
 		err = st.StreamPrizes(ctx, sc.ShopID, func(r *PrizeExportRow) error {
+			ts := at(r.StoreCode)
 			title := r.Reward
 			if rw, ok := s.Business.Gamification.Reward(r.Reward); ok {
 				title = rw.TitleIn(sc.Lang)
 			}
 			return cw.Write([]string{r.PublicID, ts(r.At), r.StoreCode, i64(r.CustomerID), r.Staff, r.Source, r.Reward,
-				title, i64(r.Points), strconv.Itoa(r.Stamps), ts(r.CancelledAt)})
+				title, i64(r.Points), strconv.Itoa(r.Stamps), ts(r.CancelledAt), zoneOf(r.StoreCode).String()})
 		})
 	case ExportLedger:
 		cw.Write([]string{"id", "at", "customer_id", "card_id", "kind", "points", "balance_after", "reason", "expires_at"})
@@ -337,20 +368,22 @@ func (s *Service) WriteExport(ctx context.Context, st ExportStore, sc ExportScop
 				i64(r.BalanceAfter), r.Reason, ts(r.ExpiresAt)})
 		})
 	case ExportFeedback:
-		cw.Write([]string{"id", "at", "store", "customer_id", "purchase_id", "cashier", "stars", "comment", "resolution"})
+		cw.Write([]string{"id", "at", "store", "customer_id", "purchase_id", "cashier", "stars", "comment", "resolution", "time_zone"})
 		err = st.StreamFeedback(ctx, sc.ShopID, func(r *FeedbackExportRow) error {
-			return cw.Write([]string{i64(r.ID), ts(r.At), r.StoreCode, i64(r.CustomerID), r.Purchase, r.Cashier,
-				strconv.Itoa(r.Stars), r.Comment, r.Resolution})
+			return cw.Write([]string{i64(r.ID), at(r.StoreCode)(r.At), r.StoreCode, i64(r.CustomerID), r.Purchase, r.Cashier,
+				strconv.Itoa(r.Stars), r.Comment, r.Resolution, zoneOf(r.StoreCode).String()})
 		})
 	case ExportQuestions:
-		cw.Write([]string{"id", "at", "store", "customer_id", "question", "with_photo", "handled_by", "handled_at", "resolution", "wait_minutes"})
+		cw.Write([]string{"id", "at", "store", "customer_id", "question", "with_photo", "handled_by", "handled_at", "resolution", "wait_minutes", "time_zone"})
 		err = st.StreamQuestions(ctx, sc.ShopID, func(r *QuestionExportRow) error {
+			// A question to the business as a whole: the business time zone.
+			ts := at(r.StoreCode)
 			wait := "" // minutes to the first answer or close, rounded up
 			if !r.HandledAt.IsZero() {
 				wait = i64(int64((r.HandledAt.Sub(r.At) + time.Minute - 1) / time.Minute))
 			}
 			return cw.Write([]string{i64(r.ID), ts(r.At), r.StoreCode, i64(r.CustomerID), r.Text, strconv.FormatBool(r.Photo), r.HandledBy,
-				ts(r.HandledAt), r.Resolution, wait})
+				ts(r.HandledAt), r.Resolution, wait, zoneOf(r.StoreCode).String()})
 		})
 	default:
 		err = Invalid("export.unknown")

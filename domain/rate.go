@@ -536,16 +536,29 @@ type FeedbackDigest struct {
 
 func (FeedbackDigest) eventName() string { return "feedback_digest" }
 
-// DigestFeedback summarizes the ratings given in the 24 hours before now,
-// with the last week's questions to the shop nobody answered, and
-// records FeedbackDigest for the owners (nothing when there is neither:
-// an empty digest is noise), once however many replicas run it for the
-// same tick. It reports how many ratings it counted.
+// DigestFeedback summarizes the ratings given since the last digest ran
+// (the 24 hours before now for the first), with the last week's
+// questions to the shop nobody answered, and records FeedbackDigest for
+// the owners (nothing when there is neither: an empty digest is noise),
+// once however many replicas run it for the same tick. It reports how many ratings it counted.
 func (s *Service) DigestFeedback(ctx context.Context, st Store) (int, error) {
 	to := s.Now()
-	from := to.Add(-24 * time.Hour)
+	var from time.Time
 	n := 0
 	err := st.Update(ctx, func(tx Tx) error {
+		// Each rating in one digest: from where the last one ended, not
+		// the 24 hours before this run, which a run a few seconds later
+		// in its minute than the last, a catch-up after downtime or a
+		// day of 23 or 25 hours (the clocks changing) made overlap or
+		// leave a gap.
+		last, err := tx.LastJobRanAt(ctx, JobFeedbackDigest)
+		if err != nil {
+			return err
+		}
+		from = to.Add(-24 * time.Hour)
+		if !last.IsZero() && last.Before(to) {
+			from = last
+		}
 		// Once a tick: the replicas' ticks of one minute are one run.
 		// The minute it started, never the nearest: a catch-up run in
 		// the 30 s before a tick must not record that tick as done.

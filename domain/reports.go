@@ -69,6 +69,9 @@ type ReportStore interface {
 	// LastJobRun is the latest occurrence recorded for job (zero when
 	// none is): the scheduler runs a tick missed since.
 	LastJobRun(ctx context.Context, job string) (time.Time, error)
+	// LastJobRanAt is when job's latest recorded run ran (zero when none
+	// is): the evening digest takes up where the last one ended.
+	LastJobRanAt(ctx context.Context, job string) (time.Time, error)
 	// ForgetJobRuns deletes job's records of occurrences before before.
 	ForgetJobRuns(ctx context.Context, job string, before time.Time) error
 }

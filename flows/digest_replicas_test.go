@@ -56,7 +56,8 @@ func TestDigestOnceAcrossReplicas(t *testing.T) {
 // TestDigestCatchUpJustBeforeTheTick: the bot was down over yesterday's
 // 21:00 digest and is back at 20:59:40. The missed digest goes out at
 // once; today's, 20 seconds later at 21:00, must still go out with the
-// rating given in between, not be taken as done by the catch-up run.
+// rating given in between, not be taken as done by the catch-up run,
+// and must not count again Anna's, which the catch-up digest counted.
 func TestDigestCatchUpJustBeforeTheTick(t *testing.T) {
 	t.Parallel()
 	h := bottest.New(t, withOwner)
@@ -102,7 +103,66 @@ func TestDigestCatchUpJustBeforeTheTick(t *testing.T) {
 	}
 	h.Settle()
 	msgs = owner.Sync().U.Messages()[seen:]
-	if len(msgs) != 1 || !strings.Contains(msgs[0].Text, "2 ratings, average 4.5⭐") {
-		t.Fatalf("the owner got %d messages at 21:00, want today's digest with Bella's 5⭐:\n%s", len(msgs), owner.Transcript())
+	if len(msgs) != 1 || !strings.Contains(msgs[0].Text, "📊 Ratings since 23.11 20:59:") ||
+		!strings.Contains(msgs[0].Text, "1 rating, average 5.0⭐") {
+		t.Fatalf("the owner got %d messages at 21:00, want today's digest with Bella's 5⭐ alone, since the catch-up:\n%s",
+			len(msgs), owner.Transcript())
+	}
+}
+
+// TestDigestCountsARatingGivenJustAfterTheTick: the scheduler checks the
+// jobs each minute, so a 21:00 digest runs a few seconds into the
+// minute, never at the same second twice. Today's ran at 21:00:02; Bella
+// rated her visit at 21:00:05, after it. Tomorrow's, at 21:00:10, must
+// count her rating: each evening's digest takes up where the last one
+// ended, not the 24 hours before it runs, which lost her rating between
+// the two.
+func TestDigestCountsARatingGivenJustAfterTheTick(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 903, "Boris")
+	loc, err := time.LoadLocation(h.Biz.Stores[0].TimeZone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := domain.DefaultJobs()[domain.JobFeedbackDigest]
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	c, err := schedule.NewClocked(h.DB, loc, log, h.Clock.Now(),
+		schedule.FeedbackDigestJob(spec, h.DB, h.Engine.Service, log))
+	if err != nil {
+		t.Fatal(err)
+	}
+	anna := join(t, h, 104, "Anna")
+	buy(t, anna, cashier)
+	anna.Send("/feedback").Tap("5⭐").Tap("Skip")
+	bella := join(t, h, 105, "Bella")
+	buy(t, bella, cashier)
+	h.Settle()
+
+	now := h.Clock.Now().In(loc)
+	h.Clock.Advance(time.Date(now.Year(), now.Month(), now.Day(), 21, 0, 2, 0, loc).Sub(now))
+	if got := c.RunDue(t.Context(), h.Clock.Now()); len(got) != 1 {
+		t.Fatalf("at 21:00:02 ran %v, want the digest", got)
+	}
+	h.Settle()
+	msgs := owner.Sync().U.Messages()
+	if !strings.Contains(msgs[len(msgs)-1].Text, "1 rating, average 5.0⭐") {
+		t.Fatalf("today's digest, want Anna's 5⭐:\n%s", owner.Transcript())
+	}
+	seen := len(msgs)
+
+	h.Clock.Advance(3 * time.Second) // 21:00:05
+	bella.Send("/feedback").Tap("4⭐").Tap("Skip")
+	h.Settle()
+	h.Clock.Advance(24*time.Hour + 5*time.Second) // tomorrow, 21:00:10
+	if got := c.RunDue(t.Context(), h.Clock.Now()); len(got) != 1 {
+		t.Fatalf("tomorrow at 21:00:10 ran %v, want the digest", got)
+	}
+	h.Settle()
+	msgs = owner.Sync().U.Messages()[seen:]
+	if len(msgs) != 1 || !strings.Contains(msgs[0].Text, "📊 Ratings in the last 24 hours:") ||
+		!strings.Contains(msgs[0].Text, "1 rating, average 4.0⭐") {
+		t.Fatalf("tomorrow's digest, want Bella's 4⭐ given at 21:00:05, after today's:\n%s", owner.Transcript())
 	}
 }

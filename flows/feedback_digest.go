@@ -59,7 +59,7 @@ func (e *Engine) sendDigest(ctx context.Context, tx domain.Tx, ev domain.Feedbac
 		r := Reply{ChatID: s.ChatID}
 		var parts []string
 		if len(mine) > 0 {
-			parts = append(parts, e.digestText(lang, mine, stores, names))
+			parts = append(parts, e.digestText(lang, mine, stores, names, e.digestTitle(ctx, tx, lang, &s, ev)))
 		}
 		if len(asked) > 0 {
 			text, rows := e.openInquiriesText(lang, asked, zones, digestInquiries, "alert.digest.inquiries.more")
@@ -144,11 +144,31 @@ func (e *Engine) openInquiriesText(lang string, open []domain.OpenInquiry, zones
 	return strings.Join(lines, "\n"), rows
 }
 
-// digestText writes the digest; stats come ordered by store, then
-// cashier, the store in general last.
-func (e *Engine) digestText(lang string, stats []domain.FeedbackStat, stores, names map[int64]string) string {
+// digestTitle heads the digest: "the last 24 hours" for a day's (23 to
+// 25 hours, the clocks may change), else, after a catch-up run, since
+// when it counts, at the clock of the reader's store (an owner's: the
+// first store's).
+func (e *Engine) digestTitle(ctx context.Context, tx domain.Tx, lang string, s *domain.Staff, ev domain.FeedbackDigest) string {
 	l := e.localizer(lang)
-	lines := []string{e.translate(l, "alert.digest.title", nil)}
+	if span := ev.To.Sub(ev.From); span >= 23*time.Hour && span <= 25*time.Hour {
+		return e.translate(l, "alert.digest.title", nil)
+	}
+	loc := e.Business.Location()
+	if s.ShopID != 0 {
+		if shop, err := tx.FindShopByID(ctx, s.ShopID); err == nil {
+			if z, err := time.LoadLocation(shop.TimeZone); err == nil {
+				loc = z
+			}
+		}
+	}
+	return e.translate(l, "alert.digest.title.since", map[string]any{"Since": ev.From.In(loc).Format("02.01 15:04")})
+}
+
+// digestText writes the digest under title; stats come ordered by
+// store, then cashier, the store in general last.
+func (e *Engine) digestText(lang string, stats []domain.FeedbackStat, stores, names map[int64]string, title string) string {
+	l := e.localizer(lang)
+	lines := []string{title}
 	for i := 0; i < len(stats); {
 		shop := stats[i].ShopID
 		total := domain.FeedbackStat{ShopID: shop}

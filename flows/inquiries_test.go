@@ -200,10 +200,10 @@ func TestCustomerCardListsQuestions(t *testing.T) {
 	owner.Send("/export").Tap("✉️ Questions to the shop")
 	rows := lastCSV(t, owner, "questions-2026-11-22.csv")
 	want := [][]string{
-		{"id", "at", "store", "customer_id", "question", "with_photo", "handled_by", "handled_at", "resolution", "wait_minutes"},
-		{"1", "2026-11-22 15:00:00", "", "1", "Do you have oat milk?", "false", "Olga", "2026-11-22 15:10:00", "replied", "10"},
-		{"2", "2026-11-22 15:10:00", "", "1", "Is there parking?", "false", "Olga", "2026-11-22 15:10:00", "resolved", "0"},
-		{"3", "2026-11-22 16:10:00", "", "1", "Can I book a table for Friday?", "false", "Olga", "2026-11-22 16:10:00", "replied", "0"},
+		{"id", "at", "store", "customer_id", "question", "with_photo", "handled_by", "handled_at", "resolution", "wait_minutes", "time_zone"},
+		{"1", "2026-11-22 15:00:00", "", "1", "Do you have oat milk?", "false", "Olga", "2026-11-22 15:10:00", "replied", "10", "Europe/Moscow"},
+		{"2", "2026-11-22 15:10:00", "", "1", "Is there parking?", "false", "Olga", "2026-11-22 15:10:00", "resolved", "0", "Europe/Moscow"},
+		{"3", "2026-11-22 16:10:00", "", "1", "Can I book a table for Friday?", "false", "Olga", "2026-11-22 16:10:00", "replied", "0", "Europe/Moscow"},
 	}
 	if !slices.EqualFunc(rows, want, slices.Equal) {
 		t.Errorf("the questions export:\n%q\nwant\n%q", rows, want)

@@ -159,7 +159,7 @@ func TestPrizeAtTheRegister(t *testing.T) {
 	}
 	owner.Send("/export").Tap("🎁 Prizes given")
 	rows := lastCSV(t, owner, "prizes-2026-11-23.csv")
-	if len(rows) != 3 || strings.Join(rows[0], ",") != "prize_id,at,store,customer_id,staff,source,reward,title,points,stamps,cancelled_at" ||
+	if len(rows) != 3 || strings.Join(rows[0], ",") != "prize_id,at,store,customer_id,staff,source,reward,title,points,stamps,cancelled_at,time_zone" ||
 		strings.Join(rows[1][4:10], ",") != "Boris,bot,coffee,a free coffee,120,0" || rows[1][10] != "" ||
 		strings.Join(rows[2][4:10], ",") != "Mila,bot,coffee,a free coffee,120,0" || rows[2][10] == "" {
 		t.Fatalf("the prizes export: %q", rows)

@@ -98,9 +98,9 @@ func TestReturnFromTheChat(t *testing.T) {
 	owner.Send("/export").Tap("↩ Returns of items")
 	rows := lastCSV(t, owner, "returns-2026-11-25.csv")
 	if len(rows) != 3 || strings.Join(rows[0], ",") != "return_id,at,store,purchase_id,customer_id,staff,source,"+
-		"pos_return_id,amount_minor,amount,currency,refund_minor,refund,points_taken,points_returned,points_short" ||
-		strings.Join(rows[1][5:], ",") != "Mila,bot,,25000,250.00,RUB,22500,225.00,6,25,0" ||
-		strings.Join(rows[2][5:], ",") != "Mila,bot,,75000,750.00,RUB,67500,675.00,21,75,0" || rows[1][3] != rows[2][3] {
+		"pos_return_id,amount_minor,amount,currency,refund_minor,refund,points_taken,points_returned,points_short,time_zone" ||
+		strings.Join(rows[1][5:], ",") != "Mila,bot,,25000,250.00,RUB,22500,225.00,6,25,0,Europe/Moscow" ||
+		strings.Join(rows[2][5:], ",") != "Mila,bot,,75000,750.00,RUB,67500,675.00,21,75,0,Europe/Moscow" || rows[1][3] != rows[2][3] {
 		t.Fatalf("the returns export: %q", rows)
 	}
 	anna.Sync()

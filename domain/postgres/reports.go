@@ -98,6 +98,18 @@ func (t *tx) LastJobRun(ctx context.Context, job string) (time.Time, error) {
 	return *last, nil
 }
 
+// LastJobRanAt is when the job's latest recorded run ran, zero for none.
+func (t *tx) LastJobRanAt(ctx context.Context, job string) (time.Time, error) {
+	var last *time.Time
+	if err := t.tx.QueryRow(ctx, `SELECT max(ran_at) FROM job_runs WHERE job = $1`, job).Scan(&last); err != nil {
+		return time.Time{}, mapErr(err)
+	}
+	if last == nil {
+		return time.Time{}, nil
+	}
+	return *last, nil
+}
+
 // ForgetJobRuns deletes the job's records older than before.
 func (t *tx) ForgetJobRuns(ctx context.Context, job string, before time.Time) error {
 	_, err := t.tx.Exec(ctx, `DELETE FROM job_runs WHERE job = $1 AND occurrence < $2`, job, before)
