@@ -95,7 +95,7 @@ func (s *Service) AdjustPoints(ctx context.Context, tx Tx, by *Staff, customerID
 		// Nobody gives themselves points, as at the register.
 		return LedgerEntry{}, false, Invalid("adjust.own")
 	}
-	if err := customerOfStaff(ctx, tx, by, c); err != nil {
+	if err := CustomerOfStaff(ctx, tx, by, c); err != nil {
 		return LedgerEntry{}, false, err
 	}
 	found, err := tx.FindCardByCustomer(ctx, c.ID)

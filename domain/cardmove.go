@@ -62,7 +62,7 @@ func (s *Service) MakeCardMove(ctx context.Context, tx Tx, by *Staff, customerID
 	if c.Erased || !c.Member() {
 		return "", nil, ErrNotFound
 	}
-	if err := customerOfStaff(ctx, tx, by, c); err != nil {
+	if err := CustomerOfStaff(ctx, tx, by, c); err != nil {
 		return "", nil, err
 	}
 	token, hash := NewInviteToken()

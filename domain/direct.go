@@ -28,7 +28,7 @@ func (s *Service) MessageCustomer(ctx context.Context, tx Tx, by *Staff, custome
 	case !c.Member() || c.Erased:
 		return nil, fmt.Errorf("customer %d: %w", customerID, ErrNotFound)
 	}
-	if err := customerOfStaff(ctx, tx, by, c); err != nil {
+	if err := CustomerOfStaff(ctx, tx, by, c); err != nil {
 		return nil, err
 	}
 	switch {

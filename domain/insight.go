@@ -166,13 +166,14 @@ func (s *Service) FindCustomer(ctx context.Context, tx Tx, query string) (*Custo
 	return findCustomerByPhone(ctx, tx, phone, query)
 }
 
-// customerOfStaff is nil when st may read and act on customer c: an
+// CustomerOfStaff is nil when st may read and act on customer c (a
+// button about c shown before st moved to another store included): an
 // owner (or a manager of all stores) any customer; a store's manager
 // those who joined or bought at their store, as their exports hold, and
 // those of no store yet (joined without a store's poster, bought
 // nowhere), whom any store may be helping. Anyone else is ErrNotFound,
 // the answer to a customer there is not.
-func customerOfStaff(ctx context.Context, tx Tx, st *Staff, c *Customer) error {
+func CustomerOfStaff(ctx context.Context, tx Tx, st *Staff, c *Customer) error {
 	if st.Role == RoleOwner || st.ShopID == 0 || c.JoinedStoreID == st.ShopID {
 		return nil
 	}
@@ -195,7 +196,7 @@ func (s *Service) ViewCustomerCard(ctx context.Context, tx Tx, by *Staff, c *Cus
 	if !by.CanManage() {
 		return nil, Invalid("staff.only_managers")
 	}
-	if err := customerOfStaff(ctx, tx, by, c); err != nil {
+	if err := CustomerOfStaff(ctx, tx, by, c); err != nil {
 		return nil, err
 	}
 	now := s.Now()

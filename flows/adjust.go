@@ -45,6 +45,14 @@ func adjustAction(s *Session, value string) error {
 	} else if err != nil {
 		return err
 	}
+	if err := domain.CustomerOfStaff(s.Ctx, s.Tx, s.Staff, c); isNotFound(err) {
+		// Another store's customer (a card opened before a move): as if
+		// there were none, no name, no balance.
+		s.Toast("error.stale_button")
+		return nil
+	} else if err != nil {
+		return err
+	}
 	if c.TelegramID == s.In.User.ID {
 		// Their own card: a colleague corrects it, as at the register.
 		s.Say("adjust.own", nil)

@@ -84,6 +84,11 @@ func noteAction(s *Session, value string) error {
 		return nil
 	}
 	c, err := s.Tx.FindCustomerByID(s.Ctx, customerID)
+	if err == nil && !c.Erased {
+		// Another store's customer (a button from before a move) is as
+		// unknown as an erased one.
+		err = domain.CustomerOfStaff(s.Ctx, s.Tx, s.Staff, c)
+	}
 	if errors.Is(err, domain.ErrNotFound) || (err == nil && c.Erased) {
 		s.Toast("error.stale_button")
 		return nil

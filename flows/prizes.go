@@ -222,7 +222,9 @@ func managedPrize(s *Session, publicID, refused string) (p *domain.Prize, name s
 		return nil, "", false, nil
 	}
 	p, err = s.Tx.FindPrizeByPublicID(s.Ctx, publicID)
-	if errors.Is(err, domain.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) || err == nil && s.Staff.ShopID != 0 && p.ShopID != s.Staff.ShopID {
+		// Another store's prize (a button from before a move) is as
+		// unknown as CancelPrize will answer it: no name, no title.
 		s.Edit(Reply{Text: s.T("prize.not_found", nil)})
 		return nil, "", false, nil
 	} else if err != nil {

@@ -59,7 +59,7 @@ func staffScreens(t *testing.T) map[string]string {
 	// and the refusals themselves.
 	customerSide := []string{"checkout.customer.", "adjust.customer.", "broadcast.poll.thanks", "broadcast.poll.closed", "relay.to_customer",
 		"card.scan.not_staff",
-		"staff.only", "staff.manager_only", "checkout.cancel_purchase.not_found"}
+		"staff.only", "staff.manager_only", "staff.revoked", "checkout.cancel_purchase.not_found"}
 	out := map[string]string{}
 	for id, forms := range msgs {
 		staff := false
@@ -83,8 +83,8 @@ func staffScreens(t *testing.T) map[string]string {
 	return out
 }
 
-// TestNonStaffReachNoStaffAction: a stranger who never joined and a
-// joined customer try every registered command, every stateless button
+// TestNonStaffReachNoStaffAction: a stranger who never joined, a
+// joined customer and a manager since revoked try every registered command, every stateless button
 // and every deep-link kind, with values that exist in the shop (another
 // customer's purchase, feedback, customer id, card token and code, an
 // invite someone else used). Buttons are even signed for their own chat,
@@ -113,6 +113,17 @@ func TestNonStaffReachNoStaffAction(t *testing.T) {
 	owner.Sync()
 	owner.Send("/promo").Tap("🔥 Start a promotion").Tap("×2").Tap("All stores").Tap("▶ Now").Tap("1 h (till 16:00)").
 		Tap("Flash promotion until 16:00").Tap("🔥 Start")
+	// Max was a manager and is no longer: whatever he was shown then
+	// gives him nothing now.
+	max := hire(t, h, owner, "manager", 963, "Max")
+	owner.Send("/staff").Tap("👥 Staff list").Tap("Revoke Max").Tap("Yes, revoke")
+	// The staff screens whose buttons' values are tried below.
+	_, veraCard := customer(t, h, 101)
+	owner.Send("/customer " + veraCard.Number)
+	for _, cmd := range []string{"/staff", "/stats", "/chart", "/export", "/codes", "/questions", "/myqr"} {
+		owner.Send(cmd)
+	}
+	cashier.Send("/today")
 	owner.Send("/broadcast")
 	carl := join(t, h, 171, "Carl")
 
@@ -137,6 +148,29 @@ func TestNonStaffReachNoStaffAction(t *testing.T) {
 	values := []string{"", publicID, "p" + publicID, "c" + custID, custID, feedbackID, feedbackID + ".1",
 		publicID + ".1", broadcastID, broadcastID + ":0", "central", "central.1", "show", "refresh", "export",
 		"marketing_off", "join", "k.30.central", "new", "stop1", "c_" + token, token, code, usedInvite, "i_" + usedInvite, "i_madeup123"}
+	// And every value the bot put in a stateless button for the staff,
+	// so a new button's values are tried as soon as a staff screen
+	// shows it.
+	tried := map[string]bool{}
+	for _, v := range values {
+		tried[v] = true
+	}
+	for _, staff := range []*bottest.Chat{owner, cashier, max} {
+		for _, m := range staff.U.Messages() {
+			for _, row := range m.Inline {
+				for _, b := range row {
+					if !strings.HasPrefix(b.Data, "x") {
+						continue // a flow's button
+					}
+					_, rest, _ := strings.Cut(b.Data, ":")
+					if _, v, ok := strings.Cut(rest, ":"); ok && !tried[v] {
+						tried[v] = true
+						values = append(values, v)
+					}
+				}
+			}
+		}
+	}
 	// Commands read their arguments as a card, a code, a purchase or a
 	// customer, when they read any.
 	cmdValues := []string{"", publicID, custID, code, "c_" + token, "central"}
@@ -144,7 +178,7 @@ func TestNonStaffReachNoStaffAction(t *testing.T) {
 	secrets := []string{"Vera", "+79990000101", "79990000101", card.Number, code, token, publicID, "The cup was dirty", "Boris"}
 	screens := staffScreens(t)
 
-	attackers := []int64{5001, carl.U.ID}
+	attackers := []int64{5001, carl.U.ID, max.U.ID}
 	digest := func() map[string]string {
 		d := map[string]string{}
 		for name, sql := range staffTables {
@@ -171,6 +205,7 @@ func TestNonStaffReachNoStaffAction(t *testing.T) {
 	}{
 		{h.Chat(attackers[0], "Mallory", "en"), "stranger"},
 		{carl, "customer"},
+		{max.Sync(), "revoked manager"},
 	} {
 		t.Run(who.what, func(t *testing.T) {
 			t.Parallel()
