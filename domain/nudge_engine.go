@@ -161,6 +161,11 @@ type NudgeStore interface {
 	// that a purchase at bought made untrue, and their bonus: recorded
 	// as done.
 	WithdrawBoughtNudges(ctx context.Context, customerID int64, rules []string, bought time.Time) error
+	// WithdrawSparedNudges takes back at at, with the commit, the
+	// customer's nudges of the event rules still waiting to go whose shop
+	// event happened at or before occurred (a later event that spares
+	// them came), and their bonus: recorded as done.
+	WithdrawSparedNudges(ctx context.Context, customerID int64, rules []string, occurred, at time.Time) error
 }
 
 // NudgeRender builds the message of a nudge that is sent; n has its id,

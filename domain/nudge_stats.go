@@ -57,6 +57,29 @@ func (s *Service) withdrawBoughtNudges(ctx context.Context, tx Tx, ev Event) err
 	return tx.WithdrawBoughtNudges(ctx, p.CustomerID, rules, p.CreatedAt)
 }
 
+// withdrawSparedNudges is the nudge engine's reaction to an event of the
+// online shop: an event rule's message still waiting for the customer's
+// hours (an abandoned cart's reminder held for the morning) is no longer
+// true once an event that spares them (the order, placed overnight) came
+// after the one it is about: it is taken back with its bonus, recorded as
+// done, as a purchase takes it back.
+func (s *Service) withdrawSparedNudges(ctx context.Context, tx Tx, ev Event) error {
+	e, ok := ev.(ShopEventRecorded)
+	if !ok {
+		return nil
+	}
+	var rules []string
+	for _, r := range s.Business.Nudges.Rules {
+		if r.Kind == NudgeEvent && slices.Contains(r.UnlessEvents, string(e.Event.Type)) {
+			rules = append(rules, r.ID)
+		}
+	}
+	if len(rules) == 0 {
+		return nil
+	}
+	return tx.WithdrawSparedNudges(ctx, e.Event.CustomerID, rules, e.Event.OccurredAt, e.Event.CreatedAt)
+}
+
 // Nudge buttons, recorded as the click of the message they are on.
 const (
 	NudgeClickOffer   = "offer"   // the offer or the card

@@ -39,6 +39,7 @@ func NewService(b *Business, signer *CardSigner, salt []byte, now func() time.Ti
 	s.On(attributeNudges)
 	s.On(trackReplenishment)
 	s.On(s.withdrawBoughtNudges)
+	s.On(s.withdrawSparedNudges)
 	s.On(s.withdrawRatingRequest)
 	s.After(s.welcomeUndone) // after the cancellation's own message
 	s.After(s.gamify)

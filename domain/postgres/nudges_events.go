@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -80,5 +81,30 @@ func (t *tx) addEventItems(ctx context.Context, dues []domain.NudgeDue) error {
 	for i := range dues {
 		dues[i].Items = items[dues[i].Occurrence]
 	}
+	return nil
+}
+
+// withdrawSpared takes back, at $4, customer $1's nudges of the event
+// rules $2 queued and not sent yet whose shop event (their occurrence)
+// happened at or before $3, when the event that spares them came, as
+// withdrawBought does for a purchase.
+const withdrawSpared = `WITH gone AS (
+UPDATE outbox o SET dropped_at = $4, last_error = '` + withdrawnError + `', payload = '{}', payloads = NULL
+  FROM nudges n
+  JOIN shop_events e ON e.id = CASE WHEN n.occurrence ~ '^[0-9]{1,18}$' THEN n.occurrence::bigint END
+ WHERE n.customer_id = $1 AND n.outcome = 'sent' AND n.rule = ANY($2::text[])
+   AND e.customer_id = $1 AND e.occurred_at <= $3
+   AND o.nudge_id = n.id AND ` + chatPending + `
+   AND (o.claimed_until IS NULL OR o.claimed_until < now())
+RETURNING o.nudge_id)
+UPDATE nudges SET outcome = 'skipped', reason = '` + domain.SkipDone + `' WHERE id IN (SELECT nudge_id FROM gone)`
+
+// WithdrawSparedNudges takes back the customer's waiting event nudges
+// that a later event spares, and their bonus, with the commit.
+func (t *tx) WithdrawSparedNudges(ctx context.Context, customerID int64, rules []string, occurred, at time.Time) error {
+	b := &pgx.Batch{}
+	b.Queue(withdrawSpared, customerID, rules, occurred, t.stamp(at))
+	b.Queue(withdrawBonus, customerID, t.stamp(at))
+	t.tx.Defer(b)
 	return nil
 }
