@@ -83,8 +83,10 @@ func askConfirmBroadcast(s *Session, cancel []Button) error {
 	if s.Data(broadcastTextKey(s.Lang)) != "" {
 		s.Say("broadcast.preview.languages", nil)
 	}
-	s.Send(s.e.Marketing(s.Lang, s.Data("topic"), Reply{Text: s.Data("text"), Photo: s.Data("photo"),
-		Inline: pollButtons(0, pollOptions(s), -1)}))
+	preview := s.e.Marketing(s.Lang, s.Data("topic"), Reply{Text: s.Data("text"), Photo: s.Data("photo"),
+		Inline: pollButtons(0, pollOptions(s), -1)})
+	preview.Inline = inertButtons(preview.Inline)
+	s.Send(preview)
 	back := []Button{{Text: s.T("broadcast.confirm.other_audience", nil), Data: s.cb(flowBroadcast, stepBcConfirm, "back")}}
 	if n == 0 {
 		s.Send(Reply{Text: s.T("broadcast.confirm.nobody", nil), Inline: [][]Button{back, cancel}})
@@ -107,6 +109,21 @@ func askConfirmBroadcast(s *Session, cancel []Button) error {
 	}
 	s.Send(Reply{Text: text, Inline: append(rows, back, cancel)})
 	return nil
+}
+
+// inertButtons are a preview's buttons, shown as customers will see them
+// but answering nothing: in a staff member's chat "🛑 Stop all offers"
+// would withdraw their own consent, were they a member too. No action
+// has this name: a tap is a stale button.
+func inertButtons(rows [][]Button) [][]Button {
+	out := make([][]Button, len(rows))
+	for i, row := range rows {
+		out[i] = make([]Button, len(row))
+		for j, b := range row {
+			out[i][j] = Button{Text: b.Text, Data: action("preview", "")}
+		}
+	}
+	return out
 }
 
 // audienceName says who a broadcast goes to, in the session's language.

@@ -128,6 +128,14 @@ func topicsAction(s *Session, value string) error {
 			return err
 		}
 		title := map[string]any{"Title": t.TitleIn(s.Lang)}
+		if on && !s.Customer.Marketing {
+			// Without the consent nothing comes, whatever the topic
+			// (an older message's button, tapped after "Stop all"):
+			// the choice is kept, and the way back stays.
+			s.callbackText = s.T("marketing.resubscribed_consent_off", title)
+			editWaysOut(s, [][]Button{{{Text: s.T("privacy.marketing.on", nil), Data: action("topics", topicBack+":"+t.ID)}}})
+			return nil
+		}
 		toast := "marketing.unsubscribed"
 		if on {
 			toast = "marketing.resubscribed"
