@@ -62,7 +62,10 @@ func (s *Service) withdrawBoughtNudges(ctx context.Context, tx Tx, ev Event) err
 // hours (an abandoned cart's reminder held for the morning) is no longer
 // true once an event that spares them (the order, placed overnight) came
 // after the one it is about: it is taken back with its bonus, recorded as
-// done, as a purchase takes it back.
+// done, as a purchase takes it back. So is the waiting message of the
+// rule's own event type about an earlier event (the first abandoned
+// cart's): the later event takes its place, and its own message, about
+// the latest cart, is not then skipped by the frequency cap.
 func (s *Service) withdrawSparedNudges(ctx context.Context, tx Tx, ev Event) error {
 	e, ok := ev.(ShopEventRecorded)
 	if !ok {
@@ -70,7 +73,7 @@ func (s *Service) withdrawSparedNudges(ctx context.Context, tx Tx, ev Event) err
 	}
 	var rules []string
 	for _, r := range s.Business.Nudges.Rules {
-		if r.Kind == NudgeEvent && slices.Contains(r.UnlessEvents, string(e.Event.Type)) {
+		if r.Kind == NudgeEvent && (r.Event == e.Event.Type || slices.Contains(r.UnlessEvents, string(e.Event.Type))) {
 			rules = append(rules, r.ID)
 		}
 	}
