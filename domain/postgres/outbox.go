@@ -415,9 +415,13 @@ func (o *outbox) Throttle(ctx context.Context, m domain.OutMessage, after time.D
 	if err := o.putOff(ctx, m, after, reason, 1); err != nil {
 		return err
 	}
+	// The chat's rows that nobody else is writing (SKIP LOCKED): those
+	// are being sent, moved or withdrawn, and waiting on them, in
+	// whatever order another statement locks them, could deadlock
+	// (with the bot-wide wait every sender throttles at once).
 	_, err := o.pool.Exec(ctx, `UPDATE outbox SET retry_at = greatest(retry_at, now() + $3 * interval '1 second')
-		WHERE chat_id = $1 AND id <> $2 AND `+chatPending+`
-		  AND (claimed_until IS NULL OR claimed_until < now())`, m.ChatID, m.ID, after.Seconds())
+		WHERE id IN (SELECT id FROM outbox WHERE chat_id = $1 AND id <> $2 AND `+chatPending+`
+		  AND (claimed_until IS NULL OR claimed_until < now()) ORDER BY id FOR UPDATE SKIP LOCKED)`, m.ChatID, m.ID, after.Seconds())
 	return markUnavailable(err)
 }
 
