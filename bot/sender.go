@@ -297,7 +297,7 @@ func (s *Sender) deliverInOrder(ctx context.Context, ms []domain.OutMessage) (in
 			release = append(release, m)
 			continue
 		case blocked:
-			s.finish(ctx, s.outbox.Drop(ctx, m.ID, "blocked"))
+			s.finish(ctx, s.outbox.Drop(ctx, m, "blocked"))
 			continue
 		}
 		if ctx.Err() != nil {
@@ -405,7 +405,7 @@ func (s *Sender) deliver(ctx context.Context, m domain.OutMessage) outcome {
 	if !ok {
 		if err := json.Unmarshal(m.Payload, &r); err != nil {
 			s.log.Error("decode outbox row", "id", m.ID, "err", err)
-			s.finish(ctx, s.outbox.Drop(ctx, m.ID, "undecodable"))
+			s.finish(ctx, s.outbox.Drop(ctx, m, "undecodable"))
 			return dropped
 		}
 	}
@@ -505,18 +505,18 @@ func (s *Sender) failed(ctx context.Context, m domain.OutMessage, err error) out
 		// Blocked by the user: keep the data, stop sending.
 		s.log.Info("chat unreachable", "chat", m.ChatID)
 		s.finish(ctx, s.outbox.MarkUnreachable(ctx, m.ChatID))
-		s.finish(ctx, s.outbox.Drop(ctx, m.ID, "blocked: "+err.Error()))
+		s.finish(ctx, s.outbox.Drop(ctx, m, "blocked: "+err.Error()))
 		return blocked
 	case errors.Is(err, tg.ErrorBadRequest), errors.Is(err, tg.ErrorNotFound), errors.Is(err, tg.ErrorUnauthorized),
 		errors.Is(err, errExportTooLarge): // the same file would be as large again
 		s.log.Error("telegram refused message", "chat", m.ChatID, "id", m.ID, "err", err)
-		s.finish(ctx, s.outbox.Drop(ctx, m.ID, err.Error()))
+		s.finish(ctx, s.outbox.Drop(ctx, m, err.Error()))
 		return dropped
 	case ctx.Err() != nil:
 		return pending // shutting down mid-send
 	case m.Failures >= maxAttempts:
 		s.log.Error("giving up on message", "chat", m.ChatID, "id", m.ID, "err", err)
-		s.finish(ctx, s.outbox.Drop(ctx, m.ID, err.Error()))
+		s.finish(ctx, s.outbox.Drop(ctx, m, err.Error()))
 		return dropped
 	}
 	backoff := time.Duration(1<<min(max(m.Failures, 0), 8)) * time.Second

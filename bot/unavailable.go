@@ -91,8 +91,8 @@ func (o steadyOutbox) Release(ctx context.Context, ms []domain.OutMessage) error
 	return retryDB(ctx, func() error { return o.Outbox.Release(ctx, ms) })
 }
 
-func (o steadyOutbox) Drop(ctx context.Context, id int64, reason string) error {
-	return retryDB(ctx, func() error { return o.Outbox.Drop(ctx, id, reason) })
+func (o steadyOutbox) Drop(ctx context.Context, m domain.OutMessage, reason string) error {
+	return retryDB(ctx, func() error { return o.Outbox.Drop(ctx, m, reason) })
 }
 
 // retryDB runs fn again, with a growing pause, while it fails with

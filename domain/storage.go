@@ -546,7 +546,8 @@ type Outbox interface {
 	// Drop gives up on the message (the user blocked the bot, Telegram
 	// refused it) and scrubs it; one whose card moved to another account
 	// while it was leased goes to the new chat instead, as with PutOff.
-	Drop(ctx context.Context, id int64, reason string) error
+	// A lease taken over since is left alone.
+	Drop(ctx context.Context, m OutMessage, reason string) error
 	// MarkUnreachable flags the chat's customer and staff member after a
 	// 403 (a flagged staff member's chat is queued nothing) and drops the
 	// chat's other pending, unleased messages: data is kept, sending stops.

@@ -119,7 +119,7 @@ func TestCardMoveReroutesAHeldMessageTheOldChatRefused(t *testing.T) {
 		t.Fatalf("the card did not move:\n%s", texts(fresh))
 	}
 	// The other replica's send meets the old account's 403.
-	if err := h.DB.Outbox().Drop(context.Background(), id, "blocked: Forbidden: user is deactivated"); err != nil {
+	if err := h.DB.Outbox().Drop(context.Background(), domain.OutMessage{ID: id, ChatID: 101, Attempts: 1}, "blocked: Forbidden: user is deactivated"); err != nil {
 		t.Fatal(err)
 	}
 	h.Bot.Sender().Kick()

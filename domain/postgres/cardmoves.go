@@ -82,12 +82,15 @@ func (t *tx) MoveCustomerAccount(ctx context.Context, customerID, telegramID, ch
 	// given back), it goes to the new chat then (moved_to, see
 	// Outbox.PutOff and Release). A wait Telegram set for the old chat
 	// (a 429's retry_at) is that chat's: it does not come along to hold
-	// up the new chat's queue, the answer to the link behind it. A
+	// up the new chat's queue, the answer to the link behind it; nor do
+	// the old chat's failures (spent = attempts), which one error in the
+	// new chat would have made too many (the sender's maxAttempts). A
 	// staff member's chat keeps its flow and its staff messages: only
 	// what is the customer's own (their nudges, rating requests and
 	// broadcasts) follows the card.
 	pending := `chat_id = $1 AND num_nulls(sent_at, dropped_at) = 2`
-	move := `UPDATE outbox SET chat_id = $2, payload = jsonb_set(payload, '{chat_id}', to_jsonb($2::bigint)), retry_at = NULL
+	move := `UPDATE outbox SET chat_id = $2, payload = jsonb_set(payload, '{chat_id}', to_jsonb($2::bigint)), retry_at = NULL,
+			spent = attempts
 			WHERE ` + pending + ` AND (claimed_until IS NULL OR claimed_until < now())`
 	held := `UPDATE outbox SET moved_to = $2 WHERE ` + pending + ` AND claimed_until >= now()`
 	steps := []stmt{{`DELETE FROM conversations WHERE chat_id = $1`, []any{*oldChat}},

@@ -427,7 +427,8 @@ func (o *outbox) Throttle(ctx context.Context, m domain.OutMessage, after time.D
 
 func (o *outbox) putOff(ctx context.Context, m domain.OutMessage, after time.Duration, reason string, spent int) error {
 	_, err := o.pool.Exec(ctx, `UPDATE outbox SET retry_at = CASE WHEN moved_to IS NULL THEN now() + $3 * interval '1 second' END,
-		claimed_until = NULL, last_error = $4, spent = least(spent + $5, attempts), `+followMove+`
+		claimed_until = NULL, last_error = $4, spent = CASE WHEN moved_to IS NULL THEN least(spent + $5, attempts) ELSE attempts END,
+		`+followMove+`
 		WHERE id = $1 AND attempts = $2 AND `+unsentByID,
 		m.ID, m.Attempts, after.Seconds(), reason, spent)
 	return markUnavailable(err)
@@ -437,14 +438,18 @@ func (o *outbox) putOff(ctx context.Context, m domain.OutMessage, after time.Dur
 // while a sender held it (MoveCustomerAccount set moved_to) to the new
 // chat, as its lease ends without the message going: it was not shown
 // in the old chat, and goes where the card is now. The old chat's wait
-// (a 429's retry_at) stays behind with the old chat.
+// (a 429's retry_at) stays behind with the old chat, and so do its
+// failures: the statements that follow a move set spent to attempts, so
+// the new chat's first failure is the message's first (attempts stays
+// the lease's fence).
 const followMove = `chat_id = coalesce(moved_to, chat_id),
 	payload = CASE WHEN moved_to IS NULL THEN payload ELSE jsonb_set(payload, '{chat_id}', to_jsonb(moved_to)) END,
 	moved_to = NULL`
 
 // releaseOutbox gives back the leases of rows $1 claimed at attempts $2
 // (in the same order), a row whose card moved meanwhile to its new chat.
-const releaseOutbox = `UPDATE outbox o SET claimed_until = NULL, spent = least(spent + 1, attempts), ` + followMove + `
+const releaseOutbox = `UPDATE outbox o SET claimed_until = NULL,
+	spent = CASE WHEN moved_to IS NULL THEN least(spent + 1, attempts) ELSE attempts END, ` + followMove + `
 	WHERE o.id = ANY($1) AND o.attempts = ($2::int[])[array_position($1::bigint[], o.id)]
 	  AND ` + unsentByID
 
@@ -466,15 +471,19 @@ func (o *outbox) Release(ctx context.Context, ms []domain.OutMessage) error {
 // Drop gives up on a row and scrubs its payload; a row whose card moved
 // while it was held (moved_to) goes to the new chat instead: what the
 // old chat refused (a 403 of the account the card left) was not shown.
-func (o *outbox) Drop(ctx context.Context, id int64, reason string) error {
-	_, err := o.pool.Exec(ctx, `UPDATE outbox SET dropped_at = CASE WHEN moved_to IS NULL THEN $3::timestamptz END,
-		claimed_until = NULL, last_error = $2,
+// It is fenced by attempts, as PutOff is: a drop that lands after the
+// caller's lease lapsed and another sender took the row over (which may
+// have delivered it or put it off for a retry) changes nothing.
+func (o *outbox) Drop(ctx context.Context, m domain.OutMessage, reason string) error {
+	_, err := o.pool.Exec(ctx, `UPDATE outbox SET dropped_at = CASE WHEN moved_to IS NULL THEN $4::timestamptz END,
+		claimed_until = NULL, last_error = $3,
 		retry_at = CASE WHEN moved_to IS NULL THEN retry_at END,
 		payloads = CASE WHEN moved_to IS NULL THEN NULL ELSE payloads END,
+		spent = CASE WHEN moved_to IS NULL THEN spent ELSE attempts END,
 		chat_id = coalesce(moved_to, chat_id),
 		payload = CASE WHEN moved_to IS NULL THEN '{}' ELSE jsonb_set(payload, '{chat_id}', to_jsonb(moved_to)) END,
 		moved_to = NULL
-		WHERE id = $1`, id, reason, o.now())
+		WHERE id = $1 AND attempts = $2 AND `+unsentByID, m.ID, m.Attempts, reason, o.now())
 	return markUnavailable(err)
 }
 

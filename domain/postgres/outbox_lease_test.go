@@ -73,7 +73,7 @@ func TestTake(t *testing.T) {
 	leases[ids["stale"]] = stale
 	for _, err := range []error{
 		ob.MarkSent(ctx, ids["sent"]),
-		ob.Drop(ctx, ids["dropped"], "400"),
+		ob.Drop(ctx, leases[ids["dropped"]], "400"),
 		ob.Release(ctx, []domain.OutMessage{leases[ids["released"]]}),
 	} {
 		if err != nil {
@@ -114,15 +114,15 @@ func TestPutOffAndDrop(t *testing.T) {
 	ob := db.Outbox()
 	putOff, dropped := enqueue(t, db, 1, time.Time{}), enqueue(t, db, 2, time.Time{})
 	leased := claimAll(t, db, putOff, dropped)
-	m := leased[0]
+	m, d := leased[0], leased[1]
 	if m.ID != putOff {
-		m = leased[1]
+		m, d = d, m
 	}
 	if err := ob.PutOff(ctx, m, time.Hour, "429: retry after 3600"); err != nil {
 		t.Fatal(err)
 	}
 	at := clock.Advance(time.Second)
-	if err := ob.Drop(ctx, dropped, "400: chat not found"); err != nil {
+	if err := ob.Drop(ctx, d, "400: chat not found"); err != nil {
 		t.Fatal(err)
 	}
 	claimAll(t, db) // nothing before retry_at

@@ -267,7 +267,7 @@ func TestClaimTakesOnlyDueRows(t *testing.T) {
 		ob.PutOff(ctx, domain.OutMessage{ID: wallLater}, time.Hour, "429"),
 		ob.PutOff(ctx, domain.OutMessage{ID: wallPast}, -time.Hour, "429"),
 		ob.MarkSent(ctx, sent),
-		ob.Drop(ctx, dropped, "bad request"),
+		ob.Drop(ctx, domain.OutMessage{ID: dropped}, "bad request"),
 	} {
 		if err != nil {
 			t.Fatal(err)

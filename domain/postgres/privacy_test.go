@@ -174,11 +174,16 @@ func TestPurge(t *testing.T) {
 		t.Fatal(err)
 	}
 	oldSent, oldDropped, oldPending := enqueue(t, db, 1, time.Time{}), enqueue(t, db, 2, time.Time{}), enqueue(t, db, 3, time.Time{})
-	claimAll(t, db, oldSent, oldDropped, oldPending)
+	var dropping domain.OutMessage
+	for _, m := range claimAll(t, db, oldSent, oldDropped, oldPending) {
+		if m.ID == oldDropped {
+			dropping = m
+		}
+	}
 	if err := ob.MarkSent(ctx, oldSent); err != nil {
 		t.Fatal(err)
 	}
-	if err := ob.Drop(ctx, oldDropped, "400"); err != nil {
+	if err := ob.Drop(ctx, dropping, "400"); err != nil {
 		t.Fatal(err)
 	}
 	cutoff := clock.Advance(time.Hour)
