@@ -26,6 +26,9 @@ type Broadcast struct {
 	// Promotion is the live promotion it announces ("": none): stopping
 	// the promotion takes back what of it has not gone.
 	Promotion string
+	// Cancelled: its sender (or an owner) cancelled it, taking back some
+	// of its messages; its poll, if any, takes no more answers.
+	Cancelled bool
 }
 
 // Audience says who receives a broadcast: members with the marketing

@@ -66,7 +66,8 @@ func CheckPollOption(text string, have []string) (string, error) {
 
 // AnswerPoll records a member's answer to a poll broadcast (replacing an
 // earlier one) and returns the poll. A broadcast that is not a poll, or
-// an option it does not have, is a stale button.
+// an option it does not have, is a stale button; a cancelled one's poll
+// is closed.
 func (s *Service) AnswerPoll(ctx context.Context, tx Tx, c *Customer, broadcastID int64, option int) (*Broadcast, error) {
 	if !c.Member() {
 		return nil, Invalid("error.stale_button")
@@ -79,6 +80,9 @@ func (s *Service) AnswerPoll(ctx context.Context, tx Tx, c *Customer, broadcastI
 	}
 	if option < 0 || option >= len(b.Options) {
 		return nil, Invalid("error.stale_button")
+	}
+	if b.Cancelled { // the answers given before the cancel stay
+		return nil, Invalid("broadcast.poll.closed")
 	}
 	if err := tx.SavePollAnswer(ctx, b.ID, c.ID, option, s.Now()); err != nil {
 		return nil, fmt.Errorf("answer poll: %w", err)

@@ -113,14 +113,20 @@ func (s *Service) SetTopic(ctx context.Context, tx Tx, c *Customer, topic string
 
 // SetMarketing gives or withdraws the marketing consent, recorded as a
 // consent row with the wording version (as proof), whether from /privacy
-// or from "Stop all marketing" under a message.
+// or from "Stop all marketing" under a message; asked for the state the
+// customer is in already, it records nothing.
 func (s *Service) SetMarketing(ctx context.Context, tx Tx, c *Customer, on bool) error {
-	if err := tx.AppendConsent(ctx, c.ID, Consent{
-		Kind: ConsentMarketing, Version: s.Business.ConsentVersion, Granted: on, At: s.Now(),
-	}); err != nil {
-		return err
+	// Already so (a second message's "Stop all", an older menu): no
+	// change, no consent row, so /privacy and the export keep the date
+	// of the real change.
+	if c.Marketing != on {
+		if err := tx.AppendConsent(ctx, c.ID, Consent{
+			Kind: ConsentMarketing, Version: s.Business.ConsentVersion, Granted: on, At: s.Now(),
+		}); err != nil {
+			return err
+		}
+		c.Marketing = on
 	}
-	c.Marketing = on
 	if !on {
 		// Nothing sent on the consent withdrawn: not a broadcast queued
 		// before, nor an offer held for the customer's hours.

@@ -297,6 +297,8 @@ func showProgress(s *Session, id int64) error {
 	data := map[string]any{"Queued": s.num(int64(p.Queued)), "Sent": s.num(int64(p.Sent)), "Blocked": s.num(int64(p.Blocked)), "Failed": s.num(int64(p.Failed)),
 		"Pending": s.num(int64(p.Pending)), "When": showWhen(s, b.NotBefore)}
 	switch {
+	case p.Queued == 0: // the audience left between the count and Send
+		msg = "broadcast.nobody_left"
 	case p.Done():
 		msg = "broadcast.report"
 	case b.NotBefore.After(s.e.Now()):
@@ -350,7 +352,11 @@ func (e *Engine) ReportBroadcasts(ctx context.Context) (int, error) {
 		if err != nil {
 			return nil, err
 		}
-		text := e.translate(loc, "broadcast.report",
+		msg := "broadcast.report"
+		if p.Queued == 0 { // the audience left between the count and Send
+			msg = "broadcast.nobody_left"
+		}
+		text := e.translate(loc, msg,
 			map[string]any{"Queued": e.num(int64(p.Queued), lang), "Sent": e.num(int64(p.Sent), lang),
 				"Blocked": e.num(int64(p.Blocked), lang), "Failed": e.num(int64(p.Failed), lang)}) + e.withdrawnLine(loc, p)
 		r := Reply{ChatID: to.ChatID, Text: text + tally}

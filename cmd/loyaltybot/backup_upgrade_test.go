@@ -204,5 +204,6 @@ func backToVersion71(t *testing.T, url string) {
 		ALTER TABLE outbox DROP COLUMN moved_to;
 		DROP INDEX outbox_about_feedback;
 		ALTER TABLE outbox DROP COLUMN about_feedback_id;
+		ALTER TABLE broadcasts DROP COLUMN cancelled_at;
 		DELETE FROM schema_migrations WHERE version > 71`)
 }

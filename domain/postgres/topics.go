@@ -65,14 +65,21 @@ ON CONFLICT (idempotency_key) DO NOTHING`
 const cancelledError = "cancelled"
 
 // CancelBroadcast drops the broadcast's rows not sent yet, unless a
-// sender holds them (a lease is transport time: now()).
+// sender holds them (a lease is transport time: now()); when it took
+// back any, the broadcast records the cancel (its poll closes).
 func (t *tx) CancelBroadcast(ctx context.Context, id int64, at time.Time) (int, error) {
-	tag, err := t.tx.Exec(ctx, `UPDATE outbox o SET dropped_at = $2, last_error = '`+cancelledError+`', payload = '{}', payloads = NULL
-		WHERE o.broadcast_id = $1 AND `+chatPending+` AND (o.claimed_until IS NULL OR o.claimed_until < now())`, id, t.stamp(at))
+	var n int
+	err := t.tx.QueryRow(ctx, `WITH c AS (
+		UPDATE outbox o SET dropped_at = $2, last_error = '`+cancelledError+`', payload = '{}', payloads = NULL
+		 WHERE o.broadcast_id = $1 AND `+chatPending+` AND (o.claimed_until IS NULL OR o.claimed_until < now())
+		RETURNING o.id),
+		b AS (UPDATE broadcasts SET cancelled_at = coalesce(cancelled_at, $2)
+		 WHERE id = $1 AND EXISTS (SELECT 1 FROM c))
+		SELECT count(*) FROM c`, id, t.stamp(at)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("cancel broadcast %d: %w", id, mapErr(err))
 	}
-	return int(tag.RowsAffected()), nil
+	return n, nil
 }
 
 // CancelPromotionBroadcasts drops the rows not sent yet of the broadcasts
@@ -242,8 +249,10 @@ func payloadsJSON(p map[string]json.RawMessage) []byte {
 // FindBroadcast loads a broadcast.
 func (t *tx) FindBroadcast(ctx context.Context, id int64) (*domain.Broadcast, error) {
 	b := &domain.Broadcast{ID: id}
-	err := t.tx.QueryRow(ctx, `SELECT staff_id, topic, text, photo, queued, not_before, created_at, options
-		FROM broadcasts WHERE id = $1`, id).Scan(&b.StaffID, &b.Topic, &b.Text, &b.Photo, &b.Queued, &b.NotBefore, &b.CreatedAt, &b.Options)
+	err := t.tx.QueryRow(ctx, `SELECT staff_id, topic, text, photo, queued, not_before, created_at, options,
+		cancelled_at IS NOT NULL
+		FROM broadcasts WHERE id = $1`, id).Scan(&b.StaffID, &b.Topic, &b.Text, &b.Photo, &b.Queued, &b.NotBefore, &b.CreatedAt, &b.Options,
+		&b.Cancelled)
 	if err != nil {
 		return nil, mapErr(err)
 	}
