@@ -403,6 +403,11 @@ type OutboxWriter interface {
 	// dropped has a payload holding match (JSON containment): an export
 	// still on its way to the chat (flows' exportAction).
 	Awaits(ctx context.Context, chatID int64, match []byte) (bool, error)
+	// WithdrawAwaiting takes back, at at, the chat's messages neither
+	// sent nor dropped whose payload holds match (as Awaits), unless a
+	// sender holds them: the exports of a staff member revoked or moved
+	// to another store since.
+	WithdrawAwaiting(ctx context.Context, chatID int64, match []byte, at time.Time) error
 }
 
 // HoldLease is how long the transaction that wrote a message holds it for

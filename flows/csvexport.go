@@ -65,6 +65,14 @@ func exportAction(s *Session, kind string) error {
 	return s.e.queue(s.Ctx, s.Tx, Reply{ChatID: s.In.ChatID, Text: s.T(caption, nil), Export: doc})
 }
 
+// withdrawExports takes back the exports still on their way to staff
+// member st's chat: asked for with a right they have lost since (a
+// revocation, a move to another store), they must not bring them the
+// data. One a sender is uploading already goes.
+func withdrawExports(s *Session, st *domain.Staff) error {
+	return s.Tx.WithdrawAwaiting(s.Ctx, st.ChatID, []byte(`{"export": {}}`), s.e.Now())
+}
+
 // WriteExport writes an export's CSV to w, row by row from the database:
 // the bot adapter calls it while it uploads the document.
 func (e *Engine) WriteExport(ctx context.Context, doc ExportDoc, w io.Writer) error {

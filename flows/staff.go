@@ -50,6 +50,13 @@ func acceptInvite(s *Session, token string) error {
 	case err != nil:
 		return err
 	}
+	if prev := s.Staff; prev.Active() && st.ShopID != 0 && st.ShopID != prev.ShopID {
+		// Moved to another store: an export of the old one still on its
+		// way goes no further.
+		if err := withdrawExports(s, st); err != nil {
+			return err
+		}
+	}
 	s.Staff = st
 	s.Conv.Reset()
 	welcome := "invite.accepted"
@@ -347,6 +354,9 @@ func (staffFlow) revoke(s *Session, id, version int64) error {
 		s.Edit(Reply{Text: s.T(v.Reason, map[string]any{"Name": other.FirstName})})
 		return nil
 	} else if err != nil {
+		return err
+	}
+	if err := withdrawExports(s, other); err != nil {
 		return err
 	}
 	s.Edit(Reply{Text: s.T("staff.revoke.done", map[string]any{"Name": other.FirstName})})

@@ -57,6 +57,15 @@ func (t *tx) Awaits(ctx context.Context, chatID int64, match []byte) (bool, erro
 	return found, nil
 }
 
+// WithdrawAwaiting takes back the chat's pending rows holding match,
+// unless a sender holds them (a lease is transport time: now()).
+func (t *tx) WithdrawAwaiting(ctx context.Context, chatID int64, match []byte, at time.Time) error {
+	_, err := t.tx.Exec(ctx, `UPDATE outbox SET dropped_at = $3, last_error = '`+withdrawnError+`', payload = '{}', payloads = NULL
+		WHERE chat_id = $1 AND `+chatPending+` AND payload @> $2::jsonb
+		  AND (claimed_until IS NULL OR claimed_until < now())`, chatID, match, t.stamp(at))
+	return mapErr(err)
+}
+
 // holdOutbox writes a held row ($4: the lease, wall-clock time) and says
 // whether a message of the chat due by then is pending, other than the
 // rows this transaction holds (written by it, xmin, with a lease: a
