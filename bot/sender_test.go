@@ -52,7 +52,13 @@ func enqueueErr(h *bottest.Harness, msgs ...flows.Reply) error {
 // signals (a row put off, an update handled).
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(20 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
+	eventuallyWithin(t, 20*time.Second, what, cond)
+}
+
+// eventuallyWithin is eventually with its own bound on a hang.
+func eventuallyWithin(t *testing.T, bound time.Duration, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(bound); !cond(); time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("never happened: %s", what)
 		}
@@ -211,10 +217,13 @@ func TestNoticesAndRepliesKeepEachChatsOrder(t *testing.T) {
 			notices++
 		}
 	}
-	// The 429s put chats off: let them pass, as often as it takes.
+	// The 429s put chats off: let them pass, as often as it takes. The
+	// bot-wide waits (a second each, every chat held) come one after
+	// another as the 24 refusals are met: about 12 s in all, longer
+	// under the race detector (a bound on a hang, not a speed target).
 	for c := range int64(chats) {
 		u := h.Fake.User(900+c, "Anna", "en")
-		eventually(t, fmt.Sprintf("chat %d served", u.ID), func() bool {
+		eventuallyWithin(t, 2*time.Minute, fmt.Sprintf("chat %d served", u.ID), func() bool {
 			if len(u.Messages()) < notices+helps*perHelp {
 				retryPasses(t, h, u.ID)
 				return false
