@@ -35,17 +35,8 @@ func exportCommand(s *Session) error {
 // a toast only: a message here would queue ahead of nothing and behind
 // the document.
 func exportAction(s *Session, kind string) error {
-	// A second tap while the file is on its way builds no second one;
-	// once it is sent (or given up), a tap sends a new one.
-	match, err := json.Marshal(map[string]any{"export": map[string]any{"scope": domain.ExportScope{Kind: kind}}})
-	if err != nil {
+	if coming, err := fileOnItsWay(s, map[string]any{"export": map[string]any{"scope": domain.ExportScope{Kind: kind}}}); coming || err != nil {
 		return err
-	}
-	if pending, err := s.Tx.Awaits(s.Ctx, s.In.ChatID, match); err != nil {
-		return err
-	} else if pending {
-		s.Toast("export.pending")
-		return nil
 	}
 	sc, err := s.e.Service.StartExport(s.Ctx, s.Tx, s.Staff, kind)
 	var v *domain.ValidationError
@@ -63,6 +54,22 @@ func exportAction(s *Session, kind string) error {
 	doc := &ExportDoc{Name: s.e.Service.ExportFileName(kind), Scope: sc, TooLarge: s.T("export.too_large", nil)}
 	s.Toast("export.preparing")
 	return s.e.queue(s.Ctx, s.Tx, Reply{ChatID: s.In.ChatID, Text: s.T(caption, nil), Export: doc})
+}
+
+// fileOnItsWay answers a second tap for a file still on its way to the
+// chat (a queued row whose payload holds match) with a toast, and says
+// so: it builds no second one. Once the file is sent (or given up), a
+// tap sends a new one.
+func fileOnItsWay(s *Session, match any) (bool, error) {
+	b, err := json.Marshal(match)
+	if err != nil {
+		return false, err
+	}
+	coming, err := s.Tx.Awaits(s.Ctx, s.In.ChatID, b)
+	if coming && err == nil {
+		s.Toast("export.pending")
+	}
+	return coming, err
 }
 
 // withdrawExports takes back the exports still on their way to staff

@@ -218,17 +218,8 @@ const exportDataName = "my-data.json"
 // document goes to the background sender, so the tap is answered at once
 // and a second tap while it uploads finds it on its way.
 func exportData(s *Session) error {
-	// A second tap while the file is on its way builds no second one;
-	// once it is sent (or given up), a tap sends a new one.
-	match, err := json.Marshal(map[string]any{"document": map[string]any{"name": exportDataName}})
-	if err != nil {
+	if coming, err := fileOnItsWay(s, map[string]any{"document": map[string]any{"name": exportDataName}}); coming || err != nil {
 		return err
-	}
-	if pending, err := s.Tx.Awaits(s.Ctx, s.In.ChatID, match); err != nil {
-		return err
-	} else if pending {
-		s.Toast("export.pending")
-		return nil
 	}
 	c := s.Customer
 	out := export{ExportedAt: s.e.Now().UTC(), Business: s.e.Business.Name, Answers: []exportAnswer{},
