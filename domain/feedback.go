@@ -219,8 +219,9 @@ type FeedbackStore interface {
 	// most maxStars) given at or after since at the store shopID (0: every
 	// store) that nobody has handled, whose visit counts (not cancelled;
 	// one returned in full does), whose customer is not erased, and of
-	// which no alert was sent or waits for chatID: those it missed while
-	// it blocked the bot.
+	// which no alert was sent or waits for chatID (for a commented one,
+	// none since its last change: the comment's alert missed counts):
+	// those it missed while it blocked the bot.
 	ListMissedAlerts(ctx context.Context, chatID, shopID int64, maxStars int, since time.Time, limit int) ([]MissedAlert, error)
 }
 

@@ -284,7 +284,9 @@ func (t *tx) ListMissedAlerts(ctx context.Context, chatID, shopID int64, maxStar
 		  AND ($2 = 0 OR f.store_id = $2)
 		  AND c.erased_at IS NULL AND `+liveFeedback+`
 		  AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.about_feedback_id = f.id AND o.chat_id = $1
-		                   AND o.dropped_at IS NULL)
+		                   AND o.dropped_at IS NULL
+		                   -- a comment added since the alert that came: its own alert missed
+		                   AND (f.comment = '' OR o.created_at >= f.updated_at))
 		ORDER BY f.created_at DESC, f.id DESC LIMIT $5`, chatID, shopID, maxStars, since, limit)
 	fs, err := pgx.CollectRows(rows, pgx.RowToStructByName[feedbackRow])
 	if err != nil {
