@@ -532,6 +532,11 @@ type FeedbackDigest struct {
 	// Open are the questions to the shop of the last week nobody
 	// answered or marked, oldest first.
 	Open []OpenInquiry
+	// Zone is the time zone whose evening it is (empty: the first
+	// store's). The first store's evening is the owners' (all stores)
+	// and its stores' managers'; another zone's is only for the
+	// managers of its stores (see DigestZones).
+	Zone string
 }
 
 func (FeedbackDigest) eventName() string { return "feedback_digest" }
@@ -542,16 +547,27 @@ func (FeedbackDigest) eventName() string { return "feedback_digest" }
 // the owners (nothing when there is neither: an empty digest is noise),
 // once however many replicas run it for the same tick. It reports how many ratings it counted.
 func (s *Service) DigestFeedback(ctx context.Context, st Store) (int, error) {
+	return s.DigestFeedbackIn(ctx, st, s.Business.HomeZone())
+}
+
+// DigestFeedbackIn is DigestFeedback at zone's evening: the first
+// store's (HomeZone) covers every store, for the owners; another zone's
+// only its stores, for their managers. Each zone's digest takes up from
+// where its own last one ended (job DigestJob(zone)), so each rating is
+// counted once in each reader's digests.
+func (s *Service) DigestFeedbackIn(ctx context.Context, st Store, zone string) (int, error) {
 	to := s.Now()
 	var from time.Time
 	n := 0
+	job := s.Business.DigestJob(zone)
+	home := zone == s.Business.HomeZone()
 	err := st.Update(ctx, func(tx Tx) error {
 		// Each rating in one digest: from where the last one ended, not
 		// the 24 hours before this run, which a run a few seconds later
 		// in its minute than the last, a catch-up after downtime or a
 		// day of 23 or 25 hours (the clocks changing) made overlap or
 		// leave a gap.
-		last, err := tx.LastJobRanAt(ctx, JobFeedbackDigest)
+		last, err := tx.LastJobRanAt(ctx, job)
 		if err != nil {
 			return err
 		}
@@ -562,21 +578,74 @@ func (s *Service) DigestFeedback(ctx context.Context, st Store) (int, error) {
 		// Once a tick: the replicas' ticks of one minute are one run.
 		// The minute it started, never the nearest: a catch-up run in
 		// the 30 s before a tick must not record that tick as done.
-		if first, err := tx.MarkJobRun(ctx, JobFeedbackDigest, to.Truncate(time.Minute), to); err != nil || !first {
+		if first, err := tx.MarkJobRun(ctx, job, to.Truncate(time.Minute), to); err != nil || !first {
 			return err
+		}
+		if home && !last.IsZero() {
+			// A zone whose evening has no record yet (a store's zone
+			// new to the config, or the digest before it went out at
+			// each zone's evening): its managers had the ratings to
+			// from in the first store's digest, so its own takes up
+			// from there, its next tick being after now.
+			for _, z := range s.Business.DigestZones()[1:] {
+				j := s.Business.DigestJob(z)
+				if ran, err := tx.LastJobRanAt(ctx, j); err != nil {
+					return err
+				} else if ran.IsZero() {
+					if _, err := tx.MarkJobRun(ctx, j, to.Truncate(time.Minute), from); err != nil {
+						return err
+					}
+				}
+			}
 		}
 		stats, err := tx.FeedbackStats(ctx, from, to)
 		if err != nil {
 			return err
 		}
 		open, err := tx.ListOpenInquiries(ctx, to.AddDate(0, 0, -openInquiryDays), to)
-		if err != nil || len(stats) == 0 && len(open) == 0 {
+		if err != nil {
 			return err
+		}
+		if !home {
+			// Another zone's evening: its stores' ratings and questions
+			// (and those of no store, which their managers answer too).
+			inZone := map[int64]bool{0: true}
+			in := func(shopID int64) (bool, error) {
+				if ok, seen := inZone[shopID]; seen {
+					return ok, nil
+				}
+				shop, err := tx.FindShopByID(ctx, shopID)
+				if err != nil {
+					return false, err
+				}
+				inZone[shopID] = s.Business.ZoneOf(shop.TimeZone) == zone
+				return inZone[shopID], nil
+			}
+			var keep []FeedbackStat
+			for _, x := range stats {
+				if ok, err := in(x.ShopID); err != nil {
+					return err
+				} else if ok && x.ShopID != 0 {
+					keep = append(keep, x)
+				}
+			}
+			var asked []OpenInquiry
+			for _, q := range open {
+				if ok, err := in(q.ShopID); err != nil {
+					return err
+				} else if ok {
+					asked = append(asked, q)
+				}
+			}
+			stats, open = keep, asked
+		}
+		if len(stats) == 0 && len(open) == 0 {
+			return nil
 		}
 		for _, x := range stats {
 			n += x.Count
 		}
-		return s.emit(ctx, tx, FeedbackDigest{From: from, To: to, Stats: stats, Open: open})
+		return s.emit(ctx, tx, FeedbackDigest{From: from, To: to, Stats: stats, Open: open, Zone: zone})
 	})
 	return n, err
 }

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -85,6 +86,46 @@ func (b *Business) Location() *time.Location {
 		}
 	}
 	return time.UTC
+}
+
+// HomeZone is the first store's time zone: the evening digest of every
+// store goes to the owners at its 21:00.
+func (b *Business) HomeZone() string {
+	if len(b.Stores) == 0 {
+		return ""
+	}
+	return b.Stores[0].TimeZone
+}
+
+// DigestZones are the time zones of the stores, the first store's
+// first: the evening digest goes out at each one's evening (to the
+// managers of its stores; the first store's to the owners too).
+func (b *Business) DigestZones() []string {
+	var zones []string
+	for _, st := range b.Stores {
+		if !slices.Contains(zones, st.TimeZone) {
+			zones = append(zones, st.TimeZone)
+		}
+	}
+	return zones
+}
+
+// ZoneOf is the digest zone of a store in time zone tz: its own, or the
+// first store's for a store no longer in the config.
+func (b *Business) ZoneOf(tz string) string {
+	if slices.Contains(b.DigestZones(), tz) {
+		return tz
+	}
+	return b.HomeZone()
+}
+
+// DigestJob names the evening digest's job of zone: the first store's
+// keeps the plain name (and its record of runs), others add the zone.
+func (b *Business) DigestJob(zone string) string {
+	if zone == "" || zone == b.HomeZone() {
+		return JobFeedbackDigest
+	}
+	return JobFeedbackDigest + "@" + zone
 }
 
 // WeekStart is the Monday 00:00 of t's week in loc.

@@ -12,7 +12,9 @@ import (
 // sendDigest gives every owner the day's ratings of all stores, and each
 // store's managers their own store's: a line per store with the count and
 // the average, and one per cashier (the POS counts as one), then one for
-// the ratings of the store in general.
+// the ratings of the store in general. It is the evening of ev.Zone: the
+// owners' (and managers of no store) at the first store's, a store's
+// managers' at their store's.
 func (e *Engine) sendDigest(ctx context.Context, tx domain.Tx, ev domain.FeedbackDigest) error {
 	staff, err := tx.ListStaff(ctx, 0)
 	if err != nil {
@@ -41,9 +43,22 @@ func (e *Engine) sendDigest(ctx context.Context, tx domain.Tx, ev domain.Feedbac
 	if err != nil {
 		return err
 	}
+	zone := e.Business.ZoneOf(ev.Zone)
 	for _, s := range staff {
 		if !s.CanManage() {
 			continue
+		}
+		if s.ShopID == 0 && zone != e.Business.HomeZone() {
+			continue
+		}
+		if s.ShopID != 0 {
+			shop, err := tx.FindShopByID(ctx, s.ShopID)
+			if err != nil {
+				return err
+			}
+			if e.Business.ZoneOf(shop.TimeZone) != zone {
+				continue // their evening is another zone's
+			}
 		}
 		var mine []domain.FeedbackStat
 		for _, x := range ev.Stats {

@@ -141,6 +141,10 @@ func TestDigestListsOpenQuestions(t *testing.T) {
 	if _, err := h.Engine.Service.DigestFeedback(t.Context(), h.DB); err != nil {
 		t.Fatal(err)
 	}
+	// Max, Central's manager, gets his at Central's evening, Moscow's.
+	if _, err := h.Engine.Service.DigestFeedbackIn(t.Context(), h.DB, "Europe/Moscow"); err != nil {
+		t.Fatal(err)
+	}
 	h.Settle()
 	want := "✉️ Questions to the shop without an answer:\n• Anna, 22.11 15:00: And a long question over two lines, and more and more and more and more and mor…\n• Bob, 22.11 17:00: Are you open on Sunday?"
 	for _, c := range []*bottest.Chat{owner, manager} {

@@ -259,11 +259,14 @@ func (a *app) startBot(ctx context.Context) error {
 
 // jobs are the scheduled jobs with their specs from the business config.
 func (a *app) jobs() []schedule.Job {
-	return []schedule.Job{
+	jobs := []schedule.Job{
 		schedule.ExpiryJob(a.biz.Jobs[domain.JobExpirePoints], a.db, &a.biz.Program, a.now, a.log,
 			a.metrics.ExpiryFailed),
 		schedule.RetentionJob(a.biz.Jobs[domain.JobPurgeRetained], a.db, a.now, a.log),
-		schedule.FeedbackDigestJob(a.biz.Jobs[domain.JobFeedbackDigest], a.db, a.engine.Service, a.log),
+	}
+	// The evening digest at each store's time zone's evening.
+	jobs = append(jobs, schedule.FeedbackDigestJobs(a.biz.Jobs[domain.JobFeedbackDigest], a.db, a.engine.Service, a.log)...)
+	return append(jobs,
 		schedule.FeedbackRequestJob(a.biz.Jobs[domain.JobFeedbackRequests], a.engine.QueueFeedbackRequests, a.log),
 		schedule.BroadcastReportJob(a.biz.Jobs[domain.JobBroadcastReports], func(ctx context.Context) (int, error) {
 			n, err := a.engine.ReportBroadcasts(ctx)
@@ -278,5 +281,5 @@ func (a *app) jobs() []schedule.Job {
 		schedule.BadgeJob(a.biz.Jobs[domain.JobBadges], a.db, a.engine.Service, a.log),
 		schedule.WeeklyReportJob(a.biz.Jobs[domain.JobWeeklyReport], a.engine.SendWeeklyReport, a.log),
 		schedule.PromotionReportJob(a.biz.Jobs[domain.JobPromotionReports], a.engine.ReportPromotions, a.log),
-	}
+	)
 }

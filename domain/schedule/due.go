@@ -108,10 +108,14 @@ var errNotDue = errors.New("not due")
 
 // run runs j if a tick of it is due by now, and reports whether it ran.
 func (r *runner) run(ctx context.Context, j clockedJob, now time.Time, level slog.Level) bool {
+	loc := r.loc
+	if j.Loc != nil {
+		loc = j.Loc
+	}
 	r.mu.Lock()
 	known := r.done[j.Name]
 	r.mu.Unlock()
-	if !known.IsZero() && j.sched.Next(known.In(r.loc)).After(now) {
+	if !known.IsZero() && j.sched.Next(known.In(loc)).After(now) {
 		return false // done here, no need to ask the database
 	}
 	select {
@@ -129,7 +133,7 @@ func (r *runner) run(ctx context.Context, j clockedJob, now time.Time, level slo
 		}); err != nil {
 			return err
 		}
-		tick, due := lastTick(j.sched, r.loc, latest(last, known, r.sinceFor(last)), now)
+		tick, due := lastTick(j.sched, loc, latest(last, known, r.sinceFor(last)), now)
 		if !due {
 			// A job never run looks back from since: nothing is due
 			// before the tick after it, so the checks until then need

@@ -20,6 +20,9 @@ type Job struct {
 	Name string
 	Spec string // cron spec, e.g. "30 3 * * *", from the business config
 	Run  func(ctx context.Context) error
+	// Loc is the time zone the spec is read in; nil: the scheduler's
+	// (the business's).
+	Loc *time.Location
 }
 
 // ParseSpec checks a cron spec as the scheduler reads it (five fields, or
@@ -104,15 +107,37 @@ func RetentionJob(spec string, st domain.Store, now func() time.Time, log *slog.
 	}}
 }
 
-// FeedbackDigestJob sends owners the day's ratings in the evening.
+// FeedbackDigestJob sends owners the day's ratings in the evening (the
+// first store's; FeedbackDigestJobs adds the other zones' evenings).
 func FeedbackDigestJob(spec string, st domain.Store, svc *domain.Service, log *slog.Logger) Job {
-	return Job{Name: domain.JobFeedbackDigest, Spec: spec, Run: func(ctx context.Context) error {
-		n, err := svc.DigestFeedback(ctx, st)
-		if n > 0 {
-			log.Info("feedback digest", "ratings", n)
+	return FeedbackDigestJobs(spec, st, svc, log)[0]
+}
+
+// FeedbackDigestJobs are the evening digest's jobs, one per time zone of
+// the stores (domain.Business.DigestZones), each on spec in its zone: a
+// store's managers get it at their store's evening.
+func FeedbackDigestJobs(spec string, st domain.Store, svc *domain.Service, log *slog.Logger) []Job {
+	var jobs []Job
+	for _, zone := range svc.Business.DigestZones() {
+		loc, err := time.LoadLocation(zone)
+		if err != nil {
+			loc = nil // the business's, as before
 		}
-		return err
-	}}
+		jobs = append(jobs, Job{Name: svc.Business.DigestJob(zone), Spec: spec, Loc: loc, Run: func(ctx context.Context) error {
+			n, err := svc.DigestFeedbackIn(ctx, st, zone)
+			if n > 0 {
+				log.Info("feedback digest", "zone", zone, "ratings", n)
+			}
+			return err
+		}})
+	}
+	if len(jobs) == 0 {
+		jobs = append(jobs, Job{Name: domain.JobFeedbackDigest, Spec: spec, Run: func(ctx context.Context) error {
+			_, err := svc.DigestFeedback(ctx, st)
+			return err
+		}})
+	}
+	return jobs
 }
 
 // BroadcastReportJob pushes the final reports of finished broadcasts (run
