@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // ContactWindow is the time of day a customer wants to hear from the
@@ -263,6 +264,10 @@ type ContactStore interface {
 	FindContactWindow(ctx context.Context, customerID int64) (ContactWindow, error)
 	// SetContactWindow saves it; a zero window clears it.
 	SetContactWindow(ctx context.Context, customerID int64, w ContactWindow) error
+	// RetimeQueuedNudges moves the customer's nudges waiting in chat
+	// chatID's outbox for a time after now (and not held by a sender) to
+	// at: their message, their send time and their attribution window.
+	RetimeQueuedNudges(ctx context.Context, customerID, chatID int64, at, now time.Time) error
 }
 
 // CheckContactWindow refuses a window with less than an hour outside the
@@ -298,8 +303,10 @@ func (s *Service) ContactPresets() []ContactPreset {
 }
 
 // SetContactWindow saves a member's window for messages, from a preset or
-// typed in /settings. It applies to what is scheduled from now on: a
-// message already queued keeps its time.
+// typed in /settings. It applies to what is scheduled from now on and to
+// the nudges already waiting for the old window (or the quiet hours):
+// they move to the first minute the new window allows, so none goes out
+// in a window the customer has given up.
 func (s *Service) SetContactWindow(ctx context.Context, tx Tx, c *Customer, w ContactWindow) error {
 	if !c.Member() {
 		return fmt.Errorf("set contact window: %w: not a member", ErrInvalid)
@@ -310,5 +317,13 @@ func (s *Service) SetContactWindow(ctx context.Context, tx Tx, c *Customer, w Co
 	if err := s.CheckContactWindow(w); err != nil {
 		return err
 	}
-	return tx.SetContactWindow(ctx, c.ID, w)
+	if err := tx.SetContactWindow(ctx, c.ID, w); err != nil {
+		return err
+	}
+	if c.ChatID == 0 {
+		return nil
+	}
+	now, cfg := s.Now(), &s.Business.Nudges
+	at := NextContactTime(now, s.zoneOf(ctx, tx, c.JoinedStoreID), cfg.QuietStart, cfg.QuietEnd, w.From, w.To)
+	return tx.RetimeQueuedNudges(ctx, c.ID, c.ChatID, at, now)
 }

@@ -271,3 +271,49 @@ func TestSettingsWindowNineToNine(t *testing.T) {
 		}
 	}
 }
+
+// TestWaitingNudgeFollowsAChangedWindow: Anna chose evenings; her win-back
+// falls due at 15:00 and waits for 18:00. At 16:00 she changes her window
+// to mornings: the waiting nudge does not go out at 18:00, outside the
+// window she now has, but at 10:00 the next morning (her window within
+// the shop's quiet hours, 21:00-10:00), and its record says so.
+func TestWaitingNudgeFollowsAChangedWindow(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, withNudges, withLongWelcome)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := joinConsenting(t, h, 101, "Anna")
+	anna.Send("/settings").Tap("🌆 Evening 18:00–21:00")
+	buy(t, anna, cashier)
+	h.Clock.Advance(time.Hour)
+	runNudges(t, h)
+	h.Clock.Advance(30*24*time.Hour - time.Hour) // 22 December, 15:00 in Moscow
+	if rep := runNudges(t, h); rep.Sent != 1 {
+		t.Fatalf("%+v, want the win-back recorded", rep)
+	}
+	moscow, _ := time.LoadLocation("Europe/Moscow")
+	h.Clock.Advance(time.Hour) // 16:00
+	anna.Send("/settings").Tap("🌅 Morning 09:00–12:00")
+	h.Clock.Advance(2 * time.Hour) // 18:00, the old window's start
+	h.Settle()
+	if got(anna.Sync(), "We miss you") != 0 {
+		t.Fatalf("sent at 18:00, outside the morning window she chose:\n%s", anna.Transcript())
+	}
+	var sendAt time.Time
+	if err := h.DB.Pool().QueryRow(t.Context(), `SELECT send_at FROM nudges WHERE rule = 'winback'`).Scan(&sendAt); err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2026, 12, 23, 10, 0, 0, 0, moscow); !sendAt.Equal(want) {
+		t.Fatalf("recorded as sent at %s, want %s", sendAt.In(moscow), want)
+	}
+	h.Clock.Advance(16*time.Hour - time.Minute) // 09:59 the next day
+	h.Settle()
+	if got(anna.Sync(), "We miss you") != 0 {
+		t.Fatal("sent before the new window opened")
+	}
+	h.Clock.Advance(time.Minute)
+	h.Settle()
+	if got(anna.Sync(), "We miss you") != 1 {
+		t.Fatalf("not sent when the new window opened:\n%s", anna.Transcript())
+	}
+}

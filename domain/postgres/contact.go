@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/loyaltybot/loyaltybot/domain"
 )
@@ -29,6 +30,30 @@ func (t *tx) SetContactWindow(ctx context.Context, customerID int64, w domain.Co
 	}
 	if tag.RowsAffected() != 1 {
 		return fmt.Errorf("set contact window of customer %d: %w", customerID, domain.ErrNotFound)
+	}
+	return nil
+}
+
+// retimeQueued moves chat $1's pending messages of customer $2's nudges
+// waiting for a time after $4 (the quiet hours, the old window) to $3,
+// unless a sender holds them (a lease is transport time: now()), and
+// their nudges' send time and attribution window with them.
+const retimeQueued = `WITH moved AS (
+UPDATE outbox o SET not_before = $3
+  FROM nudges n
+ WHERE o.chat_id = $1 AND ` + chatPending + `
+   AND o.nudge_id = n.id AND n.customer_id = $2
+   AND o.not_before > $4
+   AND (o.claimed_until IS NULL OR o.claimed_until < now())
+RETURNING o.nudge_id)
+UPDATE nudges SET send_at = $3, attribute_until = attribute_until + ($3::timestamptz - send_at)
+ WHERE id IN (SELECT nudge_id FROM moved)`
+
+// RetimeQueuedNudges moves the customer's waiting nudges to at (see
+// domain.ContactStore).
+func (t *tx) RetimeQueuedNudges(ctx context.Context, customerID, chatID int64, at, now time.Time) error {
+	if _, err := t.tx.Exec(ctx, retimeQueued, chatID, customerID, at, now); err != nil {
+		return fmt.Errorf("retime queued nudges: %w", mapErr(err))
 	}
 	return nil
 }
