@@ -32,7 +32,7 @@ func FuzzParseEmail(f *testing.F) {
 }
 
 func FuzzParseDate(f *testing.F) {
-	for _, s := range []string{"12.03.1990", "2.3.90", "1990-03-12", "12 марта 1990 г.", "March 12, 1990", "29.02.2023", "12th Sept 2001", "1990-yil 12-mart", ""} {
+	for _, s := range []string{"12.03.1990", "2.3.90", "1990-03-12", "12 марта 1990 г.", "March 12, 1990", "29.02.2023", "12th Sept 2001", "1990-yil 12-mart", "", "12. 03. 1990", "03/25/1990", "12 - 3 - 90"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {

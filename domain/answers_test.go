@@ -131,6 +131,17 @@ func TestAnswerParseDate(t *testing.T) {
 		{"12-октябр 1990-йил", "1990-10-12"},
 		{"1990-йил 12-декабр", "1990-12-12"},
 		{"30 ноябр 1999 йил", "1999-11-30"},
+		{"12. 03. 1990", "1990-03-12"}, // a space beside a separator is no matter
+		{"12 .03.1990", "1990-03-12"},
+		{"12 . 03 . 1990", "1990-03-12"},
+		{"12. 03. 1990 г.", "1990-03-12"},
+		{"12. 3. 90", "1990-03-12"},
+		{"12 - 03 - 1990", "1990-03-12"},
+		{"12 / 03 / 1990", "1990-03-12"},
+		{"1990 - 03 - 12", "1990-03-12"},
+		{"03/25/1990", "1990-03-25"}, // no 25th month: an American date, month first
+		{"3/25/90", "1990-03-25"},
+		{"12/13/1990", "1990-12-13"},
 
 		{"", ""},
 		{"вчера", ""},
@@ -178,11 +189,17 @@ func TestAnswerParseDate(t *testing.T) {
 		{"yil 12 mart 1990", ""},
 		{"12 yil mart 1990", ""},
 		{"2020 yil may", ""},
+		{"12.13.1990", ""}, // with dots, a slip, not an American date
+		{"02/30/1990", ""},
+		{"13/25/1990", ""},
+		{"12. 03 1990", ""},
+		{"12 .03-1990", ""},
 	}
 	// Read well, but not in the calendar: the person is asked to check the
 	// day, not shown how to type a date.
 	noSuchDay := map[string]bool{"29.02.2023": true, "29.02.1900": true, "2023-02-29": true, "31.02.1990": true,
-		"31.04.1990": true, "32.01.1990": true, "31/02/1990": true, "12.13.1990": true, "31 February 1990": true}
+		"31.04.1990": true, "32.01.1990": true, "31/02/1990": true, "12.13.1990": true, "31 February 1990": true,
+		"02/30/1990": true, "13/25/1990": true}
 	// A month and a year: the person is asked for the day.
 	noDay := map[string]bool{"марта 1990": true, "05.2020": true, "5-2020": true, "май 2020": true, "May 2020": true,
 		"2020-yil may": true, "2020 yil may": true}

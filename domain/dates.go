@@ -10,7 +10,10 @@ import (
 // ParseDate reads a calendar date as people type it, case-insensitively:
 // "12.03.1990", "2.3.1990", "12.03.90" (a two-digit year is the latest such
 // year not after now), "1990-03-12", "12-03-1990", "12/03/1990" and
-// "12,03,1990" or "12, 03, 1990" (day, month, year, as with dots), and a
+// "12,03,1990" or "12, 03, 1990" (day, month, year, as with dots; a space
+// beside a separator is no matter: "12. 03. 1990", "12 - 03 - 1990"), and
+// with slashes month first when only that reads ("03/25/1990", an
+// American date: 25 March; "12.13.1990" with dots is a slip), and a
 // day, a month name and a year: "12 марта 1990", "12 март 1990 г.",
 // "12 мар. 1990", "12 March 1990", "March 12, 1990", "12th Mar 1990",
 // "12 mart 1990", "12-mart 1990-yil", "1990-yil 12-mart",
@@ -35,8 +38,10 @@ func ParseDate(s string, now time.Time) (time.Time, error) {
 			}
 		}
 	}
-	if strings.Trim(s, "0123456789, ") == "" {
-		s = strings.ReplaceAll(strings.ReplaceAll(s, ", ", ","), " ,", ",") // "12, 03, 1990"
+	for _, sep := range []string{",", ".", "-", "/"} {
+		if strings.Trim(s, "0123456789 "+sep) == "" && (sep == "," || strings.Contains(s, sep)) {
+			s = strings.ReplaceAll(strings.ReplaceAll(s, sep+" ", sep), " "+sep, sep) // "12, 03, 1990", "12. 03. 1990"
+		}
 	}
 	var y, m, d int
 	var ok bool
@@ -49,6 +54,9 @@ func ParseDate(s string, now time.Time) (time.Time, error) {
 		ok = okY && okM && okD && y >= 1000 && m > 0 && d > 0
 	case sep != 0:
 		d, m, y, ok = dateDMY(parts[0], parts[1], parts[2], now)
+		if ok && sep == '/' && d <= 12 && m > 12 {
+			d, m = m, d // "03/25/1990": no 25th month, so the American month first
+		}
 	default:
 		d, m, y, ok = dateFromWords(dateWords(s), now)
 	}

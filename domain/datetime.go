@@ -69,7 +69,11 @@ func ParseDateTime(s string, now time.Time, loc *time.Location) (time.Time, erro
 		// "25.12.26", "25-12-26": a time to schedule is ahead, so this
 		// century's year, not ParseDate's latest one not after now (1926).
 		for _, sep := range []string{".", "-", "/"} {
-			if p := strings.Split(datePart, sep); len(p) == 3 && len(p[0]) <= 2 && len(p[2]) == 2 {
+			p := strings.Split(datePart, sep)
+			for i := range p {
+				p[i] = strings.TrimSpace(p[i]) // "25. 12. 26", as ParseDate reads it
+			}
+			if len(p) == 3 && len(p[0]) <= 2 && len(p[2]) == 2 {
 				if yy, err := strconv.Atoi(p[2]); err == nil && yy >= 0 {
 					datePart = p[0] + sep + p[1] + sep + strconv.Itoa(local.Year()/100*100+yy)
 				}

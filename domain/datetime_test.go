@@ -41,6 +41,9 @@ func TestParseDateTime(t *testing.T) {
 		"25/12/26 18:00":    time.Date(2026, 12, 25, 18, 0, 0, 0, msk),
 		"25/12 18:00":       time.Date(2026, 12, 25, 18, 0, 0, 0, msk),
 		"25 декабр 18:00":   time.Date(2026, 12, 25, 18, 0, 0, 0, msk),
+		"25. 12. 26 18:00":  time.Date(2026, 12, 25, 18, 0, 0, 0, msk), // spaces after the dots: still this century
+		"25. 12 18:00":      time.Date(2026, 12, 25, 18, 0, 0, 0, msk),
+		"12/25/2026 18:00":  time.Date(2026, 12, 25, 18, 0, 0, 0, msk), // month first, as only it reads
 		// Sunday 22 November: a day of the week is the next such day.
 		"в субботу в 10":    time.Date(2026, 11, 28, 10, 0, 0, 0, msk),
 		"Saturday 9:30":     time.Date(2026, 11, 28, 9, 30, 0, 0, msk),
@@ -65,7 +68,7 @@ func TestParseDateTime(t *testing.T) {
 
 func FuzzParseDateTime(f *testing.F) {
 	for _, seed := range []string{"25.12 18:00", "2026-12-25 18:00", "завтра в 10", "tomorrow at 18:00", "ertaga soat 9",
-		"18:00", "10.12", "25 декабря 18:00", "29.02 10:00", "в 10", ""} {
+		"18:00", "10.12", "25 декабря 18:00", "29.02 10:00", "в 10", "", "25. 12. 26 18:00", "12/25 9:00"} {
 		f.Add(seed)
 	}
 	msk, err := time.LoadLocation("Europe/Moscow")

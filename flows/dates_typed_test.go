@@ -79,3 +79,32 @@ func TestDatesTypedWithSpacesOrTheYearFirst(t *testing.T) {
 		t.Fatalf("birthday %q after “12, 03, 1990”:\n%s", got, vera.Transcript())
 	}
 }
+
+// TestDatesTypedWithSpacesOrMonthFirst: a birthday typed with a space
+// after each dot ("12. 03. 1990", as phones' keyboards put it) or around
+// the dashes ("12 - 03 - 1990") is read as the date it is, and an
+// American date ("03/25/1990": no month 25, so the month comes first) is
+// 25 March, not "no such day".
+func TestDatesTypedWithSpacesOrMonthFirst(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withPresets("basic"))
+	birthday := func(id int64) string {
+		var v string
+		_ = h.DB.Pool().QueryRow(t.Context(), `SELECT f.value FROM facts f JOIN customers c ON c.id = f.customer_id
+			WHERE c.telegram_id = $1 AND f.name = 'birthday'`, id).Scan(&v)
+		return v
+	}
+	for i, tt := range []struct{ in, want string }{
+		{"12. 03. 1990", "1990-03-12"},
+		{"12 .03.1990", "1990-03-12"},
+		{"12 - 03 - 1990", "1990-03-12"},
+		{"03/25/1990", "1990-03-25"},
+	} {
+		id := int64(160 + i)
+		anna := join(t, h, id, "Anna")
+		anna.Send("/profile").Tap("📝 About you (up to +105 points)").Send(tt.in)
+		if got := birthday(id); got != tt.want {
+			t.Errorf("birthday %q after “%s”, want %s:\n%s", got, tt.in, tt.want, anna.Transcript())
+		}
+	}
+}
