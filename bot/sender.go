@@ -401,6 +401,14 @@ func (s *Sender) Run(ctx context.Context, every time.Duration) {
 // before the next send, so a crash later resends nothing that was
 // delivered.
 func (s *Sender) deliver(ctx context.Context, m domain.OutMessage) outcome {
+	if m.Moved {
+		// Its card moved while a sender that is gone held it: it was not
+		// shown in the old chat and goes to the new one (Release), not
+		// to the account the card left; the old chat's next ones may go.
+		s.finish(ctx, s.outbox.Release(context.WithoutCancel(ctx), []domain.OutMessage{m}))
+		s.Kick()
+		return dropped
+	}
 	r, ok := m.Decoded.(flows.Reply) // a held reply, as its worker wrote it
 	if !ok {
 		if err := json.Unmarshal(m.Payload, &r); err != nil {

@@ -485,6 +485,11 @@ type OutMessage struct {
 	// Held is set by OutboxWriter.Hold: first in its chat when written,
 	// under the writer's lease since then.
 	Held bool
+	// Moved says the row's card moved to another account while an
+	// earlier lease held it (MoveCustomerAccount's moved_to), and that
+	// lease lapsed with the message neither sent nor given back (its
+	// sender gone): Release sends it to the new chat.
+	Moved bool
 	// Lease is the lease a held row was written with, shared by all the
 	// rows one transaction holds (see Outbox.Held).
 	Lease time.Time

@@ -128,3 +128,95 @@ func TestCardMoveReroutesAHeldMessageTheOldChatRefused(t *testing.T) {
 		t.Errorf("the message the old chat refused after the move did not follow the card:\n%s", texts(fresh))
 	}
 }
+
+// TestCardMoveReroutesAMessageWhoseSenderDied: a sender (another
+// replica) held Anna's rating request for her old chat at the moment her
+// card moved, and died before sending it: its lease lapses with nothing
+// put off, released or dropped. The request was never shown: when a
+// sender takes it up again, it goes to her new account, where the card
+// is, not to the account the card left.
+func TestCardMoveReroutesAMessageWhoseSenderDied(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	anna := join(t, h, 101, "Anna")
+	link := cardMoveLink(t, owner, "+79990000101")
+	var id int64
+	if err := h.DB.Pool().QueryRow(t.Context(), `INSERT INTO outbox (chat_id, payload, not_before, created_at, attempts, claimed_until)
+		VALUES (101, '{"chat_id": 101, "text": "How was your visit, on its way"}', $1, $1, 1, now() + interval '1 minute')
+		RETURNING id`, h.Clock.Now()).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	fresh := h.Chat(111, "Anna", "en")
+	fresh.U.SendText(link) // no Settle: the held row is pending
+	if !waitText(t, fresh, "is in this Telegram account now") {
+		t.Fatalf("the card did not move:\n%s", texts(fresh))
+	}
+	// The other replica is gone: its lease runs out.
+	if _, err := h.DB.Pool().Exec(t.Context(), `UPDATE outbox SET claimed_until = now() - interval '1 second' WHERE id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	h.Bot.Sender().Kick()
+	waitText(t, fresh, "on its way")
+	h.Settle()
+	anna.Sync()
+	if strings.Contains(texts(anna), "on its way") {
+		t.Errorf("the message whose sender died after the move went to the old account:\n%s", anna.Transcript())
+	}
+	if !strings.Contains(texts(fresh), "on its way") {
+		t.Errorf("the message whose sender died after the move did not follow the card:\n%s", texts(fresh))
+	}
+}
+
+// TestCardMoveTakesAMessagePutOffAsItMoves: a sender (another replica)
+// held Anna's rating request for her old chat, and Telegram's 429 put it
+// off at the very moment her card moved (the move waited on the row
+// while the put-off was written). The request was never shown: it goes
+// to her new account, not to the account the card left.
+func TestCardMoveTakesAMessagePutOffAsItMoves(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	anna := join(t, h, 101, "Anna")
+	link := cardMoveLink(t, owner, "+79990000101")
+	var id int64
+	if err := h.DB.Pool().QueryRow(t.Context(), `INSERT INTO outbox (chat_id, payload, not_before, created_at, attempts, claimed_until)
+		VALUES (101, '{"chat_id": 101, "text": "How was your visit, on its way"}', $1, $1, 1, now() + interval '1 minute')
+		RETURNING id`, h.Clock.Now()).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	// The other replica's put-off holds the row as the move comes.
+	ctx := context.Background()
+	hold, err := h.DB.Pool().Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hold.Rollback(ctx) //nolint:errcheck
+	if _, err := hold.Exec(ctx, `SELECT 1 FROM outbox WHERE id = $1 FOR UPDATE`, id); err != nil {
+		t.Fatal(err)
+	}
+	fresh := h.Chat(111, "Anna", "en")
+	fresh.U.SendText(link)
+	waitForLockWaiters(t, h, 1)
+	if _, err := hold.Exec(ctx, `UPDATE outbox SET retry_at = now() + interval '1 second', claimed_until = NULL,
+		spent = least(spent + 1, attempts), last_error = '429' WHERE id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	if err := hold.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !waitText(t, fresh, "is in this Telegram account now") {
+		t.Fatalf("the card did not move:\n%s", texts(fresh))
+	}
+	time.Sleep(1100 * time.Millisecond)
+	h.Bot.Sender().Kick()
+	waitText(t, fresh, "on its way")
+	h.Settle()
+	anna.Sync()
+	if strings.Contains(texts(anna), "on its way") {
+		t.Errorf("the message put off as the card moved went to the old account:\n%s", anna.Transcript())
+	}
+	if !strings.Contains(texts(fresh), "on its way") {
+		t.Errorf("the message put off as the card moved did not follow the card:\n%s", texts(fresh))
+	}
+}

@@ -88,18 +88,23 @@ func (t *tx) MoveCustomerAccount(ctx context.Context, customerID, telegramID, ch
 	// staff member's chat keeps its flow and its staff messages: only
 	// what is the customer's own (their nudges, rating requests and
 	// broadcasts) follows the card.
-	pending := `chat_id = $1 AND num_nulls(sent_at, dropped_at) = 2`
-	move := `UPDATE outbox SET chat_id = $2, payload = jsonb_set(payload, '{chat_id}', to_jsonb($2::bigint)), retry_at = NULL,
-			spent = attempts
-			WHERE ` + pending + ` AND (claimed_until IS NULL OR claimed_until < now())`
-	held := `UPDATE outbox SET moved_to = $2 WHERE ` + pending + ` AND claimed_until >= now()`
-	steps := []stmt{{`DELETE FROM conversations WHERE chat_id = $1`, []any{*oldChat}},
-		{move, []any{*oldChat, chatID}}, {held, []any{*oldChat, chatID}}}
+	// One statement for both: a row a sender gives back while the move
+	// runs (the move waits for it) is either moved or marked as it is
+	// then, never seen held by one statement and given back by the next
+	// and so left behind in the old chat.
+	held := `claimed_until >= now()`
+	move := `UPDATE outbox SET chat_id = CASE WHEN ` + held + ` THEN chat_id ELSE $2 END,
+			payload = CASE WHEN ` + held + ` THEN payload ELSE jsonb_set(payload, '{chat_id}', to_jsonb($2::bigint)) END,
+			retry_at = CASE WHEN ` + held + ` THEN retry_at END,
+			spent = CASE WHEN ` + held + ` THEN spent ELSE attempts END,
+			moved_to = CASE WHEN ` + held + ` THEN $2::bigint END
+			WHERE chat_id = $1 AND num_nulls(sent_at, dropped_at) = 2`
+	steps := []stmt{{`DELETE FROM conversations WHERE chat_id = $1`, []any{*oldChat}}, {move, []any{*oldChat, chatID}}}
 	if staff {
 		own := ` AND (broadcast_id IS NOT NULL
 				OR nudge_id IN (SELECT id FROM nudges WHERE customer_id = $3)
 				OR id IN (SELECT outbox_id FROM feedback_requests WHERE customer_id = $3))`
-		steps = []stmt{{move + own, []any{*oldChat, chatID, customerID}}, {held + own, []any{*oldChat, chatID, customerID}}}
+		steps = []stmt{{move + own, []any{*oldChat, chatID, customerID}}}
 	}
 	for _, st := range steps {
 		if _, err := t.tx.Exec(ctx, st.sql, st.args...); err != nil {

@@ -157,7 +157,7 @@ func scanOut(rows interface {
 	for rows.Next() {
 		var m domain.OutMessage
 		var payload []byte
-		if err := rows.Scan(&m.ID, &m.ChatID, &payload, &m.NotBefore, &m.Attempts, &m.Failures); err != nil {
+		if err := rows.Scan(&m.ID, &m.ChatID, &payload, &m.NotBefore, &m.Attempts, &m.Failures, &m.Moved); err != nil {
 			return nil, err
 		}
 		m.Payload = payload
@@ -199,7 +199,7 @@ const claimOutbox = `UPDATE outbox SET claimed_until = now() + $2 * interval '1 
 			 ORDER BY o.not_before, o.id
 			 LIMIT $1
 			 FOR UPDATE SKIP LOCKED))
-		RETURNING id, chat_id, payload, not_before, attempts, attempts - spent`
+		RETURNING id, chat_id, payload, not_before, attempts, attempts - spent, moved_to IS NOT NULL`
 
 // claimPlan pins the claim's plan to a walk of the due rows in order
 // (outbox_due), which stops after limit rows: with statistics taken when
@@ -315,7 +315,7 @@ const claimChat = `WITH queue AS MATERIALIZED (
 )
 UPDATE outbox SET claimed_until = now() + $3 * interval '1 second', attempts = attempts + 1
 	WHERE id = ANY(ARRAY(SELECT id FROM run))
-	RETURNING id, chat_id, payload, not_before, attempts, attempts - spent`
+	RETURNING id, chat_id, payload, not_before, attempts, attempts - spent, moved_to IS NOT NULL`
 
 // ClaimChat leases the chat's earlier messages for its worker (see
 // domain.Outbox).
@@ -343,8 +343,10 @@ func (o *outbox) ClaimChat(ctx context.Context, chatID, before int64, hold time.
 }
 
 // heldOutbox reads chat $1's pending rows under lease $2, in order,
-// through outbox_chat_queue (the chat leads it).
-const heldOutbox = `SELECT id, chat_id, payload, not_before, attempts, attempts - spent FROM outbox
+// through outbox_chat_queue (the chat leads it). They are under that
+// lease still: none is Moved (a row a sender holds goes where it was
+// going).
+const heldOutbox = `SELECT id, chat_id, payload, not_before, attempts, attempts - spent, false FROM outbox
 	WHERE chat_id = $1 AND num_nulls(sent_at, dropped_at) = 2 -- chatPending
 	  AND claimed_until = $2
 	ORDER BY chat_id, not_before, id`
