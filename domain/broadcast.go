@@ -29,6 +29,9 @@ type Broadcast struct {
 	// Cancelled: its sender (or an owner) cancelled it, taking back some
 	// of its messages; its poll, if any, takes no more answers.
 	Cancelled bool
+	// PromotionStopped: the promotion it announces was stopped (or
+	// cancelled before its start); its poll takes no more answers either.
+	PromotionStopped bool
 }
 
 // Audience says who receives a broadcast: members with the marketing

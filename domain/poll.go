@@ -84,6 +84,9 @@ func (s *Service) AnswerPoll(ctx context.Context, tx Tx, c *Customer, broadcastI
 	if b.Cancelled { // the answers given before the cancel stay
 		return nil, Invalid("broadcast.poll.closed")
 	}
+	if b.PromotionStopped { // it asked about points that no longer run
+		return nil, Invalid("broadcast.poll.closed_promotion")
+	}
 	if err := tx.SavePollAnswer(ctx, b.ID, c.ID, option, s.Now()); err != nil {
 		return nil, fmt.Errorf("answer poll: %w", err)
 	}

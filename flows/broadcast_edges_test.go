@@ -12,7 +12,9 @@ import (
 // part of it was still waiting closes: a customer who got it before the
 // cancel and taps an answer afterwards is told the poll is closed, and
 // nothing is recorded (neither in the tally nor in the export); an
-// answer given before the cancel stays.
+// answer given before the cancel stays. The tap takes the answers from
+// under the message, so that nobody taps them again; the way out of
+// offers stays.
 func TestCancelledPollTakesNoMoreAnswers(t *testing.T) {
 	t.Parallel()
 	h := bottest.New(t, withOwner) // 22.11.2026 15:00 Moscow
@@ -44,6 +46,9 @@ func TestCancelledPollTakesNoMoreAnswers(t *testing.T) {
 	anna.Tap("Friday")
 	if toast := lastToast(anna); toast != "This poll is closed: its broadcast was cancelled." {
 		t.Errorf("the tap on the cancelled poll was answered %q", toast)
+	}
+	if b := strings.Join(anna.Last().Buttons(), "|"); b != "🛑 Stop all offers and news" {
+		t.Errorf("the answers stay under the closed poll: %s", b)
 	}
 	if n := countRows(t, h, `SELECT count(*) FROM poll_answers`); n != 1 {
 		t.Errorf("%d answers stored, want Boris's one from before the cancel", n)

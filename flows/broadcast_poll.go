@@ -93,27 +93,49 @@ func pollAction(s *Session, value string) error {
 	var v *domain.ValidationError
 	if errors.As(err, &v) {
 		s.Toast(v.Reason)
+		if v.Reason == "broadcast.poll.closed" || v.Reason == "broadcast.poll.closed_promotion" {
+			// The answers go from under the message, lest they be tapped
+			// again; the way out of offers stays.
+			b, err := s.Tx.FindBroadcast(s.Ctx, id)
+			if err != nil {
+				return err
+			}
+			rows, err := pollWaysOut(s, b)
+			if err != nil {
+				return err
+			}
+			s.Edit(Reply{Inline: rows})
+		}
 		return nil
 	} else if err != nil {
 		return err
 	}
-	rows := pollButtons(b.ID, b.Options, option)
-	if !s.Customer.Marketing {
-		// The consent withdrawn: the way back stays, as editWaysOut left it.
-		t, _ := s.e.Business.Topic(b.Topic)
-		rows = append(rows, []Button{{Text: s.T("privacy.marketing.on", nil), Data: action("topics", topicBack+":"+t.ID)}})
-	} else if t, ok := s.e.Business.Topic(b.Topic); ok {
-		choices, err := s.Tx.ListTopicChoices(s.Ctx, s.Customer.ID)
-		if err != nil {
-			return err
-		}
-		rows = append(rows, s.e.marketingButtons(s.loc, t.ID, t.TitleIn(s.Lang), !t.Subscribed(choices))...)
-	} else {
-		rows = append(rows, s.e.marketingButtons(s.loc, "", "", false)...)
+	ways, err := pollWaysOut(s, b)
+	if err != nil {
+		return err
 	}
+	rows := append(pollButtons(b.ID, b.Options, option), ways...)
 	s.callbackText = s.T("broadcast.poll.answered", map[string]any{"Answer": b.Options[option]})
 	s.Edit(Reply{Inline: rows})
 	return nil
+}
+
+// pollWaysOut are the buttons under a poll's answers: the way out of
+// offers (or, the consent withdrawn, the way back).
+func pollWaysOut(s *Session, b *domain.Broadcast) ([][]Button, error) {
+	if !s.Customer.Marketing {
+		// The consent withdrawn: the way back stays, as editWaysOut left it.
+		t, _ := s.e.Business.Topic(b.Topic)
+		return [][]Button{{{Text: s.T("privacy.marketing.on", nil), Data: action("topics", topicBack+":"+t.ID)}}}, nil
+	}
+	if t, ok := s.e.Business.Topic(b.Topic); ok {
+		choices, err := s.Tx.ListTopicChoices(s.Ctx, s.Customer.ID)
+		if err != nil {
+			return nil, err
+		}
+		return s.e.marketingButtons(s.loc, t.ID, t.TitleIn(s.Lang), !t.Subscribed(choices)), nil
+	}
+	return s.e.marketingButtons(s.loc, "", "", false), nil
 }
 
 // pollTally is the tally lines of a poll, "" for a broadcast that is not.

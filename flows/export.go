@@ -369,6 +369,7 @@ func exportData(s *Session) error {
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
+	s.Toast("export.preparing") // as an owner's /export: the file comes from the sender
 	return s.e.queue(s.Ctx, s.Tx, Reply{ChatID: s.In.ChatID, Text: s.T("privacy.export.caption", nil),
 		Document: &Document{Name: exportDataName, Data: data}, About: s.Customer.ID})
 }

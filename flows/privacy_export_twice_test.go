@@ -60,3 +60,20 @@ func TestDataDownloadTappedTwiceSendsOneFile(t *testing.T) {
 		t.Fatalf("a new download after the first was sent: %d files:\n%s", n, anna.Transcript())
 	}
 }
+
+// TestDataDownloadTapIsAnsweredPreparing: the customer's 📦 Download my
+// data is answered at once that the file is being prepared, as an
+// owner's /export is: the file itself comes a moment later, from the
+// sender.
+func TestDataDownloadTapIsAnsweredPreparing(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	anna := join(t, h, 102, "Anna")
+	anna.Send("/privacy").Tap("📦 Download my data")
+	if got := lastToast(anna); got != "Preparing the file…" {
+		t.Errorf("the download tap was answered %q", got)
+	}
+	if doc := anna.Last().Document; doc == nil {
+		t.Fatalf("no file:\n%s", anna.Transcript())
+	}
+}

@@ -74,3 +74,39 @@ func TestStoppedPromotionTakesBackItsWaitingAnnouncement(t *testing.T) {
 		t.Errorf("Anna was told %d times of a promotion cancelled before it began:\n%s", n, anna.Transcript())
 	}
 }
+
+// TestStoppedPromotionClosesItsAnnouncementsPoll: a promotion announced
+// with a poll ("Will you come?") and stopped early: the members who got
+// the announcement can no longer answer (the points it asked about no
+// longer run), and are told so; an answer given before the stop stays.
+func TestStoppedPromotionClosesItsAnnouncementsPoll(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner) // Sunday 22 November, 15:00 in Moscow
+	owner := h.Chat(ownerID, "Olga", "en")
+	anna := joinConsenting(t, h, 335, "Anna")
+	boris := joinConsenting(t, h, 336, "Boris")
+
+	owner.Send("/promo").Tap("🔥 Start a promotion").Tap("×2").Tap("All stores").Tap("▶ Now").Tap("1 h (till 16:00)").
+		Tap("Flash promotion until 16:00").Tap("🔥 Start").Tap("📣 Tell the members").Tap("👥 Everyone who agreed to offers").
+		Tap("📊 Make it a poll").Send("Coming").Send("Not today").Tap("✅ Done").Tap("✅ Send to 2 customers")
+	h.Settle()
+	if got(anna.Sync(), "Flash promotion until 16:00") != 1 || got(boris.Sync(), "Flash promotion until 16:00") != 1 {
+		t.Fatalf("the announcement did not go:\n%s", anna.Transcript())
+	}
+	boris.Tap("Coming") // before the stop: it stays
+	owner.Send("/promo").Tap("⏹ Stop: Flash promotion until 16:00")
+	if got := lastToast(owner); got != "Stopped." {
+		t.Fatalf("stopping the promotion: toast %q\n%s", got, owner.Transcript())
+	}
+	anna.Tap("Coming")
+	if toast := lastToast(anna); toast != "This poll is closed: the promotion was stopped." {
+		t.Errorf("the tap on the stopped promotion's poll was answered %q", toast)
+	}
+	// The answers go from under the message, the way out of offers stays.
+	if b := strings.Join(anna.Last().Buttons(), "|"); b != "🛑 Stop all offers and news" {
+		t.Errorf("the buttons under the closed poll: %s", b)
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM poll_answers`); n != 1 {
+		t.Errorf("%d answers stored, want Boris's one from before the stop", n)
+	}
+}

@@ -250,9 +250,11 @@ func payloadsJSON(p map[string]json.RawMessage) []byte {
 func (t *tx) FindBroadcast(ctx context.Context, id int64) (*domain.Broadcast, error) {
 	b := &domain.Broadcast{ID: id}
 	err := t.tx.QueryRow(ctx, `SELECT staff_id, topic, text, photo, queued, not_before, created_at, options,
-		cancelled_at IS NOT NULL
-		FROM broadcasts WHERE id = $1`, id).Scan(&b.StaffID, &b.Topic, &b.Text, &b.Photo, &b.Queued, &b.NotBefore, &b.CreatedAt, &b.Options,
-		&b.Cancelled)
+		cancelled_at IS NOT NULL, coalesce(promotion, ''),
+		promotion IS NOT NULL AND EXISTS (SELECT 1 FROM live_promotions l
+			WHERE 'live-' || l.id = b.promotion AND l.stopped_at IS NOT NULL)
+		FROM broadcasts b WHERE id = $1`, id).Scan(&b.StaffID, &b.Topic, &b.Text, &b.Photo, &b.Queued, &b.NotBefore, &b.CreatedAt, &b.Options,
+		&b.Cancelled, &b.Promotion, &b.PromotionStopped)
 	if err != nil {
 		return nil, mapErr(err)
 	}
