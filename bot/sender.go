@@ -97,10 +97,10 @@ func (s *Sender) noteTooMany(chat int64, wait time.Duration) {
 	t.Lock()
 	defer t.Unlock()
 	if t.chat != 0 && t.chat != chat && t.until.After(now) {
+		// The wait is what Telegram answered last: the other chat's
+		// own wait (a group's hour) stays that chat's, lest one group's
+		// limit silence every chat for as long.
 		end := until
-		if t.until.After(end) {
-			end = t.until
-		}
 		for {
 			old := s.pausedUntil.Load()
 			if old >= end.UnixNano() || s.pausedUntil.CompareAndSwap(old, end.UnixNano()) {
