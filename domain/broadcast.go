@@ -59,10 +59,14 @@ type BroadcastProgress struct {
 	// Cancelled counts the messages the sender (or an owner) took back
 	// with the broadcast before they went (CancelBroadcast).
 	Cancelled int
+	// Waiting: scheduled, its time has not come (or the broadcast job has
+	// not run since): whoever is in its audience then and has no message
+	// of it queued is yet to get one (QueueLatecomers).
+	Waiting bool
 }
 
 // Done reports that no message of the broadcast waits any more.
-func (p BroadcastProgress) Done() bool { return p.Pending == 0 }
+func (p BroadcastProgress) Done() bool { return p.Pending == 0 && !p.Waiting }
 
 // BroadcastStore keeps broadcasts and counts their audience and progress
 // set-based: never a loop over customers in Go.
@@ -87,6 +91,17 @@ type BroadcastStore interface {
 	// message pending and no report yet as reported at at, and returns
 	// them: a broadcast is claimed once, whoever asks and however often.
 	ClaimFinishedBroadcasts(ctx context.Context, at time.Time, limit int) ([]FinishedBroadcast, error)
+	// ClaimDueAudiences marks up to limit scheduled broadcasts whose time
+	// (not_before) has come by at as having taken their audience, and
+	// returns those still to go (not cancelled): each is claimed once,
+	// whoever asks and however often. Not a scheduled one's finished
+	// before then (ClaimFinishedBroadcasts waits for it).
+	ClaimDueAudiences(ctx context.Context, at time.Time, limit int) ([]Broadcast, error)
+	// QueueLatecomers queues broadcast id's message, at at, for every
+	// customer of a who has none (joined or subscribed after it was
+	// scheduled; one taken back when they opted out goes again, since
+	// they are back), in one INSERT … SELECT; it returns how many.
+	QueueLatecomers(ctx context.Context, id int64, a Audience, at time.Time) (int, error)
 }
 
 // FinishedBroadcast is a broadcast whose messages have all gone out or
@@ -158,6 +173,9 @@ func (s *Service) ReportBroadcasts(ctx context.Context, st Store,
 	n := 0
 	err := st.Update(ctx, func(tx Tx) error {
 		n = 0
+		if err := s.queueAtTheirTime(ctx, tx); err != nil {
+			return err
+		}
 		done, err := tx.ClaimFinishedBroadcasts(ctx, s.Now(), 100)
 		if err != nil {
 			return err
@@ -174,6 +192,28 @@ func (s *Service) ReportBroadcasts(ctx context.Context, st Store,
 		return nil
 	})
 	return n, err
+}
+
+// queueAtTheirTime gives each scheduled broadcast whose time has come
+// the audience of that time: whoever is subscribed and consenting now
+// and had no message of it queued when it was scheduled gets one (those
+// who opted out meanwhile had theirs taken back then: SetTopic,
+// SetMarketing). A topic gone from the config keeps those queued.
+func (s *Service) queueAtTheirTime(ctx context.Context, tx Tx) error {
+	due, err := tx.ClaimDueAudiences(ctx, s.Now(), 100)
+	if err != nil {
+		return err
+	}
+	for _, b := range due {
+		a, err := s.AudienceOf(b.Topic)
+		if err != nil {
+			continue
+		}
+		if _, err := tx.QueueLatecomers(ctx, b.ID, a, s.Now()); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // tellStaff queues the message render writes for staff member id,

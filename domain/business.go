@@ -59,7 +59,8 @@ const (
 	// nothing for it.
 	JobFeedbackRequests = "feedback_requests"
 	// JobBroadcastReports pushes each finished broadcast's final report
-	// to the owner who sent it.
+	// to the owner who sent it; first it queues each scheduled broadcast
+	// whose time has come for who joined its audience meanwhile.
 	JobBroadcastReports = "broadcast_reports"
 	// JobNudges evaluates the nudge rules and queues what is due.
 	JobNudges = "nudges"

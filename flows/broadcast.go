@@ -297,11 +297,11 @@ func showProgress(s *Session, id int64) error {
 	data := map[string]any{"Queued": s.num(int64(p.Queued)), "Sent": s.num(int64(p.Sent)), "Blocked": s.num(int64(p.Blocked)), "Failed": s.num(int64(p.Failed)),
 		"Pending": s.num(int64(p.Pending)), "When": showWhen(s, b.NotBefore)}
 	switch {
-	case p.Queued == 0: // the audience left between the count and Send
+	case p.Queued == 0 && !p.Waiting: // the audience left between the count and Send
 		msg = "broadcast.nobody_left"
 	case p.Done():
 		msg = "broadcast.report"
-	case b.NotBefore.After(s.e.Now()):
+	case b.NotBefore.After(s.e.Now()) || p.Waiting: // its audience is taken at its time
 		msg = "broadcast.scheduled"
 	}
 	tally, err := s.e.pollTally(s.Ctx, s.Tx, s.loc, b)

@@ -66,7 +66,7 @@ func TestScheduledProgressCountsWhatIsStillToGo(t *testing.T) {
 	h.Settle()
 	boris.Send("/topics").Tap("✅ Sales")
 	owner.Tap("📊 Progress")
-	want := "⏰ Scheduled for 22.11.2026 18:00 (Europe/Moscow): 1 to send.\n" +
+	want := "⏰ Scheduled for 22.11.2026 18:00 (Europe/Moscow): 1 would get it now; it goes to whoever is subscribed and agrees to offers at that time.\n" +
 		"🔕 1 customer opted out or deleted their data before it reached them."
 	if got := owner.Last().Text; got != want {
 		t.Errorf("progress %q, want %q", got, want)

@@ -39,11 +39,11 @@ func TestScheduledBroadcastGoesAtItsTime(t *testing.T) {
 		t.Fatalf("unreadable: %q", owner.Last().Text)
 	}
 	owner.Send("today at 18:00")
-	if want := "1 customer will get it on 22.11.2026 18:00 (Europe/Moscow). Schedule it?"; !strings.Contains(owner.Last().Text, want) {
+	if want := "1 customer would get it now; on 22.11.2026 18:00 (Europe/Moscow) it goes to whoever is subscribed and agrees to offers at that time. Schedule it?"; !strings.Contains(owner.Last().Text, want) {
 		t.Fatalf("confirmation %q, want %q", owner.Last().Text, want)
 	}
 	owner.Tap("✅ Send to 1 customer")
-	if want := "⏰ Scheduled for 22.11.2026 18:00 (Europe/Moscow): 1 to send."; owner.Last().Text != want {
+	if want := "⏰ Scheduled for 22.11.2026 18:00 (Europe/Moscow): 1 would get it now; it goes to whoever is subscribed and agrees to offers at that time."; owner.Last().Text != want {
 		t.Fatalf("after confirming: %q, want %q", owner.Last().Text, want)
 	}
 	h.Settle()

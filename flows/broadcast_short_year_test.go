@@ -17,7 +17,7 @@ func TestABroadcastDateWithATwoDigitYearIsNextYears(t *testing.T) {
 	joinConsenting(t, h, 5331, "Anna")
 	owner.Send("/broadcast").Send("New year tasting").Tap("👥 Everyone who agreed to offers").Tap("⏰ Schedule").
 		Send("10.01.27 12:00")
-	if want := "1 customer will get it on 10.01.2027 12:00 (Europe/Moscow). Schedule it?"; !strings.Contains(owner.Last().Text, want) {
+	if want := "1 customer would get it now; on 10.01.2027 12:00 (Europe/Moscow) it goes to whoever is subscribed and agrees to offers at that time. Schedule it?"; !strings.Contains(owner.Last().Text, want) {
 		t.Fatalf("10.01.27 12:00: %q, want %q", owner.Last().Text, want)
 	}
 }

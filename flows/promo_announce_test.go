@@ -28,7 +28,7 @@ func TestPromotionAnnouncementNotScheduledPastItsEnd(t *testing.T) {
 		t.Fatalf("a time after the end offered to send:\n%s", owner.Transcript())
 	}
 	owner.Send("today at 15:30")
-	if want := "1 customer will get it on 22.11.2026 15:30 (Europe/Moscow). Schedule it?"; !strings.Contains(owner.Last().Text, want) {
+	if want := "1 customer would get it now; on 22.11.2026 15:30 (Europe/Moscow) it goes to whoever is subscribed and agrees to offers at that time. Schedule it?"; !strings.Contains(owner.Last().Text, want) {
 		t.Fatalf("a time before the end: %q, want %q", owner.Last().Text, want)
 	}
 	owner.Tap("✅ Send to 1 customer")

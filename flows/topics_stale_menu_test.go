@@ -64,6 +64,6 @@ func TestScheduledConfirmationGoesStaleOnSendAtOnce(t *testing.T) {
 	}
 	h.Settle()
 	if n := got(anna.Sync(), "Tasting tomorrow"); n != 0 {
-		t.Errorf("a tap under \"will get it on 23.11.2026 10:00\" sent it at once (%d)", n)
+		t.Errorf("a tap under \"on 23.11.2026 10:00 it goes to\" sent it at once (%d)", n)
 	}
 }

@@ -205,5 +205,7 @@ func backToVersion71(t *testing.T, url string) {
 		DROP INDEX outbox_about_feedback;
 		ALTER TABLE outbox DROP COLUMN about_feedback_id;
 		ALTER TABLE broadcasts DROP COLUMN cancelled_at;
+		DROP INDEX broadcasts_audience_due;
+		ALTER TABLE broadcasts DROP COLUMN audience_at;
 		DELETE FROM schema_migrations WHERE version > 71`)
 }

@@ -69,12 +69,18 @@ const cancelledError = "cancelled"
 // back any, the broadcast records the cancel (its poll closes).
 func (t *tx) CancelBroadcast(ctx context.Context, id int64, at time.Time) (int, error) {
 	var n int
+	// The broadcast's row first: a broadcast job queueing its audience
+	// at its time (QueueLatecomers) has committed its rows before the
+	// statement below reads them, or finds the broadcast taken back.
+	if _, err := t.tx.Exec(ctx, `SELECT 1 FROM broadcasts WHERE id = $1 FOR UPDATE`, id); err != nil {
+		return 0, fmt.Errorf("cancel broadcast %d: %w", id, mapErr(err))
+	}
 	err := t.tx.QueryRow(ctx, `WITH c AS (
 		UPDATE outbox o SET dropped_at = $2, last_error = '`+cancelledError+`', payload = '{}', payloads = NULL
 		 WHERE o.broadcast_id = $1 AND `+chatPending+` AND (o.claimed_until IS NULL OR o.claimed_until < now())
 		RETURNING o.id),
-		b AS (UPDATE broadcasts SET cancelled_at = coalesce(cancelled_at, $2)
-		 WHERE id = $1 AND EXISTS (SELECT 1 FROM c))
+		b AS (UPDATE broadcasts SET cancelled_at = coalesce(cancelled_at, $2), audience_at = coalesce(audience_at, $2)
+		 WHERE id = $1 AND (EXISTS (SELECT 1 FROM c) OR audience_at IS NULL))
 		SELECT count(*) FROM c`, id, t.stamp(at)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("cancel broadcast %d: %w", id, mapErr(err))
@@ -85,7 +91,10 @@ func (t *tx) CancelBroadcast(ctx context.Context, id int64, at time.Time) (int, 
 // CancelPromotionBroadcasts drops the rows not sent yet of the broadcasts
 // announcing the promotion, as CancelBroadcast does.
 func (t *tx) CancelPromotionBroadcasts(ctx context.Context, promotion string, at time.Time) (int, error) {
-	tag, err := t.tx.Exec(ctx, `UPDATE outbox o SET dropped_at = $2, last_error = '`+cancelledError+`', payload = '{}', payloads = NULL
+	// Nor does one whose time has not come reach anyone more at its time.
+	tag, err := t.tx.Exec(ctx, `WITH b AS (UPDATE broadcasts SET audience_at = coalesce(audience_at, $2)
+		WHERE promotion = $1 AND audience_at IS NULL)
+		UPDATE outbox o SET dropped_at = $2, last_error = '`+cancelledError+`', payload = '{}', payloads = NULL
 		WHERE o.broadcast_id IN (SELECT b.id FROM broadcasts b WHERE b.promotion = $1) AND `+chatPending+`
 		  AND (o.claimed_until IS NULL OR o.claimed_until < now())`, promotion, t.stamp(at))
 	if err != nil {
@@ -185,9 +194,12 @@ func (t *tx) QueueBroadcast(ctx context.Context, b *domain.Broadcast, a domain.A
 	for l := range p.ByLanguage {
 		langs = append(langs, l)
 	}
+	// One scheduled for later takes its audience again at its time
+	// (QueueLatecomers): audience_at stays NULL until then.
 	if err := t.tx.QueryRow(ctx, `INSERT INTO broadcasts (id, staff_id, topic, text, photo, queued, not_before, created_at, options,
-		payloads, default_language, promotion)
-		VALUES (coalesce($7, nextval('broadcasts_id_seq')), $1, $2, $3, $4, 0, $5, $6, $8, $9, $10, nullif($11, '')) RETURNING id`,
+		payloads, default_language, promotion, audience_at)
+		VALUES (coalesce($7, nextval('broadcasts_id_seq')), $1, $2, $3, $4, 0, $5, $6, $8, $9, $10, nullif($11, ''),
+		        CASE WHEN $5::timestamptz <= $6::timestamptz THEN $6::timestamptz END) RETURNING id`,
 		b.StaffID, b.Topic, b.Text, b.Photo, b.NotBefore, b.CreatedAt, nullID(b.ID), options(b.Options),
 		p.ByLanguage, p.Default, b.Promotion).Scan(&b.ID); err != nil {
 		return fmt.Errorf("insert broadcast: %w", mapErr(err))
@@ -202,6 +214,73 @@ func (t *tx) QueueBroadcast(ctx context.Context, b *domain.Broadcast, a domain.A
 		return fmt.Errorf("queue broadcast: %w", mapErr(err))
 	}
 	return nil
+}
+
+// claimDueAudiences marks, at $1, up to $2 broadcasts whose time has come
+// and whose audience was not taken at it as taken, and returns those
+// still to go out (not cancelled, their messages kept by language);
+// SKIP LOCKED and the audience_at re-check let replicas run it at once.
+const claimDueAudiences = `UPDATE broadcasts b SET audience_at = $1
+ WHERE b.audience_at IS NULL AND b.id IN (
+       SELECT f.id FROM broadcasts f
+        WHERE f.audience_at IS NULL AND f.not_before <= $1
+        ORDER BY f.not_before, f.id LIMIT $2 FOR UPDATE SKIP LOCKED)
+RETURNING b.id, b.topic, b.cancelled_at IS NULL AND b.payloads IS NOT NULL AND b.payloads ? b.default_language`
+
+// ClaimDueAudiences claims the scheduled broadcasts whose time has come.
+func (t *tx) ClaimDueAudiences(ctx context.Context, at time.Time, limit int) ([]domain.Broadcast, error) {
+	rows, err := t.tx.Query(ctx, claimDueAudiences, t.stamp(at), limit)
+	if err != nil {
+		return nil, fmt.Errorf("claim due audiences: %w", mapErr(err))
+	}
+	type due struct {
+		b    domain.Broadcast
+		goes bool
+	}
+	all, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (due, error) {
+		var d due
+		return d, r.Scan(&d.b.ID, &d.b.Topic, &d.goes)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim due audiences: %w", mapErr(err))
+	}
+	var out []domain.Broadcast
+	for _, d := range all {
+		if d.goes {
+			out = append(out, d.b)
+		}
+	}
+	return out, nil
+}
+
+// queueLatecomers queues broadcast $3's message, due at its time, for
+// every customer of its audience ($1, $2 as in audienceWhere) who has
+// none: joined or subscribed after it was scheduled. A message of it
+// taken back when the customer opted out goes again, for they are back
+// in; one sent, blocked, failed or cancelled stays as it is (one row per
+// customer and broadcast: nothing goes twice). Only new rows add to the
+// broadcast's count.
+const queueLatecomers = `WITH q AS (
+INSERT INTO outbox AS o (chat_id, payload, not_before, created_at, broadcast_id)
+SELECT c.chat_id, jsonb_set(b.payloads -> (CASE WHEN c.language <> '' AND b.payloads ? c.language THEN c.language ELSE b.default_language END),
+                            '{chat_id}', to_jsonb(c.chat_id)), b.not_before, $4, b.id
+  FROM broadcasts b, customers c
+ WHERE b.id = $3 AND ` + audienceWhere + `
+ON CONFLICT (broadcast_id, chat_id) WHERE broadcast_id IS NOT NULL DO UPDATE
+   SET dropped_at = NULL, last_error = '', payload = EXCLUDED.payload
+ WHERE o.sent_at IS NULL AND o.dropped_at IS NOT NULL AND o.last_error = '` + withdrawnError + `'
+RETURNING (o.xmax = 0) AS added)
+UPDATE broadcasts SET queued = queued + (SELECT count(*) FROM q WHERE added) WHERE id = $3
+RETURNING (SELECT count(*) FROM q)`
+
+// QueueLatecomers queues a scheduled broadcast, at its time, for its
+// audience then that has no message of it.
+func (t *tx) QueueLatecomers(ctx context.Context, id int64, a domain.Audience, at time.Time) (int, error) {
+	var n int
+	if err := t.tx.QueryRow(ctx, queueLatecomers, a.Topic, a.TopicDefault, id, t.stamp(at)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("queue broadcast %d at its time: %w", id, mapErr(err))
+	}
+	return n, nil
 }
 
 // relanguageQueued puts the broadcast messages pending for chat $1, and
@@ -277,10 +356,11 @@ func (t *tx) BroadcastProgress(ctx context.Context, id int64) (domain.BroadcastP
 		                                                AND o.last_error <> $2 AND o.last_error <> $3)),
 		CASE WHEN b.final_sent IS NULL THEN count(o.id) FILTER (WHERE o.sent_at IS NULL AND o.dropped_at IS NULL) ELSE 0 END,
 		coalesce(b.final_withdrawn, count(o.id) FILTER (WHERE o.dropped_at IS NOT NULL AND o.last_error = $2)),
-		coalesce(b.final_cancelled, count(o.id) FILTER (WHERE o.dropped_at IS NOT NULL AND o.last_error = $3))
+		coalesce(b.final_cancelled, count(o.id) FILTER (WHERE o.dropped_at IS NOT NULL AND o.last_error = $3)),
+		b.audience_at IS NULL
 		FROM broadcasts b LEFT JOIN outbox o ON o.broadcast_id = b.id
 		WHERE b.id = $1 GROUP BY b.id`, id, withdrawnError, cancelledError).
-		Scan(&p.Queued, &p.Sent, &p.Blocked, &p.Failed, &p.Pending, &p.Withdrawn, &p.Cancelled)
+		Scan(&p.Queued, &p.Sent, &p.Blocked, &p.Failed, &p.Pending, &p.Withdrawn, &p.Cancelled, &p.Waiting)
 	if err != nil {
 		return p, fmt.Errorf("broadcast progress: %w", mapErr(err))
 	}
@@ -292,7 +372,7 @@ func (t *tx) BroadcastProgress(ctx context.Context, id int64) (domain.BroadcastP
 const claimFinished = `UPDATE broadcasts b SET reported_at = $1
  WHERE b.reported_at IS NULL AND b.id IN (
        SELECT f.id FROM broadcasts f
-        WHERE f.reported_at IS NULL
+        WHERE f.reported_at IS NULL AND f.audience_at IS NOT NULL
           AND NOT EXISTS (SELECT 1 FROM outbox o
                            WHERE o.broadcast_id = f.id AND o.sent_at IS NULL AND o.dropped_at IS NULL)
         ORDER BY f.id LIMIT $2 FOR UPDATE SKIP LOCKED)
