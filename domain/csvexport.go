@@ -187,9 +187,10 @@ func (s *Service) StartExport(ctx context.Context, tx Tx, by *Staff, kind string
 	return sc, err
 }
 
-// ExportFileName is the document's name: the kind and the business date.
-func (s *Service) ExportFileName(kind string) string {
-	return kind + "-" + s.Now().In(s.Business.Location()).Format("2006-01-02") + ".csv"
+// ExportFileName is the document's name: the kind and the date in loc,
+// the reader's (a store's manager's: their store's).
+func (s *Service) ExportFileName(kind string, loc *time.Location) string {
+	return kind + "-" + s.Now().In(loc).Format("2006-01-02") + ".csv"
 }
 
 // NewSpreadsheetCSV starts a CSV file for a person of lang to open in a

@@ -51,7 +51,7 @@ func exportAction(s *Session, kind string) error {
 	if sc.Personal {
 		caption = "export.caption.personal"
 	}
-	doc := &ExportDoc{Name: s.e.Service.ExportFileName(kind), Scope: sc, TooLarge: s.T("export.too_large", nil)}
+	doc := &ExportDoc{Name: s.e.Service.ExportFileName(kind, staffLocation(s)), Scope: sc, TooLarge: s.T("export.too_large", nil)}
 	s.Toast("export.preparing")
 	return s.e.queue(s.Ctx, s.Tx, Reply{ChatID: s.In.ChatID, Text: s.T(caption, nil), Export: doc})
 }
