@@ -268,6 +268,23 @@ type ContactStore interface {
 	// chatID's outbox for a time after now (and not held by a sender) to
 	// at: their message, their send time and their attribution window.
 	RetimeQueuedNudges(ctx context.Context, customerID, chatID int64, at, now time.Time) error
+	// ListWaitingFeedbackRequests lists the customer's rating requests
+	// whose message waits in chat chatID's outbox for a time after now
+	// (and is not held by a sender): their visit's store and time.
+	ListWaitingFeedbackRequests(ctx context.Context, customerID, chatID int64, now time.Time) ([]WaitingFeedbackRequest, error)
+	// RetimeFeedbackRequest moves the rating request of a purchase, if
+	// its message still waits in chat chatID's outbox for a time after
+	// now (not held by a sender), to at: the message and the request's
+	// due time.
+	RetimeFeedbackRequest(ctx context.Context, purchaseID, chatID int64, at, now time.Time) error
+}
+
+// WaitingFeedbackRequest is a "How was your visit?" waiting in the
+// outbox for the quiet hours or the customer's window.
+type WaitingFeedbackRequest struct {
+	PurchaseID int64
+	ShopID     int64     // the store visited: the quiet hours' clock
+	VisitAt    time.Time // the visit, which the delay counts from
 }
 
 // CheckContactWindow refuses a window with less than an hour outside the
@@ -304,9 +321,10 @@ func (s *Service) ContactPresets() []ContactPreset {
 
 // SetContactWindow saves a member's window for messages, from a preset or
 // typed in /settings. It applies to what is scheduled from now on and to
-// the nudges already waiting for the old window (or the quiet hours):
-// they move to the first minute the new window allows, so none goes out
-// in a window the customer has given up.
+// the nudges and rating requests already waiting for the old window (or
+// the quiet hours): they move to the first minute the new window allows
+// (a request not before its visit's delay is over), so none goes out in
+// a window the customer has given up.
 func (s *Service) SetContactWindow(ctx context.Context, tx Tx, c *Customer, w ContactWindow) error {
 	if !c.Member() {
 		return fmt.Errorf("set contact window: %w: not a member", ErrInvalid)
@@ -324,6 +342,37 @@ func (s *Service) SetContactWindow(ctx context.Context, tx Tx, c *Customer, w Co
 		return nil
 	}
 	now, cfg := s.Now(), &s.Business.Nudges
-	at := NextContactTime(now, s.zoneOf(ctx, tx, c.JoinedStoreID), cfg.QuietStart, cfg.QuietEnd, w.From, w.To)
-	return tx.RetimeQueuedNudges(ctx, c.ID, c.ChatID, at, now)
+	wloc := s.zoneOf(ctx, tx, c.JoinedStoreID)
+	at := NextContactTime(now, wloc, cfg.QuietStart, cfg.QuietEnd, w.From, w.To)
+	if err := tx.RetimeQueuedNudges(ctx, c.ID, c.ChatID, at, now); err != nil {
+		return err
+	}
+	return s.retimeFeedbackRequests(ctx, tx, c, w, wloc, now)
+}
+
+// retimeFeedbackRequests moves the customer's waiting rating requests to
+// the first minute, not before the visit's delay is over nor before now,
+// out of the feedback quiet hours at the visited store's clock and inside
+// window w at the customer's (wloc), as the feedback job would time them.
+func (s *Service) retimeFeedbackRequests(ctx context.Context, tx Tx, c *Customer, w ContactWindow, wloc *time.Location, now time.Time) error {
+	reqs, err := tx.ListWaitingFeedbackRequests(ctx, c.ID, c.ChatID, now)
+	if err != nil {
+		return err
+	}
+	cfg := &s.Business.Feedback
+	for _, r := range reqs {
+		_, loc, err := s.shop(ctx, tx, r.ShopID)
+		if err != nil {
+			return err
+		}
+		from := r.VisitAt.Add(cfg.Delay)
+		if from.Before(now) {
+			from = now
+		}
+		at := NextContactTimeAt(from, loc, cfg.QuietStart, cfg.QuietEnd, wloc, w.From, w.To)
+		if err := tx.RetimeFeedbackRequest(ctx, r.PurchaseID, c.ChatID, at, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }

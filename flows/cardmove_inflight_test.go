@@ -220,3 +220,54 @@ func TestCardMoveTakesAMessagePutOffAsItMoves(t *testing.T) {
 		t.Errorf("the message put off as the card moved did not follow the card:\n%s", texts(fresh))
 	}
 }
+
+// TestCardMovedTwiceReroutesAHeldMessageToWhereItIsNow: a sender (another
+// replica) was sending Anna's rating request to her first account when
+// her card moved to a second one (the row is marked to follow it there,
+// as the move leaves a held row), and then, the message still held, on
+// to a third. Telegram answered 429: the request was never shown, and
+// when it goes again it goes to the third account, where the card is,
+// not to the second, which the card has left too.
+func TestCardMovedTwiceReroutesAHeldMessageToWhereItIsNow(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	anna := join(t, h, 101, "Anna")
+	second := h.Chat(111, "Anna", "en")
+	second.Send(cardMoveLink(t, owner, "+79990000101"))
+	if !strings.Contains(texts(second), "is in this Telegram account now") {
+		t.Fatalf("the card did not move:\n%s", texts(second))
+	}
+	link := cardMoveLink(t, owner, "+79990000101")
+	// What the first move left of the row a sender held as it ran: still
+	// for the first chat, marked for the second.
+	var id int64
+	if err := h.DB.Pool().QueryRow(t.Context(), `INSERT INTO outbox (chat_id, payload, not_before, created_at, attempts, claimed_until, moved_to, spent)
+		VALUES (101, '{"chat_id": 101, "text": "How was your visit, on its way"}', $1, $1, 1, now() + interval '1 minute', 111, 1)
+		RETURNING id`, h.Clock.Now()).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	third := h.Chat(121, "Anna", "en")
+	third.U.SendText(link) // no Settle: the held row is pending
+	if !waitText(t, third, "is in this Telegram account now") {
+		t.Fatalf("the card did not move again:\n%s", texts(third))
+	}
+	// The other replica's send meets a 429 of a second.
+	err := h.DB.Outbox().Throttle(context.Background(), domain.OutMessage{ID: id, ChatID: 101, Attempts: 1}, time.Second, "429")
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1100 * time.Millisecond)
+	h.Bot.Sender().Kick()
+	waitText(t, third, "on its way")
+	h.Settle()
+	anna.Sync()
+	second.Sync()
+	if strings.Contains(texts(anna), "on its way") || strings.Contains(texts(second), "on its way") {
+		t.Errorf("the message put off after the moves went to an account the card left:\nfirst:\n%s\nsecond:\n%s",
+			texts(anna), texts(second))
+	}
+	if !strings.Contains(texts(third), "on its way") {
+		t.Errorf("the message put off after the moves did not follow the card:\n%s", texts(third))
+	}
+}

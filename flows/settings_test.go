@@ -317,3 +317,66 @@ func TestWaitingNudgeFollowsAChangedWindow(t *testing.T) {
 		t.Fatalf("not sent when the new window opened:\n%s", anna.Transcript())
 	}
 }
+
+// TestWaitingFeedbackRequestFollowsAChangedWindow: Anna chose evenings;
+// her visit at 15:00 is asked about at 18:00. At 17:30 she changes her
+// window to mornings: the request waiting in the outbox does not go out
+// at 18:00, in the window she gave up, but at 09:00 the next morning, and
+// its record says so. Bob chose mornings; his request waits for 09:00
+// until at 18:30 he switches to evenings: it goes at once, the new window
+// being open and the visit's two hours long past.
+func TestWaitingFeedbackRequestFollowsAChangedWindow(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en") // Sunday 22 November, 15:00 in Moscow
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	anna := join(t, h, 101, "Anna")
+	anna.Send("/settings").Tap("🌆 Evening 18:00–21:00")
+	bob := join(t, h, 102, "Bob")
+	bob.Send("/settings").Tap("🌅 Morning 09:00–12:00")
+	buy(t, anna, cashier)
+	buy(t, bob, cashier)
+	h.Clock.Advance(2 * time.Hour) // 17:00
+	if n := runFeedbackJob(t, h); n != 2 {
+		t.Fatalf("the job queued %d requests, want 2", n)
+	}
+	moscow, _ := time.LoadLocation("Europe/Moscow")
+	dueOf := func(chatID int64) time.Time {
+		t.Helper()
+		var due time.Time
+		if err := h.DB.Pool().QueryRow(t.Context(), `SELECT r.due_at FROM feedback_requests r
+			JOIN customers c ON c.id = r.customer_id WHERE c.chat_id = $1`, chatID).Scan(&due); err != nil {
+			t.Fatal(err)
+		}
+		return due
+	}
+	h.Clock.Advance(30 * time.Minute) // 17:30
+	anna.Send("/settings").Tap("🌅 Morning 09:00–12:00")
+	h.Clock.Advance(30 * time.Minute) // 18:00, her old window's start
+	h.Settle()
+	if got(anna.Sync(), "How was your visit to") != 0 {
+		t.Fatalf("asked at 18:00, outside the morning window she chose:\n%s", anna.Transcript())
+	}
+	if due, want := dueOf(101), time.Date(2026, 11, 23, 9, 0, 0, 0, moscow); !due.Equal(want) {
+		t.Fatalf("Anna's request due %s, want %s", due.In(moscow), want)
+	}
+	h.Clock.Advance(30 * time.Minute) // 18:30
+	bob.Send("/settings").Tap("🌆 Evening 18:00–21:00")
+	h.Settle()
+	if got(bob.Sync(), "How was your visit to") != 1 {
+		t.Fatalf("Bob was not asked in the evening window he chose:\n%s", bob.Transcript())
+	}
+	if due, want := dueOf(102), time.Date(2026, 11, 22, 18, 30, 0, 0, moscow); !due.Equal(want) {
+		t.Fatalf("Bob's request due %s, want %s", due.In(moscow), want)
+	}
+	h.Clock.Advance(14*time.Hour + 29*time.Minute) // 08:59 the next day
+	h.Settle()
+	if got(anna.Sync(), "How was your visit to") != 0 {
+		t.Fatal("Anna asked before her new window opened")
+	}
+	h.Clock.Advance(time.Minute)
+	h.Settle()
+	if got(anna.Sync(), "How was your visit to") != 1 {
+		t.Fatalf("Anna not asked when her new window opened:\n%s", anna.Transcript())
+	}
+}

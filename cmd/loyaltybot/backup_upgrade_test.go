@@ -201,6 +201,7 @@ func backToVersion71(t *testing.T, url string) {
 		DROP INDEX broadcasts_promotion;
 		ALTER TABLE broadcasts DROP COLUMN promotion;
 		ALTER TABLE purchases DROP COLUMN lapsed_promotion;
+		DROP INDEX outbox_moved_to;
 		ALTER TABLE outbox DROP COLUMN moved_to;
 		DROP INDEX outbox_about_feedback;
 		ALTER TABLE outbox DROP COLUMN about_feedback_id;

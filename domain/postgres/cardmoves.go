@@ -88,17 +88,20 @@ func (t *tx) MoveCustomerAccount(ctx context.Context, customerID, telegramID, ch
 	// staff member's chat keeps its flow and its staff messages: only
 	// what is the customer's own (their nudges, rating requests and
 	// broadcasts) follows the card.
-	// One statement for both: a row a sender gives back while the move
+	// A row still held for a chat the card left before the old one
+	// (moved_to is the old chat: the card moves on again) goes to the
+	// new chat too, not to the old one it has left as well.
+	// One statement for all: a row a sender gives back while the move
 	// runs (the move waits for it) is either moved or marked as it is
 	// then, never seen held by one statement and given back by the next
 	// and so left behind in the old chat.
-	held := `claimed_until >= now()`
+	held := `(chat_id <> $1 OR claimed_until >= now())`
 	move := `UPDATE outbox SET chat_id = CASE WHEN ` + held + ` THEN chat_id ELSE $2 END,
 			payload = CASE WHEN ` + held + ` THEN payload ELSE jsonb_set(payload, '{chat_id}', to_jsonb($2::bigint)) END,
 			retry_at = CASE WHEN ` + held + ` THEN retry_at END,
 			spent = CASE WHEN ` + held + ` THEN spent ELSE attempts END,
 			moved_to = CASE WHEN ` + held + ` THEN $2::bigint END
-			WHERE chat_id = $1 AND num_nulls(sent_at, dropped_at) = 2`
+			WHERE (chat_id = $1 OR moved_to = $1) AND num_nulls(sent_at, dropped_at) = 2`
 	steps := []stmt{{`DELETE FROM conversations WHERE chat_id = $1`, []any{*oldChat}}, {move, []any{*oldChat, chatID}}}
 	if staff {
 		own := ` AND (broadcast_id IS NOT NULL
