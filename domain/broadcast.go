@@ -32,6 +32,9 @@ type Broadcast struct {
 	// PromotionStopped: the promotion it announces was stopped (or
 	// cancelled before its start); its poll takes no more answers either.
 	PromotionStopped bool
+	// PromotionEnds is when the promotion it announces ends (zero:
+	// none); after it, its poll takes no more answers either.
+	PromotionEnds time.Time
 }
 
 // Audience says who receives a broadcast: members with the marketing

@@ -87,6 +87,9 @@ func (s *Service) AnswerPoll(ctx context.Context, tx Tx, c *Customer, broadcastI
 	if b.PromotionStopped { // it asked about points that no longer run
 		return nil, Invalid("broadcast.poll.closed_promotion")
 	}
+	if !b.PromotionEnds.IsZero() && !s.Now().Before(b.PromotionEnds) { // ran out at its end
+		return nil, Invalid("broadcast.poll.closed_promotion_over")
+	}
 	if err := tx.SavePollAnswer(ctx, b.ID, c.ID, option, s.Now()); err != nil {
 		return nil, fmt.Errorf("answer poll: %w", err)
 	}

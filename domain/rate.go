@@ -571,6 +571,15 @@ func (s *Service) DigestFeedbackIn(ctx context.Context, st Store, zone string) (
 		if err != nil {
 			return err
 		}
+		if last.IsZero() && !home {
+			// A zone with no evening of its own yet (new to the config,
+			// or the digest before each zone had its own) whose evening
+			// comes before the first store's: its managers had the
+			// ratings up to the first store's last digest in it.
+			if last, err = tx.LastJobRanAt(ctx, JobFeedbackDigest); err != nil {
+				return err
+			}
+		}
 		from = to.Add(-24 * time.Hour)
 		if !last.IsZero() && last.Before(to) {
 			from = last
@@ -581,12 +590,14 @@ func (s *Service) DigestFeedbackIn(ctx context.Context, st Store, zone string) (
 		if first, err := tx.MarkJobRun(ctx, job, to.Truncate(time.Minute), to); err != nil || !first {
 			return err
 		}
-		if home && !last.IsZero() {
+		if home {
 			// A zone whose evening has no record yet (a store's zone
 			// new to the config, or the digest before it went out at
 			// each zone's evening): its managers had the ratings to
 			// from in the first store's digest, so its own takes up
-			// from there, its next tick being after now.
+			// from there, its next tick being after now. (The first
+			// digest of all marks them too, so that a zone without a
+			// record means one whose managers read the first store's.)
 			for _, z := range s.Business.DigestZones()[1:] {
 				j := s.Business.DigestJob(z)
 				if ran, err := tx.LastJobRanAt(ctx, j); err != nil {

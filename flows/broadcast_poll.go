@@ -93,7 +93,8 @@ func pollAction(s *Session, value string) error {
 	var v *domain.ValidationError
 	if errors.As(err, &v) {
 		s.Toast(v.Reason)
-		if v.Reason == "broadcast.poll.closed" || v.Reason == "broadcast.poll.closed_promotion" {
+		if v.Reason == "broadcast.poll.closed" || v.Reason == "broadcast.poll.closed_promotion" ||
+			v.Reason == "broadcast.poll.closed_promotion_over" {
 			// The answers go from under the message, lest they be tapped
 			// again; the way out of offers stays.
 			b, err := s.Tx.FindBroadcast(s.Ctx, id)

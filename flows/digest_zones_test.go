@@ -63,7 +63,8 @@ func TestDigestAtEachStoresEvening(t *testing.T) {
 		t.Fatalf("Vera got %q at 04:00 in Vladivostok, want her digest at her 21:00", m)
 	}
 	at(23, 21, vvo) // 14:00 in Moscow
-	if m := got(vera, &veraSeen); len(m) != 1 || m[0] != day+river("5.0") {
+	// Her first takes up from where the owners' first began.
+	if m := got(vera, &veraSeen); len(m) != 1 || m[0] != "📊 Ratings since 22.11 04:00:\n"+river("5.0") {
 		t.Fatalf("Vera at 21:00 in Vladivostok: %q, want River's digest", m)
 	}
 	if m := got(owner, &ownerSeen); len(m) != 0 {

@@ -110,3 +110,35 @@ func TestStoppedPromotionClosesItsAnnouncementsPoll(t *testing.T) {
 		t.Errorf("%d answers stored, want Boris's one from before the stop", n)
 	}
 }
+
+// TestEndedPromotionClosesItsAnnouncementsPoll: a promotion announced
+// with a poll ("Will you come?") that ran out at its own end, not
+// stopped: a tap after the end is told the promotion is over and records
+// nothing, as after a stop; an answer given while it ran stays.
+func TestEndedPromotionClosesItsAnnouncementsPoll(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner) // Sunday 22 November, 15:00 in Moscow
+	owner := h.Chat(ownerID, "Olga", "en")
+	anna := joinConsenting(t, h, 335, "Anna")
+	boris := joinConsenting(t, h, 336, "Boris")
+
+	owner.Send("/promo").Tap("🔥 Start a promotion").Tap("×2").Tap("All stores").Tap("▶ Now").Tap("1 h (till 16:00)").
+		Tap("Flash promotion until 16:00").Tap("🔥 Start").Tap("📣 Tell the members").Tap("👥 Everyone who agreed to offers").
+		Tap("📊 Make it a poll").Send("Coming").Send("Not today").Tap("✅ Done").Tap("✅ Send to 2 customers")
+	h.Settle()
+	if got(anna.Sync(), "Flash promotion until 16:00") != 1 || got(boris.Sync(), "Flash promotion until 16:00") != 1 {
+		t.Fatalf("the announcement did not go:\n%s", anna.Transcript())
+	}
+	boris.Tap("Coming")            // while it runs: it stays
+	h.Clock.Advance(2 * time.Hour) // 17:00: the promotion is over
+	anna.Tap("Coming")
+	if toast := lastToast(anna); toast != "This poll is closed: the promotion is over." {
+		t.Errorf("the tap on the ended promotion's poll was answered %q", toast)
+	}
+	if b := strings.Join(anna.Last().Buttons(), "|"); b != "🛑 Stop all offers and news" {
+		t.Errorf("the buttons under the closed poll: %s", b)
+	}
+	if n := countRows(t, h, `SELECT count(*) FROM poll_answers`); n != 1 {
+		t.Errorf("%d answers stored, want Boris's one from while it ran", n)
+	}
+}

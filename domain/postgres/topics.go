@@ -328,14 +328,19 @@ func payloadsJSON(p map[string]json.RawMessage) []byte {
 // FindBroadcast loads a broadcast.
 func (t *tx) FindBroadcast(ctx context.Context, id int64) (*domain.Broadcast, error) {
 	b := &domain.Broadcast{ID: id}
+	var ends *time.Time
 	err := t.tx.QueryRow(ctx, `SELECT staff_id, topic, text, photo, queued, not_before, created_at, options,
 		cancelled_at IS NOT NULL, coalesce(promotion, ''),
 		promotion IS NOT NULL AND EXISTS (SELECT 1 FROM live_promotions l
-			WHERE 'live-' || l.id = b.promotion AND l.stopped_at IS NOT NULL)
+			WHERE 'live-' || l.id = b.promotion AND l.stopped_at IS NOT NULL),
+		(SELECT l.ends_at FROM live_promotions l WHERE 'live-' || l.id = b.promotion)
 		FROM broadcasts b WHERE id = $1`, id).Scan(&b.StaffID, &b.Topic, &b.Text, &b.Photo, &b.Queued, &b.NotBefore, &b.CreatedAt, &b.Options,
-		&b.Cancelled, &b.Promotion, &b.PromotionStopped)
+		&b.Cancelled, &b.Promotion, &b.PromotionStopped, &ends)
 	if err != nil {
 		return nil, mapErr(err)
+	}
+	if ends != nil {
+		b.PromotionEnds = *ends
 	}
 	return b, nil
 }
