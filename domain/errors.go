@@ -35,6 +35,10 @@ var (
 	// no one left to write to or to credit (an owner's reply or apology
 	// points on a rating they gave before).
 	ErrCustomerErased = errors.New("customer erased their data")
+	// ErrInquiryErased means a question to the shop went with its
+	// customer's data (only an erasure deletes one): nobody is left to
+	// answer, and nothing to mark.
+	ErrInquiryErased = errors.New("question erased with its customer's data")
 	// ErrCustomerUnreachable means the customer blocked the bot (or has
 	// no chat): a message written for them would not reach them, though
 	// points still land on their card.

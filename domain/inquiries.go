@@ -133,7 +133,11 @@ func (s *Service) MakeInquiry(ctx context.Context, tx Tx, c *Customer, text, pho
 // be there to read it; a tap on Reply (ResolutionWillReply) only checks.
 func (s *Service) TakeInquiry(ctx context.Context, tx Tx, st *Staff, id int64, resolution string) (*Inquiry, *Customer, error) {
 	q, err := tx.LockInquiry(ctx, id)
-	if err != nil {
+	if errors.Is(err, ErrNotFound) {
+		// A question's id comes from a signed button: it was there, and
+		// only its customer's erasure deletes it.
+		return nil, nil, ErrInquiryErased
+	} else if err != nil {
 		return nil, nil, err
 	}
 	if !st.AnswersAt(q.ShopID) {

@@ -225,6 +225,16 @@ func takeInquiry(s *Session, value, resolution string) (*domain.Inquiry, *domain
 		return nil, nil, false, nil
 	}
 	q, c, err := s.e.Service.TakeInquiry(s.Ctx, s.Tx, s.Staff, id, resolution)
+	if errors.Is(err, domain.ErrInquiryErased) {
+		// Its buttons are dead: they go (in a list, only the tapped one).
+		others := otherThreadsTapped(s)
+		if others == nil {
+			others = [][]Button{}
+		}
+		s.Edit(Reply{Inline: others})
+		s.Say("alert.inquiry.question_erased", nil)
+		return nil, nil, false, nil
+	}
 	if ok, err := handledTap(s, err, "alert.inquiry"); !ok {
 		return nil, nil, false, err
 	}
