@@ -88,7 +88,13 @@ func startStaff(s *Session) error {
 		return s.e.resume(s)
 	}
 	s.Conv.Reset()
-	return s.Enter(flowStaff, stepMenu)
+	if err := s.Enter(flowStaff, stepMenu); err != nil {
+		return err
+	}
+	// Its buttons work whatever the chat does next (staffMenuAction):
+	// nothing is pending, so a command after it does not bring it again.
+	s.Leave()
+	return nil
 }
 
 func (staffFlow) Ask(s *Session) error {

@@ -104,14 +104,17 @@ const playMaxSteps = 400
 // Within a day one jump is enough: what was due at 10:00 is still due at
 // noon. Except for the evening digest, which reports the 24 hours before
 // it runs: a step stops at its tick, or run at noon the next day it would
-// leave out the ratings given before the clock moved. It reports the jobs
+// leave out the ratings given before the clock moved. That stop is one
+// more, not a new start: the day steps keep the time of day the walk
+// began at, or from 21:00 on every step would land in the nudges' quiet
+// hours and each nudge of the month come a day late. It reports the jobs
 // that ran, each once, in the order they first did.
 func (p *play) walk(ctx context.Context, d time.Duration) ([]string, time.Time, error) {
 	step := max(24*time.Hour, d/playMaxSteps)
 	ran, seen := []string{}, map[string]bool{}
 	var now time.Time
 	for left := d; left > 0; {
-		by := min(step, left)
+		by := min(step-(d-left)%step, left)
 		if p.digest != nil {
 			from := p.clock.Time()
 			if tick := p.digest.Next(from.In(p.loc)); tick.Sub(from) > 0 && tick.Sub(from) < by {
@@ -129,8 +132,27 @@ func (p *play) walk(ctx context.Context, d time.Duration) ([]string, time.Time, 
 				ran = append(ran, j)
 			}
 		}
+		if left > 0 {
+			p.settle(ctx)
+		}
 	}
 	return ran, now, nil
+}
+
+// playSettle bounds how long a step of walk waits for the sender.
+const playSettle = 2 * time.Second
+
+// settle waits, up to playSettle, until the messages due by now are sent:
+// the fake dates a message by the clock when it arrives, so a nudge of
+// 12:00 sent after the next step would show at that step's time (and
+// day).
+func (p *play) settle(ctx context.Context) {
+	for deadline := time.Now().Add(playSettle); time.Now().Before(deadline); {
+		if n, err := p.a.db.Outbox().Pending(ctx); err != nil || n == 0 {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // runDue runs the jobs due by now and wakes the sender for what they

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -122,4 +124,63 @@ func TestPlaygroundDayStepSendsTheDigest(t *testing.T) {
 
 	post(t, base+"/api/play/clock", `{"by": "1d"}`)
 	waitChat(t, base, "303", regexp.MustCompile(`1 rating`))
+}
+
+// TestPlaygroundMonthBringsNudgesOnTheirDay: a customer tells her
+// birthday (10 May) and the owner moves the clock on 30 days from noon.
+// Walked a day at a time, each step had come to land on the evening
+// digest's 21:00, inside the nudges' quiet hours (21:00–10:00): every
+// nudge of the month waited for the next morning and went out with the
+// next step, a day late and at 21:00; the birthday greeting came on 11 May.
+func TestPlaygroundMonthBringsNudgesOnTheirDay(t *testing.T) {
+	env := envFunc(map[string]string{"LOYALTYBOT_DATA": reachableDir(t), "HTTP_ADDR": "127.0.0.1:0"})
+	base := startPlayground(t, env, "--clock", "2026-05-04T12:00:00+03:00")
+	anna := base + "/api/chats/101"
+	post(t, anna+"/text", `{"text": "/start s_central"}`)
+	waitChat(t, base, "101", regexp.MustCompile(`Согласен`))
+	post(t, anna+"/tap", `{"label": "✅ Согласен(на)"}`)
+	waitChat(t, base, "101", regexp.MustCompile(`Поделиться номером`))
+	post(t, anna+"/contact", `{}`)
+	waitChat(t, base, "101", regexp.MustCompile(`Как к вам обращаться`))
+	post(t, anna+"/text", `{"text": "Anna"}`)
+	waitChat(t, base, "101", regexp.MustCompile(`Да, присылайте`))
+	post(t, anna+"/tap", `{"label": "Да, присылайте"}`)
+	waitChat(t, base, "101", regexp.MustCompile(`Код для кассы`))
+	post(t, anna+"/text", `{"text": "/profile"}`)
+	waitChat(t, base, "101", regexp.MustCompile(`О вас`))
+	post(t, anna+"/tap", `{"label": "📝 О вас (до +105 баллов)"}`)
+	waitChat(t, base, "101", regexp.MustCompile(`Когда у вас день рождения`))
+	post(t, anna+"/text", `{"text": "10.05.1990"}`)
+	waitChat(t, base, "101", regexp.MustCompile(`Вопрос 2`))
+
+	post(t, base+"/api/play/clock", `{"by": "30d"}`)
+	body := waitChat(t, base, "101", regexp.MustCompile(`С днём рождения`))
+	var chat struct {
+		Messages []struct {
+			Date int64  `json:"date"`
+			Text string `json:"text"`
+		} `json:"messages"`
+	}
+	if err := json.Unmarshal([]byte(body), &chat); err != nil {
+		t.Fatal(err)
+	}
+	moscow, err := time.LoadLocation("Europe/Moscow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range chat.Messages {
+		if !strings.Contains(m.Text, "С днём рождения") {
+			continue
+		}
+		at := time.Unix(m.Date, 0).In(moscow)
+		if at.Month() != time.May || at.Day() != 10 || at.Hour() < 10 || at.Hour() >= 21 {
+			resp, err := http.Get(base + "/api/play/chats/101")
+			if err != nil {
+				t.Fatal(err)
+			}
+			panel, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			t.Errorf("the birthday greeting came at %s, want on 10 May between 10:00 and 21:00; the panel:\n%s", at.Format("02.01 15:04"), panel)
+		}
+	}
 }
