@@ -104,3 +104,40 @@ func TestCancelledScheduledBroadcastReachesNobodyAtItsTime(t *testing.T) {
 		t.Errorf("a cancelled broadcast went to who opted out (%d)", n)
 	}
 }
+
+// TestScheduledBroadcastCountsAMovedCardOnce: a member who leaves the
+// topic of a scheduled broadcast, moves her card to a new Telegram
+// account and comes back to the topic from there gets it once at its
+// time, and the report counts her once, as for one who did not move:
+// not "1 of 2 sent" with her old account's message as opted out.
+func TestScheduledBroadcastCountsAMovedCardOnce(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, withTopics) // 22.11.2026 15:00 Moscow
+	owner := h.Chat(ownerID, "Olga", "en")
+	anna := joinConsenting(t, h, 381, "Anna")
+	owner.Send("/broadcast").Send("Evening sale at 19:00").Tap("📣 Sales").Tap("⏰ Schedule").Send("today at 18:00").
+		Tap("✅ Send to 1 customer")
+	anna.Send("/topics").Tap("✅ Sales") // out: hers is taken back
+	fresh := h.Chat(391, "Anna", "en")
+	fresh.Send(cardMoveLink(t, owner, "+79990000381"))
+	if c, _ := customer(t, h, 391); !c.Member() {
+		t.Fatalf("the card did not move:\n%s", fresh.Transcript())
+	}
+	fresh.Send("/topics").Tap("⬜ Sales") // back, from her new account
+
+	h.Clock.Advance(3 * time.Hour)
+	h.Settle()
+	runReportJob(t, h)
+	h.Settle()
+	runReportJob(t, h)
+	if n := got(fresh.Sync(), "Evening sale"); n != 1 {
+		t.Errorf("her new account got it %d times:\n%s", n, fresh.Transcript())
+	}
+	if n := got(anna.Sync(), "Evening sale"); n != 0 {
+		t.Errorf("her old account got it %d times", n)
+	}
+	if last := owner.Sync().Last().Text; !strings.Contains(last, "✅ Broadcast finished: 1 of 1 sent, 0 blocked the bot, 0 failed.") ||
+		strings.Contains(last, "opted out") {
+		t.Errorf("the report: %q", last)
+	}
+}

@@ -95,13 +95,21 @@ func (t *tx) MoveCustomerAccount(ctx context.Context, customerID, telegramID, ch
 	// runs (the move waits for it) is either moved or marked as it is
 	// then, never seen held by one statement and given back by the next
 	// and so left behind in the old chat.
+	// A scheduled broadcast's message taken back when they opted out
+	// comes along too: should they opt in again before its time, it is
+	// the one that goes (QueueLatecomers), not a second one counted
+	// beside it as opted out.
 	held := `(chat_id <> $1 OR claimed_until >= now())`
 	move := `UPDATE outbox SET chat_id = CASE WHEN ` + held + ` THEN chat_id ELSE $2 END,
 			payload = CASE WHEN ` + held + ` THEN payload ELSE jsonb_set(payload, '{chat_id}', to_jsonb($2::bigint)) END,
 			retry_at = CASE WHEN ` + held + ` THEN retry_at END,
 			spent = CASE WHEN ` + held + ` THEN spent ELSE attempts END,
 			moved_to = CASE WHEN ` + held + ` THEN $2::bigint END
-			WHERE (chat_id = $1 OR moved_to = $1) AND num_nulls(sent_at, dropped_at) = 2`
+			WHERE (chat_id = $1 AND (num_nulls(sent_at, dropped_at) = 2
+				OR sent_at IS NULL AND last_error = '` + withdrawnError + `'
+				   AND broadcast_id IN (SELECT b.id FROM broadcasts b WHERE b.audience_at IS NULL)
+				   AND NOT EXISTS (SELECT 1 FROM outbox y WHERE y.broadcast_id = outbox.broadcast_id AND y.chat_id = $2)))
+			   OR (moved_to = $1 AND num_nulls(sent_at, dropped_at) = 2)`
 	steps := []stmt{{`DELETE FROM conversations WHERE chat_id = $1`, []any{*oldChat}}, {move, []any{*oldChat, chatID}}}
 	if staff {
 		own := ` AND (broadcast_id IS NOT NULL

@@ -92,6 +92,12 @@ func (t *tx) CancelBroadcast(ctx context.Context, id int64, at time.Time) (int, 
 // announcing the promotion, as CancelBroadcast does.
 func (t *tx) CancelPromotionBroadcasts(ctx context.Context, promotion string, at time.Time) (int, error) {
 	// Nor does one whose time has not come reach anyone more at its time.
+	// Their rows first, as CancelBroadcast: a broadcast job queueing one
+	// at its time (QueueLatecomers) has committed its rows before the
+	// statement below reads them.
+	if _, err := t.tx.Exec(ctx, `SELECT 1 FROM broadcasts WHERE promotion = $1 FOR UPDATE`, promotion); err != nil {
+		return 0, fmt.Errorf("cancel the announcements of %s: %w", promotion, mapErr(err))
+	}
 	tag, err := t.tx.Exec(ctx, `WITH b AS (UPDATE broadcasts SET audience_at = coalesce(audience_at, $2)
 		WHERE promotion = $1 AND audience_at IS NULL)
 		UPDATE outbox o SET dropped_at = $2, last_error = '`+cancelledError+`', payload = '{}', payloads = NULL
