@@ -48,13 +48,29 @@ func (e *Engine) Languages() []string {
 	return out
 }
 
-// offered drops /language from names when the business speaks one
-// language: there is nothing to switch to.
+// offered drops from names the commands the business does not offer
+// (isOffered).
 func (e *Engine) offered(names []string) []string {
-	if e.choosesLanguage() {
-		return names
+	return slices.DeleteFunc(names, func(c string) bool { return !e.isOffered(c) })
+}
+
+// isOffered says whether a menu or /help offers the command: /language
+// needs a second language, /top the leaderboard, /invite the invite
+// program, /badges a badge; otherwise a tap would only answer that there
+// is nothing of it here.
+func (e *Engine) isOffered(name string) bool {
+	g := &e.Business.Gamification
+	switch name {
+	case "language":
+		return e.choosesLanguage()
+	case "top":
+		return g.Leaderboard.Enabled
+	case "invite":
+		return g.Referral.Enabled
+	case "badges":
+		return len(g.Badges) > 0
 	}
-	return slices.DeleteFunc(names, func(c string) bool { return c == "language" })
+	return true
 }
 
 // choosesLanguage says whether the business offers more than one

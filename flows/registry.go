@@ -168,7 +168,10 @@ func menuCommands(menus ...Menu) []string {
 		if cs[i].menu != cs[j].menu {
 			return rank[cs[i].menu] < rank[cs[j].menu]
 		}
-		return cs[i].order < cs[j].order
+		if cs[i].order != cs[j].order {
+			return cs[i].order < cs[j].order
+		}
+		return cs[i].name < cs[j].name // the same order: by name, the same in every build
 	})
 	names := make([]string, len(cs))
 	for i, c := range cs {

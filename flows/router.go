@@ -82,23 +82,29 @@ func (e *Engine) command(s *Session) error {
 // help lists what the person can do; staff hear about their commands too.
 func help(s *Session) error {
 	ids := helpMessages(s.Staff)
-	text := s.T(ids[0], nil)
-	if !s.e.choosesLanguage() { // as in the menu: one language, nothing to change to
-		text = helpLanguageLine.ReplaceAllString(text, "")
+	// As in the menu: a command the business does not offer (one
+	// language, a game switched off) has no line.
+	text := func(id string) string {
+		return strings.TrimRight(helpLine.ReplaceAllStringFunc(s.T(id, nil), func(line string) string {
+			if m := helpLine.FindStringSubmatch(line); !s.e.isOffered(m[1]) {
+				return ""
+			}
+			return line
+		}), "\n")
 	}
-	s.Send(Reply{Text: text + "\n\n" + s.T(ids[1], nil)})
+	s.Send(Reply{Text: text(ids[0]) + "\n\n" + text(ids[1])})
 	if len(ids) > 2 {
 		var staff []string
 		for _, id := range ids[2:] {
-			staff = append(staff, s.T(id, nil))
+			staff = append(staff, text(id))
 		}
 		s.Send(Reply{Text: strings.Join(staff, "\n\n")})
 	}
 	return s.e.resume(s)
 }
 
-// helpLanguageLine is /help's line of /language.
-var helpLanguageLine = regexp.MustCompile(`(?m)^/language .*(?:\n|$)`)
+// helpLine is a line of /help that names a command.
+var helpLine = regexp.MustCompile(`(?m)^/([a-z]+) .*(?:\n|$)`)
 
 // helpMessages are the messages /help sends st (nil: a customer): the
 // customer's two, then the staff part of their role, which lists the
