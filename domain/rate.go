@@ -603,7 +603,10 @@ func (s *Service) DigestFeedbackIn(ctx context.Context, st Store, zone string) (
 				if ran, err := tx.LastJobRanAt(ctx, j); err != nil {
 					return err
 				} else if ran.IsZero() {
-					if _, err := tx.MarkJobRun(ctx, j, to.Truncate(time.Minute), from); err != nil {
+					// Marked done for the minute before this one: a zone on
+					// the same clock (Minsk beside Moscow) has its evening
+					// in this very minute, which must still run.
+					if _, err := tx.MarkJobRun(ctx, j, to.Truncate(time.Minute).Add(-time.Minute), from); err != nil {
 						return err
 					}
 				}
