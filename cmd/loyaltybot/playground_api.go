@@ -142,13 +142,27 @@ func (p *play) walk(ctx context.Context, d time.Duration) ([]string, time.Time, 
 // playSettle bounds how long a step of walk waits for the sender.
 const playSettle = 2 * time.Second
 
+// playStall is how long settle waits for a message to go (a chat gets
+// about one a second) before it takes the rest as stuck (one Telegram
+// made wait with a 429).
+const playStall = 1100 * time.Millisecond
+
 // settle waits, up to playSettle, until the messages due by now are sent:
 // the fake dates a message by the clock when it arrives, so a nudge of
 // 12:00 sent after the next step would show at that step's time (and
-// day).
+// day). It stops early when none has gone for playStall: a message left
+// to wait (a 429) must not cost every step of a year's walk the whole
+// playSettle.
 func (p *play) settle(ctx context.Context) {
+	last, since := -1, time.Now()
 	for deadline := time.Now().Add(playSettle); time.Now().Before(deadline); {
-		if n, err := p.a.db.Outbox().Pending(ctx); err != nil || n == 0 {
+		n, err := p.a.db.Outbox().Pending(ctx)
+		if err != nil || n == 0 {
+			return
+		}
+		if n != last {
+			last, since = n, time.Now()
+		} else if time.Since(since) > playStall {
 			return
 		}
 		time.Sleep(20 * time.Millisecond)
