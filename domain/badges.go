@@ -135,6 +135,12 @@ func validateBadges(badges []Badge, biz *Business) error {
 	return nil
 }
 
+// HasBadges says whether any badge is on: the config switches the
+// built-in ones off one by one, so a shop with none keeps them listed.
+func (g *Gamification) HasBadges() bool {
+	return slices.ContainsFunc(g.Badges, func(b Badge) bool { return b.Enabled })
+}
+
 // Badge finds an enabled badge by id.
 func (g *Gamification) Badge(id string) (Badge, bool) {
 	for _, b := range g.Badges {

@@ -16,7 +16,7 @@ const maxNextBadges = 10
 // ones within reach with the progress towards each ("3 of 5 visits").
 func showBadges(s *Session) error {
 	g := &s.e.Business.Gamification
-	if len(g.Badges) == 0 {
+	if !g.HasBadges() {
 		s.Say("badges.none_configured", nil)
 		return s.e.resume(s)
 	}

@@ -56,8 +56,8 @@ func (e *Engine) offered(names []string) []string {
 
 // isOffered says whether a menu or /help offers the command: /language
 // needs a second language, /top the leaderboard, /invite the invite
-// program, /badges a badge; otherwise a tap would only answer that there
-// is nothing of it here.
+// program, /badges a badge switched on; otherwise a tap would only
+// answer that there is nothing of it here.
 func (e *Engine) isOffered(name string) bool {
 	g := &e.Business.Gamification
 	switch name {
@@ -68,7 +68,7 @@ func (e *Engine) isOffered(name string) bool {
 	case "invite":
 		return g.Referral.Enabled
 	case "badges":
-		return len(g.Badges) > 0
+		return g.HasBadges()
 	}
 	return true
 }
