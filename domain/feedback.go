@@ -150,6 +150,11 @@ const (
 	// or the question waiting (and uncounted) for anyone to answer; the
 	// first message sent records ResolutionReplied.
 	ResolutionWillReply = "will_reply"
+	// ResolutionErased closes a question to the shop nobody had handled
+	// when its customer erased their data: nobody can answer it any more,
+	// so it no longer waits, and /stats counts it as closed without an
+	// answer.
+	ResolutionErased = "erased"
 )
 
 // General reports whether the rating is of the store in general rather

@@ -135,13 +135,24 @@ func (s *Service) TakeInquiry(ctx context.Context, tx Tx, st *Staff, id int64, r
 	q, err := tx.LockInquiry(ctx, id)
 	if errors.Is(err, ErrNotFound) {
 		// A question's id comes from a signed button: it was there, and
-		// only its customer's erasure deletes it.
+		// only an erasure deleted it (as erasures did before they kept
+		// questions as anonymous rows).
 		return nil, nil, ErrInquiryErased
 	} else if err != nil {
 		return nil, nil, err
 	}
 	if !st.AnswersAt(q.ShopID) {
 		return nil, nil, ErrNotFound
+	}
+	c, err := tx.FindCustomerByID(ctx, q.CustomerID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if c.Erased {
+		// Its customer erased their data: the question stays as an
+		// anonymous row for the owners' numbers, with nothing left to
+		// answer or mark.
+		return nil, nil, ErrInquiryErased
 	}
 	if q.HandledBy != 0 && q.HandledBy != st.ID {
 		by, err := tx.FindStaffByID(ctx, q.HandledBy)
@@ -156,10 +167,6 @@ func (s *Service) TakeInquiry(ctx context.Context, tx Tx, st *Staff, id int64, r
 		// customer's answers go to the owners): the thread passes to the
 		// one who takes it now, or the customer is left unheard.
 		q.HandledBy = 0
-	}
-	c, err := tx.FindCustomerByID(ctx, q.CustomerID)
-	if err != nil {
-		return nil, nil, err
 	}
 	if resolution == ResolutionReplied || resolution == ResolutionWillReply {
 		if c.Erased {

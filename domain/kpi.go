@@ -88,6 +88,7 @@ type KPIs struct {
 	PointsIssued      int64 // earned on the period's purchases, plus bonuses credited in it
 	PointsRedeemed    int64 // paid on the period's purchases and for its prizes
 	PointsExpired     int64 // expired in the period
+	PointsForfeited   int64 // left on the cards of customers who erased their data in the period
 	PointsOutstanding int64 // on the members' cards now
 
 	Ratings    int   // ratings given in the period

@@ -22,6 +22,11 @@ const (
 	// LedgerBonus is promo points for profile answers and completed
 	// sections (later: birthdays and nudges).
 	LedgerBonus LedgerKind = "bonus"
+	// LedgerForfeit takes off an erased customer's card what was left on
+	// it: nobody can spend those points any more, and the owners' numbers
+	// say where they went ("forfeited on erasure"), so that issued less
+	// redeemed, expired and forfeited is what stays on the cards.
+	LedgerForfeit LedgerKind = "forfeit"
 )
 
 // LedgerEntry is one append-only movement of points on a card. A positive

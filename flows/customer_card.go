@@ -228,7 +228,7 @@ func (s *Session) customerCardText(cc *domain.CustomerCard) (string, error) {
 			switch q.Resolution {
 			case domain.ResolutionReplied:
 				id, data["Wait"] = "customer.card.question_answered", s.span(q.HandledAt.Sub(q.CreatedAt))
-			case domain.ResolutionResolved:
+			case domain.ResolutionResolved, domain.ResolutionErased:
 				id = "customer.card.question_closed"
 			}
 			line(id, data)

@@ -71,8 +71,10 @@ func TestPrivacyConsentsExportEraseAndRejoin(t *testing.T) {
 	if n := countRows(t, h, `SELECT count(*) FROM purchases`); n != 1 {
 		t.Fatal("the purchase must stay (anonymous) for the owner's totals")
 	}
-	if n := countRows(t, h, `SELECT count(*) FROM ledger`); n != 2 {
-		t.Fatal("the ledger must stay")
+	// The ledger stays, and the points left go with a row of their own.
+	if n := countRows(t, h, `SELECT count(*) FROM ledger`); n != 3 ||
+		countRows(t, h, `SELECT count(*) FROM ledger WHERE kind = 'forfeit'`) != 1 {
+		t.Fatal("the ledger must stay, with the balance forfeited")
 	}
 
 	anna.Note("joining again with the same phone: a fresh member, no second welcome bonus").

@@ -58,6 +58,9 @@ func kpiText(s *Session, p domain.Period, shopID int64, store string, loc *time.
 		s.T("kpi.points", map[string]any{"Issued": num(k.PointsIssued), "Redeemed": num(k.PointsRedeemed), "Expired": num(k.PointsExpired),
 			"Rate": pct(k.RedemptionRate())}),
 	)
+	if k.PointsForfeited > 0 {
+		lines = append(lines, s.T("kpi.forfeited", map[string]any{"Points": num(k.PointsForfeited)}))
+	}
 	if k.Prizes > 0 {
 		lines = append(lines, s.T("kpi.prizes", map[string]any{"Count": num(int64(k.Prizes)), "Points": num(k.PrizePoints)}))
 	}

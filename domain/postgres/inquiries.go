@@ -83,11 +83,12 @@ func (t *tx) ListCustomerInquiries(ctx context.Context, customerID int64) ([]dom
 }
 
 // ListOpenInquiries lists the questions of [from, to) nobody handled
-// (inquiries_open), with the customer's first name.
+// (inquiries_open), with the customer's first name; one whose customer
+// erased their data is nobody's to answer.
 func (t *tx) ListOpenInquiries(ctx context.Context, from, to time.Time) ([]domain.OpenInquiry, error) {
 	rows, _ := t.tx.Query(ctx, `SELECT q.id, q.customer_id, q.store_id, q.text, q.photo, q.created_at, c.first_name
 		FROM inquiries q JOIN customers c ON c.id = q.customer_id
-		WHERE q.handled_by IS NULL AND q.created_at >= $1 AND q.created_at < $2 ORDER BY q.created_at, q.id`, from, to)
+		WHERE q.handled_by IS NULL AND q.resolution <> '`+domain.ResolutionErased+`' AND q.created_at >= $1 AND q.created_at < $2 ORDER BY q.created_at, q.id`, from, to)
 	var out []domain.OpenInquiry
 	for rows.Next() {
 		var q domain.OpenInquiry

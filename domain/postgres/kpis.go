@@ -51,8 +51,11 @@ const (
 	// with its message, a correction's minus, a badge, a referral or a
 	// held welcome bonus taken back with its purchase. Issued less
 	// redeemed and expired is then what the cards gained.
-	kpiLedger = `SELECT coalesce(sum(l.amount) FILTER (WHERE l.kind <> 'expire'), 0)::bigint,
-       coalesce(-sum(l.amount) FILTER (WHERE l.kind = 'expire'), 0)::bigint
+	// What an erasure took off a card is counted apart (forfeited), not
+	// netted from what was issued.
+	kpiLedger = `SELECT coalesce(sum(l.amount) FILTER (WHERE l.kind NOT IN ('expire', '` + string(domain.LedgerForfeit) + `')), 0)::bigint,
+       coalesce(-sum(l.amount) FILTER (WHERE l.kind = 'expire'), 0)::bigint,
+       coalesce(-sum(l.amount) FILTER (WHERE l.kind = '` + string(domain.LedgerForfeit) + `'), 0)::bigint
   FROM ledger l
  WHERE l.kind NOT IN ('earn', 'redeem', 'reversal', 'return', 'prize') AND l.created_at >= $1 AND l.created_at < $2
    AND ($3 = 0 OR (SELECT a.store_id FROM cards k JOIN customer_activity a ON a.customer_id = k.customer_id
@@ -82,10 +85,11 @@ const (
 
 // kpiInquiries counts the questions to the shop asked in the period
 // (inquiries_created), how they were handled, and the median wait
-// (seconds) of the answered ones. A question of the business as a whole
+// (seconds) of the answered ones. One its customer's erasure closed
+// unhandled is closed without an answer. A question of the business as a whole
 // (no store) counts for all stores only.
 const kpiInquiries = `SELECT count(*), count(*) FILTER (WHERE q.answered),
-       count(*) FILTER (WHERE q.resolution = 'resolved' AND NOT q.answered),
+       count(*) FILTER (WHERE q.resolution IN ('resolved', '` + domain.ResolutionErased + `') AND NOT q.answered),
        coalesce(round(extract(epoch FROM percentile_disc(0.5) WITHIN GROUP (ORDER BY q.handled_at - q.created_at)
                 FILTER (WHERE q.answered))), 0)::bigint
   FROM inquiries q
@@ -151,7 +155,7 @@ func (t *tx) ReadKPIs(ctx context.Context, q domain.KPIQuery) (*domain.KPIs, err
 	})
 	var bonuses int64
 	b.Queue(kpiLedger, args...).QueryRow(func(r pgx.Row) error {
-		return r.Scan(&bonuses, &k.PointsExpired)
+		return r.Scan(&bonuses, &k.PointsExpired, &k.PointsForfeited)
 	})
 	queueCare(b, q, k)
 	b.Queue(kpiNudges, args...).QueryRow(func(r pgx.Row) error {

@@ -170,8 +170,9 @@ func TestMemberFactsFollowEveryChange(t *testing.T) {
 
 	step("erase", func(ctx context.Context, tx domain.Tx) error { return svc.EraseCustomer(ctx, tx, c) })
 	// Not a member any more (member_since NULL), sections deleted, the
-	// consent and the chat gone; the card and the purchases stay.
-	want.MemberSince, want.Marketing, want.Reachable, want.Sections = nil, false, false, 0
+	// consent and the chat gone, the balance forfeited; the card and the
+	// purchases stay.
+	want.MemberSince, want.Marketing, want.Reachable, want.Sections, want.Balance = nil, false, false, 0, 0
 	check("erased", c, want)
 
 	var k *domain.KPIs

@@ -74,6 +74,15 @@ const (
 		SELECT 1 FROM unnest($2::text[]) AS n WHERE n <> '' AND position(convert_to(n, 'UTF8') in payload) > 0)`
 )
 
+// forfeitBalance empties erased customer $1's card at $2: its lots go to
+// nothing and one ledger row of the balance left (domain.LedgerForfeit)
+// says why, so the card's balance stays the sum of its ledger.
+const forfeitBalance = `WITH k AS (SELECT id, balance FROM cards WHERE customer_id = $1 AND balance > 0 FOR UPDATE),
+lots AS (UPDATE point_lots l SET remaining = 0 FROM k WHERE l.card_id = k.id AND l.remaining > 0)
+INSERT INTO ledger (card_id, kind, amount, reason, idempotency_key, created_at)
+SELECT id, '` + string(domain.LedgerForfeit) + `', -balance, '', 'forfeit:' || id, $2 FROM k
+ON CONFLICT (idempotency_key) DO NOTHING`
+
 // rawSpellings are the ways s may be written in an update's raw JSON: as
 // is, and with every non-ASCII character escaped (\u0417…), in lower and
 // upper-case hex.
@@ -114,7 +123,13 @@ func (t *tx) EraseCustomer(ctx context.Context, customerID int64, e domain.Erasu
 		{`DELETE FROM section_offers WHERE customer_id = $1`, []any{customerID}},
 		{`DELETE FROM waitlist_entries WHERE customer_id = $1`, []any{customerID}},
 		{`UPDATE feedback SET comment = '' WHERE customer_id = $1`, []any{customerID}},
-		{`DELETE FROM inquiries WHERE customer_id = $1`, []any{customerID}},
+		// Questions to the shop stay as anonymous rows, as ratings do (the
+		// owners' counts of past periods stay right), their words and
+		// photo gone; one nobody handled no longer waits: nobody can
+		// answer it now.
+		{`UPDATE inquiries SET text = '', photo = '',
+			resolution = CASE WHEN handled_by IS NULL THEN '` + domain.ResolutionErased + `' ELSE resolution END
+			WHERE customer_id = $1`, []any{customerID}},
 		// A staff member's step about them (a point correction, a note, a
 		// reply to their rating or question) holds their name and what
 		// was typed about them: such a step keeps their id as "customer"
@@ -193,7 +208,15 @@ func (t *tx) EraseCustomer(ctx context.Context, customerID int64, e domain.Erasu
 			last_error = CASE WHEN ` + chatPending + ` THEN '` + withdrawnError + `' ELSE last_error END,
 			dropped_at = CASE WHEN ` + chatPending + ` THEN $2 ELSE dropped_at END
 			WHERE chat_id = ANY($1) AND broadcast_id IS NOT NULL`, []any{chats, e.At}},
-		drop)
+		drop,
+		// The bonus of a marketing nudge whose message had not gone (it
+		// waited for the morning) is taken back, as at an opt-out: the
+		// customer was never told of it, so it was never issued.
+		stmt{withdrawBonus, []any{customerID, e.At}},
+		// What is left on the card nobody can spend any more: it leaves
+		// the card with a ledger row of its own, so the owners' numbers
+		// say where it went.
+		stmt{forfeitBalance, []any{customerID, e.At}})
 	// Their handled updates go even from a work chat: they hold what they
 	// typed as a customer (their questionnaire answers, their questions);
 	// only those still waiting (their next command) stay theirs.

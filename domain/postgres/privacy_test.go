@@ -74,8 +74,10 @@ func TestEraseCustomer(t *testing.T) {
 		if _, err := tx.FindCustomerByTelegramID(ctx, c.TelegramID); !errors.Is(err, domain.ErrNotFound) {
 			t.Errorf("the erased Telegram link still finds a customer (err %v)", err)
 		}
-		if gotCard, err := tx.FindCardByCustomer(ctx, c.ID); err != nil || gotCard.Balance != 70 {
-			t.Errorf("erased customer's card %+v (err %v), want it kept with its 70 points", gotCard, err)
+		// The card stays; its 70 points, which nobody can spend now, go
+		// with a ledger row of their own.
+		if gotCard, err := tx.FindCardByCustomer(ctx, c.ID); err != nil || gotCard.Balance != 0 {
+			t.Errorf("erased customer's card %+v (err %v), want it kept with its 70 points forfeited", gotCard, err)
 		}
 		for _, h := range []struct {
 			name string
@@ -109,7 +111,9 @@ func TestEraseCustomer(t *testing.T) {
 		{"answers", `SELECT count(*) FROM answers WHERE customer_id = $1`, false, 0, 1},
 		{"facts", `SELECT count(*) FROM facts WHERE customer_id = $1`, false, 0, 1},
 		{"section offers", `SELECT count(*) FROM section_offers WHERE customer_id = $1`, false, 0, 1},
-		{"ledger rows", `SELECT count(*) FROM ledger WHERE card_id IN (SELECT id FROM cards WHERE customer_id = $1)`, false, 1, 0},
+		{"ledger rows", `SELECT count(*) FROM ledger WHERE card_id IN (SELECT id FROM cards WHERE customer_id = $1)`, false, 2, 0},
+		{"forfeit rows", `SELECT count(*) FROM ledger WHERE kind = 'forfeit' AND amount = -70
+			AND card_id IN (SELECT id FROM cards WHERE customer_id = $1)`, false, 1, 0},
 		{"conversations", `SELECT count(*) FROM conversations WHERE chat_id = $1`, true, 0, 1},
 	} {
 		for _, who := range []struct {

@@ -41,7 +41,7 @@ UPDATE nudges SET outcome = 'skipped', reason = '` + domain.SkipOptedOut + `' WH
 // withdrawBonus takes back, at $2, what is left on the card of the bonus
 // of each marketing nudge of customer $1 withdrawn (withdrawQueued, the
 // statement before, or withdrawReplenished: recorded as done, a nudge
-// skipped as done when found has no bonus): the customer was never told
+// skipped as done when found has no bonus; or at an erasure): the customer was never told
 // of it, and a bonus of an offer they refused must not stay (nor a
 // reminder name it later). Its
 // lot is emptied and a ledger row of the points left written, once per
@@ -51,7 +51,8 @@ SELECT n.id, n.rule, g.card_id, l.id AS lot_id, l.remaining
   FROM nudges n
   JOIN ledger g ON g.idempotency_key = 'nudge:' || n.id
   JOIN point_lots l ON l.ledger_id = g.id
- WHERE n.customer_id = $1 AND n.outcome = 'skipped' AND n.reason IN ('` + domain.SkipOptedOut + `', '` + domain.SkipDone + `')
+ WHERE n.customer_id = $1 AND n.outcome = 'skipped'
+   AND n.reason IN ('` + domain.SkipOptedOut + `', '` + domain.SkipDone + `', '` + domain.SkipErased + `')
    AND n.points > 0 AND l.remaining > 0
    AND NOT EXISTS (SELECT 1 FROM ledger x WHERE x.idempotency_key = 'nudge-withdrawn:' || n.id)
 ),
