@@ -37,6 +37,15 @@ func startScan(s *Session) error {
 		return s.e.resume(s)
 	}
 	s.Conv.Reset()
+	if code := strings.TrimSpace(s.In.Args); code != "" {
+		// "/scan 1234 5678 123 456": the code (or phone) typed with the
+		// command is looked up at once; one refused asks for it again.
+		s.Conv.Flow, s.Conv.Step = flowCheckout, stepCard
+		if s.e.Business.IsPhoneLookup(code) {
+			return startCheckoutByPhone(s, code)
+		}
+		return startCheckout(s, code)
+	}
 	return s.Enter(flowCheckout, stepCard)
 }
 

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/loyaltybot/loyaltybot/domain"
@@ -71,12 +72,20 @@ type Input struct {
 }
 
 // ParseCommand splits "/start@bot payload" into "start" and "payload".
-// ok is false when text is not a command.
+// ok is false when text is not a command. The payload may follow on the
+// next line, after a tab or a no-break space; a zero-width character
+// or a space in front of the "/" is not part of what was typed.
 func ParseCommand(text string) (cmd, args string, ok bool) {
+	text = strings.TrimLeftFunc(text, func(r rune) bool {
+		return unicode.IsSpace(r) || r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\u2060' || r == '\ufeff'
+	})
 	if !strings.HasPrefix(text, "/") || len(text) < 2 {
 		return "", "", false
 	}
-	head, rest, _ := strings.Cut(text[1:], " ")
+	head, rest := text[1:], ""
+	if i := strings.IndexFunc(head, unicode.IsSpace); i >= 0 {
+		head, rest = head[:i], head[i:]
+	}
 	head, _, _ = strings.Cut(head, "@")
 	if head == "" {
 		return "", "", false
