@@ -437,7 +437,7 @@ func (s *Service) Badges(ctx context.Context, tx Tx, c *Customer) (*BadgeBoard, 
 	g := &s.Business.Gamification
 	var bs []Badge
 	for _, b := range g.Badges {
-		if b.Enabled {
+		if b.Enabled && s.earnable(b) {
 			bs = append(bs, b)
 		}
 	}
@@ -492,6 +492,23 @@ func (s *Service) Badges(ctx context.Context, tx Tx, c *Customer) (*BadgeBoard, 
 		return cmp.Compare(a.Total-a.N, b.Total-b.N)
 	})
 	return board, nil
+}
+
+// earnable says whether the business lets anyone earn the badge: not a
+// referral badge with the invite program off, nor a birthday badge whose
+// date no question of the profile asks for. Such a badge (a built-in one
+// the config left on) is not offered: its hint would point at /invite or
+// at a birthday /profile does not ask.
+func (s *Service) earnable(b Badge) bool {
+	switch b.Kind {
+	case BadgeReferral:
+		return s.Business.Gamification.Referral.Enabled
+	case BadgeBirthdayVisit:
+		return slices.ContainsFunc(s.Business.Questionnaire.Questions, func(q Question) bool {
+			return q.Fact == b.Fact && (q.Type == QuestionBirthday || q.Type == QuestionDate)
+		})
+	}
+	return true
 }
 
 // homeShop is the customer's store (where they joined), else the first

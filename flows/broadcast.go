@@ -88,22 +88,33 @@ func askConfirmBroadcast(s *Session, cancel []Button) error {
 	preview.Inline = inertButtons(preview.Inline)
 	s.Send(preview)
 	back := []Button{{Text: s.T("broadcast.confirm.other_audience", nil), Data: s.cb(flowBroadcast, stepBcConfirm, "back")}}
-	if n == 0 {
-		s.Send(Reply{Text: s.T("broadcast.confirm.nobody", nil), Inline: [][]Button{back, cancel}})
+	schedule := []Button{{Text: s.T("broadcast.confirm.schedule", nil), Data: s.cb(flowBroadcast, stepBcConfirm, "schedule")}}
+	at, scheduled := scheduledAt(s)
+	if n == 0 && !scheduled {
+		// Nobody now: not sent at once, but a scheduled one goes to
+		// whoever is subscribed at its time.
+		s.Send(Reply{Text: s.T("broadcast.confirm.nobody", nil), Inline: [][]Button{schedule, back, cancel}})
 		return nil
 	}
-	ask, when := s.T("broadcast.confirm.ask", map[string]any{"Count": n}), []Button{
-		{Text: s.T("broadcast.confirm.schedule", nil), Data: s.cb(flowBroadcast, stepBcConfirm, "schedule")}}
-	if at, ok := scheduledAt(s); ok {
+	ask, when := s.T("broadcast.confirm.ask", map[string]any{"Count": n}), schedule
+	send := s.T("broadcast.confirm.send", map[string]any{"Count": n})
+	if scheduled {
 		ask = s.T("broadcast.confirm.ask_at", map[string]any{"Count": n, "When": showWhen(s, at)})
 		when = []Button{{Text: s.T("broadcast.confirm.now", nil), Data: s.cb(flowBroadcast, stepBcConfirm, "now")}}
+		if n == 0 {
+			ask = s.T("broadcast.confirm.ask_at_nobody", map[string]any{"When": showWhen(s, at)})
+			send, when = s.T("broadcast.confirm.schedule_it", nil), nil
+		}
 	}
 	var poll []Button
 	if len(pollOptions(s)) == 0 {
 		poll = []Button{{Text: s.T("broadcast.confirm.poll", nil), Data: s.cb(flowBroadcast, stepBcConfirm, "poll")}}
 	}
 	text := s.T("broadcast.confirm.to", map[string]any{"Audience": audienceName(s, a)}) + "\n" + ask
-	rows := [][]Button{{{Text: s.T("broadcast.confirm.send", map[string]any{"Count": n}), Data: s.cb(flowBroadcast, stepBcConfirm, "send")}}, when}
+	rows := [][]Button{{{Text: send, Data: s.cb(flowBroadcast, stepBcConfirm, "send")}}}
+	if when != nil {
+		rows = append(rows, when)
+	}
 	if poll != nil {
 		rows = append(rows, poll)
 	}

@@ -123,3 +123,41 @@ func TestScheduledBroadcastCanBeCancelled(t *testing.T) {
 		t.Fatalf("the pushed report:\n%s", text)
 	}
 }
+
+// TestScheduledBroadcastToNobodyYet: with nobody subscribed yet the owner
+// cannot send at once, but can schedule: the confirmation says nobody
+// would get it now and that it goes to whoever is subscribed at its time;
+// a member who joins before then gets it.
+func TestScheduledBroadcastToNobodyYet(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner) // the clock: 22.11.2026 15:00 in Moscow
+	owner := h.Chat(ownerID, "Olga", "en")
+
+	owner.Send("/broadcast").Send("Grand opening at 19:00").Tap("👥 Everyone who agreed to offers")
+	if text := owner.Last().Text; !strings.Contains(text, "Nobody would get it now") {
+		t.Fatalf("the confirmation with nobody subscribed: %q", text)
+	}
+	if b := strings.Join(owner.Last().Buttons(), "|"); strings.Contains(b, "Send") || !strings.Contains(b, "⏰ Schedule") {
+		t.Fatalf("nobody now: no sending at once, but scheduling: %s", b)
+	}
+	owner.Tap("⏰ Schedule").Send("today at 18:00")
+	want := "Nobody would get it now; on 22.11.2026 18:00 (Europe/Moscow) it goes to whoever is subscribed and agrees to offers at that time. Schedule it?"
+	if text := owner.Last().Text; !strings.Contains(text, want) {
+		t.Fatalf("confirmation %q, want %q", text, want)
+	}
+	if b := strings.Join(owner.Last().Buttons(), "|"); strings.Contains(b, "0 customers") || strings.Contains(b, "at once") {
+		t.Fatalf("buttons of a scheduled broadcast to nobody yet: %s", b)
+	}
+	owner.Tap("✅ Schedule it")
+	if want := "⏰ Scheduled for 22.11.2026 18:00 (Europe/Moscow): 0 would get it now; it goes to whoever is subscribed and agrees to offers at that time."; owner.Last().Text != want {
+		t.Fatalf("after confirming: %q, want %q", owner.Last().Text, want)
+	}
+	anna := joinConsenting(t, h, 333, "Anna")
+	h.Clock.Advance(3 * time.Hour)
+	h.Settle()
+	runReportJob(t, h)
+	h.Settle()
+	if got(anna.Sync(), "Grand opening") != 1 {
+		t.Fatalf("a member who joined before its time did not get it:\n%s", anna.Transcript())
+	}
+}

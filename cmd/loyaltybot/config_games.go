@@ -87,6 +87,14 @@ func (f *businessFile) gamification() (domain.Gamification, error) {
 		setPtr(&g.Referral.ReferrerBonus, r.ReferrerBonus)
 		setPtr(&g.Referral.FriendBonus, r.FriendBonus)
 	}
+	// A referral badge the owner wrote, with the invite program off,
+	// nobody could earn, and its hint points at a missing /invite. The
+	// built-in one left unwritten is only not offered.
+	for _, b := range g.Badges {
+		if _, written := f.Badges[b.ID]; written && b.Enabled && b.Kind == domain.BadgeReferral && !g.Referral.Enabled {
+			return g, &domain.FieldError{Field: "badges." + b.ID, Problem: "a referral badge needs the invite program: [referral] enabled = true, or enabled = false for the badge"}
+		}
+	}
 	return g, nil
 }
 

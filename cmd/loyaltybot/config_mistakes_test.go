@@ -59,3 +59,29 @@ func TestNudgeRuleSwitchedOffAsDocumented(t *testing.T) {
 		t.Fatalf("winback after enabled = false: %+v", r)
 	}
 }
+
+// TestReferralBadgeNeedsTheInviteProgram: a referral badge the owner
+// wrote, with the invite program switched off, could never be earned and
+// tells customers to use /invite, which is not there: it is refused,
+// naming the badge. The built-in one, left unwritten, is only not offered.
+func TestReferralBadgeNeedsTheInviteProgram(t *testing.T) {
+	off := strings.Replace(string(exampleConfig), "[referral]\nenabled = true", "[referral]\nenabled = false", 1)
+	if off == string(exampleConfig) {
+		t.Fatal("the example config has no [referral] enabled = true")
+	}
+	if _, err := loadBusiness([]byte(off), "test", locales.Languages()); err != nil {
+		t.Fatalf("the invite program off, the built-in badge left alone: %v", err)
+	}
+	for _, badge := range []string{"[badges.good_friend]\npoints = 50\n", "[badges.friends_3]\nkind = \"referral\"\ncount = 3\n"} {
+		src := strings.Replace(off, "[badges.longest_receipt]", badge+"\n[badges.longest_receipt]", 1)
+		_, err := loadBusiness([]byte(src), "test", locales.Languages())
+		if err == nil || !strings.Contains(err.Error(), "needs the invite program: [referral] enabled = true") {
+			t.Errorf("%s with [referral] enabled = false → %v", badge, err)
+		}
+	}
+	// Switched off, it asks for nothing.
+	src := strings.Replace(off, "[badges.longest_receipt]", "[badges.good_friend]\nenabled = false\n\n[badges.longest_receipt]", 1)
+	if _, err := loadBusiness([]byte(src), "test", locales.Languages()); err != nil {
+		t.Errorf("a referral badge switched off: %v", err)
+	}
+}
