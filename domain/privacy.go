@@ -92,3 +92,59 @@ func (s *Service) EraseCustomer(ctx context.Context, tx Tx, c *Customer) error {
 	}
 	return nil
 }
+
+// A return, a cancellation or a prize's cancellation of an erased
+// customer's card moves points on a card nobody can use any more. What
+// the erasure forfeited stands for the points such a step takes back
+// (the customer did not spend them: they went with the erasure), so
+// restoreForfeit puts them back on the card for the step, and
+// forfeitLeft takes what is on the card after it off again: the card
+// stays empty, nothing is kept from a refund nor a cancellation refused
+// for points "spent", and /stats counts as forfeited what the erasure
+// took in the end. key names the step (its rows' idempotency keys).
+func restoreForfeit(ctx context.Context, tx CardStore, card *Card, cust *Customer, key string, now time.Time) error {
+	if cust == nil || !cust.Erased {
+		return nil
+	}
+	n, err := tx.ForfeitedPoints(ctx, card.ID)
+	if err != nil || n <= 0 {
+		return err
+	}
+	row, _, err := tx.AppendCredit(ctx, LedgerEntry{CardID: card.ID, Kind: LedgerForfeit, Amount: n,
+		IdempotencyKey: key + ":unforfeit", CreatedAt: now}, LotPromo)
+	if err != nil {
+		return err
+	}
+	card.Balance = row.BalanceAfter
+	return nil
+}
+
+// forfeitLeft takes what is left on an erased customer's card off it
+// again (restoreForfeit), returning the balance after: 0, or balance
+// for a customer who did not erase their data.
+func forfeitLeft(ctx context.Context, tx CardStore, card *Card, cust *Customer, key string, balance int64, now time.Time) (int64, error) {
+	if cust == nil || !cust.Erased {
+		return balance, nil
+	}
+	lots, err := tx.ListOpenLots(ctx, card.ID)
+	if err != nil {
+		return 0, err
+	}
+	var left int64
+	var uses []LotUse
+	for _, l := range lots {
+		if l.Remaining > 0 {
+			left += l.Remaining
+			uses = append(uses, LotUse{LotID: l.ID, Points: l.Remaining})
+		}
+	}
+	if left <= 0 {
+		return balance, nil
+	}
+	row, _, err := debit(ctx, tx, LedgerEntry{CardID: card.ID, Kind: LedgerForfeit, Amount: -left,
+		IdempotencyKey: key + ":forfeit", CreatedAt: now}, uses)
+	if err != nil {
+		return 0, err
+	}
+	return row.BalanceAfter, nil
+}

@@ -316,7 +316,11 @@ func (s *Service) CancelPrize(ctx context.Context, tx Tx, publicID string, shopI
 		if err != nil {
 			return nil, err
 		}
-		res.Balance = row.BalanceAfter
+		// Points given back to an erased customer's card go as its
+		// balance went at the erasure.
+		if res.Balance, err = forfeitLeft(ctx, tx, card, cust, "prize:"+p.PublicID+":cancel", row.BalanceAfter, now); err != nil {
+			return nil, err
+		}
 	}
 	var byID int64
 	if by != nil {

@@ -169,6 +169,10 @@ func ReturnPurchase(ctx context.Context, tx Tx, p *Program, req ReturnRequest, n
 	ret := Return{PublicID: NewReturnID(), PurchaseID: pur.ID, CardID: card.ID, ShopID: pur.ShopID,
 		StaffID: staffID, Source: req.Source, ReturnRef: req.ReturnRef, IdempotencyKey: req.IdempotencyKey,
 		RequestHash: req.RequestHash, Amount: req.Amount, CreatedAt: now}
+	// An erased customer's forfeited points stand for those taken back.
+	if err := restoreForfeit(ctx, tx, card, cust, "return:"+ret.PublicID, now); err != nil {
+		return nil, err
+	}
 	var promos ReturnPromotions
 	if req.promotions != nil {
 		if promos, err = req.promotions(pur, req.Amount); err != nil {
@@ -235,6 +239,9 @@ func ReturnPurchase(ctx context.Context, tx Tx, p *Program, req ReturnRequest, n
 		if balance, err = expireGone(ctx, tx, p, card, balance, now); err != nil {
 			return nil, err
 		}
+	}
+	if balance, err = forfeitLeft(ctx, tx, card, cust, "return:"+ret.PublicID, balance, now); err != nil {
+		return nil, err
 	}
 	return &ReturnResult{Return: ret, Purchase: *pur, Balance: balance, Customer: cust, Created: true}, nil
 }

@@ -251,6 +251,9 @@ type CardStore interface {
 	// AppendCredit is AppendLedger plus AddLot for a positive row, in one
 	// statement (one round trip on the money path).
 	AppendCredit(ctx context.Context, e LedgerEntry, kind LotKind) (row LedgerEntry, created bool, err error)
+	// ForfeitedPoints is what the card's forfeit rows (LedgerForfeit)
+	// took off it, net: 0 for a card whose customer never erased data.
+	ForfeitedPoints(ctx context.Context, cardID int64) (int64, error)
 
 	// ListOpenLots lists the card's lots with points remaining.
 	ListOpenLots(ctx context.Context, cardID int64) ([]Lot, error)

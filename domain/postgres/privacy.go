@@ -83,6 +83,17 @@ INSERT INTO ledger (card_id, kind, amount, reason, idempotency_key, created_at)
 SELECT id, '` + string(domain.LedgerForfeit) + `', -balance, '', 'forfeit:' || id, $2 FROM k
 ON CONFLICT (idempotency_key) DO NOTHING`
 
+// ForfeitedPoints sums what the card's forfeit rows took off it.
+func (t *tx) ForfeitedPoints(ctx context.Context, cardID int64) (int64, error) {
+	var n int64
+	err := t.tx.QueryRow(ctx, `SELECT coalesce(-sum(amount), 0)::bigint FROM ledger
+		WHERE card_id = $1 AND kind = '`+string(domain.LedgerForfeit)+`'`, cardID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("forfeited points: %w", mapErr(err))
+	}
+	return n, nil
+}
+
 // rawSpellings are the ways s may be written in an update's raw JSON: as
 // is, and with every non-ASCII character escaped (\u0417…), in lower and
 // upper-case hex.
