@@ -494,6 +494,13 @@ func (s *Service) Badges(ctx context.Context, tx Tx, c *Customer) (*BadgeBoard, 
 	return board, nil
 }
 
+// OffersBadges says whether the business has a badge anyone can earn:
+// without one, /badges is not offered (an empty board, or hints at what
+// nobody can do).
+func (s *Service) OffersBadges() bool {
+	return slices.ContainsFunc(s.Business.Gamification.Badges, func(b Badge) bool { return b.Enabled && s.earnable(b) })
+}
+
 // earnable says whether the business lets anyone earn the badge: not a
 // referral badge with the invite program off, nor a birthday badge whose
 // date no question of the profile asks for. Such a badge (a built-in one

@@ -24,6 +24,12 @@ func showBadges(s *Session) error {
 	if err != nil {
 		return err
 	}
+	if len(board.Earned) == 0 && !s.e.Service.OffersBadges() {
+		// Only badges nobody can earn here (invites off, no birthday
+		// asked): nothing to show, nothing to hint at.
+		s.Say("badges.none_configured", nil)
+		return s.e.resume(s)
+	}
 	loc := s.e.location(s)
 	var b strings.Builder
 	if len(board.Earned) == 0 {

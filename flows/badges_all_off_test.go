@@ -49,3 +49,28 @@ func TestEveryBadgeSwitchedOffIsNoBadges(t *testing.T) {
 		t.Errorf("/badges typed: %q, want %q", got, want)
 	}
 }
+
+// TestOnlyUnearnableBadgesAreNoBadges: the only badges left on are ones
+// nobody can earn here (a friend brought, with the invite program off):
+// /badges is not offered, and typed says there are none, not an empty
+// board.
+func TestOnlyUnearnableBadgesAreNoBadges(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, withGames, func(b *domain.Business) {
+		b.Gamification.Referral.Enabled = false
+		for i := range b.Gamification.Badges {
+			b.Gamification.Badges[i].Enabled = b.Gamification.Badges[i].Kind == domain.BadgeReferral
+		}
+	})
+	anna := join(t, h, 101, "Anna")
+	if err := h.Bot.RegisterCommands(t.Context(), h.Biz.Languages, h.Biz.DefaultLanguage); err != nil {
+		t.Fatal(err)
+	}
+	if names := menuNames(h, `{"type":"all_private_chats"}`, "en"); slices.Contains(names, "badges") {
+		t.Errorf("the customers' menu offers /badges: %v", names)
+	}
+	anna.Send("/badges")
+	if got, want := anna.Last().Text, "There are no badges here yet."; got != want {
+		t.Errorf("/badges typed: %q, want %q", got, want)
+	}
+}

@@ -68,7 +68,7 @@ func (e *Engine) isOffered(name string) bool {
 	case "invite":
 		return g.Referral.Enabled
 	case "badges":
-		return g.HasBadges()
+		return e.Service.OffersBadges()
 	}
 	return true
 }
