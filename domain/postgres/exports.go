@@ -195,7 +195,7 @@ const exportFeedback = `SELECT f.id, f.created_at, s.code AS store, f.customer_i
 		coalesce(p.public_id, '') AS purchase, coalesce(st.first_name, '') AS cashier, f.stars, f.comment, f.resolution
 	FROM feedback f JOIN stores s ON s.id = f.store_id
 	LEFT JOIN purchases p ON p.id = f.purchase_id LEFT JOIN staff st ON st.id = f.staff_id
-	WHERE (%[1]d = 0 OR f.store_id = %[1]d) ORDER BY f.id`
+	WHERE (%[1]d = 0 OR f.store_id = %[1]d) AND ` + liveFeedback + ` ORDER BY f.id`
 
 type feedbackExportRow struct {
 	ID         int64     `db:"id"`
