@@ -119,6 +119,22 @@ func restoreForfeit(ctx context.Context, tx CardStore, card *Card, cust *Custome
 	return nil
 }
 
+// ReturnBalance is the balance a return of one of the card's purchases
+// reckons with (PreviewReturn): the card's, and for an erased customer
+// the points the erasure forfeited, which stand for those taken back
+// (restoreForfeit), so the staff's preview keeps nothing from the refund
+// the return then pays.
+func ReturnBalance(ctx context.Context, tx CardStore, card *Card, cust *Customer) (int64, error) {
+	if cust == nil || !cust.Erased {
+		return card.Balance, nil
+	}
+	n, err := tx.ForfeitedPoints(ctx, card.ID)
+	if err != nil {
+		return 0, err
+	}
+	return card.Balance + max(n, 0), nil
+}
+
 // forfeitLeft takes what is left on an erased customer's card off it
 // again (restoreForfeit), returning the balance after: 0, or balance
 // for a customer who did not erase their data.

@@ -74,3 +74,22 @@ func TestOnlyUnearnableBadgesAreNoBadges(t *testing.T) {
 		t.Errorf("/badges typed: %q, want %q", got, want)
 	}
 }
+
+// TestRewardsOffersNoBadgesButtonWithoutBadges: with no badge anyone can
+// earn here (every one off, or only a friend brought with invites off),
+// /rewards offers no 🏅 My badges button: it would only answer that
+// there are none.
+func TestRewardsOffersNoBadgesButtonWithoutBadges(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner, withGames, func(b *domain.Business) {
+		b.Gamification.Referral.Enabled = false
+		for i := range b.Gamification.Badges {
+			b.Gamification.Badges[i].Enabled = b.Gamification.Badges[i].Kind == domain.BadgeReferral
+		}
+	})
+	anna := join(t, h, 101, "Anna")
+	anna.Send("/rewards")
+	if got := buttons(anna); strings.Contains(got, "My badges") {
+		t.Errorf("/rewards offers badges nobody can earn:\n%s", anna.Transcript())
+	}
+}

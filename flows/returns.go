@@ -155,7 +155,11 @@ func (f returnFlow) askConfirm(s *Session) error {
 	if err != nil {
 		return err
 	}
-	r := domain.PreviewReturn(&s.e.Business.Program, p, amount, q.Card.Balance, promos)
+	balance, err := domain.ReturnBalance(s.Ctx, s.Tx, q.Card, q.Customer)
+	if err != nil {
+		return err
+	}
+	r := domain.PreviewReturn(&s.e.Business.Program, p, amount, balance, promos)
 	data := map[string]any{"Name": orDash(q.Customer.FirstName), "Amount": s.e.money(amount, s.Lang),
 		"Receipt": s.e.money(p.Receipt(), s.Lang), "Time": s.purchaseTime(p),
 		"Taken": s.num(r.Taken), "Given": s.num(r.Given), "Refund": s.e.money(r.Refund, s.Lang),

@@ -56,10 +56,11 @@ func showRewards(s *Session) error {
 			b.WriteString("\n" + s.badgeStepLine(st))
 		}
 	}
-	s.Send(Reply{Text: b.String(), Inline: [][]Button{{
-		{Text: s.T("card.show", nil), Data: action("card", "show")},
-		{Text: s.T("badges.button", nil), Data: action("badges", "show")},
-	}}})
+	row := []Button{{Text: s.T("card.show", nil), Data: action("card", "show")}}
+	if s.e.isOffered("badges") { // as the menus: a badge anyone can earn here
+		row = append(row, Button{Text: s.T("badges.button", nil), Data: action("badges", "show")})
+	}
+	s.Send(Reply{Text: b.String(), Inline: [][]Button{row}})
 	return s.e.resume(s)
 }
 
