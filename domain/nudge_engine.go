@@ -161,6 +161,11 @@ type NudgeStore interface {
 	// that a purchase at bought made untrue, and their bonus: recorded
 	// as done.
 	WithdrawBoughtNudges(ctx context.Context, customerID int64, rules []string, bought time.Time) error
+	// ReopenWithdrawnNudges, with the commit, lets the engine record
+	// again the customer's nudges that purchase purchaseID withdrew (a
+	// win-back, a restock reminder waiting for the morning), the purchase
+	// having been cancelled or returned in full: it did not happen.
+	ReopenWithdrawnNudges(ctx context.Context, customerID, purchaseID int64) error
 	// WithdrawSparedNudges takes back at at, with the commit, the
 	// customer's nudges of the event rules still waiting to go whose shop
 	// event happened at or before occurred (a later event that spares

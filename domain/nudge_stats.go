@@ -40,6 +40,15 @@ func attributeNudges(ctx context.Context, tx Tx, ev Event) error {
 // as done. (A replenishment reminder is trackReplenishment's, by
 // category.)
 func (s *Service) withdrawBoughtNudges(ctx context.Context, tx Tx, ev Event) error {
+	switch e := ev.(type) {
+	case PurchaseCancelled: // the purchase did not happen: what it withdrew may be due again
+		return tx.ReopenWithdrawnNudges(ctx, e.Result.Purchase.CustomerID, e.Result.Purchase.ID)
+	case PurchaseReturned:
+		if e.Result.Purchase.Cancelled() { // returned in full
+			return tx.ReopenWithdrawnNudges(ctx, e.Result.Purchase.CustomerID, e.Result.Purchase.ID)
+		}
+		return nil
+	}
 	e, ok := ev.(PurchaseRecorded)
 	if !ok {
 		return nil

@@ -109,15 +109,34 @@ UPDATE outbox o SET dropped_at = $3, last_error = '` + withdrawnError + `', payl
 RETURNING o.nudge_id)
 UPDATE nudges SET outcome = 'skipped', reason = '` + domain.SkipDone + `' WHERE id IN (SELECT nudge_id FROM gone)`
 
+// withdrawUnbought takes back, at $3, customer $1's replenishment
+// reminders of the categories $2 queued and not sent yet for a purchase
+// cancelled (or returned in full) since, as withdrawReplenished does:
+// there is nothing left of it to restock.
+const withdrawUnbought = `WITH gone AS (
+UPDATE outbox o SET dropped_at = $3, last_error = '` + withdrawnError + `', payload = '{}', payloads = NULL
+  FROM nudges n
+ WHERE n.customer_id = $1 AND n.outcome = 'sent'
+   AND n.occurrence ~ '^[0-9]{1,18}:' AND substr(n.occurrence, strpos(n.occurrence, ':') + 1) = ANY($2::text[])
+   AND EXISTS (SELECT 1 FROM purchases p WHERE p.id = split_part(n.occurrence, ':', 1)::bigint AND p.cancelled_at IS NOT NULL)
+   AND o.nudge_id = n.id AND ` + chatPending + `
+   AND (o.claimed_until IS NULL OR o.claimed_until < now())
+RETURNING o.nudge_id)
+UPDATE nudges SET outcome = 'skipped', reason = '` + domain.SkipDone + `' WHERE id IN (SELECT nudge_id FROM gone)`
+
 // TrackReplenishment rewrites the customer's rows of the categories with
 // the commit, after the purchase's own deferred writes: the money path
 // pays no round trip for it. A purchase (bought not zero) also withdraws
-// the reminders of its categories still waiting, and their bonus.
+// the reminders of its categories still waiting, and their bonus; a
+// cancellation (or a return in full) those of the purchase it undid.
 func (t *tx) TrackReplenishment(ctx context.Context, customerID, cardID int64, categories []string, bought time.Time) error {
 	b := &pgx.Batch{}
 	b.Queue(trackReplenishment, customerID, cardID, categories)
 	if !bought.IsZero() {
 		b.Queue(withdrawReplenished, customerID, categories, t.stamp(bought))
+		b.Queue(withdrawBonus, customerID, t.stamp(bought))
+	} else {
+		b.Queue(withdrawUnbought, customerID, categories, t.stamp(bought))
 		b.Queue(withdrawBonus, customerID, t.stamp(bought))
 	}
 	t.tx.Defer(b)
@@ -143,6 +162,24 @@ func (t *tx) WithdrawBoughtNudges(ctx context.Context, customerID int64, rules [
 	b := &pgx.Batch{}
 	b.Queue(withdrawBought, customerID, rules, t.stamp(bought))
 	b.Queue(withdrawBonus, customerID, t.stamp(bought))
+	t.tx.Defer(b)
+	return nil
+}
+
+// reopenWithdrawn renames the occurrence of customer $1's nudges that
+// purchase $2 withdrew (their outbox rows dropped as withdrawn at its
+// time, recorded as done), the purchase being cancelled or returned in
+// full: the row stays for the report, and the engine may record the
+// occasion anew (a win-back whose last purchase is again the old one).
+const reopenWithdrawn = `UPDATE nudges n SET occurrence = n.occurrence || '/undone:' || p.id
+  FROM outbox o, purchases p
+ WHERE n.customer_id = $1 AND n.outcome = 'skipped' AND n.reason = '` + domain.SkipDone + `'
+   AND p.id = $2 AND o.nudge_id = n.id AND o.last_error = '` + withdrawnError + `' AND o.dropped_at = p.created_at`
+
+// ReopenWithdrawnNudges queues reopenWithdrawn for the commit.
+func (t *tx) ReopenWithdrawnNudges(ctx context.Context, customerID, purchaseID int64) error {
+	b := &pgx.Batch{}
+	b.Queue(reopenWithdrawn, customerID, purchaseID)
 	t.tx.Defer(b)
 	return nil
 }
