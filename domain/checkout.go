@@ -455,7 +455,7 @@ func CancelPurchase(ctx context.Context, tx Tx, p *Program, publicID string, sho
 		return nil, err
 	}
 	// An erased customer's forfeited points stand for those taken back.
-	if err := restoreForfeit(ctx, tx, card, cust, "cancel:"+pur.PublicID, now); err != nil {
+	if err := restoreForfeit(ctx, tx, card, cust, "cancel:"+pur.PublicID, pur.PublicID, now); err != nil {
 		return nil, err
 	}
 	balance, err := reversePurchase(ctx, tx, card, pur, now, keepUntil)
@@ -468,7 +468,7 @@ func CancelPurchase(ctx context.Context, tx Tx, p *Program, publicID string, sho
 	if balance, err = expireGone(ctx, tx, p, card, balance, now); err != nil {
 		return nil, err
 	}
-	if balance, err = forfeitLeft(ctx, tx, card, cust, "cancel:"+pur.PublicID, balance, now); err != nil {
+	if balance, err = forfeitLeft(ctx, tx, card, cust, "cancel:"+pur.PublicID, pur.PublicID, balance, now); err != nil {
 		return nil, err
 	}
 	pur.CancelledAt, pur.CancelledBy = now, byStaff

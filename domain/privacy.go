@@ -101,8 +101,11 @@ func (s *Service) EraseCustomer(ctx context.Context, tx Tx, c *Customer) error {
 // forfeitLeft takes what is on the card after it off again: the card
 // stays empty, nothing is kept from a refund nor a cancellation refused
 // for points "spent", and /stats counts as forfeited what the erasure
-// took in the end. key names the step (its rows' idempotency keys).
-func restoreForfeit(ctx context.Context, tx CardStore, card *Card, cust *Customer, key string, now time.Time) error {
+// took in the end. key names the step (its rows' idempotency keys);
+// reason is the rows' reason, as the step's own rows have it (the
+// purchase's or the reward's id), so the ledger export says which step
+// a forfeit row of after the erasure belongs to.
+func restoreForfeit(ctx context.Context, tx CardStore, card *Card, cust *Customer, key, reason string, now time.Time) error {
 	if cust == nil || !cust.Erased {
 		return nil
 	}
@@ -111,7 +114,7 @@ func restoreForfeit(ctx context.Context, tx CardStore, card *Card, cust *Custome
 		return err
 	}
 	row, _, err := tx.AppendCredit(ctx, LedgerEntry{CardID: card.ID, Kind: LedgerForfeit, Amount: n,
-		IdempotencyKey: key + ":unforfeit", CreatedAt: now}, LotPromo)
+		Reason: reason, IdempotencyKey: key + ":unforfeit", CreatedAt: now}, LotPromo)
 	if err != nil {
 		return err
 	}
@@ -138,7 +141,7 @@ func ReturnBalance(ctx context.Context, tx CardStore, card *Card, cust *Customer
 // forfeitLeft takes what is left on an erased customer's card off it
 // again (restoreForfeit), returning the balance after: 0, or balance
 // for a customer who did not erase their data.
-func forfeitLeft(ctx context.Context, tx CardStore, card *Card, cust *Customer, key string, balance int64, now time.Time) (int64, error) {
+func forfeitLeft(ctx context.Context, tx CardStore, card *Card, cust *Customer, key, reason string, balance int64, now time.Time) (int64, error) {
 	if cust == nil || !cust.Erased {
 		return balance, nil
 	}
@@ -158,7 +161,7 @@ func forfeitLeft(ctx context.Context, tx CardStore, card *Card, cust *Customer, 
 		return balance, nil
 	}
 	row, _, err := debit(ctx, tx, LedgerEntry{CardID: card.ID, Kind: LedgerForfeit, Amount: -left,
-		IdempotencyKey: key + ":forfeit", CreatedAt: now}, uses)
+		Reason: reason, IdempotencyKey: key + ":forfeit", CreatedAt: now}, uses)
 	if err != nil {
 		return 0, err
 	}

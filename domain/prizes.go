@@ -318,7 +318,7 @@ func (s *Service) CancelPrize(ctx context.Context, tx Tx, publicID string, shopI
 		}
 		// Points given back to an erased customer's card go as its
 		// balance went at the erasure.
-		if res.Balance, err = forfeitLeft(ctx, tx, card, cust, "prize:"+p.PublicID+":cancel", row.BalanceAfter, now); err != nil {
+		if res.Balance, err = forfeitLeft(ctx, tx, card, cust, "prize:"+p.PublicID+":cancel", p.Reward, row.BalanceAfter, now); err != nil {
 			return nil, err
 		}
 	}

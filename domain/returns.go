@@ -170,7 +170,7 @@ func ReturnPurchase(ctx context.Context, tx Tx, p *Program, req ReturnRequest, n
 		StaffID: staffID, Source: req.Source, ReturnRef: req.ReturnRef, IdempotencyKey: req.IdempotencyKey,
 		RequestHash: req.RequestHash, Amount: req.Amount, CreatedAt: now}
 	// An erased customer's forfeited points stand for those taken back.
-	if err := restoreForfeit(ctx, tx, card, cust, "return:"+ret.PublicID, now); err != nil {
+	if err := restoreForfeit(ctx, tx, card, cust, "return:"+ret.PublicID, pur.PublicID, now); err != nil {
 		return nil, err
 	}
 	var promos ReturnPromotions
@@ -240,7 +240,7 @@ func ReturnPurchase(ctx context.Context, tx Tx, p *Program, req ReturnRequest, n
 			return nil, err
 		}
 	}
-	if balance, err = forfeitLeft(ctx, tx, card, cust, "return:"+ret.PublicID, balance, now); err != nil {
+	if balance, err = forfeitLeft(ctx, tx, card, cust, "return:"+ret.PublicID, pur.PublicID, balance, now); err != nil {
 		return nil, err
 	}
 	return &ReturnResult{Return: ret, Purchase: *pur, Balance: balance, Customer: cust, Created: true}, nil

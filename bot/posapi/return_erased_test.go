@@ -42,6 +42,14 @@ func TestReturnAfterErasureRefundsInFull(t *testing.T) {
 	if n := e.count(`SELECT -sum(amount) FROM ledger WHERE kind = 'forfeit'`); n != 100 {
 		t.Errorf("%d points forfeited in the end, want the welcome bonus's 100", n)
 	}
+	// The ledger export says which purchase each forfeit row after the
+	// erasure belongs to; only the erasure's own row has no reason.
+	if n := e.count(`SELECT count(*) FROM ledger WHERE kind = 'forfeit' AND reason = ''`); n != 1 {
+		t.Errorf("%d forfeit rows without a reason, want the erasure's alone", n)
+	}
+	if n := e.count(`SELECT count(*) FROM ledger l JOIN purchases p ON p.public_id = l.reason WHERE l.kind = 'forfeit'`); n < 2 {
+		t.Errorf("%d forfeit rows naming their purchase, want those of both returns", n)
+	}
 }
 
 // TestCancelAfterErasure: a purchase whose customer deleted their data a
