@@ -117,3 +117,39 @@ func TestCardMoveFromStaffAccountMidRating(t *testing.T) {
 		t.Errorf("the work chat is stuck at the rating step:\n%s", cashier.Transcript())
 	}
 }
+
+// TestCardMoveFromStaffAccountLeavesTheStaffAlert: Boris, a cashier,
+// joined from his work account; an alert for his work (held for the
+// morning) waits in the work chat when his card moves to his own new
+// account. The card's messages follow it; the staff alert stays in the
+// work chat, not in the account he keeps for himself.
+func TestCardMoveFromStaffAccountLeavesTheStaffAlert(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	cashier := hire(t, h, owner, "cashier", 901, "Boris")
+	cashier.Send("/start").Tap("✅ I agree").ShareContact("+79990000901").Tap("Boris").Tap("No, thanks")
+	if c, _ := customer(t, h, 901); !c.Member() {
+		t.Fatalf("the cashier did not join:\n%s", cashier.Transcript())
+	}
+	if _, err := h.DB.Pool().Exec(t.Context(), `INSERT INTO outbox (chat_id, payload, not_before, created_at)
+		VALUES (901, '{"chat_id": 901, "text": "Held staff alert"}', $1, $2)`,
+		h.Clock.Now().Add(12*time.Hour), h.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	own := h.Chat(111, "Boris", "en")
+	own.Send(cardMoveLink(t, owner, "+79990000901"))
+	if c, _ := customer(t, h, 111); !c.Member() {
+		t.Fatalf("the card did not move:\n%s", own.Transcript())
+	}
+	h.Clock.Advance(13 * time.Hour)
+	h.Settle()
+	own.Sync()
+	cashier.Sync()
+	if strings.Contains(texts(own), "Held staff alert") {
+		t.Errorf("the staff alert went to his own account with the card:\n%s", own.Transcript())
+	}
+	if !strings.Contains(texts(cashier), "Held staff alert") {
+		t.Errorf("the staff alert left the work chat:\n%s", cashier.Transcript())
+	}
+}

@@ -105,11 +105,11 @@ func (t *tx) MoveCustomerAccount(ctx context.Context, customerID, telegramID, ch
 			retry_at = CASE WHEN ` + held + ` THEN retry_at END,
 			spent = CASE WHEN ` + held + ` THEN spent ELSE attempts END,
 			moved_to = CASE WHEN ` + held + ` THEN $2::bigint END
-			WHERE (chat_id = $1 AND (num_nulls(sent_at, dropped_at) = 2
+			WHERE ((chat_id = $1 AND (num_nulls(sent_at, dropped_at) = 2
 				OR sent_at IS NULL AND last_error = '` + withdrawnError + `'
 				   AND broadcast_id IN (SELECT b.id FROM broadcasts b WHERE b.audience_at IS NULL)
 				   AND NOT EXISTS (SELECT 1 FROM outbox y WHERE y.broadcast_id = outbox.broadcast_id AND y.chat_id = $2)))
-			   OR (moved_to = $1 AND num_nulls(sent_at, dropped_at) = 2)`
+			   OR (moved_to = $1 AND num_nulls(sent_at, dropped_at) = 2))`
 	steps := []stmt{{`DELETE FROM conversations WHERE chat_id = $1`, []any{*oldChat}}, {move, []any{*oldChat, chatID}}}
 	if staff {
 		own := ` AND (broadcast_id IS NOT NULL
