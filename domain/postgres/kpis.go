@@ -117,10 +117,11 @@ const kpiReturns = `SELECT count(*), coalesce(sum(r.amount), 0)::bigint, coalesc
  WHERE r.created_at >= $1 AND r.created_at < $2 AND ($3 = 0 OR r.store_id = $3)`
 
 // kpiReferrals counts the friends who joined through a member's r_ link
-// in the period (referrals, migration 0025).
+// in the period (referrals, migration 0025); a join the program refused
+// (a former member, the member's own phone) brought nobody new.
 const kpiReferrals = `SELECT count(*)
   FROM referrals r
- WHERE r.joined_at >= $1 AND r.joined_at < $2
+ WHERE r.joined_at >= $1 AND r.joined_at < $2 AND r.refused = ''
    AND ($3 = 0 OR (SELECT a.store_id FROM customer_activity a WHERE a.customer_id = r.friend_id) = $3)`
 
 // kpiPromotions sums the period's live purchases by the promotion that

@@ -405,13 +405,19 @@ func TestCustomerActivityFollowsPurchases(t *testing.T) {
 
 // TestKPIsReferralJoins: the friends who joined through a member's link
 // in the period are counted (c3, referred by c1 20 days ago; c2's 50 days
-// ago is before the month).
+// ago is before the month). A join through a link that brought no bonus
+// (c1 through c3's: a former member, or a member's second account) is no
+// friend brought, as the member's own /invite does not count it either.
 func TestKPIsReferralJoins(t *testing.T) {
 	t.Parallel()
 	k := newKPIShop(t)
 	ctx := t.Context()
 	if _, err := k.db.Pool().Exec(ctx, `INSERT INTO referrals (friend_id, referrer_id, joined_at) VALUES ($1, $3, $4), ($2, $3, $5)`,
 		k.c3, k.c2, k.c1, k.n.AddDate(0, 0, -20), k.n.AddDate(0, 0, -50)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.db.Pool().Exec(ctx, `INSERT INTO referrals (friend_id, referrer_id, joined_at, refused) VALUES ($1, $2, $3, $4)`,
+		k.c1, k.c3, k.n.AddDate(0, 0, -10), domain.ReferralMemberBefore); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
