@@ -12,8 +12,8 @@ import (
 //
 // Accepted: "1234", "1234.5", "1234.50", "1234,50", "1 234", "1 234,50",
 // "1,234.50", "1.234,50", with spaces, NBSP, thin or narrow spaces as
-// thousands separators, and an optional trailing mark of currency, the
-// shop's (any case): its ISO code, and for RUB "₽", "руб", "руб.", "р",
+// thousands separators, and an optional mark of currency after the
+// amount or before it ("$12.50"), the shop's (any case): its ISO code, and for RUB "₽", "руб", "руб.", "р",
 // "р.", for UZS "soʻm" (any apostrophe), "som", "sum", "сўм", "сум", and
 // the others of currencySuffixes; another currency's mark is refused as
 // letters. The rules for separators:
@@ -112,12 +112,19 @@ var currencySuffixes = map[string][]string{
 }
 
 // trimCurrency cuts the currency's ISO code or one of its marks off the
-// end of s.
+// end of s, or else off its start ("$12.50", "€ 5", "USD 12.50", as
+// cashiers write dollars and euros), once.
 func trimCurrency(s, currency string) string {
 	currency = strings.ToUpper(currency)
-	for _, suf := range append([]string{currency}, currencySuffixes[currency]...) {
+	marks := append([]string{currency}, currencySuffixes[currency]...)
+	for _, suf := range marks {
 		if suf != "" && len(s) >= len(suf) && strings.EqualFold(s[len(s)-len(suf):], suf) {
 			return s[:len(s)-len(suf)]
+		}
+	}
+	for _, pre := range marks {
+		if pre != "" && len(s) >= len(pre) && strings.EqualFold(s[:len(pre)], pre) {
+			return s[len(pre):]
 		}
 	}
 	return s

@@ -336,10 +336,8 @@ func TestAmountMarksOfTheShopsCurrencyOnly(t *testing.T) {
 			}
 		}
 	}
-	for in, cur := range map[string]string{"5000 ₸": "KZT", "5000 тг": "KZT", "5000 kzt": "KZT", "$5000": "", "5000 $": "USD"} {
-		if cur == "" {
-			continue
-		}
+	for in, cur := range map[string]string{"5000 ₸": "KZT", "5000 тг": "KZT", "5000 kzt": "KZT", "$5000": "USD", "5000 $": "USD",
+		"$ 5,000.00": "USD", "€5000": "EUR", "€ 5 000": "EUR", "USD 5000": "USD", "₽5000": "RUB", "₸ 5000": "KZT"} {
 		if got, err := ParseAmount(in, cur, 1e12); err != nil || got != 500000 {
 			t.Errorf("%s: ParseAmount(%q) = %d, %v", cur, in, got, err)
 		}
@@ -347,5 +345,10 @@ func TestAmountMarksOfTheShopsCurrencyOnly(t *testing.T) {
 	var v *ValidationError
 	if _, err := ParseAmount("5000 руб", "KZT", 1e12); !errors.As(err, &v) || v.Reason != "error.amount.letters" {
 		t.Errorf("rubles in a tenge shop: %v", err)
+	}
+	for _, in := range []string{"€5000", "$5000 $", "$$5000"} {
+		if _, err := ParseAmount(in, "USD", 1e12); !errors.As(err, &v) || v.Reason != "error.amount.letters" {
+			t.Errorf("ParseAmount(%q) in a dollar shop: %v, want letters", in, err)
+		}
 	}
 }
