@@ -10,8 +10,10 @@ import "github.com/loyaltybot/loyaltybot/domain"
 // the store's zone, 29 February on 1 March in other years, not in the
 // year of birth). One row per customer and day, with the names given;
 // a year greets a customer at most as many times as their items have
-// birthdays, so a date changed after its greeting (to a day still to
-// come) does not greet, and pay, again.
+// had birthdays by that day since the group was first answered, so a
+// date changed after its greeting (to a day still to come) does not
+// greet, and pay, again, even when another item's day passed before
+// the customer told of it or is still to come.
 // Only a group that applies counts: each condition it hangs on is met by
 // the customer's current answer (a pet's birthday after "no pet" is not).
 // $10 the group question ids, $11 question → date field, $12 question →
@@ -44,11 +46,18 @@ const nudgeFamily = `SELECT a.customer_id, to_char(d.due, 'YYYY-MM-DD') AS occ, 
                                        WHERE b.customer_id = a.customer_id AND b.question_id = k.cond ->> 0
                                          AND b.superseded_at IS NULL AND jsonb_typeof(b.value -> 'choice') = 'array'
                                          AND b.value -> 'choice' ? (k.cond ->> 1)))
- GROUP BY a.customer_id, d.due
+ GROUP BY a.customer_id, d.due, s.timezone
 HAVING (SELECT count(*) FROM nudges n WHERE n.rule = $1 AND n.customer_id = a.customer_id
            AND left(n.occurrence, 4) = to_char(d.due, 'YYYY'))
-     < (SELECT coalesce(sum(cardinality(answer_item_month_days(b.value))), 0) FROM answers b
-         WHERE b.customer_id = a.customer_id AND b.question_id = ANY($10) AND b.superseded_at IS NULL AND b.value ? 'items')`
+     < (SELECT count(*) FROM answers b
+         CROSS JOIN LATERAL unnest(answer_item_month_days(b.value)) md
+         CROSS JOIN LATERAL (SELECT make_date(extract(year FROM d.due)::int, 1, 1)
+                + (substr(md, 1, 2)::int - 1) * interval '1 month' + (substr(md, 4, 2)::int - 1) * interval '1 day'
+                + $14 * interval '1 minute' AS due) e
+         WHERE b.customer_id = a.customer_id AND b.question_id = ANY($10) AND b.superseded_at IS NULL AND b.value ? 'items'
+           AND e.due <= d.due
+           AND e.due + $15 * interval '1 day' > (SELECT min(o.answered_at) FROM answers o
+                  WHERE o.customer_id = b.customer_id AND o.question_id = b.question_id) AT TIME ZONE coalesce(s.timezone, @zone))`
 
 // familyArgs are nudgeFamily's own parameters for the query.
 func familyArgs(q domain.NudgeQuery) []any {
