@@ -176,9 +176,14 @@ const reopenWithdrawn = `UPDATE nudges n SET occurrence = n.occurrence || '/undo
  WHERE n.customer_id = $1 AND n.outcome = 'skipped' AND n.reason = '` + domain.SkipDone + `'
    AND p.id = $2 AND o.nudge_id = n.id AND o.last_error = '` + withdrawnError + `' AND o.dropped_at = p.created_at`
 
-// ReopenWithdrawnNudges queues reopenWithdrawn for the commit.
+// ReopenWithdrawnNudges queues reopenWithdrawn for the commit. First
+// the bonus of a withdrawn nudge that the undone purchase paid with (so
+// none was left to take back at the withdrawal) and just gave back is
+// taken back, as a cancellation with categories does (TrackReplenishment):
+// the nudge recorded anew brings its own, not a second one.
 func (t *tx) ReopenWithdrawnNudges(ctx context.Context, customerID, purchaseID int64) error {
 	b := &pgx.Batch{}
+	b.Queue(withdrawBonus, customerID, t.now())
 	b.Queue(reopenWithdrawn, customerID, purchaseID)
 	t.tx.Defer(b)
 	return nil
