@@ -91,7 +91,7 @@ func (s *Service) AdjustPoints(ctx context.Context, tx Tx, by *Staff, customerID
 	if c.Erased || !c.Member() {
 		return LedgerEntry{}, false, ErrNotFound
 	}
-	if c.TelegramID != 0 && c.TelegramID == by.TelegramID {
+	if by.OwnCard(c) {
 		// Nobody gives themselves points, as at the register.
 		return LedgerEntry{}, false, Invalid("adjust.own")
 	}

@@ -305,6 +305,10 @@ func (s *Service) CancelPrize(ctx context.Context, tx Tx, publicID string, shopI
 	if p.Cancelled() {
 		return res, nil
 	}
+	if by.OwnCard(cust) {
+		// Their own card: nobody gives themselves points back.
+		return nil, Invalid("prize.own")
+	}
 	now := s.Now()
 	if now.Sub(p.CreatedAt) > CancelWindow {
 		return nil, Invalid("error.prize.too_old")

@@ -481,6 +481,11 @@ func (s *Service) TakeFeedback(ctx context.Context, tx Tx, st *Staff, feedbackID
 		if c.Erased {
 			return f, ErrCustomerErased
 		}
+		if resolution == ResolutionGoodwill && st.OwnCard(c) {
+			// A manager's own low rating: nobody gives themselves
+			// points, as at the register (AdjustPoints).
+			return f, Invalid("alert.feedback.own")
+		}
 		if replying && (c.Unreachable || c.ChatID == 0) {
 			return f, ErrCustomerUnreachable
 		}

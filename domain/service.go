@@ -70,8 +70,8 @@ func (s *Service) RecordPurchase(ctx context.Context, tx Tx, req PurchaseRequest
 
 // CancelPurchase reverses a purchase (see the package function) and, the
 // first time only, records PurchaseCancelled. A staff member (byStaff;
-// 0 is the POS) must be one who may cancel it (Staff.CanCancel), else
-// it is a *ValidationError. The result carries the card's tier after
+// 0 is the POS) must be one who may cancel it (Staff.CanCancel), and
+// not of their own card (Staff.OwnCard), else it is a *ValidationError. The result carries the card's tier after
 // the reversal.
 func (s *Service) CancelPurchase(ctx context.Context, tx Tx, publicID string, shopID, byStaff int64) (*PurchaseResult, error) {
 	now := s.Now()
@@ -86,6 +86,16 @@ func (s *Service) CancelPurchase(ctx context.Context, tx Tx, publicID string, sh
 		}
 		if !p.Cancelled() && !st.CanCancel(p, s.Program(), now) {
 			return nil, Invalid("staff.manager_only")
+		}
+		if !p.Cancelled() {
+			c, err := tx.FindCustomerByID(ctx, p.CustomerID)
+			if err != nil {
+				return nil, err
+			}
+			if st.OwnCard(c) {
+				// The points paid would come back to their own card.
+				return nil, Invalid("checkout.cancel_purchase.own")
+			}
 		}
 	}
 	if err := s.checkStampsKept(ctx, tx, publicID, shopID); err != nil {

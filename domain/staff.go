@@ -93,6 +93,13 @@ func (s *Staff) CanCancel(p *Purchase, prog *Program, now time.Time) bool {
 	return now.Sub(p.CreatedAt) <= time.Duration(prog.CashierCancelMinutes)*time.Minute
 }
 
+// OwnCard says whether customer c is s themselves (their own card, from
+// the same Telegram account): nobody gives themselves points, at the
+// register, by a correction, a goodwill gift or by undoing a sale.
+func (s *Staff) OwnCard(c *Customer) bool {
+	return s != nil && c != nil && c.TelegramID != 0 && c.TelegramID == s.TelegramID
+}
+
 // CanInvite says whether s may invite someone with role r for shop: owners
 // anyone anywhere; managers cashiers and managers of their own store.
 func (s *Staff) CanInvite(r Role, shopID int64) bool {

@@ -658,6 +658,9 @@ func mayCancel(s *Session, publicID string) (p *domain.Purchase, ok bool, err er
 		return nil, false, nil
 	case err != nil:
 		return nil, false, err
+	case !p.Cancelled() && s.ownPurchase(p):
+		s.Edit(Reply{Text: s.T("checkout.cancel_purchase.own", nil)})
+		return nil, false, nil
 	case s.Staff.CanCancel(p, prog, s.e.Now()):
 		return p, true, nil
 	case p.StaffID == s.Staff.ID && prog.CashierCancelMinutes > 0: // their own, too late
@@ -666,6 +669,12 @@ func mayCancel(s *Session, publicID string) (p *domain.Purchase, ok bool, err er
 		s.Toast("staff.manager_only")
 	}
 	return nil, false, nil
+}
+
+// ownPurchase says whether p is on the staff member's own card.
+func (s *Session) ownPurchase(p *domain.Purchase) bool {
+	c, err := s.Tx.FindCustomerByID(s.Ctx, p.CustomerID)
+	return err == nil && s.Staff.OwnCard(c)
 }
 
 // askCancelPurchase asks to confirm cancelling a purchase.

@@ -281,6 +281,11 @@ func giveGoodwill(s *Session, value string) error {
 		return nil
 	}
 	f, row, created, err := s.e.Service.GiveGoodwill(s.Ctx, s.Tx, s.Staff, id)
+	var v *domain.ValidationError
+	if errors.As(err, &v) { // their own card
+		s.Say(v.Reason, nil)
+		return nil
+	}
 	if errors.Is(err, domain.ErrFeedbackNotLow) {
 		c, err := s.Tx.FindCustomerByID(s.Ctx, f.CustomerID)
 		if err != nil {
