@@ -45,3 +45,31 @@ func TestWinBackBonusPaidWithThenPurchaseCancelledIsNotGivenTwice(t *testing.T) 
 			after, anna.Transcript(), owner.Transcript())
 	}
 }
+
+// TestWinBackBonusPartlyPaidWithThenPurchaseCancelledIsNotGivenTwice:
+// as above, but Anna pays 50 points only, the win-back's bonus paying
+// them: the withdrawal takes back the 50 left of it, and the cancel gives
+// the 50 paid back. The win-back recorded anew brings its own 100: her
+// card holds one win-back bonus, not one and a half.
+func TestWinBackBonusPartlyPaidWithThenPurchaseCancelledIsNotGivenTwice(t *testing.T) {
+	t.Parallel()
+	h, owner, anna := winBackAt23(t)
+	h.Clock.Advance(10 * time.Hour) // 09:00
+	scan(t, anna, owner)
+	owner.Send("1000").Tap("✏️ Pay another number of points").Send("50").Tap("✅ Confirm")
+	if after := balance(t, h, 101); after != 58 {
+		t.Fatalf("balance %d after paying 50 of the bonus and its withdrawal, want the 30 and 28 earned:\n%s\n%s",
+			after, anna.Transcript(), owner.Transcript())
+	}
+	owner.Tap("Cancel this purchase").Tap("Yes, cancel it")
+	h.Clock.Advance(2 * time.Hour) // 11:00
+	h.Settle()
+	runNudges(t, h)
+	if got(anna.Sync(), "We miss you") != 1 {
+		t.Fatalf("the win-back did not go after the cancelled purchase:\n%s\n%s", anna.Transcript(), owner.Transcript())
+	}
+	if after := balance(t, h, 101); after != 130 {
+		t.Fatalf("balance %d after the cancelled purchase and the win-back, want 130 (one win-back bonus):\n%s\n%s",
+			after, anna.Transcript(), owner.Transcript())
+	}
+}

@@ -10,10 +10,11 @@ import "github.com/loyaltybot/loyaltybot/domain"
 // the store's zone, 29 February on 1 March in other years, not in the
 // year of birth). One row per customer and day, with the names given;
 // a year greets a customer at most as many times as their items have
-// had birthdays by that day since the group was first answered, so a
-// date changed after its greeting (to a day still to come) does not
-// greet, and pay, again, even when another item's day passed before
-// the customer told of it or is still to come.
+// had birthdays by that day since the customer first told of that
+// day, so a date changed after its greeting (to a day still to come)
+// does not greet, and pay, again, even when another item's day passed
+// before the customer told of it (an item added later too) or is still
+// to come.
 // Only a group that applies counts: each condition it hangs on is met by
 // the customer's current answer (a pet's birthday after "no pet" is not).
 // $10 the group question ids, $11 question → date field, $12 question →
@@ -57,7 +58,8 @@ HAVING (SELECT count(*) FROM nudges n WHERE n.rule = $1 AND n.customer_id = a.cu
          WHERE b.customer_id = a.customer_id AND b.question_id = ANY($10) AND b.superseded_at IS NULL AND b.value ? 'items'
            AND e.due <= d.due
            AND e.due + $15 * interval '1 day' > (SELECT min(o.answered_at) FROM answers o
-                  WHERE o.customer_id = b.customer_id AND o.question_id = b.question_id) AT TIME ZONE coalesce(s.timezone, @zone))`
+                  WHERE o.customer_id = b.customer_id AND o.question_id = b.question_id
+                    AND md = ANY(answer_item_month_days(o.value))) AT TIME ZONE coalesce(s.timezone, @zone))`
 
 // familyArgs are nudgeFamily's own parameters for the query.
 func familyArgs(q domain.NudgeQuery) []any {

@@ -176,6 +176,27 @@ const reopenWithdrawn = `UPDATE nudges n SET occurrence = n.occurrence || '/undo
  WHERE n.customer_id = $1 AND n.outcome = 'skipped' AND n.reason = '` + domain.SkipDone + `'
    AND p.id = $2 AND o.nudge_id = n.id AND o.last_error = '` + withdrawnError + `' AND o.dropped_at = p.created_at`
 
+// withdrawUndoneBonus takes back, at $3, what the cancel of purchase $2
+// gave back to the bonus of customer $1's nudges that purchase withdrew,
+// it having paid part of it (withdrawBonus took back the rest then, once
+// per nudge): the nudge recorded anew brings its own.
+const withdrawUndoneBonus = `WITH w AS (
+SELECT n.id, n.rule, g.card_id, l.id AS lot_id, l.remaining
+  FROM nudges n
+  JOIN outbox o ON o.nudge_id = n.id
+  JOIN purchases p ON p.id = $2
+  JOIN ledger g ON g.idempotency_key = 'nudge:' || n.id
+  JOIN point_lots l ON l.ledger_id = g.id
+ WHERE n.customer_id = $1 AND n.outcome = 'skipped' AND n.reason = '` + domain.SkipDone + `'
+   AND o.last_error = '` + withdrawnError + `' AND o.dropped_at = p.created_at
+   AND n.points > 0 AND l.remaining > 0
+   AND NOT EXISTS (SELECT 1 FROM ledger x WHERE x.idempotency_key = 'nudge-withdrawn:' || n.id || '/undone:' || $2)
+),
+lots AS (UPDATE point_lots l SET remaining = 0 FROM w WHERE l.id = w.lot_id)
+INSERT INTO ledger (card_id, kind, amount, reason, idempotency_key, created_at)
+SELECT card_id, '` + string(domain.LedgerNudgeWithdrawn) + `', -remaining, rule, 'nudge-withdrawn:' || id || '/undone:' || $2, $3 FROM w
+ON CONFLICT (idempotency_key) DO NOTHING`
+
 // ReopenWithdrawnNudges queues reopenWithdrawn for the commit. First
 // the bonus of a withdrawn nudge that the undone purchase paid with (so
 // none was left to take back at the withdrawal) and just gave back is
@@ -184,6 +205,7 @@ const reopenWithdrawn = `UPDATE nudges n SET occurrence = n.occurrence || '/undo
 func (t *tx) ReopenWithdrawnNudges(ctx context.Context, customerID, purchaseID int64) error {
 	b := &pgx.Batch{}
 	b.Queue(withdrawBonus, customerID, t.now())
+	b.Queue(withdrawUndoneBonus, customerID, purchaseID, t.now())
 	b.Queue(reopenWithdrawn, customerID, purchaseID)
 	t.tx.Defer(b)
 	return nil
