@@ -113,7 +113,8 @@ func IssueCard(ctx context.Context, tx CardStore, customerID int64) (*Card, erro
 // that is someone still working at the store they joined at (or at every
 // store). A link of someone revoked, unknown or of another store still
 // joins the customer, crediting nobody: the link's number is printed on a
-// poster, not proof.
+// poster, not proof. Nor does a staff member who joins through their own
+// link sign themselves up.
 func (s *Service) recordSignUp(ctx context.Context, tx Tx, c *Customer, cashier int64) error {
 	st, err := tx.FindStaffByID(ctx, cashier)
 	if errors.Is(err, ErrNotFound) {
@@ -122,7 +123,7 @@ func (s *Service) recordSignUp(ctx context.Context, tx Tx, c *Customer, cashier 
 	if err != nil {
 		return err
 	}
-	if !st.Active() || (st.ShopID != 0 && st.ShopID != c.JoinedStoreID) {
+	if !st.Active() || (st.ShopID != 0 && st.ShopID != c.JoinedStoreID) || st.OwnCard(c) {
 		return nil
 	}
 	return tx.SetSignedUpBy(ctx, c.ID, st.ID)

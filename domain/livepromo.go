@@ -90,8 +90,9 @@ type LivePromotionStore interface {
 	// ended (or were stopped) by t and were not reported yet as reported,
 	// and returns them with the staff member who started each.
 	ClaimEndedLivePromotions(ctx context.Context, t time.Time, limit int) ([]EndedPromotion, error)
-	// PromotionResult sums the purchases that stand under a promotion.
-	PromotionResult(ctx context.Context, id string) (PromotionStat, error)
+	// PromotionResult sums the purchases that stand under a promotion, at
+	// store shopID (0: every store).
+	PromotionResult(ctx context.Context, id string, shopID int64) (PromotionStat, error)
 }
 
 // LivePromotionStarted: a staff member started (or scheduled) a live
@@ -128,7 +129,7 @@ func (s *Service) ReportPromotions(ctx context.Context, st Store,
 				continue // cancelled before it began: nothing to tell
 			}
 			told, err := tellStaff(ctx, tx, e.StartedBy, func(to *Staff) (json.RawMessage, error) {
-				result, err := tx.PromotionResult(ctx, e.Promotion.ID)
+				result, err := tx.PromotionResult(ctx, e.Promotion.ID, 0)
 				if err != nil {
 					return nil, err
 				}

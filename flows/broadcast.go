@@ -380,20 +380,30 @@ func (e *Engine) ReportBroadcasts(ctx context.Context) (int, error) {
 	})
 }
 
-// progressAction is the "📊 Progress" button: owners and managers only.
+// progressAction is the "📊 Progress" button: owners and the manager who
+// sent it only.
 func progressAction(s *Session, value string) error {
 	id, err := strconv.ParseInt(value, 10, 64)
 	if err != nil || !s.Staff.CanManage() {
 		s.Toast("error.stale_button")
 		return nil
 	}
-	if _, err := s.Tx.FindBroadcast(s.Ctx, id); errors.Is(err, domain.ErrNotFound) {
+	b, err := s.Tx.FindBroadcast(s.Ctx, id)
+	if errors.Is(err, domain.ErrNotFound) || (err == nil && !ownsBroadcast(s.Staff, b)) {
 		s.Toast("error.stale_button")
 		return nil
 	} else if err != nil {
 		return err
 	}
 	return showProgress(s, id)
+}
+
+// ownsBroadcast says whether st may follow broadcast b and read its
+// answers: its sender or an owner, as for its cancel
+// (domain.Service.CancelBroadcast); another manager's or an owner's is not
+// a manager's to read.
+func ownsBroadcast(st *domain.Staff, b *domain.Broadcast) bool {
+	return st.CanManage() && (st.IsOwner() || st.ID == b.StaffID)
 }
 
 // cancelAction is "🗑 Cancel the broadcast" under its progress (value:

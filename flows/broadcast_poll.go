@@ -155,7 +155,8 @@ func (e *Engine) pollTally(ctx context.Context, tx domain.Tx, loc *i18n.Localize
 	return text, nil
 }
 
-// exportPollAction sends an owner or manager who answered what, as CSV.
+// exportPollAction sends an owner, or the manager who sent the poll, who
+// answered what, as CSV.
 func exportPollAction(s *Session, value string) error {
 	id, err := strconv.ParseInt(value, 10, 64)
 	if err != nil || !s.Staff.CanManage() {
@@ -163,7 +164,7 @@ func exportPollAction(s *Session, value string) error {
 		return nil
 	}
 	b, err := s.Tx.FindBroadcast(s.Ctx, id)
-	if errors.Is(err, domain.ErrNotFound) || (err == nil && len(b.Options) == 0) {
+	if errors.Is(err, domain.ErrNotFound) || (err == nil && (len(b.Options) == 0 || !ownsBroadcast(s.Staff, b))) {
 		s.Toast("error.stale_button")
 		return nil
 	} else if err != nil {

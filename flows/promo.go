@@ -70,6 +70,10 @@ func promoList(s *Session) (Reply, error) {
 		return Reply{}, err
 	}
 	loc := staffLocation(s)
+	var shop int64 // what each brought: at the store of a store's manager
+	if !s.promoStoreWide() {
+		shop = s.Staff.ShopID
+	}
 	lines := []string{s.T("promo.list.title", nil)}
 	var rows [][]Button
 	for i, p := range live {
@@ -92,7 +96,8 @@ func promoList(s *Session) (Reply, error) {
 		lines = append(lines, s.T(id, map[string]any{"Title": title, "Multiplier": p.Multiplier,
 			"Store": s.promoStore(p.ShopID), "Min": s.promoMin(p.MinAmount), "From": s.promoUntil(p.Start, loc),
 			"Until": s.promoUntil(p.End, loc)}))
-		if r, err := s.Tx.PromotionResult(s.Ctx, p.ID); err != nil {
+		// A store's manager reads what it brought at their store only.
+		if r, err := s.Tx.PromotionResult(s.Ctx, p.ID, shop); err != nil {
 			return Reply{}, err
 		} else if r.Purchases > 0 {
 			lines = append(lines, s.T("promo.list.so_far", map[string]any{"Count": s.num(int64(r.Purchases)),

@@ -188,10 +188,12 @@ func (t *tx) ClaimEndedLivePromotions(ctx context.Context, at time.Time, limit i
 	return out, mapErr(err)
 }
 
-// PromotionResult sums the purchases under the promotion that stand.
-func (t *tx) PromotionResult(ctx context.Context, id string) (domain.PromotionStat, error) {
+// PromotionResult sums the purchases under the promotion that stand, at
+// store shopID (0: every store).
+func (t *tx) PromotionResult(ctx context.Context, id string, shopID int64) (domain.PromotionStat, error) {
 	r := domain.PromotionStat{ID: id}
 	err := t.tx.QueryRow(ctx, `SELECT count(*), coalesce(sum(amount), 0)::bigint, coalesce(sum(points_earned), 0)::bigint
-		FROM purchases WHERE promotion = $1 AND cancelled_at IS NULL`, id).Scan(&r.Purchases, &r.Revenue, &r.Earned)
+		FROM purchases WHERE promotion = $1 AND cancelled_at IS NULL AND ($2 = 0 OR store_id = $2)`,
+		id, shopID).Scan(&r.Purchases, &r.Revenue, &r.Earned)
 	return r, mapErr(err)
 }
