@@ -115,3 +115,26 @@ func TestManagersPromoListCountsTheirStoreOnly(t *testing.T) {
 		t.Fatalf("Central's manager reads what the promotion brought elsewhere:\n%s", got)
 	}
 }
+
+// TestStoreManagerAnnouncesOnlyTheirStoresPromotion: the owner starts a
+// promotion at River; a "📣 Tell the members" button for it in the chat
+// of Central's manager (one from before a move, or forged) does not
+// start an announcement of River's promotion, as Central's manager may
+// not stop it either.
+func TestStoreManagerAnnouncesOnlyTheirStoresPromotion(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en")
+	hireAt(t, h, owner, "cashier", "River", 2049, "Rita")
+	manager := hire(t, h, owner, "manager", 2050, "Mira")
+	owner.Send("/promo").Tap("🔥 Start a promotion").Tap("×2").Tap("River").Tap("▶ Now").Tap("1 h (till 16:00)").
+		Tap("Flash promotion until 16:00").Tap("🔥 Start")
+	if n := countRows(t, h, `SELECT count(*) FROM live_promotions`); n != 1 {
+		t.Fatalf("%d promotions, want River's:\n%s", n, owner.Transcript())
+	}
+	manager.Send("/help")
+	manager.SignedCallback(manager.Last().ID, "x:promo:tell1", "River's promotion's Tell the members")
+	if conv := countRows(t, h, `SELECT count(*) FROM conversations WHERE chat_id = 2050 AND flow = 'broadcast'`); conv != 0 {
+		t.Fatalf("Central's manager is announcing River's promotion:\n%s", manager.Transcript())
+	}
+}
