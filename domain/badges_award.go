@@ -503,13 +503,16 @@ func (s *Service) OffersBadges() bool {
 
 // earnable says whether the business lets anyone earn the badge: not a
 // referral badge with the invite program off, nor a birthday badge whose
-// date no question of the profile asks for. Such a badge (a built-in one
-// the config left on) is not offered: its hint would point at /invite or
-// at a birthday /profile does not ask.
+// date no question of the profile asks for, nor a profile badge with no
+// questionnaire section to complete. Such a badge (a built-in one the
+// config left on) is not offered: its hint would point at /invite, at a
+// birthday /profile does not ask, or at questions there are none of.
 func (s *Service) earnable(b Badge) bool {
 	switch b.Kind {
 	case BadgeReferral:
 		return s.Business.Gamification.Referral.Enabled
+	case BadgeProfileComplete:
+		return len(s.Business.Questionnaire.Sections) > 0
 	case BadgeBirthdayVisit:
 		return slices.ContainsFunc(s.Business.Questionnaire.Questions, func(q Question) bool {
 			return q.Fact == b.Fact && (q.Type == QuestionBirthday || q.Type == QuestionDate)

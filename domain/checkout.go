@@ -52,6 +52,9 @@ type PurchaseResult struct {
 	// lower one (the customer is told, and earns its rate from the next
 	// purchase on).
 	TierUp bool
+	// TierDown is true when this purchase's cancellation took the card
+	// down to Tier from a higher one (the customer is told).
+	TierDown bool
 	// Created is false when the request repeated an earlier one.
 	Created bool
 	// First is true for the customer's first purchase (it unlocks the

@@ -73,6 +73,9 @@ type ReturnResult struct {
 	Balance  int64
 	Customer *Customer
 	Tier     Tier
+	// TierDown is true when the return took the card down to Tier from
+	// a higher one (the customer is told).
+	TierDown bool
 	// Created is false when the request repeated an earlier one.
 	Created bool
 	// WelcomeTaken is the welcome bonus a full return took back with the

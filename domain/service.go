@@ -106,10 +106,11 @@ func (s *Service) CancelPurchase(ctx context.Context, tx Tx, publicID string, sh
 	if err != nil {
 		return nil, err
 	}
-	if res.Tier, err = s.tierNow(ctx, tx, res.Purchase.CardID, now); err != nil {
+	if res.Tier, res.TierDown, err = s.tierAfter(ctx, tx, &res.Purchase, res.Purchase.Amount, now); err != nil {
 		return nil, err
 	}
 	if !res.Created {
+		res.TierDown = false
 		return res, nil
 	}
 	if err := s.emit(ctx, tx, PurchaseCancelled{Result: res}); err != nil {
@@ -152,10 +153,11 @@ func (s *Service) ReturnPurchase(ctx context.Context, tx Tx, req ReturnRequest) 
 	if err != nil {
 		return nil, err
 	}
-	if res.Tier, err = s.tierNow(ctx, tx, res.Purchase.CardID, now); err != nil {
+	if res.Tier, res.TierDown, err = s.tierAfter(ctx, tx, &res.Purchase, res.Return.Amount, now); err != nil {
 		return nil, err
 	}
 	if !res.Created {
+		res.TierDown = false
 		return res, nil
 	}
 	if err := s.emit(ctx, tx, PurchaseReturned{Result: res}); err != nil {
@@ -165,15 +167,21 @@ func (s *Service) ReturnPurchase(ctx context.Context, tx Tx, req ReturnRequest) 
 	return res, err
 }
 
-// tierNow is the card's tier by its spend of the year to now, after a
-// cancellation or a return took some of it back.
-func (s *Service) tierNow(ctx context.Context, tx Tx, cardID int64, now time.Time) (Tier, error) {
-	spend, err := tx.SpendSince(ctx, cardID, now.AddDate(-1, 0, 0))
+// tierAfter is the card's tier by its spend of the year to now, after a
+// cancellation or a return took taken of purchase p's amount back; down
+// says that took the card below the tier it had with that amount.
+func (s *Service) tierAfter(ctx context.Context, tx Tx, p *Purchase, taken int64, now time.Time) (tier Tier, down bool, err error) {
+	since := now.AddDate(-1, 0, 0)
+	spend, err := tx.SpendSince(ctx, p.CardID, since)
 	if err != nil {
-		return Tier{}, err
+		return Tier{}, false, err
 	}
-	tier, _, _, _ := s.Program().TierFor(spend)
-	return tier, nil
+	tier, _, _, _ = s.Program().TierFor(spend)
+	if taken > 0 && !p.CreatedAt.Before(since) {
+		before, _, _, _ := s.Program().TierFor(spend + taken)
+		down = before.MinSpend > tier.MinSpend
+	}
+	return tier, down, nil
 }
 
 // PromotionAt is the promotion running now at the store that applies to

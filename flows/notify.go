@@ -200,6 +200,9 @@ func (e *Engine) purchaseNotice(r *domain.PurchaseResult) (Reply, bool) {
 	if r.TierUp && !p.Cancelled() {
 		text += "\n" + e.translate(loc, "checkout.customer.tier_up", map[string]any{"Tier": r.Tier.NameIn(lang), "Rate": percent(r.Tier.EarnBP, lang)})
 	}
+	if r.TierDown && p.Cancelled() {
+		text += "\n" + e.translate(loc, "checkout.customer.tier_down", map[string]any{"Tier": r.Tier.NameIn(lang), "Rate": percent(r.Tier.EarnBP, lang)})
+	}
 	return Reply{ChatID: c.ChatID, Text: text, About: c.ID}, true
 }
 
@@ -235,6 +238,10 @@ func (e *Engine) returnNotice(ctx context.Context, tx domain.Tx, r *domain.Retur
 	}
 	lines = append(lines, e.translate(l, "return.customer.balance", map[string]any{
 		"Balance": e.num(r.Balance, lang), "Count": r.Balance}))
+	if r.TierDown {
+		lines = append(lines, e.translate(l, "checkout.customer.tier_down", map[string]any{
+			"Tier": r.Tier.NameIn(lang), "Rate": percent(r.Tier.EarnBP, lang)}))
+	}
 	return e.queue(ctx, tx, Reply{ChatID: c.ChatID, Text: strings.Join(lines, "\n")})
 }
 
