@@ -46,4 +46,10 @@ func TestProfileBadgeWithoutQuestionnaireIsNoBadges(t *testing.T) {
 	if got, want := anna.Last().Text, "There are no badges here yet."; got != want {
 		t.Errorf("/badges typed: %q, want %q", got, want)
 	}
+	// /profile shows her name and phone, and promises no questions the
+	// shop does not ask.
+	anna.Send("/profile")
+	if got := anna.Last().Text; !strings.Contains(got, "Anna") || strings.Contains(got, "We will ask") {
+		t.Errorf("/profile of a shop that asks nothing:\n%s", got)
+	}
 }

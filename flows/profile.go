@@ -60,7 +60,7 @@ func showProfile(s *Session) error {
 		b.WriteString("\n\n" + s.T("profile.more", nil))
 	case more:
 		b.WriteString("\n\n" + s.T("profile.more_plain", nil))
-	case n == 0:
+	case n == 0 && len(qn.Sections) > 0: // a shop that asks nothing promises no questions
 		b.WriteString("\n\n" + s.T("profile.empty", nil))
 	}
 	for len(edit) > 0 {
