@@ -493,7 +493,7 @@ func tellPromotion(s *Session, text string) error {
 	if err != nil {
 		return err
 	}
-	if p == nil || s.Staff.ShopID != 0 && p.ShopID != s.Staff.ShopID {
+	if p == nil || !s.promoStoreWide() && p.ShopID != s.Staff.ShopID {
 		// Not theirs: a store's manager tells of their store's, as
 		// they stop only those.
 		s.Toast("error.stale_button")
