@@ -79,13 +79,22 @@ var windowNoise = []struct {
 	{regexp.MustCompile(`(\d)\s*(?:dan|дан)\s*`), "$1-"},
 }
 
+// anyTimeWords are "any time" as people type it instead of two times,
+// in the languages the bot speaks: the whole day, as "0-24".
+var anyTimeWords = map[string]bool{
+	"any": true, "any time": true, "anytime": true, "at any time": true, "always": true,
+	"любое": true, "любое время": true, "в любое время": true, "всегда": true, "круглосуточно": true,
+	"istalgan": true, "istalgan vaqt": true, "istalgan vaqtda": true, "har doim": true,
+}
+
 // ParseContactWindow reads a window as people type it: "10:00-20:00",
 // "9-18", "9.30 – 12", "с 10 до 20", "с 10 по 20", "с 10 до 20 часов",
 // "from 10 till 20", "10am-8pm", "с 9 утра до 6 вечера", "9-5" and
 // "с 8 до 5" (a bare end hour 1-9 before the start, or the same as it,
 // is the afternoon's: 09:00-17:00, "с 9 до 9" 09:00-21:00; afternoonEnd),
 // "10 dan 20 gacha", "soat 10 dan 20 gacha", "10-20 gacha" (Uzbek);
-// 24:00 may end it, and "0-24" is the whole day (any time). One end
+// 24:00 may end it, and "0-24" is the whole day (any time), as are
+// "any time", "в любое время", "istalgan vaqtda" (anyTimeWords). One end
 // alone runs to or from midnight: "после 19", "с 19", "after 7pm",
 // "19 dan keyin", "19dan"; "до 12", "before 12", "12 gacha".
 // Reasons (*ValidationError): "error.settings.window.format" (not two
@@ -99,6 +108,9 @@ func ParseContactWindow(s string) (ContactWindow, error) {
 		return ContactWindow{}, bad("too long")
 	}
 	s = strings.ToLower(strings.Join(strings.Fields(s), " "))
+	if anyTimeWords[strings.TrimRight(s, ".!")] {
+		return ContactWindow{}, nil // "any time", as its button
+	}
 	// One end only: "после 19" runs to midnight, "до 12" from it.
 	if rest, ok := strings.CutSuffix(s, "keyin"); ok {
 		s = strings.TrimSpace(rest) // "19 dan keyin": "19 dan", from 19
