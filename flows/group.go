@@ -153,7 +153,7 @@ func (f questionnaire) handleGroup(s *Session, q *domain.Question) error {
 	case s.In.Kind == InputCallback:
 		v := s.tapValue()
 		switch {
-		case strings.HasPrefix(v, "o:"):
+		case strings.HasPrefix(v, "o:") && (field.Type == domain.QuestionChoice || field.Type == domain.QuestionYesNo):
 			ans, err = domain.ChoiceAnswer(field, []string{optionID(s, field, strings.TrimPrefix(v, "o:"))})
 		case strings.HasPrefix(v, "t:") && field.Type == domain.QuestionMulti:
 			f.toggle(s, optionID(s, field, strings.TrimPrefix(v, "t:")))
@@ -161,6 +161,9 @@ func (f questionnaire) handleGroup(s *Session, q *domain.Question) error {
 		case v == "done" && field.Type == domain.QuestionMulti:
 			ans, err = domain.ChoiceAnswer(field, selected(s, field))
 		default:
+			// A tap meant for another field of the group (a double tap on
+			// the pet's kind reaching its name): stale, asked again.
+			s.Toast("error.stale_button")
 			return f.Ask(s)
 		}
 	case s.In.Kind == InputText && field.Type != domain.QuestionMulti:

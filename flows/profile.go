@@ -35,7 +35,7 @@ func showProfile(s *Session) error {
 				begun = true
 			}
 		}
-		if begun {
+		if begun && qn.SectionApplies(sec.ID, answers) { // not a title alone: its answers hang on "yes, a pet" now "no"
 			n = s.listSection(&b, sec, answers, skipped, n, &edit)
 		}
 		switch {
