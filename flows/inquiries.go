@@ -235,6 +235,17 @@ func takeInquiry(s *Session, value, resolution string) (*domain.Inquiry, *domain
 		s.Say("alert.inquiry.question_erased", nil)
 		return nil, nil, false, nil
 	}
+	if errors.Is(err, domain.ErrCustomerUnreachable) {
+		// "You can mark the question as needing no answer": with the
+		// button to, which a list (the digest, /questions, a customer's
+		// card) has not, so the question does not wait there for good.
+		if s.In.Kind == InputText {
+			defer s.Say("relay.not_sent", nil)
+		}
+		s.Send(Reply{Text: s.T("alert.inquiry.customer_unreachable", nil),
+			Inline: [][]Button{{{Text: s.T("alert.inquiry.done", nil), Data: action("iqdone", value)}}}})
+		return nil, nil, false, nil
+	}
 	if ok, err := handledTap(s, err, "alert.inquiry"); !ok {
 		return nil, nil, false, err
 	}

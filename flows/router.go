@@ -65,6 +65,12 @@ func (e *Engine) route(s *Session) error {
 		// most often a question to the shop.
 		return startInquiry(s, text, s.In.Photo)
 	}
+	if !s.Staff.CanCheckout() && s.In.Kind == InputOther {
+		// A voice note, a sticker, a file: the shop cannot be given it,
+		// and the member is told how to ask instead.
+		s.Say("inquiry.text_only", nil)
+		return nil
+	}
 	s.Say("common.hint", nil)
 	return nil
 }
