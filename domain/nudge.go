@@ -430,6 +430,10 @@ const (
 	// the quiet hours, or in the customer's window) only once they have
 	// expired; recorded, so it is not asked again.
 	SkipTooLate = "too_late"
+	// SkipSwitchedOff: a nudge queued (waiting for the customer's hours)
+	// and taken back before it went, its rule having been switched off in
+	// the config meanwhile; not due after all.
+	SkipSwitchedOff = "switched_off"
 )
 
 func hasTopic(b *Business, id string) bool { _, ok := b.Topic(id); return ok }

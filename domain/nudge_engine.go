@@ -171,6 +171,10 @@ type NudgeStore interface {
 	// event happened at or before occurred (a later event that spares
 	// them came), and their bonus: recorded as done.
 	WithdrawSparedNudges(ctx context.Context, customerID int64, rules []string, occurred, at time.Time) error
+	// WithdrawSwitchedOffNudges takes back at at the nudges of the rules
+	// not in enabled still waiting to go (quiet hours, the customer's
+	// window), and their bonus: recorded as SkipSwitchedOff.
+	WithdrawSwitchedOffNudges(ctx context.Context, enabled []string, at time.Time) error
 }
 
 // NudgeRender builds the message of a nudge that is sent; n has its id,
@@ -204,6 +208,15 @@ const (
 func (s *Service) RunNudges(ctx context.Context, st Store, render NudgeRender) (NudgeReport, error) {
 	var rep NudgeReport
 	now := s.Now()
+	// A rule the owner switched off sends nothing more: not even what it
+	// queued before, still waiting for the customer's hours.
+	enabled := []string{}
+	for _, r := range s.Business.Nudges.ByPriority() {
+		enabled = append(enabled, r.ID)
+	}
+	if err := st.Update(ctx, func(tx Tx) error { return tx.WithdrawSwitchedOffNudges(ctx, enabled, now) }); err != nil {
+		return rep, fmt.Errorf("nudge rules switched off: %w", err)
+	}
 	for _, r := range s.Business.Nudges.ByPriority() {
 		if !s.nudgeMayBeDue(r, now) {
 			continue

@@ -456,7 +456,7 @@ const nudgeOfStore = `($2 = 0 OR (SELECT a.store_id FROM customer_activity a WHE
 // points would have gone first), was not due after all; a skip is the
 // frequency cap's.
 func (t *tx) NudgeStats(ctx context.Context, from time.Time, shopID int64) ([]domain.NudgeStat, error) {
-	rows, _ := t.tx.Query(ctx, `SELECT rule, count(*) FILTER (WHERE reason NOT IN ('`+domain.SkipDone+`', '`+domain.SkipTooLate+`')),
+	rows, _ := t.tx.Query(ctx, `SELECT rule, count(*) FILTER (WHERE reason NOT IN ('`+domain.SkipDone+`', '`+domain.SkipTooLate+`', '`+domain.SkipSwitchedOff+`')),
 		count(*) FILTER (WHERE outcome = 'sent'), count(*) FILTER (WHERE outcome = 'held_out'),
 		count(*) FILTER (WHERE reason = '`+domain.SkipCapped+`'),
 		count(*) FILTER (WHERE reason IN ('`+domain.SkipOptedOut+`', '`+domain.SkipErased+`')),

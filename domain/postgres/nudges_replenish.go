@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"slices"
 	"time"
@@ -163,6 +164,37 @@ func (t *tx) WithdrawBoughtNudges(ctx context.Context, customerID int64, rules [
 	b.Queue(withdrawBought, customerID, rules, t.stamp(bought))
 	b.Queue(withdrawBonus, customerID, t.stamp(bought))
 	t.tx.Defer(b)
+	return nil
+}
+
+// withdrawSwitchedOff takes back, at $2, the nudges of the rules not in
+// $1 (switched off in the config) queued and not sent yet, as
+// withdrawBought does, recorded as switched off; it returns their
+// customers, whose bonus withdrawBonus then takes back.
+const withdrawSwitchedOff = `WITH gone AS (
+UPDATE outbox o SET dropped_at = $2, last_error = '` + withdrawnError + `', payload = '{}', payloads = NULL
+  FROM nudges n
+ WHERE o.nudge_id = n.id AND o.sent_at IS NULL AND o.dropped_at IS NULL
+   AND n.outcome = 'sent' AND NOT (n.rule = ANY($1::text[]))
+   AND (o.claimed_until IS NULL OR o.claimed_until < now())
+RETURNING o.nudge_id)
+UPDATE nudges SET outcome = 'skipped', reason = '` + domain.SkipSwitchedOff + `' WHERE id IN (SELECT nudge_id FROM gone)
+RETURNING customer_id`
+
+// WithdrawSwitchedOffNudges takes back the waiting nudges of the rules
+// switched off, and their bonus.
+func (t *tx) WithdrawSwitchedOffNudges(ctx context.Context, enabled []string, at time.Time) error {
+	rows, _ := t.tx.Query(ctx, withdrawSwitchedOff, enabled, t.stamp(at))
+	customers, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return fmt.Errorf("withdraw switched-off nudges: %w", mapErr(err))
+	}
+	slices.Sort(customers)
+	for _, c := range slices.Compact(customers) {
+		if _, err := t.tx.Exec(ctx, withdrawBonus, c, t.stamp(at)); err != nil {
+			return fmt.Errorf("withdraw switched-off nudge bonus: %w", mapErr(err))
+		}
+	}
 	return nil
 }
 

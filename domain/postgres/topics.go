@@ -52,7 +52,7 @@ SELECT n.id, n.rule, g.card_id, l.id AS lot_id, l.remaining
   JOIN ledger g ON g.idempotency_key = 'nudge:' || n.id
   JOIN point_lots l ON l.ledger_id = g.id
  WHERE n.customer_id = $1 AND n.outcome = 'skipped'
-   AND n.reason IN ('` + domain.SkipOptedOut + `', '` + domain.SkipDone + `', '` + domain.SkipErased + `')
+   AND n.reason IN ('` + domain.SkipOptedOut + `', '` + domain.SkipDone + `', '` + domain.SkipErased + `', '` + domain.SkipSwitchedOff + `')
    AND n.points > 0 AND l.remaining > 0
    AND NOT EXISTS (SELECT 1 FROM ledger x WHERE x.idempotency_key = 'nudge-withdrawn:' || n.id)
 ),
