@@ -91,7 +91,13 @@ func backup(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Backed up the database (%.1f MB). Restore it with: loyaltybot restore %s\n", float64(st.Size())/1e6, *out)
+	// The restore printed must go where the backup came from: without
+	// --playground it would replace the shop's database with the demo's.
+	again := ""
+	if *pg {
+		again = " --playground"
+	}
+	fmt.Fprintf(stdout, "Backed up the database (%.1f MB). Restore it with: loyaltybot restore %s%s\n", float64(st.Size())/1e6, *out, again)
 	fmt.Fprintln(stdout, *out)
 	return nil
 }
@@ -184,7 +190,11 @@ func restore(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Restored %s: %d members. Start the bot again.\n", file, members)
+	what := "the bot"
+	if *pg {
+		what = "the playground"
+	}
+	fmt.Fprintf(stdout, "Restored %s: %d members. Start %s again.\n", file, members, what)
 	return nil
 }
 

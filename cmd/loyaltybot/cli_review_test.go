@@ -98,3 +98,20 @@ func TestStoreCodeRecasedInConfig(t *testing.T) {
 		t.Fatalf("after the code's case changed: %v", err)
 	}
 }
+
+// `loyaltybot help` lists the environment the program reads: every
+// variable loadEnv asks for, SEND_RATE included.
+func TestUsageNamesEveryVariable(t *testing.T) {
+	asked := map[string]bool{}
+	loadEnv(func(k string) string { asked[k] = true; return "" }, false)
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"help"}, envFunc(nil), &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	env := out.String()[strings.Index(out.String(), "Environment:"):]
+	for k := range asked {
+		if !strings.Contains(env, k) {
+			t.Errorf("loyaltybot help's Environment leaves out %s:\n%s", k, env)
+		}
+	}
+}

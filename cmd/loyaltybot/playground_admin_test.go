@@ -206,3 +206,52 @@ func TestRestorePlaygroundLeavesDatabaseURLAlone(t *testing.T) {
 		t.Fatalf("the shop's database after restore --playground: %d marker rows (%v), want it untouched", n, err)
 	}
 }
+
+// `backup --playground` tells how to restore the file; run as printed,
+// that command must bring the playground back, not replace the shop's
+// own database (DATABASE_URL) with the demo's.
+func TestPlaygroundBackupHintRestoresThePlayground(t *testing.T) {
+	shop := pgtest.NewDB(t)
+	env := envFunc(map[string]string{"LOYALTYBOT_DATA": reachableDir(t), "HTTP_ADDR": "127.0.0.1:0", "DATABASE_URL": shop})
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"apikey", "create", "--store", "central"}, env, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	shopKey := strings.Fields(strings.TrimSpace(out.String()))
+	prefix := shopKey[len(shopKey)-1][:7]
+
+	ctx, cancel := context.WithCancel(context.Background())
+	stdout, stderr := &syncBuffer{}, &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"playground"}, env, stdout, stderr) }()
+	base := "http://" + waitFor(t, stdout, regexp.MustCompile(`open http://(\S+)`), stderr)
+	post(t, base+"/api/chats/101/text", `{"text": "/start s_central"}`)
+	waitChat(t, base, "101", regexp.MustCompile(`Coffee`))
+
+	file := filepath.Join(t.TempDir(), "play.dump")
+	out.Reset()
+	if err := run(context.Background(), []string{"backup", "--playground", "--out", file}, env, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	<-done
+	hint := regexp.MustCompile(`Restore it with: loyaltybot (.*)`).FindStringSubmatch(out.String())
+	if hint == nil {
+		t.Fatalf("backup --playground printed no restore command:\n%s", out.String())
+	}
+	out.Reset()
+	var errOut bytes.Buffer
+	if err := run(context.Background(), strings.Fields(hint[1]), env, &out, &errOut); err != nil {
+		t.Fatalf("%s: %v\n%s", hint[1], err, errOut.String())
+	}
+	if !strings.Contains(out.String(), "playground") {
+		t.Errorf("a restored playground's message %q does not send its owner back to the playground", out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"apikey", "list"}, env, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), prefix) {
+		t.Fatalf("the command backup --playground printed (%q) replaced the shop's database with the playground's: its key %s is gone\n%s", hint[1], prefix, out.String())
+	}
+}
