@@ -115,3 +115,28 @@ func TestUsageNamesEveryVariable(t *testing.T) {
 		}
 	}
 }
+
+// TestServeAndMigrateTakeNoArguments: "loyaltybot migrate --playground"
+// and "loyaltybot serve --help" neither migrate nor start the shop's bot
+// as if typed plain: help shows the usage, anything else is refused,
+// before the database is touched (DATABASE_URL points nowhere here).
+func TestServeAndMigrateTakeNoArguments(t *testing.T) {
+	env := func(k string) string {
+		if k == "DATABASE_URL" {
+			return "postgres://nobody@127.0.0.1:1/none?connect_timeout=1"
+		}
+		return ""
+	}
+	for _, cmd := range []string{"serve", "migrate"} {
+		var out, errOut bytes.Buffer
+		if err := run(t.Context(), []string{cmd, "--help"}, env, &out, &errOut); err != nil || !strings.Contains(out.String(), "loyaltybot migrate") {
+			t.Errorf("%s --help: %v, stdout %q", cmd, err, out.String())
+		}
+		out.Reset()
+		errOut.Reset()
+		err := run(t.Context(), []string{cmd, "--playground"}, env, &out, &errOut)
+		if !errors.Is(err, errUsage) || !strings.Contains(errOut.String(), "takes no arguments") {
+			t.Errorf("%s --playground: %v, stderr %q", cmd, err, errOut.String())
+		}
+	}
+}

@@ -88,6 +88,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return errUsage
 	}
 	switch args[0] {
+	case "serve", "migrate":
+		// They take no arguments: "migrate --playground" or "serve --help"
+		// must not migrate or start the shop's bot as if plain.
+		if len(args) > 1 {
+			if h := args[1]; h == "-h" || h == "--help" || h == "help" {
+				fmt.Fprint(stdout, usage)
+				return nil
+			}
+			fmt.Fprintf(stderr, "%s takes no arguments, got %q\n\n%s", args[0], args[1], usage)
+			return errUsage
+		}
+	}
+	switch args[0] {
 	case "serve":
 		return serve(ctx, getenv, stdout, stderr)
 	case "playground":
