@@ -140,3 +140,20 @@ func TestServeAndMigrateTakeNoArguments(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigErrorNamesTheFileOnce: a problem found while reading the
+// file (the program's rounding) and one found by the business's
+// validation (a store's time zone) read alike: "config <file>: <field>:
+// …", the word config once.
+func TestConfigErrorNamesTheFileOnce(t *testing.T) {
+	for _, c := range []struct{ from, to, want string }{
+		{`rounding = "down"`, `rounding = "sideways"`, "config ./shop.toml: program.rounding: "},
+		{`timezone = "Europe/Moscow"`, `timezone = "Mars/Olympus"`, "config ./shop.toml: stores[0].timezone: "},
+	} {
+		src := strings.Replace(string(exampleConfig), c.from, c.to, 1)
+		_, err := loadBusiness([]byte(src), "./shop.toml", locales.Languages())
+		if err == nil || !strings.HasPrefix(err.Error(), c.want) || strings.Count(err.Error(), "config") != 1 {
+			t.Errorf("%s: %v, want it to start %q", c.to, err, c.want)
+		}
+	}
+}

@@ -486,13 +486,30 @@ func (f *programFile) program(defaultLang string) (domain.Program, error) {
 	return p, nil
 }
 
+// configError names the config file a problem is in, once: "config
+// ./shop.toml: stores[1].timezone: …", whether the problem came from the
+// file's reading or from the business's validation (a *domain.FieldError
+// says "config: " itself).
+type configError struct {
+	source string
+	err    error
+}
+
+func (e *configError) Error() string {
+	return "config " + e.source + ": " + strings.TrimPrefix(e.err.Error(), "config: ")
+}
+
+func (e *configError) Unwrap() error { return e.err }
+
+func configErr(source string, err error) error { return &configError{source: source, err: err} }
+
 // loadBusiness parses and validates a business config. Unknown keys are
 // refused: a typo must not silently fall back to a default.
 func loadBusiness(data []byte, source string, languages []string) (*domain.Business, error) {
 	var f businessFile
 	md, err := toml.Decode(string(data), &f)
 	if err != nil {
-		return nil, fmt.Errorf("config %s: %w", source, err)
+		return nil, configErr(source, err)
 	}
 	if undecoded := md.Undecoded(); len(undecoded) > 0 {
 		keys := make([]string, len(undecoded))
@@ -513,10 +530,10 @@ func loadBusiness(data []byte, source string, languages []string) (*domain.Busin
 		return nil, fmt.Errorf("config %s: card_token_ttl: %q is not a duration like 10m", source, f.CardTokenTTL)
 	}
 	if b.Program, err = f.Program.program(f.DefaultLanguage); err != nil {
-		return nil, fmt.Errorf("config %s: %w", source, err)
+		return nil, configErr(source, err)
 	}
 	if b.Questionnaire, err = f.Questionnaire.questionnaire(); err != nil {
-		return nil, fmt.Errorf("config %s: %w", source, err)
+		return nil, configErr(source, err)
 	}
 	for i, s := range f.Stores {
 		st, err := s.store()
@@ -529,22 +546,22 @@ func loadBusiness(data []byte, source string, languages []string) (*domain.Busin
 		b.Topics = append(b.Topics, domain.Topic{ID: t.ID, Title: t.Title, Default: t.Default})
 	}
 	if b.Jobs, err = jobs(f.Jobs); err != nil {
-		return nil, fmt.Errorf("config %s: %w", source, err)
+		return nil, configErr(source, err)
 	}
 	if b.Feedback, err = f.Feedback.feedback(); err != nil {
-		return nil, fmt.Errorf("config %s: %w", source, err)
+		return nil, configErr(source, err)
 	}
 	if b.Nudges, err = f.Nudges.nudges(); err != nil {
-		return nil, fmt.Errorf("config %s: %w", source, err)
+		return nil, configErr(source, err)
 	}
 	if b.Gamification, err = f.gamification(); err != nil {
-		return nil, fmt.Errorf("config %s: %w", source, err)
+		return nil, configErr(source, err)
 	}
 	if err := b.Validate(languages); err != nil {
-		return nil, fmt.Errorf("%s: %w", source, err)
+		return nil, configErr(source, err)
 	}
 	if !phones.ValidRegion(b.PhoneRegion) {
-		return nil, fmt.Errorf("%s: %w", source, &domain.FieldError{Field: "phone_region",
+		return nil, configErr(source, &domain.FieldError{Field: "phone_region",
 			Problem: fmt.Sprintf("%q is not a country's code; write the two capital letters of ISO 3166, such as RU, UZ or KZ", b.PhoneRegion)})
 	}
 	b.Phones, b.PhoneExample = phones.Reader(b.PhoneRegion), phones.Example(b.PhoneRegion)

@@ -12,8 +12,8 @@ import (
 // key the owner wrote), not the first built-in rule it was copied to.
 func TestNudgesDefaultsNameTheKeyWritten(t *testing.T) {
 	checkConfigEdits(t, []configEdit{
-		{"hold_out_percent = 10 ", "hold_out_percent = 60 ", "config: nudges.hold_out_percent: must be between 0 and 50, got 60"},
-		{"attribution_days = 7 ", "attribution_days = 0 ", "config: nudges.attribution_days: must be between 1 and 60, got 0"},
+		{"hold_out_percent = 10 ", "hold_out_percent = 60 ", "test: nudges.hold_out_percent: must be between 0 and 50, got 60"},
+		{"attribution_days = 7 ", "attribution_days = 0 ", "test: nudges.attribution_days: must be between 1 and 60, got 0"},
 	})
 }
 
@@ -31,7 +31,7 @@ func TestLanguageListedTwiceIsRefused(t *testing.T) {
 // consents stored under no version).
 func TestBlankTextsAreRefused(t *testing.T) {
 	checkConfigEdits(t, []configEdit{
-		{`name = "Coffee & Co"`, `name = "  "`, "config: name: must not be empty"},
+		{`name = "Coffee & Co"`, `name = "  "`, "config test: name: must not be empty"},
 		{`name = "Coffee & Co, Central"`, `name = " "`, "stores[0].name: must not be empty"},
 		{`consent_version = "2026-11"`, `consent_version = " "`, "consent_version: must not be empty"},
 	})
