@@ -40,7 +40,7 @@ func apikeyList(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	if len(keys) == 0 {
-		fmt.Fprintln(stdout, "No POS API keys; `loyaltybot apikey create --store CODE` makes one.")
+		fmt.Fprintf(stdout, "No POS API keys; `loyaltybot apikey create --store CODE%s` makes one.\n", playgroundFlag(*pg))
 		return nil
 	}
 	w := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
@@ -53,6 +53,15 @@ func apikeyList(ctx context.Context, args []string, getenv func(string) string, 
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", k.Prefix, k.StoreCode, stamp(k.CreatedAt), revoked)
 	}
 	return w.Flush()
+}
+
+// playgroundFlag is " --playground" for a command run with it, so a hint
+// it prints names the same database.
+func playgroundFlag(pg bool) string {
+	if pg {
+		return " --playground"
+	}
+	return ""
 }
 
 // stamp writes a time for an admin: UTC, to the second.
@@ -86,7 +95,7 @@ func apikeyRevoke(ctx context.Context, args []string, getenv func(string) string
 	})
 	switch {
 	case errors.Is(err, domain.ErrNotFound):
-		return fmt.Errorf("no POS API key %q; `loyaltybot apikey list` shows the prefixes", domain.APIKeyPrefix(ref))
+		return fmt.Errorf("no POS API key %q; `loyaltybot apikey list%s` shows the prefixes", domain.APIKeyPrefix(ref), playgroundFlag(*pg))
 	case errors.Is(err, domain.ErrConflict):
 		return fmt.Errorf("several POS API keys start with %q; give the whole key to revoke one", domain.APIKeyPrefix(ref))
 	case err != nil:

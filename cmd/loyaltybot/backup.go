@@ -93,11 +93,7 @@ func backup(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 	// The restore printed must go where the backup came from: without
 	// --playground it would replace the shop's database with the demo's.
-	again := ""
-	if *pg {
-		again = " --playground"
-	}
-	fmt.Fprintf(stdout, "Backed up the database (%.1f MB). Restore it with: loyaltybot restore %s%s\n", float64(st.Size())/1e6, *out, again)
+	fmt.Fprintf(stdout, "Backed up the database (%.1f MB). Restore it with: loyaltybot restore %s%s\n", float64(st.Size())/1e6, *out, playgroundFlag(*pg))
 	fmt.Fprintln(stdout, *out)
 	return nil
 }

@@ -233,6 +233,11 @@ func TestPlaygroundBackupHintRestoresThePlayground(t *testing.T) {
 	if err := run(context.Background(), []string{"backup", "--playground", "--out", file}, env, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
+	// The apikey hints name the playground too.
+	if err := run(context.Background(), []string{"apikey", "revoke", "lb_nokey", "--playground"}, env, io.Discard, io.Discard); err == nil ||
+		!strings.Contains(err.Error(), "`loyaltybot apikey list --playground`") {
+		t.Errorf("apikey revoke of no key in the playground: %v", err)
+	}
 	cancel()
 	<-done
 	hint := regexp.MustCompile(`Restore it with: loyaltybot (.*)`).FindStringSubmatch(out.String())
