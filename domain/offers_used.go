@@ -19,7 +19,7 @@ type OpenOffer struct {
 	Rule    string
 	Offer   NudgeOffer
 	SentAt  time.Time
-	Expires time.Time // zero: no end; the message says "until" its day, which it is good through
+	Expires time.Time // zero: no end; else the end of the day the message says "until", in the customer's store's zone
 }
 
 // openOffersRead bounds the open offers a scan lists (and the rows read
@@ -64,8 +64,8 @@ func (c *NudgeConfig) TillOffers() bool {
 // OpenOffers lists the customer's offers to honour at the register, as
 // the rules of the config describe them (a rule since removed leaves its
 // offers out: nothing says what they were).
-func (s *Service) OpenOffers(ctx context.Context, tx Tx, customerID int64) ([]OpenOffer, error) {
-	now := s.Now()
+func (s *Service) OpenOffers(ctx context.Context, tx Tx, c *Customer) ([]OpenOffer, error) {
+	now, customerID, loc := s.Now(), c.ID, s.zoneOf(ctx, tx, c.JoinedStoreID)
 	since, until, untilID := now.AddDate(0, 0, -openOffersDays), now, int64(math.MaxInt64)
 	var out []OpenOffer
 	// Newest first, a page at a time: lapsed discounts (a fortnightly
@@ -75,7 +75,7 @@ func (s *Service) OpenOffers(ctx context.Context, tx Tx, customerID int64) ([]Op
 		if err != nil {
 			return nil, err
 		}
-		out = s.openOffersOf(ns, now, out)
+		out = s.openOffersOf(ns, now, loc, out)
 		if len(ns) < openOffersRead {
 			break
 		}
@@ -88,8 +88,9 @@ func (s *Service) OpenOffers(ctx context.Context, tx Tx, customerID int64) ([]Op
 }
 
 // openOffersOf appends to out the nudges of ns whose offers are open at
-// now, as the rules describe them.
-func (s *Service) openOffersOf(ns []Nudge, now time.Time, out []OpenOffer) []OpenOffer {
+// now, as the rules describe them; loc is the customer's zone, the one
+// their messages' dates are in.
+func (s *Service) openOffersOf(ns []Nudge, now time.Time, loc *time.Location, out []OpenOffer) []OpenOffer {
 	for _, n := range ns {
 		r, ok := s.Business.Nudges.Rule(n.Rule)
 		if !ok {
@@ -101,9 +102,10 @@ func (s *Service) openOffersOf(ns []Nudge, now time.Time, out []OpenOffer) []Ope
 		}
 		oo := OpenOffer{NudgeID: n.ID, Rule: n.Rule, Offer: o, SentAt: n.SendAt}
 		if o.Days > 0 {
-			// The message says "until" the day: good through it (a day's
-			// grace at most, whatever the store's zone).
-			if oo.Expires = n.SendAt.AddDate(0, 0, o.Days); !now.Before(oo.Expires.AddDate(0, 0, 1)) {
+			// The message says "until" the day: good through it, to its
+			// end in the customer's store's zone (as the nudge engine
+			// dated it).
+			if oo.Expires = LastDayEnd(n.SendAt, o.Days, loc); now.After(oo.Expires) {
 				continue
 			}
 		}
@@ -115,18 +117,18 @@ func (s *Service) openOffersOf(ns []Nudge, now time.Time, out []OpenOffer) []Ope
 // UseOffer marks a customer's open offer used at shopID, by staff (nil:
 // the POS). One already used, past its end, or not the customer's is
 // "error.offer.used".
-func (s *Service) UseOffer(ctx context.Context, tx Tx, by *Staff, shopID, customerID, nudgeID int64) error {
+func (s *Service) UseOffer(ctx context.Context, tx Tx, by *Staff, shopID int64, c *Customer, nudgeID int64) error {
 	if by != nil && !by.CanCheckout() {
 		return Invalid("staff.revoked")
 	}
 	// The offer itself, not the ten a scan lists: an eleventh the
 	// customer shows (or the POS names) is as good.
-	now := s.Now()
+	now, customerID := s.Now(), c.ID
 	n, err := tx.OfferNudge(ctx, customerID, nudgeID, now.AddDate(0, 0, -openOffersDays), now)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return err
 	}
-	found := err == nil && len(s.openOffersOf([]Nudge{*n}, now, nil)) == 1
+	found := err == nil && len(s.openOffersOf([]Nudge{*n}, now, s.zoneOf(ctx, tx, c.JoinedStoreID), nil)) == 1
 	var staffID int64
 	if by != nil {
 		staffID = by.ID

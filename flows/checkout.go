@@ -130,7 +130,7 @@ func beginCheckout(s *Session, cardID int64, err error, byPhone bool) error {
 		return err
 	}
 	if !byPhone {
-		if err := sayOpenOffers(s, q.Customer.ID); err != nil {
+		if err := sayOpenOffers(s, q.Customer); err != nil {
 			return err
 		}
 	}

@@ -64,7 +64,7 @@ func offersCommand(s *Session) error {
 	if s.e.Business.Nudges.TillOffers() {
 		// The customer's own discounts and gifts, for one who lost the
 		// message that promised them.
-		mine, err := s.e.Service.OpenOffers(s.Ctx, s.Tx, s.Customer.ID)
+		mine, err := s.e.Service.OpenOffers(s.Ctx, s.Tx, s.Customer)
 		if err != nil {
 			return err
 		}

@@ -17,15 +17,15 @@ import (
 
 // sayOpenOffers lists the customer's open offers under the scanned card,
 // when the rules promise any.
-func sayOpenOffers(s *Session, customerID int64) error {
+func sayOpenOffers(s *Session, c *domain.Customer) error {
 	if !s.e.Business.Nudges.TillOffers() {
 		return nil
 	}
-	offers, err := s.e.Service.OpenOffers(s.Ctx, s.Tx, customerID)
+	offers, err := s.e.Service.OpenOffers(s.Ctx, s.Tx, c)
 	if err != nil || len(offers) == 0 {
 		return err
 	}
-	s.Send(s.openOffersReply(customerID, offers, ""))
+	s.Send(s.openOffersReply(c.ID, offers, ""))
 	return nil
 }
 
@@ -79,11 +79,28 @@ func useOffer(s *Session, value string) error {
 		s.Toast("error.stale_button")
 		return nil
 	}
+	code := map[string]any{"Code": nudgeID}
+	cust, err := s.Tx.FindCustomerByID(s.Ctx, customerID)
+	if errors.Is(err, domain.ErrNotFound) || err == nil && cust.Erased {
+		// The customer deleted their data since the scan: the card is
+		// closed, and its offers with it.
+		s.Edit(Reply{Text: s.T("till_offers.card_closed", code)})
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if s.Conv.Flow != flowCheckout || s.Data("customer") != strconv.FormatInt(cust.ID, 10) || s.byPhone() {
+		// An old scan's button: the offer is honoured with the card at
+		// hand, under that card's checkout, not days later or under the
+		// next customer's.
+		s.Edit(Reply{Text: s.T("till_offers.scan_again", code)})
+		return nil
+	}
 	shop, err := checkoutShop(s)
 	if err != nil {
 		return err
 	}
-	err = s.e.Service.UseOffer(s.Ctx, s.Tx, s.Staff, shop, customerID, nudgeID)
+	err = s.e.Service.UseOffer(s.Ctx, s.Tx, s.Staff, shop, cust, nudgeID)
 	var v *domain.ValidationError
 	done := s.T("till_offers.used", map[string]any{"Code": nudgeID})
 	if errors.As(err, &v) {
@@ -91,7 +108,7 @@ func useOffer(s *Session, value string) error {
 	} else if err != nil {
 		return err
 	}
-	offers, err := s.e.Service.OpenOffers(s.Ctx, s.Tx, customerID)
+	offers, err := s.e.Service.OpenOffers(s.Ctx, s.Tx, cust)
 	if err != nil {
 		return err
 	}

@@ -106,7 +106,7 @@ func (a *API) getCard(w http.ResponseWriter, r *http.Request) {
 				ans.Stamps = &stamps
 			}
 			ans.Prizes = a.prizeOffers(q.Card.Balance, stamps)
-			if ans.Offers, err = a.openOffers(ctx, tx, q.Customer.ID); err != nil {
+			if ans.Offers, err = a.openOffers(ctx, tx, q.Customer); err != nil {
 				return err
 			}
 		}

@@ -269,16 +269,16 @@ type offerAnswer struct {
 	Rule     string `json:"rule"`
 	Percent  int    `json:"percent,omitempty"`
 	Category string `json:"category,omitempty"` // the POS's category; absent: the whole purchase
-	Expires  string `json:"expires,omitempty"`  // the day it is good through (RFC 3339 date-time of its end)
+	Expires  string `json:"expires,omitempty"`  // the end of the day it is good through, in the customer's store's zone (RFC 3339)
 }
 
 // openOffers lists the customer's open offers for the card's answer, when
 // the rules promise any.
-func (a *API) openOffers(ctx context.Context, tx domain.Tx, customerID int64) ([]offerAnswer, error) {
+func (a *API) openOffers(ctx context.Context, tx domain.Tx, c *domain.Customer) ([]offerAnswer, error) {
 	if !a.biz.Nudges.TillOffers() {
 		return nil, nil
 	}
-	offers, err := a.svc.OpenOffers(ctx, tx, customerID)
+	offers, err := a.svc.OpenOffers(ctx, tx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -286,7 +286,7 @@ func (a *API) openOffers(ctx context.Context, tx domain.Tx, customerID int64) ([
 	for _, o := range offers {
 		ans := offerAnswer{OfferID: o.NudgeID, Type: o.Offer.Type, Rule: o.Rule, Percent: o.Offer.Percent, Category: o.Offer.Category}
 		if !o.Expires.IsZero() {
-			ans.Expires = o.Expires.UTC().Format(time.RFC3339)
+			ans.Expires = o.Expires.UTC().Format(time.RFC3339Nano) // the last instant honoured
 		}
 		out = append(out, ans)
 	}
@@ -332,7 +332,14 @@ func (a *API) postOfferUse(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		err = a.svc.UseOffer(ctx, tx, nil, shopID, card.CustomerID, id)
+		cust, err := tx.FindCustomerByID(ctx, card.CustomerID)
+		if err != nil {
+			return err
+		}
+		if cust.Erased {
+			return cardError(domain.ErrNotFound) // closed: its owner erased their data, as the card's answer says
+		}
+		err = a.svc.UseOffer(ctx, tx, nil, shopID, cust, id)
 		var ve *domain.ValidationError
 		if errors.As(err, &ve) {
 			return errOfferUsed

@@ -38,14 +38,14 @@ func TestOpenGiftNotHiddenByLapsedDiscounts(t *testing.T) {
 	clock.Advance(160 * 24 * time.Hour)
 	var open []domain.OpenOffer
 	inTx(t, db, func(ctx context.Context, tx domain.Tx) (err error) {
-		open, err = svc.OpenOffers(ctx, tx, c.ID)
+		open, err = svc.OpenOffers(ctx, tx, c)
 		return err
 	})
 	if len(open) != 1 || open[0].NudgeID != 1 {
 		t.Errorf("open offers at the register: %+v, want the welcome gift (no. 1)", open)
 	}
 	if err := txErr(t, db, func(ctx context.Context, tx domain.Tx) error {
-		return svc.UseOffer(ctx, tx, nil, shop.ID, c.ID, 1)
+		return svc.UseOffer(ctx, tx, nil, shop.ID, c, 1)
 	}); err != nil {
 		t.Errorf("the POS honours the welcome gift: %v", err)
 	}
