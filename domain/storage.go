@@ -478,6 +478,12 @@ type OutMessage struct {
 	// owner or manager back after blocking the bot is sent the alerts
 	// that never reached them (ListMissedAlerts).
 	AboutFeedback int64
+	// Undelivered is what a staff member's words to a customer (an
+	// answer to a question or a rating, a message of their own) leave
+	// behind should the customer turn out to have blocked the bot: the
+	// writer is told, and the thread they answered waits again (nil:
+	// none). Not kept once the row is sent.
+	Undelivered *Undelivered
 	// Attempts counts the leases taken on the row; a sender's lease holds
 	// only while it is still the count the sender saw (see Outbox).
 	Attempts int
@@ -505,6 +511,20 @@ type OutMessage struct {
 	// decode Payload), set only where decoding Payload gives that value
 	// back exactly; never stored.
 	Decoded any
+}
+
+// Undelivered is the notice its writer gets when the outbox drops a
+// staff member's message to a customer after a 403 (the customer blocked
+// the bot), and the thread it answered.
+type Undelivered struct {
+	ChatID  int64           // the writer's chat
+	Payload json.RawMessage // the notice, rendered in the writer's language
+	About   int64           // the customer it names
+	// Inquiry and Feedback are the question or the rating the message
+	// answers (0: none): it waits again (nobody handling it, unanswered),
+	// unless a reply to it reached the customer before or someone closed
+	// it otherwise since.
+	Inquiry, Feedback int64
 }
 
 // Outbox is the durable queue of outgoing messages. A chat's messages go
@@ -564,6 +584,9 @@ type Outbox interface {
 	// MarkUnreachable flags the chat's customer and staff member after a
 	// 403 (a flagged staff member's chat is queued nothing) and drops the
 	// chat's other pending, unleased messages: data is kept, sending stops.
+	// A message dropped so, or by Drop for a 403 (reason "blocked…"), with
+	// an OutMessage.Undelivered queues its notice and reopens its thread
+	// in the same statement.
 	MarkUnreachable(ctx context.Context, chatID int64) error
 	// Pending counts rows due by the business clock and not yet sent or
 	// dropped (tests wait for zero); a message for later (a feedback

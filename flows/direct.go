@@ -64,7 +64,7 @@ func relayDirectToCustomer(s *Session, customerID int64, text string) error {
 	if ok, err := directRefused(s, c, err); !ok {
 		return err
 	}
-	return sendToCustomer(s, c, action("dmanswer", strconv.FormatInt(s.Staff.ID, 10)), text)
+	return sendToCustomer(s, c, action("dmanswer", strconv.FormatInt(s.Staff.ID, 10)), text, Reply{})
 }
 
 // startDirectAnswer is Answer under the shop's own message (value: the

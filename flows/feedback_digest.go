@@ -143,14 +143,16 @@ func (e *Engine) openInquiriesText(lang string, open []domain.OpenInquiry, zones
 	l := e.localizer(lang)
 	lines := []string{e.translate(l, "alert.digest.inquiries", nil)}
 	var rows [][]Button
-	for _, q := range open[:min(len(open), limit)] {
+	for i, q := range open[:min(len(open), limit)] {
 		at := q.CreatedAt.In(zones[q.ShopID]).Format("02.01 15:04")
 		text := strings.Join(strings.Fields(q.Shown()), " ")
 		if r := []rune(text); len(r) > 80 {
 			text = string(r[:79]) + "…"
 		}
-		lines = append(lines, e.translate(l, "alert.digest.inquiry", map[string]any{"Customer": q.CustomerName, "Time": at, "Text": text}))
-		rows = append(rows, []Button{{Text: e.translate(l, "alert.digest.inquiry.reply", map[string]any{"Customer": q.CustomerName, "Time": at}),
+		// Numbered, line and button alike: one customer's two questions
+		// of one minute are told apart.
+		lines = append(lines, e.translate(l, "alert.digest.inquiry", map[string]any{"N": i + 1, "Customer": q.CustomerName, "Time": at, "Text": text}))
+		rows = append(rows, []Button{{Text: e.translate(l, "alert.digest.inquiry.reply", map[string]any{"N": i + 1, "Customer": q.CustomerName, "Time": at}),
 			Data: action("iqreply", strconv.FormatInt(q.ID, 10))}})
 	}
 	if n := len(open) - limit; n > 0 {

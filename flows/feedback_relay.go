@@ -108,16 +108,22 @@ func relayToCustomer(s *Session, feedbackID int64, text string) error {
 	if err != nil {
 		return err
 	}
-	return sendToCustomer(s, c, action("fbanswer", strconv.FormatInt(f.ID, 10)), text) // TakeFeedback checked they can be written to
+	r := Reply{AnswersFeedback: f.ID}
+	return sendToCustomer(s, c, action("fbanswer", strconv.FormatInt(f.ID, 10)), text, r) // TakeFeedback checked they can be written to
 }
 
 // sendToCustomer sends a staff member's words to the customer, signed
-// with the business name, with Answer (answer its data) under them.
-func sendToCustomer(s *Session, c *domain.Customer, answer, text string) error {
+// with the business name, with Answer (answer its data) under them; r
+// says which thread they answer (AnswersInquiry, AnswersFeedback). If
+// the customer turns out to have blocked the bot, the writer is told.
+func sendToCustomer(s *Session, c *domain.Customer, answer, text string, r Reply) error {
 	l := s.e.localizer(s.e.Business.Language(c.Language, ""))
-	err := s.e.queue(s.Ctx, s.Tx, Reply{ChatID: c.ChatID,
-		Text:   s.e.translate(l, "feedback.from_business", map[string]any{"Text": text, "Business": s.e.Business.Name}),
-		Inline: [][]Button{{{Text: s.e.translate(l, "feedback.answer", nil), Data: answer}}}})
+	r.ChatID = c.ChatID
+	r.Text = s.e.translate(l, "feedback.from_business", map[string]any{"Text": text, "Business": s.e.Business.Name})
+	r.Inline = [][]Button{{{Text: s.e.translate(l, "feedback.answer", nil), Data: answer}}}
+	r.Undelivered = &Reply{ChatID: s.In.ChatID, About: c.ID,
+		Text: s.T("relay.undelivered", map[string]any{"Customer": customerName(c), "Text": text})}
+	err := s.e.queue(s.Ctx, s.Tx, r)
 	if err != nil {
 		return err
 	}

@@ -43,7 +43,7 @@ func TestQuestionWhenEveryHandlerBlockedTheBot(t *testing.T) {
 	if got := owner.Last().Text; !strings.Contains(got, "Do you have oat milk?") {
 		t.Fatalf("the owner back in the bot does not find the question that waited:\n%s", owner.Transcript())
 	}
-	owner.Tap("↩️ Anna, 22.11 15:00").Send("Yes, we do.")
+	owner.Tap("↩️ 2. Anna, 22.11 15:00").Send("Yes, we do.")
 	if !strings.Contains(anna.Sync().Last().Text, "Yes, we do.") {
 		t.Fatalf("the owner's answer never reaches Anna:\n%s", owner.Transcript())
 	}

@@ -300,7 +300,7 @@ func relayInquiryToCustomer(s *Session, id int64, text string) error {
 	if err != nil || !ok {
 		return err
 	}
-	return sendToCustomer(s, c, action("iqanswer", strconv.FormatInt(q.ID, 10)), text)
+	return sendToCustomer(s, c, action("iqanswer", strconv.FormatInt(q.ID, 10)), text, Reply{AnswersInquiry: q.ID})
 }
 
 // relayInquiryToStaff sends the member's answer to whoever took the

@@ -148,13 +148,13 @@ func TestDigestListsOpenQuestions(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.Settle()
-	want := "✉️ Questions to the shop without an answer:\n• Anna, 22.11 15:00: And a long question over two lines, and more and more and more and more and mor…\n• Bob, 22.11 17:00: Are you open on Sunday?"
+	want := "✉️ Questions to the shop without an answer:\n1. Anna, 22.11 15:00: And a long question over two lines, and more and more and more and more and mor…\n2. Bob, 22.11 17:00: Are you open on Sunday?"
 	for _, c := range []*bottest.Chat{owner, manager} {
-		if got := c.Sync().Last(); got.Text != want || strings.Join(got.Buttons(), "|") != "↩️ Anna, 22.11 15:00|↩️ Bob, 22.11 17:00" {
+		if got := c.Sync().Last(); got.Text != want || strings.Join(got.Buttons(), "|") != "↩️ 1. Anna, 22.11 15:00|↩️ 2. Bob, 22.11 17:00" {
 			t.Fatalf("%d's digest:\n%s\n%v\nwant:\n%s", c.U.ID, got.Text, got.Buttons(), want)
 		}
 	}
-	manager.Tap("↩️ Bob, 22.11 17:00").Send("Yes, 10 to 18.")
+	manager.Tap("↩️ 2. Bob, 22.11 17:00").Send("Yes, 10 to 18.")
 	bob.Sync()
 	if !strings.Contains(bob.Last().Text, "Yes, 10 to 18.\n\n— Test Coffee") {
 		t.Fatalf("the reply from the digest:\n%s", bob.Transcript())
@@ -240,24 +240,24 @@ func TestQuestionsCommandListsTheWaiting(t *testing.T) {
 	carl.Send("Do you deliver?").Tap("✉️ Send")
 
 	owner.Send("/questions")
-	if got := owner.Last(); !strings.Contains(got.Text, "• Anna, 22.11 15:00: Do you have oat milk?\n• Bob, 22.11 15:01: Is the river shop open on Sunday?\n• Carl, 22.11 15:02: Do you deliver?") ||
+	if got := owner.Last(); !strings.Contains(got.Text, "1. Anna, 22.11 15:00: Do you have oat milk?\n2. Bob, 22.11 15:01: Is the river shop open on Sunday?\n3. Carl, 22.11 15:02: Do you deliver?") ||
 		len(got.Buttons()) != 3 {
 		t.Fatalf("the owner's list:\n%s\n%v", got.Text, got.Buttons())
 	}
 	manager.Send("/questions")
-	if got := manager.Last(); strings.Contains(got.Text, "Bob") || strings.Join(got.Buttons(), "|") != "↩️ Anna, 22.11 15:00|↩️ Carl, 22.11 15:02" {
+	if got := manager.Last(); strings.Contains(got.Text, "Bob") || strings.Join(got.Buttons(), "|") != "↩️ 1. Anna, 22.11 15:00|↩️ 2. Carl, 22.11 15:02" {
 		t.Fatalf("Central's manager's list:\n%s\n%v", got.Text, got.Buttons())
 	}
-	manager.Tap("↩️ Anna, 22.11 15:00").Send("Yes, we do.")
+	manager.Tap("↩️ 1. Anna, 22.11 15:00").Send("Yes, we do.")
 	anna.Sync()
 	if !strings.Contains(anna.Last().Text, "Yes, we do.") {
 		t.Fatalf("the reply from the list:\n%s", anna.Transcript())
 	}
 	manager.Send("/questions")
-	if got := manager.Last(); strings.Join(got.Buttons(), "|") != "↩️ Carl, 22.11 15:02" {
+	if got := manager.Last(); strings.Join(got.Buttons(), "|") != "↩️ 1. Carl, 22.11 15:02" {
 		t.Fatalf("the list after a reply:\n%s\n%v", got.Text, got.Buttons())
 	}
-	manager.Tap("↩️ Carl, 22.11 15:02").Send("Not yet, sorry.")
+	manager.Tap("↩️ 1. Carl, 22.11 15:02").Send("Not yet, sorry.")
 	manager.Send("/questions")
 	if got := manager.Last().Text; got != "✉️ No question to the shop waits for an answer (the last 30 days)." {
 		t.Fatalf("an empty list: %q", got)

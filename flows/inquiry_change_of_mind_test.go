@@ -29,7 +29,7 @@ func TestReplyAfterNoAnswerNeededCountsAsAnswered(t *testing.T) {
 	h.Settle()
 	digest := owner.Sync().Last().ID
 	owner.TapOld(alert, "✅ No answer needed")
-	owner.TapOld(digest, "↩️ Anna, 22.11 15:00").Send("Yes, we do: 40 ₽ extra.")
+	owner.TapOld(digest, "↩️ 1. Anna, 22.11 15:00").Send("Yes, we do: 40 ₽ extra.")
 	anna.Sync()
 	if !strings.Contains(anna.Last().Text, "Yes, we do: 40 ₽ extra.") {
 		t.Fatalf("the answer did not reach Anna:\n%s\nowner:\n%s", anna.Transcript(), owner.Transcript())

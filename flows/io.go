@@ -177,6 +177,12 @@ type Reply struct {
 	// AboutFeedback is the low rating an alert is about (0: none), kept
 	// beside the payload as About is.
 	AboutFeedback int64 `json:"-"`
+	// Undelivered is the notice to a staff member whose words to a
+	// customer these are, should the customer turn out to have blocked
+	// the bot (domain.Undelivered), with the question or rating they
+	// answer (0: none); kept beside the payload as About is.
+	Undelivered                     *Reply `json:"-"`
+	AnswersInquiry, AnswersFeedback int64  `json:"-"`
 }
 
 // encode is the reply as stored in the outbox. A button whose callback

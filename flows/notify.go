@@ -33,8 +33,17 @@ func (e *Engine) queueAt(ctx context.Context, tx domain.Tx, r Reply, notBefore t
 	if err != nil {
 		return fmt.Errorf("encode reply: %w", err)
 	}
-	if _, err = tx.Enqueue(ctx, domain.OutMessage{ChatID: r.ChatID, Payload: payload, NotBefore: notBefore, About: r.About, AlsoAbout: r.AlsoAbout,
-		AboutFeedback: r.AboutFeedback}, false); err != nil {
+	m := domain.OutMessage{ChatID: r.ChatID, Payload: payload, NotBefore: notBefore, About: r.About, AlsoAbout: r.AlsoAbout,
+		AboutFeedback: r.AboutFeedback}
+	if n := r.Undelivered; n != nil {
+		notice, err := n.encode()
+		if err != nil {
+			return fmt.Errorf("encode notice: %w", err)
+		}
+		m.Undelivered = &domain.Undelivered{ChatID: n.ChatID, Payload: notice, About: n.About,
+			Inquiry: r.AnswersInquiry, Feedback: r.AnswersFeedback}
+	}
+	if _, err = tx.Enqueue(ctx, m, false); err != nil {
 		return err
 	}
 	if mark, ok := ctx.Value(queuedKey{}).(*bool); ok {

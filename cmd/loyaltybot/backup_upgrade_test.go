@@ -208,5 +208,8 @@ func backToVersion71(t *testing.T, url string) {
 		ALTER TABLE broadcasts DROP COLUMN cancelled_at;
 		DROP INDEX broadcasts_audience_due;
 		ALTER TABLE broadcasts DROP COLUMN audience_at;
+		DROP INDEX outbox_answers_inquiry;
+		DROP INDEX outbox_answers_feedback;
+		ALTER TABLE outbox DROP COLUMN undelivered, DROP COLUMN answers_inquiry_id, DROP COLUMN answers_feedback_id;
 		DELETE FROM schema_migrations WHERE version > 71`)
 }

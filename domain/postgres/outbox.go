@@ -3,8 +3,10 @@ package postgres
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -37,10 +39,21 @@ func (t *tx) Enqueue(ctx context.Context, m domain.OutMessage, claim bool) (int6
 	// A staff member who blocked the bot is not written to (their alerts,
 	// digests, reports) until the mark goes; a customer's mark is looked
 	// at by the flows, which tell the person acting.
-	b.Queue(`INSERT INTO outbox (chat_id, payload, not_before, created_at, about_customer_id, about_customer_ids, about_feedback_id)
-		SELECT $1, $2, $3, $4, $5, $6, $7
+	var undelivered []byte
+	var inquiry, feedback int64
+	if u := m.Undelivered; u != nil {
+		var err error
+		if undelivered, err = json.Marshal(map[string]any{"chat_id": u.ChatID, "payload": u.Payload, "about": u.About}); err != nil {
+			return 0, fmt.Errorf("enqueue: %w", err)
+		}
+		inquiry, feedback = u.Inquiry, u.Feedback
+	}
+	b.Queue(`INSERT INTO outbox (chat_id, payload, not_before, created_at, about_customer_id, about_customer_ids, about_feedback_id,
+			undelivered, answers_inquiry_id, answers_feedback_id)
+		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10
 		WHERE NOT EXISTS (SELECT 1 FROM staff WHERE chat_id = $1 AND unreachable_at IS NOT NULL)`,
-		m.ChatID, []byte(m.Payload), notBefore, now, about(m), alsoAbout(m), nullable(m.AboutFeedback))
+		m.ChatID, []byte(m.Payload), notBefore, now, about(m), alsoAbout(m), nullable(m.AboutFeedback),
+		undelivered, nullable(inquiry), nullable(feedback))
 	t.tx.Defer(b)
 	return 0, nil
 }
@@ -60,7 +73,7 @@ func (t *tx) Awaits(ctx context.Context, chatID int64, match []byte) (bool, erro
 // WithdrawAwaiting takes back the chat's pending rows holding match,
 // unless a sender holds them (a lease is transport time: now()).
 func (t *tx) WithdrawAwaiting(ctx context.Context, chatID int64, match []byte, at time.Time) error {
-	_, err := t.tx.Exec(ctx, `UPDATE outbox SET dropped_at = $3, last_error = '`+withdrawnError+`', payload = '{}', payloads = NULL
+	_, err := t.tx.Exec(ctx, `UPDATE outbox SET dropped_at = $3, last_error = '`+withdrawnError+`', payload = '{}', payloads = NULL, undelivered = NULL
 		WHERE chat_id = $1 AND `+chatPending+` AND payload @> $2::jsonb
 		  AND (claimed_until IS NULL OR claimed_until < now())`, chatID, match, t.stamp(at))
 	return mapErr(err)
@@ -486,23 +499,51 @@ func (o *outbox) Release(ctx context.Context, ms []domain.OutMessage) error {
 // caller's lease lapsed and another sender took the row over (which may
 // have delivered it or put it off for a retry) changes nothing.
 func (o *outbox) Drop(ctx context.Context, m domain.OutMessage, reason string) error {
-	_, err := o.pool.Exec(ctx, `UPDATE outbox SET dropped_at = CASE WHEN moved_to IS NULL THEN $4::timestamptz END,
+	_, err := o.pool.Exec(ctx, `WITH old AS (SELECT id, undelivered, answers_inquiry_id, answers_feedback_id FROM outbox
+			WHERE id = $1 AND undelivered IS NOT NULL AND $5),
+		gone AS (UPDATE outbox SET dropped_at = CASE WHEN moved_to IS NULL THEN $4::timestamptz END,
 		claimed_until = NULL, last_error = $3,
 		retry_at = CASE WHEN moved_to IS NULL THEN retry_at END,
 		payloads = CASE WHEN moved_to IS NULL THEN NULL ELSE payloads END,
+		undelivered = CASE WHEN moved_to IS NULL THEN NULL ELSE undelivered END,
 		spent = CASE WHEN moved_to IS NULL THEN spent ELSE attempts END,
 		chat_id = coalesce(moved_to, chat_id),
 		payload = CASE WHEN moved_to IS NULL THEN '{}' ELSE jsonb_set(payload, '{chat_id}', to_jsonb(moved_to)) END,
 		moved_to = NULL
-		WHERE id = $1 AND attempts = $2 AND `+unsentByID, m.ID, m.Attempts, reason, o.now())
+		WHERE id = $1 AND attempts = $2 AND `+unsentByID+` RETURNING id, dropped_at)`+bounce, m.ID, m.Attempts, reason, o.now(),
+		strings.HasPrefix(reason, blockedError))
 	return markUnavailable(err)
 }
+
+// blockedError begins the reason of a message dropped after a 403.
+const blockedError = "blocked"
+
+// bounce follows CTEs old (the rows about to be dropped with an
+// undelivered notice, as they were) and gone (the rows the statement
+// updated: id, dropped_at): each row dropped queues its notice to its
+// writer, unless the writer blocked the bot too, and the question or
+// rating it answered waits again, unless someone closed it otherwise
+// since or a reply to it reached the customer (domain.Undelivered). $4
+// is the business time.
+const bounce = `,
+	bounced AS (SELECT old.* FROM old JOIN gone USING (id) WHERE gone.dropped_at IS NOT NULL),
+	notice AS (INSERT INTO outbox (chat_id, payload, not_before, created_at, about_customer_id)
+		SELECT (b.undelivered->>'chat_id')::bigint, b.undelivered->'payload', $4, $4, nullif((b.undelivered->>'about')::bigint, 0)
+		FROM bounced b WHERE NOT EXISTS (SELECT 1 FROM staff
+			WHERE chat_id = (b.undelivered->>'chat_id')::bigint AND unreachable_at IS NOT NULL)),
+	inquiry AS (UPDATE inquiries i SET handled_by = NULL, handled_at = NULL, resolution = '', answered = false
+		FROM bounced b WHERE i.id = b.answers_inquiry_id AND i.resolution = '` + domain.ResolutionReplied + `'
+		  AND NOT EXISTS (SELECT 1 FROM outbox x WHERE x.answers_inquiry_id = i.id AND x.sent_at IS NOT NULL))
+	UPDATE feedback f SET handled_by = NULL, handled_at = NULL, resolution = '', answered = false
+		FROM bounced b WHERE f.id = b.answers_feedback_id AND f.resolution = '` + domain.ResolutionReplied + `'
+		  AND NOT EXISTS (SELECT 1 FROM outbox x WHERE x.answers_feedback_id = f.id AND x.sent_at IS NOT NULL)`
 
 // MarkUnreachable flags the chat's customer and staff member and drops
 // what was queued for it and is due. What waits for a later time (a
 // scheduled broadcast, a nudge held for the quiet hours) stays: the
 // person may come back with /start before then, and if not, its own
-// 403 drops it when it comes due.
+// 403 drops it when it comes due. A staff member's words dropped so are
+// reported to them (bounce).
 func (o *outbox) MarkUnreachable(ctx context.Context, chatID int64) error {
 	at := o.now()
 	if _, err := o.pool.Exec(ctx, `WITH s AS (UPDATE staff SET unreachable_at = $2
@@ -511,9 +552,12 @@ func (o *outbox) MarkUnreachable(ctx context.Context, chatID int64) error {
 		WHERE chat_id = $1 AND unreachable_at IS NULL`, chatID, at); err != nil {
 		return fmt.Errorf("mark unreachable: %w", err)
 	}
-	_, err := o.pool.Exec(ctx, `UPDATE outbox SET dropped_at = $2, last_error = 'blocked', payload = '{}', payloads = NULL
+	_, err := o.pool.Exec(ctx, `WITH old AS (SELECT id, undelivered, answers_inquiry_id, answers_feedback_id FROM outbox
+			WHERE chat_id = $1 AND `+chatPending+` AND not_before <= $2 AND undelivered IS NOT NULL),
+		gone AS (UPDATE outbox SET dropped_at = $2, last_error = '`+blockedError+`', payload = '{}', payloads = NULL, undelivered = NULL
 		WHERE chat_id = $1 AND `+chatPending+` AND not_before <= $2
-		  AND (claimed_until IS NULL OR claimed_until < now())`, chatID, at)
+		  AND (claimed_until IS NULL OR claimed_until < now()) RETURNING id, dropped_at)`+strings.Replace(bounce, "$4", "$2", -1),
+		chatID, at)
 	return err
 }
 

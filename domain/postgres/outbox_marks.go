@@ -45,7 +45,7 @@ const markSentTimeout = 30 * time.Second
 // outbox was a few rows long read the whole table instead, 4 ms and 664
 // pages a mark under the chat load, and locked the rows in table order.
 const markSent = `UPDATE outbox SET sent_at = $2, claimed_until = NULL, payload = '{}', payloads = NULL,
-	dropped_at = NULL
+	undelivered = NULL, dropped_at = NULL
 	WHERE id = ANY($1)`
 
 // mark queues id and waits until the statement that marks it is done.

@@ -65,7 +65,7 @@ const (
 	// AlsoAbout) not sent yet are withdrawn at $2, found among the unsent
 	// rows through outbox_about and outbox_about_several (migrations 0072,
 	// 0077), whose predicates this one implies.
-	withdrawAbout = `UPDATE outbox SET payload = '{}', payloads = NULL, last_error = '` + withdrawnError + `', dropped_at = $2
+	withdrawAbout = `UPDATE outbox SET payload = '{}', payloads = NULL, undelivered = NULL, last_error = '` + withdrawnError + `', dropped_at = $2
 		WHERE (about_customer_id = $1 OR about_customer_ids @> ARRAY[$1::bigint]) AND sent_at IS NULL AND dropped_at IS NULL`
 	// Updates set aside keep the raw bytes Telegram sent: those of the
 	// person's chats go, and those of other chats holding any spelling of
