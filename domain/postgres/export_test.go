@@ -83,3 +83,6 @@ func (c *scanCache) Conns() int {
 
 // Plans returns the plans c keeps for the connection of type map m.
 func (c *scanCache) Plans(m *pgtype.Map) any { return c.get(m) }
+
+// WithdrawSwitchedOffSQL lets the plan test read the statement.
+const WithdrawSwitchedOffSQL = withdrawSwitchedOff

@@ -170,12 +170,14 @@ func (t *tx) WithdrawBoughtNudges(ctx context.Context, customerID int64, rules [
 // withdrawSwitchedOff takes back, at $2, the nudges of the rules not in
 // $1 (switched off in the config) queued and not sent yet, as
 // withdrawBought does, recorded as switched off; it returns their
-// customers, whose bonus withdrawBonus then takes back.
+// customers, whose bonus withdrawBonus then takes back. It runs every
+// minute: it reads the queue (outbox_due) and each queued nudge by its
+// id, the subquery keeping the planner from reading every nudge ever
+// sent for the rules not in $1.
 const withdrawSwitchedOff = `WITH gone AS (
 UPDATE outbox o SET dropped_at = $2, last_error = '` + withdrawnError + `', payload = '{}', payloads = NULL
-  FROM nudges n
- WHERE o.nudge_id = n.id AND o.sent_at IS NULL AND o.dropped_at IS NULL
-   AND n.outcome = 'sent' AND NOT (n.rule = ANY($1::text[]))
+ WHERE o.nudge_id IS NOT NULL AND o.sent_at IS NULL AND o.dropped_at IS NULL
+   AND (SELECT n.rule FROM nudges n WHERE n.id = o.nudge_id AND n.outcome = 'sent') <> ALL ($1::text[])
    AND (o.claimed_until IS NULL OR o.claimed_until < now())
 RETURNING o.nudge_id)
 UPDATE nudges SET outcome = 'skipped', reason = '` + domain.SkipSwitchedOff + `' WHERE id IN (SELECT nudge_id FROM gone)
