@@ -231,6 +231,9 @@ func (s *Session) customerCardText(cc *domain.CustomerCard) (string, error) {
 			case domain.ResolutionResolved, domain.ResolutionErased:
 				id = "customer.card.question_closed"
 			}
+			if q.Shown() == "" { // its words went with the customer's data
+				id = "customer.card.question_erased"
+			}
 			line(id, data)
 		}
 	}

@@ -61,3 +61,22 @@ func TestMembersStickerOrVoiceSaysToWriteTheQuestion(t *testing.T) {
 		t.Fatalf("the question written after:\n%s", anna.Transcript())
 	}
 }
+
+// TestErasedCustomersQuestionOnTheCardSaysItsWordsWent: Anna asks the
+// shop something and then deletes her data; her card still lists the
+// question (the counts stay), its words blanked: the line says they went
+// with her data, not empty quotes.
+func TestErasedCustomersQuestionOnTheCardSaysItsWordsWent(t *testing.T) {
+	t.Parallel()
+	h := bottest.New(t, withOwner)
+	owner := h.Chat(ownerID, "Olga", "en").Send("/help")
+	anna := join(t, h, 101, "Anna")
+	anna.Send("Do you have oat milk?").Tap("✉️ Send")
+	_, card := customer(t, h, 101)
+	anna.Send("/privacy").Tap("🗑 Delete my data").Tap("Yes, delete my data")
+	owner.Send("/customer " + card.Number)
+	got := owner.Last().Text
+	if !strings.Contains(got, "Questions to the shop") || strings.Contains(got, "“”") || !strings.Contains(got, "words were deleted with the customer's data") {
+		t.Fatalf("the erased customer's question on her card:\n%s", got)
+	}
+}
