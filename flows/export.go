@@ -3,6 +3,7 @@ package flows
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/loyaltybot/loyaltybot/domain"
@@ -27,7 +28,9 @@ import (
 //     new account, hashed; the card and its owner are what is exported.
 //   - audit_log, outbox, updates: staff actions and the copies of the
 //     chat kept for running the bot, purged on their retention periods
-//     (domain.UpdateRetention, domain.OutboxRetention).
+//     (domain.UpdateRetention, domain.OutboxRetention); a point
+//     correction's reason, kept in its audit entry, is on its
+//     points_history row (reason).
 //   - referrals where they are the referrer: counted (friends_invited),
 //     the friends themselves are other people's data.
 type export struct {
@@ -182,6 +185,9 @@ type exportLedger struct {
 	// CodeWord is the word a code_word row was written for (code_word_uses
 	// holds which words the customer wrote; the row names it).
 	CodeWord string `json:"code_word,omitempty"`
+	// Reason is why the shop corrected the points (an adjust row), as
+	// the customer was told; who did it is left out.
+	Reason string `json:"reason,omitempty"`
 }
 
 type exportPrize struct {
@@ -208,6 +214,9 @@ type exportPurchase struct {
 	// Returned is what returns of items took off the receipt: amount and
 	// the points are what stands after them.
 	Returned string `json:"returned,omitempty"`
+	// Stamps is what the purchase earned on the stamp card (what stands
+	// after returns); absent without a stamp card or under its minimum.
+	Stamps *int `json:"stamps,omitempty"`
 }
 
 // exportDataName is the file name of a customer's own data.
@@ -249,12 +258,17 @@ func exportData(s *Session) error {
 		return err
 	}
 	promotion := s.promotionsByID()
+	stamps := &s.e.Business.Gamification.Stamps
 	for _, p := range purchases {
 		row := exportPurchase{ID: p.PublicID, At: p.CreatedAt.UTC(), Store: s.storeName(p.ShopID),
 			Amount: domain.FormatMoney(p.Amount, p.Currency, "en"), Earned: p.Earned, Redeemed: p.Redeemed, Categories: p.Categories}
 		if p.Cancelled() {
 			t := p.CancelledAt.UTC()
 			row.Cancelled = &t
+		}
+		if stamps.Qualifies(p.Amount, p.CreatedAt) { // as the owner's purchases export
+			n := p.Stamps
+			row.Stamps = &n
 		}
 		if p.ReturnedAmount > 0 {
 			row.Returned = domain.FormatMoney(p.ReturnedAmount, p.Currency, "en")
@@ -388,11 +402,25 @@ func exportCardLedger(s *Session, out *export) error {
 	if err != nil {
 		return err
 	}
+	// A correction's reason is in its audit entry ("+50 reason").
+	adjusts, err := s.Tx.ListAdjustments(s.Ctx, s.Customer.ID, 100_000)
+	if err != nil {
+		return err
+	}
+	why := map[int64]string{}
+	for _, a := range adjusts {
+		if _, reason, ok := strings.Cut(a.Detail, " "); ok && a.LedgerID != 0 {
+			why[a.LedgerID] = reason
+		}
+	}
 	for i := len(entries) - 1; i >= 0; i-- {
 		e := entries[i]
 		row := exportLedger{At: e.CreatedAt.UTC(), Kind: string(e.Kind), Points: e.Amount, Balance: e.BalanceAfter}
 		if e.Kind == domain.LedgerCodeWord {
 			row.CodeWord = e.Reason
+		}
+		if e.Kind == domain.LedgerAdjust {
+			row.Reason = why[e.ID]
 		}
 		if !e.ExpiresAt.IsZero() {
 			t := e.ExpiresAt.UTC()

@@ -86,6 +86,7 @@ type auditRow struct {
 	CustomerID *int64    `db:"customer_id"`
 	Detail     string    `db:"detail"`
 	At         time.Time `db:"at"`
+	LedgerID   *int64    `db:"ledger_id"`
 }
 
 // ListAudit lists the newest audit entries with who made them.
@@ -103,7 +104,7 @@ func (t *tx) ListAdjustments(ctx context.Context, customerID int64, limit int) (
 // audit reads audit entries with who made them; rest filters and orders.
 func (t *tx) audit(ctx context.Context, rest string, args ...any) ([]domain.AuditEntry, error) {
 	rows, _ := t.tx.Query(ctx, `SELECT a.id, a.staff_id, s.first_name AS staff_name, s.role AS staff_role,
-			a.action, a.customer_id, a.detail, a.at
+			a.action, a.customer_id, a.detail, a.at, a.ledger_id
 		FROM audit_log a JOIN staff s ON s.id = a.staff_id `+rest, args...)
 	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[auditRow])
 	if err != nil {
@@ -112,7 +113,7 @@ func (t *tx) audit(ctx context.Context, rest string, args ...any) ([]domain.Audi
 	out := make([]domain.AuditEntry, len(rs))
 	for i, r := range rs {
 		out[i] = domain.AuditEntry{ID: r.ID, StaffID: r.StaffID, StaffName: r.StaffName, StaffRole: domain.Role(r.StaffRole),
-			Action: r.Action, CustomerID: deref(r.CustomerID), Detail: r.Detail, At: r.At}
+			Action: r.Action, CustomerID: deref(r.CustomerID), Detail: r.Detail, At: r.At, LedgerID: deref(r.LedgerID)}
 	}
 	return out, nil
 }
