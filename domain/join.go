@@ -24,6 +24,10 @@ type JoinRequest struct {
 	PhoneShared bool      // the phone came from the account's own contact, not typed
 	// ReferralCode is the code of the r_<code> link they came through.
 	ReferralCode string
+	// Referrer is the member behind ReferralCode when the link was opened
+	// (0: unknown): should they erase their data before the friend
+	// finishes joining, their code goes, the friend's promised bonus not.
+	Referrer int64
 	// CodeWords are the code words they wrote (or whose p_ links they
 	// opened) before or while joining: their points come with the card.
 	CodeWords []string
@@ -76,7 +80,7 @@ func (s *Service) Join(ctx context.Context, tx Tx, req JoinRequest) (*JoinResult
 	if res.Welcome, err = s.GrantWelcome(ctx, tx, c, card, req.PhoneShared); err != nil {
 		return nil, err
 	}
-	if res.Referral, err = s.recordReferral(ctx, tx, c, req.ReferralCode); err != nil {
+	if res.Referral, err = s.recordReferral(ctx, tx, c, req.ReferralCode, req.Referrer); err != nil {
 		return nil, err
 	}
 	for _, word := range req.CodeWords {

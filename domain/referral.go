@@ -174,11 +174,17 @@ func (s *Service) ReferralStats(ctx context.Context, tx Tx, c *Customer) (Referr
 // A friend who is the member behind the code (the same phone as theirs,
 // now or when the link was shown) or who was a member before (a phone or
 // account an erased member had) is recorded as refused: no bonus, ever.
-func (s *Service) recordReferral(ctx context.Context, tx Tx, c *Customer, code string) (ReferralOutcome, error) {
+// A code gone with its member's erasure since the link was opened is
+// recorded against referrerID, the member it named then: the friend was
+// promised their bonus, and the erased member gets none (completeReferral).
+func (s *Service) recordReferral(ctx context.Context, tx Tx, c *Customer, code string, referrerID int64) (ReferralOutcome, error) {
 	if code == "" || !s.Business.Gamification.Referral.Enabled {
 		return ReferralNone, nil
 	}
 	ref, err := tx.FindReferrer(ctx, code)
+	if errors.Is(err, ErrNotFound) && referrerID != 0 {
+		ref, err = erasedReferrer(ctx, tx, referrerID)
+	}
 	if errors.Is(err, ErrNotFound) {
 		return ReferralNone, nil
 	}
@@ -213,6 +219,19 @@ func (s *Service) recordReferral(ctx context.Context, tx Tx, c *Customer, code s
 		return ReferralRefused, nil
 	}
 	return ReferralPending, nil
+}
+
+// erasedReferrer is the member behind a link opened before they erased
+// their data; ErrNotFound when they are not erased.
+func erasedReferrer(ctx context.Context, tx Tx, id int64) (*Referrer, error) {
+	c, err := tx.FindCustomerByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !c.Erased {
+		return nil, ErrNotFound
+	}
+	return &Referrer{Customer: c}, nil
 }
 
 // completeReferral pays a referral with the friend's first purchase: the

@@ -37,6 +37,7 @@ func (onboarding) Name() string { return flowOnboarding }
 // is remembered so the welcome can say the bonus is spendable right now; a
 // waitlist link, so joining ends with the newcomer on that list.
 func startOnboarding(s *Session, p domain.StartPayload) error {
+	referrer := s.Data("referrer") // who the link named as it was opened (openReferral)
 	s.Conv.Reset()
 	switch p.Kind {
 	case domain.StartStore:
@@ -45,6 +46,7 @@ func startOnboarding(s *Session, p domain.StartPayload) error {
 		s.SetData("waitlist", p.Value)
 	case domain.StartReferral:
 		s.SetData("referral", p.Value)
+		s.SetData("referrer", referrer)
 	}
 	greeting := "onboarding.greeting"
 	if s.e.Business.WelcomeBonus <= 0 {
@@ -227,9 +229,11 @@ func (o onboarding) finish(s *Session) error {
 	// Conversations from before phone_via count as typed: the bonus then
 	// waits for a purchase.
 	cashier, _ := strconv.ParseInt(s.Data("cashier"), 10, 64)
+	referrer, _ := strconv.ParseInt(s.Data("referrer"), 10, 64)
 	res, err := s.e.Service.Join(s.Ctx, s.Tx, domain.JoinRequest{
 		Customer: s.Customer, StoreCode: s.Data("store"), PhoneShared: s.Data("phone_via") == phoneShared,
 		ReferralCode: s.Data("referral"),
+		Referrer:     referrer,
 		CodeWords:    strings.Fields(s.Data("codeword")),
 		Cashier:      cashier,
 	})

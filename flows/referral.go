@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"strconv"
 
 	"github.com/loyaltybot/loyaltybot/domain"
 )
@@ -65,6 +66,12 @@ func openReferral(s *Session, p domain.StartPayload) (domain.StartPayload, error
 	}
 	s.Say("invite.greeting", map[string]any{"Name": referrer.FirstName, "Business": s.e.Business.Name,
 		"Bonus": s.points(s.e.Business.Gamification.Referral.FriendBonus)})
+	if s.Conv.Flow != flowOnboarding || s.Data("referral") == "" {
+		// The member it names now: their code goes should they erase
+		// their data before the newcomer finishes joining, the promise
+		// just made does not (startOnboarding keeps it with the code).
+		s.SetData("referrer", strconv.FormatInt(referrer.ID, 10))
+	}
 	if s.Conv.Flow == flowOnboarding && s.Data("referral") == "" {
 		s.SetData("referral", p.Value)
 	}
