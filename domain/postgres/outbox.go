@@ -521,16 +521,17 @@ const blockedError = "blocked"
 // bounce follows CTEs old (the rows about to be dropped with an
 // undelivered notice, as they were) and gone (the rows the statement
 // updated: id, dropped_at): each row dropped queues its notice to its
-// writer, unless the writer blocked the bot too, and the question or
-// rating it answered waits again, unless someone closed it otherwise
-// since or a reply to it reached the customer (domain.Undelivered). $4
-// is the business time.
+// writer, unless the writer blocked the bot too or was revoked since
+// (what became of a customer is no longer theirs to hear), and the
+// question or rating it answered waits again, unless someone closed it
+// otherwise since or a reply to it reached the customer
+// (domain.Undelivered). $4 is the business time.
 const bounce = `,
 	bounced AS (SELECT old.* FROM old JOIN gone USING (id) WHERE gone.dropped_at IS NOT NULL),
 	notice AS (INSERT INTO outbox (chat_id, payload, not_before, created_at, about_customer_id)
 		SELECT (b.undelivered->>'chat_id')::bigint, b.undelivered->'payload', $4, $4, nullif((b.undelivered->>'about')::bigint, 0)
 		FROM bounced b WHERE NOT EXISTS (SELECT 1 FROM staff
-			WHERE chat_id = (b.undelivered->>'chat_id')::bigint AND unreachable_at IS NOT NULL)),
+			WHERE chat_id = (b.undelivered->>'chat_id')::bigint AND (unreachable_at IS NOT NULL OR revoked_at IS NOT NULL))),
 	inquiry AS (UPDATE inquiries i SET handled_by = NULL, handled_at = NULL, resolution = '', answered = false
 		FROM bounced b WHERE i.id = b.answers_inquiry_id AND i.resolution = '` + domain.ResolutionReplied + `'
 		  AND NOT EXISTS (SELECT 1 FROM outbox x WHERE x.answers_inquiry_id = i.id AND x.sent_at IS NOT NULL))
