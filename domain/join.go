@@ -28,6 +28,10 @@ type JoinRequest struct {
 	// (0: unknown): should they erase their data before the friend
 	// finishes joining, their code goes, the friend's promised bonus not.
 	Referrer int64
+	// ReferrerPhone is the phone of Referrer's code (Referrer.PhoneHash)
+	// when the link was opened: their own number brings no bonus, erased
+	// or not.
+	ReferrerPhone []byte
 	// CodeWords are the code words they wrote (or whose p_ links they
 	// opened) before or while joining: their points come with the card.
 	CodeWords []string
@@ -80,7 +84,7 @@ func (s *Service) Join(ctx context.Context, tx Tx, req JoinRequest) (*JoinResult
 	if res.Welcome, err = s.GrantWelcome(ctx, tx, c, card, req.PhoneShared); err != nil {
 		return nil, err
 	}
-	if res.Referral, err = s.recordReferral(ctx, tx, c, req.ReferralCode, req.Referrer); err != nil {
+	if res.Referral, err = s.recordReferral(ctx, tx, c, req.ReferralCode, req.Referrer, req.ReferrerPhone); err != nil {
 		return nil, err
 	}
 	for _, word := range req.CodeWords {

@@ -154,15 +154,11 @@ func (s *Service) InviteCode(ctx context.Context, tx Tx, c *Customer) (string, e
 
 // FindReferrer is the member behind a code, for a link being opened;
 // ErrNotFound when referrals are off or nobody has the code.
-func (s *Service) FindReferrer(ctx context.Context, tx Tx, code string) (*Customer, error) {
+func (s *Service) FindReferrer(ctx context.Context, tx Tx, code string) (*Referrer, error) {
 	if !s.Business.Gamification.Referral.Enabled {
 		return nil, ErrNotFound
 	}
-	r, err := tx.FindReferrer(ctx, code)
-	if err != nil {
-		return nil, err
-	}
-	return r.Customer, nil
+	return tx.FindReferrer(ctx, code)
 }
 
 // ReferralStats counts the friends a member brought.
@@ -177,13 +173,14 @@ func (s *Service) ReferralStats(ctx context.Context, tx Tx, c *Customer) (Referr
 // A code gone with its member's erasure since the link was opened is
 // recorded against referrerID, the member it named then: the friend was
 // promised their bonus, and the erased member gets none (completeReferral).
-func (s *Service) recordReferral(ctx context.Context, tx Tx, c *Customer, code string, referrerID int64) (ReferralOutcome, error) {
+// referrerPhone is the code's phone (PhoneHash) as the link was opened.
+func (s *Service) recordReferral(ctx context.Context, tx Tx, c *Customer, code string, referrerID int64, referrerPhone []byte) (ReferralOutcome, error) {
 	if code == "" || !s.Business.Gamification.Referral.Enabled {
 		return ReferralNone, nil
 	}
 	ref, err := tx.FindReferrer(ctx, code)
 	if errors.Is(err, ErrNotFound) && referrerID != 0 {
-		ref, err = erasedReferrer(ctx, tx, referrerID)
+		ref, err = erasedReferrer(ctx, tx, referrerID, referrerPhone)
 	}
 	if errors.Is(err, ErrNotFound) {
 		return ReferralNone, nil
@@ -222,8 +219,9 @@ func (s *Service) recordReferral(ctx context.Context, tx Tx, c *Customer, code s
 }
 
 // erasedReferrer is the member behind a link opened before they erased
-// their data; ErrNotFound when they are not erased.
-func erasedReferrer(ctx context.Context, tx Tx, id int64) (*Referrer, error) {
+// their data, with their code's phone as it was then; ErrNotFound when
+// they are not erased.
+func erasedReferrer(ctx context.Context, tx Tx, id int64, phoneHash []byte) (*Referrer, error) {
 	c, err := tx.FindCustomerByID(ctx, id)
 	if err != nil {
 		return nil, err
@@ -231,7 +229,7 @@ func erasedReferrer(ctx context.Context, tx Tx, id int64) (*Referrer, error) {
 	if !c.Erased {
 		return nil, ErrNotFound
 	}
-	return &Referrer{Customer: c}, nil
+	return &Referrer{Customer: c, PhoneHash: phoneHash}, nil
 }
 
 // completeReferral pays a referral with the friend's first purchase: the

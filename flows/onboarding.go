@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -38,6 +39,7 @@ func (onboarding) Name() string { return flowOnboarding }
 // waitlist link, so joining ends with the newcomer on that list.
 func startOnboarding(s *Session, p domain.StartPayload) error {
 	referrer := s.Data("referrer") // who the link named as it was opened (openReferral)
+	referrerPhone := s.Data("referrer_phone")
 	s.Conv.Reset()
 	switch p.Kind {
 	case domain.StartStore:
@@ -47,6 +49,7 @@ func startOnboarding(s *Session, p domain.StartPayload) error {
 	case domain.StartReferral:
 		s.SetData("referral", p.Value)
 		s.SetData("referrer", referrer)
+		s.SetData("referrer_phone", referrerPhone)
 	}
 	greeting := "onboarding.greeting"
 	if s.e.Business.WelcomeBonus <= 0 {
@@ -230,12 +233,14 @@ func (o onboarding) finish(s *Session) error {
 	// waits for a purchase.
 	cashier, _ := strconv.ParseInt(s.Data("cashier"), 10, 64)
 	referrer, _ := strconv.ParseInt(s.Data("referrer"), 10, 64)
+	referrerPhone, _ := hex.DecodeString(s.Data("referrer_phone"))
 	res, err := s.e.Service.Join(s.Ctx, s.Tx, domain.JoinRequest{
 		Customer: s.Customer, StoreCode: s.Data("store"), PhoneShared: s.Data("phone_via") == phoneShared,
-		ReferralCode: s.Data("referral"),
-		Referrer:     referrer,
-		CodeWords:    strings.Fields(s.Data("codeword")),
-		Cashier:      cashier,
+		ReferralCode:  s.Data("referral"),
+		Referrer:      referrer,
+		ReferrerPhone: referrerPhone,
+		CodeWords:     strings.Fields(s.Data("codeword")),
+		Cashier:       cashier,
 	})
 	if err != nil {
 		return err

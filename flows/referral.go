@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"net/url"
 	"strconv"
@@ -49,13 +50,14 @@ func inviteCommand(s *Session) error {
 // they are a member already). An unknown code, or referrals switched
 // off, is a plain /start: the payload it returns says which.
 func openReferral(s *Session, p domain.StartPayload) (domain.StartPayload, error) {
-	referrer, err := s.e.Service.FindReferrer(s.Ctx, s.Tx, p.Value)
+	ref, err := s.e.Service.FindReferrer(s.Ctx, s.Tx, p.Value)
 	if errors.Is(err, domain.ErrNotFound) {
 		return noPayload, nil
 	}
 	if err != nil {
 		return noPayload, err
 	}
+	referrer := ref.Customer
 	if s.Customer.Member() {
 		if referrer.ID == s.Customer.ID {
 			s.Say("invite.own_link", nil)
@@ -71,6 +73,7 @@ func openReferral(s *Session, p domain.StartPayload) (domain.StartPayload, error
 		// their data before the newcomer finishes joining, the promise
 		// just made does not (startOnboarding keeps it with the code).
 		s.SetData("referrer", strconv.FormatInt(referrer.ID, 10))
+		s.SetData("referrer_phone", hex.EncodeToString(ref.PhoneHash))
 	}
 	if s.Conv.Flow == flowOnboarding && s.Data("referral") == "" {
 		s.SetData("referral", p.Value)
