@@ -65,7 +65,8 @@ type CustomerNudge struct {
 	Reason      string // why skipped (SkipCapped…)
 	SendAt      time.Time
 	Click       string
-	ClickedAt   time.Time
+	ClickedAt   time.Time // a tap on the card, profile or prizes button
+	DeclinedAt  time.Time // "Not interested" tapped
 	ConvertedAt time.Time
 	Revenue     int64
 	Points      int64

@@ -101,8 +101,9 @@ const (
 )
 
 // ClickNudge records the customer's tap on a nudge's button (the chat's
-// click-through). "Not interested" also stops the rule for them. A nudge
-// that is not theirs is ErrNotFound.
+// click-through). "Not interested" is recorded as declined, not as a
+// click, and stops the rule for them. A nudge that is not theirs is
+// ErrNotFound.
 func (s *Service) ClickNudge(ctx context.Context, tx Tx, c *Customer, nudgeID int64, click string) (*Nudge, error) {
 	if c == nil {
 		return nil, ErrNotFound

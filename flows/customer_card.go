@@ -247,6 +247,9 @@ func (s *Session) customerCardText(cc *domain.CustomerCard) (string, error) {
 			if !n.ClickedAt.IsZero() {
 				outcome += ", " + s.T("customer.nudge.clicked", nil)
 			}
+			if !n.DeclinedAt.IsZero() {
+				outcome += ", " + s.T("customer.nudge.declined", nil)
+			}
 			if !n.ConvertedAt.IsZero() {
 				outcome += ", " + s.T("customer.nudge.converted", map[string]any{"Revenue": s.e.money(n.Revenue, s.Lang)})
 			}

@@ -209,9 +209,9 @@ func nudgeData(id int64, click string) string {
 	return action("nudge", strconv.FormatInt(id, 10)+"."+click)
 }
 
-// nudgeAction is a tap on a nudge's button: recorded as the rule's click,
-// then it does what it says (the card, the profile) or, for "not
-// interested", stops the rule for this customer.
+// nudgeAction is a tap on a nudge's button: recorded as the rule's click
+// (or, for "not interested", as declined: no click), then it does what
+// it says (the card, the profile) or stops the rule for this customer.
 func nudgeAction(s *Session, value string) error {
 	idText, click, _ := strings.Cut(value, ".")
 	id, err := strconv.ParseInt(idText, 10, 64)

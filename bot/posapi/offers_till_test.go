@@ -2,6 +2,7 @@ package posapi_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -95,5 +96,45 @@ func TestOfferExpiresIsTheEndOfItsDay(t *testing.T) {
 	}
 	if r := e.do("POST", fmt.Sprintf("/api/v1/offers/%d/use", bid), e.bearer(), map[string]any{"card": e.code(bob)}); r.status != 409 {
 		t.Errorf("a minute past the day's end: %d %s", r.status, r.raw)
+	}
+}
+
+// TestOfferByPhoneSaysTheCardIsNeeded: a cashier types the customer's
+// phone number to honour her discount. The answer says a phone cannot
+// honour an offer (phone_no_redeem, as for paying with points by phone),
+// not "check the digits" of a card; it counts as no failed card lookup
+// against the key, and the offer stays open.
+func TestOfferByPhoneSaysTheCardIsNeeded(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(b *domain.Business) {
+		b.Nudges.Rules = append(b.Nudges.Rules, domain.NudgeRule{ID: "tea", Kind: domain.NudgeReplenish, Priority: 55,
+			Marketing: true, Window: 3, AttributionDays: 7, Cycles: map[string]int{"tea": 10}, LeadDays: 2,
+			Offers: []domain.NudgeOffer{{Type: domain.OfferDiscount, Category: "tea", Percent: 15, Days: 7}}})
+	})
+	anna := e.join(336, "Anna")
+	var id int64
+	if err := e.h.DB.Pool().QueryRow(t.Context(), `INSERT INTO nudges (rule, customer_id, occurrence, marketing, outcome,
+		due_at, send_at, attribute_until, offer) VALUES ('tea', $1, 'x', true, 'sent', $2, $2, $2, 'discount') RETURNING id`,
+		anna.cust.ID, e.h.Clock.Now()).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	failures := func() int {
+		var n int
+		if err := e.h.DB.Pool().QueryRow(t.Context(), `SELECT coalesce(sum(failures), 0) FROM lookup_failures`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := failures()
+	path := fmt.Sprintf("/api/v1/offers/%d/use", id)
+	r := e.do("POST", path, e.bearer(), map[string]any{"card": "+79990000336"})
+	if r.status != 422 || r.code() != "phone_no_redeem" || !strings.Contains(r.message(), "offer") {
+		t.Errorf("an offer by phone: %d %s", r.status, r.raw)
+	}
+	if after := failures(); after != before {
+		t.Errorf("an offer by phone counted %d failed card lookups", after-before)
+	}
+	if r := e.do("POST", path, e.bearer(), map[string]any{"card": e.code(anna)}); r.status != 200 || r.body["used"] != true {
+		t.Fatalf("the offer with the card after: %d %s", r.status, r.raw)
 	}
 }

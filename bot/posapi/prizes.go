@@ -293,8 +293,12 @@ func (a *API) openOffers(ctx context.Context, tx domain.Tx, c *domain.Customer) 
 	return out, nil
 }
 
-var errOfferUsed = &apiError{http.StatusConflict, "offer_used",
-	"This offer of the card's customer was used already, has ended, or is no such offer; GET /api/v1/cards/{card} lists the open ones."}
+var (
+	errOfferUsed = &apiError{http.StatusConflict, "offer_used",
+		"This offer of the card's customer was used already, has ended, or is no such offer; GET /api/v1/cards/{card} lists the open ones."}
+	errOfferNeedsCard = &apiError{http.StatusUnprocessableEntity, "phone_no_redeem",
+		"An offer is honoured with the customer's card only, and a phone number proves nothing: send the card's code (scan the QR)."}
+)
 
 // postOfferUse marks an open offer of the card's customer honoured at the
 // key's store: {"card": "<code>"}.
@@ -318,6 +322,10 @@ func (a *API) postOfferUse(w http.ResponseWriter, r *http.Request) {
 	}
 	if b.Card == nil || *b.Card == "" {
 		a.reject(w, r, key, missingField("card"))
+		return
+	}
+	if a.biz.IsPhoneLookup(*b.Card) {
+		a.reject(w, r, key, errOfferNeedsCard)
 		return
 	}
 	ctx := r.Context()

@@ -47,6 +47,7 @@ type customerNudgeRow struct {
 	SendAt      time.Time  `db:"send_at"`
 	Click       string     `db:"click"`
 	ClickedAt   *time.Time `db:"clicked_at"`
+	DeclinedAt  *time.Time `db:"declined_at"`
 	ConvertedAt *time.Time `db:"converted_at"`
 	Revenue     int64      `db:"revenue"`
 	Points      int64      `db:"points"`
@@ -55,7 +56,7 @@ type customerNudgeRow struct {
 
 // ListNudgeOutcomes lists a customer's newest nudges and their outcome.
 func (t *tx) ListNudgeOutcomes(ctx context.Context, customerID int64, limit int) ([]domain.CustomerNudge, error) {
-	rows, _ := t.tx.Query(ctx, `SELECT rule, outcome, reason, send_at, click, clicked_at, converted_at, revenue, points, offer_used_at
+	rows, _ := t.tx.Query(ctx, `SELECT rule, outcome, reason, send_at, click, clicked_at, declined_at, converted_at, revenue, points, offer_used_at
 		FROM nudges WHERE customer_id = $1 ORDER BY due_at DESC, id DESC LIMIT $2`, customerID, limit)
 	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[customerNudgeRow])
 	if err != nil {
@@ -64,7 +65,7 @@ func (t *tx) ListNudgeOutcomes(ctx context.Context, customerID int64, limit int)
 	out := make([]domain.CustomerNudge, len(rs))
 	for i, r := range rs {
 		out[i] = domain.CustomerNudge{Rule: r.Rule, Outcome: r.Outcome, Reason: r.Reason, SendAt: r.SendAt, Click: r.Click,
-			ClickedAt: deref(r.ClickedAt), ConvertedAt: deref(r.ConvertedAt), Revenue: r.Revenue, Points: r.Points,
+			ClickedAt: deref(r.ClickedAt), DeclinedAt: deref(r.DeclinedAt), ConvertedAt: deref(r.ConvertedAt), Revenue: r.Revenue, Points: r.Points,
 			OfferUsedAt: deref(r.OfferUsedAt)}
 	}
 	return out, nil

@@ -430,11 +430,12 @@ func (t *tx) AttributePurchase(ctx context.Context, customerID int64, publicID s
 	return nil
 }
 
-// ClickNudge records a button tap on the customer's nudge.
+// ClickNudge records a button tap on the customer's nudge. "Not
+// interested" is recorded as declined_at, not as a click.
 func (t *tx) ClickNudge(ctx context.Context, id, customerID int64, click string, at time.Time) (*domain.Nudge, error) {
 	n := &domain.Nudge{ID: id, CustomerID: customerID}
 	var clickedAt, declinedAt *time.Time
-	err := t.tx.QueryRow(ctx, `UPDATE nudges SET clicked_at = coalesce(clicked_at, $3),
+	err := t.tx.QueryRow(ctx, `UPDATE nudges SET clicked_at = CASE WHEN $4 = 'no' THEN clicked_at ELSE coalesce(clicked_at, $3) END,
 		click = CASE WHEN click = '' THEN $4 ELSE click END,
 		declined_at = CASE WHEN $4 = 'no' THEN coalesce(declined_at, $3) ELSE declined_at END
 		WHERE id = $1 AND customer_id = $2
