@@ -71,8 +71,8 @@ func (s *Service) RecordPurchase(ctx context.Context, tx Tx, req PurchaseRequest
 // CancelPurchase reverses a purchase (see the package function) and, the
 // first time only, records PurchaseCancelled. A staff member (byStaff;
 // 0 is the POS) must be one who may cancel it (Staff.CanCancel), and
-// not of their own card (Staff.OwnCard), else it is a *ValidationError. The result carries the card's tier after
-// the reversal.
+// not of their own card (Staff.OwnCard), else it is a *ValidationError.
+// The result carries the card's tier after the reversal.
 func (s *Service) CancelPurchase(ctx context.Context, tx Tx, publicID string, shopID, byStaff int64) (*PurchaseResult, error) {
 	now := s.Now()
 	if byStaff != 0 {
